@@ -1,0 +1,35 @@
+//! The one error type of the crate.
+
+/// What went wrong, with the values that show it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two batches that must have one entry per sample have different lengths.
+    #[error("{what} has {found} samples but {expected} were expected")]
+    BatchLength {
+        /// Which argument was wrong, e.g. `"targets"`.
+        what: &'static str,
+        /// The length it had to have.
+        expected: usize,
+        /// The length it had.
+        found: usize,
+    },
+    /// A mean was asked of an empty batch.
+    #[error("the batch is empty: a mean over zero samples is undefined")]
+    EmptyBatch,
+    /// `Reduction::None` gives one value per element, not one number.
+    #[error(
+        "this loss has reduction `none`: use its elementwise form, which gives one value per element"
+    )]
+    Unreduced,
+    /// An optimizer setting PyTorch would reject.
+    #[error("invalid {name}: {value} ({reason})")]
+    Hyperparameter {
+        /// The setting, e.g. `"learning rate"`.
+        name: &'static str,
+        /// The value given.
+        value: f32,
+        /// What a valid value looks like.
+        reason: &'static str,
+    },
+}

@@ -1,0 +1,99 @@
+//! Printing in PyTorch's form.
+
+use core::fmt;
+
+/// Writes `x` as Python's `repr(float)` does: `0.1`, `1.0`, `1e-05`.
+pub(crate) struct PyFloat(pub f32);
+
+impl fmt::Display for PyFloat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let x = self.0;
+        let magnitude = x.abs();
+        if x.is_nan() {
+            return f.write_str("nan");
+        }
+        if x.is_infinite() {
+            return f.write_str(if x > 0.0 { "inf" } else { "-inf" });
+        }
+        if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
+            // Python: `1e-05`, `1.5e+16`; Rust: `1e-5`, `1.5e16`.
+            let text = format_args!("{x:e}");
+            let mut buf = Buf::default();
+            fmt::write(&mut buf, text)?;
+            let s = buf.as_str();
+            let (mantissa, exponent) = s.split_once('e').unwrap_or((s, "0"));
+            let (sign, digits) = match exponent.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', exponent),
+            };
+            return write!(f, "{mantissa}e{sign}{digits:0>2}");
+        }
+        if x == x.trunc() {
+            write!(f, "{x:.1}")
+        } else {
+            write!(f, "{x}")
+        }
+    }
+}
+
+/// A small stack buffer for formatting without `alloc`.
+#[derive(Default)]
+struct Buf {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl Buf {
+    fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl fmt::Write for Buf {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Writes a model as `print(nn.Sequential(...))` does: one `(name): layer` line per layer.
+pub fn write_sequential(
+    f: &mut fmt::Formatter<'_>,
+    layers: &[(&str, &dyn fmt::Display)],
+) -> fmt::Result {
+    f.write_str("Sequential(\n")?;
+    for (name, layer) in layers {
+        writeln!(f, "  ({name}): {layer}")?;
+    }
+    f.write_str(")")
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::PyFloat;
+    use std::string::ToString;
+
+    #[test]
+    fn floats_print_like_python_repr() {
+        let cases = [
+            (0.1, "0.1"),
+            (0.01, "0.01"),
+            (1.0, "1.0"),
+            (-2.0, "-2.0"),
+            (0.0, "0.0"),
+            (1e-5, "1e-05"),
+            (2.5e-7, "2.5e-07"),
+            (0.0001, "0.0001"),
+            (1e20, "1e+20"),
+        ];
+        for (x, python) in cases {
+            assert_eq!(PyFloat(x).to_string(), python, "{x}");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! `nn.Linear`: `y = W x + b`.
+
+use core::fmt;
+
+use crate::math::sqrt;
+use crate::{Layer, Module, Name, Param, ParamMut, Shape};
+use rand::distr::{Distribution, Uniform};
+
+/// A fully connected layer, `y = W x + b` (PyTorch's `nn.Linear(IN, OUT)`).
+///
+/// `weight` is `[[f32; IN]; OUT]`: PyTorch's `[out_features, in_features]`, row-major.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Linear<const IN: usize, const OUT: usize> {
+    /// `weight[o][i]` connects input `i` to output `o`.
+    pub weight: [[f32; IN]; OUT],
+    /// One bias per output.
+    pub bias: [f32; OUT],
+}
+
+/// A fully connected layer without bias, `y = W x` (`nn.Linear(IN, OUT, bias=False)`).
+///
+/// `weight` is `[[f32; IN]; OUT]`, as in [`Linear`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinearNoBias<const IN: usize, const OUT: usize> {
+    /// `weight[o][i]` connects input `i` to output `o`.
+    pub weight: [[f32; IN]; OUT],
+}
+
+impl<const IN: usize, const OUT: usize> Linear<IN, OUT> {
+    /// A layer whose parameters are all zero.
+    pub const ZERO: Self = Linear {
+        weight: [[0.0; IN]; OUT],
+        bias: [0.0; OUT],
+    };
+
+    /// PyTorch's default initialization: weight and bias uniform in ±1/√IN.
+    pub fn init<R: rand::Rng + ?Sized>(rng: &mut R) -> Self {
+        let mut layer = Self::ZERO;
+        let dist = init_distribution(IN);
+        fill(layer.weight.as_flattened_mut(), &dist, rng);
+        fill(&mut layer.bias, &dist, rng);
+        layer
+    }
+}
+
+impl<const IN: usize, const OUT: usize> LinearNoBias<IN, OUT> {
+    /// A layer whose weights are all zero.
+    pub const ZERO: Self = LinearNoBias {
+        weight: [[0.0; IN]; OUT],
+    };
+
+    /// PyTorch's default initialization: weight uniform in ±1/√IN.
+    pub fn init<R: rand::Rng + ?Sized>(rng: &mut R) -> Self {
+        let mut layer = Self::ZERO;
+        fill(layer.weight.as_flattened_mut(), &init_distribution(IN), rng);
+        layer
+    }
+}
+
+/// `kaiming_uniform_(a=√5)` on the weight and the bias rule of `nn.Linear.reset_parameters`
+/// both come to U(-1/√fan_in, 1/√fan_in).
+fn init_distribution(fan_in: usize) -> Uniform<f32> {
+    let bound = 1.0 / sqrt(fan_in as f32);
+    Uniform::new(-bound, bound).expect("a Linear layer has at least one input")
+}
+
+fn fill<R: rand::Rng + ?Sized>(values: &mut [f32], dist: &Uniform<f32>, rng: &mut R) {
+    for v in values {
+        *v = dist.sample(rng);
+    }
+}
+
+/// `W x`, without bias.
+#[inline]
+fn matvec<const IN: usize, const OUT: usize>(
+    weight: &[[f32; IN]; OUT],
+    x: &[f32; IN],
+) -> [f32; OUT] {
+    let mut y = [0.0; OUT];
+    for (yo, row) in y.iter_mut().zip(weight) {
+        *yo = row.iter().zip(x).map(|(w, x)| w * x).sum();
+    }
+    y
+}
+
+/// `dW += dy xᵀ`.
+#[inline]
+fn add_outer<const IN: usize, const OUT: usize>(
+    dw: &mut [[f32; IN]; OUT],
+    dy: &[f32; OUT],
+    x: &[f32; IN],
+) {
+    for (row, &d) in dw.iter_mut().zip(dy) {
+        for (g, &xi) in row.iter_mut().zip(x) {
+            *g += d * xi;
+        }
+    }
+}
+
+/// `Wᵀ dy`.
+#[inline]
+fn matvec_transposed<const IN: usize, const OUT: usize>(
+    weight: &[[f32; IN]; OUT],
+    dy: &[f32; OUT],
+) -> [f32; IN] {
+    let mut dx = [0.0; IN];
+    for (row, &d) in weight.iter().zip(dy) {
+        for (g, &w) in dx.iter_mut().zip(row) {
+            *g += w * d;
+        }
+    }
+    dx
+}
+
+impl<const IN: usize, const OUT: usize> Layer<IN, OUT> for Linear<IN, OUT> {
+    #[inline]
+    fn forward(&self, x: &[f32; IN]) -> [f32; OUT] {
+        let mut y = matvec(&self.weight, x);
+        for (yo, b) in y.iter_mut().zip(&self.bias) {
+            *yo += b;
+        }
+        y
+    }
+
+    #[inline]
+    fn backward_params(&self, x: &[f32; IN], _y: &[f32; OUT], dy: &[f32; OUT], grads: &mut Self) {
+        add_outer(&mut grads.weight, dy, x);
+        for (g, d) in grads.bias.iter_mut().zip(dy) {
+            *g += d;
+        }
+    }
+
+    #[inline]
+    fn backward_input(&self, _x: &[f32; IN], _y: &[f32; OUT], dy: &[f32; OUT]) -> [f32; IN] {
+        matvec_transposed(&self.weight, dy)
+    }
+}
+
+impl<const IN: usize, const OUT: usize> Layer<IN, OUT> for LinearNoBias<IN, OUT> {
+    #[inline]
+    fn forward(&self, x: &[f32; IN]) -> [f32; OUT] {
+        matvec(&self.weight, x)
+    }
+
+    #[inline]
+    fn backward_params(&self, x: &[f32; IN], _y: &[f32; OUT], dy: &[f32; OUT], grads: &mut Self) {
+        add_outer(&mut grads.weight, dy, x);
+    }
+
+    #[inline]
+    fn backward_input(&self, _x: &[f32; IN], _y: &[f32; OUT], dy: &[f32; OUT]) -> [f32; IN] {
+        matvec_transposed(&self.weight, dy)
+    }
+}
+
+const WEIGHT: Name = Name::local("weight");
+const BIAS: Name = Name::local("bias");
+
+impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
+    const NUM_PARAMS: usize = IN * OUT + OUT;
+
+    fn zeros() -> Self {
+        Self::ZERO
+    }
+
+    fn parameters(&self) -> impl Iterator<Item = Param<'_>> {
+        [
+            Param {
+                name: WEIGHT,
+                shape: Shape::matrix(OUT, IN),
+                data: self.weight.as_flattened(),
+            },
+            Param {
+                name: BIAS,
+                shape: Shape::vector(OUT),
+                data: &self.bias,
+            },
+        ]
+        .into_iter()
+    }
+
+    fn parameters_mut(&mut self) -> impl Iterator<Item = ParamMut<'_>> {
+        [
+            ParamMut {
+                name: WEIGHT,
+                shape: Shape::matrix(OUT, IN),
+                data: self.weight.as_flattened_mut(),
+            },
+            ParamMut {
+                name: BIAS,
+                shape: Shape::vector(OUT),
+                data: &mut self.bias,
+            },
+        ]
+        .into_iter()
+    }
+}
+
+impl<const IN: usize, const OUT: usize> Module for LinearNoBias<IN, OUT> {
+    const NUM_PARAMS: usize = IN * OUT;
+
+    fn zeros() -> Self {
+        Self::ZERO
+    }
+
+    fn parameters(&self) -> impl Iterator<Item = Param<'_>> {
+        core::iter::once(Param {
+            name: WEIGHT,
+            shape: Shape::matrix(OUT, IN),
+            data: self.weight.as_flattened(),
+        })
+    }
+
+    fn parameters_mut(&mut self) -> impl Iterator<Item = ParamMut<'_>> {
+        core::iter::once(ParamMut {
+            name: WEIGHT,
+            shape: Shape::matrix(OUT, IN),
+            data: self.weight.as_flattened_mut(),
+        })
+    }
+}
+
+impl<const IN: usize, const OUT: usize> fmt::Display for Linear<IN, OUT> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Linear(in_features={IN}, out_features={OUT}, bias=True)")
+    }
+}
+
+impl<const IN: usize, const OUT: usize> fmt::Display for LinearNoBias<IN, OUT> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Linear(in_features={IN}, out_features={OUT}, bias=False)"
+        )
+    }
+}

@@ -1,0 +1,135 @@
+//! `torch.optim.SGD`.
+
+use crate::optim::Optimizer;
+use crate::{Error, Grads, Module};
+
+/// The settings of [`Sgd`], with PyTorch's names and defaults.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SgdConfig {
+    /// The learning rate (default 1e-3).
+    pub lr: f32,
+    /// The momentum factor (default 0).
+    pub momentum: f32,
+    /// Dampening for momentum (default 0).
+    pub dampening: f32,
+    /// L2 penalty added to the gradient (default 0).
+    pub weight_decay: f32,
+    /// Nesterov momentum (default off).
+    pub nesterov: bool,
+    /// Maximize the objective instead of minimizing it (default off).
+    pub maximize: bool,
+}
+
+impl Default for SgdConfig {
+    fn default() -> Self {
+        SgdConfig {
+            lr: 1e-3,
+            momentum: 0.0,
+            dampening: 0.0,
+            weight_decay: 0.0,
+            nesterov: false,
+            maximize: false,
+        }
+    }
+}
+
+/// Stochastic gradient descent, step for step what `torch.optim.SGD` does.
+///
+/// The momentum buffers have the model's own type, so the optimizer needs no heap. The first
+/// step with momentum sets each buffer to the gradient, as PyTorch does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sgd<M> {
+    config: SgdConfig,
+    momentum_buffer: Option<M>,
+}
+
+impl<M: Module> Sgd<M> {
+    /// An optimizer with the given settings.
+    ///
+    /// # Errors
+    /// [`Error::Hyperparameter`] for the settings PyTorch rejects: a negative or NaN learning
+    /// rate, momentum or weight decay, and Nesterov momentum without momentum or with dampening.
+    pub fn new(config: SgdConfig) -> Result<Self, Error> {
+        let invalid = |name, value, reason| {
+            Err(Error::Hyperparameter {
+                name,
+                value,
+                reason,
+            })
+        };
+        if config.lr.is_nan() || config.lr < 0.0 {
+            return invalid("learning rate", config.lr, "it must be zero or more");
+        }
+        if config.momentum.is_nan() || config.momentum < 0.0 {
+            return invalid("momentum", config.momentum, "it must be zero or more");
+        }
+        if config.weight_decay.is_nan() || config.weight_decay < 0.0 {
+            return invalid(
+                "weight_decay",
+                config.weight_decay,
+                "it must be zero or more",
+            );
+        }
+        if config.nesterov && (config.momentum <= 0.0 || config.dampening != 0.0) {
+            return invalid(
+                "dampening",
+                config.dampening,
+                "Nesterov momentum requires a momentum and zero dampening",
+            );
+        }
+        Ok(Sgd {
+            config,
+            momentum_buffer: None,
+        })
+    }
+
+    /// The settings in force.
+    #[must_use]
+    pub fn config(&self) -> &SgdConfig {
+        &self.config
+    }
+
+    /// Changes the learning rate, as a scheduler does through `param_groups`.
+    pub fn set_lr(&mut self, lr: f32) {
+        self.config.lr = lr;
+    }
+}
+
+impl<M: Module> Optimizer<M> for Sgd<M> {
+    fn step(&mut self, model: &mut M, grads: &Grads<M>) {
+        let SgdConfig {
+            lr,
+            momentum,
+            dampening,
+            weight_decay,
+            nesterov,
+            maximize,
+        } = self.config;
+        let first_step = self.momentum_buffer.is_none();
+        let buffers = if momentum != 0.0 {
+            Some(self.momentum_buffer.get_or_insert_with(M::zeros))
+        } else {
+            None
+        };
+        let mut buffers = buffers.map(|b| b.parameters_mut());
+        for (param, grad) in model.parameters_mut().zip(grads.parameters()) {
+            let mut buffer = buffers.as_mut().and_then(Iterator::next);
+            for (i, (p, &g)) in param.data.iter_mut().zip(grad.data).enumerate() {
+                let mut g = if maximize { -g } else { g };
+                if weight_decay != 0.0 {
+                    g += weight_decay * *p;
+                }
+                if let Some(buf) = buffer.as_mut() {
+                    let b = &mut buf.data[i];
+                    *b = if first_step {
+                        g
+                    } else {
+                        *b * momentum + (1.0 - dampening) * g
+                    };
+                    g = if nesterov { g + momentum * *b } else { *b };
+                }
+                *p += -lr * g;
+            }
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! Expand: write the model's struct and its impls. Quoting only; every check is in `valid.rs`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::Index;
+
+use crate::ast::Form;
+use crate::valid::{Field, Kind, Layer, Model, Size};
+
+/// The code for a valid model.
+pub fn expand(model: &Model) -> TokenStream {
+    let definition = definition(model);
+    let constructors = constructors(model);
+    let module = module_impl(model);
+    let model_impl = model_impl(model);
+    let display = display_impl(model);
+    let assertions = size_assertions(model);
+    quote! {
+        #definition
+        #constructors
+        #module
+        #model_impl
+        #display
+        #assertions
+    }
+}
+
+/// A stub in place of a model that failed to validate, so that code using it reports no
+/// further errors about a missing type.
+pub fn fallback(ident: &syn::Ident, vis: &syn::Visibility, error: syn::Error) -> TokenStream {
+    let error = error.to_compile_error();
+    quote! {
+        #error
+        #vis struct #ident;
+    }
+}
+
+impl Layer {
+    /// `self.hidden_linear` or `self.0`, spanned on the user's layer.
+    fn member(&self) -> TokenStream {
+        match &self.field {
+            Field::Named(ident) => ident.to_token_stream(),
+            Field::Index(index) => Index {
+                index: *index as u32,
+                span: self.span(),
+            }
+            .to_token_stream(),
+        }
+    }
+
+    /// The name in `state_dict` keys: `hidden_linear`, `0`.
+    fn module_name(&self) -> String {
+        match &self.field {
+            Field::Named(ident) => ident.to_string(),
+            Field::Index(index) => index.to_string(),
+        }
+    }
+
+    fn span(&self) -> Span {
+        self.call
+            .path
+            .segments
+            .last()
+            .map_or_else(Span::call_site, |s| s.ident.span())
+    }
+
+    fn has_params(&self) -> bool {
+        matches!(self.kind, Kind::Linear { .. })
+    }
+
+    /// The runtime type: `::nncore::Linear<1, 13>`.
+    fn ty(&self) -> TokenStream {
+        let span = self.span();
+        match &self.kind {
+            Kind::Linear {
+                inputs,
+                outputs,
+                bias: true,
+            } => {
+                let (i, o) = (inputs.generic(), outputs.generic());
+                quote_spanned!(span=> ::nncore::Linear<#i, #o>)
+            }
+            Kind::Linear {
+                inputs,
+                outputs,
+                bias: false,
+            } => {
+                let (i, o) = (inputs.generic(), outputs.generic());
+                quote_spanned!(span=> ::nncore::LinearNoBias<#i, #o>)
+            }
+            Kind::Tanh => quote_spanned!(span=> ::nncore::Tanh),
+            Kind::ReLU => quote_spanned!(span=> ::nncore::ReLU),
+            Kind::Sigmoid => quote_spanned!(span=> ::nncore::Sigmoid),
+            Kind::LeakyReLU { .. } => quote_spanned!(span=> ::nncore::LeakyReLU),
+        }
+    }
+
+    /// The layer with zero parameters, usable in a `const`.
+    fn zero(&self) -> TokenStream {
+        let ty = self.ty();
+        match &self.kind {
+            Kind::Linear { .. } => quote!(<#ty>::ZERO),
+            Kind::LeakyReLU { slope: Some(slope) } => {
+                quote!(::nncore::LeakyReLU::new((#slope) as f32))
+            }
+            Kind::LeakyReLU { slope: None } => quote!(::nncore::LeakyReLU::new(0.01)),
+            _ => ty,
+        }
+    }
+
+    /// The layer with PyTorch's default initialization, drawn from `rng`.
+    fn init(&self) -> TokenStream {
+        let ty = self.ty();
+        match &self.kind {
+            Kind::Linear { .. } => quote!(<#ty>::init(rng)),
+            _ => self.zero(),
+        }
+    }
+}
+
+impl Size {
+    /// A const generic argument: `13`, or `{ HIDDEN }` for an expression.
+    fn generic(&self) -> TokenStream {
+        let expr = &self.expr;
+        match self.literal {
+            Some(value) => {
+                let value = value as usize;
+                quote_spanned!(expr.span()=> #value)
+            }
+            None => quote_spanned!(expr.span()=> { #expr }),
+        }
+    }
+}
+
+use syn::spanned::Spanned;
+
+fn definition(model: &Model) -> TokenStream {
+    let Model {
+        attrs,
+        vis,
+        ident,
+        form,
+        layers,
+        ..
+    } = model;
+    let fields = layers.iter().map(|layer| {
+        let attrs = &layer.attrs;
+        let ty = layer.ty();
+        match &layer.field {
+            Field::Named(name) => quote!(#(#attrs)* #vis #name: #ty),
+            Field::Index(_) => quote!(#(#attrs)* #vis #ty),
+        }
+    });
+    let derives =
+        quote!(#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]);
+    match form {
+        Form::Named => quote! {
+            #(#attrs)*
+            #derives
+            #vis struct #ident { #(#fields,)* }
+        },
+        Form::Tuple => quote! {
+            #(#attrs)*
+            #derives
+            #vis struct #ident ( #(#fields,)* );
+        },
+    }
+}
+
+/// `Self { a: .., b: .. }` or `Self(.., ..)`.
+fn construct(model: &Model, values: impl Iterator<Item = TokenStream>) -> TokenStream {
+    let members = model.layers.iter().map(Layer::member);
+    quote!(Self { #(#members: #values,)* })
+}
+
+fn constructors(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let zero = construct(model, model.layers.iter().map(Layer::zero));
+    let init = construct(model, model.layers.iter().map(Layer::init));
+    quote! {
+        impl #ident {
+            /// The model with every parameter zero.
+            pub const ZERO: Self = #zero;
+
+            /// A model with PyTorch's default initialization (every `Linear` uniform in
+            /// ±1/√in_features), drawn from `rng`: the same seed gives the same model.
+            pub fn init<R: ::nncore::__private::Rng + ?::core::marker::Sized>(rng: &mut R) -> Self {
+                #init
+            }
+        }
+    }
+}
+
+fn module_impl(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let trained: Vec<&Layer> = model.layers.iter().filter(|l| l.has_params()).collect();
+    let types = trained.iter().map(|l| l.ty());
+    let chain = |method: TokenStream, reference: TokenStream| {
+        let links = trained.iter().map(|layer| {
+            let member = layer.member();
+            let name = layer.module_name();
+            quote! {
+                .chain(::nncore::Module::#method(#reference self.#member).map(|p| p.in_module(#name)))
+            }
+        });
+        quote!(::core::iter::empty() #(#links)*)
+    };
+    let parameters = chain(quote!(parameters), quote!(&));
+    let parameters_mut = chain(quote!(parameters_mut), quote!(&mut));
+    quote! {
+        impl ::nncore::Module for #ident {
+            const NUM_PARAMS: usize = 0 #(+ <#types as ::nncore::Module>::NUM_PARAMS)*;
+
+            fn zeros() -> Self {
+                Self::ZERO
+            }
+
+            fn parameters(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Param<'_>> {
+                #parameters
+            }
+
+            fn parameters_mut(&mut self) -> impl ::core::iter::Iterator<Item = ::nncore::ParamMut<'_>> {
+                #parameters_mut
+            }
+        }
+    }
+}
+
+fn model_impl(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let widths: Vec<TokenStream> = model.widths.iter().map(Size::generic).collect();
+    let (input, output) = (&widths[0], &widths[widths.len() - 1]);
+    let x = |i: usize| format_ident!("x{}", i);
+    let d = |i: usize| format_ident!("d{}", i);
+    // `x0` is the caller's reference; later activations are arrays on the stack.
+    let by_ref = |i: usize| {
+        if i == 0 {
+            quote!(x0)
+        } else {
+            let x = x(i);
+            quote!(&#x)
+        }
+    };
+
+    let forward: Vec<TokenStream> = model
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| {
+            let (member, (w_in, w_out)) = (layer.member(), (&widths[i], &widths[i + 1]));
+            let (input, out) = (by_ref(i), x(i + 1));
+            quote_spanned! {layer.span()=>
+                let #out: [f32; #w_out] = ::nncore::Layer::<#w_in, #w_out>::forward(&self.#member, #input);
+            }
+        })
+        .collect();
+
+    let last = model.layers.len();
+    let (y, dy) = (x(last), d(last));
+    let backward = model.layers.iter().enumerate().rev().map(|(i, layer)| {
+        let (member, (w_in, w_out)) = (layer.member(), (&widths[i], &widths[i + 1]));
+        let (input, out, d_out, d_in) = (by_ref(i), x(i + 1), d(i + 1), d(i));
+        let params = layer.has_params().then(|| {
+            quote_spanned! {layer.span()=>
+                ::nncore::Layer::<#w_in, #w_out>::backward_params(&self.#member, #input, &#out, &#d_out, &mut grads.#member);
+            }
+        });
+        let inputs = (i > 0).then(|| {
+            quote_spanned! {layer.span()=>
+                let #d_in = ::nncore::Layer::<#w_in, #w_out>::backward_input(&self.#member, #input, &#out, &#d_out);
+            }
+        });
+        quote!(#params #inputs)
+    });
+
+    quote! {
+        impl ::nncore::Model<#input, #output> for #ident {
+            #[inline]
+            fn forward(&self, x0: &[f32; #input]) -> [f32; #output] {
+                #(#forward)*
+                #y
+            }
+
+            fn backward_sample(
+                &self,
+                x0: &[f32; #input],
+                grads: &mut Self,
+                loss_grad: impl ::core::ops::FnOnce(&[f32; #output]) -> [f32; #output],
+            ) {
+                #(#forward)*
+                let #dy = loss_grad(&#y);
+                #(#backward)*
+            }
+        }
+    }
+}
+
+fn display_impl(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let entries = model.layers.iter().map(|layer| {
+        let (member, name) = (layer.member(), layer.module_name());
+        quote!((#name, &self.#member as &dyn ::core::fmt::Display))
+    });
+    quote! {
+        /// Prints the model as PyTorch's `print(model)` does.
+        impl ::core::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::nncore::__private::write_sequential(f, &[#(#entries),*])
+            }
+        }
+    }
+}
+
+/// Sizes given as constants are compared by the compiler, with a message naming both layers.
+fn size_assertions(model: &Model) -> TokenStream {
+    let mut previous: Option<(&Layer, &Size)> = None;
+    let mut assertions = Vec::new();
+    for layer in &model.layers {
+        if let Kind::Linear {
+            inputs, outputs, ..
+        } = &layer.kind
+        {
+            if let Some((prev, given)) = previous {
+                if inputs.literal.is_none() || given.literal.is_none() {
+                    let message = format!(
+                        "`{}` takes a different number of input features than the layer before it, `{}`, gives",
+                        layer.call, prev.call
+                    );
+                    let (found, given) = (&inputs.expr, &given.expr);
+                    assertions.push(quote_spanned! {found.span()=>
+                        const _: () = ::core::assert!((#found) as usize == (#given) as usize, #message);
+                    });
+                }
+            }
+            previous = Some((layer, outputs));
+        }
+    }
+    quote!(#(#assertions)*)
+}

@@ -1,0 +1,1 @@
+//! Examples and integration tests of `nncore`; nothing to use from here.
