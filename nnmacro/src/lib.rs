@@ -1,7 +1,7 @@
 //! The `sequential!` macro of `nncore`. Depend on `nncore`, which re-exports it.
 //!
-//! The macro runs in three phases, one file each: [`ast`] parses the input keeping every token,
-//! [`valid`] checks it and works out the shapes, [`expand`] writes the code.
+//! The macro runs in three phases, one file each: `ast` parses the input keeping every token,
+//! `valid` checks it and works out the shapes, `expand` writes the code.
 
 use proc_macro::TokenStream;
 
