@@ -28,7 +28,7 @@ nncore::sequential! {
 
 nncore::sequential! {
     /// The chapter's `seq_model`, with its layers named as in its `OrderedDict`.
-    struct TempNet {
+    pub struct TempNet {
         hidden_linear: Linear(1, 13),
         hidden_activ: Tanh,
         output_linear: Linear(13, 1),
