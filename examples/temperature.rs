@@ -11,7 +11,8 @@
 use std::error::Error;
 use std::fs::{self, File};
 use std::io::BufWriter;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use nncore::prelude::*;
 use nncore::{Grads, MseLoss, Sgd, SgdConfig};
@@ -22,7 +23,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 nncore::sequential! {
-    /// `nn.Linear(1, 1)`: Celsius as `w · t_u + b`.
+    /// The chapter's `nn.Linear(1, 1)`, as a one-layer model: Celsius as `w · t_u + b`.
     struct LinearModel(Linear(1, 1));
 }
 
@@ -48,7 +49,7 @@ const SEED: u64 = 42;
 type Batch = Vec<[f32; 1]>;
 
 /// The chapter's `training_loop`: full-batch gradient descent, logging the training and
-/// validation loss at epoch 1 and every 1000 epochs. Returns the last epoch's two losses.
+/// validation loss at epoch 1 and every 1000 epochs.
 #[allow(clippy::too_many_arguments)] // the chapter's signature, argument for argument
 fn training_loop<M: Model<1, 1>>(
     n_epochs: usize,
@@ -60,14 +61,13 @@ fn training_loop<M: Model<1, 1>>(
     t_u_val: &[[f32; 1]],
     t_c_train: &[[f32; 1]],
     t_c_val: &[[f32; 1]],
-) -> Result<(f32, f32), nncore::Error> {
-    let (mut loss_train, mut loss_val) = (f32::NAN, f32::NAN);
+) -> Result<(), nncore::Error> {
     for epoch in 1..=n_epochs {
         let t_p_train = model.forward_batch(t_u_train);
-        loss_train = loss_fn.forward(&t_p_train, t_c_train)?;
+        let loss_train = loss_fn.forward(&t_p_train, t_c_train)?;
 
         let t_p_val = model.forward_batch(t_u_val);
-        loss_val = loss_fn.forward(&t_p_val, t_c_val)?;
+        let loss_val = loss_fn.forward(&t_p_val, t_c_val)?;
 
         grads.zero_grad();
         // `loss_train.backward()`: the loss's gradient at each prediction, then back through
@@ -79,10 +79,20 @@ fn training_loop<M: Model<1, 1>>(
             println!("Epoch {epoch}, Training loss {loss_train:.4}, Validation loss {loss_val:.4}");
         }
     }
-    Ok((loss_train, loss_val))
+    Ok(())
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
     let figure = std::env::args_os().nth(1).map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/temperature.png"),
         PathBuf::from,
@@ -100,13 +110,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (train_indices, val_indices) = shuffled_indices.split_at(n_samples - n_val);
     println!("train_indices {train_indices:?}, val_indices {val_indices:?}");
 
+    // `t_u[train_indices]`: the rows at the given indices.
     let rows =
-        |xs: &[[f32; 1]], indices: &[usize]| -> Batch { indices.iter().map(|&i| xs[i]).collect() };
-    let scale = |xs: Batch| -> Batch { xs.into_iter().map(|[u]| [0.1 * u]).collect() };
-    let t_u_train = scale(rows(&t_u, train_indices));
-    let t_u_val = scale(rows(&t_u, val_indices));
-    let t_c_train = rows(&t_c, train_indices);
-    let t_c_val = rows(&t_c, val_indices);
+        |xs: &Batch, indices: &[usize]| -> Batch { indices.iter().map(|&i| xs[i]).collect() };
+    let (t_u_train, t_c_train) = (rows(&t_u, train_indices), rows(&t_c, train_indices));
+    let (t_u_val, t_c_val) = (rows(&t_u, val_indices), rows(&t_c, val_indices));
+
+    // `t_un = 0.1 * t_u`: inputs near 1, where these learning rates work.
+    let normalize = |xs: &Batch| -> Batch { xs.iter().map(|[u]| [0.1 * u]).collect() };
+    let (t_un_train, t_un_val) = (normalize(&t_u_train), normalize(&t_u_val));
 
     // Part 1: the linear model.
     println!("\n# Linear(1, 1), SGD lr 1e-2, 3000 epochs");
@@ -121,8 +133,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         &mut linear_model,
         &mut Grads::new(),
         &MseLoss::new(),
-        &t_u_train,
-        &t_u_val,
+        &t_un_train,
+        &t_un_val,
         &t_c_train,
         &t_c_val,
     )?;
@@ -147,12 +159,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         &mut seq_model,
         &mut grads,
         &MseLoss::new(),
-        &t_u_train,
-        &t_u_val,
+        &t_un_train,
+        &t_un_val,
         &t_c_train,
         &t_c_val,
     )?;
-    println!("output {:.4?}", seq_model.forward_batch(&t_u_val));
+    println!("output {:.4?}", seq_model.forward_batch(&t_un_val));
     println!("answer {:.4?}", t_c_val);
     println!("hidden {:.4?}", grads.hidden_linear.weight);
 
@@ -163,7 +175,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 /// The data as points, the model's curve over 20–90 °F and its output at the data as crosses.
-fn plot(model: &TempNet, path: &std::path::Path) -> Result<(), Box<dyn Error>> {
+fn plot(model: &TempNet, path: &Path) -> Result<(), Box<dyn Error>> {
     const SIZE: (u32, u32) = (960, 720);
     // Text is set from a font embedded in the binary: no font has to be installed.
     plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
@@ -232,10 +244,12 @@ fn plot(model: &TempNet, path: &std::path::Path) -> Result<(), Box<dyn Error>> {
         root.present()?;
     }
 
+    let cannot_write = |error| format!("cannot write the figure to {}: {error}", path.display());
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
+        fs::create_dir_all(dir).map_err(cannot_write)?;
     }
-    let mut encoder = png::Encoder::new(BufWriter::new(File::create(path)?), SIZE.0, SIZE.1);
+    let file = File::create(path).map_err(cannot_write)?;
+    let mut encoder = png::Encoder::new(BufWriter::new(file), SIZE.0, SIZE.1);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.write_header()?.write_image_data(&pixels)?;
