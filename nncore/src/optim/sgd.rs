@@ -70,7 +70,14 @@ impl<M: Module> Sgd<M> {
                 "it must be zero or more",
             );
         }
-        if config.nesterov && (config.momentum <= 0.0 || config.dampening != 0.0) {
+        if config.nesterov && config.momentum <= 0.0 {
+            return invalid(
+                "momentum",
+                config.momentum,
+                "Nesterov momentum requires a momentum and zero dampening",
+            );
+        }
+        if config.nesterov && config.dampening != 0.0 {
             return invalid(
                 "dampening",
                 config.dampening,

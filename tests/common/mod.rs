@@ -1,0 +1,325 @@
+//! Helpers shared by the integration tests: the golden PyTorch runs in `tests/golden/` and
+//! comparisons that say which case, epoch, parameter and index went wrong.
+
+#![allow(dead_code)] // Each test binary uses its own part of this module.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Display};
+use std::path::PathBuf;
+
+use nncore::{Module, SgdConfig};
+use serde::Deserialize;
+
+/// The folder of one golden case: `tests/golden/<name>`.
+pub fn golden_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("golden")
+        .join(name)
+}
+
+/// One tensor of a `state_dict`, as `case.json` stores it: shape and row-major values.
+#[derive(Debug, Deserialize)]
+pub struct Tensor {
+    /// PyTorch's `tensor.shape`.
+    pub shape: Vec<usize>,
+    /// The values, row-major.
+    pub data: Vec<f64>,
+}
+
+/// A `state_dict`: parameter name to tensor.
+pub type StateDict = BTreeMap<String, Tensor>;
+
+/// The optimizer of a case; a missing field has PyTorch's default.
+#[derive(Debug, Deserialize)]
+pub struct OptimizerSpec {
+    /// `sgd` or `adam`.
+    pub kind: String,
+    /// The learning rate.
+    pub lr: f32,
+    #[serde(default)]
+    momentum: f32,
+    #[serde(default)]
+    dampening: f32,
+    #[serde(default)]
+    weight_decay: f32,
+    #[serde(default)]
+    nesterov: bool,
+    #[serde(default)]
+    maximize: bool,
+}
+
+impl OptimizerSpec {
+    /// The same settings as an [`SgdConfig`]; panics for another optimizer.
+    pub fn sgd_config(&self) -> SgdConfig {
+        assert_eq!(
+            self.kind, "sgd",
+            "the case was trained with another optimizer"
+        );
+        SgdConfig {
+            lr: self.lr,
+            momentum: self.momentum,
+            dampening: self.dampening,
+            weight_decay: self.weight_decay,
+            nesterov: self.nesterov,
+            maximize: self.maximize,
+        }
+    }
+}
+
+/// A golden training run (`case.json`; the fields are described in `tests/golden/README.md`).
+#[derive(Debug, Deserialize)]
+pub struct Case {
+    /// The folder name.
+    pub name: String,
+    /// The layers in the macro's spelling.
+    pub layers: Vec<String>,
+    /// Named (`OrderedDict`) form or index names.
+    pub named: bool,
+    /// PyTorch's `print(model)`.
+    pub repr: String,
+    /// `mse`, `l1` or `cross_entropy`.
+    pub loss: String,
+    /// The optimizer and its settings.
+    pub optimizer: OptimizerSpec,
+    /// The number of epochs.
+    pub epochs: usize,
+    /// The mini-batch size; `None` for full batch.
+    #[serde(default)]
+    pub batch_size: Option<usize>,
+    /// Training inputs, one row a sample.
+    pub train_x: Vec<Vec<f32>>,
+    /// Training targets.
+    pub train_y: Vec<Vec<f32>>,
+    /// Validation inputs.
+    pub val_x: Vec<Vec<f32>>,
+    /// Validation targets.
+    pub val_y: Vec<Vec<f32>>,
+    /// The weights training started from.
+    pub init: StateDict,
+    /// The weights after the last epoch.
+    #[serde(rename = "final")]
+    pub final_: StateDict,
+    /// The loss of the very first mini-batch.
+    pub first_loss: f64,
+    /// Every parameter's gradient after the first `backward()`.
+    pub first_grads: StateDict,
+    /// Epoch (as a string key) to `[train_loss, val_loss]` after that epoch.
+    losses: BTreeMap<String, [f64; 2]>,
+    /// How far float32 and float64 PyTorch end apart.
+    pub f32_vs_f64_max_param_diff: f64,
+}
+
+impl Case {
+    /// Reads `tests/golden/<name>/case.json`.
+    pub fn load(name: &str) -> Case {
+        let path = golden_dir(name).join("case.json");
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let case: Case = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()));
+        assert_eq!(case.name, name, "{} names another case", path.display());
+        case
+    }
+
+    /// The logged losses, `(epoch, [train, val])`, in epoch order.
+    pub fn losses(&self) -> Vec<(usize, [f64; 2])> {
+        let mut losses: Vec<(usize, [f64; 2])> = self
+            .losses
+            .iter()
+            .map(|(epoch, l)| {
+                let epoch = epoch.parse().unwrap_or_else(|e| {
+                    panic!("{}: epoch key {epoch:?} is not a number: {e}", self.name)
+                });
+                (epoch, *l)
+            })
+            .collect();
+        losses.sort_by_key(|&(epoch, _)| epoch);
+        losses
+    }
+}
+
+/// Rows of a case's data as fixed-width samples; panics naming the case if a row is not `N` wide.
+pub fn rows<const N: usize>(case: &str, what: &str, rows: &[Vec<f32>]) -> Vec<[f32; N]> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.as_slice().try_into().unwrap_or_else(|_| {
+                panic!(
+                    "{case}: {what}[{i}] has {} values, the model takes {N}",
+                    row.len()
+                )
+            })
+        })
+        .collect()
+}
+
+/// Writes a `state_dict` into `model` by parameter name, checking that every parameter of the
+/// model is in `state` with the same shape, and that `state` has no other entries.
+pub fn load_state_dict<M: Module>(case: &str, model: &mut M, state: &StateDict) {
+    let mut seen = Vec::new();
+    for param in model.parameters_mut() {
+        let name = param.name.to_string();
+        let tensor = state
+            .get(&name)
+            .unwrap_or_else(|| panic!("{case}: the model's parameter {name} is not in the case"));
+        assert_eq!(
+            tensor.shape,
+            param.shape.dims(),
+            "{case}: {name} has shape {:?} in the case but {:?} in the model",
+            tensor.shape,
+            param.shape
+        );
+        assert_eq!(
+            tensor.data.len(),
+            param.data.len(),
+            "{case}: {name} has {} values in the case but {} in the model",
+            tensor.data.len(),
+            param.data.len()
+        );
+        for (p, &v) in param.data.iter_mut().zip(&tensor.data) {
+            *p = v as f32;
+        }
+        seen.push(name);
+    }
+    for name in state.keys() {
+        assert!(
+            seen.contains(name),
+            "{case}: the case has a parameter {name} that the model does not"
+        );
+    }
+}
+
+/// An allowed deviation: `|actual - expected| <= abs` or `<= rel · |expected|`.
+#[derive(Clone, Copy, Debug)]
+pub struct Tolerance {
+    /// Relative to the expected value.
+    pub rel: f64,
+    /// Absolute.
+    pub abs: f64,
+}
+
+impl Tolerance {
+    /// Within `rel` of the expected value (no absolute floor).
+    pub const fn relative(rel: f64) -> Self {
+        Tolerance { rel, abs: 0.0 }
+    }
+
+    /// Within `abs` of the expected value.
+    pub const fn absolute(abs: f64) -> Self {
+        Tolerance { rel: 0.0, abs }
+    }
+
+    /// Whether `actual` is close enough to `expected`.
+    pub fn accepts(&self, actual: f64, expected: f64) -> bool {
+        let diff = (actual - expected).abs();
+        diff <= self.abs || diff <= self.rel * expected.abs()
+    }
+}
+
+impl Display for Tolerance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.rel > 0.0, self.abs > 0.0) {
+            (true, true) => write!(f, "{:e} relative or {:e} absolute", self.rel, self.abs),
+            (true, false) => write!(f, "{:e} relative", self.rel),
+            _ => write!(f, "{:e} absolute", self.abs),
+        }
+    }
+}
+
+/// Asserts `actual` is within `tol` of `expected`; `what` names the value in the message.
+#[track_caller]
+pub fn assert_close(actual: f64, expected: f64, tol: Tolerance, what: impl Display) {
+    assert!(
+        tol.accepts(actual, expected),
+        "{what}: got {actual:e}, expected {expected:e} (diff {:e}, relative {:e}; allowed {tol})",
+        (actual - expected).abs(),
+        rel_diff(actual, expected),
+    );
+}
+
+/// `|actual - expected| / |expected|`, or the absolute difference when `expected` is zero.
+pub fn rel_diff(actual: f64, expected: f64) -> f64 {
+    let diff = (actual - expected).abs();
+    if expected == 0.0 {
+        diff
+    } else {
+        diff / expected.abs()
+    }
+}
+
+/// The largest absolute and relative deviations seen in a group of comparisons.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Worst {
+    /// The largest `|actual - expected|`.
+    pub abs: f64,
+    /// The largest `|actual - expected| / |expected|`.
+    pub rel: f64,
+}
+
+impl Worst {
+    /// Records one comparison.
+    pub fn record(&mut self, actual: f64, expected: f64) {
+        self.abs = self.abs.max((actual - expected).abs());
+        self.rel = self.rel.max(rel_diff(actual, expected));
+    }
+}
+
+impl Display for Worst {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "max abs {:.2e}, max rel {:.2e}", self.abs, self.rel)
+    }
+}
+
+/// Compares every parameter of `model` (or of its gradients) with `expected` by name and shape,
+/// each value within `tol` when one is given, and returns the worst deviation. `what` says what
+/// is compared, for the messages.
+#[track_caller]
+pub fn compare_params<M: Module>(
+    what: &str,
+    model: &M,
+    expected: &StateDict,
+    tol: Option<Tolerance>,
+) -> Worst {
+    let mut worst = Worst::default();
+    let mut count = 0;
+    for param in model.parameters() {
+        let name = param.name.to_string();
+        let tensor = expected
+            .get(&name)
+            .unwrap_or_else(|| panic!("{what}: {name} is missing from the reference"));
+        assert_eq!(
+            tensor.shape,
+            param.shape.dims(),
+            "{what}: {name} has shape {:?} in the reference but {:?} here",
+            tensor.shape,
+            param.shape
+        );
+        for (i, (&actual, &reference)) in param.data.iter().zip(&tensor.data).enumerate() {
+            if let Some(tol) = tol {
+                assert_close(
+                    f64::from(actual),
+                    reference,
+                    tol,
+                    format_args!("{what}: {name}[{}]", index(&tensor.shape, i)),
+                );
+            }
+            worst.record(f64::from(actual), reference);
+        }
+        count += 1;
+    }
+    assert_eq!(
+        count,
+        expected.len(),
+        "{what}: the reference has other parameters than the model"
+    );
+    worst
+}
+
+/// A flat row-major index written as PyTorch's `[row, col]` (or `[i]` for a vector).
+fn index(shape: &[usize], flat: usize) -> String {
+    match shape {
+        [_, cols] => format!("{}, {}", flat / cols, flat % cols),
+        _ => flat.to_string(),
+    }
+}
