@@ -272,7 +272,7 @@ pub trait Model<const IN: usize, const OUT: usize>: Module {
                 loss_fn.sample_grad(y, target, scale)
             });
         }
-        Ok(total * scale)
+        Ok(loss_fn.reduce(total, xs.len()))
     }
 }
 

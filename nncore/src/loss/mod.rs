@@ -67,17 +67,22 @@ pub trait Loss<const N: usize> {
     /// # Errors
     /// As [`Loss::scale`], or an invalid target.
     fn forward(&self, preds: &[[f32; N]], targets: &[Self::Target]) -> Result<f32, Error> {
-        let scale = self.scale(preds.len(), targets.len())?;
+        self.scale(preds.len(), targets.len())?;
         let mut total = 0.0;
         for (pred, target) in preds.iter().zip(targets) {
             self.check_target(target)?;
             total += self.sample_loss(pred, target);
         }
-        Ok(match self.reduction() {
-            // PyTorch divides the sum by the element count.
-            Reduction::Mean => total / (preds.len() * Self::ELEMENTS_PER_SAMPLE) as f32,
-            _ => total * scale,
-        })
+        Ok(self.reduce(total, preds.len()))
+    }
+
+    /// A batch's loss from the sum of its samples' losses (`Mean` divides by the element count,
+    /// as PyTorch does; `Sum` keeps it).
+    fn reduce(&self, total: f32, batch: usize) -> f32 {
+        match self.reduction() {
+            Reduction::Mean => total / (batch * Self::ELEMENTS_PER_SAMPLE) as f32,
+            Reduction::Sum | Reduction::None => total,
+        }
     }
 
     /// The gradient of the reduced loss with respect to each prediction, written into `out`.
