@@ -32,7 +32,9 @@ pub mod optim;
 pub use error::Error;
 pub use leaky_relu::LeakyReLU;
 pub use linear::{Linear, LinearNoBias};
-pub use loss::{Loss, MseLoss, Reduction};
+pub use loss::{
+    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MseLoss, Reduction, SmoothL1Loss,
+};
 pub use module::{Grads, Layer, Model, Module, Name, Param, ParamMut, Shape};
 pub use optim::{Optimizer, Sgd, SgdConfig};
 pub use relu::ReLU;

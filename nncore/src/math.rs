@@ -14,9 +14,21 @@ pub(crate) fn exp(x: f32) -> f32 {
 
 #[cfg(feature = "std")]
 #[inline]
+pub(crate) fn ln(x: f32) -> f32 {
+    x.ln()
+}
+
+#[cfg(feature = "std")]
+#[inline]
+pub(crate) fn ln_1p(x: f32) -> f32 {
+    x.ln_1p()
+}
+
+#[cfg(feature = "std")]
+#[inline]
 pub(crate) fn sqrt(x: f32) -> f32 {
     x.sqrt()
 }
 
-#[cfg(all(not(feature = "std"), feature = "libm"))]
-pub(crate) use libm::{expf as exp, sqrtf as sqrt, tanhf as tanh};
+#[cfg(not(feature = "std"))]
+pub(crate) use libm::{expf as exp, log1pf as ln_1p, logf as ln, sqrtf as sqrt, tanhf as tanh};
