@@ -1,4 +1,8 @@
 //! The few transcendental functions the layers need, from `std` or from `libm`.
+//!
+//! `erf` has no `std` form, so it always comes from `libm`.
+
+pub(crate) use libm::erff as erf;
 
 #[cfg(feature = "std")]
 #[inline]
@@ -10,6 +14,12 @@ pub(crate) fn tanh(x: f32) -> f32 {
 #[inline]
 pub(crate) fn exp(x: f32) -> f32 {
     x.exp()
+}
+
+#[cfg(feature = "std")]
+#[inline]
+pub(crate) fn exp_m1(x: f32) -> f32 {
+    x.exp_m1()
 }
 
 #[cfg(feature = "std")]
@@ -31,4 +41,6 @@ pub(crate) fn sqrt(x: f32) -> f32 {
 }
 
 #[cfg(not(feature = "std"))]
-pub(crate) use libm::{expf as exp, log1pf as ln_1p, logf as ln, sqrtf as sqrt, tanhf as tanh};
+pub(crate) use libm::{
+    expf as exp, expm1f as exp_m1, log1pf as ln_1p, logf as ln, sqrtf as sqrt, tanhf as tanh,
+};
