@@ -47,7 +47,9 @@ pub use loss::{
     BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MseLoss, Reduction, SmoothL1Loss,
 };
 pub use module::{Grads, Layer, Model, Module, Name, Param, ParamMut, Shape};
-pub use optim::{Optimizer, Sgd, SgdConfig};
+pub use optim::{
+    Adam, AdamConfig, AdamW, AdamWConfig, CosineAnnealingLR, Optimizer, Sgd, SgdConfig, StepLR,
+};
 pub use relu::ReLU;
 pub use sigmoid::Sigmoid;
 pub use silu::SiLU;

@@ -40,6 +40,33 @@ pub(crate) fn sqrt(x: f32) -> f32 {
     x.sqrt()
 }
 
+#[cfg(feature = "std")]
+#[inline]
+pub(crate) fn sqrt_f64(x: f64) -> f64 {
+    x.sqrt()
+}
+
+#[cfg(feature = "std")]
+#[inline]
+pub(crate) fn cos_f64(x: f64) -> f64 {
+    x.cos()
+}
+
+#[cfg(feature = "std")]
+#[inline]
+pub(crate) fn powi_f64(x: f64, n: i32) -> f64 {
+    x.powi(n)
+}
+
+#[cfg(not(feature = "std"))]
+#[inline]
+pub(crate) fn powi_f64(x: f64, n: i32) -> f64 {
+    libm::pow(x, f64::from(n))
+}
+
+#[cfg(not(feature = "std"))]
+pub(crate) use libm::{cos as cos_f64, sqrt as sqrt_f64};
+
 #[cfg(not(feature = "std"))]
 pub(crate) use libm::{
     expf as exp, expm1f as exp_m1, log1pf as ln_1p, logf as ln, sqrtf as sqrt, tanhf as tanh,
