@@ -24,12 +24,6 @@ pub(crate) fn exp_m1(x: f32) -> f32 {
 
 #[cfg(feature = "std")]
 #[inline]
-pub(crate) fn ln(x: f32) -> f32 {
-    x.ln()
-}
-
-#[cfg(feature = "std")]
-#[inline]
 pub(crate) fn ln_1p(x: f32) -> f32 {
     x.ln_1p()
 }
@@ -69,5 +63,5 @@ pub(crate) use libm::{cos as cos_f64, sqrt as sqrt_f64};
 
 #[cfg(not(feature = "std"))]
 pub(crate) use libm::{
-    expf as exp, expm1f as exp_m1, log1pf as ln_1p, logf as ln, sqrtf as sqrt, tanhf as tanh,
+    expf as exp, expm1f as exp_m1, log1pf as ln_1p, sqrtf as sqrt, tanhf as tanh,
 };

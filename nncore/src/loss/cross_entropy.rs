@@ -90,15 +90,26 @@ impl Default for CrossEntropyLoss {
     }
 }
 
-/// The log of the sum of `exp(x)`, shifted by the maximum so that nothing overflows.
+/// `logsumexp(x)` as `(max, log1p(rest))`, with `rest` the sum of `exp(x - max)` over every
+/// entry but the largest: shifted so that nothing overflows, and exact for confident
+/// predictions, where the sum is `1 + rest` with a tiny `rest`.
 #[inline]
-fn log_sum_exp<const N: usize>(x: &[f32; N]) -> f32 {
-    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    if max.is_infinite() {
-        return max;
+fn log_sum_exp<const N: usize>(x: &[f32; N]) -> (f32, f32) {
+    let mut top = 0;
+    for i in 1..N {
+        if x[i] > x[top] {
+            top = i;
+        }
     }
-    let sum: f32 = x.iter().map(|&v| math::exp(v - max)).sum();
-    max + math::ln(sum)
+    let max = x[top];
+    if !max.is_finite() {
+        return (max, 0.0);
+    }
+    let rest: f32 = (0..N)
+        .filter(|&i| i != top)
+        .map(|i| math::exp(x[i] - max))
+        .sum();
+    (max, math::ln_1p(rest))
 }
 
 impl<const N: usize> Loss<N> for CrossEntropyLoss {
@@ -124,20 +135,21 @@ impl<const N: usize> Loss<N> for CrossEntropyLoss {
     /// `logsumexp(x) - x[class]`, blended with the mean over classes under label smoothing.
     #[inline]
     fn sample_loss(&self, pred: &[f32; N], class: &usize) -> f32 {
-        let lse = log_sum_exp(pred);
-        let nll = lse - pred[*class];
+        let (max, log_rest) = log_sum_exp(pred);
+        let nll = (max - pred[*class]) + log_rest;
         let eps = self.label_smoothing;
         if eps == 0.0 {
             return nll;
         }
-        let smooth: f32 = pred.iter().map(|&v| lse - v).sum::<f32>() / N as f32;
+        let smooth: f32 = pred.iter().map(|&v| (max - v) + log_rest).sum::<f32>() / N as f32;
         (1.0 - eps) * nll + eps * smooth
     }
 
     /// `(softmax(x) - target) · scale`, the target being one-hot, or smoothed.
     #[inline]
     fn sample_grad(&self, pred: &[f32; N], class: &usize, scale: f32) -> [f32; N] {
-        let lse = log_sum_exp(pred);
+        let (max, log_rest) = log_sum_exp(pred);
+        let lse = max + log_rest;
         let eps = self.label_smoothing;
         let mut dy = [0.0; N];
         for (i, d) in dy.iter_mut().enumerate() {
