@@ -34,6 +34,8 @@ mod tanh;
 #[cfg(test)]
 mod activation_tests;
 
+#[cfg(feature = "alloc")]
+pub mod data;
 pub mod loss;
 pub mod optim;
 
