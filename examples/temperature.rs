@@ -9,15 +9,15 @@
 //! ```
 
 use std::error::Error;
-use std::fs::{self, File};
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+#[path = "common/figure.rs"]
+mod figure;
 
 use nncore::prelude::*;
 use nncore::{Grads, MseLoss, Sgd, SgdConfig};
 use plotters::prelude::*;
-use plotters::style::FontStyle;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -177,9 +177,7 @@ fn run() -> Result<(), Box<dyn Error>> {
 /// The data as points, the model's curve over 20–90 °F and its output at the data as crosses.
 fn plot(model: &TempNet, path: &Path) -> Result<(), Box<dyn Error>> {
     const SIZE: (u32, u32) = (960, 720);
-    // Text is set from a font embedded in the binary: no font has to be installed.
-    plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-        .map_err(|_| "the embedded DejaVu Sans font could not be read")?;
+    figure::register_font()?;
 
     let celsius = |fahrenheit: f32| model.forward(&[0.1 * fahrenheit])[0];
     // 20 °F to 90 °F in quarter degrees.
@@ -244,14 +242,5 @@ fn plot(model: &TempNet, path: &Path) -> Result<(), Box<dyn Error>> {
         root.present()?;
     }
 
-    let cannot_write = |error| format!("cannot write the figure to {}: {error}", path.display());
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(cannot_write)?;
-    }
-    let file = File::create(path).map_err(cannot_write)?;
-    let mut encoder = png::Encoder::new(BufWriter::new(file), SIZE.0, SIZE.1);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.write_header()?.write_image_data(&pixels)?;
-    Ok(())
+    figure::write_png(path, SIZE, &pixels)
 }

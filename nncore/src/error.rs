@@ -22,7 +22,19 @@ pub enum Error {
         "this loss has reduction `none`: use its elementwise form, which gives one value per element"
     )]
     Unreduced,
-    /// An optimizer setting PyTorch would reject.
+    /// A class-index target is not one of the model's output classes.
+    #[error(
+        "sample {sample} has target class {class}, but the model has {classes} classes (0..{classes})"
+    )]
+    ClassIndex {
+        /// The sample's position in the batch.
+        sample: usize,
+        /// The class index given.
+        class: usize,
+        /// The number of classes, the width of the model's output.
+        classes: usize,
+    },
+    /// An optimizer, loss or scheduler setting PyTorch would reject.
     #[error("invalid {name}: {value} ({reason})")]
     Hyperparameter {
         /// The setting, e.g. `"learning rate"`.

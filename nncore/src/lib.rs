@@ -20,23 +20,42 @@ mod fmt;
 mod math;
 mod module;
 
+mod elu;
+mod gelu;
+mod identity;
 mod leaky_relu;
 mod linear;
 mod relu;
 mod sigmoid;
+mod silu;
+mod softplus;
 mod tanh;
 
+#[cfg(test)]
+mod activation_tests;
+
+#[cfg(feature = "alloc")]
+pub mod data;
 pub mod loss;
 pub mod optim;
 
+pub use elu::ELU;
 pub use error::Error;
+pub use gelu::{Approximate, GELU};
+pub use identity::Identity;
 pub use leaky_relu::LeakyReLU;
 pub use linear::{Linear, LinearNoBias};
-pub use loss::{Loss, MseLoss, Reduction};
+pub use loss::{
+    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MseLoss, Reduction, SmoothL1Loss,
+};
 pub use module::{Grads, Layer, Model, Module, Name, Param, ParamMut, Shape};
-pub use optim::{Optimizer, Sgd, SgdConfig};
+pub use optim::{
+    Adam, AdamConfig, AdamW, AdamWConfig, CosineAnnealingLR, Optimizer, Sgd, SgdConfig, StepLR,
+};
 pub use relu::ReLU;
 pub use sigmoid::Sigmoid;
+pub use silu::SiLU;
+pub use softplus::Softplus;
 pub use tanh::Tanh;
 
 /// Declares a model: a struct of layers with forward and backward written for its exact shape.

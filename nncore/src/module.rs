@@ -262,8 +262,8 @@ pub trait Model<const IN: usize, const OUT: usize>: Module {
         grads: &mut Grads<Self>,
     ) -> Result<f32, Error> {
         let scale = loss_fn.scale(xs.len(), targets.len())?;
-        for target in targets {
-            loss_fn.check_target(target)?;
+        for (sample, target) in targets.iter().enumerate() {
+            loss_fn.check_target(sample, target)?;
         }
         let mut total = 0.0;
         for (x, target) in xs.iter().zip(targets) {

@@ -92,6 +92,11 @@ impl Layer {
             Kind::ReLU => quote_spanned!(span=> ::nncore::ReLU),
             Kind::Sigmoid => quote_spanned!(span=> ::nncore::Sigmoid),
             Kind::LeakyReLU { .. } => quote_spanned!(span=> ::nncore::LeakyReLU),
+            Kind::Gelu { .. } => quote_spanned!(span=> ::nncore::GELU),
+            Kind::SiLU => quote_spanned!(span=> ::nncore::SiLU),
+            Kind::Softplus { .. } => quote_spanned!(span=> ::nncore::Softplus),
+            Kind::Elu { .. } => quote_spanned!(span=> ::nncore::ELU),
+            Kind::Identity => quote_spanned!(span=> ::nncore::Identity),
         }
     }
 
@@ -104,6 +109,17 @@ impl Layer {
                 quote!(::nncore::LeakyReLU::new((#slope) as f32))
             }
             Kind::LeakyReLU { slope: None } => quote!(::nncore::LeakyReLU::new(0.01)),
+            Kind::Gelu { tanh: true } => quote!(::nncore::GELU::TANH),
+            Kind::Gelu { tanh: false } => quote!(::nncore::GELU::EXACT),
+            Kind::Softplus { beta, threshold } => {
+                let beta = number_or(beta.as_ref(), quote!(1.0));
+                let threshold = number_or(threshold.as_ref(), quote!(20.0));
+                quote!(::nncore::Softplus::new(#beta, #threshold))
+            }
+            Kind::Elu { alpha } => {
+                let alpha = number_or(alpha.as_ref(), quote!(1.0));
+                quote!(::nncore::ELU::new(#alpha))
+            }
             _ => ty,
         }
     }
@@ -115,6 +131,14 @@ impl Layer {
             Kind::Linear { .. } => quote!(<#ty>::init(rng)),
             _ => self.zero(),
         }
+    }
+}
+
+/// A layer's number argument as an `f32`, or its default.
+fn number_or(value: Option<&syn::Expr>, default: TokenStream) -> TokenStream {
+    match value {
+        Some(value) => quote!((#value) as f32),
+        None => default,
     }
 }
 

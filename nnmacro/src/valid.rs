@@ -49,6 +49,18 @@ pub enum Kind {
     LeakyReLU {
         slope: Option<Expr>,
     },
+    Gelu {
+        tanh: bool,
+    },
+    SiLU,
+    Softplus {
+        beta: Option<Expr>,
+        threshold: Option<Expr>,
+    },
+    Elu {
+        alpha: Option<Expr>,
+    },
+    Identity,
 }
 
 /// A feature count: an integer literal, or a constant expression checked by the compiler.
@@ -59,7 +71,18 @@ pub struct Size {
 }
 
 /// Every layer name the macro accepts, for messages.
-pub const LAYERS: &[&str] = &["Linear", "Tanh", "ReLU", "Sigmoid", "LeakyReLU"];
+pub const LAYERS: &[&str] = &[
+    "Linear",
+    "Tanh",
+    "ReLU",
+    "Sigmoid",
+    "LeakyReLU",
+    "GELU",
+    "SiLU",
+    "Softplus",
+    "ELU",
+    "Identity",
+];
 
 /// Gathers errors so that all of them are reported together.
 #[derive(Default)]
@@ -166,6 +189,17 @@ fn check_layer(call: &LayerCall, errors: &mut Errors) -> Option<Kind> {
         "ReLU" => no_args(call, Kind::ReLU, errors),
         "Sigmoid" => no_args(call, Kind::Sigmoid, errors),
         "LeakyReLU" => check_leaky_relu(call, &args, errors),
+        "GELU" => check_gelu(call, &args, errors),
+        "SiLU" => no_args(call, Kind::SiLU, errors),
+        "Softplus" => check_numbers(call, &args, &["beta", "threshold"], errors).map(|mut v| {
+            let threshold = v.pop().flatten();
+            let beta = v.pop().flatten();
+            Kind::Softplus { beta, threshold }
+        }),
+        "ELU" => check_numbers(call, &args, &["alpha"], errors).map(|mut v| Kind::Elu {
+            alpha: v.pop().flatten(),
+        }),
+        "Identity" => no_args(call, Kind::Identity, errors),
         other => {
             let hint = match suggest(other) {
                 Some(known) => format!("; did you mean `{known}`?"),
@@ -381,6 +415,92 @@ fn check_leaky_relu(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Opt
             None
         }
     }
+}
+
+/// `GELU`, `GELU(approximate = "tanh")` or `GELU(approximate = "none")`.
+fn check_gelu(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Kind> {
+    let value = match args {
+        [] => return Some(Kind::Gelu { tanh: false }),
+        [arg] if keyword_is(arg, "approximate") => match arg {
+            Arg::Positional(value) | Arg::Keyword { value, .. } => value,
+        },
+        _ => {
+            errors.spanned(
+                call,
+                "`GELU` takes at most one argument: `GELU`, or `GELU(approximate = \"tanh\")`",
+            );
+            return None;
+        }
+    };
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        }) if text.value() == "tanh" || text.value() == "none" => Some(Kind::Gelu {
+            tanh: text.value() == "tanh",
+        }),
+        _ => {
+            let found = value.to_token_stream();
+            errors.spanned(
+                value,
+                format_args!("`approximate` must be `\"none\"` or `\"tanh\"`, found `{found}`"),
+            );
+            None
+        }
+    }
+}
+
+/// Up to `names.len()` numbers, by position or by name, each optional (the layer's default).
+fn check_numbers(
+    call: &LayerCall,
+    args: &[&Arg],
+    names: &[&str],
+    errors: &mut Errors,
+) -> Option<Vec<Option<Expr>>> {
+    let layer = call.name();
+    let usage = names.join(", ");
+    let mut values: Vec<Option<Expr>> = vec![None; names.len()];
+    let mut ok = true;
+    for (position, arg) in args.iter().enumerate() {
+        let (slot, value) = match arg {
+            Arg::Positional(value) => (Some(position).filter(|&p| p < names.len()), value),
+            Arg::Keyword { name, value, .. } => {
+                (names.iter().position(|known| name == known), value)
+            }
+        };
+        let Some(slot) = slot else {
+            let target: &dyn ToTokens = match arg {
+                Arg::Keyword { name, .. } => name,
+                Arg::Positional(value) => value,
+            };
+            errors.spanned(
+                target,
+                format_args!("unexpected argument for `{layer}`; it takes {usage}"),
+            );
+            ok = false;
+            continue;
+        };
+        match value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Float(_) | Lit::Int(_),
+                ..
+            })
+            | Expr::Unary(_)
+            | Expr::Path(_) => values[slot] = Some(value.clone()),
+            _ => {
+                let found = value.to_token_stream();
+                errors.spanned(
+                    value,
+                    format_args!(
+                        "`{}` of `{layer}` must be a number, e.g. `1.0`; found `{found}`",
+                        names[slot]
+                    ),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(values)
 }
 
 fn keyword_is(arg: &Arg, expected: &str) -> bool {

@@ -1,8 +1,18 @@
 //! Loss functions, with PyTorch's reductions.
 
+mod bce_with_logits;
+mod cross_entropy;
+mod huber;
+mod l1;
 mod mse;
+mod smooth_l1;
 
+pub use bce_with_logits::BCEWithLogitsLoss;
+pub use cross_entropy::CrossEntropyLoss;
+pub use huber::HuberLoss;
+pub use l1::L1Loss;
 pub use mse::MseLoss;
+pub use smooth_l1::SmoothL1Loss;
 
 use crate::Error;
 use crate::module::check_len;
@@ -39,11 +49,12 @@ pub trait Loss<const N: usize> {
     /// The gradient of `scale · sample_loss` with respect to `pred`.
     fn sample_grad(&self, pred: &[f32; N], target: &Self::Target, scale: f32) -> [f32; N];
 
-    /// Checks one target before any work is done; regression targets are always valid.
+    /// Checks the target of the batch's sample number `sample` before any work is done;
+    /// regression targets are always valid.
     ///
     /// # Errors
-    /// A loss-specific error, such as a class index out of range.
-    fn check_target(&self, _target: &Self::Target) -> Result<(), Error> {
+    /// A loss-specific error, such as [`Error::ClassIndex`] for a class index out of range.
+    fn check_target(&self, _sample: usize, _target: &Self::Target) -> Result<(), Error> {
         Ok(())
     }
 
@@ -69,8 +80,8 @@ pub trait Loss<const N: usize> {
     fn forward(&self, preds: &[[f32; N]], targets: &[Self::Target]) -> Result<f32, Error> {
         self.scale(preds.len(), targets.len())?;
         let mut total = 0.0;
-        for (pred, target) in preds.iter().zip(targets) {
-            self.check_target(target)?;
+        for (sample, (pred, target)) in preds.iter().zip(targets).enumerate() {
+            self.check_target(sample, target)?;
             total += self.sample_loss(pred, target);
         }
         Ok(self.reduce(total, preds.len()))
@@ -97,8 +108,8 @@ pub trait Loss<const N: usize> {
     ) -> Result<(), Error> {
         let scale = self.scale(preds.len(), targets.len())?;
         check_len("gradient output", preds.len(), out.len())?;
-        for target in targets {
-            self.check_target(target)?;
+        for (sample, target) in targets.iter().enumerate() {
+            self.check_target(sample, target)?;
         }
         for ((pred, target), dy) in preds.iter().zip(targets).zip(out) {
             *dy = self.sample_grad(pred, target, scale);
@@ -121,3 +132,23 @@ pub trait Loss<const N: usize> {
         Ok(out)
     }
 }
+
+/// Writes `f(pred, target)` for every element: the `reduction='none'` form of an elementwise loss.
+pub(crate) fn elementwise_into<const N: usize>(
+    preds: &[[f32; N]],
+    targets: &[[f32; N]],
+    out: &mut [[f32; N]],
+    f: impl Fn(f32, f32) -> f32,
+) -> Result<(), Error> {
+    check_len("targets", preds.len(), targets.len())?;
+    check_len("output", preds.len(), out.len())?;
+    for ((p, t), o) in preds.iter().zip(targets).zip(out) {
+        for i in 0..N {
+            o[i] = f(p[i], t[i]);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -139,4 +139,12 @@ impl<M: Module> Optimizer<M> for Sgd<M> {
             }
         }
     }
+
+    fn lr(&self) -> f32 {
+        self.config.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.config.lr = lr;
+    }
 }

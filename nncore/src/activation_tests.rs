@@ -1,0 +1,150 @@
+//! The activations against PyTorch's formulas, finite differences and printed forms.
+//!
+//! Expected values were computed once in float64 from the formulas in PyTorch's documentation
+//! (`torch.nn.GELU`, `SiLU`, `Softplus`, `ELU`) with Python's `math` module (`math.erf`,
+//! `math.tanh`, `math.log1p`), independently of this crate.
+
+extern crate std;
+use std::string::ToString;
+
+use crate::{ELU, GELU, Identity, Layer, SiLU, Softplus};
+
+const X: [f32; 5] = [-3.0, -0.7, 0.0, 0.4, 2.5];
+
+fn check_values(layer: &impl Layer<5, 5>, expected: [f64; 5]) {
+    let y = layer.forward(&X);
+    for i in 0..5 {
+        let tolerance = 1e-6 + 2e-6 * expected[i].abs();
+        assert!(
+            (f64::from(y[i]) - expected[i]).abs() <= tolerance,
+            "f({}) = {}, expected {}",
+            X[i],
+            y[i],
+            expected[i]
+        );
+    }
+}
+
+/// Compares `backward_input` with central differences, at points away from every kink.
+fn check_grads(layer: &impl Layer<6, 6>) {
+    let x = [-3.0, -0.7, -0.05, 0.4, 2.5, 0.7];
+    let dy = [0.3, -1.1, 0.7, 2.0, -0.4, 1.3];
+    let y = layer.forward(&x);
+    let dx = layer.backward_input(&x, &y, &dy);
+    let h = 1e-3;
+    for i in 0..6 {
+        let (mut up, mut down) = (x, x);
+        up[i] += h;
+        down[i] -= h;
+        let slope = (layer.forward(&up)[i] - layer.forward(&down)[i]) / (2.0 * h);
+        let numeric = dy[i] * slope;
+        assert!(
+            (numeric - dx[i]).abs() <= 1e-3 + 1e-3 * numeric.abs(),
+            "at x = {}: finite difference {numeric}, backward {}",
+            x[i],
+            dx[i]
+        );
+    }
+}
+
+#[test]
+fn gelu() {
+    check_values(
+        &GELU::EXACT,
+        [
+            -0.00404969409489031,
+            -0.1693745565561511,
+            0.0,
+            0.2621686966441297,
+            2.4844758366855597,
+        ],
+    );
+    check_values(
+        &GELU::TANH,
+        [
+            -0.0036373920817729943,
+            -0.16942986529488321,
+            0.0,
+            0.2621611694273562,
+            2.484915733910001,
+        ],
+    );
+    check_grads(&GELU::EXACT);
+    check_grads(&GELU::TANH);
+    assert_eq!(GELU::default(), GELU::EXACT);
+    assert_eq!(GELU::EXACT.to_string(), "GELU(approximate='none')");
+    assert_eq!(GELU::TANH.to_string(), "GELU(approximate='tanh')");
+}
+
+#[test]
+fn silu() {
+    check_values(
+        &SiLU,
+        [
+            -0.14227761953270035,
+            -0.2322685594822837,
+            0.0,
+            0.2394750640449808,
+            2.3103545499468914,
+        ],
+    );
+    check_grads(&SiLU);
+    assert_eq!(SiLU.to_string(), "SiLU()");
+}
+
+#[test]
+fn softplus() {
+    check_values(
+        &Softplus::default(),
+        [
+            0.04858735157374206,
+            0.4031860488854579,
+            core::f64::consts::LN_2, // log(2)
+            0.9130152523999526,
+            2.5788897342925496,
+        ],
+    );
+    check_values(
+        &Softplus::new(2.0, 1.0),
+        [
+            0.0012378425688652247,
+            0.11020870495922547,
+            0.34657359027997264,
+            0.5855503329738889,
+            2.5,
+        ],
+    );
+    check_grads(&Softplus::default());
+    check_grads(&Softplus::new(2.0, 1.0));
+    assert_eq!(
+        Softplus::default().to_string(),
+        "Softplus(beta=1.0, threshold=20.0)"
+    );
+    assert_eq!(
+        Softplus::new(2.0, 1.0).to_string(),
+        "Softplus(beta=2.0, threshold=1.0)"
+    );
+}
+
+#[test]
+fn elu() {
+    check_values(
+        &ELU::default(),
+        [-0.950212931632136, -0.5034146962085905, 0.0, 0.4, 2.5],
+    );
+    check_values(
+        &ELU::new(0.5),
+        [-0.475106465816068, -0.25170734810429524, 0.0, 0.4, 2.5],
+    );
+    check_grads(&ELU::default());
+    check_grads(&ELU::new(0.5));
+    assert_eq!(ELU::default().to_string(), "ELU(alpha=1.0)");
+    assert_eq!(ELU::new(0.5).to_string(), "ELU(alpha=0.5)");
+}
+
+#[test]
+fn identity() {
+    assert_eq!(Identity.forward(&X), X);
+    check_grads(&Identity);
+    assert_eq!(Identity.to_string(), "Identity()");
+}

@@ -1,0 +1,63 @@
+//! `nn.ELU`.
+
+use crate::fmt::PyFloat;
+use crate::module::{chain, map, parameterless_module};
+use crate::{Layer, math};
+
+/// `y = x` for `x > 0`, else `alpha (exp(x) - 1)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ELU {
+    /// The value approached for very negative inputs is `-alpha` (PyTorch's default is 1).
+    pub alpha: f32,
+}
+
+impl ELU {
+    /// An ELU with the given `alpha`.
+    #[must_use]
+    pub const fn new(alpha: f32) -> Self {
+        ELU { alpha }
+    }
+}
+
+impl Default for ELU {
+    /// PyTorch's default, `alpha=1.0`.
+    fn default() -> Self {
+        Self::new(1.0)
+    }
+}
+
+impl<const N: usize> Layer<N, N> for ELU {
+    #[inline]
+    fn forward(&self, x: &[f32; N]) -> [f32; N] {
+        map(x, |x| {
+            if x > 0.0 {
+                x
+            } else {
+                self.alpha * math::exp_m1(x)
+            }
+        })
+    }
+
+    #[inline]
+    fn backward_params(&self, _: &[f32; N], _: &[f32; N], _: &[f32; N], _: &mut Self) {}
+
+    /// `dx = dy` where `x > 0`, else `dy alpha exp(x)` (PyTorch's `elu_backward`).
+    #[inline]
+    fn backward_input(&self, x: &[f32; N], y: &[f32; N], dy: &[f32; N]) -> [f32; N] {
+        chain(x, y, dy, |x, _, dy| {
+            if x > 0.0 {
+                dy
+            } else {
+                dy * self.alpha * math::exp(x)
+            }
+        })
+    }
+}
+
+parameterless_module!(ELU, ELU::new(1.0));
+
+impl core::fmt::Display for ELU {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "ELU(alpha={})", PyFloat(self.alpha))
+    }
+}

@@ -1,0 +1,298 @@
+//! `torch.optim.Adam` and `torch.optim.AdamW`.
+
+use crate::optim::Optimizer;
+use crate::{Error, Grads, Module, math};
+
+/// The settings of [`Adam`], with PyTorch's names and defaults.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamConfig {
+    /// The learning rate (default 1e-3).
+    pub lr: f32,
+    /// The decay rates of the gradient's running mean and of its square (default 0.9, 0.999).
+    pub betas: (f32, f32),
+    /// Added to the denominator, after the square root (default 1e-8).
+    pub eps: f32,
+    /// Weight decay (default 0 for Adam, 1e-2 for AdamW).
+    pub weight_decay: f32,
+    /// Use the maximum of past squared-gradient averages (AMSGrad; default off).
+    pub amsgrad: bool,
+    /// Maximize the objective instead of minimizing it (default off).
+    pub maximize: bool,
+}
+
+impl Default for AdamConfig {
+    /// `torch.optim.Adam`'s defaults.
+    fn default() -> Self {
+        AdamConfig {
+            lr: 1e-3,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 0.0,
+            amsgrad: false,
+            maximize: false,
+        }
+    }
+}
+
+/// The settings of [`AdamW`]: Adam's, but the weight decay defaults to 1e-2 as in
+/// `torch.optim.AdamW`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamWConfig {
+    /// The learning rate (default 1e-3).
+    pub lr: f32,
+    /// The decay rates of the gradient's running mean and of its square (default 0.9, 0.999).
+    pub betas: (f32, f32),
+    /// Added to the denominator, after the square root (default 1e-8).
+    pub eps: f32,
+    /// Decoupled weight decay: each step multiplies the weights by `1 - lr · weight_decay`
+    /// (default 1e-2).
+    pub weight_decay: f32,
+    /// Use the maximum of past squared-gradient averages (AMSGrad; default off).
+    pub amsgrad: bool,
+    /// Maximize the objective instead of minimizing it (default off).
+    pub maximize: bool,
+}
+
+impl Default for AdamWConfig {
+    /// `torch.optim.AdamW`'s defaults.
+    fn default() -> Self {
+        AdamWConfig {
+            weight_decay: 1e-2,
+            ..AdamWConfig::from(AdamConfig::default())
+        }
+    }
+}
+
+impl From<AdamConfig> for AdamWConfig {
+    fn from(c: AdamConfig) -> Self {
+        let AdamConfig {
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize,
+        } = c;
+        AdamWConfig {
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize,
+        }
+    }
+}
+
+impl From<AdamWConfig> for AdamConfig {
+    fn from(c: AdamWConfig) -> Self {
+        let AdamWConfig {
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize,
+        } = c;
+        AdamConfig {
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize,
+        }
+    }
+}
+
+/// Adam, step for step what `torch.optim.Adam` does (the single-tensor CPU path):
+///
+/// ```text
+/// g = ±grad (+ weight_decay · p for Adam)       p ← p (1 - lr · weight_decay) for AdamW
+/// m ← m + (1 - β₁)(g - m)      v ← β₂ v + (1 - β₂) g²      (v̂ ← max(v̂, v) with amsgrad)
+/// p ← p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps)
+/// ```
+///
+/// The running averages have the model's own type, so the optimizer needs no heap. For
+/// decoupled weight decay use [`AdamW`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Adam<M> {
+    config: AdamConfig,
+    decoupled: bool,
+    step: u32,
+    exp_avg: M,
+    exp_avg_sq: M,
+    max_exp_avg_sq: Option<M>,
+}
+
+/// AdamW, step for step what `torch.optim.AdamW` does: [`Adam`] with the weight decay
+/// applied to the weights directly (`p ← p (1 - lr · weight_decay)`) instead of to the gradient.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdamW<M>(Adam<M>);
+
+impl<M: Module> AdamW<M> {
+    /// An optimizer with the given settings.
+    ///
+    /// # Errors
+    /// As [`Adam::new`].
+    pub fn new(config: AdamWConfig) -> Result<Self, Error> {
+        Adam::build(config.into(), true).map(AdamW)
+    }
+
+    /// The settings in force.
+    #[must_use]
+    pub fn config(&self) -> AdamWConfig {
+        self.0.config.into()
+    }
+
+    /// The number of steps taken.
+    #[must_use]
+    pub fn steps(&self) -> u32 {
+        self.0.step
+    }
+}
+
+impl<M: Module> Optimizer<M> for AdamW<M> {
+    fn step(&mut self, model: &mut M, grads: &Grads<M>) {
+        self.0.step(model, grads);
+    }
+
+    fn lr(&self) -> f32 {
+        self.0.config.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.0.config.lr = lr;
+    }
+}
+
+impl<M: Module> Adam<M> {
+    /// Adam, with weight decay as an L2 penalty added to the gradient (`torch.optim.Adam`).
+    ///
+    /// # Errors
+    /// [`Error::Hyperparameter`] for the settings PyTorch rejects: a negative or NaN learning
+    /// rate, eps or weight decay, and betas outside `[0, 1)`.
+    pub fn new(config: AdamConfig) -> Result<Self, Error> {
+        Self::build(config, false)
+    }
+
+    fn build(config: AdamConfig, decoupled: bool) -> Result<Self, Error> {
+        let invalid = |name, value, reason| {
+            Err(Error::Hyperparameter {
+                name,
+                value,
+                reason,
+            })
+        };
+        let not_negative = |v: f32| v >= 0.0;
+        let beta_ok = |b: f32| (0.0..1.0).contains(&b);
+        if !not_negative(config.lr) {
+            return invalid("learning rate", config.lr, "it must be zero or more");
+        }
+        if !not_negative(config.eps) {
+            return invalid("epsilon", config.eps, "it must be zero or more");
+        }
+        if !beta_ok(config.betas.0) {
+            return invalid("beta1", config.betas.0, "it must be in [0, 1)");
+        }
+        if !beta_ok(config.betas.1) {
+            return invalid("beta2", config.betas.1, "it must be in [0, 1)");
+        }
+        if !not_negative(config.weight_decay) {
+            return invalid(
+                "weight_decay",
+                config.weight_decay,
+                "it must be zero or more",
+            );
+        }
+        Ok(Adam {
+            config,
+            decoupled,
+            step: 0,
+            exp_avg: M::zeros(),
+            exp_avg_sq: M::zeros(),
+            max_exp_avg_sq: config.amsgrad.then(M::zeros),
+        })
+    }
+
+    /// The settings in force.
+    #[must_use]
+    pub fn config(&self) -> &AdamConfig {
+        &self.config
+    }
+
+    /// The number of steps taken.
+    #[must_use]
+    pub fn steps(&self) -> u32 {
+        self.step
+    }
+}
+
+impl<M: Module> Optimizer<M> for Adam<M> {
+    fn step(&mut self, model: &mut M, grads: &Grads<M>) {
+        let AdamConfig {
+            lr,
+            betas: (beta1, beta2),
+            eps,
+            weight_decay,
+            maximize,
+            ..
+        } = self.config;
+        self.step += 1;
+        // PyTorch computes the bias corrections in Python floats (f64).
+        let step = i32::try_from(self.step).unwrap_or(i32::MAX);
+        let bias_correction1 = 1.0 - math::powi_f64(f64::from(beta1), step);
+        let bias_correction2 = 1.0 - math::powi_f64(f64::from(beta2), step);
+        let step_size = (f64::from(lr) / bias_correction1) as f32;
+        let bias_correction2_sqrt = math::sqrt_f64(bias_correction2) as f32;
+        let (avg_weight, sq_weight) = (
+            (1.0 - f64::from(beta1)) as f32,
+            (1.0 - f64::from(beta2)) as f32,
+        );
+        let decay = if self.decoupled {
+            (1.0 - f64::from(lr) * f64::from(weight_decay)) as f32
+        } else {
+            1.0
+        };
+        let mut maxima = self.max_exp_avg_sq.as_mut().map(Module::parameters_mut);
+        let states = self
+            .exp_avg
+            .parameters_mut()
+            .zip(self.exp_avg_sq.parameters_mut());
+        for ((param, grad), (m, v)) in model.parameters_mut().zip(grads.parameters()).zip(states) {
+            let mut max = maxima.as_mut().and_then(Iterator::next);
+            for (i, (p, &g)) in param.data.iter_mut().zip(grad.data).enumerate() {
+                let mut g = if maximize { -g } else { g };
+                if weight_decay != 0.0 {
+                    if self.decoupled {
+                        *p *= decay;
+                    } else {
+                        g += weight_decay * *p;
+                    }
+                }
+                let (m, v) = (&mut m.data[i], &mut v.data[i]);
+                // `exp_avg.lerp_(grad, 1 - beta1)`.
+                *m += avg_weight * (g - *m);
+                *v = *v * beta2 + sq_weight * g * g;
+                let second = match max.as_mut() {
+                    Some(max) => {
+                        let max = &mut max.data[i];
+                        *max = max.max(*v);
+                        *max
+                    }
+                    None => *v,
+                };
+                let denom = math::sqrt(second) / bias_correction2_sqrt + eps;
+                *p += -step_size * (*m / denom);
+            }
+        }
+    }
+
+    fn lr(&self) -> f32 {
+        self.config.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.config.lr = lr;
+    }
+}
