@@ -28,7 +28,7 @@ impl fmt::Display for PyFloat {
             };
             return write!(f, "{mantissa}e{sign}{digits:0>2}");
         }
-        if x == x.trunc() {
+        if x == crate::math::trunc(x) {
             write!(f, "{x:.1}")
         } else {
             write!(f, "{x}")

@@ -18,5 +18,11 @@ pub(crate) fn sqrt(x: f32) -> f32 {
     x.sqrt()
 }
 
+#[cfg(feature = "std")]
+#[inline]
+pub(crate) fn trunc(x: f32) -> f32 {
+    x.trunc()
+}
+
 #[cfg(all(not(feature = "std"), feature = "libm"))]
-pub(crate) use libm::{expf as exp, sqrtf as sqrt, tanhf as tanh};
+pub(crate) use libm::{expf as exp, sqrtf as sqrt, tanhf as tanh, truncf as trunc};
