@@ -26,6 +26,8 @@ mod relu;
 mod sigmoid;
 mod tanh;
 
+#[cfg(feature = "safetensors")]
+pub mod io;
 pub mod loss;
 pub mod optim;
 
