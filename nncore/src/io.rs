@@ -5,9 +5,9 @@
 //! `model.load_state_dict(safetensors.torch.load_file(path), strict=True)`.
 //!
 //! ```
-//! # use nncore::prelude::*;
 //! nncore::sequential! { pub struct Net(Linear(1, 13), Tanh, Linear(13, 1)); }
-//! let net = Net::init(&mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0));
+//! let mut net = Net::ZERO;
+//! net.2.bias = [0.25];
 //! let bytes = nncore::io::to_bytes(&net)?;
 //! let copy: Net = nncore::io::from_bytes(&bytes)?;
 //! assert_eq!(copy, net);

@@ -26,6 +26,7 @@ mod relu;
 mod sigmoid;
 mod tanh;
 
+pub mod export;
 #[cfg(feature = "safetensors")]
 pub mod io;
 pub mod loss;
@@ -55,5 +56,6 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::fmt::write_sequential;
+    pub use crate::linear::{linear_from_params, linear_no_bias_from_params};
     pub use rand::Rng;
 }

@@ -108,6 +108,25 @@ impl Layer {
         }
     }
 
+    /// The layer built in a `const fn` from the model's values `params`, starting at `at`.
+    fn value_from_params(&self, at: &TokenStream) -> TokenStream {
+        let (name, inputs, outputs) = match &self.kind {
+            Kind::Linear {
+                inputs,
+                outputs,
+                bias: true,
+            } => (quote!(linear_from_params), inputs, outputs),
+            Kind::Linear {
+                inputs,
+                outputs,
+                bias: false,
+            } => (quote!(linear_no_bias_from_params), inputs, outputs),
+            _ => return self.zero(),
+        };
+        let (i, o) = (inputs.generic(), outputs.generic());
+        quote!(::nncore::__private::#name::<#i, #o>(params.split_at(#at).1))
+    }
+
     /// The layer with PyTorch's default initialization, drawn from `rng`.
     fn init(&self) -> TokenStream {
         let ty = self.ty();
@@ -177,6 +196,15 @@ fn constructors(model: &Model) -> TokenStream {
     let ident = &model.ident;
     let zero = construct(model, model.layers.iter().map(Layer::zero));
     let init = construct(model, model.layers.iter().map(Layer::init));
+    // Each layer's values start where the previous layers' end.
+    let mut at = quote!(0usize);
+    let mut from_params = Vec::new();
+    for layer in &model.layers {
+        from_params.push(layer.value_from_params(&at));
+        let ty = layer.ty();
+        at = quote!(#at + <#ty as ::nncore::Module>::NUM_PARAMS);
+    }
+    let from_params = construct(model, from_params.into_iter());
     quote! {
         impl #ident {
             /// The model with every parameter zero.
@@ -186,6 +214,13 @@ fn constructors(model: &Model) -> TokenStream {
             /// ±1/√in_features), drawn from `rng`: the same seed gives the same model.
             pub fn init<R: ::nncore::__private::Rng + ?::core::marker::Sized>(rng: &mut R) -> Self {
                 #init
+            }
+
+            /// The model whose parameters, in `parameters()` order and row-major, are `params`;
+            /// a `const fn`, so a model can be a constant (see `nncore::export`).
+            #[must_use]
+            pub const fn from_params(params: &[f32; <#ident as ::nncore::Module>::NUM_PARAMS]) -> Self {
+                #from_params
             }
         }
     }
