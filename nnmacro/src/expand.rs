@@ -363,6 +363,8 @@ fn size_assertions(model: &Model) -> TokenStream {
                     );
                     let (found, given) = (&inputs.expr, &given.expr);
                     assertions.push(quote_spanned! {found.span()=>
+                        // The same constant on both sides is a valid model, not a mistake.
+                        #[allow(clippy::eq_op, clippy::unnecessary_cast)]
                         const _: () = ::core::assert!((#found) as usize == (#given) as usize, #message);
                     });
                 }
