@@ -58,4 +58,17 @@ pub mod __private {
     pub use crate::fmt::write_sequential;
     pub use crate::linear::{linear_from_params, linear_no_bias_from_params};
     pub use rand::Rng;
+
+    /// The largest of `values` (0 for none), in a `const`.
+    #[must_use]
+    pub const fn max_of(values: &[usize]) -> usize {
+        let (mut max, mut i) = (0, 0);
+        while i < values.len() {
+            if values[i] > max {
+                max = values[i];
+            }
+            i += 1;
+        }
+        max
+    }
 }

@@ -198,6 +198,8 @@ const BIAS: Name = Name::local("bias");
 
 impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
     const NUM_PARAMS: usize = IN * OUT + OUT;
+    const MULTIPLY_ADDS: usize = IN * OUT;
+    const MAX_WIDTH: usize = if IN > OUT { IN } else { OUT };
 
     fn zeros() -> Self {
         Self::ZERO
@@ -238,6 +240,8 @@ impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
 
 impl<const IN: usize, const OUT: usize> Module for LinearNoBias<IN, OUT> {
     const NUM_PARAMS: usize = IN * OUT;
+    const MULTIPLY_ADDS: usize = IN * OUT;
+    const MAX_WIDTH: usize = if IN > OUT { IN } else { OUT };
 
     fn zeros() -> Self {
         Self::ZERO

@@ -230,6 +230,8 @@ fn module_impl(model: &Model) -> TokenStream {
     let ident = &model.ident;
     let trained: Vec<&Layer> = model.layers.iter().filter(|l| l.has_params()).collect();
     let types = trained.iter().map(|l| l.ty());
+    let all_types = model.layers.iter().map(Layer::ty);
+    let widths = model.widths.iter().map(Size::generic);
     let chain = |method: TokenStream, reference: TokenStream| {
         let links = trained.iter().map(|layer| {
             let member = layer.member();
@@ -245,6 +247,8 @@ fn module_impl(model: &Model) -> TokenStream {
     quote! {
         impl ::nncore::Module for #ident {
             const NUM_PARAMS: usize = 0 #(+ <#types as ::nncore::Module>::NUM_PARAMS)*;
+            const MULTIPLY_ADDS: usize = 0 #(+ <#all_types as ::nncore::Module>::MULTIPLY_ADDS)*;
+            const MAX_WIDTH: usize = ::nncore::__private::max_of(&[#(#widths),*]);
 
             fn zeros() -> Self {
                 Self::ZERO
