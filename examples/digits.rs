@@ -88,7 +88,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     plot_curve(&plot, &curve)?;
     println!("training curve: {}", plot.display());
     let weights = root.join("target/digits.safetensors");
-    save(&model, &weights)?;
+    nncore::io::save(&model, &weights)?;
     println!("weights: {}", weights.display());
     Ok(())
 }
@@ -193,24 +193,4 @@ fn plot_curve(path: &Path, curve: &[(f32, f32)]) -> Result<(), Box<dyn Error>> {
         root.present()?;
     }
     figure::write_png(path, SIZE, &pixels)
-}
-
-/// Saves the weights with PyTorch's `state_dict` names and shapes.
-fn save(model: &DigitNet, path: &Path) -> Result<(), Box<dyn Error>> {
-    let params: Vec<(String, Vec<usize>, Vec<u8>)> = model
-        .parameters()
-        .map(|p| {
-            let bytes = p.data.iter().flat_map(|v| v.to_le_bytes()).collect();
-            (p.name.to_string(), p.shape.to_vec(), bytes)
-        })
-        .collect();
-    let views = params
-        .iter()
-        .map(|(name, shape, bytes)| {
-            safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), bytes)
-                .map(|view| (name.as_str(), view))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    safetensors::serialize_to_file(views, None, path)?;
-    Ok(())
 }

@@ -10,11 +10,6 @@ extern crate std;
 // Lets this crate's own tests and docs use `::nncore::...` paths written by the macro.
 extern crate self as nncore;
 
-#[cfg(not(any(feature = "std", feature = "libm")))]
-compile_error!(
-    "nncore needs a math backend: enable the `std` feature (default) or the `libm` feature"
-);
-
 mod error;
 mod fmt;
 mod math;
@@ -36,6 +31,9 @@ mod activation_tests;
 
 #[cfg(feature = "alloc")]
 pub mod data;
+pub mod export;
+#[cfg(feature = "safetensors")]
+pub mod io;
 pub mod loss;
 pub mod optim;
 
@@ -72,5 +70,19 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::fmt::write_sequential;
+    pub use crate::linear::{linear_from_params, linear_no_bias_from_params};
     pub use rand::Rng;
+
+    /// The largest of `values` (0 for none), in a `const`.
+    #[must_use]
+    pub const fn max_of(values: &[usize]) -> usize {
+        let (mut max, mut i) = (0, 0);
+        while i < values.len() {
+            if values[i] > max {
+                max = values[i];
+            }
+            i += 1;
+        }
+        max
+    }
 }

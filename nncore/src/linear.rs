@@ -57,6 +57,46 @@ impl<const IN: usize, const OUT: usize> LinearNoBias<IN, OUT> {
     }
 }
 
+/// The `Linear` whose weight (row-major) then bias are the first `IN * OUT + OUT` values of
+/// `params`; for `from_params` written by `sequential!`, which passes enough values.
+#[doc(hidden)]
+#[must_use]
+pub const fn linear_from_params<const IN: usize, const OUT: usize>(
+    params: &[f32],
+) -> Linear<IN, OUT> {
+    let mut layer = Linear::ZERO;
+    let mut o = 0;
+    while o < OUT {
+        let mut i = 0;
+        while i < IN {
+            layer.weight[o][i] = params[o * IN + i];
+            i += 1;
+        }
+        layer.bias[o] = params[IN * OUT + o];
+        o += 1;
+    }
+    layer
+}
+
+/// The `LinearNoBias` whose weight is the first `IN * OUT` values of `params`, row-major.
+#[doc(hidden)]
+#[must_use]
+pub const fn linear_no_bias_from_params<const IN: usize, const OUT: usize>(
+    params: &[f32],
+) -> LinearNoBias<IN, OUT> {
+    let mut layer = LinearNoBias::ZERO;
+    let mut o = 0;
+    while o < OUT {
+        let mut i = 0;
+        while i < IN {
+            layer.weight[o][i] = params[o * IN + i];
+            i += 1;
+        }
+        o += 1;
+    }
+    layer
+}
+
 /// `kaiming_uniform_(a=√5)` on the weight and the bias rule of `nn.Linear.reset_parameters`
 /// both come to U(-1/√fan_in, 1/√fan_in).
 fn init_distribution(fan_in: usize) -> Uniform<f32> {
@@ -158,6 +198,8 @@ const BIAS: Name = Name::local("bias");
 
 impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
     const NUM_PARAMS: usize = IN * OUT + OUT;
+    const MULTIPLY_ADDS: usize = IN * OUT;
+    const MAX_WIDTH: usize = if IN > OUT { IN } else { OUT };
 
     fn zeros() -> Self {
         Self::ZERO
@@ -198,6 +240,8 @@ impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
 
 impl<const IN: usize, const OUT: usize> Module for LinearNoBias<IN, OUT> {
     const NUM_PARAMS: usize = IN * OUT;
+    const MULTIPLY_ADDS: usize = IN * OUT;
+    const MAX_WIDTH: usize = if IN > OUT { IN } else { OUT };
 
     fn zeros() -> Self {
         Self::ZERO

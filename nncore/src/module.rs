@@ -159,6 +159,18 @@ pub trait Module: Sized {
     /// The number of scalar parameters (`sum(p.numel() for p in model.parameters())`).
     const NUM_PARAMS: usize;
 
+    /// The bytes the parameters take: `NUM_PARAMS` `f32`s.
+    const PARAM_BYTES: usize = Self::NUM_PARAMS * core::mem::size_of::<f32>();
+
+    /// Multiply-adds in one sample's forward pass: `IN × OUT` a `Linear`, summed over a model;
+    /// 0 for the elementwise activations.
+    const MULTIPLY_ADDS: usize = 0;
+
+    /// The widest vector a model's forward pass holds (its input, its output or a hidden
+    /// activation), in floats: the scratch a one-buffer inference needs. `max(IN, OUT)` for a
+    /// `Linear`; 0 for an activation, whose width is set by the model around it.
+    const MAX_WIDTH: usize = 0;
+
     /// The same structure with every parameter zero (the starting point of gradients).
     #[must_use]
     fn zeros() -> Self;

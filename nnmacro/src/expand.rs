@@ -124,6 +124,25 @@ impl Layer {
         }
     }
 
+    /// The layer built in a `const fn` from the model's values `params`, starting at `at`.
+    fn value_from_params(&self, at: &TokenStream) -> TokenStream {
+        let (name, inputs, outputs) = match &self.kind {
+            Kind::Linear {
+                inputs,
+                outputs,
+                bias: true,
+            } => (quote!(linear_from_params), inputs, outputs),
+            Kind::Linear {
+                inputs,
+                outputs,
+                bias: false,
+            } => (quote!(linear_no_bias_from_params), inputs, outputs),
+            _ => return self.zero(),
+        };
+        let (i, o) = (inputs.generic(), outputs.generic());
+        quote!(::nncore::__private::#name::<#i, #o>(params.split_at(#at).1))
+    }
+
     /// The layer with PyTorch's default initialization, drawn from `rng`.
     fn init(&self) -> TokenStream {
         let ty = self.ty();
@@ -201,6 +220,15 @@ fn constructors(model: &Model) -> TokenStream {
     let ident = &model.ident;
     let zero = construct(model, model.layers.iter().map(Layer::zero));
     let init = construct(model, model.layers.iter().map(Layer::init));
+    // Each layer's values start where the previous layers' end.
+    let mut at = quote!(0usize);
+    let mut from_params = Vec::new();
+    for layer in &model.layers {
+        from_params.push(layer.value_from_params(&at));
+        let ty = layer.ty();
+        at = quote!(#at + <#ty as ::nncore::Module>::NUM_PARAMS);
+    }
+    let from_params = construct(model, from_params.into_iter());
     quote! {
         impl #ident {
             /// The model with every parameter zero.
@@ -211,6 +239,13 @@ fn constructors(model: &Model) -> TokenStream {
             pub fn init<R: ::nncore::__private::Rng + ?::core::marker::Sized>(rng: &mut R) -> Self {
                 #init
             }
+
+            /// The model whose parameters, in `parameters()` order and row-major, are `params`;
+            /// a `const fn`, so a model can be a constant (see `nncore::export`).
+            #[must_use]
+            pub const fn from_params(params: &[f32; <#ident as ::nncore::Module>::NUM_PARAMS]) -> Self {
+                #from_params
+            }
         }
     }
 }
@@ -219,6 +254,8 @@ fn module_impl(model: &Model) -> TokenStream {
     let ident = &model.ident;
     let trained: Vec<&Layer> = model.layers.iter().filter(|l| l.has_params()).collect();
     let types = trained.iter().map(|l| l.ty());
+    let all_types = model.layers.iter().map(Layer::ty);
+    let widths = model.widths.iter().map(Size::generic);
     let chain = |method: TokenStream, reference: TokenStream| {
         let links = trained.iter().map(|layer| {
             let member = layer.member();
@@ -234,6 +271,8 @@ fn module_impl(model: &Model) -> TokenStream {
     quote! {
         impl ::nncore::Module for #ident {
             const NUM_PARAMS: usize = 0 #(+ <#types as ::nncore::Module>::NUM_PARAMS)*;
+            const MULTIPLY_ADDS: usize = 0 #(+ <#all_types as ::nncore::Module>::MULTIPLY_ADDS)*;
+            const MAX_WIDTH: usize = ::nncore::__private::max_of(&[#(#widths),*]);
 
             fn zeros() -> Self {
                 Self::ZERO
@@ -352,6 +391,8 @@ fn size_assertions(model: &Model) -> TokenStream {
                     );
                     let (found, given) = (&inputs.expr, &given.expr);
                     assertions.push(quote_spanned! {found.span()=>
+                        // The same constant on both sides is a valid model, not a mistake.
+                        #[allow(clippy::eq_op, clippy::unnecessary_cast)]
                         const _: () = ::core::assert!((#found) as usize == (#given) as usize, #message);
                     });
                 }

@@ -1,0 +1,49 @@
+//! A `no_std` library with no heap: a trained temperature model as a constant, and its
+//! inference. `.ci/run` builds it with `nncore`'s `std` feature off, so nothing here may need
+//! the standard library or an allocator.
+//!
+//! The weights are `trained.rs`, written by `cargo run --example train_temp` with
+//! `nncore::export::rust_const`.
+
+#![no_std]
+#![warn(missing_docs)]
+
+use nncore::prelude::*;
+
+nncore::sequential! {
+    /// Celsius from a tenth of the unknown unit.
+    pub struct TempNet {
+        /// 13 hidden units.
+        hidden_linear: Linear(1, 13),
+        /// Their activation.
+        hidden_activ: Tanh,
+        /// Celsius.
+        output_linear: Linear(13, 1),
+    }
+}
+
+include!("trained.rs");
+
+/// The model in read-only memory: 160 bytes of weights.
+pub static MODEL: TempNet = TRAINED;
+
+// The budget of a small microcontroller, checked when this crate compiles.
+const _: () = assert!(TempNet::PARAM_BYTES <= 256);
+const _: () = assert!(TempNet::MAX_WIDTH <= 16);
+
+/// Celsius for a reading in the unknown unit.
+#[must_use]
+pub fn celsius(unknown: f32) -> f32 {
+    MODEL.forward(&[0.1 * unknown])[0]
+}
+
+/// Converts every reading of `unknown` into `celsius`, without allocating; returns how many
+/// were converted (the shorter length).
+pub fn convert(unknown: &[f32], celsius_out: &mut [f32]) -> usize {
+    let mut n = 0;
+    for (u, c) in unknown.iter().zip(celsius_out.iter_mut()) {
+        *c = celsius(*u);
+        n += 1;
+    }
+    n
+}

@@ -1,0 +1,83 @@
+//! The trained temperature model in its three forms agree bit for bit: the safetensors file,
+//! its exported source in the `no_std` crate, and the model loaded at run time.
+
+use nncore::prelude::*;
+
+nncore::sequential! {
+    pub struct TempNet { hidden_linear: Linear(1, 13), hidden_activ: Tanh, output_linear: Linear(13, 1) }
+}
+
+nncore::sequential! {
+    #[weights = "models/temp.safetensors"]
+    pub struct Baked { hidden_linear: Linear(1, 13), hidden_activ: Tanh, output_linear: Linear(13, 1) }
+}
+
+// PyTorch's file, in the index-named form.
+nncore::sequential! {
+    #[weights = "tests/golden/seed_mlp_indexed/init.safetensors"]
+    pub struct BakedIndexed(Linear(1, 13), Tanh, Linear(13, 1));
+}
+
+// A baked model is a constant: usable in const items.
+const BAKED_BIAS: f32 = Baked::TRAINED.output_linear.bias[0];
+
+const WEIGHTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/temp.safetensors");
+
+/// Every parameter's key, shape and bits.
+fn bits<M: Module>(model: &M) -> Vec<(String, Vec<usize>, Vec<u32>)> {
+    model
+        .parameters()
+        .map(|p| {
+            let values = p.data.iter().map(|v| v.to_bits()).collect();
+            (p.name.to_string(), p.shape.to_vec(), values)
+        })
+        .collect()
+}
+
+#[test]
+fn no_std_crate_constant_equals_the_weights_file() {
+    let loaded: TempNet = nncore::io::load(WEIGHTS).unwrap();
+    assert_eq!(bits(&nn_embedded::TRAINED), bits(&loaded));
+}
+
+#[test]
+fn no_std_inference_equals_the_loaded_model() {
+    let loaded: TempNet = nncore::io::load(WEIGHTS).unwrap();
+    let readings = [21.8f32, 35.7, 48.4, 81.9, 100.0];
+    let mut out = [0.0f32; 5];
+    assert_eq!(nn_embedded::convert(&readings, &mut out), 5);
+    for (u, c) in readings.iter().zip(out) {
+        assert_eq!(c.to_bits(), loaded.forward(&[0.1 * u])[0].to_bits());
+    }
+    // A trained model, not a constant: warmer readings give warmer Celsius.
+    assert!(out.windows(2).all(|w| w[0] < w[1]), "{out:?}");
+    assert!((out[3] - 28.0).abs() < 3.0, "{out:?}");
+}
+
+#[test]
+fn baked_constant_equals_the_loaded_file() {
+    let loaded: TempNet = nncore::io::load(WEIGHTS).unwrap();
+    assert_eq!(bits(&Baked::TRAINED), bits(&loaded));
+    assert_eq!(BAKED_BIAS.to_bits(), loaded.output_linear.bias[0].to_bits());
+
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/seed_mlp_indexed/init.safetensors"
+    );
+    let loaded: BakedIndexed = nncore::io::load(path).unwrap();
+    assert_eq!(bits(&BakedIndexed::TRAINED), bits(&loaded));
+    // And the values are PyTorch's `init`, from the case's JSON.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/seed_mlp_indexed/case.json"
+    ))
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let bias: Vec<f32> = json["init"]["0.bias"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap() as f32)
+        .collect();
+    assert_eq!(BakedIndexed::TRAINED.0.bias.to_vec(), bias);
+}

@@ -1,0 +1,40 @@
+//! Footprint constants, checked in `const` assertions and against counts made by hand.
+
+use nncore::prelude::*;
+use nncore::{Linear, LinearNoBias, Tanh};
+
+nncore::sequential! {
+    pub struct TempNet { hidden_linear: Linear(1, 13), hidden_activ: Tanh, output_linear: Linear(13, 1) }
+}
+const HIDDEN: usize = 32;
+nncore::sequential! { pub struct Wide(Linear(4, HIDDEN), Tanh, Linear(HIDDEN, 8, bias = false), ReLU, Linear(8, 3)); }
+
+// What a firmware build would assert: the model fits its budget.
+const _: () = assert!(TempNet::PARAM_BYTES <= 2048);
+const _: () = assert!(TempNet::MAX_WIDTH <= 16);
+
+#[test]
+fn model_footprint_is_the_sum_of_its_layers() {
+    // 1×13 + 13 weights and biases, then 13×1 + 1.
+    assert_eq!(TempNet::NUM_PARAMS, 40);
+    assert_eq!(TempNet::PARAM_BYTES, 160);
+    assert_eq!(TempNet::MULTIPLY_ADDS, 13 + 13);
+    assert_eq!(TempNet::MAX_WIDTH, 13);
+
+    assert_eq!(Wide::NUM_PARAMS, (4 * 32 + 32) + 32 * 8 + (8 * 3 + 3));
+    assert_eq!(Wide::PARAM_BYTES, 4 * Wide::NUM_PARAMS);
+    assert_eq!(Wide::MULTIPLY_ADDS, 4 * 32 + 32 * 8 + 8 * 3);
+    assert_eq!(Wide::MAX_WIDTH, 32);
+    // The parameter bytes are the model's size in memory.
+    assert_eq!(Wide::PARAM_BYTES, std::mem::size_of::<Wide>());
+}
+
+#[test]
+fn layer_footprints() {
+    assert_eq!(<Linear<3, 5>>::MULTIPLY_ADDS, 15);
+    assert_eq!(<Linear<3, 5>>::MAX_WIDTH, 5);
+    assert_eq!(<LinearNoBias<7, 2>>::PARAM_BYTES, 56);
+    assert_eq!(<LinearNoBias<7, 2>>::MAX_WIDTH, 7);
+    assert_eq!(Tanh::MULTIPLY_ADDS, 0);
+    assert_eq!(Tanh::PARAM_BYTES, 0);
+}

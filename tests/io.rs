@@ -1,0 +1,457 @@
+//! Safetensors save and load: PyTorch's files, round trips, every error, and a mutation fuzz.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use nncore::io::{self, LoadError, SaveError};
+use nncore::prelude::*;
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+use safetensors::{Dtype, tensor::TensorView};
+
+nncore::sequential! {
+    pub struct SeedMlpNamed { hidden_linear: Linear(1, 13), hidden_activ: Tanh, output_linear: Linear(13, 1) }
+}
+nncore::sequential! { pub struct SeedMlpIndexed(Linear(1, 13), Tanh, Linear(13, 1)); }
+nncore::sequential! { pub struct SeedLinear(Linear(1, 1)); }
+nncore::sequential! { pub struct AdamTanh { fc1: Linear(2, 10), act: Tanh, fc2: Linear(10, 1) } }
+nncore::sequential! { pub struct CeBlobs(Linear(4, 6), ReLU, Linear(6, 3)); }
+nncore::sequential! { pub struct ReluSigmoid(Linear(2, 8), ReLU, Linear(8, 8), Sigmoid, Linear(8, 2)); }
+nncore::sequential! { pub struct NoBias(Linear(3, 2, bias = false), Tanh); }
+
+fn golden(case: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(case)
+}
+
+/// The `init` state_dict of a golden case, from its JSON.
+fn json_init(case: &str) -> HashMap<String, (Vec<usize>, Vec<f32>)> {
+    let text = std::fs::read_to_string(golden(case).join("case.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let init = json["init"].as_object().unwrap();
+    init.iter()
+        .map(|(key, tensor)| {
+            let shape = tensor["shape"].as_array().unwrap();
+            let data = tensor["data"].as_array().unwrap();
+            (
+                key.clone(),
+                (
+                    shape.iter().map(|d| d.as_u64().unwrap() as usize).collect(),
+                    data.iter().map(|v| v.as_f64().unwrap() as f32).collect(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Every value of the model, as bits: equality that sees -0.0 and NaN payloads.
+fn bits<M: Module>(model: &M) -> Vec<(String, Vec<usize>, Vec<u32>)> {
+    model
+        .parameters()
+        .map(|p| {
+            let values = p.data.iter().map(|v| v.to_bits()).collect();
+            (p.name.to_string(), p.shape.to_vec(), values)
+        })
+        .collect()
+}
+
+/// Loads a golden `init.safetensors`, checks it against `init` in case.json, and checks that
+/// saving it again gives PyTorch's file byte for byte.
+fn check_golden<M: Module>(case: &str) {
+    let path = golden(case).join("init.safetensors");
+    let model: M = io::load(&path).unwrap();
+    let expected = json_init(case);
+    assert_eq!(model.parameters().count(), expected.len(), "{case}");
+    for p in model.parameters() {
+        let (shape, data) = &expected[&p.name.to_string()];
+        assert_eq!(p.shape.dims(), shape.as_slice(), "{case} {}", p.name);
+        let got: Vec<u32> = p.data.iter().map(|v| v.to_bits()).collect();
+        let want: Vec<u32> = data.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(got, want, "{case} {}", p.name);
+    }
+    let written = io::to_bytes(&model).unwrap();
+    assert_eq!(
+        written,
+        std::fs::read(&path).unwrap(),
+        "{case}: bytes differ"
+    );
+}
+
+#[test]
+fn pytorch_files_load_and_equal_init() {
+    check_golden::<SeedMlpNamed>("seed_mlp_named");
+    check_golden::<SeedMlpIndexed>("seed_mlp_indexed");
+    check_golden::<SeedLinear>("seed_linear");
+    check_golden::<AdamTanh>("adam_tanh");
+    check_golden::<CeBlobs>("ce_blobs_momentum");
+    check_golden::<ReluSigmoid>("relu_sigmoid_momentum");
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nncore-io-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn round_trip_is_bit_exact() {
+    let mut model = ReluSigmoid::init(&mut StdRng::seed_from_u64(7));
+    // Values that a lossy path would change.
+    model.0.weight[0] = [-0.0, f32::from_bits(0x7fc0_1234)];
+    model.0.bias[0] = f32::from_bits(1); // the smallest subnormal
+    model.2.bias[7] = f32::INFINITY;
+    model.4.weight[1][7] = f32::MAX;
+
+    let back: ReluSigmoid = io::from_bytes(&io::to_bytes(&model).unwrap()).unwrap();
+    assert_eq!(bits(&back), bits(&model));
+
+    let dir = temp_dir("round-trip");
+    let path = dir.join("model.safetensors");
+    io::save(&model, &path).unwrap();
+    let back: ReluSigmoid = io::load(&path).unwrap();
+    assert_eq!(bits(&back), bits(&model));
+
+    let no_bias = NoBias::init(&mut StdRng::seed_from_u64(8));
+    let back: NoBias = io::from_bytes(&io::to_bytes(&no_bias).unwrap()).unwrap();
+    assert_eq!(back, no_bias);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn save_replaces_the_file_atomically() {
+    let dir = temp_dir("atomic");
+    let path = dir.join("model.safetensors");
+    let first = SeedMlpNamed::init(&mut StdRng::seed_from_u64(1));
+    let second = SeedMlpNamed::init(&mut StdRng::seed_from_u64(2));
+    io::save(&first, &path).unwrap();
+    io::save(&second, &path).unwrap();
+    assert_eq!(io::load::<SeedMlpNamed>(&path).unwrap(), second);
+    // Only the file itself is left: no temporary beside it.
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["model.safetensors"]);
+
+    // A path that cannot be replaced (a directory) fails with `Io` and leaves it alone.
+    let blocked = dir.join("blocked");
+    std::fs::create_dir(&blocked).unwrap();
+    std::fs::write(blocked.join("keep"), b"x").unwrap();
+    let err = io::save(&first, &blocked).unwrap_err();
+    assert!(
+        matches!(&err, SaveError::Io { path, .. } if *path == blocked),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(blocked.join("keep")).unwrap(), b"x");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+    // A directory that does not exist.
+    let err = io::save(&first, dir.join("missing/model.safetensors")).unwrap_err();
+    assert!(matches!(err, SaveError::Io { .. }), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A file with the given tensors, each F32 unless its dtype says otherwise.
+fn file(tensors: &[(&str, Dtype, &[usize])]) -> Vec<u8> {
+    let data: Vec<Vec<u8>> = tensors
+        .iter()
+        .map(|(_, dtype, shape)| {
+            let n: usize = shape.iter().product();
+            vec![0x3f; n * dtype.bitsize() / 8]
+        })
+        .collect();
+    let views = tensors
+        .iter()
+        .zip(&data)
+        .map(|((name, dtype, shape), data)| {
+            (
+                name.to_string(),
+                TensorView::new(*dtype, shape.to_vec(), data).unwrap(),
+            )
+        });
+    safetensors::serialize(views, None).unwrap()
+}
+
+/// Loads `bytes` into a seeded model and checks that the error leaves it unchanged.
+fn load_err(bytes: &[u8]) -> LoadError {
+    let mut model = SeedMlpNamed::init(&mut StdRng::seed_from_u64(3));
+    let before = bits(&model);
+    let err = io::load_bytes(&mut model, bytes).unwrap_err();
+    assert_eq!(
+        bits(&model),
+        before,
+        "a failed load changed the model: {err}"
+    );
+    err
+}
+
+const F32: Dtype = Dtype::F32;
+
+#[test]
+fn every_error_is_typed_and_leaves_the_model_unchanged() {
+    let good = [
+        ("hidden_linear.weight", F32, &[13, 1][..]),
+        ("hidden_linear.bias", F32, &[13][..]),
+        ("output_linear.weight", F32, &[1, 13][..]),
+        ("output_linear.bias", F32, &[1][..]),
+    ];
+    // The good file loads, so each error below comes from its one change.
+    let mut model = SeedMlpNamed::ZERO;
+    io::load_bytes(&mut model, &file(&good)).unwrap();
+    assert_eq!(model.output_linear.bias[0].to_bits(), 0x3f3f_3f3f);
+
+    let err = load_err(&file(&good[..3]));
+    assert!(
+        matches!(&err, LoadError::MissingKey { key } if *key == "output_linear.bias"),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the file has no tensor `output_linear.bias`, which the model needs"
+    );
+
+    let mut extra = good.to_vec();
+    extra.push(("hidden_linear.running_mean", F32, &[13]));
+    let err = load_err(&file(&extra));
+    assert!(
+        matches!(&err, LoadError::UnexpectedKey { key } if key == "hidden_linear.running_mean"),
+        "{err}"
+    );
+
+    let mut transposed = good.to_vec();
+    transposed[0].2 = &[1, 13];
+    let err = load_err(&file(&transposed));
+    match &err {
+        LoadError::Shape {
+            key,
+            expected,
+            found,
+        } => {
+            assert_eq!(*key, "hidden_linear.weight");
+            assert_eq!(expected.dims(), [13, 1]);
+            assert_eq!(found, &[1, 13]);
+        }
+        _ => panic!("{err}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "`hidden_linear.weight` has shape [1, 13] in the file but [13, 1] in the model"
+    );
+
+    let mut double = good.to_vec();
+    double[3].1 = Dtype::F64;
+    let err = load_err(&file(&double));
+    assert!(
+        matches!(&err, LoadError::Dtype { key, found } if *key == "output_linear.bias" && found == "F64"),
+        "{err}"
+    );
+
+    let bytes = file(&good);
+    let err = load_err(&bytes[..bytes.len() - 1]);
+    assert!(
+        matches!(err, LoadError::Truncated { needed, len } if needed == bytes.len() as u64 && len + 1 == needed),
+        "{err}"
+    );
+    let err = load_err(&bytes[..20]);
+    assert!(matches!(err, LoadError::Truncated { len: 20, .. }), "{err}");
+    let err = load_err(&bytes[..5]);
+    assert!(
+        matches!(err, LoadError::Truncated { needed: 8, len: 5 }),
+        "{err}"
+    );
+
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    assert!(matches!(load_err(&trailing), LoadError::Corrupt { .. }));
+    let mut bad_json = bytes.clone();
+    bad_json[8] = b'[';
+    assert!(matches!(load_err(&bad_json), LoadError::Corrupt { .. }));
+
+    let mut huge = bytes.clone();
+    huge[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+    let err = load_err(&huge);
+    assert!(
+        matches!(err, LoadError::HeaderTooLarge { len: u64::MAX, max } if max == io::MAX_HEADER_LEN),
+        "{err}"
+    );
+
+    let mut model = SeedMlpNamed::ZERO;
+    let err = io::load_into(&mut model, "no/such/file.safetensors").unwrap_err();
+    assert!(matches!(err, LoadError::Io { .. }), "{err}");
+    assert!(err.to_string().contains("no/such/file.safetensors"));
+    assert_eq!(model, SeedMlpNamed::ZERO);
+}
+
+/// A model whose parameter does not fill its shape: saving it is an error, not a bad file.
+struct Broken([f32; 3]);
+
+impl Module for Broken {
+    const NUM_PARAMS: usize = 3;
+    fn zeros() -> Self {
+        Broken([0.0; 3])
+    }
+    fn parameters(&self) -> impl Iterator<Item = nncore::Param<'_>> {
+        std::iter::once(nncore::Param {
+            name: nncore::Name::local("weight"),
+            shape: nncore::Shape::matrix(2, 2),
+            data: &self.0,
+        })
+    }
+    fn parameters_mut(&mut self) -> impl Iterator<Item = nncore::ParamMut<'_>> {
+        std::iter::once(nncore::ParamMut {
+            name: nncore::Name::local("weight"),
+            shape: nncore::Shape::matrix(2, 2),
+            data: &mut self.0,
+        })
+    }
+}
+
+#[test]
+fn inconsistent_module_is_a_save_error() {
+    let err = io::to_bytes(&Broken([1.0; 3])).unwrap_err();
+    assert!(
+        matches!(err, SaveError::Inconsistent { len: 3, .. }),
+        "{err}"
+    );
+}
+
+/// One random change to a file: the kinds of damage a disk, a network or a hand edit makes.
+fn mutate(rng: &mut StdRng, bytes: &mut Vec<u8>) {
+    let prefix = bytes.first_chunk::<8>().copied().unwrap_or_default();
+    let header_end = 8 + u64::from_le_bytes(prefix).min(1 << 20) as usize;
+    let header_end = header_end.min(bytes.len());
+    match rng.random_range(0..9) {
+        0 if !bytes.is_empty() => {
+            let i = rng.random_range(0..bytes.len());
+            bytes[i] ^= 1 << rng.random_range(0..8);
+        }
+        1 if !bytes.is_empty() => {
+            let i = rng.random_range(0..bytes.len());
+            bytes[i] = rng.random();
+        }
+        2 => bytes.truncate(rng.random_range(0..=bytes.len())),
+        3 => {
+            let i = rng.random_range(0..=bytes.len());
+            bytes.insert(i, rng.random());
+        }
+        4 if bytes.len() >= 8 => {
+            // A new header length: near the old one, or anything.
+            let old = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+            let new = if rng.random() {
+                old.wrapping_add(rng.random_range(0..16)).wrapping_sub(8)
+            } else {
+                rng.random()
+            };
+            bytes[..8].copy_from_slice(&new.to_le_bytes());
+        }
+        5 if header_end > 8 => {
+            // A digit, quote or bracket of the JSON header replaced by another.
+            const CHARS: &[u8] = b"0123456789\"{}[],:FI6B -e.";
+            let i = rng.random_range(8..header_end);
+            bytes[i] = CHARS[rng.random_range(0..CHARS.len())];
+        }
+        6 if header_end > 8 => {
+            // A byte of the header deleted (the length no longer matches, or is fixed up).
+            let i = rng.random_range(8..header_end);
+            bytes.remove(i);
+            if rng.random() {
+                let n = (header_end - 9) as u64;
+                bytes[..8].copy_from_slice(&n.to_le_bytes());
+            }
+        }
+        7 if header_end > 8 => {
+            // A dtype renamed: the same width (`I32`) or another (`F64`, `BF16` shifts the JSON).
+            const DTYPES: &[&[u8]] = &[b"I32", b"U32", b"F64", b"F16", b"BF16", b"BOOL"];
+            let header = &bytes[8..header_end];
+            if let Some(i) = header.windows(3).position(|w| w == b"F32") {
+                let at = 8 + i;
+                let new = DTYPES[rng.random_range(0..DTYPES.len())];
+                bytes.splice(at..at + 3, new.iter().copied());
+            }
+        }
+        _ => {
+            // A run of bytes overwritten.
+            if !bytes.is_empty() {
+                let i = rng.random_range(0..bytes.len());
+                let n = rng.random_range(1..=8).min(bytes.len() - i);
+                rng.fill(&mut bytes[i..i + n]);
+            }
+        }
+    }
+}
+
+/// Runs mutated and truncated files through the loader: it must return, never panic, and a
+/// failed load must leave the model as it was.
+#[test]
+fn mutated_files_never_panic_and_never_half_load() {
+    const INPUTS: usize = 100_000;
+    let seeds: Vec<Vec<u8>> = vec![
+        std::fs::read(golden("seed_mlp_named").join("init.safetensors")).unwrap(),
+        io::to_bytes(&SeedMlpNamed::init(&mut StdRng::seed_from_u64(4))).unwrap(),
+        // One tensor too many: mutations that damage its name or entry may make it load.
+        file(&[
+            ("hidden_linear.weight", F32, &[13, 1]),
+            ("hidden_linear.bias", F32, &[13]),
+            ("output_linear.weight", F32, &[1, 13]),
+            ("output_linear.bias", F32, &[1]),
+            ("x", F32, &[]),
+        ]),
+    ];
+    let mut rng = StdRng::seed_from_u64(2024);
+    let mut model = SeedMlpNamed::init(&mut StdRng::seed_from_u64(5));
+    let (mut ok, mut failed) = (0usize, 0usize);
+    let mut kinds: HashMap<&str, usize> = HashMap::new();
+    for _ in 0..INPUTS {
+        let mut bytes = seeds[rng.random_range(0..seeds.len())].clone();
+        for _ in 0..rng.random_range(1..=4) {
+            mutate(&mut rng, &mut bytes);
+        }
+        let before = bits(&model);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            io::load_bytes(&mut model, &bytes)
+        }));
+        match result {
+            Err(_) => panic!("the loader panicked on {bytes:?}"),
+            Ok(Ok(())) => {
+                ok += 1;
+                // What loaded is exactly what a save writes back.
+                let again: SeedMlpNamed = io::from_bytes(&io::to_bytes(&model).unwrap()).unwrap();
+                assert_eq!(bits(&again), bits(&model));
+            }
+            Ok(Err(err)) => {
+                failed += 1;
+                let kind = match err {
+                    LoadError::MissingKey { .. } => "missing key",
+                    LoadError::UnexpectedKey { .. } => "unexpected key",
+                    LoadError::Shape { .. } => "shape",
+                    LoadError::Dtype { .. } => "dtype",
+                    LoadError::Truncated { .. } => "truncated",
+                    LoadError::HeaderTooLarge { .. } => "header too large",
+                    LoadError::Corrupt { .. } => "corrupt",
+                    _ => "other",
+                };
+                *kinds.entry(kind).or_default() += 1;
+                assert_eq!(bits(&model), before, "a failed load changed the model");
+            }
+        }
+    }
+    assert_eq!(ok + failed, INPUTS);
+    // Both outcomes are exercised: the mutations are neither all fatal nor all harmless.
+    assert!(ok > 100 && failed > INPUTS / 2, "ok {ok}, failed {failed}");
+    // Every kind of damage is reached, the key and shape checks included.
+    for kind in [
+        "missing key",
+        "unexpected key",
+        "shape",
+        "dtype",
+        "truncated",
+        "header too large",
+        "corrupt",
+    ] {
+        assert!(
+            kinds.get(kind).copied().unwrap_or(0) > 0,
+            "no `{kind}`: {kinds:?}"
+        );
+    }
+    println!("{INPUTS} mutated files: {ok} loaded, {failed} rejected ({kinds:?}), no panic");
+}
