@@ -15,9 +15,11 @@ compile_error!(
     "nncore needs a math backend: enable the `std` feature (default) or the `libm` feature"
 );
 
+mod blocks;
 mod error;
 mod fmt;
-mod math;
+mod heap;
+pub mod math;
 mod module;
 
 mod leaky_relu;
@@ -52,6 +54,17 @@ pub mod prelude {
 /// Support for code written by `sequential!`; not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__with_alloc as with_alloc;
+    pub use crate::blocks::{
+        Blocked, backward_blocks, backward_loss_blocks, forward_blocks, gather, output_grads,
+        scatter,
+    };
     pub use crate::fmt::write_sequential;
+    #[cfg(feature = "alloc")]
+    pub use crate::heap::zeroed_box;
+    pub use crate::heap::{Zeroable, block_size};
+    pub use crate::module::check_len;
+    #[cfg(feature = "alloc")]
+    pub use alloc::boxed::Box;
     pub use rand::Rng;
 }

@@ -40,7 +40,23 @@ impl Default for SgdConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sgd<M> {
     config: SgdConfig,
-    momentum_buffer: Option<M>,
+    momentum_buffer: Option<Buffer<M>>,
+}
+
+/// Momentum buffers live on the heap where there is one, so a large model's optimizer is small.
+#[cfg(feature = "alloc")]
+type Buffer<M> = alloc::boxed::Box<M>;
+#[cfg(not(feature = "alloc"))]
+type Buffer<M> = M;
+
+#[cfg(feature = "alloc")]
+fn new_buffer<M: Module>() -> Buffer<M> {
+    M::zeros_boxed()
+}
+
+#[cfg(not(feature = "alloc"))]
+fn new_buffer<M: Module>() -> Buffer<M> {
+    M::zeros()
 }
 
 impl<M: Module> Sgd<M> {
@@ -107,7 +123,7 @@ impl<M: Module> Optimizer<M> for Sgd<M> {
         } = self.config;
         let first_step = self.momentum_buffer.is_none();
         let buffers = if momentum != 0.0 {
-            Some(self.momentum_buffer.get_or_insert_with(M::zeros))
+            Some(self.momentum_buffer.get_or_insert_with(new_buffer::<M>))
         } else {
             None
         };
