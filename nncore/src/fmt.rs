@@ -28,6 +28,7 @@ impl fmt::Display for PyFloat {
             };
             return write!(f, "{mantissa}e{sign}{digits:0>2}");
         }
+        // `%` is in `core`; `trunc` needs `std`. `x` is finite here.
         if x % 1.0 == 0.0 {
             write!(f, "{x:.1}")
         } else {

@@ -2,7 +2,7 @@
 
 use crate::Layer;
 use crate::fmt::PyFloat;
-use crate::module::{chain, map, parameterless_module};
+use crate::module::{chain, chain_block, map, map_block, parameterless_module};
 
 /// `y = x` for `x > 0`, else `negative_slope · x`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -45,6 +45,38 @@ impl<const N: usize> Layer<N, N> for LeakyReLU {
                 dy * self.negative_slope
             }
         })
+    }
+
+    #[inline]
+    fn forward_block<const B: usize>(&self, x: &[[f32; B]; N], y: &mut [[f32; B]; N]) {
+        map_block(x, y, |x| if x > 0.0 { x } else { x * self.negative_slope });
+    }
+
+    #[inline]
+    fn backward_params_block<const B: usize>(
+        &self,
+        _: &[[f32; B]; N],
+        _: &[[f32; B]; N],
+        _: &[[f32; B]; N],
+        _: &mut Self,
+    ) {
+    }
+
+    #[inline]
+    fn backward_input_block<const B: usize>(
+        &self,
+        x: &[[f32; B]; N],
+        y: &[[f32; B]; N],
+        dy: &[[f32; B]; N],
+        dx: &mut [[f32; B]; N],
+    ) {
+        chain_block(x, y, dy, dx, |x, _, dy| {
+            if x > 0.0 {
+                dy
+            } else {
+                dy * self.negative_slope
+            }
+        });
     }
 }
 

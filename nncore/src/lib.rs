@@ -10,9 +10,11 @@ extern crate std;
 // Lets this crate's own tests and docs use `::nncore::...` paths written by the macro.
 extern crate self as nncore;
 
+mod blocks;
 mod error;
 mod fmt;
-mod math;
+mod heap;
+pub mod math;
 mod module;
 
 mod elu;
@@ -69,8 +71,19 @@ pub mod prelude {
 /// Support for code written by `sequential!`; not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__with_alloc as with_alloc;
+    pub use crate::blocks::{
+        Blocked, backward_blocks, backward_loss_blocks, forward_blocks, gather, output_grads,
+        scatter,
+    };
     pub use crate::fmt::write_sequential;
+    #[cfg(feature = "alloc")]
+    pub use crate::heap::zeroed_box;
+    pub use crate::heap::{Zeroable, block_size};
     pub use crate::linear::{linear_from_params, linear_no_bias_from_params};
+    pub use crate::module::check_len;
+    #[cfg(feature = "alloc")]
+    pub use alloc::boxed::Box;
     pub use rand::Rng;
 
     /// The largest of `values` (0 for none), in a `const`.

@@ -36,10 +36,15 @@ impl<const IN: usize, const OUT: usize> Linear<IN, OUT> {
     /// PyTorch's default initialization: weight and bias uniform in ±1/√IN.
     pub fn init<R: rand::Rng + ?Sized>(rng: &mut R) -> Self {
         let mut layer = Self::ZERO;
-        let dist = init_distribution(IN);
-        fill(layer.weight.as_flattened_mut(), &dist, rng);
-        fill(&mut layer.bias, &dist, rng);
+        layer.reset_parameters(rng);
         layer
+    }
+
+    /// Draws new parameters in place, as [`Linear::init`] does (`reset_parameters()`).
+    pub fn reset_parameters<R: rand::Rng + ?Sized>(&mut self, rng: &mut R) {
+        let dist = init_distribution(IN);
+        fill(self.weight.as_flattened_mut(), &dist, rng);
+        fill(&mut self.bias, &dist, rng);
     }
 }
 
@@ -52,8 +57,13 @@ impl<const IN: usize, const OUT: usize> LinearNoBias<IN, OUT> {
     /// PyTorch's default initialization: weight uniform in ±1/√IN.
     pub fn init<R: rand::Rng + ?Sized>(rng: &mut R) -> Self {
         let mut layer = Self::ZERO;
-        fill(layer.weight.as_flattened_mut(), &init_distribution(IN), rng);
+        layer.reset_parameters(rng);
         layer
+    }
+
+    /// Draws new weights in place, as [`LinearNoBias::init`] does (`reset_parameters()`).
+    pub fn reset_parameters<R: rand::Rng + ?Sized>(&mut self, rng: &mut R) {
+        fill(self.weight.as_flattened_mut(), &init_distribution(IN), rng);
     }
 }
 
@@ -110,7 +120,7 @@ fn fill<R: rand::Rng + ?Sized>(values: &mut [f32], dist: &Uniform<f32>, rng: &mu
     }
 }
 
-/// `W x`, without bias.
+/// `W x`, without bias. Each output sums its products in input order, as the block form does.
 #[inline]
 fn matvec<const IN: usize, const OUT: usize>(
     weight: &[[f32; IN]; OUT],
@@ -118,9 +128,72 @@ fn matvec<const IN: usize, const OUT: usize>(
 ) -> [f32; OUT] {
     let mut y = [0.0; OUT];
     for (yo, row) in y.iter_mut().zip(weight) {
-        *yo = row.iter().zip(x).map(|(w, x)| w * x).sum();
+        for (w, x) in row.iter().zip(x) {
+            *yo += w * x;
+        }
     }
     y
+}
+
+/// `y[o][b] = bias[o] + Σᵢ W[o][i] x[i][b]` for a block, samples inside so that it vectorizes.
+#[inline]
+fn matmul_block<const IN: usize, const OUT: usize, const B: usize>(
+    weight: &[[f32; IN]; OUT],
+    bias: Option<&[f32; OUT]>,
+    x: &[[f32; B]; IN],
+    y: &mut [[f32; B]; OUT],
+) {
+    for (o, (yo, row)) in y.iter_mut().zip(weight).enumerate() {
+        let mut acc = [0.0; B];
+        for (&w, xi) in row.iter().zip(x) {
+            for (a, &xb) in acc.iter_mut().zip(xi) {
+                *a += w * xb;
+            }
+        }
+        if let Some(bias) = bias {
+            for a in &mut acc {
+                *a += bias[o];
+            }
+        }
+        *yo = acc;
+    }
+}
+
+/// `dW += Σ_b dy[·][b] x[·][b]ᵀ` over a block.
+#[inline]
+fn add_outer_block<const IN: usize, const OUT: usize, const B: usize>(
+    dw: &mut [[f32; IN]; OUT],
+    dy: &[[f32; B]; OUT],
+    x: &[[f32; B]; IN],
+) {
+    for (row, d) in dw.iter_mut().zip(dy) {
+        for (g, xi) in row.iter_mut().zip(x) {
+            let mut sum = 0.0;
+            for (&d, &xb) in d.iter().zip(xi) {
+                sum += d * xb;
+            }
+            *g += sum;
+        }
+    }
+}
+
+/// `dx[·][b] = Wᵀ dy[·][b]` over a block.
+#[inline]
+fn matmul_transposed_block<const IN: usize, const OUT: usize, const B: usize>(
+    weight: &[[f32; IN]; OUT],
+    dy: &[[f32; B]; OUT],
+    dx: &mut [[f32; B]; IN],
+) {
+    for (i, dxi) in dx.iter_mut().enumerate() {
+        let mut acc = [0.0; B];
+        for (row, d) in weight.iter().zip(dy) {
+            let w = row[i];
+            for (a, &db) in acc.iter_mut().zip(d) {
+                *a += w * db;
+            }
+        }
+        *dxi = acc;
+    }
 }
 
 /// `dW += dy xᵀ`.
@@ -174,6 +247,36 @@ impl<const IN: usize, const OUT: usize> Layer<IN, OUT> for Linear<IN, OUT> {
     fn backward_input(&self, _x: &[f32; IN], _y: &[f32; OUT], dy: &[f32; OUT]) -> [f32; IN] {
         matvec_transposed(&self.weight, dy)
     }
+
+    #[inline]
+    fn forward_block<const B: usize>(&self, x: &[[f32; B]; IN], y: &mut [[f32; B]; OUT]) {
+        matmul_block(&self.weight, Some(&self.bias), x, y);
+    }
+
+    #[inline]
+    fn backward_params_block<const B: usize>(
+        &self,
+        x: &[[f32; B]; IN],
+        _y: &[[f32; B]; OUT],
+        dy: &[[f32; B]; OUT],
+        grads: &mut Self,
+    ) {
+        add_outer_block(&mut grads.weight, dy, x);
+        for (g, d) in grads.bias.iter_mut().zip(dy) {
+            *g += d.iter().sum::<f32>();
+        }
+    }
+
+    #[inline]
+    fn backward_input_block<const B: usize>(
+        &self,
+        _x: &[[f32; B]; IN],
+        _y: &[[f32; B]; OUT],
+        dy: &[[f32; B]; OUT],
+        dx: &mut [[f32; B]; IN],
+    ) {
+        matmul_transposed_block(&self.weight, dy, dx);
+    }
 }
 
 impl<const IN: usize, const OUT: usize> Layer<IN, OUT> for LinearNoBias<IN, OUT> {
@@ -191,10 +294,40 @@ impl<const IN: usize, const OUT: usize> Layer<IN, OUT> for LinearNoBias<IN, OUT>
     fn backward_input(&self, _x: &[f32; IN], _y: &[f32; OUT], dy: &[f32; OUT]) -> [f32; IN] {
         matvec_transposed(&self.weight, dy)
     }
+
+    #[inline]
+    fn forward_block<const B: usize>(&self, x: &[[f32; B]; IN], y: &mut [[f32; B]; OUT]) {
+        matmul_block(&self.weight, None, x, y);
+    }
+
+    #[inline]
+    fn backward_params_block<const B: usize>(
+        &self,
+        x: &[[f32; B]; IN],
+        _y: &[[f32; B]; OUT],
+        dy: &[[f32; B]; OUT],
+        grads: &mut Self,
+    ) {
+        add_outer_block(&mut grads.weight, dy, x);
+    }
+
+    #[inline]
+    fn backward_input_block<const B: usize>(
+        &self,
+        _x: &[[f32; B]; IN],
+        _y: &[[f32; B]; OUT],
+        dy: &[[f32; B]; OUT],
+        dx: &mut [[f32; B]; IN],
+    ) {
+        matmul_transposed_block(&self.weight, dy, dx);
+    }
 }
 
 const WEIGHT: Name = Name::local("weight");
 const BIAS: Name = Name::local("bias");
+
+// SAFETY: only `f32` arrays.
+unsafe impl<const IN: usize, const OUT: usize> crate::heap::Zeroable for Linear<IN, OUT> {}
 
 impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
     const NUM_PARAMS: usize = IN * OUT + OUT;
@@ -203,6 +336,11 @@ impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
 
     fn zeros() -> Self {
         Self::ZERO
+    }
+
+    #[cfg(feature = "alloc")]
+    fn zeros_boxed() -> alloc::boxed::Box<Self> {
+        crate::heap::zeroed_box()
     }
 
     fn parameters(&self) -> impl Iterator<Item = Param<'_>> {
@@ -238,6 +376,9 @@ impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
     }
 }
 
+// SAFETY: only `f32` arrays.
+unsafe impl<const IN: usize, const OUT: usize> crate::heap::Zeroable for LinearNoBias<IN, OUT> {}
+
 impl<const IN: usize, const OUT: usize> Module for LinearNoBias<IN, OUT> {
     const NUM_PARAMS: usize = IN * OUT;
     const MULTIPLY_ADDS: usize = IN * OUT;
@@ -245,6 +386,11 @@ impl<const IN: usize, const OUT: usize> Module for LinearNoBias<IN, OUT> {
 
     fn zeros() -> Self {
         Self::ZERO
+    }
+
+    #[cfg(feature = "alloc")]
+    fn zeros_boxed() -> alloc::boxed::Box<Self> {
+        crate::heap::zeroed_box()
     }
 
     fn parameters(&self) -> impl Iterator<Item = Param<'_>> {

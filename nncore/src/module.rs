@@ -175,6 +175,14 @@ pub trait Module: Sized {
     #[must_use]
     fn zeros() -> Self;
 
+    /// [`Module::zeros`] on the heap. Layers and generated models allocate it zeroed, so that a
+    /// model of millions of parameters never passes through the stack.
+    #[cfg(feature = "alloc")]
+    #[must_use]
+    fn zeros_boxed() -> alloc::boxed::Box<Self> {
+        alloc::boxed::Box::new(Self::zeros())
+    }
+
     /// Every parameter with its name, shape and values, in PyTorch's order.
     fn parameters(&self) -> impl Iterator<Item = Param<'_>>;
 
@@ -202,6 +210,58 @@ pub trait Layer<const IN: usize, const OUT: usize>: Module {
     /// The gradient of the loss with respect to the input `x`.
     #[must_use]
     fn backward_input(&self, x: &[f32; IN], y: &[f32; OUT], dy: &[f32; OUT]) -> [f32; IN];
+
+    /// [`Layer::forward`] for a block of `B` samples stored feature-major: `x[i][b]` is feature
+    /// `i` of sample `b`. Layers override it with loops over the samples that vectorize.
+    #[inline]
+    fn forward_block<const B: usize>(&self, x: &[[f32; B]; IN], y: &mut [[f32; B]; OUT]) {
+        for b in 0..B {
+            set_column(y, b, &self.forward(&column(x, b)));
+        }
+    }
+
+    /// [`Layer::backward_params`] for a block of samples, stored as in [`Layer::forward_block`].
+    #[inline]
+    fn backward_params_block<const B: usize>(
+        &self,
+        x: &[[f32; B]; IN],
+        y: &[[f32; B]; OUT],
+        dy: &[[f32; B]; OUT],
+        grads: &mut Self,
+    ) {
+        for b in 0..B {
+            self.backward_params(&column(x, b), &column(y, b), &column(dy, b), grads);
+        }
+    }
+
+    /// [`Layer::backward_input`] for a block of samples, written into `dx`.
+    #[inline]
+    fn backward_input_block<const B: usize>(
+        &self,
+        x: &[[f32; B]; IN],
+        y: &[[f32; B]; OUT],
+        dy: &[[f32; B]; OUT],
+        dx: &mut [[f32; B]; IN],
+    ) {
+        for b in 0..B {
+            let d = self.backward_input(&column(x, b), &column(y, b), &column(dy, b));
+            set_column(dx, b, &d);
+        }
+    }
+}
+
+/// Sample `b` of a feature-major block.
+#[inline]
+fn column<const B: usize, const N: usize>(block: &[[f32; B]; N], b: usize) -> [f32; N] {
+    core::array::from_fn(|i| block[i][b])
+}
+
+/// Writes sample `b` of a feature-major block.
+#[inline]
+fn set_column<const B: usize, const N: usize>(block: &mut [[f32; B]; N], b: usize, v: &[f32; N]) {
+    for (row, &v) in block.iter_mut().zip(v) {
+        row[b] = v;
+    }
 }
 
 /// A whole model, as `sequential!` writes it: `[f32; IN]` in, `[f32; OUT]` out.
@@ -238,7 +298,10 @@ pub trait Model<const IN: usize, const OUT: usize>: Module {
     #[cfg(feature = "alloc")]
     #[must_use]
     fn forward_batch(&self, xs: &[[f32; IN]]) -> alloc::vec::Vec<[f32; OUT]> {
-        xs.iter().map(|x| self.forward(x)).collect()
+        let mut out = alloc::vec![[0.0; OUT]; xs.len()];
+        // Cannot fail: `out` has one row per sample.
+        let _ = self.forward_into(xs, &mut out);
+        out
     }
 
     /// Adds the gradients of a batch into `grads`, given the loss's gradient `dys` with respect
@@ -288,7 +351,11 @@ pub trait Model<const IN: usize, const OUT: usize>: Module {
     }
 }
 
-pub(crate) fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), Error> {
+/// `Ok` if a batch has the `expected` length, else [`Error::BatchLength`] naming `what`.
+///
+/// # Errors
+/// [`Error::BatchLength`] when `found` differs from `expected`.
+pub fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), Error> {
     if expected == found {
         Ok(())
     } else {
@@ -305,6 +372,7 @@ pub(crate) fn check_len(what: &'static str, expected: usize, found: usize) -> Re
 ///
 /// Backward adds into it; [`Grads::zero_grad`] clears it, as in PyTorch.
 #[derive(Clone, Debug, PartialEq)]
+#[repr(transparent)]
 pub struct Grads<M>(M);
 
 impl<M: Module> Grads<M> {
@@ -312,6 +380,15 @@ impl<M: Module> Grads<M> {
     #[must_use]
     pub fn new() -> Self {
         Grads(M::zeros())
+    }
+
+    /// All-zero gradients on the heap, never built on the stack: for large models.
+    #[cfg(feature = "alloc")]
+    #[must_use]
+    pub fn boxed() -> alloc::boxed::Box<Self> {
+        let model = alloc::boxed::Box::into_raw(M::zeros_boxed());
+        // SAFETY: `Grads<M>` is `repr(transparent)` over `M`, so the allocation fits it.
+        unsafe { alloc::boxed::Box::from_raw(model.cast::<Grads<M>>()) }
     }
 
     /// Sets every gradient to zero (`optimizer.zero_grad()`).
@@ -350,6 +427,9 @@ impl<M> DerefMut for Grads<M> {
 /// `Module` for a layer without parameters: nothing to name, count or train.
 macro_rules! parameterless_module {
     ($layer:ty, $zero:expr) => {
+        // SAFETY: parameterless layers hold at most an `f32` hyperparameter.
+        unsafe impl $crate::__private::Zeroable for $layer {}
+
         impl $crate::Module for $layer {
             const NUM_PARAMS: usize = 0;
 
@@ -377,6 +457,36 @@ pub(crate) fn map<const N: usize>(x: &[f32; N], f: impl Fn(f32) -> f32) -> [f32;
         *y = f(x);
     }
     y
+}
+
+/// Applies `f` to every element of a block.
+#[inline]
+pub(crate) fn map_block<const B: usize, const N: usize>(
+    x: &[[f32; B]; N],
+    y: &mut [[f32; B]; N],
+    f: impl Fn(f32) -> f32,
+) {
+    for (y, x) in y.iter_mut().zip(x) {
+        for (y, &x) in y.iter_mut().zip(x) {
+            *y = f(x);
+        }
+    }
+}
+
+/// [`chain`] over a block, written into `dx`.
+#[inline]
+pub(crate) fn chain_block<const B: usize, const N: usize>(
+    x: &[[f32; B]; N],
+    y: &[[f32; B]; N],
+    dy: &[[f32; B]; N],
+    dx: &mut [[f32; B]; N],
+    local: impl Fn(f32, f32, f32) -> f32,
+) {
+    for i in 0..N {
+        for b in 0..B {
+            dx[i][b] = local(x[i][b], y[i][b], dy[i][b]);
+        }
+    }
 }
 
 /// `dy * f(x, y)` elementwise: the input gradient of an elementwise activation.

@@ -229,6 +229,10 @@ fn constructors(model: &Model) -> TokenStream {
         at = quote!(#at + <#ty as ::nncore::Module>::NUM_PARAMS);
     }
     let from_params = construct(model, from_params.into_iter());
+    let resets = model.layers.iter().filter(|l| l.has_params()).map(|layer| {
+        let member = layer.member();
+        quote!(self.#member.reset_parameters(rng);)
+    });
     quote! {
         impl #ident {
             /// The model with every parameter zero.
@@ -246,6 +250,24 @@ fn constructors(model: &Model) -> TokenStream {
             pub const fn from_params(params: &[f32; <#ident as ::nncore::Module>::NUM_PARAMS]) -> Self {
                 #from_params
             }
+
+            /// Draws every parameter anew, in place, as [`Self::init`] does.
+            pub fn reset_parameters<R: ::nncore::__private::Rng + ?::core::marker::Sized>(&mut self, rng: &mut R) {
+                #(#resets)*
+            }
+        }
+
+        ::nncore::__private::with_alloc! {
+            impl #ident {
+                /// [`Self::init`] on the heap, never built on the stack: for large models.
+                pub fn init_boxed<R: ::nncore::__private::Rng + ?::core::marker::Sized>(
+                    rng: &mut R,
+                ) -> ::nncore::__private::Box<Self> {
+                    let mut model = <Self as ::nncore::Module>::zeros_boxed();
+                    model.reset_parameters(rng);
+                    model
+                }
+            }
         }
     }
 }
@@ -254,7 +276,6 @@ fn module_impl(model: &Model) -> TokenStream {
     let ident = &model.ident;
     let trained: Vec<&Layer> = model.layers.iter().filter(|l| l.has_params()).collect();
     let types = trained.iter().map(|l| l.ty());
-    let all_types = model.layers.iter().map(Layer::ty);
     let widths = model.widths.iter().map(Size::generic);
     let chain = |method: TokenStream, reference: TokenStream| {
         let links = trained.iter().map(|layer| {
@@ -266,6 +287,16 @@ fn module_impl(model: &Model) -> TokenStream {
         });
         quote!(::core::iter::empty() #(#links)*)
     };
+    let all_types: Vec<TokenStream> = model.layers.iter().map(Layer::ty).collect();
+    // Parameterless layers may carry a hyperparameter (a slope) that zeroed memory lacks.
+    let restore = model
+        .layers
+        .iter()
+        .filter(|l| !l.has_params())
+        .map(|layer| {
+            let (member, zero) = (layer.member(), layer.zero());
+            quote!(model.#member = #zero;)
+        });
     let parameters = chain(quote!(parameters), quote!(&));
     let parameters_mut = chain(quote!(parameters_mut), quote!(&mut));
     quote! {
@@ -278,6 +309,14 @@ fn module_impl(model: &Model) -> TokenStream {
                 Self::ZERO
             }
 
+            ::nncore::__private::with_alloc! {
+                fn zeros_boxed() -> ::nncore::__private::Box<Self> {
+                    let mut model = ::nncore::__private::zeroed_box::<Self>();
+                    #(#restore)*
+                    model
+                }
+            }
+
             fn parameters(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Param<'_>> {
                 #parameters
             }
@@ -286,6 +325,15 @@ fn module_impl(model: &Model) -> TokenStream {
                 #parameters_mut
             }
         }
+
+        // SAFETY: every field is a layer, and the bound below checks that each is `Zeroable`.
+        unsafe impl ::nncore::__private::Zeroable for #ident {}
+        const _: () = {
+            fn zeroable<T: ::nncore::__private::Zeroable>() {}
+            fn fields() {
+                #(zeroable::<#all_types>();)*
+            }
+        };
     }
 }
 
@@ -336,8 +384,14 @@ fn model_impl(model: &Model) -> TokenStream {
         quote!(#params #inputs)
     });
 
+    let (blocked, overrides) = blocked_impl(model, &widths);
+
     quote! {
+        #blocked
+
         impl ::nncore::Model<#input, #output> for #ident {
+            #overrides
+
             #[inline]
             fn forward(&self, x0: &[f32; #input]) -> [f32; #output] {
                 #(#forward)*
@@ -356,6 +410,109 @@ fn model_impl(model: &Model) -> TokenStream {
             }
         }
     }
+}
+
+/// The batch paths. Samples go through in blocks stored feature-major (`a1[neuron][sample]`), so
+/// that each layer's loop over the samples vectorizes; `nncore` cuts a batch into blocks of
+/// `block_size` samples and runs the samples left over one at a time. Activations stay on the
+/// stack, bounded by `block_size`.
+fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStream) {
+    let ident = &model.ident;
+    let (input, output) = (&widths[0], &widths[widths.len() - 1]);
+    let a = |i: usize| format_ident!("a{}", i);
+    let g = |i: usize| format_ident!("g{}", i);
+    let last = model.layers.len();
+    let (y, dy) = (a(last), g(last));
+
+    let forward: Vec<TokenStream> = model
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| {
+            let (member, (w_in, w_out)) = (layer.member(), (&widths[i], &widths[i + 1]));
+            let (input, out) = (a(i), a(i + 1));
+            quote_spanned! {layer.span()=>
+                let mut #out = [[0.0f32; B]; #w_out];
+                ::nncore::Layer::<#w_in, #w_out>::forward_block::<B>(&self.#member, &#input, &mut #out);
+            }
+        })
+        .collect();
+
+    let backward = model.layers.iter().enumerate().rev().map(|(i, layer)| {
+        let (member, (w_in, w_out)) = (layer.member(), (&widths[i], &widths[i + 1]));
+        let (input, out, d_out, d_in) = (a(i), a(i + 1), g(i + 1), g(i));
+        let params = layer.has_params().then(|| {
+            quote_spanned! {layer.span()=>
+                ::nncore::Layer::<#w_in, #w_out>::backward_params_block::<B>(&self.#member, &#input, &#out, &#d_out, &mut grads.#member);
+            }
+        });
+        let inputs = (i > 0).then(|| {
+            quote_spanned! {layer.span()=>
+                let mut #d_in = [[0.0f32; B]; #w_in];
+                ::nncore::Layer::<#w_in, #w_out>::backward_input_block::<B>(&self.#member, &#input, &#out, &#d_out, &mut #d_in);
+            }
+        });
+        quote!(#params #inputs)
+    });
+
+    let blocked = quote! {
+        impl ::nncore::__private::Blocked<#input, #output> for #ident {
+            #[inline]
+            fn forward_block<const B: usize>(&self, xs: &[[f32; #input]], out: &mut [[f32; #output]]) {
+                let a0 = ::nncore::__private::gather::<B, #input>(xs);
+                #(#forward)*
+                ::nncore::__private::scatter(&#y, out);
+            }
+
+            #[inline]
+            #[allow(unused_variables)]
+            fn backward_block<const B: usize>(
+                &self,
+                xs: &[[f32; #input]],
+                grads: &mut Self,
+                loss_grad: impl ::core::ops::FnMut(usize, &[f32; #output]) -> [f32; #output],
+            ) {
+                let a0 = ::nncore::__private::gather::<B, #input>(xs);
+                #(#forward)*
+                let #dy = ::nncore::__private::output_grads(&#y, xs.len(), loss_grad);
+                #(#backward)*
+            }
+        }
+    };
+
+    let block = quote!(::nncore::__private::block_size(&[#(#widths),*]));
+    let overrides = quote! {
+        fn forward_into(
+            &self,
+            xs: &[[f32; #input]],
+            out: &mut [[f32; #output]],
+        ) -> ::core::result::Result<(), ::nncore::Error> {
+            const BLOCK: usize = #block;
+            ::nncore::__private::forward_blocks::<BLOCK, _, #input, #output>(self, xs, out)
+        }
+
+        fn backward(
+            &self,
+            xs: &[[f32; #input]],
+            dys: &[[f32; #output]],
+            grads: &mut ::nncore::Grads<Self>,
+        ) -> ::core::result::Result<(), ::nncore::Error> {
+            const BLOCK: usize = #block;
+            ::nncore::__private::backward_blocks::<BLOCK, _, #input, #output>(self, xs, dys, grads)
+        }
+
+        fn backward_loss<L: ::nncore::Loss<#output>>(
+            &self,
+            loss_fn: &L,
+            xs: &[[f32; #input]],
+            targets: &[L::Target],
+            grads: &mut ::nncore::Grads<Self>,
+        ) -> ::core::result::Result<f32, ::nncore::Error> {
+            const BLOCK: usize = #block;
+            ::nncore::__private::backward_loss_blocks::<BLOCK, _, _, #input, #output>(self, loss_fn, xs, targets, grads)
+        }
+    };
+    (blocked, overrides)
 }
 
 fn display_impl(model: &Model) -> TokenStream {

@@ -1,6 +1,6 @@
 //! `torch.optim.Adam` and `torch.optim.AdamW`.
 
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, State, new_state};
 use crate::{Error, Grads, Module, math};
 
 /// The settings of [`Adam`], with PyTorch's names and defaults.
@@ -120,9 +120,9 @@ pub struct Adam<M> {
     config: AdamConfig,
     decoupled: bool,
     step: u32,
-    exp_avg: M,
-    exp_avg_sq: M,
-    max_exp_avg_sq: Option<M>,
+    exp_avg: State<M>,
+    exp_avg_sq: State<M>,
+    max_exp_avg_sq: Option<State<M>>,
 }
 
 /// AdamW, step for step what `torch.optim.AdamW` does: [`Adam`] with the weight decay
@@ -209,9 +209,9 @@ impl<M: Module> Adam<M> {
             config,
             decoupled,
             step: 0,
-            exp_avg: M::zeros(),
-            exp_avg_sq: M::zeros(),
-            max_exp_avg_sq: config.amsgrad.then(M::zeros),
+            exp_avg: new_state::<M>(),
+            exp_avg_sq: new_state::<M>(),
+            max_exp_avg_sq: config.amsgrad.then(new_state::<M>),
         })
     }
 
@@ -254,7 +254,10 @@ impl<M: Module> Optimizer<M> for Adam<M> {
         } else {
             1.0
         };
-        let mut maxima = self.max_exp_avg_sq.as_mut().map(Module::parameters_mut);
+        let mut maxima = self
+            .max_exp_avg_sq
+            .as_mut()
+            .map(|state| state.parameters_mut());
         let states = self
             .exp_avg
             .parameters_mut()

@@ -25,3 +25,21 @@ pub trait Optimizer<M: Module> {
 
 #[cfg(test)]
 mod tests;
+
+/// An optimizer's per-parameter state (momentum, moments): a value of the model's own type, on
+/// the heap where there is one so that a large model's optimizer stays small. It is made when
+/// the optimizer is, so `step` never allocates.
+#[cfg(feature = "alloc")]
+pub(crate) type State<M> = alloc::boxed::Box<M>;
+#[cfg(not(feature = "alloc"))]
+pub(crate) type State<M> = M;
+
+#[cfg(feature = "alloc")]
+pub(crate) fn new_state<M: Module>() -> State<M> {
+    M::zeros_boxed()
+}
+
+#[cfg(not(feature = "alloc"))]
+pub(crate) fn new_state<M: Module>() -> State<M> {
+    M::zeros()
+}

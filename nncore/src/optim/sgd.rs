@@ -1,6 +1,6 @@
 //! `torch.optim.SGD`.
 
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, State, new_state};
 use crate::{Error, Grads, Module};
 
 /// The settings of [`Sgd`], with PyTorch's names and defaults.
@@ -40,7 +40,10 @@ impl Default for SgdConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sgd<M> {
     config: SgdConfig,
-    momentum_buffer: Option<M>,
+    /// Made with the optimizer when `momentum` is on, so that `step` never allocates.
+    momentum_buffer: Option<State<M>>,
+    /// PyTorch starts each buffer at the first gradient rather than at zero.
+    first_step: bool,
 }
 
 impl<M: Module> Sgd<M> {
@@ -86,7 +89,8 @@ impl<M: Module> Sgd<M> {
         }
         Ok(Sgd {
             config,
-            momentum_buffer: None,
+            momentum_buffer: (config.momentum != 0.0).then(new_state::<M>),
+            first_step: true,
         })
     }
 
@@ -112,13 +116,8 @@ impl<M: Module> Optimizer<M> for Sgd<M> {
             nesterov,
             maximize,
         } = self.config;
-        let first_step = self.momentum_buffer.is_none();
-        let buffers = if momentum != 0.0 {
-            Some(self.momentum_buffer.get_or_insert_with(M::zeros))
-        } else {
-            None
-        };
-        let mut buffers = buffers.map(|b| b.parameters_mut());
+        let first_step = core::mem::replace(&mut self.first_step, false);
+        let mut buffers = self.momentum_buffer.as_mut().map(|b| b.parameters_mut());
         for (param, grad) in model.parameters_mut().zip(grads.parameters()) {
             let mut buffer = buffers.as_mut().and_then(Iterator::next);
             for (i, (p, &g)) in param.data.iter_mut().zip(grad.data).enumerate() {

@@ -1,20 +1,19 @@
 //! The few transcendental functions the layers need.
 //!
-//! With `std` they are the platform's; without `std`, or with the `libm` feature, they come from
+//! `tanh` is pure arithmetic, the same bits on every target. For the others: with `std` they are
+//! the platform's; without `std`, or with the `libm` feature, they come from
 //! the pure-Rust `libm` crate, which gives the same bits on every target (the platform's libm
 //! differs between operating systems), so forward passes and training are reproducible bit for
 //! bit. `erf` has no `std` form, so it always comes from `libm`.
 
 pub(crate) use backend::*;
+pub use tanh::tanh;
+
+mod tanh;
 pub(crate) use libm::erff as erf;
 
 #[cfg(all(feature = "std", not(feature = "libm")))]
 mod backend {
-    #[inline]
-    pub(crate) fn tanh(x: f32) -> f32 {
-        x.tanh()
-    }
-
     #[inline]
     pub(crate) fn exp(x: f32) -> f32 {
         x.exp()
@@ -54,9 +53,7 @@ mod backend {
 #[cfg(not(all(feature = "std", not(feature = "libm"))))]
 mod backend {
     pub(crate) use libm::{cos as cos_f64, sqrt as sqrt_f64};
-    pub(crate) use libm::{
-        expf as exp, expm1f as exp_m1, log1pf as ln_1p, sqrtf as sqrt, tanhf as tanh,
-    };
+    pub(crate) use libm::{expf as exp, expm1f as exp_m1, log1pf as ln_1p, sqrtf as sqrt};
 
     #[inline]
     pub(crate) fn powi_f64(x: f64, n: i32) -> f64 {

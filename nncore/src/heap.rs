@@ -1,0 +1,88 @@
+//! Building large models and their gradients directly on the heap, and the scratch bound of
+//! the block paths.
+
+/// Types whose all-zero bit pattern is a valid value: every layer, and every model made of
+/// layers. Lets a model of millions of parameters be allocated zeroed, never built on the stack.
+///
+/// # Safety
+/// Every field, recursively, must accept all-zero bits (`f32`, arrays of it, unit structs).
+pub unsafe trait Zeroable {}
+
+/// A zeroed `T` on the heap; no `T` is ever built on the stack, even in a debug build.
+#[cfg(feature = "alloc")]
+#[must_use]
+pub fn zeroed_box<T: Zeroable>() -> alloc::boxed::Box<T> {
+    use alloc::alloc::{Layout, alloc_zeroed, handle_alloc_error};
+    let layout = Layout::new::<T>();
+    if layout.size() == 0 {
+        // SAFETY: a zero-sized `T` needs no memory; a dangling aligned pointer is its box.
+        return unsafe {
+            alloc::boxed::Box::from_raw(core::ptr::NonNull::<T>::dangling().as_ptr())
+        };
+    }
+    // SAFETY: the layout has a non-zero size.
+    let memory = unsafe { alloc_zeroed(layout) }.cast::<T>();
+    if memory.is_null() {
+        handle_alloc_error(layout);
+    }
+    // SAFETY: the memory was allocated by the global allocator with `T`'s layout, and holds
+    // all-zero bits, a valid `T` since `T: Zeroable`.
+    unsafe { alloc::boxed::Box::from_raw(memory) }
+}
+
+/// The bytes the block paths may keep on the stack for activations and their gradients.
+const BLOCK_SCRATCH_BYTES: usize = 32 * 1024;
+
+/// The most samples a block holds.
+const MAX_BLOCK: usize = 8;
+
+/// How many samples a model with these layer widths runs at once in its block paths: as many as
+/// fit 32 KiB of activations and gradients, between 1 and 8.
+#[must_use]
+pub const fn block_size(widths: &[usize]) -> usize {
+    let mut total = 0;
+    let mut i = 0;
+    while i < widths.len() {
+        total += widths[i];
+        i += 1;
+    }
+    // Each width holds an activation and its gradient per sample.
+    let per_sample = 2 * total * core::mem::size_of::<f32>();
+    let fit = BLOCK_SCRATCH_BYTES / if per_sample == 0 { 1 } else { per_sample };
+    if fit < 1 {
+        1
+    } else if fit > MAX_BLOCK {
+        MAX_BLOCK
+    } else {
+        fit
+    }
+}
+
+/// Emits its items only when `nncore` has the `alloc` feature, so generated code can offer
+/// heap constructors without knowing how `nncore` was built.
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_alloc {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Emits its items only when `nncore` has the `alloc` feature.
+#[cfg(not(feature = "alloc"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_alloc {
+    ($($item:item)*) => {};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::block_size;
+
+    #[test]
+    fn block_size_shrinks_with_width() {
+        assert_eq!(block_size(&[1, 13, 13, 1]), 8);
+        assert_eq!(block_size(&[1000, 1000, 10]), 2);
+        assert_eq!(block_size(&[100_000, 10]), 1);
+    }
+}
