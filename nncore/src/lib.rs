@@ -54,4 +54,8 @@ pub mod prelude {
 pub mod __private {
     pub use crate::fmt::write_sequential;
     pub use rand::Rng;
+
+    /// The type of a layer with a mistake in it, in the stub `sequential!` writes after an error.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct Broken;
 }

@@ -13,10 +13,12 @@ mod valid;
 #[proc_macro]
 pub fn sequential(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as ast::Input);
-    let (ident, vis) = (input.ident.clone(), input.vis.clone());
     match valid::validate(input) {
         Ok(model) => expand::expand(&model),
-        Err(error) => expand::fallback(&ident, &vis, error),
+        Err(failed) => {
+            let (error, stub) = *failed;
+            expand::fallback(&stub, error)
+        }
     }
     .into()
 }
