@@ -98,4 +98,8 @@ pub mod __private {
         }
         max
     }
+
+    /// The type of a layer with a mistake in it, in the stub `sequential!` writes after an error.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct Broken;
 }

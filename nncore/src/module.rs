@@ -155,6 +155,11 @@ impl<'a> ParamMut<'a> {
 /// Something that holds parameters: a layer, or a model made of layers.
 ///
 /// Parameters come in PyTorch's order (`named_parameters()`), the order `state_dict` keys take.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model or a layer",
+    label = "not a model or a layer",
+    note = "models are declared with `nncore::sequential!`"
+)]
 pub trait Module: Sized {
     /// The number of scalar parameters (`sum(p.numel() for p in model.parameters())`).
     const NUM_PARAMS: usize;
@@ -198,6 +203,10 @@ pub trait Module: Sized {
 /// One layer of a model: a map from `IN` features to `OUT` features, and its gradients.
 ///
 /// Backward is split in two so that a model skips the input gradient of its first layer.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a layer from {IN} to {OUT} features",
+    label = "expected a layer taking `[f32; {IN}]` and giving `[f32; {OUT}]`"
+)]
 pub trait Layer<const IN: usize, const OUT: usize>: Module {
     /// The layer's output for one sample.
     #[must_use]
@@ -268,6 +277,11 @@ fn set_column<const B: usize, const N: usize>(block: &mut [[f32; B]; N], b: usiz
 ///
 /// The generated code supplies `forward` and `backward_sample`; batches, losses and gradient
 /// accumulation are built on those two here, the same for every model.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model from {IN} to {OUT} features",
+    label = "expected a model taking `[f32; {IN}]` and giving `[f32; {OUT}]`",
+    note = "a model's input width is the in-features of its first `Linear`, its output width the out-features of its last"
+)]
 pub trait Model<const IN: usize, const OUT: usize>: Module {
     /// The model's output for one sample (PyTorch's `model(x)` for a batch of one).
     #[must_use]

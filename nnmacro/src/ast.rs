@@ -14,11 +14,14 @@
 //! ```
 //!
 //! Anything that has this grammar parses; whether it makes a model is `valid.rs`'s question.
+//! Once the header (`struct NAME`) has parsed, a layer that does not parse is recorded in its
+//! entry and parsing goes on at the next comma, so one compile reports every broken layer and
+//! the macro can still write a stub with the struct's other fields.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Punct, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::ext::IdentExt;
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, Ident, Path, Token, Visibility, braced, parenthesized, token};
 
@@ -31,6 +34,8 @@ pub struct Input {
     pub entries: Vec<Entry>,
     /// The span of the braces or parentheses holding the layers.
     pub body_span: Span,
+    /// Mistakes in the grammar after the header, reported with the model's other errors.
+    pub errors: Vec<syn::Error>,
 }
 
 /// Which kind of struct the user wrote.
@@ -46,7 +51,10 @@ pub enum Form {
 pub struct Entry {
     pub attrs: Vec<Attribute>,
     pub name: Option<Ident>,
-    pub layer: LayerCall,
+    /// The layer, or why it does not parse.
+    pub layer: syn::Result<LayerCall>,
+    /// A mistake beside the layer that does not stop it from being checked: a visibility.
+    pub error: Option<syn::Error>,
 }
 
 /// A layer as written: `Linear(1, 13)`, `Tanh`.
@@ -84,36 +92,114 @@ impl Parse for Input {
         } else {
             return Err(lookahead.error());
         };
-        let entries = Punctuated::<Entry, Token![,]>::parse_terminated(&content)?;
-        if form == Form::Tuple {
+        let body: TokenStream = content.parse()?;
+        let mut errors = Vec::new();
+        let entries = parse_entries(body, &mut errors);
+        if form == Form::Tuple && !input.is_empty() {
             input.parse::<Token![;]>()?;
+        } else if form == Form::Tuple {
+            errors.push(syn::Error::new(
+                body_span,
+                format_args!("expected `;` after the layers: `struct {ident}(...);`"),
+            ));
         }
         Ok(Input {
             attrs,
             vis,
             ident,
             form,
-            entries: entries.into_iter().collect(),
+            entries,
             body_span,
+            errors,
         })
     }
 }
 
-impl Parse for Entry {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        // `name: Layer` has a single colon; `nn::Linear` starts with a path.
-        let name =
-            if input.peek(Ident::peek_any) && input.peek2(Token![:]) && !input.peek2(Token![::]) {
-                let name = input.call(Ident::parse_any)?;
-                input.parse::<Token![:]>()?;
-                Some(name)
-            } else {
-                None
-            };
-        let layer = input.parse()?;
-        Ok(Entry { attrs, name, layer })
+/// Splits the body at its top-level commas and parses each layer on its own, so that one broken
+/// layer neither hides the next one's mistakes nor loses the names of the fields around it.
+fn parse_entries(body: TokenStream, errors: &mut Vec<syn::Error>) -> Vec<Entry> {
+    let mut chunks: Vec<(TokenStream, Option<Punct>)> = vec![(TokenStream::new(), None)];
+    for token in body {
+        match token {
+            TokenTree::Punct(comma) if comma.as_char() == ',' => {
+                chunks.last_mut().expect("one chunk at least").1 = Some(comma);
+                chunks.push((TokenStream::new(), None));
+            }
+            other => chunks
+                .last_mut()
+                .expect("one chunk at least")
+                .0
+                .extend([other]),
+        }
     }
+    let mut entries = Vec::new();
+    for (tokens, comma) in chunks {
+        if tokens.is_empty() {
+            // The end of the list, after a trailing comma or none; elsewhere, a stray comma.
+            if let Some(comma) = comma {
+                errors.push(syn::Error::new(
+                    comma.span(),
+                    "expected a layer before this `,`",
+                ));
+            }
+            continue;
+        }
+        match entry.parse2(tokens) {
+            Ok(entry) => entries.push(entry),
+            Err(error) => errors.push(error),
+        }
+    }
+    entries
+}
+
+/// One entry: `#[attr]* name: LAYER` or `#[attr]* LAYER`. A layer that fails to parse is kept
+/// as an error beside its field name.
+fn entry(input: ParseStream) -> syn::Result<Entry> {
+    let attrs = input.call(Attribute::parse_outer)?;
+    let vis = input.parse::<Visibility>()?;
+    let error = match vis {
+        Visibility::Inherited => None,
+        vis => Some(syn::Error::new_spanned(
+            &vis,
+            "a layer has the model's visibility; remove this, or change the visibility of the `struct`",
+        )),
+    };
+    // `name: Layer` has a single colon; `nn::Linear` starts with a path.
+    let name = if input.peek(Ident::peek_any) && input.peek2(Token![:]) && !input.peek2(Token![::])
+    {
+        let name = input.call(Ident::parse_any)?;
+        let colon = input.parse::<Token![:]>()?;
+        if input.is_empty() {
+            let error = syn::Error::new(
+                colon.span,
+                format_args!("expected a layer after `{name}:`, e.g. `{name}: Linear(1, 1)`"),
+            );
+            return Ok(Entry {
+                attrs,
+                name: Some(name),
+                layer: Err(error),
+                error: None,
+            });
+        }
+        Some(name)
+    } else {
+        None
+    };
+    let layer = input.parse::<LayerCall>().and_then(|layer| {
+        if input.is_empty() {
+            Ok(layer)
+        } else {
+            Err(input.error("expected `,` after the layer"))
+        }
+    });
+    // The rest of a broken layer is skipped; its error says where it went wrong.
+    input.parse::<TokenStream>()?;
+    Ok(Entry {
+        attrs,
+        name,
+        layer,
+        error,
+    })
 }
 
 impl Parse for LayerCall {
@@ -122,12 +208,31 @@ impl Parse for LayerCall {
         let args = if input.peek(token::Paren) {
             let content;
             let parens = parenthesized!(content in input);
-            Some((parens, Punctuated::parse_terminated(&content)?))
+            Some((parens, parse_args(&content)?))
         } else {
             None
         };
         Ok(LayerCall { path, args })
     }
+}
+
+/// `ARG,* ,?`, with a message that says a comma is missing between two arguments.
+fn parse_args(input: ParseStream) -> syn::Result<Punctuated<Arg, Token![,]>> {
+    let mut args = Punctuated::new();
+    while !input.is_empty() {
+        args.push_value(input.parse()?);
+        if input.is_empty() {
+            break;
+        }
+        if !input.peek(Token![,]) {
+            let error = input.error("expected `,` between the arguments");
+            // Consumed, so that the error is this one and not syn's "unexpected token".
+            input.parse::<TokenStream>()?;
+            return Err(error);
+        }
+        args.push_punct(input.parse()?);
+    }
+    Ok(args)
 }
 
 impl Parse for Arg {

@@ -5,7 +5,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Index;
 
 use crate::ast::Form;
-use crate::valid::{Field, Kind, Layer, Model, Size};
+use crate::valid::{ConstCheck, Field, Kind, Layer, MAX_PARAMS, Model, Size, Stub, StubField};
 
 /// The code for a valid model.
 pub fn expand(model: &Model) -> TokenStream {
@@ -14,7 +14,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let module = module_impl(model);
     let model_impl = model_impl(model);
     let display = display_impl(model);
-    let assertions = size_assertions(model);
+    let assertions = const_checks(model);
     quote! {
         #definition
         #constructors
@@ -25,27 +25,155 @@ pub fn expand(model: &Model) -> TokenStream {
     }
 }
 
-/// A stub in place of a model that failed to validate, so that code using it reports no
-/// further errors about a missing type.
-pub fn fallback(ident: &syn::Ident, vis: &syn::Visibility, error: syn::Error) -> TokenStream {
+/// The macro's errors, and a stub in place of the model: the same struct with the fields that
+/// checked out at their real types, `Module` and `Model` implemented with unreachable bodies. The
+/// user's code that names the model, its fields or its methods then reports nothing more.
+pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
     let error = error.to_compile_error();
+    let Stub {
+        attrs,
+        vis,
+        ident,
+        form,
+        fields,
+        input,
+        output,
+    } = stub;
+    let broken = quote!(::nncore::__private::Broken);
+    let mut definitions = Vec::new();
+    let mut values = Vec::new();
+    for field in fields {
+        match field {
+            StubField::Layer(layer) => {
+                definitions.push(field_definition(
+                    vis,
+                    &layer.attrs,
+                    &layer.field,
+                    layer.ty(),
+                ));
+                values.push((layer.member(), layer.zero()));
+            }
+            StubField::Broken { attrs, field } => {
+                definitions.push(field_definition(vis, attrs, field, broken.clone()));
+                values.push((field.member(Span::call_site()), broken.clone()));
+            }
+        }
+    }
+    let (members, zeros): (Vec<_>, Vec<_>) = values.into_iter().unzip();
+    let body = match form {
+        Form::Named => quote!({ #(#definitions,)* }),
+        Form::Tuple => quote!(( #(#definitions,)* );),
+    };
+    // A width no layer tells becomes a parameter of the impl, so any call type-checks.
+    let mut generics = Vec::new();
+    let mut width = |size: &Option<Size>, name: &str| match size {
+        Some(size) => (size.generic(), size.len()),
+        None => {
+            let param = format_ident!("{}", name);
+            generics.push(quote!(const #param: usize));
+            (param.to_token_stream(), param.to_token_stream())
+        }
+    };
+    let ((input, input_len), (output, output_len)) = (width(input, "IN"), width(output, "OUT"));
     quote! {
         #error
-        #vis struct #ident;
+        #(#attrs)*
+        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #[allow(dead_code)]
+        #vis struct #ident #body
+
+        #[allow(dead_code, clippy::all)]
+        impl #ident {
+            pub const ZERO: Self = Self { #(#members: #zeros,)* };
+            pub const TRAINED: Self = Self::ZERO;
+            pub fn init<R: ::nncore::__private::Rng + ?::core::marker::Sized>(_: &mut R) -> Self {
+                ::core::unreachable!()
+            }
+            pub fn reset_parameters<R: ::nncore::__private::Rng + ?::core::marker::Sized>(&mut self, _: &mut R) {
+                ::core::unreachable!()
+            }
+            pub const fn from_params<const N: usize>(_: &[f32; N]) -> Self {
+                ::core::unreachable!()
+            }
+        }
+
+        ::nncore::__private::with_alloc! {
+            #[allow(dead_code, clippy::all)]
+            impl #ident {
+                pub fn init_boxed<R: ::nncore::__private::Rng + ?::core::marker::Sized>(
+                    _: &mut R,
+                ) -> ::nncore::__private::Box<Self> {
+                    ::core::unreachable!()
+                }
+            }
+        }
+
+        impl ::nncore::Module for #ident {
+            const NUM_PARAMS: usize = 0;
+            fn zeros() -> Self {
+                Self::ZERO
+            }
+            fn parameters(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Param<'_>> {
+                ::core::iter::empty()
+            }
+            fn parameters_mut(&mut self) -> impl ::core::iter::Iterator<Item = ::nncore::ParamMut<'_>> {
+                ::core::iter::empty()
+            }
+        }
+
+        impl<#(#generics),*> ::nncore::Model<#input, #output> for #ident {
+            fn forward(&self, _: &[f32; #input_len]) -> [f32; #output_len] {
+                ::core::unreachable!()
+            }
+            fn backward_sample(
+                &self,
+                _: &[f32; #input_len],
+                _: &mut Self,
+                _: impl ::core::ops::FnOnce(&[f32; #output_len]) -> [f32; #output_len],
+            ) {
+                ::core::unreachable!()
+            }
+        }
+
+        impl ::core::fmt::Display for #ident {
+            fn fmt(&self, _: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::unreachable!()
+            }
+        }
+    }
+}
+
+/// `#[attr] pub name: Type`, or `#[attr] pub Type` in a tuple struct.
+fn field_definition(
+    vis: &syn::Visibility,
+    attrs: &[syn::Attribute],
+    field: &Field,
+    ty: TokenStream,
+) -> TokenStream {
+    match field {
+        Field::Named(name) => quote!(#(#attrs)* #vis #name: #ty),
+        Field::Index(_) => quote!(#(#attrs)* #vis #ty),
+    }
+}
+
+impl Field {
+    /// `hidden_linear` or `0`, for `self.hidden_linear` and `Self { 0: .. }`.
+    fn member(&self, span: Span) -> TokenStream {
+        match self {
+            Field::Named(ident) => ident.to_token_stream(),
+            Field::Index(index) => Index {
+                index: *index as u32,
+                span,
+            }
+            .to_token_stream(),
+        }
     }
 }
 
 impl Layer {
     /// `self.hidden_linear` or `self.0`, spanned on the user's layer.
     fn member(&self) -> TokenStream {
-        match &self.field {
-            Field::Named(ident) => ident.to_token_stream(),
-            Field::Index(index) => Index {
-                index: *index as u32,
-                span: self.span(),
-            }
-            .to_token_stream(),
-        }
+        self.field.member(self.span())
     }
 
     /// The name in `state_dict` keys: `hidden_linear`, `0`.
@@ -162,6 +290,18 @@ fn number_or(value: Option<&syn::Expr>, default: TokenStream) -> TokenStream {
 }
 
 impl Size {
+    /// An array length: `13`, or the expression as written (braces would be linted as unused).
+    fn len(&self) -> TokenStream {
+        let expr = &self.expr;
+        match self.literal {
+            Some(value) => {
+                let value = value as usize;
+                quote_spanned!(expr.span()=> #value)
+            }
+            None => quote_spanned!(expr.span()=> #expr),
+        }
+    }
+
     /// A const generic argument: `13`, or `{ HIDDEN }` for an expression.
     fn generic(&self) -> TokenStream {
         let expr = &self.expr;
@@ -169,6 +309,10 @@ impl Size {
             Some(value) => {
                 let value = value as usize;
                 quote_spanned!(expr.span()=> #value)
+            }
+            // A path or a literal is a const argument as it is; braces would be linted as unused.
+            None if matches!(**expr, syn::Expr::Path(_) | syn::Expr::Lit(_)) => {
+                quote_spanned!(expr.span()=> #expr)
             }
             None => quote_spanned!(expr.span()=> { #expr }),
         }
@@ -186,14 +330,9 @@ fn definition(model: &Model) -> TokenStream {
         layers,
         ..
     } = model;
-    let fields = layers.iter().map(|layer| {
-        let attrs = &layer.attrs;
-        let ty = layer.ty();
-        match &layer.field {
-            Field::Named(name) => quote!(#(#attrs)* #vis #name: #ty),
-            Field::Index(_) => quote!(#(#attrs)* #vis #ty),
-        }
-    });
+    let fields = layers
+        .iter()
+        .map(|layer| field_definition(vis, &layer.attrs, &layer.field, layer.ty()));
     let derives =
         quote!(#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]);
     match form {
@@ -341,6 +480,7 @@ fn model_impl(model: &Model) -> TokenStream {
     let ident = &model.ident;
     let widths: Vec<TokenStream> = model.widths.iter().map(Size::generic).collect();
     let (input, output) = (&widths[0], &widths[widths.len() - 1]);
+    let (input_len, output_len) = (model.widths[0].len(), model.widths[widths.len() - 1].len());
     let x = |i: usize| format_ident!("x{}", i);
     let d = |i: usize| format_ident!("d{}", i);
     // `x0` is the caller's reference; later activations are arrays on the stack.
@@ -361,7 +501,7 @@ fn model_impl(model: &Model) -> TokenStream {
             let (member, (w_in, w_out)) = (layer.member(), (&widths[i], &widths[i + 1]));
             let (input, out) = (by_ref(i), x(i + 1));
             quote_spanned! {layer.span()=>
-                let #out: [f32; #w_out] = ::nncore::Layer::<#w_in, #w_out>::forward(&self.#member, #input);
+                let #out = ::nncore::Layer::<#w_in, #w_out>::forward(&self.#member, #input);
             }
         })
         .collect();
@@ -393,16 +533,16 @@ fn model_impl(model: &Model) -> TokenStream {
             #overrides
 
             #[inline]
-            fn forward(&self, x0: &[f32; #input]) -> [f32; #output] {
+            fn forward(&self, x0: &[f32; #input_len]) -> [f32; #output_len] {
                 #(#forward)*
                 #y
             }
 
             fn backward_sample(
                 &self,
-                x0: &[f32; #input],
+                x0: &[f32; #input_len],
                 grads: &mut Self,
-                loss_grad: impl ::core::ops::FnOnce(&[f32; #output]) -> [f32; #output],
+                loss_grad: impl ::core::ops::FnOnce(&[f32; #output_len]) -> [f32; #output_len],
             ) {
                 #(#forward)*
                 let #dy = loss_grad(&#y);
@@ -531,31 +671,34 @@ fn display_impl(model: &Model) -> TokenStream {
     }
 }
 
-/// Sizes given as constants are compared by the compiler, with a message naming both layers.
-fn size_assertions(model: &Model) -> TokenStream {
-    let mut previous: Option<(&Layer, &Size)> = None;
-    let mut assertions = Vec::new();
-    for layer in &model.layers {
-        if let Kind::Linear {
-            inputs, outputs, ..
-        } = &layer.kind
-        {
-            if let Some((prev, given)) = previous {
-                if inputs.literal.is_none() || given.literal.is_none() {
-                    let message = format!(
-                        "`{}` takes a different number of input features than the layer before it, `{}`, gives",
-                        layer.call, prev.call
-                    );
-                    let (found, given) = (&inputs.expr, &given.expr);
-                    assertions.push(quote_spanned! {found.span()=>
-                        // The same constant on both sides is a valid model, not a mistake.
-                        #[allow(clippy::eq_op, clippy::unnecessary_cast)]
-                        const _: () = ::core::assert!((#found) as usize == (#given) as usize, #message);
-                    });
-                }
+/// The checks of sizes given as constants, as `const` assertions whose messages name the layers.
+fn const_checks(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let checks = model.const_checks.iter().map(|check| match check {
+        ConstCheck::Equal {
+            found,
+            expected,
+            message,
+        } => {
+            let (found, expected) = (&found.expr, &expected.expr);
+            quote_spanned! {found.span()=>
+                // The same constant on both sides is a valid model, not a mistake.
+                #[allow(clippy::eq_op)]
+                const _: () = ::core::assert!((#found) == (#expected), #message);
             }
-            previous = Some((layer, outputs));
         }
-    }
-    quote!(#(#assertions)*)
+        ConstCheck::Positive { size, message } => {
+            let size = &size.expr;
+            quote_spanned! {size.span()=>
+                const _: () = ::core::assert!((#size) > 0, #message);
+            }
+        }
+        ConstCheck::ParamLimit { span, message } => {
+            let max = MAX_PARAMS as usize;
+            quote_spanned! {*span=>
+                const _: () = ::core::assert!(<#ident as ::nncore::Module>::NUM_PARAMS <= #max, #message);
+            }
+        }
+    });
+    quote!(#(#checks)*)
 }

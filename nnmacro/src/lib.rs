@@ -1,7 +1,8 @@
 //! The `sequential!` macro of `nncore`. Depend on `nncore`, which re-exports it.
 //!
 //! The macro runs in three phases, one file each: `ast` parses the input keeping every token,
-//! `valid` checks it and works out the shapes, `expand` writes the code.
+//! `valid` checks it and works out the shapes, `expand` writes the code. `weights` reads the
+//! file named by `#[weights = "..."]`.
 
 use proc_macro::TokenStream;
 
@@ -14,7 +15,6 @@ mod weights;
 #[proc_macro]
 pub fn sequential(input: TokenStream) -> TokenStream {
     let mut input = syn::parse_macro_input!(input as ast::Input);
-    let (ident, vis) = (input.ident.clone(), input.vis.clone());
     let weights = weights::take(&mut input.attrs);
     match (valid::validate(input), weights) {
         (Ok(model), Ok(weights)) => {
@@ -24,10 +24,18 @@ pub fn sequential(input: TokenStream) -> TokenStream {
             }
             tokens
         }
-        (Err(error), Ok(_)) | (Ok(_), Err(error)) => expand::fallback(&ident, &vis, error),
-        (Err(mut error), Err(weights)) => {
-            error.combine(weights);
-            expand::fallback(&ident, &vis, error)
+        // The model itself is sound: write it, so that only the weights file is reported.
+        (Ok(model), Err(error)) => {
+            let mut tokens = expand::expand(&model);
+            tokens.extend(error.to_compile_error());
+            tokens
+        }
+        (Err(failed), weights) => {
+            let (mut error, stub) = *failed;
+            if let Err(weights) = weights {
+                error.combine(weights);
+            }
+            expand::fallback(&stub, error)
         }
     }
     .into()

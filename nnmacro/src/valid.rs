@@ -1,13 +1,23 @@
 //! Validate: turn the parsed input into a model that is known to be well formed.
 //!
 //! One check a function; each mistake is a spanned `syn::Error`, and all of them are gathered so
-//! one compile reports every mistake.
+//! one compile reports every mistake. A model that fails still yields a [`Stub`]: the struct with
+//! the fields that did check out, so the user's other code reports nothing more.
+//!
+//! The layers the macro knows are listed once, in [`LAYERS`].
 
 use proc_macro2::Span;
 use quote::ToTokens;
 use syn::{Attribute, Expr, ExprLit, ExprUnary, Ident, Lit, UnOp};
 
 use crate::ast::{Arg, Entry, Form, Input, LayerCall};
+
+/// The most parameters a model may have: 2^24 `f32`, 64 MiB.
+///
+/// A model is arrays held by value, which rustc builds at compile time: at this size it takes
+/// seconds and half a gigabyte, and a hundred times more would take gigabytes. Such models live
+/// on the heap (`init_boxed`, `Grads::boxed`); the optimizers box their state.
+pub const MAX_PARAMS: u128 = 1 << 24;
 
 /// A model that passed every check: what `expand.rs` writes code for.
 pub struct Model {
@@ -18,6 +28,8 @@ pub struct Model {
     pub layers: Vec<Layer>,
     /// `widths[i]` features go into layer `i`; `widths[i + 1]` come out.
     pub widths: Vec<Size>,
+    /// The checks of sizes given as constants, which only the compiler can evaluate.
+    pub const_checks: Vec<ConstCheck>,
 }
 
 /// One checked layer.
@@ -39,6 +51,8 @@ pub enum Field {
 /// The layers the macro knows.
 pub enum Kind {
     Linear {
+        /// In a valid model, the width the layer before gives, which the compiler has checked
+        /// to equal the size the user wrote; so the generated types agree by construction.
         inputs: Size,
         outputs: Size,
         bias: bool,
@@ -70,23 +84,139 @@ pub struct Size {
     pub literal: Option<u64>,
 }
 
-/// Every layer name the macro accepts, for messages.
-pub const LAYERS: &[&str] = &[
-    "Linear",
-    "Tanh",
-    "ReLU",
-    "Sigmoid",
-    "LeakyReLU",
-    "GELU",
-    "SiLU",
-    "Softplus",
-    "ELU",
-    "Identity",
+/// A check on sizes given as constants, written into the output as a `const` assertion whose
+/// message names the layers.
+pub enum ConstCheck {
+    /// `found == expected`: a layer's input features and the width the layer before it gives.
+    Equal {
+        found: Size,
+        expected: Size,
+        message: String,
+    },
+    /// `size >= 1`.
+    Positive { size: Size, message: String },
+    /// The model's `NUM_PARAMS` is at most [`MAX_PARAMS`].
+    ParamLimit { span: Span, message: String },
+}
+
+/// What is known of a model that failed to validate: enough for a stub with the same name,
+/// form and fields.
+pub struct Stub {
+    pub attrs: Vec<Attribute>,
+    pub vis: syn::Visibility,
+    pub ident: Ident,
+    pub form: Form,
+    pub fields: Vec<StubField>,
+    /// The model's input and output widths, where the layers that checked out tell them.
+    pub input: Option<Size>,
+    pub output: Option<Size>,
+}
+
+/// One field of a stub.
+pub enum StubField {
+    /// A layer that checked out: the field gets its real type.
+    Layer(Box<Layer>),
+    /// A layer with a mistake in it.
+    Broken { attrs: Vec<Attribute>, field: Field },
+}
+
+/// A layer the macro knows: its name, how it is written, and the check of its arguments.
+pub struct LayerDef {
+    pub name: &'static str,
+    pub usage: &'static str,
+    check: fn(&LayerCall, &[&Arg], &mut Errors) -> Option<Kind>,
+}
+
+/// Every layer the macro accepts. A new layer is a row here, a [`Kind`] variant, and its arms in
+/// `expand.rs`; messages and suggestions take their list of layers from this table.
+pub const LAYERS: &[LayerDef] = &[
+    LayerDef {
+        name: "Linear",
+        usage: "`Linear(in_features, out_features)` or `Linear(in_features, out_features, bias = false)`",
+        check: check_linear,
+    },
+    LayerDef {
+        name: "Tanh",
+        usage: "`Tanh`",
+        check: |call, args, errors| no_args(call, args, Kind::Tanh, errors),
+    },
+    LayerDef {
+        name: "ReLU",
+        usage: "`ReLU`",
+        check: |call, args, errors| no_args(call, args, Kind::ReLU, errors),
+    },
+    LayerDef {
+        name: "Sigmoid",
+        usage: "`Sigmoid`",
+        check: |call, args, errors| no_args(call, args, Kind::Sigmoid, errors),
+    },
+    LayerDef {
+        name: "LeakyReLU",
+        usage: "`LeakyReLU(negative_slope)`, e.g. `LeakyReLU(0.1)`, or `LeakyReLU` for 0.01",
+        check: check_leaky_relu,
+    },
+    LayerDef {
+        name: "GELU",
+        usage: "`GELU`, or `GELU(approximate = \"tanh\")`",
+        check: check_gelu,
+    },
+    LayerDef {
+        name: "SiLU",
+        usage: "`SiLU`",
+        check: |call, args, errors| no_args(call, args, Kind::SiLU, errors),
+    },
+    LayerDef {
+        name: "Softplus",
+        usage: "`Softplus`, or `Softplus(beta, threshold)`, e.g. `Softplus(beta = 2, threshold = 10)`",
+        check: |call, args, errors| {
+            check_numbers(call, args, &["beta", "threshold"], errors).map(|mut v| {
+                let threshold = v.pop().flatten();
+                let beta = v.pop().flatten();
+                Kind::Softplus { beta, threshold }
+            })
+        },
+    },
+    LayerDef {
+        name: "ELU",
+        usage: "`ELU`, or `ELU(alpha)`, e.g. `ELU(0.5)`",
+        check: |call, args, errors| {
+            check_numbers(call, args, &["alpha"], errors).map(|mut v| Kind::Elu {
+                alpha: v.pop().flatten(),
+            })
+        },
+    },
+    LayerDef {
+        name: "Identity",
+        usage: "`Identity`",
+        check: |call, args, errors| no_args(call, args, Kind::Identity, errors),
+    },
 ];
+
+/// Other libraries' names for these layers, lowercase, for suggestions: Keras's `Dense` is
+/// `Linear`.
+const ALIASES: &[(&str, &str)] = &[
+    ("dense", "Linear"),
+    ("fc", "Linear"),
+    ("fullyconnected", "Linear"),
+    ("affine", "Linear"),
+    ("lrelu", "LeakyReLU"),
+    ("logistic", "Sigmoid"),
+];
+
+/// How the layer `name` is written, for messages.
+fn usage(name: &str) -> &'static str {
+    LAYERS
+        .iter()
+        .find(|def| def.name == name)
+        .map_or("", |def| def.usage)
+}
+
+/// The crate whose path may prefix a layer: `nncore::Linear`.
+const CRATE: &str = "nncore";
 
 /// Gathers errors so that all of them are reported together.
 #[derive(Default)]
-struct Errors(Option<syn::Error>);
+pub struct Errors(Option<syn::Error>);
 
 impl Errors {
     fn push(&mut self, error: syn::Error) {
@@ -101,142 +231,258 @@ impl Errors {
     }
 }
 
+/// One entry on its way through the checks.
+struct Slot {
+    attrs: Vec<Attribute>,
+    /// `None` for an unnamed layer in a struct with named fields (an error).
+    field: Option<Field>,
+    /// `None` if the layer has a mistake.
+    layer: Option<(Kind, LayerCall)>,
+}
+
 /// Checks the whole input.
-pub fn validate(input: Input) -> Result<Model, syn::Error> {
+pub fn validate(input: Input) -> Result<Model, Box<(syn::Error, Stub)>> {
     let mut errors = Errors::default();
-    if input.entries.is_empty() {
-        errors.push(syn::Error::new(
-            input.body_span,
-            "a model needs at least one layer, e.g. `Linear(1, 1)`",
-        ));
+    for error in &input.errors {
+        errors.push(error.clone());
     }
+    check_not_empty(&input, &mut errors);
     check_names(&input, &mut errors);
-    let mut layers = Vec::new();
-    for (index, entry) in input.entries.into_iter().enumerate() {
-        let Entry {
-            attrs,
-            name,
-            layer: call,
-        } = entry;
-        let field = match name {
-            Some(name) => Field::Named(name),
-            None => Field::Index(index),
-        };
-        if let Some(kind) = check_layer(&call, &mut errors) {
-            layers.push(Layer {
-                attrs,
-                field,
-                kind,
-                call,
-            });
-        }
-    }
-    let widths = check_chain(&layers, input.body_span, &mut errors);
-    match errors.0 {
-        Some(error) => Err(error),
-        None => Ok(Model {
+    let mut slots: Vec<Slot> = input
+        .entries
+        .into_iter()
+        .enumerate()
+        .map(|(index, entry)| check_entry(index, input.form, entry, &mut errors))
+        .collect();
+    let chain = check_chain(&mut slots, input.body_span, &mut errors);
+    let mut const_checks = chain.const_checks;
+    let too_large = check_param_count(&slots, input.body_span, &mut const_checks, &mut errors);
+
+    if let Some(error) = errors.0 {
+        let mut names: Vec<Ident> = Vec::new();
+        let fields = slots
+            .into_iter()
+            .filter_map(|slot| {
+                let field = slot.field?;
+                // A keyword or a repeated name would only add rustc's errors to the macro's.
+                if let Field::Named(name) = &field {
+                    if names.contains(name) || syn::parse2::<Ident>(name.to_token_stream()).is_err()
+                    {
+                        return None;
+                    }
+                    names.push(name.clone());
+                }
+                // The arrays of a model over the limit would take rustc minutes and gigabytes.
+                let layer = slot
+                    .layer
+                    .filter(|(kind, _)| !(too_large && matches!(kind, Kind::Linear { .. })));
+                Some(match layer {
+                    Some((kind, call)) => StubField::Layer(Box::new(Layer {
+                        attrs: slot.attrs,
+                        field,
+                        kind,
+                        call,
+                    })),
+                    None => StubField::Broken {
+                        attrs: slot.attrs,
+                        field,
+                    },
+                })
+            })
+            .collect();
+        let stub = Stub {
             attrs: input.attrs,
             vis: input.vis,
             ident: input.ident,
             form: input.form,
-            layers,
-            widths: widths.unwrap_or_default(),
-        }),
+            fields,
+            input: chain.input,
+            output: chain.output,
+        };
+        return Err(Box::new((error, stub)));
+    }
+    let layers = slots
+        .into_iter()
+        .map(|slot| {
+            let (kind, call) = slot.layer.expect("no errors, so every layer checked out");
+            Layer {
+                attrs: slot.attrs,
+                field: slot.field.expect("no errors, so every layer has its field"),
+                kind,
+                call,
+            }
+        })
+        .collect();
+    Ok(Model {
+        attrs: input.attrs,
+        vis: input.vis,
+        ident: input.ident,
+        form: input.form,
+        layers,
+        widths: chain.widths,
+        const_checks,
+    })
+}
+
+/// At least one layer, or a parse error that hides them.
+fn check_not_empty(input: &Input, errors: &mut Errors) {
+    if input.entries.is_empty() && input.errors.is_empty() {
+        errors.push(syn::Error::new(
+            input.body_span,
+            format_args!(
+                "the model `{}` has no layers; list them here, e.g. `Linear(1, 1)`",
+                input.ident
+            ),
+        ));
     }
 }
 
 /// Field names: present in the named form, absent in the tuple form, unique, not keywords.
 fn check_names(input: &Input, errors: &mut Errors) {
     let mut seen: Vec<&Ident> = Vec::new();
+    let ident = &input.ident;
     for entry in &input.entries {
-        match (input.form, &entry.name) {
-            (Form::Named, None) => errors.spanned(
-                &entry.layer,
+        match (input.form, &entry.name, &entry.layer) {
+            (Form::Named, None, Ok(layer)) => errors.spanned(
+                layer,
                 format_args!(
-                    "this layer has no field name; in `struct {} {{ ... }}` every layer is written `name: {}`",
-                    input.ident,
-                    entry.layer
+                    "this layer has no field name, but `struct {ident} {{ ... }}` names every layer\nwrite `name: {layer}`, or declare `struct {ident}(...);` to leave all layers unnamed"
                 ),
             ),
-            (Form::Tuple, Some(name)) => errors.spanned(
+            (Form::Tuple, Some(name), _) => errors.spanned(
                 name,
                 format_args!(
-                    "field name `{name}` in a tuple struct; write `struct {} {{ {name}: ... }}` to name the layers, or drop the name",
-                    input.ident
+                    "the field name `{name}` in the tuple struct `{ident}(...)`\ndrop the name, or declare `struct {ident} {{ ... }}` to name every layer"
                 ),
             ),
-            (_, Some(name)) => {
+            (Form::Named, Some(name), _) => {
                 if syn::parse2::<Ident>(name.to_token_stream()).is_err() {
-                    errors.spanned(name, format_args!("`{name}` is a Rust keyword and cannot name a layer"));
+                    errors.spanned(
+                        name,
+                        format_args!(
+                            "`{name}` is a Rust keyword and cannot name a field; write `r#{name}` or choose another name"
+                        ),
+                    );
                 }
                 if seen.contains(&name) {
-                    errors.spanned(name, format_args!("the layer name `{name}` is used twice"));
+                    errors.spanned(
+                        name,
+                        format_args!("the field name `{name}` is used twice; each layer needs its own name"),
+                    );
                 }
                 seen.push(name);
             }
-            (Form::Tuple, None) => {}
+            (Form::Named, None, Err(_)) | (Form::Tuple, None, _) => {}
         }
+    }
+}
+
+/// One entry: its field and, if the layer checks out, its kind.
+fn check_entry(index: usize, form: Form, entry: Entry, errors: &mut Errors) -> Slot {
+    let field = match (form, entry.name) {
+        (Form::Tuple, _) => Some(Field::Index(index)),
+        (Form::Named, Some(name)) => Some(Field::Named(name)),
+        (Form::Named, None) => None,
+    };
+    if let Some(error) = entry.error {
+        errors.push(error);
+    }
+    let layer = match entry.layer {
+        Ok(call) => check_layer(&call, errors).map(|kind| (kind, call)),
+        Err(error) => {
+            errors.push(error);
+            None
+        }
+    };
+    Slot {
+        attrs: entry.attrs,
+        field,
+        layer,
     }
 }
 
 /// Recognizes the layer and checks its arguments.
 fn check_layer(call: &LayerCall, errors: &mut Errors) -> Option<Kind> {
     let name = call.name();
+    let text = name.to_string();
+    let Some(def) = LAYERS.iter().find(|def| def.name == text) else {
+        let hint = match suggest(&text) {
+            Some(known) => format!("; did you mean `{known}`?"),
+            None => String::new(),
+        };
+        let names: Vec<&str> = LAYERS.iter().map(|def| def.name).collect();
+        errors.spanned(
+            name,
+            format_args!(
+                "unknown layer `{text}`{hint}\nthe layers are: {}",
+                names.join(", ")
+            ),
+        );
+        return None;
+    };
+    check_path(call, errors)?;
     let args: Vec<&Arg> = call.args.iter().flat_map(|(_, args)| args).collect();
-    match name.to_string().as_str() {
-        "Linear" => check_linear(call, &args, errors),
-        "Tanh" => no_args(call, Kind::Tanh, errors),
-        "ReLU" => no_args(call, Kind::ReLU, errors),
-        "Sigmoid" => no_args(call, Kind::Sigmoid, errors),
-        "LeakyReLU" => check_leaky_relu(call, &args, errors),
-        "GELU" => check_gelu(call, &args, errors),
-        "SiLU" => no_args(call, Kind::SiLU, errors),
-        "Softplus" => check_numbers(call, &args, &["beta", "threshold"], errors).map(|mut v| {
-            let threshold = v.pop().flatten();
-            let beta = v.pop().flatten();
-            Kind::Softplus { beta, threshold }
-        }),
-        "ELU" => check_numbers(call, &args, &["alpha"], errors).map(|mut v| Kind::Elu {
-            alpha: v.pop().flatten(),
-        }),
-        "Identity" => no_args(call, Kind::Identity, errors),
-        other => {
-            let hint = match suggest(other) {
-                Some(known) => format!("; did you mean `{known}`?"),
-                None => String::new(),
-            };
-            errors.spanned(
-                name,
-                format_args!(
-                    "unknown layer `{other}`{hint}\nthe layers are: {}",
-                    LAYERS.join(", ")
-                ),
-            );
-            None
-        }
-    }
+    (def.check)(call, &args, errors)
 }
 
-/// The known layer a misspelled name most likely means.
+/// A layer is written `Linear`, `nncore::Linear` or `::nncore::Linear`.
+fn check_path(call: &LayerCall, errors: &mut Errors) -> Option<()> {
+    let path = &call.path;
+    let prefix: Vec<String> = path
+        .segments
+        .iter()
+        .rev()
+        .skip(1)
+        .map(|s| s.ident.to_string())
+        .collect();
+    if prefix.is_empty() || prefix == [CRATE] {
+        return Some(());
+    }
+    let name = call.name();
+    let written = path.to_token_stream().to_string().replace(' ', "");
+    errors.spanned(
+        path,
+        format_args!(
+            "`{written}` is not a layer of `{CRATE}`; write `{name}` or `{CRATE}::{name}`"
+        ),
+    );
+    None
+}
+
+/// The known layer a misspelled or foreign name most likely means.
 fn suggest(name: &str) -> Option<&'static str> {
     let lower = name.to_lowercase();
-    let alias = match lower.as_str() {
-        "dense" | "fc" | "fullyconnected" | "affine" => Some("Linear"),
-        "leakyrelu" | "leaky_relu" | "lrelu" => Some("LeakyReLU"),
-        _ => None,
-    };
-    alias.or_else(|| {
-        LAYERS
-            .iter()
-            .map(|known| (edit_distance(&lower, &known.to_lowercase()), *known))
-            .filter(|(distance, _)| *distance <= 2)
-            .min()
-            .map(|(_, known)| known)
-    })
+    let alias = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == lower.replace('_', ""))
+        .map(|(_, known)| *known);
+    alias.or_else(|| closest(name, LAYERS.iter().map(|def| def.name)))
+}
+
+/// The candidate closest to `name`, ignoring case and underscores, if it is close: at most two
+/// edits apart, or one name contains the other (`slope` in `negative_slope`).
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let normal = |s: &str| s.to_lowercase().replace('_', "");
+    let name = normal(name);
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            let known = normal(candidate);
+            let contained = known.contains(&name) || name.contains(&known);
+            let distance = if contained && name.len().min(known.len()) >= 4 {
+                known.len().abs_diff(name.len()).min(2)
+            } else {
+                edit_distance(&name, &known)
+            };
+            (distance, candidate)
+        })
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
 }
 
 /// Levenshtein distance between two short names.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -253,40 +499,59 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-fn no_args(call: &LayerCall, kind: Kind, errors: &mut Errors) -> Option<Kind> {
-    match &call.args {
-        Some((_, args)) if !args.is_empty() => {
-            errors.spanned(
-                args,
-                format_args!(
-                    "`{}` takes no arguments; write `{}`",
-                    call.name(),
-                    call.name()
-                ),
-            );
-            None
-        }
-        _ => Some(kind),
+/// A layer without parameters: `Tanh` or `Tanh()`.
+fn no_args(call: &LayerCall, args: &[&Arg], kind: Kind, errors: &mut Errors) -> Option<Kind> {
+    if args.is_empty() {
+        return Some(kind);
     }
+    let name = call.name();
+    let (_, written) = call
+        .args
+        .as_ref()
+        .expect("a layer with arguments has parentheses");
+    let count = match args.len() {
+        1 => "1 is given".to_owned(),
+        n => format!("{n} are given"),
+    };
+    errors.spanned(
+        written,
+        format_args!("`{name}` takes no arguments, but {count}; write `{name}`"),
+    );
+    None
 }
 
 /// `Linear(in, out)` or `Linear(in, out, bias = BOOL)`.
 fn check_linear(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Kind> {
-    let usage =
-        "`Linear(in_features, out_features)` or `Linear(in_features, out_features, bias = false)`";
+    let usage = usage("Linear");
+    let roles = ["input", "output"];
     let mut sizes = Vec::new();
     let mut bias = true;
     let mut ok = true;
     for arg in args {
         match arg {
-            Arg::Positional(expr) if sizes.len() < 2 => match check_size(expr, errors) {
-                Some(size) => sizes.push(size),
-                None => ok = false,
-            },
+            Arg::Positional(expr) if sizes.len() < 2 => {
+                match check_size(expr, roles[sizes.len()], errors) {
+                    Some(size) => sizes.push(size),
+                    None => ok = false,
+                }
+            }
+            Arg::Positional(
+                expr @ Expr::Lit(ExprLit {
+                    lit: Lit::Bool(b), ..
+                }),
+            ) => {
+                errors.spanned(
+                    expr,
+                    format_args!("the bias is a keyword argument: write `bias = {}`", b.value),
+                );
+                ok = false;
+            }
             Arg::Positional(expr) => {
                 errors.spanned(
                     expr,
-                    format_args!("unexpected argument: {usage} takes two sizes"),
+                    format_args!(
+                        "`Linear` takes two sizes, but a third is given\nexpected {usage}"
+                    ),
                 );
                 ok = false;
             }
@@ -295,15 +560,22 @@ fn check_linear(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<
                     lit: Lit::Bool(b), ..
                 }) => bias = b.value,
                 _ => {
-                    errors.spanned(value, "`bias` must be `true` or `false`");
+                    let found = value.to_token_stream();
+                    errors.spanned(
+                        value,
+                        format_args!("`bias` must be `true` or `false`, found `{found}`"),
+                    );
                     ok = false;
                 }
             },
             Arg::Keyword { name, .. } => {
-                let hint = if edit_distance(&name.to_string(), "bias") <= 2 {
-                    "; did you mean `bias`?"
+                let text = name.to_string();
+                let hint = if text == "in_features" || text == "out_features" {
+                    "; sizes are given by position: `Linear(1, 13)`".to_owned()
                 } else {
-                    ""
+                    closest(&text, ["bias"])
+                        .map(|known| format!("; did you mean `{known}`?"))
+                        .unwrap_or_default()
                 };
                 errors.spanned(
                     name,
@@ -314,11 +586,14 @@ fn check_linear(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<
         }
     }
     if ok && sizes.len() < 2 {
-        let found = sizes.len();
+        let given = match sizes.len() {
+            0 => "none is given",
+            _ => "one is given",
+        };
         errors.spanned(
             call,
             format_args!(
-                "`Linear` takes two sizes, in and out features, but {found} given\nexpected {usage}"
+                "`Linear` takes two sizes, its input and output features, but {given}\nexpected {usage}"
             ),
         );
         return None;
@@ -336,39 +611,43 @@ fn check_linear(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<
 
 /// A feature count: a positive integer literal, or any other expression (a `const`), which the
 /// compiler checks as a `usize`.
-fn check_size(expr: &Expr, errors: &mut Errors) -> Option<Size> {
+fn check_size(expr: &Expr, role: &str, errors: &mut Errors) -> Option<Size> {
+    let found = expr.to_token_stream().to_string().replace("- ", "-");
     match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Int(int), ..
         }) => match int.base10_parse::<u64>() {
             Ok(0) => {
-                errors.spanned(expr, "a layer needs at least one feature, found 0");
+                errors.spanned(
+                    expr,
+                    format_args!("0 {role} features: a layer needs at least one"),
+                );
                 None
             }
             Ok(value) => Some(Size {
                 expr: Box::new(expr.clone()),
                 literal: Some(value),
             }),
-            Err(error) => {
-                errors.push(error);
+            Err(_) => {
+                let max = grouped(MAX_PARAMS);
+                errors.spanned(
+                    expr,
+                    format_args!(
+                        "{found} {role} features is more than any model can hold (at most {max} parameters)"
+                    ),
+                );
                 None
             }
         },
-        Expr::Lit(ExprLit { lit, .. }) => {
-            let found = lit.to_token_stream();
-            errors.spanned(
-                expr,
-                format_args!("a feature count must be a positive integer, found `{found}`"),
-            );
-            None
-        }
-        Expr::Unary(ExprUnary {
+        Expr::Lit(_)
+        | Expr::Unary(ExprUnary {
             op: UnOp::Neg(_), ..
         }) => {
-            let found = expr.to_token_stream();
             errors.spanned(
                 expr,
-                format_args!("a feature count must be a positive integer, found `{found}`"),
+                format_args!(
+                    "the number of {role} features must be a positive integer, found `{found}`"
+                ),
             );
             None
         }
@@ -379,42 +658,235 @@ fn check_size(expr: &Expr, errors: &mut Errors) -> Option<Size> {
     }
 }
 
-/// `LeakyReLU` or `LeakyReLU(slope)`.
-fn check_leaky_relu(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Kind> {
-    match args {
-        [] => Some(Kind::LeakyReLU { slope: None }),
-        [Arg::Positional(slope)] | [Arg::Keyword { value: slope, .. }]
-            if keyword_is(args[0], "negative_slope") =>
-        {
-            match slope {
-                Expr::Lit(ExprLit {
-                    lit: Lit::Float(_) | Lit::Int(_),
-                    ..
-                })
-                | Expr::Unary(_)
-                | Expr::Path(_) => Some(Kind::LeakyReLU {
-                    slope: Some(slope.clone()),
-                }),
-                _ => {
-                    let found = slope.to_token_stream();
-                    errors.spanned(
-                        slope,
-                        format_args!(
-                            "the slope of `LeakyReLU` must be a number, e.g. `0.1`; found `{found}`"
-                        ),
-                    );
-                    None
-                }
-            }
-        }
-        _ => {
+/// `LeakyReLU`, `LeakyReLU(slope)` or `LeakyReLU(negative_slope = slope)`.
+fn check_leaky_relu(_call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Kind> {
+    let usage = usage("LeakyReLU");
+    let slope = match args {
+        [] => return Some(Kind::LeakyReLU { slope: None }),
+        [Arg::Positional(slope)] => slope,
+        [Arg::Keyword { name, value, .. }] if name == "negative_slope" => value,
+        [Arg::Keyword { name, .. }] => {
+            let hint = closest(&name.to_string(), ["negative_slope"])
+                .map(|known| format!("; did you mean `{known}`?"))
+                .unwrap_or_default();
             errors.spanned(
-                call,
-                "`LeakyReLU` takes at most one argument, the negative slope: `LeakyReLU(0.1)`, or `LeakyReLU` for 0.01",
+                name,
+                format_args!("unknown argument `{name}` for `LeakyReLU`{hint}\nexpected {usage}"),
             );
-            None
+            return None;
+        }
+        [_, extra, ..] => {
+            let count = args.len();
+            errors.spanned(
+                extra,
+                format_args!(
+                    "`LeakyReLU` takes one argument, its negative slope, but {count} are given\nexpected {usage}"
+                ),
+            );
+            return None;
+        }
+    };
+    let number = |expr: &Expr| {
+        matches!(
+            expr,
+            Expr::Lit(ExprLit {
+                lit: Lit::Float(_) | Lit::Int(_),
+                ..
+            })
+        )
+    };
+    match slope {
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) if number(expr) => {}
+        // A literal, or a constant the compiler will check is a number.
+        Expr::Path(_) => {}
+        expr if number(expr) => {}
+        _ => {
+            let found = slope.to_token_stream();
+            errors.spanned(
+                slope,
+                format_args!(
+                    "the negative slope of `LeakyReLU` must be a number, found `{found}`\nexpected {usage}"
+                ),
+            );
+            return None;
         }
     }
+    Some(Kind::LeakyReLU {
+        slope: Some(slope.clone()),
+    })
+}
+
+/// What the chain of widths tells.
+struct Chain {
+    /// Every width, if the whole model checked out.
+    widths: Vec<Size>,
+    input: Option<Size>,
+    output: Option<Size>,
+    const_checks: Vec<ConstCheck>,
+}
+
+/// Works out the width between every two layers and checks that each `Linear` takes what the
+/// `Linear` before it gives: literals here, constants by a `const` assertion in the output. Each
+/// later `Linear`'s input then takes the width before it, so the generated types agree.
+fn check_chain(slots: &mut [Slot], body_span: Span, errors: &mut Errors) -> Chain {
+    let mut const_checks = Vec::new();
+    // The width coming out of the last `Linear`, and that layer; `None` after a broken layer.
+    let mut width: Option<(Size, String)> = None;
+    let mut input = None;
+    let mut broken_before = false;
+    let mut output = None;
+    for slot in slots.iter_mut() {
+        let Some((kind, call)) = &mut slot.layer else {
+            broken_before = true;
+            width = None;
+            output = None;
+            continue;
+        };
+        let Kind::Linear {
+            inputs, outputs, ..
+        } = kind
+        else {
+            continue;
+        };
+        if input.is_none() && !broken_before && width.is_none() {
+            input = Some(inputs.clone());
+        }
+        let mut unchecked = vec![(&*outputs, "output")];
+        match &width {
+            None => unchecked.push((&*inputs, "input")),
+            Some((given, previous)) => match (inputs.literal, given.literal) {
+                (Some(found), Some(expected)) if found != expected => errors.spanned(
+                    &inputs.expr,
+                    format_args!(
+                        "`{call}` takes {found} input features, but the `{previous}` before it gives {expected}\nchange {found} to {expected}, or change the layer before to give {found}"
+                    ),
+                ),
+                (Some(_), Some(_)) => {}
+                _ => const_checks.push(ConstCheck::Equal {
+                    found: (*inputs).clone(),
+                    expected: given.clone(),
+                    message: format!(
+                        "`{call}` takes a different number of input features than the `{previous}` before it gives"
+                    ),
+                }),
+            },
+        }
+        for (size, role) in unchecked {
+            if size.literal.is_none() {
+                let written = size.expr.to_token_stream();
+                const_checks.push(ConstCheck::Positive {
+                    size: size.clone(),
+                    message: format!(
+                        "`{call}` has 0 {role} features (`{written}` is 0): a layer needs at least one"
+                    ),
+                });
+            }
+        }
+        if let Some((given, _)) = &width {
+            *inputs = given.clone();
+        }
+        width = Some((outputs.clone(), call.to_string()));
+        output = Some(outputs.clone());
+    }
+    let linear = slots
+        .iter()
+        .any(|slot| matches!(slot.layer, Some((Kind::Linear { .. }, _))));
+    if !linear && !broken_before && !slots.is_empty() {
+        errors.push(syn::Error::new(
+            body_span,
+            "the model has no `Linear` layer, so its input size is unknown\nadd one, e.g. `Linear(1, 1)`; a model of activations alone has no parameters to learn",
+        ));
+    }
+    let widths = match &input {
+        Some(first) if !broken_before => {
+            let mut widths = vec![first.clone()];
+            for slot in slots.iter() {
+                let last = widths.last().expect("widths starts with the input").clone();
+                widths.push(match &slot.layer {
+                    Some((Kind::Linear { outputs, .. }, _)) => outputs.clone(),
+                    _ => last,
+                });
+            }
+            widths
+        }
+        _ => Vec::new(),
+    };
+    Chain {
+        widths,
+        input,
+        output,
+        const_checks,
+    }
+}
+
+/// The model's parameters fit in [`MAX_PARAMS`]: counted here when every size is a literal, by a
+/// `const` assertion otherwise. True if the literal sizes are over the limit.
+fn check_param_count(
+    slots: &[Slot],
+    body_span: Span,
+    const_checks: &mut Vec<ConstCheck>,
+    errors: &mut Errors,
+) -> bool {
+    let mut total: u128 = 0;
+    let mut largest: Option<(u128, &LayerCall)> = None;
+    for (kind, call) in slots.iter().filter_map(|slot| slot.layer.as_ref()) {
+        let Kind::Linear {
+            inputs,
+            outputs,
+            bias,
+        } = kind
+        else {
+            continue;
+        };
+        let (Some(i), Some(o)) = (inputs.literal, outputs.literal) else {
+            const_checks.push(ConstCheck::ParamLimit {
+                span: body_span,
+                message: format!(
+                    "the model has more than {} parameters, the most a model may have (its arrays are held by value, on the stack)",
+                    grouped(MAX_PARAMS)
+                ),
+            });
+            return false;
+        };
+        let count = u128::from(i) * u128::from(o) + if *bias { u128::from(o) } else { 0 };
+        total += count;
+        if largest.is_none_or(|(most, _)| count > most) {
+            largest = Some((count, call));
+        }
+    }
+    if let Some((count, call)) = largest.filter(|_| total > MAX_PARAMS) {
+        let alone = if count == total {
+            String::new()
+        } else {
+            format!("; `{call}` alone has {}", grouped(count))
+        };
+        let (total, max) = (grouped(total), grouped(MAX_PARAMS));
+        errors.spanned(
+            call,
+            format_args!(
+                "this model has {total} parameters, more than the {max} (64 MiB of `f32`) a model may have{alone}\na model's arrays are held by value and built by the compiler, which would need gigabytes for this one"
+            ),
+        );
+        return true;
+    }
+    false
+}
+
+/// `10_000_100_000`: a large count, readable.
+fn grouped(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('_');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// `GELU`, `GELU(approximate = "tanh")` or `GELU(approximate = "none")`.
@@ -510,50 +982,56 @@ fn keyword_is(arg: &Arg, expected: &str) -> bool {
     }
 }
 
-/// Works out the width between every two layers, and checks that consecutive sizes agree where
-/// both are literals. Sizes given as expressions are checked by a const assertion in the output.
-fn check_chain(layers: &[Layer], body_span: Span, errors: &mut Errors) -> Option<Vec<Size>> {
-    let first = layers.iter().find_map(|layer| match &layer.kind {
-        Kind::Linear { inputs, .. } => Some(inputs.clone()),
-        _ => None,
-    });
-    let Some(first) = first else {
-        if !layers.is_empty() {
-            errors.push(syn::Error::new(
-                body_span,
-                "the model has no `Linear` layer, so its input size is unknown; add one, e.g. `Linear(1, 1)`",
-            ));
-        }
-        return None;
-    };
-    let mut widths = vec![first];
-    let mut previous: Option<&Layer> = None;
-    for layer in layers {
-        let width = widths.last().expect("widths starts with the input").clone();
-        let next = match &layer.kind {
-            Kind::Linear {
-                inputs, outputs, ..
-            } => {
-                if let (Some(prev), Some(found), Some(given)) =
-                    (previous, inputs.literal, width.literal)
-                {
-                    if found != given {
-                        errors.spanned(
-                            &inputs.expr,
-                            format_args!(
-                                "`{}` takes {found} input features, but the layer before it, `{}`, gives {given}\nchange {found} to {given}",
-                                layer.call,
-                                prev.call,
-                            ),
-                        );
-                    }
-                }
-                previous = Some(layer);
-                outputs.clone()
-            }
-            _ => width,
-        };
-        widths.push(next);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_case_and_aliases() {
+        assert_eq!(suggest("tanh"), Some("Tanh"));
+        assert_eq!(suggest("Relu"), Some("ReLU"));
+        assert_eq!(suggest("RELU"), Some("ReLU"));
+        assert_eq!(suggest("Dense"), Some("Linear"));
+        assert_eq!(suggest("Lienar"), Some("Linear"));
+        assert_eq!(suggest("leaky_relu"), Some("LeakyReLU"));
+        assert_eq!(suggest("Sigmod"), Some("Sigmoid"));
     }
-    Some(widths)
+
+    #[test]
+    fn suggests_nothing_for_unrelated_names() {
+        assert_eq!(suggest("Conv2d"), None);
+        assert_eq!(suggest("Softmax"), None);
+        assert_eq!(suggest("X"), None);
+    }
+
+    #[test]
+    fn closest_keyword() {
+        assert_eq!(closest("biass", ["bias"]), Some("bias"));
+        assert_eq!(closest("slope", ["negative_slope"]), Some("negative_slope"));
+        assert_eq!(closest("weights", ["bias"]), None);
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("", ""), 0);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("bias", "biass"), 1);
+        assert_eq!(edit_distance("abc", ""), 3);
+    }
+
+    #[test]
+    fn groups_digits_by_three() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1_000");
+        assert_eq!(grouped(10_000_100_000), "10_000_100_000");
+    }
+
+    #[test]
+    fn every_layer_is_named_once() {
+        for (i, def) in LAYERS.iter().enumerate() {
+            assert!(LAYERS[i + 1..].iter().all(|other| other.name != def.name));
+            assert!(def.usage.contains(def.name), "{} usage", def.name);
+        }
+    }
 }

@@ -33,6 +33,10 @@ pub enum Reduction {
 ///
 /// A loss is defined by its value and gradient for one sample; the batch forms and the fused
 /// [`Model::backward_loss`](crate::Model::backward_loss) are built on those.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a loss over {N} outputs",
+    label = "expected a loss over `[f32; {N}]`"
+)]
 pub trait Loss<const N: usize> {
     /// What one sample's target is: `[f32; N]` for a regression loss.
     type Target;

@@ -1,0 +1,7 @@
+// A model with no layers.
+
+nncore::sequential! {
+    pub struct Net {}
+}
+
+fn main() {}

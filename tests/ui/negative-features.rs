@@ -1,0 +1,7 @@
+// A negative feature count.
+
+nncore::sequential! {
+    pub struct Net(Linear(-1, 4));
+}
+
+fn main() {}
