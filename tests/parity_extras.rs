@@ -4,10 +4,10 @@
 //! Tolerances are the golden README's: first loss and gradients within 1e-5 relative (or 1e-6
 //! absolute), final parameters within 1e-4 absolute, logged losses within 1e-4 relative.
 //!
-//! One addition, in the spirit of the gradients' absolute floor: the cross-entropy run's losses
-//! fall to 4e-5 (train) and 5e-7 (validation), where float32 rounding alone moves PyTorch's own
-//! value by up to 1.4% (its float32 and float64 runs), so a logged loss also passes within 1e-8
-//! absolute. Every loss above 1e-4 is held to 1e-4 relative by this.
+//! The cross-entropy run's losses fall to 4e-5 (train) and 5e-7 (validation), where float32
+//! rounding moves PyTorch's own value by up to 1.3% (its float32 against its float64 run); they
+//! still match within 1e-4 relative because the loss is rounded as PyTorch's `log_softmax`
+//! rounds it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -138,11 +138,11 @@ fn expect_tensor(path: &std::path::Path, name: &str, f: impl FnOnce(&[f32])) {
     f(&values);
 }
 
-/// Within 1e-4 relative (or 1e-8 absolute) of PyTorch's float32 value.
+/// Within 1e-4 relative of PyTorch's float32 value.
 fn check_loss(what: &str, found: f32, expected_f32: f64, expected_f64: f64) {
     let error = (f64::from(found) - expected_f32).abs();
     let drift = (expected_f32 - expected_f64).abs();
-    let tolerance = (1e-4 * expected_f32.abs()).max(1e-8);
+    let tolerance = 1e-4 * expected_f32.abs();
     eprintln!(
         "{what}: {found:e}, PyTorch {expected_f32:e}: relative {:.1e} (PyTorch f32 vs f64 {:.1e})",
         error / expected_f32.abs(),

@@ -90,26 +90,18 @@ impl Default for CrossEntropyLoss {
     }
 }
 
-/// `logsumexp(x)` as `(max, log1p(rest))`, with `rest` the sum of `exp(x - max)` over every
-/// entry but the largest: shifted so that nothing overflows, and exact for confident
-/// predictions, where the sum is `1 + rest` with a tiny `rest`.
+/// `logsumexp(x)` as `(max, log(sum))`, `sum` being that of `exp(x - max)`: shifted so that
+/// nothing overflows, and rounded as PyTorch's `log_softmax` rounds it, so that the loss of a
+/// confident prediction (`log` of a sum just above 1) is PyTorch's to the last bit rather than
+/// more accurate than it.
 #[inline]
 fn log_sum_exp<const N: usize>(x: &[f32; N]) -> (f32, f32) {
-    let mut top = 0;
-    for i in 1..N {
-        if x[i] > x[top] {
-            top = i;
-        }
-    }
-    let max = x[top];
+    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     if !max.is_finite() {
         return (max, 0.0);
     }
-    let rest: f32 = (0..N)
-        .filter(|&i| i != top)
-        .map(|i| math::exp(x[i] - max))
-        .sum();
-    (max, math::ln_1p(rest))
+    let sum: f32 = x.iter().map(|&v| math::exp(v - max)).sum();
+    (max, math::ln(sum))
 }
 
 impl<const N: usize> Loss<N> for CrossEntropyLoss {
@@ -135,26 +127,27 @@ impl<const N: usize> Loss<N> for CrossEntropyLoss {
     /// `logsumexp(x) - x[class]`, blended with the mean over classes under label smoothing.
     #[inline]
     fn sample_loss(&self, pred: &[f32; N], class: &usize) -> f32 {
-        let (max, log_rest) = log_sum_exp(pred);
-        let nll = (max - pred[*class]) + log_rest;
+        let (max, log_sum) = log_sum_exp(pred);
+        let nll = (max - pred[*class]) + log_sum;
         let eps = self.label_smoothing;
         if eps == 0.0 {
             return nll;
         }
-        let smooth: f32 = pred.iter().map(|&v| (max - v) + log_rest).sum::<f32>() / N as f32;
+        let smooth: f32 = pred.iter().map(|&v| (max - v) + log_sum).sum::<f32>() / N as f32;
         (1.0 - eps) * nll + eps * smooth
     }
 
     /// `(softmax(x) - target) · scale`, the target being one-hot, or smoothed.
     #[inline]
     fn sample_grad(&self, pred: &[f32; N], class: &usize, scale: f32) -> [f32; N] {
-        let (max, log_rest) = log_sum_exp(pred);
-        let lse = max + log_rest;
+        let (max, log_sum) = log_sum_exp(pred);
         let eps = self.label_smoothing;
         let mut dy = [0.0; N];
         for (i, d) in dy.iter_mut().enumerate() {
             let on = if i == *class { 1.0 - eps } else { 0.0 };
-            *d = (math::exp(pred[i] - lse) - on - eps / N as f32) * scale;
+            // `exp(log_softmax(x))`, as PyTorch's `log_softmax_backward` forms it.
+            let softmax = math::exp((pred[i] - max) - log_sum);
+            *d = (softmax - on - eps / N as f32) * scale;
         }
         dy
     }

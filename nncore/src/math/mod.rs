@@ -25,6 +25,11 @@ mod backend {
     }
 
     #[inline]
+    pub(crate) fn ln(x: f32) -> f32 {
+        x.ln()
+    }
+
+    #[inline]
     pub(crate) fn ln_1p(x: f32) -> f32 {
         x.ln_1p()
     }
@@ -53,7 +58,9 @@ mod backend {
 #[cfg(not(all(feature = "std", not(feature = "libm"))))]
 mod backend {
     pub(crate) use libm::{cos as cos_f64, sqrt as sqrt_f64};
-    pub(crate) use libm::{expf as exp, expm1f as exp_m1, log1pf as ln_1p, sqrtf as sqrt};
+    pub(crate) use libm::{
+        expf as exp, expm1f as exp_m1, log1pf as ln_1p, logf as ln, sqrtf as sqrt,
+    };
 
     #[inline]
     pub(crate) fn powi_f64(x: f64, n: i32) -> f64 {
