@@ -1,8 +1,8 @@
 //! `nn.ELU`.
 
 use crate::fmt::PyFloat;
-use crate::module::{chain, map, parameterless_module};
-use crate::{Layer, math};
+use crate::module::parameterless_module;
+use crate::{Elementwise, math};
 
 /// `y = x` for `x > 0`, else `alpha (exp(x) - 1)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -26,31 +26,24 @@ impl Default for ELU {
     }
 }
 
-impl<const N: usize> Layer<N, N> for ELU {
+impl Elementwise for ELU {
     #[inline]
-    fn forward(&self, x: &[f32; N]) -> [f32; N] {
-        map(x, |x| {
-            if x > 0.0 {
-                x
-            } else {
-                self.alpha * math::exp_m1(x)
-            }
-        })
+    fn value(&self, x: f32) -> f32 {
+        if x > 0.0 {
+            x
+        } else {
+            self.alpha * math::exp_m1(x)
+        }
     }
 
+    /// `dy` where `x > 0`, else `dy alpha exp(x)` (PyTorch's `elu_backward`).
     #[inline]
-    fn backward_params(&self, _: &[f32; N], _: &[f32; N], _: &[f32; N], _: &mut Self) {}
-
-    /// `dx = dy` where `x > 0`, else `dy alpha exp(x)` (PyTorch's `elu_backward`).
-    #[inline]
-    fn backward_input(&self, x: &[f32; N], y: &[f32; N], dy: &[f32; N]) -> [f32; N] {
-        chain(x, y, dy, |x, _, dy| {
-            if x > 0.0 {
-                dy
-            } else {
-                dy * self.alpha * math::exp(x)
-            }
-        })
+    fn grad(&self, x: f32, _: f32, dy: f32) -> f32 {
+        if x > 0.0 {
+            dy
+        } else {
+            dy * self.alpha * math::exp(x)
+        }
     }
 }
 

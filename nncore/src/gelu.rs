@@ -1,7 +1,7 @@
 //! `nn.GELU`.
 
-use crate::module::{chain, map, parameterless_module};
-use crate::{Layer, math};
+use crate::module::parameterless_module;
+use crate::{Elementwise, math};
 
 /// How [`GELU`] computes the Gaussian CDF (PyTorch's `approximate=`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,41 +36,36 @@ impl GELU {
     };
 }
 
-impl<const N: usize> Layer<N, N> for GELU {
+impl Elementwise for GELU {
     #[inline]
-    fn forward(&self, x: &[f32; N]) -> [f32; N] {
+    fn value(&self, x: f32) -> f32 {
         match self.approximate {
-            Approximate::None => map(x, |x| {
-                0.5 * x * (1.0 + math::erf(x * core::f32::consts::FRAC_1_SQRT_2))
-            }),
-            Approximate::Tanh => map(x, |x| {
+            Approximate::None => 0.5 * x * (1.0 + math::erf(x * core::f32::consts::FRAC_1_SQRT_2)),
+            Approximate::Tanh => {
                 0.5 * x * (1.0 + math::tanh(SQRT_2_OVER_PI * (x + KAPPA * x * x * x)))
-            }),
+            }
         }
     }
 
-    #[inline]
-    fn backward_params(&self, _: &[f32; N], _: &[f32; N], _: &[f32; N], _: &mut Self) {}
-
     /// PyTorch's `gelu_backward`: `dy (Φ(x) + x φ(x))`, or the derivative of the tanh form.
     #[inline]
-    fn backward_input(&self, x: &[f32; N], y: &[f32; N], dy: &[f32; N]) -> [f32; N] {
+    fn grad(&self, x: f32, _: f32, dy: f32) -> f32 {
         match self.approximate {
-            Approximate::None => chain(x, y, dy, |x, _, dy| {
+            Approximate::None => {
                 // 1/√(2π)
                 const INV_SQRT_2PI: f32 = 0.398_942_3;
                 let cdf = 0.5 * (1.0 + math::erf(x * core::f32::consts::FRAC_1_SQRT_2));
                 let pdf = INV_SQRT_2PI * math::exp(-0.5 * x * x);
                 dy * (cdf + x * pdf)
-            }),
-            Approximate::Tanh => chain(x, y, dy, |x, _, dy| {
+            }
+            Approximate::Tanh => {
                 let inner = SQRT_2_OVER_PI * (x + KAPPA * x * x * x);
                 let t = math::tanh(inner);
                 let left = 0.5 * x;
                 let right = 1.0 + t;
                 let d_inner = SQRT_2_OVER_PI * (1.0 + 3.0 * KAPPA * x * x);
                 dy * (0.5 * right + left * (1.0 - t * t) * d_inner)
-            }),
+            }
         }
     }
 }

@@ -1,25 +1,21 @@
 //! `nn.Identity`.
 
-use crate::Layer;
+use crate::Elementwise;
 use crate::module::parameterless_module;
 
 /// `y = x`: a placeholder layer.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Identity;
 
-impl<const N: usize> Layer<N, N> for Identity {
+impl Elementwise for Identity {
     #[inline]
-    fn forward(&self, x: &[f32; N]) -> [f32; N] {
-        *x
+    fn value(&self, x: f32) -> f32 {
+        x
     }
 
     #[inline]
-    fn backward_params(&self, _: &[f32; N], _: &[f32; N], _: &[f32; N], _: &mut Self) {}
-
-    /// `dx = dy`.
-    #[inline]
-    fn backward_input(&self, _: &[f32; N], _: &[f32; N], dy: &[f32; N]) -> [f32; N] {
-        *dy
+    fn grad(&self, _: f32, _: f32, dy: f32) -> f32 {
+        dy
     }
 }
 

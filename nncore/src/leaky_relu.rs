@@ -1,8 +1,8 @@
 //! `nn.LeakyReLU`.
 
-use crate::Layer;
+use crate::Elementwise;
 use crate::fmt::PyFloat;
-use crate::module::{chain, chain_block, map, map_block, parameterless_module};
+use crate::module::parameterless_module;
 
 /// `y = x` for `x > 0`, else `negative_slope · x`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -26,57 +26,20 @@ impl Default for LeakyReLU {
     }
 }
 
-impl<const N: usize> Layer<N, N> for LeakyReLU {
+impl Elementwise for LeakyReLU {
     #[inline]
-    fn forward(&self, x: &[f32; N]) -> [f32; N] {
-        map(x, |x| if x > 0.0 { x } else { x * self.negative_slope })
+    fn value(&self, x: f32) -> f32 {
+        if x > 0.0 { x } else { x * self.negative_slope }
     }
 
+    /// `dy` where `x > 0`, else `negative_slope · dy` (PyTorch's `leaky_relu_backward`).
     #[inline]
-    fn backward_params(&self, _: &[f32; N], _: &[f32; N], _: &[f32; N], _: &mut Self) {}
-
-    /// `dx = dy` where `x > 0`, else `negative_slope · dy` (PyTorch's `leaky_relu_backward`).
-    #[inline]
-    fn backward_input(&self, x: &[f32; N], y: &[f32; N], dy: &[f32; N]) -> [f32; N] {
-        chain(x, y, dy, |x, _, dy| {
-            if x > 0.0 {
-                dy
-            } else {
-                dy * self.negative_slope
-            }
-        })
-    }
-
-    #[inline]
-    fn forward_block<const B: usize>(&self, x: &[[f32; B]; N], y: &mut [[f32; B]; N]) {
-        map_block(x, y, |x| if x > 0.0 { x } else { x * self.negative_slope });
-    }
-
-    #[inline]
-    fn backward_params_block<const B: usize>(
-        &self,
-        _: &[[f32; B]; N],
-        _: &[[f32; B]; N],
-        _: &[[f32; B]; N],
-        _: &mut Self,
-    ) {
-    }
-
-    #[inline]
-    fn backward_input_block<const B: usize>(
-        &self,
-        x: &[[f32; B]; N],
-        y: &[[f32; B]; N],
-        dy: &[[f32; B]; N],
-        dx: &mut [[f32; B]; N],
-    ) {
-        chain_block(x, y, dy, dx, |x, _, dy| {
-            if x > 0.0 {
-                dy
-            } else {
-                dy * self.negative_slope
-            }
-        });
+    fn grad(&self, x: f32, _: f32, dy: f32) -> f32 {
+        if x > 0.0 {
+            dy
+        } else {
+            dy * self.negative_slope
+        }
     }
 }
 

@@ -11,6 +11,7 @@ extern crate std;
 extern crate self as nncore;
 
 mod blocks;
+mod elementwise;
 mod error;
 mod fmt;
 mod heap;
@@ -39,6 +40,7 @@ pub mod io;
 pub mod loss;
 pub mod optim;
 
+pub use elementwise::Elementwise;
 pub use elu::ELU;
 pub use error::Error;
 pub use gelu::{Approximate, GELU};
@@ -65,7 +67,7 @@ pub use nnmacro::sequential;
 
 /// The traits a training loop calls methods through: `use nncore::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Layer, Loss, Model, Module, Optimizer};
+    pub use crate::{Elementwise, Layer, Loss, Model, Module, Optimizer};
 }
 
 /// Support for code written by `sequential!`; not public API.

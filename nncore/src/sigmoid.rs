@@ -1,51 +1,22 @@
 //! `nn.Sigmoid`.
 
-use crate::module::{chain, chain_block, map, map_block, parameterless_module};
-use crate::{Layer, math};
+use crate::module::parameterless_module;
+use crate::{Elementwise, math};
 
 /// `y = 1 / (1 + e^-x)` elementwise.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Sigmoid;
 
-impl<const N: usize> Layer<N, N> for Sigmoid {
+impl Elementwise for Sigmoid {
     #[inline]
-    fn forward(&self, x: &[f32; N]) -> [f32; N] {
-        map(x, |x| 1.0 / (1.0 + math::exp(-x)))
+    fn value(&self, x: f32) -> f32 {
+        1.0 / (1.0 + math::exp(-x))
     }
 
+    /// `dy (1 - y) y`, PyTorch's `sigmoid_backward`.
     #[inline]
-    fn backward_params(&self, _: &[f32; N], _: &[f32; N], _: &[f32; N], _: &mut Self) {}
-
-    /// `dx = dy (1 - y) y`, PyTorch's `sigmoid_backward`.
-    #[inline]
-    fn backward_input(&self, x: &[f32; N], y: &[f32; N], dy: &[f32; N]) -> [f32; N] {
-        chain(x, y, dy, |_, y, dy| dy * (1.0 - y) * y)
-    }
-
-    #[inline]
-    fn forward_block<const B: usize>(&self, x: &[[f32; B]; N], y: &mut [[f32; B]; N]) {
-        map_block(x, y, |x| 1.0 / (1.0 + math::exp(-x)));
-    }
-
-    #[inline]
-    fn backward_params_block<const B: usize>(
-        &self,
-        _: &[[f32; B]; N],
-        _: &[[f32; B]; N],
-        _: &[[f32; B]; N],
-        _: &mut Self,
-    ) {
-    }
-
-    #[inline]
-    fn backward_input_block<const B: usize>(
-        &self,
-        x: &[[f32; B]; N],
-        y: &[[f32; B]; N],
-        dy: &[[f32; B]; N],
-        dx: &mut [[f32; B]; N],
-    ) {
-        chain_block(x, y, dy, dx, |_, y, dy| dy * (1.0 - y) * y);
+    fn grad(&self, _: f32, y: f32, dy: f32) -> f32 {
+        dy * (1.0 - y) * y
     }
 }
 

@@ -1,7 +1,7 @@
 //! `nn.SiLU`.
 
-use crate::module::{chain, map, parameterless_module};
-use crate::{Layer, math};
+use crate::module::parameterless_module;
+use crate::{Elementwise, math};
 
 /// `y = x σ(x)` elementwise (also called swish).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -12,22 +12,17 @@ fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + math::exp(-x))
 }
 
-impl<const N: usize> Layer<N, N> for SiLU {
+impl Elementwise for SiLU {
     #[inline]
-    fn forward(&self, x: &[f32; N]) -> [f32; N] {
-        map(x, |x| x * sigmoid(x))
+    fn value(&self, x: f32) -> f32 {
+        x * sigmoid(x)
     }
 
+    /// `dy σ(x) (1 + x (1 - σ(x)))`, PyTorch's `silu_backward`.
     #[inline]
-    fn backward_params(&self, _: &[f32; N], _: &[f32; N], _: &[f32; N], _: &mut Self) {}
-
-    /// `dx = dy σ(x) (1 + x (1 - σ(x)))`, PyTorch's `silu_backward`.
-    #[inline]
-    fn backward_input(&self, x: &[f32; N], y: &[f32; N], dy: &[f32; N]) -> [f32; N] {
-        chain(x, y, dy, |x, _, dy| {
-            let s = sigmoid(x);
-            dy * s * (1.0 + x * (1.0 - s))
-        })
+    fn grad(&self, x: f32, _: f32, dy: f32) -> f32 {
+        let s = sigmoid(x);
+        dy * s * (1.0 + x * (1.0 - s))
     }
 }
 

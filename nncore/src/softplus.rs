@@ -1,8 +1,8 @@
 //! `nn.Softplus`.
 
 use crate::fmt::PyFloat;
-use crate::module::{chain, map, parameterless_module};
-use crate::{Layer, math};
+use crate::module::parameterless_module;
+use crate::{Elementwise, math};
 
 /// `y = log(1 + exp(beta x)) / beta`, and `y = x` where `beta x > threshold` (for stability).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -28,35 +28,28 @@ impl Default for Softplus {
     }
 }
 
-impl<const N: usize> Layer<N, N> for Softplus {
+impl Elementwise for Softplus {
     #[inline]
-    fn forward(&self, x: &[f32; N]) -> [f32; N] {
+    fn value(&self, x: f32) -> f32 {
         let Softplus { beta, threshold } = *self;
-        map(x, |x| {
-            if x * beta > threshold {
-                x
-            } else {
-                math::ln_1p(math::exp(x * beta)) / beta
-            }
-        })
+        if x * beta > threshold {
+            x
+        } else {
+            math::ln_1p(math::exp(x * beta)) / beta
+        }
     }
 
+    /// `dy z / (z + 1)` with `z = exp(beta x)`, or `dy` above the threshold (PyTorch's
+    /// `softplus_backward`).
     #[inline]
-    fn backward_params(&self, _: &[f32; N], _: &[f32; N], _: &[f32; N], _: &mut Self) {}
-
-    /// `dx = dy z / (z + 1)` with `z = exp(beta x)`, or `dy` above the threshold
-    /// (PyTorch's `softplus_backward`).
-    #[inline]
-    fn backward_input(&self, x: &[f32; N], y: &[f32; N], dy: &[f32; N]) -> [f32; N] {
+    fn grad(&self, x: f32, _: f32, dy: f32) -> f32 {
         let Softplus { beta, threshold } = *self;
-        chain(x, y, dy, |x, _, dy| {
-            if x * beta > threshold {
-                dy
-            } else {
-                let z = math::exp(x * beta);
-                dy * z / (z + 1.0)
-            }
-        })
+        if x * beta > threshold {
+            dy
+        } else {
+            let z = math::exp(x * beta);
+            dy * z / (z + 1.0)
+        }
     }
 }
 
