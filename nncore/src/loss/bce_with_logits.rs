@@ -1,7 +1,7 @@
 //! `nn.BCEWithLogitsLoss`.
 
-use super::{Loss, Reduction, elementwise_into};
-use crate::{Error, math};
+use super::{Pointwise, Reduction};
+use crate::math;
 
 /// Binary cross-entropy on logits (PyTorch's `nn.BCEWithLogitsLoss`): for a logit `x` and a
 /// target probability `t`, `-[t log σ(x) + (1 - t) log(1 - σ(x))]`, computed in the stable
@@ -12,17 +12,6 @@ use crate::{Error, math};
 pub struct BCEWithLogitsLoss {
     /// How the batch's values are combined; the mean by default.
     pub reduction: Reduction,
-}
-
-/// `log σ(x)`, exact for large `|x|`.
-#[inline]
-fn log_sigmoid(x: f32) -> f32 {
-    x.min(0.0) - math::ln_1p(math::exp(-x.abs()))
-}
-
-#[inline]
-fn value(x: f32, t: f32) -> f32 {
-    (1.0 - t) * x - log_sigmoid(x)
 }
 
 impl BCEWithLogitsLoss {
@@ -39,42 +28,28 @@ impl BCEWithLogitsLoss {
     pub const fn with_reduction(reduction: Reduction) -> Self {
         BCEWithLogitsLoss { reduction }
     }
-
-    /// The unreduced loss (`reduction='none'`), written into `out`.
-    ///
-    /// # Errors
-    /// [`Error::BatchLength`] if `targets` or `out` has not one row per prediction.
-    pub fn elementwise_into<const N: usize>(
-        &self,
-        preds: &[[f32; N]],
-        targets: &[[f32; N]],
-        out: &mut [[f32; N]],
-    ) -> Result<(), Error> {
-        elementwise_into(preds, targets, out, value)
-    }
 }
 
-impl<const N: usize> Loss<N> for BCEWithLogitsLoss {
-    type Target = [f32; N];
-    const ELEMENTS_PER_SAMPLE: usize = N;
+/// `log σ(x)`, exact for large `|x|`.
+#[inline]
+fn log_sigmoid(x: f32) -> f32 {
+    x.min(0.0) - math::ln_1p(math::exp(-x.abs()))
+}
 
+impl Pointwise for BCEWithLogitsLoss {
     fn reduction(&self) -> Reduction {
         self.reduction
     }
 
     #[inline]
-    fn sample_loss(&self, pred: &[f32; N], target: &[f32; N]) -> f32 {
-        pred.iter().zip(target).map(|(&x, &t)| value(x, t)).sum()
+    fn value(&self, x: f32, t: f32) -> f32 {
+        (1.0 - t) * x - log_sigmoid(x)
     }
 
-    /// `(σ(x) - t) · scale`, PyTorch's backward.
+    /// `σ(x) - t`, PyTorch's backward.
     #[inline]
-    fn sample_grad(&self, pred: &[f32; N], target: &[f32; N], scale: f32) -> [f32; N] {
-        let mut dy = [0.0; N];
-        for i in 0..N {
-            let sigmoid = 1.0 / (1.0 + math::exp(-pred[i]));
-            dy[i] = (sigmoid - target[i]) * scale;
-        }
-        dy
+    fn grad(&self, x: f32, t: f32) -> f32 {
+        let sigmoid = 1.0 / (1.0 + math::exp(-x));
+        sigmoid - t
     }
 }

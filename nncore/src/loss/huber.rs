@@ -1,6 +1,6 @@
 //! `nn.HuberLoss`.
 
-use super::{Loss, Reduction, elementwise_into};
+use super::{Pointwise, Reduction};
 use crate::Error;
 
 /// Squared error near zero, absolute error beyond `delta` (PyTorch's `nn.HuberLoss`):
@@ -43,29 +43,6 @@ impl HuberLoss {
     pub const fn delta(&self) -> f32 {
         self.delta
     }
-
-    #[inline]
-    fn value(&self, d: f32) -> f32 {
-        let z = d.abs();
-        if z < self.delta {
-            0.5 * z * z
-        } else {
-            self.delta * (z - 0.5 * self.delta)
-        }
-    }
-
-    /// The unreduced loss (`reduction='none'`), written into `out`.
-    ///
-    /// # Errors
-    /// [`Error::BatchLength`] if `targets` or `out` has not one row per prediction.
-    pub fn elementwise_into<const N: usize>(
-        &self,
-        preds: &[[f32; N]],
-        targets: &[[f32; N]],
-        out: &mut [[f32; N]],
-    ) -> Result<(), Error> {
-        elementwise_into(preds, targets, out, |p, t| self.value(p - t))
-    }
 }
 
 impl Default for HuberLoss {
@@ -74,29 +51,24 @@ impl Default for HuberLoss {
     }
 }
 
-impl<const N: usize> Loss<N> for HuberLoss {
-    type Target = [f32; N];
-    const ELEMENTS_PER_SAMPLE: usize = N;
-
+impl Pointwise for HuberLoss {
     fn reduction(&self) -> Reduction {
         self.reduction
     }
 
     #[inline]
-    fn sample_loss(&self, pred: &[f32; N], target: &[f32; N]) -> f32 {
-        pred.iter()
-            .zip(target)
-            .map(|(p, t)| self.value(p - t))
-            .sum()
+    fn value(&self, pred: f32, target: f32) -> f32 {
+        let z = (pred - target).abs();
+        if z < self.delta {
+            0.5 * z * z
+        } else {
+            self.delta * (z - 0.5 * self.delta)
+        }
     }
 
-    /// `d` clamped to `[-delta, delta]`, times `scale` (PyTorch's `huber_loss_backward`).
+    /// `d` clamped to `[-delta, delta]` (PyTorch's `huber_loss_backward`).
     #[inline]
-    fn sample_grad(&self, pred: &[f32; N], target: &[f32; N], scale: f32) -> [f32; N] {
-        let mut dy = [0.0; N];
-        for i in 0..N {
-            dy[i] = (pred[i] - target[i]).clamp(-self.delta, self.delta) * scale;
-        }
-        dy
+    fn grad(&self, pred: f32, target: f32) -> f32 {
+        (pred - target).clamp(-self.delta, self.delta)
     }
 }

@@ -1,7 +1,6 @@
 //! `nn.L1Loss`.
 
-use super::{Loss, Reduction, elementwise_into};
-use crate::Error;
+use super::{Pointwise, Reduction};
 
 /// The absolute error `|pred - target|`, reduced over the batch (PyTorch's `nn.L1Loss`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,19 +23,6 @@ impl L1Loss {
     pub const fn with_reduction(reduction: Reduction) -> Self {
         L1Loss { reduction }
     }
-
-    /// The unreduced loss (`reduction='none'`): every element's absolute error, written into `out`.
-    ///
-    /// # Errors
-    /// [`Error::BatchLength`] if `targets` or `out` has not one row per prediction.
-    pub fn elementwise_into<const N: usize>(
-        &self,
-        preds: &[[f32; N]],
-        targets: &[[f32; N]],
-        out: &mut [[f32; N]],
-    ) -> Result<(), Error> {
-        elementwise_into(preds, targets, out, |p, t| (p - t).abs())
-    }
 }
 
 /// `sgn(d)`, zero at zero, as PyTorch's `sgn`.
@@ -51,26 +37,19 @@ pub(super) fn sgn(d: f32) -> f32 {
     }
 }
 
-impl<const N: usize> Loss<N> for L1Loss {
-    type Target = [f32; N];
-    const ELEMENTS_PER_SAMPLE: usize = N;
-
+impl Pointwise for L1Loss {
     fn reduction(&self) -> Reduction {
         self.reduction
     }
 
     #[inline]
-    fn sample_loss(&self, pred: &[f32; N], target: &[f32; N]) -> f32 {
-        pred.iter().zip(target).map(|(p, t)| (p - t).abs()).sum()
+    fn value(&self, pred: f32, target: f32) -> f32 {
+        (pred - target).abs()
     }
 
-    /// `sgn(pred - target) · scale`, PyTorch's `l1_loss` backward.
+    /// `sgn(pred - target)`, PyTorch's `l1_loss` backward.
     #[inline]
-    fn sample_grad(&self, pred: &[f32; N], target: &[f32; N], scale: f32) -> [f32; N] {
-        let mut dy = [0.0; N];
-        for i in 0..N {
-            dy[i] = sgn(pred[i] - target[i]) * scale;
-        }
-        dy
+    fn grad(&self, pred: f32, target: f32) -> f32 {
+        sgn(pred - target)
     }
 }

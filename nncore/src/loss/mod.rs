@@ -5,6 +5,7 @@ mod cross_entropy;
 mod huber;
 mod l1;
 mod mse;
+mod pointwise;
 mod smooth_l1;
 
 pub use bce_with_logits::BCEWithLogitsLoss;
@@ -12,6 +13,7 @@ pub use cross_entropy::CrossEntropyLoss;
 pub use huber::HuberLoss;
 pub use l1::L1Loss;
 pub use mse::MseLoss;
+pub use pointwise::Pointwise;
 pub use smooth_l1::SmoothL1Loss;
 
 use crate::Error;
@@ -135,23 +137,6 @@ pub trait Loss<const N: usize> {
         self.backward_into(preds, targets, &mut out)?;
         Ok(out)
     }
-}
-
-/// Writes `f(pred, target)` for every element: the `reduction='none'` form of an elementwise loss.
-pub(crate) fn elementwise_into<const N: usize>(
-    preds: &[[f32; N]],
-    targets: &[[f32; N]],
-    out: &mut [[f32; N]],
-    f: impl Fn(f32, f32) -> f32,
-) -> Result<(), Error> {
-    check_len("targets", preds.len(), targets.len())?;
-    check_len("output", preds.len(), out.len())?;
-    for ((p, t), o) in preds.iter().zip(targets).zip(out) {
-        for i in 0..N {
-            o[i] = f(p[i], t[i]);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `nn.SmoothL1Loss`.
 
 use super::l1::sgn;
-use super::{Loss, Reduction, elementwise_into};
+use super::{Pointwise, Reduction};
 use crate::Error;
 
 /// Squared error near zero, absolute error beyond `beta` (PyTorch's `nn.SmoothL1Loss`):
@@ -45,29 +45,6 @@ impl SmoothL1Loss {
     pub const fn beta(&self) -> f32 {
         self.beta
     }
-
-    #[inline]
-    fn value(&self, d: f32) -> f32 {
-        let z = d.abs();
-        if z < self.beta {
-            0.5 * z * z / self.beta
-        } else {
-            z - 0.5 * self.beta
-        }
-    }
-
-    /// The unreduced loss (`reduction='none'`), written into `out`.
-    ///
-    /// # Errors
-    /// [`Error::BatchLength`] if `targets` or `out` has not one row per prediction.
-    pub fn elementwise_into<const N: usize>(
-        &self,
-        preds: &[[f32; N]],
-        targets: &[[f32; N]],
-        out: &mut [[f32; N]],
-    ) -> Result<(), Error> {
-        elementwise_into(preds, targets, out, |p, t| self.value(p - t))
-    }
 }
 
 impl Default for SmoothL1Loss {
@@ -76,36 +53,30 @@ impl Default for SmoothL1Loss {
     }
 }
 
-impl<const N: usize> Loss<N> for SmoothL1Loss {
-    type Target = [f32; N];
-    const ELEMENTS_PER_SAMPLE: usize = N;
-
+impl Pointwise for SmoothL1Loss {
     fn reduction(&self) -> Reduction {
         self.reduction
     }
 
     #[inline]
-    fn sample_loss(&self, pred: &[f32; N], target: &[f32; N]) -> f32 {
-        pred.iter()
-            .zip(target)
-            .map(|(p, t)| self.value(p - t))
-            .sum()
+    fn value(&self, pred: f32, target: f32) -> f32 {
+        let z = (pred - target).abs();
+        if z < self.beta {
+            0.5 * z * z / self.beta
+        } else {
+            z - 0.5 * self.beta
+        }
     }
 
-    /// `d / beta` inside `[-beta, beta]`, `sgn(d)` outside, times `scale`
-    /// (PyTorch's `smooth_l1_loss_backward`; the L1 gradient for `beta = 0`).
+    /// `d / beta` inside `[-beta, beta]`, `sgn(d)` outside (PyTorch's
+    /// `smooth_l1_loss_backward`; the L1 gradient for `beta = 0`).
     #[inline]
-    fn sample_grad(&self, pred: &[f32; N], target: &[f32; N], scale: f32) -> [f32; N] {
-        let mut dy = [0.0; N];
-        for i in 0..N {
-            let d = pred[i] - target[i];
-            let local = if d.abs() > self.beta || self.beta == 0.0 {
-                sgn(d)
-            } else {
-                d / self.beta
-            };
-            dy[i] = local * scale;
+    fn grad(&self, pred: f32, target: f32) -> f32 {
+        let d = pred - target;
+        if d.abs() > self.beta || self.beta == 0.0 {
+            sgn(d)
+        } else {
+            d / self.beta
         }
-        dy
     }
 }

@@ -19,9 +19,8 @@ fn close(found: f32, expected: f64, what: &str) {
 }
 
 /// Checks the loss's mean, sum and per-element values against PyTorch's.
-fn check_values<L: Loss<3, Target = [f32; 3]>>(
+fn check_values<L: Pointwise>(
     make: impl Fn(Reduction) -> L,
-    elementwise: impl Fn(&L, &mut [[f32; 3]; 2]),
     preds: &[[f32; 3]; 2],
     targets: &[[f32; 3]; 2],
     expected: (f64, f64, [f64; 6]),
@@ -42,7 +41,9 @@ fn check_values<L: Loss<3, Target = [f32; 3]>>(
         Err(Error::Unreduced)
     );
     let mut out = [[0.0; 3]; 2];
-    elementwise(&make(Reduction::None), &mut out);
+    make(Reduction::None)
+        .elementwise_into(preds, targets, &mut out)
+        .unwrap();
     for (found, expected) in out.as_flattened().iter().zip(each) {
         close(*found, expected, "elementwise");
     }
@@ -77,83 +78,52 @@ fn smooth_preds() -> [[f32; 3]; 2] {
     p
 }
 
+/// Mean, sum and per-element values of a loss of `P` against `T`.
+type Values = (f64, f64, [f64; 6]);
+
+/// `|P - T|`, which the smooth L1 loss with `beta = 0` is too.
+const L1: Values = (1.0166666666666666, 6.1, [0.5, 0.2, 1.6, 1.3, 0.0, 2.5]);
+
 #[test]
 fn l1_matches_pytorch() {
-    check_values(
-        L1Loss::with_reduction,
-        |l, out| l.elementwise_into(&P, &T, out).unwrap(),
-        &P,
-        &T,
-        (1.0166666666666666, 6.1, [0.5, 0.2, 1.6, 1.3, 0.0, 2.5]),
-    );
+    check_values(L1Loss::with_reduction, &P, &T, L1);
     for reduction in [Reduction::Mean, Reduction::Sum] {
         check_grads(&L1Loss::with_reduction(reduction), &smooth_preds(), &T);
     }
 }
 
 #[test]
-fn huber_matches_pytorch() {
-    let make = |delta| move |r| HuberLoss::with(r, delta).unwrap();
-    check_values(
-        make(1.0),
-        |l, out| l.elementwise_into(&P, &T, out).unwrap(),
-        &P,
-        &T,
-        (0.6741666666666667, 4.045, [0.125, 0.02, 1.1, 0.8, 0.0, 2.0]),
+fn huber_and_smooth_l1_match_pytorch() {
+    let huber = |delta| move |r| HuberLoss::with(r, delta).unwrap();
+    let smooth_l1 = |beta| move |r| SmoothL1Loss::with(r, beta).unwrap();
+    // With a threshold of 1 the two losses are one function.
+    let at_one = (0.6741666666666667, 4.045, [0.125, 0.02, 1.1, 0.8, 0.0, 2.0]);
+    check_values(huber(1.0), &P, &T, at_one);
+    check_values(smooth_l1(1.0), &P, &T, at_one);
+    let huber_half = (
+        0.4116666666666667,
+        2.47,
+        [0.125, 0.02, 0.675, 0.525, 0.0, 1.125],
     );
-    check_values(
-        make(0.5),
-        |l, out| l.elementwise_into(&P, &T, out).unwrap(),
-        &P,
-        &T,
-        (
-            0.4116666666666667,
-            2.47,
-            [0.125, 0.02, 0.675, 0.525, 0.0, 1.125],
-        ),
+    check_values(huber(0.5), &P, &T, huber_half);
+    let smooth_l1_half = (
+        0.8233333333333334,
+        4.94,
+        [0.25, 0.04, 1.35, 1.05, 0.0, 2.25],
     );
-    assert_eq!(HuberLoss::default(), make(1.0)(Reduction::Mean));
-    for delta in [1.0, 0.5, 0.1] {
-        check_grads(&make(delta)(Reduction::Mean), &smooth_preds(), &T);
+    check_values(smooth_l1(0.5), &P, &T, smooth_l1_half);
+    check_values(smooth_l1(0.0), &P, &T, L1);
+    for threshold in [1.0, 0.5, 0.1] {
+        check_grads(&huber(threshold)(Reduction::Mean), &smooth_preds(), &T);
+        check_grads(&smooth_l1(threshold)(Reduction::Sum), &smooth_preds(), &T);
     }
+    check_grads(&smooth_l1(0.0)(Reduction::Sum), &smooth_preds(), &T);
+    assert_eq!(HuberLoss::default(), huber(1.0)(Reduction::Mean));
+    assert_eq!(SmoothL1Loss::default(), smooth_l1(1.0)(Reduction::Mean));
     assert!(matches!(
         HuberLoss::with(Reduction::Mean, 0.0),
         Err(Error::Hyperparameter { name: "delta", .. })
     ));
-}
-
-#[test]
-fn smooth_l1_matches_pytorch() {
-    let make = |beta| move |r| SmoothL1Loss::with(r, beta).unwrap();
-    check_values(
-        make(1.0),
-        |l, out| l.elementwise_into(&P, &T, out).unwrap(),
-        &P,
-        &T,
-        (0.6741666666666667, 4.045, [0.125, 0.02, 1.1, 0.8, 0.0, 2.0]),
-    );
-    check_values(
-        make(0.5),
-        |l, out| l.elementwise_into(&P, &T, out).unwrap(),
-        &P,
-        &T,
-        (
-            0.8233333333333334,
-            4.94,
-            [0.25, 0.04, 1.35, 1.05, 0.0, 2.25],
-        ),
-    );
-    // beta = 0 is the L1 loss.
-    check_values(
-        make(0.0),
-        |l, out| l.elementwise_into(&P, &T, out).unwrap(),
-        &P,
-        &T,
-        (1.0166666666666666, 6.1, [0.5, 0.2, 1.6, 1.3, 0.0, 2.5]),
-    );
-    for beta in [1.0, 0.5, 0.0] {
-        check_grads(&make(beta)(Reduction::Sum), &smooth_preds(), &T);
-    }
     assert!(matches!(
         SmoothL1Loss::with(Reduction::Mean, -1.0),
         Err(Error::Hyperparameter { name: "beta", .. })
@@ -166,7 +136,6 @@ fn bce_with_logits_matches_pytorch_and_is_stable() {
     let targets = [[0.0, 1.0, 0.3], [1.0, 0.5, 0.0]];
     check_values(
         BCEWithLogitsLoss::with_reduction,
-        |l, out| l.elementwise_into(&logits, &targets, out).unwrap(),
         &logits,
         &targets,
         (
