@@ -8,7 +8,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nncore::prelude::*;
 use nncore::{Grads, MseLoss, Sgd, SgdConfig};
 use rand::SeedableRng;
@@ -233,6 +233,34 @@ fn w3_batch(c: &mut Criterion) {
     group.finish();
 }
 
+/// tanh alone, over as many values as W3's hidden layer computes (13 per sample), in one loop:
+/// the library's evaluation in this configuration, and the platform's `f32::tanh`.
+fn tanh_alone(c: &mut Criterion) {
+    let len = N * HIDDEN;
+    let xs: Vec<f32> = (0..len)
+        .map(|i| -4.5 + 9.0 * i as f32 / len as f32)
+        .collect();
+    let mut ys = vec![0.0f32; len];
+    let mut group = c.benchmark_group("tanh of 53248 values");
+    group.throughput(Throughput::Elements(len as u64));
+    group.bench_function("nncore::math::tanh", |b| {
+        b.iter(|| map(black_box(&xs), &mut ys, nncore::math::tanh))
+    });
+    group.bench_function("f32::tanh", |b| {
+        b.iter(|| map(black_box(&xs), &mut ys, f32::tanh))
+    });
+    group.finish();
+}
+
+/// `ys[i] = f(xs[i])`, a loop LLVM can vectorize once `f` is inlined.
+#[inline(always)]
+fn map(xs: &[f32], ys: &mut [f32], f: impl Fn(f32) -> f32) {
+    for (x, y) in xs.iter().zip(ys.iter_mut()) {
+        *y = f(*x);
+    }
+    black_box(ys);
+}
+
 /// Checks that the two sides compute the same thing before timing them.
 fn agree(_: &mut Criterion) {
     let d = data();
@@ -282,5 +310,5 @@ fn config() -> Criterion {
         .sample_size(50)
 }
 
-criterion_group! { name = benches; config = config(); targets = agree, w1_epoch, w2_single, w3_batch }
+criterion_group! { name = benches; config = config(); targets = agree, w1_epoch, w2_single, w3_batch, tanh_alone }
 criterion_main!(benches);
