@@ -1,13 +1,14 @@
 //! W1–W3 of the performance issue: the chapter's 1-13-1 Tanh MLP, declared with `sequential!`,
-//! beside a kernel written by hand for that one network (fixed arrays, plain loops, the same
-//! rational tanh, samples inside the loops so that they vectorize).
+//! beside a kernel written by hand for that one network (fixed arrays, plain loops, samples
+//! inside the loops so that they vectorize). Both call `nncore::math::tanh`, so they evaluate it
+//! the same way: in f64 by default, in f32 with nncore's `fast-tanh` feature.
 //!
-//! `cargo bench --bench mlp`
+//! `cargo bench --bench mlp`, or `cargo bench --bench mlp --features nncore/fast-tanh`
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nncore::prelude::*;
 use nncore::{Grads, MseLoss, Sgd, SgdConfig};
 use rand::SeedableRng;
@@ -52,22 +53,9 @@ fn data() -> Data {
 mod hand {
     use super::{HIDDEN, LR, TRAIN, VAL};
 
-    /// The same rational tanh as `nncore::math::tanh`, evaluated the same way.
-    #[inline(always)]
-    fn tanh(x: f32) -> f32 {
-        let x = x.clamp(-9.0, 9.0);
-        let s = x * x;
-        let p = (((((-8.488_875e-14 * s + 5.278_015e-11) * s - 2.022_536_6e-8) * s
-            + 1.115_434_3e-5)
-            * s
-            + 0.003_103_959_5)
-            * s
-            + 0.130_840_13)
-            * s
-            + 1.0;
-        let q = ((0.000_254_615 * s + 0.024_495_191) * s + 0.464_173_4) * s + 1.0;
-        x * p / q
-    }
+    // The library's tanh, so that both sides evaluate it the same way in each configuration
+    // (in f64 by default, in f32 with `--features nncore/fast-tanh`).
+    use nncore::math::tanh;
 
     #[derive(Clone)]
     pub struct Net {
@@ -221,11 +209,18 @@ fn w2_single(c: &mut Criterion) {
     group.finish();
 }
 
+/// W3's batch size.
+const N: usize = 4096;
+
+/// W3's inputs: evenly spaced over the range of the chapter's `0.1 t_u`.
+fn batch_inputs() -> Vec<[f32; 1]> {
+    (0..N).map(|i| [2.0 + 7.0 * i as f32 / N as f32]).collect()
+}
+
 fn w3_batch(c: &mut Criterion) {
-    const N: usize = 4096;
     let mut group = c.benchmark_group("W3 batch of 4096");
     let (model, net) = models();
-    let xs: Vec<[f32; 1]> = (0..N).map(|i| [2.0 + 7.0 * i as f32 / N as f32]).collect();
+    let xs = batch_inputs();
     let mut out = vec![[0.0f32; 1]; N];
     group.bench_function("generated", |b| {
         b.iter(|| model.forward_into(black_box(&xs), &mut out).unwrap())
@@ -238,6 +233,34 @@ fn w3_batch(c: &mut Criterion) {
     group.finish();
 }
 
+/// tanh alone, over as many values as W3's hidden layer computes (13 per sample), in one loop:
+/// the library's evaluation in this configuration, and the platform's `f32::tanh`.
+fn tanh_alone(c: &mut Criterion) {
+    let len = N * HIDDEN;
+    let xs: Vec<f32> = (0..len)
+        .map(|i| -4.5 + 9.0 * i as f32 / len as f32)
+        .collect();
+    let mut ys = vec![0.0f32; len];
+    let mut group = c.benchmark_group("tanh of 53248 values");
+    group.throughput(Throughput::Elements(len as u64));
+    group.bench_function("nncore::math::tanh", |b| {
+        b.iter(|| map(black_box(&xs), &mut ys, nncore::math::tanh))
+    });
+    group.bench_function("f32::tanh", |b| {
+        b.iter(|| map(black_box(&xs), &mut ys, f32::tanh))
+    });
+    group.finish();
+}
+
+/// `ys[i] = f(xs[i])`, a loop LLVM can vectorize once `f` is inlined.
+#[inline(always)]
+fn map(xs: &[f32], ys: &mut [f32], f: impl Fn(f32) -> f32) {
+    for (x, y) in xs.iter().zip(ys.iter_mut()) {
+        *y = f(*x);
+    }
+    black_box(ys);
+}
+
 /// Checks that the two sides compute the same thing before timing them.
 fn agree(_: &mut Criterion) {
     let d = data();
@@ -247,6 +270,18 @@ fn agree(_: &mut Criterion) {
         assert!(
             (a - b).abs() <= 1e-5 * a.abs().max(1.0),
             "forward {a} vs {b}"
+        );
+    }
+    let xs = batch_inputs();
+    let mut out = vec![[0.0f32; 1]; N];
+    model.forward_into(&xs, &mut out).unwrap();
+    let flat: Vec<f32> = xs.iter().map(|[x]| *x).collect();
+    let mut flat_out = vec![0.0f32; N];
+    net.forward_batch(&flat, &mut flat_out);
+    for (x, ([a], b)) in flat.iter().zip(out.iter().zip(&flat_out)) {
+        assert!(
+            (a - b).abs() <= 1e-5 * a.abs().max(1.0),
+            "batch forward at {x}: {a} vs {b}"
         );
     }
     let mut grads = Grads::<TempNet>::new();
@@ -275,5 +310,5 @@ fn config() -> Criterion {
         .sample_size(50)
 }
 
-criterion_group! { name = benches; config = config(); targets = agree, w1_epoch, w2_single, w3_batch }
+criterion_group! { name = benches; config = config(); targets = agree, w1_epoch, w2_single, w3_batch, tanh_alone }
 criterion_main!(benches);
