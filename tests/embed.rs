@@ -38,6 +38,8 @@ fn bits<M: Module>(model: &M) -> Vec<(String, Vec<usize>, Vec<u32>)> {
 fn no_std_crate_constant_equals_the_weights_file() {
     let loaded: TempNet = nncore::io::load(WEIGHTS).unwrap();
     assert_eq!(bits(&nn_embedded::TRAINED), bits(&loaded));
+    // The model the macro baked into the no_std crate from the same file.
+    assert_eq!(bits(&nn_embedded::BakedTempNet::TRAINED), bits(&loaded));
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! inference. `.ci/run` builds it with `nncore`'s `std` feature off, so nothing here may need
 //! the standard library or an allocator.
 //!
-//! The weights are `trained.rs`, written by `cargo run --example train_temp` with
-//! `nncore::export::rust_const`.
+//! The weights come two ways, both from `cargo run --example train_temp`: `trained.rs`, source
+//! written by `nncore::export::rust_const`, and `BakedTempNet::TRAINED`, read by the macro from
+//! the safetensors file it saved.
 
 #![no_std]
 #![warn(missing_docs)]
@@ -23,6 +24,20 @@ nncore::sequential! {
 }
 
 include!("trained.rs");
+
+nncore::sequential! {
+    /// The same model with its weights baked in by the macro: `models/temp.safetensors` is read
+    /// when this crate compiles (and a change to it rebuilds the crate).
+    #[weights = "../models/temp.safetensors"]
+    pub struct BakedTempNet {
+        /// 13 hidden units.
+        hidden_linear: Linear(1, 13),
+        /// Their activation.
+        hidden_activ: Tanh,
+        /// Celsius.
+        output_linear: Linear(13, 1),
+    }
+}
 
 /// The model in read-only memory: 160 bytes of weights.
 pub static MODEL: TempNet = TRAINED;
