@@ -10,7 +10,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nncore::data::{DataLoader, Split, read_csv, train_val_split};
 use nncore::prelude::*;
-use nncore::{CrossEntropyLoss, Grads, Sgd, SgdConfig};
+use nncore::{CrossEntropyLoss, Grads, SGD, SGDConfig};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -43,7 +43,7 @@ fn split() -> (Split<[f32; 64], usize>, StdRng) {
 struct Trainer {
     model: DigitNet,
     grads: Grads<DigitNet>,
-    opt: Sgd<DigitNet>,
+    opt: SGD<DigitNet>,
     loss_fn: CrossEntropyLoss,
 }
 
@@ -52,7 +52,7 @@ impl Trainer {
         Trainer {
             model: DigitNet::init(rng),
             grads: Grads::new(),
-            opt: Sgd::new(SgdConfig {
+            opt: SGD::new(SGDConfig {
                 lr: LR,
                 momentum: MOMENTUM,
                 ..Default::default()

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nncore::prelude::*;
-use nncore::{Grads, MseLoss, Sgd, SgdConfig};
+use nncore::{Grads, MSELoss, SGD, SGDConfig};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -171,9 +171,9 @@ fn w1_epoch(c: &mut Criterion) {
     let d = data();
     let mut group = c.benchmark_group("W1 epoch");
     let (mut model, mut net) = models();
-    let mse = MseLoss::new();
+    let mse = MSELoss::new();
     let mut grads = Grads::<TempNet>::new();
-    let mut opt = Sgd::new(SgdConfig {
+    let mut opt = SGD::new(SGDConfig {
         lr: LR,
         ..Default::default()
     })
@@ -285,7 +285,7 @@ fn agree(_: &mut Criterion) {
         );
     }
     let mut grads = Grads::<TempNet>::new();
-    let mut opt = Sgd::new(SgdConfig {
+    let mut opt = SGD::new(SGDConfig {
         lr: LR,
         ..Default::default()
     })
@@ -295,7 +295,7 @@ fn agree(_: &mut Criterion) {
     for _ in 0..100 {
         grads.zero_grad();
         let a = model
-            .backward_loss(&MseLoss::new(), &d.train_x, &d.train_y, &mut grads)
+            .backward_loss(&MSELoss::new(), &d.train_x, &d.train_y, &mut grads)
             .unwrap();
         opt.step(&mut model, &grads);
         let (b, _) = net.epoch(&x, &t, &vx, &vt);

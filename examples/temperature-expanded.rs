@@ -23,7 +23,7 @@
 #![allow(clippy::identity_op)]
 
 use nncore::prelude::*;
-use nncore::{Grads, MseLoss};
+use nncore::{Grads, MSELoss};
 use rand::SeedableRng;
 
 /// The chapter's `seq_model`, with its layers named as in its `OrderedDict`.
@@ -156,7 +156,7 @@ fn main() -> Result<(), nncore::Error> {
     let (t_u, t_c) = ([[3.57], [5.59], [5.82]], [[0.5], [14.0], [15.0]]);
     println!("output {:?}", model.forward_batch(&t_u));
     let mut grads = Grads::<TempNet>::new();
-    let loss = model.backward_loss(&MseLoss::new(), &t_u, &t_c, &mut grads)?;
+    let loss = model.backward_loss(&MSELoss::new(), &t_u, &t_c, &mut grads)?;
     println!("loss {loss}");
     println!("grads.output_linear.bias {:?}", grads.output_linear.bias);
     Ok(())

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 mod figure;
 
 use nncore::prelude::*;
-use nncore::{Grads, MseLoss, Sgd, SgdConfig};
+use nncore::{Grads, MSELoss, SGD, SGDConfig};
 use plotters::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -56,7 +56,7 @@ fn training_loop<M: Model<1, 1>>(
     optimizer: &mut impl Optimizer<M>,
     model: &mut M,
     grads: &mut Grads<M>,
-    loss_fn: &MseLoss,
+    loss_fn: &MSELoss,
     t_u_train: &[[f32; 1]],
     t_u_val: &[[f32; 1]],
     t_c_train: &[[f32; 1]],
@@ -123,7 +123,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     // Part 1: the linear model.
     println!("\n# Linear(1, 1), SGD lr 1e-2, 3000 epochs");
     let mut linear_model = LinearModel::init(&mut rng);
-    let mut optimizer = Sgd::new(SgdConfig {
+    let mut optimizer = SGD::new(SGDConfig {
         lr: 1e-2,
         ..Default::default()
     })?;
@@ -132,7 +132,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         &mut optimizer,
         &mut linear_model,
         &mut Grads::new(),
-        &MseLoss::new(),
+        &MSELoss::new(),
         &t_un_train,
         &t_un_val,
         &t_c_train,
@@ -149,7 +149,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         println!("{} {:?}", param.name, param.shape);
     }
     let mut grads = Grads::new();
-    let mut optimizer = Sgd::new(SgdConfig {
+    let mut optimizer = SGD::new(SGDConfig {
         lr: 1e-3,
         ..Default::default()
     })?;
@@ -158,7 +158,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         &mut optimizer,
         &mut seq_model,
         &mut grads,
-        &MseLoss::new(),
+        &MSELoss::new(),
         &t_un_train,
         &t_un_val,
         &t_c_train,

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use nncore::prelude::*;
-use nncore::{Grads, MseLoss, Sgd, SgdConfig};
+use nncore::{Grads, MSELoss, SGD, SGDConfig};
 use rand::{SeedableRng, rngs::StdRng};
 
 nncore::sequential! {
@@ -26,14 +26,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ys: Vec<[f32; 1]> = T_C.iter().map(|&c| [c]).collect();
     let mut model = TempNet::init(&mut StdRng::seed_from_u64(42));
     let mut grads = Grads::<TempNet>::new();
-    let mut opt = Sgd::new(SgdConfig {
+    let mut opt = SGD::new(SGDConfig {
         lr: 1e-3,
         ..Default::default()
     })?;
     let mut loss = 0.0;
     for _ in 0..3000 {
         grads.zero_grad();
-        loss = model.backward_loss(&MseLoss::new(), &xs, &ys, &mut grads)?;
+        loss = model.backward_loss(&MSELoss::new(), &xs, &ys, &mut grads)?;
         opt.step(&mut model, &grads);
     }
     println!("training loss after 3000 epochs: {loss}");

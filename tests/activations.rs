@@ -1,7 +1,7 @@
 //! The activations beyond the chapter, declared through `sequential!`.
 
 use nncore::prelude::*;
-use nncore::{ELU, GELU, Grads, Identity, MseLoss, SiLU, Softplus};
+use nncore::{ELU, GELU, Grads, Identity, MSELoss, SiLU, Softplus};
 
 nncore::sequential! {
     /// Every new activation once, with and without arguments.
@@ -62,19 +62,19 @@ fn forward_is_the_layers_in_order_and_backward_descends() {
 
     let (xs, ys) = ([x, [1.0, 0.0, -0.5]], [[1.0, -1.0], [0.0, 0.5]]);
     let mut grads = Grads::<Acts>::new();
-    let mut opt = nncore::Sgd::new(nncore::SgdConfig {
+    let mut opt = nncore::SGD::new(nncore::SGDConfig {
         lr: 0.05,
         ..Default::default()
     })
     .unwrap();
     let first = model
-        .backward_loss(&MseLoss::new(), &xs, &ys, &mut grads)
+        .backward_loss(&MSELoss::new(), &xs, &ys, &mut grads)
         .unwrap();
     let mut last = first;
     for _ in 0..50 {
         grads.zero_grad();
         last = model
-            .backward_loss(&MseLoss::new(), &xs, &ys, &mut grads)
+            .backward_loss(&MSELoss::new(), &xs, &ys, &mut grads)
             .unwrap();
         opt.step(&mut model, &grads);
     }

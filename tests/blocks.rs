@@ -1,7 +1,7 @@
 //! The block batch paths agree with the one-sample paths, and large models live on the heap.
 
 use nncore::prelude::*;
-use nncore::{Grads, MseLoss, Sgd, SgdConfig};
+use nncore::{Grads, MSELoss, SGD, SGDConfig};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -67,13 +67,13 @@ fn block_backward_matches_one_sample_backward() {
         let scale = 1.0 / (2 * len) as f32;
         for (x, t) in xs.iter().zip(&ys) {
             model.backward_sample(x, &mut reference, |y| {
-                expected_loss += MseLoss::new().sample_loss(y, t);
-                MseLoss::new().sample_grad(y, t, scale)
+                expected_loss += MSELoss::new().sample_loss(y, t);
+                MSELoss::new().sample_grad(y, t, scale)
             });
         }
         let mut grads = Grads::<Mixed>::new();
         let loss = model
-            .backward_loss(&MseLoss::new(), &xs, &ys, &mut grads)
+            .backward_loss(&MSELoss::new(), &xs, &ys, &mut grads)
             .unwrap();
         assert!((loss - expected_loss * scale).abs() <= 1e-6 * loss.abs());
         assert_close(&grads, &reference);
@@ -98,7 +98,7 @@ fn batch_length_errors_leave_grads_alone() {
     assert!(model.backward(&xs, &[[1.0; 2]; 2], &mut grads).is_err());
     assert!(
         model
-            .backward_loss(&MseLoss::new(), &xs, &[[1.0; 2]; 4], &mut grads)
+            .backward_loss(&MSELoss::new(), &xs, &[[1.0; 2]; 4], &mut grads)
             .is_err()
     );
     assert_eq!(*grads, Mixed::ZERO);
@@ -120,7 +120,7 @@ fn a_million_parameter_model_trains_in_a_small_stack() {
         let mut model = Big::init_boxed(&mut StdRng::seed_from_u64(11));
         let mut grads = Grads::<Big>::boxed();
         // The momentum buffer is on the heap too.
-        let mut opt = Sgd::<Big>::new(SgdConfig {
+        let mut opt = SGD::<Big>::new(SGDConfig {
             lr: 1e-2,
             momentum: 0.9,
             ..Default::default()
@@ -132,7 +132,7 @@ fn a_million_parameter_model_trains_in_a_small_stack() {
             grads.zero_grad();
             losses.push(
                 model
-                    .backward_loss(&MseLoss::new(), &xs, &ys, &mut grads)
+                    .backward_loss(&MSELoss::new(), &xs, &ys, &mut grads)
                     .unwrap(),
             );
             opt.step(&mut *model, &grads);

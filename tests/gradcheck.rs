@@ -11,7 +11,7 @@ mod common;
 use common::{Tolerance, Worst, assert_close};
 use nncore::prelude::*;
 use nncore::{
-    Error, Grads, LeakyReLU, Linear, LinearNoBias, MseLoss, ReLU, Reduction, Sigmoid, Tanh,
+    Error, Grads, LeakyReLU, Linear, LinearNoBias, MSELoss, ReLU, Reduction, Sigmoid, Tanh,
 };
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -265,8 +265,8 @@ fn mse_loss() {
     let preds: Vec<[f32; 3]> = (0..4).map(|_| uniform(&mut rng, -2.0, 2.0)).collect();
     let targets: Vec<[f32; 3]> = (0..4).map(|_| uniform(&mut rng, -2.0, 2.0)).collect();
     for (reduction, divisor) in [(Reduction::Mean, 12.0), (Reduction::Sum, 1.0)] {
-        let loss_fn = MseLoss::with_reduction(reduction);
-        let what = format!("MseLoss {reduction:?}");
+        let loss_fn = MSELoss::with_reduction(reduction);
+        let what = format!("MSELoss {reduction:?}");
 
         let value = loss_fn.forward(&preds, &targets).unwrap();
         let squares: f64 = preds
@@ -371,7 +371,7 @@ fn check_model<M, const IN: usize, const OUT: usize>(
 ) where
     M: Model<IN, OUT> + Clone + PartialEq + std::fmt::Debug,
 {
-    let loss_fn = MseLoss::new();
+    let loss_fn = MSELoss::new();
     let mut grads = Grads::<M>::new();
     let loss = model
         .backward_loss(&loss_fn, xs, targets, &mut grads)
@@ -447,7 +447,7 @@ fn backward_and_backward_loss_agree() {
     let xs: Vec<[f32; 3]> = (0..6).map(|_| uniform(&mut rng, -1.0, 1.0)).collect();
     let targets: Vec<[f32; 2]> = (0..6).map(|_| uniform(&mut rng, -1.0, 1.0)).collect();
     for reduction in [Reduction::Mean, Reduction::Sum] {
-        let loss_fn = MseLoss::with_reduction(reduction);
+        let loss_fn = MSELoss::with_reduction(reduction);
         let mut fused = Grads::<Every>::new();
         model
             .backward_loss(&loss_fn, &xs, &targets, &mut fused)
@@ -466,7 +466,7 @@ fn backward_and_backward_loss_agree() {
 fn gradients_accumulate_until_zero_grad() {
     let mut rng = rng();
     let model = Every::init(&mut rng);
-    let loss_fn = MseLoss::new();
+    let loss_fn = MSELoss::new();
     let xs: Vec<[f32; 3]> = (0..5).map(|_| uniform(&mut rng, -1.0, 1.0)).collect();
     let targets: Vec<[f32; 2]> = (0..5).map(|_| uniform(&mut rng, -1.0, 1.0)).collect();
     let gradients = |xs: &[[f32; 3]], targets: &[[f32; 2]]| {
@@ -528,7 +528,7 @@ fn batch_errors_leave_gradients_unchanged() {
     let targets: Vec<[f32; 2]> = (0..3).map(|_| uniform(&mut rng, -1.0, 1.0)).collect();
     let mut grads = Grads::<Every>::new();
     model
-        .backward_loss(&MseLoss::new(), &xs, &targets, &mut grads)
+        .backward_loss(&MSELoss::new(), &xs, &targets, &mut grads)
         .unwrap();
     let before = grads.clone();
     assert_ne!(before, Grads::new(), "the gradients start non-zero");
@@ -538,7 +538,7 @@ fn batch_errors_leave_gradients_unchanged() {
         expected: 3,
         found: 2,
     };
-    let err = model.backward_loss(&MseLoss::new(), &xs, &targets[..2], &mut grads);
+    let err = model.backward_loss(&MSELoss::new(), &xs, &targets[..2], &mut grads);
     assert_eq!(err, Err(short.clone()), "backward_loss, short targets");
     assert_eq!(grads, before);
 
@@ -551,7 +551,7 @@ fn batch_errors_leave_gradients_unchanged() {
     assert_eq!(err, Err(long), "backward, too many output gradients");
     assert_eq!(grads, before);
 
-    let err = model.backward_loss(&MseLoss::new(), &[], &[], &mut grads);
+    let err = model.backward_loss(&MSELoss::new(), &[], &[], &mut grads);
     assert_eq!(
         err,
         Err(Error::EmptyBatch),
@@ -559,11 +559,11 @@ fn batch_errors_leave_gradients_unchanged() {
     );
     assert_eq!(grads, before);
 
-    let sum = MseLoss::with_reduction(Reduction::Sum);
+    let sum = MSELoss::with_reduction(Reduction::Sum);
     assert_eq!(model.backward_loss(&sum, &[], &[], &mut grads), Ok(0.0));
     assert_eq!(grads, before, "the sum over no samples adds nothing");
 
-    let none = MseLoss::with_reduction(Reduction::None);
+    let none = MSELoss::with_reduction(Reduction::None);
     let err = model.backward_loss(&none, &xs, &targets, &mut grads);
     assert_eq!(err, Err(Error::Unreduced), "backward_loss, reduction none");
     assert_eq!(grads, before);
@@ -572,11 +572,11 @@ fn batch_errors_leave_gradients_unchanged() {
     assert_eq!(none.forward(&preds, &targets), Err(Error::Unreduced));
     assert_eq!(none.backward(&preds, &targets), Err(Error::Unreduced));
     assert_eq!(
-        MseLoss::new().forward(&preds, &targets[..2]),
+        MSELoss::new().forward(&preds, &targets[..2]),
         Err(short.clone())
     );
     assert_eq!(
-        MseLoss::new().forward(&[], &[] as &[[f32; 2]]),
+        MSELoss::new().forward(&[], &[] as &[[f32; 2]]),
         Err(Error::EmptyBatch)
     );
 

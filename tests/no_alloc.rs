@@ -8,7 +8,7 @@ use std::cell::Cell;
 use std::hint::black_box;
 
 use nncore::prelude::*;
-use nncore::{Grads, MseLoss, Reduction, Sgd, SgdConfig};
+use nncore::{Grads, MSELoss, Reduction, SGD, SGDConfig};
 
 /// The system allocator, counting the calls made on an armed thread.
 struct Counting;
@@ -115,17 +115,17 @@ where
     let dys = vec![[0.25; OUT]; xs.len()];
     let mut out = vec![[0.0; OUT]; xs.len()];
     let mut grads = Grads::<M>::new();
-    let loss_fn = MseLoss::new();
-    let sum = MseLoss::with_reduction(Reduction::Sum);
-    let config = SgdConfig {
+    let loss_fn = MSELoss::new();
+    let sum = MSELoss::with_reduction(Reduction::Sum);
+    let config = SGDConfig {
         lr: 1e-3,
         momentum: 0.9,
         weight_decay: 1e-4,
         nesterov: true,
-        ..SgdConfig::default()
+        ..SGDConfig::default()
     };
-    let mut sgd = Sgd::new(config).unwrap();
-    let mut plain = Sgd::new(SgdConfig::default()).unwrap();
+    let mut sgd = SGD::new(config).unwrap();
+    let mut plain = SGD::new(SGDConfig::default()).unwrap();
 
     assert_no_alloc(&format!("{name}: forward"), || model.forward(&xs[0]));
     assert_no_alloc(&format!("{name}: forward_into"), || {
@@ -145,10 +145,10 @@ where
         .unwrap();
         assert_no_alloc(&what("backward"), || model.backward(xs, &dys, &mut grads)).unwrap();
         // The first round is the momentum buffer's first step.
-        assert_no_alloc(&what("Sgd::step with momentum"), || {
+        assert_no_alloc(&what("SGD::step with momentum"), || {
             sgd.step(&mut model, &grads)
         });
-        assert_no_alloc(&what("Sgd::step"), || plain.step(&mut model, &grads));
+        assert_no_alloc(&what("SGD::step"), || plain.step(&mut model, &grads));
     }
 }
 

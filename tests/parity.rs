@@ -10,7 +10,7 @@ use std::fmt::Display;
 
 use common::{Case, Tolerance, Worst, assert_close, compare_params, load_state_dict, rows};
 use nncore::prelude::*;
-use nncore::{Grads, MseLoss, Sgd};
+use nncore::{Grads, MSELoss, SGD};
 
 nncore::sequential! {
     /// `seed_linear`: the chapter's linear model.
@@ -164,8 +164,8 @@ fn check_case<M, const IN: usize, const OUT: usize>(
         "{name}: the last logged epoch is not the last epoch"
     );
 
-    let loss_fn = MseLoss::new();
-    let mut optimizer = Sgd::new(case.optimizer.sgd_config())
+    let loss_fn = MSELoss::new();
+    let mut optimizer = SGD::new(case.optimizer.sgd_config())
         .unwrap_or_else(|e| panic!("{name}: the case's optimizer settings: {e}"));
     let mut grads = Grads::<M>::new();
     let mut report = Report::default();

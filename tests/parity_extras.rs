@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use nncore::prelude::*;
-use nncore::{Adam, AdamConfig, CrossEntropyLoss, Grads, MseLoss, Sgd, SgdConfig};
+use nncore::{Adam, AdamConfig, CrossEntropyLoss, Grads, MSELoss, SGD, SGDConfig};
 use safetensors::SafeTensors;
 use serde_json::Value;
 
@@ -162,7 +162,7 @@ fn ce_blobs_momentum_matches_pytorch() {
     let mut model = Blobs::ZERO;
     case.set_params(&mut model, "init.safetensors");
     let loss_fn = CrossEntropyLoss::new();
-    let mut opt = Sgd::new(SgdConfig {
+    let mut opt = SGD::new(SGDConfig {
         lr: case.f64("/optimizer/lr") as f32,
         momentum: case.f64("/optimizer/momentum") as f32,
         ..Default::default()
@@ -214,7 +214,7 @@ fn adam_tanh_matches_pytorch() {
     let (val_x, val_y) = (case.rows::<2>("val_x"), case.rows::<1>("val_y"));
     let mut model = TanhNet::ZERO;
     case.set_params(&mut model, "init.safetensors");
-    let loss_fn = MseLoss::new();
+    let loss_fn = MSELoss::new();
     let mut opt = Adam::new(AdamConfig {
         lr: case.f64("/optimizer/lr") as f32,
         weight_decay: case.f64("/optimizer/weight_decay") as f32,

@@ -1,4 +1,4 @@
-//! `Sgd` against the update rule of `torch.optim.SGD` as PyTorch documents it
+//! `SGD` against the update rule of `torch.optim.SGD` as PyTorch documents it
 //! (<https://pytorch.org/docs/stable/generated/torch.optim.SGD.html>), written out in f64, and
 //! the settings PyTorch rejects.
 
@@ -6,13 +6,13 @@ mod common;
 
 use common::{Tolerance, assert_close};
 use nncore::prelude::*;
-use nncore::{Error, Grads, MseLoss, Sgd, SgdConfig};
+use nncore::{Error, Grads, MSELoss, SGD, SGDConfig};
 
 nncore::sequential! {
     struct Tiny(Linear(2, 3), Tanh, Linear(3, 1, bias = false));
 }
 
-/// One `Sgd` step in f32 against the f64 rule: only rounding apart.
+/// One `SGD` step in f32 against the f64 rule: only rounding apart.
 const STEP: Tolerance = Tolerance {
     rel: 1e-6,
     abs: 1e-7,
@@ -20,13 +20,13 @@ const STEP: Tolerance = Tolerance {
 
 /// `torch.optim.SGD`'s algorithm for one parameter vector, in f64.
 struct Reference {
-    config: SgdConfig,
+    config: SGDConfig,
     params: Vec<f64>,
     buffer: Option<Vec<f64>>,
 }
 
 impl Reference {
-    fn new(config: SgdConfig, params: Vec<f64>) -> Self {
+    fn new(config: SGDConfig, params: Vec<f64>) -> Self {
         Reference {
             config,
             params,
@@ -111,15 +111,15 @@ fn setup() -> (Tiny, [[f32; 2]; 4], [[f32; 1]; 4]) {
 
 /// Trains `Tiny` for `steps` steps with `config` and checks every parameter after every step
 /// against the reference fed the same gradients.
-fn check(what: &str, config: SgdConfig, steps: usize) {
+fn check(what: &str, config: SGDConfig, steps: usize) {
     let (mut model, xs, ys) = setup();
-    let mut optimizer = Sgd::new(config).unwrap();
+    let mut optimizer = SGD::new(config).unwrap();
     let mut reference = Reference::new(config, flat(&model));
     let mut grads = Grads::<Tiny>::new();
     for step in 1..=steps {
         grads.zero_grad();
         model
-            .backward_loss(&MseLoss::new(), &xs, &ys, &mut grads)
+            .backward_loss(&MSELoss::new(), &xs, &ys, &mut grads)
             .unwrap();
         let g = flat(&grads);
         assert!(g.iter().any(|&g| g != 0.0), "{what}: a gradient to follow");
@@ -137,8 +137,8 @@ const LR: f32 = 0.1;
 #[test]
 fn defaults_are_pytorchs() {
     assert_eq!(
-        SgdConfig::default(),
-        SgdConfig {
+        SGDConfig::default(),
+        SGDConfig {
             lr: 1e-3,
             momentum: 0.0,
             dampening: 0.0,
@@ -153,9 +153,9 @@ fn defaults_are_pytorchs() {
 fn plain() {
     check(
         "plain",
-        SgdConfig {
+        SGDConfig {
             lr: LR,
-            ..SgdConfig::default()
+            ..SGDConfig::default()
         },
         5,
     );
@@ -163,10 +163,10 @@ fn plain() {
 
 #[test]
 fn momentum() {
-    let config = SgdConfig {
+    let config = SGDConfig {
         lr: LR,
         momentum: 0.9,
-        ..SgdConfig::default()
+        ..SGDConfig::default()
     };
     check("momentum", config, 5);
 }
@@ -178,22 +178,22 @@ fn first_momentum_step_is_the_plain_step() {
     let (model, xs, ys) = setup();
     let mut grads = Grads::<Tiny>::new();
     model
-        .backward_loss(&MseLoss::new(), &xs, &ys, &mut grads)
+        .backward_loss(&MSELoss::new(), &xs, &ys, &mut grads)
         .unwrap();
-    let plain = SgdConfig {
+    let plain = SGDConfig {
         lr: LR,
-        ..SgdConfig::default()
+        ..SGDConfig::default()
     };
     let mut expected = model.clone();
-    Sgd::new(plain).unwrap().step(&mut expected, &grads);
+    SGD::new(plain).unwrap().step(&mut expected, &grads);
     for (momentum, dampening) in [(0.9, 0.0), (0.9, 0.5), (0.5, 0.9)] {
         let mut stepped = model.clone();
-        let config = SgdConfig {
+        let config = SGDConfig {
             momentum,
             dampening,
             ..plain
         };
-        Sgd::new(config).unwrap().step(&mut stepped, &grads);
+        SGD::new(config).unwrap().step(&mut stepped, &grads);
         assert_eq!(
             stepped, expected,
             "momentum {momentum}, dampening {dampening}"
@@ -203,35 +203,35 @@ fn first_momentum_step_is_the_plain_step() {
 
 #[test]
 fn dampening() {
-    let config = SgdConfig {
+    let config = SGDConfig {
         lr: LR,
         momentum: 0.9,
         dampening: 0.3,
-        ..SgdConfig::default()
+        ..SGDConfig::default()
     };
     check("dampening", config, 5);
 }
 
 #[test]
 fn nesterov() {
-    let config = SgdConfig {
+    let config = SGDConfig {
         lr: LR,
         momentum: 0.9,
         nesterov: true,
-        ..SgdConfig::default()
+        ..SGDConfig::default()
     };
     check("nesterov", config, 5);
 }
 
 #[test]
 fn weight_decay() {
-    let config = SgdConfig {
+    let config = SGDConfig {
         lr: LR,
         weight_decay: 0.05,
-        ..SgdConfig::default()
+        ..SGDConfig::default()
     };
     check("weight_decay", config, 5);
-    let config = SgdConfig {
+    let config = SGDConfig {
         momentum: 0.8,
         ..config
     };
@@ -240,14 +240,14 @@ fn weight_decay() {
 
 #[test]
 fn maximize() {
-    let config = SgdConfig {
+    let config = SGDConfig {
         lr: LR,
         maximize: true,
-        ..SgdConfig::default()
+        ..SGDConfig::default()
     };
     check("maximize", config, 5);
     // With weight decay the gradient is negated first, then decayed, as PyTorch does.
-    let config = SgdConfig {
+    let config = SGDConfig {
         weight_decay: 0.05,
         momentum: 0.7,
         ..config
@@ -257,7 +257,7 @@ fn maximize() {
 
 #[test]
 fn everything_at_once() {
-    let config = SgdConfig {
+    let config = SGDConfig {
         lr: 0.05,
         momentum: 0.8,
         dampening: 0.0,
@@ -274,14 +274,14 @@ fn zero_learning_rate_changes_nothing() {
     let before = model.clone();
     let mut grads = Grads::<Tiny>::new();
     model
-        .backward_loss(&MseLoss::new(), &xs, &ys, &mut grads)
+        .backward_loss(&MSELoss::new(), &xs, &ys, &mut grads)
         .unwrap();
-    let config = SgdConfig {
+    let config = SGDConfig {
         lr: 0.0,
         momentum: 0.9,
-        ..SgdConfig::default()
+        ..SGDConfig::default()
     };
-    let mut optimizer = Sgd::new(config).unwrap();
+    let mut optimizer = SGD::new(config).unwrap();
     optimizer.step(&mut model, &grads);
     optimizer.step(&mut model, &grads);
     assert_eq!(model, before);
@@ -290,54 +290,54 @@ fn zero_learning_rate_changes_nothing() {
 /// The settings PyTorch rejects, and the setting each error names.
 #[test]
 fn invalid_settings_are_errors() {
-    let base = SgdConfig::default();
+    let base = SGDConfig::default();
     let cases = [
-        ("learning rate", SgdConfig { lr: -0.1, ..base }),
+        ("learning rate", SGDConfig { lr: -0.1, ..base }),
         (
             "learning rate",
-            SgdConfig {
+            SGDConfig {
                 lr: f32::NAN,
                 ..base
             },
         ),
         (
             "momentum",
-            SgdConfig {
+            SGDConfig {
                 momentum: -0.5,
                 ..base
             },
         ),
         (
             "momentum",
-            SgdConfig {
+            SGDConfig {
                 momentum: f32::NAN,
                 ..base
             },
         ),
         (
             "weight_decay",
-            SgdConfig {
+            SGDConfig {
                 weight_decay: -1e-4,
                 ..base
             },
         ),
         (
             "weight_decay",
-            SgdConfig {
+            SGDConfig {
                 weight_decay: f32::NAN,
                 ..base
             },
         ),
         (
             "momentum",
-            SgdConfig {
+            SGDConfig {
                 nesterov: true,
                 ..base
             },
         ),
         (
             "dampening",
-            SgdConfig {
+            SGDConfig {
                 nesterov: true,
                 momentum: 0.9,
                 dampening: 0.1,
@@ -346,21 +346,21 @@ fn invalid_settings_are_errors() {
         ),
     ];
     for (setting, config) in cases {
-        match Sgd::<Tiny>::new(config) {
+        match SGD::<Tiny>::new(config) {
             Err(Error::Hyperparameter { name, .. }) => {
                 assert_eq!(name, setting, "{config:?}");
             }
             other => panic!("{config:?}: expected a Hyperparameter error, got {other:?}"),
         }
     }
-    let valid = SgdConfig {
+    let valid = SGDConfig {
         lr: 0.0,
         momentum: 0.9,
         nesterov: true,
         ..base
     };
     assert!(
-        Sgd::<Tiny>::new(valid).is_ok(),
+        SGD::<Tiny>::new(valid).is_ok(),
         "lr 0 with Nesterov momentum is valid"
     );
 }

@@ -2,7 +2,7 @@
 //! learns the Fahrenheit-to-Celsius conversion the chapter finds.
 
 use nncore::prelude::*;
-use nncore::{Grads, MseLoss, Sgd, SgdConfig};
+use nncore::{Grads, MSELoss, SGD, SGDConfig};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -58,8 +58,8 @@ fn training_loop<M: Model<1, 1>>(
     model: &mut M,
     data: &Split,
 ) -> Result<[(f32, f32); 2], nncore::Error> {
-    let loss_fn = MseLoss::new();
-    let mut optimizer = Sgd::new(SgdConfig {
+    let loss_fn = MSELoss::new();
+    let mut optimizer = SGD::new(SGDConfig {
         lr,
         ..Default::default()
     })?;

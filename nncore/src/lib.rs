@@ -48,12 +48,12 @@ pub use identity::Identity;
 pub use leaky_relu::LeakyReLU;
 pub use linear::{Linear, LinearNoBias};
 pub use loss::{
-    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MseLoss, Pointwise, Reduction,
+    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, Pointwise, Reduction,
     SmoothL1Loss,
 };
 pub use module::{Grads, Layer, Model, Module, Name, Param, ParamMut, Shape};
 pub use optim::{
-    Adam, AdamConfig, AdamW, AdamWConfig, CosineAnnealingLR, Optimizer, Sgd, SgdConfig, StepLR,
+    Adam, AdamConfig, AdamW, AdamWConfig, CosineAnnealingLR, Optimizer, SGD, SGDConfig, StepLR,
 };
 pub use relu::ReLU;
 pub use sigmoid::Sigmoid;

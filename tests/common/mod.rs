@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Display};
 use std::path::PathBuf;
 
-use nncore::{Module, SgdConfig};
+use nncore::{Module, SGDConfig};
 use serde::Deserialize;
 
 /// The folder of one golden case: `tests/golden/<name>`.
@@ -50,13 +50,13 @@ pub struct OptimizerSpec {
 }
 
 impl OptimizerSpec {
-    /// The same settings as an [`SgdConfig`]; panics for another optimizer.
-    pub fn sgd_config(&self) -> SgdConfig {
+    /// The same settings as an [`SGDConfig`]; panics for another optimizer.
+    pub fn sgd_config(&self) -> SGDConfig {
         assert_eq!(
             self.kind, "sgd",
             "the case was trained with another optimizer"
         );
-        SgdConfig {
+        SGDConfig {
             lr: self.lr,
             momentum: self.momentum,
             dampening: self.dampening,

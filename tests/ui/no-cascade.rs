@@ -2,7 +2,7 @@
 // type, fields, constructors, traits and methods all still exist.
 
 use nncore::prelude::*;
-use nncore::{Grads, MseLoss, Sgd, SgdConfig};
+use nncore::{Grads, MSELoss, SGD, SGDConfig};
 
 nncore::sequential! {
     pub struct Net {
@@ -16,9 +16,9 @@ fn main() -> Result<(), nncore::Error> {
     let mut rng = rand::rng();
     let mut model = Net::init(&mut rng);
     let mut grads = Grads::<Net>::new();
-    let mut opt = Sgd::new(SgdConfig::default())?;
+    let mut opt = SGD::new(SGDConfig::default())?;
     grads.zero_grad();
-    let loss = model.backward_loss(&MseLoss::new(), &[[1.0]], &[[2.0]], &mut grads)?;
+    let loss = model.backward_loss(&MSELoss::new(), &[[1.0]], &[[2.0]], &mut grads)?;
     opt.step(&mut model, &grads);
     let y: [f32; 1] = model.forward(&[0.5]);
     let w: [[f32; 1]; 13] = model.hidden.weight;

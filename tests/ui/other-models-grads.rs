@@ -1,7 +1,7 @@
 // Stepping an optimizer with the gradients of another model.
 
 use nncore::prelude::*;
-use nncore::{Grads, Sgd, SgdConfig};
+use nncore::{Grads, SGD, SGDConfig};
 
 nncore::sequential! {
     pub struct Net(Linear(1, 13), Tanh, Linear(13, 1));
@@ -13,6 +13,6 @@ nncore::sequential! {
 fn main() {
     let mut model = Net::ZERO;
     let grads = Grads::<Other>::new();
-    let mut opt = Sgd::<Net>::new(SgdConfig::default()).unwrap();
+    let mut opt = SGD::<Net>::new(SGDConfig::default()).unwrap();
     opt.step(&mut model, &grads);
 }

@@ -12,7 +12,7 @@ pub use bce_with_logits::BCEWithLogitsLoss;
 pub use cross_entropy::CrossEntropyLoss;
 pub use huber::HuberLoss;
 pub use l1::L1Loss;
-pub use mse::MseLoss;
+pub use mse::MSELoss;
 pub use pointwise::Pointwise;
 pub use smooth_l1::SmoothL1Loss;
 

@@ -4,16 +4,16 @@ use super::{Pointwise, Reduction};
 
 /// The squared error `(pred - target)²`, reduced over the batch (PyTorch's `nn.MSELoss`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MseLoss {
+pub struct MSELoss {
     /// How the batch's squared errors are combined; the mean by default.
     pub reduction: Reduction,
 }
 
-impl MseLoss {
+impl MSELoss {
     /// The mean squared error, PyTorch's default.
     #[must_use]
     pub const fn new() -> Self {
-        MseLoss {
+        MSELoss {
             reduction: Reduction::Mean,
         }
     }
@@ -21,11 +21,11 @@ impl MseLoss {
     /// The same loss with another reduction.
     #[must_use]
     pub const fn with_reduction(reduction: Reduction) -> Self {
-        MseLoss { reduction }
+        MSELoss { reduction }
     }
 }
 
-impl Pointwise for MseLoss {
+impl Pointwise for MSELoss {
     fn reduction(&self) -> Reduction {
         self.reduction
     }

@@ -6,7 +6,7 @@ mod sgd;
 
 pub use adam::{Adam, AdamConfig, AdamW, AdamWConfig};
 pub use schedule::{CosineAnnealingLR, StepLR};
-pub use sgd::{Sgd, SgdConfig};
+pub use sgd::{SGD, SGDConfig};
 
 use crate::{Grads, Module};
 
@@ -15,7 +15,7 @@ use crate::{Grads, Module};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an optimizer of `{M}`",
     label = "expected an optimizer of `{M}`",
-    note = "an optimizer is made for one model type: `Sgd::<{M}>::new(...)`"
+    note = "an optimizer is made for one model type: `SGD::<{M}>::new(...)`"
 )]
 pub trait Optimizer<M: Module> {
     /// One update of every parameter of `model` from `grads`.

@@ -3,9 +3,9 @@
 use crate::optim::{Optimizer, State, new_state};
 use crate::{Error, Grads, Module};
 
-/// The settings of [`Sgd`], with PyTorch's names and defaults.
+/// The settings of [`SGD`], with PyTorch's names and defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SgdConfig {
+pub struct SGDConfig {
     /// The learning rate (default 1e-3).
     pub lr: f32,
     /// The momentum factor (default 0).
@@ -20,9 +20,9 @@ pub struct SgdConfig {
     pub maximize: bool,
 }
 
-impl Default for SgdConfig {
+impl Default for SGDConfig {
     fn default() -> Self {
-        SgdConfig {
+        SGDConfig {
             lr: 1e-3,
             momentum: 0.0,
             dampening: 0.0,
@@ -38,21 +38,21 @@ impl Default for SgdConfig {
 /// The momentum buffers have the model's own type, so the optimizer needs no heap. The first
 /// step with momentum sets each buffer to the gradient, as PyTorch does.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Sgd<M> {
-    config: SgdConfig,
+pub struct SGD<M> {
+    config: SGDConfig,
     /// Made with the optimizer when `momentum` is on, so that `step` never allocates.
     momentum_buffer: Option<State<M>>,
     /// PyTorch starts each buffer at the first gradient rather than at zero.
     first_step: bool,
 }
 
-impl<M: Module> Sgd<M> {
+impl<M: Module> SGD<M> {
     /// An optimizer with the given settings.
     ///
     /// # Errors
     /// [`Error::Hyperparameter`] for the settings PyTorch rejects: a negative or NaN learning
     /// rate, momentum or weight decay, and Nesterov momentum without momentum or with dampening.
-    pub fn new(config: SgdConfig) -> Result<Self, Error> {
+    pub fn new(config: SGDConfig) -> Result<Self, Error> {
         let invalid = |name, value, reason| {
             Err(Error::Hyperparameter {
                 name,
@@ -87,7 +87,7 @@ impl<M: Module> Sgd<M> {
                 "Nesterov momentum requires a momentum and zero dampening",
             );
         }
-        Ok(Sgd {
+        Ok(SGD {
             config,
             momentum_buffer: (config.momentum != 0.0).then(new_state::<M>),
             first_step: true,
@@ -96,7 +96,7 @@ impl<M: Module> Sgd<M> {
 
     /// The settings in force.
     #[must_use]
-    pub fn config(&self) -> &SgdConfig {
+    pub fn config(&self) -> &SGDConfig {
         &self.config
     }
 
@@ -106,9 +106,9 @@ impl<M: Module> Sgd<M> {
     }
 }
 
-impl<M: Module> Optimizer<M> for Sgd<M> {
+impl<M: Module> Optimizer<M> for SGD<M> {
     fn step(&mut self, model: &mut M, grads: &Grads<M>) {
-        let SgdConfig {
+        let SGDConfig {
             lr,
             momentum,
             dampening,

@@ -169,7 +169,7 @@ fn adam_rejects_what_pytorch_rejects() {
 #[test]
 fn schedules_follow_the_closed_forms() {
     let sgd = || {
-        Sgd::<Linear<2, 1>>::new(SgdConfig {
+        SGD::<Linear<2, 1>>::new(SGDConfig {
             lr: 0.1,
             ..Default::default()
         })
