@@ -5,7 +5,9 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Index;
 
 use crate::ast::Form;
-use crate::valid::{ConstCheck, Field, Kind, Layer, MAX_PARAMS, Model, Size, Stub, StubField};
+use crate::valid::{
+    ConstCheck, Field, Kind, Layer, MAX_PARAMS, MAX_WIDTHS, Model, Size, Stub, StubField,
+};
 
 // Hygiene: the generated code must compile whatever names the user has in scope. Types are
 // written by absolute path (`::core::primitive::f32`, never `f32`, which a `type f32 = f64;`
@@ -735,6 +737,20 @@ fn const_checks(model: &Model) -> TokenStream {
             let max = MAX_PARAMS as usize;
             quote_spanned! {*span=>
                 const _: () = ::core::assert!(<#ident as ::nncore::Module>::NUM_PARAMS <= #max, #message);
+            }
+        }
+        ConstCheck::WidthLimit {
+            span,
+            widths,
+            message,
+        } => {
+            let max = MAX_WIDTHS as usize;
+            let widths = widths.iter().map(|width| {
+                let width = width.len();
+                quote!((#width))
+            });
+            quote_spanned! {*span=>
+                const _: () = ::core::assert!(#(#widths)+* <= #max, #message);
             }
         }
     });

@@ -19,6 +19,15 @@ use crate::ast::{Arg, Entry, Form, Input, LayerCall};
 /// on the heap (`init_boxed`, `Grads::boxed`); the optimizers box their state.
 pub const MAX_PARAMS: u128 = 1 << 24;
 
+/// The most features a model's widths (its input and every layer's output) may add up to:
+/// 2^16 `f32`, 256 KiB.
+///
+/// One sample's activations and their gradients are arrays on the stack, one of each width:
+/// 512 KiB at the limit, and unoptimized code makes copies of them besides. At the limit a
+/// forward and backward pass takes up to about 1.4 MiB of stack, which a thread's 2 MiB holds
+/// (docs/compile-errors.md); at twice the limit it overflows.
+pub const MAX_WIDTHS: u128 = 1 << 16;
+
 /// A model that passed every check: what `expand.rs` writes code for.
 pub struct Model {
     pub attrs: Vec<Attribute>,
@@ -97,6 +106,12 @@ pub enum ConstCheck {
     Positive { size: Size, message: String },
     /// The model's `NUM_PARAMS` is at most [`MAX_PARAMS`].
     ParamLimit { span: Span, message: String },
+    /// The model's widths add up to at most [`MAX_WIDTHS`].
+    WidthLimit {
+        span: Span,
+        widths: Vec<Size>,
+        message: String,
+    },
 }
 
 /// What is known of a model that failed to validate: enough for a stub with the same name,
@@ -257,6 +272,13 @@ pub fn validate(input: Input) -> Result<Model, Box<(syn::Error, Stub)>> {
     let chain = check_chain(&mut slots, input.body_span, &mut errors);
     let mut const_checks = chain.const_checks;
     let too_large = check_param_count(&slots, input.body_span, &mut const_checks, &mut errors);
+    check_width_sum(
+        &slots,
+        &chain.widths,
+        input.body_span,
+        &mut const_checks,
+        &mut errors,
+    );
 
     if let Some(error) = errors.0 {
         let mut names: Vec<Ident> = Vec::new();
@@ -836,6 +858,65 @@ fn check_param_count(
         return true;
     }
     false
+}
+
+/// The model's widths add up to at most [`MAX_WIDTHS`]: added here when every size is a literal,
+/// by a `const` assertion otherwise. Checked only when the whole chain of widths is known.
+fn check_width_sum(
+    slots: &[Slot],
+    widths: &[Size],
+    body_span: Span,
+    const_checks: &mut Vec<ConstCheck>,
+    errors: &mut Errors,
+) {
+    if widths.is_empty() {
+        return;
+    }
+    let max = grouped(MAX_WIDTHS);
+    let why = format!(
+        "one sample's activations and their gradients are arrays on the stack, one of each width; at {max} features a forward and backward pass already takes most of a thread's 2 MiB stack"
+    );
+    let Some(literals) = widths
+        .iter()
+        .map(|w| w.literal)
+        .collect::<Option<Vec<u64>>>()
+    else {
+        const_checks.push(ConstCheck::WidthLimit {
+            span: body_span,
+            widths: widths.to_vec(),
+            message: format!(
+                "the widths of the model's input and layers add up to more than {max} features, the most a model may have\n{why}"
+            ),
+        });
+        return;
+    };
+    let total: u128 = literals.into_iter().map(u128::from).sum();
+    if total <= MAX_WIDTHS {
+        return;
+    }
+    // The widest `Linear`, the first of equals: the one that gives the width, not the one after.
+    let widest = slots
+        .iter()
+        .rev()
+        .filter_map(|slot| match &slot.layer {
+            Some((
+                Kind::Linear {
+                    inputs, outputs, ..
+                },
+                call,
+            )) => Some((inputs.literal?.max(outputs.literal?), call)),
+            _ => None,
+        })
+        .max_by_key(|(width, _)| *width);
+    if let Some((width, call)) = widest {
+        let (total, width) = (grouped(total), grouped(u128::from(width)));
+        errors.spanned(
+            call,
+            format_args!(
+                "the widths of this model's input and layers add up to {total} features, more than the {max} a model may have; `{call}` alone is {width} wide\n{why}"
+            ),
+        );
+    }
 }
 
 /// `10_000_100_000`: a large count, readable.
