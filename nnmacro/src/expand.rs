@@ -13,9 +13,9 @@ use crate::valid::{
 // written by absolute path (`::core::primitive::f32`, never `f32`, which a `type f32 = f64;`
 // would replace). Every name the macro binds is one no one writes: locals, parameters and
 // closure arguments start with `__nn_` (a mixed-site span is not enough: a pattern still sees the
-// user's constants, so `let x1 = ..` beside a `const x1` would be a pattern), generic parameters
-// with `__Nn` (`__NnB`, not `B`, which would shadow a user's `const B` used as a size), and items
-// inside function bodies with `__NN_`.
+// user's constants, so `let x1 = ..` beside a `const x1` would be a pattern), type parameters
+// with `__Nn` (`__NnL`, not `L`), const parameters and items inside function bodies with `__NN_`
+// (`__NN_B`, not `B`, which would shadow a user's `const B` used as a size).
 
 /// `f32`, whatever the user calls `f32`.
 fn f32_type() -> TokenStream {
@@ -102,7 +102,7 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         }
     };
     let ((input, input_len), (output, output_len)) =
-        (width(input, "__NnIn"), width(output, "__NnOut"));
+        (width(input, "__NN_IN"), width(output, "__NN_OUT"));
     quote! {
         #error
         #(#attrs)*
@@ -120,7 +120,7 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
             pub fn reset_parameters<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(&mut self, _: &mut __NnR) {
                 ::core::unreachable!()
             }
-            pub const fn from_params<const __NnN: #usize>(_: &[#f32; __NnN]) -> Self {
+            pub const fn from_params<const __NN_N: #usize>(_: &[#f32; __NN_N]) -> Self {
                 ::core::unreachable!()
             }
         }
@@ -612,8 +612,8 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
             let (member, (w_in, w_out)) = (layer.member(), (&widths[i], &widths[i + 1]));
             let (input, out) = (a(i), a(i + 1));
             quote_spanned! {layer.span()=>
-                let mut #out = [[0.0f32; __NnB]; #w_out];
-                ::nncore::Layer::<#w_in, #w_out>::forward_block::<__NnB>(&self.#member, &#input, &mut #out);
+                let mut #out = [[0.0f32; __NN_B]; #w_out];
+                ::nncore::Layer::<#w_in, #w_out>::forward_block::<__NN_B>(&self.#member, &#input, &mut #out);
             }
         })
         .collect();
@@ -623,13 +623,13 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
         let (input, out, d_out, d_in) = (a(i), a(i + 1), g(i + 1), g(i));
         let params = layer.has_params().then(|| {
             quote_spanned! {layer.span()=>
-                ::nncore::Layer::<#w_in, #w_out>::backward_params_block::<__NnB>(&self.#member, &#input, &#out, &#d_out, &mut #grads.#member);
+                ::nncore::Layer::<#w_in, #w_out>::backward_params_block::<__NN_B>(&self.#member, &#input, &#out, &#d_out, &mut #grads.#member);
             }
         });
         let inputs = (i > 0).then(|| {
             quote_spanned! {layer.span()=>
-                let mut #d_in = [[0.0f32; __NnB]; #w_in];
-                ::nncore::Layer::<#w_in, #w_out>::backward_input_block::<__NnB>(&self.#member, &#input, &#out, &#d_out, &mut #d_in);
+                let mut #d_in = [[0.0f32; __NN_B]; #w_in];
+                ::nncore::Layer::<#w_in, #w_out>::backward_input_block::<__NN_B>(&self.#member, &#input, &#out, &#d_out, &mut #d_in);
             }
         });
         quote!(#params #inputs)
@@ -638,21 +638,21 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
     let blocked = quote! {
         impl ::nncore::__private::Blocked<#input, #output> for #ident {
             #[inline]
-            fn forward_block<const __NnB: #usize>(&self, #xs: &[[#f32; #input]], #out: &mut [[#f32; #output]]) {
-                let #a0 = ::nncore::__private::gather::<__NnB, #input>(#xs);
+            fn forward_block<const __NN_B: #usize>(&self, #xs: &[[#f32; #input]], #out: &mut [[#f32; #output]]) {
+                let #a0 = ::nncore::__private::gather::<__NN_B, #input>(#xs);
                 #(#forward)*
                 ::nncore::__private::scatter(&#y, #out);
             }
 
             #[inline]
             #[allow(unused_variables)]
-            fn backward_block<const __NnB: #usize>(
+            fn backward_block<const __NN_B: #usize>(
                 &self,
                 #xs: &[[#f32; #input]],
                 #grads: &mut Self,
                 #loss_grad: impl ::core::ops::FnMut(#usize, &[#f32; #output]) -> [#f32; #output],
             ) {
-                let #a0 = ::nncore::__private::gather::<__NnB, #input>(#xs);
+                let #a0 = ::nncore::__private::gather::<__NN_B, #input>(#xs);
                 #(#forward)*
                 let #dy = ::nncore::__private::output_grads(&#y, #xs.len(), #loss_grad);
                 #(#backward)*
