@@ -16,11 +16,21 @@
 //
 // The widths are checked by the types: `Layer::<13, 1>` is implemented only by a layer that takes
 // 13 features and gives 1. Gradients are a second `TempNet` (inside `nncore::Grads`), so
-// `grads.hidden_linear.weight` has the weight's own type.
+// `grads.hidden_linear.weight` has the weight's own type. Batches go through `Blocked` in blocks
+// of samples stored feature-major, so that each layer's loop over the samples vectorizes.
+//
+// The names the macro binds are its own (`__nn_x1`, `__NN_B`) and the types it writes are full
+// paths (`::core::primitive::f32`): the model compiles whatever names are in scope where it is
+// declared, a `const B` or a `type f32 = f64` among them.
 
-// The macro writes the parameter count as a sum that starts at 0, so that a model without
-// parameters needs no special case; in macro output clippy does not look, here it does.
-#![allow(clippy::identity_op)]
+#![allow(
+    clippy::identity_op,
+    reason = "the counts are sums that start at 0, so that a model without parameters needs no special case"
+)]
+#![allow(
+    clippy::let_and_return,
+    reason = "`forward` binds every layer's output, the last one included, the same way"
+)]
 
 use nncore::prelude::*;
 use nncore::{Grads, MSELoss};
@@ -42,93 +52,293 @@ impl TempNet {
     };
     /// A model with PyTorch's default initialization (every `Linear` uniform in
     /// ±1/√in_features), drawn from `rng`: the same seed gives the same model.
-    pub fn init<R: ::nncore::__private::Rng + ?::core::marker::Sized>(rng: &mut R) -> Self {
+    pub fn init<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+        __nn_rng: &mut __NnR,
+    ) -> Self {
         Self {
-            hidden_linear: <::nncore::Linear<1usize, 13usize>>::init(rng),
+            hidden_linear: <::nncore::Linear<1usize, 13usize>>::init(__nn_rng),
             hidden_activ: ::nncore::Tanh,
-            output_linear: <::nncore::Linear<13usize, 1usize>>::init(rng),
+            output_linear: <::nncore::Linear<13usize, 1usize>>::init(__nn_rng),
         }
+    }
+    /// The model whose parameters, in `parameters()` order and row-major, are `params`;
+    /// a `const fn`, so a model can be a constant (see `nncore::export`).
+    #[must_use]
+    pub const fn from_params(
+        __nn_params: &[::core::primitive::f32; <TempNet as ::nncore::Module>::NUM_PARAMS],
+    ) -> Self {
+        Self {
+            hidden_linear: ::nncore::__private::linear_from_params::<1usize, 13usize>(
+                __nn_params.split_at(0usize).1,
+            ),
+            hidden_activ: ::nncore::Tanh,
+            output_linear: ::nncore::__private::linear_from_params::<13usize, 1usize>(
+                __nn_params
+                    .split_at(
+                        0usize
+                            + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS
+                            + <::nncore::Tanh as ::nncore::Module>::NUM_PARAMS,
+                    )
+                    .1,
+            ),
+        }
+    }
+    /// Draws every parameter anew, in place, as [`Self::init`] does.
+    pub fn reset_parameters<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+        &mut self,
+        __nn_rng: &mut __NnR,
+    ) {
+        self.hidden_linear.reset_parameters(__nn_rng);
+        self.output_linear.reset_parameters(__nn_rng);
+    }
+}
+impl TempNet {
+    /// [`Self::init`] on the heap, never built on the stack: for large models.
+    pub fn init_boxed<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+        __nn_rng: &mut __NnR,
+    ) -> ::nncore::__private::Box<Self> {
+        let mut __nn_model = <Self as ::nncore::Module>::zeros_boxed();
+        __nn_model.reset_parameters(__nn_rng);
+        __nn_model
     }
 }
 impl ::nncore::Module for TempNet {
-    const NUM_PARAMS: usize = 0
+    const NUM_PARAMS: ::core::primitive::usize = 0
         + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS
         + <::nncore::Linear<13usize, 1usize> as ::nncore::Module>::NUM_PARAMS;
+    const MULTIPLY_ADDS: ::core::primitive::usize = 0
+        + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::MULTIPLY_ADDS
+        + <::nncore::Tanh as ::nncore::Module>::MULTIPLY_ADDS
+        + <::nncore::Linear<13usize, 1usize> as ::nncore::Module>::MULTIPLY_ADDS;
+    const MAX_WIDTH: ::core::primitive::usize =
+        ::nncore::__private::max_of(&[1usize, 13usize, 13usize, 1usize]);
     fn zeros() -> Self {
         Self::ZERO
+    }
+    fn zeros_boxed() -> ::nncore::__private::Box<Self> {
+        let mut __nn_model = ::nncore::__private::zeroed_box::<Self>();
+        __nn_model.hidden_activ = ::nncore::Tanh;
+        __nn_model
     }
     fn parameters(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Param<'_>> {
         ::core::iter::empty()
             .chain(
                 ::nncore::Module::parameters(&self.hidden_linear)
-                    .map(|p| p.in_module("hidden_linear")),
+                    .map(|__nn_p| __nn_p.in_module("hidden_linear")),
             )
             .chain(
                 ::nncore::Module::parameters(&self.output_linear)
-                    .map(|p| p.in_module("output_linear")),
+                    .map(|__nn_p| __nn_p.in_module("output_linear")),
             )
     }
     fn parameters_mut(&mut self) -> impl ::core::iter::Iterator<Item = ::nncore::ParamMut<'_>> {
         ::core::iter::empty()
             .chain(
                 ::nncore::Module::parameters_mut(&mut self.hidden_linear)
-                    .map(|p| p.in_module("hidden_linear")),
+                    .map(|__nn_p| __nn_p.in_module("hidden_linear")),
             )
             .chain(
                 ::nncore::Module::parameters_mut(&mut self.output_linear)
-                    .map(|p| p.in_module("output_linear")),
+                    .map(|__nn_p| __nn_p.in_module("output_linear")),
             )
     }
 }
-impl ::nncore::Model<1usize, 1usize> for TempNet {
+unsafe impl ::nncore::__private::Zeroable for TempNet {}
+const _: () = {
+    fn __nn_zeroable<__NnT: ::nncore::__private::Zeroable>() {}
+    fn __nn_fields() {
+        __nn_zeroable::<::nncore::Linear<1usize, 13usize>>();
+        __nn_zeroable::<::nncore::Tanh>();
+        __nn_zeroable::<::nncore::Linear<13usize, 1usize>>();
+    }
+};
+impl ::nncore::__private::Blocked<1usize, 1usize> for TempNet {
     #[inline]
-    fn forward(&self, x0: &[f32; 1usize]) -> [f32; 1usize] {
-        let x1: [f32; 13usize] =
-            ::nncore::Layer::<1usize, 13usize>::forward(&self.hidden_linear, x0);
-        let x2: [f32; 13usize] =
-            ::nncore::Layer::<13usize, 13usize>::forward(&self.hidden_activ, &x1);
-        let x3: [f32; 1usize] =
-            ::nncore::Layer::<13usize, 1usize>::forward(&self.output_linear, &x2);
-        x3
+    fn forward_block<const __NN_B: ::core::primitive::usize>(
+        &self,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        __nn_out: &mut [[::core::primitive::f32; 1usize]],
+    ) {
+        let __nn_a0 = ::nncore::__private::gather::<__NN_B, 1usize>(__nn_xs);
+        let mut __nn_a1 = [[0.0f32; __NN_B]; 13usize];
+        ::nncore::Layer::<1usize, 13usize>::forward_block::<__NN_B>(
+            &self.hidden_linear,
+            &__nn_a0,
+            &mut __nn_a1,
+        );
+        let mut __nn_a2 = [[0.0f32; __NN_B]; 13usize];
+        ::nncore::Layer::<13usize, 13usize>::forward_block::<__NN_B>(
+            &self.hidden_activ,
+            &__nn_a1,
+            &mut __nn_a2,
+        );
+        let mut __nn_a3 = [[0.0f32; __NN_B]; 1usize];
+        ::nncore::Layer::<13usize, 1usize>::forward_block::<__NN_B>(
+            &self.output_linear,
+            &__nn_a2,
+            &mut __nn_a3,
+        );
+        ::nncore::__private::scatter(&__nn_a3, __nn_out);
+    }
+    #[inline]
+    #[allow(unused_variables)]
+    fn backward_block<const __NN_B: ::core::primitive::usize>(
+        &self,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        __nn_grads: &mut Self,
+        __nn_loss_grad: impl ::core::ops::FnMut(
+            ::core::primitive::usize,
+            &[::core::primitive::f32; 1usize],
+        ) -> [::core::primitive::f32; 1usize],
+    ) {
+        let __nn_a0 = ::nncore::__private::gather::<__NN_B, 1usize>(__nn_xs);
+        let mut __nn_a1 = [[0.0f32; __NN_B]; 13usize];
+        ::nncore::Layer::<1usize, 13usize>::forward_block::<__NN_B>(
+            &self.hidden_linear,
+            &__nn_a0,
+            &mut __nn_a1,
+        );
+        let mut __nn_a2 = [[0.0f32; __NN_B]; 13usize];
+        ::nncore::Layer::<13usize, 13usize>::forward_block::<__NN_B>(
+            &self.hidden_activ,
+            &__nn_a1,
+            &mut __nn_a2,
+        );
+        let mut __nn_a3 = [[0.0f32; __NN_B]; 1usize];
+        ::nncore::Layer::<13usize, 1usize>::forward_block::<__NN_B>(
+            &self.output_linear,
+            &__nn_a2,
+            &mut __nn_a3,
+        );
+        let __nn_g3 = ::nncore::__private::output_grads(&__nn_a3, __nn_xs.len(), __nn_loss_grad);
+        ::nncore::Layer::<13usize, 1usize>::backward_params_block::<__NN_B>(
+            &self.output_linear,
+            &__nn_a2,
+            &__nn_a3,
+            &__nn_g3,
+            &mut __nn_grads.output_linear,
+        );
+        let mut __nn_g2 = [[0.0f32; __NN_B]; 13usize];
+        ::nncore::Layer::<13usize, 1usize>::backward_input_block::<__NN_B>(
+            &self.output_linear,
+            &__nn_a2,
+            &__nn_a3,
+            &__nn_g3,
+            &mut __nn_g2,
+        );
+        let mut __nn_g1 = [[0.0f32; __NN_B]; 13usize];
+        ::nncore::Layer::<13usize, 13usize>::backward_input_block::<__NN_B>(
+            &self.hidden_activ,
+            &__nn_a1,
+            &__nn_a2,
+            &__nn_g2,
+            &mut __nn_g1,
+        );
+        ::nncore::Layer::<1usize, 13usize>::backward_params_block::<__NN_B>(
+            &self.hidden_linear,
+            &__nn_a0,
+            &__nn_a1,
+            &__nn_g1,
+            &mut __nn_grads.hidden_linear,
+        );
+    }
+}
+impl ::nncore::Model<1usize, 1usize> for TempNet {
+    fn forward_into(
+        &self,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        __nn_out: &mut [[::core::primitive::f32; 1usize]],
+    ) -> ::core::result::Result<(), ::nncore::Error> {
+        const __NN_BLOCK: ::core::primitive::usize =
+            ::nncore::__private::block_size(&[1usize, 13usize, 13usize, 1usize]);
+        ::nncore::__private::forward_blocks::<__NN_BLOCK, _, 1usize, 1usize>(
+            self, __nn_xs, __nn_out,
+        )
+    }
+    fn backward(
+        &self,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        __nn_dys: &[[::core::primitive::f32; 1usize]],
+        __nn_grads: &mut ::nncore::Grads<Self>,
+    ) -> ::core::result::Result<(), ::nncore::Error> {
+        const __NN_BLOCK: ::core::primitive::usize =
+            ::nncore::__private::block_size(&[1usize, 13usize, 13usize, 1usize]);
+        ::nncore::__private::backward_blocks::<__NN_BLOCK, _, 1usize, 1usize>(
+            self, __nn_xs, __nn_dys, __nn_grads,
+        )
+    }
+    fn backward_loss<__NnL: ::nncore::Loss<1usize>>(
+        &self,
+        __nn_loss_fn: &__NnL,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        __nn_targets: &[__NnL::Target],
+        __nn_grads: &mut ::nncore::Grads<Self>,
+    ) -> ::core::result::Result<::core::primitive::f32, ::nncore::Error> {
+        const __NN_BLOCK: ::core::primitive::usize =
+            ::nncore::__private::block_size(&[1usize, 13usize, 13usize, 1usize]);
+        ::nncore::__private::backward_loss_blocks::<__NN_BLOCK, _, _, 1usize, 1usize>(
+            self,
+            __nn_loss_fn,
+            __nn_xs,
+            __nn_targets,
+            __nn_grads,
+        )
+    }
+    #[inline]
+    fn forward(
+        &self,
+        __nn_x0: &[::core::primitive::f32; 1usize],
+    ) -> [::core::primitive::f32; 1usize] {
+        let __nn_x1 = ::nncore::Layer::<1usize, 13usize>::forward(&self.hidden_linear, __nn_x0);
+        let __nn_x2 = ::nncore::Layer::<13usize, 13usize>::forward(&self.hidden_activ, &__nn_x1);
+        let __nn_x3 = ::nncore::Layer::<13usize, 1usize>::forward(&self.output_linear, &__nn_x2);
+        __nn_x3
     }
     fn backward_sample(
         &self,
-        x0: &[f32; 1usize],
-        grads: &mut Self,
-        loss_grad: impl ::core::ops::FnOnce(&[f32; 1usize]) -> [f32; 1usize],
+        __nn_x0: &[::core::primitive::f32; 1usize],
+        __nn_grads: &mut Self,
+        __nn_loss_grad: impl ::core::ops::FnOnce(
+            &[::core::primitive::f32; 1usize],
+        ) -> [::core::primitive::f32; 1usize],
     ) {
-        let x1: [f32; 13usize] =
-            ::nncore::Layer::<1usize, 13usize>::forward(&self.hidden_linear, x0);
-        let x2: [f32; 13usize] =
-            ::nncore::Layer::<13usize, 13usize>::forward(&self.hidden_activ, &x1);
-        let x3: [f32; 1usize] =
-            ::nncore::Layer::<13usize, 1usize>::forward(&self.output_linear, &x2);
-        let d3 = loss_grad(&x3);
+        let __nn_x1 = ::nncore::Layer::<1usize, 13usize>::forward(&self.hidden_linear, __nn_x0);
+        let __nn_x2 = ::nncore::Layer::<13usize, 13usize>::forward(&self.hidden_activ, &__nn_x1);
+        let __nn_x3 = ::nncore::Layer::<13usize, 1usize>::forward(&self.output_linear, &__nn_x2);
+        let __nn_d3 = __nn_loss_grad(&__nn_x3);
         ::nncore::Layer::<13usize, 1usize>::backward_params(
             &self.output_linear,
-            &x2,
-            &x3,
-            &d3,
-            &mut grads.output_linear,
+            &__nn_x2,
+            &__nn_x3,
+            &__nn_d3,
+            &mut __nn_grads.output_linear,
         );
-        let d2 =
-            ::nncore::Layer::<13usize, 1usize>::backward_input(&self.output_linear, &x2, &x3, &d3);
-        let d1 =
-            ::nncore::Layer::<13usize, 13usize>::backward_input(&self.hidden_activ, &x1, &x2, &d2);
+        let __nn_d2 = ::nncore::Layer::<13usize, 1usize>::backward_input(
+            &self.output_linear,
+            &__nn_x2,
+            &__nn_x3,
+            &__nn_d3,
+        );
+        let __nn_d1 = ::nncore::Layer::<13usize, 13usize>::backward_input(
+            &self.hidden_activ,
+            &__nn_x1,
+            &__nn_x2,
+            &__nn_d2,
+        );
         ::nncore::Layer::<1usize, 13usize>::backward_params(
             &self.hidden_linear,
-            x0,
-            &x1,
-            &d1,
-            &mut grads.hidden_linear,
+            __nn_x0,
+            &__nn_x1,
+            &__nn_d1,
+            &mut __nn_grads.hidden_linear,
         );
     }
 }
 /// Prints the model as PyTorch's `print(model)` does.
 impl ::core::fmt::Display for TempNet {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    fn fmt(&self, __nn_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         ::nncore::__private::write_sequential(
-            f,
+            __nn_f,
             &[
                 (
                     "hidden_linear",
@@ -147,7 +357,8 @@ impl ::core::fmt::Display for TempNet {
     }
 }
 
-/// The hand-expanded model works like the macro's: print it, run it, take one gradient.
+/// The hand-expanded model works like the macro's: print it, run it, take one gradient, and
+/// build it from its parameters.
 fn main() -> Result<(), nncore::Error> {
     let model = TempNet::init(&mut rand::rngs::StdRng::seed_from_u64(0));
     println!("{model}");
@@ -159,5 +370,13 @@ fn main() -> Result<(), nncore::Error> {
     let loss = model.backward_loss(&MSELoss::new(), &t_u, &t_c, &mut grads)?;
     println!("loss {loss}");
     println!("grads.output_linear.bias {:?}", grads.output_linear.bias);
+
+    let mut params = [0.0; TempNet::NUM_PARAMS];
+    let mut at = 0;
+    for param in model.parameters() {
+        params[at..at + param.data.len()].copy_from_slice(param.data);
+        at += param.data.len();
+    }
+    assert_eq!(TempNet::from_params(&params), model);
     Ok(())
 }

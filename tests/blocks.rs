@@ -17,6 +17,10 @@ nncore::sequential! {
     /// About a million parameters: 4 MiB of weights, twice the stack of a test thread.
     pub struct Big(Linear(1024, 1024), Tanh, Linear(1024, 1));
 }
+nncore::sequential! {
+    /// As wide as a model may be: its widths add up to 65,536 features, the macro's limit.
+    pub struct Widest(Linear(1, 32767), GELU, Linear(32767, 1));
+}
 
 fn data<const N: usize>(len: usize, seed: u64) -> Vec<[f32; N]> {
     use rand::RngExt;
@@ -127,6 +131,44 @@ fn a_million_parameter_model_trains_in_a_small_stack() {
         })
         .unwrap();
         let (xs, ys) = (data::<1024>(4, 12), vec![[1.0f32]; 4]);
+        let mut losses = Vec::new();
+        for _ in 0..3 {
+            grads.zero_grad();
+            losses.push(
+                model
+                    .backward_loss(&MSELoss::new(), &xs, &ys, &mut grads)
+                    .unwrap(),
+            );
+            opt.step(&mut *model, &grads);
+        }
+        losses
+    };
+    let losses = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(losses[2] < losses[0], "loss did not fall: {losses:?}");
+}
+
+#[test]
+fn the_widest_model_runs_and_trains_in_a_small_stack() {
+    const { assert!(Widest::MAX_WIDTH == 32767 && 1 + 32767 + 32767 + 1 == 1 << 16) };
+    let run = || {
+        let mut model = Widest::init_boxed(&mut StdRng::seed_from_u64(12));
+        let mut grads = Grads::<Widest>::boxed();
+        // 32,767 hidden units: a small rate, or the first step overshoots.
+        let mut opt = SGD::<Widest>::new(SGDConfig {
+            lr: 1e-5,
+            ..Default::default()
+        })
+        .unwrap();
+        let (xs, ys) = (data::<1>(3, 13), vec![[1.0f32]; 3]);
+        let y = model.forward(&xs[0]);
+        assert_eq!(model.forward_batch(&xs)[0], y);
+        model.backward_sample(&xs[0], &mut grads, |y| *y);
+        model.backward(&xs, &[[1.0]; 3], &mut grads).unwrap();
         let mut losses = Vec::new();
         for _ in 0..3 {
             grads.zero_grad();

@@ -1,11 +1,37 @@
 //! Expand: write the model's struct and its impls. Quoting only; every check is in `valid.rs`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Index;
 
 use crate::ast::Form;
-use crate::valid::{ConstCheck, Field, Kind, Layer, MAX_PARAMS, Model, Size, Stub, StubField};
+use crate::valid::{
+    ConstCheck, Field, Kind, Layer, MAX_PARAMS, MAX_WIDTHS, Model, Size, Stub, StubField,
+};
+
+// Hygiene: the generated code must compile whatever names the user has in scope. Types are
+// written by absolute path (`::core::primitive::f32`, never `f32`, which a `type f32 = f64;`
+// would replace). Every name the macro binds is one no one writes: locals, parameters and
+// closure arguments start with `__nn_` (a mixed-site span is not enough: a pattern still sees the
+// user's constants, so `let x1 = ..` beside a `const x1` would be a pattern), type parameters
+// with `__Nn` (`__NnL`, not `L`), const parameters and items inside function bodies with `__NN_`
+// (`__NN_B`, not `B`, which would shadow a user's `const B` used as a size).
+
+/// `f32`, whatever the user calls `f32`.
+fn f32_type() -> TokenStream {
+    quote!(::core::primitive::f32)
+}
+
+/// `usize`, whatever the user calls `usize`.
+fn usize_type() -> TokenStream {
+    quote!(::core::primitive::usize)
+}
+
+/// A local variable or parameter of the generated code: `__nn_x1`, with a mixed-site span so that
+/// no token of the user's can name it either.
+fn local(name: &str) -> Ident {
+    Ident::new(&format!("__nn_{name}"), Span::mixed_site())
+}
 
 /// The code for a valid model.
 pub fn expand(model: &Model) -> TokenStream {
@@ -39,6 +65,7 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         input,
         output,
     } = stub;
+    let (f32, usize) = (f32_type(), usize_type());
     let broken = quote!(::nncore::__private::Broken);
     let mut definitions = Vec::new();
     let mut values = Vec::new();
@@ -70,11 +97,12 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         Some(size) => (size.generic(), size.len()),
         None => {
             let param = format_ident!("{}", name);
-            generics.push(quote!(const #param: usize));
+            generics.push(quote!(const #param: #usize));
             (param.to_token_stream(), param.to_token_stream())
         }
     };
-    let ((input, input_len), (output, output_len)) = (width(input, "IN"), width(output, "OUT"));
+    let ((input, input_len), (output, output_len)) =
+        (width(input, "__NN_IN"), width(output, "__NN_OUT"));
     quote! {
         #error
         #(#attrs)*
@@ -86,13 +114,13 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         impl #ident {
             pub const ZERO: Self = Self { #(#members: #zeros,)* };
             pub const TRAINED: Self = Self::ZERO;
-            pub fn init<R: ::nncore::__private::Rng + ?::core::marker::Sized>(_: &mut R) -> Self {
+            pub fn init<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(_: &mut __NnR) -> Self {
                 ::core::unreachable!()
             }
-            pub fn reset_parameters<R: ::nncore::__private::Rng + ?::core::marker::Sized>(&mut self, _: &mut R) {
+            pub fn reset_parameters<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(&mut self, _: &mut __NnR) {
                 ::core::unreachable!()
             }
-            pub const fn from_params<const N: usize>(_: &[f32; N]) -> Self {
+            pub const fn from_params<const __NN_N: #usize>(_: &[#f32; __NN_N]) -> Self {
                 ::core::unreachable!()
             }
         }
@@ -100,8 +128,8 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         ::nncore::__private::with_alloc! {
             #[allow(dead_code, clippy::all)]
             impl #ident {
-                pub fn init_boxed<R: ::nncore::__private::Rng + ?::core::marker::Sized>(
-                    _: &mut R,
+                pub fn init_boxed<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+                    _: &mut __NnR,
                 ) -> ::nncore::__private::Box<Self> {
                     ::core::unreachable!()
                 }
@@ -109,7 +137,7 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         }
 
         impl ::nncore::Module for #ident {
-            const NUM_PARAMS: usize = 0;
+            const NUM_PARAMS: #usize = 0;
             fn zeros() -> Self {
                 Self::ZERO
             }
@@ -122,14 +150,14 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         }
 
         impl<#(#generics),*> ::nncore::Model<#input, #output> for #ident {
-            fn forward(&self, _: &[f32; #input_len]) -> [f32; #output_len] {
+            fn forward(&self, _: &[#f32; #input_len]) -> [#f32; #output_len] {
                 ::core::unreachable!()
             }
             fn backward_sample(
                 &self,
-                _: &[f32; #input_len],
+                _: &[#f32; #input_len],
                 _: &mut Self,
-                _: impl ::core::ops::FnOnce(&[f32; #output_len]) -> [f32; #output_len],
+                _: impl ::core::ops::FnOnce(&[#f32; #output_len]) -> [#f32; #output_len],
             ) {
                 ::core::unreachable!()
             }
@@ -234,7 +262,8 @@ impl Layer {
         match &self.kind {
             Kind::Linear { .. } => quote!(<#ty>::ZERO),
             Kind::LeakyReLU { slope: Some(slope) } => {
-                quote!(::nncore::LeakyReLU::new((#slope) as f32))
+                let f32 = f32_type();
+                quote!(::nncore::LeakyReLU::new((#slope) as #f32))
             }
             Kind::LeakyReLU { slope: None } => quote!(::nncore::LeakyReLU::new(0.01)),
             Kind::Gelu { tanh: true } => quote!(::nncore::GELU::TANH),
@@ -253,7 +282,7 @@ impl Layer {
     }
 
     /// The layer built in a `const fn` from the model's values `params`, starting at `at`.
-    fn value_from_params(&self, at: &TokenStream) -> TokenStream {
+    fn value_from_params(&self, params: &Ident, at: &TokenStream) -> TokenStream {
         let (name, inputs, outputs) = match &self.kind {
             Kind::Linear {
                 inputs,
@@ -268,14 +297,14 @@ impl Layer {
             _ => return self.zero(),
         };
         let (i, o) = (inputs.generic(), outputs.generic());
-        quote!(::nncore::__private::#name::<#i, #o>(params.split_at(#at).1))
+        quote!(::nncore::__private::#name::<#i, #o>(#params.split_at(#at).1))
     }
 
     /// The layer with PyTorch's default initialization, drawn from `rng`.
-    fn init(&self) -> TokenStream {
+    fn init(&self, rng: &Ident) -> TokenStream {
         let ty = self.ty();
         match &self.kind {
-            Kind::Linear { .. } => quote!(<#ty>::init(rng)),
+            Kind::Linear { .. } => quote!(<#ty>::init(#rng)),
             _ => self.zero(),
         }
     }
@@ -284,7 +313,10 @@ impl Layer {
 /// A layer's number argument as an `f32`, or its default.
 fn number_or(value: Option<&syn::Expr>, default: TokenStream) -> TokenStream {
     match value {
-        Some(value) => quote!((#value) as f32),
+        Some(value) => {
+            let f32 = f32_type();
+            quote!((#value) as #f32)
+        }
         None => default,
     }
 }
@@ -357,20 +389,21 @@ fn construct(model: &Model, values: impl Iterator<Item = TokenStream>) -> TokenS
 
 fn constructors(model: &Model) -> TokenStream {
     let ident = &model.ident;
+    let (f32, rng, params, model_var) = (f32_type(), local("rng"), local("params"), local("model"));
     let zero = construct(model, model.layers.iter().map(Layer::zero));
-    let init = construct(model, model.layers.iter().map(Layer::init));
+    let init = construct(model, model.layers.iter().map(|layer| layer.init(&rng)));
     // Each layer's values start where the previous layers' end.
     let mut at = quote!(0usize);
     let mut from_params = Vec::new();
     for layer in &model.layers {
-        from_params.push(layer.value_from_params(&at));
+        from_params.push(layer.value_from_params(&params, &at));
         let ty = layer.ty();
         at = quote!(#at + <#ty as ::nncore::Module>::NUM_PARAMS);
     }
     let from_params = construct(model, from_params.into_iter());
     let resets = model.layers.iter().filter(|l| l.has_params()).map(|layer| {
         let member = layer.member();
-        quote!(self.#member.reset_parameters(rng);)
+        quote!(self.#member.reset_parameters(#rng);)
     });
     quote! {
         impl #ident {
@@ -379,19 +412,19 @@ fn constructors(model: &Model) -> TokenStream {
 
             /// A model with PyTorch's default initialization (every `Linear` uniform in
             /// ±1/√in_features), drawn from `rng`: the same seed gives the same model.
-            pub fn init<R: ::nncore::__private::Rng + ?::core::marker::Sized>(rng: &mut R) -> Self {
+            pub fn init<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(#rng: &mut __NnR) -> Self {
                 #init
             }
 
             /// The model whose parameters, in `parameters()` order and row-major, are `params`;
             /// a `const fn`, so a model can be a constant (see `nncore::export`).
             #[must_use]
-            pub const fn from_params(params: &[f32; <#ident as ::nncore::Module>::NUM_PARAMS]) -> Self {
+            pub const fn from_params(#params: &[#f32; <#ident as ::nncore::Module>::NUM_PARAMS]) -> Self {
                 #from_params
             }
 
             /// Draws every parameter anew, in place, as [`Self::init`] does.
-            pub fn reset_parameters<R: ::nncore::__private::Rng + ?::core::marker::Sized>(&mut self, rng: &mut R) {
+            pub fn reset_parameters<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(&mut self, #rng: &mut __NnR) {
                 #(#resets)*
             }
         }
@@ -399,12 +432,12 @@ fn constructors(model: &Model) -> TokenStream {
         ::nncore::__private::with_alloc! {
             impl #ident {
                 /// [`Self::init`] on the heap, never built on the stack: for large models.
-                pub fn init_boxed<R: ::nncore::__private::Rng + ?::core::marker::Sized>(
-                    rng: &mut R,
+                pub fn init_boxed<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+                    #rng: &mut __NnR,
                 ) -> ::nncore::__private::Box<Self> {
-                    let mut model = <Self as ::nncore::Module>::zeros_boxed();
-                    model.reset_parameters(rng);
-                    model
+                    let mut #model_var = <Self as ::nncore::Module>::zeros_boxed();
+                    #model_var.reset_parameters(#rng);
+                    #model_var
                 }
             }
         }
@@ -413,6 +446,7 @@ fn constructors(model: &Model) -> TokenStream {
 
 fn module_impl(model: &Model) -> TokenStream {
     let ident = &model.ident;
+    let (usize, model_var, p) = (usize_type(), local("model"), local("p"));
     let trained: Vec<&Layer> = model.layers.iter().filter(|l| l.has_params()).collect();
     let types = trained.iter().map(|l| l.ty());
     let widths = model.widths.iter().map(Size::generic);
@@ -421,7 +455,7 @@ fn module_impl(model: &Model) -> TokenStream {
             let member = layer.member();
             let name = layer.module_name();
             quote! {
-                .chain(::nncore::Module::#method(#reference self.#member).map(|p| p.in_module(#name)))
+                .chain(::nncore::Module::#method(#reference self.#member).map(|#p| #p.in_module(#name)))
             }
         });
         quote!(::core::iter::empty() #(#links)*)
@@ -434,15 +468,15 @@ fn module_impl(model: &Model) -> TokenStream {
         .filter(|l| !l.has_params())
         .map(|layer| {
             let (member, zero) = (layer.member(), layer.zero());
-            quote!(model.#member = #zero;)
+            quote!(#model_var.#member = #zero;)
         });
     let parameters = chain(quote!(parameters), quote!(&));
     let parameters_mut = chain(quote!(parameters_mut), quote!(&mut));
     quote! {
         impl ::nncore::Module for #ident {
-            const NUM_PARAMS: usize = 0 #(+ <#types as ::nncore::Module>::NUM_PARAMS)*;
-            const MULTIPLY_ADDS: usize = 0 #(+ <#all_types as ::nncore::Module>::MULTIPLY_ADDS)*;
-            const MAX_WIDTH: usize = ::nncore::__private::max_of(&[#(#widths),*]);
+            const NUM_PARAMS: #usize = 0 #(+ <#types as ::nncore::Module>::NUM_PARAMS)*;
+            const MULTIPLY_ADDS: #usize = 0 #(+ <#all_types as ::nncore::Module>::MULTIPLY_ADDS)*;
+            const MAX_WIDTH: #usize = ::nncore::__private::max_of(&[#(#widths),*]);
 
             fn zeros() -> Self {
                 Self::ZERO
@@ -450,9 +484,9 @@ fn module_impl(model: &Model) -> TokenStream {
 
             ::nncore::__private::with_alloc! {
                 fn zeros_boxed() -> ::nncore::__private::Box<Self> {
-                    let mut model = ::nncore::__private::zeroed_box::<Self>();
+                    let mut #model_var = ::nncore::__private::zeroed_box::<Self>();
                     #(#restore)*
-                    model
+                    #model_var
                 }
             }
 
@@ -468,9 +502,9 @@ fn module_impl(model: &Model) -> TokenStream {
         // SAFETY: every field is a layer, and the bound below checks that each is `Zeroable`.
         unsafe impl ::nncore::__private::Zeroable for #ident {}
         const _: () = {
-            fn zeroable<T: ::nncore::__private::Zeroable>() {}
-            fn fields() {
-                #(zeroable::<#all_types>();)*
+            fn __nn_zeroable<__NnT: ::nncore::__private::Zeroable>() {}
+            fn __nn_fields() {
+                #(__nn_zeroable::<#all_types>();)*
             }
         };
     }
@@ -481,12 +515,14 @@ fn model_impl(model: &Model) -> TokenStream {
     let widths: Vec<TokenStream> = model.widths.iter().map(Size::generic).collect();
     let (input, output) = (&widths[0], &widths[widths.len() - 1]);
     let (input_len, output_len) = (model.widths[0].len(), model.widths[widths.len() - 1].len());
-    let x = |i: usize| format_ident!("x{}", i);
-    let d = |i: usize| format_ident!("d{}", i);
+    let (f32, grads, loss_grad) = (f32_type(), local("grads"), local("loss_grad"));
+    let x = |i: usize| local(&format!("x{i}"));
+    let d = |i: usize| local(&format!("d{i}"));
+    let x0 = x(0);
     // `x0` is the caller's reference; later activations are arrays on the stack.
     let by_ref = |i: usize| {
         if i == 0 {
-            quote!(x0)
+            x0.to_token_stream()
         } else {
             let x = x(i);
             quote!(&#x)
@@ -513,7 +549,7 @@ fn model_impl(model: &Model) -> TokenStream {
         let (input, out, d_out, d_in) = (by_ref(i), x(i + 1), d(i + 1), d(i));
         let params = layer.has_params().then(|| {
             quote_spanned! {layer.span()=>
-                ::nncore::Layer::<#w_in, #w_out>::backward_params(&self.#member, #input, &#out, &#d_out, &mut grads.#member);
+                ::nncore::Layer::<#w_in, #w_out>::backward_params(&self.#member, #input, &#out, &#d_out, &mut #grads.#member);
             }
         });
         let inputs = (i > 0).then(|| {
@@ -533,19 +569,19 @@ fn model_impl(model: &Model) -> TokenStream {
             #overrides
 
             #[inline]
-            fn forward(&self, x0: &[f32; #input_len]) -> [f32; #output_len] {
+            fn forward(&self, #x0: &[#f32; #input_len]) -> [#f32; #output_len] {
                 #(#forward)*
                 #y
             }
 
             fn backward_sample(
                 &self,
-                x0: &[f32; #input_len],
-                grads: &mut Self,
-                loss_grad: impl ::core::ops::FnOnce(&[f32; #output_len]) -> [f32; #output_len],
+                #x0: &[#f32; #input_len],
+                #grads: &mut Self,
+                #loss_grad: impl ::core::ops::FnOnce(&[#f32; #output_len]) -> [#f32; #output_len],
             ) {
                 #(#forward)*
-                let #dy = loss_grad(&#y);
+                let #dy = #loss_grad(&#y);
                 #(#backward)*
             }
         }
@@ -559,8 +595,12 @@ fn model_impl(model: &Model) -> TokenStream {
 fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStream) {
     let ident = &model.ident;
     let (input, output) = (&widths[0], &widths[widths.len() - 1]);
-    let a = |i: usize| format_ident!("a{}", i);
-    let g = |i: usize| format_ident!("g{}", i);
+    let (f32, usize) = (f32_type(), usize_type());
+    let (xs, out, dys, grads) = (local("xs"), local("out"), local("dys"), local("grads"));
+    let (loss_fn, loss_grad, targets) = (local("loss_fn"), local("loss_grad"), local("targets"));
+    let a = |i: usize| local(&format!("a{i}"));
+    let g = |i: usize| local(&format!("g{i}"));
+    let a0 = a(0);
     let last = model.layers.len();
     let (y, dy) = (a(last), g(last));
 
@@ -572,8 +612,8 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
             let (member, (w_in, w_out)) = (layer.member(), (&widths[i], &widths[i + 1]));
             let (input, out) = (a(i), a(i + 1));
             quote_spanned! {layer.span()=>
-                let mut #out = [[0.0f32; B]; #w_out];
-                ::nncore::Layer::<#w_in, #w_out>::forward_block::<B>(&self.#member, &#input, &mut #out);
+                let mut #out = [[0.0f32; __NN_B]; #w_out];
+                ::nncore::Layer::<#w_in, #w_out>::forward_block::<__NN_B>(&self.#member, &#input, &mut #out);
             }
         })
         .collect();
@@ -583,13 +623,13 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
         let (input, out, d_out, d_in) = (a(i), a(i + 1), g(i + 1), g(i));
         let params = layer.has_params().then(|| {
             quote_spanned! {layer.span()=>
-                ::nncore::Layer::<#w_in, #w_out>::backward_params_block::<B>(&self.#member, &#input, &#out, &#d_out, &mut grads.#member);
+                ::nncore::Layer::<#w_in, #w_out>::backward_params_block::<__NN_B>(&self.#member, &#input, &#out, &#d_out, &mut #grads.#member);
             }
         });
         let inputs = (i > 0).then(|| {
             quote_spanned! {layer.span()=>
-                let mut #d_in = [[0.0f32; B]; #w_in];
-                ::nncore::Layer::<#w_in, #w_out>::backward_input_block::<B>(&self.#member, &#input, &#out, &#d_out, &mut #d_in);
+                let mut #d_in = [[0.0f32; __NN_B]; #w_in];
+                ::nncore::Layer::<#w_in, #w_out>::backward_input_block::<__NN_B>(&self.#member, &#input, &#out, &#d_out, &mut #d_in);
             }
         });
         quote!(#params #inputs)
@@ -598,23 +638,23 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
     let blocked = quote! {
         impl ::nncore::__private::Blocked<#input, #output> for #ident {
             #[inline]
-            fn forward_block<const B: usize>(&self, xs: &[[f32; #input]], out: &mut [[f32; #output]]) {
-                let a0 = ::nncore::__private::gather::<B, #input>(xs);
+            fn forward_block<const __NN_B: #usize>(&self, #xs: &[[#f32; #input]], #out: &mut [[#f32; #output]]) {
+                let #a0 = ::nncore::__private::gather::<__NN_B, #input>(#xs);
                 #(#forward)*
-                ::nncore::__private::scatter(&#y, out);
+                ::nncore::__private::scatter(&#y, #out);
             }
 
             #[inline]
             #[allow(unused_variables)]
-            fn backward_block<const B: usize>(
+            fn backward_block<const __NN_B: #usize>(
                 &self,
-                xs: &[[f32; #input]],
-                grads: &mut Self,
-                loss_grad: impl ::core::ops::FnMut(usize, &[f32; #output]) -> [f32; #output],
+                #xs: &[[#f32; #input]],
+                #grads: &mut Self,
+                #loss_grad: impl ::core::ops::FnMut(#usize, &[#f32; #output]) -> [#f32; #output],
             ) {
-                let a0 = ::nncore::__private::gather::<B, #input>(xs);
+                let #a0 = ::nncore::__private::gather::<__NN_B, #input>(#xs);
                 #(#forward)*
-                let #dy = ::nncore::__private::output_grads(&#y, xs.len(), loss_grad);
+                let #dy = ::nncore::__private::output_grads(&#y, #xs.len(), #loss_grad);
                 #(#backward)*
             }
         }
@@ -624,39 +664,39 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
     let overrides = quote! {
         fn forward_into(
             &self,
-            xs: &[[f32; #input]],
-            out: &mut [[f32; #output]],
+            #xs: &[[#f32; #input]],
+            #out: &mut [[#f32; #output]],
         ) -> ::core::result::Result<(), ::nncore::Error> {
-            const BLOCK: usize = #block;
-            ::nncore::__private::forward_blocks::<BLOCK, _, #input, #output>(self, xs, out)
+            const __NN_BLOCK: #usize = #block;
+            ::nncore::__private::forward_blocks::<__NN_BLOCK, _, #input, #output>(self, #xs, #out)
         }
 
         fn backward(
             &self,
-            xs: &[[f32; #input]],
-            dys: &[[f32; #output]],
-            grads: &mut ::nncore::Grads<Self>,
+            #xs: &[[#f32; #input]],
+            #dys: &[[#f32; #output]],
+            #grads: &mut ::nncore::Grads<Self>,
         ) -> ::core::result::Result<(), ::nncore::Error> {
-            const BLOCK: usize = #block;
-            ::nncore::__private::backward_blocks::<BLOCK, _, #input, #output>(self, xs, dys, grads)
+            const __NN_BLOCK: #usize = #block;
+            ::nncore::__private::backward_blocks::<__NN_BLOCK, _, #input, #output>(self, #xs, #dys, #grads)
         }
 
-        fn backward_loss<L: ::nncore::Loss<#output>>(
+        fn backward_loss<__NnL: ::nncore::Loss<#output>>(
             &self,
-            loss_fn: &L,
-            xs: &[[f32; #input]],
-            targets: &[L::Target],
-            grads: &mut ::nncore::Grads<Self>,
-        ) -> ::core::result::Result<f32, ::nncore::Error> {
-            const BLOCK: usize = #block;
-            ::nncore::__private::backward_loss_blocks::<BLOCK, _, _, #input, #output>(self, loss_fn, xs, targets, grads)
+            #loss_fn: &__NnL,
+            #xs: &[[#f32; #input]],
+            #targets: &[__NnL::Target],
+            #grads: &mut ::nncore::Grads<Self>,
+        ) -> ::core::result::Result<#f32, ::nncore::Error> {
+            const __NN_BLOCK: #usize = #block;
+            ::nncore::__private::backward_loss_blocks::<__NN_BLOCK, _, _, #input, #output>(self, #loss_fn, #xs, #targets, #grads)
         }
     };
     (blocked, overrides)
 }
 
 fn display_impl(model: &Model) -> TokenStream {
-    let ident = &model.ident;
+    let (ident, f) = (&model.ident, local("f"));
     let entries = model.layers.iter().map(|layer| {
         let (member, name) = (layer.member(), layer.module_name());
         quote!((#name, &self.#member as &dyn ::core::fmt::Display))
@@ -664,8 +704,8 @@ fn display_impl(model: &Model) -> TokenStream {
     quote! {
         /// Prints the model as PyTorch's `print(model)` does.
         impl ::core::fmt::Display for #ident {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                ::nncore::__private::write_sequential(f, &[#(#entries),*])
+            fn fmt(&self, #f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::nncore::__private::write_sequential(#f, &[#(#entries),*])
             }
         }
     }
@@ -697,6 +737,20 @@ fn const_checks(model: &Model) -> TokenStream {
             let max = MAX_PARAMS as usize;
             quote_spanned! {*span=>
                 const _: () = ::core::assert!(<#ident as ::nncore::Module>::NUM_PARAMS <= #max, #message);
+            }
+        }
+        ConstCheck::WidthLimit {
+            span,
+            widths,
+            message,
+        } => {
+            let max = MAX_WIDTHS as usize;
+            let widths = widths.iter().map(|width| {
+                let width = width.len();
+                quote!((#width))
+            });
+            quote_spanned! {*span=>
+                const _: () = ::core::assert!(#(#widths)+* <= #max, #message);
             }
         }
     });

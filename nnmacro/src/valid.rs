@@ -19,6 +19,15 @@ use crate::ast::{Arg, Entry, Form, Input, LayerCall};
 /// on the heap (`init_boxed`, `Grads::boxed`); the optimizers box their state.
 pub const MAX_PARAMS: u128 = 1 << 24;
 
+/// The most features a model's widths (its input and every layer's output) may add up to:
+/// 2^16 `f32`, 256 KiB.
+///
+/// One sample's activations and their gradients are arrays on the stack, one of each width:
+/// 512 KiB at the limit, and unoptimized code makes copies of them besides. At the limit a
+/// forward and backward pass takes up to about 1.4 MiB of stack, which a thread's 2 MiB holds
+/// (docs/compile-errors.md); at twice the limit it overflows.
+pub const MAX_WIDTHS: u128 = 1 << 16;
+
 /// A model that passed every check: what `expand.rs` writes code for.
 pub struct Model {
     pub attrs: Vec<Attribute>,
@@ -97,6 +106,12 @@ pub enum ConstCheck {
     Positive { size: Size, message: String },
     /// The model's `NUM_PARAMS` is at most [`MAX_PARAMS`].
     ParamLimit { span: Span, message: String },
+    /// The model's widths add up to at most [`MAX_WIDTHS`].
+    WidthLimit {
+        span: Span,
+        widths: Vec<Size>,
+        message: String,
+    },
 }
 
 /// What is known of a model that failed to validate: enough for a stub with the same name,
@@ -257,6 +272,13 @@ pub fn validate(input: Input) -> Result<Model, Box<(syn::Error, Stub)>> {
     let chain = check_chain(&mut slots, input.body_span, &mut errors);
     let mut const_checks = chain.const_checks;
     let too_large = check_param_count(&slots, input.body_span, &mut const_checks, &mut errors);
+    check_width_sum(
+        &slots,
+        &chain.widths,
+        input.body_span,
+        &mut const_checks,
+        &mut errors,
+    );
 
     if let Some(error) = errors.0 {
         let mut names: Vec<Ident> = Vec::new();
@@ -520,92 +542,66 @@ fn no_args(call: &LayerCall, args: &[&Arg], kind: Kind, errors: &mut Errors) -> 
     None
 }
 
-/// `Linear(in, out)` or `Linear(in, out, bias = BOOL)`.
+/// `Linear(in, out)` or `Linear(in, out, bias = BOOL)`, each argument by position or by
+/// PyTorch's keyword: `Linear(in_features = 1, out_features = 13)`.
 fn check_linear(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Kind> {
     let usage = usage("Linear");
-    let roles = ["input", "output"];
-    let mut sizes = Vec::new();
-    let mut bias = true;
-    let mut ok = true;
-    for arg in args {
-        match arg {
-            Arg::Positional(expr) if sizes.len() < 2 => {
-                match check_size(expr, roles[sizes.len()], errors) {
-                    Some(size) => sizes.push(size),
-                    None => ok = false,
-                }
-            }
-            Arg::Positional(
-                expr @ Expr::Lit(ExprLit {
-                    lit: Lit::Bool(b), ..
-                }),
-            ) => {
-                errors.spanned(
-                    expr,
-                    format_args!("the bias is a keyword argument: write `bias = {}`", b.value),
-                );
-                ok = false;
-            }
-            Arg::Positional(expr) => {
-                errors.spanned(
-                    expr,
-                    format_args!(
-                        "`Linear` takes two sizes, but a third is given\nexpected {usage}"
-                    ),
-                );
-                ok = false;
-            }
-            Arg::Keyword { name, value, .. } if name == "bias" => match value {
-                Expr::Lit(ExprLit {
-                    lit: Lit::Bool(b), ..
-                }) => bias = b.value,
-                _ => {
-                    let found = value.to_token_stream();
-                    errors.spanned(
-                        value,
-                        format_args!("`bias` must be `true` or `false`, found `{found}`"),
-                    );
-                    ok = false;
-                }
-            },
-            Arg::Keyword { name, .. } => {
-                let text = name.to_string();
-                let hint = if text == "in_features" || text == "out_features" {
-                    "; sizes are given by position: `Linear(1, 13)`".to_owned()
-                } else {
-                    closest(&text, ["bias"])
-                        .map(|known| format!("; did you mean `{known}`?"))
-                        .unwrap_or_default()
-                };
-                errors.spanned(
-                    name,
-                    format_args!("unknown argument `{name}` for `Linear`{hint}\nexpected {usage}"),
-                );
-                ok = false;
-            }
+    let extra = |expr: &Expr| match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(b), ..
+        }) => format!("the bias is a keyword argument: write `bias = {}`", b.value),
+        _ => format!("`Linear` takes two sizes, but a third is given\nexpected {usage}"),
+    };
+    let names = ["in_features", "out_features", "bias"];
+    let (values, mut ok) = bind(call, args, &names, 2, extra, errors);
+    let [inputs, outputs, bias] = values[..] else {
+        unreachable!("one value for each of the three names")
+    };
+    let mut size = |expr: Option<&Expr>, role| match expr.map(|e| check_size(e, role, errors)) {
+        Some(Some(size)) => Some(size),
+        Some(None) => {
+            ok = false;
+            None
         }
-    }
-    if ok && sizes.len() < 2 {
-        let given = match sizes.len() {
-            0 => "none is given",
-            _ => "one is given",
-        };
-        errors.spanned(
-            call,
-            format_args!(
-                "`Linear` takes two sizes, its input and output features, but {given}\nexpected {usage}"
-            ),
-        );
-        return None;
-    }
-    let mut sizes = sizes.into_iter();
-    match (ok, sizes.next(), sizes.next()) {
+        None => None,
+    };
+    let (inputs, outputs) = (size(inputs, "input"), size(outputs, "output"));
+    let bias = match bias {
+        None => true,
+        Some(Expr::Lit(ExprLit {
+            lit: Lit::Bool(b), ..
+        })) => b.value,
+        Some(value) => {
+            let found = value.to_token_stream();
+            errors.spanned(
+                value,
+                format_args!("`bias` must be `true` or `false`, found `{found}`"),
+            );
+            ok = false;
+            true
+        }
+    };
+    match (ok, inputs, outputs) {
+        (false, _, _) => None,
         (true, Some(inputs), Some(outputs)) => Some(Kind::Linear {
             inputs,
             outputs,
             bias,
         }),
-        _ => None,
+        (true, inputs, outputs) => {
+            let given = match (inputs, outputs) {
+                (None, None) => "none is given",
+                (Some(_), _) => "one is given",
+                (None, Some(_)) => "only `out_features` is given",
+            };
+            errors.spanned(
+                call,
+                format_args!(
+                    "`Linear` takes two sizes, its input and output features, but {given}\nexpected {usage}"
+                ),
+            );
+            None
+        }
     }
 }
 
@@ -659,32 +655,20 @@ fn check_size(expr: &Expr, role: &str, errors: &mut Errors) -> Option<Size> {
 }
 
 /// `LeakyReLU`, `LeakyReLU(slope)` or `LeakyReLU(negative_slope = slope)`.
-fn check_leaky_relu(_call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Kind> {
+fn check_leaky_relu(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Kind> {
     let usage = usage("LeakyReLU");
-    let slope = match args {
-        [] => return Some(Kind::LeakyReLU { slope: None }),
-        [Arg::Positional(slope)] => slope,
-        [Arg::Keyword { name, value, .. }] if name == "negative_slope" => value,
-        [Arg::Keyword { name, .. }] => {
-            let hint = closest(&name.to_string(), ["negative_slope"])
-                .map(|known| format!("; did you mean `{known}`?"))
-                .unwrap_or_default();
-            errors.spanned(
-                name,
-                format_args!("unknown argument `{name}` for `LeakyReLU`{hint}\nexpected {usage}"),
-            );
-            return None;
-        }
-        [_, extra, ..] => {
-            let count = args.len();
-            errors.spanned(
-                extra,
-                format_args!(
-                    "`LeakyReLU` takes one argument, its negative slope, but {count} are given\nexpected {usage}"
-                ),
-            );
-            return None;
-        }
+    let count = args.len();
+    let extra = |_: &Expr| {
+        format!(
+            "`LeakyReLU` takes one argument, its negative slope, but {count} are given\nexpected {usage}"
+        )
+    };
+    let (values, ok) = bind(call, args, &["negative_slope"], 1, extra, errors);
+    let [slope] = values[..] else {
+        unreachable!("one value for the one name")
+    };
+    let Some(slope) = slope else {
+        return ok.then_some(Kind::LeakyReLU { slope: None });
     };
     let number = |expr: &Expr| {
         matches!(
@@ -715,7 +699,7 @@ fn check_leaky_relu(_call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Op
             return None;
         }
     }
-    Some(Kind::LeakyReLU {
+    ok.then(|| Kind::LeakyReLU {
         slope: Some(slope.clone()),
     })
 }
@@ -876,6 +860,65 @@ fn check_param_count(
     false
 }
 
+/// The model's widths add up to at most [`MAX_WIDTHS`]: added here when every size is a literal,
+/// by a `const` assertion otherwise. Checked only when the whole chain of widths is known.
+fn check_width_sum(
+    slots: &[Slot],
+    widths: &[Size],
+    body_span: Span,
+    const_checks: &mut Vec<ConstCheck>,
+    errors: &mut Errors,
+) {
+    if widths.is_empty() {
+        return;
+    }
+    let max = grouped(MAX_WIDTHS);
+    let why = format!(
+        "one sample's activations and their gradients are arrays on the stack, one of each width; at {max} features a forward and backward pass already takes most of a thread's 2 MiB stack"
+    );
+    let Some(literals) = widths
+        .iter()
+        .map(|w| w.literal)
+        .collect::<Option<Vec<u64>>>()
+    else {
+        const_checks.push(ConstCheck::WidthLimit {
+            span: body_span,
+            widths: widths.to_vec(),
+            message: format!(
+                "the widths of the model's input and layers add up to more than {max} features, the most a model may have\n{why}"
+            ),
+        });
+        return;
+    };
+    let total: u128 = literals.into_iter().map(u128::from).sum();
+    if total <= MAX_WIDTHS {
+        return;
+    }
+    // The widest `Linear`, the first of equals: the one that gives the width, not the one after.
+    let widest = slots
+        .iter()
+        .rev()
+        .filter_map(|slot| match &slot.layer {
+            Some((
+                Kind::Linear {
+                    inputs, outputs, ..
+                },
+                call,
+            )) => Some((inputs.literal?.max(outputs.literal?), call)),
+            _ => None,
+        })
+        .max_by_key(|(width, _)| *width);
+    if let Some((width, call)) = widest {
+        let (total, width) = (grouped(total), grouped(u128::from(width)));
+        errors.spanned(
+            call,
+            format_args!(
+                "the widths of this model's input and layers add up to {total} features, more than the {max} a model may have; `{call}` alone is {width} wide\n{why}"
+            ),
+        );
+    }
+}
+
 /// `10_000_100_000`: a large count, readable.
 fn grouped(n: u128) -> String {
     let digits = n.to_string();
@@ -891,24 +934,21 @@ fn grouped(n: u128) -> String {
 
 /// `GELU`, `GELU(approximate = "tanh")` or `GELU(approximate = "none")`.
 fn check_gelu(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Kind> {
-    let value = match args {
-        [] => return Some(Kind::Gelu { tanh: false }),
-        [arg] if keyword_is(arg, "approximate") => match arg {
-            Arg::Positional(value) | Arg::Keyword { value, .. } => value,
-        },
-        _ => {
-            errors.spanned(
-                call,
-                "`GELU` takes at most one argument: `GELU`, or `GELU(approximate = \"tanh\")`",
-            );
-            return None;
-        }
+    let extra = |_: &Expr| {
+        "`GELU` takes at most one argument: `GELU`, or `GELU(approximate = \"tanh\")`".to_owned()
+    };
+    let (values, ok) = bind(call, args, &["approximate"], 1, extra, errors);
+    let [value] = values[..] else {
+        unreachable!("one value for the one name")
+    };
+    let Some(value) = value else {
+        return ok.then_some(Kind::Gelu { tanh: false });
     };
     match value {
         Expr::Lit(ExprLit {
             lit: Lit::Str(text),
             ..
-        }) if text.value() == "tanh" || text.value() == "none" => Some(Kind::Gelu {
+        }) if text.value() == "tanh" || text.value() == "none" => ok.then(|| Kind::Gelu {
             tanh: text.value() == "tanh",
         }),
         _ => {
@@ -930,56 +970,104 @@ fn check_numbers(
     errors: &mut Errors,
 ) -> Option<Vec<Option<Expr>>> {
     let layer = call.name();
-    let usage = names.join(", ");
-    let mut values: Vec<Option<Expr>> = vec![None; names.len()];
-    let mut ok = true;
-    for (position, arg) in args.iter().enumerate() {
-        let (slot, value) = match arg {
-            Arg::Positional(value) => (Some(position).filter(|&p| p < names.len()), value),
-            Arg::Keyword { name, value, .. } => {
-                (names.iter().position(|known| name == known), value)
-            }
-        };
-        let Some(slot) = slot else {
-            let target: &dyn ToTokens = match arg {
-                Arg::Keyword { name, .. } => name,
-                Arg::Positional(value) => value,
-            };
-            errors.spanned(
-                target,
-                format_args!("unexpected argument for `{layer}`; it takes {usage}"),
-            );
-            ok = false;
-            continue;
-        };
+    let takes = names.join(", ");
+    let extra = |_: &Expr| format!("unexpected argument for `{layer}`; it takes {takes}");
+    let (values, mut ok) = bind(call, args, names, names.len(), extra, errors);
+    for (value, name) in values.iter().zip(names) {
         match value {
-            Expr::Lit(ExprLit {
-                lit: Lit::Float(_) | Lit::Int(_),
-                ..
-            })
-            | Expr::Unary(_)
-            | Expr::Path(_) => values[slot] = Some(value.clone()),
-            _ => {
+            None
+            | Some(
+                Expr::Lit(ExprLit {
+                    lit: Lit::Float(_) | Lit::Int(_),
+                    ..
+                })
+                | Expr::Unary(_)
+                | Expr::Path(_),
+            ) => {}
+            Some(value) => {
                 let found = value.to_token_stream();
                 errors.spanned(
                     value,
                     format_args!(
-                        "`{}` of `{layer}` must be a number, e.g. `1.0`; found `{found}`",
-                        names[slot]
+                        "`{name}` of `{layer}` must be a number, e.g. `1.0`; found `{found}`"
                     ),
                 );
                 ok = false;
             }
         }
     }
-    ok.then_some(values)
+    ok.then(|| values.into_iter().map(|value| value.cloned()).collect())
 }
 
-fn keyword_is(arg: &Arg, expected: &str) -> bool {
-    match arg {
-        Arg::Positional(_) => true,
-        Arg::Keyword { name, .. } => name == expected,
+/// Binds a layer's arguments to its parameters `names` as Python does: positional arguments fill
+/// the first `positional` parameters in order, keywords name any of them, no positional argument
+/// follows a keyword, and no parameter is given twice. `extra` words the error for a positional
+/// argument past the last (each layer says what it takes). One value or `None` (the default) per
+/// name, the arguments that could be bound, and whether all of them could.
+fn bind<'a>(
+    call: &LayerCall,
+    args: &[&'a Arg],
+    names: &[&str],
+    positional: usize,
+    extra: impl Fn(&Expr) -> String,
+    errors: &mut Errors,
+) -> (Vec<Option<&'a Expr>>, bool) {
+    let layer = call.name();
+    let usage = usage(&layer.to_string());
+    let mut values: Vec<Option<&Expr>> = vec![None; names.len()];
+    let (mut ok, mut by_position, mut keyword_seen) = (true, 0, false);
+    for arg in args {
+        match arg {
+            Arg::Positional(value) if keyword_seen => {
+                errors.spanned(
+                    value,
+                    format_args!(
+                        "positional argument after a keyword argument; give it by keyword, or before the keywords\nexpected {usage}"
+                    ),
+                );
+                ok = false;
+            }
+            Arg::Positional(value) if by_position < positional => {
+                values[by_position] = Some(value);
+                by_position += 1;
+            }
+            Arg::Positional(value) => {
+                errors.spanned(value, extra(value));
+                ok = false;
+            }
+            Arg::Keyword { name, value, .. } => {
+                keyword_seen = true;
+                let Some(slot) = names.iter().position(|known| name == known) else {
+                    let hint = closest(&name.to_string(), names.iter().copied())
+                        .map(|known| format!("; did you mean `{known}`?"))
+                        .unwrap_or_default();
+                    errors.spanned(
+                        name,
+                        format_args!(
+                            "unknown argument `{name}` for `{layer}`{hint}\nexpected {usage}"
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                };
+                if values[slot].is_some() {
+                    let how = if slot < by_position {
+                        "by position and by keyword"
+                    } else {
+                        "by keyword twice"
+                    };
+                    errors.spanned(
+                        name,
+                        format_args!("`{layer}` is given `{name}` {how}; give it once"),
+                    );
+                    ok = false;
+                    continue;
+                }
+                values[slot] = Some(value);
+            }
+        }
     }
+    (values, ok)
 }
 
 #[cfg(test)]

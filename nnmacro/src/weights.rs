@@ -196,6 +196,6 @@ fn trained(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
             pub const TRAINED: Self = Self::from_params(&[#(#values),*]);
         }
         // Rebuilds the model when the file changes.
-        const _: &[u8] = ::core::include_bytes!(#full);
+        const _: &[::core::primitive::u8] = ::core::include_bytes!(#full);
     })
 }
