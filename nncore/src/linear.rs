@@ -326,7 +326,7 @@ impl<const IN: usize, const OUT: usize> Layer<IN, OUT> for LinearNoBias<IN, OUT>
 const WEIGHT: Name = Name::local("weight");
 const BIAS: Name = Name::local("bias");
 
-// SAFETY: only `f32` arrays.
+// SAFETY: the fields are arrays of `f32`, and all-zero bits are the `f32` `0.0`.
 unsafe impl<const IN: usize, const OUT: usize> crate::heap::Zeroable for Linear<IN, OUT> {}
 
 impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
@@ -376,7 +376,7 @@ impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
     }
 }
 
-// SAFETY: only `f32` arrays.
+// SAFETY: the fields are arrays of `f32`, and all-zero bits are the `f32` `0.0`.
 unsafe impl<const IN: usize, const OUT: usize> crate::heap::Zeroable for LinearNoBias<IN, OUT> {}
 
 impl<const IN: usize, const OUT: usize> Module for LinearNoBias<IN, OUT> {
