@@ -48,8 +48,8 @@ pub use identity::Identity;
 pub use leaky_relu::LeakyReLU;
 pub use linear::{Linear, LinearNoBias};
 pub use loss::{
-    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, Pointwise, Reduction,
-    SmoothL1Loss,
+    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, Pointwise, Reduce,
+    Reduction, SmoothL1Loss,
 };
 pub use module::{Grads, Layer, Model, Module, Name, Param, ParamMut, Shape};
 pub use optim::{
@@ -68,7 +68,7 @@ pub use nnmacro::sequential;
 
 /// The traits a training loop calls methods through: `use nncore::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Elementwise, Layer, Loss, Model, Module, Optimizer, Pointwise};
+    pub use crate::{Elementwise, Layer, Loss, Model, Module, Optimizer, Pointwise, Reduce};
 }
 
 /// Support for code written by `sequential!`; not public API.
