@@ -1,4 +1,11 @@
-#![doc = include_str!("../README.md")]
+// The README's examples use the heap (`forward_batch`, `Vec` gradients): without `alloc` the
+// crate docs are one line, so that `cargo test --no-default-features` runs.
+#![cfg_attr(feature = "alloc", doc = include_str!("../README.md"))]
+#![cfg_attr(
+    not(feature = "alloc"),
+    doc = "Small neural networks whose shapes are checked by the compiler, trained like PyTorch \
+           (the guide is documented with the `alloc` feature)."
+)]
 #![no_std]
 #![warn(missing_docs)]
 

@@ -4,6 +4,9 @@
 //! of each loss (`torch.nn.L1Loss`, `HuberLoss`, `SmoothL1Loss`, `BCEWithLogitsLoss`,
 //! `CrossEntropyLoss`), written with Python's `math` module independently of this crate.
 
+// The test harness links `std` in every configuration of the crate.
+extern crate std;
+
 use super::*;
 use crate::Error;
 
