@@ -91,7 +91,6 @@ pub mod __private {
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size};
     pub use crate::linear::{linear_from_params, linear_no_bias_from_params};
-    pub use crate::module::check_len;
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     pub use rand::Rng;

@@ -369,7 +369,7 @@ pub trait Model<const IN: usize, const OUT: usize>: Module {
 ///
 /// # Errors
 /// [`Error::BatchLength`] when `found` differs from `expected`.
-pub fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), Error> {
+pub(crate) fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), Error> {
     if expected == found {
         Ok(())
     } else {
