@@ -17,6 +17,8 @@ nncore::sequential! { pub struct AdamTanh { fc1: Linear(2, 10), act: Tanh, fc2: 
 nncore::sequential! { pub struct CeBlobs(Linear(4, 6), ReLU, Linear(6, 3)); }
 nncore::sequential! { pub struct ReluSigmoid(Linear(2, 8), ReLU, Linear(8, 8), Sigmoid, Linear(8, 2)); }
 nncore::sequential! { pub struct NoBias(Linear(3, 2, bias = false), Tanh); }
+// 4.2 MB of parameters: twice the stack of the thread that loads it.
+nncore::sequential! { pub struct Big(Linear(1024, 1024)); }
 
 fn golden(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -115,6 +117,37 @@ fn round_trip_is_bit_exact() {
     let no_bias = NoBias::init(&mut StdRng::seed_from_u64(8));
     let back: NoBias = io::from_bytes(&io::to_bytes(&no_bias).unwrap()).unwrap();
     assert_eq!(back, no_bias);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_million_parameter_model_loads_in_a_small_stack() {
+    const { assert!(Big::PARAM_BYTES > 2 * (2 << 20)) };
+    let dir = temp_dir("boxed");
+    let path = dir.join("big.safetensors");
+    let run = {
+        let path = path.clone();
+        move || {
+            let model = Big::init_boxed(&mut StdRng::seed_from_u64(12));
+            let bytes = io::to_bytes(&*model).unwrap();
+            let back: Box<Big> = io::from_bytes_boxed(&bytes).unwrap();
+            assert!(back.parameters().eq(model.parameters()));
+            io::save(&*model, &path).unwrap();
+            let back: Box<Big> = io::load_boxed(&path).unwrap();
+            assert!(back.parameters().eq(model.parameters()));
+            // Checked before anything is copied, as for the other loads.
+            let error = io::from_bytes_boxed::<Big>(&io::to_bytes(&SeedLinear::ZERO).unwrap());
+            assert!(matches!(error, Err(LoadError::Shape { key, .. }) if key == "0.weight"));
+            let error = io::load_boxed::<Big>(path.with_file_name("missing.safetensors"));
+            assert!(matches!(error, Err(LoadError::Io { .. })));
+        }
+    };
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
     std::fs::remove_dir_all(dir).unwrap();
 }
 

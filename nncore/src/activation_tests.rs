@@ -148,3 +148,11 @@ fn identity() {
     check_grads(&Identity);
     assert_eq!(Identity.to_string(), "Identity()");
 }
+
+/// Zeroed memory is a valid GELU, and the exact one: `Approximate::None` is the zero byte.
+#[cfg(feature = "alloc")]
+#[test]
+fn a_zeroed_gelu_is_the_exact_one() {
+    assert_eq!(*crate::heap::zeroed_box::<GELU>(), GELU::EXACT);
+    assert_eq!(core::mem::size_of::<GELU>(), 1);
+}

@@ -49,6 +49,9 @@ impl Elementwise for ELU {
 
 parameterless_module!(ELU, ELU::new(1.0));
 
+// SAFETY: its one field is an `f32`, and all-zero bits are the `f32` `0.0`.
+unsafe impl crate::heap::Zeroable for ELU {}
+
 impl core::fmt::Display for ELU {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "ELU(alpha={})", PyFloat(self.alpha))

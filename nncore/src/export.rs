@@ -10,8 +10,11 @@
 //! let mut net = Net::ZERO;
 //! net.0.weight = [[0.5, -1.25]];
 //! net.0.bias = [f32::NAN];
+//! // Into any `fmt::Write`; `rust_const` returns a `String` (with the `alloc` feature).
+//! let mut source = String::new();
+//! nncore::export::write_rust_const(&mut source, &net, "Net", "TRAINED")?;
 //! assert_eq!(
-//!     nncore::export::rust_const(&net, "Net", "TRAINED"),
+//!     source,
 //!     "\
 //! /// `Net` with its trained values: 3 parameters, bit for bit.
 //! #[rustfmt::skip]
@@ -23,6 +26,7 @@
 //! ]);
 //! "
 //! );
+//! # Ok::<(), std::fmt::Error>(())
 //! ```
 
 use core::fmt::{self, Write};

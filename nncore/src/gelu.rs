@@ -4,13 +4,16 @@ use crate::module::parameterless_module;
 use crate::{Elementwise, math};
 
 /// How [`GELU`] computes the Gaussian CDF (PyTorch's `approximate=`).
+///
+/// `repr(u8)` with `None` as 0, so that a zeroed [`GELU`] is the exact one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Approximate {
     /// The exact form with `erf` (`approximate='none'`, the default).
     #[default]
-    None,
+    None = 0,
     /// The tanh approximation (`approximate='tanh'`).
-    Tanh,
+    Tanh = 1,
 }
 
 /// `y = x Φ(x)`, `Φ` the standard normal CDF: `0.5 x (1 + erf(x / √2))`, or with
@@ -71,6 +74,10 @@ impl Elementwise for GELU {
 }
 
 parameterless_module!(GELU, GELU::EXACT);
+
+// SAFETY: its one field is an `Approximate`, a `repr(u8)` enum whose `None` is 0, so the
+// zero byte is `Approximate::None`.
+unsafe impl crate::heap::Zeroable for GELU {}
 
 impl core::fmt::Display for GELU {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

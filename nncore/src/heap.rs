@@ -5,7 +5,8 @@
 /// layers. Lets a model of millions of parameters be allocated zeroed, never built on the stack.
 ///
 /// # Safety
-/// Every field, recursively, must accept all-zero bits (`f32`, arrays of it, unit structs).
+/// All-zero bytes must be a valid value of the type: every field, recursively, must accept
+/// them (`f32`, arrays of it, unit structs, a fieldless `repr(u8)` enum with a variant `= 0`).
 pub unsafe trait Zeroable {}
 
 /// A zeroed `T` on the heap; no `T` is ever built on the stack, even in a debug build.

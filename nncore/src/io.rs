@@ -18,6 +18,7 @@
 //! failed load leaves the model as it was.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -129,11 +130,24 @@ pub enum SaveError {
 
 /// A new model of type `M` with the weights in `bytes` (a whole safetensors file).
 ///
+/// The model is built on the stack; for a large one use [`from_bytes_boxed`].
+///
 /// # Errors
 /// Any [`LoadError`] but `Io`.
 pub fn from_bytes<M: Module>(bytes: &[u8]) -> Result<M, LoadError> {
     let mut model = M::zeros();
     load_bytes(&mut model, bytes)?;
+    Ok(model)
+}
+
+/// [`from_bytes`] on the heap: the model is allocated zeroed and filled in place, never built
+/// on the stack, so a model of millions of parameters loads in a small stack.
+///
+/// # Errors
+/// Any [`LoadError`] but `Io`.
+pub fn from_bytes_boxed<M: Module>(bytes: &[u8]) -> Result<Box<M>, LoadError> {
+    let mut model = M::zeros_boxed();
+    load_bytes(&mut *model, bytes)?;
     Ok(model)
 }
 
@@ -290,16 +304,29 @@ mod file {
     use std::io::Write;
     use std::path::{Path, PathBuf};
 
-    use super::{LoadError, SaveError, load_bytes, to_bytes};
+    use super::{Box, LoadError, SaveError, load_bytes, to_bytes};
     use crate::Module;
 
     /// A new model of type `M` with the weights in the safetensors file at `path`.
+    ///
+    /// The model is built on the stack; for a large one use [`load_boxed`].
     ///
     /// # Errors
     /// Any [`LoadError`].
     pub fn load<M: Module>(path: impl AsRef<Path>) -> Result<M, LoadError> {
         let mut model = M::zeros();
         load_into(&mut model, path)?;
+        Ok(model)
+    }
+
+    /// [`load`] on the heap: the model is allocated zeroed and filled in place, never built on
+    /// the stack, so a model of millions of parameters loads in a small stack.
+    ///
+    /// # Errors
+    /// Any [`LoadError`].
+    pub fn load_boxed<M: Module>(path: impl AsRef<Path>) -> Result<Box<M>, LoadError> {
+        let mut model = M::zeros_boxed();
+        load_into(&mut *model, path)?;
         Ok(model)
     }
 
@@ -369,4 +396,4 @@ mod file {
 }
 
 #[cfg(feature = "std")]
-pub use file::{load, load_into, save};
+pub use file::{load, load_boxed, load_into, save};

@@ -45,6 +45,9 @@ impl Elementwise for LeakyReLU {
 
 parameterless_module!(LeakyReLU, LeakyReLU::new(0.01));
 
+// SAFETY: its one field is an `f32`, and all-zero bits are the `f32` `0.0`.
+unsafe impl crate::heap::Zeroable for LeakyReLU {}
+
 impl core::fmt::Display for LeakyReLU {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(

@@ -1,4 +1,11 @@
-#![doc = include_str!("../../README.md")]
+// The README's examples use the heap (`forward_batch`, `Vec` gradients): without `alloc` the
+// crate docs are one line, so that `cargo test --no-default-features` runs.
+#![cfg_attr(feature = "alloc", doc = include_str!("../README.md"))]
+#![cfg_attr(
+    not(feature = "alloc"),
+    doc = "Small neural networks whose shapes are checked by the compiler, trained like PyTorch \
+           (the guide is documented with the `alloc` feature)."
+)]
 #![no_std]
 #![warn(missing_docs)]
 
@@ -48,8 +55,8 @@ pub use identity::Identity;
 pub use leaky_relu::LeakyReLU;
 pub use linear::{Linear, LinearNoBias};
 pub use loss::{
-    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, Pointwise, Reduction,
-    SmoothL1Loss,
+    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, Pointwise, Reduce,
+    Reduction, SmoothL1Loss,
 };
 pub use module::{Grads, Layer, Model, Module, Name, Param, ParamMut, Shape};
 pub use optim::{
@@ -68,7 +75,7 @@ pub use nnmacro::sequential;
 
 /// The traits a training loop calls methods through: `use nncore::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Elementwise, Layer, Loss, Model, Module, Optimizer, Pointwise};
+    pub use crate::{Elementwise, Layer, Loss, Model, Module, Optimizer, Pointwise, Reduce};
 }
 
 /// Support for code written by `sequential!`; not public API.
@@ -84,7 +91,6 @@ pub mod __private {
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size};
     pub use crate::linear::{linear_from_params, linear_no_bias_from_params};
-    pub use crate::module::check_len;
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     pub use rand::Rng;

@@ -33,7 +33,7 @@ impl<const IN: usize, const OUT: usize> Linear<IN, OUT> {
         bias: [0.0; OUT],
     };
 
-    /// PyTorch's default initialization: weight and bias uniform in ±1/√IN.
+    /// PyTorch's default initialization: weight and bias uniform in ±1/√IN (zero for `IN = 0`).
     pub fn init<R: rand::Rng + ?Sized>(rng: &mut R) -> Self {
         let mut layer = Self::ZERO;
         layer.reset_parameters(rng);
@@ -43,8 +43,8 @@ impl<const IN: usize, const OUT: usize> Linear<IN, OUT> {
     /// Draws new parameters in place, as [`Linear::init`] does (`reset_parameters()`).
     pub fn reset_parameters<R: rand::Rng + ?Sized>(&mut self, rng: &mut R) {
         let dist = init_distribution(IN);
-        fill(self.weight.as_flattened_mut(), &dist, rng);
-        fill(&mut self.bias, &dist, rng);
+        fill(self.weight.as_flattened_mut(), dist.as_ref(), rng);
+        fill(&mut self.bias, dist.as_ref(), rng);
     }
 }
 
@@ -54,7 +54,7 @@ impl<const IN: usize, const OUT: usize> LinearNoBias<IN, OUT> {
         weight: [[0.0; IN]; OUT],
     };
 
-    /// PyTorch's default initialization: weight uniform in ±1/√IN.
+    /// PyTorch's default initialization: weight uniform in ±1/√IN (empty for `IN = 0`).
     pub fn init<R: rand::Rng + ?Sized>(rng: &mut R) -> Self {
         let mut layer = Self::ZERO;
         layer.reset_parameters(rng);
@@ -63,7 +63,11 @@ impl<const IN: usize, const OUT: usize> LinearNoBias<IN, OUT> {
 
     /// Draws new weights in place, as [`LinearNoBias::init`] does (`reset_parameters()`).
     pub fn reset_parameters<R: rand::Rng + ?Sized>(&mut self, rng: &mut R) {
-        fill(self.weight.as_flattened_mut(), &init_distribution(IN), rng);
+        fill(
+            self.weight.as_flattened_mut(),
+            init_distribution(IN).as_ref(),
+            rng,
+        );
     }
 }
 
@@ -108,15 +112,20 @@ pub const fn linear_no_bias_from_params<const IN: usize, const OUT: usize>(
 }
 
 /// `kaiming_uniform_(a=√5)` on the weight and the bias rule of `nn.Linear.reset_parameters`
-/// both come to U(-1/√fan_in, 1/√fan_in).
-fn init_distribution(fan_in: usize) -> Uniform<f32> {
+/// both come to U(-1/√fan_in, 1/√fan_in). Without inputs PyTorch's bound is 0: `None`, zeros.
+fn init_distribution(fan_in: usize) -> Option<Uniform<f32>> {
+    if fan_in == 0 {
+        return None;
+    }
     let bound = 1.0 / sqrt(fan_in as f32);
-    Uniform::new(-bound, bound).expect("a Linear layer has at least one input")
+    Uniform::new(-bound, bound).ok()
 }
 
-fn fill<R: rand::Rng + ?Sized>(values: &mut [f32], dist: &Uniform<f32>, rng: &mut R) {
-    for v in values {
-        *v = dist.sample(rng);
+/// Draws every value from `dist`, or sets it to zero for `None`.
+fn fill<R: rand::Rng + ?Sized>(values: &mut [f32], dist: Option<&Uniform<f32>>, rng: &mut R) {
+    match dist {
+        Some(dist) => values.iter_mut().for_each(|v| *v = dist.sample(rng)),
+        None => values.fill(0.0),
     }
 }
 
@@ -326,7 +335,7 @@ impl<const IN: usize, const OUT: usize> Layer<IN, OUT> for LinearNoBias<IN, OUT>
 const WEIGHT: Name = Name::local("weight");
 const BIAS: Name = Name::local("bias");
 
-// SAFETY: only `f32` arrays.
+// SAFETY: the fields are arrays of `f32`, and all-zero bits are the `f32` `0.0`.
 unsafe impl<const IN: usize, const OUT: usize> crate::heap::Zeroable for Linear<IN, OUT> {}
 
 impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
@@ -376,7 +385,7 @@ impl<const IN: usize, const OUT: usize> Module for Linear<IN, OUT> {
     }
 }
 
-// SAFETY: only `f32` arrays.
+// SAFETY: the fields are arrays of `f32`, and all-zero bits are the `f32` `0.0`.
 unsafe impl<const IN: usize, const OUT: usize> crate::heap::Zeroable for LinearNoBias<IN, OUT> {}
 
 impl<const IN: usize, const OUT: usize> Module for LinearNoBias<IN, OUT> {
@@ -422,5 +431,31 @@ impl<const IN: usize, const OUT: usize> fmt::Display for LinearNoBias<IN, OUT> {
             f,
             "Linear(in_features={IN}, out_features={OUT}, bias=False)"
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Linear, LinearNoBias};
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    /// With no inputs PyTorch's bound is 0: the bias is zero, and nothing panics.
+    #[test]
+    fn init_without_inputs_is_zero() {
+        let mut rng = StdRng::seed_from_u64(0);
+        assert_eq!(Linear::<0, 3>::init(&mut rng), Linear::ZERO);
+        assert_eq!(LinearNoBias::<0, 3>::init(&mut rng), LinearNoBias::ZERO);
+        let mut layer = Linear::<0, 2> {
+            weight: [[]; 2],
+            bias: [1.0, -2.0],
+        };
+        layer.reset_parameters(&mut rng);
+        assert_eq!(layer.bias, [0.0; 2]);
+        // One input: the usual bound, 1.
+        let layer = Linear::<1, 64>::init(&mut rng);
+        let values = layer.weight.as_flattened().iter().chain(&layer.bias);
+        assert!(values.clone().all(|v| v.abs() <= 1.0));
+        assert!(values.clone().any(|&v| v != 0.0));
     }
 }

@@ -369,7 +369,7 @@ pub trait Model<const IN: usize, const OUT: usize>: Module {
 ///
 /// # Errors
 /// [`Error::BatchLength`] when `found` differs from `expected`.
-pub fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), Error> {
+pub(crate) fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), Error> {
     if expected == found {
         Ok(())
     } else {
@@ -438,12 +438,10 @@ impl<M> DerefMut for Grads<M> {
     }
 }
 
-/// `Module` for a layer without parameters: nothing to name, count or train.
+/// `Module` for a layer without parameters: nothing to name, count or train. Each such layer
+/// also implements `Zeroable` beside its type, saying why all-zero bits are a valid value.
 macro_rules! parameterless_module {
     ($layer:ty, $zero:expr) => {
-        // SAFETY: parameterless layers hold at most an `f32` hyperparameter.
-        unsafe impl $crate::__private::Zeroable for $layer {}
-
         impl $crate::Module for $layer {
             const NUM_PARAMS: usize = 0;
 

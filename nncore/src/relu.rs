@@ -22,6 +22,9 @@ impl Elementwise for ReLU {
 
 parameterless_module!(ReLU, ReLU);
 
+// SAFETY: a unit struct has no bytes, so all-zero bits (none) are its one value.
+unsafe impl crate::heap::Zeroable for ReLU {}
+
 impl core::fmt::Display for ReLU {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("ReLU()")

@@ -22,6 +22,9 @@ impl Elementwise for Sigmoid {
 
 parameterless_module!(Sigmoid, Sigmoid);
 
+// SAFETY: a unit struct has no bytes, so all-zero bits (none) are its one value.
+unsafe impl crate::heap::Zeroable for Sigmoid {}
+
 impl core::fmt::Display for Sigmoid {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Sigmoid()")

@@ -28,6 +28,9 @@ impl Elementwise for SiLU {
 
 parameterless_module!(SiLU, SiLU);
 
+// SAFETY: a unit struct has no bytes, so all-zero bits (none) are its one value.
+unsafe impl crate::heap::Zeroable for SiLU {}
+
 impl core::fmt::Display for SiLU {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("SiLU()")

@@ -55,6 +55,9 @@ impl Elementwise for Softplus {
 
 parameterless_module!(Softplus, Softplus::new(1.0, 20.0));
 
+// SAFETY: its fields are `f32`s, and all-zero bits are the `f32` `0.0`.
+unsafe impl crate::heap::Zeroable for Softplus {}
+
 impl core::fmt::Display for Softplus {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(

@@ -22,6 +22,9 @@ impl Elementwise for Tanh {
 
 parameterless_module!(Tanh, Tanh);
 
+// SAFETY: a unit struct has no bytes, so all-zero bits (none) are its one value.
+unsafe impl crate::heap::Zeroable for Tanh {}
+
 impl core::fmt::Display for Tanh {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Tanh()")

@@ -115,6 +115,11 @@ mod tests {
                 found: 2
             }
         ));
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn a_missing_file_is_an_io_error() {
         assert!(matches!(
             read_csv::<3>("/nonexistent/file.csv", false),
             Err(CsvError::Io { .. })

@@ -1,6 +1,6 @@
 //! `nn.BCEWithLogitsLoss`.
 
-use super::{Pointwise, Reduction};
+use super::{Pointwise, Reduce, Reduction};
 use crate::math;
 
 /// Binary cross-entropy on logits (PyTorch's `nn.BCEWithLogitsLoss`): for a logit `x` and a
@@ -36,11 +36,13 @@ fn log_sigmoid(x: f32) -> f32 {
     x.min(0.0) - math::ln_1p(math::exp(-x.abs()))
 }
 
-impl Pointwise for BCEWithLogitsLoss {
+impl Reduce for BCEWithLogitsLoss {
     fn reduction(&self) -> Reduction {
         self.reduction
     }
+}
 
+impl Pointwise for BCEWithLogitsLoss {
     #[inline]
     fn value(&self, x: f32, t: f32) -> f32 {
         (1.0 - t) * x - log_sigmoid(x)

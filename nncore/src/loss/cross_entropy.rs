@@ -1,6 +1,6 @@
 //! `nn.CrossEntropyLoss` with class-index targets.
 
-use super::{Loss, Reduction};
+use super::{Loss, Reduce, Reduction};
 use crate::module::check_len;
 use crate::{Error, math};
 
@@ -104,13 +104,15 @@ fn log_sum_exp<const N: usize>(x: &[f32; N]) -> (f32, f32) {
     (max, math::ln(sum))
 }
 
-impl<const N: usize> Loss<N> for CrossEntropyLoss {
-    type Target = usize;
-    const ELEMENTS_PER_SAMPLE: usize = 1;
-
+impl Reduce for CrossEntropyLoss {
     fn reduction(&self) -> Reduction {
         self.reduction
     }
+}
+
+impl<const N: usize> Loss<N> for CrossEntropyLoss {
+    type Target = usize;
+    const ELEMENTS_PER_SAMPLE: usize = 1;
 
     fn check_target(&self, sample: usize, class: &usize) -> Result<(), Error> {
         if *class < N {

@@ -1,6 +1,6 @@
 //! `nn.HuberLoss`.
 
-use super::{Pointwise, Reduction};
+use super::{Pointwise, Reduce, Reduction};
 use crate::Error;
 
 /// Squared error near zero, absolute error beyond `delta` (PyTorch's `nn.HuberLoss`):
@@ -51,11 +51,13 @@ impl Default for HuberLoss {
     }
 }
 
-impl Pointwise for HuberLoss {
+impl Reduce for HuberLoss {
     fn reduction(&self) -> Reduction {
         self.reduction
     }
+}
 
+impl Pointwise for HuberLoss {
     #[inline]
     fn value(&self, pred: f32, target: f32) -> f32 {
         let z = (pred - target).abs();

@@ -1,6 +1,6 @@
 //! `nn.L1Loss`.
 
-use super::{Pointwise, Reduction};
+use super::{Pointwise, Reduce, Reduction};
 
 /// The absolute error `|pred - target|`, reduced over the batch (PyTorch's `nn.L1Loss`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -37,11 +37,13 @@ pub(super) fn sgn(d: f32) -> f32 {
     }
 }
 
-impl Pointwise for L1Loss {
+impl Reduce for L1Loss {
     fn reduction(&self) -> Reduction {
         self.reduction
     }
+}
 
+impl Pointwise for L1Loss {
     #[inline]
     fn value(&self, pred: f32, target: f32) -> f32 {
         (pred - target).abs()

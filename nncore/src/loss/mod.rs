@@ -31,6 +31,13 @@ pub enum Reduction {
     None,
 }
 
+/// The reduction a loss was built with; every loss has one. [`Loss`] and [`Pointwise`] both
+/// require it, so that `loss_fn.reduction()` means the same with both traits in scope.
+pub trait Reduce {
+    /// The reduction this loss was built with.
+    fn reduction(&self) -> Reduction;
+}
+
 /// A loss over model outputs of width `N`, reduced over a batch.
 ///
 /// A loss is defined by its value and gradient for one sample; the batch forms and the fused
@@ -39,15 +46,12 @@ pub enum Reduction {
     message = "`{Self}` is not a loss over {N} outputs",
     label = "expected a loss over `[f32; {N}]`"
 )]
-pub trait Loss<const N: usize> {
+pub trait Loss<const N: usize>: Reduce {
     /// What one sample's target is: `[f32; N]` for a regression loss.
     type Target;
 
     /// How many values one sample contributes to a mean (`N` for MSE).
     const ELEMENTS_PER_SAMPLE: usize;
-
-    /// The reduction this loss was built with.
-    fn reduction(&self) -> Reduction;
 
     /// The summed, unreduced loss of one sample.
     fn sample_loss(&self, pred: &[f32; N], target: &Self::Target) -> f32;

@@ -1,6 +1,6 @@
 //! `nn.MSELoss`.
 
-use super::{Pointwise, Reduction};
+use super::{Pointwise, Reduce, Reduction};
 
 /// The squared error `(pred - target)²`, reduced over the batch (PyTorch's `nn.MSELoss`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -25,11 +25,13 @@ impl MSELoss {
     }
 }
 
-impl Pointwise for MSELoss {
+impl Reduce for MSELoss {
     fn reduction(&self) -> Reduction {
         self.reduction
     }
+}
 
+impl Pointwise for MSELoss {
     #[inline]
     fn value(&self, pred: f32, target: f32) -> f32 {
         let d = pred - target;

@@ -1,15 +1,13 @@
 //! Losses that compare each prediction with its own target, one element at a time.
 
-use super::{Loss, Reduction};
+use super::{Loss, Reduce};
 use crate::Error;
 use crate::module::check_len;
 
-/// A loss defined by its value and derivative at one (prediction, target) pair; [`Loss`] over
-/// `[f32; N]` targets, for every width, and the unreduced form come with them.
-pub trait Pointwise {
-    /// The reduction this loss was built with.
-    fn reduction(&self) -> Reduction;
-
+/// A loss defined by its value and derivative at one (prediction, target) pair, and its
+/// [`Reduce`]; [`Loss`] over `[f32; N]` targets, for every width, and the unreduced form come
+/// with them.
+pub trait Pointwise: Reduce {
     /// The loss of one prediction against its target.
     #[must_use]
     fn value(&self, pred: f32, target: f32) -> f32;
@@ -50,10 +48,6 @@ pub trait Pointwise {
 impl<L: Pointwise, const N: usize> Loss<N> for L {
     type Target = [f32; N];
     const ELEMENTS_PER_SAMPLE: usize = N;
-
-    fn reduction(&self) -> Reduction {
-        Pointwise::reduction(self)
-    }
 
     #[inline]
     fn sample_loss(&self, pred: &[f32; N], target: &[f32; N]) -> f32 {

@@ -1,7 +1,7 @@
 //! `nn.SmoothL1Loss`.
 
 use super::l1::sgn;
-use super::{Pointwise, Reduction};
+use super::{Pointwise, Reduce, Reduction};
 use crate::Error;
 
 /// Squared error near zero, absolute error beyond `beta` (PyTorch's `nn.SmoothL1Loss`):
@@ -53,11 +53,13 @@ impl Default for SmoothL1Loss {
     }
 }
 
-impl Pointwise for SmoothL1Loss {
+impl Reduce for SmoothL1Loss {
     fn reduction(&self) -> Reduction {
         self.reduction
     }
+}
 
+impl Pointwise for SmoothL1Loss {
     #[inline]
     fn value(&self, pred: f32, target: f32) -> f32 {
         let z = (pred - target).abs();

@@ -4,6 +4,9 @@
 //! of each loss (`torch.nn.L1Loss`, `HuberLoss`, `SmoothL1Loss`, `BCEWithLogitsLoss`,
 //! `CrossEntropyLoss`), written with Python's `math` module independently of this crate.
 
+// The test harness links `std` in every configuration of the crate.
+extern crate std;
+
 use super::*;
 use crate::Error;
 
@@ -248,4 +251,35 @@ fn backward_loss_reports_a_bad_class_and_leaves_gradients_alone() {
     let loss = net.backward_loss(&CrossEntropyLoss::new(), &xs, &[2, 0], &mut grads);
     assert!(loss.is_ok());
     assert_ne!(grads, Grads::new());
+}
+
+/// With the prelude's traits in scope (`Loss` and `Pointwise` among them), `.reduction()` is
+/// one method, `Reduce::reduction`, for every loss.
+mod with_prelude {
+    use crate::prelude::*;
+    use crate::{
+        BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, Reduction, SmoothL1Loss,
+    };
+
+    #[test]
+    fn reduction_is_one_method() {
+        let sum = Reduction::Sum;
+        assert_eq!(MSELoss::with_reduction(sum).reduction(), sum);
+        assert_eq!(L1Loss::with_reduction(sum).reduction(), sum);
+        assert_eq!(HuberLoss::with(sum, 0.5).unwrap().reduction(), sum);
+        assert_eq!(SmoothL1Loss::with(sum, 0.5).unwrap().reduction(), sum);
+        assert_eq!(BCEWithLogitsLoss::with_reduction(sum).reduction(), sum);
+        assert_eq!(CrossEntropyLoss::with_reduction(sum).reduction(), sum);
+        assert_eq!(MSELoss::new().reduction(), Reduction::Mean);
+        // And through the traits' bounds, in generic code.
+        fn through_loss<L: Loss<2>>(loss: &L) -> Reduction {
+            loss.reduction()
+        }
+        fn through_pointwise<L: Pointwise>(loss: &L) -> Reduction {
+            loss.reduction()
+        }
+        assert_eq!(through_loss(&L1Loss::with_reduction(sum)), sum);
+        assert_eq!(through_loss(&CrossEntropyLoss::with_reduction(sum)), sum);
+        assert_eq!(through_pointwise(&MSELoss::with_reduction(sum)), sum);
+    }
 }

@@ -1,6 +1,6 @@
 //! `torch.optim.Adam` and `torch.optim.AdamW`.
 
-use crate::optim::{Optimizer, State, new_state};
+use crate::optim::{Optimizer, State, check_lr, new_state};
 use crate::{Error, Grads, Module, math};
 
 /// The settings of [`Adam`], with PyTorch's names and defaults.
@@ -118,52 +118,24 @@ impl From<AdamWConfig> for AdamConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adam<M> {
     config: AdamConfig,
-    decoupled: bool,
-    step: u32,
-    exp_avg: State<M>,
-    exp_avg_sq: State<M>,
-    max_exp_avg_sq: Option<State<M>>,
+    moments: Moments<M>,
 }
 
 /// AdamW, step for step what `torch.optim.AdamW` does: [`Adam`] with the weight decay
 /// applied to the weights directly (`p ← p (1 - lr · weight_decay)`) instead of to the gradient.
 #[derive(Clone, Debug, PartialEq)]
-pub struct AdamW<M>(Adam<M>);
-
-impl<M: Module> AdamW<M> {
-    /// An optimizer with the given settings.
-    ///
-    /// # Errors
-    /// As [`Adam::new`].
-    pub fn new(config: AdamWConfig) -> Result<Self, Error> {
-        Adam::build(config.into(), true).map(AdamW)
-    }
-
-    /// The settings in force.
-    #[must_use]
-    pub fn config(&self) -> AdamWConfig {
-        self.0.config.into()
-    }
-
-    /// The number of steps taken.
-    #[must_use]
-    pub fn steps(&self) -> u32 {
-        self.0.step
-    }
+pub struct AdamW<M> {
+    config: AdamWConfig,
+    moments: Moments<M>,
 }
 
-impl<M: Module> Optimizer<M> for AdamW<M> {
-    fn step(&mut self, model: &mut M, grads: &Grads<M>) {
-        self.0.step(model, grads);
-    }
-
-    fn lr(&self) -> f32 {
-        self.0.config.lr
-    }
-
-    fn set_lr(&mut self, lr: f32) {
-        self.0.config.lr = lr;
-    }
+/// What Adam and AdamW keep between steps: the step count and the running averages.
+#[derive(Clone, Debug, PartialEq)]
+struct Moments<M> {
+    step: u32,
+    exp_avg: State<M>,
+    exp_avg_sq: State<M>,
+    max_exp_avg_sq: Option<State<M>>,
 }
 
 impl<M: Module> Adam<M> {
@@ -173,45 +145,10 @@ impl<M: Module> Adam<M> {
     /// [`Error::Hyperparameter`] for the settings PyTorch rejects: a negative or NaN learning
     /// rate, eps or weight decay, and betas outside `[0, 1)`.
     pub fn new(config: AdamConfig) -> Result<Self, Error> {
-        Self::build(config, false)
-    }
-
-    fn build(config: AdamConfig, decoupled: bool) -> Result<Self, Error> {
-        let invalid = |name, value, reason| {
-            Err(Error::Hyperparameter {
-                name,
-                value,
-                reason,
-            })
-        };
-        let not_negative = |v: f32| v >= 0.0;
-        let beta_ok = |b: f32| (0.0..1.0).contains(&b);
-        if !not_negative(config.lr) {
-            return invalid("learning rate", config.lr, "it must be zero or more");
-        }
-        if !not_negative(config.eps) {
-            return invalid("epsilon", config.eps, "it must be zero or more");
-        }
-        if !beta_ok(config.betas.0) {
-            return invalid("beta1", config.betas.0, "it must be in [0, 1)");
-        }
-        if !beta_ok(config.betas.1) {
-            return invalid("beta2", config.betas.1, "it must be in [0, 1)");
-        }
-        if !not_negative(config.weight_decay) {
-            return invalid(
-                "weight_decay",
-                config.weight_decay,
-                "it must be zero or more",
-            );
-        }
+        check(&config)?;
         Ok(Adam {
             config,
-            decoupled,
-            step: 0,
-            exp_avg: new_state::<M>(),
-            exp_avg_sq: new_state::<M>(),
-            max_exp_avg_sq: config.amsgrad.then(new_state::<M>),
+            moments: Moments::new(config.amsgrad),
         })
     }
 
@@ -224,12 +161,80 @@ impl<M: Module> Adam<M> {
     /// The number of steps taken.
     #[must_use]
     pub fn steps(&self) -> u32 {
-        self.step
+        self.moments.step
     }
 }
 
-impl<M: Module> Optimizer<M> for Adam<M> {
-    fn step(&mut self, model: &mut M, grads: &Grads<M>) {
+impl<M: Module> AdamW<M> {
+    /// An optimizer with the given settings.
+    ///
+    /// # Errors
+    /// As [`Adam::new`].
+    pub fn new(config: AdamWConfig) -> Result<Self, Error> {
+        check(&config.into())?;
+        Ok(AdamW {
+            config,
+            moments: Moments::new(config.amsgrad),
+        })
+    }
+
+    /// The settings in force.
+    #[must_use]
+    pub fn config(&self) -> &AdamWConfig {
+        &self.config
+    }
+
+    /// The number of steps taken.
+    #[must_use]
+    pub fn steps(&self) -> u32 {
+        self.moments.step
+    }
+}
+
+/// The settings PyTorch rejects, as [`Adam::new`] lists them.
+fn check(config: &AdamConfig) -> Result<(), Error> {
+    let invalid = |name, value, reason| {
+        Err(Error::Hyperparameter {
+            name,
+            value,
+            reason,
+        })
+    };
+    let not_negative = |v: f32| v >= 0.0;
+    let beta_ok = |b: f32| (0.0..1.0).contains(&b);
+    check_lr(config.lr)?;
+    if !not_negative(config.eps) {
+        return invalid("epsilon", config.eps, "it must be zero or more");
+    }
+    if !beta_ok(config.betas.0) {
+        return invalid("beta1", config.betas.0, "it must be in [0, 1)");
+    }
+    if !beta_ok(config.betas.1) {
+        return invalid("beta2", config.betas.1, "it must be in [0, 1)");
+    }
+    if !not_negative(config.weight_decay) {
+        return invalid(
+            "weight_decay",
+            config.weight_decay,
+            "it must be zero or more",
+        );
+    }
+    Ok(())
+}
+
+impl<M: Module> Moments<M> {
+    /// Zero averages, made with the optimizer so that `step` never allocates.
+    fn new(amsgrad: bool) -> Self {
+        Moments {
+            step: 0,
+            exp_avg: new_state::<M>(),
+            exp_avg_sq: new_state::<M>(),
+            max_exp_avg_sq: amsgrad.then(new_state::<M>),
+        }
+    }
+
+    /// One step of Adam, or of AdamW if `decoupled`.
+    fn step(&mut self, config: &AdamConfig, decoupled: bool, model: &mut M, grads: &Grads<M>) {
         let AdamConfig {
             lr,
             betas: (beta1, beta2),
@@ -237,8 +242,8 @@ impl<M: Module> Optimizer<M> for Adam<M> {
             weight_decay,
             maximize,
             ..
-        } = self.config;
-        self.step += 1;
+        } = *config;
+        self.step = self.step.saturating_add(1);
         // PyTorch computes the bias corrections in Python floats (f64).
         let step = i32::try_from(self.step).unwrap_or(i32::MAX);
         let bias_correction1 = 1.0 - math::powi_f64(f64::from(beta1), step);
@@ -249,7 +254,7 @@ impl<M: Module> Optimizer<M> for Adam<M> {
             (1.0 - f64::from(beta1)) as f32,
             (1.0 - f64::from(beta2)) as f32,
         );
-        let decay = if self.decoupled {
+        let decay = if decoupled {
             (1.0 - f64::from(lr) * f64::from(weight_decay)) as f32
         } else {
             1.0
@@ -267,7 +272,7 @@ impl<M: Module> Optimizer<M> for Adam<M> {
             for (i, (p, &g)) in param.data.iter_mut().zip(grad.data).enumerate() {
                 let mut g = if maximize { -g } else { g };
                 if weight_decay != 0.0 {
-                    if self.decoupled {
+                    if decoupled {
                         *p *= decay;
                     } else {
                         g += weight_decay * *p;
@@ -290,12 +295,34 @@ impl<M: Module> Optimizer<M> for Adam<M> {
             }
         }
     }
+}
+
+impl<M: Module> Optimizer<M> for Adam<M> {
+    fn step(&mut self, model: &mut M, grads: &Grads<M>) {
+        self.moments.step(&self.config, false, model, grads);
+    }
 
     fn lr(&self) -> f32 {
         self.config.lr
     }
 
-    fn set_lr(&mut self, lr: f32) {
-        self.config.lr = lr;
+    fn set_lr(&mut self, lr: f32) -> Result<(), Error> {
+        self.config.lr = check_lr(lr)?;
+        Ok(())
+    }
+}
+
+impl<M: Module> Optimizer<M> for AdamW<M> {
+    fn step(&mut self, model: &mut M, grads: &Grads<M>) {
+        self.moments.step(&self.config.into(), true, model, grads);
+    }
+
+    fn lr(&self) -> f32 {
+        self.config.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) -> Result<(), Error> {
+        self.config.lr = check_lr(lr)?;
+        Ok(())
     }
 }

@@ -8,7 +8,7 @@ pub use adam::{Adam, AdamConfig, AdamW, AdamWConfig};
 pub use schedule::{CosineAnnealingLR, StepLR};
 pub use sgd::{SGD, SGDConfig};
 
-use crate::{Grads, Module};
+use crate::{Error, Grads, Module};
 
 /// Updates a model of type `M` from its gradients (`optimizer.step()`); a training loop can take
 /// any of them.
@@ -25,7 +25,24 @@ pub trait Optimizer<M: Module> {
     fn lr(&self) -> f32;
 
     /// Changes the learning rate, as a scheduler does through `param_groups`.
-    fn set_lr(&mut self, lr: f32);
+    ///
+    /// # Errors
+    /// [`Error::Hyperparameter`] for a negative or NaN rate, which the constructors reject too;
+    /// the rate in force is then unchanged.
+    fn set_lr(&mut self, lr: f32) -> Result<(), Error>;
+}
+
+/// `lr` if it is a learning rate PyTorch accepts (zero or more), else the error naming it.
+pub(crate) fn check_lr(lr: f32) -> Result<f32, Error> {
+    if lr >= 0.0 {
+        Ok(lr)
+    } else {
+        Err(Error::Hyperparameter {
+            name: "learning rate",
+            value: lr,
+            reason: "it must be zero or more",
+        })
+    }
 }
 
 #[cfg(test)]

@@ -56,9 +56,15 @@ impl StepLR {
     }
 
     /// Ends an epoch: advances the schedule and sets the optimizer's learning rate.
-    pub fn step<M: Module>(&mut self, optimizer: &mut impl Optimizer<M>) {
-        self.epoch += 1;
-        optimizer.set_lr(self.lr_at(self.epoch));
+    ///
+    /// # Errors
+    /// The optimizer's, if it refuses the rate: [`Error::Hyperparameter`] for a NaN, which
+    /// extreme settings can give (`0 · ∞`). The schedule and the optimizer are then unchanged.
+    pub fn step<M: Module>(&mut self, optimizer: &mut impl Optimizer<M>) -> Result<(), Error> {
+        let epoch = self.epoch.saturating_add(1);
+        optimizer.set_lr(self.lr_at(epoch))?;
+        self.epoch = epoch;
+        Ok(())
     }
 
     /// The number of epochs stepped.
@@ -121,9 +127,15 @@ impl CosineAnnealingLR {
     }
 
     /// Ends an epoch: advances the schedule and sets the optimizer's learning rate.
-    pub fn step<M: Module>(&mut self, optimizer: &mut impl Optimizer<M>) {
-        self.epoch += 1;
-        optimizer.set_lr(self.lr_at(self.epoch));
+    ///
+    /// # Errors
+    /// The optimizer's, if it refuses the rate: [`Error::Hyperparameter`] for a NaN, which
+    /// extreme settings can give (`0 · ∞`). The schedule and the optimizer are then unchanged.
+    pub fn step<M: Module>(&mut self, optimizer: &mut impl Optimizer<M>) -> Result<(), Error> {
+        let epoch = self.epoch.saturating_add(1);
+        optimizer.set_lr(self.lr_at(epoch))?;
+        self.epoch = epoch;
+        Ok(())
     }
 
     /// The number of epochs stepped.

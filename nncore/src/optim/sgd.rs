@@ -1,6 +1,6 @@
 //! `torch.optim.SGD`.
 
-use crate::optim::{Optimizer, State, new_state};
+use crate::optim::{Optimizer, State, check_lr, new_state};
 use crate::{Error, Grads, Module};
 
 /// The settings of [`SGD`], with PyTorch's names and defaults.
@@ -42,8 +42,8 @@ pub struct SGD<M> {
     config: SGDConfig,
     /// Made with the optimizer when `momentum` is on, so that `step` never allocates.
     momentum_buffer: Option<State<M>>,
-    /// PyTorch starts each buffer at the first gradient rather than at zero.
-    first_step: bool,
+    /// The steps taken; PyTorch starts each buffer at the first gradient rather than at zero.
+    steps: u32,
 }
 
 impl<M: Module> SGD<M> {
@@ -60,9 +60,7 @@ impl<M: Module> SGD<M> {
                 reason,
             })
         };
-        if config.lr.is_nan() || config.lr < 0.0 {
-            return invalid("learning rate", config.lr, "it must be zero or more");
-        }
+        check_lr(config.lr)?;
         if config.momentum.is_nan() || config.momentum < 0.0 {
             return invalid("momentum", config.momentum, "it must be zero or more");
         }
@@ -90,7 +88,7 @@ impl<M: Module> SGD<M> {
         Ok(SGD {
             config,
             momentum_buffer: (config.momentum != 0.0).then(new_state::<M>),
-            first_step: true,
+            steps: 0,
         })
     }
 
@@ -100,9 +98,10 @@ impl<M: Module> SGD<M> {
         &self.config
     }
 
-    /// Changes the learning rate, as a scheduler does through `param_groups`.
-    pub fn set_lr(&mut self, lr: f32) {
-        self.config.lr = lr;
+    /// The number of steps taken.
+    #[must_use]
+    pub fn steps(&self) -> u32 {
+        self.steps
     }
 }
 
@@ -116,7 +115,8 @@ impl<M: Module> Optimizer<M> for SGD<M> {
             nesterov,
             maximize,
         } = self.config;
-        let first_step = core::mem::replace(&mut self.first_step, false);
+        let first_step = self.steps == 0;
+        self.steps = self.steps.saturating_add(1);
         let mut buffers = self.momentum_buffer.as_mut().map(|b| b.parameters_mut());
         for (param, grad) in model.parameters_mut().zip(grads.parameters()) {
             let mut buffer = buffers.as_mut().and_then(Iterator::next);
@@ -143,7 +143,8 @@ impl<M: Module> Optimizer<M> for SGD<M> {
         self.config.lr
     }
 
-    fn set_lr(&mut self, lr: f32) {
-        self.config.lr = lr;
+    fn set_lr(&mut self, lr: f32) -> Result<(), Error> {
+        self.config.lr = check_lr(lr)?;
+        Ok(())
     }
 }

@@ -180,7 +180,7 @@ fn schedules_follow_the_closed_forms() {
     let expected = [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025];
     assert_eq!(opt.lr(), expected[0]);
     for lr in &expected[1..] {
-        step.step(&mut opt);
+        step.step(&mut opt).unwrap();
         assert!((opt.lr() - lr).abs() < 1e-9, "{} vs {lr}", opt.lr());
     }
 
@@ -201,7 +201,7 @@ fn schedules_follow_the_closed_forms() {
         0.035203658778440096,
     ];
     for lr in &expected[1..] {
-        cosine.step(&mut opt);
+        cosine.step(&mut opt).unwrap();
         assert!(
             (f64::from(opt.lr()) - lr).abs() < 1e-8,
             "{} vs {lr}",
@@ -211,4 +211,81 @@ fn schedules_follow_the_closed_forms() {
     assert_eq!(cosine.epoch(), 7);
     assert!(StepLR::new(&sgd(), 0, 0.5).is_err());
     assert!(CosineAnnealingLR::new(&sgd(), 0, 0.0).is_err());
+}
+
+/// A negative or NaN rate is refused, as by the constructors, and the rate in force is kept.
+fn check_set_lr(mut optimizer: impl Optimizer<Linear<2, 1>>) {
+    for bad in [-1e-3, f32::NAN, f32::NEG_INFINITY] {
+        match optimizer.set_lr(bad) {
+            Err(Error::Hyperparameter { name, .. }) => assert_eq!(name, "learning rate"),
+            other => panic!("set_lr({bad}): expected an error, got {other:?}"),
+        }
+        assert_eq!(optimizer.lr(), 0.1);
+    }
+    optimizer.set_lr(0.0).unwrap();
+    assert_eq!(optimizer.lr(), 0.0);
+    optimizer.set_lr(0.5).unwrap();
+    assert_eq!(optimizer.lr(), 0.5);
+}
+
+#[test]
+fn set_lr_rejects_what_new_rejects() {
+    let sgd = SGD::new(SGDConfig {
+        lr: 0.1,
+        ..Default::default()
+    });
+    check_set_lr(sgd.unwrap());
+    check_set_lr(
+        Adam::new(AdamConfig {
+            lr: 0.1,
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    check_set_lr(
+        AdamW::new(AdamWConfig {
+            lr: 0.1,
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+}
+
+#[test]
+fn every_optimizer_counts_steps_and_lends_its_config() {
+    let config = SGDConfig {
+        lr: 0.1,
+        momentum: 0.9,
+        ..Default::default()
+    };
+    let mut sgd = SGD::new(config).unwrap();
+    let mut adam = Adam::new(AdamConfig::default()).unwrap();
+    let mut adamw = AdamW::new(AdamWConfig::default()).unwrap();
+    assert_eq!((sgd.steps(), adam.steps(), adamw.steps()), (0, 0, 0));
+    three_steps(&mut sgd);
+    three_steps(&mut adam);
+    three_steps(&mut adamw);
+    assert_eq!((sgd.steps(), adam.steps(), adamw.steps()), (3, 3, 3));
+    let _: (&SGDConfig, &AdamConfig, &AdamWConfig) = (sgd.config(), adam.config(), adamw.config());
+    assert_eq!(*sgd.config(), config);
+    assert_eq!(adamw.config().weight_decay, 1e-2);
+}
+
+/// `0 · γ^k` is NaN once `γ^k` overflows: the step is refused and nothing changes.
+#[test]
+fn a_schedule_that_reaches_nan_is_an_error() {
+    let mut opt = SGD::<Linear<2, 1>>::new(SGDConfig {
+        lr: 0.0,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut schedule = StepLR::new(&opt, 1, f32::MAX).unwrap();
+    for _ in 0..8 {
+        schedule.step(&mut opt).unwrap();
+    }
+    assert!(matches!(
+        schedule.step(&mut opt),
+        Err(Error::Hyperparameter { value, .. }) if value.is_nan()
+    ));
+    assert_eq!((schedule.epoch(), opt.lr()), (8, 0.0));
 }
