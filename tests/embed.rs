@@ -83,3 +83,34 @@ fn baked_constant_equals_the_loaded_file() {
         .collect();
     assert_eq!(BakedIndexed::TRAINED.0.bias.to_vec(), bias);
 }
+
+/// The committed weights are what `cargo run --example train_temp` makes from the same seed:
+/// training is deterministic, so a change to the library's arithmetic shows here until the
+/// weights are regenerated.
+#[test]
+fn committed_weights_are_what_train_temp_makes() {
+    use nncore::{Grads, MSELoss, SGD, SGDConfig};
+    use rand::{SeedableRng, rngs::StdRng};
+    const T_U: [f32; 11] = [
+        35.7, 55.9, 58.2, 81.9, 56.3, 48.9, 33.9, 21.8, 48.4, 60.4, 68.4,
+    ];
+    const T_C: [f32; 11] = [0.5, 14.0, 15.0, 28.0, 11.0, 8.0, 3.0, -4.0, 6.0, 13.0, 21.0];
+    let xs: Vec<[f32; 1]> = T_U.iter().map(|&u| [0.1 * u]).collect();
+    let ys: Vec<[f32; 1]> = T_C.iter().map(|&c| [c]).collect();
+    let mut model = TempNet::init(&mut StdRng::seed_from_u64(42));
+    let mut grads = Grads::<TempNet>::new();
+    let mut optimizer = SGD::new(SGDConfig {
+        lr: 1e-3,
+        ..Default::default()
+    })
+    .unwrap();
+    for _ in 0..3000 {
+        grads.zero_grad();
+        model
+            .backward_loss(&MSELoss::new(), &xs, &ys, &mut grads)
+            .unwrap();
+        optimizer.step(&mut model, &grads);
+    }
+    let committed: TempNet = nncore::io::load(WEIGHTS).unwrap();
+    assert_eq!(bits(&model), bits(&committed));
+}
