@@ -275,8 +275,9 @@ fn set_column<const B: usize, const N: usize>(block: &mut [[f32; B]; N], b: usiz
 
 /// A whole model, as `sequential!` writes it: `[f32; IN]` in, `[f32; OUT]` out.
 ///
-/// The generated code supplies `forward` and `backward_sample`; batches, losses and gradient
-/// accumulation are built on those two here, the same for every model.
+/// The generated code supplies every method but `forward_batch`: one sample at a time
+/// (`forward`, `backward_sample`), and batches in blocks of samples whose loops vectorize
+/// (`forward_into`, `backward`, `backward_loss`, built on `nncore`'s block functions).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a model from {IN} to {OUT} features",
     label = "expected a model taking `[f32; {IN}]` and giving `[f32; {OUT}]`",
@@ -300,13 +301,7 @@ pub trait Model<const IN: usize, const OUT: usize>: Module {
     ///
     /// # Errors
     /// [`Error::BatchLength`] if `out` has not one row per sample.
-    fn forward_into(&self, xs: &[[f32; IN]], out: &mut [[f32; OUT]]) -> Result<(), Error> {
-        check_len("output", xs.len(), out.len())?;
-        for (x, y) in xs.iter().zip(out) {
-            *y = self.forward(x);
-        }
-        Ok(())
-    }
+    fn forward_into(&self, xs: &[[f32; IN]], out: &mut [[f32; OUT]]) -> Result<(), Error>;
 
     /// Runs a batch forward: `model(x)` for a batch `x` of any length.
     #[cfg(feature = "alloc")]
@@ -328,13 +323,7 @@ pub trait Model<const IN: usize, const OUT: usize>: Module {
         xs: &[[f32; IN]],
         dys: &[[f32; OUT]],
         grads: &mut Grads<Self>,
-    ) -> Result<(), Error> {
-        check_len("output gradients", xs.len(), dys.len())?;
-        for (x, dy) in xs.iter().zip(dys) {
-            self.backward_sample(x, &mut grads.0, |_| *dy);
-        }
-        Ok(())
-    }
+    ) -> Result<(), Error>;
 
     /// `loss_fn(model(xs), targets).backward()` in one pass: adds the batch's gradients into
     /// `grads` and returns the loss. Allocates nothing, whatever the batch size.
@@ -349,20 +338,7 @@ pub trait Model<const IN: usize, const OUT: usize>: Module {
         xs: &[[f32; IN]],
         targets: &[L::Target],
         grads: &mut Grads<Self>,
-    ) -> Result<f32, Error> {
-        let scale = loss_fn.scale(xs.len(), targets.len())?;
-        for (sample, target) in targets.iter().enumerate() {
-            loss_fn.check_target(sample, target)?;
-        }
-        let mut total = 0.0;
-        for (x, target) in xs.iter().zip(targets) {
-            self.backward_sample(x, &mut grads.0, |y| {
-                total += loss_fn.sample_loss(y, target);
-                loss_fn.sample_grad(y, target, scale)
-            });
-        }
-        Ok(loss_fn.reduce(total, xs.len()))
-    }
+    ) -> Result<f32, Error>;
 }
 
 /// `Ok` if a batch has the `expected` length, else [`Error::BatchLength`] naming `what`.

@@ -161,6 +161,30 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
             ) {
                 ::core::unreachable!()
             }
+            fn forward_into(
+                &self,
+                _: &[[#f32; #input_len]],
+                _: &mut [[#f32; #output_len]],
+            ) -> ::core::result::Result<(), ::nncore::Error> {
+                ::core::unreachable!()
+            }
+            fn backward(
+                &self,
+                _: &[[#f32; #input_len]],
+                _: &[[#f32; #output_len]],
+                _: &mut ::nncore::Grads<Self>,
+            ) -> ::core::result::Result<(), ::nncore::Error> {
+                ::core::unreachable!()
+            }
+            fn backward_loss<__NnL: ::nncore::Loss<#output_len>>(
+                &self,
+                _: &__NnL,
+                _: &[[#f32; #input_len]],
+                _: &[__NnL::Target],
+                _: &mut ::nncore::Grads<Self>,
+            ) -> ::core::result::Result<#f32, ::nncore::Error> {
+                ::core::unreachable!()
+            }
         }
 
         impl ::core::fmt::Display for #ident {
