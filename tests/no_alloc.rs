@@ -1,4 +1,4 @@
-//! Forward, backward, `zero_grad` and the SGD step allocate nothing on the heap.
+//! Forward, backward, `zero_grad` and every optimizer's step allocate nothing on the heap.
 //!
 //! A counting global allocator counts the calls made by one thread while it is armed; the test
 //! harness's own allocations (other threads, output capture) happen while it is not.
@@ -8,7 +8,7 @@ use std::cell::Cell;
 use std::hint::black_box;
 
 use nncore::prelude::*;
-use nncore::{Grads, MSELoss, Reduction, SGD, SGDConfig};
+use nncore::{Adam, AdamConfig, AdamW, AdamWConfig, Grads, MSELoss, Reduction, SGD, SGDConfig};
 
 /// The system allocator, counting the calls made on an armed thread.
 struct Counting;
@@ -126,6 +126,13 @@ where
     };
     let mut sgd = SGD::new(config).unwrap();
     let mut plain = SGD::new(SGDConfig::default()).unwrap();
+    let mut adam = Adam::new(AdamConfig {
+        amsgrad: true,
+        weight_decay: 1e-4,
+        ..AdamConfig::default()
+    })
+    .unwrap();
+    let mut adamw = AdamW::new(AdamWConfig::default()).unwrap();
 
     assert_no_alloc(&format!("{name}: forward"), || model.forward(&xs[0]));
     assert_no_alloc(&format!("{name}: forward_into"), || {
@@ -149,6 +156,10 @@ where
             sgd.step(&mut model, &grads)
         });
         assert_no_alloc(&what("SGD::step"), || plain.step(&mut model, &grads));
+        assert_no_alloc(&what("Adam::step with amsgrad"), || {
+            adam.step(&mut model, &grads)
+        });
+        assert_no_alloc(&what("AdamW::step"), || adamw.step(&mut model, &grads));
     }
 }
 
