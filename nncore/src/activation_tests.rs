@@ -11,7 +11,7 @@ use crate::{ELU, GELU, Identity, Layer, SiLU, Softplus};
 
 const X: [f32; 5] = [-3.0, -0.7, 0.0, 0.4, 2.5];
 
-fn check_values(layer: &impl Layer<5, 5>, expected: [f64; 5]) {
+fn check_values(layer: &impl Layer<[f32; 5], [f32; 5]>, expected: [f64; 5]) {
     let y = layer.forward(&X);
     for i in 0..5 {
         let tolerance = 1e-6 + 2e-6 * expected[i].abs();
@@ -26,7 +26,7 @@ fn check_values(layer: &impl Layer<5, 5>, expected: [f64; 5]) {
 }
 
 /// Compares `backward_input` with central differences, at points away from every kink.
-fn check_grads(layer: &impl Layer<6, 6>) {
+fn check_grads(layer: &impl Layer<[f32; 6], [f32; 6]>) {
     let x = [-3.0, -0.7, -0.05, 0.4, 2.5, 0.7];
     let dy = [0.3, -1.1, 0.7, 2.0, -0.4, 1.3];
     let y = layer.forward(&x);

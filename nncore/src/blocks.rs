@@ -1,63 +1,30 @@
-//! The batch paths of generated models: a batch cut into blocks of samples stored
-//! feature-major, so that every layer's loop over the samples of a block vectorizes.
+//! The evaluation-mode batch paths of generated models: a batch cut into blocks of samples
+//! whose activations fit on the stack, each block run through every layer's batch form.
 
 use crate::module::check_len;
-use crate::{Error, Grads, Loss};
+use crate::{Error, Grads, Loss, Tensor};
 
 /// A model's passes over one block of at most `B` samples; written by `sequential!`.
-pub trait Blocked<const IN: usize, const OUT: usize>: Sized {
+pub trait Blocked<X: Tensor, Y: Tensor>: Sized {
     /// Writes the outputs of the samples `xs` (at most `B`) into `out`.
-    fn forward_block<const B: usize>(&self, xs: &[[f32; IN]], out: &mut [[f32; OUT]]);
+    fn forward_block<const B: usize>(&self, xs: &[X], out: &mut [Y]);
 
     /// Adds the parameter gradients of the samples `xs` (at most `B`) into `grads`, asking
     /// `loss_grad(b, y)` for the output gradient of sample `b` given its output `y`.
     fn backward_block<const B: usize>(
         &self,
-        xs: &[[f32; IN]],
+        xs: &[X],
         grads: &mut Self,
-        loss_grad: impl FnMut(usize, &[f32; OUT]) -> [f32; OUT],
+        loss_grad: impl FnMut(usize, &Y) -> Y,
     );
 }
 
-/// The samples `xs` (at most `B`) as a feature-major block, zero past the last.
+/// The output gradients of a block's samples `ys`, from `loss_grad`, into `dys`.
 #[inline(always)]
-#[must_use]
-pub fn gather<const B: usize, const N: usize>(xs: &[[f32; N]]) -> [[f32; B]; N] {
-    let mut block = [[0.0; B]; N];
-    for (b, x) in xs.iter().enumerate().take(B) {
-        for (row, &v) in block.iter_mut().zip(x) {
-            row[b] = v;
-        }
+pub fn output_grads<Y: Tensor>(ys: &[Y], dys: &mut [Y], mut loss_grad: impl FnMut(usize, &Y) -> Y) {
+    for (b, (y, dy)) in ys.iter().zip(dys).enumerate() {
+        *dy = loss_grad(b, y);
     }
-    block
-}
-
-/// Writes the first `out.len()` samples of a feature-major block into `out`.
-#[inline(always)]
-pub fn scatter<const B: usize, const N: usize>(block: &[[f32; B]; N], out: &mut [[f32; N]]) {
-    for (b, y) in out.iter_mut().enumerate().take(B) {
-        for (v, row) in y.iter_mut().zip(block) {
-            *v = row[b];
-        }
-    }
-}
-
-/// The output gradients of a block's first `len` samples, from `loss_grad`; zero past them.
-#[inline(always)]
-#[must_use]
-pub fn output_grads<const B: usize, const N: usize>(
-    y: &[[f32; B]; N],
-    len: usize,
-    mut loss_grad: impl FnMut(usize, &[f32; N]) -> [f32; N],
-) -> [[f32; B]; N] {
-    let mut dy = [[0.0; B]; N];
-    for b in 0..len.min(B) {
-        let d = loss_grad(b, &core::array::from_fn(|o| y[o][b]));
-        for (row, &v) in dy.iter_mut().zip(&d) {
-            row[b] = v;
-        }
-    }
-    dy
 }
 
 /// [`Model::forward_into`](crate::Model::forward_into) in blocks of `BLOCK`.
@@ -67,13 +34,13 @@ pub fn output_grads<const B: usize, const N: usize>(
 #[inline]
 pub fn forward_blocks<
     const BLOCK: usize,
-    M: Blocked<IN, OUT>,
-    const IN: usize,
-    const OUT: usize,
+    M: Blocked<X, Y>,
+    X: Tensor,
+    Y: Tensor,
 >(
     model: &M,
-    xs: &[[f32; IN]],
-    out: &mut [[f32; OUT]],
+    xs: &[X],
+    out: &mut [Y],
 ) -> Result<(), Error> {
     check_len("output", xs.len(), out.len())?;
     let full = xs.len() / BLOCK * BLOCK;
@@ -94,11 +61,11 @@ pub fn forward_blocks<
 /// Runs `backward_block` over a batch: full blocks of `BLOCK`, then the rest one at a time.
 /// `loss_grad(i, y)` gets the sample's index in the whole batch.
 #[inline]
-fn run_backward<const BLOCK: usize, M: Blocked<IN, OUT>, const IN: usize, const OUT: usize>(
+fn run_backward<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
     model: &M,
-    xs: &[[f32; IN]],
+    xs: &[X],
     grads: &mut M,
-    mut loss_grad: impl FnMut(usize, &[f32; OUT]) -> [f32; OUT],
+    mut loss_grad: impl FnMut(usize, &Y) -> Y,
 ) {
     let full = xs.len() / BLOCK * BLOCK;
     let mut start = 0;
@@ -121,17 +88,17 @@ fn run_backward<const BLOCK: usize, M: Blocked<IN, OUT>, const IN: usize, const 
 #[inline]
 pub fn backward_blocks<
     const BLOCK: usize,
-    M: Blocked<IN, OUT>,
-    const IN: usize,
-    const OUT: usize,
+    M: Blocked<X, Y>,
+    X: Tensor,
+    Y: Tensor,
 >(
     model: &M,
-    xs: &[[f32; IN]],
-    dys: &[[f32; OUT]],
+    xs: &[X],
+    dys: &[Y],
     grads: &mut Grads<M>,
 ) -> Result<(), Error> {
     check_len("output gradients", xs.len(), dys.len())?;
-    run_backward::<BLOCK, M, IN, OUT>(model, xs, grads, |i, _| dys[i]);
+    run_backward::<BLOCK, M, X, Y>(model, xs, grads, |i, _| dys[i]);
     Ok(())
 }
 
@@ -143,14 +110,14 @@ pub fn backward_blocks<
 #[inline]
 pub fn backward_loss_blocks<
     const BLOCK: usize,
-    M: Blocked<IN, OUT>,
-    L: Loss<OUT>,
-    const IN: usize,
-    const OUT: usize,
+    M: Blocked<X, Y>,
+    L: Loss<Y>,
+    X: Tensor,
+    Y: Tensor,
 >(
     model: &M,
     loss_fn: &L,
-    xs: &[[f32; IN]],
+    xs: &[X],
     targets: &[L::Target],
     grads: &mut Grads<M>,
 ) -> Result<f32, Error> {
@@ -159,7 +126,7 @@ pub fn backward_loss_blocks<
         loss_fn.check_target(sample, target)?;
     }
     let mut total = 0.0;
-    run_backward::<BLOCK, M, IN, OUT>(model, xs, grads, |i, y| {
+    run_backward::<BLOCK, M, X, Y>(model, xs, grads, |i, y| {
         total += loss_fn.sample_loss(y, &targets[i]);
         loss_fn.sample_grad(y, &targets[i], scale)
     });

@@ -1,9 +1,9 @@
-//! Activations: layers that apply one function to each feature on its own.
+//! Activations: layers that apply one function to each value on its own.
 
-use crate::{Layer, Module};
+use crate::{Layer, Module, Tensor};
 
 /// An activation, defined by its value and its derivative at one element; [`Layer`] comes with
-/// them, for every width and for blocks of samples.
+/// them, for samples of every shape and for batches.
 pub trait Elementwise: Module {
     /// `y = f(x)`.
     #[must_use]
@@ -14,51 +14,50 @@ pub trait Elementwise: Module {
     fn grad(&self, x: f32, y: f32, dy: f32) -> f32;
 }
 
-impl<A: Elementwise, const N: usize> Layer<N, N> for A {
+impl<A: Elementwise, T: Tensor> Layer<T, T> for A {
     #[inline]
-    fn forward(&self, x: &[f32; N]) -> [f32; N] {
-        x.map(|x| self.value(x))
+    fn forward(&self, x: &T) -> T {
+        let mut y = T::ZERO;
+        for (y, &x) in y.flat_mut().iter_mut().zip(x.flat()) {
+            *y = self.value(x);
+        }
+        y
     }
 
     #[inline]
-    fn backward_params(&self, _: &[f32; N], _: &[f32; N], _: &[f32; N], _: &mut Self) {}
+    fn backward_params(&self, _: &T, _: &T, _: &T, _: &mut Self) {}
 
     #[inline]
-    fn backward_input(&self, x: &[f32; N], y: &[f32; N], dy: &[f32; N]) -> [f32; N] {
-        core::array::from_fn(|i| self.grad(x[i], y[i], dy[i]))
+    fn backward_input(&self, x: &T, y: &T, dy: &T) -> T {
+        let mut dx = T::ZERO;
+        let values = x.flat().iter().zip(y.flat()).zip(dy.flat());
+        for (dx, ((&x, &y), &dy)) in dx.flat_mut().iter_mut().zip(values) {
+            *dx = self.grad(x, y, dy);
+        }
+        dx
     }
 
     #[inline]
-    fn forward_block<const B: usize>(&self, x: &[[f32; B]; N], y: &mut [[f32; B]; N]) {
-        for (y, x) in y.iter_mut().zip(x) {
-            for (y, &x) in y.iter_mut().zip(x) {
-                *y = self.value(x);
-            }
+    fn forward_batch(&self, x: &[T], y: &mut [T]) {
+        for (y, &x) in T::flat_batch_mut(y).iter_mut().zip(T::flat_batch(x)) {
+            *y = self.value(x);
         }
     }
 
     #[inline]
-    fn backward_params_block<const B: usize>(
-        &self,
-        _: &[[f32; B]; N],
-        _: &[[f32; B]; N],
-        _: &[[f32; B]; N],
-        _: &mut Self,
-    ) {
-    }
+    fn backward_params_batch(&self, _: &[T], _: &[T], _: &[T], _: &mut Self) {}
 
     #[inline]
-    fn backward_input_block<const B: usize>(
-        &self,
-        x: &[[f32; B]; N],
-        y: &[[f32; B]; N],
-        dy: &[[f32; B]; N],
-        dx: &mut [[f32; B]; N],
-    ) {
-        for i in 0..N {
-            for b in 0..B {
-                dx[i][b] = self.grad(x[i][b], y[i][b], dy[i][b]);
-            }
+    fn backward_input_batch(&self, x: &[T], y: &[T], dy: &[T], dx: &mut [T]) {
+        let dx = T::flat_batch_mut(dx);
+        let n = dx.len();
+        let (x, y, dy) = (
+            &T::flat_batch(x)[..n],
+            &T::flat_batch(y)[..n],
+            &T::flat_batch(dy)[..n],
+        );
+        for (i, dx) in dx.iter_mut().enumerate() {
+            *dx = self.grad(x[i], y[i], dy[i]);
         }
     }
 }

@@ -24,6 +24,9 @@ mod fmt;
 mod heap;
 pub mod math;
 mod module;
+mod tensor;
+#[cfg(feature = "alloc")]
+mod train;
 
 mod elu;
 mod gelu;
@@ -58,7 +61,13 @@ pub use loss::{
     BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, Pointwise, Reduce,
     Reduction, SmoothL1Loss,
 };
-pub use module::{Grads, Layer, Model, Module, Name, Param, ParamMut, Shape};
+pub use module::{
+    Buffer, BufferData, BufferDataMut, BufferMut, Grads, Layer, Model, Module, Name, Param,
+    ParamMut, Shape,
+};
+pub use tensor::Tensor;
+#[cfg(feature = "alloc")]
+pub use train::{Train, TrainModel};
 pub use optim::{
     Adam, AdamConfig, AdamW, AdamWConfig, CosineAnnealingLR, Optimizer, SGD, SGDConfig, StepLR,
 };
@@ -75,7 +84,11 @@ pub use nnmacro::sequential;
 
 /// The traits a training loop calls methods through: `use nncore::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Elementwise, Layer, Loss, Model, Module, Optimizer, Pointwise, Reduce};
+    pub use crate::{
+        Elementwise, Layer, Loss, Model, Module, Optimizer, Pointwise, Reduce, Tensor,
+    };
+    #[cfg(feature = "alloc")]
+    pub use crate::TrainModel;
 }
 
 /// Support for code written by `sequential!`; not public API.
@@ -83,9 +96,10 @@ pub mod prelude {
 pub mod __private {
     pub use crate::__with_alloc as with_alloc;
     pub use crate::blocks::{
-        Blocked, backward_blocks, backward_loss_blocks, forward_blocks, gather, output_grads,
-        scatter,
+        Blocked, backward_blocks, backward_loss_blocks, forward_blocks, output_grads,
     };
+    #[cfg(feature = "alloc")]
+    pub use crate::train::take;
     pub use crate::fmt::write_sequential;
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;

@@ -234,7 +234,82 @@ fn matvec_transposed<const IN: usize, const OUT: usize>(
     dx
 }
 
-impl<const IN: usize, const OUT: usize> Layer<IN, OUT> for Linear<IN, OUT> {
+/// Samples a batch kernel takes at once, gathered feature-major so that its loops over them
+/// vectorize.
+const TILE: usize = 8;
+
+/// The samples `xs` (at most `TILE`) feature-major, zero past the last.
+#[inline(always)]
+fn gather<const N: usize>(xs: &[[f32; N]]) -> [[f32; TILE]; N] {
+    let mut tile = [[0.0; TILE]; N];
+    for (b, x) in xs.iter().enumerate().take(TILE) {
+        for (row, &v) in tile.iter_mut().zip(x) {
+            row[b] = v;
+        }
+    }
+    tile
+}
+
+/// Writes the first `out.len()` samples of a feature-major tile into `out`.
+#[inline(always)]
+fn scatter<const N: usize>(tile: &[[f32; TILE]; N], out: &mut [[f32; N]]) {
+    for (b, y) in out.iter_mut().enumerate().take(TILE) {
+        for (v, row) in y.iter_mut().zip(tile) {
+            *v = row[b];
+        }
+    }
+}
+
+/// A Linear's batch forward, tile by tile.
+#[inline]
+fn forward_tiles<const IN: usize, const OUT: usize>(
+    weight: &[[f32; IN]; OUT],
+    bias: Option<&[f32; OUT]>,
+    x: &[[f32; IN]],
+    y: &mut [[f32; OUT]],
+) {
+    for (x, y) in x.chunks(TILE).zip(y.chunks_mut(TILE)) {
+        let mut tile = [[0.0; TILE]; OUT];
+        matmul_block(weight, bias, &gather(x), &mut tile);
+        scatter(&tile, y);
+    }
+}
+
+/// A Linear's batch weight gradient, tile by tile; the bias gradient too if there is one.
+#[inline]
+fn backward_params_tiles<const IN: usize, const OUT: usize>(
+    dw: &mut [[f32; IN]; OUT],
+    db: Option<&mut [f32; OUT]>,
+    x: &[[f32; IN]],
+    dy: &[[f32; OUT]],
+) {
+    let mut db = db;
+    for (x, dy) in x.chunks(TILE).zip(dy.chunks(TILE)) {
+        let dy = gather(dy);
+        add_outer_block(dw, &dy, &gather(x));
+        if let Some(db) = db.as_deref_mut() {
+            for (g, d) in db.iter_mut().zip(&dy) {
+                *g += d.iter().sum::<f32>();
+            }
+        }
+    }
+}
+
+/// A Linear's batch input gradient, tile by tile.
+#[inline]
+fn backward_input_tiles<const IN: usize, const OUT: usize>(
+    weight: &[[f32; IN]; OUT],
+    dy: &[[f32; OUT]],
+    dx: &mut [[f32; IN]],
+) {
+    for (dy, dx) in dy.chunks(TILE).zip(dx.chunks_mut(TILE)) {
+        let mut tile = [[0.0; TILE]; IN];
+        matmul_transposed_block(weight, &gather(dy), &mut tile);
+        scatter(&tile, dx);
+    }
+}
+
+impl<const IN: usize, const OUT: usize> Layer<[f32; IN], [f32; OUT]> for Linear<IN, OUT> {
     #[inline]
     fn forward(&self, x: &[f32; IN]) -> [f32; OUT] {
         let mut y = matvec(&self.weight, x);
@@ -258,37 +333,34 @@ impl<const IN: usize, const OUT: usize> Layer<IN, OUT> for Linear<IN, OUT> {
     }
 
     #[inline]
-    fn forward_block<const B: usize>(&self, x: &[[f32; B]; IN], y: &mut [[f32; B]; OUT]) {
-        matmul_block(&self.weight, Some(&self.bias), x, y);
+    fn forward_batch(&self, x: &[[f32; IN]], y: &mut [[f32; OUT]]) {
+        forward_tiles(&self.weight, Some(&self.bias), x, y);
     }
 
     #[inline]
-    fn backward_params_block<const B: usize>(
+    fn backward_params_batch(
         &self,
-        x: &[[f32; B]; IN],
-        _y: &[[f32; B]; OUT],
-        dy: &[[f32; B]; OUT],
+        x: &[[f32; IN]],
+        _y: &[[f32; OUT]],
+        dy: &[[f32; OUT]],
         grads: &mut Self,
     ) {
-        add_outer_block(&mut grads.weight, dy, x);
-        for (g, d) in grads.bias.iter_mut().zip(dy) {
-            *g += d.iter().sum::<f32>();
-        }
+        backward_params_tiles(&mut grads.weight, Some(&mut grads.bias), x, dy);
     }
 
     #[inline]
-    fn backward_input_block<const B: usize>(
+    fn backward_input_batch(
         &self,
-        _x: &[[f32; B]; IN],
-        _y: &[[f32; B]; OUT],
-        dy: &[[f32; B]; OUT],
-        dx: &mut [[f32; B]; IN],
+        _x: &[[f32; IN]],
+        _y: &[[f32; OUT]],
+        dy: &[[f32; OUT]],
+        dx: &mut [[f32; IN]],
     ) {
-        matmul_transposed_block(&self.weight, dy, dx);
+        backward_input_tiles(&self.weight, dy, dx);
     }
 }
 
-impl<const IN: usize, const OUT: usize> Layer<IN, OUT> for LinearNoBias<IN, OUT> {
+impl<const IN: usize, const OUT: usize> Layer<[f32; IN], [f32; OUT]> for LinearNoBias<IN, OUT> {
     #[inline]
     fn forward(&self, x: &[f32; IN]) -> [f32; OUT] {
         matvec(&self.weight, x)
@@ -305,30 +377,30 @@ impl<const IN: usize, const OUT: usize> Layer<IN, OUT> for LinearNoBias<IN, OUT>
     }
 
     #[inline]
-    fn forward_block<const B: usize>(&self, x: &[[f32; B]; IN], y: &mut [[f32; B]; OUT]) {
-        matmul_block(&self.weight, None, x, y);
+    fn forward_batch(&self, x: &[[f32; IN]], y: &mut [[f32; OUT]]) {
+        forward_tiles(&self.weight, None, x, y);
     }
 
     #[inline]
-    fn backward_params_block<const B: usize>(
+    fn backward_params_batch(
         &self,
-        x: &[[f32; B]; IN],
-        _y: &[[f32; B]; OUT],
-        dy: &[[f32; B]; OUT],
+        x: &[[f32; IN]],
+        _y: &[[f32; OUT]],
+        dy: &[[f32; OUT]],
         grads: &mut Self,
     ) {
-        add_outer_block(&mut grads.weight, dy, x);
+        backward_params_tiles(&mut grads.weight, None, x, dy);
     }
 
     #[inline]
-    fn backward_input_block<const B: usize>(
+    fn backward_input_batch(
         &self,
-        _x: &[[f32; B]; IN],
-        _y: &[[f32; B]; OUT],
-        dy: &[[f32; B]; OUT],
-        dx: &mut [[f32; B]; IN],
+        _x: &[[f32; IN]],
+        _y: &[[f32; OUT]],
+        dy: &[[f32; OUT]],
+        dx: &mut [[f32; IN]],
     ) {
-        matmul_transposed_block(&self.weight, dy, dx);
+        backward_input_tiles(&self.weight, dy, dx);
     }
 }
 

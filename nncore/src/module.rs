@@ -3,32 +3,55 @@
 use core::fmt;
 use core::ops::{Deref, DerefMut};
 
-use crate::{Error, Loss};
+use crate::{Error, Loss, Tensor};
 
-/// A parameter's shape as PyTorch reports it (`torch.Size`): `[13, 1]` for a weight, `[13]` for a bias.
+/// A tensor's shape as PyTorch reports it (`torch.Size`): `[13, 1]` for a Linear weight, `[13]`
+/// for a bias, `[16, 3, 3, 3]` for a Conv2d weight, `[]` for a scalar.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Shape {
-    dims: [usize; 2],
+    dims: [usize; Shape::MAX_RANK],
     rank: usize,
 }
 
 impl Shape {
+    /// The most dimensions a shape has (a Conv2d weight's four).
+    pub const MAX_RANK: usize = 4;
+
+    /// The shape with these dimensions, outermost first.
+    ///
+    /// # Panics
+    /// With more than [`Shape::MAX_RANK`] dimensions (at compile time in a `const`).
+    #[must_use]
+    pub const fn new(dims: &[usize]) -> Self {
+        assert!(dims.len() <= Self::MAX_RANK, "a shape has at most 4 dimensions");
+        let mut shape = Shape {
+            dims: [0; Self::MAX_RANK],
+            rank: dims.len(),
+        };
+        let mut i = 0;
+        while i < dims.len() {
+            shape.dims[i] = dims[i];
+            i += 1;
+        }
+        shape
+    }
+
+    /// A scalar: no dimensions, one value.
+    #[must_use]
+    pub const fn scalar() -> Self {
+        Self::new(&[])
+    }
+
     /// A vector of `len` values.
     #[must_use]
     pub const fn vector(len: usize) -> Self {
-        Shape {
-            dims: [len, 0],
-            rank: 1,
-        }
+        Self::new(&[len])
     }
 
     /// A `rows × cols` matrix, stored row-major.
     #[must_use]
     pub const fn matrix(rows: usize, cols: usize) -> Self {
-        Shape {
-            dims: [rows, cols],
-            rank: 2,
-        }
+        Self::new(&[rows, cols])
     }
 
     /// The dimensions, outermost first.
@@ -37,7 +60,7 @@ impl Shape {
         &self.dims[..self.rank]
     }
 
-    /// The number of values.
+    /// The number of values (1 for a scalar).
     #[must_use]
     pub fn numel(&self) -> usize {
         self.dims().iter().product()
@@ -152,9 +175,80 @@ impl<'a> ParamMut<'a> {
     }
 }
 
+/// A buffer's values: PyTorch keeps most as `float32`, and BatchNorm's `num_batches_tracked` as
+/// `int64`.
+#[derive(Debug, PartialEq)]
+pub enum BufferData<'a> {
+    /// `float32` values, row-major.
+    F32(&'a [f32]),
+    /// `int64` values.
+    I64(&'a [i64]),
+}
+
+/// A buffer's values, writable.
+#[derive(Debug, PartialEq)]
+pub enum BufferDataMut<'a> {
+    /// `float32` values, row-major.
+    F32(&'a mut [f32]),
+    /// `int64` values.
+    I64(&'a mut [i64]),
+}
+
+/// One buffer: state a layer keeps that training does not differentiate (BatchNorm's running
+/// statistics). It is in `state_dict`, not in `parameters()`.
+#[derive(Debug, PartialEq)]
+pub struct Buffer<'a> {
+    /// The `state_dict` key (`bn1.running_mean`).
+    pub name: Name,
+    /// The shape PyTorch gives it (`[]` for `num_batches_tracked`).
+    pub shape: Shape,
+    /// The values.
+    pub data: BufferData<'a>,
+}
+
+/// One buffer, writable.
+#[derive(Debug, PartialEq)]
+pub struct BufferMut<'a> {
+    /// The `state_dict` key.
+    pub name: Name,
+    /// The shape PyTorch gives it.
+    pub shape: Shape,
+    /// The values.
+    pub data: BufferDataMut<'a>,
+}
+
+impl Buffer<'_> {
+    /// The same buffer, named inside the model's layer `module`.
+    #[must_use]
+    pub fn in_module(self, module: &'static str) -> Self {
+        Buffer {
+            name: Name {
+                module,
+                ..self.name
+            },
+            ..self
+        }
+    }
+}
+
+impl BufferMut<'_> {
+    /// The same buffer, named inside the model's layer `module`.
+    #[must_use]
+    pub fn in_module(self, module: &'static str) -> Self {
+        BufferMut {
+            name: Name {
+                module,
+                ..self.name
+            },
+            ..self
+        }
+    }
+}
+
 /// Something that holds parameters: a layer, or a model made of layers.
 ///
-/// Parameters come in PyTorch's order (`named_parameters()`), the order `state_dict` keys take.
+/// Parameters come in PyTorch's order (`named_parameters()`), the order `state_dict` keys take;
+/// buffers (`named_buffers()`) follow the same order of layers.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a model or a layer",
     label = "not a model or a layer",
@@ -164,6 +258,9 @@ pub trait Module: Sized {
     /// The number of scalar parameters (`sum(p.numel() for p in model.parameters())`).
     const NUM_PARAMS: usize;
 
+    /// The number of buffer values (BatchNorm's running statistics and batch count).
+    const NUM_BUFFERS: usize = 0;
+
     /// The bytes the parameters take: `NUM_PARAMS` `f32`s.
     const PARAM_BYTES: usize = Self::NUM_PARAMS * core::mem::size_of::<f32>();
 
@@ -171,12 +268,13 @@ pub trait Module: Sized {
     /// 0 for the elementwise activations.
     const MULTIPLY_ADDS: usize = 0;
 
-    /// The widest vector a model's forward pass holds (its input, its output or a hidden
-    /// activation), in floats: the scratch a one-buffer inference needs. `max(IN, OUT)` for a
-    /// `Linear`; 0 for an activation, whose width is set by the model around it.
+    /// The widest sample a model's forward pass holds (its input, its output or a hidden
+    /// activation), in floats: the scratch a one-buffer inference needs. 0 for a layer, whose
+    /// widths are set by the model around it.
     const MAX_WIDTH: usize = 0;
 
-    /// The same structure with every parameter zero (the starting point of gradients).
+    /// The same structure with every parameter zero (the starting point of gradients), and
+    /// each layer's settings (a slope, a stride) as built.
     #[must_use]
     fn zeros() -> Self;
 
@@ -198,116 +296,134 @@ pub trait Module: Sized {
     fn named_parameters(&self) -> impl Iterator<Item = (Name, &[f32])> {
         self.parameters().map(|p| (p.name, p.data))
     }
+
+    /// Every buffer (PyTorch's `named_buffers()`); none for most layers.
+    fn buffers(&self) -> impl Iterator<Item = Buffer<'_>> {
+        core::iter::empty()
+    }
+
+    /// Every buffer, writable, in the same order.
+    fn buffers_mut(&mut self) -> impl Iterator<Item = BufferMut<'_>> {
+        core::iter::empty()
+    }
 }
 
-/// One layer of a model: a map from `IN` features to `OUT` features, and its gradients.
+/// One layer of a model: a map from samples `X` to samples `Y` (each an `f32` array of rank 1
+/// to 3, see [`Tensor`]), and its gradients.
 ///
-/// Backward is split in two so that a model skips the input gradient of its first layer.
+/// A layer is written once per sample; the batch forms default to a loop over the samples, and
+/// a layer overrides them where a batch is faster. Batches are slices of samples, PyTorch's
+/// `[N, ...]` layout. Backward is split in two so that a model skips the input gradient of its
+/// first layer.
+///
+/// The one-sample and batch forms compute in evaluation mode (`model.eval()`): BatchNorm uses
+/// its running statistics, Dropout passes its input through. The `_train` forms are training
+/// mode; only the layers whose two modes differ override them.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a layer from {IN} to {OUT} features",
-    label = "expected a layer taking `[f32; {IN}]` and giving `[f32; {OUT}]`"
+    message = "`{Self}` is not a layer from `{X}` to `{Y}`",
+    label = "expected a layer taking `{X}` and giving `{Y}`"
 )]
-pub trait Layer<const IN: usize, const OUT: usize>: Module {
+pub trait Layer<X: Tensor, Y: Tensor>: Module {
     /// The layer's output for one sample.
     #[must_use]
-    fn forward(&self, x: &[f32; IN]) -> [f32; OUT];
+    fn forward(&self, x: &X) -> Y;
 
     /// Adds this sample's parameter gradients into `grads`, given the input `x`, the output `y`
     /// and the gradient `dy` of the loss with respect to `y`.
-    fn backward_params(&self, x: &[f32; IN], y: &[f32; OUT], dy: &[f32; OUT], grads: &mut Self);
+    fn backward_params(&self, x: &X, y: &Y, dy: &Y, grads: &mut Self);
 
     /// The gradient of the loss with respect to the input `x`.
     #[must_use]
-    fn backward_input(&self, x: &[f32; IN], y: &[f32; OUT], dy: &[f32; OUT]) -> [f32; IN];
+    fn backward_input(&self, x: &X, y: &Y, dy: &Y) -> X;
 
-    /// [`Layer::forward`] for a block of `B` samples stored feature-major: `x[i][b]` is feature
-    /// `i` of sample `b`. Layers override it with loops over the samples that vectorize.
+    /// [`Layer::forward`] for a batch: `y[b]` from `x[b]`. The slices have the same length.
     #[inline]
-    fn forward_block<const B: usize>(&self, x: &[[f32; B]; IN], y: &mut [[f32; B]; OUT]) {
-        for b in 0..B {
-            set_column(y, b, &self.forward(&column(x, b)));
+    fn forward_batch(&self, x: &[X], y: &mut [Y]) {
+        for (x, y) in x.iter().zip(y) {
+            *y = self.forward(x);
         }
     }
 
-    /// [`Layer::backward_params`] for a block of samples, stored as in [`Layer::forward_block`].
+    /// [`Layer::backward_params`] for a batch, summed over its samples.
     #[inline]
-    fn backward_params_block<const B: usize>(
-        &self,
-        x: &[[f32; B]; IN],
-        y: &[[f32; B]; OUT],
-        dy: &[[f32; B]; OUT],
-        grads: &mut Self,
+    fn backward_params_batch(&self, x: &[X], y: &[Y], dy: &[Y], grads: &mut Self) {
+        for ((x, y), dy) in x.iter().zip(y).zip(dy) {
+            self.backward_params(x, y, dy, grads);
+        }
+    }
+
+    /// [`Layer::backward_input`] for a batch, written into `dx`.
+    #[inline]
+    fn backward_input_batch(&self, x: &[X], y: &[Y], dy: &[Y], dx: &mut [X]) {
+        for (((x, y), dy), dx) in x.iter().zip(y).zip(dy).zip(dx) {
+            *dx = self.backward_input(x, y, dy);
+        }
+    }
+
+    /// The floats a training-mode forward over `batch` samples keeps for its backward (a
+    /// Dropout mask, BatchNorm's batch statistics); 0 for most layers.
+    #[must_use]
+    fn train_cache_len(_batch: usize) -> usize {
+        0
+    }
+
+    /// The training-mode forward (`model.train()`) of a whole batch: BatchNorm normalizes by
+    /// the batch's statistics and updates its running ones, Dropout draws its mask from `rng`.
+    /// `cache` has [`Layer::train_cache_len`] floats, kept for the backward.
+    #[inline]
+    fn forward_train<R: rand::Rng + ?Sized>(
+        &mut self,
+        x: &[X],
+        y: &mut [Y],
+        _cache: &mut [f32],
+        _rng: &mut R,
     ) {
-        for b in 0..B {
-            self.backward_params(&column(x, b), &column(y, b), &column(dy, b), grads);
-        }
+        self.forward_batch(x, y);
     }
 
-    /// [`Layer::backward_input`] for a block of samples, written into `dx`.
+    /// The parameter gradients of a training-mode forward, summed over the batch.
     #[inline]
-    fn backward_input_block<const B: usize>(
-        &self,
-        x: &[[f32; B]; IN],
-        y: &[[f32; B]; OUT],
-        dy: &[[f32; B]; OUT],
-        dx: &mut [[f32; B]; IN],
-    ) {
-        for b in 0..B {
-            let d = self.backward_input(&column(x, b), &column(y, b), &column(dy, b));
-            set_column(dx, b, &d);
-        }
+    fn backward_params_train(&self, x: &[X], y: &[Y], dy: &[Y], _cache: &[f32], grads: &mut Self) {
+        self.backward_params_batch(x, y, dy, grads);
+    }
+
+    /// The input gradients of a training-mode forward, written into `dx`.
+    #[inline]
+    fn backward_input_train(&self, x: &[X], y: &[Y], dy: &[Y], _cache: &[f32], dx: &mut [X]) {
+        self.backward_input_batch(x, y, dy, dx);
     }
 }
 
-/// Sample `b` of a feature-major block.
-#[inline]
-fn column<const B: usize, const N: usize>(block: &[[f32; B]; N], b: usize) -> [f32; N] {
-    core::array::from_fn(|i| block[i][b])
-}
-
-/// Writes sample `b` of a feature-major block.
-#[inline]
-fn set_column<const B: usize, const N: usize>(block: &mut [[f32; B]; N], b: usize, v: &[f32; N]) {
-    for (row, &v) in block.iter_mut().zip(v) {
-        row[b] = v;
-    }
-}
-
-/// A whole model, as `sequential!` writes it: `[f32; IN]` in, `[f32; OUT]` out.
+/// A whole model, as `sequential!` writes it: samples `X` in, samples `Y` out (`[f32; 1]` and
+/// `[f32; 1]` for the chapter's model, `[[[f32; 32]; 32]; 3]` for a 32×32 RGB image).
 ///
-/// The generated code supplies every method but `forward_batch`: one sample at a time
-/// (`forward`, `backward_sample`), and batches in blocks of samples whose loops vectorize
-/// (`forward_into`, `backward`, `backward_loss`, built on `nncore`'s block functions).
+/// Everything here is evaluation mode (`model.eval()`); a [`Train`](crate::Train) runs the
+/// model in training mode.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a model from {IN} to {OUT} features",
-    label = "expected a model taking `[f32; {IN}]` and giving `[f32; {OUT}]`",
-    note = "a model's input width is the in-features of its first `Linear`, its output width the out-features of its last"
+    message = "`{Self}` is not a model from `{X}` to `{Y}`",
+    label = "expected a model taking `{X}` and giving `{Y}`",
+    note = "a model's input is the shape its first layer takes (or its `#[input(...)]`), its output the shape its last layer gives"
 )]
-pub trait Model<const IN: usize, const OUT: usize>: Module {
+pub trait Model<X: Tensor, Y: Tensor>: Module {
     /// The model's output for one sample (PyTorch's `model(x)` for a batch of one).
     #[must_use]
-    fn forward(&self, x: &[f32; IN]) -> [f32; OUT];
+    fn forward(&self, x: &X) -> Y;
 
     /// Runs one sample forward, asks `loss_grad` for the gradient at the output, and adds the
     /// sample's parameter gradients into `grads`. Activations stay on the stack.
-    fn backward_sample(
-        &self,
-        x: &[f32; IN],
-        grads: &mut Self,
-        loss_grad: impl FnOnce(&[f32; OUT]) -> [f32; OUT],
-    );
+    fn backward_sample(&self, x: &X, grads: &mut Self, loss_grad: impl FnOnce(&Y) -> Y);
 
     /// Runs a batch forward into `out`, one row per sample, without allocating.
     ///
     /// # Errors
     /// [`Error::BatchLength`] if `out` has not one row per sample.
-    fn forward_into(&self, xs: &[[f32; IN]], out: &mut [[f32; OUT]]) -> Result<(), Error>;
+    fn forward_into(&self, xs: &[X], out: &mut [Y]) -> Result<(), Error>;
 
     /// Runs a batch forward: `model(x)` for a batch `x` of any length.
     #[cfg(feature = "alloc")]
     #[must_use]
-    fn forward_batch(&self, xs: &[[f32; IN]]) -> alloc::vec::Vec<[f32; OUT]> {
-        let mut out = alloc::vec![[0.0; OUT]; xs.len()];
+    fn forward_batch(&self, xs: &[X]) -> alloc::vec::Vec<Y> {
+        let mut out = alloc::vec![Y::ZERO; xs.len()];
         // Cannot fail: `out` has one row per sample.
         let _ = self.forward_into(xs, &mut out);
         out
@@ -318,12 +434,7 @@ pub trait Model<const IN: usize, const OUT: usize>: Module {
     ///
     /// # Errors
     /// [`Error::BatchLength`] if `dys` has not one row per sample; `grads` is then unchanged.
-    fn backward(
-        &self,
-        xs: &[[f32; IN]],
-        dys: &[[f32; OUT]],
-        grads: &mut Grads<Self>,
-    ) -> Result<(), Error>;
+    fn backward(&self, xs: &[X], dys: &[Y], grads: &mut Grads<Self>) -> Result<(), Error>;
 
     /// `loss_fn(model(xs), targets).backward()` in one pass: adds the batch's gradients into
     /// `grads` and returns the loss. Allocates nothing, whatever the batch size.
@@ -332,10 +443,10 @@ pub trait Model<const IN: usize, const OUT: usize>: Module {
     /// [`Error::BatchLength`] if `targets` has not one entry per sample, [`Error::EmptyBatch`]
     /// for a mean over no samples, [`Error::Unreduced`] for `Reduction::None`, or a loss's own
     /// target error. On error `grads` is unchanged.
-    fn backward_loss<L: Loss<OUT>>(
+    fn backward_loss<L: Loss<Y>>(
         &self,
         loss_fn: &L,
-        xs: &[[f32; IN]],
+        xs: &[X],
         targets: &[L::Target],
         grads: &mut Grads<Self>,
     ) -> Result<f32, Error>;

@@ -75,7 +75,7 @@ impl CrossEntropyLoss {
         check_len("targets", preds.len(), targets.len())?;
         check_len("output", preds.len(), out.len())?;
         for (sample, target) in targets.iter().enumerate() {
-            Loss::<N>::check_target(self, sample, target)?;
+            Loss::<[f32; N]>::check_target(self, sample, target)?;
         }
         for ((pred, target), o) in preds.iter().zip(targets).zip(out) {
             *o = self.sample_loss(pred, target);
@@ -110,7 +110,7 @@ impl Reduce for CrossEntropyLoss {
     }
 }
 
-impl<const N: usize> Loss<N> for CrossEntropyLoss {
+impl<const N: usize> Loss<[f32; N]> for CrossEntropyLoss {
     type Target = usize;
     const ELEMENTS_PER_SAMPLE: usize = 1;
 

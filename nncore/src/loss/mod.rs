@@ -16,8 +16,8 @@ pub use mse::MSELoss;
 pub use pointwise::Pointwise;
 pub use smooth_l1::SmoothL1Loss;
 
-use crate::Error;
 use crate::module::check_len;
+use crate::{Error, Tensor};
 
 /// How a loss combines its per-element values (PyTorch's `reduction=`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -38,26 +38,27 @@ pub trait Reduce {
     fn reduction(&self) -> Reduction;
 }
 
-/// A loss over model outputs of width `N`, reduced over a batch.
+/// A loss over model outputs `Y` (`[f32; N]`, or any [`Tensor`] for the elementwise losses),
+/// reduced over a batch.
 ///
 /// A loss is defined by its value and gradient for one sample; the batch forms and the fused
 /// [`Model::backward_loss`](crate::Model::backward_loss) are built on those.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a loss over {N} outputs",
-    label = "expected a loss over `[f32; {N}]`"
+    message = "`{Self}` is not a loss over outputs `{Y}`",
+    label = "expected a loss over `{Y}`"
 )]
-pub trait Loss<const N: usize>: Reduce {
-    /// What one sample's target is: `[f32; N]` for a regression loss.
+pub trait Loss<Y: Tensor>: Reduce {
+    /// What one sample's target is: `Y` for a regression loss, a class index for a classifier.
     type Target;
 
     /// How many values one sample contributes to a mean (`N` for MSE).
     const ELEMENTS_PER_SAMPLE: usize;
 
     /// The summed, unreduced loss of one sample.
-    fn sample_loss(&self, pred: &[f32; N], target: &Self::Target) -> f32;
+    fn sample_loss(&self, pred: &Y, target: &Self::Target) -> f32;
 
     /// The gradient of `scale · sample_loss` with respect to `pred`.
-    fn sample_grad(&self, pred: &[f32; N], target: &Self::Target, scale: f32) -> [f32; N];
+    fn sample_grad(&self, pred: &Y, target: &Self::Target, scale: f32) -> Y;
 
     /// Checks the target of the batch's sample number `sample` before any work is done;
     /// regression targets are always valid.
@@ -87,7 +88,7 @@ pub trait Loss<const N: usize>: Reduce {
     ///
     /// # Errors
     /// As [`Loss::scale`], or an invalid target.
-    fn forward(&self, preds: &[[f32; N]], targets: &[Self::Target]) -> Result<f32, Error> {
+    fn forward(&self, preds: &[Y], targets: &[Self::Target]) -> Result<f32, Error> {
         self.scale(preds.len(), targets.len())?;
         let mut total = 0.0;
         for (sample, (pred, target)) in preds.iter().zip(targets).enumerate() {
@@ -112,9 +113,9 @@ pub trait Loss<const N: usize>: Reduce {
     /// As [`Loss::forward`], or [`Error::BatchLength`] if `out` has not one row per sample.
     fn backward_into(
         &self,
-        preds: &[[f32; N]],
+        preds: &[Y],
         targets: &[Self::Target],
-        out: &mut [[f32; N]],
+        out: &mut [Y],
     ) -> Result<(), Error> {
         let scale = self.scale(preds.len(), targets.len())?;
         check_len("gradient output", preds.len(), out.len())?;
@@ -134,10 +135,10 @@ pub trait Loss<const N: usize>: Reduce {
     #[cfg(feature = "alloc")]
     fn backward(
         &self,
-        preds: &[[f32; N]],
+        preds: &[Y],
         targets: &[Self::Target],
-    ) -> Result<alloc::vec::Vec<[f32; N]>, Error> {
-        let mut out = alloc::vec![[0.0; N]; preds.len()];
+    ) -> Result<alloc::vec::Vec<Y>, Error> {
+        let mut out = alloc::vec![Y::ZERO; preds.len()];
         self.backward_into(preds, targets, &mut out)?;
         Ok(out)
     }

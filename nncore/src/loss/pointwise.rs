@@ -1,11 +1,11 @@
 //! Losses that compare each prediction with its own target, one element at a time.
 
 use super::{Loss, Reduce};
-use crate::Error;
+use crate::{Error, Tensor};
 use crate::module::check_len;
 
 /// A loss defined by its value and derivative at one (prediction, target) pair, and its
-/// [`Reduce`]; [`Loss`] over `[f32; N]` targets, for every width, and the unreduced form come
+/// [`Reduce`]; [`Loss`] over targets of the output's own shape, for every shape, and the unreduced form come
 /// with them.
 pub trait Pointwise: Reduce {
     /// The loss of one prediction against its target.
@@ -45,20 +45,25 @@ pub trait Pointwise: Reduce {
     }
 }
 
-impl<L: Pointwise, const N: usize> Loss<N> for L {
-    type Target = [f32; N];
-    const ELEMENTS_PER_SAMPLE: usize = N;
+impl<L: Pointwise, Y: Tensor> Loss<Y> for L {
+    type Target = Y;
+    const ELEMENTS_PER_SAMPLE: usize = Y::LEN;
 
     #[inline]
-    fn sample_loss(&self, pred: &[f32; N], target: &[f32; N]) -> f32 {
-        pred.iter()
-            .zip(target)
+    fn sample_loss(&self, pred: &Y, target: &Y) -> f32 {
+        pred.flat()
+            .iter()
+            .zip(target.flat())
             .map(|(&p, &t)| self.value(p, t))
             .sum()
     }
 
     #[inline]
-    fn sample_grad(&self, pred: &[f32; N], target: &[f32; N], scale: f32) -> [f32; N] {
-        core::array::from_fn(|i| self.scaled_grad(pred[i], target[i], scale))
+    fn sample_grad(&self, pred: &Y, target: &Y, scale: f32) -> Y {
+        let mut grad = Y::ZERO;
+        for ((g, &p), &t) in grad.flat_mut().iter_mut().zip(pred.flat()).zip(target.flat()) {
+            *g = self.scaled_grad(p, t, scale);
+        }
+        grad
     }
 }

@@ -53,7 +53,7 @@ fn check_values<L: Pointwise>(
 }
 
 /// Compares `backward_into` with central differences of `forward`, for every prediction.
-fn check_grads<const N: usize, L: Loss<N>>(loss: &L, preds: &[[f32; N]; 2], targets: &[L::Target]) {
+fn check_grads<const N: usize, L: Loss<[f32; N]>>(loss: &L, preds: &[[f32; N]; 2], targets: &[L::Target]) {
     let mut grads = [[0.0; N]; 2];
     loss.backward_into(preds, targets, &mut grads).unwrap();
     let h = 1e-2;
@@ -272,7 +272,7 @@ mod with_prelude {
         assert_eq!(CrossEntropyLoss::with_reduction(sum).reduction(), sum);
         assert_eq!(MSELoss::new().reduction(), Reduction::Mean);
         // And through the traits' bounds, in generic code.
-        fn through_loss<L: Loss<2>>(loss: &L) -> Reduction {
+        fn through_loss<L: Loss<[f32; 2]>>(loss: &L) -> Reduction {
             loss.reduction()
         }
         fn through_pointwise<L: Pointwise>(loss: &L) -> Reduction {
