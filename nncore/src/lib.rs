@@ -104,7 +104,6 @@ pub mod __private {
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size};
-    pub use crate::linear::{linear_from_params, linear_no_bias_from_params};
     #[cfg(feature = "alloc")]
     pub use crate::train::take;
     #[cfg(feature = "alloc")]

@@ -71,49 +71,47 @@ impl<const IN: usize, const OUT: usize> LinearNoBias<IN, OUT> {
     }
 }
 
-/// The `Linear` whose weight (row-major) then bias are the first `IN * OUT + OUT` values of
-/// `params`; for `from_params` written by `sequential!`, which passes enough values.
-#[doc(hidden)]
-#[must_use]
-pub const fn linear_from_params<const IN: usize, const OUT: usize>(
-    params: &[f32],
-) -> Linear<IN, OUT> {
-    let mut layer = Linear::ZERO;
-    let mut o = 0;
-    while o < OUT {
-        let mut i = 0;
-        while i < IN {
-            layer.weight[o][i] = params[o * IN + i];
-            i += 1;
+impl<const IN: usize, const OUT: usize> Linear<IN, OUT> {
+    /// This layer with its weight (row-major) then bias taken from the first `IN * OUT + OUT`
+    /// values of `params`; for `from_state` written by `sequential!`, which passes enough.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_state(mut self, params: &[f32], _buffers: &[f32]) -> Self {
+        let mut o = 0;
+        while o < OUT {
+            let mut i = 0;
+            while i < IN {
+                self.weight[o][i] = params[o * IN + i];
+                i += 1;
+            }
+            self.bias[o] = params[IN * OUT + o];
+            o += 1;
         }
-        layer.bias[o] = params[IN * OUT + o];
-        o += 1;
+        self
     }
-    layer
 }
 
-/// The `LinearNoBias` whose weight is the first `IN * OUT` values of `params`, row-major.
-#[doc(hidden)]
-#[must_use]
-pub const fn linear_no_bias_from_params<const IN: usize, const OUT: usize>(
-    params: &[f32],
-) -> LinearNoBias<IN, OUT> {
-    let mut layer = LinearNoBias::ZERO;
-    let mut o = 0;
-    while o < OUT {
-        let mut i = 0;
-        while i < IN {
-            layer.weight[o][i] = params[o * IN + i];
-            i += 1;
+impl<const IN: usize, const OUT: usize> LinearNoBias<IN, OUT> {
+    /// This layer with its weight taken from the first `IN * OUT` values of `params`, row-major.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_state(mut self, params: &[f32], _buffers: &[f32]) -> Self {
+        let mut o = 0;
+        while o < OUT {
+            let mut i = 0;
+            while i < IN {
+                self.weight[o][i] = params[o * IN + i];
+                i += 1;
+            }
+            o += 1;
         }
-        o += 1;
+        self
     }
-    layer
 }
 
 /// `kaiming_uniform_(a=√5)` on the weight and the bias rule of `nn.Linear.reset_parameters`
 /// both come to U(-1/√fan_in, 1/√fan_in). Without inputs PyTorch's bound is 0: `None`, zeros.
-fn init_distribution(fan_in: usize) -> Option<Uniform<f32>> {
+pub(crate) fn init_distribution(fan_in: usize) -> Option<Uniform<f32>> {
     if fan_in == 0 {
         return None;
     }
@@ -122,7 +120,7 @@ fn init_distribution(fan_in: usize) -> Option<Uniform<f32>> {
 }
 
 /// Draws every value from `dist`, or sets it to zero for `None`.
-fn fill<R: rand::Rng + ?Sized>(values: &mut [f32], dist: Option<&Uniform<f32>>, rng: &mut R) {
+pub(crate) fn fill<R: rand::Rng + ?Sized>(values: &mut [f32], dist: Option<&Uniform<f32>>, rng: &mut R) {
     match dist {
         Some(dist) => values.iter_mut().for_each(|v| *v = dist.sample(rng)),
         None => values.fill(0.0),

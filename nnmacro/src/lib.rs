@@ -1,13 +1,20 @@
 //! The `sequential!` macro of `nncore`. Depend on `nncore`, which re-exports it.
 //!
-//! The macro runs in three phases, one file each: `ast` parses the input keeping every token,
-//! `valid` checks it and works out the shapes, `expand` writes the code. `weights` reads the
-//! file named by `#[weights = "..."]`.
+//! The macro runs in three phases: `ast` parses the input keeping every token, `valid` (with
+//! `chain`, the shapes between layers) checks it into the model of `ir`, and `expand` writes the
+//! code. What each layer kind means to every phase is in one place, `catalog`. `weights` reads
+//! the file named by `#[weights = "..."]`.
 
 use proc_macro::TokenStream;
 
 mod ast;
+mod catalog;
+mod chain;
+mod errors;
 mod expand;
+mod ir;
+mod shape;
+mod suggest;
 mod valid;
 mod weights;
 

@@ -13,7 +13,7 @@ use quote::quote;
 use safetensors::{Dtype, SafeTensors};
 use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta};
 
-use crate::valid::{Field, Kind, Model};
+use crate::ir::{Layer, Model};
 
 /// Removes `#[weights = "..."]` from the struct's attributes and returns its path.
 pub fn take(attrs: &mut Vec<Attribute>) -> syn::Result<Option<LitStr>> {
@@ -45,54 +45,42 @@ pub fn take(attrs: &mut Vec<Attribute>) -> syn::Result<Option<LitStr>> {
     }
 }
 
-/// One parameter the model declares: its key, shape, and the layer that declares it.
+/// One tensor the model declares: its key, shape, dtype, and the layer that declares it.
 struct Expected<'a> {
     key: String,
     shape: Vec<usize>,
-    layer: &'a crate::valid::Layer,
+    int64: bool,
+    layer: &'a Layer,
 }
 
-/// The model's parameters in `parameters()` order, or an error for a size the macro cannot
-/// read (a constant rather than a literal).
-fn expected(model: &Model) -> syn::Result<Vec<Expected<'_>>> {
-    let mut params = Vec::new();
-    for layer in &model.layers {
-        let Kind::Linear {
-            inputs,
-            outputs,
-            bias,
-        } = &layer.kind
-        else {
-            continue;
-        };
-        let (Some(i), Some(o)) = (inputs.literal, outputs.literal) else {
-            return Err(syn::Error::new_spanned(
-                &layer.call,
-                format_args!(
-                    "`#[weights]` needs the sizes of `{}` as integer literals, to check them against the file",
-                    layer.call
-                ),
-            ));
-        };
-        let module = match &layer.field {
-            Field::Named(ident) => ident.to_string(),
-            Field::Index(index) => index.to_string(),
-        };
-        let (i, o) = (i as usize, o as usize);
-        params.push(Expected {
-            key: format!("{module}.weight"),
-            shape: vec![o, i],
-            layer,
-        });
-        if *bias {
-            params.push(Expected {
-                key: format!("{module}.bias"),
-                shape: vec![o],
+/// The model's parameters then its buffers, each in `state_dict` order, or an error for a size
+/// the macro cannot read (a constant rather than a literal).
+fn expected(model: &Model) -> syn::Result<(Vec<Expected<'_>>, Vec<Expected<'_>>)> {
+    let (mut params, mut buffers) = (Vec::new(), Vec::new());
+    for (layer, input) in model.layers_with_inputs() {
+        let module = layer.field.module_name();
+        let tensors = layer.kind.params(input).into_iter().map(|t| (t, false));
+        let tensors = tensors.chain(layer.kind.buffers(input).into_iter().map(|t| (t, true)));
+        for (tensor, buffer) in tensors {
+            let Some(shape) = tensor.dims.iter().map(|d| d.literal.map(|v| v as usize)).collect() else {
+                return Err(syn::Error::new_spanned(
+                    &layer.call,
+                    format_args!(
+                        "`#[weights]` needs the sizes of `{}` as integer literals, to check them against the file",
+                        layer.call
+                    ),
+                ));
+            };
+            let expected = Expected {
+                key: format!("{module}.{}", tensor.name),
+                shape,
+                int64: tensor.int64,
                 layer,
-            });
+            };
+            if buffer { buffers.push(expected) } else { params.push(expected) }
         }
     }
-    Ok(params)
+    Ok((params, buffers))
 }
 
 /// `impl Model { pub const TRAINED: Self = ...; }` and the `include_bytes!`, or the errors.
@@ -121,15 +109,16 @@ fn trained(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
             format_args!("`{relative}` is not a valid safetensors file: {e}"),
         )
     })?;
-    let params = expected(model)?;
+    let (params, buffers) = expected(model)?;
 
     let mut errors: Option<syn::Error> = None;
     let mut push = |e: syn::Error| match &mut errors {
         Some(all) => all.combine(e),
         None => errors = Some(e),
     };
-    let mut values = Vec::new();
-    for p in &params {
+    let (mut values, mut buffer_values) = (Vec::new(), Vec::new());
+    for (p, is_buffer) in params.iter().map(|p| (p, false)).chain(buffers.iter().map(|b| (b, true))) {
+        let dtype = if p.int64 { Dtype::I64 } else { Dtype::F32 };
         let Ok(tensor) = file.tensor(&p.key) else {
             push(syn::Error::new_spanned(
                 &p.layer.call,
@@ -140,11 +129,11 @@ fn trained(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
             ));
             continue;
         };
-        if tensor.dtype() != Dtype::F32 {
+        if tensor.dtype() != dtype {
             push(syn::Error::new_spanned(
                 &p.layer.call,
                 format_args!(
-                    "`{}` is {} in `{relative}`, but the model holds F32",
+                    "`{}` is {} in `{relative}`, but the model holds {dtype}",
                     p.key,
                     tensor.dtype()
                 ),
@@ -160,8 +149,15 @@ fn trained(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
                     p.shape
                 ),
             ));
+        } else if p.int64 {
+            buffer_values.extend(tensor.data().chunks_exact(8).map(|b| {
+                let value = i64::from_le_bytes(b.try_into().expect("8 bytes")) as f32;
+                let bits = Literal::u32_suffixed(value.to_bits());
+                quote!(::core::primitive::f32::from_bits(#bits))
+            }));
         } else {
-            values.extend(tensor.data().chunks_exact(4).map(|b| {
+            let out = if is_buffer { &mut buffer_values } else { &mut values };
+            out.extend(tensor.data().chunks_exact(4).map(|b| {
                 let bits = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
                 let bits = Literal::u32_suffixed(bits);
                 quote!(::core::primitive::f32::from_bits(#bits))
@@ -171,7 +167,7 @@ fn trained(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
     let mut unexpected: Vec<&str> = file
         .names()
         .into_iter()
-        .filter(|name| !params.iter().any(|p| p.key == *name))
+        .filter(|name| !params.iter().chain(&buffers).any(|p| p.key == *name))
         .collect();
     unexpected.sort_unstable();
     for name in unexpected {
@@ -193,7 +189,7 @@ fn trained(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
     Ok(quote! {
         impl #ident {
             #[doc = #doc]
-            pub const TRAINED: Self = Self::from_params(&[#(#values),*]);
+            pub const TRAINED: Self = Self::from_state(&[#(#values),*], &[#(#buffer_values),*]);
         }
         // Rebuilds the model when the file changes.
         const _: &[::core::primitive::u8] = ::core::include_bytes!(#full);

@@ -1,0 +1,176 @@
+//! Activations: one function applied to each value, any shape in, the same shape out. Each is
+//! a row here and a file in `nncore`.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::{Expr, ExprLit, Lit};
+
+use super::args::{bind, no_args, number};
+use super::{LayerDef, LayerKind, Link};
+use crate::ast::{Arg, LayerCall};
+use crate::errors::Errors;
+use crate::shape::{Dims, Size};
+
+/// An activation: its runtime type and its value.
+struct Activation {
+    ty: TokenStream,
+    value: TokenStream,
+}
+
+impl LayerKind for Activation {
+    fn output(&self, input: &[Size], _: &mut Link) -> Option<Dims> {
+        Some(input.to_vec())
+    }
+
+    fn ty(&self, _: &[Size]) -> TokenStream {
+        self.ty.clone()
+    }
+
+    fn zero(&self, _: &TokenStream) -> TokenStream {
+        self.value.clone()
+    }
+}
+
+/// An activation without arguments, whose value is its unit struct.
+fn plain(ty: TokenStream) -> Option<Box<dyn LayerKind>> {
+    Some(Box::new(Activation {
+        value: ty.clone(),
+        ty,
+    }))
+}
+
+/// `(value) as f32`, or the default.
+fn float(value: Option<Expr>, default: TokenStream) -> TokenStream {
+    value.map_or(default, |value| quote!((#value) as ::core::primitive::f32))
+}
+
+/// The layer's numbers by position or keyword, each `None` for its default.
+fn numbers(
+    call: &LayerCall,
+    args: &[&Arg],
+    names: &[&str],
+    errors: &mut Errors,
+) -> Option<Vec<Option<Expr>>> {
+    let layer = call.name().to_string();
+    let takes = names.join(", ");
+    let extra = |_: &Expr| format!("unexpected argument for `{layer}`; it takes {takes}");
+    let (values, mut ok) = bind(call, args, names, names.len(), extra, errors);
+    let mut out = Vec::new();
+    for (value, name) in values.into_iter().zip(names) {
+        out.push(value.and_then(|v| {
+            let n = number(v, name, &layer, errors);
+            ok &= n.is_some();
+            n
+        }));
+    }
+    ok.then_some(out)
+}
+
+macro_rules! plain_activation {
+    ($const:ident, $name:literal, $ty:path) => {
+        pub const $const: LayerDef = LayerDef {
+            name: $name,
+            usage: concat!("`", $name, "`"),
+            check: |call, args, errors| {
+                no_args(call, args, errors).then(|| plain(quote!(::nncore::$ty)))?
+            },
+        };
+    };
+}
+
+plain_activation!(TANH, "Tanh", Tanh);
+plain_activation!(RELU, "ReLU", ReLU);
+plain_activation!(SIGMOID, "Sigmoid", Sigmoid);
+plain_activation!(SILU, "SiLU", SiLU);
+plain_activation!(IDENTITY, "Identity", Identity);
+
+pub const LEAKY_RELU: LayerDef = LayerDef {
+    name: "LeakyReLU",
+    usage: "`LeakyReLU(negative_slope)`, e.g. `LeakyReLU(0.1)`, or `LeakyReLU` for 0.01",
+    check: |call, args, errors| {
+        let count = args.len();
+        let usage = LEAKY_RELU.usage;
+        let extra = |_: &Expr| {
+            format!(
+                "`LeakyReLU` takes one argument, its negative slope, but {count} are given\nexpected {usage}"
+            )
+        };
+        let (values, ok) = bind(call, args, &["negative_slope"], 1, extra, errors);
+        let slope = match values[0] {
+            Some(slope) => Some(number(slope, "negative_slope", "LeakyReLU", errors)?),
+            None => None,
+        };
+        let slope = float(slope, quote!(0.01));
+        ok.then(|| -> Box<dyn LayerKind> {
+            Box::new(Activation {
+                ty: quote!(::nncore::LeakyReLU),
+                value: quote!(::nncore::LeakyReLU::new(#slope)),
+            })
+        })
+    },
+};
+
+pub const GELU: LayerDef = LayerDef {
+    name: "GELU",
+    usage: "`GELU`, or `GELU(approximate = \"tanh\")`",
+    check: |call, args, errors| {
+        let extra = |_: &Expr| {
+            "`GELU` takes at most one argument: `GELU`, or `GELU(approximate = \"tanh\")`"
+                .to_owned()
+        };
+        let (values, ok) = bind(call, args, &["approximate"], 1, extra, errors);
+        let tanh = match values[0] {
+            None => false,
+            Some(Expr::Lit(ExprLit {
+                lit: Lit::Str(text),
+                ..
+            })) if text.value() == "tanh" || text.value() == "none" => text.value() == "tanh",
+            Some(value) => {
+                let found = value.to_token_stream();
+                errors.spanned(
+                    value,
+                    format_args!("`approximate` must be `\"none\"` or `\"tanh\"`, found `{found}`"),
+                );
+                return None;
+            }
+        };
+        let value = if tanh {
+            quote!(::nncore::GELU::TANH)
+        } else {
+            quote!(::nncore::GELU::EXACT)
+        };
+        ok.then(|| -> Box<dyn LayerKind> {
+            Box::new(Activation {
+                ty: quote!(::nncore::GELU),
+                value,
+            })
+        })
+    },
+};
+
+pub const SOFTPLUS: LayerDef = LayerDef {
+    name: "Softplus",
+    usage: "`Softplus`, or `Softplus(beta, threshold)`, e.g. `Softplus(beta = 2, threshold = 10)`",
+    check: |call, args, errors| {
+        let mut values = numbers(call, args, &["beta", "threshold"], errors)?;
+        let threshold = float(values.pop().flatten(), quote!(20.0));
+        let beta = float(values.pop().flatten(), quote!(1.0));
+        Some(Box::new(Activation {
+            ty: quote!(::nncore::Softplus),
+            value: quote!(::nncore::Softplus::new(#beta, #threshold)),
+        }))
+    },
+};
+
+pub const ELU: LayerDef = LayerDef {
+    name: "ELU",
+    usage: "`ELU`, or `ELU(alpha)`, e.g. `ELU(0.5)`",
+    check: |call, args, errors| {
+        let mut values = numbers(call, args, &["alpha"], errors)?;
+        let alpha = float(values.pop().flatten(), quote!(1.0));
+        Some(Box::new(Activation {
+            ty: quote!(::nncore::ELU),
+            value: quote!(::nncore::ELU::new(#alpha)),
+        }))
+    },
+};

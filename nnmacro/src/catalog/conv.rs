@@ -1,0 +1,300 @@
+//! `Conv1d` and `Conv2d`, with PyTorch's arguments: `in_channels, out_channels, kernel_size,
+//! stride=1, padding=0, dilation=1, groups=1, bias=True, padding_mode='zeros'`.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::{Expr, ExprLit, Lit};
+
+use super::args::{bind_all, boolean, int, int_pair, size};
+use super::{LayerDef, LayerKind, Link};
+use crate::ast::{Arg, LayerCall};
+use crate::errors::Errors;
+use crate::ir::TensorDef;
+use crate::shape::{Dims, Size};
+
+pub const CONV1D: LayerDef = LayerDef {
+    name: "Conv1d",
+    usage: "`Conv1d(in_channels, out_channels, kernel_size)`, with PyTorch's `stride`, `padding`, `dilation`, `groups` and `bias`, e.g. `Conv1d(2, 4, 3, padding = 1)`",
+    check: |call, args, errors| check(call, args, 1, errors),
+};
+
+pub const CONV2D: LayerDef = LayerDef {
+    name: "Conv2d",
+    usage: "`Conv2d(in_channels, out_channels, kernel_size)`, with PyTorch's `stride`, `padding`, `dilation`, `groups` and `bias`, e.g. `Conv2d(3, 16, 3, padding = 1)` or `kernel_size = (3, 5)`",
+    check: |call, args, errors| check(call, args, 2, errors),
+};
+
+/// A convolution over `axes` (1 or 2) spatial axes; the per-axis values have `axes` entries.
+struct Conv {
+    axes: usize,
+    inputs: Size,
+    outputs: Size,
+    kernel: Vec<u64>,
+    stride: Vec<u64>,
+    padding: Vec<u64>,
+    dilation: Vec<u64>,
+    groups: u64,
+    bias: bool,
+}
+
+const NAMES: [&str; 9] = [
+    "in_channels",
+    "out_channels",
+    "kernel_size",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "bias",
+    "padding_mode",
+];
+
+fn check(
+    call: &LayerCall,
+    args: &[&Arg],
+    axes: usize,
+    errors: &mut Errors,
+) -> Option<Box<dyn LayerKind>> {
+    let (values, ok) = bind_all(call, args, &NAMES, errors);
+    let layer = call.name();
+    let (Some(inputs), Some(outputs), Some(kernel)) = (values[0], values[1], values[2]) else {
+        if ok {
+            errors.spanned(
+                call,
+                format_args!(
+                    "`{layer}` needs `in_channels`, `out_channels` and `kernel_size`\nexpected {}",
+                    super::usage(&layer.to_string())
+                ),
+            );
+        }
+        return None;
+    };
+    let per_axis = |value: Option<&Expr>, what: &str, default: u64, min: u64, errors: &mut Errors| {
+        match value {
+            None => Some(vec![default; axes]),
+            Some(value) if axes == 1 => int_pair_1d(value, what, min, errors),
+            Some(value) => int_pair(value, what, min, errors).map(Vec::from),
+        }
+    };
+    let inputs = size(inputs, "input channels", errors);
+    let outputs = size(outputs, "output channels", errors);
+    let kernel = per_axis(Some(kernel), "kernel_size", 1, 1, errors);
+    let stride = per_axis(values[3], "stride", 1, 1, errors);
+    let dilation = per_axis(values[5], "dilation", 1, 1, errors);
+    let padding = match values[4] {
+        Some(Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        })) => same_or_valid(values[4]?, &text.value(), kernel.as_deref(), dilation.as_deref(), stride.as_deref(), errors),
+        value => per_axis(value, "padding", 0, 0, errors),
+    };
+    let groups = values[6].map_or(Some(1), |g| int(g, "groups", 1, errors));
+    let bias = values[7].map_or(Some(true), |b| boolean(b, "bias", errors));
+    if let Some(mode) = values[8] {
+        let zeros = matches!(mode, Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) if s.value() == "zeros");
+        if !zeros {
+            let found = mode.to_token_stream();
+            errors.spanned(
+                mode,
+                format_args!("only `padding_mode = \"zeros\"` is supported, found `{found}`"),
+            );
+            return None;
+        }
+    }
+    let conv = Conv {
+        axes,
+        inputs: inputs?,
+        outputs: outputs?,
+        kernel: kernel?,
+        stride: stride?,
+        padding: padding?,
+        dilation: dilation?,
+        groups: groups?,
+        bias: bias?,
+    };
+    if !ok {
+        return None;
+    }
+    for (size, role) in [(&conv.inputs, "in_channels"), (&conv.outputs, "out_channels")] {
+        if let Some(n) = size.literal.filter(|n| n % conv.groups != 0) {
+            errors.spanned(
+                &size.expr,
+                format_args!(
+                    "`groups = {}` must divide `{role}`, which is {n}",
+                    conv.groups
+                ),
+            );
+            return None;
+        }
+    }
+    Some(Box::new(conv))
+}
+
+/// One integer for a 1-D layer; `(3,)` is accepted as PyTorch prints it.
+fn int_pair_1d(value: &Expr, what: &str, min: u64, errors: &mut Errors) -> Option<Vec<u64>> {
+    match value {
+        Expr::Tuple(t) if t.elems.len() == 1 => int(&t.elems[0], what, min, errors).map(|v| vec![v]),
+        _ => int(value, what, min, errors).map(|v| vec![v]),
+    }
+}
+
+/// `padding = "valid"` (none) or `"same"` (as much as keeps the length, stride 1, even totals).
+fn same_or_valid(
+    value: &Expr,
+    text: &str,
+    kernel: Option<&[u64]>,
+    dilation: Option<&[u64]>,
+    stride: Option<&[u64]>,
+    errors: &mut Errors,
+) -> Option<Vec<u64>> {
+    let (kernel, dilation, stride) = (kernel?, dilation?, stride?);
+    match text {
+        "valid" => Some(vec![0; kernel.len()]),
+        "same" if stride.iter().any(|&s| s != 1) => {
+            errors.spanned(value, "`padding = \"same\"` needs `stride = 1`, as in PyTorch");
+            None
+        }
+        "same" => {
+            let totals: Vec<u64> = kernel.iter().zip(dilation).map(|(k, d)| d * (k - 1)).collect();
+            if totals.iter().any(|t| t % 2 == 1) {
+                errors.spanned(
+                    value,
+                    "`padding = \"same\"` with an even kernel pads one side more, which is not supported; give `padding` as numbers",
+                );
+                return None;
+            }
+            Some(totals.iter().map(|t| t / 2).collect())
+        }
+        _ => {
+            errors.spanned(
+                value,
+                format_args!("`padding` must be a number, `\"valid\"` or `\"same\"`, found `\"{text}\"`"),
+            );
+            None
+        }
+    }
+}
+
+/// `[a, b]` or `a` as the runtime takes it.
+fn per_axis_tokens(values: &[u64]) -> TokenStream {
+    let values = values.iter().map(|&v| v as usize);
+    if values.len() == 1 {
+        quote!(#(#values)*)
+    } else {
+        quote!([#(#values),*])
+    }
+}
+
+impl Conv {
+    /// The input channels of each group: the generic parameter of the runtime type.
+    fn per_group(&self) -> Size {
+        let groups = Size::new(self.groups, self.inputs.span());
+        self.inputs.div(&groups).expect("groups is at least 1")
+    }
+
+    fn hyperparameters(&self) -> TokenStream {
+        let (stride, padding, dilation) = (
+            per_axis_tokens(&self.stride),
+            per_axis_tokens(&self.padding),
+            per_axis_tokens(&self.dilation),
+        );
+        let groups = self.groups as usize;
+        quote!(#stride, #padding, #dilation, #groups)
+    }
+}
+
+impl LayerKind for Conv {
+    fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
+        let (what, hint) = if self.axes == 1 {
+            ("a sequence `[channels, length]`", "\ndeclare the model's input with `#[input(channels, length)]`")
+        } else {
+            ("an image `[channels, height, width]`", "\ndeclare the model's input with `#[input(channels, height, width)]`")
+        };
+        if !link.expect_rank(input, &[self.axes + 1], what, hint) {
+            return None;
+        }
+        link.expect_equal(&self.inputs, &input[0], "input channels");
+        let mut out = vec![self.outputs.clone()];
+        for axis in 0..self.axes {
+            let (k, s, p, d) = (self.kernel[axis], self.stride[axis], self.padding[axis], self.dilation[axis]);
+            let span = self.inputs.span();
+            let reach = d * (k - 1) + 1;
+            let length = &input[axis + 1];
+            let padded = length.add(&Size::new(2 * p, span))?;
+            let call = link.call.to_string();
+            let axis_name = match (self.axes, axis) {
+                (1, _) => "length",
+                (_, 0) => "height",
+                _ => "width",
+            };
+            let too_small = || {
+                format!(
+                    "`{call}` reaches {reach} values along the {axis_name}, more than its input's {} plus padding {}",
+                    length.text(),
+                    2 * p
+                )
+            };
+            match padded.literal {
+                Some(n) if n < reach => {
+                    link.error(too_small());
+                    return None;
+                }
+                Some(_) => {}
+                None => {
+                    let (padded, reach_size) = (padded.len(), reach as usize);
+                    link.checks.push(crate::ir::ConstCheck {
+                        span,
+                        condition: quote!((#padded) >= #reach_size),
+                        message: too_small(),
+                    });
+                }
+            }
+            // (L + 2p - d(k-1) - 1) / s + 1, with `padded >= reach` checked.
+            let reach = Size::new(reach, span);
+            let positions = padded
+                .sub(&reach)?
+                .div(&Size::new(s, span))?
+                .add(&Size::new(1, span))?;
+            out.push(positions);
+        }
+        Some(out)
+    }
+
+    fn ty(&self, _: &[Size]) -> TokenStream {
+        let (per_group, outputs, bias) = (self.per_group().generic(), self.outputs.generic(), self.bias);
+        let kernel = self.kernel.iter().map(|&k| k as usize);
+        if self.axes == 1 {
+            quote!(::nncore::Conv1d<#per_group, #outputs, #(#kernel,)* #bias>)
+        } else {
+            quote!(::nncore::Conv2d<#per_group, #outputs, #(#kernel,)* #bias>)
+        }
+    }
+
+    fn zero(&self, ty: &TokenStream) -> TokenStream {
+        let args = self.hyperparameters();
+        quote!(<#ty>::new(#args))
+    }
+
+    fn configure(&self) -> Option<TokenStream> {
+        Some(self.hyperparameters())
+    }
+
+    fn params(&self, _: &[Size]) -> Vec<TensorDef> {
+        let span = self.inputs.span();
+        let mut dims = vec![self.outputs.clone(), self.per_group()];
+        dims.extend(self.kernel.iter().map(|&k| Size::new(k, span)));
+        let mut params = vec![TensorDef {
+            name: "weight",
+            dims,
+            int64: false,
+        }];
+        if self.bias {
+            params.push(TensorDef {
+                name: "bias",
+                dims: vec![self.outputs.clone()],
+                int64: false,
+            });
+        }
+        params
+    }
+}

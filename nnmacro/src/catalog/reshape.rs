@@ -1,0 +1,101 @@
+//! Layers that reshape or normalize a whole sample: `Flatten`, `Softmax(dim=1)`,
+//! `LogSoftmax(dim=1)`.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+
+use super::args::{bind_all, literal_value, no_args};
+use super::{LayerDef, LayerKind, Link};
+use crate::ast::{Arg, LayerCall};
+use crate::errors::Errors;
+use crate::shape::{Dims, Size, numel, numel_tokens};
+
+pub const FLATTEN: LayerDef = LayerDef {
+    name: "Flatten",
+    usage: "`Flatten`: a sample of any shape as one row of features, in PyTorch's order",
+    check: |call, args, errors| no_args(call, args, errors).then(|| -> Box<dyn LayerKind> { Box::new(Flatten) }),
+};
+
+pub const SOFTMAX: LayerDef = LayerDef {
+    name: "Softmax",
+    usage: "`Softmax(dim = 1)`",
+    check: |call, args, errors| softmax(call, args, false, errors),
+};
+
+pub const LOG_SOFTMAX: LayerDef = LayerDef {
+    name: "LogSoftmax",
+    usage: "`LogSoftmax(dim = 1)`",
+    check: |call, args, errors| softmax(call, args, true, errors),
+};
+
+struct Flatten;
+
+impl LayerKind for Flatten {
+    fn output(&self, input: &[Size], _: &mut Link) -> Option<Dims> {
+        let span = input.first().map_or_else(proc_macro2::Span::call_site, Size::span);
+        Some(vec![match numel(input) {
+            Some(n) => Size::new(u64::try_from(n).ok()?, span),
+            None => {
+                let n = numel_tokens(input);
+                Size { expr: Box::new(syn::parse_quote_spanned!(span=> #n)), literal: None }
+            }
+        }])
+    }
+
+    fn ty(&self, _: &[Size]) -> TokenStream {
+        quote!(::nncore::Flatten)
+    }
+
+    fn zero(&self, ty: &TokenStream) -> TokenStream {
+        ty.clone()
+    }
+}
+
+struct Softmax {
+    log: bool,
+    dim: i64,
+}
+
+fn softmax(call: &LayerCall, args: &[&Arg], log: bool, errors: &mut Errors) -> Option<Box<dyn LayerKind>> {
+    let layer = call.name();
+    let (values, ok) = bind_all(call, args, &["dim"], errors);
+    let Some(dim) = values[0] else {
+        if ok {
+            errors.spanned(
+                call,
+                format_args!("`{layer}` needs its `dim`, as PyTorch warns without it: write `{layer}(dim = 1)`"),
+            );
+        }
+        return None;
+    };
+    let value = literal_value(dim).filter(|d| *d == 1.0 || *d == -1.0);
+    let Some(value) = value else {
+        let found = dim.to_token_stream();
+        errors.spanned(
+            dim,
+            format_args!("`{layer}` normalizes over a sample's features: `dim` must be 1 (or -1), found `{found}`"),
+        );
+        return None;
+    };
+    ok.then(|| -> Box<dyn LayerKind> { Box::new(Softmax { log, dim: value as i64 }) })
+}
+
+impl LayerKind for Softmax {
+    fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
+        link.expect_rank(input, &[1], "features", "\nadd `Flatten` before it")
+            .then(|| input.to_vec())
+    }
+
+    fn ty(&self, _: &[Size]) -> TokenStream {
+        if self.log {
+            quote!(::nncore::LogSoftmax)
+        } else {
+            quote!(::nncore::Softmax)
+        }
+    }
+
+    fn zero(&self, ty: &TokenStream) -> TokenStream {
+        let dim = self.dim;
+        quote!(#ty::new(#dim))
+    }
+}

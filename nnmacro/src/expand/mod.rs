@@ -1,0 +1,328 @@
+//! Expand: write the model's struct and its impls. Quoting only; every check is in `valid.rs`
+//! and `chain.rs`, and every layer kind's own tokens come from the catalog.
+
+mod fallback;
+mod passes;
+
+pub use fallback::fallback;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+use crate::ast::Form;
+use crate::ir::{Field, Layer, Model};
+use crate::shape::sample_type;
+
+// Hygiene: the generated code must compile whatever names the user has in scope. Types are
+// written by absolute path (`::core::primitive::f32`, never `f32`, which a `type f32 = f64;`
+// would replace). Every name the macro binds is one no one writes: locals, parameters and
+// closure arguments start with `__nn_` (a mixed-site span is not enough: a pattern still sees the
+// user's constants, so `let x1 = ..` beside a `const x1` would be a pattern), type parameters
+// with `__Nn` (`__NnL`, not `L`), const parameters and items inside function bodies with `__NN_`
+// (`__NN_B`, not `B`, which would shadow a user's `const B` used as a size).
+
+/// `f32`, whatever the user calls `f32`.
+fn f32_type() -> TokenStream {
+    quote!(::core::primitive::f32)
+}
+
+/// `usize`, whatever the user calls `usize`.
+fn usize_type() -> TokenStream {
+    quote!(::core::primitive::usize)
+}
+
+/// A local variable or parameter of the generated code: `__nn_x1`, with a mixed-site span so that
+/// no token of the user's can name it either.
+fn local(name: &str) -> Ident {
+    Ident::new(&format!("__nn_{name}"), Span::mixed_site())
+}
+
+/// The code for a valid model.
+pub fn expand(model: &Model) -> TokenStream {
+    let definition = definition(model);
+    let constructors = constructors(model);
+    let module = module_impl(model);
+    let model_impl = passes::model_impl(model);
+    let display = display_impl(model);
+    let assertions = const_checks(model);
+    quote! {
+        #definition
+        #constructors
+        #module
+        #model_impl
+        #display
+        #assertions
+    }
+}
+
+/// `#[attr] pub name: Type`, or `#[attr] pub Type` in a tuple struct.
+fn field_definition(
+    vis: &syn::Visibility,
+    attrs: &[syn::Attribute],
+    field: &Field,
+    ty: TokenStream,
+) -> TokenStream {
+    match field {
+        Field::Named(name) => quote!(#(#attrs)* #vis #name: #ty),
+        Field::Index(_) => quote!(#(#attrs)* #vis #ty),
+    }
+}
+
+/// The struct with `derives`, named or tuple.
+fn struct_definition(
+    model: (&[syn::Attribute], &syn::Visibility, &Ident, Form),
+    fields: impl Iterator<Item = TokenStream>,
+) -> TokenStream {
+    let (attrs, vis, ident, form) = model;
+    let derives =
+        quote!(#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]);
+    match form {
+        Form::Named => quote! {
+            #(#attrs)*
+            #derives
+            #vis struct #ident { #(#fields,)* }
+        },
+        Form::Tuple => quote! {
+            #(#attrs)*
+            #derives
+            #vis struct #ident ( #(#fields,)* );
+        },
+    }
+}
+
+fn definition(model: &Model) -> TokenStream {
+    let fields = model.layers_with_inputs().map(|(layer, input)| {
+        field_definition(&model.vis, &layer.attrs, &layer.field, layer.ty(input))
+    });
+    struct_definition((&model.attrs, &model.vis, &model.ident, model.form), fields)
+}
+
+/// `Self { a: .., b: .. }` or `Self(.., ..)`.
+fn construct(model: &Model, values: impl Iterator<Item = TokenStream>) -> TokenStream {
+    let members = model.layers.iter().map(Layer::member);
+    quote!(Self { #(#members: #values,)* })
+}
+
+/// A layer's value with every parameter zero, in a `const`.
+fn zero(layer: &Layer, input: &[crate::shape::Size]) -> TokenStream {
+    layer.kind.zero(&layer.ty(input))
+}
+
+/// Whether any layer of the model has buffers: such a model is built `from_state`.
+fn has_buffers(model: &Model) -> bool {
+    model
+        .layers_with_inputs()
+        .any(|(layer, input)| !layer.kind.buffers(input).is_empty())
+}
+
+fn constructors(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let (f32, rng, params, buffers, model_var) = (
+        f32_type(),
+        local("rng"),
+        local("params"),
+        local("buffers"),
+        local("model"),
+    );
+    let zero_value = construct(model, model.layers_with_inputs().map(|(l, i)| zero(l, i)));
+    // Each layer's values start where the previous layers' end.
+    let (mut at, mut buffers_at) = (quote!(0usize), quote!(0usize));
+    let mut from_state = Vec::new();
+    for (layer, input) in model.layers_with_inputs() {
+        let value = zero(layer, input);
+        if layer.has_state(input) {
+            from_state.push(quote! {
+                #value.with_state(#params.split_at(#at).1, #buffers.split_at(#buffers_at).1)
+            });
+            let ty = layer.ty(input);
+            at = quote!(#at + <#ty as ::nncore::Module>::NUM_PARAMS);
+            buffers_at = quote!(#buffers_at + <#ty as ::nncore::Module>::NUM_BUFFERS);
+        } else {
+            from_state.push(value);
+        }
+    }
+    let from_state = construct(model, from_state.into_iter());
+    let resets = model
+        .layers_with_inputs()
+        .filter(|(layer, input)| layer.has_state(input))
+        .map(|(layer, _)| {
+            let member = layer.member();
+            quote!(self.#member.reset_parameters(#rng);)
+        });
+    let from_params = (!has_buffers(model)).then(|| {
+        quote! {
+            /// The model whose parameters, in `parameters()` order and row-major, are `params`;
+            /// a `const fn`, so a model can be a constant (see `nncore::export`).
+            #[must_use]
+            pub const fn from_params(#params: &[#f32; <#ident as ::nncore::Module>::NUM_PARAMS]) -> Self {
+                Self::from_state(#params, &[])
+            }
+        }
+    });
+    quote! {
+        impl #ident {
+            /// The model with every parameter zero.
+            pub const ZERO: Self = #zero_value;
+
+            /// A model with PyTorch's default initialization, drawn from `rng`: the same seed
+            /// gives the same model.
+            pub fn init<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(#rng: &mut __NnR) -> Self {
+                let mut #model_var = Self::ZERO;
+                #model_var.reset_parameters(#rng);
+                #model_var
+            }
+
+            /// The model whose parameters are `params` and whose buffers are `buffers`, each in
+            /// `state_dict` order and row-major (an int64 buffer as its `f32` value).
+            #[must_use]
+            pub const fn from_state(
+                #params: &[#f32; <#ident as ::nncore::Module>::NUM_PARAMS],
+                #buffers: &[#f32; <#ident as ::nncore::Module>::NUM_BUFFERS],
+            ) -> Self {
+                #from_state
+            }
+
+            #from_params
+
+            /// Draws every parameter anew, in place, as [`Self::init`] does.
+            pub fn reset_parameters<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(&mut self, #rng: &mut __NnR) {
+                #(#resets)*
+            }
+        }
+
+        ::nncore::__private::with_alloc! {
+            impl #ident {
+                /// [`Self::init`] on the heap, never built on the stack: for large models.
+                pub fn init_boxed<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+                    #rng: &mut __NnR,
+                ) -> ::nncore::__private::Box<Self> {
+                    let mut #model_var = <Self as ::nncore::Module>::zeros_boxed();
+                    #model_var.reset_parameters(#rng);
+                    #model_var
+                }
+            }
+        }
+    }
+}
+
+fn module_impl(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let (usize, model_var, p) = (usize_type(), local("model"), local("p"));
+    let stateful: Vec<(&Layer, TokenStream)> = model
+        .layers_with_inputs()
+        .filter(|(layer, input)| layer.has_state(input))
+        .map(|(layer, input)| (layer, layer.ty(input)))
+        .collect();
+    let types = stateful.iter().map(|(_, ty)| ty);
+    let buffer_types = stateful.iter().map(|(_, ty)| ty);
+    let lens = model.shapes.iter().map(|dims| {
+        let ty = sample_type(dims);
+        quote!(<#ty as ::nncore::Tensor>::LEN)
+    });
+    let chain = |method: TokenStream, reference: TokenStream| {
+        let links = stateful.iter().map(|(layer, _)| {
+            let member = layer.member();
+            let name = layer.field.module_name();
+            quote! {
+                .chain(::nncore::Module::#method(#reference self.#member).map(|#p| #p.in_module(#name)))
+            }
+        });
+        quote!(::core::iter::empty() #(#links)*)
+    };
+    let all_types: Vec<TokenStream> = model.layers_with_inputs().map(|(l, i)| l.ty(i)).collect();
+    // A zeroed layer lacks its hyperparameters (a slope, a stride): a layer without parameters
+    // is assigned whole, one with parameters has them restored by `configure`.
+    let restore = model.layers_with_inputs().map(|(layer, input)| {
+        let member = layer.member();
+        if layer.has_state(input) {
+            layer.kind.configure().map(|args| quote!(#model_var.#member.configure(#args);))
+        } else {
+            let zero = zero(layer, input);
+            Some(quote!(#model_var.#member = #zero;))
+        }
+    });
+    let parameters = chain(quote!(parameters), quote!(&));
+    let parameters_mut = chain(quote!(parameters_mut), quote!(&mut));
+    let buffers = chain(quote!(buffers), quote!(&));
+    let buffers_mut = chain(quote!(buffers_mut), quote!(&mut));
+    quote! {
+        impl ::nncore::Module for #ident {
+            const NUM_PARAMS: #usize = 0 #(+ <#types as ::nncore::Module>::NUM_PARAMS)*;
+            const NUM_BUFFERS: #usize = 0 #(+ <#buffer_types as ::nncore::Module>::NUM_BUFFERS)*;
+            const MULTIPLY_ADDS: #usize = 0 #(+ <#all_types as ::nncore::Module>::MULTIPLY_ADDS)*;
+            const MAX_WIDTH: #usize = ::nncore::__private::max_of(&[#(#lens),*]);
+
+            fn zeros() -> Self {
+                Self::ZERO
+            }
+
+            ::nncore::__private::with_alloc! {
+                fn zeros_boxed() -> ::nncore::__private::Box<Self> {
+                    let mut #model_var = ::nncore::__private::zeroed_box::<Self>();
+                    #(#restore)*
+                    #model_var
+                }
+            }
+
+            fn parameters(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Param<'_>> {
+                #parameters
+            }
+
+            fn parameters_mut(&mut self) -> impl ::core::iter::Iterator<Item = ::nncore::ParamMut<'_>> {
+                #parameters_mut
+            }
+
+            fn buffers(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Buffer<'_>> {
+                #buffers
+            }
+
+            fn buffers_mut(&mut self) -> impl ::core::iter::Iterator<Item = ::nncore::BufferMut<'_>> {
+                #buffers_mut
+            }
+        }
+
+        // SAFETY: every field is a layer, and the bound below checks that each is `Zeroable`.
+        unsafe impl ::nncore::__private::Zeroable for #ident {}
+        const _: () = {
+            fn __nn_zeroable<__NnT: ::nncore::__private::Zeroable>() {}
+            fn __nn_fields() {
+                #(__nn_zeroable::<#all_types>();)*
+            }
+        };
+    }
+}
+
+fn display_impl(model: &Model) -> TokenStream {
+    let (ident, f) = (&model.ident, local("f"));
+    let entries = model.layers.iter().map(|layer| {
+        let (member, name) = (layer.member(), layer.field.module_name());
+        quote!((#name, &self.#member as &dyn ::core::fmt::Display))
+    });
+    quote! {
+        /// Prints the model as PyTorch's `print(model)` does.
+        impl ::core::fmt::Display for #ident {
+            fn fmt(&self, #f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::nncore::__private::write_sequential(#f, &[#(#entries),*])
+            }
+        }
+    }
+}
+
+/// The checks of sizes given as constants, as `const` assertions whose messages name the
+/// layers; `__NnModel` names the model in them.
+fn const_checks(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let checks = model.const_checks.iter().map(|check| {
+        let (condition, message) = (&check.condition, &check.message);
+        quote_spanned! {check.span=>
+            // The same constant on both sides is a valid model, not a mistake.
+            #[allow(clippy::eq_op)]
+            const _: () = {
+                #[allow(dead_code)]
+                type __NnModel = #ident;
+                ::core::assert!(#condition, "{}", #message);
+            };
+        }
+    });
+    quote!(#(#checks)*)
+}
