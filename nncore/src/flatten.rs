@@ -11,6 +11,20 @@ use crate::{Layer, Tensor};
 /// Takes any sample `T` to `[f32; N]` with `N = T::LEN` (a compile-time error otherwise):
 /// `[[[f32; W]; H]; C]` gives `[f32; C * H * W]`, channel by channel, row by row, as PyTorch
 /// lays it out, so a `Linear` after it takes the weights trained in PyTorch unchanged.
+///
+/// ```
+/// use nncore::{Flatten, Layer};
+/// let image = [[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]];
+/// let y: [f32; 8] = Flatten.forward(&image);
+/// assert_eq!(y, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
+/// ```
+///
+/// An output of another length does not compile:
+///
+/// ```compile_fail
+/// use nncore::{Flatten, Layer};
+/// let y: [f32; 7] = Flatten.forward(&[[0.0f32; 4]; 2]);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Flatten;
 

@@ -1,9 +1,8 @@
 //! `nn.AdaptiveAvgPool1d` and `nn.AdaptiveAvgPool2d`.
 
 use core::fmt;
-use core::ops::Range;
 
-use super::{Adaptive, IntOrPair, PlanePool, pool_layers, window_add, window_sum};
+use super::{Adaptive, IntOrPair, PlanePool, Rect, pool_layers};
 use crate::module::parameterless_module;
 
 /// The mean of `output_size` bins of each channel, whatever its length (PyTorch's
@@ -68,22 +67,25 @@ impl PlanePool for AdaptiveAvgPool1d {
     }
 
     /// PyTorch's `sum / kh / kw` with `kh = 1`: the sum over the bin's width.
-    fn pool(&self, plane: &[f32], width: usize, rows: Range<usize>, cols: Range<usize>) -> f32 {
-        let count = cols.len();
-        window_sum(plane, width, rows, cols) / count as f32
+    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
+        window.sum(plane) / window.cols.len() as f32
     }
 
-    fn unpool(
-        &self,
-        _: &[f32],
-        width: usize,
-        rows: Range<usize>,
-        cols: Range<usize>,
-        dy: f32,
-        dx: &mut [f32],
-    ) {
-        let count = cols.len();
-        window_add(dx, width, rows, cols, dy / count as f32);
+    fn unpool(&self, _: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
+        window.add(dx, dy / window.cols.len() as f32);
+    }
+}
+
+impl AdaptiveAvgPool2d {
+    /// `value / kh / kw` for a bin `kh × kw`, or the mean's `value / (kh * kw)` for a global
+    /// pool; forward and backward both divide so.
+    fn divide(&self, value: f32, window: &Rect) -> f32 {
+        let (kh, kw) = (window.rows.len() as f32, window.cols.len() as f32);
+        if self.output_size == [1, 1] {
+            value / (kh * kw)
+        } else {
+            value / kh / kw
+        }
     }
 }
 
@@ -94,33 +96,12 @@ impl PlanePool for AdaptiveAvgPool2d {
         [Adaptive(self.output_size[0]), Adaptive(self.output_size[1])]
     }
 
-    /// `sum / kh / kw`, or the mean's `sum / (kh * kw)` for a global pool.
-    fn pool(&self, plane: &[f32], width: usize, rows: Range<usize>, cols: Range<usize>) -> f32 {
-        let (kh, kw) = (rows.len() as f32, cols.len() as f32);
-        let sum = window_sum(plane, width, rows, cols);
-        if self.output_size == [1, 1] {
-            sum / (kh * kw)
-        } else {
-            sum / kh / kw
-        }
+    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
+        self.divide(window.sum(plane), window)
     }
 
-    fn unpool(
-        &self,
-        _: &[f32],
-        width: usize,
-        rows: Range<usize>,
-        cols: Range<usize>,
-        dy: f32,
-        dx: &mut [f32],
-    ) {
-        let (kh, kw) = (rows.len() as f32, cols.len() as f32);
-        let grad = if self.output_size == [1, 1] {
-            dy / (kh * kw)
-        } else {
-            dy / kh / kw
-        };
-        window_add(dx, width, rows, cols, grad);
+    fn unpool(&self, _: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
+        window.add(dx, self.divide(dy, window));
     }
 }
 

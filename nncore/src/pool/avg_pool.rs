@@ -1,9 +1,8 @@
 //! `nn.AvgPool1d` and `nn.AvgPool2d`.
 
 use core::fmt;
-use core::ops::Range;
 
-use super::{IntOrPair, PlanePool, Window, pool_layers, window_add, window_sum};
+use super::{IntOrPair, PlanePool, Rect, Window, pool_layers};
 use crate::module::parameterless_module;
 
 /// The mean of each window of each channel (PyTorch's `nn.AvgPool1d(kernel_size, stride,
@@ -102,30 +101,6 @@ impl AvgPool2d {
     }
 }
 
-/// The window's sum over its input positions divided by the kernel's size, as PyTorch's CPU
-/// kernel computes it (`sum / divide_factor`, padding counted).
-fn pool(
-    divisor: usize,
-    plane: &[f32],
-    width: usize,
-    rows: Range<usize>,
-    cols: Range<usize>,
-) -> f32 {
-    window_sum(plane, width, rows, cols) / divisor as f32
-}
-
-/// Adds `dy / divisor` to each input position of the window (PyTorch's backward).
-fn unpool(
-    divisor: usize,
-    width: usize,
-    rows: Range<usize>,
-    cols: Range<usize>,
-    dy: f32,
-    dx: &mut [f32],
-) {
-    window_add(dx, width, rows, cols, dy / divisor as f32);
-}
-
 impl PlanePool for AvgPool1d {
     type Axis = Window;
 
@@ -138,20 +113,15 @@ impl PlanePool for AvgPool1d {
         [Window::UNIT, cols]
     }
 
-    fn pool(&self, plane: &[f32], width: usize, rows: Range<usize>, cols: Range<usize>) -> f32 {
-        pool(self.kernel_size, plane, width, rows, cols)
+    /// The sum over the window's inputs divided by `kernel_size` (PyTorch's `sum /
+    /// divide_factor`, padding counted).
+    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
+        window.sum(plane) / self.kernel_size as f32
     }
 
-    fn unpool(
-        &self,
-        _: &[f32],
-        width: usize,
-        rows: Range<usize>,
-        cols: Range<usize>,
-        dy: f32,
-        dx: &mut [f32],
-    ) {
-        unpool(self.kernel_size, width, rows, cols, dy, dx);
+    /// `dy / kernel_size` to each input of the window.
+    fn unpool(&self, _: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
+        window.add(dx, dy / self.kernel_size as f32);
     }
 }
 
@@ -166,22 +136,14 @@ impl PlanePool for AvgPool2d {
         })
     }
 
-    fn pool(&self, plane: &[f32], width: usize, rows: Range<usize>, cols: Range<usize>) -> f32 {
-        let divisor = self.kernel_size[0] * self.kernel_size[1];
-        pool(divisor, plane, width, rows, cols)
+    /// The sum over the window's inputs divided by the kernel's area, padding counted.
+    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
+        window.sum(plane) / (self.kernel_size[0] * self.kernel_size[1]) as f32
     }
 
-    fn unpool(
-        &self,
-        _: &[f32],
-        width: usize,
-        rows: Range<usize>,
-        cols: Range<usize>,
-        dy: f32,
-        dx: &mut [f32],
-    ) {
-        let divisor = self.kernel_size[0] * self.kernel_size[1];
-        unpool(divisor, width, rows, cols, dy, dx);
+    /// `dy` over the kernel's area to each input of the window.
+    fn unpool(&self, _: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
+        window.add(dx, dy / (self.kernel_size[0] * self.kernel_size[1]) as f32);
     }
 }
 

@@ -1,9 +1,8 @@
 //! `nn.MaxPool1d` and `nn.MaxPool2d`.
 
 use core::fmt;
-use core::ops::Range;
 
-use super::{IntOrPair, PlanePool, Window, pool_layers};
+use super::{IntOrPair, PlanePool, Rect, Window, pool_layers};
 use crate::module::parameterless_module;
 
 /// The largest value of each window of each channel (PyTorch's `nn.MaxPool1d(kernel_size,
@@ -106,14 +105,14 @@ impl MaxPool2d {
 /// row by row from `-inf`, a value replaces the maximum if it is greater or NaN. `None` for an
 /// empty window.
 #[inline]
-fn argmax(plane: &[f32], width: usize, rows: Range<usize>, cols: Range<usize>) -> Option<usize> {
-    if rows.is_empty() || cols.is_empty() {
+fn argmax(plane: &[f32], window: &Rect) -> Option<usize> {
+    if window.rows.is_empty() || window.cols.is_empty() {
         return None;
     }
-    let (mut index, mut max) = (rows.start * width + cols.start, f32::NEG_INFINITY);
-    for r in rows {
-        for i in r * width + cols.start..r * width + cols.end {
-            let v = plane[i];
+    let first = window.rows.start * window.width + window.cols.start;
+    let (mut index, mut max) = (first, f32::NEG_INFINITY);
+    for span in window.spans() {
+        for (i, &v) in span.clone().zip(&plane[span]) {
             if v > max || v.is_nan() {
                 (index, max) = (i, v);
             }
@@ -122,21 +121,14 @@ fn argmax(plane: &[f32], width: usize, rows: Range<usize>, cols: Range<usize>) -
     Some(index)
 }
 
-/// The max pool of one window: its maximum, and its gradient to that position.
-fn pool(plane: &[f32], width: usize, rows: Range<usize>, cols: Range<usize>) -> f32 {
-    argmax(plane, width, rows, cols).map_or(f32::NEG_INFINITY, |i| plane[i])
+/// The window's maximum (`-inf` for an empty window).
+fn max(plane: &[f32], window: &Rect) -> f32 {
+    argmax(plane, window).map_or(f32::NEG_INFINITY, |i| plane[i])
 }
 
-/// Adds `dy` at the window's maximum (recomputed from the input).
-fn unpool(
-    plane: &[f32],
-    width: usize,
-    rows: Range<usize>,
-    cols: Range<usize>,
-    dy: f32,
-    dx: &mut [f32],
-) {
-    if let Some(i) = argmax(plane, width, rows, cols) {
+/// Adds `dy` at the window's maximum, recomputed from the input.
+fn max_grad(plane: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
+    if let Some(i) = argmax(plane, window) {
         dx[i] += dy;
     }
 }
@@ -153,20 +145,12 @@ impl PlanePool for MaxPool1d {
         [Window::UNIT, cols]
     }
 
-    fn pool(&self, plane: &[f32], width: usize, rows: Range<usize>, cols: Range<usize>) -> f32 {
-        pool(plane, width, rows, cols)
+    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
+        max(plane, window)
     }
 
-    fn unpool(
-        &self,
-        plane: &[f32],
-        width: usize,
-        rows: Range<usize>,
-        cols: Range<usize>,
-        dy: f32,
-        dx: &mut [f32],
-    ) {
-        unpool(plane, width, rows, cols, dy, dx);
+    fn unpool(&self, plane: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
+        max_grad(plane, window, dy, dx);
     }
 }
 
@@ -181,20 +165,12 @@ impl PlanePool for MaxPool2d {
         })
     }
 
-    fn pool(&self, plane: &[f32], width: usize, rows: Range<usize>, cols: Range<usize>) -> f32 {
-        pool(plane, width, rows, cols)
+    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
+        max(plane, window)
     }
 
-    fn unpool(
-        &self,
-        plane: &[f32],
-        width: usize,
-        rows: Range<usize>,
-        cols: Range<usize>,
-        dy: f32,
-        dx: &mut [f32],
-    ) {
-        unpool(plane, width, rows, cols, dy, dx);
+    fn unpool(&self, plane: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
+        max_grad(plane, window, dy, dx);
     }
 }
 

@@ -83,6 +83,48 @@ impl Bins for Adaptive {
     }
 }
 
+/// One window of a channel's plane, `width` wide: the input rows and columns it covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Rect {
+    pub width: usize,
+    pub rows: Range<usize>,
+    pub cols: Range<usize>,
+}
+
+impl Rect {
+    /// The window's positions in the plane, one range a row, top to bottom.
+    #[inline]
+    pub fn spans(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        let (width, cols) = (self.width, &self.cols);
+        self.rows
+            .clone()
+            .map(move |r| r * width + cols.start..r * width + cols.end)
+    }
+
+    /// The sum of the window, row by row, left to right (PyTorch's order on a contiguous CPU
+    /// tensor).
+    #[inline]
+    pub fn sum(&self, plane: &[f32]) -> f32 {
+        let mut sum = 0.0;
+        for span in self.spans() {
+            for &v in &plane[span] {
+                sum += v;
+            }
+        }
+        sum
+    }
+
+    /// Adds `value` to every position of the window.
+    #[inline]
+    pub fn add(&self, plane: &mut [f32], value: f32) {
+        for span in self.spans() {
+            for v in &mut plane[span] {
+                *v += value;
+            }
+        }
+    }
+}
+
 /// A kind of pool, as it acts on one window of one channel's plane.
 pub(crate) trait PlanePool {
     /// How each dimension is cut into windows.
@@ -91,31 +133,21 @@ pub(crate) trait PlanePool {
     /// The windows along rows, then along columns.
     fn axes(&self) -> [Self::Axis; 2];
 
-    /// The output of the window `rows × cols` of `plane`, a plane `width` wide.
-    fn pool(&self, plane: &[f32], width: usize, rows: Range<usize>, cols: Range<usize>) -> f32;
+    /// The output of `window` of `plane`.
+    fn pool(&self, plane: &[f32], window: &Rect) -> f32;
 
-    /// Adds into `dx` the input gradient of the window `rows × cols`, whose output has
-    /// gradient `dy`.
-    #[allow(clippy::too_many_arguments)]
-    fn unpool(
-        &self,
-        plane: &[f32],
-        width: usize,
-        rows: Range<usize>,
-        cols: Range<usize>,
-        dy: f32,
-        dx: &mut [f32],
-    );
+    /// Adds into `dx` the input gradient of `window` of `plane`, whose output has gradient `dy`.
+    fn unpool(&self, plane: &[f32], window: &Rect, dy: f32, dx: &mut [f32]);
 }
 
-/// Calls `f(o, rows, cols)` for every output position `o` of an `output`-shaped plane
-/// (row-major), with the input rows and columns its window covers.
+/// Calls `f(o, window)` for every output position `o` of an `output`-shaped plane (row-major),
+/// with the window of the `input`-shaped plane it pools.
 #[inline]
 fn for_each_window<B: Bins>(
     axes: [B; 2],
     input: [usize; 2],
     output: [usize; 2],
-    mut f: impl FnMut(usize, Range<usize>, Range<usize>),
+    mut f: impl FnMut(usize, &Rect),
 ) {
     debug_assert!(
         axes[0].out_len(input[0]) == Some(output[0])
@@ -125,7 +157,12 @@ fn for_each_window<B: Bins>(
     for oh in 0..output[0] {
         let rows = axes[0].bin(oh, input[0]);
         for ow in 0..output[1] {
-            f(oh * output[1] + ow, rows.clone(), axes[1].bin(ow, input[1]));
+            let window = Rect {
+                width: input[1],
+                rows: rows.clone(),
+                cols: axes[1].bin(ow, input[1]),
+            };
+            f(oh * output[1] + ow, &window);
         }
     }
 }
@@ -139,8 +176,8 @@ pub(crate) fn forward_plane<P: PlanePool>(
     y: &mut [f32],
     output: [usize; 2],
 ) {
-    for_each_window(pool.axes(), input, output, |o, rows, cols| {
-        y[o] = pool.pool(x, input[1], rows, cols);
+    for_each_window(pool.axes(), input, output, |o, window| {
+        y[o] = pool.pool(x, window);
     });
 }
 
@@ -154,42 +191,9 @@ pub(crate) fn backward_plane<P: PlanePool>(
     output: [usize; 2],
     dx: &mut [f32],
 ) {
-    for_each_window(pool.axes(), input, output, |o, rows, cols| {
-        pool.unpool(x, input[1], rows, cols, dy[o], dx);
+    for_each_window(pool.axes(), input, output, |o, window| {
+        pool.unpool(x, window, dy[o], dx);
     });
-}
-
-/// The sum of a window, row by row, left to right (PyTorch's order on a contiguous CPU tensor).
-#[inline]
-pub(crate) fn window_sum(
-    plane: &[f32],
-    width: usize,
-    rows: Range<usize>,
-    cols: Range<usize>,
-) -> f32 {
-    let mut sum = 0.0;
-    for r in rows {
-        for &v in &plane[r * width + cols.start..r * width + cols.end] {
-            sum += v;
-        }
-    }
-    sum
-}
-
-/// Adds `value` to every position of a window.
-#[inline]
-pub(crate) fn window_add(
-    plane: &mut [f32],
-    width: usize,
-    rows: Range<usize>,
-    cols: Range<usize>,
-    value: f32,
-) {
-    for r in rows {
-        for v in &mut plane[r * width + cols.start..r * width + cols.end] {
-            *v += value;
-        }
-    }
 }
 
 /// Writes `Layer` for a [`PlanePool`]: over `[[f32; L]; C]` for a 1-D pool, over
@@ -308,88 +312,57 @@ impl fmt::Display for IntOrPair {
     }
 }
 
-/// Checks every pool against finite differences and its batch forms against the per-sample
-/// ones.
+/// Checks shared by the tests of the pools and `Flatten`.
 #[cfg(test)]
-pub(crate) mod testing {
-    use crate::{Layer, Module, Tensor};
-    use rand::SeedableRng;
-    use rand::rngs::StdRng;
+pub(crate) mod testing;
 
-    /// `Σ dy · f(x)` in f64.
-    fn loss<X: Tensor, Y: Tensor, P: Layer<X, Y>>(layer: &P, x: &X, dy: &Y) -> f64 {
-        let y = layer.forward(x);
-        y.flat()
-            .iter()
-            .zip(dy.flat())
-            .map(|(&y, &d)| f64::from(y) * f64::from(d))
-            .sum()
+#[cfg(test)]
+mod tests {
+    use core::ops::Range;
+
+    use super::{Adaptive, Bins, Window};
+    use crate::{Layer, MaxPool1d};
+
+    /// PyTorch's output lengths and windows, clipped to the input.
+    #[test]
+    fn windows() {
+        let window = Window {
+            kernel: 3,
+            stride: 2,
+            padding: 1,
+        };
+        assert_eq!(window.out_len(6), Some(3));
+        assert_eq!(window.out_len(7), Some(4));
+        assert_eq!(window.out_len(1), Some(1));
+        assert_eq!(window.out_len(0), None);
+        let bins: [Range<usize>; 3] = core::array::from_fn(|o| window.bin(o, 6));
+        assert_eq!(bins, [0..2, 1..4, 3..6]);
+        let no_padding = Window {
+            kernel: 2,
+            stride: 3,
+            padding: 0,
+        };
+        assert_eq!(no_padding.out_len(1), None);
+        assert_eq!(no_padding.out_len(8), Some(3));
+        assert_eq!(Window::UNIT.out_len(1), Some(1));
     }
 
-    /// Compares `backward_input` with central differences of `Σ dy · f(x)`, and checks that
-    /// `backward_params` adds nothing (there are no parameters). `x` must keep every window's
-    /// maximum more than `h = 1e-2` above the rest.
-    pub(crate) fn check_gradients<X: Tensor, Y: Tensor, P: Layer<X, Y> + PartialEq + Clone>(
-        layer: &P,
-        x: &X,
-        dy: &Y,
-    ) {
-        assert_eq!(P::NUM_PARAMS, 0);
-        assert_eq!(layer.parameters().count(), 0);
-        let y = layer.forward(x);
-        let dx = layer.backward_input(x, &y, dy);
-        let mut grads = layer.clone();
-        layer.backward_params(x, &y, dy, &mut grads);
-        assert!(grads == *layer, "backward_params changed the layer");
-        let h = 1e-2;
-        for i in 0..X::LEN {
-            let (mut up, mut down) = (*x, *x);
-            up.flat_mut()[i] += h;
-            down.flat_mut()[i] -= h;
-            let numeric = (loss(layer, &up, dy) - loss(layer, &down, dy)) / (2.0 * f64::from(h));
-            let analytic = f64::from(dx.flat()[i]);
-            assert!(
-                (numeric - analytic).abs() <= 1e-3 * (1.0 + numeric.abs()),
-                "input {i}: finite difference {numeric}, backward {analytic}"
-            );
-        }
+    /// `floor(i * len / out) .. ceil((i + 1) * len / out)`: overlapping where `out` does not
+    /// divide `len`, and more outputs than inputs repeat them.
+    #[test]
+    fn adaptive_bins() {
+        let bins: [Range<usize>; 4] = core::array::from_fn(|i| Adaptive(4).bin(i, 10));
+        assert_eq!(bins, [0..3, 2..5, 5..8, 7..10]);
+        let bins: [Range<usize>; 3] = core::array::from_fn(|i| Adaptive(3).bin(i, 2));
+        assert_eq!(bins, [0..1, 0..2, 1..2]);
+        assert_eq!(Adaptive(1).bin(0, 7), 0..7);
     }
 
-    /// The batch and training forms give what the per-sample forms give, sample by sample.
-    pub(crate) fn check_batch<X: Tensor, Y: Tensor, P: Layer<X, Y> + PartialEq + Clone>(
-        layer: &P,
-        x: &[X; 3],
-        dy: &[Y; 3],
-    ) {
-        let single: [Y; 3] = core::array::from_fn(|b| layer.forward(&x[b]));
-        let mut y = [Y::ZERO; 3];
-        layer.forward_batch(x, &mut y);
-        assert!(same(&y, &single), "forward_batch");
-        assert_eq!(P::train_cache_len(3), 0);
-        let mut train = layer.clone();
-        let mut y_train = [Y::ZERO; 3];
-        train.forward_train(x, &mut y_train, &mut [], &mut StdRng::seed_from_u64(0));
-        assert!(same(&y_train, &single), "forward_train");
-        assert!(train == *layer, "forward_train changed the layer");
-
-        let dx_single: [X; 3] =
-            core::array::from_fn(|b| layer.backward_input(&x[b], &y[b], &dy[b]));
-        let mut dx = [X::ZERO; 3];
-        layer.backward_input_batch(x, &y, dy, &mut dx);
-        assert!(same(&dx, &dx_single), "backward_input_batch");
-        let mut dx = [X::ZERO; 3];
-        layer.backward_input_train(x, &y, dy, &[], &mut dx);
-        assert!(same(&dx, &dx_single), "backward_input_train");
-
-        let mut grads = layer.clone();
-        layer.backward_params_batch(x, &y, dy, &mut grads);
-        layer.backward_params_train(x, &y, dy, &[], &mut grads);
-        assert!(grads == *layer, "the parameter gradients changed the layer");
-    }
-
-    /// Whether two batches hold the same bits (a NaN equals itself).
-    fn same<T: Tensor>(a: &[T], b: &[T]) -> bool {
-        let bits = |batch| T::flat_batch(batch).iter().map(|v: &f32| v.to_bits());
-        bits(a).eq(bits(b))
+    /// An output shape other than PyTorch's is caught in debug builds.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "a pool's output shape is not the one PyTorch gives its input")]
+    fn wrong_output_shape() {
+        let _: [[f32; 3]; 1] = MaxPool1d::new(2, 2, 0).forward(&[[0.0; 4]]);
     }
 }
