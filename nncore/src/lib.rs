@@ -29,10 +29,12 @@ mod tensor;
 mod train;
 
 mod elu;
+mod flatten;
 mod gelu;
 mod identity;
 mod leaky_relu;
 mod linear;
+mod pool;
 mod relu;
 mod sigmoid;
 mod silu;
@@ -54,6 +56,7 @@ pub mod optim;
 pub use elementwise::Elementwise;
 pub use elu::ELU;
 pub use error::Error;
+pub use flatten::Flatten;
 pub use gelu::{Approximate, GELU};
 pub use identity::Identity;
 pub use leaky_relu::LeakyReLU;
@@ -69,6 +72,7 @@ pub use module::{
 pub use optim::{
     Adam, AdamConfig, AdamW, AdamWConfig, CosineAnnealingLR, Optimizer, SGD, SGDConfig, StepLR,
 };
+pub use pool::{AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d};
 pub use relu::ReLU;
 pub use sigmoid::Sigmoid;
 pub use silu::SiLU;
