@@ -53,15 +53,42 @@ impl TempNet {
         hidden_activ: ::nncore::Tanh,
         output_linear: <::nncore::Linear<13usize, 1usize>>::ZERO,
     };
-    /// A model with PyTorch's default initialization (every `Linear` uniform in
-    /// ±1/√in_features), drawn from `rng`: the same seed gives the same model.
+    /// A model with PyTorch's default initialization, drawn from `rng`: the same seed
+    /// gives the same model.
     pub fn init<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
         __nn_rng: &mut __NnR,
     ) -> Self {
+        let mut __nn_model = Self::ZERO;
+        __nn_model.reset_parameters(__nn_rng);
+        __nn_model
+    }
+    /// The model whose parameters are `params` and whose buffers are `buffers`, each in
+    /// `state_dict` order and row-major (an int64 buffer as its `f32` value).
+    #[must_use]
+    pub const fn from_state(
+        __nn_params: &[::core::primitive::f32; <TempNet as ::nncore::Module>::NUM_PARAMS],
+        __nn_buffers: &[::core::primitive::f32; <TempNet as ::nncore::Module>::NUM_BUFFERS],
+    ) -> Self {
         Self {
-            hidden_linear: <::nncore::Linear<1usize, 13usize>>::init(__nn_rng),
+            hidden_linear: <::nncore::Linear<1usize, 13usize>>::ZERO.with_state(
+                __nn_params.split_at(0usize).1,
+                __nn_buffers.split_at(0usize).1,
+            ),
             hidden_activ: ::nncore::Tanh,
-            output_linear: <::nncore::Linear<13usize, 1usize>>::init(__nn_rng),
+            output_linear: <::nncore::Linear<13usize, 1usize>>::ZERO.with_state(
+                __nn_params
+                    .split_at(
+                        0usize
+                            + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS,
+                    )
+                    .1,
+                __nn_buffers
+                    .split_at(
+                        0usize
+                            + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_BUFFERS,
+                    )
+                    .1,
+            ),
         }
     }
     /// The model whose parameters, in `parameters()` order and row-major, are `params`;
@@ -70,21 +97,7 @@ impl TempNet {
     pub const fn from_params(
         __nn_params: &[::core::primitive::f32; <TempNet as ::nncore::Module>::NUM_PARAMS],
     ) -> Self {
-        Self {
-            hidden_linear: ::nncore::__private::linear_from_params::<1usize, 13usize>(
-                __nn_params.split_at(0usize).1,
-            ),
-            hidden_activ: ::nncore::Tanh,
-            output_linear: ::nncore::__private::linear_from_params::<13usize, 1usize>(
-                __nn_params
-                    .split_at(
-                        0usize
-                            + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS
-                            + <::nncore::Tanh as ::nncore::Module>::NUM_PARAMS,
-                    )
-                    .1,
-            ),
-        }
+        Self::from_state(__nn_params, &[])
     }
     /// Draws every parameter anew, in place, as [`Self::init`] does.
     pub fn reset_parameters<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
@@ -107,12 +120,19 @@ impl ::nncore::Module for TempNet {
     const NUM_PARAMS: ::core::primitive::usize = 0
         + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS
         + <::nncore::Linear<13usize, 1usize> as ::nncore::Module>::NUM_PARAMS;
+    const NUM_BUFFERS: ::core::primitive::usize = 0
+        + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_BUFFERS
+        + <::nncore::Linear<13usize, 1usize> as ::nncore::Module>::NUM_BUFFERS;
     const MULTIPLY_ADDS: ::core::primitive::usize = 0
         + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::MULTIPLY_ADDS
         + <::nncore::Tanh as ::nncore::Module>::MULTIPLY_ADDS
         + <::nncore::Linear<13usize, 1usize> as ::nncore::Module>::MULTIPLY_ADDS;
-    const MAX_WIDTH: ::core::primitive::usize =
-        ::nncore::__private::max_of(&[1usize, 13usize, 13usize, 1usize]);
+    const MAX_WIDTH: ::core::primitive::usize = ::nncore::__private::max_of(&[
+        <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+        <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+        <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+        <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+    ]);
     fn zeros() -> Self {
         Self::ZERO
     }
@@ -140,6 +160,28 @@ impl ::nncore::Module for TempNet {
             )
             .chain(
                 ::nncore::Module::parameters_mut(&mut self.output_linear)
+                    .map(|__nn_p| __nn_p.in_module("output_linear")),
+            )
+    }
+    fn buffers(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Buffer<'_>> {
+        ::core::iter::empty()
+            .chain(
+                ::nncore::Module::buffers(&self.hidden_linear)
+                    .map(|__nn_p| __nn_p.in_module("hidden_linear")),
+            )
+            .chain(
+                ::nncore::Module::buffers(&self.output_linear)
+                    .map(|__nn_p| __nn_p.in_module("output_linear")),
+            )
+    }
+    fn buffers_mut(&mut self) -> impl ::core::iter::Iterator<Item = ::nncore::BufferMut<'_>> {
+        ::core::iter::empty()
+            .chain(
+                ::nncore::Module::buffers_mut(&mut self.hidden_linear)
+                    .map(|__nn_p| __nn_p.in_module("hidden_linear")),
+            )
+            .chain(
+                ::nncore::Module::buffers_mut(&mut self.output_linear)
                     .map(|__nn_p| __nn_p.in_module("output_linear")),
             )
     }

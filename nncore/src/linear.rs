@@ -120,7 +120,11 @@ pub(crate) fn init_distribution(fan_in: usize) -> Option<Uniform<f32>> {
 }
 
 /// Draws every value from `dist`, or sets it to zero for `None`.
-pub(crate) fn fill<R: rand::Rng + ?Sized>(values: &mut [f32], dist: Option<&Uniform<f32>>, rng: &mut R) {
+pub(crate) fn fill<R: rand::Rng + ?Sized>(
+    values: &mut [f32],
+    dist: Option<&Uniform<f32>>,
+    rng: &mut R,
+) {
     match dist {
         Some(dist) => values.iter_mut().for_each(|v| *v = dist.sample(rng)),
         None => values.fill(0.0),

@@ -34,15 +34,25 @@ pub struct Chain {
 /// layer can take what the one before gives: literals here, constants by a `const` assertion
 /// in the output. After a broken layer the chain resumes at the next layer that fixes its own
 /// input (a `Linear`), so a mistake further on is still reported.
-pub fn check_chain(slots: &[Slot], declared: Option<Dims>, body_span: Span, errors: &mut Errors) -> Chain {
+pub fn check_chain(
+    slots: &[Slot],
+    declared: Option<Dims>,
+    body_span: Span,
+    errors: &mut Errors,
+) -> Chain {
     let mut const_checks = Vec::new();
     let (mut current, mut source) = match declared {
         Some(dims) => {
-            let source = format!("the model's `#[input({})]`", dims.iter().map(|d| d.text()).collect::<Vec<_>>().join(", "));
+            let source = format!(
+                "the model's `#[input({})]`",
+                dims.iter().map(|d| d.text()).collect::<Vec<_>>().join(", ")
+            );
             (Some(dims), source)
         }
         None => (infer_input(slots, body_span, errors), String::new()),
     };
+    // Without `#[input]`, the first layer that fixes its input gives the model's.
+    let mut inferred = source.is_empty();
     let input = current.clone();
     let mut shapes = Vec::new();
     for slot in slots {
@@ -50,28 +60,40 @@ pub fn check_chain(slots: &[Slot], declared: Option<Dims>, body_span: Span, erro
             shapes.push(current.take());
             continue;
         };
+        let mut own_input = inferred && kind.input().is_some();
         if current.is_none() {
             current = kind.input();
+            own_input = current.is_some();
         }
+        inferred &= !own_input;
         shapes.push(current.clone());
-        let Some(given) = current.take() else { continue };
+        let Some(given) = current.take() else {
+            continue;
+        };
         let mut link = Link {
             call,
-            source: if source.is_empty() { "the model's input".to_owned() } else { source.clone() },
+            source: if source.is_empty() {
+                "the model's input".to_owned()
+            } else {
+                source.clone()
+            },
+            own_input,
             errors,
             checks: &mut const_checks,
         };
         current = kind.output(&given, &mut link);
-        if let Some(out) = &current {
-            if describe(out) != describe(&given) {
-                source = format!("the `{call}` before it");
-            }
+        if !kind.passes_shape() {
+            source = format!("the `{call}` before it");
         }
     }
     shapes.push(current.clone());
     let broken = slots.iter().any(|slot| slot.layer.is_none());
     Chain {
-        input: if broken { shapes[0].clone().or(input) } else { input },
+        input: if broken {
+            shapes[0].clone().or(input)
+        } else {
+            input
+        },
         output: current,
         shapes,
         const_checks,
@@ -85,18 +107,36 @@ fn infer_input(slots: &[Slot], body_span: Span, errors: &mut Errors) -> Option<D
     for slot in slots {
         let (kind, call) = slot.layer.as_ref()?;
         if let Some(dims) = kind.input() {
-            let keeps = before.iter().all(|(kind, call): &(&Box<dyn crate::catalog::LayerKind>, &crate::ast::LayerCall)| {
-                let (mut scratch, mut checks) = (Errors::default(), Vec::new());
-                let mut link = Link { call, source: String::new(), errors: &mut scratch, checks: &mut checks };
-                kind.output(&dims, &mut link).is_some_and(|out| describe(&out) == describe(&dims))
-            });
+            let keeps = before.iter().all(
+                |(kind, call): &(&Box<dyn crate::catalog::LayerKind>, &crate::ast::LayerCall)| {
+                    let (mut scratch, mut checks) = (Errors::default(), Vec::new());
+                    let mut link = Link {
+                        call,
+                        source: String::new(),
+                        own_input: false,
+                        errors: &mut scratch,
+                        checks: &mut checks,
+                    };
+                    kind.output(&dims, &mut link)
+                        .is_some_and(|out| describe(&out) == describe(&dims))
+                },
+            );
             return keeps.then_some(dims);
         }
         before.push((kind, call));
-        let mut probe = Link { call, source: String::new(), errors: &mut Errors::default(), checks: &mut Vec::new() };
+        let mut probe = Link {
+            call,
+            source: String::new(),
+            own_input: false,
+            errors: &mut Errors::default(),
+            checks: &mut Vec::new(),
+        };
         // A layer whose output differs from a one-value input changes shapes: it needs the input.
         let one = vec![crate::shape::Size::new(1, body_span)];
-        if kind.output(&one, &mut probe).is_none_or(|out| describe(&out) != "1") {
+        if kind
+            .output(&one, &mut probe)
+            .is_none_or(|out| describe(&out) != "1")
+        {
             errors.spanned(
                 call,
                 format_args!(
@@ -143,7 +183,9 @@ fn check_param_count(
     let mut total: u128 = 0;
     let mut largest: Option<(u128, &crate::ast::LayerCall)> = None;
     for (slot, shape) in slots.iter().zip(shapes) {
-        let (Some((kind, call)), Some(shape)) = (&slot.layer, shape) else { continue };
+        let (Some((kind, call)), Some(shape)) = (&slot.layer, shape) else {
+            continue;
+        };
         let mut count = 0;
         for param in kind.params(shape) {
             let Some(n) = numel(&param.dims) else {
@@ -196,7 +238,11 @@ fn check_width_sum(
     let why = format!(
         "one sample's activations and their gradients are arrays on the stack, one of each width; at {max} features a forward and backward pass already takes most of a thread's 2 MiB stack"
     );
-    let Some(sizes) = shapes.iter().map(|s| numel(s)).collect::<Option<Vec<u128>>>() else {
+    let Some(sizes) = shapes
+        .iter()
+        .map(|s| numel(s))
+        .collect::<Option<Vec<u128>>>()
+    else {
         let lens = shapes.iter().map(|s| numel_tokens(s));
         let max = MAX_WIDTHS as usize;
         const_checks.push(ConstCheck {

@@ -47,7 +47,13 @@ pub fn validate(mut input: Input) -> Result<Model, Box<(syn::Error, Stub)>> {
         .collect();
     let chain = check_chain(&slots, declared, input.body_span, &mut errors);
     let mut const_checks = chain.const_checks;
-    let too_large = check_limits(&slots, &chain.shapes, input.body_span, &mut const_checks, &mut errors);
+    let too_large = check_limits(
+        &slots,
+        &chain.shapes,
+        input.body_span,
+        &mut const_checks,
+        &mut errors,
+    );
 
     let Some(error) = errors.finish() else {
         let layers = slots
@@ -62,7 +68,11 @@ pub fn validate(mut input: Input) -> Result<Model, Box<(syn::Error, Stub)>> {
                 }
             })
             .collect();
-        let shapes = chain.shapes.into_iter().map(|s| s.expect("no errors, so every shape is known")).collect();
+        let shapes = chain
+            .shapes
+            .into_iter()
+            .map(|s| s.expect("no errors, so every shape is known"))
+            .collect();
         return Ok(Model {
             attrs: input.attrs,
             vis: input.vis,
@@ -88,12 +98,19 @@ pub fn validate(mut input: Input) -> Result<Model, Box<(syn::Error, Stub)>> {
             }
             let attrs = std::mem::take(&mut slot.attrs);
             // The arrays of a model over the limit would take rustc minutes and gigabytes.
-            let layer = slot.layer.take().zip(shape.clone()).filter(|((kind, _), input)| {
-                !(too_large && !kind.params(input).is_empty())
-            });
+            let layer = slot
+                .layer
+                .take()
+                .zip(shape.clone())
+                .filter(|((kind, _), input)| !(too_large && !kind.params(input).is_empty()));
             Some(match layer {
                 Some(((kind, call), input)) => StubField::Layer {
-                    layer: Box::new(Layer { attrs, field, kind, call }),
+                    layer: Box::new(Layer {
+                        attrs,
+                        field,
+                        kind,
+                        call,
+                    }),
                     input,
                 },
                 None => StubField::Broken { attrs, field },
@@ -128,7 +145,10 @@ fn take_input_shape(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Option<D
             return None;
         }
     };
-    let dims: Vec<_> = sizes.iter().map(|size| args::size(size, "input values", errors)).collect();
+    let dims: Vec<_> = sizes
+        .iter()
+        .map(|size| args::size(size, "input values", errors))
+        .collect();
     dims.into_iter().collect()
 }
 
@@ -231,7 +251,10 @@ fn check_layer(call: &LayerCall, errors: &mut Errors) -> Option<Box<dyn LayerKin
         let names: Vec<&str> = LAYERS.iter().map(|def| def.name).collect();
         errors.spanned(
             name,
-            format_args!("unknown layer `{text}`{hint}\nthe layers are: {}", names.join(", ")),
+            format_args!(
+                "unknown layer `{text}`{hint}\nthe layers are: {}",
+                names.join(", ")
+            ),
         );
         return None;
     };

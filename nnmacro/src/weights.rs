@@ -62,7 +62,12 @@ fn expected(model: &Model) -> syn::Result<(Vec<Expected<'_>>, Vec<Expected<'_>>)
         let tensors = layer.kind.params(input).into_iter().map(|t| (t, false));
         let tensors = tensors.chain(layer.kind.buffers(input).into_iter().map(|t| (t, true)));
         for (tensor, buffer) in tensors {
-            let Some(shape) = tensor.dims.iter().map(|d| d.literal.map(|v| v as usize)).collect() else {
+            let Some(shape) = tensor
+                .dims
+                .iter()
+                .map(|d| d.literal.map(|v| v as usize))
+                .collect()
+            else {
                 return Err(syn::Error::new_spanned(
                     &layer.call,
                     format_args!(
@@ -77,7 +82,11 @@ fn expected(model: &Model) -> syn::Result<(Vec<Expected<'_>>, Vec<Expected<'_>>)
                 int64: tensor.int64,
                 layer,
             };
-            if buffer { buffers.push(expected) } else { params.push(expected) }
+            if buffer {
+                buffers.push(expected)
+            } else {
+                params.push(expected)
+            }
         }
     }
     Ok((params, buffers))
@@ -117,7 +126,11 @@ fn trained(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
         None => errors = Some(e),
     };
     let (mut values, mut buffer_values) = (Vec::new(), Vec::new());
-    for (p, is_buffer) in params.iter().map(|p| (p, false)).chain(buffers.iter().map(|b| (b, true))) {
+    for (p, is_buffer) in params
+        .iter()
+        .map(|p| (p, false))
+        .chain(buffers.iter().map(|b| (b, true)))
+    {
         let dtype = if p.int64 { Dtype::I64 } else { Dtype::F32 };
         let Ok(tensor) = file.tensor(&p.key) else {
             push(syn::Error::new_spanned(
@@ -156,7 +169,11 @@ fn trained(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
                 quote!(::core::primitive::f32::from_bits(#bits))
             }));
         } else {
-            let out = if is_buffer { &mut buffer_values } else { &mut values };
+            let out = if is_buffer {
+                &mut buffer_values
+            } else {
+                &mut values
+            };
             out.extend(tensor.data().chunks_exact(4).map(|b| {
                 let bits = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
                 let bits = Literal::u32_suffixed(bits);

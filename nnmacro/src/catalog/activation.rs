@@ -18,6 +18,10 @@ struct Activation {
 }
 
 impl LayerKind for Activation {
+    fn passes_shape(&self) -> bool {
+        true
+    }
+
     fn output(&self, input: &[Size], _: &mut Link) -> Option<Dims> {
         Some(input.to_vec())
     }

@@ -69,13 +69,13 @@ fn check(
         }
         return None;
     };
-    let per_axis = |value: Option<&Expr>, what: &str, default: u64, min: u64, errors: &mut Errors| {
-        match value {
+    let per_axis =
+        |value: Option<&Expr>, what: &str, default: u64, min: u64, errors: &mut Errors| match value
+        {
             None => Some(vec![default; axes]),
             Some(value) if axes == 1 => int_pair_1d(value, what, min, errors),
             Some(value) => int_pair(value, what, min, errors).map(Vec::from),
-        }
-    };
+        };
     let inputs = size(inputs, "input channels", errors);
     let outputs = size(outputs, "output channels", errors);
     let kernel = per_axis(Some(kernel), "kernel_size", 1, 1, errors);
@@ -85,13 +85,21 @@ fn check(
         Some(Expr::Lit(ExprLit {
             lit: Lit::Str(text),
             ..
-        })) => same_or_valid(values[4]?, &text.value(), kernel.as_deref(), dilation.as_deref(), stride.as_deref(), errors),
+        })) => same_or_valid(
+            values[4]?,
+            &text.value(),
+            kernel.as_deref(),
+            dilation.as_deref(),
+            stride.as_deref(),
+            errors,
+        ),
         value => per_axis(value, "padding", 0, 0, errors),
     };
     let groups = values[6].map_or(Some(1), |g| int(g, "groups", 1, errors));
     let bias = values[7].map_or(Some(true), |b| boolean(b, "bias", errors));
     if let Some(mode) = values[8] {
-        let zeros = matches!(mode, Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) if s.value() == "zeros");
+        let zeros =
+            matches!(mode, Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) if s.value() == "zeros");
         if !zeros {
             let found = mode.to_token_stream();
             errors.spanned(
@@ -115,7 +123,10 @@ fn check(
     if !ok {
         return None;
     }
-    for (size, role) in [(&conv.inputs, "in_channels"), (&conv.outputs, "out_channels")] {
+    for (size, role) in [
+        (&conv.inputs, "in_channels"),
+        (&conv.outputs, "out_channels"),
+    ] {
         if let Some(n) = size.literal.filter(|n| n % conv.groups != 0) {
             errors.spanned(
                 &size.expr,
@@ -133,7 +144,9 @@ fn check(
 /// One integer for a 1-D layer; `(3,)` is accepted as PyTorch prints it.
 fn int_pair_1d(value: &Expr, what: &str, min: u64, errors: &mut Errors) -> Option<Vec<u64>> {
     match value {
-        Expr::Tuple(t) if t.elems.len() == 1 => int(&t.elems[0], what, min, errors).map(|v| vec![v]),
+        Expr::Tuple(t) if t.elems.len() == 1 => {
+            int(&t.elems[0], what, min, errors).map(|v| vec![v])
+        }
         _ => int(value, what, min, errors).map(|v| vec![v]),
     }
 }
@@ -151,11 +164,18 @@ fn same_or_valid(
     match text {
         "valid" => Some(vec![0; kernel.len()]),
         "same" if stride.iter().any(|&s| s != 1) => {
-            errors.spanned(value, "`padding = \"same\"` needs `stride = 1`, as in PyTorch");
+            errors.spanned(
+                value,
+                "`padding = \"same\"` needs `stride = 1`, as in PyTorch",
+            );
             None
         }
         "same" => {
-            let totals: Vec<u64> = kernel.iter().zip(dilation).map(|(k, d)| d * (k - 1)).collect();
+            let totals: Vec<u64> = kernel
+                .iter()
+                .zip(dilation)
+                .map(|(k, d)| d * (k - 1))
+                .collect();
             if totals.iter().any(|t| t % 2 == 1) {
                 errors.spanned(
                     value,
@@ -168,7 +188,9 @@ fn same_or_valid(
         _ => {
             errors.spanned(
                 value,
-                format_args!("`padding` must be a number, `\"valid\"` or `\"same\"`, found `\"{text}\"`"),
+                format_args!(
+                    "`padding` must be a number, `\"valid\"` or `\"same\"`, found `\"{text}\"`"
+                ),
             );
             None
         }
@@ -206,9 +228,15 @@ impl Conv {
 impl LayerKind for Conv {
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
         let (what, hint) = if self.axes == 1 {
-            ("a sequence `[channels, length]`", "\ndeclare the model's input with `#[input(channels, length)]`")
+            (
+                "a sequence `[channels, length]`",
+                "\ndeclare the model's input with `#[input(channels, length)]`",
+            )
         } else {
-            ("an image `[channels, height, width]`", "\ndeclare the model's input with `#[input(channels, height, width)]`")
+            (
+                "an image `[channels, height, width]`",
+                "\ndeclare the model's input with `#[input(channels, height, width)]`",
+            )
         };
         if !link.expect_rank(input, &[self.axes + 1], what, hint) {
             return None;
@@ -216,7 +244,12 @@ impl LayerKind for Conv {
         link.expect_equal(&self.inputs, &input[0], "input channels");
         let mut out = vec![self.outputs.clone()];
         for axis in 0..self.axes {
-            let (k, s, p, d) = (self.kernel[axis], self.stride[axis], self.padding[axis], self.dilation[axis]);
+            let (k, s, p, d) = (
+                self.kernel[axis],
+                self.stride[axis],
+                self.padding[axis],
+                self.dilation[axis],
+            );
             let span = self.inputs.span();
             let reach = d * (k - 1) + 1;
             let length = &input[axis + 1];
@@ -261,7 +294,11 @@ impl LayerKind for Conv {
     }
 
     fn ty(&self, _: &[Size]) -> TokenStream {
-        let (per_group, outputs, bias) = (self.per_group().generic(), self.outputs.generic(), self.bias);
+        let (per_group, outputs, bias) = (
+            self.per_group().generic(),
+            self.outputs.generic(),
+            self.bias,
+        );
         let kernel = self.kernel.iter().map(|&k| k as usize);
         if self.axes == 1 {
             quote!(::nncore::Conv1d<#per_group, #outputs, #(#kernel,)* #bias>)

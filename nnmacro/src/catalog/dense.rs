@@ -44,7 +44,10 @@ fn check(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Box<dyn
         }
         None => None,
     };
-    let (inputs, outputs) = (read(inputs, "input features"), read(outputs, "output features"));
+    let (inputs, outputs) = (
+        read(inputs, "input features"),
+        read(outputs, "output features"),
+    );
     let bias = match bias.map(|b| boolean(b, "bias", errors)) {
         None => true,
         Some(Some(bias)) => bias,
@@ -86,18 +89,24 @@ impl LayerKind for Linear {
         let n = &self.inputs;
         let flatten = format!(
             "\nadd `Flatten` before it, and give it {} input features",
-            crate::shape::numel(input).map_or_else(|| "their product of".to_owned(), |n| n.to_string())
+            crate::shape::numel(input)
+                .map_or_else(|| "their product of".to_owned(), |n| n.to_string())
         );
         if !link.expect_rank(input, &[1], &format!("{} features", n.text()), &flatten) {
             return None;
         }
         let call = link.call.to_string();
-        for (size, role) in [(n, "input"), (&self.outputs, "output")] {
-            if size.literal.is_none() {
+        // The model's first layer takes its own input size: only the compiler can tell that
+        // it is not 0. Later, the layer before has been checked.
+        let first = link.own_input;
+        for (size, role, check) in [(n, "input", first), (&self.outputs, "output", true)] {
+            if check && size.literal.is_none() {
                 link.expect_positive(size, || zero_message(&call, role, size));
             }
         }
-        link.expect_equal(n, &input[0], "input features");
+        if !first {
+            link.expect_equal(n, &input[0], "input features");
+        }
         Some(vec![self.outputs.clone()])
     }
 
@@ -125,7 +134,11 @@ impl LayerKind for Linear {
             dims: vec![self.outputs.clone()],
             int64: false,
         };
-        if self.bias { vec![weight, bias] } else { vec![weight] }
+        if self.bias {
+            vec![weight, bias]
+        } else {
+            vec![weight]
+        }
     }
 }
 

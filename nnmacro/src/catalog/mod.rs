@@ -33,6 +33,12 @@ pub trait LayerKind {
     /// reported why it cannot take them.
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims>;
 
+    /// Whether the layer gives the shape it takes, whatever it is (an activation): messages
+    /// then name the layer before it as the one that gave the shape.
+    fn passes_shape(&self) -> bool {
+        false
+    }
+
     /// The runtime type for samples of shape `input`: `::nncore::Linear<1, 13>`.
     fn ty(&self, input: &[Size]) -> TokenStream;
 
@@ -124,10 +130,7 @@ pub const INSTEAD: &[(&str, &str)] = &[
         "Dropout2d",
         "use `Dropout`, which zeroes single values rather than whole channels",
     ),
-    (
-        "Hardtanh",
-        "not supported; `Tanh` is the smooth form",
-    ),
+    ("Hardtanh", "not supported; `Tanh` is the smooth form"),
     (
         "PReLU",
         "not supported (its slope is a parameter); `LeakyReLU(slope)` has a fixed slope",
@@ -148,6 +151,9 @@ pub struct Link<'a> {
     pub call: &'a LayerCall,
     /// The layer that gave the current shape, as written, or the `#[input(...)]`.
     pub source: String,
+    /// Whether the shape given is the one the layer's own arguments fix (it starts the model,
+    /// or the chain resumes at it): then there is nothing before it to check it against.
+    pub own_input: bool,
     pub errors: &'a mut Errors,
     pub checks: &'a mut Vec<ConstCheck>,
 }
@@ -217,16 +223,12 @@ impl Link<'_> {
             None => {
                 let len = size.len();
                 self.checks.push(ConstCheck {
-                    span: self.call_span(),
+                    span: size.span(),
                     condition: quote::quote!((#len) > 0),
                     message: message(),
                 });
                 true
             }
         }
-    }
-
-    fn call_span(&self) -> proc_macro2::Span {
-        syn::spanned::Spanned::span(&self.call.path)
     }
 }

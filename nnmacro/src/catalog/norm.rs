@@ -37,13 +37,29 @@ struct BatchNorm {
     momentum: TokenStream,
 }
 
-fn batch_norm(call: &LayerCall, args: &[&Arg], axes: usize, errors: &mut Errors) -> Option<Box<dyn LayerKind>> {
-    let names = ["num_features", "eps", "momentum", "affine", "track_running_stats"];
+fn batch_norm(
+    call: &LayerCall,
+    args: &[&Arg],
+    axes: usize,
+    errors: &mut Errors,
+) -> Option<Box<dyn LayerKind>> {
+    let names = [
+        "num_features",
+        "eps",
+        "momentum",
+        "affine",
+        "track_running_stats",
+    ];
     let (values, mut ok) = bind_all(call, args, &names, errors);
     let layer = call.name().to_string();
     let Some(features) = values[0] else {
         if ok {
-            errors.spanned(call, format_args!("`{layer}` needs `num_features`, the number of channels it normalizes"));
+            errors.spanned(
+                call,
+                format_args!(
+                    "`{layer}` needs `num_features`, the number of channels it normalizes"
+                ),
+            );
         }
         return None;
     };
@@ -57,14 +73,19 @@ fn batch_norm(call: &LayerCall, args: &[&Arg], axes: usize, errors: &mut Errors)
             );
             None
         }
-        Some(value) => number(value, name, &layer, errors).map(|v| quote!((#v) as ::core::primitive::f32)),
+        Some(value) => {
+            number(value, name, &layer, errors).map(|v| quote!((#v) as ::core::primitive::f32))
+        }
     };
     let eps = float(values[1], "eps", quote!(1e-5));
     let momentum = float(values[2], "momentum", quote!(0.1));
     for (value, name) in [(values[3], "affine"), (values[4], "track_running_stats")] {
         if let Some(value) = value {
             if boolean(value, name, errors) != Some(true) {
-                errors.spanned(value, format_args!("only `{name} = true`, PyTorch's default, is supported"));
+                errors.spanned(
+                    value,
+                    format_args!("only `{name} = true`, PyTorch's default, is supported"),
+                );
                 ok = false;
             }
         }
@@ -81,16 +102,34 @@ fn batch_norm(call: &LayerCall, args: &[&Arg], axes: usize, errors: &mut Errors)
 }
 
 impl LayerKind for BatchNorm {
+    fn passes_shape(&self) -> bool {
+        true
+    }
+
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
         let ok = if self.axes == 1 {
-            link.expect_rank(input, &[1, 2], "features `[features]` or a sequence `[channels, length]`", "")
+            link.expect_rank(
+                input,
+                &[1, 2],
+                "features `[features]` or a sequence `[channels, length]`",
+                "",
+            )
         } else {
-            link.expect_rank(input, &[3], "an image `[channels, height, width]`", "\nuse `BatchNorm1d` for features and sequences")
+            link.expect_rank(
+                input,
+                &[3],
+                "an image `[channels, height, width]`",
+                "\nuse `BatchNorm1d` for features and sequences",
+            )
         };
         if !ok {
             return None;
         }
-        let role = if input.len() == 1 { "features" } else { "channels" };
+        let role = if input.len() == 1 {
+            "features"
+        } else {
+            "channels"
+        };
         link.expect_equal(&self.features, &input[0], role);
         Some(input.to_vec())
     }
@@ -116,16 +155,28 @@ impl LayerKind for BatchNorm {
 
     fn params(&self, input: &[Size]) -> Vec<TensorDef> {
         ["weight", "bias"]
-            .map(|name| TensorDef { name, dims: vec![input[0].clone()], int64: false })
+            .map(|name| TensorDef {
+                name,
+                dims: vec![input[0].clone()],
+                int64: false,
+            })
             .into()
     }
 
     fn buffers(&self, input: &[Size]) -> Vec<TensorDef> {
-        let channels = |name| TensorDef { name, dims: vec![input[0].clone()], int64: false };
+        let channels = |name| TensorDef {
+            name,
+            dims: vec![input[0].clone()],
+            int64: false,
+        };
         vec![
             channels("running_mean"),
             channels("running_var"),
-            TensorDef { name: "num_batches_tracked", dims: Vec::new(), int64: true },
+            TensorDef {
+                name: "num_batches_tracked",
+                dims: Vec::new(),
+                int64: true,
+            },
         ]
     }
 }
@@ -142,7 +193,10 @@ fn dropout(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Box<d
             let p = number(value, "p", "Dropout", errors)?;
             if literal_value(&p).is_some_and(|p| !(0.0..=1.0).contains(&p)) {
                 let found = p.to_token_stream();
-                errors.spanned(value, format_args!("dropout probability has to be between 0 and 1, but got {found}"));
+                errors.spanned(
+                    value,
+                    format_args!("dropout probability has to be between 0 and 1, but got {found}"),
+                );
                 return None;
             }
             quote!((#p) as ::core::primitive::f32)
@@ -155,6 +209,10 @@ fn dropout(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Box<d
 }
 
 impl LayerKind for Dropout {
+    fn passes_shape(&self) -> bool {
+        true
+    }
+
     fn output(&self, input: &[Size], _: &mut Link) -> Option<Dims> {
         Some(input.to_vec())
     }

@@ -83,8 +83,22 @@ fn window(
     errors: &mut Errors,
 ) -> Option<Box<dyn LayerKind>> {
     let names: &[&str] = match pool {
-        Pool::Max => &["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"],
-        Pool::Avg => &["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"],
+        Pool::Max => &[
+            "kernel_size",
+            "stride",
+            "padding",
+            "dilation",
+            "return_indices",
+            "ceil_mode",
+        ],
+        Pool::Avg => &[
+            "kernel_size",
+            "stride",
+            "padding",
+            "ceil_mode",
+            "count_include_pad",
+            "divisor_override",
+        ],
     };
     let (values, mut ok) = bind_all(call, args, names, errors);
     let read = |value: &Expr, what: &str, min: u64, errors: &mut Errors| {
@@ -99,7 +113,10 @@ fn window(
             let layer = call.name();
             errors.spanned(
                 call,
-                format_args!("`{layer}` needs its `kernel_size`\nexpected {}", super::usage(&layer.to_string())),
+                format_args!(
+                    "`{layer}` needs its `kernel_size`\nexpected {}",
+                    super::usage(&layer.to_string())
+                ),
             );
         }
         return None;
@@ -115,7 +132,8 @@ fn window(
     match pool {
         Pool::Max => {
             if let Some(dilation) = values[3] {
-                let one = read(dilation, "dilation", 1, errors).is_some_and(|d| d.iter().all(|&d| d == 1));
+                let one = read(dilation, "dilation", 1, errors)
+                    .is_some_and(|d| d.iter().all(|&d| d == 1));
                 if !one {
                     errors.spanned(dilation, "only `dilation = 1` is supported for pooling");
                     ok = false;
@@ -127,7 +145,9 @@ fn window(
         Pool::Avg => {
             ok &= only_default(values[3], "ceil_mode", false, errors);
             ok &= only_default(values[4], "count_include_pad", true, errors);
-            if let Some(divisor) = values[5].filter(|d| !matches!(d, Expr::Path(p) if p.path.is_ident("None"))) {
+            if let Some(divisor) =
+                values[5].filter(|d| !matches!(d, Expr::Path(p) if p.path.is_ident("None")))
+            {
                 errors.spanned(divisor, "`divisor_override` is not supported");
                 ok = false;
             }
@@ -137,7 +157,11 @@ fn window(
     for (axis, (&k, &p)) in kernel.iter().zip(&padding).enumerate() {
         if p > k / 2 {
             let at = values[2].map_or_else(|| call.to_token_stream(), ToTokens::to_token_stream);
-            let axis = if axes == 1 { String::new() } else { format!(" on axis {axis}") };
+            let axis = if axes == 1 {
+                String::new()
+            } else {
+                format!(" on axis {axis}")
+            };
             errors.spanned(
                 at,
                 format_args!("padding {p} is more than half the kernel size {k}{axis}; PyTorch requires at most {}", k / 2),
@@ -228,7 +252,11 @@ impl LayerKind for Window {
     }
 
     fn zero(&self, ty: &TokenStream) -> TokenStream {
-        let (k, s, p) = (tokens(&self.kernel), tokens(&self.stride), tokens(&self.padding));
+        let (k, s, p) = (
+            tokens(&self.kernel),
+            tokens(&self.stride),
+            tokens(&self.padding),
+        );
         quote!(#ty::new(#k, #s, #p))
     }
 }
@@ -239,12 +267,20 @@ struct Adaptive {
     output: Vec<u64>,
 }
 
-fn adaptive(call: &LayerCall, args: &[&Arg], axes: usize, errors: &mut Errors) -> Option<Box<dyn LayerKind>> {
+fn adaptive(
+    call: &LayerCall,
+    args: &[&Arg],
+    axes: usize,
+    errors: &mut Errors,
+) -> Option<Box<dyn LayerKind>> {
     let (values, ok) = bind_all(call, args, &["output_size"], errors);
     let Some(size) = values[0] else {
         if ok {
             let layer = call.name();
-            errors.spanned(call, format_args!("`{layer}` needs its `output_size`, e.g. `{layer}(1)`"));
+            errors.spanned(
+                call,
+                format_args!("`{layer}` needs its `output_size`, e.g. `{layer}(1)`"),
+            );
         }
         return None;
     };

@@ -13,7 +13,9 @@ use crate::shape::{Dims, Size, numel, numel_tokens};
 pub const FLATTEN: LayerDef = LayerDef {
     name: "Flatten",
     usage: "`Flatten`: a sample of any shape as one row of features, in PyTorch's order",
-    check: |call, args, errors| no_args(call, args, errors).then(|| -> Box<dyn LayerKind> { Box::new(Flatten) }),
+    check: |call, args, errors| {
+        no_args(call, args, errors).then(|| -> Box<dyn LayerKind> { Box::new(Flatten) })
+    },
 };
 
 pub const SOFTMAX: LayerDef = LayerDef {
@@ -32,12 +34,17 @@ struct Flatten;
 
 impl LayerKind for Flatten {
     fn output(&self, input: &[Size], _: &mut Link) -> Option<Dims> {
-        let span = input.first().map_or_else(proc_macro2::Span::call_site, Size::span);
+        let span = input
+            .first()
+            .map_or_else(proc_macro2::Span::call_site, Size::span);
         Some(vec![match numel(input) {
             Some(n) => Size::new(u64::try_from(n).ok()?, span),
             None => {
                 let n = numel_tokens(input);
-                Size { expr: Box::new(syn::parse_quote_spanned!(span=> #n)), literal: None }
+                Size {
+                    expr: Box::new(syn::parse_quote_spanned!(span=> #n)),
+                    literal: None,
+                }
             }
         }])
     }
@@ -56,7 +63,12 @@ struct Softmax {
     dim: i64,
 }
 
-fn softmax(call: &LayerCall, args: &[&Arg], log: bool, errors: &mut Errors) -> Option<Box<dyn LayerKind>> {
+fn softmax(
+    call: &LayerCall,
+    args: &[&Arg],
+    log: bool,
+    errors: &mut Errors,
+) -> Option<Box<dyn LayerKind>> {
     let layer = call.name();
     let (values, ok) = bind_all(call, args, &["dim"], errors);
     let Some(dim) = values[0] else {
@@ -77,10 +89,19 @@ fn softmax(call: &LayerCall, args: &[&Arg], log: bool, errors: &mut Errors) -> O
         );
         return None;
     };
-    ok.then(|| -> Box<dyn LayerKind> { Box::new(Softmax { log, dim: value as i64 }) })
+    ok.then(|| -> Box<dyn LayerKind> {
+        Box::new(Softmax {
+            log,
+            dim: value as i64,
+        })
+    })
 }
 
 impl LayerKind for Softmax {
+    fn passes_shape(&self) -> bool {
+        true
+    }
+
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
         link.expect_rank(input, &[1], "features", "\nadd `Flatten` before it")
             .then(|| input.to_vec())

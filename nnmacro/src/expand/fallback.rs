@@ -30,7 +30,12 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         match field {
             StubField::Layer { layer, input } => {
                 let ty = layer.ty(input);
-                definitions.push(field_definition(vis, &layer.attrs, &layer.field, ty.clone()));
+                definitions.push(field_definition(
+                    vis,
+                    &layer.attrs,
+                    &layer.field,
+                    ty.clone(),
+                ));
                 values.push((layer.member(), layer.kind.zero(&ty)));
             }
             StubField::Broken { attrs, field } => {
@@ -173,4 +178,3 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         }
     }
 }
-

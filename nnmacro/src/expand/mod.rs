@@ -235,7 +235,10 @@ fn module_impl(model: &Model) -> TokenStream {
     let restore = model.layers_with_inputs().map(|(layer, input)| {
         let member = layer.member();
         if layer.has_state(input) {
-            layer.kind.configure().map(|args| quote!(#model_var.#member.configure(#args);))
+            layer
+                .kind
+                .configure()
+                .map(|args| quote!(#model_var.#member.configure(#args);))
         } else {
             let zero = zero(layer, input);
             Some(quote!(#model_var.#member = #zero;))

@@ -330,4 +330,3 @@ fn train_impl(model: &Model, samples: &[TokenStream]) -> TokenStream {
         }
     }
 }
-
