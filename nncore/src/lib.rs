@@ -38,6 +38,7 @@ mod linear;
 mod relu;
 mod sigmoid;
 mod silu;
+mod softmax;
 mod softplus;
 mod tanh;
 
@@ -62,24 +63,25 @@ pub use identity::Identity;
 pub use leaky_relu::LeakyReLU;
 pub use linear::{Linear, LinearNoBias};
 pub use loss::{
-    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, Pointwise, Reduce,
-    Reduction, SmoothL1Loss,
+    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, NLLLoss, Pointwise,
+    Reduce, Reduction, SmoothL1Loss,
 };
 pub use module::{
     Buffer, BufferData, BufferDataMut, BufferMut, Grads, Layer, Model, Module, Name, Param,
     ParamMut, Shape,
 };
-pub use tensor::Tensor;
-#[cfg(feature = "alloc")]
-pub use train::{Train, TrainModel};
 pub use optim::{
     Adam, AdamConfig, AdamW, AdamWConfig, CosineAnnealingLR, Optimizer, SGD, SGDConfig, StepLR,
 };
 pub use relu::ReLU;
 pub use sigmoid::Sigmoid;
 pub use silu::SiLU;
+pub use softmax::{LogSoftmax, Softmax};
 pub use softplus::Softplus;
 pub use tanh::Tanh;
+pub use tensor::Tensor;
+#[cfg(feature = "alloc")]
+pub use train::{Train, TrainModel};
 
 /// Declares a model: a struct of layers with forward and backward written for its exact shape.
 ///
@@ -88,11 +90,11 @@ pub use nnmacro::sequential;
 
 /// The traits a training loop calls methods through: `use nncore::prelude::*;`.
 pub mod prelude {
+    #[cfg(feature = "alloc")]
+    pub use crate::TrainModel;
     pub use crate::{
         Elementwise, Layer, Loss, Model, Module, Optimizer, Pointwise, Reduce, Tensor,
     };
-    #[cfg(feature = "alloc")]
-    pub use crate::TrainModel;
 }
 
 /// Support for code written by `sequential!`; not public API.
@@ -102,13 +104,13 @@ pub mod __private {
     pub use crate::blocks::{
         Blocked, backward_blocks, backward_loss_blocks, forward_blocks, output_grads,
     };
-    #[cfg(feature = "alloc")]
-    pub use crate::train::take;
     pub use crate::fmt::write_sequential;
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size};
     pub use crate::linear::{linear_from_params, linear_no_bias_from_params};
+    #[cfg(feature = "alloc")]
+    pub use crate::train::take;
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     pub use rand::Rng;

@@ -94,15 +94,14 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
     // A width no layer tells becomes a parameter of the impl, so any call type-checks.
     let mut generics = Vec::new();
     let mut width = |size: &Option<Size>, name: &str| match size {
-        Some(size) => (size.generic(), size.len()),
+        Some(size) => size.len(),
         None => {
             let param = format_ident!("{}", name);
             generics.push(quote!(const #param: #usize));
-            (param.to_token_stream(), param.to_token_stream())
+            param.to_token_stream()
         }
     };
-    let ((input, input_len), (output, output_len)) =
-        (width(input, "__NN_IN"), width(output, "__NN_OUT"));
+    let (input_len, output_len) = (width(input, "__NN_IN"), width(output, "__NN_OUT"));
     quote! {
         #error
         #(#attrs)*
@@ -149,7 +148,7 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
             }
         }
 
-        impl<#(#generics),*> ::nncore::Model<#input, #output> for #ident {
+        impl<#(#generics),*> ::nncore::Model<[#f32; #input_len], [#f32; #output_len]> for #ident {
             fn forward(&self, _: &[#f32; #input_len]) -> [#f32; #output_len] {
                 ::core::unreachable!()
             }
@@ -176,7 +175,7 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
             ) -> ::core::result::Result<(), ::nncore::Error> {
                 ::core::unreachable!()
             }
-            fn backward_loss<__NnL: ::nncore::Loss<#output_len>>(
+            fn backward_loss<__NnL: ::nncore::Loss<[#f32; #output_len]>>(
                 &self,
                 _: &__NnL,
                 _: &[[#f32; #input_len]],
@@ -184,6 +183,33 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
                 _: &mut ::nncore::Grads<Self>,
             ) -> ::core::result::Result<#f32, ::nncore::Error> {
                 ::core::unreachable!()
+            }
+        }
+
+        ::nncore::__private::with_alloc! {
+            impl<#(#generics),*> ::nncore::TrainModel<[#f32; #input_len], [#f32; #output_len]> for #ident {
+                fn workspace_len(_: #usize) -> #usize {
+                    ::core::unreachable!()
+                }
+                fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+                    &mut self,
+                    _: &[[#f32; #input_len]],
+                    _: &mut [[#f32; #output_len]],
+                    _: &mut [#f32],
+                    _: &mut __NnR,
+                ) {
+                    ::core::unreachable!()
+                }
+                fn backward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+                    &mut self,
+                    _: &[[#f32; #input_len]],
+                    _: &mut Self,
+                    _: &mut [#f32],
+                    _: &mut __NnR,
+                    _: impl ::core::ops::FnMut(#usize, &[#f32; #output_len]) -> [#f32; #output_len],
+                ) {
+                    ::core::unreachable!()
+                }
             }
         }
 
@@ -534,12 +560,25 @@ fn module_impl(model: &Model) -> TokenStream {
     }
 }
 
+/// The type of the samples that go into layer `i` (`i` = the number of layers for the model's
+/// output): `[f32; 13]`.
+fn samples(model: &Model) -> Vec<TokenStream> {
+    let f32 = f32_type();
+    model
+        .widths
+        .iter()
+        .map(|width| {
+            let len = width.len();
+            quote!([#f32; #len])
+        })
+        .collect()
+}
+
 fn model_impl(model: &Model) -> TokenStream {
     let ident = &model.ident;
-    let widths: Vec<TokenStream> = model.widths.iter().map(Size::generic).collect();
-    let (input, output) = (&widths[0], &widths[widths.len() - 1]);
-    let (input_len, output_len) = (model.widths[0].len(), model.widths[widths.len() - 1].len());
-    let (f32, grads, loss_grad) = (f32_type(), local("grads"), local("loss_grad"));
+    let samples = samples(model);
+    let (input, output) = (&samples[0], &samples[samples.len() - 1]);
+    let (grads, loss_grad) = (local("grads"), local("loss_grad"));
     let x = |i: usize| local(&format!("x{i}"));
     let d = |i: usize| local(&format!("d{i}"));
     let x0 = x(0);
@@ -558,10 +597,10 @@ fn model_impl(model: &Model) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(i, layer)| {
-            let (member, (w_in, w_out)) = (layer.member(), (&widths[i], &widths[i + 1]));
+            let (member, (s_in, s_out)) = (layer.member(), (&samples[i], &samples[i + 1]));
             let (input, out) = (by_ref(i), x(i + 1));
             quote_spanned! {layer.span()=>
-                let #out = ::nncore::Layer::<#w_in, #w_out>::forward(&self.#member, #input);
+                let #out = ::nncore::Layer::<#s_in, #s_out>::forward(&self.#member, #input);
             }
         })
         .collect();
@@ -569,40 +608,42 @@ fn model_impl(model: &Model) -> TokenStream {
     let last = model.layers.len();
     let (y, dy) = (x(last), d(last));
     let backward = model.layers.iter().enumerate().rev().map(|(i, layer)| {
-        let (member, (w_in, w_out)) = (layer.member(), (&widths[i], &widths[i + 1]));
+        let (member, (s_in, s_out)) = (layer.member(), (&samples[i], &samples[i + 1]));
         let (input, out, d_out, d_in) = (by_ref(i), x(i + 1), d(i + 1), d(i));
         let params = layer.has_params().then(|| {
             quote_spanned! {layer.span()=>
-                ::nncore::Layer::<#w_in, #w_out>::backward_params(&self.#member, #input, &#out, &#d_out, &mut #grads.#member);
+                ::nncore::Layer::<#s_in, #s_out>::backward_params(&self.#member, #input, &#out, &#d_out, &mut #grads.#member);
             }
         });
         let inputs = (i > 0).then(|| {
             quote_spanned! {layer.span()=>
-                let #d_in = ::nncore::Layer::<#w_in, #w_out>::backward_input(&self.#member, #input, &#out, &#d_out);
+                let #d_in = ::nncore::Layer::<#s_in, #s_out>::backward_input(&self.#member, #input, &#out, &#d_out);
             }
         });
         quote!(#params #inputs)
     });
 
-    let (blocked, overrides) = blocked_impl(model, &widths);
+    let (blocked, overrides) = blocked_impl(model, &samples);
+    let train = train_impl(model, &samples);
 
     quote! {
         #blocked
+        #train
 
         impl ::nncore::Model<#input, #output> for #ident {
             #overrides
 
             #[inline]
-            fn forward(&self, #x0: &[#f32; #input_len]) -> [#f32; #output_len] {
+            fn forward(&self, #x0: &#input) -> #output {
                 #(#forward)*
                 #y
             }
 
             fn backward_sample(
                 &self,
-                #x0: &[#f32; #input_len],
+                #x0: &#input,
                 #grads: &mut Self,
-                #loss_grad: impl ::core::ops::FnOnce(&[#f32; #output_len]) -> [#f32; #output_len],
+                #loss_grad: impl ::core::ops::FnOnce(&#output) -> #output,
             ) {
                 #(#forward)*
                 let #dy = #loss_grad(&#y);
@@ -612,19 +653,31 @@ fn model_impl(model: &Model) -> TokenStream {
     }
 }
 
-/// The batch paths. Samples go through in blocks stored feature-major (`a1[neuron][sample]`), so
-/// that each layer's loop over the samples vectorizes; `nncore` cuts a batch into blocks of
-/// `block_size` samples and runs the samples left over one at a time. Activations stay on the
-/// stack, bounded by `block_size`.
-fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStream) {
+/// The evaluation-mode batch paths. Samples go through in blocks whose activations stay on the
+/// stack, bounded by `block_size`, each layer running its batch form over the block.
+fn blocked_impl(model: &Model, samples: &[TokenStream]) -> (TokenStream, TokenStream) {
     let ident = &model.ident;
-    let (input, output) = (&widths[0], &widths[widths.len() - 1]);
+    let (input, output) = (&samples[0], &samples[samples.len() - 1]);
     let (f32, usize) = (f32_type(), usize_type());
-    let (xs, out, dys, grads) = (local("xs"), local("out"), local("dys"), local("grads"));
+    let (xs, out, dys, grads, n) = (
+        local("xs"),
+        local("out"),
+        local("dys"),
+        local("grads"),
+        local("n"),
+    );
     let (loss_fn, loss_grad, targets) = (local("loss_fn"), local("loss_grad"), local("targets"));
     let a = |i: usize| local(&format!("a{i}"));
     let g = |i: usize| local(&format!("g{i}"));
-    let a0 = a(0);
+    // The block's samples of activation `i`: the caller's slice for the input.
+    let view = |i: usize| {
+        if i == 0 {
+            xs.to_token_stream()
+        } else {
+            let a = a(i);
+            quote!(&#a[..#n])
+        }
+    };
     let last = model.layers.len();
     let (y, dy) = (a(last), g(last));
 
@@ -633,27 +686,27 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
         .iter()
         .enumerate()
         .map(|(i, layer)| {
-            let (member, (w_in, w_out)) = (layer.member(), (&widths[i], &widths[i + 1]));
-            let (input, out) = (a(i), a(i + 1));
+            let (member, (s_in, s_out)) = (layer.member(), (&samples[i], &samples[i + 1]));
+            let (input, out) = (view(i), a(i + 1));
             quote_spanned! {layer.span()=>
-                let mut #out = [[0.0f32; __NN_B]; #w_out];
-                ::nncore::Layer::<#w_in, #w_out>::forward_block::<__NN_B>(&self.#member, &#input, &mut #out);
+                let mut #out = [<#s_out as ::nncore::Tensor>::ZERO; __NN_B];
+                ::nncore::Layer::<#s_in, #s_out>::forward_batch(&self.#member, #input, &mut #out[..#n]);
             }
         })
         .collect();
 
     let backward = model.layers.iter().enumerate().rev().map(|(i, layer)| {
-        let (member, (w_in, w_out)) = (layer.member(), (&widths[i], &widths[i + 1]));
-        let (input, out, d_out, d_in) = (a(i), a(i + 1), g(i + 1), g(i));
+        let (member, (s_in, s_out)) = (layer.member(), (&samples[i], &samples[i + 1]));
+        let (input, out, d_out, d_in) = (view(i), a(i + 1), g(i + 1), g(i));
         let params = layer.has_params().then(|| {
             quote_spanned! {layer.span()=>
-                ::nncore::Layer::<#w_in, #w_out>::backward_params_block::<__NN_B>(&self.#member, &#input, &#out, &#d_out, &mut #grads.#member);
+                ::nncore::Layer::<#s_in, #s_out>::backward_params_batch(&self.#member, #input, &#out[..#n], &#d_out[..#n], &mut #grads.#member);
             }
         });
         let inputs = (i > 0).then(|| {
             quote_spanned! {layer.span()=>
-                let mut #d_in = [[0.0f32; __NN_B]; #w_in];
-                ::nncore::Layer::<#w_in, #w_out>::backward_input_block::<__NN_B>(&self.#member, &#input, &#out, &#d_out, &mut #d_in);
+                let mut #d_in = [<#s_in as ::nncore::Tensor>::ZERO; __NN_B];
+                ::nncore::Layer::<#s_in, #s_out>::backward_input_batch(&self.#member, #input, &#out[..#n], &#d_out[..#n], &mut #d_in[..#n]);
             }
         });
         quote!(#params #inputs)
@@ -662,34 +715,38 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
     let blocked = quote! {
         impl ::nncore::__private::Blocked<#input, #output> for #ident {
             #[inline]
-            fn forward_block<const __NN_B: #usize>(&self, #xs: &[[#f32; #input]], #out: &mut [[#f32; #output]]) {
-                let #a0 = ::nncore::__private::gather::<__NN_B, #input>(#xs);
+            fn forward_block<const __NN_B: #usize>(&self, #xs: &[#input], #out: &mut [#output]) {
+                let #n = #xs.len();
                 #(#forward)*
-                ::nncore::__private::scatter(&#y, #out);
+                #out.copy_from_slice(&#y[..#n]);
             }
 
             #[inline]
             #[allow(unused_variables)]
             fn backward_block<const __NN_B: #usize>(
                 &self,
-                #xs: &[[#f32; #input]],
+                #xs: &[#input],
                 #grads: &mut Self,
-                #loss_grad: impl ::core::ops::FnMut(#usize, &[#f32; #output]) -> [#f32; #output],
+                #loss_grad: impl ::core::ops::FnMut(#usize, &#output) -> #output,
             ) {
-                let #a0 = ::nncore::__private::gather::<__NN_B, #input>(#xs);
+                let #n = #xs.len();
                 #(#forward)*
-                let #dy = ::nncore::__private::output_grads(&#y, #xs.len(), #loss_grad);
+                let mut #dy = [<#output as ::nncore::Tensor>::ZERO; __NN_B];
+                ::nncore::__private::output_grads(&#y[..#n], &mut #dy[..#n], #loss_grad);
                 #(#backward)*
             }
         }
     };
 
-    let block = quote!(::nncore::__private::block_size(&[#(#widths),*]));
+    let lens = samples
+        .iter()
+        .map(|s| quote!(<#s as ::nncore::Tensor>::LEN));
+    let block = quote!(::nncore::__private::block_size(&[#(#lens),*]));
     let overrides = quote! {
         fn forward_into(
             &self,
-            #xs: &[[#f32; #input]],
-            #out: &mut [[#f32; #output]],
+            #xs: &[#input],
+            #out: &mut [#output],
         ) -> ::core::result::Result<(), ::nncore::Error> {
             const __NN_BLOCK: #usize = #block;
             ::nncore::__private::forward_blocks::<__NN_BLOCK, _, #input, #output>(self, #xs, #out)
@@ -697,8 +754,8 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
 
         fn backward(
             &self,
-            #xs: &[[#f32; #input]],
-            #dys: &[[#f32; #output]],
+            #xs: &[#input],
+            #dys: &[#output],
             #grads: &mut ::nncore::Grads<Self>,
         ) -> ::core::result::Result<(), ::nncore::Error> {
             const __NN_BLOCK: #usize = #block;
@@ -708,7 +765,7 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
         fn backward_loss<__NnL: ::nncore::Loss<#output>>(
             &self,
             #loss_fn: &__NnL,
-            #xs: &[[#f32; #input]],
+            #xs: &[#input],
             #targets: &[__NnL::Target],
             #grads: &mut ::nncore::Grads<Self>,
         ) -> ::core::result::Result<#f32, ::nncore::Error> {
@@ -717,6 +774,120 @@ fn blocked_impl(model: &Model, widths: &[TokenStream]) -> (TokenStream, TokenStr
         }
     };
     (blocked, overrides)
+}
+
+/// Training mode: the whole batch through one layer at a time (BatchNorm couples the samples),
+/// every activation, gradient and layer cache carved from the caller's workspace.
+fn train_impl(model: &Model, samples: &[TokenStream]) -> TokenStream {
+    let ident = &model.ident;
+    let (input, output) = (&samples[0], &samples[samples.len() - 1]);
+    let (f32, usize) = (f32_type(), usize_type());
+    let (xs, out, grads, n) = (local("xs"), local("out"), local("grads"), local("n"));
+    let (ws, rng, loss_grad, batch) = (
+        local("workspace"),
+        local("rng"),
+        local("loss_grad"),
+        local("batch"),
+    );
+    let a = |i: usize| local(&format!("a{i}"));
+    let g = |i: usize| local(&format!("g{i}"));
+    let c = |i: usize| local(&format!("c{i}"));
+    let view = |i: usize| {
+        if i == 0 {
+            xs.to_token_stream()
+        } else {
+            let a = a(i);
+            quote!(&*#a)
+        }
+    };
+    let cache_len = |i: usize, count: &Ident| {
+        let (s_in, s_out) = (&samples[i], &samples[i + 1]);
+        let ty = model.layers[i].ty();
+        quote!(<#ty as ::nncore::Layer<#s_in, #s_out>>::train_cache_len(#count))
+    };
+    let last = model.layers.len();
+    let sizes = (0..last).map(|i| {
+        let s_out = &samples[i + 1];
+        let cache = cache_len(i, &batch);
+        quote!(+ 2 * #batch * <#s_out as ::nncore::Tensor>::LEN + #cache)
+    });
+    let forward: Vec<TokenStream> = model
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| {
+            let (member, (s_in, s_out)) = (layer.member(), (&samples[i], &samples[i + 1]));
+            let (input, out, cache) = (view(i), a(i + 1), c(i));
+            let cache_len = cache_len(i, &n);
+            quote_spanned! {layer.span()=>
+                let #out = <#s_out as ::nncore::Tensor>::batch_mut(
+                    ::nncore::__private::take(&mut #ws, #n * <#s_out as ::nncore::Tensor>::LEN),
+                );
+                let #cache = ::nncore::__private::take(&mut #ws, #cache_len);
+                ::nncore::Layer::<#s_in, #s_out>::forward_train(&mut self.#member, #input, #out, #cache, #rng);
+            }
+        })
+        .collect();
+    let backward = model.layers.iter().enumerate().rev().map(|(i, layer)| {
+        let (member, (s_in, s_out)) = (layer.member(), (&samples[i], &samples[i + 1]));
+        let (input, out, d_out, d_in, cache) = (view(i), a(i + 1), g(i + 1), g(i), c(i));
+        let params = layer.has_params().then(|| {
+            quote_spanned! {layer.span()=>
+                ::nncore::Layer::<#s_in, #s_out>::backward_params_train(&self.#member, #input, #out, #d_out, #cache, &mut #grads.#member);
+            }
+        });
+        let inputs = (i > 0).then(|| {
+            quote_spanned! {layer.span()=>
+                let #d_in = <#s_in as ::nncore::Tensor>::batch_mut(
+                    ::nncore::__private::take(&mut #ws, #n * <#s_in as ::nncore::Tensor>::LEN),
+                );
+                ::nncore::Layer::<#s_in, #s_out>::backward_input_train(&self.#member, #input, #out, #d_out, #cache, #d_in);
+            }
+        });
+        quote!(#params #inputs)
+    });
+    let (y, dy) = (a(last), g(last));
+    quote! {
+        ::nncore::__private::with_alloc! {
+            impl ::nncore::TrainModel<#input, #output> for #ident {
+                fn workspace_len(#batch: #usize) -> #usize {
+                    0 #(#sizes)*
+                }
+
+                #[allow(unused_variables)]
+                fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+                    &mut self,
+                    #xs: &[#input],
+                    #out: &mut [#output],
+                    mut #ws: &mut [#f32],
+                    #rng: &mut __NnR,
+                ) {
+                    let #n = #xs.len();
+                    #(#forward)*
+                    #out.copy_from_slice(#y);
+                }
+
+                #[allow(unused_variables)]
+                fn backward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+                    &mut self,
+                    #xs: &[#input],
+                    #grads: &mut Self,
+                    mut #ws: &mut [#f32],
+                    #rng: &mut __NnR,
+                    #loss_grad: impl ::core::ops::FnMut(#usize, &#output) -> #output,
+                ) {
+                    let #n = #xs.len();
+                    #(#forward)*
+                    let #dy = <#output as ::nncore::Tensor>::batch_mut(
+                        ::nncore::__private::take(&mut #ws, #n * <#output as ::nncore::Tensor>::LEN),
+                    );
+                    ::nncore::__private::output_grads(#y, #dy, #loss_grad);
+                    let #y = &*#y;
+                    #(#backward)*
+                }
+            }
+        }
+    }
 }
 
 fn display_impl(model: &Model) -> TokenStream {
