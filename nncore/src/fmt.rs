@@ -37,6 +37,17 @@ impl fmt::Display for PyFloat {
     }
 }
 
+/// The `f64` that `x`'s shortest decimal form names: `0.1` for `0.1_f32`. PyTorch keeps
+/// settings such as `eps` and `momentum` as Python floats and computes with them in double;
+/// this is the double a user who wrote `0.1` meant, not `f64::from(0.1_f32)`.
+pub(crate) fn python_float(x: f32) -> f64 {
+    let mut buf = Buf::default();
+    fmt::write(&mut buf, format_args!("{x:e}"))
+        .ok()
+        .and_then(|()| buf.as_str().parse().ok())
+        .unwrap_or(f64::from(x))
+}
+
 /// A small stack buffer for formatting without `alloc`.
 #[derive(Default)]
 struct Buf {
@@ -77,8 +88,21 @@ pub fn write_sequential(
 #[cfg(test)]
 mod tests {
     extern crate std;
-    use super::PyFloat;
+    use super::{PyFloat, python_float};
     use std::string::ToString;
+
+    #[test]
+    fn python_float_is_the_decimal_written() {
+        assert_eq!(python_float(0.1), 0.1_f64);
+        assert_eq!(python_float(1e-5), 1e-5_f64);
+        assert_eq!(python_float(-2.5), -2.5_f64);
+        for x in [f32::MIN_POSITIVE, f32::MAX, -3.4e-45, 0.3, 123_456.79] {
+            assert_eq!(python_float(x) as f32, x);
+        }
+        assert!(python_float(f32::NAN).is_nan());
+        assert_eq!(python_float(f32::INFINITY), f64::INFINITY);
+        assert_ne!(python_float(0.1), f64::from(0.1_f32));
+    }
 
     #[test]
     fn floats_print_like_python_repr() {

@@ -28,6 +28,8 @@ mod tensor;
 #[cfg(feature = "alloc")]
 mod train;
 
+mod batch_norm;
+mod dropout;
 mod elu;
 mod flatten;
 mod gelu;
@@ -53,6 +55,8 @@ pub mod io;
 pub mod loss;
 pub mod optim;
 
+pub use batch_norm::{BatchNorm1d, BatchNorm2d};
+pub use dropout::Dropout;
 pub use elementwise::Elementwise;
 pub use elu::ELU;
 pub use error::Error;
