@@ -32,12 +32,7 @@ pub fn output_grads<Y: Tensor>(ys: &[Y], dys: &mut [Y], mut loss_grad: impl FnMu
 /// # Errors
 /// [`Error::BatchLength`] if `out` has not one row per sample.
 #[inline]
-pub fn forward_blocks<
-    const BLOCK: usize,
-    M: Blocked<X, Y>,
-    X: Tensor,
-    Y: Tensor,
->(
+pub fn forward_blocks<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
     model: &M,
     xs: &[X],
     out: &mut [Y],
@@ -86,12 +81,7 @@ fn run_backward<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
 /// # Errors
 /// [`Error::BatchLength`] if `dys` has not one row per sample; `grads` is then unchanged.
 #[inline]
-pub fn backward_blocks<
-    const BLOCK: usize,
-    M: Blocked<X, Y>,
-    X: Tensor,
-    Y: Tensor,
->(
+pub fn backward_blocks<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
     model: &M,
     xs: &[X],
     dys: &[Y],

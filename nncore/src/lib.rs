@@ -28,6 +28,7 @@ mod tensor;
 #[cfg(feature = "alloc")]
 mod train;
 
+mod conv;
 mod elu;
 mod gelu;
 mod identity;
@@ -50,6 +51,7 @@ pub mod io;
 pub mod loss;
 pub mod optim;
 
+pub use conv::{Conv1d, Conv2d};
 pub use elementwise::Elementwise;
 pub use elu::ELU;
 pub use error::Error;
@@ -65,9 +67,6 @@ pub use module::{
     Buffer, BufferData, BufferDataMut, BufferMut, Grads, Layer, Model, Module, Name, Param,
     ParamMut, Shape,
 };
-pub use tensor::Tensor;
-#[cfg(feature = "alloc")]
-pub use train::{Train, TrainModel};
 pub use optim::{
     Adam, AdamConfig, AdamW, AdamWConfig, CosineAnnealingLR, Optimizer, SGD, SGDConfig, StepLR,
 };
@@ -76,6 +75,9 @@ pub use sigmoid::Sigmoid;
 pub use silu::SiLU;
 pub use softplus::Softplus;
 pub use tanh::Tanh;
+pub use tensor::Tensor;
+#[cfg(feature = "alloc")]
+pub use train::{Train, TrainModel};
 
 /// Declares a model: a struct of layers with forward and backward written for its exact shape.
 ///
@@ -84,11 +86,11 @@ pub use nnmacro::sequential;
 
 /// The traits a training loop calls methods through: `use nncore::prelude::*;`.
 pub mod prelude {
+    #[cfg(feature = "alloc")]
+    pub use crate::TrainModel;
     pub use crate::{
         Elementwise, Layer, Loss, Model, Module, Optimizer, Pointwise, Reduce, Tensor,
     };
-    #[cfg(feature = "alloc")]
-    pub use crate::TrainModel;
 }
 
 /// Support for code written by `sequential!`; not public API.
@@ -98,13 +100,13 @@ pub mod __private {
     pub use crate::blocks::{
         Blocked, backward_blocks, backward_loss_blocks, forward_blocks, output_grads,
     };
-    #[cfg(feature = "alloc")]
-    pub use crate::train::take;
     pub use crate::fmt::write_sequential;
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size};
     pub use crate::linear::{linear_from_params, linear_no_bias_from_params};
+    #[cfg(feature = "alloc")]
+    pub use crate::train::take;
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     pub use rand::Rng;

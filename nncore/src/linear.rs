@@ -113,7 +113,7 @@ pub const fn linear_no_bias_from_params<const IN: usize, const OUT: usize>(
 
 /// `kaiming_uniform_(a=√5)` on the weight and the bias rule of `nn.Linear.reset_parameters`
 /// both come to U(-1/√fan_in, 1/√fan_in). Without inputs PyTorch's bound is 0: `None`, zeros.
-fn init_distribution(fan_in: usize) -> Option<Uniform<f32>> {
+pub(crate) fn init_distribution(fan_in: usize) -> Option<Uniform<f32>> {
     if fan_in == 0 {
         return None;
     }
@@ -122,7 +122,11 @@ fn init_distribution(fan_in: usize) -> Option<Uniform<f32>> {
 }
 
 /// Draws every value from `dist`, or sets it to zero for `None`.
-fn fill<R: rand::Rng + ?Sized>(values: &mut [f32], dist: Option<&Uniform<f32>>, rng: &mut R) {
+pub(crate) fn fill<R: rand::Rng + ?Sized>(
+    values: &mut [f32],
+    dist: Option<&Uniform<f32>>,
+    rng: &mut R,
+) {
     match dist {
         Some(dist) => values.iter_mut().for_each(|v| *v = dist.sample(rng)),
         None => values.fill(0.0),

@@ -23,7 +23,10 @@ impl Shape {
     /// With more than [`Shape::MAX_RANK`] dimensions (at compile time in a `const`).
     #[must_use]
     pub const fn new(dims: &[usize]) -> Self {
-        assert!(dims.len() <= Self::MAX_RANK, "a shape has at most 4 dimensions");
+        assert!(
+            dims.len() <= Self::MAX_RANK,
+            "a shape has at most 4 dimensions"
+        );
         let mut shape = Shape {
             dims: [0; Self::MAX_RANK],
             rank: dims.len(),

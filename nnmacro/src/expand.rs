@@ -659,7 +659,13 @@ fn blocked_impl(model: &Model, samples: &[TokenStream]) -> (TokenStream, TokenSt
     let ident = &model.ident;
     let (input, output) = (&samples[0], &samples[samples.len() - 1]);
     let (f32, usize) = (f32_type(), usize_type());
-    let (xs, out, dys, grads, n) = (local("xs"), local("out"), local("dys"), local("grads"), local("n"));
+    let (xs, out, dys, grads, n) = (
+        local("xs"),
+        local("out"),
+        local("dys"),
+        local("grads"),
+        local("n"),
+    );
     let (loss_fn, loss_grad, targets) = (local("loss_fn"), local("loss_grad"), local("targets"));
     let a = |i: usize| local(&format!("a{i}"));
     let g = |i: usize| local(&format!("g{i}"));
@@ -732,7 +738,9 @@ fn blocked_impl(model: &Model, samples: &[TokenStream]) -> (TokenStream, TokenSt
         }
     };
 
-    let lens = samples.iter().map(|s| quote!(<#s as ::nncore::Tensor>::LEN));
+    let lens = samples
+        .iter()
+        .map(|s| quote!(<#s as ::nncore::Tensor>::LEN));
     let block = quote!(::nncore::__private::block_size(&[#(#lens),*]));
     let overrides = quote! {
         fn forward_into(
@@ -775,7 +783,12 @@ fn train_impl(model: &Model, samples: &[TokenStream]) -> TokenStream {
     let (input, output) = (&samples[0], &samples[samples.len() - 1]);
     let (f32, usize) = (f32_type(), usize_type());
     let (xs, out, grads, n) = (local("xs"), local("out"), local("grads"), local("n"));
-    let (ws, rng, loss_grad, batch) = (local("workspace"), local("rng"), local("loss_grad"), local("batch"));
+    let (ws, rng, loss_grad, batch) = (
+        local("workspace"),
+        local("rng"),
+        local("loss_grad"),
+        local("batch"),
+    );
     let a = |i: usize| local(&format!("a{i}"));
     let g = |i: usize| local(&format!("g{i}"));
     let c = |i: usize| local(&format!("c{i}"));

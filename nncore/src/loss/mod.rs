@@ -133,11 +133,7 @@ pub trait Loss<Y: Tensor>: Reduce {
     /// # Errors
     /// As [`Loss::forward`].
     #[cfg(feature = "alloc")]
-    fn backward(
-        &self,
-        preds: &[Y],
-        targets: &[Self::Target],
-    ) -> Result<alloc::vec::Vec<Y>, Error> {
+    fn backward(&self, preds: &[Y], targets: &[Self::Target]) -> Result<alloc::vec::Vec<Y>, Error> {
         let mut out = alloc::vec![Y::ZERO; preds.len()];
         self.backward_into(preds, targets, &mut out)?;
         Ok(out)

@@ -1,8 +1,8 @@
 //! Losses that compare each prediction with its own target, one element at a time.
 
 use super::{Loss, Reduce};
-use crate::{Error, Tensor};
 use crate::module::check_len;
+use crate::{Error, Tensor};
 
 /// A loss defined by its value and derivative at one (prediction, target) pair, and its
 /// [`Reduce`]; [`Loss`] over targets of the output's own shape, for every shape, and the unreduced form come
@@ -61,7 +61,12 @@ impl<L: Pointwise, Y: Tensor> Loss<Y> for L {
     #[inline]
     fn sample_grad(&self, pred: &Y, target: &Y, scale: f32) -> Y {
         let mut grad = Y::ZERO;
-        for ((g, &p), &t) in grad.flat_mut().iter_mut().zip(pred.flat()).zip(target.flat()) {
+        for ((g, &p), &t) in grad
+            .flat_mut()
+            .iter_mut()
+            .zip(pred.flat())
+            .zip(target.flat())
+        {
             *g = self.scaled_grad(p, t, scale);
         }
         grad

@@ -53,7 +53,11 @@ fn check_values<L: Pointwise>(
 }
 
 /// Compares `backward_into` with central differences of `forward`, for every prediction.
-fn check_grads<const N: usize, L: Loss<[f32; N]>>(loss: &L, preds: &[[f32; N]; 2], targets: &[L::Target]) {
+fn check_grads<const N: usize, L: Loss<[f32; N]>>(
+    loss: &L,
+    preds: &[[f32; N]; 2],
+    targets: &[L::Target],
+) {
     let mut grads = [[0.0; N]; 2];
     loss.backward_into(preds, targets, &mut grads).unwrap();
     let h = 1e-2;
