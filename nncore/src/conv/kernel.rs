@@ -407,9 +407,23 @@ pub(crate) mod tests {
     #[test]
     fn spans_cover_the_inside_positions() {
         // Input 5, padding 2, stride 2, tap offset 1: i = 2o - 1, inside for o = 1, 2.
-        assert_eq!(span(4, 5, 2, 2, 1), Span { lo: 1, hi: 3, start: 1 });
+        assert_eq!(
+            span(4, 5, 2, 2, 1),
+            Span {
+                lo: 1,
+                hi: 3,
+                start: 1
+            }
+        );
         // Only o = 1 once the output stops at 2.
-        assert_eq!(span(2, 5, 2, 2, 1), Span { lo: 1, hi: 2, start: 1 });
+        assert_eq!(
+            span(2, 5, 2, 2, 1),
+            Span {
+                lo: 1,
+                hi: 2,
+                start: 1
+            }
+        );
         // A tap that reads only padding.
         assert_eq!(span(2, 1, 1, 3, 0), Span::default());
         // No padding, stride 1: every position, from the tap's offset.
