@@ -135,7 +135,7 @@ where
     trained.forward_train(xs, &mut ys_train, &mut cache, &mut rng);
     assert_eq!((&trained, &ys_train), (layer, &ys));
 
-    // Parameter gradients, added into what is there.
+    // Parameter gradients.
     let mut grads = M::zeros();
     layer.backward_params_batch(xs, &ys, &rs, &mut grads);
     let mut per_sample = M::zeros();
