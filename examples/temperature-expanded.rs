@@ -11,13 +11,15 @@
 // }
 // ```
 //
-// What `sequential!` writes for it, as `cargo expand` shows it (rustc's `-Zunpretty=expanded`,
-// with the `derive`s left unexpanded and doc attributes as `///`), formatted by rustfmt.
+// What `sequential!` writes for it, formatted by prettyplease; a test in the macro crate
+// (`nnmacro/src/snapshots.rs`) checks that it is what the macro writes today.
 //
-// The widths are checked by the types: `Layer::<13, 1>` is implemented only by a layer that takes
-// 13 features and gives 1. Gradients are a second `TempNet` (inside `nncore::Grads`), so
-// `grads.hidden_linear.weight` has the weight's own type. Batches go through `Blocked` in blocks
-// of samples stored feature-major, so that each layer's loop over the samples vectorizes.
+// The shapes are checked by the types: `Layer::<[f32; 13], [f32; 1]>` is implemented only by a
+// layer that takes 13 features and gives 1. Gradients are a second `TempNet` (inside
+// `nncore::Grads`), so `grads.hidden_linear.weight` has the weight's own type. Batches go
+// through `Blocked` in blocks of samples whose activations fit on the stack, each layer running
+// its batch form over a block; `TrainModel` runs a whole batch one layer at a time in training
+// mode.
 //
 // The names the macro binds are its own (`__nn_x1`, `__NN_B`) and the types it writes are full
 // paths (`::core::primitive::f32`): the model compiles whatever names are in scope where it is
@@ -36,6 +38,7 @@ use nncore::prelude::*;
 use nncore::{Grads, MSELoss};
 use rand::SeedableRng;
 
+// --- what `sequential!` writes (generated: UPDATE_EXPANDED=1 cargo test -p nnmacro) ---
 /// The chapter's `seq_model`, with its layers named as in its `OrderedDict`.
 #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
 pub struct TempNet {
@@ -92,15 +95,13 @@ impl TempNet {
         self.output_linear.reset_parameters(__nn_rng);
     }
 }
-impl TempNet {
-    /// [`Self::init`] on the heap, never built on the stack: for large models.
-    pub fn init_boxed<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
-        __nn_rng: &mut __NnR,
-    ) -> ::nncore::__private::Box<Self> {
-        let mut __nn_model = <Self as ::nncore::Module>::zeros_boxed();
-        __nn_model.reset_parameters(__nn_rng);
-        __nn_model
-    }
+::nncore::__private::with_alloc! {
+    impl TempNet { #[doc =
+    r" [`Self::init`] on the heap, never built on the stack: for large models."] pub fn
+    init_boxed < __NnR : ::nncore::__private::Rng + ? ::core::marker::Sized > (__nn_rng :
+    & mut __NnR,) -> ::nncore::__private::Box < Self > { let mut __nn_model = < Self as
+    ::nncore::Module > ::zeros_boxed(); __nn_model.reset_parameters(__nn_rng); __nn_model
+    } }
 }
 impl ::nncore::Module for TempNet {
     const NUM_PARAMS: ::core::primitive::usize = 0
@@ -115,10 +116,10 @@ impl ::nncore::Module for TempNet {
     fn zeros() -> Self {
         Self::ZERO
     }
-    fn zeros_boxed() -> ::nncore::__private::Box<Self> {
-        let mut __nn_model = ::nncore::__private::zeroed_box::<Self>();
-        __nn_model.hidden_activ = ::nncore::Tanh;
-        __nn_model
+    ::nncore::__private::with_alloc! {
+        fn zeros_boxed() -> ::nncore::__private::Box < Self > { let mut __nn_model =
+        ::nncore::__private::zeroed_box:: < Self > (); __nn_model.hidden_activ =
+        ::nncore::Tanh; __nn_model }
     }
     fn parameters(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Param<'_>> {
         ::core::iter::empty()
@@ -152,33 +153,37 @@ const _: () = {
         __nn_zeroable::<::nncore::Linear<13usize, 1usize>>();
     }
 };
-impl ::nncore::__private::Blocked<1usize, 1usize> for TempNet {
+impl
+    ::nncore::__private::Blocked<[::core::primitive::f32; 1usize], [::core::primitive::f32; 1usize]>
+    for TempNet
+{
     #[inline]
     fn forward_block<const __NN_B: ::core::primitive::usize>(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
         __nn_out: &mut [[::core::primitive::f32; 1usize]],
     ) {
-        let __nn_a0 = ::nncore::__private::gather::<__NN_B, 1usize>(__nn_xs);
-        let mut __nn_a1 = [[0.0f32; __NN_B]; 13usize];
-        ::nncore::Layer::<1usize, 13usize>::forward_block::<__NN_B>(
-            &self.hidden_linear,
-            &__nn_a0,
-            &mut __nn_a1,
-        );
-        let mut __nn_a2 = [[0.0f32; __NN_B]; 13usize];
-        ::nncore::Layer::<13usize, 13usize>::forward_block::<__NN_B>(
-            &self.hidden_activ,
-            &__nn_a1,
-            &mut __nn_a2,
-        );
-        let mut __nn_a3 = [[0.0f32; __NN_B]; 1usize];
-        ::nncore::Layer::<13usize, 1usize>::forward_block::<__NN_B>(
+        let __nn_n = __nn_xs.len();
+        let mut __nn_a1 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 13usize],
+        >::forward_batch(&self.hidden_linear, __nn_xs, &mut __nn_a1[..__nn_n]);
+        let mut __nn_a2 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 13usize],
+        >::forward_batch(&self.hidden_activ, &__nn_a1[..__nn_n], &mut __nn_a2[..__nn_n]);
+        let mut __nn_a3 = [<[::core::primitive::f32; 1usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 1usize],
+        >::forward_batch(
             &self.output_linear,
-            &__nn_a2,
-            &mut __nn_a3,
+            &__nn_a2[..__nn_n],
+            &mut __nn_a3[..__nn_n],
         );
-        ::nncore::__private::scatter(&__nn_a3, __nn_out);
+        __nn_out.copy_from_slice(&__nn_a3[..__nn_n]);
     }
     #[inline]
     #[allow(unused_variables)]
@@ -191,69 +196,186 @@ impl ::nncore::__private::Blocked<1usize, 1usize> for TempNet {
             &[::core::primitive::f32; 1usize],
         ) -> [::core::primitive::f32; 1usize],
     ) {
-        let __nn_a0 = ::nncore::__private::gather::<__NN_B, 1usize>(__nn_xs);
-        let mut __nn_a1 = [[0.0f32; __NN_B]; 13usize];
-        ::nncore::Layer::<1usize, 13usize>::forward_block::<__NN_B>(
-            &self.hidden_linear,
-            &__nn_a0,
-            &mut __nn_a1,
-        );
-        let mut __nn_a2 = [[0.0f32; __NN_B]; 13usize];
-        ::nncore::Layer::<13usize, 13usize>::forward_block::<__NN_B>(
-            &self.hidden_activ,
-            &__nn_a1,
-            &mut __nn_a2,
-        );
-        let mut __nn_a3 = [[0.0f32; __NN_B]; 1usize];
-        ::nncore::Layer::<13usize, 1usize>::forward_block::<__NN_B>(
+        let __nn_n = __nn_xs.len();
+        let mut __nn_a1 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 13usize],
+        >::forward_batch(&self.hidden_linear, __nn_xs, &mut __nn_a1[..__nn_n]);
+        let mut __nn_a2 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 13usize],
+        >::forward_batch(&self.hidden_activ, &__nn_a1[..__nn_n], &mut __nn_a2[..__nn_n]);
+        let mut __nn_a3 = [<[::core::primitive::f32; 1usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 1usize],
+        >::forward_batch(
             &self.output_linear,
-            &__nn_a2,
-            &mut __nn_a3,
+            &__nn_a2[..__nn_n],
+            &mut __nn_a3[..__nn_n],
         );
-        let __nn_g3 = ::nncore::__private::output_grads(&__nn_a3, __nn_xs.len(), __nn_loss_grad);
-        ::nncore::Layer::<13usize, 1usize>::backward_params_block::<__NN_B>(
+        let mut __nn_g3 = [<[::core::primitive::f32; 1usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::__private::output_grads(
+            &__nn_a3[..__nn_n],
+            &mut __nn_g3[..__nn_n],
+            __nn_loss_grad,
+        );
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 1usize],
+        >::backward_params_batch(
             &self.output_linear,
-            &__nn_a2,
-            &__nn_a3,
-            &__nn_g3,
+            &__nn_a2[..__nn_n],
+            &__nn_a3[..__nn_n],
+            &__nn_g3[..__nn_n],
             &mut __nn_grads.output_linear,
         );
-        let mut __nn_g2 = [[0.0f32; __NN_B]; 13usize];
-        ::nncore::Layer::<13usize, 1usize>::backward_input_block::<__NN_B>(
+        let mut __nn_g2 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 1usize],
+        >::backward_input_batch(
             &self.output_linear,
-            &__nn_a2,
-            &__nn_a3,
-            &__nn_g3,
-            &mut __nn_g2,
+            &__nn_a2[..__nn_n],
+            &__nn_a3[..__nn_n],
+            &__nn_g3[..__nn_n],
+            &mut __nn_g2[..__nn_n],
         );
-        let mut __nn_g1 = [[0.0f32; __NN_B]; 13usize];
-        ::nncore::Layer::<13usize, 13usize>::backward_input_block::<__NN_B>(
+        let mut __nn_g1 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 13usize],
+        >::backward_input_batch(
             &self.hidden_activ,
-            &__nn_a1,
-            &__nn_a2,
-            &__nn_g2,
-            &mut __nn_g1,
+            &__nn_a1[..__nn_n],
+            &__nn_a2[..__nn_n],
+            &__nn_g2[..__nn_n],
+            &mut __nn_g1[..__nn_n],
         );
-        ::nncore::Layer::<1usize, 13usize>::backward_params_block::<__NN_B>(
+        ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 13usize],
+        >::backward_params_batch(
             &self.hidden_linear,
-            &__nn_a0,
-            &__nn_a1,
-            &__nn_g1,
+            __nn_xs,
+            &__nn_a1[..__nn_n],
+            &__nn_g1[..__nn_n],
             &mut __nn_grads.hidden_linear,
         );
     }
 }
-impl ::nncore::Model<1usize, 1usize> for TempNet {
+::nncore::__private::with_alloc! {
+    impl ::nncore::TrainModel < [::core::primitive::f32; 1usize],
+    [::core::primitive::f32; 1usize] > for TempNet { fn workspace_len(__nn_batch :
+    ::core::primitive::usize) -> ::core::primitive::usize { 0 + 2 * __nn_batch * <
+    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN + < ::nncore::Linear <
+    1usize, 13usize > as ::nncore::Layer < [::core::primitive::f32; 1usize],
+    [::core::primitive::f32; 13usize] >> ::train_cache_len(__nn_batch) + 2 * __nn_batch *
+    < [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN + < ::nncore::Tanh as
+    ::nncore::Layer < [::core::primitive::f32; 13usize], [::core::primitive::f32;
+    13usize] >> ::train_cache_len(__nn_batch) + 2 * __nn_batch * <
+    [::core::primitive::f32; 1usize] as ::nncore::Tensor > ::LEN + < ::nncore::Linear <
+    13usize, 1usize > as ::nncore::Layer < [::core::primitive::f32; 13usize],
+    [::core::primitive::f32; 1usize] >> ::train_cache_len(__nn_batch) }
+    #[allow(unused_variables)] fn forward_train < __NnR : ::nncore::__private::Rng + ?
+    ::core::marker::Sized > (& mut self, __nn_xs : & [[::core::primitive::f32; 1usize]],
+    __nn_out : & mut [[::core::primitive::f32; 1usize]], mut __nn_workspace : & mut
+    [::core::primitive::f32], __nn_rng : & mut __NnR,) { let __nn_n = __nn_xs.len(); let
+    __nn_a1 = < [::core::primitive::f32; 13usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); let __nn_c0 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 1usize, 13usize
+    > as ::nncore::Layer < [::core::primitive::f32; 1usize], [::core::primitive::f32;
+    13usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32;
+    1usize], [::core::primitive::f32; 13usize] > ::forward_train(& mut self
+    .hidden_linear, __nn_xs, __nn_a1, __nn_c0, __nn_rng); let __nn_a2 = <
+    [::core::primitive::f32; 13usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); let __nn_c1 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Tanh as ::nncore::Layer <
+    [::core::primitive::f32; 13usize], [::core::primitive::f32; 13usize] >>
+    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32; 13usize],
+    [::core::primitive::f32; 13usize] > ::forward_train(& mut self.hidden_activ, & *
+    __nn_a1, __nn_a2, __nn_c1, __nn_rng); let __nn_a3 = < [::core::primitive::f32;
+    1usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
+    __nn_workspace, __nn_n * < [::core::primitive::f32; 1usize] as ::nncore::Tensor >
+    ::LEN),); let __nn_c2 = ::nncore::__private::take(& mut __nn_workspace, <
+    ::nncore::Linear < 13usize, 1usize > as ::nncore::Layer < [::core::primitive::f32;
+    13usize], [::core::primitive::f32; 1usize] >> ::train_cache_len(__nn_n));
+    ::nncore::Layer:: < [::core::primitive::f32; 13usize], [::core::primitive::f32;
+    1usize] > ::forward_train(& mut self.output_linear, & * __nn_a2, __nn_a3, __nn_c2,
+    __nn_rng); __nn_out.copy_from_slice(__nn_a3); } #[allow(unused_variables)] fn
+    backward_train < __NnR : ::nncore::__private::Rng + ? ::core::marker::Sized > (& mut
+    self, __nn_xs : & [[::core::primitive::f32; 1usize]], __nn_grads : & mut Self, mut
+    __nn_workspace : & mut [::core::primitive::f32], __nn_rng : & mut __NnR,
+    __nn_loss_grad : impl ::core::ops::FnMut(::core::primitive::usize, &
+    [::core::primitive::f32; 1usize]) -> [::core::primitive::f32; 1usize],) { let __nn_n
+    = __nn_xs.len(); let __nn_a1 = < [::core::primitive::f32; 13usize] as
+    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
+    * < [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); let __nn_c0 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 1usize, 13usize
+    > as ::nncore::Layer < [::core::primitive::f32; 1usize], [::core::primitive::f32;
+    13usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32;
+    1usize], [::core::primitive::f32; 13usize] > ::forward_train(& mut self
+    .hidden_linear, __nn_xs, __nn_a1, __nn_c0, __nn_rng); let __nn_a2 = <
+    [::core::primitive::f32; 13usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); let __nn_c1 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Tanh as ::nncore::Layer <
+    [::core::primitive::f32; 13usize], [::core::primitive::f32; 13usize] >>
+    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32; 13usize],
+    [::core::primitive::f32; 13usize] > ::forward_train(& mut self.hidden_activ, & *
+    __nn_a1, __nn_a2, __nn_c1, __nn_rng); let __nn_a3 = < [::core::primitive::f32;
+    1usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
+    __nn_workspace, __nn_n * < [::core::primitive::f32; 1usize] as ::nncore::Tensor >
+    ::LEN),); let __nn_c2 = ::nncore::__private::take(& mut __nn_workspace, <
+    ::nncore::Linear < 13usize, 1usize > as ::nncore::Layer < [::core::primitive::f32;
+    13usize], [::core::primitive::f32; 1usize] >> ::train_cache_len(__nn_n));
+    ::nncore::Layer:: < [::core::primitive::f32; 13usize], [::core::primitive::f32;
+    1usize] > ::forward_train(& mut self.output_linear, & * __nn_a2, __nn_a3, __nn_c2,
+    __nn_rng); let __nn_g3 = < [::core::primitive::f32; 1usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 1usize] as ::nncore::Tensor > ::LEN),);
+    ::nncore::__private::output_grads(__nn_a3, __nn_g3, __nn_loss_grad); let __nn_a3 = &
+    * __nn_a3; ::nncore::Layer:: < [::core::primitive::f32; 13usize],
+    [::core::primitive::f32; 1usize] > ::backward_params_train(& self.output_linear, & *
+    __nn_a2, __nn_a3, __nn_g3, __nn_c2, & mut __nn_grads.output_linear); let __nn_g2 = <
+    [::core::primitive::f32; 13usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); ::nncore::Layer:: <
+    [::core::primitive::f32; 13usize], [::core::primitive::f32; 1usize] >
+    ::backward_input_train(& self.output_linear, & * __nn_a2, __nn_a3, __nn_g3, __nn_c2,
+    __nn_g2); let __nn_g1 = < [::core::primitive::f32; 13usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); ::nncore::Layer:: <
+    [::core::primitive::f32; 13usize], [::core::primitive::f32; 13usize] >
+    ::backward_input_train(& self.hidden_activ, & * __nn_a1, __nn_a2, __nn_g2, __nn_c1,
+    __nn_g1); ::nncore::Layer:: < [::core::primitive::f32; 1usize],
+    [::core::primitive::f32; 13usize] > ::backward_params_train(& self.hidden_linear,
+    __nn_xs, __nn_a1, __nn_g1, __nn_c0, & mut __nn_grads.hidden_linear); } }
+}
+impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 1usize]>
+    for TempNet
+{
     fn forward_into(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
         __nn_out: &mut [[::core::primitive::f32; 1usize]],
     ) -> ::core::result::Result<(), ::nncore::Error> {
-        const __NN_BLOCK: ::core::primitive::usize =
-            ::nncore::__private::block_size(&[1usize, 13usize, 13usize, 1usize]);
-        ::nncore::__private::forward_blocks::<__NN_BLOCK, _, 1usize, 1usize>(
-            self, __nn_xs, __nn_out,
-        )
+        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
+            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+        ]);
+        ::nncore::__private::forward_blocks::<
+            __NN_BLOCK,
+            _,
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >(self, __nn_xs, __nn_out)
     }
     fn backward(
         &self,
@@ -261,37 +383,57 @@ impl ::nncore::Model<1usize, 1usize> for TempNet {
         __nn_dys: &[[::core::primitive::f32; 1usize]],
         __nn_grads: &mut ::nncore::Grads<Self>,
     ) -> ::core::result::Result<(), ::nncore::Error> {
-        const __NN_BLOCK: ::core::primitive::usize =
-            ::nncore::__private::block_size(&[1usize, 13usize, 13usize, 1usize]);
-        ::nncore::__private::backward_blocks::<__NN_BLOCK, _, 1usize, 1usize>(
-            self, __nn_xs, __nn_dys, __nn_grads,
-        )
+        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
+            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+        ]);
+        ::nncore::__private::backward_blocks::<
+            __NN_BLOCK,
+            _,
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >(self, __nn_xs, __nn_dys, __nn_grads)
     }
-    fn backward_loss<__NnL: ::nncore::Loss<1usize>>(
+    fn backward_loss<__NnL: ::nncore::Loss<[::core::primitive::f32; 1usize]>>(
         &self,
         __nn_loss_fn: &__NnL,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
         __nn_targets: &[__NnL::Target],
         __nn_grads: &mut ::nncore::Grads<Self>,
     ) -> ::core::result::Result<::core::primitive::f32, ::nncore::Error> {
-        const __NN_BLOCK: ::core::primitive::usize =
-            ::nncore::__private::block_size(&[1usize, 13usize, 13usize, 1usize]);
-        ::nncore::__private::backward_loss_blocks::<__NN_BLOCK, _, _, 1usize, 1usize>(
-            self,
-            __nn_loss_fn,
-            __nn_xs,
-            __nn_targets,
-            __nn_grads,
-        )
+        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
+            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+        ]);
+        ::nncore::__private::backward_loss_blocks::<
+            __NN_BLOCK,
+            _,
+            _,
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >(self, __nn_loss_fn, __nn_xs, __nn_targets, __nn_grads)
     }
     #[inline]
     fn forward(
         &self,
         __nn_x0: &[::core::primitive::f32; 1usize],
     ) -> [::core::primitive::f32; 1usize] {
-        let __nn_x1 = ::nncore::Layer::<1usize, 13usize>::forward(&self.hidden_linear, __nn_x0);
-        let __nn_x2 = ::nncore::Layer::<13usize, 13usize>::forward(&self.hidden_activ, &__nn_x1);
-        let __nn_x3 = ::nncore::Layer::<13usize, 1usize>::forward(&self.output_linear, &__nn_x2);
+        let __nn_x1 = ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 13usize],
+        >::forward(&self.hidden_linear, __nn_x0);
+        let __nn_x2 = ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 13usize],
+        >::forward(&self.hidden_activ, &__nn_x1);
+        let __nn_x3 = ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 1usize],
+        >::forward(&self.output_linear, &__nn_x2);
         __nn_x3
     }
     fn backward_sample(
@@ -302,30 +444,41 @@ impl ::nncore::Model<1usize, 1usize> for TempNet {
             &[::core::primitive::f32; 1usize],
         ) -> [::core::primitive::f32; 1usize],
     ) {
-        let __nn_x1 = ::nncore::Layer::<1usize, 13usize>::forward(&self.hidden_linear, __nn_x0);
-        let __nn_x2 = ::nncore::Layer::<13usize, 13usize>::forward(&self.hidden_activ, &__nn_x1);
-        let __nn_x3 = ::nncore::Layer::<13usize, 1usize>::forward(&self.output_linear, &__nn_x2);
+        let __nn_x1 = ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 13usize],
+        >::forward(&self.hidden_linear, __nn_x0);
+        let __nn_x2 = ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 13usize],
+        >::forward(&self.hidden_activ, &__nn_x1);
+        let __nn_x3 = ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 1usize],
+        >::forward(&self.output_linear, &__nn_x2);
         let __nn_d3 = __nn_loss_grad(&__nn_x3);
-        ::nncore::Layer::<13usize, 1usize>::backward_params(
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 1usize],
+        >::backward_params(
             &self.output_linear,
             &__nn_x2,
             &__nn_x3,
             &__nn_d3,
             &mut __nn_grads.output_linear,
         );
-        let __nn_d2 = ::nncore::Layer::<13usize, 1usize>::backward_input(
-            &self.output_linear,
-            &__nn_x2,
-            &__nn_x3,
-            &__nn_d3,
-        );
-        let __nn_d1 = ::nncore::Layer::<13usize, 13usize>::backward_input(
-            &self.hidden_activ,
-            &__nn_x1,
-            &__nn_x2,
-            &__nn_d2,
-        );
-        ::nncore::Layer::<1usize, 13usize>::backward_params(
+        let __nn_d2 = ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 1usize],
+        >::backward_input(&self.output_linear, &__nn_x2, &__nn_x3, &__nn_d3);
+        let __nn_d1 = ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 13usize],
+        >::backward_input(&self.hidden_activ, &__nn_x1, &__nn_x2, &__nn_d2);
+        ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 13usize],
+        >::backward_params(
             &self.hidden_linear,
             __nn_x0,
             &__nn_x1,
@@ -356,6 +509,7 @@ impl ::core::fmt::Display for TempNet {
         )
     }
 }
+// --- end of what `sequential!` writes ---
 
 /// The hand-expanded model works like the macro's: print it, run it, take one gradient, and
 /// build it from its parameters.

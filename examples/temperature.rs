@@ -51,7 +51,7 @@ type Batch = Vec<[f32; 1]>;
 /// The chapter's `training_loop`: full-batch gradient descent, logging the training and
 /// validation loss at epoch 1 and every 1000 epochs.
 #[allow(clippy::too_many_arguments)] // the chapter's signature, argument for argument
-fn training_loop<M: Model<1, 1>>(
+fn training_loop<M: Model<[f32; 1], [f32; 1]>>(
     n_epochs: usize,
     optimizer: &mut impl Optimizer<M>,
     model: &mut M,

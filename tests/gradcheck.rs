@@ -104,7 +104,7 @@ fn check_layer<L, const IN: usize, const OUT: usize>(
     dy: [f32; OUT],
 ) -> Worst
 where
-    L: Layer<IN, OUT> + Clone,
+    L: Layer<[f32; IN], [f32; OUT]> + Clone,
 {
     let mut worst = Worst::default();
     let objective = |layer: &L, x: &[f32; IN]| dot(&layer.forward(x), &dy);
@@ -279,7 +279,7 @@ fn mse_loss() {
         assert_close(f64::from(value), squares / divisor, value_tol, &what);
 
         let grads = loss_fn.backward(&preds, &targets).unwrap();
-        let scale = Loss::<3>::scale(&loss_fn, preds.len(), targets.len()).unwrap();
+        let scale = Loss::<[f32; 3]>::scale(&loss_fn, preds.len(), targets.len()).unwrap();
         let mut worst = Worst::default();
         for (s, (pred, target)) in preds.iter().zip(&targets).enumerate() {
             assert_eq!(
@@ -369,7 +369,7 @@ fn check_model<M, const IN: usize, const OUT: usize>(
     dys: &[[f32; OUT]],
     kinks: impl Fn(&M, &[[f32; IN]]) -> Vec<bool>,
 ) where
-    M: Model<IN, OUT> + Clone + PartialEq + std::fmt::Debug,
+    M: Model<[f32; IN], [f32; OUT]> + Clone + PartialEq + std::fmt::Debug,
 {
     let loss_fn = MSELoss::new();
     let mut grads = Grads::<M>::new();

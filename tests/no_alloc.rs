@@ -107,7 +107,7 @@ fn assert_no_alloc<R>(what: &str, f: impl FnOnce() -> R) -> R {
 /// A model's whole training step, each part measured alone.
 fn check<M, const IN: usize, const OUT: usize>(name: &str, mut model: M, xs: &[[f32; IN]])
 where
-    M: Model<IN, OUT>,
+    M: Model<[f32; IN], [f32; OUT]>,
 {
     let targets: Vec<[f32; OUT]> = (0..xs.len())
         .map(|i| core::array::from_fn(|o| (i + o) as f32 * 0.1))

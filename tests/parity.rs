@@ -130,7 +130,7 @@ fn check_case<M, const IN: usize, const OUT: usize>(
     layers: &[&str],
     stability: Stability,
 ) where
-    M: Model<IN, OUT> + Display,
+    M: Model<[f32; IN], [f32; OUT]> + Display,
 {
     let case = Case::load(name);
     let spelling = |s: &str| s.replace(' ', "").to_lowercase();

@@ -52,7 +52,7 @@ fn split(rng: &mut StdRng) -> Split {
 
 /// The example's `training_loop`, without the log; returns `(train, val)` loss at the first and
 /// the last epoch.
-fn training_loop<M: Model<1, 1>>(
+fn training_loop<M: Model<[f32; 1], [f32; 1]>>(
     n_epochs: usize,
     lr: f32,
     model: &mut M,

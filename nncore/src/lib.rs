@@ -37,6 +37,7 @@ mod linear;
 mod relu;
 mod sigmoid;
 mod silu;
+mod softmax;
 mod softplus;
 mod tanh;
 
@@ -60,8 +61,8 @@ pub use identity::Identity;
 pub use leaky_relu::LeakyReLU;
 pub use linear::{Linear, LinearNoBias};
 pub use loss::{
-    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, Pointwise, Reduce,
-    Reduction, SmoothL1Loss,
+    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, NLLLoss, Pointwise,
+    Reduce, Reduction, SmoothL1Loss,
 };
 pub use module::{
     Buffer, BufferData, BufferDataMut, BufferMut, Grads, Layer, Model, Module, Name, Param,
@@ -73,6 +74,7 @@ pub use optim::{
 pub use relu::ReLU;
 pub use sigmoid::Sigmoid;
 pub use silu::SiLU;
+pub use softmax::{LogSoftmax, Softmax};
 pub use softplus::Softplus;
 pub use tanh::Tanh;
 pub use tensor::Tensor;

@@ -242,6 +242,16 @@ fn matvec_transposed<const IN: usize, const OUT: usize>(
 /// vectorize.
 const TILE: usize = 8;
 
+/// The most bytes a tile of inputs or outputs takes on the stack; wider layers run their
+/// batches one sample at a time.
+const TILE_BYTES: usize = 64 * 1024;
+
+/// Whether a layer from `IN` to `OUT` features runs its batches in tiles.
+const fn tiled(inputs: usize, outputs: usize) -> bool {
+    let widest = if inputs > outputs { inputs } else { outputs };
+    widest * TILE * core::mem::size_of::<f32>() <= TILE_BYTES
+}
+
 /// The samples `xs` (at most `TILE`) feature-major, zero past the last.
 #[inline(always)]
 fn gather<const N: usize>(xs: &[[f32; N]]) -> [[f32; TILE]; N] {
@@ -338,29 +348,45 @@ impl<const IN: usize, const OUT: usize> Layer<[f32; IN], [f32; OUT]> for Linear<
 
     #[inline]
     fn forward_batch(&self, x: &[[f32; IN]], y: &mut [[f32; OUT]]) {
-        forward_tiles(&self.weight, Some(&self.bias), x, y);
+        if tiled(IN, OUT) {
+            forward_tiles(&self.weight, Some(&self.bias), x, y);
+        } else {
+            x.iter().zip(y).for_each(|(x, y)| *y = self.forward(x));
+        }
     }
 
     #[inline]
     fn backward_params_batch(
         &self,
         x: &[[f32; IN]],
-        _y: &[[f32; OUT]],
+        y: &[[f32; OUT]],
         dy: &[[f32; OUT]],
         grads: &mut Self,
     ) {
-        backward_params_tiles(&mut grads.weight, Some(&mut grads.bias), x, dy);
+        if tiled(IN, OUT) {
+            backward_params_tiles(&mut grads.weight, Some(&mut grads.bias), x, dy);
+        } else {
+            for ((x, y), dy) in x.iter().zip(y).zip(dy) {
+                self.backward_params(x, y, dy, grads);
+            }
+        }
     }
 
     #[inline]
     fn backward_input_batch(
         &self,
-        _x: &[[f32; IN]],
-        _y: &[[f32; OUT]],
+        x: &[[f32; IN]],
+        y: &[[f32; OUT]],
         dy: &[[f32; OUT]],
         dx: &mut [[f32; IN]],
     ) {
-        backward_input_tiles(&self.weight, dy, dx);
+        if tiled(IN, OUT) {
+            backward_input_tiles(&self.weight, dy, dx);
+        } else {
+            for (((x, y), dy), dx) in x.iter().zip(y).zip(dy).zip(dx) {
+                *dx = self.backward_input(x, y, dy);
+            }
+        }
     }
 }
 
@@ -382,29 +408,45 @@ impl<const IN: usize, const OUT: usize> Layer<[f32; IN], [f32; OUT]> for LinearN
 
     #[inline]
     fn forward_batch(&self, x: &[[f32; IN]], y: &mut [[f32; OUT]]) {
-        forward_tiles(&self.weight, None, x, y);
+        if tiled(IN, OUT) {
+            forward_tiles(&self.weight, None, x, y);
+        } else {
+            x.iter().zip(y).for_each(|(x, y)| *y = self.forward(x));
+        }
     }
 
     #[inline]
     fn backward_params_batch(
         &self,
         x: &[[f32; IN]],
-        _y: &[[f32; OUT]],
+        y: &[[f32; OUT]],
         dy: &[[f32; OUT]],
         grads: &mut Self,
     ) {
-        backward_params_tiles(&mut grads.weight, None, x, dy);
+        if tiled(IN, OUT) {
+            backward_params_tiles(&mut grads.weight, None, x, dy);
+        } else {
+            for ((x, y), dy) in x.iter().zip(y).zip(dy) {
+                self.backward_params(x, y, dy, grads);
+            }
+        }
     }
 
     #[inline]
     fn backward_input_batch(
         &self,
-        _x: &[[f32; IN]],
-        _y: &[[f32; OUT]],
+        x: &[[f32; IN]],
+        y: &[[f32; OUT]],
         dy: &[[f32; OUT]],
         dx: &mut [[f32; IN]],
     ) {
-        backward_input_tiles(&self.weight, dy, dx);
+        if tiled(IN, OUT) {
+            backward_input_tiles(&self.weight, dy, dx);
+        } else {
+            for (((x, y), dy), dx) in x.iter().zip(y).zip(dy).zip(dx) {
+                *dx = self.backward_input(x, y, dy);
+            }
+        }
     }
 }
 

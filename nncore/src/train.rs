@@ -49,7 +49,7 @@ pub trait TrainModel<X: Tensor, Y: Tensor>: Model<X, Y> {
 /// # use nncore::prelude::*;
 /// # use rand::SeedableRng;
 /// nncore::sequential! {
-///     pub struct Net { fc: Linear(4, 8), drop: Dropout(0.5), out: Linear(8, 2) }
+///     pub struct Net { fc: Linear(4, 8), act: ReLU, out: Linear(8, 2) }
 /// }
 /// let mut model = Net::init(&mut rand::rngs::StdRng::seed_from_u64(0));
 /// let mut grads = nncore::Grads::<Net>::new();

@@ -11,10 +11,21 @@ mod expand;
 mod valid;
 mod weights;
 
+#[cfg(test)]
+mod snapshots;
+
 /// Declares a model as a list of layers; see `nncore` for the syntax and what it generates.
 #[proc_macro]
 pub fn sequential(input: TokenStream) -> TokenStream {
-    let mut input = syn::parse_macro_input!(input as ast::Input);
+    expand_sequential(input.into()).into()
+}
+
+/// The macro on `proc_macro2` tokens, so that tests can run it.
+fn expand_sequential(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let mut input = match syn::parse2::<ast::Input>(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
     let weights = weights::take(&mut input.attrs);
     match (valid::validate(input), weights) {
         (Ok(model), Ok(weights)) => {
@@ -38,5 +49,4 @@ pub fn sequential(input: TokenStream) -> TokenStream {
             expand::fallback(&stub, error)
         }
     }
-    .into()
 }

@@ -6,7 +6,7 @@ nncore::sequential! {
     pub struct Net(Linear(1, 13), Tanh, Linear(13, 1));
 }
 
-fn fit<M: Model<2, 1>>(_model: &mut M) {}
+fn fit<M: Model<[f32; 2], [f32; 1]>>(_model: &mut M) {}
 
 fn main() {
     fit(&mut Net::ZERO);

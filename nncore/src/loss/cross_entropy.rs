@@ -1,7 +1,7 @@
 //! `nn.CrossEntropyLoss` with class-index targets.
 
-use super::{Loss, Reduce, Reduction};
-use crate::module::check_len;
+use super::{Loss, Reduce, Reduction, check_class, elementwise_into};
+use crate::softmax::log_softmax;
 use crate::{Error, math};
 
 /// Cross-entropy of logits against a class index (PyTorch's `nn.CrossEntropyLoss`):
@@ -72,15 +72,7 @@ impl CrossEntropyLoss {
         targets: &[usize],
         out: &mut [f32],
     ) -> Result<(), Error> {
-        check_len("targets", preds.len(), targets.len())?;
-        check_len("output", preds.len(), out.len())?;
-        for (sample, target) in targets.iter().enumerate() {
-            Loss::<[f32; N]>::check_target(self, sample, target)?;
-        }
-        for ((pred, target), o) in preds.iter().zip(targets).zip(out) {
-            *o = self.sample_loss(pred, target);
-        }
-        Ok(())
+        elementwise_into(self, preds, targets, out)
     }
 }
 
@@ -88,20 +80,6 @@ impl Default for CrossEntropyLoss {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// `logsumexp(x)` as `(max, log(sum))`, `sum` being that of `exp(x - max)`: shifted so that
-/// nothing overflows, and rounded as PyTorch's `log_softmax` rounds it, so that the loss of a
-/// confident prediction (`log` of a sum just above 1) is PyTorch's to the last bit rather than
-/// more accurate than it.
-#[inline]
-fn log_sum_exp<const N: usize>(x: &[f32; N]) -> (f32, f32) {
-    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    if !max.is_finite() {
-        return (max, 0.0);
-    }
-    let sum: f32 = x.iter().map(|&v| math::exp(v - max)).sum();
-    (max, math::ln(sum))
 }
 
 impl Reduce for CrossEntropyLoss {
@@ -115,41 +93,32 @@ impl<const N: usize> Loss<[f32; N]> for CrossEntropyLoss {
     const ELEMENTS_PER_SAMPLE: usize = 1;
 
     fn check_target(&self, sample: usize, class: &usize) -> Result<(), Error> {
-        if *class < N {
-            Ok(())
-        } else {
-            Err(Error::ClassIndex {
-                sample,
-                class: *class,
-                classes: N,
-            })
-        }
+        check_class::<N>(sample, *class)
     }
 
-    /// `logsumexp(x) - x[class]`, blended with the mean over classes under label smoothing.
+    /// `-log_softmax(x)[class]`, blended with the mean over classes under label smoothing.
     #[inline]
     fn sample_loss(&self, pred: &[f32; N], class: &usize) -> f32 {
-        let (max, log_sum) = log_sum_exp(pred);
-        let nll = (max - pred[*class]) + log_sum;
+        let log_p = log_softmax(pred);
+        let nll = -log_p[*class];
         let eps = self.label_smoothing;
         if eps == 0.0 {
             return nll;
         }
-        let smooth: f32 = pred.iter().map(|&v| (max - v) + log_sum).sum::<f32>() / N as f32;
+        let smooth = -log_p.iter().sum::<f32>() / N as f32;
         (1.0 - eps) * nll + eps * smooth
     }
 
     /// `(softmax(x) - target) · scale`, the target being one-hot, or smoothed.
     #[inline]
     fn sample_grad(&self, pred: &[f32; N], class: &usize, scale: f32) -> [f32; N] {
-        let (max, log_sum) = log_sum_exp(pred);
+        let log_p = log_softmax(pred);
         let eps = self.label_smoothing;
         let mut dy = [0.0; N];
-        for (i, d) in dy.iter_mut().enumerate() {
+        for (i, (d, &log_p)) in dy.iter_mut().zip(&log_p).enumerate() {
             let on = if i == *class { 1.0 - eps } else { 0.0 };
             // `exp(log_softmax(x))`, as PyTorch's `log_softmax_backward` forms it.
-            let softmax = math::exp((pred[i] - max) - log_sum);
-            *d = (softmax - on - eps / N as f32) * scale;
+            *d = (math::exp(log_p) - on - eps / N as f32) * scale;
         }
         dy
     }

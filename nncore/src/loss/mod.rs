@@ -5,6 +5,7 @@ mod cross_entropy;
 mod huber;
 mod l1;
 mod mse;
+mod nll;
 mod pointwise;
 mod smooth_l1;
 
@@ -13,6 +14,7 @@ pub use cross_entropy::CrossEntropyLoss;
 pub use huber::HuberLoss;
 pub use l1::L1Loss;
 pub use mse::MSELoss;
+pub use nll::NLLLoss;
 pub use pointwise::Pointwise;
 pub use smooth_l1::SmoothL1Loss;
 
@@ -138,6 +140,39 @@ pub trait Loss<Y: Tensor>: Reduce {
         self.backward_into(preds, targets, &mut out)?;
         Ok(out)
     }
+}
+
+/// `Ok` if `class` is one of a classifier's `N` outputs, else [`Error::ClassIndex`]: the
+/// `check_target` of the losses over class indices.
+fn check_class<const N: usize>(sample: usize, class: usize) -> Result<(), Error> {
+    if class < N {
+        Ok(())
+    } else {
+        Err(Error::ClassIndex {
+            sample,
+            class,
+            classes: N,
+        })
+    }
+}
+
+/// The unreduced loss of a loss over class indices: each sample's value, written into `out`,
+/// after every target has been checked.
+fn elementwise_into<const N: usize, L: Loss<[f32; N], Target = usize>>(
+    loss: &L,
+    preds: &[[f32; N]],
+    targets: &[usize],
+    out: &mut [f32],
+) -> Result<(), Error> {
+    check_len("targets", preds.len(), targets.len())?;
+    check_len("output", preds.len(), out.len())?;
+    for (sample, target) in targets.iter().enumerate() {
+        loss.check_target(sample, target)?;
+    }
+    for ((pred, target), o) in preds.iter().zip(targets).zip(out) {
+        *o = loss.sample_loss(pred, target);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

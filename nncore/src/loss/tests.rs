@@ -2,7 +2,7 @@
 //!
 //! Expected values were computed once in float64 from the formulas in PyTorch's documentation
 //! of each loss (`torch.nn.L1Loss`, `HuberLoss`, `SmoothL1Loss`, `BCEWithLogitsLoss`,
-//! `CrossEntropyLoss`), written with Python's `math` module independently of this crate.
+//! `CrossEntropyLoss`, `NLLLoss`), written with Python's `math` module independently of this crate.
 
 // The test harness links `std` in every configuration of the crate.
 extern crate std;
@@ -257,12 +257,110 @@ fn backward_loss_reports_a_bad_class_and_leaves_gradients_alone() {
     assert_ne!(grads, Grads::new());
 }
 
+#[test]
+fn nll_matches_pytorch() {
+    let log_probs = [[-0.5, -1.2, -2.0], [-0.3, -0.8, -2.5]];
+    let classes = [1, 2];
+    close(
+        NLLLoss::new().forward(&log_probs, &classes).unwrap(),
+        1.85,
+        "mean",
+    );
+    close(
+        NLLLoss::with_reduction(Reduction::Sum)
+            .forward(&log_probs, &classes)
+            .unwrap(),
+        3.7,
+        "sum",
+    );
+    let none = NLLLoss::with_reduction(Reduction::None);
+    assert_eq!(none.forward(&log_probs, &classes), Err(Error::Unreduced));
+    let mut out = [0.0; 2];
+    none.elementwise_into(&log_probs, &classes, &mut out)
+        .unwrap();
+    assert_eq!(out, [1.2, 2.5]);
+    let mut grads = [[0.0; 3]; 2];
+    NLLLoss::new()
+        .backward_into(&log_probs, &classes, &mut grads)
+        .unwrap();
+    assert_eq!(grads, [[0.0, -0.5, 0.0], [0.0, 0.0, -0.5]]);
+    check_grads(&NLLLoss::new(), &log_probs, &classes);
+    check_grads(&NLLLoss::with_reduction(Reduction::Sum), &P, &classes);
+    assert_eq!(NLLLoss::default(), NLLLoss::new());
+}
+
+#[test]
+fn nll_rejects_a_class_out_of_range() {
+    let log_probs = [[-1.0, -2.0], [-0.5, -0.9]];
+    let expected = Err(Error::ClassIndex {
+        sample: 0,
+        class: 2,
+        classes: 2,
+    });
+    let loss = NLLLoss::new();
+    assert_eq!(
+        loss.forward(&log_probs, &[2, 0]),
+        expected.clone().map(|()| 0.0)
+    );
+    assert_eq!(
+        loss.backward_into(&log_probs, &[2, 0], &mut [[0.0; 2]; 2]),
+        expected.clone()
+    );
+    assert_eq!(
+        loss.elementwise_into(&log_probs, &[2, 0], &mut [0.0; 2]),
+        expected
+    );
+}
+
+/// `NLLLoss(LogSoftmax(x))` is `CrossEntropyLoss(x)`: the same loss, and through the two
+/// backward passes the same gradient with respect to the logits.
+#[test]
+fn nll_after_log_softmax_is_cross_entropy() {
+    use crate::{Layer, LogSoftmax};
+    let logits = [
+        [1.0, 2.0, 0.5, -1.0],
+        [100.0, -50.0, 3.0, 99.5],
+        [1e4, 0.0, -1e4, 1e4 - 2.0],
+    ];
+    let classes = [1, 3, 0];
+    let layer = LogSoftmax::new(1);
+    let log_probs = logits.map(|x| layer.forward(&x));
+    for reduction in [Reduction::Mean, Reduction::Sum] {
+        let (nll, ce) = (
+            NLLLoss::with_reduction(reduction),
+            CrossEntropyLoss::with_reduction(reduction),
+        );
+        let expected = ce.forward(&logits, &classes).unwrap();
+        let found = nll.forward(&log_probs, &classes).unwrap();
+        assert!(
+            (found - expected).abs() <= 1e-6 * (1.0 + expected.abs()),
+            "{reduction:?}: NLLLoss(LogSoftmax) {found}, CrossEntropyLoss {expected}"
+        );
+        let mut ce_grads = [[0.0; 4]; 3];
+        ce.backward_into(&logits, &classes, &mut ce_grads).unwrap();
+        let mut dlog = [[0.0; 4]; 3];
+        nll.backward_into(&log_probs, &classes, &mut dlog).unwrap();
+        for s in 0..3 {
+            let dx = layer.backward_input(&logits[s], &log_probs[s], &dlog[s]);
+            for i in 0..4 {
+                assert!(
+                    (dx[i] - ce_grads[s][i]).abs() <= 1e-6,
+                    "{reduction:?} d/dx[{s}][{i}]: through LogSoftmax {}, CrossEntropyLoss {}",
+                    dx[i],
+                    ce_grads[s][i]
+                );
+            }
+        }
+    }
+}
+
 /// With the prelude's traits in scope (`Loss` and `Pointwise` among them), `.reduction()` is
 /// one method, `Reduce::reduction`, for every loss.
 mod with_prelude {
     use crate::prelude::*;
     use crate::{
-        BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, Reduction, SmoothL1Loss,
+        BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, Reduction,
+        SmoothL1Loss,
     };
 
     #[test]
@@ -274,6 +372,7 @@ mod with_prelude {
         assert_eq!(SmoothL1Loss::with(sum, 0.5).unwrap().reduction(), sum);
         assert_eq!(BCEWithLogitsLoss::with_reduction(sum).reduction(), sum);
         assert_eq!(CrossEntropyLoss::with_reduction(sum).reduction(), sum);
+        assert_eq!(NLLLoss::with_reduction(sum).reduction(), sum);
         assert_eq!(MSELoss::new().reduction(), Reduction::Mean);
         // And through the traits' bounds, in generic code.
         fn through_loss<L: Loss<[f32; 2]>>(loss: &L) -> Reduction {
@@ -284,6 +383,7 @@ mod with_prelude {
         }
         assert_eq!(through_loss(&L1Loss::with_reduction(sum)), sum);
         assert_eq!(through_loss(&CrossEntropyLoss::with_reduction(sum)), sum);
+        assert_eq!(through_loss(&NLLLoss::with_reduction(sum)), sum);
         assert_eq!(through_pointwise(&MSELoss::with_reduction(sum)), sum);
     }
 }

@@ -76,7 +76,7 @@ mod shadowed {
 use shadowed::{Baked, Named, Tuple};
 
 /// One step of SGD on `model`; returns the loss before and after it.
-fn step<M: Model<IN, OUT>, const IN: usize, const OUT: usize>(
+fn step<M: Model<[f32; IN], [f32; OUT]>, const IN: usize, const OUT: usize>(
     model: &mut M,
     xs: &[[f32; IN]],
     ys: &[[f32; OUT]],
