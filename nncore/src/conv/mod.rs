@@ -1,5 +1,9 @@
 //! `nn.Conv1d` and `nn.Conv2d`: cross-correlation with zero padding, stride, dilation and
 //! groups. Both run the arithmetic in [`kernel`], `Conv1d` as a convolution one row high.
+//!
+//! Padding is a number of zeros, the same on both sides of an axis (`padding_mode='zeros'`);
+//! PyTorch's other padding modes, and `padding='same'` with an even dilated kernel (which pads
+//! one side more), have no counterpart here.
 
 use core::fmt;
 
