@@ -1,0 +1,108 @@
+//! W6 of the performance issue: the MLPerf Tiny anomaly-detection autoencoder without
+//! BatchNorm (640-128-128-128-128-8-128-128-128-128-640, ReLU between the Linear layers,
+//! 267,400 parameters) on inputs uniform in [0, 1): one sample forward, a batch of 512
+//! forward, and a training step on a batch of 512 (MSE against the input, backward in training
+//! mode, Adam with lr 1e-3). `scripts/bench_torch.py` times the same in PyTorch.
+//!
+//! `cargo bench --bench autoencoder`
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use nncore::prelude::*;
+use nncore::{Adam, AdamConfig, Grads, MSELoss, Train};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+nncore::sequential! {
+    /// The autoencoder, PyTorch's `nn.Sequential` of the same layers.
+    pub struct Autoencoder(
+        Linear(640, 128), ReLU, Linear(128, 128), ReLU, Linear(128, 128), ReLU,
+        Linear(128, 128), ReLU, Linear(128, 8), ReLU, Linear(8, 128), ReLU,
+        Linear(128, 128), ReLU, Linear(128, 128), ReLU, Linear(128, 128), ReLU,
+        Linear(128, 640),
+    );
+}
+
+const BATCH: usize = 512;
+
+/// A model in PyTorch's default initialization and a batch of inputs, both seeded.
+fn setup() -> (Box<Autoencoder>, Vec<[f32; 640]>) {
+    let mut rng = StdRng::seed_from_u64(0);
+    let model = Autoencoder::init_boxed(&mut rng);
+    let xs = (0..BATCH)
+        .map(|_| std::array::from_fn(|_| rng.random::<f32>()))
+        .collect();
+    (model, xs)
+}
+
+/// One training step: `zero_grad`, MSE of the training-mode output against the input,
+/// backward, Adam step. Returns the loss.
+fn step(
+    model: &mut Autoencoder,
+    grads: &mut Grads<Autoencoder>,
+    train: &mut Train<StdRng>,
+    opt: &mut Adam<Autoencoder>,
+    xs: &[[f32; 640]],
+) -> f32 {
+    grads.zero_grad();
+    let loss = train
+        .backward_loss(model, &MSELoss::new(), xs, xs, grads)
+        .unwrap();
+    opt.step(model, grads);
+    loss
+}
+
+/// Checks, before timing, that the batch forward gives what the one-sample forward gives,
+/// bit for bit, and that the step being timed trains: ten steps lower the loss.
+fn checks(_: &mut Criterion) {
+    let (mut model, xs) = setup();
+    let batch = model.forward_batch(&xs);
+    for (x, y) in xs.iter().zip(&batch).step_by(37) {
+        assert!(
+            model.forward(x) == *y,
+            "batch forward differs from one sample"
+        );
+    }
+    let mut grads = Grads::<Autoencoder>::boxed();
+    let mut train = Train::new(StdRng::seed_from_u64(1));
+    let mut opt = Adam::new(AdamConfig::default()).unwrap();
+    let first = step(&mut model, &mut grads, &mut train, &mut opt, &xs);
+    let mut last = first;
+    for _ in 0..10 {
+        last = step(&mut model, &mut grads, &mut train, &mut opt, &xs);
+    }
+    assert!(last < first, "loss {first} then {last}");
+}
+
+fn w6(c: &mut Criterion) {
+    let (mut model, xs) = setup();
+    let mut group = c.benchmark_group("W6 autoencoder");
+    group.bench_function("one sample", |b| {
+        b.iter(|| model.forward(black_box(&xs[0])))
+    });
+    let mut out = vec![[0.0f32; 640]; BATCH];
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.bench_function("batch of 512", |b| {
+        b.iter(|| model.forward_into(black_box(&xs), &mut out).unwrap())
+    });
+    let mut grads = Grads::<Autoencoder>::boxed();
+    let mut train = Train::new(StdRng::seed_from_u64(1));
+    train.reserve::<Autoencoder, _, _>(BATCH);
+    let mut opt = Adam::new(AdamConfig::default()).unwrap();
+    group.bench_function("training step, batch of 512", |b| {
+        b.iter(|| step(&mut model, &mut grads, &mut train, &mut opt, black_box(&xs)))
+    });
+    group.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20)
+}
+
+criterion_group! { name = benches; config = config(); targets = checks, w6 }
+criterion_main!(benches);
