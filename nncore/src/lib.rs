@@ -22,6 +22,7 @@ mod elementwise;
 mod error;
 mod fmt;
 mod heap;
+mod kernels;
 pub mod math;
 mod module;
 mod tensor;

@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use crate::kernels::dense;
 use crate::math::sqrt;
 use crate::{Layer, Module, Name, Param, ParamMut, Shape};
 use rand::distr::{Distribution, Uniform};
@@ -131,322 +132,87 @@ pub(crate) fn fill<R: rand::Rng + ?Sized>(
     }
 }
 
-/// `W x`, without bias. Each output sums its products in input order, as the block form does.
-#[inline]
-fn matvec<const IN: usize, const OUT: usize>(
-    weight: &[[f32; IN]; OUT],
-    x: &[f32; IN],
-) -> [f32; OUT] {
-    let mut y = [0.0; OUT];
-    for (yo, row) in y.iter_mut().zip(weight) {
-        for (w, x) in row.iter().zip(x) {
-            *yo += w * x;
-        }
-    }
-    y
-}
+/// The `Layer` methods of a dense layer, written once for both kinds; `$bias` gives the bias
+/// of a layer (`self`) or of its gradients (`grads`) as an `Option`.
+macro_rules! dense_layer {
+    ($layer:ident, |$s:ident| $bias:expr, |$g:ident| $bias_grad:expr) => {
+        impl<const IN: usize, const OUT: usize> Layer<[f32; IN], [f32; OUT]> for $layer<IN, OUT> {
+            #[inline]
+            fn forward(&self, x: &[f32; IN]) -> [f32; OUT] {
+                let mut y = [0.0; OUT];
+                self.forward_batch(core::slice::from_ref(x), core::slice::from_mut(&mut y));
+                y
+            }
 
-/// `y[o][b] = bias[o] + Σᵢ W[o][i] x[i][b]` for a block, samples inside so that it vectorizes.
-#[inline]
-fn matmul_block<const IN: usize, const OUT: usize, const B: usize>(
-    weight: &[[f32; IN]; OUT],
-    bias: Option<&[f32; OUT]>,
-    x: &[[f32; B]; IN],
-    y: &mut [[f32; B]; OUT],
-) {
-    for (o, (yo, row)) in y.iter_mut().zip(weight).enumerate() {
-        let mut acc = [0.0; B];
-        for (&w, xi) in row.iter().zip(x) {
-            for (a, &xb) in acc.iter_mut().zip(xi) {
-                *a += w * xb;
+            #[inline]
+            fn backward_params(
+                &self,
+                x: &[f32; IN],
+                _y: &[f32; OUT],
+                dy: &[f32; OUT],
+                grads: &mut Self,
+            ) {
+                let $g = grads;
+                dense::weight_grad(
+                    &mut $g.weight,
+                    $bias_grad,
+                    core::slice::from_ref(x),
+                    core::slice::from_ref(dy),
+                );
+            }
+
+            #[inline]
+            fn backward_input(
+                &self,
+                _x: &[f32; IN],
+                _y: &[f32; OUT],
+                dy: &[f32; OUT],
+            ) -> [f32; IN] {
+                let mut dx = [0.0; IN];
+                dense::input_grad(
+                    &self.weight,
+                    core::slice::from_ref(dy),
+                    core::slice::from_mut(&mut dx),
+                );
+                dx
+            }
+
+            #[inline]
+            fn forward_batch(&self, x: &[[f32; IN]], y: &mut [[f32; OUT]]) {
+                let $s = self;
+                dense::forward(&$s.weight, $bias, x, y);
+            }
+
+            #[inline]
+            fn backward_params_batch(
+                &self,
+                x: &[[f32; IN]],
+                _y: &[[f32; OUT]],
+                dy: &[[f32; OUT]],
+                grads: &mut Self,
+            ) {
+                let $g = grads;
+                dense::weight_grad(&mut $g.weight, $bias_grad, x, dy);
+            }
+
+            #[inline]
+            fn backward_input_batch(
+                &self,
+                _x: &[[f32; IN]],
+                _y: &[[f32; OUT]],
+                dy: &[[f32; OUT]],
+                dx: &mut [[f32; IN]],
+            ) {
+                dense::input_grad(&self.weight, dy, dx);
             }
         }
-        if let Some(bias) = bias {
-            for a in &mut acc {
-                *a += bias[o];
-            }
-        }
-        *yo = acc;
-    }
+    };
 }
 
-/// `dW += Σ_b dy[·][b] x[·][b]ᵀ` over a block.
-#[inline]
-fn add_outer_block<const IN: usize, const OUT: usize, const B: usize>(
-    dw: &mut [[f32; IN]; OUT],
-    dy: &[[f32; B]; OUT],
-    x: &[[f32; B]; IN],
-) {
-    for (row, d) in dw.iter_mut().zip(dy) {
-        for (g, xi) in row.iter_mut().zip(x) {
-            let mut sum = 0.0;
-            for (&d, &xb) in d.iter().zip(xi) {
-                sum += d * xb;
-            }
-            *g += sum;
-        }
-    }
-}
-
-/// `dx[·][b] = Wᵀ dy[·][b]` over a block.
-#[inline]
-fn matmul_transposed_block<const IN: usize, const OUT: usize, const B: usize>(
-    weight: &[[f32; IN]; OUT],
-    dy: &[[f32; B]; OUT],
-    dx: &mut [[f32; B]; IN],
-) {
-    for (i, dxi) in dx.iter_mut().enumerate() {
-        let mut acc = [0.0; B];
-        for (row, d) in weight.iter().zip(dy) {
-            let w = row[i];
-            for (a, &db) in acc.iter_mut().zip(d) {
-                *a += w * db;
-            }
-        }
-        *dxi = acc;
-    }
-}
-
-/// `dW += dy xᵀ`.
-#[inline]
-fn add_outer<const IN: usize, const OUT: usize>(
-    dw: &mut [[f32; IN]; OUT],
-    dy: &[f32; OUT],
-    x: &[f32; IN],
-) {
-    for (row, &d) in dw.iter_mut().zip(dy) {
-        for (g, &xi) in row.iter_mut().zip(x) {
-            *g += d * xi;
-        }
-    }
-}
-
-/// `Wᵀ dy`.
-#[inline]
-fn matvec_transposed<const IN: usize, const OUT: usize>(
-    weight: &[[f32; IN]; OUT],
-    dy: &[f32; OUT],
-) -> [f32; IN] {
-    let mut dx = [0.0; IN];
-    for (row, &d) in weight.iter().zip(dy) {
-        for (g, &w) in dx.iter_mut().zip(row) {
-            *g += w * d;
-        }
-    }
-    dx
-}
-
-/// Samples a batch kernel takes at once, gathered feature-major so that its loops over them
-/// vectorize.
-const TILE: usize = 8;
-
-/// The most bytes a tile of inputs or outputs takes on the stack; wider layers run their
-/// batches one sample at a time.
-const TILE_BYTES: usize = 64 * 1024;
-
-/// Whether a layer from `IN` to `OUT` features runs its batches in tiles.
-const fn tiled(inputs: usize, outputs: usize) -> bool {
-    let widest = if inputs > outputs { inputs } else { outputs };
-    widest * TILE * core::mem::size_of::<f32>() <= TILE_BYTES
-}
-
-/// The samples `xs` (at most `TILE`) feature-major, zero past the last.
-#[inline(always)]
-fn gather<const N: usize>(xs: &[[f32; N]]) -> [[f32; TILE]; N] {
-    let mut tile = [[0.0; TILE]; N];
-    for (b, x) in xs.iter().enumerate().take(TILE) {
-        for (row, &v) in tile.iter_mut().zip(x) {
-            row[b] = v;
-        }
-    }
-    tile
-}
-
-/// Writes the first `out.len()` samples of a feature-major tile into `out`.
-#[inline(always)]
-fn scatter<const N: usize>(tile: &[[f32; TILE]; N], out: &mut [[f32; N]]) {
-    for (b, y) in out.iter_mut().enumerate().take(TILE) {
-        for (v, row) in y.iter_mut().zip(tile) {
-            *v = row[b];
-        }
-    }
-}
-
-/// A Linear's batch forward, tile by tile.
-#[inline]
-fn forward_tiles<const IN: usize, const OUT: usize>(
-    weight: &[[f32; IN]; OUT],
-    bias: Option<&[f32; OUT]>,
-    x: &[[f32; IN]],
-    y: &mut [[f32; OUT]],
-) {
-    for (x, y) in x.chunks(TILE).zip(y.chunks_mut(TILE)) {
-        let mut tile = [[0.0; TILE]; OUT];
-        matmul_block(weight, bias, &gather(x), &mut tile);
-        scatter(&tile, y);
-    }
-}
-
-/// A Linear's batch weight gradient, tile by tile; the bias gradient too if there is one.
-#[inline]
-fn backward_params_tiles<const IN: usize, const OUT: usize>(
-    dw: &mut [[f32; IN]; OUT],
-    db: Option<&mut [f32; OUT]>,
-    x: &[[f32; IN]],
-    dy: &[[f32; OUT]],
-) {
-    let mut db = db;
-    for (x, dy) in x.chunks(TILE).zip(dy.chunks(TILE)) {
-        let dy = gather(dy);
-        add_outer_block(dw, &dy, &gather(x));
-        if let Some(db) = db.as_deref_mut() {
-            for (g, d) in db.iter_mut().zip(&dy) {
-                *g += d.iter().sum::<f32>();
-            }
-        }
-    }
-}
-
-/// A Linear's batch input gradient, tile by tile.
-#[inline]
-fn backward_input_tiles<const IN: usize, const OUT: usize>(
-    weight: &[[f32; IN]; OUT],
-    dy: &[[f32; OUT]],
-    dx: &mut [[f32; IN]],
-) {
-    for (dy, dx) in dy.chunks(TILE).zip(dx.chunks_mut(TILE)) {
-        let mut tile = [[0.0; TILE]; IN];
-        matmul_transposed_block(weight, &gather(dy), &mut tile);
-        scatter(&tile, dx);
-    }
-}
-
-impl<const IN: usize, const OUT: usize> Layer<[f32; IN], [f32; OUT]> for Linear<IN, OUT> {
-    #[inline]
-    fn forward(&self, x: &[f32; IN]) -> [f32; OUT] {
-        let mut y = matvec(&self.weight, x);
-        for (yo, b) in y.iter_mut().zip(&self.bias) {
-            *yo += b;
-        }
-        y
-    }
-
-    #[inline]
-    fn backward_params(&self, x: &[f32; IN], _y: &[f32; OUT], dy: &[f32; OUT], grads: &mut Self) {
-        add_outer(&mut grads.weight, dy, x);
-        for (g, d) in grads.bias.iter_mut().zip(dy) {
-            *g += d;
-        }
-    }
-
-    #[inline]
-    fn backward_input(&self, _x: &[f32; IN], _y: &[f32; OUT], dy: &[f32; OUT]) -> [f32; IN] {
-        matvec_transposed(&self.weight, dy)
-    }
-
-    #[inline]
-    fn forward_batch(&self, x: &[[f32; IN]], y: &mut [[f32; OUT]]) {
-        if tiled(IN, OUT) {
-            forward_tiles(&self.weight, Some(&self.bias), x, y);
-        } else {
-            x.iter().zip(y).for_each(|(x, y)| *y = self.forward(x));
-        }
-    }
-
-    #[inline]
-    fn backward_params_batch(
-        &self,
-        x: &[[f32; IN]],
-        y: &[[f32; OUT]],
-        dy: &[[f32; OUT]],
-        grads: &mut Self,
-    ) {
-        if tiled(IN, OUT) {
-            backward_params_tiles(&mut grads.weight, Some(&mut grads.bias), x, dy);
-        } else {
-            for ((x, y), dy) in x.iter().zip(y).zip(dy) {
-                self.backward_params(x, y, dy, grads);
-            }
-        }
-    }
-
-    #[inline]
-    fn backward_input_batch(
-        &self,
-        x: &[[f32; IN]],
-        y: &[[f32; OUT]],
-        dy: &[[f32; OUT]],
-        dx: &mut [[f32; IN]],
-    ) {
-        if tiled(IN, OUT) {
-            backward_input_tiles(&self.weight, dy, dx);
-        } else {
-            for (((x, y), dy), dx) in x.iter().zip(y).zip(dy).zip(dx) {
-                *dx = self.backward_input(x, y, dy);
-            }
-        }
-    }
-}
-
-impl<const IN: usize, const OUT: usize> Layer<[f32; IN], [f32; OUT]> for LinearNoBias<IN, OUT> {
-    #[inline]
-    fn forward(&self, x: &[f32; IN]) -> [f32; OUT] {
-        matvec(&self.weight, x)
-    }
-
-    #[inline]
-    fn backward_params(&self, x: &[f32; IN], _y: &[f32; OUT], dy: &[f32; OUT], grads: &mut Self) {
-        add_outer(&mut grads.weight, dy, x);
-    }
-
-    #[inline]
-    fn backward_input(&self, _x: &[f32; IN], _y: &[f32; OUT], dy: &[f32; OUT]) -> [f32; IN] {
-        matvec_transposed(&self.weight, dy)
-    }
-
-    #[inline]
-    fn forward_batch(&self, x: &[[f32; IN]], y: &mut [[f32; OUT]]) {
-        if tiled(IN, OUT) {
-            forward_tiles(&self.weight, None, x, y);
-        } else {
-            x.iter().zip(y).for_each(|(x, y)| *y = self.forward(x));
-        }
-    }
-
-    #[inline]
-    fn backward_params_batch(
-        &self,
-        x: &[[f32; IN]],
-        y: &[[f32; OUT]],
-        dy: &[[f32; OUT]],
-        grads: &mut Self,
-    ) {
-        if tiled(IN, OUT) {
-            backward_params_tiles(&mut grads.weight, None, x, dy);
-        } else {
-            for ((x, y), dy) in x.iter().zip(y).zip(dy) {
-                self.backward_params(x, y, dy, grads);
-            }
-        }
-    }
-
-    #[inline]
-    fn backward_input_batch(
-        &self,
-        x: &[[f32; IN]],
-        y: &[[f32; OUT]],
-        dy: &[[f32; OUT]],
-        dx: &mut [[f32; IN]],
-    ) {
-        if tiled(IN, OUT) {
-            backward_input_tiles(&self.weight, dy, dx);
-        } else {
-            for (((x, y), dy), dx) in x.iter().zip(y).zip(dy).zip(dx) {
-                *dx = self.backward_input(x, y, dy);
-            }
-        }
-    }
-}
+dense_layer!(Linear, |layer| Some(&layer.bias), |grads| Some(
+    &mut grads.bias
+));
+dense_layer!(LinearNoBias, |_layer| None, |_grads| None);
 
 const WEIGHT: Name = Name::local("weight");
 const BIAS: Name = Name::local("bias");

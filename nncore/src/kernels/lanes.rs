@@ -1,0 +1,178 @@
+//! Eight `f32` lanes, the unit every kernel computes in: portable arrays, or AVX2 registers.
+//!
+//! Both give the same bits for the same operations when [`Lanes::madd`] is unfused: each lane
+//! is one IEEE operation, and [`Lanes::sum`] adds the lanes in one fixed tree.
+
+/// The lanes of a vector.
+pub(crate) const LANES: usize = 8;
+
+/// Eight `f32` lanes and the operations the kernels use.
+///
+/// The pointer methods read or write `LANES` floats (`n` for the partial forms, `n < LANES`);
+/// the caller guarantees those floats are in bounds.
+pub(crate) trait Lanes: Copy {
+    /// All lanes `+0.0`.
+    fn zero() -> Self;
+    /// Every lane `v`.
+    fn splat(v: f32) -> Self;
+    /// `LANES` floats from `p`.
+    unsafe fn load(p: *const f32) -> Self;
+    /// `n` floats from `p`, the other lanes `+0.0`.
+    unsafe fn load_partial(p: *const f32, n: usize) -> Self;
+    /// Writes all lanes to `p`.
+    unsafe fn store(self, p: *mut f32);
+    /// Writes the first `n` lanes to `p`.
+    unsafe fn store_partial(self, p: *mut f32, n: usize);
+    /// `self + a · b` in each lane: one rounding if fused, two if not.
+    fn madd(self, a: Self, b: Self) -> Self;
+    /// `((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))`.
+    fn sum(self) -> f32;
+}
+
+/// Lanes as a plain array, unfused: LLVM vectorizes it for whatever the target has.
+#[derive(Clone, Copy)]
+pub(crate) struct Portable([f32; LANES]);
+
+impl Lanes for Portable {
+    #[inline(always)]
+    fn zero() -> Self {
+        Portable([0.0; LANES])
+    }
+
+    #[inline(always)]
+    fn splat(v: f32) -> Self {
+        Portable([v; LANES])
+    }
+
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees `LANES` readable floats at `p`.
+        Portable(unsafe { p.cast::<[f32; LANES]>().read_unaligned() })
+    }
+
+    #[inline(always)]
+    unsafe fn load_partial(p: *const f32, n: usize) -> Self {
+        let mut lanes = [0.0; LANES];
+        // SAFETY: the caller guarantees `n` readable floats at `p`, and `n < LANES`.
+        unsafe { core::ptr::copy_nonoverlapping(p, lanes.as_mut_ptr(), n) };
+        Portable(lanes)
+    }
+
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f32) {
+        // SAFETY: the caller guarantees `LANES` writable floats at `p`.
+        unsafe { p.cast::<[f32; LANES]>().write_unaligned(self.0) }
+    }
+
+    #[inline(always)]
+    unsafe fn store_partial(self, p: *mut f32, n: usize) {
+        // SAFETY: the caller guarantees `n` writable floats at `p`, and `n < LANES`.
+        unsafe { core::ptr::copy_nonoverlapping(self.0.as_ptr(), p, n) }
+    }
+
+    #[inline(always)]
+    fn madd(self, a: Self, b: Self) -> Self {
+        let mut out = self.0;
+        for ((o, a), b) in out.iter_mut().zip(a.0).zip(b.0) {
+            *o += a * b;
+        }
+        Portable(out)
+    }
+
+    #[inline(always)]
+    fn sum(self) -> f32 {
+        let l = self.0;
+        ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86::Avx2;
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use core::arch::x86_64::{
+        __m256, __m256i, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_movehl_ps, _mm_shuffle_ps,
+        _mm256_add_ps, _mm256_castps256_ps128, _mm256_extractf128_ps, _mm256_fmadd_ps,
+        _mm256_loadu_ps, _mm256_loadu_si256, _mm256_maskload_ps, _mm256_maskstore_ps,
+        _mm256_mul_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+    };
+
+    use super::{LANES, Lanes};
+
+    /// Lanes in an AVX register; `madd` is one fused multiply-add if `FUSED`.
+    ///
+    /// Its methods run AVX2 and FMA instructions: a value exists only inside the kernels'
+    /// `#[target_feature(enable = "avx2,fma")]` entry points, which are called only once the
+    /// CPU is known to have both (`super::super::isa`), and into which these methods inline.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Avx2<const FUSED: bool>(__m256);
+
+    /// Masks for the partial loads and stores: `MASKS[8 - n..]` selects the first `n` lanes.
+    static MASKS: [i32; 2 * LANES] = [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    /// The mask selecting the first `n` lanes.
+    #[inline(always)]
+    fn mask(n: usize) -> __m256i {
+        // SAFETY: `n <= LANES`, so the eight `i32`s from `LANES - n` are inside `MASKS`; AVX is
+        // present (see `Avx2`).
+        unsafe { _mm256_loadu_si256(MASKS.as_ptr().add(LANES - n).cast()) }
+    }
+
+    // SAFETY (every block below): AVX2 and FMA are present wherever an `Avx2` exists, and the
+    // pointer contracts are the caller's, as `Lanes` states them.
+    impl<const FUSED: bool> Lanes for Avx2<FUSED> {
+        #[inline(always)]
+        fn zero() -> Self {
+            Avx2(unsafe { _mm256_setzero_ps() })
+        }
+
+        #[inline(always)]
+        fn splat(v: f32) -> Self {
+            Avx2(unsafe { _mm256_set1_ps(v) })
+        }
+
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            Avx2(unsafe { _mm256_loadu_ps(p) })
+        }
+
+        #[inline(always)]
+        unsafe fn load_partial(p: *const f32, n: usize) -> Self {
+            Avx2(unsafe { _mm256_maskload_ps(p, mask(n)) })
+        }
+
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32) {
+            unsafe { _mm256_storeu_ps(p, self.0) }
+        }
+
+        #[inline(always)]
+        unsafe fn store_partial(self, p: *mut f32, n: usize) {
+            unsafe { _mm256_maskstore_ps(p, mask(n), self.0) }
+        }
+
+        #[inline(always)]
+        fn madd(self, a: Self, b: Self) -> Self {
+            if FUSED {
+                Avx2(unsafe { _mm256_fmadd_ps(a.0, b.0, self.0) })
+            } else {
+                Avx2(unsafe { _mm256_add_ps(self.0, _mm256_mul_ps(a.0, b.0)) })
+            }
+        }
+
+        #[inline(always)]
+        fn sum(self) -> f32 {
+            unsafe {
+                // [l0 + l4, l1 + l5, l2 + l6, l3 + l7]
+                let quad = _mm_add_ps(
+                    _mm256_castps256_ps128(self.0),
+                    _mm256_extractf128_ps::<1>(self.0),
+                );
+                // [(l0 + l4) + (l2 + l6), (l1 + l5) + (l3 + l7), ..]
+                let pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
+                _mm_cvtss_f32(_mm_add_ss(pair, _mm_shuffle_ps::<1>(pair, pair)))
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Every kernel path against the summation order the module documents, bit for bit, and each
+//! sample's results alone against the same sample anywhere in a batch.
+
+use super::{Isa, forward, input_grad, isa, weight_grad};
+
+/// The paths this machine can run: the portable one, and the detected one if it differs.
+fn paths() -> [Option<Isa>; 2] {
+    [Some(Isa::Portable), (isa() != Isa::Portable).then(isa)]
+}
+
+/// Whether `isa` fuses its multiply-adds.
+fn fused(isa: Isa) -> bool {
+    match isa {
+        Isa::Portable => false,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => super::FUSED,
+    }
+}
+
+/// `s + a · b` as `isa` computes it.
+fn madd(isa: Isa, s: f32, a: f32, b: f32) -> f32 {
+    if fused(isa) {
+        libm::fmaf(a, b, s)
+    } else {
+        s + a * b
+    }
+}
+
+/// Values in [-1, 1) from a fixed sequence (xorshift), with some exact zeros and negative zeros.
+fn fill(values: &mut [f32], seed: u32) {
+    let mut state = seed.wrapping_mul(2_654_435_761) | 1;
+    for v in values {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        *v = match state % 29 {
+            0 => 0.0,
+            1 => -0.0,
+            _ => (state >> 8) as f32 / (1 << 23) as f32 - 1.0,
+        };
+    }
+}
+
+/// The forward of one sample in the documented order.
+fn forward_reference(isa: Isa, w: &[f32], bias: Option<f32>, x: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    for (i, (&w, &x)) in w.iter().zip(x).enumerate() {
+        lanes[i % 8] = madd(isa, lanes[i % 8], w, x);
+    }
+    let l = lanes;
+    let sum = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+    bias.map_or(sum, |b| sum + b)
+}
+
+/// The (k, out) shapes tried: remainders of every tile and vector.
+const SHAPES: [(usize, usize); 10] = [
+    (0, 3),
+    (3, 0),
+    (1, 1),
+    (7, 5),
+    (8, 4),
+    (9, 13),
+    (25, 9),
+    (37, 6),
+    (64, 16),
+    (100, 17),
+];
+
+/// The largest batch tried.
+const MAX_BATCH: usize = 13;
+
+/// The largest `k · out`, `k` and `out` of [`SHAPES`].
+const MAX_W: usize = 1700;
+const MAX_K: usize = 100;
+const MAX_OUT: usize = 17;
+
+/// Checks the three products of one layer shape on one path, for batches of 1 to
+/// `MAX_BATCH`: each output against the documented order, and each sample's results against
+/// the same sample run alone.
+fn check(isa: Isa, w: &[f32], bias: &[f32], xs: &[f32], dys: &[f32], k: usize, out: usize) {
+    let batch_max = rows(xs.len(), k).max(rows(dys.len(), out));
+    for batch in 1..=batch_max {
+        let (x, dy) = (&xs[..batch * k], &dys[..batch * out]);
+        // Forward, with and without bias.
+        for bias in [Some(bias), None] {
+            let mut y = [0.0; MAX_BATCH * MAX_OUT];
+            let y = &mut y[..batch * out];
+            forward(isa, w, bias, x, y, k, out);
+            for b in 0..batch {
+                let mut alone = [0.0; MAX_OUT];
+                let alone = &mut alone[..out];
+                forward(isa, w, bias, &x[b * k..][..k], alone, k, out);
+                for o in 0..out {
+                    let expected = forward_reference(
+                        isa,
+                        &w[o * k..][..k],
+                        bias.map(|b| b[o]),
+                        &x[b * k..][..k],
+                    );
+                    let got = y[b * out + o];
+                    assert_eq!(
+                        got.to_bits(),
+                        expected.to_bits(),
+                        "{isa:?} forward {k}x{out} batch {batch} sample {b} output {o}"
+                    );
+                    assert_eq!(
+                        alone[o].to_bits(),
+                        got.to_bits(),
+                        "{isa:?} forward alone {k}x{out}"
+                    );
+                }
+            }
+        }
+        // Input gradient.
+        let mut dx = [f32::NAN; MAX_BATCH * MAX_K];
+        let dx = &mut dx[..batch * k];
+        input_grad(isa, w, dy, dx, k, out);
+        for b in 0..batch {
+            let mut alone = [f32::NAN; MAX_K];
+            let alone = &mut alone[..k];
+            input_grad(isa, w, &dy[b * out..][..out], alone, k, out);
+            for i in 0..k {
+                let expected =
+                    (0..out).fold(0.0, |s, o| madd(isa, s, dy[b * out + o], w[o * k + i]));
+                let got = dx[b * k + i];
+                assert_eq!(
+                    got.to_bits(),
+                    expected.to_bits(),
+                    "{isa:?} input grad {k}x{out} batch {batch} sample {b} input {i}"
+                );
+                assert_eq!(
+                    alone[i].to_bits(),
+                    got.to_bits(),
+                    "{isa:?} input grad alone {k}x{out}"
+                );
+            }
+        }
+        // Weight gradient onto a non-zero start: the whole batch at once, one sample at a time,
+        // and split in two at every point.
+        let mut start = [0.0; MAX_W];
+        let start = &mut start[..k * out];
+        fill(start, 99);
+        let mut whole = [0.0; MAX_W];
+        let whole = &mut whole[..k * out];
+        whole.copy_from_slice(start);
+        weight_grad(isa, whole, dy, x, k, out);
+        for (j, &got) in whole.iter().enumerate() {
+            let (o, i) = (j / k, j % k);
+            let expected =
+                (0..batch).fold(start[j], |s, b| madd(isa, s, dy[b * out + o], x[b * k + i]));
+            assert_eq!(
+                got.to_bits(),
+                expected.to_bits(),
+                "{isa:?} weight grad {k}x{out} batch {batch} at {o},{i}"
+            );
+        }
+        for split in 0..=batch {
+            let mut parts = [0.0; MAX_W];
+            let parts = &mut parts[..k * out];
+            parts.copy_from_slice(start);
+            weight_grad(isa, parts, &dy[..split * out], &x[..split * k], k, out);
+            weight_grad(isa, parts, &dy[split * out..], &x[split * k..], k, out);
+            assert!(
+                parts
+                    .iter()
+                    .zip(&*whole)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{isa:?} weight grad {k}x{out} split at {split} of {batch}"
+            );
+        }
+    }
+}
+
+/// Rows of `width` in `len` floats.
+fn rows(len: usize, width: usize) -> usize {
+    len.checked_div(width).unwrap_or(0)
+}
+
+#[test]
+fn every_path_sums_in_the_documented_order_whatever_the_batch() {
+    for isa in paths().into_iter().flatten() {
+        for (seed, &(k, out)) in SHAPES.iter().enumerate() {
+            let seed = seed as u32 * 4;
+            let (mut w, mut bias) = ([0.0; MAX_W], [0.0; MAX_OUT]);
+            let (mut xs, mut dys) = ([0.0; MAX_BATCH * MAX_K], [0.0; MAX_BATCH * MAX_OUT]);
+            let (w, bias) = (&mut w[..k * out], &mut bias[..out]);
+            let (xs, dys) = (&mut xs[..MAX_BATCH * k], &mut dys[..MAX_BATCH * out]);
+            fill(w, seed);
+            fill(bias, seed + 1);
+            fill(xs, seed + 2);
+            fill(dys, seed + 3);
+            check(isa, w, bias, xs, dys, k, out);
+        }
+    }
+}
+
+/// A layer wide enough that the forward walks its rows in several blocks, and whose input
+/// columns cover full and partial tiles.
+#[cfg(feature = "alloc")]
+#[test]
+fn wide_layers_keep_the_order() {
+    use alloc::vec;
+    let (k, out, batch) = (9001, 11, 5);
+    for isa in paths().into_iter().flatten() {
+        let (mut w, mut bias, mut xs, mut dys) = (
+            vec![0.0; k * out],
+            vec![0.0; out],
+            vec![0.0; batch * k],
+            vec![0.0; batch * out],
+        );
+        fill(&mut w, 1);
+        fill(&mut bias, 2);
+        fill(&mut xs, 3);
+        fill(&mut dys, 4);
+        let mut y = vec![0.0; batch * out];
+        forward(isa, &w, Some(&bias), &xs, &mut y, k, out);
+        for b in 0..batch {
+            for o in 0..out {
+                let expected =
+                    forward_reference(isa, &w[o * k..][..k], Some(bias[o]), &xs[b * k..][..k]);
+                assert_eq!(
+                    y[b * out + o].to_bits(),
+                    expected.to_bits(),
+                    "{isa:?} sample {b} output {o}"
+                );
+            }
+        }
+        let mut dx = vec![0.0; batch * k];
+        input_grad(isa, &w, &dys, &mut dx, k, out);
+        let mut dw = vec![0.0; k * out];
+        weight_grad(isa, &mut dw, &dys, &xs, k, out);
+        for b in 0..batch {
+            let mut alone = vec![0.0; k];
+            input_grad(isa, &w, &dys[b * out..][..out], &mut alone, k, out);
+            assert_eq!(alone, dx[b * k..][..k], "{isa:?} input grad of sample {b}");
+        }
+        let mut one_by_one = vec![0.0; k * out];
+        for b in 0..batch {
+            weight_grad(
+                isa,
+                &mut one_by_one,
+                &dys[b * out..][..out],
+                &xs[b * k..][..k],
+                k,
+                out,
+            );
+        }
+        assert_eq!(one_by_one, dw, "{isa:?} weight grad sample by sample");
+    }
+}
+
+#[test]
+#[should_panic(expected = "mismatched sizes")]
+fn mismatched_sizes_panic() {
+    let mut y = [0.0; 3];
+    forward(isa(), &[0.0; 6], None, &[0.0; 4], &mut y, 2, 3);
+}
