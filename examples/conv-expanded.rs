@@ -1013,7 +1013,7 @@ impl
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
         __nn_out: &mut [[::core::primitive::f32; 2usize]],
     ) -> ::core::result::Result<(), ::nncore::Error> {
-        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
+        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::forward_block_size(&[
             <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
             <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
             <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,

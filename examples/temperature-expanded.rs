@@ -406,7 +406,7 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
         __nn_xs: &[[::core::primitive::f32; 1usize]],
         __nn_out: &mut [[::core::primitive::f32; 1usize]],
     ) -> ::core::result::Result<(), ::nncore::Error> {
-        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
+        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::forward_block_size(&[
             <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
             <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
             <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,

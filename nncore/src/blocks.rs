@@ -38,22 +38,13 @@ pub fn forward_blocks<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor
     out: &mut [Y],
 ) -> Result<(), Error> {
     check_len("output", xs.len(), out.len())?;
-    let full = xs.len() / BLOCK * BLOCK;
-    let (head, tail) = xs.split_at(full);
-    let (out_head, out_tail) = out.split_at_mut(full);
-    for (x, y) in head
-        .chunks_exact(BLOCK)
-        .zip(out_head.chunks_exact_mut(BLOCK))
-    {
+    for (x, y) in xs.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
         model.forward_block::<BLOCK>(x, y);
-    }
-    for (x, y) in tail.chunks(1).zip(out_tail.chunks_mut(1)) {
-        model.forward_block::<1>(x, y);
     }
     Ok(())
 }
 
-/// Runs `backward_block` over a batch: full blocks of `BLOCK`, then the rest one at a time.
+/// Runs `backward_block` over a batch in blocks of `BLOCK`, the last one shorter.
 /// `loss_grad(i, y)` gets the sample's index in the whole batch.
 #[inline]
 fn run_backward<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
@@ -62,17 +53,9 @@ fn run_backward<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
     grads: &mut M,
     mut loss_grad: impl FnMut(usize, &Y) -> Y,
 ) {
-    let full = xs.len() / BLOCK * BLOCK;
-    let mut start = 0;
-    while start < full {
-        let block = &xs[start..start + BLOCK];
+    for (i, block) in xs.chunks(BLOCK).enumerate() {
+        let start = i * BLOCK;
         model.backward_block::<BLOCK>(block, grads, |b, y| loss_grad(start + b, y));
-        start += BLOCK;
-    }
-    while start < xs.len() {
-        let block = &xs[start..=start];
-        model.backward_block::<1>(block, grads, |_, y| loss_grad(start, y));
-        start += 1;
     }
 }
 

@@ -31,32 +31,54 @@ pub fn zeroed_box<T: Zeroable>() -> alloc::boxed::Box<T> {
     unsafe { alloc::boxed::Box::from_raw(memory) }
 }
 
-/// The bytes the block paths may keep on the stack for activations and their gradients.
+/// The bytes the backward block paths may keep on the stack for activations and gradients.
 const BLOCK_SCRATCH_BYTES: usize = 32 * 1024;
 
-/// The most samples a block holds.
+/// The most samples a backward block holds.
 const MAX_BLOCK: usize = 8;
 
-/// How many samples a model with these layer widths runs at once in its block paths: as many as
-/// fit 32 KiB of activations and gradients, between 1 and 8.
-#[must_use]
-pub const fn block_size(widths: &[usize]) -> usize {
-    let mut total = 0;
-    let mut i = 0;
+/// The bytes the forward block path may keep on the stack for activations: enough for the
+/// batch products of wide layers to reuse each weight over several samples.
+const FORWARD_SCRATCH_BYTES: usize = 128 * 1024;
+
+/// The most samples a forward block holds.
+const MAX_FORWARD_BLOCK: usize = 32;
+
+/// How many samples of `per_sample` floats fit in `budget` bytes, between 1 and `max`.
+const fn fit(per_sample: usize, budget: usize, max: usize) -> usize {
+    let bytes = per_sample * core::mem::size_of::<f32>();
+    let fit = budget / if bytes == 0 { 1 } else { bytes };
+    if fit < 1 {
+        1
+    } else if fit > max {
+        max
+    } else {
+        fit
+    }
+}
+
+/// The sum of `widths`, in a `const`.
+const fn total(widths: &[usize]) -> usize {
+    let (mut total, mut i) = (0, 0);
     while i < widths.len() {
         total += widths[i];
         i += 1;
     }
-    // Each width holds an activation and its gradient per sample.
-    let per_sample = 2 * total * core::mem::size_of::<f32>();
-    let fit = BLOCK_SCRATCH_BYTES / if per_sample == 0 { 1 } else { per_sample };
-    if fit < 1 {
-        1
-    } else if fit > MAX_BLOCK {
-        MAX_BLOCK
-    } else {
-        fit
-    }
+    total
+}
+
+/// How many samples a model with these layer widths runs at once in its backward block paths:
+/// as many as fit 32 KiB of activations and gradients, between 1 and 8.
+#[must_use]
+pub const fn block_size(widths: &[usize]) -> usize {
+    fit(2 * total(widths), BLOCK_SCRATCH_BYTES, MAX_BLOCK)
+}
+
+/// How many samples a model with these layer widths runs at once in its forward block path:
+/// as many as fit 128 KiB of activations, between 1 and 32.
+#[must_use]
+pub const fn forward_block_size(widths: &[usize]) -> usize {
+    fit(total(widths), FORWARD_SCRATCH_BYTES, MAX_FORWARD_BLOCK)
 }
 
 /// Emits its items only when `nncore` has the `alloc` feature, so generated code can offer
@@ -78,12 +100,15 @@ macro_rules! __with_alloc {
 
 #[cfg(test)]
 mod tests {
-    use super::block_size;
+    use super::{block_size, forward_block_size};
 
     #[test]
     fn block_size_shrinks_with_width() {
         assert_eq!(block_size(&[1, 13, 13, 1]), 8);
         assert_eq!(block_size(&[1000, 1000, 10]), 2);
         assert_eq!(block_size(&[100_000, 10]), 1);
+        assert_eq!(forward_block_size(&[1, 13, 13, 1]), 32);
+        assert_eq!(forward_block_size(&[1000, 1000, 10]), 16);
+        assert_eq!(forward_block_size(&[100_000, 10]), 1);
     }
 }

@@ -114,7 +114,7 @@ pub mod __private {
     pub use crate::fmt::write_sequential;
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;
-    pub use crate::heap::{Zeroable, block_size};
+    pub use crate::heap::{Zeroable, block_size, forward_block_size};
     #[cfg(feature = "alloc")]
     pub use crate::train::take;
     #[cfg(feature = "alloc")]

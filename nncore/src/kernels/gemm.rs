@@ -34,7 +34,10 @@ unsafe fn dot_tile<V: Lanes, const MR: usize, const NR: usize>(
     // partial reads stop at `k`.
     unsafe {
         while c < full {
-            let xs: [V; NR] = core::array::from_fn(|s| V::load(x.add(s * k + c)));
+            let mut xs = [V::zero(); NR];
+            for (s, xv) in xs.iter_mut().enumerate() {
+                *xv = V::load(x.add(s * k + c));
+            }
             for (r, acc) in acc.iter_mut().enumerate() {
                 let wv = V::load(w.add(r * k + c));
                 for (a, &xv) in acc.iter_mut().zip(&xs) {
@@ -45,7 +48,10 @@ unsafe fn dot_tile<V: Lanes, const MR: usize, const NR: usize>(
         }
         if c < k {
             let n = k - c;
-            let xs: [V; NR] = core::array::from_fn(|s| V::load_partial(x.add(s * k + c), n));
+            let mut xs = [V::zero(); NR];
+            for (s, xv) in xs.iter_mut().enumerate() {
+                *xv = V::load_partial(x.add(s * k + c), n);
+            }
             for (r, acc) in acc.iter_mut().enumerate() {
                 let wv = V::load_partial(w.add(r * k + c), n);
                 for (a, &xv) in acc.iter_mut().zip(&xs) {
@@ -54,7 +60,13 @@ unsafe fn dot_tile<V: Lanes, const MR: usize, const NR: usize>(
             }
         }
     }
-    acc.map(|row| row.map(V::sum))
+    let mut sums = [[0.0; NR]; MR];
+    for (sums, acc) in sums.iter_mut().zip(&acc) {
+        for (sum, a) in sums.iter_mut().zip(acc) {
+            *sum = a.sum();
+        }
+    }
+    sums
 }
 
 /// The forward of samples `b..b + NR` for the output rows `rows`, in tiles of `MR` rows.
@@ -195,7 +207,10 @@ unsafe fn input_grad_tile<V: Lanes, const MR: usize, const NV: usize>(
     // SAFETY: the reads and writes stay in the rows and columns the caller vouches for.
     unsafe {
         for o in 0..out {
-            let wv: [V; NV] = core::array::from_fn(|v| load_cols(w.add(o * k), v, cols));
+            let mut wv = [V::zero(); NV];
+            for (v, wv) in wv.iter_mut().enumerate() {
+                *wv = load_cols(w.add(o * k), v, cols);
+            }
             for (r, acc) in acc.iter_mut().enumerate() {
                 let d = V::splat(*dy.add(r * out + o));
                 for (a, &wv) in acc.iter_mut().zip(&wv) {
@@ -211,22 +226,6 @@ unsafe fn input_grad_tile<V: Lanes, const MR: usize, const NV: usize>(
     }
 }
 
-/// Calls `tile(i, cols, full)` over the columns `0..k`: blocks of `NV · LANES` columns
-/// (`full`), then single vectors, the last one partial.
-#[inline(always)]
-fn for_columns<const NV: usize>(k: usize, mut tile: impl FnMut(usize, usize, bool)) {
-    let mut i = 0;
-    while i + NV * LANES <= k {
-        tile(i, NV * LANES, true);
-        i += NV * LANES;
-    }
-    while i < k {
-        let cols = (k - i).min(LANES);
-        tile(i, cols, false);
-        i += cols;
-    }
-}
-
 /// The input gradient of samples `b..b + MR` over every column.
 ///
 /// # Safety
@@ -239,15 +238,21 @@ unsafe fn input_grad_samples<V: Lanes, const MR: usize, const NV: usize>(
 ) {
     let (k, out) = (p.k, p.out);
     let (w, dy, dx) = (p.w.as_ptr(), p.x.as_ptr(), dx.as_mut_ptr());
+    let (dy, dx) = (dy.wrapping_add(b * out), dx.wrapping_add(b * k));
+    let mut i = 0;
     // SAFETY: columns `i..i + cols` are inside `k`, samples `b..b + MR` inside the batch.
-    for_columns::<NV>(k, |i, cols, full| unsafe {
-        let (w, dy, dx) = (w.add(i), dy.add(b * out), dx.add(b * k + i));
-        if full {
-            input_grad_tile::<V, MR, NV>(w, dy, dx, k, out, cols);
-        } else {
-            input_grad_tile::<V, MR, 1>(w, dy, dx, k, out, cols);
+    // (Plain loops, no closures: a closure would not inherit the caller's target features.)
+    unsafe {
+        while i + NV * LANES <= k {
+            input_grad_tile::<V, MR, NV>(w.add(i), dy, dx.add(i), k, out, NV * LANES);
+            i += NV * LANES;
         }
-    });
+        while i < k {
+            let cols = (k - i).min(LANES);
+            input_grad_tile::<V, MR, 1>(w.add(i), dy, dx.add(i), k, out, cols);
+            i += cols;
+        }
+    }
 }
 
 /// `dx[b][i] = Σ_o dy[b][o] w[o][i]`: tiles of `MR` samples by `NV` vectors of columns,
@@ -294,10 +299,17 @@ unsafe fn weight_grad_tile<V: Lanes, const MR: usize, const NV: usize>(
 ) {
     // SAFETY: the reads and writes stay in the rows, columns and samples vouched for.
     unsafe {
-        let mut acc: [[V; NV]; MR] =
-            core::array::from_fn(|r| core::array::from_fn(|v| load_cols(dw.add(r * k), v, cols)));
+        let mut acc = [[V::zero(); NV]; MR];
+        for (r, acc) in acc.iter_mut().enumerate() {
+            for (v, a) in acc.iter_mut().enumerate() {
+                *a = load_cols(dw.add(r * k), v, cols);
+            }
+        }
         for b in 0..samples {
-            let xv: [V; NV] = core::array::from_fn(|v| load_cols(x.add(b * k), v, cols));
+            let mut xv = [V::zero(); NV];
+            for (v, xv) in xv.iter_mut().enumerate() {
+                *xv = load_cols(x.add(b * k), v, cols);
+            }
             for (r, acc) in acc.iter_mut().enumerate() {
                 let d = V::splat(*dy.add(b * out + r));
                 for (a, &xv) in acc.iter_mut().zip(&xv) {
@@ -327,15 +339,20 @@ unsafe fn weight_grad_rows<V: Lanes, const MR: usize, const NV: usize>(
     out: usize,
     samples: usize,
 ) {
+    let mut i = 0;
     // SAFETY: columns `i..i + cols` are inside `k`.
-    for_columns::<NV>(k, |i, cols, full| unsafe {
-        let (dw, x) = (dw.add(i), x.add(i));
-        if full {
-            weight_grad_tile::<V, MR, NV>(dw, dy, x, k, out, cols, samples);
-        } else {
-            weight_grad_tile::<V, MR, 1>(dw, dy, x, k, out, cols, samples);
+    unsafe {
+        while i + NV * LANES <= k {
+            let cols = NV * LANES;
+            weight_grad_tile::<V, MR, NV>(dw.add(i), dy, x.add(i), k, out, cols, samples);
+            i += cols;
         }
-    });
+        while i < k {
+            let cols = (k - i).min(LANES);
+            weight_grad_tile::<V, MR, 1>(dw.add(i), dy, x.add(i), k, out, cols, samples);
+            i += cols;
+        }
+    }
 }
 
 /// `dw[o][i] += Σ_b dy[b][o] x[b][i]`, the samples in order: blocks of samples whose inputs

@@ -95,7 +95,8 @@ pub fn model_impl(model: &Model) -> TokenStream {
 }
 
 /// The evaluation-mode batch paths. Samples go through in blocks whose activations stay on the
-/// stack, bounded by `block_size`, each layer running its batch form over the block.
+/// stack, bounded by `forward_block_size` and `block_size`, each layer running its batch form
+/// over the block.
 fn blocked_impl(model: &Model, samples: &[TokenStream]) -> (TokenStream, TokenStream) {
     let ident = &model.ident;
     let (input, output) = (&samples[0], &samples[samples.len() - 1]);
@@ -182,14 +183,16 @@ fn blocked_impl(model: &Model, samples: &[TokenStream]) -> (TokenStream, TokenSt
     let lens = samples
         .iter()
         .map(|s| quote!(<#s as ::nncore::Tensor>::LEN));
+    let lens: Vec<TokenStream> = lens.collect();
     let block = quote!(::nncore::__private::block_size(&[#(#lens),*]));
+    let forward_block = quote!(::nncore::__private::forward_block_size(&[#(#lens),*]));
     let overrides = quote! {
         fn forward_into(
             &self,
             #xs: &[#input],
             #out: &mut [#output],
         ) -> ::core::result::Result<(), ::nncore::Error> {
-            const __NN_BLOCK: #usize = #block;
+            const __NN_BLOCK: #usize = #forward_block;
             ::nncore::__private::forward_blocks::<__NN_BLOCK, _, #input, #output>(self, #xs, #out)
         }
 
