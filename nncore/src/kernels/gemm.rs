@@ -61,10 +61,21 @@ unsafe fn dot_tile<V: Lanes, const MR: usize, const NR: usize>(
         }
     }
     let mut sums = [[0.0; NR]; MR];
-    for (sums, acc) in sums.iter_mut().zip(&acc) {
-        for (sum, a) in sums.iter_mut().zip(acc) {
-            *sum = a.sum();
+    let mut r = 0;
+    while r + 4 <= MR {
+        for s in 0..NR {
+            let quad = V::sum4([acc[r][s], acc[r + 1][s], acc[r + 2][s], acc[r + 3][s]]);
+            for (j, q) in quad.into_iter().enumerate() {
+                sums[r + j][s] = q;
+            }
         }
+        r += 4;
+    }
+    while r < MR {
+        for s in 0..NR {
+            sums[r][s] = acc[r][s].sum();
+        }
+        r += 1;
     }
     sums
 }
@@ -156,7 +167,7 @@ pub(super) unsafe fn forward<V: Lanes, const MR: usize, const NR: usize>(
     }
 }
 
-/// Loads vector `v` of a tile `cols` floats wide (all but the last vector full).
+/// Loads vector `v` of a tile `cols` floats wide (zero past `cols`).
 ///
 /// # Safety
 /// The `cols` floats from `p` are readable.
@@ -166,13 +177,15 @@ unsafe fn load_cols<V: Lanes>(p: *const f32, v: usize, cols: usize) -> V {
     unsafe {
         if (v + 1) * LANES <= cols {
             V::load(p.add(v * LANES))
-        } else {
+        } else if v * LANES < cols {
             V::load_partial(p.add(v * LANES), cols - v * LANES)
+        } else {
+            V::zero()
         }
     }
 }
 
-/// Stores vector `v` of a tile `cols` floats wide.
+/// Stores vector `v` of a tile `cols` floats wide (nothing past `cols`).
 ///
 /// # Safety
 /// The `cols` floats from `p` are writable.
@@ -182,7 +195,7 @@ unsafe fn store_cols<V: Lanes>(value: V, p: *mut f32, v: usize, cols: usize) {
     unsafe {
         if (v + 1) * LANES <= cols {
             value.store(p.add(v * LANES));
-        } else {
+        } else if v * LANES < cols {
             value.store_partial(p.add(v * LANES), cols - v * LANES);
         }
     }
@@ -255,8 +268,8 @@ unsafe fn input_grad_samples<V: Lanes, const MR: usize, const NV: usize>(
     }
 }
 
-/// `dx[b][i] = Σ_o dy[b][o] w[o][i]`: tiles of `MR` samples by `NV` vectors of columns,
-/// single samples in tiles of 12 vectors. `p.x` is the output gradient `dy`.
+/// `dx[b][i] = Σ_o dy[b][o] w[o][i]`: tiles of `MR` samples by `NV` vectors of columns, the
+/// samples left over in pairs by 4 vectors, then alone by 12. `p.x` is the output gradient `dy`.
 ///
 /// # Safety
 /// The slices hold the sizes `p` states; `dx` is `batch × k`; `V` runs on this CPU.
@@ -272,26 +285,29 @@ pub(super) unsafe fn input_grad<V: Lanes, const MR: usize, const NV: usize>(
             input_grad_samples::<V, MR, NV>(p, dx, b);
             b += MR;
         }
-        while b < p.batch {
+        while b + 2 <= p.batch {
+            input_grad_samples::<V, 2, 4>(p, dx, b);
+            b += 2;
+        }
+        if b < p.batch {
             input_grad_samples::<V, 1, 12>(p, dx, b);
-            b += 1;
         }
     }
 }
 
 /// `dw[o][i] += dy[b][o] x[b][i]` for `MR` rows and `cols` columns, over `samples` samples in
-/// order.
+/// order, the inputs read from a packed panel.
 ///
 /// # Safety
-/// `dw` points at column `i` of row `o` (`k` apart), `dy` at sample `b`'s gradient for row `o`
-/// (`out` apart), `x` at column `i` of sample `b` (`k` apart); they cover `MR` rows, `cols`
-/// columns and `samples` samples.
+/// `dw` points at column `i` of row `o` (`k` apart) and covers `MR` rows and `cols` columns;
+/// `dy` points at sample `b`'s gradient for row `o` (`out` apart); `panel` holds `samples` rows
+/// of `NV · LANES` floats.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn weight_grad_tile<V: Lanes, const MR: usize, const NV: usize>(
     dw: *mut f32,
     dy: *const f32,
-    x: *const f32,
+    panel: *const f32,
     k: usize,
     out: usize,
     cols: usize,
@@ -308,7 +324,7 @@ unsafe fn weight_grad_tile<V: Lanes, const MR: usize, const NV: usize>(
         for b in 0..samples {
             let mut xv = [V::zero(); NV];
             for (v, xv) in xv.iter_mut().enumerate() {
-                *xv = load_cols(x.add(b * k), v, cols);
+                *xv = V::load(panel.add((b * NV + v) * LANES));
             }
             for (r, acc) in acc.iter_mut().enumerate() {
                 let d = V::splat(*dy.add(b * out + r));
@@ -325,67 +341,60 @@ unsafe fn weight_grad_tile<V: Lanes, const MR: usize, const NV: usize>(
     }
 }
 
-/// The weight gradient of rows `o..o + MR` over every column, for `samples` samples.
-///
-/// # Safety
-/// As [`weight_grad_tile`] for every column of `k`.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-unsafe fn weight_grad_rows<V: Lanes, const MR: usize, const NV: usize>(
-    dw: *mut f32,
-    dy: *const f32,
-    x: *const f32,
-    k: usize,
-    out: usize,
-    samples: usize,
-) {
-    let mut i = 0;
-    // SAFETY: columns `i..i + cols` are inside `k`.
-    unsafe {
-        while i + NV * LANES <= k {
-            let cols = NV * LANES;
-            weight_grad_tile::<V, MR, NV>(dw.add(i), dy, x.add(i), k, out, cols, samples);
-            i += cols;
-        }
-        while i < k {
-            let cols = (k - i).min(LANES);
-            weight_grad_tile::<V, MR, 1>(dw.add(i), dy, x.add(i), k, out, cols, samples);
-            i += cols;
-        }
-    }
-}
+/// The widest panel of inputs the weight gradient packs, in floats.
+const PANEL: usize = 32;
 
-/// `dw[o][i] += Σ_b dy[b][o] x[b][i]`, the samples in order: blocks of samples whose inputs
-/// stay in cache while every row goes past them, in them tiles of `MR` rows by `NV` vectors of
-/// columns.
+/// `dw[o][i] += Σ_b dy[b][o] x[b][i]`, the samples in order. For each block of samples and
+/// each `NV · LANES` columns, the inputs are packed into a contiguous panel on the stack, which
+/// every tile of `MR` rows then reads.
 ///
 /// # Safety
 /// The slices hold the sizes `p` states (`p.w` is unused); `dy` is `batch × out` and `dw`
-/// `out × k`; `V` runs on this CPU.
+/// `out × k`; `V` runs on this CPU; `NV · LANES <= PANEL`.
 #[inline(always)]
 pub(super) unsafe fn weight_grad<V: Lanes, const MR: usize, const NV: usize>(
     p: &Product<'_>,
     dy: &[f32],
     dw: &mut [f32],
 ) {
-    let (k, out) = (p.k, p.out);
-    let (dw, dy, x) = (dw.as_mut_ptr(), dy.as_ptr(), p.x.as_ptr());
+    let (k, out, width) = (p.k, p.out, NV * LANES);
+    let mut panel = [0.0f32; GRAD_BLOCK * PANEL];
+    // Samples whose output gradients fit in 32 KiB (the L1 cache), at least 8.
+    let block = (8192 / out.max(1)).clamp(8, GRAD_BLOCK);
     let mut b = 0;
-    // SAFETY: every tile stays inside `out` rows, `k` columns and the block's samples.
-    unsafe {
-        while b < p.batch {
-            let samples = (p.batch - b).min(GRAD_BLOCK);
-            let (dy, x) = (dy.add(b * out), x.add(b * k));
+    while b < p.batch {
+        let samples = (p.batch - b).min(block);
+        let mut i = 0;
+        while i < k {
+            let cols = (k - i).min(width);
+            for (s, row) in panel.chunks_exact_mut(width).take(samples).enumerate() {
+                let x = &p.x[(b + s) * k + i..][..cols];
+                row[..cols].copy_from_slice(x);
+                row[cols..].fill(0.0);
+            }
+            let (dw, dy, panel) = (dw.as_mut_ptr(), dy.as_ptr(), panel.as_ptr());
             let mut o = 0;
-            while o + MR <= out {
-                weight_grad_rows::<V, MR, NV>(dw.add(o * k), dy.add(o), x, k, out, samples);
-                o += MR;
+            // SAFETY: rows `o..o + MR` are inside `out`, columns `i..i + cols` inside `k`,
+            // and the panel holds `samples` rows of `width`.
+            unsafe {
+                let (dw, dy) = (dw.add(i), dy.add(b * out));
+                while o + MR <= out {
+                    let (dw, dy) = (dw.add(o * k), dy.add(o));
+                    weight_grad_tile::<V, MR, NV>(dw, dy, panel, k, out, cols, samples);
+                    o += MR;
+                }
+                while o + 2 <= out {
+                    let (dw, dy) = (dw.add(o * k), dy.add(o));
+                    weight_grad_tile::<V, 2, NV>(dw, dy, panel, k, out, cols, samples);
+                    o += 2;
+                }
+                if o < out {
+                    let (dw, dy) = (dw.add(o * k), dy.add(o));
+                    weight_grad_tile::<V, 1, NV>(dw, dy, panel, k, out, cols, samples);
+                }
             }
-            while o < out {
-                weight_grad_rows::<V, 1, NV>(dw.add(o * k), dy.add(o), x, k, out, samples);
-                o += 1;
-            }
-            b += samples;
+            i += cols;
         }
+        b += samples;
     }
 }

@@ -1,7 +1,8 @@
 //! Eight `f32` lanes, the unit every kernel computes in: portable arrays, or AVX2 registers.
 //!
 //! Both give the same bits for the same operations when [`Lanes::madd`] is unfused: each lane
-//! is one IEEE operation, and [`Lanes::sum`] adds the lanes in one fixed tree.
+//! is one IEEE operation, and [`Lanes::sum`] adds the lanes in one fixed tree, the one AVX's
+//! horizontal additions (`vhaddps`) build.
 
 /// The lanes of a vector.
 pub(crate) const LANES: usize = 8;
@@ -25,8 +26,13 @@ pub(crate) trait Lanes: Copy {
     unsafe fn store_partial(self, p: *mut f32, n: usize);
     /// `self + a · b` in each lane: one rounding if fused, two if not.
     fn madd(self, a: Self, b: Self) -> Self;
-    /// `((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))`.
+    /// `((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))`.
     fn sum(self) -> f32;
+    /// [`Lanes::sum`] of four vectors at once.
+    #[inline(always)]
+    fn sum4(v: [Self; 4]) -> [f32; 4] {
+        v.map(Self::sum)
+    }
 }
 
 /// Lanes as a plain array, unfused: LLVM vectorizes it for whatever the target has.
@@ -82,7 +88,7 @@ impl Lanes for Portable {
     #[inline(always)]
     fn sum(self) -> f32 {
         let l = self.0;
-        ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
+        ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]))
     }
 }
 
@@ -92,10 +98,10 @@ pub(crate) use x86::Avx2;
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use core::arch::x86_64::{
-        __m256, __m256i, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_movehl_ps, _mm_shuffle_ps,
+        __m128, __m256, __m256i, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_storeu_ps,
         _mm256_add_ps, _mm256_castps256_ps128, _mm256_extractf128_ps, _mm256_fmadd_ps,
-        _mm256_loadu_ps, _mm256_loadu_si256, _mm256_maskload_ps, _mm256_maskstore_ps,
-        _mm256_mul_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+        _mm256_hadd_ps, _mm256_loadu_ps, _mm256_loadu_si256, _mm256_maskload_ps,
+        _mm256_maskstore_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
     };
 
     use super::{LANES, Lanes};
@@ -164,14 +170,32 @@ mod x86 {
         #[inline(always)]
         fn sum(self) -> f32 {
             unsafe {
-                // [l0 + l4, l1 + l5, l2 + l6, l3 + l7]
-                let quad = _mm_add_ps(
-                    _mm256_castps256_ps128(self.0),
-                    _mm256_extractf128_ps::<1>(self.0),
+                // [(l0 + l1) + (l2 + l3), .. | (l4 + l5) + (l6 + l7), ..]
+                let pairs = _mm256_hadd_ps(self.0, self.0);
+                let quads = _mm256_hadd_ps(pairs, pairs);
+                _mm_cvtss_f32(_mm_add_ss(
+                    _mm256_castps256_ps128(quads),
+                    _mm256_extractf128_ps::<1>(quads),
+                ))
+            }
+        }
+
+        #[inline(always)]
+        fn sum4(v: [Self; 4]) -> [f32; 4] {
+            unsafe {
+                // Lane j of the low half: vector j's (l0 + l1) + (l2 + l3); of the high half,
+                // its (l4 + l5) + (l6 + l7).
+                let quads = _mm256_hadd_ps(
+                    _mm256_hadd_ps(v[0].0, v[1].0),
+                    _mm256_hadd_ps(v[2].0, v[3].0),
                 );
-                // [(l0 + l4) + (l2 + l6), (l1 + l5) + (l3 + l7), ..]
-                let pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
-                _mm_cvtss_f32(_mm_add_ss(pair, _mm_shuffle_ps::<1>(pair, pair)))
+                let sums: __m128 = _mm_add_ps(
+                    _mm256_castps256_ps128(quads),
+                    _mm256_extractf128_ps::<1>(quads),
+                );
+                let mut out = [0.0; 4];
+                _mm_storeu_ps(out.as_mut_ptr(), sums);
+                out
             }
         }
     }

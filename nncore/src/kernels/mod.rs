@@ -9,7 +9,7 @@
 //!
 //! - forward, `y[o] = bias[o] + Σᵢ w[o][i] x[i]`: eight partial sums, lane `j` taking the
 //!   products of the inputs `i ≡ j (mod 8)` in order, added as
-//!   `((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7))`, then the bias;
+//!   `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`, then the bias;
 //! - input gradient, `dx[i] = Σ_o dy[o] w[o][i]`: the outputs `o` in order, from zero;
 //! - weight gradient, `dw[o][i] += dy[o] x[i]`: one sample after another, in batch order, onto
 //!   the gradient already there.
@@ -183,13 +183,13 @@ mod avx2 {
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn input_grad(p: &Product<'_>, dx: &mut [f32]) {
         // SAFETY: as above.
-        unsafe { gemm::input_grad::<Avx2<FUSED>, 4, 3>(p, dx) }
+        unsafe { gemm::input_grad::<Avx2<FUSED>, 4, 2>(p, dx) }
     }
 
     /// See [`super::weight_grad`].
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn weight_grad(p: &Product<'_>, dy: &[f32], dw: &mut [f32]) {
         // SAFETY: as above.
-        unsafe { gemm::weight_grad::<Avx2<FUSED>, 4, 3>(p, dy, dw) }
+        unsafe { gemm::weight_grad::<Avx2<FUSED>, 6, 2>(p, dy, dw) }
     }
 }

@@ -48,7 +48,7 @@ fn forward_reference(isa: Isa, w: &[f32], bias: Option<f32>, x: &[f32]) -> f32 {
         lanes[i % 8] = madd(isa, lanes[i % 8], w, x);
     }
     let l = lanes;
-    let sum = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+    let sum = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
     bias.map_or(sum, |b| sum + b)
 }
 
