@@ -301,13 +301,13 @@ pub(super) unsafe fn input_grad<V: Lanes, const MR: usize, const NV: usize>(
 /// # Safety
 /// `dw` points at column `i` of row `o` (`k` apart) and covers `MR` rows and `cols` columns;
 /// `dy` points at sample `b`'s gradient for row `o` (`out` apart); `panel` holds `samples` rows
-/// of `NV · LANES` floats.
+/// of `NV · LANES` readable floats.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn weight_grad_tile<V: Lanes, const MR: usize, const NV: usize>(
     dw: *mut f32,
     dy: *const f32,
-    panel: *const f32,
+    panel: Panel,
     k: usize,
     out: usize,
     cols: usize,
@@ -324,7 +324,7 @@ unsafe fn weight_grad_tile<V: Lanes, const MR: usize, const NV: usize>(
         for b in 0..samples {
             let mut xv = [V::zero(); NV];
             for (v, xv) in xv.iter_mut().enumerate() {
-                *xv = V::load(panel.add((b * NV + v) * LANES));
+                *xv = V::load(panel.at.add(b * panel.stride + v * LANES));
             }
             for (r, acc) in acc.iter_mut().enumerate() {
                 let d = V::splat(*dy.add(b * out + r));
@@ -341,12 +341,20 @@ unsafe fn weight_grad_tile<V: Lanes, const MR: usize, const NV: usize>(
     }
 }
 
+/// Rows of inputs for a weight-gradient tile: packed on the stack, or read in place.
+#[derive(Clone, Copy)]
+struct Panel {
+    at: *const f32,
+    /// Floats from one row to the next.
+    stride: usize,
+}
+
 /// The widest panel of inputs the weight gradient packs, in floats.
 const PANEL: usize = 32;
 
 /// `dw[o][i] += Σ_b dy[b][o] x[b][i]`, the samples in order. For each block of samples and
-/// each `NV · LANES` columns, the inputs are packed into a contiguous panel on the stack, which
-/// every tile of `MR` rows then reads.
+/// each `NV · LANES` columns, the inputs are packed into a contiguous panel on the stack (unless
+/// there is one sample), which every tile of `MR` rows then reads.
 ///
 /// # Safety
 /// The slices hold the sizes `p` states (`p.w` is unused); `dy` is `batch × out` and `dw`
@@ -357,8 +365,10 @@ pub(super) unsafe fn weight_grad<V: Lanes, const MR: usize, const NV: usize>(
     dy: &[f32],
     dw: &mut [f32],
 ) {
+    use core::mem::MaybeUninit;
     let (k, out, width) = (p.k, p.out, NV * LANES);
-    let mut panel = [0.0f32; GRAD_BLOCK * PANEL];
+    // Every row a tile reads is written first.
+    let mut packed = [const { MaybeUninit::<f32>::uninit() }; GRAD_BLOCK * PANEL];
     // Samples whose output gradients fit in 32 KiB (the L1 cache), at least 8.
     let block = (8192 / out.max(1)).clamp(8, GRAD_BLOCK);
     let mut b = 0;
@@ -367,15 +377,27 @@ pub(super) unsafe fn weight_grad<V: Lanes, const MR: usize, const NV: usize>(
         let mut i = 0;
         while i < k {
             let cols = (k - i).min(width);
-            for (s, row) in panel.chunks_exact_mut(width).take(samples).enumerate() {
-                let x = &p.x[(b + s) * k + i..][..cols];
-                row[..cols].copy_from_slice(x);
-                row[cols..].fill(0.0);
-            }
-            let (dw, dy, panel) = (dw.as_mut_ptr(), dy.as_ptr(), panel.as_ptr());
+            let x = &p.x[b * k + i..];
+            let panel = if samples == 1 && cols == width {
+                Panel {
+                    at: x.as_ptr(),
+                    stride: k,
+                }
+            } else {
+                for (s, row) in packed.chunks_exact_mut(width).take(samples).enumerate() {
+                    for (c, v) in row.iter_mut().enumerate() {
+                        v.write(if c < cols { x[s * k + c] } else { 0.0 });
+                    }
+                }
+                Panel {
+                    at: packed.as_ptr().cast(),
+                    stride: width,
+                }
+            };
+            let (dw, dy) = (dw.as_mut_ptr(), dy.as_ptr());
             let mut o = 0;
             // SAFETY: rows `o..o + MR` are inside `out`, columns `i..i + cols` inside `k`,
-            // and the panel holds `samples` rows of `width`.
+            // and the panel holds `samples` rows of `width` (a single row in place is full).
             unsafe {
                 let (dw, dy) = (dw.add(i), dy.add(b * out));
                 while o + MR <= out {
