@@ -19,16 +19,20 @@
 //! either, so every target gives the same bits.
 
 pub(crate) mod dense;
-mod gemm;
+mod dot;
+// Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod dot512;
+mod grads;
 mod lanes;
 #[cfg(test)]
 mod tests;
 mod tiles;
 
-use gemm::Product;
 use lanes::Portable;
 
-/// The instruction sets the kernels are written for.
+/// The instruction sets the kernels are written for, in order of preference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Isa {
     /// Eight lanes as plain arrays, unfused: any target.
@@ -36,42 +40,87 @@ pub(crate) enum Isa {
     /// AVX2 registers, fused multiply-adds unless the `libm` feature is on.
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    /// AVX-512 registers, the same arithmetic as `Avx2` in more lanes: the same bits.
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    Avx512,
 }
 
-/// Whether the AVX2 path fuses its multiply-adds.
+/// Whether the vector paths fuse their multiply-adds.
 #[cfg(target_arch = "x86_64")]
 const FUSED: bool = !cfg!(feature = "libm");
 
-/// The instruction set this CPU runs the kernels with, detected on the first call.
-#[cfg(all(target_arch = "x86_64", feature = "std"))]
-pub(crate) fn isa() -> Isa {
-    use core::sync::atomic::{AtomicU8, Ordering};
-    /// 0 before detection, then 1 + the index of the choice.
-    static CHOSEN: AtomicU8 = AtomicU8::new(0);
-    match CHOSEN.load(Ordering::Relaxed) {
-        1 => Isa::Portable,
-        2 => Isa::Avx2,
-        _ => {
-            let avx2 =
-                std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
-            CHOSEN.store(if avx2 { 2 } else { 1 }, Ordering::Relaxed);
-            if avx2 { Isa::Avx2 } else { Isa::Portable }
-        }
+/// Whether this CPU runs `isa`: detected at run time with `std`, from the target features the
+/// build enables without it.
+pub(crate) fn supported(isa: Isa) -> bool {
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    macro_rules! has {
+        ($($feature:tt),*) => { $(std::is_x86_feature_detected!($feature))&&* };
+    }
+    #[cfg(all(target_arch = "x86_64", not(feature = "std")))]
+    macro_rules! has {
+        ($($feature:tt),*) => { $(cfg!(target_feature = $feature))&&* };
+    }
+    match isa {
+        Isa::Portable => true,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => has!("avx2", "fma"),
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => has!("avx512f", "avx2", "fma"),
     }
 }
 
-/// The instruction set this build runs the kernels with: without `std` (no run-time
-/// detection), AVX2 only where the target enables it (`-C target-feature=+avx2,+fma`).
-#[cfg(not(all(target_arch = "x86_64", feature = "std")))]
+/// Every instruction set, most preferred last.
+const ISAS: &[Isa] = &[
+    Isa::Portable,
+    #[cfg(target_arch = "x86_64")]
+    Isa::Avx2,
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    Isa::Avx512,
+];
+
+/// The best instruction set this CPU supports.
+fn best() -> Isa {
+    let best = ISAS.iter().rposition(|&isa| supported(isa));
+    ISAS[best.unwrap_or(0)]
+}
+
+/// The instruction set the kernels run with: the best this CPU supports, chosen on the first
+/// call and kept.
+#[cfg(feature = "std")]
 pub(crate) fn isa() -> Isa {
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx2",
-        target_feature = "fma"
-    ))]
-    return Isa::Avx2;
-    #[allow(unreachable_code)]
-    Isa::Portable
+    use core::sync::atomic::{AtomicU8, Ordering};
+    /// 0 before the choice, then 1 + its index in `ISAS`.
+    static CHOSEN: AtomicU8 = AtomicU8::new(0);
+    match CHOSEN.load(Ordering::Relaxed) {
+        0 => {
+            let isa = best();
+            let index = ISAS.iter().position(|&i| i == isa).unwrap_or(0);
+            CHOSEN.store(index as u8 + 1, Ordering::Relaxed);
+            isa
+        }
+        chosen => ISAS[usize::from(chosen - 1)],
+    }
+}
+
+/// The instruction set the kernels run with: without `std`, the best the build's target
+/// features enable, known at compile time.
+#[cfg(not(feature = "std"))]
+pub(crate) fn isa() -> Isa {
+    best()
+}
+
+/// A weight and a batch of rows: the operands of one product.
+struct Product<'a> {
+    /// `out × k`, row-major.
+    w: &'a [f32],
+    /// `batch × k` (forward, weight gradient) or `batch × out` (input gradient).
+    x: &'a [f32],
+    /// The reduction length of the forward: the layer's inputs.
+    k: usize,
+    /// The layer's outputs.
+    out: usize,
+    /// Samples in the batch.
+    batch: usize,
 }
 
 /// Samples in a slice of rows of `width` floats (0 for rows of none).
@@ -107,10 +156,13 @@ pub(crate) fn forward(
     };
     match isa {
         // SAFETY: the sizes were checked above; the portable lanes run anywhere.
-        Isa::Portable => unsafe { gemm::forward::<Portable, 2, 2>(&p, bias, y) },
-        // SAFETY: as above, and `Isa::Avx2` is chosen only where the CPU has AVX2 and FMA.
+        Isa::Portable => unsafe { dot::forward::<Portable, 2, 2>(&p, bias, y) },
+        // SAFETY: as above, and a vector path is chosen only where the CPU has it.
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe { avx2::forward(&p, bias, y) },
+        // SAFETY: as above.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => unsafe { dot512::forward(&p, bias, y) },
     }
 }
 
@@ -135,10 +187,13 @@ pub(crate) fn input_grad(isa: Isa, w: &[f32], dy: &[f32], dx: &mut [f32], k: usi
     };
     match isa {
         // SAFETY: as in `forward`.
-        Isa::Portable => unsafe { gemm::input_grad::<Portable, 2, 2>(&p, dx) },
+        Isa::Portable => unsafe { grads::input_grad::<Portable, 2, 2, 4>(&p, dx) },
         // SAFETY: as in `forward`.
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe { avx2::input_grad(&p, dx) },
+        // SAFETY: as in `forward`.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => unsafe { avx512::input_grad(&p, dx) },
     }
 }
 
@@ -159,37 +214,60 @@ pub(crate) fn weight_grad(isa: Isa, dw: &mut [f32], dy: &[f32], x: &[f32], k: us
     };
     match isa {
         // SAFETY: as in `forward`.
-        Isa::Portable => unsafe { gemm::weight_grad::<Portable, 2, 2>(&p, dy, dw) },
+        Isa::Portable => unsafe { grads::weight_grad::<Portable, 2, 2>(&p, dy, dw) },
         // SAFETY: as in `forward`.
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe { avx2::weight_grad(&p, dy, dw) },
+        // SAFETY: as in `forward`.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => unsafe { avx512::weight_grad(&p, dy, dw) },
     }
 }
 
 /// The AVX2 entry points: the generic drivers compiled with AVX2 and FMA enabled.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::gemm::{self, Product};
-    use super::{FUSED, lanes::Avx2};
+    use super::{FUSED, Product, dot, grads, lanes::Avx2};
 
     /// See [`super::forward`].
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn forward(p: &Product<'_>, bias: Option<&[f32]>, y: &mut [f32]) {
         // SAFETY: the caller checked the sizes and the CPU.
-        unsafe { gemm::forward::<Avx2<FUSED>, 4, 3>(p, bias, y) }
+        unsafe { dot::forward::<Avx2<FUSED>, 4, 3>(p, bias, y) }
     }
 
     /// See [`super::input_grad`].
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn input_grad(p: &Product<'_>, dx: &mut [f32]) {
         // SAFETY: as above.
-        unsafe { gemm::input_grad::<Avx2<FUSED>, 4, 2>(p, dx) }
+        unsafe { grads::input_grad::<Avx2<FUSED>, 6, 2, 12>(p, dx) }
     }
 
     /// See [`super::weight_grad`].
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn weight_grad(p: &Product<'_>, dy: &[f32], dw: &mut [f32]) {
         // SAFETY: as above.
-        unsafe { gemm::weight_grad::<Avx2<FUSED>, 6, 2>(p, dy, dw) }
+        unsafe { grads::weight_grad::<Avx2<FUSED>, 6, 2>(p, dy, dw) }
+    }
+}
+
+/// The AVX-512 entry points of the gradients.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod avx512 {
+    use super::{FUSED, Product, grads, lanes::Avx512};
+
+    /// See [`super::input_grad`].
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn input_grad(p: &Product<'_>, dx: &mut [f32]) {
+        // SAFETY: the caller checked the sizes and the CPU.
+        unsafe { grads::input_grad::<Avx512<FUSED>, 6, 4, 8>(p, dx) }
+    }
+
+    /// See [`super::weight_grad`].
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn weight_grad(p: &Product<'_>, dy: &[f32], dw: &mut [f32]) {
+        // SAFETY: as above.
+        unsafe { grads::weight_grad::<Avx512<FUSED>, 8, 2>(p, dy, dw) }
     }
 }

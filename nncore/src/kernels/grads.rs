@@ -1,171 +1,17 @@
-//! The three products of a dense layer, generic over the lanes they compute in: register tiles
-//! (micro-kernels) and the loops that walk them over the matrices (drivers).
+//! The gradients of a dense layer, generic over the lanes they compute in (`V::WIDTH`): register
+//! tiles of samples or weight rows by `NV` vectors of columns (micro-kernels), and the loops
+//! that walk them over the matrices (drivers).
 //!
-//! Matrices are row-major slices: the weight `w` is `out × k`, a batch `b × k` (inputs) or
-//! `b × out` (outputs and their gradients). Each tile keeps `MR × NR` (or `MR × NV` vectors of)
-//! independent accumulators in registers, so that the multiply-adds of one output form a chain
-//! while many chains run at once. Which tile covers an output never changes the order in which
-//! its products are summed (see the module above): tiles are chosen for speed alone.
+//! Every output here is a chain of multiply-adds in a fixed order (the outputs `o` for an input
+//! gradient, the samples for a weight gradient), one lane per output, so the vector width and
+//! the tiles change the speed and never the bits.
 
-use super::lanes::{LANES, Lanes};
+use super::Product;
+use super::lanes::Lanes;
 
-/// The bytes of weight rows the forward keeps hot at once (in the L2 cache) while every
-/// sample goes past them.
-const FORWARD_BLOCK_BYTES: usize = 256 * 1024;
-
-/// Samples per block of the weight gradient: their input columns stay in the L1 cache while
-/// every output row goes past them.
+/// Samples per block of the weight gradient, at most: their input columns, packed, stay in the
+/// L1 cache while every output row goes past them.
 const GRAD_BLOCK: usize = 128;
-
-/// `MR` rows of `w` dotted with `NR` samples of `x` (both rows of `k`), in the lane order.
-///
-/// # Safety
-/// `w` has `MR` rows and `x` `NR` rows of `k` readable floats, each `k` apart.
-#[inline(always)]
-unsafe fn dot_tile<V: Lanes, const MR: usize, const NR: usize>(
-    w: *const f32,
-    x: *const f32,
-    k: usize,
-) -> [[f32; NR]; MR] {
-    let mut acc = [[V::zero(); NR]; MR];
-    let full = k / LANES * LANES;
-    let mut c = 0;
-    // SAFETY: every read is in the rows the caller vouches for: `c + LANES <= k`, and the
-    // partial reads stop at `k`.
-    unsafe {
-        while c < full {
-            let mut xs = [V::zero(); NR];
-            for (s, xv) in xs.iter_mut().enumerate() {
-                *xv = V::load(x.add(s * k + c));
-            }
-            for (r, acc) in acc.iter_mut().enumerate() {
-                let wv = V::load(w.add(r * k + c));
-                for (a, &xv) in acc.iter_mut().zip(&xs) {
-                    *a = a.madd(wv, xv);
-                }
-            }
-            c += LANES;
-        }
-        if c < k {
-            let n = k - c;
-            let mut xs = [V::zero(); NR];
-            for (s, xv) in xs.iter_mut().enumerate() {
-                *xv = V::load_partial(x.add(s * k + c), n);
-            }
-            for (r, acc) in acc.iter_mut().enumerate() {
-                let wv = V::load_partial(w.add(r * k + c), n);
-                for (a, &xv) in acc.iter_mut().zip(&xs) {
-                    *a = a.madd(wv, xv);
-                }
-            }
-        }
-    }
-    let mut sums = [[0.0; NR]; MR];
-    let mut r = 0;
-    while r + 4 <= MR {
-        for s in 0..NR {
-            let quad = V::sum4([acc[r][s], acc[r + 1][s], acc[r + 2][s], acc[r + 3][s]]);
-            for (j, q) in quad.into_iter().enumerate() {
-                sums[r + j][s] = q;
-            }
-        }
-        r += 4;
-    }
-    while r < MR {
-        for s in 0..NR {
-            sums[r][s] = acc[r][s].sum();
-        }
-        r += 1;
-    }
-    sums
-}
-
-/// The forward of samples `b..b + NR` for the output rows `rows`, in tiles of `MR` rows.
-///
-/// # Safety
-/// As [`forward`]'s slices, and `b + NR` samples exist.
-#[inline(always)]
-unsafe fn forward_rows<V: Lanes, const MR: usize, const NR: usize>(
-    p: &Product<'_>,
-    bias: Option<&[f32]>,
-    y: &mut [f32],
-    b: usize,
-    rows: core::ops::Range<usize>,
-) {
-    let (k, out) = (p.k, p.out);
-    let write = |y: &mut [f32], o: usize, s: usize, v: f32| {
-        y[(b + s) * out + o] = match bias {
-            Some(bias) => v + bias[o],
-            None => v,
-        };
-    };
-    let (w, x) = (p.w.as_ptr(), p.x.as_ptr());
-    let mut o = rows.start;
-    // SAFETY: rows `o..o + MR` of `w` and samples `b..b + NR` of `x` exist.
-    unsafe {
-        while o + MR <= rows.end {
-            let tile = dot_tile::<V, MR, NR>(w.add(o * k), x.add(b * k), k);
-            for (r, row) in tile.iter().enumerate() {
-                for (s, &v) in row.iter().enumerate() {
-                    write(y, o + r, s, v);
-                }
-            }
-            o += MR;
-        }
-        while o < rows.end {
-            let tile = dot_tile::<V, 1, NR>(w.add(o * k), x.add(b * k), k);
-            for (s, &v) in tile[0].iter().enumerate() {
-                write(y, o, s, v);
-            }
-            o += 1;
-        }
-    }
-}
-
-/// A weight and a batch of rows: the operands of one product.
-pub(super) struct Product<'a> {
-    /// `out × k`, row-major.
-    pub w: &'a [f32],
-    /// `batch × k` (forward, weight gradient) or `batch × out` (input gradient).
-    pub x: &'a [f32],
-    /// The reduction length of the forward: the layer's inputs.
-    pub k: usize,
-    /// The layer's outputs.
-    pub out: usize,
-    /// Samples in the batch.
-    pub batch: usize,
-}
-
-/// `y[b][o] = bias[o] + Σᵢ w[o][i] x[b][i]`: tiles of `MR` rows by `NR` samples, single
-/// samples in tiles of 8 rows, weight rows in blocks that stay in the L2 cache.
-///
-/// # Safety
-/// The slices hold the sizes `p` states; `y` is `batch × out`; `V` runs on this CPU.
-#[inline(always)]
-pub(super) unsafe fn forward<V: Lanes, const MR: usize, const NR: usize>(
-    p: &Product<'_>,
-    bias: Option<&[f32]>,
-    y: &mut [f32],
-) {
-    let rows_per_block = (FORWARD_BLOCK_BYTES / 4 / p.k.max(1)).max(8);
-    let mut start = 0;
-    while start < p.out {
-        let rows = start..p.out.min(start + rows_per_block);
-        let mut b = 0;
-        // SAFETY: `b + NR <= batch`, then `b < batch`.
-        unsafe {
-            while b + NR <= p.batch {
-                forward_rows::<V, MR, NR>(p, bias, y, b, rows.clone());
-                b += NR;
-            }
-            while b < p.batch {
-                forward_rows::<V, 8, 1>(p, bias, y, b, rows.clone());
-                b += 1;
-            }
-        }
-        start = rows.end;
-    }
-}
 
 /// Loads vector `v` of a tile `cols` floats wide (zero past `cols`).
 ///
@@ -173,12 +19,12 @@ pub(super) unsafe fn forward<V: Lanes, const MR: usize, const NR: usize>(
 /// The `cols` floats from `p` are readable.
 #[inline(always)]
 unsafe fn load_cols<V: Lanes>(p: *const f32, v: usize, cols: usize) -> V {
-    // SAFETY: the caller's range covers `v · LANES ..` up to `cols`.
+    // SAFETY: the caller's range covers `v · V::WIDTH ..` up to `cols`.
     unsafe {
-        if (v + 1) * LANES <= cols {
-            V::load(p.add(v * LANES))
-        } else if v * LANES < cols {
-            V::load_partial(p.add(v * LANES), cols - v * LANES)
+        if (v + 1) * V::WIDTH <= cols {
+            V::load(p.add(v * V::WIDTH))
+        } else if v * V::WIDTH < cols {
+            V::load_partial(p.add(v * V::WIDTH), cols - v * V::WIDTH)
         } else {
             V::zero()
         }
@@ -193,15 +39,15 @@ unsafe fn load_cols<V: Lanes>(p: *const f32, v: usize, cols: usize) -> V {
 unsafe fn store_cols<V: Lanes>(value: V, p: *mut f32, v: usize, cols: usize) {
     // SAFETY: as in `load_cols`.
     unsafe {
-        if (v + 1) * LANES <= cols {
-            value.store(p.add(v * LANES));
-        } else if v * LANES < cols {
-            value.store_partial(p.add(v * LANES), cols - v * LANES);
+        if (v + 1) * V::WIDTH <= cols {
+            value.store(p.add(v * V::WIDTH));
+        } else if v * V::WIDTH < cols {
+            value.store_partial(p.add(v * V::WIDTH), cols - v * V::WIDTH);
         }
     }
 }
 
-/// `dx[b][i] = Σ_o dy[b][o] w[o][i]` for `MR` samples and `cols` (at most `NV · LANES`)
+/// `dx[b][i] = Σ_o dy[b][o] w[o][i]` for `MR` samples and `cols` (at most `NV · V::WIDTH`)
 /// columns, `o` in order.
 ///
 /// # Safety
@@ -256,12 +102,12 @@ unsafe fn input_grad_samples<V: Lanes, const MR: usize, const NV: usize>(
     // SAFETY: columns `i..i + cols` are inside `k`, samples `b..b + MR` inside the batch.
     // (Plain loops, no closures: a closure would not inherit the caller's target features.)
     unsafe {
-        while i + NV * LANES <= k {
-            input_grad_tile::<V, MR, NV>(w.add(i), dy, dx.add(i), k, out, NV * LANES);
-            i += NV * LANES;
+        while i + NV * V::WIDTH <= k {
+            input_grad_tile::<V, MR, NV>(w.add(i), dy, dx.add(i), k, out, NV * V::WIDTH);
+            i += NV * V::WIDTH;
         }
         while i < k {
-            let cols = (k - i).min(LANES);
+            let cols = (k - i).min(V::WIDTH);
             input_grad_tile::<V, MR, 1>(w.add(i), dy, dx.add(i), k, out, cols);
             i += cols;
         }
@@ -269,12 +115,12 @@ unsafe fn input_grad_samples<V: Lanes, const MR: usize, const NV: usize>(
 }
 
 /// `dx[b][i] = Σ_o dy[b][o] w[o][i]`: tiles of `MR` samples by `NV` vectors of columns, the
-/// samples left over in pairs by 4 vectors, then alone by 12. `p.x` is the output gradient `dy`.
+/// samples left over in pairs by 4 vectors, then alone by `NV1`. `p.x` is the output gradient `dy`.
 ///
 /// # Safety
 /// The slices hold the sizes `p` states; `dx` is `batch × k`; `V` runs on this CPU.
 #[inline(always)]
-pub(super) unsafe fn input_grad<V: Lanes, const MR: usize, const NV: usize>(
+pub(super) unsafe fn input_grad<V: Lanes, const MR: usize, const NV: usize, const NV1: usize>(
     p: &Product<'_>,
     dx: &mut [f32],
 ) {
@@ -290,7 +136,7 @@ pub(super) unsafe fn input_grad<V: Lanes, const MR: usize, const NV: usize>(
             b += 2;
         }
         if b < p.batch {
-            input_grad_samples::<V, 1, 12>(p, dx, b);
+            input_grad_samples::<V, 1, NV1>(p, dx, b);
         }
     }
 }
@@ -301,7 +147,7 @@ pub(super) unsafe fn input_grad<V: Lanes, const MR: usize, const NV: usize>(
 /// # Safety
 /// `dw` points at column `i` of row `o` (`k` apart) and covers `MR` rows and `cols` columns;
 /// `dy` points at sample `b`'s gradient for row `o` (`out` apart); `panel` holds `samples` rows
-/// of `NV · LANES` readable floats.
+/// of `NV · V::WIDTH` readable floats.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn weight_grad_tile<V: Lanes, const MR: usize, const NV: usize>(
@@ -324,7 +170,7 @@ unsafe fn weight_grad_tile<V: Lanes, const MR: usize, const NV: usize>(
         for b in 0..samples {
             let mut xv = [V::zero(); NV];
             for (v, xv) in xv.iter_mut().enumerate() {
-                *xv = V::load(panel.at.add(b * panel.stride + v * LANES));
+                *xv = V::load(panel.at.add(b * panel.stride + v * V::WIDTH));
             }
             for (r, acc) in acc.iter_mut().enumerate() {
                 let d = V::splat(*dy.add(b * out + r));
@@ -353,12 +199,12 @@ struct Panel {
 const PANEL: usize = 32;
 
 /// `dw[o][i] += Σ_b dy[b][o] x[b][i]`, the samples in order. For each block of samples and
-/// each `NV · LANES` columns, the inputs are packed into a contiguous panel on the stack (unless
+/// each `NV · V::WIDTH` columns, the inputs are packed into a contiguous panel on the stack (unless
 /// there is one sample), which every tile of `MR` rows then reads.
 ///
 /// # Safety
 /// The slices hold the sizes `p` states (`p.w` is unused); `dy` is `batch × out` and `dw`
-/// `out × k`; `V` runs on this CPU; `NV · LANES <= PANEL`.
+/// `out × k`; `V` runs on this CPU; `NV · V::WIDTH <= PANEL`.
 #[inline(always)]
 pub(super) unsafe fn weight_grad<V: Lanes, const MR: usize, const NV: usize>(
     p: &Product<'_>,
@@ -366,7 +212,7 @@ pub(super) unsafe fn weight_grad<V: Lanes, const MR: usize, const NV: usize>(
     dw: &mut [f32],
 ) {
     use core::mem::MaybeUninit;
-    let (k, out, width) = (p.k, p.out, NV * LANES);
+    let (k, out, width) = (p.k, p.out, NV * V::WIDTH);
     // Every row a tile reads is written first.
     let mut packed = [const { MaybeUninit::<f32>::uninit() }; GRAD_BLOCK * PANEL];
     // Samples whose output gradients fit in 32 KiB (the L1 cache), at least 8.
