@@ -37,9 +37,14 @@ const BLOCK_SCRATCH_BYTES: usize = 32 * 1024;
 /// The most samples a backward block holds.
 const MAX_BLOCK: usize = 8;
 
-/// The bytes the forward block path may keep on the stack for activations: enough for the
-/// batch products of wide layers to reuse each weight over several samples.
-const FORWARD_SCRATCH_BYTES: usize = 128 * 1024;
+/// The bytes the forward block path may keep on the stack for activations: with `std`
+/// (threads of 2 MiB or more), enough for the batch products of wide layers to reuse each
+/// weight over a few dozen samples; without it, what a small device can spare.
+const FORWARD_SCRATCH_BYTES: usize = if cfg!(feature = "std") {
+    256 * 1024
+} else {
+    32 * 1024
+};
 
 /// The most samples a forward block holds.
 const MAX_FORWARD_BLOCK: usize = 32;
@@ -75,7 +80,7 @@ pub const fn block_size(widths: &[usize]) -> usize {
 }
 
 /// How many samples a model with these layer widths runs at once in its forward block path:
-/// as many as fit 128 KiB of activations, between 1 and 32.
+/// as many as fit 256 KiB of activations with `std` (32 KiB without), between 1 and 32.
 #[must_use]
 pub const fn forward_block_size(widths: &[usize]) -> usize {
     fit(total(widths), FORWARD_SCRATCH_BYTES, MAX_FORWARD_BLOCK)
@@ -108,7 +113,8 @@ mod tests {
         assert_eq!(block_size(&[1000, 1000, 10]), 2);
         assert_eq!(block_size(&[100_000, 10]), 1);
         assert_eq!(forward_block_size(&[1, 13, 13, 1]), 32);
-        assert_eq!(forward_block_size(&[1000, 1000, 10]), 16);
+        let wide = if cfg!(feature = "std") { 32 } else { 4 };
+        assert_eq!(forward_block_size(&[1000, 1000, 10]), wide);
         assert_eq!(forward_block_size(&[100_000, 10]), 1);
     }
 }
