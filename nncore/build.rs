@@ -1,8 +1,14 @@
 //! Sets `nncore_avx512` when the compiler has stable AVX-512 intrinsics (Rust 1.89), so that
-//! older compilers (down to the crate's `rust-version`) build the crate without them.
+//! older compilers (down to the crate's `rust-version`) build the crate without them. Setting
+//! `NNCORE_NO_AVX512` leaves the AVX-512 kernels out, to measure the AVX2 ones on a CPU that has
+//! both.
 
 fn main() {
     println!("cargo:rustc-check-cfg=cfg(nncore_avx512)");
+    println!("cargo:rerun-if-env-changed=NNCORE_NO_AVX512");
+    if std::env::var_os("NNCORE_NO_AVX512").is_some() {
+        return;
+    }
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let minor = std::process::Command::new(rustc)
         .arg("--version")
