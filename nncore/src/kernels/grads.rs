@@ -202,14 +202,19 @@ const PANEL: usize = 32;
 /// each `NV · V::WIDTH` columns, the inputs are packed into a contiguous panel on the stack (unless
 /// there is one sample), which every tile of `MR` rows then reads.
 ///
+/// Only the first `rows` rows of the gradient: `dw` holds them (`rows × k`), and `dy` starts at
+/// the first one's column, its samples still `out` apart.
+///
 /// # Safety
-/// The slices hold the sizes `p` states (`p.w` is unused); `dy` is `batch × out` and `dw`
-/// `out × k`; `V` runs on this CPU; `NV · V::WIDTH <= PANEL`.
+/// The slices hold the sizes `p` states (`p.w` is unused); `dy` holds `batch` samples of `out`
+/// (the last one from its first row on) and `dw` `rows × k` floats, `rows <= out`; `V` runs on
+/// this CPU; `NV · V::WIDTH <= PANEL`.
 #[inline(always)]
 pub(super) unsafe fn weight_grad<V: Lanes, const MR: usize, const NV: usize>(
     p: &Product<'_>,
     dy: &[f32],
     dw: &mut [f32],
+    rows: usize,
 ) {
     use core::mem::MaybeUninit;
     let (k, out, width) = (p.k, p.out, NV * V::WIDTH);
@@ -246,17 +251,17 @@ pub(super) unsafe fn weight_grad<V: Lanes, const MR: usize, const NV: usize>(
             // and the panel holds `samples` rows of `width` (a single row in place is full).
             unsafe {
                 let (dw, dy) = (dw.add(i), dy.add(b * out));
-                while o + MR <= out {
+                while o + MR <= rows {
                     let (dw, dy) = (dw.add(o * k), dy.add(o));
                     weight_grad_tile::<V, MR, NV>(dw, dy, panel, k, out, cols, samples);
                     o += MR;
                 }
-                while o + 2 <= out {
+                while o + 2 <= rows {
                     let (dw, dy) = (dw.add(o * k), dy.add(o));
                     weight_grad_tile::<V, 2, NV>(dw, dy, panel, k, out, cols, samples);
                     o += 2;
                 }
-                if o < out {
+                if o < rows {
                     let (dw, dy) = (dw.add(o * k), dy.add(o));
                     weight_grad_tile::<V, 1, NV>(dw, dy, panel, k, out, cols, samples);
                 }

@@ -26,6 +26,8 @@ mod dot;
 mod dot512;
 mod grads;
 mod lanes;
+#[cfg(feature = "rayon")]
+mod parallel;
 #[cfg(test)]
 mod tests;
 mod tiles;
@@ -147,6 +149,14 @@ pub(crate) fn forward(
             && bias.is_none_or(|b| b.len() == out),
         "kernels::forward: mismatched sizes"
     );
+    #[cfg(feature = "rayon")]
+    if let Some(per) = parallel::samples(batch, k * out) {
+        use rayon::prelude::*;
+        let (xs, ys) = (x.par_chunks(per * k), y.par_chunks_mut(per * out));
+        xs.zip(ys)
+            .for_each(|(x, y)| forward(isa, w, bias, x, y, k, out));
+        return;
+    }
     let p = Product {
         w,
         x,
@@ -178,6 +188,14 @@ pub(crate) fn input_grad(isa: Isa, w: &[f32], dy: &[f32], dx: &mut [f32], k: usi
         dx.fill(0.0);
         return;
     }
+    #[cfg(feature = "rayon")]
+    if let Some(per) = parallel::samples(batch, k * out) {
+        use rayon::prelude::*;
+        let (dys, dxs) = (dy.par_chunks(per * out), dx.par_chunks_mut(per * k));
+        dys.zip(dxs)
+            .for_each(|(dy, dx)| input_grad(isa, w, dy, dx, k, out));
+        return;
+    }
     let p = Product {
         w,
         x: dy,
@@ -205,6 +223,9 @@ pub(crate) fn weight_grad(isa: Isa, dw: &mut [f32], dy: &[f32], x: &[f32], k: us
         dw.len() == out * k && x.len() == batch * k && dy.len() == batch * out,
         "kernels::weight_grad: mismatched sizes"
     );
+    if k == 0 {
+        return;
+    }
     let p = Product {
         w: &[],
         x,
@@ -212,15 +233,28 @@ pub(crate) fn weight_grad(isa: Isa, dw: &mut [f32], dy: &[f32], x: &[f32], k: us
         out,
         batch,
     };
+    #[cfg(feature = "rayon")]
+    if let Some(per) = parallel::rows(out, batch * k) {
+        use rayon::prelude::*;
+        let chunks = dw.par_chunks_mut(per * k).enumerate();
+        chunks.for_each(|(c, dw)| weight_grad_rows(isa, &p, &dy[c * per..], dw));
+        return;
+    }
+    weight_grad_rows(isa, &p, dy, dw);
+}
+
+/// [`weight_grad`] for the rows `dw` holds, `dy` starting at the first one's column.
+fn weight_grad_rows(isa: Isa, p: &Product<'_>, dy: &[f32], dw: &mut [f32]) {
+    let rows = dw.len() / p.k;
     match isa {
-        // SAFETY: as in `forward`.
-        Isa::Portable => unsafe { grads::weight_grad::<Portable, 2, 2>(&p, dy, dw) },
-        // SAFETY: as in `forward`.
+        // SAFETY: as in `forward`, and `dw` holds `rows` rows.
+        Isa::Portable => unsafe { grads::weight_grad::<Portable, 2, 2>(p, dy, dw, rows) },
+        // SAFETY: as above.
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => unsafe { avx2::weight_grad(&p, dy, dw) },
-        // SAFETY: as in `forward`.
+        Isa::Avx2 => unsafe { avx2::weight_grad(p, dy, dw, rows) },
+        // SAFETY: as above.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        Isa::Avx512 => unsafe { avx512::weight_grad(&p, dy, dw) },
+        Isa::Avx512 => unsafe { avx512::weight_grad(p, dy, dw, rows) },
     }
 }
 
@@ -245,9 +279,9 @@ mod avx2 {
 
     /// See [`super::weight_grad`].
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn weight_grad(p: &Product<'_>, dy: &[f32], dw: &mut [f32]) {
+    pub(super) unsafe fn weight_grad(p: &Product<'_>, dy: &[f32], dw: &mut [f32], rows: usize) {
         // SAFETY: as above.
-        unsafe { grads::weight_grad::<Avx2<FUSED>, 6, 2>(p, dy, dw) }
+        unsafe { grads::weight_grad::<Avx2<FUSED>, 6, 2>(p, dy, dw, rows) }
     }
 }
 
@@ -266,8 +300,8 @@ mod avx512 {
 
     /// See [`super::weight_grad`].
     #[target_feature(enable = "avx512f,avx2,fma")]
-    pub(super) unsafe fn weight_grad(p: &Product<'_>, dy: &[f32], dw: &mut [f32]) {
+    pub(super) unsafe fn weight_grad(p: &Product<'_>, dy: &[f32], dw: &mut [f32], rows: usize) {
         // SAFETY: as above.
-        unsafe { grads::weight_grad::<Avx512<FUSED>, 8, 2>(p, dy, dw) }
+        unsafe { grads::weight_grad::<Avx512<FUSED>, 8, 2>(p, dy, dw, rows) }
     }
 }

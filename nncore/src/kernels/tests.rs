@@ -257,3 +257,41 @@ fn mismatched_sizes_panic() {
     let mut y = [0.0; 3];
     forward(isa(), &[0.0; 6], None, &[0.0; 4], &mut y, 2, 3);
 }
+
+/// Split over threads, every product gives the bits of one thread.
+#[cfg(feature = "rayon")]
+#[test]
+fn threads_give_the_bits_of_one() {
+    use alloc::vec;
+    let (k, out, batch) = (300, 70, 120);
+    let (mut w, mut xs, mut dys) = (
+        vec![0.0; k * out],
+        vec![0.0; batch * k],
+        vec![0.0; batch * out],
+    );
+    fill(&mut w, 5);
+    fill(&mut xs, 6);
+    fill(&mut dys, 7);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let (mut y, mut dx, mut dw) = (
+                vec![0.0; batch * out],
+                vec![0.0; batch * k],
+                vec![0.5; k * out],
+            );
+            forward(isa(), &w, None, &xs, &mut y, k, out);
+            input_grad(isa(), &w, &dys, &mut dx, k, out);
+            weight_grad(isa(), &mut dw, &dys, &xs, k, out);
+            [y, dx, dw].map(|v| {
+                v.iter()
+                    .map(|x| x.to_bits())
+                    .collect::<alloc::vec::Vec<_>>()
+            })
+        })
+    };
+    assert!(run(1) == run(3), "three threads differ from one");
+}

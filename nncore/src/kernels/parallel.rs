@@ -1,0 +1,27 @@
+//! With the `rayon` feature, large products split over rayon's threads: the forward and the
+//! input gradient by samples, the weight gradient by rows. Each output is still summed in its
+//! own order by one thread, so the bits do not change.
+
+/// The fewest multiply-adds worth splitting: about 15 µs of one core's work.
+const MIN_MULTIPLY_ADDS: usize = 1 << 20;
+
+/// How many of `count` items (samples or rows) of `per_item` multiply-adds each thread takes,
+/// if the work is worth splitting: a multiple of 8, so that the tiles stay full.
+fn split(count: usize, per_item: usize) -> Option<usize> {
+    let threads = rayon::current_num_threads();
+    if threads < 2 || count.saturating_mul(per_item) < MIN_MULTIPLY_ADDS {
+        return None;
+    }
+    let per = count.div_ceil(threads).next_multiple_of(8);
+    (per < count).then_some(per)
+}
+
+/// Samples per thread for a batch of `batch` samples of `per_sample` multiply-adds.
+pub(super) fn samples(batch: usize, per_sample: usize) -> Option<usize> {
+    split(batch, per_sample)
+}
+
+/// Weight rows per thread for `rows` rows of `per_row` multiply-adds.
+pub(super) fn rows(rows: usize, per_row: usize) -> Option<usize> {
+    split(rows, per_row)
+}
