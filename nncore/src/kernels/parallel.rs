@@ -1,18 +1,25 @@
 //! With the `rayon` feature, large products split over rayon's threads: the forward and the
 //! input gradient by samples, the weight gradient by rows. Each output is still summed in its
 //! own order by one thread, so the bits do not change.
+//!
+//! Only whole batches are large enough: training mode's (`Train`), not the blocks of at most 32
+//! samples that evaluation mode runs.
 
-/// The fewest multiply-adds worth splitting: about 15 µs of one core's work.
-const MIN_MULTIPLY_ADDS: usize = 1 << 20;
+/// The fewest multiply-adds worth splitting: about a millisecond's work split in two pays for
+/// waking the other threads many times over.
+const MIN_MULTIPLY_ADDS: usize = 1 << 22;
+
+/// The fewest samples or rows a thread takes: a multiple of 8, so that the tiles stay full.
+const MIN_PER_THREAD: usize = 32;
 
 /// How many of `count` items (samples or rows) of `per_item` multiply-adds each thread takes,
-/// if the work is worth splitting: a multiple of 8, so that the tiles stay full.
+/// if the work is worth splitting.
 fn split(count: usize, per_item: usize) -> Option<usize> {
     let threads = rayon::current_num_threads();
     if threads < 2 || count.saturating_mul(per_item) < MIN_MULTIPLY_ADDS {
         return None;
     }
-    let per = count.div_ceil(threads).next_multiple_of(8);
+    let per = count.div_ceil(threads).next_multiple_of(8).max(MIN_PER_THREAD);
     (per < count).then_some(per)
 }
 

@@ -263,7 +263,7 @@ fn mismatched_sizes_panic() {
 #[test]
 fn threads_give_the_bits_of_one() {
     use alloc::vec;
-    let (k, out, batch) = (300, 70, 120);
+    let (k, out, batch) = (300, 170, 120);
     let (mut w, mut xs, mut dys) = (
         vec![0.0; k * out],
         vec![0.0; batch * k],
