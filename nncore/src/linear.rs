@@ -9,7 +9,9 @@ use rand::distr::{Distribution, Uniform};
 
 /// A fully connected layer, `y = W x + b` (PyTorch's `nn.Linear(IN, OUT)`).
 ///
-/// `weight` is `[[f32; IN]; OUT]`: PyTorch's `[out_features, in_features]`, row-major.
+/// `weight` is `[[f32; IN]; OUT]`: PyTorch's `[out_features, in_features]`, row-major. A
+/// sample's output and gradients have the same bits whether it runs alone or anywhere in a
+/// batch, and a batch's weight gradient is, bit for bit, its samples' added one at a time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Linear<const IN: usize, const OUT: usize> {
     /// `weight[o][i]` connects input `i` to output `o`.

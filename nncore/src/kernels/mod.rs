@@ -1,6 +1,8 @@
-//! The matrix products of dense layers, for one sample or a batch, on whatever vector unit the
-//! CPU has: AVX2 with FMA on x86-64 when present (detected once at run time with `std`, from
-//! the compile-time target features without it), eight portable lanes otherwise.
+//! The matrix products of dense layers, for one sample or a batch, on the best vector unit the
+//! CPU has: AVX-512 or AVX2 with FMA on x86-64 (detected once at run time with `std`, from the
+//! compile-time target features without it), eight portable lanes otherwise. `dense` is what
+//! layers call; `dot` and `dot512` hold the forward, `grads` the gradients, `tiles` the narrow
+//! layers' products.
 //!
 //! # Summation order
 //!
@@ -14,9 +16,9 @@
 //! - weight gradient, `dw[o][i] += dy[o] x[i]`: one sample after another, in batch order, onto
 //!   the gradient already there.
 //!
-//! Each step `s + a · b` is one fused multiply-add on the AVX2 path, and a multiplication then
-//! an addition on the portable one. With the `libm` feature the AVX2 path does not fuse them
-//! either, so every target gives the same bits.
+//! Each step `s + a · b` is one fused multiply-add on the AVX2 and AVX-512 paths (which give the
+//! same bits), and a multiplication then an addition on the portable one. With the `libm`
+//! feature the vector paths do not fuse them either, so every target gives the same bits.
 
 pub(crate) mod dense;
 mod dot;
