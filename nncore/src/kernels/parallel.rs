@@ -19,7 +19,10 @@ fn split(count: usize, per_item: usize) -> Option<usize> {
     if threads < 2 || count.saturating_mul(per_item) < MIN_MULTIPLY_ADDS {
         return None;
     }
-    let per = count.div_ceil(threads).next_multiple_of(8).max(MIN_PER_THREAD);
+    let per = count
+        .div_ceil(threads)
+        .next_multiple_of(8)
+        .max(MIN_PER_THREAD);
     (per < count).then_some(per)
 }
 
