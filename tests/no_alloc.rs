@@ -211,10 +211,11 @@ fn conv_model_in_both_modes() {
     let loss_fn = nncore::NLLLoss::new();
     let mut grads = Grads::<Conv>::new();
     let mut out = vec![[0.0; 3]; xs.len()];
-    assert_no_alloc("Conv forward_into", || model.forward_into(&xs, &mut out));
+    assert_no_alloc("Conv forward_into", || model.forward_into(&xs, &mut out)).unwrap();
     assert_no_alloc("Conv backward_loss", || {
         model.backward_loss(&loss_fn, &xs, &labels, &mut grads)
-    });
+    })
+    .unwrap();
     let mut train = nncore::Train::new(<rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(3));
     train.reserve::<Conv, _, _>(xs.len());
     let mut opt = SGD::<Conv>::new(SGDConfig {
