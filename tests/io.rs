@@ -8,6 +8,13 @@ use nncore::prelude::*;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use safetensors::{Dtype, tensor::TensorView};
 
+#[path = "io/buffers.rs"]
+mod buffers;
+#[path = "io/messages.rs"]
+mod messages;
+#[path = "io/options.rs"]
+mod options;
+
 nncore::sequential! {
     pub struct SeedMlpNamed { hidden_linear: Linear(1, 13), hidden_activ: Tanh, output_linear: Linear(13, 1) }
 }
@@ -46,15 +53,21 @@ fn json_init(case: &str) -> HashMap<String, (Vec<usize>, Vec<f32>)> {
         .collect()
 }
 
-/// Every value of the model, as bits: equality that sees -0.0 and NaN payloads.
-fn bits<M: Module>(model: &M) -> Vec<(String, Vec<usize>, Vec<u32>)> {
-    model
-        .parameters()
-        .map(|p| {
-            let values = p.data.iter().map(|v| v.to_bits()).collect();
-            (p.name.to_string(), p.shape.to_vec(), values)
-        })
-        .collect()
+/// Every value of the model, parameters then buffers, as bits: equality that sees -0.0 and NaN
+/// payloads.
+fn bits<M: Module>(model: &M) -> Vec<(String, Vec<usize>, Vec<u64>)> {
+    let params = model.parameters().map(|p| {
+        let values = p.data.iter().map(|v| u64::from(v.to_bits())).collect();
+        (p.name.to_string(), p.shape.to_vec(), values)
+    });
+    let buffers = model.buffers().map(|b| {
+        let values = match b.data {
+            nncore::BufferData::F32(data) => data.iter().map(|v| u64::from(v.to_bits())).collect(),
+            nncore::BufferData::I64(data) => data.iter().map(|&v| v as u64).collect(),
+        };
+        (b.name.to_string(), b.shape.to_vec(), values)
+    });
+    params.chain(buffers).collect()
 }
 
 /// Loads a golden `init.safetensors`, checks it against `init` in case.json, and checks that
@@ -202,6 +215,17 @@ fn file(tensors: &[(&str, Dtype, &[usize])]) -> Vec<u8> {
                 TensorView::new(*dtype, shape.to_vec(), data).unwrap(),
             )
         });
+    safetensors::serialize(views, None).unwrap()
+}
+
+/// A file with the given tensors and their bytes.
+fn file_with(tensors: &[(&str, Dtype, &[usize], Vec<u8>)]) -> Vec<u8> {
+    let views = tensors.iter().map(|(name, dtype, shape, data)| {
+        (
+            name.to_string(),
+            TensorView::new(*dtype, shape.to_vec(), data).unwrap(),
+        )
+    });
     safetensors::serialize(views, None).unwrap()
 }
 
@@ -413,8 +437,72 @@ fn mutate(rng: &mut StdRng, bytes: &mut Vec<u8>) {
     }
 }
 
-/// Runs mutated and truncated files through the loader: it must return, never panic, and a
-/// failed load must leave the model as it was.
+/// Runs mutated copies of `seeds` through the loader into `model`: it must return, never
+/// panic, give the same error for the same bytes, and leave the model as it was on failure.
+/// Returns the loads that succeeded and the count of each kind of error.
+fn fuzz<M: Module>(
+    seeds: &[Vec<u8>],
+    model: &mut M,
+    inputs: usize,
+    seed: u64,
+) -> (usize, HashMap<&'static str, usize>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut ok = 0;
+    let mut kinds: HashMap<&str, usize> = HashMap::new();
+    for _ in 0..inputs {
+        let mut bytes = seeds[rng.random_range(0..seeds.len())].clone();
+        for _ in 0..rng.random_range(1..=4) {
+            mutate(&mut rng, &mut bytes);
+        }
+        let before = bits(model);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            io::load_bytes(model, &bytes)
+        }));
+        match result {
+            Err(_) => panic!("the loader panicked on {bytes:?}"),
+            Ok(Ok(())) => {
+                ok += 1;
+                // What loaded is exactly what a save writes back.
+                let again: M = io::from_bytes(&io::to_bytes(model).unwrap()).unwrap();
+                assert_eq!(bits(&again), bits(model));
+            }
+            Ok(Err(err)) => {
+                let kind = match err {
+                    LoadError::MissingKey { .. } => "missing key",
+                    LoadError::UnexpectedKey { .. } => "unexpected key",
+                    LoadError::LayerNames { .. } => "layer names",
+                    LoadError::Shape { .. } => "shape",
+                    LoadError::Dtype { .. } | LoadError::IntegerDtype { .. } => "dtype",
+                    LoadError::CorruptTensor { .. } => "corrupt tensor",
+                    LoadError::Truncated { .. } => "truncated",
+                    LoadError::HeaderTooLarge { .. } => "header too large",
+                    LoadError::Corrupt { .. } => "corrupt",
+                    _ => "other",
+                };
+                *kinds.entry(kind).or_default() += 1;
+                assert_eq!(bits(model), before, "a failed load changed the model");
+                let again = io::load_bytes(model, &bytes).unwrap_err();
+                assert_eq!(
+                    again.to_string(),
+                    err.to_string(),
+                    "the same bytes, another error"
+                );
+            }
+        }
+    }
+    (ok, kinds)
+}
+
+/// Every kind of damage is reached, the key and shape checks included.
+fn assert_reached(kinds: &HashMap<&str, usize>, expected: &[&str]) {
+    for kind in expected {
+        assert!(
+            kinds.get(kind).copied().unwrap_or(0) > 0,
+            "no `{kind}`: {kinds:?}"
+        );
+    }
+}
+
 #[test]
 fn mutated_files_never_panic_and_never_half_load() {
     const INPUTS: usize = 100_000;
@@ -430,61 +518,34 @@ fn mutated_files_never_panic_and_never_half_load() {
             ("x", F32, &[]),
         ]),
     ];
-    let mut rng = StdRng::seed_from_u64(2024);
     let mut model = SeedMlpNamed::init(&mut StdRng::seed_from_u64(5));
-    let (mut ok, mut failed) = (0usize, 0usize);
-    let mut kinds: HashMap<&str, usize> = HashMap::new();
-    for _ in 0..INPUTS {
-        let mut bytes = seeds[rng.random_range(0..seeds.len())].clone();
-        for _ in 0..rng.random_range(1..=4) {
-            mutate(&mut rng, &mut bytes);
-        }
-        let before = bits(&model);
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            io::load_bytes(&mut model, &bytes)
-        }));
-        match result {
-            Err(_) => panic!("the loader panicked on {bytes:?}"),
-            Ok(Ok(())) => {
-                ok += 1;
-                // What loaded is exactly what a save writes back.
-                let again: SeedMlpNamed = io::from_bytes(&io::to_bytes(&model).unwrap()).unwrap();
-                assert_eq!(bits(&again), bits(&model));
-            }
-            Ok(Err(err)) => {
-                failed += 1;
-                let kind = match err {
-                    LoadError::MissingKey { .. } => "missing key",
-                    LoadError::UnexpectedKey { .. } => "unexpected key",
-                    LoadError::Shape { .. } => "shape",
-                    LoadError::Dtype { .. } => "dtype",
-                    LoadError::Truncated { .. } => "truncated",
-                    LoadError::HeaderTooLarge { .. } => "header too large",
-                    LoadError::Corrupt { .. } => "corrupt",
-                    _ => "other",
-                };
-                *kinds.entry(kind).or_default() += 1;
-                assert_eq!(bits(&model), before, "a failed load changed the model");
-            }
-        }
-    }
+    let (ok, kinds) = fuzz(&seeds, &mut model, INPUTS, 2024);
+    let failed: usize = kinds.values().sum();
     assert_eq!(ok + failed, INPUTS);
     // Both outcomes are exercised: the mutations are neither all fatal nor all harmless.
     assert!(ok > 100 && failed > INPUTS / 2, "ok {ok}, failed {failed}");
-    // Every kind of damage is reached, the key and shape checks included.
-    for kind in [
+    let expected = [
         "missing key",
         "unexpected key",
         "shape",
         "dtype",
-        "truncated",
-        "header too large",
-        "corrupt",
-    ] {
-        assert!(
-            kinds.get(kind).copied().unwrap_or(0) > 0,
-            "no `{kind}`: {kinds:?}"
-        );
-    }
+        "corrupt tensor",
+    ];
+    assert_reached(&kinds, &expected);
+    assert_reached(&kinds, &["truncated", "header too large", "corrupt"]);
     println!("{INPUTS} mutated files: {ok} loaded, {failed} rejected ({kinds:?}), no panic");
+}
+
+/// The same for a model with buffers, F32 and I64.
+#[test]
+fn mutated_files_with_buffers_never_panic_and_never_half_load() {
+    const INPUTS: usize = 30_000;
+    let seeds = [io::to_bytes(&buffers::norm()).unwrap()];
+    let mut model = buffers::norm();
+    let (ok, kinds) = fuzz(&seeds, &mut model, INPUTS, 2025);
+    assert!(ok > 30, "ok {ok}, {kinds:?}");
+    assert_reached(
+        &kinds,
+        &["missing key", "dtype", "corrupt tensor", "truncated"],
+    );
 }
