@@ -52,23 +52,22 @@ pub fn write_rust_const<M: Module>(
     ty: &str,
     name: &str,
 ) -> fmt::Result {
-    let params = M::NUM_PARAMS;
-    if M::NUM_BUFFERS == 0 {
-        writeln!(
-            out,
-            "/// `{ty}` with its trained values: {params} parameters, bit for bit."
-        )?;
-        writeln!(out, "#[rustfmt::skip]")?;
-        writeln!(out, "pub const {name}: {ty} = {ty}::from_params(&[")?;
-    } else {
-        let buffers = M::NUM_BUFFERS;
-        writeln!(
-            out,
-            "/// `{ty}` with its trained values: {params} parameters and {buffers} buffer values, bit for bit."
-        )?;
-        writeln!(out, "#[rustfmt::skip]")?;
-        writeln!(out, "pub const {name}: {ty} = {ty}::from_state(&[")?;
+    write!(
+        out,
+        "/// `{ty}` with its trained values: {} parameters",
+        M::NUM_PARAMS
+    )?;
+    if M::NUM_BUFFERS > 0 {
+        write!(out, " and {} buffer values", M::NUM_BUFFERS)?;
     }
+    writeln!(out, ", bit for bit.")?;
+    writeln!(out, "#[rustfmt::skip]")?;
+    let call = if M::NUM_BUFFERS == 0 {
+        "from_params"
+    } else {
+        "from_state"
+    };
+    writeln!(out, "pub const {name}: {ty} = {ty}::{call}(&[")?;
     for p in model.parameters() {
         write_tensor(out, p.name, p.shape, "", p.data.iter().copied())?;
     }

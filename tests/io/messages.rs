@@ -22,14 +22,14 @@ fn index_names_against_names_say_which_model_loads_the_file() {
             model_key,
         } => {
             assert!(*file_indexed);
-            assert_eq!(file_key, "0.bias");
+            assert_eq!(file_key, "0.weight");
             assert_eq!(*model_key, "hidden_linear.weight");
         }
         _ => panic!("{err}"),
     }
     assert_eq!(
         err.to_string(),
-        "the file's keys are index names (`0.bias`, ...), as `nn.Sequential(...)` without names \
+        "the file's keys are index names (`0.weight`, ...), as `nn.Sequential(...)` without names \
          writes them, but the model's are names (`hidden_linear.weight`, ...): to load it, \
          declare the model as a tuple struct `struct Net(...)` of the same layers, or name the \
          layers in PyTorch with `nn.Sequential(OrderedDict(...))`"
@@ -41,12 +41,12 @@ fn index_names_against_names_say_which_model_loads_the_file() {
     let err = io::load_bytes(&mut model, &named).unwrap_err();
     assert!(
         matches!(&err, LoadError::LayerNames { file_indexed: false, file_key, model_key }
-            if file_key == "hidden_linear.bias" && *model_key == "0.weight"),
+            if file_key == "hidden_linear.weight" && *model_key == "0.weight"),
         "{err}"
     );
     let message = err.to_string();
     assert!(
-        message.starts_with("the file's keys are names (`hidden_linear.bias`, ...)"),
+        message.starts_with("the file's keys are names (`hidden_linear.weight`, ...)"),
         "{message}"
     );
     assert!(

@@ -28,7 +28,8 @@ pub enum LoadError {
     LayerNames {
         /// Whether the file has the index names (and the model names), or the reverse.
         file_indexed: bool,
-        /// The file's first key, in sorted order (`0.bias`).
+        /// One of the file's keys, of the same tensor name as `model_key` if it can
+        /// (`0.weight`).
         file_key: String,
         /// The model's first key (`hidden_linear.weight`).
         model_key: Name,

@@ -49,10 +49,29 @@ pub(super) fn layer_names_error(
     if signatures(ours) != signatures(theirs) {
         return None;
     }
+    // Examples for the message: the model's first key, and the file's first key of the same
+    // tensor name (`0.weight` for `fc.weight`), index names in numeric order.
+    let model_key = model.first()?.0;
+    let rank = |key: &str| {
+        let module = key.rsplit_once('.').map_or(key, |(m, _)| m);
+        (file_indexed.then_some(module.len()), key.to_string())
+    };
+    let file_key = file
+        .entries
+        .iter()
+        .filter(|e| {
+            e.key
+                .rsplit_once('.')
+                .is_some_and(|(_, p)| p == model_key.param)
+        })
+        .map(|e| rank(&e.key))
+        .min()
+        .or_else(|| file.entries.first().map(|e| rank(&e.key)))?
+        .1;
     Some(LoadError::LayerNames {
         file_indexed,
-        file_key: file.entries.first()?.key.to_string(),
-        model_key: model.first()?.0,
+        file_key,
+        model_key,
     })
 }
 
