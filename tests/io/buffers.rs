@@ -1,5 +1,6 @@
 //! Buffers (BatchNorm's running statistics and batch count) saved and loaded with the
-//! parameters, through hand-written modules: `sequential!` does not know BatchNorm yet.
+//! parameters: a small hand-written module for every error, and a generated model for PyTorch's
+//! own file.
 
 use nncore::io::{self, LoadError};
 use nncore::prelude::*;
@@ -215,96 +216,17 @@ fn buffer_errors_name_the_buffer() {
     );
 }
 
-/// The `state_dict` of the golden run `dsconv1d_gap_adam` (`dw: Conv1d(4, 4, 3, groups=4,
-/// bias=False)`, `pw: Conv1d(4, 8, 1, bias=False)`, `bn: BatchNorm1d(8)`, `head: Linear(8,
-/// 4)`), by hand: those layers are not in nncore yet.
-#[derive(Debug, PartialEq)]
-struct DsConv {
-    params: [Vec<f32>; 6],
-    running_mean: [f32; 8],
-    running_var: [f32; 8],
-    num_batches_tracked: i64,
-}
-
-const DS_PARAMS: [(&str, &str, &[usize]); 6] = [
-    ("dw", "weight", &[4, 1, 3]),
-    ("pw", "weight", &[8, 4, 1]),
-    ("bn", "weight", &[8]),
-    ("bn", "bias", &[8]),
-    ("head", "weight", &[4, 8]),
-    ("head", "bias", &[4]),
-];
-
-impl Module for DsConv {
-    const NUM_PARAMS: usize = 12 + 32 + 8 + 8 + 32 + 4;
-    const NUM_BUFFERS: usize = 8 + 8 + 1;
-    fn zeros() -> Self {
-        DsConv {
-            params: DS_PARAMS.map(|(_, _, dims)| vec![0.0; dims.iter().product()]),
-            running_mean: [0.0; 8],
-            running_var: [0.0; 8],
-            num_batches_tracked: 0,
-        }
-    }
-    fn parameters(&self) -> impl Iterator<Item = Param<'_>> {
-        DS_PARAMS
-            .iter()
-            .zip(&self.params)
-            .map(|(&(module, param, dims), data)| Param {
-                name: Name { module, param },
-                shape: Shape::new(dims),
-                data,
-            })
-    }
-    fn parameters_mut(&mut self) -> impl Iterator<Item = ParamMut<'_>> {
-        DS_PARAMS
-            .iter()
-            .zip(&mut self.params)
-            .map(|(&(module, param, dims), data)| ParamMut {
-                name: Name { module, param },
-                shape: Shape::new(dims),
-                data,
-            })
-    }
-    fn buffers(&self) -> impl Iterator<Item = Buffer<'_>> {
-        [
-            Buffer {
-                name: bn("running_mean"),
-                shape: Shape::vector(8),
-                data: BufferData::F32(&self.running_mean),
-            },
-            Buffer {
-                name: bn("running_var"),
-                shape: Shape::vector(8),
-                data: BufferData::F32(&self.running_var),
-            },
-            Buffer {
-                name: bn("num_batches_tracked"),
-                shape: Shape::scalar(),
-                data: BufferData::I64(std::slice::from_ref(&self.num_batches_tracked)),
-            },
-        ]
-        .into_iter()
-    }
-    fn buffers_mut(&mut self) -> impl Iterator<Item = BufferMut<'_>> {
-        [
-            BufferMut {
-                name: bn("running_mean"),
-                shape: Shape::vector(8),
-                data: BufferDataMut::F32(&mut self.running_mean),
-            },
-            BufferMut {
-                name: bn("running_var"),
-                shape: Shape::vector(8),
-                data: BufferDataMut::F32(&mut self.running_var),
-            },
-            BufferMut {
-                name: bn("num_batches_tracked"),
-                shape: Shape::scalar(),
-                data: BufferDataMut::I64(std::slice::from_mut(&mut self.num_batches_tracked)),
-            },
-        ]
-        .into_iter()
+nncore::sequential! {
+    /// The model of the golden run `dsconv1d_gap_adam`.
+    #[input(4, 20)]
+    struct DsConv {
+        dw: Conv1d(4, 4, 3, groups = 4, dilation = 2, padding = 2, bias = false),
+        pw: Conv1d(4, 8, 1, bias = false),
+        bn: BatchNorm1d(8),
+        act: ReLU,
+        gap: AdaptiveAvgPool1d(1),
+        flat: Flatten,
+        head: Linear(8, 4),
     }
 }
 
@@ -316,11 +238,13 @@ fn a_pytorch_batchnorm_file_loads_and_saves_byte_for_byte() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/io/dsconv1d_gap_adam_final.safetensors");
     let model: DsConv = io::load(&path).unwrap();
-    assert_eq!(model.num_batches_tracked, 60);
+    assert_eq!(model.bn.num_batches_tracked, 60);
     // Values from the run's case.json, which holds each f32 exactly as an f64.
-    assert_eq!(f64::from(model.running_mean[0]), 0.043514788150787354);
-    assert_eq!(f64::from(model.running_var[7]), 1.1703773736953735);
-    let head_bias = model.params[5]
+    assert_eq!(f64::from(model.bn.running_mean[0]), 0.043514788150787354);
+    assert_eq!(f64::from(model.bn.running_var[7]), 1.1703773736953735);
+    let head_bias = model
+        .head
+        .bias
         .iter()
         .map(|&v| f64::from(v))
         .collect::<Vec<_>>();
@@ -332,4 +256,33 @@ fn a_pytorch_batchnorm_file_loads_and_saves_byte_for_byte() {
     ];
     assert_eq!(head_bias, expected);
     assert_eq!(io::to_bytes(&model).unwrap(), std::fs::read(&path).unwrap());
+}
+
+nncore::sequential! {
+    /// The same model with PyTorch's trained values baked in when the test compiles.
+    #[input(4, 20)]
+    #[weights = "tests/io/dsconv1d_gap_adam_final.safetensors"]
+    struct BakedDsConv {
+        dw: Conv1d(4, 4, 3, groups = 4, dilation = 2, padding = 2, bias = false),
+        pw: Conv1d(4, 8, 1, bias = false),
+        bn: BatchNorm1d(8),
+        act: ReLU,
+        gap: AdaptiveAvgPool1d(1),
+        flat: Flatten,
+        head: Linear(8, 4),
+    }
+}
+
+/// `#[weights]` bakes parameters and buffers (the int64 batch count too) bit for bit.
+#[test]
+fn baked_batchnorm_model_equals_the_loaded_file() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/io/dsconv1d_gap_adam_final.safetensors");
+    let loaded: DsConv = io::load(&path).unwrap();
+    let baked = BakedDsConv::TRAINED;
+    assert_eq!(
+        io::to_bytes(&baked).unwrap(),
+        io::to_bytes(&loaded).unwrap()
+    );
+    assert_eq!(baked.bn.num_batches_tracked, 60);
 }

@@ -131,12 +131,20 @@ fn constructors(model: &Model) -> TokenStream {
     for (layer, input) in model.layers_with_inputs() {
         let value = zero(layer, input);
         if layer.has_state(input) {
-            from_state.push(quote! {
-                #value.with_state(#params.split_at(#at).1, #buffers.split_at(#buffers_at).1)
-            });
             let ty = layer.ty(input);
-            at = quote!(#at + <#ty as ::nncore::Module>::NUM_PARAMS);
-            buffers_at = quote!(#buffers_at + <#ty as ::nncore::Module>::NUM_BUFFERS);
+            let (count, buffer_count) = (
+                quote!(<#ty as ::nncore::Module>::NUM_PARAMS),
+                quote!(<#ty as ::nncore::Module>::NUM_BUFFERS),
+            );
+            // Each layer gets exactly its own values.
+            from_state.push(quote! {
+                #value.with_state(
+                    #params.split_at(#at).1.split_at(#count).0,
+                    #buffers.split_at(#buffers_at).1.split_at(#buffer_count).0,
+                )
+            });
+            at = quote!(#at + #count);
+            buffers_at = quote!(#buffers_at + #buffer_count);
         } else {
             from_state.push(value);
         }
