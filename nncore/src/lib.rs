@@ -29,6 +29,7 @@ mod tensor;
 mod train;
 
 mod batch_norm;
+mod conv;
 mod dropout;
 mod elu;
 mod flatten;
@@ -56,6 +57,7 @@ pub mod loss;
 pub mod optim;
 
 pub use batch_norm::{BatchNorm1d, BatchNorm2d};
+pub use conv::{Conv1d, Conv2d};
 pub use dropout::Dropout;
 pub use elementwise::Elementwise;
 pub use elu::ELU;

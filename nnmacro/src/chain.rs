@@ -108,7 +108,7 @@ fn infer_input(slots: &[Slot], body_span: Span, errors: &mut Errors) -> Option<D
         let (kind, call) = slot.layer.as_ref()?;
         if let Some(dims) = kind.input() {
             let keeps = before.iter().all(
-                |(kind, call): &(&Box<dyn crate::catalog::LayerKind>, &crate::ast::LayerCall)| {
+                |(kind, call): &(&dyn crate::catalog::LayerKind, &crate::ast::LayerCall)| {
                     let (mut scratch, mut checks) = (Errors::default(), Vec::new());
                     let mut link = Link {
                         call,
@@ -123,7 +123,7 @@ fn infer_input(slots: &[Slot], body_span: Span, errors: &mut Errors) -> Option<D
             );
             return keeps.then_some(dims);
         }
-        before.push((kind, call));
+        before.push((kind.as_ref(), call));
         let mut probe = Link {
             call,
             source: String::new(),

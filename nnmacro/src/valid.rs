@@ -102,7 +102,7 @@ pub fn validate(mut input: Input) -> Result<Model, Box<(syn::Error, Stub)>> {
                 .layer
                 .take()
                 .zip(shape.clone())
-                .filter(|((kind, _), input)| !(too_large && !kind.params(input).is_empty()));
+                .filter(|((kind, _), input)| !too_large || kind.params(input).is_empty());
             Some(match layer {
                 Some(((kind, call), input)) => StubField::Layer {
                     layer: Box::new(Layer {

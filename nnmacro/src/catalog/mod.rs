@@ -63,11 +63,14 @@ pub trait LayerKind {
     }
 }
 
+/// Checks a layer's arguments: its kind, or `None` once the mistakes are reported.
+pub type Check = fn(&LayerCall, &[&Arg], &mut Errors) -> Option<Box<dyn LayerKind>>;
+
 /// A layer the macro knows: its name, how it is written, and the check of its arguments.
 pub struct LayerDef {
     pub name: &'static str,
     pub usage: &'static str,
-    pub check: fn(&LayerCall, &[&Arg], &mut Errors) -> Option<Box<dyn LayerKind>>,
+    pub check: Check,
 }
 
 /// Every layer the macro accepts; messages and suggestions take their list of layers from it.
