@@ -13,8 +13,10 @@ mod common;
 use std::fmt::Display;
 use std::time::Instant;
 
-use common::golden2::{Case, GoldenLoss, StateDiff, compare_state, load_state, samples};
-use common::{Tolerance, Worst, assert_close, compare_params};
+use common::golden2::{
+    Case, GoldenLoss, StateDiff, above_floor, compare_state, load_state, samples,
+};
+use common::{Dtype, Tolerance, Worst, assert_close, compare_params};
 use nncore::prelude::*;
 use nncore::{CrossEntropyLoss, Grads, MSELoss, NLLLoss, Train};
 use rand::SeedableRng;
@@ -161,7 +163,12 @@ fn dsconv1d_gap_adam() {
 fn logsoftmax_nll() {
     check_case::<LogSoftmaxNll, [f32; 6], [f32; 3], NLLLoss>(
         "logsoftmax_nll",
-        &["Linear(6, 16)", "Tanh", "Linear(16, 3)", "LogSoftmax(dim = 1)"],
+        &[
+            "Linear(6, 16)",
+            "Tanh",
+            "Linear(16, 3)",
+            "LogSoftmax(dim = 1)",
+        ],
     );
 }
 
@@ -195,6 +202,10 @@ fn autoencoder_bn_adam() {
 struct Report {
     first_loss: Worst,
     first_grads: Worst,
+    /// The first gradients at least `FIRST.abs` in size.
+    first_grads_above_floor: Worst,
+    /// The largest share of [`FIRST`] a first gradient uses.
+    first_grads_used: f64,
     losses: Worst,
     final_state: StateDiff,
 }
@@ -282,6 +293,8 @@ where
                 report.first_loss.record(f64::from(loss), case.first_loss);
                 let what = format!("{name}: first_grads");
                 report.first_grads = compare_params(&what, &*grads, &case.first_grads, Some(FIRST));
+                (report.first_grads_above_floor, report.first_grads_used) =
+                    above_floor(&*grads, &case.first_grads, FIRST);
             }
             optimizer.step(&mut model, &grads); // optimizer.step()
         }
@@ -316,15 +329,75 @@ where
         "{name}: validation accuracy (eval mode)"
     );
 
+    let buffers = if M::NUM_BUFFERS == 0 {
+        "none".to_owned()
+    } else {
+        report.final_state.buffers.to_string()
+    };
     println!(
-        "{name}: first loss {}; first grads {}; logged losses {}; final params {}; \
-         final buffers {}; val accuracy {accuracy:?}; {:.2?} ({:.2?} loading the case)",
+        "{name}: first loss {}; first grads {} ({} above the {:e} floor; {:.1}% of the \
+         tolerance used); logged losses {}; final params {}; final buffers {}; val accuracy \
+         {accuracy:?}; {:.2?} ({:.2?} loading the case)",
         report.first_loss,
         report.first_grads,
+        report.first_grads_above_floor,
+        FIRST.abs,
+        report.first_grads_used * 100.0,
         report.losses,
         report.final_state.params,
-        report.final_state.buffers,
+        buffers,
         start.elapsed(),
         loaded,
     );
+}
+
+/// The `.safetensors` files beside each `case.json` hold the same `init` and `final` state,
+/// bit for bit, with `num_batches_tracked` as `int64`.
+#[test]
+fn safetensors_match_case_json() {
+    let root = common::golden2::golden2_dir("");
+    let mut cases = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let name = dir.file_name().unwrap().to_str().unwrap().to_owned();
+        let case = Case::load(&name);
+        for (file, state) in [("init", &case.init), ("final", &case.final_)] {
+            let path = dir.join(format!("{file}.safetensors"));
+            let bytes = std::fs::read(&path).unwrap();
+            let tensors = safetensors::SafeTensors::deserialize(&bytes)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let mut names = tensors.names();
+            names.sort_unstable();
+            assert_eq!(
+                names,
+                state.keys().map(String::as_str).collect::<Vec<_>>(),
+                "{name}: {file} names"
+            );
+            for (key, tensor) in state {
+                let view = tensors.tensor(key).unwrap();
+                assert_eq!(view.shape(), tensor.shape, "{name}: {file} {key} shape");
+                let values: Vec<f64> = match (view.dtype(), tensor.dtype) {
+                    (safetensors::Dtype::F32, Dtype::Float32) => view
+                        .data()
+                        .chunks_exact(4)
+                        .map(|b| f64::from(f32::from_le_bytes(b.try_into().unwrap())))
+                        .collect(),
+                    (safetensors::Dtype::I64, Dtype::Int64) => view
+                        .data()
+                        .chunks_exact(8)
+                        .map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f64)
+                        .collect(),
+                    (stored, recorded) => {
+                        panic!("{name}: {file} {key} is {stored:?} but case.json says {recorded:?}")
+                    }
+                };
+                assert_eq!(values, tensor.data, "{name}: {file} {key} values");
+            }
+        }
+        cases += 1;
+    }
+    assert_eq!(cases, 5, "tests/golden2 should hold five cases");
 }

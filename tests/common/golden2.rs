@@ -38,7 +38,12 @@ pub enum Nested {
 impl Nested {
     /// Appends the values row-major to `out`, checking that the nesting has shape `dims`;
     /// `at` is where this list sits in the sample, for the message.
-    fn flatten_into(&self, dims: &[usize], at: &mut Vec<usize>, out: &mut Vec<f32>) -> Result<(), String> {
+    fn flatten_into(
+        &self,
+        dims: &[usize],
+        at: &mut Vec<usize>,
+        out: &mut Vec<f32>,
+    ) -> Result<(), String> {
         match (self, dims) {
             (Nested::Value(v), []) => {
                 out.push(*v);
@@ -56,7 +61,9 @@ impl Nested {
                 "{at:?} is a list of {} entries where the model takes {len}",
                 items.len()
             )),
-            (Nested::List(_), []) => Err(format!("{at:?} is a list where the model takes a number")),
+            (Nested::List(_), []) => {
+                Err(format!("{at:?} is a list where the model takes a number"))
+            }
             (Nested::Value(_), [len, ..]) => Err(format!(
                 "{at:?} is a number where the model takes a list of {len}"
             )),
@@ -196,9 +203,8 @@ fn classes(case: &str, what: &str, targets: &Targets) -> Vec<usize> {
 
 /// `accuracy` for class-index targets.
 fn class_accuracy<const N: usize>(preds: &[[f32; N]], classes: &[usize]) -> Option<f64> {
-    let argmax = |pred: &[f32; N]| {
-        (1..N).fold(0, |best, i| if pred[i] > pred[best] { i } else { best })
-    };
+    let argmax =
+        |pred: &[f32; N]| (1..N).fold(0, |best, i| if pred[i] > pred[best] { i } else { best });
     let right = preds
         .iter()
         .zip(classes)
@@ -237,7 +243,9 @@ impl<Y: Sample> GoldenLoss<Y> for MSELoss {
     fn targets(case: &str, what: &str, targets: &Targets) -> Vec<Y> {
         match targets {
             Targets::Values(rows) => samples(case, what, rows),
-            Targets::Classes(_) => panic!("{case}: {what} holds classes where the loss takes samples"),
+            Targets::Classes(_) => {
+                panic!("{case}: {what} holds classes where the loss takes samples")
+            }
         }
     }
 
@@ -294,10 +302,7 @@ fn check_all_used(what: &str, state: &StateDict, used: &BTreeSet<String>) {
 /// An `int64` value of `case.json`, stored as a float; panics unless it is a whole number.
 fn int64(what: impl Display, value: f64) -> i64 {
     let int = value as i64;
-    assert!(
-        int as f64 == value,
-        "{what}: {value} is not an int64 value"
-    );
+    assert!(int as f64 == value, "{what}: {value} is not an int64 value");
     int
 }
 
@@ -309,7 +314,14 @@ pub fn load_state<M: Module>(case: &str, model: &mut M, state: &StateDict) {
     let mut used = BTreeSet::new();
     for param in model.parameters_mut() {
         let name = param.name.to_string();
-        let tensor = entry(&what, state, &mut used, name, param.shape.dims(), Dtype::Float32);
+        let tensor = entry(
+            &what,
+            state,
+            &mut used,
+            name,
+            param.shape.dims(),
+            Dtype::Float32,
+        );
         for (p, &v) in param.data.iter_mut().zip(&tensor.data) {
             *p = v as f32;
         }
@@ -318,13 +330,27 @@ pub fn load_state<M: Module>(case: &str, model: &mut M, state: &StateDict) {
         let name = buffer.name.to_string();
         match buffer.data {
             BufferDataMut::F32(data) => {
-                let tensor = entry(&what, state, &mut used, name, buffer.shape.dims(), Dtype::Float32);
+                let tensor = entry(
+                    &what,
+                    state,
+                    &mut used,
+                    name,
+                    buffer.shape.dims(),
+                    Dtype::Float32,
+                );
                 for (b, &v) in data.iter_mut().zip(&tensor.data) {
                     *b = v as f32;
                 }
             }
             BufferDataMut::I64(data) => {
-                let tensor = entry(&what, state, &mut used, name.clone(), buffer.shape.dims(), Dtype::Int64);
+                let tensor = entry(
+                    &what,
+                    state,
+                    &mut used,
+                    name.clone(),
+                    buffer.shape.dims(),
+                    Dtype::Int64,
+                );
                 for (b, &v) in data.iter_mut().zip(&tensor.data) {
                     *b = int64(format_args!("{what}: {name}"), v);
                 }
@@ -347,20 +373,33 @@ pub struct StateDiff {
 /// each `float32` value within `tol`, each `int64` value exactly, every entry of `expected`
 /// compared once. `what` says what is compared, for the messages.
 #[track_caller]
-pub fn compare_state<M: Module>(what: &str, model: &M, expected: &StateDict, tol: Tolerance) -> StateDiff {
+pub fn compare_state<M: Module>(
+    what: &str,
+    model: &M,
+    expected: &StateDict,
+    tol: Tolerance,
+) -> StateDiff {
     let mut diff = StateDiff::default();
     let mut used = BTreeSet::new();
-    let mut compare = |worst: &mut Worst, name: &str, shape: &[usize], actual: &[f32], reference: &[f64]| {
-        for (i, (&a, &r)) in actual.iter().zip(reference).enumerate() {
-            let at = format_args!("{what}: {name}[{}]", index(shape, i));
-            assert_close(f64::from(a), r, tol, at);
-            worst.record(f64::from(a), r);
-        }
-    };
+    let compare =
+        |worst: &mut Worst, name: &str, shape: &[usize], actual: &[f32], reference: &[f64]| {
+            for (i, (&a, &r)) in actual.iter().zip(reference).enumerate() {
+                let at = format_args!("{what}: {name}[{}]", index(shape, i));
+                assert_close(f64::from(a), r, tol, at);
+                worst.record(f64::from(a), r);
+            }
+        };
     for param in model.parameters() {
         let name = param.name.to_string();
         let shape = param.shape.dims();
-        let tensor = entry(what, expected, &mut used, name.clone(), shape, Dtype::Float32);
+        let tensor = entry(
+            what,
+            expected,
+            &mut used,
+            name.clone(),
+            shape,
+            Dtype::Float32,
+        );
         compare(&mut diff.params, &name, shape, param.data, &tensor.data);
     }
     for buffer in model.buffers() {
@@ -368,7 +407,14 @@ pub fn compare_state<M: Module>(what: &str, model: &M, expected: &StateDict, tol
         let shape = buffer.shape.dims();
         match buffer.data {
             BufferData::F32(data) => {
-                let tensor = entry(what, expected, &mut used, name.clone(), shape, Dtype::Float32);
+                let tensor = entry(
+                    what,
+                    expected,
+                    &mut used,
+                    name.clone(),
+                    shape,
+                    Dtype::Float32,
+                );
                 compare(&mut diff.buffers, &name, shape, data, &tensor.data);
             }
             BufferData::I64(data) => {
@@ -382,4 +428,28 @@ pub fn compare_state<M: Module>(what: &str, model: &M, expected: &StateDict, tol
     }
     check_all_used(what, expected, &used);
     diff
+}
+
+/// What [`super::compare_params`] does not say about `actual` against `expected`: the worst
+/// deviation among the values at least `tol.abs` in size (below it a relative difference is
+/// rounding noise; a bias right before BatchNorm has a true gradient of zero), and the largest
+/// share of `tol` that any value uses, `|actual - expected| / max(abs, rel · |expected|)`, at
+/// most 1 where every value is accepted.
+pub fn above_floor<M: Module>(actual: &M, expected: &StateDict, tol: Tolerance) -> (Worst, f64) {
+    let mut worst = Worst::default();
+    let mut used: f64 = 0.0;
+    for param in actual.parameters() {
+        let name = param.name.to_string();
+        let tensor = expected
+            .get(&name)
+            .unwrap_or_else(|| panic!("{name} is missing from the reference"));
+        for (&a, &e) in param.data.iter().zip(&tensor.data) {
+            let a = f64::from(a);
+            if e.abs() >= tol.abs {
+                worst.record(a, e);
+            }
+            used = used.max((a - e).abs() / tol.abs.max(tol.rel * e.abs()));
+        }
+    }
+    (worst, used)
 }

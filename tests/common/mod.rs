@@ -173,9 +173,9 @@ pub fn sorted_losses(case: &str, losses: &BTreeMap<String, [f64; 2]>) -> Vec<(us
     let mut losses: Vec<(usize, [f64; 2])> = losses
         .iter()
         .map(|(epoch, l)| {
-            let epoch = epoch.parse().unwrap_or_else(|e| {
-                panic!("{case}: epoch key {epoch:?} is not a number: {e}")
-            });
+            let epoch = epoch
+                .parse()
+                .unwrap_or_else(|e| panic!("{case}: epoch key {epoch:?} is not a number: {e}"));
             (epoch, *l)
         })
         .collect();
