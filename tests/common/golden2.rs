@@ -360,6 +360,32 @@ pub fn load_state<M: Module>(case: &str, model: &mut M, state: &StateDict) {
     check_all_used(&what, state, &used);
 }
 
+/// Names the value at flat index `i` of tensor `name` for a message: `what: name[i, j]`, or
+/// `what: name` for a scalar.
+fn element(what: &str, name: &str, shape: &[usize], i: usize) -> String {
+    if shape.is_empty() {
+        format!("{what}: {name}")
+    } else {
+        format!("{what}: {name}[{}]", index(shape, i))
+    }
+}
+
+/// Compares the values of one `float32` tensor, recording the deviations in `worst`.
+#[track_caller]
+fn compare_values(
+    worst: &mut Worst,
+    what: &str,
+    tol: Tolerance,
+    tensor: (&str, &[usize], &[f32]),
+    reference: &[f64],
+) {
+    let (name, shape, actual) = tensor;
+    for (i, (&a, &r)) in actual.iter().zip(reference).enumerate() {
+        assert_close(f64::from(a), r, tol, element(what, name, shape, i));
+        worst.record(f64::from(a), r);
+    }
+}
+
 /// How far a model's whole `state_dict` is from a recorded one.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StateDiff {
@@ -381,14 +407,6 @@ pub fn compare_state<M: Module>(
 ) -> StateDiff {
     let mut diff = StateDiff::default();
     let mut used = BTreeSet::new();
-    let compare =
-        |worst: &mut Worst, name: &str, shape: &[usize], actual: &[f32], reference: &[f64]| {
-            for (i, (&a, &r)) in actual.iter().zip(reference).enumerate() {
-                let at = format_args!("{what}: {name}[{}]", index(shape, i));
-                assert_close(f64::from(a), r, tol, at);
-                worst.record(f64::from(a), r);
-            }
-        };
     for param in model.parameters() {
         let name = param.name.to_string();
         let shape = param.shape.dims();
@@ -400,7 +418,13 @@ pub fn compare_state<M: Module>(
             shape,
             Dtype::Float32,
         );
-        compare(&mut diff.params, &name, shape, param.data, &tensor.data);
+        compare_values(
+            &mut diff.params,
+            what,
+            tol,
+            (&name, shape, param.data),
+            &tensor.data,
+        );
     }
     for buffer in model.buffers() {
         let name = buffer.name.to_string();
@@ -415,13 +439,19 @@ pub fn compare_state<M: Module>(
                     shape,
                     Dtype::Float32,
                 );
-                compare(&mut diff.buffers, &name, shape, data, &tensor.data);
+                compare_values(
+                    &mut diff.buffers,
+                    what,
+                    tol,
+                    (&name, shape, data),
+                    &tensor.data,
+                );
             }
             BufferData::I64(data) => {
                 let tensor = entry(what, expected, &mut used, name.clone(), shape, Dtype::Int64);
                 for (i, (&a, &r)) in data.iter().zip(&tensor.data).enumerate() {
                     let r = int64(format_args!("{what}: {name}"), r);
-                    assert_eq!(a, r, "{what}: {name}[{}]", index(shape, i));
+                    assert_eq!(a, r, "{}", element(what, &name, shape, i));
                 }
             }
         }
