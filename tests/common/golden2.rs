@@ -37,7 +37,8 @@ pub enum Nested {
 
 impl Nested {
     /// Appends the values row-major to `out`, checking that the nesting has shape `dims`;
-    /// `at` is where this list sits in the sample, for the message.
+    /// `at` is where this list sits in the sample, for the message (`[0][3]: a list of 15
+    /// entries where the model takes 16`).
     fn flatten_into(
         &self,
         dims: &[usize],
@@ -58,17 +59,25 @@ impl Nested {
                 Ok(())
             }
             (Nested::List(items), [len, ..]) => Err(format!(
-                "{at:?} is a list of {} entries where the model takes {len}",
+                "{}: a list of {} entries where the model takes {len}",
+                place(at),
                 items.len()
             )),
-            (Nested::List(_), []) => {
-                Err(format!("{at:?} is a list where the model takes a number"))
-            }
+            (Nested::List(_), []) => Err(format!(
+                "{}: a list where the model takes a number",
+                place(at)
+            )),
             (Nested::Value(_), [len, ..]) => Err(format!(
-                "{at:?} is a number where the model takes a list of {len}"
+                "{}: a number where the model takes a list of {len}",
+                place(at)
             )),
         }
     }
+}
+
+/// A place in a nested sample as indices: `[0][3]`.
+fn place(at: &[usize]) -> String {
+    at.iter().map(|i| format!("[{i}]")).collect()
 }
 
 /// A case's targets: class indices, or samples like the inputs (a reconstruction's).
@@ -89,7 +98,7 @@ pub fn samples<X: Sample>(case: &str, what: &str, rows: &[Nested]) -> Vec<X> {
         .map(|(i, row)| {
             let mut values = Vec::with_capacity(X::LEN);
             row.flatten_into(X::SHAPE.dims(), &mut Vec::new(), &mut values)
-                .unwrap_or_else(|e| panic!("{case}: {what}[{i}]: {e}"));
+                .unwrap_or_else(|e| panic!("{case}: {what}[{i}]{e}"));
             let mut x = X::ZERO;
             x.flat_mut().copy_from_slice(&values);
             x
