@@ -25,12 +25,34 @@ fn source(text: &str) -> String {
         .join("\n")
 }
 
-/// The macro's output for the `nncore::sequential! { ... }` call in `source`, formatted.
+/// The macro's output for the `nncore::sequential! { ... }` call in `source`, printed by
+/// prettyplease and formatted by rustfmt, as `cargo fmt` leaves the example.
 fn expansion(source: &str) -> String {
     let call: syn::ExprMacro = syn::parse_str(source).expect("the source is one macro call");
     let tokens = crate::expand_sequential(call.mac.tokens);
     let file: syn::File = syn::parse2(tokens).expect("the expansion is a list of items");
-    prettyplease::unparse(&file)
+    rustfmt(&prettyplease::unparse(&file))
+}
+
+/// `code` formatted by the toolchain's rustfmt.
+fn rustfmt(code: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("rustfmt runs (it comes with the toolchain, as `cargo fmt` needs it)");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(code.as_bytes())
+        .expect("rustfmt reads the code");
+    let output = child.wait_with_output().expect("rustfmt finishes");
+    assert!(output.status.success(), "rustfmt failed on the expansion");
+    String::from_utf8(output.stdout).expect("rustfmt writes UTF-8")
 }
 
 fn check(example: &str) {
@@ -54,4 +76,9 @@ fn check(example: &str) {
 #[test]
 fn temperature_expanded_is_current() {
     check("temperature-expanded.rs");
+}
+
+#[test]
+fn conv_expanded_is_current() {
+    check("conv-expanded.rs");
 }

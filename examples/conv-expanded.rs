@@ -1,0 +1,1298 @@
+// Original code (the book's first convolutional net, on 32×32 RGB images):
+//
+// ```rust
+// nncore::sequential! {
+//     /// Deep Learning with PyTorch, ch. 8: two convolutions with pooling, then two dense layers.
+//     #[input(3, 32, 32)]
+//     pub struct ConvNet {
+//         conv1: Conv2d(3, 16, kernel_size = 3, padding = 1),
+//         act1: Tanh,
+//         pool1: MaxPool2d(2),
+//         conv2: Conv2d(16, 8, kernel_size = 3, padding = 1),
+//         act2: Tanh,
+//         pool2: MaxPool2d(2),
+//         flat: Flatten,
+//         fc1: Linear(512, 32),
+//         act3: Tanh,
+//         fc2: Linear(32, 2),
+//     }
+// }
+// ```
+//
+// What `sequential!` writes for it, formatted; a test in the macro crate
+// (`nnmacro/src/snapshots.rs`) checks that it is what the macro writes today.
+//
+// Every sample between two layers has its shape in its type: `[[[f32; 32]; 32]; 16]` after
+// `conv1`, `[f32; 512]` after `flat`. The macro worked the shapes out from `#[input(3, 32, 32)]`;
+// `Layer::<[[[f32; 32]; 32]; 3], [[[f32; 32]; 32]; 16]>` is implemented by a `Conv2d` only for
+// shapes its stride and padding give.
+
+#![allow(
+    clippy::identity_op,
+    reason = "the counts are sums that start at 0, so that a model without parameters needs no special case"
+)]
+#![allow(
+    clippy::let_and_return,
+    reason = "`forward` binds every layer's output, the last one included, the same way"
+)]
+
+use nncore::prelude::*;
+use nncore::{CrossEntropyLoss, Grads, Train};
+use rand::SeedableRng;
+
+// --- what `sequential!` writes (generated: UPDATE_EXPANDED=1 cargo test -p nnmacro) ---
+/// Deep Learning with PyTorch, ch. 8: two convolutions with pooling, then two dense layers.
+#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+pub struct ConvNet {
+    pub conv1: ::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true>,
+    pub act1: ::nncore::Tanh,
+    pub pool1: ::nncore::MaxPool2d,
+    pub conv2: ::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true>,
+    pub act2: ::nncore::Tanh,
+    pub pool2: ::nncore::MaxPool2d,
+    pub flat: ::nncore::Flatten,
+    pub fc1: ::nncore::Linear<512usize, 32usize>,
+    pub act3: ::nncore::Tanh,
+    pub fc2: ::nncore::Linear<32usize, 2usize>,
+}
+impl ConvNet {
+    /// The model with every parameter zero.
+    pub const ZERO: Self = Self {
+        conv1: <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true>>::new(
+            [1usize, 1usize],
+            [1usize, 1usize],
+            [1usize, 1usize],
+            1usize,
+        ),
+        act1: ::nncore::Tanh,
+        pool1: ::nncore::MaxPool2d::new([2usize, 2usize], [2usize, 2usize], [0usize, 0usize]),
+        conv2: <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true>>::new(
+            [1usize, 1usize],
+            [1usize, 1usize],
+            [1usize, 1usize],
+            1usize,
+        ),
+        act2: ::nncore::Tanh,
+        pool2: ::nncore::MaxPool2d::new([2usize, 2usize], [2usize, 2usize], [0usize, 0usize]),
+        flat: ::nncore::Flatten,
+        fc1: <::nncore::Linear<512usize, 32usize>>::ZERO,
+        act3: ::nncore::Tanh,
+        fc2: <::nncore::Linear<32usize, 2usize>>::ZERO,
+    };
+    /// A model with PyTorch's default initialization, drawn from `rng`: the same seed
+    /// gives the same model.
+    pub fn init<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+        __nn_rng: &mut __NnR,
+    ) -> Self {
+        let mut __nn_model = Self::ZERO;
+        __nn_model.reset_parameters(__nn_rng);
+        __nn_model
+    }
+    /// The model whose parameters are `params` and whose buffers are `buffers`, each in
+    /// `state_dict` order and row-major (an int64 buffer as its `f32` value).
+    #[must_use]
+    pub const fn from_state(
+        __nn_params: &[::core::primitive::f32; <ConvNet as ::nncore::Module>::NUM_PARAMS],
+        __nn_buffers: &[::core::primitive::f32; <ConvNet as ::nncore::Module>::NUM_BUFFERS],
+    ) -> Self {
+        Self {
+            conv1: <::nncore::Conv2d<
+                3usize,
+                16usize,
+                3usize,
+                3usize,
+                true,
+            >>::new([1usize, 1usize], [1usize, 1usize], [1usize, 1usize], 1usize)
+                .with_state(
+                    __nn_params.split_at(0usize).1,
+                    __nn_buffers.split_at(0usize).1,
+                ),
+            act1: ::nncore::Tanh,
+            pool1: ::nncore::MaxPool2d::new(
+                [2usize, 2usize],
+                [2usize, 2usize],
+                [0usize, 0usize],
+            ),
+            conv2: <::nncore::Conv2d<
+                16usize,
+                8usize,
+                3usize,
+                3usize,
+                true,
+            >>::new([1usize, 1usize], [1usize, 1usize], [1usize, 1usize], 1usize)
+                .with_state(
+                    __nn_params
+                        .split_at(
+                            0usize
+                                + <::nncore::Conv2d<
+                                    3usize,
+                                    16usize,
+                                    3usize,
+                                    3usize,
+                                    true,
+                                > as ::nncore::Module>::NUM_PARAMS,
+                        )
+                        .1,
+                    __nn_buffers
+                        .split_at(
+                            0usize
+                                + <::nncore::Conv2d<
+                                    3usize,
+                                    16usize,
+                                    3usize,
+                                    3usize,
+                                    true,
+                                > as ::nncore::Module>::NUM_BUFFERS,
+                        )
+                        .1,
+                ),
+            act2: ::nncore::Tanh,
+            pool2: ::nncore::MaxPool2d::new(
+                [2usize, 2usize],
+                [2usize, 2usize],
+                [0usize, 0usize],
+            ),
+            flat: ::nncore::Flatten,
+            fc1: <::nncore::Linear<512usize, 32usize>>::ZERO
+                .with_state(
+                    __nn_params
+                        .split_at(
+                            0usize
+                                + <::nncore::Conv2d<
+                                    3usize,
+                                    16usize,
+                                    3usize,
+                                    3usize,
+                                    true,
+                                > as ::nncore::Module>::NUM_PARAMS
+                                + <::nncore::Conv2d<
+                                    16usize,
+                                    8usize,
+                                    3usize,
+                                    3usize,
+                                    true,
+                                > as ::nncore::Module>::NUM_PARAMS,
+                        )
+                        .1,
+                    __nn_buffers
+                        .split_at(
+                            0usize
+                                + <::nncore::Conv2d<
+                                    3usize,
+                                    16usize,
+                                    3usize,
+                                    3usize,
+                                    true,
+                                > as ::nncore::Module>::NUM_BUFFERS
+                                + <::nncore::Conv2d<
+                                    16usize,
+                                    8usize,
+                                    3usize,
+                                    3usize,
+                                    true,
+                                > as ::nncore::Module>::NUM_BUFFERS,
+                        )
+                        .1,
+                ),
+            act3: ::nncore::Tanh,
+            fc2: <::nncore::Linear<32usize, 2usize>>::ZERO
+                .with_state(
+                    __nn_params
+                        .split_at(
+                            0usize
+                                + <::nncore::Conv2d<
+                                    3usize,
+                                    16usize,
+                                    3usize,
+                                    3usize,
+                                    true,
+                                > as ::nncore::Module>::NUM_PARAMS
+                                + <::nncore::Conv2d<
+                                    16usize,
+                                    8usize,
+                                    3usize,
+                                    3usize,
+                                    true,
+                                > as ::nncore::Module>::NUM_PARAMS
+                                + <::nncore::Linear<
+                                    512usize,
+                                    32usize,
+                                > as ::nncore::Module>::NUM_PARAMS,
+                        )
+                        .1,
+                    __nn_buffers
+                        .split_at(
+                            0usize
+                                + <::nncore::Conv2d<
+                                    3usize,
+                                    16usize,
+                                    3usize,
+                                    3usize,
+                                    true,
+                                > as ::nncore::Module>::NUM_BUFFERS
+                                + <::nncore::Conv2d<
+                                    16usize,
+                                    8usize,
+                                    3usize,
+                                    3usize,
+                                    true,
+                                > as ::nncore::Module>::NUM_BUFFERS
+                                + <::nncore::Linear<
+                                    512usize,
+                                    32usize,
+                                > as ::nncore::Module>::NUM_BUFFERS,
+                        )
+                        .1,
+                ),
+        }
+    }
+    /// The model whose parameters, in `parameters()` order and row-major, are `params`;
+    /// a `const fn`, so a model can be a constant (see `nncore::export`).
+    #[must_use]
+    pub const fn from_params(
+        __nn_params: &[::core::primitive::f32; <ConvNet as ::nncore::Module>::NUM_PARAMS],
+    ) -> Self {
+        Self::from_state(__nn_params, &[])
+    }
+    /// Draws every parameter anew, in place, as [`Self::init`] does.
+    pub fn reset_parameters<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+        &mut self,
+        __nn_rng: &mut __NnR,
+    ) {
+        self.conv1.reset_parameters(__nn_rng);
+        self.conv2.reset_parameters(__nn_rng);
+        self.fc1.reset_parameters(__nn_rng);
+        self.fc2.reset_parameters(__nn_rng);
+    }
+}
+::nncore::__private::with_alloc! {
+    impl ConvNet { #[doc =
+    r" [`Self::init`] on the heap, never built on the stack: for large models."] pub fn
+    init_boxed < __NnR : ::nncore::__private::Rng + ? ::core::marker::Sized > (__nn_rng :
+    & mut __NnR,) -> ::nncore::__private::Box < Self > { let mut __nn_model = < Self as
+    ::nncore::Module > ::zeros_boxed(); __nn_model.reset_parameters(__nn_rng); __nn_model
+    } }
+}
+impl ::nncore::Module for ConvNet {
+    const NUM_PARAMS: ::core::primitive::usize = 0
+        + <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Module>::NUM_PARAMS
+        + <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Module>::NUM_PARAMS
+        + <::nncore::Linear<512usize, 32usize> as ::nncore::Module>::NUM_PARAMS
+        + <::nncore::Linear<32usize, 2usize> as ::nncore::Module>::NUM_PARAMS;
+    const NUM_BUFFERS: ::core::primitive::usize = 0
+        + <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Module>::NUM_BUFFERS
+        + <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Module>::NUM_BUFFERS
+        + <::nncore::Linear<512usize, 32usize> as ::nncore::Module>::NUM_BUFFERS
+        + <::nncore::Linear<32usize, 2usize> as ::nncore::Module>::NUM_BUFFERS;
+    const MULTIPLY_ADDS: ::core::primitive::usize = 0
+        + <::nncore::Conv2d<
+            3usize,
+            16usize,
+            3usize,
+            3usize,
+            true,
+        > as ::nncore::Module>::MULTIPLY_ADDS
+        + <::nncore::Tanh as ::nncore::Module>::MULTIPLY_ADDS
+        + <::nncore::MaxPool2d as ::nncore::Module>::MULTIPLY_ADDS
+        + <::nncore::Conv2d<
+            16usize,
+            8usize,
+            3usize,
+            3usize,
+            true,
+        > as ::nncore::Module>::MULTIPLY_ADDS
+        + <::nncore::Tanh as ::nncore::Module>::MULTIPLY_ADDS
+        + <::nncore::MaxPool2d as ::nncore::Module>::MULTIPLY_ADDS
+        + <::nncore::Flatten as ::nncore::Module>::MULTIPLY_ADDS
+        + <::nncore::Linear<512usize, 32usize> as ::nncore::Module>::MULTIPLY_ADDS
+        + <::nncore::Tanh as ::nncore::Module>::MULTIPLY_ADDS
+        + <::nncore::Linear<32usize, 2usize> as ::nncore::Module>::MULTIPLY_ADDS;
+    const MAX_WIDTH: ::core::primitive::usize = ::nncore::__private::max_of(&[
+        <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
+        <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+        <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+        <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+        <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+        <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+        <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+        <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+        <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+        <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+        <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+    ]);
+    fn zeros() -> Self {
+        Self::ZERO
+    }
+    ::nncore::__private::with_alloc! {
+        fn zeros_boxed() -> ::nncore::__private::Box < Self > { let mut __nn_model =
+        ::nncore::__private::zeroed_box:: < Self > (); __nn_model.conv1
+        .configure([1usize, 1usize], [1usize, 1usize], [1usize, 1usize], 1usize);
+        __nn_model.act1 = ::nncore::Tanh; __nn_model.pool1 =
+        ::nncore::MaxPool2d::new([2usize, 2usize], [2usize, 2usize], [0usize, 0usize]);
+        __nn_model.conv2.configure([1usize, 1usize], [1usize, 1usize], [1usize, 1usize],
+        1usize); __nn_model.act2 = ::nncore::Tanh; __nn_model.pool2 =
+        ::nncore::MaxPool2d::new([2usize, 2usize], [2usize, 2usize], [0usize, 0usize]);
+        __nn_model.flat = ::nncore::Flatten; __nn_model.act3 = ::nncore::Tanh; __nn_model
+        }
+    }
+    fn parameters(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Param<'_>> {
+        ::core::iter::empty()
+            .chain(
+                ::nncore::Module::parameters(&self.conv1).map(|__nn_p| __nn_p.in_module("conv1")),
+            )
+            .chain(
+                ::nncore::Module::parameters(&self.conv2).map(|__nn_p| __nn_p.in_module("conv2")),
+            )
+            .chain(::nncore::Module::parameters(&self.fc1).map(|__nn_p| __nn_p.in_module("fc1")))
+            .chain(::nncore::Module::parameters(&self.fc2).map(|__nn_p| __nn_p.in_module("fc2")))
+    }
+    fn parameters_mut(&mut self) -> impl ::core::iter::Iterator<Item = ::nncore::ParamMut<'_>> {
+        ::core::iter::empty()
+            .chain(
+                ::nncore::Module::parameters_mut(&mut self.conv1)
+                    .map(|__nn_p| __nn_p.in_module("conv1")),
+            )
+            .chain(
+                ::nncore::Module::parameters_mut(&mut self.conv2)
+                    .map(|__nn_p| __nn_p.in_module("conv2")),
+            )
+            .chain(
+                ::nncore::Module::parameters_mut(&mut self.fc1)
+                    .map(|__nn_p| __nn_p.in_module("fc1")),
+            )
+            .chain(
+                ::nncore::Module::parameters_mut(&mut self.fc2)
+                    .map(|__nn_p| __nn_p.in_module("fc2")),
+            )
+    }
+    fn buffers(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Buffer<'_>> {
+        ::core::iter::empty()
+            .chain(::nncore::Module::buffers(&self.conv1).map(|__nn_p| __nn_p.in_module("conv1")))
+            .chain(::nncore::Module::buffers(&self.conv2).map(|__nn_p| __nn_p.in_module("conv2")))
+            .chain(::nncore::Module::buffers(&self.fc1).map(|__nn_p| __nn_p.in_module("fc1")))
+            .chain(::nncore::Module::buffers(&self.fc2).map(|__nn_p| __nn_p.in_module("fc2")))
+    }
+    fn buffers_mut(&mut self) -> impl ::core::iter::Iterator<Item = ::nncore::BufferMut<'_>> {
+        ::core::iter::empty()
+            .chain(
+                ::nncore::Module::buffers_mut(&mut self.conv1)
+                    .map(|__nn_p| __nn_p.in_module("conv1")),
+            )
+            .chain(
+                ::nncore::Module::buffers_mut(&mut self.conv2)
+                    .map(|__nn_p| __nn_p.in_module("conv2")),
+            )
+            .chain(
+                ::nncore::Module::buffers_mut(&mut self.fc1).map(|__nn_p| __nn_p.in_module("fc1")),
+            )
+            .chain(
+                ::nncore::Module::buffers_mut(&mut self.fc2).map(|__nn_p| __nn_p.in_module("fc2")),
+            )
+    }
+}
+unsafe impl ::nncore::__private::Zeroable for ConvNet {}
+const _: () = {
+    fn __nn_zeroable<__NnT: ::nncore::__private::Zeroable>() {}
+    fn __nn_fields() {
+        __nn_zeroable::<::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true>>();
+        __nn_zeroable::<::nncore::Tanh>();
+        __nn_zeroable::<::nncore::MaxPool2d>();
+        __nn_zeroable::<::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true>>();
+        __nn_zeroable::<::nncore::Tanh>();
+        __nn_zeroable::<::nncore::MaxPool2d>();
+        __nn_zeroable::<::nncore::Flatten>();
+        __nn_zeroable::<::nncore::Linear<512usize, 32usize>>();
+        __nn_zeroable::<::nncore::Tanh>();
+        __nn_zeroable::<::nncore::Linear<32usize, 2usize>>();
+    }
+};
+impl
+    ::nncore::__private::Blocked<
+        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+        [::core::primitive::f32; 2usize],
+    > for ConvNet
+{
+    #[inline]
+    fn forward_block<const __NN_B: ::core::primitive::usize>(
+        &self,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_out: &mut [[::core::primitive::f32; 2usize]],
+    ) {
+        let __nn_n = __nn_xs.len();
+        let mut __nn_a1 =
+            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward_batch(&self.conv1, __nn_xs, &mut __nn_a1[..__nn_n]);
+        let mut __nn_a2 =
+            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward_batch(&self.act1, &__nn_a1[..__nn_n], &mut __nn_a2[..__nn_n]);
+        let mut __nn_a3 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+        >::forward_batch(&self.pool1, &__nn_a2[..__nn_n], &mut __nn_a3[..__nn_n]);
+        let mut __nn_a4 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward_batch(&self.conv2, &__nn_a3[..__nn_n], &mut __nn_a4[..__nn_n]);
+        let mut __nn_a5 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward_batch(&self.act2, &__nn_a4[..__nn_n], &mut __nn_a5[..__nn_n]);
+        let mut __nn_a6 =
+            [<[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+        >::forward_batch(&self.pool2, &__nn_a5[..__nn_n], &mut __nn_a6[..__nn_n]);
+        let mut __nn_a7 = [<[::core::primitive::f32; 512usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            [::core::primitive::f32; 512usize],
+        >::forward_batch(&self.flat, &__nn_a6[..__nn_n], &mut __nn_a7[..__nn_n]);
+        let mut __nn_a8 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 512usize],
+            [::core::primitive::f32; 32usize],
+        >::forward_batch(&self.fc1, &__nn_a7[..__nn_n], &mut __nn_a8[..__nn_n]);
+        let mut __nn_a9 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 32usize],
+        >::forward_batch(&self.act3, &__nn_a8[..__nn_n], &mut __nn_a9[..__nn_n]);
+        let mut __nn_a10 = [<[::core::primitive::f32; 2usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 2usize],
+        >::forward_batch(&self.fc2, &__nn_a9[..__nn_n], &mut __nn_a10[..__nn_n]);
+        __nn_out.copy_from_slice(&__nn_a10[..__nn_n]);
+    }
+    #[inline]
+    #[allow(unused_variables)]
+    fn backward_block<const __NN_B: ::core::primitive::usize>(
+        &self,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_grads: &mut Self,
+        __nn_loss_grad: impl ::core::ops::FnMut(
+            ::core::primitive::usize,
+            &[::core::primitive::f32; 2usize],
+        ) -> [::core::primitive::f32; 2usize],
+    ) {
+        let __nn_n = __nn_xs.len();
+        let mut __nn_a1 =
+            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward_batch(&self.conv1, __nn_xs, &mut __nn_a1[..__nn_n]);
+        let mut __nn_a2 =
+            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward_batch(&self.act1, &__nn_a1[..__nn_n], &mut __nn_a2[..__nn_n]);
+        let mut __nn_a3 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+        >::forward_batch(&self.pool1, &__nn_a2[..__nn_n], &mut __nn_a3[..__nn_n]);
+        let mut __nn_a4 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward_batch(&self.conv2, &__nn_a3[..__nn_n], &mut __nn_a4[..__nn_n]);
+        let mut __nn_a5 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward_batch(&self.act2, &__nn_a4[..__nn_n], &mut __nn_a5[..__nn_n]);
+        let mut __nn_a6 =
+            [<[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+        >::forward_batch(&self.pool2, &__nn_a5[..__nn_n], &mut __nn_a6[..__nn_n]);
+        let mut __nn_a7 = [<[::core::primitive::f32; 512usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            [::core::primitive::f32; 512usize],
+        >::forward_batch(&self.flat, &__nn_a6[..__nn_n], &mut __nn_a7[..__nn_n]);
+        let mut __nn_a8 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 512usize],
+            [::core::primitive::f32; 32usize],
+        >::forward_batch(&self.fc1, &__nn_a7[..__nn_n], &mut __nn_a8[..__nn_n]);
+        let mut __nn_a9 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 32usize],
+        >::forward_batch(&self.act3, &__nn_a8[..__nn_n], &mut __nn_a9[..__nn_n]);
+        let mut __nn_a10 = [<[::core::primitive::f32; 2usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 2usize],
+        >::forward_batch(&self.fc2, &__nn_a9[..__nn_n], &mut __nn_a10[..__nn_n]);
+        let mut __nn_g10 = [<[::core::primitive::f32; 2usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::__private::output_grads(
+            &__nn_a10[..__nn_n],
+            &mut __nn_g10[..__nn_n],
+            __nn_loss_grad,
+        );
+        ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 2usize],
+        >::backward_params_batch(
+            &self.fc2,
+            &__nn_a9[..__nn_n],
+            &__nn_a10[..__nn_n],
+            &__nn_g10[..__nn_n],
+            &mut __nn_grads.fc2,
+        );
+        let mut __nn_g9 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 2usize],
+        >::backward_input_batch(
+            &self.fc2,
+            &__nn_a9[..__nn_n],
+            &__nn_a10[..__nn_n],
+            &__nn_g10[..__nn_n],
+            &mut __nn_g9[..__nn_n],
+        );
+        let mut __nn_g8 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 32usize],
+        >::backward_input_batch(
+            &self.act3,
+            &__nn_a8[..__nn_n],
+            &__nn_a9[..__nn_n],
+            &__nn_g9[..__nn_n],
+            &mut __nn_g8[..__nn_n],
+        );
+        ::nncore::Layer::<
+            [::core::primitive::f32; 512usize],
+            [::core::primitive::f32; 32usize],
+        >::backward_params_batch(
+            &self.fc1,
+            &__nn_a7[..__nn_n],
+            &__nn_a8[..__nn_n],
+            &__nn_g8[..__nn_n],
+            &mut __nn_grads.fc1,
+        );
+        let mut __nn_g7 = [<[::core::primitive::f32; 512usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        ::nncore::Layer::<
+            [::core::primitive::f32; 512usize],
+            [::core::primitive::f32; 32usize],
+        >::backward_input_batch(
+            &self.fc1,
+            &__nn_a7[..__nn_n],
+            &__nn_a8[..__nn_n],
+            &__nn_g8[..__nn_n],
+            &mut __nn_g7[..__nn_n],
+        );
+        let mut __nn_g6 =
+            [<[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            [::core::primitive::f32; 512usize],
+        >::backward_input_batch(
+            &self.flat,
+            &__nn_a6[..__nn_n],
+            &__nn_a7[..__nn_n],
+            &__nn_g7[..__nn_n],
+            &mut __nn_g6[..__nn_n],
+        );
+        let mut __nn_g5 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+        >::backward_input_batch(
+            &self.pool2,
+            &__nn_a5[..__nn_n],
+            &__nn_a6[..__nn_n],
+            &__nn_g6[..__nn_n],
+            &mut __nn_g5[..__nn_n],
+        );
+        let mut __nn_g4 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::backward_input_batch(
+            &self.act2,
+            &__nn_a4[..__nn_n],
+            &__nn_a5[..__nn_n],
+            &__nn_g5[..__nn_n],
+            &mut __nn_g4[..__nn_n],
+        );
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::backward_params_batch(
+            &self.conv2,
+            &__nn_a3[..__nn_n],
+            &__nn_a4[..__nn_n],
+            &__nn_g4[..__nn_n],
+            &mut __nn_grads.conv2,
+        );
+        let mut __nn_g3 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::backward_input_batch(
+            &self.conv2,
+            &__nn_a3[..__nn_n],
+            &__nn_a4[..__nn_n],
+            &__nn_g4[..__nn_n],
+            &mut __nn_g3[..__nn_n],
+        );
+        let mut __nn_g2 =
+            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+        >::backward_input_batch(
+            &self.pool1,
+            &__nn_a2[..__nn_n],
+            &__nn_a3[..__nn_n],
+            &__nn_g3[..__nn_n],
+            &mut __nn_g2[..__nn_n],
+        );
+        let mut __nn_g1 =
+            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::backward_input_batch(
+            &self.act1,
+            &__nn_a1[..__nn_n],
+            &__nn_a2[..__nn_n],
+            &__nn_g2[..__nn_n],
+            &mut __nn_g1[..__nn_n],
+        );
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::backward_params_batch(
+            &self.conv1,
+            __nn_xs,
+            &__nn_a1[..__nn_n],
+            &__nn_g1[..__nn_n],
+            &mut __nn_grads.conv1,
+        );
+    }
+}
+::nncore::__private::with_alloc! {
+    impl ::nncore::TrainModel < [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+    [::core::primitive::f32; 2usize] > for ConvNet { fn workspace_len(__nn_batch :
+    ::core::primitive::usize) -> ::core::primitive::usize { 0 + 2 * __nn_batch * <
+    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor > ::LEN +
+    < ::nncore::Conv2d < 3usize, 16usize, 3usize, 3usize, true > as ::nncore::Layer <
+    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize], [[[::core::primitive::f32;
+    32usize]; 32usize]; 16usize] >> ::train_cache_len(__nn_batch) + 2 * __nn_batch * <
+    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor > ::LEN +
+    < ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32; 32usize]; 32usize];
+    16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >>
+    ::train_cache_len(__nn_batch) + 2 * __nn_batch * < [[[::core::primitive::f32;
+    16usize]; 16usize]; 16usize] as ::nncore::Tensor > ::LEN + < ::nncore::MaxPool2d as
+    ::nncore::Layer < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >>
+    ::train_cache_len(__nn_batch) + 2 * __nn_batch * < [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize] as ::nncore::Tensor > ::LEN + < ::nncore::Conv2d <
+    16usize, 8usize, 3usize, 3usize, true > as ::nncore::Layer <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize] >> ::train_cache_len(__nn_batch) + 2 * __nn_batch * <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor > ::LEN +
+    < ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32; 16usize]; 16usize];
+    8usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] >>
+    ::train_cache_len(__nn_batch) + 2 * __nn_batch * < [[[::core::primitive::f32;
+    8usize]; 8usize]; 8usize] as ::nncore::Tensor > ::LEN + < ::nncore::MaxPool2d as
+    ::nncore::Layer < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] >> ::train_cache_len(__nn_batch)
+    + 2 * __nn_batch * < [::core::primitive::f32; 512usize] as ::nncore::Tensor > ::LEN +
+    < ::nncore::Flatten as ::nncore::Layer < [[[::core::primitive::f32; 8usize]; 8usize];
+    8usize], [::core::primitive::f32; 512usize] >> ::train_cache_len(__nn_batch) + 2 *
+    __nn_batch * < [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN + <
+    ::nncore::Linear < 512usize, 32usize > as ::nncore::Layer < [::core::primitive::f32;
+    512usize], [::core::primitive::f32; 32usize] >> ::train_cache_len(__nn_batch) + 2 *
+    __nn_batch * < [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN + <
+    ::nncore::Tanh as ::nncore::Layer < [::core::primitive::f32; 32usize],
+    [::core::primitive::f32; 32usize] >> ::train_cache_len(__nn_batch) + 2 * __nn_batch *
+    < [::core::primitive::f32; 2usize] as ::nncore::Tensor > ::LEN + < ::nncore::Linear <
+    32usize, 2usize > as ::nncore::Layer < [::core::primitive::f32; 32usize],
+    [::core::primitive::f32; 2usize] >> ::train_cache_len(__nn_batch) }
+    #[allow(unused_variables)] fn forward_train < __NnR : ::nncore::__private::Rng + ?
+    ::core::marker::Sized > (& mut self, __nn_xs : & [[[[::core::primitive::f32;
+    32usize]; 32usize]; 3usize]], __nn_out : & mut [[::core::primitive::f32; 2usize]],
+    mut __nn_workspace : & mut [::core::primitive::f32], __nn_rng : & mut __NnR,) { let
+    __nn_n = __nn_xs.len(); let __nn_a1 = < [[[::core::primitive::f32; 32usize];
+    32usize]; 16usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
+    __nn_workspace, __nn_n * < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as
+    ::nncore::Tensor > ::LEN),); let __nn_c0 = ::nncore::__private::take(& mut
+    __nn_workspace, < ::nncore::Conv2d < 3usize, 16usize, 3usize, 3usize, true > as
+    ::nncore::Layer < [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >>
+    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize];
+    32usize]; 3usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >
+    ::forward_train(& mut self.conv1, __nn_xs, __nn_a1, __nn_c0, __nn_rng); let __nn_a2 =
+    < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
+    ::LEN),); let __nn_c1 = ::nncore::__private::take(& mut __nn_workspace, <
+    ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32; 32usize]; 32usize];
+    16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >>
+    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize];
+    32usize]; 16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >
+    ::forward_train(& mut self.act1, & * __nn_a1, __nn_a2, __nn_c1, __nn_rng); let
+    __nn_a3 = < [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as
+    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
+    * < [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor >
+    ::LEN),); let __nn_c2 = ::nncore::__private::take(& mut __nn_workspace, <
+    ::nncore::MaxPool2d as ::nncore::Layer < [[[::core::primitive::f32; 32usize];
+    32usize]; 16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >>
+    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize];
+    32usize]; 16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >
+    ::forward_train(& mut self.pool1, & * __nn_a2, __nn_a3, __nn_c2, __nn_rng); let
+    __nn_a4 = < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as
+    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
+    * < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor >
+    ::LEN),); let __nn_c3 = ::nncore::__private::take(& mut __nn_workspace, <
+    ::nncore::Conv2d < 16usize, 8usize, 3usize, 3usize, true > as ::nncore::Layer <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize] > ::forward_train(& mut self.conv2, & * __nn_a3, __nn_a4,
+    __nn_c3, __nn_rng); let __nn_a5 = < [[[::core::primitive::f32; 16usize]; 16usize];
+    8usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
+    __nn_workspace, __nn_n * < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as
+    ::nncore::Tensor > ::LEN),); let __nn_c4 = ::nncore::__private::take(& mut
+    __nn_workspace, < ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize]
+    >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] >
+    ::forward_train(& mut self.act2, & * __nn_a4, __nn_a5, __nn_c4, __nn_rng); let
+    __nn_a6 = < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor
+    > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor > ::LEN),);
+    let __nn_c5 = ::nncore::__private::take(& mut __nn_workspace, < ::nncore::MaxPool2d
+    as ::nncore::Layer < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] >> ::train_cache_len(__nn_n));
+    ::nncore::Layer:: < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] > ::forward_train(& mut self
+    .pool2, & * __nn_a5, __nn_a6, __nn_c5, __nn_rng); let __nn_a7 = <
+    [::core::primitive::f32; 512usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 512usize] as ::nncore::Tensor > ::LEN),); let __nn_c6 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Flatten as
+    ::nncore::Layer < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+    [::core::primitive::f32; 512usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
+    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize], [::core::primitive::f32;
+    512usize] > ::forward_train(& mut self.flat, & * __nn_a6, __nn_a7, __nn_c6,
+    __nn_rng); let __nn_a8 = < [::core::primitive::f32; 32usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); let __nn_c7 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 512usize,
+    32usize > as ::nncore::Layer < [::core::primitive::f32; 512usize],
+    [::core::primitive::f32; 32usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
+    [::core::primitive::f32; 512usize], [::core::primitive::f32; 32usize] >
+    ::forward_train(& mut self.fc1, & * __nn_a7, __nn_a8, __nn_c7, __nn_rng); let __nn_a9
+    = < [::core::primitive::f32; 32usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); let __nn_c8 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Tanh as ::nncore::Layer <
+    [::core::primitive::f32; 32usize], [::core::primitive::f32; 32usize] >>
+    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32; 32usize],
+    [::core::primitive::f32; 32usize] > ::forward_train(& mut self.act3, & * __nn_a8,
+    __nn_a9, __nn_c8, __nn_rng); let __nn_a10 = < [::core::primitive::f32; 2usize] as
+    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
+    * < [::core::primitive::f32; 2usize] as ::nncore::Tensor > ::LEN),); let __nn_c9 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 32usize, 2usize
+    > as ::nncore::Layer < [::core::primitive::f32; 32usize], [::core::primitive::f32;
+    2usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32;
+    32usize], [::core::primitive::f32; 2usize] > ::forward_train(& mut self.fc2, & *
+    __nn_a9, __nn_a10, __nn_c9, __nn_rng); __nn_out.copy_from_slice(__nn_a10); }
+    #[allow(unused_variables)] fn backward_train < __NnR : ::nncore::__private::Rng + ?
+    ::core::marker::Sized > (& mut self, __nn_xs : & [[[[::core::primitive::f32;
+    32usize]; 32usize]; 3usize]], __nn_grads : & mut Self, mut __nn_workspace : & mut
+    [::core::primitive::f32], __nn_rng : & mut __NnR, __nn_loss_grad : impl
+    ::core::ops::FnMut(::core::primitive::usize, & [::core::primitive::f32; 2usize]) ->
+    [::core::primitive::f32; 2usize],) { let __nn_n = __nn_xs.len(); let __nn_a1 = <
+    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
+    ::LEN),); let __nn_c0 = ::nncore::__private::take(& mut __nn_workspace, <
+    ::nncore::Conv2d < 3usize, 16usize, 3usize, 3usize, true > as ::nncore::Layer <
+    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize], [[[::core::primitive::f32;
+    32usize]; 32usize]; 16usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
+    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize], [[[::core::primitive::f32;
+    32usize]; 32usize]; 16usize] > ::forward_train(& mut self.conv1, __nn_xs, __nn_a1,
+    __nn_c0, __nn_rng); let __nn_a2 = < [[[::core::primitive::f32; 32usize]; 32usize];
+    16usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
+    __nn_workspace, __nn_n * < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as
+    ::nncore::Tensor > ::LEN),); let __nn_c1 = ::nncore::__private::take(& mut
+    __nn_workspace, < ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32;
+    32usize]; 32usize]; 16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize]
+    >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32;
+    32usize]; 32usize]; 16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize]
+    > ::forward_train(& mut self.act1, & * __nn_a1, __nn_a2, __nn_c1, __nn_rng); let
+    __nn_a3 = < [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as
+    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
+    * < [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor >
+    ::LEN),); let __nn_c2 = ::nncore::__private::take(& mut __nn_workspace, <
+    ::nncore::MaxPool2d as ::nncore::Layer < [[[::core::primitive::f32; 32usize];
+    32usize]; 16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >>
+    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize];
+    32usize]; 16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >
+    ::forward_train(& mut self.pool1, & * __nn_a2, __nn_a3, __nn_c2, __nn_rng); let
+    __nn_a4 = < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as
+    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
+    * < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor >
+    ::LEN),); let __nn_c3 = ::nncore::__private::take(& mut __nn_workspace, <
+    ::nncore::Conv2d < 16usize, 8usize, 3usize, 3usize, true > as ::nncore::Layer <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize] > ::forward_train(& mut self.conv2, & * __nn_a3, __nn_a4,
+    __nn_c3, __nn_rng); let __nn_a5 = < [[[::core::primitive::f32; 16usize]; 16usize];
+    8usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
+    __nn_workspace, __nn_n * < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as
+    ::nncore::Tensor > ::LEN),); let __nn_c4 = ::nncore::__private::take(& mut
+    __nn_workspace, < ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize]
+    >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] >
+    ::forward_train(& mut self.act2, & * __nn_a4, __nn_a5, __nn_c4, __nn_rng); let
+    __nn_a6 = < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor
+    > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor > ::LEN),);
+    let __nn_c5 = ::nncore::__private::take(& mut __nn_workspace, < ::nncore::MaxPool2d
+    as ::nncore::Layer < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] >> ::train_cache_len(__nn_n));
+    ::nncore::Layer:: < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] > ::forward_train(& mut self
+    .pool2, & * __nn_a5, __nn_a6, __nn_c5, __nn_rng); let __nn_a7 = <
+    [::core::primitive::f32; 512usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 512usize] as ::nncore::Tensor > ::LEN),); let __nn_c6 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Flatten as
+    ::nncore::Layer < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+    [::core::primitive::f32; 512usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
+    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize], [::core::primitive::f32;
+    512usize] > ::forward_train(& mut self.flat, & * __nn_a6, __nn_a7, __nn_c6,
+    __nn_rng); let __nn_a8 = < [::core::primitive::f32; 32usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); let __nn_c7 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 512usize,
+    32usize > as ::nncore::Layer < [::core::primitive::f32; 512usize],
+    [::core::primitive::f32; 32usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
+    [::core::primitive::f32; 512usize], [::core::primitive::f32; 32usize] >
+    ::forward_train(& mut self.fc1, & * __nn_a7, __nn_a8, __nn_c7, __nn_rng); let __nn_a9
+    = < [::core::primitive::f32; 32usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); let __nn_c8 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Tanh as ::nncore::Layer <
+    [::core::primitive::f32; 32usize], [::core::primitive::f32; 32usize] >>
+    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32; 32usize],
+    [::core::primitive::f32; 32usize] > ::forward_train(& mut self.act3, & * __nn_a8,
+    __nn_a9, __nn_c8, __nn_rng); let __nn_a10 = < [::core::primitive::f32; 2usize] as
+    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
+    * < [::core::primitive::f32; 2usize] as ::nncore::Tensor > ::LEN),); let __nn_c9 =
+    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 32usize, 2usize
+    > as ::nncore::Layer < [::core::primitive::f32; 32usize], [::core::primitive::f32;
+    2usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32;
+    32usize], [::core::primitive::f32; 2usize] > ::forward_train(& mut self.fc2, & *
+    __nn_a9, __nn_a10, __nn_c9, __nn_rng); let __nn_g10 = < [::core::primitive::f32;
+    2usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
+    __nn_workspace, __nn_n * < [::core::primitive::f32; 2usize] as ::nncore::Tensor >
+    ::LEN),); ::nncore::__private::output_grads(__nn_a10, __nn_g10, __nn_loss_grad); let
+    __nn_a10 = & * __nn_a10; ::nncore::Layer:: < [::core::primitive::f32; 32usize],
+    [::core::primitive::f32; 2usize] > ::backward_params_train(& self.fc2, & * __nn_a9,
+    __nn_a10, __nn_g10, __nn_c9, & mut __nn_grads.fc2); let __nn_g9 = <
+    [::core::primitive::f32; 32usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); ::nncore::Layer:: <
+    [::core::primitive::f32; 32usize], [::core::primitive::f32; 2usize] >
+    ::backward_input_train(& self.fc2, & * __nn_a9, __nn_a10, __nn_g10, __nn_c9,
+    __nn_g9); let __nn_g8 = < [::core::primitive::f32; 32usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); ::nncore::Layer:: <
+    [::core::primitive::f32; 32usize], [::core::primitive::f32; 32usize] >
+    ::backward_input_train(& self.act3, & * __nn_a8, __nn_a9, __nn_g9, __nn_c8, __nn_g8);
+    ::nncore::Layer:: < [::core::primitive::f32; 512usize], [::core::primitive::f32;
+    32usize] > ::backward_params_train(& self.fc1, & * __nn_a7, __nn_a8, __nn_g8,
+    __nn_c7, & mut __nn_grads.fc1); let __nn_g7 = < [::core::primitive::f32; 512usize] as
+    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
+    * < [::core::primitive::f32; 512usize] as ::nncore::Tensor > ::LEN),);
+    ::nncore::Layer:: < [::core::primitive::f32; 512usize], [::core::primitive::f32;
+    32usize] > ::backward_input_train(& self.fc1, & * __nn_a7, __nn_a8, __nn_g8, __nn_c7,
+    __nn_g7); let __nn_g6 = < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as
+    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
+    * < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor >
+    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+    [::core::primitive::f32; 512usize] > ::backward_input_train(& self.flat, & * __nn_a6,
+    __nn_a7, __nn_g7, __nn_c6, __nn_g6); let __nn_g5 = < [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor >
+    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] > ::backward_input_train(& self
+    .pool2, & * __nn_a5, __nn_a6, __nn_g6, __nn_c5, __nn_g5); let __nn_g4 = <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor >
+    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] > ::backward_input_train(&
+    self.act2, & * __nn_a4, __nn_a5, __nn_g5, __nn_c4, __nn_g4); ::nncore::Layer:: <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
+    16usize]; 16usize]; 8usize] > ::backward_params_train(& self.conv2, & * __nn_a3,
+    __nn_a4, __nn_g4, __nn_c3, & mut __nn_grads.conv2); let __nn_g3 = <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor >
+    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
+    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor >
+    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 16usize]; 16usize];
+    16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] >
+    ::backward_input_train(& self.conv2, & * __nn_a3, __nn_a4, __nn_g4, __nn_c3,
+    __nn_g3); let __nn_g2 = < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as
+    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
+    * < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
+    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize]; 32usize];
+    16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >
+    ::backward_input_train(& self.pool1, & * __nn_a2, __nn_a3, __nn_g3, __nn_c2,
+    __nn_g2); let __nn_g1 = < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as
+    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
+    * < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
+    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize]; 32usize];
+    16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >
+    ::backward_input_train(& self.act1, & * __nn_a1, __nn_a2, __nn_g2, __nn_c1, __nn_g1);
+    ::nncore::Layer:: < [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] > ::backward_params_train(&
+    self.conv1, __nn_xs, __nn_a1, __nn_g1, __nn_c0, & mut __nn_grads.conv1); } }
+}
+impl
+    ::nncore::Model<
+        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+        [::core::primitive::f32; 2usize],
+    > for ConvNet
+{
+    fn forward_into(
+        &self,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_out: &mut [[::core::primitive::f32; 2usize]],
+    ) -> ::core::result::Result<(), ::nncore::Error> {
+        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+        ]);
+        ::nncore::__private::forward_blocks::<
+            __NN_BLOCK,
+            _,
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >(self, __nn_xs, __nn_out)
+    }
+    fn backward(
+        &self,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_dys: &[[::core::primitive::f32; 2usize]],
+        __nn_grads: &mut ::nncore::Grads<Self>,
+    ) -> ::core::result::Result<(), ::nncore::Error> {
+        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+        ]);
+        ::nncore::__private::backward_blocks::<
+            __NN_BLOCK,
+            _,
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >(self, __nn_xs, __nn_dys, __nn_grads)
+    }
+    fn backward_loss<__NnL: ::nncore::Loss<[::core::primitive::f32; 2usize]>>(
+        &self,
+        __nn_loss_fn: &__NnL,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_targets: &[__NnL::Target],
+        __nn_grads: &mut ::nncore::Grads<Self>,
+    ) -> ::core::result::Result<::core::primitive::f32, ::nncore::Error> {
+        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+        ]);
+        ::nncore::__private::backward_loss_blocks::<
+            __NN_BLOCK,
+            _,
+            _,
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >(self, __nn_loss_fn, __nn_xs, __nn_targets, __nn_grads)
+    }
+    #[inline]
+    fn forward(
+        &self,
+        __nn_x0: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+    ) -> [::core::primitive::f32; 2usize] {
+        let __nn_x1 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward(&self.conv1, __nn_x0);
+        let __nn_x2 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward(&self.act1, &__nn_x1);
+        let __nn_x3 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+        >::forward(&self.pool1, &__nn_x2);
+        let __nn_x4 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward(&self.conv2, &__nn_x3);
+        let __nn_x5 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward(&self.act2, &__nn_x4);
+        let __nn_x6 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+        >::forward(&self.pool2, &__nn_x5);
+        let __nn_x7 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            [::core::primitive::f32; 512usize],
+        >::forward(&self.flat, &__nn_x6);
+        let __nn_x8 = ::nncore::Layer::<
+            [::core::primitive::f32; 512usize],
+            [::core::primitive::f32; 32usize],
+        >::forward(&self.fc1, &__nn_x7);
+        let __nn_x9 = ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 32usize],
+        >::forward(&self.act3, &__nn_x8);
+        let __nn_x10 = ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 2usize],
+        >::forward(&self.fc2, &__nn_x9);
+        __nn_x10
+    }
+    fn backward_sample(
+        &self,
+        __nn_x0: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+        __nn_grads: &mut Self,
+        __nn_loss_grad: impl ::core::ops::FnOnce(
+            &[::core::primitive::f32; 2usize],
+        ) -> [::core::primitive::f32; 2usize],
+    ) {
+        let __nn_x1 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward(&self.conv1, __nn_x0);
+        let __nn_x2 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward(&self.act1, &__nn_x1);
+        let __nn_x3 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+        >::forward(&self.pool1, &__nn_x2);
+        let __nn_x4 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward(&self.conv2, &__nn_x3);
+        let __nn_x5 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward(&self.act2, &__nn_x4);
+        let __nn_x6 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+        >::forward(&self.pool2, &__nn_x5);
+        let __nn_x7 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            [::core::primitive::f32; 512usize],
+        >::forward(&self.flat, &__nn_x6);
+        let __nn_x8 = ::nncore::Layer::<
+            [::core::primitive::f32; 512usize],
+            [::core::primitive::f32; 32usize],
+        >::forward(&self.fc1, &__nn_x7);
+        let __nn_x9 = ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 32usize],
+        >::forward(&self.act3, &__nn_x8);
+        let __nn_x10 = ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 2usize],
+        >::forward(&self.fc2, &__nn_x9);
+        let __nn_d10 = __nn_loss_grad(&__nn_x10);
+        ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 2usize],
+        >::backward_params(
+            &self.fc2,
+            &__nn_x9,
+            &__nn_x10,
+            &__nn_d10,
+            &mut __nn_grads.fc2,
+        );
+        let __nn_d9 = ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 2usize],
+        >::backward_input(&self.fc2, &__nn_x9, &__nn_x10, &__nn_d10);
+        let __nn_d8 = ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 32usize],
+        >::backward_input(&self.act3, &__nn_x8, &__nn_x9, &__nn_d9);
+        ::nncore::Layer::<
+            [::core::primitive::f32; 512usize],
+            [::core::primitive::f32; 32usize],
+        >::backward_params(&self.fc1, &__nn_x7, &__nn_x8, &__nn_d8, &mut __nn_grads.fc1);
+        let __nn_d7 = ::nncore::Layer::<
+            [::core::primitive::f32; 512usize],
+            [::core::primitive::f32; 32usize],
+        >::backward_input(&self.fc1, &__nn_x7, &__nn_x8, &__nn_d8);
+        let __nn_d6 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            [::core::primitive::f32; 512usize],
+        >::backward_input(&self.flat, &__nn_x6, &__nn_x7, &__nn_d7);
+        let __nn_d5 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+        >::backward_input(&self.pool2, &__nn_x5, &__nn_x6, &__nn_d6);
+        let __nn_d4 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::backward_input(&self.act2, &__nn_x4, &__nn_x5, &__nn_d5);
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::backward_params(
+            &self.conv2,
+            &__nn_x3,
+            &__nn_x4,
+            &__nn_d4,
+            &mut __nn_grads.conv2,
+        );
+        let __nn_d3 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::backward_input(&self.conv2, &__nn_x3, &__nn_x4, &__nn_d4);
+        let __nn_d2 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+        >::backward_input(&self.pool1, &__nn_x2, &__nn_x3, &__nn_d3);
+        let __nn_d1 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::backward_input(&self.act1, &__nn_x1, &__nn_x2, &__nn_d2);
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::backward_params(
+            &self.conv1,
+            __nn_x0,
+            &__nn_x1,
+            &__nn_d1,
+            &mut __nn_grads.conv1,
+        );
+    }
+}
+/// Prints the model as PyTorch's `print(model)` does.
+impl ::core::fmt::Display for ConvNet {
+    fn fmt(&self, __nn_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        ::nncore::__private::write_sequential(
+            __nn_f,
+            &[
+                ("conv1", &self.conv1 as &dyn ::core::fmt::Display),
+                ("act1", &self.act1 as &dyn ::core::fmt::Display),
+                ("pool1", &self.pool1 as &dyn ::core::fmt::Display),
+                ("conv2", &self.conv2 as &dyn ::core::fmt::Display),
+                ("act2", &self.act2 as &dyn ::core::fmt::Display),
+                ("pool2", &self.pool2 as &dyn ::core::fmt::Display),
+                ("flat", &self.flat as &dyn ::core::fmt::Display),
+                ("fc1", &self.fc1 as &dyn ::core::fmt::Display),
+                ("act3", &self.act3 as &dyn ::core::fmt::Display),
+                ("fc2", &self.fc2 as &dyn ::core::fmt::Display),
+            ],
+        )
+    }
+}
+// --- end of what `sequential!` writes ---
+
+/// The expanded model works like the macro's: print it, run it, take one training step.
+fn main() -> Result<(), nncore::Error> {
+    let mut model = ConvNet::init(&mut rand::rngs::StdRng::seed_from_u64(0));
+    println!("{model}");
+    println!("{} parameters", ConvNet::NUM_PARAMS);
+    let images = [[[[0.5; 32]; 32]; 3], [[[-0.5; 32]; 32]; 3]];
+    println!("logits {:?}", model.forward_batch(&images));
+    let mut grads = Grads::<ConvNet>::new();
+    let mut train = Train::new(rand::rngs::StdRng::seed_from_u64(1));
+    let loss = train.backward_loss(
+        &mut model,
+        &CrossEntropyLoss::new(),
+        &images,
+        &[0, 1],
+        &mut grads,
+    )?;
+    println!("loss {loss}");
+    Ok(())
+}
