@@ -104,8 +104,32 @@ impl ConvNet {
                 true,
             >>::new([1usize, 1usize], [1usize, 1usize], [1usize, 1usize], 1usize)
                 .with_state(
-                    __nn_params.split_at(0usize).1,
-                    __nn_buffers.split_at(0usize).1,
+                    __nn_params
+                        .split_at(0usize)
+                        .1
+                        .split_at(
+                            <::nncore::Conv2d<
+                                3usize,
+                                16usize,
+                                3usize,
+                                3usize,
+                                true,
+                            > as ::nncore::Module>::NUM_PARAMS,
+                        )
+                        .0,
+                    __nn_buffers
+                        .split_at(0usize)
+                        .1
+                        .split_at(
+                            <::nncore::Conv2d<
+                                3usize,
+                                16usize,
+                                3usize,
+                                3usize,
+                                true,
+                            > as ::nncore::Module>::NUM_BUFFERS,
+                        )
+                        .0,
                 ),
             act1: ::nncore::Tanh,
             pool1: ::nncore::MaxPool2d::new(
@@ -132,7 +156,17 @@ impl ConvNet {
                                     true,
                                 > as ::nncore::Module>::NUM_PARAMS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Conv2d<
+                                16usize,
+                                8usize,
+                                3usize,
+                                3usize,
+                                true,
+                            > as ::nncore::Module>::NUM_PARAMS,
+                        )
+                        .0,
                     __nn_buffers
                         .split_at(
                             0usize
@@ -144,7 +178,17 @@ impl ConvNet {
                                     true,
                                 > as ::nncore::Module>::NUM_BUFFERS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Conv2d<
+                                16usize,
+                                8usize,
+                                3usize,
+                                3usize,
+                                true,
+                            > as ::nncore::Module>::NUM_BUFFERS,
+                        )
+                        .0,
                 ),
             act2: ::nncore::Tanh,
             pool2: ::nncore::MaxPool2d::new(
@@ -173,7 +217,14 @@ impl ConvNet {
                                     true,
                                 > as ::nncore::Module>::NUM_PARAMS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Linear<
+                                512usize,
+                                32usize,
+                            > as ::nncore::Module>::NUM_PARAMS,
+                        )
+                        .0,
                     __nn_buffers
                         .split_at(
                             0usize
@@ -192,7 +243,14 @@ impl ConvNet {
                                     true,
                                 > as ::nncore::Module>::NUM_BUFFERS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Linear<
+                                512usize,
+                                32usize,
+                            > as ::nncore::Module>::NUM_BUFFERS,
+                        )
+                        .0,
                 ),
             act3: ::nncore::Tanh,
             fc2: <::nncore::Linear<32usize, 2usize>>::ZERO
@@ -219,7 +277,14 @@ impl ConvNet {
                                     32usize,
                                 > as ::nncore::Module>::NUM_PARAMS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Linear<
+                                32usize,
+                                2usize,
+                            > as ::nncore::Module>::NUM_PARAMS,
+                        )
+                        .0,
                     __nn_buffers
                         .split_at(
                             0usize
@@ -242,7 +307,14 @@ impl ConvNet {
                                     32usize,
                                 > as ::nncore::Module>::NUM_BUFFERS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Linear<
+                                32usize,
+                                2usize,
+                            > as ::nncore::Module>::NUM_BUFFERS,
+                        )
+                        .0,
                 ),
         }
     }
@@ -285,22 +357,10 @@ impl ::nncore::Module for ConvNet {
         + <::nncore::Linear<512usize, 32usize> as ::nncore::Module>::NUM_BUFFERS
         + <::nncore::Linear<32usize, 2usize> as ::nncore::Module>::NUM_BUFFERS;
     const MULTIPLY_ADDS: ::core::primitive::usize = 0
-        + <::nncore::Conv2d<
-            3usize,
-            16usize,
-            3usize,
-            3usize,
-            true,
-        > as ::nncore::Module>::MULTIPLY_ADDS
+        + (1 * (16usize) * (32usize) * (32usize)) * (3usize) * 9usize
         + <::nncore::Tanh as ::nncore::Module>::MULTIPLY_ADDS
         + <::nncore::MaxPool2d as ::nncore::Module>::MULTIPLY_ADDS
-        + <::nncore::Conv2d<
-            16usize,
-            8usize,
-            3usize,
-            3usize,
-            true,
-        > as ::nncore::Module>::MULTIPLY_ADDS
+        + (1 * (8usize) * (16usize) * (16usize)) * (16usize) * 9usize
         + <::nncore::Tanh as ::nncore::Module>::MULTIPLY_ADDS
         + <::nncore::MaxPool2d as ::nncore::Module>::MULTIPLY_ADDS
         + <::nncore::Flatten as ::nncore::Module>::MULTIPLY_ADDS

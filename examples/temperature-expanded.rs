@@ -71,8 +71,16 @@ impl TempNet {
     ) -> Self {
         Self {
             hidden_linear: <::nncore::Linear<1usize, 13usize>>::ZERO.with_state(
-                __nn_params.split_at(0usize).1,
-                __nn_buffers.split_at(0usize).1,
+                __nn_params
+                    .split_at(0usize)
+                    .1
+                    .split_at(<::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS)
+                    .0,
+                __nn_buffers
+                    .split_at(0usize)
+                    .1
+                    .split_at(<::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_BUFFERS)
+                    .0,
             ),
             hidden_activ: ::nncore::Tanh,
             output_linear: <::nncore::Linear<13usize, 1usize>>::ZERO.with_state(
@@ -81,13 +89,17 @@ impl TempNet {
                         0usize
                             + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS,
                     )
-                    .1,
+                    .1
+                    .split_at(<::nncore::Linear<13usize, 1usize> as ::nncore::Module>::NUM_PARAMS)
+                    .0,
                 __nn_buffers
                     .split_at(
                         0usize
                             + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_BUFFERS,
                     )
-                    .1,
+                    .1
+                    .split_at(<::nncore::Linear<13usize, 1usize> as ::nncore::Module>::NUM_BUFFERS)
+                    .0,
             ),
         }
     }

@@ -114,3 +114,19 @@ fn committed_weights_are_what_train_temp_makes() {
     let committed: TempNet = nncore::io::load(WEIGHTS).unwrap();
     assert_eq!(bits(&model), bits(&committed));
 }
+
+/// The `no_std` crate's conv classifier gives the class of the largest logit of the model it
+/// holds, computed without a heap.
+#[test]
+fn the_no_std_conv_classifier_runs() {
+    use nncore::Module;
+    use rand::SeedableRng;
+    let mut model = nn_embedded::SensorNet::init(&mut rand::rngs::StdRng::seed_from_u64(4));
+    model.norm.running_mean = [0.1; 8];
+    let window: [[f32; 20]; 4] =
+        core::array::from_fn(|c| core::array::from_fn(|t| ((c * 5 + t) % 7) as f32 * 0.3 - 1.0));
+    let logits = nncore::Model::forward(&model, &window);
+    let best = (0..3).fold(0, |b, c| if logits[c] > logits[b] { c } else { b });
+    assert_eq!(nn_embedded::classify(&model, &window), best);
+    assert_eq!(nn_embedded::SensorNet::NUM_BUFFERS, 17);
+}

@@ -178,3 +178,63 @@ fn every_layer() {
         .collect();
     check("Every", Every::init(&mut rng), &xs);
 }
+
+nncore::sequential! {
+    /// Convolution, pooling, normalization and dropout.
+    #[input(2, 8, 8)]
+    struct Conv {
+        conv: Conv2d(2, 4, kernel_size = 3, padding = 1),
+        bn: BatchNorm2d(4),
+        act: ReLU,
+        pool: MaxPool2d(2),
+        seq_flat: Flatten,
+        drop: Dropout(0.5),
+        fc: Linear(64, 3),
+        out: LogSoftmax(dim = 1),
+    }
+}
+
+/// A conv model in evaluation mode (forward, backward) and in training mode, where a `Train`
+/// allocates its buffers once, for the largest batch, and never again.
+#[test]
+fn conv_model_in_both_modes() {
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(2);
+    let mut model = Conv::init(&mut rng);
+    let xs: Vec<[[[f32; 8]; 8]; 2]> = (0..9)
+        .map(|i| {
+            core::array::from_fn(|c| {
+                core::array::from_fn(|h| core::array::from_fn(|w| (i + c + h * w) as f32 * 0.01))
+            })
+        })
+        .collect();
+    let labels: Vec<usize> = (0..xs.len()).map(|i| i % 3).collect();
+    let loss_fn = nncore::NLLLoss::new();
+    let mut grads = Grads::<Conv>::new();
+    let mut out = vec![[0.0; 3]; xs.len()];
+    assert_no_alloc("Conv forward_into", || model.forward_into(&xs, &mut out)).unwrap();
+    assert_no_alloc("Conv backward_loss", || {
+        model.backward_loss(&loss_fn, &xs, &labels, &mut grads)
+    })
+    .unwrap();
+    let mut train = nncore::Train::new(<rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(3));
+    train.reserve::<Conv, _, _>(xs.len());
+    let mut opt = SGD::<Conv>::new(SGDConfig {
+        lr: 0.01,
+        momentum: 0.9,
+        ..Default::default()
+    })
+    .unwrap();
+    for batch in [9, 4, 1, 9] {
+        let (xs, labels) = (&xs[..batch], &labels[..batch]);
+        assert_no_alloc("Train::backward_loss", || {
+            train.backward_loss(&mut model, &loss_fn, xs, labels, &mut grads)
+        })
+        .unwrap();
+        assert_no_alloc("Train::forward_into", || {
+            train.forward_into(&mut model, xs, &mut out[..batch])
+        })
+        .unwrap();
+        assert_no_alloc("SGD::step", || opt.step(&mut model, &grads));
+    }
+    assert_eq!(model.bn.num_batches_tracked, 8);
+}

@@ -88,3 +88,74 @@ fn training_mode_errors_change_nothing() {
     );
     assert_eq!((model, grads), (before, Grads::new()));
 }
+
+nncore::sequential! {
+    /// Every training-mode path of the generated code: BatchNorm couples the samples.
+    #[input(2, 6)]
+    pub struct Seq {
+        conv: Conv1d(2, 3, 3, padding = 1),
+        bn: BatchNorm1d(3),
+        act: Tanh,
+        pool: AvgPool1d(2),
+        flat: Flatten,
+        fc: Linear(9, 2),
+    }
+}
+
+/// The training-mode loss of `model` on the batch, leaving `model` as it was.
+fn train_loss(model: &Seq, xs: &[[[f32; 6]; 2]], ys: &[[f32; 2]]) -> f64 {
+    let mut copy = model.clone();
+    let mut grads = Grads::<Seq>::new();
+    let mut train = Train::new(StdRng::seed_from_u64(0));
+    f64::from(
+        train
+            .backward_loss(&mut copy, &MSELoss::new(), xs, ys, &mut grads)
+            .unwrap(),
+    )
+}
+
+#[test]
+fn training_mode_gradients_match_finite_differences() {
+    let model = Seq::init(&mut StdRng::seed_from_u64(7));
+    let xs: Vec<[[f32; 6]; 2]> = (0..5)
+        .map(|i| {
+            core::array::from_fn(|c| {
+                core::array::from_fn(|l| ((i * 7 + c * 3 + l) % 11) as f32 * 0.2 - 1.0)
+            })
+        })
+        .collect();
+    let ys: Vec<[f32; 2]> = (0..5)
+        .map(|i| [i as f32 * 0.3, 1.0 - i as f32 * 0.2])
+        .collect();
+    let mut grads = Grads::<Seq>::new();
+    let mut trained = model.clone();
+    Train::new(StdRng::seed_from_u64(0))
+        .backward_loss(&mut trained, &MSELoss::new(), &xs, &ys, &mut grads)
+        .unwrap();
+    assert_eq!(trained.bn.num_batches_tracked, 1);
+    assert_ne!(trained.bn.running_mean, model.bn.running_mean);
+    let analytic: Vec<(String, Vec<f32>)> = grads
+        .parameters()
+        .map(|p| (p.name.to_string(), p.data.to_vec()))
+        .collect();
+    let h = 1e-2;
+    for (name, values) in analytic {
+        for (i, &g) in values.iter().enumerate() {
+            let shifted = |delta: f32| {
+                let mut m = model.clone();
+                let p = m
+                    .parameters_mut()
+                    .find(|p| p.name.to_string() == name)
+                    .unwrap();
+                p.data[i] += delta;
+                train_loss(&m, &xs, &ys)
+            };
+            let numeric = (shifted(h) - shifted(-h)) / (2.0 * f64::from(h));
+            let g = f64::from(g);
+            assert!(
+                (numeric - g).abs() <= 2e-3 + 2e-2 * g.abs(),
+                "{name}[{i}]: backward {g}, finite difference {numeric}"
+            );
+        }
+    }
+}

@@ -62,3 +62,38 @@ pub fn convert(unknown: &[f32], celsius_out: &mut [f32]) -> usize {
     }
     n
 }
+
+nncore::sequential! {
+    /// A sensor classifier: a depthwise-separable 1-D convolution (the keyword-spotting
+    /// pattern), normalization and global average pooling over 4 channels of 20 readings.
+    #[input(4, 20)]
+    pub struct SensorNet {
+        /// One 3-tap filter per channel.
+        depthwise: Conv1d(4, 4, 3, padding = 1, groups = 4, bias = false),
+        /// Mixes the channels.
+        pointwise: Conv1d(4, 8, 1),
+        /// Running statistics from training.
+        norm: BatchNorm1d(8),
+        /// Its activation.
+        act: ReLU,
+        /// The mean over time.
+        pool: AdaptiveAvgPool1d(1),
+        /// `[8, 1]` as 8 features.
+        flat: Flatten,
+        /// Three classes.
+        head: Linear(8, 3),
+    }
+}
+
+/// The class `model` gives a window of readings, computed in evaluation mode on the stack.
+#[must_use]
+pub fn classify(model: &SensorNet, window: &[[f32; 20]; 4]) -> usize {
+    let logits = model.forward(window);
+    let mut best = 0;
+    for (class, &logit) in logits.iter().enumerate() {
+        if logit > logits[best] {
+            best = class;
+        }
+    }
+    best
+}

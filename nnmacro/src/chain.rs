@@ -8,7 +8,7 @@ use crate::catalog::Link;
 use crate::catalog::args::{MAX_PARAMS, grouped};
 use crate::errors::Errors;
 use crate::ir::ConstCheck;
-use crate::shape::{Dims, describe, numel, numel_tokens};
+use crate::shape::{Dims, numel, numel_tokens};
 use crate::valid::Slot;
 
 /// The most values a model's samples (its input and every layer's output) may add up to:
@@ -101,42 +101,14 @@ pub fn check_chain(
 }
 
 /// The model's input shape when no `#[input(...)]` gives it: the one its first layer that fixes
-/// its own input takes, if every layer before it keeps the shape (activations).
+/// its own input takes (a `Linear`), if every layer before it gives the shape it takes.
 fn infer_input(slots: &[Slot], body_span: Span, errors: &mut Errors) -> Option<Dims> {
-    let mut before = Vec::new();
     for slot in slots {
         let (kind, call) = slot.layer.as_ref()?;
         if let Some(dims) = kind.input() {
-            let keeps = before.iter().all(
-                |(kind, call): &(&dyn crate::catalog::LayerKind, &crate::ast::LayerCall)| {
-                    let (mut scratch, mut checks) = (Errors::default(), Vec::new());
-                    let mut link = Link {
-                        call,
-                        source: String::new(),
-                        own_input: false,
-                        errors: &mut scratch,
-                        checks: &mut checks,
-                    };
-                    kind.output(&dims, &mut link)
-                        .is_some_and(|out| describe(&out) == describe(&dims))
-                },
-            );
-            return keeps.then_some(dims);
+            return Some(dims);
         }
-        before.push((kind.as_ref(), call));
-        let mut probe = Link {
-            call,
-            source: String::new(),
-            own_input: false,
-            errors: &mut Errors::default(),
-            checks: &mut Vec::new(),
-        };
-        // A layer whose output differs from a one-value input changes shapes: it needs the input.
-        let one = vec![crate::shape::Size::new(1, body_span)];
-        if kind
-            .output(&one, &mut probe)
-            .is_none_or(|out| describe(&out) != "1")
-        {
+        if !kind.passes_shape() {
             errors.spanned(
                 call,
                 format_args!(

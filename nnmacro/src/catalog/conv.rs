@@ -316,6 +316,14 @@ impl LayerKind for Conv {
         Some(self.hyperparameters())
     }
 
+    /// Every output value sums `in/groups × kernel` products.
+    fn multiply_adds(&self, output: &[Size]) -> Option<TokenStream> {
+        let values = crate::shape::numel_tokens(output);
+        let per_group = self.per_group().len();
+        let taps = self.kernel.iter().product::<u64>() as usize;
+        Some(quote!(#values * (#per_group) * #taps))
+    }
+
     fn params(&self, _: &[Size]) -> Vec<TensorDef> {
         let span = self.inputs.span();
         let mut dims = vec![self.outputs.clone(), self.per_group()];

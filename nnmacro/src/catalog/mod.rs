@@ -61,6 +61,13 @@ pub trait LayerKind {
     fn buffers(&self, _input: &[Size]) -> Vec<TensorDef> {
         Vec::new()
     }
+
+    /// The multiply-adds of one sample's forward pass, as a `usize` expression, for a layer
+    /// whose runtime type cannot know them (a convolution's depend on its input's size); `None`
+    /// takes the runtime type's `MULTIPLY_ADDS`.
+    fn multiply_adds(&self, _output: &[Size]) -> Option<TokenStream> {
+        None
+    }
 }
 
 /// Checks a layer's arguments: its kind, or `None` once the mistakes are reported.

@@ -131,12 +131,20 @@ fn constructors(model: &Model) -> TokenStream {
     for (layer, input) in model.layers_with_inputs() {
         let value = zero(layer, input);
         if layer.has_state(input) {
-            from_state.push(quote! {
-                #value.with_state(#params.split_at(#at).1, #buffers.split_at(#buffers_at).1)
-            });
             let ty = layer.ty(input);
-            at = quote!(#at + <#ty as ::nncore::Module>::NUM_PARAMS);
-            buffers_at = quote!(#buffers_at + <#ty as ::nncore::Module>::NUM_BUFFERS);
+            let (count, buffer_count) = (
+                quote!(<#ty as ::nncore::Module>::NUM_PARAMS),
+                quote!(<#ty as ::nncore::Module>::NUM_BUFFERS),
+            );
+            // Each layer gets exactly its own values.
+            from_state.push(quote! {
+                #value.with_state(
+                    #params.split_at(#at).1.split_at(#count).0,
+                    #buffers.split_at(#buffers_at).1.split_at(#buffer_count).0,
+                )
+            });
+            at = quote!(#at + #count);
+            buffers_at = quote!(#buffers_at + #buffer_count);
         } else {
             from_state.push(value);
         }
@@ -230,6 +238,17 @@ fn module_impl(model: &Model) -> TokenStream {
         quote!(::core::iter::empty() #(#links)*)
     };
     let all_types: Vec<TokenStream> = model.layers_with_inputs().map(|(l, i)| l.ty(i)).collect();
+    let multiply_adds = model
+        .layers
+        .iter()
+        .zip(&all_types)
+        .zip(&model.shapes[1..])
+        .map(|((layer, ty), output)| {
+            layer
+                .kind
+                .multiply_adds(output)
+                .unwrap_or_else(|| quote!(<#ty as ::nncore::Module>::MULTIPLY_ADDS))
+        });
     // A zeroed layer lacks its hyperparameters (a slope, a stride): a layer without parameters
     // is assigned whole, one with parameters has them restored by `configure`.
     let restore = model.layers_with_inputs().map(|(layer, input)| {
@@ -252,7 +271,7 @@ fn module_impl(model: &Model) -> TokenStream {
         impl ::nncore::Module for #ident {
             const NUM_PARAMS: #usize = 0 #(+ <#types as ::nncore::Module>::NUM_PARAMS)*;
             const NUM_BUFFERS: #usize = 0 #(+ <#buffer_types as ::nncore::Module>::NUM_BUFFERS)*;
-            const MULTIPLY_ADDS: #usize = 0 #(+ <#all_types as ::nncore::Module>::MULTIPLY_ADDS)*;
+            const MULTIPLY_ADDS: #usize = 0 #(+ #multiply_adds)*;
             const MAX_WIDTH: #usize = ::nncore::__private::max_of(&[#(#lens),*]);
 
             fn zeros() -> Self {
