@@ -64,5 +64,8 @@ fn conv_multiply_adds_count_every_output_position() {
     let conv2 = 8 * 16 * 16 * (16 * 3 * 3);
     assert_eq!(ConvNet::MULTIPLY_ADDS, conv1 + conv2 + 512 * 32 + 32 * 2);
     assert_eq!(ConvNet::MAX_WIDTH, 16 * 32 * 32);
-    assert_eq!(ConvNet::NUM_PARAMS, 16 * 27 + 16 + 8 * 144 + 8 + 512 * 32 + 32 + 32 * 2 + 2);
+    assert_eq!(
+        ConvNet::NUM_PARAMS,
+        16 * 27 + 16 + 8 * 144 + 8 + 512 * 32 + 32 + 32 * 2 + 2
+    );
 }
