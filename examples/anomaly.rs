@@ -99,7 +99,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     println!("ROC AUC: {:.4}", roc_auc(&normal, &anomalous));
     for (k, fault) in FAULTS.iter().enumerate() {
-        let errors: Vec<f32> = anomalous.iter().copied().skip(k).step_by(FAULTS.len()).collect();
+        let errors: Vec<f32> = anomalous
+            .iter()
+            .copied()
+            .skip(k)
+            .step_by(FAULTS.len())
+            .collect();
         println!(
             "  {fault}: reconstruction error {:.4}, ROC AUC {:.4}",
             mean(&errors),
@@ -109,7 +114,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let deployed = fold(&model);
     let test: Vec<Frame> = [&sounds.test_normal[..], &sounds.test_anomalous[..]].concat();
-    let difference = largest_difference(&*model, &*deployed, &test)?;
+    let difference = largest_difference(&model, &deployed, &test)?;
     if difference > 1e-5 {
         return Err(format!("the folded model differs from the original by {difference:e}").into());
     }
@@ -198,7 +203,8 @@ fn roc_auc(normal: &[f32], anomalous: &[f32]) -> f64 {
     let mut rank_sum = 0.0;
     let mut start = 0;
     while start < scores.len() {
-        let end = start + scores[start..].partition_point(|s| s.0.total_cmp(&scores[start].0).is_eq());
+        let end =
+            start + scores[start..].partition_point(|s| s.0.total_cmp(&scores[start].0).is_eq());
         // Ranks start + 1 ..= end, averaged over the tie.
         let rank = (start + 1 + end) as f64 / 2.0;
         let positives = scores[start..end].iter().filter(|s| s.1).count();
@@ -231,7 +237,10 @@ fn largest_difference(
     deployed: &Deployed,
     frames: &[Frame],
 ) -> Result<f32, Box<dyn Error>> {
-    let (mut a, mut b) = (vec![[0.0; 640]; frames.len()], vec![[0.0; 640]; frames.len()]);
+    let (mut a, mut b) = (
+        vec![[0.0; 640]; frames.len()],
+        vec![[0.0; 640]; frames.len()],
+    );
     model.forward_into(frames, &mut a)?;
     deployed.forward_into(frames, &mut b)?;
     let pairs = a.as_flattened().iter().zip(b.as_flattened());

@@ -6,7 +6,8 @@
 //! trains in training mode (BatchNorm on each batch's statistics, Dropout on), evaluates in
 //! evaluation mode (running statistics, no Dropout) after each epoch, and prints the test
 //! accuracy and a confusion matrix. Writes the training curve to `target/digits_conv.png` (or
-//! the path given) and the trained weights to `target/digits_conv.safetensors`.
+//! the path given) and the trained weights, with BatchNorm's running statistics, to
+//! `target/digits_conv.safetensors`.
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -62,7 +63,11 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let mut model = DigitConv::init(&mut rng);
     println!("{model}");
-    println!("{} parameters", DigitConv::NUM_PARAMS);
+    println!(
+        "{} parameters, {} multiply-adds an image",
+        DigitConv::NUM_PARAMS,
+        DigitConv::MULTIPLY_ADDS
+    );
     let loss_fn = CrossEntropyLoss::new();
     let mut opt = Adam::new(AdamConfig {
         lr: 3e-3,
@@ -83,7 +88,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         let (mut total, mut seen) = (0.0, 0);
         while let Some((bx, by)) = epoch_batches.next_batch() {
             grads.zero_grad();
-            total += train.backward_loss(&mut model, &loss_fn, bx, by, &mut grads)? * bx.len() as f32;
+            total +=
+                train.backward_loss(&mut model, &loss_fn, bx, by, &mut grads)? * bx.len() as f32;
             seen += bx.len();
             opt.step(&mut model, &grads);
         }
@@ -114,7 +120,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("training curve: {}", plot.display());
     let weights = root.join("target/digits_conv.safetensors");
     nncore::io::save(&model, &weights)?;
-    println!("weights: {}", weights.display());
+    let reloaded: DigitConv = nncore::io::load(&weights)?;
+    if predictions(&reloaded, &test_x) != predictions(&model, &test_x) {
+        return Err("the weights read back predict differently".into());
+    }
+    println!(
+        "weights and BatchNorm statistics: {} (read back: the same predictions)",
+        weights.display()
+    );
     Ok(())
 }
 

@@ -31,7 +31,11 @@ fn a_short_run_learns_the_digits_as_images() {
     let rows = read_csv::<65>(path, true).unwrap();
     let xs: Vec<Image> = rows
         .iter()
-        .map(|r| [std::array::from_fn(|y| std::array::from_fn(|x| r[8 * y + x] / 16.0))])
+        .map(|r| {
+            [std::array::from_fn(|y| {
+                std::array::from_fn(|x| r[8 * y + x] / 16.0)
+            })]
+        })
         .collect();
     let ys: Vec<usize> = rows.iter().map(|r| r[64] as usize).collect();
     let mut rng = StdRng::seed_from_u64(1);
@@ -67,5 +71,8 @@ fn a_short_run_learns_the_digits_as_images() {
         .filter(|(l, y)| (0..10).max_by(|&a, &b| l[a].total_cmp(&l[b])) == Some(**y))
         .count();
     let accuracy = correct as f32 / split.val_x.len() as f32;
-    assert!(accuracy > 0.9, "test accuracy {accuracy} after {EPOCHS} epochs");
+    assert!(
+        accuracy > 0.9,
+        "test accuracy {accuracy} after {EPOCHS} epochs"
+    );
 }

@@ -47,9 +47,13 @@ impl Sounds {
             test_anomalous: (0..test).map(|i| frame(faults[i % 3], rng)).collect(),
         };
         let (mean, deviation) = moments(&sounds.train);
-        for frame in [&mut sounds.train, &mut sounds.test_normal, &mut sounds.test_anomalous]
-            .into_iter()
-            .flatten()
+        for frame in [
+            &mut sounds.train,
+            &mut sounds.test_normal,
+            &mut sounds.test_anomalous,
+        ]
+        .into_iter()
+        .flatten()
         {
             for ((v, m), d) in frame.iter_mut().zip(&mean).zip(&deviation) {
                 *v = (*v - m) / d;
