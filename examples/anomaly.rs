@@ -2,10 +2,10 @@
 //! only, flags the frames it reconstructs badly; then folded for deployment.
 //!
 //! `cargo run --release --example anomaly [-- --seed N]`. The sounds are synthetic (see
-//! `machine_sounds.rs`): normal frames of a machine humming at a varying speed, and held-out
-//! anomalous frames with a whine, a wrong speed or a rattle. The example trains the
-//! autoencoder in training mode with MSE and Adam, scores each test frame by its reconstruction
-//! error in evaluation mode, and reports the ROC AUC. It then folds every BatchNorm into the
+//! `examples/common/machine_sounds.rs`): normal frames of a machine humming at a varying speed,
+//! and held-out anomalous frames with a whine, a wrong speed or a rattle. The example trains
+//! the autoencoder in training mode with MSE and Adam, scores each test frame by its
+//! reconstruction error in evaluation mode, and reports the ROC AUC. It then folds every BatchNorm into the
 //! Linear before it, checks that the BatchNorm-free model gives the same outputs, and prints
 //! what the deployed model costs.
 
