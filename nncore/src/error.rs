@@ -44,4 +44,13 @@ pub enum Error {
         /// What a valid value looks like.
         reason: &'static str,
     },
+    /// A NaN or an infinity where a finite number is needed, e.g. in weights to quantize.
+    #[error("{what} is not finite (NaN or infinite)")]
+    NotFinite {
+        /// What held it, e.g. `"a weight"`.
+        what: &'static str,
+    },
+    /// Quantization parameters were asked of a calibration that has seen no values.
+    #[error("nothing was calibrated: observe values before asking for quantization parameters")]
+    Uncalibrated,
 }
