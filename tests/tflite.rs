@@ -7,7 +7,7 @@ mod case;
 
 use case::Case;
 use nncore::quant::{
-    Conv2d, DepthwiseConv2d, FullyConnected, MaxPool2d, QuantLayer, Reshape, Rounding,
+    AvgPool2d, Conv2d, DepthwiseConv2d, FullyConnected, MaxPool2d, Reshape, Rounding,
 };
 
 /// A golden model rebuilt: one sample's every op output, in op order.
@@ -162,6 +162,66 @@ impl Rebuilt for AnomalyDetector {
     }
 }
 
+/// `options_cnn_int8` (and its per-tensor twin): CONV_2D 3×3 stride 2 same (ReLU; padding 0
+/// before, 1 after), DEPTHWISE_CONV_2D 3×3 ×2 dilated 2 same (ReLU6), CONV_2D 2×2 dilated 2 same
+/// (ReLU6), MAX_POOL_2D 2×2/1 same, AVERAGE_POOL_2D 3×3/2 same, RESHAPE, FULLY_CONNECTED.
+struct OptionsCnn {
+    conv1: Conv2d<1, 6, 3, 3>,
+    depthwise: DepthwiseConv2d<6, 12, 3, 3>,
+    conv2: Conv2d<12, 8, 2, 2>,
+    max: MaxPool2d,
+    avg: AvgPool2d,
+    reshape: Reshape,
+    fc: FullyConnected<32, 10>,
+}
+
+impl OptionsCnn {
+    fn load(case: &Case) -> Self {
+        let (conv, fc) = (Rounding::Double, Rounding::Float);
+        OptionsCnn {
+            conv1: case.conv(0, conv),
+            depthwise: case.depthwise(1, conv),
+            conv2: case.conv(2, conv),
+            max: case.max_pool(3),
+            avg: case.avg_pool(4),
+            reshape: case.reshape(5, &[1, 2, 2, 8], &[1, 32]),
+            fc: case.fully_connected(6, fc),
+        }
+    }
+}
+
+impl Rebuilt for OptionsCnn {
+    fn run(&self, x: &[i8]) -> Vec<Vec<i8>> {
+        let x: [[[i8; 1]; 8]; 8] = image(x);
+        let a: [[[i8; 6]; 4]; 4] = self.conv1.forward(&x);
+        let b: [[[i8; 12]; 4]; 4] = self.depthwise.forward(&a);
+        let c: [[[i8; 8]; 4]; 4] = self.conv2.forward(&b);
+        let d: [[[i8; 8]; 4]; 4] = self.max.forward(&c);
+        let e: [[[i8; 8]; 2]; 2] = self.avg.forward(&d);
+        let f: [i8; 32] = self.reshape.forward(&e);
+        let y = self.fc.forward(&f);
+        vec![
+            flat(a.as_flattened()),
+            flat(b.as_flattened()),
+            flat(c.as_flattened()),
+            flat(d.as_flattened()),
+            flat(e.as_flattened()),
+            f.to_vec(),
+            y.to_vec(),
+        ]
+    }
+}
+
+/// `options_mlp_per_tensor_int8`: FULLY_CONNECTED 64→24 (ReLU6), 24→10, per-tensor weights.
+struct PerTensorMlp(FullyConnected<64, 24>, FullyConnected<24, 10>);
+
+impl Rebuilt for PerTensorMlp {
+    fn run(&self, x: &[i8]) -> Vec<Vec<i8>> {
+        let h = self.0.forward(x.try_into().unwrap());
+        vec![h.to_vec(), self.1.forward(&h).to_vec()]
+    }
+}
+
 #[test]
 fn digits_mlp_is_bit_exact() {
     let case = Case::load("digits_mlp_int8");
@@ -181,6 +241,22 @@ fn anomaly_detector_is_bit_exact() {
     let case = Case::load("mlperf_tiny_ad_int8");
     assert_eq!(case.samples.input.len(), 64);
     assert_bit_exact(&case, &AnomalyDetector::load(&case, Rounding::Float));
+}
+
+#[test]
+fn strides_dilation_depth_multiplier_relu6_and_pooling_are_bit_exact() {
+    for name in ["options_cnn_int8", "options_cnn_per_tensor_int8"] {
+        let case = Case::load(name);
+        assert_eq!(case.samples.input.len(), 120);
+        assert_bit_exact(&case, &OptionsCnn::load(&case));
+    }
+}
+
+#[test]
+fn per_tensor_fully_connected_is_bit_exact() {
+    let case = Case::load("options_mlp_per_tensor_int8");
+    let r = Rounding::Float;
+    assert_bit_exact(&case, &PerTensorMlp(case.fully_connected(0, r), case.fully_connected(1, r)));
 }
 
 /// TensorFlow Lite rounds differently by op: with one rounding everywhere some outputs are off

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use nncore::quant::{
-    Activation, Conv2d, DepthwiseConv2d, FullyConnected, MaxPool2d, OutputStage, Padding,
-    Pool2d, QuantParams, Rounding,
+    Activation, AvgPool2d, Conv2d, DepthwiseConv2d, FullyConnected, MaxPool2d, OutputStage,
+    Padding, Pool2d, QuantParams, Reshape, Rounding,
 };
 use serde::Deserialize;
 
@@ -116,14 +116,21 @@ impl Case {
             .collect()
     }
 
-    /// The output stage of an op with weights, per channel or per tensor.
+    /// The output stage of an op with weights, per channel or per tensor (whose multiplier
+    /// TensorFlow Lite computes one way for `FULLY_CONNECTED`, another for convolutions).
     fn stage<const N: usize>(&self, op: &Op, rounding: Rounding) -> OutputStage<N> {
         let (input, output) = (self.quant(op.inputs[0]), self.quant(op.outputs[0]));
         let weight = self.tensor(op.inputs[1]);
         assert!(weight.zero_points.iter().all(|&z| z == 0), "symmetric weights");
         let activation = op.activation();
         match weight.scales.len() {
-            1 => OutputStage::per_tensor(input, weight.scales[0], output, activation, rounding),
+            1 if op.op == "FULLY_CONNECTED" => {
+                OutputStage::per_tensor(input, weight.scales[0], output, activation, rounding)
+            }
+            1 => {
+                let scales = [weight.scales[0]; N];
+                OutputStage::per_channel(input, scales, output, activation, rounding)
+            }
             n if n == N => {
                 let scales = weight.scales.clone().try_into().unwrap();
                 OutputStage::per_channel(input, scales, output, activation, rounding)
@@ -191,6 +198,20 @@ impl Case {
     /// The `MAX_POOL_2D` op `index`.
     pub fn max_pool(&self, index: usize) -> MaxPool2d {
         MaxPool2d(self.pool(index, "MAX_POOL_2D"))
+    }
+
+    /// The `AVERAGE_POOL_2D` op `index`.
+    pub fn avg_pool(&self, index: usize) -> AvgPool2d {
+        AvgPool2d(self.pool(index, "AVERAGE_POOL_2D"))
+    }
+
+    /// Checks that op `index` is a `RESHAPE` from `from` to `to` keeping the quantization.
+    pub fn reshape(&self, index: usize, from: &[usize], to: &[usize]) -> Reshape {
+        let op = self.op(index, "RESHAPE");
+        assert_eq!(self.tensor(op.inputs[0]).shape, from);
+        assert_eq!(self.tensor(op.outputs[0]).shape, to);
+        assert_eq!(self.quant(op.inputs[0]), self.quant(op.outputs[0]));
+        Reshape
     }
 }
 
