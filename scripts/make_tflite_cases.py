@@ -54,7 +54,7 @@ def convert(model, rep, per_channel=True):
     return conv.convert()
 
 
-def record(name, blob, xs, ys, out_dir):
+def record(name, blob, xs, ys, out_dir, extra=None):
     it = tf.lite.Interpreter(model_content=blob, experimental_op_resolver_type=REF,
                              experimental_preserve_all_tensors=True)
     it.allocate_tensors()
@@ -92,7 +92,7 @@ def record(name, blob, xs, ys, out_dir):
            "tensors": {str(k): v for k, v in tens.items()}, "input": int(inp), "output": int(outp),
            "samples": {"input": qin.reshape(len(qin), -1).tolist(), "output": outs},
            "intermediates": inter,
-           "int8_accuracy": float((np.array(outs).argmax(1) == ys).mean())}
+           "int8_accuracy": float((np.array(outs).argmax(1) == ys).mean()), **(extra or {})}
     d = os.path.join(out_dir, name); os.makedirs(d, exist_ok=True)
     open(os.path.join(d, "model.tflite"), "wb").write(blob)
     json.dump(rec, open(os.path.join(d, "case.json"), "w"))
@@ -127,6 +127,19 @@ def main(csv, out):
     m = mlp(); m.compile("adam", ce); m.fit(X[360:], Y[360:], epochs=15, batch_size=32, verbose=0)
     m1 = mlp(1); m1.set_weights(m.get_weights())
     record("options_mlp_per_tensor_int8", convert(m1, X[360:660], per_channel=False), X[:120], Y[:120], out)
+
+    # The float model too, to check post-training quantization against the converter's: Dense
+    # weights as [out, in] (Keras stores [in, out]); calibrated on digits rows 360..660.
+    def mlp2(batch=None):
+        return tf.keras.Sequential([tf.keras.Input((64,), batch_size=batch), L.Dense(32, activation="relu"),
+                                    L.Dense(10)])
+    m = mlp2(); m.compile("adam", ce); m.fit(X[360:], Y[360:], epochs=15, batch_size=32, verbose=0)
+    m1 = mlp2(1); m1.set_weights(m.get_weights())
+    w = m1.get_weights()
+    floats = {"float_weights": {"fc1.weight": w[0].T.tolist(), "fc1.bias": w[1].tolist(),
+                                "fc2.weight": w[2].T.tolist(), "fc2.bias": w[3].tolist()},
+              "calibration_rows": [360, 660]}
+    record("ptq_mlp_int8", convert(m1, X[360:660]), X[:120], Y[:120], out, floats)
 
 
 if __name__ == "__main__":

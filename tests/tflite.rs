@@ -223,10 +223,12 @@ impl Rebuilt for PerTensorMlp {
 }
 
 #[test]
-fn digits_mlp_is_bit_exact() {
-    let case = Case::load("digits_mlp_int8");
-    assert_eq!(case.samples.input.len(), 360);
-    assert_bit_exact(&case, &DigitsMlp::load(&case, Rounding::Float));
+fn digits_mlps_are_bit_exact() {
+    for (name, samples) in [("digits_mlp_int8", 360), ("ptq_mlp_int8", 120)] {
+        let case = Case::load(name);
+        assert_eq!(case.samples.input.len(), samples);
+        assert_bit_exact(&case, &DigitsMlp::load(&case, Rounding::Float));
+    }
 }
 
 #[test]

@@ -71,6 +71,13 @@ pub struct Case {
     pub samples: Samples,
     /// For the first samples, every op's output: tensor index to one row a sample.
     pub intermediates: BTreeMap<usize, Vec<Vec<i8>>>,
+    /// The float model's parameters where the case has them (`ptq_mlp_int8`): name to a matrix
+    /// `[out, in]` or a vector.
+    #[serde(default)]
+    pub float_weights: BTreeMap<String, serde_json::Value>,
+    /// The rows of `data/digits.csv` the converter calibrated on, `[start, end)`.
+    #[serde(default)]
+    pub calibration_rows: Option<[usize; 2]>,
 }
 
 impl Case {
@@ -97,6 +104,11 @@ impl Case {
         op
     }
 
+    /// The scales of tensor `index` (one, or one per channel).
+    pub fn scales(&self, index: usize) -> &[f32] {
+        &self.tensor(index).scales
+    }
+
     /// The per-tensor quantization of an activation tensor.
     pub fn quant(&self, index: usize) -> QuantParams {
         let t = self.tensor(index);
@@ -107,7 +119,7 @@ impl Case {
     }
 
     /// The data of constant tensor `index`, checked to have `shape`.
-    fn data<T: TryFrom<i64>>(&self, index: usize, shape: &[usize]) -> Vec<T> {
+    pub fn data<T: TryFrom<i64>>(&self, index: usize, shape: &[usize]) -> Vec<T> {
         let t = self.tensor(index);
         assert_eq!(t.shape, shape, "{}: tensor {index}", self.name);
         let data = t.data.as_ref().expect("a constant tensor");

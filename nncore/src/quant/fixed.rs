@@ -263,12 +263,12 @@ mod tests {
         assert_eq!(rounding_divide_by_pot(i32::MAX, 31), 1);
     }
 
+    extern crate std;
+
     /// `x` rounded half away from zero, in `f64`.
     fn away(x: f64) -> f64 {
-        x.abs().add(0.5).floor().copysign(x)
+        (x.abs() + 0.5).floor().copysign(x)
     }
-
-    use core::ops::Add;
 
     #[test]
     fn the_roundings_follow_their_definitions() {
