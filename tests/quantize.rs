@@ -4,7 +4,6 @@
 //! converter made (`tests/tflite/ptq_mlp_int8`).
 
 #[path = "tflite/case.rs"]
-#[allow(dead_code)] // The bit-exactness tests use the rest.
 mod case;
 
 use nncore::data::{DataLoader, read_csv};
@@ -23,7 +22,10 @@ nncore::sequential! {
 fn digits() -> (Vec<[f32; 64]>, Vec<usize>) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv");
     let rows = read_csv::<65>(path, true).unwrap();
-    let xs = rows.iter().map(|r| std::array::from_fn(|i| r[i] / 16.0)).collect();
+    let xs = rows
+        .iter()
+        .map(|r| std::array::from_fn(|i| r[i] / 16.0))
+        .collect();
     let ys = rows.iter().map(|r| r[64] as usize).collect();
     (xs, ys)
 }
@@ -115,7 +117,11 @@ fn a_quantized_mlp_computes_what_the_float_one_does() {
 fn floats(case: &case::Case, name: &str) -> Vec<Vec<f32>> {
     let v = &case.float_weights[name];
     let row = |r: &serde_json::Value| -> Vec<f32> {
-        r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
+        r.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap() as f32)
+            .collect()
     };
     match v.as_array().unwrap().first() {
         Some(serde_json::Value::Array(_)) => v.as_array().unwrap().iter().map(row).collect(),
@@ -123,7 +129,10 @@ fn floats(case: &case::Case, name: &str) -> Vec<Vec<f32>> {
     }
 }
 
-fn linear<const IN: usize, const OUT: usize>(case: &case::Case, name: &str) -> nncore::Linear<IN, OUT> {
+fn linear<const IN: usize, const OUT: usize>(
+    case: &case::Case,
+    name: &str,
+) -> nncore::Linear<IN, OUT> {
     let w = floats(case, &format!("{name}.weight"));
     let b = floats(case, &format!("{name}.bias"));
     nncore::Linear {
@@ -138,25 +147,69 @@ fn weights_and_biases_are_quantized_as_tensorflow_lite_does() {
     let (op1, op2) = (&case.ops[0], &case.ops[1]);
     let (input, hidden) = (case.quant(op1.inputs[0]), case.quant(op1.outputs[0]));
     let output = case.quant(op2.outputs[0]);
-    let fc1 = quantize_linear(&linear::<64, 32>(&case, "fc1"), input, hidden, Activation::Relu, Rounding::Float).unwrap();
-    let fc2 = quantize_linear(&linear::<32, 10>(&case, "fc2"), hidden, output, Activation::None, Rounding::Float).unwrap();
+    let fc1 = quantize_linear(
+        &linear::<64, 32>(&case, "fc1"),
+        input,
+        hidden,
+        Activation::Relu,
+        Rounding::Float,
+    )
+    .unwrap();
+    let fc2 = quantize_linear(
+        &linear::<32, 10>(&case, "fc2"),
+        hidden,
+        output,
+        Activation::None,
+        Rounding::Float,
+    )
+    .unwrap();
     for (op, weight, bias, scales) in [
-        (op1, fc1.weight.as_flattened(), &fc1.bias[..], &fc1.stage.weight_scale[..]),
-        (op2, fc2.weight.as_flattened(), &fc2.bias[..], &fc2.stage.weight_scale[..]),
+        (
+            op1,
+            fc1.weight.as_flattened(),
+            &fc1.bias[..],
+            &fc1.stage.weight_scale[..],
+        ),
+        (
+            op2,
+            fc2.weight.as_flattened(),
+            &fc2.bias[..],
+            &fc2.stage.weight_scale[..],
+        ),
     ] {
         let shape = case.tensor(op.inputs[1]).shape.clone();
-        assert_eq!(weight, case.data::<i8>(op.inputs[1], &shape), "weights of tensor {}", op.inputs[1]);
+        assert_eq!(
+            weight,
+            case.data::<i8>(op.inputs[1], &shape),
+            "weights of tensor {}",
+            op.inputs[1]
+        );
         assert_eq!(scales, case.scales(op.inputs[1]), "weight scales");
-        assert_eq!(bias, case.data::<i32>(op.inputs[2], &[shape[0]]), "biases of tensor {}", op.inputs[2]);
+        assert_eq!(
+            bias,
+            case.data::<i32>(op.inputs[2], &[shape[0]]),
+            "biases of tensor {}",
+            op.inputs[2]
+        );
     }
     // The calibration on the converter's rows gives its activation parameters; the float forward
     // pass sums in another order than TensorFlow's, so the ranges may differ in the last bits.
     let [start, end] = case.calibration_rows.unwrap();
-    let model = DigitNet { fc1: linear(&case, "fc1"), act: nncore::ReLU, fc2: linear(&case, "fc2") };
+    let model = DigitNet {
+        fc1: linear(&case, "fc1"),
+        act: nncore::ReLU,
+        fc2: linear(&case, "fc2"),
+    };
     let int8 = quantize(&model, &digits().0[start..end], Rounding::Float);
     assert_eq!(int8.input, input);
-    for (ours, theirs) in [(int8.fc1.stage.output, hidden), (int8.fc2.stage.output, output)] {
+    for (ours, theirs) in [
+        (int8.fc1.stage.output, hidden),
+        (int8.fc2.stage.output, output),
+    ] {
         assert_eq!(ours.zero_point, theirs.zero_point);
-        assert!((ours.scale / theirs.scale - 1.0).abs() < 1e-5, "{ours:?} against {theirs:?}");
+        assert!(
+            (ours.scale / theirs.scale - 1.0).abs() < 1e-5,
+            "{ours:?} against {theirs:?}"
+        );
     }
 }

@@ -17,8 +17,15 @@ trait Rebuilt {
 
 /// The samples whose output differs, and a description of the first intermediate that does.
 fn compare(case: &Case, model: &dyn Rebuilt) -> (usize, Option<String>) {
-    assert_eq!(case.ops[0].inputs[0], case.input, "the graph starts at its input");
-    assert_eq!(case.ops.last().unwrap().outputs[0], case.output, "and ends at its output");
+    assert_eq!(
+        case.ops[0].inputs[0], case.input,
+        "the graph starts at its input"
+    );
+    assert_eq!(
+        case.ops.last().unwrap().outputs[0],
+        case.output,
+        "and ends at its output"
+    );
     let mut wrong = 0;
     let mut first = None;
     let samples = case.samples.input.iter().zip(&case.samples.output);
@@ -27,7 +34,9 @@ fn compare(case: &Case, model: &dyn Rebuilt) -> (usize, Option<String>) {
         assert_eq!(outputs.len(), case.ops.len());
         wrong += usize::from(outputs.last() != Some(want));
         for (op, got) in case.ops.iter().zip(&outputs) {
-            let Some(rows) = case.intermediates.get(&op.outputs[0]) else { continue };
+            let Some(rows) = case.intermediates.get(&op.outputs[0]) else {
+                continue;
+            };
             let Some(row) = rows.get(k) else { continue };
             if got != row && first.is_none() {
                 let at = got.iter().zip(row).position(|(a, b)| a != b);
@@ -55,7 +64,9 @@ fn assert_bit_exact(case: &Case, model: &dyn Rebuilt) {
 /// A flat sample as an `H × W × C` image.
 fn image<const H: usize, const W: usize, const C: usize>(x: &[i8]) -> [[[i8; C]; W]; H] {
     assert_eq!(x.len(), H * W * C);
-    std::array::from_fn(|h| std::array::from_fn(|w| std::array::from_fn(|c| x[(h * W + w) * C + c])))
+    std::array::from_fn(|h| {
+        std::array::from_fn(|w| std::array::from_fn(|c| x[(h * W + w) * C + c]))
+    })
 }
 
 fn flat<T: AsRef<[i8]>>(rows: &[T]) -> Vec<i8> {
@@ -67,7 +78,10 @@ struct DigitsMlp(FullyConnected<64, 32>, FullyConnected<32, 10>);
 
 impl DigitsMlp {
     fn load(case: &Case, rounding: Rounding) -> Self {
-        DigitsMlp(case.fully_connected(0, rounding), case.fully_connected(1, rounding))
+        DigitsMlp(
+            case.fully_connected(0, rounding),
+            case.fully_connected(1, rounding),
+        )
     }
 }
 
@@ -112,30 +126,53 @@ impl Rebuilt for DigitsCnn {
         let d: [[[i8; 16]; 4]; 4] = self.pool.forward(&c);
         let e: [[[i8; 16]; 1]; 1] = self.conv2.forward(&d);
         let y = self.fc.forward(&Reshape.forward(&e));
-        let images = [flat(a.as_flattened()), flat(b.as_flattened()), flat(c.as_flattened())];
+        let images = [
+            flat(a.as_flattened()),
+            flat(b.as_flattened()),
+            flat(c.as_flattened()),
+        ];
         let [a, b, c] = images;
-        vec![a, b, c, flat(d.as_flattened()), flat(e.as_flattened()), y.to_vec()]
+        vec![
+            a,
+            b,
+            c,
+            flat(d.as_flattened()),
+            flat(e.as_flattened()),
+            y.to_vec(),
+        ]
     }
 }
 
 /// `mlperf_tiny_ad_int8`: the MLPerf Tiny anomaly-detection autoencoder, 640→128→128→128→128→
 /// 8→128→128→128→128→640, every FULLY_CONNECTED but the last with ReLU (BatchNorm folded in).
 struct AnomalyDetector {
-    encoder: (Box<FullyConnected<640, 128>>, [Box<FullyConnected<128, 128>>; 3]),
+    encoder: (
+        Box<FullyConnected<640, 128>>,
+        [Box<FullyConnected<128, 128>>; 3],
+    ),
     bottleneck: (Box<FullyConnected<128, 8>>, Box<FullyConnected<8, 128>>),
-    decoder: ([Box<FullyConnected<128, 128>>; 3], Box<FullyConnected<128, 640>>),
+    decoder: (
+        [Box<FullyConnected<128, 128>>; 3],
+        Box<FullyConnected<128, 640>>,
+    ),
 }
 
 impl AnomalyDetector {
     fn load(case: &Case, rounding: Rounding) -> Self {
         let fc = |i| Box::new(case.fully_connected::<128, 128>(i, rounding));
         AnomalyDetector {
-            encoder: (Box::new(case.fully_connected(0, rounding)), [fc(1), fc(2), fc(3)]),
+            encoder: (
+                Box::new(case.fully_connected(0, rounding)),
+                [fc(1), fc(2), fc(3)],
+            ),
             bottleneck: (
                 Box::new(case.fully_connected(4, rounding)),
                 Box::new(case.fully_connected(5, rounding)),
             ),
-            decoder: ([fc(6), fc(7), fc(8)], Box::new(case.fully_connected(9, rounding))),
+            decoder: (
+                [fc(6), fc(7), fc(8)],
+                Box::new(case.fully_connected(9, rounding)),
+            ),
         }
     }
 }
@@ -235,7 +272,10 @@ fn digits_mlps_are_bit_exact() {
 fn digits_cnn_is_bit_exact() {
     let case = Case::load("digits_cnn_int8");
     assert_eq!(case.samples.input.len(), 360);
-    assert_bit_exact(&case, &DigitsCnn::load(&case, Rounding::Double, Rounding::Float));
+    assert_bit_exact(
+        &case,
+        &DigitsCnn::load(&case, Rounding::Double, Rounding::Float),
+    );
 }
 
 #[test]
@@ -258,7 +298,10 @@ fn strides_dilation_depth_multiplier_relu6_and_pooling_are_bit_exact() {
 fn per_tensor_fully_connected_is_bit_exact() {
     let case = Case::load("options_mlp_per_tensor_int8");
     let r = Rounding::Float;
-    assert_bit_exact(&case, &PerTensorMlp(case.fully_connected(0, r), case.fully_connected(1, r)));
+    assert_bit_exact(
+        &case,
+        &PerTensorMlp(case.fully_connected(0, r), case.fully_connected(1, r)),
+    );
 }
 
 /// TensorFlow Lite rounds differently by op: with one rounding everywhere some outputs are off
@@ -270,13 +313,28 @@ fn each_op_needs_its_own_rounding() {
     // The single rounding agrees with the f64 rescale on every FULLY_CONNECTED output here.
     assert_bit_exact(&mlp, &DigitsMlp::load(&mlp, Rounding::Single));
     let variants: [(&str, &Case, Box<dyn Rebuilt>); 3] = [
-        ("digits MLP, FULLY_CONNECTED rounded twice", &mlp, Box::new(DigitsMlp::load(&mlp, Rounding::Double))),
-        ("digits CNN, FULLY_CONNECTED rounded twice", &cnn, Box::new(DigitsCnn::load(&cnn, Rounding::Double, Rounding::Double))),
-        ("digits CNN, CONV_2D rounded once", &cnn, Box::new(DigitsCnn::load(&cnn, Rounding::Float, Rounding::Float))),
+        (
+            "digits MLP, FULLY_CONNECTED rounded twice",
+            &mlp,
+            Box::new(DigitsMlp::load(&mlp, Rounding::Double)),
+        ),
+        (
+            "digits CNN, FULLY_CONNECTED rounded twice",
+            &cnn,
+            Box::new(DigitsCnn::load(&cnn, Rounding::Double, Rounding::Double)),
+        ),
+        (
+            "digits CNN, CONV_2D rounded once",
+            &cnn,
+            Box::new(DigitsCnn::load(&cnn, Rounding::Float, Rounding::Float)),
+        ),
     ];
     for (what, case, model) in variants {
         let (wrong, first) = compare(case, model.as_ref());
-        println!("{what}: {wrong} of {} outputs differ", case.samples.input.len());
+        println!(
+            "{what}: {wrong} of {} outputs differ",
+            case.samples.input.len()
+        );
         assert!(wrong > 0 || first.is_some(), "{what}: no difference");
     }
 }

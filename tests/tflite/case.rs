@@ -1,6 +1,8 @@
 //! A TensorFlow Lite golden case (`tests/tflite/<name>/case.json`, described in
 //! `tests/tflite/README.md`) and the int8 layers built from its tensors.
 
+#![allow(dead_code)] // Each test binary uses its own part of this module.
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -87,8 +89,8 @@ impl Case {
             .join("tests/tflite")
             .join(name)
             .join("case.json");
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
@@ -113,7 +115,12 @@ impl Case {
     pub fn quant(&self, index: usize) -> QuantParams {
         let t = self.tensor(index);
         assert_eq!(t.dtype, "int8", "{}: tensor {index}", self.name);
-        assert_eq!(t.scales.len(), 1, "{}: tensor {index} is per-tensor", self.name);
+        assert_eq!(
+            t.scales.len(),
+            1,
+            "{}: tensor {index} is per-tensor",
+            self.name
+        );
         let zero_point = i8::try_from(t.zero_points[0]).expect("an int8 zero point");
         QuantParams::new(t.scales[0], zero_point)
     }
@@ -133,7 +140,10 @@ impl Case {
     fn stage<const N: usize>(&self, op: &Op, rounding: Rounding) -> OutputStage<N> {
         let (input, output) = (self.quant(op.inputs[0]), self.quant(op.outputs[0]));
         let weight = self.tensor(op.inputs[1]);
-        assert!(weight.zero_points.iter().all(|&z| z == 0), "symmetric weights");
+        assert!(
+            weight.zero_points.iter().all(|&z| z == 0),
+            "symmetric weights"
+        );
         let activation = op.activation();
         match weight.scales.len() {
             1 if op.op == "FULLY_CONNECTED" => {
@@ -174,12 +184,21 @@ impl Case {
         let w = self.data::<i8>(op.inputs[1], &[OUT, KH, KW, IN]);
         let weight = std::array::from_fn(|o| {
             std::array::from_fn(|kh| {
-                std::array::from_fn(|kw| std::array::from_fn(|c| w[((o * KH + kh) * KW + kw) * IN + c]))
+                std::array::from_fn(|kw| {
+                    std::array::from_fn(|c| w[((o * KH + kh) * KW + kw) * IN + c])
+                })
             })
         });
         let bias = self.data::<i32>(op.inputs[2], &[OUT]).try_into().unwrap();
         let (stride, dilation) = (op.stride.unwrap(), op.dilation.unwrap());
-        Conv2d::new(weight, bias, stride, dilation, op.padding(), self.stage(op, rounding))
+        Conv2d::new(
+            weight,
+            bias,
+            stride,
+            dilation,
+            op.padding(),
+            self.stage(op, rounding),
+        )
     }
 
     /// The `DEPTHWISE_CONV_2D` op `index` (weights `[1, KH, KW, OUT]`).
@@ -189,22 +208,44 @@ impl Case {
         rounding: Rounding,
     ) -> DepthwiseConv2d<IN, OUT, KH, KW> {
         let op = self.op(index, "DEPTHWISE_CONV_2D");
-        assert_eq!(op.depth_multiplier, Some(OUT / IN), "{}: depth multiplier", self.name);
+        assert_eq!(
+            op.depth_multiplier,
+            Some(OUT / IN),
+            "{}: depth multiplier",
+            self.name
+        );
         let w = self.data::<i8>(op.inputs[1], &[1, KH, KW, OUT]);
         let weight = std::array::from_fn(|kh| {
             std::array::from_fn(|kw| std::array::from_fn(|o| w[(kh * KW + kw) * OUT + o]))
         });
         let bias = self.data::<i32>(op.inputs[2], &[OUT]).try_into().unwrap();
         let (stride, dilation) = (op.stride.unwrap(), op.dilation.unwrap());
-        DepthwiseConv2d::new(weight, bias, stride, dilation, op.padding(), self.stage(op, rounding))
+        DepthwiseConv2d::new(
+            weight,
+            bias,
+            stride,
+            dilation,
+            op.padding(),
+            self.stage(op, rounding),
+        )
     }
 
     /// The pooling op `index` (`MAX_POOL_2D` or `AVERAGE_POOL_2D`).
     pub fn pool(&self, index: usize, kind: &str) -> Pool2d {
         let op = self.op(index, kind);
         let quant = self.quant(op.inputs[0]);
-        assert_eq!(quant, self.quant(op.outputs[0]), "pooling keeps the quantization");
-        Pool2d::new(op.filter.unwrap(), op.stride.unwrap(), op.padding(), op.activation(), quant)
+        assert_eq!(
+            quant,
+            self.quant(op.outputs[0]),
+            "pooling keeps the quantization"
+        );
+        Pool2d::new(
+            op.filter.unwrap(),
+            op.stride.unwrap(),
+            op.padding(),
+            op.activation(),
+            quant,
+        )
     }
 
     /// The `MAX_POOL_2D` op `index`.

@@ -24,7 +24,13 @@ impl Padding {
     /// The output size along an axis of `input` positions, for a window of `kernel` taps
     /// `dilation` apart moved by `stride` (TensorFlow Lite's `ComputeOutSize`).
     #[must_use]
-    pub const fn output_size(self, input: usize, kernel: usize, stride: usize, dilation: usize) -> usize {
+    pub const fn output_size(
+        self,
+        input: usize,
+        kernel: usize,
+        stride: usize,
+        dilation: usize,
+    ) -> usize {
         let stride = if stride == 0 { 1 } else { stride };
         match self {
             Padding::Same => input.div_ceil(stride),
@@ -195,7 +201,14 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         x: &[[[i8; IN]; W]; H],
     ) -> [[[i8; OUT]; WO]; HO] {
         debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
-        let window = Window::new(self.padding, [H, W], [KH, KW], self.stride, self.dilation, [HO, WO]);
+        let window = Window::new(
+            self.padding,
+            [H, W],
+            [KH, KW],
+            self.stride,
+            self.dilation,
+            [HO, WO],
+        );
         let offset = self.stage.input_offset();
         let mut y = [[[0i8; OUT]; WO]; HO];
         for (i, row) in y.iter_mut().enumerate() {
@@ -203,9 +216,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 for (o, out) in pixel.iter_mut().enumerate() {
                     let mut acc = self.bias[o];
                     for (kh, taps) in self.weight[o].iter().enumerate() {
-                        let Some(r) = window.tap(0, i, kh, H) else { continue };
+                        let Some(r) = window.tap(0, i, kh, H) else {
+                            continue;
+                        };
                         for (kw, w) in taps.iter().enumerate() {
-                            let Some(c) = window.tap(1, j, kw, W) else { continue };
+                            let Some(c) = window.tap(1, j, kw, W) else {
+                                continue;
+                            };
                             acc = acc.wrapping_add(dot(w, &x[r][c], offset));
                         }
                     }

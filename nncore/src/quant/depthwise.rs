@@ -92,16 +92,27 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
     ) -> [[[i8; OUT]; WO]; HO] {
         let m = Self::DEPTH_MULTIPLIER;
         debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
-        let window = Window::new(self.padding, [H, W], [KH, KW], self.stride, self.dilation, [HO, WO]);
+        let window = Window::new(
+            self.padding,
+            [H, W],
+            [KH, KW],
+            self.stride,
+            self.dilation,
+            [HO, WO],
+        );
         let offset = self.stage.input_offset();
         let mut y = [[[0i8; OUT]; WO]; HO];
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
                 let mut acc = self.bias;
                 for (kh, taps) in self.weight.iter().enumerate() {
-                    let Some(r) = window.tap(0, i, kh, H) else { continue };
+                    let Some(r) = window.tap(0, i, kh, H) else {
+                        continue;
+                    };
                     for (kw, w) in taps.iter().enumerate() {
-                        let Some(c) = window.tap(1, j, kw, W) else { continue };
+                        let Some(c) = window.tap(1, j, kw, W) else {
+                            continue;
+                        };
                         let input = &x[r][c];
                         for (o, acc) in acc.iter_mut().enumerate() {
                             let v = input[o / m] as i32 + offset;

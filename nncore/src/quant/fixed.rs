@@ -29,7 +29,8 @@ impl Multiplier {
     /// NaN and infinite factors give [`Multiplier::ZERO`], and factors of 2^31 or more saturate.
     #[must_use]
     pub const fn from_real(real: f64) -> Self {
-        if !(real > 0.0) || real == f64::INFINITY {
+        // NaN fails every comparison: only positive finite factors pass.
+        if real.is_nan() || real <= 0.0 || real == f64::INFINITY {
             return Self::ZERO;
         }
         let bits = real.to_bits();
@@ -214,14 +215,38 @@ mod tests {
     #[test]
     fn multipliers_match_frexp() {
         // 0.5 = 0.5 · 2^0; 1.0 = 0.5 · 2^1; 0.75 · 2^-3.
-        assert_eq!(Multiplier::from_real(0.5), Multiplier { mantissa: 1 << 30, shift: 0 });
-        assert_eq!(Multiplier::from_real(1.0), Multiplier { mantissa: 1 << 30, shift: 1 });
+        assert_eq!(
+            Multiplier::from_real(0.5),
+            Multiplier {
+                mantissa: 1 << 30,
+                shift: 0
+            }
+        );
+        assert_eq!(
+            Multiplier::from_real(1.0),
+            Multiplier {
+                mantissa: 1 << 30,
+                shift: 1
+            }
+        );
         let m = Multiplier::from_real(0.09375);
-        assert_eq!(m, Multiplier { mantissa: 3 << 29, shift: -3 });
+        assert_eq!(
+            m,
+            Multiplier {
+                mantissa: 3 << 29,
+                shift: -3
+            }
+        );
         assert_eq!(m.to_real(), 0.09375);
         // A mantissa that rounds up to 2^31 carries into the exponent.
         let just_below_one = 1.0 - 2f64.powi(-40);
-        assert_eq!(Multiplier::from_real(just_below_one), Multiplier { mantissa: 1 << 30, shift: 1 });
+        assert_eq!(
+            Multiplier::from_real(just_below_one),
+            Multiplier {
+                mantissa: 1 << 30,
+                shift: 1
+            }
+        );
         // Tiny, zero, negative and NaN factors are zero.
         for real in [2f64.powi(-33), 0.0, -0.5, f64::NAN, f64::MIN_POSITIVE / 4.0] {
             assert_eq!(Multiplier::from_real(real), Multiplier::ZERO, "{real}");
@@ -249,13 +274,26 @@ mod tests {
         assert_eq!(saturating_rounding_doubling_high_mul(5, half), 3);
         assert_eq!(saturating_rounding_doubling_high_mul(-5, half), -2);
         assert_eq!(saturating_rounding_doubling_high_mul(-7, 3 << 28), -3); // -2.625
-        assert_eq!(saturating_rounding_doubling_high_mul(i32::MIN, i32::MIN), i32::MAX);
-        assert_eq!(saturating_rounding_doubling_high_mul(i32::MIN, i32::MAX), -i32::MAX);
+        assert_eq!(
+            saturating_rounding_doubling_high_mul(i32::MIN, i32::MIN),
+            i32::MAX
+        );
+        assert_eq!(
+            saturating_rounding_doubling_high_mul(i32::MIN, i32::MAX),
+            -i32::MAX
+        );
     }
 
     #[test]
     fn divide_by_pot_rounds_half_away_from_zero() {
-        let cases = [(5, 1, 3), (-5, 1, -3), (6, 2, 2), (-6, 2, -2), (-7, 2, -2), (7, 0, 7)];
+        let cases = [
+            (5, 1, 3),
+            (-5, 1, -3),
+            (6, 2, 2),
+            (-6, 2, -2),
+            (-7, 2, -2),
+            (7, 0, 7),
+        ];
         for (x, e, want) in cases {
             assert_eq!(rounding_divide_by_pot(x, e), want, "{x} / 2^{e}");
         }
@@ -272,14 +310,20 @@ mod tests {
 
     #[test]
     fn the_roundings_follow_their_definitions() {
-        for real in [0.375, 0.0123, 0.7071, 1e-5, 3.0] {
+        for real in [0.375, 0.0123, 0.7, 1e-5, 3.0] {
             let m = Multiplier::from_real(real);
             let exact = m.to_real();
             let right = (-m.shift).max(0);
-            for x in [-100_000, -4097, -1000, -17, -4, -1, 0, 1, 4, 17, 1000, 4097, 123_456] {
+            for x in [
+                -100_000, -4097, -1000, -17, -4, -1, 0, 1, 4, 17, 1000, 4097, 123_456,
+            ] {
                 let product = x as f64 * exact;
                 // Single: once, ties up. Float: once, ties away (with the real factor).
-                assert_eq!(m.apply_single_rounding(x) as f64, (product + 0.5).floor(), "{real} {x}");
+                assert_eq!(
+                    m.apply_single_rounding(x) as f64,
+                    (product + 0.5).floor(),
+                    "{real} {x}"
+                );
                 assert_eq!(round_product(x, exact) as f64, away(product), "{real} {x}");
                 // Double: to an integer at 2^-right of the result (ties up), then the shift
                 // (ties away).
@@ -312,7 +356,14 @@ mod tests {
 
     #[test]
     fn rounding_to_integers_is_c_round() {
-        let cases = [(0.5, 1), (-0.5, -1), (1.5, 2), (2.5, 3), (-2.5, -3), (0.49999999999999994, 0)];
+        let cases = [
+            (0.5, 1),
+            (-0.5, -1),
+            (1.5, 2),
+            (2.5, 3),
+            (-2.5, -3),
+            (0.49999999999999994, 0),
+        ];
         for (x, want) in cases {
             assert_eq!(round_to_i32(x), want, "{x}");
         }

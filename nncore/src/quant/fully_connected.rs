@@ -54,7 +54,9 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     pub const MULTIPLY_ADDS: usize = IN * OUT;
 }
 
-impl<const IN: usize, const OUT: usize> QuantLayer<[i8; IN], [i8; OUT]> for FullyConnected<IN, OUT> {
+impl<const IN: usize, const OUT: usize> QuantLayer<[i8; IN], [i8; OUT]>
+    for FullyConnected<IN, OUT>
+{
     #[inline]
     fn forward(&self, x: &[i8; IN]) -> [i8; OUT] {
         FullyConnected::forward(self, x)
@@ -72,7 +74,8 @@ mod tests {
         // factor 1, so y = bias + Σ w (x − 2), then −1.
         let input = QuantParams::new(0.5, 2);
         let output = QuantParams::new(0.125, -1);
-        let stage = OutputStage::per_tensor(input, 0.25, output, Activation::None, Rounding::Double);
+        let stage =
+            OutputStage::per_tensor(input, 0.25, output, Activation::None, Rounding::Double);
         let layer = FullyConnected::new([[1, -2, 3], [0, 0, 0]], [10, -7], stage);
         let x = [2, 5, -1];
         // Row 0: 1·0 − 2·3 + 3·(−3) = −15, + 10 = −5.

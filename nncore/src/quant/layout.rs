@@ -38,7 +38,9 @@ pub fn conv_weight_to_ohwi<
     w: &[[[[T; KW]; KH]; IN]; OUT],
 ) -> [[[[T; IN]; KW]; KH]; OUT] {
     core::array::from_fn(|o| {
-        core::array::from_fn(|kh| core::array::from_fn(|kw| core::array::from_fn(|c| w[o][c][kh][kw])))
+        core::array::from_fn(|kh| {
+            core::array::from_fn(|kw| core::array::from_fn(|c| w[o][c][kh][kw]))
+        })
     })
 }
 
@@ -113,8 +115,9 @@ mod tests {
 
     #[test]
     fn image_layouts_round_trip() {
-        let chw: [[[u8; 4]; 3]; 2] =
-            core::array::from_fn(|c| core::array::from_fn(|h| core::array::from_fn(|w| (c * 100 + h * 10 + w) as u8)));
+        let chw: [[[u8; 4]; 3]; 2] = core::array::from_fn(|c| {
+            core::array::from_fn(|h| core::array::from_fn(|w| (c * 100 + h * 10 + w) as u8))
+        });
         let hwc = chw_to_hwc(&chw);
         assert_eq!(hwc[2][3][1], 123);
         assert_eq!(hwc_to_chw(&hwc), chw);
@@ -124,12 +127,17 @@ mod tests {
     fn weights_are_reordered() {
         let w: [[[[u16; 3]; 2]; 4]; 5] = core::array::from_fn(|o| {
             core::array::from_fn(|c| {
-                core::array::from_fn(|kh| core::array::from_fn(|kw| (o * 1000 + c * 100 + kh * 10 + kw) as u16))
+                core::array::from_fn(|kh| {
+                    core::array::from_fn(|kw| (o * 1000 + c * 100 + kh * 10 + kw) as u16)
+                })
             })
         });
         assert_eq!(conv_weight_to_ohwi(&w)[4][1][2][3], 4312);
-        let d: [[[[u16; 3]; 2]; 1]; 5] =
-            core::array::from_fn(|o| [core::array::from_fn(|kh| core::array::from_fn(|kw| (o * 100 + kh * 10 + kw) as u16))]);
+        let d: [[[[u16; 3]; 2]; 1]; 5] = core::array::from_fn(|o| {
+            [core::array::from_fn(|kh| {
+                core::array::from_fn(|kw| (o * 100 + kh * 10 + kw) as u16)
+            })]
+        });
         assert_eq!(depthwise_weight_to_hwo(&d)[1][2][4], 412);
     }
 
@@ -137,12 +145,17 @@ mod tests {
     fn a_linear_after_flatten_reads_the_same_values() {
         // A 2 × 2 × 3 image: the dot product of a row with the CHW flattening equals that of the
         // reordered row with the HWC flattening.
-        let chw: [[[i32; 3]; 2]; 2] =
-            core::array::from_fn(|c| core::array::from_fn(|h| core::array::from_fn(|w| (c * 7 + h * 3 + w) as i32 - 5)));
-        let weight: [[i32; 12]; 2] = core::array::from_fn(|o| core::array::from_fn(|i| (i * i + o) as i32 % 11 - 4));
+        let chw: [[[i32; 3]; 2]; 2] = core::array::from_fn(|c| {
+            core::array::from_fn(|h| core::array::from_fn(|w| (c * 7 + h * 3 + w) as i32 - 5))
+        });
+        let weight: [[i32; 12]; 2] =
+            core::array::from_fn(|o| core::array::from_fn(|i| (i * i + o) as i32 % 11 - 4));
         let hwc = chw_to_hwc(&chw);
         let reordered = flattened_columns_to_hwc::<_, 2, 2, 3, 12, 2>(&weight);
-        let (flat_chw, flat_hwc) = (chw.as_flattened().as_flattened(), hwc.as_flattened().as_flattened());
+        let (flat_chw, flat_hwc) = (
+            chw.as_flattened().as_flattened(),
+            hwc.as_flattened().as_flattened(),
+        );
         for o in 0..2 {
             let a: i32 = weight[o].iter().zip(flat_chw).map(|(w, x)| w * x).sum();
             let b: i32 = reordered[o].iter().zip(flat_hwc).map(|(w, x)| w * x).sum();

@@ -173,9 +173,10 @@ impl<const N: usize> OutputStage<N> {
         let scaled = match self.rounding {
             Rounding::Double => self.multiplier[c].apply_double_rounding(acc),
             Rounding::Single => self.multiplier[c].apply_single_rounding(acc),
-            Rounding::Float => {
-                round_product(acc, real_factor(self.input, self.weight_scale[c], self.output))
-            }
+            Rounding::Float => round_product(
+                acc,
+                real_factor(self.input, self.weight_scale[c], self.output),
+            ),
         };
         clamp_i8(
             scaled.saturating_add(self.output.zero_point as i32),
@@ -230,14 +231,22 @@ mod tests {
     fn the_output_stage_rescales_offsets_and_clamps() {
         let input = QuantParams::new(0.5, 0);
         let output = QuantParams::new(0.25, 10);
-        let stage =
-            OutputStage::<2>::per_channel(input, [0.5, 0.25], output, Activation::Relu, Rounding::Double);
+        let stage = OutputStage::<2>::per_channel(
+            input,
+            [0.5, 0.25],
+            output,
+            Activation::Relu,
+            Rounding::Double,
+        );
         // Channel 0: factor 1; channel 1: factor 0.5.
         assert_eq!(stage.finish(0, 7), 17);
         assert_eq!(stage.finish(1, 7), 14); // 3.5 rounds to 4
         assert_eq!(stage.finish(0, -100), 10); // the ReLU clamp at the zero point
         assert_eq!(stage.finish(0, 1000), 127);
-        let float = OutputStage { rounding: Rounding::Float, ..stage };
+        let float = OutputStage {
+            rounding: Rounding::Float,
+            ..stage
+        };
         assert_eq!(float.finish(1, 7), 14);
         assert_eq!(float.finish(1, -9), 10);
     }

@@ -60,7 +60,14 @@ impl Pool2d {
         mut reduce: impl FnMut(&mut dyn Iterator<Item = i8>) -> i32,
     ) -> [[[i8; C]; WO]; HO] {
         debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
-        let window = Window::new(self.padding, [H, W], self.filter, self.stride, [1, 1], [HO, WO]);
+        let window = Window::new(
+            self.padding,
+            [H, W],
+            self.filter,
+            self.stride,
+            [1, 1],
+            [HO, WO],
+        );
         let mut y = [[[0i8; C]; WO]; HO];
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
@@ -89,11 +96,18 @@ impl MaxPool2d {
     ///
     /// `HO` and `WO` must be [`Pool2d::output_size`] of `[H, W]` (checked in debug builds).
     #[must_use]
-    pub fn forward<const C: usize, const H: usize, const W: usize, const HO: usize, const WO: usize>(
+    pub fn forward<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
         &self,
         x: &[[[i8; C]; W]; H],
     ) -> [[[i8; C]; WO]; HO] {
-        self.0.run(x, |values| values.max().unwrap_or(i8::MIN) as i32)
+        self.0
+            .run(x, |values| values.max().unwrap_or(i8::MIN) as i32)
     }
 }
 
@@ -110,7 +124,13 @@ impl AvgPool2d {
     ///
     /// `HO` and `WO` must be [`Pool2d::output_size`] of `[H, W]` (checked in debug builds).
     #[must_use]
-    pub fn forward<const C: usize, const H: usize, const W: usize, const HO: usize, const WO: usize>(
+    pub fn forward<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
         &self,
         x: &[[[i8; C]; W]; H],
     ) -> [[[i8; C]; WO]; HO] {

@@ -190,8 +190,14 @@ mod tests {
             let p = asymmetric(lo, hi);
             assert_eq!(p.dequantize(p.zero_point), 0.0);
             // Both ends are within one step of the grid's.
-            assert!((p.dequantize(-128) - lo.min(0.0)).abs() <= p.scale, "{lo}..{hi}: {p:?}");
-            assert!((p.dequantize(127) - hi.max(0.0)).abs() <= p.scale, "{lo}..{hi}: {p:?}");
+            assert!(
+                (p.dequantize(-128) - lo.min(0.0)).abs() <= p.scale,
+                "{lo}..{hi}: {p:?}"
+            );
+            assert!(
+                (p.dequantize(127) - hi.max(0.0)).abs() <= p.scale,
+                "{lo}..{hi}: {p:?}"
+            );
         }
     }
 
@@ -204,7 +210,9 @@ mod tests {
         assert_eq!(mm.range(), Some([-0.25, 2.0]));
         assert_eq!(
             mm.observe(&[1.0, f32::NAN]),
-            Err(Error::NotFinite { what: "a calibration value" })
+            Err(Error::NotFinite {
+                what: "a calibration value"
+            })
         );
         assert_eq!(mm.range(), Some([-0.25, 2.0]));
         assert_eq!(mm.params(), Ok(asymmetric(-0.25, 2.0)));
@@ -217,7 +225,10 @@ mod tests {
         assert_eq!(s, [1.0 / 127.0, 1.0, 3.0 / 127.0]);
         assert_eq!(q, [[64, -127, 32], [0, 0, 0], [127, 64, -32]]);
         let bad = [[f32::INFINITY]];
-        assert_eq!(symmetric_per_channel(&bad), Err(Error::NotFinite { what: "a weight" }));
+        assert_eq!(
+            symmetric_per_channel(&bad),
+            Err(Error::NotFinite { what: "a weight" })
+        );
     }
 
     #[test]

@@ -22,6 +22,9 @@ impl Values {
     }
 }
 
+/// An NHWC image, `H × W × C`.
+type Image<const C: usize, const W: usize, const H: usize> = [[[i8; C]; W]; H];
+
 const INPUT: QuantParams = QuantParams::new(0.04, -7);
 const OUTPUT: QuantParams = QuantParams::new(0.3, 3);
 
@@ -41,8 +44,16 @@ fn padding_follows_tensorflow_lite() {
         (Padding::Valid, 2, 3, 1, 1, 0, 0),
     ];
     for (p, input, k, s, d, out, before) in cases {
-        assert_eq!(p.output_size(input, k, s, d), out, "{p:?} {input} {k} {s} {d}");
-        assert_eq!(p.before(input, k, s, d, out), before, "{p:?} {input} {k} {s} {d}");
+        assert_eq!(
+            p.output_size(input, k, s, d),
+            out,
+            "{p:?} {input} {k} {s} {d}"
+        );
+        assert_eq!(
+            p.before(input, k, s, d, out),
+            before,
+            "{p:?} {input} {k} {s} {d}"
+        );
     }
 }
 
@@ -74,10 +85,12 @@ fn patch<const C: usize, const H: usize, const W: usize, const N: usize>(
 fn a_convolution_is_a_fully_connected_layer_on_patches() {
     let mut v = Values(1);
     let x: [[[i8; 3]; 6]; 7] = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
-    let weight: [[[[i8; 3]; 2]; 3]; 4] = core::array::from_fn(|_| core::array::from_fn(|_| core::array::from_fn(|_| v.array())));
+    let weight: [[[[i8; 3]; 2]; 3]; 4] =
+        core::array::from_fn(|_| core::array::from_fn(|_| core::array::from_fn(|_| v.array())));
     let bias = [900, -1500, 0, 77];
     let scales = [0.01, 0.002, 0.02, 0.007];
-    let stage = OutputStage::per_channel(INPUT, scales, OUTPUT, Activation::Relu6, Rounding::Double);
+    let stage =
+        OutputStage::per_channel(INPUT, scales, OUTPUT, Activation::Relu6, Rounding::Double);
     let fc = FullyConnected::<18, 4>::new(
         core::array::from_fn(|o| {
             let flat = weight[o].as_flattened().as_flattened();
@@ -90,7 +103,10 @@ fn a_convolution_is_a_fully_connected_layer_on_patches() {
     for padding in [Padding::Same, Padding::Valid] {
         let conv = Conv2d::new(weight, bias, stride, dilation, padding, stage);
         let [ho, wo] = conv.output_size([7, 6]);
-        let before = [padding.before(7, 3, 2, 1, ho), padding.before(6, 2, 1, 2, wo)];
+        let before = [
+            padding.before(7, 3, 2, 1, ho),
+            padding.before(6, 2, 1, 2, wo),
+        ];
         let check = |y: Vec<Vec<[i8; 4]>>| {
             assert_eq!((y.len(), y[0].len()), (ho, wo));
             for (i, row) in y.iter().enumerate() {
@@ -123,18 +139,25 @@ fn a_depthwise_convolution_is_a_convolution_with_zeros_across_channels() {
     let stage = OutputStage::per_channel(INPUT, scales, OUTPUT, Activation::None, Rounding::Double);
     // Output o = c · 3 + m sees input channel c only.
     let full: [[[[i8; 2]; 3]; 3]; 6] = core::array::from_fn(|o| {
-        core::array::from_fn(|kh| core::array::from_fn(|kw| core::array::from_fn(|c| if c == o / 3 { weight[kh][kw][o] } else { 0 })))
+        core::array::from_fn(|kh| {
+            core::array::from_fn(|kw| {
+                core::array::from_fn(|c| if c == o / 3 { weight[kh][kw][o] } else { 0 })
+            })
+        })
     });
-    for (stride, dilation, padding) in [([1, 1], [1, 1], Padding::Same), ([2, 1], [1, 2], Padding::Same)] {
+    for (stride, dilation, padding) in [
+        ([1, 1], [1, 1], Padding::Same),
+        ([2, 1], [1, 2], Padding::Same),
+    ] {
         let dw = DepthwiseConv2d::<2, 6, 3, 3>::new(weight, bias, stride, dilation, padding, stage);
         let conv = Conv2d::new(full, bias, stride, dilation, padding, stage);
         assert_eq!(DepthwiseConv2d::<2, 6, 3, 3>::DEPTH_MULTIPLIER, 3);
         if stride == [1, 1] {
-            let (a, b): ([[[i8; 6]; 5]; 5], [[[i8; 6]; 5]; 5]) = (dw.forward(&x), conv.forward(&x));
-            assert_eq!(a, b);
+            let a: Image<6, 5, 5> = dw.forward(&x);
+            assert_eq!(a, conv.forward(&x));
         } else {
-            let (a, b): ([[[i8; 6]; 5]; 3], [[[i8; 6]; 5]; 3]) = (dw.forward(&x), conv.forward(&x));
-            assert_eq!(a, b);
+            let a: Image<6, 5, 3> = dw.forward(&x);
+            assert_eq!(a, conv.forward(&x));
         }
     }
 }
@@ -161,8 +184,16 @@ fn pooling_reduces_the_windows_inside_the_input() {
                 let want_max = *values.iter().max().unwrap();
                 let mean = values.iter().sum::<i32>() as f64 / values.len() as f64;
                 let want_avg = (mean.abs() + 0.5).floor().copysign(mean) as i32;
-                assert_eq!(max[i][j][c] as i32, want_max.max(-10), "max at {i}, {j}, {c}");
-                assert_eq!(avg[i][j][c] as i32, want_avg.max(-10), "avg at {i}, {j}, {c}");
+                assert_eq!(
+                    max[i][j][c] as i32,
+                    want_max.max(-10),
+                    "max at {i}, {j}, {c}"
+                );
+                assert_eq!(
+                    avg[i][j][c] as i32,
+                    want_avg.max(-10),
+                    "avg at {i}, {j}, {c}"
+                );
             }
         }
     }
