@@ -6,6 +6,7 @@
 mod case;
 
 use case::Case;
+use nncore::quant::tflite;
 use nncore::quant::{
     AvgPool2d, Conv2d, DepthwiseConv2d, FullyConnected, MaxPool2d, Reshape, Rounding,
 };
@@ -302,6 +303,57 @@ fn per_tensor_fully_connected_is_bit_exact() {
         &case,
         &PerTensorMlp(case.fully_connected(0, r), case.fully_connected(1, r)),
     );
+}
+
+/// The `.tflite` files, read by `nncore::quant::tflite`, hold exactly the tensors and ops of
+/// `case.json`; and a corrupted file is an error, not a panic.
+#[test]
+fn tflite_files_read_as_the_interpreter_reported() {
+    let names = [
+        "digits_mlp_int8",
+        "digits_cnn_int8",
+        "mlperf_tiny_ad_int8",
+        "options_cnn_int8",
+        "options_cnn_per_tensor_int8",
+        "options_mlp_per_tensor_int8",
+        "ptq_mlp_int8",
+    ];
+    for name in names {
+        let case = Case::load(name);
+        let bytes = case.tflite_bytes();
+        case.assert_same_as(&tflite::Model::parse(&bytes).unwrap());
+    }
+    let bytes = Case::load("digits_cnn_int8").tflite_bytes();
+    for cut in (0..bytes.len()).step_by(97) {
+        let _ = read_everything(&bytes[..cut]);
+    }
+    let mut flipped = bytes.clone();
+    for at in (0..bytes.len()).step_by(13) {
+        flipped[at] ^= 0x5a;
+        let _ = read_everything(&flipped);
+        flipped[at] = bytes[at];
+    }
+    assert!(matches!(
+        tflite::Model::parse(b"TFL3"),
+        Err(nncore::Error::Tflite { .. })
+    ));
+}
+
+/// Reads every tensor and op, stopping at the first error.
+fn read_everything(bytes: &[u8]) -> Result<(), nncore::Error> {
+    let model = tflite::Model::parse(bytes)?;
+    for i in 0..model.tensor_count()? {
+        let t = model.tensor(i)?;
+        let _ = (
+            t.shape.iter().count(),
+            t.scales.iter().count(),
+            t.i32_data().count(),
+        );
+    }
+    for i in 0..model.operator_count()? {
+        let _ = model.operator(i)?;
+    }
+    Ok(())
 }
 
 /// TensorFlow Lite rounds differently by op: with one rounding everywhere some outputs are off

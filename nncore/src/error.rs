@@ -53,4 +53,12 @@ pub enum Error {
     /// Quantization parameters were asked of a calibration that has seen no values.
     #[error("nothing was calibrated: observe values before asking for quantization parameters")]
     Uncalibrated,
+    /// A `.tflite` file that cannot be read.
+    #[error("malformed .tflite file: cannot read {what} (near byte {offset})")]
+    Tflite {
+        /// What could not be read, e.g. `"a vector past the end"`.
+        what: &'static str,
+        /// Where, in bytes from the start of the file (0 when unknown).
+        offset: usize,
+    },
 }

@@ -21,15 +21,18 @@
 //! are NCHW. [`layout`] converts the parameters once, at quantization time.
 //!
 //! Everything here is plain data (`const`-constructible, no heap) and runs without `std`.
+//! [`tflite`] reads the parameters of a `.tflite` file in place.
 
 mod conv;
 mod depthwise;
 mod fixed;
+mod flatbuffer;
 mod fully_connected;
 pub mod layout;
 mod params;
 mod pool;
 pub mod ptq;
+pub mod tflite;
 
 pub use conv::{Conv2d, Padding};
 pub use depthwise::DepthwiseConv2d;
