@@ -195,8 +195,9 @@ const fn saturate(x: i64) -> i32 {
 /// TensorFlow Lite 2.21's reference kernels (the `BUILTIN_REF` resolver) use
 /// [`Rounding::Double`] in `CONV_2D` and `DEPTHWISE_CONV_2D` and [`Rounding::Float`] in
 /// `FULLY_CONNECTED`; TensorFlow Lite Micro uses [`Rounding::Double`] everywhere. `Single` and
-/// `Float` round the product once and differ only within about 2^-31 of a tie; `Double` rounds
-/// twice and sometimes differs by one (`tests/tflite.rs` counts how often on the goldens).
+/// `Float` round the product once and differ only at a tie (up against away from zero) or within
+/// about 2^-31 of one; `Double` rounds twice and sometimes differs by one from both
+/// (`tests/tflite.rs` counts how often on the goldens).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Rounding {
     /// [`Multiplier::apply_double_rounding`] (gemmlowp's two roundings).

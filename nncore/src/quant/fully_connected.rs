@@ -68,6 +68,28 @@ mod tests {
     use super::*;
     use crate::quant::{Activation, QuantParams, Rounding};
 
+    /// Built at compile time, multipliers included.
+    const BAKED: FullyConnected<2, 1> = FullyConnected::new(
+        [[3, -1]],
+        [4],
+        OutputStage::per_channel(
+            QuantParams::new(0.5, 1),
+            [0.1],
+            QuantParams::new(0.02, -3),
+            Activation::Relu6,
+            Rounding::Double,
+        ),
+    );
+
+    #[test]
+    fn layers_are_const_constructible() {
+        let m = crate::quant::Multiplier::from_real(0.5f32 as f64 * 0.1f32 as f64 / 0.02f32 as f64);
+        assert_eq!(BAKED.stage.multiplier, [m]);
+        assert_eq!(BAKED.stage.clamp, [-3, 127]);
+        // acc = 3·(5 − 1) − (2 − 1) + 4 = 15; · 2.5 = 37.5 → 38 (ties away), − 3.
+        assert_eq!(BAKED.forward(&[5, 2]), [35]);
+    }
+
     #[test]
     fn a_small_layer_by_hand() {
         // Input scale 0.5 with zero point 2, weight scale 0.25, output scale 0.125 zero point -1:
