@@ -55,6 +55,7 @@ pub mod export;
 pub mod io;
 pub mod loss;
 pub mod optim;
+pub mod quant;
 
 pub use batch_norm::{BatchNorm1d, BatchNorm2d};
 pub use conv::{Conv1d, Conv2d};

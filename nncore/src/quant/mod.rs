@@ -1,0 +1,55 @@
+//! Int8 inference that computes what TensorFlow Lite's reference kernels compute, bit for bit,
+//! and post-training quantization of float layers into it.
+//!
+//! TensorFlow Lite's int8 scheme: a tensor's real value is `scale · (q − zero_point)`
+//! ([`QuantParams`]); weights are symmetric (zero point 0) with one scale per output channel;
+//! biases are int32 at scale `input_scale · weight_scale`. A layer accumulates
+//! `Σ w · (x − input_zero_point) + bias` in int32, rescales it by `input_scale · weight_scale /
+//! output_scale` (a fixed-point [`Multiplier`], or `f64` for the interpreter's
+//! `FULLY_CONNECTED`: see [`Rounding`]), adds the output's zero point and clamps to the fused
+//! activation's range ([`OutputStage`]).
+//!
+//! | TensorFlow Lite op | here | options |
+//! | --- | --- | --- |
+//! | `FULLY_CONNECTED` | [`FullyConnected`] | per-channel or per-tensor weights, fused ReLU/ReLU6/ReLU-N1-1 |
+//! | `CONV_2D` | [`Conv2d`] | per-channel weights, stride, dilation, `SAME`/`VALID` ([`Padding`]) |
+//! | `DEPTHWISE_CONV_2D` | [`DepthwiseConv2d`] | depth multiplier, stride, dilation, padding |
+//! | `MAX_POOL_2D`, `AVERAGE_POOL_2D` | [`MaxPool2d`], [`AvgPool2d`] | filter, stride, padding |
+//! | `RESHAPE` (Keras `Flatten`) | [`Reshape`] | NHWC to a vector |
+//!
+//! Images are NHWC, TensorFlow Lite's layout, `[[[i8; C]; W]; H]` per sample; the float layers
+//! are NCHW. [`layout`] converts the parameters once, at quantization time.
+//!
+//! Everything here is plain data (`const`-constructible, no heap) and runs without `std`.
+//! [`tflite`] reads the parameters of a `.tflite` file in place.
+
+mod conv;
+mod depthwise;
+mod fixed;
+mod flatbuffer;
+mod fully_connected;
+pub mod layout;
+mod params;
+mod pool;
+pub mod ptq;
+pub mod tflite;
+
+pub use conv::{Conv2d, Padding};
+pub use depthwise::DepthwiseConv2d;
+pub use fixed::{
+    Multiplier, Rounding, round_product, rounding_divide_by_pot,
+    saturating_rounding_doubling_high_mul,
+};
+pub use fully_connected::FullyConnected;
+pub use layout::Reshape;
+pub use params::{Activation, OutputStage, QuantParams};
+pub use pool::{AvgPool2d, MaxPool2d, Pool2d};
+
+/// An int8 layer taking `X` to `Y` for one sample.
+pub trait QuantLayer<X, Y> {
+    /// The output for `x`.
+    fn forward(&self, x: &X) -> Y;
+}
+
+#[cfg(test)]
+mod tests;
