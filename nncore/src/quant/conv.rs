@@ -4,13 +4,16 @@
 use super::QuantLayer;
 use super::params::OutputStage;
 
-/// TensorFlow Lite's padding of a window op, per spatial axis.
+/// The padding of a window op, per spatial axis: TensorFlow Lite's two, or PyTorch's explicit
+/// one.
 ///
 /// `Valid` uses only whole windows: `out = (in − k_eff) / stride + 1`, `k_eff = (k − 1) ·
 /// dilation + 1`. `Same` gives `out = ⌈in / stride⌉` and pads `(out − 1) · stride + k_eff − in`
 /// positions, half of them (rounded down) before the input and the rest after
-/// (`ComputePaddingWithOffset`). Padded positions contribute nothing: in a convolution they
-/// stand for the input's zero point, real 0; a pooling window leaves them out.
+/// (`ComputePaddingWithOffset`). `Explicit([rows, columns])` pads that many positions on both
+/// sides of each axis, as PyTorch's `padding` does: `out = (in + 2p − k_eff) / stride + 1`.
+/// Padded positions contribute nothing: in a convolution they stand for the input's zero point,
+/// real 0; a pooling window leaves them out.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Padding {
     /// Pad so that `out = ⌈in / stride⌉`.
@@ -18,49 +21,58 @@ pub enum Padding {
     /// No padding.
     #[default]
     Valid,
+    /// `[rows, columns]` padded on both sides.
+    Explicit([usize; 2]),
 }
 
 impl Padding {
-    /// The output size along an axis of `input` positions, for a window of `kernel` taps
-    /// `dilation` apart moved by `stride` (TensorFlow Lite's `ComputeOutSize`).
+    /// The output size along `axis` (0 rows, 1 columns) of `input` positions, for a window of
+    /// `kernel` taps `dilation` apart moved by `stride` (TensorFlow Lite's `ComputeOutSize`).
     #[must_use]
     pub const fn output_size(
         self,
+        axis: usize,
         input: usize,
         kernel: usize,
         stride: usize,
         dilation: usize,
     ) -> usize {
         let stride = if stride == 0 { 1 } else { stride };
-        match self {
-            Padding::Same => input.div_ceil(stride),
-            Padding::Valid => {
-                let span = effective(kernel, dilation);
-                if input + stride < span {
-                    0
-                } else {
-                    (input + stride - span) / stride
-                }
-            }
+        let padded = match self {
+            Padding::Same => return input.div_ceil(stride),
+            Padding::Valid => input,
+            Padding::Explicit(p) => input + 2 * p[axis],
+        };
+        let span = effective(kernel, dilation);
+        if padded + stride < span {
+            0
+        } else {
+            (padded + stride - span) / stride
         }
     }
 
-    /// The positions padded before the input along an axis (top or left) for `output` positions:
-    /// half the total padding, rounded down (the odd one goes after). Zero for `Valid`.
+    /// The positions padded before the input along `axis` (top or left) for `output` positions:
+    /// for `Same` half the total padding, rounded down (the odd one goes after); zero for
+    /// `Valid`.
     #[must_use]
     pub const fn before(
         self,
+        axis: usize,
         input: usize,
         kernel: usize,
         stride: usize,
         dilation: usize,
         output: usize,
     ) -> usize {
-        if output == 0 {
-            return 0;
+        match self {
+            Padding::Valid => 0,
+            Padding::Explicit(p) => p[axis],
+            Padding::Same if output == 0 => 0,
+            Padding::Same => {
+                let needed = (output - 1) * stride + effective(kernel, dilation);
+                needed.saturating_sub(input) / 2
+            }
         }
-        let needed = (output - 1) * stride + effective(kernel, dilation);
-        needed.saturating_sub(input) / 2
     }
 }
 
@@ -94,8 +106,8 @@ impl Window {
     ) -> Self {
         Window {
             before: [
-                padding.before(input[0], kernel[0], stride[0], dilation[0], output[0]),
-                padding.before(input[1], kernel[1], stride[1], dilation[1], output[1]),
+                padding.before(0, input[0], kernel[0], stride[0], dilation[0], output[0]),
+                padding.before(1, input[1], kernel[1], stride[1], dilation[1], output[1]),
             ],
             stride,
             dilation,
@@ -127,12 +139,15 @@ pub(crate) const fn check_steps(stride: [usize; 2], dilation: [usize; 2]) {
     );
 }
 
-/// A 2-D int8 convolution over NHWC images `[[[i8; IN]; W]; H]` (rows × columns × channels),
+/// A 2-D int8 convolution over NHWC images `[[[i8; C]; W]; H]` (rows × columns × channels),
 /// giving `[[[i8; OUT]; WO]; HO]`: TensorFlow Lite's `CONV_2D` with per-channel weights.
 ///
-/// `y[i][j][o] = stage(bias[o] + Σ_kh Σ_kw Σ_c weight[o][kh][kw][c] · (x[i·sh + kh·dh − ph][j·sw +
-/// kw·dw − pw][c] − zx))`, positions outside the input left out; `ph`, `pw` from
-/// [`Padding::before`], and `HO`, `WO` from [`Padding::output_size`].
+/// `IN` is the input channels each output sees. With `C = IN` (one group) every output sees
+/// every channel: `y[i][j][o] = stage(bias[o] + Σ_kh Σ_kw Σ_c weight[o][kh][kw][c] · (x[i·sh +
+/// kh·dh − ph][j·sw + kw·dw − pw][c] − zx))`, positions outside the input left out; `ph`, `pw`
+/// from [`Padding::before`], and `HO`, `WO` from [`Padding::output_size`]. An input of `C = G ·
+/// IN` channels makes `G` groups, as PyTorch's `groups`: output `o` sees channels `g · IN ..
+/// (g + 1) · IN` of its group `g = o / (OUT / G)` (`IN = 1`, `G = C` is a depthwise convolution).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Conv2d<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> {
     /// `weight[o][kh][kw][c]`: TensorFlow Lite's `[out, kh, kw, in]` (OHWI); symmetric.
@@ -143,7 +158,7 @@ pub struct Conv2d<const IN: usize, const OUT: usize, const KH: usize, const KW: 
     pub stride: [usize; 2],
     /// `[rows, columns]` between kernel taps.
     pub dilation: [usize; 2],
-    /// `SAME` or `VALID`.
+    /// `SAME`, `VALID` or explicit.
     pub padding: Padding,
     /// Zero points, rescale and activation clamp.
     pub stage: OutputStage<OUT>,
@@ -180,8 +195,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     pub const fn output_size(&self, input: [usize; 2]) -> [usize; 2] {
         let (p, s, d) = (self.padding, self.stride, self.dilation);
         [
-            p.output_size(input[0], KH, s[0], d[0]),
-            p.output_size(input[1], KW, s[1], d[1]),
+            p.output_size(0, input[0], KH, s[0], d[0]),
+            p.output_size(1, input[1], KW, s[1], d[1]),
         ]
     }
 
@@ -192,15 +207,31 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         OUT * KH * KW * IN * output_len
     }
 
-    /// The int8 output for `x`.
+    /// The int8 output for `x`, of `C = G · IN` channels in `G` groups.
     ///
     /// `HO` and `WO` must be [`Conv2d::output_size`] of `[H, W]` (checked in debug builds).
+    ///
+    /// # Panics
+    /// At compile time unless `IN` divides `C` and the number of groups `C / IN` divides `OUT`.
     #[must_use]
-    pub fn forward<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+    pub fn forward<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
         &self,
-        x: &[[[i8; IN]; W]; H],
+        x: &[[[i8; C]; W]; H],
     ) -> [[[i8; OUT]; WO]; HO] {
+        const {
+            assert!(
+                IN > 0 && C % IN == 0 && C / IN > 0 && OUT % (C / IN) == 0,
+                "the input's channels must be a whole number of groups of IN, dividing OUT"
+            );
+        }
         debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
+        let per_group = OUT / (C / IN);
         let window = Window::new(
             self.padding,
             [H, W],
@@ -214,6 +245,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
                 for (o, out) in pixel.iter_mut().enumerate() {
+                    let first = o / per_group * IN;
                     let mut acc = self.bias[o];
                     for (kh, taps) in self.weight[o].iter().enumerate() {
                         let Some(r) = window.tap(0, i, kh, H) else {
@@ -223,7 +255,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                             let Some(c) = window.tap(1, j, kw, W) else {
                                 continue;
                             };
-                            acc = acc.wrapping_add(dot(w, &x[r][c], offset));
+                            let input = &x[r][c][first..first + IN];
+                            acc = acc.wrapping_add(dot(w, input, offset));
                         }
                     }
                     *out = self.stage.finish(o, acc);
@@ -247,14 +280,15 @@ impl<
     const OUT: usize,
     const KH: usize,
     const KW: usize,
+    const C: usize,
     const H: usize,
     const W: usize,
     const HO: usize,
     const WO: usize,
-> QuantLayer<[[[i8; IN]; W]; H], [[[i8; OUT]; WO]; HO]> for Conv2d<IN, OUT, KH, KW>
+> QuantLayer<[[[i8; C]; W]; H], [[[i8; OUT]; WO]; HO]> for Conv2d<IN, OUT, KH, KW>
 {
     #[inline]
-    fn forward(&self, x: &[[[i8; IN]; W]; H]) -> [[[i8; OUT]; WO]; HO] {
+    fn forward(&self, x: &[[[i8; C]; W]; H]) -> [[[i8; OUT]; WO]; HO] {
         Conv2d::forward(self, x)
     }
 }

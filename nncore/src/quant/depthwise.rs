@@ -70,8 +70,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
     pub const fn output_size(&self, input: [usize; 2]) -> [usize; 2] {
         let (p, s, d) = (self.padding, self.stride, self.dilation);
         [
-            p.output_size(input[0], KH, s[0], d[0]),
-            p.output_size(input[1], KW, s[1], d[1]),
+            p.output_size(0, input[0], KH, s[0], d[0]),
+            p.output_size(1, input[1], KW, s[1], d[1]),
         ]
     }
 

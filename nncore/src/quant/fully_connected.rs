@@ -2,6 +2,7 @@
 //! `FullyConnectedPerChannel`.
 
 use super::QuantLayer;
+use super::kernel::Kernel;
 use super::params::OutputStage;
 
 /// A fully connected int8 layer, `y[o] = stage(bias[o] + Σ_i weight[o][i] · (x[i] − zx))`, `zx`
@@ -9,7 +10,8 @@ use super::params::OutputStage;
 /// output and int32 bias.
 ///
 /// `weight` is `[[i8; IN]; OUT]`, TensorFlow Lite's `[out, in]` (and PyTorch's), row-major. The
-/// accumulator is int32 and wraps as TensorFlow Lite's does on two's-complement machines.
+/// accumulator is int32 and wraps as TensorFlow Lite's does on two's-complement machines; the
+/// dot products run on the CPU's integer multiply-add where it has one ([`Kernel`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct FullyConnected<const IN: usize, const OUT: usize> {
     /// `weight[o][i]` connects input `i` to output `o`; symmetric (zero point 0).
@@ -34,19 +36,30 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     /// The int32 accumulators, bias included, before the output stage.
     #[must_use]
     pub fn accumulate(&self, x: &[i8; IN]) -> [i32; OUT] {
-        let offset = self.stage.input_offset();
-        core::array::from_fn(|o| {
-            let sum = self.weight[o].iter().zip(x).fold(0i32, |acc, (&w, &x)| {
-                acc.wrapping_add(w as i32 * (x as i32 + offset))
-            });
-            sum.wrapping_add(self.bias[o])
-        })
+        self.accumulate_with(x, Kernel::detect())
     }
 
-    /// The int8 output for `x`.
+    /// [`FullyConnected::accumulate`] with the dot products of `kernel`; every kernel gives the
+    /// same sums.
+    #[must_use]
+    pub fn accumulate_with(&self, x: &[i8; IN], kernel: Kernel) -> [i32; OUT] {
+        let mut acc = self.bias;
+        kernel.rows(&self.weight, x, self.stage.input_offset(), &mut acc);
+        acc
+    }
+
+    /// The int8 output for `x`, with the fastest dot products this CPU has
+    /// ([`Kernel::detect`]).
     #[must_use]
     pub fn forward(&self, x: &[i8; IN]) -> [i8; OUT] {
-        let acc = self.accumulate(x);
+        self.forward_with(x, Kernel::detect())
+    }
+
+    /// The int8 output for `x`, with the dot products of `kernel`; every kernel gives the same
+    /// output.
+    #[must_use]
+    pub fn forward_with(&self, x: &[i8; IN], kernel: Kernel) -> [i8; OUT] {
+        let acc = self.accumulate_with(x, kernel);
         core::array::from_fn(|o| self.stage.finish(o, acc[o]))
     }
 

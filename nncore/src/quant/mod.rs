@@ -28,6 +28,7 @@ mod depthwise;
 mod fixed;
 mod flatbuffer;
 mod fully_connected;
+mod kernel;
 pub mod layout;
 mod params;
 mod pool;
@@ -41,6 +42,7 @@ pub use fixed::{
     saturating_rounding_doubling_high_mul,
 };
 pub use fully_connected::FullyConnected;
+pub use kernel::Kernel;
 pub use layout::Reshape;
 pub use params::{Activation, OutputStage, QuantParams};
 pub use pool::{AvgPool2d, MaxPool2d, Pool2d};

@@ -46,8 +46,8 @@ impl Pool2d {
     pub const fn output_size(&self, input: [usize; 2]) -> [usize; 2] {
         let (p, f, s) = (self.padding, self.filter, self.stride);
         [
-            p.output_size(input[0], f[0], s[0], 1),
-            p.output_size(input[1], f[1], s[1], 1),
+            p.output_size(0, input[0], f[0], s[0], 1),
+            p.output_size(1, input[1], f[1], s[1], 1),
         ]
     }
 

@@ -45,12 +45,12 @@ fn padding_follows_tensorflow_lite() {
     ];
     for (p, input, k, s, d, out, before) in cases {
         assert_eq!(
-            p.output_size(input, k, s, d),
+            p.output_size(0, input, k, s, d),
             out,
             "{p:?} {input} {k} {s} {d}"
         );
         assert_eq!(
-            p.before(input, k, s, d, out),
+            p.before(1, input, k, s, d, out),
             before,
             "{p:?} {input} {k} {s} {d}"
         );
@@ -100,12 +100,12 @@ fn a_convolution_is_a_fully_connected_layer_on_patches() {
         stage,
     );
     let (stride, dilation) = ([2, 1], [1, 2]);
-    for padding in [Padding::Same, Padding::Valid] {
+    for padding in [Padding::Same, Padding::Valid, Padding::Explicit([2, 1])] {
         let conv = Conv2d::new(weight, bias, stride, dilation, padding, stage);
         let [ho, wo] = conv.output_size([7, 6]);
         let before = [
-            padding.before(7, 3, 2, 1, ho),
-            padding.before(6, 2, 1, 2, wo),
+            padding.before(0, 7, 3, 2, 1, ho),
+            padding.before(1, 6, 2, 1, 2, wo),
         ];
         let check = |y: Vec<Vec<[i8; 4]>>| {
             assert_eq!((y.len(), y[0].len()), (ho, wo));
@@ -123,6 +123,11 @@ fn a_convolution_is_a_fully_connected_layer_on_patches() {
             }
             Padding::Valid => {
                 let y: [[[i8; 4]; 4]; 3] = conv.forward(&x);
+                check(y.iter().map(|r| r.to_vec()).collect());
+            }
+            // PyTorch's padding: (7 + 4 − 3) / 2 + 1 rows, (6 + 2 − 3) + 1 columns.
+            Padding::Explicit(_) => {
+                let y: [[[i8; 4]; 6]; 5] = conv.forward(&x);
                 check(y.iter().map(|r| r.to_vec()).collect());
             }
         }
