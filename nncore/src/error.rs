@@ -53,6 +53,14 @@ pub enum Error {
     /// Quantization parameters were asked of a calibration that has seen no values.
     #[error("nothing was calibrated: observe values before asking for quantization parameters")]
     Uncalibrated,
+    /// A layer of a model being quantized has no int8 form.
+    #[error("layer `{layer}` cannot be quantized: {reason}")]
+    NotQuantizable {
+        /// The layer's name in the model.
+        layer: &'static str,
+        /// Why, and what to do instead.
+        reason: &'static str,
+    },
     /// A `.tflite` file that cannot be read.
     #[error("malformed .tflite file: cannot read {what} (near byte {offset})")]
     Tflite {

@@ -1,4 +1,5 @@
-//! A model's values as Rust source: a `const` item to check in beside the code that uses it.
+//! A model's values as Rust source: a `const` item to check in beside the code that uses it;
+//! for a float model, [`write_rust_const`], and for its int8 form, [`write_rust_const_int8`].
 //!
 //! Finite values are written as the shortest decimal that reads back as the same `f32` (what
 //! `{:?}` prints; the compiler rounds literals correctly), others as `f32::from_bits`, so the
@@ -33,6 +34,7 @@
 
 use core::fmt::{self, Write};
 
+use crate::quant::Int8Model;
 use crate::{BufferData, Module, Name, Shape};
 
 /// Values a line, in the written source.
@@ -120,5 +122,50 @@ fn write_tensor(
 pub fn rust_const<M: Module>(model: &M, ty: &str, name: &str) -> alloc::string::String {
     let mut source = alloc::string::String::new();
     write_rust_const(&mut source, model, ty, name).expect("writing to a String cannot fail");
+    source
+}
+
+/// Writes `pub const NAME: TYPE = TYPE { .. };` with a quantized model's exact int8 weights, int32
+/// biases, scales and zero points (a model `Net::quantize` made, of the type `sequential!` writes
+/// beside `Net`): each layer as a struct expression of `nncore::quant`, so the constant builds
+/// in a `no_std` crate that declares the same model.
+///
+/// ```
+/// nncore::sequential! { pub struct Net(Linear(2, 3), ReLU, Linear(3, 1)); }
+/// let mut net = Net::ZERO;
+/// net.0.weight = [[0.5, -1.0], [1.0, 0.25], [-0.75, 0.5]];
+/// net.2.weight = [[1.0, -0.5, 0.25]];
+/// let int8 = net.quantize(&[[0.0, 1.0], [1.0, -1.0], [0.5, 0.5]])?;
+/// let source = nncore::export::rust_const_int8(&int8, "NetInt8", "NET_INT8");
+/// assert!(source.starts_with("/// `NetInt8`: 25 bytes of int8 weights and int32 biases"));
+/// assert!(source.contains("pub const NET_INT8: NetInt8 = NetInt8 {"));
+/// # Ok::<(), nncore::Error>(())
+/// ```
+///
+/// # Errors
+/// Only those of `out`.
+pub fn write_rust_const_int8<M: Int8Model>(
+    out: &mut impl Write,
+    model: &M,
+    ty: &str,
+    name: &str,
+) -> fmt::Result {
+    writeln!(
+        out,
+        "/// `{ty}`: {} bytes of int8 weights and int32 biases, bit for bit.",
+        M::WEIGHT_BYTES
+    )?;
+    writeln!(out, "#[rustfmt::skip]")?;
+    write!(out, "pub const {name}: {ty} = {ty} ")?;
+    model.write_fields(out)?;
+    writeln!(out, ";")
+}
+
+/// The source [`write_rust_const_int8`] writes, as a string.
+#[cfg(feature = "alloc")]
+#[must_use]
+pub fn rust_const_int8<M: Int8Model>(model: &M, ty: &str, name: &str) -> alloc::string::String {
+    let mut source = alloc::string::String::new();
+    write_rust_const_int8(&mut source, model, ty, name).expect("writing to a String cannot fail");
     source
 }

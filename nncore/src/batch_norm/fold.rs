@@ -1,7 +1,29 @@
-//! Folding an evaluation-mode `BatchNorm1d` into the `Linear` before it, for deployment.
+//! Folding an evaluation-mode BatchNorm into the layer before it, for deployment: into a
+//! `Linear` in place ([`BatchNorm1d::fold_into`]), or while quantizing ([`Norm`]).
 
-use super::BatchNorm1d;
+use super::{BatchNorm1d, BatchNorm2d};
 use crate::Linear;
+use crate::math::sqrt;
+use crate::quant::Norm;
+
+macro_rules! norm {
+    ($layer:ident) => {
+        /// Evaluation mode as `y = (x − running_mean) · s + bias`, `s = weight / √(running_var +
+        /// eps)`.
+        impl<const C: usize> Norm for $layer<C> {
+            fn channels(&self) -> usize {
+                C
+            }
+
+            fn channel(&self, c: usize) -> [f32; 3] {
+                let invstd = 1.0 / sqrt(self.running_var[c] + self.eps);
+                [invstd * self.weight[c], self.running_mean[c], self.bias[c]]
+            }
+        }
+    };
+}
+norm!(BatchNorm1d);
+norm!(BatchNorm2d);
 
 impl<const C: usize> BatchNorm1d<C> {
     /// Folds this layer, as evaluation mode computes it, into `linear`, the layer before it:
@@ -23,13 +45,12 @@ impl<const C: usize> BatchNorm1d<C> {
     /// assert_eq!(linear.forward(&x), y);
     /// ```
     pub fn fold_into<const IN: usize>(&self, linear: &mut Linear<IN, C>) {
-        let invstd = self.eval().invstd_f32();
         for (o, (row, bias)) in linear.weight.iter_mut().zip(&mut linear.bias).enumerate() {
-            let scale = invstd[o] * self.weight[o];
+            let [scale, mean, shift] = self.channel(o);
             for w in row.iter_mut() {
                 *w *= scale;
             }
-            *bias = (*bias - self.running_mean[o]) * scale + self.bias[o];
+            *bias = (*bias - mean) * scale + shift;
         }
     }
 }

@@ -24,19 +24,26 @@
 //! [`tflite`] reads the parameters of a `.tflite` file in place.
 
 mod conv;
+mod conv1d;
 mod depthwise;
+mod elementwise;
 mod fixed;
 mod flatbuffer;
+mod float;
 mod fully_connected;
 mod kernel;
 pub mod layout;
 mod params;
 mod pool;
 pub mod ptq;
+mod quantize;
+mod source;
 pub mod tflite;
 
 pub use conv::{Conv2d, Padding};
+pub use conv1d::Conv1d;
 pub use depthwise::DepthwiseConv2d;
+pub use elementwise::{Flatten, Identity, Int8Sample, Lookup, Refused, Relu};
 pub use fixed::{
     Multiplier, Rounding, round_product, rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul,
@@ -46,6 +53,10 @@ pub use kernel::Kernel;
 pub use layout::Reshape;
 pub use params::{Activation, OutputStage, QuantParams};
 pub use pool::{AvgPool2d, MaxPool2d, Pool2d};
+#[doc(hidden)]
+pub use quantize::refuse;
+pub use quantize::{Norm, Plan, Plans, Quantize, Role};
+pub use source::{Int8Layer, Int8Model};
 
 /// An int8 layer taking `X` to `Y` for one sample.
 pub trait QuantLayer<X, Y> {

@@ -6,16 +6,18 @@ use super::conv::{Padding, Window, check_steps};
 use super::params::{Activation, QuantParams, clamp_i8};
 
 /// The settings both pooling layers share.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pool2d {
     /// `[rows, columns]` of the window.
     pub filter: [usize; 2],
     /// `[rows, columns]` between one window and the next.
     pub stride: [usize; 2],
-    /// `SAME` or `VALID`; padded positions are left out of a window.
+    /// `SAME`, `VALID` or explicit; padded positions are left out of a window.
     pub padding: Padding,
     /// `[min, max]` of the output after the fused activation.
     pub clamp: [i8; 2],
+    /// The quantization of the input and the output.
+    pub quant: QuantParams,
 }
 
 impl Pool2d {
@@ -38,6 +40,7 @@ impl Pool2d {
             stride,
             padding,
             clamp: activation.range(quant),
+            quant,
         }
     }
 
@@ -88,7 +91,7 @@ impl Pool2d {
 }
 
 /// Max pooling over NHWC images: TensorFlow Lite's `MAX_POOL_2D` on int8.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MaxPool2d(pub Pool2d);
 
 impl MaxPool2d {
@@ -115,7 +118,7 @@ impl MaxPool2d {
 ///
 /// The mean is of the positions inside the input only, rounded half away from zero in integers:
 /// `(sum ± count / 2) / count` with C's truncating division.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AvgPool2d(pub Pool2d);
 
 impl AvgPool2d {
@@ -162,6 +165,17 @@ macro_rules! pool_layer {
             #[inline]
             fn forward(&self, x: &[[[i8; C]; W]; H]) -> [[[i8; C]; WO]; HO] {
                 $ty::forward(self, x)
+            }
+        }
+
+        /// A sequence `[[i8; C]; L]` pooled as an image of one row (PyTorch's 1-D pooling).
+        impl<const C: usize, const L: usize, const LO: usize>
+            QuantLayer<[[i8; C]; L], [[i8; C]; LO]> for $ty
+        {
+            #[inline]
+            fn forward(&self, x: &[[i8; C]; L]) -> [[i8; C]; LO] {
+                let [y]: [[[i8; C]; LO]; 1] = $ty::forward(self, &[*x]);
+                y
             }
         }
     };

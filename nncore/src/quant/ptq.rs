@@ -95,23 +95,30 @@ pub fn asymmetric(min: f32, max: f32) -> QuantParams {
 pub fn symmetric_per_channel<const IN: usize, const OUT: usize>(
     weight: &[[f32; IN]; OUT],
 ) -> Result<([[i8; IN]; OUT], [f32; OUT]), Error> {
-    if weight.as_flattened().iter().any(|w| !w.is_finite()) {
-        return Err(Error::NotFinite { what: "a weight" });
-    }
     let mut q = [[0i8; IN]; OUT];
     let mut scales = [1.0f32; OUT];
     for ((row, q), scale) in weight.iter().zip(&mut q).zip(&mut scales) {
-        let half_range = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
-        if half_range == 0.0 {
-            continue;
-        }
-        *scale = half_range / 127.0;
-        let inverse = 127.0 / half_range;
-        for (q, &w) in q.iter_mut().zip(row) {
-            *q = round_to_i32((w * inverse) as f64).clamp(-127, 127) as i8;
-        }
+        *scale = symmetric_row(row, q)?;
     }
     Ok((q, scales))
+}
+
+/// One output channel's weights `row` into `q` as [`symmetric_per_channel`] quantizes a row;
+/// returns its scale.
+pub(crate) fn symmetric_row(row: &[f32], q: &mut [i8]) -> Result<f32, Error> {
+    if row.iter().any(|w| !w.is_finite()) {
+        return Err(Error::NotFinite { what: "a weight" });
+    }
+    let half_range = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
+    if half_range == 0.0 {
+        q.fill(0);
+        return Ok(1.0);
+    }
+    let inverse = 127.0 / half_range;
+    for (q, &w) in q.iter_mut().zip(row) {
+        *q = round_to_i32((w * inverse) as f64).clamp(-127, 127) as i8;
+    }
+    Ok(half_range / 127.0)
 }
 
 /// Int32 biases at scale `input_scale · weight_scale[o]` (the product in `f32`): `round(b · (1 /
@@ -129,14 +136,18 @@ pub fn quantize_bias<const OUT: usize>(
         return Err(Error::NotFinite { what: "a bias" });
     }
     Ok(core::array::from_fn(|o| {
-        let scale = input_scale * weight_scale[o];
-        let inverse = if scale == 0.0 {
-            0.0
-        } else {
-            (1.0 / scale as f64) as f32
-        };
-        round_to_i32((bias[o] * inverse) as f64).max(-i32::MAX)
+        bias_value(bias[o], input_scale * weight_scale[o])
     }))
+}
+
+/// One bias at `scale` as [`quantize_bias`] quantizes it: `round(b · (1 / scale))`.
+pub(crate) fn bias_value(bias: f32, scale: f32) -> i32 {
+    let inverse = if scale == 0.0 {
+        0.0
+    } else {
+        (1.0 / scale as f64) as f32
+    };
+    round_to_i32((bias * inverse) as f64).max(-i32::MAX)
 }
 
 /// A float [`Linear`] as an int8 [`FullyConnected`]: weights per output channel

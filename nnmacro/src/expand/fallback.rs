@@ -60,8 +60,10 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         }
     };
     let (input, output) = (shape(input, "__NnX"), shape(output, "__NnY"));
+    let quantized = super::quantized::stub(stub);
     quote! {
         #error
+        #quantized
         #(#attrs)*
         #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
         #[allow(dead_code)]

@@ -3,6 +3,7 @@
 
 mod fallback;
 mod passes;
+mod quantized;
 
 pub use fallback::fallback;
 
@@ -45,6 +46,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let model_impl = passes::model_impl(model);
     let display = display_impl(model);
     let assertions = const_checks(model);
+    let quantized = quantized::quantized(model);
     quote! {
         #definition
         #constructors
@@ -52,6 +54,7 @@ pub fn expand(model: &Model) -> TokenStream {
         #model_impl
         #display
         #assertions
+        #quantized
     }
 }
 
