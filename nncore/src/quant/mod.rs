@@ -56,6 +56,8 @@ pub use pool::{AvgPool2d, MaxPool2d, Pool2d};
 #[doc(hidden)]
 pub use quantize::refuse;
 pub use quantize::{Norm, Plan, Plans, Quantize, Role};
+#[doc(hidden)]
+pub use source::write_field;
 pub use source::{Int8Layer, Int8Model};
 
 /// An int8 layer taking `X` to `Y` for one sample.

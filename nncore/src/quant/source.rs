@@ -93,23 +93,53 @@ impl Literal for Multiplier {
     }
 }
 
+/// Short arrays of numbers on one line; others one element (or [`PER_LINE`] numbers) a line.
 impl<T: Literal, const N: usize> Literal for [T; N] {
     const NUMBER: bool = false;
 
     fn write(&self, out: &mut dyn Write) -> fmt::Result {
-        out.write_str("[")?;
-        for (i, value) in self.iter().enumerate() {
-            if T::NUMBER {
+        if T::NUMBER && N <= PER_LINE {
+            out.write_str("[")?;
+            for (i, value) in self.iter().enumerate() {
                 if i > 0 {
-                    out.write_str(if i % PER_LINE == 0 { ",\n" } else { ", " })?;
+                    out.write_str(", ")?;
                 }
-            } else {
-                out.write_str(if i == 0 { "\n" } else { ",\n" })?;
+                value.write(out)?;
             }
-            value.write(out)?;
+            return out.write_str("]");
         }
-        out.write_str(if T::NUMBER || N == 0 { "]" } else { ",\n]" })
+        out.write_str("[")?;
+        let per_line = if T::NUMBER { PER_LINE } else { 1 };
+        for (i, value) in self.iter().enumerate() {
+            out.write_str(if i % per_line == 0 { "\n    " } else { " " })?;
+            value.write(&mut Indented(out))?;
+            out.write_str(",")?;
+        }
+        out.write_str("\n]")
     }
+}
+
+/// Writes through to `0`, indenting every new line by four spaces.
+struct Indented<'a>(&'a mut dyn Write);
+
+impl Write for Indented<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for (i, line) in s.split('\n').enumerate() {
+            if i > 0 {
+                self.0.write_str("\n    ")?;
+            }
+            self.0.write_str(line)?;
+        }
+        Ok(())
+    }
+}
+
+/// `name: layer,` on a line of its own, indented, in the struct expression of a model.
+#[doc(hidden)]
+pub fn write_field<L: Int8Layer>(out: &mut dyn Write, name: &str, layer: &L) -> fmt::Result {
+    write!(out, "\n    {name}: ")?;
+    layer.write_rust(&mut Indented(out))?;
+    out.write_str(",")
 }
 
 impl Literal for QuantParams {
@@ -141,37 +171,46 @@ impl<const N: usize> Literal for OutputStage<N> {
         let rounding = self.rounding;
         if let Some(activation) = rebuilt {
             out.write_str("::nncore::quant::OutputStage::per_channel(")?;
-            self.input.write(out)?;
-            out.write_str(", ")?;
-            self.weight_scale.write(out)?;
-            out.write_str(", ")?;
-            self.output.write(out)?;
+            for arg in [&self.input as &dyn Arg, &self.weight_scale, &self.output] {
+                out.write_str("\n    ")?;
+                arg.write_arg(&mut Indented(out))?;
+                out.write_str(",")?;
+            }
             return write!(
                 out,
-                ", ::nncore::quant::Activation::{activation:?}, ::nncore::quant::Rounding::{rounding:?})"
+                "\n    ::nncore::quant::Activation::{activation:?},\
+                 \n    ::nncore::quant::Rounding::{rounding:?},\n)"
             );
         }
-        out.write_str("::nncore::quant::OutputStage { input: ")?;
-        self.input.write(out)?;
-        out.write_str(", output: ")?;
-        self.output.write(out)?;
-        out.write_str(", weight_scale: ")?;
-        self.weight_scale.write(out)?;
-        out.write_str(", multiplier: ")?;
-        self.multiplier.write(out)?;
-        let [lo, hi] = self.clamp;
+        out.write_str("::nncore::quant::OutputStage {")?;
+        field(out, "input", &self.input)?;
+        field(out, "output", &self.output)?;
+        field(out, "weight_scale", &self.weight_scale)?;
+        field(out, "multiplier", &self.multiplier)?;
+        field(out, "clamp", &self.clamp)?;
         write!(
             out,
-            ", clamp: [{lo}, {hi}], rounding: ::nncore::quant::Rounding::{rounding:?} }}"
+            "\n    rounding: ::nncore::quant::Rounding::{rounding:?},\n}}"
         )
     }
 }
 
-/// `name: value` of a struct expression, and the separator before the next.
+/// A [`Literal`] as an argument of a call (a trait object, unlike [`Literal`]).
+trait Arg {
+    fn write_arg(&self, out: &mut dyn Write) -> fmt::Result;
+}
+
+impl<T: Literal> Arg for T {
+    fn write_arg(&self, out: &mut dyn Write) -> fmt::Result {
+        self.write(out)
+    }
+}
+
+/// `name: value,` on a line of its own, indented, in a struct expression.
 fn field<T: Literal>(out: &mut dyn Write, name: &str, value: &T) -> fmt::Result {
-    write!(out, "{name}: ")?;
-    value.write(out)?;
-    out.write_str(", ")
+    write!(out, "\n    {name}: ")?;
+    value.write(&mut Indented(out))?;
+    out.write_str(",")
 }
 
 /// The settings of a window op: `stride: [..], dilation: [..], padding: ..,`.
@@ -185,7 +224,7 @@ fn window(
     if let Some(dilation) = dilation {
         field(out, "dilation", &dilation)?;
     }
-    write!(out, "padding: ::nncore::quant::Padding::{padding:?}, ")
+    write!(out, "\n    padding: ::nncore::quant::Padding::{padding:?},")
 }
 
 impl<const IN: usize, const OUT: usize> Int8Layer for FullyConnected<IN, OUT> {
@@ -200,11 +239,11 @@ impl<const IN: usize, const OUT: usize> Int8Layer for FullyConnected<IN, OUT> {
     }
 
     fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
-        out.write_str("::nncore::quant::FullyConnected { ")?;
+        out.write_str("::nncore::quant::FullyConnected {")?;
         field(out, "weight", &self.weight)?;
         field(out, "bias", &self.bias)?;
         field(out, "stage", &self.stage)?;
-        out.write_str("}")
+        out.write_str("\n}")
     }
 }
 
@@ -222,12 +261,12 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Int8La
     }
 
     fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
-        out.write_str("::nncore::quant::Conv2d { ")?;
+        out.write_str("::nncore::quant::Conv2d {")?;
         field(out, "weight", &self.weight)?;
         field(out, "bias", &self.bias)?;
         window(out, self.stride, Some(self.dilation), self.padding)?;
         field(out, "stage", &self.stage)?;
-        out.write_str("}")
+        out.write_str("\n}")
     }
 }
 
@@ -245,12 +284,12 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Int8La
     }
 
     fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
-        out.write_str("::nncore::quant::DepthwiseConv2d { ")?;
+        out.write_str("::nncore::quant::DepthwiseConv2d {")?;
         field(out, "weight", &self.weight)?;
         field(out, "bias", &self.bias)?;
         window(out, self.stride, Some(self.dilation), self.padding)?;
         field(out, "stage", &self.stage)?;
-        out.write_str("}")
+        out.write_str("\n}")
     }
 }
 
@@ -274,12 +313,12 @@ impl<const IN: usize, const OUT: usize, const K: usize> Int8Layer for Conv1d<IN,
 
 /// `Pool2d { .. }`.
 fn write_pool(out: &mut dyn Write, pool: &Pool2d) -> fmt::Result {
-    out.write_str("::nncore::quant::Pool2d { ")?;
+    out.write_str("::nncore::quant::Pool2d {")?;
     field(out, "filter", &pool.filter)?;
     window(out, pool.stride, None, pool.padding)?;
     field(out, "clamp", &pool.clamp)?;
     field(out, "quant", &pool.quant)?;
-    out.write_str("}")
+    out.write_str("\n}")
 }
 
 macro_rules! pool {
@@ -320,9 +359,9 @@ macro_rules! same {
             }
 
             fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
-                out.write_str(concat!("::nncore::quant::", stringify!($ty), " { quant: "))?;
-                self.quant.write(out)?;
-                out.write_str(" }")
+                out.write_str(concat!("::nncore::quant::", stringify!($ty), " {"))?;
+                field(out, "quant", &self.quant)?;
+                out.write_str("\n}")
             }
         }
     };
@@ -343,11 +382,11 @@ impl Int8Layer for Lookup {
     }
 
     fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
-        out.write_str("::nncore::quant::Lookup { ")?;
+        out.write_str("::nncore::quant::Lookup {")?;
         field(out, "input", &self.input)?;
         field(out, "output", &self.output)?;
         field(out, "table", &self.table)?;
-        out.write_str("}")
+        out.write_str("\n}")
     }
 }
 

@@ -93,12 +93,8 @@ pub fn quantized(model: &Model) -> TokenStream {
         .map(|s| quote!(<#s as ::nncore::quant::Int8Sample>::LEN));
     let out = local("out");
     let writes = model.layers.iter().zip(&members).map(|(layer, member)| {
-        let name = format!("    {}: ", layer.field.module_name());
-        quote! {
-            #out.write_str(#name)?;
-            ::nncore::quant::Int8Layer::write_rust(&self.#member, #out)?;
-            #out.write_str(",\n")?;
-        }
+        let name = layer.field.module_name();
+        quote!(::nncore::quant::write_field(#out, #name, &self.#member)?;)
     });
     let quantize = quantize_impl(model, &floats, &float_samples, &int8);
 
@@ -151,9 +147,9 @@ pub fn quantized(model: &Model) -> TokenStream {
             const WEIGHT_BYTES: #usize = #int8::WEIGHT_BYTES;
 
             fn write_fields(&self, #out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
-                #out.write_str("{\n")?;
+                #out.write_str("{")?;
                 #(#writes)*
-                #out.write_str("}")
+                #out.write_str("\n}")
             }
         }
 
