@@ -1,5 +1,6 @@
 //! Anomaly detection in machine sounds: the MLPerf Tiny autoencoder, trained on normal sounds
-//! only, flags the frames it reconstructs badly; then folded for deployment.
+//! only, flags the frames it reconstructs badly; then folded for deployment, and quantized to
+//! int8.
 //!
 //! `cargo run --release --example anomaly [-- --seed N]`. The sounds are synthetic (see
 //! `examples/common/machine_sounds.rs`): normal frames of a machine humming at a varying speed,
@@ -7,7 +8,8 @@
 //! the autoencoder in training mode with MSE and Adam, scores each test frame by its
 //! reconstruction error in evaluation mode, and reports the ROC AUC. It then folds every BatchNorm into the
 //! Linear before it, checks that the BatchNorm-free model gives the same outputs, and prints
-//! what the deployed model costs.
+//! what the deployed model costs; last, it quantizes the model to int8 (calibrated on the
+//! training frames) and scores the test frames again.
 
 use std::error::Error;
 use std::time::Instant;
@@ -128,6 +130,30 @@ fn main() -> Result<(), Box<dyn Error>> {
         Deployed::NUM_PARAMS,
         Deployed::PARAM_BYTES,
         Deployed::MULTIPLY_ADDS
+    );
+
+    // In int8, as TensorFlow Lite Micro runs it: calibrated on the training frames, each
+    // BatchNorm folded and each ReLU fused.
+    let int8 = Box::new(model.quantize(&sounds.train)?);
+    let int8_errors = |frames: &[Frame]| -> Vec<f32> {
+        let error = |x: &Frame| {
+            let y = int8.forward_f32(x);
+            x.iter().zip(y).map(|(x, y)| (x - y) * (x - y)).sum::<f32>() / 640.0
+        };
+        frames.iter().map(error).collect()
+    };
+    let (normal8, anomalous8) = (
+        int8_errors(&sounds.test_normal),
+        int8_errors(&sounds.test_anomalous),
+    );
+    println!(
+        "int8: reconstruction error normal {:.4}, anomalous {:.4}, ROC AUC {:.4}; WEIGHT_BYTES = {} ({:.1}% of PARAM_BYTES), MAX_ACTIVATION_BYTES = {}",
+        mean(&normal8),
+        mean(&anomalous8),
+        roc_auc(&normal8, &anomalous8),
+        AutoEncoderInt8::WEIGHT_BYTES,
+        100.0 * AutoEncoderInt8::WEIGHT_BYTES as f64 / Deployed::PARAM_BYTES as f64,
+        AutoEncoderInt8::MAX_ACTIVATION_BYTES
     );
     Ok(())
 }

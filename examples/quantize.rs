@@ -10,9 +10,12 @@
 use std::error::Error;
 use std::path::Path;
 
+// The data set and `argmax` of the digits examples; their figures are not drawn here.
 #[path = "common/digits.rs"]
+#[allow(dead_code)]
 mod digits;
 #[path = "common/figure.rs"]
+#[allow(dead_code)]
 mod figure;
 
 use nncore::data::DataLoader;

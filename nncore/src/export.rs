@@ -136,9 +136,11 @@ pub fn rust_const<M: Module>(model: &M, ty: &str, name: &str) -> alloc::string::
 /// net.0.weight = [[0.5, -1.0], [1.0, 0.25], [-0.75, 0.5]];
 /// net.2.weight = [[1.0, -0.5, 0.25]];
 /// let int8 = net.quantize(&[[0.0, 1.0], [1.0, -1.0], [0.5, 0.5]])?;
-/// let source = nncore::export::rust_const_int8(&int8, "NetInt8", "NET_INT8");
+/// // `rust_const_int8` returns a `String` (with the `alloc` feature).
+/// let mut source = String::new();
+/// nncore::export::write_rust_const_int8(&mut source, &int8, "NetInt8", "NET_INT8").unwrap();
 /// assert!(source.starts_with("/// `NetInt8`: 25 bytes of int8 weights and int32 biases"));
-/// assert!(source.contains("pub const NET_INT8: NetInt8 = NetInt8 {"));
+/// assert!(source.contains("pub const NET_INT8: NetInt8 = NetInt8 {\n    0: ::nncore::quant::FullyConnected {"));
 /// # Ok::<(), nncore::Error>(())
 /// ```
 ///

@@ -11,17 +11,24 @@
 //!
 //! | TensorFlow Lite op | here | options |
 //! | --- | --- | --- |
-//! | `FULLY_CONNECTED` | [`FullyConnected`] | per-channel or per-tensor weights, fused ReLU/ReLU6/ReLU-N1-1 |
-//! | `CONV_2D` | [`Conv2d`] | per-channel weights, stride, dilation, `SAME`/`VALID` ([`Padding`]) |
+//! | `FULLY_CONNECTED` | [`FullyConnected`] | per-channel or per-tensor weights, fused ReLU/ReLU6/ReLU-N1-1; AVX2 dot products ([`Kernel`]) |
+//! | `CONV_2D` | [`Conv2d`] | per-channel weights, stride, dilation, `SAME`/`VALID`/explicit ([`Padding`]), groups; [`Conv1d`] over one row |
 //! | `DEPTHWISE_CONV_2D` | [`DepthwiseConv2d`] | depth multiplier, stride, dilation, padding |
 //! | `MAX_POOL_2D`, `AVERAGE_POOL_2D` | [`MaxPool2d`], [`AvgPool2d`] | filter, stride, padding |
 //! | `RESHAPE` (Keras `Flatten`) | [`Reshape`] | NHWC to a vector |
+//! | `TANH`, `LOGISTIC`, other elementwise ops | [`Lookup`] | any function, as a 256-entry table |
 //!
 //! Images are NHWC, TensorFlow Lite's layout, `[[[i8; C]; W]; H]` per sample; the float layers
 //! are NCHW. [`layout`] converts the parameters once, at quantization time.
 //!
 //! Everything here is plain data (`const`-constructible, no heap) and runs without `std`.
 //! [`tflite`] reads the parameters of a `.tflite` file in place.
+//!
+//! A whole model: `sequential!` writes beside each model `Net` its int8 form `NetInt8`, whose
+//! fields are each layer's [`Quantize::Quantized`], and `Net::quantize`, which calibrates on the
+//! samples given ([`ptq::MinMax`]), folds BatchNorms and fuses ReLUs ([`Role`], [`Plans`]), and
+//! quantizes every layer. [`Int8Layer`] and [`Int8Model`] give its footprint and its source
+//! (`crate::export::write_rust_const_int8`).
 
 mod conv;
 mod conv1d;
