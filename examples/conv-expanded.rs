@@ -1508,38 +1508,18 @@ impl
 impl ::nncore::quant::Int8Model for ConvNetInt8 {
     const WEIGHT_BYTES: ::core::primitive::usize = ConvNetInt8::WEIGHT_BYTES;
     fn write_fields(&self, __nn_out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
-        __nn_out.write_str("{\n")?;
-        __nn_out.write_str("    conv1: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.conv1, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("    act1: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.act1, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("    pool1: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.pool1, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("    conv2: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.conv2, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("    act2: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.act2, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("    pool2: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.pool2, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("    flat: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.flat, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("    fc1: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.fc1, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("    act3: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.act3, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("    fc2: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.fc2, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("}")
+        __nn_out.write_str("{")?;
+        ::nncore::__private::write_field(__nn_out, "conv1", &self.conv1)?;
+        ::nncore::__private::write_field(__nn_out, "act1", &self.act1)?;
+        ::nncore::__private::write_field(__nn_out, "pool1", &self.pool1)?;
+        ::nncore::__private::write_field(__nn_out, "conv2", &self.conv2)?;
+        ::nncore::__private::write_field(__nn_out, "act2", &self.act2)?;
+        ::nncore::__private::write_field(__nn_out, "pool2", &self.pool2)?;
+        ::nncore::__private::write_field(__nn_out, "flat", &self.flat)?;
+        ::nncore::__private::write_field(__nn_out, "fc1", &self.fc1)?;
+        ::nncore::__private::write_field(__nn_out, "act3", &self.act3)?;
+        ::nncore::__private::write_field(__nn_out, "fc2", &self.fc2)?;
+        __nn_out.write_str("\n}")
     }
 }
 impl ConvNet {
@@ -1588,16 +1568,16 @@ impl ConvNet {
             <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
             <::nncore::Linear<32usize, 2usize> as ::nncore::quant::Quantize>::ROLE,
         ];
-        const { ::nncore::quant::refuse::<__NnC, 10usize>(&__NN_ROLES, 0usize) };
-        const { ::nncore::quant::refuse::<__NnC, 10usize>(&__NN_ROLES, 1usize) };
-        const { ::nncore::quant::refuse::<__NnC, 10usize>(&__NN_ROLES, 2usize) };
-        const { ::nncore::quant::refuse::<__NnC, 10usize>(&__NN_ROLES, 3usize) };
-        const { ::nncore::quant::refuse::<__NnC, 10usize>(&__NN_ROLES, 4usize) };
-        const { ::nncore::quant::refuse::<__NnC, 10usize>(&__NN_ROLES, 5usize) };
-        const { ::nncore::quant::refuse::<__NnC, 10usize>(&__NN_ROLES, 6usize) };
-        const { ::nncore::quant::refuse::<__NnC, 10usize>(&__NN_ROLES, 7usize) };
-        const { ::nncore::quant::refuse::<__NnC, 10usize>(&__NN_ROLES, 8usize) };
-        const { ::nncore::quant::refuse::<__NnC, 10usize>(&__NN_ROLES, 9usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 0usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 1usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 2usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 3usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 4usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 5usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 6usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 7usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 8usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 9usize) };
         let mut __nn_ranges = [::nncore::quant::ptq::MinMax::new(); 11usize];
         for __nn_x0 in __nn_calibration {
             let __nn_x1 = ::nncore::Layer::<

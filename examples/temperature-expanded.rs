@@ -654,17 +654,11 @@ impl ::nncore::quant::QuantLayer<[::core::primitive::i8; 1usize], [::core::primi
 impl ::nncore::quant::Int8Model for TempNetInt8 {
     const WEIGHT_BYTES: ::core::primitive::usize = TempNetInt8::WEIGHT_BYTES;
     fn write_fields(&self, __nn_out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
-        __nn_out.write_str("{\n")?;
-        __nn_out.write_str("    hidden_linear: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.hidden_linear, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("    hidden_activ: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.hidden_activ, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("    output_linear: ")?;
-        ::nncore::quant::Int8Layer::write_rust(&self.output_linear, __nn_out)?;
-        __nn_out.write_str(",\n")?;
-        __nn_out.write_str("}")
+        __nn_out.write_str("{")?;
+        ::nncore::__private::write_field(__nn_out, "hidden_linear", &self.hidden_linear)?;
+        ::nncore::__private::write_field(__nn_out, "hidden_activ", &self.hidden_activ)?;
+        ::nncore::__private::write_field(__nn_out, "output_linear", &self.output_linear)?;
+        __nn_out.write_str("\n}")
     }
 }
 impl TempNet {
@@ -692,9 +686,9 @@ impl TempNet {
             <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
             <::nncore::Linear<13usize, 1usize> as ::nncore::quant::Quantize>::ROLE,
         ];
-        const { ::nncore::quant::refuse::<__NnC, 3usize>(&__NN_ROLES, 0usize) };
-        const { ::nncore::quant::refuse::<__NnC, 3usize>(&__NN_ROLES, 1usize) };
-        const { ::nncore::quant::refuse::<__NnC, 3usize>(&__NN_ROLES, 2usize) };
+        const { ::nncore::__private::refuse::<__NnC, 3usize>(&__NN_ROLES, 0usize) };
+        const { ::nncore::__private::refuse::<__NnC, 3usize>(&__NN_ROLES, 1usize) };
+        const { ::nncore::__private::refuse::<__NnC, 3usize>(&__NN_ROLES, 2usize) };
         let mut __nn_ranges = [::nncore::quant::ptq::MinMax::new(); 4usize];
         for __nn_x0 in __nn_calibration {
             let __nn_x1 = ::nncore::Layer::<

@@ -115,6 +115,7 @@ pub mod __private {
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size};
+    pub use crate::quant::private::{refuse, write_field};
     #[cfg(feature = "alloc")]
     pub use crate::train::take;
     #[cfg(feature = "alloc")]

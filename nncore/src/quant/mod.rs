@@ -45,6 +45,12 @@ mod pool;
 pub mod ptq;
 mod quantize;
 mod source;
+
+/// What `sequential!`'s int8 code calls, re-exported by `crate::__private`.
+pub(crate) mod private {
+    pub use super::quantize::refuse;
+    pub use super::source::write_field;
+}
 pub mod tflite;
 
 pub use conv::{Conv2d, Padding};
@@ -60,11 +66,7 @@ pub use kernel::Kernel;
 pub use layout::Reshape;
 pub use params::{Activation, OutputStage, QuantParams};
 pub use pool::{AvgPool2d, MaxPool2d, Pool2d};
-#[doc(hidden)]
-pub use quantize::refuse;
 pub use quantize::{Norm, Plan, Plans, Quantize, Role};
-#[doc(hidden)]
-pub use source::write_field;
 pub use source::{Int8Layer, Int8Model};
 
 /// An int8 layer taking `X` to `Y` for one sample.

@@ -151,7 +151,6 @@ const NORM_ALONE: &str = "a BatchNorm is quantized by folding it into the `Linea
 /// Panics with the reason if layer `layer` of a model with these roles cannot be quantized: the
 /// compile-time check `sequential!` writes into `quantize`, once per layer, spanned on it.
 /// `C` delays the check until `quantize` is called.
-#[doc(hidden)]
 pub const fn refuse<C, const N: usize>(roles: &[Role; N], layer: usize) {
     if let Err((i, reason)) = fuse(roles) {
         if i == layer {

@@ -135,7 +135,6 @@ impl Write for Indented<'_> {
 }
 
 /// `name: layer,` on a line of its own, indented, in the struct expression of a model.
-#[doc(hidden)]
 pub fn write_field<L: Int8Layer>(out: &mut dyn Write, name: &str, layer: &L) -> fmt::Result {
     write!(out, "\n    {name}: ")?;
     layer.write_rust(&mut Indented(out))?;

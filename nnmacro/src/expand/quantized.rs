@@ -76,12 +76,13 @@ pub fn quantized(model: &Model) -> TokenStream {
     let x = |i: usize| local(&format!("x{i}"));
     let chain = model.layers.iter().enumerate().map(|(i, layer)| {
         let (member, s_in, s_out, out) = (&members[i], &samples[i], &samples[i + 1], x(i + 1));
+        // `x0` is the caller's reference; later activations are arrays on the stack.
+        let input = x(i);
         let input = if i == 0 {
-            x(0).to_token_stream()
+            quote!(#input)
         } else {
-            x(i).to_token_stream()
+            quote!(&#input)
         };
-        let input = if i == 0 { input } else { quote!(&#input) };
         quote_spanned! {layer.span()=>
             let #out = ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&self.#member, #input);
         }
@@ -94,7 +95,7 @@ pub fn quantized(model: &Model) -> TokenStream {
     let out = local("out");
     let writes = model.layers.iter().zip(&members).map(|(layer, member)| {
         let name = layer.field.module_name();
-        quote!(::nncore::quant::write_field(#out, #name, &self.#member)?;)
+        quote!(::nncore::__private::write_field(#out, #name, &self.#member)?;)
     });
     let quantize = quantize_impl(model, &floats, &float_samples, &int8);
 
@@ -175,7 +176,7 @@ fn quantize_impl(
     let x = |i: usize| local(&format!("x{i}"));
     let refusals = model.layers.iter().enumerate().map(|(i, layer)| {
         quote_spanned! {layer.span()=>
-            const { ::nncore::quant::refuse::<__NnC, #n>(&__NN_ROLES, #i) };
+            const { ::nncore::__private::refuse::<__NnC, #n>(&__NN_ROLES, #i) };
         }
     });
     let forward = model.layers.iter().enumerate().map(|(i, layer)| {
