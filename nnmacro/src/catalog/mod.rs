@@ -242,3 +242,32 @@ impl Link<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LAYERS;
+
+    /// The README's table of what is there lists every layer the macro accepts, so the docs'
+    /// list cannot fall behind the catalog.
+    #[test]
+    fn every_layer_is_in_the_readme_table() {
+        let readme = include_str!("../../../README.md");
+        let table: Vec<&str> = readme
+            .lines()
+            .skip_while(|line| !line.starts_with("## What is there"))
+            .take_while(|line| !line.starts_with("## Parity"))
+            .filter(|line| line.starts_with("| layer") || line.starts_with("| activation"))
+            .collect();
+        for def in LAYERS {
+            let written = format!("`{}", def.name);
+            assert!(
+                table.iter().any(|row| row
+                    .split('|')
+                    .nth(2)
+                    .is_some_and(|cell| cell.contains(&written))),
+                "the README's table has no row for `{}`",
+                def.name
+            );
+        }
+    }
+}
