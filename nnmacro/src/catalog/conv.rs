@@ -14,12 +14,14 @@ use crate::shape::{Dims, Size};
 
 pub const CONV1D: LayerDef = LayerDef {
     name: "Conv1d",
+    keeps_shape: false,
     usage: "`Conv1d(in_channels, out_channels, kernel_size)`, with PyTorch's `stride`, `padding`, `dilation`, `groups` and `bias`, e.g. `Conv1d(2, 4, 3, padding = 1)`",
     check: |call, args, errors| check(call, args, 1, errors),
 };
 
 pub const CONV2D: LayerDef = LayerDef {
     name: "Conv2d",
+    keeps_shape: false,
     usage: "`Conv2d(in_channels, out_channels, kernel_size)`, with PyTorch's `stride`, `padding`, `dilation`, `groups` and `bias`, e.g. `Conv2d(3, 16, 3, padding = 1)` or `kernel_size = (3, 5)`",
     check: |call, args, errors| check(call, args, 2, errors),
 };
@@ -123,22 +125,24 @@ fn check(
     if !ok {
         return None;
     }
+    let mut divides = true;
     for (size, role) in [
         (&conv.inputs, "in_channels"),
         (&conv.outputs, "out_channels"),
     ] {
         if let Some(n) = size.literal.filter(|n| n % conv.groups != 0) {
+            let groups = conv.groups;
             errors.spanned(
                 &size.expr,
                 format_args!(
-                    "`groups = {}` must divide `{role}`, which is {n}",
-                    conv.groups
+                    "`{layer}` has {n} {} in {groups} groups: `groups` must divide `{role}`, as in PyTorch\nchange `{role}` to a multiple of {groups}, or `groups` to a divisor of {n}",
+                    role.replace('_', " "),
                 ),
             );
-            return None;
+            divides = false;
         }
     }
-    Some(Box::new(conv))
+    divides.then(|| -> Box<dyn LayerKind> { Box::new(conv) })
 }
 
 /// One integer for a 1-D layer; `(3,)` is accepted as PyTorch prints it.
@@ -228,20 +232,37 @@ impl Conv {
 impl LayerKind for Conv {
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
         let (what, hint) = if self.axes == 1 {
-            (
-                "a sequence `[channels, length]`",
-                "\ndeclare the model's input with `#[input(channels, length)]`",
-            )
+            let hint = match input.len() {
+                3 => "\nuse `Conv2d` for images",
+                _ => "\ndeclare the model's input with `#[input(channels, length)]`",
+            };
+            ("a sequence `[channels, length]`", hint)
         } else {
-            (
-                "an image `[channels, height, width]`",
-                "\ndeclare the model's input with `#[input(channels, height, width)]`",
-            )
+            let hint = match input.len() {
+                2 => "\nuse `Conv1d` for sequences",
+                _ => "\ndeclare the model's input with `#[input(channels, height, width)]`",
+            };
+            ("an image `[channels, height, width]`", hint)
         };
         if !link.expect_rank(input, &[self.axes + 1], what, hint) {
             return None;
         }
         link.expect_equal(&self.inputs, &input[0], "input channels");
+        if self.groups > 1 {
+            let groups = self.groups as usize;
+            for (size, role) in [
+                (&self.inputs, "in_channels"),
+                (&self.outputs, "out_channels"),
+            ] {
+                if size.literal.is_none() {
+                    let (raw, text, call) = (size.raw(), size.text(), link.call);
+                    let message = format!(
+                        "`{call}` has `{role}` = {text} in {groups} groups: `groups` must divide `{role}`, as in PyTorch"
+                    );
+                    link.check(size.span(), quote!(#raw % #groups == 0), message);
+                }
+            }
+        }
         let mut out = vec![self.outputs.clone()];
         for axis in 0..self.axes {
             let (k, s, p, d) = (
@@ -250,42 +271,22 @@ impl LayerKind for Conv {
                 self.padding[axis],
                 self.dilation[axis],
             );
-            let span = self.inputs.span();
+            // A kernel of k dilated by d spans d(k-1)+1 values.
             let reach = d * (k - 1) + 1;
             let length = &input[axis + 1];
-            let padded = length.add(&Size::new(2 * p, span))?;
-            let call = link.call.to_string();
-            let axis_name = match (self.axes, axis) {
-                (1, _) => "length",
-                (_, 0) => "height",
-                _ => "width",
+            let names = super::axis_name(self.axes, axis);
+            let call = link.call;
+            let how = if d > 1 {
+                format!(" (a kernel of {k} with dilation {d})")
+            } else {
+                String::new()
             };
-            let too_small = || {
-                format!(
-                    "`{call}` reaches {reach} values along the {axis_name}, more than its input's {} plus padding {}",
-                    length.text(),
-                    2 * p
-                )
-            };
-            match padded.literal {
-                Some(n) if n < reach => {
-                    link.error(too_small());
-                    return None;
-                }
-                Some(_) => {}
-                None => {
-                    let (padded, reach_size) = (padded.len(), reach as usize);
-                    link.checks.push(crate::ir::ConstCheck {
-                        span,
-                        condition: quote!((#padded) >= #reach_size),
-                        message: too_small(),
-                    });
-                }
-            }
+            let message = || super::too_short(call, names, (reach, &how), length, p);
+            let padded = link.expect_fits(length, p, reach, message)?;
             // (L + 2p - d(k-1) - 1) / s + 1, with `padded >= reach` checked.
-            let reach = Size::new(reach, span);
+            let span = length.span();
             let positions = padded
-                .sub(&reach)?
+                .sub(&Size::new(reach, span))?
                 .div(&Size::new(s, span))?
                 .add(&Size::new(1, span))?;
             out.push(positions);

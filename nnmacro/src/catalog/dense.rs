@@ -13,6 +13,7 @@ use crate::shape::{Dims, Size};
 
 pub const LINEAR: LayerDef = LayerDef {
     name: "Linear",
+    keeps_shape: false,
     usage: "`Linear(in_features, out_features)` or `Linear(in_features, out_features, bias = false)`",
     check,
 };
