@@ -122,7 +122,9 @@ fn trained(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
     let bytes = std::fs::read(&full).map_err(|e| {
         syn::Error::new_spanned(
             path,
-            format_args!("cannot read the weights file {}: {e}", full.display()),
+            format_args!(
+                "cannot read the weights file `{relative}`, a path relative to the directory of this crate's `Cargo.toml`: {e}"
+            ),
         )
     })?;
     let file = SafeTensors::deserialize(&bytes).map_err(|e| {

@@ -87,11 +87,11 @@ fn entry(input: ParseStream) -> syn::Result<Entry> {
             "a layer has the model's visibility; remove this, or change the visibility of the `struct`",
         ));
     }
-    let name = habits::field_name(input, &mut errors)?;
-    if let Some(name) = &name {
+    let (name, colon) = habits::field_name(input, &mut errors)?.unzip();
+    if let (Some(name), Some(colon)) = (&name, colon) {
         if input.is_empty() {
             let error = syn::Error::new(
-                name.span(),
+                colon,
                 format_args!("expected a layer after `{name}:`, e.g. `{name}: Linear(1, 1)`"),
             );
             return Ok(Entry {

@@ -73,16 +73,21 @@ fn in_comment(token: &TokenTree, line: usize) -> bool {
 }
 
 /// `struct NAME`, or another item in its place: an `enum`, a missing `struct`, Python's
-/// `net = nn.Sequential(...)`. The model's name, when there is one to read.
-pub fn item_header(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<Ident> {
+/// `net = nn.Sequential(...)`. The model's name, when there is one to read, and whether the
+/// item was another kind, whose body has been skipped.
+pub fn item_header(
+    input: ParseStream,
+    errors: &mut Vec<syn::Error>,
+) -> syn::Result<(Ident, bool)> {
     if input.peek(Token![struct]) {
         input.parse::<Token![struct]>()?;
-        return input.parse::<Ident>().map_err(|_| {
+        let name = input.parse::<Ident>().map_err(|_| {
             syn::Error::new(
                 input.span(),
                 "expected the model's name after `struct`, e.g. `pub struct Net(...)`",
             )
-        });
+        })?;
+        return Ok((name, false));
     }
     let fork = input.fork();
     let word = fork.call(Ident::parse_any).ok();
@@ -114,7 +119,7 @@ pub fn item_header(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Res
                 &EXPECTED_MODEL["expected ".len()..]
             ),
         ));
-        return Ok(name);
+        return Ok((name, true));
     }
     if let Some(word) = word {
         let capitalized = capitalize(&word.to_string());
@@ -139,7 +144,7 @@ pub fn item_header(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Res
                 name.span(),
                 format_args!("expected `struct` before the model's name: `struct {name}`"),
             ));
-            return Ok(name);
+            return Ok((name, false));
         }
     }
     Err(input.error(EXPECTED_MODEL))
@@ -214,15 +219,19 @@ pub fn missing_body(
     Ok(span)
 }
 
-/// A field's name, `name:`; also Python's `name =`, reported. `None` for an unnamed layer.
-pub fn field_name(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<Option<Ident>> {
+/// A field's name, `name:`; also Python's `name =`, reported. `None` for an unnamed layer; else
+/// the name and the span of its `:`.
+pub fn field_name(
+    input: ParseStream,
+    errors: &mut Vec<syn::Error>,
+) -> syn::Result<Option<(Ident, Span)>> {
     if !input.peek(Ident::peek_any) {
         return Ok(None);
     }
     if input.peek2(Token![:]) && !input.peek2(Token![::]) {
         let name = input.call(Ident::parse_any)?;
-        input.parse::<Token![:]>()?;
-        return Ok(Some(name));
+        let colon: Token![:] = input.parse()?;
+        return Ok(Some((name, colon.span)));
     }
     if input.peek2(Token![=]) && !input.peek2(Token![==]) && !input.peek2(Token![=>]) {
         let name = input.call(Ident::parse_any)?;
@@ -233,7 +242,7 @@ pub fn field_name(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Resu
                 "a field is named with `:` in Rust: write `{name}: ...`, not `{name} = ...`"
             ),
         ));
-        return Ok(Some(name));
+        return Ok(Some((name, eq.span)));
     }
     Ok(None)
 }

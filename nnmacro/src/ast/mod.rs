@@ -131,7 +131,7 @@ fn model(input: ParseStream, first: bool) -> syn::Result<Input> {
     let attrs = input.call(Attribute::parse_outer)?;
     let vis: Visibility = input.parse()?;
     let mut errors = Vec::new();
-    let ident = habits::item_header(input, &mut errors)?;
+    let (ident, other_item) = habits::item_header(input, &mut errors)?;
     if !first {
         errors.push(syn::Error::new(
             ident.span(),
@@ -139,6 +139,17 @@ fn model(input: ParseStream, first: bool) -> syn::Result<Input> {
                 "`sequential!` declares one model; declare `{ident}` in a `nncore::sequential! {{ ... }}` of its own"
             ),
         ));
+    }
+    if other_item {
+        return Ok(Input {
+            attrs,
+            vis,
+            body_span: ident.span(),
+            ident,
+            form: Form::Named,
+            entries: Vec::new(),
+            errors,
+        });
     }
     habits::generics(input, &ident, &mut errors)?;
     let content;

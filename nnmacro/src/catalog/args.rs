@@ -195,7 +195,20 @@ pub fn int(expr: &Expr, what: &str, min: u64, errors: &mut Errors) -> Option<u64
     let value = match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Int(int), ..
-        }) if int.suffix().is_empty() || int.suffix() == "usize" => int.base10_parse::<u64>().ok(),
+        }) => {
+            let suffix = int.suffix();
+            if !suffix.is_empty() && suffix != "usize" {
+                let digits = int.base10_digits();
+                errors.spanned(
+                    expr,
+                    format_args!(
+                        "`{found}` is a `{suffix}`, but `{what}` is a `usize`: write `{digits}`"
+                    ),
+                );
+                return None;
+            }
+            int.base10_parse::<u64>().ok()
+        }
         _ => None,
     };
     match value {

@@ -30,6 +30,8 @@ pub const CONV2D: LayerDef = LayerDef {
 struct Conv {
     axes: usize,
     inputs: Size,
+    /// The input channels of each group: the generic parameter of the runtime type.
+    per_group: Size,
     outputs: Size,
     kernel: Vec<u64>,
     stride: Vec<u64>,
@@ -111,32 +113,34 @@ fn check(
             return None;
         }
     }
+    let (inputs, groups) = (inputs?, groups?);
+    let per_group = inputs.div(&Size::new(groups, inputs.span()))?;
     let conv = Conv {
         axes,
-        inputs: inputs?,
+        per_group,
+        inputs,
         outputs: outputs?,
         kernel: kernel?,
         stride: stride?,
         padding: padding?,
         dilation: dilation?,
-        groups: groups?,
+        groups,
         bias: bias?,
     };
     if !ok {
         return None;
     }
     let mut divides = true;
-    for (size, role) in [
-        (&conv.inputs, "in_channels"),
-        (&conv.outputs, "out_channels"),
+    for (size, role, what) in [
+        (&conv.inputs, "in_channels", "input channels"),
+        (&conv.outputs, "out_channels", "output channels"),
     ] {
         if let Some(n) = size.literal.filter(|n| n % conv.groups != 0) {
             let groups = conv.groups;
             errors.spanned(
                 &size.expr,
                 format_args!(
-                    "`{layer}` has {n} {} in {groups} groups: `groups` must divide `{role}`, as in PyTorch\nchange `{role}` to a multiple of {groups}, or `groups` to a divisor of {n}",
-                    role.replace('_', " "),
+                    "`{call}` splits {n} {what} into {groups} groups: `groups` must divide `{role}`, as in PyTorch\nchange `{role}` to a multiple of {groups}, or `groups` to a divisor of {n}"
                 ),
             );
             divides = false;
@@ -212,12 +216,6 @@ fn per_axis_tokens(values: &[u64]) -> TokenStream {
 }
 
 impl Conv {
-    /// The input channels of each group: the generic parameter of the runtime type.
-    fn per_group(&self) -> Size {
-        let groups = Size::new(self.groups, self.inputs.span());
-        self.inputs.div(&groups).expect("groups is at least 1")
-    }
-
     fn hyperparameters(&self) -> TokenStream {
         let (stride, padding, dilation) = (
             per_axis_tokens(&self.stride),
@@ -257,7 +255,7 @@ impl LayerKind for Conv {
                 if size.literal.is_none() {
                     let (raw, text, call) = (size.raw(), size.text(), link.call);
                     let message = format!(
-                        "`{call}` has `{role}` = {text} in {groups} groups: `groups` must divide `{role}`, as in PyTorch"
+                        "`{call}` splits {text} {what} into {groups} groups: `groups` must divide `{role}`, as in PyTorch"
                     );
                     link.check(size.span(), quote!(#raw % #groups == 0), message);
                 }
@@ -296,7 +294,7 @@ impl LayerKind for Conv {
 
     fn ty(&self, _: &[Size]) -> TokenStream {
         let (per_group, outputs, bias) = (
-            self.per_group().generic(),
+            self.per_group.clone().generic(),
             self.outputs.generic(),
             self.bias,
         );
@@ -319,7 +317,7 @@ impl LayerKind for Conv {
 
     fn params(&self, _: &[Size]) -> Vec<TensorDef> {
         let span = self.inputs.span();
-        let mut dims = vec![self.outputs.clone(), self.per_group()];
+        let mut dims = vec![self.outputs.clone(), self.per_group.clone()];
         dims.extend(self.kernel.iter().map(|&k| Size::new(k, span)));
         let mut params = vec![TensorDef {
             name: "weight",

@@ -86,6 +86,10 @@ impl LayerKind for Linear {
         Some(vec![self.inputs.clone()])
     }
 
+    fn nominal_input(&self) -> Dims {
+        vec![self.inputs.clone()]
+    }
+
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
         let n = &self.inputs;
         let flatten = format!(

@@ -30,6 +30,12 @@ pub trait LayerKind {
         None
     }
 
+    /// A shape to write the layer's type for when the layers before it do not tell its input
+    /// (a stub after a mistake): the type depends on no more of the input than this.
+    fn nominal_input(&self) -> Dims {
+        Vec::new()
+    }
+
     /// The shape the layer gives for samples of shape `input`, or `None` once `link` has
     /// reported why it cannot take them.
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims>;
@@ -183,8 +189,14 @@ impl Link<'_> {
         match (found.literal, expected.literal) {
             (Some(f), Some(e)) if f != e => {
                 let given = expected.text();
+                // What `Flatten` gives, `8×8×8 = 512`, is changed by the layers before it.
+                let before = if given == e.to_string() {
+                    "the layer before"
+                } else {
+                    "the layers before it"
+                };
                 let message = format!(
-                    "`{call}` takes {f} {role}, but {} gives {given}\nchange {f} to {e}, or change the layers before it to give {f}",
+                    "`{call}` takes {f} {role}, but {} gives {given}\nchange {f} to {e}, or change {before} to give {f}",
                     self.source
                 );
                 self.error_at(&found.expr, message);
@@ -258,7 +270,8 @@ impl Link<'_> {
             Some(_) => Some(padded),
             None => {
                 let (raw, reach) = (padded.raw(), reach as usize);
-                self.check(length.span(), quote::quote!(#raw >= #reach), message());
+                let span = self.call.name().span();
+                self.check(span, quote::quote!(#raw >= #reach), message());
                 Some(padded)
             }
         }

@@ -109,6 +109,10 @@ impl LayerKind for BatchNorm {
         true
     }
 
+    fn nominal_input(&self) -> Dims {
+        vec![self.features.clone()]
+    }
+
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
         let ok = if self.axes == 1 {
             link.expect_rank(

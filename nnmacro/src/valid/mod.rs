@@ -126,7 +126,10 @@ fn check(mut input: Input) -> (Result<Model, Box<(syn::Error, Stub)>>, TokenStre
             let layer = slot
                 .layer
                 .take()
-                .zip(shape.clone())
+                .map(|(kind, call)| {
+                    let input = shape.clone().unwrap_or_else(|| kind.nominal_input());
+                    ((kind, call), input)
+                })
                 .filter(|((kind, _), input)| !limits.too_large || kind.params(input).is_empty());
             Some(match layer {
                 Some(((kind, call), input)) => StubField::Layer {
