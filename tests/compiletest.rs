@@ -39,7 +39,10 @@ fn trybuild_crate() -> PathBuf {
 fn ui() {
     let dir = trybuild_crate();
     for (source, copy) in WEIGHTS {
-        let (source, copy) = (PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(source), dir.join(copy));
+        let (source, copy) = (
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(source),
+            dir.join(copy),
+        );
         std::fs::create_dir_all(copy.parent().expect("a file in a directory"))
             .expect("the trybuild crate's directory can be written");
         std::fs::copy(&source, &copy).expect("the weights file is copied");

@@ -1,9 +1,11 @@
 //! The `sequential!` macro of `nncore`. Depend on `nncore`, which re-exports it.
 //!
-//! The macro runs in three phases: `ast` parses the input keeping every token, `valid` (with
-//! `chain`, the shapes between layers) checks it into the model of `ir`, and `expand` writes the
-//! code. What each layer kind means to every phase is in one place, `catalog`. `weights` reads
-//! the file named by `#[weights = "..."]`.
+//! The macro runs in three phases: `ast` parses the input keeping every token (and reads
+//! PyTorch's spellings as what they mean, reporting them), `valid` (with `chain`, the shapes
+//! between layers, and `limits`, the size limits) checks it into the model of `ir`, and
+//! `expand` writes the code. What each layer kind means to every phase is in one place,
+//! `catalog`. Sizes given as constant expressions become `const` items (`consts`). `weights`
+//! reads the file named by `#[weights = "..."]`.
 
 use proc_macro::TokenStream;
 

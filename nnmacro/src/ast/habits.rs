@@ -75,10 +75,7 @@ fn in_comment(token: &TokenTree, line: usize) -> bool {
 /// `struct NAME`, or another item in its place: an `enum`, a missing `struct`, Python's
 /// `net = nn.Sequential(...)`. The model's name, when there is one to read, and whether the
 /// item was another kind, whose body has been skipped.
-pub fn item_header(
-    input: ParseStream,
-    errors: &mut Vec<syn::Error>,
-) -> syn::Result<(Ident, bool)> {
+pub fn item_header(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<(Ident, bool)> {
     if input.peek(Token![struct]) {
         input.parse::<Token![struct]>()?;
         let name = input.parse::<Ident>().map_err(|_| {

@@ -134,7 +134,8 @@ pub fn size(expr: &Expr, role: &str, errors: &mut Errors) -> Option<Size> {
                 errors.spanned(
                     expr,
                     format_args!(
-                        "`{found}` is a `{suffix}`, but a size is a `usize`: write `{digits}`"
+                        "`{found}` is {} `{suffix}`, but a size is a `usize`: write `{digits}`",
+                        article(suffix)
                     ),
                 );
                 return None;
@@ -202,7 +203,8 @@ pub fn int(expr: &Expr, what: &str, min: u64, errors: &mut Errors) -> Option<u64
                 errors.spanned(
                     expr,
                     format_args!(
-                        "`{found}` is a `{suffix}`, but `{what}` is a `usize`: write `{digits}`"
+                        "`{found}` is {} `{suffix}`, but `{what}` is a `usize`: write `{digits}`",
+                        article(suffix)
                     ),
                 );
                 return None;
@@ -310,6 +312,11 @@ pub fn literal_value(expr: &Expr) -> Option<f64> {
         }) => literal_value(expr).map(|v| -v),
         _ => None,
     }
+}
+
+/// "a" or "an" before an integer type's name: a `u8`, an `i32`.
+fn article(ty: &str) -> &'static str {
+    if ty.starts_with('i') { "an" } else { "a" }
 }
 
 /// `10_000_100_000`: a large count, readable.

@@ -248,14 +248,14 @@ impl LayerKind for Conv {
         link.expect_equal(&self.inputs, &input[0], "input channels");
         if self.groups > 1 {
             let groups = self.groups as usize;
-            for (size, role) in [
-                (&self.inputs, "in_channels"),
-                (&self.outputs, "out_channels"),
+            for (size, role, channels) in [
+                (&self.inputs, "in_channels", "input channels"),
+                (&self.outputs, "out_channels", "output channels"),
             ] {
                 if size.literal.is_none() {
                     let (raw, text, call) = (size.raw(), size.text(), link.call);
                     let message = format!(
-                        "`{call}` splits {text} {what} into {groups} groups: `groups` must divide `{role}`, as in PyTorch"
+                        "`{call}` splits {text} {channels} into {groups} groups: `groups` must divide `{role}`, as in PyTorch"
                     );
                     link.check(size.span(), quote!(#raw % #groups == 0), message);
                 }

@@ -84,6 +84,12 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
             pub const fn from_params<const __NN_N: #usize>(_: &[#f32; __NN_N]) -> Self {
                 ::core::unreachable!()
             }
+            pub const fn from_state<const __NN_N: #usize, const __NN_M: #usize>(
+                _: &[#f32; __NN_N],
+                _: &[#f32; __NN_M],
+            ) -> Self {
+                ::core::unreachable!()
+            }
         }
 
         ::nncore::__private::with_alloc! {
