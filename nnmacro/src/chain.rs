@@ -35,6 +35,17 @@ pub fn check_chain(
     let mut trail = Vec::new();
     let (mut current, mut source) = match declared {
         Some(dims) => {
+            for size in dims.iter().filter(|size| size.literal.is_none()) {
+                let raw = size.raw();
+                const_checks.push(ConstCheck {
+                    span: size.span(),
+                    condition: quote::quote!(#raw > 0),
+                    message: format!(
+                        "the model's `#[input(...)]` has a size of 0 (`{}`): a sample needs at least one value along each axis",
+                        size.text()
+                    ),
+                });
+            }
             let source = format!(
                 "the model's `#[input({})]`",
                 dims.iter().map(Size::text).collect::<Vec<_>>().join(", ")

@@ -215,10 +215,15 @@ impl Size {
             Op::Div => quote!(wrapping_div),
         };
         let (raw_a, raw_b, used_a, used_b) = (self.raw(), other.raw(), self.len(), other.len());
+        // A divisor of 0 (a constant `groups`) is reported by a check; here it gives 0.
+        let apply = |a: TokenStream, b: TokenStream| match op {
+            Op::Div => quote!(if #b == 0 { 0 } else { (#a).#method(#b) }),
+            _ => quote!((#a).#method(#b)),
+        };
         let named = consts::derived(
             &format!("{op:?}({}, {})", self.key(), other.key()),
-            quote!((#raw_a).#method(#raw_b)),
-            quote!((#used_a).#method(#used_b)),
+            apply(raw_a, raw_b),
+            apply(used_a, used_b),
         );
         Some(Size {
             expr: self.expr.clone(),

@@ -37,7 +37,8 @@ struct Conv {
     stride: Vec<u64>,
     padding: Vec<u64>,
     dilation: Vec<u64>,
-    groups: u64,
+    /// A literal, or a constant such as the channel count of a depthwise convolution.
+    groups: Size,
     bias: bool,
 }
 
@@ -99,7 +100,10 @@ fn check(
         ),
         value => per_axis(value, "padding", 0, 0, errors),
     };
-    let groups = values[6].map_or(Some(1), |g| int(g, "groups", 1, errors));
+    let groups = match values[6] {
+        None => Some(Size::new(1, call.name().span())),
+        Some(g) => size(g, "groups", errors),
+    };
     let bias = values[7].map_or(Some(true), |b| boolean(b, "bias", errors));
     if let Some(mode) = values[8] {
         let zeros =
@@ -114,7 +118,7 @@ fn check(
         }
     }
     let (inputs, groups) = (inputs?, groups?);
-    let per_group = inputs.div(&Size::new(groups, inputs.span()))?;
+    let per_group = inputs.div(&groups)?;
     let conv = Conv {
         axes,
         per_group,
@@ -135,8 +139,10 @@ fn check(
         (&conv.inputs, "in_channels", "input channels"),
         (&conv.outputs, "out_channels", "output channels"),
     ] {
-        if let Some(n) = size.literal.filter(|n| n % conv.groups != 0) {
-            let groups = conv.groups;
+        let Some(groups) = conv.groups.literal else {
+            continue;
+        };
+        if let Some(n) = size.literal.filter(|n| n % groups != 0) {
             errors.spanned(
                 &size.expr,
                 format_args!(
@@ -222,7 +228,7 @@ impl Conv {
             per_axis_tokens(&self.padding),
             per_axis_tokens(&self.dilation),
         );
-        let groups = self.groups as usize;
+        let groups = self.groups.len();
         quote!(#stride, #padding, #dilation, #groups)
     }
 }
@@ -246,18 +252,23 @@ impl LayerKind for Conv {
             return None;
         }
         link.expect_equal(&self.inputs, &input[0], "input channels");
-        if self.groups > 1 {
-            let groups = self.groups as usize;
+        let call = link.call;
+        link.expect_positive(&self.outputs, || {
+            format!("`{call}` has 0 output channels: a layer needs at least one")
+        });
+        if self.groups.literal != Some(1) {
+            let groups = &self.groups;
             for (size, role, channels) in [
                 (&self.inputs, "in_channels", "input channels"),
                 (&self.outputs, "out_channels", "output channels"),
             ] {
-                if size.literal.is_none() {
-                    let (raw, text, call) = (size.raw(), size.text(), link.call);
+                if size.literal.is_none() || groups.literal.is_none() {
+                    let (raw, text, by) = (size.raw(), size.text(), groups.raw());
                     let message = format!(
-                        "`{call}` splits {text} {channels} into {groups} groups: `groups` must divide `{role}`, as in PyTorch"
+                        "`{call}` splits {text} {channels} into {} groups: `groups` must divide `{role}`, as in PyTorch",
+                        groups.text()
                     );
-                    link.check(size.span(), quote!(#raw % #groups == 0), message);
+                    link.check(size.span(), quote!(#by > 0 && #raw % #by == 0), message);
                 }
             }
         }
