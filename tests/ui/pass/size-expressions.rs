@@ -45,7 +45,7 @@ fn main() {
     assert_eq!(Dense::ZERO.forward(&[1.0]), [0.0]);
     assert_eq!(
         Dense::NUM_PARAMS,
-        (1 * 8 + 8) + (8 * 4 + 4) + (4 * 4 + 4) + (4 * 6 + 6) + (6 * 6 + 6) + (6 * 5 + 5) + (5 + 1)
+        (8 + 8) + (8 * 4 + 4) + (4 * 4 + 4) + (4 * 6 + 6) + (6 * 6 + 6) + (6 * 5 + 5) + (5 + 1)
     );
     let y: [f32; 1] = Conv::ZERO.forward(&[[[0.0; SIDE + 2]; SIDE]; N]);
     assert_eq!(y, [0.0]);
