@@ -1,8 +1,8 @@
-// A `#[derive]` of the traits the macro implements, or of `Default`: the error says what the
-// macro derives and what the zero model is; the other derives are kept.
+// A `#[derive]` of the traits the macro implements, of `Default`, or of traits a model cannot
+// have: the error says what the macro derives and what the zero model is.
 
 nncore::sequential! {
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Debug, Default, Copy, Hash)]
     pub struct Net(Linear(1, 13), Tanh, Linear(13, 1));
 }
 

@@ -1,5 +1,5 @@
 // PyTorch's and other Rust items' spellings of a layer: `nn.Linear`, `name = Layer`,
-// `Linear<1, 13>`, a `#` comment. Each is one error saying what to write; the layer is still
+// `Linear<1, 13>`, Python's `False`, a `#` comment. Each is one error saying what to write; the layer is still
 // checked (the size mismatch at the end is found) and the code using the model reports nothing.
 
 use nncore::prelude::*;
@@ -7,7 +7,7 @@ use nncore::prelude::*;
 nncore::sequential! {
     pub struct Net {
         # the hidden layer
-        hidden = nn.Linear(1, 13),
+        hidden = nn.Linear(1, 13, bias = False),
         activation: nn.Tanh(),
         output: Linear<12, 1>,
     }

@@ -42,7 +42,7 @@ pub fn parse_entries(
 }
 
 /// The body's entries, each with the comma after it. A comma inside `<...>` after a name
-/// (`Linear<1, 13>`) does not split.
+/// (`Linear<1, 13>`, `Linear::<1, 13>`) does not split.
 fn split(body: TokenStream) -> Vec<(TokenStream, Option<Punct>)> {
     let mut chunks: Vec<(TokenStream, Option<Punct>)> = vec![(TokenStream::new(), None)];
     let (mut angles, mut after_ident) = (0usize, false);
@@ -61,7 +61,12 @@ fn split(body: TokenStream) -> Vec<(TokenStream, Option<Punct>)> {
             }
             _ => {}
         }
-        after_ident = matches!(token, TokenTree::Ident(_));
+        // `Linear<` or `Linear::<`.
+        after_ident = match &token {
+            TokenTree::Ident(_) => true,
+            TokenTree::Punct(p) => p.as_char() == ':' && after_ident,
+            _ => false,
+        };
         last.0.extend([token]);
     }
     chunks
@@ -122,7 +127,11 @@ fn entry(input: ParseStream) -> syn::Result<Entry> {
 /// A layer, written as Rust has it or with PyTorch's `nn.` or Rust's `<...>` (both reported).
 fn layer(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<LayerCall> {
     habits::dotted_prefix(input, errors)?;
-    let path = input.call(Path::parse_mod_style)?;
+    let path = path(input)?;
+    if turbofish(input) {
+        // `Linear::<1, 13>`
+        input.parse::<Token![::]>()?;
+    }
     if let Some(args) = habits::angle_arguments(input, &path, errors)? {
         return Ok(LayerCall {
             path,
@@ -137,6 +146,29 @@ fn layer(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<LayerC
         None
     };
     Ok(LayerCall { path, args })
+}
+
+/// `nncore::Linear`: a path of names, which `::<` does not continue.
+fn path(input: ParseStream) -> syn::Result<Path> {
+    let leading_colon = input.parse::<Option<Token![::]>>()?;
+    let mut segments = Punctuated::new();
+    loop {
+        segments.push_value(syn::PathSegment::from(input.parse::<Ident>()?));
+        if input.peek(Token![::]) && !turbofish(input) {
+            segments.push_punct(input.parse()?);
+        } else {
+            return Ok(Path {
+                leading_colon,
+                segments,
+            });
+        }
+    }
+}
+
+/// Whether `::<` comes next.
+fn turbofish(input: ParseStream) -> bool {
+    let fork = input.fork();
+    fork.parse::<Token![::]>().is_ok() && fork.peek(Token![<])
 }
 
 /// `ARG,* ,?`, with a message that says a comma is missing between two arguments.

@@ -92,7 +92,18 @@ pub fn item_header(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Res
     let item = item.as_deref();
     if matches!(
         item,
-        Some("enum" | "union" | "fn" | "type" | "trait" | "impl" | "mod" | "const" | "static")
+        Some(
+            "enum"
+                | "union"
+                | "fn"
+                | "type"
+                | "trait"
+                | "impl"
+                | "mod"
+                | "const"
+                | "static"
+                | "class"
+        )
     ) && fork.peek(syn::Ident)
     {
         let keyword = input.call(Ident::parse_any)?;

@@ -256,10 +256,15 @@ pub fn boolean(expr: &Expr, what: &str, errors: &mut Errors) -> Option<bool> {
             lit: Lit::Bool(b), ..
         }) => Some(b.value),
         _ => {
-            let found = expr.to_token_stream();
+            let found = expr.to_token_stream().to_string();
+            let python = match found.as_str() {
+                "True" => "; Rust writes it `true`",
+                "False" => "; Rust writes it `false`",
+                _ => "",
+            };
             errors.spanned(
                 expr,
-                format_args!("`{what}` must be `true` or `false`, found `{found}`"),
+                format_args!("`{what}` must be `true` or `false`, found `{found}`{python}"),
             );
             None
         }

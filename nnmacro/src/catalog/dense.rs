@@ -58,12 +58,14 @@ fn check(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Box<dyn
         }
     };
     match (ok, inputs, outputs) {
-        (false, _, _) => None,
-        (true, Some(inputs), Some(outputs)) => Some(Box::new(Linear {
+        // Both sizes read: a mistake beside them (a misspelled keyword, a third size) is
+        // reported, and the shapes go on through the layer.
+        (_, Some(inputs), Some(outputs)) => Some(Box::new(Linear {
             inputs,
             outputs,
             bias,
         })),
+        (false, _, _) => None,
         (true, inputs, outputs) => {
             let given = match (inputs, outputs) {
                 (None, None) => "none is given",

@@ -70,7 +70,9 @@ pub trait LayerKind {
     }
 }
 
-/// Checks a layer's arguments: its kind, or `None` once the mistakes are reported.
+/// Checks a layer's arguments: its kind, or `None` once the mistakes are reported. A layer whose
+/// mistakes leave its shapes known (a `Linear` with a misspelled keyword) may still give its
+/// kind, so that the layers after it are checked too.
 pub type Check = fn(&LayerCall, &[&Arg], &mut Errors) -> Option<Box<dyn LayerKind>>;
 
 /// A layer the macro knows: its name, how it is written, and the check of its arguments.

@@ -55,6 +55,16 @@ pub fn check_derives(attrs: &mut [Attribute], ident: &Ident, errors: &mut Errors
                         "a model has no `Default`: `{ident}::ZERO` is the model with every parameter zero, and `{ident}::init(&mut rng)` the one PyTorch would initialize\nremove `Default` from this `#[derive]`"
                     ),
                 ),
+                Some("Copy") => errors.spanned(
+                    &path,
+                    "a model is not `Copy`: its layers hold arrays too large to copy unseen; copy it with `.clone()`\nremove `Copy` from this `#[derive]`",
+                ),
+                Some(name @ ("Eq" | "Hash" | "PartialOrd" | "Ord")) => errors.spanned(
+                    &path,
+                    format_args!(
+                        "a model cannot derive `{name}`: its parameters are `f32`, which has no `{name}`; `PartialEq` is derived\nremove `{name}` from this `#[derive]`"
+                    ),
+                ),
                 _ => kept.push(path),
             }
         }
