@@ -298,3 +298,50 @@ pub fn numel_raw(dims: &[Size]) -> TokenStream {
     let lens = dims.iter().map(Size::raw);
     quote!(1usize #(.saturating_mul(#lens))*)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn constant(text: &str) -> Size {
+        Size::constant(&syn::parse_str(text).expect("an expression"))
+    }
+
+    #[test]
+    fn sizes_worked_out_from_constants_read_as_written() {
+        let ident = syn::parse_str("Net").expect("a name");
+        let ((), _) = consts::collect(&ident, || {
+            let span = Span::call_site();
+            let h = constant("H");
+            // A convolution of kernel 3, then a pool of 2: PyTorch's formulas.
+            let conv = h
+                .sub(&Size::new(3, span))
+                .unwrap()
+                .add(&Size::new(1, span))
+                .unwrap();
+            assert_eq!(conv.text(), "H - 2");
+            let pool = conv
+                .sub(&Size::new(2, span))
+                .unwrap()
+                .div(&Size::new(2, span))
+                .unwrap();
+            let pool = pool.add(&Size::new(1, span)).unwrap();
+            assert_eq!(pool.text(), "(H - 4) / 2 + 1");
+            let flat = Size::new(8, span).mul(&pool).unwrap().mul(&pool).unwrap();
+            assert_eq!(flat.text(), "8×((H - 4) / 2 + 1)×((H - 4) / 2 + 1)");
+            assert_eq!(
+                describe(&[Size::new(8, span), conv.clone(), h]),
+                "8×(H - 2)×H"
+            );
+            // The same expression twice is one constant.
+            assert!(constant("N + 1").same(&constant("N + 1")));
+            assert!(!constant("N + 1").same(&constant("N + 2")));
+            // Literals stay literals, and adding 0 changes nothing.
+            assert_eq!(
+                Size::new(6, span).mul(&Size::new(7, span)).unwrap().literal,
+                Some(42)
+            );
+            assert!(conv.add(&Size::new(0, span)).unwrap().same(&conv));
+        });
+    }
+}

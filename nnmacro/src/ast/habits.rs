@@ -341,3 +341,22 @@ pub fn unwrap_sequential(entries: &mut Vec<Entry>) -> Option<(TokenStream, syn::
     entries.clear();
     Some((inner, error))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_comments_end_at_their_line() {
+        let tokens: TokenStream = "Linear(1, 13), # hidden, then\n Tanh, #[doc = \"kept\"] ReLU"
+            .parse()
+            .expect("tokens");
+        let mut errors = Vec::new();
+        let stripped = strip_hash_comments(tokens, &mut errors);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            stripped.to_string(),
+            "Linear (1 , 13) , Tanh , # [doc = \"kept\"] ReLU"
+        );
+    }
+}
