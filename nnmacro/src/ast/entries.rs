@@ -1,6 +1,7 @@
 //! The list of layers: split at its commas, each entry parsed on its own.
 
 use proc_macro2::{Punct, Spacing, TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Ident, Path, Token, Visibility, parenthesized, token};
@@ -153,7 +154,7 @@ fn path(input: ParseStream) -> syn::Result<Path> {
     let leading_colon = input.parse::<Option<Token![::]>>()?;
     let mut segments = Punctuated::new();
     loop {
-        segments.push_value(syn::PathSegment::from(input.parse::<Ident>()?));
+        segments.push_value(syn::PathSegment::from(input.call(Ident::parse_any)?));
         if input.peek(Token![::]) && !turbofish(input) {
             segments.push_punct(input.parse()?);
         } else {
