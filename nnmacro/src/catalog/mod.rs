@@ -190,12 +190,15 @@ impl Link<'_> {
         let call = self.call;
         match (found.literal, expected.literal) {
             (Some(f), Some(e)) if f != e => {
-                let given = expected.text();
-                // What `Flatten` gives, `8×8×8 = 512`, is changed by the layers before it.
-                let before = if given == e.to_string() {
-                    "the layer before"
+                // What `Flatten` gives, `8×8×8 = 512 features`, is changed by the layers before.
+                let (given, before) = if expected.text() == e.to_string() {
+                    (expected.text(), "the layer before")
                 } else {
-                    "the layers before it"
+                    let noun = role.rsplit(' ').next().unwrap_or(role);
+                    (
+                        format!("{} {noun}", expected.text()),
+                        "the layers before it",
+                    )
                 };
                 let message = format!(
                     "`{call}` takes {f} {role}, but {} gives {given}\nchange {f} to {e}, or change {before} to give {f}",
