@@ -357,10 +357,20 @@ impl ::nncore::Module for ConvNet {
         + <::nncore::Linear<512usize, 32usize> as ::nncore::Module>::NUM_BUFFERS
         + <::nncore::Linear<32usize, 2usize> as ::nncore::Module>::NUM_BUFFERS;
     const MULTIPLY_ADDS: ::core::primitive::usize = 0
-        + (1 * (16usize) * (32usize) * (32usize)) * (3usize) * 9usize
+        + 1usize
+            .saturating_mul(16usize)
+            .saturating_mul(32usize)
+            .saturating_mul(32usize)
+            * (3usize)
+            * 9usize
         + <::nncore::Tanh as ::nncore::Module>::MULTIPLY_ADDS
         + <::nncore::MaxPool2d as ::nncore::Module>::MULTIPLY_ADDS
-        + (1 * (8usize) * (16usize) * (16usize)) * (16usize) * 9usize
+        + 1usize
+            .saturating_mul(8usize)
+            .saturating_mul(16usize)
+            .saturating_mul(16usize)
+            * (16usize)
+            * 9usize
         + <::nncore::Tanh as ::nncore::Module>::MULTIPLY_ADDS
         + <::nncore::MaxPool2d as ::nncore::Module>::MULTIPLY_ADDS
         + <::nncore::Flatten as ::nncore::Module>::MULTIPLY_ADDS

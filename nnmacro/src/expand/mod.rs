@@ -11,7 +11,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
 use crate::ast::Form;
-use crate::ir::{Field, Layer, Model};
+use crate::ir::{ConstCheck, Field, Layer, Model, Sizes};
 use crate::shape::sample_type;
 
 // Hygiene: the generated code must compile whatever names the user has in scope. Types are
@@ -45,7 +45,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let module = module_impl(model);
     let model_impl = passes::model_impl(model);
     let display = display_impl(model);
-    let assertions = const_checks(model);
+    let assertions = const_checks(&model.sizes, &model.const_checks);
     let quantized = quantized::quantized(model);
     quote! {
         #definition
@@ -333,21 +333,15 @@ fn display_impl(model: &Model) -> TokenStream {
     }
 }
 
-/// The checks of sizes given as constants, as `const` assertions whose messages name the
-/// layers; `__NnModel` names the model in them.
-fn const_checks(model: &Model) -> TokenStream {
-    let ident = &model.ident;
-    let checks = model.const_checks.iter().map(|check| {
+/// The sizes given as constants, as `const` items, and their checks, as `const` assertions
+/// whose messages name the layers.
+pub fn const_checks(sizes: &Sizes, checks: &[ConstCheck]) -> TokenStream {
+    let definitions = sizes.definitions();
+    let checks = checks.iter().map(|check| {
         let (condition, message) = (&check.condition, &check.message);
         quote_spanned! {check.span=>
-            // The same constant on both sides is a valid model, not a mistake.
-            #[allow(clippy::eq_op)]
-            const _: () = {
-                #[allow(dead_code)]
-                type __NnModel = #ident;
-                ::core::assert!(#condition, "{}", #message);
-            };
+            const _: () = ::core::assert!(#condition, "{}", #message);
         }
     });
-    quote!(#(#checks)*)
+    quote!(#definitions #(#checks)*)
 }
