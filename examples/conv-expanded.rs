@@ -104,8 +104,32 @@ impl ConvNet {
                 true,
             >>::new([1usize, 1usize], [1usize, 1usize], [1usize, 1usize], 1usize)
                 .with_state(
-                    __nn_params.split_at(0usize).1,
-                    __nn_buffers.split_at(0usize).1,
+                    __nn_params
+                        .split_at(0usize)
+                        .1
+                        .split_at(
+                            <::nncore::Conv2d<
+                                3usize,
+                                16usize,
+                                3usize,
+                                3usize,
+                                true,
+                            > as ::nncore::Module>::NUM_PARAMS,
+                        )
+                        .0,
+                    __nn_buffers
+                        .split_at(0usize)
+                        .1
+                        .split_at(
+                            <::nncore::Conv2d<
+                                3usize,
+                                16usize,
+                                3usize,
+                                3usize,
+                                true,
+                            > as ::nncore::Module>::NUM_BUFFERS,
+                        )
+                        .0,
                 ),
             act1: ::nncore::Tanh,
             pool1: ::nncore::MaxPool2d::new(
@@ -132,7 +156,17 @@ impl ConvNet {
                                     true,
                                 > as ::nncore::Module>::NUM_PARAMS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Conv2d<
+                                16usize,
+                                8usize,
+                                3usize,
+                                3usize,
+                                true,
+                            > as ::nncore::Module>::NUM_PARAMS,
+                        )
+                        .0,
                     __nn_buffers
                         .split_at(
                             0usize
@@ -144,7 +178,17 @@ impl ConvNet {
                                     true,
                                 > as ::nncore::Module>::NUM_BUFFERS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Conv2d<
+                                16usize,
+                                8usize,
+                                3usize,
+                                3usize,
+                                true,
+                            > as ::nncore::Module>::NUM_BUFFERS,
+                        )
+                        .0,
                 ),
             act2: ::nncore::Tanh,
             pool2: ::nncore::MaxPool2d::new(
@@ -173,7 +217,14 @@ impl ConvNet {
                                     true,
                                 > as ::nncore::Module>::NUM_PARAMS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Linear<
+                                512usize,
+                                32usize,
+                            > as ::nncore::Module>::NUM_PARAMS,
+                        )
+                        .0,
                     __nn_buffers
                         .split_at(
                             0usize
@@ -192,7 +243,14 @@ impl ConvNet {
                                     true,
                                 > as ::nncore::Module>::NUM_BUFFERS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Linear<
+                                512usize,
+                                32usize,
+                            > as ::nncore::Module>::NUM_BUFFERS,
+                        )
+                        .0,
                 ),
             act3: ::nncore::Tanh,
             fc2: <::nncore::Linear<32usize, 2usize>>::ZERO
@@ -219,7 +277,14 @@ impl ConvNet {
                                     32usize,
                                 > as ::nncore::Module>::NUM_PARAMS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Linear<
+                                32usize,
+                                2usize,
+                            > as ::nncore::Module>::NUM_PARAMS,
+                        )
+                        .0,
                     __nn_buffers
                         .split_at(
                             0usize
@@ -242,7 +307,14 @@ impl ConvNet {
                                     32usize,
                                 > as ::nncore::Module>::NUM_BUFFERS,
                         )
-                        .1,
+                        .1
+                        .split_at(
+                            <::nncore::Linear<
+                                32usize,
+                                2usize,
+                            > as ::nncore::Module>::NUM_BUFFERS,
+                        )
+                        .0,
                 ),
         }
     }
@@ -285,22 +357,20 @@ impl ::nncore::Module for ConvNet {
         + <::nncore::Linear<512usize, 32usize> as ::nncore::Module>::NUM_BUFFERS
         + <::nncore::Linear<32usize, 2usize> as ::nncore::Module>::NUM_BUFFERS;
     const MULTIPLY_ADDS: ::core::primitive::usize = 0
-        + <::nncore::Conv2d<
-            3usize,
-            16usize,
-            3usize,
-            3usize,
-            true,
-        > as ::nncore::Module>::MULTIPLY_ADDS
+        + 1usize
+            .saturating_mul(16usize)
+            .saturating_mul(32usize)
+            .saturating_mul(32usize)
+            * (3usize)
+            * 9usize
         + <::nncore::Tanh as ::nncore::Module>::MULTIPLY_ADDS
         + <::nncore::MaxPool2d as ::nncore::Module>::MULTIPLY_ADDS
-        + <::nncore::Conv2d<
-            16usize,
-            8usize,
-            3usize,
-            3usize,
-            true,
-        > as ::nncore::Module>::MULTIPLY_ADDS
+        + 1usize
+            .saturating_mul(8usize)
+            .saturating_mul(16usize)
+            .saturating_mul(16usize)
+            * (16usize)
+            * 9usize
         + <::nncore::Tanh as ::nncore::Module>::MULTIPLY_ADDS
         + <::nncore::MaxPool2d as ::nncore::Module>::MULTIPLY_ADDS
         + <::nncore::Flatten as ::nncore::Module>::MULTIPLY_ADDS
@@ -1273,6 +1343,366 @@ impl ::core::fmt::Display for ConvNet {
                 ("fc2", &self.fc2 as &dyn ::core::fmt::Display),
             ],
         )
+    }
+}
+/// `ConvNet` in int8, as `ConvNet::quantize` makes it: each field the int8 form
+/// of the layer of `ConvNet` of the same name, computing what TensorFlow Lite
+/// Micro's reference kernels compute. Plain data (`const`-constructible, no heap);
+/// `forward` takes int8 samples in TensorFlow Lite's layout, `forward_f32` float ones.
+#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+pub struct ConvNetInt8 {
+    pub conv1: <::nncore::Conv2d<
+        3usize,
+        16usize,
+        3usize,
+        3usize,
+        true,
+    > as ::nncore::quant::Quantize>::Quantized,
+    pub act1: <::nncore::Tanh as ::nncore::quant::Quantize>::Quantized,
+    pub pool1: <::nncore::MaxPool2d as ::nncore::quant::Quantize>::Quantized,
+    pub conv2: <::nncore::Conv2d<
+        16usize,
+        8usize,
+        3usize,
+        3usize,
+        true,
+    > as ::nncore::quant::Quantize>::Quantized,
+    pub act2: <::nncore::Tanh as ::nncore::quant::Quantize>::Quantized,
+    pub pool2: <::nncore::MaxPool2d as ::nncore::quant::Quantize>::Quantized,
+    pub flat: <::nncore::Flatten as ::nncore::quant::Quantize>::Quantized,
+    pub fc1: <::nncore::Linear<
+        512usize,
+        32usize,
+    > as ::nncore::quant::Quantize>::Quantized,
+    pub act3: <::nncore::Tanh as ::nncore::quant::Quantize>::Quantized,
+    pub fc2: <::nncore::Linear<32usize, 2usize> as ::nncore::quant::Quantize>::Quantized,
+}
+impl ConvNetInt8 {
+    /// Bytes of constant data: int8 weights, int32 biases and lookup tables.
+    pub const WEIGHT_BYTES: ::core::primitive::usize = 0
+        + <<::nncore::Conv2d<
+            3usize,
+            16usize,
+            3usize,
+            3usize,
+            true,
+        > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES
+        + <<::nncore::Tanh as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES
+        + <<::nncore::MaxPool2d as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES
+        + <<::nncore::Conv2d<
+            16usize,
+            8usize,
+            3usize,
+            3usize,
+            true,
+        > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES
+        + <<::nncore::Tanh as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES
+        + <<::nncore::MaxPool2d as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES
+        + <<::nncore::Flatten as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES
+        + <<::nncore::Linear<
+            512usize,
+            32usize,
+        > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES
+        + <<::nncore::Tanh as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES
+        + <<::nncore::Linear<
+            32usize,
+            2usize,
+        > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES;
+    /// Bytes of the largest activation, the input and output included (one byte a value).
+    pub const MAX_ACTIVATION_BYTES: ::core::primitive::usize = ::nncore::__private::max_of(
+        &[
+            <[[[::core::primitive::i8; 3usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[[[::core::primitive::i8; 16usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[[[::core::primitive::i8; 8usize]; 8usize]; 8usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 512usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 2usize] as ::nncore::quant::Int8Sample>::LEN,
+        ],
+    );
+    /// Multiply-adds of one sample's forward pass, as the float model's.
+    pub const MULTIPLY_ADDS: ::core::primitive::usize =
+        <ConvNet as ::nncore::Module>::MULTIPLY_ADDS;
+    /// The quantization of the model's input.
+    #[must_use]
+    pub fn input_params(&self) -> ::nncore::quant::QuantParams {
+        ::nncore::quant::Int8Layer::input_params(&self.conv1)
+    }
+    /// The quantization of the model's output.
+    #[must_use]
+    pub fn output_params(&self) -> ::nncore::quant::QuantParams {
+        ::nncore::quant::Int8Layer::output_params(&self.fc2)
+    }
+    /// The int8 output for the int8 sample `x`.
+    #[must_use]
+    pub fn forward(
+        &self,
+        __nn_x0: &[[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
+    ) -> [::core::primitive::i8; 2usize] {
+        let __nn_x1 = ::nncore::quant::QuantLayer::<
+            [[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+        >::forward(&self.conv1, __nn_x0);
+        let __nn_x2 = ::nncore::quant::QuantLayer::<
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+        >::forward(&self.act1, &__nn_x1);
+        let __nn_x3 = ::nncore::quant::QuantLayer::<
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+            [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
+        >::forward(&self.pool1, &__nn_x2);
+        let __nn_x4 = ::nncore::quant::QuantLayer::<
+            [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+        >::forward(&self.conv2, &__nn_x3);
+        let __nn_x5 = ::nncore::quant::QuantLayer::<
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+        >::forward(&self.act2, &__nn_x4);
+        let __nn_x6 = ::nncore::quant::QuantLayer::<
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+            [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
+        >::forward(&self.pool2, &__nn_x5);
+        let __nn_x7 = ::nncore::quant::QuantLayer::<
+            [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
+            [::core::primitive::i8; 512usize],
+        >::forward(&self.flat, &__nn_x6);
+        let __nn_x8 = ::nncore::quant::QuantLayer::<
+            [::core::primitive::i8; 512usize],
+            [::core::primitive::i8; 32usize],
+        >::forward(&self.fc1, &__nn_x7);
+        let __nn_x9 = ::nncore::quant::QuantLayer::<
+            [::core::primitive::i8; 32usize],
+            [::core::primitive::i8; 32usize],
+        >::forward(&self.act3, &__nn_x8);
+        let __nn_x10 = ::nncore::quant::QuantLayer::<
+            [::core::primitive::i8; 32usize],
+            [::core::primitive::i8; 2usize],
+        >::forward(&self.fc2, &__nn_x9);
+        __nn_x10
+    }
+    /// The output for the float sample `x`: quantized, run in int8, dequantized.
+    #[must_use]
+    pub fn forward_f32(
+        &self,
+        __nn_x0: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+    ) -> [::core::primitive::f32; 2usize] {
+        let __nn_x10 = self
+            .forward(
+                &<[[[::core::primitive::i8; 3usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::quantize(
+                    __nn_x0,
+                    self.input_params(),
+                ),
+            );
+        ::nncore::quant::Int8Sample::dequantize(&__nn_x10, self.output_params())
+    }
+}
+impl
+    ::nncore::quant::QuantLayer<
+        [[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
+        [::core::primitive::i8; 2usize],
+    > for ConvNetInt8
+{
+    #[inline]
+    fn forward(
+        &self,
+        __nn_x0: &[[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
+    ) -> [::core::primitive::i8; 2usize] {
+        ConvNetInt8::forward(self, __nn_x0)
+    }
+}
+impl ::nncore::quant::Int8Model for ConvNetInt8 {
+    const WEIGHT_BYTES: ::core::primitive::usize = ConvNetInt8::WEIGHT_BYTES;
+    fn write_fields(&self, __nn_out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
+        __nn_out.write_str("{")?;
+        ::nncore::__private::write_field(__nn_out, "conv1", &self.conv1)?;
+        ::nncore::__private::write_field(__nn_out, "act1", &self.act1)?;
+        ::nncore::__private::write_field(__nn_out, "pool1", &self.pool1)?;
+        ::nncore::__private::write_field(__nn_out, "conv2", &self.conv2)?;
+        ::nncore::__private::write_field(__nn_out, "act2", &self.act2)?;
+        ::nncore::__private::write_field(__nn_out, "pool2", &self.pool2)?;
+        ::nncore::__private::write_field(__nn_out, "flat", &self.flat)?;
+        ::nncore::__private::write_field(__nn_out, "fc1", &self.fc1)?;
+        ::nncore::__private::write_field(__nn_out, "act3", &self.act3)?;
+        ::nncore::__private::write_field(__nn_out, "fc2", &self.fc2)?;
+        __nn_out.write_str("\n}")
+    }
+}
+impl ConvNet {
+    /// This model in int8, a `ConvNetInt8`, as TensorFlow Lite's converter quantizes it:
+    /// weights symmetric per output channel, biases in int32, and each activation's scale
+    /// and zero point from the range (min/max) it takes over `calibration`; each BatchNorm
+    /// folded into the layer before it and each ReLU fused into it.
+    ///
+    /// A layer with no int8 form (`Softmax`, adaptive pooling, a BatchNorm after no `Linear`
+    /// or convolution) fails to compile where `quantize` is called, the error on the layer.
+    ///
+    /// # Errors
+    /// `nncore::Error::Uncalibrated` if `calibration` is empty, `NotFinite` if it or a
+    /// parameter holds a NaN or an infinity, `NotQuantizable` for settings with no int8 form
+    /// (an average pooling with padding).
+    pub fn quantize<'__nn_a, __NnC>(
+        &self,
+        __nn_calibration: __NnC,
+    ) -> ::core::result::Result<ConvNetInt8, ::nncore::Error>
+    where
+        __NnC: ::core::iter::IntoIterator<
+                Item = &'__nn_a [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            >,
+    {
+        const __NN_ROLES: [::nncore::quant::Role; 10usize] = [
+            <::nncore::Conv2d<
+                3usize,
+                16usize,
+                3usize,
+                3usize,
+                true,
+            > as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::MaxPool2d as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Conv2d<
+                16usize,
+                8usize,
+                3usize,
+                3usize,
+                true,
+            > as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::MaxPool2d as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Flatten as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Linear<512usize, 32usize> as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Linear<32usize, 2usize> as ::nncore::quant::Quantize>::ROLE,
+        ];
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 0usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 1usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 2usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 3usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 4usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 5usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 6usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 7usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 8usize) };
+        const { ::nncore::__private::refuse::<__NnC, 10usize>(&__NN_ROLES, 9usize) };
+        let mut __nn_ranges = [::nncore::quant::ptq::MinMax::new(); 11usize];
+        for __nn_x0 in __nn_calibration {
+            let __nn_x1 = ::nncore::Layer::<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >::forward(&self.conv1, __nn_x0);
+            let __nn_x2 = ::nncore::Layer::<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >::forward(&self.act1, &__nn_x1);
+            let __nn_x3 = ::nncore::Layer::<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            >::forward(&self.pool1, &__nn_x2);
+            let __nn_x4 = ::nncore::Layer::<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >::forward(&self.conv2, &__nn_x3);
+            let __nn_x5 = ::nncore::Layer::<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >::forward(&self.act2, &__nn_x4);
+            let __nn_x6 = ::nncore::Layer::<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            >::forward(&self.pool2, &__nn_x5);
+            let __nn_x7 = ::nncore::Layer::<
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                [::core::primitive::f32; 512usize],
+            >::forward(&self.flat, &__nn_x6);
+            let __nn_x8 = ::nncore::Layer::<
+                [::core::primitive::f32; 512usize],
+                [::core::primitive::f32; 32usize],
+            >::forward(&self.fc1, &__nn_x7);
+            let __nn_x9 = ::nncore::Layer::<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 32usize],
+            >::forward(&self.act3, &__nn_x8);
+            let __nn_x10 = ::nncore::Layer::<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 2usize],
+            >::forward(&self.fc2, &__nn_x9);
+            __nn_ranges[0usize].observe(::nncore::Tensor::flat(__nn_x0))?;
+            __nn_ranges[1usize].observe(::nncore::Tensor::flat(&__nn_x1))?;
+            __nn_ranges[2usize].observe(::nncore::Tensor::flat(&__nn_x2))?;
+            __nn_ranges[3usize].observe(::nncore::Tensor::flat(&__nn_x3))?;
+            __nn_ranges[4usize].observe(::nncore::Tensor::flat(&__nn_x4))?;
+            __nn_ranges[5usize].observe(::nncore::Tensor::flat(&__nn_x5))?;
+            __nn_ranges[6usize].observe(::nncore::Tensor::flat(&__nn_x6))?;
+            __nn_ranges[7usize].observe(::nncore::Tensor::flat(&__nn_x7))?;
+            __nn_ranges[8usize].observe(::nncore::Tensor::flat(&__nn_x8))?;
+            __nn_ranges[9usize].observe(::nncore::Tensor::flat(&__nn_x9))?;
+            __nn_ranges[10usize].observe(::nncore::Tensor::flat(&__nn_x10))?;
+        }
+        let __nn_norms: [::core::option::Option<&dyn ::nncore::quant::Norm>; 10usize] = [
+            ::nncore::quant::Quantize::norm(&self.conv1),
+            ::nncore::quant::Quantize::norm(&self.act1),
+            ::nncore::quant::Quantize::norm(&self.pool1),
+            ::nncore::quant::Quantize::norm(&self.conv2),
+            ::nncore::quant::Quantize::norm(&self.act2),
+            ::nncore::quant::Quantize::norm(&self.pool2),
+            ::nncore::quant::Quantize::norm(&self.flat),
+            ::nncore::quant::Quantize::norm(&self.fc1),
+            ::nncore::quant::Quantize::norm(&self.act3),
+            ::nncore::quant::Quantize::norm(&self.fc2),
+        ];
+        let __nn_plans = ::nncore::quant::Plans::new(
+            &__NN_ROLES,
+            &__nn_ranges,
+            [
+                "conv1", "act1", "pool1", "conv2", "act2", "pool2", "flat", "fc1", "act3", "fc2",
+            ],
+        )?;
+        ::core::result::Result::Ok(ConvNetInt8 {
+            conv1: ::nncore::quant::Quantize::quantize(
+                &self.conv1,
+                &__nn_plans.layer(0usize, &__nn_norms),
+            )?,
+            act1: ::nncore::quant::Quantize::quantize(
+                &self.act1,
+                &__nn_plans.layer(1usize, &__nn_norms),
+            )?,
+            pool1: ::nncore::quant::Quantize::quantize(
+                &self.pool1,
+                &__nn_plans.layer(2usize, &__nn_norms),
+            )?,
+            conv2: ::nncore::quant::Quantize::quantize(
+                &self.conv2,
+                &__nn_plans.layer(3usize, &__nn_norms),
+            )?,
+            act2: ::nncore::quant::Quantize::quantize(
+                &self.act2,
+                &__nn_plans.layer(4usize, &__nn_norms),
+            )?,
+            pool2: ::nncore::quant::Quantize::quantize(
+                &self.pool2,
+                &__nn_plans.layer(5usize, &__nn_norms),
+            )?,
+            flat: ::nncore::quant::Quantize::quantize(
+                &self.flat,
+                &__nn_plans.layer(6usize, &__nn_norms),
+            )?,
+            fc1: ::nncore::quant::Quantize::quantize(
+                &self.fc1,
+                &__nn_plans.layer(7usize, &__nn_norms),
+            )?,
+            act3: ::nncore::quant::Quantize::quantize(
+                &self.act3,
+                &__nn_plans.layer(8usize, &__nn_norms),
+            )?,
+            fc2: ::nncore::quant::Quantize::quantize(
+                &self.fc2,
+                &__nn_plans.layer(9usize, &__nn_norms),
+            )?,
+        })
     }
 }
 // --- end of what `sequential!` writes ---

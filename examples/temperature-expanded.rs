@@ -71,8 +71,16 @@ impl TempNet {
     ) -> Self {
         Self {
             hidden_linear: <::nncore::Linear<1usize, 13usize>>::ZERO.with_state(
-                __nn_params.split_at(0usize).1,
-                __nn_buffers.split_at(0usize).1,
+                __nn_params
+                    .split_at(0usize)
+                    .1
+                    .split_at(<::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS)
+                    .0,
+                __nn_buffers
+                    .split_at(0usize)
+                    .1
+                    .split_at(<::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_BUFFERS)
+                    .0,
             ),
             hidden_activ: ::nncore::Tanh,
             output_linear: <::nncore::Linear<13usize, 1usize>>::ZERO.with_state(
@@ -81,13 +89,17 @@ impl TempNet {
                         0usize
                             + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS,
                     )
-                    .1,
+                    .1
+                    .split_at(<::nncore::Linear<13usize, 1usize> as ::nncore::Module>::NUM_PARAMS)
+                    .0,
                 __nn_buffers
                     .split_at(
                         0usize
                             + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_BUFFERS,
                     )
-                    .1,
+                    .1
+                    .split_at(<::nncore::Linear<13usize, 1usize> as ::nncore::Module>::NUM_BUFFERS)
+                    .0,
             ),
         }
     }
@@ -549,6 +561,177 @@ impl ::core::fmt::Display for TempNet {
                 ),
             ],
         )
+    }
+}
+/// `TempNet` in int8, as `TempNet::quantize` makes it: each field the int8 form
+/// of the layer of `TempNet` of the same name, computing what TensorFlow Lite
+/// Micro's reference kernels compute. Plain data (`const`-constructible, no heap);
+/// `forward` takes int8 samples in TensorFlow Lite's layout, `forward_f32` float ones.
+#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+pub struct TempNetInt8 {
+    pub hidden_linear: <::nncore::Linear<1usize, 13usize> as ::nncore::quant::Quantize>::Quantized,
+    pub hidden_activ: <::nncore::Tanh as ::nncore::quant::Quantize>::Quantized,
+    pub output_linear: <::nncore::Linear<13usize, 1usize> as ::nncore::quant::Quantize>::Quantized,
+}
+impl TempNetInt8 {
+    /// Bytes of constant data: int8 weights, int32 biases and lookup tables.
+    pub const WEIGHT_BYTES: ::core::primitive::usize = 0
+        + <<::nncore::Linear<
+            1usize,
+            13usize,
+        > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES
+        + <<::nncore::Tanh as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES
+        + <<::nncore::Linear<
+            13usize,
+            1usize,
+        > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES;
+    /// Bytes of the largest activation, the input and output included (one byte a value).
+    pub const MAX_ACTIVATION_BYTES: ::core::primitive::usize = ::nncore::__private::max_of(&[
+        <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
+        <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+        <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+        <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
+    ]);
+    /// Multiply-adds of one sample's forward pass, as the float model's.
+    pub const MULTIPLY_ADDS: ::core::primitive::usize =
+        <TempNet as ::nncore::Module>::MULTIPLY_ADDS;
+    /// The quantization of the model's input.
+    #[must_use]
+    pub fn input_params(&self) -> ::nncore::quant::QuantParams {
+        ::nncore::quant::Int8Layer::input_params(&self.hidden_linear)
+    }
+    /// The quantization of the model's output.
+    #[must_use]
+    pub fn output_params(&self) -> ::nncore::quant::QuantParams {
+        ::nncore::quant::Int8Layer::output_params(&self.output_linear)
+    }
+    /// The int8 output for the int8 sample `x`.
+    #[must_use]
+    pub fn forward(
+        &self,
+        __nn_x0: &[::core::primitive::i8; 1usize],
+    ) -> [::core::primitive::i8; 1usize] {
+        let __nn_x1 = ::nncore::quant::QuantLayer::<
+            [::core::primitive::i8; 1usize],
+            [::core::primitive::i8; 13usize],
+        >::forward(&self.hidden_linear, __nn_x0);
+        let __nn_x2 = ::nncore::quant::QuantLayer::<
+            [::core::primitive::i8; 13usize],
+            [::core::primitive::i8; 13usize],
+        >::forward(&self.hidden_activ, &__nn_x1);
+        let __nn_x3 = ::nncore::quant::QuantLayer::<
+            [::core::primitive::i8; 13usize],
+            [::core::primitive::i8; 1usize],
+        >::forward(&self.output_linear, &__nn_x2);
+        __nn_x3
+    }
+    /// The output for the float sample `x`: quantized, run in int8, dequantized.
+    #[must_use]
+    pub fn forward_f32(
+        &self,
+        __nn_x0: &[::core::primitive::f32; 1usize],
+    ) -> [::core::primitive::f32; 1usize] {
+        let __nn_x3 = self.forward(
+            &<[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::quantize(
+                __nn_x0,
+                self.input_params(),
+            ),
+        );
+        ::nncore::quant::Int8Sample::dequantize(&__nn_x3, self.output_params())
+    }
+}
+impl ::nncore::quant::QuantLayer<[::core::primitive::i8; 1usize], [::core::primitive::i8; 1usize]>
+    for TempNetInt8
+{
+    #[inline]
+    fn forward(
+        &self,
+        __nn_x0: &[::core::primitive::i8; 1usize],
+    ) -> [::core::primitive::i8; 1usize] {
+        TempNetInt8::forward(self, __nn_x0)
+    }
+}
+impl ::nncore::quant::Int8Model for TempNetInt8 {
+    const WEIGHT_BYTES: ::core::primitive::usize = TempNetInt8::WEIGHT_BYTES;
+    fn write_fields(&self, __nn_out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
+        __nn_out.write_str("{")?;
+        ::nncore::__private::write_field(__nn_out, "hidden_linear", &self.hidden_linear)?;
+        ::nncore::__private::write_field(__nn_out, "hidden_activ", &self.hidden_activ)?;
+        ::nncore::__private::write_field(__nn_out, "output_linear", &self.output_linear)?;
+        __nn_out.write_str("\n}")
+    }
+}
+impl TempNet {
+    /// This model in int8, a `TempNetInt8`, as TensorFlow Lite's converter quantizes it:
+    /// weights symmetric per output channel, biases in int32, and each activation's scale
+    /// and zero point from the range (min/max) it takes over `calibration`; each BatchNorm
+    /// folded into the layer before it and each ReLU fused into it.
+    ///
+    /// A layer with no int8 form (`Softmax`, adaptive pooling, a BatchNorm after no `Linear`
+    /// or convolution) fails to compile where `quantize` is called, the error on the layer.
+    ///
+    /// # Errors
+    /// `nncore::Error::Uncalibrated` if `calibration` is empty, `NotFinite` if it or a
+    /// parameter holds a NaN or an infinity, `NotQuantizable` for settings with no int8 form
+    /// (an average pooling with padding).
+    pub fn quantize<'__nn_a, __NnC>(
+        &self,
+        __nn_calibration: __NnC,
+    ) -> ::core::result::Result<TempNetInt8, ::nncore::Error>
+    where
+        __NnC: ::core::iter::IntoIterator<Item = &'__nn_a [::core::primitive::f32; 1usize]>,
+    {
+        const __NN_ROLES: [::nncore::quant::Role; 3usize] = [
+            <::nncore::Linear<1usize, 13usize> as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Linear<13usize, 1usize> as ::nncore::quant::Quantize>::ROLE,
+        ];
+        const { ::nncore::__private::refuse::<__NnC, 3usize>(&__NN_ROLES, 0usize) };
+        const { ::nncore::__private::refuse::<__NnC, 3usize>(&__NN_ROLES, 1usize) };
+        const { ::nncore::__private::refuse::<__NnC, 3usize>(&__NN_ROLES, 2usize) };
+        let mut __nn_ranges = [::nncore::quant::ptq::MinMax::new(); 4usize];
+        for __nn_x0 in __nn_calibration {
+            let __nn_x1 = ::nncore::Layer::<
+                [::core::primitive::f32; 1usize],
+                [::core::primitive::f32; 13usize],
+            >::forward(&self.hidden_linear, __nn_x0);
+            let __nn_x2 = ::nncore::Layer::<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 13usize],
+            >::forward(&self.hidden_activ, &__nn_x1);
+            let __nn_x3 = ::nncore::Layer::<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 1usize],
+            >::forward(&self.output_linear, &__nn_x2);
+            __nn_ranges[0usize].observe(::nncore::Tensor::flat(__nn_x0))?;
+            __nn_ranges[1usize].observe(::nncore::Tensor::flat(&__nn_x1))?;
+            __nn_ranges[2usize].observe(::nncore::Tensor::flat(&__nn_x2))?;
+            __nn_ranges[3usize].observe(::nncore::Tensor::flat(&__nn_x3))?;
+        }
+        let __nn_norms: [::core::option::Option<&dyn ::nncore::quant::Norm>; 3usize] = [
+            ::nncore::quant::Quantize::norm(&self.hidden_linear),
+            ::nncore::quant::Quantize::norm(&self.hidden_activ),
+            ::nncore::quant::Quantize::norm(&self.output_linear),
+        ];
+        let __nn_plans = ::nncore::quant::Plans::new(
+            &__NN_ROLES,
+            &__nn_ranges,
+            ["hidden_linear", "hidden_activ", "output_linear"],
+        )?;
+        ::core::result::Result::Ok(TempNetInt8 {
+            hidden_linear: ::nncore::quant::Quantize::quantize(
+                &self.hidden_linear,
+                &__nn_plans.layer(0usize, &__nn_norms),
+            )?,
+            hidden_activ: ::nncore::quant::Quantize::quantize(
+                &self.hidden_activ,
+                &__nn_plans.layer(1usize, &__nn_norms),
+            )?,
+            output_linear: ::nncore::quant::Quantize::quantize(
+                &self.output_linear,
+                &__nn_plans.layer(2usize, &__nn_norms),
+            )?,
+        })
     }
 }
 // --- end of what `sequential!` writes ---

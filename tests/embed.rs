@@ -1,5 +1,6 @@
 //! The trained temperature model in its three forms agree bit for bit: the safetensors file,
-//! its exported source in the `no_std` crate, and the model loaded at run time.
+//! its exported source in the `no_std` crate, and the model loaded at run time. The int8 digits
+//! model the `no_std` crate holds is the quantized form of the committed float weights.
 
 use nncore::prelude::*;
 
@@ -114,3 +115,77 @@ fn committed_weights_are_what_train_temp_makes() {
     let committed: TempNet = nncore::io::load(WEIGHTS).unwrap();
     assert_eq!(bits(&model), bits(&committed));
 }
+
+/// The `no_std` crate's conv classifier gives the class of the largest logit of the model it
+/// holds, computed without a heap.
+#[test]
+fn the_no_std_conv_classifier_runs() {
+    use nncore::Module;
+    use rand::SeedableRng;
+    let mut model = nn_embedded::SensorNet::init(&mut rand::rngs::StdRng::seed_from_u64(4));
+    model.norm.running_mean = [0.1; 8];
+    let window: [[f32; 20]; 4] =
+        core::array::from_fn(|c| core::array::from_fn(|t| ((c * 5 + t) % 7) as f32 * 0.3 - 1.0));
+    let logits = nncore::Model::forward(&model, &window);
+    let best = (0..3).fold(0, |b, c| if logits[c] > logits[b] { c } else { b });
+    assert_eq!(nn_embedded::classify(&model, &window), best);
+    assert_eq!(nn_embedded::SensorNet::NUM_BUFFERS, 17);
+}
+
+nncore::sequential! {
+    pub struct DigitNet { hidden: Linear(64, 32), activ: ReLU, output: Linear(32, 10) }
+}
+
+/// The digits split of `examples/quantize.rs` (seed 0, 20% held out), pixels in [0, 1].
+fn digits_split() -> nncore::data::Split<[f32; 64], usize> {
+    use rand::SeedableRng;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv");
+    let rows = nncore::data::read_csv::<65>(path, true).unwrap();
+    let xs: Vec<[f32; 64]> = rows
+        .iter()
+        .map(|r| std::array::from_fn(|i| r[i] / 16.0))
+        .collect();
+    let ys: Vec<usize> = rows.iter().map(|r| r[64] as usize).collect();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    nncore::data::train_val_split(&xs, &ys, 0.2, &mut rng).unwrap()
+}
+
+/// The first of the largest values.
+fn first_max<T: PartialOrd>(v: &[T]) -> usize {
+    (0..v.len()).fold(0, |best, i| if v[i] > v[best] { i } else { best })
+}
+
+/// `cargo run --example quantize -- --write` saved the float weights and exported their int8
+/// form into the `no_std` crate: quantizing the weights again, calibrated on the same training
+/// images, gives that source exactly, and the crate's constant classifies every test image as
+/// the quantized model does.
+#[test]
+fn no_std_int8_model_is_the_quantized_digits_model() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/models/digits.safetensors");
+    let model: DigitNet = nncore::io::load(path).unwrap();
+    let split = digits_split();
+    let int8 = model.quantize(&split.train_x).unwrap();
+    assert_eq!(
+        nncore::export::rust_const_int8(&int8, "DigitNetInt8", "DIGITS_INT8"),
+        include_str!("../embedded/src/digits_int8.rs")
+    );
+    let (mut f32_correct, mut int8_correct) = (0, 0);
+    for (x, &y) in split.val_x.iter().zip(&split.val_y) {
+        let input = int8.input_params();
+        let class = first_max(&int8.forward(&x.map(|v| input.quantize(v))));
+        assert_eq!(nn_embedded::classify_digit(x), class);
+        int8_correct += usize::from(class == y);
+        f32_correct += usize::from(first_max(&model.forward(x)) == y);
+    }
+    // Within one point of the float model (the example prints both: 97.21%).
+    let n = split.val_x.len() as f32;
+    let (f32_accuracy, int8_accuracy) = (f32_correct as f32 / n, int8_correct as f32 / n);
+    assert!(f32_accuracy > 0.95, "{f32_accuracy}");
+    assert!(
+        (f32_accuracy - int8_accuracy).abs() <= 0.01,
+        "{f32_accuracy} {int8_accuracy}"
+    );
+}
+
+// Under 30% of the float model's bytes.
+const _: () = assert!(DigitNetInt8::WEIGHT_BYTES * 10 <= DigitNet::PARAM_BYTES * 3);

@@ -16,6 +16,73 @@ nncore::sequential! { pub struct Indexed(Linear(2, 4), ReLU, Linear(4, 4), Sigmo
 
 include!("export/named.rs");
 include!("export/indexed.rs");
+include!("export/buffers.rs");
+
+/// A hand-written model with buffers (a BatchNorm-like layer `bn`), with the `from_state`
+/// that `sequential!` writes for such models.
+#[derive(Debug, PartialEq)]
+pub struct Norm {
+    weight: [f32; 2],
+    running_mean: [f32; 2],
+    num_batches_tracked: i64,
+}
+
+impl Norm {
+    /// The parameters, then the buffers, the `int64` one as its `f32` value.
+    pub const fn from_state(params: &[f32; 2], buffers: &[f32; 3]) -> Self {
+        Norm {
+            weight: *params,
+            running_mean: [buffers[0], buffers[1]],
+            num_batches_tracked: buffers[2] as i64,
+        }
+    }
+}
+
+const fn key(param: &'static str) -> nncore::Name {
+    nncore::Name {
+        module: "bn",
+        param,
+    }
+}
+
+impl Module for Norm {
+    const NUM_PARAMS: usize = 2;
+    const NUM_BUFFERS: usize = 3;
+    fn zeros() -> Self {
+        Norm::from_state(&[0.0; 2], &[0.0; 3])
+    }
+    fn parameters(&self) -> impl Iterator<Item = nncore::Param<'_>> {
+        let (name, shape) = (key("weight"), nncore::Shape::vector(2));
+        std::iter::once(nncore::Param {
+            name,
+            shape,
+            data: &self.weight,
+        })
+    }
+    fn parameters_mut(&mut self) -> impl Iterator<Item = nncore::ParamMut<'_>> {
+        let (name, shape) = (key("weight"), nncore::Shape::vector(2));
+        std::iter::once(nncore::ParamMut {
+            name,
+            shape,
+            data: &mut self.weight,
+        })
+    }
+    fn buffers(&self) -> impl Iterator<Item = nncore::Buffer<'_>> {
+        [
+            nncore::Buffer {
+                name: key("running_mean"),
+                shape: nncore::Shape::vector(2),
+                data: nncore::BufferData::F32(&self.running_mean),
+            },
+            nncore::Buffer {
+                name: key("num_batches_tracked"),
+                shape: nncore::Shape::scalar(),
+                data: nncore::BufferData::I64(std::slice::from_ref(&self.num_batches_tracked)),
+            },
+        ]
+        .into_iter()
+    }
+}
 
 /// A seeded model, with values a decimal writer could get wrong.
 fn named() -> Named {
@@ -69,6 +136,27 @@ fn exported_source_compiles_to_the_same_bits() {
     // The special values survived as such.
     assert_eq!(NAMED.hidden.bias[1].to_bits(), 0xffc0_0001);
     assert_eq!(NAMED.hidden.weight[0][0].to_bits(), (-0.0f32).to_bits());
+}
+
+#[test]
+fn a_model_with_buffers_exports_from_state() {
+    let norm = Norm {
+        weight: [0.5, f32::NAN],
+        running_mean: [-0.25, f32::from_bits(1)],
+        num_batches_tracked: 60,
+    };
+    let source = nncore::export::rust_const(&norm, "Norm", "NORM");
+    check_file("buffers.rs", &source);
+    assert!(source.contains("pub const NORM: Norm = Norm::from_state(&[\n"));
+    assert!(source.contains("], &[\n    // bn.running_mean [2]\n"));
+    assert!(source.contains("    // bn.num_batches_tracked [] int64\n    60.0,\n]);\n"));
+    assert_eq!(NORM.weight[0], 0.5);
+    assert_eq!(NORM.weight[1].to_bits(), f32::NAN.to_bits());
+    assert_eq!(
+        NORM.running_mean.map(f32::to_bits),
+        norm.running_mean.map(f32::to_bits)
+    );
+    assert_eq!(NORM.num_batches_tracked, 60);
 }
 
 #[test]

@@ -38,3 +38,34 @@ fn layer_footprints() {
     assert_eq!(Tanh::MULTIPLY_ADDS, 0);
     assert_eq!(Tanh::PARAM_BYTES, 0);
 }
+
+nncore::sequential! {
+    /// The book's convolutional net.
+    #[input(3, 32, 32)]
+    struct ConvNet(
+        Conv2d(3, 16, kernel_size = 3, padding = 1),
+        Tanh,
+        MaxPool2d(2),
+        Conv2d(16, 8, kernel_size = 3, padding = 1),
+        Tanh,
+        MaxPool2d(2),
+        Flatten,
+        Linear(512, 32),
+        Tanh,
+        Linear(32, 2),
+    );
+}
+
+/// A convolution's multiply-adds depend on its input's size, which the model knows: each
+/// output value sums in/groups × kernel products.
+#[test]
+fn conv_multiply_adds_count_every_output_position() {
+    let conv1 = 16 * 32 * 32 * (3 * 3 * 3);
+    let conv2 = 8 * 16 * 16 * (16 * 3 * 3);
+    assert_eq!(ConvNet::MULTIPLY_ADDS, conv1 + conv2 + 512 * 32 + 32 * 2);
+    assert_eq!(ConvNet::MAX_WIDTH, 16 * 32 * 32);
+    assert_eq!(
+        ConvNet::NUM_PARAMS,
+        16 * 27 + 16 + 8 * 144 + 8 + 512 * 32 + 32 + 32 * 2 + 2
+    );
+}

@@ -5,6 +5,10 @@
 //! The weights come two ways, both from `cargo run --example train_temp`: `trained.rs`, source
 //! written by `nncore::export::rust_const`, and `BakedTempNet::TRAINED`, read by the macro from
 //! the safetensors file it saved.
+//!
+//! An int8 model too: the digits MLP of `cargo run --example quantize`, quantized and exported by
+//! `nncore::export::rust_const_int8` into `digits_int8.rs`, classifies images in integer
+//! arithmetic ([`classify_digit`]).
 
 #![no_std]
 #![warn(missing_docs)]
@@ -61,4 +65,76 @@ pub fn convert(unknown: &[f32], celsius_out: &mut [f32]) -> usize {
         n += 1;
     }
     n
+}
+
+nncore::sequential! {
+    /// A sensor classifier: a depthwise-separable 1-D convolution (the keyword-spotting
+    /// pattern), normalization and global average pooling over 4 channels of 20 readings.
+    #[input(4, 20)]
+    pub struct SensorNet {
+        /// One 3-tap filter per channel.
+        depthwise: Conv1d(4, 4, 3, padding = 1, groups = 4, bias = false),
+        /// Mixes the channels.
+        pointwise: Conv1d(4, 8, 1),
+        /// Running statistics from training.
+        norm: BatchNorm1d(8),
+        /// Its activation.
+        act: ReLU,
+        /// The mean over time.
+        pool: AdaptiveAvgPool1d(1),
+        /// `[8, 1]` as 8 features.
+        flat: Flatten,
+        /// Three classes.
+        head: Linear(8, 3),
+    }
+}
+
+/// The class `model` gives a window of readings, computed in evaluation mode on the stack.
+#[must_use]
+pub fn classify(model: &SensorNet, window: &[[f32; 20]; 4]) -> usize {
+    let logits = model.forward(window);
+    let mut best = 0;
+    for (class, &logit) in logits.iter().enumerate() {
+        if logit > logits[best] {
+            best = class;
+        }
+    }
+    best
+}
+
+nncore::sequential! {
+    /// The digits MLP of `cargo run --example quantize`: 8×8 images with pixels in [0, 1], ten
+    /// classes. Only its int8 form, `DigitNetInt8`, is used here.
+    pub struct DigitNet {
+        /// 32 hidden units.
+        hidden: Linear(64, 32),
+        /// Their activation, fused into `hidden` in int8.
+        activ: ReLU,
+        /// The ten class logits.
+        output: Linear(32, 10),
+    }
+}
+
+include!("digits_int8.rs");
+
+/// The int8 digits model in read-only memory.
+pub static DIGITS: DigitNetInt8 = DIGITS_INT8;
+
+// Under 30% of the float model's bytes, checked when this crate compiles.
+const _: () = assert!(DigitNetInt8::WEIGHT_BYTES * 10 <= DigitNet::PARAM_BYTES * 3);
+const _: () = assert!(DigitNetInt8::MAX_ACTIVATION_BYTES == 64);
+
+/// The digit in an 8×8 image (pixels in [0, 1], row by row), computed in int8: the image is
+/// quantized, run through [`DIGITS`], and the largest int8 logit (the first of equals) wins.
+#[must_use]
+pub fn classify_digit(pixels: &[f32; 64]) -> usize {
+    let input = DIGITS.input_params();
+    let logits = DIGITS.forward(&pixels.map(|p| input.quantize(p)));
+    let mut best = 0;
+    for (class, &logit) in logits.iter().enumerate() {
+        if logit > logits[best] {
+            best = class;
+        }
+    }
+    best
 }

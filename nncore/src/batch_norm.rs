@@ -14,6 +14,7 @@ use crate::{
 };
 use kernels::{Eval, Train, backward_input_train, backward_params_train};
 
+mod fold;
 mod kernels;
 
 /// `nn.BatchNorm1d(C)`: normalizes each of the `C` channels of a vector `[f32; C]` or of a

@@ -44,4 +44,29 @@ pub enum Error {
         /// What a valid value looks like.
         reason: &'static str,
     },
+    /// A NaN or an infinity where a finite number is needed, e.g. in weights to quantize.
+    #[error("{what} is not finite (NaN or infinite)")]
+    NotFinite {
+        /// What held it, e.g. `"a weight"`.
+        what: &'static str,
+    },
+    /// Quantization parameters were asked of a calibration that has seen no values.
+    #[error("nothing was calibrated: observe values before asking for quantization parameters")]
+    Uncalibrated,
+    /// A layer of a model being quantized has no int8 form.
+    #[error("layer `{layer}` cannot be quantized: {reason}")]
+    NotQuantizable {
+        /// The layer's name in the model.
+        layer: &'static str,
+        /// Why, and what to do instead.
+        reason: &'static str,
+    },
+    /// A `.tflite` file that cannot be read.
+    #[error("malformed .tflite file: cannot read {what} (near byte {offset})")]
+    Tflite {
+        /// What could not be read, e.g. `"a vector past the end"`.
+        what: &'static str,
+        /// Where, in bytes from the start of the file (0 when unknown).
+        offset: usize,
+    },
 }

@@ -1,9 +1,12 @@
-//! A model's values as Rust source: a `const` item to check in beside the code that uses it.
+//! A model's values as Rust source: a `const` item to check in beside the code that uses it;
+//! for a float model, [`write_rust_const`], and for its int8 form, [`write_rust_const_int8`].
 //!
 //! Finite values are written as the shortest decimal that reads back as the same `f32` (what
 //! `{:?}` prints; the compiler rounds literals correctly), others as `f32::from_bits`, so the
 //! constant has the model's exact bits. It calls the `const fn from_params` that `sequential!`
-//! writes for every model.
+//! writes for a model without buffers, and for a model with buffers (BatchNorm's running
+//! statistics) `from_state(&params, &buffers)`, the buffers in `buffers()` order and an `int64`
+//! one (`num_batches_tracked`) as its `f32` value, exact up to 2^24.
 //!
 //! ```
 //! nncore::sequential! { pub struct Net(Linear(2, 1), Tanh); }
@@ -31,12 +34,14 @@
 
 use core::fmt::{self, Write};
 
-use crate::Module;
+use crate::quant::Int8Model;
+use crate::{BufferData, Module, Name, Shape};
 
 /// Values a line, in the written source.
 const PER_LINE: usize = 8;
 
-/// Writes `pub const NAME: TYPE = TYPE::from_params(&[...]);` with the model's exact values.
+/// Writes `pub const NAME: TYPE = TYPE::from_params(&[...]);` with the model's exact values,
+/// or `TYPE::from_state(&[...], &[...])` with its buffers' values too if it has any.
 ///
 /// `ty` is the model's type as the code that includes the source names it (`TempNet`,
 /// `crate::models::TempNet`).
@@ -49,28 +54,66 @@ pub fn write_rust_const<M: Module>(
     ty: &str,
     name: &str,
 ) -> fmt::Result {
-    writeln!(
+    write!(
         out,
-        "/// `{ty}` with its trained values: {} parameters, bit for bit.",
+        "/// `{ty}` with its trained values: {} parameters",
         M::NUM_PARAMS
     )?;
+    if M::NUM_BUFFERS > 0 {
+        write!(out, " and {} buffer values", M::NUM_BUFFERS)?;
+    }
+    writeln!(out, ", bit for bit.")?;
     writeln!(out, "#[rustfmt::skip]")?;
-    writeln!(out, "pub const {name}: {ty} = {ty}::from_params(&[")?;
+    let call = if M::NUM_BUFFERS == 0 {
+        "from_params"
+    } else {
+        "from_state"
+    };
+    writeln!(out, "pub const {name}: {ty} = {ty}::{call}(&[")?;
     for p in model.parameters() {
-        writeln!(out, "    // {} {:?}", p.name, p.shape)?;
-        for line in p.data.chunks(PER_LINE) {
-            out.write_str("   ")?;
-            for &value in line {
-                if value.is_finite() {
-                    write!(out, " {value:?},")?;
-                } else {
-                    write!(out, " f32::from_bits({:#010x}),", value.to_bits())?;
+        write_tensor(out, p.name, p.shape, "", p.data.iter().copied())?;
+    }
+    if M::NUM_BUFFERS > 0 {
+        writeln!(out, "], &[")?;
+        for b in model.buffers() {
+            match b.data {
+                BufferData::F32(data) => {
+                    write_tensor(out, b.name, b.shape, "", data.iter().copied())?;
+                }
+                BufferData::I64(data) => {
+                    let values = data.iter().map(|&v| v as f32);
+                    write_tensor(out, b.name, b.shape, " int64", values)?;
                 }
             }
-            out.write_str("\n")?;
         }
     }
     writeln!(out, "]);")
+}
+
+/// One tensor: a comment with its key and shape (and `note`), then its values.
+fn write_tensor(
+    out: &mut impl Write,
+    name: Name,
+    shape: Shape,
+    note: &str,
+    values: impl ExactSizeIterator<Item = f32>,
+) -> fmt::Result {
+    writeln!(out, "    // {name} {shape:?}{note}")?;
+    let len = values.len();
+    for (i, value) in values.enumerate() {
+        if i % PER_LINE == 0 {
+            out.write_str("   ")?;
+        }
+        if value.is_finite() {
+            write!(out, " {value:?},")?;
+        } else {
+            write!(out, " f32::from_bits({:#010x}),", value.to_bits())?;
+        }
+        if i % PER_LINE == PER_LINE - 1 || i + 1 == len {
+            out.write_str("\n")?;
+        }
+    }
+    Ok(())
 }
 
 /// The source [`write_rust_const`] writes, as a string.
@@ -79,5 +122,52 @@ pub fn write_rust_const<M: Module>(
 pub fn rust_const<M: Module>(model: &M, ty: &str, name: &str) -> alloc::string::String {
     let mut source = alloc::string::String::new();
     write_rust_const(&mut source, model, ty, name).expect("writing to a String cannot fail");
+    source
+}
+
+/// Writes `pub const NAME: TYPE = TYPE { .. };` with a quantized model's exact int8 weights, int32
+/// biases, scales and zero points (a model `Net::quantize` made, of the type `sequential!` writes
+/// beside `Net`): each layer as a struct expression of `nncore::quant`, so the constant builds
+/// in a `no_std` crate that declares the same model.
+///
+/// ```
+/// nncore::sequential! { pub struct Net(Linear(2, 3), ReLU, Linear(3, 1)); }
+/// let mut net = Net::ZERO;
+/// net.0.weight = [[0.5, -1.0], [1.0, 0.25], [-0.75, 0.5]];
+/// net.2.weight = [[1.0, -0.5, 0.25]];
+/// let int8 = net.quantize(&[[0.0, 1.0], [1.0, -1.0], [0.5, 0.5]])?;
+/// // `rust_const_int8` returns a `String` (with the `alloc` feature).
+/// let mut source = String::new();
+/// nncore::export::write_rust_const_int8(&mut source, &int8, "NetInt8", "NET_INT8").unwrap();
+/// assert!(source.starts_with("/// `NetInt8`: 25 bytes of int8 weights and int32 biases"));
+/// assert!(source.contains("pub const NET_INT8: NetInt8 = NetInt8 {\n    0: ::nncore::quant::FullyConnected {"));
+/// # Ok::<(), nncore::Error>(())
+/// ```
+///
+/// # Errors
+/// Only those of `out`.
+pub fn write_rust_const_int8<M: Int8Model>(
+    out: &mut impl Write,
+    model: &M,
+    ty: &str,
+    name: &str,
+) -> fmt::Result {
+    writeln!(
+        out,
+        "/// `{ty}`: {} bytes of int8 weights and int32 biases, bit for bit.",
+        M::WEIGHT_BYTES
+    )?;
+    writeln!(out, "#[rustfmt::skip]")?;
+    write!(out, "pub const {name}: {ty} = {ty} ")?;
+    model.write_fields(out)?;
+    writeln!(out, ";")
+}
+
+/// The source [`write_rust_const_int8`] writes, as a string.
+#[cfg(feature = "alloc")]
+#[must_use]
+pub fn rust_const_int8<M: Int8Model>(model: &M, ty: &str, name: &str) -> alloc::string::String {
+    let mut source = alloc::string::String::new();
+    write_rust_const_int8(&mut source, model, ty, name).expect("writing to a String cannot fail");
     source
 }

@@ -56,6 +56,7 @@ pub mod export;
 pub mod io;
 pub mod loss;
 pub mod optim;
+pub mod quant;
 
 pub use batch_norm::{BatchNorm1d, BatchNorm2d};
 pub use conv::{Conv1d, Conv2d};
@@ -115,6 +116,7 @@ pub mod __private {
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size, forward_block_size};
+    pub use crate::quant::private::{refuse, write_field};
     #[cfg(feature = "alloc")]
     pub use crate::train::take;
     #[cfg(feature = "alloc")]

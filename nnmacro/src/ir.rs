@@ -6,6 +6,7 @@ use syn::{Attribute, Ident, Index, Visibility};
 
 use crate::ast::{Form, LayerCall};
 use crate::catalog::LayerKind;
+use crate::consts::Table;
 use crate::shape::{Dims, Size};
 
 /// A model that passed every check.
@@ -19,6 +20,22 @@ pub struct Model {
     pub shapes: Vec<Dims>,
     /// The checks of sizes given as constants, which only the compiler can evaluate.
     pub const_checks: Vec<ConstCheck>,
+    pub sizes: Sizes,
+}
+
+/// The sizes given as constants, each a `const` item of the output (`consts.rs`).
+#[derive(Default)]
+pub struct Sizes {
+    pub table: Table,
+    /// Whether the model is within its limits, an expression of the sizes' raw values.
+    pub fits: TokenStream,
+}
+
+impl Sizes {
+    /// The `const` items of the sizes.
+    pub fn definitions(&self) -> TokenStream {
+        self.table.definitions(&self.fits)
+    }
 }
 
 /// One checked layer.
@@ -66,6 +83,9 @@ pub struct Stub {
     /// The model's input and output shapes, where the layers that checked out tell them.
     pub input: Option<Dims>,
     pub output: Option<Dims>,
+    /// The checks of sizes given as constants, reported with the macro's errors.
+    pub const_checks: Vec<ConstCheck>,
+    pub sizes: Sizes,
 }
 
 /// One field of a stub.

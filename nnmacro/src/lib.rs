@@ -1,18 +1,22 @@
 //! The `sequential!` macro of `nncore`. Depend on `nncore`, which re-exports it.
 //!
-//! The macro runs in three phases: `ast` parses the input keeping every token, `valid` (with
-//! `chain`, the shapes between layers) checks it into the model of `ir`, and `expand` writes the
-//! code. What each layer kind means to every phase is in one place, `catalog`. `weights` reads
-//! the file named by `#[weights = "..."]`.
+//! The macro runs in three phases: `ast` parses the input keeping every token (and reads
+//! PyTorch's spellings as what they mean, reporting them), `valid` (with `chain`, the shapes
+//! between layers, and `limits`, the size limits) checks it into the model of `ir`, and
+//! `expand` writes the code. What each layer kind means to every phase is in one place,
+//! `catalog`. Sizes given as constant expressions become `const` items (`consts`). `weights`
+//! reads the file named by `#[weights = "..."]`.
 
 use proc_macro::TokenStream;
 
 mod ast;
 mod catalog;
 mod chain;
+mod consts;
 mod errors;
 mod expand;
 mod ir;
+mod limits;
 mod shape;
 mod suggest;
 mod valid;
@@ -29,10 +33,17 @@ pub fn sequential(input: TokenStream) -> TokenStream {
 
 /// The macro on `proc_macro2` tokens, so that tests can run it.
 fn expand_sequential(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    let mut input = match syn::parse2::<ast::Input>(input) {
-        Ok(input) => input,
-        Err(error) => return error.to_compile_error(),
-    };
+    ast::parse(input)
+        .into_iter()
+        .map(|model| match model {
+            Ok(model) => expand_model(model),
+            Err(error) => error.to_compile_error(),
+        })
+        .collect()
+}
+
+/// One model: checked, then written, or its errors and a stub in its place.
+fn expand_model(mut input: ast::Input) -> proc_macro2::TokenStream {
     let weights = weights::take(&mut input.attrs);
     match (valid::validate(input), weights) {
         (Ok(model), Ok(weights)) => {
@@ -45,7 +56,7 @@ fn expand_sequential(input: proc_macro2::TokenStream) -> proc_macro2::TokenStrea
         // The model itself is sound: write it, so that only the weights file is reported.
         (Ok(model), Err(error)) => {
             let mut tokens = expand::expand(&model);
-            tokens.extend(error.to_compile_error());
+            tokens.extend(weights::failed(&model, error));
             tokens
         }
         (Err(failed), weights) => {

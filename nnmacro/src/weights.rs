@@ -96,7 +96,20 @@ fn expected(model: &Model) -> syn::Result<(Vec<Expected<'_>>, Vec<Expected<'_>>)
 pub fn expand(model: &Model, path: &LitStr) -> TokenStream {
     match trained(model, path) {
         Ok(tokens) => tokens,
-        Err(error) => error.to_compile_error(),
+        Err(error) => failed(model, error),
+    }
+}
+
+/// The errors about the weights file, and `TRAINED` as the zero model, so that the code that
+/// uses it reports nothing more.
+pub fn failed(model: &Model, error: syn::Error) -> TokenStream {
+    let (ident, error) = (&model.ident, error.to_compile_error());
+    quote! {
+        #error
+        #[allow(dead_code)]
+        impl #ident {
+            pub const TRAINED: Self = Self::ZERO;
+        }
     }
 }
 
@@ -109,7 +122,9 @@ fn trained(model: &Model, path: &LitStr) -> syn::Result<TokenStream> {
     let bytes = std::fs::read(&full).map_err(|e| {
         syn::Error::new_spanned(
             path,
-            format_args!("cannot read the weights file {}: {e}", full.display()),
+            format_args!(
+                "cannot read the weights file `{relative}`, a path relative to the directory of this crate's `Cargo.toml`: {e}"
+            ),
         )
     })?;
     let file = SafeTensors::deserialize(&bytes).map_err(|e| {

@@ -3,11 +3,13 @@
 
 #![allow(dead_code)] // Each test binary uses its own part of this module.
 
+pub mod golden2;
+
 use std::collections::BTreeMap;
 use std::fmt::{self, Display};
 use std::path::PathBuf;
 
-use nncore::{Module, SGDConfig};
+use nncore::{AdamConfig, Module, SGDConfig};
 use serde::Deserialize;
 
 /// The folder of one golden case: `tests/golden/<name>`.
@@ -23,8 +25,23 @@ pub fn golden_dir(name: &str) -> PathBuf {
 pub struct Tensor {
     /// PyTorch's `tensor.shape`.
     pub shape: Vec<usize>,
+    /// The element type; `tests/golden/` does not record it (all `float32`), `tests/golden2/`
+    /// does.
+    #[serde(default)]
+    pub dtype: Dtype,
     /// The values, row-major.
     pub data: Vec<f64>,
+}
+
+/// A tensor's element type, as PyTorch names it.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Dtype {
+    /// `torch.float32`: parameters and running statistics.
+    #[default]
+    Float32,
+    /// `torch.int64`: BatchNorm's `num_batches_tracked`.
+    Int64,
 }
 
 /// A `state_dict`: parameter name to tensor.
@@ -37,6 +54,12 @@ pub struct OptimizerSpec {
     pub kind: String,
     /// The learning rate.
     pub lr: f32,
+    /// Adam's `betas`.
+    #[serde(default)]
+    betas: Option<(f32, f32)>,
+    /// Adam's `eps`.
+    #[serde(default)]
+    eps: Option<f32>,
     #[serde(default)]
     momentum: f32,
     #[serde(default)]
@@ -63,6 +86,23 @@ impl OptimizerSpec {
             weight_decay: self.weight_decay,
             nesterov: self.nesterov,
             maximize: self.maximize,
+        }
+    }
+
+    /// The same settings as an [`AdamConfig`]; panics for another optimizer.
+    pub fn adam_config(&self) -> AdamConfig {
+        assert_eq!(
+            self.kind, "adam",
+            "the case was trained with another optimizer"
+        );
+        let defaults = AdamConfig::default();
+        AdamConfig {
+            lr: self.lr,
+            betas: self.betas.unwrap_or(defaults.betas),
+            eps: self.eps.unwrap_or(defaults.eps),
+            weight_decay: self.weight_decay,
+            maximize: self.maximize,
+            ..defaults
         }
     }
 }
@@ -124,19 +164,23 @@ impl Case {
 
     /// The logged losses, `(epoch, [train, val])`, in epoch order.
     pub fn losses(&self) -> Vec<(usize, [f64; 2])> {
-        let mut losses: Vec<(usize, [f64; 2])> = self
-            .losses
-            .iter()
-            .map(|(epoch, l)| {
-                let epoch = epoch.parse().unwrap_or_else(|e| {
-                    panic!("{}: epoch key {epoch:?} is not a number: {e}", self.name)
-                });
-                (epoch, *l)
-            })
-            .collect();
-        losses.sort_by_key(|&(epoch, _)| epoch);
-        losses
+        sorted_losses(&self.name, &self.losses)
     }
+}
+
+/// A case's `losses` (epoch, as a string key, to `[train, val]`) in epoch order.
+pub fn sorted_losses(case: &str, losses: &BTreeMap<String, [f64; 2]>) -> Vec<(usize, [f64; 2])> {
+    let mut losses: Vec<(usize, [f64; 2])> = losses
+        .iter()
+        .map(|(epoch, l)| {
+            let epoch = epoch
+                .parse()
+                .unwrap_or_else(|e| panic!("{case}: epoch key {epoch:?} is not a number: {e}"));
+            (epoch, *l)
+        })
+        .collect();
+    losses.sort_by_key(|&(epoch, _)| epoch);
+    losses
 }
 
 /// Rows of a case's data as fixed-width samples; panics naming the case if a row is not `N` wide.
@@ -316,10 +360,19 @@ pub fn compare_params<M: Module>(
     worst
 }
 
-/// A flat row-major index written as PyTorch's `[row, col]` (or `[i]` for a vector).
+/// A flat row-major index written as PyTorch's `[row, col]` (`[i]` for a vector, `[o, i, k]`
+/// for a Conv1d weight and so on); a scalar's is empty.
 fn index(shape: &[usize], flat: usize) -> String {
-    match shape {
-        [_, cols] => format!("{}, {}", flat / cols, flat % cols),
-        _ => flat.to_string(),
-    }
+    let mut rest = flat;
+    let mut parts: Vec<String> = shape
+        .iter()
+        .rev()
+        .map(|&dim| {
+            let part = rest % dim.max(1);
+            rest /= dim.max(1);
+            part.to_string()
+        })
+        .collect();
+    parts.reverse();
+    parts.join(", ")
 }

@@ -21,6 +21,7 @@ fn main() -> Result<(), nncore::Error> {
     let loss = model.backward_loss(&MSELoss::new(), &[[1.0]], &[[2.0]], &mut grads)?;
     opt.step(&mut model, &grads);
     let y: [f32; 1] = model.forward(&[0.5]);
+    let _ = Net::from_state(&[0.0; 40], &[]);
     let w: [[f32; 1]; 13] = model.hidden.weight;
     println!("{model} {loss} {y:?} {w:?} {} {}", model.output.bias[0], Net::NUM_PARAMS);
     Ok(())

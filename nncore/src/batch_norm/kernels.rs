@@ -173,7 +173,7 @@ fn cached<const C: usize>(cache: &[f32]) -> ([f32; C], [f32; C]) {
 
 impl<const C: usize> Eval<'_, C> {
     /// `1/√(running_var + eps)` in f32, as the evaluation forward computes it.
-    fn invstd_f32(&self) -> [f32; C] {
+    pub(super) fn invstd_f32(&self) -> [f32; C] {
         core::array::from_fn(|c| 1.0 / sqrt(self.running_var[c] + self.eps))
     }
 

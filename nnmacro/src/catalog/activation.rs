@@ -74,6 +74,7 @@ macro_rules! plain_activation {
     ($const:ident, $name:literal, $ty:path) => {
         pub const $const: LayerDef = LayerDef {
             name: $name,
+            keeps_shape: true,
             usage: concat!("`", $name, "`"),
             check: |call, args, errors| {
                 no_args(call, args, errors).then(|| plain(quote!(::nncore::$ty)))?
@@ -90,6 +91,7 @@ plain_activation!(IDENTITY, "Identity", Identity);
 
 pub const LEAKY_RELU: LayerDef = LayerDef {
     name: "LeakyReLU",
+    keeps_shape: true,
     usage: "`LeakyReLU(negative_slope)`, e.g. `LeakyReLU(0.1)`, or `LeakyReLU` for 0.01",
     check: |call, args, errors| {
         let count = args.len();
@@ -116,6 +118,7 @@ pub const LEAKY_RELU: LayerDef = LayerDef {
 
 pub const GELU: LayerDef = LayerDef {
     name: "GELU",
+    keeps_shape: true,
     usage: "`GELU`, or `GELU(approximate = \"tanh\")`",
     check: |call, args, errors| {
         let extra = |_: &Expr| {
@@ -154,6 +157,7 @@ pub const GELU: LayerDef = LayerDef {
 
 pub const SOFTPLUS: LayerDef = LayerDef {
     name: "Softplus",
+    keeps_shape: true,
     usage: "`Softplus`, or `Softplus(beta, threshold)`, e.g. `Softplus(beta = 2, threshold = 10)`",
     check: |call, args, errors| {
         let mut values = numbers(call, args, &["beta", "threshold"], errors)?;
@@ -168,6 +172,7 @@ pub const SOFTPLUS: LayerDef = LayerDef {
 
 pub const ELU: LayerDef = LayerDef {
     name: "ELU",
+    keeps_shape: true,
     usage: "`ELU`, or `ELU(alpha)`, e.g. `ELU(0.5)`",
     check: |call, args, errors| {
         let mut values = numbers(call, args, &["alpha"], errors)?;

@@ -118,33 +118,46 @@ pub fn no_args(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> bool {
     false
 }
 
-/// A count of features or channels: a positive integer literal, or any other expression (a
-/// `const`), which the compiler checks as a `usize`.
+/// A count of features or channels: a positive integer literal (`13`, `13usize`), or any other
+/// expression (a `const`, `sizes::N + 1`, a `const fn` call), which the compiler evaluates as a
+/// `usize`. Parentheses and braces around one expression are dropped, so that `{ N }` is `N`.
 pub fn size(expr: &Expr, role: &str, errors: &mut Errors) -> Option<Size> {
+    let expr = unwrap_delimiters(expr);
     let found = expr.to_token_stream().to_string().replace("- ", "-");
     match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Int(int), ..
-        }) => match int.base10_parse::<u64>() {
-            Ok(0) => {
-                errors.spanned(expr, format_args!("0 {role}: a layer needs at least one"));
-                None
-            }
-            Ok(value) => Some(Size {
-                expr: Box::new(expr.clone()),
-                literal: Some(value),
-            }),
-            Err(_) => {
-                let max = grouped(MAX_PARAMS);
+        }) => {
+            let suffix = int.suffix();
+            if !suffix.is_empty() && suffix != "usize" {
+                let digits = int.base10_digits();
                 errors.spanned(
                     expr,
                     format_args!(
-                        "{found} {role} is more than any model can hold (at most {max} parameters)"
+                        "`{found}` is {} `{suffix}`, but a size is a `usize`: write `{digits}`",
+                        article(suffix)
                     ),
                 );
-                None
+                return None;
             }
-        },
+            match int.base10_parse::<u64>() {
+                Ok(0) => {
+                    errors.spanned(expr, format_args!("0 {role}: a layer needs at least one"));
+                    None
+                }
+                Ok(value) => Some(Size::written(value, expr)),
+                Err(_) => {
+                    let max = grouped(MAX_PARAMS);
+                    errors.spanned(
+                        expr,
+                        format_args!(
+                            "{found} {role} is more than any model can hold (at most {max} parameters)"
+                        ),
+                    );
+                    None
+                }
+            }
+        }
         Expr::Lit(_)
         | Expr::Unary(ExprUnary {
             op: UnOp::Neg(_), ..
@@ -155,10 +168,24 @@ pub fn size(expr: &Expr, role: &str, errors: &mut Errors) -> Option<Size> {
             );
             None
         }
-        _ => Some(Size {
-            expr: Box::new(expr.clone()),
-            literal: None,
-        }),
+        _ => Some(Size::constant(expr)),
+    }
+}
+
+/// `expr` without the parentheses or braces around it: `(N)` and `{ N }` are `N`.
+fn unwrap_delimiters(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(paren) if paren.attrs.is_empty() => unwrap_delimiters(&paren.expr),
+        Expr::Group(group) if group.attrs.is_empty() => unwrap_delimiters(&group.expr),
+        Expr::Block(block)
+            if block.attrs.is_empty() && block.label.is_none() && block.block.stmts.len() == 1 =>
+        {
+            match &block.block.stmts[0] {
+                syn::Stmt::Expr(inner, None) => unwrap_delimiters(inner),
+                _ => expr,
+            }
+        }
+        _ => expr,
     }
 }
 
@@ -169,7 +196,21 @@ pub fn int(expr: &Expr, what: &str, min: u64, errors: &mut Errors) -> Option<u64
     let value = match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Int(int), ..
-        }) => int.base10_parse::<u64>().ok(),
+        }) => {
+            let suffix = int.suffix();
+            if !suffix.is_empty() && suffix != "usize" {
+                let digits = int.base10_digits();
+                errors.spanned(
+                    expr,
+                    format_args!(
+                        "`{found}` is {} `{suffix}`, but `{what}` is a `usize`: write `{digits}`",
+                        article(suffix)
+                    ),
+                );
+                return None;
+            }
+            int.base10_parse::<u64>().ok()
+        }
         _ => None,
     };
     match value {
@@ -215,10 +256,15 @@ pub fn boolean(expr: &Expr, what: &str, errors: &mut Errors) -> Option<bool> {
             lit: Lit::Bool(b), ..
         }) => Some(b.value),
         _ => {
-            let found = expr.to_token_stream();
+            let found = expr.to_token_stream().to_string();
+            let python = match found.as_str() {
+                "True" => "; Rust writes it `true`",
+                "False" => "; Rust writes it `false`",
+                _ => "",
+            };
             errors.spanned(
                 expr,
-                format_args!("`{what}` must be `true` or `false`, found `{found}`"),
+                format_args!("`{what}` must be `true` or `false`, found `{found}`{python}"),
             );
             None
         }
@@ -271,6 +317,11 @@ pub fn literal_value(expr: &Expr) -> Option<f64> {
         }) => literal_value(expr).map(|v| -v),
         _ => None,
     }
+}
+
+/// "a" or "an" before an integer type's name: a `u8`, an `i32`.
+fn article(ty: &str) -> &'static str {
+    if ty.starts_with('i') { "an" } else { "a" }
 }
 
 /// `10_000_100_000`: a large count, readable.

@@ -14,12 +14,14 @@ use crate::shape::{Dims, Size};
 
 pub const CONV1D: LayerDef = LayerDef {
     name: "Conv1d",
+    keeps_shape: false,
     usage: "`Conv1d(in_channels, out_channels, kernel_size)`, with PyTorch's `stride`, `padding`, `dilation`, `groups` and `bias`, e.g. `Conv1d(2, 4, 3, padding = 1)`",
     check: |call, args, errors| check(call, args, 1, errors),
 };
 
 pub const CONV2D: LayerDef = LayerDef {
     name: "Conv2d",
+    keeps_shape: false,
     usage: "`Conv2d(in_channels, out_channels, kernel_size)`, with PyTorch's `stride`, `padding`, `dilation`, `groups` and `bias`, e.g. `Conv2d(3, 16, 3, padding = 1)` or `kernel_size = (3, 5)`",
     check: |call, args, errors| check(call, args, 2, errors),
 };
@@ -28,12 +30,15 @@ pub const CONV2D: LayerDef = LayerDef {
 struct Conv {
     axes: usize,
     inputs: Size,
+    /// The input channels of each group: the generic parameter of the runtime type.
+    per_group: Size,
     outputs: Size,
     kernel: Vec<u64>,
     stride: Vec<u64>,
     padding: Vec<u64>,
     dilation: Vec<u64>,
-    groups: u64,
+    /// A literal, or a constant such as the channel count of a depthwise convolution.
+    groups: Size,
     bias: bool,
 }
 
@@ -95,7 +100,10 @@ fn check(
         ),
         value => per_axis(value, "padding", 0, 0, errors),
     };
-    let groups = values[6].map_or(Some(1), |g| int(g, "groups", 1, errors));
+    let groups = match values[6] {
+        None => Some(Size::new(1, call.name().span())),
+        Some(g) => size(g, "groups", errors),
+    };
     let bias = values[7].map_or(Some(true), |b| boolean(b, "bias", errors));
     if let Some(mode) = values[8] {
         let zeros =
@@ -109,36 +117,42 @@ fn check(
             return None;
         }
     }
+    let (inputs, groups) = (inputs?, groups?);
+    let per_group = inputs.div(&groups)?;
     let conv = Conv {
         axes,
-        inputs: inputs?,
+        per_group,
+        inputs,
         outputs: outputs?,
         kernel: kernel?,
         stride: stride?,
         padding: padding?,
         dilation: dilation?,
-        groups: groups?,
+        groups,
         bias: bias?,
     };
     if !ok {
         return None;
     }
-    for (size, role) in [
-        (&conv.inputs, "in_channels"),
-        (&conv.outputs, "out_channels"),
+    let mut divides = true;
+    for (size, role, what) in [
+        (&conv.inputs, "in_channels", "input channels"),
+        (&conv.outputs, "out_channels", "output channels"),
     ] {
-        if let Some(n) = size.literal.filter(|n| n % conv.groups != 0) {
+        let Some(groups) = conv.groups.literal else {
+            continue;
+        };
+        if let Some(n) = size.literal.filter(|n| n % groups != 0) {
             errors.spanned(
                 &size.expr,
                 format_args!(
-                    "`groups = {}` must divide `{role}`, which is {n}",
-                    conv.groups
+                    "`{call}` splits {n} {what} into {groups} groups: `groups` must divide `{role}`, as in PyTorch\nchange `{role}` to a multiple of {groups}, or `groups` to a divisor of {n}"
                 ),
             );
-            return None;
+            divides = false;
         }
     }
-    Some(Box::new(conv))
+    divides.then(|| -> Box<dyn LayerKind> { Box::new(conv) })
 }
 
 /// One integer for a 1-D layer; `(3,)` is accepted as PyTorch prints it.
@@ -208,19 +222,13 @@ fn per_axis_tokens(values: &[u64]) -> TokenStream {
 }
 
 impl Conv {
-    /// The input channels of each group: the generic parameter of the runtime type.
-    fn per_group(&self) -> Size {
-        let groups = Size::new(self.groups, self.inputs.span());
-        self.inputs.div(&groups).expect("groups is at least 1")
-    }
-
     fn hyperparameters(&self) -> TokenStream {
         let (stride, padding, dilation) = (
             per_axis_tokens(&self.stride),
             per_axis_tokens(&self.padding),
             per_axis_tokens(&self.dilation),
         );
-        let groups = self.groups as usize;
+        let groups = self.groups.len();
         quote!(#stride, #padding, #dilation, #groups)
     }
 }
@@ -228,20 +236,42 @@ impl Conv {
 impl LayerKind for Conv {
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
         let (what, hint) = if self.axes == 1 {
-            (
-                "a sequence `[channels, length]`",
-                "\ndeclare the model's input with `#[input(channels, length)]`",
-            )
+            let hint = match input.len() {
+                3 => "\nuse `Conv2d` for images",
+                _ => "\ndeclare the model's input with `#[input(channels, length)]`",
+            };
+            ("a sequence `[channels, length]`", hint)
         } else {
-            (
-                "an image `[channels, height, width]`",
-                "\ndeclare the model's input with `#[input(channels, height, width)]`",
-            )
+            let hint = match input.len() {
+                2 => "\nuse `Conv1d` for sequences",
+                _ => "\ndeclare the model's input with `#[input(channels, height, width)]`",
+            };
+            ("an image `[channels, height, width]`", hint)
         };
         if !link.expect_rank(input, &[self.axes + 1], what, hint) {
             return None;
         }
         link.expect_equal(&self.inputs, &input[0], "input channels");
+        let call = link.call;
+        link.expect_positive(&self.outputs, || {
+            format!("`{call}` has 0 output channels: a layer needs at least one")
+        });
+        if self.groups.literal != Some(1) {
+            let groups = &self.groups;
+            for (size, role, channels) in [
+                (&self.inputs, "in_channels", "input channels"),
+                (&self.outputs, "out_channels", "output channels"),
+            ] {
+                if size.literal.is_none() || groups.literal.is_none() {
+                    let (raw, text, by) = (size.raw(), size.text(), groups.raw());
+                    let message = format!(
+                        "`{call}` splits {text} {channels} into {} groups: `groups` must divide `{role}`, as in PyTorch",
+                        groups.text()
+                    );
+                    link.check(size.span(), quote!(#by > 0 && #raw % #by == 0), message);
+                }
+            }
+        }
         let mut out = vec![self.outputs.clone()];
         for axis in 0..self.axes {
             let (k, s, p, d) = (
@@ -250,42 +280,22 @@ impl LayerKind for Conv {
                 self.padding[axis],
                 self.dilation[axis],
             );
-            let span = self.inputs.span();
+            // A kernel of k dilated by d spans d(k-1)+1 values.
             let reach = d * (k - 1) + 1;
             let length = &input[axis + 1];
-            let padded = length.add(&Size::new(2 * p, span))?;
-            let call = link.call.to_string();
-            let axis_name = match (self.axes, axis) {
-                (1, _) => "length",
-                (_, 0) => "height",
-                _ => "width",
+            let names = super::axis_name(self.axes, axis);
+            let call = link.call;
+            let how = if d > 1 {
+                format!(" (a kernel of {k} with dilation {d})")
+            } else {
+                String::new()
             };
-            let too_small = || {
-                format!(
-                    "`{call}` reaches {reach} values along the {axis_name}, more than its input's {} plus padding {}",
-                    length.text(),
-                    2 * p
-                )
-            };
-            match padded.literal {
-                Some(n) if n < reach => {
-                    link.error(too_small());
-                    return None;
-                }
-                Some(_) => {}
-                None => {
-                    let (padded, reach_size) = (padded.len(), reach as usize);
-                    link.checks.push(crate::ir::ConstCheck {
-                        span,
-                        condition: quote!((#padded) >= #reach_size),
-                        message: too_small(),
-                    });
-                }
-            }
+            let message = || super::too_short(call, names, (reach, &how), length, p);
+            let padded = link.expect_fits(length, p, reach, message)?;
             // (L + 2p - d(k-1) - 1) / s + 1, with `padded >= reach` checked.
-            let reach = Size::new(reach, span);
+            let span = length.span();
             let positions = padded
-                .sub(&reach)?
+                .sub(&Size::new(reach, span))?
                 .div(&Size::new(s, span))?
                 .add(&Size::new(1, span))?;
             out.push(positions);
@@ -295,7 +305,7 @@ impl LayerKind for Conv {
 
     fn ty(&self, _: &[Size]) -> TokenStream {
         let (per_group, outputs, bias) = (
-            self.per_group().generic(),
+            self.per_group.clone().generic(),
             self.outputs.generic(),
             self.bias,
         );
@@ -316,9 +326,17 @@ impl LayerKind for Conv {
         Some(self.hyperparameters())
     }
 
+    /// Every output value sums `in/groups × kernel` products.
+    fn multiply_adds(&self, output: &[Size]) -> Option<TokenStream> {
+        let values = crate::shape::numel_raw(output);
+        let per_group = self.per_group.len();
+        let taps = self.kernel.iter().product::<u64>() as usize;
+        Some(quote!(#values * (#per_group) * #taps))
+    }
+
     fn params(&self, _: &[Size]) -> Vec<TensorDef> {
         let span = self.inputs.span();
-        let mut dims = vec![self.outputs.clone(), self.per_group()];
+        let mut dims = vec![self.outputs.clone(), self.per_group.clone()];
         dims.extend(self.kernel.iter().map(|&k| Size::new(k, span)));
         let mut params = vec![TensorDef {
             name: "weight",

@@ -13,6 +13,7 @@ use crate::shape::{Dims, Size};
 
 pub const LINEAR: LayerDef = LayerDef {
     name: "Linear",
+    keeps_shape: false,
     usage: "`Linear(in_features, out_features)` or `Linear(in_features, out_features, bias = false)`",
     check,
 };
@@ -57,12 +58,14 @@ fn check(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Box<dyn
         }
     };
     match (ok, inputs, outputs) {
-        (false, _, _) => None,
-        (true, Some(inputs), Some(outputs)) => Some(Box::new(Linear {
+        // Both sizes read: a mistake beside them (a misspelled keyword, a third size) is
+        // reported, and the shapes go on through the layer.
+        (_, Some(inputs), Some(outputs)) => Some(Box::new(Linear {
             inputs,
             outputs,
             bias,
         })),
+        (false, _, _) => None,
         (true, inputs, outputs) => {
             let given = match (inputs, outputs) {
                 (None, None) => "none is given",
@@ -83,6 +86,10 @@ fn check(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Box<dyn
 impl LayerKind for Linear {
     fn input(&self) -> Option<Dims> {
         Some(vec![self.inputs.clone()])
+    }
+
+    fn nominal_input(&self) -> Dims {
+        vec![self.inputs.clone()]
     }
 
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {

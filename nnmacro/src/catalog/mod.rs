@@ -10,6 +10,7 @@ mod activation;
 pub mod args;
 mod conv;
 mod dense;
+pub mod instead;
 mod norm;
 mod pool;
 mod reshape;
@@ -27,6 +28,12 @@ pub trait LayerKind {
     /// takes `[1]`): a model may start with it, and a chain broken before it resumes at it.
     fn input(&self) -> Option<Dims> {
         None
+    }
+
+    /// A shape to write the layer's type for when the layers before it do not tell its input
+    /// (a stub after a mistake): the type depends on no more of the input than this.
+    fn nominal_input(&self) -> Dims {
+        Vec::new()
     }
 
     /// The shape the layer gives for samples of shape `input`, or `None` once `link` has
@@ -61,14 +68,26 @@ pub trait LayerKind {
     fn buffers(&self, _input: &[Size]) -> Vec<TensorDef> {
         Vec::new()
     }
+
+    /// The multiply-adds of one sample's forward pass, as a `usize` expression, for a layer
+    /// whose runtime type cannot know them (a convolution's depend on its input's size); `None`
+    /// takes the runtime type's `MULTIPLY_ADDS`.
+    fn multiply_adds(&self, _output: &[Size]) -> Option<TokenStream> {
+        None
+    }
 }
 
-/// Checks a layer's arguments: its kind, or `None` once the mistakes are reported.
+/// Checks a layer's arguments: its kind, or `None` once the mistakes are reported. A layer whose
+/// mistakes leave its shapes known (a `Linear` with a misspelled keyword) may still give its
+/// kind, so that the layers after it are checked too.
 pub type Check = fn(&LayerCall, &[&Arg], &mut Errors) -> Option<Box<dyn LayerKind>>;
 
 /// A layer the macro knows: its name, how it is written, and the check of its arguments.
 pub struct LayerDef {
     pub name: &'static str,
+    /// Whether the layer gives the shape it takes whatever its arguments (an activation), so
+    /// that the shapes go on past it when its arguments have a mistake.
+    pub keeps_shape: bool,
     pub usage: &'static str,
     pub check: Check,
 }
@@ -115,31 +134,6 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("batchnorm", "BatchNorm1d"),
 ];
 
-/// PyTorch layers the macro does not have, and what to write instead.
-pub const INSTEAD: &[(&str, &str)] = &[
-    (
-        "CrossEntropyLoss",
-        "a loss is not a layer: end the model with its logits and pass `nncore::CrossEntropyLoss` to training",
-    ),
-    (
-        "MSELoss",
-        "a loss is not a layer: pass `nncore::MSELoss` to training",
-    ),
-    (
-        "Sequential",
-        "`sequential!` is the `nn.Sequential`: list its layers directly",
-    ),
-    (
-        "Dropout2d",
-        "use `Dropout`, which zeroes single values rather than whole channels",
-    ),
-    ("Hardtanh", "not supported; `Tanh` is the smooth form"),
-    (
-        "PReLU",
-        "not supported (its slope is a parameter); `LeakyReLU(slope)` has a fixed slope",
-    ),
-];
-
 /// How the layer `name` is written, for messages.
 pub fn usage(name: &str) -> &'static str {
     LAYERS
@@ -157,47 +151,87 @@ pub struct Link<'a> {
     /// Whether the shape given is the one the layer's own arguments fix (it starts the model,
     /// or the chain resumes at it): then there is nothing before it to check it against.
     pub own_input: bool,
+    /// The shapes from the model's input to this layer, `input: 3×32×32 → conv1: 16×32×32`,
+    /// shown under a mistake in a model with `#[input(...)]`; empty otherwise.
+    pub trail: String,
     pub errors: &'a mut Errors,
     pub checks: &'a mut Vec<ConstCheck>,
 }
 
 impl Link<'_> {
+    /// `message`, and the shapes that led to the layer when the model shows them.
+    pub fn explain(&self, message: impl std::fmt::Display) -> String {
+        if self.trail.is_empty() {
+            message.to_string()
+        } else {
+            format!("{message}\nthe shapes: {}", self.trail)
+        }
+    }
+
     /// Reports `message` on the layer.
     pub fn error(&mut self, message: impl std::fmt::Display) {
+        let message = self.explain(message);
         self.errors.spanned(self.call, message);
+    }
+
+    /// Reports `message` on `tokens`.
+    pub fn error_at(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
+        let message = self.explain(message);
+        self.errors.spanned(tokens, message);
+    }
+
+    /// A `const` assertion that `condition` (an expression of raw sizes) holds, else
+    /// `message`, spanned on `span`.
+    pub fn check(&mut self, span: proc_macro2::Span, condition: TokenStream, message: String) {
+        let message = self.explain(message);
+        self.checks.push(ConstCheck {
+            span,
+            condition,
+            message,
+        });
     }
 
     /// `found == expected`, checked here for literals and by the compiler otherwise. `role`
     /// names what is compared: "input features".
     pub fn expect_equal(&mut self, found: &Size, expected: &Size, role: &str) -> bool {
-        let (call, source) = (self.call, &self.source);
+        let call = self.call;
         match (found.literal, expected.literal) {
             (Some(f), Some(e)) if f != e => {
-                self.errors.spanned(
-                    &found.expr,
-                    format_args!(
-                        "`{call}` takes {f} {role}, but {source} gives {e}\nchange {f} to {e}, or change the layer before to give {f}"
-                    ),
+                // What `Flatten` gives, `8×8×8 = 512 features`, is changed by the layers before.
+                let (given, before) = if expected.text() == e.to_string() {
+                    (expected.text(), "the layer before")
+                } else {
+                    let noun = role.rsplit(' ').next().unwrap_or(role);
+                    (
+                        format!("{} {noun}", expected.text()),
+                        "the layers before it",
+                    )
+                };
+                let message = format!(
+                    "`{call}` takes {f} {role}, but {} gives {given}\nchange {f} to {e}, or change {before} to give {f}",
+                    self.source
                 );
+                self.error_at(&found.expr, message);
                 false
             }
             (Some(_), Some(_)) => true,
+            _ if found.same(expected) => true,
             _ => {
-                let (f, e) = (found.len(), expected.len());
-                self.checks.push(ConstCheck {
-                    span: found.span(),
-                    condition: quote::quote!((#f) == (#e)),
-                    message: format!(
-                        "`{call}` takes a different number of {role} than {source} gives"
-                    ),
-                });
+                let (f, e) = (found.raw(), expected.raw());
+                let message = format!(
+                    "`{call}` takes {} {role}, but {} gives {}, a different number",
+                    found.text(),
+                    self.source,
+                    expected.text()
+                );
+                self.check(found.span(), quote::quote!(#f == #e), message);
                 true
             }
         }
     }
 
-    /// The input has `rank` dimensions, else reports what the layer takes (`what`, e.g.
-    /// "a sequence `[channels, length]`") and what it was given.
+    /// The input has one of `ranks` dimensions, else reports what the layer takes (`what`,
+    /// e.g. "a sequence `[channels, length]`"), what it was given, and `hint`.
     pub fn expect_rank(&mut self, input: &[Size], ranks: &[usize], what: &str, hint: &str) -> bool {
         if ranks.contains(&input.len()) {
             return true;
@@ -208,10 +242,8 @@ impl Link<'_> {
             2 => format!("a {given} sequence"),
             _ => format!("a {given} image"),
         };
-        self.errors.spanned(
-            self.call,
-            format_args!("`{call}` takes {what}, but {source} gives {given}{hint}"),
-        );
+        let message = format!("`{call}` takes {what}, but {source} gives {given}{hint}");
+        self.error(message);
         false
     }
 
@@ -224,14 +256,96 @@ impl Link<'_> {
             }
             Some(_) => true,
             None => {
-                let len = size.len();
-                self.checks.push(ConstCheck {
-                    span: size.span(),
-                    condition: quote::quote!((#len) > 0),
-                    message: message(),
-                });
+                let raw = size.raw();
+                self.check(size.span(), quote::quote!(#raw > 0), message());
                 true
             }
+        }
+    }
+
+    /// `length + 2·padding >= reach` along one axis, checked here for literals and by the
+    /// compiler otherwise; `message` says what the layer needs. The padded length, or `None`
+    /// once reported.
+    pub fn expect_fits(
+        &mut self,
+        length: &Size,
+        padding: u64,
+        reach: u64,
+        message: impl Fn() -> String,
+    ) -> Option<Size> {
+        let padded = length.add(&Size::new(2 * padding, length.span()))?;
+        match padded.literal {
+            Some(n) if n < reach => {
+                self.error(message());
+                None
+            }
+            Some(_) => Some(padded),
+            None => {
+                let (raw, reach) = (padded.raw(), reach as usize);
+                let span = self.call.name().span();
+                self.check(span, quote::quote!(#raw >= #reach), message());
+                Some(padded)
+            }
+        }
+    }
+}
+
+/// The name of spatial axis `axis` of a layer over `axes` axes, and the adjective for its
+/// extent: ("height", "high").
+pub fn axis_name(axes: usize, axis: usize) -> (&'static str, &'static str) {
+    match (axes, axis) {
+        (1, _) => ("length", "long"),
+        (_, 0) => ("height", "high"),
+        _ => ("width", "wide"),
+    }
+}
+
+/// Says that a window of `reach` values (`how`: how the layer spans them, or empty) does not
+/// fit in an input `length` long along an axis with `padding` on each side: the layer would
+/// give nothing.
+pub fn too_short(
+    call: &LayerCall,
+    (axis, extent): (&str, &str),
+    (reach, how): (u64, &str),
+    length: &Size,
+    padding: u64,
+) -> String {
+    let padded = match length.literal {
+        Some(n) if padding > 0 => format!(", {} with its padding", n + 2 * padding),
+        None if padding > 0 => format!(", plus {} of padding", 2 * padding),
+        _ => String::new(),
+    };
+    format!(
+        "`{call}` needs at least {reach} values{how} along the {axis}, but its input is {} {extent}{padded}: it would give no output",
+        length.text()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LAYERS;
+
+    /// The README's table of what is there lists every layer the macro accepts, so the docs'
+    /// list cannot fall behind the catalog.
+    #[test]
+    fn every_layer_is_in_the_readme_table() {
+        let readme = include_str!("../../../README.md");
+        let table: Vec<&str> = readme
+            .lines()
+            .skip_while(|line| !line.starts_with("## What is there"))
+            .take_while(|line| !line.starts_with("## Parity"))
+            .filter(|line| line.starts_with("| layer") || line.starts_with("| activation"))
+            .collect();
+        for def in LAYERS {
+            let written = format!("`{}", def.name);
+            assert!(
+                table.iter().any(|row| row
+                    .split('|')
+                    .nth(2)
+                    .is_some_and(|cell| cell.contains(&written))),
+                "the README's table has no row for `{}`",
+                def.name
+            );
         }
     }
 }

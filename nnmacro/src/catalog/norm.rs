@@ -14,18 +14,21 @@ use crate::shape::{Dims, Size};
 
 pub const BATCH_NORM1D: LayerDef = LayerDef {
     name: "BatchNorm1d",
+    keeps_shape: true,
     usage: "`BatchNorm1d(num_features)`, or with `eps` and `momentum`, e.g. `BatchNorm1d(16, momentum = 0.01)`",
     check: |call, args, errors| batch_norm(call, args, 1, errors),
 };
 
 pub const BATCH_NORM2D: LayerDef = LayerDef {
     name: "BatchNorm2d",
+    keeps_shape: true,
     usage: "`BatchNorm2d(num_features)`, or with `eps` and `momentum`",
     check: |call, args, errors| batch_norm(call, args, 2, errors),
 };
 
 pub const DROPOUT: LayerDef = LayerDef {
     name: "Dropout",
+    keeps_shape: true,
     usage: "`Dropout(p)`, e.g. `Dropout(0.2)`, or `Dropout` for 0.5",
     check: dropout,
 };
@@ -104,6 +107,10 @@ fn batch_norm(
 impl LayerKind for BatchNorm {
     fn passes_shape(&self) -> bool {
         true
+    }
+
+    fn nominal_input(&self) -> Dims {
+        vec![self.features.clone()]
     }
 
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {

@@ -13,36 +13,42 @@ use crate::shape::{Dims, Size};
 
 pub const MAX_POOL1D: LayerDef = LayerDef {
     name: "MaxPool1d",
+    keeps_shape: false,
     usage: "`MaxPool1d(kernel_size)`, or with `stride` and `padding`, e.g. `MaxPool1d(3, stride = 2, padding = 1)`",
     check: |call, args, errors| window(call, args, 1, Pool::Max, errors),
 };
 
 pub const MAX_POOL2D: LayerDef = LayerDef {
     name: "MaxPool2d",
+    keeps_shape: false,
     usage: "`MaxPool2d(kernel_size)`, or with `stride` and `padding`, e.g. `MaxPool2d(2)` or `MaxPool2d((2, 2), stride = 2)`",
     check: |call, args, errors| window(call, args, 2, Pool::Max, errors),
 };
 
 pub const AVG_POOL1D: LayerDef = LayerDef {
     name: "AvgPool1d",
+    keeps_shape: false,
     usage: "`AvgPool1d(kernel_size)`, or with `stride` and `padding`",
     check: |call, args, errors| window(call, args, 1, Pool::Avg, errors),
 };
 
 pub const AVG_POOL2D: LayerDef = LayerDef {
     name: "AvgPool2d",
+    keeps_shape: false,
     usage: "`AvgPool2d(kernel_size)`, or with `stride` and `padding`",
     check: |call, args, errors| window(call, args, 2, Pool::Avg, errors),
 };
 
 pub const ADAPTIVE_AVG_POOL1D: LayerDef = LayerDef {
     name: "AdaptiveAvgPool1d",
+    keeps_shape: false,
     usage: "`AdaptiveAvgPool1d(output_size)`, e.g. `AdaptiveAvgPool1d(1)` for global average pooling",
     check: |call, args, errors| adaptive(call, args, 1, errors),
 };
 
 pub const ADAPTIVE_AVG_POOL2D: LayerDef = LayerDef {
     name: "AdaptiveAvgPool2d",
+    keeps_shape: false,
     usage: "`AdaptiveAvgPool2d(output_size)`, e.g. `AdaptiveAvgPool2d(1)` for global average pooling",
     check: |call, args, errors| adaptive(call, args, 2, errors),
 };
@@ -208,31 +214,11 @@ impl LayerKind for Window {
         for axis in 0..self.axes {
             let (k, s, p) = (self.kernel[axis], self.stride[axis], self.padding[axis]);
             let length = &input[axis + 1];
+            let names = super::axis_name(self.axes, axis);
+            let call = link.call;
+            let message = || super::too_short(call, names, (k, ""), length, p);
+            let padded = link.expect_fits(length, p, k, message)?;
             let span = length.span();
-            let padded = length.add(&Size::new(2 * p, span))?;
-            let call = link.call.to_string();
-            let message = || {
-                format!(
-                    "`{call}` has a window of {k} but its input is {} long plus padding {}: it would give no output",
-                    length.text(),
-                    2 * p
-                )
-            };
-            match padded.literal {
-                Some(n) if n < k => {
-                    link.error(message());
-                    return None;
-                }
-                Some(_) => {}
-                None => {
-                    let (padded, k) = (padded.len(), k as usize);
-                    link.checks.push(crate::ir::ConstCheck {
-                        span,
-                        condition: quote!((#padded) >= #k),
-                        message: message(),
-                    });
-                }
-            }
             let positions = padded
                 .sub(&Size::new(k, span))?
                 .div(&Size::new(s, span))?
@@ -301,13 +287,21 @@ impl LayerKind for Adaptive {
         let mut out = vec![input[0].clone()];
         for (axis, &o) in self.output.iter().enumerate() {
             let length = &input[axis + 1];
-            if length.literal.is_some_and(|n| n < o) {
-                let call = link.call.to_string();
-                link.error(format_args!(
-                    "`{call}` gives {o} values along an axis that is only {} long",
+            let (axis, extent) = super::axis_name(self.axes, axis);
+            let call = link.call;
+            let message = || {
+                format!(
+                    "`{call}` gives {o} values along the {axis}, but its input is only {} {extent}",
                     length.text()
-                ));
+                )
+            };
+            if length.literal.is_some_and(|n| n < o) {
+                link.error(message());
                 return None;
+            }
+            if length.literal.is_none() {
+                let (raw, o) = (length.raw(), o as usize);
+                link.check(length.span(), quote!(#raw >= #o), message());
             }
             out.push(Size::new(o, length.span()));
         }

@@ -8,10 +8,11 @@ use super::args::{bind_all, literal_value, no_args};
 use super::{LayerDef, LayerKind, Link};
 use crate::ast::{Arg, LayerCall};
 use crate::errors::Errors;
-use crate::shape::{Dims, Size, numel, numel_tokens};
+use crate::shape::{Dims, Size, describe};
 
 pub const FLATTEN: LayerDef = LayerDef {
     name: "Flatten",
+    keeps_shape: false,
     usage: "`Flatten`: a sample of any shape as one row of features, in PyTorch's order",
     check: |call, args, errors| {
         no_args(call, args, errors).then(|| -> Box<dyn LayerKind> { Box::new(Flatten) })
@@ -20,12 +21,14 @@ pub const FLATTEN: LayerDef = LayerDef {
 
 pub const SOFTMAX: LayerDef = LayerDef {
     name: "Softmax",
+    keeps_shape: true,
     usage: "`Softmax(dim = 1)`",
     check: |call, args, errors| softmax(call, args, false, errors),
 };
 
 pub const LOG_SOFTMAX: LayerDef = LayerDef {
     name: "LogSoftmax",
+    keeps_shape: true,
     usage: "`LogSoftmax(dim = 1)`",
     check: |call, args, errors| softmax(call, args, true, errors),
 };
@@ -34,19 +37,17 @@ struct Flatten;
 
 impl LayerKind for Flatten {
     fn output(&self, input: &[Size], _: &mut Link) -> Option<Dims> {
-        let span = input
-            .first()
-            .map_or_else(proc_macro2::Span::call_site, Size::span);
-        Some(vec![match numel(input) {
-            Some(n) => Size::new(u64::try_from(n).ok()?, span),
-            None => {
-                let n = numel_tokens(input);
-                Size {
-                    expr: Box::new(syn::parse_quote_spanned!(span=> #n)),
-                    literal: None,
-                }
-            }
-        }])
+        let (first, rest) = input.split_first()?;
+        let mut n = first.clone();
+        for size in rest {
+            n = n.mul(size)?;
+        }
+        // `8×8×8 = 512` in messages, or the product of the constants.
+        let text = match n.literal {
+            Some(value) if input.len() > 1 => format!("{} = {value}", describe(input)),
+            _ => n.text(),
+        };
+        Some(vec![n.described(text)])
     }
 
     fn ty(&self, _: &[Size]) -> TokenStream {

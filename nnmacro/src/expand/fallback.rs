@@ -21,7 +21,10 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         fields,
         input,
         output,
+        const_checks,
+        sizes,
     } = stub;
+    let checks = super::const_checks(sizes, const_checks);
     let (f32, usize) = (f32_type(), usize_type());
     let broken = quote!(::nncore::__private::Broken);
     let mut definitions = Vec::new();
@@ -60,8 +63,11 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
         }
     };
     let (input, output) = (shape(input, "__NnX"), shape(output, "__NnY"));
+    let quantized = super::quantized::stub(stub);
     quote! {
         #error
+        #checks
+        #quantized
         #(#attrs)*
         #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
         #[allow(dead_code)]
@@ -78,6 +84,12 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
                 ::core::unreachable!()
             }
             pub const fn from_params<const __NN_N: #usize>(_: &[#f32; __NN_N]) -> Self {
+                ::core::unreachable!()
+            }
+            pub const fn from_state<const __NN_N: #usize, const __NN_M: #usize>(
+                _: &[#f32; __NN_N],
+                _: &[#f32; __NN_M],
+            ) -> Self {
                 ::core::unreachable!()
             }
         }

@@ -3,6 +3,7 @@
 
 mod fallback;
 mod passes;
+mod quantized;
 
 pub use fallback::fallback;
 
@@ -10,7 +11,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
 use crate::ast::Form;
-use crate::ir::{Field, Layer, Model};
+use crate::ir::{ConstCheck, Field, Layer, Model, Sizes};
 use crate::shape::sample_type;
 
 // Hygiene: the generated code must compile whatever names the user has in scope. Types are
@@ -44,7 +45,8 @@ pub fn expand(model: &Model) -> TokenStream {
     let module = module_impl(model);
     let model_impl = passes::model_impl(model);
     let display = display_impl(model);
-    let assertions = const_checks(model);
+    let assertions = const_checks(&model.sizes, &model.const_checks);
+    let quantized = quantized::quantized(model);
     quote! {
         #definition
         #constructors
@@ -52,6 +54,7 @@ pub fn expand(model: &Model) -> TokenStream {
         #model_impl
         #display
         #assertions
+        #quantized
     }
 }
 
@@ -131,12 +134,20 @@ fn constructors(model: &Model) -> TokenStream {
     for (layer, input) in model.layers_with_inputs() {
         let value = zero(layer, input);
         if layer.has_state(input) {
-            from_state.push(quote! {
-                #value.with_state(#params.split_at(#at).1, #buffers.split_at(#buffers_at).1)
-            });
             let ty = layer.ty(input);
-            at = quote!(#at + <#ty as ::nncore::Module>::NUM_PARAMS);
-            buffers_at = quote!(#buffers_at + <#ty as ::nncore::Module>::NUM_BUFFERS);
+            let (count, buffer_count) = (
+                quote!(<#ty as ::nncore::Module>::NUM_PARAMS),
+                quote!(<#ty as ::nncore::Module>::NUM_BUFFERS),
+            );
+            // Each layer gets exactly its own values.
+            from_state.push(quote! {
+                #value.with_state(
+                    #params.split_at(#at).1.split_at(#count).0,
+                    #buffers.split_at(#buffers_at).1.split_at(#buffer_count).0,
+                )
+            });
+            at = quote!(#at + #count);
+            buffers_at = quote!(#buffers_at + #buffer_count);
         } else {
             from_state.push(value);
         }
@@ -230,6 +241,17 @@ fn module_impl(model: &Model) -> TokenStream {
         quote!(::core::iter::empty() #(#links)*)
     };
     let all_types: Vec<TokenStream> = model.layers_with_inputs().map(|(l, i)| l.ty(i)).collect();
+    let multiply_adds = model
+        .layers
+        .iter()
+        .zip(&all_types)
+        .zip(&model.shapes[1..])
+        .map(|((layer, ty), output)| {
+            layer
+                .kind
+                .multiply_adds(output)
+                .unwrap_or_else(|| quote!(<#ty as ::nncore::Module>::MULTIPLY_ADDS))
+        });
     // A zeroed layer lacks its hyperparameters (a slope, a stride): a layer without parameters
     // is assigned whole, one with parameters has them restored by `configure`.
     let restore = model.layers_with_inputs().map(|(layer, input)| {
@@ -252,7 +274,7 @@ fn module_impl(model: &Model) -> TokenStream {
         impl ::nncore::Module for #ident {
             const NUM_PARAMS: #usize = 0 #(+ <#types as ::nncore::Module>::NUM_PARAMS)*;
             const NUM_BUFFERS: #usize = 0 #(+ <#buffer_types as ::nncore::Module>::NUM_BUFFERS)*;
-            const MULTIPLY_ADDS: #usize = 0 #(+ <#all_types as ::nncore::Module>::MULTIPLY_ADDS)*;
+            const MULTIPLY_ADDS: #usize = 0 #(+ #multiply_adds)*;
             const MAX_WIDTH: #usize = ::nncore::__private::max_of(&[#(#lens),*]);
 
             fn zeros() -> Self {
@@ -311,21 +333,15 @@ fn display_impl(model: &Model) -> TokenStream {
     }
 }
 
-/// The checks of sizes given as constants, as `const` assertions whose messages name the
-/// layers; `__NnModel` names the model in them.
-fn const_checks(model: &Model) -> TokenStream {
-    let ident = &model.ident;
-    let checks = model.const_checks.iter().map(|check| {
+/// The sizes given as constants, as `const` items, and their checks, as `const` assertions
+/// whose messages name the layers.
+pub fn const_checks(sizes: &Sizes, checks: &[ConstCheck]) -> TokenStream {
+    let definitions = sizes.definitions();
+    let checks = checks.iter().map(|check| {
         let (condition, message) = (&check.condition, &check.message);
         quote_spanned! {check.span=>
-            // The same constant on both sides is a valid model, not a mistake.
-            #[allow(clippy::eq_op)]
-            const _: () = {
-                #[allow(dead_code)]
-                type __NnModel = #ident;
-                ::core::assert!(#condition, "{}", #message);
-            };
+            const _: () = ::core::assert!(#condition, "{}", #message);
         }
     });
-    quote!(#(#checks)*)
+    quote!(#definitions #(#checks)*)
 }

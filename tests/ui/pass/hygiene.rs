@@ -67,8 +67,8 @@ mod shadowed {
     }
 
     nncore::sequential! {
-        // The path is relative to the crate trybuild generates in target/tests/trybuild/.
-        #[weights = "../../../../tests/golden/seed_mlp_named/init.safetensors"]
+        // The path is relative to the crate trybuild writes, where tests/compiletest.rs copies it.
+        #[weights = "weights/seed_mlp_named.safetensors"]
         pub struct Baked { hidden_linear: Linear(1, 13), hidden_activ: Tanh, output_linear: Linear(13, 1) }
     }
 }

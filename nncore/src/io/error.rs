@@ -1,0 +1,206 @@
+//! What can go wrong loading or saving, each error naming the tensor and what was found.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::{Name, Shape};
+
+/// Why a safetensors file could not be loaded into a model.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The model has a parameter or buffer the file lacks.
+    #[error("the file has no tensor `{key}`, which the model needs")]
+    MissingKey {
+        /// The parameter's or buffer's `state_dict` key.
+        key: Name,
+    },
+    /// The file has a tensor the model lacks (`strict=True` in PyTorch's terms).
+    #[error("the file has a tensor `{key}`, which the model does not have")]
+    UnexpectedKey {
+        /// The tensor's name in the file.
+        key: String,
+    },
+    /// The file and the model name the same layers differently: one by index (`0.weight`), the
+    /// other by name (`fc.weight`); the tensors are otherwise the same.
+    #[error("{}", layer_names_message(*file_indexed, file_key, model_key))]
+    LayerNames {
+        /// Whether the file has the index names (and the model names), or the reverse.
+        file_indexed: bool,
+        /// One of the file's keys, of the same tensor name as `model_key` if it can
+        /// (`0.weight`).
+        file_key: String,
+        /// The model's first key (`hidden_linear.weight`).
+        model_key: Name,
+    },
+    /// A tensor's shape differs from its parameter's or buffer's.
+    #[error("`{key}` has shape {found:?} in the file but {expected:?} in the model")]
+    Shape {
+        /// The `state_dict` key.
+        key: Name,
+        /// The shape the model has.
+        expected: Shape,
+        /// The shape the file has.
+        found: Vec<usize>,
+    },
+    /// A tensor the model holds as F32 is another dtype in the file.
+    #[error(
+        "`{key}` is {found} in the file, but the model holds F32{}",
+        dtype_hint(found)
+    )]
+    Dtype {
+        /// The `state_dict` key.
+        key: Name,
+        /// The file's dtype, as safetensors spells it (`F64`, `BF16`, ...).
+        found: String,
+    },
+    /// A buffer the model holds as I64 (`num_batches_tracked`) is another dtype in the file.
+    #[error(
+        "`{key}` is {found} in the file, but the model holds I64 (PyTorch's `int64`), which loads only from I64"
+    )]
+    IntegerDtype {
+        /// The buffer's `state_dict` key.
+        key: Name,
+        /// The file's dtype, as safetensors spells it.
+        found: String,
+    },
+    /// A value is NaN or infinite, and [`LoadOptions::reject_non_finite`](super::LoadOptions)
+    /// asked to refuse those.
+    #[error(
+        "`{key}` holds {value} at index {index} ({}), and the load refuses NaN and infinite values",
+        position(*index, shape)
+    )]
+    NonFinite {
+        /// The `state_dict` key.
+        key: Name,
+        /// The tensor's shape.
+        shape: Shape,
+        /// The first bad value's position, counted row-major.
+        index: usize,
+        /// The value, as it would have loaded (after any dtype conversion).
+        value: f32,
+    },
+    /// The file's header entry for a tensor is wrong: its byte range does not fit its dtype and
+    /// shape, overlaps another tensor's, or leaves a gap before it.
+    #[error("the file's entry for `{key}` is corrupt: {reason}")]
+    CorruptTensor {
+        /// The tensor's name in the file.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The file ends before its header or tensor data does.
+    #[error("the file is truncated: it has {len} bytes but needs {needed}")]
+    Truncated {
+        /// The bytes the header says the file has (at least).
+        needed: u64,
+        /// The bytes it has.
+        len: u64,
+    },
+    /// The header's length field exceeds [`MAX_HEADER_LEN`](super::MAX_HEADER_LEN).
+    #[error("the header claims {len} bytes, more than the {max} allowed")]
+    HeaderTooLarge {
+        /// The length the file claims.
+        len: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// The file is not valid safetensors (bad JSON, bytes after the last tensor, ...).
+    #[error("the file is not valid safetensors: {reason}")]
+    Corrupt {
+        /// What the parser found wrong.
+        reason: String,
+    },
+    /// The file could not be read.
+    #[cfg(feature = "std")]
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+/// Why a model could not be saved.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SaveError {
+    /// A parameter's or buffer's data does not fill its shape (a hand-written `Module` that is
+    /// wrong).
+    #[error("`{key}` has {len} values but shape {shape:?}")]
+    Inconsistent {
+        /// The `state_dict` key.
+        key: Name,
+        /// The shape it reports.
+        shape: Shape,
+        /// The number of values it has.
+        len: usize,
+    },
+    /// Two tensors have the same key (a hand-written `Module` that is wrong).
+    #[error("the model has two tensors named `{key}`")]
+    DuplicateKey {
+        /// The key.
+        key: Name,
+    },
+    /// The safetensors writer refused the tensors.
+    #[error("cannot write safetensors: {reason}")]
+    Format {
+        /// What the writer said.
+        reason: String,
+    },
+    /// The file could not be written; any previous file at the path is untouched.
+    #[cfg(feature = "std")]
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+/// How to fix a float tensor of another width: PyTorch writes what the model holds.
+fn dtype_hint(found: &str) -> &'static str {
+    match found {
+        "F64" | "F16" | "BF16" => {
+            ": save it from PyTorch with `model.float()` first, or load it with \
+             `LoadOptions { convert_dtypes: true, .. }`"
+        }
+        _ => "",
+    }
+}
+
+/// The message of [`LoadError::LayerNames`], with the declaration that would load the file.
+fn layer_names_message(file_indexed: bool, file_key: &str, model_key: &Name) -> String {
+    if file_indexed {
+        format!(
+            "the file's keys are index names (`{file_key}`, ...), as `nn.Sequential(...)` \
+             without names writes them, but the model's are names (`{model_key}`, ...): to load \
+             it, declare the model as a tuple struct `struct Net(...)` of the same layers, or \
+             name the layers in PyTorch with `nn.Sequential(OrderedDict(...))`"
+        )
+    } else {
+        format!(
+            "the file's keys are names (`{file_key}`, ...), as `nn.Sequential(OrderedDict(...))` \
+             or a module's attributes write them, but the model's are index names \
+             (`{model_key}`, ...): to load it, declare the model with named fields \
+             `struct Net {{ name: Layer, ... }}` using the file's names, or save it in PyTorch \
+             from an `nn.Sequential(...)` without names"
+        )
+    }
+}
+
+/// A row-major position as its index along each dimension: `[2, 0]`.
+fn position(index: usize, shape: &Shape) -> String {
+    let mut at = [0; Shape::MAX_RANK];
+    let mut rest = index;
+    for (i, &dim) in shape.dims().iter().enumerate().rev() {
+        if dim > 0 {
+            at[i] = rest % dim;
+            rest /= dim;
+        }
+    }
+    format!("{:?}", &at[..shape.dims().len()])
+}

@@ -1,0 +1,147 @@
+//! `DEPTHWISE_CONV_2D` on int8 in NHWC (`reference_integer_ops::DepthwiseConvPerChannel`).
+
+use super::QuantLayer;
+use super::conv::{Padding, Window, check_steps};
+use super::params::OutputStage;
+
+/// A depthwise int8 convolution over NHWC images `[[[i8; IN]; W]; H]`, giving
+/// `[[[i8; OUT]; WO]; HO]` with `OUT = IN · depth_multiplier`: TensorFlow Lite's
+/// `DEPTHWISE_CONV_2D` with per-channel weights.
+///
+/// Output channel `o = c · M + m` (`M = OUT / IN`) sees input channel `c` only:
+/// `y[i][j][o] = stage(bias[o] + Σ_kh Σ_kw weight[kh][kw][o] · (x[i·sh + kh·dh − ph][j·sw + kw·dw −
+/// pw][c] − zx))`, positions outside the input left out. PyTorch's counterpart is a `Conv2d`
+/// with `groups = IN` and `IN · M` outputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DepthwiseConv2d<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> {
+    /// `weight[kh][kw][o]`: TensorFlow Lite's `[1, kh, kw, out]`; symmetric.
+    pub weight: [[[i8; OUT]; KW]; KH],
+    /// One bias per output channel, at scale `input.scale · weight_scale[o]`.
+    pub bias: [i32; OUT],
+    /// `[rows, columns]` between one output position and the next.
+    pub stride: [usize; 2],
+    /// `[rows, columns]` between kernel taps.
+    pub dilation: [usize; 2],
+    /// `SAME` or `VALID`.
+    pub padding: Padding,
+    /// Zero points, rescale and activation clamp.
+    pub stage: OutputStage<OUT>,
+}
+
+impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
+    DepthwiseConv2d<IN, OUT, KH, KW>
+{
+    /// Output channels per input channel, `OUT / IN`.
+    pub const DEPTH_MULTIPLIER: usize = {
+        assert!(
+            IN > 0 && OUT % IN == 0,
+            "a depthwise convolution has a whole number of outputs per input channel"
+        );
+        OUT / IN
+    };
+
+    /// The layer with these parameters and settings.
+    ///
+    /// # Panics
+    /// If a stride or a dilation is 0; at compile time if `OUT` is not a multiple of `IN`.
+    #[must_use]
+    pub const fn new(
+        weight: [[[i8; OUT]; KW]; KH],
+        bias: [i32; OUT],
+        stride: [usize; 2],
+        dilation: [usize; 2],
+        padding: Padding,
+        stage: OutputStage<OUT>,
+    ) -> Self {
+        let _ = Self::DEPTH_MULTIPLIER;
+        check_steps(stride, dilation);
+        DepthwiseConv2d {
+            weight,
+            bias,
+            stride,
+            dilation,
+            padding,
+            stage,
+        }
+    }
+
+    /// `[HO, WO]` for an `H × W` input.
+    #[must_use]
+    pub const fn output_size(&self, input: [usize; 2]) -> [usize; 2] {
+        let (p, s, d) = (self.padding, self.stride, self.dilation);
+        [
+            p.output_size(0, input[0], KH, s[0], d[0]),
+            p.output_size(1, input[1], KW, s[1], d[1]),
+        ]
+    }
+
+    /// Multiply-adds of one forward pass giving `HO · WO` positions: `OUT · KH · KW · HO · WO`.
+    #[must_use]
+    pub const fn multiply_adds(output_len: usize) -> usize {
+        OUT * KH * KW * output_len
+    }
+
+    /// The int8 output for `x`.
+    ///
+    /// `HO` and `WO` must be [`DepthwiseConv2d::output_size`] of `[H, W]` (checked in debug
+    /// builds).
+    #[must_use]
+    pub fn forward<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+        &self,
+        x: &[[[i8; IN]; W]; H],
+    ) -> [[[i8; OUT]; WO]; HO] {
+        let m = Self::DEPTH_MULTIPLIER;
+        debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
+        let window = Window::new(
+            self.padding,
+            [H, W],
+            [KH, KW],
+            self.stride,
+            self.dilation,
+            [HO, WO],
+        );
+        let offset = self.stage.input_offset();
+        let mut y = [[[0i8; OUT]; WO]; HO];
+        for (i, row) in y.iter_mut().enumerate() {
+            for (j, pixel) in row.iter_mut().enumerate() {
+                let mut acc = self.bias;
+                for (kh, taps) in self.weight.iter().enumerate() {
+                    let Some(r) = window.tap(0, i, kh, H) else {
+                        continue;
+                    };
+                    for (kw, w) in taps.iter().enumerate() {
+                        let Some(c) = window.tap(1, j, kw, W) else {
+                            continue;
+                        };
+                        let input = &x[r][c];
+                        for (o, acc) in acc.iter_mut().enumerate() {
+                            let v = input[o / m] as i32 + offset;
+                            *acc = acc.wrapping_add(w[o] as i32 * v);
+                        }
+                    }
+                }
+                for (o, out) in pixel.iter_mut().enumerate() {
+                    *out = self.stage.finish(o, acc[o]);
+                }
+            }
+        }
+        y
+    }
+}
+
+impl<
+    const IN: usize,
+    const OUT: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const HO: usize,
+    const WO: usize,
+> QuantLayer<[[[i8; IN]; W]; H], [[[i8; OUT]; WO]; HO]> for DepthwiseConv2d<IN, OUT, KH, KW>
+{
+    #[inline]
+    fn forward(&self, x: &[[[i8; IN]; W]; H]) -> [[[i8; OUT]; WO]; HO] {
+        DepthwiseConv2d::forward(self, x)
+    }
+}

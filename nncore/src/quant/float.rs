@@ -1,0 +1,345 @@
+//! [`Quantize`] for every float layer `sequential!` knows: what it becomes in int8.
+//!
+//! | float layer | int8 layer | role |
+//! | --- | --- | --- |
+//! | `Linear`, `LinearNoBias` | [`FullyConnected`] | weights |
+//! | `Conv2d` (any groups) | [`Conv2d`] | weights |
+//! | `Conv1d` | [`Conv1d`], a `Conv2d` over one row | weights |
+//! | `BatchNorm1d`, `BatchNorm2d` | [`Identity`], folded into the layer before | norm |
+//! | `ReLU` | fused into the layer before, else [`Relu`] | ReLU |
+//! | `MaxPool1d`, `MaxPool2d`, `AvgPool1d`, `AvgPool2d` (no padding) | [`MaxPool2d`], [`AvgPool2d`] | shape |
+//! | `Flatten` | [`Flatten`] | shape |
+//! | `Dropout`, `Identity` | [`Identity`] | skip |
+//! | `Tanh`, `Sigmoid` | [`Lookup`], output fixed as TensorFlow Lite fixes it | table |
+//! | `LeakyReLU`, `GELU`, `SiLU`, `Softplus`, `ELU` | [`Lookup`], output calibrated | table |
+//! | `Softmax`, `LogSoftmax`, `AdaptiveAvgPool1d`, `AdaptiveAvgPool2d` | none ([`Refused`]) | refused |
+
+use super::conv::{Conv2d, Padding};
+use super::conv1d::Conv1d;
+use super::elementwise::{Flatten, Identity, Lookup, Refused, Relu};
+use super::fully_connected::FullyConnected;
+use super::params::{Activation, OutputStage, QuantParams};
+use super::pool::{AvgPool2d, MaxPool2d, Pool2d};
+use super::ptq::{bias_value, symmetric_row};
+use super::quantize::{Norm, Plan, Quantize, Role};
+use crate::{Elementwise, Error};
+
+/// Output channel `o`'s float weights `row`, with the plan's BatchNorm folded in (in place), into
+/// `q`; returns the channel's weight scale and int32 bias.
+fn channel(
+    row: &mut [f32],
+    bias: f32,
+    o: usize,
+    plan: &Plan<'_>,
+    q: &mut [i8],
+) -> Result<(f32, i32), Error> {
+    let mut bias = bias;
+    if let Some(norm) = plan.norm {
+        let [scale, mean, shift] = norm.channel(o);
+        for w in row.iter_mut() {
+            *w *= scale;
+        }
+        bias = (bias - mean) * scale + shift;
+    }
+    let weight_scale = symmetric_row(row, q)?;
+    if !bias.is_finite() {
+        return Err(Error::NotFinite { what: "a bias" });
+    }
+    Ok((
+        weight_scale,
+        bias_value(bias, plan.input.scale * weight_scale),
+    ))
+}
+
+/// The plan's BatchNorm maps `channels` channels, if there is one.
+fn check_norm(plan: &Plan<'_>, channels: usize) -> Result<(), Error> {
+    match plan.norm {
+        Some(norm) if norm.channels() != channels => Err(Error::NotQuantizable {
+            layer: plan.name,
+            reason: "the BatchNorm after it has another number of channels",
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The output stage of a layer with these per-channel weight scales.
+fn stage<const OUT: usize>(plan: &Plan<'_>, scales: [f32; OUT]) -> OutputStage<OUT> {
+    OutputStage::per_channel(
+        plan.input,
+        scales,
+        plan.output,
+        plan.activation,
+        plan.rounding,
+    )
+}
+
+fn fully_connected<const IN: usize, const OUT: usize>(
+    weight: &[[f32; IN]; OUT],
+    bias: Option<&[f32; OUT]>,
+    plan: &Plan<'_>,
+) -> Result<FullyConnected<IN, OUT>, Error> {
+    check_norm(plan, OUT)?;
+    let (mut q, mut b, mut scales) = ([[0i8; IN]; OUT], [0i32; OUT], [1.0f32; OUT]);
+    for o in 0..OUT {
+        let mut row = weight[o];
+        let float_bias = bias.map_or(0.0, |b| b[o]);
+        (scales[o], b[o]) = channel(&mut row, float_bias, o, plan, &mut q[o])?;
+    }
+    Ok(FullyConnected::new(q, b, stage(plan, scales)))
+}
+
+impl<const IN: usize, const OUT: usize> Quantize for crate::Linear<IN, OUT> {
+    type Quantized = FullyConnected<IN, OUT>;
+    const ROLE: Role = Role::Weights;
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        fully_connected(&self.weight, Some(&self.bias), plan)
+    }
+}
+
+impl<const IN: usize, const OUT: usize> Quantize for crate::LinearNoBias<IN, OUT> {
+    type Quantized = FullyConnected<IN, OUT>;
+    const ROLE: Role = Role::Weights;
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        fully_connected(&self.weight, None, plan)
+    }
+}
+
+impl<const IPG: usize, const OUT: usize, const KH: usize, const KW: usize, const BIAS: bool>
+    Quantize for crate::Conv2d<IPG, OUT, KH, KW, BIAS>
+{
+    type Quantized = Conv2d<IPG, OUT, KH, KW>;
+    const ROLE: Role = Role::Weights;
+
+    /// The weights from PyTorch's `[out][in][kh][kw]` to TensorFlow Lite's `[out][kh][kw][in]`.
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        check_norm(plan, OUT)?;
+        let (mut q, mut b, mut scales) = ([[[[0i8; IPG]; KW]; KH]; OUT], [0i32; OUT], [1.0; OUT]);
+        for o in 0..OUT {
+            let mut row = self.weight[o];
+            let mut chw = [[[0i8; KW]; KH]; IPG];
+            (scales[o], b[o]) = channel(
+                row.as_flattened_mut().as_flattened_mut(),
+                self.bias[o],
+                o,
+                plan,
+                chw.as_flattened_mut().as_flattened_mut(),
+            )?;
+            q[o] = core::array::from_fn(|kh| {
+                core::array::from_fn(|kw| core::array::from_fn(|c| chw[c][kh][kw]))
+            });
+        }
+        let padding = Padding::Explicit(self.padding);
+        let stage = stage(plan, scales);
+        Ok(Conv2d::new(
+            q,
+            b,
+            self.stride,
+            self.dilation,
+            padding,
+            stage,
+        ))
+    }
+}
+
+impl<const IPG: usize, const OUT: usize, const K: usize, const BIAS: bool> Quantize
+    for crate::Conv1d<IPG, OUT, K, BIAS>
+{
+    type Quantized = Conv1d<IPG, OUT, K>;
+    const ROLE: Role = Role::Weights;
+
+    /// The weights from PyTorch's `[out][in][k]` to `[out][1][k][in]`.
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        check_norm(plan, OUT)?;
+        let (mut q, mut b, mut scales) = ([[[[0i8; IPG]; K]; 1]; OUT], [0i32; OUT], [1.0; OUT]);
+        for o in 0..OUT {
+            let mut row = self.weight[o];
+            let mut ck = [[0i8; K]; IPG];
+            (scales[o], b[o]) = channel(
+                row.as_flattened_mut(),
+                self.bias[o],
+                o,
+                plan,
+                ck.as_flattened_mut(),
+            )?;
+            q[o] = [core::array::from_fn(|k| core::array::from_fn(|c| ck[c][k]))];
+        }
+        let (s, d, p) = (self.stride, self.dilation, self.padding);
+        let stage = stage(plan, scales);
+        let conv = Conv2d::new(q, b, [1, s], [1, d], Padding::Explicit([0, p]), stage);
+        Ok(Conv1d(conv))
+    }
+}
+
+/// A pooling window of `filter` every `stride`, padded by `padding`, quantized as its input.
+fn pool(filter: [usize; 2], stride: [usize; 2], padding: [usize; 2], plan: &Plan<'_>) -> Pool2d {
+    Pool2d::new(
+        filter,
+        stride,
+        Padding::Explicit(padding),
+        Activation::None,
+        plan.input,
+    )
+}
+
+const PADDED_AVERAGE: &str = "an average pooling with padding divides by the whole window, \
+                              padding included (PyTorch's `count_include_pad`), and TensorFlow \
+                              Lite's leaves the padding out: quantize it with `padding = 0`";
+
+/// An average pooling with no padding.
+fn average(
+    filter: [usize; 2],
+    stride: [usize; 2],
+    padding: [usize; 2],
+    plan: &Plan<'_>,
+) -> Result<AvgPool2d, Error> {
+    if padding != [0, 0] {
+        return Err(Error::NotQuantizable {
+            layer: plan.name,
+            reason: PADDED_AVERAGE,
+        });
+    }
+    Ok(AvgPool2d(pool(filter, stride, padding, plan)))
+}
+
+impl Quantize for crate::MaxPool2d {
+    type Quantized = MaxPool2d;
+    const ROLE: Role = Role::Shape;
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        Ok(MaxPool2d(pool(
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            plan,
+        )))
+    }
+}
+
+impl Quantize for crate::MaxPool1d {
+    type Quantized = MaxPool2d;
+    const ROLE: Role = Role::Shape;
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        let (k, s, p) = (self.kernel_size, self.stride, self.padding);
+        Ok(MaxPool2d(pool([1, k], [1, s], [0, p], plan)))
+    }
+}
+
+impl Quantize for crate::AvgPool2d {
+    type Quantized = AvgPool2d;
+    const ROLE: Role = Role::Shape;
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        average(self.kernel_size, self.stride, self.padding, plan)
+    }
+}
+
+impl Quantize for crate::AvgPool1d {
+    type Quantized = AvgPool2d;
+    const ROLE: Role = Role::Shape;
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        let (k, s, p) = (self.kernel_size, self.stride, self.padding);
+        average([1, k], [1, s], [0, p], plan)
+    }
+}
+
+impl Quantize for crate::Flatten {
+    type Quantized = Flatten;
+    const ROLE: Role = Role::Shape;
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        Ok(Flatten { quant: plan.input })
+    }
+}
+
+impl Quantize for crate::ReLU {
+    type Quantized = Relu;
+    const ROLE: Role = Role::Relu;
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        Ok(Relu { quant: plan.input })
+    }
+}
+
+macro_rules! identity {
+    ($ty:ty, $role:expr $(, $norm:ident, $c:ident)?) => {
+        impl$(<const $c: usize>)? Quantize for $ty {
+            type Quantized = Identity;
+            const ROLE: Role = $role;
+
+            fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+                Ok(Identity { quant: plan.input })
+            }
+
+            $(
+                fn $norm(&self) -> Option<&dyn Norm> {
+                    Some(self)
+                }
+            )?
+        }
+    };
+}
+identity!(crate::Dropout, Role::Skip);
+identity!(crate::Identity, Role::Skip);
+identity!(crate::BatchNorm1d<C>, Role::Norm, norm, C);
+identity!(crate::BatchNorm2d<C>, Role::Norm, norm, C);
+
+/// TensorFlow Lite's fixed output quantization of `TANH` and `LOGISTIC`: the ranges (−1, 1) and
+/// (0, 1) over all 256 values.
+const TANH: QuantParams = QuantParams::new(1.0 / 128.0, 0);
+const LOGISTIC: QuantParams = QuantParams::new(1.0 / 256.0, -128);
+
+macro_rules! table {
+    ($ty:ty, $fixed:expr) => {
+        impl Quantize for $ty {
+            type Quantized = Lookup;
+            const ROLE: Role = Role::Table($fixed);
+
+            fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+                Ok(Lookup::new(plan.input, plan.output, |x| self.value(x)))
+            }
+        }
+    };
+}
+table!(crate::Tanh, Some(TANH));
+table!(crate::Sigmoid, Some(LOGISTIC));
+table!(crate::LeakyReLU, None);
+table!(crate::GELU, None);
+table!(crate::SiLU, None);
+table!(crate::Softplus, None);
+table!(crate::ELU, None);
+
+macro_rules! refused {
+    ($ty:ty, $reason:literal) => {
+        impl Quantize for $ty {
+            type Quantized = Refused;
+            const ROLE: Role = Role::Refused($reason);
+
+            fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+                Err(Error::NotQuantizable {
+                    layer: plan.name,
+                    reason: $reason,
+                })
+            }
+        }
+    };
+}
+refused!(
+    crate::Softmax,
+    "`Softmax` has no int8 form here: quantize the model up to its logits (the largest logit is the most probable class)"
+);
+refused!(
+    crate::LogSoftmax,
+    "`LogSoftmax` has no int8 form here: quantize the model up to its logits (the largest logit is the most probable class)"
+);
+refused!(
+    crate::AdaptiveAvgPool1d,
+    "`AdaptiveAvgPool1d` has no int8 form here: an `AvgPool1d` whose window and stride are the input length over the output length computes the same"
+);
+refused!(
+    crate::AdaptiveAvgPool2d,
+    "`AdaptiveAvgPool2d` has no int8 form here: an `AvgPool2d` whose window and stride are the input size over the output size computes the same"
+);

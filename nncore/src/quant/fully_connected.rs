@@ -1,0 +1,145 @@
+//! `FULLY_CONNECTED` on int8: TensorFlow Lite's `reference_integer_ops::FullyConnected` and
+//! `FullyConnectedPerChannel`.
+
+use super::QuantLayer;
+use super::kernel::Kernel;
+use super::params::OutputStage;
+
+/// A fully connected int8 layer, `y[o] = stage(bias[o] + Σ_i weight[o][i] · (x[i] − zx))`, `zx`
+/// the input's zero point: TensorFlow Lite's `FULLY_CONNECTED` with int8 input, weights and
+/// output and int32 bias.
+///
+/// `weight` is `[[i8; IN]; OUT]`, TensorFlow Lite's `[out, in]` (and PyTorch's), row-major. The
+/// accumulator is int32 and wraps as TensorFlow Lite's does on two's-complement machines; the
+/// dot products run on the CPU's integer multiply-add where it has one ([`Kernel`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FullyConnected<const IN: usize, const OUT: usize> {
+    /// `weight[o][i]` connects input `i` to output `o`; symmetric (zero point 0).
+    pub weight: [[i8; IN]; OUT],
+    /// One bias per output, at scale `input.scale · weight_scale[o]`.
+    pub bias: [i32; OUT],
+    /// Zero points, rescale and activation clamp.
+    pub stage: OutputStage<OUT>,
+}
+
+impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
+    /// The layer with these weights, biases and output stage.
+    #[must_use]
+    pub const fn new(weight: [[i8; IN]; OUT], bias: [i32; OUT], stage: OutputStage<OUT>) -> Self {
+        FullyConnected {
+            weight,
+            bias,
+            stage,
+        }
+    }
+
+    /// The int32 accumulators, bias included, before the output stage.
+    #[must_use]
+    pub fn accumulate(&self, x: &[i8; IN]) -> [i32; OUT] {
+        self.accumulate_with(x, Kernel::detect())
+    }
+
+    /// [`FullyConnected::accumulate`] with the dot products of `kernel`; every kernel gives the
+    /// same sums.
+    #[must_use]
+    pub fn accumulate_with(&self, x: &[i8; IN], kernel: Kernel) -> [i32; OUT] {
+        let mut acc = self.bias;
+        kernel.rows(&self.weight, x, self.stage.input_offset(), &mut acc);
+        acc
+    }
+
+    /// The int8 output for `x`, with the fastest dot products this CPU has
+    /// ([`Kernel::detect`]).
+    #[must_use]
+    pub fn forward(&self, x: &[i8; IN]) -> [i8; OUT] {
+        self.forward_with(x, Kernel::detect())
+    }
+
+    /// The int8 output for `x`, with the dot products of `kernel`; every kernel gives the same
+    /// output.
+    #[must_use]
+    pub fn forward_with(&self, x: &[i8; IN], kernel: Kernel) -> [i8; OUT] {
+        let acc = self.accumulate_with(x, kernel);
+        core::array::from_fn(|o| self.stage.finish(o, acc[o]))
+    }
+
+    /// Multiply-adds of one forward pass: `IN · OUT`.
+    pub const MULTIPLY_ADDS: usize = IN * OUT;
+}
+
+impl<const IN: usize, const OUT: usize> QuantLayer<[i8; IN], [i8; OUT]>
+    for FullyConnected<IN, OUT>
+{
+    #[inline]
+    fn forward(&self, x: &[i8; IN]) -> [i8; OUT] {
+        FullyConnected::forward(self, x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quant::{Activation, QuantParams, Rounding};
+
+    /// Built at compile time, multipliers included.
+    const BAKED: FullyConnected<2, 1> = FullyConnected::new(
+        [[3, -1]],
+        [4],
+        OutputStage::per_channel(
+            QuantParams::new(0.5, 1),
+            [0.1],
+            QuantParams::new(0.02, -3),
+            Activation::Relu6,
+            Rounding::Double,
+        ),
+    );
+
+    #[test]
+    fn layers_are_const_constructible() {
+        let m = crate::quant::Multiplier::from_real(0.5f32 as f64 * 0.1f32 as f64 / 0.02f32 as f64);
+        assert_eq!(BAKED.stage.multiplier, [m]);
+        assert_eq!(BAKED.stage.clamp, [-3, 127]);
+        // acc = 3·(5 − 1) − (2 − 1) + 4 = 15; · 2.5 = 37.5 → 38 (ties away), − 3.
+        assert_eq!(BAKED.forward(&[5, 2]), [35]);
+    }
+
+    #[test]
+    fn a_small_layer_by_hand() {
+        // Input scale 0.5 with zero point 2, weight scale 0.25, output scale 0.125 zero point -1:
+        // factor 1, so y = bias + Σ w (x − 2), then −1.
+        let input = QuantParams::new(0.5, 2);
+        let output = QuantParams::new(0.125, -1);
+        let stage =
+            OutputStage::per_tensor(input, 0.25, output, Activation::None, Rounding::Double);
+        let layer = FullyConnected::new([[1, -2, 3], [0, 0, 0]], [10, -7], stage);
+        let x = [2, 5, -1];
+        // Row 0: 1·0 − 2·3 + 3·(−3) = −15, + 10 = −5.
+        assert_eq!(layer.accumulate(&x), [-5, -7]);
+        assert_eq!(layer.forward(&x), [-6, -8]);
+        let relu = FullyConnected {
+            stage: OutputStage::per_tensor(input, 0.25, output, Activation::Relu, Rounding::Double),
+            ..layer
+        };
+        assert_eq!(relu.forward(&x), [-1, -1]);
+    }
+
+    #[test]
+    fn every_rounding_reaches_the_real_result_off_ties() {
+        let input = QuantParams::new(0.02, -5);
+        let output = QuantParams::new(0.3, 4);
+        let w = [[17, -90, 127, 4], [-127, 3, 55, -60]];
+        let x = [-128, 0, 77, 127];
+        let scales = [0.011, 0.0043];
+        for rounding in [Rounding::Double, Rounding::Single, Rounding::Float] {
+            let stage = OutputStage::per_channel(input, scales, output, Activation::None, rounding);
+            let layer = FullyConnected::new(w, [300, -2000], stage);
+            let acc = layer.accumulate(&x);
+            let y = layer.forward(&x);
+            for o in 0..2 {
+                let real = acc[o] as f64 * 0.02 * scales[o] as f64 / 0.3;
+                let want = (real.round() as i32 + 4).clamp(-128, 127);
+                assert_eq!(y[o] as i32, want, "{rounding:?} output {o}: {real}");
+            }
+        }
+    }
+}

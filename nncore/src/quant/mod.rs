@@ -1,0 +1,79 @@
+//! Int8 inference that computes what TensorFlow Lite's reference kernels compute, bit for bit,
+//! and post-training quantization of float layers into it.
+//!
+//! TensorFlow Lite's int8 scheme: a tensor's real value is `scale · (q − zero_point)`
+//! ([`QuantParams`]); weights are symmetric (zero point 0) with one scale per output channel;
+//! biases are int32 at scale `input_scale · weight_scale`. A layer accumulates
+//! `Σ w · (x − input_zero_point) + bias` in int32, rescales it by `input_scale · weight_scale /
+//! output_scale` (a fixed-point [`Multiplier`], or `f64` for the interpreter's
+//! `FULLY_CONNECTED`: see [`Rounding`]), adds the output's zero point and clamps to the fused
+//! activation's range ([`OutputStage`]).
+//!
+//! | TensorFlow Lite op | here | options |
+//! | --- | --- | --- |
+//! | `FULLY_CONNECTED` | [`FullyConnected`] | per-channel or per-tensor weights, fused ReLU/ReLU6/ReLU-N1-1; AVX2 dot products ([`Kernel`]) |
+//! | `CONV_2D` | [`Conv2d`] | per-channel weights, stride, dilation, `SAME`/`VALID`/explicit ([`Padding`]), groups; [`Conv1d`] over one row |
+//! | `DEPTHWISE_CONV_2D` | [`DepthwiseConv2d`] | depth multiplier, stride, dilation, padding |
+//! | `MAX_POOL_2D`, `AVERAGE_POOL_2D` | [`MaxPool2d`], [`AvgPool2d`] | filter, stride, padding |
+//! | `RESHAPE` (Keras `Flatten`) | [`Reshape`] | NHWC to a vector |
+//! | `TANH`, `LOGISTIC`, other elementwise ops | [`Lookup`] | any function, as a 256-entry table |
+//!
+//! Images are NHWC, TensorFlow Lite's layout, `[[[i8; C]; W]; H]` per sample; the float layers
+//! are NCHW. [`layout`] converts the parameters once, at quantization time.
+//!
+//! Everything here is plain data (`const`-constructible, no heap) and runs without `std`.
+//! [`tflite`] reads the parameters of a `.tflite` file in place.
+//!
+//! A whole model: `sequential!` writes beside each model `Net` its int8 form `NetInt8`, whose
+//! fields are each layer's [`Quantize::Quantized`], and `Net::quantize`, which calibrates on the
+//! samples given ([`ptq::MinMax`]), folds BatchNorms and fuses ReLUs ([`Role`], [`Plans`]), and
+//! quantizes every layer. [`Int8Layer`] and [`Int8Model`] give its footprint and its source
+//! (`crate::export::write_rust_const_int8`).
+
+mod conv;
+mod conv1d;
+mod depthwise;
+mod elementwise;
+mod fixed;
+mod flatbuffer;
+mod float;
+mod fully_connected;
+mod kernel;
+pub mod layout;
+mod params;
+mod pool;
+pub mod ptq;
+mod quantize;
+mod source;
+
+/// What `sequential!`'s int8 code calls, re-exported by `crate::__private`.
+pub(crate) mod private {
+    pub use super::quantize::refuse;
+    pub use super::source::write_field;
+}
+pub mod tflite;
+
+pub use conv::{Conv2d, Padding};
+pub use conv1d::Conv1d;
+pub use depthwise::DepthwiseConv2d;
+pub use elementwise::{Flatten, Identity, Int8Sample, Lookup, Refused, Relu};
+pub use fixed::{
+    Multiplier, Rounding, round_product, rounding_divide_by_pot,
+    saturating_rounding_doubling_high_mul,
+};
+pub use fully_connected::FullyConnected;
+pub use kernel::Kernel;
+pub use layout::Reshape;
+pub use params::{Activation, OutputStage, QuantParams};
+pub use pool::{AvgPool2d, MaxPool2d, Pool2d};
+pub use quantize::{Norm, Plan, Plans, Quantize, Role};
+pub use source::{Int8Layer, Int8Model};
+
+/// An int8 layer taking `X` to `Y` for one sample.
+pub trait QuantLayer<X, Y> {
+    /// The output for `x`.
+    fn forward(&self, x: &X) -> Y;
+}
+
+#[cfg(test)]
+mod tests;

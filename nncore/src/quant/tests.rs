@@ -1,0 +1,205 @@
+//! The window ops against simpler paths to the same numbers: a convolution is a fully connected
+//! layer on each output position's patch (padding read as the input's zero point), a depthwise
+//! convolution is a convolution whose weights are zero across channels, and pooling is a
+//! reduction over explicitly listed windows. (`tests/tflite.rs` checks them against TensorFlow
+//! Lite itself.)
+
+extern crate std;
+use super::*;
+use std::vec::Vec;
+
+/// Deterministic int8 values (a linear congruential generator).
+struct Values(u32);
+
+impl Values {
+    fn next(&mut self) -> i8 {
+        self.0 = self.0.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        (self.0 >> 24) as u8 as i8
+    }
+
+    fn array<const N: usize>(&mut self) -> [i8; N] {
+        core::array::from_fn(|_| self.next())
+    }
+}
+
+/// An NHWC image, `H × W × C`.
+type Image<const C: usize, const W: usize, const H: usize> = [[[i8; C]; W]; H];
+
+const INPUT: QuantParams = QuantParams::new(0.04, -7);
+const OUTPUT: QuantParams = QuantParams::new(0.3, 3);
+
+#[test]
+fn padding_follows_tensorflow_lite() {
+    // (padding, input, kernel, stride, dilation) -> (output, padded before)
+    let cases = [
+        (Padding::Same, 8, 3, 1, 1, 8, 1),
+        (Padding::Same, 8, 3, 2, 1, 4, 0), // 1 to pad: it goes after
+        (Padding::Same, 9, 3, 2, 1, 5, 1),
+        (Padding::Same, 4, 2, 1, 2, 4, 1), // a 2-tap kernel dilated to span 3
+        (Padding::Same, 4, 3, 2, 1, 2, 0), // the average pooling of options_cnn_int8
+        (Padding::Same, 5, 1, 3, 1, 2, 0),
+        (Padding::Valid, 8, 3, 1, 1, 6, 0),
+        (Padding::Valid, 4, 3, 2, 1, 1, 0),
+        (Padding::Valid, 7, 3, 2, 2, 2, 0),
+        (Padding::Valid, 2, 3, 1, 1, 0, 0),
+    ];
+    for (p, input, k, s, d, out, before) in cases {
+        assert_eq!(
+            p.output_size(0, input, k, s, d),
+            out,
+            "{p:?} {input} {k} {s} {d}"
+        );
+        assert_eq!(
+            p.before(1, input, k, s, d, out),
+            before,
+            "{p:?} {input} {k} {s} {d}"
+        );
+    }
+}
+
+/// The patch of output position `(i, j)`: `KH × KW × C` values, the zero point where a tap falls
+/// outside the input.
+fn patch<const C: usize, const H: usize, const W: usize, const N: usize>(
+    x: &[[[i8; C]; W]; H],
+    k: [usize; 2],
+    stride: [usize; 2],
+    dilation: [usize; 2],
+    before: [usize; 2],
+    (i, j): (usize, usize),
+) -> [i8; N] {
+    let mut out = [INPUT.zero_point; N];
+    for kh in 0..k[0] {
+        for kw in 0..k[1] {
+            let r = (i * stride[0] + kh * dilation[0]) as isize - before[0] as isize;
+            let c = (j * stride[1] + kw * dilation[1]) as isize - before[1] as isize;
+            if (0..H as isize).contains(&r) && (0..W as isize).contains(&c) {
+                let at = (kh * k[1] + kw) * C;
+                out[at..at + C].copy_from_slice(&x[r as usize][c as usize]);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_convolution_is_a_fully_connected_layer_on_patches() {
+    let mut v = Values(1);
+    let x: [[[i8; 3]; 6]; 7] = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let weight: [[[[i8; 3]; 2]; 3]; 4] =
+        core::array::from_fn(|_| core::array::from_fn(|_| core::array::from_fn(|_| v.array())));
+    let bias = [900, -1500, 0, 77];
+    let scales = [0.01, 0.002, 0.02, 0.007];
+    let stage =
+        OutputStage::per_channel(INPUT, scales, OUTPUT, Activation::Relu6, Rounding::Double);
+    let fc = FullyConnected::<18, 4>::new(
+        core::array::from_fn(|o| {
+            let flat = weight[o].as_flattened().as_flattened();
+            core::array::from_fn(|i| flat[i])
+        }),
+        bias,
+        stage,
+    );
+    let (stride, dilation) = ([2, 1], [1, 2]);
+    for padding in [Padding::Same, Padding::Valid, Padding::Explicit([2, 1])] {
+        let conv = Conv2d::new(weight, bias, stride, dilation, padding, stage);
+        let [ho, wo] = conv.output_size([7, 6]);
+        let before = [
+            padding.before(0, 7, 3, 2, 1, ho),
+            padding.before(1, 6, 2, 1, 2, wo),
+        ];
+        let check = |y: Vec<Vec<[i8; 4]>>| {
+            assert_eq!((y.len(), y[0].len()), (ho, wo));
+            for (i, row) in y.iter().enumerate() {
+                for (j, got) in row.iter().enumerate() {
+                    let p = patch(&x, [3, 2], stride, dilation, before, (i, j));
+                    assert_eq!(*got, fc.forward(&p), "{padding:?} at {i}, {j}");
+                }
+            }
+        };
+        match padding {
+            Padding::Same => {
+                let y: [[[i8; 4]; 6]; 4] = conv.forward(&x);
+                check(y.iter().map(|r| r.to_vec()).collect());
+            }
+            Padding::Valid => {
+                let y: [[[i8; 4]; 4]; 3] = conv.forward(&x);
+                check(y.iter().map(|r| r.to_vec()).collect());
+            }
+            // PyTorch's padding: (7 + 4 − 3) / 2 + 1 rows, (6 + 2 − 3) + 1 columns.
+            Padding::Explicit(_) => {
+                let y: [[[i8; 4]; 6]; 5] = conv.forward(&x);
+                check(y.iter().map(|r| r.to_vec()).collect());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_depthwise_convolution_is_a_convolution_with_zeros_across_channels() {
+    let mut v = Values(7);
+    let x: [[[i8; 2]; 5]; 5] = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let weight: [[[i8; 6]; 3]; 3] = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let bias = [10, -20, 30, -40, 50, -60];
+    let scales = [0.01, 0.02, 0.03, 0.015, 0.025, 0.005];
+    let stage = OutputStage::per_channel(INPUT, scales, OUTPUT, Activation::None, Rounding::Double);
+    // Output o = c · 3 + m sees input channel c only.
+    let full: [[[[i8; 2]; 3]; 3]; 6] = core::array::from_fn(|o| {
+        core::array::from_fn(|kh| {
+            core::array::from_fn(|kw| {
+                core::array::from_fn(|c| if c == o / 3 { weight[kh][kw][o] } else { 0 })
+            })
+        })
+    });
+    for (stride, dilation, padding) in [
+        ([1, 1], [1, 1], Padding::Same),
+        ([2, 1], [1, 2], Padding::Same),
+    ] {
+        let dw = DepthwiseConv2d::<2, 6, 3, 3>::new(weight, bias, stride, dilation, padding, stage);
+        let conv = Conv2d::new(full, bias, stride, dilation, padding, stage);
+        assert_eq!(DepthwiseConv2d::<2, 6, 3, 3>::DEPTH_MULTIPLIER, 3);
+        if stride == [1, 1] {
+            let a: Image<6, 5, 5> = dw.forward(&x);
+            assert_eq!(a, conv.forward(&x));
+        } else {
+            let a: Image<6, 5, 3> = dw.forward(&x);
+            assert_eq!(a, conv.forward(&x));
+        }
+    }
+}
+
+#[test]
+fn pooling_reduces_the_windows_inside_the_input() {
+    let mut v = Values(3);
+    let x: [[[i8; 2]; 5]; 5] = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let quant = QuantParams::new(0.1, -10);
+    let pool = Pool2d::new([3, 3], [2, 2], Padding::Same, Activation::Relu, quant);
+    assert_eq!(pool.output_size([5, 5]), [3, 3]);
+    let max: [[[i8; 2]; 3]; 3] = MaxPool2d(pool).forward(&x);
+    let avg: [[[i8; 2]; 3]; 3] = AvgPool2d(pool).forward(&x);
+    // SAME pads 1 before: window i covers rows 2i − 1 ..= 2i + 1 inside 0..5.
+    for i in 0..3usize {
+        for j in 0..3usize {
+            for c in 0..2 {
+                let rows = (2 * i).saturating_sub(1)..(2 * i + 2).min(5);
+                let cols = (2 * j).saturating_sub(1)..(2 * j + 2).min(5);
+                let values: Vec<i32> = rows
+                    .flat_map(|r| cols.clone().map(move |col| (r, col)))
+                    .map(|(r, col)| x[r][col][c] as i32)
+                    .collect();
+                let want_max = *values.iter().max().unwrap();
+                let mean = values.iter().sum::<i32>() as f64 / values.len() as f64;
+                let want_avg = (mean.abs() + 0.5).floor().copysign(mean) as i32;
+                assert_eq!(
+                    max[i][j][c] as i32,
+                    want_max.max(-10),
+                    "max at {i}, {j}, {c}"
+                );
+                assert_eq!(
+                    avg[i][j][c] as i32,
+                    want_avg.max(-10),
+                    "avg at {i}, {j}, {c}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The checks of each layer: its name, its path and its arguments.
+
+use quote::ToTokens;
+
+use super::Slot;
+use crate::ast::{Entry, Form, LayerCall};
+use crate::catalog::instead::{instead, note_after};
+use crate::catalog::{LAYERS, LayerKind};
+use crate::errors::Errors;
+use crate::ir::Field;
+use crate::suggest::suggest;
+use crate::valid::attrs::check_field_cfg;
+
+/// The crate whose path may prefix a layer: `nncore::Linear`.
+const CRATE: &str = "nncore";
+
+/// One entry: its field and, if the layer checks out, its kind. `before` is the name of the
+/// layer before it, for notes on a loss written as a layer.
+pub fn check_entry(
+    index: usize,
+    form: Form,
+    entry: Entry,
+    before: Option<&str>,
+    errors: &mut Errors,
+) -> Slot {
+    let field = match (form, entry.name) {
+        (Form::Tuple, _) => Some(Field::Index(index)),
+        (Form::Named, Some(name)) => Some(Field::Named(name)),
+        (Form::Named, None) => None,
+    };
+    for error in entry.errors {
+        errors.push(error);
+    }
+    let mut attrs = entry.attrs;
+    check_field_cfg(&mut attrs, errors);
+    let (layer, keeps_shape) = match entry.layer {
+        Ok(call) => {
+            let name = call.name().to_string();
+            let keeps_shape = LAYERS.iter().any(|def| def.name == name && def.keeps_shape);
+            let kind = check_layer(&call, before, errors);
+            (kind.map(|kind| (kind, call)), keeps_shape)
+        }
+        Err(error) => {
+            errors.push(error);
+            (None, false)
+        }
+    };
+    Slot {
+        attrs,
+        field,
+        layer,
+        keeps_shape,
+    }
+}
+
+/// Recognizes the layer and checks its arguments.
+fn check_layer(
+    call: &LayerCall,
+    before: Option<&str>,
+    errors: &mut Errors,
+) -> Option<Box<dyn LayerKind>> {
+    let name = call.name();
+    let text = name.to_string();
+    let Some(def) = LAYERS.iter().find(|def| def.name == text) else {
+        let hint = if let Some(instead) = instead(&text) {
+            let note = before
+                .and_then(|before| note_after(&text, before))
+                .map(|note| format!("\n{note}"))
+                .unwrap_or_default();
+            format!("; {instead}{note}")
+        } else if let Some(known) = suggest(&text) {
+            format!("; did you mean `{known}`?")
+        } else {
+            String::new()
+        };
+        let names: Vec<&str> = LAYERS.iter().map(|def| def.name).collect();
+        errors.spanned(
+            name,
+            format_args!(
+                "unknown layer `{text}`{hint}\nthe layers are: {}",
+                names.join(", ")
+            ),
+        );
+        return None;
+    };
+    check_path(call, errors);
+    let args: Vec<_> = call.args.iter().flat_map(|(_, args)| args).collect();
+    (def.check)(call, &args, errors)
+}
+
+/// A layer is written `Linear`, `nncore::Linear` or `::nncore::Linear`; another path is
+/// reported, and the layer still checked as the one it names.
+fn check_path(call: &LayerCall, errors: &mut Errors) {
+    let path = &call.path;
+    let prefix: Vec<String> = path
+        .segments
+        .iter()
+        .rev()
+        .skip(1)
+        .map(|s| s.ident.to_string())
+        .collect();
+    if prefix.is_empty() || prefix == [CRATE] {
+        return;
+    }
+    let name = call.name();
+    let written = path.to_token_stream().to_string().replace(' ', "");
+    let advice = if prefix == ["nn"] {
+        format!("drop `nn::`: write `{name}`")
+    } else {
+        format!("write `{name}` or `{CRATE}::{name}`")
+    };
+    errors.spanned(
+        path,
+        format_args!("`{written}` is not a layer of `{CRATE}`; {advice}"),
+    );
+}
