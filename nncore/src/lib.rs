@@ -25,6 +25,7 @@ mod heap;
 mod kernels;
 pub mod math;
 mod module;
+mod state;
 mod tensor;
 #[cfg(feature = "alloc")]
 mod train;
@@ -73,10 +74,7 @@ pub use loss::{
     BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, NLLLoss, Pointwise,
     Reduce, Reduction, SmoothL1Loss,
 };
-pub use module::{
-    Buffer, BufferData, BufferDataMut, BufferMut, Grads, Layer, Model, Module, Name, Param,
-    ParamMut, Shape,
-};
+pub use module::{Grads, Layer, Model, Module};
 pub use optim::{
     Adam, AdamConfig, AdamW, AdamWConfig, CosineAnnealingLR, Optimizer, SGD, SGDConfig, StepLR,
 };
@@ -86,6 +84,7 @@ pub use sigmoid::Sigmoid;
 pub use silu::SiLU;
 pub use softmax::{LogSoftmax, Softmax};
 pub use softplus::Softplus;
+pub use state::{Buffer, BufferData, BufferDataMut, BufferMut, Name, Param, ParamMut, Shape};
 pub use tanh::Tanh;
 pub use tensor::Tensor;
 #[cfg(feature = "alloc")]
