@@ -1,4 +1,4 @@
-//! W7 of the performance issue: the convolutional network of chapter 8 of "Deep Learning with
+//! W7 (BENCHMARKS.md): the convolutional network of chapter 8 of "Deep Learning with
 //! PyTorch" (birds against airplanes) on 32×32 RGB inputs uniform in [-1, 1): a batch of 64
 //! forward, and a training step on a batch of 64 (cross-entropy, backward in training mode, SGD
 //! with lr 1e-2). `scripts/bench_torch.py` times the same in PyTorch.

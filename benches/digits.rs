@@ -1,4 +1,4 @@
-//! W4 of the performance issue: one epoch of digits training. `Linear(64, 32), ReLU,
+//! W4 (BENCHMARKS.md): one epoch of digits training. `Linear(64, 32), ReLU,
 //! Linear(32, 10)`, cross-entropy, SGD with momentum 0.9, batches of 50 over the 1,438 training
 //! images of a seeded 80/20 split of `data/digits.csv` (pixels scaled to [0, 1]).
 //!

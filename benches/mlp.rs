@@ -1,4 +1,4 @@
-//! W1–W3 of the performance issue: the chapter's 1-13-1 Tanh MLP, declared with `sequential!`,
+//! W1–W3 (BENCHMARKS.md): the chapter's 1-13-1 Tanh MLP, declared with `sequential!`,
 //! beside a kernel written by hand for that one network (fixed arrays, plain loops, samples
 //! inside the loops so that they vectorize). Both call `nncore::math::tanh`, so they evaluate it
 //! the same way: in f64 by default, in f32 with nncore's `fast-tanh` feature.

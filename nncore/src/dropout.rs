@@ -18,7 +18,8 @@ use crate::{Layer, Tensor};
 /// PyTorch's, whose generator differs; their law is the same.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Dropout {
-    /// The probability of zeroing each value, from 0 to 1 (PyTorch's default 0.5).
+    /// The probability of zeroing each value, from 0 to 1 (PyTorch's default 0.5). [`Dropout::new`]
+    /// checks it; a value set here directly must stay in that range too.
     pub p: f32,
 }
 

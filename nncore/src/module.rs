@@ -37,8 +37,9 @@ pub trait Module: Sized {
     #[must_use]
     fn zeros() -> Self;
 
-    /// [`Module::zeros`] on the heap. Layers and generated models allocate it zeroed, so that a
-    /// model of millions of parameters never passes through the stack.
+    /// [`Module::zeros`] on the heap. Generated models and the layers with large arrays (`Linear`,
+    /// the convolutions) allocate it zeroed, so that a model of millions of parameters never
+    /// passes through the stack.
     #[cfg(feature = "alloc")]
     #[must_use]
     fn zeros_boxed() -> alloc::boxed::Box<Self> {

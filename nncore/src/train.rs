@@ -135,6 +135,10 @@ impl<R: rand::Rng> Train<R> {
     /// Adds the gradients of a batch into `grads` in training mode, given the loss's gradient
     /// `dys` with respect to each training-mode output.
     ///
+    /// This runs the training-mode forward again: BatchNorm's running statistics take this
+    /// batch a second time after a [`Train::forward_into`] of it, and Dropout draws new masks.
+    /// [`Train::backward_loss`] does the forward once, and is what a training loop wants.
+    ///
     /// # Errors
     /// [`Error::BatchLength`] if `dys` has not one row per sample; nothing has changed then.
     pub fn backward<M: TrainModel<X, Y>, X: Tensor, Y: Tensor>(

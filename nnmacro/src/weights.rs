@@ -2,7 +2,8 @@
 //! safetensors file when the crate compiles, as `const TRAINED: Self`.
 //!
 //! The path is relative to the `Cargo.toml` directory of the crate using the macro. The file
-//! must hold exactly the model's `state_dict` keys, F32, with PyTorch's shapes; anything else
+//! must hold exactly the model's `state_dict` keys, F32 (I64 for BatchNorm's
+//! `num_batches_tracked`), with PyTorch's shapes; anything else
 //! is a compile error naming the key and both shapes. An `include_bytes!` of the file makes
 //! cargo rebuild when it changes.
 

@@ -57,9 +57,16 @@ pub trait Loss<Y: Tensor>: Reduce {
     const ELEMENTS_PER_SAMPLE: usize;
 
     /// The summed, unreduced loss of one sample.
+    ///
+    /// # Panics
+    /// May panic for a target [`Loss::check_target`] refuses (a class index out of range):
+    /// the batch methods check every target first.
     fn sample_loss(&self, pred: &Y, target: &Self::Target) -> f32;
 
     /// The gradient of `scale · sample_loss` with respect to `pred`.
+    ///
+    /// # Panics
+    /// As [`Loss::sample_loss`].
     fn sample_grad(&self, pred: &Y, target: &Self::Target, scale: f32) -> Y;
 
     /// Checks the target of the batch's sample number `sample` before any work is done;

@@ -1,4 +1,4 @@
-//! Expand: write the model's struct and its impls. Quoting only; every check is in `valid.rs`
+//! Expand: write the model's struct and its impls. Quoting only; every check is in `valid/`
 //! and `chain.rs`, and every layer kind's own tokens come from the catalog.
 
 mod fallback;
