@@ -262,44 +262,9 @@ fn check_case<M, const IN: usize, const OUT: usize>(
 /// bit for bit.
 #[test]
 fn safetensors_match_case_json() {
-    let root = common::golden_dir("");
-    let mut cases = 0;
-    for entry in std::fs::read_dir(&root).unwrap() {
-        let dir = entry.unwrap().path();
-        if !dir.is_dir() {
-            continue;
-        }
-        let name = dir.file_name().unwrap().to_str().unwrap().to_owned();
-        let case = Case::load(&name);
-        for (file, state) in [("init", &case.init), ("final", &case.final_)] {
-            let path = dir.join(format!("{file}.safetensors"));
-            let bytes = std::fs::read(&path).unwrap();
-            let tensors = safetensors::SafeTensors::deserialize(&bytes)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let mut names = tensors.names();
-            names.sort_unstable();
-            assert_eq!(
-                names,
-                state.keys().map(String::as_str).collect::<Vec<_>>(),
-                "{name}: {file} names"
-            );
-            for (key, tensor) in state {
-                let view = tensors.tensor(key).unwrap();
-                assert_eq!(
-                    view.dtype(),
-                    safetensors::Dtype::F32,
-                    "{name}: {file} {key}"
-                );
-                assert_eq!(view.shape(), tensor.shape, "{name}: {file} {key} shape");
-                let values: Vec<f64> = view
-                    .data()
-                    .chunks_exact(4)
-                    .map(|b| f64::from(f32::from_le_bytes(b.try_into().unwrap())))
-                    .collect();
-                assert_eq!(values, tensor.data, "{name}: {file} {key} values");
-            }
-        }
-        cases += 1;
-    }
+    let cases = common::files::assert_files_match_json(&common::golden_dir(""), |name| {
+        let case = Case::load(name);
+        (case.init, case.final_)
+    });
     assert_eq!(cases, 6, "tests/golden should hold six cases");
 }

@@ -13,10 +13,9 @@ mod common;
 use std::fmt::Display;
 use std::time::Instant;
 
-use common::golden2::{
-    Case, GoldenLoss, StateDiff, above_floor, compare_state, load_state, samples,
-};
-use common::{Dtype, Tolerance, Worst, assert_close, compare_params};
+use common::golden2::{Case, GoldenLoss, samples};
+use common::state::{StateDiff, above_floor, compare_state, load_state};
+use common::{Tolerance, Worst, assert_close, compare_params};
 use nncore::prelude::*;
 use nncore::{CrossEntropyLoss, Grads, MSELoss, NLLLoss, Train};
 use rand::SeedableRng;
@@ -356,48 +355,9 @@ where
 #[test]
 fn safetensors_match_case_json() {
     let root = common::golden2::golden2_dir("");
-    let mut cases = 0;
-    for entry in std::fs::read_dir(&root).unwrap() {
-        let dir = entry.unwrap().path();
-        if !dir.is_dir() {
-            continue;
-        }
-        let name = dir.file_name().unwrap().to_str().unwrap().to_owned();
-        let case = Case::load(&name);
-        for (file, state) in [("init", &case.init), ("final", &case.final_)] {
-            let path = dir.join(format!("{file}.safetensors"));
-            let bytes = std::fs::read(&path).unwrap();
-            let tensors = safetensors::SafeTensors::deserialize(&bytes)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let mut names = tensors.names();
-            names.sort_unstable();
-            assert_eq!(
-                names,
-                state.keys().map(String::as_str).collect::<Vec<_>>(),
-                "{name}: {file} names"
-            );
-            for (key, tensor) in state {
-                let view = tensors.tensor(key).unwrap();
-                assert_eq!(view.shape(), tensor.shape, "{name}: {file} {key} shape");
-                let values: Vec<f64> = match (view.dtype(), tensor.dtype) {
-                    (safetensors::Dtype::F32, Dtype::Float32) => view
-                        .data()
-                        .chunks_exact(4)
-                        .map(|b| f64::from(f32::from_le_bytes(b.try_into().unwrap())))
-                        .collect(),
-                    (safetensors::Dtype::I64, Dtype::Int64) => view
-                        .data()
-                        .chunks_exact(8)
-                        .map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f64)
-                        .collect(),
-                    (stored, recorded) => {
-                        panic!("{name}: {file} {key} is {stored:?} but case.json says {recorded:?}")
-                    }
-                };
-                assert_eq!(values, tensor.data, "{name}: {file} {key} values");
-            }
-        }
-        cases += 1;
-    }
+    let cases = common::files::assert_files_match_json(&root, |name| {
+        let case = Case::load(name);
+        (case.init, case.final_)
+    });
     assert_eq!(cases, 5, "tests/golden2 should hold five cases");
 }

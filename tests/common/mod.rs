@@ -3,7 +3,9 @@
 
 #![allow(dead_code)] // Each test binary uses its own part of this module.
 
+pub mod files;
 pub mod golden2;
+pub mod state;
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Display};
