@@ -1,9 +1,9 @@
-//! Vectors of `f32` lanes, the unit every kernel computes in: eight as portable arrays or AVX2
-//! registers, sixteen as AVX-512 registers.
+//! Vectors of `f32` lanes, the unit every kernel computes in: eight as portable arrays, AVX2
+//! registers or pairs of NEON registers, sixteen as AVX-512 registers.
 //!
 //! All give the same bits for the same operations when [`Lanes::madd`] is unfused: each lane
 //! is one IEEE operation, and [`Sum8::sum`] adds eight lanes in one fixed tree, the one AVX's
-//! horizontal additions (`vhaddps`) build.
+//! horizontal additions (`vhaddps`) and NEON's pairwise ones (`faddp`) build.
 
 /// The lanes of the forward's partial sums.
 pub(crate) const LANES: usize = 8;
@@ -103,6 +103,10 @@ impl Sum8 for Portable {
     }
 }
 
+#[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+mod neon;
+#[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+pub(crate) use neon::Neon;
 #[cfg(target_arch = "x86_64")]
 pub(crate) use x86::{Avx2, sum4};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]

@@ -1,8 +1,8 @@
 //! The matrix products of dense layers, for one sample or a batch, on the best vector unit the
 //! CPU has: AVX-512 or AVX2 with FMA on x86-64 (detected once at run time with `std`, from the
-//! compile-time target features without it), eight portable lanes otherwise. `dense` is what
-//! layers call; `dot` and `dot512` hold the forward, `grads` the gradients, `tiles` the narrow
-//! layers' products.
+//! compile-time target features without it), NEON on aarch64 (part of its base instruction
+//! set), eight portable lanes otherwise. `dense` is what layers call; `dot` and `dot512` hold
+//! the forward, `grads` the gradients, `tiles` the narrow layers' products.
 //!
 //! # Summation order
 //!
@@ -16,9 +16,9 @@
 //! - weight gradient, `dw[o][i] += dy[o] x[i]`: one sample after another, in batch order, onto
 //!   the gradient already there.
 //!
-//! Each step `s + a · b` is one fused multiply-add on the AVX2 and AVX-512 paths (which give the
-//! same bits), and a multiplication then an addition on the portable one. With the `libm`
-//! feature the vector paths do not fuse them either, so every target gives the same bits.
+//! Each step `s + a · b` is one fused multiply-add on the AVX2, AVX-512 and NEON paths (which
+//! give the same bits), and a multiplication then an addition on the portable one. With the
+//! `libm` feature the vector paths do not fuse them either, so every target gives the same bits.
 
 pub(crate) mod dense;
 mod dot;
@@ -34,6 +34,8 @@ mod parallel;
 mod tests;
 mod tiles;
 
+#[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+use lanes::Neon;
 use lanes::Portable;
 
 /// The instruction sets the kernels are written for, in order of preference.
@@ -47,14 +49,21 @@ pub(crate) enum Isa {
     /// AVX-512 registers, the same arithmetic as `Avx2` in more lanes: the same bits.
     #[cfg(all(target_arch = "x86_64", nncore_avx512))]
     Avx512,
+    /// NEON registers, the arithmetic of `Avx2`: the same bits. Its main tiles keep 18 to 24
+    /// of aarch64's 32 vector registers as accumulators.
+    #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+    Neon,
 }
 
 /// Whether the vector paths fuse their multiply-adds.
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(
+    target_arch = "x86_64",
+    all(target_arch = "aarch64", target_feature = "neon")
+))]
 const FUSED: bool = !cfg!(feature = "libm");
 
 /// Whether this CPU runs `isa`: detected at run time with `std`, from the target features the
-/// build enables without it.
+/// build enables without it; NEON is known at compile time.
 pub(crate) fn supported(isa: Isa) -> bool {
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
     macro_rules! has {
@@ -70,6 +79,8 @@ pub(crate) fn supported(isa: Isa) -> bool {
         Isa::Avx2 => has!("avx2", "fma"),
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         Isa::Avx512 => has!("avx512f", "avx2", "fma"),
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Isa::Neon => true,
     }
 }
 
@@ -80,6 +91,8 @@ const ISAS: &[Isa] = &[
     Isa::Avx2,
     #[cfg(all(target_arch = "x86_64", nncore_avx512))]
     Isa::Avx512,
+    #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+    Isa::Neon,
 ];
 
 /// The best instruction set this CPU supports.
@@ -175,6 +188,9 @@ pub(crate) fn forward(
         // SAFETY: as above.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         Isa::Avx512 => unsafe { dot512::forward(&p, bias, y) },
+        // SAFETY: as above; the build has NEON.
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Isa::Neon => unsafe { dot::forward::<Neon<FUSED>, 3, 3>(&p, bias, y) },
     }
 }
 
@@ -214,6 +230,9 @@ pub(crate) fn input_grad(isa: Isa, w: &[f32], dy: &[f32], dx: &mut [f32], k: usi
         // SAFETY: as in `forward`.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         Isa::Avx512 => unsafe { avx512::input_grad(&p, dx) },
+        // SAFETY: as in `forward`.
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Isa::Neon => unsafe { grads::input_grad::<Neon<FUSED>, 6, 2, 6>(&p, dx) },
     }
 }
 
@@ -257,6 +276,9 @@ fn weight_grad_rows(isa: Isa, p: &Product<'_>, dy: &[f32], dw: &mut [f32]) {
         // SAFETY: as above.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         Isa::Avx512 => unsafe { avx512::weight_grad(p, dy, dw, rows) },
+        // SAFETY: as above.
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Isa::Neon => unsafe { grads::weight_grad::<Neon<FUSED>, 6, 2>(p, dy, dw, rows) },
     }
 }
 

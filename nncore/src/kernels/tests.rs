@@ -16,6 +16,8 @@ fn fused(isa: Isa) -> bool {
         Isa::Avx2 => super::FUSED,
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         Isa::Avx512 => super::FUSED,
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Isa::Neon => super::FUSED,
     }
 }
 
@@ -55,11 +57,14 @@ fn forward_reference(isa: Isa, w: &[f32], bias: Option<f32>, x: &[f32]) -> f32 {
 }
 
 /// The (k, out) shapes tried: remainders of every tile and vector.
-const SHAPES: [(usize, usize); 10] = [
+const SHAPES: [(usize, usize); 13] = [
     (0, 3),
     (3, 0),
     (1, 1),
+    (6, 2),
     (7, 5),
+    (11, 3),
+    (18, 5),
     (8, 4),
     (9, 13),
     (25, 9),
@@ -248,6 +253,51 @@ fn wide_layers_keep_the_order() {
             );
         }
         assert_eq!(one_by_one, dw, "{isa:?} weight grad sample by sample");
+    }
+}
+
+/// The kernels run the most preferred path this CPU supports: on aarch64, NEON.
+#[test]
+fn the_kernels_run_the_best_path() {
+    assert_eq!(Some(isa()), paths().last());
+    #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+    assert_eq!(isa(), Isa::Neon);
+}
+
+/// The three products of a batch of `MAX_BATCH` on `isa`, as bits.
+fn products(isa: Isa, k: usize, out: usize, seed: u32) -> [[u32; MAX_W]; 3] {
+    let (mut w, mut bias) = ([0.0; MAX_W], [0.0; MAX_OUT]);
+    let (mut xs, mut dys) = ([0.0; MAX_BATCH * MAX_K], [0.0; MAX_BATCH * MAX_OUT]);
+    let (w, bias) = (&mut w[..k * out], &mut bias[..out]);
+    let (xs, dys) = (&mut xs[..MAX_BATCH * k], &mut dys[..MAX_BATCH * out]);
+    fill(w, seed);
+    fill(bias, seed + 1);
+    fill(xs, seed + 2);
+    fill(dys, seed + 3);
+    let (mut y, mut dx, mut dw) = ([0.0; MAX_W], [0.0; MAX_W], [0.0; MAX_W]);
+    forward(isa, w, Some(bias), xs, &mut y[..MAX_BATCH * out], k, out);
+    input_grad(isa, w, dys, &mut dx[..MAX_BATCH * k], k, out);
+    fill(&mut dw[..k * out], seed + 4);
+    weight_grad(isa, &mut dw[..k * out], dys, xs, k, out);
+    [y, dx, dw].map(|v| v.map(f32::to_bits))
+}
+
+/// Paths that compute alike (all fused, or none) give the same bits: with the `libm` feature,
+/// where none fuses, every path gives the portable one's.
+#[test]
+fn paths_that_compute_alike_give_the_same_bits() {
+    #[cfg(feature = "libm")]
+    assert!(paths().all(|isa| !fused(isa)));
+    for (seed, &(k, out)) in SHAPES.iter().enumerate() {
+        let seed = seed as u32 * 8;
+        for isa in paths() {
+            let alike = paths().find(|&first| fused(first) == fused(isa));
+            let alike = alike.expect("`isa` itself");
+            assert!(
+                products(isa, k, out, seed) == products(alike, k, out, seed),
+                "{isa:?} and {alike:?} differ on {k}x{out}"
+            );
+        }
     }
 }
 
