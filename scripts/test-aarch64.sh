@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The dense-layer kernels on aarch64 (the NEON path) under qemu's user-mode emulation: builds
-# without warnings (with and without std), the kernel tests with fused multiply-adds and without
-# (`libm`), and the batch-invariance test. Uses Debian's Rust, which ships aarch64's standard
-# library; installs it, the cross linker and qemu with apt-get where they are missing (as root).
+# The dense-layer kernels on aarch64 (the NEON path) under qemu's user-mode emulation: lints and
+# builds without warnings (with and without std), the kernel tests with fused multiply-adds, without
+# them (`libm`) and without std, and the batch-invariance test. Uses Debian's Rust, which ships
+# aarch64's standard library; installs it, the cross linker and qemu with apt-get where they are
+# missing (as root).
 set -euxo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(rustc-web cargo-web libstd-rust-web-dev:arm64 gcc-aarch64-linux-gnu
+packages=(rustc-web cargo-web rust-web-clippy libstd-rust-web-dev:arm64 gcc-aarch64-linux-gnu
     libc6-dev-arm64-cross qemu-user)
 missing=()
 for package in "${packages[@]}"; do
@@ -20,7 +21,8 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-# Debian's cargo and rustc, whatever rustup puts first on the PATH.
+# Debian's cargo, rustc and clippy, whatever rustup puts first on the PATH.
+export PATH="/usr/bin:$PATH"
 cargo=/usr/bin/cargo
 export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
 export CARGO_TARGET_DIR=target/aarch64
@@ -33,9 +35,13 @@ unset QEMU_LD_PREFIX
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER=qemu-aarch64
 target=(--target aarch64-unknown-linux-gnu)
 
+for features in --features=std --features=libm --no-default-features; do
+    "$cargo" clippy -p nncore --all-targets "$features" "${target[@]}" -- -D warnings
+done
 RUSTFLAGS=-Dwarnings "$cargo" build -p nncore "${target[@]}"
 RUSTFLAGS=-Dwarnings "$cargo" build -p nncore --no-default-features "${target[@]}"
 # Optimized, since they run emulated. `the_kernels_run_the_best_path` checks that NEON is chosen.
-"$cargo" test --release -p nncore --lib "${target[@]}" kernels::tests
-"$cargo" test --release -p nncore --lib --features libm "${target[@]}" kernels::tests
+for features in --features=std --features=libm --no-default-features; do
+    "$cargo" test --release -p nncore --lib "$features" "${target[@]}" kernels::tests
+done
 "$cargo" test --release --test batch_invariance "${target[@]}"
