@@ -1,5 +1,6 @@
-//! Every kernel path against the summation order the module documents, bit for bit, and each
-//! sample's results alone against the same sample anywhere in a batch.
+//! Every kernel path this CPU runs against the summation order the module documents, bit for
+//! bit, and against the other paths that fuse as it does; each sample's results alone against
+//! the same sample anywhere in a batch.
 
 use super::{ISAS, Isa, forward, input_grad, isa, supported, weight_grad};
 
