@@ -233,8 +233,9 @@ fn w3_batch(c: &mut Criterion) {
     group.finish();
 }
 
-/// tanh alone, over as many values as W3's hidden layer computes (13 per sample), in one loop:
-/// the library's evaluation in this configuration, and the platform's `f32::tanh`.
+/// tanh alone, over as many values as W3's hidden layer computes (13 per sample): the library's
+/// evaluation in this configuration in one loop and over the whole slice (`tanh_slice`, the
+/// CPU's widest vectors), and the platform's `f32::tanh`.
 fn tanh_alone(c: &mut Criterion) {
     let len = N * HIDDEN;
     let xs: Vec<f32> = (0..len)
@@ -245,6 +246,12 @@ fn tanh_alone(c: &mut Criterion) {
     group.throughput(Throughput::Elements(len as u64));
     group.bench_function("nncore::math::tanh", |b| {
         b.iter(|| map(black_box(&xs), &mut ys, nncore::math::tanh))
+    });
+    group.bench_function("nncore::math::tanh_slice", |b| {
+        b.iter(|| {
+            nncore::math::tanh_slice(black_box(&xs), &mut ys);
+            black_box(&mut ys);
+        })
     });
     group.bench_function("f32::tanh", |b| {
         b.iter(|| map(black_box(&xs), &mut ys, f32::tanh))
