@@ -1,8 +1,8 @@
 //! The matrix products of dense layers, for one sample or a batch, on the best vector unit the
 //! CPU has: AVX-512 or AVX2 with FMA on x86-64 (detected once at run time with `std`, from the
 //! compile-time target features without it), eight portable lanes otherwise. `dense` is what
-//! layers call; `dot` and `dot512` hold the forward, `grads` the gradients, `tiles` the narrow
-//! layers' products.
+//! layers call; `dot` and `dot512` hold the forward, `grads` the gradients, `narrow` (with
+//! `axpy` and `tiles`) the narrow layers' products.
 //!
 //! # Summation order
 //!
@@ -20,6 +20,7 @@
 //! same bits), and a multiplication then an addition on the portable one. With the `libm`
 //! feature the vector paths do not fuse them either, so every target gives the same bits.
 
+mod axpy;
 pub(crate) mod dense;
 mod dot;
 // Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
@@ -28,11 +29,13 @@ mod dot;
 mod dot512;
 mod grads;
 mod lanes;
+mod narrow;
 #[cfg(feature = "rayon")]
 mod parallel;
 #[cfg(test)]
 mod tests;
 mod tiles;
+mod transpose;
 
 use lanes::Portable;
 
@@ -91,6 +94,7 @@ fn best() -> Isa {
 /// The instruction set the kernels run with: the best this CPU supports, chosen on the first
 /// call and kept.
 #[cfg(feature = "std")]
+#[inline]
 pub(crate) fn isa() -> Isa {
     use core::sync::atomic::{AtomicU8, Ordering};
     /// 0 before the choice, then 1 + its index in `ISAS`.
