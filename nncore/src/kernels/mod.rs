@@ -30,6 +30,8 @@ mod dot512;
 mod grads;
 mod lanes;
 mod narrow;
+#[cfg(test)]
+mod narrow_tests;
 #[cfg(feature = "rayon")]
 mod parallel;
 #[cfg(test)]
@@ -84,6 +86,12 @@ const ISAS: &[Isa] = &[
     #[cfg(all(target_arch = "x86_64", nncore_avx512))]
     Isa::Avx512,
 ];
+
+/// Every instruction set this CPU runs, for tests to try each.
+#[cfg(test)]
+pub(crate) fn paths() -> impl Iterator<Item = Isa> {
+    ISAS.iter().copied().filter(|&isa| supported(isa))
+}
 
 /// The best instruction set this CPU supports.
 fn best() -> Isa {

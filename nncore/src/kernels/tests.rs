@@ -1,12 +1,7 @@
 //! Every kernel path against the summation order the module documents, bit for bit, and each
 //! sample's results alone against the same sample anywhere in a batch.
 
-use super::{ISAS, Isa, forward, input_grad, isa, supported, weight_grad};
-
-/// The paths this machine can run.
-fn paths() -> impl Iterator<Item = Isa> {
-    ISAS.iter().copied().filter(|&isa| supported(isa))
-}
+use super::{Isa, forward, input_grad, isa, paths, weight_grad};
 
 /// Whether `isa` fuses its multiply-adds.
 fn fused(isa: Isa) -> bool {
@@ -29,7 +24,7 @@ fn madd(isa: Isa, s: f32, a: f32, b: f32) -> f32 {
 }
 
 /// Values in [-1, 1) from a fixed sequence (xorshift), with some exact zeros and negative zeros.
-fn fill(values: &mut [f32], seed: u32) {
+pub(super) fn fill(values: &mut [f32], seed: u32) {
     let mut state = seed.wrapping_mul(2_654_435_761) | 1;
     for v in values {
         state ^= state << 13;

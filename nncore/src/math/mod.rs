@@ -10,8 +10,6 @@
 pub(crate) use backend::*;
 pub use tanh::tanh;
 pub use tanh_slice::tanh_slice;
-#[cfg(test)]
-pub(crate) use tanh_slice::tanh_slice_on;
 
 mod tanh;
 mod tanh_slice;
