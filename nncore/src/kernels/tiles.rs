@@ -47,8 +47,15 @@ fn load_columns<V: Transpose, const N: usize>(rows: &[[f32; N]], first: usize) -
         return block;
     }
     let last = N.min(first + V::WIDTH);
-    for (v, row) in block.as_mut().iter_mut().zip(rows) {
-        *v = load(&row[first..last]);
+    if rows.len() == V::WIDTH {
+        // A whole tile: a loop of known length, unrolled, with nothing to zero.
+        for (b, v) in block.as_mut().iter_mut().enumerate() {
+            *v = load(&rows[b][first..last]);
+        }
+    } else {
+        for (v, row) in block.as_mut().iter_mut().zip(rows) {
+            *v = load(&row[first..last]);
+        }
     }
     V::transpose(block)
 }
@@ -70,8 +77,15 @@ fn store_columns<V: Transpose, const N: usize>(
     for (v, c) in block.as_mut().iter_mut().zip(&columns[first..last]) {
         *v = *c;
     }
-    for (v, row) in V::transpose(block).as_ref().iter().zip(rows) {
-        store(*v, &mut row[first..last]);
+    let block = V::transpose(block);
+    if rows.len() == V::WIDTH {
+        for (b, v) in block.as_ref().iter().enumerate() {
+            store(*v, &mut rows[b][first..last]);
+        }
+    } else {
+        for (v, row) in block.as_ref().iter().zip(rows) {
+            store(*v, &mut row[first..last]);
+        }
     }
 }
 
