@@ -79,6 +79,11 @@ fn evaluate<V: Wide, const K: usize>(xs: [V::Narrow; K]) -> [V::Narrow; K] {
             *p = p.mul(s).add(V::splat(c));
         }
     }
+    // `x · p` before `Q`, so that `x` and `p` need no registers while it is evaluated.
+    let mut xp = x;
+    for (xp, &p) in xp.iter_mut().zip(&p) {
+        *xp = xp.mul(p);
+    }
     let mut q = [V::splat(Q[3]); K];
     for &c in Q[..3].iter().rev() {
         for (q, &s) in q.iter_mut().zip(&s) {
@@ -86,8 +91,8 @@ fn evaluate<V: Wide, const K: usize>(xs: [V::Narrow; K]) -> [V::Narrow; K] {
         }
     }
     let mut ys = xs;
-    for (((y, &x), &p), &q) in ys.iter_mut().zip(&x).zip(&p).zip(&q) {
-        *y = x.mul(p).div(q).saturate(*y);
+    for ((y, &xp), &q) in ys.iter_mut().zip(&xp).zip(&q) {
+        *y = xp.div(q).saturate(*y);
     }
     ys
 }
