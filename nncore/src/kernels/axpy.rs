@@ -21,7 +21,7 @@ pub(super) fn forward<V: Lanes, const IN: usize, const OUT: usize>(
         let last = OUT.min(first + V::WIDTH);
         let rows = &weight[first..last];
         // The outputs' weight columns, zero past the last output: those lanes are not kept.
-        // (Loops, not closures, here and below: those would not inline into the
+        // (Loops, not closures, here and below: those might not inline into the
         // `target_feature` entry points.)
         let mut columns = [V::zero(); IN];
         for (i, column) in columns.iter_mut().enumerate() {
@@ -31,6 +31,7 @@ pub(super) fn forward<V: Lanes, const IN: usize, const OUT: usize>(
             }
             *column = load(&values[..V::WIDTH]);
         }
+        #[allow(clippy::manual_map)] // No closure, as above.
         let b = match bias {
             Some(b) => Some(load::<V>(&b[first..last])),
             None => None,

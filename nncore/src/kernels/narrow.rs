@@ -1,9 +1,9 @@
 //! The products of narrow dense layers (fewer than [`super::dense::WIDE`] inputs), written for
-//! their exact sizes so that the loops unroll, and compiled for the instruction set the kernels
-//! run with, so that they vectorize in its widest registers. A batch's forward puts the outputs
-//! in the lanes (`axpy.rs`), or, for a layer with less than half as many outputs as inputs, the
-//! samples (`tiles.rs`); its input gradient puts the samples in the lanes for a layer with more
-//! than twice as many outputs as inputs, the inputs otherwise.
+//! their exact sizes so that the loops unroll, in the unfused vectors of the instruction set the
+//! kernels run with (`lanes.rs`). One sample's forward is a dot product an output; a batch's
+//! puts the outputs in the lanes (`axpy.rs`), or the samples (`tiles.rs`) for a layer with less
+//! than half as many outputs as inputs. The input gradient puts the inputs in the lanes, or the
+//! samples for a batch through a layer with more than twice as many outputs as inputs.
 //!
 //! Summation order, the same in every form, on every instruction set, and for one sample as in a
 //! batch: the forward adds the products in input order from zero, then the bias; the input

@@ -47,7 +47,7 @@ mod x86 {
 
         #[inline(always)]
         fn transpose(r: Self::Block) -> Self::Block {
-            // Plain loops, no closures: those would not inline into the `target_feature`
+            // Plain loops, no closures: those might not inline into the `target_feature`
             // entry points. `t[k]`, `t[k + 1]`: rows `k` and `k + 1` interleaved (`k` even).
             let mut t = [r[0].0; 8];
             for k in (0..8).step_by(2) {

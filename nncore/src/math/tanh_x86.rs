@@ -52,7 +52,7 @@ trait Wide: Copy {
 /// `x` and `y` hold `K · LANES` floats.
 #[inline(always)]
 unsafe fn registers<V: Wide, const K: usize>(x: *const f32, y: *mut f32) {
-    // No closures here or below: they would not inline into the `target_feature` functions.
+    // No closures here or below: they might not inline into the `target_feature` functions.
     // SAFETY (the loads and stores): the caller's.
     let mut xs = [unsafe { V::load(x) }; K];
     for (k, x_k) in xs.iter_mut().enumerate().skip(1) {
