@@ -1,7 +1,9 @@
 //! W1–W3 (BENCHMARKS.md): the chapter's 1-13-1 Tanh MLP, declared with `sequential!`,
 //! beside a kernel written by hand for that one network (fixed arrays, plain loops, samples
-//! inside the loops so that they vectorize). Both call `nncore::math::tanh`, so they evaluate it
-//! the same way: in f64 by default, in f32 with nncore's `fast-tanh` feature.
+//! inside the loops so that they vectorize). Both evaluate tanh with the same bits, in f64 by
+//! default, in f32 with nncore's `fast-tanh` feature: the kernel calls `nncore::math::tanh` in
+//! its loops, the model's Tanh runs `nncore::math::tanh_slice` over its batch (in AVX2 or
+//! AVX-512 registers where the CPU has them).
 //!
 //! `cargo bench --bench mlp`, or `cargo bench --bench mlp --features nncore/fast-tanh`
 
@@ -53,8 +55,8 @@ fn data() -> Data {
 mod hand {
     use super::{HIDDEN, LR, TRAIN, VAL};
 
-    // The library's tanh, so that both sides evaluate it the same way in each configuration
-    // (in f64 by default, in f32 with `--features nncore/fast-tanh`).
+    // The library's tanh, so that both sides get the same values in each configuration (in f64
+    // by default, in f32 with `--features nncore/fast-tanh`).
     use nncore::math::tanh;
 
     #[derive(Clone)]

@@ -35,12 +35,17 @@ trait Wide: Copy {
     unsafe fn store(v: Self::Narrow, p: *mut f32);
     /// Writes the first `n < LANES` lanes to `p`.
     unsafe fn store_partial(v: Self::Narrow, p: *mut f32, n: usize);
+    /// Each lane in f64 (exact).
     fn widen(x: Self::Narrow) -> Self;
+    /// Every lane `c`.
     fn splat(c: f64) -> Self;
     /// `self.clamp(-bound, bound)`, NaN kept.
     fn clamp(self, bound: f64) -> Self;
+    /// `self · other`, `self + other` and `self / other` in each lane, each rounded once.
     fn mul(self, other: Self) -> Self;
+    /// See [`Wide::mul`].
     fn add(self, other: Self) -> Self;
+    /// See [`Wide::mul`].
     fn div(self, other: Self) -> Self;
     /// `self` rounded to f32 where `|x| < SATURATION` (or `x` is NaN), else ±1 with `x`'s sign.
     fn saturate(self, x: Self::Narrow) -> Self::Narrow;
