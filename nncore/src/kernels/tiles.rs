@@ -48,14 +48,15 @@ fn load_columns<V: Transpose, const N: usize>(rows: &[[f32; N]], first: usize) -
     }
     let last = N.min(first + V::WIDTH);
     if rows.len() == V::WIDTH {
-        // A whole tile: a loop of known length, unrolled, with nothing to zero.
-        for (b, v) in block.as_mut().iter_mut().enumerate() {
+        // A whole tile: a loop of known length, unrolled, every vector loaded.
+        let mut whole = V::zeros();
+        for (b, v) in whole.as_mut().iter_mut().enumerate() {
             *v = load(&rows[b][first..last]);
         }
-    } else {
-        for (v, row) in block.as_mut().iter_mut().zip(rows) {
-            *v = load(&row[first..last]);
-        }
+        return V::transpose(whole);
+    }
+    for (v, row) in block.as_mut().iter_mut().zip(rows) {
+        *v = load(&row[first..last]);
     }
     V::transpose(block)
 }
