@@ -47,6 +47,16 @@ impl Window {
         stride: 1,
         padding: 0,
     };
+
+    /// The outputs, of the `out` an input of length `len` gives, whose windows lie inside the
+    /// input, unclipped: output `o` pools `o * stride - padding ..` `+ kernel`.
+    pub fn inside(self, len: usize, out: usize) -> Range<usize> {
+        let first = self.padding.div_ceil(self.stride);
+        let end = (len + self.padding)
+            .checked_sub(self.kernel)
+            .map_or(0, |span| (span / self.stride + 1).min(out));
+        first.min(end)..end
+    }
 }
 
 impl Bins for Window {
@@ -274,6 +284,35 @@ mod tests {
         assert_eq!(no_padding.out_len(1), None);
         assert_eq!(no_padding.out_len(8), Some(3));
         assert_eq!(Window::UNIT.out_len(1), Some(1));
+    }
+
+    /// The windows inside the input are those `bin` leaves whole.
+    #[test]
+    fn inside() {
+        for (len, kernel, stride, padding) in (1..12).flat_map(|len| {
+            (1..5).flat_map(move |k| {
+                (1..4).flat_map(move |s| (0..=k / 2).map(move |p| (len, k, s, p)))
+            })
+        }) {
+            let window = Window {
+                kernel,
+                stride,
+                padding,
+            };
+            let Some(out) = window.out_len(len) else {
+                continue;
+            };
+            let inside = window.inside(len, out);
+            for o in 0..out {
+                let whole = window.bin(o, len).len() == kernel
+                    && window.bin(o, len).start + padding == o * stride;
+                assert_eq!(
+                    inside.contains(&o),
+                    whole,
+                    "{window:?} on {len}: output {o}"
+                );
+            }
+        }
     }
 
     /// `floor(i * len / out) .. ceil((i + 1) * len / out)`: overlapping where `out` does not
