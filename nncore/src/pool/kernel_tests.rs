@@ -178,7 +178,7 @@ fn settings() -> impl Iterator<Item = ([usize; 2], [Window; 2])> {
         .into_iter()
         .flat_map(move |input| {
             windows.into_iter().flat_map(move |[kh, kw, padding]| {
-                // Tiled (`kw` a stride), and sliding (stride 1 or 2, with or without padding).
+                // Tiled, and sliding: wider than the stride, or of stride 1, padded or not.
                 let rows = window(kh, kh, 0);
                 [
                     window(kw, kw, 0),
