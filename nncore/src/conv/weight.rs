@@ -31,12 +31,16 @@ struct Taps<'a> {
     columns: usize,
 }
 
+/// Floats a panel leaves free at its end, and reads past the last tap: room for the
+/// four-float copies of kernels under four taps wide.
+const SLACK: usize = 4;
+
 /// The transposed `im2col` matrix of positions `q0..q0 + n` of a block (row-major, `taps.columns`
 /// a row) for the kernel rows `taps.rows`: `out[q - q0][r · KW + kw]` is tap `kw` of kernel row
-/// `r` at position `q`.
-fn im2row<const KW: usize>(t: &Taps<'_>, padded: &[f32], q0: usize, out: &mut [f32]) {
+/// `r` at position `q`. `out` and `padded` have [`SLACK`] floats to spare past the matrix and
+/// the last tap.
+fn im2row<const KW: usize>(t: &Taps<'_>, padded: &[f32], q0: usize, n: usize, out: &mut [f32]) {
     let cols = t.rows.len() * KW;
-    let n = out.len() / cols;
     if n == 0 {
         return;
     }
@@ -46,19 +50,25 @@ fn im2row<const KW: usize>(t: &Taps<'_>, padded: &[f32], q0: usize, out: &mut [f
         .max()
         .map_or(0, |&r| r + (KW - 1) * t.dilation);
     let at = |q: usize| (q / t.columns) * t.row_step * t.width + (q % t.columns) * t.stride;
-    // The offsets grow with the position: the last position's last tap is inside the panel.
-    assert!(at(q0 + n - 1) + last < padded.len());
+    // The offsets grow with the position: past the last position's last tap, `SLACK` floats.
+    assert!(at(q0 + n - 1) + last + SLACK <= padded.len() && n * cols + SLACK <= out.len());
+    // Kernels under four taps wide copy four floats a row: the extra ones land where the next
+    // row's (or the slack) go, written after.
+    let wide = KW < SLACK && t.dilation == 1;
     let (mut row, mut column) = (q0 / t.columns, q0 % t.columns);
     let (src, mut dst) = (padded.as_ptr(), out.as_mut_ptr());
     for _ in 0..n {
         let window = row * t.row_step * t.width + column * t.stride;
         for &kr in t.rows {
-            // SAFETY: `window + kr + kw · dilation <= at(q) + last`, inside `padded` (checked
-            // above for the last position, the largest); `out` holds `KW` floats for each of
-            // `t.rows` at each of its `n` positions.
+            // SAFETY: `window + kr + kw · dilation <= at(q) + last`, and the four-float copies
+            // read and write `SLACK - KW` more, all inside `padded` and `out` (checked above
+            // for the last position, the largest).
             unsafe {
                 let src = src.add(window + kr);
-                if t.dilation == 1 {
+                if wide {
+                    dst.cast::<[f32; SLACK]>()
+                        .write_unaligned(src.cast::<[f32; SLACK]>().read_unaligned());
+                } else if t.dilation == 1 {
                     core::ptr::copy_nonoverlapping(src, dst, KW);
                 } else {
                     for kw in 0..KW {
@@ -97,7 +107,7 @@ pub(super) fn backward_weight<const KW: usize>(
     let Some(b) = blocks(ipg, ho, wo, width, reach).filter(|_| KW <= MAX_TAPS) else {
         return super::panel::backward_weight(isa, s, x, dy, dw);
     };
-    let mut padded = [0.0; PANEL];
+    let mut padded = [0.0; PANEL + SLACK];
     let mut panel = [0.0; PANEL];
     for group in 0..g.groups {
         let x = &x[group * ipg * s.inputs()..][..ipg * s.inputs()];
@@ -128,7 +138,7 @@ pub(super) fn backward_weight<const KW: usize>(
                         j0: c0 * taps,
                         outputs: opg,
                     };
-                    block.accumulate::<KW>(isa, s, used, &mut panel, dw);
+                    block.accumulate::<KW>(isa, s, &padded, &mut panel, dw);
                 }
             }
         }
@@ -190,12 +200,12 @@ impl Block<'_> {
             };
             let cols = run * KW;
             // Products of as many positions as the panel holds, evened out.
-            let steps = n.div_ceil(n.div_ceil(PANEL / cols));
+            let steps = n.div_ceil(n.div_ceil((PANEL - SLACK) / cols));
             let mut q0 = 0;
             while q0 < n {
                 let m = steps.min(n - q0);
-                let b = &mut panel[..m * cols];
-                im2row::<KW>(&t, padded, q0, b);
+                im2row::<KW>(&t, padded, q0, m, panel);
+                let b = &panel[..m * cols];
                 // The block's positions are contiguous in `dy` (whole rows, or part of one).
                 let (row, column) = (q0 / self.columns, q0 % self.columns);
                 let rows = panel::row_offsets(cols);

@@ -18,7 +18,7 @@ const GRAD_BLOCK: usize = 128;
 /// # Safety
 /// The `cols` floats from `p` are readable.
 #[inline(always)]
-pub(super) unsafe fn load_cols<V: Lanes>(p: *const f32, v: usize, cols: usize) -> V {
+unsafe fn load_cols<V: Lanes>(p: *const f32, v: usize, cols: usize) -> V {
     // SAFETY: the caller's range covers `v · V::WIDTH ..` up to `cols`.
     unsafe {
         if (v + 1) * V::WIDTH <= cols {
@@ -36,7 +36,7 @@ pub(super) unsafe fn load_cols<V: Lanes>(p: *const f32, v: usize, cols: usize) -
 /// # Safety
 /// The `cols` floats from `p` are writable.
 #[inline(always)]
-pub(super) unsafe fn store_cols<V: Lanes>(value: V, p: *mut f32, v: usize, cols: usize) {
+unsafe fn store_cols<V: Lanes>(value: V, p: *mut f32, v: usize, cols: usize) {
     // SAFETY: as in `load_cols`.
     unsafe {
         if (v + 1) * V::WIDTH <= cols {
