@@ -66,20 +66,16 @@ pub(super) fn blocks(
     })
 }
 
-/// Copies a row into `dst` in `phases` phases of `dst.len() / phases` floats: phase `φ` float
-/// `u` is column `u · phases + φ + first` (signed) of `src`, zero outside it or for no `src`.
+/// Copies a row into `dst`, which holds zeros, in `phases` phases of `dst.len() / phases`
+/// floats: phase `φ` float `u` is column `u · phases + φ + first` (signed) of `src`; the floats
+/// outside `src` (all of them for no `src`) stay zero.
 #[inline]
 pub(super) fn padded_row(src: Option<&[f32]>, first: isize, phases: usize, dst: &mut [f32]) {
-    let Some(src) = src else {
-        dst.fill(0.0);
-        return;
-    };
+    let Some(src) = src else { return };
     let len = src.len() as isize;
     if phases == 1 {
         let lo = (-first).clamp(0, dst.len() as isize) as usize;
         let hi = (len - first).clamp(lo as isize, dst.len() as isize) as usize;
-        dst[..lo].fill(0.0);
-        dst[hi..].fill(0.0);
         let start = (first + lo as isize) as usize;
         dst[lo..hi].copy_from_slice(&src[start..start + (hi - lo)]);
         return;
@@ -88,23 +84,20 @@ pub(super) fn padded_row(src: Option<&[f32]>, first: isize, phases: usize, dst: 
     for (phase, dst) in dst.chunks_exact_mut(per).enumerate() {
         for (u, d) in dst.iter_mut().enumerate() {
             let column = (u * phases + phase) as isize + first;
-            *d = usize::try_from(column)
-                .ok()
-                .and_then(|c| src.get(c))
-                .copied()
-                .unwrap_or(0.0);
+            if let Some(&v) = usize::try_from(column).ok().and_then(|c| src.get(c)) {
+                *d = v;
+            }
         }
     }
 }
 
-/// Copies a row into `dst` spread out: `dst[t]` is `src[(t + first) / step]` where `step`
-/// divides `t + first` (signed), zero elsewhere or for no `src`.
+/// Copies a row into `dst`, which holds zeros, spread out: `dst[t]` is `src[(t + first) /
+/// step]` where `step` divides `t + first` (signed); the other floats stay zero.
 #[inline]
 fn spread_row(src: Option<&[f32]>, first: isize, step: usize, dst: &mut [f32]) {
     if step == 1 {
         return padded_row(src, first, 1, dst);
     }
-    dst.fill(0.0);
     let Some(src) = src else { return };
     let step_i = step as isize;
     // The first `t` with `t + first` a non-negative multiple of `step`.
@@ -165,6 +158,7 @@ pub(super) fn forward(
                 for c0 in (0..ipg).step_by(b.channels) {
                     let channels = b.channels.min(ipg - c0);
                     let used = &mut panel[..channels * panel_rows * b.width];
+                    used.fill(0.0);
                     for (r, dst) in used.chunks_exact_mut(b.width).enumerate() {
                         let (c, r) = (c0 + r / panel_rows, r % panel_rows);
                         let ih = (oh0 * sh + r).checked_sub(g.padding[0]);
@@ -243,6 +237,7 @@ pub(super) fn backward_input(
                 for o0 in (0..opg).step_by(b.channels) {
                     let channels = b.channels.min(opg - o0);
                     let used = &mut panel[..channels * panel_rows * b.width];
+                    used.fill(0.0);
                     for (r, dst) in used.chunks_exact_mut(b.width).enumerate() {
                         let (o, r) = (o0 + r / panel_rows, top + (r % panel_rows) as isize);
                         let oh = usize::try_from(r)

@@ -89,6 +89,7 @@ pub(super) fn backward_weight<const WO: usize>(
                 for ow0 in (0..wo).step_by(b.columns) {
                     let n = b.columns.min(wo - ow0);
                     let used = &mut panel[..reach(rows) * b.width];
+                    used.fill(0.0);
                     let first = (ow0 * sw) as isize - g.padding[1] as isize;
                     for (r, dst) in used.chunks_exact_mut(b.width).enumerate() {
                         let ih = (oh0 * sh + r).checked_sub(g.padding[0]);

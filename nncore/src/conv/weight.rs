@@ -120,6 +120,7 @@ pub(super) fn backward_weight<const KW: usize>(
                 for c0 in (0..ipg).step_by(b.channels) {
                     let channels = b.channels.min(ipg - c0);
                     let used = &mut padded[..channels * reach(rows) * b.width];
+                    used.fill(0.0);
                     let first = (ow0 * g.stride[1]) as isize - g.padding[1] as isize;
                     for (r, dst) in used.chunks_exact_mut(b.width).enumerate() {
                         let (c, r) = (c0 + r / reach(rows), r % reach(rows));
