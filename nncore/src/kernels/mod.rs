@@ -305,7 +305,7 @@ mod avx2 {
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn accumulate(p: &Strided<'_>, c: &mut [f32]) {
         // SAFETY: the caller checked the sizes and the CPU.
-        unsafe { strided::accumulate::<Avx2<FUSED>, 4, 3>(p, c) }
+        unsafe { strided::accumulate::<Avx2<FUSED>, 4, 2>(p, c) }
     }
 
     /// See [`super::forward`].
