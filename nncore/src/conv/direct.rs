@@ -8,9 +8,8 @@
 //! the input gradient's hold the output gradient spread out `s` columns (and `s` rows) apart,
 //! zeros between, which makes it a convolution of stride 1 over them.
 //!
-//! The products are those of `panel.rs`, in the same order: only the layout of `b` differs
-//! (the input gradient adds the zeros between too, which changes nothing: its sums start
-//! at `+0`, which adding `±0` leaves `+0`).
+//! The products are those of `panel.rs`, in the same order, the zeros included: only the
+//! layout of `b` differs.
 
 use super::kernel::Shape;
 use super::panel::PANEL;
