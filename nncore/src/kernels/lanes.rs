@@ -70,8 +70,13 @@ impl Lanes for Portable {
     #[inline(always)]
     unsafe fn load_partial(p: *const f32, n: usize) -> Self {
         let mut lanes = [0.0; LANES];
-        // SAFETY: the caller guarantees `n` readable floats at `p`, and `n < LANES`.
-        unsafe { core::ptr::copy_nonoverlapping(p, lanes.as_mut_ptr(), n) };
+        // Lane by lane, unrolled (a copy of `n` floats would call `memcpy` in the loops).
+        for (i, l) in lanes.iter_mut().enumerate() {
+            if i < n {
+                // SAFETY: the caller guarantees `n` readable floats at `p`.
+                *l = unsafe { *p.add(i) };
+            }
+        }
         Portable(lanes)
     }
 
@@ -83,8 +88,12 @@ impl Lanes for Portable {
 
     #[inline(always)]
     unsafe fn store_partial(self, p: *mut f32, n: usize) {
-        // SAFETY: the caller guarantees `n` writable floats at `p`, and `n < LANES`.
-        unsafe { core::ptr::copy_nonoverlapping(self.0.as_ptr(), p, n) }
+        for (i, &l) in self.0.iter().enumerate() {
+            if i < n {
+                // SAFETY: the caller guarantees `n` writable floats at `p`.
+                unsafe { *p.add(i) = l };
+            }
+        }
     }
 
     #[inline(always)]

@@ -2,7 +2,8 @@
 //! CPU has: AVX-512 or AVX2 with FMA on x86-64 (detected once at run time with `std`, from the
 //! compile-time target features without it), eight portable lanes otherwise. `dense` is what
 //! layers call; `dot` and `dot512` hold the forward, `grads` the gradients, `narrow` (with
-//! `axpy` and `tiles`) the narrow layers' products.
+//! `axpy` and `tiles`) the narrow layers' products, `strided` the convolutions' products
+//! ([`accumulate`]).
 //!
 //! # Summation order
 //!
@@ -14,7 +15,9 @@
 //!   `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`, then the bias;
 //! - input gradient, `dx[i] = Σ_o dy[o] w[o][i]`: the outputs `o` in order, from zero;
 //! - weight gradient, `dw[o][i] += dy[o] x[i]`: one sample after another, in batch order, onto
-//!   the gradient already there.
+//!   the gradient already there;
+//! - strided products, `c[r][n] += Σ_j a[r][j] b[j][n]` ([`accumulate`]): `j` in order, onto
+//!   what `c` holds.
 //!
 //! Each step `s + a · b` is one fused multiply-add on the AVX2 and AVX-512 paths (which give the
 //! same bits), and a multiplication then an addition on the portable one. With the `libm`
@@ -34,6 +37,8 @@ mod narrow;
 mod narrow_tests;
 #[cfg(feature = "rayon")]
 mod parallel;
+mod strided;
+pub(crate) use strided::Strided;
 #[cfg(test)]
 mod tests;
 mod tiles;
@@ -78,8 +83,20 @@ pub(crate) fn supported(isa: Isa) -> bool {
     }
 }
 
+/// Whether `isa` fuses its multiply-adds.
+#[cfg(test)]
+pub(crate) fn fuses(isa: Isa) -> bool {
+    match isa {
+        Isa::Portable => false,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => FUSED,
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => FUSED,
+    }
+}
+
 /// Every instruction set, most preferred last.
-const ISAS: &[Isa] = &[
+pub(crate) const ISAS: &[Isa] = &[
     Isa::Portable,
     #[cfg(target_arch = "x86_64")]
     Isa::Avx2,
@@ -272,10 +289,37 @@ fn weight_grad_rows(isa: Isa, p: &Product<'_>, dy: &[f32], dw: &mut [f32]) {
     }
 }
 
+/// `c[r][col] += Σ_j a(r, j) · b[j][col]` for `r < m`, `col < n`, in each of `repeat`
+/// products: each element one chain of multiply-adds over `j` in order, from the value `c`
+/// holds. Vectors run along the columns.
+pub(crate) fn accumulate(isa: Isa, p: &Strided<'_>, c: &mut [f32]) {
+    if p.m == 0 || p.n == 0 || p.k == 0 || p.repeat == 0 {
+        return;
+    }
+    assert!(p.fits(c.len()), "kernels::accumulate: mismatched sizes");
+    match isa {
+        // SAFETY: every index is inside the operands (`fits`); the portable lanes run anywhere.
+        Isa::Portable => unsafe { strided::accumulate::<Portable, 2, 2>(p, c) },
+        // SAFETY: as above, and a vector path is chosen only where the CPU has it.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { avx2::accumulate(p, c) },
+        // SAFETY: as above.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => unsafe { avx512::accumulate(p, c) },
+    }
+}
+
 /// The AVX2 entry points: the generic drivers compiled with AVX2 and FMA enabled.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{FUSED, Product, dot, grads, lanes::Avx2};
+    use super::{FUSED, Product, Strided, dot, grads, lanes::Avx2, strided};
+
+    /// See [`super::accumulate`].
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn accumulate(p: &Strided<'_>, c: &mut [f32]) {
+        // SAFETY: the caller checked the sizes and the CPU.
+        unsafe { strided::accumulate::<Avx2<FUSED>, 4, 2>(p, c) }
+    }
 
     /// See [`super::forward`].
     #[target_feature(enable = "avx2,fma")]
@@ -303,7 +347,14 @@ mod avx2 {
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[allow(clippy::incompatible_msrv)]
 mod avx512 {
-    use super::{FUSED, Product, grads, lanes::Avx512};
+    use super::{FUSED, Product, Strided, grads, lanes::Avx512, strided};
+
+    /// See [`super::accumulate`].
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn accumulate(p: &Strided<'_>, c: &mut [f32]) {
+        // SAFETY: the caller checked the sizes and the CPU.
+        unsafe { strided::accumulate::<Avx512<FUSED>, 8, 3>(p, c) }
+    }
 
     /// See [`super::input_grad`].
     #[target_feature(enable = "avx512f,avx2,fma")]

@@ -3,20 +3,9 @@
 
 use super::{Isa, forward, input_grad, isa, paths, weight_grad};
 
-/// Whether `isa` fuses its multiply-adds.
-fn fused(isa: Isa) -> bool {
-    match isa {
-        Isa::Portable => false,
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => super::FUSED,
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        Isa::Avx512 => super::FUSED,
-    }
-}
-
 /// `s + a · b` as `isa` computes it.
 fn madd(isa: Isa, s: f32, a: f32, b: f32) -> f32 {
-    if fused(isa) {
+    if super::fuses(isa) {
         libm::fmaf(a, b, s)
     } else {
         s + a * b
