@@ -1,7 +1,9 @@
 //! W1–W3 (BENCHMARKS.md): the chapter's 1-13-1 Tanh MLP, declared with `sequential!`,
 //! beside a kernel written by hand for that one network (fixed arrays, plain loops, samples
-//! inside the loops so that they vectorize). Both call `nncore::math::tanh`, so they evaluate it
-//! the same way: in f64 by default, in f32 with nncore's `fast-tanh` feature.
+//! inside the loops so that they vectorize). Both evaluate tanh with the same bits, in f64 by
+//! default, in f32 with nncore's `fast-tanh` feature: the kernel calls `nncore::math::tanh` in
+//! its loops, the model's Tanh runs `nncore::math::tanh_slice` over its batch (in AVX2 or
+//! AVX-512 registers where the CPU has them).
 //!
 //! `cargo bench --bench mlp`, or `cargo bench --bench mlp --features nncore/fast-tanh`
 
@@ -53,8 +55,8 @@ fn data() -> Data {
 mod hand {
     use super::{HIDDEN, LR, TRAIN, VAL};
 
-    // The library's tanh, so that both sides evaluate it the same way in each configuration
-    // (in f64 by default, in f32 with `--features nncore/fast-tanh`).
+    // The library's tanh, so that both sides get the same values in each configuration (in f64
+    // by default, in f32 with `--features nncore/fast-tanh`).
     use nncore::math::tanh;
 
     #[derive(Clone)]
@@ -233,8 +235,9 @@ fn w3_batch(c: &mut Criterion) {
     group.finish();
 }
 
-/// tanh alone, over as many values as W3's hidden layer computes (13 per sample), in one loop:
-/// the library's evaluation in this configuration, and the platform's `f32::tanh`.
+/// tanh alone, over as many values as W3's hidden layer computes (13 per sample): the library's
+/// evaluation in this configuration in one loop and over the whole slice (`tanh_slice`, the
+/// CPU's widest vectors), and the platform's `f32::tanh`.
 fn tanh_alone(c: &mut Criterion) {
     let len = N * HIDDEN;
     let xs: Vec<f32> = (0..len)
@@ -245,6 +248,12 @@ fn tanh_alone(c: &mut Criterion) {
     group.throughput(Throughput::Elements(len as u64));
     group.bench_function("nncore::math::tanh", |b| {
         b.iter(|| map(black_box(&xs), &mut ys, nncore::math::tanh))
+    });
+    group.bench_function("nncore::math::tanh_slice", |b| {
+        b.iter(|| {
+            nncore::math::tanh_slice(black_box(&xs), &mut ys);
+            black_box(&mut ys);
+        })
     });
     group.bench_function("f32::tanh", |b| {
         b.iter(|| map(black_box(&xs), &mut ys, f32::tanh))

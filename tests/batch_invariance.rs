@@ -1,7 +1,8 @@
 //! A sample gives the same bits alone or anywhere in a batch of any size: outputs in evaluation
 //! and training mode, and gradients, which a batch accumulates one sample after another exactly
-//! as single samples do. The model mixes wide layers (the vector kernels) with narrow ones (the
-//! tiles), with and without bias; `nncore`'s kernel tests cover each instruction set.
+//! as single samples do. The model mixes wide layers (the vector kernels) with narrow ones (a
+//! sample's features in the lanes, or a tile of samples), with and without bias, and Tanh (in
+//! vector registers over the whole batch); `nncore`'s kernel tests cover each instruction set.
 
 use nncore::prelude::*;
 use nncore::{Grads, Train};
@@ -9,10 +10,10 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 nncore::sequential! {
-    /// Wide (40 and 24 inputs, 17 without bias) and narrow (3 inputs) dense layers.
+    /// Wide (40 and 24 inputs, 17 without bias) and narrow (3 and 5 inputs) dense layers.
     pub struct Mixed(
         Linear(40, 24), ReLU, Linear(24, 3), Tanh, Linear(3, 17), GELU,
-        Linear(17, 5, bias = false),
+        Linear(17, 5, bias = false), Tanh, Linear(5, 2),
     );
 }
 
@@ -40,12 +41,12 @@ fn outputs_do_not_depend_on_the_batch() {
     let mut train = Train::new(StdRng::seed_from_u64(2));
     for len in LENS {
         let xs = rows::<40>(&mut rng, len);
-        let alone: Vec<[u32; 5]> = xs
+        let alone: Vec<[u32; 2]> = xs
             .iter()
             .map(|x| model.forward(x).map(f32::to_bits))
             .collect();
         let batch = model.forward_batch(&xs);
-        let mut trained = vec![[0.0; 5]; len];
+        let mut trained = vec![[0.0; 2]; len];
         train.forward_into(&mut model, &xs, &mut trained).unwrap();
         for (b, a) in alone.iter().enumerate() {
             assert_eq!(
@@ -68,7 +69,7 @@ fn gradients_accumulate_sample_by_sample_whatever_the_batch() {
     let mut model = Mixed::init(&mut rng);
     let mut train = Train::new(StdRng::seed_from_u64(4));
     for len in LENS {
-        let (xs, dys) = (rows::<40>(&mut rng, len), rows::<5>(&mut rng, len));
+        let (xs, dys) = (rows::<40>(&mut rng, len), rows::<2>(&mut rng, len));
         // A non-zero start: a batch adds onto what is there.
         let mut start = Grads::<Mixed>::new();
         model.backward_sample(&xs[0], &mut start, |_| dys[0]);

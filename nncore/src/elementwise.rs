@@ -12,15 +12,23 @@ pub trait Elementwise: Module {
     /// The input gradient `dy · f'(x)`, given `x`, `y = f(x)` and the output gradient `dy`.
     #[must_use]
     fn grad(&self, x: f32, y: f32, dy: f32) -> f32;
+
+    /// `y[i] = f(x[i])` over slices of the same length, with the bits of [`Elementwise::value`];
+    /// what the layer's forward runs on a sample or a batch. An activation overrides it where a
+    /// whole slice goes faster (`Tanh` runs in the CPU's widest vectors).
+    #[inline]
+    fn values(&self, x: &[f32], y: &mut [f32]) {
+        for (y, &x) in y.iter_mut().zip(x) {
+            *y = self.value(x);
+        }
+    }
 }
 
 impl<A: Elementwise, T: Tensor> Layer<T, T> for A {
     #[inline]
     fn forward(&self, x: &T) -> T {
         let mut y = T::ZERO;
-        for (y, &x) in y.flat_mut().iter_mut().zip(x.flat()) {
-            *y = self.value(x);
-        }
+        self.values(x.flat(), y.flat_mut());
         y
     }
 
@@ -39,9 +47,9 @@ impl<A: Elementwise, T: Tensor> Layer<T, T> for A {
 
     #[inline]
     fn forward_batch(&self, x: &[T], y: &mut [T]) {
-        for (y, &x) in T::flat_batch_mut(y).iter_mut().zip(T::flat_batch(x)) {
-            *y = self.value(x);
-        }
+        let (x, y) = (T::flat_batch(x), T::flat_batch_mut(y));
+        let n = x.len().min(y.len());
+        self.values(&x[..n], &mut y[..n]);
     }
 
     #[inline]

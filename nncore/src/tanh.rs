@@ -13,6 +13,12 @@ impl Elementwise for Tanh {
         math::tanh(x)
     }
 
+    /// [`math::tanh_slice`]: the scalar function's bits, in the CPU's widest vectors.
+    #[inline]
+    fn values(&self, x: &[f32], y: &mut [f32]) {
+        math::tanh_slice(x, y);
+    }
+
     /// `dy (1 - y²)`, PyTorch's `tanh_backward`.
     #[inline]
     fn grad(&self, _: f32, y: f32, dy: f32) -> f32 {

@@ -4,6 +4,7 @@ use core::fmt;
 
 use super::kernel::{self, Geometry};
 use super::{Repr, check_settings, debug_check_shape};
+use crate::kernels::isa;
 use crate::linear::{fill, init_distribution};
 use crate::{Layer, Module, Name, Param, ParamMut, Shape};
 
@@ -154,27 +155,41 @@ impl<const IPG: usize, const OUT: usize, const K: usize, const BIAS: bool>
         debug_check_shape(C, IPG, OUT, self.groups, &[axis]);
     }
 
-    /// [`Layer::forward`] into `y`.
+    /// The forward of the samples whose rows `x` holds, into `y`'s.
     #[inline]
-    fn forward_into<const C: usize, const L: usize, const LO: usize>(
-        &self,
-        x: &[[f32; L]; C],
-        y: &mut [[f32; LO]; OUT],
-    ) {
+    fn forward_rows<const L: usize, const LO: usize>(&self, x: &[[f32; L]], y: &mut [[f32; LO]]) {
         let bias = if BIAS { Some(&self.bias[..]) } else { None };
         let weight = self.weight.as_flattened();
-        kernel::forward::<1, L, 1, LO, 1, K>(&self.geometry(), weight, bias, x, y);
+        kernel::forward::<1, L, 1, LO, 1, K>(isa(), &self.geometry(), weight, bias, x, y);
     }
 
-    /// [`Layer::backward_input`] into `dx`.
+    /// The input gradients of the samples whose output gradients `dy` holds, into `dx`.
     #[inline]
-    fn backward_input_into<const C: usize, const L: usize, const LO: usize>(
+    fn backward_input_rows<const L: usize, const LO: usize>(
         &self,
-        dy: &[[f32; LO]; OUT],
-        dx: &mut [[f32; L]; C],
+        dy: &[[f32; LO]],
+        dx: &mut [[f32; L]],
     ) {
         let weight = self.weight.as_flattened();
-        kernel::backward_input::<1, L, 1, LO, 1, K>(&self.geometry(), weight, dy, dx);
+        kernel::backward_input::<1, L, 1, LO, 1, K>(isa(), &self.geometry(), weight, dy, dx);
+    }
+
+    /// Adds the parameter gradients of the samples `x` and `dy` hold, in order.
+    #[inline]
+    fn backward_params_rows<const L: usize, const LO: usize>(
+        &self,
+        x: &[[f32; L]],
+        dy: &[[f32; LO]],
+        grads: &mut Self,
+    ) {
+        let dbias = if BIAS {
+            Some(&mut grads.bias[..])
+        } else {
+            None
+        };
+        let dweight = grads.weight.as_flattened_mut();
+        let geo = self.geometry();
+        kernel::backward_params::<1, L, 1, LO, 1, K>(isa(), &geo, x, dy, dweight, dbias);
     }
 }
 
@@ -192,7 +207,7 @@ impl<
     fn forward(&self, x: &[[f32; L]; C]) -> [[f32; LO]; OUT] {
         self.debug_check::<C, L, LO>();
         let mut y = [[0.0; LO]; OUT];
-        self.forward_into(x, &mut y);
+        self.forward_rows(x, &mut y);
         y
     }
 
@@ -205,13 +220,7 @@ impl<
         grads: &mut Self,
     ) {
         self.debug_check::<C, L, LO>();
-        let dbias = if BIAS {
-            Some(&mut grads.bias[..])
-        } else {
-            None
-        };
-        let dweight = grads.weight.as_flattened_mut();
-        kernel::backward_params::<1, L, 1, LO, 1, K>(&self.geometry(), x, dy, dweight, dbias);
+        self.backward_params_rows(x, dy, grads);
     }
 
     #[inline]
@@ -223,20 +232,31 @@ impl<
     ) -> [[f32; L]; C] {
         self.debug_check::<C, L, LO>();
         let mut dx = [[0.0; L]; C];
-        self.backward_input_into(dy, &mut dx);
+        self.backward_input_rows(dy, &mut dx);
         dx
     }
 
-    /// One sample at a time, each written in place.
+    /// The samples one after another, each as [`Layer::forward`] gives it.
     #[inline]
     fn forward_batch(&self, x: &[[[f32; L]; C]], y: &mut [[[f32; LO]; OUT]]) {
         self.debug_check::<C, L, LO>();
-        for (x, y) in x.iter().zip(y) {
-            self.forward_into(x, y);
-        }
+        self.forward_rows(x.as_flattened(), y.as_flattened_mut());
     }
 
-    /// One sample at a time, each written in place.
+    /// The samples one after another, in order.
+    #[inline]
+    fn backward_params_batch(
+        &self,
+        x: &[[[f32; L]; C]],
+        _y: &[[[f32; LO]; OUT]],
+        dy: &[[[f32; LO]; OUT]],
+        grads: &mut Self,
+    ) {
+        self.debug_check::<C, L, LO>();
+        self.backward_params_rows(x.as_flattened(), dy.as_flattened(), grads);
+    }
+
+    /// The samples one after another, each as [`Layer::backward_input`] gives it.
     #[inline]
     fn backward_input_batch(
         &self,
@@ -246,9 +266,7 @@ impl<
         dx: &mut [[[f32; L]; C]],
     ) {
         self.debug_check::<C, L, LO>();
-        for (dy, dx) in dy.iter().zip(dx) {
-            self.backward_input_into(dy, dx);
-        }
+        self.backward_input_rows(dy.as_flattened(), dx.as_flattened_mut());
     }
 }
 

@@ -4,6 +4,7 @@ use core::fmt;
 
 use super::kernel::{self, Geometry};
 use super::{Repr, check_settings, debug_check_shape};
+use crate::kernels::isa;
 use crate::linear::{fill, init_distribution};
 use crate::{Layer, Module, Name, Param, ParamMut, Shape};
 
@@ -167,41 +168,45 @@ impl<const IPG: usize, const OUT: usize, const KH: usize, const KW: usize, const
         debug_check_shape(C, IPG, OUT, self.groups, &axes);
     }
 
-    /// [`Layer::forward`] into `y`.
+    /// The forward of the samples whose rows `x` holds, into `y`'s.
     #[inline]
-    fn forward_into<
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        const HO: usize,
-        const WO: usize,
-    >(
+    fn forward_rows<const H: usize, const W: usize, const HO: usize, const WO: usize>(
         &self,
-        x: &[[[f32; W]; H]; C],
-        y: &mut [[[f32; WO]; HO]; OUT],
+        x: &[[f32; W]],
+        y: &mut [[f32; WO]],
     ) {
         let bias = if BIAS { Some(&self.bias[..]) } else { None };
         let weight = self.weight.as_flattened().as_flattened();
-        let (x, y) = (x.as_flattened(), y.as_flattened_mut());
-        kernel::forward::<H, W, HO, WO, KH, KW>(&self.geometry(), weight, bias, x, y);
+        kernel::forward::<H, W, HO, WO, KH, KW>(isa(), &self.geometry(), weight, bias, x, y);
     }
 
-    /// [`Layer::backward_input`] into `dx`.
+    /// The input gradients of the samples whose output gradients `dy` holds, into `dx`.
     #[inline]
-    fn backward_input_into<
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        const HO: usize,
-        const WO: usize,
-    >(
+    fn backward_input_rows<const H: usize, const W: usize, const HO: usize, const WO: usize>(
         &self,
-        dy: &[[[f32; WO]; HO]; OUT],
-        dx: &mut [[[f32; W]; H]; C],
+        dy: &[[f32; WO]],
+        dx: &mut [[f32; W]],
     ) {
         let weight = self.weight.as_flattened().as_flattened();
-        let (dy, dx) = (dy.as_flattened(), dx.as_flattened_mut());
-        kernel::backward_input::<H, W, HO, WO, KH, KW>(&self.geometry(), weight, dy, dx);
+        kernel::backward_input::<H, W, HO, WO, KH, KW>(isa(), &self.geometry(), weight, dy, dx);
+    }
+
+    /// Adds the parameter gradients of the samples `x` and `dy` hold, in order.
+    #[inline]
+    fn backward_params_rows<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+        &self,
+        x: &[[f32; W]],
+        dy: &[[f32; WO]],
+        grads: &mut Self,
+    ) {
+        let dbias = if BIAS {
+            Some(&mut grads.bias[..])
+        } else {
+            None
+        };
+        let dweight = grads.weight.as_flattened_mut().as_flattened_mut();
+        let geo = self.geometry();
+        kernel::backward_params::<H, W, HO, WO, KH, KW>(isa(), &geo, x, dy, dweight, dbias);
     }
 }
 
@@ -222,7 +227,7 @@ impl<
     fn forward(&self, x: &[[[f32; W]; H]; C]) -> [[[f32; WO]; HO]; OUT] {
         self.debug_check::<C, H, W, HO, WO>();
         let mut y = [[[0.0; WO]; HO]; OUT];
-        self.forward_into(x, &mut y);
+        self.forward_rows::<H, W, HO, WO>(x.as_flattened(), y.as_flattened_mut());
         y
     }
 
@@ -235,14 +240,7 @@ impl<
         grads: &mut Self,
     ) {
         self.debug_check::<C, H, W, HO, WO>();
-        let dbias = if BIAS {
-            Some(&mut grads.bias[..])
-        } else {
-            None
-        };
-        let dweight = grads.weight.as_flattened_mut().as_flattened_mut();
-        let (x, dy) = (x.as_flattened(), dy.as_flattened());
-        kernel::backward_params::<H, W, HO, WO, KH, KW>(&self.geometry(), x, dy, dweight, dbias);
+        self.backward_params_rows::<H, W, HO, WO>(x.as_flattened(), dy.as_flattened(), grads);
     }
 
     #[inline]
@@ -254,20 +252,39 @@ impl<
     ) -> [[[f32; W]; H]; C] {
         self.debug_check::<C, H, W, HO, WO>();
         let mut dx = [[[0.0; W]; H]; C];
-        self.backward_input_into(dy, &mut dx);
+        self.backward_input_rows::<H, W, HO, WO>(dy.as_flattened(), dx.as_flattened_mut());
         dx
     }
 
-    /// One sample at a time, each written in place.
+    /// The samples one after another, each as [`Layer::forward`] gives it.
     #[inline]
     fn forward_batch(&self, x: &[[[[f32; W]; H]; C]], y: &mut [[[[f32; WO]; HO]; OUT]]) {
         self.debug_check::<C, H, W, HO, WO>();
-        for (x, y) in x.iter().zip(y) {
-            self.forward_into(x, y);
-        }
+        let (x, y) = (
+            x.as_flattened().as_flattened(),
+            y.as_flattened_mut().as_flattened_mut(),
+        );
+        self.forward_rows::<H, W, HO, WO>(x, y);
     }
 
-    /// One sample at a time, each written in place.
+    /// The samples one after another, in order.
+    #[inline]
+    fn backward_params_batch(
+        &self,
+        x: &[[[[f32; W]; H]; C]],
+        _y: &[[[[f32; WO]; HO]; OUT]],
+        dy: &[[[[f32; WO]; HO]; OUT]],
+        grads: &mut Self,
+    ) {
+        self.debug_check::<C, H, W, HO, WO>();
+        let (x, dy) = (
+            x.as_flattened().as_flattened(),
+            dy.as_flattened().as_flattened(),
+        );
+        self.backward_params_rows::<H, W, HO, WO>(x, dy, grads);
+    }
+
+    /// The samples one after another, each as [`Layer::backward_input`] gives it.
     #[inline]
     fn backward_input_batch(
         &self,
@@ -277,9 +294,11 @@ impl<
         dx: &mut [[[[f32; W]; H]; C]],
     ) {
         self.debug_check::<C, H, W, HO, WO>();
-        for (dy, dx) in dy.iter().zip(dx) {
-            self.backward_input_into(dy, dx);
-        }
+        let (dy, dx) = (
+            dy.as_flattened().as_flattened(),
+            dx.as_flattened_mut().as_flattened_mut(),
+        );
+        self.backward_input_rows::<H, W, HO, WO>(dy, dx);
     }
 }
 

@@ -1,21 +1,48 @@
-//! The arithmetic of a 2-D convolution with zero padding, stride, dilation and groups, for one
-//! sample; `Conv1d` runs it with a height of 1.
+//! The arithmetic of a 2-D convolution with zero padding, stride, dilation and groups, for a
+//! batch, one sample after another; `Conv1d` runs it with a height of 1.
 //!
-//! Sizes that fix an array's length are const parameters, so that the loops over an output row
-//! have a known length, unroll and vectorize: `H × W` input planes, `HO × WO` output planes,
-//! `KH × KW` kernels. The rest is a [`Geometry`]. Tensors are slices of rows, row-major: `x`
-//! holds `C · H` rows of `W` (`C = in_per_group · groups` channels), `y` `OUT · HO` rows of `WO`,
-//! and `weight` `OUT · in_per_group · KH` rows of `KW`: PyTorch's `[out, in/groups, kh, kw]`.
+//! Tensors are slices of rows, row-major: a sample of `x` holds `C · H` rows of `W` (`C =
+//! in_per_group · groups` channels), of `y` `OUT · HO` rows of `WO`, and `weight` `OUT ·
+//! in_per_group · KH` rows of `KW`: PyTorch's `[out, in/groups, kh, kw]`. Output channel `o`
+//! belongs to group `g = o / (OUT / groups)` and sees the input channels `g · in_per_group ..`;
+//! input positions outside the input (the padding) read 0.
 //!
-//! Output channel `o` belongs to group `g = o / (OUT / groups)` and sees the input channels
-//! `g · in_per_group ..`. Input positions outside the input (the padding) contribute 0.
+//! The products run on the dense kernels ([`crate::kernels::accumulate`]), as matrix products
+//! with the `im2col` matrix (`K = in_per_group · KH · KW` rows, one column an output position)
+//! read from panels on the stack, a few KiB whatever the image:
 //!
-//! Forward runs one output row at a time: for each input channel, the row's accumulator stays
-//! in registers while the kernel taps, laid out along the row (a row of the `im2col` matrix),
-//! are summed into it. The input gradient is the same loop with the roles of `x` and `y`
-//! swapped. The weight gradient takes one shifted copy of an input channel per tap (a plane of
-//! the `im2col` matrix) and dots it with each output gradient plane. Nothing is allocated: the
-//! scratch is one patch (`KH · KW` rows) or one output plane on the stack.
+//! - forward, `W · im2col(x)`, and input gradient, `Wᵀ` by the output gradients that reach
+//!   each input: `direct.rs`, which reads the matrix from a few padded rows of the input (or
+//!   of the output gradient); `panel.rs` builds it for kernels of more than 64 taps;
+//! - weight gradient, `dy · im2col(x)ᵀ`: `weight.rs` copies the transposed matrix into a panel;
+//!   `small.rs` takes the small layers (fewer than 16 weights an output channel and fewer
+//!   than 8 output channels a group, as depthwise convolutions) in plain loops.
+//!
+//! # Summation order
+//!
+//! Each value is a sum whose order depends only on the layer, the same for a sample alone or
+//! anywhere in any batch, and on every instruction set, a product `s + a · b` being one fused
+//! multiply-add on the AVX2 and AVX-512 paths, and a multiplication then an addition on the
+//! portable one or with the `libm` feature, as in [`crate::kernels`]:
+//!
+//! - forward, `y[o][p]`: from the bias (or zero), the `K` products `w[o][c][kh][kw] · x(p)`
+//!   added one after another, `c`, then `kh`, then `kw` in order, padding reading 0;
+//! - input gradient, `dx[c][i]`: from zero, the products `w[o][c][kh][kw] · dy[o][p]` added
+//!   for the output channels `o` of `c`'s group in order, then `kh`, then `kw`, where `p` is
+//!   the output position that reads `i` through tap `(kh, kw)`, and 0 where none does;
+//! - weight gradient, `dw[o][c][kh][kw]`: onto the gradient already there, the products
+//!   `dy[o][p] · x(p)` for the output positions `p` in order (row by row), one sample after
+//!   another in batch order;
+//! - bias gradient, `db[o]`, and weight gradient of the small layers: each sample's `Σ_p
+//!   dy[o][p]` (or `Σ_p dy[o][p] · x(p)`, each product rounded) in eight partial sums, lane `l`
+//!   adding, row after row, the positions of the columns `≡ l (mod 8)` in order, then `((s0 +
+//!   s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`, added onto the gradient, one sample after
+//!   another in batch order; these are plain additions on every instruction set.
+//!
+//! `tests/order.rs` checks every path against this order, bit for bit.
+
+use super::{direct, panel, small, weight};
+use crate::kernels::Isa;
 
 /// A convolution's settings besides its const sizes.
 #[derive(Clone, Copy, Debug)]
@@ -39,20 +66,6 @@ pub(super) struct Span {
     pub(super) lo: usize,
     pub(super) hi: usize,
     pub(super) start: usize,
-}
-
-/// The input index `o · stride + offset - padding` if it lies in `0..len`.
-#[inline]
-fn input_index(
-    o: usize,
-    stride: usize,
-    offset: usize,
-    padding: usize,
-    len: usize,
-) -> Option<usize> {
-    (o * stride + offset)
-        .checked_sub(padding)
-        .filter(|&i| i < len)
 }
 
 /// The span of output positions `0..out_len` that a tap at `offset` (its index times the
@@ -82,117 +95,85 @@ pub(super) fn span(
     }
 }
 
-/// The column span of each kernel column.
-fn column_spans<const W: usize, const WO: usize, const KW: usize>(geo: &Geometry) -> [Span; KW] {
+/// One sample's sizes and settings, as the panels need them.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Shape<'a> {
+    pub(super) geo: &'a Geometry,
+    /// Input `[rows, columns]`.
+    pub(super) input: [usize; 2],
+    /// Output `[rows, columns]`.
+    pub(super) output: [usize; 2],
+    /// Kernel `[rows, columns]`.
+    pub(super) kernel: [usize; 2],
+    /// The column span of each kernel column.
+    pub(super) spans: &'a [Span],
+}
+
+impl Shape<'_> {
+    /// Taps of one kernel: `KH · KW`.
+    pub(super) fn taps(&self) -> usize {
+        self.kernel[0] * self.kernel[1]
+    }
+
+    /// Input positions of one channel: `H · W`.
+    pub(super) fn inputs(&self) -> usize {
+        self.input[0] * self.input[1]
+    }
+
+    /// Output positions of one channel: `HO · WO`.
+    pub(super) fn outputs(&self) -> usize {
+        self.output[0] * self.output[1]
+    }
+
+    /// The input row output row `oh` reads through kernel row `kh`, if it is not padding.
+    #[inline]
+    pub(super) fn input_row(&self, oh: usize, kh: usize) -> Option<usize> {
+        let g = self.geo;
+        (oh * g.stride[0] + kh * g.dilation[0])
+            .checked_sub(g.padding[0])
+            .filter(|&i| i < self.input[0])
+    }
+
+    /// The output row that reads input row `ih` through kernel row `kh`, if any: `oh` with
+    /// `oh · stride + kh · dilation - padding = ih`.
+    #[inline]
+    pub(super) fn output_row(&self, ih: usize, kh: usize) -> Option<usize> {
+        let g = self.geo;
+        let n = (ih + g.padding[0]).checked_sub(kh * g.dilation[0])?;
+        let oh = n / g.stride[0];
+        (n % g.stride[0] == 0 && oh < self.output[0]).then_some(oh)
+    }
+}
+
+/// Runs `f` with the [`Shape`] of the const sizes.
+#[inline]
+fn with_shape<
+    const H: usize,
+    const W: usize,
+    const HO: usize,
+    const WO: usize,
+    const KH: usize,
+    const KW: usize,
+    R,
+>(
+    geo: &Geometry,
+    f: impl FnOnce(&Shape<'_>) -> R,
+) -> R {
     let mut spans = [Span::default(); KW];
     for (kw, s) in spans.iter_mut().enumerate() {
         *s = span(WO, W, geo.stride[1], geo.padding[1], kw * geo.dilation[1]);
     }
-    spans
+    f(&Shape {
+        geo,
+        input: [H, W],
+        output: [HO, WO],
+        kernel: [KH, KW],
+        spans: &spans,
+    })
 }
 
-/// The input row `oh` reads through kernel row `kh`, if it is not padding.
-#[inline]
-fn input_row<const H: usize>(geo: &Geometry, oh: usize, kh: usize) -> Option<usize> {
-    input_index(oh, geo.stride[0], kh * geo.dilation[0], geo.padding[0], H)
-}
-
-/// The output row that reads input row `ih` through kernel row `kh`, if any: `oh` with
-/// `oh · stride + kh · dilation - padding = ih`.
-#[inline]
-fn output_row<const HO: usize>(geo: &Geometry, ih: usize, kh: usize) -> Option<usize> {
-    let n = (ih + geo.padding[0]).checked_sub(kh * geo.dilation[0])?;
-    let oh = n / geo.stride[0];
-    (n % geo.stride[0] == 0 && oh < HO).then_some(oh)
-}
-
-/// `out[o] = row[start + (o - lo) · stride]` on the span, 0 elsewhere.
-#[inline]
-fn gather<const W: usize, const WO: usize>(
-    row: &[f32; W],
-    span: Span,
-    stride: usize,
-    out: &mut [f32; WO],
-) {
-    let Span { lo, hi, start } = span;
-    out[..lo].fill(0.0);
-    out[hi..].fill(0.0);
-    let inside = &mut out[lo..hi];
-    if stride == 1 {
-        inside.copy_from_slice(&row[start..start + inside.len()]);
-    } else {
-        for (o, &v) in inside.iter_mut().zip(row[start..].iter().step_by(stride)) {
-            *o = v;
-        }
-    }
-}
-
-/// `out[start + (o - lo) · stride] = row[o]` on the span, 0 elsewhere: where each output
-/// position of a tap reads from.
-#[inline]
-fn spread<const W: usize, const WO: usize>(
-    row: &[f32; WO],
-    span: Span,
-    stride: usize,
-    out: &mut [f32; W],
-) {
-    let Span { lo, hi, start } = span;
-    let src = &row[lo..hi];
-    if stride == 1 {
-        out[..start].fill(0.0);
-        out[start..start + src.len()].copy_from_slice(src);
-        out[start + src.len()..].fill(0.0);
-    } else {
-        out.fill(0.0);
-        for (d, &s) in out[start..].iter_mut().step_by(stride).zip(src) {
-            *d = s;
-        }
-    }
-}
-
-/// Partial sums a reduction keeps, so that it vectorizes.
-const LANES: usize = 16;
-
-/// `Σ_i a[i] · b[i]` over the shorter length, in [`LANES`] interleaved partial sums.
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let (a, b) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let rest: f32 = a
-        .remainder()
-        .iter()
-        .zip(b.remainder())
-        .map(|(a, b)| a * b)
-        .sum();
-    let mut lanes = [0.0; LANES];
-    for (a, b) in a.zip(b) {
-        for ((l, &a), &b) in lanes.iter_mut().zip(a).zip(b) {
-            *l += a * b;
-        }
-    }
-    lanes.iter().sum::<f32>() + rest
-}
-
-/// `Σ a[i]`, in [`LANES`] interleaved partial sums.
-#[inline]
-fn sum(a: &[f32]) -> f32 {
-    let chunks = a.chunks_exact(LANES);
-    let rest: f32 = chunks.remainder().iter().sum();
-    let mut lanes = [0.0; LANES];
-    for chunk in chunks {
-        for (l, &a) in lanes.iter_mut().zip(chunk) {
-            *l += a;
-        }
-    }
-    lanes.iter().sum::<f32>() + rest
-}
-
-/// The output channels of each group: `out / groups`.
-#[inline]
-fn out_per_group(geo: &Geometry, out: usize) -> usize {
-    out / geo.groups
-}
-
-/// One sample's forward: `y[o] = bias[o] + Σ_c Σ_kh Σ_kw weight[o][c][kh][kw] · x[c][ih][iw]`.
+/// The forward of a batch, one sample after another: `y[o] = bias[o] + Σ_c Σ_kh Σ_kw
+/// weight[o][c][kh][kw] · x[c][ih][iw]`. `x` holds the samples' rows one after another, and `y`.
 pub(crate) fn forward<
     const H: usize,
     const W: usize,
@@ -201,62 +182,38 @@ pub(crate) fn forward<
     const KH: usize,
     const KW: usize,
 >(
+    isa: Isa,
     geo: &Geometry,
     weight: &[[f32; KW]],
     bias: Option<&[f32]>,
     x: &[[f32; W]],
     y: &mut [[f32; WO]],
 ) {
-    if HO == 0 {
-        return;
-    }
-    let ipg = geo.in_per_group;
-    let opg = out_per_group(geo, y.len() / HO);
-    let spans = column_spans::<W, WO, KW>(geo);
-    for (o, plane) in y.chunks_exact_mut(HO).enumerate() {
-        let b = bias.map_or(0.0, |b| b[o]);
-        plane.iter_mut().for_each(|row| row.fill(b));
-    }
-    // The taps of one input channel for one output row: patch[kh][kw][ow].
-    let mut patch = [[[0.0; WO]; KW]; KH];
-    for oh in 0..HO {
-        for g in 0..geo.groups {
-            for ci in 0..ipg {
-                let channel = &x[(g * ipg + ci) * H..][..H];
-                for (kh, taps) in patch.iter_mut().enumerate() {
-                    match input_row::<H>(geo, oh, kh) {
-                        Some(ih) => {
-                            for (out, &s) in taps.iter_mut().zip(&spans) {
-                                gather(&channel[ih], s, geo.stride[1], out);
-                            }
-                        }
-                        None => *taps = [[0.0; WO]; KW],
-                    }
-                }
-                for o in g * opg..(g + 1) * opg {
-                    let kernel = &weight[(o * ipg + ci) * KH..][..KH];
-                    let row = &mut y[o * HO + oh];
-                    let mut acc = *row;
-                    for (wk, pk) in kernel.iter().zip(&patch) {
-                        for (&w, p) in wk.iter().zip(pk) {
-                            for (a, &v) in acc.iter_mut().zip(p) {
-                                *a += w * v;
-                            }
-                        }
-                    }
-                    *row = acc;
-                }
+    let (weight, x, y) = (
+        weight.as_flattened(),
+        x.as_flattened(),
+        y.as_flattened_mut(),
+    );
+    with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
+        let out = weight.len() / (geo.in_per_group * KH * KW).max(1);
+        let (per_x, per_y) = (
+            (geo.in_per_group * geo.groups * H * W).max(1),
+            (out * HO * WO).max(1),
+        );
+        for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
+            for (o, plane) in y.chunks_exact_mut(HO * WO).enumerate() {
+                plane.fill(bias.map_or(0.0, |b| b[o]));
+            }
+            if direct::forward(isa, s, weight, x, y).is_none() {
+                panel::forward(isa, s, weight, x, y);
             }
         }
-    }
+    });
 }
 
-/// One sample's input gradient: `dx[c][ih][iw] = Σ weight[o][c][kh][kw] · dy[o][oh][ow]` over
-/// the output positions and taps that read `x[c][ih][iw]`. Overwrites `dx`.
-///
-/// It runs as forward does with the roles of `x` and `y` swapped: for each input row, the
-/// output gradients that reach it through each tap are laid out along the row (zeros where no
-/// output reads), and each `dx` row sums them, weighted, in registers.
+/// The input gradient of a batch, one sample after another: `dx[c][ih][iw] = Σ
+/// weight[o][c][kh][kw] · dy[o][oh][ow]` over the output positions and taps that read
+/// `x[c][ih][iw]`. Overwrites `dx`.
 pub(crate) fn backward_input<
     const H: usize,
     const W: usize,
@@ -265,54 +222,34 @@ pub(crate) fn backward_input<
     const KH: usize,
     const KW: usize,
 >(
+    isa: Isa,
     geo: &Geometry,
     weight: &[[f32; KW]],
     dy: &[[f32; WO]],
     dx: &mut [[f32; W]],
 ) {
-    dx.iter_mut().for_each(|row| *row = [0.0; W]);
-    if HO == 0 {
-        return;
-    }
-    let ipg = geo.in_per_group;
-    let opg = out_per_group(geo, dy.len() / HO);
-    let spans = column_spans::<W, WO, KW>(geo);
-    // What reaches input row `ih` from one output channel through each tap: patch[kh][kw][iw].
-    let mut patch = [[[0.0; W]; KW]; KH];
-    for ih in 0..H {
-        for g in 0..geo.groups {
-            for o in g * opg..(g + 1) * opg {
-                let channel = &dy[o * HO..][..HO];
-                for (kh, taps) in patch.iter_mut().enumerate() {
-                    match output_row::<HO>(geo, ih, kh) {
-                        Some(oh) => {
-                            for (out, &s) in taps.iter_mut().zip(&spans) {
-                                spread(&channel[oh], s, geo.stride[1], out);
-                            }
-                        }
-                        None => *taps = [[0.0; W]; KW],
-                    }
-                }
-                for ci in 0..ipg {
-                    let kernel = &weight[(o * ipg + ci) * KH..][..KH];
-                    let row = &mut dx[(g * ipg + ci) * H + ih];
-                    let mut acc = *row;
-                    for (wk, pk) in kernel.iter().zip(&patch) {
-                        for (&w, p) in wk.iter().zip(pk) {
-                            for (a, &v) in acc.iter_mut().zip(p) {
-                                *a += w * v;
-                            }
-                        }
-                    }
-                    *row = acc;
-                }
+    let (weight, dy, dx) = (
+        weight.as_flattened(),
+        dy.as_flattened(),
+        dx.as_flattened_mut(),
+    );
+    dx.fill(0.0);
+    with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
+        let out = weight.len() / (geo.in_per_group * KH * KW).max(1);
+        let (per_x, per_y) = (
+            (geo.in_per_group * geo.groups * H * W).max(1),
+            (out * HO * WO).max(1),
+        );
+        for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
+            if direct::backward_input(isa, s, weight, dy, dx).is_none() {
+                panel::backward_input(isa, s, weight, dy, dx);
             }
         }
-    }
+    });
 }
 
-/// Adds one sample's parameter gradients: `dweight[o][c][kh][kw] += Σ dy[o][oh][ow] ·
-/// x[c][ih][iw]` and, if given, `dbias[o] += Σ dy[o][oh][ow]`.
+/// Adds a batch's parameter gradients, one sample after another in order: `dweight[o][c][kh][kw]
+/// += Σ dy[o][oh][ow] · x[c][ih][iw]` and, if given, `dbias[o] += Σ dy[o][oh][ow]`.
 pub(crate) fn backward_params<
     const H: usize,
     const W: usize,
@@ -321,42 +258,62 @@ pub(crate) fn backward_params<
     const KH: usize,
     const KW: usize,
 >(
+    isa: Isa,
     geo: &Geometry,
     x: &[[f32; W]],
     dy: &[[f32; WO]],
     dweight: &mut [[f32; KW]],
-    dbias: Option<&mut [f32]>,
+    mut dbias: Option<&mut [f32]>,
 ) {
-    if HO == 0 {
-        return;
-    }
-    let ipg = geo.in_per_group;
-    let opg = out_per_group(geo, dy.len() / HO);
-    let spans = column_spans::<W, WO, KW>(geo);
-    if let Some(dbias) = dbias {
-        for (g, d) in dbias.iter_mut().zip(dy.chunks_exact(HO)) {
-            *g += sum(d.as_flattened());
-        }
-    }
-    // What one tap reads of one input channel at every output position: plane[oh][ow].
-    let mut plane = [[0.0; WO]; HO];
-    for g in 0..geo.groups {
-        for ci in 0..ipg {
-            let channel = &x[(g * ipg + ci) * H..][..H];
-            for kh in 0..KH {
-                for (kw, &s) in spans.iter().enumerate() {
-                    for (oh, out) in plane.iter_mut().enumerate() {
-                        match input_row::<H>(geo, oh, kh) {
-                            Some(ih) => gather(&channel[ih], s, geo.stride[1], out),
-                            None => *out = [0.0; WO],
-                        }
+    let (x, dy, dweight) = (
+        x.as_flattened(),
+        dy.as_flattened(),
+        dweight.as_flattened_mut(),
+    );
+    let k = geo.in_per_group * KH * KW;
+    let out = dweight.len() / k.max(1);
+    let small = small::small(k, out / geo.groups);
+    with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
+        let (per_x, per_y) = (
+            (geo.in_per_group * geo.groups * H * W).max(1),
+            (out * HO * WO).max(1),
+        );
+        for (x, dy) in x.chunks_exact(per_x).zip(dy.chunks_exact(per_y)) {
+            if let Some(dbias) = dbias.as_deref_mut()
+                && HO * WO > 0
+            {
+                for (g, plane) in dbias.iter_mut().zip(dy.chunks_exact(HO * WO)) {
+                    let mut lanes = [0.0; 8];
+                    for row in plane.chunks_exact(WO) {
+                        add8(&mut lanes, row);
                     }
-                    for o in g * opg..(g + 1) * opg {
-                        dweight[(o * ipg + ci) * KH + kh][kw] +=
-                            dot(dy[o * HO..][..HO].as_flattened(), plane.as_flattened());
-                    }
+                    *g += sum8_tree(&lanes);
                 }
             }
+            if !small || small::backward_weight::<WO>(s, x, dy, dweight).is_none() {
+                weight::backward_weight::<KW>(isa, s, x, dy, dweight);
+            }
+        }
+    });
+}
+
+/// `lanes[l] += row[i]` for the `i ≡ l (mod 8)` in order.
+#[inline]
+fn add8(lanes: &mut [f32; 8], row: &[f32]) {
+    let chunks = row.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (l, &v) in lanes.iter_mut().zip(chunk) {
+            *l += v;
         }
     }
+    for (l, &v) in lanes.iter_mut().zip(rest) {
+        *l += v;
+    }
+}
+
+/// Eight partial sums added up: `((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))`.
+#[inline]
+pub(super) fn sum8_tree(l: &[f32; 8]) -> f32 {
+    ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]))
 }

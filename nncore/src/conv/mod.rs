@@ -1,5 +1,6 @@
 //! `nn.Conv1d` and `nn.Conv2d`: cross-correlation with zero padding, stride, dilation and
-//! groups. Both run the arithmetic in [`kernel`], `Conv1d` as a convolution one row high.
+//! groups. Both run the arithmetic in [`kernel`] (its summation order is documented there), `Conv1d`
+//! as a convolution one row high.
 //!
 //! Padding is a number of zeros, the same on both sides of an axis (`padding_mode='zeros'`);
 //! PyTorch's other padding modes, and `padding='same'` with an even dilated kernel (which pads
@@ -9,9 +10,13 @@ use core::fmt;
 
 mod conv1d;
 mod conv2d;
-mod kernel;
+mod direct;
+pub(super) mod kernel;
+mod panel;
+pub(super) mod small;
 #[cfg(test)]
 mod tests;
+mod weight;
 
 pub use conv1d::Conv1d;
 pub use conv2d::Conv2d;

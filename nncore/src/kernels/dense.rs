@@ -1,9 +1,9 @@
 //! The products of a dense layer from `IN` to `OUT` features, as `Linear` calls them: a layer
 //! with at least [`WIDE`] inputs runs the vector kernels of this module's parent, a narrower
-//! one the tiles of `tiles.rs`, written for its exact sizes. Which one depends only on the
+//! one the products of `narrow.rs`, written for its exact sizes. Which one depends only on the
 //! layer, so a sample gives the same bits alone or in any batch.
 
-use super::{forward as gemm_forward, input_grad as gemm_input_grad, isa, tiles};
+use super::{forward as gemm_forward, input_grad as gemm_input_grad, isa, narrow};
 
 /// The fewest inputs for which a layer runs the vector kernels: below, its products are too
 /// short for eight lanes.
@@ -26,7 +26,7 @@ pub(crate) fn forward<const IN: usize, const OUT: usize>(
         );
         gemm_forward(isa(), w, bias, x, y, IN, OUT);
     } else {
-        tiles::forward(weight, bias, x, y);
+        narrow::forward(isa(), weight, bias, x, y);
     }
 }
 
@@ -45,7 +45,7 @@ pub(crate) fn input_grad<const IN: usize, const OUT: usize>(
         );
         gemm_input_grad(isa(), w, dy, dx, IN, OUT);
     } else {
-        tiles::input_grad(weight, dy, dx);
+        narrow::input_grad(isa(), weight, dy, dx);
     }
 }
 
@@ -68,6 +68,6 @@ pub(crate) fn weight_grad<const IN: usize, const OUT: usize>(
             }
         }
     } else {
-        tiles::weight_grad(dw, db, x, dy);
+        narrow::weight_grad(isa(), dw, db, x, dy);
     }
 }

@@ -29,6 +29,8 @@ pub(crate) trait Lanes: Copy {
     unsafe fn store_partial(self, p: *mut f32, n: usize);
     /// `self + a · b` in each lane: one rounding if fused, two if not.
     fn madd(self, a: Self, b: Self) -> Self;
+    /// `self + other` in each lane.
+    fn add(self, other: Self) -> Self;
 }
 
 /// Eight lanes that add up: the forward's partial sums.
@@ -44,7 +46,7 @@ pub(crate) trait Sum8: Lanes {
 
 /// Lanes as a plain array, unfused: LLVM vectorizes it for whatever the target has.
 #[derive(Clone, Copy)]
-pub(crate) struct Portable([f32; LANES]);
+pub(crate) struct Portable(pub(super) [f32; LANES]);
 
 impl Lanes for Portable {
     const WIDTH: usize = LANES;
@@ -68,8 +70,13 @@ impl Lanes for Portable {
     #[inline(always)]
     unsafe fn load_partial(p: *const f32, n: usize) -> Self {
         let mut lanes = [0.0; LANES];
-        // SAFETY: the caller guarantees `n` readable floats at `p`, and `n < LANES`.
-        unsafe { core::ptr::copy_nonoverlapping(p, lanes.as_mut_ptr(), n) };
+        // Lane by lane, unrolled (a copy of `n` floats would call `memcpy` in the loops).
+        for (i, l) in lanes.iter_mut().enumerate() {
+            if i < n {
+                // SAFETY: the caller guarantees `n` readable floats at `p`.
+                *l = unsafe { *p.add(i) };
+            }
+        }
         Portable(lanes)
     }
 
@@ -81,8 +88,12 @@ impl Lanes for Portable {
 
     #[inline(always)]
     unsafe fn store_partial(self, p: *mut f32, n: usize) {
-        // SAFETY: the caller guarantees `n` writable floats at `p`, and `n < LANES`.
-        unsafe { core::ptr::copy_nonoverlapping(self.0.as_ptr(), p, n) }
+        for (i, &l) in self.0.iter().enumerate() {
+            if i < n {
+                // SAFETY: the caller guarantees `n` writable floats at `p`.
+                unsafe { *p.add(i) = l };
+            }
+        }
     }
 
     #[inline(always)]
@@ -90,6 +101,15 @@ impl Lanes for Portable {
         let mut out = self.0;
         for ((o, a), b) in out.iter_mut().zip(a.0).zip(b.0) {
             *o += a * b;
+        }
+        Portable(out)
+    }
+
+    #[inline(always)]
+    fn add(self, other: Self) -> Self {
+        let mut out = self.0;
+        for (o, b) in out.iter_mut().zip(other.0) {
+            *o += b;
         }
         Portable(out)
     }
@@ -129,7 +149,7 @@ mod x86 {
     /// `#[target_feature(enable = "avx2,fma")]` entry points, which are called only once the
     /// CPU is known to have both (`super::super::isa`), and into which these methods inline.
     #[derive(Clone, Copy)]
-    pub(crate) struct Avx2<const FUSED: bool>(__m256);
+    pub(crate) struct Avx2<const FUSED: bool>(pub(in crate::kernels) __m256);
 
     /// [`Sum8::sum`] of four registers at once.
     ///
@@ -206,6 +226,11 @@ mod x86 {
                 Avx2(unsafe { _mm256_add_ps(self.0, _mm256_mul_ps(a.0, b.0)) })
             }
         }
+
+        #[inline(always)]
+        fn add(self, other: Self) -> Self {
+            Avx2(unsafe { _mm256_add_ps(self.0, other.0) })
+        }
     }
 
     // SAFETY: as above.
@@ -247,7 +272,7 @@ mod x86_512 {
     /// As for `Avx2`: a value exists only inside the kernels' AVX-512 entry points, called once
     /// the CPU is known to have AVX-512F (and AVX2 and FMA).
     #[derive(Clone, Copy)]
-    pub(crate) struct Avx512<const FUSED: bool>(__m512);
+    pub(crate) struct Avx512<const FUSED: bool>(pub(in crate::kernels) __m512);
 
     /// The mask selecting the first `n` of sixteen lanes.
     #[inline(always)]
@@ -297,6 +322,11 @@ mod x86_512 {
             } else {
                 Avx512(unsafe { _mm512_add_ps(self.0, _mm512_mul_ps(a.0, b.0)) })
             }
+        }
+
+        #[inline(always)]
+        fn add(self, other: Self) -> Self {
+            Avx512(unsafe { _mm512_add_ps(self.0, other.0) })
         }
     }
 }

@@ -2,7 +2,8 @@
 //! CPU has: AVX-512 or AVX2 with FMA on x86-64 (detected once at run time with `std`, from the
 //! compile-time target features without it), NEON on aarch64 (part of its base instruction
 //! set), eight portable lanes otherwise. `dense` is what layers call; `dot` and `dot512` hold
-//! the forward, `grads` the gradients, `tiles` the narrow layers' products.
+//! the forward, `grads` the gradients, `narrow` (with `axpy` and `tiles`) the narrow layers'
+//! products, `strided` the convolutions' products ([`accumulate`]).
 //!
 //! # Summation order
 //!
@@ -14,12 +15,15 @@
 //!   `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`, then the bias;
 //! - input gradient, `dx[i] = Σ_o dy[o] w[o][i]`: the outputs `o` in order, from zero;
 //! - weight gradient, `dw[o][i] += dy[o] x[i]`: one sample after another, in batch order, onto
-//!   the gradient already there.
+//!   the gradient already there;
+//! - strided products, `c[r][n] += Σ_j a[r][j] b[j][n]` ([`accumulate`]): `j` in order, onto
+//!   what `c` holds.
 //!
 //! Each step `s + a · b` is one fused multiply-add on the AVX2, AVX-512 and NEON paths (which
 //! give the same bits), and a multiplication then an addition on the portable one. With the
 //! `libm` feature the vector paths do not fuse them either, so every target gives the same bits.
 
+mod axpy;
 pub(crate) mod dense;
 mod dot;
 // Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
@@ -28,11 +32,17 @@ mod dot;
 mod dot512;
 mod grads;
 mod lanes;
+mod narrow;
+#[cfg(test)]
+mod narrow_tests;
 #[cfg(feature = "rayon")]
 mod parallel;
+mod strided;
+pub(crate) use strided::Strided;
 #[cfg(test)]
 mod tests;
 mod tiles;
+mod transpose;
 
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 use lanes::Neon;
@@ -84,8 +94,22 @@ pub(crate) fn supported(isa: Isa) -> bool {
     }
 }
 
+/// Whether `isa` fuses its multiply-adds.
+#[cfg(test)]
+pub(crate) fn fuses(isa: Isa) -> bool {
+    match isa {
+        Isa::Portable => false,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => FUSED,
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => FUSED,
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Isa::Neon => FUSED,
+    }
+}
+
 /// Every instruction set, most preferred last.
-const ISAS: &[Isa] = &[
+pub(crate) const ISAS: &[Isa] = &[
     Isa::Portable,
     #[cfg(target_arch = "x86_64")]
     Isa::Avx2,
@@ -94,6 +118,12 @@ const ISAS: &[Isa] = &[
     #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
     Isa::Neon,
 ];
+
+/// Every instruction set this CPU runs, for tests to try each.
+#[cfg(test)]
+pub(crate) fn paths() -> impl Iterator<Item = Isa> {
+    ISAS.iter().copied().filter(|&isa| supported(isa))
+}
 
 /// The best instruction set this CPU supports.
 fn best() -> Isa {
@@ -104,6 +134,7 @@ fn best() -> Isa {
 /// The instruction set the kernels run with: the best this CPU supports, chosen on the first
 /// call and kept.
 #[cfg(feature = "std")]
+#[inline]
 pub(crate) fn isa() -> Isa {
     use core::sync::atomic::{AtomicU8, Ordering};
     /// 0 before the choice, then 1 + its index in `ISAS`.
@@ -282,10 +313,37 @@ fn weight_grad_rows(isa: Isa, p: &Product<'_>, dy: &[f32], dw: &mut [f32]) {
     }
 }
 
+/// `c[r][col] += Σ_j a(r, j) · b[j][col]` for `r < m`, `col < n`, in each of `repeat`
+/// products: each element one chain of multiply-adds over `j` in order, from the value `c`
+/// holds. Vectors run along the columns.
+pub(crate) fn accumulate(isa: Isa, p: &Strided<'_>, c: &mut [f32]) {
+    if p.m == 0 || p.n == 0 || p.k == 0 || p.repeat == 0 {
+        return;
+    }
+    assert!(p.fits(c.len()), "kernels::accumulate: mismatched sizes");
+    match isa {
+        // SAFETY: every index is inside the operands (`fits`); the portable lanes run anywhere.
+        Isa::Portable => unsafe { strided::accumulate::<Portable, 2, 2>(p, c) },
+        // SAFETY: as above, and a vector path is chosen only where the CPU has it.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { avx2::accumulate(p, c) },
+        // SAFETY: as above.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => unsafe { avx512::accumulate(p, c) },
+    }
+}
+
 /// The AVX2 entry points: the generic drivers compiled with AVX2 and FMA enabled.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{FUSED, Product, dot, grads, lanes::Avx2};
+    use super::{FUSED, Product, Strided, dot, grads, lanes::Avx2, strided};
+
+    /// See [`super::accumulate`].
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn accumulate(p: &Strided<'_>, c: &mut [f32]) {
+        // SAFETY: the caller checked the sizes and the CPU.
+        unsafe { strided::accumulate::<Avx2<FUSED>, 4, 2>(p, c) }
+    }
 
     /// See [`super::forward`].
     #[target_feature(enable = "avx2,fma")]
@@ -313,7 +371,14 @@ mod avx2 {
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[allow(clippy::incompatible_msrv)]
 mod avx512 {
-    use super::{FUSED, Product, grads, lanes::Avx512};
+    use super::{FUSED, Product, Strided, grads, lanes::Avx512, strided};
+
+    /// See [`super::accumulate`].
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn accumulate(p: &Strided<'_>, c: &mut [f32]) {
+        // SAFETY: the caller checked the sizes and the CPU.
+        unsafe { strided::accumulate::<Avx512<FUSED>, 8, 3>(p, c) }
+    }
 
     /// See [`super::input_grad`].
     #[target_feature(enable = "avx512f,avx2,fma")]

@@ -2,29 +2,11 @@
 //! bit, and against the other paths that fuse as it does; each sample's results alone against
 //! the same sample anywhere in a batch.
 
-use super::{ISAS, Isa, forward, input_grad, isa, supported, weight_grad};
-
-/// The paths this machine can run.
-fn paths() -> impl Iterator<Item = Isa> {
-    ISAS.iter().copied().filter(|&isa| supported(isa))
-}
-
-/// Whether `isa` fuses its multiply-adds.
-fn fused(isa: Isa) -> bool {
-    match isa {
-        Isa::Portable => false,
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => super::FUSED,
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        Isa::Avx512 => super::FUSED,
-        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
-        Isa::Neon => super::FUSED,
-    }
-}
+use super::{Isa, forward, input_grad, isa, paths, weight_grad};
 
 /// `s + a · b` as `isa` computes it.
 fn madd(isa: Isa, s: f32, a: f32, b: f32) -> f32 {
-    if fused(isa) {
+    if super::fuses(isa) {
         libm::fmaf(a, b, s)
     } else {
         s + a * b
@@ -32,7 +14,7 @@ fn madd(isa: Isa, s: f32, a: f32, b: f32) -> f32 {
 }
 
 /// Values in [-1, 1) from a fixed sequence (xorshift), with some exact zeros and negative zeros.
-fn fill(values: &mut [f32], seed: u32) {
+pub(super) fn fill(values: &mut [f32], seed: u32) {
     let mut state = seed.wrapping_mul(2_654_435_761) | 1;
     for v in values {
         state ^= state << 13;
@@ -288,11 +270,11 @@ fn products(isa: Isa, k: usize, out: usize, seed: u32) -> [[u32; MAX_W]; 3] {
 #[test]
 fn paths_that_compute_alike_give_the_same_bits() {
     #[cfg(feature = "libm")]
-    assert!(paths().all(|isa| !fused(isa)));
+    assert!(paths().all(|isa| !super::fuses(isa)));
     for (seed, &(k, out)) in SHAPES.iter().enumerate() {
         let seed = seed as u32 * 8;
         for isa in paths() {
-            let alike = paths().find(|&first| fused(first) == fused(isa));
+            let alike = paths().find(|&first| super::fuses(first) == super::fuses(isa));
             let alike = alike.expect("`isa` itself");
             assert!(
                 products(isa, k, out, seed) == products(alike, k, out, seed),

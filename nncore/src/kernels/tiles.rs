@@ -1,184 +1,143 @@
-//! The products of narrow dense layers (fewer than [`super::dense::WIDE`] inputs), written for
-//! their exact sizes so that the loops unroll: a batch goes through in tiles of 8 samples
-//! gathered feature-major, so that the loops over the samples vectorize.
+//! Narrow layers' products with the samples in the lanes: a tile of `WIDTH` samples is loaded
+//! as rows and transposed in registers into a vector a feature, the products run over the
+//! features, and the results are transposed back into the samples' rows. What a layer with few
+//! outputs for its inputs takes in the forward, or few inputs for its outputs in the input
+//! gradient (`narrow.rs` chooses): one sample's outputs would not fill a vector.
 //!
-//! Summation order, the same for one sample and in a tile: the forward adds the products in
-//! input order from zero, then the bias; the input gradient adds them in output order from
-//! zero; the weight and bias gradients add one sample after another onto what is there. Each
-//! step is a multiplication then an addition.
+//! Summation order, as in `narrow.rs`: the forward adds the products in input order from zero,
+//! then the bias; the input gradient adds them in output order from zero.
 
-/// `W x`, without bias.
-#[inline]
-fn matvec<const IN: usize, const OUT: usize>(
-    weight: &[[f32; IN]; OUT],
-    x: &[f32; IN],
-) -> [f32; OUT] {
-    let mut y = [0.0; OUT];
-    for (yo, row) in y.iter_mut().zip(weight) {
-        for (w, x) in row.iter().zip(x) {
-            *yo += w * x;
-        }
-    }
-    y
-}
+use super::lanes::Lanes;
+use super::transpose::Transpose;
 
-/// `Wᵀ dy`.
-#[inline]
-fn matvec_transposed<const IN: usize, const OUT: usize>(
-    weight: &[[f32; IN]; OUT],
-    dy: &[f32; OUT],
-) -> [f32; IN] {
-    let mut dx = [0.0; IN];
-    for (row, &d) in weight.iter().zip(dy) {
-        for (g, &w) in dx.iter_mut().zip(row) {
-            *g += w * d;
-        }
-    }
-    dx
-}
-
-/// `y[o][b] = bias[o] + Σᵢ W[o][i] x[i][b]` for a tile.
-#[inline]
-fn matmul_tile<const IN: usize, const OUT: usize>(
-    weight: &[[f32; IN]; OUT],
-    bias: Option<&[f32; OUT]>,
-    x: &[[f32; TILE]; IN],
-    y: &mut [[f32; TILE]; OUT],
-) {
-    for (o, (yo, row)) in y.iter_mut().zip(weight).enumerate() {
-        let mut acc = [0.0; TILE];
-        for (&w, xi) in row.iter().zip(x) {
-            for (a, &xb) in acc.iter_mut().zip(xi) {
-                *a += w * xb;
-            }
-        }
-        if let Some(bias) = bias {
-            for a in &mut acc {
-                *a += bias[o];
-            }
-        }
-        *yo = acc;
-    }
-}
-
-/// `dx[·][b] = Wᵀ dy[·][b]` for a tile.
-#[inline]
-fn matmul_transposed_tile<const IN: usize, const OUT: usize>(
-    weight: &[[f32; IN]; OUT],
-    dy: &[[f32; TILE]; OUT],
-    dx: &mut [[f32; TILE]; IN],
-) {
-    for (i, dxi) in dx.iter_mut().enumerate() {
-        let mut acc = [0.0; TILE];
-        for (row, d) in weight.iter().zip(dy) {
-            let w = row[i];
-            for (a, &db) in acc.iter_mut().zip(d) {
-                *a += w * db;
-            }
-        }
-        *dxi = acc;
-    }
-}
-
-/// Samples a tile holds.
-const TILE: usize = 8;
-
-/// The most bytes a tile of inputs or outputs takes on the stack; wider layers run their
-/// batches one sample at a time.
-const TILE_BYTES: usize = 64 * 1024;
-
-/// Whether a layer from `IN` to `OUT` features runs its batches in tiles.
-const fn tiled(inputs: usize, outputs: usize) -> bool {
-    let widest = if inputs > outputs { inputs } else { outputs };
-    widest * TILE * core::mem::size_of::<f32>() <= TILE_BYTES
-}
-
-/// The samples `xs` (at most `TILE`) feature-major, zero past the last.
+/// `values` (at most `WIDTH`) in the first lanes, zero in the others.
 #[inline(always)]
-fn gather<const N: usize>(xs: &[[f32; N]]) -> [[f32; TILE]; N] {
-    let mut tile = [[0.0; TILE]; N];
-    for (b, x) in xs.iter().enumerate().take(TILE) {
-        for (row, &v) in tile.iter_mut().zip(x) {
-            row[b] = v;
-        }
+pub(super) fn load<V: Lanes>(values: &[f32]) -> V {
+    debug_assert!(values.len() <= V::WIDTH);
+    if values.len() == V::WIDTH {
+        // SAFETY: `values` holds `WIDTH` floats.
+        unsafe { V::load(values.as_ptr()) }
+    } else {
+        // SAFETY: `values` holds fewer.
+        unsafe { V::load_partial(values.as_ptr(), values.len()) }
     }
-    tile
 }
 
-/// Writes the first `out.len()` samples of a feature-major tile into `out`.
+/// Writes the first `values.len()` (at most `WIDTH`) lanes of `v` into `values`.
 #[inline(always)]
-fn scatter<const N: usize>(tile: &[[f32; TILE]; N], out: &mut [[f32; N]]) {
-    for (b, y) in out.iter_mut().enumerate().take(TILE) {
-        for (v, row) in y.iter_mut().zip(tile) {
-            *v = row[b];
+pub(super) fn store<V: Lanes>(v: V, values: &mut [f32]) {
+    debug_assert!(values.len() <= V::WIDTH);
+    if values.len() == V::WIDTH {
+        // SAFETY: `values` holds `WIDTH` floats.
+        unsafe { v.store(values.as_mut_ptr()) }
+    } else {
+        // SAFETY: `values` holds fewer.
+        unsafe { v.store_partial(values.as_mut_ptr(), values.len()) }
+    }
+}
+
+/// Features `first..` (at most `WIDTH` of them) of the samples `rows` (at most `WIDTH`): a
+/// vector a feature, sample `b` in lane `b`, zero past the last sample.
+#[inline(always)]
+fn load_columns<V: Transpose, const N: usize>(rows: &[[f32; N]], first: usize) -> V::Block {
+    let mut block = V::zeros();
+    if N == 1 {
+        // One feature: the samples' values are its vector, in order.
+        block.as_mut()[0] = load(rows.as_flattened());
+        return block;
+    }
+    let last = N.min(first + V::WIDTH);
+    if rows.len() == V::WIDTH {
+        // A whole tile: a loop of known length, unrolled, every vector loaded.
+        let mut whole = V::zeros();
+        for (b, v) in whole.as_mut().iter_mut().enumerate() {
+            *v = load(&rows[b][first..last]);
+        }
+        return V::transpose(whole);
+    }
+    for (v, row) in block.as_mut().iter_mut().zip(rows) {
+        *v = load(&row[first..last]);
+    }
+    V::transpose(block)
+}
+
+/// Writes the features `first..` (at most `WIDTH`) of `columns`, a vector a feature, into the
+/// samples `rows` (at most `WIDTH`).
+#[inline(always)]
+fn store_columns<V: Transpose, const N: usize>(
+    columns: &[V; N],
+    rows: &mut [[f32; N]],
+    first: usize,
+) {
+    if N == 1 {
+        store(columns[0], rows.as_flattened_mut());
+        return;
+    }
+    let last = N.min(first + V::WIDTH);
+    let mut block = V::zeros();
+    for (v, c) in block.as_mut().iter_mut().zip(&columns[first..last]) {
+        *v = *c;
+    }
+    let block = V::transpose(block);
+    if rows.len() == V::WIDTH {
+        for (b, v) in block.as_ref().iter().enumerate() {
+            store(*v, &mut rows[b][first..last]);
+        }
+    } else {
+        for (v, row) in block.as_ref().iter().zip(rows) {
+            store(*v, &mut row[first..last]);
         }
     }
 }
 
-/// `y[b] = W x[b] + bias`.
-#[inline]
-pub(super) fn forward<const IN: usize, const OUT: usize>(
+/// `y[b] = W x[b] + bias`, a tile of samples at a time.
+#[inline(always)]
+pub(super) fn forward<V: Transpose, const IN: usize, const OUT: usize>(
     weight: &[[f32; IN]; OUT],
     bias: Option<&[f32; OUT]>,
     x: &[[f32; IN]],
     y: &mut [[f32; OUT]],
 ) {
-    if x.len() > 1 && tiled(IN, OUT) {
-        for (x, y) in x.chunks(TILE).zip(y.chunks_mut(TILE)) {
-            let mut tile = [[0.0; TILE]; OUT];
-            matmul_tile(weight, bias, &gather(x), &mut tile);
-            scatter(&tile, y);
-        }
-        return;
-    }
-    for (x, y) in x.iter().zip(y) {
-        *y = matvec(weight, x);
-        if let Some(bias) = bias {
-            for (yo, b) in y.iter_mut().zip(bias) {
-                *yo += b;
+    for (x, y) in x.chunks(V::WIDTH).zip(y.chunks_mut(V::WIDTH)) {
+        let mut acc = [V::zero(); OUT];
+        for first in (0..IN).step_by(V::WIDTH) {
+            let columns = load_columns::<V, IN>(x, first);
+            for (i, &column) in (first..IN).zip(columns.as_ref()) {
+                for (a, row) in acc.iter_mut().zip(weight) {
+                    *a = a.madd(V::splat(row[i]), column);
+                }
             }
+        }
+        if let Some(bias) = bias {
+            for (a, &b) in acc.iter_mut().zip(bias) {
+                *a = a.add(V::splat(b));
+            }
+        }
+        for first in (0..OUT).step_by(V::WIDTH) {
+            store_columns(&acc, y, first);
         }
     }
 }
 
-/// `dx[b] = Wᵀ dy[b]`.
-#[inline]
-pub(super) fn input_grad<const IN: usize, const OUT: usize>(
+/// `dx[b] = Wᵀ dy[b]`, a tile of samples at a time.
+#[inline(always)]
+pub(super) fn input_grad<V: Transpose, const IN: usize, const OUT: usize>(
     weight: &[[f32; IN]; OUT],
     dy: &[[f32; OUT]],
     dx: &mut [[f32; IN]],
 ) {
-    if dy.len() > 1 && tiled(IN, OUT) {
-        for (dy, dx) in dy.chunks(TILE).zip(dx.chunks_mut(TILE)) {
-            let mut tile = [[0.0; TILE]; IN];
-            matmul_transposed_tile(weight, &gather(dy), &mut tile);
-            scatter(&tile, dx);
-        }
-        return;
-    }
-    for (dy, dx) in dy.iter().zip(dx) {
-        *dx = matvec_transposed(weight, dy);
-    }
-}
-
-/// `dW += dy[b] x[b]ᵀ` and `db += dy[b]`, one sample after another.
-#[inline]
-pub(super) fn weight_grad<const IN: usize, const OUT: usize>(
-    dw: &mut [[f32; IN]; OUT],
-    mut db: Option<&mut [f32; OUT]>,
-    x: &[[f32; IN]],
-    dy: &[[f32; OUT]],
-) {
-    for (x, dy) in x.iter().zip(dy) {
-        for (row, &d) in dw.iter_mut().zip(dy) {
-            for (g, &xi) in row.iter_mut().zip(x) {
-                *g += d * xi;
+    for (dy, dx) in dy.chunks(V::WIDTH).zip(dx.chunks_mut(V::WIDTH)) {
+        let mut acc = [V::zero(); IN];
+        for first in (0..OUT).step_by(V::WIDTH) {
+            let columns = load_columns::<V, OUT>(dy, first);
+            for (row, &column) in weight[first..].iter().zip(columns.as_ref()) {
+                for (a, &w) in acc.iter_mut().zip(row) {
+                    *a = a.madd(V::splat(w), column);
+                }
             }
         }
-        if let Some(db) = db.as_deref_mut() {
-            for (g, d) in db.iter_mut().zip(dy) {
-                *g += d;
-            }
+        for first in (0..IN).step_by(V::WIDTH) {
+            store_columns(&acc, dx, first);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The few transcendental functions the layers need.
 //!
-//! `tanh` is pure arithmetic, the same bits on every target. For the others: with `std` they are
+//! `tanh` is pure arithmetic, the same bits on every target; `tanh_slice` maps it over a slice
+//! in the CPU's widest vectors, with the same bits. For the others: with `std` they are
 //! the platform's; without `std`, or with the `libm` feature, they come from
 //! the pure-Rust `libm` crate, which gives the same bits on every target (the platform's libm
 //! differs between operating systems), so forward passes and training are reproducible bit for
@@ -8,8 +9,12 @@
 
 pub(crate) use backend::*;
 pub use tanh::tanh;
+pub use tanh_slice::tanh_slice;
 
 mod tanh;
+mod tanh_slice;
+#[cfg(all(target_arch = "x86_64", not(feature = "fast-tanh")))]
+mod tanh_x86;
 pub(crate) use libm::erff as erf;
 
 #[cfg(all(feature = "std", not(feature = "libm")))]

@@ -2,23 +2,23 @@
 //! saturates.
 
 /// The rational function is fitted on ±`TANH_CLAMP`, and its input clamped to it.
-const TANH_CLAMP: f64 = 9.0;
+pub(super) const TANH_CLAMP: f64 = 9.0;
 
 /// From `|x| ≥ SATURATION` on, tanh is exactly ±1 (so its gradient `1 - y²` is 0, as
 /// PyTorch's is). By default: the smallest f32 whose correctly rounded tanh is 1.0,
 /// 9.010913848876953 (13 ln 2 rounded up; just below it tanh rounds to 0.99999994).
 #[cfg(not(feature = "fast-tanh"))]
-const SATURATION: f32 = f32::from_bits(0x4110_2cb4);
+pub(super) const SATURATION: f32 = f32::from_bits(0x4110_2cb4);
 
 /// With `fast-tanh`: the smallest f32 at which the rational, evaluated in f32, reaches 1.0,
 /// 7.850532. Beyond it that evaluation wanders between 0.9999999 and 1.0000004; the exact tanh
 /// there is within 5.1 ULP of 1, inside the error bound of that evaluation (below).
 #[cfg(feature = "fast-tanh")]
-const SATURATION: f32 = f32::from_bits(0x40fb_378f);
+pub(super) const SATURATION: f32 = f32::from_bits(0x40fb_378f);
 
 // tanh(x) = x P(x²) / Q(x²), fitted for least maximum relative error on |x| ≤ 9 by
 // `scripts/fit_tanh.py` (approximation error 6.6e-9 before rounding the coefficients).
-const P: [f64; 7] = [
+pub(super) const P: [f64; 7] = [
     1.0,
     0.130_840_131_061_784_4,
     0.003_103_959_508_761_94,
@@ -27,7 +27,7 @@ const P: [f64; 7] = [
     5.278_014_709_970_965e-11,
     -8.488_875_486_720_506e-14,
 ];
-const Q: [f64; 4] = [
+pub(super) const Q: [f64; 4] = [
     1.0,
     0.464_173_404_281_740_36,
     0.024_495_191_562_335_688,

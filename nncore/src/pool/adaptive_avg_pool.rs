@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::{Adaptive, IntOrPair, PlanePool, Rect, pool_layers};
+use super::{Adaptive, IntOrPair, PlanePool, planes, pool_layers};
 use crate::module::parameterless_module;
 
 /// The mean of `output_size` bins of each channel, whatever its length (PyTorch's
@@ -67,20 +67,29 @@ impl PlanePool for AdaptiveAvgPool1d {
     }
 
     /// PyTorch's `sum / kh / kw` with `kh = 1`: the sum over the bin's width.
-    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
-        window.sum(plane) / window.cols.len() as f32
+    fn forward_plane(&self, x: &[f32], input: [usize; 2], y: &mut [f32], output: [usize; 2]) {
+        let divide = |sum, _, kw: usize| sum / kw as f32;
+        planes::avg_forward(self.axes(), x, input, y, output, divide);
     }
 
-    fn unpool(&self, _: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
-        window.add(dx, dy / window.cols.len() as f32);
+    fn backward_plane(
+        &self,
+        _: &[f32],
+        input: [usize; 2],
+        dy: &[f32],
+        output: [usize; 2],
+        dx: &mut [f32],
+    ) {
+        let divide = |dy, _, kw: usize| dy / kw as f32;
+        planes::avg_backward(self.axes(), input, dy, output, dx, divide);
     }
 }
 
 impl AdaptiveAvgPool2d {
     /// `value / kh / kw` for a bin `kh × kw`, or the mean's `value / (kh * kw)` for a global
     /// pool; forward and backward both divide so.
-    fn divide(&self, value: f32, window: &Rect) -> f32 {
-        let (kh, kw) = (window.rows.len() as f32, window.cols.len() as f32);
+    fn divide(&self, value: f32, kh: usize, kw: usize) -> f32 {
+        let (kh, kw) = (kh as f32, kw as f32);
         if self.output_size == [1, 1] {
             value / (kh * kw)
         } else {
@@ -96,12 +105,21 @@ impl PlanePool for AdaptiveAvgPool2d {
         [Adaptive(self.output_size[0]), Adaptive(self.output_size[1])]
     }
 
-    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
-        self.divide(window.sum(plane), window)
+    fn forward_plane(&self, x: &[f32], input: [usize; 2], y: &mut [f32], output: [usize; 2]) {
+        let divide = |sum, kh, kw| self.divide(sum, kh, kw);
+        planes::avg_forward(self.axes(), x, input, y, output, divide);
     }
 
-    fn unpool(&self, _: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
-        window.add(dx, self.divide(dy, window));
+    fn backward_plane(
+        &self,
+        _: &[f32],
+        input: [usize; 2],
+        dy: &[f32],
+        output: [usize; 2],
+        dx: &mut [f32],
+    ) {
+        let divide = |dy, kh, kw| self.divide(dy, kh, kw);
+        planes::avg_backward(self.axes(), input, dy, output, dx, divide);
     }
 }
 

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::{IntOrPair, PlanePool, Rect, Window, pool_layers};
+use super::{IntOrPair, PlanePool, Window, planes, pool_layers};
 use crate::module::parameterless_module;
 
 /// The mean of each window of each channel (PyTorch's `nn.AvgPool1d(kernel_size, stride,
@@ -101,6 +101,28 @@ impl AvgPool2d {
     }
 }
 
+/// The plane methods of an average pool whose windows are cut by `axes()`, every sum divided
+/// by `area()` (PyTorch's `sum / divide_factor`, padding counted).
+macro_rules! avg_plane {
+    () => {
+        fn forward_plane(&self, x: &[f32], input: [usize; 2], y: &mut [f32], output: [usize; 2]) {
+            planes::avg_pool_forward(self.axes(), x, input, y, output, self.area());
+        }
+
+        /// `dy` over the area to each input of the window.
+        fn backward_plane(
+            &self,
+            _: &[f32],
+            input: [usize; 2],
+            dy: &[f32],
+            output: [usize; 2],
+            dx: &mut [f32],
+        ) {
+            planes::avg_pool_backward(self.axes(), input, dy, output, dx, self.area());
+        }
+    };
+}
+
 impl PlanePool for AvgPool1d {
     type Axis = Window;
 
@@ -113,15 +135,13 @@ impl PlanePool for AvgPool1d {
         [Window::UNIT, cols]
     }
 
-    /// The sum over the window's inputs divided by `kernel_size` (PyTorch's `sum /
-    /// divide_factor`, padding counted).
-    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
-        window.sum(plane) / self.kernel_size as f32
-    }
+    avg_plane!();
+}
 
-    /// `dy / kernel_size` to each input of the window.
-    fn unpool(&self, _: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
-        window.add(dx, dy / self.kernel_size as f32);
+impl AvgPool1d {
+    /// The divisor of every window: `kernel_size`.
+    fn area(&self) -> f32 {
+        self.kernel_size as f32
     }
 }
 
@@ -136,14 +156,13 @@ impl PlanePool for AvgPool2d {
         })
     }
 
-    /// The sum over the window's inputs divided by the kernel's area, padding counted.
-    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
-        window.sum(plane) / (self.kernel_size[0] * self.kernel_size[1]) as f32
-    }
+    avg_plane!();
+}
 
-    /// `dy` over the kernel's area to each input of the window.
-    fn unpool(&self, _: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
-        window.add(dx, dy / (self.kernel_size[0] * self.kernel_size[1]) as f32);
+impl AvgPool2d {
+    /// The divisor of every window: the kernel's area.
+    fn area(&self) -> f32 {
+        (self.kernel_size[0] * self.kernel_size[1]) as f32
     }
 }
 
@@ -190,7 +209,7 @@ mod tests {
 
     use super::{AvgPool1d, AvgPool2d};
     use crate::Layer;
-    use crate::pool::testing::{check_batch, check_gradients};
+    use crate::pool::testing::{check_batch, check_gradients, check_layer};
 
     /// Two channels of 3×4.
     const IMAGE: [[[f32; 4]; 3]; 2] = [
@@ -252,6 +271,21 @@ mod tests {
             &[IMAGE, other, IMAGE],
             &[dy, dy.map(|c| c.map(|r| r.map(|v| -v))), dy],
         );
+    }
+
+    /// The windows of the fast kernels (`kernel == stride`, no padding, 2 or 3 wide), on inputs
+    /// they do not cover to the end, and the general kernel's beside them.
+    #[test]
+    fn tiled_windows() {
+        let pool = AvgPool2d::new([2, 2], [2, 2], [0, 0]);
+        check_layer::<[[[f32; 7]; 5]; 3], [[[f32; 3]; 2]; 3], _>(&pool);
+        let pool = AvgPool2d::new([3, 3], [3, 3], [0, 0]);
+        check_layer::<[[[f32; 7]; 8]; 2], [[[f32; 2]; 2]; 2], _>(&pool);
+        check_layer::<[[f32; 9]; 2], [[f32; 4]; 2], _>(&AvgPool1d::new(2, 2, 0));
+        check_layer::<[[f32; 11]; 2], [[f32; 3]; 2], _>(&AvgPool1d::new(3, 3, 0));
+        let pool = AvgPool2d::new([3, 3], [2, 2], [1, 1]);
+        check_layer::<[[[f32; 7]; 6]; 2], [[[f32; 4]; 3]; 2], _>(&pool);
+        check_layer::<[[f32; 9]; 2], [[f32; 8]; 2], _>(&AvgPool1d::new(2, 1, 0));
     }
 
     #[test]

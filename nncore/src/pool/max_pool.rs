@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::{IntOrPair, PlanePool, Rect, Window, pool_layers};
+use super::{IntOrPair, PlanePool, Window, planes, pool_layers};
 use crate::module::parameterless_module;
 
 /// The largest value of each window of each channel (PyTorch's `nn.MaxPool1d(kernel_size,
@@ -101,36 +101,24 @@ impl MaxPool2d {
     }
 }
 
-/// The position in `plane` of the window's maximum, as PyTorch's CPU kernel finds it: scanning
-/// row by row from `-inf`, a value replaces the maximum if it is greater or NaN. `None` for an
-/// empty window.
-#[inline]
-fn argmax(plane: &[f32], window: &Rect) -> Option<usize> {
-    if window.rows.is_empty() || window.cols.is_empty() {
-        return None;
-    }
-    let first = window.rows.start * window.width + window.cols.start;
-    let (mut index, mut max) = (first, f32::NEG_INFINITY);
-    for span in window.spans() {
-        for (i, &v) in span.clone().zip(&plane[span]) {
-            if v > max || v.is_nan() {
-                (index, max) = (i, v);
-            }
+/// The plane methods of a max pool whose windows are cut by `axes()`.
+macro_rules! max_plane {
+    () => {
+        fn forward_plane(&self, x: &[f32], input: [usize; 2], y: &mut [f32], output: [usize; 2]) {
+            planes::max_forward(self.axes(), x, input, y, output);
         }
-    }
-    Some(index)
-}
 
-/// The window's maximum (`-inf` for an empty window).
-fn max(plane: &[f32], window: &Rect) -> f32 {
-    argmax(plane, window).map_or(f32::NEG_INFINITY, |i| plane[i])
-}
-
-/// Adds `dy` at the window's maximum, recomputed from the input.
-fn max_grad(plane: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
-    if let Some(i) = argmax(plane, window) {
-        dx[i] += dy;
-    }
+        fn backward_plane(
+            &self,
+            x: &[f32],
+            input: [usize; 2],
+            dy: &[f32],
+            output: [usize; 2],
+            dx: &mut [f32],
+        ) {
+            planes::max_backward(self.axes(), x, input, dy, output, dx);
+        }
+    };
 }
 
 impl PlanePool for MaxPool1d {
@@ -145,13 +133,7 @@ impl PlanePool for MaxPool1d {
         [Window::UNIT, cols]
     }
 
-    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
-        max(plane, window)
-    }
-
-    fn unpool(&self, plane: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
-        max_grad(plane, window, dy, dx);
-    }
+    max_plane!();
 }
 
 impl PlanePool for MaxPool2d {
@@ -165,13 +147,7 @@ impl PlanePool for MaxPool2d {
         })
     }
 
-    fn pool(&self, plane: &[f32], window: &Rect) -> f32 {
-        max(plane, window)
-    }
-
-    fn unpool(&self, plane: &[f32], window: &Rect, dy: f32, dx: &mut [f32]) {
-        max_grad(plane, window, dy, dx);
-    }
+    max_plane!();
 }
 
 pool_layers!(1d: MaxPool1d);
@@ -217,7 +193,7 @@ mod tests {
 
     use super::{MaxPool1d, MaxPool2d};
     use crate::Layer;
-    use crate::pool::testing::{check_batch, check_gradients};
+    use crate::pool::testing::{check_batch, check_gradients, check_layer};
 
     /// One channel of 3×4, its maximum distinct in every window; the second channel is its
     /// negative.
@@ -342,6 +318,23 @@ mod tests {
         let y: [[[f32; 2]; 2]; 1] = pool.forward(&x);
         assert_eq!(y, [[[3.0, -0.5], [8.0, 2.5]]]);
         check_gradients(&pool, &x, &[[[1.0, -2.0], [0.5, 3.0]]]);
+    }
+
+    /// The windows of the fast kernels (`kernel == stride`, no padding, 2 or 3 wide), on inputs
+    /// they do not cover to the end, and the general kernel's beside them.
+    #[test]
+    fn tiled_windows() {
+        let pool = MaxPool2d::new([2, 2], [2, 2], [0, 0]);
+        check_layer::<[[[f32; 7]; 5]; 3], [[[f32; 3]; 2]; 3], _>(&pool);
+        let pool = MaxPool2d::new([3, 3], [3, 3], [0, 0]);
+        check_layer::<[[[f32; 7]; 8]; 2], [[[f32; 2]; 2]; 2], _>(&pool);
+        let pool = MaxPool2d::new([1, 2], [1, 2], [0, 0]);
+        check_layer::<[[[f32; 5]; 2]; 2], [[[f32; 2]; 2]; 2], _>(&pool);
+        check_layer::<[[f32; 9]; 2], [[f32; 4]; 2], _>(&MaxPool1d::new(2, 2, 0));
+        check_layer::<[[f32; 11]; 2], [[f32; 3]; 2], _>(&MaxPool1d::new(3, 3, 0));
+        let pool = MaxPool2d::new([3, 3], [2, 2], [1, 1]);
+        check_layer::<[[[f32; 7]; 6]; 2], [[[f32; 4]; 3]; 2], _>(&pool);
+        check_layer::<[[f32; 9]; 2], [[f32; 8]; 2], _>(&MaxPool1d::new(2, 1, 0));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use core::ops::Range;
 mod adaptive_avg_pool;
 mod avg_pool;
 mod max_pool;
+mod planes;
 
 pub use adaptive_avg_pool::{AdaptiveAvgPool1d, AdaptiveAvgPool2d};
 pub use avg_pool::{AvgPool1d, AvgPool2d};
@@ -46,6 +47,16 @@ impl Window {
         stride: 1,
         padding: 0,
     };
+
+    /// The outputs, of the `out` an input of length `len` gives, whose windows lie inside the
+    /// input, unclipped: output `o` pools `o * stride - padding ..` `+ kernel`.
+    pub fn inside(self, len: usize, out: usize) -> Range<usize> {
+        let first = self.padding.div_ceil(self.stride);
+        let end = (len + self.padding)
+            .checked_sub(self.kernel)
+            .map_or(0, |span| (span / self.stride + 1).min(out));
+        first.min(end)..end
+    }
 }
 
 impl Bins for Window {
@@ -83,49 +94,7 @@ impl Bins for Adaptive {
     }
 }
 
-/// One window of a channel's plane, `width` wide: the input rows and columns it covers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Rect {
-    pub width: usize,
-    pub rows: Range<usize>,
-    pub cols: Range<usize>,
-}
-
-impl Rect {
-    /// The window's positions in the plane, one range a row, top to bottom.
-    #[inline]
-    pub fn spans(&self) -> impl Iterator<Item = Range<usize>> + '_ {
-        let (width, cols) = (self.width, &self.cols);
-        self.rows
-            .clone()
-            .map(move |r| r * width + cols.start..r * width + cols.end)
-    }
-
-    /// The sum of the window, row by row, left to right (PyTorch's order on a contiguous CPU
-    /// tensor).
-    #[inline]
-    pub fn sum(&self, plane: &[f32]) -> f32 {
-        let mut sum = 0.0;
-        for span in self.spans() {
-            for &v in &plane[span] {
-                sum += v;
-            }
-        }
-        sum
-    }
-
-    /// Adds `value` to every position of the window.
-    #[inline]
-    pub fn add(&self, plane: &mut [f32], value: f32) {
-        for span in self.spans() {
-            for v in &mut plane[span] {
-                *v += value;
-            }
-        }
-    }
-}
-
-/// A kind of pool, as it acts on one window of one channel's plane.
+/// A kind of pool, as it acts on one channel's plane (row-major).
 pub(crate) trait PlanePool {
     /// How each dimension is cut into windows.
     type Axis: Bins;
@@ -133,57 +102,53 @@ pub(crate) trait PlanePool {
     /// The windows along rows, then along columns.
     fn axes(&self) -> [Self::Axis; 2];
 
-    /// The output of `window` of `plane`.
-    fn pool(&self, plane: &[f32], window: &Rect) -> f32;
+    /// Pools the `input`-shaped plane `x` into the `output`-shaped plane `y`.
+    fn forward_plane(&self, x: &[f32], input: [usize; 2], y: &mut [f32], output: [usize; 2]);
 
-    /// Adds into `dx` the input gradient of `window` of `plane`, whose output has gradient `dy`.
-    fn unpool(&self, plane: &[f32], window: &Rect, dy: f32, dx: &mut [f32]);
+    /// Writes into `dx` (whatever it held) the input gradient of the plane `x`, whose output has
+    /// gradient `dy`.
+    fn backward_plane(
+        &self,
+        x: &[f32],
+        input: [usize; 2],
+        dy: &[f32],
+        output: [usize; 2],
+        dx: &mut [f32],
+    );
 }
 
-/// Calls `f(o, window)` for every output position `o` of an `output`-shaped plane (row-major),
-/// with the window of the `input`-shaped plane it pools.
+/// Checks, in debug builds, that `output` is the shape PyTorch gives an `input`-shaped plane.
 #[inline]
-fn for_each_window<B: Bins>(
-    axes: [B; 2],
-    input: [usize; 2],
-    output: [usize; 2],
-    mut f: impl FnMut(usize, &Rect),
-) {
+fn check_shapes<P: PlanePool>(pool: &P, input: [usize; 2], output: [usize; 2]) {
+    let axes = pool.axes();
     debug_assert!(
         axes[0].out_len(input[0]) == Some(output[0])
             && axes[1].out_len(input[1]) == Some(output[1]),
         "a pool's output shape is not the one PyTorch gives its input"
     );
-    for oh in 0..output[0] {
-        let rows = axes[0].bin(oh, input[0]);
-        for ow in 0..output[1] {
-            let window = Rect {
-                width: input[1],
-                rows: rows.clone(),
-                cols: axes[1].bin(ow, input[1]),
-            };
-            f(oh * output[1] + ow, &window);
-        }
-    }
 }
 
-/// Pools one channel: the `input`-shaped plane `x` into the `output`-shaped plane `y`.
+/// Pools every plane of `x`, `input`-shaped one after the other, into the `output`-shaped
+/// planes of `y` (as many).
 #[inline]
-pub(crate) fn forward_plane<P: PlanePool>(
+pub(crate) fn forward_planes<P: PlanePool>(
     pool: &P,
     x: &[f32],
     input: [usize; 2],
     y: &mut [f32],
     output: [usize; 2],
 ) {
-    for_each_window(pool.axes(), input, output, |o, window| {
-        y[o] = pool.pool(x, window);
-    });
+    check_shapes(pool, input, output);
+    let (len, out_len) = (input[0] * input[1], output[0] * output[1]);
+    for (p, y) in y.chunks_exact_mut(out_len.max(1)).enumerate() {
+        pool.forward_plane(&x[p * len..][..len], input, y, output);
+    }
 }
 
-/// One channel's input gradient `dx` (zero on entry), from its input `x` and output gradient `dy`.
+/// The input gradients `dx` of every plane of `x`, from the output gradients `dy`, laid out as
+/// in [`forward_planes`].
 #[inline]
-pub(crate) fn backward_plane<P: PlanePool>(
+pub(crate) fn backward_planes<P: PlanePool>(
     pool: &P,
     x: &[f32],
     input: [usize; 2],
@@ -191,51 +156,23 @@ pub(crate) fn backward_plane<P: PlanePool>(
     output: [usize; 2],
     dx: &mut [f32],
 ) {
-    for_each_window(pool.axes(), input, output, |o, window| {
-        pool.unpool(x, window, dy[o], dx);
-    });
+    check_shapes(pool, input, output);
+    let (len, out_len) = (input[0] * input[1], output[0] * output[1]);
+    for (p, dx) in dx.chunks_exact_mut(len.max(1)).enumerate() {
+        let dy = &dy[p * out_len..][..out_len];
+        pool.backward_plane(&x[p * len..][..len], input, dy, output, dx);
+    }
 }
 
-/// Writes `Layer` for a [`PlanePool`]: over `[[f32; L]; C]` for a 1-D pool, over
-/// `[[[f32; W]; H]; C]` for a 2-D one. The parameter gradient is nothing; the batch forms are
-/// the per-sample loops.
+/// Writes `Layer` for a [`PlanePool`]: over `[[f32; L]; C]` for a 1-D pool (planes of one row),
+/// over `[[[f32; W]; H]; C]` for a 2-D one. The parameter gradient is nothing; a batch is pooled
+/// as one run of planes, straight into the caller's slices.
 macro_rules! pool_layers {
     (1d: $($pool:ty),*) => {$(
         impl<const C: usize, const L: usize, const LO: usize>
             $crate::Layer<[[f32; L]; C], [[f32; LO]; C]> for $pool
         {
-            #[inline]
-            fn forward(&self, x: &[[f32; L]; C]) -> [[f32; LO]; C] {
-                let mut y = [[0.0; LO]; C];
-                for (x, y) in x.iter().zip(&mut y) {
-                    $crate::pool::forward_plane(self, x, [1, L], y, [1, LO]);
-                }
-                y
-            }
-
-            #[inline]
-            fn backward_params(
-                &self,
-                _: &[[f32; L]; C],
-                _: &[[f32; LO]; C],
-                _: &[[f32; LO]; C],
-                _: &mut Self,
-            ) {
-            }
-
-            #[inline]
-            fn backward_input(
-                &self,
-                x: &[[f32; L]; C],
-                _y: &[[f32; LO]; C],
-                dy: &[[f32; LO]; C],
-            ) -> [[f32; L]; C] {
-                let mut dx = [[0.0; L]; C];
-                for ((x, dy), dx) in x.iter().zip(dy).zip(&mut dx) {
-                    $crate::pool::backward_plane(self, x, [1, L], dy, [1, LO], dx);
-                }
-                dx
-            }
+            $crate::pool::pool_layers!(@methods [[f32; L]; C], [[f32; LO]; C], [1, L], [1, LO]);
         }
     )*};
     (2d: $($pool:ty),*) => {$(
@@ -247,53 +184,52 @@ macro_rules! pool_layers {
             const WO: usize,
         > $crate::Layer<[[[f32; W]; H]; C], [[[f32; WO]; HO]; C]> for $pool
         {
-            #[inline]
-            fn forward(&self, x: &[[[f32; W]; H]; C]) -> [[[f32; WO]; HO]; C] {
-                let mut y = [[[0.0; WO]; HO]; C];
-                for (x, y) in x.iter().zip(&mut y) {
-                    $crate::pool::forward_plane(
-                        self,
-                        x.as_flattened(),
-                        [H, W],
-                        y.as_flattened_mut(),
-                        [HO, WO],
-                    );
-                }
-                y
-            }
-
-            #[inline]
-            fn backward_params(
-                &self,
-                _: &[[[f32; W]; H]; C],
-                _: &[[[f32; WO]; HO]; C],
-                _: &[[[f32; WO]; HO]; C],
-                _: &mut Self,
-            ) {
-            }
-
-            #[inline]
-            fn backward_input(
-                &self,
-                x: &[[[f32; W]; H]; C],
-                _y: &[[[f32; WO]; HO]; C],
-                dy: &[[[f32; WO]; HO]; C],
-            ) -> [[[f32; W]; H]; C] {
-                let mut dx = [[[0.0; W]; H]; C];
-                for ((x, dy), dx) in x.iter().zip(dy).zip(&mut dx) {
-                    $crate::pool::backward_plane(
-                        self,
-                        x.as_flattened(),
-                        [H, W],
-                        dy.as_flattened(),
-                        [HO, WO],
-                        dx.as_flattened_mut(),
-                    );
-                }
-                dx
-            }
+            $crate::pool::pool_layers!(
+                @methods [[[f32; W]; H]; C], [[[f32; WO]; HO]; C], [H, W], [HO, WO]
+            );
         }
     )*};
+    (@methods $x:ty, $y:ty, $input:expr, $output:expr) => {
+        #[inline]
+        fn forward(&self, x: &$x) -> $y {
+            let mut y = <$y as $crate::Tensor>::ZERO;
+            self.forward_batch(core::slice::from_ref(x), core::slice::from_mut(&mut y));
+            y
+        }
+
+        #[inline]
+        fn backward_params(&self, _: &$x, _: &$y, _: &$y, _: &mut Self) {}
+
+        #[inline]
+        fn backward_input(&self, x: &$x, y: &$y, dy: &$y) -> $x {
+            let mut dx = <$x as $crate::Tensor>::ZERO;
+            self.backward_input_batch(
+                core::slice::from_ref(x),
+                core::slice::from_ref(y),
+                core::slice::from_ref(dy),
+                core::slice::from_mut(&mut dx),
+            );
+            dx
+        }
+
+        #[inline]
+        fn forward_batch(&self, x: &[$x], y: &mut [$y]) {
+            use $crate::Tensor;
+            let y = <$y>::flat_batch_mut(y);
+            $crate::pool::forward_planes(self, <$x>::flat_batch(x), $input, y, $output);
+        }
+
+        #[inline]
+        fn backward_params_batch(&self, _: &[$x], _: &[$y], _: &[$y], _: &mut Self) {}
+
+        #[inline]
+        fn backward_input_batch(&self, x: &[$x], _y: &[$y], dy: &[$y], dx: &mut [$x]) {
+            use $crate::Tensor;
+            let (x, dy) = (<$x>::flat_batch(x), <$y>::flat_batch(dy));
+            let dx = <$x>::flat_batch_mut(dx);
+            $crate::pool::backward_planes(self, x, $input, dy, $output, dx);
+        }
+    };
 }
 use pool_layers;
 
@@ -315,6 +251,9 @@ impl fmt::Display for IntOrPair {
 /// Checks shared by the tests of the pools and `Flatten`.
 #[cfg(test)]
 pub(crate) mod testing;
+
+#[cfg(test)]
+mod kernel_tests;
 
 #[cfg(test)]
 mod tests {
@@ -345,6 +284,35 @@ mod tests {
         assert_eq!(no_padding.out_len(1), None);
         assert_eq!(no_padding.out_len(8), Some(3));
         assert_eq!(Window::UNIT.out_len(1), Some(1));
+    }
+
+    /// The windows inside the input are those `bin` leaves whole.
+    #[test]
+    fn inside() {
+        for (len, kernel, stride, padding) in (1..12).flat_map(|len| {
+            (1..5).flat_map(move |k| {
+                (1..4).flat_map(move |s| (0..=k / 2).map(move |p| (len, k, s, p)))
+            })
+        }) {
+            let window = Window {
+                kernel,
+                stride,
+                padding,
+            };
+            let Some(out) = window.out_len(len) else {
+                continue;
+            };
+            let inside = window.inside(len, out);
+            for o in 0..out {
+                let whole = window.bin(o, len).len() == kernel
+                    && window.bin(o, len).start + padding == o * stride;
+                assert_eq!(
+                    inside.contains(&o),
+                    whole,
+                    "{window:?} on {len}: output {o}"
+                );
+            }
+        }
     }
 
     /// `floor(i * len / out) .. ceil((i + 1) * len / out)`: overlapping where `out` does not

@@ -80,3 +80,22 @@ fn same<T: Tensor>(a: &[T], b: &[T]) -> bool {
     let bits = |batch| T::flat_batch(batch).iter().map(|v: &f32| v.to_bits());
     bits(a).eq(bits(b))
 }
+
+/// A sample of distinct values a quarter apart (far more than the `h` of [`check_gradients`]),
+/// in an order that `seed` shuffles.
+pub(crate) fn distinct<T: Tensor>(seed: usize) -> T {
+    let mut t = T::ZERO;
+    // 7919 is prime, larger than every test sample: `i * 7919 + seed` runs over all residues.
+    for (i, v) in t.flat_mut().iter_mut().enumerate() {
+        *v = ((i * 7919 + seed) % T::LEN) as f32 * 0.25 - T::LEN as f32 / 8.0;
+    }
+    t
+}
+
+/// [`check_gradients`] and [`check_batch`] on samples of [`distinct`] values.
+pub(crate) fn check_layer<X: Tensor, Y: Tensor, P: Layer<X, Y> + PartialEq + Clone>(layer: &P) {
+    let x: [X; 3] = core::array::from_fn(|b| distinct(3 * b));
+    let dy: [Y; 3] = core::array::from_fn(|b| distinct(3 * b + 1));
+    check_gradients(layer, &x[0], &dy[0]);
+    check_batch(layer, &x, &dy);
+}

@@ -3,6 +3,7 @@
 extern crate std;
 use super::{Sizes, naive, values};
 use crate::conv::kernel::{Geometry, Span, backward_input, backward_params, forward, span};
+use crate::kernels::isa;
 use std::vec::Vec;
 
 /// Flat values as rows of `N`.
@@ -71,7 +72,7 @@ fn check<
     let (xv, dyv) = (values(C * H * W, 3), values(OUT * HO * WO, 4));
     let (weight, x, dy) = (rows::<KW>(&wv), rows::<W>(&xv), rows::<WO>(&dyv));
     let mut y = std::vec![[7.0; WO]; OUT * HO];
-    forward::<H, W, HO, WO, KH, KW>(&geo, &weight, Some(&bv), &x, &mut y);
+    forward::<H, W, HO, WO, KH, KW>(isa(), &geo, &weight, Some(&bv), &x, &mut y);
     let expected = naive(&geo, sizes, &wv, Some(&bv), &xv);
     for (a, e) in y.as_flattened().iter().zip(&expected) {
         assert!((f64::from(*a) - e).abs() < 1e-5, "{a} vs {e}");
@@ -82,7 +83,7 @@ fn check<
         y.iter().zip(&dyv).map(|(y, &d)| y * f64::from(d)).sum()
     };
     let mut dx = std::vec![[1.0; W]; C * H];
-    backward_input::<H, W, HO, WO, KH, KW>(&geo, &weight, &dy, &mut dx);
+    backward_input::<H, W, HO, WO, KH, KW>(isa(), &geo, &weight, &dy, &mut dx);
     let mut unit = std::vec![0.0; xv.len()];
     for (i, &d) in dx.as_flattened().iter().enumerate() {
         unit[i] = 1.0;
@@ -93,7 +94,7 @@ fn check<
     // Gradients add to what is there.
     let mut dw = std::vec![[0.5; KW]; weight.len()];
     let mut db = [0.25; OUT];
-    backward_params::<H, W, HO, WO, KH, KW>(&geo, &x, &dy, &mut dw, Some(&mut db));
+    backward_params::<H, W, HO, WO, KH, KW>(isa(), &geo, &x, &dy, &mut dw, Some(&mut db));
     let mut unit = std::vec![0.0; wv.len()];
     for (i, &d) in dw.as_flattened().iter().enumerate() {
         unit[i] = 1.0;

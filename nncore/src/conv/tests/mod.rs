@@ -13,6 +13,7 @@ use std::vec::Vec;
 mod conv1d;
 mod conv2d;
 mod kernel;
+mod order;
 
 /// A convolution's sizes for the direct formula: input, output and kernel `[rows,
 /// columns]`, and the output channels.
