@@ -330,6 +330,9 @@ pub(crate) fn accumulate(isa: Isa, p: &Strided<'_>, c: &mut [f32]) {
         // SAFETY: as above.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         Isa::Avx512 => unsafe { avx512::accumulate(p, c) },
+        // SAFETY: as above; NEON is part of the build's target.
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Isa::Neon => unsafe { strided::accumulate::<Neon<FUSED>, 4, 2>(p, c) },
     }
 }
 

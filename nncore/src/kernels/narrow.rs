@@ -11,6 +11,8 @@
 //! after another onto what is there. Each step is a multiplication then an addition (Rust never
 //! fuses them), so every form and instruction set gives the same bits.
 
+#[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+use super::lanes::Neon;
 use super::lanes::Portable;
 use super::transpose::Transpose;
 use super::{Isa, axpy, tiles};
@@ -32,6 +34,9 @@ pub(super) fn forward<const IN: usize, const OUT: usize>(
         // SAFETY: as above.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         Isa::Avx512 => unsafe { avx512::forward(weight, bias, x, y) },
+        // NEON is part of the build's target: no entry point with features to enable.
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Isa::Neon => forward_in::<Neon<false>, IN, OUT>(weight, bias, x, y),
     }
 }
 
@@ -51,6 +56,8 @@ pub(super) fn input_grad<const IN: usize, const OUT: usize>(
         // SAFETY: as in `forward`.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         Isa::Avx512 => unsafe { avx512::input_grad(weight, dy, dx) },
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Isa::Neon => input_grad_in::<Neon<false>, IN, OUT>(weight, dy, dx),
     }
 }
 
@@ -71,6 +78,8 @@ pub(super) fn weight_grad<const IN: usize, const OUT: usize>(
         // SAFETY: as in `forward`.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         Isa::Avx512 => unsafe { avx512::weight_grad(dw, db, x, dy) },
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Isa::Neon => weight_grad_in(dw, db, x, dy),
     }
 }
 
@@ -136,6 +145,7 @@ fn weight_grad_in<const IN: usize, const OUT: usize>(
 
 /// The entry points of one instruction set: the generic forms compiled with its features, in
 /// its unfused vectors.
+#[cfg(target_arch = "x86_64")]
 macro_rules! entry_points {
     ($features:literal, $lanes:ty) => {
         use super::{forward_in, input_grad_in, weight_grad_in};

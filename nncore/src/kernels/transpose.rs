@@ -130,3 +130,70 @@ mod x86_512 {
         }
     }
 }
+
+#[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+mod aarch64 {
+    use core::arch::aarch64::{
+        float32x4_t, vreinterpretq_f32_f64, vreinterpretq_f64_f32, vtrn1q_f32, vtrn1q_f64,
+        vtrn2q_f32, vtrn2q_f64,
+    };
+
+    use super::super::lanes::{Lanes, Neon};
+    use super::Transpose;
+
+    /// The 4 × 4 block `r` transposed: lane `j` of `r[i]` becomes lane `i` of the result's `j`.
+    #[inline(always)]
+    fn transpose4(r: [float32x4_t; 4]) -> [float32x4_t; 4] {
+        // SAFETY: NEON is part of the build's target (the module's gate).
+        unsafe {
+            // Rows 0 and 1 interleaved: [r0[0], r1[0], r0[2], r1[2]] and [r0[1], r1[1], ..].
+            let (t0, t1) = (vtrn1q_f32(r[0], r[1]), vtrn2q_f32(r[0], r[1]));
+            let (t2, t3) = (vtrn1q_f32(r[2], r[3]), vtrn2q_f32(r[2], r[3]));
+            // Then pairs of lanes: the low pair of one with the low pair of the other, and so on.
+            let pairs = |a: float32x4_t, b: float32x4_t, high: bool| {
+                let (a, b) = (vreinterpretq_f64_f32(a), vreinterpretq_f64_f32(b));
+                vreinterpretq_f32_f64(if high {
+                    vtrn2q_f64(a, b)
+                } else {
+                    vtrn1q_f64(a, b)
+                })
+            };
+            [
+                pairs(t0, t2, false),
+                pairs(t1, t3, false),
+                pairs(t0, t2, true),
+                pairs(t1, t3, true),
+            ]
+        }
+    }
+
+    impl<const FUSED: bool> Transpose for Neon<FUSED> {
+        type Block = [Self; 8];
+
+        #[inline(always)]
+        fn zeros() -> Self::Block {
+            [Self::zero(); 8]
+        }
+
+        #[inline(always)]
+        fn transpose(r: Self::Block) -> Self::Block {
+            // Four 4 × 4 blocks: rows 0–3 or 4–7, lanes 0–3 (`.0`) or 4–7 (`.1`).
+            let quad = |rows: usize, high: bool| {
+                let q = &r[rows..rows + 4];
+                transpose4(if high {
+                    [q[0].1, q[1].1, q[2].1, q[3].1]
+                } else {
+                    [q[0].0, q[1].0, q[2].0, q[3].0]
+                })
+            };
+            let (top_low, bottom_low) = (quad(0, false), quad(4, false));
+            let (top_high, bottom_high) = (quad(0, true), quad(4, true));
+            let mut out = r;
+            for j in 0..4 {
+                out[j] = Neon(top_low[j], bottom_low[j]);
+                out[j + 4] = Neon(top_high[j], bottom_high[j]);
+            }
+            out
+        }
+    }
+}

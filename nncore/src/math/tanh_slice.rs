@@ -1,9 +1,9 @@
 //! [`tanh`] over a slice, on the widest vector unit the CPU has, chosen as the dense kernels
 //! choose (`crate::kernels::isa`): in AVX-512 or AVX2 registers, eight or four f64 lanes
 //! (`tanh_x86.rs`; with `fast-tanh`, the scalar loop compiled for them, in f32 lanes), or the
-//! scalar loop as the build's target vectorizes it. Each lane does the scalar function's IEEE
-//! operations in its order (Rust never fuses a multiplication and an addition), so every path
-//! gives its bits.
+//! scalar loop as the build's target vectorizes it (NEON on aarch64, SSE2 elsewhere on x86-64).
+//! Each lane does the scalar function's IEEE operations in its order (Rust never fuses a
+//! multiplication and an addition), so every path gives its bits.
 
 use super::tanh;
 use crate::kernels::{Isa, isa};
@@ -27,6 +27,9 @@ pub fn tanh_slice(xs: &[f32], ys: &mut [f32]) {
 pub(crate) fn tanh_slice_on(isa: Isa, xs: &[f32], ys: &mut [f32]) {
     match isa {
         Isa::Portable => map(xs, ys),
+        // NEON is part of the build's target, for which `map` is vectorized.
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Isa::Neon => map(xs, ys),
         // SAFETY: a vector path is chosen only where the CPU has it.
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe { vector::avx2(xs, ys) },

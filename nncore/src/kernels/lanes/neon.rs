@@ -11,7 +11,10 @@ use super::{LANES, Lanes, Sum8};
 
 /// Eight lanes in two NEON registers; `madd` is one fused multiply-add (`fmla`) if `FUSED`.
 #[derive(Clone, Copy)]
-pub(crate) struct Neon<const FUSED: bool>(float32x4_t, float32x4_t);
+pub(crate) struct Neon<const FUSED: bool>(
+    pub(in crate::kernels) float32x4_t,
+    pub(in crate::kernels) float32x4_t,
+);
 
 /// `n` floats from `p` (at most four), the other lanes `+0.0`.
 ///
@@ -117,6 +120,11 @@ impl<const FUSED: bool> Lanes for Neon<FUSED> {
                 )
             }
         }
+    }
+
+    #[inline(always)]
+    fn add(self, other: Self) -> Self {
+        unsafe { Neon(vaddq_f32(self.0, other.0), vaddq_f32(self.1, other.1)) }
     }
 }
 
