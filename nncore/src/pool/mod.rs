@@ -260,7 +260,6 @@ mod tests {
     use core::ops::Range;
 
     use super::{Adaptive, Bins, Window};
-    use crate::{Layer, MaxPool1d};
 
     /// PyTorch's output lengths and windows, clipped to the input.
     #[test]
@@ -331,6 +330,7 @@ mod tests {
     #[cfg(debug_assertions)]
     #[should_panic(expected = "a pool's output shape is not the one PyTorch gives its input")]
     fn wrong_output_shape() {
+        use crate::{Layer, MaxPool1d};
         let _: [[f32; 3]; 1] = MaxPool1d::new(2, 2, 0).forward(&[[0.0; 4]]);
     }
 }
