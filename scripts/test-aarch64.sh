@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The dense-layer kernels on aarch64 (the NEON path) under qemu's user-mode emulation: lints and
-# builds without warnings (with and without std), the kernel tests with fused multiply-adds, without
-# them (`libm`) and without std, and the batch-invariance test. Uses Debian's Rust, which ships
-# aarch64's standard library; installs it, the cross linker and qemu with apt-get where they are
-# missing (as root).
+# nncore on aarch64 (the NEON path) under qemu's user-mode emulation: lints and builds without
+# warnings (with and without std), its unit tests (among them the dense, narrow and convolution
+# kernels' and tanh_slice's) with fused multiply-adds, without them (`libm`) and without std, and
+# the batch-invariance test. Uses Debian's Rust, which ships aarch64's standard library; installs
+# it, the cross linker and qemu with apt-get where they are missing (as root).
 set -euxo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,6 @@ RUSTFLAGS=-Dwarnings "$cargo" build -p nncore "${target[@]}"
 RUSTFLAGS=-Dwarnings "$cargo" build -p nncore --no-default-features "${target[@]}"
 # Optimized, since they run emulated. `the_kernels_run_the_best_path` checks that NEON is chosen.
 for features in --features=std --features=libm --no-default-features; do
-    "$cargo" test --release -p nncore --lib "$features" "${target[@]}" kernels::tests
+    RUSTFLAGS=-Dwarnings "$cargo" test --release -p nncore --lib "$features" "${target[@]}"
 done
 "$cargo" test --release --test batch_invariance "${target[@]}"
