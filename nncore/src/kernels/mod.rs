@@ -109,7 +109,7 @@ pub(crate) fn fuses(isa: Isa) -> bool {
 }
 
 /// Every instruction set, most preferred last.
-pub(crate) const ISAS: &[Isa] = &[
+const ISAS: &[Isa] = &[
     Isa::Portable,
     #[cfg(target_arch = "x86_64")]
     Isa::Avx2,

@@ -6,13 +6,8 @@ extern crate std;
 use super::values;
 use crate::conv::kernel::{Geometry, backward_input, backward_params, forward};
 use crate::conv::small;
-use crate::kernels::{ISAS, Isa, fuses, supported};
+use crate::kernels::{Isa, fuses, paths};
 use std::vec::Vec;
-
-/// The instruction sets this machine runs.
-fn paths() -> impl Iterator<Item = Isa> {
-    ISAS.iter().copied().filter(|&isa| supported(isa))
-}
 
 /// `s + a · b` as `isa` computes it.
 fn madd(isa: Isa, s: f32, a: f32, b: f32) -> f32 {
