@@ -39,10 +39,7 @@ impl Norm {
 }
 
 const fn key(param: &'static str) -> nncore::Name {
-    nncore::Name {
-        module: "bn",
-        param,
-    }
+    nncore::Name::new(&["bn"], param)
 }
 
 impl Module for Norm {

@@ -304,29 +304,24 @@ macro_rules! batch_norm_layer {
                 self.train().forward(x, y, cache, $p);
             }
 
-            fn backward_params_train(
+            fn backward_train(
                 &self,
                 x: &[$x],
                 _y: &[$x],
                 dy: &[$x],
-                cache: &[f32],
-                grads: &mut Self,
-            ) {
-                let grads = (&mut grads.weight, &mut grads.bias);
-                let (x, dy) = (<$x>::flat_batch(x), <$x>::flat_batch(dy));
-                backward_params_train::<C>(x, dy, cache, $p, grads);
-            }
-
-            fn backward_input_train(
-                &self,
-                x: &[$x],
-                _y: &[$x],
-                dy: &[$x],
-                cache: &[f32],
-                dx: &mut [$x],
+                cache: &mut [f32],
+                grads: Option<&mut Self>,
+                dx: Option<&mut [$x]>,
             ) {
                 let (x, dy) = (<$x>::flat_batch(x), <$x>::flat_batch(dy));
-                backward_input_train(&self.weight, x, dy, cache, $p, <$x>::flat_batch_mut(dx));
+                if let Some(grads) = grads {
+                    let grads = (&mut grads.weight, &mut grads.bias);
+                    backward_params_train::<C>(x, dy, cache, $p, grads);
+                }
+                if let Some(dx) = dx {
+                    let dx = <$x>::flat_batch_mut(dx);
+                    backward_input_train(&self.weight, x, dy, cache, $p, dx);
+                }
             }
         }
     };

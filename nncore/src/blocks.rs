@@ -9,14 +9,69 @@ pub trait Blocked<X: Tensor, Y: Tensor>: Sized {
     /// Writes the outputs of the samples `xs` (at most `B`) into `out`.
     fn forward_block<const B: usize>(&self, xs: &[X], out: &mut [Y]);
 
-    /// Adds the parameter gradients of the samples `xs` (at most `B`) into `grads`, asking
-    /// `loss_grad(b, y)` for the output gradient of sample `b` given its output `y`.
+    /// Adds the parameter gradients of the samples `xs` (at most `B`) into `grads` and writes
+    /// their input gradients into `dxs`, each where given, asking `loss_grad(b, y)` for the
+    /// output gradient of sample `b` given its output `y`.
     fn backward_block<const B: usize>(
         &self,
         xs: &[X],
-        grads: &mut Self,
+        grads: Option<&mut Self>,
         loss_grad: impl FnMut(usize, &Y) -> Y,
+        dxs: Option<&mut [X]>,
     );
+}
+
+/// `a + b`, one sample: a residual connection.
+#[inline]
+#[must_use]
+pub fn add<T: Tensor>(a: &T, b: &T) -> T {
+    let mut sum = *a;
+    add_assign(&mut sum, b);
+    sum
+}
+
+/// `acc += g`, one sample: a second gradient reaching a value.
+#[inline]
+pub fn add_assign<T: Tensor>(acc: &mut T, g: &T) {
+    for (acc, g) in acc.flat_mut().iter_mut().zip(g.flat()) {
+        *acc += g;
+    }
+}
+
+/// `out = a + b` over a batch.
+#[inline]
+pub fn add_batch<T: Tensor>(a: &[T], b: &[T], out: &mut [T]) {
+    let values = T::flat_batch(a).iter().zip(T::flat_batch(b));
+    for (out, (a, b)) in T::flat_batch_mut(out).iter_mut().zip(values) {
+        *out = a + b;
+    }
+}
+
+/// `acc += g` over a batch.
+#[inline]
+pub fn add_assign_batch<T: Tensor>(acc: &mut [T], g: &[T]) {
+    for (acc, g) in T::flat_batch_mut(acc).iter_mut().zip(T::flat_batch(g)) {
+        *acc += g;
+    }
+}
+
+/// A model's `Layer::backward_batch` in blocks of `BLOCK`: the output gradients `dys` given,
+/// parameter gradients into `grads` and input gradients into `dxs` where given.
+#[inline]
+pub fn backward_layer_blocks<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
+    model: &M,
+    xs: &[X],
+    dys: &[Y],
+    mut grads: Option<&mut M>,
+    mut dxs: Option<&mut [X]>,
+) {
+    for (i, block) in xs.chunks(BLOCK).enumerate() {
+        let start = i * BLOCK;
+        let dx = dxs
+            .as_deref_mut()
+            .map(|dxs| &mut dxs[start..start + block.len()]);
+        model.backward_block::<BLOCK>(block, grads.as_deref_mut(), |b, _| dys[start + b], dx);
+    }
 }
 
 /// The output gradients of a block's samples `ys`, from `loss_grad`, into `dys`.
@@ -55,7 +110,7 @@ fn run_backward<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
 ) {
     for (i, block) in xs.chunks(BLOCK).enumerate() {
         let start = i * BLOCK;
-        model.backward_block::<BLOCK>(block, grads, |b, y| loss_grad(start + b, y));
+        model.backward_block::<BLOCK>(block, Some(&mut *grads), |b, y| loss_grad(start + b, y), None);
     }
 }
 

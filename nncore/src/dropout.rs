@@ -121,11 +121,18 @@ impl<T: Tensor> Layer<T, T> for Dropout {
         }
     }
 
-    fn backward_params_train(&self, _: &[T], _: &[T], _: &[T], _: &[f32], _: &mut Self) {}
-
     /// `dx = dy · mask`, with the forward's mask.
-    fn backward_input_train(&self, _: &[T], _: &[T], dy: &[T], cache: &[f32], dx: &mut [T]) {
-        let values = T::flat_batch(dy).iter().zip(cache);
+    fn backward_train(
+        &self,
+        _: &[T],
+        _: &[T],
+        dy: &[T],
+        cache: &mut [f32],
+        _: Option<&mut Self>,
+        dx: Option<&mut [T]>,
+    ) {
+        let Some(dx) = dx else { return };
+        let values = T::flat_batch(dy).iter().zip(&*cache);
         for (dx, (&dy, &m)) in T::flat_batch_mut(dx).iter_mut().zip(values) {
             *dx = dy * m;
         }
@@ -270,7 +277,7 @@ mod tests {
             .map(|r| r.map(|c| c.map(|v| 0.1 * v + 0.05)))
             .collect();
         let mut dx = x.clone();
-        layer.backward_input_train(&x, &y, &dy, &mask, &mut dx);
+        layer.backward_train(&x, &y, &dy, &mut mask.clone(), None, Some(&mut dx));
         let loss = |x: &[Row], layer: &mut Dropout| -> f64 {
             let (y, _) = train(layer, x, 11);
             let y = y.as_flattened().as_flattened().iter();
@@ -291,7 +298,7 @@ mod tests {
             );
         }
         let mut grads = Dropout::new(0.3);
-        layer.backward_params_train(&x, &y, &dy, &mask, &mut grads);
+        layer.backward_train(&x, &y, &dy, &mut mask.clone(), Some(&mut grads), None);
         assert_eq!(grads, Dropout::new(0.3));
     }
 }

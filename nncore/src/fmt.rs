@@ -73,16 +73,37 @@ impl fmt::Write for Buf {
     }
 }
 
-/// Writes a model as `print(nn.Sequential(...))` does: one `(name): layer` line per layer.
-pub fn write_sequential(
+/// Writes a model as PyTorch's `print(model)` does: `class(`, one `(name): layer` line per
+/// layer, a nested model's lines indented under its own, then `)`.
+pub fn write_module(
     f: &mut fmt::Formatter<'_>,
+    class: &str,
     layers: &[(&str, &dyn fmt::Display)],
 ) -> fmt::Result {
-    f.write_str("Sequential(\n")?;
+    writeln!(f, "{class}(")?;
     for (name, layer) in layers {
-        writeln!(f, "  ({name}): {layer}")?;
+        write!(f, "  ({name}): ")?;
+        fmt::write(&mut Indented(f), format_args!("{layer}"))?;
+        f.write_str("\n")?;
     }
     f.write_str(")")
+}
+
+/// Indents every line after the first by two spaces (PyTorch's `_addindent`).
+struct Indented<'a, 'b>(&'a mut fmt::Formatter<'b>);
+
+impl fmt::Write for Indented<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let mut lines = s.split('\n');
+        if let Some(first) = lines.next() {
+            self.0.write_str(first)?;
+        }
+        for line in lines {
+            self.0.write_str("\n  ")?;
+            self.0.write_str(line)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

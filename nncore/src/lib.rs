@@ -109,9 +109,10 @@ pub mod prelude {
 pub mod __private {
     pub use crate::__with_alloc as with_alloc;
     pub use crate::blocks::{
-        Blocked, backward_blocks, backward_loss_blocks, forward_blocks, output_grads,
+        Blocked, add, add_assign, add_assign_batch, add_batch, backward_blocks,
+        backward_layer_blocks, backward_loss_blocks, forward_blocks, output_grads,
     };
-    pub use crate::fmt::write_sequential;
+    pub use crate::fmt::write_module;
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size, forward_block_size};

@@ -120,8 +120,29 @@ pub trait Layer<X: Tensor, Y: Tensor>: Module {
         }
     }
 
+    /// [`Layer::backward_params_batch`] into `grads` and [`Layer::backward_input_batch`] into
+    /// `dx`, each where given: the one call a model makes per layer. A layer that computes both
+    /// from shared work (a model nested in another) overrides it.
+    #[inline]
+    fn backward_batch(
+        &self,
+        x: &[X],
+        y: &[Y],
+        dy: &[Y],
+        grads: Option<&mut Self>,
+        dx: Option<&mut [X]>,
+    ) {
+        if let Some(grads) = grads {
+            self.backward_params_batch(x, y, dy, grads);
+        }
+        if let Some(dx) = dx {
+            self.backward_input_batch(x, y, dy, dx);
+        }
+    }
+
     /// The floats a training-mode forward over `batch` samples keeps for its backward (a
-    /// Dropout mask, BatchNorm's batch statistics); 0 for most layers.
+    /// Dropout mask, BatchNorm's batch statistics, a nested model's activations); 0 for most
+    /// layers.
     #[must_use]
     fn train_cache_len(_batch: usize) -> usize {
         0
@@ -141,16 +162,20 @@ pub trait Layer<X: Tensor, Y: Tensor>: Module {
         self.forward_batch(x, y);
     }
 
-    /// The parameter gradients of a training-mode forward, summed over the batch.
+    /// The backward of a training-mode forward: the parameter gradients summed over the batch
+    /// into `grads`, and the input gradients into `dx`, each where given. `cache` is what the
+    /// forward left there; the backward may overwrite it.
     #[inline]
-    fn backward_params_train(&self, x: &[X], y: &[Y], dy: &[Y], _cache: &[f32], grads: &mut Self) {
-        self.backward_params_batch(x, y, dy, grads);
-    }
-
-    /// The input gradients of a training-mode forward, written into `dx`.
-    #[inline]
-    fn backward_input_train(&self, x: &[X], y: &[Y], dy: &[Y], _cache: &[f32], dx: &mut [X]) {
-        self.backward_input_batch(x, y, dy, dx);
+    fn backward_train(
+        &self,
+        x: &[X],
+        y: &[Y],
+        dy: &[Y],
+        _cache: &mut [f32],
+        grads: Option<&mut Self>,
+        dx: Option<&mut [X]>,
+    ) {
+        self.backward_batch(x, y, dy, grads, dx);
     }
 }
 

@@ -250,7 +250,7 @@ mod tests {
         let (mut train_ys, mut train_dxs) = ([[0.0; 4]; 3], [[0.0; 4]; 3]);
         assert_eq!(L::train_cache_len(3), 0);
         layer.forward_train(&xs, &mut train_ys, &mut [], &mut rng);
-        layer.backward_input_train(&xs, &train_ys, &dys, &[], &mut train_dxs);
+        layer.backward_train(&xs, &train_ys, &dys, &mut [], None, Some(&mut train_dxs));
         assert_eq!((train_ys, train_dxs), (ys, dxs));
     }
 

@@ -82,42 +82,100 @@ impl fmt::Debug for Shape {
     }
 }
 
-/// A parameter's name in PyTorch's `state_dict` form: `hidden_linear.weight`, `0.bias`.
+/// A parameter's name in PyTorch's `state_dict` form: `hidden_linear.weight`, `0.bias`,
+/// `layer1.0.conv1.weight` in a model nested in another.
 ///
-/// It is two static strings, so naming a parameter needs no heap; it prints and compares as the
-/// joined name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// It is static strings, the path of modules and the parameter's own name, so naming a
+/// parameter needs no heap; it prints and compares as the joined name.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Name {
-    /// The layer's name in the model (`hidden_linear`, `0`); empty for a bare layer.
-    pub module: &'static str,
+    /// The modules it sits in, outermost first (`layer1`, `0`, `conv1`); unused slots empty.
+    path: [&'static str; Name::MAX_DEPTH],
+    depth: u8,
     /// The parameter's name in its layer (`weight`, `bias`).
     pub param: &'static str,
 }
 
 impl Name {
+    /// The most modules a name passes through: models nest at most this deep.
+    pub const MAX_DEPTH: usize = 8;
+
     /// A bare layer's parameter, not yet placed in a model.
     #[must_use]
     pub const fn local(param: &'static str) -> Self {
-        Name { module: "", param }
+        Name {
+            path: [""; Self::MAX_DEPTH],
+            depth: 0,
+            param,
+        }
+    }
+
+    /// The parameter `param` inside the modules `path`, outermost first: `Name::new(&["bn"],
+    /// "running_mean")` is `bn.running_mean`.
+    ///
+    /// # Panics
+    /// With more than [`Name::MAX_DEPTH`] modules (at compile time in a `const`).
+    #[must_use]
+    pub const fn new(path: &[&'static str], param: &'static str) -> Self {
+        assert!(path.len() <= Self::MAX_DEPTH, "a name has at most 8 modules");
+        let mut name = Self::local(param);
+        let mut i = 0;
+        while i < path.len() {
+            name.path[i] = path[i];
+            i += 1;
+        }
+        name.depth = path.len() as u8;
+        name
+    }
+
+    /// The modules it sits in, outermost first; empty for a bare layer's parameter.
+    #[must_use]
+    pub fn modules(&self) -> &[&'static str] {
+        &self.path[..usize::from(self.depth)]
+    }
+
+    /// The same name inside `module`: `conv1.weight` in `layer1` is `layer1.conv1.weight`.
+    /// `sequential!` refuses models nested deeper than [`Name::MAX_DEPTH`]; past it the
+    /// innermost module is dropped.
+    #[must_use]
+    pub const fn in_module(self, module: &'static str) -> Self {
+        let mut name = Self::local(self.param);
+        name.path[0] = module;
+        let mut i = 0;
+        while i < self.depth as usize && i + 1 < Self::MAX_DEPTH {
+            name.path[i + 1] = self.path[i];
+            i += 1;
+        }
+        name.depth = (i + 1) as u8;
+        name
     }
 }
 
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.module.is_empty() {
-            f.write_str(self.param)
-        } else {
-            write!(f, "{}.{}", self.module, self.param)
+        for module in self.modules() {
+            write!(f, "{module}.")?;
         }
+        f.write_str(self.param)
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
     }
 }
 
 impl PartialEq<str> for Name {
     fn eq(&self, other: &str) -> bool {
-        match other.split_once('.') {
-            Some((module, param)) => self.module == module && self.param == param,
-            None => self.module.is_empty() && self.param == other,
+        let mut rest = other;
+        for module in self.modules() {
+            match rest.strip_prefix(module).and_then(|r| r.strip_prefix('.')) {
+                Some(r) => rest = r,
+                None => return false,
+            }
         }
+        rest == self.param
     }
 }
 
@@ -154,10 +212,7 @@ impl<'a> Param<'a> {
     #[must_use]
     pub fn in_module(self, module: &'static str) -> Self {
         Param {
-            name: Name {
-                module,
-                ..self.name
-            },
+            name: self.name.in_module(module),
             ..self
         }
     }
@@ -168,10 +223,7 @@ impl<'a> ParamMut<'a> {
     #[must_use]
     pub fn in_module(self, module: &'static str) -> Self {
         ParamMut {
-            name: Name {
-                module,
-                ..self.name
-            },
+            name: self.name.in_module(module),
             ..self
         }
     }
@@ -224,10 +276,7 @@ impl Buffer<'_> {
     #[must_use]
     pub fn in_module(self, module: &'static str) -> Self {
         Buffer {
-            name: Name {
-                module,
-                ..self.name
-            },
+            name: self.name.in_module(module),
             ..self
         }
     }
@@ -238,10 +287,7 @@ impl BufferMut<'_> {
     #[must_use]
     pub fn in_module(self, module: &'static str) -> Self {
         BufferMut {
-            name: Name {
-                module,
-                ..self.name
-            },
+            name: self.name.in_module(module),
             ..self
         }
     }

@@ -17,6 +17,8 @@ pub struct Chain {
     pub input: Option<Dims>,
     pub output: Option<Dims>,
     pub const_checks: Vec<ConstCheck>,
+    /// The forward pass of a model with a `forward`; `None` for a chain.
+    pub graph: Option<crate::ir::Graph>,
 }
 
 /// Works out the shape between every two layers from the model's input, checking that each
@@ -114,6 +116,7 @@ pub fn check_chain(
         output: current,
         shapes,
         const_checks,
+        graph: None,
     }
 }
 

@@ -15,12 +15,83 @@ pub struct Model {
     pub vis: Visibility,
     pub ident: Ident,
     pub form: Form,
+    /// What `print(model)` calls it: `Sequential`, or a class of its own (`BasicBlock`).
+    pub class: String,
     pub layers: Vec<Layer>,
     /// `shapes[i]` is the shape of the samples going into layer `i`; the last is the output's.
     pub shapes: Vec<Dims>,
+    /// The values of one forward pass and how each is computed.
+    pub graph: Graph,
     /// The checks of sizes given as constants, which only the compiler can evaluate.
     pub const_checks: Vec<ConstCheck>,
     pub sizes: Sizes,
+}
+
+/// A forward pass: the model's input is value 0, and node `k` computes value `k + 1` from values
+/// before it. A model declared as a list of layers is the chain where node `k` is layer `k`.
+pub struct Graph {
+    pub input: Dims,
+    pub nodes: Vec<Node>,
+    /// The value the model returns.
+    pub output: usize,
+}
+
+/// One step of the forward pass.
+pub struct Node {
+    pub op: Op,
+    /// The shape of the value it gives.
+    pub shape: Dims,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `layers[layer]` applied to the value `input`.
+    Layer { layer: usize, input: usize },
+    /// The sum of two values of one shape.
+    Add(usize, usize),
+}
+
+impl Graph {
+    /// The chain of layers taking `shapes[i]` to `shapes[i + 1]`.
+    pub fn chain(shapes: &[Dims]) -> Self {
+        let count = shapes.len() - 1;
+        let nodes = (0..count)
+            .map(|k| Node {
+                op: Op::Layer { layer: k, input: k },
+                shape: shapes[k + 1].clone(),
+            })
+            .collect();
+        Graph {
+            input: shapes[0].clone(),
+            nodes,
+            output: count,
+        }
+    }
+
+    /// The shape of value `v`.
+    pub fn shape(&self, v: usize) -> &Dims {
+        if v == 0 {
+            &self.input
+        } else {
+            &self.nodes[v - 1].shape
+        }
+    }
+
+    /// The values node `k` reads.
+    pub fn inputs(&self, k: usize) -> Vec<usize> {
+        match self.nodes[k].op {
+            Op::Layer { input, .. } => vec![input],
+            Op::Add(a, b) => vec![a, b],
+        }
+    }
+
+    /// Whether it is the plain chain of the layers in order.
+    pub fn is_chain(&self) -> bool {
+        self.output == self.nodes.len()
+            && self.nodes.iter().enumerate().all(
+                |(k, node)| matches!(node.op, Op::Layer { layer, input } if layer == k && input == k),
+            )
+    }
 }
 
 /// The sizes given as constants, each a `const` item of the output (`consts.rs`).
@@ -65,6 +136,7 @@ pub struct ConstCheck {
 }
 
 /// One parameter or buffer a layer declares: its name in the layer and its shape.
+#[derive(Clone)]
 pub struct TensorDef {
     pub name: &'static str,
     pub dims: Dims,

@@ -32,20 +32,25 @@ pub fn sequential(input: TokenStream) -> TokenStream {
 }
 
 /// The macro on `proc_macro2` tokens, so that tests can run it.
+/// Each model may be a layer of the models after it.
 fn expand_sequential(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let mut known = catalog::nested::Known::new();
     ast::parse(input)
         .into_iter()
         .map(|model| match model {
-            Ok(model) => expand_model(model),
+            Ok(model) => expand_model(model, &mut known),
             Err(error) => error.to_compile_error(),
         })
         .collect()
 }
 
 /// One model: checked, then written, or its errors and a stub in its place.
-fn expand_model(mut input: ast::Input) -> proc_macro2::TokenStream {
+fn expand_model(mut input: ast::Input, known: &mut catalog::nested::Known) -> proc_macro2::TokenStream {
     let weights = weights::take(&mut input.attrs);
-    match (valid::validate(input), weights) {
+    let ident = input.ident.clone();
+    let checked = valid::validate(input, known);
+    known.push((ident, checked.as_ref().ok().map(valid::declared)));
+    match (checked, weights) {
         (Ok(model), Ok(weights)) => {
             let mut tokens = expand::expand(&model);
             if let Some(path) = weights {

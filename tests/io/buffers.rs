@@ -18,10 +18,7 @@ pub struct Norm {
 }
 
 const fn bn(param: &'static str) -> Name {
-    Name {
-        module: "bn",
-        param,
-    }
+    Name::new(&["bn"], param)
 }
 
 impl Module for Norm {

@@ -139,14 +139,8 @@ fn a_non_strict_load_reports_missing_and_unexpected_keys() {
         report,
         LoadReport {
             missing_keys: vec![
-                nncore::Name {
-                    module: "bn",
-                    param: "running_mean"
-                },
-                nncore::Name {
-                    module: "bn",
-                    param: "num_batches_tracked"
-                },
+                nncore::Name::new(&["bn"], "running_mean"),
+                nncore::Name::new(&["bn"], "num_batches_tracked"),
             ],
             unexpected_keys: vec!["a.b".to_string(), "bn.bias".to_string()],
             converted_keys: vec![],

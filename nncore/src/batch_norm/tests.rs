@@ -83,9 +83,9 @@ fn train_step<X: Tensor, L: Layer<X, X> + Clone>(
     let mut cache = std::vec![f32::NAN; L::train_cache_len(xs.len())];
     after.forward_train(xs, &mut ys, &mut cache, &mut StdRng::seed_from_u64(0));
     let mut grads = L::zeros();
-    after.backward_params_train(xs, &ys, dys, &cache, &mut grads);
+    after.backward_train(xs, &ys, dys, &mut cache.clone(), Some(&mut grads), None);
     let mut dxs = std::vec![X::ZERO; xs.len()];
-    after.backward_input_train(xs, &ys, dys, &cache, &mut dxs);
+    after.backward_train(xs, &ys, dys, &mut cache, None, Some(&mut dxs));
     (ys, after, grads, dxs)
 }
 

@@ -2,7 +2,7 @@
 //! names (`fc.weight`), or the reverse, from any other mismatch of keys.
 
 use alloc::collections::BTreeMap;
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::LoadError;
@@ -25,11 +25,12 @@ pub(super) fn layer_names_error(
     model: &[(Name, &[usize])],
     file: &Header<'_>,
 ) -> Option<LoadError> {
+    // A nested model's layers are named by their whole path (`layer1.0.conv1`).
+    let keys: Vec<String> = model.iter().map(|(name, _)| name.to_string()).collect();
     let mut ours: BTreeMap<&str, Signature<'_>> = BTreeMap::new();
-    for (name, shape) in model {
-        ours.entry(name.module)
-            .or_default()
-            .push((name.param, shape));
+    for (key, (_, shape)) in keys.iter().zip(model) {
+        let (module, param) = key.rsplit_once('.').unwrap_or(("", key));
+        ours.entry(module).or_default().push((param, shape));
     }
     let mut theirs: BTreeMap<&str, Signature<'_>> = BTreeMap::new();
     for entry in &file.entries {

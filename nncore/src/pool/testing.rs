@@ -66,12 +66,12 @@ pub(crate) fn check_batch<X: Tensor, Y: Tensor, P: Layer<X, Y> + PartialEq + Clo
     layer.backward_input_batch(x, &y, dy, &mut dx);
     assert!(same(&dx, &dx_single), "backward_input_batch");
     let mut dx = [X::ZERO; 3];
-    layer.backward_input_train(x, &y, dy, &[], &mut dx);
-    assert!(same(&dx, &dx_single), "backward_input_train");
+    layer.backward_train(x, &y, dy, &mut [], None, Some(&mut dx));
+    assert!(same(&dx, &dx_single), "backward_train");
 
     let mut grads = layer.clone();
     layer.backward_params_batch(x, &y, dy, &mut grads);
-    layer.backward_params_train(x, &y, dy, &[], &mut grads);
+    layer.backward_train(x, &y, dy, &mut [], Some(&mut grads), None);
     assert!(grads == *layer, "the parameter gradients changed the layer");
 }
 

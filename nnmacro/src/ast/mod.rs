@@ -21,6 +21,7 @@
 //! recognized by `habits.rs`, reported, and read as what it most likely means.
 
 mod entries;
+pub mod forward;
 mod habits;
 
 use proc_macro2::{Span, TokenStream};
@@ -38,6 +39,8 @@ pub struct Input {
     pub entries: Vec<Entry>,
     /// The span of the braces or parentheses holding the layers.
     pub body_span: Span,
+    /// `fn forward(x) { ... }` after the layers, for a model that is not one chain.
+    pub forward: Option<forward::Forward>,
     /// Mistakes in the grammar after the header, reported with the model's other errors.
     pub errors: Vec<syn::Error>,
 }
@@ -80,9 +83,8 @@ pub enum Arg {
     },
 }
 
-/// The models of the input: one, as the macro takes, or more, each parsed so that its name
-/// exists for the user's code, the second one onwards with an error saying to declare it in a
-/// macro call of its own. An `Err` is input from which no model could be read.
+/// The models of the input, in order: a model may be a layer of the models after it. An `Err` is
+/// input from which no model could be read.
 pub fn parse(tokens: TokenStream) -> Vec<syn::Result<Input>> {
     let mut comments = Vec::new();
     let tokens = habits::strip_hash_comments(tokens, &mut comments);
@@ -90,7 +92,7 @@ pub fn parse(tokens: TokenStream) -> Vec<syn::Result<Input>> {
     let parsed = (|input: ParseStream| {
         while !input.is_empty() {
             let first = models.is_empty();
-            match model(input, first) {
+            match model(input) {
                 Ok(mut model) => {
                     if first {
                         model.errors.splice(0..0, comments.drain(..));
@@ -127,19 +129,11 @@ pub fn parse(tokens: TokenStream) -> Vec<syn::Result<Input>> {
 
 /// One model: `#[attr]* VIS struct NAME BODY`, with what other items would have there
 /// (generics, `where`, a unit struct, an `enum`) reported and skipped.
-fn model(input: ParseStream, first: bool) -> syn::Result<Input> {
+fn model(input: ParseStream) -> syn::Result<Input> {
     let attrs = input.call(Attribute::parse_outer)?;
     let vis: Visibility = input.parse()?;
     let mut errors = Vec::new();
     let (ident, other_item) = habits::item_header(input, &mut errors)?;
-    if !first {
-        errors.push(syn::Error::new(
-            ident.span(),
-            format_args!(
-                "`sequential!` declares one model; declare `{ident}` in a `nncore::sequential! {{ ... }}` of its own"
-            ),
-        ));
-    }
     if other_item {
         return Ok(Input {
             attrs,
@@ -148,6 +142,7 @@ fn model(input: ParseStream, first: bool) -> syn::Result<Input> {
             ident,
             form: Form::Named,
             entries: Vec::new(),
+            forward: None,
             errors,
         });
     }
@@ -168,6 +163,7 @@ fn model(input: ParseStream, first: bool) -> syn::Result<Input> {
             form: Form::Named,
             entries: Vec::new(),
             body_span: span,
+            forward: None,
             errors,
         });
     };
@@ -185,6 +181,21 @@ fn model(input: ParseStream, first: bool) -> syn::Result<Input> {
         // `struct Net { .. };`: a stray semicolon, harmless.
         input.parse::<Token![;]>()?;
     }
+    let forward = if forward::peek(input) {
+        match forward::parse(input) {
+            Ok(forward) => Some(forward),
+            Err(error) => {
+                errors.push(error);
+                // Skip to the next model.
+                while !input.is_empty() && !input.peek(Token![pub]) && !input.peek(Token![struct]) && !input.peek(Token![#]) {
+                    input.parse::<proc_macro2::TokenTree>()?;
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
     Ok(Input {
         attrs,
         vis,
@@ -192,6 +203,7 @@ fn model(input: ParseStream, first: bool) -> syn::Result<Input> {
         form,
         entries,
         body_span,
+        forward,
         errors,
     })
 }

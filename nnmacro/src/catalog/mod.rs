@@ -11,6 +11,7 @@ pub mod args;
 mod conv;
 mod dense;
 pub mod instead;
+pub mod nested;
 mod norm;
 mod pool;
 mod reshape;
@@ -57,6 +58,23 @@ pub trait LayerKind {
     /// no hyperparameters.
     fn configure(&self) -> Option<TokenStream> {
         None
+    }
+
+    /// The statement that restores the hyperparameters of the layer at `place` (`model.conv1`)
+    /// allocated zeroed, for a layer with parameters; `None` if there is nothing to restore.
+    fn restore(&self, place: &TokenStream) -> Option<TokenStream> {
+        self.configure()
+            .map(|args| quote::quote!(#place.configure(#args);))
+    }
+
+    /// Whether it is a model declared earlier, used as a layer.
+    fn nested(&self) -> bool {
+        false
+    }
+
+    /// How many modules deep its deepest parameter's name is, inside it: 0 for a layer.
+    fn depth(&self) -> usize {
+        0
     }
 
     /// The parameters, in PyTorch's order, for samples of shape `input`.

@@ -2,8 +2,11 @@
 //! and `chain.rs`, and every layer kind's own tokens come from the catalog.
 
 mod fallback;
+mod layer;
 mod passes;
+mod plan;
 mod quantized;
+mod train;
 
 pub use fallback::fallback;
 
@@ -43,15 +46,22 @@ pub fn expand(model: &Model) -> TokenStream {
     let definition = definition(model);
     let constructors = constructors(model);
     let module = module_impl(model);
-    let model_impl = passes::model_impl(model);
+    let plan = plan::Plan::new(model);
+    let model_impl = passes::model_impl(&plan);
+    let train = train::train_impl(&plan);
+    let layer = layer::layer_impl(&plan);
     let display = display_impl(model);
     let assertions = const_checks(&model.sizes, &model.const_checks);
-    let quantized = quantized::quantized(model);
+    // The int8 twin of a chain of `nncore`'s layers; graphs and nested models have none yet.
+    let chain = model.graph.is_chain() && !model.layers.iter().any(|l| l.kind.nested());
+    let quantized = chain.then(|| quantized::quantized(model));
     quote! {
         #definition
         #constructors
         #module
         #model_impl
+        #train
+        #layer
         #display
         #assertions
         #quantized
@@ -132,9 +142,10 @@ fn constructors(model: &Model) -> TokenStream {
     let (mut at, mut buffers_at) = (quote!(0usize), quote!(0usize));
     let mut from_state = Vec::new();
     for (layer, input) in model.layers_with_inputs() {
-        let value = zero(layer, input);
+        let member = layer.member();
         if layer.has_state(input) {
             let ty = layer.ty(input);
+            let value = quote!(self.#member);
             let (count, buffer_count) = (
                 quote!(<#ty as ::nncore::Module>::NUM_PARAMS),
                 quote!(<#ty as ::nncore::Module>::NUM_BUFFERS),
@@ -149,10 +160,10 @@ fn constructors(model: &Model) -> TokenStream {
             at = quote!(#at + #count);
             buffers_at = quote!(#buffers_at + #buffer_count);
         } else {
-            from_state.push(value);
+            from_state.push(quote!(self.#member));
         }
     }
-    let from_state = construct(model, from_state.into_iter());
+    let with_state = construct(model, from_state.into_iter());
     let resets = model
         .layers_with_inputs()
         .filter(|(layer, input)| layer.has_state(input))
@@ -190,7 +201,14 @@ fn constructors(model: &Model) -> TokenStream {
                 #params: &[#f32; <#ident as ::nncore::Module>::NUM_PARAMS],
                 #buffers: &[#f32; <#ident as ::nncore::Module>::NUM_BUFFERS],
             ) -> Self {
-                #from_state
+                Self::ZERO.with_state(#params, #buffers)
+            }
+
+            /// This model with its parameters and buffers read from `params` and `buffers`, in
+            /// `state_dict` order; a model nested in another is built this way.
+            #[must_use]
+            pub const fn with_state(self, #params: &[#f32], #buffers: &[#f32]) -> Self {
+                #with_state
             }
 
             #from_params
@@ -226,8 +244,9 @@ fn module_impl(model: &Model) -> TokenStream {
         .collect();
     let types = stateful.iter().map(|(_, ty)| ty);
     let buffer_types = stateful.iter().map(|(_, ty)| ty);
-    let lens = model.shapes.iter().map(|dims| {
-        let ty = sample_type(dims);
+    let graph = &model.graph;
+    let lens = (0..=graph.nodes.len()).map(|v| {
+        let ty = sample_type(graph.shape(v));
         quote!(<#ty as ::nncore::Tensor>::LEN)
     });
     let chain = |method: TokenStream, reference: TokenStream| {
@@ -241,29 +260,26 @@ fn module_impl(model: &Model) -> TokenStream {
         quote!(::core::iter::empty() #(#links)*)
     };
     let all_types: Vec<TokenStream> = model.layers_with_inputs().map(|(l, i)| l.ty(i)).collect();
-    let multiply_adds = model
-        .layers
-        .iter()
-        .zip(&all_types)
-        .zip(&model.shapes[1..])
-        .map(|((layer, ty), output)| {
-            layer
+    // Each application of a layer counts (a layer applied twice, twice).
+    let multiply_adds = graph.nodes.iter().filter_map(|node| match node.op {
+        crate::ir::Op::Layer { layer, .. } => {
+            let ty = &all_types[layer];
+            Some(model.layers[layer]
                 .kind
-                .multiply_adds(output)
-                .unwrap_or_else(|| quote!(<#ty as ::nncore::Module>::MULTIPLY_ADDS))
-        });
+                .multiply_adds(&node.shape)
+                .unwrap_or_else(|| quote!(<#ty as ::nncore::Module>::MULTIPLY_ADDS)))
+        }
+        crate::ir::Op::Add(..) => None,
+    });
     // A zeroed layer lacks its hyperparameters (a slope, a stride): a layer without parameters
-    // is assigned whole, one with parameters has them restored by `configure`.
+    // is assigned whole, one with parameters has them restored.
     let restore = model.layers_with_inputs().map(|(layer, input)| {
         let member = layer.member();
         if layer.has_state(input) {
-            layer
-                .kind
-                .configure()
-                .map(|args| quote!(#model_var.#member.configure(#args);))
+            layer.kind.restore(&quote!(self.#member))
         } else {
             let zero = zero(layer, input);
-            Some(quote!(#model_var.#member = #zero;))
+            Some(quote!(self.#member = #zero;))
         }
     });
     let parameters = chain(quote!(parameters), quote!(&));
@@ -284,7 +300,7 @@ fn module_impl(model: &Model) -> TokenStream {
             ::nncore::__private::with_alloc! {
                 fn zeros_boxed() -> ::nncore::__private::Box<Self> {
                     let mut #model_var = ::nncore::__private::zeroed_box::<Self>();
-                    #(#restore)*
+                    #model_var.__nn_restore();
                     #model_var
                 }
             }
@@ -306,6 +322,14 @@ fn module_impl(model: &Model) -> TokenStream {
             }
         }
 
+        impl #ident {
+            /// Restores the layers' hyperparameters in a model allocated zeroed.
+            #[doc(hidden)]
+            pub fn __nn_restore(&mut self) {
+                #(#restore)*
+            }
+        }
+
         // SAFETY: every field is a layer, and the bound below checks that each is `Zeroable`.
         unsafe impl ::nncore::__private::Zeroable for #ident {}
         const _: () = {
@@ -318,7 +342,7 @@ fn module_impl(model: &Model) -> TokenStream {
 }
 
 fn display_impl(model: &Model) -> TokenStream {
-    let (ident, f) = (&model.ident, local("f"));
+    let (ident, f, class) = (&model.ident, local("f"), &model.class);
     let entries = model.layers.iter().map(|layer| {
         let (member, name) = (layer.member(), layer.field.module_name());
         quote!((#name, &self.#member as &dyn ::core::fmt::Display))
@@ -327,7 +351,7 @@ fn display_impl(model: &Model) -> TokenStream {
         /// Prints the model as PyTorch's `print(model)` does.
         impl ::core::fmt::Display for #ident {
             fn fmt(&self, #f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                ::nncore::__private::write_sequential(#f, &[#(#entries),*])
+                ::nncore::__private::write_module(#f, #class, &[#(#entries),*])
             }
         }
     }

@@ -32,6 +32,45 @@ pub fn take_input_shape(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Opti
     dims.into_iter().collect()
 }
 
+/// What `print(model)` calls the model: `Sequential` for a list of layers, PyTorch's
+/// `nn.Sequential`; the struct's own name for a class of its own, one with a `forward` or marked
+/// `#[module]`; or the name given by `#[module = "BasicBlock"]` (two structs of one class).
+pub fn take_class(
+    attrs: &mut Vec<Attribute>,
+    ident: &Ident,
+    has_forward: bool,
+    errors: &mut Errors,
+) -> String {
+    let own = ident.to_string().trim_start_matches("r#").to_owned();
+    let Some(index) = attrs.iter().position(|a| a.path().is_ident("module")) else {
+        return if has_forward { own } else { "Sequential".to_owned() };
+    };
+    let attr = attrs.remove(index);
+    match &attr.meta {
+        Meta::Path(_) => own,
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(name),
+                ..
+            }) if syn::parse_str::<Ident>(&name.value()).is_ok() => name.value(),
+            _ => {
+                errors.spanned(
+                    &nv.value,
+                    "expected the class name PyTorch prints, as a string: `#[module = \"BasicBlock\"]`",
+                );
+                own
+            }
+        },
+        Meta::List(_) => {
+            errors.spanned(
+                &attr,
+                "expected `#[module]` or `#[module = \"ClassName\"]`",
+            );
+            own
+        }
+    }
+}
+
 /// The traits the macro derives for every model.
 const DERIVED: &[&str] = &["Clone", "Debug", "PartialEq"];
 

@@ -5,6 +5,7 @@ use quote::ToTokens;
 use super::Slot;
 use crate::ast::{Entry, Form, LayerCall};
 use crate::catalog::instead::{instead, note_after};
+use crate::catalog::nested::Known;
 use crate::catalog::{LAYERS, LayerKind};
 use crate::errors::Errors;
 use crate::ir::Field;
@@ -21,6 +22,7 @@ pub fn check_entry(
     form: Form,
     entry: Entry,
     before: Option<&str>,
+    known: &Known,
     errors: &mut Errors,
 ) -> Slot {
     let field = match (form, entry.name) {
@@ -37,7 +39,7 @@ pub fn check_entry(
         Ok(call) => {
             let name = call.name().to_string();
             let keeps_shape = LAYERS.iter().any(|def| def.name == name && def.keeps_shape);
-            let kind = check_layer(&call, before, errors);
+            let kind = check_layer(&call, before, known, errors);
             (kind.map(|kind| (kind, call)), keeps_shape)
         }
         Err(error) => {
@@ -57,10 +59,25 @@ pub fn check_entry(
 fn check_layer(
     call: &LayerCall,
     before: Option<&str>,
+    known: &Known,
     errors: &mut Errors,
 ) -> Option<Box<dyn LayerKind>> {
     let name = call.name();
     let text = name.to_string();
+    if let Some((_, model)) = known.iter().find(|(ident, _)| ident == name) {
+        if let Some((parens, _)) = &call.args {
+            errors.push(syn::Error::new(
+                parens.span.join(),
+                format_args!("`{text}` is a model declared above: write `{text}`, without arguments"),
+            ));
+            return None;
+        }
+        if model.is_none() {
+            // Its own errors say what is wrong; this one only keeps the model unwritten.
+            errors.spanned(name, format_args!("`{text}` above has mistakes; this model uses it"));
+        }
+        return model.clone().map(|m| Box::new(m) as Box<dyn LayerKind>);
+    }
     let Some(def) = LAYERS.iter().find(|def| def.name == text) else {
         let hint = if let Some(instead) = instead(&text) {
             let note = before
@@ -73,12 +90,10 @@ fn check_layer(
         } else {
             String::new()
         };
-        let names: Vec<&str> = LAYERS.iter().map(|def| def.name).collect();
         errors.spanned(
             name,
             format_args!(
-                "unknown layer `{text}`{hint}\nthe layers are: {}",
-                names.join(", ")
+                "unknown layer `{text}`{hint}\na layer is one of nncore's (its README lists them) or a model declared above it in the same `sequential!`"
             ),
         );
         return None;

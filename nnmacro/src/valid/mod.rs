@@ -8,6 +8,7 @@
 //! more.
 
 mod attrs;
+mod graph;
 mod layers;
 
 use proc_macro2::TokenStream;
@@ -16,10 +17,11 @@ use syn::{Attribute, Ident};
 
 use crate::ast::{Input, LayerCall};
 use crate::catalog::LayerKind;
+use crate::catalog::nested::{Declared, Known};
 use crate::chain::check_chain;
 use crate::consts;
 use crate::errors::Errors;
-use crate::ir::{Field, Layer, Model, Sizes, Stub, StubField};
+use crate::ir::{Field, Graph, Layer, Model, Sizes, Stub, StubField};
 use crate::limits::check_limits;
 
 /// One entry on its way through the checks.
@@ -33,10 +35,10 @@ pub struct Slot {
     pub keeps_shape: bool,
 }
 
-/// Checks the whole input.
-pub fn validate(input: Input) -> Result<Model, Box<(syn::Error, Stub)>> {
+/// Checks the whole input; `known` are the models declared before it in the same macro call.
+pub fn validate(input: Input, known: &Known) -> Result<Model, Box<(syn::Error, Stub)>> {
     let ident = input.ident.clone();
-    let ((checked, fits), table) = consts::collect(&ident, || check(input));
+    let ((checked, fits), table) = consts::collect(&ident, || check(input, known));
     let sizes = Sizes { table, fits };
     match checked {
         Ok(mut model) => {
@@ -51,12 +53,13 @@ pub fn validate(input: Input) -> Result<Model, Box<(syn::Error, Stub)>> {
 }
 
 /// The checks, and the expression saying whether the model is within its limits.
-fn check(mut input: Input) -> (Result<Model, Box<(syn::Error, Stub)>>, TokenStream) {
+fn check(mut input: Input, known: &Known) -> (Result<Model, Box<(syn::Error, Stub)>>, TokenStream) {
     let mut errors = Errors::default();
     for error in &input.errors {
         errors.push(error.clone());
     }
     let declared = attrs::take_input_shape(&mut input.attrs, &mut errors);
+    let class = attrs::take_class(&mut input.attrs, &input.ident, input.forward.is_some(), &mut errors);
     attrs::check_derives(&mut input.attrs, &input.ident, &mut errors);
     attrs::check_not_empty(&input, &mut errors);
     attrs::check_names(&input, &mut errors);
@@ -64,11 +67,26 @@ fn check(mut input: Input) -> (Result<Model, Box<(syn::Error, Stub)>>, TokenStre
     let mut slots = Vec::new();
     for (index, entry) in input.entries.into_iter().enumerate() {
         let name = entry.layer.as_ref().ok().map(|l| l.name().to_string());
-        let slot = layers::check_entry(index, input.form, entry, before.as_deref(), &mut errors);
+        let slot = layers::check_entry(index, input.form, entry, before.as_deref(), known, &mut errors);
         slots.push(slot);
         before = name;
     }
-    let chain = check_chain(&slots, declared, input.body_span, &mut errors);
+    let chain = match &input.forward {
+        None => check_chain(&slots, declared, input.body_span, &mut errors),
+        Some(forward) => {
+            let checked = graph::check_forward(&slots, declared, forward, input.form, &mut errors);
+            let mut shapes = checked.layer_inputs;
+            shapes.push(checked.output.clone());
+            crate::chain::Chain {
+                shapes,
+                input: checked.input,
+                output: checked.output,
+                const_checks: checked.const_checks,
+                graph: checked.graph,
+            }
+        }
+    };
+    check_depth(&slots, &input.ident, &mut errors);
     let mut const_checks = chain.const_checks;
     let limits = check_limits(
         &slots,
@@ -91,18 +109,21 @@ fn check(mut input: Input) -> (Result<Model, Box<(syn::Error, Stub)>>, TokenStre
                 }
             })
             .collect();
-        let shapes = chain
+        let shapes: Vec<_> = chain
             .shapes
             .into_iter()
             .map(|s| s.expect("no errors, so every shape is known"))
             .collect();
+        let graph = chain.graph.unwrap_or_else(|| Graph::chain(&shapes));
         let model = Model {
             attrs: input.attrs,
             vis: input.vis,
             ident: input.ident,
             form: input.form,
+            class,
             layers,
             shapes,
+            graph,
             const_checks,
             sizes: Sizes::default(),
         };
@@ -157,4 +178,36 @@ fn check(mut input: Input) -> (Result<Model, Box<(syn::Error, Stub)>>, TokenStre
         sizes: Sizes::default(),
     };
     (Err(Box::new((error, stub))), limits.fits)
+}
+
+/// Names nest at most `Name::MAX_DEPTH` modules deep.
+fn check_depth(slots: &[Slot], ident: &Ident, errors: &mut Errors) {
+    const MAX_DEPTH: usize = 8;
+    for slot in slots {
+        if let Some((kind, call)) = &slot.layer {
+            let depth = kind.depth() + 1;
+            if depth > MAX_DEPTH {
+                errors.spanned(
+                    call,
+                    format_args!("models nest at most {MAX_DEPTH} deep, but `{call}` in `{ident}` makes {depth}"),
+                );
+            }
+        }
+    }
+}
+
+/// What the models after `model` need to use it as a layer.
+pub fn declared(model: &Model) -> Declared {
+    let layers = model
+        .layers_with_inputs()
+        .map(|(layer, input)| (layer.field.module_name(), &*layer.kind, input));
+    let (params, buffers, depth) = Declared::tensors(layers);
+    Declared {
+        ident: model.ident.clone(),
+        input: model.graph.input.clone(),
+        output: model.graph.shape(model.graph.output).clone(),
+        params,
+        buffers,
+        depth,
+    }
 }

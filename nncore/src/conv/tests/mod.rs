@@ -145,7 +145,7 @@ where
     }
     assert_eq!(grads, per_sample);
     let mut train = M::zeros();
-    layer.backward_params_train(xs, &ys, &rs, &cache, &mut train);
+    layer.backward_train(xs, &ys, &rs, &mut cache.clone(), Some(&mut train), None);
     assert_eq!(grads, train);
     for (k, p) in grads.parameters().enumerate() {
         for (i, &g) in p.data.iter().enumerate() {
@@ -168,7 +168,7 @@ where
         .collect();
     assert_eq!(dxs, per_sample);
     let mut train = std::vec![X::ZERO; n];
-    layer.backward_input_train(xs, &ys, &rs, &cache, &mut train);
+    layer.backward_train(xs, &ys, &rs, &mut cache.clone(), None, Some(&mut train));
     assert_eq!(dxs, train);
     let mut shifted_xs = xs.to_vec();
     for (i, &g) in X::flat_batch(&dxs).iter().enumerate() {

@@ -1,0 +1,100 @@
+//! A model is a layer: the `Layer` impl that lets a model declared with `sequential!` be a
+//! layer of another, its passes those of the model.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::passes::block_size;
+use super::plan::Plan;
+use super::{f32_type, local, usize_type};
+
+pub fn layer_impl(plan: &Plan) -> TokenStream {
+    let ident = &plan.model.ident;
+    let (input, output) = (plan.input(), plan.output());
+    let (f32, usize) = (f32_type(), usize_type());
+    let (x, y, dy, dx, grads, cache, rng, batch) = (
+        local("x"),
+        local("y"),
+        local("dy"),
+        local("dx"),
+        local("grads"),
+        local("cache"),
+        local("rng"),
+        local("batch"),
+    );
+    let block = block_size(plan);
+    let some = quote!(::core::option::Option::Some);
+    let none = quote!(::core::option::Option::None);
+    let one = |v: &syn::Ident| quote!(::core::slice::from_ref(#v));
+    let (x1, y1, dy1) = (one(&x), one(&y), one(&dy));
+    quote! {
+        impl ::nncore::Layer<#input, #output> for #ident {
+            #[inline]
+            fn forward(&self, #x: &#input) -> #output {
+                <Self as ::nncore::Model<#input, #output>>::forward(self, #x)
+            }
+
+            fn backward_params(&self, #x: &#input, #y: &#output, #dy: &#output, #grads: &mut Self) {
+                ::nncore::Layer::<#input, #output>::backward_batch(self, #x1, #y1, #dy1, #some(#grads), #none);
+            }
+
+            fn backward_input(&self, #x: &#input, #y: &#output, #dy: &#output) -> #input {
+                let mut #dx = <#input as ::nncore::Tensor>::ZERO;
+                let __nn_dxs = ::core::slice::from_mut(&mut #dx);
+                ::nncore::Layer::<#input, #output>::backward_batch(self, #x1, #y1, #dy1, #none, #some(__nn_dxs));
+                #dx
+            }
+
+            fn forward_batch(&self, #x: &[#input], #y: &mut [#output]) {
+                // Cannot fail: a layer's batches have one row per sample.
+                let _ = <Self as ::nncore::Model<#input, #output>>::forward_into(self, #x, #y);
+            }
+
+            fn backward_params_batch(&self, #x: &[#input], #y: &[#output], #dy: &[#output], #grads: &mut Self) {
+                ::nncore::Layer::<#input, #output>::backward_batch(self, #x, #y, #dy, #some(#grads), #none);
+            }
+
+            fn backward_input_batch(&self, #x: &[#input], #y: &[#output], #dy: &[#output], #dx: &mut [#input]) {
+                ::nncore::Layer::<#input, #output>::backward_batch(self, #x, #y, #dy, #none, #some(#dx));
+            }
+
+            fn backward_batch(
+                &self,
+                #x: &[#input],
+                _: &[#output],
+                #dy: &[#output],
+                #grads: ::core::option::Option<&mut Self>,
+                #dx: ::core::option::Option<&mut [#input]>,
+            ) {
+                const __NN_BLOCK: #usize = #block;
+                ::nncore::__private::backward_layer_blocks::<__NN_BLOCK, _, #input, #output>(self, #x, #dy, #grads, #dx);
+            }
+
+            fn train_cache_len(#batch: #usize) -> #usize {
+                Self::__nn_train_len(#batch)
+            }
+
+            fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+                &mut self,
+                #x: &[#input],
+                #y: &mut [#output],
+                #cache: &mut [#f32],
+                #rng: &mut __NnR,
+            ) {
+                self.__nn_train_forward(#x, #some(#y), #cache, #rng);
+            }
+
+            fn backward_train(
+                &self,
+                #x: &[#input],
+                _: &[#output],
+                #dy: &[#output],
+                #cache: &mut [#f32],
+                #grads: ::core::option::Option<&mut Self>,
+                #dx: ::core::option::Option<&mut [#input]>,
+            ) {
+                self.__nn_train_backward(#x, #cache, #grads, |__nn_b, _| #dy[__nn_b], #dx);
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! What every pass needs to know of the forward graph: each value's sample type, which values
+//! need a gradient, and where a value's gradient is first written rather than added to.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::{Model, Op};
+use crate::shape::sample_type;
+
+pub struct Plan<'a> {
+    pub model: &'a Model,
+    /// The sample type of each value: `[f32; 13]`.
+    pub samples: Vec<TokenStream>,
+    /// Whether value `v`'s gradient is needed when the input's is not: some layer that leads
+    /// to it has parameters.
+    pub need: Vec<bool>,
+    /// `first[k][j]`: node `k`'s gradient for its `j`-th input is the first to reach that value
+    /// going backward (it is written, later ones are added).
+    pub first: Vec<Vec<bool>>,
+}
+
+impl<'a> Plan<'a> {
+    pub fn new(model: &'a Model) -> Self {
+        let graph = &model.graph;
+        let values = graph.nodes.len() + 1;
+        let samples = (0..values).map(|v| sample_type(graph.shape(v))).collect();
+        let mut need = vec![false; values];
+        for (k, node) in graph.nodes.iter().enumerate() {
+            need[k + 1] = match node.op {
+                Op::Layer { layer, input } => {
+                    let l = &model.layers[layer];
+                    need[input] || l.has_params(&model.shapes[layer])
+                }
+                Op::Add(a, b) => need[a] || need[b],
+            };
+        }
+        let mut seen = vec![false; values];
+        seen[graph.output] = true;
+        let mut first = vec![Vec::new(); graph.nodes.len()];
+        for k in (0..graph.nodes.len()).rev() {
+            for v in graph.inputs(k) {
+                first[k].push(!seen[v]);
+                seen[v] = true;
+            }
+        }
+        Plan {
+            model,
+            samples,
+            need,
+            first,
+        }
+    }
+
+    pub fn input(&self) -> &TokenStream {
+        &self.samples[0]
+    }
+
+    pub fn output(&self) -> &TokenStream {
+        &self.samples[self.model.graph.output]
+    }
+
+    pub fn nodes(&self) -> usize {
+        self.model.graph.nodes.len()
+    }
+
+    /// Layer `layer`'s field, and its `Layer::<X, Y>` trait path.
+    pub fn layer(&self, k: usize) -> Option<LayerNode> {
+        let Op::Layer { layer, input } = self.model.graph.nodes[k].op else {
+            return None;
+        };
+        let l = &self.model.layers[layer];
+        let (s_in, s_out) = (&self.samples[input], &self.samples[k + 1]);
+        Some(LayerNode {
+            member: l.member(),
+            ty: l.ty(&self.model.shapes[layer]),
+            trait_path: quote!(::nncore::Layer::<#s_in, #s_out>),
+            input,
+            params: l.has_params(&self.model.shapes[layer]),
+            span: l.span(),
+        })
+    }
+}
+
+/// A node that applies a layer.
+pub struct LayerNode {
+    pub member: TokenStream,
+    pub ty: TokenStream,
+    pub trait_path: TokenStream,
+    pub input: usize,
+    pub params: bool,
+    pub span: proc_macro2::Span,
+}
