@@ -95,14 +95,19 @@ impl ConvNet {
         __nn_params: &[::core::primitive::f32; <ConvNet as ::nncore::Module>::NUM_PARAMS],
         __nn_buffers: &[::core::primitive::f32; <ConvNet as ::nncore::Module>::NUM_BUFFERS],
     ) -> Self {
+        Self::ZERO.with_state(__nn_params, __nn_buffers)
+    }
+    /// This model with its parameters and buffers read from `params` and `buffers`, in
+    /// `state_dict` order; a model nested in another is built this way.
+    #[must_use]
+    pub const fn with_state(
+        self,
+        __nn_params: &[::core::primitive::f32],
+        __nn_buffers: &[::core::primitive::f32],
+    ) -> Self {
         Self {
-            conv1: <::nncore::Conv2d<
-                3usize,
-                16usize,
-                3usize,
-                3usize,
-                true,
-            >>::new([1usize, 1usize], [1usize, 1usize], [1usize, 1usize], 1usize)
+            conv1: self
+                .conv1
                 .with_state(
                     __nn_params
                         .split_at(0usize)
@@ -131,19 +136,10 @@ impl ConvNet {
                         )
                         .0,
                 ),
-            act1: ::nncore::Tanh,
-            pool1: ::nncore::MaxPool2d::new(
-                [2usize, 2usize],
-                [2usize, 2usize],
-                [0usize, 0usize],
-            ),
-            conv2: <::nncore::Conv2d<
-                16usize,
-                8usize,
-                3usize,
-                3usize,
-                true,
-            >>::new([1usize, 1usize], [1usize, 1usize], [1usize, 1usize], 1usize)
+            act1: self.act1,
+            pool1: self.pool1,
+            conv2: self
+                .conv2
                 .with_state(
                     __nn_params
                         .split_at(
@@ -190,14 +186,11 @@ impl ConvNet {
                         )
                         .0,
                 ),
-            act2: ::nncore::Tanh,
-            pool2: ::nncore::MaxPool2d::new(
-                [2usize, 2usize],
-                [2usize, 2usize],
-                [0usize, 0usize],
-            ),
-            flat: ::nncore::Flatten,
-            fc1: <::nncore::Linear<512usize, 32usize>>::ZERO
+            act2: self.act2,
+            pool2: self.pool2,
+            flat: self.flat,
+            fc1: self
+                .fc1
                 .with_state(
                     __nn_params
                         .split_at(
@@ -252,8 +245,9 @@ impl ConvNet {
                         )
                         .0,
                 ),
-            act3: ::nncore::Tanh,
-            fc2: <::nncore::Linear<32usize, 2usize>>::ZERO
+            act3: self.act3,
+            fc2: self
+                .fc2
                 .with_state(
                     __nn_params
                         .split_at(
@@ -395,15 +389,8 @@ impl ::nncore::Module for ConvNet {
     }
     ::nncore::__private::with_alloc! {
         fn zeros_boxed() -> ::nncore::__private::Box < Self > { let mut __nn_model =
-        ::nncore::__private::zeroed_box:: < Self > (); __nn_model.conv1
-        .configure([1usize, 1usize], [1usize, 1usize], [1usize, 1usize], 1usize);
-        __nn_model.act1 = ::nncore::Tanh; __nn_model.pool1 =
-        ::nncore::MaxPool2d::new([2usize, 2usize], [2usize, 2usize], [0usize, 0usize]);
-        __nn_model.conv2.configure([1usize, 1usize], [1usize, 1usize], [1usize, 1usize],
-        1usize); __nn_model.act2 = ::nncore::Tanh; __nn_model.pool2 =
-        ::nncore::MaxPool2d::new([2usize, 2usize], [2usize, 2usize], [0usize, 0usize]);
-        __nn_model.flat = ::nncore::Flatten; __nn_model.act3 = ::nncore::Tanh; __nn_model
-        }
+        ::nncore::__private::zeroed_box:: < Self > (); __nn_model.__nn_restore();
+        __nn_model }
     }
     fn parameters(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Param<'_>> {
         ::core::iter::empty()
@@ -458,6 +445,22 @@ impl ::nncore::Module for ConvNet {
             .chain(
                 ::nncore::Module::buffers_mut(&mut self.fc2).map(|__nn_p| __nn_p.in_module("fc2")),
             )
+    }
+}
+impl ConvNet {
+    /// Restores the layers' hyperparameters in a model allocated zeroed.
+    #[doc(hidden)]
+    pub fn __nn_restore(&mut self) {
+        self.conv1
+            .configure([1usize, 1usize], [1usize, 1usize], [1usize, 1usize], 1usize);
+        self.act1 = ::nncore::Tanh;
+        self.pool1 = ::nncore::MaxPool2d::new([2usize, 2usize], [2usize, 2usize], [0usize, 0usize]);
+        self.conv2
+            .configure([1usize, 1usize], [1usize, 1usize], [1usize, 1usize], 1usize);
+        self.act2 = ::nncore::Tanh;
+        self.pool2 = ::nncore::MaxPool2d::new([2usize, 2usize], [2usize, 2usize], [0usize, 0usize]);
+        self.flat = ::nncore::Flatten;
+        self.act3 = ::nncore::Tanh;
     }
 }
 unsafe impl ::nncore::__private::Zeroable for ConvNet {}
@@ -554,17 +557,21 @@ impl
         __nn_out.copy_from_slice(&__nn_a10[..__nn_n]);
     }
     #[inline]
-    #[allow(unused_variables)]
+    #[allow(unused_variables, unused_mut, clippy::needless_bool)]
     fn backward_block<const __NN_B: ::core::primitive::usize>(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
-        __nn_grads: &mut Self,
+        mut __nn_grads: ::core::option::Option<&mut Self>,
         __nn_loss_grad: impl ::core::ops::FnMut(
             ::core::primitive::usize,
             &[::core::primitive::f32; 2usize],
         ) -> [::core::primitive::f32; 2usize],
+        __nn_dxs: ::core::option::Option<
+            &mut [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        >,
     ) {
         let __nn_n = __nn_xs.len();
+        let __nn_want = __nn_dxs.is_some();
         let mut __nn_a1 =
             [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
                 __NN_B];
@@ -627,450 +634,310 @@ impl
             [::core::primitive::f32; 32usize],
             [::core::primitive::f32; 2usize],
         >::forward_batch(&self.fc2, &__nn_a9[..__nn_n], &mut __nn_a10[..__nn_n]);
+        let mut __nn_g0 =
+            [<[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        let mut __nn_g1 =
+            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        let mut __nn_g2 =
+            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        let mut __nn_g3 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        let mut __nn_g4 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        let mut __nn_g5 =
+            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        let mut __nn_g6 =
+            [<[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::ZERO;
+                __NN_B];
+        let mut __nn_g7 = [<[::core::primitive::f32; 512usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        let mut __nn_g8 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        let mut __nn_g9 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
         let mut __nn_g10 = [<[::core::primitive::f32; 2usize] as ::nncore::Tensor>::ZERO; __NN_B];
         ::nncore::__private::output_grads(
             &__nn_a10[..__nn_n],
             &mut __nn_g10[..__nn_n],
             __nn_loss_grad,
         );
-        ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 2usize],
-        >::backward_params_batch(
-            &self.fc2,
-            &__nn_a9[..__nn_n],
-            &__nn_a10[..__nn_n],
-            &__nn_g10[..__nn_n],
-            &mut __nn_grads.fc2,
-        );
-        let mut __nn_g9 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 2usize],
-        >::backward_input_batch(
-            &self.fc2,
-            &__nn_a9[..__nn_n],
-            &__nn_a10[..__nn_n],
-            &__nn_g10[..__nn_n],
-            &mut __nn_g9[..__nn_n],
-        );
-        let mut __nn_g8 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 32usize],
-        >::backward_input_batch(
-            &self.act3,
-            &__nn_a8[..__nn_n],
-            &__nn_a9[..__nn_n],
-            &__nn_g9[..__nn_n],
-            &mut __nn_g8[..__nn_n],
-        );
-        ::nncore::Layer::<
-            [::core::primitive::f32; 512usize],
-            [::core::primitive::f32; 32usize],
-        >::backward_params_batch(
-            &self.fc1,
-            &__nn_a7[..__nn_n],
-            &__nn_a8[..__nn_n],
-            &__nn_g8[..__nn_n],
-            &mut __nn_grads.fc1,
-        );
-        let mut __nn_g7 = [<[::core::primitive::f32; 512usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 512usize],
-            [::core::primitive::f32; 32usize],
-        >::backward_input_batch(
-            &self.fc1,
-            &__nn_a7[..__nn_n],
-            &__nn_a8[..__nn_n],
-            &__nn_g8[..__nn_n],
-            &mut __nn_g7[..__nn_n],
-        );
-        let mut __nn_g6 =
-            [<[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-            [::core::primitive::f32; 512usize],
-        >::backward_input_batch(
-            &self.flat,
-            &__nn_a6[..__nn_n],
-            &__nn_a7[..__nn_n],
-            &__nn_g7[..__nn_n],
-            &mut __nn_g6[..__nn_n],
-        );
-        let mut __nn_g5 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-        >::backward_input_batch(
-            &self.pool2,
-            &__nn_a5[..__nn_n],
-            &__nn_a6[..__nn_n],
-            &__nn_g6[..__nn_n],
-            &mut __nn_g5[..__nn_n],
-        );
-        let mut __nn_g4 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::backward_input_batch(
-            &self.act2,
-            &__nn_a4[..__nn_n],
-            &__nn_a5[..__nn_n],
-            &__nn_g5[..__nn_n],
-            &mut __nn_g4[..__nn_n],
-        );
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::backward_params_batch(
-            &self.conv2,
-            &__nn_a3[..__nn_n],
-            &__nn_a4[..__nn_n],
-            &__nn_g4[..__nn_n],
-            &mut __nn_grads.conv2,
-        );
-        let mut __nn_g3 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::backward_input_batch(
-            &self.conv2,
-            &__nn_a3[..__nn_n],
-            &__nn_a4[..__nn_n],
-            &__nn_g4[..__nn_n],
-            &mut __nn_g3[..__nn_n],
-        );
-        let mut __nn_g2 =
-            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-        >::backward_input_batch(
-            &self.pool1,
-            &__nn_a2[..__nn_n],
-            &__nn_a3[..__nn_n],
-            &__nn_g3[..__nn_n],
-            &mut __nn_g2[..__nn_n],
-        );
-        let mut __nn_g1 =
-            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::backward_input_batch(
-            &self.act1,
-            &__nn_a1[..__nn_n],
-            &__nn_a2[..__nn_n],
-            &__nn_g2[..__nn_n],
-            &mut __nn_g1[..__nn_n],
-        );
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::backward_params_batch(
-            &self.conv1,
-            __nn_xs,
-            &__nn_a1[..__nn_n],
-            &__nn_g1[..__nn_n],
-            &mut __nn_grads.conv1,
-        );
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 32usize],
+                    [::core::primitive::f32; 2usize],
+                >::backward_batch(
+                    &self.fc2,
+                    &__nn_a9[..__nn_n],
+                    &__nn_a10[..__nn_n],
+                    &__nn_g10[..__nn_n],
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc2),
+                    ::core::option::Option::Some(&mut __nn_g9[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 32usize],
+                    [::core::primitive::f32; 2usize],
+                >::backward_batch(
+                    &self.fc2,
+                    &__nn_a9[..__nn_n],
+                    &__nn_a10[..__nn_n],
+                    &__nn_g10[..__nn_n],
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc2),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 32usize],
+                    [::core::primitive::f32; 32usize],
+                >::backward_batch(
+                    &self.act3,
+                    &__nn_a8[..__nn_n],
+                    &__nn_a9[..__nn_n],
+                    &__nn_g9[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut __nn_g8[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 32usize],
+                    [::core::primitive::f32; 32usize],
+                >::backward_batch(
+                    &self.act3,
+                    &__nn_a8[..__nn_n],
+                    &__nn_a9[..__nn_n],
+                    &__nn_g9[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 512usize],
+                    [::core::primitive::f32; 32usize],
+                >::backward_batch(
+                    &self.fc1,
+                    &__nn_a7[..__nn_n],
+                    &__nn_a8[..__nn_n],
+                    &__nn_g8[..__nn_n],
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc1),
+                    ::core::option::Option::Some(&mut __nn_g7[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 512usize],
+                    [::core::primitive::f32; 32usize],
+                >::backward_batch(
+                    &self.fc1,
+                    &__nn_a7[..__nn_n],
+                    &__nn_a8[..__nn_n],
+                    &__nn_g8[..__nn_n],
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc1),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                    [::core::primitive::f32; 512usize],
+                >::backward_batch(
+                    &self.flat,
+                    &__nn_a6[..__nn_n],
+                    &__nn_a7[..__nn_n],
+                    &__nn_g7[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut __nn_g6[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                    [::core::primitive::f32; 512usize],
+                >::backward_batch(
+                    &self.flat,
+                    &__nn_a6[..__nn_n],
+                    &__nn_a7[..__nn_n],
+                    &__nn_g7[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                >::backward_batch(
+                    &self.pool2,
+                    &__nn_a5[..__nn_n],
+                    &__nn_a6[..__nn_n],
+                    &__nn_g6[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut __nn_g5[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                >::backward_batch(
+                    &self.pool2,
+                    &__nn_a5[..__nn_n],
+                    &__nn_a6[..__nn_n],
+                    &__nn_g6[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >::backward_batch(
+                    &self.act2,
+                    &__nn_a4[..__nn_n],
+                    &__nn_a5[..__nn_n],
+                    &__nn_g5[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut __nn_g4[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >::backward_batch(
+                    &self.act2,
+                    &__nn_a4[..__nn_n],
+                    &__nn_a5[..__nn_n],
+                    &__nn_g5[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >::backward_batch(
+                    &self.conv2,
+                    &__nn_a3[..__nn_n],
+                    &__nn_a4[..__nn_n],
+                    &__nn_g4[..__nn_n],
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv2),
+                    ::core::option::Option::Some(&mut __nn_g3[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >::backward_batch(
+                    &self.conv2,
+                    &__nn_a3[..__nn_n],
+                    &__nn_a4[..__nn_n],
+                    &__nn_g4[..__nn_n],
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv2),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                >::backward_batch(
+                    &self.pool1,
+                    &__nn_a2[..__nn_n],
+                    &__nn_a3[..__nn_n],
+                    &__nn_g3[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut __nn_g2[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                >::backward_batch(
+                    &self.pool1,
+                    &__nn_a2[..__nn_n],
+                    &__nn_a3[..__nn_n],
+                    &__nn_g3[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >::backward_batch(
+                    &self.act1,
+                    &__nn_a1[..__nn_n],
+                    &__nn_a2[..__nn_n],
+                    &__nn_g2[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut __nn_g1[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >::backward_batch(
+                    &self.act1,
+                    &__nn_a1[..__nn_n],
+                    &__nn_a2[..__nn_n],
+                    &__nn_g2[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if __nn_want {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >::backward_batch(
+                    &self.conv1,
+                    __nn_xs,
+                    &__nn_a1[..__nn_n],
+                    &__nn_g1[..__nn_n],
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv1),
+                    ::core::option::Option::Some(&mut __nn_g0[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >::backward_batch(
+                    &self.conv1,
+                    __nn_xs,
+                    &__nn_a1[..__nn_n],
+                    &__nn_g1[..__nn_n],
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv1),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
+            __nn_dxs.copy_from_slice(&__nn_g0[..__nn_n]);
+        }
     }
-}
-::nncore::__private::with_alloc! {
-    impl ::nncore::TrainModel < [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-    [::core::primitive::f32; 2usize] > for ConvNet { fn workspace_len(__nn_batch :
-    ::core::primitive::usize) -> ::core::primitive::usize { 0 + 2 * __nn_batch * <
-    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor > ::LEN +
-    < ::nncore::Conv2d < 3usize, 16usize, 3usize, 3usize, true > as ::nncore::Layer <
-    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize], [[[::core::primitive::f32;
-    32usize]; 32usize]; 16usize] >> ::train_cache_len(__nn_batch) + 2 * __nn_batch * <
-    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor > ::LEN +
-    < ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32; 32usize]; 32usize];
-    16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >>
-    ::train_cache_len(__nn_batch) + 2 * __nn_batch * < [[[::core::primitive::f32;
-    16usize]; 16usize]; 16usize] as ::nncore::Tensor > ::LEN + < ::nncore::MaxPool2d as
-    ::nncore::Layer < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >>
-    ::train_cache_len(__nn_batch) + 2 * __nn_batch * < [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize] as ::nncore::Tensor > ::LEN + < ::nncore::Conv2d <
-    16usize, 8usize, 3usize, 3usize, true > as ::nncore::Layer <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize] >> ::train_cache_len(__nn_batch) + 2 * __nn_batch * <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor > ::LEN +
-    < ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32; 16usize]; 16usize];
-    8usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] >>
-    ::train_cache_len(__nn_batch) + 2 * __nn_batch * < [[[::core::primitive::f32;
-    8usize]; 8usize]; 8usize] as ::nncore::Tensor > ::LEN + < ::nncore::MaxPool2d as
-    ::nncore::Layer < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] >> ::train_cache_len(__nn_batch)
-    + 2 * __nn_batch * < [::core::primitive::f32; 512usize] as ::nncore::Tensor > ::LEN +
-    < ::nncore::Flatten as ::nncore::Layer < [[[::core::primitive::f32; 8usize]; 8usize];
-    8usize], [::core::primitive::f32; 512usize] >> ::train_cache_len(__nn_batch) + 2 *
-    __nn_batch * < [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN + <
-    ::nncore::Linear < 512usize, 32usize > as ::nncore::Layer < [::core::primitive::f32;
-    512usize], [::core::primitive::f32; 32usize] >> ::train_cache_len(__nn_batch) + 2 *
-    __nn_batch * < [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN + <
-    ::nncore::Tanh as ::nncore::Layer < [::core::primitive::f32; 32usize],
-    [::core::primitive::f32; 32usize] >> ::train_cache_len(__nn_batch) + 2 * __nn_batch *
-    < [::core::primitive::f32; 2usize] as ::nncore::Tensor > ::LEN + < ::nncore::Linear <
-    32usize, 2usize > as ::nncore::Layer < [::core::primitive::f32; 32usize],
-    [::core::primitive::f32; 2usize] >> ::train_cache_len(__nn_batch) }
-    #[allow(unused_variables)] fn forward_train < __NnR : ::nncore::__private::Rng + ?
-    ::core::marker::Sized > (& mut self, __nn_xs : & [[[[::core::primitive::f32;
-    32usize]; 32usize]; 3usize]], __nn_out : & mut [[::core::primitive::f32; 2usize]],
-    mut __nn_workspace : & mut [::core::primitive::f32], __nn_rng : & mut __NnR,) { let
-    __nn_n = __nn_xs.len(); let __nn_a1 = < [[[::core::primitive::f32; 32usize];
-    32usize]; 16usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
-    __nn_workspace, __nn_n * < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as
-    ::nncore::Tensor > ::LEN),); let __nn_c0 = ::nncore::__private::take(& mut
-    __nn_workspace, < ::nncore::Conv2d < 3usize, 16usize, 3usize, 3usize, true > as
-    ::nncore::Layer < [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >>
-    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize];
-    32usize]; 3usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >
-    ::forward_train(& mut self.conv1, __nn_xs, __nn_a1, __nn_c0, __nn_rng); let __nn_a2 =
-    < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
-    ::LEN),); let __nn_c1 = ::nncore::__private::take(& mut __nn_workspace, <
-    ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32; 32usize]; 32usize];
-    16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >>
-    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize];
-    32usize]; 16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >
-    ::forward_train(& mut self.act1, & * __nn_a1, __nn_a2, __nn_c1, __nn_rng); let
-    __nn_a3 = < [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as
-    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
-    * < [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor >
-    ::LEN),); let __nn_c2 = ::nncore::__private::take(& mut __nn_workspace, <
-    ::nncore::MaxPool2d as ::nncore::Layer < [[[::core::primitive::f32; 32usize];
-    32usize]; 16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >>
-    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize];
-    32usize]; 16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >
-    ::forward_train(& mut self.pool1, & * __nn_a2, __nn_a3, __nn_c2, __nn_rng); let
-    __nn_a4 = < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as
-    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
-    * < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor >
-    ::LEN),); let __nn_c3 = ::nncore::__private::take(& mut __nn_workspace, <
-    ::nncore::Conv2d < 16usize, 8usize, 3usize, 3usize, true > as ::nncore::Layer <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize] > ::forward_train(& mut self.conv2, & * __nn_a3, __nn_a4,
-    __nn_c3, __nn_rng); let __nn_a5 = < [[[::core::primitive::f32; 16usize]; 16usize];
-    8usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
-    __nn_workspace, __nn_n * < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as
-    ::nncore::Tensor > ::LEN),); let __nn_c4 = ::nncore::__private::take(& mut
-    __nn_workspace, < ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize]
-    >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] >
-    ::forward_train(& mut self.act2, & * __nn_a4, __nn_a5, __nn_c4, __nn_rng); let
-    __nn_a6 = < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor
-    > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor > ::LEN),);
-    let __nn_c5 = ::nncore::__private::take(& mut __nn_workspace, < ::nncore::MaxPool2d
-    as ::nncore::Layer < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] >> ::train_cache_len(__nn_n));
-    ::nncore::Layer:: < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] > ::forward_train(& mut self
-    .pool2, & * __nn_a5, __nn_a6, __nn_c5, __nn_rng); let __nn_a7 = <
-    [::core::primitive::f32; 512usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 512usize] as ::nncore::Tensor > ::LEN),); let __nn_c6 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Flatten as
-    ::nncore::Layer < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-    [::core::primitive::f32; 512usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
-    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize], [::core::primitive::f32;
-    512usize] > ::forward_train(& mut self.flat, & * __nn_a6, __nn_a7, __nn_c6,
-    __nn_rng); let __nn_a8 = < [::core::primitive::f32; 32usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); let __nn_c7 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 512usize,
-    32usize > as ::nncore::Layer < [::core::primitive::f32; 512usize],
-    [::core::primitive::f32; 32usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
-    [::core::primitive::f32; 512usize], [::core::primitive::f32; 32usize] >
-    ::forward_train(& mut self.fc1, & * __nn_a7, __nn_a8, __nn_c7, __nn_rng); let __nn_a9
-    = < [::core::primitive::f32; 32usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); let __nn_c8 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Tanh as ::nncore::Layer <
-    [::core::primitive::f32; 32usize], [::core::primitive::f32; 32usize] >>
-    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32; 32usize],
-    [::core::primitive::f32; 32usize] > ::forward_train(& mut self.act3, & * __nn_a8,
-    __nn_a9, __nn_c8, __nn_rng); let __nn_a10 = < [::core::primitive::f32; 2usize] as
-    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
-    * < [::core::primitive::f32; 2usize] as ::nncore::Tensor > ::LEN),); let __nn_c9 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 32usize, 2usize
-    > as ::nncore::Layer < [::core::primitive::f32; 32usize], [::core::primitive::f32;
-    2usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32;
-    32usize], [::core::primitive::f32; 2usize] > ::forward_train(& mut self.fc2, & *
-    __nn_a9, __nn_a10, __nn_c9, __nn_rng); __nn_out.copy_from_slice(__nn_a10); }
-    #[allow(unused_variables)] fn backward_train < __NnR : ::nncore::__private::Rng + ?
-    ::core::marker::Sized > (& mut self, __nn_xs : & [[[[::core::primitive::f32;
-    32usize]; 32usize]; 3usize]], __nn_grads : & mut Self, mut __nn_workspace : & mut
-    [::core::primitive::f32], __nn_rng : & mut __NnR, __nn_loss_grad : impl
-    ::core::ops::FnMut(::core::primitive::usize, & [::core::primitive::f32; 2usize]) ->
-    [::core::primitive::f32; 2usize],) { let __nn_n = __nn_xs.len(); let __nn_a1 = <
-    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
-    ::LEN),); let __nn_c0 = ::nncore::__private::take(& mut __nn_workspace, <
-    ::nncore::Conv2d < 3usize, 16usize, 3usize, 3usize, true > as ::nncore::Layer <
-    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize], [[[::core::primitive::f32;
-    32usize]; 32usize]; 16usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
-    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize], [[[::core::primitive::f32;
-    32usize]; 32usize]; 16usize] > ::forward_train(& mut self.conv1, __nn_xs, __nn_a1,
-    __nn_c0, __nn_rng); let __nn_a2 = < [[[::core::primitive::f32; 32usize]; 32usize];
-    16usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
-    __nn_workspace, __nn_n * < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as
-    ::nncore::Tensor > ::LEN),); let __nn_c1 = ::nncore::__private::take(& mut
-    __nn_workspace, < ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32;
-    32usize]; 32usize]; 16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize]
-    >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32;
-    32usize]; 32usize]; 16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize]
-    > ::forward_train(& mut self.act1, & * __nn_a1, __nn_a2, __nn_c1, __nn_rng); let
-    __nn_a3 = < [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as
-    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
-    * < [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor >
-    ::LEN),); let __nn_c2 = ::nncore::__private::take(& mut __nn_workspace, <
-    ::nncore::MaxPool2d as ::nncore::Layer < [[[::core::primitive::f32; 32usize];
-    32usize]; 16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >>
-    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize];
-    32usize]; 16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >
-    ::forward_train(& mut self.pool1, & * __nn_a2, __nn_a3, __nn_c2, __nn_rng); let
-    __nn_a4 = < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as
-    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
-    * < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor >
-    ::LEN),); let __nn_c3 = ::nncore::__private::take(& mut __nn_workspace, <
-    ::nncore::Conv2d < 16usize, 8usize, 3usize, 3usize, true > as ::nncore::Layer <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize] > ::forward_train(& mut self.conv2, & * __nn_a3, __nn_a4,
-    __nn_c3, __nn_rng); let __nn_a5 = < [[[::core::primitive::f32; 16usize]; 16usize];
-    8usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
-    __nn_workspace, __nn_n * < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as
-    ::nncore::Tensor > ::LEN),); let __nn_c4 = ::nncore::__private::take(& mut
-    __nn_workspace, < ::nncore::Tanh as ::nncore::Layer < [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize]
-    >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] >
-    ::forward_train(& mut self.act2, & * __nn_a4, __nn_a5, __nn_c4, __nn_rng); let
-    __nn_a6 = < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor
-    > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor > ::LEN),);
-    let __nn_c5 = ::nncore::__private::take(& mut __nn_workspace, < ::nncore::MaxPool2d
-    as ::nncore::Layer < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] >> ::train_cache_len(__nn_n));
-    ::nncore::Layer:: < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] > ::forward_train(& mut self
-    .pool2, & * __nn_a5, __nn_a6, __nn_c5, __nn_rng); let __nn_a7 = <
-    [::core::primitive::f32; 512usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 512usize] as ::nncore::Tensor > ::LEN),); let __nn_c6 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Flatten as
-    ::nncore::Layer < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-    [::core::primitive::f32; 512usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
-    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize], [::core::primitive::f32;
-    512usize] > ::forward_train(& mut self.flat, & * __nn_a6, __nn_a7, __nn_c6,
-    __nn_rng); let __nn_a8 = < [::core::primitive::f32; 32usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); let __nn_c7 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 512usize,
-    32usize > as ::nncore::Layer < [::core::primitive::f32; 512usize],
-    [::core::primitive::f32; 32usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: <
-    [::core::primitive::f32; 512usize], [::core::primitive::f32; 32usize] >
-    ::forward_train(& mut self.fc1, & * __nn_a7, __nn_a8, __nn_c7, __nn_rng); let __nn_a9
-    = < [::core::primitive::f32; 32usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); let __nn_c8 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Tanh as ::nncore::Layer <
-    [::core::primitive::f32; 32usize], [::core::primitive::f32; 32usize] >>
-    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32; 32usize],
-    [::core::primitive::f32; 32usize] > ::forward_train(& mut self.act3, & * __nn_a8,
-    __nn_a9, __nn_c8, __nn_rng); let __nn_a10 = < [::core::primitive::f32; 2usize] as
-    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
-    * < [::core::primitive::f32; 2usize] as ::nncore::Tensor > ::LEN),); let __nn_c9 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 32usize, 2usize
-    > as ::nncore::Layer < [::core::primitive::f32; 32usize], [::core::primitive::f32;
-    2usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32;
-    32usize], [::core::primitive::f32; 2usize] > ::forward_train(& mut self.fc2, & *
-    __nn_a9, __nn_a10, __nn_c9, __nn_rng); let __nn_g10 = < [::core::primitive::f32;
-    2usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
-    __nn_workspace, __nn_n * < [::core::primitive::f32; 2usize] as ::nncore::Tensor >
-    ::LEN),); ::nncore::__private::output_grads(__nn_a10, __nn_g10, __nn_loss_grad); let
-    __nn_a10 = & * __nn_a10; ::nncore::Layer:: < [::core::primitive::f32; 32usize],
-    [::core::primitive::f32; 2usize] > ::backward_params_train(& self.fc2, & * __nn_a9,
-    __nn_a10, __nn_g10, __nn_c9, & mut __nn_grads.fc2); let __nn_g9 = <
-    [::core::primitive::f32; 32usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); ::nncore::Layer:: <
-    [::core::primitive::f32; 32usize], [::core::primitive::f32; 2usize] >
-    ::backward_input_train(& self.fc2, & * __nn_a9, __nn_a10, __nn_g10, __nn_c9,
-    __nn_g9); let __nn_g8 = < [::core::primitive::f32; 32usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 32usize] as ::nncore::Tensor > ::LEN),); ::nncore::Layer:: <
-    [::core::primitive::f32; 32usize], [::core::primitive::f32; 32usize] >
-    ::backward_input_train(& self.act3, & * __nn_a8, __nn_a9, __nn_g9, __nn_c8, __nn_g8);
-    ::nncore::Layer:: < [::core::primitive::f32; 512usize], [::core::primitive::f32;
-    32usize] > ::backward_params_train(& self.fc1, & * __nn_a7, __nn_a8, __nn_g8,
-    __nn_c7, & mut __nn_grads.fc1); let __nn_g7 = < [::core::primitive::f32; 512usize] as
-    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
-    * < [::core::primitive::f32; 512usize] as ::nncore::Tensor > ::LEN),);
-    ::nncore::Layer:: < [::core::primitive::f32; 512usize], [::core::primitive::f32;
-    32usize] > ::backward_input_train(& self.fc1, & * __nn_a7, __nn_a8, __nn_g8, __nn_c7,
-    __nn_g7); let __nn_g6 = < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as
-    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
-    * < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor >
-    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-    [::core::primitive::f32; 512usize] > ::backward_input_train(& self.flat, & * __nn_a6,
-    __nn_a7, __nn_g7, __nn_c6, __nn_g6); let __nn_g5 = < [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor >
-    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize] > ::backward_input_train(& self
-    .pool2, & * __nn_a5, __nn_a6, __nn_g6, __nn_c5, __nn_g5); let __nn_g4 = <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor >
-    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] > ::backward_input_train(&
-    self.act2, & * __nn_a4, __nn_a5, __nn_g5, __nn_c4, __nn_g4); ::nncore::Layer:: <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize], [[[::core::primitive::f32;
-    16usize]; 16usize]; 8usize] > ::backward_params_train(& self.conv2, & * __nn_a3,
-    __nn_a4, __nn_g4, __nn_c3, & mut __nn_grads.conv2); let __nn_g3 = <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor >
-    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 16usize]; 16usize];
-    16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 8usize] >
-    ::backward_input_train(& self.conv2, & * __nn_a3, __nn_a4, __nn_g4, __nn_c3,
-    __nn_g3); let __nn_g2 = < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as
-    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
-    * < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
-    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize]; 32usize];
-    16usize], [[[::core::primitive::f32; 16usize]; 16usize]; 16usize] >
-    ::backward_input_train(& self.pool1, & * __nn_a2, __nn_a3, __nn_g3, __nn_c2,
-    __nn_g2); let __nn_g1 = < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as
-    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
-    * < [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor >
-    ::LEN),); ::nncore::Layer:: < [[[::core::primitive::f32; 32usize]; 32usize];
-    16usize], [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] >
-    ::backward_input_train(& self.act1, & * __nn_a1, __nn_a2, __nn_g2, __nn_c1, __nn_g1);
-    ::nncore::Layer:: < [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize] > ::backward_params_train(&
-    self.conv1, __nn_xs, __nn_a1, __nn_g1, __nn_c0, & mut __nn_grads.conv1); } }
 }
 impl
     ::nncore::Model<
@@ -1204,6 +1071,7 @@ impl
         >::forward(&self.fc2, &__nn_x9);
         __nn_x10
     }
+    #[allow(unused_mut)]
     fn backward_sample(
         &self,
         __nn_x0: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
@@ -1252,7 +1120,7 @@ impl
             [::core::primitive::f32; 32usize],
             [::core::primitive::f32; 2usize],
         >::forward(&self.fc2, &__nn_x9);
-        let __nn_d10 = __nn_loss_grad(&__nn_x10);
+        let mut __nn_d10 = __nn_loss_grad(&__nn_x10);
         ::nncore::Layer::<
             [::core::primitive::f32; 32usize],
             [::core::primitive::f32; 2usize],
@@ -1263,11 +1131,11 @@ impl
             &__nn_d10,
             &mut __nn_grads.fc2,
         );
-        let __nn_d9 = ::nncore::Layer::<
+        let mut __nn_d9 = ::nncore::Layer::<
             [::core::primitive::f32; 32usize],
             [::core::primitive::f32; 2usize],
         >::backward_input(&self.fc2, &__nn_x9, &__nn_x10, &__nn_d10);
-        let __nn_d8 = ::nncore::Layer::<
+        let mut __nn_d8 = ::nncore::Layer::<
             [::core::primitive::f32; 32usize],
             [::core::primitive::f32; 32usize],
         >::backward_input(&self.act3, &__nn_x8, &__nn_x9, &__nn_d9);
@@ -1275,19 +1143,19 @@ impl
             [::core::primitive::f32; 512usize],
             [::core::primitive::f32; 32usize],
         >::backward_params(&self.fc1, &__nn_x7, &__nn_x8, &__nn_d8, &mut __nn_grads.fc1);
-        let __nn_d7 = ::nncore::Layer::<
+        let mut __nn_d7 = ::nncore::Layer::<
             [::core::primitive::f32; 512usize],
             [::core::primitive::f32; 32usize],
         >::backward_input(&self.fc1, &__nn_x7, &__nn_x8, &__nn_d8);
-        let __nn_d6 = ::nncore::Layer::<
+        let mut __nn_d6 = ::nncore::Layer::<
             [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
             [::core::primitive::f32; 512usize],
         >::backward_input(&self.flat, &__nn_x6, &__nn_x7, &__nn_d7);
-        let __nn_d5 = ::nncore::Layer::<
+        let mut __nn_d5 = ::nncore::Layer::<
             [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
             [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
         >::backward_input(&self.pool2, &__nn_x5, &__nn_x6, &__nn_d6);
-        let __nn_d4 = ::nncore::Layer::<
+        let mut __nn_d4 = ::nncore::Layer::<
             [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
             [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
         >::backward_input(&self.act2, &__nn_x4, &__nn_x5, &__nn_d5);
@@ -1301,15 +1169,15 @@ impl
             &__nn_d4,
             &mut __nn_grads.conv2,
         );
-        let __nn_d3 = ::nncore::Layer::<
+        let mut __nn_d3 = ::nncore::Layer::<
             [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
             [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
         >::backward_input(&self.conv2, &__nn_x3, &__nn_x4, &__nn_d4);
-        let __nn_d2 = ::nncore::Layer::<
+        let mut __nn_d2 = ::nncore::Layer::<
             [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
             [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
         >::backward_input(&self.pool1, &__nn_x2, &__nn_x3, &__nn_d3);
-        let __nn_d1 = ::nncore::Layer::<
+        let mut __nn_d1 = ::nncore::Layer::<
             [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
             [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
         >::backward_input(&self.act1, &__nn_x1, &__nn_x2, &__nn_d2);
@@ -1325,11 +1193,1068 @@ impl
         );
     }
 }
+impl ConvNet {
+    /// The floats of training workspace a batch of `batch` samples needs.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn __nn_train_len(__nn_batch: ::core::primitive::usize) -> ::core::primitive::usize {
+        0 + __nn_batch
+            * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
+            + __nn_batch
+                * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
+            + __nn_batch
+                * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN
+            + __nn_batch
+                * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
+            + __nn_batch
+                * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
+            + __nn_batch
+                * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN
+            + <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >>::train_cache_len(__nn_batch)
+            + <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >>::train_cache_len(__nn_batch)
+            + <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            >>::train_cache_len(__nn_batch)
+            + <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::train_cache_len(__nn_batch)
+            + <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::train_cache_len(__nn_batch)
+            + <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            >>::train_cache_len(__nn_batch)
+            + <::nncore::Flatten as ::nncore::Layer<
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                [::core::primitive::f32; 512usize],
+            >>::train_cache_len(__nn_batch)
+            + <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
+                [::core::primitive::f32; 512usize],
+                [::core::primitive::f32; 32usize],
+            >>::train_cache_len(__nn_batch)
+            + <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 32usize],
+            >>::train_cache_len(__nn_batch)
+            + <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 2usize],
+            >>::train_cache_len(__nn_batch)
+            + __nn_batch
+                * <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN
+            + __nn_batch
+                * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
+            + __nn_batch
+                * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
+            + __nn_batch
+                * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN
+            + __nn_batch
+                * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
+            + __nn_batch
+                * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
+            + __nn_batch
+                * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN
+    }
+    /// The training-mode forward of a batch, its values left in `workspace`, the
+    /// output copied into `out` if given.
+    #[doc(hidden)]
+    #[allow(unused_variables, unused_mut)]
+    pub fn __nn_train_forward<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+        &mut self,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_out: ::core::option::Option<&mut [[::core::primitive::f32; 2usize]]>,
+        mut __nn_workspace: &mut [::core::primitive::f32],
+        __nn_rng: &mut __NnR,
+    ) {
+        let __nn_n = __nn_xs.len();
+        let __nn_a1 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c0 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward_train(&mut self.conv1, __nn_xs, __nn_a1, __nn_c0, __nn_rng);
+        let __nn_a2 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c1 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward_train(&mut self.act1, &*__nn_a1, __nn_a2, __nn_c1, __nn_rng);
+        let __nn_a3 = <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c2 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+        >::forward_train(&mut self.pool1, &*__nn_a2, __nn_a3, __nn_c2, __nn_rng);
+        let __nn_a4 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c3 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward_train(&mut self.conv2, &*__nn_a3, __nn_a4, __nn_c3, __nn_rng);
+        let __nn_a5 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c4 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward_train(&mut self.act2, &*__nn_a4, __nn_a5, __nn_c4, __nn_rng);
+        let __nn_a6 = <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c5 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+        >::forward_train(&mut self.pool2, &*__nn_a5, __nn_a6, __nn_c5, __nn_rng);
+        let __nn_a7 = <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c6 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Flatten as ::nncore::Layer<
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                [::core::primitive::f32; 512usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            [::core::primitive::f32; 512usize],
+        >::forward_train(&mut self.flat, &*__nn_a6, __nn_a7, __nn_c6, __nn_rng);
+        let __nn_a8 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c7 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
+                [::core::primitive::f32; 512usize],
+                [::core::primitive::f32; 32usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [::core::primitive::f32; 512usize],
+            [::core::primitive::f32; 32usize],
+        >::forward_train(&mut self.fc1, &*__nn_a7, __nn_a8, __nn_c7, __nn_rng);
+        let __nn_a9 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c8 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 32usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 32usize],
+        >::forward_train(&mut self.act3, &*__nn_a8, __nn_a9, __nn_c8, __nn_rng);
+        let __nn_a10 = <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c9 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 2usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 2usize],
+        >::forward_train(&mut self.fc2, &*__nn_a9, __nn_a10, __nn_c9, __nn_rng);
+        if let ::core::option::Option::Some(__nn_out) = __nn_out {
+            __nn_out.copy_from_slice(&*__nn_a10);
+        }
+    }
+    /// The backward of the forward that left its values in `workspace`: parameter
+    /// gradients into `grads`, input gradients into `dxs`, each where given.
+    #[doc(hidden)]
+    #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+    pub fn __nn_train_backward(
+        &self,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        mut __nn_workspace: &mut [::core::primitive::f32],
+        mut __nn_grads: ::core::option::Option<&mut Self>,
+        __nn_loss_grad: impl ::core::ops::FnMut(
+            ::core::primitive::usize,
+            &[::core::primitive::f32; 2usize],
+        ) -> [::core::primitive::f32; 2usize],
+        __nn_dxs: ::core::option::Option<
+            &mut [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        >,
+    ) {
+        let __nn_n = __nn_xs.len();
+        let __nn_want = __nn_dxs.is_some();
+        let __nn_a1 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c0 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_a2 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c1 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_a3 = <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c2 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_a4 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c3 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_a5 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c4 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_a6 = <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c5 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_a7 = <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c6 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Flatten as ::nncore::Layer<
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                [::core::primitive::f32; 512usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_a8 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c7 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
+                [::core::primitive::f32; 512usize],
+                [::core::primitive::f32; 32usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_a9 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c8 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 32usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_a10 = <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c9 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 2usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_g0 = <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g1 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g2 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g3 = <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g4 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g5 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g6 = <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g7 = <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g8 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g9 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g10 = <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        ::nncore::__private::output_grads(&*__nn_a10, __nn_g10, __nn_loss_grad);
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 32usize],
+                    [::core::primitive::f32; 2usize],
+                >::backward_train(
+                    &self.fc2,
+                    &*__nn_a9,
+                    &*__nn_a10,
+                    &*__nn_g10,
+                    &mut *__nn_c9,
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc2),
+                    ::core::option::Option::Some(&mut *__nn_g9),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 32usize],
+                    [::core::primitive::f32; 2usize],
+                >::backward_train(
+                    &self.fc2,
+                    &*__nn_a9,
+                    &*__nn_a10,
+                    &*__nn_g10,
+                    &mut *__nn_c9,
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc2),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 32usize],
+                    [::core::primitive::f32; 32usize],
+                >::backward_train(
+                    &self.act3,
+                    &*__nn_a8,
+                    &*__nn_a9,
+                    &*__nn_g9,
+                    &mut *__nn_c8,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut *__nn_g8),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 32usize],
+                    [::core::primitive::f32; 32usize],
+                >::backward_train(
+                    &self.act3,
+                    &*__nn_a8,
+                    &*__nn_a9,
+                    &*__nn_g9,
+                    &mut *__nn_c8,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 512usize],
+                    [::core::primitive::f32; 32usize],
+                >::backward_train(
+                    &self.fc1,
+                    &*__nn_a7,
+                    &*__nn_a8,
+                    &*__nn_g8,
+                    &mut *__nn_c7,
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc1),
+                    ::core::option::Option::Some(&mut *__nn_g7),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 512usize],
+                    [::core::primitive::f32; 32usize],
+                >::backward_train(
+                    &self.fc1,
+                    &*__nn_a7,
+                    &*__nn_a8,
+                    &*__nn_g8,
+                    &mut *__nn_c7,
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc1),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                    [::core::primitive::f32; 512usize],
+                >::backward_train(
+                    &self.flat,
+                    &*__nn_a6,
+                    &*__nn_a7,
+                    &*__nn_g7,
+                    &mut *__nn_c6,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut *__nn_g6),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                    [::core::primitive::f32; 512usize],
+                >::backward_train(
+                    &self.flat,
+                    &*__nn_a6,
+                    &*__nn_a7,
+                    &*__nn_g7,
+                    &mut *__nn_c6,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                >::backward_train(
+                    &self.pool2,
+                    &*__nn_a5,
+                    &*__nn_a6,
+                    &*__nn_g6,
+                    &mut *__nn_c5,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut *__nn_g5),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                >::backward_train(
+                    &self.pool2,
+                    &*__nn_a5,
+                    &*__nn_a6,
+                    &*__nn_g6,
+                    &mut *__nn_c5,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >::backward_train(
+                    &self.act2,
+                    &*__nn_a4,
+                    &*__nn_a5,
+                    &*__nn_g5,
+                    &mut *__nn_c4,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut *__nn_g4),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >::backward_train(
+                    &self.act2,
+                    &*__nn_a4,
+                    &*__nn_a5,
+                    &*__nn_g5,
+                    &mut *__nn_c4,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >::backward_train(
+                    &self.conv2,
+                    &*__nn_a3,
+                    &*__nn_a4,
+                    &*__nn_g4,
+                    &mut *__nn_c3,
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv2),
+                    ::core::option::Option::Some(&mut *__nn_g3),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >::backward_train(
+                    &self.conv2,
+                    &*__nn_a3,
+                    &*__nn_a4,
+                    &*__nn_g4,
+                    &mut *__nn_c3,
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv2),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                >::backward_train(
+                    &self.pool1,
+                    &*__nn_a2,
+                    &*__nn_a3,
+                    &*__nn_g3,
+                    &mut *__nn_c2,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut *__nn_g2),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                >::backward_train(
+                    &self.pool1,
+                    &*__nn_a2,
+                    &*__nn_a3,
+                    &*__nn_g3,
+                    &mut *__nn_c2,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >::backward_train(
+                    &self.act1,
+                    &*__nn_a1,
+                    &*__nn_a2,
+                    &*__nn_g2,
+                    &mut *__nn_c1,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut *__nn_g1),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >::backward_train(
+                    &self.act1,
+                    &*__nn_a1,
+                    &*__nn_a2,
+                    &*__nn_g2,
+                    &mut *__nn_c1,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if __nn_want {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >::backward_train(
+                    &self.conv1,
+                    __nn_xs,
+                    &*__nn_a1,
+                    &*__nn_g1,
+                    &mut *__nn_c0,
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv1),
+                    ::core::option::Option::Some(&mut *__nn_g0),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >::backward_train(
+                    &self.conv1,
+                    __nn_xs,
+                    &*__nn_a1,
+                    &*__nn_g1,
+                    &mut *__nn_c0,
+                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv1),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
+            __nn_dxs.copy_from_slice(__nn_g0);
+        }
+    }
+}
+::nncore::__private::with_alloc! {
+    impl ::nncore::TrainModel < [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+    [::core::primitive::f32; 2usize] > for ConvNet { fn workspace_len(__nn_batch :
+    ::core::primitive::usize) -> ::core::primitive::usize {
+    Self::__nn_train_len(__nn_batch) } fn forward_train < __NnR :
+    ::nncore::__private::Rng + ? ::core::marker::Sized > (& mut self, __nn_xs : &
+    [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]], __nn_out : & mut
+    [[::core::primitive::f32; 2usize]], __nn_workspace : & mut [::core::primitive::f32],
+    __nn_rng : & mut __NnR,) { self.__nn_train_forward(__nn_xs,
+    ::core::option::Option::Some(__nn_out), __nn_workspace, __nn_rng); } fn
+    backward_train < __NnR : ::nncore::__private::Rng + ? ::core::marker::Sized > (& mut
+    self, __nn_xs : & [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+    __nn_grads : & mut Self, __nn_workspace : & mut [::core::primitive::f32], __nn_rng :
+    & mut __NnR, __nn_loss_grad : impl ::core::ops::FnMut(::core::primitive::usize, &
+    [::core::primitive::f32; 2usize]) -> [::core::primitive::f32; 2usize],) { self
+    .__nn_train_forward(__nn_xs, ::core::option::Option::None, __nn_workspace, __nn_rng);
+    self.__nn_train_backward(__nn_xs, __nn_workspace,
+    ::core::option::Option::Some(__nn_grads), __nn_loss_grad,
+    ::core::option::Option::None); } }
+}
+impl ConvNet {
+    /// The model's output for one sample ([`Model::forward`](::nncore::Model::forward)).
+    #[inline]
+    #[must_use]
+    pub fn forward(
+        &self,
+        __nn_x: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+    ) -> [::core::primitive::f32; 2usize] {
+        <Self as ::nncore::Model<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >>::forward(self, __nn_x)
+    }
+    /// [`Model::forward_into`](::nncore::Model::forward_into).
+    ///
+    /// # Errors
+    /// [`nncore::Error::BatchLength`] if `out` has not one row per sample.
+    pub fn forward_into(
+        &self,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_out: &mut [[::core::primitive::f32; 2usize]],
+    ) -> ::core::result::Result<(), ::nncore::Error> {
+        <Self as ::nncore::Model<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >>::forward_into(self, __nn_xs, __nn_out)
+    }
+    /// [`Model::backward`](::nncore::Model::backward).
+    ///
+    /// # Errors
+    /// [`nncore::Error::BatchLength`] if `dys` has not one row per sample.
+    pub fn backward(
+        &self,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_dys: &[[::core::primitive::f32; 2usize]],
+        __nn_grads: &mut ::nncore::Grads<Self>,
+    ) -> ::core::result::Result<(), ::nncore::Error> {
+        <Self as ::nncore::Model<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >>::backward(self, __nn_xs, __nn_dys, __nn_grads)
+    }
+    /// [`Model::backward_loss`](::nncore::Model::backward_loss).
+    ///
+    /// # Errors
+    /// As [`Model::backward_loss`](::nncore::Model::backward_loss).
+    pub fn backward_loss<__NnL: ::nncore::Loss<[::core::primitive::f32; 2usize]>>(
+        &self,
+        __nn_loss_fn: &__NnL,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_targets: &[__NnL::Target],
+        __nn_grads: &mut ::nncore::Grads<Self>,
+    ) -> ::core::result::Result<::core::primitive::f32, ::nncore::Error> {
+        <Self as ::nncore::Model<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >>::backward_loss(self, __nn_loss_fn, __nn_xs, __nn_targets, __nn_grads)
+    }
+}
+::nncore::__private::with_alloc! {
+    impl ConvNet { #[doc =
+    r" [`Model::forward_batch`](::nncore::Model::forward_batch): `model(x)` for a"] #[doc
+    = r" batch."] #[must_use] pub fn forward_batch(& self, __nn_xs : &
+    [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]]) -> ::nncore::__private::Vec
+    < [::core::primitive::f32; 2usize] > { < Self as ::nncore::Model <
+    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize], [::core::primitive::f32;
+    2usize] >> ::forward_batch(self, __nn_xs) } }
+}
+impl
+    ::nncore::Layer<
+        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+        [::core::primitive::f32; 2usize],
+    > for ConvNet
+{
+    #[inline]
+    fn forward(
+        &self,
+        __nn_x: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+    ) -> [::core::primitive::f32; 2usize] {
+        <Self as ::nncore::Model<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >>::forward(self, __nn_x)
+    }
+    fn backward_params(
+        &self,
+        __nn_x: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+        __nn_y: &[::core::primitive::f32; 2usize],
+        __nn_dy: &[::core::primitive::f32; 2usize],
+        __nn_grads: &mut Self,
+    ) {
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >::backward_batch(
+            self,
+            ::core::slice::from_ref(__nn_x),
+            ::core::slice::from_ref(__nn_y),
+            ::core::slice::from_ref(__nn_dy),
+            ::core::option::Option::Some(__nn_grads),
+            ::core::option::Option::None,
+        );
+    }
+    fn backward_input(
+        &self,
+        __nn_x: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+        __nn_y: &[::core::primitive::f32; 2usize],
+        __nn_dy: &[::core::primitive::f32; 2usize],
+    ) -> [[[::core::primitive::f32; 32usize]; 32usize]; 3usize] {
+        let mut __nn_dx =
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::ZERO;
+        let __nn_dxs = ::core::slice::from_mut(&mut __nn_dx);
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >::backward_batch(
+            self,
+            ::core::slice::from_ref(__nn_x),
+            ::core::slice::from_ref(__nn_y),
+            ::core::slice::from_ref(__nn_dy),
+            ::core::option::Option::None,
+            ::core::option::Option::Some(__nn_dxs),
+        );
+        __nn_dx
+    }
+    fn forward_batch(
+        &self,
+        __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_y: &mut [[::core::primitive::f32; 2usize]],
+    ) {
+        let _ = <Self as ::nncore::Model<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >>::forward_into(self, __nn_x, __nn_y);
+    }
+    fn backward_params_batch(
+        &self,
+        __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_y: &[[::core::primitive::f32; 2usize]],
+        __nn_dy: &[[::core::primitive::f32; 2usize]],
+        __nn_grads: &mut Self,
+    ) {
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >::backward_batch(
+            self,
+            __nn_x,
+            __nn_y,
+            __nn_dy,
+            ::core::option::Option::Some(__nn_grads),
+            ::core::option::Option::None,
+        );
+    }
+    fn backward_input_batch(
+        &self,
+        __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_y: &[[::core::primitive::f32; 2usize]],
+        __nn_dy: &[[::core::primitive::f32; 2usize]],
+        __nn_dx: &mut [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+    ) {
+        ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >::backward_batch(
+            self,
+            __nn_x,
+            __nn_y,
+            __nn_dy,
+            ::core::option::Option::None,
+            ::core::option::Option::Some(__nn_dx),
+        );
+    }
+    fn backward_batch(
+        &self,
+        __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        _: &[[::core::primitive::f32; 2usize]],
+        __nn_dy: &[[::core::primitive::f32; 2usize]],
+        __nn_grads: ::core::option::Option<&mut Self>,
+        __nn_dx: ::core::option::Option<
+            &mut [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        >,
+    ) {
+        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+        ]);
+        ::nncore::__private::backward_layer_blocks::<
+            __NN_BLOCK,
+            _,
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >(self, __nn_x, __nn_dy, __nn_grads, __nn_dx);
+    }
+    fn train_cache_len(__nn_batch: ::core::primitive::usize) -> ::core::primitive::usize {
+        Self::__nn_train_len(__nn_batch)
+    }
+    fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+        &mut self,
+        __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_y: &mut [[::core::primitive::f32; 2usize]],
+        __nn_cache: &mut [::core::primitive::f32],
+        __nn_rng: &mut __NnR,
+    ) {
+        self.__nn_train_forward(
+            __nn_x,
+            ::core::option::Option::Some(__nn_y),
+            __nn_cache,
+            __nn_rng,
+        );
+    }
+    fn backward_train(
+        &self,
+        __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        _: &[[::core::primitive::f32; 2usize]],
+        __nn_dy: &[[::core::primitive::f32; 2usize]],
+        __nn_cache: &mut [::core::primitive::f32],
+        __nn_grads: ::core::option::Option<&mut Self>,
+        __nn_dx: ::core::option::Option<
+            &mut [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        >,
+    ) {
+        self.__nn_train_backward(
+            __nn_x,
+            __nn_cache,
+            __nn_grads,
+            |__nn_b, _| __nn_dy[__nn_b],
+            __nn_dx,
+        );
+    }
+}
 /// Prints the model as PyTorch's `print(model)` does.
 impl ::core::fmt::Display for ConvNet {
     fn fmt(&self, __nn_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        ::nncore::__private::write_sequential(
+        ::nncore::__private::write_module(
             __nn_f,
+            "Sequential",
             &[
                 ("conv1", &self.conv1 as &dyn ::core::fmt::Display),
                 ("act1", &self.act1 as &dyn ::core::fmt::Display),

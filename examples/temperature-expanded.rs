@@ -69,8 +69,18 @@ impl TempNet {
         __nn_params: &[::core::primitive::f32; <TempNet as ::nncore::Module>::NUM_PARAMS],
         __nn_buffers: &[::core::primitive::f32; <TempNet as ::nncore::Module>::NUM_BUFFERS],
     ) -> Self {
+        Self::ZERO.with_state(__nn_params, __nn_buffers)
+    }
+    /// This model with its parameters and buffers read from `params` and `buffers`, in
+    /// `state_dict` order; a model nested in another is built this way.
+    #[must_use]
+    pub const fn with_state(
+        self,
+        __nn_params: &[::core::primitive::f32],
+        __nn_buffers: &[::core::primitive::f32],
+    ) -> Self {
         Self {
-            hidden_linear: <::nncore::Linear<1usize, 13usize>>::ZERO.with_state(
+            hidden_linear: self.hidden_linear.with_state(
                 __nn_params
                     .split_at(0usize)
                     .1
@@ -82,8 +92,8 @@ impl TempNet {
                     .split_at(<::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_BUFFERS)
                     .0,
             ),
-            hidden_activ: ::nncore::Tanh,
-            output_linear: <::nncore::Linear<13usize, 1usize>>::ZERO.with_state(
+            hidden_activ: self.hidden_activ,
+            output_linear: self.output_linear.with_state(
                 __nn_params
                     .split_at(
                         0usize
@@ -150,8 +160,8 @@ impl ::nncore::Module for TempNet {
     }
     ::nncore::__private::with_alloc! {
         fn zeros_boxed() -> ::nncore::__private::Box < Self > { let mut __nn_model =
-        ::nncore::__private::zeroed_box:: < Self > (); __nn_model.hidden_activ =
-        ::nncore::Tanh; __nn_model }
+        ::nncore::__private::zeroed_box:: < Self > (); __nn_model.__nn_restore();
+        __nn_model }
     }
     fn parameters(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Param<'_>> {
         ::core::iter::empty()
@@ -198,6 +208,13 @@ impl ::nncore::Module for TempNet {
             )
     }
 }
+impl TempNet {
+    /// Restores the layers' hyperparameters in a model allocated zeroed.
+    #[doc(hidden)]
+    pub fn __nn_restore(&mut self) {
+        self.hidden_activ = ::nncore::Tanh;
+    }
+}
 unsafe impl ::nncore::__private::Zeroable for TempNet {}
 const _: () = {
     fn __nn_zeroable<__NnT: ::nncore::__private::Zeroable>() {}
@@ -240,17 +257,19 @@ impl
         __nn_out.copy_from_slice(&__nn_a3[..__nn_n]);
     }
     #[inline]
-    #[allow(unused_variables)]
+    #[allow(unused_variables, unused_mut, clippy::needless_bool)]
     fn backward_block<const __NN_B: ::core::primitive::usize>(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
-        __nn_grads: &mut Self,
+        mut __nn_grads: ::core::option::Option<&mut Self>,
         __nn_loss_grad: impl ::core::ops::FnMut(
             ::core::primitive::usize,
             &[::core::primitive::f32; 1usize],
         ) -> [::core::primitive::f32; 1usize],
+        __nn_dxs: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
     ) {
         let __nn_n = __nn_xs.len();
+        let __nn_want = __nn_dxs.is_some();
         let mut __nn_a1 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
         ::nncore::Layer::<
             [::core::primitive::f32; 1usize],
@@ -270,145 +289,108 @@ impl
             &__nn_a2[..__nn_n],
             &mut __nn_a3[..__nn_n],
         );
+        let mut __nn_g0 = [<[::core::primitive::f32; 1usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        let mut __nn_g1 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        let mut __nn_g2 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
         let mut __nn_g3 = [<[::core::primitive::f32; 1usize] as ::nncore::Tensor>::ZERO; __NN_B];
         ::nncore::__private::output_grads(
             &__nn_a3[..__nn_n],
             &mut __nn_g3[..__nn_n],
             __nn_loss_grad,
         );
-        ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 1usize],
-        >::backward_params_batch(
-            &self.output_linear,
-            &__nn_a2[..__nn_n],
-            &__nn_a3[..__nn_n],
-            &__nn_g3[..__nn_n],
-            &mut __nn_grads.output_linear,
-        );
-        let mut __nn_g2 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 1usize],
-        >::backward_input_batch(
-            &self.output_linear,
-            &__nn_a2[..__nn_n],
-            &__nn_a3[..__nn_n],
-            &__nn_g3[..__nn_n],
-            &mut __nn_g2[..__nn_n],
-        );
-        let mut __nn_g1 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 13usize],
-        >::backward_input_batch(
-            &self.hidden_activ,
-            &__nn_a1[..__nn_n],
-            &__nn_a2[..__nn_n],
-            &__nn_g2[..__nn_n],
-            &mut __nn_g1[..__nn_n],
-        );
-        ::nncore::Layer::<
-            [::core::primitive::f32; 1usize],
-            [::core::primitive::f32; 13usize],
-        >::backward_params_batch(
-            &self.hidden_linear,
-            __nn_xs,
-            &__nn_a1[..__nn_n],
-            &__nn_g1[..__nn_n],
-            &mut __nn_grads.hidden_linear,
-        );
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 1usize],
+                >::backward_batch(
+                    &self.output_linear,
+                    &__nn_a2[..__nn_n],
+                    &__nn_a3[..__nn_n],
+                    &__nn_g3[..__nn_n],
+                    __nn_grads
+                        .as_deref_mut()
+                        .map(|__nn_g| &mut __nn_g.output_linear),
+                    ::core::option::Option::Some(&mut __nn_g2[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 1usize],
+                >::backward_batch(
+                    &self.output_linear,
+                    &__nn_a2[..__nn_n],
+                    &__nn_a3[..__nn_n],
+                    &__nn_g3[..__nn_n],
+                    __nn_grads
+                        .as_deref_mut()
+                        .map(|__nn_g| &mut __nn_g.output_linear),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 13usize],
+                >::backward_batch(
+                    &self.hidden_activ,
+                    &__nn_a1[..__nn_n],
+                    &__nn_a2[..__nn_n],
+                    &__nn_g2[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut __nn_g1[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 13usize],
+                >::backward_batch(
+                    &self.hidden_activ,
+                    &__nn_a1[..__nn_n],
+                    &__nn_a2[..__nn_n],
+                    &__nn_g2[..__nn_n],
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if __nn_want {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 13usize],
+                >::backward_batch(
+                    &self.hidden_linear,
+                    __nn_xs,
+                    &__nn_a1[..__nn_n],
+                    &__nn_g1[..__nn_n],
+                    __nn_grads
+                        .as_deref_mut()
+                        .map(|__nn_g| &mut __nn_g.hidden_linear),
+                    ::core::option::Option::Some(&mut __nn_g0[..__nn_n]),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 13usize],
+                >::backward_batch(
+                    &self.hidden_linear,
+                    __nn_xs,
+                    &__nn_a1[..__nn_n],
+                    &__nn_g1[..__nn_n],
+                    __nn_grads
+                        .as_deref_mut()
+                        .map(|__nn_g| &mut __nn_g.hidden_linear),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
+            __nn_dxs.copy_from_slice(&__nn_g0[..__nn_n]);
+        }
     }
-}
-::nncore::__private::with_alloc! {
-    impl ::nncore::TrainModel < [::core::primitive::f32; 1usize],
-    [::core::primitive::f32; 1usize] > for TempNet { fn workspace_len(__nn_batch :
-    ::core::primitive::usize) -> ::core::primitive::usize { 0 + 2 * __nn_batch * <
-    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN + < ::nncore::Linear <
-    1usize, 13usize > as ::nncore::Layer < [::core::primitive::f32; 1usize],
-    [::core::primitive::f32; 13usize] >> ::train_cache_len(__nn_batch) + 2 * __nn_batch *
-    < [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN + < ::nncore::Tanh as
-    ::nncore::Layer < [::core::primitive::f32; 13usize], [::core::primitive::f32;
-    13usize] >> ::train_cache_len(__nn_batch) + 2 * __nn_batch * <
-    [::core::primitive::f32; 1usize] as ::nncore::Tensor > ::LEN + < ::nncore::Linear <
-    13usize, 1usize > as ::nncore::Layer < [::core::primitive::f32; 13usize],
-    [::core::primitive::f32; 1usize] >> ::train_cache_len(__nn_batch) }
-    #[allow(unused_variables)] fn forward_train < __NnR : ::nncore::__private::Rng + ?
-    ::core::marker::Sized > (& mut self, __nn_xs : & [[::core::primitive::f32; 1usize]],
-    __nn_out : & mut [[::core::primitive::f32; 1usize]], mut __nn_workspace : & mut
-    [::core::primitive::f32], __nn_rng : & mut __NnR,) { let __nn_n = __nn_xs.len(); let
-    __nn_a1 = < [::core::primitive::f32; 13usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); let __nn_c0 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 1usize, 13usize
-    > as ::nncore::Layer < [::core::primitive::f32; 1usize], [::core::primitive::f32;
-    13usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32;
-    1usize], [::core::primitive::f32; 13usize] > ::forward_train(& mut self
-    .hidden_linear, __nn_xs, __nn_a1, __nn_c0, __nn_rng); let __nn_a2 = <
-    [::core::primitive::f32; 13usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); let __nn_c1 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Tanh as ::nncore::Layer <
-    [::core::primitive::f32; 13usize], [::core::primitive::f32; 13usize] >>
-    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32; 13usize],
-    [::core::primitive::f32; 13usize] > ::forward_train(& mut self.hidden_activ, & *
-    __nn_a1, __nn_a2, __nn_c1, __nn_rng); let __nn_a3 = < [::core::primitive::f32;
-    1usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
-    __nn_workspace, __nn_n * < [::core::primitive::f32; 1usize] as ::nncore::Tensor >
-    ::LEN),); let __nn_c2 = ::nncore::__private::take(& mut __nn_workspace, <
-    ::nncore::Linear < 13usize, 1usize > as ::nncore::Layer < [::core::primitive::f32;
-    13usize], [::core::primitive::f32; 1usize] >> ::train_cache_len(__nn_n));
-    ::nncore::Layer:: < [::core::primitive::f32; 13usize], [::core::primitive::f32;
-    1usize] > ::forward_train(& mut self.output_linear, & * __nn_a2, __nn_a3, __nn_c2,
-    __nn_rng); __nn_out.copy_from_slice(__nn_a3); } #[allow(unused_variables)] fn
-    backward_train < __NnR : ::nncore::__private::Rng + ? ::core::marker::Sized > (& mut
-    self, __nn_xs : & [[::core::primitive::f32; 1usize]], __nn_grads : & mut Self, mut
-    __nn_workspace : & mut [::core::primitive::f32], __nn_rng : & mut __NnR,
-    __nn_loss_grad : impl ::core::ops::FnMut(::core::primitive::usize, &
-    [::core::primitive::f32; 1usize]) -> [::core::primitive::f32; 1usize],) { let __nn_n
-    = __nn_xs.len(); let __nn_a1 = < [::core::primitive::f32; 13usize] as
-    ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n
-    * < [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); let __nn_c0 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Linear < 1usize, 13usize
-    > as ::nncore::Layer < [::core::primitive::f32; 1usize], [::core::primitive::f32;
-    13usize] >> ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32;
-    1usize], [::core::primitive::f32; 13usize] > ::forward_train(& mut self
-    .hidden_linear, __nn_xs, __nn_a1, __nn_c0, __nn_rng); let __nn_a2 = <
-    [::core::primitive::f32; 13usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); let __nn_c1 =
-    ::nncore::__private::take(& mut __nn_workspace, < ::nncore::Tanh as ::nncore::Layer <
-    [::core::primitive::f32; 13usize], [::core::primitive::f32; 13usize] >>
-    ::train_cache_len(__nn_n)); ::nncore::Layer:: < [::core::primitive::f32; 13usize],
-    [::core::primitive::f32; 13usize] > ::forward_train(& mut self.hidden_activ, & *
-    __nn_a1, __nn_a2, __nn_c1, __nn_rng); let __nn_a3 = < [::core::primitive::f32;
-    1usize] as ::nncore::Tensor > ::batch_mut(::nncore::__private::take(& mut
-    __nn_workspace, __nn_n * < [::core::primitive::f32; 1usize] as ::nncore::Tensor >
-    ::LEN),); let __nn_c2 = ::nncore::__private::take(& mut __nn_workspace, <
-    ::nncore::Linear < 13usize, 1usize > as ::nncore::Layer < [::core::primitive::f32;
-    13usize], [::core::primitive::f32; 1usize] >> ::train_cache_len(__nn_n));
-    ::nncore::Layer:: < [::core::primitive::f32; 13usize], [::core::primitive::f32;
-    1usize] > ::forward_train(& mut self.output_linear, & * __nn_a2, __nn_a3, __nn_c2,
-    __nn_rng); let __nn_g3 = < [::core::primitive::f32; 1usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 1usize] as ::nncore::Tensor > ::LEN),);
-    ::nncore::__private::output_grads(__nn_a3, __nn_g3, __nn_loss_grad); let __nn_a3 = &
-    * __nn_a3; ::nncore::Layer:: < [::core::primitive::f32; 13usize],
-    [::core::primitive::f32; 1usize] > ::backward_params_train(& self.output_linear, & *
-    __nn_a2, __nn_a3, __nn_g3, __nn_c2, & mut __nn_grads.output_linear); let __nn_g2 = <
-    [::core::primitive::f32; 13usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); ::nncore::Layer:: <
-    [::core::primitive::f32; 13usize], [::core::primitive::f32; 1usize] >
-    ::backward_input_train(& self.output_linear, & * __nn_a2, __nn_a3, __nn_g3, __nn_c2,
-    __nn_g2); let __nn_g1 = < [::core::primitive::f32; 13usize] as ::nncore::Tensor >
-    ::batch_mut(::nncore::__private::take(& mut __nn_workspace, __nn_n * <
-    [::core::primitive::f32; 13usize] as ::nncore::Tensor > ::LEN),); ::nncore::Layer:: <
-    [::core::primitive::f32; 13usize], [::core::primitive::f32; 13usize] >
-    ::backward_input_train(& self.hidden_activ, & * __nn_a1, __nn_a2, __nn_g2, __nn_c1,
-    __nn_g1); ::nncore::Layer:: < [::core::primitive::f32; 1usize],
-    [::core::primitive::f32; 13usize] > ::backward_params_train(& self.hidden_linear,
-    __nn_xs, __nn_a1, __nn_g1, __nn_c0, & mut __nn_grads.hidden_linear); } }
 }
 impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 1usize]>
     for TempNet
@@ -490,6 +472,7 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
         >::forward(&self.output_linear, &__nn_x2);
         __nn_x3
     }
+    #[allow(unused_mut)]
     fn backward_sample(
         &self,
         __nn_x0: &[::core::primitive::f32; 1usize],
@@ -510,7 +493,7 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             [::core::primitive::f32; 13usize],
             [::core::primitive::f32; 1usize],
         >::forward(&self.output_linear, &__nn_x2);
-        let __nn_d3 = __nn_loss_grad(&__nn_x3);
+        let mut __nn_d3 = __nn_loss_grad(&__nn_x3);
         ::nncore::Layer::<
             [::core::primitive::f32; 13usize],
             [::core::primitive::f32; 1usize],
@@ -521,14 +504,18 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             &__nn_d3,
             &mut __nn_grads.output_linear,
         );
-        let __nn_d2 = ::nncore::Layer::<
+        let mut __nn_d2 = ::nncore::Layer::<
             [::core::primitive::f32; 13usize],
             [::core::primitive::f32; 1usize],
-        >::backward_input(&self.output_linear, &__nn_x2, &__nn_x3, &__nn_d3);
-        let __nn_d1 = ::nncore::Layer::<
+        >::backward_input(
+            &self.output_linear, &__nn_x2, &__nn_x3, &__nn_d3
+        );
+        let mut __nn_d1 = ::nncore::Layer::<
             [::core::primitive::f32; 13usize],
             [::core::primitive::f32; 13usize],
-        >::backward_input(&self.hidden_activ, &__nn_x1, &__nn_x2, &__nn_d2);
+        >::backward_input(
+            &self.hidden_activ, &__nn_x1, &__nn_x2, &__nn_d2
+        );
         ::nncore::Layer::<
             [::core::primitive::f32; 1usize],
             [::core::primitive::f32; 13usize],
@@ -541,11 +528,529 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
         );
     }
 }
+impl TempNet {
+    /// The floats of training workspace a batch of `batch` samples needs.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn __nn_train_len(__nn_batch: ::core::primitive::usize) -> ::core::primitive::usize {
+        0 + __nn_batch * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN
+            + <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
+                [::core::primitive::f32; 1usize],
+                [::core::primitive::f32; 13usize],
+            >>::train_cache_len(__nn_batch)
+            + <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 13usize],
+            >>::train_cache_len(__nn_batch)
+            + <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 1usize],
+            >>::train_cache_len(__nn_batch)
+            + __nn_batch * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
+            + __nn_batch * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN
+    }
+    /// The training-mode forward of a batch, its values left in `workspace`, the
+    /// output copied into `out` if given.
+    #[doc(hidden)]
+    #[allow(unused_variables, unused_mut)]
+    pub fn __nn_train_forward<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+        &mut self,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        __nn_out: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
+        mut __nn_workspace: &mut [::core::primitive::f32],
+        __nn_rng: &mut __NnR,
+    ) {
+        let __nn_n = __nn_xs.len();
+        let __nn_a1 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c0 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
+                [::core::primitive::f32; 1usize],
+                [::core::primitive::f32; 13usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 13usize],
+        >::forward_train(&mut self.hidden_linear, __nn_xs, __nn_a1, __nn_c0, __nn_rng);
+        let __nn_a2 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c1 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 13usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 13usize],
+        >::forward_train(&mut self.hidden_activ, &*__nn_a1, __nn_a2, __nn_c1, __nn_rng);
+        let __nn_a3 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c2 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 1usize],
+            >>::train_cache_len(__nn_n),
+        );
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 1usize],
+        >::forward_train(&mut self.output_linear, &*__nn_a2, __nn_a3, __nn_c2, __nn_rng);
+        if let ::core::option::Option::Some(__nn_out) = __nn_out {
+            __nn_out.copy_from_slice(&*__nn_a3);
+        }
+    }
+    /// The backward of the forward that left its values in `workspace`: parameter
+    /// gradients into `grads`, input gradients into `dxs`, each where given.
+    #[doc(hidden)]
+    #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+    pub fn __nn_train_backward(
+        &self,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        mut __nn_workspace: &mut [::core::primitive::f32],
+        mut __nn_grads: ::core::option::Option<&mut Self>,
+        __nn_loss_grad: impl ::core::ops::FnMut(
+            ::core::primitive::usize,
+            &[::core::primitive::f32; 1usize],
+        ) -> [::core::primitive::f32; 1usize],
+        __nn_dxs: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
+    ) {
+        let __nn_n = __nn_xs.len();
+        let __nn_want = __nn_dxs.is_some();
+        let __nn_a1 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c0 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
+                [::core::primitive::f32; 1usize],
+                [::core::primitive::f32; 13usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_a2 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c1 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 13usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_a3 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c2 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 1usize],
+            >>::train_cache_len(__nn_n),
+        );
+        let __nn_g0 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g1 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g2 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g3 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        ::nncore::__private::output_grads(&*__nn_a3, __nn_g3, __nn_loss_grad);
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 1usize],
+                >::backward_train(
+                    &self.output_linear,
+                    &*__nn_a2,
+                    &*__nn_a3,
+                    &*__nn_g3,
+                    &mut *__nn_c2,
+                    __nn_grads
+                        .as_deref_mut()
+                        .map(|__nn_g| &mut __nn_g.output_linear),
+                    ::core::option::Option::Some(&mut *__nn_g2),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 1usize],
+                >::backward_train(
+                    &self.output_linear,
+                    &*__nn_a2,
+                    &*__nn_a3,
+                    &*__nn_g3,
+                    &mut *__nn_c2,
+                    __nn_grads
+                        .as_deref_mut()
+                        .map(|__nn_g| &mut __nn_g.output_linear),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if true {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 13usize],
+                >::backward_train(
+                    &self.hidden_activ,
+                    &*__nn_a1,
+                    &*__nn_a2,
+                    &*__nn_g2,
+                    &mut *__nn_c1,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(&mut *__nn_g1),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 13usize],
+                >::backward_train(
+                    &self.hidden_activ,
+                    &*__nn_a1,
+                    &*__nn_a2,
+                    &*__nn_g2,
+                    &mut *__nn_c1,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if true {
+            if __nn_want {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 13usize],
+                >::backward_train(
+                    &self.hidden_linear,
+                    __nn_xs,
+                    &*__nn_a1,
+                    &*__nn_g1,
+                    &mut *__nn_c0,
+                    __nn_grads
+                        .as_deref_mut()
+                        .map(|__nn_g| &mut __nn_g.hidden_linear),
+                    ::core::option::Option::Some(&mut *__nn_g0),
+                );
+            } else {
+                ::nncore::Layer::<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 13usize],
+                >::backward_train(
+                    &self.hidden_linear,
+                    __nn_xs,
+                    &*__nn_a1,
+                    &*__nn_g1,
+                    &mut *__nn_c0,
+                    __nn_grads
+                        .as_deref_mut()
+                        .map(|__nn_g| &mut __nn_g.hidden_linear),
+                    ::core::option::Option::None,
+                );
+            }
+        }
+        if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
+            __nn_dxs.copy_from_slice(__nn_g0);
+        }
+    }
+}
+::nncore::__private::with_alloc! {
+    impl ::nncore::TrainModel < [::core::primitive::f32; 1usize],
+    [::core::primitive::f32; 1usize] > for TempNet { fn workspace_len(__nn_batch :
+    ::core::primitive::usize) -> ::core::primitive::usize {
+    Self::__nn_train_len(__nn_batch) } fn forward_train < __NnR :
+    ::nncore::__private::Rng + ? ::core::marker::Sized > (& mut self, __nn_xs : &
+    [[::core::primitive::f32; 1usize]], __nn_out : & mut [[::core::primitive::f32;
+    1usize]], __nn_workspace : & mut [::core::primitive::f32], __nn_rng : & mut __NnR,) {
+    self.__nn_train_forward(__nn_xs, ::core::option::Option::Some(__nn_out),
+    __nn_workspace, __nn_rng); } fn backward_train < __NnR : ::nncore::__private::Rng + ?
+    ::core::marker::Sized > (& mut self, __nn_xs : & [[::core::primitive::f32; 1usize]],
+    __nn_grads : & mut Self, __nn_workspace : & mut [::core::primitive::f32], __nn_rng :
+    & mut __NnR, __nn_loss_grad : impl ::core::ops::FnMut(::core::primitive::usize, &
+    [::core::primitive::f32; 1usize]) -> [::core::primitive::f32; 1usize],) { self
+    .__nn_train_forward(__nn_xs, ::core::option::Option::None, __nn_workspace, __nn_rng);
+    self.__nn_train_backward(__nn_xs, __nn_workspace,
+    ::core::option::Option::Some(__nn_grads), __nn_loss_grad,
+    ::core::option::Option::None); } }
+}
+impl TempNet {
+    /// The model's output for one sample ([`Model::forward`](::nncore::Model::forward)).
+    #[inline]
+    #[must_use]
+    pub fn forward(
+        &self,
+        __nn_x: &[::core::primitive::f32; 1usize],
+    ) -> [::core::primitive::f32; 1usize] {
+        <Self as ::nncore::Model<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >>::forward(self, __nn_x)
+    }
+    /// [`Model::forward_into`](::nncore::Model::forward_into).
+    ///
+    /// # Errors
+    /// [`nncore::Error::BatchLength`] if `out` has not one row per sample.
+    pub fn forward_into(
+        &self,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        __nn_out: &mut [[::core::primitive::f32; 1usize]],
+    ) -> ::core::result::Result<(), ::nncore::Error> {
+        <Self as ::nncore::Model<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >>::forward_into(self, __nn_xs, __nn_out)
+    }
+    /// [`Model::backward`](::nncore::Model::backward).
+    ///
+    /// # Errors
+    /// [`nncore::Error::BatchLength`] if `dys` has not one row per sample.
+    pub fn backward(
+        &self,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        __nn_dys: &[[::core::primitive::f32; 1usize]],
+        __nn_grads: &mut ::nncore::Grads<Self>,
+    ) -> ::core::result::Result<(), ::nncore::Error> {
+        <Self as ::nncore::Model<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >>::backward(self, __nn_xs, __nn_dys, __nn_grads)
+    }
+    /// [`Model::backward_loss`](::nncore::Model::backward_loss).
+    ///
+    /// # Errors
+    /// As [`Model::backward_loss`](::nncore::Model::backward_loss).
+    pub fn backward_loss<__NnL: ::nncore::Loss<[::core::primitive::f32; 1usize]>>(
+        &self,
+        __nn_loss_fn: &__NnL,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        __nn_targets: &[__NnL::Target],
+        __nn_grads: &mut ::nncore::Grads<Self>,
+    ) -> ::core::result::Result<::core::primitive::f32, ::nncore::Error> {
+        <Self as ::nncore::Model<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >>::backward_loss(self, __nn_loss_fn, __nn_xs, __nn_targets, __nn_grads)
+    }
+}
+::nncore::__private::with_alloc! {
+    impl TempNet { #[doc =
+    r" [`Model::forward_batch`](::nncore::Model::forward_batch): `model(x)` for a"] #[doc
+    = r" batch."] #[must_use] pub fn forward_batch(& self, __nn_xs : &
+    [[::core::primitive::f32; 1usize]]) -> ::nncore::__private::Vec <
+    [::core::primitive::f32; 1usize] > { < Self as ::nncore::Model <
+    [::core::primitive::f32; 1usize], [::core::primitive::f32; 1usize] >>
+    ::forward_batch(self, __nn_xs) } }
+}
+impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 1usize]>
+    for TempNet
+{
+    #[inline]
+    fn forward(
+        &self,
+        __nn_x: &[::core::primitive::f32; 1usize],
+    ) -> [::core::primitive::f32; 1usize] {
+        <Self as ::nncore::Model<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >>::forward(self, __nn_x)
+    }
+    fn backward_params(
+        &self,
+        __nn_x: &[::core::primitive::f32; 1usize],
+        __nn_y: &[::core::primitive::f32; 1usize],
+        __nn_dy: &[::core::primitive::f32; 1usize],
+        __nn_grads: &mut Self,
+    ) {
+        ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >::backward_batch(
+            self,
+            ::core::slice::from_ref(__nn_x),
+            ::core::slice::from_ref(__nn_y),
+            ::core::slice::from_ref(__nn_dy),
+            ::core::option::Option::Some(__nn_grads),
+            ::core::option::Option::None,
+        );
+    }
+    fn backward_input(
+        &self,
+        __nn_x: &[::core::primitive::f32; 1usize],
+        __nn_y: &[::core::primitive::f32; 1usize],
+        __nn_dy: &[::core::primitive::f32; 1usize],
+    ) -> [::core::primitive::f32; 1usize] {
+        let mut __nn_dx = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::ZERO;
+        let __nn_dxs = ::core::slice::from_mut(&mut __nn_dx);
+        ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >::backward_batch(
+            self,
+            ::core::slice::from_ref(__nn_x),
+            ::core::slice::from_ref(__nn_y),
+            ::core::slice::from_ref(__nn_dy),
+            ::core::option::Option::None,
+            ::core::option::Option::Some(__nn_dxs),
+        );
+        __nn_dx
+    }
+    fn forward_batch(
+        &self,
+        __nn_x: &[[::core::primitive::f32; 1usize]],
+        __nn_y: &mut [[::core::primitive::f32; 1usize]],
+    ) {
+        let _ = <Self as ::nncore::Model<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >>::forward_into(self, __nn_x, __nn_y);
+    }
+    fn backward_params_batch(
+        &self,
+        __nn_x: &[[::core::primitive::f32; 1usize]],
+        __nn_y: &[[::core::primitive::f32; 1usize]],
+        __nn_dy: &[[::core::primitive::f32; 1usize]],
+        __nn_grads: &mut Self,
+    ) {
+        ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >::backward_batch(
+            self,
+            __nn_x,
+            __nn_y,
+            __nn_dy,
+            ::core::option::Option::Some(__nn_grads),
+            ::core::option::Option::None,
+        );
+    }
+    fn backward_input_batch(
+        &self,
+        __nn_x: &[[::core::primitive::f32; 1usize]],
+        __nn_y: &[[::core::primitive::f32; 1usize]],
+        __nn_dy: &[[::core::primitive::f32; 1usize]],
+        __nn_dx: &mut [[::core::primitive::f32; 1usize]],
+    ) {
+        ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >::backward_batch(
+            self,
+            __nn_x,
+            __nn_y,
+            __nn_dy,
+            ::core::option::Option::None,
+            ::core::option::Option::Some(__nn_dx),
+        );
+    }
+    fn backward_batch(
+        &self,
+        __nn_x: &[[::core::primitive::f32; 1usize]],
+        _: &[[::core::primitive::f32; 1usize]],
+        __nn_dy: &[[::core::primitive::f32; 1usize]],
+        __nn_grads: ::core::option::Option<&mut Self>,
+        __nn_dx: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
+    ) {
+        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
+            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+        ]);
+        ::nncore::__private::backward_layer_blocks::<
+            __NN_BLOCK,
+            _,
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >(self, __nn_x, __nn_dy, __nn_grads, __nn_dx);
+    }
+    fn train_cache_len(__nn_batch: ::core::primitive::usize) -> ::core::primitive::usize {
+        Self::__nn_train_len(__nn_batch)
+    }
+    fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
+        &mut self,
+        __nn_x: &[[::core::primitive::f32; 1usize]],
+        __nn_y: &mut [[::core::primitive::f32; 1usize]],
+        __nn_cache: &mut [::core::primitive::f32],
+        __nn_rng: &mut __NnR,
+    ) {
+        self.__nn_train_forward(
+            __nn_x,
+            ::core::option::Option::Some(__nn_y),
+            __nn_cache,
+            __nn_rng,
+        );
+    }
+    fn backward_train(
+        &self,
+        __nn_x: &[[::core::primitive::f32; 1usize]],
+        _: &[[::core::primitive::f32; 1usize]],
+        __nn_dy: &[[::core::primitive::f32; 1usize]],
+        __nn_cache: &mut [::core::primitive::f32],
+        __nn_grads: ::core::option::Option<&mut Self>,
+        __nn_dx: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
+    ) {
+        self.__nn_train_backward(
+            __nn_x,
+            __nn_cache,
+            __nn_grads,
+            |__nn_b, _| __nn_dy[__nn_b],
+            __nn_dx,
+        );
+    }
+}
 /// Prints the model as PyTorch's `print(model)` does.
 impl ::core::fmt::Display for TempNet {
     fn fmt(&self, __nn_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        ::nncore::__private::write_sequential(
+        ::nncore::__private::write_module(
             __nn_f,
+            "Sequential",
             &[
                 (
                     "hidden_linear",

@@ -110,7 +110,12 @@ fn run_backward<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
 ) {
     for (i, block) in xs.chunks(BLOCK).enumerate() {
         let start = i * BLOCK;
-        model.backward_block::<BLOCK>(block, Some(&mut *grads), |b, y| loss_grad(start + b, y), None);
+        model.backward_block::<BLOCK>(
+            block,
+            Some(&mut *grads),
+            |b, y| loss_grad(start + b, y),
+            None,
+        );
     }
 }
 

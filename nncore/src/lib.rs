@@ -121,6 +121,8 @@ pub mod __private {
     pub use crate::train::take;
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
+    #[cfg(feature = "alloc")]
+    pub use alloc::vec::Vec;
     pub use rand::Rng;
 
     /// The largest of `values` (0 for none), in a `const`.

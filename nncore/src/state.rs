@@ -117,7 +117,10 @@ impl Name {
     /// With more than [`Name::MAX_DEPTH`] modules (at compile time in a `const`).
     #[must_use]
     pub const fn new(path: &[&'static str], param: &'static str) -> Self {
-        assert!(path.len() <= Self::MAX_DEPTH, "a name has at most 8 modules");
+        assert!(
+            path.len() <= Self::MAX_DEPTH,
+            "a name has at most 8 modules"
+        );
         let mut name = Self::local(param);
         let mut i = 0;
         while i < path.len() {

@@ -45,7 +45,10 @@ fn expand_sequential(input: proc_macro2::TokenStream) -> proc_macro2::TokenStrea
 }
 
 /// One model: checked, then written, or its errors and a stub in its place.
-fn expand_model(mut input: ast::Input, known: &mut catalog::nested::Known) -> proc_macro2::TokenStream {
+fn expand_model(
+    mut input: ast::Input,
+    known: &mut catalog::nested::Known,
+) -> proc_macro2::TokenStream {
     let weights = weights::take(&mut input.attrs);
     let ident = input.ident.clone();
     let checked = valid::validate(input, known);

@@ -13,6 +13,5 @@ nncore::sequential! {
 }
 
 fn main() {
-    use nncore::prelude::*;
     let _ = Net::ZERO.forward(&[1.0]);
 }

@@ -1,7 +1,5 @@
 // Calling a one-input model with two inputs.
 
-use nncore::prelude::*;
-
 nncore::sequential! {
     pub struct Net(Linear(1, 13), Tanh, Linear(13, 1));
 }

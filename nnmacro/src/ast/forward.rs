@@ -53,9 +53,7 @@ pub fn parse(input: ParseStream) -> syn::Result<Forward> {
     if name != "forward" {
         return Err(syn::Error::new(
             name.span(),
-            format_args!(
-                "expected `fn forward(x) {{ ... }}` after the layers, found `fn {name}`"
-            ),
+            format_args!("expected `fn forward(x) {{ ... }}` after the layers, found `fn {name}`"),
         ));
     }
     let args;
@@ -156,9 +154,7 @@ fn term(input: ParseStream) -> syn::Result<Expr> {
     parenthesized!(args in input);
     let arg = expr(&args)?;
     if !args.is_empty() {
-        return Err(args.error(format_args!(
-            "a layer takes one value: `{name}(x)`"
-        )));
+        return Err(args.error(format_args!("a layer takes one value: `{name}(x)`")));
     }
     Ok(Expr::Call {
         module: name,

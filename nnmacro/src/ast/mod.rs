@@ -187,7 +187,11 @@ fn model(input: ParseStream) -> syn::Result<Input> {
             Err(error) => {
                 errors.push(error);
                 // Skip to the next model.
-                while !input.is_empty() && !input.peek(Token![pub]) && !input.peek(Token![struct]) && !input.peek(Token![#]) {
+                while !input.is_empty()
+                    && !input.peek(Token![pub])
+                    && !input.peek(Token![struct])
+                    && !input.peek(Token![#])
+                {
                     input.parse::<proc_macro2::TokenTree>()?;
                 }
                 None

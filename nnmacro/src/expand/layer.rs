@@ -27,7 +27,67 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
     let none = quote!(::core::option::Option::None);
     let one = |v: &syn::Ident| quote!(::core::slice::from_ref(#v));
     let (x1, y1, dy1) = (one(&x), one(&y), one(&dy));
+    let (xs, out, dys, loss_fn, targets) = (
+        local("xs"),
+        local("out"),
+        local("dys"),
+        local("loss_fn"),
+        local("targets"),
+    );
+    let model = quote!(<Self as ::nncore::Model<#input, #output>>);
     quote! {
+        // The model's own methods, so that a call is not ambiguous between `Model` and `Layer`
+        // (both in the prelude).
+        impl #ident {
+            /// The model's output for one sample ([`Model::forward`](::nncore::Model::forward)).
+            #[inline]
+            #[must_use]
+            pub fn forward(&self, #x: &#input) -> #output {
+                #model::forward(self, #x)
+            }
+
+            /// [`Model::forward_into`](::nncore::Model::forward_into).
+            ///
+            /// # Errors
+            /// [`nncore::Error::BatchLength`] if `out` has not one row per sample.
+            pub fn forward_into(&self, #xs: &[#input], #out: &mut [#output]) -> ::core::result::Result<(), ::nncore::Error> {
+                #model::forward_into(self, #xs, #out)
+            }
+
+            /// [`Model::backward`](::nncore::Model::backward).
+            ///
+            /// # Errors
+            /// [`nncore::Error::BatchLength`] if `dys` has not one row per sample.
+            pub fn backward(&self, #xs: &[#input], #dys: &[#output], #grads: &mut ::nncore::Grads<Self>) -> ::core::result::Result<(), ::nncore::Error> {
+                #model::backward(self, #xs, #dys, #grads)
+            }
+
+            /// [`Model::backward_loss`](::nncore::Model::backward_loss).
+            ///
+            /// # Errors
+            /// As [`Model::backward_loss`](::nncore::Model::backward_loss).
+            pub fn backward_loss<__NnL: ::nncore::Loss<#output>>(
+                &self,
+                #loss_fn: &__NnL,
+                #xs: &[#input],
+                #targets: &[__NnL::Target],
+                #grads: &mut ::nncore::Grads<Self>,
+            ) -> ::core::result::Result<#f32, ::nncore::Error> {
+                #model::backward_loss(self, #loss_fn, #xs, #targets, #grads)
+            }
+        }
+
+        ::nncore::__private::with_alloc! {
+            impl #ident {
+                /// [`Model::forward_batch`](::nncore::Model::forward_batch): `model(x)` for a
+                /// batch.
+                #[must_use]
+                pub fn forward_batch(&self, #xs: &[#input]) -> ::nncore::__private::Vec<#output> {
+                    #model::forward_batch(self, #xs)
+                }
+            }
+        }
+
         impl ::nncore::Layer<#input, #output> for #ident {
             #[inline]
             fn forward(&self, #x: &#input) -> #output {

@@ -264,10 +264,12 @@ fn module_impl(model: &Model) -> TokenStream {
     let multiply_adds = graph.nodes.iter().filter_map(|node| match node.op {
         crate::ir::Op::Layer { layer, .. } => {
             let ty = &all_types[layer];
-            Some(model.layers[layer]
-                .kind
-                .multiply_adds(&node.shape)
-                .unwrap_or_else(|| quote!(<#ty as ::nncore::Module>::MULTIPLY_ADDS)))
+            Some(
+                model.layers[layer]
+                    .kind
+                    .multiply_adds(&node.shape)
+                    .unwrap_or_else(|| quote!(<#ty as ::nncore::Module>::MULTIPLY_ADDS)),
+            )
         }
         crate::ir::Op::Add(..) => None,
     });

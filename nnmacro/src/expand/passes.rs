@@ -49,7 +49,8 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
             let out = x(k + 1);
             match (plan.layer(k), model.graph.nodes[k].op) {
                 (Some(node), _) => {
-                    let (path, member, input) = (&node.trait_path, &node.member, by_ref(node.input));
+                    let (path, member, input) =
+                        (&node.trait_path, &node.member, by_ref(node.input));
                     quote_spanned! {node.span=>
                         let #out = #path::forward(&self.#member, #input);
                     }
@@ -219,7 +220,9 @@ fn blocked_impl(plan: &Plan) -> TokenStream {
                     }
                 };
                 let dx_needed = needed(plan, node.input, &want);
-                let with_dx = into(k, 0, node.input, &|dx| call(quote!(::core::option::Option::Some(#dx))));
+                let with_dx = into(k, 0, node.input, &|dx| {
+                    call(quote!(::core::option::Option::Some(#dx)))
+                });
                 let without = call(quote!(::core::option::Option::None));
                 quote!(if #dx_needed { #with_dx } else { #without })
             }

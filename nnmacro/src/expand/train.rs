@@ -78,7 +78,8 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
             let (value, carve) = (a(k + 1), &carve[k]);
             let compute = match (plan.layer(k), model.graph.nodes[k].op) {
                 (Some(node), _) => {
-                    let (path, member, x, c) = (&node.trait_path, &node.member, view(node.input), c(k));
+                    let (path, member, x, c) =
+                        (&node.trait_path, &node.member, view(node.input), c(k));
                     quote_spanned! {node.span=>
                         #path::forward_train(&mut self.#member, #x, #value, #c, #rng);
                     }

@@ -43,7 +43,11 @@ pub fn take_class(
 ) -> String {
     let own = ident.to_string().trim_start_matches("r#").to_owned();
     let Some(index) = attrs.iter().position(|a| a.path().is_ident("module")) else {
-        return if has_forward { own } else { "Sequential".to_owned() };
+        return if has_forward {
+            own
+        } else {
+            "Sequential".to_owned()
+        };
     };
     let attr = attrs.remove(index);
     match &attr.meta {
@@ -62,10 +66,7 @@ pub fn take_class(
             }
         },
         Meta::List(_) => {
-            errors.spanned(
-                &attr,
-                "expected `#[module]` or `#[module = \"ClassName\"]`",
-            );
+            errors.spanned(&attr, "expected `#[module]` or `#[module = \"ClassName\"]`");
             own
         }
     }

@@ -74,7 +74,9 @@ pub fn check_forward(
     }
     let output = pass.eval(&forward.result, &names, errors);
     // A value computed and never used is a mistake (its gradient would be nothing).
-    let used: Vec<usize> = (0..pass.nodes.len()).flat_map(|k| inputs(&pass.nodes[k].op)).collect();
+    let used: Vec<usize> = (0..pass.nodes.len())
+        .flat_map(|k| inputs(&pass.nodes[k].op))
+        .collect();
     for (name, v) in names.iter().skip(1) {
         if let Some(v) = v {
             if !used.contains(v) && output != Some(*v) && *v != 0 {
@@ -90,7 +92,11 @@ pub fn check_forward(
             );
         }
     }
-    checked.layer_inputs = pass.layer_io.iter().map(|io| io.as_ref().map(|io| io.0.clone())).collect();
+    checked.layer_inputs = pass
+        .layer_io
+        .iter()
+        .map(|io| io.as_ref().map(|io| io.0.clone()))
+        .collect();
     checked.const_checks = pass.const_checks;
     checked.input = Some(input.clone());
     if let Some(output) = output {
@@ -137,7 +143,12 @@ fn slot_of<'a>(slots: &'a [Slot], module: &Ident) -> Option<&'a Slot> {
 
 impl Pass<'_> {
     /// The value `expr` computes, or `None` once its mistakes are reported.
-    fn eval(&mut self, expr: &Expr, names: &[(&Ident, Option<usize>)], errors: &mut Errors) -> Option<usize> {
+    fn eval(
+        &mut self,
+        expr: &Expr,
+        names: &[(&Ident, Option<usize>)],
+        errors: &mut Errors,
+    ) -> Option<usize> {
         match expr {
             Expr::Var(name) => match names.iter().rev().find(|(n, _)| *n == name) {
                 Some((_, value)) => *value,
@@ -154,9 +165,10 @@ impl Pass<'_> {
             },
             Expr::Call { module, arg } => {
                 let value = self.eval(arg, names, errors);
-                let index = self.slots.iter().position(
-                    |s| matches!(&s.field, Some(Field::Named(n)) if n == module),
-                );
+                let index = self
+                    .slots
+                    .iter()
+                    .position(|s| matches!(&s.field, Some(Field::Named(n)) if n == module));
                 let Some(index) = index else {
                     errors.spanned(
                         module,
@@ -191,7 +203,14 @@ impl Pass<'_> {
                         gives
                     }
                 };
-                Some(self.push(Op::Layer { layer: index, input: value }, output, format!("`{module}`")))
+                Some(self.push(
+                    Op::Layer {
+                        layer: index,
+                        input: value,
+                    },
+                    output,
+                    format!("`{module}`"),
+                ))
             }
             Expr::Add { lhs, plus, rhs } => {
                 let (a, b) = (self.eval(lhs, names, errors), self.eval(rhs, names, errors));
@@ -210,7 +229,10 @@ impl Pass<'_> {
     }
 
     fn push(&mut self, op: Op, shape: Dims, source: String) -> usize {
-        self.nodes.push(Node { op, shape: shape.clone() });
+        self.nodes.push(Node {
+            op,
+            shape: shape.clone(),
+        });
         self.shapes.push(shape);
         self.sources.push(source);
         self.nodes.len()
@@ -226,7 +248,9 @@ impl Pass<'_> {
         message: impl Fn() -> String,
     ) -> bool {
         let literal_mismatch = a.len() != b.len()
-            || a.iter().zip(b).any(|(x, y)| matches!((x.literal, y.literal), (Some(p), Some(q)) if p != q));
+            || a.iter()
+                .zip(b)
+                .any(|(x, y)| matches!((x.literal, y.literal), (Some(p), Some(q)) if p != q));
         if literal_mismatch {
             errors.push(syn::Error::new(span, message()));
             return false;

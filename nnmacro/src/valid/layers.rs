@@ -68,13 +68,18 @@ fn check_layer(
         if let Some((parens, _)) = &call.args {
             errors.push(syn::Error::new(
                 parens.span.join(),
-                format_args!("`{text}` is a model declared above: write `{text}`, without arguments"),
+                format_args!(
+                    "`{text}` is a model declared above: write `{text}`, without arguments"
+                ),
             ));
             return None;
         }
         if model.is_none() {
             // Its own errors say what is wrong; this one only keeps the model unwritten.
-            errors.spanned(name, format_args!("`{text}` above has mistakes; this model uses it"));
+            errors.spanned(
+                name,
+                format_args!("`{text}` above has mistakes; this model uses it"),
+            );
         }
         return model.clone().map(|m| Box::new(m) as Box<dyn LayerKind>);
     }
@@ -85,17 +90,15 @@ fn check_layer(
                 .map(|note| format!("\n{note}"))
                 .unwrap_or_default();
             format!("; {instead}{note}")
-        } else if let Some(known) = suggest(&text) {
-            format!("; did you mean `{known}`?")
         } else {
-            String::new()
+            let guess = suggest(&text)
+                .map(|known| format!("; did you mean `{known}`?"))
+                .unwrap_or_default();
+            format!(
+                "{guess}\na layer is one of nncore's (its README lists them) or a model declared above it in the same `sequential!`"
+            )
         };
-        errors.spanned(
-            name,
-            format_args!(
-                "unknown layer `{text}`{hint}\na layer is one of nncore's (its README lists them) or a model declared above it in the same `sequential!`"
-            ),
-        );
+        errors.spanned(name, format_args!("unknown layer `{text}`{hint}"));
         return None;
     };
     check_path(call, errors);

@@ -59,7 +59,12 @@ fn check(mut input: Input, known: &Known) -> (Result<Model, Box<(syn::Error, Stu
         errors.push(error.clone());
     }
     let declared = attrs::take_input_shape(&mut input.attrs, &mut errors);
-    let class = attrs::take_class(&mut input.attrs, &input.ident, input.forward.is_some(), &mut errors);
+    let class = attrs::take_class(
+        &mut input.attrs,
+        &input.ident,
+        input.forward.is_some(),
+        &mut errors,
+    );
     attrs::check_derives(&mut input.attrs, &input.ident, &mut errors);
     attrs::check_not_empty(&input, &mut errors);
     attrs::check_names(&input, &mut errors);
@@ -67,7 +72,14 @@ fn check(mut input: Input, known: &Known) -> (Result<Model, Box<(syn::Error, Stu
     let mut slots = Vec::new();
     for (index, entry) in input.entries.into_iter().enumerate() {
         let name = entry.layer.as_ref().ok().map(|l| l.name().to_string());
-        let slot = layers::check_entry(index, input.form, entry, before.as_deref(), known, &mut errors);
+        let slot = layers::check_entry(
+            index,
+            input.form,
+            entry,
+            before.as_deref(),
+            known,
+            &mut errors,
+        );
         slots.push(slot);
         before = name;
     }
