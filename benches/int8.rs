@@ -14,7 +14,6 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use nncore::prelude::*;
 use nncore::quant::{FullyConnected, Kernel};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};

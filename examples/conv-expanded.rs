@@ -674,7 +674,7 @@ impl
                     &__nn_a9[..__nn_n],
                     &__nn_a10[..__nn_n],
                     &__nn_g10[..__nn_n],
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc2),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
                     ::core::option::Option::Some(&mut __nn_g9[..__nn_n]),
                 );
             } else {
@@ -686,7 +686,7 @@ impl
                     &__nn_a9[..__nn_n],
                     &__nn_a10[..__nn_n],
                     &__nn_g10[..__nn_n],
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc2),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
                     ::core::option::Option::None,
                 );
             }
@@ -728,7 +728,7 @@ impl
                     &__nn_a7[..__nn_n],
                     &__nn_a8[..__nn_n],
                     &__nn_g8[..__nn_n],
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc1),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
                     ::core::option::Option::Some(&mut __nn_g7[..__nn_n]),
                 );
             } else {
@@ -740,7 +740,7 @@ impl
                     &__nn_a7[..__nn_n],
                     &__nn_a8[..__nn_n],
                     &__nn_g8[..__nn_n],
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc1),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
                     ::core::option::Option::None,
                 );
             }
@@ -836,7 +836,7 @@ impl
                     &__nn_a3[..__nn_n],
                     &__nn_a4[..__nn_n],
                     &__nn_g4[..__nn_n],
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv2),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
                     ::core::option::Option::Some(&mut __nn_g3[..__nn_n]),
                 );
             } else {
@@ -848,7 +848,7 @@ impl
                     &__nn_a3[..__nn_n],
                     &__nn_a4[..__nn_n],
                     &__nn_g4[..__nn_n],
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv2),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
                     ::core::option::Option::None,
                 );
             }
@@ -917,7 +917,7 @@ impl
                     __nn_xs,
                     &__nn_a1[..__nn_n],
                     &__nn_g1[..__nn_n],
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv1),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
                     ::core::option::Option::Some(&mut __nn_g0[..__nn_n]),
                 );
             } else {
@@ -929,7 +929,7 @@ impl
                     __nn_xs,
                     &__nn_a1[..__nn_n],
                     &__nn_g1[..__nn_n],
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv1),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
                     ::core::option::Option::None,
                 );
             }
@@ -1705,7 +1705,7 @@ impl ConvNet {
                     &*__nn_a10,
                     &*__nn_g10,
                     &mut *__nn_c9,
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc2),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
                     ::core::option::Option::Some(&mut *__nn_g9),
                 );
             } else {
@@ -1718,7 +1718,7 @@ impl ConvNet {
                     &*__nn_a10,
                     &*__nn_g10,
                     &mut *__nn_c9,
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc2),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
                     ::core::option::Option::None,
                 );
             }
@@ -1763,7 +1763,7 @@ impl ConvNet {
                     &*__nn_a8,
                     &*__nn_g8,
                     &mut *__nn_c7,
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc1),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
                     ::core::option::Option::Some(&mut *__nn_g7),
                 );
             } else {
@@ -1776,7 +1776,7 @@ impl ConvNet {
                     &*__nn_a8,
                     &*__nn_g8,
                     &mut *__nn_c7,
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.fc1),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
                     ::core::option::Option::None,
                 );
             }
@@ -1879,7 +1879,7 @@ impl ConvNet {
                     &*__nn_a4,
                     &*__nn_g4,
                     &mut *__nn_c3,
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv2),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
                     ::core::option::Option::Some(&mut *__nn_g3),
                 );
             } else {
@@ -1892,7 +1892,7 @@ impl ConvNet {
                     &*__nn_a4,
                     &*__nn_g4,
                     &mut *__nn_c3,
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv2),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
                     ::core::option::Option::None,
                 );
             }
@@ -1966,7 +1966,7 @@ impl ConvNet {
                     &*__nn_a1,
                     &*__nn_g1,
                     &mut *__nn_c0,
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv1),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
                     ::core::option::Option::Some(&mut *__nn_g0),
                 );
             } else {
@@ -1979,7 +1979,7 @@ impl ConvNet {
                     &*__nn_a1,
                     &*__nn_g1,
                     &mut *__nn_c0,
-                    __nn_grads.as_deref_mut().map(|__nn_g| &mut __nn_g.conv1),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
                     ::core::option::Option::None,
                 );
             }

@@ -308,9 +308,7 @@ impl
                     &__nn_a2[..__nn_n],
                     &__nn_a3[..__nn_n],
                     &__nn_g3[..__nn_n],
-                    __nn_grads
-                        .as_deref_mut()
-                        .map(|__nn_g| &mut __nn_g.output_linear),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
                     ::core::option::Option::Some(&mut __nn_g2[..__nn_n]),
                 );
             } else {
@@ -322,9 +320,7 @@ impl
                     &__nn_a2[..__nn_n],
                     &__nn_a3[..__nn_n],
                     &__nn_g3[..__nn_n],
-                    __nn_grads
-                        .as_deref_mut()
-                        .map(|__nn_g| &mut __nn_g.output_linear),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
                     ::core::option::Option::None,
                 );
             }
@@ -366,9 +362,7 @@ impl
                     __nn_xs,
                     &__nn_a1[..__nn_n],
                     &__nn_g1[..__nn_n],
-                    __nn_grads
-                        .as_deref_mut()
-                        .map(|__nn_g| &mut __nn_g.hidden_linear),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
                     ::core::option::Option::Some(&mut __nn_g0[..__nn_n]),
                 );
             } else {
@@ -380,9 +374,7 @@ impl
                     __nn_xs,
                     &__nn_a1[..__nn_n],
                     &__nn_g1[..__nn_n],
-                    __nn_grads
-                        .as_deref_mut()
-                        .map(|__nn_g| &mut __nn_g.hidden_linear),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
                     ::core::option::Option::None,
                 );
             }
@@ -712,9 +704,7 @@ impl TempNet {
                     &*__nn_a3,
                     &*__nn_g3,
                     &mut *__nn_c2,
-                    __nn_grads
-                        .as_deref_mut()
-                        .map(|__nn_g| &mut __nn_g.output_linear),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
                     ::core::option::Option::Some(&mut *__nn_g2),
                 );
             } else {
@@ -727,9 +717,7 @@ impl TempNet {
                     &*__nn_a3,
                     &*__nn_g3,
                     &mut *__nn_c2,
-                    __nn_grads
-                        .as_deref_mut()
-                        .map(|__nn_g| &mut __nn_g.output_linear),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
                     ::core::option::Option::None,
                 );
             }
@@ -774,9 +762,7 @@ impl TempNet {
                     &*__nn_a1,
                     &*__nn_g1,
                     &mut *__nn_c0,
-                    __nn_grads
-                        .as_deref_mut()
-                        .map(|__nn_g| &mut __nn_g.hidden_linear),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
                     ::core::option::Option::Some(&mut *__nn_g0),
                 );
             } else {
@@ -789,9 +775,7 @@ impl TempNet {
                     &*__nn_a1,
                     &*__nn_g1,
                     &mut *__nn_c0,
-                    __nn_grads
-                        .as_deref_mut()
-                        .map(|__nn_g| &mut __nn_g.hidden_linear),
+                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
                     ::core::option::Option::None,
                 );
             }

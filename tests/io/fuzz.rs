@@ -92,6 +92,7 @@ fn fuzz<M: Module>(
             mutate(&mut rng, &mut bytes);
         }
         let before = bits(model);
+        #[allow(clippy::result_large_err, reason = "a test's closure, called once")]
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             io::load_bytes(model, &bytes)
         }));

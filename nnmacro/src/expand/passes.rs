@@ -209,7 +209,7 @@ fn blocked_impl(plan: &Plan) -> TokenStream {
             (Some(node), _) => {
                 let (path, member, x) = (&node.trait_path, &node.member, view(node.input));
                 let grads = if node.params {
-                    quote!(#grads.as_deref_mut().map(|__nn_g| &mut __nn_g.#member))
+                    quote!(#grads.as_mut().map(|__nn_g| &mut __nn_g.#member))
                 } else {
                     quote!(::core::option::Option::None)
                 };

@@ -126,7 +126,7 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
             (Some(node), _) => {
                 let (path, member, x, c) = (&node.trait_path, &node.member, view(node.input), c(k));
                 let grads = if node.params {
-                    quote!(#grads.as_deref_mut().map(|__nn_g| &mut __nn_g.#member))
+                    quote!(#grads.as_mut().map(|__nn_g| &mut __nn_g.#member))
                 } else {
                     quote!(::core::option::Option::None)
                 };
