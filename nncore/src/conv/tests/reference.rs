@@ -99,7 +99,7 @@ pub(super) struct Expected {
 
 /// The forward of the samples `x` (one after another, [`Conv::x_len`] floats each) and, for
 /// the output gradients `dy`, the input gradients and the parameter gradients added onto `dw0`
-/// and `db0`. Flat row-major tensors: `w[o][c][kh][kw]`, `x[c][ih][iw]`, `y[o][oh][ow]`.
+/// and `db0` (no bias gradient for an empty `db0`: a layer without bias). Flat row-major tensors: `w[o][c][kh][kw]`, `x[c][ih][iw]`, `y[o][oh][ow]`.
 pub(super) fn expected(
     conv: &Conv,
     [w, b]: [&[f32]; 2],
@@ -114,7 +114,7 @@ pub(super) fn expected(
         y: Sums::new(dy.len()),
         dx: Sums::new(x.len()),
         dw: Sums::new(w.len()),
-        db: Sums::new(b.len()),
+        db: Sums::new(db0.len()),
     };
     for (i, &g) in dw0.iter().enumerate() {
         e.dw.add(i, g, 1.0);
@@ -124,11 +124,13 @@ pub(super) fn expected(
     }
     for n in 0..samples {
         let (x0, y0) = (n * conv.x_len(), n * conv.y_len());
-        for o in 0..conv.out {
+        for (o, &bias) in b.iter().enumerate() {
             for p in 0..ho * wo {
                 let yi = y0 + o * ho * wo + p;
-                e.y.add(yi, b[o], 1.0);
-                e.db.add(o, dy[yi], 1.0);
+                e.y.add(yi, bias, 1.0);
+                if !db0.is_empty() {
+                    e.db.add(o, dy[yi], 1.0);
+                }
             }
             for c in 0..ipg {
                 let channel = x0 + (o / opg * ipg + c) * h * wi;

@@ -1,13 +1,13 @@
 //! Both layers over many shapes against [`expected`], PyTorch's definition in f64: every form
 //! of the forward and of the gradients (one sample, a batch, training mode), random values.
-//! The shapes (`random.rs`) cross the limits of every path in `conv/`: channels on both sides
-//! of the 64-row tables, maps of one position to many, kernels from one tap to 49.
+//! The shapes, chosen here at the limits of each path in `conv/` and drawn at random in
+//! `shapes/random.rs`, cross them all: channels on both sides of the 64-row tables, maps of
+//! one position to many, kernels of one tap to 81, strides, padding, dilations and groups.
 
 extern crate std;
 use super::reference::{Conv, expected};
 use crate::conv::{Conv1d, Conv2d};
 use crate::{Layer, Module, Tensor};
-use core::fmt::Debug;
 use rand::SeedableRng;
 use rand::distr::{Distribution, Uniform};
 use rand::rngs::StdRng;
@@ -54,10 +54,11 @@ impl core::fmt::Display for What<'_> {
 /// training forms against them bit for bit.
 fn check<M, X, Y>(mut layer: M, conv: &Conv, batch: usize)
 where
-    M: Layer<X, Y> + Clone + PartialEq + Debug,
+    M: Layer<X, Y> + Clone + PartialEq,
     X: Tensor,
     Y: Tensor,
 {
+    // Values from the shape alone: a shape keeps its values wherever it is listed.
     let seed = [conv.in_per_group, conv.groups, conv.out, batch]
         .iter()
         .chain(conv.input.iter().chain(&conv.kernel).chain(&conv.stride))
@@ -241,11 +242,55 @@ macro_rules! conv1d {
     })*};
 }
 
-/// The MobileNet head that first showed the weight gradient's 64-row table overflowing: a
-/// pointwise convolution of 128 channels on a 2 × 2 map.
+mod random;
+
+/// The shapes at the limits of the paths in `conv/`, on both sides where there are two.
 #[test]
-fn pointwise_on_a_tiny_map() {
+fn conv2d_at_the_paths_limits() {
     conv2d! {
+        // The MobileNet head whose weight gradient overflowed the 64-row table of `weight.rs`:
+        // 128 kernel rows fit a panel with 4 positions. The same on one position, 130 rows;
+        // and on 16 positions, 64 rows (one run) and 65 (runs of fewer columns).
         128, 1, 8, true; [1, 1], [1, 1], [0, 0], [1, 1]; [2, 2], 2;
+        130, 1, 130, true; [1, 1], [1, 1], [0, 0], [1, 1]; [1, 1], 2;
+        64, 1, 3, true; [1, 1], [1, 1], [0, 0], [1, 1]; [4, 4], 2;
+        65, 1, 3, false; [1, 1], [1, 1], [0, 0], [1, 1]; [4, 4], 1;
+        // Kernel rows from the kernel's height, 30 channels × 3, on 6 positions; 100 rows of
+        // two taps on one row of 4.
+        30, 1, 5, false; [3, 1], [1, 1], [1, 0], [1, 1]; [2, 3], 3;
+        100, 1, 3, true; [1, 2], [1, 1], [0, 0], [1, 1]; [1, 5], 2;
+        // 64 kernel rows of 16 taps on one position: 1024 columns, more than a panel holds
+        // with its slack.
+        16, 1, 2, true; [4, 16], [1, 1], [0, 0], [1, 1]; [4, 16], 2;
+        // Depthwise (`small.rs`) on MobileNet's tiny maps, strided or not.
+        1, 128, 128, true; [3, 3], [2, 2], [1, 1], [1, 1]; [2, 2], 3;
+        1, 96, 96, false; [3, 3], [1, 1], [1, 1], [1, 1]; [7, 7], 1;
+        // The small layers' limits: 15 weights and 7 outputs a group, then 16 weights, then 8
+        // outputs.
+        5, 2, 14, true; [1, 3], [1, 1], [0, 1], [1, 1]; [6, 9], 2;
+        4, 2, 14, true; [2, 2], [1, 1], [1, 0], [1, 1]; [6, 9], 2;
+        5, 2, 16, true; [1, 3], [1, 2], [0, 1], [1, 1]; [6, 9], 1;
+        // 64 taps (`direct.rs`) and 81 (`panel.rs`), strided and dilated.
+        2, 1, 3, true; [8, 8], [1, 1], [3, 3], [1, 1]; [10, 10], 1;
+        2, 1, 3, true; [9, 9], [2, 2], [4, 4], [1, 2]; [12, 12], 2;
+        // Rows wider than a panel: blocks of columns, a small layer and, strided, not.
+        1, 1, 2, true; [3, 5], [1, 1], [1, 2], [1, 1]; [3, 400], 1;
+        3, 1, 2, true; [2, 3], [1, 3], [0, 1], [1, 1]; [2, 1100], 1;
+    }
+}
+
+/// `Conv1d` at the same limits: one row, the kernel rows its input channels.
+#[test]
+fn conv1d_at_the_paths_limits() {
+    conv1d! {
+        // 100 kernel rows on 4 positions; 70 rows of 3 taps and 64 of 16 on one position.
+        100, 1, 4, true; 1, 1, 0, 1; 4, 2;
+        70, 1, 2, true; 3, 1, 0, 1; 3, 3;
+        64, 1, 1, false; 16, 1, 0, 1; 16, 2;
+        // 65 taps: `panel.rs` for all three products.
+        2, 1, 3, true; 65, 1, 0, 1; 100, 2;
+        // Rows wider than a panel, strided; a small layer whose row does not fit one.
+        4, 1, 4, true; 5, 3, 2, 1; 1100, 1;
+        1, 2, 2, true; 3, 1, 1, 2; 1500, 2;
     }
 }
