@@ -178,12 +178,15 @@ impl Block<'_> {
         let kernel_rows = self.channels * kh;
         let panel_rows = (self.rows - 1) * g.stride[0] + (kh - 1) * g.dilation[0] + 1;
         let n = self.rows * self.columns;
-        // All the kernel rows if 16 positions of them fit, else about `COLUMNS` columns.
+        // All the kernel rows if 16 positions of them fit, else about `COLUMNS` columns; in
+        // either case no more rows than `offsets` lists, nor columns than a panel holds with
+        // its slack. (Blocks of fewer than 16 positions fit more than `MAX_ROWS` rows.)
         let per = if kernel_rows * KW * 16.min(n) <= PANEL {
             kernel_rows
         } else {
-            (COLUMNS / KW).clamp(1, MAX_ROWS)
+            COLUMNS / KW
         };
+        let per = per.clamp(1, MAX_ROWS.min((PANEL - SLACK) / KW));
         let mut offsets = [0; MAX_ROWS];
         for r0 in (0..kernel_rows).step_by(per) {
             let run = per.min(kernel_rows - r0);

@@ -14,6 +14,8 @@ mod conv1d;
 mod conv2d;
 mod kernel;
 mod order;
+mod reference;
+mod shapes;
 
 /// A convolution's sizes for the direct formula: input, output and kernel `[rows,
 /// columns]`, and the output channels.

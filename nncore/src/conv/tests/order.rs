@@ -308,4 +308,8 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     // Kernels too large for the direct paths: `panel.rs`. 81 taps; 70 columns.
     check::<12, 12, 12, 12, 9, 9>(geometry(1, 1, [1, 1], [4, 4], [1, 1]), 3);
     check::<1, 80, 1, 11, 1, 70>(geometry(2, 1, [1, 1], [0, 0], [1, 1]), 2);
+    // Fewer than 16 positions: the weight gradient's runs of kernel rows bounded by its table
+    // (128 rows on 4 positions) and by a panel (64 rows of 16 taps on one position).
+    check::<2, 2, 2, 2, 1, 1>(geometry(128, 1, [1, 1], [0, 0], [1, 1]), 8);
+    check::<4, 16, 1, 1, 4, 16>(geometry(16, 1, [1, 1], [0, 0], [1, 1]), 2);
 }
