@@ -129,8 +129,9 @@ where
     layer.backward_params_batch(&xs, &ys, &dys, &mut batch_grads);
     same(&flat(&batch_grads), &g, "backward_params_batch", conv);
     let mut train_grads = grads0;
-    layer.backward_params_train(&xs, &ys, &dys, &cache, &mut train_grads);
-    same(&flat(&train_grads), &g, "backward_params_train", conv);
+    let mut scratch = cache.clone();
+    layer.backward_train(&xs, &ys, &dys, &mut scratch, Some(&mut train_grads), None);
+    same(&flat(&train_grads), &g, "backward_train", conv);
 
     // The input gradients, overwriting what is there.
     let dxs: Vec<X> = (xs.iter().zip(&ys).zip(&dys))
@@ -141,11 +142,12 @@ where
         let mut got = std::vec![X::ZERO; batch];
         X::flat_batch_mut(&mut got).fill(f32::NAN);
         if train {
-            layer.backward_input_train(&xs, &ys, &dys, &cache, &mut got);
+            let mut scratch = cache.clone();
+            layer.backward_train(&xs, &ys, &dys, &mut scratch, None, Some(&mut got));
         } else {
             layer.backward_input_batch(&xs, &ys, &dys, &mut got);
         }
-        let op = ["backward_input_batch", "backward_input_train"][usize::from(train)];
+        let op = ["backward_input_batch", "backward_train"][usize::from(train)];
         same(X::flat_batch(&got), X::flat_batch(&dxs), op, conv);
     }
 }
