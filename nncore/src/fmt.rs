@@ -1,6 +1,6 @@
 //! Printing in PyTorch's form.
 
-use core::fmt;
+use core::fmt::{self, Write};
 
 /// Writes `x` as Python's `repr(float)` does: `0.1`, `1.0`, `1e-05`.
 pub(crate) struct PyFloat(pub f32);
@@ -101,6 +101,49 @@ impl fmt::Write for Indented<'_, '_> {
         for line in lines {
             self.0.write_str("\n  ")?;
             self.0.write_str(line)?;
+        }
+        Ok(())
+    }
+}
+
+/// A layer declared with `inplace = true`, printed as PyTorch prints it: `ReLU(inplace=True)`,
+/// `Dropout(p=0.5, inplace=True)`.
+pub struct Inplace<'a, T: ?Sized>(pub &'a T);
+
+impl<T: fmt::Display + ?Sized> fmt::Display for Inplace<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = HoldClose {
+            f,
+            held: false,
+            last: '\0',
+        };
+        fmt::write(&mut out, format_args!("{}", self.0))?;
+        let separator = if out.last == '(' { "" } else { ", " };
+        write!(out.f, "{separator}inplace=True)")
+    }
+}
+
+/// Writes through, holding back each `)` until more follows: the last one is left unwritten.
+struct HoldClose<'a, 'b> {
+    f: &'a mut fmt::Formatter<'b>,
+    held: bool,
+    /// The last character written.
+    last: char,
+}
+
+impl fmt::Write for HoldClose<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for c in s.chars() {
+            if self.held {
+                self.f.write_char(')')?;
+                (self.held, self.last) = (false, ')');
+            }
+            if c == ')' {
+                self.held = true;
+            } else {
+                self.f.write_char(c)?;
+                self.last = c;
+            }
         }
         Ok(())
     }

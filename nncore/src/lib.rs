@@ -112,7 +112,7 @@ pub mod __private {
         Blocked, add, add_assign, add_assign_batch, add_batch, backward_blocks,
         backward_layer_blocks, backward_loss_blocks, forward_blocks, output_grads,
     };
-    pub use crate::fmt::write_module;
+    pub use crate::fmt::{Inplace, write_module};
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size, forward_block_size};

@@ -118,6 +118,8 @@ pub struct Layer {
     pub kind: Box<dyn LayerKind>,
     /// The layer as the user wrote it, for spans and messages.
     pub call: LayerCall,
+    /// `inplace = true`: printed as PyTorch prints it, and nothing else.
+    pub inplace: bool,
 }
 
 /// How a layer is reached in the struct.

@@ -5,6 +5,7 @@
 
 pub mod files;
 pub mod golden2;
+pub mod golden3;
 pub mod state;
 
 use std::collections::BTreeMap;
@@ -93,8 +94,13 @@ impl OptimizerSpec {
 
     /// The same settings as an [`AdamConfig`]; panics for another optimizer.
     pub fn adam_config(&self) -> AdamConfig {
+        self.adam_config_of("adam")
+    }
+
+    /// Adam's settings of an optimizer of that family (`adam`, `adamw`); panics for another.
+    pub fn adam_config_of(&self, kind: &str) -> AdamConfig {
         assert_eq!(
-            self.kind, "adam",
+            self.kind, kind,
             "the case was trained with another optimizer"
         );
         let defaults = AdamConfig::default();

@@ -347,7 +347,11 @@ fn display_impl(model: &Model) -> TokenStream {
     let (ident, f, class) = (&model.ident, local("f"), &model.class);
     let entries = model.layers.iter().map(|layer| {
         let (member, name) = (layer.member(), layer.field.module_name());
-        quote!((#name, &self.#member as &dyn ::core::fmt::Display))
+        if layer.inplace {
+            quote!((#name, &::nncore::__private::Inplace(&self.#member) as &dyn ::core::fmt::Display))
+        } else {
+            quote!((#name, &self.#member as &dyn ::core::fmt::Display))
+        }
     });
     quote! {
         /// Prints the model as PyTorch's `print(model)` does.

@@ -35,16 +35,17 @@ pub fn check_entry(
     }
     let mut attrs = entry.attrs;
     check_field_cfg(&mut attrs, errors);
-    let (layer, keeps_shape) = match entry.layer {
-        Ok(call) => {
+    let (layer, keeps_shape, inplace) = match entry.layer {
+        Ok(mut call) => {
             let name = call.name().to_string();
             let keeps_shape = LAYERS.iter().any(|def| def.name == name && def.keeps_shape);
+            let inplace = take_inplace(&mut call, errors);
             let kind = check_layer(&call, before, known, errors);
-            (kind.map(|kind| (kind, call)), keeps_shape)
+            (kind.map(|kind| (kind, call)), keeps_shape, inplace)
         }
         Err(error) => {
             errors.push(error);
-            (None, false)
+            (None, false, false)
         }
     };
     Slot {
@@ -52,6 +53,7 @@ pub fn check_entry(
         field,
         layer,
         keeps_shape,
+        inplace,
     }
 }
 
@@ -131,4 +133,43 @@ fn check_path(call: &LayerCall, errors: &mut Errors) {
         path,
         format_args!("`{written}` is not a layer of `{CRATE}`; {advice}"),
     );
+}
+
+/// The layers PyTorch gives an `inplace` flag.
+const INPLACE: &[&str] = &[
+    "ReLU", "ReLU6", "LeakyReLU", "ELU", "SiLU", "Hardswish", "Hardsigmoid", "Dropout",
+];
+
+/// Removes `inplace = true` or `inplace = false` from a layer that has it in PyTorch: it
+/// changes what `print(model)` shows and nothing else (nothing is overwritten here).
+fn take_inplace(call: &mut LayerCall, errors: &mut Errors) -> bool {
+    let name = call.name().to_string();
+    let Some((_, args)) = &mut call.args else {
+        return false;
+    };
+    let position = args.iter().position(
+        |arg| matches!(arg, crate::ast::Arg::Keyword { name, .. } if name == "inplace"),
+    );
+    let (Some(position), true) = (position, INPLACE.contains(&name.as_str())) else {
+        return false;
+    };
+    let mut kept = syn::punctuated::Punctuated::new();
+    let mut inplace = false;
+    for (i, arg) in std::mem::take(args).into_iter().enumerate() {
+        if i != position {
+            kept.push(arg);
+            continue;
+        }
+        if let crate::ast::Arg::Keyword { value, .. } = &arg {
+            match value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Bool(b),
+                    ..
+                }) => inplace = b.value,
+                other => errors.spanned(other, "`inplace` is `true` or `false`"),
+            }
+        }
+    }
+    *args = kept;
+    inplace
 }

@@ -33,6 +33,8 @@ pub struct Slot {
     pub layer: Option<(Box<dyn LayerKind>, LayerCall)>,
     /// The layer is one that keeps its shape (an activation), even if its arguments are wrong.
     pub keeps_shape: bool,
+    /// `inplace = true`, which PyTorch prints and which changes nothing else.
+    pub inplace: bool,
 }
 
 /// Checks the whole input; `known` are the models declared before it in the same macro call.
@@ -118,6 +120,7 @@ fn check(mut input: Input, known: &Known) -> (Result<Model, Box<(syn::Error, Stu
                     field: slot.field.expect("no errors, so every layer has its field"),
                     kind,
                     call,
+                    inplace: slot.inplace,
                 }
             })
             .collect();
@@ -171,6 +174,7 @@ fn check(mut input: Input, known: &Known) -> (Result<Model, Box<(syn::Error, Stu
                         field,
                         kind,
                         call,
+                        inplace: false,
                     }),
                     input,
                 },
