@@ -12,6 +12,7 @@ mod conv;
 mod dense;
 pub mod instead;
 mod norm;
+mod pad;
 mod pool;
 mod reshape;
 
@@ -103,18 +104,23 @@ pub const LAYERS: &[LayerDef] = &[
     pool::AVG_POOL2D,
     pool::ADAPTIVE_AVG_POOL1D,
     pool::ADAPTIVE_AVG_POOL2D,
+    pad::ZERO_PAD1D,
+    pad::ZERO_PAD2D,
     norm::BATCH_NORM1D,
     norm::BATCH_NORM2D,
     norm::DROPOUT,
     reshape::FLATTEN,
     activation::TANH,
     activation::RELU,
+    activation::RELU6,
     activation::SIGMOID,
     activation::LEAKY_RELU,
     activation::GELU,
     activation::SILU,
     activation::SOFTPLUS,
     activation::ELU,
+    activation::HARDSWISH,
+    activation::HARDSIGMOID,
     activation::IDENTITY,
     reshape::SOFTMAX,
     reshape::LOG_SOFTMAX,
@@ -132,6 +138,10 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("conv", "Conv2d"),
     ("maxpool", "MaxPool2d"),
     ("batchnorm", "BatchNorm1d"),
+    ("zeropadding1d", "ZeroPad1d"),
+    ("zeropadding2d", "ZeroPad2d"),
+    ("hswish", "Hardswish"),
+    ("hsigmoid", "Hardsigmoid"),
 ];
 
 /// How the layer `name` is written, for messages.
