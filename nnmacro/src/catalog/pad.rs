@@ -94,7 +94,7 @@ fn side(expr: &Expr, layer: &str, errors: &mut Errors) -> Option<u64> {
         errors.spanned(
             expr,
             format_args!(
-                "`{layer}` only adds zeros: each side's padding must be 0 or more, found `{found}` (PyTorch crops for a negative one; crop before the model instead)"
+                "`{layer}` pads with zeros only: each side must be 0 or more, found `{found}` (a negative side, which crops in PyTorch, is not supported)"
             ),
         );
         return None;
