@@ -3,11 +3,11 @@
 use crate::Elementwise;
 use crate::module::parameterless_module;
 
-/// `y = min(max(x, 0), 6)` elementwise (PyTorch's `relu6`, which is `hardtanh(x, 0, 6)`).
+/// `y = min(max(x, 0), 6)` elementwise: PyTorch's `relu6`, which is `hardtanh(x, 0, 6)`
+/// (`aten/src/ATen/native/Activation.cpp`), a clamp.
 ///
-/// At the kinks it follows PyTorch's CPU kernels in `aten/src/ATen/native/cpu/Activation.cpp`:
-/// the gradient is `hardtanh_backward_kernel`'s, `dy` where `0 < x < 6` and 0 elsewhere, so 0 at
-/// `x = 0` and at `x = 6`.
+/// Its gradient is `hardtanh_backward_kernel`'s (`aten/src/ATen/native/cpu/Activation.cpp`):
+/// `dy` where `0 < x < 6`, else 0, so 0 at both kinks, `x = 0` and `x = 6`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ReLU6;
 
