@@ -1,6 +1,6 @@
 //! Quantizing a whole model: what each float layer becomes in int8 ([`Quantize`]), and how the
 //! layers of a `sequential!` model combine ([`Role`]): a BatchNorm folds into the `Linear` or
-//! convolution before it, a ReLU after one fuses into its output stage, and each int8 tensor
+//! convolution before it, a ReLU or ReLU6 after one fuses into its output stage, and each int8 tensor
 //! between the layers that remain gets its scale and zero point from the range calibration saw.
 //!
 //! `sequential!` writes, for a model `Net`, a `NetInt8` whose fields are each layer's
@@ -16,7 +16,7 @@ use crate::Error;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Role {
     /// A `Linear` or a convolution: int8 weights and int32 biases. A BatchNorm after it folds
-    /// in and a ReLU after that fuses in; its output's range is calibrated after both.
+    /// in and a ReLU or ReLU6 after that fuses in; its output's range is calibrated after both.
     Weights,
     /// A BatchNorm: folded into the [`Role::Weights`] layer before it.
     Norm,
