@@ -233,7 +233,10 @@ nncore::sequential! {
     }
 }
 
-nncore::sequential! { #[input(2, 6)] struct PadFirst(ZeroPad1d((1, 2)), Conv1d(2, 3, 3), ReLU6, Flatten, Linear(21, 2)); }
+nncore::sequential! {
+    #[input(2, 6)]
+    struct PadFirst(ZeroPad1d((1, 2)), Conv1d(2, 3, 3), ReLU6, Flatten, Linear(21, 2));
+}
 
 #[test]
 fn relu6_fuses_padding_takes_the_zero_point_and_hard_activations_are_tables() {

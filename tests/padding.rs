@@ -26,7 +26,9 @@ nncore::sequential! {
 nncore::sequential! {
     /// Sequences, in the tuple form.
     #[input(2, 5)]
-    struct PaddedSeq(ZeroPad1d((2, 1)), Conv1d(2, 3, 3), ZeroPad1d(padding = 1), Flatten, Linear(24, 2));
+    struct PaddedSeq(
+        ZeroPad1d((2, 1)), Conv1d(2, 3, 3), ZeroPad1d(padding = 1), Flatten, Linear(24, 2),
+    );
 }
 
 #[test]

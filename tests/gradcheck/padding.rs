@@ -19,7 +19,9 @@ nncore::sequential! {
 
 nncore::sequential! {
     #[input(2, 4)]
-    struct PadSequence(Conv1d(2, 3, 2), ZeroPad1d((2, 1)), ReLU6, Conv1d(3, 2, 3), Flatten, Linear(8, 2));
+    struct PadSequence(
+        Conv1d(2, 3, 2), ZeroPad1d((2, 1)), ReLU6, Conv1d(3, 2, 3), Flatten, Linear(8, 2),
+    );
 }
 
 /// Which piece of each activation's input every value is on, in the order of the layers: a

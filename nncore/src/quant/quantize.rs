@@ -1,7 +1,8 @@
 //! Quantizing a whole model: what each float layer becomes in int8 ([`Quantize`]), and how the
 //! layers of a `sequential!` model combine ([`Role`]): a BatchNorm folds into the `Linear` or
-//! convolution before it, a ReLU or ReLU6 after one fuses into its output stage, and each int8 tensor
-//! between the layers that remain gets its scale and zero point from the range calibration saw.
+//! convolution before it, a ReLU or ReLU6 after one fuses into its output stage, and each int8
+//! tensor between the layers that remain gets its scale and zero point from the range
+//! calibration saw.
 //!
 //! `sequential!` writes, for a model `Net`, a `NetInt8` whose fields are each layer's
 //! [`Quantize::Quantized`], and `Net::quantize`, which calibrates, plans with [`Plans`] and
