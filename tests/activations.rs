@@ -1,7 +1,7 @@
 //! The activations beyond the chapter, declared through `sequential!`.
 
 use nncore::prelude::*;
-use nncore::{ELU, GELU, Grads, Identity, MSELoss, SiLU, Softplus};
+use nncore::{ELU, GELU, Grads, Hardsigmoid, Hardswish, Identity, MSELoss, ReLU6, SiLU, Softplus};
 
 nncore::sequential! {
     /// Every new activation once, with and without arguments.
@@ -79,4 +79,40 @@ fn forward_is_the_layers_in_order_and_backward_descends() {
         opt.step(&mut model, &grads);
     }
     assert!(last < 0.5 * first, "loss went from {first} to {last}");
+}
+
+nncore::sequential! {
+    /// The piecewise ones, named.
+    struct Hard { fc: Linear(3, 4), relu6: ReLU6, hswish: Hardswish, hsigmoid: Hardsigmoid }
+}
+
+#[test]
+fn hard_activations_print_and_chain_as_pytorch() {
+    // `print(nn.Sequential(OrderedDict(fc=nn.Linear(3, 4), relu6=nn.ReLU6(),
+    // hswish=nn.Hardswish(), hsigmoid=nn.Hardsigmoid())))`
+    let expected = "Sequential(
+  (fc): Linear(in_features=3, out_features=4, bias=True)
+  (relu6): ReLU6()
+  (hswish): Hardswish()
+  (hsigmoid): Hardsigmoid()
+)";
+    assert_eq!(Hard::ZERO.to_string(), expected);
+    let mut model = Hard::ZERO;
+    model.fc.weight = [
+        [4.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, -1.0],
+        [1.0, 1.0, 1.0],
+    ];
+    let x = [2.0, 1.5, 0.5];
+    // fc: [8, 1.5, -0.5, 4]; ReLU6: [6, 1.5, 0, 4]; Hardswish: [6, 1.125, 0, 4];
+    // Hardsigmoid: [1, 0.6875, 0.5, 1].
+    let h = model.fc.forward(&x);
+    assert_eq!(h, [8.0, 1.5, -0.5, 4.0]);
+    assert_eq!(ReLU6.forward(&h), [6.0, 1.5, 0.0, 4.0]);
+    assert_eq!(Model::forward(&model, &x), [1.0, 0.6875, 0.5, 1.0]);
+    assert_eq!(
+        (model.relu6, model.hswish, model.hsigmoid),
+        (ReLU6, Hardswish, Hardsigmoid)
+    );
 }

@@ -9,11 +9,14 @@
 mod common;
 #[path = "gradcheck/model.rs"]
 mod model;
+#[path = "gradcheck/padding.rs"]
+mod padding;
 
 use common::{Tolerance, Worst, assert_close};
 use nncore::prelude::*;
 use nncore::{
-    Error, Grads, LeakyReLU, Linear, LinearNoBias, MSELoss, ReLU, Reduction, Sigmoid, Tanh,
+    Error, Grads, Hardsigmoid, Hardswish, LeakyReLU, Linear, LinearNoBias, MSELoss, ReLU, ReLU6,
+    Reduction, Sigmoid, Tanh,
 };
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -45,6 +48,18 @@ fn away_from_kink<const N: usize>(rng: &mut StdRng, hi: f32) -> [f32; N] {
     core::array::from_fn(|_| {
         let v = rng.random_range(KINK_MARGIN..hi);
         if rng.random() { v } else { -v }
+    })
+}
+
+/// Values uniform in `[lo, hi)`, each at least `KINK_MARGIN` from every one of `kinks`.
+fn away_from<const N: usize>(rng: &mut StdRng, kinks: &[f32], lo: f32, hi: f32) -> [f32; N] {
+    core::array::from_fn(|_| {
+        loop {
+            let v = rng.random_range(lo..hi);
+            if kinks.iter().all(|k| (v - k).abs() >= KINK_MARGIN) {
+                break v;
+            }
+        }
     })
 }
 
@@ -210,6 +225,20 @@ fn leaky_relu_away_from_the_kink() {
     }
 }
 
+#[test]
+fn hard_activations_away_from_the_kinks() {
+    let mut rng = rng();
+    // ReLU6 bends at 0 and 6, Hardswish and Hardsigmoid at ±3.
+    let x: [f32; 16] = away_from(&mut rng, &[-3.0, 0.0, 3.0, 6.0], -5.0, 8.0);
+    let dy: [f32; 16] = uniform(&mut rng, -1.0, 1.0);
+    println!("ReLU6: {}", check_layer("ReLU6", &ReLU6, x, dy));
+    println!("Hardswish: {}", check_layer("Hardswish", &Hardswish, x, dy));
+    println!(
+        "Hardsigmoid: {}",
+        check_layer("Hardsigmoid", &Hardsigmoid, x, dy)
+    );
+}
+
 /// The layers' forward passes against their formulas evaluated in f64.
 #[test]
 fn forward_matches_the_formulas() {
@@ -220,7 +249,7 @@ fn forward_matches_the_formulas() {
     let mut rng = rng();
     let x: [f32; 8] = uniform(&mut rng, -4.0, 4.0);
     type Formula = fn(f64) -> f64;
-    let formulas: [(&str, [f32; 8], Formula); 5] = [
+    let formulas: [(&str, [f32; 8], Formula); 8] = [
         ("Tanh", Tanh.forward(&x), f64::tanh),
         ("Sigmoid", Sigmoid.forward(&x), |x| 1.0 / (1.0 + (-x).exp())),
         ("ReLU", ReLU.forward(&x), |x| x.max(0.0)),
@@ -229,6 +258,15 @@ fn forward_matches_the_formulas() {
         }),
         ("LeakyReLU(0.2)", LeakyReLU::new(0.2).forward(&x), |x| {
             if x > 0.0 { x } else { f64::from(0.2f32) * x }
+        }),
+        ("ReLU6", ReLU6.forward(&x.map(|v| 2.0 * v)), |x| {
+            (2.0 * x).clamp(0.0, 6.0)
+        }),
+        ("Hardswish", Hardswish.forward(&x), |x| {
+            x * (x + 3.0).clamp(0.0, 6.0) / 6.0
+        }),
+        ("Hardsigmoid", Hardsigmoid.forward(&x), |x| {
+            (x + 3.0).clamp(0.0, 6.0) / 6.0
         }),
     ];
     for (name, y, formula) in formulas {

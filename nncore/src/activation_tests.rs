@@ -2,12 +2,14 @@
 //!
 //! Expected values were computed once in float64 from the formulas in PyTorch's documentation
 //! (`torch.nn.GELU`, `SiLU`, `Softplus`, `ELU`) with Python's `math` module (`math.erf`,
-//! `math.tanh`, `math.log1p`), independently of this crate.
+//! `math.tanh`, `math.log1p`), independently of this crate. `ReLU6`, `Hardswish` and
+//! `Hardsigmoid` are piecewise polynomials: their values at the kinks are checked exactly, and
+//! their gradients there against PyTorch's backward kernels.
 
 extern crate std;
 use std::string::ToString;
 
-use crate::{ELU, GELU, Identity, Layer, SiLU, Softplus};
+use crate::{ELU, GELU, Hardsigmoid, Hardswish, Identity, Layer, ReLU6, SiLU, Softplus};
 
 const X: [f32; 5] = [-3.0, -0.7, 0.0, 0.4, 2.5];
 
@@ -27,7 +29,11 @@ fn check_values(layer: &impl Layer<[f32; 5], [f32; 5]>, expected: [f64; 5]) {
 
 /// Compares `backward_input` with central differences, at points away from every kink.
 fn check_grads(layer: &impl Layer<[f32; 6], [f32; 6]>) {
-    let x = [-3.0, -0.7, -0.05, 0.4, 2.5, 0.7];
+    check_grads_at(layer, [-3.0, -0.7, -0.05, 0.4, 2.5, 0.7]);
+}
+
+/// [`check_grads`] at `x`, whose values must be more than a step from every kink.
+fn check_grads_at(layer: &impl Layer<[f32; 6], [f32; 6]>, x: [f32; 6]) {
     let dy = [0.3, -1.1, 0.7, 2.0, -0.4, 1.3];
     let y = layer.forward(&x);
     let dx = layer.backward_input(&x, &y, &dy);
@@ -147,6 +153,93 @@ fn identity() {
     assert_eq!(Identity.forward(&X), X);
     check_grads(&Identity);
     assert_eq!(Identity.to_string(), "Identity()");
+}
+
+/// Away from the kinks at 0 and 6 (ReLU6), ±3 (Hardswish, Hardsigmoid).
+const SMOOTH: [f32; 6] = [-4.0, -2.5, 0.4, 2.5, 5.5, 6.5];
+
+/// `(x, f(x), f'(x))` for each `x`: the value exactly, the gradient of `dy = 2` exactly.
+fn check_exact(layer: &impl Layer<[f32; 8], [f32; 8]>, cases: [(f32, f32, f32); 8]) {
+    let (x, y, dx) = (cases.map(|c| c.0), cases.map(|c| c.1), cases.map(|c| c.2));
+    let got = layer.forward(&x);
+    assert_eq!(
+        got.map(f32::to_bits),
+        y.map(f32::to_bits),
+        "values at {x:?}"
+    );
+    let grads = layer.backward_input(&x, &got, &[2.0; 8]);
+    assert_eq!(grads, dx, "gradients at {x:?}");
+}
+
+/// `hardtanh(x, 0, 6)` and `hardtanh_backward`: zero gradient at both kinks.
+#[test]
+fn relu6() {
+    check_exact(
+        &ReLU6,
+        [
+            (-1.0, 0.0, 0.0),
+            (-0.0, -0.0, 0.0),
+            (0.0, 0.0, 0.0),
+            (1e-30, 1e-30, 2.0),
+            (3.0, 3.0, 2.0),
+            (5.999_999_5, 5.999_999_5, 2.0),
+            (6.0, 6.0, 0.0),
+            (7.5, 6.0, 0.0),
+        ],
+    );
+    assert!(ReLU6.forward(&[f32::NAN])[0].is_nan());
+    check_grads_at(&ReLU6, SMOOTH);
+    assert_eq!(ReLU6.to_string(), "ReLU6()");
+}
+
+/// `x * min(max(x + 3, 0), 6) / 6` and `hardswish_backward`: `-0.5 dy` at -3, `1.5 dy` at 3.
+#[test]
+fn hardswish() {
+    check_exact(
+        &Hardswish,
+        [
+            (-4.0, -0.0, 0.0),
+            (-3.0, -0.0, -1.0),
+            (-1.5, -0.375, 0.0),
+            (0.0, 0.0, 1.0),
+            (1.5, 1.125, 2.0),
+            (3.0, 3.0, 3.0),
+            (3.5, 3.5, 2.0),
+            (-3.5, -0.0, 0.0),
+        ],
+    );
+    // Between the kinks, x (x + 3) / 6; rounded as PyTorch's kernel rounds it.
+    let y = Hardswish.forward(&[0.7, -2.2, 2.9, 0.1, 1.0, -1.0]);
+    for (x, y) in [0.7f32, -2.2, 2.9, 0.1, 1.0, -1.0].iter().zip(y) {
+        let want = f64::from(*x) * (f64::from(*x) + 3.0) / 6.0;
+        assert!(
+            (f64::from(y) - want).abs() <= 1e-6 * want.abs().max(1.0),
+            "{x}"
+        );
+    }
+    check_grads_at(&Hardswish, SMOOTH);
+    assert_eq!(Hardswish.to_string(), "Hardswish()");
+}
+
+/// `min(max(x + 3, 0), 6) / 6` and `hardsigmoid_backward`: `dy · (1/6)` strictly inside ±3.
+#[test]
+fn hardsigmoid() {
+    let sixth = 2.0 * (1.0f32 / 6.0);
+    check_exact(
+        &Hardsigmoid,
+        [
+            (-4.0, 0.0, 0.0),
+            (-3.0, 0.0, 0.0),
+            (-1.5, 0.25, sixth),
+            (0.0, 0.5, sixth),
+            (1.5, 0.75, sixth),
+            (3.0, 1.0, 0.0),
+            (9.0, 1.0, 0.0),
+            (-2.999_999_8, 2.0 * f32::EPSILON / 6.0, sixth),
+        ],
+    );
+    check_grads_at(&Hardsigmoid, SMOOTH);
+    assert_eq!(Hardsigmoid.to_string(), "Hardsigmoid()");
 }
 
 /// Zeroed memory is a valid GELU, and the exact one: `Approximate::None` is the zero byte.

@@ -1,6 +1,6 @@
 //! Printing in PyTorch's form.
 
-use core::fmt::{self, Write};
+use core::fmt;
 
 /// Writes `x` as Python's `repr(float)` does: `0.1`, `1.0`, `1e-05`.
 pub(crate) struct PyFloat(pub f32);

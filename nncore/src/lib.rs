@@ -36,16 +36,20 @@ mod dropout;
 mod elu;
 mod flatten;
 mod gelu;
+mod hardsigmoid;
+mod hardswish;
 mod identity;
 mod leaky_relu;
 mod linear;
 mod pool;
 mod relu;
+mod relu6;
 mod sigmoid;
 mod silu;
 mod softmax;
 mod softplus;
 mod tanh;
+mod zero_pad;
 
 #[cfg(test)]
 mod activation_tests;
@@ -67,6 +71,8 @@ pub use elu::ELU;
 pub use error::Error;
 pub use flatten::Flatten;
 pub use gelu::{Approximate, GELU};
+pub use hardsigmoid::Hardsigmoid;
+pub use hardswish::Hardswish;
 pub use identity::Identity;
 pub use leaky_relu::LeakyReLU;
 pub use linear::{Linear, LinearNoBias};
@@ -80,6 +86,7 @@ pub use optim::{
 };
 pub use pool::{AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d};
 pub use relu::ReLU;
+pub use relu6::ReLU6;
 pub use sigmoid::Sigmoid;
 pub use silu::SiLU;
 pub use softmax::{LogSoftmax, Softmax};
@@ -89,6 +96,7 @@ pub use tanh::Tanh;
 pub use tensor::Tensor;
 #[cfg(feature = "alloc")]
 pub use train::{Train, TrainModel};
+pub use zero_pad::{ZeroPad1d, ZeroPad2d};
 
 /// Declares a model: a struct of layers with forward and backward written for its exact shape.
 ///

@@ -1,10 +1,10 @@
-//! The int8 layers a quantized model needs beside TensorFlow Lite's weighted ops: ReLU as a
-//! clamp, any other elementwise activation as a 256-entry lookup table, flattening in PyTorch's
+//! The int8 layers a quantized model needs beside TensorFlow Lite's weighted ops: ReLU and ReLU6
+//! as clamps, any other elementwise activation as a 256-entry lookup table, flattening in PyTorch's
 //! order, a layer that does nothing, and the samples they run on.
 
 use super::QuantLayer;
 use super::fixed::round_to_i32;
-use super::params::{QuantParams, clamp_i8};
+use super::params::{Activation, QuantParams, clamp_i8};
 
 /// An int8 sample in TensorFlow Lite's layout, and the float sample in PyTorch's layout it stands
 /// for: `[i8; N]` for `[f32; N]`, `[[i8; C]; L]` (length × channels) for `[[f32; L]; C]`, and
@@ -108,6 +108,27 @@ impl<X: Int8Sample> QuantLayer<X, X> for Relu {
         let mut y = *x;
         for v in y.flat_mut() {
             *v = (*v).max(self.quant.zero_point);
+        }
+        y
+    }
+}
+
+/// ReLU6 on its own: TensorFlow Lite's `RELU6` with the output quantized as the input, a clamp
+/// to `[zero_point, round(6 / scale) + zero_point]` within int8 (after a layer with weights it
+/// is fused into that layer's output stage instead).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Relu6 {
+    /// The quantization of the input and the output.
+    pub quant: QuantParams,
+}
+
+impl<X: Int8Sample> QuantLayer<X, X> for Relu6 {
+    #[inline]
+    fn forward(&self, x: &X) -> X {
+        let [lo, hi] = Activation::Relu6.range(self.quant);
+        let mut y = *x;
+        for v in y.flat_mut() {
+            *v = (*v).max(lo).min(hi);
         }
         y
     }
@@ -271,6 +292,16 @@ mod tests {
     fn relu_clamps_at_the_zero_point() {
         let y = Relu { quant: P }.forward(&[-128i8, -8, -7, 0, 127]);
         assert_eq!(y, [-7, -7, -7, 0, 127]);
+    }
+
+    #[test]
+    fn relu6_clamps_at_zero_and_six() {
+        // 6 / 0.05 = 120 steps above the zero point -7: 113.
+        let y = Relu6 { quant: P }.forward(&[-128i8, -8, -7, 50, 113, 114, 127]);
+        assert_eq!(y, [-7, -7, -7, 50, 113, 113, 113]);
+        // A scale too small for 6: int8's top.
+        let fine = QuantParams::new(0.01, 0);
+        assert_eq!(Relu6 { quant: fine }.forward(&[-1i8, 127]), [0, 127]);
     }
 
     #[test]

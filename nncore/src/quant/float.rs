@@ -7,17 +7,20 @@
 //! | `Conv1d` | [`Conv1d`], a `Conv2d` over one row | weights |
 //! | `BatchNorm1d`, `BatchNorm2d` | [`Identity`], folded into the layer before | norm |
 //! | `ReLU` | fused into the layer before, else [`Relu`] | ReLU |
+//! | `ReLU6` | fused into the layer before, else [`Relu6`] | ReLU6 |
 //! | `MaxPool1d`, `MaxPool2d`, `AvgPool1d`, `AvgPool2d` (no padding) | [`MaxPool2d`], [`AvgPool2d`] | shape |
 //! | `Flatten` | [`Flatten`] | shape |
+//! | `ZeroPad1d`, `ZeroPad2d` | [`Pad`], with the input's zero point | shape |
 //! | `Dropout`, `Identity` | [`Identity`] | skip |
 //! | `Tanh`, `Sigmoid` | [`Lookup`], output fixed as TensorFlow Lite fixes it | table |
-//! | `LeakyReLU`, `GELU`, `SiLU`, `Softplus`, `ELU` | [`Lookup`], output calibrated | table |
+//! | `LeakyReLU`, `GELU`, `SiLU`, `Softplus`, `ELU`, `Hardswish`, `Hardsigmoid` | [`Lookup`], output calibrated | table |
 //! | `Softmax`, `LogSoftmax`, `AdaptiveAvgPool1d`, `AdaptiveAvgPool2d` | none ([`Refused`]) | refused |
 
 use super::conv::{Conv2d, Padding};
 use super::conv1d::Conv1d;
-use super::elementwise::{Flatten, Identity, Lookup, Refused, Relu};
+use super::elementwise::{Flatten, Identity, Lookup, Refused, Relu, Relu6};
 use super::fully_connected::FullyConnected;
+use super::pad::Pad;
 use super::params::{Activation, OutputStage, QuantParams};
 use super::pool::{AvgPool2d, MaxPool2d, Pool2d};
 use super::ptq::{bias_value, symmetric_row};
@@ -264,6 +267,35 @@ impl Quantize for crate::ReLU {
     }
 }
 
+impl Quantize for crate::ReLU6 {
+    type Quantized = Relu6;
+    const ROLE: Role = Role::Relu6;
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        Ok(Relu6 { quant: plan.input })
+    }
+}
+
+impl<const LEFT: usize, const RIGHT: usize> Quantize for crate::ZeroPad1d<LEFT, RIGHT> {
+    type Quantized = Pad<LEFT, RIGHT, 0, 0>;
+    const ROLE: Role = Role::Shape;
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        Ok(Pad { quant: plan.input })
+    }
+}
+
+impl<const LEFT: usize, const RIGHT: usize, const TOP: usize, const BOTTOM: usize> Quantize
+    for crate::ZeroPad2d<LEFT, RIGHT, TOP, BOTTOM>
+{
+    type Quantized = Pad<LEFT, RIGHT, TOP, BOTTOM>;
+    const ROLE: Role = Role::Shape;
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        Ok(Pad { quant: plan.input })
+    }
+}
+
 macro_rules! identity {
     ($ty:ty, $role:expr $(, $norm:ident, $c:ident)?) => {
         impl$(<const $c: usize>)? Quantize for $ty {
@@ -311,6 +343,8 @@ table!(crate::GELU, None);
 table!(crate::SiLU, None);
 table!(crate::Softplus, None);
 table!(crate::ELU, None);
+table!(crate::Hardswish, None);
+table!(crate::Hardsigmoid, None);
 
 macro_rules! refused {
     ($ty:ty, $reason:literal) => {

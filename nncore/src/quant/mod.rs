@@ -16,6 +16,8 @@
 //! | `DEPTHWISE_CONV_2D` | [`DepthwiseConv2d`] | depth multiplier, stride, dilation, padding |
 //! | `MAX_POOL_2D`, `AVERAGE_POOL_2D` | [`MaxPool2d`], [`AvgPool2d`] | filter, stride, padding |
 //! | `RESHAPE` (Keras `Flatten`) | [`Reshape`] | NHWC to a vector |
+//! | `PAD` | [`Pad`] | zero-point rows and columns around each channel |
+//! | `RELU`, `RELU6` | [`Relu`], [`Relu6`] | the output quantized as the input |
 //! | `TANH`, `LOGISTIC`, other elementwise ops | [`Lookup`] | any function, as a 256-entry table |
 //!
 //! Images are NHWC, TensorFlow Lite's layout, `[[[i8; C]; W]; H]` per sample; the float layers
@@ -40,6 +42,7 @@ mod float;
 mod fully_connected;
 mod kernel;
 pub mod layout;
+mod pad;
 mod params;
 mod pool;
 pub mod ptq;
@@ -56,7 +59,7 @@ pub mod tflite;
 pub use conv::{Conv2d, Padding};
 pub use conv1d::Conv1d;
 pub use depthwise::DepthwiseConv2d;
-pub use elementwise::{Flatten, Identity, Int8Sample, Lookup, Refused, Relu};
+pub use elementwise::{Flatten, Identity, Int8Sample, Lookup, Refused, Relu, Relu6};
 pub use fixed::{
     Multiplier, Rounding, round_product, rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul,
@@ -64,6 +67,7 @@ pub use fixed::{
 pub use fully_connected::FullyConnected;
 pub use kernel::Kernel;
 pub use layout::Reshape;
+pub use pad::Pad;
 pub use params::{Activation, OutputStage, QuantParams};
 pub use pool::{AvgPool2d, MaxPool2d, Pool2d};
 pub use quantize::{Norm, Plan, Plans, Quantize, Role};

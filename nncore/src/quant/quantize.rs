@@ -1,7 +1,8 @@
 //! Quantizing a whole model: what each float layer becomes in int8 ([`Quantize`]), and how the
 //! layers of a `sequential!` model combine ([`Role`]): a BatchNorm folds into the `Linear` or
-//! convolution before it, a ReLU after one fuses into its output stage, and each int8 tensor
-//! between the layers that remain gets its scale and zero point from the range calibration saw.
+//! convolution before it, a ReLU or ReLU6 after one fuses into its output stage, and each int8
+//! tensor between the layers that remain gets its scale and zero point from the range
+//! calibration saw.
 //!
 //! `sequential!` writes, for a model `Net`, a `NetInt8` whose fields are each layer's
 //! [`Quantize::Quantized`], and `Net::quantize`, which calibrates, plans with [`Plans`] and
@@ -16,15 +17,18 @@ use crate::Error;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Role {
     /// A `Linear` or a convolution: int8 weights and int32 biases. A BatchNorm after it folds
-    /// in and a ReLU after that fuses in; its output's range is calibrated after both.
+    /// in and a ReLU or ReLU6 after that fuses in; its output's range is calibrated after both.
     Weights,
     /// A BatchNorm: folded into the [`Role::Weights`] layer before it.
     Norm,
     /// A ReLU: fused into the [`Role::Weights`] layer before it, else a clamp at the zero point.
     Relu,
+    /// A ReLU6: fused into the [`Role::Weights`] layer before it (TensorFlow Lite's fused
+    /// `RELU6`), else a clamp to the int8 values of 0 and 6.
+    Relu6,
     /// Dropout or Identity: nothing to compute, and no bar to fusing across it.
     Skip,
-    /// Pooling or flattening: the output is quantized as the input.
+    /// Pooling, padding or flattening: the output is quantized as the input.
     Shape,
     /// An elementwise function as a lookup table, its output's quantization fixed (TensorFlow
     /// Lite fixes `TANH`'s and `LOGISTIC`'s) or calibrated (`None`).
@@ -118,9 +122,16 @@ const fn fuse<const N: usize>(roles: &[Role; N]) -> Result<[Step; N], (usize, &'
                     steps[i].fold = Some(j);
                     j = skip(roles, j + 1);
                 }
-                if j < N && matches!(roles[j], Role::Relu) {
-                    steps[i].activation = Activation::Relu;
-                    j += 1;
+                if j < N {
+                    let fused = match roles[j] {
+                        Role::Relu => Activation::Relu,
+                        Role::Relu6 => Activation::Relu6,
+                        _ => Activation::None,
+                    };
+                    if !matches!(fused, Activation::None) {
+                        steps[i].activation = fused;
+                        j += 1;
+                    }
                 }
                 steps[i].output = Output::Calibrated(j);
                 i = j;
@@ -130,7 +141,7 @@ const fn fuse<const N: usize>(roles: &[Role; N]) -> Result<[Step; N], (usize, &'
             Role::Refused(reason) => return Err((i, reason)),
             Role::Table(Some(fixed)) => steps[i].output = Output::Fixed(fixed),
             Role::Table(None) => steps[i].output = Output::Calibrated(i + 1),
-            Role::Relu | Role::Skip | Role::Shape => {}
+            Role::Relu | Role::Relu6 | Role::Skip | Role::Shape => {}
         }
         i += 1;
     }
@@ -272,6 +283,18 @@ mod tests {
             assert_eq!(plans.layer(i, &norms).output, relu_out, "layer {i}");
         }
         assert_eq!(plans.layer(4, &norms).output, r[5].params().unwrap());
+    }
+
+    #[test]
+    fn relu6_fuses_as_relu_does() {
+        let roles = [W, Role::Norm, Role::Relu6, Role::Relu6, W, Role::Relu];
+        let steps = fuse(&roles).unwrap();
+        assert_eq!(steps[0].activation, Activation::Relu6);
+        assert_eq!(steps[0].output, Output::Calibrated(3));
+        // The second ReLU6 follows no weights: a clamp, quantized as its input.
+        assert_eq!(steps[3].activation, Activation::None);
+        assert_eq!(steps[3].output, Output::Same);
+        assert_eq!(steps[4].activation, Activation::Relu);
     }
 
     #[test]

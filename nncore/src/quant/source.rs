@@ -11,9 +11,10 @@ use core::fmt::{self, Write};
 use super::conv::Conv2d;
 use super::conv1d::Conv1d;
 use super::depthwise::DepthwiseConv2d;
-use super::elementwise::{Flatten, Identity, Lookup, Refused, Relu};
+use super::elementwise::{Flatten, Identity, Lookup, Refused, Relu, Relu6};
 use super::fixed::Multiplier;
 use super::fully_connected::FullyConnected;
+use super::pad::Pad;
 use super::params::{Activation, OutputStage, QuantParams};
 use super::pool::{AvgPool2d, MaxPool2d, Pool2d};
 
@@ -344,9 +345,11 @@ macro_rules! pool {
 pool!(MaxPool2d);
 pool!(AvgPool2d);
 
+/// `Int8Layer` for a layer whose one field is `quant`, with the const generics it has (which
+/// its written source leaves to inference).
 macro_rules! same {
-    ($ty:ident) => {
-        impl Int8Layer for $ty {
+    ($ty:ident $(<$($c:ident),*>)?) => {
+        impl$(<$(const $c: usize),*>)? Int8Layer for $ty$(<$($c),*>)? {
             const WEIGHT_BYTES: usize = 0;
 
             fn input_params(&self) -> QuantParams {
@@ -366,8 +369,10 @@ macro_rules! same {
     };
 }
 same!(Relu);
+same!(Relu6);
 same!(Identity);
 same!(Flatten);
+same!(Pad<LEFT, RIGHT, TOP, BOTTOM>);
 
 impl Int8Layer for Lookup {
     const WEIGHT_BYTES: usize = 256;

@@ -85,9 +85,12 @@ macro_rules! plain_activation {
 
 plain_activation!(TANH, "Tanh", Tanh);
 plain_activation!(RELU, "ReLU", ReLU);
+plain_activation!(RELU6, "ReLU6", ReLU6);
 plain_activation!(SIGMOID, "Sigmoid", Sigmoid);
 plain_activation!(SILU, "SiLU", SiLU);
 plain_activation!(IDENTITY, "Identity", Identity);
+plain_activation!(HARDSWISH, "Hardswish", Hardswish);
+plain_activation!(HARDSIGMOID, "Hardsigmoid", Hardsigmoid);
 
 pub const LEAKY_RELU: LayerDef = LayerDef {
     name: "LeakyReLU",

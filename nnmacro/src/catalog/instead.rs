@@ -85,11 +85,41 @@ pub const INSTEAD: &[(&str, &str)] = &[
         "not supported; `BatchNorm2d` normalizes over the batch",
     ),
     (
+        "ConstantPad1d",
+        "not supported; `ZeroPad1d` pads with zeros",
+    ),
+    (
+        "ConstantPad2d",
+        "not supported; `ZeroPad2d` pads with zeros",
+    ),
+    (
+        "ReflectionPad1d",
+        "not supported; `ZeroPad1d` pads with zeros",
+    ),
+    (
+        "ReflectionPad2d",
+        "not supported; `ZeroPad2d` pads with zeros",
+    ),
+    (
+        "ReplicationPad1d",
+        "not supported; `ZeroPad1d` pads with zeros",
+    ),
+    (
+        "ReplicationPad2d",
+        "not supported; `ZeroPad2d` pads with zeros",
+    ),
+    (
+        "ZeroPad3d",
+        "not supported: samples have at most two spatial axes (`ZeroPad1d`, `ZeroPad2d`)",
+    ),
+    (
         "Unflatten",
         "not supported: a model's shapes only get flatter (`Flatten`)",
     ),
-    ("Hardtanh", "not supported; `Tanh` is the smooth form"),
-    ("ReLU6", "not supported; `ReLU` is the unbounded form"),
+    (
+        "Hardtanh",
+        "not supported; `ReLU6` is `Hardtanh(0, 6)`, and `Tanh` the smooth form",
+    ),
     (
         "PReLU",
         "not supported (its slope is a parameter); `LeakyReLU(slope)` has a fixed slope",
@@ -97,8 +127,6 @@ pub const INSTEAD: &[(&str, &str)] = &[
     ("SELU", "not supported; `ELU(alpha)` is the unscaled form"),
     ("CELU", "not supported; `ELU(alpha)` is close"),
     ("Mish", "not supported; `SiLU` is the closest"),
-    ("Hardswish", "not supported; `SiLU` is the smooth form"),
-    ("Hardsigmoid", "not supported; `Sigmoid` is the smooth form"),
     (
         "LogSigmoid",
         "not supported; `Sigmoid`, or `BCEWithLogitsLoss` for a loss on logits",
@@ -153,4 +181,30 @@ pub fn note_after(loss: &str, before: &str) -> Option<String> {
         _ => return None,
     };
     Some(note)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::INSTEAD;
+    use crate::catalog::LAYERS;
+
+    /// A layer the macro has is never also listed as one it does not have.
+    #[test]
+    fn no_unsupported_name_is_a_layer() {
+        for (name, _) in INSTEAD {
+            assert!(
+                LAYERS.iter().all(|def| def.name != *name),
+                "`{name}` is a layer and is listed as unsupported"
+            );
+        }
+        for name in [
+            "ReLU6",
+            "Hardswish",
+            "Hardsigmoid",
+            "ZeroPad1d",
+            "ZeroPad2d",
+        ] {
+            assert!(LAYERS.iter().any(|def| def.name == name), "{name}");
+        }
+    }
 }

@@ -13,6 +13,7 @@ mod dense;
 pub mod instead;
 pub mod nested;
 mod norm;
+mod pad;
 mod pool;
 mod reshape;
 
@@ -121,18 +122,23 @@ pub const LAYERS: &[LayerDef] = &[
     pool::AVG_POOL2D,
     pool::ADAPTIVE_AVG_POOL1D,
     pool::ADAPTIVE_AVG_POOL2D,
+    pad::ZERO_PAD1D,
+    pad::ZERO_PAD2D,
     norm::BATCH_NORM1D,
     norm::BATCH_NORM2D,
     norm::DROPOUT,
     reshape::FLATTEN,
     activation::TANH,
     activation::RELU,
+    activation::RELU6,
     activation::SIGMOID,
     activation::LEAKY_RELU,
     activation::GELU,
     activation::SILU,
     activation::SOFTPLUS,
     activation::ELU,
+    activation::HARDSWISH,
+    activation::HARDSIGMOID,
     activation::IDENTITY,
     reshape::SOFTMAX,
     reshape::LOG_SOFTMAX,
@@ -150,6 +156,10 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("conv", "Conv2d"),
     ("maxpool", "MaxPool2d"),
     ("batchnorm", "BatchNorm1d"),
+    ("zeropadding1d", "ZeroPad1d"),
+    ("zeropadding2d", "ZeroPad2d"),
+    ("hswish", "Hardswish"),
+    ("hsigmoid", "Hardsigmoid"),
 ];
 
 /// How the layer `name` is written, for messages.
