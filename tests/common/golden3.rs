@@ -115,10 +115,12 @@ impl Case {
     /// The case's optimizer for a model `M`.
     pub fn optimizer<M: Module + 'static>(&self) -> Box<dyn Optimizer<M>> {
         let (name, spec) = (&self.name, &self.optimizer);
-        let bad = |e: nncore::Error| panic!("{name}: the case's optimizer settings: {e}");
+        fn bad<T>(name: &str) -> impl FnOnce(nncore::Error) -> T + '_ {
+            move |e| panic!("{name}: the case's optimizer settings: {e}")
+        }
         match spec.kind.as_str() {
-            "sgd" => Box::new(SGD::new(spec.sgd_config()).unwrap_or_else(bad)),
-            "adam" => Box::new(Adam::new(spec.adam_config()).unwrap_or_else(bad)),
+            "sgd" => Box::new(SGD::new(spec.sgd_config()).unwrap_or_else(bad(name))),
+            "adam" => Box::new(Adam::new(spec.adam_config()).unwrap_or_else(bad(name))),
             "adamw" => {
                 let adam = spec.adam_config_of("adamw");
                 let config = AdamWConfig {
@@ -128,7 +130,7 @@ impl Case {
                     weight_decay: adam.weight_decay,
                     ..AdamWConfig::default()
                 };
-                Box::new(AdamW::new(config).unwrap_or_else(bad))
+                Box::new(AdamW::new(config).unwrap_or_else(bad(name)))
             }
             other => panic!("{name}: optimizer {other:?} is not one this test knows"),
         }

@@ -229,7 +229,12 @@ fn blocked_impl(plan: &Plan) -> TokenStream {
             (None, Op::Add(p, q)) => {
                 let add = |j: usize, v: usize| {
                     let needed = needed(plan, v, &want);
-                    let body = into(k, j, v, &|dst| quote!(#dst.copy_from_slice(&#g_out[..#n]);));
+                    let body = into(
+                        k,
+                        j,
+                        v,
+                        &|dst| quote!((#dst).copy_from_slice(&#g_out[..#n]);),
+                    );
                     quote!(if #needed { #body })
                 };
                 let (first, second) = (add(0, p), add(1, q));

@@ -143,7 +143,7 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
             (None, Op::Add(p, q)) => {
                 let add = |j: usize, v: usize| {
                     let needed = needed(v);
-                    let body = into(k, j, v, &|dst| quote!(#dst.copy_from_slice(&*#g_out);));
+                    let body = into(k, j, v, &|dst| quote!((#dst).copy_from_slice(&*#g_out);));
                     quote!(if #needed { #body })
                 };
                 let (first, second) = (add(0, p), add(1, q));

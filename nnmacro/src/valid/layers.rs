@@ -137,7 +137,14 @@ fn check_path(call: &LayerCall, errors: &mut Errors) {
 
 /// The layers PyTorch gives an `inplace` flag.
 const INPLACE: &[&str] = &[
-    "ReLU", "ReLU6", "LeakyReLU", "ELU", "SiLU", "Hardswish", "Hardsigmoid", "Dropout",
+    "ReLU",
+    "ReLU6",
+    "LeakyReLU",
+    "ELU",
+    "SiLU",
+    "Hardswish",
+    "Hardsigmoid",
+    "Dropout",
 ];
 
 /// Removes `inplace = true` or `inplace = false` from a layer that has it in PyTorch: it
@@ -147,9 +154,9 @@ fn take_inplace(call: &mut LayerCall, errors: &mut Errors) -> bool {
     let Some((_, args)) = &mut call.args else {
         return false;
     };
-    let position = args.iter().position(
-        |arg| matches!(arg, crate::ast::Arg::Keyword { name, .. } if name == "inplace"),
-    );
+    let position = args
+        .iter()
+        .position(|arg| matches!(arg, crate::ast::Arg::Keyword { name, .. } if name == "inplace"));
     let (Some(position), true) = (position, INPLACE.contains(&name.as_str())) else {
         return false;
     };
