@@ -384,6 +384,13 @@ impl ::nncore::Module for ConvNet {
         <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
         <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
     ]);
+    const ARENA_BYTES: ::core::primitive::usize = <ConvNet as ::nncore::__private::Passes<
+        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+        [::core::primitive::f32; 2usize],
+    >>::ARENA
+        * ::core::mem::size_of::<::core::primitive::f32>();
+    const TRAIN_BYTES: ::core::primitive::usize =
+        ConvNet::__NN_TRAIN.0 * ::core::mem::size_of::<::core::primitive::f32>();
     fn zeros() -> Self {
         Self::ZERO
     }
@@ -479,88 +486,290 @@ const _: () = {
         __nn_zeroable::<::nncore::Linear<32usize, 2usize>>();
     }
 };
+impl ConvNet {
+    /// Where each value of the forward pass lives in the arena.
+    #[doc(hidden)]
+    pub const __NN_PLAN: ::nncore::__private::Plan<20usize> = ::nncore::__private::plan([
+        (
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            0usize,
+            1usize,
+        ),
+        (
+            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            1usize,
+            2usize,
+        ),
+        (
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+            2usize,
+            3usize,
+        ),
+        (
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            3usize,
+            4usize,
+        ),
+        (
+            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            4usize,
+            5usize,
+        ),
+        (
+            <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+            5usize,
+            6usize,
+        ),
+        (
+            <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+            6usize,
+            7usize,
+        ),
+        (
+            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            7usize,
+            8usize,
+        ),
+        (
+            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            8usize,
+            9usize,
+        ),
+        (
+            <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+            9usize,
+            10usize,
+        ),
+        (
+            <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >>::SCRATCH,
+            0usize,
+            0usize,
+        ),
+        (
+            <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >>::SCRATCH,
+            1usize,
+            1usize,
+        ),
+        (
+            <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            >>::SCRATCH,
+            2usize,
+            2usize,
+        ),
+        (
+            <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::SCRATCH,
+            3usize,
+            3usize,
+        ),
+        (
+            <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::SCRATCH,
+            4usize,
+            4usize,
+        ),
+        (
+            <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            >>::SCRATCH,
+            5usize,
+            5usize,
+        ),
+        (
+            <::nncore::Flatten as ::nncore::Layer<
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                [::core::primitive::f32; 512usize],
+            >>::SCRATCH,
+            6usize,
+            6usize,
+        ),
+        (
+            <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
+                [::core::primitive::f32; 512usize],
+                [::core::primitive::f32; 32usize],
+            >>::SCRATCH,
+            7usize,
+            7usize,
+        ),
+        (
+            <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 32usize],
+            >>::SCRATCH,
+            8usize,
+            8usize,
+        ),
+        (
+            <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 2usize],
+            >>::SCRATCH,
+            9usize,
+            9usize,
+        ),
+    ]);
+}
 impl
-    ::nncore::__private::Blocked<
+    ::nncore::__private::Passes<
         [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
         [::core::primitive::f32; 2usize],
     > for ConvNet
 {
-    #[inline]
-    fn forward_block<const __NN_B: ::core::primitive::usize>(
+    const ARENA: ::core::primitive::usize = ConvNet::__NN_PLAN.total;
+    const EVAL_WS: ::core::primitive::usize = 0
+        + <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
+        + <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN;
+    #[allow(unused_variables, unused_mut)]
+    fn eval_forward(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
-        __nn_out: &mut [[::core::primitive::f32; 2usize]],
+        mut __nn_workspace: &mut [::core::primitive::f32],
     ) {
         let __nn_n = __nn_xs.len();
-        let mut __nn_a1 =
-            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
+        let __nn_a1 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
         ::nncore::Layer::<
             [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
             [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::forward_batch(&self.conv1, __nn_xs, &mut __nn_a1[..__nn_n]);
-        let mut __nn_a2 =
-            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
+        >::forward_batch(&self.conv1, __nn_xs, __nn_a1);
+        let __nn_a2 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
         ::nncore::Layer::<
             [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
             [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::forward_batch(&self.act1, &__nn_a1[..__nn_n], &mut __nn_a2[..__nn_n]);
-        let mut __nn_a3 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
+        >::forward_batch(&self.act1, &*__nn_a1, __nn_a2);
+        let __nn_a3 = <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
         ::nncore::Layer::<
             [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
             [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-        >::forward_batch(&self.pool1, &__nn_a2[..__nn_n], &mut __nn_a3[..__nn_n]);
-        let mut __nn_a4 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
+        >::forward_batch(&self.pool1, &*__nn_a2, __nn_a3);
+        let __nn_a4 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
         ::nncore::Layer::<
             [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
             [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::forward_batch(&self.conv2, &__nn_a3[..__nn_n], &mut __nn_a4[..__nn_n]);
-        let mut __nn_a5 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
+        >::forward_batch(&self.conv2, &*__nn_a3, __nn_a4);
+        let __nn_a5 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
         ::nncore::Layer::<
             [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
             [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::forward_batch(&self.act2, &__nn_a4[..__nn_n], &mut __nn_a5[..__nn_n]);
-        let mut __nn_a6 =
-            [<[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
+        >::forward_batch(&self.act2, &*__nn_a4, __nn_a5);
+        let __nn_a6 = <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
         ::nncore::Layer::<
             [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
             [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-        >::forward_batch(&self.pool2, &__nn_a5[..__nn_n], &mut __nn_a6[..__nn_n]);
-        let mut __nn_a7 = [<[::core::primitive::f32; 512usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        >::forward_batch(&self.pool2, &*__nn_a5, __nn_a6);
+        let __nn_a7 = <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
         ::nncore::Layer::<
             [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
             [::core::primitive::f32; 512usize],
-        >::forward_batch(&self.flat, &__nn_a6[..__nn_n], &mut __nn_a7[..__nn_n]);
-        let mut __nn_a8 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        >::forward_batch(&self.flat, &*__nn_a6, __nn_a7);
+        let __nn_a8 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
         ::nncore::Layer::<
             [::core::primitive::f32; 512usize],
             [::core::primitive::f32; 32usize],
-        >::forward_batch(&self.fc1, &__nn_a7[..__nn_n], &mut __nn_a8[..__nn_n]);
-        let mut __nn_a9 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        >::forward_batch(&self.fc1, &*__nn_a7, __nn_a8);
+        let __nn_a9 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
         ::nncore::Layer::<
             [::core::primitive::f32; 32usize],
             [::core::primitive::f32; 32usize],
-        >::forward_batch(&self.act3, &__nn_a8[..__nn_n], &mut __nn_a9[..__nn_n]);
-        let mut __nn_a10 = [<[::core::primitive::f32; 2usize] as ::nncore::Tensor>::ZERO; __NN_B];
+        >::forward_batch(&self.act3, &*__nn_a8, __nn_a9);
+        let __nn_a10 = <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
         ::nncore::Layer::<
             [::core::primitive::f32; 32usize],
             [::core::primitive::f32; 2usize],
-        >::forward_batch(&self.fc2, &__nn_a9[..__nn_n], &mut __nn_a10[..__nn_n]);
-        __nn_out.copy_from_slice(&__nn_a10[..__nn_n]);
+        >::forward_batch(&self.fc2, &*__nn_a9, __nn_a10);
     }
-    #[inline]
     #[allow(unused_variables, unused_mut, clippy::needless_bool)]
-    fn backward_block<const __NN_B: ::core::primitive::usize>(
+    fn backward_ws(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        mut __nn_workspace: &mut [::core::primitive::f32],
         mut __nn_grads: ::core::option::Option<&mut Self>,
         __nn_loss_grad: impl ::core::ops::FnMut(
             ::core::primitive::usize,
@@ -569,374 +778,1219 @@ impl
         __nn_dxs: ::core::option::Option<
             &mut [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
         >,
+        __nn_train: bool,
     ) {
         let __nn_n = __nn_xs.len();
         let __nn_want = __nn_dxs.is_some();
-        let mut __nn_a1 =
-            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::forward_batch(&self.conv1, __nn_xs, &mut __nn_a1[..__nn_n]);
-        let mut __nn_a2 =
-            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::forward_batch(&self.act1, &__nn_a1[..__nn_n], &mut __nn_a2[..__nn_n]);
-        let mut __nn_a3 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-        >::forward_batch(&self.pool1, &__nn_a2[..__nn_n], &mut __nn_a3[..__nn_n]);
-        let mut __nn_a4 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::forward_batch(&self.conv2, &__nn_a3[..__nn_n], &mut __nn_a4[..__nn_n]);
-        let mut __nn_a5 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::forward_batch(&self.act2, &__nn_a4[..__nn_n], &mut __nn_a5[..__nn_n]);
-        let mut __nn_a6 =
-            [<[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-        >::forward_batch(&self.pool2, &__nn_a5[..__nn_n], &mut __nn_a6[..__nn_n]);
-        let mut __nn_a7 = [<[::core::primitive::f32; 512usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-            [::core::primitive::f32; 512usize],
-        >::forward_batch(&self.flat, &__nn_a6[..__nn_n], &mut __nn_a7[..__nn_n]);
-        let mut __nn_a8 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 512usize],
-            [::core::primitive::f32; 32usize],
-        >::forward_batch(&self.fc1, &__nn_a7[..__nn_n], &mut __nn_a8[..__nn_n]);
-        let mut __nn_a9 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 32usize],
-        >::forward_batch(&self.act3, &__nn_a8[..__nn_n], &mut __nn_a9[..__nn_n]);
-        let mut __nn_a10 = [<[::core::primitive::f32; 2usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 2usize],
-        >::forward_batch(&self.fc2, &__nn_a9[..__nn_n], &mut __nn_a10[..__nn_n]);
-        let mut __nn_g0 =
-            [<[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        let mut __nn_g1 =
-            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        let mut __nn_g2 =
-            [<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        let mut __nn_g3 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        let mut __nn_g4 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        let mut __nn_g5 =
-            [<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        let mut __nn_g6 =
-            [<[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::ZERO;
-                __NN_B];
-        let mut __nn_g7 = [<[::core::primitive::f32; 512usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        let mut __nn_g8 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        let mut __nn_g9 = [<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        let mut __nn_g10 = [<[::core::primitive::f32; 2usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::__private::output_grads(
-            &__nn_a10[..__nn_n],
-            &mut __nn_g10[..__nn_n],
-            __nn_loss_grad,
+        let __nn_a1 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
         );
-        if true {
-            if true {
-                ::nncore::Layer::<
+        let __nn_c0 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Layer<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
+        );
+        let __nn_a2 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c1 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::Tanh as ::nncore::Layer<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
+        );
+        let __nn_a3 = <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c2 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::MaxPool2d as ::nncore::Layer<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
+        );
+        let __nn_a4 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c3 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Layer<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
+        );
+        let __nn_a5 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c4 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::Tanh as ::nncore::Layer<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
+        );
+        let __nn_a6 = <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c5 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::MaxPool2d as ::nncore::Layer<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
+        );
+        let __nn_a7 = <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c6 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::Flatten as ::nncore::Layer<
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                    [::core::primitive::f32; 512usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
+        );
+        let __nn_a8 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c7 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
+                    [::core::primitive::f32; 512usize],
+                    [::core::primitive::f32; 32usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
+        );
+        let __nn_a9 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c8 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::Tanh as ::nncore::Layer<
+                    [::core::primitive::f32; 32usize],
+                    [::core::primitive::f32; 32usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
+        );
+        let __nn_a10 = <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c9 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
                     [::core::primitive::f32; 32usize],
                     [::core::primitive::f32; 2usize],
-                >::backward_batch(
-                    &self.fc2,
-                    &__nn_a9[..__nn_n],
-                    &__nn_a10[..__nn_n],
-                    &__nn_g10[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
-                    ::core::option::Option::Some(&mut __nn_g9[..__nn_n]),
-                );
+                >>::train_cache_len(__nn_n)
             } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 32usize],
-                    [::core::primitive::f32; 2usize],
-                >::backward_batch(
-                    &self.fc2,
-                    &__nn_a9[..__nn_n],
-                    &__nn_a10[..__nn_n],
-                    &__nn_g10[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
-                    ::core::option::Option::None,
-                );
+                0
+            },
+        );
+        let __nn_g0 = <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g1 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g2 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g3 = <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g4 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g5 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g6 = <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n
+                    * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g7 = <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g8 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g9 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g10 = <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        ::nncore::__private::output_grads(&*__nn_a10, __nn_g10, __nn_loss_grad);
+        if true {
+            if true {
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 32usize],
+                        [::core::primitive::f32; 2usize],
+                    >::backward_train(
+                        &self.fc2,
+                        &*__nn_a9,
+                        &*__nn_a10,
+                        &*__nn_g10,
+                        &mut *__nn_c9,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
+                        ::core::option::Option::Some(&mut *__nn_g9),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 32usize],
+                        [::core::primitive::f32; 2usize],
+                    >::backward_batch(
+                        &self.fc2,
+                        &*__nn_a9,
+                        &*__nn_a10,
+                        &*__nn_g10,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
+                        ::core::option::Option::Some(&mut *__nn_g9),
+                    );
+                }
+            } else {
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 32usize],
+                        [::core::primitive::f32; 2usize],
+                    >::backward_train(
+                        &self.fc2,
+                        &*__nn_a9,
+                        &*__nn_a10,
+                        &*__nn_g10,
+                        &mut *__nn_c9,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 32usize],
+                        [::core::primitive::f32; 2usize],
+                    >::backward_batch(
+                        &self.fc2,
+                        &*__nn_a9,
+                        &*__nn_a10,
+                        &*__nn_g10,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if true {
             if true {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 32usize],
-                    [::core::primitive::f32; 32usize],
-                >::backward_batch(
-                    &self.act3,
-                    &__nn_a8[..__nn_n],
-                    &__nn_a9[..__nn_n],
-                    &__nn_g9[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut __nn_g8[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 32usize],
+                        [::core::primitive::f32; 32usize],
+                    >::backward_train(
+                        &self.act3,
+                        &*__nn_a8,
+                        &*__nn_a9,
+                        &*__nn_g9,
+                        &mut *__nn_c8,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g8),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 32usize],
+                        [::core::primitive::f32; 32usize],
+                    >::backward_batch(
+                        &self.act3,
+                        &*__nn_a8,
+                        &*__nn_a9,
+                        &*__nn_g9,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g8),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 32usize],
-                    [::core::primitive::f32; 32usize],
-                >::backward_batch(
-                    &self.act3,
-                    &__nn_a8[..__nn_n],
-                    &__nn_a9[..__nn_n],
-                    &__nn_g9[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 32usize],
+                        [::core::primitive::f32; 32usize],
+                    >::backward_train(
+                        &self.act3,
+                        &*__nn_a8,
+                        &*__nn_a9,
+                        &*__nn_g9,
+                        &mut *__nn_c8,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 32usize],
+                        [::core::primitive::f32; 32usize],
+                    >::backward_batch(
+                        &self.act3,
+                        &*__nn_a8,
+                        &*__nn_a9,
+                        &*__nn_g9,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if true {
             if true {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 512usize],
-                    [::core::primitive::f32; 32usize],
-                >::backward_batch(
-                    &self.fc1,
-                    &__nn_a7[..__nn_n],
-                    &__nn_a8[..__nn_n],
-                    &__nn_g8[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
-                    ::core::option::Option::Some(&mut __nn_g7[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 512usize],
+                        [::core::primitive::f32; 32usize],
+                    >::backward_train(
+                        &self.fc1,
+                        &*__nn_a7,
+                        &*__nn_a8,
+                        &*__nn_g8,
+                        &mut *__nn_c7,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
+                        ::core::option::Option::Some(&mut *__nn_g7),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 512usize],
+                        [::core::primitive::f32; 32usize],
+                    >::backward_batch(
+                        &self.fc1,
+                        &*__nn_a7,
+                        &*__nn_a8,
+                        &*__nn_g8,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
+                        ::core::option::Option::Some(&mut *__nn_g7),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 512usize],
-                    [::core::primitive::f32; 32usize],
-                >::backward_batch(
-                    &self.fc1,
-                    &__nn_a7[..__nn_n],
-                    &__nn_a8[..__nn_n],
-                    &__nn_g8[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 512usize],
+                        [::core::primitive::f32; 32usize],
+                    >::backward_train(
+                        &self.fc1,
+                        &*__nn_a7,
+                        &*__nn_a8,
+                        &*__nn_g8,
+                        &mut *__nn_c7,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 512usize],
+                        [::core::primitive::f32; 32usize],
+                    >::backward_batch(
+                        &self.fc1,
+                        &*__nn_a7,
+                        &*__nn_a8,
+                        &*__nn_g8,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if true {
             if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                    [::core::primitive::f32; 512usize],
-                >::backward_batch(
-                    &self.flat,
-                    &__nn_a6[..__nn_n],
-                    &__nn_a7[..__nn_n],
-                    &__nn_g7[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut __nn_g6[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                        [::core::primitive::f32; 512usize],
+                    >::backward_train(
+                        &self.flat,
+                        &*__nn_a6,
+                        &*__nn_a7,
+                        &*__nn_g7,
+                        &mut *__nn_c6,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g6),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                        [::core::primitive::f32; 512usize],
+                    >::backward_batch(
+                        &self.flat,
+                        &*__nn_a6,
+                        &*__nn_a7,
+                        &*__nn_g7,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g6),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                    [::core::primitive::f32; 512usize],
-                >::backward_batch(
-                    &self.flat,
-                    &__nn_a6[..__nn_n],
-                    &__nn_a7[..__nn_n],
-                    &__nn_g7[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                        [::core::primitive::f32; 512usize],
+                    >::backward_train(
+                        &self.flat,
+                        &*__nn_a6,
+                        &*__nn_a7,
+                        &*__nn_g7,
+                        &mut *__nn_c6,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                        [::core::primitive::f32; 512usize],
+                    >::backward_batch(
+                        &self.flat,
+                        &*__nn_a6,
+                        &*__nn_a7,
+                        &*__nn_g7,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if true {
             if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                >::backward_batch(
-                    &self.pool2,
-                    &__nn_a5[..__nn_n],
-                    &__nn_a6[..__nn_n],
-                    &__nn_g6[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut __nn_g5[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                    >::backward_train(
+                        &self.pool2,
+                        &*__nn_a5,
+                        &*__nn_a6,
+                        &*__nn_g6,
+                        &mut *__nn_c5,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g5),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                    >::backward_batch(
+                        &self.pool2,
+                        &*__nn_a5,
+                        &*__nn_a6,
+                        &*__nn_g6,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g5),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                >::backward_batch(
-                    &self.pool2,
-                    &__nn_a5[..__nn_n],
-                    &__nn_a6[..__nn_n],
-                    &__nn_g6[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                    >::backward_train(
+                        &self.pool2,
+                        &*__nn_a5,
+                        &*__nn_a6,
+                        &*__nn_g6,
+                        &mut *__nn_c5,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                    >::backward_batch(
+                        &self.pool2,
+                        &*__nn_a5,
+                        &*__nn_a6,
+                        &*__nn_g6,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if true {
             if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                >::backward_batch(
-                    &self.act2,
-                    &__nn_a4[..__nn_n],
-                    &__nn_a5[..__nn_n],
-                    &__nn_g5[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut __nn_g4[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    >::backward_train(
+                        &self.act2,
+                        &*__nn_a4,
+                        &*__nn_a5,
+                        &*__nn_g5,
+                        &mut *__nn_c4,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g4),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    >::backward_batch(
+                        &self.act2,
+                        &*__nn_a4,
+                        &*__nn_a5,
+                        &*__nn_g5,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g4),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                >::backward_batch(
-                    &self.act2,
-                    &__nn_a4[..__nn_n],
-                    &__nn_a5[..__nn_n],
-                    &__nn_g5[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    >::backward_train(
+                        &self.act2,
+                        &*__nn_a4,
+                        &*__nn_a5,
+                        &*__nn_g5,
+                        &mut *__nn_c4,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    >::backward_batch(
+                        &self.act2,
+                        &*__nn_a4,
+                        &*__nn_a5,
+                        &*__nn_g5,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if true {
             if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                >::backward_batch(
-                    &self.conv2,
-                    &__nn_a3[..__nn_n],
-                    &__nn_a4[..__nn_n],
-                    &__nn_g4[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
-                    ::core::option::Option::Some(&mut __nn_g3[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    >::backward_train(
+                        &self.conv2,
+                        &*__nn_a3,
+                        &*__nn_a4,
+                        &*__nn_g4,
+                        &mut *__nn_c3,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
+                        ::core::option::Option::Some(&mut *__nn_g3),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    >::backward_batch(
+                        &self.conv2,
+                        &*__nn_a3,
+                        &*__nn_a4,
+                        &*__nn_g4,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
+                        ::core::option::Option::Some(&mut *__nn_g3),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                >::backward_batch(
-                    &self.conv2,
-                    &__nn_a3[..__nn_n],
-                    &__nn_a4[..__nn_n],
-                    &__nn_g4[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    >::backward_train(
+                        &self.conv2,
+                        &*__nn_a3,
+                        &*__nn_a4,
+                        &*__nn_g4,
+                        &mut *__nn_c3,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    >::backward_batch(
+                        &self.conv2,
+                        &*__nn_a3,
+                        &*__nn_a4,
+                        &*__nn_g4,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if true {
             if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                >::backward_batch(
-                    &self.pool1,
-                    &__nn_a2[..__nn_n],
-                    &__nn_a3[..__nn_n],
-                    &__nn_g3[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut __nn_g2[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                    >::backward_train(
+                        &self.pool1,
+                        &*__nn_a2,
+                        &*__nn_a3,
+                        &*__nn_g3,
+                        &mut *__nn_c2,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g2),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                    >::backward_batch(
+                        &self.pool1,
+                        &*__nn_a2,
+                        &*__nn_a3,
+                        &*__nn_g3,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g2),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                >::backward_batch(
-                    &self.pool1,
-                    &__nn_a2[..__nn_n],
-                    &__nn_a3[..__nn_n],
-                    &__nn_g3[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                    >::backward_train(
+                        &self.pool1,
+                        &*__nn_a2,
+                        &*__nn_a3,
+                        &*__nn_g3,
+                        &mut *__nn_c2,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                    >::backward_batch(
+                        &self.pool1,
+                        &*__nn_a2,
+                        &*__nn_a3,
+                        &*__nn_g3,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if true {
             if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                >::backward_batch(
-                    &self.act1,
-                    &__nn_a1[..__nn_n],
-                    &__nn_a2[..__nn_n],
-                    &__nn_g2[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut __nn_g1[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    >::backward_train(
+                        &self.act1,
+                        &*__nn_a1,
+                        &*__nn_a2,
+                        &*__nn_g2,
+                        &mut *__nn_c1,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g1),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    >::backward_batch(
+                        &self.act1,
+                        &*__nn_a1,
+                        &*__nn_a2,
+                        &*__nn_g2,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g1),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                >::backward_batch(
-                    &self.act1,
-                    &__nn_a1[..__nn_n],
-                    &__nn_a2[..__nn_n],
-                    &__nn_g2[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    >::backward_train(
+                        &self.act1,
+                        &*__nn_a1,
+                        &*__nn_a2,
+                        &*__nn_g2,
+                        &mut *__nn_c1,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    >::backward_batch(
+                        &self.act1,
+                        &*__nn_a1,
+                        &*__nn_a2,
+                        &*__nn_g2,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if true {
             if __nn_want {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                >::backward_batch(
-                    &self.conv1,
-                    __nn_xs,
-                    &__nn_a1[..__nn_n],
-                    &__nn_g1[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
-                    ::core::option::Option::Some(&mut __nn_g0[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    >::backward_train(
+                        &self.conv1,
+                        __nn_xs,
+                        &*__nn_a1,
+                        &*__nn_g1,
+                        &mut *__nn_c0,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
+                        ::core::option::Option::Some(&mut *__nn_g0),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    >::backward_batch(
+                        &self.conv1,
+                        __nn_xs,
+                        &*__nn_a1,
+                        &*__nn_g1,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
+                        ::core::option::Option::Some(&mut *__nn_g0),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                >::backward_batch(
-                    &self.conv1,
-                    __nn_xs,
-                    &__nn_a1[..__nn_n],
-                    &__nn_g1[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    >::backward_train(
+                        &self.conv1,
+                        __nn_xs,
+                        &*__nn_a1,
+                        &*__nn_g1,
+                        &mut *__nn_c0,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    >::backward_batch(
+                        &self.conv1,
+                        __nn_xs,
+                        &*__nn_a1,
+                        &*__nn_g1,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
-            __nn_dxs.copy_from_slice(&__nn_g0[..__nn_n]);
+            __nn_dxs.copy_from_slice(__nn_g0);
         }
+    }
+    #[allow(unused_variables)]
+    fn forward_in(
+        &self,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_out: &mut [[::core::primitive::f32; 2usize]],
+        __nn_arena: &mut [::core::primitive::f32],
+    ) {
+        let __nn_n = __nn_xs.len();
+        {
+            let [__nn_y, __nn_s] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        ConvNet::__NN_PLAN.offsets[0usize],
+                        <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[10usize],
+                        <::nncore::Conv2d<
+                            3usize,
+                            16usize,
+                            3usize,
+                            3usize,
+                            true,
+                        > as ::nncore::Layer<
+                            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                        >>::SCRATCH,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >::forward_scratch(
+                &self.conv1,
+                __nn_xs,
+                <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        {
+            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        ConvNet::__NN_PLAN.offsets[1usize],
+                        <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[11usize],
+                        <::nncore::Tanh as ::nncore::Layer<
+                            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                        >>::SCRATCH,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[0usize],
+                        <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >::forward_scratch(
+                &self.act1,
+                &*<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_x,
+                ),
+                <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        {
+            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        ConvNet::__NN_PLAN.offsets[2usize],
+                        <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[12usize],
+                        <::nncore::MaxPool2d as ::nncore::Layer<
+                            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                        >>::SCRATCH,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[1usize],
+                        <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            >::forward_scratch(
+                &self.pool1,
+                &*<[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_x,
+                ),
+                <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        {
+            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        ConvNet::__NN_PLAN.offsets[3usize],
+                        <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[13usize],
+                        <::nncore::Conv2d<
+                            16usize,
+                            8usize,
+                            3usize,
+                            3usize,
+                            true,
+                        > as ::nncore::Layer<
+                            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                        >>::SCRATCH,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[2usize],
+                        <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >::forward_scratch(
+                &self.conv2,
+                &*<[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_x,
+                ),
+                <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        {
+            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        ConvNet::__NN_PLAN.offsets[4usize],
+                        <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[14usize],
+                        <::nncore::Tanh as ::nncore::Layer<
+                            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                        >>::SCRATCH,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[3usize],
+                        <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >::forward_scratch(
+                &self.act2,
+                &*<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_x,
+                ),
+                <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        {
+            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        ConvNet::__NN_PLAN.offsets[5usize],
+                        <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[15usize],
+                        <::nncore::MaxPool2d as ::nncore::Layer<
+                            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                        >>::SCRATCH,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[4usize],
+                        <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            >::forward_scratch(
+                &self.pool2,
+                &*<[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_x,
+                ),
+                <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        {
+            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        ConvNet::__NN_PLAN.offsets[6usize],
+                        <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[16usize],
+                        <::nncore::Flatten as ::nncore::Layer<
+                            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                            [::core::primitive::f32; 512usize],
+                        >>::SCRATCH,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[5usize],
+                        <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                [::core::primitive::f32; 512usize],
+            >::forward_scratch(
+                &self.flat,
+                &*<[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_x,
+                ),
+                <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        {
+            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        ConvNet::__NN_PLAN.offsets[7usize],
+                        <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[17usize],
+                        <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
+                            [::core::primitive::f32; 512usize],
+                            [::core::primitive::f32; 32usize],
+                        >>::SCRATCH,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[6usize],
+                        <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [::core::primitive::f32; 512usize],
+                [::core::primitive::f32; 32usize],
+            >::forward_scratch(
+                &self.fc1,
+                &*<[::core::primitive::f32; 512usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_x,
+                ),
+                <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        {
+            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        ConvNet::__NN_PLAN.offsets[8usize],
+                        <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[18usize],
+                        <::nncore::Tanh as ::nncore::Layer<
+                            [::core::primitive::f32; 32usize],
+                            [::core::primitive::f32; 32usize],
+                        >>::SCRATCH,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[7usize],
+                        <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 32usize],
+            >::forward_scratch(
+                &self.act3,
+                &*<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_x,
+                ),
+                <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        {
+            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        ConvNet::__NN_PLAN.offsets[9usize],
+                        <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[19usize],
+                        <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
+                            [::core::primitive::f32; 32usize],
+                            [::core::primitive::f32; 2usize],
+                        >>::SCRATCH,
+                    ),
+                    (
+                        ConvNet::__NN_PLAN.offsets[8usize],
+                        <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 2usize],
+            >::forward_scratch(
+                &self.fc2,
+                &*<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_x,
+                ),
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        let [__nn_y] = ::nncore::__private::regions(
+            &mut *__nn_arena,
+            __nn_n,
+            [(
+                ConvNet::__NN_PLAN.offsets[9usize],
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+            )],
+        );
+        __nn_out.copy_from_slice(
+            &*<[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(__nn_y),
+        );
     }
 }
 impl
@@ -945,27 +1999,80 @@ impl
         [::core::primitive::f32; 2usize],
     > for ConvNet
 {
+    #[inline]
+    fn forward(
+        &self,
+        __nn_x: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+    ) -> [::core::primitive::f32; 2usize] {
+        ::nncore::__private::forward_one::<
+            {
+                <ConvNet as ::nncore::__private::Passes<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [::core::primitive::f32; 2usize],
+                >>::ARENA
+            },
+            {
+                ::nncore::__private::forward_block_size(
+                    <ConvNet as ::nncore::__private::Passes<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                        [::core::primitive::f32; 2usize],
+                    >>::ARENA,
+                )
+            },
+            Self,
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >(self, __nn_x)
+    }
+    fn backward_sample(
+        &self,
+        __nn_x: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+        __nn_grads: &mut Self,
+        __nn_loss_grad: impl ::core::ops::FnOnce(
+            &[::core::primitive::f32; 2usize],
+        ) -> [::core::primitive::f32; 2usize],
+    ) {
+        ::nncore::__private::backward_one::<
+            {
+                <ConvNet as ::nncore::__private::Passes<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [::core::primitive::f32; 2usize],
+                >>::EVAL_WS
+            },
+            {
+                ::nncore::__private::block_size(
+                    <ConvNet as ::nncore::__private::Passes<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                        [::core::primitive::f32; 2usize],
+                    >>::EVAL_WS,
+                )
+            },
+            Self,
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >(self, __nn_x, __nn_grads, __nn_loss_grad);
+    }
     fn forward_into(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
         __nn_out: &mut [[::core::primitive::f32; 2usize]],
     ) -> ::core::result::Result<(), ::nncore::Error> {
-        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::forward_block_size(&[
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
-        ]);
         ::nncore::__private::forward_blocks::<
-            __NN_BLOCK,
-            _,
+            {
+                <ConvNet as ::nncore::__private::Passes<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [::core::primitive::f32; 2usize],
+                >>::ARENA
+            },
+            {
+                ::nncore::__private::forward_block_size(
+                    <ConvNet as ::nncore::__private::Passes<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                        [::core::primitive::f32; 2usize],
+                    >>::ARENA,
+                )
+            },
+            Self,
             [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
             [::core::primitive::f32; 2usize],
         >(self, __nn_xs, __nn_out)
@@ -976,22 +2083,22 @@ impl
         __nn_dys: &[[::core::primitive::f32; 2usize]],
         __nn_grads: &mut ::nncore::Grads<Self>,
     ) -> ::core::result::Result<(), ::nncore::Error> {
-        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
-        ]);
         ::nncore::__private::backward_blocks::<
-            __NN_BLOCK,
-            _,
+            {
+                <ConvNet as ::nncore::__private::Passes<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [::core::primitive::f32; 2usize],
+                >>::EVAL_WS
+            },
+            {
+                ::nncore::__private::block_size(
+                    <ConvNet as ::nncore::__private::Passes<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                        [::core::primitive::f32; 2usize],
+                    >>::EVAL_WS,
+                )
+            },
+            Self,
             [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
             [::core::primitive::f32; 2usize],
         >(self, __nn_xs, __nn_dys, __nn_grads)
@@ -1003,275 +2110,124 @@ impl
         __nn_targets: &[__NnL::Target],
         __nn_grads: &mut ::nncore::Grads<Self>,
     ) -> ::core::result::Result<::core::primitive::f32, ::nncore::Error> {
-        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
-        ]);
         ::nncore::__private::backward_loss_blocks::<
-            __NN_BLOCK,
-            _,
-            _,
+            {
+                <ConvNet as ::nncore::__private::Passes<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [::core::primitive::f32; 2usize],
+                >>::EVAL_WS
+            },
+            {
+                ::nncore::__private::block_size(
+                    <ConvNet as ::nncore::__private::Passes<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                        [::core::primitive::f32; 2usize],
+                    >>::EVAL_WS,
+                )
+            },
+            Self,
+            __NnL,
             [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
             [::core::primitive::f32; 2usize],
         >(self, __nn_loss_fn, __nn_xs, __nn_targets, __nn_grads)
     }
-    #[inline]
-    fn forward(
-        &self,
-        __nn_x0: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-    ) -> [::core::primitive::f32; 2usize] {
-        let __nn_x1 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::forward(&self.conv1, __nn_x0);
-        let __nn_x2 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::forward(&self.act1, &__nn_x1);
-        let __nn_x3 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-        >::forward(&self.pool1, &__nn_x2);
-        let __nn_x4 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::forward(&self.conv2, &__nn_x3);
-        let __nn_x5 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::forward(&self.act2, &__nn_x4);
-        let __nn_x6 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-        >::forward(&self.pool2, &__nn_x5);
-        let __nn_x7 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-            [::core::primitive::f32; 512usize],
-        >::forward(&self.flat, &__nn_x6);
-        let __nn_x8 = ::nncore::Layer::<
-            [::core::primitive::f32; 512usize],
-            [::core::primitive::f32; 32usize],
-        >::forward(&self.fc1, &__nn_x7);
-        let __nn_x9 = ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 32usize],
-        >::forward(&self.act3, &__nn_x8);
-        let __nn_x10 = ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 2usize],
-        >::forward(&self.fc2, &__nn_x9);
-        __nn_x10
-    }
-    #[allow(unused_mut)]
-    fn backward_sample(
-        &self,
-        __nn_x0: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-        __nn_grads: &mut Self,
-        __nn_loss_grad: impl ::core::ops::FnOnce(
-            &[::core::primitive::f32; 2usize],
-        ) -> [::core::primitive::f32; 2usize],
-    ) {
-        let __nn_x1 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::forward(&self.conv1, __nn_x0);
-        let __nn_x2 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::forward(&self.act1, &__nn_x1);
-        let __nn_x3 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-        >::forward(&self.pool1, &__nn_x2);
-        let __nn_x4 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::forward(&self.conv2, &__nn_x3);
-        let __nn_x5 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::forward(&self.act2, &__nn_x4);
-        let __nn_x6 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-        >::forward(&self.pool2, &__nn_x5);
-        let __nn_x7 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-            [::core::primitive::f32; 512usize],
-        >::forward(&self.flat, &__nn_x6);
-        let __nn_x8 = ::nncore::Layer::<
-            [::core::primitive::f32; 512usize],
-            [::core::primitive::f32; 32usize],
-        >::forward(&self.fc1, &__nn_x7);
-        let __nn_x9 = ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 32usize],
-        >::forward(&self.act3, &__nn_x8);
-        let __nn_x10 = ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 2usize],
-        >::forward(&self.fc2, &__nn_x9);
-        let mut __nn_d10 = __nn_loss_grad(&__nn_x10);
-        ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 2usize],
-        >::backward_params(
-            &self.fc2,
-            &__nn_x9,
-            &__nn_x10,
-            &__nn_d10,
-            &mut __nn_grads.fc2,
-        );
-        let mut __nn_d9 = ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 2usize],
-        >::backward_input(&self.fc2, &__nn_x9, &__nn_x10, &__nn_d10);
-        let mut __nn_d8 = ::nncore::Layer::<
-            [::core::primitive::f32; 32usize],
-            [::core::primitive::f32; 32usize],
-        >::backward_input(&self.act3, &__nn_x8, &__nn_x9, &__nn_d9);
-        ::nncore::Layer::<
-            [::core::primitive::f32; 512usize],
-            [::core::primitive::f32; 32usize],
-        >::backward_params(&self.fc1, &__nn_x7, &__nn_x8, &__nn_d8, &mut __nn_grads.fc1);
-        let mut __nn_d7 = ::nncore::Layer::<
-            [::core::primitive::f32; 512usize],
-            [::core::primitive::f32; 32usize],
-        >::backward_input(&self.fc1, &__nn_x7, &__nn_x8, &__nn_d8);
-        let mut __nn_d6 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-            [::core::primitive::f32; 512usize],
-        >::backward_input(&self.flat, &__nn_x6, &__nn_x7, &__nn_d7);
-        let mut __nn_d5 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-        >::backward_input(&self.pool2, &__nn_x5, &__nn_x6, &__nn_d6);
-        let mut __nn_d4 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::backward_input(&self.act2, &__nn_x4, &__nn_x5, &__nn_d5);
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::backward_params(
-            &self.conv2,
-            &__nn_x3,
-            &__nn_x4,
-            &__nn_d4,
-            &mut __nn_grads.conv2,
-        );
-        let mut __nn_d3 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-        >::backward_input(&self.conv2, &__nn_x3, &__nn_x4, &__nn_d4);
-        let mut __nn_d2 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-        >::backward_input(&self.pool1, &__nn_x2, &__nn_x3, &__nn_d3);
-        let mut __nn_d1 = ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::backward_input(&self.act1, &__nn_x1, &__nn_x2, &__nn_d2);
-        ::nncore::Layer::<
-            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-        >::backward_params(
-            &self.conv1,
-            __nn_x0,
-            &__nn_x1,
-            &__nn_d1,
-            &mut __nn_grads.conv1,
-        );
-    }
 }
 impl ConvNet {
+    /// Floats of training workspace per sample (values, gradients, caches) and per
+    /// batch (BatchNorm's statistics).
+    #[doc(hidden)]
+    pub const __NN_TRAIN: (::core::primitive::usize, ::core::primitive::usize) = (
+        <ConvNet as ::nncore::__private::Passes<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >>::EVAL_WS
+            + 0
+            + <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >>::TRAIN_CACHE
+            + <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >>::TRAIN_CACHE
+            + <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            >>::TRAIN_CACHE
+            + <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::TRAIN_CACHE
+            + <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::TRAIN_CACHE
+            + <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            >>::TRAIN_CACHE
+            + <::nncore::Flatten as ::nncore::Layer<
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                [::core::primitive::f32; 512usize],
+            >>::TRAIN_CACHE
+            + <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
+                [::core::primitive::f32; 512usize],
+                [::core::primitive::f32; 32usize],
+            >>::TRAIN_CACHE
+            + <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 32usize],
+            >>::TRAIN_CACHE
+            + <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 2usize],
+            >>::TRAIN_CACHE,
+        0 + <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Layer<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >>::TRAIN_CACHE_FIXED
+            + <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >>::TRAIN_CACHE_FIXED
+            + <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            >>::TRAIN_CACHE_FIXED
+            + <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::TRAIN_CACHE_FIXED
+            + <::nncore::Tanh as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >>::TRAIN_CACHE_FIXED
+            + <::nncore::MaxPool2d as ::nncore::Layer<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            >>::TRAIN_CACHE_FIXED
+            + <::nncore::Flatten as ::nncore::Layer<
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                [::core::primitive::f32; 512usize],
+            >>::TRAIN_CACHE_FIXED
+            + <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
+                [::core::primitive::f32; 512usize],
+                [::core::primitive::f32; 32usize],
+            >>::TRAIN_CACHE_FIXED
+            + <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 32usize],
+            >>::TRAIN_CACHE_FIXED
+            + <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 2usize],
+            >>::TRAIN_CACHE_FIXED,
+    );
     /// The floats of training workspace a batch of `batch` samples needs.
     #[doc(hidden)]
     #[must_use]
     pub fn __nn_train_len(__nn_batch: ::core::primitive::usize) -> ::core::primitive::usize {
-        0 + __nn_batch
-            * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
-            + __nn_batch
-                * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
-            + __nn_batch
-                * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN
-            + __nn_batch
-                * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
-            + __nn_batch
-                * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
-            + __nn_batch
-                * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN
-            + <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Layer<
-                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            >>::train_cache_len(__nn_batch)
-            + <::nncore::Tanh as ::nncore::Layer<
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            >>::train_cache_len(__nn_batch)
-            + <::nncore::MaxPool2d as ::nncore::Layer<
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-            >>::train_cache_len(__nn_batch)
-            + <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Layer<
-                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            >>::train_cache_len(__nn_batch)
-            + <::nncore::Tanh as ::nncore::Layer<
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            >>::train_cache_len(__nn_batch)
-            + <::nncore::MaxPool2d as ::nncore::Layer<
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-            >>::train_cache_len(__nn_batch)
-            + <::nncore::Flatten as ::nncore::Layer<
-                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                [::core::primitive::f32; 512usize],
-            >>::train_cache_len(__nn_batch)
-            + <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
-                [::core::primitive::f32; 512usize],
-                [::core::primitive::f32; 32usize],
-            >>::train_cache_len(__nn_batch)
-            + <::nncore::Tanh as ::nncore::Layer<
-                [::core::primitive::f32; 32usize],
-                [::core::primitive::f32; 32usize],
-            >>::train_cache_len(__nn_batch)
-            + <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
-                [::core::primitive::f32; 32usize],
-                [::core::primitive::f32; 2usize],
-            >>::train_cache_len(__nn_batch)
-            + __nn_batch
-                * <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN
-            + __nn_batch
-                * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
-            + __nn_batch
-                * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN
-            + __nn_batch
-                * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN
-            + __nn_batch
-                * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
-            + __nn_batch
-                * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN
-            + __nn_batch
-                * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN
+        __nn_batch * Self::__NN_TRAIN.0 + Self::__NN_TRAIN.1
     }
     /// The training-mode forward of a batch, its values left in `workspace`, the
     /// output copied into `out` if given.
@@ -1465,529 +2421,6 @@ impl ConvNet {
             __nn_out.copy_from_slice(&*__nn_a10);
         }
     }
-    /// The backward of the forward that left its values in `workspace`: parameter
-    /// gradients into `grads`, input gradients into `dxs`, each where given.
-    #[doc(hidden)]
-    #[allow(unused_variables, unused_mut, clippy::needless_bool)]
-    pub fn __nn_train_backward(
-        &self,
-        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
-        mut __nn_workspace: &mut [::core::primitive::f32],
-        mut __nn_grads: ::core::option::Option<&mut Self>,
-        __nn_loss_grad: impl ::core::ops::FnMut(
-            ::core::primitive::usize,
-            &[::core::primitive::f32; 2usize],
-        ) -> [::core::primitive::f32; 2usize],
-        __nn_dxs: ::core::option::Option<
-            &mut [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
-        >,
-    ) {
-        let __nn_n = __nn_xs.len();
-        let __nn_want = __nn_dxs.is_some();
-        let __nn_a1 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c0 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Layer<
-                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_a2 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c1 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::Tanh as ::nncore::Layer<
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_a3 = <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c2 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::MaxPool2d as ::nncore::Layer<
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_a4 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c3 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Layer<
-                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_a5 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c4 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::Tanh as ::nncore::Layer<
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_a6 = <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c5 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::MaxPool2d as ::nncore::Layer<
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_a7 = <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c6 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::Flatten as ::nncore::Layer<
-                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                [::core::primitive::f32; 512usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_a8 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c7 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
-                [::core::primitive::f32; 512usize],
-                [::core::primitive::f32; 32usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_a9 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c8 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::Tanh as ::nncore::Layer<
-                [::core::primitive::f32; 32usize],
-                [::core::primitive::f32; 32usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_a10 = <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c9 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
-                [::core::primitive::f32; 32usize],
-                [::core::primitive::f32; 2usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_g0 = <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g1 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g2 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g3 = <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g4 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g5 = <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g6 = <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g7 = <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g8 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g9 = <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g10 = <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        ::nncore::__private::output_grads(&*__nn_a10, __nn_g10, __nn_loss_grad);
-        if true {
-            if true {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 32usize],
-                    [::core::primitive::f32; 2usize],
-                >::backward_train(
-                    &self.fc2,
-                    &*__nn_a9,
-                    &*__nn_a10,
-                    &*__nn_g10,
-                    &mut *__nn_c9,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
-                    ::core::option::Option::Some(&mut *__nn_g9),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 32usize],
-                    [::core::primitive::f32; 2usize],
-                >::backward_train(
-                    &self.fc2,
-                    &*__nn_a9,
-                    &*__nn_a10,
-                    &*__nn_g10,
-                    &mut *__nn_c9,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if true {
-            if true {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 32usize],
-                    [::core::primitive::f32; 32usize],
-                >::backward_train(
-                    &self.act3,
-                    &*__nn_a8,
-                    &*__nn_a9,
-                    &*__nn_g9,
-                    &mut *__nn_c8,
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut *__nn_g8),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 32usize],
-                    [::core::primitive::f32; 32usize],
-                >::backward_train(
-                    &self.act3,
-                    &*__nn_a8,
-                    &*__nn_a9,
-                    &*__nn_g9,
-                    &mut *__nn_c8,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if true {
-            if true {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 512usize],
-                    [::core::primitive::f32; 32usize],
-                >::backward_train(
-                    &self.fc1,
-                    &*__nn_a7,
-                    &*__nn_a8,
-                    &*__nn_g8,
-                    &mut *__nn_c7,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
-                    ::core::option::Option::Some(&mut *__nn_g7),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 512usize],
-                    [::core::primitive::f32; 32usize],
-                >::backward_train(
-                    &self.fc1,
-                    &*__nn_a7,
-                    &*__nn_a8,
-                    &*__nn_g8,
-                    &mut *__nn_c7,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if true {
-            if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                    [::core::primitive::f32; 512usize],
-                >::backward_train(
-                    &self.flat,
-                    &*__nn_a6,
-                    &*__nn_a7,
-                    &*__nn_g7,
-                    &mut *__nn_c6,
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut *__nn_g6),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                    [::core::primitive::f32; 512usize],
-                >::backward_train(
-                    &self.flat,
-                    &*__nn_a6,
-                    &*__nn_a7,
-                    &*__nn_g7,
-                    &mut *__nn_c6,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if true {
-            if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                >::backward_train(
-                    &self.pool2,
-                    &*__nn_a5,
-                    &*__nn_a6,
-                    &*__nn_g6,
-                    &mut *__nn_c5,
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut *__nn_g5),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                >::backward_train(
-                    &self.pool2,
-                    &*__nn_a5,
-                    &*__nn_a6,
-                    &*__nn_g6,
-                    &mut *__nn_c5,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if true {
-            if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                >::backward_train(
-                    &self.act2,
-                    &*__nn_a4,
-                    &*__nn_a5,
-                    &*__nn_g5,
-                    &mut *__nn_c4,
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut *__nn_g4),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                >::backward_train(
-                    &self.act2,
-                    &*__nn_a4,
-                    &*__nn_a5,
-                    &*__nn_g5,
-                    &mut *__nn_c4,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if true {
-            if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                >::backward_train(
-                    &self.conv2,
-                    &*__nn_a3,
-                    &*__nn_a4,
-                    &*__nn_g4,
-                    &mut *__nn_c3,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
-                    ::core::option::Option::Some(&mut *__nn_g3),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                >::backward_train(
-                    &self.conv2,
-                    &*__nn_a3,
-                    &*__nn_a4,
-                    &*__nn_g4,
-                    &mut *__nn_c3,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if true {
-            if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                >::backward_train(
-                    &self.pool1,
-                    &*__nn_a2,
-                    &*__nn_a3,
-                    &*__nn_g3,
-                    &mut *__nn_c2,
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut *__nn_g2),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                >::backward_train(
-                    &self.pool1,
-                    &*__nn_a2,
-                    &*__nn_a3,
-                    &*__nn_g3,
-                    &mut *__nn_c2,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if true {
-            if true {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                >::backward_train(
-                    &self.act1,
-                    &*__nn_a1,
-                    &*__nn_a2,
-                    &*__nn_g2,
-                    &mut *__nn_c1,
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut *__nn_g1),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                >::backward_train(
-                    &self.act1,
-                    &*__nn_a1,
-                    &*__nn_a2,
-                    &*__nn_g2,
-                    &mut *__nn_c1,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if true {
-            if __nn_want {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                >::backward_train(
-                    &self.conv1,
-                    __nn_xs,
-                    &*__nn_a1,
-                    &*__nn_g1,
-                    &mut *__nn_c0,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
-                    ::core::option::Option::Some(&mut *__nn_g0),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                >::backward_train(
-                    &self.conv1,
-                    __nn_xs,
-                    &*__nn_a1,
-                    &*__nn_g1,
-                    &mut *__nn_c0,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
-            __nn_dxs.copy_from_slice(__nn_g0);
-        }
-    }
 }
 ::nncore::__private::with_alloc! {
     impl ::nncore::TrainModel < [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
@@ -2004,10 +2437,11 @@ impl ConvNet {
     __nn_grads : & mut Self, __nn_workspace : & mut [::core::primitive::f32], __nn_rng :
     & mut __NnR, __nn_loss_grad : impl ::core::ops::FnMut(::core::primitive::usize, &
     [::core::primitive::f32; 2usize]) -> [::core::primitive::f32; 2usize],) { self
-    .__nn_train_forward(__nn_xs, ::core::option::Option::None, __nn_workspace, __nn_rng);
-    self.__nn_train_backward(__nn_xs, __nn_workspace,
-    ::core::option::Option::Some(__nn_grads), __nn_loss_grad,
-    ::core::option::Option::None); } }
+    .__nn_train_forward(__nn_xs, ::core::option::Option::None, & mut * __nn_workspace,
+    __nn_rng); < ConvNet as ::nncore::__private::Passes < [[[::core::primitive::f32;
+    32usize]; 32usize]; 3usize], [::core::primitive::f32; 2usize] >> ::backward_ws(self,
+    __nn_xs, __nn_workspace, ::core::option::Option::Some(__nn_grads), __nn_loss_grad,
+    ::core::option::Option::None, true); } }
 }
 impl ConvNet {
     /// The model's output for one sample ([`Model::forward`](::nncore::Model::forward)).
@@ -2192,29 +2626,49 @@ impl
             &mut [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
         >,
     ) {
-        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
-        ]);
-        ::nncore::__private::backward_layer_blocks::<
-            __NN_BLOCK,
-            _,
+        ::nncore::__private::eval_backward::<
+            {
+                <ConvNet as ::nncore::__private::Passes<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [::core::primitive::f32; 2usize],
+                >>::EVAL_WS
+            },
+            {
+                ::nncore::__private::block_size(
+                    <ConvNet as ::nncore::__private::Passes<
+                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                        [::core::primitive::f32; 2usize],
+                    >>::EVAL_WS,
+                )
+            },
+            Self,
             [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
             [::core::primitive::f32; 2usize],
-        >(self, __nn_x, __nn_dy, __nn_grads, __nn_dx);
+        >(
+            self,
+            __nn_x,
+            __nn_grads,
+            |__nn_b, _| __nn_dy[__nn_b],
+            __nn_dx,
+        );
     }
-    fn train_cache_len(__nn_batch: ::core::primitive::usize) -> ::core::primitive::usize {
-        Self::__nn_train_len(__nn_batch)
+    const SCRATCH: ::core::primitive::usize = <ConvNet as ::nncore::__private::Passes<
+        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+        [::core::primitive::f32; 2usize],
+    >>::ARENA;
+    fn forward_scratch(
+        &self,
+        __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_y: &mut [[::core::primitive::f32; 2usize]],
+        __nn_cache: &mut [::core::primitive::f32],
+    ) {
+        <ConvNet as ::nncore::__private::Passes<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >>::forward_in(self, __nn_x, __nn_y, __nn_cache);
     }
+    const TRAIN_CACHE: ::core::primitive::usize = ConvNet::__NN_TRAIN.0;
+    const TRAIN_CACHE_FIXED: ::core::primitive::usize = ConvNet::__NN_TRAIN.1;
     fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
         &mut self,
         __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -2240,12 +2694,17 @@ impl
             &mut [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
         >,
     ) {
-        self.__nn_train_backward(
+        <ConvNet as ::nncore::__private::Passes<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >>::backward_ws(
+            self,
             __nn_x,
             __nn_cache,
             __nn_grads,
             |__nn_b, _| __nn_dy[__nn_b],
             __nn_dx,
+            true,
         );
     }
 }

@@ -155,6 +155,13 @@ impl ::nncore::Module for TempNet {
         <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
         <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
     ]);
+    const ARENA_BYTES: ::core::primitive::usize = <TempNet as ::nncore::__private::Passes<
+        [::core::primitive::f32; 1usize],
+        [::core::primitive::f32; 1usize],
+    >>::ARENA
+        * ::core::mem::size_of::<::core::primitive::f32>();
+    const TRAIN_BYTES: ::core::primitive::usize =
+        TempNet::__NN_TRAIN.0 * ::core::mem::size_of::<::core::primitive::f32>();
     fn zeros() -> Self {
         Self::ZERO
     }
@@ -224,183 +231,567 @@ const _: () = {
         __nn_zeroable::<::nncore::Linear<13usize, 1usize>>();
     }
 };
-impl
-    ::nncore::__private::Blocked<[::core::primitive::f32; 1usize], [::core::primitive::f32; 1usize]>
+impl TempNet {
+    /// Where each value of the forward pass lives in the arena.
+    #[doc(hidden)]
+    pub const __NN_PLAN: ::nncore::__private::Plan<6usize> = ::nncore::__private::plan([
+        (
+            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            0usize,
+            1usize,
+        ),
+        (
+            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            1usize,
+            2usize,
+        ),
+        (
+            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            2usize,
+            3usize,
+        ),
+        (
+            <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
+                [::core::primitive::f32; 1usize],
+                [::core::primitive::f32; 13usize],
+            >>::SCRATCH,
+            0usize,
+            0usize,
+        ),
+        (
+            <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 13usize],
+            >>::SCRATCH,
+            1usize,
+            1usize,
+        ),
+        (
+            <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 1usize],
+            >>::SCRATCH,
+            2usize,
+            2usize,
+        ),
+    ]);
+}
+impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::primitive::f32; 1usize]>
     for TempNet
 {
-    #[inline]
-    fn forward_block<const __NN_B: ::core::primitive::usize>(
+    const ARENA: ::core::primitive::usize = TempNet::__NN_PLAN.total;
+    const EVAL_WS: ::core::primitive::usize = 0
+        + <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
+        + <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN;
+    #[allow(unused_variables, unused_mut)]
+    fn eval_forward(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
-        __nn_out: &mut [[::core::primitive::f32; 1usize]],
+        mut __nn_workspace: &mut [::core::primitive::f32],
     ) {
         let __nn_n = __nn_xs.len();
-        let mut __nn_a1 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 1usize],
-            [::core::primitive::f32; 13usize],
-        >::forward_batch(&self.hidden_linear, __nn_xs, &mut __nn_a1[..__nn_n]);
-        let mut __nn_a2 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 13usize],
-        >::forward_batch(&self.hidden_activ, &__nn_a1[..__nn_n], &mut __nn_a2[..__nn_n]);
-        let mut __nn_a3 = [<[::core::primitive::f32; 1usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 1usize],
-        >::forward_batch(
-            &self.output_linear,
-            &__nn_a2[..__nn_n],
-            &mut __nn_a3[..__nn_n],
+        let __nn_a1 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
         );
-        __nn_out.copy_from_slice(&__nn_a3[..__nn_n]);
+        ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 13usize],
+        >::forward_batch(&self.hidden_linear, __nn_xs, __nn_a1);
+        let __nn_a2 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 13usize],
+        >::forward_batch(&self.hidden_activ, &*__nn_a1, __nn_a2);
+        let __nn_a3 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 1usize],
+        >::forward_batch(&self.output_linear, &*__nn_a2, __nn_a3);
     }
-    #[inline]
     #[allow(unused_variables, unused_mut, clippy::needless_bool)]
-    fn backward_block<const __NN_B: ::core::primitive::usize>(
+    fn backward_ws(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
+        mut __nn_workspace: &mut [::core::primitive::f32],
         mut __nn_grads: ::core::option::Option<&mut Self>,
         __nn_loss_grad: impl ::core::ops::FnMut(
             ::core::primitive::usize,
             &[::core::primitive::f32; 1usize],
         ) -> [::core::primitive::f32; 1usize],
         __nn_dxs: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
+        __nn_train: bool,
     ) {
         let __nn_n = __nn_xs.len();
         let __nn_want = __nn_dxs.is_some();
-        let mut __nn_a1 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 1usize],
-            [::core::primitive::f32; 13usize],
-        >::forward_batch(&self.hidden_linear, __nn_xs, &mut __nn_a1[..__nn_n]);
-        let mut __nn_a2 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 13usize],
-        >::forward_batch(&self.hidden_activ, &__nn_a1[..__nn_n], &mut __nn_a2[..__nn_n]);
-        let mut __nn_a3 = [<[::core::primitive::f32; 1usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 1usize],
-        >::forward_batch(
-            &self.output_linear,
-            &__nn_a2[..__nn_n],
-            &mut __nn_a3[..__nn_n],
+        let __nn_a1 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
         );
-        let mut __nn_g0 = [<[::core::primitive::f32; 1usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        let mut __nn_g1 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        let mut __nn_g2 = [<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        let mut __nn_g3 = [<[::core::primitive::f32; 1usize] as ::nncore::Tensor>::ZERO; __NN_B];
-        ::nncore::__private::output_grads(
-            &__nn_a3[..__nn_n],
-            &mut __nn_g3[..__nn_n],
-            __nn_loss_grad,
+        let __nn_c0 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 13usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
         );
+        let __nn_a2 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c1 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::Tanh as ::nncore::Layer<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 13usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
+        );
+        let __nn_a3 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_c2 = ::nncore::__private::take(
+            &mut __nn_workspace,
+            if __nn_train {
+                <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 1usize],
+                >>::train_cache_len(__nn_n)
+            } else {
+                0
+            },
+        );
+        let __nn_g0 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g1 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g2 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        let __nn_g3 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
+            ::nncore::__private::take(
+                &mut __nn_workspace,
+                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            ),
+        );
+        ::nncore::__private::output_grads(&*__nn_a3, __nn_g3, __nn_loss_grad);
         if true {
             if true {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 13usize],
-                    [::core::primitive::f32; 1usize],
-                >::backward_batch(
-                    &self.output_linear,
-                    &__nn_a2[..__nn_n],
-                    &__nn_a3[..__nn_n],
-                    &__nn_g3[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
-                    ::core::option::Option::Some(&mut __nn_g2[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 13usize],
+                        [::core::primitive::f32; 1usize],
+                    >::backward_train(
+                        &self.output_linear,
+                        &*__nn_a2,
+                        &*__nn_a3,
+                        &*__nn_g3,
+                        &mut *__nn_c2,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
+                        ::core::option::Option::Some(&mut *__nn_g2),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 13usize],
+                        [::core::primitive::f32; 1usize],
+                    >::backward_batch(
+                        &self.output_linear,
+                        &*__nn_a2,
+                        &*__nn_a3,
+                        &*__nn_g3,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
+                        ::core::option::Option::Some(&mut *__nn_g2),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 13usize],
-                    [::core::primitive::f32; 1usize],
-                >::backward_batch(
-                    &self.output_linear,
-                    &__nn_a2[..__nn_n],
-                    &__nn_a3[..__nn_n],
-                    &__nn_g3[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 13usize],
+                        [::core::primitive::f32; 1usize],
+                    >::backward_train(
+                        &self.output_linear,
+                        &*__nn_a2,
+                        &*__nn_a3,
+                        &*__nn_g3,
+                        &mut *__nn_c2,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 13usize],
+                        [::core::primitive::f32; 1usize],
+                    >::backward_batch(
+                        &self.output_linear,
+                        &*__nn_a2,
+                        &*__nn_a3,
+                        &*__nn_g3,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if true {
             if true {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 13usize],
-                    [::core::primitive::f32; 13usize],
-                >::backward_batch(
-                    &self.hidden_activ,
-                    &__nn_a1[..__nn_n],
-                    &__nn_a2[..__nn_n],
-                    &__nn_g2[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut __nn_g1[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 13usize],
+                        [::core::primitive::f32; 13usize],
+                    >::backward_train(
+                        &self.hidden_activ,
+                        &*__nn_a1,
+                        &*__nn_a2,
+                        &*__nn_g2,
+                        &mut *__nn_c1,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g1),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 13usize],
+                        [::core::primitive::f32; 13usize],
+                    >::backward_batch(
+                        &self.hidden_activ,
+                        &*__nn_a1,
+                        &*__nn_a2,
+                        &*__nn_g2,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut *__nn_g1),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 13usize],
-                    [::core::primitive::f32; 13usize],
-                >::backward_batch(
-                    &self.hidden_activ,
-                    &__nn_a1[..__nn_n],
-                    &__nn_a2[..__nn_n],
-                    &__nn_g2[..__nn_n],
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 13usize],
+                        [::core::primitive::f32; 13usize],
+                    >::backward_train(
+                        &self.hidden_activ,
+                        &*__nn_a1,
+                        &*__nn_a2,
+                        &*__nn_g2,
+                        &mut *__nn_c1,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 13usize],
+                        [::core::primitive::f32; 13usize],
+                    >::backward_batch(
+                        &self.hidden_activ,
+                        &*__nn_a1,
+                        &*__nn_a2,
+                        &*__nn_g2,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if true {
             if __nn_want {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 1usize],
-                    [::core::primitive::f32; 13usize],
-                >::backward_batch(
-                    &self.hidden_linear,
-                    __nn_xs,
-                    &__nn_a1[..__nn_n],
-                    &__nn_g1[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
-                    ::core::option::Option::Some(&mut __nn_g0[..__nn_n]),
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 1usize],
+                        [::core::primitive::f32; 13usize],
+                    >::backward_train(
+                        &self.hidden_linear,
+                        __nn_xs,
+                        &*__nn_a1,
+                        &*__nn_g1,
+                        &mut *__nn_c0,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
+                        ::core::option::Option::Some(&mut *__nn_g0),
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 1usize],
+                        [::core::primitive::f32; 13usize],
+                    >::backward_batch(
+                        &self.hidden_linear,
+                        __nn_xs,
+                        &*__nn_a1,
+                        &*__nn_g1,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
+                        ::core::option::Option::Some(&mut *__nn_g0),
+                    );
+                }
             } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 1usize],
-                    [::core::primitive::f32; 13usize],
-                >::backward_batch(
-                    &self.hidden_linear,
-                    __nn_xs,
-                    &__nn_a1[..__nn_n],
-                    &__nn_g1[..__nn_n],
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
-                    ::core::option::Option::None,
-                );
+                if __nn_train {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 1usize],
+                        [::core::primitive::f32; 13usize],
+                    >::backward_train(
+                        &self.hidden_linear,
+                        __nn_xs,
+                        &*__nn_a1,
+                        &*__nn_g1,
+                        &mut *__nn_c0,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
+                        ::core::option::Option::None,
+                    );
+                } else {
+                    ::nncore::Layer::<
+                        [::core::primitive::f32; 1usize],
+                        [::core::primitive::f32; 13usize],
+                    >::backward_batch(
+                        &self.hidden_linear,
+                        __nn_xs,
+                        &*__nn_a1,
+                        &*__nn_g1,
+                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
+                        ::core::option::Option::None,
+                    );
+                }
             }
         }
         if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
-            __nn_dxs.copy_from_slice(&__nn_g0[..__nn_n]);
+            __nn_dxs.copy_from_slice(__nn_g0);
         }
+    }
+    #[allow(unused_variables)]
+    fn forward_in(
+        &self,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        __nn_out: &mut [[::core::primitive::f32; 1usize]],
+        __nn_arena: &mut [::core::primitive::f32],
+    ) {
+        let __nn_n = __nn_xs.len();
+        {
+            let [__nn_y, __nn_s] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        TempNet::__NN_PLAN.offsets[0usize],
+                        <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        TempNet::__NN_PLAN.offsets[3usize],
+                        <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
+                            [::core::primitive::f32; 1usize],
+                            [::core::primitive::f32; 13usize],
+                        >>::SCRATCH,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [::core::primitive::f32; 1usize],
+                [::core::primitive::f32; 13usize],
+            >::forward_scratch(
+                &self.hidden_linear,
+                __nn_xs,
+                <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        {
+            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        TempNet::__NN_PLAN.offsets[1usize],
+                        <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        TempNet::__NN_PLAN.offsets[4usize],
+                        <::nncore::Tanh as ::nncore::Layer<
+                            [::core::primitive::f32; 13usize],
+                            [::core::primitive::f32; 13usize],
+                        >>::SCRATCH,
+                    ),
+                    (
+                        TempNet::__NN_PLAN.offsets[0usize],
+                        <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 13usize],
+            >::forward_scratch(
+                &self.hidden_activ,
+                &*<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_x,
+                ),
+                <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        {
+            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+                &mut *__nn_arena,
+                __nn_n,
+                [
+                    (
+                        TempNet::__NN_PLAN.offsets[2usize],
+                        <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+                    ),
+                    (
+                        TempNet::__NN_PLAN.offsets[5usize],
+                        <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
+                            [::core::primitive::f32; 13usize],
+                            [::core::primitive::f32; 1usize],
+                        >>::SCRATCH,
+                    ),
+                    (
+                        TempNet::__NN_PLAN.offsets[1usize],
+                        <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+                    ),
+                ],
+            );
+            ::nncore::Layer::<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 1usize],
+            >::forward_scratch(
+                &self.output_linear,
+                &*<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_x,
+                ),
+                <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
+                    __nn_y,
+                ),
+                __nn_s,
+            );
+        }
+        let [__nn_y] = ::nncore::__private::regions(
+            &mut *__nn_arena,
+            __nn_n,
+            [(
+                TempNet::__NN_PLAN.offsets[2usize],
+                <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+            )],
+        );
+        __nn_out.copy_from_slice(
+            &*<[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(__nn_y),
+        );
     }
 }
 impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 1usize]>
     for TempNet
 {
+    #[inline]
+    fn forward(
+        &self,
+        __nn_x: &[::core::primitive::f32; 1usize],
+    ) -> [::core::primitive::f32; 1usize] {
+        ::nncore::__private::forward_one::<
+            {
+                <TempNet as ::nncore::__private::Passes<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 1usize],
+                >>::ARENA
+            },
+            {
+                ::nncore::__private::forward_block_size(
+                    <TempNet as ::nncore::__private::Passes<
+                        [::core::primitive::f32; 1usize],
+                        [::core::primitive::f32; 1usize],
+                    >>::ARENA,
+                )
+            },
+            Self,
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >(self, __nn_x)
+    }
+    fn backward_sample(
+        &self,
+        __nn_x: &[::core::primitive::f32; 1usize],
+        __nn_grads: &mut Self,
+        __nn_loss_grad: impl ::core::ops::FnOnce(
+            &[::core::primitive::f32; 1usize],
+        ) -> [::core::primitive::f32; 1usize],
+    ) {
+        ::nncore::__private::backward_one::<
+            {
+                <TempNet as ::nncore::__private::Passes<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 1usize],
+                >>::EVAL_WS
+            },
+            {
+                ::nncore::__private::block_size(
+                    <TempNet as ::nncore::__private::Passes<
+                        [::core::primitive::f32; 1usize],
+                        [::core::primitive::f32; 1usize],
+                    >>::EVAL_WS,
+                )
+            },
+            Self,
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >(self, __nn_x, __nn_grads, __nn_loss_grad);
+    }
     fn forward_into(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
         __nn_out: &mut [[::core::primitive::f32; 1usize]],
     ) -> ::core::result::Result<(), ::nncore::Error> {
-        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::forward_block_size(&[
-            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-        ]);
         ::nncore::__private::forward_blocks::<
-            __NN_BLOCK,
-            _,
+            {
+                <TempNet as ::nncore::__private::Passes<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 1usize],
+                >>::ARENA
+            },
+            {
+                ::nncore::__private::forward_block_size(
+                    <TempNet as ::nncore::__private::Passes<
+                        [::core::primitive::f32; 1usize],
+                        [::core::primitive::f32; 1usize],
+                    >>::ARENA,
+                )
+            },
+            Self,
             [::core::primitive::f32; 1usize],
             [::core::primitive::f32; 1usize],
         >(self, __nn_xs, __nn_out)
@@ -411,15 +802,22 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
         __nn_dys: &[[::core::primitive::f32; 1usize]],
         __nn_grads: &mut ::nncore::Grads<Self>,
     ) -> ::core::result::Result<(), ::nncore::Error> {
-        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
-            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-        ]);
         ::nncore::__private::backward_blocks::<
-            __NN_BLOCK,
-            _,
+            {
+                <TempNet as ::nncore::__private::Passes<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 1usize],
+                >>::EVAL_WS
+            },
+            {
+                ::nncore::__private::block_size(
+                    <TempNet as ::nncore::__private::Passes<
+                        [::core::primitive::f32; 1usize],
+                        [::core::primitive::f32; 1usize],
+                    >>::EVAL_WS,
+                )
+            },
+            Self,
             [::core::primitive::f32; 1usize],
             [::core::primitive::f32; 1usize],
         >(self, __nn_xs, __nn_dys, __nn_grads)
@@ -431,119 +829,68 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
         __nn_targets: &[__NnL::Target],
         __nn_grads: &mut ::nncore::Grads<Self>,
     ) -> ::core::result::Result<::core::primitive::f32, ::nncore::Error> {
-        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
-            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-        ]);
         ::nncore::__private::backward_loss_blocks::<
-            __NN_BLOCK,
-            _,
-            _,
+            {
+                <TempNet as ::nncore::__private::Passes<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 1usize],
+                >>::EVAL_WS
+            },
+            {
+                ::nncore::__private::block_size(
+                    <TempNet as ::nncore::__private::Passes<
+                        [::core::primitive::f32; 1usize],
+                        [::core::primitive::f32; 1usize],
+                    >>::EVAL_WS,
+                )
+            },
+            Self,
+            __NnL,
             [::core::primitive::f32; 1usize],
             [::core::primitive::f32; 1usize],
         >(self, __nn_loss_fn, __nn_xs, __nn_targets, __nn_grads)
     }
-    #[inline]
-    fn forward(
-        &self,
-        __nn_x0: &[::core::primitive::f32; 1usize],
-    ) -> [::core::primitive::f32; 1usize] {
-        let __nn_x1 = ::nncore::Layer::<
-            [::core::primitive::f32; 1usize],
-            [::core::primitive::f32; 13usize],
-        >::forward(&self.hidden_linear, __nn_x0);
-        let __nn_x2 = ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 13usize],
-        >::forward(&self.hidden_activ, &__nn_x1);
-        let __nn_x3 = ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 1usize],
-        >::forward(&self.output_linear, &__nn_x2);
-        __nn_x3
-    }
-    #[allow(unused_mut)]
-    fn backward_sample(
-        &self,
-        __nn_x0: &[::core::primitive::f32; 1usize],
-        __nn_grads: &mut Self,
-        __nn_loss_grad: impl ::core::ops::FnOnce(
-            &[::core::primitive::f32; 1usize],
-        ) -> [::core::primitive::f32; 1usize],
-    ) {
-        let __nn_x1 = ::nncore::Layer::<
-            [::core::primitive::f32; 1usize],
-            [::core::primitive::f32; 13usize],
-        >::forward(&self.hidden_linear, __nn_x0);
-        let __nn_x2 = ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 13usize],
-        >::forward(&self.hidden_activ, &__nn_x1);
-        let __nn_x3 = ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 1usize],
-        >::forward(&self.output_linear, &__nn_x2);
-        let mut __nn_d3 = __nn_loss_grad(&__nn_x3);
-        ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 1usize],
-        >::backward_params(
-            &self.output_linear,
-            &__nn_x2,
-            &__nn_x3,
-            &__nn_d3,
-            &mut __nn_grads.output_linear,
-        );
-        let mut __nn_d2 = ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 1usize],
-        >::backward_input(
-            &self.output_linear, &__nn_x2, &__nn_x3, &__nn_d3
-        );
-        let mut __nn_d1 = ::nncore::Layer::<
-            [::core::primitive::f32; 13usize],
-            [::core::primitive::f32; 13usize],
-        >::backward_input(
-            &self.hidden_activ, &__nn_x1, &__nn_x2, &__nn_d2
-        );
-        ::nncore::Layer::<
-            [::core::primitive::f32; 1usize],
-            [::core::primitive::f32; 13usize],
-        >::backward_params(
-            &self.hidden_linear,
-            __nn_x0,
-            &__nn_x1,
-            &__nn_d1,
-            &mut __nn_grads.hidden_linear,
-        );
-    }
 }
 impl TempNet {
+    /// Floats of training workspace per sample (values, gradients, caches) and per
+    /// batch (BatchNorm's statistics).
+    #[doc(hidden)]
+    pub const __NN_TRAIN: (::core::primitive::usize, ::core::primitive::usize) = (
+        <TempNet as ::nncore::__private::Passes<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >>::EVAL_WS
+            + 0
+            + <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
+                [::core::primitive::f32; 1usize],
+                [::core::primitive::f32; 13usize],
+            >>::TRAIN_CACHE
+            + <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 13usize],
+            >>::TRAIN_CACHE
+            + <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 1usize],
+            >>::TRAIN_CACHE,
+        0 + <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 13usize],
+        >>::TRAIN_CACHE_FIXED
+            + <::nncore::Tanh as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 13usize],
+            >>::TRAIN_CACHE_FIXED
+            + <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 1usize],
+            >>::TRAIN_CACHE_FIXED,
+    );
     /// The floats of training workspace a batch of `batch` samples needs.
     #[doc(hidden)]
     #[must_use]
     pub fn __nn_train_len(__nn_batch: ::core::primitive::usize) -> ::core::primitive::usize {
-        0 + __nn_batch * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN
-            + <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
-                [::core::primitive::f32; 1usize],
-                [::core::primitive::f32; 13usize],
-            >>::train_cache_len(__nn_batch)
-            + <::nncore::Tanh as ::nncore::Layer<
-                [::core::primitive::f32; 13usize],
-                [::core::primitive::f32; 13usize],
-            >>::train_cache_len(__nn_batch)
-            + <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
-                [::core::primitive::f32; 13usize],
-                [::core::primitive::f32; 1usize],
-            >>::train_cache_len(__nn_batch)
-            + __nn_batch * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
-            + __nn_batch * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN
+        __nn_batch * Self::__NN_TRAIN.0 + Self::__NN_TRAIN.1
     }
     /// The training-mode forward of a batch, its values left in `workspace`, the
     /// output copied into `out` if given.
@@ -612,178 +959,6 @@ impl TempNet {
             __nn_out.copy_from_slice(&*__nn_a3);
         }
     }
-    /// The backward of the forward that left its values in `workspace`: parameter
-    /// gradients into `grads`, input gradients into `dxs`, each where given.
-    #[doc(hidden)]
-    #[allow(unused_variables, unused_mut, clippy::needless_bool)]
-    pub fn __nn_train_backward(
-        &self,
-        __nn_xs: &[[::core::primitive::f32; 1usize]],
-        mut __nn_workspace: &mut [::core::primitive::f32],
-        mut __nn_grads: ::core::option::Option<&mut Self>,
-        __nn_loss_grad: impl ::core::ops::FnMut(
-            ::core::primitive::usize,
-            &[::core::primitive::f32; 1usize],
-        ) -> [::core::primitive::f32; 1usize],
-        __nn_dxs: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
-    ) {
-        let __nn_n = __nn_xs.len();
-        let __nn_want = __nn_dxs.is_some();
-        let __nn_a1 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c0 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
-                [::core::primitive::f32; 1usize],
-                [::core::primitive::f32; 13usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_a2 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c1 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::Tanh as ::nncore::Layer<
-                [::core::primitive::f32; 13usize],
-                [::core::primitive::f32; 13usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_a3 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_c2 = ::nncore::__private::take(
-            &mut __nn_workspace,
-            <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
-                [::core::primitive::f32; 13usize],
-                [::core::primitive::f32; 1usize],
-            >>::train_cache_len(__nn_n),
-        );
-        let __nn_g0 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g1 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g2 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        let __nn_g3 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
-        ::nncore::__private::output_grads(&*__nn_a3, __nn_g3, __nn_loss_grad);
-        if true {
-            if true {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 13usize],
-                    [::core::primitive::f32; 1usize],
-                >::backward_train(
-                    &self.output_linear,
-                    &*__nn_a2,
-                    &*__nn_a3,
-                    &*__nn_g3,
-                    &mut *__nn_c2,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
-                    ::core::option::Option::Some(&mut *__nn_g2),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 13usize],
-                    [::core::primitive::f32; 1usize],
-                >::backward_train(
-                    &self.output_linear,
-                    &*__nn_a2,
-                    &*__nn_a3,
-                    &*__nn_g3,
-                    &mut *__nn_c2,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if true {
-            if true {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 13usize],
-                    [::core::primitive::f32; 13usize],
-                >::backward_train(
-                    &self.hidden_activ,
-                    &*__nn_a1,
-                    &*__nn_a2,
-                    &*__nn_g2,
-                    &mut *__nn_c1,
-                    ::core::option::Option::None,
-                    ::core::option::Option::Some(&mut *__nn_g1),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 13usize],
-                    [::core::primitive::f32; 13usize],
-                >::backward_train(
-                    &self.hidden_activ,
-                    &*__nn_a1,
-                    &*__nn_a2,
-                    &*__nn_g2,
-                    &mut *__nn_c1,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if true {
-            if __nn_want {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 1usize],
-                    [::core::primitive::f32; 13usize],
-                >::backward_train(
-                    &self.hidden_linear,
-                    __nn_xs,
-                    &*__nn_a1,
-                    &*__nn_g1,
-                    &mut *__nn_c0,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
-                    ::core::option::Option::Some(&mut *__nn_g0),
-                );
-            } else {
-                ::nncore::Layer::<
-                    [::core::primitive::f32; 1usize],
-                    [::core::primitive::f32; 13usize],
-                >::backward_train(
-                    &self.hidden_linear,
-                    __nn_xs,
-                    &*__nn_a1,
-                    &*__nn_g1,
-                    &mut *__nn_c0,
-                    __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
-                    ::core::option::Option::None,
-                );
-            }
-        }
-        if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
-            __nn_dxs.copy_from_slice(__nn_g0);
-        }
-    }
 }
 ::nncore::__private::with_alloc! {
     impl ::nncore::TrainModel < [::core::primitive::f32; 1usize],
@@ -799,10 +974,11 @@ impl TempNet {
     __nn_grads : & mut Self, __nn_workspace : & mut [::core::primitive::f32], __nn_rng :
     & mut __NnR, __nn_loss_grad : impl ::core::ops::FnMut(::core::primitive::usize, &
     [::core::primitive::f32; 1usize]) -> [::core::primitive::f32; 1usize],) { self
-    .__nn_train_forward(__nn_xs, ::core::option::Option::None, __nn_workspace, __nn_rng);
-    self.__nn_train_backward(__nn_xs, __nn_workspace,
-    ::core::option::Option::Some(__nn_grads), __nn_loss_grad,
-    ::core::option::Option::None); } }
+    .__nn_train_forward(__nn_xs, ::core::option::Option::None, & mut * __nn_workspace,
+    __nn_rng); < TempNet as ::nncore::__private::Passes < [::core::primitive::f32;
+    1usize], [::core::primitive::f32; 1usize] >> ::backward_ws(self, __nn_xs,
+    __nn_workspace, ::core::option::Option::Some(__nn_grads), __nn_loss_grad,
+    ::core::option::Option::None, true); } }
 }
 impl TempNet {
     /// The model's output for one sample ([`Model::forward`](::nncore::Model::forward)).
@@ -981,22 +1157,49 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
         __nn_grads: ::core::option::Option<&mut Self>,
         __nn_dx: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
     ) {
-        const __NN_BLOCK: ::core::primitive::usize = ::nncore::__private::block_size(&[
-            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-        ]);
-        ::nncore::__private::backward_layer_blocks::<
-            __NN_BLOCK,
-            _,
+        ::nncore::__private::eval_backward::<
+            {
+                <TempNet as ::nncore::__private::Passes<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 1usize],
+                >>::EVAL_WS
+            },
+            {
+                ::nncore::__private::block_size(
+                    <TempNet as ::nncore::__private::Passes<
+                        [::core::primitive::f32; 1usize],
+                        [::core::primitive::f32; 1usize],
+                    >>::EVAL_WS,
+                )
+            },
+            Self,
             [::core::primitive::f32; 1usize],
             [::core::primitive::f32; 1usize],
-        >(self, __nn_x, __nn_dy, __nn_grads, __nn_dx);
+        >(
+            self,
+            __nn_x,
+            __nn_grads,
+            |__nn_b, _| __nn_dy[__nn_b],
+            __nn_dx,
+        );
     }
-    fn train_cache_len(__nn_batch: ::core::primitive::usize) -> ::core::primitive::usize {
-        Self::__nn_train_len(__nn_batch)
+    const SCRATCH: ::core::primitive::usize = <TempNet as ::nncore::__private::Passes<
+        [::core::primitive::f32; 1usize],
+        [::core::primitive::f32; 1usize],
+    >>::ARENA;
+    fn forward_scratch(
+        &self,
+        __nn_x: &[[::core::primitive::f32; 1usize]],
+        __nn_y: &mut [[::core::primitive::f32; 1usize]],
+        __nn_cache: &mut [::core::primitive::f32],
+    ) {
+        <TempNet as ::nncore::__private::Passes<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >>::forward_in(self, __nn_x, __nn_y, __nn_cache);
     }
+    const TRAIN_CACHE: ::core::primitive::usize = TempNet::__NN_TRAIN.0;
+    const TRAIN_CACHE_FIXED: ::core::primitive::usize = TempNet::__NN_TRAIN.1;
     fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
         &mut self,
         __nn_x: &[[::core::primitive::f32; 1usize]],
@@ -1020,12 +1223,17 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
         __nn_grads: ::core::option::Option<&mut Self>,
         __nn_dx: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
     ) {
-        self.__nn_train_backward(
+        <TempNet as ::nncore::__private::Passes<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >>::backward_ws(
+            self,
             __nn_x,
             __nn_cache,
             __nn_grads,
             |__nn_b, _| __nn_dy[__nn_b],
             __nn_dx,
+            true,
         );
     }
 }

@@ -4,21 +4,207 @@
 use crate::module::check_len;
 use crate::{Error, Grads, Loss, Tensor};
 
-/// A model's passes over one block of at most `B` samples; written by `sequential!`.
-pub trait Blocked<X: Tensor, Y: Tensor>: Sized {
-    /// Writes the outputs of the samples `xs` (at most `B`) into `out`.
-    fn forward_block<const B: usize>(&self, xs: &[X], out: &mut [Y]);
+/// A generated model's passes, which the drivers below run over a batch: the planned forward
+/// in an arena, and the forward and backward over a workspace that keeps every value.
+pub trait Passes<X: Tensor, Y: Tensor>: Sized {
+    /// Floats per sample of the inference arena ([`Passes::forward_in`]).
+    const ARENA: usize;
+    /// Floats per sample of the workspace of an evaluation-mode backward.
+    const EVAL_WS: usize;
 
-    /// Adds the parameter gradients of the samples `xs` (at most `B`) into `grads` and writes
-    /// their input gradients into `dxs`, each where given, asking `loss_grad(b, y)` for the
-    /// output gradient of sample `b` given its output `y`.
-    fn backward_block<const B: usize>(
+    /// Writes the outputs of `xs` into `out`, every value in `arena` as planned; `arena` has
+    /// `ARENA` floats per sample.
+    fn forward_in(&self, xs: &[X], out: &mut [Y], arena: &mut [f32]);
+
+    /// The evaluation-mode forward of `xs`, every value left in `workspace` for
+    /// [`Passes::backward_ws`].
+    fn eval_forward(&self, xs: &[X], workspace: &mut [f32]);
+
+    /// The backward of the forward that left its values in `workspace` (training mode if
+    /// `train`): parameter gradients into `grads`, input gradients into `dxs`, each where given,
+    /// the output gradient of sample `b` from `loss_grad(b, y)`.
+    fn backward_ws(
         &self,
         xs: &[X],
+        workspace: &mut [f32],
         grads: Option<&mut Self>,
         loss_grad: impl FnMut(usize, &Y) -> Y,
         dxs: Option<&mut [X]>,
+        train: bool,
     );
+}
+
+/// The most samples a heap workspace holds at once, for a model too large for the stack.
+const HEAP_CHUNK: usize = 64;
+
+/// Runs `f` on chunks of `xs` with a zeroed buffer of `A` floats for each sample of the chunk:
+/// `B` samples on the stack, or, where not one fits (`B` is 0), on the heap with `alloc` and
+/// one sample on the stack without it.
+#[inline]
+fn chunked<const A: usize, const B: usize, X>(xs: &[X], f: impl FnMut(usize, &[X], &mut [f32])) {
+    if B > 0 {
+        return on_stack::<A, B, X>(xs, f);
+    }
+    #[cfg(feature = "alloc")]
+    {
+        let mut f = f;
+        let size = xs.len().clamp(1, HEAP_CHUNK);
+        let mut heap = alloc::vec![0.0f32; size * A];
+        for (i, chunk) in xs.chunks(size).enumerate() {
+            f(i * size, chunk, &mut heap[..chunk.len() * A]);
+        }
+    }
+    #[cfg(not(feature = "alloc"))]
+    on_stack::<A, 1, X>(xs, f);
+}
+
+/// [`chunked`] with the buffer on the stack, `B` samples at a time.
+#[inline]
+fn on_stack<const A: usize, const B: usize, X>(
+    xs: &[X],
+    mut f: impl FnMut(usize, &[X], &mut [f32]),
+) {
+    let mut buffer = [[0.0f32; A]; B];
+    let buffer = buffer.as_flattened_mut();
+    for (i, chunk) in xs.chunks(B).enumerate() {
+        f(i * B, chunk, &mut buffer[..chunk.len() * A]);
+    }
+}
+
+/// [`Model::forward_into`](crate::Model::forward_into): blocks of `B` samples in an arena of
+/// `A` floats each.
+///
+/// # Errors
+/// [`Error::BatchLength`] if `out` has not one row per sample.
+#[inline]
+pub fn forward_blocks<const A: usize, const B: usize, M: Passes<X, Y>, X: Tensor, Y: Tensor>(
+    model: &M,
+    xs: &[X],
+    out: &mut [Y],
+) -> Result<(), Error> {
+    check_len("output", xs.len(), out.len())?;
+    chunked::<A, B, X>(xs, |start, chunk, arena| {
+        model.forward_in(chunk, &mut out[start..start + chunk.len()], arena);
+    });
+    Ok(())
+}
+
+/// One sample's output, its arena on the stack (or the heap, past the stack's budget).
+#[inline]
+pub fn forward_one<const A: usize, const B: usize, M: Passes<X, Y>, X: Tensor, Y: Tensor>(
+    model: &M,
+    x: &X,
+) -> Y {
+    let mut y = Y::ZERO;
+    let run = |_: usize, chunk: &[X], arena: &mut [f32]| {
+        model.forward_in(chunk, core::slice::from_mut(&mut y), arena);
+    };
+    // One sample: a block of one, so that only its own arena is cleared.
+    if B > 0 {
+        on_stack::<A, 1, X>(core::slice::from_ref(x), run);
+    } else {
+        chunked::<A, 0, X>(core::slice::from_ref(x), run);
+    }
+    y
+}
+
+/// The evaluation-mode backward of a batch in blocks of `B` samples with a workspace of `W`
+/// floats each: parameter gradients into `grads`, input gradients into `dxs`, each where given.
+#[inline]
+pub fn eval_backward<const W: usize, const B: usize, M: Passes<X, Y>, X: Tensor, Y: Tensor>(
+    model: &M,
+    xs: &[X],
+    mut grads: Option<&mut M>,
+    mut loss_grad: impl FnMut(usize, &Y) -> Y,
+    mut dxs: Option<&mut [X]>,
+) {
+    chunked::<W, B, X>(xs, |start, chunk, workspace| {
+        model.eval_forward(chunk, workspace);
+        let dx = dxs
+            .as_deref_mut()
+            .map(|dxs| &mut dxs[start..start + chunk.len()]);
+        let grads = grads.as_deref_mut();
+        model.backward_ws(
+            chunk,
+            workspace,
+            grads,
+            |b, y| loss_grad(start + b, y),
+            dx,
+            false,
+        );
+    });
+}
+
+/// [`Model::backward`](crate::Model::backward).
+///
+/// # Errors
+/// [`Error::BatchLength`] if `dys` has not one row per sample; `grads` is then unchanged.
+#[inline]
+pub fn backward_blocks<const W: usize, const B: usize, M: Passes<X, Y>, X: Tensor, Y: Tensor>(
+    model: &M,
+    xs: &[X],
+    dys: &[Y],
+    grads: &mut Grads<M>,
+) -> Result<(), Error> {
+    check_len("output gradients", xs.len(), dys.len())?;
+    eval_backward::<W, B, M, X, Y>(model, xs, Some(&mut **grads), |i, _| dys[i], None);
+    Ok(())
+}
+
+/// [`Model::backward_loss`](crate::Model::backward_loss): one forward pass gives both the loss
+/// and the gradients.
+///
+/// # Errors
+/// As [`Model::backward_loss`](crate::Model::backward_loss); `grads` is then unchanged.
+#[inline]
+pub fn backward_loss_blocks<
+    const W: usize,
+    const B: usize,
+    M: Passes<X, Y>,
+    L: Loss<Y>,
+    X: Tensor,
+    Y: Tensor,
+>(
+    model: &M,
+    loss_fn: &L,
+    xs: &[X],
+    targets: &[L::Target],
+    grads: &mut Grads<M>,
+) -> Result<f32, Error> {
+    let scale = loss_fn.scale(xs.len(), targets.len())?;
+    for (sample, target) in targets.iter().enumerate() {
+        loss_fn.check_target(sample, target)?;
+    }
+    let mut total = 0.0;
+    eval_backward::<W, B, M, X, Y>(
+        model,
+        xs,
+        Some(&mut **grads),
+        |i, y| {
+            total += loss_fn.sample_loss(y, &targets[i]);
+            loss_fn.sample_grad(y, &targets[i], scale)
+        },
+        None,
+    );
+    Ok(loss_fn.reduce(total, xs.len()))
+}
+
+/// [`Model::backward_sample`](crate::Model::backward_sample).
+#[inline]
+pub fn backward_one<const W: usize, const B: usize, M: Passes<X, Y>, X: Tensor, Y: Tensor>(
+    model: &M,
+    x: &X,
+    grads: &mut M,
+    loss_grad: impl FnOnce(&Y) -> Y,
+) {
+    let mut loss_grad = Some(loss_grad);
+    let once = |_: usize, y: &Y| loss_grad.take().map_or(Y::ZERO, |f| f(y));
+    let x = core::slice::from_ref(x);
+    if B > 0 {
+        eval_backward::<W, 1, M, X, Y>(model, x, Some(grads), once, None);
+    } else {
+        eval_backward::<W, 0, M, X, Y>(model, x, Some(grads), once, None);
+    }
 }
 
 /// `a + b`, one sample: a residual connection.
@@ -55,113 +241,10 @@ pub fn add_assign_batch<T: Tensor>(acc: &mut [T], g: &[T]) {
     }
 }
 
-/// A model's `Layer::backward_batch` in blocks of `BLOCK`: the output gradients `dys` given,
-/// parameter gradients into `grads` and input gradients into `dxs` where given.
-#[inline]
-pub fn backward_layer_blocks<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
-    model: &M,
-    xs: &[X],
-    dys: &[Y],
-    mut grads: Option<&mut M>,
-    mut dxs: Option<&mut [X]>,
-) {
-    for (i, block) in xs.chunks(BLOCK).enumerate() {
-        let start = i * BLOCK;
-        let dx = dxs
-            .as_deref_mut()
-            .map(|dxs| &mut dxs[start..start + block.len()]);
-        model.backward_block::<BLOCK>(block, grads.as_deref_mut(), |b, _| dys[start + b], dx);
-    }
-}
-
 /// The output gradients of a block's samples `ys`, from `loss_grad`, into `dys`.
 #[inline(always)]
 pub fn output_grads<Y: Tensor>(ys: &[Y], dys: &mut [Y], mut loss_grad: impl FnMut(usize, &Y) -> Y) {
     for (b, (y, dy)) in ys.iter().zip(dys).enumerate() {
         *dy = loss_grad(b, y);
     }
-}
-
-/// [`Model::forward_into`](crate::Model::forward_into) in blocks of `BLOCK`.
-///
-/// # Errors
-/// [`Error::BatchLength`] if `out` has not one row per sample.
-#[inline]
-pub fn forward_blocks<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
-    model: &M,
-    xs: &[X],
-    out: &mut [Y],
-) -> Result<(), Error> {
-    check_len("output", xs.len(), out.len())?;
-    for (x, y) in xs.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
-        model.forward_block::<BLOCK>(x, y);
-    }
-    Ok(())
-}
-
-/// Runs `backward_block` over a batch in blocks of `BLOCK`, the last one shorter.
-/// `loss_grad(i, y)` gets the sample's index in the whole batch.
-#[inline]
-fn run_backward<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
-    model: &M,
-    xs: &[X],
-    grads: &mut M,
-    mut loss_grad: impl FnMut(usize, &Y) -> Y,
-) {
-    for (i, block) in xs.chunks(BLOCK).enumerate() {
-        let start = i * BLOCK;
-        model.backward_block::<BLOCK>(
-            block,
-            Some(&mut *grads),
-            |b, y| loss_grad(start + b, y),
-            None,
-        );
-    }
-}
-
-/// [`Model::backward`](crate::Model::backward) in blocks of `BLOCK`.
-///
-/// # Errors
-/// [`Error::BatchLength`] if `dys` has not one row per sample; `grads` is then unchanged.
-#[inline]
-pub fn backward_blocks<const BLOCK: usize, M: Blocked<X, Y>, X: Tensor, Y: Tensor>(
-    model: &M,
-    xs: &[X],
-    dys: &[Y],
-    grads: &mut Grads<M>,
-) -> Result<(), Error> {
-    check_len("output gradients", xs.len(), dys.len())?;
-    run_backward::<BLOCK, M, X, Y>(model, xs, grads, |i, _| dys[i]);
-    Ok(())
-}
-
-/// [`Model::backward_loss`](crate::Model::backward_loss) in blocks of `BLOCK`: one forward
-/// pass gives both the loss and the gradients.
-///
-/// # Errors
-/// As [`Model::backward_loss`](crate::Model::backward_loss); `grads` is then unchanged.
-#[inline]
-pub fn backward_loss_blocks<
-    const BLOCK: usize,
-    M: Blocked<X, Y>,
-    L: Loss<Y>,
-    X: Tensor,
-    Y: Tensor,
->(
-    model: &M,
-    loss_fn: &L,
-    xs: &[X],
-    targets: &[L::Target],
-    grads: &mut Grads<M>,
-) -> Result<f32, Error> {
-    let scale = loss_fn.scale(xs.len(), targets.len())?;
-    for (sample, target) in targets.iter().enumerate() {
-        loss_fn.check_target(sample, target)?;
-    }
-    let mut total = 0.0;
-    run_backward::<BLOCK, M, X, Y>(model, xs, grads, |i, y| {
-        total += loss_fn.sample_loss(y, &targets[i]);
-        loss_fn.sample_grad(y, &targets[i], scale)
-    });
-    Ok(loss_fn.reduce(total, xs.len()))
 }

@@ -92,9 +92,7 @@ impl<T: Tensor> Layer<T, T> for Dropout {
     }
 
     /// One multiplier per value of the batch: `1/(1 − p)` where kept, 0 where dropped.
-    fn train_cache_len(batch: usize) -> usize {
-        batch * T::LEN
-    }
+    const TRAIN_CACHE: usize = T::LEN;
 
     fn forward_train<R: rand::Rng + ?Sized>(
         &mut self,

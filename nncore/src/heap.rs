@@ -49,41 +49,28 @@ const FORWARD_SCRATCH_BYTES: usize = if cfg!(feature = "std") {
 /// The most samples a forward block holds.
 const MAX_FORWARD_BLOCK: usize = 32;
 
-/// How many samples of `per_sample` floats fit in `budget` bytes, between 1 and `max`.
+/// How many samples of `per_sample` floats fit in `budget` bytes, at most `max`; 0 if not one
+/// does.
 const fn fit(per_sample: usize, budget: usize, max: usize) -> usize {
     let bytes = per_sample * core::mem::size_of::<f32>();
-    let fit = budget / if bytes == 0 { 1 } else { bytes };
-    if fit < 1 {
-        1
-    } else if fit > max {
-        max
-    } else {
-        fit
-    }
+    let fit = if bytes == 0 { max } else { budget / bytes };
+    if fit > max { max } else { fit }
 }
 
-/// The sum of `widths`, in a `const`.
-const fn total(widths: &[usize]) -> usize {
-    let (mut total, mut i) = (0, 0);
-    while i < widths.len() {
-        total += widths[i];
-        i += 1;
-    }
-    total
-}
-
-/// How many samples a model with these layer widths runs at once in its backward block paths:
-/// as many as fit 32 KiB of activations and gradients, between 1 and 8.
+/// How many samples the backward passes of evaluation mode run at once on the stack, each with
+/// a workspace of `per_sample` floats: as many as fit 32 KiB, at most 8; 0 if not one does (the
+/// workspace then goes on the heap).
 #[must_use]
-pub const fn block_size(widths: &[usize]) -> usize {
-    fit(2 * total(widths), BLOCK_SCRATCH_BYTES, MAX_BLOCK)
+pub const fn block_size(per_sample: usize) -> usize {
+    fit(per_sample, BLOCK_SCRATCH_BYTES, MAX_BLOCK)
 }
 
-/// How many samples a model with these layer widths runs at once in its forward block path:
-/// as many as fit 256 KiB of activations with `std` (32 KiB without), between 1 and 32.
+/// How many samples the forward of evaluation mode runs at once on the stack, each with an
+/// arena of `per_sample` floats: as many as fit 256 KiB with `std` (32 KiB without), at most
+/// 32; 0 if not one does (the arena then goes on the heap).
 #[must_use]
-pub const fn forward_block_size(widths: &[usize]) -> usize {
-    fit(total(widths), FORWARD_SCRATCH_BYTES, MAX_FORWARD_BLOCK)
+pub const fn forward_block_size(per_sample: usize) -> usize {
+    fit(per_sample, FORWARD_SCRATCH_BYTES, MAX_FORWARD_BLOCK)
 }
 
 /// Emits its items only when `nncore` has the `alloc` feature, so generated code can offer
@@ -109,12 +96,12 @@ mod tests {
 
     #[test]
     fn block_size_shrinks_with_width() {
-        assert_eq!(block_size(&[1, 13, 13, 1]), 8);
-        assert_eq!(block_size(&[1000, 1000, 10]), 2);
-        assert_eq!(block_size(&[100_000, 10]), 1);
-        assert_eq!(forward_block_size(&[1, 13, 13, 1]), 32);
+        assert_eq!(block_size(56), 8);
+        assert_eq!(block_size(4020), 2);
+        assert_eq!(block_size(200_010), 0);
+        assert_eq!(forward_block_size(28), 32);
         let wide = if cfg!(feature = "std") { 32 } else { 4 };
-        assert_eq!(forward_block_size(&[1000, 1000, 10]), wide);
-        assert_eq!(forward_block_size(&[100_000, 10]), 1);
+        assert_eq!(forward_block_size(2010), wide);
+        assert_eq!(forward_block_size(100_010), 0);
     }
 }

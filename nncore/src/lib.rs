@@ -25,6 +25,7 @@ mod heap;
 mod kernels;
 pub mod math;
 mod module;
+mod plan;
 mod state;
 mod tensor;
 #[cfg(feature = "alloc")]
@@ -117,13 +118,15 @@ pub mod prelude {
 pub mod __private {
     pub use crate::__with_alloc as with_alloc;
     pub use crate::blocks::{
-        Blocked, add, add_assign, add_assign_batch, add_batch, backward_blocks,
-        backward_layer_blocks, backward_loss_blocks, forward_blocks, output_grads,
+        Passes, add, add_assign, add_assign_batch, add_batch, backward_blocks,
+        backward_loss_blocks, backward_one, eval_backward, forward_blocks, forward_one,
+        output_grads,
     };
     pub use crate::fmt::{Inplace, write_module};
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size, forward_block_size};
+    pub use crate::plan::{Plan, plan, regions};
     pub use crate::quant::private::{refuse, write_field};
     #[cfg(feature = "alloc")]
     pub use crate::train::take;

@@ -27,6 +27,16 @@ pub trait Module: Sized {
     /// 0 for the elementwise activations.
     const MULTIPLY_ADDS: usize = 0;
 
+    /// The bytes of activations one sample's inference needs: every value of the forward pass
+    /// placed in one arena, a value's space reused once no later layer reads it
+    /// (`sequential!` plans it when the crate compiles). 0 for a layer.
+    const ARENA_BYTES: usize = 0;
+
+    /// The bytes of workspace one sample of a training batch needs: every activation kept for
+    /// the backward, the gradients and the layers' caches (BatchNorm adds a fixed `8·C` bytes a
+    /// batch). 0 for a layer.
+    const TRAIN_BYTES: usize = 0;
+
     /// The widest sample a model's forward pass holds (its input, its output or a hidden
     /// activation), in floats: the scratch a one-buffer inference needs. 0 for a layer, whose
     /// widths are set by the model around it.
@@ -120,6 +130,17 @@ pub trait Layer<X: Tensor, Y: Tensor>: Module {
         }
     }
 
+    /// Floats per sample of scratch [`Layer::forward_scratch`] needs (a nested model's arena);
+    /// 0 for most layers.
+    const SCRATCH: usize = 0;
+
+    /// [`Layer::forward_batch`] with `scratch`, [`Layer::SCRATCH`] floats a sample, for a layer
+    /// that needs room of its own (a model nested in another runs its layers there).
+    #[inline]
+    fn forward_scratch(&self, x: &[X], y: &mut [Y], _scratch: &mut [f32]) {
+        self.forward_batch(x, y);
+    }
+
     /// [`Layer::backward_params_batch`] into `grads` and [`Layer::backward_input_batch`] into
     /// `dx`, each where given: the one call a model makes per layer. A layer that computes both
     /// from shared work (a model nested in another) overrides it.
@@ -140,12 +161,18 @@ pub trait Layer<X: Tensor, Y: Tensor>: Module {
         }
     }
 
-    /// The floats a training-mode forward over `batch` samples keeps for its backward (a
-    /// Dropout mask, BatchNorm's batch statistics, a nested model's activations); 0 for most
-    /// layers.
+    /// Floats per sample a training-mode forward keeps for its backward (a Dropout mask, a
+    /// nested model's activations); 0 for most layers.
+    const TRAIN_CACHE: usize = 0;
+
+    /// Floats per batch a training-mode forward keeps for its backward, whatever its size
+    /// (BatchNorm's batch statistics); 0 for most layers.
+    const TRAIN_CACHE_FIXED: usize = 0;
+
+    /// The floats a training-mode forward over `batch` samples keeps for its backward.
     #[must_use]
-    fn train_cache_len(_batch: usize) -> usize {
-        0
+    fn train_cache_len(batch: usize) -> usize {
+        batch * Self::TRAIN_CACHE + Self::TRAIN_CACHE_FIXED
     }
 
     /// The training-mode forward (`model.train()`) of a whole batch: BatchNorm normalizes by

@@ -10,14 +10,10 @@ use crate::ir::ConstCheck;
 use crate::shape::{Dims, numel, numel_raw};
 use crate::valid::Slot;
 
-/// The most values a model's samples (its input and every layer's output) may add up to:
-/// 2^16 `f32`, 256 KiB.
-///
-/// One sample's activations and their gradients are arrays on the stack, one of each shape:
-/// 512 KiB at the limit, and unoptimized code makes copies of them besides. At the limit a
-/// forward and backward pass takes up to about 1.4 MiB of stack, which a thread's 2 MiB holds
-/// (docs/compile-errors.md); at twice the limit it overflows.
-pub const MAX_WIDTHS: u128 = 1 << 16;
+/// The widest a value of a model may be, one sample's: 2^20 `f32`, 4 MiB. A model's values live
+/// in its planned arena (on the heap past the stack's budget), but a layer may hold one sample
+/// of its input or output on the stack.
+pub const MAX_WIDTH: u128 = 1 << 20;
 
 /// What the limits tell.
 pub struct Limits {
@@ -58,7 +54,7 @@ impl Sum {
     }
 }
 
-/// Checks that the model's parameters fit in [`MAX_PARAMS`] and its samples in [`MAX_WIDTHS`]:
+/// Checks that the model's parameters fit in [`MAX_PARAMS`] and its samples in [`MAX_WIDTH`]:
 /// counted here as far as sizes are literals, by `const` assertions otherwise. Every layer and
 /// shape known counts, so a model with other mistakes is checked too.
 pub fn check_limits(
@@ -70,7 +66,7 @@ pub fn check_limits(
 ) -> Limits {
     let (params, too_large) = check_params(slots, shapes, body_span, const_checks, errors);
     let widths = check_widths(slots, shapes, body_span, const_checks, errors);
-    let (params, widths) = (params.within(MAX_PARAMS), widths.within(MAX_WIDTHS));
+    let params = params.within(MAX_PARAMS);
     Limits {
         too_large,
         fits: quote!((#params) && (#widths)),
@@ -134,51 +130,39 @@ fn check_widths(
     body_span: Span,
     const_checks: &mut Vec<ConstCheck>,
     errors: &mut Errors,
-) -> Sum {
-    let max = grouped(MAX_WIDTHS);
-    let why = format!(
-        "one sample's activations and their gradients are arrays on the stack, one of each width; at {max} features a forward and backward pass already takes most of a thread's 2 MiB stack"
-    );
-    let mut sum = Sum::default();
-    for dims in shapes.iter().flatten() {
-        sum.add(dims);
-    }
-    if sum.literal > MAX_WIDTHS {
-        // The widest layer, the first of equals: the one that gives the width, not the one after.
-        let widest = slots
-            .iter()
-            .zip(shapes.windows(2))
-            .rev()
-            .filter_map(|(slot, pair)| {
-                let width = pair.iter().flatten().filter_map(|d| numel(d)).max()?;
-                Some((width, &slot.layer.as_ref()?.1))
-            })
-            .max_by_key(|(width, _)| *width);
-        let span_on = widest.map(|(_, call)| call);
-        let least = if sum.constant.is_empty() {
-            ""
-        } else {
-            "at least "
-        };
-        let (total, width) = (grouped(sum.literal), grouped(widest.map_or(0, |(w, _)| w)));
-        let alone = widest.map_or(String::new(), |(_, call)| {
-            format!("; `{call}` alone is {width} wide")
-        });
-        let message = format!(
-            "the widths of this model's input and layers add up to {least}{total} features, more than the {max} a model may have{alone}\n{why}"
-        );
-        match span_on {
-            Some(call) => errors.spanned(call, message),
-            None => errors.push(syn::Error::new(body_span, message)),
+) -> TokenStream {
+    let max = grouped(MAX_WIDTH);
+    let why = "a layer may hold one sample of its input or output on the stack; the model's values themselves live in its arena (`ARENA_BYTES`)";
+    let mut fits = Vec::new();
+    let mut reported = false;
+    for (i, dims) in shapes.iter().enumerate() {
+        let Some(dims) = dims else { continue };
+        let mut width = Sum::default();
+        width.add(dims);
+        if width.literal > MAX_WIDTH && !reported {
+            reported = true;
+            // The layer that gives the value, or the first one for the input.
+            let call = slots
+                .get(i.saturating_sub(1))
+                .and_then(|slot| slot.layer.as_ref().map(|(_, call)| call));
+            let message = format!(
+                "a sample here is {} features wide, more than the {max} a value of a model may be\n{why}",
+                grouped(width.literal)
+            );
+            match call {
+                Some(call) => errors.spanned(call, message),
+                None => errors.push(syn::Error::new(body_span, message)),
+            }
+        } else if !width.constant.is_empty() {
+            const_checks.push(ConstCheck {
+                span: body_span,
+                condition: width.within(MAX_WIDTH),
+                message: format!(
+                    "a sample of this model is more than {max} features wide, the most a value of a model may be\n{why}"
+                ),
+            });
         }
-    } else if !sum.constant.is_empty() {
-        const_checks.push(ConstCheck {
-            span: body_span,
-            condition: sum.within(MAX_WIDTHS),
-            message: format!(
-                "the widths of the model's input and layers add up to more than {max} features, the most a model may have\n{why}"
-            ),
-        });
+        fits.push(width.within(MAX_WIDTH));
     }
-    sum
+    quote!(true #(&& (#fits))*)
 }

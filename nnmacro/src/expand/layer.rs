@@ -4,7 +4,6 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::passes::block_size;
 use super::plan::Plan;
 use super::{f32_type, local, usize_type};
 
@@ -12,7 +11,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
     let ident = &plan.model.ident;
     let (input, output) = (plan.input(), plan.output());
     let (f32, usize) = (f32_type(), usize_type());
-    let (x, y, dy, dx, grads, cache, rng, batch) = (
+    let (x, y, dy, dx, grads, cache, rng) = (
         local("x"),
         local("y"),
         local("dy"),
@@ -20,9 +19,10 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
         local("grads"),
         local("cache"),
         local("rng"),
-        local("batch"),
     );
-    let block = block_size(plan);
+    let passes = quote!(<#ident as ::nncore::__private::Passes<#input, #output>>);
+    let ws_len = quote!({ #passes::EVAL_WS });
+    let block = quote!({ ::nncore::__private::block_size(#passes::EVAL_WS) });
     let some = quote!(::core::option::Option::Some);
     let none = quote!(::core::option::Option::None);
     let one = |v: &syn::Ident| quote!(::core::slice::from_ref(#v));
@@ -126,13 +126,19 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
                 #grads: ::core::option::Option<&mut Self>,
                 #dx: ::core::option::Option<&mut [#input]>,
             ) {
-                const __NN_BLOCK: #usize = #block;
-                ::nncore::__private::backward_layer_blocks::<__NN_BLOCK, _, #input, #output>(self, #x, #dy, #grads, #dx);
+                ::nncore::__private::eval_backward::<#ws_len, #block, Self, #input, #output>(
+                    self, #x, #grads, |__nn_b, _| #dy[__nn_b], #dx,
+                );
             }
 
-            fn train_cache_len(#batch: #usize) -> #usize {
-                Self::__nn_train_len(#batch)
+            const SCRATCH: #usize = #passes::ARENA;
+
+            fn forward_scratch(&self, #x: &[#input], #y: &mut [#output], #cache: &mut [#f32]) {
+                #passes::forward_in(self, #x, #y, #cache);
             }
+
+            const TRAIN_CACHE: #usize = #ident::__NN_TRAIN.0;
+            const TRAIN_CACHE_FIXED: #usize = #ident::__NN_TRAIN.1;
 
             fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
                 &mut self,
@@ -153,7 +159,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
                 #grads: ::core::option::Option<&mut Self>,
                 #dx: ::core::option::Option<&mut [#input]>,
             ) {
-                self.__nn_train_backward(#x, #cache, #grads, |__nn_b, _| #dy[__nn_b], #dx);
+                #passes::backward_ws(self, #x, #cache, #grads, |__nn_b, _| #dy[__nn_b], #dx, true);
             }
         }
     }

@@ -45,8 +45,8 @@ fn local(name: &str) -> Ident {
 pub fn expand(model: &Model) -> TokenStream {
     let definition = definition(model);
     let constructors = constructors(model);
-    let module = module_impl(model);
     let plan = plan::Plan::new(model);
+    let module = module_impl(&plan);
     let model_impl = passes::model_impl(&plan);
     let train = train::train_impl(&plan);
     let layer = layer::layer_impl(&plan);
@@ -234,8 +234,11 @@ fn constructors(model: &Model) -> TokenStream {
     }
 }
 
-fn module_impl(model: &Model) -> TokenStream {
+fn module_impl(plan: &plan::Plan) -> TokenStream {
+    let model = plan.model;
     let ident = &model.ident;
+    let (input, output) = (plan.input(), plan.output());
+    let passes = quote!(<#ident as ::nncore::__private::Passes<#input, #output>>);
     let (usize, model_var, p) = (usize_type(), local("model"), local("p"));
     let stateful: Vec<(&Layer, TokenStream)> = model
         .layers_with_inputs()
@@ -294,6 +297,8 @@ fn module_impl(model: &Model) -> TokenStream {
             const NUM_BUFFERS: #usize = 0 #(+ <#buffer_types as ::nncore::Module>::NUM_BUFFERS)*;
             const MULTIPLY_ADDS: #usize = 0 #(+ #multiply_adds)*;
             const MAX_WIDTH: #usize = ::nncore::__private::max_of(&[#(#lens),*]);
+            const ARENA_BYTES: #usize = #passes::ARENA * ::core::mem::size_of::<::core::primitive::f32>();
+            const TRAIN_BYTES: #usize = #ident::__NN_TRAIN.0 * ::core::mem::size_of::<::core::primitive::f32>();
 
             fn zeros() -> Self {
                 Self::ZERO

@@ -1,344 +1,213 @@
-//! The evaluation-mode passes of a generated model: one sample (`Model::forward`,
-//! `backward_sample`) and batches in blocks on the stack (`Blocked`). Training mode is in
-//! `train.rs`.
+//! The inference pass of a generated model, in its planned arena, and the `Model` impl, whose
+//! methods hand the model's passes to `nncore`'s drivers. The workspace passes (evaluation-mode
+//! backward, training mode) are in `train.rs`.
 //!
-//! Each pass walks the forward graph: node `k` computes value `k + 1`. Backward walks it in
-//! reverse; the first gradient to reach a value is written into its buffer and later ones are
-//! added (a value two nodes read, as a residual block's input).
+//! The plan lists every value of the forward graph with the steps it is alive in (node `k`
+//! computes value `k + 1`; a value lives until the last node that reads it, the output until
+//! the end) and each nested model's scratch for the one step it runs; `nncore::__private::plan`
+//! places them when the crate compiles.
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
 
 use super::plan::Plan;
 use super::{f32_type, local, usize_type};
 use crate::ir::Op;
 
-fn x(v: usize) -> Ident {
-    local(&format!("x{v}"))
-}
-
-fn d(v: usize) -> Ident {
-    local(&format!("d{v}"))
-}
-
-fn a(v: usize) -> Ident {
-    local(&format!("a{v}"))
-}
-
-fn g(v: usize) -> Ident {
-    local(&format!("g{v}"))
-}
-
 pub fn model_impl(plan: &Plan) -> TokenStream {
     let model = plan.model;
     let ident = &model.ident;
     let (input, output) = (plan.input(), plan.output());
-    let (grads, loss_grad) = (local("grads"), local("loss_grad"));
-    let x0 = x(0);
-    // `x0` is the caller's reference; later values are arrays on the stack.
-    let by_ref = |v: usize| {
-        if v == 0 {
-            x0.to_token_stream()
-        } else {
-            let x = x(v);
-            quote!(&#x)
-        }
+    let (f32, usize) = (f32_type(), usize_type());
+    let graph = &model.graph;
+    let count = plan.nodes();
+    let len = |v: usize| {
+        let s = &plan.samples[v];
+        quote!(<#s as ::nncore::Tensor>::LEN)
     };
-    let forward: Vec<TokenStream> = (0..plan.nodes())
-        .map(|k| {
-            let out = x(k + 1);
-            match (plan.layer(k), model.graph.nodes[k].op) {
-                (Some(node), _) => {
-                    let (path, member, input) =
-                        (&node.trait_path, &node.member, by_ref(node.input));
-                    quote_spanned! {node.span=>
-                        let #out = #path::forward(&self.#member, #input);
-                    }
-                }
-                (None, Op::Add(p, q)) => {
-                    let (p, q) = (by_ref(p), by_ref(q));
-                    quote!(let #out = ::nncore::__private::add(#p, #q);)
-                }
-                (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
-            }
+    // The last step that reads each value; the output is read after the last node.
+    let mut last = vec![0; count + 1];
+    for k in 0..count {
+        for v in graph.inputs(k) {
+            last[v] = last[v].max(k);
+        }
+    }
+    last[graph.output] = count;
+    let mut items: Vec<TokenStream> = (1..=count)
+        .map(|v| {
+            let (len, first, last) = (len(v), v - 1, last[v].max(v - 1));
+            quote!((#len, #first, #last))
         })
         .collect();
-    let (y, dy) = (by_ref(model.graph.output), d(model.graph.output));
-    let result = if model.graph.output == 0 {
-        quote!(*#x0)
-    } else {
-        x(model.graph.output).to_token_stream()
-    };
-    // A gradient's first contribution binds it; later ones add to it.
-    let contribute = |k: usize, j: usize, v: usize, value: TokenStream| {
-        let d = d(v);
-        if plan.first[k][j] {
-            quote!(let mut #d = #value;)
-        } else {
-            quote!(::nncore::__private::add_assign(&mut #d, &#value);)
+    // Each layer's scratch, for its own step, after the values.
+    let mut scratch = vec![None; count];
+    for k in 0..count {
+        if let Some(node) = plan.layer(k) {
+            let (ty, s_in, s_out) = (&node.ty, &plan.samples[node.input], &plan.samples[k + 1]);
+            scratch[k] = Some((
+                items.len(),
+                quote!(<#ty as ::nncore::Layer<#s_in, #s_out>>::SCRATCH),
+            ));
+            let len = &scratch[k].as_ref().expect("just set").1;
+            items.push(quote!((#len, #k, #k)));
         }
+    }
+    let slots = items.len();
+    let (xs, out, arena, n) = (local("xs"), local("out"), local("arena"), local("n"));
+    let at = |index: usize| quote!(#ident::__NN_PLAN.offsets[#index]);
+    let span_of = |v: usize| {
+        let (offset, len) = (at(v - 1), len(v));
+        quote!((#offset, #len))
     };
-    let backward = (0..plan.nodes()).rev().filter(|&k| plan.need[k + 1]).map(|k| {
-        let (out, d_out) = (x(k + 1), d(k + 1));
-        match (plan.layer(k), model.graph.nodes[k].op) {
+    let region = |name: &proc_macro2::Ident, v: usize| {
+        let s = &plan.samples[v];
+        quote!(&*<#s as ::nncore::Tensor>::batch_mut(#name))
+    };
+    let steps = (0..count).map(|k| {
+        let y = local("y");
+        let s_out = &plan.samples[k + 1];
+        let out_span = span_of(k + 1);
+        match (plan.layer(k), graph.nodes[k].op) {
             (Some(node), _) => {
-                let (path, member, input) = (&node.trait_path, &node.member, by_ref(node.input));
-                let params = node.params.then(|| {
-                    quote_spanned! {node.span=>
-                        #path::backward_params(&self.#member, #input, &#out, &#d_out, &mut #grads.#member);
+                let (path, member) = (&node.trait_path, &node.member);
+                let (s, x) = (local("s"), local("x"));
+                let (slot, scratch_len) = scratch[k].clone().expect("a layer has a scratch slot");
+                let scratch_at = at(slot);
+                let (names, spans, input) = if node.input == 0 {
+                    (quote!([#y, #s]), quote!([#out_span, (#scratch_at, #scratch_len)]), quote!(#xs))
+                } else {
+                    let x_span = span_of(node.input);
+                    let view = region(&x, node.input);
+                    (
+                        quote!([#y, #s, #x]),
+                        quote!([#out_span, (#scratch_at, #scratch_len), #x_span]),
+                        view,
+                    )
+                };
+                quote_spanned! {node.span=>
+                    {
+                        let #names = ::nncore::__private::regions(&mut *#arena, #n, #spans);
+                        #path::forward_scratch(&self.#member, #input, <#s_out as ::nncore::Tensor>::batch_mut(#y), #s);
                     }
-                });
-                let inputs = plan.need[node.input].then(|| {
-                    contribute(k, 0, node.input, quote_spanned! {node.span=>
-                        #path::backward_input(&self.#member, #input, &#out, &#d_out)
-                    })
-                });
-                quote!(#params #inputs)
+                }
             }
             (None, Op::Add(p, q)) => {
-                let first = plan.need[p].then(|| contribute(k, 0, p, quote!(#d_out)));
-                let second = plan.need[q].then(|| contribute(k, 1, q, quote!(#d_out)));
-                quote!(#first #second)
+                let mut names = vec![y.clone()];
+                let mut spans = vec![out_span];
+                let mut views = Vec::new();
+                let mut operand = |v: usize, name: proc_macro2::Ident| -> TokenStream {
+                    if v == 0 {
+                        return quote!(#xs);
+                    }
+                    let view = local(&format!("v{v}"));
+                    if !names.contains(&name) && !views.iter().any(|(w, _)| *w == v) {
+                        let bound = region(&name, v);
+                        views.push((v, quote!(let #view = #bound;)));
+                        names.push(name);
+                        spans.push(span_of(v));
+                    }
+                    quote!(#view)
+                };
+                let first = operand(p, local("a"));
+                let second = operand(q, local("b"));
+                let bind = views.iter().map(|(_, b)| b);
+                quote! {
+                    {
+                        let [#(#names),*] = ::nncore::__private::regions(&mut *#arena, #n, [#(#spans),*]);
+                        #(#bind)*
+                        ::nncore::__private::add_batch(#first, #second, <#s_out as ::nncore::Tensor>::batch_mut(#y));
+                    }
+                }
             }
             (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
         }
     });
-
-    let blocked = blocked_impl(plan);
-    let overrides = overrides(plan);
+    let result = if graph.output == 0 {
+        quote!(#out.copy_from_slice(#xs);)
+    } else {
+        let (y, span) = (local("y"), span_of(graph.output));
+        let view = region(&y, graph.output);
+        quote! {
+            let [#y] = ::nncore::__private::regions(&mut *#arena, #n, [#span]);
+            #out.copy_from_slice(#view);
+        }
+    };
+    let passes = quote!(<#ident as ::nncore::__private::Passes<#input, #output>>);
+    let (floats, ws_floats) = (quote!(#passes::ARENA), quote!(#passes::EVAL_WS));
+    let forward_block = quote!({ ::nncore::__private::forward_block_size(#floats) });
+    let block = quote!({ ::nncore::__private::block_size(#ws_floats) });
+    let (arena_len, ws_len) = (quote!({ #floats }), quote!({ #ws_floats }));
+    let (x, grads, loss_grad, dys, loss_fn, targets) = (
+        local("x"),
+        local("grads"),
+        local("loss_grad"),
+        local("dys"),
+        local("loss_fn"),
+        local("targets"),
+    );
+    let workspace = super::train::workspace_impl(plan);
     quote! {
-        #blocked
+        impl #ident {
+            /// Where each value of the forward pass lives in the arena.
+            #[doc(hidden)]
+            pub const __NN_PLAN: ::nncore::__private::Plan<#slots> =
+                ::nncore::__private::plan([#(#items),*]);
+        }
 
-        impl ::nncore::Model<#input, #output> for #ident {
-            #overrides
+        impl ::nncore::__private::Passes<#input, #output> for #ident {
+            const ARENA: #usize = #ident::__NN_PLAN.total;
 
-            #[inline]
-            fn forward(&self, #x0: &#input) -> #output {
-                #(#forward)*
+            #workspace
+
+            #[allow(unused_variables)]
+            fn forward_in(&self, #xs: &[#input], #out: &mut [#output], #arena: &mut [#f32]) {
+                let #n = #xs.len();
+                #(#steps)*
                 #result
             }
+        }
 
-            #[allow(unused_mut)]
+        impl ::nncore::Model<#input, #output> for #ident {
+            #[inline]
+            fn forward(&self, #x: &#input) -> #output {
+                ::nncore::__private::forward_one::<#arena_len, #forward_block, Self, #input, #output>(self, #x)
+            }
+
             fn backward_sample(
                 &self,
-                #x0: &#input,
+                #x: &#input,
                 #grads: &mut Self,
                 #loss_grad: impl ::core::ops::FnOnce(&#output) -> #output,
             ) {
-                #(#forward)*
-                let mut #dy = #loss_grad(#y);
-                #(#backward)*
-            }
-        }
-    }
-}
-
-/// The evaluation-mode batch paths: samples go through in blocks whose values stay on the
-/// stack, bounded by `forward_block_size` and `block_size`, each layer running its batch form
-/// over the block. The backward gives the input gradients too when asked (a model nested in
-/// another).
-fn blocked_impl(plan: &Plan) -> TokenStream {
-    let model = plan.model;
-    let ident = &model.ident;
-    let (input, output) = (plan.input(), plan.output());
-    let usize = usize_type();
-    let (xs, out, grads, n, dxs, want) = (
-        local("xs"),
-        local("out"),
-        local("grads"),
-        local("n"),
-        local("dxs"),
-        local("want"),
-    );
-    let loss_grad = local("loss_grad");
-    // The block's samples of value `v`: the caller's slice for the input.
-    let view = |v: usize| {
-        if v == 0 {
-            xs.to_token_stream()
-        } else {
-            let a = a(v);
-            quote!(&#a[..#n])
-        }
-    };
-    let forward: Vec<TokenStream> = (0..plan.nodes())
-        .map(|k| {
-            let (out, s_out) = (a(k + 1), &plan.samples[k + 1]);
-            let compute = match (plan.layer(k), model.graph.nodes[k].op) {
-                (Some(node), _) => {
-                    let (path, member, input) = (&node.trait_path, &node.member, view(node.input));
-                    quote_spanned! {node.span=>
-                        #path::forward_batch(&self.#member, #input, &mut #out[..#n]);
-                    }
-                }
-                (None, Op::Add(p, q)) => {
-                    let (p, q) = (view(p), view(q));
-                    quote!(::nncore::__private::add_batch(#p, #q, &mut #out[..#n]);)
-                }
-                (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
-            };
-            quote! {
-                let mut #out = [<#s_out as ::nncore::Tensor>::ZERO; __NN_B];
-                #compute
-            }
-        })
-        .collect();
-    let y = view(model.graph.output);
-    let buffers = (0..=plan.nodes()).map(|v| {
-        let (g, s) = (g(v), &plan.samples[v]);
-        quote!(let mut #g = [<#s as ::nncore::Tensor>::ZERO; __NN_B];)
-    });
-    // Where node `k`'s gradient for value `v` goes: written into its buffer if it is the first,
-    // else into a buffer of its own that is then added.
-    let into = |k: usize, j: usize, v: usize, write: &dyn Fn(TokenStream) -> TokenStream| {
-        let (gv, s) = (g(v), &plan.samples[v]);
-        if plan.first[k][j] {
-            write(quote!(&mut #gv[..#n]))
-        } else {
-            let t = local("t");
-            let body = write(quote!(&mut #t[..#n]));
-            quote! {{
-                let mut #t = [<#s as ::nncore::Tensor>::ZERO; __NN_B];
-                #body
-                ::nncore::__private::add_assign_batch(&mut #gv[..#n], &#t[..#n]);
-            }}
-        }
-    };
-    let backward = (0..plan.nodes()).rev().map(|k| {
-        let (o, g_out) = (a(k + 1), g(k + 1));
-        let body = match (plan.layer(k), model.graph.nodes[k].op) {
-            (Some(node), _) => {
-                let (path, member, x) = (&node.trait_path, &node.member, view(node.input));
-                let grads = if node.params {
-                    quote!(#grads.as_mut().map(|__nn_g| &mut __nn_g.#member))
-                } else {
-                    quote!(::core::option::Option::None)
-                };
-                let y = quote!(&#o[..#n]);
-                let call = |dx: TokenStream| {
-                    quote_spanned! {node.span=>
-                        #path::backward_batch(&self.#member, #x, #y, &#g_out[..#n], #grads, #dx);
-                    }
-                };
-                let dx_needed = needed(plan, node.input, &want);
-                let with_dx = into(k, 0, node.input, &|dx| {
-                    call(quote!(::core::option::Option::Some(#dx)))
-                });
-                let without = call(quote!(::core::option::Option::None));
-                quote!(if #dx_needed { #with_dx } else { #without })
-            }
-            (None, Op::Add(p, q)) => {
-                let add = |j: usize, v: usize| {
-                    let needed = needed(plan, v, &want);
-                    let body = into(
-                        k,
-                        j,
-                        v,
-                        &|dst| quote!((#dst).copy_from_slice(&#g_out[..#n]);),
-                    );
-                    quote!(if #needed { #body })
-                };
-                let (first, second) = (add(0, p), add(1, q));
-                quote!(#first #second)
-            }
-            (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
-        };
-        let needed = needed(plan, k + 1, &want);
-        quote!(if #needed { #body })
-    });
-    let (g_y, g0) = (g(model.graph.output), g(0));
-    quote! {
-        impl ::nncore::__private::Blocked<#input, #output> for #ident {
-            #[inline]
-            fn forward_block<const __NN_B: #usize>(&self, #xs: &[#input], #out: &mut [#output]) {
-                let #n = #xs.len();
-                #(#forward)*
-                #out.copy_from_slice(#y);
+                ::nncore::__private::backward_one::<#ws_len, #block, Self, #input, #output>(self, #x, #grads, #loss_grad);
             }
 
-            #[inline]
-            #[allow(unused_variables, unused_mut, clippy::needless_bool)]
-            fn backward_block<const __NN_B: #usize>(
+            fn forward_into(
                 &self,
                 #xs: &[#input],
-                mut #grads: ::core::option::Option<&mut Self>,
-                #loss_grad: impl ::core::ops::FnMut(#usize, &#output) -> #output,
-                #dxs: ::core::option::Option<&mut [#input]>,
-            ) {
-                let #n = #xs.len();
-                let #want = #dxs.is_some();
-                #(#forward)*
-                #(#buffers)*
-                ::nncore::__private::output_grads(#y, &mut #g_y[..#n], #loss_grad);
-                #(#backward)*
-                if let ::core::option::Option::Some(#dxs) = #dxs {
-                    #dxs.copy_from_slice(&#g0[..#n]);
-                }
+                #out: &mut [#output],
+            ) -> ::core::result::Result<(), ::nncore::Error> {
+                ::nncore::__private::forward_blocks::<#arena_len, #forward_block, Self, #input, #output>(self, #xs, #out)
+            }
+
+            fn backward(
+                &self,
+                #xs: &[#input],
+                #dys: &[#output],
+                #grads: &mut ::nncore::Grads<Self>,
+            ) -> ::core::result::Result<(), ::nncore::Error> {
+                ::nncore::__private::backward_blocks::<#ws_len, #block, Self, #input, #output>(self, #xs, #dys, #grads)
+            }
+
+            fn backward_loss<__NnL: ::nncore::Loss<#output>>(
+                &self,
+                #loss_fn: &__NnL,
+                #xs: &[#input],
+                #targets: &[__NnL::Target],
+                #grads: &mut ::nncore::Grads<Self>,
+            ) -> ::core::result::Result<#f32, ::nncore::Error> {
+                ::nncore::__private::backward_loss_blocks::<#ws_len, #block, Self, __NnL, #input, #output>(self, #loss_fn, #xs, #targets, #grads)
             }
         }
     }
-}
-
-/// Whether value `v`'s gradient is computed: always where a layer with parameters leads to it,
-/// else only when the input gradient is asked for.
-fn needed(plan: &Plan, v: usize, want: &Ident) -> TokenStream {
-    if plan.need[v] {
-        quote!(true)
-    } else {
-        want.to_token_stream()
-    }
-}
-
-/// `Model`'s batch methods, on the block paths.
-fn overrides(plan: &Plan) -> TokenStream {
-    let (input, output) = (plan.input(), plan.output());
-    let (f32, usize) = (f32_type(), usize_type());
-    let (xs, out, dys, grads) = (local("xs"), local("out"), local("dys"), local("grads"));
-    let (loss_fn, targets) = (local("loss_fn"), local("targets"));
-    let lens: Vec<TokenStream> = plan
-        .samples
-        .iter()
-        .map(|s| quote!(<#s as ::nncore::Tensor>::LEN))
-        .collect();
-    let block = quote!(::nncore::__private::block_size(&[#(#lens),*]));
-    let forward_block = quote!(::nncore::__private::forward_block_size(&[#(#lens),*]));
-    quote! {
-        fn forward_into(
-            &self,
-            #xs: &[#input],
-            #out: &mut [#output],
-        ) -> ::core::result::Result<(), ::nncore::Error> {
-            const __NN_BLOCK: #usize = #forward_block;
-            ::nncore::__private::forward_blocks::<__NN_BLOCK, _, #input, #output>(self, #xs, #out)
-        }
-
-        fn backward(
-            &self,
-            #xs: &[#input],
-            #dys: &[#output],
-            #grads: &mut ::nncore::Grads<Self>,
-        ) -> ::core::result::Result<(), ::nncore::Error> {
-            const __NN_BLOCK: #usize = #block;
-            ::nncore::__private::backward_blocks::<__NN_BLOCK, _, #input, #output>(self, #xs, #dys, #grads)
-        }
-
-        fn backward_loss<__NnL: ::nncore::Loss<#output>>(
-            &self,
-            #loss_fn: &__NnL,
-            #xs: &[#input],
-            #targets: &[__NnL::Target],
-            #grads: &mut ::nncore::Grads<Self>,
-        ) -> ::core::result::Result<#f32, ::nncore::Error> {
-            const __NN_BLOCK: #usize = #block;
-            ::nncore::__private::backward_loss_blocks::<__NN_BLOCK, _, _, #input, #output>(self, #loss_fn, #xs, #targets, #grads)
-        }
-    }
-}
-
-/// The block sizes, for the nested-model `Layer` impl.
-pub fn block_size(plan: &Plan) -> TokenStream {
-    let lens = plan
-        .samples
-        .iter()
-        .map(|s| quote!(<#s as ::nncore::Tensor>::LEN));
-    quote!(::nncore::__private::block_size(&[#(#lens),*]))
 }

@@ -1,7 +1,8 @@
-//! Training mode: the whole batch through one node at a time (BatchNorm couples the samples),
-//! every value, gradient and layer cache carved from the caller's workspace in one fixed order.
-//! The forward leaves its values there for the backward, which carves the same slices again,
-//! so that a model nested in another runs its two halves in two calls.
+//! The workspace passes: a whole batch through one node at a time (BatchNorm couples the
+//! samples in training mode), every value, gradient and layer cache carved from a workspace in
+//! one fixed order. The forward leaves its values there for the backward, which carves the same
+//! slices again, so that a model nested in another runs its two halves in two calls. One
+//! backward serves both modes; evaluation mode carves no caches.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
@@ -22,24 +23,32 @@ fn c(k: usize) -> Ident {
     local(&format!("c{k}"))
 }
 
-pub fn train_impl(plan: &Plan) -> TokenStream {
+/// The pieces of both workspace passes.
+struct Pieces {
+    /// Each node's forward: its value (and in training mode its cache) carved, then computed.
+    eval_forward: Vec<TokenStream>,
+    train_forward: Vec<TokenStream>,
+    /// The values and caches carved again by the backward, in the same order.
+    carve: Vec<TokenStream>,
+    gradients: Vec<TokenStream>,
+    backward: Vec<TokenStream>,
+    /// Per sample: the values, the gradients and the added gradients' buffers.
+    ws_len: TokenStream,
+    /// Per sample and per batch: the layers' training caches.
+    cache_len: TokenStream,
+    cache_fixed: TokenStream,
+}
+
+fn pieces(plan: &Plan) -> Pieces {
     let model = plan.model;
-    let ident = &model.ident;
-    let (input, output) = (plan.input(), plan.output());
-    let (f32, usize) = (f32_type(), usize_type());
-    let (xs, out, grads, n, dxs, want) = (
+    let (xs, grads, n, want, ws, rng, train) = (
         local("xs"),
-        local("out"),
         local("grads"),
         local("n"),
-        local("dxs"),
         local("want"),
-    );
-    let (ws, rng, loss_grad, batch) = (
         local("workspace"),
         local("rng"),
-        local("loss_grad"),
-        local("batch"),
+        local("train"),
     );
     let view = |v: usize| {
         if v == 0 {
@@ -49,62 +58,72 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
             quote!(&*#a)
         }
     };
-    let take = |s: &TokenStream, count: &Ident| {
+    let take = |s: &TokenStream| {
         quote! {
             <#s as ::nncore::Tensor>::batch_mut(
-                ::nncore::__private::take(&mut #ws, #count * <#s as ::nncore::Tensor>::LEN),
+                ::nncore::__private::take(&mut #ws, #n * <#s as ::nncore::Tensor>::LEN),
             )
         }
     };
-    let cache_len = |k: usize, count: &Ident| {
+    let layer_const = |k: usize, name: TokenStream| {
         plan.layer(k).map(|node| {
             let (ty, s_in, s_out) = (&node.ty, &plan.samples[node.input], &plan.samples[k + 1]);
-            quote!(<#ty as ::nncore::Layer<#s_in, #s_out>>::train_cache_len(#count))
+            quote!(<#ty as ::nncore::Layer<#s_in, #s_out>>::#name)
         })
     };
-    // The values and caches, in the order both halves carve them.
-    let carve: Vec<TokenStream> = (0..plan.nodes())
+    let cache_len = |k: usize| layer_const(k, quote!(train_cache_len(#n)));
+    let forward = |k: usize, training: bool| {
+        let (value, slice) = (a(k + 1), take(&plan.samples[k + 1]));
+        match (plan.layer(k), model.graph.nodes[k].op) {
+            (Some(node), _) => {
+                let (path, member, x, c) = (&node.trait_path, &node.member, view(node.input), c(k));
+                if training {
+                    let len = cache_len(k);
+                    quote_spanned! {node.span=>
+                        let #value = #slice;
+                        let #c = ::nncore::__private::take(&mut #ws, #len);
+                        #path::forward_train(&mut self.#member, #x, #value, #c, #rng);
+                    }
+                } else {
+                    quote_spanned! {node.span=>
+                        let #value = #slice;
+                        #path::forward_batch(&self.#member, #x, #value);
+                    }
+                }
+            }
+            (None, Op::Add(p, q)) => {
+                let (p, q) = (view(p), view(q));
+                quote! {
+                    let #value = #slice;
+                    ::nncore::__private::add_batch(#p, #q, #value);
+                }
+            }
+            (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
+        }
+    };
+    let carve = (0..plan.nodes())
         .map(|k| {
-            let (value, slice) = (a(k + 1), take(&plan.samples[k + 1], &n));
-            let cache = cache_len(k, &n).map(|len| {
+            let (value, slice) = (a(k + 1), take(&plan.samples[k + 1]));
+            let cache = cache_len(k).map(|len| {
                 let c = c(k);
-                quote!(let #c = ::nncore::__private::take(&mut #ws, #len);)
+                quote!(let #c = ::nncore::__private::take(&mut #ws, if #train { #len } else { 0 });)
             });
             quote!(let #value = #slice; #cache)
         })
         .collect();
-    let forward: Vec<TokenStream> = (0..plan.nodes())
-        .map(|k| {
-            let (value, carve) = (a(k + 1), &carve[k]);
-            let compute = match (plan.layer(k), model.graph.nodes[k].op) {
-                (Some(node), _) => {
-                    let (path, member, x, c) =
-                        (&node.trait_path, &node.member, view(node.input), c(k));
-                    quote_spanned! {node.span=>
-                        #path::forward_train(&mut self.#member, #x, #value, #c, #rng);
-                    }
-                }
-                (None, Op::Add(p, q)) => {
-                    let (p, q) = (view(p), view(q));
-                    quote!(::nncore::__private::add_batch(#p, #q, #value);)
-                }
-                (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
-            };
-            quote!(#carve #compute)
+    let gradients = (0..=plan.nodes())
+        .map(|v| {
+            let (g, slice) = (g(v), take(&plan.samples[v]));
+            quote!(let #g = #slice;)
         })
         .collect();
-    let y = view(model.graph.output);
-    let gradients = (0..=plan.nodes()).map(|v| {
-        let (g, slice) = (g(v), take(&plan.samples[v], &n));
-        quote!(let #g = #slice;)
-    });
     let into = |k: usize, j: usize, v: usize, write: &dyn Fn(TokenStream) -> TokenStream| {
-        let (gv, s) = (g(v), &plan.samples[v]);
+        let gv = g(v);
         if plan.first[k][j] {
             write(quote!(&mut *#gv))
         } else {
             let t = local("t");
-            let slice = take(s, &n);
+            let slice = take(&plan.samples[v]);
             let body = write(quote!(&mut *#t));
             quote! {{
                 let #t = #slice;
@@ -120,65 +139,179 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
             want.to_token_stream()
         }
     };
-    let backward = (0..plan.nodes()).rev().map(|k| {
-        let (o, g_out) = (a(k + 1), g(k + 1));
-        let body = match (plan.layer(k), model.graph.nodes[k].op) {
-            (Some(node), _) => {
-                let (path, member, x, c) = (&node.trait_path, &node.member, view(node.input), c(k));
-                let grads = if node.params {
-                    quote!(#grads.as_mut().map(|__nn_g| &mut __nn_g.#member))
-                } else {
-                    quote!(::core::option::Option::None)
-                };
-                let call = |dx: TokenStream| {
-                    quote_spanned! {node.span=>
-                        #path::backward_train(&self.#member, #x, &*#o, &*#g_out, &mut *#c, #grads, #dx);
-                    }
-                };
-                let dx_needed = needed(node.input);
-                let with_dx = into(k, 0, node.input, &|dx| call(quote!(::core::option::Option::Some(#dx))));
-                let without = call(quote!(::core::option::Option::None));
-                quote!(if #dx_needed { #with_dx } else { #without })
-            }
-            (None, Op::Add(p, q)) => {
-                let add = |j: usize, v: usize| {
-                    let needed = needed(v);
-                    let body = into(k, j, v, &|dst| quote!((#dst).copy_from_slice(&*#g_out);));
-                    quote!(if #needed { #body })
-                };
-                let (first, second) = (add(0, p), add(1, q));
-                quote!(#first #second)
-            }
-            (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
-        };
-        let needed = needed(k + 1);
-        quote!(if #needed { #body })
-    });
-    // Workspace: values and caches, gradients of every value, and one buffer per gradient that
-    // is added rather than written.
-    let len = |s: &TokenStream| quote!(#batch * <#s as ::nncore::Tensor>::LEN);
-    let values = (1..=plan.nodes()).map(|v| len(&plan.samples[v]));
-    let caches = (0..plan.nodes()).filter_map(|k| cache_len(k, &batch));
-    let grads_len = (0..=plan.nodes()).map(|v| len(&plan.samples[v]));
+    let backward = (0..plan.nodes())
+        .rev()
+        .map(|k| {
+            let (o, g_out) = (a(k + 1), g(k + 1));
+            let body = match (plan.layer(k), model.graph.nodes[k].op) {
+                (Some(node), _) => {
+                    let (path, member, x, c) =
+                        (&node.trait_path, &node.member, view(node.input), c(k));
+                    let grads = if node.params {
+                        quote!(#grads.as_mut().map(|__nn_g| &mut __nn_g.#member))
+                    } else {
+                        quote!(::core::option::Option::None)
+                    };
+                    let call = |dx: TokenStream| {
+                        quote_spanned! {node.span=>
+                            if #train {
+                                #path::backward_train(&self.#member, #x, &*#o, &*#g_out, &mut *#c, #grads, #dx);
+                            } else {
+                                #path::backward_batch(&self.#member, #x, &*#o, &*#g_out, #grads, #dx);
+                            }
+                        }
+                    };
+                    let dx_needed = needed(node.input);
+                    let with_dx = into(k, 0, node.input, &|dx| {
+                        call(quote!(::core::option::Option::Some(#dx)))
+                    });
+                    let without = call(quote!(::core::option::Option::None));
+                    quote!(if #dx_needed { #with_dx } else { #without })
+                }
+                (None, Op::Add(p, q)) => {
+                    let add = |j: usize, v: usize| {
+                        let needed = needed(v);
+                        let body = into(k, j, v, &|dst| quote!((#dst).copy_from_slice(&*#g_out);));
+                        quote!(if #needed { #body })
+                    };
+                    let (first, second) = (add(0, p), add(1, q));
+                    quote!(#first #second)
+                }
+                (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
+            };
+            let needed = needed(k + 1);
+            quote!(if #needed { #body })
+        })
+        .collect();
+    let len = |v: usize| {
+        let s = &plan.samples[v];
+        quote!(<#s as ::nncore::Tensor>::LEN)
+    };
+    let values = (1..=plan.nodes()).map(len);
+    let grads_len = (0..=plan.nodes()).map(len);
     let temps = (0..plan.nodes()).flat_map(|k| {
         let inputs = model.graph.inputs(k);
-        let first = &plan.first[k];
         inputs
             .into_iter()
-            .zip(first.clone())
+            .zip(plan.first[k].clone())
             .filter(|(_, first)| !first)
-            .map(|(v, _)| len(&plan.samples[v]))
+            .map(|(v, _)| len(v))
             .collect::<Vec<_>>()
     });
-    let (g_y, g0) = (g(model.graph.output), g(0));
-    let carve_all = &carve;
+    let caches = (0..plan.nodes()).filter_map(|k| layer_const(k, quote!(TRAIN_CACHE)));
+    let fixed = (0..plan.nodes()).filter_map(|k| layer_const(k, quote!(TRAIN_CACHE_FIXED)));
+    Pieces {
+        eval_forward: (0..plan.nodes()).map(|k| forward(k, false)).collect(),
+        train_forward: (0..plan.nodes()).map(|k| forward(k, true)).collect(),
+        carve,
+        gradients,
+        backward,
+        ws_len: quote!(0 #(+ #values)* #(+ #grads_len)* #(+ #temps)*),
+        cache_len: quote!(0 #(+ #caches)*),
+        cache_fixed: quote!(0 #(+ #fixed)*),
+    }
+}
+
+/// The workspace passes inside the model's `Passes` impl: the evaluation-mode forward and the
+/// backward of either mode.
+pub fn workspace_impl(plan: &Plan) -> TokenStream {
+    let (input, output) = (plan.input(), plan.output());
+    let (f32, usize) = (f32_type(), usize_type());
+    let (xs, grads, n, dxs, want, ws, loss_grad, train) = (
+        local("xs"),
+        local("grads"),
+        local("n"),
+        local("dxs"),
+        local("want"),
+        local("workspace"),
+        local("loss_grad"),
+        local("train"),
+    );
+    let p = pieces(plan);
+    let (ws_len, eval_forward, carve, gradients, backward) = (
+        &p.ws_len,
+        &p.eval_forward,
+        &p.carve,
+        &p.gradients,
+        &p.backward,
+    );
+    let y = if plan.model.graph.output == 0 {
+        xs.to_token_stream()
+    } else {
+        let a = a(plan.model.graph.output);
+        quote!(&*#a)
+    };
+    let (g_y, g0) = (g(plan.model.graph.output), g(0));
+    quote! {
+        const EVAL_WS: #usize = #ws_len;
+
+        #[allow(unused_variables, unused_mut)]
+        fn eval_forward(&self, #xs: &[#input], mut #ws: &mut [#f32]) {
+            let #n = #xs.len();
+            #(#eval_forward)*
+        }
+
+        #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+        fn backward_ws(
+            &self,
+            #xs: &[#input],
+            mut #ws: &mut [#f32],
+            mut #grads: ::core::option::Option<&mut Self>,
+            #loss_grad: impl ::core::ops::FnMut(#usize, &#output) -> #output,
+            #dxs: ::core::option::Option<&mut [#input]>,
+            #train: bool,
+        ) {
+            let #n = #xs.len();
+            let #want = #dxs.is_some();
+            #(#carve)*
+            #(#gradients)*
+            ::nncore::__private::output_grads(#y, #g_y, #loss_grad);
+            #(#backward)*
+            if let ::core::option::Option::Some(#dxs) = #dxs {
+                #dxs.copy_from_slice(#g0);
+            }
+        }
+    }
+}
+
+/// Training mode: the training-mode forward into the caller's workspace, and `TrainModel`.
+pub fn train_impl(plan: &Plan) -> TokenStream {
+    let model = plan.model;
+    let ident = &model.ident;
+    let (input, output) = (plan.input(), plan.output());
+    let (f32, usize) = (f32_type(), usize_type());
+    let (xs, out, grads, n, ws, rng, loss_grad, batch) = (
+        local("xs"),
+        local("out"),
+        local("grads"),
+        local("n"),
+        local("workspace"),
+        local("rng"),
+        local("loss_grad"),
+        local("batch"),
+    );
+    let p = pieces(plan);
+    let train_forward = &p.train_forward;
+    let y = if model.graph.output == 0 {
+        xs.to_token_stream()
+    } else {
+        let a = a(model.graph.output);
+        quote!(&*#a)
+    };
+    let passes = quote!(<#ident as ::nncore::__private::Passes<#input, #output>>);
+    let (per_sample, fixed) = (&p.cache_len, &p.cache_fixed);
     quote! {
         impl #ident {
+            /// Floats of training workspace per sample (values, gradients, caches) and per
+            /// batch (BatchNorm's statistics).
+            #[doc(hidden)]
+            pub const __NN_TRAIN: (#usize, #usize) = (#passes::EVAL_WS + #per_sample, #fixed);
+
             /// The floats of training workspace a batch of `batch` samples needs.
             #[doc(hidden)]
             #[must_use]
             pub fn __nn_train_len(#batch: #usize) -> #usize {
-                0 #(+ #values)* #(+ #caches)* #(+ #grads_len)* #(+ #temps)*
+                #batch * Self::__NN_TRAIN.0 + Self::__NN_TRAIN.1
             }
 
             /// The training-mode forward of a batch, its values left in `workspace`, the
@@ -193,32 +326,9 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
                 #rng: &mut __NnR,
             ) {
                 let #n = #xs.len();
-                #(#forward)*
+                #(#train_forward)*
                 if let ::core::option::Option::Some(#out) = #out {
                     #out.copy_from_slice(#y);
-                }
-            }
-
-            /// The backward of the forward that left its values in `workspace`: parameter
-            /// gradients into `grads`, input gradients into `dxs`, each where given.
-            #[doc(hidden)]
-            #[allow(unused_variables, unused_mut, clippy::needless_bool)]
-            pub fn __nn_train_backward(
-                &self,
-                #xs: &[#input],
-                mut #ws: &mut [#f32],
-                mut #grads: ::core::option::Option<&mut Self>,
-                #loss_grad: impl ::core::ops::FnMut(#usize, &#output) -> #output,
-                #dxs: ::core::option::Option<&mut [#input]>,
-            ) {
-                let #n = #xs.len();
-                let #want = #dxs.is_some();
-                #(#carve_all)*
-                #(#gradients)*
-                ::nncore::__private::output_grads(#y, #g_y, #loss_grad);
-                #(#backward)*
-                if let ::core::option::Option::Some(#dxs) = #dxs {
-                    #dxs.copy_from_slice(#g0);
                 }
             }
         }
@@ -247,8 +357,8 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
                     #rng: &mut __NnR,
                     #loss_grad: impl ::core::ops::FnMut(#usize, &#output) -> #output,
                 ) {
-                    self.__nn_train_forward(#xs, ::core::option::Option::None, #ws, #rng);
-                    self.__nn_train_backward(#xs, #ws, ::core::option::Option::Some(#grads), #loss_grad, ::core::option::Option::None);
+                    self.__nn_train_forward(#xs, ::core::option::Option::None, &mut *#ws, #rng);
+                    #passes::backward_ws(self, #xs, #ws, ::core::option::Option::Some(#grads), #loss_grad, ::core::option::Option::None, true);
                 }
             }
         }
