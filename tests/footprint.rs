@@ -69,3 +69,66 @@ fn conv_multiply_adds_count_every_output_position() {
         16 * 27 + 16 + 8 * 144 + 8 + 512 * 32 + 32 + 32 * 2 + 2
     );
 }
+
+nncore::sequential! {
+    /// Eight layers of one width: the arena holds two values at a time, not eight.
+    pub struct Deep(
+        Linear(64, 64), ReLU, Linear(64, 64), ReLU, Linear(64, 64), ReLU, Linear(64, 64), ReLU,
+    );
+
+    /// `x + fc2(relu(fc1(x)))` after a stem: the stem's output stays alive across the block.
+    pub struct Residual {
+        stem: Linear(4, 16),
+        fc1: Linear(16, 32),
+        relu: ReLU,
+        fc2: Linear(32, 16),
+    }
+    fn forward(x) {
+        let h = stem(x);
+        h + fc2(relu(fc1(h)))
+    }
+}
+
+// A firmware build's buffer, sized by the constant.
+const _: () = assert!(TempNet::ARENA_BYTES <= 256);
+
+#[test]
+fn the_arena_holds_the_values_alive_together() {
+    // TempNet: the hidden layer's input and output (13 + 13) are alive together; the output
+    // (1) then reuses the first one's space.
+    assert_eq!(TempNet::ARENA_BYTES, 4 * (13 + 13));
+    // A chain needs its two widest neighbours, whatever its depth.
+    assert_eq!(Deep::ARENA_BYTES, 4 * (64 + 64));
+    // The residual block: the stem's output (16) lives while fc1 (32), relu (32) and fc2 (16)
+    // run; the sum (16) reuses fc1's space.
+    assert_eq!(Residual::ARENA_BYTES, 4 * (16 + 32 + 32));
+    // Training keeps every value and its gradient (the input's too): no reuse.
+    assert_eq!(Deep::TRAIN_BYTES, 4 * (8 * 64 + 9 * 64));
+}
+
+#[test]
+fn forward_in_runs_in_the_callers_arena() {
+    use rand::SeedableRng;
+    let model = Residual::init(&mut rand::rngs::StdRng::seed_from_u64(3));
+    let xs = [[0.5, -1.0, 2.0, 0.25], [1.0, 0.0, -0.5, 3.0], [0.0; 4]];
+    let mut arena = [f32::NAN; 3 * Residual::ARENA_BYTES / 4];
+    let mut out = [[0.0; 16]; 3];
+    model.forward_in(&xs, &mut out, &mut arena).unwrap();
+    for (x, y) in xs.iter().zip(&out) {
+        assert_eq!(*y, model.forward(x));
+    }
+    let short = &mut arena[..3 * Residual::ARENA_BYTES / 4 - 1];
+    assert_eq!(
+        model.forward_in(&xs, &mut out, short),
+        Err(nncore::Error::Arena {
+            samples: 3,
+            per_sample: Residual::ARENA_BYTES / 4,
+            needed: 3 * Residual::ARENA_BYTES / 4,
+            found: 3 * Residual::ARENA_BYTES / 4 - 1,
+        })
+    );
+    assert!(matches!(
+        model.forward_in(&xs, &mut out[..2], &mut arena),
+        Err(nncore::Error::BatchLength { .. })
+    ));
+}

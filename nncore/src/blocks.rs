@@ -71,6 +71,29 @@ fn on_stack<const A: usize, const B: usize, X>(
     }
 }
 
+/// Checks the lengths given to a model's `forward_in`: one output per sample, and an arena of
+/// `ARENA` floats a sample.
+///
+/// # Errors
+/// [`Error::BatchLength`] or [`Error::Arena`].
+pub fn check_arena<M: Passes<X, Y>, X: Tensor, Y: Tensor>(
+    samples: usize,
+    outputs: usize,
+    found: usize,
+) -> Result<(), Error> {
+    check_len("output", samples, outputs)?;
+    let needed = samples * M::ARENA;
+    if found < needed {
+        return Err(Error::Arena {
+            samples,
+            per_sample: M::ARENA,
+            needed,
+            found,
+        });
+    }
+    Ok(())
+}
+
 /// [`Model::forward_into`](crate::Model::forward_into): blocks of `B` samples in an arena of
 /// `A` floats each.
 ///

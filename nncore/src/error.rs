@@ -14,6 +14,20 @@ pub enum Error {
         /// The length it had.
         found: usize,
     },
+    /// The arena given to `forward_in` is too small for the batch.
+    #[error(
+        "the arena has {found} floats, but {samples} samples need {needed} (`ARENA_BYTES / 4` = {per_sample} each)\nallocate `samples * Net::ARENA_BYTES / 4` floats, e.g. `static mut ARENA: [f32; Net::ARENA_BYTES / 4]`"
+    )]
+    Arena {
+        /// The samples of the batch.
+        samples: usize,
+        /// The floats one sample needs.
+        per_sample: usize,
+        /// The floats the batch needs.
+        needed: usize,
+        /// The floats the arena has.
+        found: usize,
+    },
     /// A mean was asked of an empty batch.
     #[error("the batch is empty: a mean over zero samples is undefined")]
     EmptyBatch,

@@ -119,8 +119,8 @@ pub mod __private {
     pub use crate::__with_alloc as with_alloc;
     pub use crate::blocks::{
         Passes, add, add_assign, add_assign_batch, add_batch, backward_blocks,
-        backward_loss_blocks, backward_one, eval_backward, forward_blocks, forward_one,
-        output_grads,
+        backward_loss_blocks, backward_one, check_arena, eval_backward, forward_blocks,
+        forward_one, output_grads,
     };
     pub use crate::fmt::{Inplace, write_module};
     #[cfg(feature = "alloc")]

@@ -34,6 +34,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
         local("loss_fn"),
         local("targets"),
     );
+    let arena = local("arena");
     let model = quote!(<Self as ::nncore::Model<#input, #output>>);
     quote! {
         // The model's own methods, so that a call is not ambiguous between `Model` and `Layer`
@@ -52,6 +53,25 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
             /// [`nncore::Error::BatchLength`] if `out` has not one row per sample.
             pub fn forward_into(&self, #xs: &[#input], #out: &mut [#output]) -> ::core::result::Result<(), ::nncore::Error> {
                 #model::forward_into(self, #xs, #out)
+            }
+
+            /// Runs `xs` forward into `out` with every value in `arena`, which the caller
+            /// provides: `ARENA_BYTES / 4` floats a sample (a `static` buffer on a
+            /// microcontroller). Allocates nothing, and needs no stack beyond the layers' own.
+            ///
+            /// # Errors
+            /// [`nncore::Error::BatchLength`] if `out` has not one row per sample,
+            /// [`nncore::Error::Arena`] if `arena` is too small.
+            pub fn forward_in(
+                &self,
+                #xs: &[#input],
+                #out: &mut [#output],
+                #arena: &mut [#f32],
+            ) -> ::core::result::Result<(), ::nncore::Error> {
+                ::nncore::__private::check_arena::<Self, #input, #output>(#xs.len(), #out.len(), #arena.len())?;
+                let #arena = &mut #arena[..#xs.len() * #passes::ARENA];
+                #passes::forward_in(self, #xs, #out, #arena);
+                ::core::result::Result::Ok(())
             }
 
             /// [`Model::backward`](::nncore::Model::backward).
