@@ -100,216 +100,83 @@ impl ConvNet {
     /// This model with its parameters and buffers read from `params` and `buffers`, in
     /// `state_dict` order; a model nested in another is built this way.
     #[must_use]
+    #[allow(unused_mut)]
     pub const fn with_state(
         self,
-        __nn_params: &[::core::primitive::f32],
-        __nn_buffers: &[::core::primitive::f32],
+        mut __nn_params: &[::core::primitive::f32],
+        mut __nn_buffers: &[::core::primitive::f32],
     ) -> Self {
+        let (__nn_p, __nn_rest) = __nn_params
+            .split_at(
+                <::nncore::Conv2d<
+                    3usize,
+                    16usize,
+                    3usize,
+                    3usize,
+                    true,
+                > as ::nncore::Module>::NUM_PARAMS,
+            );
+        __nn_params = __nn_rest;
+        let (__nn_b, __nn_rest) = __nn_buffers
+            .split_at(
+                <::nncore::Conv2d<
+                    3usize,
+                    16usize,
+                    3usize,
+                    3usize,
+                    true,
+                > as ::nncore::Module>::NUM_BUFFERS,
+            );
+        __nn_buffers = __nn_rest;
+        let __nn_l0 = self.conv1.with_state(__nn_p, __nn_b);
+        let (__nn_p, __nn_rest) = __nn_params
+            .split_at(
+                <::nncore::Conv2d<
+                    16usize,
+                    8usize,
+                    3usize,
+                    3usize,
+                    true,
+                > as ::nncore::Module>::NUM_PARAMS,
+            );
+        __nn_params = __nn_rest;
+        let (__nn_b, __nn_rest) = __nn_buffers
+            .split_at(
+                <::nncore::Conv2d<
+                    16usize,
+                    8usize,
+                    3usize,
+                    3usize,
+                    true,
+                > as ::nncore::Module>::NUM_BUFFERS,
+            );
+        __nn_buffers = __nn_rest;
+        let __nn_l3 = self.conv2.with_state(__nn_p, __nn_b);
+        let (__nn_p, __nn_rest) = __nn_params
+            .split_at(<::nncore::Linear<512usize, 32usize> as ::nncore::Module>::NUM_PARAMS);
+        __nn_params = __nn_rest;
+        let (__nn_b, __nn_rest) = __nn_buffers
+            .split_at(<::nncore::Linear<512usize, 32usize> as ::nncore::Module>::NUM_BUFFERS);
+        __nn_buffers = __nn_rest;
+        let __nn_l7 = self.fc1.with_state(__nn_p, __nn_b);
+        let (__nn_p, __nn_rest) = __nn_params
+            .split_at(<::nncore::Linear<32usize, 2usize> as ::nncore::Module>::NUM_PARAMS);
+        __nn_params = __nn_rest;
+        let (__nn_b, __nn_rest) = __nn_buffers
+            .split_at(<::nncore::Linear<32usize, 2usize> as ::nncore::Module>::NUM_BUFFERS);
+        __nn_buffers = __nn_rest;
+        let __nn_l9 = self.fc2.with_state(__nn_p, __nn_b);
         Self {
-            conv1: self
-                .conv1
-                .with_state(
-                    __nn_params
-                        .split_at(0usize)
-                        .1
-                        .split_at(
-                            <::nncore::Conv2d<
-                                3usize,
-                                16usize,
-                                3usize,
-                                3usize,
-                                true,
-                            > as ::nncore::Module>::NUM_PARAMS,
-                        )
-                        .0,
-                    __nn_buffers
-                        .split_at(0usize)
-                        .1
-                        .split_at(
-                            <::nncore::Conv2d<
-                                3usize,
-                                16usize,
-                                3usize,
-                                3usize,
-                                true,
-                            > as ::nncore::Module>::NUM_BUFFERS,
-                        )
-                        .0,
-                ),
+            conv1: __nn_l0,
             act1: self.act1,
             pool1: self.pool1,
-            conv2: self
-                .conv2
-                .with_state(
-                    __nn_params
-                        .split_at(
-                            0usize
-                                + <::nncore::Conv2d<
-                                    3usize,
-                                    16usize,
-                                    3usize,
-                                    3usize,
-                                    true,
-                                > as ::nncore::Module>::NUM_PARAMS,
-                        )
-                        .1
-                        .split_at(
-                            <::nncore::Conv2d<
-                                16usize,
-                                8usize,
-                                3usize,
-                                3usize,
-                                true,
-                            > as ::nncore::Module>::NUM_PARAMS,
-                        )
-                        .0,
-                    __nn_buffers
-                        .split_at(
-                            0usize
-                                + <::nncore::Conv2d<
-                                    3usize,
-                                    16usize,
-                                    3usize,
-                                    3usize,
-                                    true,
-                                > as ::nncore::Module>::NUM_BUFFERS,
-                        )
-                        .1
-                        .split_at(
-                            <::nncore::Conv2d<
-                                16usize,
-                                8usize,
-                                3usize,
-                                3usize,
-                                true,
-                            > as ::nncore::Module>::NUM_BUFFERS,
-                        )
-                        .0,
-                ),
+            conv2: __nn_l3,
             act2: self.act2,
             pool2: self.pool2,
             flat: self.flat,
-            fc1: self
-                .fc1
-                .with_state(
-                    __nn_params
-                        .split_at(
-                            0usize
-                                + <::nncore::Conv2d<
-                                    3usize,
-                                    16usize,
-                                    3usize,
-                                    3usize,
-                                    true,
-                                > as ::nncore::Module>::NUM_PARAMS
-                                + <::nncore::Conv2d<
-                                    16usize,
-                                    8usize,
-                                    3usize,
-                                    3usize,
-                                    true,
-                                > as ::nncore::Module>::NUM_PARAMS,
-                        )
-                        .1
-                        .split_at(
-                            <::nncore::Linear<
-                                512usize,
-                                32usize,
-                            > as ::nncore::Module>::NUM_PARAMS,
-                        )
-                        .0,
-                    __nn_buffers
-                        .split_at(
-                            0usize
-                                + <::nncore::Conv2d<
-                                    3usize,
-                                    16usize,
-                                    3usize,
-                                    3usize,
-                                    true,
-                                > as ::nncore::Module>::NUM_BUFFERS
-                                + <::nncore::Conv2d<
-                                    16usize,
-                                    8usize,
-                                    3usize,
-                                    3usize,
-                                    true,
-                                > as ::nncore::Module>::NUM_BUFFERS,
-                        )
-                        .1
-                        .split_at(
-                            <::nncore::Linear<
-                                512usize,
-                                32usize,
-                            > as ::nncore::Module>::NUM_BUFFERS,
-                        )
-                        .0,
-                ),
+            fc1: __nn_l7,
             act3: self.act3,
-            fc2: self
-                .fc2
-                .with_state(
-                    __nn_params
-                        .split_at(
-                            0usize
-                                + <::nncore::Conv2d<
-                                    3usize,
-                                    16usize,
-                                    3usize,
-                                    3usize,
-                                    true,
-                                > as ::nncore::Module>::NUM_PARAMS
-                                + <::nncore::Conv2d<
-                                    16usize,
-                                    8usize,
-                                    3usize,
-                                    3usize,
-                                    true,
-                                > as ::nncore::Module>::NUM_PARAMS
-                                + <::nncore::Linear<
-                                    512usize,
-                                    32usize,
-                                > as ::nncore::Module>::NUM_PARAMS,
-                        )
-                        .1
-                        .split_at(
-                            <::nncore::Linear<
-                                32usize,
-                                2usize,
-                            > as ::nncore::Module>::NUM_PARAMS,
-                        )
-                        .0,
-                    __nn_buffers
-                        .split_at(
-                            0usize
-                                + <::nncore::Conv2d<
-                                    3usize,
-                                    16usize,
-                                    3usize,
-                                    3usize,
-                                    true,
-                                > as ::nncore::Module>::NUM_BUFFERS
-                                + <::nncore::Conv2d<
-                                    16usize,
-                                    8usize,
-                                    3usize,
-                                    3usize,
-                                    true,
-                                > as ::nncore::Module>::NUM_BUFFERS
-                                + <::nncore::Linear<
-                                    512usize,
-                                    32usize,
-                                > as ::nncore::Module>::NUM_BUFFERS,
-                        )
-                        .1
-                        .split_at(
-                            <::nncore::Linear<
-                                32usize,
-                                2usize,
-                            > as ::nncore::Module>::NUM_BUFFERS,
-                        )
-                        .0,
-                ),
+            fc2: __nn_l9,
         }
     }
     /// The model whose parameters, in `parameters()` order and row-major, are `params`;
@@ -2469,6 +2336,35 @@ impl ConvNet {
             [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
             [::core::primitive::f32; 2usize],
         >>::forward_into(self, __nn_xs, __nn_out)
+    }
+    /// Runs `xs` forward into `out` with every value in `arena`, which the caller
+    /// provides: `ARENA_BYTES / 4` floats a sample (a `static` buffer on a
+    /// microcontroller). Allocates nothing, and needs no stack beyond the layers' own.
+    ///
+    /// # Errors
+    /// [`nncore::Error::BatchLength`] if `out` has not one row per sample,
+    /// [`nncore::Error::Arena`] if `arena` is too small.
+    pub fn forward_in(
+        &self,
+        __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
+        __nn_out: &mut [[::core::primitive::f32; 2usize]],
+        __nn_arena: &mut [::core::primitive::f32],
+    ) -> ::core::result::Result<(), ::nncore::Error> {
+        ::nncore::__private::check_arena::<
+            Self,
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >(__nn_xs.len(), __nn_out.len(), __nn_arena.len())?;
+        let __nn_arena = &mut __nn_arena[..__nn_xs.len()
+            * <ConvNet as ::nncore::__private::Passes<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                [::core::primitive::f32; 2usize],
+            >>::ARENA];
+        <ConvNet as ::nncore::__private::Passes<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [::core::primitive::f32; 2usize],
+        >>::forward_in(self, __nn_xs, __nn_out, __nn_arena);
+        ::core::result::Result::Ok(())
     }
     /// [`Model::backward`](::nncore::Model::backward).
     ///

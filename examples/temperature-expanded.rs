@@ -74,43 +74,30 @@ impl TempNet {
     /// This model with its parameters and buffers read from `params` and `buffers`, in
     /// `state_dict` order; a model nested in another is built this way.
     #[must_use]
+    #[allow(unused_mut)]
     pub const fn with_state(
         self,
-        __nn_params: &[::core::primitive::f32],
-        __nn_buffers: &[::core::primitive::f32],
+        mut __nn_params: &[::core::primitive::f32],
+        mut __nn_buffers: &[::core::primitive::f32],
     ) -> Self {
+        let (__nn_p, __nn_rest) = __nn_params
+            .split_at(<::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS);
+        __nn_params = __nn_rest;
+        let (__nn_b, __nn_rest) = __nn_buffers
+            .split_at(<::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_BUFFERS);
+        __nn_buffers = __nn_rest;
+        let __nn_l0 = self.hidden_linear.with_state(__nn_p, __nn_b);
+        let (__nn_p, __nn_rest) = __nn_params
+            .split_at(<::nncore::Linear<13usize, 1usize> as ::nncore::Module>::NUM_PARAMS);
+        __nn_params = __nn_rest;
+        let (__nn_b, __nn_rest) = __nn_buffers
+            .split_at(<::nncore::Linear<13usize, 1usize> as ::nncore::Module>::NUM_BUFFERS);
+        __nn_buffers = __nn_rest;
+        let __nn_l2 = self.output_linear.with_state(__nn_p, __nn_b);
         Self {
-            hidden_linear: self.hidden_linear.with_state(
-                __nn_params
-                    .split_at(0usize)
-                    .1
-                    .split_at(<::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS)
-                    .0,
-                __nn_buffers
-                    .split_at(0usize)
-                    .1
-                    .split_at(<::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_BUFFERS)
-                    .0,
-            ),
+            hidden_linear: __nn_l0,
             hidden_activ: self.hidden_activ,
-            output_linear: self.output_linear.with_state(
-                __nn_params
-                    .split_at(
-                        0usize
-                            + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_PARAMS,
-                    )
-                    .1
-                    .split_at(<::nncore::Linear<13usize, 1usize> as ::nncore::Module>::NUM_PARAMS)
-                    .0,
-                __nn_buffers
-                    .split_at(
-                        0usize
-                            + <::nncore::Linear<1usize, 13usize> as ::nncore::Module>::NUM_BUFFERS,
-                    )
-                    .1
-                    .split_at(<::nncore::Linear<13usize, 1usize> as ::nncore::Module>::NUM_BUFFERS)
-                    .0,
-            ),
+            output_linear: __nn_l2,
         }
     }
     /// The model whose parameters, in `parameters()` order and row-major, are `params`;
@@ -1006,6 +993,35 @@ impl TempNet {
             [::core::primitive::f32; 1usize],
             [::core::primitive::f32; 1usize],
         >>::forward_into(self, __nn_xs, __nn_out)
+    }
+    /// Runs `xs` forward into `out` with every value in `arena`, which the caller
+    /// provides: `ARENA_BYTES / 4` floats a sample (a `static` buffer on a
+    /// microcontroller). Allocates nothing, and needs no stack beyond the layers' own.
+    ///
+    /// # Errors
+    /// [`nncore::Error::BatchLength`] if `out` has not one row per sample,
+    /// [`nncore::Error::Arena`] if `arena` is too small.
+    pub fn forward_in(
+        &self,
+        __nn_xs: &[[::core::primitive::f32; 1usize]],
+        __nn_out: &mut [[::core::primitive::f32; 1usize]],
+        __nn_arena: &mut [::core::primitive::f32],
+    ) -> ::core::result::Result<(), ::nncore::Error> {
+        ::nncore::__private::check_arena::<
+            Self,
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >(__nn_xs.len(), __nn_out.len(), __nn_arena.len())?;
+        let __nn_arena = &mut __nn_arena[..__nn_xs.len()
+            * <TempNet as ::nncore::__private::Passes<
+                [::core::primitive::f32; 1usize],
+                [::core::primitive::f32; 1usize],
+            >>::ARENA];
+        <TempNet as ::nncore::__private::Passes<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 1usize],
+        >>::forward_in(self, __nn_xs, __nn_out, __nn_arena);
+        ::core::result::Result::Ok(())
     }
     /// [`Model::backward`](::nncore::Model::backward).
     ///

@@ -138,32 +138,26 @@ fn constructors(model: &Model) -> TokenStream {
         local("model"),
     );
     let zero_value = construct(model, model.layers_with_inputs().map(|(l, i)| zero(l, i)));
-    // Each layer's values start where the previous layers' end.
-    let (mut at, mut buffers_at) = (quote!(0usize), quote!(0usize));
-    let mut from_state = Vec::new();
-    for (layer, input) in model.layers_with_inputs() {
+    // Each layer takes its own values off the front of what is left.
+    let mut steps = Vec::new();
+    let mut values = Vec::new();
+    for (i, (layer, input)) in model.layers_with_inputs().enumerate() {
         let member = layer.member();
         if layer.has_state(input) {
-            let ty = layer.ty(input);
-            let value = quote!(self.#member);
-            let (count, buffer_count) = (
-                quote!(<#ty as ::nncore::Module>::NUM_PARAMS),
-                quote!(<#ty as ::nncore::Module>::NUM_BUFFERS),
-            );
-            // Each layer gets exactly its own values.
-            from_state.push(quote! {
-                #value.with_state(
-                    #params.split_at(#at).1.split_at(#count).0,
-                    #buffers.split_at(#buffers_at).1.split_at(#buffer_count).0,
-                )
+            let (ty, value) = (layer.ty(input), local(&format!("l{i}")));
+            steps.push(quote! {
+                let (__nn_p, __nn_rest) = #params.split_at(<#ty as ::nncore::Module>::NUM_PARAMS);
+                #params = __nn_rest;
+                let (__nn_b, __nn_rest) = #buffers.split_at(<#ty as ::nncore::Module>::NUM_BUFFERS);
+                #buffers = __nn_rest;
+                let #value = self.#member.with_state(__nn_p, __nn_b);
             });
-            at = quote!(#at + #count);
-            buffers_at = quote!(#buffers_at + #buffer_count);
+            values.push(quote!(#value));
         } else {
-            from_state.push(quote!(self.#member));
+            values.push(quote!(self.#member));
         }
     }
-    let with_state = construct(model, from_state.into_iter());
+    let with_state = construct(model, values.into_iter());
     let resets = model
         .layers_with_inputs()
         .filter(|(layer, input)| layer.has_state(input))
@@ -207,7 +201,9 @@ fn constructors(model: &Model) -> TokenStream {
             /// This model with its parameters and buffers read from `params` and `buffers`, in
             /// `state_dict` order; a model nested in another is built this way.
             #[must_use]
-            pub const fn with_state(self, #params: &[#f32], #buffers: &[#f32]) -> Self {
+            #[allow(unused_mut)]
+            pub const fn with_state(self, mut #params: &[#f32], mut #buffers: &[#f32]) -> Self {
+                #(#steps)*
                 #with_state
             }
 
