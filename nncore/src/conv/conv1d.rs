@@ -148,7 +148,7 @@ impl<const IPG: usize, const OUT: usize, const K: usize, const BIAS: bool>
         }
     }
 
-    /// `debug_assert`s the input the model generator promises for `C × L → OUT × LO`.
+    /// Asserts the input the model generator promises for `C × L → OUT × LO`.
     #[inline]
     fn debug_check<const C: usize, const L: usize, const LO: usize>(&self) {
         let axis = (L, LO, K, self.stride, self.padding, self.dilation);

@@ -152,7 +152,7 @@ impl<const IPG: usize, const OUT: usize, const KH: usize, const KW: usize, const
         }
     }
 
-    /// `debug_assert`s the input the model generator promises for `C × H × W → OUT × HO × WO`.
+    /// Asserts the input the model generator promises for `C × H × W → OUT × HO × WO`.
     #[inline]
     fn debug_check<
         const C: usize,

@@ -108,7 +108,7 @@ const fn output_len(
     }
 }
 
-/// `debug_assert`s that a layer sees the input the model generator promised: `channels`
+/// Asserts that a layer sees the input the model generator promises: `channels`
 /// input channels in `groups` groups of `in_per_group`, `out` output channels divisible by
 /// `groups`, and the output size PyTorch gives along each axis `(len, out_len, kernel, stride,
 /// padding, dilation)`.
@@ -120,13 +120,15 @@ fn debug_check_shape(
     groups: usize,
     axes: &[(usize, usize, usize, usize, usize, usize)],
 ) {
-    debug_assert!(
+    // A few integer operations a call, so that a hand-built layer of inconsistent sizes stops
+    // with this message rather than compute garbage in a release build.
+    assert!(
         groups > 0 && channels == in_per_group * groups && out % groups == 0,
         "a convolution of {in_per_group} channels a group in {groups} groups, {out} outputs, \
          given {channels} input channels"
     );
     for &(len, out_len, kernel, stride, padding, dilation) in axes {
-        debug_assert_eq!(
+        assert_eq!(
             output_len(len, kernel, stride, padding, dilation),
             Some(out_len),
             "a convolution's output length (input {len}, kernel {kernel}, stride {stride}, \
