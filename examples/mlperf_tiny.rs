@@ -432,9 +432,9 @@ fn arena_bytes<M: Module>() -> usize {
     M::MAX_WIDTH * 4
 }
 
-/// Trains `model` STEPS steps, one batch of BATCH samples each, in training mode (BatchNorm on
-/// the batch's statistics, Dropout on): `zero_grad`, forward and backward, `step`. Returns the
-/// loss of every batch, as the training-mode forward computed it before its step.
+/// Trains `model` STEPS steps on one batch, in training mode (BatchNorm on the batch's
+/// statistics, Dropout on): `zero_grad`, forward and backward, `step`. Returns the loss of every
+/// step, as the training-mode forward computed it before the step.
 fn train<M, X, Y, L>(
     model: &mut M,
     loss_fn: &L,
@@ -450,11 +450,10 @@ where
 {
     let mut grads = Grads::<M>::boxed();
     let mut train = Train::new(StdRng::seed_from_u64(1));
-    let batches = xs.chunks(BATCH).zip(targets.chunks(BATCH));
     let mut losses = Vec::with_capacity(STEPS);
-    for (bx, by) in batches {
+    for _ in 0..STEPS {
         grads.zero_grad();
-        losses.push(train.backward_loss(model, loss_fn, bx, by, &mut grads)?);
+        losses.push(train.backward_loss(model, loss_fn, xs, targets, &mut grads)?);
         optimizer.step(model, &grads);
     }
     Ok(losses)
@@ -470,7 +469,7 @@ fn check_losses(losses: &[f32]) -> Result<(), Box<dyn Error>> {
     }
 }
 
-/// STEPS × BATCH autoencoder inputs: smooth spectra, each a mix of three fixed shapes (peaks
+/// BATCH autoencoder inputs: smooth spectra, each a mix of three fixed shapes (peaks
 /// at a few mel bands, repeated over the 5 frames) with random weights, plus a little noise.
 fn frames(rng: &mut StdRng) -> Vec<[f32; 640]> {
     let shapes: Vec<[f32; 128]> = (0..3)
@@ -482,7 +481,7 @@ fn frames(rng: &mut StdRng) -> Vec<[f32; 640]> {
             })
         })
         .collect();
-    (0..STEPS * BATCH)
+    (0..BATCH)
         .map(|_| {
             let weights: [f32; 3] = std::array::from_fn(|_| rng.random_range(0.0..2.0));
             std::array::from_fn(|i| {
@@ -494,21 +493,26 @@ fn frames(rng: &mut StdRng) -> Vec<[f32; 640]> {
         .collect()
 }
 
-/// STEPS × BATCH samples of `classes` classes and their labels: each class has its own random
-/// pattern (every value uniform in ±1), and a sample is its class's pattern plus as much noise.
+/// BATCH images (`[channels, height, width]`) of `classes` classes, and their labels.
+/// Each class is a stripe pattern of its own, `sin(2π (a·row / height + b·column / width) +
+/// phase)` with the class's frequencies `a`, `b` and each sample's own phase, a channel's phase
+/// shifted by 1 from the one before, plus noise of the same size.
 fn classes<X: Tensor>(classes: usize, rng: &mut StdRng) -> (Vec<X>, Vec<usize>) {
-    let patterns: Vec<Vec<f32>> = (0..classes)
-        .map(|_| (0..X::LEN).map(|_| noise(rng)).collect())
-        .collect();
-    let labels: Vec<usize> = (0..STEPS * BATCH)
-        .map(|_| rng.random_range(0..classes))
-        .collect();
+    let &[_, height, width] = X::SHAPE.dims() else {
+        unreachable!("the classifiers take images");
+    };
+    let labels: Vec<usize> = (0..BATCH).map(|i| i % classes).collect();
     let samples = labels
         .iter()
         .map(|&label| {
+            let (a, b) = ((label % 4 + 1) as f32, (label / 4) as f32);
+            let phase = rng.random_range(0.0..std::f32::consts::TAU);
             let mut x = X::ZERO;
-            for (value, pattern) in x.flat_mut().iter_mut().zip(&patterns[label]) {
-                *value = pattern + noise(rng);
+            for (i, value) in x.flat_mut().iter_mut().enumerate() {
+                let (channel, row, column) = (i / (height * width), i / width % height, i % width);
+                let angle = std::f32::consts::TAU
+                    * (a * row as f32 / height as f32 + b * column as f32 / width as f32);
+                *value = (angle + phase + channel as f32).sin() + noise(rng);
             }
             x
         })
