@@ -417,7 +417,7 @@ fn report<M: Module>(model: &M, name: &str, trainable: usize, keras_total: usize
     println!(
         "{name}: params {}, running stats {stats}, arena bytes {}, multiply-adds {}",
         M::NUM_PARAMS,
-        arena_bytes::<M>(),
+        M::ARENA_BYTES,
         M::MULTIPLY_ADDS
     );
     assert_eq!(M::NUM_PARAMS, trainable, "{name}: Keras' trainable params");
@@ -436,12 +436,6 @@ fn running_stats<M: Module>(model: &M) -> usize {
         BufferData::I64(_) => 0,
     };
     model.buffers().map(|b| f32_len(b.data)).sum()
-}
-
-/// The bytes of activation memory one sample's inference needs.
-fn arena_bytes<M: Module>() -> usize {
-    // replaced by M::ARENA_BYTES
-    M::MAX_WIDTH * 4
 }
 
 /// Trains `model` STEPS steps on one batch, in training mode (BatchNorm on the batch's
