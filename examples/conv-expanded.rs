@@ -900,574 +900,214 @@ impl
         );
         ::nncore::__private::output_grads(&*__nn_a10, __nn_g10, __nn_loss_grad);
         if true {
-            if true {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 32usize],
-                        [::core::primitive::f32; 2usize],
-                    >::backward_train(
-                        &self.fc2,
-                        &*__nn_a9,
-                        &*__nn_a10,
-                        &*__nn_g10,
-                        &mut *__nn_c9,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
-                        ::core::option::Option::Some(&mut *__nn_g9),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 32usize],
-                        [::core::primitive::f32; 2usize],
-                    >::backward_batch(
-                        &self.fc2,
-                        &*__nn_a9,
-                        &*__nn_a10,
-                        &*__nn_g10,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
-                        ::core::option::Option::Some(&mut *__nn_g9),
-                    );
-                }
+            let __nn_dx = if true {
+                ::core::option::Option::Some(&mut *__nn_g9)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 32usize],
-                        [::core::primitive::f32; 2usize],
-                    >::backward_train(
-                        &self.fc2,
-                        &*__nn_a9,
-                        &*__nn_a10,
-                        &*__nn_g10,
-                        &mut *__nn_c9,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 32usize],
-                        [::core::primitive::f32; 2usize],
-                    >::backward_batch(
-                        &self.fc2,
-                        &*__nn_a9,
-                        &*__nn_a10,
-                        &*__nn_g10,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 2usize],
+            >::backward_mode(
+                &self.fc2,
+                &*__nn_a9,
+                &*__nn_a10,
+                &*__nn_g10,
+                &mut *__nn_c9,
+                __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc2),
+                __nn_dx,
+                __nn_train,
+            );
+            if true {}
         }
         if true {
-            if true {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 32usize],
-                        [::core::primitive::f32; 32usize],
-                    >::backward_train(
-                        &self.act3,
-                        &*__nn_a8,
-                        &*__nn_a9,
-                        &*__nn_g9,
-                        &mut *__nn_c8,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g8),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 32usize],
-                        [::core::primitive::f32; 32usize],
-                    >::backward_batch(
-                        &self.act3,
-                        &*__nn_a8,
-                        &*__nn_a9,
-                        &*__nn_g9,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g8),
-                    );
-                }
+            let __nn_dx = if true {
+                ::core::option::Option::Some(&mut *__nn_g8)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 32usize],
-                        [::core::primitive::f32; 32usize],
-                    >::backward_train(
-                        &self.act3,
-                        &*__nn_a8,
-                        &*__nn_a9,
-                        &*__nn_g9,
-                        &mut *__nn_c8,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 32usize],
-                        [::core::primitive::f32; 32usize],
-                    >::backward_batch(
-                        &self.act3,
-                        &*__nn_a8,
-                        &*__nn_a9,
-                        &*__nn_g9,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [::core::primitive::f32; 32usize],
+                [::core::primitive::f32; 32usize],
+            >::backward_mode(
+                &self.act3,
+                &*__nn_a8,
+                &*__nn_a9,
+                &*__nn_g9,
+                &mut *__nn_c8,
+                ::core::option::Option::None,
+                __nn_dx,
+                __nn_train,
+            );
+            if true {}
         }
         if true {
-            if true {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 512usize],
-                        [::core::primitive::f32; 32usize],
-                    >::backward_train(
-                        &self.fc1,
-                        &*__nn_a7,
-                        &*__nn_a8,
-                        &*__nn_g8,
-                        &mut *__nn_c7,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
-                        ::core::option::Option::Some(&mut *__nn_g7),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 512usize],
-                        [::core::primitive::f32; 32usize],
-                    >::backward_batch(
-                        &self.fc1,
-                        &*__nn_a7,
-                        &*__nn_a8,
-                        &*__nn_g8,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
-                        ::core::option::Option::Some(&mut *__nn_g7),
-                    );
-                }
+            let __nn_dx = if true {
+                ::core::option::Option::Some(&mut *__nn_g7)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 512usize],
-                        [::core::primitive::f32; 32usize],
-                    >::backward_train(
-                        &self.fc1,
-                        &*__nn_a7,
-                        &*__nn_a8,
-                        &*__nn_g8,
-                        &mut *__nn_c7,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 512usize],
-                        [::core::primitive::f32; 32usize],
-                    >::backward_batch(
-                        &self.fc1,
-                        &*__nn_a7,
-                        &*__nn_a8,
-                        &*__nn_g8,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [::core::primitive::f32; 512usize],
+                [::core::primitive::f32; 32usize],
+            >::backward_mode(
+                &self.fc1,
+                &*__nn_a7,
+                &*__nn_a8,
+                &*__nn_g8,
+                &mut *__nn_c7,
+                __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.fc1),
+                __nn_dx,
+                __nn_train,
+            );
+            if true {}
         }
         if true {
-            if true {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                        [::core::primitive::f32; 512usize],
-                    >::backward_train(
-                        &self.flat,
-                        &*__nn_a6,
-                        &*__nn_a7,
-                        &*__nn_g7,
-                        &mut *__nn_c6,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g6),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                        [::core::primitive::f32; 512usize],
-                    >::backward_batch(
-                        &self.flat,
-                        &*__nn_a6,
-                        &*__nn_a7,
-                        &*__nn_g7,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g6),
-                    );
-                }
+            let __nn_dx = if true {
+                ::core::option::Option::Some(&mut *__nn_g6)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                        [::core::primitive::f32; 512usize],
-                    >::backward_train(
-                        &self.flat,
-                        &*__nn_a6,
-                        &*__nn_a7,
-                        &*__nn_g7,
-                        &mut *__nn_c6,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                        [::core::primitive::f32; 512usize],
-                    >::backward_batch(
-                        &self.flat,
-                        &*__nn_a6,
-                        &*__nn_a7,
-                        &*__nn_g7,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                [::core::primitive::f32; 512usize],
+            >::backward_mode(
+                &self.flat,
+                &*__nn_a6,
+                &*__nn_a7,
+                &*__nn_g7,
+                &mut *__nn_c6,
+                ::core::option::Option::None,
+                __nn_dx,
+                __nn_train,
+            );
+            if true {}
         }
         if true {
-            if true {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                    >::backward_train(
-                        &self.pool2,
-                        &*__nn_a5,
-                        &*__nn_a6,
-                        &*__nn_g6,
-                        &mut *__nn_c5,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g5),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                    >::backward_batch(
-                        &self.pool2,
-                        &*__nn_a5,
-                        &*__nn_a6,
-                        &*__nn_g6,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g5),
-                    );
-                }
+            let __nn_dx = if true {
+                ::core::option::Option::Some(&mut *__nn_g5)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                    >::backward_train(
-                        &self.pool2,
-                        &*__nn_a5,
-                        &*__nn_a6,
-                        &*__nn_g6,
-                        &mut *__nn_c5,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                        [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                    >::backward_batch(
-                        &self.pool2,
-                        &*__nn_a5,
-                        &*__nn_a6,
-                        &*__nn_g6,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            >::backward_mode(
+                &self.pool2,
+                &*__nn_a5,
+                &*__nn_a6,
+                &*__nn_g6,
+                &mut *__nn_c5,
+                ::core::option::Option::None,
+                __nn_dx,
+                __nn_train,
+            );
+            if true {}
         }
         if true {
-            if true {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    >::backward_train(
-                        &self.act2,
-                        &*__nn_a4,
-                        &*__nn_a5,
-                        &*__nn_g5,
-                        &mut *__nn_c4,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g4),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    >::backward_batch(
-                        &self.act2,
-                        &*__nn_a4,
-                        &*__nn_a5,
-                        &*__nn_g5,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g4),
-                    );
-                }
+            let __nn_dx = if true {
+                ::core::option::Option::Some(&mut *__nn_g4)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    >::backward_train(
-                        &self.act2,
-                        &*__nn_a4,
-                        &*__nn_a5,
-                        &*__nn_g5,
-                        &mut *__nn_c4,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    >::backward_batch(
-                        &self.act2,
-                        &*__nn_a4,
-                        &*__nn_a5,
-                        &*__nn_g5,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >::backward_mode(
+                &self.act2,
+                &*__nn_a4,
+                &*__nn_a5,
+                &*__nn_g5,
+                &mut *__nn_c4,
+                ::core::option::Option::None,
+                __nn_dx,
+                __nn_train,
+            );
+            if true {}
         }
         if true {
-            if true {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    >::backward_train(
-                        &self.conv2,
-                        &*__nn_a3,
-                        &*__nn_a4,
-                        &*__nn_g4,
-                        &mut *__nn_c3,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
-                        ::core::option::Option::Some(&mut *__nn_g3),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    >::backward_batch(
-                        &self.conv2,
-                        &*__nn_a3,
-                        &*__nn_a4,
-                        &*__nn_g4,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
-                        ::core::option::Option::Some(&mut *__nn_g3),
-                    );
-                }
+            let __nn_dx = if true {
+                ::core::option::Option::Some(&mut *__nn_g3)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    >::backward_train(
-                        &self.conv2,
-                        &*__nn_a3,
-                        &*__nn_a4,
-                        &*__nn_g4,
-                        &mut *__nn_c3,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                    >::backward_batch(
-                        &self.conv2,
-                        &*__nn_a3,
-                        &*__nn_a4,
-                        &*__nn_g4,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            >::backward_mode(
+                &self.conv2,
+                &*__nn_a3,
+                &*__nn_a4,
+                &*__nn_g4,
+                &mut *__nn_c3,
+                __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv2),
+                __nn_dx,
+                __nn_train,
+            );
+            if true {}
         }
         if true {
-            if true {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                    >::backward_train(
-                        &self.pool1,
-                        &*__nn_a2,
-                        &*__nn_a3,
-                        &*__nn_g3,
-                        &mut *__nn_c2,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g2),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                    >::backward_batch(
-                        &self.pool1,
-                        &*__nn_a2,
-                        &*__nn_a3,
-                        &*__nn_g3,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g2),
-                    );
-                }
+            let __nn_dx = if true {
+                ::core::option::Option::Some(&mut *__nn_g2)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                    >::backward_train(
-                        &self.pool1,
-                        &*__nn_a2,
-                        &*__nn_a3,
-                        &*__nn_g3,
-                        &mut *__nn_c2,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                        [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                    >::backward_batch(
-                        &self.pool1,
-                        &*__nn_a2,
-                        &*__nn_a3,
-                        &*__nn_g3,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            >::backward_mode(
+                &self.pool1,
+                &*__nn_a2,
+                &*__nn_a3,
+                &*__nn_g3,
+                &mut *__nn_c2,
+                ::core::option::Option::None,
+                __nn_dx,
+                __nn_train,
+            );
+            if true {}
         }
         if true {
-            if true {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    >::backward_train(
-                        &self.act1,
-                        &*__nn_a1,
-                        &*__nn_a2,
-                        &*__nn_g2,
-                        &mut *__nn_c1,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g1),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    >::backward_batch(
-                        &self.act1,
-                        &*__nn_a1,
-                        &*__nn_a2,
-                        &*__nn_g2,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g1),
-                    );
-                }
+            let __nn_dx = if true {
+                ::core::option::Option::Some(&mut *__nn_g1)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    >::backward_train(
-                        &self.act1,
-                        &*__nn_a1,
-                        &*__nn_a2,
-                        &*__nn_g2,
-                        &mut *__nn_c1,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    >::backward_batch(
-                        &self.act1,
-                        &*__nn_a1,
-                        &*__nn_a2,
-                        &*__nn_g2,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >::backward_mode(
+                &self.act1,
+                &*__nn_a1,
+                &*__nn_a2,
+                &*__nn_g2,
+                &mut *__nn_c1,
+                ::core::option::Option::None,
+                __nn_dx,
+                __nn_train,
+            );
+            if true {}
         }
         if true {
-            if __nn_want {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    >::backward_train(
-                        &self.conv1,
-                        __nn_xs,
-                        &*__nn_a1,
-                        &*__nn_g1,
-                        &mut *__nn_c0,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
-                        ::core::option::Option::Some(&mut *__nn_g0),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    >::backward_batch(
-                        &self.conv1,
-                        __nn_xs,
-                        &*__nn_a1,
-                        &*__nn_g1,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
-                        ::core::option::Option::Some(&mut *__nn_g0),
-                    );
-                }
+            let __nn_dx = if __nn_want {
+                ::core::option::Option::Some(&mut *__nn_g0)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    >::backward_train(
-                        &self.conv1,
-                        __nn_xs,
-                        &*__nn_a1,
-                        &*__nn_g1,
-                        &mut *__nn_c0,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-                        [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                    >::backward_batch(
-                        &self.conv1,
-                        __nn_xs,
-                        &*__nn_a1,
-                        &*__nn_g1,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            >::backward_mode(
+                &self.conv1,
+                __nn_xs,
+                &*__nn_a1,
+                &*__nn_g1,
+                &mut *__nn_c0,
+                __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.conv1),
+                __nn_dx,
+                __nn_train,
+            );
+            if __nn_want {}
         }
         if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
             __nn_dxs.copy_from_slice(__nn_g0);

@@ -405,175 +405,67 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
         );
         ::nncore::__private::output_grads(&*__nn_a3, __nn_g3, __nn_loss_grad);
         if true {
-            if true {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 13usize],
-                        [::core::primitive::f32; 1usize],
-                    >::backward_train(
-                        &self.output_linear,
-                        &*__nn_a2,
-                        &*__nn_a3,
-                        &*__nn_g3,
-                        &mut *__nn_c2,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
-                        ::core::option::Option::Some(&mut *__nn_g2),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 13usize],
-                        [::core::primitive::f32; 1usize],
-                    >::backward_batch(
-                        &self.output_linear,
-                        &*__nn_a2,
-                        &*__nn_a3,
-                        &*__nn_g3,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
-                        ::core::option::Option::Some(&mut *__nn_g2),
-                    );
-                }
+            let __nn_dx = if true {
+                ::core::option::Option::Some(&mut *__nn_g2)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 13usize],
-                        [::core::primitive::f32; 1usize],
-                    >::backward_train(
-                        &self.output_linear,
-                        &*__nn_a2,
-                        &*__nn_a3,
-                        &*__nn_g3,
-                        &mut *__nn_c2,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 13usize],
-                        [::core::primitive::f32; 1usize],
-                    >::backward_batch(
-                        &self.output_linear,
-                        &*__nn_a2,
-                        &*__nn_a3,
-                        &*__nn_g3,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 1usize],
+            >::backward_mode(
+                &self.output_linear,
+                &*__nn_a2,
+                &*__nn_a3,
+                &*__nn_g3,
+                &mut *__nn_c2,
+                __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.output_linear),
+                __nn_dx,
+                __nn_train,
+            );
+            if true {}
         }
         if true {
-            if true {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 13usize],
-                        [::core::primitive::f32; 13usize],
-                    >::backward_train(
-                        &self.hidden_activ,
-                        &*__nn_a1,
-                        &*__nn_a2,
-                        &*__nn_g2,
-                        &mut *__nn_c1,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g1),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 13usize],
-                        [::core::primitive::f32; 13usize],
-                    >::backward_batch(
-                        &self.hidden_activ,
-                        &*__nn_a1,
-                        &*__nn_a2,
-                        &*__nn_g2,
-                        ::core::option::Option::None,
-                        ::core::option::Option::Some(&mut *__nn_g1),
-                    );
-                }
+            let __nn_dx = if true {
+                ::core::option::Option::Some(&mut *__nn_g1)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 13usize],
-                        [::core::primitive::f32; 13usize],
-                    >::backward_train(
-                        &self.hidden_activ,
-                        &*__nn_a1,
-                        &*__nn_a2,
-                        &*__nn_g2,
-                        &mut *__nn_c1,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 13usize],
-                        [::core::primitive::f32; 13usize],
-                    >::backward_batch(
-                        &self.hidden_activ,
-                        &*__nn_a1,
-                        &*__nn_a2,
-                        &*__nn_g2,
-                        ::core::option::Option::None,
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [::core::primitive::f32; 13usize],
+                [::core::primitive::f32; 13usize],
+            >::backward_mode(
+                &self.hidden_activ,
+                &*__nn_a1,
+                &*__nn_a2,
+                &*__nn_g2,
+                &mut *__nn_c1,
+                ::core::option::Option::None,
+                __nn_dx,
+                __nn_train,
+            );
+            if true {}
         }
         if true {
-            if __nn_want {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 1usize],
-                        [::core::primitive::f32; 13usize],
-                    >::backward_train(
-                        &self.hidden_linear,
-                        __nn_xs,
-                        &*__nn_a1,
-                        &*__nn_g1,
-                        &mut *__nn_c0,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
-                        ::core::option::Option::Some(&mut *__nn_g0),
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 1usize],
-                        [::core::primitive::f32; 13usize],
-                    >::backward_batch(
-                        &self.hidden_linear,
-                        __nn_xs,
-                        &*__nn_a1,
-                        &*__nn_g1,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
-                        ::core::option::Option::Some(&mut *__nn_g0),
-                    );
-                }
+            let __nn_dx = if __nn_want {
+                ::core::option::Option::Some(&mut *__nn_g0)
             } else {
-                if __nn_train {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 1usize],
-                        [::core::primitive::f32; 13usize],
-                    >::backward_train(
-                        &self.hidden_linear,
-                        __nn_xs,
-                        &*__nn_a1,
-                        &*__nn_g1,
-                        &mut *__nn_c0,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
-                        ::core::option::Option::None,
-                    );
-                } else {
-                    ::nncore::Layer::<
-                        [::core::primitive::f32; 1usize],
-                        [::core::primitive::f32; 13usize],
-                    >::backward_batch(
-                        &self.hidden_linear,
-                        __nn_xs,
-                        &*__nn_a1,
-                        &*__nn_g1,
-                        __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
-                        ::core::option::Option::None,
-                    );
-                }
-            }
+                ::core::option::Option::None
+            };
+            ::nncore::Layer::<
+                [::core::primitive::f32; 1usize],
+                [::core::primitive::f32; 13usize],
+            >::backward_mode(
+                &self.hidden_linear,
+                __nn_xs,
+                &*__nn_a1,
+                &*__nn_g1,
+                &mut *__nn_c0,
+                __nn_grads.as_mut().map(|__nn_g| &mut __nn_g.hidden_linear),
+                __nn_dx,
+                __nn_train,
+            );
+            if __nn_want {}
         }
         if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
             __nn_dxs.copy_from_slice(__nn_g0);

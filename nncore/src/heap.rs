@@ -53,7 +53,10 @@ const MAX_FORWARD_BLOCK: usize = 32;
 /// does.
 const fn fit(per_sample: usize, budget: usize, max: usize) -> usize {
     let bytes = per_sample * core::mem::size_of::<f32>();
-    let fit = if bytes == 0 { max } else { budget / bytes };
+    let fit = match budget.checked_div(bytes) {
+        Some(fit) => fit,
+        None => max,
+    };
     if fit > max { max } else { fit }
 }
 

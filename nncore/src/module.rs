@@ -189,6 +189,27 @@ pub trait Layer<X: Tensor, Y: Tensor>: Module {
         self.forward_batch(x, y);
     }
 
+    /// [`Layer::backward_train`] if `train`, else [`Layer::backward_batch`]: the one call a
+    /// model's backward makes per layer, in either mode.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn backward_mode(
+        &self,
+        x: &[X],
+        y: &[Y],
+        dy: &[Y],
+        cache: &mut [f32],
+        grads: Option<&mut Self>,
+        dx: Option<&mut [X]>,
+        train: bool,
+    ) {
+        if train {
+            self.backward_train(x, y, dy, cache, grads, dx);
+        } else {
+            self.backward_batch(x, y, dy, grads, dx);
+        }
+    }
+
     /// The backward of a training-mode forward: the parameter gradients summed over the batch
     /// into `grads`, and the input gradients into `dx`, each where given. `cache` is what the
     /// forward left there; the backward may overwrite it.

@@ -40,17 +40,14 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
         })
         .collect();
     // Each layer's scratch, for its own step, after the values.
-    let mut scratch = vec![None; count];
+    let mut scratch = Vec::with_capacity(count);
     for k in 0..count {
-        if let Some(node) = plan.layer(k) {
+        scratch.push(plan.layer(k).map(|node| {
             let (ty, s_in, s_out) = (&node.ty, &plan.samples[node.input], &plan.samples[k + 1]);
-            scratch[k] = Some((
-                items.len(),
-                quote!(<#ty as ::nncore::Layer<#s_in, #s_out>>::SCRATCH),
-            ));
-            let len = &scratch[k].as_ref().expect("just set").1;
+            let len = quote!(<#ty as ::nncore::Layer<#s_in, #s_out>>::SCRATCH);
             items.push(quote!((#len, #k, #k)));
-        }
+            (items.len() - 1, len)
+        }));
     }
     let slots = items.len();
     let (xs, out, arena, n) = (local("xs"), local("out"), local("arena"), local("n"));

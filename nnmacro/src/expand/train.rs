@@ -117,26 +117,27 @@ fn pieces(plan: &Plan) -> Pieces {
             quote!(let #g = #slice;)
         })
         .collect();
-    let into = |k: usize, j: usize, v: usize, write: &dyn Fn(TokenStream) -> TokenStream| {
-        let gv = g(v);
-        if plan.first[k][j] {
-            write(quote!(&mut *#gv))
-        } else {
-            let t = local("t");
-            let slice = take(&plan.samples[v]);
-            let body = write(quote!(&mut *#t));
-            quote! {{
-                let #t = #slice;
-                #body
-                ::nncore::__private::add_assign_batch(#gv, #t);
-            }}
-        }
-    };
     let needed = |v: usize| {
         if plan.need[v] {
             quote!(true)
         } else {
             want.to_token_stream()
+        }
+    };
+    // Where node `k`'s gradient for its `j`-th input `v` goes: written into the value's buffer
+    // if it is the first to reach it, else into a buffer of its own, added after.
+    let target = |k: usize, j: usize, v: usize| -> (TokenStream, TokenStream, TokenStream) {
+        let gv = g(v);
+        if plan.first[k][j] {
+            (quote!(), quote!(&mut *#gv), quote!())
+        } else {
+            let t = local("t");
+            let slice = take(&plan.samples[v]);
+            (
+                quote!(let #t = #slice;),
+                quote!(&mut *#t),
+                quote!(::nncore::__private::add_assign_batch(#gv, #t);),
+            )
         }
     };
     let backward = (0..plan.nodes())
@@ -152,27 +153,20 @@ fn pieces(plan: &Plan) -> Pieces {
                     } else {
                         quote!(::core::option::Option::None)
                     };
-                    let call = |dx: TokenStream| {
-                        quote_spanned! {node.span=>
-                            if #train {
-                                #path::backward_train(&self.#member, #x, &*#o, &*#g_out, &mut *#c, #grads, #dx);
-                            } else {
-                                #path::backward_batch(&self.#member, #x, &*#o, &*#g_out, #grads, #dx);
-                            }
-                        }
-                    };
+                    let (carve, dst, add) = target(k, 0, node.input);
                     let dx_needed = needed(node.input);
-                    let with_dx = into(k, 0, node.input, &|dx| {
-                        call(quote!(::core::option::Option::Some(#dx)))
-                    });
-                    let without = call(quote!(::core::option::Option::None));
-                    quote!(if #dx_needed { #with_dx } else { #without })
+                    quote_spanned! {node.span=>
+                        #carve
+                        let __nn_dx = if #dx_needed { ::core::option::Option::Some(#dst) } else { ::core::option::Option::None };
+                        #path::backward_mode(&self.#member, #x, &*#o, &*#g_out, &mut *#c, #grads, __nn_dx, #train);
+                        if #dx_needed { #add }
+                    }
                 }
                 (None, Op::Add(p, q)) => {
                     let add = |j: usize, v: usize| {
                         let needed = needed(v);
-                        let body = into(k, j, v, &|dst| quote!((#dst).copy_from_slice(&*#g_out);));
-                        quote!(if #needed { #body })
+                        let (carve, dst, add) = target(k, j, v);
+                        quote!(if #needed { #carve (#dst).copy_from_slice(&*#g_out); #add })
                     };
                     let (first, second) = (add(0, p), add(1, q));
                     quote!(#first #second)
