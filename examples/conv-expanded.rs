@@ -519,6 +519,7 @@ impl
         + <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN
         + <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN;
     #[allow(unused_variables, unused_mut)]
+    #[inline]
     fn eval_forward(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -633,6 +634,7 @@ impl
         >::forward_batch(&self.fc2, &*__nn_a9, __nn_a10);
     }
     #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+    #[inline]
     fn backward_ws(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -1114,6 +1116,7 @@ impl
         }
     }
     #[allow(unused_variables)]
+    #[inline]
     fn forward_in(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -1531,6 +1534,7 @@ impl
             [::core::primitive::f32; 2usize],
         >(self, __nn_x)
     }
+    #[inline]
     fn backward_sample(
         &self,
         __nn_x: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
@@ -1559,6 +1563,7 @@ impl
             [::core::primitive::f32; 2usize],
         >(self, __nn_x, __nn_grads, __nn_loss_grad);
     }
+    #[inline]
     fn forward_into(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -1584,6 +1589,7 @@ impl
             [::core::primitive::f32; 2usize],
         >(self, __nn_xs, __nn_out)
     }
+    #[inline]
     fn backward(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -1610,6 +1616,7 @@ impl
             [::core::primitive::f32; 2usize],
         >(self, __nn_xs, __nn_dys, __nn_grads)
     }
+    #[inline]
     fn backward_loss<__NnL: ::nncore::Loss<[::core::primitive::f32; 2usize]>>(
         &self,
         __nn_loss_fn: &__NnL,
@@ -1733,6 +1740,7 @@ impl ConvNet {
     /// The floats of training workspace a batch of `batch` samples needs.
     #[doc(hidden)]
     #[must_use]
+    #[inline]
     pub fn __nn_train_len(__nn_batch: ::core::primitive::usize) -> ::core::primitive::usize {
         __nn_batch * Self::__NN_TRAIN.0 + Self::__NN_TRAIN.1
     }
@@ -1740,6 +1748,7 @@ impl ConvNet {
     /// output copied into `out` if given.
     #[doc(hidden)]
     #[allow(unused_variables, unused_mut)]
+    #[inline]
     pub fn __nn_train_forward<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
         &mut self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -1931,14 +1940,14 @@ impl ConvNet {
 }
 ::nncore::__private::with_alloc! {
     impl ::nncore::TrainModel < [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-    [::core::primitive::f32; 2usize] > for ConvNet { fn workspace_len(__nn_batch :
-    ::core::primitive::usize) -> ::core::primitive::usize {
-    Self::__nn_train_len(__nn_batch) } fn forward_train < __NnR :
+    [::core::primitive::f32; 2usize] > for ConvNet { #[inline] fn
+    workspace_len(__nn_batch : ::core::primitive::usize) -> ::core::primitive::usize {
+    Self::__nn_train_len(__nn_batch) } #[inline] fn forward_train < __NnR :
     ::nncore::__private::Rng + ? ::core::marker::Sized > (& mut self, __nn_xs : &
     [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]], __nn_out : & mut
     [[::core::primitive::f32; 2usize]], __nn_workspace : & mut [::core::primitive::f32],
     __nn_rng : & mut __NnR,) { self.__nn_train_forward(__nn_xs,
-    ::core::option::Option::Some(__nn_out), __nn_workspace, __nn_rng); } fn
+    ::core::option::Option::Some(__nn_out), __nn_workspace, __nn_rng); } #[inline] fn
     backward_train < __NnR : ::nncore::__private::Rng + ? ::core::marker::Sized > (& mut
     self, __nn_xs : & [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
     __nn_grads : & mut Self, __nn_workspace : & mut [::core::primitive::f32], __nn_rng :
@@ -1967,6 +1976,7 @@ impl ConvNet {
     ///
     /// # Errors
     /// [`nncore::Error::BatchLength`] if `out` has not one row per sample.
+    #[inline]
     pub fn forward_into(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -1984,6 +1994,7 @@ impl ConvNet {
     /// # Errors
     /// [`nncore::Error::BatchLength`] if `out` has not one row per sample,
     /// [`nncore::Error::Arena`] if `arena` is too small.
+    #[inline]
     pub fn forward_in(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -2010,6 +2021,7 @@ impl ConvNet {
     ///
     /// # Errors
     /// [`nncore::Error::BatchLength`] if `dys` has not one row per sample.
+    #[inline]
     pub fn backward(
         &self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -2025,6 +2037,7 @@ impl ConvNet {
     ///
     /// # Errors
     /// As [`Model::backward_loss`](::nncore::Model::backward_loss).
+    #[inline]
     pub fn backward_loss<__NnL: ::nncore::Loss<[::core::primitive::f32; 2usize]>>(
         &self,
         __nn_loss_fn: &__NnL,
@@ -2041,7 +2054,7 @@ impl ConvNet {
 ::nncore::__private::with_alloc! {
     impl ConvNet { #[doc =
     r" [`Model::forward_batch`](::nncore::Model::forward_batch): `model(x)` for a"] #[doc
-    = r" batch."] #[must_use] pub fn forward_batch(& self, __nn_xs : &
+    = r" batch."] #[must_use] #[inline] pub fn forward_batch(& self, __nn_xs : &
     [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]]) -> ::nncore::__private::Vec
     < [::core::primitive::f32; 2usize] > { < Self as ::nncore::Model <
     [[[::core::primitive::f32; 32usize]; 32usize]; 3usize], [::core::primitive::f32;
@@ -2063,6 +2076,7 @@ impl
             [::core::primitive::f32; 2usize],
         >>::forward(self, __nn_x)
     }
+    #[inline]
     fn backward_params(
         &self,
         __nn_x: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
@@ -2082,6 +2096,7 @@ impl
             ::core::option::Option::None,
         );
     }
+    #[inline]
     fn backward_input(
         &self,
         __nn_x: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
@@ -2104,6 +2119,7 @@ impl
         );
         __nn_dx
     }
+    #[inline]
     fn forward_batch(
         &self,
         __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -2114,6 +2130,7 @@ impl
             [::core::primitive::f32; 2usize],
         >>::forward_into(self, __nn_x, __nn_y);
     }
+    #[inline]
     fn backward_params_batch(
         &self,
         __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -2133,6 +2150,7 @@ impl
             ::core::option::Option::None,
         );
     }
+    #[inline]
     fn backward_input_batch(
         &self,
         __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -2152,6 +2170,7 @@ impl
             ::core::option::Option::Some(__nn_dx),
         );
     }
+    #[inline]
     fn backward_batch(
         &self,
         __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -2192,6 +2211,7 @@ impl
         [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
         [::core::primitive::f32; 2usize],
     >>::ARENA;
+    #[inline]
     fn forward_scratch(
         &self,
         __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -2205,6 +2225,7 @@ impl
     }
     const TRAIN_CACHE: ::core::primitive::usize = ConvNet::__NN_TRAIN.0;
     const TRAIN_CACHE_FIXED: ::core::primitive::usize = ConvNet::__NN_TRAIN.1;
+    #[inline]
     fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
         &mut self,
         __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -2219,6 +2240,7 @@ impl
             __nn_rng,
         );
     }
+    #[inline]
     fn backward_train(
         &self,
         __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
@@ -2349,16 +2371,19 @@ impl ConvNetInt8 {
         <ConvNet as ::nncore::Module>::MULTIPLY_ADDS;
     /// The quantization of the model's input.
     #[must_use]
+    #[inline]
     pub fn input_params(&self) -> ::nncore::quant::QuantParams {
         ::nncore::quant::Int8Layer::input_params(&self.conv1)
     }
     /// The quantization of the model's output.
     #[must_use]
+    #[inline]
     pub fn output_params(&self) -> ::nncore::quant::QuantParams {
         ::nncore::quant::Int8Layer::output_params(&self.fc2)
     }
     /// The int8 output for the int8 sample `x`.
     #[must_use]
+    #[inline]
     pub fn forward(
         &self,
         __nn_x0: &[[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
@@ -2407,6 +2432,7 @@ impl ConvNetInt8 {
     }
     /// The output for the float sample `x`: quantized, run in int8, dequantized.
     #[must_use]
+    #[inline]
     pub fn forward_f32(
         &self,
         __nn_x0: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
@@ -2437,6 +2463,7 @@ impl
 }
 impl ::nncore::quant::Int8Model for ConvNetInt8 {
     const WEIGHT_BYTES: ::core::primitive::usize = ConvNetInt8::WEIGHT_BYTES;
+    #[inline]
     fn write_fields(&self, __nn_out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
         __nn_out.write_str("{")?;
         ::nncore::__private::write_field(__nn_out, "conv1", &self.conv1)?;
@@ -2465,6 +2492,7 @@ impl ConvNet {
     /// `nncore::Error::Uncalibrated` if `calibration` is empty, `NotFinite` if it or a
     /// parameter holds a NaN or an infinity, `NotQuantizable` for settings with no int8 form
     /// (an average pooling with padding).
+    #[inline]
     pub fn quantize<'__nn_a, __NnC>(
         &self,
         __nn_calibration: __NnC,

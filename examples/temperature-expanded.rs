@@ -276,6 +276,7 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
         + <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN
         + <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN;
     #[allow(unused_variables, unused_mut)]
+    #[inline]
     fn eval_forward(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
@@ -314,6 +315,7 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
         >::forward_batch(&self.output_linear, &*__nn_a2, __nn_a3);
     }
     #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+    #[inline]
     fn backward_ws(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
@@ -472,6 +474,7 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
         }
     }
     #[allow(unused_variables)]
+    #[inline]
     fn forward_in(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
@@ -622,6 +625,7 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             [::core::primitive::f32; 1usize],
         >(self, __nn_x)
     }
+    #[inline]
     fn backward_sample(
         &self,
         __nn_x: &[::core::primitive::f32; 1usize],
@@ -650,6 +654,7 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             [::core::primitive::f32; 1usize],
         >(self, __nn_x, __nn_grads, __nn_loss_grad);
     }
+    #[inline]
     fn forward_into(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
@@ -675,6 +680,7 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             [::core::primitive::f32; 1usize],
         >(self, __nn_xs, __nn_out)
     }
+    #[inline]
     fn backward(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
@@ -701,6 +707,7 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             [::core::primitive::f32; 1usize],
         >(self, __nn_xs, __nn_dys, __nn_grads)
     }
+    #[inline]
     fn backward_loss<__NnL: ::nncore::Loss<[::core::primitive::f32; 1usize]>>(
         &self,
         __nn_loss_fn: &__NnL,
@@ -768,6 +775,7 @@ impl TempNet {
     /// The floats of training workspace a batch of `batch` samples needs.
     #[doc(hidden)]
     #[must_use]
+    #[inline]
     pub fn __nn_train_len(__nn_batch: ::core::primitive::usize) -> ::core::primitive::usize {
         __nn_batch * Self::__NN_TRAIN.0 + Self::__NN_TRAIN.1
     }
@@ -775,6 +783,7 @@ impl TempNet {
     /// output copied into `out` if given.
     #[doc(hidden)]
     #[allow(unused_variables, unused_mut)]
+    #[inline]
     pub fn __nn_train_forward<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
         &mut self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
@@ -841,22 +850,23 @@ impl TempNet {
 }
 ::nncore::__private::with_alloc! {
     impl ::nncore::TrainModel < [::core::primitive::f32; 1usize],
-    [::core::primitive::f32; 1usize] > for TempNet { fn workspace_len(__nn_batch :
-    ::core::primitive::usize) -> ::core::primitive::usize {
-    Self::__nn_train_len(__nn_batch) } fn forward_train < __NnR :
+    [::core::primitive::f32; 1usize] > for TempNet { #[inline] fn
+    workspace_len(__nn_batch : ::core::primitive::usize) -> ::core::primitive::usize {
+    Self::__nn_train_len(__nn_batch) } #[inline] fn forward_train < __NnR :
     ::nncore::__private::Rng + ? ::core::marker::Sized > (& mut self, __nn_xs : &
     [[::core::primitive::f32; 1usize]], __nn_out : & mut [[::core::primitive::f32;
     1usize]], __nn_workspace : & mut [::core::primitive::f32], __nn_rng : & mut __NnR,) {
     self.__nn_train_forward(__nn_xs, ::core::option::Option::Some(__nn_out),
-    __nn_workspace, __nn_rng); } fn backward_train < __NnR : ::nncore::__private::Rng + ?
-    ::core::marker::Sized > (& mut self, __nn_xs : & [[::core::primitive::f32; 1usize]],
-    __nn_grads : & mut Self, __nn_workspace : & mut [::core::primitive::f32], __nn_rng :
-    & mut __NnR, __nn_loss_grad : impl ::core::ops::FnMut(::core::primitive::usize, &
-    [::core::primitive::f32; 1usize]) -> [::core::primitive::f32; 1usize],) { self
-    .__nn_train_forward(__nn_xs, ::core::option::Option::None, & mut * __nn_workspace,
-    __nn_rng); < TempNet as ::nncore::__private::Passes < [::core::primitive::f32;
-    1usize], [::core::primitive::f32; 1usize] >> ::backward_ws(self, __nn_xs,
-    __nn_workspace, ::core::option::Option::Some(__nn_grads), __nn_loss_grad,
+    __nn_workspace, __nn_rng); } #[inline] fn backward_train < __NnR :
+    ::nncore::__private::Rng + ? ::core::marker::Sized > (& mut self, __nn_xs : &
+    [[::core::primitive::f32; 1usize]], __nn_grads : & mut Self, __nn_workspace : & mut
+    [::core::primitive::f32], __nn_rng : & mut __NnR, __nn_loss_grad : impl
+    ::core::ops::FnMut(::core::primitive::usize, & [::core::primitive::f32; 1usize]) ->
+    [::core::primitive::f32; 1usize],) { self.__nn_train_forward(__nn_xs,
+    ::core::option::Option::None, & mut * __nn_workspace, __nn_rng); < TempNet as
+    ::nncore::__private::Passes < [::core::primitive::f32; 1usize],
+    [::core::primitive::f32; 1usize] >> ::backward_ws(self, __nn_xs, __nn_workspace,
+    ::core::option::Option::Some(__nn_grads), __nn_loss_grad,
     ::core::option::Option::None, true); } }
 }
 impl TempNet {
@@ -876,6 +886,7 @@ impl TempNet {
     ///
     /// # Errors
     /// [`nncore::Error::BatchLength`] if `out` has not one row per sample.
+    #[inline]
     pub fn forward_into(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
@@ -893,6 +904,7 @@ impl TempNet {
     /// # Errors
     /// [`nncore::Error::BatchLength`] if `out` has not one row per sample,
     /// [`nncore::Error::Arena`] if `arena` is too small.
+    #[inline]
     pub fn forward_in(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
@@ -919,6 +931,7 @@ impl TempNet {
     ///
     /// # Errors
     /// [`nncore::Error::BatchLength`] if `dys` has not one row per sample.
+    #[inline]
     pub fn backward(
         &self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
@@ -934,6 +947,7 @@ impl TempNet {
     ///
     /// # Errors
     /// As [`Model::backward_loss`](::nncore::Model::backward_loss).
+    #[inline]
     pub fn backward_loss<__NnL: ::nncore::Loss<[::core::primitive::f32; 1usize]>>(
         &self,
         __nn_loss_fn: &__NnL,
@@ -950,7 +964,7 @@ impl TempNet {
 ::nncore::__private::with_alloc! {
     impl TempNet { #[doc =
     r" [`Model::forward_batch`](::nncore::Model::forward_batch): `model(x)` for a"] #[doc
-    = r" batch."] #[must_use] pub fn forward_batch(& self, __nn_xs : &
+    = r" batch."] #[must_use] #[inline] pub fn forward_batch(& self, __nn_xs : &
     [[::core::primitive::f32; 1usize]]) -> ::nncore::__private::Vec <
     [::core::primitive::f32; 1usize] > { < Self as ::nncore::Model <
     [::core::primitive::f32; 1usize], [::core::primitive::f32; 1usize] >>
@@ -969,6 +983,7 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             [::core::primitive::f32; 1usize],
         >>::forward(self, __nn_x)
     }
+    #[inline]
     fn backward_params(
         &self,
         __nn_x: &[::core::primitive::f32; 1usize],
@@ -988,6 +1003,7 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             ::core::option::Option::None,
         );
     }
+    #[inline]
     fn backward_input(
         &self,
         __nn_x: &[::core::primitive::f32; 1usize],
@@ -1009,6 +1025,7 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
         );
         __nn_dx
     }
+    #[inline]
     fn forward_batch(
         &self,
         __nn_x: &[[::core::primitive::f32; 1usize]],
@@ -1019,6 +1036,7 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             [::core::primitive::f32; 1usize],
         >>::forward_into(self, __nn_x, __nn_y);
     }
+    #[inline]
     fn backward_params_batch(
         &self,
         __nn_x: &[[::core::primitive::f32; 1usize]],
@@ -1038,6 +1056,7 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             ::core::option::Option::None,
         );
     }
+    #[inline]
     fn backward_input_batch(
         &self,
         __nn_x: &[[::core::primitive::f32; 1usize]],
@@ -1057,6 +1076,7 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             ::core::option::Option::Some(__nn_dx),
         );
     }
+    #[inline]
     fn backward_batch(
         &self,
         __nn_x: &[[::core::primitive::f32; 1usize]],
@@ -1095,6 +1115,7 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
         [::core::primitive::f32; 1usize],
         [::core::primitive::f32; 1usize],
     >>::ARENA;
+    #[inline]
     fn forward_scratch(
         &self,
         __nn_x: &[[::core::primitive::f32; 1usize]],
@@ -1108,6 +1129,7 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
     }
     const TRAIN_CACHE: ::core::primitive::usize = TempNet::__NN_TRAIN.0;
     const TRAIN_CACHE_FIXED: ::core::primitive::usize = TempNet::__NN_TRAIN.1;
+    #[inline]
     fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
         &mut self,
         __nn_x: &[[::core::primitive::f32; 1usize]],
@@ -1122,6 +1144,7 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             __nn_rng,
         );
     }
+    #[inline]
     fn backward_train(
         &self,
         __nn_x: &[[::core::primitive::f32; 1usize]],
@@ -1202,16 +1225,19 @@ impl TempNetInt8 {
         <TempNet as ::nncore::Module>::MULTIPLY_ADDS;
     /// The quantization of the model's input.
     #[must_use]
+    #[inline]
     pub fn input_params(&self) -> ::nncore::quant::QuantParams {
         ::nncore::quant::Int8Layer::input_params(&self.hidden_linear)
     }
     /// The quantization of the model's output.
     #[must_use]
+    #[inline]
     pub fn output_params(&self) -> ::nncore::quant::QuantParams {
         ::nncore::quant::Int8Layer::output_params(&self.output_linear)
     }
     /// The int8 output for the int8 sample `x`.
     #[must_use]
+    #[inline]
     pub fn forward(
         &self,
         __nn_x0: &[::core::primitive::i8; 1usize],
@@ -1232,6 +1258,7 @@ impl TempNetInt8 {
     }
     /// The output for the float sample `x`: quantized, run in int8, dequantized.
     #[must_use]
+    #[inline]
     pub fn forward_f32(
         &self,
         __nn_x0: &[::core::primitive::f32; 1usize],
@@ -1258,6 +1285,7 @@ impl ::nncore::quant::QuantLayer<[::core::primitive::i8; 1usize], [::core::primi
 }
 impl ::nncore::quant::Int8Model for TempNetInt8 {
     const WEIGHT_BYTES: ::core::primitive::usize = TempNetInt8::WEIGHT_BYTES;
+    #[inline]
     fn write_fields(&self, __nn_out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
         __nn_out.write_str("{")?;
         ::nncore::__private::write_field(__nn_out, "hidden_linear", &self.hidden_linear)?;
@@ -1279,6 +1307,7 @@ impl TempNet {
     /// `nncore::Error::Uncalibrated` if `calibration` is empty, `NotFinite` if it or a
     /// parameter holds a NaN or an infinity, `NotQuantizable` for settings with no int8 form
     /// (an average pooling with padding).
+    #[inline]
     pub fn quantize<'__nn_a, __NnC>(
         &self,
         __nn_calibration: __NnC,

@@ -51,6 +51,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
             ///
             /// # Errors
             /// [`nncore::Error::BatchLength`] if `out` has not one row per sample.
+            #[inline]
             pub fn forward_into(&self, #xs: &[#input], #out: &mut [#output]) -> ::core::result::Result<(), ::nncore::Error> {
                 #model::forward_into(self, #xs, #out)
             }
@@ -62,6 +63,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
             /// # Errors
             /// [`nncore::Error::BatchLength`] if `out` has not one row per sample,
             /// [`nncore::Error::Arena`] if `arena` is too small.
+            #[inline]
             pub fn forward_in(
                 &self,
                 #xs: &[#input],
@@ -78,6 +80,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
             ///
             /// # Errors
             /// [`nncore::Error::BatchLength`] if `dys` has not one row per sample.
+            #[inline]
             pub fn backward(&self, #xs: &[#input], #dys: &[#output], #grads: &mut ::nncore::Grads<Self>) -> ::core::result::Result<(), ::nncore::Error> {
                 #model::backward(self, #xs, #dys, #grads)
             }
@@ -86,6 +89,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
             ///
             /// # Errors
             /// As [`Model::backward_loss`](::nncore::Model::backward_loss).
+            #[inline]
             pub fn backward_loss<__NnL: ::nncore::Loss<#output>>(
                 &self,
                 #loss_fn: &__NnL,
@@ -102,6 +106,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
                 /// [`Model::forward_batch`](::nncore::Model::forward_batch): `model(x)` for a
                 /// batch.
                 #[must_use]
+                #[inline]
                 pub fn forward_batch(&self, #xs: &[#input]) -> ::nncore::__private::Vec<#output> {
                     #model::forward_batch(self, #xs)
                 }
@@ -114,10 +119,12 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
                 <Self as ::nncore::Model<#input, #output>>::forward(self, #x)
             }
 
+            #[inline]
             fn backward_params(&self, #x: &#input, #y: &#output, #dy: &#output, #grads: &mut Self) {
                 ::nncore::Layer::<#input, #output>::backward_batch(self, #x1, #y1, #dy1, #some(#grads), #none);
             }
 
+            #[inline]
             fn backward_input(&self, #x: &#input, #y: &#output, #dy: &#output) -> #input {
                 let mut #dx = <#input as ::nncore::Tensor>::ZERO;
                 let __nn_dxs = ::core::slice::from_mut(&mut #dx);
@@ -125,19 +132,23 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
                 #dx
             }
 
+            #[inline]
             fn forward_batch(&self, #x: &[#input], #y: &mut [#output]) {
                 // Cannot fail: a layer's batches have one row per sample.
                 let _ = <Self as ::nncore::Model<#input, #output>>::forward_into(self, #x, #y);
             }
 
+            #[inline]
             fn backward_params_batch(&self, #x: &[#input], #y: &[#output], #dy: &[#output], #grads: &mut Self) {
                 ::nncore::Layer::<#input, #output>::backward_batch(self, #x, #y, #dy, #some(#grads), #none);
             }
 
+            #[inline]
             fn backward_input_batch(&self, #x: &[#input], #y: &[#output], #dy: &[#output], #dx: &mut [#input]) {
                 ::nncore::Layer::<#input, #output>::backward_batch(self, #x, #y, #dy, #none, #some(#dx));
             }
 
+            #[inline]
             fn backward_batch(
                 &self,
                 #x: &[#input],
@@ -153,6 +164,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
 
             const SCRATCH: #usize = #passes::ARENA;
 
+            #[inline]
             fn forward_scratch(&self, #x: &[#input], #y: &mut [#output], #cache: &mut [#f32]) {
                 #passes::forward_in(self, #x, #y, #cache);
             }
@@ -160,6 +172,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
             const TRAIN_CACHE: #usize = #ident::__NN_TRAIN.0;
             const TRAIN_CACHE_FIXED: #usize = #ident::__NN_TRAIN.1;
 
+            #[inline]
             fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
                 &mut self,
                 #x: &[#input],
@@ -170,6 +183,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
                 self.__nn_train_forward(#x, #some(#y), #cache, #rng);
             }
 
+            #[inline]
             fn backward_train(
                 &self,
                 #x: &[#input],

@@ -157,6 +157,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
             #workspace
 
             #[allow(unused_variables)]
+            #[inline]
             fn forward_in(&self, #xs: &[#input], #out: &mut [#output], #arena: &mut [#f32]) {
                 let #n = #xs.len();
                 #(#steps)*
@@ -170,6 +171,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                 ::nncore::__private::forward_one::<#arena_len, #forward_block, Self, #input, #output>(self, #x)
             }
 
+            #[inline]
             fn backward_sample(
                 &self,
                 #x: &#input,
@@ -179,6 +181,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                 ::nncore::__private::backward_one::<#ws_len, #block, Self, #input, #output>(self, #x, #grads, #loss_grad);
             }
 
+            #[inline]
             fn forward_into(
                 &self,
                 #xs: &[#input],
@@ -187,6 +190,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                 ::nncore::__private::forward_blocks::<#arena_len, #forward_block, Self, #input, #output>(self, #xs, #out)
             }
 
+            #[inline]
             fn backward(
                 &self,
                 #xs: &[#input],
@@ -196,6 +200,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                 ::nncore::__private::backward_blocks::<#ws_len, #block, Self, #input, #output>(self, #xs, #dys, #grads)
             }
 
+            #[inline]
             fn backward_loss<__NnL: ::nncore::Loss<#output>>(
                 &self,
                 #loss_fn: &__NnL,

@@ -112,18 +112,21 @@ pub fn quantized(model: &Model) -> TokenStream {
 
             /// The quantization of the model's input.
             #[must_use]
+            #[inline]
             pub fn input_params(&self) -> ::nncore::quant::QuantParams {
                 ::nncore::quant::Int8Layer::input_params(&self.#first)
             }
 
             /// The quantization of the model's output.
             #[must_use]
+            #[inline]
             pub fn output_params(&self) -> ::nncore::quant::QuantParams {
                 ::nncore::quant::Int8Layer::output_params(&self.#last)
             }
 
             /// The int8 output for the int8 sample `x`.
             #[must_use]
+            #[inline]
             pub fn forward(&self, #x0: &#input) -> #output {
                 #(#chain)*
                 #y
@@ -131,6 +134,7 @@ pub fn quantized(model: &Model) -> TokenStream {
 
             /// The output for the float sample `x`: quantized, run in int8, dequantized.
             #[must_use]
+            #[inline]
             pub fn forward_f32(&self, #x0: &#float_input) -> #float_output {
                 let #y = self.forward(&<#input as ::nncore::quant::Int8Sample>::quantize(#x0, self.input_params()));
                 ::nncore::quant::Int8Sample::dequantize(&#y, self.output_params())
@@ -147,6 +151,7 @@ pub fn quantized(model: &Model) -> TokenStream {
         impl ::nncore::quant::Int8Model for #int8 {
             const WEIGHT_BYTES: #usize = #int8::WEIGHT_BYTES;
 
+            #[inline]
             fn write_fields(&self, #out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
                 #out.write_str("{")?;
                 #(#writes)*
@@ -229,6 +234,7 @@ fn quantize_impl(
     quote! {
         impl #ident {
             #(#[doc = #doc])*
+            #[inline]
             pub fn quantize<'__nn_a, __NnC>(&self, #calibration: __NnC) -> ::core::result::Result<#int8, ::nncore::Error>
             where
                 __NnC: ::core::iter::IntoIterator<Item = &'__nn_a #input>,
@@ -278,15 +284,19 @@ pub fn stub(stub: &Stub) -> TokenStream {
             pub const WEIGHT_BYTES: #usize = 0;
             pub const MAX_ACTIVATION_BYTES: #usize = 0;
             pub const MULTIPLY_ADDS: #usize = 0;
+            #[inline]
             pub fn input_params(&self) -> ::nncore::quant::QuantParams {
                 ::core::unreachable!()
             }
+            #[inline]
             pub fn output_params(&self) -> ::nncore::quant::QuantParams {
                 ::core::unreachable!()
             }
+            #[inline]
             pub fn forward<#(#int8_generics),*>(&self, _: &#input) -> #output {
                 ::core::unreachable!()
             }
+            #[inline]
             pub fn forward_f32<#(#float_generics),*>(&self, _: &#float_input) -> #float_output {
                 ::core::unreachable!()
             }
@@ -294,6 +304,7 @@ pub fn stub(stub: &Stub) -> TokenStream {
 
         impl ::nncore::quant::Int8Model for #int8 {
             const WEIGHT_BYTES: #usize = 0;
+            #[inline]
             fn write_fields(&self, _: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
                 ::core::unreachable!()
             }
@@ -301,6 +312,7 @@ pub fn stub(stub: &Stub) -> TokenStream {
 
         #[allow(dead_code, clippy::all)]
         impl #ident {
+            #[inline]
             pub fn quantize<__NnC>(&self, _: __NnC) -> ::core::result::Result<#int8, ::nncore::Error> {
                 ::core::unreachable!()
             }

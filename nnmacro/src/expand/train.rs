@@ -240,12 +240,14 @@ pub fn workspace_impl(plan: &Plan) -> TokenStream {
         const EVAL_WS: #usize = #ws_len;
 
         #[allow(unused_variables, unused_mut)]
+        #[inline]
         fn eval_forward(&self, #xs: &[#input], mut #ws: &mut [#f32]) {
             let #n = #xs.len();
             #(#eval_forward)*
         }
 
         #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+        #[inline]
         fn backward_ws(
             &self,
             #xs: &[#input],
@@ -304,6 +306,7 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
             /// The floats of training workspace a batch of `batch` samples needs.
             #[doc(hidden)]
             #[must_use]
+            #[inline]
             pub fn __nn_train_len(#batch: #usize) -> #usize {
                 #batch * Self::__NN_TRAIN.0 + Self::__NN_TRAIN.1
             }
@@ -312,6 +315,7 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
             /// output copied into `out` if given.
             #[doc(hidden)]
             #[allow(unused_variables, unused_mut)]
+            #[inline]
             pub fn __nn_train_forward<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
                 &mut self,
                 #xs: &[#input],
@@ -329,10 +333,12 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
 
         ::nncore::__private::with_alloc! {
             impl ::nncore::TrainModel<#input, #output> for #ident {
+                #[inline]
                 fn workspace_len(#batch: #usize) -> #usize {
                     Self::__nn_train_len(#batch)
                 }
 
+                #[inline]
                 fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
                     &mut self,
                     #xs: &[#input],
@@ -343,6 +349,7 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
                     self.__nn_train_forward(#xs, ::core::option::Option::Some(#out), #ws, #rng);
                 }
 
+                #[inline]
                 fn backward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
                     &mut self,
                     #xs: &[#input],
