@@ -1,0 +1,16 @@
+//! Models that are graphs and models nested in models: every gradient path against finite
+//! differences of the library's own forward pass and against each other, batch invariance, the
+//! nested names, printing, saving and counts.
+//!
+//! The reference is a central difference `(f(v + h) - f(v - h)) / (2h)` of the forward pass,
+//! the objective summed in f64 from the f32 outputs, as in `tests/gradcheck.rs`.
+//!
+//! `cargo test --test graphs -- --nocapture` prints each check's worst deviations.
+
+mod common;
+#[path = "graphs/check.rs"]
+mod check;
+#[path = "graphs/models.rs"]
+mod models;
+#[path = "graphs/paths.rs"]
+mod paths;
