@@ -7,10 +7,12 @@
 //!
 //! `cargo test --test graphs -- --nocapture` prints each check's worst deviations.
 
-mod common;
 #[path = "graphs/check.rs"]
 mod check;
+mod common;
 #[path = "graphs/models.rs"]
 mod models;
 #[path = "graphs/paths.rs"]
 mod paths;
+#[path = "graphs/train.rs"]
+mod train;

@@ -32,7 +32,14 @@ pub fn data<X: Tensor, Y: Tensor>(rng: &mut StdRng, len: usize) -> (Vec<X>, Vec<
 /// BatchNorm. A layer applied twice makes the order differ (one sample's two uses in turn, or
 /// one use's block then the other's), and BatchNorm sums a batch's terms per channel before
 /// adding them; those agree within rounding (`Agree::Rounding`).
-fn check<M, X, Y>(what: &str, model: &M, rng: &mut StdRng, len: usize, pieces: Pieces<M, X>, how: Agree) -> M
+fn check<M, X, Y>(
+    what: &str,
+    model: &M,
+    rng: &mut StdRng,
+    len: usize,
+    pieces: Pieces<M, X>,
+    how: Agree,
+) -> M
 where
     M: TrainModel<X, Y> + Layer<X, Y> + Clone + PartialEq + std::fmt::Debug,
     X: Tensor,
@@ -116,7 +123,14 @@ fn parameterless_layer_applied_twice() {
     // (`check_eval` asserts it).
     let mut rng = rng(8);
     let model = ReluTwice::init(&mut rng);
-    check("ReluTwice", &model, &mut rng, 3, relu_twice_pieces, Agree::Bits);
+    check(
+        "ReluTwice",
+        &model,
+        &mut rng,
+        3,
+        relu_twice_pieces,
+        Agree::Bits,
+    );
 }
 
 #[test]
@@ -143,11 +157,19 @@ fn weight_sharing() {
     shared.backward(&xs, &dys, &mut g_shared).unwrap();
     unshared.backward(&xs, &dys, &mut g_unshared).unwrap();
     agree("head", &g_shared.head, &g_unshared.head, Agree::Bits);
-    let both = g_unshared.fc_a.parameters().zip(g_unshared.fc_b.parameters());
+    let both = g_unshared
+        .fc_a
+        .parameters()
+        .zip(g_unshared.fc_b.parameters());
     for (p, (a, b)) in g_shared.fc.parameters().zip(both) {
         for (i, ((&s, &a), &b)) in p.data.iter().zip(a.data).zip(b.data).enumerate() {
             let sum = f64::from(a) + f64::from(b);
-            assert_close(f64::from(s), sum, ROUNDING, format_args!("fc.{}[{i}]", p.name));
+            assert_close(
+                f64::from(s),
+                sum,
+                ROUNDING,
+                format_args!("fc.{}[{i}]", p.name),
+            );
         }
         // Each use alone is far from the sum: the test would see one of them dropped.
         assert_ne!(p.data, a.data, "fc.{}: the first use alone", p.name);
@@ -177,14 +199,24 @@ fn conv_residual_with_a_conv_applied_twice() {
 pub fn randomize_state<M: Module>(model: &mut M, rng: &mut StdRng) {
     for b in model.buffers_mut() {
         if let BufferDataMut::F32(data) = b.data {
-            let (lo, hi) = if b.name.param == "running_var" { (0.5, 2.0) } else { (-0.5, 0.5) };
+            let (lo, hi) = if b.name.param == "running_var" {
+                (0.5, 2.0)
+            } else {
+                (-0.5, 0.5)
+            };
             data.iter_mut().for_each(|v| *v = rng.random_range(lo..hi));
         }
     }
     for p in model.parameters_mut() {
         if p.shape.len() == 1 {
-            let (lo, hi) = if p.name.param == "weight" { (0.5, 1.5) } else { (-0.5, 0.5) };
-            p.data.iter_mut().for_each(|v| *v = rng.random_range(lo..hi));
+            let (lo, hi) = if p.name.param == "weight" {
+                (0.5, 1.5)
+            } else {
+                (-0.5, 0.5)
+            };
+            p.data
+                .iter_mut()
+                .for_each(|v| *v = rng.random_range(lo..hi));
         }
     }
 }
@@ -195,9 +227,21 @@ fn batchnorm_and_dropout_in_evaluation_mode() {
     let mut model = ConvNet::init(&mut rng);
     randomize_state(&mut model, &mut rng);
     let (xs, dys, targets) = data::<[[[f32; 5]; 5]; 1], [f32; 2]>(&mut rng, 3);
-    check_eval("ConvNet", &model, (&xs, &dys, &targets), smooth, Agree::Rounding);
+    check_eval(
+        "ConvNet",
+        &model,
+        (&xs, &dys, &targets),
+        smooth,
+        Agree::Rounding,
+    );
     let mut model = DropNet::init(&mut rng);
     randomize_state(&mut model, &mut rng);
     let (xs, dys, targets) = data::<[f32; 3], [f32; 2]>(&mut rng, 3);
-    check_eval("DropNet", &model, (&xs, &dys, &targets), smooth, Agree::Rounding);
+    check_eval(
+        "DropNet",
+        &model,
+        (&xs, &dys, &targets),
+        smooth,
+        Agree::Rounding,
+    );
 }

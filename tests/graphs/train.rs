@@ -1,0 +1,71 @@
+//! Training mode of models with BatchNorm and Dropout against finite differences of the
+//! training-mode forward (`check::check_train`): BatchNorm normalizes by the batch's statistics,
+//! so every sample's output depends on every other's, and Dropout's masks come from the seed.
+
+use super::check::{Agree, agree, check_train, rng};
+use super::models::*;
+use super::paths::{data, randomize_state};
+use nncore::{Grads, Train};
+
+#[test]
+fn batchnorm_residual_with_a_downsample_in_training_mode() {
+    let mut rng = rng(20);
+    let mut model = ConvNet::init(&mut rng);
+    randomize_state(&mut model, &mut rng);
+    let (xs, dys, targets) = data::<[[[f32; 5]; 5]; 1], [f32; 2]>(&mut rng, 4);
+    check_train("ConvNet", &model, (&xs, &dys, &targets), 0);
+
+    // The block alone, whose first layer is a convolution without bias: its input gradient
+    // comes through both branches, each through a BatchNorm on batch statistics.
+    let mut model = ConvBlock::init(&mut rng);
+    randomize_state(&mut model, &mut rng);
+    let (xs, dys, targets) = data::<[[[f32; 5]; 5]; 2], [[[f32; 3]; 3]; 3]>(&mut rng, 2);
+    check_train("ConvBlock", &model, (&xs, &dys, &targets), 0);
+}
+
+#[test]
+fn dropout_and_batchnorm_in_training_mode() {
+    let mut rng = rng(21);
+    for seed in [1, 2] {
+        let mut model = DropNet::init(&mut rng);
+        randomize_state(&mut model, &mut rng);
+        let (xs, dys, targets) = data::<[f32; 3], [f32; 2]>(&mut rng, 12);
+        check_train(
+            &format!("DropNet, seed {seed}"),
+            &model,
+            (&xs, &dys, &targets),
+            seed,
+        );
+    }
+    let model = DropBlock::init(&mut rng);
+    let (xs, dys, targets) = data::<[f32; 4], [f32; 4]>(&mut rng, 12);
+    check_train("DropBlock", &model, (&xs, &dys, &targets), 3);
+}
+
+/// Dropout draws a new mask on every training-mode forward, BatchNorm takes the new batch's
+/// statistics: the same batch twice gives other gradients, while a model without either gives
+/// the same gradients every time.
+#[test]
+fn training_mode_draws_new_masks() {
+    let mut rng = rng(22);
+    let model = DropNet::init(&mut rng);
+    let (xs, dys, _) = data::<[f32; 3], [f32; 2]>(&mut rng, 6);
+    let mut train = Train::new(super::check::rng(23));
+    let (mut first, mut second) = (Grads::<DropNet>::new(), Grads::<DropNet>::new());
+    let mut trained = model.clone();
+    train.backward(&mut trained, &xs, &dys, &mut first).unwrap();
+    train
+        .backward(&mut trained, &xs, &dys, &mut second)
+        .unwrap();
+    assert_ne!(first, second, "two training-mode passes draw two masks");
+
+    let model = Residual::init(&mut rng);
+    let (xs, dys, _) = data::<[f32; 4], [f32; 4]>(&mut rng, 6);
+    let (mut first, mut second) = (Grads::<Residual>::new(), Grads::<Residual>::new());
+    let mut trained = model.clone();
+    train.backward(&mut trained, &xs, &dys, &mut first).unwrap();
+    train
+        .backward(&mut trained, &xs, &dys, &mut second)
+        .unwrap();
+    agree("Residual, twice", &*first, &*second, Agree::Bits);
+}
