@@ -10,6 +10,8 @@
 #[path = "graphs/check.rs"]
 mod check;
 mod common;
+#[path = "graphs/fd.rs"]
+mod fd;
 #[path = "graphs/models.rs"]
 mod models;
 #[path = "graphs/paths.rs"]

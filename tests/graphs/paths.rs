@@ -2,10 +2,8 @@
 //! training-mode gradients against the evaluation-mode ones where the two modes compute the same
 //! function (no BatchNorm, no Dropout).
 
-use super::check::{
-    Agree, Pieces, ROUNDING, agree, agree_batches, batch, check_eval, check_train_matches_eval,
-    rng, smooth,
-};
+use super::check::{Pieces, check_eval, check_train_matches_eval, smooth};
+use super::fd::{Agree, ROUNDING, agree, agree_batches, batch, rng};
 use super::models::*;
 use crate::common::assert_close;
 use nncore::prelude::*;

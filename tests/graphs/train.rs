@@ -2,7 +2,8 @@
 //! training-mode forward (`check::check_train`): BatchNorm normalizes by the batch's statistics,
 //! so every sample's output depends on every other's, and Dropout's masks come from the seed.
 
-use super::check::{Agree, agree, check_train, rng};
+use super::check::check_train;
+use super::fd::{Agree, agree, rng};
 use super::models::*;
 use super::paths::{data, randomize_state};
 use nncore::{Grads, Train};
@@ -50,7 +51,7 @@ fn training_mode_draws_new_masks() {
     let mut rng = rng(22);
     let model = DropNet::init(&mut rng);
     let (xs, dys, _) = data::<[f32; 3], [f32; 2]>(&mut rng, 6);
-    let mut train = Train::new(super::check::rng(23));
+    let mut train = Train::new(super::fd::rng(23));
     let (mut first, mut second) = (Grads::<DropNet>::new(), Grads::<DropNet>::new());
     let mut trained = model.clone();
     train.backward(&mut trained, &xs, &dys, &mut first).unwrap();
