@@ -7,6 +7,8 @@
 //!
 //! `cargo test --test graphs -- --nocapture` prints each check's worst deviations.
 
+#[path = "graphs/batch.rs"]
+mod batch;
 #[path = "graphs/check.rs"]
 mod check;
 mod common;

@@ -229,3 +229,21 @@ nncore::sequential! {
         head: Linear(4, 2),
     }
 }
+
+nncore::sequential! {
+    /// A residual block wide enough that its backward blocks hold 6 samples (`block_size` in
+    /// `nncore/src/heap.rs`: 32 KiB over twice its 612 values a sample), inside a model whose
+    /// blocks hold 8: the model hands it blocks of 8, which it cuts into 6 and 2.
+    pub struct Wide {
+        fc1: Linear(4, 300),
+        act: Tanh,
+        fc2: Linear(300, 4),
+    }
+    fn forward(x) { x + fc2(act(fc1(x))) }
+
+    pub struct WideStack {
+        stem: Linear(3, 4),
+        block: Wide,
+        head: Linear(4, 2),
+    }
+}
