@@ -16,6 +16,8 @@ mod common;
 mod fd;
 #[path = "graphs/models.rs"]
 mod models;
+#[path = "graphs/names.rs"]
+mod names;
 #[path = "graphs/paths.rs"]
 mod paths;
 #[path = "graphs/train.rs"]
