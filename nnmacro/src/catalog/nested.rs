@@ -63,13 +63,24 @@ impl LayerKind for Declared {
     }
 
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
+        let (name, given, takes) = (&self.ident, describe(input), describe(&self.input));
+        let message = format!(
+            "`{name}` takes samples of shape {takes}, but {} gives {given}",
+            link.source
+        );
         if input.len() != self.input.len() {
-            let (name, given, takes) = (&self.ident, describe(input), describe(&self.input));
-            let message = format!(
-                "`{name}` takes samples of shape {takes}, but {} gives {given}",
-                link.source
-            );
             link.error(message);
+            return None;
+        }
+        // Reported here, on the nested model where it is used: its sizes' own tokens are in
+        // its declaration, which has nothing to change.
+        let differ = self.input.iter().zip(input).any(
+            |(takes, given)| matches!((takes.literal, given.literal), (Some(t), Some(g)) if t != g),
+        );
+        if differ {
+            link.error(format_args!(
+                "{message}\nchange the layer before to give {takes}"
+            ));
             return None;
         }
         let mut ok = true;
