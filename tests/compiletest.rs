@@ -1,5 +1,7 @@
 //! The compile errors of `sequential!`: every case in `tests/ui/` must fail to compile with
 //! exactly the `.stderr` beside it, and every case in `tests/ui/pass/` must build and run.
+//! `tests/ui/pending/` holds cases whose `.stderr` is the output the macro should give and does
+//! not yet; `ui_pending` runs them (`cargo test --test compiletest -- --ignored`).
 //!
 //! Regenerate the expected output with `TRYBUILD=overwrite cargo test --test compiletest` and
 //! read the diff before committing it; the text is rustc's, so it follows the installed toolchain.
@@ -50,4 +52,14 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
     t.pass("tests/ui/pass/*.rs");
+}
+
+#[test]
+#[ignore = "the macro does not yet give these messages: one error for an unknown name in \
+            `forward` (not also `never applies it` and `never used`), an unknown name as the \
+            first layer's argument (not `the model's input shape is unknown`), and no error for \
+            the layers of a broken model nested in another"]
+fn ui_pending() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/pending/*.rs");
 }
