@@ -247,3 +247,43 @@ nncore::sequential! {
         head: Linear(4, 2),
     }
 }
+
+nncore::sequential! {
+    /// A nested model without parameters: `x + sigmoid(x)`.
+    #[input(3)]
+    pub struct Gate {
+        act: Sigmoid,
+    }
+    fn forward(x) { x + act(x) }
+
+    /// `Gate` between two layers: only its input gradient matters.
+    pub struct Gated {
+        fc1: Linear(2, 3),
+        gate: Gate,
+        fc2: Linear(3, 2),
+    }
+
+    /// A block with BatchNorm, applied twice: each application normalizes by its own batch's
+    /// statistics, and both update the running ones, as calling a PyTorch module twice does.
+    pub struct NormBlock {
+        fc: Linear(4, 4),
+        bn: BatchNorm1d(4),
+        act: Tanh,
+    }
+    fn forward(x) { x + act(bn(fc(x))) }
+
+    pub struct NormTwice {
+        block: NormBlock,
+        head: Linear(4, 2),
+    }
+    fn forward(x) { head(block(block(x))) }
+
+    /// Dropout applied twice: two masks.
+    #[input(4)]
+    pub struct DropTwice {
+        fc: Linear(4, 4),
+        drop: Dropout(0.5),
+        head: Linear(4, 2),
+    }
+    fn forward(x) { head(drop(fc(drop(x)))) }
+}

@@ -183,6 +183,10 @@ fn parameterless_first_layer() {
     check("GateFirst", &model, &mut rng, 3, smooth, Agree::Bits);
     let model = AfterParamless::init(&mut rng);
     check("AfterParamless", &model, &mut rng, 3, smooth, Agree::Bits);
+    // A nested model without parameters: its own backward has nothing to do unless asked for
+    // the input gradient, which `fc1` needs.
+    let model = Gated::init(&mut rng);
+    check("Gated", &model, &mut rng, 3, smooth, Agree::Bits);
 }
 
 #[test]

@@ -3,9 +3,10 @@
 //! so every sample's output depends on every other's, and Dropout's masks come from the seed.
 
 use super::check::check_train;
-use super::fd::{Agree, agree, rng};
+use super::fd::{Agree, agree, rng, rng as rng_of};
 use super::models::*;
 use super::paths::{data, randomize_state};
+use nncore::Layer;
 use nncore::{Grads, Train};
 
 #[test]
@@ -41,6 +42,43 @@ fn dropout_and_batchnorm_in_training_mode() {
     let model = DropBlock::init(&mut rng);
     let (xs, dys, targets) = data::<[f32; 4], [f32; 4]>(&mut rng, 12);
     check_train("DropBlock", &model, (&xs, &dys, &targets), 3);
+}
+
+#[test]
+fn layers_with_state_applied_twice_in_training_mode() {
+    let mut rng = rng(24);
+    let mut model = NormTwice::init(&mut rng);
+    randomize_state(&mut model, &mut rng);
+    let (xs, dys, targets) = data::<[f32; 4], [f32; 2]>(&mut rng, 12);
+    check_train("NormTwice", &model, (&xs, &dys, &targets), 0);
+    // Both applications update the running statistics, one after the other: as the block
+    // alone run forward twice, the second time on the first's output.
+    let mut trained = model.clone();
+    let mut ys = vec![[0.0; 2]; xs.len()];
+    Train::new(rng_of(0))
+        .forward_into(&mut trained, &xs, &mut ys)
+        .unwrap();
+    let mut block = model.block.clone();
+    let (mut h1, mut h2) = (vec![[0.0; 4]; xs.len()], vec![[0.0; 4]; xs.len()]);
+    let mut cache = vec![0.0; <NormBlock as Layer<[f32; 4], [f32; 4]>>::train_cache_len(xs.len())];
+    Layer::forward_train(&mut block, &xs, &mut h1, &mut cache, &mut rng_of(0));
+    Layer::forward_train(&mut block, &h1, &mut h2, &mut cache, &mut rng_of(0));
+    assert_eq!(
+        trained.block, block,
+        "the block's state after two applications"
+    );
+    assert_eq!(trained.block.bn.num_batches_tracked, 2);
+
+    for seed in [4, 5] {
+        let model = DropTwice::init(&mut rng);
+        let (xs, dys, targets) = data::<[f32; 4], [f32; 2]>(&mut rng, 6);
+        check_train(
+            &format!("DropTwice, seed {seed}"),
+            &model,
+            (&xs, &dys, &targets),
+            seed,
+        );
+    }
 }
 
 /// Dropout draws a new mask on every training-mode forward, BatchNorm takes the new batch's
