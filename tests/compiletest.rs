@@ -1,7 +1,9 @@
 //! The compile errors of `sequential!`: every case in `tests/ui/` must fail to compile with
 //! exactly the `.stderr` beside it, and every case in `tests/ui/pass/` must build and run.
 //! `tests/ui/pending/` holds cases whose `.stderr` is the output the macro should give and does
-//! not yet; `ui_pending` runs them (`cargo test --test compiletest -- --ignored`).
+//! not yet; `ui_pending` runs them (`cargo test --test compiletest -- --ignored`). Their
+//! `.stderr` is written by hand: regenerating it with `TRYBUILD=overwrite` would record the
+//! wrong output.
 //!
 //! Regenerate the expected output with `TRYBUILD=overwrite cargo test --test compiletest` and
 //! read the diff before committing it; the text is rustc's, so it follows the installed toolchain.
