@@ -72,8 +72,8 @@ impl LayerKind for Declared {
             link.error(message);
             return None;
         }
-        // Reported here, on the nested model where it is used: its sizes' own tokens are in
-        // its declaration, which has nothing to change.
+        // Reported on the nested model where it is used: its sizes' own tokens are in its
+        // declaration, which has nothing to change.
         let differ = self.input.iter().zip(input).any(
             |(takes, given)| matches!((takes.literal, given.literal), (Some(t), Some(g)) if t != g),
         );
@@ -83,11 +83,14 @@ impl LayerKind for Declared {
             ));
             return None;
         }
-        let mut ok = true;
-        for (found, expected) in self.input.iter().zip(input) {
-            ok &= link.expect_equal(found, expected, "values along an axis");
+        let span = syn::spanned::Spanned::span(link.call);
+        for (takes, given) in self.input.iter().zip(input) {
+            if !takes.same(given) {
+                let (t, g) = (takes.raw(), given.raw());
+                link.check(span, quote!(#t == #g), message.clone());
+            }
         }
-        ok.then(|| self.output.clone())
+        Some(self.output.clone())
     }
 
     fn ty(&self, _: &[Size]) -> TokenStream {
