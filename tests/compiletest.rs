@@ -59,9 +59,10 @@ fn ui() {
 #[test]
 #[ignore = "the macro does not yet give these messages: one error for an unknown name in \
             `forward` (not also `never applies it` and `never used`), an unknown name as the \
-            first layer's argument (not `the model's input shape is unknown`), and nothing more \
+            first layer's argument (not `the model's input shape is unknown`), nothing more \
             for the layers of a broken model nested in another or a broken model used as a \
-            `Layer`"]
+            `Layer`, and one error for sizes given by constants that differ across `+` or at a \
+            nested model's input (not also rustc's type errors)"]
 fn ui_pending() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/pending/*.rs");
