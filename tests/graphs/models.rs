@@ -287,3 +287,24 @@ nncore::sequential! {
     }
     fn forward(x) { head(drop(fc(drop(x)))) }
 }
+
+/// The width of `ConstResidual`, a constant.
+pub const WIDTH: usize = 4;
+/// Its hidden width.
+pub const HIDDEN: usize = 5;
+
+nncore::sequential! {
+    /// Sizes given by constants: the add's shapes are checked by the compiler.
+    pub struct ConstResidual {
+        fc1: Linear(WIDTH, HIDDEN),
+        act: Tanh,
+        fc2: Linear(HIDDEN, WIDTH),
+    }
+    fn forward(x) { x + fc2(act(fc1(x))) }
+
+    pub struct ConstStack {
+        stem: Linear(3, WIDTH),
+        block: ConstResidual,
+        head: Linear(WIDTH, 2),
+    }
+}

@@ -276,6 +276,35 @@ fn save_and_load_a_nested_model() {
     assert_eq!(back, model, "Outer");
 }
 
+/// `from_state` and `from_params` hand each nested layer its own slice of the values, in
+/// `state_dict` order.
+#[test]
+fn from_state_fills_the_nested_layers() {
+    let mut rng = rng(42);
+    let mut model = ConvNet::init(&mut rng);
+    randomize_state(&mut model, &mut rng);
+    let params: Vec<f32> = model.parameters().flat_map(|p| p.data.to_vec()).collect();
+    let buffers: Vec<f32> = model
+        .buffers()
+        .flat_map(|b| match b.data {
+            BufferData::F32(v) => v.to_vec(),
+            BufferData::I64(v) => v.iter().map(|&n| n as f32).collect(),
+        })
+        .collect();
+    let built = ConvNet::from_state(
+        params.as_slice().try_into().unwrap(),
+        buffers.as_slice().try_into().unwrap(),
+    );
+    assert_eq!(built, model, "ConvNet::from_state");
+
+    let model = Outer::init(&mut rng);
+    let params: Vec<f32> = model.parameters().flat_map(|p| p.data.to_vec()).collect();
+    assert_eq!(
+        Outer::from_params(params.as_slice().try_into().unwrap()),
+        model
+    );
+}
+
 /// The counts add up over nesting; a layer applied twice has its parameters once and its
 /// multiply-adds twice. Each number is derived by hand from the layers: a `Linear(i, o)` has
 /// `i·o + o` parameters and `i·o` multiply-adds, a convolution `out · in/groups · kh · kw`

@@ -91,6 +91,13 @@ fn value_added_to_itself() {
 }
 
 #[test]
+fn sizes_given_by_constants() {
+    let mut rng = rng(13);
+    let model = ConstStack::init(&mut rng);
+    check("ConstStack", &model, &mut rng, 3, smooth, Agree::Bits);
+}
+
+#[test]
 fn let_shadowing() {
     let mut rng = rng(6);
     let model = Shadowing::init(&mut rng);
