@@ -7,8 +7,11 @@ use nncore::io;
 use nncore::prelude::*;
 use nncore::{BufferData, Grads};
 
+/// A tensor's `state_dict` key and shape.
+type Entry = (String, Vec<usize>);
+
 /// `(name, shape)` of every parameter, then of every buffer.
-fn state<M: Module>(model: &M) -> (Vec<(String, Vec<usize>)>, Vec<(String, Vec<usize>)>) {
+fn state<M: Module>(model: &M) -> (Vec<Entry>, Vec<Entry>) {
     let params = model
         .parameters()
         .map(|p| (p.name.to_string(), p.shape.dims().to_vec()));
@@ -19,7 +22,7 @@ fn state<M: Module>(model: &M) -> (Vec<(String, Vec<usize>)>, Vec<(String, Vec<u
 }
 
 /// `(name, shape)` pairs from literals.
-fn named(entries: &[(&str, &[usize])]) -> Vec<(String, Vec<usize>)> {
+fn named(entries: &[(&str, &[usize])]) -> Vec<Entry> {
     entries
         .iter()
         .map(|(n, s)| ((*n).to_owned(), s.to_vec()))
@@ -78,8 +81,8 @@ fn names_nest_as_pytorch_names_them() {
         .filter(|b| matches!(b.data, BufferData::I64(_)));
     assert_eq!(int64.count(), 3, "num_batches_tracked is int64");
 
-    let names = |m: &dyn Fn() -> Vec<(String, Vec<usize>)>| -> Vec<String> {
-        m().into_iter().map(|(n, _)| n).collect()
+    let names = |(params, _): (Vec<Entry>, _)| -> Vec<String> {
+        params.into_iter().map(|(name, _)| name).collect()
     };
     let residual = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"];
     let mut expected = vec!["stem.weight".to_owned(), "stem.bias".to_owned()];
@@ -87,16 +90,12 @@ fn names_nest_as_pytorch_names_them() {
         expected.extend(residual.map(|p| format!("{field}.{p}")));
     }
     expected.extend(["head.weight".to_owned(), "head.bias".to_owned()]);
-    assert_eq!(names(&|| state(&Stack::ZERO).0), expected, "Stack");
+    assert_eq!(names(state(&Stack::ZERO)), expected, "Stack");
     let shared = ["fc.weight", "fc.bias", "head.weight", "head.bias"];
-    assert_eq!(names(&|| state(&Shared::ZERO).0), shared, "Shared");
+    assert_eq!(names(state(&Shared::ZERO)), shared, "Shared");
     let mut expected: Vec<String> = residual.map(|p| format!("block.{p}")).to_vec();
     expected.extend(["head.weight".to_owned(), "head.bias".to_owned()]);
-    assert_eq!(
-        names(&|| state(&TwiceNested::ZERO).0),
-        expected,
-        "TwiceNested"
-    );
+    assert_eq!(names(state(&TwiceNested::ZERO)), expected, "TwiceNested");
 }
 
 /// The lines of a layer as PyTorch prints them, in the golden `repr`s' format.
@@ -209,7 +208,9 @@ fn grads_have_the_nested_fields() {
     let mut grads = Grads::<Stack>::new();
     model.backward(&xs, &dys, &mut grads).unwrap();
     let by_name = |name: &str| -> Vec<f32> {
-        let param = grads.parameters().find(|p| p.name.to_string() == name);
+        let param = grads
+            .parameters()
+            .find(|p| p.name.to_string().as_str() == name);
         param.unwrap().data.to_vec()
     };
     assert_eq!(grads.a.fc1.weight.as_flattened(), by_name("a.fc1.weight"));
