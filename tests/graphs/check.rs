@@ -22,15 +22,14 @@ pub fn smooth<M, X>(_: &M, _: &X) -> Vec<u8> {
 /// Every evaluation-mode path of `model` at `xs`, with the output gradients `dys` and the MSE
 /// targets `targets`: `backward_sample` one sample at a time and `Layer::backward_input`
 /// against finite differences; `backward` (the block path), the `Layer` methods and
-/// `backward_loss` against those, agreeing as `how` says. Returns the gradients.
+/// `backward_loss` against those, agreeing as `how` says.
 pub fn check_eval<M, X, Y>(
     what: &str,
     model: &M,
     (xs, dys, targets): (&[X], &[Y], &[Y]),
     pieces: Pieces<M, X>,
     how: Agree,
-) -> M
-where
+) where
     M: Model<X, Y> + Layer<X, Y> + Clone + PartialEq + Debug,
     X: Tensor,
     Y: Tensor,
@@ -153,7 +152,6 @@ where
         &mut worst,
     );
     println!("{what}: {worst}");
-    by_sample
 }
 
 /// Training mode of a model without BatchNorm or Dropout, which computes what evaluation mode

@@ -37,16 +37,14 @@ fn check<M, X, Y>(
     len: usize,
     pieces: Pieces<M, X>,
     how: Agree,
-) -> M
-where
+) where
     M: TrainModel<X, Y> + Layer<X, Y> + Clone + PartialEq + std::fmt::Debug,
     X: Tensor,
     Y: Tensor,
 {
     let (xs, dys, targets) = data::<X, Y>(rng, len);
-    let grads = check_eval(what, model, (&xs, &dys, &targets), pieces, how);
+    check_eval(what, model, (&xs, &dys, &targets), pieces, how);
     check_train_matches_eval(what, model, (&xs, &dys, &targets), how);
-    grads
 }
 
 #[test]
@@ -252,5 +250,24 @@ fn batchnorm_and_dropout_in_evaluation_mode() {
         (&xs, &dys, &targets),
         smooth,
         Agree::Rounding,
+    );
+    let mut model = NormTwice::init(&mut rng);
+    randomize_state(&mut model, &mut rng);
+    let (xs, dys, targets) = data::<[f32; 4], [f32; 2]>(&mut rng, 3);
+    check_eval(
+        "NormTwice",
+        &model,
+        (&xs, &dys, &targets),
+        smooth,
+        Agree::Rounding,
+    );
+    let model = DropTwice::init(&mut rng);
+    let (xs, dys, targets) = data::<[f32; 4], [f32; 2]>(&mut rng, 3);
+    check_eval(
+        "DropTwice",
+        &model,
+        (&xs, &dys, &targets),
+        smooth,
+        Agree::Bits,
     );
 }

@@ -3,7 +3,7 @@
 //! so every sample's output depends on every other's, and Dropout's masks come from the seed.
 
 use super::check::check_train;
-use super::fd::{Agree, agree, rng, rng as rng_of};
+use super::fd::{self, Agree, agree, rng};
 use super::models::*;
 use super::paths::{data, randomize_state};
 use nncore::Layer;
@@ -55,14 +55,14 @@ fn layers_with_state_applied_twice_in_training_mode() {
     // alone run forward twice, the second time on the first's output.
     let mut trained = model.clone();
     let mut ys = vec![[0.0; 2]; xs.len()];
-    Train::new(rng_of(0))
+    Train::new(fd::rng(0))
         .forward_into(&mut trained, &xs, &mut ys)
         .unwrap();
     let mut block = model.block.clone();
     let (mut h1, mut h2) = (vec![[0.0; 4]; xs.len()], vec![[0.0; 4]; xs.len()]);
     let mut cache = vec![0.0; <NormBlock as Layer<[f32; 4], [f32; 4]>>::train_cache_len(xs.len())];
-    Layer::forward_train(&mut block, &xs, &mut h1, &mut cache, &mut rng_of(0));
-    Layer::forward_train(&mut block, &h1, &mut h2, &mut cache, &mut rng_of(0));
+    Layer::forward_train(&mut block, &xs, &mut h1, &mut cache, &mut fd::rng(0));
+    Layer::forward_train(&mut block, &h1, &mut h2, &mut cache, &mut fd::rng(0));
     assert_eq!(
         trained.block, block,
         "the block's state after two applications"
@@ -81,15 +81,15 @@ fn layers_with_state_applied_twice_in_training_mode() {
     }
 }
 
-/// Dropout draws a new mask on every training-mode forward, BatchNorm takes the new batch's
-/// statistics: the same batch twice gives other gradients, while a model without either gives
-/// the same gradients every time.
+/// Dropout draws a new mask on every training-mode forward: the same batch twice gives other
+/// gradients. A model without Dropout gives the same bits every time, whatever the workspace
+/// held before.
 #[test]
 fn training_mode_draws_new_masks() {
     let mut rng = rng(22);
     let model = DropNet::init(&mut rng);
     let (xs, dys, _) = data::<[f32; 3], [f32; 2]>(&mut rng, 6);
-    let mut train = Train::new(super::fd::rng(23));
+    let mut train = Train::new(fd::rng(23));
     let (mut first, mut second) = (Grads::<DropNet>::new(), Grads::<DropNet>::new());
     let mut trained = model.clone();
     train.backward(&mut trained, &xs, &dys, &mut first).unwrap();
