@@ -1,5 +1,9 @@
 //! The compile errors of `sequential!`: every case in `tests/ui/` must fail to compile with
 //! exactly the `.stderr` beside it, and every case in `tests/ui/pass/` must build and run.
+//! `tests/ui/pending/` holds cases whose `.stderr` is the output the macro should give and does
+//! not yet; `ui_pending` runs them (`cargo test --test compiletest -- --ignored`). Their
+//! `.stderr` is written by hand: regenerating it with `TRYBUILD=overwrite` would record the
+//! wrong output.
 //!
 //! Regenerate the expected output with `TRYBUILD=overwrite cargo test --test compiletest` and
 //! read the diff before committing it; the text is rustc's, so it follows the installed toolchain.
@@ -50,4 +54,16 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
     t.pass("tests/ui/pass/*.rs");
+}
+
+#[test]
+#[ignore = "the macro does not yet give these messages: one error for an unknown name in \
+            `forward` (not also `never applies it` and `never used`), an unknown name as the \
+            first layer's argument (not `the model's input shape is unknown`), nothing more \
+            for the layers of a broken model nested in another or a broken model used as a \
+            `Layer`, and one error for sizes given by constants that differ across `+` or at a \
+            nested model's input (not also rustc's type errors)"]
+fn ui_pending() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/pending/*.rs");
 }

@@ -58,6 +58,33 @@ pub fn parse(input: ParseStream) -> syn::Result<Forward> {
     }
     let args;
     parenthesized!(args in input);
+    let input_name = drained(&args, signature(&args))?;
+    if input.peek(Token![->]) {
+        input.parse::<Token![->]>()?;
+        input.parse::<syn::Type>()?;
+    }
+    let body;
+    braced!(body in input);
+    let (lets, result) = drained(&body, body_of(&body))?;
+    Ok(Forward {
+        span: name.span(),
+        input: input_name,
+        lets,
+        result,
+    })
+}
+
+/// `r`, having first skipped what is left of `group` if it is an error: a group left unread
+/// would add syn's "unexpected token" to the error that stopped it.
+fn drained<T>(group: ParseStream, r: syn::Result<T>) -> syn::Result<T> {
+    if r.is_err() {
+        let _ = group.parse::<proc_macro2::TokenStream>();
+    }
+    r
+}
+
+/// The parentheses of `fn forward(x)`: the input's name.
+fn signature(args: ParseStream) -> syn::Result<Ident> {
     if args.peek(Token![&]) || args.peek(Token![self]) {
         // `(&self, x)`: PyTorch's `(self, x)`; the layers are named without `self` here.
         let _: Option<Token![&]> = args.parse()?;
@@ -73,38 +100,32 @@ pub fn parse(input: ParseStream) -> syn::Result<Forward> {
     if !args.is_empty() {
         return Err(args.error("`forward` takes one input: `fn forward(x)`"));
     }
-    if input.peek(Token![->]) {
-        input.parse::<Token![->]>()?;
-        input.parse::<syn::Type>()?;
-    }
-    let body;
-    braced!(body in input);
+    Ok(input_name)
+}
+
+/// The braces of `fn forward(x) { ... }`: the `let`s and the value returned.
+fn body_of(body: ParseStream) -> syn::Result<(Vec<(Ident, Expr)>, Expr)> {
     let mut lets = Vec::new();
     while body.peek(Token![let]) {
         body.parse::<Token![let]>()?;
         let _: Option<Token![mut]> = body.parse()?;
         let name: Ident = body.parse()?;
         body.parse::<Token![=]>()?;
-        let value = expr(&body)?;
+        let value = expr(body)?;
         body.parse::<Token![;]>()?;
         lets.push((name, value));
     }
     if body.peek(Token![return]) {
         body.parse::<Token![return]>()?;
     }
-    let result = expr(&body)?;
+    let result = expr(body)?;
     let _: Option<Token![;]> = body.parse()?;
     if !body.is_empty() {
         return Err(body.error(
             "expected the end of `forward`: it is `let` bindings, then the value it returns",
         ));
     }
-    Ok(Forward {
-        span: name.span(),
-        input: input_name,
-        lets,
-        result,
-    })
+    Ok((lets, result))
 }
 
 /// `TERM (+ TERM)*`, adding left to right.
@@ -131,9 +152,9 @@ fn term(input: ParseStream) -> syn::Result<Expr> {
     if input.peek(token::Paren) {
         let inner;
         parenthesized!(inner in input);
-        let value = expr(&inner)?;
+        let value = drained(&inner, expr(&inner))?;
         if !inner.is_empty() {
-            return Err(inner.error("expected `)`"));
+            return drained(&inner, Err(inner.error("expected `)`")));
         }
         return Ok(value);
     }
@@ -152,9 +173,10 @@ fn term(input: ParseStream) -> syn::Result<Expr> {
     }
     let args;
     parenthesized!(args in input);
-    let arg = expr(&args)?;
+    let arg = drained(&args, expr(&args))?;
     if !args.is_empty() {
-        return Err(args.error(format_args!("a layer takes one value: `{name}(x)`")));
+        let error = args.error(format_args!("a layer takes one value: `{name}(x)`"));
+        return drained(&args, Err(error));
     }
     Ok(Expr::Call {
         module: name,

@@ -63,20 +63,34 @@ impl LayerKind for Declared {
     }
 
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
+        let (name, given, takes) = (&self.ident, describe(input), describe(&self.input));
+        let message = format!(
+            "`{name}` takes samples of shape {takes}, but {} gives {given}",
+            link.source
+        );
         if input.len() != self.input.len() {
-            let (name, given, takes) = (&self.ident, describe(input), describe(&self.input));
-            let message = format!(
-                "`{name}` takes samples of shape {takes}, but {} gives {given}",
-                link.source
-            );
             link.error(message);
             return None;
         }
-        let mut ok = true;
-        for (found, expected) in self.input.iter().zip(input) {
-            ok &= link.expect_equal(found, expected, "values along an axis");
+        // Reported on the nested model where it is used: its sizes' own tokens are in its
+        // declaration, which has nothing to change.
+        let differ = self.input.iter().zip(input).any(
+            |(takes, given)| matches!((takes.literal, given.literal), (Some(t), Some(g)) if t != g),
+        );
+        if differ {
+            link.error(format_args!(
+                "{message}\nchange the layer before to give {takes}"
+            ));
+            return None;
         }
-        ok.then(|| self.output.clone())
+        let span = syn::spanned::Spanned::span(link.call);
+        for (takes, given) in self.input.iter().zip(input) {
+            if !takes.same(given) {
+                let (t, g) = (takes.raw(), given.raw());
+                link.check(span, quote!(#t == #g), message.clone());
+            }
+        }
+        Some(self.output.clone())
     }
 
     fn ty(&self, _: &[Size]) -> TokenStream {
