@@ -73,18 +73,20 @@ pub fn check_forward(
         names.push((name, v));
     }
     let output = pass.eval(&forward.result, &names, errors);
-    // A value computed and never used is a mistake (its gradient would be nothing).
+    // A value computed and never used is a mistake (its gradient would be nothing), and so is a
+    // layer never applied; after another mistake in `forward` neither is known.
+    let broken = output.is_none() || names.iter().any(|(_, v)| v.is_none());
     let used: Vec<usize> = (0..pass.nodes.len())
         .flat_map(|k| inputs(&pass.nodes[k].op))
         .collect();
-    for (name, v) in names.iter().skip(1) {
+    for (name, v) in names.iter().skip(1).filter(|_| !broken) {
         if let Some(v) = v {
             if !used.contains(v) && output != Some(*v) && *v != 0 {
                 errors.spanned(name, format_args!("`{name}` is computed but never used"));
             }
         }
     }
-    for (slot, io) in slots.iter().zip(&pass.layer_io) {
+    for (slot, io) in slots.iter().zip(&pass.layer_io).filter(|_| !broken) {
         if let (Some((_, call)), None, Some(Field::Named(name))) = (&slot.layer, io, &slot.field) {
             errors.spanned(
                 name,
@@ -110,8 +112,35 @@ pub fn check_forward(
     checked
 }
 
-/// Without `#[input(...)]`: the input the first layer applied to it fixes.
+/// Without `#[input(...)]`: the input the first layer applied to it fixes. A name that is not
+/// a value is the mistake then, and reported as such.
 fn first_input(slots: &[Slot], forward: &Forward, errors: &mut Errors) -> Option<Dims> {
+    let mut scope = vec![&forward.input];
+    let mut unknown = false;
+    for (name, expr) in forward
+        .lets
+        .iter()
+        .map(|(n, e)| (Some(n), e))
+        .chain([(None, &forward.result)])
+    {
+        expr.visit(&mut |e| {
+            if let Expr::Var(v) = e {
+                if !scope.contains(&v) {
+                    let known: Vec<String> = scope.iter().map(|n| format!("`{n}`")).collect();
+                    let message = format!(
+                        "unknown value `{v}`\nthe values here are {}",
+                        known.join(", ")
+                    );
+                    errors.spanned(v, message);
+                    unknown = true;
+                }
+            }
+        });
+        scope.extend(name);
+    }
+    if unknown {
+        return None;
+    }
     let mut found = None;
     let exprs = forward.lets.iter().map(|(_, e)| e).chain([&forward.result]);
     for expr in exprs {
