@@ -35,14 +35,20 @@ pub trait Passes<X: Tensor, Y: Tensor>: Sized {
 }
 
 /// The most samples a heap workspace holds at once, for a model too large for the stack.
-const HEAP_CHUNK: usize = 64;
+const HEAP_CHUNK: usize = 128;
+
+/// The fewest samples a stack block holds before the heap, where there is one, is worth its
+/// allocation: below it the layers' batch kernels see too few samples at once.
+const MIN_STACK_BLOCK: usize = 8;
 
 /// Runs `f` on chunks of `xs` with a zeroed buffer of `A` floats for each sample of the chunk:
-/// `B` samples on the stack, or, where not one fits (`B` is 0), on the heap with `alloc` and
-/// one sample on the stack without it.
+/// `B` samples on the stack where the stack holds enough of them (or the batch is shorter), else
+/// chunks of up to 128 on the heap with `alloc`, and what the stack holds (one sample at least)
+/// without it.
 #[inline]
 fn chunked<const A: usize, const B: usize, X>(xs: &[X], f: impl FnMut(usize, &[X], &mut [f32])) {
-    if B > 0 {
+    let enough = B >= MIN_STACK_BLOCK || (B > 0 && xs.len() <= B);
+    if enough || (B > 0 && !cfg!(feature = "alloc")) {
         return on_stack::<A, B, X>(xs, f);
     }
     #[cfg(feature = "alloc")]

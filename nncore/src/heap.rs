@@ -31,11 +31,17 @@ pub fn zeroed_box<T: Zeroable>() -> alloc::boxed::Box<T> {
     unsafe { alloc::boxed::Box::from_raw(memory) }
 }
 
-/// The bytes the backward block paths may keep on the stack for activations and gradients.
-const BLOCK_SCRATCH_BYTES: usize = 32 * 1024;
+/// The bytes the backward block paths may keep on the stack for activations and gradients:
+/// with `std`, room for a few dozen samples of a small model (a model nested in another takes
+/// as much again, one level down); without it, what a small device can spare.
+const BLOCK_SCRATCH_BYTES: usize = if cfg!(feature = "std") {
+    128 * 1024
+} else {
+    32 * 1024
+};
 
 /// The most samples a backward block holds.
-const MAX_BLOCK: usize = 8;
+const MAX_BLOCK: usize = 32;
 
 /// The bytes the forward block path may keep on the stack for activations: with `std`
 /// (threads of 2 MiB or more), enough for the batch products of wide layers to reuse each
@@ -61,8 +67,8 @@ const fn fit(per_sample: usize, budget: usize, max: usize) -> usize {
 }
 
 /// How many samples the backward passes of evaluation mode run at once on the stack, each with
-/// a workspace of `per_sample` floats: as many as fit 32 KiB, at most 8; 0 if not one does (the
-/// workspace then goes on the heap).
+/// a workspace of `per_sample` floats: as many as fit 128 KiB with `std` (32 KiB without), at
+/// most 32; 0 if not one does. Past the stack's budget the workspace goes on the heap.
 #[must_use]
 pub const fn block_size(per_sample: usize) -> usize {
     fit(per_sample, BLOCK_SCRATCH_BYTES, MAX_BLOCK)
@@ -99,8 +105,9 @@ mod tests {
 
     #[test]
     fn block_size_shrinks_with_width() {
-        assert_eq!(block_size(56), 8);
-        assert_eq!(block_size(4020), 2);
+        assert_eq!(block_size(56), 32);
+        let wide = if cfg!(feature = "std") { 8 } else { 2 };
+        assert_eq!(block_size(4020), wide);
         assert_eq!(block_size(200_010), 0);
         assert_eq!(forward_block_size(28), 32);
         let wide = if cfg!(feature = "std") { 32 } else { 4 };
