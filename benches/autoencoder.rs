@@ -2,7 +2,8 @@
 //! BatchNorm (640-128-128-128-128-8-128-128-128-128-640, ReLU between the Linear layers,
 //! 265,864 parameters) on inputs uniform in [0, 1): one sample forward, a batch of 512
 //! forward, and a training step on a batch of 512 (MSE against the input, backward in training
-//! mode, Adam with lr 1e-3). `scripts/bench_torch.py` times the same in PyTorch.
+//! mode, Adam with lr 1e-3), also through the model's own `backward_loss`.
+//! `scripts/bench_torch.py` times the same in PyTorch.
 //!
 //! `cargo bench --bench autoencoder`
 
@@ -93,6 +94,18 @@ fn w6(c: &mut Criterion) {
     let mut opt = Adam::new(AdamConfig::default()).unwrap();
     group.bench_function("training step, batch of 512", |b| {
         b.iter(|| step(&mut model, &mut grads, &mut train, &mut opt, black_box(&xs)))
+    });
+    // The same step through the model's own `backward_loss` (evaluation mode, which for this
+    // model without BatchNorm or Dropout computes the same gradients).
+    group.bench_function("training step by model.backward_loss, batch of 512", |b| {
+        b.iter(|| {
+            grads.zero_grad();
+            let loss = model
+                .backward_loss(&MSELoss::new(), black_box(&xs), &xs, &mut grads)
+                .unwrap();
+            opt.step(&mut model, &grads);
+            loss
+        })
     });
     group.finish();
 }
