@@ -35,6 +35,7 @@ pub trait Passes<X: Tensor, Y: Tensor>: Sized {
 }
 
 /// The most samples a heap workspace holds at once, for a model too large for the stack.
+#[cfg(feature = "alloc")]
 const HEAP_CHUNK: usize = 128;
 
 /// The fewest samples a stack block holds before the heap, where there is one, is worth its
@@ -276,4 +277,13 @@ pub fn output_grads<Y: Tensor>(ys: &[Y], dys: &mut [Y], mut loss_grad: impl FnMu
     for (b, (y, dy)) in ys.iter().zip(dys).enumerate() {
         *dy = loss_grad(b, y);
     }
+}
+
+/// Splits the first `len` floats off `workspace`, for generated code carving its buffers.
+#[inline]
+#[must_use]
+pub fn take<'a>(workspace: &mut &'a mut [f32], len: usize) -> &'a mut [f32] {
+    let (head, tail) = core::mem::take(workspace).split_at_mut(len);
+    *workspace = tail;
+    head
 }

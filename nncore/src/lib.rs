@@ -120,7 +120,7 @@ pub mod __private {
     pub use crate::blocks::{
         Passes, add, add_assign, add_assign_batch, add_batch, backward_blocks,
         backward_loss_blocks, backward_one, check_arena, eval_backward, forward_blocks,
-        forward_one, output_grads,
+        forward_one, output_grads, take,
     };
     pub use crate::fmt::{Inplace, write_module};
     #[cfg(feature = "alloc")]
@@ -128,8 +128,6 @@ pub mod __private {
     pub use crate::heap::{Zeroable, block_size, forward_block_size};
     pub use crate::plan::{Plan, plan, regions};
     pub use crate::quant::private::{refuse, write_field};
-    #[cfg(feature = "alloc")]
-    pub use crate::train::take;
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     #[cfg(feature = "alloc")]

@@ -154,13 +154,3 @@ impl<R: rand::Rng> Train<R> {
         Ok(())
     }
 }
-
-/// Splits the first `len` floats off `workspace`, for generated code carving its buffers.
-#[doc(hidden)]
-#[inline]
-#[must_use]
-pub fn take<'a>(workspace: &mut &'a mut [f32], len: usize) -> &'a mut [f32] {
-    let (head, tail) = core::mem::take(workspace).split_at_mut(len);
-    *workspace = tail;
-    head
-}
