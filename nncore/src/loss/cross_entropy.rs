@@ -1,7 +1,7 @@
 //! `nn.CrossEntropyLoss` with class-index targets.
 
 use super::{Loss, Reduce, Reduction, check_class, elementwise_into};
-use crate::softmax::log_softmax;
+use crate::layers::activation::softmax::log_softmax;
 use crate::{Error, math};
 
 /// Cross-entropy of logits against a class index (PyTorch's `nn.CrossEntropyLoss`):

@@ -8,8 +8,8 @@
 
 use core::fmt;
 
-mod conv1d;
-mod conv2d;
+pub(crate) mod conv1d;
+pub(crate) mod conv2d;
 mod direct;
 pub(super) mod kernel;
 mod panel;
@@ -17,9 +17,6 @@ pub(super) mod small;
 #[cfg(test)]
 mod tests;
 mod weight;
-
-pub use conv1d::Conv1d;
-pub use conv2d::Conv2d;
 
 /// A Python tuple of sizes: `(3,)`, `(3, 3)`.
 struct PyTuple<'a>(&'a [usize]);

@@ -160,7 +160,7 @@ mod tests {
 
     use super::{AdaptiveAvgPool1d, AdaptiveAvgPool2d};
     use crate::Layer;
-    use crate::pool::testing::{check_batch, check_gradients};
+    use crate::layers::testing::{check_batch, check_gradients};
 
     /// Two channels of 3×4.
     const IMAGE: [[[f32; 4]; 3]; 2] = [

@@ -1,8 +1,8 @@
 //! `nn.Hardsigmoid`.
 
 use crate::Elementwise;
+use crate::layers::activation::relu6::clamp6;
 use crate::module::parameterless_module;
-use crate::relu6::clamp6;
 
 /// `y = relu6(x + 3) / 6` elementwise, computed as PyTorch's CPU kernel computes it:
 /// `min(max(x + 3, 0), 6) / 6`.

@@ -12,14 +12,10 @@
 use core::fmt;
 use core::ops::Range;
 
-mod adaptive_avg_pool;
-mod avg_pool;
-mod max_pool;
+pub(crate) mod adaptive_avg_pool;
+pub(crate) mod avg_pool;
+pub(crate) mod max_pool;
 mod planes;
-
-pub use adaptive_avg_pool::{AdaptiveAvgPool1d, AdaptiveAvgPool2d};
-pub use avg_pool::{AvgPool1d, AvgPool2d};
-pub use max_pool::{MaxPool1d, MaxPool2d};
 
 /// How one dimension is cut into windows.
 pub(crate) trait Bins: Copy {
@@ -173,7 +169,9 @@ macro_rules! pool_layers {
         impl<const C: usize, const L: usize, const LO: usize>
             $crate::Layer<[[f32; L]; C], [[f32; LO]; C]> for $pool
         {
-            $crate::pool::pool_layers!(@methods [[f32; L]; C], [[f32; LO]; C], [1, L], [1, LO]);
+            $crate::layers::pool::pool_layers!(
+                @methods [[f32; L]; C], [[f32; LO]; C], [1, L], [1, LO]
+            );
         }
     )*};
     (2d: $($pool:ty),*) => {$(
@@ -185,7 +183,7 @@ macro_rules! pool_layers {
             const WO: usize,
         > $crate::Layer<[[[f32; W]; H]; C], [[[f32; WO]; HO]; C]> for $pool
         {
-            $crate::pool::pool_layers!(
+            $crate::layers::pool::pool_layers!(
                 @methods [[[f32; W]; H]; C], [[[f32; WO]; HO]; C], [H, W], [HO, WO]
             );
         }
@@ -217,7 +215,7 @@ macro_rules! pool_layers {
         fn forward_batch(&self, x: &[$x], y: &mut [$y]) {
             use $crate::Tensor;
             let y = <$y>::flat_batch_mut(y);
-            $crate::pool::forward_planes(self, <$x>::flat_batch(x), $input, y, $output);
+            $crate::layers::pool::forward_planes(self, <$x>::flat_batch(x), $input, y, $output);
         }
 
         #[inline]
@@ -228,7 +226,7 @@ macro_rules! pool_layers {
             use $crate::Tensor;
             let (x, dy) = (<$x>::flat_batch(x), <$y>::flat_batch(dy));
             let dx = <$x>::flat_batch_mut(dx);
-            $crate::pool::backward_planes(self, x, $input, dy, $output, dx);
+            $crate::layers::pool::backward_planes(self, x, $input, dy, $output, dx);
         }
     };
 }
@@ -248,10 +246,6 @@ impl fmt::Display for IntOrPair {
         }
     }
 }
-
-/// Checks shared by the tests of the pools and `Flatten`.
-#[cfg(test)]
-pub(crate) mod testing;
 
 #[cfg(test)]
 mod kernel_tests;

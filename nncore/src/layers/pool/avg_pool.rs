@@ -209,7 +209,7 @@ mod tests {
 
     use super::{AvgPool1d, AvgPool2d};
     use crate::Layer;
-    use crate::pool::testing::{check_batch, check_gradients, check_layer};
+    use crate::layers::testing::{check_batch, check_gradients, check_layer};
 
     /// Two channels of 3×4.
     const IMAGE: [[[f32; 4]; 3]; 2] = [

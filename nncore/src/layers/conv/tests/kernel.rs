@@ -2,8 +2,8 @@
 
 extern crate std;
 use super::{Sizes, naive, values};
-use crate::conv::kernel::{Geometry, Span, backward_input, backward_params, forward, span};
 use crate::kernels::isa;
+use crate::layers::conv::kernel::{Geometry, Span, backward_input, backward_params, forward, span};
 use std::vec::Vec;
 
 /// Flat values as rows of `N`.

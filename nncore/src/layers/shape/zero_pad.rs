@@ -279,7 +279,7 @@ mod tests {
     use std::string::ToString;
 
     use super::{ZeroPad1d, ZeroPad2d};
-    use crate::pool::testing::check_layer;
+    use crate::layers::testing::check_layer;
     use crate::{Layer, Module};
 
     /// `nn.ZeroPad2d((1, 2, 0, 1))(torch.tensor([[[1., 2.], [3., 4.]]]))`.

@@ -1,11 +1,11 @@
 //! Average pool plane kernels.
 
 use super::{add, tiled};
-use crate::pool::{Bins, Window};
+use crate::layers::pool::{Bins, Window};
 
 /// Average pool forward over any bins, window by window: each window's sum, then `divide(sum,
 /// rows, columns)` with the window's numbers of input rows and columns.
-pub(in crate::pool) fn avg_forward<B: Bins>(
+pub(in crate::layers::pool) fn avg_forward<B: Bins>(
     axes: [B; 2],
     x: &[f32],
     [h, w]: [usize; 2],
@@ -27,7 +27,7 @@ pub(in crate::pool) fn avg_forward<B: Bins>(
 
 /// Average pool backward over any bins, window by window: `divide(dy, rows, columns)` added to
 /// every input of each window.
-pub(in crate::pool) fn avg_backward<B: Bins>(
+pub(in crate::layers::pool) fn avg_backward<B: Bins>(
     axes: [B; 2],
     [h, w]: [usize; 2],
     dy: &[f32],
@@ -51,7 +51,7 @@ pub(in crate::pool) fn avg_backward<B: Bins>(
 }
 
 /// `AvgPool` forward: every window's sum divided by `area`.
-pub(in crate::pool) fn avg_pool_forward(
+pub(in crate::layers::pool) fn avg_pool_forward(
     axes: [Window; 2],
     x: &[f32],
     input: [usize; 2],
@@ -67,7 +67,7 @@ pub(in crate::pool) fn avg_pool_forward(
 }
 
 /// `AvgPool` backward: every output gradient divided by `area`, to each input of its window.
-pub(in crate::pool) fn avg_pool_backward(
+pub(in crate::layers::pool) fn avg_pool_backward(
     axes: [Window; 2],
     input: [usize; 2],
     dy: &[f32],

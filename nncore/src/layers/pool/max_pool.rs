@@ -193,7 +193,7 @@ mod tests {
 
     use super::{MaxPool1d, MaxPool2d};
     use crate::Layer;
-    use crate::pool::testing::{check_batch, check_gradients, check_layer};
+    use crate::layers::testing::{check_batch, check_gradients, check_layer};
 
     /// One channel of 3×4, its maximum distinct in every window; the second channel is its
     /// negative.

@@ -3,7 +3,7 @@
 use core::ops::Range;
 
 use super::tiled;
-use crate::pool::{Bins, Window};
+use crate::layers::pool::{Bins, Window};
 
 /// The windows of a row that the kernels keeping a state per window handle at once, their
 /// scratch on the stack.
@@ -43,7 +43,7 @@ fn gather(into: &mut [f32], row: &[f32], cols: Window, first: usize, j: usize) {
 }
 
 /// Max pool forward: the `input`-shaped plane `x` into the `output`-shaped plane `y`.
-pub(in crate::pool) fn max_forward(
+pub(in crate::layers::pool) fn max_forward(
     axes: [Window; 2],
     x: &[f32],
     input: [usize; 2],
@@ -58,7 +58,7 @@ pub(in crate::pool) fn max_forward(
 }
 
 /// Max pool backward: the input gradient `dx` of the plane `x`, from the output gradient `dy`.
-pub(in crate::pool) fn max_backward(
+pub(in crate::layers::pool) fn max_backward(
     axes: [Window; 2],
     x: &[f32],
     input: [usize; 2],

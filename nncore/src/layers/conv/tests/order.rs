@@ -4,9 +4,9 @@
 
 extern crate std;
 use super::values;
-use crate::conv::kernel::{Geometry, backward_input, backward_params, forward};
-use crate::conv::small;
 use crate::kernels::{Isa, fuses, paths};
+use crate::layers::conv::kernel::{Geometry, backward_input, backward_params, forward};
+use crate::layers::conv::small;
 use std::vec::Vec;
 
 /// `s + a · b` as `isa` computes it.

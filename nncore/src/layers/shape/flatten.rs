@@ -115,7 +115,7 @@ mod tests {
 
     use super::Flatten;
     use crate::Layer;
-    use crate::pool::testing::{check_batch, check_gradients};
+    use crate::layers::testing::{check_batch, check_gradients};
 
     const IMAGE: [[[f32; 3]; 2]; 2] = [
         [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]],

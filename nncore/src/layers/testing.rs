@@ -1,5 +1,6 @@
-//! Checks shared by the pools' and `Flatten`'s tests: finite differences, and the batch
-//! forms against the per-sample ones.
+//! Checks shared by the tests of the layers without parameters (the pools, `Flatten`,
+//! `ZeroPad1d` and `ZeroPad2d`): finite differences, and the batch forms against the
+//! per-sample ones.
 
 use crate::{Layer, Tensor};
 use rand::SeedableRng;

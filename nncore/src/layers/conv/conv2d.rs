@@ -5,7 +5,7 @@ use core::fmt;
 use super::kernel::{self, Geometry};
 use super::{Repr, check_settings, debug_check_shape};
 use crate::kernels::isa;
-use crate::linear::{fill, init_distribution};
+use crate::layers::dense::linear::{fill, init_distribution};
 use crate::{Layer, Module, Name, Param, ParamMut, Shape};
 
 /// A 2-D convolution over images `[[[f32; W]; H]; C]` (channels × rows × columns), giving

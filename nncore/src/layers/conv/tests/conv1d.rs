@@ -2,7 +2,7 @@
 
 extern crate std;
 use super::{Sizes, check_layer, naive, values};
-use crate::conv::Conv1d;
+use crate::layers::conv::conv1d::Conv1d;
 use crate::{Layer, Module};
 use rand::SeedableRng;
 use rand::distr::{Distribution, Uniform};

@@ -6,7 +6,8 @@
 
 extern crate std;
 use super::reference::{Conv, expected};
-use crate::conv::{Conv1d, Conv2d};
+use crate::layers::conv::conv1d::Conv1d;
+use crate::layers::conv::conv2d::Conv2d;
 use crate::{Layer, Module, Tensor};
 use rand::SeedableRng;
 use rand::distr::{Distribution, Uniform};
@@ -202,9 +203,9 @@ macro_rules! conv2d {
     ($($ipg:literal, $groups:literal, $out:literal, $bias:literal;
         [$kh:literal, $kw:literal], [$sh:literal, $sw:literal], [$ph:literal, $pw:literal],
         [$dh:literal, $dw:literal]; [$h:literal, $w:literal], $n:literal;)*) => {$({
-        const HO: usize = $crate::conv::tests::shapes::len($h, $kh, $sh, $ph, $dh);
-        const WO: usize = $crate::conv::tests::shapes::len($w, $kw, $sw, $pw, $dw);
-        let conv = $crate::conv::tests::reference::Conv {
+        const HO: usize = $crate::layers::conv::tests::shapes::len($h, $kh, $sh, $ph, $dh);
+        const WO: usize = $crate::layers::conv::tests::shapes::len($w, $kw, $sw, $pw, $dw);
+        let conv = $crate::layers::conv::tests::reference::Conv {
             in_per_group: $ipg,
             groups: $groups,
             out: $out,
@@ -215,7 +216,7 @@ macro_rules! conv2d {
             padding: [$ph, $pw],
             dilation: [$dh, $dw],
         };
-        $crate::conv::tests::shapes::conv2d::<
+        $crate::layers::conv::tests::shapes::conv2d::<
             $ipg, $out, $kh, $kw, $bias, { $ipg * $groups }, $h, $w, HO, WO
         >(conv, $n);
     })*};
@@ -226,8 +227,8 @@ macro_rules! conv2d {
 macro_rules! conv1d {
     ($($ipg:literal, $groups:literal, $out:literal, $bias:literal;
         $k:literal, $s:literal, $p:literal, $d:literal; $l:literal, $n:literal;)*) => {$({
-        const LO: usize = $crate::conv::tests::shapes::len($l, $k, $s, $p, $d);
-        let conv = $crate::conv::tests::reference::Conv {
+        const LO: usize = $crate::layers::conv::tests::shapes::len($l, $k, $s, $p, $d);
+        let conv = $crate::layers::conv::tests::reference::Conv {
             in_per_group: $ipg,
             groups: $groups,
             out: $out,
@@ -238,7 +239,7 @@ macro_rules! conv1d {
             padding: [0, $p],
             dilation: [1, $d],
         };
-        $crate::conv::tests::shapes::conv1d::<
+        $crate::layers::conv::tests::shapes::conv1d::<
             $ipg, $out, $k, $bias, { $ipg * $groups }, $l, LO
         >(conv, $n);
     })*};

@@ -2,7 +2,7 @@
 
 extern crate std;
 use super::{Sizes, check_layer, naive, values};
-use crate::conv::Conv2d;
+use crate::layers::conv::conv2d::Conv2d;
 use crate::{Layer, Module};
 use rand::SeedableRng;
 use rand::distr::{Distribution, Uniform};
