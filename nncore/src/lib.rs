@@ -85,11 +85,14 @@ pub use nnmacro::sequential;
 
 /// The traits a training loop calls methods through: `use nncore::prelude::*;`.
 pub mod prelude {
+    pub use crate::layers::activation::elementwise::Elementwise;
+    pub use crate::loss::pointwise::Pointwise;
+    pub use crate::loss::{Loss, Reduce};
+    pub use crate::module::{Layer, Model, Module};
+    pub use crate::optim::Optimizer;
+    pub use crate::tensor::Tensor;
     #[cfg(feature = "alloc")]
-    pub use crate::TrainModel;
-    pub use crate::{
-        Elementwise, Layer, Loss, Model, Module, Optimizer, Pointwise, Reduce, Tensor,
-    };
+    pub use crate::train::TrainModel;
 }
 
 /// Support for code written by `sequential!`; not public API.

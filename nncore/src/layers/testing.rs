@@ -2,7 +2,8 @@
 //! `ZeroPad1d` and `ZeroPad2d`): finite differences, and the batch forms against the
 //! per-sample ones.
 
-use crate::{Layer, Tensor};
+use crate::module::Layer;
+use crate::tensor::Tensor;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 

@@ -1,6 +1,7 @@
 //! Activations: layers that apply one function to each value on its own.
 
-use crate::{Layer, Module, Tensor};
+use crate::module::{Layer, Module};
+use crate::tensor::Tensor;
 
 /// An activation, defined by its value and its derivative at one element; [`Layer`] comes with
 /// them, for samples of every shape and for batches.

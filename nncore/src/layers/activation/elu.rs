@@ -1,8 +1,9 @@
 //! `nn.ELU`.
 
 use crate::fmt::PyFloat;
+use crate::layers::activation::elementwise::Elementwise;
+use crate::math;
 use crate::module::parameterless_module;
-use crate::{Elementwise, math};
 
 /// `y = x` for `x > 0`, else `alpha (exp(x) - 1)`.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,7 +1,8 @@
 //! `nn.GELU`.
 
+use crate::layers::activation::elementwise::Elementwise;
+use crate::math;
 use crate::module::parameterless_module;
-use crate::{Elementwise, math};
 
 /// How [`GELU`] computes the Gaussian CDF (PyTorch's `approximate=`).
 ///

@@ -1,6 +1,6 @@
 //! `nn.Hardswish`.
 
-use crate::Elementwise;
+use crate::layers::activation::elementwise::Elementwise;
 use crate::layers::activation::relu6::clamp6;
 use crate::module::parameterless_module;
 

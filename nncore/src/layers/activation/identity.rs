@@ -1,6 +1,6 @@
 //! `nn.Identity`.
 
-use crate::Elementwise;
+use crate::layers::activation::elementwise::Elementwise;
 use crate::module::parameterless_module;
 
 /// `y = x`: a placeholder layer.

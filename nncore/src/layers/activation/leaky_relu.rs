@@ -1,7 +1,7 @@
 //! `nn.LeakyReLU`.
 
-use crate::Elementwise;
 use crate::fmt::PyFloat;
+use crate::layers::activation::elementwise::Elementwise;
 use crate::module::parameterless_module;
 
 /// `y = x` for `x > 0`, else `negative_slope · x`.

@@ -1,6 +1,6 @@
 //! `nn.ReLU`.
 
-use crate::Elementwise;
+use crate::layers::activation::elementwise::Elementwise;
 use crate::module::parameterless_module;
 
 /// `y = max(x, 0)` elementwise.

@@ -1,6 +1,6 @@
 //! `nn.ReLU6`.
 
-use crate::Elementwise;
+use crate::layers::activation::elementwise::Elementwise;
 use crate::module::parameterless_module;
 
 /// `y = min(max(x, 0), 6)` elementwise: PyTorch's `relu6`, which is `hardtanh(x, 0, 6)`

@@ -1,7 +1,8 @@
 //! `nn.Sigmoid`.
 
+use crate::layers::activation::elementwise::Elementwise;
+use crate::math;
 use crate::module::parameterless_module;
-use crate::{Elementwise, math};
 
 /// `y = 1 / (1 + e^-x)` elementwise.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

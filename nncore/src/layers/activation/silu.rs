@@ -1,7 +1,8 @@
 //! `nn.SiLU`.
 
+use crate::layers::activation::elementwise::Elementwise;
+use crate::math;
 use crate::module::parameterless_module;
-use crate::{Elementwise, math};
 
 /// `y = x σ(x)` elementwise (also called swish).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -7,8 +7,8 @@
 
 use core::fmt;
 
-use crate::Layer;
 use crate::math;
+use crate::module::Layer;
 use crate::module::parameterless_module;
 
 /// `softmax(x)_i = exp(x_i - max) / Σ_j exp(x_j - max)` over a sample's features (PyTorch's
@@ -185,7 +185,7 @@ mod tests {
     use std::string::ToString;
 
     use super::*;
-    use crate::Module;
+    use crate::module::Module;
     use rand::SeedableRng;
 
     const X: [f32; 4] = [1.0, 2.0, 0.5, -1.0];

@@ -1,8 +1,9 @@
 //! `nn.Softplus`.
 
 use crate::fmt::PyFloat;
+use crate::layers::activation::elementwise::Elementwise;
+use crate::math;
 use crate::module::parameterless_module;
-use crate::{Elementwise, math};
 
 /// `y = log(1 + exp(beta x)) / beta`, and `y = x` where `beta x > threshold` (for stability).
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,7 +1,8 @@
 //! `nn.Tanh`.
 
+use crate::layers::activation::elementwise::Elementwise;
+use crate::math;
 use crate::module::parameterless_module;
-use crate::{Elementwise, math};
 
 /// `y = tanh(x)` elementwise.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

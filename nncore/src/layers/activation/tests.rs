@@ -9,7 +9,15 @@
 extern crate std;
 use std::string::ToString;
 
-use crate::{ELU, GELU, Hardsigmoid, Hardswish, Identity, Layer, ReLU6, SiLU, Softplus};
+use crate::layers::activation::elu::ELU;
+use crate::layers::activation::gelu::GELU;
+use crate::layers::activation::hardsigmoid::Hardsigmoid;
+use crate::layers::activation::hardswish::Hardswish;
+use crate::layers::activation::identity::Identity;
+use crate::layers::activation::relu6::ReLU6;
+use crate::layers::activation::silu::SiLU;
+use crate::layers::activation::softplus::Softplus;
+use crate::module::Layer;
 
 const X: [f32; 5] = [-3.0, -0.7, 0.0, 0.4, 2.5];
 

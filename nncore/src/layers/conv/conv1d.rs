@@ -6,7 +6,8 @@ use super::kernel::{self, Geometry};
 use super::{Repr, check_settings, debug_check_shape};
 use crate::kernels::isa;
 use crate::layers::dense::linear::{fill, init_distribution};
-use crate::{Layer, Module, Name, Param, ParamMut, Shape};
+use crate::module::{Layer, Module};
+use crate::state::{Name, Param, ParamMut, Shape};
 
 /// A 1-D convolution over samples `[[f32; L]; C]` (channels × length), giving `[[f32; LO]; OUT]`:
 /// PyTorch's `nn.Conv1d(IN_PER_GROUP * groups, OUT, K, stride, padding, dilation, groups,

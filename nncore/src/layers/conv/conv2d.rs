@@ -6,7 +6,8 @@ use super::kernel::{self, Geometry};
 use super::{Repr, check_settings, debug_check_shape};
 use crate::kernels::isa;
 use crate::layers::dense::linear::{fill, init_distribution};
-use crate::{Layer, Module, Name, Param, ParamMut, Shape};
+use crate::module::{Layer, Module};
+use crate::state::{Name, Param, ParamMut, Shape};
 
 /// A 2-D convolution over images `[[[f32; W]; H]; C]` (channels × rows × columns), giving
 /// `[[[f32; WO]; HO]; OUT]`: PyTorch's `nn.Conv2d(IN_PER_GROUP * groups, OUT, (KH, KW), stride,

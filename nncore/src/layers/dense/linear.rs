@@ -4,7 +4,8 @@ use core::fmt;
 
 use crate::kernels::dense;
 use crate::math::sqrt;
-use crate::{Layer, Module, Name, Param, ParamMut, Shape};
+use crate::module::{Layer, Module};
+use crate::state::{Name, Param, ParamMut, Shape};
 use rand::distr::{Distribution, Uniform};
 
 /// A fully connected layer, `y = W x + b` (PyTorch's `nn.Linear(IN, OUT)`).

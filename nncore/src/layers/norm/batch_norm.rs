@@ -8,10 +8,9 @@
 use core::fmt;
 
 use crate::fmt::PyFloat;
-use crate::{
-    Buffer, BufferData, BufferDataMut, BufferMut, Layer, Module, Name, Param, ParamMut, Shape,
-    Tensor,
-};
+use crate::module::{Layer, Module};
+use crate::state::{Buffer, BufferData, BufferDataMut, BufferMut, Name, Param, ParamMut, Shape};
+use crate::tensor::Tensor;
 use kernels::{Eval, Train, backward_input_train, backward_params_train};
 
 mod fold;

@@ -6,8 +6,9 @@ use core::fmt;
 use rand::RngExt;
 
 use crate::fmt::{PyFloat, python_float};
+use crate::module::Layer;
 use crate::module::parameterless_module;
-use crate::{Layer, Tensor};
+use crate::tensor::Tensor;
 
 /// `nn.Dropout(p)`: zeroes values at random in training mode, the identity in evaluation mode.
 ///
@@ -158,7 +159,7 @@ mod tests {
     use rand::{RngExt, SeedableRng};
 
     use super::Dropout;
-    use crate::Layer;
+    use crate::module::Layer;
 
     type Row = [[f32; 4]; 3];
 

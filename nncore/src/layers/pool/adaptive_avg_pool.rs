@@ -159,8 +159,8 @@ mod tests {
     use std::string::ToString;
 
     use super::{AdaptiveAvgPool1d, AdaptiveAvgPool2d};
-    use crate::Layer;
     use crate::layers::testing::{check_batch, check_gradients};
+    use crate::module::Layer;
 
     /// Two channels of 3×4.
     const IMAGE: [[[f32; 4]; 3]; 2] = [

@@ -208,8 +208,8 @@ mod tests {
     use std::string::ToString;
 
     use super::{AvgPool1d, AvgPool2d};
-    use crate::Layer;
     use crate::layers::testing::{check_batch, check_gradients, check_layer};
+    use crate::module::Layer;
 
     /// Two channels of 3×4.
     const IMAGE: [[[f32; 4]; 3]; 2] = [

@@ -11,7 +11,9 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use super::{Adaptive, Bins, PlanePool, Window};
-use crate::{AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d};
+use crate::layers::pool::adaptive_avg_pool::{AdaptiveAvgPool1d, AdaptiveAvgPool2d};
+use crate::layers::pool::avg_pool::{AvgPool1d, AvgPool2d};
+use crate::layers::pool::max_pool::{MaxPool1d, MaxPool2d};
 
 /// Output `o`'s window: its positions in the plane, row by row.
 fn window<B: Bins>(axes: [B; 2], [h, w]: [usize; 2], wo: usize, o: usize) -> Vec<usize> {

@@ -192,8 +192,8 @@ mod tests {
     use std::string::ToString;
 
     use super::{MaxPool1d, MaxPool2d};
-    use crate::Layer;
     use crate::layers::testing::{check_batch, check_gradients, check_layer};
+    use crate::module::Layer;
 
     /// One channel of 3×4, its maximum distinct in every window; the second channel is its
     /// negative.

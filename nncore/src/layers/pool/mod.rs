@@ -167,7 +167,7 @@ pub(crate) fn backward_planes<P: PlanePool>(
 macro_rules! pool_layers {
     (1d: $($pool:ty),*) => {$(
         impl<const C: usize, const L: usize, const LO: usize>
-            $crate::Layer<[[f32; L]; C], [[f32; LO]; C]> for $pool
+            $crate::module::Layer<[[f32; L]; C], [[f32; LO]; C]> for $pool
         {
             $crate::layers::pool::pool_layers!(
                 @methods [[f32; L]; C], [[f32; LO]; C], [1, L], [1, LO]
@@ -181,7 +181,7 @@ macro_rules! pool_layers {
             const W: usize,
             const HO: usize,
             const WO: usize,
-        > $crate::Layer<[[[f32; W]; H]; C], [[[f32; WO]; HO]; C]> for $pool
+        > $crate::module::Layer<[[[f32; W]; H]; C], [[[f32; WO]; HO]; C]> for $pool
         {
             $crate::layers::pool::pool_layers!(
                 @methods [[[f32; W]; H]; C], [[[f32; WO]; HO]; C], [H, W], [HO, WO]
@@ -191,7 +191,7 @@ macro_rules! pool_layers {
     (@methods $x:ty, $y:ty, $input:expr, $output:expr) => {
         #[inline]
         fn forward(&self, x: &$x) -> $y {
-            let mut y = <$y as $crate::Tensor>::ZERO;
+            let mut y = <$y as $crate::tensor::Tensor>::ZERO;
             self.forward_batch(core::slice::from_ref(x), core::slice::from_mut(&mut y));
             y
         }
@@ -201,7 +201,7 @@ macro_rules! pool_layers {
 
         #[inline]
         fn backward_input(&self, x: &$x, y: &$y, dy: &$y) -> $x {
-            let mut dx = <$x as $crate::Tensor>::ZERO;
+            let mut dx = <$x as $crate::tensor::Tensor>::ZERO;
             self.backward_input_batch(
                 core::slice::from_ref(x),
                 core::slice::from_ref(y),
@@ -213,7 +213,7 @@ macro_rules! pool_layers {
 
         #[inline]
         fn forward_batch(&self, x: &[$x], y: &mut [$y]) {
-            use $crate::Tensor;
+            use $crate::tensor::Tensor;
             let y = <$y>::flat_batch_mut(y);
             $crate::layers::pool::forward_planes(self, <$x>::flat_batch(x), $input, y, $output);
         }
@@ -223,7 +223,7 @@ macro_rules! pool_layers {
 
         #[inline]
         fn backward_input_batch(&self, x: &[$x], _y: &[$y], dy: &[$y], dx: &mut [$x]) {
-            use $crate::Tensor;
+            use $crate::tensor::Tensor;
             let (x, dy) = (<$x>::flat_batch(x), <$y>::flat_batch(dy));
             let dx = <$x>::flat_batch_mut(dx);
             $crate::layers::pool::backward_planes(self, x, $input, dy, $output, dx);
@@ -324,7 +324,8 @@ mod tests {
     #[test]
     #[should_panic(expected = "a pool's output shape is not the one PyTorch gives its input")]
     fn wrong_output_shape() {
-        use crate::{Layer, MaxPool1d};
+        use crate::layers::pool::max_pool::MaxPool1d;
+        use crate::module::Layer;
         let _: [[f32; 3]; 1] = MaxPool1d::new(2, 2, 0).forward(&[[0.0; 4]]);
     }
 }

@@ -2,8 +2,9 @@
 
 use core::fmt;
 
+use crate::module::Layer;
 use crate::module::parameterless_module;
-use crate::{Layer, Tensor};
+use crate::tensor::Tensor;
 
 /// A sample's values in one row, in row-major order (PyTorch's `nn.Flatten()`, `start_dim=1`,
 /// `end_dim=-1`: every dimension after the batch's).
@@ -114,8 +115,8 @@ mod tests {
     use std::string::ToString;
 
     use super::Flatten;
-    use crate::Layer;
     use crate::layers::testing::{check_batch, check_gradients};
+    use crate::module::Layer;
 
     const IMAGE: [[[f32; 3]; 2]; 2] = [
         [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]],

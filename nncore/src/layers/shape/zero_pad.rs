@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use crate::{Layer, Module, Param, ParamMut};
+use crate::module::{Layer, Module};
+use crate::state::{Param, ParamMut};
 
 /// Zeros added to both ends of each channel of a sequence: `LEFT` before, `RIGHT` after
 /// (PyTorch's `nn.ZeroPad1d((left, right))`; `nn.ZeroPad1d(p)` is `(p, p)`).
@@ -94,7 +95,7 @@ macro_rules! pad_methods {
     ($x:ty, $y:ty) => {
         #[inline]
         fn forward(&self, x: &$x) -> $y {
-            let mut y = <$y as crate::Tensor>::ZERO;
+            let mut y = <$y as crate::tensor::Tensor>::ZERO;
             Self::pad(x, &mut y);
             y
         }
@@ -105,7 +106,7 @@ macro_rules! pad_methods {
         /// The output gradient without its padding.
         #[inline]
         fn backward_input(&self, _: &$x, _: &$y, dy: &$y) -> $x {
-            let mut dx = <$x as crate::Tensor>::ZERO;
+            let mut dx = <$x as crate::tensor::Tensor>::ZERO;
             Self::crop(dy, &mut dx);
             dx
         }
@@ -280,7 +281,7 @@ mod tests {
 
     use super::{ZeroPad1d, ZeroPad2d};
     use crate::layers::testing::check_layer;
-    use crate::{Layer, Module};
+    use crate::module::{Layer, Module};
 
     /// `nn.ZeroPad2d((1, 2, 0, 1))(torch.tensor([[[1., 2.], [3., 4.]]]))`.
     #[test]

@@ -3,7 +3,7 @@
 extern crate std;
 use super::{Sizes, check_layer, naive, values};
 use crate::layers::conv::conv1d::Conv1d;
-use crate::{Layer, Module};
+use crate::module::{Layer, Module};
 use rand::SeedableRng;
 use rand::distr::{Distribution, Uniform};
 use rand::rngs::StdRng;

@@ -4,7 +4,8 @@
 extern crate std;
 use super::kernel::Geometry;
 use super::{PyTuple, output_len};
-use crate::{Layer, Tensor};
+use crate::module::Layer;
+use crate::tensor::Tensor;
 use core::fmt::Debug;
 use rand::SeedableRng;
 use std::format;

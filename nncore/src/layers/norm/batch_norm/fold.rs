@@ -2,7 +2,7 @@
 //! `Linear` in place ([`BatchNorm1d::fold_into`]), or while quantizing ([`Norm`]).
 
 use super::{BatchNorm1d, BatchNorm2d};
-use crate::Linear;
+use crate::layers::dense::linear::Linear;
 use crate::math::sqrt;
 use crate::quant::Norm;
 
@@ -61,7 +61,8 @@ mod tests {
     use rand::{RngExt, SeedableRng};
 
     use super::BatchNorm1d;
-    use crate::{Layer, Linear};
+    use crate::layers::dense::linear::Linear;
+    use crate::module::Layer;
 
     /// A Linear(5, 4) and a BatchNorm1d(4) with every parameter and statistic drawn at random.
     fn layers(rng: &mut StdRng) -> (Linear<5, 4>, BatchNorm1d<4>) {

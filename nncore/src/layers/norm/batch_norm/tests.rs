@@ -10,7 +10,9 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use super::{BatchNorm1d, BatchNorm2d};
-use crate::{BufferData, BufferDataMut, Layer, Module, Tensor};
+use crate::module::{Layer, Module};
+use crate::state::{BufferData, BufferDataMut};
+use crate::tensor::Tensor;
 
 /// Asserts `|a − b| ≤ tol·(1 + |b|)`.
 #[track_caller]
