@@ -1,4 +1,5 @@
-//! [`Quantize`] for every float layer `sequential!` knows: what it becomes in int8.
+//! [`Quantize`] for every float layer `sequential!` knows (`crate::layers`): what it becomes in
+//! int8.
 //!
 //! | float layer | int8 layer | role |
 //! | --- | --- | --- |
