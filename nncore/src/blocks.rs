@@ -1,8 +1,11 @@
 //! The evaluation-mode batch paths of generated models: a batch cut into blocks of samples
 //! whose activations fit on the stack, each block run through every layer's batch form.
 
+use crate::error::Error;
+use crate::loss::Loss;
+use crate::module::Grads;
 use crate::module::check_len;
-use crate::{Error, Grads, Loss, Tensor};
+use crate::tensor::Tensor;
 
 /// A generated model's passes, which the drivers below run over a batch: the planned forward
 /// in an arena, and the forward and backward over a workspace that keeps every value.

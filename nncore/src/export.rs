@@ -34,8 +34,9 @@
 
 use core::fmt::{self, Write};
 
+use crate::module::Module;
 use crate::quant::Int8Model;
-use crate::{BufferData, Module, Name, Shape};
+use crate::state::{BufferData, Name, Shape};
 
 /// Values a line, in the written source.
 const PER_LINE: usize = 8;

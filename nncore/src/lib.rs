@@ -18,11 +18,11 @@ extern crate std;
 extern crate self as nncore;
 
 mod blocks;
-mod elementwise;
 mod error;
 mod fmt;
 mod heap;
 mod kernels;
+mod layers;
 pub mod math;
 mod module;
 mod plan;
@@ -30,30 +30,6 @@ mod state;
 mod tensor;
 #[cfg(feature = "alloc")]
 mod train;
-
-mod batch_norm;
-mod conv;
-mod dropout;
-mod elu;
-mod flatten;
-mod gelu;
-mod hardsigmoid;
-mod hardswish;
-mod identity;
-mod leaky_relu;
-mod linear;
-mod pool;
-mod relu;
-mod relu6;
-mod sigmoid;
-mod silu;
-mod softmax;
-mod softplus;
-mod tanh;
-mod zero_pad;
-
-#[cfg(test)]
-mod activation_tests;
 
 #[cfg(feature = "alloc")]
 pub mod data;
@@ -64,19 +40,31 @@ pub mod loss;
 pub mod optim;
 pub mod quant;
 
-pub use batch_norm::{BatchNorm1d, BatchNorm2d};
-pub use conv::{Conv1d, Conv2d};
-pub use dropout::Dropout;
-pub use elementwise::Elementwise;
-pub use elu::ELU;
 pub use error::Error;
-pub use flatten::Flatten;
-pub use gelu::{Approximate, GELU};
-pub use hardsigmoid::Hardsigmoid;
-pub use hardswish::Hardswish;
-pub use identity::Identity;
-pub use leaky_relu::LeakyReLU;
-pub use linear::{Linear, LinearNoBias};
+pub use layers::activation::elementwise::Elementwise;
+pub use layers::activation::elu::ELU;
+pub use layers::activation::gelu::{Approximate, GELU};
+pub use layers::activation::hardsigmoid::Hardsigmoid;
+pub use layers::activation::hardswish::Hardswish;
+pub use layers::activation::identity::Identity;
+pub use layers::activation::leaky_relu::LeakyReLU;
+pub use layers::activation::relu::ReLU;
+pub use layers::activation::relu6::ReLU6;
+pub use layers::activation::sigmoid::Sigmoid;
+pub use layers::activation::silu::SiLU;
+pub use layers::activation::softmax::{LogSoftmax, Softmax};
+pub use layers::activation::softplus::Softplus;
+pub use layers::activation::tanh::Tanh;
+pub use layers::conv::conv1d::Conv1d;
+pub use layers::conv::conv2d::Conv2d;
+pub use layers::dense::linear::{Linear, LinearNoBias};
+pub use layers::norm::batch_norm::{BatchNorm1d, BatchNorm2d};
+pub use layers::norm::dropout::Dropout;
+pub use layers::pool::adaptive_avg_pool::{AdaptiveAvgPool1d, AdaptiveAvgPool2d};
+pub use layers::pool::avg_pool::{AvgPool1d, AvgPool2d};
+pub use layers::pool::max_pool::{MaxPool1d, MaxPool2d};
+pub use layers::shape::flatten::Flatten;
+pub use layers::shape::zero_pad::{ZeroPad1d, ZeroPad2d};
 pub use loss::{
     BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, NLLLoss, Pointwise,
     Reduce, Reduction, SmoothL1Loss,
@@ -85,19 +73,10 @@ pub use module::{Grads, Layer, Model, Module};
 pub use optim::{
     Adam, AdamConfig, AdamW, AdamWConfig, CosineAnnealingLR, Optimizer, SGD, SGDConfig, StepLR,
 };
-pub use pool::{AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d};
-pub use relu::ReLU;
-pub use relu6::ReLU6;
-pub use sigmoid::Sigmoid;
-pub use silu::SiLU;
-pub use softmax::{LogSoftmax, Softmax};
-pub use softplus::Softplus;
 pub use state::{Buffer, BufferData, BufferDataMut, BufferMut, Name, Param, ParamMut, Shape};
-pub use tanh::Tanh;
 pub use tensor::Tensor;
 #[cfg(feature = "alloc")]
 pub use train::{Train, TrainModel};
-pub use zero_pad::{ZeroPad1d, ZeroPad2d};
 
 /// Declares a model: a struct of layers with forward and backward written for its exact shape.
 ///
@@ -106,11 +85,14 @@ pub use nnmacro::sequential;
 
 /// The traits a training loop calls methods through: `use nncore::prelude::*;`.
 pub mod prelude {
+    pub use crate::layers::activation::elementwise::Elementwise;
+    pub use crate::loss::pointwise::Pointwise;
+    pub use crate::loss::{Loss, Reduce};
+    pub use crate::module::{Layer, Model, Module};
+    pub use crate::optim::Optimizer;
+    pub use crate::tensor::Tensor;
     #[cfg(feature = "alloc")]
-    pub use crate::TrainModel;
-    pub use crate::{
-        Elementwise, Layer, Loss, Model, Module, Optimizer, Pointwise, Reduce, Tensor,
-    };
+    pub use crate::train::TrainModel;
 }
 
 /// Support for code written by `sequential!`; not public API.

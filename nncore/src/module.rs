@@ -2,7 +2,10 @@
 
 use core::ops::{Deref, DerefMut};
 
-use crate::{Buffer, BufferMut, Error, Loss, Name, Param, ParamMut, Tensor};
+use crate::error::Error;
+use crate::loss::Loss;
+use crate::state::{Buffer, BufferMut, Name, Param, ParamMut};
+use crate::tensor::Tensor;
 
 /// Something that holds parameters: a layer, or a model made of layers.
 ///
@@ -362,18 +365,18 @@ impl<M> DerefMut for Grads<M> {
 /// also implements `Zeroable` beside its type, saying why all-zero bits are a valid value.
 macro_rules! parameterless_module {
     ($layer:ty, $zero:expr) => {
-        impl $crate::Module for $layer {
+        impl $crate::module::Module for $layer {
             const NUM_PARAMS: usize = 0;
 
             fn zeros() -> Self {
                 $zero
             }
 
-            fn parameters(&self) -> impl Iterator<Item = $crate::Param<'_>> {
+            fn parameters(&self) -> impl Iterator<Item = $crate::state::Param<'_>> {
                 core::iter::empty()
             }
 
-            fn parameters_mut(&mut self) -> impl Iterator<Item = $crate::ParamMut<'_>> {
+            fn parameters_mut(&mut self) -> impl Iterator<Item = $crate::state::ParamMut<'_>> {
                 core::iter::empty()
             }
         }

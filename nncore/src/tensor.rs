@@ -5,7 +5,7 @@
 //! columns (what `Conv2d` takes). A batch is a slice of samples, `&[X]`: PyTorch's `[N, C, H, W]`,
 //! contiguous and row-major.
 
-use crate::Shape;
+use crate::state::Shape;
 
 /// One sample's type: an `f32` array of rank 1, 2 or 3, row-major.
 ///

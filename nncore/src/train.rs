@@ -8,8 +8,11 @@
 
 use alloc::vec::Vec;
 
+use crate::error::Error;
+use crate::loss::Loss;
 use crate::module::check_len;
-use crate::{Error, Grads, Loss, Model, Tensor};
+use crate::module::{Grads, Model};
+use crate::tensor::Tensor;
 
 /// A model that runs in training mode; written by `sequential!` for every model.
 ///

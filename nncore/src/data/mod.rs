@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use rand::Rng;
 use rand::seq::SliceRandom;
 
-use crate::Error;
+use crate::error::Error;
 use crate::module::check_len;
 
 /// Mini-batches of `(inputs, targets)` in a new random order each epoch.

@@ -4,7 +4,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::{Name, Shape};
+use crate::state::{Name, Shape};
 
 /// Why a safetensors file could not be loaded into a model.
 #[derive(Debug, thiserror::Error)]

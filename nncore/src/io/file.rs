@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use alloc::boxed::Box;
 
 use super::{LoadError, LoadOptions, LoadReport, SaveError, load_bytes_with, to_bytes};
-use crate::Module;
+use crate::module::Module;
 
 /// A new model of type `M` with the weights in the safetensors file at `path`.
 ///

@@ -10,7 +10,8 @@ use super::convert::{converts, values};
 use super::header::{Entry, Header, parse};
 use super::names::layer_names_error;
 use super::{LoadError, LoadOptions, LoadReport};
-use crate::{BufferData, BufferDataMut, Module, Name, Shape};
+use crate::module::Module;
+use crate::state::{BufferData, BufferDataMut, Name, Shape};
 
 /// What a model tensor holds.
 #[derive(Clone, Copy, PartialEq)]

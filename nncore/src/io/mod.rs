@@ -51,7 +51,8 @@ pub use error::{LoadError, SaveError};
 pub use file::{load, load_boxed, load_into, load_into_with, save};
 pub use save::to_bytes;
 
-use crate::{Module, Name};
+use crate::module::Module;
+use crate::state::Name;
 
 /// The largest header accepted, in bytes: the `safetensors` crate's limit (100 MB).
 pub const MAX_HEADER_LEN: u64 = 100_000_000;

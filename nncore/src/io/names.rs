@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use super::LoadError;
 use super::header::Header;
-use crate::Name;
+use crate::state::Name;
 
 /// A layer's tensors: each one's name in the layer and shape, sorted.
 type Signature<'a> = Vec<(&'a str, &'a [usize])>;

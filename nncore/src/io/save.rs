@@ -8,7 +8,8 @@ use alloc::vec::Vec;
 use ::safetensors::{Dtype, View};
 
 use super::SaveError;
-use crate::{BufferData, Module, Name, Shape};
+use crate::module::Module;
+use crate::state::{BufferData, Name, Shape};
 
 /// One tensor of the model, as safetensors writes it.
 struct TensorOut<'a> {

@@ -1,8 +1,9 @@
 //! `nn.CrossEntropyLoss` with class-index targets.
 
 use super::{Loss, Reduce, Reduction, check_class, elementwise_into};
-use crate::softmax::log_softmax;
-use crate::{Error, math};
+use crate::error::Error;
+use crate::layers::activation::softmax::log_softmax;
+use crate::math;
 
 /// Cross-entropy of logits against a class index (PyTorch's `nn.CrossEntropyLoss`):
 /// `-log softmax(x)[class]`, from a stable log-softmax, one value per sample.

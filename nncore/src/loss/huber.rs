@@ -1,7 +1,7 @@
 //! `nn.HuberLoss`.
 
 use super::{Pointwise, Reduce, Reduction};
-use crate::Error;
+use crate::error::Error;
 
 /// Squared error near zero, absolute error beyond `delta` (PyTorch's `nn.HuberLoss`):
 /// `0.5 d²` for `|d| < delta`, else `delta (|d| - 0.5 delta)`, with `d = pred - target`.

@@ -6,7 +6,7 @@ mod huber;
 mod l1;
 mod mse;
 mod nll;
-mod pointwise;
+pub(crate) mod pointwise;
 mod smooth_l1;
 
 pub use bce_with_logits::BCEWithLogitsLoss;
@@ -18,8 +18,9 @@ pub use nll::NLLLoss;
 pub use pointwise::Pointwise;
 pub use smooth_l1::SmoothL1Loss;
 
+use crate::error::Error;
 use crate::module::check_len;
-use crate::{Error, Tensor};
+use crate::tensor::Tensor;
 
 /// How a loss combines its per-element values (PyTorch's `reduction=`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

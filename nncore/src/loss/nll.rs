@@ -1,7 +1,7 @@
 //! `nn.NLLLoss` with class-index targets.
 
 use super::{Loss, Reduce, Reduction, check_class, elementwise_into};
-use crate::Error;
+use crate::error::Error;
 
 /// The negative log-likelihood of a class index, `-x[class]`, one value per sample (PyTorch's
 /// `nn.NLLLoss`). The predictions are log-probabilities, usually from

@@ -1,8 +1,9 @@
 //! Losses that compare each prediction with its own target, one element at a time.
 
 use super::{Loss, Reduce};
+use crate::error::Error;
 use crate::module::check_len;
-use crate::{Error, Tensor};
+use crate::tensor::Tensor;
 
 /// A loss defined by its value and derivative at one (prediction, target) pair, and its
 /// [`Reduce`]; [`Loss`] over targets of the output's own shape, for every shape, and the unreduced form come

@@ -2,7 +2,7 @@
 
 use super::l1::sgn;
 use super::{Pointwise, Reduce, Reduction};
-use crate::Error;
+use crate::error::Error;
 
 /// Squared error near zero, absolute error beyond `beta` (PyTorch's `nn.SmoothL1Loss`):
 /// `0.5 d² / beta` for `|d| < beta`, else `|d| - 0.5 beta`, with `d = pred - target`.

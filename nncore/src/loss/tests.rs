@@ -8,7 +8,7 @@
 extern crate std;
 
 use super::*;
-use crate::Error;
+use crate::error::Error;
 
 const P: [[f32; 3]; 2] = [[0.5, -1.2, 2.0], [-0.3, 0.8, -2.5]];
 const T: [[f32; 3]; 2] = [[0.0, -1.0, 0.4], [1.0, 0.8, 0.0]];
@@ -236,7 +236,7 @@ fn cross_entropy_rejects_a_class_out_of_range() {
 
 #[test]
 fn backward_loss_reports_a_bad_class_and_leaves_gradients_alone() {
-    use crate::Grads;
+    use crate::module::Grads;
     crate::sequential! { struct Net(Linear(2, 3)); }
     let mut net = Net::ZERO;
     net.0.bias = [0.1, 0.2, 0.3];
@@ -316,7 +316,8 @@ fn nll_rejects_a_class_out_of_range() {
 /// backward passes the same gradient with respect to the logits.
 #[test]
 fn nll_after_log_softmax_is_cross_entropy() {
-    use crate::{Layer, LogSoftmax};
+    use crate::layers::activation::softmax::LogSoftmax;
+    use crate::module::Layer;
     let logits = [
         [1.0, 2.0, 0.5, -1.0],
         [100.0, -50.0, 3.0, 99.5],
@@ -357,11 +358,15 @@ fn nll_after_log_softmax_is_cross_entropy() {
 /// With the prelude's traits in scope (`Loss` and `Pointwise` among them), `.reduction()` is
 /// one method, `Reduce::reduction`, for every loss.
 mod with_prelude {
+    use crate::loss::Reduction;
+    use crate::loss::bce_with_logits::BCEWithLogitsLoss;
+    use crate::loss::cross_entropy::CrossEntropyLoss;
+    use crate::loss::huber::HuberLoss;
+    use crate::loss::l1::L1Loss;
+    use crate::loss::mse::MSELoss;
+    use crate::loss::nll::NLLLoss;
+    use crate::loss::smooth_l1::SmoothL1Loss;
     use crate::prelude::*;
-    use crate::{
-        BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, Reduction,
-        SmoothL1Loss,
-    };
 
     #[test]
     fn reduction_is_one_method() {

@@ -1,7 +1,9 @@
 //! `torch.optim.Adam` and `torch.optim.AdamW`.
 
+use crate::error::Error;
+use crate::math;
+use crate::module::{Grads, Module};
 use crate::optim::{Optimizer, State, check_lr, new_state};
-use crate::{Error, Grads, Module, math};
 
 /// The settings of [`Adam`], with PyTorch's names and defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -8,7 +8,8 @@ pub use adam::{Adam, AdamConfig, AdamW, AdamWConfig};
 pub use schedule::{CosineAnnealingLR, StepLR};
 pub use sgd::{SGD, SGDConfig};
 
-use crate::{Error, Grads, Module};
+use crate::error::Error;
+use crate::module::{Grads, Module};
 
 /// Updates a model of type `M` from its gradients (`optimizer.step()`); a training loop can take
 /// any of them.

@@ -3,8 +3,10 @@
 //! A schedule sets the learning rate of any [`Optimizer`]: call [`StepLR::step`] once per
 //! epoch, after the epoch's optimizer steps, as with PyTorch's `scheduler.step()`.
 
+use crate::error::Error;
+use crate::math;
+use crate::module::Module;
 use crate::optim::Optimizer;
-use crate::{Error, Module, math};
 
 /// Multiplies the learning rate by `gamma` every `step_size` epochs:
 /// `lr = base_lr · gamma^⌊epoch / step_size⌋`.

@@ -5,7 +5,9 @@
 //! `CosineAnnealingLR` in PyTorch's documentation, independently of this crate.
 
 use super::*;
-use crate::{Error, Grads, Linear};
+use crate::error::Error;
+use crate::layers::dense::linear::Linear;
+use crate::module::Grads;
 
 /// Three steps from `[0.5, -0.3, 0.1]` (weight, weight, bias) with fixed gradients.
 fn three_steps(optimizer: &mut impl Optimizer<Linear<2, 1>>) -> [f32; 3] {

@@ -2,7 +2,7 @@
 //! their vtables, vectors of scalars and of tables, strings. Every read is bounds-checked and a
 //! bad offset is an error, never a panic.
 
-use crate::Error;
+use crate::error::Error;
 
 /// A malformed file: what could not be read and where.
 pub(super) const fn malformed(what: &'static str, offset: usize) -> Error {

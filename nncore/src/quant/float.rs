@@ -1,4 +1,5 @@
-//! [`Quantize`] for every float layer `sequential!` knows: what it becomes in int8.
+//! [`Quantize`] for every float layer `sequential!` knows (`crate::layers`): what it becomes in
+//! int8.
 //!
 //! | float layer | int8 layer | role |
 //! | --- | --- | --- |
@@ -25,7 +26,9 @@ use super::params::{Activation, OutputStage, QuantParams};
 use super::pool::{AvgPool2d, MaxPool2d, Pool2d};
 use super::ptq::{bias_value, symmetric_row};
 use super::quantize::{Norm, Plan, Quantize, Role};
-use crate::{Elementwise, Error};
+use crate::error::Error;
+use crate::layers;
+use crate::layers::activation::elementwise::Elementwise;
 
 /// Output channel `o`'s float weights `row`, with the plan's BatchNorm folded in (in place), into
 /// `q`; returns the channel's weight scale and int32 bias.
@@ -91,7 +94,7 @@ fn fully_connected<const IN: usize, const OUT: usize>(
     Ok(FullyConnected::new(q, b, stage(plan, scales)))
 }
 
-impl<const IN: usize, const OUT: usize> Quantize for crate::Linear<IN, OUT> {
+impl<const IN: usize, const OUT: usize> Quantize for layers::dense::linear::Linear<IN, OUT> {
     type Quantized = FullyConnected<IN, OUT>;
     const ROLE: Role = Role::Weights;
 
@@ -100,7 +103,7 @@ impl<const IN: usize, const OUT: usize> Quantize for crate::Linear<IN, OUT> {
     }
 }
 
-impl<const IN: usize, const OUT: usize> Quantize for crate::LinearNoBias<IN, OUT> {
+impl<const IN: usize, const OUT: usize> Quantize for layers::dense::linear::LinearNoBias<IN, OUT> {
     type Quantized = FullyConnected<IN, OUT>;
     const ROLE: Role = Role::Weights;
 
@@ -110,7 +113,7 @@ impl<const IN: usize, const OUT: usize> Quantize for crate::LinearNoBias<IN, OUT
 }
 
 impl<const IPG: usize, const OUT: usize, const KH: usize, const KW: usize, const BIAS: bool>
-    Quantize for crate::Conv2d<IPG, OUT, KH, KW, BIAS>
+    Quantize for layers::conv::conv2d::Conv2d<IPG, OUT, KH, KW, BIAS>
 {
     type Quantized = Conv2d<IPG, OUT, KH, KW>;
     const ROLE: Role = Role::Weights;
@@ -147,7 +150,7 @@ impl<const IPG: usize, const OUT: usize, const KH: usize, const KW: usize, const
 }
 
 impl<const IPG: usize, const OUT: usize, const K: usize, const BIAS: bool> Quantize
-    for crate::Conv1d<IPG, OUT, K, BIAS>
+    for layers::conv::conv1d::Conv1d<IPG, OUT, K, BIAS>
 {
     type Quantized = Conv1d<IPG, OUT, K>;
     const ROLE: Role = Role::Weights;
@@ -206,7 +209,7 @@ fn average(
     Ok(AvgPool2d(pool(filter, stride, padding, plan)))
 }
 
-impl Quantize for crate::MaxPool2d {
+impl Quantize for layers::pool::max_pool::MaxPool2d {
     type Quantized = MaxPool2d;
     const ROLE: Role = Role::Shape;
 
@@ -220,7 +223,7 @@ impl Quantize for crate::MaxPool2d {
     }
 }
 
-impl Quantize for crate::MaxPool1d {
+impl Quantize for layers::pool::max_pool::MaxPool1d {
     type Quantized = MaxPool2d;
     const ROLE: Role = Role::Shape;
 
@@ -230,7 +233,7 @@ impl Quantize for crate::MaxPool1d {
     }
 }
 
-impl Quantize for crate::AvgPool2d {
+impl Quantize for layers::pool::avg_pool::AvgPool2d {
     type Quantized = AvgPool2d;
     const ROLE: Role = Role::Shape;
 
@@ -239,7 +242,7 @@ impl Quantize for crate::AvgPool2d {
     }
 }
 
-impl Quantize for crate::AvgPool1d {
+impl Quantize for layers::pool::avg_pool::AvgPool1d {
     type Quantized = AvgPool2d;
     const ROLE: Role = Role::Shape;
 
@@ -249,7 +252,7 @@ impl Quantize for crate::AvgPool1d {
     }
 }
 
-impl Quantize for crate::Flatten {
+impl Quantize for layers::shape::flatten::Flatten {
     type Quantized = Flatten;
     const ROLE: Role = Role::Shape;
 
@@ -258,7 +261,7 @@ impl Quantize for crate::Flatten {
     }
 }
 
-impl Quantize for crate::ReLU {
+impl Quantize for layers::activation::relu::ReLU {
     type Quantized = Relu;
     const ROLE: Role = Role::Relu;
 
@@ -267,7 +270,7 @@ impl Quantize for crate::ReLU {
     }
 }
 
-impl Quantize for crate::ReLU6 {
+impl Quantize for layers::activation::relu6::ReLU6 {
     type Quantized = Relu6;
     const ROLE: Role = Role::Relu6;
 
@@ -276,7 +279,9 @@ impl Quantize for crate::ReLU6 {
     }
 }
 
-impl<const LEFT: usize, const RIGHT: usize> Quantize for crate::ZeroPad1d<LEFT, RIGHT> {
+impl<const LEFT: usize, const RIGHT: usize> Quantize
+    for layers::shape::zero_pad::ZeroPad1d<LEFT, RIGHT>
+{
     type Quantized = Pad<LEFT, RIGHT, 0, 0>;
     const ROLE: Role = Role::Shape;
 
@@ -286,7 +291,7 @@ impl<const LEFT: usize, const RIGHT: usize> Quantize for crate::ZeroPad1d<LEFT, 
 }
 
 impl<const LEFT: usize, const RIGHT: usize, const TOP: usize, const BOTTOM: usize> Quantize
-    for crate::ZeroPad2d<LEFT, RIGHT, TOP, BOTTOM>
+    for layers::shape::zero_pad::ZeroPad2d<LEFT, RIGHT, TOP, BOTTOM>
 {
     type Quantized = Pad<LEFT, RIGHT, TOP, BOTTOM>;
     const ROLE: Role = Role::Shape;
@@ -314,10 +319,20 @@ macro_rules! identity {
         }
     };
 }
-identity!(crate::Dropout, Role::Skip);
-identity!(crate::Identity, Role::Skip);
-identity!(crate::BatchNorm1d<C>, Role::Norm, norm, C);
-identity!(crate::BatchNorm2d<C>, Role::Norm, norm, C);
+identity!(layers::norm::dropout::Dropout, Role::Skip);
+identity!(layers::activation::identity::Identity, Role::Skip);
+identity!(
+    layers::norm::batch_norm::BatchNorm1d<C>,
+    Role::Norm,
+    norm,
+    C
+);
+identity!(
+    layers::norm::batch_norm::BatchNorm2d<C>,
+    Role::Norm,
+    norm,
+    C
+);
 
 /// TensorFlow Lite's fixed output quantization of `TANH` and `LOGISTIC`: the ranges (−1, 1) and
 /// (0, 1) over all 256 values.
@@ -336,15 +351,15 @@ macro_rules! table {
         }
     };
 }
-table!(crate::Tanh, Some(TANH));
-table!(crate::Sigmoid, Some(LOGISTIC));
-table!(crate::LeakyReLU, None);
-table!(crate::GELU, None);
-table!(crate::SiLU, None);
-table!(crate::Softplus, None);
-table!(crate::ELU, None);
-table!(crate::Hardswish, None);
-table!(crate::Hardsigmoid, None);
+table!(layers::activation::tanh::Tanh, Some(TANH));
+table!(layers::activation::sigmoid::Sigmoid, Some(LOGISTIC));
+table!(layers::activation::leaky_relu::LeakyReLU, None);
+table!(layers::activation::gelu::GELU, None);
+table!(layers::activation::silu::SiLU, None);
+table!(layers::activation::softplus::Softplus, None);
+table!(layers::activation::elu::ELU, None);
+table!(layers::activation::hardswish::Hardswish, None);
+table!(layers::activation::hardsigmoid::Hardsigmoid, None);
 
 macro_rules! refused {
     ($ty:ty, $reason:literal) => {
@@ -362,18 +377,18 @@ macro_rules! refused {
     };
 }
 refused!(
-    crate::Softmax,
+    layers::activation::softmax::Softmax,
     "`Softmax` has no int8 form here: quantize the model up to its logits (the largest logit is the most probable class)"
 );
 refused!(
-    crate::LogSoftmax,
+    layers::activation::softmax::LogSoftmax,
     "`LogSoftmax` has no int8 form here: quantize the model up to its logits (the largest logit is the most probable class)"
 );
 refused!(
-    crate::AdaptiveAvgPool1d,
+    layers::pool::adaptive_avg_pool::AdaptiveAvgPool1d,
     "`AdaptiveAvgPool1d` has no int8 form here: an `AvgPool1d` whose window and stride are the input length over the output length computes the same"
 );
 refused!(
-    crate::AdaptiveAvgPool2d,
+    layers::pool::adaptive_avg_pool::AdaptiveAvgPool2d,
     "`AdaptiveAvgPool2d` has no int8 form here: an `AvgPool2d` whose window and stride are the input size over the output size computes the same"
 );

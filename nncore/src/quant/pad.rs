@@ -72,8 +72,9 @@ impl<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layers::shape::zero_pad::{ZeroPad1d, ZeroPad2d};
+    use crate::module::Layer;
     use crate::quant::Int8Sample;
-    use crate::{Layer, ZeroPad1d, ZeroPad2d};
 
     const P: QuantParams = QuantParams::new(0.05, -7);
 

@@ -5,7 +5,8 @@
 use super::fixed::{Rounding, round_to_i32};
 use super::fully_connected::FullyConnected;
 use super::params::{Activation, OutputStage, QuantParams};
-use crate::{Error, Linear};
+use crate::error::Error;
+use crate::layers::dense::linear::Linear;
 
 /// The running min and max of the values one tensor takes over calibration data.
 ///

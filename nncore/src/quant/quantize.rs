@@ -11,7 +11,7 @@
 use super::fixed::Rounding;
 use super::params::{Activation, QuantParams};
 use super::ptq::MinMax;
-use crate::Error;
+use crate::error::Error;
 
 /// What a float layer is to its model's int8 form.
 #[derive(Clone, Copy, Debug, PartialEq)]

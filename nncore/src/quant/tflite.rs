@@ -24,7 +24,7 @@
 use super::conv::Padding;
 use super::flatbuffer::{Table, malformed};
 use super::params::Activation;
-use crate::Error;
+use crate::error::Error;
 
 pub use super::flatbuffer::{Scalar, Vector};
 

@@ -1,5 +1,5 @@
 //! Activations: one function applied to each value, any shape in, the same shape out. Each is
-//! a row here and a file in `nncore`.
+//! a row here and a file in `nncore/src/layers/activation/`.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};

@@ -2,9 +2,9 @@
 //!
 //! A kind is a row of [`LAYERS`] (its name, how it is written, and the function that checks its
 //! arguments) and a type implementing [`LayerKind`], which tells validation its shape rule and
-//! expansion its runtime type, its zero value and its parameters and buffers (which `#[weights]`
-//! checks a file against). Adding an activation is one row (see `activation.rs`); adding a
-//! layer with a new shape rule is one file here and one row.
+//! expansion its runtime type (in `nncore/src/layers/`), its zero value and its parameters and
+//! buffers (which `#[weights]` checks a file against). Adding an activation is one row (see
+//! `activation.rs`); adding a layer with a new shape rule is one file here and one row.
 
 mod activation;
 pub mod args;
