@@ -1,7 +1,6 @@
 // A convolutional model without `#[input(...)]`: nothing tells the image size. The error says
 // what to declare; the code that uses the model reports nothing more.
 
-use nncore::prelude::*;
 
 nncore::sequential! {
     pub struct Net(Conv2d(3, 16, 3), ReLU, Flatten, Linear(14400, 10));

@@ -2,7 +2,6 @@
 // at most one line more (where the broken model is used); the code using either model reports
 // nothing.
 
-use nncore::prelude::*;
 
 nncore::sequential! {
     pub struct Block {

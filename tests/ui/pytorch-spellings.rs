@@ -2,7 +2,6 @@
 // `Linear<1, 13>`, Python's `False`, a `#` comment. Each is one error saying what to write; the layer is still
 // checked (the size mismatch at the end is found) and the code using the model reports nothing.
 
-use nncore::prelude::*;
 
 nncore::sequential! {
     pub struct Net {

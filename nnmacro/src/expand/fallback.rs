@@ -156,6 +156,54 @@ pub fn fallback(stub: &Stub, error: syn::Error) -> TokenStream {
             }
         }
 
+        // The model's own methods, as a sound model has them, so that calls are not ambiguous
+        // between `Model` and `Layer`.
+        #[allow(dead_code, clippy::all)]
+        impl #ident {
+            pub fn forward<#(#generics),*>(&self, _: &#input) -> #output {
+                ::core::unreachable!()
+            }
+            pub fn forward_into<#(#generics),*>(&self, _: &[#input], _: &mut [#output]) -> ::core::result::Result<(), ::nncore::Error> {
+                ::core::unreachable!()
+            }
+            pub fn forward_in<#(#generics),*>(&self, _: &[#input], _: &mut [#output], _: &mut [#f32]) -> ::core::result::Result<(), ::nncore::Error> {
+                ::core::unreachable!()
+            }
+            pub fn backward<#(#generics),*>(&self, _: &[#input], _: &[#output], _: &mut ::nncore::Grads<Self>) -> ::core::result::Result<(), ::nncore::Error> {
+                ::core::unreachable!()
+            }
+            pub fn backward_loss<#(#generics,)* __NnL: ::nncore::Loss<#output>>(
+                &self,
+                _: &__NnL,
+                _: &[#input],
+                _: &[__NnL::Target],
+                _: &mut ::nncore::Grads<Self>,
+            ) -> ::core::result::Result<#f32, ::nncore::Error> {
+                ::core::unreachable!()
+            }
+        }
+
+        ::nncore::__private::with_alloc! {
+            #[allow(dead_code, clippy::all)]
+            impl #ident {
+                pub fn forward_batch<#(#generics),*>(&self, _: &[#input]) -> ::nncore::__private::Vec<#output> {
+                    ::core::unreachable!()
+                }
+            }
+        }
+
+        impl<#(#generics),*> ::nncore::Layer<#input, #output> for #ident {
+            fn forward(&self, _: &#input) -> #output {
+                ::core::unreachable!()
+            }
+            fn backward_params(&self, _: &#input, _: &#output, _: &#output, _: &mut Self) {
+                ::core::unreachable!()
+            }
+            fn backward_input(&self, _: &#input, _: &#output, _: &#output) -> #input {
+                ::core::unreachable!()
+            }
+        }
+
         ::nncore::__private::with_alloc! {
             impl<#(#generics),*> ::nncore::TrainModel<#input, #output> for #ident {
                 fn workspace_len(_: #usize) -> #usize {

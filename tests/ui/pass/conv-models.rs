@@ -2,8 +2,6 @@
 // dilated convolutions, `padding = "same"`, average and global pooling, `BatchNorm1d` on
 // sequences and features, `Dropout` and `LogSoftmax`.
 
-use nncore::prelude::*;
-
 nncore::sequential! {
     #[input(3, 32, 32)]
     pub struct Book {
