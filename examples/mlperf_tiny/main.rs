@@ -137,6 +137,10 @@ fn report<M: Module>(model: &M, name: &str, trainable: usize, keras_total: usize
         M::ARENA_BYTES,
         M::MULTIPLY_ADDS
     );
+    println!(
+        "  training needs {} bytes a sample (every value, its gradient, the layers' caches)",
+        M::TRAIN_BYTES
+    );
     assert_eq!(M::NUM_PARAMS, trainable, "{name}: Keras' trainable params");
     assert_eq!(
         stats,
