@@ -605,25 +605,19 @@ impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
         &self,
         __nn_x: &[::core::primitive::f32; 1usize],
     ) -> [::core::primitive::f32; 1usize] {
-        ::nncore::__private::forward_one::<
-            {
-                <TempNet as ::nncore::__private::Passes<
-                    [::core::primitive::f32; 1usize],
-                    [::core::primitive::f32; 1usize],
-                >>::ARENA
-            },
-            {
-                ::nncore::__private::forward_block_size(
-                    <TempNet as ::nncore::__private::Passes<
-                        [::core::primitive::f32; 1usize],
-                        [::core::primitive::f32; 1usize],
-                    >>::ARENA,
-                )
-            },
-            Self,
+        let __nn_x1 = ::nncore::Layer::<
             [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 13usize],
+        >::forward(&self.hidden_linear, __nn_x);
+        let __nn_x2 = ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 13usize],
+        >::forward(&self.hidden_activ, &__nn_x1);
+        let __nn_x3 = ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
             [::core::primitive::f32; 1usize],
-        >(self, __nn_x)
+        >::forward(&self.output_linear, &__nn_x2);
+        __nn_x3
     }
     #[inline]
     fn backward_sample(

@@ -53,29 +53,42 @@ const MIN_STACK_BLOCK: usize = 8;
 fn chunked<const A: usize, const B: usize, X>(xs: &[X], f: impl FnMut(usize, &[X], &mut [f32])) {
     let enough = B >= MIN_STACK_BLOCK || (B > 0 && xs.len() <= B);
     if enough || (B > 0 && !cfg!(feature = "alloc")) {
-        return on_stack::<A, B, X>(xs, f);
+        // A short batch clears only the buffer it needs.
+        return match xs.len() {
+            0..=1 => on_stack::<A, 1, X>(xs, f),
+            2..=4 if B >= 4 => on_stack::<A, 4, X>(xs, f),
+            5..=16 if B >= 16 => on_stack::<A, 16, X>(xs, f),
+            _ => on_stack::<A, B, X>(xs, f),
+        };
     }
     #[cfg(feature = "alloc")]
     {
         let mut f = f;
         let size = xs.len().clamp(1, HEAP_CHUNK);
-        let mut heap = alloc::vec![0.0f32; size * A];
+        // Room to start on a cache line, as the stack's buffer does.
+        let mut heap = alloc::vec![0.0f32; size * A + 15];
+        let skip = heap.as_ptr().align_offset(64).min(15);
         for (i, chunk) in xs.chunks(size).enumerate() {
-            f(i * size, chunk, &mut heap[..chunk.len() * A]);
+            f(i * size, chunk, &mut heap[skip..skip + chunk.len() * A]);
         }
     }
     #[cfg(not(feature = "alloc"))]
     on_stack::<A, 1, X>(xs, f);
 }
 
-/// [`chunked`] with the buffer on the stack, `B` samples at a time.
-#[inline]
+/// A buffer on a cache line (a 64-byte boundary), where the arena's planned values start.
+#[repr(align(64))]
+struct Aligned<T>(T);
+
+/// [`chunked`] with the buffer on the stack, `B` samples at a time; a frame of its own for
+/// each `B`.
+#[inline(never)]
 fn on_stack<const A: usize, const B: usize, X>(
     xs: &[X],
     mut f: impl FnMut(usize, &[X], &mut [f32]),
 ) {
-    let mut buffer = [[0.0f32; A]; B];
-    let buffer = buffer.as_flattened_mut();
+    let mut buffer = Aligned([[0.0f32; A]; B]);
+    let buffer = buffer.0.as_flattened_mut();
     for (i, chunk) in xs.chunks(B).enumerate() {
         f(i * B, chunk, &mut buffer[..chunk.len() * A]);
     }

@@ -138,10 +138,17 @@ pub trait Layer<X: Tensor, Y: Tensor>: Module {
     const SCRATCH: usize = 0;
 
     /// [`Layer::forward_batch`] with `scratch`, [`Layer::SCRATCH`] floats a sample, for a layer
-    /// that needs room of its own (a model nested in another runs its layers there).
+    /// that needs room of its own (a model nested in another runs its layers there). One small
+    /// sample goes through [`Layer::forward`], the one-sample code, which a batch kernel does not
+    /// beat on one sample.
     #[inline]
     fn forward_scratch(&self, x: &[X], y: &mut [Y], _scratch: &mut [f32]) {
-        self.forward_batch(x, y);
+        /// The widest output returned by value for one sample: 4 KiB.
+        const BY_VALUE: usize = 1024;
+        match (x, y) {
+            ([x], [y]) if Y::LEN <= BY_VALUE => *y = self.forward(x),
+            (x, y) => self.forward_batch(x, y),
+        }
     }
 
     /// [`Layer::backward_params_batch`] into `grads` and [`Layer::backward_input_batch`] into

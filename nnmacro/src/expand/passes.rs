@@ -8,7 +8,7 @@
 //! places them when the crate compiles.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 
 use super::plan::Plan;
 use super::{f32_type, local, usize_type};
@@ -143,6 +143,9 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
         local("targets"),
     );
     let workspace = super::train::workspace_impl(plan);
+    let forward_one = one_sample(plan).unwrap_or_else(|| {
+        quote!(::nncore::__private::forward_one::<#arena_len, #forward_block, Self, #input, #output>(self, #x))
+    });
     quote! {
         impl #ident {
             /// Where each value of the forward pass lives in the arena.
@@ -168,7 +171,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
         impl ::nncore::Model<#input, #output> for #ident {
             #[inline]
             fn forward(&self, #x: &#input) -> #output {
-                ::nncore::__private::forward_one::<#arena_len, #forward_block, Self, #input, #output>(self, #x)
+                #forward_one
             }
 
             #[inline]
@@ -212,4 +215,57 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
             }
         }
     }
+}
+
+/// The most floats a model's values may add up to, one sample's, for its one-sample forward to
+/// keep each value in a local of its own rather than in the arena: 16 KiB.
+const LOCALS: u128 = 4096;
+
+/// The one-sample forward of a small model, each value a local: one call per layer, nothing
+/// to clear or place. `None` for a model whose values add up to more than [`LOCALS`] floats
+/// or whose sizes only the compiler knows; those run in their arena.
+fn one_sample(plan: &Plan) -> Option<TokenStream> {
+    let graph = &plan.model.graph;
+    let mut total = 0;
+    for v in 0..=graph.nodes.len() {
+        total += crate::shape::numel(graph.shape(v))?;
+    }
+    if total > LOCALS {
+        return None;
+    }
+    let x = |v: usize| local(&format!("x{v}"));
+    let by_ref = |v: usize| {
+        if v == 0 {
+            local("x").into_token_stream()
+        } else {
+            let x = x(v);
+            quote!(&#x)
+        }
+    };
+    let steps = (0..plan.nodes()).map(|k| {
+        let out = x(k + 1);
+        match (plan.layer(k), graph.nodes[k].op) {
+            (Some(node), _) => {
+                let (path, member, input) = (&node.trait_path, &node.member, by_ref(node.input));
+                quote_spanned! {node.span=>
+                    let #out = #path::forward(&self.#member, #input);
+                }
+            }
+            (None, Op::Add(p, q)) => {
+                let (p, q) = (by_ref(p), by_ref(q));
+                quote!(let #out = ::nncore::__private::add(#p, #q);)
+            }
+            (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
+        }
+    });
+    let result = if graph.output == 0 {
+        let x = local("x");
+        quote!(*#x)
+    } else {
+        x(graph.output).into_token_stream()
+    };
+    Some(quote! {
+        #(#steps)*
+        #result
+    })
 }
