@@ -22,7 +22,7 @@ const fn aligned(at: usize) -> usize {
 
 /// Places `K` values, each `(len, first, last)`: its length in floats and the first and last
 /// steps of the pass it is alive in. Two values alive at a common step never overlap; each
-/// value goes at the lowest offset, a multiple of [`ALIGN`], that keeps it clear of the values
+/// value goes at the lowest offset, a multiple of 16 floats, that keeps it clear of the values
 /// placed before it (first fit, in the order given).
 #[must_use]
 pub const fn plan<const K: usize>(values: [(usize, usize, usize); K]) -> Plan<K> {
