@@ -303,6 +303,22 @@ impl ::nncore::Module for ConvNet {
             .chain(::nncore::Module::buffers(&self.fc1).map(|__nn_p| __nn_p.in_module("fc1")))
             .chain(::nncore::Module::buffers(&self.fc2).map(|__nn_p| __nn_p.in_module("fc2")))
     }
+    fn parameter_data(&self) -> impl ::core::iter::Iterator<Item = &[::core::primitive::f32]> {
+        ::core::iter::empty()
+            .chain(::nncore::Module::parameter_data(&self.conv1))
+            .chain(::nncore::Module::parameter_data(&self.conv2))
+            .chain(::nncore::Module::parameter_data(&self.fc1))
+            .chain(::nncore::Module::parameter_data(&self.fc2))
+    }
+    fn parameter_data_mut(
+        &mut self,
+    ) -> impl ::core::iter::Iterator<Item = &mut [::core::primitive::f32]> {
+        ::core::iter::empty()
+            .chain(::nncore::Module::parameter_data_mut(&mut self.conv1))
+            .chain(::nncore::Module::parameter_data_mut(&mut self.conv2))
+            .chain(::nncore::Module::parameter_data_mut(&mut self.fc1))
+            .chain(::nncore::Module::parameter_data_mut(&mut self.fc2))
+    }
     fn buffers_mut(&mut self) -> impl ::core::iter::Iterator<Item = ::nncore::BufferMut<'_>> {
         ::core::iter::empty()
             .chain(

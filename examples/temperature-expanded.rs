@@ -190,6 +190,22 @@ impl ::nncore::Module for TempNet {
                     .map(|__nn_p| __nn_p.in_module("output_linear")),
             )
     }
+    fn parameter_data(&self) -> impl ::core::iter::Iterator<Item = &[::core::primitive::f32]> {
+        ::core::iter::empty()
+            .chain(::nncore::Module::parameter_data(&self.hidden_linear))
+            .chain(::nncore::Module::parameter_data(&self.output_linear))
+    }
+    fn parameter_data_mut(
+        &mut self,
+    ) -> impl ::core::iter::Iterator<Item = &mut [::core::primitive::f32]> {
+        ::core::iter::empty()
+            .chain(::nncore::Module::parameter_data_mut(
+                &mut self.hidden_linear,
+            ))
+            .chain(::nncore::Module::parameter_data_mut(
+                &mut self.output_linear,
+            ))
+    }
     fn buffers_mut(&mut self) -> impl ::core::iter::Iterator<Item = ::nncore::BufferMut<'_>> {
         ::core::iter::empty()
             .chain(

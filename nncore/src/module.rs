@@ -65,6 +65,17 @@ pub trait Module: Sized {
     /// Every parameter, writable, in the same order.
     fn parameters_mut(&mut self) -> impl Iterator<Item = ParamMut<'_>>;
 
+    /// Every parameter's values in the order of [`Module::parameters`], without their names:
+    /// what an optimizer walks, at no cost for naming.
+    fn parameter_data(&self) -> impl Iterator<Item = &[f32]> {
+        self.parameters().map(|p| p.data)
+    }
+
+    /// Every parameter's values, writable, in the same order.
+    fn parameter_data_mut(&mut self) -> impl Iterator<Item = &mut [f32]> {
+        self.parameters_mut().map(|p| p.data)
+    }
+
     /// Every parameter's name and values: the order and keys of PyTorch's `named_parameters()`.
     fn named_parameters(&self) -> impl Iterator<Item = (Name, &[f32])> {
         self.parameters().map(|p| (p.name, p.data))
@@ -337,8 +348,8 @@ impl<M: Module> Grads<M> {
 
     /// Sets every gradient to zero (`optimizer.zero_grad()`).
     pub fn zero_grad(&mut self) {
-        for p in self.0.parameters_mut() {
-            p.data.fill(0.0);
+        for data in self.0.parameter_data_mut() {
+            data.fill(0.0);
         }
     }
 

@@ -264,14 +264,15 @@ impl<M: Module> Moments<M> {
         let mut maxima = self
             .max_exp_avg_sq
             .as_mut()
-            .map(|state| state.parameters_mut());
+            .map(|state| state.parameter_data_mut());
         let states = self
             .exp_avg
-            .parameters_mut()
-            .zip(self.exp_avg_sq.parameters_mut());
-        for ((param, grad), (m, v)) in model.parameters_mut().zip(grads.parameters()).zip(states) {
+            .parameter_data_mut()
+            .zip(self.exp_avg_sq.parameter_data_mut());
+        let params = model.parameter_data_mut().zip(grads.parameter_data());
+        for ((param, grad), (m, v)) in params.zip(states) {
             let mut max = maxima.as_mut().and_then(Iterator::next);
-            for (i, (p, &g)) in param.data.iter_mut().zip(grad.data).enumerate() {
+            for (i, (p, &g)) in param.iter_mut().zip(grad).enumerate() {
                 let mut g = if maximize { -g } else { g };
                 if weight_decay != 0.0 {
                     if decoupled {
@@ -280,13 +281,13 @@ impl<M: Module> Moments<M> {
                         g += weight_decay * *p;
                     }
                 }
-                let (m, v) = (&mut m.data[i], &mut v.data[i]);
+                let (m, v) = (&mut m[i], &mut v[i]);
                 // `exp_avg.lerp_(grad, 1 - beta1)`.
                 *m += avg_weight * (g - *m);
                 *v = *v * beta2 + sq_weight * g * g;
                 let second = match max.as_mut() {
                     Some(max) => {
-                        let max = &mut max.data[i];
+                        let max = &mut max[i];
                         *max = max.max(*v);
                         *max
                     }

@@ -118,16 +118,19 @@ impl<M: Module> Optimizer<M> for SGD<M> {
         } = self.config;
         let first_step = self.steps == 0;
         self.steps = self.steps.saturating_add(1);
-        let mut buffers = self.momentum_buffer.as_mut().map(|b| b.parameters_mut());
-        for (param, grad) in model.parameters_mut().zip(grads.parameters()) {
+        let mut buffers = self
+            .momentum_buffer
+            .as_mut()
+            .map(|b| b.parameter_data_mut());
+        for (param, grad) in model.parameter_data_mut().zip(grads.parameter_data()) {
             let mut buffer = buffers.as_mut().and_then(Iterator::next);
-            for (i, (p, &g)) in param.data.iter_mut().zip(grad.data).enumerate() {
+            for (i, (p, &g)) in param.iter_mut().zip(grad).enumerate() {
                 let mut g = if maximize { -g } else { g };
                 if weight_decay != 0.0 {
                     g += weight_decay * *p;
                 }
                 if let Some(buf) = buffer.as_mut() {
-                    let b = &mut buf.data[i];
+                    let b = &mut buf[i];
                     *b = if first_step {
                         g
                     } else {

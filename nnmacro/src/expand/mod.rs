@@ -283,6 +283,16 @@ fn module_impl(plan: &plan::Plan) -> TokenStream {
             Some(quote!(self.#member = #zero;))
         }
     });
+    // The values alone, for optimizers: no names to build.
+    let data = |method: TokenStream, reference: TokenStream| {
+        let links = stateful.iter().map(|(layer, _)| {
+            let member = layer.member();
+            quote!(.chain(::nncore::Module::#method(#reference self.#member)))
+        });
+        quote!(::core::iter::empty() #(#links)*)
+    };
+    let parameter_data = data(quote!(parameter_data), quote!(&));
+    let parameter_data_mut = data(quote!(parameter_data_mut), quote!(&mut));
     let parameters = chain(quote!(parameters), quote!(&));
     let parameters_mut = chain(quote!(parameters_mut), quote!(&mut));
     let buffers = chain(quote!(buffers), quote!(&));
@@ -318,6 +328,14 @@ fn module_impl(plan: &plan::Plan) -> TokenStream {
 
             fn buffers(&self) -> impl ::core::iter::Iterator<Item = ::nncore::Buffer<'_>> {
                 #buffers
+            }
+
+            fn parameter_data(&self) -> impl ::core::iter::Iterator<Item = &[::core::primitive::f32]> {
+                #parameter_data
+            }
+
+            fn parameter_data_mut(&mut self) -> impl ::core::iter::Iterator<Item = &mut [::core::primitive::f32]> {
+                #parameter_data_mut
             }
 
             fn buffers_mut(&mut self) -> impl ::core::iter::Iterator<Item = ::nncore::BufferMut<'_>> {
