@@ -2,8 +2,8 @@
 //! whose activations fit on the stack, each block run through every layer's batch form.
 
 use crate::error::Error;
+use crate::grads::Grads;
 use crate::loss::Loss;
-use crate::module::Grads;
 use crate::module::check_len;
 use crate::tensor::Tensor;
 

@@ -20,6 +20,7 @@ extern crate self as nncore;
 mod blocks;
 mod error;
 mod fmt;
+mod grads;
 mod heap;
 mod kernels;
 mod layers;
@@ -41,6 +42,7 @@ pub mod optim;
 pub mod quant;
 
 pub use error::Error;
+pub use grads::Grads;
 pub use layers::activation::elementwise::Elementwise;
 pub use layers::activation::elu::ELU;
 pub use layers::activation::gelu::{Approximate, GELU};
@@ -69,7 +71,7 @@ pub use loss::{
     BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Loss, MSELoss, NLLLoss, Pointwise,
     Reduce, Reduction, SmoothL1Loss,
 };
-pub use module::{Grads, Layer, Model, Module};
+pub use module::{Layer, Model, Module};
 pub use optim::{
     Adam, AdamConfig, AdamW, AdamWConfig, CosineAnnealingLR, Optimizer, SGD, SGDConfig, StepLR,
 };

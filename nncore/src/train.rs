@@ -9,9 +9,10 @@
 use alloc::vec::Vec;
 
 use crate::error::Error;
+use crate::grads::Grads;
 use crate::loss::Loss;
+use crate::module::Model;
 use crate::module::check_len;
-use crate::module::{Grads, Model};
 use crate::tensor::Tensor;
 
 /// A model that runs in training mode; written by `sequential!` for every model.

@@ -236,7 +236,7 @@ fn cross_entropy_rejects_a_class_out_of_range() {
 
 #[test]
 fn backward_loss_reports_a_bad_class_and_leaves_gradients_alone() {
-    use crate::module::Grads;
+    use crate::grads::Grads;
     crate::sequential! { struct Net(Linear(2, 3)); }
     let mut net = Net::ZERO;
     net.0.bias = [0.1, 0.2, 0.3];

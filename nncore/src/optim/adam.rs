@@ -1,8 +1,9 @@
 //! `torch.optim.Adam` and `torch.optim.AdamW`.
 
 use crate::error::Error;
+use crate::grads::Grads;
 use crate::math;
-use crate::module::{Grads, Module};
+use crate::module::Module;
 use crate::optim::{Optimizer, State, check_lr, new_state};
 
 /// The settings of [`Adam`], with PyTorch's names and defaults.

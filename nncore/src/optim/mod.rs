@@ -9,7 +9,8 @@ pub use schedule::{CosineAnnealingLR, StepLR};
 pub use sgd::{SGD, SGDConfig};
 
 use crate::error::Error;
-use crate::module::{Grads, Module};
+use crate::grads::Grads;
+use crate::module::Module;
 
 /// Updates a model of type `M` from its gradients (`optimizer.step()`); a training loop can take
 /// any of them.

@@ -1,7 +1,8 @@
 //! `torch.optim.SGD`.
 
 use crate::error::Error;
-use crate::module::{Grads, Module};
+use crate::grads::Grads;
+use crate::module::Module;
 use crate::optim::{Optimizer, State, check_lr, new_state};
 
 /// The settings of [`SGD`], with PyTorch's names and defaults.

@@ -6,8 +6,8 @@
 
 use super::*;
 use crate::error::Error;
+use crate::grads::Grads;
 use crate::layers::dense::linear::Linear;
-use crate::module::Grads;
 
 /// Three steps from `[0.5, -0.3, 0.1]` (weight, weight, bias) with fixed gradients.
 fn three_steps(optimizer: &mut impl Optimizer<Linear<2, 1>>) -> [f32; 3] {
