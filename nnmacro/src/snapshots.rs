@@ -82,10 +82,3 @@ fn temperature_expanded_is_current() {
 fn conv_expanded_is_current() {
     check("conv-expanded.rs");
 }
-
-#[test]
-#[ignore]
-fn dump() {
-    let src = std::fs::read_to_string(std::env::var("DUMP").unwrap()).unwrap();
-    std::fs::write("/tmp/dump.rs", expansion(&src)).unwrap();
-}
