@@ -5,9 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use nncore::{
-    Adam, CrossEntropyLoss, Loss, MSELoss, Module, NLLLoss, Optimizer, SGD, Tensor as Sample,
-};
+use nncore::{CrossEntropyLoss, Loss, MSELoss, Module, NLLLoss, Optimizer, Tensor as Sample};
 use serde::Deserialize;
 
 use super::{OptimizerSpec, StateDict, sorted_losses};
@@ -168,19 +166,7 @@ impl Case {
 
     /// The case's optimizer for a model `M`.
     pub fn optimizer<M: Module + 'static>(&self) -> Box<dyn Optimizer<M>> {
-        let name = &self.name;
-        let spec = &self.optimizer;
-        match spec.kind.as_str() {
-            "sgd" => Box::new(
-                SGD::new(spec.sgd_config())
-                    .unwrap_or_else(|e| panic!("{name}: the case's SGD settings: {e}")),
-            ),
-            "adam" => Box::new(
-                Adam::new(spec.adam_config())
-                    .unwrap_or_else(|e| panic!("{name}: the case's Adam settings: {e}")),
-            ),
-            other => panic!("{name}: optimizer {other:?} is not one this test knows"),
-        }
+        self.optimizer.build(&self.name)
     }
 }
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use nncore::{Adam, AdamW, AdamWConfig, Module, Optimizer, SGD};
+use nncore::{Module, Optimizer};
 use serde::Deserialize;
 
 use super::golden2::{Nested, Targets};
@@ -114,25 +114,6 @@ impl Case {
 
     /// The case's optimizer for a model `M`.
     pub fn optimizer<M: Module + 'static>(&self) -> Box<dyn Optimizer<M>> {
-        let (name, spec) = (&self.name, &self.optimizer);
-        fn bad<T>(name: &str) -> impl FnOnce(nncore::Error) -> T + '_ {
-            move |e| panic!("{name}: the case's optimizer settings: {e}")
-        }
-        match spec.kind.as_str() {
-            "sgd" => Box::new(SGD::new(spec.sgd_config()).unwrap_or_else(bad(name))),
-            "adam" => Box::new(Adam::new(spec.adam_config()).unwrap_or_else(bad(name))),
-            "adamw" => {
-                let adam = spec.adam_config_of("adamw");
-                let config = AdamWConfig {
-                    lr: adam.lr,
-                    betas: adam.betas,
-                    eps: adam.eps,
-                    weight_decay: adam.weight_decay,
-                    ..AdamWConfig::default()
-                };
-                Box::new(AdamW::new(config).unwrap_or_else(bad(name)))
-            }
-            other => panic!("{name}: optimizer {other:?} is not one this test knows"),
-        }
+        self.optimizer.build(&self.name)
     }
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Display};
 use std::path::PathBuf;
 
-use nncore::{AdamConfig, Module, SGDConfig};
+use nncore::{Adam, AdamConfig, AdamW, AdamWConfig, Module, Optimizer, SGD, SGDConfig};
 use serde::Deserialize;
 
 /// The folder of one golden case: `tests/golden/<name>`.
@@ -111,6 +111,32 @@ impl OptimizerSpec {
             weight_decay: self.weight_decay,
             maximize: self.maximize,
             ..defaults
+        }
+    }
+}
+
+impl OptimizerSpec {
+    /// The optimizer these settings name (`sgd`, `adam` or `adamw`) for a model `M`; `case`
+    /// names the case in messages.
+    pub fn build<M: Module + 'static>(&self, case: &str) -> Box<dyn Optimizer<M>> {
+        fn bad<T>(case: &str) -> impl FnOnce(nncore::Error) -> T + '_ {
+            move |e| panic!("{case}: the case's optimizer settings: {e}")
+        }
+        match self.kind.as_str() {
+            "sgd" => Box::new(SGD::new(self.sgd_config()).unwrap_or_else(bad(case))),
+            "adam" => Box::new(Adam::new(self.adam_config()).unwrap_or_else(bad(case))),
+            "adamw" => {
+                let adam = self.adam_config_of("adamw");
+                let config = AdamWConfig {
+                    lr: adam.lr,
+                    betas: adam.betas,
+                    eps: adam.eps,
+                    weight_decay: adam.weight_decay,
+                    ..AdamWConfig::default()
+                };
+                Box::new(AdamW::new(config).unwrap_or_else(bad(case)))
+            }
+            other => panic!("{case}: optimizer {other:?} is not one this test knows"),
         }
     }
 }

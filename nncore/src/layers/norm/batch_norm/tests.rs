@@ -3,8 +3,7 @@
 //! batch forms against the per-sample ones, and PyTorch's names, shapes and printed forms.
 
 extern crate std;
-use std::string::ToString;
-use std::vec::Vec;
+use std::{string::ToString, vec::Vec};
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
