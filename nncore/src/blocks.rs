@@ -1,6 +1,5 @@
-//! The evaluation-mode batch paths of generated models: a batch run layer by layer through
-//! every layer's batch form, whole in one heap workspace, or in blocks of samples whose
-//! activations fit on the stack (a short batch, or a build without a heap).
+//! The evaluation-mode batch paths of generated models: a batch cut into blocks of samples
+//! whose activations fit on the stack, each block run through every layer's batch form.
 
 use crate::error::Error;
 use crate::grads::Grads;
@@ -38,42 +37,43 @@ pub trait Passes<X: Tensor, Y: Tensor>: Sized {
     );
 }
 
-/// The most bytes a heap workspace takes: a batch whose workspace would be larger runs in
-/// chunks of as many samples as fit.
+/// The most samples a heap workspace holds at once, for a model too large for the stack.
 #[cfg(feature = "alloc")]
-const HEAP_WORKSPACE_BYTES: usize = 64 << 20;
+const HEAP_CHUNK: usize = 128;
 
-/// Runs `f` on chunks of `xs` with a zeroed buffer of `A` floats for each sample of the chunk.
-/// With `alloc`, a batch longer than a stack block of `B` samples runs whole, layer by layer,
-/// in one workspace on the heap (in chunks if it would pass 64 MiB), so the kernels see the
-/// whole batch; a shorter one runs on the stack. Without `alloc`, blocks of `B` samples (one at
-/// least) on the stack.
+/// The fewest samples a stack block holds before the heap, where there is one, is worth its
+/// allocation: below it the layers' batch kernels see too few samples at once.
+const MIN_STACK_BLOCK: usize = 8;
+
+/// Runs `f` on chunks of `xs` with a zeroed buffer of `A` floats for each sample of the chunk:
+/// `B` samples on the stack where the stack holds enough of them (or the batch is shorter), else
+/// chunks of up to 128 on the heap with `alloc`, and what the stack holds (one sample at least)
+/// without it.
 #[inline]
 fn chunked<const A: usize, const B: usize, X>(xs: &[X], f: impl FnMut(usize, &[X], &mut [f32])) {
-    if xs.is_empty() {
-        return;
+    let enough = B >= MIN_STACK_BLOCK || (B > 0 && xs.len() <= B);
+    if enough || (B > 0 && !cfg!(feature = "alloc")) {
+        // A short batch clears only the buffer it needs.
+        return match xs.len() {
+            0..=1 => on_stack::<A, 1, X>(xs, f),
+            2..=4 if B >= 4 => on_stack::<A, 4, X>(xs, f),
+            5..=16 if B >= 16 => on_stack::<A, 16, X>(xs, f),
+            _ => on_stack::<A, B, X>(xs, f),
+        };
     }
     #[cfg(feature = "alloc")]
-    if xs.len() > B {
-        let fit = HEAP_WORKSPACE_BYTES / (A * core::mem::size_of::<f32>()).max(1);
-        let size = xs.len().min(fit.max(1));
+    {
+        let mut f = f;
+        let size = xs.len().clamp(1, HEAP_CHUNK);
         // Room to start on a cache line, as the stack's buffer does.
         let mut heap = alloc::vec![0.0f32; size * A + 15];
         let skip = heap.as_ptr().align_offset(64).min(15);
-        let mut f = f;
         for (i, chunk) in xs.chunks(size).enumerate() {
             f(i * size, chunk, &mut heap[skip..skip + chunk.len() * A]);
         }
-        return;
     }
-    // A short batch clears only the buffer it needs.
-    match xs.len() {
-        0..=1 => on_stack::<A, 1, X>(xs, f),
-        2..=4 if B >= 4 => on_stack::<A, 4, X>(xs, f),
-        5..=16 if B >= 16 => on_stack::<A, 16, X>(xs, f),
-        _ if B > 0 => on_stack::<A, B, X>(xs, f),
-        _ => on_stack::<A, 1, X>(xs, f),
-    }
+    #[cfg(not(feature = "alloc"))]
+    on_stack::<A, 1, X>(xs, f);
 }
 
 /// A buffer on a cache line (a 64-byte boundary), where the arena's planned values start.
@@ -117,8 +117,8 @@ pub fn check_arena<M: Passes<X, Y>, X: Tensor, Y: Tensor>(
     Ok(())
 }
 
-/// [`Model::forward_into`](crate::Model::forward_into): an arena of `A` floats a sample, for
-/// the whole batch on the heap or blocks of `B` samples on the stack ([`chunked`]).
+/// [`Model::forward_into`](crate::Model::forward_into): blocks of `B` samples in an arena of
+/// `A` floats each.
 ///
 /// # Errors
 /// [`Error::BatchLength`] if `out` has not one row per sample.
