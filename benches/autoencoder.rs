@@ -110,6 +110,52 @@ fn w6(c: &mut Criterion) {
     group.finish();
 }
 
+/// The ceiling for the workloads above on this core: fused multiply-adds on AVX2 registers, 12
+/// independent chains (enough to hide their latency), 16 flops an instruction. A batch-512
+/// forward is 270.5 Mflop (264,192 multiply-adds a sample), so at this rate it would take
+/// 270.5 Mflop divided by the rate printed; AVX-512 has the same peak on a core that splits
+/// its 512-bit operations in two (AMD Zen 4).
+#[cfg(target_arch = "x86_64")]
+fn peak(c: &mut Criterion) {
+    use std::arch::x86_64::{
+        __m256, _mm256_add_ps, _mm256_fmadd_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+    };
+    const STEPS: u64 = 100_000;
+    /// # Safety
+    /// The CPU has AVX and FMA.
+    #[target_feature(enable = "avx,fma")]
+    unsafe fn chains(scale: f32) -> f32 {
+        let (m, a) = (_mm256_set1_ps(scale), _mm256_set1_ps(1e-4));
+        let mut acc: [__m256; 12] = [_mm256_set1_ps(0.5); 12];
+        for _ in 0..STEPS {
+            for v in &mut acc {
+                *v = _mm256_fmadd_ps(*v, m, a);
+            }
+        }
+        // Every chain reaches the result, so none is optimized away.
+        let sum = acc
+            .iter()
+            .fold(_mm256_setzero_ps(), |s, &v| _mm256_add_ps(s, v));
+        let mut out = [0.0f32; 8];
+        // SAFETY: `out` holds eight floats.
+        unsafe { _mm256_storeu_ps(out.as_mut_ptr(), sum) };
+        out.iter().sum()
+    }
+    if !(is_x86_feature_detected!("avx") && is_x86_feature_detected!("fma")) {
+        return;
+    }
+    let mut group = c.benchmark_group("machine");
+    group.throughput(Throughput::Elements(STEPS * 12 * 16));
+    group.bench_function("fma peak (flops)", |b| {
+        // SAFETY: AVX and FMA were detected above.
+        b.iter(|| unsafe { chains(black_box(0.9999)) })
+    });
+    group.finish();
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn peak(_: &mut Criterion) {}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -117,5 +163,5 @@ fn config() -> Criterion {
         .sample_size(20)
 }
 
-criterion_group! { name = benches; config = config(); targets = checks, w6 }
+criterion_group! { name = benches; config = config(); targets = checks, w6, peak }
 criterion_main!(benches);
