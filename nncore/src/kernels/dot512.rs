@@ -10,7 +10,8 @@ use core::arch::x86_64::{
 };
 
 use super::dot::{self, FORWARD_BLOCK_BYTES, forward_rows};
-use super::lanes::{Avx2, LANES, sum4};
+use super::lanes::{Avx2, Avx512, LANES, sum4};
+use super::panels;
 use super::{FUSED, Product};
 
 /// Weight rows per tile.
@@ -117,6 +118,10 @@ unsafe fn pair_tile(w: *const f32, x: *const f32, k: usize) -> [[[f32; MR]; 2]; 
 #[target_feature(enable = "avx512f,avx2,fma")]
 pub(super) unsafe fn forward(p: &Product<'_>, bias: Option<&[f32]>, y: &mut [f32]) {
     let (k, out) = (p.k, p.out);
+    if p.batch >= 2 && k <= panels::MAX_K {
+        // SAFETY: as this function's; `Avx512` has 16 lanes.
+        return unsafe { panels::forward::<Avx512<FUSED>>(p, bias, y) };
+    }
     let group = 2 * NP;
     let full = p.batch / group * group;
     let rows_per_block = (FORWARD_BLOCK_BYTES / 4 / k.max(1)).max(8);

@@ -1,8 +1,8 @@
 //! The matrix products of dense layers, for one sample or a batch, on the best vector unit the
 //! CPU has: AVX-512 or AVX2 with FMA on x86-64 (detected once at run time with `std`, from the
 //! compile-time target features without it), NEON on aarch64 (part of its base instruction
-//! set), eight portable lanes otherwise. `dense` is what layers call; `dot` and `dot512` hold
-//! the forward, `grads` the gradients, `narrow` (with `axpy` and `tiles`) the narrow layers'
+//! set), eight portable lanes otherwise. `dense` is what layers call; `dot`, `dot512` and `panels` (batches on
+//! AVX-512, the outputs in the lanes) hold the forward, `grads` the gradients, `narrow` (with `axpy` and `tiles`) the narrow layers'
 //! products, `strided` the convolutions' products ([`accumulate`]).
 //!
 //! # Summation order
@@ -35,6 +35,8 @@ mod lanes;
 mod narrow;
 #[cfg(test)]
 mod narrow_tests;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod panels;
 #[cfg(feature = "rayon")]
 mod parallel;
 mod strided;

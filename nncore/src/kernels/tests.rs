@@ -184,14 +184,15 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     }
 }
 
-/// A layer wide enough that the forward walks its rows in several blocks, and whose input
-/// columns cover full and partial tiles.
+/// Layers wide enough that the forward walks their rows in several blocks, or at the edge of
+/// the transposed panels, with input columns covering full and partial tiles.
 #[cfg(feature = "alloc")]
 #[test]
 fn wide_layers_keep_the_order() {
     use alloc::vec;
-    let (k, out, batch) = (9001, 11, 10);
-    for isa in paths() {
+    // Rows in several blocks; and the widest input a transposed panel takes, and one more.
+    let shapes = [(9001, 11, 10), (1024, 33, 7), (1025, 17, 5)];
+    for (isa, (k, out, batch)) in paths().flat_map(|isa| shapes.map(|shape| (isa, shape))) {
         let (mut w, mut bias, mut xs, mut dys) = (
             vec![0.0; k * out],
             vec![0.0; out],
