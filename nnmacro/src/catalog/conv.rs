@@ -6,6 +6,7 @@ use quote::{ToTokens, quote};
 use syn::{Expr, ExprLit, Lit};
 
 use super::args::{bind_all, boolean, int, int_pair, size};
+use super::spelling::{Printed, Spelled};
 use super::{LayerDef, LayerKind, Link};
 use crate::ast::{Arg, LayerCall};
 use crate::errors::Errors;
@@ -40,6 +41,8 @@ struct Conv {
     /// A literal, or a constant such as the channel count of a depthwise convolution.
     groups: Size,
     bias: bool,
+    /// `padding = "same"` or `"valid"`, which PyTorch prints as such.
+    padding_text: Option<String>,
 }
 
 const NAMES: [&str; 9] = [
@@ -86,6 +89,13 @@ fn check(
     let kernel = per_axis(Some(kernel), "kernel_size", 1, 1, errors);
     let stride = per_axis(values[3], "stride", 1, 1, errors);
     let dilation = per_axis(values[5], "dilation", 1, 1, errors);
+    let padding_text = match values[4] {
+        Some(Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        })) => Some(text.value()),
+        _ => None,
+    };
     let padding = match values[4] {
         Some(Expr::Lit(ExprLit {
             lit: Lit::Str(text),
@@ -130,6 +140,7 @@ fn check(
         dilation: dilation?,
         groups,
         bias: bias?,
+        padding_text,
     };
     if !ok {
         return None;
@@ -222,6 +233,23 @@ fn per_axis_tokens(values: &[u64]) -> TokenStream {
 }
 
 impl Conv {
+    /// `padding=same` or `padding=valid` as PyTorch prints it, where the runtime layer prints
+    /// the padding it stands for (none, if 0, after the stride).
+    fn spelled_padding(&self) -> Option<Spelled> {
+        let text = self.padding_text.clone()?;
+        let printed = if self.padding.iter().all(|&p| p == 0) {
+            Printed::Absent(Some("stride"))
+        } else {
+            let values: Vec<String> = self.padding.iter().map(u64::to_string).collect();
+            Printed::As(format!("({})", values.join(", ")))
+        };
+        Some(Spelled {
+            key: "padding",
+            text,
+            printed,
+        })
+    }
+
     fn hyperparameters(&self) -> TokenStream {
         let (stride, padding, dilation) = (
             per_axis_tokens(&self.stride),
@@ -234,6 +262,10 @@ impl Conv {
 }
 
 impl LayerKind for Conv {
+    fn spelled(&self) -> Vec<Spelled> {
+        self.spelled_padding().into_iter().collect()
+    }
+
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
         let (what, hint) = if self.axes == 1 {
             let hint = match input.len() {

@@ -16,6 +16,7 @@ mod norm;
 mod pad;
 mod pool;
 mod reshape;
+pub mod spelling;
 
 use proc_macro2::TokenStream;
 
@@ -85,6 +86,12 @@ pub trait LayerKind {
 
     /// The buffers (BatchNorm's running statistics), in PyTorch's order.
     fn buffers(&self, _input: &[Size]) -> Vec<TensorDef> {
+        Vec::new()
+    }
+
+    /// The arguments PyTorch prints as they were written, where the runtime layer prints them
+    /// otherwise (`beta=2`, not `beta=2.0`).
+    fn spelled(&self) -> Vec<spelling::Spelled> {
         Vec::new()
     }
 
