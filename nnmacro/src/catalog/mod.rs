@@ -360,6 +360,29 @@ pub fn too_short(
 mod tests {
     use super::LAYERS;
 
+    /// The table of printed forms checked against PyTorch's (`tests/print_table.rs`) has a row
+    /// for every layer the macro accepts.
+    #[test]
+    fn every_layer_is_in_the_print_table() {
+        let table = include_str!("../../../tests/print_table/table.rs");
+        let declared: Vec<&str> = table
+            .lines()
+            .filter_map(|line| {
+                line.split_once("struct Row")?
+                    .1
+                    .split_once('(')
+                    .map(|(_, l)| l)
+            })
+            .collect();
+        for def in LAYERS {
+            let found = declared.iter().any(|layer| {
+                layer.starts_with(def.name)
+                    && !layer[def.name.len()..].starts_with(char::is_alphanumeric)
+            });
+            assert!(found, "the print table has no row for `{}`", def.name);
+        }
+    }
+
     /// The README's table of what is there lists every layer the macro accepts, so the docs'
     /// list cannot fall behind the catalog.
     #[test]
