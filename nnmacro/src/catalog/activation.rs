@@ -2,10 +2,10 @@
 //! a row here and a file in `nncore/src/layers/activation/`.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
-use syn::{Expr, ExprLit, Lit};
+use quote::quote;
+use syn::Expr;
 
-use super::args::{bind, no_args, number};
+use super::args::{bind, no_args, number, string, written};
 use super::spelling::{self, Spelled};
 use super::{LayerDef, LayerKind, Link};
 use crate::ast::{Arg, LayerCall};
@@ -140,12 +140,11 @@ pub const GELU: LayerDef = LayerDef {
         let (values, ok) = bind(call, args, &["approximate"], 1, extra, errors);
         let tanh = match values[0] {
             None => false,
-            Some(Expr::Lit(ExprLit {
-                lit: Lit::Str(text),
-                ..
-            })) if text.value() == "tanh" || text.value() == "none" => text.value() == "tanh",
+            Some(value) if matches!(string(value).as_deref(), Some("tanh" | "none")) => {
+                string(value).as_deref() == Some("tanh")
+            }
             Some(value) => {
-                let found = value.to_token_stream();
+                let found = written(value);
                 errors.spanned(
                     value,
                     format_args!("`approximate` must be `\"none\"` or `\"tanh\"`, found `{found}`"),

@@ -273,6 +273,7 @@ impl Link<'_> {
         }
         let (call, source, given) = (self.call, &self.source, describe(input));
         let given = match input.len() {
+            1 if input[0].literal == Some(1) => "1 feature".to_owned(),
             1 => format!("{given} features"),
             2 => format!("a {given} sequence"),
             _ => format!("a {given} image"),

@@ -2,10 +2,10 @@
 //! track_running_stats=True`) and `Dropout(p=0.5)`: the layers whose training mode differs.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 use syn::Expr;
 
-use super::args::{bind_all, boolean, literal_value, number, size};
+use super::args::{bind_all, boolean, literal_value, number, size, written};
 use super::spelling::{self, Spelled};
 use super::{LayerDef, LayerKind, Link};
 use crate::ast::{Arg, LayerCall};
@@ -211,7 +211,7 @@ fn dropout(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Box<d
         Some(value) => {
             let p = number(value, "p", "Dropout", errors)?;
             if literal_value(&p).is_some_and(|p| !(0.0..=1.0).contains(&p)) {
-                let found = p.to_token_stream();
+                let found = written(&p);
                 errors.spanned(
                     value,
                     format_args!("dropout probability has to be between 0 and 1, but got {found}"),

@@ -2,9 +2,9 @@
 //! `LogSoftmax(dim=1)`.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 
-use super::args::{bind_all, literal_value, no_args};
+use super::args::{bind_all, literal_value, no_args, written};
 use super::{LayerDef, LayerKind, Link};
 use crate::ast::{Arg, LayerCall};
 use crate::errors::Errors;
@@ -83,7 +83,7 @@ fn softmax(
     };
     let value = literal_value(dim).filter(|d| *d == 1.0 || *d == -1.0);
     let Some(value) = value else {
-        let found = dim.to_token_stream();
+        let found = written(dim);
         errors.spanned(
             dim,
             format_args!("`{layer}` normalizes over a sample's features: `dim` must be 1 (or -1), found `{found}`"),
