@@ -292,7 +292,7 @@ nncore::sequential! {
 }
 
 /// A trained `state_dict` without `num_batches_tracked`, written by PyTorch
-/// (`scripts/batchnorm_without_count.py`), loads strictly with the count at 0, as PyTorch loads
+/// (`scripts/io_cases.py`), loads strictly with the count at 0, as PyTorch loads
 /// it; a non-strict load does not report the count as missing.
 #[test]
 fn batchnorm_without_its_count_loads_as_in_pytorch() {

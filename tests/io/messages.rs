@@ -255,3 +255,44 @@ fn a_weight_in_another_layout_says_how_to_rearrange_it() {
         "`conv.weight` has shape [2, 4, 3, 3] in the file but [4, 2, 3, 3] in the model"
     );
 }
+
+/// A file of another format given as safetensors (a `torch.save` archive written by PyTorch,
+/// `scripts/io_cases.py`; the first bytes of the others) is named, with how to write safetensors.
+#[test]
+fn another_format_is_named_with_how_to_write_safetensors() {
+    let err = io::from_bytes::<SeedMlpNamed>(include_bytes!("torch_save.pt")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LoadError::OtherFormat {
+                format: io::FileFormat::Zip
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the file is a zip archive, as `torch.save` writes (`.pt`, `.pth`), not safetensors: in \
+         PyTorch, write the model's weights with \
+         `safetensors.torch.save_file(model.state_dict(), path)`"
+    );
+    let starts: [(&[u8], io::FileFormat); 4] = [
+        (
+            &[0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9],
+            io::FileFormat::Pickle,
+        ),
+        (b"\x89HDF\r\n\x1a\n\0\0\0\0", io::FileFormat::Hdf5),
+        (b"\x93NUMPY\x01\x00v\x00{'descr'", io::FileFormat::Npy),
+        (b"\x1c\0\0\0TFL3\0\0\0\0\0\0", io::FileFormat::TfLite),
+    ];
+    for (bytes, format) in starts {
+        let err = io::from_bytes::<SeedMlpNamed>(bytes).unwrap_err();
+        assert!(
+            matches!(err, LoadError::OtherFormat { format: f } if f == format),
+            "{format:?}: {err}"
+        );
+    }
+    // A sound safetensors file is never taken for another format, whatever its length field.
+    let good = io::to_bytes(&SeedMlpNamed::ZERO).unwrap();
+    assert_eq!(io::FileFormat::sniff(&good), None);
+}

@@ -119,6 +119,13 @@ pub enum LoadError {
         /// ends inside its header.
         tensor: Option<String>,
     },
+    /// The file is another format's, told by its first bytes: a `torch.save` archive or pickle,
+    /// a Keras HDF5 file, a NumPy array, a TensorFlow Lite model.
+    #[error("the file is {}, not safetensors: {}", format.name(), format.fix())]
+    OtherFormat {
+        /// What the file is.
+        format: FileFormat,
+    },
     /// The header's length field exceeds [`MAX_HEADER_LEN`](super::MAX_HEADER_LEN).
     #[error("the header claims {len} bytes, more than the {max} allowed")]
     HeaderTooLarge {
@@ -142,6 +149,65 @@ pub enum LoadError {
         /// What the OS said.
         source: std::io::Error,
     },
+}
+
+/// A format that a file given as safetensors turned out to be, from its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileFormat {
+    /// A zip archive: what `torch.save` writes (`.pt`, `.pth`), or NumPy's `.npz`.
+    Zip,
+    /// A Python pickle: what `torch.save` wrote before PyTorch 1.6.
+    Pickle,
+    /// HDF5: Keras's `.h5` weights.
+    Hdf5,
+    /// A NumPy `.npy` array.
+    Npy,
+    /// A TensorFlow Lite flatbuffer (`.tflite`).
+    TfLite,
+}
+
+impl FileFormat {
+    /// The format told by a file's first bytes, if it is one of these.
+    #[must_use]
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        match bytes {
+            [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => Some(FileFormat::Zip),
+            [0x80, 2..=5, ..] => Some(FileFormat::Pickle),
+            [0x89, b'H', b'D', b'F', ..] => Some(FileFormat::Hdf5),
+            [0x93, b'N', b'U', b'M', b'P', b'Y', ..] => Some(FileFormat::Npy),
+            [_, _, _, _, b'T', b'F', b'L', b'3', ..] => Some(FileFormat::TfLite),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            FileFormat::Zip => "a zip archive, as `torch.save` writes (`.pt`, `.pth`)",
+            FileFormat::Pickle => "a Python pickle, as `torch.save` wrote before PyTorch 1.6",
+            FileFormat::Hdf5 => "an HDF5 file, as Keras writes its weights (`.h5`)",
+            FileFormat::Npy => "a NumPy array (`.npy`)",
+            FileFormat::TfLite => "a TensorFlow Lite model (`.tflite`)",
+        }
+    }
+
+    fn fix(self) -> &'static str {
+        match self {
+            FileFormat::Zip | FileFormat::Pickle => {
+                "in PyTorch, write the model's weights with \
+                 `safetensors.torch.save_file(model.state_dict(), path)`"
+            }
+            FileFormat::Hdf5 => {
+                "load the weights into the same model in PyTorch (dense kernels transposed to \
+                 `[out, in]`) and write them with `safetensors.torch.save_file`"
+            }
+            FileFormat::Npy => {
+                "write the arrays under the model's `state_dict` keys with \
+                 `safetensors.numpy.save_file`"
+            }
+            FileFormat::TfLite => "`nncore::quant` reads TensorFlow Lite models",
+        }
+    }
 }
 
 /// Why a model could not be saved.

@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use ::safetensors::Dtype;
 use ::safetensors::tensor::TensorInfo;
 
-use super::{LoadError, MAX_HEADER_LEN};
+use super::{FileFormat, LoadError, MAX_HEADER_LEN};
 
 /// One tensor's header entry.
 pub(super) struct Entry {
@@ -195,6 +195,13 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Header<'_>, LoadError> {
         });
     };
     let header_len = u64::from_le_bytes(*prefix);
+    // A safetensors header is JSON; another format's first bytes read as a length that does
+    // not fit the file.
+    let fits = header_len <= MAX_HEADER_LEN && 8 + header_len <= len;
+    if let Some(format) = FileFormat::sniff(bytes).filter(|_| !fits || bytes.get(8) != Some(&b'{'))
+    {
+        return Err(LoadError::OtherFormat { format });
+    }
     if header_len > MAX_HEADER_LEN {
         return Err(LoadError::HeaderTooLarge {
             len: header_len,

@@ -48,7 +48,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-pub use error::{LoadError, SaveError};
+pub use error::{FileFormat, LoadError, SaveError};
 #[cfg(feature = "std")]
 pub use file::{load, load_boxed, load_into, load_into_with, save};
 pub use save::to_bytes;

@@ -1,12 +1,16 @@
-"""Writes `tests/io/batchnorm_without_count.safetensors`: the `state_dict` of a trained
-`Linear` + `BatchNorm1d` without `num_batches_tracked`, as PyTorch before 0.4.1 wrote it and as
-code that keeps only the parameters and running statistics does. PyTorch loads it with
-`strict=True`, the count left at the module's own (0 in a new one); `tests/io/buffers.rs`
-checks that nncore does too.
+"""Writes files PyTorch writes that `tests/io` loads:
+
+- `tests/io/batchnorm_without_count.safetensors`: the `state_dict` of a trained `Linear` +
+  `BatchNorm1d` without `num_batches_tracked`, as PyTorch before 0.4.1 wrote it and as code that
+  keeps only the parameters and running statistics does. PyTorch loads it with `strict=True`,
+  the count left at the module's own (0 in a new one); `tests/io/buffers.rs` checks that nncore
+  does too.
+- `tests/io/torch_save.pt`: a `state_dict` written with `torch.save`, which is not safetensors;
+  `tests/io/messages.rs` checks that the error says how to write safetensors instead.
 
 Run by hand where torch and safetensors are installed (CI does not have them):
 
-    python3 scripts/batchnorm_without_count.py
+    python3 scripts/io_cases.py
 """
 
 from collections import OrderedDict
@@ -34,3 +38,7 @@ fresh = model()
 print(fresh.load_state_dict(state, strict=True))
 print("num_batches_tracked after a strict load:", int(fresh.bn.num_batches_tracked))
 print("keys:", sorted(state))
+
+torch.manual_seed(0)
+small = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 1))]))
+torch.save(small.state_dict(), path.parent / "torch_save.pt")
