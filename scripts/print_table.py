@@ -81,6 +81,8 @@ ROWS = [
     ((4,), "Dropout(inplace = false)", nn.Dropout(inplace=False)),
     ((3, 4, 4), "Flatten", nn.Flatten()),
     ((3, 4, 4), "Flatten()", nn.Flatten()),
+    ((3, 4, 4), "Flatten(start_dim = 1, end_dim = -1)", nn.Flatten(start_dim=1, end_dim=-1)),
+    ((3, 4, 4), "Flatten(1)", nn.Flatten(1)),
     ((4,), "Tanh", nn.Tanh()),
     ((4,), "ReLU", nn.ReLU()),
     ((4,), "ReLU(inplace = true)", nn.ReLU(inplace=True)),

@@ -67,45 +67,47 @@ nncore::sequential! { #[input(4)] struct Row63(Dropout(0.2, true)); }
 nncore::sequential! { #[input(4)] struct Row64(Dropout(inplace = false)); }
 nncore::sequential! { #[input(3, 4, 4)] struct Row65(Flatten); }
 nncore::sequential! { #[input(3, 4, 4)] struct Row66(Flatten()); }
-nncore::sequential! { #[input(4)] struct Row67(Tanh); }
-nncore::sequential! { #[input(4)] struct Row68(ReLU); }
-nncore::sequential! { #[input(4)] struct Row69(ReLU(inplace = true)); }
-nncore::sequential! { #[input(4)] struct Row70(ReLU(true)); }
-nncore::sequential! { #[input(4)] struct Row71(ReLU(inplace = false)); }
-nncore::sequential! { #[input(4)] struct Row72(ReLU6); }
-nncore::sequential! { #[input(4)] struct Row73(ReLU6(inplace = true)); }
-nncore::sequential! { #[input(4)] struct Row74(Sigmoid); }
-nncore::sequential! { #[input(4)] struct Row75(LeakyReLU); }
-nncore::sequential! { #[input(4)] struct Row76(LeakyReLU(0.1)); }
-nncore::sequential! { #[input(4)] struct Row77(LeakyReLU(negative_slope = 1)); }
-nncore::sequential! { #[input(4)] struct Row78(LeakyReLU(0.2, inplace = true)); }
-nncore::sequential! { #[input(4)] struct Row79(LeakyReLU(0.2, true)); }
-nncore::sequential! { #[input(4)] struct Row80(LeakyReLU(-0.5)); }
-nncore::sequential! { #[input(4)] struct Row81(LeakyReLU(0.123456789)); }
-nncore::sequential! { #[input(4)] struct Row82(GELU); }
-nncore::sequential! { #[input(4)] struct Row83(GELU(approximate = "tanh")); }
-nncore::sequential! { #[input(4)] struct Row84(GELU(approximate = "none")); }
-nncore::sequential! { #[input(4)] struct Row85(SiLU); }
-nncore::sequential! { #[input(4)] struct Row86(SiLU(inplace = true)); }
-nncore::sequential! { #[input(4)] struct Row87(Softplus); }
-nncore::sequential! { #[input(4)] struct Row88(Softplus(beta = 2, threshold = 10)); }
-nncore::sequential! { #[input(4)] struct Row89(Softplus(2.0, 10.0)); }
-nncore::sequential! { #[input(4)] struct Row90(Softplus(beta = 0.5)); }
-nncore::sequential! { #[input(4)] struct Row91(Softplus(threshold = 5)); }
-nncore::sequential! { #[input(4)] struct Row92(ELU); }
-nncore::sequential! { #[input(4)] struct Row93(ELU(0.5)); }
-nncore::sequential! { #[input(4)] struct Row94(ELU(alpha = 1)); }
-nncore::sequential! { #[input(4)] struct Row95(ELU(inplace = true)); }
-nncore::sequential! { #[input(4)] struct Row96(ELU(2, true)); }
-nncore::sequential! { #[input(4)] struct Row97(Hardswish); }
-nncore::sequential! { #[input(4)] struct Row98(Hardswish(inplace = true)); }
-nncore::sequential! { #[input(4)] struct Row99(Hardsigmoid); }
-nncore::sequential! { #[input(4)] struct Row100(Hardsigmoid(true)); }
-nncore::sequential! { #[input(4)] struct Row101(Identity); }
-nncore::sequential! { #[input(4)] struct Row102(Softmax(dim = 1)); }
-nncore::sequential! { #[input(4)] struct Row103(Softmax(dim = -1)); }
-nncore::sequential! { #[input(4)] struct Row104(LogSoftmax(dim = 1)); }
-nncore::sequential! { #[input(4)] struct Row105(LogSoftmax(-1)); }
+nncore::sequential! { #[input(3, 4, 4)] struct Row67(Flatten(start_dim = 1, end_dim = -1)); }
+nncore::sequential! { #[input(3, 4, 4)] struct Row68(Flatten(1)); }
+nncore::sequential! { #[input(4)] struct Row69(Tanh); }
+nncore::sequential! { #[input(4)] struct Row70(ReLU); }
+nncore::sequential! { #[input(4)] struct Row71(ReLU(inplace = true)); }
+nncore::sequential! { #[input(4)] struct Row72(ReLU(true)); }
+nncore::sequential! { #[input(4)] struct Row73(ReLU(inplace = false)); }
+nncore::sequential! { #[input(4)] struct Row74(ReLU6); }
+nncore::sequential! { #[input(4)] struct Row75(ReLU6(inplace = true)); }
+nncore::sequential! { #[input(4)] struct Row76(Sigmoid); }
+nncore::sequential! { #[input(4)] struct Row77(LeakyReLU); }
+nncore::sequential! { #[input(4)] struct Row78(LeakyReLU(0.1)); }
+nncore::sequential! { #[input(4)] struct Row79(LeakyReLU(negative_slope = 1)); }
+nncore::sequential! { #[input(4)] struct Row80(LeakyReLU(0.2, inplace = true)); }
+nncore::sequential! { #[input(4)] struct Row81(LeakyReLU(0.2, true)); }
+nncore::sequential! { #[input(4)] struct Row82(LeakyReLU(-0.5)); }
+nncore::sequential! { #[input(4)] struct Row83(LeakyReLU(0.123456789)); }
+nncore::sequential! { #[input(4)] struct Row84(GELU); }
+nncore::sequential! { #[input(4)] struct Row85(GELU(approximate = "tanh")); }
+nncore::sequential! { #[input(4)] struct Row86(GELU(approximate = "none")); }
+nncore::sequential! { #[input(4)] struct Row87(SiLU); }
+nncore::sequential! { #[input(4)] struct Row88(SiLU(inplace = true)); }
+nncore::sequential! { #[input(4)] struct Row89(Softplus); }
+nncore::sequential! { #[input(4)] struct Row90(Softplus(beta = 2, threshold = 10)); }
+nncore::sequential! { #[input(4)] struct Row91(Softplus(2.0, 10.0)); }
+nncore::sequential! { #[input(4)] struct Row92(Softplus(beta = 0.5)); }
+nncore::sequential! { #[input(4)] struct Row93(Softplus(threshold = 5)); }
+nncore::sequential! { #[input(4)] struct Row94(ELU); }
+nncore::sequential! { #[input(4)] struct Row95(ELU(0.5)); }
+nncore::sequential! { #[input(4)] struct Row96(ELU(alpha = 1)); }
+nncore::sequential! { #[input(4)] struct Row97(ELU(inplace = true)); }
+nncore::sequential! { #[input(4)] struct Row98(ELU(2, true)); }
+nncore::sequential! { #[input(4)] struct Row99(Hardswish); }
+nncore::sequential! { #[input(4)] struct Row100(Hardswish(inplace = true)); }
+nncore::sequential! { #[input(4)] struct Row101(Hardsigmoid); }
+nncore::sequential! { #[input(4)] struct Row102(Hardsigmoid(true)); }
+nncore::sequential! { #[input(4)] struct Row103(Identity); }
+nncore::sequential! { #[input(4)] struct Row104(Softmax(dim = 1)); }
+nncore::sequential! { #[input(4)] struct Row105(Softmax(dim = -1)); }
+nncore::sequential! { #[input(4)] struct Row106(LogSoftmax(dim = 1)); }
+nncore::sequential! { #[input(4)] struct Row107(LogSoftmax(-1)); }
 
 /// Each row: the layer as declared, PyTorch's `print` of it, and the model's printed form.
 fn rows() -> Vec<(&'static str, &'static str, String)> {
@@ -177,44 +179,46 @@ fn rows() -> Vec<(&'static str, &'static str, String)> {
         ("Dropout(inplace = false)", "Dropout(p=0.5, inplace=False)", Row64::ZERO.to_string()),
         ("Flatten", "Flatten(start_dim=1, end_dim=-1)", Row65::ZERO.to_string()),
         ("Flatten()", "Flatten(start_dim=1, end_dim=-1)", Row66::ZERO.to_string()),
-        ("Tanh", "Tanh()", Row67::ZERO.to_string()),
-        ("ReLU", "ReLU()", Row68::ZERO.to_string()),
-        ("ReLU(inplace = true)", "ReLU(inplace=True)", Row69::ZERO.to_string()),
-        ("ReLU(true)", "ReLU(inplace=True)", Row70::ZERO.to_string()),
-        ("ReLU(inplace = false)", "ReLU()", Row71::ZERO.to_string()),
-        ("ReLU6", "ReLU6()", Row72::ZERO.to_string()),
-        ("ReLU6(inplace = true)", "ReLU6(inplace=True)", Row73::ZERO.to_string()),
-        ("Sigmoid", "Sigmoid()", Row74::ZERO.to_string()),
-        ("LeakyReLU", "LeakyReLU(negative_slope=0.01)", Row75::ZERO.to_string()),
-        ("LeakyReLU(0.1)", "LeakyReLU(negative_slope=0.1)", Row76::ZERO.to_string()),
-        ("LeakyReLU(negative_slope = 1)", "LeakyReLU(negative_slope=1)", Row77::ZERO.to_string()),
-        ("LeakyReLU(0.2, inplace = true)", "LeakyReLU(negative_slope=0.2, inplace=True)", Row78::ZERO.to_string()),
-        ("LeakyReLU(0.2, true)", "LeakyReLU(negative_slope=0.2, inplace=True)", Row79::ZERO.to_string()),
-        ("LeakyReLU(-0.5)", "LeakyReLU(negative_slope=-0.5)", Row80::ZERO.to_string()),
-        ("LeakyReLU(0.123456789)", "LeakyReLU(negative_slope=0.123456789)", Row81::ZERO.to_string()),
-        ("GELU", "GELU(approximate='none')", Row82::ZERO.to_string()),
-        ("GELU(approximate = \"tanh\")", "GELU(approximate='tanh')", Row83::ZERO.to_string()),
-        ("GELU(approximate = \"none\")", "GELU(approximate='none')", Row84::ZERO.to_string()),
-        ("SiLU", "SiLU()", Row85::ZERO.to_string()),
-        ("SiLU(inplace = true)", "SiLU(inplace=True)", Row86::ZERO.to_string()),
-        ("Softplus", "Softplus(beta=1.0, threshold=20.0)", Row87::ZERO.to_string()),
-        ("Softplus(beta = 2, threshold = 10)", "Softplus(beta=2, threshold=10)", Row88::ZERO.to_string()),
-        ("Softplus(2.0, 10.0)", "Softplus(beta=2.0, threshold=10.0)", Row89::ZERO.to_string()),
-        ("Softplus(beta = 0.5)", "Softplus(beta=0.5, threshold=20.0)", Row90::ZERO.to_string()),
-        ("Softplus(threshold = 5)", "Softplus(beta=1.0, threshold=5)", Row91::ZERO.to_string()),
-        ("ELU", "ELU(alpha=1.0)", Row92::ZERO.to_string()),
-        ("ELU(0.5)", "ELU(alpha=0.5)", Row93::ZERO.to_string()),
-        ("ELU(alpha = 1)", "ELU(alpha=1)", Row94::ZERO.to_string()),
-        ("ELU(inplace = true)", "ELU(alpha=1.0, inplace=True)", Row95::ZERO.to_string()),
-        ("ELU(2, true)", "ELU(alpha=2, inplace=True)", Row96::ZERO.to_string()),
-        ("Hardswish", "Hardswish()", Row97::ZERO.to_string()),
-        ("Hardswish(inplace = true)", "Hardswish()", Row98::ZERO.to_string()),
-        ("Hardsigmoid", "Hardsigmoid()", Row99::ZERO.to_string()),
-        ("Hardsigmoid(true)", "Hardsigmoid()", Row100::ZERO.to_string()),
-        ("Identity", "Identity()", Row101::ZERO.to_string()),
-        ("Softmax(dim = 1)", "Softmax(dim=1)", Row102::ZERO.to_string()),
-        ("Softmax(dim = -1)", "Softmax(dim=-1)", Row103::ZERO.to_string()),
-        ("LogSoftmax(dim = 1)", "LogSoftmax(dim=1)", Row104::ZERO.to_string()),
-        ("LogSoftmax(-1)", "LogSoftmax(dim=-1)", Row105::ZERO.to_string()),
+        ("Flatten(start_dim = 1, end_dim = -1)", "Flatten(start_dim=1, end_dim=-1)", Row67::ZERO.to_string()),
+        ("Flatten(1)", "Flatten(start_dim=1, end_dim=-1)", Row68::ZERO.to_string()),
+        ("Tanh", "Tanh()", Row69::ZERO.to_string()),
+        ("ReLU", "ReLU()", Row70::ZERO.to_string()),
+        ("ReLU(inplace = true)", "ReLU(inplace=True)", Row71::ZERO.to_string()),
+        ("ReLU(true)", "ReLU(inplace=True)", Row72::ZERO.to_string()),
+        ("ReLU(inplace = false)", "ReLU()", Row73::ZERO.to_string()),
+        ("ReLU6", "ReLU6()", Row74::ZERO.to_string()),
+        ("ReLU6(inplace = true)", "ReLU6(inplace=True)", Row75::ZERO.to_string()),
+        ("Sigmoid", "Sigmoid()", Row76::ZERO.to_string()),
+        ("LeakyReLU", "LeakyReLU(negative_slope=0.01)", Row77::ZERO.to_string()),
+        ("LeakyReLU(0.1)", "LeakyReLU(negative_slope=0.1)", Row78::ZERO.to_string()),
+        ("LeakyReLU(negative_slope = 1)", "LeakyReLU(negative_slope=1)", Row79::ZERO.to_string()),
+        ("LeakyReLU(0.2, inplace = true)", "LeakyReLU(negative_slope=0.2, inplace=True)", Row80::ZERO.to_string()),
+        ("LeakyReLU(0.2, true)", "LeakyReLU(negative_slope=0.2, inplace=True)", Row81::ZERO.to_string()),
+        ("LeakyReLU(-0.5)", "LeakyReLU(negative_slope=-0.5)", Row82::ZERO.to_string()),
+        ("LeakyReLU(0.123456789)", "LeakyReLU(negative_slope=0.123456789)", Row83::ZERO.to_string()),
+        ("GELU", "GELU(approximate='none')", Row84::ZERO.to_string()),
+        ("GELU(approximate = \"tanh\")", "GELU(approximate='tanh')", Row85::ZERO.to_string()),
+        ("GELU(approximate = \"none\")", "GELU(approximate='none')", Row86::ZERO.to_string()),
+        ("SiLU", "SiLU()", Row87::ZERO.to_string()),
+        ("SiLU(inplace = true)", "SiLU(inplace=True)", Row88::ZERO.to_string()),
+        ("Softplus", "Softplus(beta=1.0, threshold=20.0)", Row89::ZERO.to_string()),
+        ("Softplus(beta = 2, threshold = 10)", "Softplus(beta=2, threshold=10)", Row90::ZERO.to_string()),
+        ("Softplus(2.0, 10.0)", "Softplus(beta=2.0, threshold=10.0)", Row91::ZERO.to_string()),
+        ("Softplus(beta = 0.5)", "Softplus(beta=0.5, threshold=20.0)", Row92::ZERO.to_string()),
+        ("Softplus(threshold = 5)", "Softplus(beta=1.0, threshold=5)", Row93::ZERO.to_string()),
+        ("ELU", "ELU(alpha=1.0)", Row94::ZERO.to_string()),
+        ("ELU(0.5)", "ELU(alpha=0.5)", Row95::ZERO.to_string()),
+        ("ELU(alpha = 1)", "ELU(alpha=1)", Row96::ZERO.to_string()),
+        ("ELU(inplace = true)", "ELU(alpha=1.0, inplace=True)", Row97::ZERO.to_string()),
+        ("ELU(2, true)", "ELU(alpha=2, inplace=True)", Row98::ZERO.to_string()),
+        ("Hardswish", "Hardswish()", Row99::ZERO.to_string()),
+        ("Hardswish(inplace = true)", "Hardswish()", Row100::ZERO.to_string()),
+        ("Hardsigmoid", "Hardsigmoid()", Row101::ZERO.to_string()),
+        ("Hardsigmoid(true)", "Hardsigmoid()", Row102::ZERO.to_string()),
+        ("Identity", "Identity()", Row103::ZERO.to_string()),
+        ("Softmax(dim = 1)", "Softmax(dim=1)", Row104::ZERO.to_string()),
+        ("Softmax(dim = -1)", "Softmax(dim=-1)", Row105::ZERO.to_string()),
+        ("LogSoftmax(dim = 1)", "LogSoftmax(dim=1)", Row106::ZERO.to_string()),
+        ("LogSoftmax(-1)", "LogSoftmax(dim=-1)", Row107::ZERO.to_string()),
     ]
 }
