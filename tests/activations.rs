@@ -22,7 +22,7 @@ nncore::sequential! {
 #[test]
 fn prints_as_pytorch() {
     // `print(nn.Sequential(nn.Linear(3, 4), nn.GELU(), nn.GELU(approximate='tanh'), nn.SiLU(),
-    // nn.Softplus(), nn.Softplus(beta=2.0, threshold=10.0), nn.ELU(), nn.ELU(0.5),
+    // nn.Softplus(), nn.Softplus(beta=2, threshold=10.0), nn.ELU(), nn.ELU(0.5),
     // nn.Identity(), nn.Linear(4, 2)))`
     let expected = "Sequential(
   (0): Linear(in_features=3, out_features=4, bias=True)
@@ -30,7 +30,7 @@ fn prints_as_pytorch() {
   (2): GELU(approximate='tanh')
   (3): SiLU()
   (4): Softplus(beta=1.0, threshold=20.0)
-  (5): Softplus(beta=2.0, threshold=10.0)
+  (5): Softplus(beta=2, threshold=10.0)
   (6): ELU(alpha=1.0)
   (7): ELU(alpha=0.5)
   (8): Identity()

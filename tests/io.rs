@@ -266,7 +266,9 @@ fn every_error_is_typed_and_leaves_the_model_unchanged() {
     );
     assert_eq!(
         err.to_string(),
-        "the file has no tensor `output_linear.bias`, which the model needs"
+        "the file has no tensor `output_linear.bias`, which the model needs; to load the tensors \
+         it has and keep this one's values, load with `LoadOptions { strict: false, .. }` \
+         (PyTorch's `strict=False`), which lists what it skipped"
     );
 
     let mut extra = good.to_vec();
@@ -275,6 +277,12 @@ fn every_error_is_typed_and_leaves_the_model_unchanged() {
     assert!(
         matches!(&err, LoadError::UnexpectedKey { key } if key == "hidden_linear.running_mean"),
         "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the file has a tensor `hidden_linear.running_mean`, which the model does not have; to \
+         load the model's tensors and ignore the file's others, load with `LoadOptions { strict: \
+         false, .. }` (PyTorch's `strict=False`), which lists what it skipped"
     );
 
     let mut transposed = good.to_vec();
@@ -294,7 +302,10 @@ fn every_error_is_typed_and_leaves_the_model_unchanged() {
     }
     assert_eq!(
         err.to_string(),
-        "`hidden_linear.weight` has shape [1, 13] in the file but [13, 1] in the model"
+        "`hidden_linear.weight` has shape [1, 13] in the file but [13, 1] in the model: the \
+         file holds its transpose, a dense kernel stored `[in, out]` (Keras, TensorFlow and JAX \
+         store it so; PyTorch's is `[out, in]`); rearrange it with `.T` (and `.contiguous()`) \
+         before saving"
     );
 
     let mut double = good.to_vec();
@@ -308,15 +319,50 @@ fn every_error_is_typed_and_leaves_the_model_unchanged() {
     let bytes = file(&good);
     let err = load_err(&bytes[..bytes.len() - 1]);
     assert!(
-        matches!(err, LoadError::Truncated { needed, len } if needed == bytes.len() as u64 && len + 1 == needed),
+        matches!(&err, LoadError::Truncated { needed, len, tensor: Some(key) }
+            if *needed == bytes.len() as u64 && len + 1 == *needed && key == "output_linear.weight"),
         "{err}"
     );
+    let (needed, len) = (bytes.len(), bytes.len() - 1);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the file is truncated: it has {len} bytes but needs {needed}; it ends inside the \
+             data of `output_linear.weight`"
+        )
+    );
     let err = load_err(&bytes[..20]);
-    assert!(matches!(err, LoadError::Truncated { len: 20, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            LoadError::Truncated {
+                len: 20,
+                tensor: None,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().ends_with("it ends inside its header"),
+        "{err}"
+    );
     let err = load_err(&bytes[..5]);
     assert!(
-        matches!(err, LoadError::Truncated { needed: 8, len: 5 }),
+        matches!(
+            err,
+            LoadError::Truncated {
+                needed: 8,
+                len: 5,
+                tensor: None
+            }
+        ),
         "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the file is truncated: it has 5 bytes but needs 8; it ends inside the 8-byte length \
+         that opens a safetensors file"
     );
 
     let mut trailing = bytes.clone();

@@ -106,7 +106,7 @@ pub mod __private {
         backward_loss_blocks, backward_one, check_arena, eval_backward, forward_blocks,
         forward_one, output_grads, take,
     };
-    pub use crate::fmt::{Inplace, write_module};
+    pub use crate::fmt::{Printed, Spelled, Written, write_module};
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size, forward_block_size};

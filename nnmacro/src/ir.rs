@@ -6,6 +6,7 @@ use syn::{Attribute, Ident, Index, Visibility};
 
 use crate::ast::{Form, LayerCall};
 use crate::catalog::LayerKind;
+use crate::catalog::spelling::Spelled;
 use crate::consts::Table;
 use crate::shape::{Dims, Size};
 
@@ -118,8 +119,8 @@ pub struct Layer {
     pub kind: Box<dyn LayerKind>,
     /// The layer as the user wrote it, for spans and messages.
     pub call: LayerCall,
-    /// `inplace = true`: printed as PyTorch prints it, and nothing else.
-    pub inplace: bool,
+    /// `inplace = true` as PyTorch prints it, if it prints; it changes nothing else.
+    pub inplace: Option<Spelled>,
 }
 
 /// How a layer is reached in the struct.

@@ -49,8 +49,16 @@ fn expand_model(
     mut input: ast::Input,
     known: &mut catalog::nested::Known,
 ) -> proc_macro2::TokenStream {
-    let weights = weights::take(&mut input.attrs);
     let ident = input.ident.clone();
+    if known.iter().any(|(name, _)| *name == ident) {
+        // Only the first is written, so that this is the one error: two definitions would each
+        // conflict with the other in every impl.
+        let message = format!(
+            "a model named `{ident}` is declared above in this `sequential!`; give this one another name"
+        );
+        return syn::Error::new(ident.span(), message).to_compile_error();
+    }
+    let weights = weights::take(&mut input.attrs);
     let checked = valid::validate(input, known);
     known.push((ident, checked.as_ref().ok().map(valid::declared)));
     match (checked, weights) {

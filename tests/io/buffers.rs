@@ -5,6 +5,7 @@
 use nncore::io::{self, LoadError};
 use nncore::prelude::*;
 use nncore::{Buffer, BufferData, BufferDataMut, BufferMut, Name, Param, ParamMut, Shape};
+use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 
 use super::{F32, file, file_with, temp_dir};
@@ -145,11 +146,13 @@ fn buffer_errors_name_the_buffer() {
     assert_eq!(model.num_batches_tracked, 0x3f3f_3f3f_3f3f_3f3f);
     assert_eq!(model.running_mean[2].to_bits(), 0x3f3f_3f3f);
 
-    let err = norm_err(&file(&good[..2]));
-    assert!(
-        matches!(&err, LoadError::MissingKey { key } if *key == "bn.num_batches_tracked"),
-        "{err}"
-    );
+    // Without its count (PyTorch before 0.4.1) the file loads, strictly, and the model keeps
+    // its own, as PyTorch's `_BatchNorm._load_from_state_dict` does.
+    let mut counted = Norm::zeros();
+    counted.num_batches_tracked = 7;
+    io::load_bytes(&mut counted, &file(&good[..2])).unwrap();
+    assert_eq!(counted.num_batches_tracked, 7);
+    assert_eq!(counted.running_mean[0].to_bits(), 0x3f3f_3f3f);
     let err = norm_err(&file(&[good[0], good[2]]));
     assert!(
         matches!(&err, LoadError::MissingKey { key } if *key == "bn.running_mean"),
@@ -282,4 +285,51 @@ fn baked_batchnorm_model_equals_the_loaded_file() {
         io::to_bytes(&loaded).unwrap()
     );
     assert_eq!(baked.bn.num_batches_tracked, 60);
+}
+
+nncore::sequential! {
+    pub struct FcBn { fc: Linear(3, 4), bn: BatchNorm1d(4) }
+}
+
+/// A trained `state_dict` without `num_batches_tracked`, written by PyTorch
+/// (`scripts/io_cases.py`), loads strictly with the count at 0, as PyTorch loads
+/// it; a non-strict load does not report the count as missing.
+#[test]
+fn batchnorm_without_its_count_loads_as_in_pytorch() {
+    let bytes = include_bytes!("batchnorm_without_count.safetensors");
+    let tensors = SafeTensors::deserialize(bytes).unwrap();
+    assert!(tensors.tensor("bn.num_batches_tracked").is_err());
+    let model: FcBn = io::from_bytes(bytes).unwrap();
+    assert_eq!(model.bn.num_batches_tracked, 0);
+    let mean = tensors.tensor("bn.running_mean").unwrap();
+    let expected: Vec<f32> = mean
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    assert_eq!(model.bn.running_mean.to_vec(), expected);
+    assert!(expected.iter().all(|&m| m != 0.0));
+
+    let options = io::LoadOptions {
+        strict: false,
+        ..Default::default()
+    };
+    let mut model = FcBn::ZERO;
+    model.bn.num_batches_tracked = 3;
+    let report = io::load_bytes_with(&mut model, bytes, &options).unwrap();
+    assert_eq!(report, io::LoadReport::default());
+    assert_eq!(model.bn.num_batches_tracked, 3);
+
+    // The other buffers are still required.
+    let without_var: Vec<(String, TensorView<'_>)> = tensors
+        .tensors()
+        .into_iter()
+        .filter(|(name, _)| name != "bn.running_var")
+        .collect();
+    let bytes = safetensors::serialize(without_var, None).unwrap();
+    let err = io::from_bytes::<FcBn>(&bytes).unwrap_err();
+    assert!(
+        matches!(&err, LoadError::MissingKey { key } if *key == "bn.running_var"),
+        "{err}"
+    );
 }

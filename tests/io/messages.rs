@@ -203,3 +203,96 @@ fn of_several_bad_tensors_the_first_in_model_order_is_named() {
     let needed = short.len() as u64 + 10;
     assert!(matches!(load_err(&short), LoadError::Truncated { needed: n, .. } if n == needed));
 }
+
+nncore::sequential! {
+    #[input(2, 8, 8)]
+    pub struct KerasLayout { conv: Conv2d(2, 4, 3), flat: Flatten, fc: Linear(144, 5) }
+}
+
+/// A weight in another framework's layout (a channels-last convolution kernel, a dense kernel
+/// `[in, out]`) is named as such, with the rearrangement that makes it PyTorch's; a shape that is
+/// not a rearrangement is only the two shapes.
+#[test]
+fn a_weight_in_another_layout_says_how_to_rearrange_it() {
+    let model = io::to_bytes(&KerasLayout::ZERO).unwrap();
+    let tensors = safetensors::SafeTensors::deserialize(&model).unwrap();
+    let with_shape = |key: &str, shape: &[usize]| {
+        let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors
+            .tensors()
+            .into_iter()
+            .map(|(name, view)| {
+                if name == key {
+                    let view = safetensors::tensor::TensorView::new(
+                        view.dtype(),
+                        shape.to_vec(),
+                        view.data(),
+                    )
+                    .unwrap();
+                    (name, view)
+                } else {
+                    (name, view)
+                }
+            })
+            .collect();
+        let bytes = safetensors::serialize(views, None).unwrap();
+        io::from_bytes::<KerasLayout>(&bytes)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        with_shape("conv.weight", &[3, 3, 2, 4]),
+        "`conv.weight` has shape [3, 3, 2, 4] in the file but [4, 2, 3, 3] in the model: the \
+         file holds `[kh, kw, in, out]`, a convolution kernel stored channels-last (Keras and \
+         TensorFlow store it so; PyTorch's is `[out, in, ...]`); rearrange it with \
+         `.permute(3, 2, 0, 1)` (and `.contiguous()`) before saving"
+    );
+    assert!(
+        with_shape("fc.weight", &[144, 5]).contains("the file holds its transpose"),
+        "transposed dense kernel"
+    );
+    assert_eq!(
+        with_shape("conv.weight", &[2, 4, 3, 3]),
+        "`conv.weight` has shape [2, 4, 3, 3] in the file but [4, 2, 3, 3] in the model"
+    );
+}
+
+/// A file of another format given as safetensors (a `torch.save` archive written by PyTorch,
+/// `scripts/io_cases.py`; the first bytes of the others) is named, with how to write safetensors.
+#[test]
+fn another_format_is_named_with_how_to_write_safetensors() {
+    let err = io::from_bytes::<SeedMlpNamed>(include_bytes!("torch_save.pt")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LoadError::OtherFormat {
+                format: io::FileFormat::Zip
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the file is a zip archive, as `torch.save` writes (`.pt`, `.pth`), not safetensors: in \
+         PyTorch, write the model's weights with \
+         `safetensors.torch.save_file(model.state_dict(), path)`"
+    );
+    let starts: [(&[u8], io::FileFormat); 4] = [
+        (
+            &[0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9],
+            io::FileFormat::Pickle,
+        ),
+        (b"\x89HDF\r\n\x1a\n\0\0\0\0", io::FileFormat::Hdf5),
+        (b"\x93NUMPY\x01\x00v\x00{'descr'", io::FileFormat::Npy),
+        (b"\x1c\0\0\0TFL3\0\0\0\0\0\0", io::FileFormat::TfLite),
+    ];
+    for (bytes, format) in starts {
+        let err = io::from_bytes::<SeedMlpNamed>(bytes).unwrap_err();
+        assert!(
+            matches!(err, LoadError::OtherFormat { format: f } if f == format),
+            "{format:?}: {err}"
+        );
+    }
+    // A sound safetensors file is never taken for another format, whatever its length field.
+    let good = io::to_bytes(&SeedMlpNamed::ZERO).unwrap();
+    assert_eq!(io::FileFormat::sniff(&good), None);
+}

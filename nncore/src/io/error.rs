@@ -11,13 +11,21 @@ use crate::state::{Name, Shape};
 #[non_exhaustive]
 pub enum LoadError {
     /// The model has a parameter or buffer the file lacks.
-    #[error("the file has no tensor `{key}`, which the model needs")]
+    #[error(
+        "the file has no tensor `{key}`, which the model needs; to load the tensors it has and \
+         keep this one's values, load with `LoadOptions {{ strict: false, .. }}` (PyTorch's \
+         `strict=False`), which lists what it skipped"
+    )]
     MissingKey {
         /// The parameter's or buffer's `state_dict` key.
         key: Name,
     },
     /// The file has a tensor the model lacks (`strict=True` in PyTorch's terms).
-    #[error("the file has a tensor `{key}`, which the model does not have")]
+    #[error(
+        "the file has a tensor `{key}`, which the model does not have; to load the model's \
+         tensors and ignore the file's others, load with `LoadOptions {{ strict: false, .. }}` \
+         (PyTorch's `strict=False`), which lists what it skipped"
+    )]
     UnexpectedKey {
         /// The tensor's name in the file.
         key: String,
@@ -35,7 +43,10 @@ pub enum LoadError {
         model_key: Name,
     },
     /// A tensor's shape differs from its parameter's or buffer's.
-    #[error("`{key}` has shape {found:?} in the file but {expected:?} in the model")]
+    #[error(
+        "`{key}` has shape {found:?} in the file but {expected:?} in the model{}",
+        layout_hint(found, expected)
+    )]
     Shape {
         /// The `state_dict` key.
         key: Name,
@@ -91,12 +102,29 @@ pub enum LoadError {
         reason: String,
     },
     /// The file ends before its header or tensor data does.
-    #[error("the file is truncated: it has {len} bytes but needs {needed}")]
+    #[error(
+        "the file is truncated: it has {len} bytes but needs {needed}; it ends {}",
+        match tensor {
+            Some(key) => format!("inside the data of `{key}`"),
+            None if *needed == 8 => "inside the 8-byte length that opens a safetensors file".into(),
+            None => "inside its header".into(),
+        }
+    )]
     Truncated {
         /// The bytes the header says the file has (at least).
         needed: u64,
         /// The bytes it has.
         len: u64,
+        /// The tensor the file ends inside, the first whose bytes are cut short; `None` if it
+        /// ends inside its header.
+        tensor: Option<String>,
+    },
+    /// The file is another format's, told by its first bytes: a `torch.save` archive or pickle,
+    /// a Keras HDF5 file, a NumPy array, a TensorFlow Lite model.
+    #[error("the file is {}, not safetensors: {}", format.name(), format.fix())]
+    OtherFormat {
+        /// What the file is.
+        format: FileFormat,
     },
     /// The header's length field exceeds [`MAX_HEADER_LEN`](super::MAX_HEADER_LEN).
     #[error("the header claims {len} bytes, more than the {max} allowed")]
@@ -121,6 +149,65 @@ pub enum LoadError {
         /// What the OS said.
         source: std::io::Error,
     },
+}
+
+/// A format that a file given as safetensors turned out to be, from its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileFormat {
+    /// A zip archive: what `torch.save` writes (`.pt`, `.pth`), or NumPy's `.npz`.
+    Zip,
+    /// A Python pickle: what `torch.save` wrote before PyTorch 1.6.
+    Pickle,
+    /// HDF5: Keras's `.h5` weights.
+    Hdf5,
+    /// A NumPy `.npy` array.
+    Npy,
+    /// A TensorFlow Lite flatbuffer (`.tflite`).
+    TfLite,
+}
+
+impl FileFormat {
+    /// The format told by a file's first bytes, if it is one of these.
+    #[must_use]
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        match bytes {
+            [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => Some(FileFormat::Zip),
+            [0x80, 2..=5, ..] => Some(FileFormat::Pickle),
+            [0x89, b'H', b'D', b'F', ..] => Some(FileFormat::Hdf5),
+            [0x93, b'N', b'U', b'M', b'P', b'Y', ..] => Some(FileFormat::Npy),
+            [_, _, _, _, b'T', b'F', b'L', b'3', ..] => Some(FileFormat::TfLite),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            FileFormat::Zip => "a zip archive, as `torch.save` writes (`.pt`, `.pth`)",
+            FileFormat::Pickle => "a Python pickle, as `torch.save` wrote before PyTorch 1.6",
+            FileFormat::Hdf5 => "an HDF5 file, as Keras writes its weights (`.h5`)",
+            FileFormat::Npy => "a NumPy array (`.npy`)",
+            FileFormat::TfLite => "a TensorFlow Lite model (`.tflite`)",
+        }
+    }
+
+    fn fix(self) -> &'static str {
+        match self {
+            FileFormat::Zip | FileFormat::Pickle => {
+                "in PyTorch, write the model's weights with \
+                 `safetensors.torch.save_file(model.state_dict(), path)`"
+            }
+            FileFormat::Hdf5 => {
+                "load the weights into the same model in PyTorch (dense kernels transposed to \
+                 `[out, in]`) and write them with `safetensors.torch.save_file`"
+            }
+            FileFormat::Npy => {
+                "write the arrays under the model's `state_dict` keys with \
+                 `safetensors.numpy.save_file`"
+            }
+            FileFormat::TfLite => "`nncore::quant` reads TensorFlow Lite models",
+        }
+    }
 }
 
 /// Why a model could not be saved.
@@ -170,6 +257,37 @@ fn dtype_hint(found: &str) -> &'static str {
         }
         _ => "",
     }
+}
+
+/// What a shape of the same sizes in another order most likely is: a weight in another
+/// framework's layout (Keras, TensorFlow and JAX keep a dense kernel `[in, out]` and a
+/// convolution's `[k, in, out]` or `[kh, kw, in, out]`), and how to bring it to PyTorch's.
+fn layout_hint(found: &[usize], expected: &Shape) -> String {
+    let e = expected.dims();
+    let (how, order) = match *e {
+        [o, i] if o != i && found == [i, o] => ("its transpose", ".T"),
+        [o, i, k] if found == [k, i, o] && found != e => {
+            ("`[kernel, in, out]`", ".permute(2, 1, 0)")
+        }
+        [o, i, h, w] if found == [h, w, i, o] && found != e => {
+            ("`[kh, kw, in, out]`", ".permute(3, 2, 0, 1)")
+        }
+        _ => return String::new(),
+    };
+    let stored = match e.len() {
+        2 => {
+            "a dense kernel stored `[in, out]` (Keras, TensorFlow and JAX store it so; PyTorch's is \
+              `[out, in]`)"
+        }
+        _ => {
+            "a convolution kernel stored channels-last (Keras and TensorFlow store it so; \
+              PyTorch's is `[out, in, ...]`)"
+        }
+    };
+    format!(
+        ": the file holds {how}, {stored}; rearrange it with `{order}` (and `.contiguous()`) \
+         before saving"
+    )
 }
 
 /// The message of [`LoadError::LayerNames`], with the declaration that would load the file.

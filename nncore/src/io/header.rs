@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use ::safetensors::Dtype;
 use ::safetensors::tensor::TensorInfo;
 
-use super::{LoadError, MAX_HEADER_LEN};
+use super::{FileFormat, LoadError, MAX_HEADER_LEN};
 
 /// One tensor's header entry.
 pub(super) struct Entry {
@@ -102,7 +102,18 @@ impl Header<'_> {
         let len = self.data_start + self.data.len() as u64;
         let needed = self.data_start.saturating_add(covered as u64);
         if needed > len {
-            return Err(LoadError::Truncated { needed, len });
+            // The first tensor, in the data's order, whose bytes go past the end.
+            let data_len = self.data.len();
+            let tensor = by_offset
+                .iter()
+                .map(|&i| &self.entries[i])
+                .find(|e| e.end > data_len)
+                .map(|e| e.key.clone());
+            return Err(LoadError::Truncated {
+                needed,
+                len,
+                tensor,
+            });
         }
         if needed < len {
             return Err(LoadError::Corrupt {
@@ -177,9 +188,20 @@ fn check_size(e: &Entry) -> Result<(), LoadError> {
 pub(super) fn parse(bytes: &[u8]) -> Result<Header<'_>, LoadError> {
     let len = bytes.len() as u64;
     let Some(prefix) = bytes.first_chunk::<8>() else {
-        return Err(LoadError::Truncated { needed: 8, len });
+        return Err(LoadError::Truncated {
+            needed: 8,
+            len,
+            tensor: None,
+        });
     };
     let header_len = u64::from_le_bytes(*prefix);
+    // A safetensors header is JSON; another format's first bytes read as a length that does
+    // not fit the file.
+    let fits = header_len <= MAX_HEADER_LEN && 8 + header_len <= len;
+    if let Some(format) = FileFormat::sniff(bytes).filter(|_| !fits || bytes.get(8) != Some(&b'{'))
+    {
+        return Err(LoadError::OtherFormat { format });
+    }
     if header_len > MAX_HEADER_LEN {
         return Err(LoadError::HeaderTooLarge {
             len: header_len,
@@ -191,6 +213,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Header<'_>, LoadError> {
         return Err(LoadError::Truncated {
             needed: data_start,
             len,
+            tensor: None,
         });
     }
     // Both fit in `usize`: they are at most the slice's length.

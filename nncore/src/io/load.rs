@@ -27,6 +27,16 @@ struct Slot {
     kind: Kind,
 }
 
+impl Slot {
+    /// Whether a file may lack it, the model keeping its value: BatchNorm's
+    /// `num_batches_tracked`, which PyTorch added in 0.4.1 and fills in, even in a strict load,
+    /// from the module's own count (0 in a new one) when a `state_dict` without it is loaded
+    /// (`_BatchNorm._load_from_state_dict`).
+    fn defaults(&self) -> bool {
+        self.kind == Kind::I64 && self.name.param == "num_batches_tracked"
+    }
+}
+
 /// The model's parameters, then its buffers: the order of `state_dict`, and of the checks.
 fn slots<M: Module>(model: &M) -> Vec<Slot> {
     let params = model.parameters().map(|p| Slot {
@@ -60,7 +70,10 @@ pub(super) fn load<M: Module>(
     sorted.sort_unstable();
     let present = |key: &str| sorted.binary_search(&key).is_ok();
     let unexpected: Vec<&Entry> = file.entries.iter().filter(|e| !present(&e.key)).collect();
-    let missing = keys.iter().any(|k| file.get(k).is_none());
+    let missing = slots
+        .iter()
+        .zip(&keys)
+        .any(|(slot, k)| file.get(k).is_none() && !slot.defaults());
     if options.strict && (missing || !unexpected.is_empty()) {
         let shapes: Vec<(Name, &[usize])> =
             slots.iter().map(|s| (s.name, s.shape.dims())).collect();
@@ -74,6 +87,9 @@ pub(super) fn load<M: Module>(
     let mut checked: BTreeMap<&str, &Entry> = BTreeMap::new();
     for (slot, key) in slots.iter().zip(&keys) {
         let Some(entry) = file.get(key) else {
+            if slot.defaults() {
+                continue;
+            }
             if options.strict {
                 return Err(LoadError::MissingKey { key: slot.name });
             }

@@ -21,7 +21,9 @@
 //! several faults is always reported by the same one.
 //!
 //! A plain load is PyTorch's `load_state_dict(strict=True)`: the file must have exactly the
-//! model's keys, each with its dtype and shape. [`load_bytes_with`] and `load_into_with` take
+//! model's keys, each with its dtype and shape, except BatchNorm's `num_batches_tracked`, which
+//! a file may lack (PyTorch before 0.4.1 wrote none): the model keeps its own count, as PyTorch
+//! does. [`load_bytes_with`] and `load_into_with` take
 //! [`LoadOptions`] for the rest: `strict: false` loads the keys both have and reports the
 //! others, `convert_dtypes` reads F64, F16 and BF16 files into the F32 model.
 //!
@@ -46,7 +48,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-pub use error::{LoadError, SaveError};
+pub use error::{FileFormat, LoadError, SaveError};
 #[cfg(feature = "std")]
 pub use file::{load, load_boxed, load_into, load_into_with, save};
 pub use save::to_bytes;

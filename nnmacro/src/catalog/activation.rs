@@ -2,19 +2,21 @@
 //! a row here and a file in `nncore/src/layers/activation/`.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
-use syn::{Expr, ExprLit, Lit};
+use quote::quote;
+use syn::Expr;
 
-use super::args::{bind, no_args, number};
+use super::args::{bind, no_args, number, string, written};
+use super::spelling::{self, Spelled};
 use super::{LayerDef, LayerKind, Link};
 use crate::ast::{Arg, LayerCall};
 use crate::errors::Errors;
 use crate::shape::{Dims, Size};
 
-/// An activation: its runtime type and its value.
+/// An activation: its runtime type, its value, and its arguments as written.
 struct Activation {
     ty: TokenStream,
     value: TokenStream,
+    spelled: Vec<Spelled>,
 }
 
 impl LayerKind for Activation {
@@ -33,6 +35,10 @@ impl LayerKind for Activation {
     fn zero(&self, _: &TokenStream) -> TokenStream {
         self.value.clone()
     }
+
+    fn spelled(&self) -> Vec<Spelled> {
+        self.spelled.clone()
+    }
 }
 
 /// An activation without arguments, whose value is its unit struct.
@@ -40,6 +46,7 @@ fn plain(ty: TokenStream) -> Option<Box<dyn LayerKind>> {
     Some(Box::new(Activation {
         value: ty.clone(),
         ty,
+        spelled: Vec::new(),
     }))
 }
 
@@ -109,11 +116,13 @@ pub const LEAKY_RELU: LayerDef = LayerDef {
             Some(slope) => Some(number(slope, "negative_slope", "LeakyReLU", errors)?),
             None => None,
         };
+        let spelled = spelling::float("negative_slope", slope.as_ref());
         let slope = float(slope, quote!(0.01));
         ok.then(|| -> Box<dyn LayerKind> {
             Box::new(Activation {
                 ty: quote!(::nncore::LeakyReLU),
                 value: quote!(::nncore::LeakyReLU::new(#slope)),
+                spelled: spelled.into_iter().collect(),
             })
         })
     },
@@ -131,12 +140,11 @@ pub const GELU: LayerDef = LayerDef {
         let (values, ok) = bind(call, args, &["approximate"], 1, extra, errors);
         let tanh = match values[0] {
             None => false,
-            Some(Expr::Lit(ExprLit {
-                lit: Lit::Str(text),
-                ..
-            })) if text.value() == "tanh" || text.value() == "none" => text.value() == "tanh",
+            Some(value) if matches!(string(value).as_deref(), Some("tanh" | "none")) => {
+                string(value).as_deref() == Some("tanh")
+            }
             Some(value) => {
-                let found = value.to_token_stream();
+                let found = written(value);
                 errors.spanned(
                     value,
                     format_args!("`approximate` must be `\"none\"` or `\"tanh\"`, found `{found}`"),
@@ -153,6 +161,7 @@ pub const GELU: LayerDef = LayerDef {
             Box::new(Activation {
                 ty: quote!(::nncore::GELU),
                 value,
+                spelled: Vec::new(),
             })
         })
     },
@@ -164,11 +173,16 @@ pub const SOFTPLUS: LayerDef = LayerDef {
     usage: "`Softplus`, or `Softplus(beta, threshold)`, e.g. `Softplus(beta = 2, threshold = 10)`",
     check: |call, args, errors| {
         let mut values = numbers(call, args, &["beta", "threshold"], errors)?;
+        let spelled = [("beta", &values[0]), ("threshold", &values[1])]
+            .into_iter()
+            .filter_map(|(key, value)| spelling::float(key, value.as_ref()))
+            .collect();
         let threshold = float(values.pop().flatten(), quote!(20.0));
         let beta = float(values.pop().flatten(), quote!(1.0));
         Some(Box::new(Activation {
             ty: quote!(::nncore::Softplus),
             value: quote!(::nncore::Softplus::new(#beta, #threshold)),
+            spelled,
         }))
     },
 };
@@ -179,10 +193,12 @@ pub const ELU: LayerDef = LayerDef {
     usage: "`ELU`, or `ELU(alpha)`, e.g. `ELU(0.5)`",
     check: |call, args, errors| {
         let mut values = numbers(call, args, &["alpha"], errors)?;
+        let spelled = spelling::float("alpha", values[0].as_ref());
         let alpha = float(values.pop().flatten(), quote!(1.0));
         Some(Box::new(Activation {
             ty: quote!(::nncore::ELU),
             value: quote!(::nncore::ELU::new(#alpha)),
+            spelled: spelled.into_iter().collect(),
         }))
     },
 };

@@ -123,7 +123,7 @@ pub fn no_args(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> bool {
 /// `usize`. Parentheses and braces around one expression are dropped, so that `{ N }` is `N`.
 pub fn size(expr: &Expr, role: &str, errors: &mut Errors) -> Option<Size> {
     let expr = unwrap_delimiters(expr);
-    let found = expr.to_token_stream().to_string().replace("- ", "-");
+    let found = written(expr);
     match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Int(int), ..
@@ -138,7 +138,13 @@ pub fn size(expr: &Expr, role: &str, errors: &mut Errors) -> Option<Size> {
                         article(suffix)
                     ),
                 );
-                return None;
+                // Taken as the number meant, so that the shapes go on past it and the model's
+                // stub has its shapes: code using the model reports nothing more.
+                return int
+                    .base10_parse::<u64>()
+                    .ok()
+                    .filter(|&n| n > 0 && u128::from(n) <= MAX_PARAMS)
+                    .map(|n| Size::written(n, expr));
             }
             match int.base10_parse::<u64>() {
                 Ok(0) => {
@@ -192,7 +198,7 @@ fn unwrap_delimiters(expr: &Expr) -> &Expr {
 /// A non-negative integer literal (a kernel size, a stride): the macro needs its value to work
 /// out shapes. `min` is the least value allowed.
 pub fn int(expr: &Expr, what: &str, min: u64, errors: &mut Errors) -> Option<u64> {
-    let found = expr.to_token_stream().to_string().replace("- ", "-");
+    let found = written(expr);
     let value = match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Int(int), ..
@@ -207,7 +213,8 @@ pub fn int(expr: &Expr, what: &str, min: u64, errors: &mut Errors) -> Option<u64
                         article(suffix)
                     ),
                 );
-                return None;
+                // Taken as the number meant, as in `size`.
+                return int.base10_parse::<u64>().ok().filter(|&n| n >= min);
             }
             int.base10_parse::<u64>().ok()
         }
@@ -256,7 +263,7 @@ pub fn boolean(expr: &Expr, what: &str, errors: &mut Errors) -> Option<bool> {
             lit: Lit::Bool(b), ..
         }) => Some(b.value),
         _ => {
-            let found = expr.to_token_stream().to_string();
+            let found = written(expr);
             let python = match found.as_str() {
                 "True" => "; Rust writes it `true`",
                 "False" => "; Rust writes it `false`",
@@ -291,7 +298,7 @@ pub fn number(expr: &Expr, what: &str, layer: &str, errors: &mut Errors) -> Opti
         Expr::Path(_) => Some(expr.clone()),
         _ if literal(expr) => Some(expr.clone()),
         _ => {
-            let found = expr.to_token_stream();
+            let found = written(expr);
             errors.spanned(
                 expr,
                 format_args!("`{what}` of `{layer}` must be a number, e.g. `1.0`; found `{found}`"),
@@ -319,6 +326,43 @@ pub fn literal_value(expr: &Expr) -> Option<f64> {
     }
 }
 
+/// The tokens as the user wrote them, for messages: `-0.1`, `(2, 2)`, `"same"` (not `- 0.1`, `(2 , 2)`).
+pub fn written(tokens: &impl ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(c) = rest.chars().next() {
+        let before = out.trim_end();
+        let unary = c == '-' && (before.is_empty() || before.ends_with(['(', '[', ',', '=']));
+        rest = &rest[c.len_utf8()..];
+        if c == ' ' && (out.ends_with(['(', '[']) || rest.starts_with([',', ')', ']'])) {
+            continue;
+        }
+        out.push(c);
+        if unary {
+            rest = rest.trim_start();
+        }
+    }
+    out
+}
+
+/// A string argument: `"same"`, or Python's `'same'`, which rustc has already reported with
+/// "use double quotes" (so that the layer is checked as meant, and nothing more is said).
+pub fn string(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        }) => Some(text.value()),
+        Expr::Lit(ExprLit { lit, .. }) => {
+            let text = lit.to_token_stream().to_string();
+            let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
+            (inner.chars().count() > 1).then(|| inner.to_owned())
+        }
+        _ => None,
+    }
+}
+
 /// "a" or "an" before an integer type's name: a `u8`, an `i32`.
 fn article(ty: &str) -> &'static str {
     if ty.starts_with('i') { "an" } else { "a" }
@@ -339,7 +383,25 @@ pub fn grouped(n: u128) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::grouped;
+    use super::{grouped, string, written};
+    use syn::{Expr, parse_quote};
+
+    #[test]
+    fn tokens_are_quoted_as_written() {
+        let cases: [(Expr, &str); 5] = [
+            (parse_quote!(-0.1), "-0.1"),
+            (parse_quote!((2, -3)), "(2, -3)"),
+            (parse_quote!([1, 2]), "[1, 2]"),
+            (parse_quote!(N - 1), "N - 1"),
+            (parse_quote!("same"), "\"same\""),
+        ];
+        for (expr, text) in cases {
+            assert_eq!(written(&expr), text);
+        }
+        assert_eq!(string(&parse_quote!("valid")), Some("valid".to_owned()));
+        assert_eq!(string(&parse_quote!('x')), None);
+        assert_eq!(string(&parse_quote!(1)), None);
+    }
 
     #[test]
     fn groups_digits_by_three() {

@@ -2,10 +2,11 @@
 //! stride=1, padding=0, dilation=1, groups=1, bias=True, padding_mode='zeros'`.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
-use syn::{Expr, ExprLit, Lit};
+use quote::quote;
+use syn::Expr;
 
-use super::args::{bind_all, boolean, int, int_pair, size};
+use super::args::{bind_all, boolean, int, int_pair, size, string, written};
+use super::spelling::{Printed, Spelled};
 use super::{LayerDef, LayerKind, Link};
 use crate::ast::{Arg, LayerCall};
 use crate::errors::Errors;
@@ -40,6 +41,8 @@ struct Conv {
     /// A literal, or a constant such as the channel count of a depthwise convolution.
     groups: Size,
     bias: bool,
+    /// `padding = "same"` or `"valid"`, which PyTorch prints as such.
+    padding_text: Option<String>,
 }
 
 const NAMES: [&str; 9] = [
@@ -86,19 +89,17 @@ fn check(
     let kernel = per_axis(Some(kernel), "kernel_size", 1, 1, errors);
     let stride = per_axis(values[3], "stride", 1, 1, errors);
     let dilation = per_axis(values[5], "dilation", 1, 1, errors);
-    let padding = match values[4] {
-        Some(Expr::Lit(ExprLit {
-            lit: Lit::Str(text),
-            ..
-        })) => same_or_valid(
-            values[4]?,
-            &text.value(),
+    let padding_text = values[4].and_then(string);
+    let padding = match (values[4], &padding_text) {
+        (Some(value), Some(text)) => same_or_valid(
+            value,
+            text,
             kernel.as_deref(),
             dilation.as_deref(),
             stride.as_deref(),
             errors,
         ),
-        value => per_axis(value, "padding", 0, 0, errors),
+        (value, _) => per_axis(value, "padding", 0, 0, errors),
     };
     let groups = match values[6] {
         None => Some(Size::new(1, call.name().span())),
@@ -106,10 +107,8 @@ fn check(
     };
     let bias = values[7].map_or(Some(true), |b| boolean(b, "bias", errors));
     if let Some(mode) = values[8] {
-        let zeros =
-            matches!(mode, Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) if s.value() == "zeros");
-        if !zeros {
-            let found = mode.to_token_stream();
+        if string(mode).as_deref() != Some("zeros") {
+            let found = written(mode);
             errors.spanned(
                 mode,
                 format_args!("only `padding_mode = \"zeros\"` is supported, found `{found}`"),
@@ -130,6 +129,7 @@ fn check(
         dilation: dilation?,
         groups,
         bias: bias?,
+        padding_text,
     };
     if !ok {
         return None;
@@ -222,6 +222,23 @@ fn per_axis_tokens(values: &[u64]) -> TokenStream {
 }
 
 impl Conv {
+    /// `padding=same` or `padding=valid` as PyTorch prints it, where the runtime layer prints
+    /// the padding it stands for (none, if 0, after the stride).
+    fn spelled_padding(&self) -> Option<Spelled> {
+        let text = self.padding_text.clone()?;
+        let printed = if self.padding.iter().all(|&p| p == 0) {
+            Printed::Absent(Some("stride"))
+        } else {
+            let values: Vec<String> = self.padding.iter().map(u64::to_string).collect();
+            Printed::As(format!("({})", values.join(", ")))
+        };
+        Some(Spelled {
+            key: "padding",
+            text,
+            printed,
+        })
+    }
+
     fn hyperparameters(&self) -> TokenStream {
         let (stride, padding, dilation) = (
             per_axis_tokens(&self.stride),
@@ -234,21 +251,38 @@ impl Conv {
 }
 
 impl LayerKind for Conv {
+    fn spelled(&self) -> Vec<Spelled> {
+        self.spelled_padding().into_iter().collect()
+    }
+
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
+        // The model's `#[input(...)]` gives the shape: it may be the one missing a size.
+        let declared = link.source.starts_with("the model's `#[input");
+        let sizes = |dims: &[Size]| dims.iter().map(Size::text).collect::<Vec<_>>().join(", ");
         let (what, hint) = if self.axes == 1 {
             let hint = match input.len() {
-                3 => "\nuse `Conv2d` for images",
-                _ => "\ndeclare the model's input with `#[input(channels, length)]`",
+                3 if declared => "\nuse `Conv2d` for images; for sequences, `#[input(...)]` \
+                                  names two sizes, `(channels, length)`"
+                    .to_owned(),
+                3 => "\nuse `Conv2d` for images".to_owned(),
+                _ => "\ndeclare the model's input with `#[input(channels, length)]`".to_owned(),
             };
             ("a sequence `[channels, length]`", hint)
         } else {
             let hint = match input.len() {
-                2 => "\nuse `Conv1d` for sequences",
-                _ => "\ndeclare the model's input with `#[input(channels, height, width)]`",
+                2 if declared => format!(
+                    "\nif the samples are images, `#[input(...)]` needs three sizes, \
+                     `(channels, height, width)`: `#[input({}, W)]` with the images' width; \
+                     or use `Conv1d` for sequences",
+                    sizes(input)
+                ),
+                2 => "\nuse `Conv1d` for sequences".to_owned(),
+                _ => "\ndeclare the model's input with `#[input(channels, height, width)]`"
+                    .to_owned(),
             };
             ("an image `[channels, height, width]`", hint)
         };
-        if !link.expect_rank(input, &[self.axes + 1], what, hint) {
+        if !link.expect_rank(input, &[self.axes + 1], what, &hint) {
             return None;
         }
         link.expect_equal(&self.inputs, &input[0], "input channels");

@@ -1,7 +1,7 @@
 //! `Linear(in_features, out_features, bias = true)`.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 use syn::{Expr, ExprLit, Lit};
 
 use super::args::{bind, boolean, size};
@@ -150,6 +150,6 @@ impl LayerKind for Linear {
 }
 
 fn zero_message(call: &str, role: &str, size: &Size) -> String {
-    let written = size.expr.to_token_stream();
+    let written = super::args::written(&size.expr);
     format!("`{call}` has 0 {role} features (`{written}` is 0): a layer needs at least one")
 }

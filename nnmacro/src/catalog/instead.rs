@@ -3,8 +3,16 @@
 /// A loss written as a layer: what to do with it.
 const LOSS: &str = "a loss is not a layer: end the model with its output and pass `nncore::{}` to training (`model.backward_loss(&loss_fn, ...)`)";
 
+/// A skip connection written as a layer: how to write one.
+const SKIP: &str = "a skip connection is not a layer: declare the layers, then write how values flow after them in `fn forward`, as PyTorch's `def forward`, with `+` adding two values of one shape: `fn forward(x) { x + fc(x) }` (see the README's \"Blocks, residual connections and nested models\")";
+
 /// PyTorch modules the macro does not have, and what to write instead.
 pub const INSTEAD: &[(&str, &str)] = &[
+    ("Residual", SKIP),
+    ("Add", SKIP),
+    ("Sum", SKIP),
+    ("Shortcut", SKIP),
+    ("SkipConnection", SKIP),
     ("CrossEntropyLoss", LOSS),
     ("NLLLoss", LOSS),
     ("MSELoss", LOSS),

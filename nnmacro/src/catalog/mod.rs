@@ -16,6 +16,7 @@ mod norm;
 mod pad;
 mod pool;
 mod reshape;
+pub mod spelling;
 
 use proc_macro2::TokenStream;
 
@@ -85,6 +86,12 @@ pub trait LayerKind {
 
     /// The buffers (BatchNorm's running statistics), in PyTorch's order.
     fn buffers(&self, _input: &[Size]) -> Vec<TensorDef> {
+        Vec::new()
+    }
+
+    /// The arguments PyTorch prints as they were written, where the runtime layer prints them
+    /// otherwise (`beta=2`, not `beta=2.0`).
+    fn spelled(&self) -> Vec<spelling::Spelled> {
         Vec::new()
     }
 
@@ -266,6 +273,7 @@ impl Link<'_> {
         }
         let (call, source, given) = (self.call, &self.source, describe(input));
         let given = match input.len() {
+            1 if input[0].literal == Some(1) => "1 feature".to_owned(),
             1 => format!("{given} features"),
             2 => format!("a {given} sequence"),
             _ => format!("a {given} image"),
@@ -352,6 +360,29 @@ pub fn too_short(
 #[cfg(test)]
 mod tests {
     use super::LAYERS;
+
+    /// The table of printed forms checked against PyTorch's (`tests/print_table.rs`) has a row
+    /// for every layer the macro accepts.
+    #[test]
+    fn every_layer_is_in_the_print_table() {
+        let table = include_str!("../../../tests/print_table/table.rs");
+        let declared: Vec<&str> = table
+            .lines()
+            .filter_map(|line| {
+                line.split_once("struct Row")?
+                    .1
+                    .split_once('(')
+                    .map(|(_, l)| l)
+            })
+            .collect();
+        for def in LAYERS {
+            let found = declared.iter().any(|layer| {
+                layer.starts_with(def.name)
+                    && !layer[def.name.len()..].starts_with(char::is_alphanumeric)
+            });
+            assert!(found, "the print table has no row for `{}`", def.name);
+        }
+    }
 
     /// The README's table of what is there lists every layer the macro accepts, so the docs'
     /// list cannot fall behind the catalog.

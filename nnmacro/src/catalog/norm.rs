@@ -2,10 +2,11 @@
 //! track_running_stats=True`) and `Dropout(p=0.5)`: the layers whose training mode differs.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 use syn::Expr;
 
-use super::args::{bind_all, boolean, literal_value, number, size};
+use super::args::{bind_all, boolean, literal_value, number, size, written};
+use super::spelling::{self, Spelled};
 use super::{LayerDef, LayerKind, Link};
 use crate::ast::{Arg, LayerCall};
 use crate::errors::Errors;
@@ -38,6 +39,7 @@ struct BatchNorm {
     features: Size,
     eps: TokenStream,
     momentum: TokenStream,
+    spelled: Vec<Spelled>,
 }
 
 fn batch_norm(
@@ -80,6 +82,10 @@ fn batch_norm(
             number(value, name, &layer, errors).map(|v| quote!((#v) as ::core::primitive::f32))
         }
     };
+    let spelled = [("eps", values[1]), ("momentum", values[2])]
+        .into_iter()
+        .filter_map(|(key, value)| spelling::float(key, value))
+        .collect();
     let eps = float(values[1], "eps", quote!(1e-5));
     let momentum = float(values[2], "momentum", quote!(0.1));
     for (value, name) in [(values[3], "affine"), (values[4], "track_running_stats")] {
@@ -100,6 +106,7 @@ fn batch_norm(
             features,
             eps,
             momentum,
+            spelled,
         })
     })
 }
@@ -107,6 +114,10 @@ fn batch_norm(
 impl LayerKind for BatchNorm {
     fn passes_shape(&self) -> bool {
         true
+    }
+
+    fn spelled(&self) -> Vec<Spelled> {
+        self.spelled.clone()
     }
 
     fn nominal_input(&self) -> Dims {
@@ -190,6 +201,7 @@ impl LayerKind for BatchNorm {
 
 struct Dropout {
     p: TokenStream,
+    spelled: Option<Spelled>,
 }
 
 fn dropout(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Box<dyn LayerKind>> {
@@ -199,7 +211,7 @@ fn dropout(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Box<d
         Some(value) => {
             let p = number(value, "p", "Dropout", errors)?;
             if literal_value(&p).is_some_and(|p| !(0.0..=1.0).contains(&p)) {
-                let found = p.to_token_stream();
+                let found = written(&p);
                 errors.spanned(
                     value,
                     format_args!("dropout probability has to be between 0 and 1, but got {found}"),
@@ -212,7 +224,8 @@ fn dropout(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Box<d
     if let Some(inplace) = values[1] {
         ok &= boolean(inplace, "inplace", errors).is_some();
     }
-    ok.then(|| -> Box<dyn LayerKind> { Box::new(Dropout { p }) })
+    let spelled = spelling::float("p", values[0]);
+    ok.then(|| -> Box<dyn LayerKind> { Box::new(Dropout { p, spelled }) })
 }
 
 impl LayerKind for Dropout {
@@ -231,5 +244,9 @@ impl LayerKind for Dropout {
     fn zero(&self, _: &TokenStream) -> TokenStream {
         let p = &self.p;
         quote!(::nncore::Dropout::new(#p))
+    }
+
+    fn spelled(&self) -> Vec<Spelled> {
+        self.spelled.iter().cloned().collect()
     }
 }

@@ -2,10 +2,10 @@
 //! `(left, right)`, `(left, right, top, bottom)`.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 use syn::{Expr, ExprUnary, UnOp};
 
-use super::args::{bind_all, int};
+use super::args::{bind_all, int, written};
 use super::{LayerDef, LayerKind, Link};
 use crate::ast::{Arg, LayerCall};
 use crate::errors::Errors;
@@ -90,7 +90,7 @@ fn side(expr: &Expr, layer: &str, errors: &mut Errors) -> Option<u64> {
         op: UnOp::Neg(_), ..
     }) = expr
     {
-        let found = expr.to_token_stream().to_string().replace("- ", "-");
+        let found = written(expr);
         errors.spanned(
             expr,
             format_args!(

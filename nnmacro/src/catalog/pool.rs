@@ -6,6 +6,7 @@ use quote::{ToTokens, quote};
 use syn::Expr;
 
 use super::args::{bind_all, boolean, int, int_pair};
+use super::spelling::{self, Spelled};
 use super::{LayerDef, LayerKind, Link};
 use crate::ast::{Arg, LayerCall};
 use crate::errors::Errors;
@@ -66,6 +67,7 @@ struct Window {
     kernel: Vec<u64>,
     stride: Vec<u64>,
     padding: Vec<u64>,
+    spelled: Vec<Spelled>,
 }
 
 /// Arguments PyTorch has that only their default is supported here, with that default.
@@ -109,7 +111,7 @@ fn window(
     let (values, mut ok) = bind_all(call, args, names, errors);
     let read = |value: &Expr, what: &str, min: u64, errors: &mut Errors| {
         if axes == 1 {
-            int(value, what, min, errors).map(|v| vec![v])
+            int_1d(value, what, min, errors)
         } else {
             int_pair(value, what, min, errors).map(Vec::from)
         }
@@ -128,6 +130,7 @@ fn window(
         return None;
     };
     let kernel = read(kernel, "kernel_size", 1, errors);
+    let spelled = spelled_window(pool, axes, &values);
     // PyTorch's `stride=None` is the kernel size.
     let stride = match values[1] {
         None => kernel.clone(),
@@ -182,8 +185,37 @@ fn window(
             kernel,
             stride,
             padding,
+            spelled,
         })
     })
+}
+
+/// The sizes written as tuples, which PyTorch's `MaxPool1d/2d` and `AvgPool2d` print as they
+/// were given (`AvgPool1d` prints tuples whatever it is given, as the runtime layer does), the
+/// stride as the kernel size when it is not given.
+fn spelled_window(pool: Pool, axes: usize, values: &[Option<&Expr>]) -> Vec<Spelled> {
+    if pool == Pool::Avg && axes == 1 {
+        return Vec::new();
+    }
+    let kernel = spelling::tuple("kernel_size", values[0]);
+    let stride = match values[1] {
+        None => kernel.clone(),
+        Some(Expr::Path(p)) if p.path.is_ident("None") => kernel.clone(),
+        Some(stride) => spelling::tuple("stride", Some(stride)),
+    };
+    let stride = stride.map(|s| Spelled { key: "stride", ..s });
+    let padding = spelling::tuple("padding", values[2]);
+    [kernel, stride, padding].into_iter().flatten().collect()
+}
+
+/// One integer for a 1-D layer; `(3,)` is accepted as PyTorch takes it.
+fn int_1d(value: &Expr, what: &str, min: u64, errors: &mut Errors) -> Option<Vec<u64>> {
+    match value {
+        Expr::Tuple(t) if t.elems.len() == 1 => {
+            int(&t.elems[0], what, min, errors).map(|v| vec![v])
+        }
+        _ => int(value, what, min, errors).map(|v| vec![v]),
+    }
 }
 
 fn tokens(values: &[u64]) -> TokenStream {
@@ -206,6 +238,10 @@ fn expect_spatial(axes: usize, input: &[Size], link: &mut Link) -> bool {
 }
 
 impl LayerKind for Window {
+    fn spelled(&self) -> Vec<Spelled> {
+        self.spelled.clone()
+    }
+
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
         if !expect_spatial(self.axes, input, link) {
             return None;
@@ -251,6 +287,7 @@ impl LayerKind for Window {
 struct Adaptive {
     axes: usize,
     output: Vec<u64>,
+    spelled: Option<Spelled>,
 }
 
 fn adaptive(
@@ -270,16 +307,27 @@ fn adaptive(
         }
         return None;
     };
+    let spelled = spelling::tuple("output_size", Some(size));
     let output = if axes == 1 {
-        int(size, "output_size", 1, errors).map(|v| vec![v])
+        int_1d(size, "output_size", 1, errors)
     } else {
         int_pair(size, "output_size", 1, errors).map(Vec::from)
     };
     let output = output?;
-    ok.then(|| -> Box<dyn LayerKind> { Box::new(Adaptive { axes, output }) })
+    ok.then(|| -> Box<dyn LayerKind> {
+        Box::new(Adaptive {
+            axes,
+            output,
+            spelled,
+        })
+    })
 }
 
 impl LayerKind for Adaptive {
+    fn spelled(&self) -> Vec<Spelled> {
+        self.spelled.iter().cloned().collect()
+    }
+
     fn output(&self, input: &[Size], link: &mut Link) -> Option<Dims> {
         if !expect_spatial(self.axes, input, link) {
             return None;

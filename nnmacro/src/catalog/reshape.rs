@@ -2,9 +2,9 @@
 //! `LogSoftmax(dim=1)`.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 
-use super::args::{bind_all, literal_value, no_args};
+use super::args::{bind_all, literal_value, written};
 use super::{LayerDef, LayerKind, Link};
 use crate::ast::{Arg, LayerCall};
 use crate::errors::Errors;
@@ -14,10 +14,29 @@ pub const FLATTEN: LayerDef = LayerDef {
     name: "Flatten",
     keeps_shape: false,
     usage: "`Flatten`: a sample of any shape as one row of features, in PyTorch's order",
-    check: |call, args, errors| {
-        no_args(call, args, errors).then(|| -> Box<dyn LayerKind> { Box::new(Flatten) })
-    },
+    check: flatten,
 };
+
+/// `Flatten`, or with PyTorch's defaults written out: `start_dim = 1, end_dim = -1` (a batch's
+/// samples each flattened whole), the only dimensions a model of samples has.
+fn flatten(call: &LayerCall, args: &[&Arg], errors: &mut Errors) -> Option<Box<dyn LayerKind>> {
+    let (values, mut ok) = bind_all(call, args, &["start_dim", "end_dim"], errors);
+    for (value, name, default) in [(values[0], "start_dim", 1.0), (values[1], "end_dim", -1.0)] {
+        let Some(value) = value else { continue };
+        if literal_value(value) != Some(default) {
+            let found = written(value);
+            errors.spanned(
+                value,
+                format_args!(
+                    "`Flatten` flattens each sample whole: only `start_dim = 1, end_dim = -1`, \
+                     PyTorch's defaults, are supported; found `{name} = {found}`"
+                ),
+            );
+            ok = false;
+        }
+    }
+    ok.then(|| -> Box<dyn LayerKind> { Box::new(Flatten) })
+}
 
 pub const SOFTMAX: LayerDef = LayerDef {
     name: "Softmax",
@@ -83,7 +102,7 @@ fn softmax(
     };
     let value = literal_value(dim).filter(|d| *d == 1.0 || *d == -1.0);
     let Some(value) = value else {
-        let found = dim.to_token_stream();
+        let found = written(dim);
         errors.spanned(
             dim,
             format_args!("`{layer}` normalizes over a sample's features: `dim` must be 1 (or -1), found `{found}`"),

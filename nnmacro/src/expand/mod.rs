@@ -366,10 +366,20 @@ fn display_impl(model: &Model) -> TokenStream {
     let (ident, f, class) = (&model.ident, local("f"), &model.class);
     let entries = model.layers.iter().map(|layer| {
         let (member, name) = (layer.member(), layer.field.module_name());
-        if layer.inplace {
-            quote!((#name, &::nncore::__private::Inplace(&self.#member) as &dyn ::core::fmt::Display))
-        } else {
+        let spelled: Vec<_> = layer
+            .kind
+            .spelled()
+            .into_iter()
+            .chain(layer.inplace.clone())
+            .collect();
+        if spelled.is_empty() {
             quote!((#name, &self.#member as &dyn ::core::fmt::Display))
+        } else {
+            quote! {(
+                #name,
+                &::nncore::__private::Written { layer: &self.#member, args: &[#(#spelled),*] }
+                    as &dyn ::core::fmt::Display
+            )}
         }
     });
     quote! {

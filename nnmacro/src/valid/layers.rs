@@ -1,11 +1,13 @@
 //! The checks of each layer: its name, its path and its arguments.
 
 use quote::ToTokens;
+use syn::{Expr, ExprLit, Lit};
 
 use super::Slot;
-use crate::ast::{Entry, Form, LayerCall};
+use crate::ast::{Arg, Entry, Form, LayerCall};
 use crate::catalog::instead::{instead, note_after};
 use crate::catalog::nested::Known;
+use crate::catalog::spelling::{Printed, Spelled};
 use crate::catalog::{LAYERS, LayerKind};
 use crate::errors::Errors;
 use crate::ir::Field;
@@ -45,7 +47,7 @@ pub fn check_entry(
         }
         Err(error) => {
             errors.push(error);
-            (None, false, false)
+            (None, false, None)
         }
     };
     Slot {
@@ -135,48 +137,63 @@ fn check_path(call: &LayerCall, errors: &mut Errors) {
     );
 }
 
-/// The layers PyTorch gives an `inplace` flag.
-const INPLACE: &[&str] = &[
-    "ReLU",
-    "ReLU6",
-    "LeakyReLU",
-    "ELU",
-    "SiLU",
-    "Hardswish",
-    "Hardsigmoid",
-    "Dropout",
+/// The layers PyTorch gives an `inplace` flag: its position among their arguments, and how
+/// `inplace=True` prints (`Hardswish` and `Hardsigmoid` print nothing; `Dropout` always prints
+/// it, `inplace=False` by default).
+const INPLACE: &[(&str, usize, Option<Printed>)] = &[
+    ("ReLU", 0, Some(Printed::Absent(None))),
+    ("ReLU6", 0, Some(Printed::Absent(None))),
+    ("LeakyReLU", 1, Some(Printed::Absent(None))),
+    ("ELU", 1, Some(Printed::Absent(None))),
+    ("SiLU", 0, Some(Printed::Absent(None))),
+    ("Hardswish", 0, None),
+    ("Hardsigmoid", 0, None),
+    ("Dropout", 1, Some(Printed::As(String::new()))),
 ];
 
-/// Removes `inplace = true` or `inplace = false` from a layer that has it in PyTorch: it
-/// changes what `print(model)` shows and nothing else (nothing is overwritten here).
-fn take_inplace(call: &mut LayerCall, errors: &mut Errors) -> bool {
+/// Removes `inplace = true` or `inplace = false` (or `true` in its position) from a layer that
+/// has it in PyTorch: it changes what `print(model)` shows and nothing else (nothing is
+/// overwritten here). How `inplace=True` prints, if it is given and prints.
+fn take_inplace(call: &mut LayerCall, errors: &mut Errors) -> Option<Spelled> {
     let name = call.name().to_string();
-    let Some((_, args)) = &mut call.args else {
-        return false;
+    let (_, position, printed) = INPLACE.iter().find(|(layer, ..)| *layer == name)?;
+    let (_, args) = call.args.as_mut()?;
+    let is_bool = |value: &Expr| {
+        matches!(
+            value,
+            Expr::Lit(ExprLit {
+                lit: Lit::Bool(_),
+                ..
+            })
+        )
     };
-    let position = args
-        .iter()
-        .position(|arg| matches!(arg, crate::ast::Arg::Keyword { name, .. } if name == "inplace"));
-    let (Some(position), true) = (position, INPLACE.contains(&name.as_str())) else {
-        return false;
-    };
+    let found = args.iter().enumerate().position(|(i, arg)| match arg {
+        Arg::Keyword { name, .. } => name == "inplace",
+        Arg::Positional(value) => i == *position && is_bool(value),
+    })?;
     let mut kept = syn::punctuated::Punctuated::new();
     let mut inplace = false;
     for (i, arg) in std::mem::take(args).into_iter().enumerate() {
-        if i != position {
+        if i != found {
             kept.push(arg);
             continue;
         }
-        if let crate::ast::Arg::Keyword { value, .. } = &arg {
-            match value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Bool(b),
-                    ..
-                }) => inplace = b.value,
-                other => errors.spanned(other, "`inplace` is `true` or `false`"),
-            }
+        let (Arg::Keyword { value, .. } | Arg::Positional(value)) = &arg;
+        match value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Bool(b), ..
+            }) => inplace = b.value,
+            other => errors.spanned(other, "`inplace` is `true` or `false`"),
         }
     }
     *args = kept;
-    inplace
+    let printed = match printed.clone()? {
+        Printed::As(_) => Printed::As("False".to_owned()),
+        other => other,
+    };
+    inplace.then(|| Spelled {
+        key: "inplace",
+        text: "True".to_owned(),
+        printed,
+    })
 }

@@ -18,6 +18,7 @@ use syn::{Attribute, Ident};
 use crate::ast::{Input, LayerCall};
 use crate::catalog::LayerKind;
 use crate::catalog::nested::{Declared, Known};
+use crate::catalog::spelling::Spelled;
 use crate::chain::check_chain;
 use crate::consts;
 use crate::errors::Errors;
@@ -33,8 +34,8 @@ pub struct Slot {
     pub layer: Option<(Box<dyn LayerKind>, LayerCall)>,
     /// The layer is one that keeps its shape (an activation), even if its arguments are wrong.
     pub keeps_shape: bool,
-    /// `inplace = true`, which PyTorch prints and which changes nothing else.
-    pub inplace: bool,
+    /// `inplace = true` as PyTorch prints it, if it prints; it changes nothing else.
+    pub inplace: Option<Spelled>,
 }
 
 /// Checks the whole input; `known` are the models declared before it in the same macro call.
@@ -174,7 +175,7 @@ fn check(mut input: Input, known: &Known) -> (Result<Model, Box<(syn::Error, Stu
                         field,
                         kind,
                         call,
-                        inplace: false,
+                        inplace: None,
                     }),
                     input,
                 },

@@ -102,7 +102,7 @@ fn main() {
     assert_eq!(batch[3], named.forward(&xs[3]));
     let (before, after) = step(&mut named, &xs, &ys);
     assert!(after < before, "{after} < {before}");
-    assert!(named.to_string().contains("(soft): Softplus(beta=2.0, threshold=20.0)"));
+    assert!(named.to_string().contains("(soft): Softplus(beta=2, threshold=20.0)"));
 
     let mut tuple = Tuple::init(&mut rng);
     let xs: Vec<[f32; 2]> = (0..10).map(|i| [i as f32 / 10.0, 1.0]).collect();

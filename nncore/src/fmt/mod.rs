@@ -2,6 +2,10 @@
 
 use core::fmt;
 
+mod written;
+
+pub use written::{Printed, Spelled, Written};
+
 /// Writes `x` as Python's `repr(float)` does: `0.1`, `1.0`, `1e-05`.
 pub(crate) struct PyFloat(pub f32);
 
@@ -18,7 +22,7 @@ impl fmt::Display for PyFloat {
         if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
             // Python: `1e-05`, `1.5e+16`; Rust: `1e-5`, `1.5e16`.
             let text = format_args!("{x:e}");
-            let mut buf = Buf::default();
+            let mut buf = Buf::<32>::default();
             fmt::write(&mut buf, text)?;
             let s = buf.as_str();
             let (mantissa, exponent) = s.split_once('e').unwrap_or((s, "0"));
@@ -41,7 +45,7 @@ impl fmt::Display for PyFloat {
 /// settings such as `eps` and `momentum` as Python floats and computes with them in double;
 /// this is the double a user who wrote `0.1` meant, not `f64::from(0.1_f32)`.
 pub(crate) fn python_float(x: f32) -> f64 {
-    let mut buf = Buf::default();
+    let mut buf = Buf::<32>::default();
     fmt::write(&mut buf, format_args!("{x:e}"))
         .ok()
         .and_then(|()| buf.as_str().parse().ok())
@@ -49,19 +53,27 @@ pub(crate) fn python_float(x: f32) -> f64 {
 }
 
 /// A small stack buffer for formatting without `alloc`.
-#[derive(Default)]
-struct Buf {
-    bytes: [u8; 32],
+pub(crate) struct Buf<const N: usize = 32> {
+    bytes: [u8; N],
     len: usize,
 }
 
-impl Buf {
-    fn as_str(&self) -> &str {
+impl<const N: usize> Default for Buf<N> {
+    fn default() -> Self {
+        Buf {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+}
+
+impl<const N: usize> Buf<N> {
+    pub(crate) fn as_str(&self) -> &str {
         core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
     }
 }
 
-impl fmt::Write for Buf {
+impl<const N: usize> fmt::Write for Buf<N> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let end = self.len + s.len();
         self.bytes
@@ -101,49 +113,6 @@ impl fmt::Write for Indented<'_, '_> {
         for line in lines {
             self.0.write_str("\n  ")?;
             self.0.write_str(line)?;
-        }
-        Ok(())
-    }
-}
-
-/// A layer declared with `inplace = true`, printed as PyTorch prints it: `ReLU(inplace=True)`,
-/// `Dropout(p=0.5, inplace=True)`.
-pub struct Inplace<'a, T: ?Sized>(pub &'a T);
-
-impl<T: fmt::Display + ?Sized> fmt::Display for Inplace<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = HoldClose {
-            f,
-            held: false,
-            last: '\0',
-        };
-        fmt::write(&mut out, format_args!("{}", self.0))?;
-        let separator = if out.last == '(' { "" } else { ", " };
-        write!(out.f, "{separator}inplace=True)")
-    }
-}
-
-/// Writes through, holding back each `)` until more follows: the last one is left unwritten.
-struct HoldClose<'a, 'b> {
-    f: &'a mut fmt::Formatter<'b>,
-    held: bool,
-    /// The last character written.
-    last: char,
-}
-
-impl fmt::Write for HoldClose<'_, '_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for c in s.chars() {
-            if self.held {
-                self.f.write_char(')')?;
-                (self.held, self.last) = (false, ')');
-            }
-            if c == ')' {
-                self.held = true;
-            } else {
-                self.f.write_char(c)?;
-                self.last = c;
-            }
         }
         Ok(())
     }
