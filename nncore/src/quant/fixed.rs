@@ -205,7 +205,8 @@ pub enum Rounding {
     Double,
     /// [`Multiplier::apply_single_rounding`] (`TFLITE_SINGLE_ROUNDING`).
     Single,
-    /// [`round_product`] with `input_scale · weight_scale / output_scale` in `f64`.
+    /// [`round_product`] with `input_scale · weight_scale / output_scale` in `f64`, bit for bit,
+    /// computed in integer arithmetic by the layers (no floating point on a microcontroller).
     Float,
 }
 
