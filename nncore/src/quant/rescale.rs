@@ -54,10 +54,11 @@ const fn signed(negative: bool, magnitude: u128) -> i32 {
 /// An `f32` as `(negative, mantissa, exponent)`, `|v| = mantissa · 2^exponent`; `None` for NaN,
 /// a mantissa of `u64::MAX` for an infinity.
 const fn unpack(v: f32) -> Option<(bool, u64, i32)> {
-    if v.is_nan() {
+    // Bit tests, not float comparisons: no software floating point without an FPU.
+    let bits = v.to_bits();
+    if bits & 0x7fff_ffff > 0x7f80_0000 {
         return None;
     }
-    let bits = v.to_bits();
     let negative = bits >> 31 == 1;
     let biased = ((bits >> 23) & 0xff) as i32;
     let fraction = (bits & 0x7f_ffff) as u64;
