@@ -89,7 +89,10 @@ const fn round_to_bits(x: u128, bits: u32, sticky: bool) -> (u128, i32) {
     (kept, drop as i32)
 }
 
-/// `round(x · (a · b / c))` with every operation rounded as `f64` rounds it.
+/// `round(x · (a · b / c))` with every operation rounded as `f64` rounds it. Out of line: it
+/// runs about once in 2^20 outputs, and inlined it would weigh on every one.
+#[cold]
+#[inline(never)]
 const fn exact(x: i32, a: f32, b: f32, c: f32) -> i32 {
     let (Some((na, ma, ea)), Some((nb, mb, eb)), Some((nc, mc, ec))) =
         (unpack(a), unpack(b), unpack(c))
