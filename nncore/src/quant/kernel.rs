@@ -12,7 +12,9 @@
 /// Which dot products a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kernel {
-    /// Plain Rust, for every target (the compiler vectorizes it where it can).
+    /// Plain Rust, for every target (the compiler vectorizes it where it can); on bare-metal Arm
+    /// cores without the DSP extension (Cortex-M0, M3) a loop in assembly that keeps Thumb-1's
+    /// eight registers from spilling.
     Portable,
     /// x86-64 AVX2: sixteen multiply-adds an instruction. Where the CPU lacks AVX2, the portable
     /// path runs instead.
@@ -54,6 +56,25 @@ impl Kernel {
             arm::rows(weight, x, offset, acc);
             return;
         }
+        #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+        thumb::rows(weight, x, offset, acc);
+        #[cfg(not(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp))))]
+        self.rows_generic(weight, x, offset, acc);
+    }
+
+    /// [`Kernel::rows`] in Rust, with AVX2 where asked and available.
+    #[inline]
+    #[cfg_attr(
+        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
+        allow(dead_code)
+    )]
+    fn rows_generic<const IN: usize, const OUT: usize>(
+        self,
+        weight: &[[i8; IN]; OUT],
+        x: &[i8; IN],
+        offset: i32,
+        acc: &mut [i32; OUT],
+    ) {
         let xo: [i16; IN] = core::array::from_fn(|i| (x[i] as i32 + offset) as i16);
         #[cfg(target_arch = "x86_64")]
         if self == Kernel::Avx2 && avx2_available() {
@@ -61,7 +82,7 @@ impl Kernel {
             unsafe { x86::rows_avx2(weight, &xo, acc) };
             return;
         }
-        // Two rows at a time: each input loaded once for both (a Cortex-M0 has eight registers).
+        // Two rows at a time: each input loaded once for both.
         let mut pairs = weight.chunks_exact(2);
         let mut accs = acc.chunks_exact_mut(2);
         for (rows, acc) in (&mut pairs).zip(&mut accs) {
@@ -106,6 +127,8 @@ fn avx2_available() -> bool {
 
 #[cfg(nn_arm_dsp)]
 mod arm;
+#[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+mod thumb;
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
