@@ -188,8 +188,9 @@ impl<const N: usize> OutputStage<N> {
         }
     }
 
-    /// The int8 output of channel `c` for the accumulator `acc` (bias included).
-    #[inline]
+    /// The int8 output of channel `c` for the accumulator `acc` (bias included). Always inlined:
+    /// in a layer's loop over its channels the rounding is then decided once, not per channel.
+    #[inline(always)]
     #[must_use]
     pub const fn finish(&self, c: usize, acc: i32) -> i8 {
         let scaled = match self.rounding {
