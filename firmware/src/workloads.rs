@@ -32,6 +32,14 @@ impl<const N: usize> Bytes for [f32; N] {
     }
 }
 
+impl<const N: usize> Bytes for [i32; N] {
+    fn bytes(&self, emit: &mut dyn FnMut(u8)) {
+        for v in self {
+            v.to_le_bytes().into_iter().for_each(&mut *emit);
+        }
+    }
+}
+
 impl<const N: usize> Bytes for [i8; N] {
     fn bytes(&self, emit: &mut dyn FnMut(u8)) {
         self.iter().for_each(|&v| emit(v as u8));
@@ -168,6 +176,54 @@ pub mod selected {
     }
 }
 
+/// The int8 dot products of this target ([`nncore::quant::Kernel::detect`]: SMLAD on the M4F,
+/// Thumb-1 assembly on the M0) on shapes around their blocks and limits, with the extreme
+/// input offsets: every sum must be the host's.
+#[cfg(feature = "kernels")]
+pub mod selected {
+    use nncore::quant::Kernel;
+
+    pub const NAME: &str = "int8 dot products, odd shapes";
+    pub const MULTIPLY_ADDS: usize = 0;
+    pub const WEIGHT_BYTES: usize = 0;
+    pub const ARENA_BYTES: usize = 0;
+    pub type Input = u32;
+    pub type Output = [i32; 4 * (7 + 5 + 4 + 9 + 2 + 3)];
+
+    pub fn input(k: u32) -> Input {
+        k
+    }
+
+    /// The sums of one shape, for each of four offsets.
+    fn sums<const IN: usize, const OUT: usize>(seed: u32, out: &mut [i32]) {
+        let mut v = super::int8(seed, IN * OUT + IN);
+        let w: [[i8; IN]; OUT] =
+            core::array::from_fn(|_| core::array::from_fn(|_| v.next().unwrap()));
+        let x: [i8; IN] = core::array::from_fn(|_| v.next().unwrap());
+        for (k, offset) in [-127, -3, 0, 128].into_iter().enumerate() {
+            let mut acc = [seed as i32; OUT];
+            Kernel::detect().rows(&w, &x, offset, &mut acc);
+            out[k * OUT..(k + 1) * OUT].copy_from_slice(&acc);
+        }
+    }
+
+    pub fn infer(seed: &Input) -> Output {
+        let mut y = [0; 4 * (7 + 5 + 4 + 9 + 2 + 3)];
+        let (a, rest) = y.split_at_mut(4 * 7);
+        sums::<37, 7>(*seed, a);
+        let (b, rest) = rest.split_at_mut(4 * 5);
+        sums::<3, 5>(*seed + 1, b);
+        let (c, rest) = rest.split_at_mut(4 * 4);
+        sums::<16, 4>(*seed + 2, c);
+        let (d, rest) = rest.split_at_mut(4 * 9);
+        sums::<130, 9>(*seed + 3, d);
+        let (e, f) = rest.split_at_mut(4 * 2);
+        sums::<1400, 2>(*seed + 4, e);
+        sums::<70, 3>(*seed + 5, f);
+        y
+    }
+}
+
 /// No model: the fixed runtime (start-up, output, measurement) alone.
 #[cfg(not(any(
     feature = "temp",
@@ -175,7 +231,8 @@ pub mod selected {
     feature = "digits-int8",
     feature = "anomaly-f32",
     feature = "anomaly-int8",
-    feature = "anomaly-int8-tflm"
+    feature = "anomaly-int8-tflm",
+    feature = "kernels"
 )))]
 pub mod selected {
     pub const NAME: &str = "none (the runtime alone)";
