@@ -13,7 +13,7 @@ pub use tanh_slice::tanh_slice;
 
 mod tanh;
 mod tanh_slice;
-#[cfg(all(target_arch = "x86_64", not(feature = "fast-tanh")))]
+#[cfg(all(target_arch = "x86_64", not(nn_tanh_f32)))]
 mod tanh_x86;
 pub(crate) use libm::erff as erf;
 

@@ -7,13 +7,13 @@ pub(super) const TANH_CLAMP: f64 = 9.0;
 /// From `|x| ≥ SATURATION` on, tanh is exactly ±1 (so its gradient `1 - y²` is 0, as
 /// PyTorch's is). By default: the smallest f32 whose correctly rounded tanh is 1.0,
 /// 9.010913848876953 (13 ln 2 rounded up; just below it tanh rounds to 0.99999994).
-#[cfg(not(feature = "fast-tanh"))]
+#[cfg(not(nn_tanh_f32))]
 pub(super) const SATURATION: f32 = f32::from_bits(0x4110_2cb4);
 
 /// With `fast-tanh`: the smallest f32 at which the rational, evaluated in f32, reaches 1.0,
 /// 7.850532. Beyond it that evaluation wanders between 0.9999999 and 1.0000004; the exact tanh
 /// there is within 5.1 ULP of 1, inside the error bound of that evaluation (below).
-#[cfg(feature = "fast-tanh")]
+#[cfg(nn_tanh_f32)]
 pub(super) const SATURATION: f32 = f32::from_bits(0x40fb_378f);
 
 // tanh(x) = x P(x²) / Q(x²), fitted for least maximum relative error on |x| ≤ 9 by
@@ -42,7 +42,8 @@ pub(super) const Q: [f64; 4] = [
 /// enough to keep gradients within 1e-5 of PyTorch's); 6.3 ULP, 3.8e-7 relative, with the
 /// `fast-tanh` feature, which evaluates the same rational in f32 at about half the cost
 /// (`cargo test -p nncore --release --lib -- --ignored tanh_every_f32`, with and without
-/// `--features fast-tanh`).
+/// `--features fast-tanh`). On bare-metal Arm targets (no double-precision hardware: `f64` in
+/// software costs about 40 times as much) the f32 evaluation is the only one.
 ///
 /// By default it is monotonic and exactly ±1 from |x| = 9.010913848876953 on, where the
 /// correctly rounded tanh reaches ±1. With `fast-tanh` it is exactly ±1 from |x| = 7.850532
@@ -51,9 +52,9 @@ pub(super) const Q: [f64; 4] = [
 #[inline]
 #[must_use]
 pub fn tanh(x: f32) -> f32 {
-    #[cfg(feature = "fast-tanh")]
+    #[cfg(nn_tanh_f32)]
     let y = rational::<f32>(x);
-    #[cfg(not(feature = "fast-tanh"))]
+    #[cfg(not(nn_tanh_f32))]
     let y = rational::<f64>(f64::from(x)) as f32;
     // A select, not a branch, so that loops over it vectorize. NaN compares false: it stays NaN.
     if x.abs() >= SATURATION {
@@ -114,13 +115,13 @@ mod tests {
     use super::{SATURATION, tanh};
 
     /// The bounds the doc comment of `tanh` states, for each evaluation.
-    #[cfg(feature = "fast-tanh")]
+    #[cfg(nn_tanh_f32)]
     const MAX_ULP: f64 = 6.4;
-    #[cfg(feature = "fast-tanh")]
+    #[cfg(nn_tanh_f32)]
     const MAX_REL: f64 = 3.8e-7;
-    #[cfg(not(feature = "fast-tanh"))]
+    #[cfg(not(nn_tanh_f32))]
     const MAX_ULP: f64 = 0.7;
-    #[cfg(not(feature = "fast-tanh"))]
+    #[cfg(not(nn_tanh_f32))]
     const MAX_REL: f64 = 7.1e-8;
 
     /// The distance from `y` to the exact `reference`, in units of the f32 spacing there.
@@ -142,7 +143,7 @@ mod tests {
             let y = tanh(x);
             assert_eq!(tanh(-x).to_bits(), (-y).to_bits(), "tanh is odd at {x}");
             assert!(y <= 1.0, "tanh({x}) = {y}");
-            if cfg!(not(feature = "fast-tanh")) {
+            if cfg!(not(nn_tanh_f32)) {
                 assert!(y >= previous, "tanh decreases at {x}: {previous} then {y}");
             }
             previous = y;
@@ -195,7 +196,7 @@ mod tests {
     }
 
     /// By default, saturation starts exactly where the correctly rounded tanh reaches 1.
-    #[cfg(not(feature = "fast-tanh"))]
+    #[cfg(not(nn_tanh_f32))]
     #[test]
     fn tanh_saturates_where_the_correctly_rounded_one_does() {
         let rounded = |x: f32| f64::from(x).tanh() as f32;
@@ -206,7 +207,7 @@ mod tests {
     }
 
     /// With `fast-tanh`, saturation starts where the f32 evaluation first reaches 1.
-    #[cfg(feature = "fast-tanh")]
+    #[cfg(nn_tanh_f32)]
     #[test]
     fn tanh_saturates_where_the_f32_evaluation_reaches_one() {
         assert!(super::rational::<f32>(SATURATION) >= 1.0);
@@ -226,7 +227,7 @@ mod tests {
             } else {
                 assert_eq!(y, 1.0, "tanh({x})");
             }
-            if cfg!(not(feature = "fast-tanh")) {
+            if cfg!(not(nn_tanh_f32)) {
                 assert!(y >= previous, "tanh decreases at {x}: {previous} then {y}");
             }
             previous = y;

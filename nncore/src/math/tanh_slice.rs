@@ -48,11 +48,11 @@ fn map(xs: &[f32], ys: &mut [f32]) {
 }
 
 /// The f64 evaluation in vector registers.
-#[cfg(all(target_arch = "x86_64", not(feature = "fast-tanh")))]
+#[cfg(all(target_arch = "x86_64", not(nn_tanh_f32)))]
 use super::tanh_x86 as vector;
 
 /// With `fast-tanh`, the f32 evaluation: the scalar loop compiled for AVX2 or AVX-512.
-#[cfg(all(target_arch = "x86_64", feature = "fast-tanh"))]
+#[cfg(all(target_arch = "x86_64", nn_tanh_f32))]
 mod vector {
     /// [`super::map`] with AVX2.
     #[target_feature(enable = "avx2")]

@@ -132,10 +132,10 @@ pub const fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
     if a == i32::MIN && b == i32::MIN {
         return i32::MAX;
     }
-    let ab = a as i64 * b as i64;
-    let nudge = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
-    // Rust's `/` truncates toward zero, as C++'s does.
-    ((ab + nudge) / (1 << 31)) as i32
+    // gemmlowp divides `ab + nudge` by 2^31 truncating toward zero, the nudge `2^30` for a
+    // nonnegative product and `1 − 2^30` for a negative one; both are `floor((ab + 2^30) / 2^31)`
+    // (for a negative sum, truncation is `floor((sum + 2^31 − 1) / 2^31)`), which is a shift.
+    ((a as i64 * b as i64 + (1 << 30)) >> 31) as i32
 }
 
 /// gemmlowp's `RoundingDivideByPOT`: `x / 2^exponent` rounded half away from zero, for an
@@ -205,7 +205,8 @@ pub enum Rounding {
     Double,
     /// [`Multiplier::apply_single_rounding`] (`TFLITE_SINGLE_ROUNDING`).
     Single,
-    /// [`round_product`] with `input_scale · weight_scale / output_scale` in `f64`.
+    /// [`round_product`] with `input_scale · weight_scale / output_scale` in `f64`, bit for bit,
+    /// computed in integer arithmetic by the layers (no floating point on a microcontroller).
     Float,
 }
 
@@ -283,6 +284,22 @@ mod tests {
             saturating_rounding_doubling_high_mul(i32::MIN, i32::MAX),
             -i32::MAX
         );
+    }
+
+    #[test]
+    fn high_mul_is_gemmlowps_truncating_division() {
+        let mut s = 7u64;
+        for _ in 0..100_000 {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let (a, b) = ((s >> 32) as i32, s as i32 >> (s % 31));
+            if a == i32::MIN && b == i32::MIN {
+                continue;
+            }
+            let ab = a as i64 * b as i64;
+            let nudge = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+            let want = ((ab + nudge) / (1 << 31)) as i32;
+            assert_eq!(saturating_rounding_doubling_high_mul(a, b), want, "{a} {b}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The int8 dot products of `FULLY_CONNECTED`: every row of a weight matrix times `x − zx`,
-//! summed in wrapping int32, portable or with the CPU's integer multiply-add.
+//! summed in wrapping int32, portable or with the CPU's integer multiply-add (AVX2 on x86-64,
+//! the DSP extension's `SMLAD` on Arm microcontrollers: [`Kernel::Dsp`]).
 //!
 //! Both paths compute the same sum exactly: the inputs are first offset into int16 (`x − zx` is
 //! within ±255), each product of an int8 weight and an int16 input fits in int32 (`|w · x| ≤ 128
@@ -11,11 +12,17 @@
 /// Which dot products a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kernel {
-    /// Plain Rust, for every target (the compiler vectorizes it where it can).
+    /// Plain Rust, for every target (the compiler vectorizes it where it can); on bare-metal Arm
+    /// cores without the DSP extension (Cortex-M0, M3) a loop in assembly that keeps Thumb-1's
+    /// eight registers from spilling.
     Portable,
     /// x86-64 AVX2: sixteen multiply-adds an instruction. Where the CPU lacks AVX2, the portable
     /// path runs instead.
     Avx2,
+    /// Arm's DSP extension (Cortex-M4, M7, M33, M55; built for a `thumbv7em` target): two
+    /// multiply-adds an instruction (`SMLAD`), four rows at a time. On other targets the portable
+    /// path runs instead.
+    Dsp,
 }
 
 impl Kernel {
@@ -25,6 +32,8 @@ impl Kernel {
     pub fn detect() -> Self {
         if avx2_available() {
             Kernel::Avx2
+        } else if cfg!(nn_arm_dsp) {
+            Kernel::Dsp
         } else {
             Kernel::Portable
         }
@@ -42,6 +51,30 @@ impl Kernel {
         offset: i32,
         acc: &mut [i32; OUT],
     ) {
+        #[cfg(nn_arm_dsp)]
+        if self == Kernel::Dsp {
+            arm::rows(weight, x, offset, acc);
+            return;
+        }
+        #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+        thumb::rows(weight, x, offset, acc);
+        #[cfg(not(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp))))]
+        self.rows_generic(weight, x, offset, acc);
+    }
+
+    /// [`Kernel::rows`] in Rust, with AVX2 where asked and available.
+    #[inline]
+    #[cfg_attr(
+        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
+        allow(dead_code)
+    )]
+    fn rows_generic<const IN: usize, const OUT: usize>(
+        self,
+        weight: &[[i8; IN]; OUT],
+        x: &[i8; IN],
+        offset: i32,
+        acc: &mut [i32; OUT],
+    ) {
         let xo: [i16; IN] = core::array::from_fn(|i| (x[i] as i32 + offset) as i16);
         #[cfg(target_arch = "x86_64")]
         if self == Kernel::Avx2 && avx2_available() {
@@ -49,7 +82,19 @@ impl Kernel {
             unsafe { x86::rows_avx2(weight, &xo, acc) };
             return;
         }
-        for (row, acc) in weight.iter().zip(acc) {
+        // Two rows at a time: each input loaded once for both.
+        let mut pairs = weight.chunks_exact(2);
+        let mut accs = acc.chunks_exact_mut(2);
+        for (rows, acc) in (&mut pairs).zip(&mut accs) {
+            let (mut a0, mut a1) = (acc[0], acc[1]);
+            for ((&w0, &w1), &x) in rows[0].iter().zip(&rows[1]).zip(&xo) {
+                a0 = a0.wrapping_add(w0 as i32 * x as i32);
+                a1 = a1.wrapping_add(w1 as i32 * x as i32);
+            }
+            acc[0] = a0;
+            acc[1] = a1;
+        }
+        for (row, acc) in pairs.remainder().iter().zip(accs.into_remainder()) {
             *acc = acc.wrapping_add(dot(row, &xo));
         }
     }
@@ -79,6 +124,11 @@ fn avx2_available() -> bool {
         false
     }
 }
+
+#[cfg(nn_arm_dsp)]
+mod arm;
+#[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+mod thumb;
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
@@ -191,7 +241,7 @@ mod tests {
         ] {
             for offset in [-127, -3, 0, 128] {
                 let want = reference(w, &x, offset);
-                for kernel in [Kernel::Portable, Kernel::Avx2] {
+                for kernel in [Kernel::Portable, Kernel::Avx2, Kernel::Dsp] {
                     let mut acc = [7; OUT];
                     kernel.rows(w, &x, offset, &mut acc);
                     let got = acc.map(|a| a.wrapping_sub(7));

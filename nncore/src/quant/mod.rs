@@ -47,6 +47,7 @@ mod params;
 mod pool;
 pub mod ptq;
 mod quantize;
+mod rescale;
 mod source;
 
 /// What `sequential!`'s int8 code calls, re-exported by `crate::__private`.

@@ -1,7 +1,8 @@
 //! Quantization parameters as plain data: a tensor's scale and zero point, the fused activation
 //! clamp, and the output stage that turns a layer's int32 accumulators into int8.
 
-use super::fixed::{Multiplier, Rounding, round_product, round_to_i32};
+use super::fixed::{Multiplier, Rounding};
+use super::rescale::round_scaled;
 
 /// Affine quantization of one tensor, TensorFlow Lite's: `real = scale · (q − zero_point)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -20,20 +21,22 @@ impl QuantParams {
     }
 
     /// `x` as int8: `round(x / scale) + zero_point` (half away from zero, the division in
-    /// `f32`), clamped: TensorFlow Lite's `QUANTIZE` (`AffineQuantize`).
+    /// `f32`), clamped: TensorFlow Lite's `QUANTIZE` (`AffineQuantize`). Single precision only:
+    /// no `f64` on a microcontroller.
     #[inline]
     #[must_use]
     pub const fn quantize(self, x: f32) -> i8 {
-        let q = round_to_i32((x / self.scale) as f64);
+        let q = round_f32(x / self.scale);
         clamp_i8(q.saturating_add(self.zero_point as i32), [i8::MIN, i8::MAX])
     }
 
-    /// The real value of `q`: `scale · (q − zero_point)`, computed in `f64` as TensorFlow Lite's
-    /// `DEQUANTIZE` does.
+    /// The real value of `q`: `scale · (q − zero_point)`, TensorFlow Lite's `DEQUANTIZE`. It
+    /// computes the product in `f64` and rounds it to `f32`; the product of the `f32` scale and
+    /// a 9-bit integer is exact in `f64`, so one `f32` multiplication rounds it the same.
     #[inline]
     #[must_use]
     pub const fn dequantize(self, q: i8) -> f32 {
-        (self.scale as f64 * (q as i32 - self.zero_point as i32) as f64) as f32
+        self.scale * (q as i32 - self.zero_point as i32) as f32
     }
 }
 
@@ -78,7 +81,26 @@ impl Activation {
 
 /// `round(x / scale) + zero_point` without the int8 clamp.
 const fn quantize_i32(p: QuantParams, x: f32) -> i32 {
-    round_to_i32((x / p.scale) as f64).saturating_add(p.zero_point as i32)
+    round_f32(x / p.scale).saturating_add(p.zero_point as i32)
+}
+
+/// `x` rounded half away from zero (C's `round`), saturated to `i32` (NaN gives 0): the same as
+/// rounding `x as f64`, in single precision.
+#[inline]
+const fn round_f32(x: f32) -> i32 {
+    // From 2^23 on every f32 is an integer; below, truncation is exact and so is `x − t`.
+    if !(x < 8_388_608.0 && x > -8_388_608.0) {
+        return x as i32;
+    }
+    let t = x as i32;
+    let frac = x - t as f32;
+    if frac >= 0.5 {
+        t + 1
+    } else if frac <= -0.5 {
+        t - 1
+    } else {
+        t
+    }
 }
 
 /// `x` clamped to `[range[0], range[1]]`.
@@ -166,16 +188,20 @@ impl<const N: usize> OutputStage<N> {
         }
     }
 
-    /// The int8 output of channel `c` for the accumulator `acc` (bias included).
-    #[inline]
+    /// The int8 output of channel `c` for the accumulator `acc` (bias included). Always inlined:
+    /// in a layer's loop over its channels the rounding is then decided once, not per channel.
+    #[inline(always)]
     #[must_use]
     pub const fn finish(&self, c: usize, acc: i32) -> i8 {
         let scaled = match self.rounding {
             Rounding::Double => self.multiplier[c].apply_double_rounding(acc),
             Rounding::Single => self.multiplier[c].apply_single_rounding(acc),
-            Rounding::Float => round_product(
+            Rounding::Float => round_scaled(
                 acc,
-                real_factor(self.input, self.weight_scale[c], self.output),
+                self.multiplier[c],
+                self.input.scale,
+                self.weight_scale[c],
+                self.output.scale,
             ),
         };
         clamp_i8(
@@ -212,6 +238,36 @@ mod tests {
         assert_eq!(p.dequantize(1), 2.0);
         for q in i8::MIN..=i8::MAX {
             assert_eq!(p.quantize(p.dequantize(q)), q);
+        }
+    }
+
+    #[test]
+    fn single_precision_quantization_is_the_double_one() {
+        use crate::quant::fixed::round_to_i32;
+        let mut bits = 0x3456_789au32;
+        for _ in 0..100_000 {
+            bits = bits.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            // Values around the rounding boundaries, and every magnitude.
+            let x = f32::from_bits(bits);
+            let near = (bits % 4000) as f32 * 0.25 - 500.0;
+            for v in [x, near, near + 0.5, -near - 0.5, x * 1e-30] {
+                assert_eq!(round_f32(v), round_to_i32(v as f64), "{v}");
+            }
+            let p = QuantParams::new(f32::from_bits(0x3a00_0000 | (bits >> 9)), bits as i8);
+            for q in [i8::MIN, -1, 0, 1, i8::MAX, (bits >> 8) as i8] {
+                let double = (p.scale as f64 * (q as i32 - p.zero_point as i32) as f64) as f32;
+                assert_eq!(p.dequantize(q).to_bits(), double.to_bits(), "{p:?} {q}");
+            }
+        }
+        for v in [
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            2.5e9,
+            -2.5e9,
+            8_388_607.5,
+        ] {
+            assert_eq!(round_f32(v), round_to_i32(v as f64), "{v}");
         }
     }
 

@@ -1,0 +1,201 @@
+//! The dot products of [`super::Kernel::Dsp`] on Arm cores with the DSP extension (Cortex-M4,
+//! M7, M33, M55): `SXTB16` widens two int8 weights to int16 lanes, `SMLAD` multiplies two int16
+//! pairs and adds both products to an int32 accumulator.
+//!
+//! The inputs, offset into int16, are stored once per call in the order the weights widen to:
+//! per group of four, `(x0, x2)` then `(x1, x3)`, since `SXTB16 w` gives `(w0, w2)` and `SXTB16
+//! w, ROR #8` gives `(w1, w3)`. Four rows share each load of the inputs, sixteen inputs a step:
+//! 1.34 instructions a multiply-add. Every product and sum is
+//! the portable path's (`SMLAD` wraps like `wrapping_add`), so the results are the same bits.
+
+use core::arch::asm;
+
+/// `IN` int16 inputs, aligned for `LDRD`.
+#[repr(C, align(8))]
+struct Pairs<const IN: usize>([i16; IN]);
+
+/// `x + offset` in SMLAD order (groups of four), the last `IN % 4` in order.
+#[inline]
+fn pairs<const IN: usize>(x: &[i8; IN], offset: i32) -> Pairs<IN> {
+    let mut out = Pairs([0i16; IN]);
+    let o = |v: i8| (v as i32 + offset) as i16;
+    for (d, s) in out.0.chunks_exact_mut(4).zip(x.chunks_exact(4)) {
+        d.copy_from_slice(&[o(s[0]), o(s[2]), o(s[1]), o(s[3])]);
+    }
+    let tail = IN / 4 * 4;
+    for i in tail..IN {
+        out.0[i] = o(x[i]);
+    }
+    out
+}
+
+/// Adds to `acc[o]` the dot product of `weight[o]` with `x + offset`, wrapping.
+#[inline]
+pub(super) fn rows<const IN: usize, const OUT: usize>(
+    weight: &[[i8; IN]; OUT],
+    x: &[i8; IN],
+    offset: i32,
+    acc: &mut [i32; OUT],
+) {
+    let xs = pairs(x, offset);
+    let groups = IN / 4;
+    let tail = groups * 4;
+    let mut done = 0;
+    // Four rows at a time, while their offsets fit LDR's 12-bit immediate.
+    if 3 * IN <= 4095 && groups > 0 {
+        for (rows, acc) in weight.chunks_exact(4).zip(acc.chunks_exact_mut(4)) {
+            let mut a = [acc[0], acc[1], acc[2], acc[3]];
+            // SAFETY: reads `4 · groups` bytes of each of the four rows (from the first row,
+            // `IN` apart) and as many int16 inputs, all in bounds.
+            unsafe { four_rows::<IN>(rows.as_ptr().cast(), xs.0.as_ptr(), groups, &mut a) };
+            for (k, (row, acc)) in rows.iter().zip(acc.iter_mut()).enumerate() {
+                *acc = a[k].wrapping_add(rest(&row[tail..], &xs.0[tail..]));
+            }
+            done += 4;
+        }
+    }
+    for (row, acc) in weight[done..].iter().zip(&mut acc[done..]) {
+        let mut a = *acc;
+        if groups > 0 {
+            // SAFETY: reads `4 · groups` bytes of the row and as many int16 inputs.
+            unsafe { one_row(row.as_ptr(), xs.0.as_ptr(), groups, &mut a) };
+        }
+        *acc = a.wrapping_add(rest(&row[tail..], &xs.0[tail..]));
+    }
+}
+
+/// The last `IN % 4` products, in order.
+#[inline]
+fn rest(w: &[i8], x: &[i16]) -> i32 {
+    w.iter()
+        .zip(x)
+        .fold(0, |s, (&w, &x)| s.wrapping_add(w as i32 * x as i32))
+}
+
+/// Four inputs against four rows `IN` bytes apart: the template of one step of [`four_rows`].
+macro_rules! four_inputs {
+    () => {
+        concat!(
+            "ldrd {xa}, {xb}, [{x}], #8\n",
+            "ldr {w}, [{p}, #{r1}]\n",
+            "sxtb16 {t}, {w}\n",
+            "sxtb16 {w}, {w}, ror #8\n",
+            "smlad {a1}, {t}, {xa}, {a1}\n",
+            "smlad {a1}, {w}, {xb}, {a1}\n",
+            "ldr {w}, [{p}, #{r2}]\n",
+            "sxtb16 {t}, {w}\n",
+            "sxtb16 {w}, {w}, ror #8\n",
+            "smlad {a2}, {t}, {xa}, {a2}\n",
+            "smlad {a2}, {w}, {xb}, {a2}\n",
+            "ldr {w}, [{p}, #{r3}]\n",
+            "sxtb16 {t}, {w}\n",
+            "sxtb16 {w}, {w}, ror #8\n",
+            "smlad {a3}, {t}, {xa}, {a3}\n",
+            "smlad {a3}, {w}, {xb}, {a3}\n",
+            "ldr {w}, [{p}], #4\n",
+            "sxtb16 {t}, {w}\n",
+            "sxtb16 {w}, {w}, ror #8\n",
+            "smlad {a0}, {t}, {xa}, {a0}\n",
+            "smlad {a0}, {w}, {xb}, {a0}\n",
+        )
+    };
+}
+
+/// Four rows `IN` bytes apart from `w` against `4 · groups` inputs: sixteen inputs a step, then
+/// four a step.
+///
+/// # Safety
+/// `w` must be readable for `3 · IN + 4 · groups` bytes and `x` for `4 · groups` int16 values,
+/// aligned to 4 bytes; `groups > 0`.
+#[inline]
+unsafe fn four_rows<const IN: usize>(w: *const i8, x: *const i16, groups: usize, a: &mut [i32; 4]) {
+    let [mut a0, mut a1, mut a2, mut a3] = *a;
+    let (mut w, mut x) = (w, x);
+    // SAFETY: the loads stay in the ranges the caller vouches for.
+    unsafe {
+        if groups >= 4 {
+            asm!(
+                "2:",
+                four_inputs!(),
+                four_inputs!(),
+                four_inputs!(),
+                four_inputs!(),
+                "subs {n}, {n}, #1",
+                "bne 2b",
+                p = inout(reg) w,
+                x = inout(reg) x,
+                n = inout(reg) groups / 4 => _,
+                a0 = inout(reg) a0,
+                a1 = inout(reg) a1,
+                a2 = inout(reg) a2,
+                a3 = inout(reg) a3,
+                xa = out(reg) _,
+                xb = out(reg) _,
+                w = out(reg) _,
+                t = out(reg) _,
+                r1 = const IN,
+                r2 = const 2 * IN,
+                r3 = const 3 * IN,
+                options(nostack, readonly),
+            );
+        }
+        if groups % 4 > 0 {
+            asm!(
+                "2:",
+                four_inputs!(),
+                "subs {n}, {n}, #1",
+                "bne 2b",
+                p = inout(reg) w => _,
+                x = inout(reg) x => _,
+                n = inout(reg) groups % 4 => _,
+                a0 = inout(reg) a0,
+                a1 = inout(reg) a1,
+                a2 = inout(reg) a2,
+                a3 = inout(reg) a3,
+                xa = out(reg) _,
+                xb = out(reg) _,
+                w = out(reg) _,
+                t = out(reg) _,
+                r1 = const IN,
+                r2 = const 2 * IN,
+                r3 = const 3 * IN,
+                options(nostack, readonly),
+            );
+        }
+    }
+    *a = [a0, a1, a2, a3];
+}
+
+/// One row, four inputs a step for `steps` steps.
+///
+/// # Safety
+/// `w` must be readable for `4 · steps` bytes and `x` for `4 · steps` int16 values, aligned to
+/// 4 bytes; `steps > 0`.
+#[inline]
+unsafe fn one_row(w: *const i8, x: *const i16, steps: usize, a: &mut i32) {
+    let mut acc = *a;
+    // SAFETY: as above.
+    unsafe {
+        asm!(
+            "2:",
+            "ldrd {xa}, {xb}, [{x}], #8",
+            "ldr {w}, [{p}], #4",
+            "sxtb16 {t}, {w}",
+            "sxtb16 {w}, {w}, ror #8",
+            "smlad {a}, {t}, {xa}, {a}",
+            "smlad {a}, {w}, {xb}, {a}",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            p = inout(reg) w => _,
+            x = inout(reg) x => _,
+            n = inout(reg) steps => _,
+            a = inout(reg) acc,
+            xa = out(reg) _,
+            xb = out(reg) _,
+            w = out(reg) _,
+            t = out(reg) _,
+            options(nostack, readonly),
+        );
+    }
+    *a = acc;
+}

@@ -1,0 +1,109 @@
+//! The portable dot products on bare-metal Arm cores without the DSP extension (Cortex-M0, M0+,
+//! M3, M23), written out: compiled from Rust, the loop over two rows is unrolled and spills its
+//! addresses on the eight low registers of Thumb-1. Here it keeps every address and index in a
+//! register: a load of the input, and per row a load of the weight, a multiply and an add, 4.25
+//! instructions a multiply-add. The sums are the portable path's, wrapping alike.
+
+use core::arch::asm;
+
+/// Adds to `acc[o]` the dot product of `weight[o]` with `x + offset`, wrapping.
+#[inline]
+pub(super) fn rows<const IN: usize, const OUT: usize>(
+    weight: &[[i8; IN]; OUT],
+    x: &[i8; IN],
+    offset: i32,
+    acc: &mut [i32; OUT],
+) {
+    // Words, so that one `LDM` loads an input and steps to the next.
+    let xs: [i32; IN] = core::array::from_fn(|i| x[i] as i32 + offset);
+    let even = IN / 2 * 2;
+    let mut pairs = weight.chunks_exact(2);
+    let mut accs = acc.chunks_exact_mut(2);
+    for (rows, acc) in (&mut pairs).zip(&mut accs) {
+        let (mut a0, mut a1) = (acc[0], acc[1]);
+        if even > 0 {
+            // SAFETY: reads `even` bytes of each row and `even` inputs.
+            unsafe {
+                two_rows(
+                    rows[0].as_ptr(),
+                    rows[1].as_ptr(),
+                    xs.as_ptr(),
+                    even,
+                    &mut a0,
+                    &mut a1,
+                )
+            };
+        }
+        for i in even..IN {
+            a0 = a0.wrapping_add(rows[0][i] as i32 * xs[i]);
+            a1 = a1.wrapping_add(rows[1][i] as i32 * xs[i]);
+        }
+        acc[0] = a0;
+        acc[1] = a1;
+    }
+    for (row, acc) in pairs.remainder().iter().zip(accs.into_remainder()) {
+        let sum = row
+            .iter()
+            .zip(&xs)
+            .fold(0i32, |s, (&w, &x)| s.wrapping_add(w as i32 * x));
+        *acc = acc.wrapping_add(sum);
+    }
+}
+
+/// Two rows against `n` inputs (`n` even, nonzero), two inputs a step.
+///
+/// # Safety
+/// `w0` and `w1` must be readable for `n` bytes and `x` for `n` words.
+#[inline]
+unsafe fn two_rows(
+    w0: *const i8,
+    w1: *const i8,
+    x: *const i32,
+    n: usize,
+    a0: &mut i32,
+    a1: &mut i32,
+) {
+    let (sum0, sum1): (i32, i32);
+    // SAFETY: the rows are read from `end − n` to `end`, the inputs `n` words from `x`.
+    unsafe {
+        // r0: inputs, r1: an input, r2: a product, r3 and r4: the rows' ends, r5: the index
+        // from −n up to 0, r8 and r10: the sums (high registers, which ADD reaches), returned
+        // in r1 and r2.
+        asm!(
+            "movs r1, #0",
+            "mov r8, r1",
+            "mov r10, r1",
+            "2:",
+            "ldm r0!, {{r1}}",
+            "ldrsb r2, [r3, r5]",
+            "muls r2, r1",
+            "add r8, r2",
+            "ldrsb r2, [r4, r5]",
+            "muls r2, r1",
+            "add r10, r2",
+            "adds r5, #1",
+            "ldm r0!, {{r1}}",
+            "ldrsb r2, [r3, r5]",
+            "muls r2, r1",
+            "add r8, r2",
+            "ldrsb r2, [r4, r5]",
+            "muls r2, r1",
+            "add r10, r2",
+            "adds r5, #1",
+            "bne 2b",
+            "mov r1, r8",
+            "mov r2, r10",
+            inout("r0") x => _,
+            out("r1") sum0,
+            out("r2") sum1,
+            in("r3") w0.add(n),
+            in("r4") w1.add(n),
+            inout("r5") -(n as isize) => _,
+            out("r8") _,
+            out("r10") _,
+            options(nostack, readonly),
+        );
+    }
+    *a0 = a0.wrapping_add(sum0);
+    *a1 = a1.wrapping_add(sum1);
+}
