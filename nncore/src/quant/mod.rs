@@ -17,6 +17,8 @@
 //! | `MAX_POOL_2D`, `AVERAGE_POOL_2D` | [`MaxPool2d`], [`AvgPool2d`] | filter, stride, padding |
 //! | `RESHAPE` (Keras `Flatten`) | [`Reshape`] | NHWC to a vector |
 //! | `PAD` | [`Pad`] | zero-point rows and columns around each channel |
+//! | `ADD` | [`Add`] | two inputs of one shape, each rescaled; fused ReLU/ReLU6 |
+//! | `SOFTMAX` | [`Softmax`] | over the last axis, any `beta`; output scale 1/256, zero point −128 |
 //! | `RELU`, `RELU6` | [`Relu`], [`Relu6`] | the output quantized as the input |
 //! | `TANH`, `LOGISTIC`, other elementwise ops | [`Lookup`] | any function, as a 256-entry table |
 //!
@@ -32,6 +34,7 @@
 //! quantizes every layer. [`Int8Layer`] and [`Int8Model`] give its footprint and its source
 //! (`crate::export::write_rust_const_int8`).
 
+mod add;
 mod conv;
 mod conv1d;
 mod depthwise;
@@ -47,6 +50,7 @@ mod params;
 mod pool;
 pub mod ptq;
 mod quantize;
+mod softmax;
 mod source;
 
 /// What `sequential!`'s int8 code calls, re-exported by `crate::__private`.
@@ -56,6 +60,7 @@ pub(crate) mod private {
 }
 pub mod tflite;
 
+pub use add::{ADD_LEFT_SHIFT, Add};
 pub use conv::{Conv2d, Padding};
 pub use conv1d::Conv1d;
 pub use depthwise::DepthwiseConv2d;
@@ -71,6 +76,7 @@ pub use pad::Pad;
 pub use params::{Activation, OutputStage, QuantParams};
 pub use pool::{AvgPool2d, MaxPool2d, Pool2d};
 pub use quantize::{Norm, Plan, Plans, Quantize, Role};
+pub use softmax::{SOFTMAX_OUTPUT, Softmax};
 pub use source::{Int8Layer, Int8Model};
 
 /// An int8 layer taking `X` to `Y` for one sample.

@@ -1,0 +1,119 @@
+"""int8 goldens from TensorFlow Lite for residual networks and SOFTMAX: ADD (two inputs at
+different scales, with and without a fused ReLU), SOFTMAX at several input scales, and models
+with the layer structure of the MLPerf Tiny reference networks (ResNet-8 for image
+classification, DS-CNN for keyword spotting), trained on nothing (their weights are random;
+the arithmetic is what is checked) and calibrated on synthetic inputs.
+
+Same format as tests/tflite/*/case.json (tests/tflite/README.md). Needs tensorflow-cpu (2.21
+made the committed files), which the tests do not.
+Run:  python scripts/make_tflite_residual.py data/digits.csv tests/tflite
+"""
+import os, sys
+import numpy as np
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import tensorflow as tf
+sys.path.insert(0, os.path.dirname(__file__))
+from make_tflite_cases import convert, record  # noqa: E402
+
+L = tf.keras.layers
+
+
+def residual_digits(batch=None):
+    """conv → conv → ADD (ReLU) → depthwise → ADD → average pool → dense → softmax."""
+    x = tf.keras.Input((8, 8, 1), batch_size=batch)
+    a = L.Conv2D(8, 3, padding="same", activation="relu")(x)
+    b = L.Conv2D(8, 3, padding="same")(a)
+    s = L.Activation("relu")(L.Add()([a, b]))
+    c = L.DepthwiseConv2D(3, padding="same", activation="relu6")(s)
+    d = L.Add()([s, c])
+    p = L.AveragePooling2D(2)(d)
+    y = L.Dense(10)(L.Flatten()(p))
+    return tf.keras.Model(x, L.Softmax()(y))
+
+
+def logits(k, batch=None):
+    """Dense 64→10 with its weights scaled by k (wider logits), then softmax."""
+    x = tf.keras.Input((64,), batch_size=batch)
+    return tf.keras.Model(x, L.Softmax()(L.Dense(10, kernel_initializer=tf.keras.initializers.RandomNormal(stddev=0.1 * k))(x)))
+
+
+def softmax_only(width, batch=None):
+    """SOFTMAX alone on `width` values: its input scale is the calibration data's."""
+    x = tf.keras.Input((width,), batch_size=batch)
+    return tf.keras.Model(x, L.Softmax()(x))
+
+
+def resnet8(batch=None):
+    """MLPerf Tiny image classification (resnet.py of the tiny repository): 32×32×3, three stacks."""
+    def bn_relu(y):
+        return L.Activation("relu")(L.BatchNormalization()(y))
+    x = tf.keras.Input((32, 32, 3), batch_size=batch)
+    y = bn_relu(L.Conv2D(16, 3, padding="same")(x))
+    for filters, stride in ((16, 1), (32, 2), (64, 2)):
+        z = bn_relu(L.Conv2D(filters, 3, strides=stride, padding="same")(y))
+        z = L.BatchNormalization()(L.Conv2D(filters, 3, padding="same")(z))
+        if stride > 1:
+            y = L.Conv2D(filters, 1, strides=stride, padding="same")(y)
+        y = L.Activation("relu")(L.Add()([y, z]))
+    y = L.AveragePooling2D(pool_size=y.shape[1])(y)
+    y = L.Dense(10)(L.Flatten()(y))
+    return tf.keras.Model(x, L.Softmax()(y))
+
+
+def ds_cnn(batch=None):
+    """MLPerf Tiny keyword spotting (keras_model.py of the tiny repository): 49×10 MFCCs."""
+    x = tf.keras.Input((49, 10, 1), batch_size=batch)
+    y = L.Conv2D(64, (10, 4), strides=(2, 2), padding="same")(x)
+    y = L.Activation("relu")(L.BatchNormalization()(y))
+    for _ in range(4):
+        y = L.DepthwiseConv2D(3, padding="same")(y)
+        y = L.Activation("relu")(L.BatchNormalization()(y))
+        y = L.Conv2D(64, 1, padding="same")(y)
+        y = L.Activation("relu")(L.BatchNormalization()(y))
+    y = L.AveragePooling2D(pool_size=(y.shape[1], y.shape[2]))(y)
+    y = L.Dense(12)(L.Flatten()(y))
+    return tf.keras.Model(x, L.Softmax()(y))
+
+
+def randomize_bn(model, rng):
+    """BatchNorm statistics away from the identity, as trained ones would be."""
+    for layer in model.layers:
+        if isinstance(layer, L.BatchNormalization):
+            g, b, m, v = layer.get_weights()
+            layer.set_weights([rng.uniform(0.5, 1.5, g.shape), rng.normal(0, 0.2, b.shape),
+                               rng.normal(0, 0.2, m.shape), rng.uniform(0.5, 2.0, v.shape)])
+
+
+def main(csv, out):
+    tf.keras.utils.set_random_seed(5)
+    rng = np.random.default_rng(5)
+    d = np.loadtxt(csv, delimiter=",", skiprows=1, dtype=np.float32)
+    X = d[:, :64] / 16.0; Y = d[:, 64].astype(np.int64)
+    I = X.reshape(-1, 8, 8, 1)
+    ce = tf.keras.losses.SparseCategoricalCrossentropy()
+
+    m = residual_digits(); m.compile("adam", ce); m.fit(I[360:], Y[360:], epochs=15, batch_size=32, verbose=0)
+    m1 = residual_digits(1); m1.set_weights(m.get_weights())
+    record("residual_cnn_int8", convert(m1, I[360:660]), I[:120], Y[:120], out)
+
+    for k, name in ((1, "softmax_narrow_int8"), (30, "softmax_wide_int8")):
+        m1 = logits(k, 1)
+        record(name, convert(m1, X[360:660]), X[:120], Y[:120], out)
+
+    # SOFTMAX alone, on random int8 rows, at input scales from 1/32 to 1 (calibrated on ±4 to ±128).
+    for width, bound in ((16, 4.0), (16, 32.0), (40, 128.0)):
+        cal = rng.uniform(-bound, bound, (64, width)).astype(np.float32)
+        rows = rng.uniform(-bound, bound, (400, width)).astype(np.float32)
+        record(f"softmax_only_{width}x{int(bound)}_int8", convert(softmax_only(width, 1), cal), rows, None, out, keep=0)
+
+    m1 = resnet8(1); randomize_bn(m1, rng)
+    imgs = rng.uniform(0, 1, (40, 32, 32, 3)).astype(np.float32)
+    record("resnet8_int8", convert(m1, imgs[8:]), imgs[:8], None, out, keep=2)
+
+    m1 = ds_cnn(1); randomize_bn(m1, rng)
+    mfcc = rng.normal(0, 1, (40, 49, 10, 1)).astype(np.float32)
+    record("ds_cnn_int8", convert(m1, mfcc[8:]), mfcc[:8], None, out, keep=2)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
