@@ -218,7 +218,10 @@ impl Site<'_, '_> {
             9 => format!(
                 ", fused {}, weights format {}, keep_num_dims {}",
                 act(0),
-                o.u8(1, 0).unwrap_or(0),
+                match o.u8(1, 0).unwrap_or(0) {
+                    0 => "DEFAULT",
+                    _ => "SHUFFLED4x16INT8",
+                },
                 o.u8(2, 0).unwrap_or(0) != 0
             ),
             0 => format!(", fused {}", act(0)),

@@ -107,8 +107,8 @@ fn import(i: &Import) -> TokenStream {
         Ok(b) => b,
         Err(e) => {
             return fail(format!(
-                "cannot read {} ({e}); the path is relative to Cargo.toml",
-                full.display()
+                "cannot read the file, a path relative to the directory of this crate's \
+                 `Cargo.toml`: {e}"
             ));
         }
     };
@@ -122,5 +122,48 @@ fn import(i: &Import) -> TokenStream {
     quote! {
         #code
         const _: &[::core::primitive::u8] = ::core::include_bytes!(#tracked);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{graph, read};
+
+    /// A golden file of the workspace's tests.
+    fn golden(name: &str) -> Vec<u8> {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        std::fs::read(format!("{dir}/../tests/tflite/{name}/model.tflite")).unwrap()
+    }
+
+    fn check(bytes: &[u8]) -> Result<graph::Graph, String> {
+        read::Model::parse(bytes).and_then(|m| graph::check(&m))
+    }
+
+    #[test]
+    fn the_golden_files_check() {
+        for name in ["digits_cnn_int8", "residual_cnn_int8", "ds_cnn_int8"] {
+            let graph = check(&golden(name)).unwrap();
+            assert!(!graph.float_input && !graph.float_output);
+            assert!(graph.nodes.len() >= 6, "{name}");
+        }
+    }
+
+    /// Cut or corrupted files give errors, never a panic.
+    #[test]
+    fn damaged_files_are_errors() {
+        let bytes = golden("residual_cnn_int8");
+        for cut in (0..bytes.len()).step_by(61) {
+            assert!(check(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut flipped = bytes.clone();
+        let (ident, vis) = (syn::parse_quote!(Net), syn::parse_quote!(pub));
+        for at in (0..bytes.len()).step_by(7) {
+            flipped[at] ^= 0xa5;
+            if let Ok(graph) = check(&flipped) {
+                let _ = super::write::model(&graph, &ident, &vis, &[], super::Follow::Micro, "x");
+            }
+            flipped[at] = bytes[at];
+        }
+        assert!(check(b"TFL3").is_err());
     }
 }

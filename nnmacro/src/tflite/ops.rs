@@ -3,6 +3,10 @@
 
 use super::graph::{Activation, Graph, Kind, Node, Site, Tensor, Window};
 
+/// The operators the import runs, for its errors.
+const RUNS: &str = "ADD, AVERAGE_POOL_2D, CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, \
+                    MAX_POOL_2D, RESHAPE, SOFTMAX, and QUANTIZE and DEQUANTIZE at the graph's edges";
+
 /// `ActivationFunctionType` as `nncore::quant::Activation`'s variant, or `None` for the ones
 /// that do not clamp.
 fn activation(code: u8) -> Option<Activation> {
@@ -181,7 +185,12 @@ impl Site<'_, '_> {
                 }
                 Kind::Softmax(beta)
             }
-            _ => return Err(need("the import does not run this operator")),
+            _ => {
+                let out = self.describe(self.out()?);
+                return Err(need(&format!(
+                    "the import does not run this operator (writing {out}); it runs {RUNS}"
+                )));
+            }
         };
         Ok(Node {
             kind,
