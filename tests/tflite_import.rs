@@ -145,3 +145,32 @@ fn forward_f32_quantizes_and_dequantizes() {
     let want = m.forward(&q).map(|v| DigitsMlp::OUTPUT.dequantize(v));
     assert_eq!(m.forward_f32(&x), want);
 }
+
+/// The declarations printed for four of the files are the ones `tests/ui/pass/` compiles.
+#[test]
+fn printed_declarations_are_the_compiled_ones() {
+    use nncore::quant::tflite::{Model, sequential_declaration};
+    let compiled = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/ui/pass/tflite-declarations.rs"
+    ))
+    .unwrap();
+    for (case, name) in [
+        ("residual_cnn_int8", "ResidualNet"),
+        ("options_cnn_int8", "OptionsNet"),
+        ("resnet8_int8", "ResNet8"),
+        ("ds_cnn_int8", "DsCnn"),
+    ] {
+        let bytes = Case::load(case).tflite_bytes();
+        let text = sequential_declaration(&Model::parse(&bytes).unwrap(), name).unwrap();
+        assert!(compiled.contains(&text), "{case}:\n{text}");
+    }
+    // A chain has no `forward`; a residual network has one.
+    let bytes = Case::load("digits_cnn_int8").tflite_bytes();
+    let text = sequential_declaration(&Model::parse(&bytes).unwrap(), "Net").unwrap();
+    assert!(
+        !text.contains("fn forward") && text.contains("MaxPool2d(2)"),
+        "{text}"
+    );
+    assert!(compiled.contains("relu2(t10 + t11)"));
+}

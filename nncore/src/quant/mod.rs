@@ -37,6 +37,8 @@
 mod add;
 mod conv;
 mod conv1d;
+#[cfg(feature = "alloc")]
+mod declare;
 mod depthwise;
 mod elementwise;
 mod fixed;

@@ -26,6 +26,8 @@ use super::flatbuffer::{Table, malformed};
 use super::params::Activation;
 use crate::error::Error;
 
+#[cfg(feature = "alloc")]
+pub use super::declare::sequential_declaration;
 pub use super::flatbuffer::{Scalar, Vector};
 
 /// A `.tflite` model held in memory.
