@@ -1,7 +1,7 @@
 """int8 goldens from TensorFlow Lite for residual networks and SOFTMAX: ADD (two inputs at
 different scales, with and without a fused ReLU), SOFTMAX at several input scales, and models
 with the layer structure of the MLPerf Tiny reference networks (ResNet-8 for image
-classification, DS-CNN for keyword spotting), trained on nothing (their weights are random;
+classification, DS-CNN for keyword spotting, MobileNetV1 0.25 for visual wake words), trained on nothing (their weights are random;
 the arithmetic is what is checked) and calibrated on synthetic inputs.
 
 Same format as tests/tflite/*/case.json (tests/tflite/README.md). Needs tensorflow-cpu (2.21
@@ -75,6 +75,25 @@ def ds_cnn(batch=None):
     return tf.keras.Model(x, L.Softmax()(y))
 
 
+def mobilenet_vww(batch=None):
+    """MLPerf Tiny visual wake words (vww_model.py of the tiny repository): MobileNetV1 with
+    width 0.25 on 96×96×3, two classes."""
+    def block(y, filters, stride):
+        y = L.DepthwiseConv2D(3, strides=stride, padding="same")(y)
+        y = L.Activation("relu")(L.BatchNormalization()(y))
+        y = L.Conv2D(filters, 1, padding="same")(y)
+        return L.Activation("relu")(L.BatchNormalization()(y))
+    x = tf.keras.Input((96, 96, 3), batch_size=batch)
+    y = L.Conv2D(8, 3, strides=2, padding="same")(x)
+    y = L.Activation("relu")(L.BatchNormalization()(y))
+    for filters, stride in ((16, 1), (32, 2), (32, 1), (64, 2), (64, 1), (128, 2), (128, 1), (128, 1),
+                            (128, 1), (128, 1), (128, 1), (256, 2), (256, 1)):
+        y = block(y, filters, stride)
+    y = L.AveragePooling2D(pool_size=y.shape[1])(y)
+    y = L.Dense(2)(L.Flatten()(y))
+    return tf.keras.Model(x, L.Softmax()(y))
+
+
 def randomize_bn(model, rng):
     """BatchNorm statistics away from the identity, as trained ones would be."""
     for layer in model.layers:
@@ -113,6 +132,10 @@ def main(csv, out):
     m1 = ds_cnn(1); randomize_bn(m1, rng)
     mfcc = rng.normal(0, 1, (40, 49, 10, 1)).astype(np.float32)
     record("ds_cnn_int8", convert(m1, mfcc[8:]), mfcc[:8], None, out, keep=2)
+
+    m1 = mobilenet_vww(1); randomize_bn(m1, rng)
+    imgs = rng.uniform(0, 1, (36, 96, 96, 3)).astype(np.float32)
+    record("mobilenet_vww_int8", convert(m1, imgs[4:]), imgs[:4], None, out, keep=0)
 
 
 if __name__ == "__main__":

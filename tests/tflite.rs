@@ -265,6 +265,7 @@ fn tflite_files_read_as_the_interpreter_reported() {
         "softmax_only_16x4_int8",
         "softmax_only_16x32_int8",
         "softmax_only_40x128_int8",
+        "mobilenet_vww_int8",
     ];
     for name in names {
         let case = Case::load(name);

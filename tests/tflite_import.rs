@@ -34,6 +34,8 @@ nncore::tflite! {
     struct ResNet8 = "tests/tflite/resnet8_int8/model.tflite";
     #[follow = "interpreter"]
     struct DsCnn = "tests/tflite/ds_cnn_int8/model.tflite";
+    #[follow = "interpreter"]
+    struct MobileNetVww = "tests/tflite/mobilenet_vww_int8/model.tflite";
     /// The digits MLP as TensorFlow Lite Micro computes it.
     struct DigitsMlpMicro = "tests/tflite/digits_mlp_int8/model.tflite";
 }
@@ -41,6 +43,7 @@ nncore::tflite! {
 static RESNET8: ResNet8 = ResNet8::MODEL;
 static DS_CNN: DsCnn = DsCnn::MODEL;
 static AD: AnomalyDetector = AnomalyDetector::MODEL;
+static VWW: MobileNetVww = MobileNetVww::MODEL;
 
 /// How many of the case's samples `run` gets wrong (it must get all of them right to pass).
 fn wrong(name: &str, run: impl Fn(&[i8]) -> Vec<i8>) -> usize {
@@ -95,6 +98,18 @@ fn imported_residual_networks_and_softmax_are_bit_exact() {
     });
     assert_exact("resnet8_int8", |x| RESNET8.forward(&image(x)).to_vec());
     assert_exact("ds_cnn_int8", |x| DS_CNN.forward(&image(x)).to_vec());
+    assert_exact("mobilenet_vww_int8", |x| VWW.forward(&image(x)).to_vec());
+}
+
+/// The no_std crate's imports give the interpreter's outputs too.
+#[test]
+fn the_no_std_crate_runs_the_imported_models() {
+    use nn_embedded::imported::{classify_image, reconstruct, spot_keyword};
+    assert_exact("ds_cnn_int8", |x| spot_keyword(&image(x)).to_vec());
+    assert_exact("resnet8_int8", |x| classify_image(&image(x)).to_vec());
+    assert_exact("mlperf_tiny_ad_int8", |x| {
+        reconstruct(x.try_into().unwrap()).to_vec()
+    });
 }
 
 /// TensorFlow Lite Micro rounds `FULLY_CONNECTED` twice: on the digits MLP some outputs differ
