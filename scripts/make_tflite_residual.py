@@ -8,12 +8,12 @@ Same format as tests/tflite/*/case.json (tests/tflite/README.md). Needs tensorfl
 made the committed files), which the tests do not.
 Run:  python scripts/make_tflite_residual.py data/digits.csv tests/tflite
 """
-import os, sys
+import json, os, sys
 import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf
 sys.path.insert(0, os.path.dirname(__file__))
-from make_tflite_cases import convert, record  # noqa: E402
+from make_tflite_cases import REF, convert, record  # noqa: E402
 
 L = tf.keras.layers
 
@@ -103,6 +103,29 @@ def randomize_bn(model, rng):
                                rng.normal(0, 0.2, m.shape), rng.uniform(0.5, 2.0, v.shape)])
 
 
+def float_edges(model, rep, xs, out):
+    """The model with float32 input and output (QUANTIZE and DEQUANTIZE at the edges), run by the
+    interpreter on float inputs: float_edges_int8/{model.tflite, samples.json}."""
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = lambda: ([r[None].astype(np.float32)] for r in rep)
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    blob = conv.convert()
+    it = tf.lite.Interpreter(model_content=blob, experimental_op_resolver_type=REF)
+    it.allocate_tensors()
+    inp, outp = it.get_input_details()[0]["index"], it.get_output_details()[0]["index"]
+    outs = []
+    for x in xs:
+        it.set_tensor(inp, x[None].astype(np.float32)); it.invoke()
+        outs.append(it.get_tensor(outp)[0].flatten().tolist())
+    ops = [op["op_name"] for op in it._get_ops_details()]
+    d = os.path.join(out, "float_edges_int8"); os.makedirs(d, exist_ok=True)
+    open(os.path.join(d, "model.tflite"), "wb").write(blob)
+    json.dump({"ops": ops, "input": xs.reshape(len(xs), -1).tolist(), "output": outs},
+              open(os.path.join(d, "samples.json"), "w"))
+    print("float_edges_int8", ops)
+
+
 def main(csv, out):
     tf.keras.utils.set_random_seed(5)
     rng = np.random.default_rng(5)
@@ -114,6 +137,9 @@ def main(csv, out):
     m = residual_digits(); m.compile("adam", ce); m.fit(I[360:], Y[360:], epochs=15, batch_size=32, verbose=0)
     m1 = residual_digits(1); m1.set_weights(m.get_weights())
     record("residual_cnn_int8", convert(m1, I[360:660]), I[:120], Y[:120], out)
+    m1 = logits(1, 1)
+
+    float_edges(m1, X[360:660], X[:60], out)
 
     for k, name in ((1, "softmax_narrow_int8"), (30, "softmax_wide_int8")):
         m1 = logits(k, 1)

@@ -36,6 +36,8 @@ nncore::tflite! {
     struct DsCnn = "tests/tflite/ds_cnn_int8/model.tflite";
     #[follow = "interpreter"]
     struct MobileNetVww = "tests/tflite/mobilenet_vww_int8/model.tflite";
+    #[follow = "interpreter"]
+    struct FloatEdges = "tests/tflite/float_edges_int8/model.tflite";
     /// The digits MLP as TensorFlow Lite Micro computes it.
     struct DigitsMlpMicro = "tests/tflite/digits_mlp_int8/model.tflite";
 }
@@ -188,4 +190,28 @@ fn printed_declarations_are_the_compiled_ones() {
         "{text}"
     );
     assert!(compiled.contains("relu2(t10 + t11)"));
+}
+
+/// A graph with float32 input and output: its `QUANTIZE` and `DEQUANTIZE` are `forward_f32`'s,
+/// and the floats it returns are the interpreter's, bit for bit.
+#[test]
+fn float_edges_are_forward_f32() {
+    #[derive(serde::Deserialize)]
+    struct Samples {
+        ops: Vec<String>,
+        input: Vec<Vec<f32>>,
+        output: Vec<Vec<f32>>,
+    }
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/tflite/float_edges_int8/samples.json"
+    );
+    let samples: Samples = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(samples.ops.first().map(String::as_str), Some("QUANTIZE"));
+    assert_eq!(samples.ops.last().map(String::as_str), Some("DEQUANTIZE"));
+    let m = FloatEdges::MODEL;
+    for (x, want) in samples.input.iter().zip(&samples.output) {
+        let y = m.forward_f32(x.as_slice().try_into().unwrap());
+        assert_eq!(y.as_slice(), want.as_slice());
+    }
 }
