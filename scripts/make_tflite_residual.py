@@ -163,6 +163,19 @@ def main(csv, out):
     imgs = rng.uniform(0, 1, (36, 96, 96, 3)).astype(np.float32)
     record("mobilenet_vww_int8", convert(m1, imgs[4:]), imgs[:4], None, out, keep=0)
 
+    # Post-training quantization of a classifier ending in Softmax, with its float weights
+    # (Dense weights as [out, in]) and the rows the converter calibrated on.
+    def mlp_softmax(batch=None):
+        return tf.keras.Sequential([tf.keras.Input((64,), batch_size=batch), L.Dense(32, activation="relu"),
+                                    L.Dense(10), L.Softmax()])
+    m = mlp_softmax(); m.compile("adam", ce); m.fit(X[360:], Y[360:], epochs=15, batch_size=32, verbose=0)
+    m1 = mlp_softmax(1); m1.set_weights(m.get_weights())
+    w = m1.get_weights()
+    floats = {"float_weights": {"fc1.weight": w[0].T.tolist(), "fc1.bias": w[1].tolist(),
+                                "fc2.weight": w[2].T.tolist(), "fc2.bias": w[3].tolist()},
+              "calibration_rows": [360, 660]}
+    record("ptq_softmax_int8", convert(m1, X[360:660]), X[:120], Y[:120], out, floats)
+
 
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2])

@@ -299,7 +299,7 @@ impl Case {
     pub fn softmax(&self, index: usize) -> Softmax {
         let op = self.op(index, "SOFTMAX");
         assert_eq!(self.quant(op.outputs[0]), SOFTMAX_OUTPUT, "{}", self.name);
-        Softmax::new(self.quant(op.inputs[0]).scale, op.beta.unwrap())
+        Softmax::new(self.quant(op.inputs[0]), op.beta.unwrap())
     }
 
     /// Checks that op `index` is a `RESHAPE` from `from` to `to` keeping the quantization.

@@ -15,7 +15,8 @@
 //! | `Dropout`, `Identity` | [`Identity`] | skip |
 //! | `Tanh`, `Sigmoid` | [`Lookup`], output fixed as TensorFlow Lite fixes it | table |
 //! | `LeakyReLU`, `GELU`, `SiLU`, `Softplus`, `ELU`, `Hardswish`, `Hardsigmoid` | [`Lookup`], output calibrated | table |
-//! | `Softmax`, `LogSoftmax`, `AdaptiveAvgPool1d`, `AdaptiveAvgPool2d` | none ([`Refused`]) | refused |
+//! | `Softmax` | [`Softmax`](super::Softmax), output fixed at scale 1/256, zero point −128 | table |
+//! | `LogSoftmax`, `AdaptiveAvgPool1d`, `AdaptiveAvgPool2d` | none ([`Refused`]) | refused |
 
 use super::conv::{Conv2d, Padding};
 use super::conv1d::Conv1d;
@@ -376,10 +377,16 @@ macro_rules! refused {
         }
     };
 }
-refused!(
-    layers::activation::softmax::Softmax,
-    "`Softmax` has no int8 form here: quantize the model up to its logits (the largest logit is the most probable class)"
-);
+/// TensorFlow Lite's `SOFTMAX`: the logits' quantization calibrated, the output's fixed.
+impl Quantize for layers::activation::softmax::Softmax {
+    type Quantized = super::softmax::Softmax;
+    const ROLE: Role = Role::Table(Some(super::softmax::SOFTMAX_OUTPUT));
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        Ok(super::softmax::Softmax::new(plan.input, 1.0))
+    }
+}
+
 refused!(
     layers::activation::softmax::LogSoftmax,
     "`LogSoftmax` has no int8 form here: quantize the model up to its logits (the largest logit is the most probable class)"

@@ -17,8 +17,12 @@ const ACCUMULATION_INTEGER_BITS: i32 = 12;
 pub const SOFTMAX_OUTPUT: super::QuantParams = super::QuantParams::new(1.0 / 256.0, -128);
 
 /// int8 softmax over rows of the last axis, with TensorFlow Lite's parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Softmax {
+    /// The input's quantization (the output's is [`SOFTMAX_OUTPUT`]).
+    pub input: super::QuantParams,
+    /// The factor of the inputs, `softmax(beta · x)`.
+    pub beta: f32,
     /// `beta · input_scale · 2^26` as a multiplier above one (`PreprocessSoftmaxScaling`).
     pub multiplier: Multiplier,
     /// Differences from the row maximum below this give an output of −128
@@ -27,14 +31,14 @@ pub struct Softmax {
 }
 
 impl Softmax {
-    /// The parameters for an input quantized with `input_scale` and the softmax's `beta`.
+    /// The parameters for an input quantized by `input` and the softmax's `beta`.
     ///
     /// TensorFlow Lite requires `beta · input_scale · 2^26 ≥ 1` (any int8 input scale above
     /// 1.5e-8 with `beta = 1`); below, the differences are taken unscaled.
     #[must_use]
-    pub const fn new(input_scale: f32, beta: f32) -> Self {
+    pub const fn new(input: super::QuantParams, beta: f32) -> Self {
         let max_real = ((1i64 << 31) - 1) as f64;
-        let mut real = beta as f64 * input_scale as f64 * (1i64 << (31 - DIFF_INTEGER_BITS)) as f64;
+        let mut real = beta as f64 * input.scale as f64 * (1i64 << (31 - DIFF_INTEGER_BITS)) as f64;
         if real > max_real {
             real = max_real;
         }
@@ -48,6 +52,8 @@ impl Softmax {
         let radius =
             ((((1i64 << DIFF_INTEGER_BITS) - 1) << (31 - DIFF_INTEGER_BITS)) >> shift) as i32;
         Softmax {
+            input,
+            beta,
             multiplier,
             diff_min: -radius,
         }
@@ -119,6 +125,26 @@ impl Softmax {
             self.row(row, out);
         }
         y
+    }
+}
+
+impl super::Int8Layer for Softmax {
+    const WEIGHT_BYTES: usize = 0;
+
+    fn input_params(&self) -> super::QuantParams {
+        self.input
+    }
+
+    fn output_params(&self) -> super::QuantParams {
+        SOFTMAX_OUTPUT
+    }
+
+    fn write_rust(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
+        let (scale, zero_point, beta) = (self.input.scale, self.input.zero_point, self.beta);
+        write!(
+            out,
+            "::nncore::quant::Softmax::new(::nncore::quant::QuantParams::new({scale:?}, {zero_point}), {beta:?})"
+        )
     }
 }
 
@@ -265,7 +291,7 @@ mod tests {
 
     #[test]
     fn a_row_sums_to_about_one() {
-        let softmax = Softmax::new(0.1, 1.0);
+        let softmax = Softmax::new(super::super::QuantParams::new(0.1, 3), 1.0);
         let x = [10i8, -5, 0, 3, -128, 127];
         let mut y = [0i8; 6];
         softmax.row(&x, &mut y);

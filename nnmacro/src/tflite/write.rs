@@ -206,8 +206,8 @@ pub fn model(
                 quote!(let #yl: &#yty = &self.#f.forward(#xl, #bl);)
             }
             Kind::Softmax(beta) => {
-                let (scale, beta) = (Literal::f32_suffixed(x.scale), Literal::f32_suffixed(*beta));
-                let value = quote!(::nncore::quant::Softmax::new(#scale, #beta));
+                let (q, beta) = (quant(x), Literal::f32_suffixed(*beta));
+                let value = quote!(::nncore::quant::Softmax::new(#q, #beta));
                 let f = add_field("softmax", quote!(::nncore::quant::Softmax), value);
                 let c = *x.dims.last().unwrap();
                 quote!(let #yl: &#yty = &self.#f.forward_rows::<_, #c>(#xl);)
