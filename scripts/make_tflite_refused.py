@@ -1,5 +1,5 @@
 """Small .tflite files that `nncore::tflite!` refuses, for its compile-fail cases (tests/ui/):
-an int8 MUL, an int8 HARD_SWISH, and a float32 model. Random weights; needs tensorflow-cpu.
+an int8 MUL and a float32 model. Random weights; needs tensorflow-cpu.
 Run:  python scripts/make_tflite_refused.py tests/ui/tflite
 """
 import os, sys
@@ -28,7 +28,6 @@ def main(out):
     a, b = L.Dense(4)(x), L.Dense(4)(x)
     files = {
         "mul_int8.tflite": int8(tf.keras.Model(x, L.Multiply()([a, b])), rep),
-        "hard_swish_int8.tflite": int8(tf.keras.Model(x, L.Activation("hard_swish")(L.Dense(4)(x))), rep),
         "float32.tflite": tf.lite.TFLiteConverter.from_keras_model(tf.keras.Model(x, L.Dense(4)(x))).convert(),
     }
     for name, blob in files.items():

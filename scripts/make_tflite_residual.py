@@ -176,6 +176,14 @@ def main(csv, out):
               "calibration_rows": [360, 660]}
     record("ptq_softmax_int8", convert(m1, X[360:660]), X[:120], Y[:120], out, floats)
 
+    # HARD_SWISH alone on random rows of 64, input ranges ±3 to ±40: every int8 input code.
+    for bound in (3.0, 8.0, 40.0):
+        x = tf.keras.Input((64,), batch_size=1)
+        m1 = tf.keras.Model(x, L.Activation("hard_swish")(x))
+        cal = rng.uniform(-bound, bound, (64, 64)).astype(np.float32)
+        rows = rng.uniform(-bound, bound, (64, 64)).astype(np.float32)
+        record(f"hard_swish_{int(bound)}_int8", convert(m1, cal), rows, None, out, keep=0)
+
 
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2])

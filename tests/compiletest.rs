@@ -21,10 +21,6 @@ const WEIGHTS: &[(&str, &str)] = &[
     ),
     // And the `.tflite` files that `tflite!` refuses, with `tflite!("tflite/...")`.
     ("tests/ui/tflite/mul_int8.tflite", "tflite/mul_int8.tflite"),
-    (
-        "tests/ui/tflite/hard_swish_int8.tflite",
-        "tflite/hard_swish_int8.tflite",
-    ),
     ("tests/ui/tflite/float32.tflite", "tflite/float32.tflite"),
     (
         "tests/ui/tflite/truncated.tflite",

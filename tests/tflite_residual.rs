@@ -1,4 +1,4 @@
-//! Bit-exactness of int8 `ADD` and `SOFTMAX` against TensorFlow Lite: residual networks (a small
+//! Bit-exactness of int8 `ADD`, `SOFTMAX` and `HARD_SWISH` against TensorFlow Lite: residual networks (a small
 //! digits classifier, and networks shaped like the MLPerf Tiny ResNet-8 and DS-CNN) and softmax
 //! heads at two input scales, rebuilt from their tensors with `nncore::quant` layers; every
 //! output byte and every recorded intermediate must match the interpreter's reference kernels.
@@ -297,6 +297,28 @@ fn softmax_alone_is_bit_exact_on_random_rows() {
             .enumerate()
         {
             assert_eq!(&rows(&softmax, x, width), want, "{name}: sample {k}");
+        }
+    }
+}
+
+/// `HARD_SWISH` alone on random rows at input scales 0.024 to 0.31: every int8 input value, and
+/// the 256-entry table gives the same.
+#[test]
+fn hard_swish_is_bit_exact() {
+    for name in [
+        "hard_swish_3_int8",
+        "hard_swish_8_int8",
+        "hard_swish_40_int8",
+    ] {
+        let case = Case::load(name);
+        let hard_swish = case.hard_swish(0);
+        let table = hard_swish.lookup();
+        let samples = case.samples.input.iter().zip(&case.samples.output);
+        for (k, (x, want)) in samples.enumerate() {
+            let got: Vec<i8> = x.iter().map(|&v| hard_swish.apply(v)).collect();
+            assert_eq!(&got, want, "{name}: sample {k}");
+            let looked_up: Vec<i8> = x.iter().map(|&v| table.get(v)).collect();
+            assert_eq!(&looked_up, want, "{name}: sample {k}, by the table");
         }
     }
 }

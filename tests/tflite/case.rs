@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use nncore::quant::{
-    Activation, Add, AvgPool2d, Conv2d, DepthwiseConv2d, FullyConnected, MaxPool2d, OutputStage,
-    Padding, Pool2d, QuantParams, Reshape, Rounding, SOFTMAX_OUTPUT, Softmax,
+    Activation, Add, AvgPool2d, Conv2d, DepthwiseConv2d, FullyConnected, HardSwish, MaxPool2d,
+    OutputStage, Padding, Pool2d, QuantParams, Reshape, Rounding, SOFTMAX_OUTPUT, Softmax,
 };
 use serde::Deserialize;
 
@@ -300,6 +300,13 @@ impl Case {
         let op = self.op(index, "SOFTMAX");
         assert_eq!(self.quant(op.outputs[0]), SOFTMAX_OUTPUT, "{}", self.name);
         Softmax::new(self.quant(op.inputs[0]), op.beta.unwrap())
+    }
+
+    /// The `HARD_SWISH` op `index`.
+    pub fn hard_swish(&self, index: usize) -> HardSwish {
+        let op = self.op(index, "HARD_SWISH");
+        let (input, output) = (self.quant(op.inputs[0]), self.quant(op.outputs[0]));
+        HardSwish::new(input, output).expect("an output multiplier below one")
     }
 
     /// Checks that op `index` is a `RESHAPE` from `from` to `to` keeping the quantization.

@@ -116,6 +116,7 @@ pub fn sequential_declaration(model: &Model<'_>, name: &str) -> Result<String, E
             OpKind::Softmax { .. } => {
                 apply(&decl.layer("softmax", "Softmax(dim = 1)".into()), &arg)
             }
+            OpKind::Other(117) => apply(&decl.layer("hardswish", "Hardswish".into()), &arg),
             OpKind::Other(code) => {
                 decl.notes
                     .push(format!("operator {k} (builtin {code}) has no layer here"));

@@ -19,6 +19,7 @@
 //! | `PAD` | [`Pad`] | zero-point rows and columns around each channel |
 //! | `ADD` | [`Add`] | two inputs of one shape, each rescaled; fused ReLU/ReLU6 |
 //! | `SOFTMAX` | [`Softmax`] | over the last axis, any `beta`; output scale 1/256, zero point −128 |
+//! | `HARD_SWISH` | [`HardSwish`] | its 16-bit fixed point, or as a 256-entry table |
 //! | `RELU`, `RELU6` | [`Relu`], [`Relu6`] | the output quantized as the input |
 //! | `TANH`, `LOGISTIC`, other elementwise ops | [`Lookup`] | any function, as a 256-entry table |
 //!
@@ -45,6 +46,7 @@ mod fixed;
 mod flatbuffer;
 mod float;
 mod fully_connected;
+mod hard_swish;
 mod kernel;
 pub mod layout;
 mod pad;
@@ -72,6 +74,7 @@ pub use fixed::{
     saturating_rounding_doubling_high_mul,
 };
 pub use fully_connected::FullyConnected;
+pub use hard_swish::HardSwish;
 pub use kernel::Kernel;
 pub use layout::Reshape;
 pub use pad::Pad;

@@ -50,6 +50,7 @@ pub enum Kind {
     Reshape,
     Add(Activation),
     Softmax(f32),
+    HardSwish,
 }
 
 /// One operator: what it computes, the tensors it reads and the one it writes.

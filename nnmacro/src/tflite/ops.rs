@@ -5,7 +5,8 @@ use super::graph::{Activation, Graph, Kind, Node, Site, Tensor, Window};
 
 /// The operators the import runs, for its errors.
 const RUNS: &str = "ADD, AVERAGE_POOL_2D, CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, \
-                    MAX_POOL_2D, RESHAPE, SOFTMAX, and QUANTIZE and DEQUANTIZE at the graph's edges";
+                    HARD_SWISH, MAX_POOL_2D, RESHAPE, SOFTMAX, and QUANTIZE and DEQUANTIZE at the \
+                    graph's edges";
 
 /// `ActivationFunctionType` as `nncore::quant::Activation`'s variant, or `None` for the ones
 /// that do not clamp.
@@ -184,6 +185,18 @@ impl Site<'_, '_> {
                     return Err(need("beta × input scale × 2^26 must be at least 1"));
                 }
                 Kind::Softmax(beta)
+            }
+            117 => {
+                if out.dims != x.dims {
+                    return Err(need("the output must have the input's shape"));
+                }
+                // TensorFlow Lite's HardSwishPrepare requires an output multiplier below one.
+                if (1.0f32 / 128.0) * x.scale / out.scale >= 0.999_999 {
+                    return Err(need(
+                        "the output scale must be more than 1/128 of the input's (TensorFlow Lite's own limit)",
+                    ));
+                }
+                Kind::HardSwish
             }
             _ => {
                 let out = self.describe(self.out()?);

@@ -212,6 +212,15 @@ pub fn model(
                 let c = *x.dims.last().unwrap();
                 quote!(let #yl: &#yty = &self.#f.forward_rows::<_, #c>(#xl);)
             }
+            Kind::HardSwish => {
+                let (a, b) = (quant(x), quant(y));
+                let value = quote!(match ::nncore::quant::HardSwish::new(#a, #b) {
+                    ::core::option::Option::Some(h) => h.lookup(),
+                    ::core::option::Option::None => ::core::panic!("HARD_SWISH: an output multiplier of one or more"),
+                });
+                let f = add_field("hard_swish", quote!(::nncore::quant::Lookup), value);
+                quote!(let #yl: &#yty = &::nncore::quant::QuantLayer::forward(&self.#f, #xl);)
+            }
         };
         steps.push(step);
     }
