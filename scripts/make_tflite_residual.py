@@ -184,6 +184,14 @@ def main(csv, out):
         rows = rng.uniform(-bound, bound, (64, 64)).astype(np.float32)
         record(f"hard_swish_{int(bound)}_int8", convert(m1, cal), rows, None, out, keep=0)
 
+    # RESHAPE of a vector into an image and back: FULLY_CONNECTED 64→48, RESHAPE to 4×4×3,
+    # CONV_2D, RESHAPE to 2-D (4×12), FULLY_CONNECTED on it.
+    x = tf.keras.Input((64,), batch_size=1)
+    y = L.Reshape((4, 4, 3))(L.Dense(48, activation="relu")(x))
+    y = L.Conv2D(12, 3, padding="same", activation="relu")(y)
+    y = L.Dense(10)(L.Flatten()(L.Reshape((16, 12))(y)))
+    record("reshape_int8", convert(tf.keras.Model(x, y), X[360:660]), X[:60], Y[:60], out)
+
 
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2])

@@ -82,10 +82,10 @@ impl Site<'_, '_> {
                         x.len()
                     )));
                 }
-                if x.dims.len() == 2 {
-                    return Err(need("the import flattens inputs of 1 or 3 dimensions only"));
+                // With `keep_num_dims` the output may keep leading dimensions of 1.
+                if out.len() != w.shape[0] {
+                    self.expect(&out, &[w.shape[0]])?;
                 }
-                self.expect(&out, &[w.shape[0]])?;
                 Kind::FullyConnected(w, act(0)?)
             }
             3 => {
@@ -150,12 +150,6 @@ impl Site<'_, '_> {
                 // The new shape is the output tensor's; TensorFlow Lite Micro copies the bytes.
                 if out.len() != x.len() {
                     return Err(need("a reshape must keep the number of values"));
-                }
-                if out.dims != x.dims && !(x.dims.len() == 3 && out.dims.len() == 1) {
-                    return Err(need(&format!(
-                        "the import reshapes an image to a vector only, not {:?} to {:?}",
-                        x.dims, out.dims
-                    )));
                 }
                 Kind::Reshape
             }

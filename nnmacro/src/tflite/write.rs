@@ -196,7 +196,13 @@ pub fn model(
                 quote!(let #yl: &#yty = &self.#f.forward(#xl);)
             }
             Kind::Reshape if x.dims == y.dims => quote!(let #yl: &#yty = #xl;),
-            Kind::Reshape => quote!(let #yl: &#yty = &::nncore::quant::Reshape.forward(#xl);),
+            Kind::Reshape if x.dims.len() == 3 && y.dims.len() == 1 => {
+                quote!(let #yl: &#yty = &::nncore::quant::Reshape.forward(#xl);)
+            }
+            Kind::Reshape => {
+                let value = reshape(x.dims.len(), &y.dims, quote!(#xl));
+                quote!(let #yl: &#yty = &#value;)
+            }
             Kind::Add(act) => {
                 let (a, b) = (quant(x), quant(t(node.inputs[1])));
                 let (q, act) = (quant(y), format_ident!("{}", act));
@@ -304,6 +310,30 @@ pub fn model(
             }
         }
     }
+}
+
+/// `src` (a reference to an int8 array of `from` dimensions) as an array of dimensions `to`
+/// holding the same bytes in the same order: TensorFlow Lite's `RESHAPE`.
+fn reshape(from: usize, to: &[usize], src: TokenStream) -> TokenStream {
+    let mut flat = quote!(&(#src)[..]);
+    for _ in 1..from {
+        flat = quote!(#flat.as_flattened());
+    }
+    let index: Vec<Ident> = (0..to.len()).map(|k| format_ident!("i{}", k)).collect();
+    // The row-major index of `[i0, i1, ...]` in `to`.
+    let mut at = quote!(0);
+    for (k, i) in index.iter().enumerate() {
+        let d = to[k];
+        at = quote!((#at) * #d + #i);
+    }
+    let mut value = quote!(flat[#at]);
+    for i in index.iter().rev() {
+        value = quote!(::core::array::from_fn(|#i| #value));
+    }
+    quote!({
+        let flat: &[::core::primitive::i8] = #flat;
+        #value
+    })
 }
 
 /// A closure mapping every value of a nested array of `depth` levels by `f`.
