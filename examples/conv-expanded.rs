@@ -2501,7 +2501,7 @@ impl ConvNet {
     /// and zero point from the range (min/max) it takes over `calibration`; each BatchNorm
     /// folded into the layer before it and each ReLU fused into it.
     ///
-    /// A layer with no int8 form (`Softmax`, adaptive pooling, a BatchNorm after no `Linear`
+    /// A layer with no int8 form (`LogSoftmax`, adaptive pooling, a BatchNorm after no `Linear`
     /// or convolution) fails to compile where `quantize` is called, the error on the layer.
     ///
     /// # Errors

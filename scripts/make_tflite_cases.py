@@ -37,6 +37,8 @@ def op_options(blob):
             d["filter"] = [o.filterHeight, o.filterWidth]
         if hasattr(o, "depthMultiplier"):
             d["depth_multiplier"] = o.depthMultiplier
+        if hasattr(o, "beta"):
+            d["beta"] = o.beta
         out.append(d)
     return out
 
@@ -54,7 +56,7 @@ def convert(model, rep, per_channel=True):
     return conv.convert()
 
 
-def record(name, blob, xs, ys, out_dir, extra=None):
+def record(name, blob, xs, ys, out_dir, extra=None, keep=4):
     it = tf.lite.Interpreter(model_content=blob, experimental_op_resolver_type=REF,
                              experimental_preserve_all_tensors=True)
     it.allocate_tensors()
@@ -80,7 +82,7 @@ def record(name, blob, xs, ys, out_dir, extra=None):
     for k, x in enumerate(qin):
         it.set_tensor(inp, x[None]); it.invoke()
         outs.append(it.get_tensor(outp)[0].flatten().tolist())
-        if k < 4:
+        if k < keep:
             for op in ops:
                 for o in op["outputs"]:
                     v = it.get_tensor(o)
@@ -92,11 +94,12 @@ def record(name, blob, xs, ys, out_dir, extra=None):
            "tensors": {str(k): v for k, v in tens.items()}, "input": int(inp), "output": int(outp),
            "samples": {"input": qin.reshape(len(qin), -1).tolist(), "output": outs},
            "intermediates": inter,
-           "int8_accuracy": float((np.array(outs).argmax(1) == ys).mean()), **(extra or {})}
+           **({} if ys is None else {"int8_accuracy": float((np.array(outs).argmax(1) == ys).mean())}),
+           **(extra or {})}
     d = os.path.join(out_dir, name); os.makedirs(d, exist_ok=True)
     open(os.path.join(d, "model.tflite"), "wb").write(blob)
     json.dump(rec, open(os.path.join(d, "case.json"), "w"))
-    print(name, rec["int8_accuracy"], [(o["op"], {k: v for k, v in o.items() if k not in ("op", "inputs", "outputs")}) for o in rec["ops"]])
+    print(name, rec.get("int8_accuracy"), [(o["op"], {k: v for k, v in o.items() if k not in ("op", "inputs", "outputs")}) for o in rec["ops"]])
 
 
 def main(csv, out):

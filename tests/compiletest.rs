@@ -14,10 +14,19 @@ use std::process::Command;
 /// The weights files the cases name with `#[weights = "weights/..."]`. A path in `#[weights]`
 /// is relative to the `Cargo.toml` of the crate being compiled, here the one trybuild writes
 /// in the target directory, wherever that is (`CARGO_TARGET_DIR`); the files are copied there.
-const WEIGHTS: &[(&str, &str)] = &[(
-    "tests/golden/seed_mlp_named/init.safetensors",
-    "weights/seed_mlp_named.safetensors",
-)];
+const WEIGHTS: &[(&str, &str)] = &[
+    (
+        "tests/golden/seed_mlp_named/init.safetensors",
+        "weights/seed_mlp_named.safetensors",
+    ),
+    // And the `.tflite` files that `tflite!` refuses, with `tflite!("tflite/...")`.
+    ("tests/ui/tflite/mul_int8.tflite", "tflite/mul_int8.tflite"),
+    ("tests/ui/tflite/float32.tflite", "tflite/float32.tflite"),
+    (
+        "tests/ui/tflite/truncated.tflite",
+        "tflite/truncated.tflite",
+    ),
+];
 
 /// The directory of the crate trybuild writes: `tests/trybuild/<package>` in the target
 /// directory, as trybuild finds it (`cargo metadata`).

@@ -4,75 +4,15 @@
 
 #[path = "tflite/case.rs"]
 mod case;
+#[path = "tflite/rebuilt.rs"]
+mod rebuilt;
 
 use case::Case;
 use nncore::quant::tflite;
 use nncore::quant::{
     AvgPool2d, Conv2d, DepthwiseConv2d, FullyConnected, MaxPool2d, Reshape, Rounding,
 };
-
-/// A golden model rebuilt: one sample's every op output, in op order.
-trait Rebuilt {
-    fn run(&self, x: &[i8]) -> Vec<Vec<i8>>;
-}
-
-/// The samples whose output differs, and a description of the first intermediate that does.
-fn compare(case: &Case, model: &dyn Rebuilt) -> (usize, Option<String>) {
-    assert_eq!(
-        case.ops[0].inputs[0], case.input,
-        "the graph starts at its input"
-    );
-    assert_eq!(
-        case.ops.last().unwrap().outputs[0],
-        case.output,
-        "and ends at its output"
-    );
-    let mut wrong = 0;
-    let mut first = None;
-    let samples = case.samples.input.iter().zip(&case.samples.output);
-    for (k, (x, want)) in samples.enumerate() {
-        let outputs = model.run(x);
-        assert_eq!(outputs.len(), case.ops.len());
-        wrong += usize::from(outputs.last() != Some(want));
-        for (op, got) in case.ops.iter().zip(&outputs) {
-            let Some(rows) = case.intermediates.get(&op.outputs[0]) else {
-                continue;
-            };
-            let Some(row) = rows.get(k) else { continue };
-            if got != row && first.is_none() {
-                let at = got.iter().zip(row).position(|(a, b)| a != b);
-                first = Some(format!(
-                    "sample {k}, {} -> tensor {}: first difference at {at:?}",
-                    op.op, op.outputs[0]
-                ));
-            }
-        }
-    }
-    (wrong, first)
-}
-
-/// Asserts that `model` reproduces every output and intermediate of `case`.
-fn assert_bit_exact(case: &Case, model: &dyn Rebuilt) {
-    let (wrong, first) = compare(case, model);
-    let n = case.samples.input.len();
-    assert!(
-        wrong == 0 && first.is_none(),
-        "{}: {wrong} of {n} outputs differ; {first:?}",
-        case.name
-    );
-}
-
-/// A flat sample as an `H × W × C` image.
-fn image<const H: usize, const W: usize, const C: usize>(x: &[i8]) -> [[[i8; C]; W]; H] {
-    assert_eq!(x.len(), H * W * C);
-    std::array::from_fn(|h| {
-        std::array::from_fn(|w| std::array::from_fn(|c| x[(h * W + w) * C + c]))
-    })
-}
-
-fn flat<T: AsRef<[i8]>>(rows: &[T]) -> Vec<i8> {
-    rows.iter().flat_map(|r| r.as_ref().to_vec()).collect()
-}
+use rebuilt::{Rebuilt, assert_bit_exact, compare, flat, image};
 
 /// `digits_mlp_int8`: FULLY_CONNECTED 64→32 (ReLU), FULLY_CONNECTED 32→10.
 struct DigitsMlp(FullyConnected<64, 32>, FullyConnected<32, 10>);
@@ -317,6 +257,15 @@ fn tflite_files_read_as_the_interpreter_reported() {
         "options_cnn_per_tensor_int8",
         "options_mlp_per_tensor_int8",
         "ptq_mlp_int8",
+        "residual_cnn_int8",
+        "softmax_narrow_int8",
+        "softmax_wide_int8",
+        "resnet8_int8",
+        "ds_cnn_int8",
+        "softmax_only_16x4_int8",
+        "softmax_only_16x32_int8",
+        "softmax_only_40x128_int8",
+        "mobilenet_vww_int8",
     ];
     for name in names {
         let case = Case::load(name);

@@ -9,11 +9,15 @@
 //! An int8 model too: the digits MLP of `cargo run --example quantize`, quantized and exported by
 //! `nncore::export::rust_const_int8` into `digits_int8.rs`, classifies images in integer
 //! arithmetic ([`classify_digit`]).
+//!
+//! And models compiled from `.tflite` files by `nncore::tflite!` ([`imported`]).
 
 #![no_std]
 #![warn(missing_docs)]
 
 use nncore::prelude::*;
+
+pub mod imported;
 
 nncore::sequential! {
     /// Celsius from a tenth of the unknown unit.

@@ -84,6 +84,7 @@ pub use train::{Train, TrainModel};
 ///
 /// See the crate documentation for the two forms (named fields and PyTorch's index names).
 pub use nnmacro::sequential;
+pub use nnmacro::tflite;
 
 /// The traits a training loop calls methods through: `use nncore::prelude::*;`.
 pub mod prelude {

@@ -19,6 +19,7 @@ mod ir;
 mod limits;
 mod shape;
 mod suggest;
+mod tflite;
 mod valid;
 mod weights;
 
@@ -29,6 +30,13 @@ mod snapshots;
 #[proc_macro]
 pub fn sequential(input: TokenStream) -> TokenStream {
     expand_sequential(input.into()).into()
+}
+
+/// Compiles a `.tflite` file into an int8 model type; see `nncore` for the syntax and what it
+/// generates.
+#[proc_macro]
+pub fn tflite(input: TokenStream) -> TokenStream {
+    tflite::expand(input.into()).into()
 }
 
 /// The macro on `proc_macro2` tokens, so that tests can run it.

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use nncore::quant::{
-    Activation, AvgPool2d, Conv2d, DepthwiseConv2d, FullyConnected, MaxPool2d, OutputStage,
-    Padding, Pool2d, QuantParams, Reshape, Rounding,
+    Activation, Add, AvgPool2d, Conv2d, DepthwiseConv2d, FullyConnected, HardSwish, MaxPool2d,
+    OutputStage, Padding, Pool2d, QuantParams, Reshape, Rounding, SOFTMAX_OUTPUT, Softmax,
 };
 use serde::Deserialize;
 
@@ -20,7 +20,8 @@ use serde::Deserialize;
 pub struct Op {
     /// TensorFlow Lite's builtin name, e.g. `CONV_2D`.
     pub op: String,
-    /// Tensor indices: data, then weights and bias.
+    /// Tensor indices: data, then weights and bias ([`ABSENT`] for an optional input left out).
+    #[serde(deserialize_with = "tensor_indices")]
     pub inputs: Vec<usize>,
     /// Tensor indices of the results.
     pub outputs: Vec<usize>,
@@ -36,6 +37,20 @@ pub struct Op {
     filter: Option<[usize; 2]>,
     #[serde(default)]
     depth_multiplier: Option<usize>,
+    #[serde(default)]
+    beta: Option<f32>,
+}
+
+/// The index TensorFlow Lite writes as −1: an optional input (a bias) left out.
+pub const ABSENT: usize = usize::MAX;
+
+/// Tensor indices, −1 read as [`ABSENT`].
+fn tensor_indices<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<usize>, D::Error> {
+    let raw = Vec::<i64>::deserialize(d)?;
+    Ok(raw
+        .into_iter()
+        .map(|i| usize::try_from(i).unwrap_or(ABSENT))
+        .collect())
 }
 
 /// One tensor: shape, type, quantization and, for constants, the data (row-major).
@@ -168,6 +183,14 @@ impl Case {
         }
     }
 
+    /// The bias of `op` with `N` channels: its third input, or zeros where it has none.
+    fn bias<const N: usize>(&self, op: &Op) -> [i32; N] {
+        match op.inputs.get(2) {
+            Some(&i) if i != ABSENT => self.data::<i32>(i, &[N]).try_into().unwrap(),
+            _ => [0; N],
+        }
+    }
+
     /// The `FULLY_CONNECTED` op `index` (weights `[OUT, IN]`).
     pub fn fully_connected<const IN: usize, const OUT: usize>(
         &self,
@@ -177,7 +200,7 @@ impl Case {
         let op = self.op(index, "FULLY_CONNECTED");
         let w = self.data::<i8>(op.inputs[1], &[OUT, IN]);
         let weight = std::array::from_fn(|o| std::array::from_fn(|i| w[o * IN + i]));
-        let bias = self.data::<i32>(op.inputs[2], &[OUT]).try_into().unwrap();
+        let bias = self.bias(op);
         FullyConnected::new(weight, bias, self.stage(op, rounding))
     }
 
@@ -196,7 +219,7 @@ impl Case {
                 })
             })
         });
-        let bias = self.data::<i32>(op.inputs[2], &[OUT]).try_into().unwrap();
+        let bias = self.bias(op);
         let (stride, dilation) = (op.stride.unwrap(), op.dilation.unwrap());
         Conv2d::new(
             weight,
@@ -225,7 +248,7 @@ impl Case {
         let weight = std::array::from_fn(|kh| {
             std::array::from_fn(|kw| std::array::from_fn(|o| w[(kh * KW + kw) * OUT + o]))
         });
-        let bias = self.data::<i32>(op.inputs[2], &[OUT]).try_into().unwrap();
+        let bias = self.bias(op);
         let (stride, dilation) = (op.stride.unwrap(), op.dilation.unwrap());
         DepthwiseConv2d::new(
             weight,
@@ -263,6 +286,27 @@ impl Case {
     /// The `AVERAGE_POOL_2D` op `index`.
     pub fn avg_pool(&self, index: usize) -> AvgPool2d {
         AvgPool2d(self.pool(index, "AVERAGE_POOL_2D"))
+    }
+
+    /// The `ADD` op `index`.
+    pub fn add(&self, index: usize) -> Add {
+        let op = self.op(index, "ADD");
+        let [a, b] = [0, 1].map(|k| self.quant(op.inputs[k]));
+        Add::new(a, b, self.quant(op.outputs[0]), op.activation())
+    }
+
+    /// The `SOFTMAX` op `index`, checked to have TensorFlow Lite's int8 output quantization.
+    pub fn softmax(&self, index: usize) -> Softmax {
+        let op = self.op(index, "SOFTMAX");
+        assert_eq!(self.quant(op.outputs[0]), SOFTMAX_OUTPUT, "{}", self.name);
+        Softmax::new(self.quant(op.inputs[0]), op.beta.unwrap())
+    }
+
+    /// The `HARD_SWISH` op `index`.
+    pub fn hard_swish(&self, index: usize) -> HardSwish {
+        let op = self.op(index, "HARD_SWISH");
+        let (input, output) = (self.quant(op.inputs[0]), self.quant(op.outputs[0]));
+        HardSwish::new(input, output).expect("an output multiplier below one")
     }
 
     /// Checks that op `index` is a `RESHAPE` from `from` to `to` keeping the quantization.

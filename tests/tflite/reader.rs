@@ -104,6 +104,12 @@ impl Op {
                 filter: self.filter.unwrap(),
             },
             "RESHAPE" => OpKind::Reshape,
+            "ADD" => OpKind::Add {
+                activation: self.activation(),
+            },
+            "SOFTMAX" => OpKind::Softmax {
+                beta: self.beta.unwrap(),
+            },
             other => panic!("op {other}"),
         }
     }

@@ -14,8 +14,10 @@
 //! | `ZeroPad1d`, `ZeroPad2d` | [`Pad`], with the input's zero point | shape |
 //! | `Dropout`, `Identity` | [`Identity`] | skip |
 //! | `Tanh`, `Sigmoid` | [`Lookup`], output fixed as TensorFlow Lite fixes it | table |
-//! | `LeakyReLU`, `GELU`, `SiLU`, `Softplus`, `ELU`, `Hardswish`, `Hardsigmoid` | [`Lookup`], output calibrated | table |
-//! | `Softmax`, `LogSoftmax`, `AdaptiveAvgPool1d`, `AdaptiveAvgPool2d` | none ([`Refused`]) | refused |
+//! | `LeakyReLU`, `GELU`, `SiLU`, `Softplus`, `ELU`, `Hardsigmoid` | [`Lookup`], output calibrated | table |
+//! | `Hardswish` | [`Lookup`] of TensorFlow Lite's `HARD_SWISH` fixed point, output calibrated | table |
+//! | `Softmax` | [`Softmax`](super::Softmax), output fixed at scale 1/256, zero point −128 | table |
+//! | `LogSoftmax`, `AdaptiveAvgPool1d`, `AdaptiveAvgPool2d` | none ([`Refused`]) | refused |
 
 use super::conv::{Conv2d, Padding};
 use super::conv1d::Conv1d;
@@ -358,7 +360,23 @@ table!(layers::activation::gelu::GELU, None);
 table!(layers::activation::silu::SiLU, None);
 table!(layers::activation::softplus::Softplus, None);
 table!(layers::activation::elu::ELU, None);
-table!(layers::activation::hardswish::Hardswish, None);
+
+/// TensorFlow Lite's int8 `HARD_SWISH` ([`HardSwish`](super::HardSwish)'s fixed point) as a
+/// table, its output calibrated as the converter calibrates it.
+impl Quantize for layers::activation::hardswish::Hardswish {
+    type Quantized = Lookup;
+    const ROLE: Role = Role::Table(None);
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        match super::HardSwish::new(plan.input, plan.output) {
+            Some(hard_swish) => Ok(hard_swish.lookup()),
+            None => Err(Error::NotQuantizable {
+                layer: plan.name,
+                reason: "`Hardswish`'s output range is below 1/128 of its input's, which TensorFlow Lite's int8 HARD_SWISH cannot rescale to",
+            }),
+        }
+    }
+}
 table!(layers::activation::hardsigmoid::Hardsigmoid, None);
 
 macro_rules! refused {
@@ -376,10 +394,16 @@ macro_rules! refused {
         }
     };
 }
-refused!(
-    layers::activation::softmax::Softmax,
-    "`Softmax` has no int8 form here: quantize the model up to its logits (the largest logit is the most probable class)"
-);
+/// TensorFlow Lite's `SOFTMAX`: the logits' quantization calibrated, the output's fixed.
+impl Quantize for layers::activation::softmax::Softmax {
+    type Quantized = super::softmax::Softmax;
+    const ROLE: Role = Role::Table(Some(super::softmax::SOFTMAX_OUTPUT));
+
+    fn quantize(&self, plan: &Plan<'_>) -> Result<Self::Quantized, Error> {
+        Ok(super::softmax::Softmax::new(plan.input, 1.0))
+    }
+}
+
 refused!(
     layers::activation::softmax::LogSoftmax,
     "`LogSoftmax` has no int8 form here: quantize the model up to its logits (the largest logit is the most probable class)"

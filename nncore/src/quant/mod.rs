@@ -17,6 +17,9 @@
 //! | `MAX_POOL_2D`, `AVERAGE_POOL_2D` | [`MaxPool2d`], [`AvgPool2d`] | filter, stride, padding |
 //! | `RESHAPE` (Keras `Flatten`) | [`Reshape`] | NHWC to a vector |
 //! | `PAD` | [`Pad`] | zero-point rows and columns around each channel |
+//! | `ADD` | [`Add`] | two inputs of one shape, each rescaled; fused ReLU/ReLU6 |
+//! | `SOFTMAX` | [`Softmax`] | over the last axis, any `beta`; output scale 1/256, zero point −128 |
+//! | `HARD_SWISH` | [`HardSwish`] | its 16-bit fixed point, or as a 256-entry table |
 //! | `RELU`, `RELU6` | [`Relu`], [`Relu6`] | the output quantized as the input |
 //! | `TANH`, `LOGISTIC`, other elementwise ops | [`Lookup`] | any function, as a 256-entry table |
 //!
@@ -32,14 +35,18 @@
 //! quantizes every layer. [`Int8Layer`] and [`Int8Model`] give its footprint and its source
 //! (`crate::export::write_rust_const_int8`).
 
+mod add;
 mod conv;
 mod conv1d;
+#[cfg(feature = "alloc")]
+mod declare;
 mod depthwise;
 mod elementwise;
 mod fixed;
 mod flatbuffer;
 mod float;
 mod fully_connected;
+mod hard_swish;
 mod kernel;
 pub mod layout;
 mod pad;
@@ -48,6 +55,7 @@ mod pool;
 pub mod ptq;
 mod quantize;
 mod rescale;
+mod softmax;
 mod source;
 
 /// What `sequential!`'s int8 code calls, re-exported by `crate::__private`.
@@ -57,6 +65,7 @@ pub(crate) mod private {
 }
 pub mod tflite;
 
+pub use add::{ADD_LEFT_SHIFT, Add};
 pub use conv::{Conv2d, Padding};
 pub use conv1d::Conv1d;
 pub use depthwise::DepthwiseConv2d;
@@ -66,12 +75,14 @@ pub use fixed::{
     saturating_rounding_doubling_high_mul,
 };
 pub use fully_connected::FullyConnected;
+pub use hard_swish::HardSwish;
 pub use kernel::Kernel;
 pub use layout::Reshape;
 pub use pad::Pad;
 pub use params::{Activation, OutputStage, QuantParams};
 pub use pool::{AvgPool2d, MaxPool2d, Pool2d};
 pub use quantize::{Norm, Plan, Plans, Quantize, Role};
+pub use softmax::{SOFTMAX_OUTPUT, Softmax};
 pub use source::{Int8Layer, Int8Model};
 
 /// An int8 layer taking `X` to `Y` for one sample.

@@ -30,8 +30,8 @@ pub enum Role {
     Skip,
     /// Pooling, padding or flattening: the output is quantized as the input.
     Shape,
-    /// An elementwise function as a lookup table, its output's quantization fixed (TensorFlow
-    /// Lite fixes `TANH`'s and `LOGISTIC`'s) or calibrated (`None`).
+    /// An elementwise function as a lookup table, or a softmax: its output's quantization fixed
+    /// (TensorFlow Lite fixes `TANH`'s, `LOGISTIC`'s and `SOFTMAX`'s) or calibrated (`None`).
     Table(Option<QuantParams>),
     /// No int8 form, and why.
     Refused(&'static str),

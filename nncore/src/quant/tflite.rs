@@ -26,6 +26,8 @@ use super::flatbuffer::{Table, malformed};
 use super::params::Activation;
 use crate::error::Error;
 
+#[cfg(feature = "alloc")]
+pub use super::declare::sequential_declaration;
 pub use super::flatbuffer::{Scalar, Vector};
 
 /// A `.tflite` model held in memory.
@@ -80,7 +82,7 @@ impl Tensor<'_> {
 }
 
 /// An operator's kind and the options [`quant`](super) needs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum OpKind {
     /// `FULLY_CONNECTED`.
     FullyConnected {
@@ -112,6 +114,16 @@ pub enum OpKind {
     },
     /// `RESHAPE`.
     Reshape,
+    /// `ADD` (its `pot_scale_int16`, for int16 only, is not read).
+    Add {
+        /// The fused activation.
+        activation: Activation,
+    },
+    /// `SOFTMAX`.
+    Softmax {
+        /// The factor of the inputs (0 where the options are absent, as in the schema).
+        beta: f32,
+    },
     /// Any other builtin operator, by its `BuiltinOperator` number.
     Other(i32),
 }
@@ -254,6 +266,18 @@ impl<'a> Model<'a> {
             }
             (1 | 3 | 4 | 17, None) => return Err(malformed("the options of a window op", index)),
             (22, _) => OpKind::Reshape,
+            (0, o) => OpKind::Add {
+                activation: activation(match o {
+                    Some(o) => o.scalar::<u8>(0, 0)?,
+                    None => 0,
+                })?,
+            },
+            (25, o) => OpKind::Softmax {
+                beta: match o {
+                    Some(o) => o.scalar::<f32>(0, 0.0)?,
+                    None => 0.0,
+                },
+            },
             (other, _) => OpKind::Other(other),
         };
         Ok(Operator {

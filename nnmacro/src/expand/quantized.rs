@@ -220,7 +220,7 @@ fn quantize_impl(
             .into(),
         " folded into the layer before it and each ReLU fused into it.".into(),
         String::new(),
-        " A layer with no int8 form (`Softmax`, adaptive pooling, a BatchNorm after no `Linear`"
+        " A layer with no int8 form (`LogSoftmax`, adaptive pooling, a BatchNorm after no `Linear`"
             .into(),
         " or convolution) fails to compile where `quantize` is called, the error on the layer."
             .into(),

@@ -1,0 +1,377 @@
+//! The code of an imported model: a struct with one `nncore::quant` layer a field, its value as
+//! `const MODEL` (weights as byte strings the compiler copies, multipliers computed by the
+//! layers' `const fn`s), its footprint, and `forward` over the graph in the file's order.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::graph::{Graph, Kind, Tensor, Weights, Window};
+
+/// Which TensorFlow Lite the arithmetic follows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Follow {
+    /// TensorFlow Lite Micro: every rescale with gemmlowp's two roundings.
+    Micro,
+    /// TensorFlow Lite's reference interpreter: `FULLY_CONNECTED` rescales in `f64`, once.
+    Interpreter,
+}
+
+/// The int8 sample type of an activation in TensorFlow Lite's layout.
+pub fn sample(dims: &[usize], elem: &TokenStream) -> TokenStream {
+    let mut ty = elem.clone();
+    for &d in dims.iter().rev() {
+        ty = quote!([#ty; #d]);
+    }
+    ty
+}
+
+fn quant(t: &Tensor) -> TokenStream {
+    let (scale, zero) = (Literal::f32_suffixed(t.scale), t.zero_point);
+    quote!(::nncore::quant::QuantParams::new(#scale, #zero))
+}
+
+/// `[u8; N]` bytes as an int8 array type, by `transmute` (which checks the sizes agree).
+fn bytes_as(data: &[u8], ty: &TokenStream) -> TokenStream {
+    let n = data.len();
+    let bytes = Literal::byte_string(data);
+    quote!(unsafe { ::core::mem::transmute::<[::core::primitive::u8; #n], #ty>(*#bytes) })
+}
+
+/// The layers' names, by kind, numbered from 1.
+struct Names(std::collections::HashMap<&'static str, usize>);
+
+impl Names {
+    fn next(&mut self, kind: &'static str) -> Ident {
+        let n = self.0.entry(kind).or_insert(0);
+        *n += 1;
+        format_ident!("{}{}", kind, n)
+    }
+}
+
+/// One layer's field: its name, type and value.
+struct Field {
+    name: Ident,
+    ty: TokenStream,
+    value: TokenStream,
+}
+
+/// The rescale of a layer with weights.
+fn stage(
+    w: &Weights,
+    x: &Tensor,
+    y: &Tensor,
+    act: &str,
+    rounding: &TokenStream,
+    fc: bool,
+) -> TokenStream {
+    let (input, output) = (quant(x), quant(y));
+    let act = format_ident!("{}", act);
+    let act = quote!(::nncore::quant::Activation::#act);
+    if w.scales.len() == 1 && fc {
+        let s = Literal::f32_suffixed(w.scales[0]);
+        return quote!(::nncore::quant::OutputStage::per_tensor(#input, #s, #output, #act, #rounding));
+    }
+    let n = w.bias.len();
+    let scales: Vec<Literal> = (0..n)
+        .map(|c| Literal::f32_suffixed(w.scales[c.min(w.scales.len() - 1)]))
+        .collect();
+    quote!(::nncore::quant::OutputStage::per_channel(#input, [#(#scales),*], #output, #act, #rounding))
+}
+
+fn window(win: &Window) -> TokenStream {
+    let [sh, sw] = win.stride;
+    let [dh, dw] = win.dilation;
+    let padding = if win.same {
+        quote!(Same)
+    } else {
+        quote!(Valid)
+    };
+    quote!([#sh, #sw], [#dh, #dw], ::nncore::quant::Padding::#padding)
+}
+
+/// The code of `graph` as the struct `ident`.
+pub fn model(
+    graph: &Graph,
+    ident: &Ident,
+    vis: &syn::Visibility,
+    attrs: &[syn::Attribute],
+    follow: Follow,
+    path: &str,
+) -> TokenStream {
+    let i8 = quote!(::core::primitive::i8);
+    let t = |i: usize| graph.tensors[i].as_ref().expect("an activation");
+    let local = |i: usize| format_ident!("t{}", i);
+    let double = quote!(::nncore::quant::Rounding::Double);
+    let fc_rounding = match follow {
+        Follow::Micro => double.clone(),
+        Follow::Interpreter => quote!(::nncore::quant::Rounding::Float),
+    };
+    let mut names = Names(Default::default());
+    let (mut fields, mut steps) = (Vec::new(), Vec::new());
+    let (mut weight_bytes, mut multiply_adds) = (0usize, 0usize);
+    for node in &graph.nodes {
+        let (x, y) = (t(node.inputs[0]), t(node.output));
+        let (xl, yl) = (local(node.inputs[0]), local(node.output));
+        let yty = sample(&y.dims, &i8);
+        let mut add_field = |kind: &'static str, ty: TokenStream, value: TokenStream| {
+            let name = names.next(kind);
+            fields.push(Field {
+                name: name.clone(),
+                ty,
+                value,
+            });
+            name
+        };
+        let step = match &node.kind {
+            Kind::FullyConnected(w, act) => {
+                let (o, n) = (w.shape[0], w.shape[1]);
+                weight_bytes += o * n + 4 * o;
+                multiply_adds += o * n;
+                let bias = &w.bias;
+                let weight = bytes_as(&w.data, &quote!([[#i8; #n]; #o]));
+                let stage = stage(w, x, y, act, &fc_rounding, true);
+                let ty = quote!(::nncore::quant::FullyConnected<#n, #o>);
+                let f = add_field(
+                    "fc",
+                    ty,
+                    quote!(::nncore::quant::FullyConnected::new(#weight, [#(#bias),*], #stage)),
+                );
+                let arg = if x.dims.len() == 1 {
+                    quote!(#xl)
+                } else {
+                    quote!(&::nncore::quant::Reshape.forward(#xl))
+                };
+                quote!(let #yl: &#yty = &self.#f.forward(#arg);)
+            }
+            Kind::Conv2d(w, win) | Kind::DepthwiseConv2d(w, win) => {
+                let depthwise = matches!(node.kind, Kind::DepthwiseConv2d(..));
+                let [o, kh, kw, ci] = [w.shape[0], w.shape[1], w.shape[2], w.shape[3]];
+                let positions = y.dims[0] * y.dims[1];
+                let (cin, out) = if depthwise { (x.dims[2], ci) } else { (ci, o) };
+                let taps = if depthwise { kh * kw } else { kh * kw * ci };
+                weight_bytes += w.data.len() + 4 * out;
+                multiply_adds += out * taps * positions;
+                let bias = &w.bias;
+                let stage = stage(w, x, y, win.activation, &double, false);
+                let settings = window(win);
+                let (kind, ty, value) = if depthwise {
+                    let weight = bytes_as(&w.data, &quote!([[[#i8; #out]; #kw]; #kh]));
+                    let ty = quote!(::nncore::quant::DepthwiseConv2d<#cin, #out, #kh, #kw>);
+                    (
+                        "depthwise",
+                        ty,
+                        quote!(::nncore::quant::DepthwiseConv2d::new(#weight, [#(#bias),*], #settings, #stage)),
+                    )
+                } else {
+                    let weight = bytes_as(&w.data, &quote!([[[[#i8; #ci]; #kw]; #kh]; #o]));
+                    let ty = quote!(::nncore::quant::Conv2d<#ci, #o, #kh, #kw>);
+                    (
+                        "conv",
+                        ty,
+                        quote!(::nncore::quant::Conv2d::new(#weight, [#(#bias),*], #settings, #stage)),
+                    )
+                };
+                let f = add_field(kind, ty, value);
+                quote!(let #yl: &#yty = &self.#f.forward(#xl);)
+            }
+            Kind::MaxPool2d(filter, win) | Kind::AvgPool2d(filter, win) => {
+                let max = matches!(node.kind, Kind::MaxPool2d(..));
+                let (kind, ty) = if max {
+                    ("max_pool", quote!(MaxPool2d))
+                } else {
+                    ("avg_pool", quote!(AvgPool2d))
+                };
+                let [fh, fw] = *filter;
+                let [sh, sw] = win.stride;
+                let padding = if win.same {
+                    quote!(Same)
+                } else {
+                    quote!(Valid)
+                };
+                let act = format_ident!("{}", win.activation);
+                let q = quant(x);
+                let value = quote!(::nncore::quant::#ty(::nncore::quant::Pool2d::new(
+                    [#fh, #fw], [#sh, #sw], ::nncore::quant::Padding::#padding, ::nncore::quant::Activation::#act, #q)));
+                let f = add_field(kind, quote!(::nncore::quant::#ty), value);
+                quote!(let #yl: &#yty = &self.#f.forward(#xl);)
+            }
+            Kind::Reshape if x.dims == y.dims => quote!(let #yl: &#yty = #xl;),
+            Kind::Reshape if x.dims.len() == 3 && y.dims.len() == 1 => {
+                quote!(let #yl: &#yty = &::nncore::quant::Reshape.forward(#xl);)
+            }
+            Kind::Reshape => {
+                let value = reshape(x.dims.len(), &y.dims, quote!(#xl));
+                quote!(let #yl: &#yty = &#value;)
+            }
+            Kind::Add(act) => {
+                let (a, b) = (quant(x), quant(t(node.inputs[1])));
+                let (q, act) = (quant(y), format_ident!("{}", act));
+                let value = quote!(::nncore::quant::Add::new(#a, #b, #q, ::nncore::quant::Activation::#act));
+                let f = add_field("add", quote!(::nncore::quant::Add), value);
+                let bl = local(node.inputs[1]);
+                quote!(let #yl: &#yty = &self.#f.forward(#xl, #bl);)
+            }
+            Kind::Softmax(beta) => {
+                let (q, beta) = (quant(x), Literal::f32_suffixed(*beta));
+                let value = quote!(::nncore::quant::Softmax::new(#q, #beta));
+                let f = add_field("softmax", quote!(::nncore::quant::Softmax), value);
+                let c = *x.dims.last().unwrap();
+                quote!(let #yl: &#yty = &self.#f.forward_rows::<_, #c>(#xl);)
+            }
+            Kind::HardSwish => {
+                let (a, b) = (quant(x), quant(y));
+                let value = quote!(match ::nncore::quant::HardSwish::new(#a, #b) {
+                    ::core::option::Option::Some(h) => h.lookup(),
+                    ::core::option::Option::None => ::core::panic!("HARD_SWISH: an output multiplier of one or more"),
+                });
+                let f = add_field("hard_swish", quote!(::nncore::quant::Lookup), value);
+                quote!(let #yl: &#yty = &::nncore::quant::QuantLayer::forward(&self.#f, #xl);)
+            }
+        };
+        steps.push(step);
+    }
+    let (input, output) = (t(graph.input), t(graph.output));
+    let (xty, yty) = (sample(&input.dims, &i8), sample(&output.dims, &i8));
+    let f32 = quote!(::core::primitive::f32);
+    let (fxty, fyty) = (sample(&input.dims, &f32), sample(&output.dims, &f32));
+    let (in_q, out_q) = (quant(input), quant(output));
+    let (xl, yl) = (local(graph.input), local(graph.output));
+    let max_activation = graph
+        .tensors
+        .iter()
+        .flatten()
+        .map(Tensor::len)
+        .max()
+        .unwrap_or(0);
+    let arena = arena_bytes(graph);
+    let names: Vec<&Ident> = fields.iter().map(|f| &f.name).collect();
+    let types: Vec<&TokenStream> = fields.iter().map(|f| &f.ty).collect();
+    let values: Vec<&TokenStream> = fields.iter().map(|f| &f.value).collect();
+    let map_in = nested_map(input.dims.len(), &quote!(|v| Self::INPUT.quantize(v)));
+    let map_out = nested_map(output.dims.len(), &quote!(|q| Self::OUTPUT.dequantize(q)));
+    let usize = quote!(::core::primitive::usize);
+    let follows = match follow {
+        Follow::Micro => {
+            "TensorFlow Lite Micro's reference kernels (every rescale rounded twice, gemmlowp's way)"
+        }
+        Follow::Interpreter => {
+            "TensorFlow Lite's reference interpreter (`FULLY_CONNECTED` rescaled in `f64` and rounded once)"
+        }
+    };
+    let doc = format!(
+        " The int8 model of `{path}`, imported when the crate compiles: {} operators, computing what {follows} compute, bit for bit. Plain data: keep it in a `static` (`static M: {ident} = {ident}::MODEL;`).",
+        graph.nodes.len()
+    );
+    quote! {
+        #(#attrs)*
+        #[doc = ""]
+        #[doc = #doc]
+        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #vis struct #ident {
+            #(#[doc = "A layer of the imported graph."] pub #names: #types,)*
+        }
+
+        #[allow(unsafe_code)]
+        impl #ident {
+            /// The model's parameters, read from the file.
+            pub const MODEL: Self = Self { #(#names: #values,)* };
+            /// Bytes of constant data: int8 weights and int32 biases.
+            pub const WEIGHT_BYTES: #usize = #weight_bytes;
+            /// Bytes of the largest activation (one byte a value).
+            pub const MAX_ACTIVATION_BYTES: #usize = #max_activation;
+            /// Bytes of the activations alive at once at the fullest point of `forward`, the
+            /// input and output included.
+            pub const ARENA_BYTES: #usize = #arena;
+            /// Multiply-adds of one forward pass.
+            pub const MULTIPLY_ADDS: #usize = #multiply_adds;
+            /// The quantization of the input.
+            pub const INPUT: ::nncore::quant::QuantParams = #in_q;
+            /// The quantization of the output.
+            pub const OUTPUT: ::nncore::quant::QuantParams = #out_q;
+            /// How `FULLY_CONNECTED` rescales (the convolutions always round twice).
+            pub const FULLY_CONNECTED_ROUNDING: ::nncore::quant::Rounding = #fc_rounding;
+        }
+
+        impl #ident {
+            /// The int8 output for the int8 input `x`, in TensorFlow Lite's layout (NHWC).
+            #[must_use]
+            pub fn forward(&self, x: &#xty) -> #yty {
+                let #xl: &#xty = x;
+                #(#steps)*
+                *#yl
+            }
+
+            /// `x` quantized as TensorFlow Lite's `QUANTIZE` does, run in int8, and the output
+            /// dequantized as its `DEQUANTIZE` does.
+            #[must_use]
+            pub fn forward_f32(&self, x: &#fxty) -> #fyty {
+                let y = self.forward(&x.map(#map_in));
+                y.map(#map_out)
+            }
+        }
+    }
+}
+
+/// `src` (a reference to an int8 array of `from` dimensions) as an array of dimensions `to`
+/// holding the same bytes in the same order: TensorFlow Lite's `RESHAPE`.
+fn reshape(from: usize, to: &[usize], src: TokenStream) -> TokenStream {
+    let mut flat = quote!(&(#src)[..]);
+    for _ in 1..from {
+        flat = quote!(#flat.as_flattened());
+    }
+    let index: Vec<Ident> = (0..to.len()).map(|k| format_ident!("i{}", k)).collect();
+    // The row-major index of `[i0, i1, ...]` in `to`.
+    let mut at = quote!(0);
+    for (k, i) in index.iter().enumerate() {
+        let d = to[k];
+        at = quote!((#at) * #d + #i);
+    }
+    let mut value = quote!(flat[#at]);
+    for i in index.iter().rev() {
+        value = quote!(::core::array::from_fn(|#i| #value));
+    }
+    quote!({
+        let flat: &[::core::primitive::i8] = #flat;
+        #value
+    })
+}
+
+/// A closure mapping every value of a nested array of `depth` levels by `f`.
+fn nested_map(depth: usize, f: &TokenStream) -> TokenStream {
+    let mut g = f.clone();
+    for _ in 1..depth {
+        g = quote!(|a| a.map(#g));
+    }
+    g
+}
+
+/// The peak of the activation bytes alive at once: each op's output from its op to the last
+/// op reading it, the input from the start, the output to the end.
+fn arena_bytes(graph: &Graph) -> usize {
+    let len = |i: usize| graph.tensors[i].as_ref().map_or(0, Tensor::len);
+    let mut last = std::collections::HashMap::new();
+    last.insert(graph.input, 0);
+    for (k, node) in graph.nodes.iter().enumerate() {
+        for &i in &node.inputs {
+            last.insert(i, k);
+        }
+    }
+    last.insert(graph.output, graph.nodes.len());
+    let mut peak = 0;
+    for k in 0..graph.nodes.len() {
+        let mut alive: Vec<usize> = last
+            .iter()
+            .filter(|&(&i, &end)| end >= k && born(graph, i) <= k)
+            .map(|(&i, _)| i)
+            .collect();
+        alive.sort_unstable();
+        alive.dedup();
+        peak = peak.max(alive.iter().map(|&i| len(i)).sum());
+    }
+    peak
+}
+
+/// The op that writes tensor `i` (0 for the input).
+fn born(graph: &Graph, i: usize) -> usize {
+    graph.nodes.iter().position(|n| n.output == i).unwrap_or(0)
+}

@@ -1,0 +1,7 @@
+// A file that does not exist.
+
+nncore::tflite! {
+    pub struct Missing = "tflite/no-such-file.tflite";
+}
+
+fn main() {}
