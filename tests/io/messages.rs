@@ -296,3 +296,56 @@ fn another_format_is_named_with_how_to_write_safetensors() {
     let good = io::to_bytes(&SeedMlpNamed::ZERO).unwrap();
     assert_eq!(io::FileFormat::sniff(&good), None);
 }
+
+nncore::sequential! {
+    pub struct Inner { fc: Linear(2, 3), act: Tanh, out: Linear(3, 1) }
+    pub struct Wrapped { net: Inner }
+}
+
+/// The file's keys under one more module than the model's (`module.`, as `nn.DataParallel`
+/// saves a model), or the reverse: the message names the prefix and how to load the file.
+#[test]
+fn keys_under_a_prefix_say_how_to_strip_it() {
+    let inner = io::to_bytes(&Inner::ZERO).unwrap();
+    let tensors = safetensors::SafeTensors::deserialize(&inner).unwrap();
+    let prefixed: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| (format!("module.{name}"), view))
+        .collect();
+    let bytes = safetensors::serialize(prefixed, None).unwrap();
+    let err = io::from_bytes::<Inner>(&bytes).unwrap_err();
+    assert!(
+        matches!(&err, LoadError::KeyPrefix { prefix, in_file: true, .. } if prefix == "module."),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "every key in the file starts with `module.` (`module.fc.weight`), which the model's do \
+         not (`fc.weight`), as `nn.DataParallel` and `DistributedDataParallel` save a model: \
+         save the inner model's `state_dict`, or strip the prefix in PyTorch with \
+         `torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(state, 'module.')` \
+         before saving"
+    );
+
+    // The file of a part of the model.
+    let err = io::from_bytes::<Wrapped>(&inner).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "every key of the model starts with `net.` (`net.fc.weight`), which the file's do not \
+         (`fc.weight`): the file holds the weights of `net` alone; load it into that part, \
+         `io::load_into(&mut model.net, path)`"
+    );
+    let mut wrapped = Wrapped::ZERO;
+    io::load_bytes(&mut wrapped.net, &inner).unwrap();
+
+    // Keys that differ otherwise are an ordinary missing key.
+    let mut partial = tensors.tensors();
+    partial.retain(|(name, _)| name != "out.bias");
+    let bytes = safetensors::serialize(partial, None).unwrap();
+    let err = io::from_bytes::<Inner>(&bytes).unwrap_err();
+    assert!(
+        matches!(&err, LoadError::MissingKey { key } if *key == "out.bias"),
+        "{err}"
+    );
+}

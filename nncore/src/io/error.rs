@@ -42,6 +42,20 @@ pub enum LoadError {
         /// The model's first key (`hidden_linear.weight`).
         model_key: Name,
     },
+    /// The file's keys are the model's under one more module (`module.fc.weight` for
+    /// `fc.weight`, as `nn.DataParallel` saves a model), or the model's are the file's under one
+    /// more (the file holds a part of the model).
+    #[error("{}", prefix_message(prefix, *in_file, file_key, model_key))]
+    KeyPrefix {
+        /// The prefix one side has, with its dot: `module.`.
+        prefix: String,
+        /// Whether the file's keys have it (else the model's do).
+        in_file: bool,
+        /// One of the file's keys.
+        file_key: String,
+        /// One of the model's keys.
+        model_key: String,
+    },
     /// A tensor's shape differs from its parameter's or buffer's.
     #[error(
         "`{key}` has shape {found:?} in the file but {expected:?} in the model{}",
@@ -288,6 +302,31 @@ fn layout_hint(found: &[usize], expected: &Shape) -> String {
         ": the file holds {how}, {stored}; rearrange it with `{order}` (and `.contiguous()`) \
          before saving"
     )
+}
+
+/// The message of [`LoadError::KeyPrefix`], with how to load the file.
+fn prefix_message(prefix: &str, in_file: bool, file_key: &str, model_key: &str) -> String {
+    if in_file {
+        let saved = if prefix == "module." {
+            "as `nn.DataParallel` and `DistributedDataParallel` save a model"
+        } else {
+            "as a model saved inside another module has them"
+        };
+        format!(
+            "every key in the file starts with `{prefix}` (`{file_key}`), which the model's do \
+             not (`{model_key}`), {saved}: save the inner model's `state_dict`, or strip the \
+             prefix in PyTorch with \
+             `torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(state, '{prefix}')` \
+             before saving"
+        )
+    } else {
+        let field = prefix.trim_end_matches('.');
+        format!(
+            "every key of the model starts with `{prefix}` (`{model_key}`), which the file's do \
+             not (`{file_key}`): the file holds the weights of `{field}` alone; load it into \
+             that part, `io::load_into(&mut model.{field}, path)`"
+        )
+    }
 }
 
 /// The message of [`LoadError::LayerNames`], with the declaration that would load the file.

@@ -8,7 +8,7 @@ use ::safetensors::Dtype;
 
 use super::convert::{converts, values};
 use super::header::{Entry, Header, parse};
-use super::names::layer_names_error;
+use super::names::{layer_names_error, prefix_error};
 use super::{LoadError, LoadOptions, LoadReport};
 use crate::module::Module;
 use crate::state::{BufferData, BufferDataMut, Name, Shape};
@@ -78,6 +78,15 @@ pub(super) fn load<M: Module>(
         let shapes: Vec<(Name, &[usize])> =
             slots.iter().map(|s| (s.name, s.shape.dims())).collect();
         if let Some(error) = layer_names_error(&shapes, &file) {
+            return Err(error);
+        }
+        let needed: Vec<&str> = slots
+            .iter()
+            .zip(&keys)
+            .filter(|(slot, _)| !slot.defaults())
+            .map(|(_, key)| key.as_str())
+            .collect();
+        if let Some(error) = prefix_error(&needed, &file) {
             return Err(error);
         }
     }

@@ -1,7 +1,9 @@
 //! Telling a file of index names (`0.weight`, from `nn.Sequential(...)`) loaded into a model of
-//! names (`fc.weight`), or the reverse, from any other mismatch of keys.
+//! names (`fc.weight`), or the reverse, and keys under a prefix on one side only
+//! (`module.fc.weight`, from `nn.DataParallel`), from any other mismatch of keys.
 
 use alloc::collections::BTreeMap;
+use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -88,4 +90,41 @@ fn signatures<'a>(layers: BTreeMap<&'a str, Signature<'a>>) -> Vec<Signature<'a>
         .collect();
     all.sort_unstable();
     all
+}
+
+/// [`LoadError::KeyPrefix`] if the file's keys are the model's under one more module
+/// (`module.fc.weight` for `fc.weight`), or the model's are the file's under one more.
+///
+/// `model` lists the model's keys; those a file may lack (`num_batches_tracked`) are left out.
+pub(super) fn prefix_error(model: &[&str], file: &Header<'_>) -> Option<LoadError> {
+    let file_keys: Vec<&str> = file.entries.iter().map(|e| e.key.as_str()).collect();
+    let (first_model, first_file) = (*model.first()?, *file_keys.first()?);
+    // The file's keys under a prefix the model's do not have.
+    let (prefix, _) = first_file.split_once('.')?;
+    let prefix = &first_file[..=prefix.len()];
+    let stripped = |key: &&str| key.strip_prefix(prefix).is_some_and(|k| model.contains(&k));
+    if model.iter().all(|k| !k.starts_with(prefix)) && file_keys.iter().all(stripped) {
+        return Some(LoadError::KeyPrefix {
+            prefix: prefix.to_string(),
+            in_file: true,
+            file_key: format!("{prefix}{first_model}"),
+            model_key: first_model.to_string(),
+        });
+    }
+    // The model's keys under a prefix the file's do not have.
+    let (prefix, _) = first_model.split_once('.')?;
+    let prefix = &first_model[..=prefix.len()];
+    let present = |key: &&str| {
+        key.strip_prefix(prefix)
+            .is_some_and(|k| file.get(k).is_some())
+    };
+    if file_keys.iter().all(|k| !k.starts_with(prefix)) && model.iter().all(present) {
+        return Some(LoadError::KeyPrefix {
+            prefix: prefix.to_string(),
+            in_file: false,
+            file_key: first_model[prefix.len()..].to_string(),
+            model_key: first_model.to_string(),
+        });
+    }
+    None
 }

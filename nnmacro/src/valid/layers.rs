@@ -11,7 +11,7 @@ use crate::catalog::spelling::{Printed, Spelled};
 use crate::catalog::{LAYERS, LayerKind};
 use crate::errors::Errors;
 use crate::ir::Field;
-use crate::suggest::suggest;
+use crate::suggest::{closest, suggest};
 use crate::valid::attrs::check_field_cfg;
 
 /// The crate whose path may prefix a layer: `nncore::Linear`.
@@ -88,6 +88,10 @@ fn check_layer(
         return model.clone().map(|m| Box::new(m) as Box<dyn LayerKind>);
     }
     let Some(def) = LAYERS.iter().find(|def| def.name == text) else {
+        let typo = instead(&text)
+            .is_none()
+            .then(|| closest(&text, LAYERS.iter().map(|def| def.name)))
+            .flatten();
         let hint = if let Some(instead) = instead(&text) {
             let note = before
                 .and_then(|before| note_after(&text, before))
@@ -103,11 +107,22 @@ fn check_layer(
             )
         };
         errors.spanned(name, format_args!("unknown layer `{text}`{hint}"));
-        return None;
+        return typo.and_then(|known| as_meant(call, known));
     };
     check_path(call, errors);
     let args: Vec<_> = call.args.iter().flat_map(|(_, args)| args).collect();
     (def.check)(call, &args, errors)
+}
+
+/// A misspelled layer (`Relu`, `Linaer`) checked as the layer it most likely means, once its
+/// name is reported, if its arguments fit that layer: the shapes go on past it, and code using
+/// the model reports nothing more. Its arguments' own mistakes wait for the name's fix.
+fn as_meant(call: &LayerCall, known: &str) -> Option<Box<dyn LayerKind>> {
+    let def = LAYERS.iter().find(|def| def.name == known)?;
+    let args: Vec<_> = call.args.iter().flat_map(|(_, args)| args).collect();
+    let mut scratch = Errors::default();
+    let kind = (def.check)(call, &args, &mut scratch);
+    scratch.finish().is_none().then_some(kind).flatten()
 }
 
 /// A layer is written `Linear`, `nncore::Linear` or `::nncore::Linear`; another path is
