@@ -35,6 +35,13 @@ fn usize_type() -> TokenStream {
     quote!(::core::primitive::usize)
 }
 
+/// `self` at the call site. Inside `quote_spanned!` a `self` would take the span of the user's
+/// token, and, from a `macro_rules!` that passes the layers through, not name the method's
+/// receiver.
+fn this() -> TokenStream {
+    quote!(self)
+}
+
 /// A local variable or parameter of the generated code: `__nn_x1`, with a mixed-site span so that
 /// no token of the user's can name it either.
 fn local(name: &str) -> Ident {

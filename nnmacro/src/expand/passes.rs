@@ -81,10 +81,11 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                         view,
                     )
                 };
+                let this = super::this();
                 quote_spanned! {node.span=>
                     {
                         let #names = ::nncore::__private::regions(&mut *#arena, #n, #spans);
-                        #path::forward_scratch(&self.#member, #input, <#s_out as ::nncore::Tensor>::batch_mut(#y), #s);
+                        #path::forward_scratch(&#this.#member, #input, <#s_out as ::nncore::Tensor>::batch_mut(#y), #s);
                     }
                 }
             }
@@ -247,8 +248,9 @@ fn one_sample(plan: &Plan) -> Option<TokenStream> {
         match (plan.layer(k), graph.nodes[k].op) {
             (Some(node), _) => {
                 let (path, member, input) = (&node.trait_path, &node.member, by_ref(node.input));
+                let this = super::this();
                 quote_spanned! {node.span=>
-                    let #out = #path::forward(&self.#member, #input);
+                    let #out = #path::forward(&#this.#member, #input);
                 }
             }
             (None, Op::Add(p, q)) => {

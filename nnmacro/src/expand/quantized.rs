@@ -83,8 +83,9 @@ pub fn quantized(model: &Model) -> TokenStream {
         } else {
             quote!(&#input)
         };
+        let this = super::this();
         quote_spanned! {layer.span()=>
-            let #out = ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&self.#member, #input);
+            let #out = ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&#this.#member, #input);
         }
     });
     let (x0, y) = (x(0), x(n));
@@ -192,8 +193,9 @@ fn quantize_impl(
         } else {
             quote!(&#input)
         };
+        let this = super::this();
         quote_spanned! {layer.span()=>
-            let #out = ::nncore::Layer::<#s_in, #s_out>::forward(&self.#member, #input);
+            let #out = ::nncore::Layer::<#s_in, #s_out>::forward(&#this.#member, #input);
         }
     });
     let observe = (0..=n).map(|t| {

@@ -79,15 +79,17 @@ fn pieces(plan: &Plan) -> Pieces {
                 let (path, member, x, c) = (&node.trait_path, &node.member, view(node.input), c(k));
                 if training {
                     let len = cache_len(k);
+                    let this = super::this();
                     quote_spanned! {node.span=>
                         let #value = #slice;
                         let #c = ::nncore::__private::take(&mut #ws, #len);
-                        #path::forward_train(&mut self.#member, #x, #value, #c, #rng);
+                        #path::forward_train(&mut #this.#member, #x, #value, #c, #rng);
                     }
                 } else {
+                    let this = super::this();
                     quote_spanned! {node.span=>
                         let #value = #slice;
-                        #path::forward_batch(&self.#member, #x, #value);
+                        #path::forward_batch(&#this.#member, #x, #value);
                     }
                 }
             }
@@ -155,10 +157,11 @@ fn pieces(plan: &Plan) -> Pieces {
                     };
                     let (carve, dst, add) = target(k, 0, node.input);
                     let dx_needed = needed(node.input);
+                    let this = super::this();
                     quote_spanned! {node.span=>
                         #carve
                         let __nn_dx = if #dx_needed { ::core::option::Option::Some(#dst) } else { ::core::option::Option::None };
-                        #path::backward_mode(&self.#member, #x, &*#o, &*#g_out, &mut *#c, #grads, __nn_dx, #train);
+                        #path::backward_mode(&#this.#member, #x, &*#o, &*#g_out, &mut *#c, #grads, __nn_dx, #train);
                         if #dx_needed { #add }
                     }
                 }
