@@ -1,7 +1,8 @@
 //! The board's memory map for `cortex-m-rt` (`NN_BOARD`: `mps2`, the default, or `microbit`),
 //! and for the anomaly workloads the autoencoder's constants, read from MLPerf Tiny's int8
 //! `.tflite` (`tests/tflite/mlperf_tiny_ad_int8`): its int8 layers as they are, and a float
-//! twin with the int8 weights and biases dequantized.
+//! twin with the int8 weights and biases dequantized; for `kws-int8` the keyword-spotting
+//! DS-CNN with weights drawn from a seeded generator, quantized on calibration inputs.
 
 use std::env;
 use std::fs;
@@ -16,6 +17,11 @@ mod autoencoder {
     include!("src/autoencoder.rs");
 }
 use autoencoder::{Deployed, DeployedInt8};
+
+#[allow(dead_code)]
+mod kws {
+    include!("src/kws.rs");
+}
 
 const TFLITE: &str = "../tests/tflite/mlperf_tiny_ad_int8/model.tflite";
 
@@ -39,6 +45,9 @@ fn main() {
     } else {
         None
     };
+    if feature("KWS_INT8") {
+        fs::write(out.join("kws.rs"), kws_int8()).unwrap();
+    }
     if rounding.is_none() && !feature("ANOMALY_F32") {
         return;
     }
@@ -164,4 +173,27 @@ fn dequantized(q: &DeployedInt8) -> Deployed {
     m.fc9 = linear(&q.fc9);
     m.out = linear(&q.out);
     m
+}
+
+/// The DS-CNN's int8 source: weights drawn with seed 0, calibrated on 16 drawn inputs.
+fn kws_int8() -> String {
+    use rand::{RngExt, SeedableRng};
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(|| {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+            let model = kws::Kws::init(&mut rng);
+            let samples: Vec<[[[f32; 10]; 49]; 1]> = (0..16)
+                .map(|_| {
+                    [core::array::from_fn(|_| {
+                        core::array::from_fn(|_| rng.random_range(-1.0..1.0))
+                    })]
+                })
+                .collect();
+            let int8 = model.quantize(&samples).unwrap();
+            nncore::export::rust_const_int8(&int8, "KwsInt8", "KWS")
+        })
+        .unwrap()
+        .join()
+        .unwrap()
 }

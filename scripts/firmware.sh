@@ -15,9 +15,9 @@ cd "$(dirname "$0")/.."
 root="$PWD"
 
 # `kernels` checks the int8 dot products on odd shapes (no count: it builds its weights).
-m4_workloads=(none temp digits-f32 digits-int8 anomaly-f32 anomaly-int8 anomaly-int8-tflm kernels)
+m4_workloads=(none temp digits-f32 digits-int8 anomaly-f32 anomaly-int8 anomaly-int8-tflm kws-int8 kernels)
 # The micro:bit has 256 KiB of flash and 16 KiB of RAM: the autoencoder (266 KB of int8 weights)
-# does not fit, nor the 1,400-input dot products of `kernels` on the stack, so their ARMv6-M
+# does not fit, nor the stack of the keyword-spotting model or of `kernels`, so their ARMv6-M
 # builds run on the MPS2 board of the Cortex-M3 (`mps2-an385`), which
 # executes ARMv6-M code instruction for instruction as a Cortex-M0 would.
 m0_workloads=("${m4_workloads[@]}")
@@ -139,7 +139,7 @@ for w in "${m4_workloads[@]}"; do
 done
 for w in "${m0_workloads[@]}"; do
     case "$w" in
-        anomaly* | kernels) run thumbv6m-none-eabi mps2 mps2-an385 "$w" "ARMv6-M" ;;
+        anomaly* | kws* | kernels) run thumbv6m-none-eabi mps2 mps2-an385 "$w" "ARMv6-M" ;;
         *) run thumbv6m-none-eabi microbit microbit "$w" "Cortex-M0" ;;
     esac
 done

@@ -176,6 +176,30 @@ pub mod selected {
     }
 }
 
+#[cfg(feature = "kws-int8")]
+pub mod selected {
+    include!("kws.rs");
+    include!(concat!(env!("OUT_DIR"), "/kws.rs"));
+
+    static MODEL: KwsInt8 = KWS;
+
+    pub const NAME: &str = "keyword-spotting DS-CNN, int8";
+    pub const MULTIPLY_ADDS: usize = KwsInt8::MULTIPLY_ADDS;
+    pub const WEIGHT_BYTES: usize = KwsInt8::WEIGHT_BYTES;
+    pub const ARENA_BYTES: usize = KwsInt8::MAX_ACTIVATION_BYTES;
+    pub type Input = [[[i8; 1]; 10]; 49];
+    pub type Output = [i8; 12];
+
+    pub fn input(k: u32) -> Input {
+        let mut v = super::int8(k, 490);
+        core::array::from_fn(|_| core::array::from_fn(|_| [v.next().unwrap()]))
+    }
+
+    pub fn infer(x: &Input) -> Output {
+        MODEL.forward(x)
+    }
+}
+
 /// The int8 dot products of this target ([`nncore::quant::Kernel::detect`]: SMLAD on the M4F,
 /// Thumb-1 assembly on the M0) on shapes around their blocks and limits, with the extreme
 /// input offsets: every sum must be the host's.
@@ -232,6 +256,7 @@ pub mod selected {
     feature = "anomaly-f32",
     feature = "anomaly-int8",
     feature = "anomaly-int8-tflm",
+    feature = "kws-int8",
     feature = "kernels"
 )))]
 pub mod selected {

@@ -2,6 +2,7 @@
 //! and the `SAME`/`VALID` padding rule that convolutions and pooling share.
 
 use super::QuantLayer;
+use super::kernel::Kernel;
 use super::params::OutputStage;
 
 /// The padding of a window op, per spatial axis: TensorFlow Lite's two, or PyTorch's explicit
@@ -242,25 +243,49 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         );
         let offset = self.stage.input_offset();
         let mut y = [[[0i8; OUT]; WO]; HO];
+        // A pointwise convolution over all channels is a fully connected layer at each pixel:
+        // the same sums, on the CPU's multiply-add kernel.
+        let rows: Option<&[[i8; IN]; OUT]> = (KH == 1 && KW == 1)
+            .then(|| self.weight.as_flattened().as_flattened().try_into().ok())
+            .flatten();
+        if let (Some(rows), true) = (rows, C == IN) {
+            let kernel = Kernel::detect();
+            for (i, row) in y.iter_mut().enumerate() {
+                for (j, pixel) in row.iter_mut().enumerate() {
+                    let mut acc = self.bias;
+                    let tap = (window.tap(0, i, 0, H), window.tap(1, j, 0, W));
+                    if let (Some(r), Some(c)) = tap {
+                        let input: &[i8; IN] = x[r][c][..IN].try_into().expect("C == IN");
+                        kernel.rows(rows, input, offset, &mut acc);
+                    }
+                    *pixel = core::array::from_fn(|o| self.stage.finish(o, acc[o]));
+                }
+            }
+            return y;
+        }
+        // Tap by tap, every output channel: each tap's position is found once per pixel, and a
+        // depthwise convolution (IN = 1) runs one multiply-add per channel and tap. The sums
+        // are the same in any order (wrapping int32 addition).
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
-                for (o, out) in pixel.iter_mut().enumerate() {
-                    let first = o / per_group * IN;
-                    let mut acc = self.bias[o];
-                    for (kh, taps) in self.weight[o].iter().enumerate() {
-                        let Some(r) = window.tap(0, i, kh, H) else {
+                let mut acc = self.bias;
+                for kh in 0..KH {
+                    let Some(r) = window.tap(0, i, kh, H) else {
+                        continue;
+                    };
+                    for kw in 0..KW {
+                        let Some(c) = window.tap(1, j, kw, W) else {
                             continue;
                         };
-                        for (kw, w) in taps.iter().enumerate() {
-                            let Some(c) = window.tap(1, j, kw, W) else {
-                                continue;
-                            };
-                            let input = &x[r][c][first..first + IN];
-                            acc = acc.wrapping_add(dot(w, input, offset));
+                        let input = &x[r][c];
+                        for (o, acc) in acc.iter_mut().enumerate() {
+                            let first = o / per_group * IN;
+                            let w = &self.weight[o][kh][kw];
+                            *acc = acc.wrapping_add(dot(w, &input[first..first + IN], offset));
                         }
                     }
-                    *out = self.stage.finish(o, acc);
                 }
+                *pixel = core::array::from_fn(|o| self.stage.finish(o, acc[o]));
             }
         }
         y
