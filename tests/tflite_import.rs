@@ -118,17 +118,6 @@ fn imported_residual_networks_and_softmax_are_bit_exact() {
     });
 }
 
-/// The no_std crate's imports give the interpreter's outputs too.
-#[test]
-fn the_no_std_crate_runs_the_imported_models() {
-    use nn_embedded::imported::{classify_image, reconstruct, spot_keyword};
-    assert_exact("ds_cnn_int8", |x| spot_keyword(&image(x)).to_vec());
-    assert_exact("resnet8_int8", |x| classify_image(&image(x)).to_vec());
-    assert_exact("mlperf_tiny_ad_int8", |x| {
-        reconstruct(x.try_into().unwrap()).to_vec()
-    });
-}
-
 /// TensorFlow Lite Micro rounds `FULLY_CONNECTED` twice: on the digits MLP some outputs differ
 /// from the interpreter's.
 #[test]
