@@ -4,10 +4,8 @@
 //! (`scripts/record_mlperf_tiny.py` recorded them), bit for bit.
 
 #[path = "tflite/case.rs"]
-#[allow(dead_code)]
 mod case;
 #[path = "tflite/rebuilt.rs"]
-#[allow(dead_code)]
 mod rebuilt;
 
 use rebuilt::image;
