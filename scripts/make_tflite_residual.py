@@ -192,6 +192,12 @@ def main(csv, out):
     y = L.Dense(10)(L.Flatten()(L.Reshape((16, 12))(y)))
     record("reshape_int8", convert(tf.keras.Model(x, y), X[360:660]), X[:60], Y[:60], out)
 
+    # MEAN over the image (Keras' global average pooling): CONV_2D 3×3 same (ReLU), MEAN,
+    # FULLY_CONNECTED; random weights.
+    x = tf.keras.Input((8, 8, 1), batch_size=1)
+    y = L.GlobalAveragePooling2D()(L.Conv2D(16, 3, padding="same", activation="relu")(x))
+    record("mean_int8", convert(tf.keras.Model(x, L.Dense(10)(y)), I[360:660]), I[:120], Y[:120], out)
+
 
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2])

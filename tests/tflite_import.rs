@@ -38,6 +38,8 @@ nncore::tflite! {
     struct MobileNetVww = "tests/tflite/mobilenet_vww_int8/model.tflite";
     struct HardSwish8 = "tests/tflite/hard_swish_8_int8/model.tflite";
     #[follow = "interpreter"]
+    struct MeanNet = "tests/tflite/mean_int8/model.tflite";
+    #[follow = "interpreter"]
     struct Reshapes = "tests/tflite/reshape_int8/model.tflite";
     #[follow = "interpreter"]
     struct FloatEdges = "tests/tflite/float_edges_int8/model.tflite";
@@ -104,6 +106,8 @@ fn imported_residual_networks_and_softmax_are_bit_exact() {
     assert_exact("resnet8_int8", |x| RESNET8.forward(&image(x)).to_vec());
     assert_exact("ds_cnn_int8", |x| DS_CNN.forward(&image(x)).to_vec());
     assert_exact("mobilenet_vww_int8", |x| VWW.forward(&image(x)).to_vec());
+    let m = MeanNet::MODEL;
+    assert_exact("mean_int8", |x| m.forward(&image(x)).to_vec());
     let m = Reshapes::MODEL;
     assert_exact("reshape_int8", |x| {
         m.forward(x.try_into().unwrap()).to_vec()
@@ -111,17 +115,6 @@ fn imported_residual_networks_and_softmax_are_bit_exact() {
     let m = HardSwish8::MODEL;
     assert_exact("hard_swish_8_int8", |x| {
         m.forward(x.try_into().unwrap()).to_vec()
-    });
-}
-
-/// The no_std crate's imports give the interpreter's outputs too.
-#[test]
-fn the_no_std_crate_runs_the_imported_models() {
-    use nn_embedded::imported::{classify_image, reconstruct, spot_keyword};
-    assert_exact("ds_cnn_int8", |x| spot_keyword(&image(x)).to_vec());
-    assert_exact("resnet8_int8", |x| classify_image(&image(x)).to_vec());
-    assert_exact("mlperf_tiny_ad_int8", |x| {
-        reconstruct(x.try_into().unwrap()).to_vec()
     });
 }
 

@@ -322,3 +322,29 @@ fn hard_swish_is_bit_exact() {
         }
     }
 }
+
+/// `mean_int8`: CONV_2D 3×3 same (ReLU), MEAN over rows and columns, FULLY_CONNECTED.
+struct MeanNet(
+    Conv2d<1, 16, 3, 3>,
+    nncore::quant::Mean,
+    FullyConnected<16, 10>,
+);
+
+impl Rebuilt for MeanNet {
+    fn run(&self, x: &[i8]) -> Vec<Vec<i8>> {
+        let a: [[[i8; 16]; 8]; 8] = self.0.forward(&image::<8, 8, 1>(x));
+        let m = self.1.forward(&a);
+        vec![values(&a), m.to_vec(), self.2.forward(&m).to_vec()]
+    }
+}
+
+#[test]
+fn mean_over_the_image_is_bit_exact() {
+    let case = Case::load("mean_int8");
+    let net = MeanNet(
+        case.conv(0, CONV),
+        case.mean(1),
+        case.fully_connected(2, FC),
+    );
+    assert_bit_exact(&case, &net);
+}

@@ -1,32 +1,43 @@
-//! Models imported from `.tflite` files by `nncore::tflite!` when this crate compiles: networks
-//! with the layers of the MLPerf Tiny keyword spotter (DS-CNN) and image classifier (ResNet-8),
-//! and the MLPerf Tiny anomaly detector, each in read-only memory and run in integer arithmetic.
-//! They follow TensorFlow Lite's reference interpreter, whose outputs the files were recorded
-//! with (`tests/tflite_import.rs` checks these functions against them).
+//! The four MLPerf Tiny reference models, compiled from their `.tflite` files by
+//! `nncore::tflite!` when this crate compiles, each in read-only memory and run in integer
+//! arithmetic: anomaly detection, keyword spotting, image classification and visual wake words.
+//! They follow TensorFlow Lite's reference interpreter, whose outputs `tests/mlperf_tiny.rs`
+//! checks these functions against.
 
 nncore::tflite! {
-    /// A DS-CNN on 49×10 MFCC frames, 12 keywords.
+    /// The ToyCar autoencoder on 640 log-mel values.
     #[follow = "interpreter"]
-    pub struct KeywordSpotter = "../tests/tflite/ds_cnn_int8/model.tflite";
-    /// A ResNet-8 on 32×32 RGB images, 10 classes.
+    pub struct AnomalyDetection = "../tests/tflite/mlperf_tiny/ad01_int8.tflite";
+    /// The DS-CNN on 49×10 MFCC frames, 12 keywords.
     #[follow = "interpreter"]
-    pub struct ImageClassifier = "../tests/tflite/resnet8_int8/model.tflite";
-    /// The MLPerf Tiny anomaly-detection autoencoder on 640 log-mel values.
+    pub struct KeywordSpotting = "../tests/tflite/mlperf_tiny/kws_ref_model.tflite";
+    /// ResNet-8 on 32×32 RGB images, 10 classes.
     #[follow = "interpreter"]
-    pub struct AnomalyDetector = "../tests/tflite/mlperf_tiny_ad_int8/model.tflite";
+    pub struct ImageClassification = "../tests/tflite/mlperf_tiny/pretrainedResnet_quant.tflite";
+    /// MobileNetV1 0.25 on 96×96 RGB images: a person or not.
+    #[follow = "interpreter"]
+    pub struct VisualWakeWords = "../tests/tflite/mlperf_tiny/vww_96_int8.tflite";
 }
 
-/// The keyword spotter in read-only memory.
-pub static KEYWORDS: KeywordSpotter = KeywordSpotter::MODEL;
-/// The image classifier in read-only memory.
-pub static IMAGES: ImageClassifier = ImageClassifier::MODEL;
 /// The anomaly detector in read-only memory.
-pub static ANOMALIES: AnomalyDetector = AnomalyDetector::MODEL;
+pub static ANOMALIES: AnomalyDetection = AnomalyDetection::MODEL;
+/// The keyword spotter in read-only memory.
+pub static KEYWORDS: KeywordSpotting = KeywordSpotting::MODEL;
+/// The image classifier in read-only memory.
+pub static IMAGES: ImageClassification = ImageClassification::MODEL;
+/// The person detector in read-only memory.
+pub static PERSONS: VisualWakeWords = VisualWakeWords::MODEL;
 
 // What a firmware build would check against its chip.
-const _: () = assert!(KeywordSpotter::WEIGHT_BYTES < 48 * 1024);
-const _: () = assert!(ImageClassifier::ARENA_BYTES <= 3 * 32 * 32 * 16);
-const _: () = assert!(AnomalyDetector::WEIGHT_BYTES < 300 * 1024);
+const _: () = assert!(KeywordSpotting::WEIGHT_BYTES < 32 * 1024);
+const _: () = assert!(VisualWakeWords::WEIGHT_BYTES < 256 * 1024);
+const _: () = assert!(ImageClassification::ARENA_BYTES <= 64 * 1024);
+
+/// The autoencoder's int8 reconstruction of `x`.
+#[must_use]
+pub fn reconstruct(x: &[i8; 640]) -> [i8; 640] {
+    ANOMALIES.forward(x)
+}
 
 /// The int8 probabilities (scale 1/256, zero point −128) of the 12 keywords for one int8 frame.
 #[must_use]
@@ -40,8 +51,8 @@ pub fn classify_image(image: &[[[i8; 3]; 32]; 32]) -> [i8; 10] {
     IMAGES.forward(image)
 }
 
-/// The autoencoder's int8 reconstruction of `x`.
+/// The int8 probabilities of "no person" and "person" for one int8 image.
 #[must_use]
-pub fn reconstruct(x: &[i8; 640]) -> [i8; 640] {
-    ANOMALIES.forward(x)
+pub fn wake_word(image: &[[[i8; 3]; 96]; 96]) -> [i8; 2] {
+    PERSONS.forward(image)
 }

@@ -10,7 +10,8 @@
 //! `nncore::export::rust_const_int8` into `digits_int8.rs`, classifies images in integer
 //! arithmetic ([`classify_digit`]).
 //!
-//! And models compiled from `.tflite` files by `nncore::tflite!` ([`imported`]).
+//! And the four MLPerf Tiny reference models, compiled from their `.tflite` files by
+//! `nncore::tflite!` ([`imported`]).
 
 #![no_std]
 #![warn(missing_docs)]

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use nncore::quant::{
     Activation, Add, AvgPool2d, Conv2d, DepthwiseConv2d, FullyConnected, HardSwish, MaxPool2d,
-    OutputStage, Padding, Pool2d, QuantParams, Reshape, Rounding, SOFTMAX_OUTPUT, Softmax,
+    Mean, OutputStage, Padding, Pool2d, QuantParams, Reshape, Rounding, SOFTMAX_OUTPUT, Softmax,
 };
 use serde::Deserialize;
 
@@ -300,6 +300,12 @@ impl Case {
         let op = self.op(index, "SOFTMAX");
         assert_eq!(self.quant(op.outputs[0]), SOFTMAX_OUTPUT, "{}", self.name);
         Softmax::new(self.quant(op.inputs[0]), op.beta.unwrap())
+    }
+
+    /// The `MEAN` op `index`.
+    pub fn mean(&self, index: usize) -> Mean {
+        let op = self.op(index, "MEAN");
+        Mean::new(self.quant(op.inputs[0]), self.quant(op.outputs[0]))
     }
 
     /// The `HARD_SWISH` op `index`.

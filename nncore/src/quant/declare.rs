@@ -116,6 +116,13 @@ pub fn sequential_declaration(model: &Model<'_>, name: &str) -> Result<String, E
             OpKind::Softmax { .. } => {
                 apply(&decl.layer("softmax", "Softmax(dim = 1)".into()), &arg)
             }
+            OpKind::Other(40) => {
+                let pool = decl.layer("pool", "AdaptiveAvgPool2d(1)".into());
+                apply(
+                    &decl.layer("flatten", "Flatten".into()),
+                    &apply(&pool, &arg),
+                )
+            }
             OpKind::Other(117) => apply(&decl.layer("hardswish", "Hardswish".into()), &arg),
             OpKind::Other(code) => {
                 decl.notes

@@ -20,6 +20,7 @@
 //! | `ADD` | [`Add`] | two inputs of one shape, each rescaled; fused ReLU/ReLU6 |
 //! | `SOFTMAX` | [`Softmax`] | over the last axis, any `beta`; output scale 1/256, zero point −128 |
 //! | `HARD_SWISH` | [`HardSwish`] | its 16-bit fixed point, or as a 256-entry table |
+//! | `MEAN` | [`Mean`] | over an image's rows and columns, the reduced dimensions dropped |
 //! | `RELU`, `RELU6` | [`Relu`], [`Relu6`] | the output quantized as the input |
 //! | `TANH`, `LOGISTIC`, other elementwise ops | [`Lookup`] | any function, as a 256-entry table |
 //!
@@ -49,6 +50,7 @@ mod fully_connected;
 mod hard_swish;
 mod kernel;
 pub mod layout;
+mod mean;
 mod pad;
 mod params;
 mod pool;
@@ -78,6 +80,7 @@ pub use fully_connected::FullyConnected;
 pub use hard_swish::HardSwish;
 pub use kernel::Kernel;
 pub use layout::Reshape;
+pub use mean::Mean;
 pub use pad::Pad;
 pub use params::{Activation, OutputStage, QuantParams};
 pub use pool::{AvgPool2d, MaxPool2d, Pool2d};

@@ -51,6 +51,7 @@ pub enum Kind {
     Add(Activation),
     Softmax(f32),
     HardSwish,
+    Mean,
 }
 
 /// One operator: what it computes, the tensors it reads and the one it writes.

@@ -5,7 +5,7 @@ use super::graph::{Activation, Graph, Kind, Node, Site, Tensor, Window};
 
 /// The operators the import runs, for its errors.
 const RUNS: &str = "ADD, AVERAGE_POOL_2D, CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, \
-                    HARD_SWISH, MAX_POOL_2D, RESHAPE, SOFTMAX, and QUANTIZE and DEQUANTIZE at the \
+                    HARD_SWISH, MAX_POOL_2D, MEAN, RESHAPE, SOFTMAX, and QUANTIZE and DEQUANTIZE at the \
                     graph's edges";
 
 /// `ActivationFunctionType` as `nncore::quant::Activation`'s variant, or `None` for the ones
@@ -179,6 +179,33 @@ impl Site<'_, '_> {
                     return Err(need("beta × input scale × 2^26 must be at least 1"));
                 }
                 Kind::Softmax(beta)
+            }
+            40 => {
+                let [_, _, c] = self.image(&x)?;
+                let axis = self.data(1)?;
+                let t = &self.model.tensors[axis];
+                let axes: Vec<i32> = t
+                    .data
+                    .chunks_exact(4)
+                    .map(|b| i32::from_le_bytes(b.try_into().unwrap()))
+                    .collect();
+                if t.dtype != 2 || !(axes == [1, 2] || axes == [2, 1]) {
+                    return Err(need(&format!(
+                        "the import averages over rows and columns (axes [1, 2]), not {}",
+                        self.describe(axis)
+                    )));
+                }
+                if out.dims != [c] {
+                    return Err(need(
+                        "the import drops the reduced dimensions (keep_dims false)",
+                    ));
+                }
+                if (out.scale, out.zero_point) == (x.scale, x.zero_point) {
+                    return Err(need(
+                        "a mean quantized as its input takes another kernel path, which the import does not run",
+                    ));
+                }
+                Kind::Mean
             }
             117 => {
                 if out.dims != x.dims {

@@ -218,6 +218,12 @@ pub fn model(
                 let c = *x.dims.last().unwrap();
                 quote!(let #yl: &#yty = &self.#f.forward_rows::<_, #c>(#xl);)
             }
+            Kind::Mean => {
+                let (a, b) = (quant(x), quant(y));
+                let value = quote!(::nncore::quant::Mean::new(#a, #b));
+                let f = add_field("mean", quote!(::nncore::quant::Mean), value);
+                quote!(let #yl: &#yty = &self.#f.forward(#xl);)
+            }
             Kind::HardSwish => {
                 let (a, b) = (quant(x), quant(y));
                 let value = quote!(match ::nncore::quant::HardSwish::new(#a, #b) {
