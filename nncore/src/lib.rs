@@ -43,20 +43,8 @@ pub mod quant;
 
 pub use error::Error;
 pub use grads::Grads;
-pub use layers::activation::elementwise::Elementwise;
-pub use layers::activation::elu::ELU;
-pub use layers::activation::gelu::{Approximate, GELU};
-pub use layers::activation::hardsigmoid::Hardsigmoid;
-pub use layers::activation::hardswish::Hardswish;
-pub use layers::activation::identity::Identity;
-pub use layers::activation::leaky_relu::LeakyReLU;
-pub use layers::activation::relu::ReLU;
-pub use layers::activation::relu6::ReLU6;
-pub use layers::activation::sigmoid::Sigmoid;
-pub use layers::activation::silu::SiLU;
-pub use layers::activation::softmax::{LogSoftmax, Softmax};
-pub use layers::activation::softplus::Softplus;
-pub use layers::activation::tanh::Tanh;
+// Every activation, as `layers/activation/mod.rs` lists them.
+pub use layers::activation::*;
 pub use layers::conv::conv1d::Conv1d;
 pub use layers::conv::conv2d::Conv2d;
 pub use layers::dense::linear::{Linear, LinearNoBias};

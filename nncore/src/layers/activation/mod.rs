@@ -5,20 +5,34 @@
 //! together and implement `Layer` themselves.
 
 pub(crate) mod elementwise;
+pub use elementwise::Elementwise;
 
-pub(crate) mod elu;
-pub(crate) mod gelu;
-pub(crate) mod hardsigmoid;
-pub(crate) mod hardswish;
-pub(crate) mod identity;
-pub(crate) mod leaky_relu;
-pub(crate) mod relu;
-pub(crate) mod relu6;
-pub(crate) mod sigmoid;
-pub(crate) mod silu;
-pub(crate) mod softmax;
-pub(crate) mod softplus;
-pub(crate) mod tanh;
+/// Declares each activation's module and re-exports its public types, which the crate's root
+/// re-exports in turn: a new activation is its file and one line here.
+macro_rules! activations {
+    ($($module:ident: $($item:ident),+;)*) => {
+        $(
+            pub(crate) mod $module;
+            pub use $module::{$($item),+};
+        )*
+    };
+}
+
+activations! {
+    elu: ELU;
+    gelu: Approximate, GELU;
+    hardsigmoid: Hardsigmoid;
+    hardswish: Hardswish;
+    identity: Identity;
+    leaky_relu: LeakyReLU;
+    relu: ReLU;
+    relu6: ReLU6;
+    sigmoid: Sigmoid;
+    silu: SiLU;
+    softmax: LogSoftmax, Softmax;
+    softplus: Softplus;
+    tanh: Tanh;
+}
 
 #[cfg(test)]
 mod tests;
