@@ -6,6 +6,7 @@ mod layer;
 mod passes;
 mod plan;
 mod quantized;
+mod quantized_graph;
 mod train;
 
 pub use fallback::fallback;
@@ -59,9 +60,14 @@ pub fn expand(model: &Model) -> TokenStream {
     let layer = layer::layer_impl(&plan);
     let display = display_impl(model);
     let assertions = const_checks(&model.sizes, &model.const_checks);
-    // The int8 twin of a chain of `nncore`'s layers; graphs and nested models have none yet.
-    let chain = model.graph.is_chain() && !model.layers.iter().any(|l| l.kind.nested());
-    let quantized = chain.then(|| quantized::quantized(model));
+    // The int8 twin of `nncore`'s layers, in a chain or a graph; nested models have none yet.
+    let quantized = if model.layers.iter().any(|l| l.kind.nested()) {
+        None
+    } else if model.graph.is_chain() {
+        Some(quantized::quantized(model))
+    } else {
+        Some(quantized_graph::quantized(model))
+    };
     quote! {
         #definition
         #constructors
