@@ -187,7 +187,9 @@ pub struct GraphPlans<const K: usize> {
 
 impl<const K: usize> GraphPlans<K> {
     /// The plan of the graph `nodes` returning value `output`, whose layers, named `names`,
-    /// have `roles`, from `ranges`, the calibrated ranges of its `K + 1` values.
+    /// have `roles`, from `ranges`, the calibrated ranges of its `K + 1` values; the input
+    /// quantized by `input` if given (a model inside another takes the outer value's), else by
+    /// its range.
     ///
     /// # Errors
     /// [`Error::NotQuantizable`] naming the first layer with no int8 form;
@@ -198,6 +200,7 @@ impl<const K: usize> GraphPlans<K> {
         roles: &[Role; N],
         ranges: &[MinMax],
         names: [&'static str; N],
+        input: Option<QuantParams>,
     ) -> Result<Self, Error> {
         let (steps, absorbed) =
             fuse(&nodes, roles, output).map_err(|(i, reason)| Error::NotQuantizable {
@@ -209,7 +212,10 @@ impl<const K: usize> GraphPlans<K> {
                 .get(v)
                 .map_or(Err(Error::Uncalibrated), MinMax::params)
         };
-        let input = range(0)?;
+        let input = match input {
+            Some(input) => input,
+            None => range(0)?,
+        };
         let mut values = [input; K];
         for k in 0..K {
             let first = match nodes[k] {
@@ -353,7 +359,7 @@ mod tests {
             r.observe(&[-(v as f32), 2.0 * v as f32 + 1.0]).unwrap();
         }
         let names = ["conv1", "bn1", "relu", "conv2", "bn2"];
-        let plans = GraphPlans::new(nodes, 7, &roles, &ranges, names).unwrap();
+        let plans = GraphPlans::new(nodes, 7, &roles, &ranges, names, None).unwrap();
         let at = |v: usize| ranges[v].params().unwrap();
         assert_eq!(plans.value(1), at(3));
         assert_eq!(plans.value(3), at(3));

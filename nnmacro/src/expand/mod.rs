@@ -60,13 +60,11 @@ pub fn expand(model: &Model) -> TokenStream {
     let layer = layer::layer_impl(&plan);
     let display = display_impl(model);
     let assertions = const_checks(&model.sizes, &model.const_checks);
-    // The int8 twin of `nncore`'s layers, in a chain or a graph; nested models have none yet.
-    let quantized = if model.layers.iter().any(|l| l.kind.nested()) {
-        None
-    } else if model.graph.is_chain() {
-        Some(quantized::quantized(model))
+    // The int8 twin: a chain of `nncore`'s layers, or a graph, nested models included.
+    let quantized = if model.graph.is_chain() && !model.layers.iter().any(|l| l.kind.nested()) {
+        quantized::quantized(model)
     } else {
-        Some(quantized_graph::quantized(model))
+        quantized_graph::quantized(model)
     };
     quote! {
         #definition

@@ -99,6 +99,7 @@ pub fn quantized(model: &Model) -> TokenStream {
         quote!(::nncore::__private::write_field(#out, #name, &self.#member)?;)
     });
     let quantize = quantize_impl(model, &floats, &float_samples, &int8);
+    let nested = super::quantized_graph::nested_impl(model, &floats, &float_samples, &int8, false);
 
     quote! {
         #definition
@@ -161,6 +162,7 @@ pub fn quantized(model: &Model) -> TokenStream {
         }
 
         #quantize
+        #nested
     }
 }
 

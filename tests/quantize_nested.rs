@@ -1,0 +1,103 @@
+//! `quantize` on models whose layers are models: the keyword-spotting DS-CNN of the MLPerf Tiny
+//! example, four depthwise-separable blocks nested in it. Each block's int8 twin is quantized
+//! from the quantization of the value it takes, so it must equal the block quantized on its
+//! own over the same inputs, and the whole int8 forward must be the blocks' composed.
+
+#[allow(dead_code)]
+#[path = "../examples/mlperf_tiny/models.rs"]
+mod models;
+
+use models::{DsBlock, DsBlockInt8, DsCnn};
+use nncore::Layer;
+use nncore::quant::{Int8Sample, QuantLayer};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+type Input = [[[f32; 10]; 49]; 1];
+type Block = [[[f32; 5]; 25]; 64];
+type Int8Block = [[[i8; 64]; 5]; 25];
+
+/// Runs `f` on a thread with room for the models' activations.
+fn big_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+/// Random weights with BatchNorm statistics away from the identity.
+fn model(rng: &mut StdRng) -> Box<DsCnn> {
+    let mut model = DsCnn::init_boxed(rng);
+    let blocks = [
+        &mut model.block1,
+        &mut model.block2,
+        &mut model.block3,
+        &mut model.block4,
+    ];
+    for block in blocks {
+        for bn in [&mut block.bn1, &mut block.bn2] {
+            bn.running_mean = std::array::from_fn(|_| rng.random_range(-0.2..0.2));
+            bn.running_var = std::array::from_fn(|_| rng.random_range(0.5..2.0));
+        }
+    }
+    model
+}
+
+#[test]
+fn nested_blocks_quantize_as_they_would_alone() {
+    big_stack(|| {
+        let mut rng = StdRng::seed_from_u64(17);
+        let model = model(&mut rng);
+        let xs: Vec<Input> = (0..24)
+            .map(|_| {
+                [std::array::from_fn(|_| {
+                    std::array::from_fn(|_| rng.random_range(-1.0..1.0))
+                })]
+            })
+            .collect();
+        let (calibration, test) = xs.split_at(16);
+        let int8 = model.quantize(calibration).unwrap();
+
+        // The blocks' inputs, block by block, over the calibration samples.
+        let stem = |x: &Input| -> Block {
+            let padded: [[[f32; 12]; 58]; 1] = model.pad.forward(x);
+            let y: Block = model.conv.forward(&padded);
+            model.relu.forward(&model.bn.forward(&y))
+        };
+        let blocks: [&DsBlock; 4] = [&model.block1, &model.block2, &model.block3, &model.block4];
+        let mut inputs: Vec<Block> = calibration.iter().map(stem).collect();
+        let mut alone: Vec<DsBlockInt8> = Vec::new();
+        for block in blocks {
+            alone.push(block.quantize(&inputs).unwrap());
+            inputs = inputs.iter().map(|x| block.forward(x)).collect();
+        }
+        let nested = [&int8.block1, &int8.block2, &int8.block3, &int8.block4];
+        for (i, (a, b)) in alone.iter().zip(nested).enumerate() {
+            assert_eq!(a, b, "block{}", i + 1);
+        }
+        assert_eq!(int8.block1.input_params(), int8.conv.stage.output);
+        assert_eq!(int8.block4.output_params(), int8.avgpool.0.quant);
+
+        // The int8 forward is the layers and blocks composed.
+        for x in test {
+            let q = <[[[i8; 1]; 10]; 49]>::quantize(x, int8.input_params());
+            let padded: [[[i8; 1]; 12]; 58] = QuantLayer::forward(&int8.pad, &q);
+            let mut y: Int8Block = QuantLayer::forward(&int8.conv, &padded);
+            for block in &alone {
+                y = block.forward(&y);
+            }
+            let pooled: [[[i8; 64]; 1]; 1] = QuantLayer::forward(&int8.avgpool, &y);
+            let flat: [i8; 64] = QuantLayer::forward(&int8.flatten, &pooled);
+            let want: [i8; 12] = QuantLayer::forward(&int8.fc, &flat);
+            assert_eq!(int8.forward(&q), want);
+            // And close to the float model: within a few output steps.
+            let (float, int) = (model.forward(x), int8.forward_f32(x));
+            let step = int8.output_params().scale;
+            for (f, i) in float.iter().zip(int) {
+                assert!((f - i).abs() <= 4.0 * step, "{f} vs {i} (step {step})");
+            }
+        }
+    });
+}
