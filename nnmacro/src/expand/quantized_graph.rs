@@ -275,13 +275,6 @@ fn quantize_impl(
         model.graph.output,
     );
     let (calibration, ranges, input) = (local("calibration"), local("ranges"), &float_samples[0]);
-    let refusals = model.layers.iter().enumerate().map(|(i, layer)| {
-        quote_spanned! {layer.span()=>
-            const { ::nncore::__private::refuse_graph::<__NnC, #count, #n>(&__NN_NODES, &__NN_ROLES, #output, #i) };
-        }
-    });
-    let roles = roles(model, floats);
-    let nodes = node_list(model);
     let (x0, nested) = (
         local("x0"),
         nested_impl(model, floats, float_samples, int8, true),
@@ -317,9 +310,7 @@ fn quantize_impl(
             where
                 __NnC: ::core::iter::IntoIterator<Item = &'__nn_a #input>,
             {
-                const __NN_ROLES: [::nncore::quant::Role; #n] = [#(#roles),*];
-                const __NN_NODES: [::nncore::quant::Node; #count] = [#(#nodes),*];
-                #(#refusals)*
+                Self::__nn_check::<__NnC>();
                 let mut #ranges = [::nncore::quant::ptq::MinMax::new(); Self::__NN_VALUES];
                 for #x0 in #calibration {
                     self.__nn_observe(#x0, &mut #ranges)?;
@@ -459,6 +450,14 @@ pub(super) fn nested_impl(
     let roles = roles(model, floats);
     let nodes = node_list(model);
     let (s_in, s_out) = (&float_samples[0], &float_samples[output]);
+    let refusals = model.layers.iter().zip(floats).enumerate().map(|(i, (layer, ty))| {
+        if layer.kind.nested() {
+            return quote_spanned! {layer.span()=> <#ty>::__nn_check::<__NnC>(); };
+        }
+        quote_spanned! {layer.span()=>
+            const { ::nncore::__private::refuse_graph::<__NnC, #count, #n>(&__NN_NODES, &__NN_ROLES, #output, #i) };
+        }
+    });
     let x0 = x(0);
     let result = if output == 0 {
         quote!(*#x0)
@@ -469,6 +468,15 @@ pub(super) fn nested_impl(
         #[doc(hidden)]
         #[allow(clippy::all)]
         impl #ident {
+            /// Fails to compile, on the layer, if a layer of it or of a model nested in it has no
+            /// int8 form; `__NnC` delays the check until `quantize` is called.
+            #[inline]
+            pub fn __nn_check<__NnC>() {
+                const __NN_ROLES: [::nncore::quant::Role; #n] = [#(#roles),*];
+                const __NN_NODES: [::nncore::quant::Node; #count] = [#(#nodes),*];
+                #(#refusals)*
+            }
+
             /// The ranges `__nn_observe` calibrates.
             pub const __NN_VALUES: #usize = #offset;
 
