@@ -7,6 +7,7 @@ mod passes;
 mod plan;
 mod quantized;
 mod quantized_graph;
+mod quantized_nested;
 mod train;
 
 pub use fallback::fallback;

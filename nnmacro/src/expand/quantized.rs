@@ -99,7 +99,7 @@ pub fn quantized(model: &Model) -> TokenStream {
         quote!(::nncore::__private::write_field(#out, #name, &self.#member)?;)
     });
     let quantize = quantize_impl(model, &floats, &float_samples, &int8);
-    let nested = super::quantized_graph::nested_impl(model, &floats, &float_samples, &int8, false);
+    let nested = super::quantized_nested::nested_impl(model, &floats, &float_samples, &int8, false);
 
     quote! {
         #definition
