@@ -7,7 +7,7 @@
 #[path = "../examples/mlperf_tiny/models.rs"]
 mod models;
 
-use models::{DsBlock, DsBlockInt8, DsCnn};
+use models::{DsBlock, DsBlockInt8, DsCnn, ResNet8};
 use nncore::Layer;
 use nncore::quant::{Int8Sample, QuantLayer};
 use rand::rngs::StdRng;
@@ -97,6 +97,53 @@ fn nested_blocks_quantize_as_they_would_alone() {
             let step = int8.output_params().scale;
             for (f, i) in float.iter().zip(int) {
                 assert!((f - i).abs() <= 4.0 * step, "{f} vs {i} (step {step})");
+            }
+        }
+    });
+}
+
+type Image = [[[f32; 32]; 32]; 3];
+
+#[test]
+fn resnet8_stacks_quantize_with_their_sums() {
+    big_stack(|| {
+        let mut rng = StdRng::seed_from_u64(8);
+        let mut model = ResNet8::init_boxed(&mut rng);
+        for bn in [&mut model.stack1.bn1, &mut model.stack1.bn2] {
+            bn.running_mean = std::array::from_fn(|_| rng.random_range(-0.2..0.2));
+            bn.running_var = std::array::from_fn(|_| rng.random_range(0.5..2.0));
+        }
+        let xs: Vec<Image> = (0..20)
+            .map(|_| {
+                std::array::from_fn(|_| {
+                    std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(0.0..1.0)))
+                })
+            })
+            .collect();
+        let (calibration, test) = xs.split_at(14);
+        let int8 = model.quantize(calibration).unwrap();
+        // Each stack adds once, its ReLU (one layer, applied twice in Stack1) fused both times.
+        assert_eq!(int8.stack1.adds.len(), 1);
+        assert_eq!(
+            int8.stack1.adds[0].clamp[0],
+            int8.stack1.adds[0].output.zero_point
+        );
+        // Stack1 quantized on its own inputs is the nested one.
+        let inputs: Vec<[[[f32; 32]; 32]; 16]> = calibration
+            .iter()
+            .map(|x| {
+                model
+                    .relu
+                    .forward(&model.bn1.forward(&model.conv1.forward(x)))
+            })
+            .collect();
+        assert_eq!(model.stack1.quantize(&inputs).unwrap(), int8.stack1);
+        assert_eq!(int8.stack3.output_params(), int8.avgpool.0.quant);
+        for x in test {
+            let (float, int) = (model.forward(x), int8.forward_f32(x));
+            let step = int8.output_params().scale;
+            for (f, i) in float.iter().zip(int) {
+                assert!((f - i).abs() <= 6.0 * step, "{f} vs {i} (step {step})");
             }
         }
     });

@@ -162,7 +162,33 @@ pub fn quantized(model: &Model) -> TokenStream {
             }
         }
     };
-    let (input_params, output_params) = (params(0, "input"), params(graph.output, "output"));
+    // The output's: a node folded or fused into the one before it is quantized as its input.
+    let mut output_params = params(0, "input");
+    let mut v = graph.output;
+    let mut outer = Vec::new();
+    while v > 0 {
+        match graph.nodes[v - 1].op {
+            Op::Layer { input, .. } if samples[input].to_string() == samples[v].to_string() => {
+                outer.push((v - 1, params(v, "output")));
+                v = input;
+            }
+            _ => {
+                output_params = params(v, "output");
+                break;
+            }
+        }
+    }
+    for (k, own) in outer.into_iter().rev() {
+        output_params = quote!(if __NN_ABSORBED[#k] { #output_params } else { #own });
+    }
+    let input_params = params(0, "input");
+    let absorbed = quote! {
+        const __NN_ABSORBED: [::core::primitive::bool; #count] = ::nncore::quant::absorbed(
+            &[#(#nodes),*],
+            &[#(#roles),*],
+            #graph_output,
+        );
+    };
     let (x0, y) = (x(0), x(graph.output));
     let y = if graph.output == 0 {
         quote!(*#y)
@@ -201,6 +227,7 @@ pub fn quantized(model: &Model) -> TokenStream {
             #[must_use]
             #[inline]
             pub fn output_params(&self) -> ::nncore::quant::QuantParams {
+                #absorbed
                 #output_params
             }
 
@@ -208,11 +235,7 @@ pub fn quantized(model: &Model) -> TokenStream {
             #[must_use]
             #[inline]
             pub fn forward(&self, #x0: &#input) -> #output {
-                const __NN_ABSORBED: [::core::primitive::bool; #count] = ::nncore::quant::absorbed(
-                    &[#(#nodes),*],
-                    &[#(#roles),*],
-                    #graph_output,
-                );
+                #absorbed
                 #(#steps)*
                 #y
             }
