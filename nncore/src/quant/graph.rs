@@ -56,6 +56,40 @@ const fn sole_reader<const K: usize>(nodes: &[Node; K], output: usize, v: usize)
     found
 }
 
+/// The input of sum `k` that TensorFlow Lite's interpreter overwrites with the sum (it runs
+/// `ADD` in place): the first that no other node reads, unless the sum (`out`, after its fused
+/// activation) is the model's output (`output` of a model not nested in another).
+const fn in_place<const K: usize>(
+    nodes: &[Node; K],
+    output: Option<usize>,
+    k: usize,
+    out: usize,
+) -> Option<usize> {
+    let Node::Add(a, b) = nodes[k] else {
+        return None;
+    };
+    if let Some(output) = output {
+        if out == output {
+            return None;
+        }
+    }
+    let last = match output {
+        Some(output) => output,
+        None => usize::MAX,
+    };
+    let inputs = [a, b];
+    let mut i = 0;
+    while i < 2 {
+        if let Some(j) = sole_reader(nodes, last, inputs[i]) {
+            if j == k && inputs[i] > 0 {
+                return Some(inputs[i]);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The role of node `k`'s layer, `None` for an `Add`.
 const fn role<const K: usize, const N: usize>(
     nodes: &[Node; K],
@@ -207,10 +241,20 @@ impl<const K: usize> GraphPlans<K> {
                 layer: names[i],
                 reason,
             })?;
+        // TensorFlow Lite's converter records an op's inputs again after it runs: an input an
+        // `ADD` overwrote in place takes in the range of the sum as well.
+        let top = if input.is_none() { Some(output) } else { None };
         let range = |v: usize| {
-            ranges
-                .get(v)
-                .map_or(Err(Error::Uncalibrated), MinMax::params)
+            let mut range = *ranges.get(v).ok_or(Error::Uncalibrated)?;
+            for (k, step) in steps.iter().enumerate() {
+                let Some(Ok(sum)) = step.output else { continue };
+                if in_place(&nodes, top, k, sum) == Some(v) {
+                    if let Some(both) = ranges.get(sum).and_then(MinMax::range) {
+                        range.observe(&both)?;
+                    }
+                }
+            }
+            range.params()
         };
         let input = match input {
             Some(input) => input,
@@ -327,6 +371,7 @@ impl<const K: usize> GraphPlans<K> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ptq;
     use super::*;
 
     const W: Role = Role::Weights;
@@ -368,6 +413,35 @@ mod tests {
         let add = plans.add(5);
         assert_eq!((add.a, add.b, add.output), (at(0), at(5), at(7)));
         assert_eq!(add.clamp[0], at(7).zero_point);
+    }
+
+    #[test]
+    fn an_input_the_sum_overwrites_takes_its_range_too() {
+        // The block of the test above inside another model: the sum (after its ReLU, value 7)
+        // overwrites bn2's output (value 5), which it alone reads; `x` is read twice.
+        let nodes = [
+            Node::Layer { layer: 0, input: 0 },
+            Node::Layer { layer: 1, input: 1 },
+            Node::Layer { layer: 2, input: 2 },
+            Node::Layer { layer: 3, input: 3 },
+            Node::Layer { layer: 4, input: 4 },
+            Node::Add(0, 5),
+            Node::Layer { layer: 2, input: 6 },
+        ];
+        let roles = [W, Role::Norm, Role::Relu, W, Role::Norm];
+        let mut ranges = [MinMax::new(); 8];
+        for (v, r) in ranges.iter_mut().enumerate() {
+            r.observe(&[-(v as f32), 2.0 * v as f32 + 1.0]).unwrap();
+        }
+        let names = ["conv1", "bn1", "relu", "conv2", "bn2"];
+        let outer = ranges[0].params().unwrap();
+        let plans = GraphPlans::new(nodes, 7, &roles, &ranges, names, Some(outer)).unwrap();
+        assert_eq!(plans.value(5), ptq::asymmetric(-7.0, 15.0));
+        assert_eq!(plans.value(3), ranges[3].params().unwrap());
+        assert_eq!(plans.value(7), ranges[7].params().unwrap());
+        // The model's own output is never overwritten in place.
+        let plans = GraphPlans::new(nodes, 7, &roles, &ranges, names, None).unwrap();
+        assert_eq!(plans.value(5), ranges[5].params().unwrap());
     }
 
     #[test]
