@@ -2669,6 +2669,355 @@ impl ConvNet {
         })
     }
 }
+#[doc(hidden)]
+#[allow(clippy::all)]
+impl ConvNet {
+    /// Fails to compile, on the layer, if a layer of it or of a model nested in it has no
+    /// int8 form; `__NnC` delays the check until `quantize` is called.
+    #[inline]
+    pub fn __nn_check<__NnC>() {
+        const __NN_ROLES: [::nncore::quant::Role; 10usize] = [
+            <::nncore::Conv2d<
+                3usize,
+                16usize,
+                3usize,
+                3usize,
+                true,
+            > as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::MaxPool2d as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Conv2d<
+                16usize,
+                8usize,
+                3usize,
+                3usize,
+                true,
+            > as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::MaxPool2d as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Flatten as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Linear<512usize, 32usize> as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Linear<32usize, 2usize> as ::nncore::quant::Quantize>::ROLE,
+        ];
+        const __NN_NODES: [::nncore::quant::Node; 10usize] = [
+            ::nncore::quant::Node::Layer {
+                layer: 0usize,
+                input: 0usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 1usize,
+                input: 1usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 2usize,
+                input: 2usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 3usize,
+                input: 3usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 4usize,
+                input: 4usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 5usize,
+                input: 5usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 6usize,
+                input: 6usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 7usize,
+                input: 7usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 8usize,
+                input: 8usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 9usize,
+                input: 9usize,
+            },
+        ];
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 10usize, 10usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                10usize,
+                0usize,
+            )
+        };
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 10usize, 10usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                10usize,
+                1usize,
+            )
+        };
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 10usize, 10usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                10usize,
+                2usize,
+            )
+        };
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 10usize, 10usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                10usize,
+                3usize,
+            )
+        };
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 10usize, 10usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                10usize,
+                4usize,
+            )
+        };
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 10usize, 10usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                10usize,
+                5usize,
+            )
+        };
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 10usize, 10usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                10usize,
+                6usize,
+            )
+        };
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 10usize, 10usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                10usize,
+                7usize,
+            )
+        };
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 10usize, 10usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                10usize,
+                8usize,
+            )
+        };
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 10usize, 10usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                10usize,
+                9usize,
+            )
+        };
+    }
+    /// The ranges `__nn_observe` calibrates.
+    pub const __NN_VALUES: ::core::primitive::usize = 10usize + 1;
+    /// The float output for `x`, each value's range widened to include it.
+    #[inline]
+    pub fn __nn_observe(
+        &self,
+        __nn_x0: &[[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+        __nn_ranges: &mut [::nncore::quant::ptq::MinMax],
+    ) -> ::core::result::Result<[::core::primitive::f32; 2usize], ::nncore::Error> {
+        let __nn_x1 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward(&self.conv1, __nn_x0);
+        let __nn_x2 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+        >::forward(&self.act1, &__nn_x1);
+        let __nn_x3 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+        >::forward(&self.pool1, &__nn_x2);
+        let __nn_x4 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward(&self.conv2, &__nn_x3);
+        let __nn_x5 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+        >::forward(&self.act2, &__nn_x4);
+        let __nn_x6 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+        >::forward(&self.pool2, &__nn_x5);
+        let __nn_x7 = ::nncore::Layer::<
+            [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+            [::core::primitive::f32; 512usize],
+        >::forward(&self.flat, &__nn_x6);
+        let __nn_x8 = ::nncore::Layer::<
+            [::core::primitive::f32; 512usize],
+            [::core::primitive::f32; 32usize],
+        >::forward(&self.fc1, &__nn_x7);
+        let __nn_x9 = ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 32usize],
+        >::forward(&self.act3, &__nn_x8);
+        let __nn_x10 = ::nncore::Layer::<
+            [::core::primitive::f32; 32usize],
+            [::core::primitive::f32; 2usize],
+        >::forward(&self.fc2, &__nn_x9);
+        __nn_ranges[0usize].observe(::nncore::Tensor::flat(__nn_x0))?;
+        __nn_ranges[1usize].observe(::nncore::Tensor::flat(&__nn_x1))?;
+        __nn_ranges[2usize].observe(::nncore::Tensor::flat(&__nn_x2))?;
+        __nn_ranges[3usize].observe(::nncore::Tensor::flat(&__nn_x3))?;
+        __nn_ranges[4usize].observe(::nncore::Tensor::flat(&__nn_x4))?;
+        __nn_ranges[5usize].observe(::nncore::Tensor::flat(&__nn_x5))?;
+        __nn_ranges[6usize].observe(::nncore::Tensor::flat(&__nn_x6))?;
+        __nn_ranges[7usize].observe(::nncore::Tensor::flat(&__nn_x7))?;
+        __nn_ranges[8usize].observe(::nncore::Tensor::flat(&__nn_x8))?;
+        __nn_ranges[9usize].observe(::nncore::Tensor::flat(&__nn_x9))?;
+        __nn_ranges[10usize].observe(::nncore::Tensor::flat(&__nn_x10))?;
+        ::core::result::Result::Ok(__nn_x10)
+    }
+    /// The int8 twin from the ranges `__nn_observe` calibrated, its input quantized
+    /// by `input` if given.
+    #[inline]
+    pub fn __nn_quantize_in(
+        &self,
+        __nn_ranges: &[::nncore::quant::ptq::MinMax],
+        __nn_input: ::core::option::Option<::nncore::quant::QuantParams>,
+    ) -> ::core::result::Result<ConvNetInt8, ::nncore::Error> {
+        const __NN_ROLES: [::nncore::quant::Role; 10usize] = [
+            <::nncore::Conv2d<
+                3usize,
+                16usize,
+                3usize,
+                3usize,
+                true,
+            > as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::MaxPool2d as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Conv2d<
+                16usize,
+                8usize,
+                3usize,
+                3usize,
+                true,
+            > as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::MaxPool2d as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Flatten as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Linear<512usize, 32usize> as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Linear<32usize, 2usize> as ::nncore::quant::Quantize>::ROLE,
+        ];
+        const __NN_NODES: [::nncore::quant::Node; 10usize] = [
+            ::nncore::quant::Node::Layer {
+                layer: 0usize,
+                input: 0usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 1usize,
+                input: 1usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 2usize,
+                input: 2usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 3usize,
+                input: 3usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 4usize,
+                input: 4usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 5usize,
+                input: 5usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 6usize,
+                input: 6usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 7usize,
+                input: 7usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 8usize,
+                input: 8usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 9usize,
+                input: 9usize,
+            },
+        ];
+        let __nn_norms: [::core::option::Option<&dyn ::nncore::quant::Norm>; 10usize] = [
+            ::nncore::quant::Quantize::norm(&self.conv1),
+            ::nncore::quant::Quantize::norm(&self.act1),
+            ::nncore::quant::Quantize::norm(&self.pool1),
+            ::nncore::quant::Quantize::norm(&self.conv2),
+            ::nncore::quant::Quantize::norm(&self.act2),
+            ::nncore::quant::Quantize::norm(&self.pool2),
+            ::nncore::quant::Quantize::norm(&self.flat),
+            ::nncore::quant::Quantize::norm(&self.fc1),
+            ::nncore::quant::Quantize::norm(&self.act3),
+            ::nncore::quant::Quantize::norm(&self.fc2),
+        ];
+        let __nn_plans = ::nncore::quant::GraphPlans::new(
+            __NN_NODES,
+            10usize,
+            &__NN_ROLES,
+            __nn_ranges,
+            [
+                "conv1", "act1", "pool1", "conv2", "act2", "pool2", "flat", "fc1", "act3", "fc2",
+            ],
+            __nn_input,
+        )?;
+        let __nn_q0 = __nn_plans.quantize(&self.conv1, "conv1", &[0usize], &__nn_norms)?;
+        let __nn_q1 = __nn_plans.quantize(&self.act1, "act1", &[1usize], &__nn_norms)?;
+        let __nn_q2 = __nn_plans.quantize(&self.pool1, "pool1", &[2usize], &__nn_norms)?;
+        let __nn_q3 = __nn_plans.quantize(&self.conv2, "conv2", &[3usize], &__nn_norms)?;
+        let __nn_q4 = __nn_plans.quantize(&self.act2, "act2", &[4usize], &__nn_norms)?;
+        let __nn_q5 = __nn_plans.quantize(&self.pool2, "pool2", &[5usize], &__nn_norms)?;
+        let __nn_q6 = __nn_plans.quantize(&self.flat, "flat", &[6usize], &__nn_norms)?;
+        let __nn_q7 = __nn_plans.quantize(&self.fc1, "fc1", &[7usize], &__nn_norms)?;
+        let __nn_q8 = __nn_plans.quantize(&self.act3, "act3", &[8usize], &__nn_norms)?;
+        let __nn_q9 = __nn_plans.quantize(&self.fc2, "fc2", &[9usize], &__nn_norms)?;
+        ::core::result::Result::Ok(ConvNetInt8 {
+            conv1: __nn_q0,
+            act1: __nn_q1,
+            pool1: __nn_q2,
+            conv2: __nn_q3,
+            act2: __nn_q4,
+            pool2: __nn_q5,
+            flat: __nn_q6,
+            fc1: __nn_q7,
+            act3: __nn_q8,
+            fc2: __nn_q9,
+        })
+    }
+}
+impl ::nncore::quant::Int8Layer for ConvNetInt8 {
+    const WEIGHT_BYTES: ::core::primitive::usize = ConvNetInt8::WEIGHT_BYTES;
+    fn input_params(&self) -> ::nncore::quant::QuantParams {
+        ConvNetInt8::input_params(self)
+    }
+    fn output_params(&self) -> ::nncore::quant::QuantParams {
+        ConvNetInt8::output_params(self)
+    }
+    fn write_rust(&self, __nn_out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
+        __nn_out.write_str(::core::stringify!(ConvNetInt8))?;
+        ::nncore::quant::Int8Model::write_fields(self, __nn_out)
+    }
+}
 // --- end of what `sequential!` writes ---
 
 /// The expanded model works like the macro's: print it, run it, take one training step.

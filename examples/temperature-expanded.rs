@@ -1378,6 +1378,150 @@ impl TempNet {
         })
     }
 }
+#[doc(hidden)]
+#[allow(clippy::all)]
+impl TempNet {
+    /// Fails to compile, on the layer, if a layer of it or of a model nested in it has no
+    /// int8 form; `__NnC` delays the check until `quantize` is called.
+    #[inline]
+    pub fn __nn_check<__NnC>() {
+        const __NN_ROLES: [::nncore::quant::Role; 3usize] = [
+            <::nncore::Linear<1usize, 13usize> as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Linear<13usize, 1usize> as ::nncore::quant::Quantize>::ROLE,
+        ];
+        const __NN_NODES: [::nncore::quant::Node; 3usize] = [
+            ::nncore::quant::Node::Layer {
+                layer: 0usize,
+                input: 0usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 1usize,
+                input: 1usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 2usize,
+                input: 2usize,
+            },
+        ];
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 3usize, 3usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                3usize,
+                0usize,
+            )
+        };
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 3usize, 3usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                3usize,
+                1usize,
+            )
+        };
+        const {
+            ::nncore::__private::refuse_graph::<__NnC, 3usize, 3usize>(
+                &__NN_NODES,
+                &__NN_ROLES,
+                3usize,
+                2usize,
+            )
+        };
+    }
+    /// The ranges `__nn_observe` calibrates.
+    pub const __NN_VALUES: ::core::primitive::usize = 3usize + 1;
+    /// The float output for `x`, each value's range widened to include it.
+    #[inline]
+    pub fn __nn_observe(
+        &self,
+        __nn_x0: &[::core::primitive::f32; 1usize],
+        __nn_ranges: &mut [::nncore::quant::ptq::MinMax],
+    ) -> ::core::result::Result<[::core::primitive::f32; 1usize], ::nncore::Error> {
+        let __nn_x1 = ::nncore::Layer::<
+            [::core::primitive::f32; 1usize],
+            [::core::primitive::f32; 13usize],
+        >::forward(&self.hidden_linear, __nn_x0);
+        let __nn_x2 = ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 13usize],
+        >::forward(&self.hidden_activ, &__nn_x1);
+        let __nn_x3 = ::nncore::Layer::<
+            [::core::primitive::f32; 13usize],
+            [::core::primitive::f32; 1usize],
+        >::forward(&self.output_linear, &__nn_x2);
+        __nn_ranges[0usize].observe(::nncore::Tensor::flat(__nn_x0))?;
+        __nn_ranges[1usize].observe(::nncore::Tensor::flat(&__nn_x1))?;
+        __nn_ranges[2usize].observe(::nncore::Tensor::flat(&__nn_x2))?;
+        __nn_ranges[3usize].observe(::nncore::Tensor::flat(&__nn_x3))?;
+        ::core::result::Result::Ok(__nn_x3)
+    }
+    /// The int8 twin from the ranges `__nn_observe` calibrated, its input quantized
+    /// by `input` if given.
+    #[inline]
+    pub fn __nn_quantize_in(
+        &self,
+        __nn_ranges: &[::nncore::quant::ptq::MinMax],
+        __nn_input: ::core::option::Option<::nncore::quant::QuantParams>,
+    ) -> ::core::result::Result<TempNetInt8, ::nncore::Error> {
+        const __NN_ROLES: [::nncore::quant::Role; 3usize] = [
+            <::nncore::Linear<1usize, 13usize> as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Tanh as ::nncore::quant::Quantize>::ROLE,
+            <::nncore::Linear<13usize, 1usize> as ::nncore::quant::Quantize>::ROLE,
+        ];
+        const __NN_NODES: [::nncore::quant::Node; 3usize] = [
+            ::nncore::quant::Node::Layer {
+                layer: 0usize,
+                input: 0usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 1usize,
+                input: 1usize,
+            },
+            ::nncore::quant::Node::Layer {
+                layer: 2usize,
+                input: 2usize,
+            },
+        ];
+        let __nn_norms: [::core::option::Option<&dyn ::nncore::quant::Norm>; 3usize] = [
+            ::nncore::quant::Quantize::norm(&self.hidden_linear),
+            ::nncore::quant::Quantize::norm(&self.hidden_activ),
+            ::nncore::quant::Quantize::norm(&self.output_linear),
+        ];
+        let __nn_plans = ::nncore::quant::GraphPlans::new(
+            __NN_NODES,
+            3usize,
+            &__NN_ROLES,
+            __nn_ranges,
+            ["hidden_linear", "hidden_activ", "output_linear"],
+            __nn_input,
+        )?;
+        let __nn_q0 =
+            __nn_plans.quantize(&self.hidden_linear, "hidden_linear", &[0usize], &__nn_norms)?;
+        let __nn_q1 =
+            __nn_plans.quantize(&self.hidden_activ, "hidden_activ", &[1usize], &__nn_norms)?;
+        let __nn_q2 =
+            __nn_plans.quantize(&self.output_linear, "output_linear", &[2usize], &__nn_norms)?;
+        ::core::result::Result::Ok(TempNetInt8 {
+            hidden_linear: __nn_q0,
+            hidden_activ: __nn_q1,
+            output_linear: __nn_q2,
+        })
+    }
+}
+impl ::nncore::quant::Int8Layer for TempNetInt8 {
+    const WEIGHT_BYTES: ::core::primitive::usize = TempNetInt8::WEIGHT_BYTES;
+    fn input_params(&self) -> ::nncore::quant::QuantParams {
+        TempNetInt8::input_params(self)
+    }
+    fn output_params(&self) -> ::nncore::quant::QuantParams {
+        TempNetInt8::output_params(self)
+    }
+    fn write_rust(&self, __nn_out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
+        __nn_out.write_str(::core::stringify!(TempNetInt8))?;
+        ::nncore::quant::Int8Model::write_fields(self, __nn_out)
+    }
+}
 // --- end of what `sequential!` writes ---
 
 /// The hand-expanded model works like the macro's: print it, run it, take one gradient, and

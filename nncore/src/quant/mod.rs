@@ -47,6 +47,7 @@ mod fixed;
 mod flatbuffer;
 mod float;
 mod fully_connected;
+mod graph;
 mod hard_swish;
 mod kernel;
 pub mod layout;
@@ -62,8 +63,9 @@ mod source;
 
 /// What `sequential!`'s int8 code calls, re-exported by `crate::__private`.
 pub(crate) mod private {
+    pub use super::graph::refuse_graph;
     pub use super::quantize::refuse;
-    pub use super::source::write_field;
+    pub use super::source::{write_adds, write_field};
 }
 pub mod tflite;
 
@@ -77,6 +79,7 @@ pub use fixed::{
     saturating_rounding_doubling_high_mul,
 };
 pub use fully_connected::FullyConnected;
+pub use graph::{GraphPlans, Node, absorbed};
 pub use hard_swish::HardSwish;
 pub use kernel::Kernel;
 pub use layout::Reshape;

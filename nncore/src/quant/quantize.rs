@@ -156,7 +156,7 @@ const fn skip<const N: usize>(roles: &[Role; N], mut i: usize) -> usize {
     i
 }
 
-const NORM_ALONE: &str = "a BatchNorm is quantized by folding it into the `Linear` or convolution \
+pub(crate) const NORM_ALONE: &str = "a BatchNorm is quantized by folding it into the `Linear` or convolution \
                           just before it, and this one follows none";
 
 /// Panics with the reason if layer `layer` of a model with these roles cannot be quantized: the

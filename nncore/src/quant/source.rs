@@ -8,6 +8,7 @@
 
 use core::fmt::{self, Write};
 
+use super::add::Add;
 use super::conv::Conv2d;
 use super::conv1d::Conv1d;
 use super::depthwise::DepthwiseConv2d;
@@ -408,4 +409,27 @@ impl Int8Layer for Refused {
     fn write_rust(&self, _: &mut dyn Write) -> fmt::Result {
         match *self {}
     }
+}
+
+impl Literal for Add {
+    const NUMBER: bool = false;
+
+    fn write(&self, out: &mut dyn Write) -> fmt::Result {
+        out.write_str("::nncore::quant::Add {")?;
+        field(out, "a", &self.a)?;
+        field(out, "b", &self.b)?;
+        field(out, "output", &self.output)?;
+        field(out, "a_multiplier", &self.a_multiplier)?;
+        field(out, "b_multiplier", &self.b_multiplier)?;
+        field(out, "output_multiplier", &self.output_multiplier)?;
+        field(out, "clamp", &self.clamp)?;
+        out.write_str("\n}")
+    }
+}
+
+/// `name: [Add { .. }, ..],` the sums of a model whose forward pass is a graph.
+pub fn write_adds<const M: usize>(out: &mut dyn Write, name: &str, adds: &[Add; M]) -> fmt::Result {
+    write!(out, "\n    {name}: ")?;
+    adds.write(&mut Indented(out))?;
+    out.write_str(",")
 }

@@ -6,6 +6,8 @@ mod layer;
 mod passes;
 mod plan;
 mod quantized;
+mod quantized_graph;
+mod quantized_nested;
 mod train;
 
 pub use fallback::fallback;
@@ -59,9 +61,12 @@ pub fn expand(model: &Model) -> TokenStream {
     let layer = layer::layer_impl(&plan);
     let display = display_impl(model);
     let assertions = const_checks(&model.sizes, &model.const_checks);
-    // The int8 twin of a chain of `nncore`'s layers; graphs and nested models have none yet.
-    let chain = model.graph.is_chain() && !model.layers.iter().any(|l| l.kind.nested());
-    let quantized = chain.then(|| quantized::quantized(model));
+    // The int8 twin: a chain of `nncore`'s layers, or a graph, nested models included.
+    let quantized = if model.graph.is_chain() && !model.layers.iter().any(|l| l.kind.nested()) {
+        quantized::quantized(model)
+    } else {
+        quantized_graph::quantized(model)
+    };
     quote! {
         #definition
         #constructors

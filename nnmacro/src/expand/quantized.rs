@@ -12,7 +12,7 @@ use crate::ir::{Field, Model, Stub};
 use crate::shape::{Size, sample_type};
 
 /// `NetInt8` for `Net`.
-fn int8_ident(model: &Ident) -> Ident {
+pub(super) fn int8_ident(model: &Ident) -> Ident {
     let name = model.to_string();
     let name = name.strip_prefix("r#").unwrap_or(&name);
     format_ident!("{}Int8", name, span = model.span())
@@ -20,7 +20,7 @@ fn int8_ident(model: &Ident) -> Ident {
 
 /// The type of one int8 sample of this shape, in TensorFlow Lite's layout: `[i8; 13]`, `[[i8;
 /// C]; L]` (length × channels), `[[[i8; C]; W]; H]` (rows × columns × channels).
-fn int8_sample(dims: &[Size]) -> TokenStream {
+pub(super) fn int8_sample(dims: &[Size]) -> TokenStream {
     let i8 = quote!(::core::primitive::i8);
     let Some((channels, spatial)) = dims.split_first().filter(|(_, rest)| !rest.is_empty()) else {
         let len = dims.first().map_or(quote!(1), Size::len);
@@ -99,6 +99,7 @@ pub fn quantized(model: &Model) -> TokenStream {
         quote!(::nncore::__private::write_field(#out, #name, &self.#member)?;)
     });
     let quantize = quantize_impl(model, &floats, &float_samples, &int8);
+    let nested = super::quantized_nested::nested_impl(model, &floats, &float_samples, &int8, false);
 
     quote! {
         #definition
@@ -161,6 +162,7 @@ pub fn quantized(model: &Model) -> TokenStream {
         }
 
         #quantize
+        #nested
     }
 }
 
