@@ -74,7 +74,7 @@ pub fn quantized(model: &Model) -> TokenStream {
     };
 
     let x = |i: usize| local(&format!("x{i}"));
-    let chain = model.layers.iter().enumerate().map(|(i, layer)| {
+    let assigns: Vec<TokenStream> = model.layers.iter().enumerate().map(|(i, layer)| {
         let (member, s_in, s_out, out) = (&members[i], &samples[i], &samples[i + 1], x(i + 1));
         // `x0` is the caller's reference; later activations are arrays on the stack.
         let input = x(i);
@@ -85,14 +85,27 @@ pub fn quantized(model: &Model) -> TokenStream {
         };
         let this = super::this();
         quote_spanned! {layer.span()=>
-            let #out = ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&#this.#member, #input);
+            #out = ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&#this.#member, #input);
         }
-    });
+    }).collect();
+    let decls: Vec<TokenStream> = (1..=n)
+        .map(|i| {
+            let (xi, ty) = (x(i), &samples[i]);
+            quote!(let #xi: #ty;)
+        })
+        .collect();
+    let chain = scoped_chain(&decls, &assigns);
     let (x0, y) = (x(0), x(n));
     let (first, last) = (&members[0], &members[n - 1]);
-    let lens = samples
-        .iter()
-        .map(|s| quote!(<#s as ::nncore::quant::Int8Sample>::LEN));
+    let len = |s: &TokenStream| quote!(<#s as ::nncore::quant::Int8Sample>::LEN);
+    let lens = samples.iter().map(len);
+    let pairs: Vec<TokenStream> = samples
+        .windows(2)
+        .map(|w| {
+            let (a, b) = (len(&w[0]), len(&w[1]));
+            quote!(#a + #b)
+        })
+        .collect();
     let out = local("out");
     let writes = model.layers.iter().zip(&members).map(|(layer, member)| {
         let name = layer.field.module_name();
@@ -109,6 +122,11 @@ pub fn quantized(model: &Model) -> TokenStream {
             pub const WEIGHT_BYTES: #usize = 0 #(+ <#types as ::nncore::quant::Int8Layer>::WEIGHT_BYTES)*;
             /// Bytes of the largest activation, the input and output included (one byte a value).
             pub const MAX_ACTIVATION_BYTES: #usize = ::nncore::__private::max_of(&[#(#lens),*]);
+            /// Bytes of the activations alive at once at the fullest point of `forward`, the
+            /// input and output included: a layer's input and output. Each activation's stack
+            /// space ends with the layer that reads it, so an optimized build's `forward` needs
+            /// this much stack for its values (the input is the caller's).
+            pub const ARENA_BYTES: #usize = ::nncore::__private::max_of(&[#(#pairs),*]);
             /// Multiply-adds of one sample's forward pass, as the float model's.
             pub const MULTIPLY_ADDS: #usize = <#ident as ::nncore::Module>::MULTIPLY_ADDS;
 
@@ -130,7 +148,7 @@ pub fn quantized(model: &Model) -> TokenStream {
             #[must_use]
             #[inline]
             pub fn forward(&self, #x0: &#input) -> #output {
-                #(#chain)*
+                #chain
                 #y
             }
 
@@ -322,4 +340,25 @@ pub fn stub(stub: &Stub) -> TokenStream {
             }
         }
     }
+}
+
+/// The statements of a chain's `forward`, each activation declared so that its storage ends with
+/// the layer that reads it (an optimized build then reuses its stack space; a value's space
+/// starts at its first write): `let x3; { let x2; { let x1; x1 = ..; x2 = ..(&x1); } x3 = ..(&x2); }`
+/// for three layers, `decls[i]` declaring and `assigns[i]` computing value `i + 1`.
+fn scoped_chain(decls: &[TokenStream], assigns: &[TokenStream]) -> TokenStream {
+    let n = assigns.len();
+    let (first, second) = (&decls[0], &assigns[0]);
+    let mut body = quote!(#first #second);
+    if n == 1 {
+        return body;
+    }
+    let next = &assigns[1];
+    body = quote!(#body #next);
+    for k in 2..n {
+        let (decl, assign) = (&decls[k - 1], &assigns[k]);
+        body = quote!(#decl { #body } #assign);
+    }
+    let last = &decls[n - 1];
+    quote!(#last { #body })
 }
