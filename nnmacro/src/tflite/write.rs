@@ -100,7 +100,8 @@ pub fn model(
 ) -> TokenStream {
     let i8 = quote!(::core::primitive::i8);
     let t = |i: usize| graph.tensors[i].as_ref().expect("an activation");
-    let local = |i: usize| format_ident!("t{}", i);
+    // Each activation's storage, `t<index>`; a RESHAPE that keeps the shape is its input's.
+    let mut root: std::collections::HashMap<usize, usize> = Default::default();
     let double = quote!(::nncore::quant::Rounding::Double);
     let fc_rounding = match follow {
         Follow::Micro => double.clone(),
@@ -111,8 +112,17 @@ pub fn model(
     let (mut weight_bytes, mut multiply_adds) = (0usize, 0usize);
     for node in &graph.nodes {
         let (x, y) = (t(node.inputs[0]), t(node.output));
-        let (xl, yl) = (local(node.inputs[0]), local(node.output));
-        let yty = sample(&y.dims, &i8);
+        let local = |i: usize| {
+            let r = root.get(&i).copied().unwrap_or(i);
+            if r == graph.input {
+                quote!(x)
+            } else {
+                let t = format_ident!("t{}", r);
+                quote!((&#t))
+            }
+        };
+        let xl = local(node.inputs[0]);
+        let yl = format_ident!("t{}", node.output);
         let mut add_field = |kind: &'static str, ty: TokenStream, value: TokenStream| {
             let name = names.next(kind);
             fields.push(Field {
@@ -141,7 +151,7 @@ pub fn model(
                 } else {
                     quote!(&::nncore::quant::Reshape.forward(#xl))
                 };
-                quote!(let #yl: &#yty = &self.#f.forward(#arg);)
+                quote!(#yl = self.#f.forward(#arg);)
             }
             Kind::Conv2d(w, win) | Kind::DepthwiseConv2d(w, win) => {
                 let depthwise = matches!(node.kind, Kind::DepthwiseConv2d(..));
@@ -172,7 +182,7 @@ pub fn model(
                     )
                 };
                 let f = add_field(kind, ty, value);
-                quote!(let #yl: &#yty = &self.#f.forward(#xl);)
+                quote!(#yl = self.#f.forward(#xl);)
             }
             Kind::MaxPool2d(filter, win) | Kind::AvgPool2d(filter, win) => {
                 let max = matches!(node.kind, Kind::MaxPool2d(..));
@@ -193,15 +203,19 @@ pub fn model(
                 let value = quote!(::nncore::quant::#ty(::nncore::quant::Pool2d::new(
                     [#fh, #fw], [#sh, #sw], ::nncore::quant::Padding::#padding, ::nncore::quant::Activation::#act, #q)));
                 let f = add_field(kind, quote!(::nncore::quant::#ty), value);
-                quote!(let #yl: &#yty = &self.#f.forward(#xl);)
+                quote!(#yl = self.#f.forward(#xl);)
             }
-            Kind::Reshape if x.dims == y.dims => quote!(let #yl: &#yty = #xl;),
+            Kind::Reshape if x.dims == y.dims => {
+                let r = root.get(&node.inputs[0]).copied().unwrap_or(node.inputs[0]);
+                root.insert(node.output, r);
+                continue;
+            }
             Kind::Reshape if x.dims.len() == 3 && y.dims.len() == 1 => {
-                quote!(let #yl: &#yty = &::nncore::quant::Reshape.forward(#xl);)
+                quote!(#yl = ::nncore::quant::Reshape.forward(#xl);)
             }
             Kind::Reshape => {
                 let value = reshape(x.dims.len(), &y.dims, quote!(#xl));
-                quote!(let #yl: &#yty = &#value;)
+                quote!(#yl = #value;)
             }
             Kind::Add(act) => {
                 let (a, b) = (quant(x), quant(t(node.inputs[1])));
@@ -209,20 +223,20 @@ pub fn model(
                 let value = quote!(::nncore::quant::Add::new(#a, #b, #q, ::nncore::quant::Activation::#act));
                 let f = add_field("add", quote!(::nncore::quant::Add), value);
                 let bl = local(node.inputs[1]);
-                quote!(let #yl: &#yty = &self.#f.forward(#xl, #bl);)
+                quote!(#yl = self.#f.forward(#xl, #bl);)
             }
             Kind::Softmax(beta) => {
                 let (q, beta) = (quant(x), Literal::f32_suffixed(*beta));
                 let value = quote!(::nncore::quant::Softmax::new(#q, #beta));
                 let f = add_field("softmax", quote!(::nncore::quant::Softmax), value);
                 let c = *x.dims.last().unwrap();
-                quote!(let #yl: &#yty = &self.#f.forward_rows::<_, #c>(#xl);)
+                quote!(#yl = self.#f.forward_rows::<_, #c>(#xl);)
             }
             Kind::Mean => {
                 let (a, b) = (quant(x), quant(y));
                 let value = quote!(::nncore::quant::Mean::new(#a, #b));
                 let f = add_field("mean", quote!(::nncore::quant::Mean), value);
-                quote!(let #yl: &#yty = &self.#f.forward(#xl);)
+                quote!(#yl = self.#f.forward(#xl);)
             }
             Kind::HardSwish => {
                 let (a, b) = (quant(x), quant(y));
@@ -231,17 +245,22 @@ pub fn model(
                     ::core::option::Option::None => ::core::panic!("HARD_SWISH: an output multiplier of one or more"),
                 });
                 let f = add_field("hard_swish", quote!(::nncore::quant::Lookup), value);
-                quote!(let #yl: &#yty = &::nncore::quant::QuantLayer::forward(&self.#f, #xl);)
+                quote!(#yl = ::nncore::quant::QuantLayer::forward(&self.#f, #xl);)
             }
         };
-        steps.push(step);
+        let reads = node
+            .inputs
+            .iter()
+            .map(|i| root.get(i).copied().unwrap_or(*i));
+        steps.push((node.output, reads.collect(), step));
     }
+    let output = root.get(&graph.output).copied().unwrap_or(graph.output);
+    let body = scoped(graph, output, &steps);
     let (input, output) = (t(graph.input), t(graph.output));
     let (xty, yty) = (sample(&input.dims, &i8), sample(&output.dims, &i8));
     let f32 = quote!(::core::primitive::f32);
     let (fxty, fyty) = (sample(&input.dims, &f32), sample(&output.dims, &f32));
     let (in_q, out_q) = (quant(input), quant(output));
-    let (xl, yl) = (local(graph.input), local(graph.output));
     let max_activation = graph
         .tensors
         .iter()
@@ -302,9 +321,7 @@ pub fn model(
             /// The int8 output for the int8 input `x`, in TensorFlow Lite's layout (NHWC).
             #[must_use]
             pub fn forward(&self, x: &#xty) -> #yty {
-                let #xl: &#xty = x;
-                #(#steps)*
-                *#yl
+                #body
             }
 
             /// `x` quantized as TensorFlow Lite's `QUANTIZE` does, run in int8, and the output
@@ -380,4 +397,48 @@ fn arena_bytes(graph: &Graph) -> usize {
 /// The op that writes tensor `i` (0 for the input).
 fn born(graph: &Graph, i: usize) -> usize {
     graph.nodes.iter().position(|n| n.output == i).unwrap_or(0)
+}
+
+/// `forward`'s body: `steps` in order (each the tensor it writes, the stored tensors it reads and
+/// its statement), every activation declared in a block that ends right after its last reader,
+/// so that an optimized build reuses its stack space (a value's space starts at its first
+/// write). The blocks nest by last reader, the latest outermost; the output's is the body.
+fn scoped(graph: &Graph, output: usize, steps: &[(usize, Vec<usize>, TokenStream)]) -> TokenStream {
+    if output == graph.input {
+        return quote!(*x);
+    }
+    // Each stored tensor and the last step reading it (the output: after every step).
+    let mut last: Vec<(usize, usize)> = steps
+        .iter()
+        .enumerate()
+        .map(|(k, (t, _, _))| (*t, k))
+        .collect();
+    for (t, end) in &mut last {
+        for (k, (_, reads, _)) in steps.iter().enumerate() {
+            if reads.contains(t) {
+                *end = (*end).max(k);
+            }
+        }
+        if *t == output {
+            *end = steps.len();
+        }
+    }
+    last.sort_by(|a, b| b.1.cmp(&a.1));
+    let i8 = quote!(::core::primitive::i8);
+    let mut done = 0;
+    let mut body = TokenStream::new();
+    for (j, &(t, end)) in last.iter().enumerate().rev() {
+        let until = (end + 1).min(steps.len()).max(done);
+        let run = steps[done..until].iter().map(|(_, _, s)| s);
+        let dims = &graph.tensors[t].as_ref().expect("an activation").dims;
+        let (name, ty) = (format_ident!("t{}", t), sample(dims, &i8));
+        body = if j + 1 == last.len() {
+            quote!(let #name: #ty; #(#run)*)
+        } else {
+            quote!(let #name: #ty; { #body } #(#run)*)
+        };
+        done = until;
+    }
+    let out = format_ident!("t{}", output);
+    quote!(#body #out)
 }
