@@ -2388,25 +2388,32 @@ impl ConvNetInt8 {
     /// this much stack for its values (the input is the caller's).
     pub const ARENA_BYTES: ::core::primitive::usize = ::nncore::__private::max_of(
         &[
-            <[[[::core::primitive::i8; 3usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN
+            0
+                + <[[[::core::primitive::i8; 3usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN
                 + <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
-            <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN
+            0
+                + <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN
                 + <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
-            <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN
+            0
+                + <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN
                 + <[[[::core::primitive::i8; 16usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
-            <[[[::core::primitive::i8; 16usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN
+            0
+                + <[[[::core::primitive::i8; 16usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN
                 + <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
-            <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN
+            0
+                + <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN
                 + <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
-            <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN
+            0
+                + <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN
                 + <[[[::core::primitive::i8; 8usize]; 8usize]; 8usize] as ::nncore::quant::Int8Sample>::LEN,
-            <[[[::core::primitive::i8; 8usize]; 8usize]; 8usize] as ::nncore::quant::Int8Sample>::LEN
+            0
+                + <[[[::core::primitive::i8; 8usize]; 8usize]; 8usize] as ::nncore::quant::Int8Sample>::LEN
                 + <[::core::primitive::i8; 512usize] as ::nncore::quant::Int8Sample>::LEN,
-            <[::core::primitive::i8; 512usize] as ::nncore::quant::Int8Sample>::LEN
+            0 + <[::core::primitive::i8; 512usize] as ::nncore::quant::Int8Sample>::LEN
                 + <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN,
-            <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN
+            0 + <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN
                 + <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN,
-            <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN
+            0 + <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN
                 + <[::core::primitive::i8; 2usize] as ::nncore::quant::Int8Sample>::LEN,
         ],
     );

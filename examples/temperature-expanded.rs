@@ -1235,11 +1235,11 @@ impl TempNetInt8 {
     /// space ends with the layer that reads it, so an optimized build's `forward` needs
     /// this much stack for its values (the input is the caller's).
     pub const ARENA_BYTES: ::core::primitive::usize = ::nncore::__private::max_of(&[
-        <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN
+        0 + <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN
             + <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
-        <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN
+        0 + <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN
             + <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
-        <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN
+        0 + <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN
             + <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
     ]);
     /// Multiply-adds of one sample's forward pass, as the float model's.

@@ -108,6 +108,18 @@ fn the_arena_holds_the_values_alive_together() {
 }
 
 #[test]
+fn int8_forward_needs_the_values_alive_together() {
+    // One byte a value, no alignment. A chain: a layer's input and output, at the widest.
+    assert_eq!(DeepInt8::ARENA_BYTES, 64 + 64);
+    assert_eq!(TempNetInt8::ARENA_BYTES, 13 + 13);
+    // The residual block: at fc1, the stem's output (16, read again by the sum) and fc1's (32);
+    // at the ReLU, those and the ReLU's (32); at fc2, the stem's, the ReLU's and fc2's (16).
+    assert_eq!(ResidualInt8::ARENA_BYTES, 16 + 32 + 32);
+    // The largest single value is a floor.
+    assert!(ResidualInt8::MAX_ACTIVATION_BYTES <= ResidualInt8::ARENA_BYTES);
+}
+
+#[test]
 fn forward_in_runs_in_the_callers_arena() {
     use rand::SeedableRng;
     let model = Residual::init(&mut rand::rngs::StdRng::seed_from_u64(3));

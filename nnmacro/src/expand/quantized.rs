@@ -6,6 +6,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
+use super::scopes::{Step, arena, scoped};
 use super::{local, usize_type};
 use crate::ast::Form;
 use crate::ir::{Field, Model, Stub};
@@ -88,24 +89,24 @@ pub fn quantized(model: &Model) -> TokenStream {
             #out = ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&#this.#member, #input);
         }
     }).collect();
-    let decls: Vec<TokenStream> = (1..=n)
-        .map(|i| {
-            let (xi, ty) = (x(i), &samples[i]);
-            quote!(let #xi: #ty;)
+    let steps: Vec<Step> = assigns
+        .into_iter()
+        .enumerate()
+        .map(|(i, code)| Step {
+            value: x(i + 1),
+            ty: samples[i + 1].clone(),
+            reads: i.checked_sub(1).into_iter().collect(),
+            code,
         })
         .collect();
-    let chain = scoped_chain(&decls, &assigns);
+    let chain = scoped(&steps, n - 1);
     let (x0, y) = (x(0), x(n));
     let (first, last) = (&members[0], &members[n - 1]);
     let len = |s: &TokenStream| quote!(<#s as ::nncore::quant::Int8Sample>::LEN);
+    let value_lens: Vec<TokenStream> = samples[1..].iter().map(len).collect();
+    let arena = arena(&steps, n - 1, (&len(&samples[0]), Some(0)), &value_lens);
     let lens = samples.iter().map(len);
-    let pairs: Vec<TokenStream> = samples
-        .windows(2)
-        .map(|w| {
-            let (a, b) = (len(&w[0]), len(&w[1]));
-            quote!(#a + #b)
-        })
-        .collect();
+
     let out = local("out");
     let writes = model.layers.iter().zip(&members).map(|(layer, member)| {
         let name = layer.field.module_name();
@@ -126,7 +127,7 @@ pub fn quantized(model: &Model) -> TokenStream {
             /// input and output included: a layer's input and output. Each activation's stack
             /// space ends with the layer that reads it, so an optimized build's `forward` needs
             /// this much stack for its values (the input is the caller's).
-            pub const ARENA_BYTES: #usize = ::nncore::__private::max_of(&[#(#pairs),*]);
+            pub const ARENA_BYTES: #usize = #arena;
             /// Multiply-adds of one sample's forward pass, as the float model's.
             pub const MULTIPLY_ADDS: #usize = <#ident as ::nncore::Module>::MULTIPLY_ADDS;
 
@@ -149,7 +150,6 @@ pub fn quantized(model: &Model) -> TokenStream {
             #[inline]
             pub fn forward(&self, #x0: &#input) -> #output {
                 #chain
-                #y
             }
 
             /// The output for the float sample `x`: quantized, run in int8, dequantized.
@@ -340,25 +340,4 @@ pub fn stub(stub: &Stub) -> TokenStream {
             }
         }
     }
-}
-
-/// The statements of a chain's `forward`, each activation declared so that its storage ends with
-/// the layer that reads it (an optimized build then reuses its stack space; a value's space
-/// starts at its first write): `let x3; { let x2; { let x1; x1 = ..; x2 = ..(&x1); } x3 = ..(&x2); }`
-/// for three layers, `decls[i]` declaring and `assigns[i]` computing value `i + 1`.
-fn scoped_chain(decls: &[TokenStream], assigns: &[TokenStream]) -> TokenStream {
-    let n = assigns.len();
-    let (first, second) = (&decls[0], &assigns[0]);
-    let mut body = quote!(#first #second);
-    if n == 1 {
-        return body;
-    }
-    let next = &assigns[1];
-    body = quote!(#body #next);
-    for k in 2..n {
-        let (decl, assign) = (&decls[k - 1], &assigns[k]);
-        body = quote!(#decl { #body } #assign);
-    }
-    let last = &decls[n - 1];
-    quote!(#last { #body })
 }

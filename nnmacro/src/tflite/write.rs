@@ -6,6 +6,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::graph::{Graph, Kind, Tensor, Weights, Window};
+use crate::expand::scopes::{Step, scoped};
 
 /// Which TensorFlow Lite the arithmetic follows.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -108,7 +109,7 @@ pub fn model(
         Follow::Interpreter => quote!(::nncore::quant::Rounding::Float),
     };
     let mut names = Names(Default::default());
-    let (mut fields, mut steps) = (Vec::new(), Vec::new());
+    let (mut fields, mut steps, mut written) = (Vec::new(), Vec::new(), Vec::new());
     let (mut weight_bytes, mut multiply_adds) = (0usize, 0usize);
     for node in &graph.nodes {
         let (x, y) = (t(node.inputs[0]), t(node.output));
@@ -252,10 +253,22 @@ pub fn model(
             .inputs
             .iter()
             .map(|i| root.get(i).copied().unwrap_or(*i));
-        steps.push((node.output, reads.collect(), step));
+        let reads = reads
+            .filter_map(|i| written.iter().position(|&w| w == i))
+            .collect();
+        written.push(node.output);
+        steps.push(Step {
+            value: yl,
+            ty: sample(&y.dims, &i8),
+            reads,
+            code: step,
+        });
     }
     let output = root.get(&graph.output).copied().unwrap_or(graph.output);
-    let body = scoped(graph, output, &steps);
+    let body = match written.iter().position(|&w| w == output) {
+        Some(k) => scoped(&steps, k),
+        None => quote!(*x),
+    };
     let (input, output) = (t(graph.input), t(graph.output));
     let (xty, yty) = (sample(&input.dims, &i8), sample(&output.dims, &i8));
     let f32 = quote!(::core::primitive::f32);
@@ -397,48 +410,4 @@ fn arena_bytes(graph: &Graph) -> usize {
 /// The op that writes tensor `i` (0 for the input).
 fn born(graph: &Graph, i: usize) -> usize {
     graph.nodes.iter().position(|n| n.output == i).unwrap_or(0)
-}
-
-/// `forward`'s body: `steps` in order (each the tensor it writes, the stored tensors it reads and
-/// its statement), every activation declared in a block that ends right after its last reader,
-/// so that an optimized build reuses its stack space (a value's space starts at its first
-/// write). The blocks nest by last reader, the latest outermost; the output's is the body.
-fn scoped(graph: &Graph, output: usize, steps: &[(usize, Vec<usize>, TokenStream)]) -> TokenStream {
-    if output == graph.input {
-        return quote!(*x);
-    }
-    // Each stored tensor and the last step reading it (the output: after every step).
-    let mut last: Vec<(usize, usize)> = steps
-        .iter()
-        .enumerate()
-        .map(|(k, (t, _, _))| (*t, k))
-        .collect();
-    for (t, end) in &mut last {
-        for (k, (_, reads, _)) in steps.iter().enumerate() {
-            if reads.contains(t) {
-                *end = (*end).max(k);
-            }
-        }
-        if *t == output {
-            *end = steps.len();
-        }
-    }
-    last.sort_by(|a, b| b.1.cmp(&a.1));
-    let i8 = quote!(::core::primitive::i8);
-    let mut done = 0;
-    let mut body = TokenStream::new();
-    for (j, &(t, end)) in last.iter().enumerate().rev() {
-        let until = (end + 1).min(steps.len()).max(done);
-        let run = steps[done..until].iter().map(|(_, _, s)| s);
-        let dims = &graph.tensors[t].as_ref().expect("an activation").dims;
-        let (name, ty) = (format_ident!("t{}", t), sample(dims, &i8));
-        body = if j + 1 == last.len() {
-            quote!(let #name: #ty; #(#run)*)
-        } else {
-            quote!(let #name: #ty; { #body } #(#run)*)
-        };
-        done = until;
-    }
-    let out = format_ident!("t{}", output);
-    quote!(#body #out)
 }
