@@ -2439,29 +2439,43 @@ impl ConvNetInt8 {
         &self,
         __nn_x0: &[[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
     ) -> [::core::primitive::i8; 2usize] {
+        #[allow(clippy::needless_late_init)]
         let __nn_x10: [::core::primitive::i8; 2usize];
         {
+            #[allow(clippy::needless_late_init)]
             let __nn_x9: [::core::primitive::i8; 32usize];
             {
+                #[allow(clippy::needless_late_init)]
                 let __nn_x8: [::core::primitive::i8; 32usize];
                 {
+                    #[allow(clippy::needless_late_init)]
                     let __nn_x7: [::core::primitive::i8; 512usize];
                     {
-                        let __nn_x6: [[[::core::primitive::i8; 8usize]; 8usize]; 8usize];
+                        #[allow(clippy::needless_late_init)]
+                        let __nn_x6: [[[::core::primitive::i8; 8usize];
+                            8usize];
+                            8usize];
                         {
-                            let __nn_x5: [[[::core::primitive::i8; 8usize]; 16usize]; 16usize];
+                            #[allow(clippy::needless_late_init)]
+                            let __nn_x5: [[[::core::primitive::i8;
+                                8usize];
+                                16usize];
+                                16usize];
                             {
-                                let __nn_x4: [[[::core::primitive::i8; 8usize]; 16usize]; 16usize];
+                                #[allow(clippy::needless_late_init)]
+                                let __nn_x4: [[[::core::primitive::i8;
+                                    8usize];
+                                    16usize];
+                                    16usize];
                                 {
-                                    let __nn_x3: [[[::core::primitive::i8; 16usize]; 16usize];
-                                        16usize];
+                                    #[allow(clippy::needless_late_init)]
+                                    let __nn_x3: [[[::core::primitive::i8; 16usize]; 16usize]; 16usize];
                                     {
-                                        let __nn_x2: [[[::core::primitive::i8; 16usize]; 32usize];
-                                            32usize];
+                                        #[allow(clippy::needless_late_init)]
+                                        let __nn_x2: [[[::core::primitive::i8; 16usize]; 32usize]; 32usize];
                                         {
-                                            let __nn_x1: [[[::core::primitive::i8; 16usize];
-                                                32usize];
-                                                32usize];
+                                            #[allow(clippy::needless_late_init)]
+                                            let __nn_x1: [[[::core::primitive::i8; 16usize]; 32usize]; 32usize];
                                             __nn_x1 = ::nncore::quant::QuantLayer::<
                                                 [[[::core::primitive::i8; 3usize]; 32usize];
                                                     32usize],

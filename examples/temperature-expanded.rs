@@ -1264,10 +1264,13 @@ impl TempNetInt8 {
         &self,
         __nn_x0: &[::core::primitive::i8; 1usize],
     ) -> [::core::primitive::i8; 1usize] {
+        #[allow(clippy::needless_late_init)]
         let __nn_x3: [::core::primitive::i8; 1usize];
         {
+            #[allow(clippy::needless_late_init)]
             let __nn_x2: [::core::primitive::i8; 13usize];
             {
+                #[allow(clippy::needless_late_init)]
                 let __nn_x1: [::core::primitive::i8; 13usize];
                 __nn_x1 = ::nncore::quant::QuantLayer::<
                     [::core::primitive::i8; 1usize],

@@ -31,16 +31,17 @@ pub fn scoped(steps: &[Step], output: usize) -> TokenStream {
         }
     }
     last[output].1 = n;
-    last.sort_by(|a, b| b.1.cmp(&a.1));
+    last.sort_by_key(|&(_, end)| core::cmp::Reverse(end));
     let (mut done, mut body) = (0, TokenStream::new());
     for (j, &(v, end)) in last.iter().enumerate().rev() {
         let until = (end + 1).min(n).max(done);
         let run = steps[done..until].iter().map(|s| &s.code);
         let (name, ty) = (&steps[v].value, &steps[v].ty);
+        let decl = quote!(#[allow(clippy::needless_late_init)] let #name: #ty;);
         body = if j + 1 == n {
-            quote!(let #name: #ty; #(#run)*)
+            quote!(#decl #(#run)*)
         } else {
-            quote!(let #name: #ty; { #body } #(#run)*)
+            quote!(#decl { #body } #(#run)*)
         };
         done = until;
     }
