@@ -2382,6 +2382,41 @@ impl ConvNetInt8 {
             <[::core::primitive::i8; 2usize] as ::nncore::quant::Int8Sample>::LEN,
         ],
     );
+    /// Bytes of the activations alive at once at the fullest point of `forward`, the
+    /// input and output included: a layer's input and output. Each activation's stack
+    /// space ends with the layer that reads it, so an optimized build's `forward` needs
+    /// this much stack for its values (the input is the caller's).
+    pub const ARENA_BYTES: ::core::primitive::usize = ::nncore::__private::max_of(
+        &[
+            0
+                + <[[[::core::primitive::i8; 3usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN
+                + <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            0
+                + <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN
+                + <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            0
+                + <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN
+                + <[[[::core::primitive::i8; 16usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+            0
+                + <[[[::core::primitive::i8; 16usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN
+                + <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+            0
+                + <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN
+                + <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+            0
+                + <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN
+                + <[[[::core::primitive::i8; 8usize]; 8usize]; 8usize] as ::nncore::quant::Int8Sample>::LEN,
+            0
+                + <[[[::core::primitive::i8; 8usize]; 8usize]; 8usize] as ::nncore::quant::Int8Sample>::LEN
+                + <[::core::primitive::i8; 512usize] as ::nncore::quant::Int8Sample>::LEN,
+            0 + <[::core::primitive::i8; 512usize] as ::nncore::quant::Int8Sample>::LEN
+                + <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            0 + <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN
+                + <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            0 + <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN
+                + <[::core::primitive::i8; 2usize] as ::nncore::quant::Int8Sample>::LEN,
+        ],
+    );
     /// Multiply-adds of one sample's forward pass, as the float model's.
     pub const MULTIPLY_ADDS: ::core::primitive::usize =
         <ConvNet as ::nncore::Module>::MULTIPLY_ADDS;
@@ -2404,46 +2439,106 @@ impl ConvNetInt8 {
         &self,
         __nn_x0: &[[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
     ) -> [::core::primitive::i8; 2usize] {
-        let __nn_x1 = ::nncore::quant::QuantLayer::<
-            [[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
-            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
-        >::forward(&self.conv1, __nn_x0);
-        let __nn_x2 = ::nncore::quant::QuantLayer::<
-            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
-            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
-        >::forward(&self.act1, &__nn_x1);
-        let __nn_x3 = ::nncore::quant::QuantLayer::<
-            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
-            [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
-        >::forward(&self.pool1, &__nn_x2);
-        let __nn_x4 = ::nncore::quant::QuantLayer::<
-            [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
-            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
-        >::forward(&self.conv2, &__nn_x3);
-        let __nn_x5 = ::nncore::quant::QuantLayer::<
-            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
-            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
-        >::forward(&self.act2, &__nn_x4);
-        let __nn_x6 = ::nncore::quant::QuantLayer::<
-            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
-            [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
-        >::forward(&self.pool2, &__nn_x5);
-        let __nn_x7 = ::nncore::quant::QuantLayer::<
-            [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
-            [::core::primitive::i8; 512usize],
-        >::forward(&self.flat, &__nn_x6);
-        let __nn_x8 = ::nncore::quant::QuantLayer::<
-            [::core::primitive::i8; 512usize],
-            [::core::primitive::i8; 32usize],
-        >::forward(&self.fc1, &__nn_x7);
-        let __nn_x9 = ::nncore::quant::QuantLayer::<
-            [::core::primitive::i8; 32usize],
-            [::core::primitive::i8; 32usize],
-        >::forward(&self.act3, &__nn_x8);
-        let __nn_x10 = ::nncore::quant::QuantLayer::<
-            [::core::primitive::i8; 32usize],
-            [::core::primitive::i8; 2usize],
-        >::forward(&self.fc2, &__nn_x9);
+        #[allow(clippy::needless_late_init)]
+        let __nn_x10: [::core::primitive::i8; 2usize];
+        {
+            #[allow(clippy::needless_late_init)]
+            let __nn_x9: [::core::primitive::i8; 32usize];
+            {
+                #[allow(clippy::needless_late_init)]
+                let __nn_x8: [::core::primitive::i8; 32usize];
+                {
+                    #[allow(clippy::needless_late_init)]
+                    let __nn_x7: [::core::primitive::i8; 512usize];
+                    {
+                        #[allow(clippy::needless_late_init)]
+                        let __nn_x6: [[[::core::primitive::i8; 8usize];
+                            8usize];
+                            8usize];
+                        {
+                            #[allow(clippy::needless_late_init)]
+                            let __nn_x5: [[[::core::primitive::i8;
+                                8usize];
+                                16usize];
+                                16usize];
+                            {
+                                #[allow(clippy::needless_late_init)]
+                                let __nn_x4: [[[::core::primitive::i8;
+                                    8usize];
+                                    16usize];
+                                    16usize];
+                                {
+                                    #[allow(clippy::needless_late_init)]
+                                    let __nn_x3: [[[::core::primitive::i8; 16usize]; 16usize]; 16usize];
+                                    {
+                                        #[allow(clippy::needless_late_init)]
+                                        let __nn_x2: [[[::core::primitive::i8; 16usize]; 32usize]; 32usize];
+                                        {
+                                            #[allow(clippy::needless_late_init)]
+                                            let __nn_x1: [[[::core::primitive::i8; 16usize]; 32usize]; 32usize];
+                                            __nn_x1 = ::nncore::quant::QuantLayer::<
+                                                [[[::core::primitive::i8; 3usize]; 32usize];
+                                                    32usize],
+                                                [[[::core::primitive::i8; 16usize]; 32usize];
+                                                    32usize],
+                                            >::forward(
+                                                &self.conv1, __nn_x0
+                                            );
+                                            __nn_x2 = ::nncore::quant::QuantLayer::<
+                                                [[[::core::primitive::i8; 16usize]; 32usize];
+                                                    32usize],
+                                                [[[::core::primitive::i8; 16usize]; 32usize];
+                                                    32usize],
+                                            >::forward(
+                                                &self.act1, &__nn_x1
+                                            );
+                                        }
+                                        __nn_x3 = ::nncore::quant::QuantLayer::<
+                                            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+                                            [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
+                                        >::forward(
+                                            &self.pool1, &__nn_x2
+                                        );
+                                    }
+                                    __nn_x4 = ::nncore::quant::QuantLayer::<
+                                        [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
+                                        [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+                                    >::forward(
+                                        &self.conv2, &__nn_x3
+                                    );
+                                }
+                                __nn_x5 = ::nncore::quant::QuantLayer::<
+                                    [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+                                    [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+                                >::forward(
+                                    &self.act2, &__nn_x4
+                                );
+                            }
+                            __nn_x6 = ::nncore::quant::QuantLayer::<
+                                [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+                                [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
+                            >::forward(&self.pool2, &__nn_x5);
+                        }
+                        __nn_x7 = ::nncore::quant::QuantLayer::<
+                            [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
+                            [::core::primitive::i8; 512usize],
+                        >::forward(&self.flat, &__nn_x6);
+                    }
+                    __nn_x8 = ::nncore::quant::QuantLayer::<
+                        [::core::primitive::i8; 512usize],
+                        [::core::primitive::i8; 32usize],
+                    >::forward(&self.fc1, &__nn_x7);
+                }
+                __nn_x9 = ::nncore::quant::QuantLayer::<
+                    [::core::primitive::i8; 32usize],
+                    [::core::primitive::i8; 32usize],
+                >::forward(&self.act3, &__nn_x8);
+            }
+            __nn_x10 = ::nncore::quant::QuantLayer::<
+                [::core::primitive::i8; 32usize],
+                [::core::primitive::i8; 2usize],
+            >::forward(&self.fc2, &__nn_x9);
+        }
         __nn_x10
     }
     /// The output for the float sample `x`: quantized, run in int8, dequantized.

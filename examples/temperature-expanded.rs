@@ -1230,6 +1230,18 @@ impl TempNetInt8 {
         <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
         <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
     ]);
+    /// Bytes of the activations alive at once at the fullest point of `forward`, the
+    /// input and output included: a layer's input and output. Each activation's stack
+    /// space ends with the layer that reads it, so an optimized build's `forward` needs
+    /// this much stack for its values (the input is the caller's).
+    pub const ARENA_BYTES: ::core::primitive::usize = ::nncore::__private::max_of(&[
+        0 + <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN
+            + <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+        0 + <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN
+            + <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+        0 + <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN
+            + <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
+    ]);
     /// Multiply-adds of one sample's forward pass, as the float model's.
     pub const MULTIPLY_ADDS: ::core::primitive::usize =
         <TempNet as ::nncore::Module>::MULTIPLY_ADDS;
@@ -1252,18 +1264,28 @@ impl TempNetInt8 {
         &self,
         __nn_x0: &[::core::primitive::i8; 1usize],
     ) -> [::core::primitive::i8; 1usize] {
-        let __nn_x1 = ::nncore::quant::QuantLayer::<
-            [::core::primitive::i8; 1usize],
-            [::core::primitive::i8; 13usize],
-        >::forward(&self.hidden_linear, __nn_x0);
-        let __nn_x2 = ::nncore::quant::QuantLayer::<
-            [::core::primitive::i8; 13usize],
-            [::core::primitive::i8; 13usize],
-        >::forward(&self.hidden_activ, &__nn_x1);
-        let __nn_x3 = ::nncore::quant::QuantLayer::<
-            [::core::primitive::i8; 13usize],
-            [::core::primitive::i8; 1usize],
-        >::forward(&self.output_linear, &__nn_x2);
+        #[allow(clippy::needless_late_init)]
+        let __nn_x3: [::core::primitive::i8; 1usize];
+        {
+            #[allow(clippy::needless_late_init)]
+            let __nn_x2: [::core::primitive::i8; 13usize];
+            {
+                #[allow(clippy::needless_late_init)]
+                let __nn_x1: [::core::primitive::i8; 13usize];
+                __nn_x1 = ::nncore::quant::QuantLayer::<
+                    [::core::primitive::i8; 1usize],
+                    [::core::primitive::i8; 13usize],
+                >::forward(&self.hidden_linear, __nn_x0);
+                __nn_x2 = ::nncore::quant::QuantLayer::<
+                    [::core::primitive::i8; 13usize],
+                    [::core::primitive::i8; 13usize],
+                >::forward(&self.hidden_activ, &__nn_x1);
+            }
+            __nn_x3 = ::nncore::quant::QuantLayer::<
+                [::core::primitive::i8; 13usize],
+                [::core::primitive::i8; 1usize],
+            >::forward(&self.output_linear, &__nn_x2);
+        }
         __nn_x3
     }
     /// The output for the float sample `x`: quantized, run in int8, dequantized.

@@ -89,6 +89,9 @@ nncore::sequential! {
     }
 }
 
+// The largest single int8 value is a floor of the int8 arena.
+const _: () = assert!(ResidualInt8::MAX_ACTIVATION_BYTES <= ResidualInt8::ARENA_BYTES);
+
 // A firmware build's buffer, sized by the constant.
 const _: () = assert!(TempNet::ARENA_BYTES <= 256);
 
@@ -105,6 +108,16 @@ fn the_arena_holds_the_values_alive_together() {
     assert_eq!(Residual::ARENA_BYTES, 4 * (16 + 32 + 32));
     // Training keeps every value and its gradient (the input's too): no reuse.
     assert_eq!(Deep::TRAIN_BYTES, 4 * (8 * 64 + 9 * 64));
+}
+
+#[test]
+fn int8_forward_needs_the_values_alive_together() {
+    // One byte a value, no alignment. A chain: a layer's input and output, at the widest.
+    assert_eq!(DeepInt8::ARENA_BYTES, 64 + 64);
+    assert_eq!(TempNetInt8::ARENA_BYTES, 13 + 13);
+    // The residual block: at fc1, the stem's output (16, read again by the sum) and fc1's (32);
+    // at the ReLU, those and the ReLU's (32); at fc2, the stem's, the ReLU's and fc2's (16).
+    assert_eq!(ResidualInt8::ARENA_BYTES, 16 + 32 + 32);
 }
 
 #[test]

@@ -109,7 +109,7 @@ pub mod selected {
     pub const NAME: &str = "digits MLP, int8";
     pub const MULTIPLY_ADDS: usize = DigitNetInt8::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = DigitNetInt8::WEIGHT_BYTES;
-    pub const ARENA_BYTES: usize = DigitNetInt8::MAX_ACTIVATION_BYTES;
+    pub const ARENA_BYTES: usize = DigitNetInt8::ARENA_BYTES;
     pub type Input = [i8; 64];
 
     pub fn input(k: u32) -> Input {
@@ -162,7 +162,7 @@ pub mod selected {
     pub const NAME: &str = "anomaly autoencoder, int8 (TFLite Micro rounding)";
     pub const MULTIPLY_ADDS: usize = DeployedInt8::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = DeployedInt8::WEIGHT_BYTES;
-    pub const ARENA_BYTES: usize = DeployedInt8::MAX_ACTIVATION_BYTES;
+    pub const ARENA_BYTES: usize = DeployedInt8::ARENA_BYTES;
     pub type Input = [i8; 640];
 
     pub fn input(k: u32) -> Input {
@@ -186,7 +186,7 @@ pub mod selected {
     pub const NAME: &str = "keyword-spotting DS-CNN, int8";
     pub const MULTIPLY_ADDS: usize = KwsInt8::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = KwsInt8::WEIGHT_BYTES;
-    pub const ARENA_BYTES: usize = KwsInt8::MAX_ACTIVATION_BYTES;
+    pub const ARENA_BYTES: usize = KwsInt8::ARENA_BYTES;
     pub type Input = [[[i8; 1]; 10]; 49];
     pub type Output = [i8; 12];
 

@@ -8,6 +8,7 @@ mod plan;
 mod quantized;
 mod quantized_graph;
 mod quantized_nested;
+pub(crate) mod scopes;
 mod train;
 
 pub use fallback::fallback;

@@ -6,6 +6,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
+use super::scopes::{Step, arena, scoped};
 use super::{local, usize_type};
 use crate::ast::Form;
 use crate::ir::{Field, Model, Stub};
@@ -74,7 +75,7 @@ pub fn quantized(model: &Model) -> TokenStream {
     };
 
     let x = |i: usize| local(&format!("x{i}"));
-    let chain = model.layers.iter().enumerate().map(|(i, layer)| {
+    let assigns: Vec<TokenStream> = model.layers.iter().enumerate().map(|(i, layer)| {
         let (member, s_in, s_out, out) = (&members[i], &samples[i], &samples[i + 1], x(i + 1));
         // `x0` is the caller's reference; later activations are arrays on the stack.
         let input = x(i);
@@ -85,14 +86,27 @@ pub fn quantized(model: &Model) -> TokenStream {
         };
         let this = super::this();
         quote_spanned! {layer.span()=>
-            let #out = ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&#this.#member, #input);
+            #out = ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&#this.#member, #input);
         }
-    });
+    }).collect();
+    let steps: Vec<Step> = assigns
+        .into_iter()
+        .enumerate()
+        .map(|(i, code)| Step {
+            value: x(i + 1),
+            ty: samples[i + 1].clone(),
+            reads: i.checked_sub(1).into_iter().collect(),
+            code,
+        })
+        .collect();
+    let chain = scoped(&steps, n - 1);
     let (x0, y) = (x(0), x(n));
     let (first, last) = (&members[0], &members[n - 1]);
-    let lens = samples
-        .iter()
-        .map(|s| quote!(<#s as ::nncore::quant::Int8Sample>::LEN));
+    let len = |s: &TokenStream| quote!(<#s as ::nncore::quant::Int8Sample>::LEN);
+    let value_lens: Vec<TokenStream> = samples[1..].iter().map(len).collect();
+    let arena = arena(&steps, n - 1, (&len(&samples[0]), Some(0)), &value_lens);
+    let lens = samples.iter().map(len);
+
     let out = local("out");
     let writes = model.layers.iter().zip(&members).map(|(layer, member)| {
         let name = layer.field.module_name();
@@ -109,6 +123,11 @@ pub fn quantized(model: &Model) -> TokenStream {
             pub const WEIGHT_BYTES: #usize = 0 #(+ <#types as ::nncore::quant::Int8Layer>::WEIGHT_BYTES)*;
             /// Bytes of the largest activation, the input and output included (one byte a value).
             pub const MAX_ACTIVATION_BYTES: #usize = ::nncore::__private::max_of(&[#(#lens),*]);
+            /// Bytes of the activations alive at once at the fullest point of `forward`, the
+            /// input and output included: a layer's input and output. Each activation's stack
+            /// space ends with the layer that reads it, so an optimized build's `forward` needs
+            /// this much stack for its values (the input is the caller's).
+            pub const ARENA_BYTES: #usize = #arena;
             /// Multiply-adds of one sample's forward pass, as the float model's.
             pub const MULTIPLY_ADDS: #usize = <#ident as ::nncore::Module>::MULTIPLY_ADDS;
 
@@ -130,8 +149,7 @@ pub fn quantized(model: &Model) -> TokenStream {
             #[must_use]
             #[inline]
             pub fn forward(&self, #x0: &#input) -> #output {
-                #(#chain)*
-                #y
+                #chain
             }
 
             /// The output for the float sample `x`: quantized, run in int8, dequantized.

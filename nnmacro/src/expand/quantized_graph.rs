@@ -8,6 +8,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use super::quantized::{int8_ident, int8_sample};
+use super::scopes::{Step, arena, scoped};
 use super::{local, usize_type};
 use crate::ast::Form;
 use crate::ir::{Field, Layer, Model, Op};
@@ -108,7 +109,13 @@ pub fn quantized(model: &Model) -> TokenStream {
     let roles = super::quantized_nested::roles(model, &floats);
     let steps = graph.nodes.iter().enumerate().map(|(k, node)| {
         let out = x(k + 1);
-        match node.op {
+        let reads = graph
+            .inputs(k)
+            .into_iter()
+            .filter(|&v| v > 0)
+            .map(|v| v - 1)
+            .collect();
+        let code = match node.op {
             Op::Layer { layer, input } => {
                 let (s_in, s_out) = (&samples[input], &samples[k + 1]);
                 let (member, arg) = (&members[layer], by_ref(input));
@@ -123,18 +130,25 @@ pub fn quantized(model: &Model) -> TokenStream {
                     } else {
                         quote!(#x_in)
                     };
-                    quote!(let #out = if __NN_ABSORBED[#k] { #x_in } else { #run };)
+                    quote!(#out = if __NN_ABSORBED[#k] { #x_in } else { #run };)
                 } else {
-                    quote!(let #out = #run;)
+                    quote!(#out = #run;)
                 }
             }
             Op::Add(a, b) => {
                 let j = sums.iter().position(|&s| s == k).unwrap_or_default();
                 let (a, b) = (by_ref(a), by_ref(b));
-                quote!(let #out = #this.#adds[#j].forward(#a, #b);)
+                quote!(#out = #this.#adds[#j].forward(#a, #b);)
             }
+        };
+        Step {
+            value: out,
+            ty: samples[k + 1].clone(),
+            reads,
+            code,
         }
     });
+    let steps: Vec<Step> = steps.collect();
     let params = |v: usize, end: &str| -> TokenStream {
         let reader = (0..graph.nodes.len()).find(|&k| graph.inputs(k).contains(&v));
         let (k, side) = if end == "output" && v > 0 {
@@ -189,11 +203,19 @@ pub fn quantized(model: &Model) -> TokenStream {
             #graph_output,
         );
     };
-    let (x0, y) = (x(0), x(graph.output));
-    let y = if graph.output == 0 {
-        quote!(*#y)
-    } else {
-        quote!(#y)
+    let x0 = x(0);
+    let len = |s: &TokenStream| quote!(<#s as ::nncore::quant::Int8Sample>::LEN);
+    let value_lens: Vec<TokenStream> = samples[1..].iter().map(len).collect();
+    let input_last = (0..graph.nodes.len())
+        .rev()
+        .find(|&k| graph.inputs(k).contains(&0));
+    let arena = match graph.output {
+        0 => len(&samples[0]),
+        v => arena(&steps, v - 1, (&len(&samples[0]), input_last), &value_lens),
+    };
+    let body = match graph.output {
+        0 => quote!(*#x0),
+        v => scoped(&steps, v - 1),
     };
     let lens = samples
         .iter()
@@ -213,6 +235,11 @@ pub fn quantized(model: &Model) -> TokenStream {
             pub const WEIGHT_BYTES: #usize = 0 #(+ <#types as ::nncore::quant::Int8Layer>::WEIGHT_BYTES)*;
             /// Bytes of the largest activation, the input and output included (one byte a value).
             pub const MAX_ACTIVATION_BYTES: #usize = ::nncore::__private::max_of(&[#(#lens),*]);
+            /// Bytes of the activations alive at once at the fullest point of `forward`, the
+            /// input and output included. Each activation's stack space ends with its last
+            /// reader, so an optimized build's `forward` needs this much stack for its values
+            /// (the input is the caller's).
+            pub const ARENA_BYTES: #usize = #arena;
             /// Multiply-adds of one sample's forward pass, as the float model's.
             pub const MULTIPLY_ADDS: #usize = <#ident as ::nncore::Module>::MULTIPLY_ADDS;
 
@@ -236,8 +263,7 @@ pub fn quantized(model: &Model) -> TokenStream {
             #[inline]
             pub fn forward(&self, #x0: &#input) -> #output {
                 #absorbed
-                #(#steps)*
-                #y
+                #body
             }
 
             /// The output for the float sample `x`: quantized, run in int8, dequantized.

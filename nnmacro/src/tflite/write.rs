@@ -6,6 +6,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::graph::{Graph, Kind, Tensor, Weights, Window};
+use crate::expand::scopes::{Step, scoped};
 
 /// Which TensorFlow Lite the arithmetic follows.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -100,19 +101,29 @@ pub fn model(
 ) -> TokenStream {
     let i8 = quote!(::core::primitive::i8);
     let t = |i: usize| graph.tensors[i].as_ref().expect("an activation");
-    let local = |i: usize| format_ident!("t{}", i);
+    // Each activation's storage, `t<index>`; a RESHAPE that keeps the shape is its input's.
+    let mut root: std::collections::HashMap<usize, usize> = Default::default();
     let double = quote!(::nncore::quant::Rounding::Double);
     let fc_rounding = match follow {
         Follow::Micro => double.clone(),
         Follow::Interpreter => quote!(::nncore::quant::Rounding::Float),
     };
     let mut names = Names(Default::default());
-    let (mut fields, mut steps) = (Vec::new(), Vec::new());
+    let (mut fields, mut steps, mut written) = (Vec::new(), Vec::new(), Vec::new());
     let (mut weight_bytes, mut multiply_adds) = (0usize, 0usize);
     for node in &graph.nodes {
         let (x, y) = (t(node.inputs[0]), t(node.output));
-        let (xl, yl) = (local(node.inputs[0]), local(node.output));
-        let yty = sample(&y.dims, &i8);
+        let local = |i: usize| {
+            let r = root.get(&i).copied().unwrap_or(i);
+            if r == graph.input {
+                quote!(x)
+            } else {
+                let t = format_ident!("t{}", r);
+                quote!((&#t))
+            }
+        };
+        let xl = local(node.inputs[0]);
+        let yl = format_ident!("t{}", node.output);
         let mut add_field = |kind: &'static str, ty: TokenStream, value: TokenStream| {
             let name = names.next(kind);
             fields.push(Field {
@@ -141,7 +152,7 @@ pub fn model(
                 } else {
                     quote!(&::nncore::quant::Reshape.forward(#xl))
                 };
-                quote!(let #yl: &#yty = &self.#f.forward(#arg);)
+                quote!(#yl = self.#f.forward(#arg);)
             }
             Kind::Conv2d(w, win) | Kind::DepthwiseConv2d(w, win) => {
                 let depthwise = matches!(node.kind, Kind::DepthwiseConv2d(..));
@@ -172,7 +183,7 @@ pub fn model(
                     )
                 };
                 let f = add_field(kind, ty, value);
-                quote!(let #yl: &#yty = &self.#f.forward(#xl);)
+                quote!(#yl = self.#f.forward(#xl);)
             }
             Kind::MaxPool2d(filter, win) | Kind::AvgPool2d(filter, win) => {
                 let max = matches!(node.kind, Kind::MaxPool2d(..));
@@ -193,15 +204,19 @@ pub fn model(
                 let value = quote!(::nncore::quant::#ty(::nncore::quant::Pool2d::new(
                     [#fh, #fw], [#sh, #sw], ::nncore::quant::Padding::#padding, ::nncore::quant::Activation::#act, #q)));
                 let f = add_field(kind, quote!(::nncore::quant::#ty), value);
-                quote!(let #yl: &#yty = &self.#f.forward(#xl);)
+                quote!(#yl = self.#f.forward(#xl);)
             }
-            Kind::Reshape if x.dims == y.dims => quote!(let #yl: &#yty = #xl;),
+            Kind::Reshape if x.dims == y.dims => {
+                let r = root.get(&node.inputs[0]).copied().unwrap_or(node.inputs[0]);
+                root.insert(node.output, r);
+                continue;
+            }
             Kind::Reshape if x.dims.len() == 3 && y.dims.len() == 1 => {
-                quote!(let #yl: &#yty = &::nncore::quant::Reshape.forward(#xl);)
+                quote!(#yl = ::nncore::quant::Reshape.forward(#xl);)
             }
             Kind::Reshape => {
                 let value = reshape(x.dims.len(), &y.dims, quote!(#xl));
-                quote!(let #yl: &#yty = &#value;)
+                quote!(#yl = #value;)
             }
             Kind::Add(act) => {
                 let (a, b) = (quant(x), quant(t(node.inputs[1])));
@@ -209,20 +224,20 @@ pub fn model(
                 let value = quote!(::nncore::quant::Add::new(#a, #b, #q, ::nncore::quant::Activation::#act));
                 let f = add_field("add", quote!(::nncore::quant::Add), value);
                 let bl = local(node.inputs[1]);
-                quote!(let #yl: &#yty = &self.#f.forward(#xl, #bl);)
+                quote!(#yl = self.#f.forward(#xl, #bl);)
             }
             Kind::Softmax(beta) => {
                 let (q, beta) = (quant(x), Literal::f32_suffixed(*beta));
                 let value = quote!(::nncore::quant::Softmax::new(#q, #beta));
                 let f = add_field("softmax", quote!(::nncore::quant::Softmax), value);
                 let c = *x.dims.last().unwrap();
-                quote!(let #yl: &#yty = &self.#f.forward_rows::<_, #c>(#xl);)
+                quote!(#yl = self.#f.forward_rows::<_, #c>(#xl);)
             }
             Kind::Mean => {
                 let (a, b) = (quant(x), quant(y));
                 let value = quote!(::nncore::quant::Mean::new(#a, #b));
                 let f = add_field("mean", quote!(::nncore::quant::Mean), value);
-                quote!(let #yl: &#yty = &self.#f.forward(#xl);)
+                quote!(#yl = self.#f.forward(#xl);)
             }
             Kind::HardSwish => {
                 let (a, b) = (quant(x), quant(y));
@@ -231,17 +246,34 @@ pub fn model(
                     ::core::option::Option::None => ::core::panic!("HARD_SWISH: an output multiplier of one or more"),
                 });
                 let f = add_field("hard_swish", quote!(::nncore::quant::Lookup), value);
-                quote!(let #yl: &#yty = &::nncore::quant::QuantLayer::forward(&self.#f, #xl);)
+                quote!(#yl = ::nncore::quant::QuantLayer::forward(&self.#f, #xl);)
             }
         };
-        steps.push(step);
+        let reads = node
+            .inputs
+            .iter()
+            .map(|i| root.get(i).copied().unwrap_or(*i));
+        let reads = reads
+            .filter_map(|i| written.iter().position(|&w| w == i))
+            .collect();
+        written.push(node.output);
+        steps.push(Step {
+            value: yl,
+            ty: sample(&y.dims, &i8),
+            reads,
+            code: step,
+        });
     }
+    let output = root.get(&graph.output).copied().unwrap_or(graph.output);
+    let body = match written.iter().position(|&w| w == output) {
+        Some(k) => scoped(&steps, k),
+        None => quote!(*x),
+    };
     let (input, output) = (t(graph.input), t(graph.output));
     let (xty, yty) = (sample(&input.dims, &i8), sample(&output.dims, &i8));
     let f32 = quote!(::core::primitive::f32);
     let (fxty, fyty) = (sample(&input.dims, &f32), sample(&output.dims, &f32));
     let (in_q, out_q) = (quant(input), quant(output));
-    let (xl, yl) = (local(graph.input), local(graph.output));
     let max_activation = graph
         .tensors
         .iter()
@@ -302,9 +334,7 @@ pub fn model(
             /// The int8 output for the int8 input `x`, in TensorFlow Lite's layout (NHWC).
             #[must_use]
             pub fn forward(&self, x: &#xty) -> #yty {
-                let #xl: &#xty = x;
-                #(#steps)*
-                *#yl
+                #body
             }
 
             /// `x` quantized as TensorFlow Lite's `QUANTIZE` does, run in int8, and the output
