@@ -1,0 +1,149 @@
+//! Every kernel against sums computed one product at a time in `i64`: lengths below, at and
+//! between vector blocks (16, 32, 64 bytes), row counts around groups of four, the offsets at
+//! both ends of their range, values at both ends of int8, and sums that wrap.
+
+extern crate std;
+
+use super::*;
+use std::vec::Vec;
+
+/// Every kernel; those this CPU lacks run the portable path.
+const ALL: [Kernel; 5] = KERNELS;
+
+/// The offsets of the input zero points 127, 0, −128 and two between.
+const OFFSETS: [i32; 5] = [-127, -3, 0, 77, 128];
+
+/// Deterministic int8 values (a linear congruential generator).
+fn values(seed: u32, n: usize) -> impl Iterator<Item = i8> {
+    let mut s = seed;
+    (0..n).map(move |_| {
+        s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        (s >> 24) as u8 as i8
+    })
+}
+
+/// Each row's sum computed one product at a time in `i64`, wrapped to int32.
+fn reference(w: &[i8], x: &[i8], offset: i32) -> Vec<i32> {
+    w.chunks_exact(x.len())
+        .map(|row| {
+            let sum: i64 = row
+                .iter()
+                .zip(x)
+                .map(|(&w, &x)| w as i64 * (x as i64 + offset as i64))
+                .sum();
+            sum as i32
+        })
+        .collect()
+}
+
+/// Every kernel on `rows` rows of `n`, with and without row sums, against [`reference`]: random
+/// values, then every weight and input at the ends of int8.
+fn check_flat(seed: u32, n: usize, rows: usize) {
+    let random: Vec<i8> = values(seed, n * rows + n).collect();
+    let (w, x) = random.split_at(n * rows);
+    let cases: [(Vec<i8>, Vec<i8>); 4] = [
+        (w.to_vec(), x.to_vec()),
+        (std::vec![i8::MIN; n * rows], std::vec![i8::MIN; n]),
+        (std::vec![i8::MIN; n * rows], std::vec![i8::MAX; n]),
+        (std::vec![i8::MAX; n * rows], std::vec![i8::MIN; n]),
+    ];
+    for (w, x) in &cases {
+        let sums: Vec<i32> = w
+            .chunks_exact(n)
+            .map(|r| r.iter().fold(0i32, |s, &v| s.wrapping_add(v as i32)))
+            .collect();
+        for offset in OFFSETS {
+            let want = reference(w, x, offset);
+            for kernel in ALL {
+                for given in [None, Some(&sums[..])] {
+                    let mut acc = std::vec![7; rows];
+                    kernel.rows_flat(w, x, offset, given, &mut acc);
+                    let got: Vec<i32> = acc.iter().map(|a| a.wrapping_sub(7)).collect();
+                    let sums = given.is_some();
+                    assert_eq!(
+                        got, want,
+                        "{kernel:?} {n}×{rows} offset {offset} sums {sums}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_kernel_computes_the_exact_sums() {
+    // Tails shorter than every vector, blocks and a bit, row counts 1 to 9.
+    for (seed, (n, rows)) in [
+        (1, 1),
+        (3, 2),
+        (8, 3),
+        (15, 4),
+        (16, 5),
+        (17, 6),
+        (31, 7),
+        (32, 8),
+        (33, 9),
+        (63, 4),
+        (64, 5),
+        (65, 3),
+        (100, 7),
+        (128, 8),
+        (129, 1),
+        (576, 6),
+        (640, 9),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        check_flat(seed as u32, n, rows);
+    }
+}
+
+#[test]
+fn sums_that_wrap_are_the_same_wrapped_sums() {
+    // 128 · 255 · 70,001 exceeds int32 many times over; an odd length leaves a tail.
+    check_flat(99, 70_001, 5);
+}
+
+#[test]
+fn the_row_sums_are_wrapping_sums_of_each_row() {
+    let w: Vec<i8> = values(5, 3 * 70_001).collect();
+    let sums = row_sums::<3>(&w);
+    for (row, sum) in w.chunks_exact(70_001).zip(sums) {
+        let want: i64 = row.iter().map(|&v| v as i64).sum();
+        assert_eq!(sum, want as i32);
+    }
+}
+
+fn check<const IN: usize, const OUT: usize>(seed: u32) {
+    let mut v = values(seed, IN * OUT + IN);
+    let w: [[i8; IN]; OUT] = core::array::from_fn(|_| core::array::from_fn(|_| v.next().unwrap()));
+    let x: [i8; IN] = core::array::from_fn(|_| v.next().unwrap());
+    for offset in OFFSETS {
+        let want = reference(w.as_flattened(), &x, offset);
+        for kernel in ALL {
+            let mut acc = [7; OUT];
+            kernel.rows(&w, &x, offset, &mut acc);
+            let got = acc.map(|a| a.wrapping_sub(7));
+            assert_eq!(got[..], want[..], "{kernel:?} {IN}×{OUT} offset {offset}");
+        }
+    }
+}
+
+#[test]
+fn rows_of_arrays_are_the_flat_rows() {
+    check::<1, 1>(1);
+    check::<15, 3>(2);
+    check::<64, 10>(5);
+    check::<65, 13>(6);
+}
+
+#[test]
+fn forcing_a_kernel_makes_detect_return_it() {
+    let fastest = Kernel::detect();
+    Kernel::force(Some(Kernel::Portable));
+    let forced = Kernel::detect();
+    Kernel::force(None);
+    assert_eq!(forced, Kernel::Portable);
+    assert_eq!(Kernel::detect(), fastest);
+}
