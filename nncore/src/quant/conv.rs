@@ -285,16 +285,24 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let rows = self.weight.as_flattened().as_flattened().as_flattened();
         let sums = kernel.takes_row_sums().then(|| row_sums::<OUT>(rows));
         let sums = sums.as_ref().map(|s| &s[..]);
+        let pointwise: Option<&[[i8; IN]; OUT]> = (KH == 1 && KW == 1)
+            .then(|| self.weight.as_flattened().as_flattened().try_into().ok())
+            .flatten();
         // `offset` is minus the zero point, within [-127, 128].
         let zero = (-offset) as i8;
         let mut patch = [[[zero; IN]; KW]; KH];
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
                 let mut acc = self.bias;
-                if KH == 1 && KW == 1 {
+                if let Some(pointwise) = pointwise {
                     // The pixel itself; a tap in the padding adds nothing.
                     if let (Some(r), Some(c)) = (window.tap(0, i, 0, H), window.tap(1, j, 0, W)) {
-                        kernel.rows_flat(rows, &x[r][c], offset, sums, &mut acc);
+                        let input: &[i8; IN] = x[r][c][..IN].try_into().expect("C == IN");
+                        match sums {
+                            Some(_) => kernel.rows_flat(rows, input, offset, sums, &mut acc),
+                            // The fixed-size rows of the Arm kernels.
+                            None => kernel.rows(pointwise, input, offset, &mut acc),
+                        }
                     }
                 } else {
                     for (kh, taps) in patch.iter_mut().enumerate() {
