@@ -268,7 +268,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         if C == IN {
             self.patches(x, &window, kernel, &mut y);
         } else {
-            self.groups(x, &window, &mut y);
+            self.groups(x, &window, kernel, &mut y);
         }
         y
     }
@@ -285,6 +285,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let rows = self.weight.as_flattened().as_flattened().as_flattened();
         let sums = kernel.takes_row_sums().then(|| row_sums::<OUT>(rows));
         let sums = sums.as_ref().map(|s| &s[..]);
+        let vector = self.stage.vector(kernel);
         let pointwise: Option<&[[i8; IN]; OUT]> = (KH == 1 && KW == 1)
             .then(|| self.weight.as_flattened().as_flattened().try_into().ok())
             .flatten();
@@ -317,12 +318,12 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                     let patch = patch.as_flattened().as_flattened();
                     kernel.rows_flat(rows, patch, offset, sums, &mut acc);
                 }
-                *pixel = core::array::from_fn(|o| self.stage.finish(o, acc[o]));
+                *pixel = self.stage.finish_all(&acc, vector);
             }
         }
     }
 
-    /// Groups of `IN` channels, tap by tap: each tap's position is found once per pixel, and a
+    /// Groups of `IN` channels, tap by tap (`kernel` for the output stage): each tap's position is found once per pixel, and a
     /// depthwise convolution (`IN = 1`) runs one multiply-add per channel and tap, over the
     /// taps' weights laid out channel by channel. The sums are the same in any order (wrapping
     /// int32 addition).
@@ -330,8 +331,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         &self,
         x: &[[[i8; C]; W]; H],
         window: &Window,
+        kernel: Kernel,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
+        let vector = self.stage.vector(kernel);
         let offset = self.stage.input_offset();
         let per_group = OUT / (C / IN);
         // `taps[kh][kw][o]`, for the depthwise case.
@@ -371,7 +374,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                         }
                     }
                 }
-                *pixel = core::array::from_fn(|o| self.stage.finish(o, acc[o]));
+                *pixel = self.stage.finish_all(&acc, vector);
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use super::QuantLayer;
 use super::conv::{Padding, Window, check_steps};
+use super::kernel::Kernel;
 use super::params::OutputStage;
 
 /// A depthwise int8 convolution over NHWC images `[[[i8; IN]; W]; H]`, giving
@@ -101,6 +102,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             [HO, WO],
         );
         let offset = self.stage.input_offset();
+        let vector = self.stage.vector(Kernel::detect());
         let mut y = [[[0i8; OUT]; WO]; HO];
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
@@ -120,9 +122,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                         }
                     }
                 }
-                for (o, out) in pixel.iter_mut().enumerate() {
-                    *out = self.stage.finish(o, acc[o]);
-                }
+                *pixel = self.stage.finish_all(&acc, vector);
             }
         }
         y

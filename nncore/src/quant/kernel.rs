@@ -22,6 +22,8 @@
 
 use core::sync::atomic::{AtomicU8, Ordering};
 
+use super::fixed::{Multiplier, Rounding};
+
 /// Which dot products a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kernel {
@@ -167,6 +169,57 @@ impl Kernel {
     }
 }
 
+/// Proof that [`rescale`] runs on this CPU for a stage's multipliers: from
+/// [`Kernel::vector_stage`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct VectorStage(());
+
+impl Kernel {
+    /// Whether the output stage of a layer with these multipliers runs eight channels at a time
+    /// with this kernel: with AVX-512 VNNI (whose CPUs have AVX-512F and VL), on this CPU, for
+    /// the fixed-point roundings.
+    #[must_use]
+    pub(crate) fn vector_stage(
+        self,
+        multiplier: &[Multiplier],
+        rounding: Rounding,
+    ) -> Option<VectorStage> {
+        #[cfg(target_arch = "x86_64")]
+        if self == Kernel::Avx512Vnni
+            && avx512_vnni_available()
+            && stage::fits(multiplier, rounding)
+        {
+            return Some(VectorStage(()));
+        }
+        let _ = (multiplier, rounding);
+        None
+    }
+}
+
+/// The output stage of the first `8 · ⌊acc.len() / 8⌋` channels (returned), as
+/// [`crate::quant::OutputStage::finish`] computes it.
+///
+/// # Panics
+/// If `multiplier` or `out` is shorter than `acc`.
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+pub(crate) fn rescale(
+    _proof: VectorStage,
+    acc: &[i32],
+    multiplier: &[Multiplier],
+    rounding: Rounding,
+    zero_point: i32,
+    clamp: [i8; 2],
+    out: &mut [i8],
+) -> usize {
+    assert!(multiplier.len() >= acc.len() && out.len() >= acc.len());
+    // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL and the
+    // multipliers fit; the lengths were checked above.
+    #[cfg(target_arch = "x86_64")]
+    return unsafe { stage::finish(acc, multiplier, rounding, zero_point, clamp, out) };
+    #[cfg(not(target_arch = "x86_64"))]
+    0
+}
+
 /// The sum of each of `OUT` rows laid end to end in `weight`, wrapping.
 #[must_use]
 pub(crate) fn row_sums<const OUT: usize>(weight: &[i8]) -> [i32; OUT] {
@@ -253,6 +306,8 @@ available!(avx512_vnni_available, "avx512f", "avx512bw", "avx512vnni");
 
 #[cfg(nn_arm_dsp)]
 mod arm;
+#[cfg(target_arch = "x86_64")]
+mod stage;
 #[cfg(test)]
 mod tests;
 #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]

@@ -147,3 +147,109 @@ fn forcing_a_kernel_makes_detect_return_it() {
     assert_eq!(forced, Kernel::Portable);
     assert_eq!(Kernel::detect(), fastest);
 }
+
+/// The output stage eight channels at a time against [`crate::quant::OutputStage::finish`]: both
+/// fixed-point roundings, every shift they meet, mantissas at the ends of their range and at
+/// one half (where the high multiplication ties), accumulators at the ends of int32, around
+/// the ties of the division by a power of two, and at random; zero points and clamps at the
+/// ends of int8.
+#[test]
+fn the_vector_output_stage_is_the_scalar_one() {
+    use crate::quant::{Activation, Multiplier, OutputStage, QuantParams, Rounding};
+    const N: usize = 67;
+    let mantissas = [
+        1 << 30,
+        (1 << 30) + 1,
+        i32::MAX,
+        1_518_500_250,
+        1_234_567_890,
+    ];
+    let mut random = values(21, 4 * 8 * 1000).collect::<Vec<_>>().into_iter();
+    let mut word = || i32::from_le_bytes(core::array::from_fn(|_| random.next().unwrap() as u8));
+    let mut accs: Vec<i32> = std::vec![i32::MIN, i32::MIN + 1, i32::MAX, -1, 0, 1];
+    accs.extend(-300..300);
+    for e in 0..31 {
+        let half = 1i32 << e;
+        accs.extend([
+            half,
+            -half,
+            half + 1,
+            -half - 1,
+            half - 1,
+            half.wrapping_mul(3),
+            half.wrapping_mul(-3),
+        ]);
+    }
+    accs.extend((0..2000).map(|_| word()));
+    for rounding in [Rounding::Double, Rounding::Single] {
+        let shifts: Vec<i32> = match rounding {
+            Rounding::Double => (-32..=30).collect(),
+            _ => (-32..=40).collect(),
+        };
+        for (zero_point, activation) in [
+            (-128, Activation::None),
+            (127, Activation::Relu),
+            (5, Activation::Relu6),
+        ] {
+            let output = QuantParams::new(0.02, zero_point);
+            let mut stage: OutputStage<N> = OutputStage::per_tensor(
+                QuantParams::new(0.1, 3),
+                0.01,
+                output,
+                activation,
+                rounding,
+            );
+            stage.multiplier = core::array::from_fn(|c| Multiplier {
+                mantissa: mantissas[c % mantissas.len()],
+                shift: shifts[(c * 7) % shifts.len()],
+            });
+            let vector = stage.vector(Kernel::Avx512Vnni);
+            if avx512_vnni_available() {
+                assert!(vector.is_some(), "{rounding:?}: the vector stage runs here");
+            }
+            for (k, chunk) in accs.chunks(N).enumerate() {
+                // Every multiplier meets every accumulator over the chunks.
+                let acc: [i32; N] = core::array::from_fn(|c| chunk[(c + k) % chunk.len()]);
+                let want: [i8; N] = core::array::from_fn(|c| stage.finish(c, acc[c]));
+                assert_eq!(
+                    stage.finish_all(&acc, vector),
+                    want,
+                    "{rounding:?} zero point {zero_point}"
+                );
+            }
+            for rotate in 0..N {
+                let acc: [i32; N] = core::array::from_fn(|c| accs[(c + rotate) % accs.len()]);
+                let want: [i8; N] = core::array::from_fn(|c| stage.finish(c, acc[c]));
+                assert_eq!(
+                    stage.finish_all(&acc, vector),
+                    want,
+                    "{rounding:?} rotation {rotate}"
+                );
+            }
+        }
+    }
+}
+
+/// Multipliers the vector stage leaves to the scalar one: the `f64` rounding, a double
+/// rounding's shift above 30, a mantissa of `i32::MIN`.
+#[test]
+fn the_vector_output_stage_declines_what_it_cannot_match() {
+    use crate::quant::{Multiplier, Rounding};
+    let ok = Multiplier {
+        mantissa: 1 << 30,
+        shift: -3,
+    };
+    let far = Multiplier {
+        mantissa: 1 << 30,
+        shift: 31,
+    };
+    let min = Multiplier {
+        mantissa: i32::MIN,
+        shift: 0,
+    };
+    assert!(!stage::fits(&[ok], Rounding::Float));
+    assert!(stage::fits(&[ok, ok], Rounding::Double));
+    assert!(!stage::fits(&[ok, far], Rounding::Double));
+    assert!(stage::fits(&[ok, far], Rounding::Single));
+    assert!(!stage::fits(&[min], Rounding::Single));
+}
