@@ -11,11 +11,11 @@
 //! clamped to int8) and the activation's range applied.
 
 use core::arch::x86_64::{
-    __m256i, _mm_storel_epi64, _mm256_add_epi32, _mm256_and_si256, _mm256_cmpgt_epi32,
-    _mm256_cvtepi32_epi8, _mm256_loadu_si256, _mm256_max_epi32, _mm256_min_epi32,
-    _mm256_set1_epi32, _mm256_sllv_epi32, _mm256_srai_epi32, _mm256_srav_epi32, _mm256_sub_epi32,
-    _mm512_add_epi64, _mm512_cvtepi32_epi64, _mm512_cvtsepi64_epi32, _mm512_mul_epi32,
-    _mm512_set1_epi64, _mm512_sllv_epi64, _mm512_srav_epi64,
+    _mm_storel_epi64, _mm256_add_epi32, _mm256_and_si256, _mm256_cmpgt_epi32, _mm256_cvtepi32_epi8,
+    _mm256_loadu_si256, _mm256_max_epi32, _mm256_min_epi32, _mm256_set1_epi32, _mm256_sllv_epi32,
+    _mm256_srai_epi32, _mm256_srav_epi32, _mm256_sub_epi32, _mm512_add_epi64,
+    _mm512_cvtepi32_epi64, _mm512_cvtsepi64_epi32, _mm512_mul_epi32, _mm512_set1_epi64,
+    _mm512_sllv_epi64, _mm512_srav_epi64,
 };
 
 use crate::quant::{Multiplier, Rounding};
@@ -35,21 +35,32 @@ pub(crate) fn fits(multiplier: &[Multiplier], rounding: Rounding) -> bool {
     }
 }
 
-/// `out[c]` for the first `8 · ⌊len / 8⌋` channels of `acc`; returns how many. The multipliers
-/// must pass [`fits`] with `rounding`.
+/// The per-channel constants of [`finish`]: the mantissa, the 64-bit shift `t` and the
+/// power of two `e` to divide by after it (0 for the single rounding). The multipliers must
+/// pass [`fits`] with `rounding`.
+#[must_use]
+pub(crate) fn lanes(m: &Multiplier, rounding: Rounding) -> [i32; 3] {
+    if rounding == Rounding::Single {
+        [m.mantissa, 31 - m.shift.min(30), 0]
+    } else {
+        let up = m.shift.max(0);
+        [m.mantissa, 31 - up, (up - m.shift).min(31)]
+    }
+}
+
+/// `out[c]` for the first `8 · ⌊len / 8⌋` channels of `acc`, returning how many, from the
+/// channels' [`lanes`].
 ///
 /// # Safety
-/// The CPU must run AVX-512F and AVX-512VL; `multiplier` and `out` at least as long as `acc`.
+/// The CPU must run AVX-512F and AVX-512VL; `m`, `t`, `e` and `out` at least as long as `acc`.
 #[target_feature(enable = "avx512f,avx512vl")]
 pub(crate) unsafe fn finish(
     acc: &[i32],
-    multiplier: &[Multiplier],
-    rounding: Rounding,
+    [m, t, e]: [&[i32]; 3],
     zero_point: i32,
     clamp: [i8; 2],
     out: &mut [i8],
 ) -> usize {
-    let single = rounding == Rounding::Single;
     let (zero, one) = (_mm256_set1_epi32(0), _mm256_set1_epi32(1));
     let (far, zp) = (_mm256_set1_epi32(1 << 16), _mm256_set1_epi32(zero_point));
     let (lo, hi) = (
@@ -57,32 +68,18 @@ pub(crate) unsafe fn finish(
         _mm256_set1_epi32(clamp[1] as i32),
     );
     let blocks = acc.len() / 8;
+    // SAFETY: `c + 8 <= acc.len()`, and the others are as long.
+    let load = |v: &[i32], c: usize| unsafe { _mm256_loadu_si256(v.as_ptr().add(c).cast()) };
     for b in 0..blocks {
         let c = 8 * b;
-        let lanes = |f: fn(&Multiplier) -> i32| -> __m256i {
-            let v: [i32; 8] = core::array::from_fn(|k| f(&multiplier[c + k]));
-            // SAFETY: `v` holds eight int32.
-            unsafe { _mm256_loadu_si256(v.as_ptr().cast()) }
-        };
-        let (m, shift) = (lanes(|m| m.mantissa), lanes(|m| m.shift));
-        // SAFETY: `c + 8 <= acc.len()`.
-        let x = unsafe { _mm256_loadu_si256(acc.as_ptr().add(c).cast()) };
-        let thirty = _mm256_set1_epi32(30);
-        let (t, e) = if single {
-            let t = _mm256_sub_epi32(_mm256_set1_epi32(31), _mm256_min_epi32(shift, thirty));
-            (t, zero)
-        } else {
-            let up = _mm256_max_epi32(shift, zero);
-            let down = _mm256_min_epi32(_mm256_sub_epi32(up, shift), _mm256_set1_epi32(31));
-            (_mm256_sub_epi32(_mm256_set1_epi32(31), up), down)
-        };
-        let t64 = _mm512_cvtepi32_epi64(t);
+        let (x, m, t, e) = (load(acc, c), load(m, c), load(t, c), load(e, c));
         let nudge = _mm512_sllv_epi64(
             _mm512_set1_epi64(1),
             _mm512_cvtepi32_epi64(_mm256_sub_epi32(t, one)),
         );
         let product = _mm512_mul_epi32(_mm512_cvtepi32_epi64(x), _mm512_cvtepi32_epi64(m));
-        let high = _mm512_cvtsepi64_epi32(_mm512_srav_epi64(_mm512_add_epi64(product, nudge), t64));
+        let sum = _mm512_add_epi64(product, nudge);
+        let high = _mm512_cvtsepi64_epi32(_mm512_srav_epi64(sum, _mm512_cvtepi32_epi64(t)));
         // RoundingDivideByPOT by 2^e (e = 0 leaves `high` as it is).
         let mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, e), one);
         let remainder = _mm256_and_si256(high, mask);

@@ -212,7 +212,7 @@ fn the_vector_output_stage_is_the_scalar_one() {
                 let acc: [i32; N] = core::array::from_fn(|c| chunk[(c + k) % chunk.len()]);
                 let want: [i8; N] = core::array::from_fn(|c| stage.finish(c, acc[c]));
                 assert_eq!(
-                    stage.finish_all(&acc, vector),
+                    stage.finish_all(&acc, vector.as_ref()),
                     want,
                     "{rounding:?} zero point {zero_point}"
                 );
@@ -221,7 +221,7 @@ fn the_vector_output_stage_is_the_scalar_one() {
                 let acc: [i32; N] = core::array::from_fn(|c| accs[(c + rotate) % accs.len()]);
                 let want: [i8; N] = core::array::from_fn(|c| stage.finish(c, acc[c]));
                 assert_eq!(
-                    stage.finish_all(&acc, vector),
+                    stage.finish_all(&acc, vector.as_ref()),
                     want,
                     "{rounding:?} rotation {rotate}"
                 );
