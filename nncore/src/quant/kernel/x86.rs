@@ -6,12 +6,14 @@
 //! caller), four rows at a time so that each block of `x` is loaded once for all four.
 
 use core::arch::x86_64::{
-    __m128i, __m256i, __m512i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_storeu_si128,
-    _mm256_add_epi16, _mm256_add_epi32, _mm256_castsi256_si128, _mm256_cvtepi8_epi16,
-    _mm256_dpbusd_avx_epi32, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_madd_epi16,
-    _mm256_set1_epi8, _mm256_set1_epi16, _mm256_setzero_si256, _mm256_sub_epi32, _mm256_xor_si256,
+    __m128i, __m256i, __m512i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_mullo_epi32,
+    _mm_set1_epi32, _mm_storeu_si128, _mm_sub_epi32, _mm256_add_epi16, _mm256_add_epi32,
+    _mm256_castsi256_si128, _mm256_cvtepi8_epi16, _mm256_dpbusd_avx_epi32,
+    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_set1_epi8,
+    _mm256_set1_epi16, _mm256_setzero_si256, _mm256_sub_epi32, _mm256_xor_si256, _mm512_add_epi32,
     _mm512_castsi512_si256, _mm512_dpbusd_epi32, _mm512_extracti64x4_epi64,
     _mm512_maskz_loadu_epi8, _mm512_set1_epi8, _mm512_setzero_si512, _mm512_sub_epi32,
+    _mm512_unpackhi_epi32, _mm512_unpackhi_epi64, _mm512_unpacklo_epi32, _mm512_unpacklo_epi64,
     _mm512_xor_si512,
 };
 
@@ -99,8 +101,8 @@ pub(super) unsafe fn rows_avx512_vnni(
                 }
             }
         }
-        let v: [__m256i; ROWS] = core::array::from_fn(|r| halve(_mm512_sub_epi32(d[r], c[r])));
-        finish(v, sums, offset, acc);
+        let v: [__m512i; ROWS] = core::array::from_fn(|r| _mm512_sub_epi32(d[r], c[r]));
+        finish(reduce4(v), sums, offset, acc);
     };
     let mut groups = weight.chunks_exact(ROWS * n);
     let mut accs = acc.chunks_exact_mut(ROWS);
@@ -153,8 +155,13 @@ pub(super) unsafe fn rows_avx_vnni(
         for (acc, row) in acc.iter_mut().zip(rows.chunks_exact(n)) {
             *acc = acc.wrapping_add(super::dot(&row[tail..], &x[tail..], rest_offset));
         }
-        let v: [__m256i; ROWS] = core::array::from_fn(|r| _mm256_sub_epi32(d[r], c[r]));
-        finish(v, sums, offset, acc);
+        let q: [__m128i; ROWS] = core::array::from_fn(|r| {
+            let v = _mm256_sub_epi32(d[r], c[r]);
+            _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v))
+        });
+        // Lane r of the result is the sum of the four lanes of q[r].
+        let all = _mm_hadd_epi32(_mm_hadd_epi32(q[0], q[1]), _mm_hadd_epi32(q[2], q[3]));
+        finish(all, sums, offset, acc);
     };
     let mut groups = weight.chunks_exact(ROWS * n);
     let mut accs = acc.chunks_exact_mut(ROWS);
@@ -167,26 +174,47 @@ pub(super) unsafe fn rows_avx_vnni(
     }
 }
 
-/// The two 256-bit halves of `v` added.
+/// Lane `r` the sum of the sixteen lanes of `v[r]`: pairs of rows interleaved and added, then
+/// the pairs, then the four 128-bit quarters.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn halve(v: __m512i) -> __m256i {
-    _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64::<1>(v))
+fn reduce4(v: [__m512i; ROWS]) -> __m128i {
+    let ab = _mm512_add_epi32(
+        _mm512_unpacklo_epi32(v[0], v[1]),
+        _mm512_unpackhi_epi32(v[0], v[1]),
+    );
+    let cd = _mm512_add_epi32(
+        _mm512_unpacklo_epi32(v[2], v[3]),
+        _mm512_unpackhi_epi32(v[2], v[3]),
+    );
+    let abcd = _mm512_add_epi32(_mm512_unpacklo_epi64(ab, cd), _mm512_unpackhi_epi64(ab, cd));
+    let half = _mm256_add_epi32(
+        _mm512_castsi512_si256(abcd),
+        _mm512_extracti64x4_epi64::<1>(abcd),
+    );
+    _mm_add_epi32(
+        _mm256_castsi256_si128(half),
+        _mm256_extracti128_si256::<1>(half),
+    )
 }
 
-/// Adds to `acc[r]` the eight lanes of `v[r]` (for the rows there are, up to four), less the
+/// Adds lane `r` of `all` to `acc[r]` (for the rows there are, up to four), less the
 /// correction of `sums[r]` if given.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn finish(v: [__m256i; ROWS], sums: Option<&[i32]>, offset: i32, acc: &mut [i32]) {
-    let q: [__m128i; ROWS] = core::array::from_fn(|r| {
-        _mm_add_epi32(
-            _mm256_castsi256_si128(v[r]),
-            _mm256_extracti128_si256::<1>(v[r]),
-        )
-    });
-    // Lane r of the result is the sum of the four lanes of q[r].
-    let all = _mm_hadd_epi32(_mm_hadd_epi32(q[0], q[1]), _mm_hadd_epi32(q[2], q[3]));
+fn finish(all: __m128i, sums: Option<&[i32]>, offset: i32, acc: &mut [i32]) {
+    if acc.len() == ROWS {
+        // SAFETY: `acc` and `sums` (if any) hold four int32.
+        unsafe {
+            let mut sum = _mm_add_epi32(_mm_loadu_si128(acc.as_ptr().cast()), all);
+            if let Some(s) = sums {
+                let s = _mm_loadu_si128(s.as_ptr().cast());
+                sum = _mm_sub_epi32(sum, _mm_mullo_epi32(s, _mm_set1_epi32(128 - offset)));
+            }
+            _mm_storeu_si128(acc.as_mut_ptr().cast(), sum);
+        }
+        return;
+    }
     let mut lanes = [0i32; ROWS];
     // SAFETY: `lanes` holds four int32.
     unsafe { _mm_storeu_si128(lanes.as_mut_ptr().cast(), all) };
