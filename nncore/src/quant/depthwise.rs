@@ -122,7 +122,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                         }
                     }
                 }
-                *pixel = self.stage.finish_all(&acc, vector.as_ref());
+                *pixel = self.stage.finish_all(&acc, vector);
             }
         }
         y

@@ -169,54 +169,45 @@ impl Kernel {
     }
 }
 
-/// The output stage of a layer's `N` channels prepared for [`rescale`], where it runs on this
-/// CPU: from [`Kernel::vector_stage`], once per call of the layer.
-#[derive(Clone, Debug)]
-pub(crate) struct VectorStage<const N: usize> {
-    /// Per channel: the mantissa, the 64-bit shift, the power of two divided by after it.
-    lanes: [[i32; N]; 3],
-}
+/// Proof that [`rescale`] runs on this CPU: from [`Kernel::vector_stage`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct VectorStage(());
 
 impl Kernel {
-    /// The output stage of a layer with these multipliers eight channels at a time with this
-    /// kernel: with AVX-512 VNNI (whose CPUs have AVX-512F and VL), on this CPU, for the
-    /// fixed-point roundings; else `None`.
+    /// Whether the output stage runs eight channels at a time with this kernel: with AVX-512
+    /// VNNI (whose CPUs have AVX-512F and VL), on this CPU, for the fixed-point roundings.
     #[must_use]
-    pub(crate) fn vector_stage<const N: usize>(
-        self,
-        multiplier: &[Multiplier; N],
-        rounding: Rounding,
-    ) -> Option<VectorStage<N>> {
+    pub(crate) fn vector_stage(self, rounding: Rounding) -> Option<VectorStage> {
         #[cfg(target_arch = "x86_64")]
-        if self == Kernel::Avx512Vnni
-            && avx512_vnni_available()
-            && stage::fits(multiplier, rounding)
-        {
-            let per: [[i32; 3]; N] = multiplier.map(|m| stage::lanes(&m, rounding));
-            let lanes = core::array::from_fn(|k| core::array::from_fn(|c| per[c][k]));
-            return Some(VectorStage { lanes });
+        if self == Kernel::Avx512Vnni && rounding != Rounding::Float && avx512_vnni_available() {
+            return Some(VectorStage(()));
         }
-        let _ = (multiplier, rounding);
+        let _ = rounding;
         None
     }
 }
 
-/// The output stage of the first `8 · ⌊N / 8⌋` channels (returned), as
-/// [`crate::quant::OutputStage::finish`] computes it for the multipliers `prepared` was made
-/// from.
+/// The output stage, as [`crate::quant::OutputStage::finish`] computes it, of the first
+/// channels of `acc`, eight at a time, up to the first eight whose multipliers it leaves to
+/// the scalar stage (none in practice); returns how many.
+///
+/// # Panics
+/// If `multiplier` or `out` is shorter than `acc`.
 #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
-pub(crate) fn rescale<const N: usize>(
-    prepared: &VectorStage<N>,
-    acc: &[i32; N],
+pub(crate) fn rescale(
+    _proof: VectorStage,
+    acc: &[i32],
+    multiplier: &[Multiplier],
+    rounding: Rounding,
     zero_point: i32,
     clamp: [i8; 2],
-    out: &mut [i8; N],
+    out: &mut [i8],
 ) -> usize {
-    let [m, t, e] = &prepared.lanes;
-    // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL and the
-    // multipliers fit; every array holds `N` values.
+    assert!(multiplier.len() >= acc.len() && out.len() >= acc.len());
+    // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL, for a rounding
+    // other than `Float`; the lengths were checked above.
     #[cfg(target_arch = "x86_64")]
-    return unsafe { stage::finish(acc, [m, t, e], zero_point, clamp, out) };
+    return unsafe { stage::finish(acc, multiplier, rounding, zero_point, clamp, out) };
     #[cfg(not(target_arch = "x86_64"))]
     0
 }

@@ -211,20 +211,21 @@ impl<const N: usize> OutputStage<N> {
         )
     }
 
-    /// The stage prepared for [`OutputStage::finish_all`] to run eight channels at a time with
-    /// `kernel`, where it does.
+    /// Whether [`OutputStage::finish_all`] runs eight channels at a time with `kernel`.
     #[inline]
-    pub(crate) fn vector(&self, kernel: Kernel) -> Option<VectorStage<N>> {
-        kernel.vector_stage(&self.multiplier, self.rounding)
+    pub(crate) fn vector(&self, kernel: Kernel) -> Option<VectorStage> {
+        kernel.vector_stage(self.rounding)
     }
 
     /// [`OutputStage::finish`] of every channel, eight at a time with `vector` (from
     /// [`OutputStage::vector`] of this stage).
     #[inline]
-    pub(crate) fn finish_all(&self, acc: &[i32; N], vector: Option<&VectorStage<N>>) -> [i8; N] {
+    pub(crate) fn finish_all(&self, acc: &[i32; N], vector: Option<VectorStage>) -> [i8; N] {
         let mut out = [0i8; N];
         let done = vector.map_or(0, |v| {
-            rescale(v, acc, self.output.zero_point as i32, self.clamp, &mut out)
+            let zero_point = self.output.zero_point as i32;
+            let (m, r) = (&self.multiplier, self.rounding);
+            rescale(v, acc, m, r, zero_point, self.clamp, &mut out)
         });
         for (c, out) in out.iter_mut().enumerate().skip(done) {
             *out = self.finish(c, acc[c]);

@@ -11,68 +11,77 @@
 //! clamped to int8) and the activation's range applied.
 
 use core::arch::x86_64::{
-    _mm_storel_epi64, _mm256_add_epi32, _mm256_and_si256, _mm256_cmpgt_epi32, _mm256_cvtepi32_epi8,
-    _mm256_loadu_si256, _mm256_max_epi32, _mm256_min_epi32, _mm256_set1_epi32, _mm256_sllv_epi32,
-    _mm256_srai_epi32, _mm256_srav_epi32, _mm256_sub_epi32, _mm512_add_epi64,
-    _mm512_cvtepi32_epi64, _mm512_cvtsepi64_epi32, _mm512_mul_epi32, _mm512_set1_epi64,
-    _mm512_sllv_epi64, _mm512_srav_epi64,
+    _mm_storel_epi64, _mm256_add_epi32, _mm256_and_si256, _mm256_cmpeq_epi32, _mm256_cmpgt_epi32,
+    _mm256_cvtepi32_epi8, _mm256_loadu_si256, _mm256_max_epi32, _mm256_min_epi32,
+    _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi32, _mm256_sllv_epi32, _mm256_srai_epi32,
+    _mm256_srav_epi32, _mm256_sub_epi32, _mm512_add_epi64, _mm512_cvtepi32_epi64,
+    _mm512_cvtepi64_epi32, _mm512_cvtsepi64_epi32, _mm512_loadu_si512, _mm512_mul_epi32,
+    _mm512_set1_epi64, _mm512_sllv_epi64, _mm512_srav_epi64, _mm512_srli_epi64,
 };
 
 use crate::quant::{Multiplier, Rounding};
 
-/// Whether every multiplier's rounding has the vector form: not the `f64` one, no mantissa of
-/// `i32::MIN` (gemmlowp's one saturating case), a double rounding's shift at most 30 and a
-/// single rounding's at least −32 (its 64-bit shift under 64).
-#[must_use]
-pub(crate) fn fits(multiplier: &[Multiplier], rounding: Rounding) -> bool {
-    let ok = |m: &Multiplier, shifts: core::ops::RangeInclusive<i32>| {
-        m.mantissa != i32::MIN && shifts.contains(&m.shift)
-    };
-    match rounding {
-        Rounding::Float => false,
-        Rounding::Double => multiplier.iter().all(|m| ok(m, i32::MIN..=30)),
-        Rounding::Single => multiplier.iter().all(|m| ok(m, -32..=i32::MAX)),
-    }
-}
-
-/// The per-channel constants of [`finish`]: the mantissa, the 64-bit shift `t` and the
-/// power of two `e` to divide by after it (0 for the single rounding). The multipliers must
-/// pass [`fits`] with `rounding`.
-#[must_use]
-pub(crate) fn lanes(m: &Multiplier, rounding: Rounding) -> [i32; 3] {
-    if rounding == Rounding::Single {
-        [m.mantissa, 31 - m.shift.min(30), 0]
-    } else {
-        let up = m.shift.max(0);
-        [m.mantissa, 31 - up, (up - m.shift).min(31)]
-    }
-}
-
-/// `out[c]` for the first `8 · ⌊len / 8⌋` channels of `acc`, returning how many, from the
-/// channels' [`lanes`].
+/// `out[c]` for the first channels of `acc`, eight at a time, returning how many: up to the
+/// first block of eight with a multiplier whose rounding has no vector form here (a mantissa
+/// of `i32::MIN`, gemmlowp's one saturating case; a double rounding's shift above 30; a single
+/// rounding's below −32, whose 64-bit shift would reach 64). `rounding` is not `Float`.
 ///
 /// # Safety
-/// The CPU must run AVX-512F and AVX-512VL; `m`, `t`, `e` and `out` at least as long as `acc`.
+/// The CPU must run AVX-512F and AVX-512VL; `multiplier` and `out` at least as long as `acc`.
 #[target_feature(enable = "avx512f,avx512vl")]
 pub(crate) unsafe fn finish(
     acc: &[i32],
-    [m, t, e]: [&[i32]; 3],
+    multiplier: &[Multiplier],
+    rounding: Rounding,
     zero_point: i32,
     clamp: [i8; 2],
     out: &mut [i8],
 ) -> usize {
+    let single = rounding == Rounding::Single;
     let (zero, one) = (_mm256_set1_epi32(0), _mm256_set1_epi32(1));
+    let (thirty, thirty_one) = (_mm256_set1_epi32(30), _mm256_set1_epi32(31));
     let (far, zp) = (_mm256_set1_epi32(1 << 16), _mm256_set1_epi32(zero_point));
     let (lo, hi) = (
         _mm256_set1_epi32(clamp[0] as i32),
         _mm256_set1_epi32(clamp[1] as i32),
     );
+    // The shifts with a vector form are below `limit` (double) or above it (single).
+    let limit = _mm256_set1_epi32(if single { -33 } else { 31 });
     let blocks = acc.len() / 8;
-    // SAFETY: `c + 8 <= acc.len()`, and the others are as long.
-    let load = |v: &[i32], c: usize| unsafe { _mm256_loadu_si256(v.as_ptr().add(c).cast()) };
     for b in 0..blocks {
         let c = 8 * b;
-        let (x, m, t, e) = (load(acc, c), load(m, c), load(t, c), load(e, c));
+        // SAFETY: `c + 8 <= acc.len()`; the eight `(mantissa, shift)` pairs (`repr(C)`) are
+        // inside `multiplier`.
+        let (x, pairs) = unsafe {
+            (
+                _mm256_loadu_si256(acc.as_ptr().add(c).cast()),
+                _mm512_loadu_si512(multiplier.as_ptr().add(c).cast()),
+            )
+        };
+        let m = _mm512_cvtepi64_epi32(pairs);
+        let shift = _mm512_cvtepi64_epi32(_mm512_srli_epi64::<32>(pairs));
+        let far_shift = if single {
+            _mm256_cmpgt_epi32(limit, shift)
+        } else {
+            _mm256_cmpgt_epi32(shift, _mm256_sub_epi32(limit, one))
+        };
+        let bad = _mm256_or_si256(
+            far_shift,
+            _mm256_cmpeq_epi32(m, _mm256_set1_epi32(i32::MIN)),
+        );
+        if _mm256_movemask_epi8(bad) != 0 {
+            return c;
+        }
+        let (t, e) = if single {
+            (
+                _mm256_sub_epi32(thirty_one, _mm256_min_epi32(shift, thirty)),
+                zero,
+            )
+        } else {
+            let up = _mm256_max_epi32(shift, zero);
+            let down = _mm256_min_epi32(_mm256_sub_epi32(up, shift), thirty_one);
+            (_mm256_sub_epi32(thirty_one, up), down)
+        };
         let nudge = _mm512_sllv_epi64(
             _mm512_set1_epi64(1),
             _mm512_cvtepi32_epi64(_mm256_sub_epi32(t, one)),

@@ -212,7 +212,7 @@ fn the_vector_output_stage_is_the_scalar_one() {
                 let acc: [i32; N] = core::array::from_fn(|c| chunk[(c + k) % chunk.len()]);
                 let want: [i8; N] = core::array::from_fn(|c| stage.finish(c, acc[c]));
                 assert_eq!(
-                    stage.finish_all(&acc, vector.as_ref()),
+                    stage.finish_all(&acc, vector),
                     want,
                     "{rounding:?} zero point {zero_point}"
                 );
@@ -221,7 +221,7 @@ fn the_vector_output_stage_is_the_scalar_one() {
                 let acc: [i32; N] = core::array::from_fn(|c| accs[(c + rotate) % accs.len()]);
                 let want: [i8; N] = core::array::from_fn(|c| stage.finish(c, acc[c]));
                 assert_eq!(
-                    stage.finish_all(&acc, vector.as_ref()),
+                    stage.finish_all(&acc, vector),
                     want,
                     "{rounding:?} rotation {rotate}"
                 );
@@ -231,25 +231,50 @@ fn the_vector_output_stage_is_the_scalar_one() {
 }
 
 /// Multipliers the vector stage leaves to the scalar one: the `f64` rounding, a double
-/// rounding's shift above 30, a mantissa of `i32::MIN`.
+/// rounding's shift above 30, a mantissa of `i32::MIN`; it stops
+/// at the first eight channels with one, and the layer's stage finishes the rest.
 #[test]
-fn the_vector_output_stage_declines_what_it_cannot_match() {
-    use crate::quant::{Multiplier, Rounding};
-    let ok = Multiplier {
-        mantissa: 1 << 30,
-        shift: -3,
-    };
-    let far = Multiplier {
-        mantissa: 1 << 30,
-        shift: 31,
-    };
-    let min = Multiplier {
-        mantissa: i32::MIN,
-        shift: 0,
-    };
-    assert!(!stage::fits(&[ok], Rounding::Float));
-    assert!(stage::fits(&[ok, ok], Rounding::Double));
-    assert!(!stage::fits(&[ok, far], Rounding::Double));
-    assert!(stage::fits(&[ok, far], Rounding::Single));
-    assert!(!stage::fits(&[min], Rounding::Single));
+fn the_vector_output_stage_leaves_what_it_cannot_match() {
+    use crate::quant::{Activation, Multiplier, OutputStage, QuantParams, Rounding};
+    let input = QuantParams::new(0.1, 3);
+    let output = QuantParams::new(0.02, -5);
+    let stage =
+        |rounding| OutputStage::<20>::per_tensor(input, 0.01, output, Activation::None, rounding);
+    assert!(stage(Rounding::Float).vector(Kernel::Avx512Vnni).is_none());
+    let acc: [i32; 20] = core::array::from_fn(|c| (c as i32 - 10) * 1_000_003);
+    for (rounding, odd) in [
+        (
+            Rounding::Double,
+            Multiplier {
+                mantissa: 1 << 30,
+                shift: 31,
+            },
+        ),
+        (
+            Rounding::Double,
+            Multiplier {
+                mantissa: i32::MIN,
+                shift: -2,
+            },
+        ),
+        (
+            Rounding::Single,
+            Multiplier {
+                mantissa: i32::MIN,
+                shift: 2,
+            },
+        ),
+    ] {
+        let mut stage = stage(rounding);
+        stage.multiplier[9] = odd;
+        let want: [i8; 20] = core::array::from_fn(|c| stage.finish(c, acc[c]));
+        let vector = stage.vector(Kernel::Avx512Vnni);
+        assert_eq!(stage.finish_all(&acc, vector), want, "{odd:?}");
+        if let Some(v) = vector {
+            let mut out = [0i8; 20];
+            let (m, zp) = (&stage.multiplier, output.zero_point as i32);
+            assert_eq!(rescale(v, &acc, m, rounding, zp, stage.clamp, &mut out), 8);
+            assert_eq!(out[..8], want[..8]);
+        }
+    }
 }
