@@ -352,17 +352,17 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
                 let mut acc = self.bias;
-                for kh in 0..KH {
+                for (kh, row_taps) in taps.iter().enumerate() {
                     let Some(r) = window.tap(0, i, kh, H) else {
                         continue;
                     };
-                    for kw in 0..KW {
+                    for (kw, tap) in row_taps.iter().enumerate() {
                         let Some(c) = window.tap(1, j, kw, W) else {
                             continue;
                         };
                         let input = &x[r][c];
                         if depthwise {
-                            for ((acc, &w), &v) in acc.iter_mut().zip(&taps[kh][kw]).zip(input) {
+                            for ((acc, &w), &v) in acc.iter_mut().zip(tap).zip(input) {
                                 *acc = acc.wrapping_add(w as i32 * (v as i32 + offset));
                             }
                             continue;

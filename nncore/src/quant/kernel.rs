@@ -152,11 +152,13 @@ impl Kernel {
             // SAFETY: each kernel runs only where the CPU has its instructions, checked here;
             // the lengths were checked above.
             match self {
+                #[cfg(nncore_avx512)]
                 Kernel::Avx512Vnni if avx512_vnni_available() => {
-                    return unsafe { x86::rows_avx512_vnni(weight, x, offset, sums, acc) };
+                    return unsafe { vnni::rows_avx512_vnni(weight, x, offset, sums, acc) };
                 }
+                #[cfg(nncore_avx512)]
                 Kernel::AvxVnni if avx_vnni_available() => {
-                    return unsafe { x86::rows_avx_vnni(weight, x, offset, sums, acc) };
+                    return unsafe { vnni::rows_avx_vnni(weight, x, offset, sums, acc) };
                 }
                 Kernel::Avx2 if avx2_available() => {
                     return unsafe { x86::rows_avx2(weight, x, offset, acc) };
@@ -178,7 +180,7 @@ impl Kernel {
     /// VNNI (whose CPUs have AVX-512F and VL), on this CPU, for the fixed-point roundings.
     #[must_use]
     pub(crate) fn vector_stage(self, rounding: Rounding) -> Option<VectorStage> {
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         if self == Kernel::Avx512Vnni && rounding != Rounding::Float && avx512_vnni_available() {
             return Some(VectorStage(()));
         }
@@ -193,7 +195,10 @@ impl Kernel {
 ///
 /// # Panics
 /// If `multiplier` or `out` is shorter than `acc`.
-#[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+#[cfg_attr(
+    not(all(target_arch = "x86_64", nncore_avx512)),
+    allow(unused_variables)
+)]
 pub(crate) fn rescale(
     _proof: VectorStage,
     acc: &[i32],
@@ -206,9 +211,9 @@ pub(crate) fn rescale(
     assert!(multiplier.len() >= acc.len() && out.len() >= acc.len());
     // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL, for a rounding
     // other than `Float`; the lengths were checked above.
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
     return unsafe { stage::finish(acc, multiplier, rounding, zero_point, clamp, out) };
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
     0
 }
 
@@ -273,18 +278,19 @@ fn dot(w: &[i8], x: &[i8], offset: i32) -> i32 {
 /// Whether this CPU runs `$feature`s: detected at run time with `std`, else where the build
 /// targets them.
 macro_rules! available {
-    ($name:ident, $($feature:tt),+) => {
+    ($name:ident, $gate:meta, $($feature:tt),+) => {
         #[inline]
+        #[allow(clippy::incompatible_msrv)]
         fn $name() -> bool {
-            #[cfg(all(target_arch = "x86_64", feature = "std"))]
+            #[cfg(all(target_arch = "x86_64", $gate, feature = "std"))]
             {
                 $(std::is_x86_feature_detected!($feature))&&+
             }
-            #[cfg(all(target_arch = "x86_64", not(feature = "std")))]
+            #[cfg(all(target_arch = "x86_64", $gate, not(feature = "std")))]
             {
                 $(cfg!(target_feature = $feature))&&+
             }
-            #[cfg(not(target_arch = "x86_64"))]
+            #[cfg(not(all(target_arch = "x86_64", $gate)))]
             {
                 false
             }
@@ -292,17 +298,27 @@ macro_rules! available {
     };
 }
 
-available!(avx2_available, "avx2");
-available!(avx_vnni_available, "avx2", "avxvnni");
-available!(avx512_vnni_available, "avx512f", "avx512bw", "avx512vnni");
+available!(avx2_available, all(), "avx2");
+// The VNNI intrinsics and their feature names are stable from Rust 1.89 (`nncore_avx512`).
+available!(avx_vnni_available, nncore_avx512, "avx2", "avxvnni");
+available!(
+    avx512_vnni_available,
+    nncore_avx512,
+    "avx512f",
+    "avx512bw",
+    "avx512vl",
+    "avx512vnni"
+);
 
 #[cfg(nn_arm_dsp)]
 mod arm;
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod stage;
 #[cfg(test)]
 mod tests;
 #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
 mod thumb;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod vnni;
 #[cfg(target_arch = "x86_64")]
 mod x86;

@@ -10,6 +10,9 @@
 //! zero point is added to the result clamped to `±2^16` (which changes nothing once the sum is
 //! clamped to int8) and the activation's range applied.
 
+// Stable from Rust 1.89: the module builds only with `nncore_avx512`.
+#![allow(clippy::incompatible_msrv)]
+
 use core::arch::x86_64::{
     _mm_storel_epi64, _mm256_add_epi32, _mm256_and_si256, _mm256_cmpeq_epi32, _mm256_cmpgt_epi32,
     _mm256_cvtepi32_epi8, _mm256_loadu_si256, _mm256_max_epi32, _mm256_min_epi32,

@@ -1,30 +1,17 @@
-//! The x86-64 kernels of [`super::Kernel::rows_flat`]: AVX2 on inputs widened to int16, and
-//! VNNI's `vpdpbusd` on the inputs as unsigned bytes (`u = x + 128`), on 512-bit vectors with
-//! AVX-512 or 256-bit ones with AVX-VNNI.
+//! The AVX2 kernel of [`super::Kernel::rows_flat`], on inputs widened to int16 (the VNNI ones
+//! are in `vnni.rs`).
 //!
-//! Each takes `acc.len()` rows of `n = x.len() > 0` weights laid end to end (checked by the
+//! It takes `acc.len()` rows of `n = x.len() > 0` weights laid end to end (checked by the
 //! caller), four rows at a time so that each block of `x` is loaded once for all four.
 
 use core::arch::x86_64::{
-    __m128i, __m256i, __m512i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_mullo_epi32,
-    _mm_set1_epi32, _mm_storeu_si128, _mm_sub_epi32, _mm256_add_epi16, _mm256_add_epi32,
-    _mm256_castsi256_si128, _mm256_cvtepi8_epi16, _mm256_dpbusd_avx_epi32,
-    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_set1_epi8,
-    _mm256_set1_epi16, _mm256_setzero_si256, _mm256_sub_epi32, _mm256_xor_si256, _mm512_add_epi32,
-    _mm512_castsi512_si256, _mm512_dpbusd_epi32, _mm512_extracti64x4_epi64,
-    _mm512_maskz_loadu_epi8, _mm512_set1_epi8, _mm512_setzero_si512, _mm512_sub_epi32,
-    _mm512_unpackhi_epi32, _mm512_unpackhi_epi64, _mm512_unpacklo_epi32, _mm512_unpacklo_epi64,
-    _mm512_xor_si512,
+    __m256i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_storeu_si128, _mm256_add_epi16,
+    _mm256_add_epi32, _mm256_castsi256_si128, _mm256_cvtepi8_epi16, _mm256_extracti128_si256,
+    _mm256_madd_epi16, _mm256_set1_epi16, _mm256_setzero_si256,
 };
 
 /// Rows taken together.
 const ROWS: usize = 4;
-
-/// `(128 − offset) · Σ w`: what `Σ w·u` exceeds `Σ w·(x + offset)` by, wrapping.
-#[inline]
-fn correction(offset: i32, sum: i32) -> i32 {
-    (128 - offset).wrapping_mul(sum)
-}
 
 /// AVX2: `x + offset` widened to int16 sixteen at a time, multiplied by the weights widened
 /// likewise (`_mm256_madd_epi16`); the last `n % 16` in plain Rust.
@@ -60,168 +47,6 @@ pub(super) unsafe fn rows_avx2(weight: &[i8], x: &[i8], offset: i32, acc: &mut [
         dots(rows, acc);
     }
     dots(groups.remainder(), accs.into_remainder());
-}
-
-/// AVX-512 VNNI: 64 bytes a block, the last block's loads masked to the row (the bytes past it
-/// read as zero weights). With `sums`, `Σ w·u` less `(128 − offset) · sums[o]`; without, a
-/// second `vpdpbusd` per weight block adds `(128 − offset) · w` beside `u · w`.
-///
-/// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `weight.len() == acc.len() · x.len()`,
-/// `sums` (if any) `acc.len()` long.
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-pub(super) unsafe fn rows_avx512_vnni(
-    weight: &[i8],
-    x: &[i8],
-    offset: i32,
-    sums: Option<&[i32]>,
-    acc: &mut [i32],
-) {
-    let n = x.len();
-    let blocks = n.div_ceil(64);
-    let last = !0u64 >> (64 * blocks - n);
-    let flip = _mm512_set1_epi8(i8::MIN);
-    let k = _mm512_set1_epi8((128 - offset) as u8 as i8);
-    // SAFETY: block `b` spans bytes `64 · b ..` of `row`; the mask of the last keeps it inside
-    // the row's `n` (masked bytes are not read).
-    let load = |row: &[i8], b: usize| unsafe {
-        let mask = if b + 1 == blocks { last } else { !0 };
-        _mm512_maskz_loadu_epi8(mask, row.as_ptr().add(64 * b))
-    };
-    let dots = |rows: &[i8], sums: Option<&[i32]>, acc: &mut [i32]| {
-        let mut d = [_mm512_setzero_si512(); ROWS];
-        let mut c = [_mm512_setzero_si512(); ROWS];
-        for b in 0..blocks {
-            let u = _mm512_xor_si512(load(x, b), flip);
-            for ((d, c), row) in d.iter_mut().zip(&mut c).zip(rows.chunks_exact(n)) {
-                let w = load(row, b);
-                *d = _mm512_dpbusd_epi32(*d, u, w);
-                if sums.is_none() {
-                    *c = _mm512_dpbusd_epi32(*c, k, w);
-                }
-            }
-        }
-        let v: [__m512i; ROWS] = core::array::from_fn(|r| _mm512_sub_epi32(d[r], c[r]));
-        finish(reduce4(v), sums, offset, acc);
-    };
-    let mut groups = weight.chunks_exact(ROWS * n);
-    let mut accs = acc.chunks_exact_mut(ROWS);
-    for (o, (rows, acc)) in (&mut groups).zip(&mut accs).enumerate() {
-        dots(rows, sums.map(|s| &s[ROWS * o..ROWS * o + ROWS]), acc);
-    }
-    let (rest, done) = (accs.into_remainder(), weight.len() / n / ROWS * ROWS);
-    if !rest.is_empty() {
-        dots(groups.remainder(), sums.map(|s| &s[done..]), rest);
-    }
-}
-
-/// AVX-VNNI: 32 bytes a block, as [`rows_avx512_vnni`]; the last `n % 32` in plain Rust
-/// (`Σ w·u` with `sums`, `Σ w·(x + offset)` without).
-///
-/// # Safety
-/// The CPU must run AVX2 and AVX-VNNI; `weight.len() == acc.len() · x.len()`, `sums` (if any)
-/// `acc.len()` long.
-#[target_feature(enable = "avx2,avxvnni")]
-pub(super) unsafe fn rows_avx_vnni(
-    weight: &[i8],
-    x: &[i8],
-    offset: i32,
-    sums: Option<&[i32]>,
-    acc: &mut [i32],
-) {
-    let n = x.len();
-    let blocks = n / 32;
-    let tail = 32 * blocks;
-    let flip = _mm256_set1_epi8(i8::MIN);
-    let k = _mm256_set1_epi8((128 - offset) as u8 as i8);
-    // SAFETY: `32 · b + 32 <= n`: the 32 bytes are inside `x` and `row`.
-    let load =
-        |row: &[i8], b: usize| unsafe { _mm256_loadu_si256(row.as_ptr().add(32 * b).cast()) };
-    // With `sums` the tail adds `Σ w·u` as the blocks do, else `Σ w·(x + offset)`.
-    let rest_offset = if sums.is_some() { 128 } else { offset };
-    let dots = |rows: &[i8], sums: Option<&[i32]>, acc: &mut [i32]| {
-        let mut d = [_mm256_setzero_si256(); ROWS];
-        let mut c = [_mm256_setzero_si256(); ROWS];
-        for b in 0..blocks {
-            let u = _mm256_xor_si256(load(x, b), flip);
-            for ((d, c), row) in d.iter_mut().zip(&mut c).zip(rows.chunks_exact(n)) {
-                let w = load(row, b);
-                *d = _mm256_dpbusd_avx_epi32(*d, u, w);
-                if sums.is_none() {
-                    *c = _mm256_dpbusd_avx_epi32(*c, k, w);
-                }
-            }
-        }
-        for (acc, row) in acc.iter_mut().zip(rows.chunks_exact(n)) {
-            *acc = acc.wrapping_add(super::dot(&row[tail..], &x[tail..], rest_offset));
-        }
-        let q: [__m128i; ROWS] = core::array::from_fn(|r| {
-            let v = _mm256_sub_epi32(d[r], c[r]);
-            _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v))
-        });
-        // Lane r of the result is the sum of the four lanes of q[r].
-        let all = _mm_hadd_epi32(_mm_hadd_epi32(q[0], q[1]), _mm_hadd_epi32(q[2], q[3]));
-        finish(all, sums, offset, acc);
-    };
-    let mut groups = weight.chunks_exact(ROWS * n);
-    let mut accs = acc.chunks_exact_mut(ROWS);
-    for (o, (rows, acc)) in (&mut groups).zip(&mut accs).enumerate() {
-        dots(rows, sums.map(|s| &s[ROWS * o..ROWS * o + ROWS]), acc);
-    }
-    let (rest, done) = (accs.into_remainder(), weight.len() / n / ROWS * ROWS);
-    if !rest.is_empty() {
-        dots(groups.remainder(), sums.map(|s| &s[done..]), rest);
-    }
-}
-
-/// Lane `r` the sum of the sixteen lanes of `v[r]`: pairs of rows interleaved and added, then
-/// the pairs, then the four 128-bit quarters.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn reduce4(v: [__m512i; ROWS]) -> __m128i {
-    let ab = _mm512_add_epi32(
-        _mm512_unpacklo_epi32(v[0], v[1]),
-        _mm512_unpackhi_epi32(v[0], v[1]),
-    );
-    let cd = _mm512_add_epi32(
-        _mm512_unpacklo_epi32(v[2], v[3]),
-        _mm512_unpackhi_epi32(v[2], v[3]),
-    );
-    let abcd = _mm512_add_epi32(_mm512_unpacklo_epi64(ab, cd), _mm512_unpackhi_epi64(ab, cd));
-    let half = _mm256_add_epi32(
-        _mm512_castsi512_si256(abcd),
-        _mm512_extracti64x4_epi64::<1>(abcd),
-    );
-    _mm_add_epi32(
-        _mm256_castsi256_si128(half),
-        _mm256_extracti128_si256::<1>(half),
-    )
-}
-
-/// Adds lane `r` of `all` to `acc[r]` (for the rows there are, up to four), less the
-/// correction of `sums[r]` if given.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn finish(all: __m128i, sums: Option<&[i32]>, offset: i32, acc: &mut [i32]) {
-    if acc.len() == ROWS {
-        // SAFETY: `acc` and `sums` (if any) hold four int32.
-        unsafe {
-            let mut sum = _mm_add_epi32(_mm_loadu_si128(acc.as_ptr().cast()), all);
-            if let Some(s) = sums {
-                let s = _mm_loadu_si128(s.as_ptr().cast());
-                sum = _mm_sub_epi32(sum, _mm_mullo_epi32(s, _mm_set1_epi32(128 - offset)));
-            }
-            _mm_storeu_si128(acc.as_mut_ptr().cast(), sum);
-        }
-        return;
-    }
-    let mut lanes = [0i32; ROWS];
-    // SAFETY: `lanes` holds four int32.
-    unsafe { _mm_storeu_si128(lanes.as_mut_ptr().cast(), all) };
-    for (r, acc) in acc.iter_mut().enumerate() {
-        let fix = sums.map_or(0, |s| correction(offset, s[r]));
-        *acc = acc.wrapping_add(lanes[r]).wrapping_sub(fix);
-    }
 }
 
 /// The eight int32 lanes of `v` added, wrapping.
