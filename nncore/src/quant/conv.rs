@@ -323,7 +323,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         }
     }
 
-    /// Groups of `IN` channels, tap by tap (`kernel` for the output stage): each tap's position is found once per pixel, and a
+    /// Groups of `IN` channels, tap by tap (a depthwise one's taps and the output stage on
+    /// `kernel`): each tap's position is found once per pixel, and a
     /// depthwise convolution (`IN = 1`) runs one multiply-add per channel and tap, over the
     /// taps' weights laid out channel by channel. The sums are the same in any order (wrapping
     /// int32 addition).
@@ -362,9 +363,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                         };
                         let input = &x[r][c];
                         if depthwise {
-                            for ((acc, &w), &v) in acc.iter_mut().zip(tap).zip(input) {
-                                *acc = acc.wrapping_add(w as i32 * (v as i32 + offset));
-                            }
+                            kernel.tap(&mut acc, tap, input, offset);
                             continue;
                         }
                         for (o, acc) in acc.iter_mut().enumerate() {

@@ -102,7 +102,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             [HO, WO],
         );
         let offset = self.stage.input_offset();
-        let vector = self.stage.vector(Kernel::detect());
+        let kernel = Kernel::detect();
+        let vector = self.stage.vector(kernel);
         let mut y = [[[0i8; OUT]; WO]; HO];
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
@@ -116,6 +117,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                             continue;
                         };
                         let input = &x[r][c];
+                        if m == 1 {
+                            kernel.tap(&mut acc, w, input, offset);
+                            continue;
+                        }
                         for (o, acc) in acc.iter_mut().enumerate() {
                             let v = input[o / m] as i32 + offset;
                             *acc = acc.wrapping_add(w[o] as i32 * v);

@@ -171,6 +171,40 @@ impl Kernel {
     }
 }
 
+impl Kernel {
+    /// `acc[c] += w[c] · (x[c] + offset)` for every channel `c`, wrapping: one tap of a
+    /// depthwise convolution, in the kernel's vector width on x86-64 (the same loop, compiled
+    /// for AVX2 or AVX-512).
+    ///
+    /// # Panics
+    /// If `w` or `x` is shorter than `acc`.
+    #[inline]
+    pub(crate) fn tap(self, acc: &mut [i32], w: &[i8], x: &[i8], offset: i32) {
+        assert!(
+            w.len() >= acc.len() && x.len() >= acc.len(),
+            "a weight and an input a channel"
+        );
+        // SAFETY: each path runs only where the CPU has its instructions, checked here.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if self == Kernel::Avx512Vnni && avx512_vnni_available() {
+            return unsafe { vnni::tap_avx512(acc, w, x, offset) };
+        }
+        #[cfg(target_arch = "x86_64")]
+        if matches!(self, Kernel::Avx2 | Kernel::AvxVnni | Kernel::Avx512Vnni) && avx2_available() {
+            return unsafe { x86::tap_avx2(acc, w, x, offset) };
+        }
+        tap(acc, w, x, offset);
+    }
+}
+
+/// [`Kernel::tap`] in plain Rust.
+#[inline(always)]
+fn tap(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32) {
+    for ((acc, &w), &x) in acc.iter_mut().zip(w).zip(x) {
+        *acc = acc.wrapping_add(w as i32 * (x as i32 + offset));
+    }
+}
+
 /// Proof that [`rescale`] runs on this CPU: from [`Kernel::vector_stage`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct VectorStage(());

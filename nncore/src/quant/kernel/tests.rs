@@ -278,3 +278,24 @@ fn the_vector_output_stage_leaves_what_it_cannot_match() {
         }
     }
 }
+
+/// One depthwise tap on every kernel: channel counts below, at and past vector widths, the
+/// offsets at both ends, accumulators about to wrap.
+#[test]
+fn every_kernel_adds_a_depthwise_tap() {
+    for n in [1, 7, 8, 16, 31, 64, 65, 200] {
+        let v: Vec<i8> = values(n as u32, 2 * n).collect();
+        let (w, x) = v.split_at(n);
+        for offset in OFFSETS {
+            let start: Vec<i32> = (0..n as i32).map(|c| i32::MAX - 3 * c).collect();
+            let want: Vec<i32> = (0..n)
+                .map(|c| start[c].wrapping_add(w[c] as i32 * (x[c] as i32 + offset)))
+                .collect();
+            for kernel in ALL {
+                let mut acc = start.clone();
+                kernel.tap(&mut acc, w, x, offset);
+                assert_eq!(acc, want, "{kernel:?} {n} channels offset {offset}");
+            }
+        }
+    }
+}

@@ -190,3 +190,11 @@ fn finish(all: __m128i, sums: Option<&[i32]>, offset: i32, acc: &mut [i32]) {
     }
 }
 
+/// [`super::Kernel::tap`] compiled for AVX-512.
+///
+/// # Safety
+/// The CPU must run AVX-512F and AVX-512BW.
+#[target_feature(enable = "avx512f,avx512bw")]
+pub(super) unsafe fn tap_avx512(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32) {
+    super::tap(acc, w, x, offset);
+}

@@ -60,3 +60,12 @@ fn horizontal_sum(v: __m256i) -> i32 {
     unsafe { _mm_storeu_si128(lanes.as_mut_ptr().cast(), _mm_hadd_epi32(q, q)) };
     lanes[0]
 }
+
+/// [`super::Kernel::tap`] compiled for AVX2.
+///
+/// # Safety
+/// The CPU must run AVX2.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn tap_avx2(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32) {
+    super::tap(acc, w, x, offset);
+}
