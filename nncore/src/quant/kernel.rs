@@ -251,6 +251,32 @@ pub(crate) fn rescale(
     0
 }
 
+/// [`crate::quant::Add::add`] of the first values of `a` and `b` into `out`, eight at a time,
+/// returning how many (the rest, and everything with a mantissa of `i32::MIN`, is the scalar
+/// `add`'s).
+///
+/// # Panics
+/// If `b` or `out` is shorter than `a`.
+#[cfg_attr(
+    not(all(target_arch = "x86_64", nncore_avx512)),
+    allow(unused_variables)
+)]
+pub(crate) fn add(
+    _proof: VectorStage,
+    add: &super::Add,
+    a: &[i8],
+    b: &[i8],
+    out: &mut [i8],
+) -> usize {
+    assert!(b.len() >= a.len() && out.len() >= a.len());
+    // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL; the lengths were
+    // checked above.
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    return unsafe { stage::add(add, a, b, out) };
+    #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
+    0
+}
+
 /// The sum of each of `OUT` rows laid end to end in `weight`, wrapping.
 #[must_use]
 pub(crate) fn row_sums<const OUT: usize>(weight: &[i8]) -> [i32; OUT] {

@@ -14,12 +14,13 @@
 #![allow(clippy::incompatible_msrv)]
 
 use core::arch::x86_64::{
-    _mm_storel_epi64, _mm256_add_epi32, _mm256_and_si256, _mm256_cmpeq_epi32, _mm256_cmpgt_epi32,
-    _mm256_cvtepi32_epi8, _mm256_loadu_si256, _mm256_max_epi32, _mm256_min_epi32,
-    _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi32, _mm256_sllv_epi32, _mm256_srai_epi32,
-    _mm256_srav_epi32, _mm256_sub_epi32, _mm512_add_epi64, _mm512_cvtepi32_epi64,
-    _mm512_cvtepi64_epi32, _mm512_cvtsepi64_epi32, _mm512_loadu_si512, _mm512_mul_epi32,
-    _mm512_set1_epi64, _mm512_sllv_epi64, _mm512_srav_epi64, _mm512_srli_epi64,
+    __m256i, _mm_loadl_epi64, _mm_storel_epi64, _mm256_add_epi32, _mm256_and_si256,
+    _mm256_cmpeq_epi32, _mm256_cmpgt_epi32, _mm256_cvtepi8_epi32, _mm256_cvtepi32_epi8,
+    _mm256_loadu_si256, _mm256_max_epi32, _mm256_min_epi32, _mm256_movemask_epi8, _mm256_or_si256,
+    _mm256_set1_epi32, _mm256_slli_epi32, _mm256_sllv_epi32, _mm256_srai_epi32, _mm256_srav_epi32,
+    _mm256_sub_epi32, _mm512_add_epi64, _mm512_cvtepi32_epi64, _mm512_cvtepi64_epi32,
+    _mm512_cvtsepi64_epi32, _mm512_loadu_si512, _mm512_mul_epi32, _mm512_set1_epi64,
+    _mm512_sllv_epi64, _mm512_srai_epi64, _mm512_srav_epi64, _mm512_srli_epi64,
 };
 
 use crate::quant::{Multiplier, Rounding};
@@ -100,6 +101,71 @@ pub(crate) unsafe fn finish(
         let up = _mm256_cmpgt_epi32(remainder, threshold);
         let scaled = _mm256_sub_epi32(_mm256_srav_epi32(high, e), up);
         let near = _mm256_min_epi32(_mm256_max_epi32(scaled, _mm256_sub_epi32(zero, far)), far);
+        let y = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(near, zp), lo), hi);
+        // SAFETY: `c + 8 <= out.len()`; eight bytes stored.
+        unsafe { _mm_storel_epi64(out.as_mut_ptr().add(c).cast(), _mm256_cvtepi32_epi8(y)) };
+    }
+    8 * blocks
+}
+
+/// gemmlowp's `MultiplyByQuantizedMultiplierSmallerThanOneExp` on eight lanes: the high
+/// multiplication by `m`, then `RoundingDivideByPOT` by `2^e`, `e` in `[0, 31]`. `m` is not
+/// `i32::MIN`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512vl")]
+fn below_one(x: __m256i, m: __m256i, e: __m256i) -> __m256i {
+    let one = _mm256_set1_epi32(1);
+    let product = _mm512_mul_epi32(_mm512_cvtepi32_epi64(x), _mm512_cvtepi32_epi64(m));
+    let high = _mm512_cvtsepi64_epi32(_mm512_srai_epi64::<31>(_mm512_add_epi64(
+        product,
+        _mm512_set1_epi64(1 << 30),
+    )));
+    let mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, e), one);
+    let remainder = _mm256_and_si256(high, mask);
+    let threshold = _mm256_sub_epi32(_mm256_srai_epi32::<1>(mask), _mm256_srai_epi32::<31>(high));
+    let up = _mm256_cmpgt_epi32(remainder, threshold);
+    _mm256_sub_epi32(_mm256_srav_epi32(high, e), up)
+}
+
+/// [`crate::quant::Add::add`] of the first `8 · ⌊len / 8⌋` values of `a` and `b` into `out`,
+/// returning how many; none if a mantissa is `i32::MIN` (gemmlowp's one saturating case).
+///
+/// # Safety
+/// The CPU must run AVX-512F and AVX-512VL; `b` and `out` at least as long as `a`.
+#[target_feature(enable = "avx512f,avx512vl")]
+pub(crate) unsafe fn add(add: &crate::quant::Add, a: &[i8], b: &[i8], out: &mut [i8]) -> usize {
+    let ms = [add.a_multiplier, add.b_multiplier, add.output_multiplier];
+    if ms.iter().any(|m| m.mantissa == i32::MIN) {
+        return 0;
+    }
+    // `scale_below_one` divides by `2^−shift` for a negative shift only.
+    let [ma, mb, mo] = ms.map(|m| {
+        let e = (-m.shift).clamp(0, 31);
+        (_mm256_set1_epi32(m.mantissa), _mm256_set1_epi32(e))
+    });
+    let za = _mm256_set1_epi32(add.a.zero_point as i32);
+    let zb = _mm256_set1_epi32(add.b.zero_point as i32);
+    let zp = _mm256_set1_epi32(add.output.zero_point as i32);
+    let (lo, hi) = (
+        _mm256_set1_epi32(add.clamp[0] as i32),
+        _mm256_set1_epi32(add.clamp[1] as i32),
+    );
+    let far = _mm256_set1_epi32(1 << 16);
+    let blocks = a.len() / 8;
+    // SAFETY: `c + 8 <= a.len()`, and `b` is as long.
+    let load = |v: &[i8], c: usize| unsafe {
+        _mm256_cvtepi8_epi32(_mm_loadl_epi64(v.as_ptr().add(c).cast()))
+    };
+    for k in 0..blocks {
+        let c = 8 * k;
+        let xa = _mm256_slli_epi32::<20>(_mm256_sub_epi32(load(a, c), za));
+        let xb = _mm256_slli_epi32::<20>(_mm256_sub_epi32(load(b, c), zb));
+        let sum = _mm256_add_epi32(below_one(xa, ma.0, ma.1), below_one(xb, mb.0, mb.1));
+        let y = below_one(sum, mo.0, mo.1);
+        let near = _mm256_min_epi32(
+            _mm256_max_epi32(y, _mm256_sub_epi32(_mm256_set1_epi32(0), far)),
+            far,
+        );
         let y = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(near, zp), lo), hi);
         // SAFETY: `c + 8 <= out.len()`; eight bytes stored.
         unsafe { _mm_storel_epi64(out.as_mut_ptr().add(c).cast(), _mm256_cvtepi32_epi8(y)) };
