@@ -265,6 +265,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             [HO, WO],
         );
         let mut y = [[[0i8; OUT]; WO]; HO];
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if C == IN && self.patches_in_lanes(x, &window, kernel, &mut y) {
+            return y;
+        }
         if C == IN {
             self.patches(x, &window, kernel, &mut y);
         } else {

@@ -277,6 +277,66 @@ pub(crate) fn add(
     0
 }
 
+/// Weights packed by [`Kernel::pack`]: output channels in the lanes of AVX-512 VNNI.
+#[derive(Debug)]
+pub(crate) struct Packed<'a> {
+    /// The packed weights.
+    weights: &'a [i8],
+    /// Weights a row.
+    k: usize,
+}
+
+impl Kernel {
+    /// `rows` (`out` rows of `k` weights end to end) packed into `buf` for [`packed_dots`], where
+    /// this kernel runs them (AVX-512 VNNI on this CPU, `out` a multiple of 16 and `buf` at least
+    /// `out · (k + 4)` bytes); else `None`.
+    #[must_use]
+    pub(crate) fn pack<'a>(
+        self,
+        rows: &[i8],
+        k: usize,
+        out: usize,
+        buf: &'a mut [i8],
+    ) -> Option<Packed<'a>> {
+        let len = out * k.div_ceil(4) * 4;
+        let fits = out % 16 == 0 && k > 0 && rows.len() == out * k && buf.len() >= len;
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if self == Kernel::Avx512Vnni && fits && avx512_vnni_available() {
+            vnni::pack(rows, k, &mut buf[..len]);
+            return Some(Packed {
+                weights: &buf[..len],
+                k,
+            });
+        }
+        let _ = (rows, fits, len, buf);
+        None
+    }
+}
+
+/// Adds `Σ w · (x + 128)` of every packed row to `acc` (one sum a row): the caller takes
+/// `(128 + zx) · Σ w` off beforehand.
+///
+/// # Panics
+/// If `x` is not the packed rows' length or `acc` not their number.
+#[cfg_attr(
+    not(all(target_arch = "x86_64", nncore_avx512)),
+    allow(unused_variables)
+)]
+pub(crate) fn packed_dots(packed: &Packed<'_>, x: &[i8], acc: &mut [i32]) {
+    assert_eq!(x.len(), packed.k, "an input a weight");
+    assert_eq!(
+        acc.len() * packed.k.div_ceil(4) * 4,
+        packed.weights.len(),
+        "a sum a row"
+    );
+    // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
+    // rows of `k` and `acc.len()` rows, checked above.
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    unsafe {
+        vnni::dots_in_lanes(packed.weights, x, acc)
+    };
+}
+
 /// The sum of each of `OUT` rows laid end to end in `weight`, wrapping.
 #[must_use]
 pub(crate) fn row_sums<const OUT: usize>(weight: &[i8]) -> [i32; OUT] {

@@ -39,6 +39,8 @@
 mod add;
 mod conv;
 mod conv1d;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod conv_lanes;
 #[cfg(feature = "alloc")]
 mod declare;
 mod depthwise;

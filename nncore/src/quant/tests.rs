@@ -233,6 +233,59 @@ fn every_kernel_convolves_as_the_patches_multiply() {
     }
 }
 
+/// A convolution of `IN` channels to `OUT` on every kernel against the portable one, with
+/// padding, at both ends of the zero point's range and with random ones.
+fn every_kernel_convolves_alike<const IN: usize, const OUT: usize, const K: usize>(seed: u32) {
+    let mut v = Values(seed);
+    let x: Image<IN, 7, 6> = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let weight: [[[[i8; IN]; K]; K]; OUT] =
+        core::array::from_fn(|_| core::array::from_fn(|_| core::array::from_fn(|_| v.array())));
+    let bias: [i32; OUT] = core::array::from_fn(|o| (o as i32 - 7) * 1013);
+    let scales: [f32; OUT] = core::array::from_fn(|o| 0.001 + 0.0005 * o as f32);
+    for zero_point in [-128, 127, v.next()] {
+        let input = QuantParams::new(0.04, zero_point);
+        let stage =
+            OutputStage::per_channel(input, scales, OUTPUT, Activation::Relu, Rounding::Double);
+        for padding in [Padding::Same, Padding::Explicit([1, 2])] {
+            let conv = Conv2d::new(weight, bias, [1, 1], [1, 1], padding, stage);
+            let [ho, wo] = conv.output_size([6, 7]);
+            // Same: 6 × 7; explicit: (6 + 2 − K + 1) × (7 + 4 − K + 1).
+            let check = |y: &[[i8; OUT]], kernel: Kernel, want: &[[i8; OUT]]| {
+                assert_eq!(
+                    y, want,
+                    "{kernel:?} {IN}→{OUT} {K}×{K} {padding:?} zp {zero_point}"
+                );
+            };
+            macro_rules! run {
+                ($ho:literal, $wo:literal) => {{
+                    assert_eq!([ho, wo], [$ho, $wo]);
+                    let want: Image<OUT, $wo, $ho> = conv.forward_with(&x, Kernel::Portable);
+                    for kernel in KERNELS {
+                        let y: Image<OUT, $wo, $ho> = conv.forward_with(&x, kernel);
+                        check(y.as_flattened(), kernel, want.as_flattened());
+                    }
+                }};
+            }
+            match (padding, K) {
+                (Padding::Same, _) => run!(6, 7),
+                (_, 1) => run!(8, 11),
+                _ => run!(6, 9),
+            }
+        }
+    }
+}
+
+/// Output channels in whole and partial groups of four blocks of 16 (the AVX-512 VNNI lanes),
+/// patches a multiple of four long or not, pointwise and 3 × 3.
+#[test]
+fn every_kernel_convolves_many_channels_alike() {
+    every_kernel_convolves_alike::<8, 16, 1>(21);
+    every_kernel_convolves_alike::<4, 48, 3>(22);
+    every_kernel_convolves_alike::<12, 80, 1>(23);
+    every_kernel_convolves_alike::<3, 32, 3>(24);
+    every_kernel_convolves_alike::<16, 64, 3>(25);
+}
+
 /// A convolution of one channel a group (PyTorch's depthwise spelling) is the depthwise one.
 #[test]
 fn a_grouped_convolution_of_one_channel_a_group_is_depthwise() {

@@ -13,10 +13,10 @@ use core::arch::x86_64::{
     _mm_set1_epi32, _mm_storeu_si128, _mm_sub_epi32, _mm256_add_epi32, _mm256_castsi256_si128,
     _mm256_dpbusd_avx_epi32, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8,
     _mm256_setzero_si256, _mm256_sub_epi32, _mm256_xor_si256, _mm512_add_epi32,
-    _mm512_castsi512_si256, _mm512_dpbusd_epi32, _mm512_extracti64x4_epi64,
-    _mm512_maskz_loadu_epi8, _mm512_set1_epi8, _mm512_setzero_si512, _mm512_sub_epi32,
-    _mm512_unpackhi_epi32, _mm512_unpackhi_epi64, _mm512_unpacklo_epi32, _mm512_unpacklo_epi64,
-    _mm512_xor_si512,
+    _mm512_castsi512_si256, _mm512_dpbusd_epi32, _mm512_extracti64x4_epi64, _mm512_loadu_si512,
+    _mm512_maskz_loadu_epi8, _mm512_set1_epi8, _mm512_set1_epi32, _mm512_setzero_si512,
+    _mm512_storeu_si512, _mm512_sub_epi32, _mm512_unpackhi_epi32, _mm512_unpackhi_epi64,
+    _mm512_unpacklo_epi32, _mm512_unpacklo_epi64, _mm512_xor_si512,
 };
 
 /// Rows taken together.
@@ -197,4 +197,73 @@ fn finish(all: __m128i, sums: Option<&[i32]>, offset: i32, acc: &mut [i32]) {
 #[target_feature(enable = "avx512f,avx512bw")]
 pub(super) unsafe fn tap_avx512(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32) {
     super::tap(acc, w, x, offset);
+}
+
+/// `rows` (`acc`-many rows of `k` weights) packed for [`dots_in_lanes`]: sixteen output
+/// channels a block, four weights of each a lane, `packed[(b · ⌈k/4⌉ + g) · 64 + 4j + i] = w[16b
+/// + j][4g + i]`, zero past `k`. `packed` holds `out / 16 · ⌈k/4⌉ · 64` bytes, `out` a multiple
+/// of 16.
+pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
+    let groups = k.div_ceil(4);
+    for (b, block) in packed.chunks_exact_mut(groups * 64).enumerate() {
+        for (g, lanes) in block.chunks_exact_mut(64).enumerate() {
+            for (j, lane) in lanes.chunks_exact_mut(4).enumerate() {
+                let row = &rows[(16 * b + j) * k..(16 * b + j + 1) * k];
+                for (i, w) in lane.iter_mut().enumerate() {
+                    *w = row.get(4 * g + i).copied().unwrap_or(0);
+                }
+            }
+        }
+    }
+}
+
+/// Adds `Σ w · (x + 128)` of every row [`pack`] packed into `acc`, output channels in the
+/// lanes: each four inputs broadcast (as unsigned bytes) to all lanes, `vpdpbusd` against the
+/// weights of sixteen channels, four blocks of sixteen at a time. No sums across lanes.
+///
+/// # Safety
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `x` is `k` long, `acc` a multiple of
+/// 16 long, `packed` as [`pack`] made it for them.
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn dots_in_lanes(packed: &[i8], x: &[i8], acc: &mut [i32]) {
+    let k = x.len();
+    let groups = k.div_ceil(4);
+    let flip = _mm512_set1_epi8(i8::MIN);
+    let mut tail = [0i8; 4];
+    tail[..k - 4 * (k / 4)].copy_from_slice(&x[4 * (k / 4)..]);
+    let tail = i32::from_le_bytes(tail.map(|v| v as u8));
+    // The four inputs of group `g`; past `k` the weights are zero.
+    let word = |g: usize| -> i32 {
+        if 4 * g + 4 <= k {
+            // SAFETY: bytes `4g .. 4g + 4` are inside `x`.
+            unsafe { x.as_ptr().add(4 * g).cast::<i32>().read_unaligned() }
+        } else {
+            tail
+        }
+    };
+    // SAFETY: block `b`, group `g` is 64 bytes inside `packed`; `acc` holds `16 · blocks`.
+    let weights = |b: usize, g: usize| unsafe {
+        _mm512_loadu_si512(packed.as_ptr().add((b * groups + g) * 64).cast())
+    };
+    let blocks = acc.len() / 16;
+    let mut b = 0;
+    while b < blocks {
+        let n = (blocks - b).min(4);
+        let mut a = [_mm512_setzero_si512(); 4];
+        for g in 0..groups {
+            let u = _mm512_xor_si512(_mm512_set1_epi32(word(g)), flip);
+            for (t, a) in a.iter_mut().enumerate().take(n) {
+                *a = _mm512_dpbusd_epi32(*a, u, weights(b + t, g));
+            }
+        }
+        for (t, a) in a.iter().enumerate().take(n) {
+            let at = acc[16 * (b + t)..16 * (b + t + 1)].as_mut_ptr();
+            // SAFETY: the sixteen int32 are inside `acc`.
+            unsafe {
+                let sum = _mm512_add_epi32(_mm512_loadu_si512(at.cast()), *a);
+                _mm512_storeu_si512(at.cast(), sum);
+            }
+        }
+        b += n;
+    }
 }

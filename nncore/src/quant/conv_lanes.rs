@@ -1,0 +1,74 @@
+//! [`Conv2d`] of one group with the output channels in the lanes of AVX-512 VNNI: the weights
+//! packed once per call ([`Kernel::pack`]), then at each output position four inputs of its
+//! patch at a time broadcast against sixteen channels' weights, with no sums across lanes.
+//! Bit for bit the other kernels' sums: `Σ w · (x − zx) = Σ w · (x + 128) − (128 + zx) · Σ w`,
+//! the second term taken off the bias once per call.
+
+use super::conv::{Conv2d, Window};
+use super::kernel::{Kernel, packed_dots, row_sums};
+
+impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
+    /// The output of one group (`C == IN`) with the channels in lanes, if `kernel` runs them
+    /// for this layer (AVX-512 VNNI, `OUT` a multiple of 16, `KH · KW · IN` of 4); else
+    /// `false`, `y` untouched. Not inlined: the packed weights' room is on its own frame.
+    #[inline(never)]
+    pub(super) fn patches_in_lanes<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
+        &self,
+        x: &[[[i8; C]; W]; H],
+        window: &Window,
+        kernel: Kernel,
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) -> bool {
+        let rows = self.weight.as_flattened().as_flattened().as_flattened();
+        let k = KH * KW * IN;
+        let mut room = [[[[0i8; IN]; KW]; KH]; OUT];
+        let room = room
+            .as_flattened_mut()
+            .as_flattened_mut()
+            .as_flattened_mut();
+        let Some(packed) = kernel.pack(rows, k, OUT, room) else {
+            return false;
+        };
+        let offset = self.stage.input_offset();
+        let sums = row_sums::<OUT>(rows);
+        let base: [i32; OUT] = core::array::from_fn(|o| {
+            self.bias[o].wrapping_sub((128 - offset).wrapping_mul(sums[o]))
+        });
+        let vector = self.stage.vector(kernel);
+        // `offset` is minus the zero point, within [-127, 128]; a tap in the padding reads it,
+        // so adds `w · 0`.
+        let zero = (-offset) as i8;
+        let mut patch = [[[zero; IN]; KW]; KH];
+        for (i, row) in y.iter_mut().enumerate() {
+            for (j, pixel) in row.iter_mut().enumerate() {
+                let mut acc = base;
+                if KH == 1 && KW == 1 {
+                    match (window.tap(0, i, 0, H), window.tap(1, j, 0, W)) {
+                        (Some(r), Some(c)) => packed_dots(&packed, &x[r][c][..IN], &mut acc),
+                        _ => acc = self.bias,
+                    }
+                } else {
+                    for (kh, taps) in patch.iter_mut().enumerate() {
+                        let r = window.tap(0, i, kh, H);
+                        for (kw, tap) in taps.iter_mut().enumerate() {
+                            match (r, window.tap(1, j, kw, W)) {
+                                (Some(r), Some(c)) => tap.copy_from_slice(&x[r][c][..IN]),
+                                _ => *tap = [zero; IN],
+                            }
+                        }
+                    }
+                    let patch = patch.as_flattened().as_flattened();
+                    packed_dots(&packed, patch, &mut acc);
+                }
+                *pixel = self.stage.finish_all(&acc, vector);
+            }
+        }
+        true
+    }
+}
