@@ -210,7 +210,7 @@ fn tap(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32) {
 pub(crate) struct VectorStage(());
 
 impl Kernel {
-    /// Whether the output stage runs eight channels at a time with this kernel: with AVX-512
+    /// Whether the output stage runs sixteen channels at a time with this kernel: with AVX-512
     /// VNNI (whose CPUs have AVX-512F and VL), on this CPU, for the fixed-point roundings.
     #[must_use]
     pub(crate) fn vector_stage(self, rounding: Rounding) -> Option<VectorStage> {
@@ -224,7 +224,7 @@ impl Kernel {
 }
 
 /// The output stage, as [`crate::quant::OutputStage::finish`] computes it, of the first
-/// channels of `acc`, eight at a time, up to the first eight whose multipliers it leaves to
+/// channels of `acc`, sixteen at a time, up to the first sixteen whose multipliers it leaves to
 /// the scalar stage (none in practice); returns how many.
 ///
 /// # Panics

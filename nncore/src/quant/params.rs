@@ -211,13 +211,13 @@ impl<const N: usize> OutputStage<N> {
         )
     }
 
-    /// Whether [`OutputStage::finish_all`] runs eight channels at a time with `kernel`.
+    /// Whether [`OutputStage::finish_all`] runs sixteen channels at a time with `kernel`.
     #[inline]
     pub(crate) fn vector(&self, kernel: Kernel) -> Option<VectorStage> {
         kernel.vector_stage(self.rounding)
     }
 
-    /// [`OutputStage::finish`] of every channel, eight at a time with `vector` (from
+    /// [`OutputStage::finish`] of every channel, sixteen at a time with `vector` (from
     /// [`OutputStage::vector`] of this stage).
     #[inline]
     pub(crate) fn finish_all(&self, acc: &[i32; N], vector: Option<VectorStage>) -> [i8; N] {

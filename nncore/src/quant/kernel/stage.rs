@@ -1,5 +1,5 @@
-//! The output stage ([`crate::quant::OutputStage::finish`]) eight channels at a time with
-//! AVX-512 (F and VL), for the fixed-point roundings, bit for bit the scalar one's.
+//! The output stage ([`crate::quant::OutputStage::finish`]) sixteen channels at a time
+//! with AVX-512, for the fixed-point roundings, bit for bit the scalar one's.
 //!
 //! Both roundings are one 64-bit product `x · m` rounded down after adding half of `2^t`, then
 //! saturated to int32: `t = 31 − min(shift, 30)` for the single rounding; for the double one,
@@ -13,26 +13,20 @@
 // Stable from Rust 1.89: the module builds only with `nncore_avx512`.
 #![allow(clippy::incompatible_msrv)]
 
-use core::arch::x86_64::{
-    __m256i, _mm_loadl_epi64, _mm_storel_epi64, _mm256_add_epi32, _mm256_and_si256,
-    _mm256_cmpeq_epi32, _mm256_cmpgt_epi32, _mm256_cvtepi8_epi32, _mm256_cvtepi32_epi8,
-    _mm256_loadu_si256, _mm256_max_epi32, _mm256_min_epi32, _mm256_movemask_epi8, _mm256_or_si256,
-    _mm256_set1_epi32, _mm256_slli_epi32, _mm256_sllv_epi32, _mm256_srai_epi32, _mm256_srav_epi32,
-    _mm256_sub_epi32, _mm512_add_epi64, _mm512_cvtepi32_epi64, _mm512_cvtepi64_epi32,
-    _mm512_cvtsepi64_epi32, _mm512_loadu_si512, _mm512_mul_epi32, _mm512_set1_epi64,
-    _mm512_sllv_epi64, _mm512_srai_epi64, _mm512_srav_epi64, _mm512_srli_epi64,
-};
+use core::arch::x86_64::*;
 
 use crate::quant::{Multiplier, Rounding};
 
-/// `out[c]` for the first channels of `acc`, eight at a time, returning how many: up to the
-/// first block of eight with a multiplier whose rounding has no vector form here (a mantissa
-/// of `i32::MIN`, gemmlowp's one saturating case; a double rounding's shift above 30; a single
-/// rounding's below −32, whose 64-bit shift would reach 64). `rounding` is not `Float`.
+/// `out[c]` for the channels of `acc`, sixteen at a time (the last block masked), returning
+/// how many: all of them, or up to the first block of sixteen with a multiplier whose rounding
+/// has no vector form here (a mantissa of `i32::MIN`, gemmlowp's one saturating case; a double
+/// rounding's shift above 30; a single rounding's below −32, whose 64-bit shift would reach
+/// 64). `rounding` is not `Float`. The 64-bit products run on the even channels and the odd
+/// ones apart (`vpmuldq`), and are joined back after the first rounding.
 ///
 /// # Safety
-/// The CPU must run AVX-512F and AVX-512VL; `multiplier` and `out` at least as long as `acc`.
-#[target_feature(enable = "avx512f,avx512vl")]
+/// The CPU must run AVX-512F; `multiplier` and `out` at least as long as `acc`.
+#[target_feature(enable = "avx512f")]
 pub(crate) unsafe fn finish(
     acc: &[i32],
     multiplier: &[Multiplier],
@@ -42,70 +36,87 @@ pub(crate) unsafe fn finish(
     out: &mut [i8],
 ) -> usize {
     let single = rounding == Rounding::Single;
-    let (zero, one) = (_mm256_set1_epi32(0), _mm256_set1_epi32(1));
-    let (thirty, thirty_one) = (_mm256_set1_epi32(30), _mm256_set1_epi32(31));
-    let (far, zp) = (_mm256_set1_epi32(1 << 16), _mm256_set1_epi32(zero_point));
+    let (zero, one) = (_mm512_set1_epi32(0), _mm512_set1_epi32(1));
+    let (thirty, thirty_one) = (_mm512_set1_epi32(30), _mm512_set1_epi32(31));
+    let far = _mm512_set1_epi32(1 << 16);
+    let zp = _mm512_set1_epi32(zero_point);
     let (lo, hi) = (
-        _mm256_set1_epi32(clamp[0] as i32),
-        _mm256_set1_epi32(clamp[1] as i32),
+        _mm512_set1_epi32(clamp[0] as i32),
+        _mm512_set1_epi32(clamp[1] as i32),
     );
-    // The shifts with a vector form are below `limit` (double) or above it (single).
-    let limit = _mm256_set1_epi32(if single { -33 } else { 31 });
-    let blocks = acc.len() / 8;
-    for b in 0..blocks {
-        let c = 8 * b;
-        // SAFETY: `c + 8 <= acc.len()`; the eight `(mantissa, shift)` pairs (`repr(C)`) are
-        // inside `multiplier`.
-        let (x, pairs) = unsafe {
+    let (low, one64) = (_mm512_set1_epi64(0xFFFF_FFFF), _mm512_set1_epi64(1));
+    let (min64, max64) = (
+        _mm512_set1_epi64(i32::MIN as i64),
+        _mm512_set1_epi64(i32::MAX as i64),
+    );
+    // Channel `2j` of a pair of loads is lane `j` of the first, `2j + 1` of the second.
+    let (mantissas, shifts) = (
+        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),
+        _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31),
+    );
+    let mut c = 0;
+    while c < acc.len() {
+        let n = (acc.len() - c).min(16);
+        let k: __mmask16 = (!0u32 >> (32 - n)) as u16;
+        // SAFETY: the `n` channels from `c` are inside `acc`, `multiplier` (`repr(C)` pairs of
+        // int32) and `out`; masked lanes are neither read nor written.
+        let (x, m, shift) = unsafe {
+            let pairs = multiplier.as_ptr().add(c).cast::<i64>();
+            let p0 = _mm512_maskz_loadu_epi64(k as u8, pairs);
+            let p1 = _mm512_maskz_loadu_epi64((k >> 8) as u8, pairs.add(8));
             (
-                _mm256_loadu_si256(acc.as_ptr().add(c).cast()),
-                _mm512_loadu_si512(multiplier.as_ptr().add(c).cast()),
+                _mm512_maskz_loadu_epi32(k, acc.as_ptr().add(c)),
+                _mm512_permutex2var_epi32(p0, mantissas, p1),
+                _mm512_permutex2var_epi32(p0, shifts, p1),
             )
         };
-        let m = _mm512_cvtepi64_epi32(pairs);
-        let shift = _mm512_cvtepi64_epi32(_mm512_srli_epi64::<32>(pairs));
         let far_shift = if single {
-            _mm256_cmpgt_epi32(limit, shift)
+            _mm512_cmplt_epi32_mask(shift, _mm512_set1_epi32(-32))
         } else {
-            _mm256_cmpgt_epi32(shift, _mm256_sub_epi32(limit, one))
+            _mm512_cmpgt_epi32_mask(shift, thirty)
         };
-        let bad = _mm256_or_si256(
-            far_shift,
-            _mm256_cmpeq_epi32(m, _mm256_set1_epi32(i32::MIN)),
-        );
-        if _mm256_movemask_epi8(bad) != 0 {
+        let saturating = _mm512_cmpeq_epi32_mask(m, _mm512_set1_epi32(i32::MIN));
+        if (far_shift | saturating) & k != 0 {
             return c;
         }
         let (t, e) = if single {
             (
-                _mm256_sub_epi32(thirty_one, _mm256_min_epi32(shift, thirty)),
+                _mm512_sub_epi32(thirty_one, _mm512_min_epi32(shift, thirty)),
                 zero,
             )
         } else {
-            let up = _mm256_max_epi32(shift, zero);
-            let down = _mm256_min_epi32(_mm256_sub_epi32(up, shift), thirty_one);
-            (_mm256_sub_epi32(thirty_one, up), down)
+            let up = _mm512_max_epi32(shift, zero);
+            let down = _mm512_min_epi32(_mm512_sub_epi32(up, shift), thirty_one);
+            (_mm512_sub_epi32(thirty_one, up), down)
         };
-        let nudge = _mm512_sllv_epi64(
-            _mm512_set1_epi64(1),
-            _mm512_cvtepi32_epi64(_mm256_sub_epi32(t, one)),
+        // ⌊(x · m + 2^(t − 1)) / 2^t⌋ saturated to int32, on even and odd channels apart.
+        let round = |x: __m512i, m: __m512i, t: __m512i| {
+            let nudge = _mm512_sllv_epi64(one64, _mm512_sub_epi64(t, one64));
+            let sum = _mm512_add_epi64(_mm512_mul_epi32(x, m), nudge);
+            _mm512_min_epi64(_mm512_max_epi64(_mm512_srav_epi64(sum, t), min64), max64)
+        };
+        let even = round(x, m, _mm512_and_si512(t, low));
+        let odd = round(
+            _mm512_srli_epi64::<32>(x),
+            _mm512_srli_epi64::<32>(m),
+            _mm512_srli_epi64::<32>(t),
         );
-        let product = _mm512_mul_epi32(_mm512_cvtepi32_epi64(x), _mm512_cvtepi32_epi64(m));
-        let sum = _mm512_add_epi64(product, nudge);
-        let high = _mm512_cvtsepi64_epi32(_mm512_srav_epi64(sum, _mm512_cvtepi32_epi64(t)));
+        let high = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64::<32>(odd));
         // RoundingDivideByPOT by 2^e (e = 0 leaves `high` as it is).
-        let mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, e), one);
-        let remainder = _mm256_and_si256(high, mask);
+        let mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one);
+        let remainder = _mm512_and_si512(high, mask);
         let threshold =
-            _mm256_sub_epi32(_mm256_srai_epi32::<1>(mask), _mm256_srai_epi32::<31>(high));
-        let up = _mm256_cmpgt_epi32(remainder, threshold);
-        let scaled = _mm256_sub_epi32(_mm256_srav_epi32(high, e), up);
-        let near = _mm256_min_epi32(_mm256_max_epi32(scaled, _mm256_sub_epi32(zero, far)), far);
-        let y = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(near, zp), lo), hi);
-        // SAFETY: `c + 8 <= out.len()`; eight bytes stored.
-        unsafe { _mm_storel_epi64(out.as_mut_ptr().add(c).cast(), _mm256_cvtepi32_epi8(y)) };
+            _mm512_sub_epi32(_mm512_srai_epi32::<1>(mask), _mm512_srai_epi32::<31>(high));
+        let up = _mm512_cmpgt_epi32_mask(remainder, threshold);
+        let down = _mm512_srav_epi32(high, e);
+        let scaled = _mm512_mask_add_epi32(down, up, down, one);
+        let near = _mm512_min_epi32(_mm512_max_epi32(scaled, _mm512_sub_epi32(zero, far)), far);
+        let y = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(near, zp), lo), hi);
+        // SAFETY: the `n` bytes from `c` are inside `out`.
+        unsafe { _mm512_mask_cvtepi32_storeu_epi8(out.as_mut_ptr().add(c).cast(), k, y) };
+        c += n;
     }
-    8 * blocks
+    acc.len()
 }
 
 /// gemmlowp's `MultiplyByQuantizedMultiplierSmallerThanOneExp` on eight lanes: the high

@@ -232,7 +232,7 @@ fn the_vector_output_stage_is_the_scalar_one() {
 
 /// Multipliers the vector stage leaves to the scalar one: the `f64` rounding, a double
 /// rounding's shift above 30, a mantissa of `i32::MIN`; it stops
-/// at the first eight channels with one, and the layer's stage finishes the rest.
+/// at the first sixteen channels with one, and the layer's stage finishes the rest.
 #[test]
 fn the_vector_output_stage_leaves_what_it_cannot_match() {
     use crate::quant::{Activation, Multiplier, OutputStage, QuantParams, Rounding};
@@ -266,15 +266,15 @@ fn the_vector_output_stage_leaves_what_it_cannot_match() {
         ),
     ] {
         let mut stage = stage(rounding);
-        stage.multiplier[9] = odd;
+        stage.multiplier[17] = odd;
         let want: [i8; 20] = core::array::from_fn(|c| stage.finish(c, acc[c]));
         let vector = stage.vector(Kernel::Avx512Vnni);
         assert_eq!(stage.finish_all(&acc, vector), want, "{odd:?}");
         if let Some(v) = vector {
             let mut out = [0i8; 20];
             let (m, zp) = (&stage.multiplier, output.zero_point as i32);
-            assert_eq!(rescale(v, &acc, m, rounding, zp, stage.clamp, &mut out), 8);
-            assert_eq!(out[..8], want[..8]);
+            assert_eq!(rescale(v, &acc, m, rounding, zp, stage.clamp, &mut out), 16);
+            assert_eq!(out[..16], want[..16]);
         }
     }
 }
