@@ -326,69 +326,6 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             }
         }
     }
-
-    /// Groups of `IN` channels, tap by tap (a depthwise one's taps and the output stage on
-    /// `kernel`): each tap's position is found once per pixel, and a
-    /// depthwise convolution (`IN = 1`) runs one multiply-add per channel and tap, over the
-    /// taps' weights laid out channel by channel. The sums are the same in any order (wrapping
-    /// int32 addition).
-    fn groups<const C: usize, const H: usize, const W: usize, const HO: usize, const WO: usize>(
-        &self,
-        x: &[[[i8; C]; W]; H],
-        window: &Window,
-        kernel: Kernel,
-        y: &mut [[[i8; OUT]; WO]; HO],
-    ) {
-        let vector = self.stage.vector(kernel);
-        let offset = self.stage.input_offset();
-        let per_group = OUT / (C / IN);
-        // `taps[kh][kw][o]`, for the depthwise case.
-        let depthwise = IN == 1 && per_group == 1;
-        let mut taps = [[[0i8; OUT]; KW]; KH];
-        if depthwise {
-            for (o, w) in self.weight.iter().enumerate() {
-                for (kh, row) in w.iter().enumerate() {
-                    for (kw, w) in row.iter().enumerate() {
-                        taps[kh][kw][o] = w[0];
-                    }
-                }
-            }
-        }
-        for (i, row) in y.iter_mut().enumerate() {
-            for (j, pixel) in row.iter_mut().enumerate() {
-                let mut acc = self.bias;
-                for (kh, row_taps) in taps.iter().enumerate() {
-                    let Some(r) = window.tap(0, i, kh, H) else {
-                        continue;
-                    };
-                    for (kw, tap) in row_taps.iter().enumerate() {
-                        let Some(c) = window.tap(1, j, kw, W) else {
-                            continue;
-                        };
-                        let input = &x[r][c];
-                        if depthwise {
-                            kernel.tap(&mut acc, tap, input, offset);
-                            continue;
-                        }
-                        for (o, acc) in acc.iter_mut().enumerate() {
-                            let first = o / per_group * IN;
-                            let w = &self.weight[o][kh][kw];
-                            *acc = acc.wrapping_add(dot(w, &input[first..first + IN], offset));
-                        }
-                    }
-                }
-                *pixel = self.stage.finish_all(&acc, vector);
-            }
-        }
-    }
-}
-
-/// `Σ w[c] · (x[c] + offset)`, wrapping.
-#[inline]
-fn dot(w: &[i8], x: &[i8], offset: i32) -> i32 {
-    w.iter().zip(x).fold(0i32, |acc, (&w, &x)| {
-        acc.wrapping_add(w as i32 * (x as i32 + offset))
-    })
 }
 
 impl<

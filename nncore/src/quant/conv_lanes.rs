@@ -5,7 +5,7 @@
 //! the second term taken off the bias once per call.
 
 use super::conv::{Conv2d, Window};
-use super::kernel::{Kernel, packed_dots, row_sums};
+use super::kernel::{Kernel, Packed, packed_dots, row_sums};
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
     /// The output of one group (`C == IN`) with the channels in lanes, if `kernel` runs them
@@ -35,6 +35,32 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let Some(packed) = kernel.pack(rows, k, OUT, room) else {
             return false;
         };
+        // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW).
+        unsafe { self.run_in_lanes(x, window, kernel, &packed, rows, y) };
+        true
+    }
+
+    /// [`Conv2d::patches_in_lanes`] once the weights are packed, compiled for AVX-512 so that
+    /// the dot products and the output stage inline into the loop over positions.
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    unsafe fn run_in_lanes<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
+        &self,
+        x: &[[[i8; C]; W]; H],
+        window: &Window,
+        kernel: Kernel,
+        packed: &Packed<'_>,
+        rows: &[i8],
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
         let offset = self.stage.input_offset();
         let sums = row_sums::<OUT>(rows);
         let base: [i32; OUT] = core::array::from_fn(|o| {
@@ -50,7 +76,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 let mut acc = base;
                 if KH == 1 && KW == 1 {
                     match (window.tap(0, i, 0, H), window.tap(1, j, 0, W)) {
-                        (Some(r), Some(c)) => packed_dots(&packed, &x[r][c][..IN], &mut acc),
+                        (Some(r), Some(c)) => packed_dots(packed, &x[r][c][..IN], &mut acc),
                         _ => acc = self.bias,
                     }
                 } else {
@@ -64,11 +90,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                         }
                     }
                     let patch = patch.as_flattened().as_flattened();
-                    packed_dots(&packed, patch, &mut acc);
+                    packed_dots(packed, patch, &mut acc);
                 }
                 *pixel = self.stage.finish_all(&acc, vector);
             }
         }
-        true
     }
 }

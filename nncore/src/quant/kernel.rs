@@ -233,6 +233,7 @@ impl Kernel {
     not(all(target_arch = "x86_64", nncore_avx512)),
     allow(unused_variables)
 )]
+#[inline]
 pub(crate) fn rescale(
     _proof: VectorStage,
     acc: &[i32],
@@ -322,6 +323,7 @@ impl Kernel {
     not(all(target_arch = "x86_64", nncore_avx512)),
     allow(unused_variables)
 )]
+#[inline]
 pub(crate) fn packed_dots(packed: &Packed<'_>, x: &[i8], acc: &mut [i32]) {
     assert_eq!(x.len(), packed.k, "an input a weight");
     assert_eq!(

@@ -39,6 +39,7 @@
 mod add;
 mod conv;
 mod conv1d;
+mod conv_groups;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod conv_lanes;
 #[cfg(feature = "alloc")]

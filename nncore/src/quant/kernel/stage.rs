@@ -26,6 +26,7 @@ use crate::quant::{Multiplier, Rounding};
 ///
 /// # Safety
 /// The CPU must run AVX-512F; `multiplier` and `out` at least as long as `acc`.
+#[inline]
 #[target_feature(enable = "avx512f")]
 pub(crate) unsafe fn finish(
     acc: &[i32],

@@ -209,8 +209,13 @@ pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
         for (g, lanes) in block.chunks_exact_mut(64).enumerate() {
             for (j, lane) in lanes.chunks_exact_mut(4).enumerate() {
                 let row = &rows[(16 * b + j) * k..(16 * b + j + 1) * k];
-                for (i, w) in lane.iter_mut().enumerate() {
-                    *w = row.get(4 * g + i).copied().unwrap_or(0);
+                match row.get(4 * g..4 * g + 4) {
+                    Some(w) => lane.copy_from_slice(w),
+                    None => {
+                        for (i, w) in lane.iter_mut().enumerate() {
+                            *w = row.get(4 * g + i).copied().unwrap_or(0);
+                        }
+                    }
                 }
             }
         }
@@ -224,6 +229,7 @@ pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
 /// # Safety
 /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `x` is `k` long, `acc` a multiple of
 /// 16 long, `packed` as [`pack`] made it for them.
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 pub(super) unsafe fn dots_in_lanes(packed: &[i8], x: &[i8], acc: &mut [i32]) {
     let k = x.len();
