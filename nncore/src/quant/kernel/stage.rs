@@ -46,6 +46,7 @@ pub(crate) unsafe fn finish(
         _mm512_set1_epi32(clamp[1] as i32),
     );
     let (low, one64) = (_mm512_set1_epi64(0xFFFF_FFFF), _mm512_set1_epi64(1));
+    let half = _mm512_set1_epi64(1 << 30);
     let (min64, max64) = (
         _mm512_set1_epi64(i32::MIN as i64),
         _mm512_set1_epi64(i32::MAX as i64),
@@ -96,12 +97,21 @@ pub(crate) unsafe fn finish(
             let sum = _mm512_add_epi64(_mm512_mul_epi32(x, m), nudge);
             _mm512_min_epi64(_mm512_max_epi64(_mm512_srav_epi64(sum, t), min64), max64)
         };
-        let even = round(x, m, _mm512_and_si512(t, low));
-        let odd = round(
-            _mm512_srli_epi64::<32>(x),
-            _mm512_srli_epi64::<32>(m),
-            _mm512_srli_epi64::<32>(t),
-        );
+        // Where every shift is at most 0 (as usual), the double rounding's high multiplication
+        // is that with `t = 31` and needs no saturation.
+        let high_mul = |x: __m512i, m: __m512i| {
+            _mm512_srai_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(x, m), half))
+        };
+        let (x_odd, m_odd) = (_mm512_srli_epi64::<32>(x), _mm512_srli_epi64::<32>(m));
+        let (even, odd) = if !single && _mm512_mask_cmpgt_epi32_mask(k, shift, zero) == 0 {
+            (high_mul(x, m), high_mul(x_odd, m_odd))
+        } else {
+            let t_odd = _mm512_srli_epi64::<32>(t);
+            (
+                round(x, m, _mm512_and_si512(t, low)),
+                round(x_odd, m_odd, t_odd),
+            )
+        };
         let high = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64::<32>(odd));
         // RoundingDivideByPOT by 2^e (e = 0 leaves `high` as it is).
         let mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one);
