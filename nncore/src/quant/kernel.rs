@@ -233,7 +233,7 @@ impl Kernel {
     not(all(target_arch = "x86_64", nncore_avx512)),
     allow(unused_variables)
 )]
-#[inline]
+#[inline(always)]
 pub(crate) fn rescale(
     _proof: VectorStage,
     acc: &[i32],

@@ -219,7 +219,7 @@ impl<const N: usize> OutputStage<N> {
 
     /// [`OutputStage::finish`] of every channel, sixteen at a time with `vector` (from
     /// [`OutputStage::vector`] of this stage).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn finish_all(&self, acc: &[i32; N], vector: Option<VectorStage>) -> [i8; N] {
         let mut out = [0i8; N];
         let done = vector.map_or(0, |v| {
