@@ -25,10 +25,11 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             // SAFETY: the vector output stage runs only where the CPU has AVX-512 VNNI, F and BW.
             return unsafe { self.groups_avx512(x, window, kernel, y) };
         }
-        self.groups_body(x, window, kernel, y);
+        self.groups_body(x, window, kernel, kernel, y);
     }
 
-    /// [`Conv2d::groups_body`] compiled for AVX-512.
+    /// [`Conv2d::groups_body`] compiled for AVX-512: the taps' plain loop (the portable
+    /// [`Kernel::tap`], inlined) runs in its lanes.
     ///
     /// # Safety
     /// The CPU must run AVX-512F and AVX-512BW.
@@ -47,11 +48,11 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         kernel: Kernel,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
-        self.groups_body(x, window, kernel, y);
+        self.groups_body(x, window, Kernel::Portable, kernel, y);
     }
 
-    /// Groups of `IN` channels, tap by tap (a depthwise one's taps and the output stage on
-    /// `kernel`): each tap's position is found once per pixel, and a
+    /// Groups of `IN` channels, tap by tap (a depthwise one's taps on `taps_on`, the output stage
+    /// on `kernel`): each tap's position is found once per pixel, and a
     /// depthwise convolution (`IN = 1`) runs one multiply-add per channel and tap, over the
     /// taps' weights laid out channel by channel. The sums are the same in any order (wrapping
     /// int32 addition).
@@ -66,6 +67,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         &self,
         x: &[[[i8; C]; W]; H],
         window: &Window,
+        taps_on: Kernel,
         kernel: Kernel,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
@@ -97,7 +99,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                         };
                         let input = &x[r][c];
                         if depthwise {
-                            kernel.tap(&mut acc, tap, input, offset);
+                            taps_on.tap(&mut acc, tap, input, offset);
                             continue;
                         }
                         for (o, acc) in acc.iter_mut().enumerate() {
