@@ -5,12 +5,16 @@
 //! the second term taken off the bias once per call.
 
 use super::conv::{Conv2d, Window};
-use super::kernel::{Kernel, Packed, packed_dots, row_sums};
+use super::kernel::{Kernel, Packed, packed_dots, packed_len, row_sums};
+
+/// The bytes of the room for small layers' packed weights.
+const SMALL: usize = 4096;
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
     /// The output of one group (`C == IN`) with the channels in lanes, if `kernel` runs them
-    /// for this layer (AVX-512 VNNI, `OUT` a multiple of 16, `KH · KW · IN` of 4); else
-    /// `false`, `y` untouched. Not inlined: the packed weights' room is on its own frame.
+    /// for this layer (AVX-512 VNNI, and the packed weights fit the room: `OUT` a multiple of
+    /// 16 and `KH · KW · IN` of 4, or at most 4 KiB packed); else `false`, `y` untouched. Not
+    /// inlined: the packed weights' room is on its own frame.
     #[inline(never)]
     pub(super) fn patches_in_lanes<
         const C: usize,
@@ -27,11 +31,17 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     ) -> bool {
         let rows = self.weight.as_flattened().as_flattened().as_flattened();
         let k = KH * KW * IN;
+        // As much room as the weights, or for small layers (whose rows or channels pad most)
+        // a few kilobytes.
         let mut room = [[[[0i8; IN]; KW]; KH]; OUT];
-        let room = room
-            .as_flattened_mut()
-            .as_flattened_mut()
-            .as_flattened_mut();
+        let mut small = [0i8; SMALL];
+        let room = match packed_len(k, OUT) <= SMALL {
+            true => &mut small[..],
+            false => room
+                .as_flattened_mut()
+                .as_flattened_mut()
+                .as_flattened_mut(),
+        };
         let Some(packed) = kernel.pack(rows, k, OUT, room) else {
             return false;
         };

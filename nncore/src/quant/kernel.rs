@@ -285,12 +285,20 @@ pub(crate) struct Packed<'a> {
     weights: &'a [i8],
     /// Weights a row.
     k: usize,
+    /// Rows.
+    out: usize,
+}
+
+/// The bytes of `out` rows of `k` weights packed by [`Kernel::pack`]: `⌈out / 16⌉ · ⌈k/4⌉ · 64`.
+#[must_use]
+pub(crate) const fn packed_len(k: usize, out: usize) -> usize {
+    out.div_ceil(16) * k.div_ceil(4) * 64
 }
 
 impl Kernel {
     /// `rows` (`out` rows of `k` weights end to end) packed into `buf` for [`packed_dots`], where
-    /// this kernel runs them (AVX-512 VNNI on this CPU, `out` a multiple of 16 and `buf` at least
-    /// `out · (k + 4)` bytes); else `None`.
+    /// this kernel runs them (AVX-512 VNNI on this CPU) and `buf` holds [`Kernel::packed_len`]
+    /// bytes; else `None`.
     #[must_use]
     pub(crate) fn pack<'a>(
         self,
@@ -299,14 +307,15 @@ impl Kernel {
         out: usize,
         buf: &'a mut [i8],
     ) -> Option<Packed<'a>> {
-        let len = out * k.div_ceil(4) * 4;
-        let fits = out % 16 == 0 && k > 0 && rows.len() == out * k && buf.len() >= len;
+        let len = packed_len(k, out);
+        let fits = k > 0 && rows.len() == out * k && buf.len() >= len;
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         if self == Kernel::Avx512Vnni && fits && avx512_vnni_available() {
             vnni::pack(rows, k, &mut buf[..len]);
             return Some(Packed {
                 weights: &buf[..len],
                 k,
+                out,
             });
         }
         let _ = (rows, fits, len, buf);
@@ -326,11 +335,7 @@ impl Kernel {
 #[inline]
 pub(crate) fn packed_dots(packed: &Packed<'_>, x: &[i8], acc: &mut [i32]) {
     assert_eq!(x.len(), packed.k, "an input a weight");
-    assert_eq!(
-        acc.len() * packed.k.div_ceil(4) * 4,
-        packed.weights.len(),
-        "a sum a row"
-    );
+    assert_eq!(acc.len(), packed.out, "a sum a row");
     // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
     // rows of `k` and `acc.len()` rows, checked above.
     #[cfg(all(target_arch = "x86_64", nncore_avx512))]

@@ -14,9 +14,9 @@ use core::arch::x86_64::{
     _mm256_dpbusd_avx_epi32, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8,
     _mm256_setzero_si256, _mm256_sub_epi32, _mm256_xor_si256, _mm512_add_epi32,
     _mm512_castsi512_si256, _mm512_dpbusd_epi32, _mm512_extracti64x4_epi64, _mm512_loadu_si512,
-    _mm512_maskz_loadu_epi8, _mm512_set1_epi8, _mm512_set1_epi32, _mm512_setzero_si512,
-    _mm512_storeu_si512, _mm512_sub_epi32, _mm512_unpackhi_epi32, _mm512_unpackhi_epi64,
-    _mm512_unpacklo_epi32, _mm512_unpacklo_epi64, _mm512_xor_si512,
+    _mm512_mask_storeu_epi32, _mm512_maskz_loadu_epi8, _mm512_maskz_loadu_epi32, _mm512_set1_epi8,
+    _mm512_set1_epi32, _mm512_setzero_si512, _mm512_sub_epi32, _mm512_unpackhi_epi32,
+    _mm512_unpackhi_epi64, _mm512_unpacklo_epi32, _mm512_unpacklo_epi64, _mm512_xor_si512,
 };
 
 /// Rows taken together.
@@ -199,16 +199,18 @@ pub(super) unsafe fn tap_avx512(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32
     super::tap(acc, w, x, offset);
 }
 
-/// `rows` (`acc`-many rows of `k` weights) packed for [`dots_in_lanes`]: sixteen output
+/// `rows` (rows of `k` weights end to end) packed for [`dots_in_lanes`]: sixteen output
 /// channels a block, four weights of each a lane, `packed[(b · ⌈k/4⌉ + g) · 64 + 4j + i] = w[16b
-/// + j][4g + i]`, zero past `k`. `packed` holds `out / 16 · ⌈k/4⌉ · 64` bytes, `out` a multiple
-/// of 16.
+/// + j][4g + i]`, zero past `k` and past the last row. `packed` holds `⌈out / 16⌉ · ⌈k/4⌉ · 64`
+/// bytes.
 pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
     let groups = k.div_ceil(4);
     for (b, block) in packed.chunks_exact_mut(groups * 64).enumerate() {
         for (g, lanes) in block.chunks_exact_mut(64).enumerate() {
             for (j, lane) in lanes.chunks_exact_mut(4).enumerate() {
-                let row = &rows[(16 * b + j) * k..(16 * b + j + 1) * k];
+                let row = rows
+                    .get((16 * b + j) * k..(16 * b + j + 1) * k)
+                    .unwrap_or(&[]);
                 match row.get(4 * g..4 * g + 4) {
                     Some(w) => lane.copy_from_slice(w),
                     None => {
@@ -227,8 +229,8 @@ pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
 /// weights of sixteen channels, four blocks of sixteen at a time. No sums across lanes.
 ///
 /// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `x` is `k` long, `acc` a multiple of
-/// 16 long, `packed` as [`pack`] made it for them.
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `x` is `k` long, `packed` as [`pack`]
+/// made it for `acc.len()` rows of `k`.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 pub(super) unsafe fn dots_in_lanes(packed: &[i8], x: &[i8], acc: &mut [i32]) {
@@ -251,7 +253,7 @@ pub(super) unsafe fn dots_in_lanes(packed: &[i8], x: &[i8], acc: &mut [i32]) {
     let weights = |b: usize, g: usize| unsafe {
         _mm512_loadu_si512(packed.as_ptr().add((b * groups + g) * 64).cast())
     };
-    let blocks = acc.len() / 16;
+    let blocks = acc.len().div_ceil(16);
     let mut b = 0;
     while b < blocks {
         let n = (blocks - b).min(4);
@@ -263,11 +265,15 @@ pub(super) unsafe fn dots_in_lanes(packed: &[i8], x: &[i8], acc: &mut [i32]) {
             }
         }
         for (t, a) in a.iter().enumerate().take(n) {
-            let at = acc[16 * (b + t)..16 * (b + t + 1)].as_mut_ptr();
-            // SAFETY: the sixteen int32 are inside `acc`.
+            let first = 16 * (b + t);
+            // The last block's lanes past `acc` are masked off.
+            let lanes = (acc.len() - first).min(16);
+            let mask = (!0u32 >> (32 - lanes)) as u16;
+            // SAFETY: the `lanes` int32 from `first` are inside `acc`.
             unsafe {
-                let sum = _mm512_add_epi32(_mm512_loadu_si512(at.cast()), *a);
-                _mm512_storeu_si512(at.cast(), sum);
+                let at = acc.as_mut_ptr().add(first);
+                let sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, at), *a);
+                _mm512_mask_storeu_epi32(at, mask, sum);
             }
         }
         b += n;
