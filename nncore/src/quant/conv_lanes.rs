@@ -77,30 +77,34 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             self.bias[o].wrapping_sub((128 - offset).wrapping_mul(sums[o]))
         });
         let vector = self.stage.vector(kernel);
-        // `offset` is minus the zero point, within [-127, 128]; a tap in the padding reads it,
-        // so adds `w · 0`.
-        let zero = (-offset) as i8;
+        // The patch as unsigned bytes, `x + 128` (the sign bit flipped). `offset` is minus the
+        // zero point, within [-127, 128]; a tap in the padding reads it, so adds `w · 0`.
+        let flip = |v: i8| v as u8 ^ 0x80;
+        let zero = flip((-offset) as i8);
         let mut patch = [[[zero; IN]; KW]; KH];
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
                 let mut acc = base;
-                if KH == 1 && KW == 1 {
-                    match (window.tap(0, i, 0, H), window.tap(1, j, 0, W)) {
-                        (Some(r), Some(c)) => packed_dots(packed, &x[r][c][..IN], &mut acc),
-                        _ => acc = self.bias,
-                    }
-                } else {
-                    for (kh, taps) in patch.iter_mut().enumerate() {
-                        let r = window.tap(0, i, kh, H);
-                        for (kw, tap) in taps.iter_mut().enumerate() {
-                            match (r, window.tap(1, j, kw, W)) {
-                                (Some(r), Some(c)) => tap.copy_from_slice(&x[r][c][..IN]),
-                                _ => *tap = [zero; IN],
+                let mut inside = false;
+                for (kh, taps) in patch.iter_mut().enumerate() {
+                    let r = window.tap(0, i, kh, H);
+                    for (kw, tap) in taps.iter_mut().enumerate() {
+                        match (r, window.tap(1, j, kw, W)) {
+                            (Some(r), Some(c)) => {
+                                for (u, &x) in tap.iter_mut().zip(&x[r][c][..IN]) {
+                                    *u = flip(x);
+                                }
+                                inside = true;
                             }
+                            _ => *tap = [zero; IN],
                         }
                     }
-                    let patch = patch.as_flattened().as_flattened();
-                    packed_dots(packed, patch, &mut acc);
+                }
+                if inside {
+                    packed_dots(packed, patch.as_flattened().as_flattened(), &mut acc);
+                } else {
+                    // Every tap in the padding: the bias alone.
+                    acc = self.bias;
                 }
                 *pixel = self.stage.finish_all(&acc, vector);
             }

@@ -323,24 +323,24 @@ impl Kernel {
     }
 }
 
-/// Adds `Σ w · (x + 128)` of every packed row to `acc` (one sum a row): the caller takes
-/// `(128 + zx) · Σ w` off beforehand.
+/// Adds `Σ w · u` of every packed row to `acc` (one sum a row), `u` the inputs as unsigned
+/// bytes (`x + 128`): the caller takes `(128 + zx) · Σ w` off beforehand.
 ///
 /// # Panics
-/// If `x` is not the packed rows' length or `acc` not their number.
+/// If `u` is not the packed rows' length or `acc` not their number.
 #[cfg_attr(
     not(all(target_arch = "x86_64", nncore_avx512)),
     allow(unused_variables)
 )]
 #[inline]
-pub(crate) fn packed_dots(packed: &Packed<'_>, x: &[i8], acc: &mut [i32]) {
-    assert_eq!(x.len(), packed.k, "an input a weight");
+pub(crate) fn packed_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
+    assert_eq!(u.len(), packed.k, "an input a weight");
     assert_eq!(acc.len(), packed.out, "a sum a row");
     // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
     // rows of `k` and `acc.len()` rows, checked above.
     #[cfg(all(target_arch = "x86_64", nncore_avx512))]
     unsafe {
-        vnni::dots_in_lanes(packed.weights, x, acc)
+        vnni::dots_in_lanes(packed.weights, u, acc)
     };
 }
 

@@ -224,32 +224,31 @@ pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
     }
 }
 
-/// Adds `Σ w · (x + 128)` of every row [`pack`] packed into `acc`, output channels in the
-/// lanes: each four inputs broadcast (as unsigned bytes) to all lanes, `vpdpbusd` against the
-/// weights of sixteen channels, four blocks of sixteen at a time. No sums across lanes.
+/// Adds `Σ w · u` of every row [`pack`] packed into `acc`, output channels in the lanes: each
+/// four inputs broadcast to all lanes, `vpdpbusd` against the weights of sixteen channels, four
+/// blocks of sixteen at a time. No sums across lanes.
 ///
 /// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `x` is `k` long, `packed` as [`pack`]
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `u` is `k` long, `packed` as [`pack`]
 /// made it for `acc.len()` rows of `k`.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-pub(super) unsafe fn dots_in_lanes(packed: &[i8], x: &[i8], acc: &mut [i32]) {
-    let k = x.len();
+pub(super) unsafe fn dots_in_lanes(packed: &[i8], u: &[u8], acc: &mut [i32]) {
+    let k = u.len();
     let groups = k.div_ceil(4);
-    let flip = _mm512_set1_epi8(i8::MIN);
-    let mut tail = [0i8; 4];
-    tail[..k - 4 * (k / 4)].copy_from_slice(&x[4 * (k / 4)..]);
-    let tail = i32::from_le_bytes(tail.map(|v| v as u8));
+    let mut tail = [0u8; 4];
+    tail[..k - 4 * (k / 4)].copy_from_slice(&u[4 * (k / 4)..]);
+    let tail = i32::from_le_bytes(tail);
     // The four inputs of group `g`; past `k` the weights are zero.
     let word = |g: usize| -> i32 {
         if 4 * g + 4 <= k {
-            // SAFETY: bytes `4g .. 4g + 4` are inside `x`.
-            unsafe { x.as_ptr().add(4 * g).cast::<i32>().read_unaligned() }
+            // SAFETY: bytes `4g .. 4g + 4` are inside `u`.
+            unsafe { u.as_ptr().add(4 * g).cast::<i32>().read_unaligned() }
         } else {
             tail
         }
     };
-    // SAFETY: block `b`, group `g` is 64 bytes inside `packed`; `acc` holds `16 · blocks`.
+    // SAFETY: block `b`, group `g` is 64 bytes inside `packed`.
     let weights = |b: usize, g: usize| unsafe {
         _mm512_loadu_si512(packed.as_ptr().add((b * groups + g) * 64).cast())
     };
@@ -259,7 +258,7 @@ pub(super) unsafe fn dots_in_lanes(packed: &[i8], x: &[i8], acc: &mut [i32]) {
         let n = (blocks - b).min(4);
         let mut a = [_mm512_setzero_si512(); 4];
         for g in 0..groups {
-            let u = _mm512_xor_si512(_mm512_set1_epi32(word(g)), flip);
+            let u = _mm512_set1_epi32(word(g));
             for (t, a) in a.iter_mut().enumerate().take(n) {
                 *a = _mm512_dpbusd_epi32(*a, u, weights(b + t, g));
             }
