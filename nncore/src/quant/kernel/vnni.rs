@@ -205,21 +205,17 @@ pub(super) unsafe fn tap_avx512(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32
 /// bytes.
 pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
     let groups = k.div_ceil(4);
-    for (b, block) in packed.chunks_exact_mut(groups * 64).enumerate() {
-        for (g, lanes) in block.chunks_exact_mut(64).enumerate() {
-            for (j, lane) in lanes.chunks_exact_mut(4).enumerate() {
-                let row = rows
-                    .get((16 * b + j) * k..(16 * b + j + 1) * k)
-                    .unwrap_or(&[]);
-                match row.get(4 * g..4 * g + 4) {
-                    Some(w) => lane.copy_from_slice(w),
-                    None => {
-                        for (i, w) in lane.iter_mut().enumerate() {
-                            *w = row.get(4 * g + i).copied().unwrap_or(0);
-                        }
-                    }
-                }
-            }
+    packed.fill(0);
+    for (o, row) in rows.chunks_exact(k).enumerate() {
+        let first = (o / 16) * groups * 64 + (o % 16) * 4;
+        let (fours, rest) = row.as_chunks::<4>();
+        for (g, w) in fours.iter().enumerate() {
+            let at = first + 64 * g;
+            packed[at..at + 4].copy_from_slice(w);
+        }
+        if !rest.is_empty() {
+            let at = first + 64 * fours.len();
+            packed[at..at + rest.len()].copy_from_slice(rest);
         }
     }
 }
