@@ -253,10 +253,28 @@ pub(super) unsafe fn dots_in_lanes(packed: &[i8], u: &[u8], acc: &mut [i32]) {
     while b < blocks {
         let n = (blocks - b).min(4);
         let mut a = [_mm512_setzero_si512(); 4];
-        for g in 0..groups {
-            let u = _mm512_set1_epi32(word(g));
-            for (t, a) in a.iter_mut().enumerate().take(n) {
-                *a = _mm512_dpbusd_epi32(*a, u, weights(b + t, g));
+        if n == 1 {
+            // One block: four chains of groups, so that each `vpdpbusd` need not wait for the
+            // one before; added together at the end (wrapping, in any order).
+            let mut g = 0;
+            while g + 4 <= groups {
+                for (t, a) in a.iter_mut().enumerate() {
+                    let u = _mm512_set1_epi32(word(g + t));
+                    *a = _mm512_dpbusd_epi32(*a, u, weights(b, g + t));
+                }
+                g += 4;
+            }
+            for g in g..groups {
+                a[0] = _mm512_dpbusd_epi32(a[0], _mm512_set1_epi32(word(g)), weights(b, g));
+            }
+            let pairs = [_mm512_add_epi32(a[0], a[1]), _mm512_add_epi32(a[2], a[3])];
+            a[0] = _mm512_add_epi32(pairs[0], pairs[1]);
+        } else {
+            for g in 0..groups {
+                let u = _mm512_set1_epi32(word(g));
+                for (t, a) in a.iter_mut().enumerate().take(n) {
+                    *a = _mm512_dpbusd_epi32(*a, u, weights(b + t, g));
+                }
             }
         }
         for (t, a) in a.iter().enumerate().take(n) {
