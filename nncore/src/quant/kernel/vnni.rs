@@ -269,6 +269,28 @@ pub(super) unsafe fn dots_in_lanes(packed: &[i8], u: &[u8], acc: &mut [i32]) {
             }
             let pairs = [_mm512_add_epi32(a[0], a[1]), _mm512_add_epi32(a[2], a[3])];
             a[0] = _mm512_add_epi32(pairs[0], pairs[1]);
+        } else if n == 2 {
+            // Two blocks: two chains of groups each, added at the end.
+            let mut g = 0;
+            while g + 2 <= groups {
+                for h in 0..2 {
+                    let u = _mm512_set1_epi32(word(g + h));
+                    a[2 * h] = _mm512_dpbusd_epi32(a[2 * h], u, weights(b, g + h));
+                    a[2 * h + 1] = _mm512_dpbusd_epi32(a[2 * h + 1], u, weights(b + 1, g + h));
+                }
+                g += 2;
+            }
+            if g < groups {
+                let u = _mm512_set1_epi32(word(g));
+                a[0] = _mm512_dpbusd_epi32(a[0], u, weights(b, g));
+                a[1] = _mm512_dpbusd_epi32(a[1], u, weights(b + 1, g));
+            }
+            a = [
+                _mm512_add_epi32(a[0], a[2]),
+                _mm512_add_epi32(a[1], a[3]),
+                a[2],
+                a[3],
+            ];
         } else {
             for g in 0..groups {
                 let u = _mm512_set1_epi32(word(g));
