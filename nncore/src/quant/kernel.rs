@@ -18,11 +18,24 @@
 //!   · w` into a second accumulator beside `u · w`, from the same loaded weights. Caching them
 //!   in the layer would let them go stale when its public weights change.
 //!
-//! [`Kernel::detect`] chooses once for all layers; every kernel gives the same bits.
+//! A fully connected layer runs its rows against one input, each row's sum reduced across the
+//! vector's lanes at its end (four rows at a time). A convolution of one group on AVX-512 VNNI
+//! instead puts sixteen output channels in the lanes (`conv_lanes.rs`): its weights are packed
+//! once per call ([`Kernel::pack`], four weights of each channel a lane), and at each output
+//! position each four inputs of the patch are broadcast and multiplied into sixteen channels,
+//! with no sums across lanes; `(128 + zx) · Σ w` comes off the bias once per call.
+//!
+//! With AVX-512 the output stage ([`crate::quant::OutputStage::finish`]) runs sixteen channels
+//! at a time, `ADD` eight values at a time, and a depthwise convolution's taps in its lanes, bit
+//! for bit the scalar code's (`kernel/stage.rs`).
+//!
+//! [`Kernel::detect`] chooses once for all layers; every kernel gives the same bits. The VNNI
+//! and AVX-512 code needs Rust 1.89 (`nncore_avx512`, set by the build script); with an older
+//! compiler the x86-64 paths are AVX2's.
 
 use core::sync::atomic::{AtomicU8, Ordering};
 
-use super::fixed::{Multiplier, Rounding};
+pub(crate) use wide::{Packed, VectorStage, add, packed_dots, packed_len, rescale};
 
 /// Which dot products a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -205,145 +218,6 @@ fn tap(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32) {
     }
 }
 
-/// Proof that [`rescale`] runs on this CPU: from [`Kernel::vector_stage`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct VectorStage(());
-
-impl Kernel {
-    /// Whether the output stage runs sixteen channels at a time with this kernel: with AVX-512
-    /// VNNI (whose CPUs have AVX-512F and VL), on this CPU, for the fixed-point roundings.
-    #[must_use]
-    pub(crate) fn vector_stage(self, rounding: Rounding) -> Option<VectorStage> {
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if self == Kernel::Avx512Vnni && rounding != Rounding::Float && avx512_vnni_available() {
-            return Some(VectorStage(()));
-        }
-        let _ = rounding;
-        None
-    }
-}
-
-/// The output stage, as [`crate::quant::OutputStage::finish`] computes it, of the first
-/// channels of `acc`, sixteen at a time, up to the first sixteen whose multipliers it leaves to
-/// the scalar stage (none in practice); returns how many.
-///
-/// # Panics
-/// If `multiplier` or `out` is shorter than `acc`.
-#[cfg_attr(
-    not(all(target_arch = "x86_64", nncore_avx512)),
-    allow(unused_variables)
-)]
-#[inline(always)]
-pub(crate) fn rescale(
-    _proof: VectorStage,
-    acc: &[i32],
-    multiplier: &[Multiplier],
-    rounding: Rounding,
-    zero_point: i32,
-    clamp: [i8; 2],
-    out: &mut [i8],
-) -> usize {
-    assert!(multiplier.len() >= acc.len() && out.len() >= acc.len());
-    // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL, for a rounding
-    // other than `Float`; the lengths were checked above.
-    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-    return unsafe { stage::finish(acc, multiplier, rounding, zero_point, clamp, out) };
-    #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
-    0
-}
-
-/// [`crate::quant::Add::add`] of the first values of `a` and `b` into `out`, eight at a time,
-/// returning how many (the rest, and everything with a mantissa of `i32::MIN`, is the scalar
-/// `add`'s).
-///
-/// # Panics
-/// If `b` or `out` is shorter than `a`.
-#[cfg_attr(
-    not(all(target_arch = "x86_64", nncore_avx512)),
-    allow(unused_variables)
-)]
-pub(crate) fn add(
-    _proof: VectorStage,
-    add: &super::Add,
-    a: &[i8],
-    b: &[i8],
-    out: &mut [i8],
-) -> usize {
-    assert!(b.len() >= a.len() && out.len() >= a.len());
-    // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL; the lengths were
-    // checked above.
-    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-    return unsafe { stage::add(add, a, b, out) };
-    #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
-    0
-}
-
-/// Weights packed by [`Kernel::pack`]: output channels in the lanes of AVX-512 VNNI.
-#[derive(Debug)]
-pub(crate) struct Packed<'a> {
-    /// The packed weights.
-    weights: &'a [i8],
-    /// Weights a row.
-    k: usize,
-    /// Rows.
-    out: usize,
-}
-
-/// The bytes of `out` rows of `k` weights packed by [`Kernel::pack`]: `⌈out / 16⌉ · ⌈k/4⌉ · 64`.
-#[must_use]
-pub(crate) const fn packed_len(k: usize, out: usize) -> usize {
-    out.div_ceil(16) * k.div_ceil(4) * 64
-}
-
-impl Kernel {
-    /// `rows` (`out` rows of `k` weights end to end) packed into `buf` for [`packed_dots`], where
-    /// this kernel runs them (AVX-512 VNNI on this CPU) and `buf` holds [`Kernel::packed_len`]
-    /// bytes; else `None`.
-    #[must_use]
-    pub(crate) fn pack<'a>(
-        self,
-        rows: &[i8],
-        k: usize,
-        out: usize,
-        buf: &'a mut [i8],
-    ) -> Option<Packed<'a>> {
-        let len = packed_len(k, out);
-        let fits = k > 0 && rows.len() == out * k && buf.len() >= len;
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if self == Kernel::Avx512Vnni && fits && avx512_vnni_available() {
-            vnni::pack(rows, k, &mut buf[..len]);
-            return Some(Packed {
-                weights: &buf[..len],
-                k,
-                out,
-            });
-        }
-        let _ = (rows, fits, len, buf);
-        None
-    }
-}
-
-/// Adds `Σ w · u` of every packed row to `acc` (one sum a row), `u` the inputs as unsigned
-/// bytes (`x + 128`): the caller takes `(128 + zx) · Σ w` off beforehand.
-///
-/// # Panics
-/// If `u` is not the packed rows' length or `acc` not their number.
-#[cfg_attr(
-    not(all(target_arch = "x86_64", nncore_avx512)),
-    allow(unused_variables)
-)]
-#[inline]
-pub(crate) fn packed_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
-    assert_eq!(u.len(), packed.k, "an input a weight");
-    assert_eq!(acc.len(), packed.out, "a sum a row");
-    // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
-    // rows of `k` and `acc.len()` rows, checked above.
-    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-    unsafe {
-        vnni::dots_in_lanes(packed.weights, u, acc)
-    };
-}
-
 /// The sum of each of `OUT` rows laid end to end in `weight`, wrapping.
 #[must_use]
 pub(crate) fn row_sums<const OUT: usize>(weight: &[i8]) -> [i32; OUT] {
@@ -447,5 +321,6 @@ mod tests;
 mod thumb;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod vnni;
+mod wide;
 #[cfg(target_arch = "x86_64")]
 mod x86;
