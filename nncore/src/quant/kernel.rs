@@ -35,7 +35,9 @@
 
 use core::sync::atomic::{AtomicU8, Ordering};
 
-pub(crate) use wide::{Packed, VectorStage, add, packed_dots, packed_len, rescale};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use wide::{Packed, packed_dots, packed_len};
+pub(crate) use wide::{VectorStage, add, rescale};
 
 /// Which dot products a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -200,9 +200,9 @@ pub(super) unsafe fn tap_avx512(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32
 }
 
 /// `rows` (rows of `k` weights end to end) packed for [`dots_in_lanes`]: sixteen output
-/// channels a block, four weights of each a lane, `packed[(b · ⌈k/4⌉ + g) · 64 + 4j + i] = w[16b
-/// + j][4g + i]`, zero past `k` and past the last row. `packed` holds `⌈out / 16⌉ · ⌈k/4⌉ · 64`
-/// bytes.
+/// channels a block, four weights of each a lane,
+/// `packed[(b · ⌈k/4⌉ + g) · 64 + 4j + i] = w[16b + j][4g + i]`, zero past `k` and past the
+/// last row. `packed` holds `⌈out / 16⌉ · ⌈k/4⌉ · 64` bytes.
 pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
     let groups = k.div_ceil(4);
     packed.fill(0);

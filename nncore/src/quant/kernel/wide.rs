@@ -81,6 +81,7 @@ pub(crate) fn add(
     0
 }
 
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 /// Weights packed by [`Kernel::pack`]: output channels in the lanes of AVX-512 VNNI.
 #[derive(Debug)]
 pub(crate) struct Packed<'a> {
@@ -92,12 +93,14 @@ pub(crate) struct Packed<'a> {
     out: usize,
 }
 
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 /// The bytes of `out` rows of `k` weights packed by [`Kernel::pack`]: `⌈out / 16⌉ · ⌈k/4⌉ · 64`.
 #[must_use]
 pub(crate) const fn packed_len(k: usize, out: usize) -> usize {
     out.div_ceil(16) * k.div_ceil(4) * 64
 }
 
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 impl Kernel {
     /// `rows` (`out` rows of `k` weights end to end) packed into `buf` for [`packed_dots`], where
     /// this kernel runs them (AVX-512 VNNI on this CPU) and `buf` holds [`Kernel::packed_len`]
@@ -112,17 +115,15 @@ impl Kernel {
     ) -> Option<Packed<'a>> {
         let len = packed_len(k, out);
         let fits = k > 0 && rows.len() == out * k && buf.len() >= len;
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if self == Kernel::Avx512Vnni && fits && super::avx512_vnni_available() {
-            super::vnni::pack(rows, k, &mut buf[..len]);
-            return Some(Packed {
-                weights: &buf[..len],
-                k,
-                out,
-            });
+        if self != Kernel::Avx512Vnni || !fits || !super::avx512_vnni_available() {
+            return None;
         }
-        let _ = (rows, fits, len, buf);
-        None
+        super::vnni::pack(rows, k, &mut buf[..len]);
+        Some(Packed {
+            weights: &buf[..len],
+            k,
+            out,
+        })
     }
 }
 
@@ -131,18 +132,12 @@ impl Kernel {
 ///
 /// # Panics
 /// If `u` is not the packed rows' length or `acc` not their number.
-#[cfg_attr(
-    not(all(target_arch = "x86_64", nncore_avx512)),
-    allow(unused_variables)
-)]
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[inline]
 pub(crate) fn packed_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
     assert_eq!(u.len(), packed.k, "an input a weight");
     assert_eq!(acc.len(), packed.out, "a sum a row");
     // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
     // rows of `k` and `acc.len()` rows, checked above.
-    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-    unsafe {
-        super::vnni::dots_in_lanes(packed.weights, u, acc)
-    };
+    unsafe { super::vnni::dots_in_lanes(packed.weights, u, acc) };
 }
