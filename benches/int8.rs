@@ -5,7 +5,7 @@
 //! The float side is the model with its BatchNorms folded into the `Linear`s (what would be
 //! deployed); the int8 side is `quantize` of the model with BatchNorm, calibrated on 256 random
 //! samples. Each int8 model runs twice: through its generated `forward`, whose dot products use
-//! AVX2 where the CPU has it, and through the same layers with the portable dot products. Before
+//! the fastest integer instructions the CPU has ([`Kernel::detect`]: VNNI, else AVX2), and through the same layers with the portable dot products. Before
 //! timing, the bench checks that both give the same bytes on every calibration sample.
 //!
 //! `cargo bench --bench int8`

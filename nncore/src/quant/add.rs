@@ -3,7 +3,9 @@
 //! sum rescaled to the output's (`reference_integer_ops::Add`, as TensorFlow Lite Micro runs it).
 
 use super::Int8Sample;
+use super::fixed::Rounding;
 use super::fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};
+use super::kernel::{self, Kernel};
 use super::params::{Activation, QuantParams, clamp_i8};
 
 /// The left shift applied to both offset inputs before their rescale (TensorFlow Lite's
@@ -81,7 +83,11 @@ impl Add {
             b.len(),
             out.len()
         );
-        for ((y, &a), &b) in out.iter_mut().zip(a).zip(b) {
+        // Eight at a time with AVX-512 where the CPU has it: the same bytes.
+        let done = Kernel::detect()
+            .vector_stage(Rounding::Double)
+            .map_or(0, |v| kernel::add(v, self, a, b, out));
+        for ((y, &a), &b) in out.iter_mut().zip(a).zip(b).skip(done) {
             *y = self.add(a, b);
         }
     }

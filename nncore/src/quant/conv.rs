@@ -2,7 +2,7 @@
 //! and the `SAME`/`VALID` padding rule that convolutions and pooling share.
 
 use super::QuantLayer;
-use super::kernel::Kernel;
+use super::kernel::{Kernel, row_sums};
 use super::params::OutputStage;
 
 /// The padding of a window op, per spatial axis: TensorFlow Lite's two, or PyTorch's explicit
@@ -208,7 +208,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         OUT * KH * KW * IN * output_len
     }
 
-    /// The int8 output for `x`, of `C = G · IN` channels in `G` groups.
+    /// The int8 output for `x`, of `C = G · IN` channels in `G` groups, with the fastest dot
+    /// products this CPU has ([`Kernel::detect`]).
     ///
     /// `HO` and `WO` must be [`Conv2d::output_size`] of `[H, W]` (checked in debug builds).
     ///
@@ -225,6 +226,29 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         &self,
         x: &[[[i8; C]; W]; H],
     ) -> [[[i8; OUT]; WO]; HO] {
+        self.forward_with(x, Kernel::detect())
+    }
+
+    /// [`Conv2d::forward`] with the dot products of `kernel` (one group); every kernel gives the
+    /// same output.
+    ///
+    /// With one group, each output position is a fully connected layer on its patch, `KH × KW ×
+    /// IN` values in the weights' order, a tap outside the input read as the zero point (so it
+    /// adds `w · 0`): the patch is copied out (a pointwise convolution reads the pixel in place)
+    /// and runs on `kernel`'s rows, whose sums are taken once per call. Grouped convolutions
+    /// run tap by tap.
+    #[must_use]
+    pub fn forward_with<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
+        &self,
+        x: &[[[i8; C]; W]; H],
+        kernel: Kernel,
+    ) -> [[[i8; OUT]; WO]; HO] {
         const {
             assert!(
                 IN > 0 && C % IN == 0 && C / IN > 0 && OUT % (C / IN) == 0,
@@ -232,7 +256,6 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             );
         }
         debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
-        let per_group = OUT / (C / IN);
         let window = Window::new(
             self.padding,
             [H, W],
@@ -241,63 +264,68 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             self.dilation,
             [HO, WO],
         );
-        let offset = self.stage.input_offset();
         let mut y = [[[0i8; OUT]; WO]; HO];
-        // A pointwise convolution over all channels is a fully connected layer at each pixel:
-        // the same sums, on the CPU's multiply-add kernel.
-        let rows: Option<&[[i8; IN]; OUT]> = (KH == 1 && KW == 1)
-            .then(|| self.weight.as_flattened().as_flattened().try_into().ok())
-            .flatten();
-        if let (Some(rows), true) = (rows, C == IN) {
-            let kernel = Kernel::detect();
-            for (i, row) in y.iter_mut().enumerate() {
-                for (j, pixel) in row.iter_mut().enumerate() {
-                    let mut acc = self.bias;
-                    let tap = (window.tap(0, i, 0, H), window.tap(1, j, 0, W));
-                    if let (Some(r), Some(c)) = tap {
-                        let input: &[i8; IN] = x[r][c][..IN].try_into().expect("C == IN");
-                        kernel.rows(rows, input, offset, &mut acc);
-                    }
-                    *pixel = core::array::from_fn(|o| self.stage.finish(o, acc[o]));
-                }
-            }
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if C == IN && self.patches_in_lanes(x, &window, kernel, &mut y) {
             return y;
         }
-        // Tap by tap, every output channel: each tap's position is found once per pixel, and a
-        // depthwise convolution (IN = 1) runs one multiply-add per channel and tap. The sums
-        // are the same in any order (wrapping int32 addition).
-        for (i, row) in y.iter_mut().enumerate() {
-            for (j, pixel) in row.iter_mut().enumerate() {
-                let mut acc = self.bias;
-                for kh in 0..KH {
-                    let Some(r) = window.tap(0, i, kh, H) else {
-                        continue;
-                    };
-                    for kw in 0..KW {
-                        let Some(c) = window.tap(1, j, kw, W) else {
-                            continue;
-                        };
-                        let input = &x[r][c];
-                        for (o, acc) in acc.iter_mut().enumerate() {
-                            let first = o / per_group * IN;
-                            let w = &self.weight[o][kh][kw];
-                            *acc = acc.wrapping_add(dot(w, &input[first..first + IN], offset));
-                        }
-                    }
-                }
-                *pixel = core::array::from_fn(|o| self.stage.finish(o, acc[o]));
-            }
+        if C == IN {
+            self.patches(x, &window, kernel, &mut y);
+        } else {
+            self.groups(x, &window, kernel, &mut y);
         }
         y
     }
-}
 
-/// `Σ w[c] · (x[c] + offset)`, wrapping.
-#[inline]
-fn dot(w: &[i8], x: &[i8], offset: i32) -> i32 {
-    w.iter().zip(x).fold(0i32, |acc, (&w, &x)| {
-        acc.wrapping_add(w as i32 * (x as i32 + offset))
-    })
+    /// One group: every output position's patch on `kernel`'s rows.
+    fn patches<const C: usize, const H: usize, const W: usize, const HO: usize, const WO: usize>(
+        &self,
+        x: &[[[i8; C]; W]; H],
+        window: &Window,
+        kernel: Kernel,
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
+        let offset = self.stage.input_offset();
+        let rows = self.weight.as_flattened().as_flattened().as_flattened();
+        let sums = kernel.takes_row_sums().then(|| row_sums::<OUT>(rows));
+        let sums = sums.as_ref().map(|s| &s[..]);
+        let vector = self.stage.vector(kernel);
+        let pointwise: Option<&[[i8; IN]; OUT]> = (KH == 1 && KW == 1)
+            .then(|| self.weight.as_flattened().as_flattened().try_into().ok())
+            .flatten();
+        // `offset` is minus the zero point, within [-127, 128].
+        let zero = (-offset) as i8;
+        let mut patch = [[[zero; IN]; KW]; KH];
+        for (i, row) in y.iter_mut().enumerate() {
+            for (j, pixel) in row.iter_mut().enumerate() {
+                let mut acc = self.bias;
+                if let Some(pointwise) = pointwise {
+                    // The pixel itself; a tap in the padding adds nothing.
+                    if let (Some(r), Some(c)) = (window.tap(0, i, 0, H), window.tap(1, j, 0, W)) {
+                        let input: &[i8; IN] = x[r][c][..IN].try_into().expect("C == IN");
+                        match sums {
+                            Some(_) => kernel.rows_flat(rows, input, offset, sums, &mut acc),
+                            // The fixed-size rows of the Arm kernels.
+                            None => kernel.rows(pointwise, input, offset, &mut acc),
+                        }
+                    }
+                } else {
+                    for (kh, taps) in patch.iter_mut().enumerate() {
+                        let r = window.tap(0, i, kh, H);
+                        for (kw, tap) in taps.iter_mut().enumerate() {
+                            match (r, window.tap(1, j, kw, W)) {
+                                (Some(r), Some(c)) => tap.copy_from_slice(&x[r][c][..IN]),
+                                _ => *tap = [zero; IN],
+                            }
+                        }
+                    }
+                    let patch = patch.as_flattened().as_flattened();
+                    kernel.rows_flat(rows, patch, offset, sums, &mut acc);
+                }
+                *pixel = self.stage.finish_all(&acc, vector);
+            }
+        }
+    }
 }
 
 impl<

@@ -2,6 +2,7 @@
 
 use super::QuantLayer;
 use super::conv::{Padding, Window, check_steps};
+use super::kernel::Kernel;
 use super::params::OutputStage;
 
 /// A depthwise int8 convolution over NHWC images `[[[i8; IN]; W]; H]`, giving
@@ -101,6 +102,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             [HO, WO],
         );
         let offset = self.stage.input_offset();
+        let kernel = Kernel::detect();
+        let vector = self.stage.vector(kernel);
         let mut y = [[[0i8; OUT]; WO]; HO];
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
@@ -114,15 +117,17 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                             continue;
                         };
                         let input = &x[r][c];
+                        if m == 1 {
+                            kernel.tap(&mut acc, w, input, offset);
+                            continue;
+                        }
                         for (o, acc) in acc.iter_mut().enumerate() {
                             let v = input[o / m] as i32 + offset;
                             *acc = acc.wrapping_add(w[o] as i32 * v);
                         }
                     }
                 }
-                for (o, out) in pixel.iter_mut().enumerate() {
-                    *out = self.stage.finish(o, acc[o]);
-                }
+                *pixel = self.stage.finish_all(&acc, vector);
             }
         }
         y

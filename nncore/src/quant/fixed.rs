@@ -7,7 +7,10 @@
 
 /// A positive real factor `m · 2^(shift − 31)`, `m` in `[2^30, 2^31)`: TensorFlow Lite's
 /// `QuantizeMultiplier(double, int32_t*, int*)`.
+///
+/// Laid out as `(mantissa, shift)`: the vector output stage reads eight of them at a time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[repr(C)]
 pub struct Multiplier {
     /// The mantissa, `round(q · 2^31)` for `real = q · 2^shift`, `q` in `[0.5, 1)`.
     pub mantissa: i32,

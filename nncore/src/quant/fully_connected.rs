@@ -60,7 +60,7 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     #[must_use]
     pub fn forward_with(&self, x: &[i8; IN], kernel: Kernel) -> [i8; OUT] {
         let acc = self.accumulate_with(x, kernel);
-        core::array::from_fn(|o| self.stage.finish(o, acc[o]))
+        self.stage.finish_all(&acc, self.stage.vector(kernel))
     }
 
     /// Multiply-adds of one forward pass: `IN · OUT`.

@@ -1,13 +1,43 @@
-//! The int8 dot products of `FULLY_CONNECTED`: every row of a weight matrix times `x − zx`,
-//! summed in wrapping int32, portable or with the CPU's integer multiply-add (AVX2 on x86-64,
-//! the DSP extension's `SMLAD` on Arm microcontrollers: [`Kernel::Dsp`]).
+//! The int8 dot products of `FULLY_CONNECTED` and `CONV_2D`: every row of a weight matrix times
+//! `x − zx`, summed in wrapping int32, portable or with the CPU's integer dot-product
+//! instructions (VNNI or AVX2 on x86-64, the DSP extension's `SMLAD` on Arm microcontrollers).
 //!
-//! Both paths compute the same sum exactly: the inputs are first offset into int16 (`x − zx` is
-//! within ±255), each product of an int8 weight and an int16 input fits in int32 (`|w · x| ≤ 128
-//! · 255`), and wrapping int32 addition is associative, so the order of the additions does not
-//! change the result. AVX2's `_mm256_madd_epi16` multiplies sixteen int16 pairs and adds them
-//! two by two into eight int32 lanes; `_mm256_maddubs_epi16`, which multiplies bytes directly,
-//! saturates its int16 sums and is not used.
+//! Every path computes the same sum exactly, since wrapping int32 addition is associative and
+//! each partial sum is exact before it wraps:
+//!
+//! - AVX2 (and `SMLAD`) offset the inputs into int16 (`x − zx` is within ±255), multiply them
+//!   by the weights widened to int16 and add the products two by two into int32 lanes
+//!   (`_mm256_madd_epi16`, sixteen multiply-adds an instruction). `_mm256_maddubs_epi16`, which
+//!   multiplies bytes directly, saturates its int16 sums and is not used.
+//! - VNNI's `vpdpbusd` multiplies unsigned bytes by signed bytes and adds four products into
+//!   each int32 lane, wrapping: 64 multiply-adds an instruction with AVX-512, 32 with AVX-VNNI.
+//!   The inputs become unsigned as `u = x + 128` (their sign bit flipped), and `Σ w·(x − zx) =
+//!   Σ w·u − (128 + zx)·Σ w`. The row sums `Σ w` come with the call where the caller has them
+//!   (a convolution sums its rows once per forward, then runs them at every output position);
+//!   otherwise (a fully connected layer, one row product per call) `vpdpbusd` adds `(128 + zx)
+//!   · w` into a second accumulator beside `u · w`, from the same loaded weights. Caching them
+//!   in the layer would let them go stale when its public weights change.
+//!
+//! A fully connected layer runs its rows against one input, each row's sum reduced across the
+//! vector's lanes at its end (four rows at a time). A convolution of one group on AVX-512 VNNI
+//! instead puts sixteen output channels in the lanes (`conv_lanes.rs`): its weights are packed
+//! once per call ([`Kernel::pack`], four weights of each channel a lane), and at each output
+//! position each four inputs of the patch are broadcast and multiplied into sixteen channels,
+//! with no sums across lanes; `(128 + zx) · Σ w` comes off the bias once per call.
+//!
+//! With AVX-512 the output stage ([`crate::quant::OutputStage::finish`]) runs sixteen channels
+//! at a time, `ADD` eight values at a time, and a depthwise convolution's taps in its lanes, bit
+//! for bit the scalar code's (`kernel/stage.rs`).
+//!
+//! [`Kernel::detect`] chooses once for all layers; every kernel gives the same bits. The VNNI
+//! and AVX-512 code needs Rust 1.89 (`nncore_avx512`, set by the build script); with an older
+//! compiler the x86-64 paths are AVX2's.
+
+use core::sync::atomic::{AtomicU8, Ordering};
+
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use wide::{Packed, packed_dots, packed_len};
+pub(crate) use wide::{VectorStage, add, rescale};
 
 /// Which dot products a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -19,24 +49,64 @@ pub enum Kernel {
     /// x86-64 AVX2: sixteen multiply-adds an instruction. Where the CPU lacks AVX2, the portable
     /// path runs instead.
     Avx2,
+    /// x86-64 AVX-VNNI (`vpdpbusd` on 256-bit vectors): 32 multiply-adds an instruction. Where
+    /// the CPU lacks it, the portable path runs instead.
+    AvxVnni,
+    /// x86-64 AVX-512 VNNI (`vpdpbusd` on 512-bit vectors, with AVX-512BW's masked byte loads
+    /// for the ends of rows): 64 multiply-adds an instruction. Where the CPU lacks it, the
+    /// portable path runs instead.
+    Avx512Vnni,
     /// Arm's DSP extension (Cortex-M4, M7, M33, M55; built for a `thumbv7em` target): two
     /// multiply-adds an instruction (`SMLAD`), four rows at a time. On other targets the portable
     /// path runs instead.
     Dsp,
 }
 
+/// The kernel [`Kernel::force`] set, as its index in [`KERNELS`] plus one; 0 for none.
+static FORCED: AtomicU8 = AtomicU8::new(0);
+
+/// Every kernel, in the order [`FORCED`] numbers them.
+const KERNELS: [Kernel; 5] = [
+    Kernel::Portable,
+    Kernel::Avx2,
+    Kernel::AvxVnni,
+    Kernel::Avx512Vnni,
+    Kernel::Dsp,
+];
+
 impl Kernel {
-    /// The fastest kernel this CPU runs: AVX2 where it is there (detected at run time with the
-    /// `std` feature, else where the build targets it), else portable.
+    /// The fastest kernel this CPU runs: AVX-512 VNNI, else AVX-VNNI, else AVX2 where they are
+    /// there (detected at run time with the `std` feature, else where the build targets them),
+    /// else the DSP extension where the build targets it, else portable; or the kernel
+    /// [`Kernel::force`] set.
     #[must_use]
     pub fn detect() -> Self {
-        if avx2_available() {
+        match FORCED.load(Ordering::Relaxed) {
+            0 => {}
+            n => return KERNELS[usize::from(n - 1) % KERNELS.len()],
+        }
+        if avx512_vnni_available() {
+            Kernel::Avx512Vnni
+        } else if avx_vnni_available() {
+            Kernel::AvxVnni
+        } else if avx2_available() {
             Kernel::Avx2
         } else if cfg!(nn_arm_dsp) {
             Kernel::Dsp
         } else {
             Kernel::Portable
         }
+    }
+
+    /// Makes [`Kernel::detect`] return `kernel` from now on, in every thread, or the CPU's
+    /// fastest again with `None`: layers that do not take a kernel (a generated model's
+    /// `forward`) then run it, to compare kernels or time them. Every kernel gives the same
+    /// results; one the CPU lacks runs the portable path.
+    pub fn force(kernel: Option<Kernel>) {
+        let n = kernel.map_or(0, |k| {
+            KERNELS.iter().position(|&c| c == k).unwrap_or(0) as u8 + 1
+        });
+        FORCED.store(n, Ordering::Relaxed);
     }
 
     /// Adds to `acc[o]` the dot product of `weight[o]` with `x` offset by `offset`, for every
@@ -59,213 +129,200 @@ impl Kernel {
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
         thumb::rows(weight, x, offset, acc);
         #[cfg(not(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp))))]
-        self.rows_generic(weight, x, offset, acc);
+        self.rows_flat(weight.as_flattened(), x, offset, None, acc);
     }
 
-    /// [`Kernel::rows`] in Rust, with AVX2 where asked and available.
+    /// Whether the kernel uses the row sums `Σ w` of [`Kernel::rows_flat`] (the VNNI ones).
+    #[must_use]
+    pub(crate) fn takes_row_sums(self) -> bool {
+        matches!(self, Kernel::AvxVnni | Kernel::Avx512Vnni)
+    }
+
+    /// [`Kernel::rows`] on `acc.len()` rows of `x.len()` weights each, laid end to end in
+    /// `weight`, with each row's sum in `sums` if the caller has them (else the kernel computes
+    /// what it needs). Portable where the CPU lacks the kernel.
+    ///
+    /// # Panics
+    /// If `weight` is not `acc.len() · x.len()` long, or `sums` not `acc.len()`.
     #[inline]
-    #[cfg_attr(
-        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
-        allow(dead_code)
-    )]
-    fn rows_generic<const IN: usize, const OUT: usize>(
+    pub(crate) fn rows_flat(
         self,
-        weight: &[[i8; IN]; OUT],
-        x: &[i8; IN],
+        weight: &[i8],
+        x: &[i8],
         offset: i32,
-        acc: &mut [i32; OUT],
+        sums: Option<&[i32]>,
+        acc: &mut [i32],
     ) {
-        let xo: [i16; IN] = core::array::from_fn(|i| (x[i] as i32 + offset) as i16);
-        #[cfg(target_arch = "x86_64")]
-        if self == Kernel::Avx2 && avx2_available() {
-            // SAFETY: AVX2 is available on this CPU, checked just above.
-            unsafe { x86::rows_avx2(weight, &xo, acc) };
+        assert_eq!(
+            weight.len(),
+            acc.len() * x.len(),
+            "rows of the input's length"
+        );
+        assert!(sums.is_none_or(|s| s.len() == acc.len()), "one sum a row");
+        if x.is_empty() {
             return;
         }
-        // Two rows at a time: each input loaded once for both.
-        let mut pairs = weight.chunks_exact(2);
-        let mut accs = acc.chunks_exact_mut(2);
-        for (rows, acc) in (&mut pairs).zip(&mut accs) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: each kernel runs only where the CPU has its instructions, checked here;
+            // the lengths were checked above.
+            match self {
+                #[cfg(nncore_avx512)]
+                Kernel::Avx512Vnni if avx512_vnni_available() => {
+                    return unsafe { vnni::rows_avx512_vnni(weight, x, offset, sums, acc) };
+                }
+                #[cfg(nncore_avx512)]
+                Kernel::AvxVnni if avx_vnni_available() => {
+                    return unsafe { vnni::rows_avx_vnni(weight, x, offset, sums, acc) };
+                }
+                Kernel::Avx2 if avx2_available() => {
+                    return unsafe { x86::rows_avx2(weight, x, offset, acc) };
+                }
+                _ => {}
+            }
+        }
+        let _ = sums;
+        portable(weight, x, offset, acc);
+    }
+}
+
+impl Kernel {
+    /// `acc[c] += w[c] · (x[c] + offset)` for every channel `c`, wrapping: one tap of a
+    /// depthwise convolution, in the kernel's vector width on x86-64 (the same loop, compiled
+    /// for AVX2 or AVX-512).
+    ///
+    /// # Panics
+    /// If `w` or `x` is shorter than `acc`.
+    #[inline]
+    pub(crate) fn tap(self, acc: &mut [i32], w: &[i8], x: &[i8], offset: i32) {
+        assert!(
+            w.len() >= acc.len() && x.len() >= acc.len(),
+            "a weight and an input a channel"
+        );
+        // SAFETY: each path runs only where the CPU has its instructions, checked here.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if self == Kernel::Avx512Vnni && avx512_vnni_available() {
+            return unsafe { vnni::tap_avx512(acc, w, x, offset) };
+        }
+        #[cfg(target_arch = "x86_64")]
+        if matches!(self, Kernel::Avx2 | Kernel::AvxVnni | Kernel::Avx512Vnni) && avx2_available() {
+            return unsafe { x86::tap_avx2(acc, w, x, offset) };
+        }
+        tap(acc, w, x, offset);
+    }
+}
+
+/// [`Kernel::tap`] in plain Rust.
+#[inline(always)]
+fn tap(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32) {
+    for ((acc, &w), &x) in acc.iter_mut().zip(w).zip(x) {
+        *acc = acc.wrapping_add(w as i32 * (x as i32 + offset));
+    }
+}
+
+/// The sum of each of `OUT` rows laid end to end in `weight`, wrapping.
+#[must_use]
+pub(crate) fn row_sums<const OUT: usize>(weight: &[i8]) -> [i32; OUT] {
+    let n = weight.len() / OUT.max(1);
+    core::array::from_fn(|o| {
+        weight[o * n..(o + 1) * n]
+            .iter()
+            .fold(0i32, |s, &w| s.wrapping_add(w as i32))
+    })
+}
+
+/// [`Kernel::rows_flat`] in plain Rust: the inputs offset into int16 a block at a time, then
+/// two rows at a time over the block, each input loaded once for both.
+#[cfg_attr(
+    all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
+    allow(dead_code)
+)]
+fn portable(weight: &[i8], x: &[i8], offset: i32, acc: &mut [i32]) {
+    const BLOCK: usize = 256;
+    let n = x.len();
+    let mut xo = [0i16; BLOCK];
+    for start in (0..n).step_by(BLOCK) {
+        let len = BLOCK.min(n - start);
+        for (o, &x) in xo.iter_mut().zip(&x[start..start + len]) {
+            *o = (x as i32 + offset) as i16;
+        }
+        let xo = &xo[..len];
+        let row = |o: usize| &weight[o * n + start..o * n + start + len];
+        let last_row = acc.len().saturating_sub(1);
+        let mut pairs = acc.chunks_exact_mut(2);
+        for (p, acc) in (&mut pairs).enumerate() {
             let (mut a0, mut a1) = (acc[0], acc[1]);
-            for ((&w0, &w1), &x) in rows[0].iter().zip(&rows[1]).zip(&xo) {
+            for ((&w0, &w1), &x) in row(2 * p).iter().zip(row(2 * p + 1)).zip(xo) {
                 a0 = a0.wrapping_add(w0 as i32 * x as i32);
                 a1 = a1.wrapping_add(w1 as i32 * x as i32);
             }
             acc[0] = a0;
             acc[1] = a1;
         }
-        for (row, acc) in pairs.remainder().iter().zip(accs.into_remainder()) {
-            *acc = acc.wrapping_add(dot(row, &xo));
+        if let [last] = pairs.into_remainder() {
+            let w = row(last_row);
+            *last = w
+                .iter()
+                .zip(xo)
+                .fold(*last, |a, (&w, &x)| a.wrapping_add(w as i32 * x as i32));
         }
     }
 }
 
-/// `Σ w[i] · x[i]` in wrapping int32.
+/// `Σ w[i] · (x[i] + offset)` in wrapping int32.
 #[inline]
-fn dot(w: &[i8], x: &[i16]) -> i32 {
-    w.iter()
-        .zip(x)
-        .fold(0i32, |acc, (&w, &x)| acc.wrapping_add(w as i32 * x as i32))
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+fn dot(w: &[i8], x: &[i8], offset: i32) -> i32 {
+    w.iter().zip(x).fold(0i32, |acc, (&w, &x)| {
+        acc.wrapping_add(w as i32 * (x as i32 + offset))
+    })
 }
 
-/// Whether this CPU runs AVX2.
-#[inline]
-fn avx2_available() -> bool {
-    #[cfg(all(target_arch = "x86_64", feature = "std"))]
-    {
-        std::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(all(target_arch = "x86_64", not(feature = "std")))]
-    {
-        cfg!(target_feature = "avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+/// Whether this CPU runs `$feature`s: detected at run time with `std`, else where the build
+/// targets them.
+macro_rules! available {
+    ($name:ident, $gate:meta, $($feature:tt),+) => {
+        #[inline]
+        #[allow(clippy::incompatible_msrv)]
+        fn $name() -> bool {
+            #[cfg(all(target_arch = "x86_64", $gate, feature = "std"))]
+            {
+                $(std::is_x86_feature_detected!($feature))&&+
+            }
+            #[cfg(all(target_arch = "x86_64", $gate, not(feature = "std")))]
+            {
+                $(cfg!(target_feature = $feature))&&+
+            }
+            #[cfg(not(all(target_arch = "x86_64", $gate)))]
+            {
+                false
+            }
+        }
+    };
 }
+
+available!(avx2_available, all(), "avx2");
+// The VNNI intrinsics and their feature names are stable from Rust 1.89 (`nncore_avx512`).
+available!(avx_vnni_available, nncore_avx512, "avx2", "avxvnni");
+available!(
+    avx512_vnni_available,
+    nncore_avx512,
+    "avx512f",
+    "avx512bw",
+    "avx512vl",
+    "avx512vnni"
+);
 
 #[cfg(nn_arm_dsp)]
 mod arm;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod stage;
+#[cfg(test)]
+mod tests;
 #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
 mod thumb;
-
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod vnni;
+mod wide;
 #[cfg(target_arch = "x86_64")]
-mod x86 {
-    use core::arch::x86_64::{
-        __m256i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_loadu_si128, _mm_shuffle_epi32,
-        _mm256_add_epi32, _mm256_castsi256_si128, _mm256_cvtepi8_epi16, _mm256_extracti128_si256,
-        _mm256_loadu_si256, _mm256_madd_epi16, _mm256_setzero_si256,
-    };
-
-    /// Rows taken together, so that each block of `x` is loaded once for all of them.
-    const ROWS: usize = 4;
-
-    /// [`super::Kernel::rows`] with AVX2, on inputs already offset.
-    ///
-    /// # Safety
-    /// The CPU must run AVX2.
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn rows_avx2<const IN: usize, const OUT: usize>(
-        weight: &[[i8; IN]; OUT],
-        x: &[i16; IN],
-        acc: &mut [i32; OUT],
-    ) {
-        let blocks = IN / 16;
-        let mut groups = weight.chunks_exact(ROWS);
-        let mut accs = acc.chunks_exact_mut(ROWS);
-        for (rows, acc) in (&mut groups).zip(&mut accs) {
-            let mut sums = [_mm256_setzero_si256(); ROWS];
-            for b in 0..blocks {
-                // SAFETY: `16 · b + 16 <= IN`: the 16 values are inside `x` and each row.
-                let xv = unsafe { _mm256_loadu_si256(x.as_ptr().add(16 * b).cast()) };
-                for (sum, row) in sums.iter_mut().zip(rows) {
-                    // SAFETY: as above.
-                    let w = unsafe { _mm_loadu_si128(row.as_ptr().add(16 * b).cast()) };
-                    *sum = _mm256_add_epi32(*sum, _mm256_madd_epi16(_mm256_cvtepi8_epi16(w), xv));
-                }
-            }
-            for ((acc, sum), row) in acc.iter_mut().zip(sums).zip(rows) {
-                let tail = super::dot(&row[16 * blocks..], &x[16 * blocks..]);
-                *acc = acc.wrapping_add(horizontal_sum(sum)).wrapping_add(tail);
-            }
-        }
-        for (row, acc) in groups.remainder().iter().zip(accs.into_remainder()) {
-            let mut sum = _mm256_setzero_si256();
-            for b in 0..blocks {
-                // SAFETY: as above.
-                let (xv, w) = unsafe {
-                    (
-                        _mm256_loadu_si256(x.as_ptr().add(16 * b).cast()),
-                        _mm_loadu_si128(row.as_ptr().add(16 * b).cast()),
-                    )
-                };
-                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_cvtepi8_epi16(w), xv));
-            }
-            let tail = super::dot(&row[16 * blocks..], &x[16 * blocks..]);
-            *acc = acc.wrapping_add(horizontal_sum(sum)).wrapping_add(tail);
-        }
-    }
-
-    /// The eight int32 lanes of `v` added, wrapping.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn horizontal_sum(v: __m256i) -> i32 {
-        let half = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v));
-        let pairs = _mm_add_epi32(half, _mm_shuffle_epi32::<0b01_00_11_10>(half));
-        let one = _mm_add_epi32(pairs, _mm_shuffle_epi32::<0b10_11_00_01>(pairs));
-        _mm_cvtsi128_si32(one)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    extern crate std;
-
-    use super::*;
-
-    /// Deterministic int8 values (a linear congruential generator).
-    fn values(seed: u32, n: usize) -> impl Iterator<Item = i8> {
-        let mut s = seed;
-        (0..n).map(move |_| {
-            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (s >> 24) as u8 as i8
-        })
-    }
-
-    /// Each row's sum computed one product at a time in `i64`, wrapped to int32.
-    fn reference<const IN: usize, const OUT: usize>(
-        w: &[[i8; IN]; OUT],
-        x: &[i8; IN],
-        offset: i32,
-    ) -> [i32; OUT] {
-        core::array::from_fn(|o| {
-            let sum: i64 = (0..IN)
-                .map(|i| w[o][i] as i64 * (x[i] as i64 + offset as i64))
-                .sum();
-            sum as i32
-        })
-    }
-
-    fn check<const IN: usize, const OUT: usize>(seed: u32) {
-        let mut v = values(seed, IN * OUT + IN);
-        let w: [[i8; IN]; OUT] =
-            core::array::from_fn(|_| core::array::from_fn(|_| v.next().unwrap()));
-        let x: [i8; IN] = core::array::from_fn(|_| v.next().unwrap());
-        // The extremes: every value at an end of int8, and offsets at both ends of their range.
-        let extremes: [[i8; IN]; OUT] = [[i8::MIN; IN]; OUT];
-        for (w, x) in [
-            (&w, x),
-            (&extremes, [i8::MIN; IN]),
-            (&extremes, [i8::MAX; IN]),
-        ] {
-            for offset in [-127, -3, 0, 128] {
-                let want = reference(w, &x, offset);
-                for kernel in [Kernel::Portable, Kernel::Avx2, Kernel::Dsp] {
-                    let mut acc = [7; OUT];
-                    kernel.rows(w, &x, offset, &mut acc);
-                    let got = acc.map(|a| a.wrapping_sub(7));
-                    assert_eq!(got, want, "{kernel:?} {IN}×{OUT} offset {offset}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn both_kernels_compute_the_exact_sums() {
-        // Lengths below, at and between blocks of 16, row counts around groups of 4.
-        check::<1, 1>(1);
-        check::<15, 3>(2);
-        check::<16, 4>(3);
-        check::<33, 5>(4);
-        check::<64, 10>(5);
-        check::<640, 9>(6);
-        // A sum that wraps: 128 · 255 · 70,000 exceeds int32 (its arrays need a larger stack).
-        std::thread::Builder::new()
-            .stack_size(8 << 20)
-            .spawn(|| check::<70_000, 1>(7))
-            .unwrap()
-            .join()
-            .unwrap();
-    }
-}
+mod x86;

@@ -11,8 +11,8 @@
 //!
 //! | TensorFlow Lite op | here | options |
 //! | --- | --- | --- |
-//! | `FULLY_CONNECTED` | [`FullyConnected`] | per-channel or per-tensor weights, fused ReLU/ReLU6/ReLU-N1-1; AVX2 dot products ([`Kernel`]) |
-//! | `CONV_2D` | [`Conv2d`] | per-channel weights, stride, dilation, `SAME`/`VALID`/explicit ([`Padding`]), groups; [`Conv1d`] over one row |
+//! | `FULLY_CONNECTED` | [`FullyConnected`] | per-channel or per-tensor weights, fused ReLU/ReLU6/ReLU-N1-1; VNNI or AVX2 dot products ([`Kernel`]) |
+//! | `CONV_2D` | [`Conv2d`] | per-channel weights, stride, dilation, `SAME`/`VALID`/explicit ([`Padding`]), groups (one group on the dot products of `FULLY_CONNECTED`); [`Conv1d`] over one row |
 //! | `DEPTHWISE_CONV_2D` | [`DepthwiseConv2d`] | depth multiplier, stride, dilation, padding |
 //! | `MAX_POOL_2D`, `AVERAGE_POOL_2D` | [`MaxPool2d`], [`AvgPool2d`] | filter, stride, padding |
 //! | `RESHAPE` (Keras `Flatten`) | [`Reshape`] | NHWC to a vector |
@@ -39,6 +39,9 @@
 mod add;
 mod conv;
 mod conv1d;
+mod conv_groups;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod conv_lanes;
 #[cfg(feature = "alloc")]
 mod declare;
 mod depthwise;

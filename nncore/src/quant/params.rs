@@ -2,6 +2,7 @@
 //! clamp, and the output stage that turns a layer's int32 accumulators into int8.
 
 use super::fixed::{Multiplier, Rounding};
+use super::kernel::{Kernel, VectorStage, rescale};
 use super::rescale::round_scaled;
 
 /// Affine quantization of one tensor, TensorFlow Lite's: `real = scale · (q − zero_point)`.
@@ -208,6 +209,28 @@ impl<const N: usize> OutputStage<N> {
             scaled.saturating_add(self.output.zero_point as i32),
             self.clamp,
         )
+    }
+
+    /// Whether [`OutputStage::finish_all`] runs sixteen channels at a time with `kernel`.
+    #[inline]
+    pub(crate) fn vector(&self, kernel: Kernel) -> Option<VectorStage> {
+        kernel.vector_stage(self.rounding)
+    }
+
+    /// [`OutputStage::finish`] of every channel, sixteen at a time with `vector` (from
+    /// [`OutputStage::vector`] of this stage).
+    #[inline(always)]
+    pub(crate) fn finish_all(&self, acc: &[i32; N], vector: Option<VectorStage>) -> [i8; N] {
+        let mut out = [0i8; N];
+        let done = vector.map_or(0, |v| {
+            let zero_point = self.output.zero_point as i32;
+            let (m, r) = (&self.multiplier, self.rounding);
+            rescale(v, acc, m, r, zero_point, self.clamp, &mut out)
+        });
+        for (c, out) in out.iter_mut().enumerate().skip(done) {
+            *out = self.finish(c, acc[c]);
+        }
+        out
     }
 
     /// `-input.zero_point`, what TensorFlow Lite calls the input offset.

@@ -54,13 +54,16 @@ impl Pool2d {
         ]
     }
 
-    /// Runs `reduce` over the window of every output position and channel: it gets the input
-    /// values inside the input and returns the output before the clamp.
+    /// Folds every channel of each output position's window, position by position (the
+    /// positions inside the input, in order), from `init` with `step`; `finish` gets each
+    /// channel's fold and the number of positions and returns the output before the clamp.
     #[inline]
     fn run<const C: usize, const H: usize, const W: usize, const HO: usize, const WO: usize>(
         &self,
         x: &[[[i8; C]; W]; H],
-        mut reduce: impl FnMut(&mut dyn Iterator<Item = i8>) -> i32,
+        init: i32,
+        step: impl Fn(i32, i8) -> i32,
+        finish: impl Fn(i32, i32) -> i32,
     ) -> [[[i8; C]; WO]; HO] {
         debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
         let window = Window::new(
@@ -74,15 +77,17 @@ impl Pool2d {
         let mut y = [[[0i8; C]; WO]; HO];
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
-                for (c, out) in pixel.iter_mut().enumerate() {
-                    let mut values = (0..self.filter[0])
-                        .filter_map(|kh| window.tap(0, i, kh, H))
-                        .flat_map(|r| {
-                            (0..self.filter[1])
-                                .filter_map(move |kw| window.tap(1, j, kw, W))
-                                .map(move |col| x[r][col][c])
-                        });
-                    *out = clamp_i8(reduce(&mut values), self.clamp);
+                let (mut acc, mut count) = ([init; C], 0);
+                for r in (0..self.filter[0]).filter_map(|kh| window.tap(0, i, kh, H)) {
+                    for col in (0..self.filter[1]).filter_map(|kw| window.tap(1, j, kw, W)) {
+                        for (a, &v) in acc.iter_mut().zip(&x[r][col]) {
+                            *a = step(*a, v);
+                        }
+                        count += 1;
+                    }
+                }
+                for (out, a) in pixel.iter_mut().zip(acc) {
+                    *out = clamp_i8(finish(a, count), self.clamp);
                 }
             }
         }
@@ -109,8 +114,8 @@ impl MaxPool2d {
         &self,
         x: &[[[i8; C]; W]; H],
     ) -> [[[i8; C]; WO]; HO] {
-        self.0
-            .run(x, |values| values.max().unwrap_or(i8::MIN) as i32)
+        let max = |m: i32, v: i8| m.max(v as i32);
+        self.0.run(x, i8::MIN as i32, max, |m, _| m)
     }
 }
 
@@ -137,10 +142,7 @@ impl AvgPool2d {
         &self,
         x: &[[[i8; C]; W]; H],
     ) -> [[[i8; C]; WO]; HO] {
-        self.0.run(x, |values| {
-            let (sum, count) = values.fold((0i32, 0i32), |(s, n), v| (s + v as i32, n + 1));
-            rounded_mean(sum, count)
-        })
+        self.0.run(x, 0, |s, v| s + v as i32, rounded_mean)
     }
 }
 

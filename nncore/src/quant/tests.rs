@@ -26,6 +26,15 @@ impl Values {
 type Image<const C: usize, const W: usize, const H: usize> = [[[i8; C]; W]; H];
 
 const INPUT: QuantParams = QuantParams::new(0.04, -7);
+
+/// Every kernel; those this CPU lacks run the portable path.
+const KERNELS: [Kernel; 5] = [
+    Kernel::Portable,
+    Kernel::Avx2,
+    Kernel::AvxVnni,
+    Kernel::Avx512Vnni,
+    Kernel::Dsp,
+];
 const OUTPUT: QuantParams = QuantParams::new(0.3, 3);
 
 #[test]
@@ -116,19 +125,21 @@ fn a_convolution_is_a_fully_connected_layer_on_patches() {
                 }
             }
         };
-        match padding {
-            Padding::Same => {
-                let y: [[[i8; 4]; 6]; 4] = conv.forward(&x);
-                check(y.iter().map(|r| r.to_vec()).collect());
-            }
-            Padding::Valid => {
-                let y: [[[i8; 4]; 4]; 3] = conv.forward(&x);
-                check(y.iter().map(|r| r.to_vec()).collect());
-            }
-            // PyTorch's padding: (7 + 4 − 3) / 2 + 1 rows, (6 + 2 − 3) + 1 columns.
-            Padding::Explicit(_) => {
-                let y: [[[i8; 4]; 6]; 5] = conv.forward(&x);
-                check(y.iter().map(|r| r.to_vec()).collect());
+        for kernel in KERNELS {
+            match padding {
+                Padding::Same => {
+                    let y: [[[i8; 4]; 6]; 4] = conv.forward_with(&x, kernel);
+                    check(y.iter().map(|r| r.to_vec()).collect());
+                }
+                Padding::Valid => {
+                    let y: [[[i8; 4]; 4]; 3] = conv.forward_with(&x, kernel);
+                    check(y.iter().map(|r| r.to_vec()).collect());
+                }
+                // PyTorch's padding: (7 + 4 − 3) / 2 + 1 rows, (6 + 2 − 3) + 1 columns.
+                Padding::Explicit(_) => {
+                    let y: [[[i8; 4]; 6]; 5] = conv.forward_with(&x, kernel);
+                    check(y.iter().map(|r| r.to_vec()).collect());
+                }
             }
         }
     }
@@ -165,6 +176,132 @@ fn a_depthwise_convolution_is_a_convolution_with_zeros_across_channels() {
             assert_eq!(a, conv.forward(&x));
         }
     }
+}
+
+/// Every kernel on a pointwise convolution and on one of 3 × 3 taps over 70 channels (longer
+/// than a 64-byte block, not a multiple of it), at both ends of the zero point's range: the
+/// patches' fully connected layers, kernel for kernel.
+#[test]
+fn every_kernel_convolves_as_the_patches_multiply() {
+    let mut v = Values(11);
+    let x: Image<70, 4, 5> = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let weight: [[[[i8; 70]; 3]; 3]; 5] =
+        core::array::from_fn(|_| core::array::from_fn(|_| core::array::from_fn(|_| v.array())));
+    let pointwise: [[[[i8; 70]; 1]; 1]; 5] = core::array::from_fn(|o| [[weight[o][1][1]]]);
+    let bias = [900, -1500, 0, 77, 3];
+    let scales = [0.01, 0.002, 0.02, 0.007, 0.001];
+    for zero_point in [-128, 127] {
+        let input = QuantParams::new(0.04, zero_point);
+        let stage =
+            OutputStage::per_channel(input, scales, OUTPUT, Activation::None, Rounding::Double);
+        let conv = Conv2d::new(weight, bias, [1, 1], [1, 1], Padding::Same, stage);
+        let point = Conv2d::new(pointwise, bias, [1, 2], [1, 1], Padding::Valid, stage);
+        let want: Image<5, 4, 5> = core::array::from_fn(|i| {
+            core::array::from_fn(|j| {
+                let mut p = [0i8; 630];
+                for kh in 0..3 {
+                    for kw in 0..3 {
+                        let (r, c) = ((i + kh).wrapping_sub(1), (j + kw).wrapping_sub(1));
+                        let tap = x.get(r).and_then(|row| row.get(c));
+                        let at = (kh * 3 + kw) * 70;
+                        p[at..at + 70].copy_from_slice(tap.unwrap_or(&[zero_point; 70]));
+                    }
+                }
+                let mut acc = bias;
+                Kernel::Portable.rows_flat(
+                    weight.as_flattened().as_flattened().as_flattened(),
+                    &p,
+                    -i32::from(zero_point),
+                    None,
+                    &mut acc,
+                );
+                core::array::from_fn(|o| stage.finish(o, acc[o]))
+            })
+        });
+        for kernel in KERNELS {
+            let y: Image<5, 4, 5> = conv.forward_with(&x, kernel);
+            assert_eq!(y, want, "{kernel:?} zero point {zero_point}");
+            let y: Image<5, 2, 5> = point.forward_with(&x, kernel);
+            let want: Image<5, 2, 5> = core::array::from_fn(|i| {
+                core::array::from_fn(|j| {
+                    let fc = FullyConnected::new(pointwise.map(|w| w[0][0]), bias, stage);
+                    fc.forward_with(&x[i][2 * j], Kernel::Portable)
+                })
+            });
+            assert_eq!(y, want, "{kernel:?} pointwise, zero point {zero_point}");
+        }
+    }
+}
+
+/// A convolution of `IN` channels to `OUT` on every kernel against the portable one, with
+/// padding, at both ends of the zero point's range and with random ones.
+fn every_kernel_convolves_alike<const IN: usize, const OUT: usize, const K: usize>(seed: u32) {
+    let mut v = Values(seed);
+    let x: Image<IN, 7, 6> = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let weight: [[[[i8; IN]; K]; K]; OUT] =
+        core::array::from_fn(|_| core::array::from_fn(|_| core::array::from_fn(|_| v.array())));
+    let bias: [i32; OUT] = core::array::from_fn(|o| (o as i32 - 7) * 1013);
+    let scales: [f32; OUT] = core::array::from_fn(|o| 0.001 + 0.0005 * o as f32);
+    for zero_point in [-128, 127, v.next()] {
+        let input = QuantParams::new(0.04, zero_point);
+        let stage =
+            OutputStage::per_channel(input, scales, OUTPUT, Activation::Relu, Rounding::Double);
+        for padding in [Padding::Same, Padding::Explicit([1, 2])] {
+            let conv = Conv2d::new(weight, bias, [1, 1], [1, 1], padding, stage);
+            let [ho, wo] = conv.output_size([6, 7]);
+            // Same: 6 × 7; explicit: (6 + 2 − K + 1) × (7 + 4 − K + 1).
+            let check = |y: &[[i8; OUT]], kernel: Kernel, want: &[[i8; OUT]]| {
+                assert_eq!(
+                    y, want,
+                    "{kernel:?} {IN}→{OUT} {K}×{K} {padding:?} zp {zero_point}"
+                );
+            };
+            macro_rules! run {
+                ($ho:literal, $wo:literal) => {{
+                    assert_eq!([ho, wo], [$ho, $wo]);
+                    let want: Image<OUT, $wo, $ho> = conv.forward_with(&x, Kernel::Portable);
+                    for kernel in KERNELS {
+                        let y: Image<OUT, $wo, $ho> = conv.forward_with(&x, kernel);
+                        check(y.as_flattened(), kernel, want.as_flattened());
+                    }
+                }};
+            }
+            match (padding, K) {
+                (Padding::Same, _) => run!(6, 7),
+                (_, 1) => run!(8, 11),
+                _ => run!(6, 9),
+            }
+        }
+    }
+}
+
+/// Output channels in whole and partial groups of four blocks of 16 (the AVX-512 VNNI lanes),
+/// patches a multiple of four long or not, pointwise and 3 × 3.
+#[test]
+fn every_kernel_convolves_many_channels_alike() {
+    every_kernel_convolves_alike::<8, 16, 1>(21);
+    every_kernel_convolves_alike::<4, 48, 3>(22);
+    every_kernel_convolves_alike::<12, 80, 1>(23);
+    every_kernel_convolves_alike::<3, 32, 3>(24);
+    every_kernel_convolves_alike::<16, 64, 3>(25);
+}
+
+/// A convolution of one channel a group (PyTorch's depthwise spelling) is the depthwise one.
+#[test]
+fn a_grouped_convolution_of_one_channel_a_group_is_depthwise() {
+    let mut v = Values(13);
+    let x: Image<6, 5, 4> = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let weight: [[[i8; 6]; 3]; 3] = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let grouped: [[[[i8; 1]; 3]; 3]; 6] = core::array::from_fn(|o| {
+        core::array::from_fn(|kh| core::array::from_fn(|kw| [weight[kh][kw][o]]))
+    });
+    let bias = [10, -20, 30, -40, 50, -60];
+    let scales = [0.01, 0.02, 0.03, 0.015, 0.025, 0.005];
+    let stage = OutputStage::per_channel(INPUT, scales, OUTPUT, Activation::None, Rounding::Double);
+    let dw = DepthwiseConv2d::<6, 6, 3, 3>::new(weight, bias, [1, 1], [1, 1], Padding::Same, stage);
+    let conv = Conv2d::new(grouped, bias, [1, 1], [1, 1], Padding::Same, stage);
+    let a: Image<6, 5, 4> = dw.forward(&x);
+    assert_eq!(a, conv.forward(&x));
 }
 
 #[test]

@@ -1,0 +1,113 @@
+//! [`Conv2d`] of one group with the output channels in the lanes of AVX-512 VNNI: the weights
+//! packed once per call ([`Kernel::pack`]), then at each output position four inputs of its
+//! patch at a time broadcast against sixteen channels' weights, with no sums across lanes.
+//! Bit for bit the other kernels' sums: `Σ w · (x − zx) = Σ w · (x + 128) − (128 + zx) · Σ w`,
+//! the second term taken off the bias once per call.
+
+use super::conv::{Conv2d, Window};
+use super::kernel::{Kernel, Packed, packed_dots, packed_len, row_sums};
+
+/// The bytes of the room for small layers' packed weights.
+const SMALL: usize = 4096;
+
+impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
+    /// The output of one group (`C == IN`) with the channels in lanes, if `kernel` runs them
+    /// for this layer (AVX-512 VNNI, and the packed weights fit the room: `OUT` a multiple of
+    /// 16 and `KH · KW · IN` of 4, or at most 4 KiB packed); else `false`, `y` untouched. Not
+    /// inlined: the packed weights' room is on its own frame.
+    #[inline(never)]
+    pub(super) fn patches_in_lanes<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
+        &self,
+        x: &[[[i8; C]; W]; H],
+        window: &Window,
+        kernel: Kernel,
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) -> bool {
+        let rows = self.weight.as_flattened().as_flattened().as_flattened();
+        let k = KH * KW * IN;
+        // As much room as the weights, or for small layers (whose rows or channels pad most)
+        // a few kilobytes.
+        let mut room = [[[[0i8; IN]; KW]; KH]; OUT];
+        let mut small = [0i8; SMALL];
+        let room = match packed_len(k, OUT) <= SMALL {
+            true => &mut small[..],
+            false => room
+                .as_flattened_mut()
+                .as_flattened_mut()
+                .as_flattened_mut(),
+        };
+        let Some(packed) = kernel.pack(rows, k, OUT, room) else {
+            return false;
+        };
+        // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW).
+        unsafe { self.run_in_lanes(x, window, kernel, &packed, rows, y) };
+        true
+    }
+
+    /// [`Conv2d::patches_in_lanes`] once the weights are packed, compiled for AVX-512 so that
+    /// the dot products and the output stage inline into the loop over positions.
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    unsafe fn run_in_lanes<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
+        &self,
+        x: &[[[i8; C]; W]; H],
+        window: &Window,
+        kernel: Kernel,
+        packed: &Packed<'_>,
+        rows: &[i8],
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
+        let offset = self.stage.input_offset();
+        let sums = row_sums::<OUT>(rows);
+        let base: [i32; OUT] = core::array::from_fn(|o| {
+            self.bias[o].wrapping_sub((128 - offset).wrapping_mul(sums[o]))
+        });
+        let vector = self.stage.vector(kernel);
+        // The patch as unsigned bytes, `x + 128` (the sign bit flipped). `offset` is minus the
+        // zero point, within [-127, 128]; a tap in the padding reads it, so adds `w · 0`.
+        let flip = |v: i8| v as u8 ^ 0x80;
+        let zero = flip((-offset) as i8);
+        let mut patch = [[[zero; IN]; KW]; KH];
+        for (i, row) in y.iter_mut().enumerate() {
+            for (j, pixel) in row.iter_mut().enumerate() {
+                let mut acc = base;
+                let mut inside = false;
+                for (kh, taps) in patch.iter_mut().enumerate() {
+                    let r = window.tap(0, i, kh, H);
+                    for (kw, tap) in taps.iter_mut().enumerate() {
+                        match (r, window.tap(1, j, kw, W)) {
+                            (Some(r), Some(c)) => {
+                                for (u, &x) in tap.iter_mut().zip(&x[r][c][..IN]) {
+                                    *u = flip(x);
+                                }
+                                inside = true;
+                            }
+                            _ => *tap = [zero; IN],
+                        }
+                    }
+                }
+                if inside {
+                    packed_dots(packed, patch.as_flattened().as_flattened(), &mut acc);
+                } else {
+                    // Every tap in the padding: the bias alone.
+                    acc = self.bias;
+                }
+                *pixel = self.stage.finish_all(&acc, vector);
+            }
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! The VNNI kernels of [`super::Kernel::rows_flat`]: `vpdpbusd` on the inputs as unsigned
+//! bytes (`u = x + 128`), on 512-bit vectors with AVX-512 or 256-bit ones with AVX-VNNI. Their
+//! intrinsics are stable from Rust 1.89 (`nncore_avx512`, set by the build script).
+//!
+//! Each takes `acc.len()` rows of `n = x.len() > 0` weights laid end to end (checked by the
+//! caller), four rows at a time so that each block of `x` is loaded once for all four.
+
+// Stable from Rust 1.89: the module builds only with `nncore_avx512`.
+#![allow(clippy::incompatible_msrv)]
+
+use core::arch::x86_64::{
+    __m128i, __m512i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_mullo_epi32,
+    _mm_set1_epi32, _mm_storeu_si128, _mm_sub_epi32, _mm256_add_epi32, _mm256_castsi256_si128,
+    _mm256_dpbusd_avx_epi32, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8,
+    _mm256_setzero_si256, _mm256_sub_epi32, _mm256_xor_si256, _mm512_add_epi32,
+    _mm512_castsi512_si256, _mm512_dpbusd_epi32, _mm512_extracti64x4_epi64, _mm512_loadu_si512,
+    _mm512_mask_storeu_epi32, _mm512_maskz_loadu_epi8, _mm512_maskz_loadu_epi32, _mm512_set1_epi8,
+    _mm512_set1_epi32, _mm512_setzero_si512, _mm512_sub_epi32, _mm512_unpackhi_epi32,
+    _mm512_unpackhi_epi64, _mm512_unpacklo_epi32, _mm512_unpacklo_epi64, _mm512_xor_si512,
+};
+
+/// Rows taken together.
+const ROWS: usize = 4;
+
+/// `(128 − offset) · Σ w`: what `Σ w·u` exceeds `Σ w·(x + offset)` by, wrapping.
+#[inline]
+fn correction(offset: i32, sum: i32) -> i32 {
+    (128 - offset).wrapping_mul(sum)
+}
+
+/// AVX-512 VNNI: 64 bytes a block, the last block's loads masked to the row (the bytes past it
+/// read as zero weights). With `sums`, `Σ w·u` less `(128 − offset) · sums[o]`; without, a
+/// second `vpdpbusd` per weight block adds `(128 − offset) · w` beside `u · w`.
+///
+/// # Safety
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `weight.len() == acc.len() · x.len()`,
+/// `sums` (if any) `acc.len()` long.
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn rows_avx512_vnni(
+    weight: &[i8],
+    x: &[i8],
+    offset: i32,
+    sums: Option<&[i32]>,
+    acc: &mut [i32],
+) {
+    let n = x.len();
+    let blocks = n.div_ceil(64);
+    let last = !0u64 >> (64 * blocks - n);
+    let flip = _mm512_set1_epi8(i8::MIN);
+    let k = _mm512_set1_epi8((128 - offset) as u8 as i8);
+    // SAFETY: block `b` spans bytes `64 · b ..` of `row`; the mask of the last keeps it inside
+    // the row's `n` (masked bytes are not read).
+    let load = |row: &[i8], b: usize| unsafe {
+        let mask = if b + 1 == blocks { last } else { !0 };
+        _mm512_maskz_loadu_epi8(mask, row.as_ptr().add(64 * b))
+    };
+    let dots = |rows: &[i8], sums: Option<&[i32]>, acc: &mut [i32]| {
+        let mut d = [_mm512_setzero_si512(); ROWS];
+        let mut c = [_mm512_setzero_si512(); ROWS];
+        for b in 0..blocks {
+            let u = _mm512_xor_si512(load(x, b), flip);
+            for ((d, c), row) in d.iter_mut().zip(&mut c).zip(rows.chunks_exact(n)) {
+                let w = load(row, b);
+                *d = _mm512_dpbusd_epi32(*d, u, w);
+                if sums.is_none() {
+                    *c = _mm512_dpbusd_epi32(*c, k, w);
+                }
+            }
+        }
+        let v: [__m512i; ROWS] = core::array::from_fn(|r| _mm512_sub_epi32(d[r], c[r]));
+        finish(reduce4(v), sums, offset, acc);
+    };
+    let mut groups = weight.chunks_exact(ROWS * n);
+    let mut accs = acc.chunks_exact_mut(ROWS);
+    for (o, (rows, acc)) in (&mut groups).zip(&mut accs).enumerate() {
+        dots(rows, sums.map(|s| &s[ROWS * o..ROWS * o + ROWS]), acc);
+    }
+    let (rest, done) = (accs.into_remainder(), weight.len() / n / ROWS * ROWS);
+    if !rest.is_empty() {
+        dots(groups.remainder(), sums.map(|s| &s[done..]), rest);
+    }
+}
+
+/// AVX-VNNI: 32 bytes a block, as [`rows_avx512_vnni`]; the last `n % 32` in plain Rust
+/// (`Σ w·u` with `sums`, `Σ w·(x + offset)` without).
+///
+/// # Safety
+/// The CPU must run AVX2 and AVX-VNNI; `weight.len() == acc.len() · x.len()`, `sums` (if any)
+/// `acc.len()` long.
+#[target_feature(enable = "avx2,avxvnni")]
+pub(super) unsafe fn rows_avx_vnni(
+    weight: &[i8],
+    x: &[i8],
+    offset: i32,
+    sums: Option<&[i32]>,
+    acc: &mut [i32],
+) {
+    let n = x.len();
+    let blocks = n / 32;
+    let tail = 32 * blocks;
+    let flip = _mm256_set1_epi8(i8::MIN);
+    let k = _mm256_set1_epi8((128 - offset) as u8 as i8);
+    // SAFETY: `32 · b + 32 <= n`: the 32 bytes are inside `x` and `row`.
+    let load =
+        |row: &[i8], b: usize| unsafe { _mm256_loadu_si256(row.as_ptr().add(32 * b).cast()) };
+    // With `sums` the tail adds `Σ w·u` as the blocks do, else `Σ w·(x + offset)`.
+    let rest_offset = if sums.is_some() { 128 } else { offset };
+    let dots = |rows: &[i8], sums: Option<&[i32]>, acc: &mut [i32]| {
+        let mut d = [_mm256_setzero_si256(); ROWS];
+        let mut c = [_mm256_setzero_si256(); ROWS];
+        for b in 0..blocks {
+            let u = _mm256_xor_si256(load(x, b), flip);
+            for ((d, c), row) in d.iter_mut().zip(&mut c).zip(rows.chunks_exact(n)) {
+                let w = load(row, b);
+                *d = _mm256_dpbusd_avx_epi32(*d, u, w);
+                if sums.is_none() {
+                    *c = _mm256_dpbusd_avx_epi32(*c, k, w);
+                }
+            }
+        }
+        for (acc, row) in acc.iter_mut().zip(rows.chunks_exact(n)) {
+            *acc = acc.wrapping_add(super::dot(&row[tail..], &x[tail..], rest_offset));
+        }
+        let q: [__m128i; ROWS] = core::array::from_fn(|r| {
+            let v = _mm256_sub_epi32(d[r], c[r]);
+            _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v))
+        });
+        // Lane r of the result is the sum of the four lanes of q[r].
+        let all = _mm_hadd_epi32(_mm_hadd_epi32(q[0], q[1]), _mm_hadd_epi32(q[2], q[3]));
+        finish(all, sums, offset, acc);
+    };
+    let mut groups = weight.chunks_exact(ROWS * n);
+    let mut accs = acc.chunks_exact_mut(ROWS);
+    for (o, (rows, acc)) in (&mut groups).zip(&mut accs).enumerate() {
+        dots(rows, sums.map(|s| &s[ROWS * o..ROWS * o + ROWS]), acc);
+    }
+    let (rest, done) = (accs.into_remainder(), weight.len() / n / ROWS * ROWS);
+    if !rest.is_empty() {
+        dots(groups.remainder(), sums.map(|s| &s[done..]), rest);
+    }
+}
+
+/// Lane `r` the sum of the sixteen lanes of `v[r]`: pairs of rows interleaved and added, then
+/// the pairs, then the four 128-bit quarters.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn reduce4(v: [__m512i; ROWS]) -> __m128i {
+    let ab = _mm512_add_epi32(
+        _mm512_unpacklo_epi32(v[0], v[1]),
+        _mm512_unpackhi_epi32(v[0], v[1]),
+    );
+    let cd = _mm512_add_epi32(
+        _mm512_unpacklo_epi32(v[2], v[3]),
+        _mm512_unpackhi_epi32(v[2], v[3]),
+    );
+    let abcd = _mm512_add_epi32(_mm512_unpacklo_epi64(ab, cd), _mm512_unpackhi_epi64(ab, cd));
+    let half = _mm256_add_epi32(
+        _mm512_castsi512_si256(abcd),
+        _mm512_extracti64x4_epi64::<1>(abcd),
+    );
+    _mm_add_epi32(
+        _mm256_castsi256_si128(half),
+        _mm256_extracti128_si256::<1>(half),
+    )
+}
+
+/// Adds lane `r` of `all` to `acc[r]` (for the rows there are, up to four), less the
+/// correction of `sums[r]` if given.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn finish(all: __m128i, sums: Option<&[i32]>, offset: i32, acc: &mut [i32]) {
+    if acc.len() == ROWS {
+        // SAFETY: `acc` and `sums` (if any) hold four int32.
+        unsafe {
+            let mut sum = _mm_add_epi32(_mm_loadu_si128(acc.as_ptr().cast()), all);
+            if let Some(s) = sums {
+                let s = _mm_loadu_si128(s.as_ptr().cast());
+                sum = _mm_sub_epi32(sum, _mm_mullo_epi32(s, _mm_set1_epi32(128 - offset)));
+            }
+            _mm_storeu_si128(acc.as_mut_ptr().cast(), sum);
+        }
+        return;
+    }
+    let mut lanes = [0i32; ROWS];
+    // SAFETY: `lanes` holds four int32.
+    unsafe { _mm_storeu_si128(lanes.as_mut_ptr().cast(), all) };
+    for (r, acc) in acc.iter_mut().enumerate() {
+        let fix = sums.map_or(0, |s| correction(offset, s[r]));
+        *acc = acc.wrapping_add(lanes[r]).wrapping_sub(fix);
+    }
+}
+
+/// [`super::Kernel::tap`] compiled for AVX-512.
+///
+/// # Safety
+/// The CPU must run AVX-512F and AVX-512BW.
+#[target_feature(enable = "avx512f,avx512bw")]
+pub(super) unsafe fn tap_avx512(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32) {
+    super::tap(acc, w, x, offset);
+}
+
+/// `rows` (rows of `k` weights end to end) packed for [`dots_in_lanes`]: sixteen output
+/// channels a block, four weights of each a lane,
+/// `packed[(b · ⌈k/4⌉ + g) · 64 + 4j + i] = w[16b + j][4g + i]`, zero past `k` and past the
+/// last row. `packed` holds `⌈out / 16⌉ · ⌈k/4⌉ · 64` bytes.
+pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
+    let groups = k.div_ceil(4);
+    packed.fill(0);
+    for (o, row) in rows.chunks_exact(k).enumerate() {
+        let first = (o / 16) * groups * 64 + (o % 16) * 4;
+        let (fours, rest) = row.as_chunks::<4>();
+        for (g, w) in fours.iter().enumerate() {
+            let at = first + 64 * g;
+            packed[at..at + 4].copy_from_slice(w);
+        }
+        if !rest.is_empty() {
+            let at = first + 64 * fours.len();
+            packed[at..at + rest.len()].copy_from_slice(rest);
+        }
+    }
+}
+
+/// Adds `Σ w · u` of every row [`pack`] packed into `acc`, output channels in the lanes: each
+/// four inputs broadcast to all lanes, `vpdpbusd` against the weights of sixteen channels, four
+/// blocks of sixteen at a time. No sums across lanes.
+///
+/// # Safety
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `u` is `k` long, `packed` as [`pack`]
+/// made it for `acc.len()` rows of `k`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn dots_in_lanes(packed: &[i8], u: &[u8], acc: &mut [i32]) {
+    let k = u.len();
+    let groups = k.div_ceil(4);
+    let mut tail = [0u8; 4];
+    tail[..k - 4 * (k / 4)].copy_from_slice(&u[4 * (k / 4)..]);
+    let tail = i32::from_le_bytes(tail);
+    // The four inputs of group `g`; past `k` the weights are zero.
+    let word = |g: usize| -> i32 {
+        if 4 * g + 4 <= k {
+            // SAFETY: bytes `4g .. 4g + 4` are inside `u`.
+            unsafe { u.as_ptr().add(4 * g).cast::<i32>().read_unaligned() }
+        } else {
+            tail
+        }
+    };
+    // SAFETY: block `b`, group `g` is 64 bytes inside `packed`.
+    let weights = |b: usize, g: usize| unsafe {
+        _mm512_loadu_si512(packed.as_ptr().add((b * groups + g) * 64).cast())
+    };
+    let blocks = acc.len().div_ceil(16);
+    let mut b = 0;
+    while b < blocks {
+        let n = (blocks - b).min(4);
+        let mut a = [_mm512_setzero_si512(); 4];
+        if n == 1 {
+            // One block: four chains of groups, so that each `vpdpbusd` need not wait for the
+            // one before; added together at the end (wrapping, in any order).
+            let mut g = 0;
+            while g + 4 <= groups {
+                for (t, a) in a.iter_mut().enumerate() {
+                    let u = _mm512_set1_epi32(word(g + t));
+                    *a = _mm512_dpbusd_epi32(*a, u, weights(b, g + t));
+                }
+                g += 4;
+            }
+            for g in g..groups {
+                a[0] = _mm512_dpbusd_epi32(a[0], _mm512_set1_epi32(word(g)), weights(b, g));
+            }
+            let pairs = [_mm512_add_epi32(a[0], a[1]), _mm512_add_epi32(a[2], a[3])];
+            a[0] = _mm512_add_epi32(pairs[0], pairs[1]);
+        } else if n == 2 {
+            // Two blocks: two chains of groups each, added at the end.
+            let mut g = 0;
+            while g + 2 <= groups {
+                for h in 0..2 {
+                    let u = _mm512_set1_epi32(word(g + h));
+                    a[2 * h] = _mm512_dpbusd_epi32(a[2 * h], u, weights(b, g + h));
+                    a[2 * h + 1] = _mm512_dpbusd_epi32(a[2 * h + 1], u, weights(b + 1, g + h));
+                }
+                g += 2;
+            }
+            if g < groups {
+                let u = _mm512_set1_epi32(word(g));
+                a[0] = _mm512_dpbusd_epi32(a[0], u, weights(b, g));
+                a[1] = _mm512_dpbusd_epi32(a[1], u, weights(b + 1, g));
+            }
+            a = [
+                _mm512_add_epi32(a[0], a[2]),
+                _mm512_add_epi32(a[1], a[3]),
+                a[2],
+                a[3],
+            ];
+        } else {
+            for g in 0..groups {
+                let u = _mm512_set1_epi32(word(g));
+                for (t, a) in a.iter_mut().enumerate().take(n) {
+                    *a = _mm512_dpbusd_epi32(*a, u, weights(b + t, g));
+                }
+            }
+        }
+        for (t, a) in a.iter().enumerate().take(n) {
+            let first = 16 * (b + t);
+            // The last block's lanes past `acc` are masked off.
+            let lanes = (acc.len() - first).min(16);
+            let mask = (!0u32 >> (32 - lanes)) as u16;
+            // SAFETY: the `lanes` int32 from `first` are inside `acc`.
+            unsafe {
+                let at = acc.as_mut_ptr().add(first);
+                let sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, at), *a);
+                _mm512_mask_storeu_epi32(at, mask, sum);
+            }
+        }
+        b += n;
+    }
+}

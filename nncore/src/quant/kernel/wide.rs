@@ -1,0 +1,143 @@
+//! The kernels' AVX-512 companions: the output stage and `ADD` sixteen or eight values at a
+//! time, and the weights of a convolution packed with its output channels in the lanes; each
+//! `None` or `0` (the scalar path) where the CPU or the compiler lacks AVX-512.
+
+use super::Kernel;
+use crate::quant::fixed::{Multiplier, Rounding};
+
+/// Proof that [`rescale`] runs on this CPU: from [`Kernel::vector_stage`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct VectorStage(());
+
+impl Kernel {
+    /// Whether the output stage runs sixteen channels at a time with this kernel: with AVX-512
+    /// VNNI (whose CPUs have AVX-512F and VL), on this CPU, for the fixed-point roundings.
+    #[must_use]
+    pub(crate) fn vector_stage(self, rounding: Rounding) -> Option<VectorStage> {
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if self == Kernel::Avx512Vnni
+            && rounding != Rounding::Float
+            && super::avx512_vnni_available()
+        {
+            return Some(VectorStage(()));
+        }
+        let _ = rounding;
+        None
+    }
+}
+
+/// The output stage, as [`crate::quant::OutputStage::finish`] computes it, of the first
+/// channels of `acc`, sixteen at a time, up to the first sixteen whose multipliers it leaves to
+/// the scalar stage (none in practice); returns how many.
+///
+/// # Panics
+/// If `multiplier` or `out` is shorter than `acc`.
+#[cfg_attr(
+    not(all(target_arch = "x86_64", nncore_avx512)),
+    allow(unused_variables)
+)]
+#[inline(always)]
+pub(crate) fn rescale(
+    _proof: VectorStage,
+    acc: &[i32],
+    multiplier: &[Multiplier],
+    rounding: Rounding,
+    zero_point: i32,
+    clamp: [i8; 2],
+    out: &mut [i8],
+) -> usize {
+    assert!(multiplier.len() >= acc.len() && out.len() >= acc.len());
+    // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL, for a rounding
+    // other than `Float`; the lengths were checked above.
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    return unsafe { super::stage::finish(acc, multiplier, rounding, zero_point, clamp, out) };
+    #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
+    0
+}
+
+/// [`crate::quant::Add::add`] of the first values of `a` and `b` into `out`, eight at a time,
+/// returning how many (the rest, and everything with a mantissa of `i32::MIN`, is the scalar
+/// `add`'s).
+///
+/// # Panics
+/// If `b` or `out` is shorter than `a`.
+#[cfg_attr(
+    not(all(target_arch = "x86_64", nncore_avx512)),
+    allow(unused_variables)
+)]
+pub(crate) fn add(
+    _proof: VectorStage,
+    add: &crate::quant::Add,
+    a: &[i8],
+    b: &[i8],
+    out: &mut [i8],
+) -> usize {
+    assert!(b.len() >= a.len() && out.len() >= a.len());
+    // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL; the lengths were
+    // checked above.
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    return unsafe { super::stage::add(add, a, b, out) };
+    #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
+    0
+}
+
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+/// Weights packed by [`Kernel::pack`]: output channels in the lanes of AVX-512 VNNI.
+#[derive(Debug)]
+pub(crate) struct Packed<'a> {
+    /// The packed weights.
+    weights: &'a [i8],
+    /// Weights a row.
+    k: usize,
+    /// Rows.
+    out: usize,
+}
+
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+/// The bytes of `out` rows of `k` weights packed by [`Kernel::pack`]: `⌈out / 16⌉ · ⌈k/4⌉ · 64`.
+#[must_use]
+pub(crate) const fn packed_len(k: usize, out: usize) -> usize {
+    out.div_ceil(16) * k.div_ceil(4) * 64
+}
+
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+impl Kernel {
+    /// `rows` (`out` rows of `k` weights end to end) packed into `buf` for [`packed_dots`], where
+    /// this kernel runs them (AVX-512 VNNI on this CPU) and `buf` holds [`Kernel::packed_len`]
+    /// bytes; else `None`.
+    #[must_use]
+    pub(crate) fn pack<'a>(
+        self,
+        rows: &[i8],
+        k: usize,
+        out: usize,
+        buf: &'a mut [i8],
+    ) -> Option<Packed<'a>> {
+        let len = packed_len(k, out);
+        let fits = k > 0 && rows.len() == out * k && buf.len() >= len;
+        if self != Kernel::Avx512Vnni || !fits || !super::avx512_vnni_available() {
+            return None;
+        }
+        super::vnni::pack(rows, k, &mut buf[..len]);
+        Some(Packed {
+            weights: &buf[..len],
+            k,
+            out,
+        })
+    }
+}
+
+/// Adds `Σ w · u` of every packed row to `acc` (one sum a row), `u` the inputs as unsigned
+/// bytes (`x + 128`): the caller takes `(128 + zx) · Σ w` off beforehand.
+///
+/// # Panics
+/// If `u` is not the packed rows' length or `acc` not their number.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[inline]
+pub(crate) fn packed_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
+    assert_eq!(u.len(), packed.k, "an input a weight");
+    assert_eq!(acc.len(), packed.out, "a sum a row");
+    // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
+    // rows of `k` and `acc.len()` rows, checked above.
+    unsafe { super::vnni::dots_in_lanes(packed.weights, u, acc) };
+}
