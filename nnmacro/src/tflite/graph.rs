@@ -74,6 +74,41 @@ pub struct Graph {
     pub float_output: bool,
 }
 
+impl Graph {
+    /// The peak of the activation bytes alive at once: each op's output from its op to the last
+    /// op reading it, the input from the start, the output to the end.
+    pub fn arena_bytes(&self) -> usize {
+        let graph = self;
+        let len = |i: usize| graph.tensors[i].as_ref().map_or(0, Tensor::len);
+        let mut last = std::collections::HashMap::new();
+        last.insert(graph.input, 0);
+        for (k, node) in graph.nodes.iter().enumerate() {
+            for &i in &node.inputs {
+                last.insert(i, k);
+            }
+        }
+        last.insert(graph.output, graph.nodes.len());
+        let mut peak = 0;
+        for k in 0..graph.nodes.len() {
+            let mut alive: Vec<usize> = last
+                .iter()
+                .filter(|&(&i, &end)| end >= k && graph.born(i) <= k)
+                .map(|(&i, _)| i)
+                .collect();
+            alive.sort_unstable();
+            alive.dedup();
+            peak = peak.max(alive.iter().map(|&i| len(i)).sum());
+        }
+        peak
+    }
+
+    /// The op that writes tensor `i` (0 for the input).
+    fn born(&self, i: usize) -> usize {
+        let graph = self;
+        graph.nodes.iter().position(|n| n.output == i).unwrap_or(0)
+    }
+}
+
 /// Checks `model` into a graph.
 pub fn check(model: &Model) -> Result<Graph, String> {
     if model.subgraphs != 1 {

@@ -281,7 +281,7 @@ pub fn model(
         .map(Tensor::len)
         .max()
         .unwrap_or(0);
-    let arena = arena_bytes(graph);
+    let arena = graph.arena_bytes();
     let names: Vec<&Ident> = fields.iter().map(|f| &f.name).collect();
     let types: Vec<&TokenStream> = fields.iter().map(|f| &f.ty).collect();
     let values: Vec<&TokenStream> = fields.iter().map(|f| &f.value).collect();
@@ -379,35 +379,4 @@ fn nested_map(depth: usize, f: &TokenStream) -> TokenStream {
         g = quote!(|a| a.map(#g));
     }
     g
-}
-
-/// The peak of the activation bytes alive at once: each op's output from its op to the last
-/// op reading it, the input from the start, the output to the end.
-fn arena_bytes(graph: &Graph) -> usize {
-    let len = |i: usize| graph.tensors[i].as_ref().map_or(0, Tensor::len);
-    let mut last = std::collections::HashMap::new();
-    last.insert(graph.input, 0);
-    for (k, node) in graph.nodes.iter().enumerate() {
-        for &i in &node.inputs {
-            last.insert(i, k);
-        }
-    }
-    last.insert(graph.output, graph.nodes.len());
-    let mut peak = 0;
-    for k in 0..graph.nodes.len() {
-        let mut alive: Vec<usize> = last
-            .iter()
-            .filter(|&(&i, &end)| end >= k && born(graph, i) <= k)
-            .map(|(&i, _)| i)
-            .collect();
-        alive.sort_unstable();
-        alive.dedup();
-        peak = peak.max(alive.iter().map(|&i| len(i)).sum());
-    }
-    peak
-}
-
-/// The op that writes tensor `i` (0 for the input).
-fn born(graph: &Graph, i: usize) -> usize {
-    graph.nodes.iter().position(|n| n.output == i).unwrap_or(0)
 }
