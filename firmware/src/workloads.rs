@@ -207,12 +207,14 @@ pub mod selected {
 pub mod selected {
     use nncore::quant::Kernel;
 
-    pub const NAME: &str = "int8 dot products, odd shapes";
+    pub const NAME: &str = "int8 dot products on odd shapes, output stages on edge cases";
     pub const MULTIPLY_ADDS: usize = 0;
     pub const WEIGHT_BYTES: usize = 0;
     pub const ARENA_BYTES: usize = 0;
     pub type Input = u32;
-    pub type Output = [i32; 4 * (7 + 5 + 4 + 9 + 2 + 3)];
+    /// Dot products of six shapes at four offsets, then [`stages`].
+    pub type Output = [i32; SUMS + STAGES];
+    const SUMS: usize = 4 * (7 + 5 + 4 + 9 + 2 + 3);
 
     pub fn input(k: u32) -> Input {
         k
@@ -232,7 +234,9 @@ pub mod selected {
     }
 
     pub fn infer(seed: &Input) -> Output {
-        let mut y = [0; 4 * (7 + 5 + 4 + 9 + 2 + 3)];
+        let mut out = [0; SUMS + STAGES];
+        let (y, z) = out.split_at_mut(SUMS);
+        stages(*seed, z);
         let (a, rest) = y.split_at_mut(4 * 7);
         sums::<37, 7>(*seed, a);
         let (b, rest) = rest.split_at_mut(4 * 5);
@@ -244,7 +248,79 @@ pub mod selected {
         let (e, f) = rest.split_at_mut(4 * 2);
         sums::<1400, 2>(*seed + 4, e);
         sums::<70, 3>(*seed + 5, f);
-        y
+        out
+    }
+
+    /// Accumulators a stage meets: the extremes, ties of both roundings, random ones.
+    fn accumulators(seed: u32, exponent: u32) -> [i32; 16] {
+        let tie = |k: i32| {
+            (k << exponent.min(29))
+                .wrapping_add(1 << exponent.min(29) >> 1)
+                .wrapping_mul(2)
+        };
+        let mut v = super::int8(seed, 8).map(|b| i32::from(b) << (seed % 24));
+        let mut acc = [
+            i32::MIN,
+            i32::MAX,
+            0,
+            1,
+            -1,
+            tie(3),
+            tie(-3),
+            tie(0),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        ];
+        acc[8..].iter_mut().for_each(|a| *a = v.next().unwrap_or(0));
+        acc
+    }
+
+    /// Multipliers `(mantissa, shift)` of each stage: right shifts from 0 to beyond 31, a left
+    /// shift, the extreme mantissas, zero.
+    const MULTIPLIERS: [(i32, i32); 10] = [
+        (1 << 30, 0),
+        (1 << 30, -1),
+        (1 << 30, -5),
+        (1 << 30, -31),
+        (1 << 30, -40),
+        (i32::MIN, 0),
+        (i32::MAX, -3),
+        (1_518_500_250, -9),
+        (1 << 30, 2),
+        (0, 0),
+    ];
+    const STAGES: usize = 2 * 3 * MULTIPLIERS.len() * 16;
+
+    /// The outputs of fully connected layers with zero weights, whose accumulators are their
+    /// biases: every multiplier, three zero points and clamps, both roundings.
+    fn stages(seed: u32, out: &mut [i32]) {
+        use nncore::quant::{FullyConnected, Multiplier, OutputStage, QuantParams, Rounding};
+        let mut out = out.iter_mut();
+        for rounding in [Rounding::Double, Rounding::Single] {
+            for (zero_point, clamp) in [(-128, [-128, 127]), (5, [5, 127]), (127, [-20, 100])] {
+                for (mantissa, shift) in MULTIPLIERS {
+                    let stage = OutputStage {
+                        input: QuantParams::new(1.0, 0),
+                        output: QuantParams::new(1.0, zero_point),
+                        weight_scale: [1.0; 16],
+                        multiplier: [Multiplier { mantissa, shift }; 16],
+                        clamp,
+                        rounding,
+                    };
+                    let bias = accumulators(seed, shift.unsigned_abs());
+                    let layer = FullyConnected::new([[0; 1]; 16], bias, stage);
+                    for (o, y) in out.by_ref().zip(layer.forward(&[0])) {
+                        *o = i32::from(y);
+                    }
+                }
+            }
+        }
     }
 }
 

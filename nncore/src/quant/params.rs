@@ -222,6 +222,16 @@ impl<const N: usize> OutputStage<N> {
     #[inline(always)]
     pub(crate) fn finish_all(&self, acc: &[i32; N], vector: Option<VectorStage>) -> [i8; N] {
         let mut out = [0i8; N];
+        #[cfg(nn_arm_dsp)]
+        if self.rounding == Rounding::Double {
+            let zero_point = self.output.zero_point as i32;
+            for (c, out) in out.iter_mut().enumerate() {
+                let m = self.multiplier[c];
+                *out = crate::quant::kernel::finish_double(acc[c], m, zero_point, self.clamp)
+                    .unwrap_or_else(|| self.finish(c, acc[c]));
+            }
+            return out;
+        }
         let done = vector.map_or(0, |v| {
             let zero_point = self.output.zero_point as i32;
             let (m, r) = (&self.multiplier, self.rounding);
