@@ -319,8 +319,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                             }
                         }
                     }
-                    let patch = patch.as_flattened().as_flattened();
-                    kernel.rows_flat(rows, patch, offset, sums, &mut acc);
+                    kernel.patch_rows(&self.weight, &patch, offset, sums, &mut acc);
                 }
                 *pixel = self.stage.finish_all(&acc, vector);
             }

@@ -132,6 +132,40 @@ impl Kernel {
         self.rows_flat(weight.as_flattened(), x, offset, None, acc);
     }
 
+    /// [`Kernel::rows`] for a convolution's weights and patch (`sums` as in
+    /// [`Kernel::rows_flat`]).
+    #[inline]
+    pub(crate) fn patch_rows<
+        const IN: usize,
+        const KW: usize,
+        const KH: usize,
+        const OUT: usize,
+    >(
+        self,
+        weight: &[[[[i8; IN]; KW]; KH]; OUT],
+        x: &[[[i8; IN]; KW]; KH],
+        offset: i32,
+        sums: Option<&[i32]>,
+        acc: &mut [i32; OUT],
+    ) {
+        #[cfg(nn_arm_dsp)]
+        if self == Kernel::Dsp {
+            arm::patch_rows(weight, x, offset, acc);
+            return;
+        }
+        #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+        {
+            let _ = sums;
+            thumb::patch_rows(weight, x, offset, acc);
+        }
+        #[cfg(not(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp))))]
+        {
+            let flat = weight.as_flattened().as_flattened().as_flattened();
+            let x = x.as_flattened().as_flattened();
+            self.rows_flat(flat, x, offset, sums, acc);
+        }
+    }
+
     /// Whether the kernel uses the row sums `Σ w` of [`Kernel::rows_flat`] (the VNNI ones).
     #[must_use]
     pub(crate) fn takes_row_sums(self) -> bool {

@@ -10,21 +10,25 @@
 
 use core::arch::asm;
 
-/// `IN` int16 inputs, aligned for `LDRD`.
+/// A patch of `KH · KW · IN` int16 inputs, aligned for `LDRD`.
 #[repr(C, align(8))]
-struct Pairs<const IN: usize>([i16; IN]);
+struct Pairs<const IN: usize, const KW: usize, const KH: usize>([[[i16; IN]; KW]; KH]);
 
-/// `x + offset` in SMLAD order (groups of four), the last `IN % 4` in order.
+/// `x + offset` in SMLAD order (groups of four), the last `len % 4` in order.
 #[inline]
-fn pairs<const IN: usize>(x: &[i8; IN], offset: i32) -> Pairs<IN> {
-    let mut out = Pairs([0i16; IN]);
+fn pairs<const IN: usize, const KW: usize, const KH: usize>(
+    x: &[i8],
+    offset: i32,
+) -> Pairs<IN, KW, KH> {
+    let mut out = Pairs([[[0i16; IN]; KW]; KH]);
+    let flat = out.0.as_flattened_mut().as_flattened_mut();
     let o = |v: i8| (v as i32 + offset) as i16;
-    for (d, s) in out.0.chunks_exact_mut(4).zip(x.chunks_exact(4)) {
+    for (d, s) in flat.chunks_exact_mut(4).zip(x.chunks_exact(4)) {
         d.copy_from_slice(&[o(s[0]), o(s[2]), o(s[1]), o(s[3])]);
     }
-    let tail = IN / 4 * 4;
-    for i in tail..IN {
-        out.0[i] = o(x[i]);
+    let tail = flat.len() / 4 * 4;
+    for (d, &s) in flat[tail..].iter_mut().zip(&x[tail..]) {
+        *d = o(s);
     }
     out
 }
@@ -37,30 +41,56 @@ pub(super) fn rows<const IN: usize, const OUT: usize>(
     offset: i32,
     acc: &mut [i32; OUT],
 ) {
-    let xs = pairs(x, offset);
-    let groups = IN / 4;
+    rows_of::<IN, 1, 1, OUT>(weight.as_flattened(), x, offset, acc);
+}
+
+/// [`rows`] for a convolution's weights and patch, `KH · KW · IN` values a row.
+#[inline]
+pub(super) fn patch_rows<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
+    weight: &[[[[i8; IN]; KW]; KH]; OUT],
+    x: &[[[i8; IN]; KW]; KH],
+    offset: i32,
+    acc: &mut [i32; OUT],
+) {
+    let weight = weight.as_flattened().as_flattened().as_flattened();
+    rows_of::<IN, KW, KH, OUT>(weight, x.as_flattened().as_flattened(), offset, acc);
+}
+
+/// `OUT` rows of `len = KH · KW · IN` weights laid end to end in `weight` against `x`.
+#[inline]
+fn rows_of<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
+    weight: &[i8],
+    x: &[i8],
+    offset: i32,
+    acc: &mut [i32; OUT],
+) {
+    let len = KH * KW * IN;
+    assert!(weight.len() == OUT * len && x.len() == len);
+    let xs = pairs::<IN, KW, KH>(x, offset);
+    let xs = xs.0.as_flattened().as_flattened();
+    let groups = len / 4;
     let tail = groups * 4;
     let mut done = 0;
     // Four rows at a time, while their offsets fit LDR's 12-bit immediate.
-    if 3 * IN <= 4095 && groups > 0 {
-        for (rows, acc) in weight.chunks_exact(4).zip(acc.chunks_exact_mut(4)) {
+    if 3 * len <= 4095 && groups > 0 {
+        for (rows, acc) in weight.chunks_exact(4 * len).zip(acc.chunks_exact_mut(4)) {
             let mut a = [acc[0], acc[1], acc[2], acc[3]];
             // SAFETY: reads `4 · groups` bytes of each of the four rows (from the first row,
-            // `IN` apart) and as many int16 inputs, all in bounds.
-            unsafe { four_rows::<IN>(rows.as_ptr().cast(), xs.0.as_ptr(), groups, &mut a) };
-            for (k, (row, acc)) in rows.iter().zip(acc.iter_mut()).enumerate() {
-                *acc = a[k].wrapping_add(rest(&row[tail..], &xs.0[tail..]));
+            // `len` apart) and as many int16 inputs, all in bounds.
+            unsafe { four_rows::<IN, KW, KH>(rows.as_ptr(), xs.as_ptr(), groups, &mut a) };
+            for (k, (row, acc)) in rows.chunks_exact(len).zip(acc.iter_mut()).enumerate() {
+                *acc = a[k].wrapping_add(rest(&row[tail..], &xs[tail..]));
             }
             done += 4;
         }
     }
-    for (row, acc) in weight[done..].iter().zip(&mut acc[done..]) {
+    for (row, acc) in weight[done * len..].chunks_exact(len).zip(&mut acc[done..]) {
         let mut a = *acc;
         if groups > 0 {
             // SAFETY: reads `4 · groups` bytes of the row and as many int16 inputs.
-            unsafe { one_row(row.as_ptr(), xs.0.as_ptr(), groups, &mut a) };
+            unsafe { one_row(row.as_ptr(), xs.as_ptr(), groups, &mut a) };
         }
-        *acc = a.wrapping_add(rest(&row[tail..], &xs.0[tail..]));
+        *acc = a.wrapping_add(rest(&row[tail..], &xs[tail..]));
     }
 }
 
@@ -101,14 +131,19 @@ macro_rules! four_inputs {
     };
 }
 
-/// Four rows `IN` bytes apart from `w` against `4 · groups` inputs: sixteen inputs a step, then
-/// four a step.
+/// Four rows `len = KH · KW · IN` bytes apart from `w` against `4 · groups` inputs: sixteen
+/// inputs a step, then four a step.
 ///
 /// # Safety
-/// `w` must be readable for `3 · IN + 4 · groups` bytes and `x` for `4 · groups` int16 values,
+/// `w` must be readable for `3 · len + 4 · groups` bytes and `x` for `4 · groups` int16 values,
 /// aligned to 4 bytes; `groups > 0`.
 #[inline]
-unsafe fn four_rows<const IN: usize>(w: *const i8, x: *const i16, groups: usize, a: &mut [i32; 4]) {
+unsafe fn four_rows<const IN: usize, const KW: usize, const KH: usize>(
+    w: *const i8,
+    x: *const i16,
+    groups: usize,
+    a: &mut [i32; 4],
+) {
     let [mut a0, mut a1, mut a2, mut a3] = *a;
     let (mut w, mut x) = (w, x);
     // SAFETY: the loads stay in the ranges the caller vouches for.
@@ -133,9 +168,9 @@ unsafe fn four_rows<const IN: usize>(w: *const i8, x: *const i16, groups: usize,
                 xb = out(reg) _,
                 w = out(reg) _,
                 t = out(reg) _,
-                r1 = const IN,
-                r2 = const 2 * IN,
-                r3 = const 3 * IN,
+                r1 = const KH * KW * IN,
+                r2 = const 2 * KH * KW * IN,
+                r3 = const 3 * KH * KW * IN,
                 options(nostack, readonly),
             );
         }
@@ -156,9 +191,9 @@ unsafe fn four_rows<const IN: usize>(w: *const i8, x: *const i16, groups: usize,
                 xb = out(reg) _,
                 w = out(reg) _,
                 t = out(reg) _,
-                r1 = const IN,
-                r2 = const 2 * IN,
-                r3 = const 3 * IN,
+                r1 = const KH * KW * IN,
+                r2 = const 2 * KH * KW * IN,
+                r3 = const 3 * KH * KW * IN,
                 options(nostack, readonly),
             );
         }

@@ -14,19 +14,50 @@ pub(super) fn rows<const IN: usize, const OUT: usize>(
     offset: i32,
     acc: &mut [i32; OUT],
 ) {
+    rows_of::<IN, 1, 1, OUT>(weight.as_flattened(), x, offset, acc);
+}
+
+/// [`rows`] for a convolution's weights and patch, `KH · KW · IN` values a row.
+#[inline]
+pub(super) fn patch_rows<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
+    weight: &[[[[i8; IN]; KW]; KH]; OUT],
+    x: &[[[i8; IN]; KW]; KH],
+    offset: i32,
+    acc: &mut [i32; OUT],
+) {
+    let weight = weight.as_flattened().as_flattened().as_flattened();
+    rows_of::<IN, KW, KH, OUT>(weight, x.as_flattened().as_flattened(), offset, acc);
+}
+
+/// `OUT` rows of `len = KH · KW · IN` weights laid end to end in `weight` against `x`.
+#[inline]
+fn rows_of<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
+    weight: &[i8],
+    x: &[i8],
+    offset: i32,
+    acc: &mut [i32; OUT],
+) {
+    let len = KH * KW * IN;
+    assert!(weight.len() == OUT * len && x.len() == len);
     // Words, so that one `LDM` loads an input and steps to the next.
-    let xs: [i32; IN] = core::array::from_fn(|i| x[i] as i32 + offset);
-    let even = IN / 2 * 2;
-    let mut pairs = weight.chunks_exact(2);
+    let mut words = [[[0i32; IN]; KW]; KH];
+    let xs = words.as_flattened_mut().as_flattened_mut();
+    for (w, &x) in xs.iter_mut().zip(x) {
+        *w = x as i32 + offset;
+    }
+    let xs = &*xs;
+    let even = len / 2 * 2;
+    let mut pairs = weight.chunks_exact(2 * len);
     let mut accs = acc.chunks_exact_mut(2);
     for (rows, acc) in (&mut pairs).zip(&mut accs) {
+        let (row0, row1) = rows.split_at(len);
         let (mut a0, mut a1) = (acc[0], acc[1]);
         if even > 0 {
             // SAFETY: reads `even` bytes of each row and `even` inputs.
             unsafe {
                 two_rows(
-                    rows[0].as_ptr(),
-                    rows[1].as_ptr(),
+                    row0.as_ptr(),
+                    row1.as_ptr(),
                     xs.as_ptr(),
                     even,
                     &mut a0,
@@ -34,17 +65,18 @@ pub(super) fn rows<const IN: usize, const OUT: usize>(
                 )
             };
         }
-        for i in even..IN {
-            a0 = a0.wrapping_add(rows[0][i] as i32 * xs[i]);
-            a1 = a1.wrapping_add(rows[1][i] as i32 * xs[i]);
+        for i in even..len {
+            a0 = a0.wrapping_add(row0[i] as i32 * xs[i]);
+            a1 = a1.wrapping_add(row1[i] as i32 * xs[i]);
         }
         acc[0] = a0;
         acc[1] = a1;
     }
-    for (row, acc) in pairs.remainder().iter().zip(accs.into_remainder()) {
+    let rest = pairs.remainder().chunks_exact(len.max(1));
+    for (row, acc) in rest.zip(accs.into_remainder()) {
         let sum = row
             .iter()
-            .zip(&xs)
+            .zip(xs)
             .fold(0i32, |s, (&w, &x)| s.wrapping_add(w as i32 * x));
         *acc = acc.wrapping_add(sum);
     }
