@@ -25,6 +25,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             // SAFETY: the vector output stage runs only where the CPU has AVX-512 VNNI, F and BW.
             return unsafe { self.groups_avx512(x, window, kernel, y) };
         }
+        #[cfg(nn_arm_dsp)]
+        if kernel == Kernel::Dsp && self.depthwise_planes(x, window, y) {
+            return;
+        }
         self.groups_body(x, window, kernel, kernel, y);
     }
 
