@@ -8,6 +8,7 @@
 
 use super::conv::{Conv2d, Window};
 use super::fixed::Rounding;
+use super::kernel::DoubleStage;
 use core::arch::asm;
 
 /// A channel's `H × W` plane with a row of zeros above and below, and two more values at each
@@ -80,7 +81,12 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             let pairs: [u32; 3] = core::array::from_fn(|kh| pack(tap(kh, 0), tap(kh, 1)));
             let firsts: [u32; 3] = core::array::from_fn(|kh| pack(0, tap(kh, 1)));
             let lasts: [i32; 3] = core::array::from_fn(|kh| tap(kh, 2) as i32);
-            let (bias, m) = (self.bias[ch], self.stage.multiplier[ch]);
+            let bias = self.bias[ch];
+            let m = self.stage.multiplier[ch];
+            let double = match self.stage.rounding {
+                Rounding::Double => DoubleStage::new(m, zero_point, self.stage.clamp),
+                _ => None,
+            };
             // The frame's first value: row −1 starts `2` values in.
             let base = (&raw const plane).cast::<i16>();
             for (i, out_row) in y.iter_mut().enumerate() {
@@ -101,15 +107,9 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                             acc = acc.wrapping_add(s * lasts[kh]);
                         }
                     }
-                    out[ch] = match self.stage.rounding {
-                        Rounding::Double => super::kernel::finish_double(
-                            acc,
-                            m,
-                            zero_point,
-                            self.stage.clamp,
-                        )
-                        .unwrap_or_else(|| self.stage.finish(ch, acc)),
-                        _ => self.stage.finish(ch, acc),
+                    out[ch] = match &double {
+                        Some(stage) => stage.finish(acc),
+                        None => self.stage.finish(ch, acc),
                     };
                 }
             }

@@ -350,7 +350,7 @@ available!(
 #[cfg(nn_arm_dsp)]
 mod arm;
 #[cfg(nn_arm_dsp)]
-pub(crate) use arm::finish_double;
+pub(crate) use arm::DoubleStage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod stage;
 #[cfg(test)]

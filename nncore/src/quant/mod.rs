@@ -40,10 +40,10 @@ mod add;
 mod conv;
 mod conv1d;
 mod conv_groups;
-#[cfg(nn_arm_dsp)]
-mod conv_planes;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod conv_lanes;
+#[cfg(nn_arm_dsp)]
+mod conv_planes;
 #[cfg(feature = "alloc")]
 mod declare;
 mod depthwise;

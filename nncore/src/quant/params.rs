@@ -227,8 +227,10 @@ impl<const N: usize> OutputStage<N> {
             let zero_point = self.output.zero_point as i32;
             for (c, out) in out.iter_mut().enumerate() {
                 let m = self.multiplier[c];
-                *out = crate::quant::kernel::finish_double(acc[c], m, zero_point, self.clamp)
-                    .unwrap_or_else(|| self.finish(c, acc[c]));
+                *out = match crate::quant::kernel::DoubleStage::new(m, zero_point, self.clamp) {
+                    Some(stage) => stage.finish(acc[c]),
+                    None => self.finish(c, acc[c]),
+                };
             }
             return out;
         }

@@ -235,63 +235,83 @@ unsafe fn one_row(w: *const i8, x: *const i16, steps: usize, a: &mut i32) {
     *a = acc;
 }
 
-/// [`crate::quant::OutputStage::finish`] with TensorFlow Lite Micro's two roundings
-/// (`Rounding::Double`) for a right shift or none: `SMULL` and `QDADD` for gemmlowp's
-/// `SaturatingRoundingDoublingHighMul`, then its `RoundingDivideByPOT` (the exponent at most
-/// 31, `USAT`) and the zero point added with saturation. `None` for a left shift (the caller
-/// takes the portable path).
+/// One channel's [`crate::quant::OutputStage::finish`] with TensorFlow Lite Micro's two
+/// roundings (`Rounding::Double`) and a right shift or none, its constants worked out once:
+/// `SMULL` and `QDADD` for gemmlowp's `SaturatingRoundingDoublingHighMul`, then its
+/// `RoundingDivideByPOT` (the exponent at most 31) and the zero point added with saturation.
 ///
 /// `QDADD` saturates `2 · high + carry`, which only the product `i32::MIN · i32::MIN` reaches:
 /// gemmlowp gives `i32::MAX` there, and so does this.
-#[inline(always)]
-pub(crate) fn finish_double(
-    acc: i32,
-    m: crate::quant::Multiplier,
+#[derive(Clone, Copy)]
+pub(crate) struct DoubleStage {
+    mantissa: i32,
+    exponent: u32,
+    /// `2^exponent − 1`.
+    mask: i32,
     zero_point: i32,
-    clamp: [i8; 2],
-) -> Option<i8> {
-    if m.shift > 0 {
-        return None;
+    clamp: [i32; 2],
+}
+
+impl DoubleStage {
+    /// The stage of a channel whose multiplier is `m`; `None` for a left shift (the caller
+    /// takes the portable path).
+    #[inline(always)]
+    pub(crate) fn new(
+        m: crate::quant::Multiplier,
+        zero_point: i32,
+        clamp: [i8; 2],
+    ) -> Option<Self> {
+        if m.shift > 0 {
+            return None;
+        }
+        let exponent = m.shift.unsigned_abs().min(31);
+        Some(DoubleStage {
+            mantissa: m.mantissa,
+            exponent,
+            mask: ((1u32 << exponent) - 1) as i32,
+            zero_point,
+            clamp: [clamp[0] as i32, clamp[1] as i32],
+        })
     }
-    let q: i32;
-    // SAFETY: register arithmetic only.
-    unsafe {
-        asm!(
-            "smull {lo}, {hi}, {x}, {m}",
-            "adds {lo}, {lo}, #0x40000000",
-            "adc {hi}, {hi}, #0",
-            "lsr {lo}, {lo}, #31",
-            "qdadd {x}, {lo}, {hi}",
-            // The exponent `min(-shift, 31)`, the mask `2^e − 1` and its threshold.
-            "rsb {e}, {s}, #0",
-            "usat {e}, #5, {e}",
-            "mvn {hi}, #0",
-            "lsl {hi}, {hi}, {e}",
-            "bic {lo}, {x}, {hi}",
-            "mvn {hi}, {hi}",
-            "lsr {hi}, {hi}, #1",
-            "add {hi}, {hi}, {x}, lsr #31",
-            "asr {x}, {x}, {e}",
-            "cmp {lo}, {hi}",
-            "it hi",
-            "addhi {x}, {x}, #1",
-            "qadd {x}, {x}, {z}",
-            x = inout(reg) acc => q,
-            m = in(reg) m.mantissa,
-            s = in(reg) m.shift,
-            e = out(reg) _,
-            z = in(reg) zero_point,
-            lo = out(reg) _,
-            hi = out(reg) _,
-            options(pure, nomem, nostack),
-        );
+
+    /// The int8 output for the accumulator `acc`.
+    #[inline(always)]
+    pub(crate) fn finish(&self, acc: i32) -> i8 {
+        let q: i32;
+        // SAFETY: register arithmetic only.
+        unsafe {
+            asm!(
+                "smull {lo}, {hi}, {x}, {m}",
+                "adds {lo}, {lo}, #0x40000000",
+                "adc {hi}, {hi}, #0",
+                "lsr {lo}, {lo}, #31",
+                "qdadd {x}, {lo}, {hi}",
+                // The remainder below 2^e against half of it, a tie rounding away from 0.
+                "and {lo}, {x}, {mask}",
+                "lsr {hi}, {mask}, #1",
+                "add {hi}, {hi}, {x}, lsr #31",
+                "asr {x}, {x}, {e}",
+                "cmp {lo}, {hi}",
+                "it hi",
+                "addhi {x}, {x}, #1",
+                "qadd {x}, {x}, {z}",
+                x = inout(reg) acc => q,
+                m = in(reg) self.mantissa,
+                e = in(reg) self.exponent,
+                mask = in(reg) self.mask,
+                z = in(reg) self.zero_point,
+                lo = out(reg) _,
+                hi = out(reg) _,
+                options(pure, nomem, nostack),
+            );
+        }
+        let [lo, hi] = self.clamp;
+        if q < lo {
+            lo as i8
+        } else if q > hi {
+            hi as i8
+        } else {
+            q as i8
+        }
     }
-    let (lo, hi) = (clamp[0] as i32, clamp[1] as i32);
-    Some(if q < lo {
-        lo as i8
-    } else if q > hi {
-        hi as i8
-    } else {
-        q as i8
-    })
 }
