@@ -45,6 +45,8 @@ pub(crate) use strided::Strided;
 mod tests;
 mod tiles;
 mod transpose;
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+mod vfp;
 
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 use lanes::Neon;
@@ -214,6 +216,10 @@ pub(crate) fn forward(
     };
     match isa {
         // SAFETY: the sizes were checked above; the portable lanes run anywhere.
+        // SAFETY: as above; the target has the single-precision FPU.
+        #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+        Isa::Portable => unsafe { vfp::forward(&p, bias, y) },
+        #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
         Isa::Portable => unsafe { dot::forward::<Portable, 2, 2>(&p, bias, y) },
         // SAFETY: as above, and a vector path is chosen only where the CPU has it.
         #[cfg(target_arch = "x86_64")]
