@@ -207,13 +207,14 @@ pub mod selected {
 pub mod selected {
     use nncore::quant::Kernel;
 
-    pub const NAME: &str = "int8 dot products on odd shapes, output stages on edge cases";
+    pub const NAME: &str =
+        "int8 dot products on odd shapes, output stages on edge cases, f32 dense layers";
     pub const MULTIPLY_ADDS: usize = 0;
     pub const WEIGHT_BYTES: usize = 0;
     pub const ARENA_BYTES: usize = 0;
     pub type Input = u32;
-    /// Dot products of six shapes at four offsets, then [`stages`].
-    pub type Output = [i32; SUMS + STAGES];
+    /// Dot products of six shapes at four offsets, then [`stages`], then [`dense`]'s bits.
+    pub type Output = [i32; SUMS + STAGES + DENSE];
     const SUMS: usize = 4 * (7 + 5 + 4 + 9 + 2 + 3);
 
     pub fn input(k: u32) -> Input {
@@ -234,9 +235,11 @@ pub mod selected {
     }
 
     pub fn infer(seed: &Input) -> Output {
-        let mut out = [0; SUMS + STAGES];
+        let mut out = [0; SUMS + STAGES + DENSE];
         let (y, z) = out.split_at_mut(SUMS);
+        let (z, d) = z.split_at_mut(STAGES);
         stages(*seed, z);
+        dense(*seed, d);
         let (a, rest) = y.split_at_mut(4 * 7);
         sums::<37, 7>(*seed, a);
         let (b, rest) = rest.split_at_mut(4 * 5);
@@ -279,6 +282,37 @@ pub mod selected {
         ];
         acc[8..].iter_mut().for_each(|a| *a = v.next().unwrap_or(0));
         acc
+    }
+
+    const DENSE: usize = 2 * (3 + 5 + 4 + 2);
+
+    /// The outputs of f32 dense layers whose inputs are not a multiple of 8 (the lanes' last
+    /// partial step), for a sample alone and in a batch of two.
+    fn dense(seed: u32, out: &mut [i32]) {
+        let (a, rest) = out.split_at_mut(2 * 3);
+        linear::<19, 3>(seed, a);
+        let (b, rest) = rest.split_at_mut(2 * 5);
+        linear::<37, 5>(seed + 1, b);
+        let (c, d) = rest.split_at_mut(2 * 4);
+        linear::<47, 4>(seed + 2, c);
+        linear::<200, 1>(seed + 3, d);
+    }
+
+    fn linear<const IN: usize, const OUT: usize>(seed: u32, out: &mut [i32]) {
+        use nncore::{Layer, Linear};
+        let mut v = super::uniform(seed, IN * OUT + OUT + 2 * IN).map(|u| 2.0 * u - 1.0);
+        let mut layer = Linear::<IN, OUT>::ZERO;
+        layer.weight = core::array::from_fn(|_| core::array::from_fn(|_| v.next().unwrap()));
+        layer.bias = core::array::from_fn(|_| v.next().unwrap());
+        let x: [[f32; IN]; 2] =
+            core::array::from_fn(|_| core::array::from_fn(|_| v.next().unwrap()));
+        let one = layer.forward(&x[0]);
+        let mut two = [[0.0; OUT]; 2];
+        layer.forward_batch(&x, &mut two);
+        let bits = one.iter().chain(&two[1]).map(|v| v.to_bits() as i32);
+        for (o, b) in out.iter_mut().zip(bits) {
+            *o = b;
+        }
     }
 
     /// Multipliers `(mantissa, shift)` of each stage: right shifts from 0 to beyond 31, a left
