@@ -351,6 +351,8 @@ available!(
 mod arm;
 #[cfg(nn_arm_dsp)]
 pub(crate) use arm::DoubleStage;
+#[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+pub(crate) use thumb::DoubleStage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod stage;
 #[cfg(test)]

@@ -222,7 +222,7 @@ impl<const N: usize> OutputStage<N> {
     #[inline(always)]
     pub(crate) fn finish_all(&self, acc: &[i32; N], vector: Option<VectorStage>) -> [i8; N] {
         let mut out = [0i8; N];
-        #[cfg(nn_arm_dsp)]
+        #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
         if self.rounding == Rounding::Double {
             let zero_point = self.output.zero_point as i32;
             for (c, out) in out.iter_mut().enumerate() {

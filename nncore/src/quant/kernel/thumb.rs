@@ -249,3 +249,107 @@ unsafe fn four_rows(w: [*const i8; 4], x: *const i32, n: usize, a: &mut [i32; 4]
         *a = a.wrapping_add(s);
     }
 }
+
+/// One channel's [`crate::quant::OutputStage::finish`] with TensorFlow Lite Micro's two
+/// roundings (`Rounding::Double`), a right shift or none and a nonnegative mantissa, its
+/// constants worked out once. Thumb-1 has no 64-bit product: the high multiplication is four
+/// 16-bit products added with carries (25 instructions, where `__aeabi_lmul` and the code
+/// around it took about 48).
+#[derive(Clone, Copy)]
+pub(crate) struct DoubleStage {
+    mantissa: i32,
+    exponent: u32,
+    /// `2^exponent − 1`.
+    mask: i32,
+    zero_point: i32,
+    clamp: [i32; 2],
+}
+
+impl DoubleStage {
+    /// The stage of a channel whose multiplier is `m`; `None` for a left shift or a negative
+    /// mantissa (the caller takes the portable path).
+    #[inline(always)]
+    pub(crate) fn new(
+        m: crate::quant::Multiplier,
+        zero_point: i32,
+        clamp: [i8; 2],
+    ) -> Option<Self> {
+        if m.shift > 0 || m.mantissa < 0 {
+            return None;
+        }
+        let exponent = m.shift.unsigned_abs().min(31);
+        Some(DoubleStage {
+            mantissa: m.mantissa,
+            exponent,
+            mask: ((1u32 << exponent) - 1) as i32,
+            zero_point,
+            clamp: [clamp[0] as i32, clamp[1] as i32],
+        })
+    }
+
+    /// The int8 output for the accumulator `acc`.
+    #[inline(always)]
+    pub(crate) fn finish(&self, acc: i32) -> i8 {
+        let high = high_mul(acc, self.mantissa);
+        // gemmlowp's `RoundingDivideByPOT`.
+        let threshold = (self.mask >> 1) + (high < 0) as i32;
+        let scaled = (high >> self.exponent) + ((high & self.mask) > threshold) as i32;
+        let q = scaled.saturating_add(self.zero_point);
+        let [lo, hi] = self.clamp;
+        if q < lo {
+            lo as i8
+        } else if q > hi {
+            hi as i8
+        } else {
+            q as i8
+        }
+    }
+}
+
+/// `floor((a · b + 2^30) / 2^31)` for `b ≥ 0`: gemmlowp's `SaturatingRoundingDoublingHighMul`,
+/// which saturates only for `a = b = i32::MIN`. With `a = ah · 2^16 + al` and `b = bh · 2^16 +
+/// bl` (`al`, `bl` unsigned), `a · b = ah·bh · 2^32 + (ah·bl + al·bh) · 2^16 + al·bl`, each
+/// product within 32 bits.
+#[inline(always)]
+fn high_mul(a: i32, b: i32) -> i32 {
+    let out: i32;
+    // SAFETY: register arithmetic only.
+    unsafe {
+        asm!(
+            "uxth {al}, {a}",
+            "asrs {a}, {a}, #16",
+            "uxth {bl}, {b}",
+            "lsrs {b}, {b}, #16",
+            // lo = al·bl, hi = ah·bh; then ah·bl and al·bh, shifted by 16, added with carries.
+            "mov {lo}, {al}",
+            "muls {lo}, {bl}",
+            "muls {bl}, {a}",
+            "muls {al}, {b}",
+            "muls {b}, {a}",
+            "lsls {a}, {bl}, #16",
+            "asrs {bl}, {bl}, #16",
+            "adds {lo}, {a}",
+            "adcs {b}, {bl}",
+            "lsls {a}, {al}, #16",
+            "lsrs {al}, {al}, #16",
+            "adds {lo}, {a}",
+            "adcs {b}, {al}",
+            // + 2^30, then bits 31 to 62.
+            "movs {a}, #1",
+            "lsls {a}, {a}, #30",
+            "adds {lo}, {a}",
+            "movs {a}, #0",
+            "adcs {b}, {a}",
+            "lsls {b}, {b}, #1",
+            "lsrs {lo}, {lo}, #31",
+            "adds {b}, {lo}",
+            a = inout(reg) a => _,
+            b = inout(reg) b => out,
+            al = out(reg) _,
+            bl = out(reg) _,
+            lo = out(reg) _,
+            options(pure, nomem, nostack),
+        );
+    }
+    out
+}
