@@ -37,7 +37,7 @@ use core::sync::atomic::{AtomicU8, Ordering};
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{Packed, packed_dots, packed_len};
-pub(crate) use wide::{VectorStage, add, rescale};
+pub(crate) use wide::{VectorStage, add, rescale, rescale_float};
 
 /// Which dot products a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

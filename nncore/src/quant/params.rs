@@ -2,7 +2,7 @@
 //! clamp, and the output stage that turns a layer's int32 accumulators into int8.
 
 use super::fixed::{Multiplier, Rounding};
-use super::kernel::{Kernel, VectorStage, rescale};
+use super::kernel::{Kernel, VectorStage, rescale, rescale_float};
 use super::rescale::round_scaled;
 
 /// Affine quantization of one tensor, TensorFlow Lite's: `real = scale · (q − zero_point)`.
@@ -237,6 +237,11 @@ impl<const N: usize> OutputStage<N> {
         let done = vector.map_or(0, |v| {
             let zero_point = self.output.zero_point as i32;
             let (m, r) = (&self.multiplier, self.rounding);
+            if r == Rounding::Float {
+                let scales = [self.input.scale, self.output.scale];
+                let stage = (&m[..], &self.weight_scale[..], scales);
+                return rescale_float(v, acc, stage, zero_point, self.clamp, &mut out);
+            }
             rescale(v, acc, m, r, zero_point, self.clamp, &mut out)
         });
         for (c, out) in out.iter_mut().enumerate().skip(done) {

@@ -194,3 +194,86 @@ pub(crate) unsafe fn add(add: &crate::quant::Add, a: &[i8], b: &[i8], out: &mut 
     }
     8 * blocks
 }
+
+/// `out[c]` for every channel of `acc` with the interpreter's `double` rounding
+/// ([`Rounding::Float`]), eight channels at a time: the 64-bit fast path of
+/// [`crate::quant::rescale::round_scaled`] in the lanes, and its exact path, one channel at a
+/// time, for the lanes it leaves (a product within the multiplier's error of a tie, about once
+/// in 2^20; a mantissa or shift outside the fast path's range). Bit for bit the scalar stage.
+///
+/// # Safety
+/// The CPU must run AVX-512F and VL; `multiplier`, `weight_scale` and `out` at least as long as
+/// `acc`.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+#[target_feature(enable = "avx512f,avx512vl")]
+pub(crate) unsafe fn finish_float(
+    acc: &[i32],
+    multiplier: &[Multiplier],
+    weight_scale: &[f32],
+    scales: [f32; 2],
+    zero_point: i32,
+    clamp: [i8; 2],
+    out: &mut [i8],
+) -> usize {
+    use crate::quant::params::clamp_i8;
+    use crate::quant::rescale::round_scaled;
+    let (one, two) = (_mm512_set1_epi64(1), _mm512_set1_epi64(2));
+    let (low, top) = (_mm512_set1_epi64(0xFFFF_FFFF), _mm512_set1_epi64(1 << 31));
+    let (least, most) = (_mm512_set1_epi64(1 << 30), _mm512_set1_epi64(62));
+    let (min64, max64) = (
+        _mm512_set1_epi64(i32::MIN as i64),
+        _mm512_set1_epi64(i32::MAX as i64),
+    );
+    let zp = _mm512_set1_epi64(zero_point as i64);
+    let (lo, hi) = (
+        _mm512_set1_epi64(clamp[0] as i64),
+        _mm512_set1_epi64(clamp[1] as i64),
+    );
+    let mut c = 0;
+    while c < acc.len() {
+        let n = (acc.len() - c).min(8);
+        let k = (0xFFu32 >> (8 - n)) as __mmask8;
+        // SAFETY: the `n` channels from `c` are inside `acc` and `multiplier` (`repr(C)` pairs
+        // of int32); masked lanes are not read.
+        let (x, pairs) = unsafe {
+            (
+                _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(k, acc.as_ptr().add(c))),
+                _mm512_maskz_loadu_epi64(k, multiplier.as_ptr().add(c).cast::<i64>()),
+            )
+        };
+        // The mantissa as unsigned (a negative one is at least 2^31: left to the scalar path),
+        // `total = 31 − shift`.
+        let m = _mm512_and_si512(pairs, low);
+        let total = _mm512_sub_epi64(_mm512_set1_epi64(31), _mm512_srai_epi64::<32>(pairs));
+        let valid = k
+            & _mm512_cmpge_epu64_mask(m, least)
+            & _mm512_cmplt_epu64_mask(m, top)
+            & _mm512_cmpge_epi64_mask(total, one)
+            & _mm512_cmple_epi64_mask(total, most);
+        // |x| · m < 2^62; the fraction below 2^total against its half, with the margin.
+        let p = _mm512_mul_epu32(_mm512_abs_epi64(x), m);
+        let half = _mm512_sllv_epi64(one, _mm512_sub_epi64(total, one));
+        let frac = _mm512_and_si512(p, _mm512_sub_epi64(_mm512_sllv_epi64(one, total), one));
+        let distance = _mm512_abs_epi64(_mm512_sub_epi64(frac, half));
+        let margin = _mm512_add_epi64(_mm512_srli_epi64::<22>(p), two);
+        let fast = valid & _mm512_cmpgt_epu64_mask(distance, margin);
+        let magnitude = _mm512_srlv_epi64(_mm512_add_epi64(p, half), total);
+        let negative = _mm512_cmplt_epi64_mask(x, _mm512_setzero_si512());
+        let signed = _mm512_mask_sub_epi64(magnitude, negative, _mm512_setzero_si512(), magnitude);
+        let scaled = _mm512_min_epi64(_mm512_max_epi64(signed, min64), max64);
+        let y = _mm512_min_epi64(_mm512_max_epi64(_mm512_add_epi64(scaled, zp), lo), hi);
+        // SAFETY: the `n` bytes from `c` are inside `out`; only the fast lanes are written.
+        unsafe { _mm512_mask_cvtepi64_storeu_epi8(out.as_mut_ptr().add(c).cast(), fast, y) };
+        let mut slow = k & !fast;
+        while slow != 0 {
+            let o = c + slow.trailing_zeros() as usize;
+            let [a, b] = scales;
+            let v = round_scaled(acc[o], multiplier[o], a, weight_scale[o], b);
+            out[o] = clamp_i8(v.saturating_add(zero_point), clamp);
+            slow &= slow - 1;
+        }
+        c += n;
+    }
+    acc.len()
+}

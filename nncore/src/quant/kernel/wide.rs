@@ -10,18 +10,16 @@ use crate::quant::fixed::{Multiplier, Rounding};
 pub(crate) struct VectorStage(());
 
 impl Kernel {
-    /// Whether the output stage runs sixteen channels at a time with this kernel: with AVX-512
-    /// VNNI (whose CPUs have AVX-512F and VL), on this CPU, for the fixed-point roundings.
+    /// Whether the output stage runs in vectors with this kernel: with AVX-512 VNNI (whose
+    /// CPUs have AVX-512F and VL), on this CPU; sixteen channels at a time for the fixed-point
+    /// roundings, eight for the `double` one.
     #[must_use]
     pub(crate) fn vector_stage(self, rounding: Rounding) -> Option<VectorStage> {
+        let _ = rounding;
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if self == Kernel::Avx512Vnni
-            && rounding != Rounding::Float
-            && super::avx512_vnni_available()
-        {
+        if self == Kernel::Avx512Vnni && super::avx512_vnni_available() {
             return Some(VectorStage(()));
         }
-        let _ = rounding;
         None
     }
 }
@@ -47,10 +45,54 @@ pub(crate) fn rescale(
     out: &mut [i8],
 ) -> usize {
     assert!(multiplier.len() >= acc.len() && out.len() >= acc.len());
-    // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL, for a rounding
-    // other than `Float`; the lengths were checked above.
+    assert!(
+        rounding != Rounding::Float,
+        "the double rounding is `rescale_float`'s"
+    );
+    // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL, and the rounding
+    // is not `Float`; the lengths were checked above.
     #[cfg(all(target_arch = "x86_64", nncore_avx512))]
     return unsafe { super::stage::finish(acc, multiplier, rounding, zero_point, clamp, out) };
+    #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
+    0
+}
+
+/// The output stage with the interpreter's `double` rounding of every channel of `acc`, eight
+/// at a time; returns how many (all of them).
+///
+/// # Panics
+/// If `multiplier`, `weight_scale` or `out` is shorter than `acc`.
+#[cfg_attr(
+    not(all(target_arch = "x86_64", nncore_avx512)),
+    allow(unused_variables)
+)]
+#[inline(always)]
+pub(crate) fn rescale_float(
+    _proof: VectorStage,
+    acc: &[i32],
+    stage: (&[Multiplier], &[f32], [f32; 2]),
+    zero_point: i32,
+    clamp: [i8; 2],
+    out: &mut [i8],
+) -> usize {
+    let (multiplier, weight_scale, scales) = stage;
+    assert!(
+        multiplier.len() >= acc.len() && weight_scale.len() >= acc.len() && out.len() >= acc.len()
+    );
+    // SAFETY: a `VectorStage` exists only where the CPU runs AVX-512F and VL; the lengths were
+    // checked above.
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    return unsafe {
+        super::stage::finish_float(
+            acc,
+            multiplier,
+            weight_scale,
+            scales,
+            zero_point,
+            clamp,
+            out,
+        )
+    };
     #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
     0
 }
