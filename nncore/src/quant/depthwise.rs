@@ -91,8 +91,41 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         &self,
         x: &[[[i8; IN]; W]; H],
     ) -> [[[i8; OUT]; WO]; HO] {
-        let m = Self::DEPTH_MULTIPLIER;
         debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
+        let kernel = Kernel::detect();
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if self.stage.vector(kernel).is_some() {
+            // SAFETY: the vector output stage runs only where the CPU has AVX-512 VNNI, F and
+            // BW.
+            return unsafe { self.forward_avx512(x, kernel) };
+        }
+        self.body(x, kernel, kernel)
+    }
+
+    /// [`DepthwiseConv2d::body`] compiled for AVX-512: the taps' plain loop (the portable
+    /// [`Kernel::tap`], inlined) runs in its lanes, and the output stage inlines.
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F and AVX-512BW.
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    unsafe fn forward_avx512<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+        &self,
+        x: &[[[i8; IN]; W]; H],
+        kernel: Kernel,
+    ) -> [[[i8; OUT]; WO]; HO] {
+        self.body(x, Kernel::Portable, kernel)
+    }
+
+    /// The output tap by tap, the taps on `taps_on`, the output stage on `kernel`.
+    #[inline(always)]
+    fn body<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+        &self,
+        x: &[[[i8; IN]; W]; H],
+        taps_on: Kernel,
+        kernel: Kernel,
+    ) -> [[[i8; OUT]; WO]; HO] {
+        let m = Self::DEPTH_MULTIPLIER;
         let window = Window::new(
             self.padding,
             [H, W],
@@ -102,7 +135,6 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             [HO, WO],
         );
         let offset = self.stage.input_offset();
-        let kernel = Kernel::detect();
         let vector = self.stage.vector(kernel);
         let mut y = [[[0i8; OUT]; WO]; HO];
         for (i, row) in y.iter_mut().enumerate() {
@@ -118,7 +150,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                         };
                         let input = &x[r][c];
                         if m == 1 {
-                            kernel.tap(&mut acc, w, input, offset);
+                            taps_on.tap(&mut acc, w, input, offset);
                             continue;
                         }
                         for (o, acc) in acc.iter_mut().enumerate() {
