@@ -41,7 +41,7 @@
 //!
 //! `tests/order.rs` checks every path against this order, bit for bit.
 
-use super::{direct, panel, small, weight};
+use super::{direct, panel, pointwise, small, weight};
 use crate::kernels::Isa;
 
 /// A convolution's settings besides its const sizes.
@@ -200,10 +200,15 @@ pub(crate) fn forward<
             (geo.in_per_group * geo.groups * H * W).max(1),
             (out * HO * WO).max(1),
         );
-        for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
+        for y in y.chunks_exact_mut(per_y) {
             for (o, plane) in y.chunks_exact_mut(HO * WO).enumerate() {
                 plane.fill(bias.map_or(0.0, |b| b[o]));
             }
+        }
+        if pointwise::pointwise(s) {
+            return pointwise::forward(isa, s, weight, x, y, y.len() / per_y);
+        }
+        for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
             if direct::forward(isa, s, weight, x, y).is_none() {
                 panel::forward(isa, s, weight, x, y);
             }
@@ -240,6 +245,9 @@ pub(crate) fn backward_input<
             (geo.in_per_group * geo.groups * H * W).max(1),
             (out * HO * WO).max(1),
         );
+        if pointwise::pointwise(s) {
+            return pointwise::backward_input(isa, s, weight, dy, dx, dy.len() / per_y);
+        }
         for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
             if direct::backward_input(isa, s, weight, dy, dx).is_none() {
                 panel::backward_input(isa, s, weight, dy, dx);
@@ -278,6 +286,7 @@ pub(crate) fn backward_params<
             (geo.in_per_group * geo.groups * H * W).max(1),
             (out * HO * WO).max(1),
         );
+        let pointwise = pointwise::pointwise(s);
         for (x, dy) in x.chunks_exact(per_x).zip(dy.chunks_exact(per_y)) {
             if let Some(dbias) = dbias.as_deref_mut()
                 && HO * WO > 0
@@ -290,9 +299,16 @@ pub(crate) fn backward_params<
                     *g += sum8_tree(&lanes);
                 }
             }
-            if !small || small::backward_weight::<WO>(s, x, dy, dweight).is_none() {
-                weight::backward_weight::<KW>(isa, s, x, dy, dweight);
+            if small {
+                if small::backward_weight::<WO>(s, x, dy, dweight).is_some() {
+                    continue;
+                }
+            } else if pointwise
+                && pointwise::backward_weight(isa, s, x, dy, dweight).is_some()
+            {
+                continue;
             }
+            weight::backward_weight::<KW>(isa, s, x, dy, dweight);
         }
     });
 }

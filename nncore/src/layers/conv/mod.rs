@@ -13,6 +13,7 @@ pub(crate) mod conv2d;
 mod direct;
 pub(super) mod kernel;
 mod panel;
+mod pointwise;
 pub(super) mod small;
 #[cfg(test)]
 mod tests;
