@@ -315,6 +315,15 @@ fn weight_grad_rows(isa: Isa, p: &Product<'_>, dy: &[f32], dw: &mut [f32]) {
     }
 }
 
+/// Floats in one of `isa`'s vectors, for the callers that shape their products to fill them.
+pub(crate) fn width(isa: Isa) -> usize {
+    match isa {
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => 16,
+        _ => lanes::LANES,
+    }
+}
+
 /// `c[r][col] += Σ_j a(r, j) · b[j][col]` for `r < m`, `col < n`, in each of `repeat`
 /// products: each element one chain of multiply-adds over `j` in order, from the value `c`
 /// holds. Vectors run along the columns.

@@ -110,6 +110,50 @@ fn spread_row(src: Option<&[f32]>, first: isize, step: usize, dst: &mut [f32]) {
     }
 }
 
+/// [`kernels::accumulate`] of a product repeated over rows (`p.repeat` rows of `p.n` columns
+/// of `c`, `p.c_next` apart), run instead as one product over the rows laid out `p.b_next`
+/// apart in `scratch` (the columns between them computed and dropped) when that takes fewer
+/// vectors: narrow rows then fill the vectors. Each value's chain is the same, so are the bits.
+fn accumulate_rows(isa: Isa, p: &Strided<'_>, c: &mut [f32], scratch: &mut [f32]) {
+    let (rows, step, n) = (p.repeat, p.b_next, p.n);
+    let len = rows.saturating_sub(1) * step + n;
+    let lanes = kernels::width(isa);
+    let fold = rows > 1
+        && step >= n
+        && p.m * len <= scratch.len()
+        && len.div_ceil(lanes) < rows * n.div_ceil(lanes);
+    if !fold || p.m == 0 || n == 0 {
+        return kernels::accumulate(isa, p, c);
+    }
+    let scratch = &mut scratch[..p.m * len];
+    for (r, wide) in scratch.chunks_exact_mut(len).enumerate() {
+        for i in 0..rows {
+            wide[i * step..][..n].copy_from_slice(&c[r * p.ldc + i * p.c_next..][..n]);
+        }
+    }
+    let q = Strided {
+        a: p.a,
+        a_row: p.a_row,
+        a_gap: p.a_gap,
+        b: p.b,
+        b_rows: p.b_rows,
+        b_gap: p.b_gap,
+        ldc: len,
+        m: p.m,
+        n: len,
+        k: p.k,
+        repeat: 1,
+        b_next: 0,
+        c_next: 0,
+    };
+    kernels::accumulate(isa, &q, scratch);
+    for (r, wide) in scratch.chunks_exact(len).enumerate() {
+        for i in 0..rows {
+            c[r * p.ldc + i * p.c_next..][..n].copy_from_slice(&wide[i * step..][..n]);
+        }
+    }
+}
+
 /// The forward, `y += W · im2col(x)` for every group, `y` starting at the bias; `None` if the
 /// layer needs `panel.rs` instead (huge kernels).
 pub(super) fn forward(
@@ -141,7 +185,7 @@ pub(super) fn forward(
         let (r, c) = ((t / kw) * dh, (t % kw) * dw);
         *o = r * b.width + (c % sw) * per + c / sw;
     }
-    let mut panel = [0.0; PANEL];
+    let (mut panel, mut wide) = ([0.0; PANEL], [0.0; PANEL]);
     for group in 0..g.groups {
         let x = &x[group * ipg * s.inputs()..][..ipg * s.inputs()];
         let (weight, y) = (
@@ -181,7 +225,7 @@ pub(super) fn forward(
                         b_next: sh * b.width,
                         c_next: wo,
                     };
-                    kernels::accumulate(isa, &p, &mut y[oh0 * wo + ow0..]);
+                    accumulate_rows(isa, &p, &mut y[oh0 * wo + ow0..], &mut wide);
                 }
             }
         }
@@ -221,7 +265,7 @@ pub(super) fn backward_input(
         let (r, c) = ((t / kw) * dh, (t % kw) * dw);
         *o = (extra_h - r) * b.width + extra_w - c;
     }
-    let mut panel = [0.0; PANEL];
+    let (mut panel, mut wide) = ([0.0; PANEL], [0.0; PANEL]);
     for group in 0..g.groups {
         let dy = &dy[group * opg * s.outputs()..][..opg * s.outputs()];
         let weight = &weight[group * opg * ipg * taps..];
@@ -263,7 +307,7 @@ pub(super) fn backward_input(
                         b_next: b.width,
                         c_next: w,
                     };
-                    kernels::accumulate(isa, &p, &mut dx[ih0 * w + iw0..]);
+                    accumulate_rows(isa, &p, &mut dx[ih0 * w + iw0..], &mut wide);
                 }
             }
         }
