@@ -76,7 +76,7 @@ pub(super) fn padded_row(src: Option<&[f32]>, first: isize, phases: usize, dst: 
         let lo = (-first).clamp(0, dst.len() as isize) as usize;
         let hi = (len - first).clamp(lo as isize, dst.len() as isize) as usize;
         let start = (first + lo as isize) as usize;
-        dst[lo..hi].copy_from_slice(&src[start..start + (hi - lo)]);
+        copy(&mut dst[lo..hi], &src[start..start + (hi - lo)]);
         return;
     }
     let per = dst.len() / phases;
@@ -87,6 +87,18 @@ pub(super) fn padded_row(src: Option<&[f32]>, first: isize, phases: usize, dst: 
                 *d = v;
             }
         }
+    }
+}
+
+/// `dst.copy_from_slice(src)`, short rows in a plain loop rather than a call to `memcpy`.
+#[inline]
+pub(super) fn copy(dst: &mut [f32], src: &[f32]) {
+    if dst.len() < 32 {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = s;
+        }
+    } else {
+        dst.copy_from_slice(src);
     }
 }
 
@@ -128,7 +140,7 @@ fn accumulate_rows(isa: Isa, p: &Strided<'_>, c: &mut [f32], scratch: &mut [f32]
     let scratch = &mut scratch[..p.m * len];
     for (r, wide) in scratch.chunks_exact_mut(len).enumerate() {
         for i in 0..rows {
-            wide[i * step..][..n].copy_from_slice(&c[r * p.ldc + i * p.c_next..][..n]);
+            copy(&mut wide[i * step..][..n], &c[r * p.ldc + i * p.c_next..][..n]);
         }
     }
     let q = Strided {
@@ -149,7 +161,7 @@ fn accumulate_rows(isa: Isa, p: &Strided<'_>, c: &mut [f32], scratch: &mut [f32]
     kernels::accumulate(isa, &q, scratch);
     for (r, wide) in scratch.chunks_exact(len).enumerate() {
         for i in 0..rows {
-            c[r * p.ldc + i * p.c_next..][..n].copy_from_slice(&wide[i * step..][..n]);
+            copy(&mut c[r * p.ldc + i * p.c_next..][..n], &wide[i * step..][..n]);
         }
     }
 }

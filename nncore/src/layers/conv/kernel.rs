@@ -41,7 +41,7 @@
 //!
 //! `tests/order.rs` checks every path against this order, bit for bit.
 
-use super::{direct, panel, pointwise, small, weight};
+use super::{depthwise, direct, panel, pointwise, small, weight};
 use crate::kernels::Isa;
 
 /// A convolution's settings besides its const sizes.
@@ -189,17 +189,24 @@ pub(crate) fn forward<
     x: &[[f32; W]],
     y: &mut [[f32; WO]],
 ) {
-    let (weight, x, y) = (
-        weight.as_flattened(),
-        x.as_flattened(),
-        y.as_flattened_mut(),
-    );
+    let (weight, rows_x, rows_y) = (weight.as_flattened(), x, y);
     with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
         let out = weight.len() / (geo.in_per_group * KH * KW).max(1);
         let (per_x, per_y) = (
             (geo.in_per_group * geo.groups * H * W).max(1),
             (out * HO * WO).max(1),
         );
+        if depthwise::depthwise(s, out) {
+            let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
+            // `None` (for the first sample, if any) when the layer's rows do not fit a panel.
+            let mut samples = rows_x.chunks_exact(rx).zip(rows_y.chunks_exact_mut(ry));
+            if samples.all(|(x, y)| {
+                depthwise::forward::<H, W, HO, WO>(isa, s, weight, bias, x, y).is_some()
+            }) {
+                return;
+            }
+        }
+        let (x, y) = (rows_x.as_flattened(), rows_y.as_flattened_mut());
         for y in y.chunks_exact_mut(per_y) {
             for (o, plane) in y.chunks_exact_mut(HO * WO).enumerate() {
                 plane.fill(bias.map_or(0.0, |b| b[o]));
@@ -233,18 +240,24 @@ pub(crate) fn backward_input<
     dy: &[[f32; WO]],
     dx: &mut [[f32; W]],
 ) {
-    let (weight, dy, dx) = (
-        weight.as_flattened(),
-        dy.as_flattened(),
-        dx.as_flattened_mut(),
-    );
-    dx.fill(0.0);
+    let (weight, rows_dy, rows_dx) = (weight.as_flattened(), dy, dx);
+    rows_dx.as_flattened_mut().fill(0.0);
     with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
         let out = weight.len() / (geo.in_per_group * KH * KW).max(1);
         let (per_x, per_y) = (
             (geo.in_per_group * geo.groups * H * W).max(1),
             (out * HO * WO).max(1),
         );
+        if depthwise::depthwise(s, out) {
+            let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
+            let mut samples = rows_dy.chunks_exact(ry).zip(rows_dx.chunks_exact_mut(rx));
+            if samples.all(|(dy, dx)| {
+                depthwise::backward_input::<H, W, HO, WO>(isa, s, weight, dy, dx).is_some()
+            }) {
+                return;
+            }
+        }
+        let (dy, dx) = (rows_dy.as_flattened(), rows_dx.as_flattened_mut());
         if pointwise::pointwise(s) {
             return pointwise::backward_input(isa, s, weight, dy, dx, dy.len() / per_y);
         }
