@@ -38,7 +38,7 @@ mod narrow_tests;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod panels;
 #[cfg(feature = "rayon")]
-mod parallel;
+pub(crate) mod parallel;
 mod strided;
 pub(crate) use strided::Strided;
 #[cfg(test)]

@@ -35,3 +35,15 @@ pub(super) fn samples(batch: usize, per_sample: usize) -> Option<usize> {
 pub(super) fn rows(rows: usize, per_row: usize) -> Option<usize> {
     split(rows, per_row)
 }
+
+/// How many of `count` items (samples, output channels or groups of a convolution) of
+/// `per_item` multiply-adds each thread takes, a multiple of `round`, if the work is worth
+/// splitting: no fewer than a thread's share, unlike [`split`]'s, as each item is large.
+pub(crate) fn split_even(count: usize, per_item: usize, round: usize) -> Option<usize> {
+    let threads = rayon::current_num_threads();
+    if threads < 2 || count.saturating_mul(per_item) < MIN_MULTIPLY_ADDS {
+        return None;
+    }
+    let per = count.div_ceil(threads).next_multiple_of(round.max(1));
+    (per < count).then_some(per)
+}

@@ -284,33 +284,66 @@ pub(crate) fn backward_params<
     x: &[[f32; W]],
     dy: &[[f32; WO]],
     dweight: &mut [[f32; KW]],
+    dbias: Option<&mut [f32]>,
+) {
+    let out = dweight.len() / (geo.in_per_group * KH).max(1);
+    let part = 0..out;
+    backward_params_part::<H, W, HO, WO, KH, KW>(isa, geo, x, dy, dweight, dbias, out, part);
+}
+
+/// [`backward_params`] of a layer of `out` output channels for the channels `part` (whole
+/// groups if there are several), whose gradients `dweight` and `dbias` hold.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn backward_params_part<
+    const H: usize,
+    const W: usize,
+    const HO: usize,
+    const WO: usize,
+    const KH: usize,
+    const KW: usize,
+>(
+    isa: Isa,
+    geo: &Geometry,
+    x: &[[f32; W]],
+    dy: &[[f32; WO]],
+    dweight: &mut [[f32; KW]],
     mut dbias: Option<&mut [f32]>,
+    out: usize,
+    part: core::ops::Range<usize>,
 ) {
     let (x, dy, dweight) = (
         x.as_flattened(),
         dy.as_flattened(),
         dweight.as_flattened_mut(),
     );
-    let k = geo.in_per_group * KH * KW;
-    let out = dweight.len() / k.max(1);
-    let small = small::small(k, out / geo.groups);
-    with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
+    let (k, opg) = (geo.in_per_group * KH * KW, out / geo.groups.max(1));
+    let small = small::small(k, opg);
+    // The groups `part` covers, and their input channels.
+    let (g0, g1) = if geo.groups > 1 && opg > 0 {
+        (part.start / opg, part.end.div_ceil(opg))
+    } else {
+        (0, 1)
+    };
+    let mut sub = *geo;
+    if geo.groups > 1 {
+        sub.groups = g1 - g0;
+    }
+    let (c0, c1) = if geo.groups > 1 {
+        (g0 * geo.in_per_group, g1 * geo.in_per_group)
+    } else {
+        (0, geo.in_per_group)
+    };
+    with_shape::<H, W, HO, WO, KH, KW, _>(&sub, |s| {
         let (per_x, per_y) = (
             (geo.in_per_group * geo.groups * H * W).max(1),
             (out * HO * WO).max(1),
         );
         let pointwise = pointwise::pointwise(s);
         for (x, dy) in x.chunks_exact(per_x).zip(dy.chunks_exact(per_y)) {
-            if let Some(dbias) = dbias.as_deref_mut()
-                && HO * WO > 0
-            {
-                for (g, plane) in dbias.iter_mut().zip(dy.chunks_exact(HO * WO)) {
-                    let mut lanes = [0.0; 8];
-                    for row in plane.chunks_exact(WO) {
-                        add8(&mut lanes, row);
-                    }
-                    *g += sum8_tree(&lanes);
-                }
+            let x = &x[c0 * H * W..c1 * H * W];
+            let dy = &dy[part.start * HO * WO..part.end * HO * WO];
+            if let Some(dbias) = dbias.as_deref_mut() {
+                small::bias_grad::<WO>(dy, dbias);
             }
             if small {
                 if small::backward_weight::<WO>(s, x, dy, dweight).is_some() {
@@ -324,21 +357,6 @@ pub(crate) fn backward_params<
             weight::backward_weight::<KW>(isa, s, x, dy, dweight);
         }
     });
-}
-
-/// `lanes[l] += row[i]` for the `i ≡ l (mod 8)` in order.
-#[inline]
-fn add8(lanes: &mut [f32; 8], row: &[f32]) {
-    let chunks = row.chunks_exact(8);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (l, &v) in lanes.iter_mut().zip(chunk) {
-            *l += v;
-        }
-    }
-    for (l, &v) in lanes.iter_mut().zip(rest) {
-        *l += v;
-    }
 }
 
 /// Eight partial sums added up: `((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))`.

@@ -10,6 +10,7 @@ use core::fmt;
 
 pub(crate) mod conv1d;
 pub(crate) mod conv2d;
+pub(super) mod batch;
 mod depthwise;
 mod direct;
 pub(super) mod kernel;

@@ -144,3 +144,34 @@ pub(super) fn backward_weight<const WO: usize>(
     }
     Some(())
 }
+
+/// `dbias[o] += Σ dy[o][oh][ow]` for the planes of `dy`: each in eight lanes over the columns,
+/// row after row, then added as [`sum8_tree`].
+pub(super) fn bias_grad<const WO: usize>(dy: &[f32], dbias: &mut [f32]) {
+    if WO == 0 {
+        return;
+    }
+    let positions = dy.len() / dbias.len().max(1);
+    for (g, plane) in dbias.iter_mut().zip(dy.chunks_exact(positions.max(1))) {
+        let mut lanes = [0.0; 8];
+        for row in plane.chunks_exact(WO) {
+            add8(&mut lanes, row);
+        }
+        *g += sum8_tree(&lanes);
+    }
+}
+
+/// `lanes[l] += row[i]` for the `i ≡ l (mod 8)` in order.
+#[inline]
+fn add8(lanes: &mut [f32; 8], row: &[f32]) {
+    let chunks = row.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (l, &v) in lanes.iter_mut().zip(chunk) {
+            *l += v;
+        }
+    }
+    for (l, &v) in lanes.iter_mut().zip(rest) {
+        *l += v;
+    }
+}
