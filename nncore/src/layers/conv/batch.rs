@@ -28,7 +28,10 @@ pub(crate) fn forward<
 ) {
     #[cfg(feature = "rayon")]
     {
-        let (rx, ry) = (geo.in_per_group * geo.groups * H, y_rows(weight, geo, KH, HO));
+        let (rx, ry) = (
+            geo.in_per_group * geo.groups * H,
+            y_rows(weight, geo, KH, HO),
+        );
         let work = weight.len() * KW * HO * WO;
         if let Some(per) = parallel::split_even(x.len() / rx.max(1), work, 1) {
             let (xs, ys) = (x.par_chunks(per * rx), y.par_chunks_mut(per * ry));
@@ -58,7 +61,10 @@ pub(crate) fn backward_input<
 ) {
     #[cfg(feature = "rayon")]
     {
-        let (rx, ry) = (geo.in_per_group * geo.groups * H, y_rows(weight, geo, KH, HO));
+        let (rx, ry) = (
+            geo.in_per_group * geo.groups * H,
+            y_rows(weight, geo, KH, HO),
+        );
         let work = weight.len() * KW * HO * WO;
         if let Some(per) = parallel::split_even(dx.len() / rx.max(1), work, 1) {
             let (dys, dxs) = (dy.par_chunks(per * ry), dx.par_chunks_mut(per * rx));

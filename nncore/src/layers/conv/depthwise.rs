@@ -62,7 +62,9 @@ impl Plane<'_> {
                 else {
                     continue;
                 };
-                let inside = usize::try_from(self.left).ok().and_then(|l| dst.get_mut(l..));
+                let inside = usize::try_from(self.left)
+                    .ok()
+                    .and_then(|l| dst.get_mut(l..));
                 if let Some(dst) = inside.and_then(|d| d.first_chunk_mut::<SW>()) {
                     *dst = *row;
                 } else {
@@ -172,7 +174,9 @@ pub(super) fn backward_input<const H: usize, const W: usize, const HO: usize, co
     };
     let block = plane.block_rows()?;
     let (mut panel, mut wide) = ([0.0; PANEL], [0.0; PANEL]);
-    let channels = dy.chunks_exact(HO.max(1)).zip(dx.chunks_exact_mut(H.max(1)));
+    let channels = dy
+        .chunks_exact(HO.max(1))
+        .zip(dx.chunks_exact_mut(H.max(1)));
     for (c, (dy, dx)) in channels.enumerate() {
         let a = &weight[c * taps..][..taps];
         plane.run::<WO, W>(isa, a, 0.0, dy, dx, &mut panel, &mut wide, block);

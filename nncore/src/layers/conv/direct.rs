@@ -140,7 +140,10 @@ fn accumulate_rows(isa: Isa, p: &Strided<'_>, c: &mut [f32], scratch: &mut [f32]
     let scratch = &mut scratch[..p.m * len];
     for (r, wide) in scratch.chunks_exact_mut(len).enumerate() {
         for i in 0..rows {
-            copy(&mut wide[i * step..][..n], &c[r * p.ldc + i * p.c_next..][..n]);
+            copy(
+                &mut wide[i * step..][..n],
+                &c[r * p.ldc + i * p.c_next..][..n],
+            );
         }
     }
     let q = Strided {
@@ -161,7 +164,10 @@ fn accumulate_rows(isa: Isa, p: &Strided<'_>, c: &mut [f32], scratch: &mut [f32]
     kernels::accumulate(isa, &q, scratch);
     for (r, wide) in scratch.chunks_exact(len).enumerate() {
         for i in 0..rows {
-            copy(&mut c[r * p.ldc + i * p.c_next..][..n], &wide[i * step..][..n]);
+            copy(
+                &mut c[r * p.ldc + i * p.c_next..][..n],
+                &wide[i * step..][..n],
+            );
         }
     }
 }

@@ -16,7 +16,14 @@
 //!   of the output gradient); `panel.rs` builds it for kernels of more than 64 taps;
 //! - weight gradient, `dy · im2col(x)ᵀ`: `weight.rs` copies the transposed matrix into a panel;
 //!   `small.rs` takes the small layers (fewer than 16 weights an output channel and fewer
-//!   than 8 output channels a group, as depthwise convolutions) in plain loops.
+//!   than 8 output channels a group, as depthwise convolutions) in plain loops;
+//! - pointwise layers (1×1, stride 1, no padding), all three: `pointwise.rs`, whose products
+//!   read the planes as they lie, a whole plane a run of columns and the batch one call;
+//! - depthwise layers of stride 1, forward and input gradient: `depthwise.rs`, a channel's
+//!   padded plane one product over blocks of rows, so that narrow rows fill the vectors.
+//!
+//! `batch.rs` is what the layers call: these functions, or with the `rayon` feature the
+//! same split over threads (samples, or output channels for the parameter gradients).
 //!
 //! # Summation order
 //!
@@ -349,9 +356,7 @@ pub(super) fn backward_params_part<
                 if small::backward_weight::<WO>(s, x, dy, dweight).is_some() {
                     continue;
                 }
-            } else if pointwise
-                && pointwise::backward_weight(isa, s, x, dy, dweight).is_some()
-            {
+            } else if pointwise && pointwise::backward_weight(isa, s, x, dy, dweight).is_some() {
                 continue;
             }
             weight::backward_weight::<KW>(isa, s, x, dy, dweight);

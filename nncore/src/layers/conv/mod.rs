@@ -8,9 +8,9 @@
 
 use core::fmt;
 
+pub(super) mod batch;
 pub(crate) mod conv1d;
 pub(crate) mod conv2d;
-pub(super) mod batch;
 mod depthwise;
 mod direct;
 pub(super) mod kernel;
