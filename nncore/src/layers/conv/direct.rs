@@ -90,15 +90,30 @@ pub(super) fn padded_row(src: Option<&[f32]>, first: isize, phases: usize, dst: 
     }
 }
 
-/// `dst.copy_from_slice(src)`, short rows in a plain loop rather than a call to `memcpy`.
+/// `dst.copy_from_slice(src)`, short rows in copies of fixed sizes rather than a call to
+/// `memcpy`.
 #[inline]
 pub(super) fn copy(dst: &mut [f32], src: &[f32]) {
-    if dst.len() < 32 {
-        for (d, &s) in dst.iter_mut().zip(src) {
-            *d = s;
-        }
-    } else {
-        dst.copy_from_slice(src);
+    if dst.len() >= 32 {
+        return dst.copy_from_slice(src);
+    }
+    let src = &src[..dst.len()];
+    let (mut d8, mut s8) = (dst.chunks_exact_mut(8), src.chunks_exact(8));
+    for (d, s) in (&mut d8).zip(&mut s8) {
+        d.copy_from_slice(s);
+    }
+    let (d, s) = (d8.into_remainder(), s8.remainder());
+    let mut i = 0;
+    if d.len() >= 4 {
+        d[..4].copy_from_slice(&s[..4]);
+        i = 4;
+    }
+    if d.len() >= i + 2 {
+        d[i..i + 2].copy_from_slice(&s[i..i + 2]);
+        i += 2;
+    }
+    if d.len() > i {
+        d[i] = s[i];
     }
 }
 
@@ -173,7 +188,7 @@ fn accumulate_rows(isa: Isa, p: &Strided<'_>, c: &mut [f32], scratch: &mut [f32]
 }
 
 /// The forward, `y += W · im2col(x)` for every group, `y` starting at the bias; `None` if the
-/// layer needs `panel.rs` instead (huge kernels).
+/// layer needs `panel.rs` instead (huge kernels, or narrow rows of a row stride above 1).
 pub(super) fn forward(
     isa: Isa,
     s: &Shape<'_>,
@@ -193,6 +208,11 @@ pub(super) fn forward(
         return Some(());
     }
     let (sh, sw, dh, dw) = (g.stride[0], g.stride[1], g.dilation[0], g.dilation[1]);
+    // Strided rows under half a vector wide cannot fold (`accumulate_rows`): `panel.rs` fills
+    // the vectors with positions of several rows instead.
+    if sh > 1 && 2 * wo <= kernels::width(isa) {
+        return None;
+    }
     // Input rows `rows` output rows read; a panel row for `c` output columns, in `sw` phases.
     let reach = |rows: usize| (rows - 1) * sh + (kh - 1) * dh + 1;
     let phase = |c: usize| c + (kw - 1) * dw / sw;
