@@ -209,8 +209,9 @@ pub(super) fn forward(
     }
     let (sh, sw, dh, dw) = (g.stride[0], g.stride[1], g.dilation[0], g.dilation[1]);
     // Strided rows under half a vector wide cannot fold (`accumulate_rows`): `panel.rs` fills
-    // the vectors with positions of several rows instead.
-    if sh > 1 && 2 * wo <= kernels::width(isa) {
+    // the vectors with positions of several rows instead, its copies shared by 8 or more
+    // output channels.
+    if sh > 1 && 2 * wo <= kernels::width(isa) && opg >= 8 {
         return None;
     }
     // Input rows `rows` output rows read; a panel row for `c` output columns, in `sw` phases.
