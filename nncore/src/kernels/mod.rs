@@ -38,7 +38,7 @@ mod narrow_tests;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod panels;
 #[cfg(feature = "rayon")]
-mod parallel;
+pub(crate) mod parallel;
 mod strided;
 pub(crate) use strided::Strided;
 #[cfg(test)]
@@ -318,6 +318,15 @@ fn weight_grad_rows(isa: Isa, p: &Product<'_>, dy: &[f32], dw: &mut [f32]) {
         // SAFETY: as above.
         #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
         Isa::Neon => unsafe { grads::weight_grad::<Neon<FUSED>, 6, 2>(p, dy, dw, rows) },
+    }
+}
+
+/// Floats in one of `isa`'s vectors, for the callers that shape their products to fill them.
+pub(crate) fn width(isa: Isa) -> usize {
+    match isa {
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => 16,
+        _ => lanes::LANES,
     }
 }
 

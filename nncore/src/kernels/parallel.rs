@@ -1,5 +1,6 @@
 //! With the `rayon` feature, large products split over rayon's threads: the forward and the
-//! input gradient by samples, the weight gradient by rows. Each output is still summed in its
+//! input gradient by samples, the weight gradient by rows (the convolutions' shares are
+//! `split_even`'s, taken by `layers/conv/batch.rs`). Each output is still summed in its
 //! own order by one thread, so the bits do not change.
 //!
 //! Only whole batches are large enough: training mode's (`Train`), not the blocks of at most 32
@@ -34,4 +35,16 @@ pub(super) fn samples(batch: usize, per_sample: usize) -> Option<usize> {
 /// Weight rows per thread for `rows` rows of `per_row` multiply-adds.
 pub(super) fn rows(rows: usize, per_row: usize) -> Option<usize> {
     split(rows, per_row)
+}
+
+/// How many of `count` items (samples, output channels or groups of a convolution) of
+/// `per_item` multiply-adds each thread takes, a multiple of `round`, if the work is worth
+/// splitting: no fewer than a thread's share, unlike [`split`]'s, as each item is large.
+pub(crate) fn split_even(count: usize, per_item: usize, round: usize) -> Option<usize> {
+    let threads = rayon::current_num_threads();
+    if threads < 2 || count.saturating_mul(per_item) < MIN_MULTIPLY_ADDS {
+        return None;
+    }
+    let per = count.div_ceil(threads).next_multiple_of(round.max(1));
+    (per < count).then_some(per)
 }

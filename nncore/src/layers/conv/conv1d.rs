@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use super::kernel::{self, Geometry};
+use super::batch;
+use super::kernel::Geometry;
 use super::{Repr, check_settings, debug_check_shape};
 use crate::kernels::isa;
 use crate::layers::dense::linear::{fill, init_distribution};
@@ -161,7 +162,7 @@ impl<const IPG: usize, const OUT: usize, const K: usize, const BIAS: bool>
     fn forward_rows<const L: usize, const LO: usize>(&self, x: &[[f32; L]], y: &mut [[f32; LO]]) {
         let bias = if BIAS { Some(&self.bias[..]) } else { None };
         let weight = self.weight.as_flattened();
-        kernel::forward::<1, L, 1, LO, 1, K>(isa(), &self.geometry(), weight, bias, x, y);
+        batch::forward::<1, L, 1, LO, 1, K>(isa(), &self.geometry(), weight, bias, x, y);
     }
 
     /// The input gradients of the samples whose output gradients `dy` holds, into `dx`.
@@ -172,7 +173,7 @@ impl<const IPG: usize, const OUT: usize, const K: usize, const BIAS: bool>
         dx: &mut [[f32; L]],
     ) {
         let weight = self.weight.as_flattened();
-        kernel::backward_input::<1, L, 1, LO, 1, K>(isa(), &self.geometry(), weight, dy, dx);
+        batch::backward_input::<1, L, 1, LO, 1, K>(isa(), &self.geometry(), weight, dy, dx);
     }
 
     /// Adds the parameter gradients of the samples `x` and `dy` hold, in order.
@@ -190,7 +191,7 @@ impl<const IPG: usize, const OUT: usize, const K: usize, const BIAS: bool>
         };
         let dweight = grads.weight.as_flattened_mut();
         let geo = self.geometry();
-        kernel::backward_params::<1, L, 1, LO, 1, K>(isa(), &geo, x, dy, dweight, dbias);
+        batch::backward_params::<1, L, 1, LO, 1, K>(isa(), &geo, x, dy, dweight, dbias);
     }
 }
 

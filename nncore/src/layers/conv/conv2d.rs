@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use super::kernel::{self, Geometry};
+use super::batch;
+use super::kernel::Geometry;
 use super::{Repr, check_settings, debug_check_shape};
 use crate::kernels::isa;
 use crate::layers::dense::linear::{fill, init_distribution};
@@ -178,7 +179,7 @@ impl<const IPG: usize, const OUT: usize, const KH: usize, const KW: usize, const
     ) {
         let bias = if BIAS { Some(&self.bias[..]) } else { None };
         let weight = self.weight.as_flattened().as_flattened();
-        kernel::forward::<H, W, HO, WO, KH, KW>(isa(), &self.geometry(), weight, bias, x, y);
+        batch::forward::<H, W, HO, WO, KH, KW>(isa(), &self.geometry(), weight, bias, x, y);
     }
 
     /// The input gradients of the samples whose output gradients `dy` holds, into `dx`.
@@ -189,7 +190,7 @@ impl<const IPG: usize, const OUT: usize, const KH: usize, const KW: usize, const
         dx: &mut [[f32; W]],
     ) {
         let weight = self.weight.as_flattened().as_flattened();
-        kernel::backward_input::<H, W, HO, WO, KH, KW>(isa(), &self.geometry(), weight, dy, dx);
+        batch::backward_input::<H, W, HO, WO, KH, KW>(isa(), &self.geometry(), weight, dy, dx);
     }
 
     /// Adds the parameter gradients of the samples `x` and `dy` hold, in order.
@@ -207,7 +208,7 @@ impl<const IPG: usize, const OUT: usize, const KH: usize, const KW: usize, const
         };
         let dweight = grads.weight.as_flattened_mut().as_flattened_mut();
         let geo = self.geometry();
-        kernel::backward_params::<H, W, HO, WO, KH, KW>(isa(), &geo, x, dy, dweight, dbias);
+        batch::backward_params::<H, W, HO, WO, KH, KW>(isa(), &geo, x, dy, dweight, dbias);
     }
 }
 

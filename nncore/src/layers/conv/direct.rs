@@ -76,7 +76,7 @@ pub(super) fn padded_row(src: Option<&[f32]>, first: isize, phases: usize, dst: 
         let lo = (-first).clamp(0, dst.len() as isize) as usize;
         let hi = (len - first).clamp(lo as isize, dst.len() as isize) as usize;
         let start = (first + lo as isize) as usize;
-        dst[lo..hi].copy_from_slice(&src[start..start + (hi - lo)]);
+        copy(&mut dst[lo..hi], &src[start..start + (hi - lo)]);
         return;
     }
     let per = dst.len() / phases;
@@ -87,6 +87,33 @@ pub(super) fn padded_row(src: Option<&[f32]>, first: isize, phases: usize, dst: 
                 *d = v;
             }
         }
+    }
+}
+
+/// `dst.copy_from_slice(src)`, short rows in copies of fixed sizes rather than a call to
+/// `memcpy`.
+#[inline]
+pub(super) fn copy(dst: &mut [f32], src: &[f32]) {
+    if dst.len() >= 32 {
+        return dst.copy_from_slice(src);
+    }
+    let src = &src[..dst.len()];
+    let (mut d8, mut s8) = (dst.chunks_exact_mut(8), src.chunks_exact(8));
+    for (d, s) in (&mut d8).zip(&mut s8) {
+        d.copy_from_slice(s);
+    }
+    let (d, s) = (d8.into_remainder(), s8.remainder());
+    let mut i = 0;
+    if d.len() >= 4 {
+        d[..4].copy_from_slice(&s[..4]);
+        i = 4;
+    }
+    if d.len() >= i + 2 {
+        d[i..i + 2].copy_from_slice(&s[i..i + 2]);
+        i += 2;
+    }
+    if d.len() > i {
+        d[i] = s[i];
     }
 }
 
@@ -110,8 +137,58 @@ fn spread_row(src: Option<&[f32]>, first: isize, step: usize, dst: &mut [f32]) {
     }
 }
 
+/// [`kernels::accumulate`] of a product repeated over rows (`p.repeat` rows of `p.n` columns
+/// of `c`, `p.c_next` apart), run instead as one product over the rows laid out `p.b_next`
+/// apart in `scratch` (the columns between them computed and dropped) when that takes fewer
+/// vectors: narrow rows then fill the vectors. Each value's chain is the same, so are the bits.
+fn accumulate_rows(isa: Isa, p: &Strided<'_>, c: &mut [f32], scratch: &mut [f32]) {
+    let (rows, step, n) = (p.repeat, p.b_next, p.n);
+    let len = rows.saturating_sub(1) * step + n;
+    let lanes = kernels::width(isa);
+    let fold = rows > 1
+        && step >= n
+        && p.m * len <= scratch.len()
+        && len.div_ceil(lanes) < rows * n.div_ceil(lanes);
+    if !fold || p.m == 0 || n == 0 {
+        return kernels::accumulate(isa, p, c);
+    }
+    let scratch = &mut scratch[..p.m * len];
+    for (r, wide) in scratch.chunks_exact_mut(len).enumerate() {
+        for i in 0..rows {
+            copy(
+                &mut wide[i * step..][..n],
+                &c[r * p.ldc + i * p.c_next..][..n],
+            );
+        }
+    }
+    let q = Strided {
+        a: p.a,
+        a_row: p.a_row,
+        a_gap: p.a_gap,
+        b: p.b,
+        b_rows: p.b_rows,
+        b_gap: p.b_gap,
+        ldc: len,
+        m: p.m,
+        n: len,
+        k: p.k,
+        repeat: 1,
+        b_next: 0,
+        c_next: 0,
+    };
+    kernels::accumulate(isa, &q, scratch);
+    for (r, wide) in scratch.chunks_exact(len).enumerate() {
+        for i in 0..rows {
+            copy(
+                &mut c[r * p.ldc + i * p.c_next..][..n],
+                &wide[i * step..][..n],
+            );
+        }
+    }
+}
+
 /// The forward, `y += W · im2col(x)` for every group, `y` starting at the bias; `None` if the
-/// layer needs `panel.rs` instead (huge kernels).
+/// layer needs `panel.rs` instead (huge kernels, or narrow rows of a row stride above 1).
 pub(super) fn forward(
     isa: Isa,
     s: &Shape<'_>,
@@ -131,6 +208,12 @@ pub(super) fn forward(
         return Some(());
     }
     let (sh, sw, dh, dw) = (g.stride[0], g.stride[1], g.dilation[0], g.dilation[1]);
+    // Strided rows under half a vector wide cannot fold (`accumulate_rows`): `panel.rs` fills
+    // the vectors with positions of several rows instead, its copies shared by 8 or more
+    // output channels.
+    if sh > 1 && 2 * wo <= kernels::width(isa) && opg >= 8 {
+        return None;
+    }
     // Input rows `rows` output rows read; a panel row for `c` output columns, in `sw` phases.
     let reach = |rows: usize| (rows - 1) * sh + (kh - 1) * dh + 1;
     let phase = |c: usize| c + (kw - 1) * dw / sw;
@@ -141,7 +224,7 @@ pub(super) fn forward(
         let (r, c) = ((t / kw) * dh, (t % kw) * dw);
         *o = r * b.width + (c % sw) * per + c / sw;
     }
-    let mut panel = [0.0; PANEL];
+    let (mut panel, mut wide) = ([0.0; PANEL], [0.0; PANEL]);
     for group in 0..g.groups {
         let x = &x[group * ipg * s.inputs()..][..ipg * s.inputs()];
         let (weight, y) = (
@@ -181,7 +264,7 @@ pub(super) fn forward(
                         b_next: sh * b.width,
                         c_next: wo,
                     };
-                    kernels::accumulate(isa, &p, &mut y[oh0 * wo + ow0..]);
+                    accumulate_rows(isa, &p, &mut y[oh0 * wo + ow0..], &mut wide);
                 }
             }
         }
@@ -221,7 +304,7 @@ pub(super) fn backward_input(
         let (r, c) = ((t / kw) * dh, (t % kw) * dw);
         *o = (extra_h - r) * b.width + extra_w - c;
     }
-    let mut panel = [0.0; PANEL];
+    let (mut panel, mut wide) = ([0.0; PANEL], [0.0; PANEL]);
     for group in 0..g.groups {
         let dy = &dy[group * opg * s.outputs()..][..opg * s.outputs()];
         let weight = &weight[group * opg * ipg * taps..];
@@ -263,7 +346,7 @@ pub(super) fn backward_input(
                         b_next: b.width,
                         c_next: w,
                     };
-                    kernels::accumulate(isa, &p, &mut dx[ih0 * w + iw0..]);
+                    accumulate_rows(isa, &p, &mut dx[ih0 * w + iw0..], &mut wide);
                 }
             }
         }

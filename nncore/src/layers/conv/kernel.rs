@@ -16,7 +16,14 @@
 //!   of the output gradient); `panel.rs` builds it for kernels of more than 64 taps;
 //! - weight gradient, `dy · im2col(x)ᵀ`: `weight.rs` copies the transposed matrix into a panel;
 //!   `small.rs` takes the small layers (fewer than 16 weights an output channel and fewer
-//!   than 8 output channels a group, as depthwise convolutions) in plain loops.
+//!   than 8 output channels a group, as depthwise convolutions) in plain loops;
+//! - pointwise layers (1×1, stride 1, no padding), all three: `pointwise.rs`, whose products
+//!   read the planes as they lie, a whole plane a run of columns and the batch one call;
+//! - depthwise layers of stride 1, forward and input gradient: `depthwise.rs`, a channel's
+//!   padded plane one product over blocks of rows, so that narrow rows fill the vectors.
+//!
+//! `batch.rs` is what the layers call: these functions, or with the `rayon` feature the
+//! same split over threads (samples, or output channels for the parameter gradients).
 //!
 //! # Summation order
 //!
@@ -41,7 +48,7 @@
 //!
 //! `tests/order.rs` checks every path against this order, bit for bit.
 
-use super::{direct, panel, small, weight};
+use super::{depthwise, direct, panel, pointwise, small, weight};
 use crate::kernels::Isa;
 
 /// A convolution's settings besides its const sizes.
@@ -189,21 +196,33 @@ pub(crate) fn forward<
     x: &[[f32; W]],
     y: &mut [[f32; WO]],
 ) {
-    let (weight, x, y) = (
-        weight.as_flattened(),
-        x.as_flattened(),
-        y.as_flattened_mut(),
-    );
+    let (weight, rows_x, rows_y) = (weight.as_flattened(), x, y);
     with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
         let out = weight.len() / (geo.in_per_group * KH * KW).max(1);
         let (per_x, per_y) = (
             (geo.in_per_group * geo.groups * H * W).max(1),
             (out * HO * WO).max(1),
         );
-        for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
+        if depthwise::depthwise(s, out) {
+            let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
+            // `None` (for the first sample, if any) when the layer's rows do not fit a panel.
+            let mut samples = rows_x.chunks_exact(rx).zip(rows_y.chunks_exact_mut(ry));
+            if samples.all(|(x, y)| {
+                depthwise::forward::<H, W, HO, WO>(isa, s, weight, bias, x, y).is_some()
+            }) {
+                return;
+            }
+        }
+        let (x, y) = (rows_x.as_flattened(), rows_y.as_flattened_mut());
+        for y in y.chunks_exact_mut(per_y) {
             for (o, plane) in y.chunks_exact_mut(HO * WO).enumerate() {
                 plane.fill(bias.map_or(0.0, |b| b[o]));
             }
+        }
+        if pointwise::pointwise(s) {
+            return pointwise::forward(isa, s, weight, x, y, y.len() / per_y);
+        }
+        for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
             if direct::forward(isa, s, weight, x, y).is_none() {
                 panel::forward(isa, s, weight, x, y);
             }
@@ -228,18 +247,27 @@ pub(crate) fn backward_input<
     dy: &[[f32; WO]],
     dx: &mut [[f32; W]],
 ) {
-    let (weight, dy, dx) = (
-        weight.as_flattened(),
-        dy.as_flattened(),
-        dx.as_flattened_mut(),
-    );
-    dx.fill(0.0);
+    let (weight, rows_dy, rows_dx) = (weight.as_flattened(), dy, dx);
+    rows_dx.as_flattened_mut().fill(0.0);
     with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
         let out = weight.len() / (geo.in_per_group * KH * KW).max(1);
         let (per_x, per_y) = (
             (geo.in_per_group * geo.groups * H * W).max(1),
             (out * HO * WO).max(1),
         );
+        if depthwise::depthwise(s, out) {
+            let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
+            let mut samples = rows_dy.chunks_exact(ry).zip(rows_dx.chunks_exact_mut(rx));
+            if samples.all(|(dy, dx)| {
+                depthwise::backward_input::<H, W, HO, WO>(isa, s, weight, dy, dx).is_some()
+            }) {
+                return;
+            }
+        }
+        let (dy, dx) = (rows_dy.as_flattened(), rows_dx.as_flattened_mut());
+        if pointwise::pointwise(s) {
+            return pointwise::backward_input(isa, s, weight, dy, dx, dy.len() / per_y);
+        }
         for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
             if direct::backward_input(isa, s, weight, dy, dx).is_none() {
                 panel::backward_input(isa, s, weight, dy, dx);
@@ -263,53 +291,77 @@ pub(crate) fn backward_params<
     x: &[[f32; W]],
     dy: &[[f32; WO]],
     dweight: &mut [[f32; KW]],
+    dbias: Option<&mut [f32]>,
+) {
+    let out = dweight.len() / (geo.in_per_group * KH).max(1);
+    let part = 0..out;
+    backward_params_part::<H, W, HO, WO, KH, KW>(isa, geo, x, dy, dweight, dbias, out, part);
+}
+
+/// [`backward_params`] of a layer of `out` output channels for the channels `part` (whole
+/// groups if there are several), whose gradients `dweight` and `dbias` hold.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn backward_params_part<
+    const H: usize,
+    const W: usize,
+    const HO: usize,
+    const WO: usize,
+    const KH: usize,
+    const KW: usize,
+>(
+    isa: Isa,
+    geo: &Geometry,
+    x: &[[f32; W]],
+    dy: &[[f32; WO]],
+    dweight: &mut [[f32; KW]],
     mut dbias: Option<&mut [f32]>,
+    out: usize,
+    part: core::ops::Range<usize>,
 ) {
     let (x, dy, dweight) = (
         x.as_flattened(),
         dy.as_flattened(),
         dweight.as_flattened_mut(),
     );
-    let k = geo.in_per_group * KH * KW;
-    let out = dweight.len() / k.max(1);
-    let small = small::small(k, out / geo.groups);
-    with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
+    let (k, opg) = (geo.in_per_group * KH * KW, out / geo.groups.max(1));
+    let small = small::small(k, opg);
+    // The groups `part` covers, and their input channels.
+    let (g0, g1) = if geo.groups > 1 && opg > 0 {
+        (part.start / opg, part.end.div_ceil(opg))
+    } else {
+        (0, 1)
+    };
+    let mut sub = *geo;
+    if geo.groups > 1 {
+        sub.groups = g1 - g0;
+    }
+    let (c0, c1) = if geo.groups > 1 {
+        (g0 * geo.in_per_group, g1 * geo.in_per_group)
+    } else {
+        (0, geo.in_per_group)
+    };
+    with_shape::<H, W, HO, WO, KH, KW, _>(&sub, |s| {
         let (per_x, per_y) = (
             (geo.in_per_group * geo.groups * H * W).max(1),
             (out * HO * WO).max(1),
         );
+        let pointwise = pointwise::pointwise(s);
         for (x, dy) in x.chunks_exact(per_x).zip(dy.chunks_exact(per_y)) {
-            if let Some(dbias) = dbias.as_deref_mut()
-                && HO * WO > 0
-            {
-                for (g, plane) in dbias.iter_mut().zip(dy.chunks_exact(HO * WO)) {
-                    let mut lanes = [0.0; 8];
-                    for row in plane.chunks_exact(WO) {
-                        add8(&mut lanes, row);
-                    }
-                    *g += sum8_tree(&lanes);
+            let x = &x[c0 * H * W..c1 * H * W];
+            let dy = &dy[part.start * HO * WO..part.end * HO * WO];
+            if let Some(dbias) = dbias.as_deref_mut() {
+                small::bias_grad::<WO>(dy, dbias);
+            }
+            if small {
+                if small::backward_weight::<WO>(s, x, dy, dweight).is_some() {
+                    continue;
                 }
+            } else if pointwise && pointwise::backward_weight(isa, s, x, dy, dweight).is_some() {
+                continue;
             }
-            if !small || small::backward_weight::<WO>(s, x, dy, dweight).is_none() {
-                weight::backward_weight::<KW>(isa, s, x, dy, dweight);
-            }
+            weight::backward_weight::<KW>(isa, s, x, dy, dweight);
         }
     });
-}
-
-/// `lanes[l] += row[i]` for the `i ≡ l (mod 8)` in order.
-#[inline]
-fn add8(lanes: &mut [f32; 8], row: &[f32]) {
-    let chunks = row.chunks_exact(8);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (l, &v) in lanes.iter_mut().zip(chunk) {
-            *l += v;
-        }
-    }
-    for (l, &v) in lanes.iter_mut().zip(rest) {
-        *l += v;
-    }
 }
 
 /// Eight partial sums added up: `((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))`.

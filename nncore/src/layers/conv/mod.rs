@@ -8,11 +8,14 @@
 
 use core::fmt;
 
+pub(super) mod batch;
 pub(crate) mod conv1d;
 pub(crate) mod conv2d;
+mod depthwise;
 mod direct;
 pub(super) mod kernel;
 mod panel;
+mod pointwise;
 pub(super) mod small;
 #[cfg(test)]
 mod tests;

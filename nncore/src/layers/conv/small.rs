@@ -25,9 +25,30 @@ pub(super) fn small(k: usize, out_per_group: usize) -> bool {
 }
 
 /// `lanes[l] += a[i] · b[i]` for the `i ≡ l (mod 8)` in order, `i < n` (`N` if not 0).
+///
+/// With `N`, the last partial chunk runs in all eight lanes, the lanes past the row adding
+/// `+0 · +0`: that leaves a lane as it was, since a lane starts at `+0` and so never holds
+/// `-0`, the one value adding `+0` changes.
 #[inline]
 fn dot8<const N: usize>(lanes: &mut [f32; 8], a: &[f32], b: &[f32], n: usize) {
-    let n = if N > 0 { N } else { n };
+    if N > 0 {
+        let (a, b) = (&a[..N], &b[..N]);
+        for (a, b) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+            for ((l, &a), &b) in lanes.iter_mut().zip(a).zip(b) {
+                *l += a * b;
+            }
+        }
+        let rem = N % 8;
+        if rem > 0 {
+            let (mut pa, mut pb) = ([0.0f32; 8], [0.0f32; 8]);
+            pa[..rem].copy_from_slice(&a[N - rem..]);
+            pb[..rem].copy_from_slice(&b[N - rem..]);
+            for ((l, a), b) in lanes.iter_mut().zip(pa).zip(pb) {
+                *l += a * b;
+            }
+        }
+        return;
+    }
     let (a, b) = (a[..n].chunks_exact(8), b[..n].chunks_exact(8));
     let (ra, rb) = (a.remainder(), b.remainder());
     for (a, b) in a.zip(b) {
@@ -98,10 +119,11 @@ pub(super) fn backward_weight<const WO: usize>(
                     }
                     for oh in oh0..oh0 + rows {
                         let used = &used[(oh - oh0) * sh * b.width..];
-                        for (tap, &offset) in offsets[..taps].iter().enumerate() {
-                            let src = &used[offset..][..n];
-                            for (o, dy) in dy.chunks_exact(positions).enumerate() {
-                                let (sum, dy) = (&mut sums[o * taps + tap], &dy[oh * wo + ow0..]);
+                        for o in 0..opg {
+                            let dy = &dy[o * positions + oh * wo + ow0..][..n];
+                            let sums = &mut sums[o * taps..][..taps];
+                            for (sum, &offset) in sums.iter_mut().zip(&offsets[..taps]) {
+                                let src = &used[offset..][..n];
                                 if n == WO {
                                     dot8::<WO>(sum, dy, src, n);
                                 } else {
@@ -121,4 +143,35 @@ pub(super) fn backward_weight<const WO: usize>(
         }
     }
     Some(())
+}
+
+/// `dbias[o] += Σ dy[o][oh][ow]` for the planes of `dy`: each in eight lanes over the columns,
+/// row after row, then added as [`sum8_tree`].
+pub(super) fn bias_grad<const WO: usize>(dy: &[f32], dbias: &mut [f32]) {
+    if WO == 0 {
+        return;
+    }
+    let positions = dy.len() / dbias.len().max(1);
+    for (g, plane) in dbias.iter_mut().zip(dy.chunks_exact(positions.max(1))) {
+        let mut lanes = [0.0; 8];
+        for row in plane.chunks_exact(WO) {
+            add8(&mut lanes, row);
+        }
+        *g += sum8_tree(&lanes);
+    }
+}
+
+/// `lanes[l] += row[i]` for the `i ≡ l (mod 8)` in order.
+#[inline]
+fn add8(lanes: &mut [f32; 8], row: &[f32]) {
+    let chunks = row.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (l, &v) in lanes.iter_mut().zip(chunk) {
+            *l += v;
+        }
+    }
+    for (l, &v) in lanes.iter_mut().zip(rest) {
+        *l += v;
+    }
 }

@@ -17,6 +17,8 @@ mod kernel;
 mod order;
 mod reference;
 mod shapes;
+#[cfg(feature = "rayon")]
+mod threads;
 
 /// A convolution's sizes for the direct formula: input, output and kernel `[rows,
 /// columns]`, and the output channels.

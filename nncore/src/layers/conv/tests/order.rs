@@ -299,6 +299,15 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     check::<9, 10, 7, 3, 3, 3>(geometry(5, 1, [1, 3], [1, 0], [2, 1]), 20);
     // Depthwise with two outputs a channel (a small layer), rows of 10: lanes that wrap.
     check::<10, 10, 10, 10, 3, 3>(geometry(1, 4, [1, 1], [1, 1], [1, 1]), 8);
+    // W9's depthwise block, fewer channels: rows of 5 folded into one product over the plane
+    // (the columns between rows computed and dropped); and a pointwise one with two groups.
+    check::<25, 5, 25, 5, 3, 3>(geometry(1, 3, [1, 1], [1, 1], [1, 1]), 3);
+    check::<25, 5, 25, 5, 1, 1>(geometry(6, 2, [1, 1], [0, 0], [1, 1]), 10);
+    // Depthwise at stride 1 (`depthwise.rs`): dilated; padding wider than the kernel reaches
+    // (7 + 2 - 1 + 1 = 9 rows, 9 + 4 - 2 - 1 + 1 = 11 columns); a plane of several blocks.
+    check::<8, 8, 8, 8, 3, 3>(geometry(1, 2, [1, 1], [2, 2], [2, 2]), 2);
+    check::<7, 9, 9, 11, 1, 3>(geometry(1, 2, [1, 1], [1, 2], [1, 1]), 2);
+    check::<40, 40, 40, 40, 3, 3>(geometry(1, 2, [1, 1], [1, 1], [1, 1]), 2);
     // Rows too wide for one panel: blocks of columns. A small layer whose rows do not fit.
     check::<3, 400, 3, 400, 3, 5>(geometry(1, 1, [1, 1], [1, 2], [1, 1]), 2);
     // One row, as `Conv1d` runs it: (50 + 8 - 3·6 - 1) / 2 + 1 = 20.
