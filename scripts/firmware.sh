@@ -94,6 +94,9 @@ run() {
         -plugin "$work/insn_count.so,start=$start,stop=$stop" -d plugin \
         -kernel "$elf" > "$log.board" 2>&1 || { cat "$log.board" >&2; echo "firmware.sh: $target $workload failed" >&2; exit 1; }
     local equal=yes
+    # The official `.tflite` files: the output bytes that differ from TensorFlow Lite's recording.
+    local tflite
+    tflite=$(awk '$1 == "tflite-differs" { printf " (TFLite: %s of %s B differ, in %s of %s samples)", $2, $3, $4, $5 }' "$log.host")
     if ! diff <(grep '^output ' "$log.host") <(grep '^output ' "$log.board") > /dev/null \
         || ! grep -q '^output ' "$log.host"; then
         equal=NO
@@ -115,7 +118,7 @@ run() {
     local fns float=none pattern=""
     fns=$(reachable "$elf")
     case "$workload" in
-        *int8*) pattern=$soft_float ;;
+        *int8* | *-tflite) pattern=$soft_float ;;
         *) [ "$target" = thumbv7em-none-eabihf ] && pattern=$soft_double ;;
     esac
     local found
@@ -128,7 +131,7 @@ run() {
     [ "$macs" -gt 0 ] && per_mac=$(awk -v i="$insns" -v m="$macs" 'BEGIN { printf "%.2f", i / m }')
     rows+=("$(printf '| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' \
         "$cpu" "$machine" "$workload" "$insns" "$per_mac" "$flash" "$weights" "$ram" "$stack" \
-        "$arena" "$float" "$equal")")
+        "$arena" "$float" "$equal$tflite")")
     echo "${rows[-1]}" >&2
 }
 
@@ -139,7 +142,7 @@ for w in "${m4_workloads[@]}"; do
 done
 for w in "${m0_workloads[@]}"; do
     case "$w" in
-        anomaly* | kws* | kernels) run thumbv6m-none-eabi mps2 mps2-an385 "$w" "ARMv6-M" ;;
+        anomaly* | kws* | kernels | ad01* | microflow-*) run thumbv6m-none-eabi mps2 mps2-an385 "$w" "ARMv6-M" ;;
         *) run thumbv6m-none-eabi microbit microbit "$w" "Cortex-M0" ;;
     esac
 done
