@@ -40,7 +40,12 @@ fn main() {
     let feature = |name: &str| env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
     // The workloads of MLPerf Tiny's official files (`src/official.rs`).
     println!("cargo::rustc-check-cfg=cfg(official)");
-    let official = ["AD01_TFLITE", "KWS_TFLITE", "MICROFLOW_AD01", "MICROFLOW_KWS"];
+    let official = [
+        "AD01_TFLITE",
+        "KWS_TFLITE",
+        "MICROFLOW_AD01",
+        "MICROFLOW_KWS",
+    ];
     if official.iter().any(|f| feature(f)) {
         println!("cargo::rustc-cfg=official");
     }

@@ -19,10 +19,10 @@ mod official;
 #[cfg(target_os = "none")]
 mod board;
 
-#[cfg(not(target_os = "none"))]
-use workloads::Bytes;
 #[cfg(official)]
 use official::selected as workload;
+#[cfg(not(target_os = "none"))]
+use workloads::Bytes;
 #[cfg(not(official))]
 use workloads::selected as workload;
 

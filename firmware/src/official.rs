@@ -137,7 +137,10 @@ pub fn against_tflite() -> [usize; 4] {
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let (inputs, outputs) = (rows(&text, "input"), rows(&text, "output"));
-    assert!(!inputs.is_empty() && inputs.len() == outputs.len(), "{path}");
+    assert!(
+        !inputs.is_empty() && inputs.len() == outputs.len(),
+        "{path}"
+    );
     let (mut differ, mut of, mut samples) = (0, 0, 0);
     for (x, want) in inputs.iter().zip(&outputs) {
         let mut got = Vec::new();
