@@ -77,7 +77,8 @@ pub mod selected {
 /// counts them; it states no arena (its activations are values on the stack). The inference is
 /// its int8 `predict_inner` (private to this module, where the macro writes it): the public
 /// `predict_quantized` would add the dequantization of the output to `f32`. The input's scale
-/// and zero point are the file's, read by `tflite!`; MicroFlow's convolutions use them.
+/// and zero point are the file's, read by `tflite!`; MicroFlow's convolutions use them. MicroFlow
+/// reads the file relative to the directory the compiler runs in, which Cargo makes this crate's.
 #[cfg(feature = "microflow-ad01")]
 pub mod selected {
     pub use super::ad01::*;
