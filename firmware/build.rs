@@ -38,6 +38,17 @@ fn main() {
         println!("cargo:rustc-link-arg-bins=-Tlink.x");
     }
     let feature = |name: &str| env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
+    // The workloads of MLPerf Tiny's official files (`src/official.rs`).
+    println!("cargo::rustc-check-cfg=cfg(official)");
+    let official = [
+        "AD01_TFLITE",
+        "KWS_TFLITE",
+        "MICROFLOW_AD01",
+        "MICROFLOW_KWS",
+    ];
+    if official.iter().any(|f| feature(f)) {
+        println!("cargo::rustc-cfg=official");
+    }
     let rounding = if feature("ANOMALY_INT8") {
         Some(Rounding::Float)
     } else if feature("ANOMALY_INT8_TFLM") {

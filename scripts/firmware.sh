@@ -6,7 +6,8 @@
 # byte for byte, and that no software floating-point routine is reachable from an int8 inference
 # (nor a double-precision one from a float inference on the M4F); prints a table.
 #
-#   scripts/firmware.sh [WORKLOAD...]     (default: all; `none` is the runtime alone)
+#   scripts/firmware.sh [WORKLOAD...]     (default: all but MicroFlow's; `none` is the runtime alone)
+#   NN_FIRMWARE_PEERS=1 scripts/firmware.sh   (all, MicroFlow's too)
 #
 # Installs what it needs with apt-get where it is missing (Debian 12: Debian's Rust 1.96 with the
 # standard library's source, lld, QEMU, gcc). Set NN_NO_INSTALL=1 to skip that.
@@ -15,11 +16,18 @@ cd "$(dirname "$0")/.."
 root="$PWD"
 
 # `kernels` checks the int8 dot products on odd shapes (no count: it builds its weights).
-m4_workloads=(none temp digits-f32 digits-int8 anomaly-f32 anomaly-int8 anomaly-int8-tflm kws-int8 kernels)
+# `ad01-tflite` and `kws-tflite` are MLPerf Tiny's official files by `tflite!`; `microflow-ad01`
+# and `microflow-kws` the same files by a peer, MicroFlow 0.1.3 (crates.io), with
+# NN_FIRMWARE_PEERS=1 or by name (they take several minutes more).
+m4_workloads=(none temp digits-f32 digits-int8 anomaly-f32 anomaly-int8 anomaly-int8-tflm kws-int8 kernels
+    ad01-tflite kws-tflite)
+if [ "${NN_FIRMWARE_PEERS:-0}" = 1 ]; then
+    m4_workloads+=(microflow-ad01 microflow-kws)
+fi
 # The micro:bit has 256 KiB of flash and 16 KiB of RAM: the autoencoder (266 KB of int8 weights)
 # does not fit, nor the stack of the keyword-spotting model or of `kernels`, so their ARMv6-M
-# builds run on the MPS2 board of the Cortex-M3 (`mps2-an385`), which
-# executes ARMv6-M code instruction for instruction as a Cortex-M0 would.
+# builds (and those of the official files) run on the MPS2 board of the Cortex-M3
+# (`mps2-an385`), which executes ARMv6-M code instruction for instruction as a Cortex-M0 would.
 m0_workloads=("${m4_workloads[@]}")
 if [ "$#" -gt 0 ]; then
     m4_workloads=("$@")
@@ -56,12 +64,13 @@ gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$work/insn_count.so" firmware/pl
 soft_float='__aeabi_(d|f|i2[df]|ui2[df]|l2[df]|ul2[df])|compiler_builtins::float::|__(add|sub|mul|div|neg)[sd]f3|__(fix|fixuns)[sd]f|__float(un)?[sdt]i[sd]f|__(extend|trunc)[sd]f|__(eq|ne|lt|le|gt|ge|unord|cmp)[sd]f2'
 soft_double='__aeabi_(d|i2d|ui2d|l2d|ul2d|f2d)|compiler_builtins::float::.*df|__(add|sub|mul|div|neg)df3|__(fix|fixuns)df|__float(un)?[sdt]idf|__extendsfdf|__truncdf|__(eq|ne|lt|le|gt|ge|unord|cmp)df2'
 
-# The functions reachable from `nn_infer` by direct calls and branches, one a line.
+# The functions reachable from `nn_infer` by direct calls and branches, one a line. A target is
+# the name between the first `<` and the last `>` of the line (`<T as U<V>>::f`), less `+0x...`.
 reachable() {
     llvm-objdump-22 -d -C --no-show-raw-insn "$1" | awk '
         /^[0-9a-f]+ <.*>:$/ { f = substr($0, index($0, "<") + 1); sub(/>:$/, "", f); next }
         f != "" && /\t(bl|blx|b|b\.w|b\.n|beq|bne|bcs|bcc|bmi|bpl|bhi|bls|bge|blt|bgt|ble|cbz|cbnz)(\.w|\.n)?\t/ && /</ {
-            t = substr($0, index($0, "<") + 1); sub(/>.*$/, "", t); sub(/\+0x[0-9a-f]+$/, "", t)
+            t = substr($0, index($0, "<") + 1); sub(/>( *@.*)?$/, "", t); sub(/\+0x[0-9a-f]+$/, "", t)
             if (t != f) edge[f] = edge[f] "\n" t
         }
         END {
@@ -94,6 +103,9 @@ run() {
         -plugin "$work/insn_count.so,start=$start,stop=$stop" -d plugin \
         -kernel "$elf" > "$log.board" 2>&1 || { cat "$log.board" >&2; echo "firmware.sh: $target $workload failed" >&2; exit 1; }
     local equal=yes
+    # The official `.tflite` files: the output bytes that differ from TensorFlow Lite's recording.
+    local tflite
+    tflite=$(awk '$1 == "tflite-differs" { printf " (TFLite: %s of %s B differ, in %s of %s samples)", $2, $3, $4, $5 }' "$log.host")
     if ! diff <(grep '^output ' "$log.host") <(grep '^output ' "$log.board") > /dev/null \
         || ! grep -q '^output ' "$log.host"; then
         equal=NO
@@ -115,7 +127,7 @@ run() {
     local fns float=none pattern=""
     fns=$(reachable "$elf")
     case "$workload" in
-        *int8*) pattern=$soft_float ;;
+        *int8* | *-tflite) pattern=$soft_float ;;
         *) [ "$target" = thumbv7em-none-eabihf ] && pattern=$soft_double ;;
     esac
     local found
@@ -128,7 +140,7 @@ run() {
     [ "$macs" -gt 0 ] && per_mac=$(awk -v i="$insns" -v m="$macs" 'BEGIN { printf "%.2f", i / m }')
     rows+=("$(printf '| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' \
         "$cpu" "$machine" "$workload" "$insns" "$per_mac" "$flash" "$weights" "$ram" "$stack" \
-        "$arena" "$float" "$equal")")
+        "$arena" "$float" "$equal$tflite")")
     echo "${rows[-1]}" >&2
 }
 
@@ -139,7 +151,7 @@ for w in "${m4_workloads[@]}"; do
 done
 for w in "${m0_workloads[@]}"; do
     case "$w" in
-        anomaly* | kws* | kernels) run thumbv6m-none-eabi mps2 mps2-an385 "$w" "ARMv6-M" ;;
+        anomaly* | kws* | kernels | ad01* | microflow-*) run thumbv6m-none-eabi mps2 mps2-an385 "$w" "ARMv6-M" ;;
         *) run thumbv6m-none-eabi microbit microbit "$w" "Cortex-M0" ;;
     esac
 done

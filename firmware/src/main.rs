@@ -5,17 +5,25 @@
 //! the script compares byte for byte.
 //!
 //! Lines printed: `workload`, `multiply-adds`, `weight-bytes`, `arena-bytes`, then per sample
-//! `output <hex>` and (on the board) `stack <bytes>`.
+//! `output <hex>` and (on the board) `stack <bytes>`; on the host, for the official `.tflite`
+//! files, `tflite-differs` (see `official`).
 
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 mod workloads;
+// MLPerf Tiny's official `.tflite` files, by `tflite!` and by MicroFlow (`cfg(official)`, set by
+// `build.rs` for their features).
+#[cfg(official)]
+mod official;
 
 #[cfg(target_os = "none")]
 mod board;
 
+#[cfg(official)]
+use official::selected as workload;
 #[cfg(not(target_os = "none"))]
 use workloads::Bytes;
+#[cfg(not(official))]
 use workloads::selected as workload;
 
 /// Inferences a run.
@@ -44,5 +52,10 @@ fn main() {
         let mut hex = String::new();
         y.bytes(&mut |b| hex.push_str(&format!("{b:02x}")));
         println!("output {hex}");
+    }
+    #[cfg(official)]
+    {
+        let [differ, of, samples, all] = official::against_tflite();
+        println!("tflite-differs {differ} {of} {samples} {all}");
     }
 }
