@@ -123,11 +123,11 @@ impl Kernel {
     ) {
         #[cfg(nn_arm_dsp)]
         if self == Kernel::Dsp {
-            arm::rows(weight, x, offset, acc);
+            arm::rows_of::<IN, 1, 1, OUT>(weight.as_flattened(), x, offset, acc);
             return;
         }
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
-        thumb::rows(weight, x, offset, acc);
+        thumb::rows_of::<IN, 1, 1, OUT>(weight.as_flattened(), x, offset, acc);
         #[cfg(not(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp))))]
         self.rows_flat(weight.as_flattened(), x, offset, None, acc);
     }
@@ -148,22 +148,20 @@ impl Kernel {
         sums: Option<&[i32]>,
         acc: &mut [i32; OUT],
     ) {
+        let flat = weight.as_flattened().as_flattened().as_flattened();
+        let x = x.as_flattened().as_flattened();
         #[cfg(nn_arm_dsp)]
         if self == Kernel::Dsp {
-            arm::patch_rows(weight, x, offset, acc);
+            arm::rows_of::<IN, KW, KH, OUT>(flat, x, offset, acc);
             return;
         }
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
         {
             let _ = sums;
-            thumb::patch_rows(weight, x, offset, acc);
+            thumb::rows_of::<IN, KW, KH, OUT>(flat, x, offset, acc);
         }
         #[cfg(not(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp))))]
-        {
-            let flat = weight.as_flattened().as_flattened().as_flattened();
-            let x = x.as_flattened().as_flattened();
-            self.rows_flat(flat, x, offset, sums, acc);
-        }
+        self.rows_flat(flat, x, offset, sums, acc);
     }
 
     /// Whether the kernel uses the row sums `Σ w` of [`Kernel::rows_flat`] (the VNNI ones).
@@ -349,10 +347,10 @@ available!(
 
 #[cfg(nn_arm_dsp)]
 mod arm;
-#[cfg(nn_arm_dsp)]
-pub(crate) use arm::DoubleStage;
-#[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
-pub(crate) use thumb::DoubleStage;
+#[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
+mod micro;
+#[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
+pub(crate) use micro::DoubleStage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod stage;
 #[cfg(test)]

@@ -33,32 +33,11 @@ fn pairs<const IN: usize, const KW: usize, const KH: usize>(
     out
 }
 
-/// Adds to `acc[o]` the dot product of `weight[o]` with `x + offset`, wrapping.
+/// Adds to `acc[o]` the dot product of row `o` with `x + offset`, wrapping: `OUT` rows of `len =
+/// KH · KW · IN` weights laid end to end in `weight` (a dense layer's with `KH = KW = 1`, a
+/// convolution's with its patch).
 #[inline]
-pub(super) fn rows<const IN: usize, const OUT: usize>(
-    weight: &[[i8; IN]; OUT],
-    x: &[i8; IN],
-    offset: i32,
-    acc: &mut [i32; OUT],
-) {
-    rows_of::<IN, 1, 1, OUT>(weight.as_flattened(), x, offset, acc);
-}
-
-/// [`rows`] for a convolution's weights and patch, `KH · KW · IN` values a row.
-#[inline]
-pub(super) fn patch_rows<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
-    weight: &[[[[i8; IN]; KW]; KH]; OUT],
-    x: &[[[i8; IN]; KW]; KH],
-    offset: i32,
-    acc: &mut [i32; OUT],
-) {
-    let weight = weight.as_flattened().as_flattened().as_flattened();
-    rows_of::<IN, KW, KH, OUT>(weight, x.as_flattened().as_flattened(), offset, acc);
-}
-
-/// `OUT` rows of `len = KH · KW · IN` weights laid end to end in `weight` against `x`.
-#[inline]
-fn rows_of<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
+pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
     weight: &[i8],
     x: &[i8],
     offset: i32,
@@ -235,45 +214,10 @@ unsafe fn one_row(w: *const i8, x: *const i16, steps: usize, a: &mut i32) {
     *a = acc;
 }
 
-/// One channel's [`crate::quant::OutputStage::finish`] with TensorFlow Lite Micro's two
-/// roundings (`Rounding::Double`) and a right shift or none, its constants worked out once:
-/// `SMULL` and `QDADD` for gemmlowp's `SaturatingRoundingDoublingHighMul`, then its
-/// `RoundingDivideByPOT` (the exponent at most 31) and the zero point added with saturation.
-///
-/// `QDADD` saturates `2 · high + carry`, which only the product `i32::MIN · i32::MIN` reaches:
-/// gemmlowp gives `i32::MAX` there, and so does this.
-#[derive(Clone, Copy)]
-pub(crate) struct DoubleStage {
-    mantissa: i32,
-    exponent: u32,
-    /// `2^exponent − 1`.
-    mask: i32,
-    zero_point: i32,
-    clamp: [i32; 2],
-}
-
-impl DoubleStage {
-    /// The stage of a channel whose multiplier is `m`; `None` for a left shift (the caller
-    /// takes the portable path).
-    #[inline(always)]
-    pub(crate) fn new(
-        m: crate::quant::Multiplier,
-        zero_point: i32,
-        clamp: [i8; 2],
-    ) -> Option<Self> {
-        if m.shift > 0 {
-            return None;
-        }
-        let exponent = m.shift.unsigned_abs().min(31);
-        Some(DoubleStage {
-            mantissa: m.mantissa,
-            exponent,
-            mask: ((1u32 << exponent) - 1) as i32,
-            zero_point,
-            clamp: [clamp[0] as i32, clamp[1] as i32],
-        })
-    }
-
+/// `SMULL` and `QDADD` for the high multiplication (`QDADD` saturates `2 · high + carry`, which
+/// only the product `i32::MIN · i32::MIN` reaches, as gemmlowp does), then the division by a
+/// power of two and the zero point: 13 instructions.
+impl super::DoubleStage {
     /// The int8 output for the accumulator `acc`.
     #[inline(always)]
     pub(crate) fn finish(&self, acc: i32) -> i8 {
@@ -305,13 +249,6 @@ impl DoubleStage {
                 options(pure, nomem, nostack),
             );
         }
-        let [lo, hi] = self.clamp;
-        if q < lo {
-            lo as i8
-        } else if q > hi {
-            hi as i8
-        } else {
-            q as i8
-        }
+        self.clamp(q)
     }
 }

@@ -6,32 +6,11 @@
 
 use core::arch::asm;
 
-/// Adds to `acc[o]` the dot product of `weight[o]` with `x + offset`, wrapping.
+/// Adds to `acc[o]` the dot product of row `o` with `x + offset`, wrapping: `OUT` rows of `len =
+/// KH · KW · IN` weights laid end to end in `weight` (a dense layer's with `KH = KW = 1`, a
+/// convolution's with its patch).
 #[inline]
-pub(super) fn rows<const IN: usize, const OUT: usize>(
-    weight: &[[i8; IN]; OUT],
-    x: &[i8; IN],
-    offset: i32,
-    acc: &mut [i32; OUT],
-) {
-    rows_of::<IN, 1, 1, OUT>(weight.as_flattened(), x, offset, acc);
-}
-
-/// [`rows`] for a convolution's weights and patch, `KH · KW · IN` values a row.
-#[inline]
-pub(super) fn patch_rows<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
-    weight: &[[[[i8; IN]; KW]; KH]; OUT],
-    x: &[[[i8; IN]; KW]; KH],
-    offset: i32,
-    acc: &mut [i32; OUT],
-) {
-    let weight = weight.as_flattened().as_flattened().as_flattened();
-    rows_of::<IN, KW, KH, OUT>(weight, x.as_flattened().as_flattened(), offset, acc);
-}
-
-/// `OUT` rows of `len = KH · KW · IN` weights laid end to end in `weight` against `x`.
-#[inline]
-fn rows_of<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
+pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
     weight: &[i8],
     x: &[i8],
     offset: i32,
@@ -250,43 +229,9 @@ unsafe fn four_rows(w: [*const i8; 4], x: *const i32, n: usize, a: &mut [i32; 4]
     }
 }
 
-/// One channel's [`crate::quant::OutputStage::finish`] with TensorFlow Lite Micro's two
-/// roundings (`Rounding::Double`), a right shift or none and a nonnegative mantissa, its
-/// constants worked out once. Thumb-1 has no 64-bit product: the high multiplication is four
-/// 16-bit products added with carries (25 instructions, where `__aeabi_lmul` and the code
-/// around it took about 48).
-#[derive(Clone, Copy)]
-pub(crate) struct DoubleStage {
-    mantissa: i32,
-    exponent: u32,
-    /// `2^exponent − 1`.
-    mask: i32,
-    zero_point: i32,
-    clamp: [i32; 2],
-}
-
-impl DoubleStage {
-    /// The stage of a channel whose multiplier is `m`; `None` for a left shift or a negative
-    /// mantissa (the caller takes the portable path).
-    #[inline(always)]
-    pub(crate) fn new(
-        m: crate::quant::Multiplier,
-        zero_point: i32,
-        clamp: [i8; 2],
-    ) -> Option<Self> {
-        if m.shift > 0 || m.mantissa < 0 {
-            return None;
-        }
-        let exponent = m.shift.unsigned_abs().min(31);
-        Some(DoubleStage {
-            mantissa: m.mantissa,
-            exponent,
-            mask: ((1u32 << exponent) - 1) as i32,
-            zero_point,
-            clamp: [clamp[0] as i32, clamp[1] as i32],
-        })
-    }
-
+/// Thumb-1 has no 64-bit product: the high multiplication is four 16-bit products added with
+/// carries (25 instructions, where `__aeabi_lmul` and the code around it took about 48).
+impl super::DoubleStage {
     /// The int8 output for the accumulator `acc`.
     #[inline(always)]
     pub(crate) fn finish(&self, acc: i32) -> i8 {
@@ -295,14 +240,7 @@ impl DoubleStage {
         let threshold = (self.mask >> 1) + (high < 0) as i32;
         let scaled = (high >> self.exponent) + ((high & self.mask) > threshold) as i32;
         let q = scaled.saturating_add(self.zero_point);
-        let [lo, hi] = self.clamp;
-        if q < lo {
-            lo as i8
-        } else if q > hi {
-            hi as i8
-        } else {
-            q as i8
-        }
+        self.clamp(q)
     }
 }
 
