@@ -99,6 +99,21 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             // BW.
             return unsafe { self.forward_avx512(x, kernel) };
         }
+        #[cfg(nn_arm_dsp)]
+        if kernel == Kernel::Dsp {
+            let window = Window::new(
+                self.padding,
+                [H, W],
+                [KH, KW],
+                self.stride,
+                self.dilation,
+                [HO, WO],
+            );
+            let mut y = [[[0i8; OUT]; WO]; HO];
+            if self.planes(x, &window, &mut y) {
+                return y;
+            }
+        }
         self.body(x, kernel, kernel)
     }
 
