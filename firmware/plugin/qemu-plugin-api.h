@@ -1,5 +1,5 @@
 /* The part of QEMU's TCG plugin API (include/qemu/qemu-plugin.h, version 1, QEMU 4.2 to 8.x)
-   that insn_count.c uses: Debian packages QEMU without the header. */
+   that insn_count.c and insn_profile.c use: Debian packages QEMU without the header. */
 #ifndef NN_QEMU_PLUGIN_API_H
 #define NN_QEMU_PLUGIN_API_H
 
@@ -38,5 +38,6 @@ void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
                                             qemu_plugin_vcpu_udata_cb_t cb,
                                             enum qemu_plugin_cb_flags flags, void *userdata);
 void qemu_plugin_outs(const char *string);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
 
 #endif
