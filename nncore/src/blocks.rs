@@ -294,18 +294,27 @@ pub fn add_assign<T: Tensor>(acc: &mut T, g: &T) {
 /// `out = a + b` over a batch.
 #[inline]
 pub fn add_batch<T: Tensor>(a: &[T], b: &[T], out: &mut [T]) {
-    let values = T::flat_batch(a).iter().zip(T::flat_batch(b));
-    for (out, (a, b)) in T::flat_batch_mut(out).iter_mut().zip(values) {
-        *out = a + b;
-    }
+    let (a, b, out) = (T::flat_batch(a), T::flat_batch(b), T::flat_batch_mut(out));
+    let n = a.len().min(b.len()).min(out.len());
+    crate::kernels::elementwise(&mut out[..n], 1, |start, out| {
+        let end = start + out.len();
+        for (out, (a, b)) in out.iter_mut().zip(a[start..end].iter().zip(&b[start..end])) {
+            *out = a + b;
+        }
+    });
 }
 
 /// `acc += g` over a batch.
 #[inline]
 pub fn add_assign_batch<T: Tensor>(acc: &mut [T], g: &[T]) {
-    for (acc, g) in T::flat_batch_mut(acc).iter_mut().zip(T::flat_batch(g)) {
-        *acc += g;
-    }
+    let (acc, g) = (T::flat_batch_mut(acc), T::flat_batch(g));
+    let n = acc.len().min(g.len());
+    crate::kernels::elementwise(&mut acc[..n], 1, |start, acc| {
+        let g = &g[start..start + acc.len()];
+        for (acc, g) in acc.iter_mut().zip(g) {
+            *acc += g;
+        }
+    });
 }
 
 /// The output gradients of a block's samples `ys`, from `loss_grad`, into `dys`.

@@ -49,6 +49,23 @@ mod transpose;
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 mod vfp;
 
+/// Runs `f(start, chunk)` on `out` split into chunks of whole `unit`s, `start` the chunk's
+/// offset: with the `rayon` feature, a large pass takes rayon's threads. Each value is its own
+/// (or each unit's), so the bits do not depend on the split.
+#[inline]
+pub(crate) fn elementwise(out: &mut [f32], unit: usize, f: impl Fn(usize, &mut [f32]) + Sync) {
+    #[cfg(feature = "rayon")]
+    if let Some(per) = parallel::values(out.len(), unit) {
+        use rayon::prelude::*;
+        out.par_chunks_mut(per)
+            .enumerate()
+            .for_each(|(i, chunk)| f(i * per, chunk));
+        return;
+    }
+    let _ = unit;
+    f(0, out);
+}
+
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 use lanes::Neon;
 use lanes::Portable;

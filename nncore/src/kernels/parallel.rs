@@ -10,6 +10,10 @@
 /// waking the other threads many times over.
 const MIN_MULTIPLY_ADDS: usize = 1 << 22;
 
+/// The fewest values worth splitting in a pass that does a few operations a value (an
+/// activation, a sum, a batch norm): about a millisecond's.
+const MIN_VALUES: usize = 1 << 18;
+
 /// The fewest samples or rows a thread takes: a multiple of 8, so that the tiles stay full.
 const MIN_PER_THREAD: usize = 32;
 
@@ -47,4 +51,15 @@ pub(crate) fn split_even(count: usize, per_item: usize, round: usize) -> Option<
     }
     let per = count.div_ceil(threads).next_multiple_of(round.max(1));
     (per < count).then_some(per)
+}
+
+/// Values per thread for an elementwise pass over `n` values, a multiple of `unit`, if the pass
+/// is worth splitting.
+pub(crate) fn values(n: usize, unit: usize) -> Option<usize> {
+    let threads = rayon::current_num_threads();
+    if threads < 2 || n < MIN_VALUES {
+        return None;
+    }
+    let per = n.div_ceil(threads).next_multiple_of(unit.max(1));
+    (per < n).then_some(per)
 }

@@ -5,7 +5,7 @@ use crate::tensor::Tensor;
 
 /// An activation, defined by its value and its derivative at one element; [`Layer`] comes with
 /// them, for samples of every shape and for batches.
-pub trait Elementwise: Module {
+pub trait Elementwise: Module + Sync {
     /// `y = f(x)`.
     #[must_use]
     fn value(&self, x: f32) -> f32;
@@ -50,7 +50,9 @@ impl<A: Elementwise, T: Tensor> Layer<T, T> for A {
     fn forward_batch(&self, x: &[T], y: &mut [T]) {
         let (x, y) = (T::flat_batch(x), T::flat_batch_mut(y));
         let n = x.len().min(y.len());
-        self.values(&x[..n], &mut y[..n]);
+        crate::kernels::elementwise(&mut y[..n], 1, |start, y| {
+            self.values(&x[start..start + y.len()], y);
+        });
     }
 
     #[inline]
@@ -65,8 +67,10 @@ impl<A: Elementwise, T: Tensor> Layer<T, T> for A {
             &T::flat_batch(y)[..n],
             &T::flat_batch(dy)[..n],
         );
-        for (i, dx) in dx.iter_mut().enumerate() {
-            *dx = self.grad(x[i], y[i], dy[i]);
-        }
+        crate::kernels::elementwise(dx, 1, |start, dx| {
+            for (i, dx) in (start..).zip(dx) {
+                *dx = self.grad(x[i], y[i], dy[i]);
+            }
+        });
     }
 }

@@ -14,6 +14,8 @@ use crate::tensor::Tensor;
 use kernels::{Eval, Train, backward_input_train, backward_params_train};
 
 mod fold;
+#[cfg(test)]
+mod kernel_tests;
 mod kernels;
 
 /// `nn.BatchNorm1d(C)`: normalizes each of the `C` channels of a vector `[f32; C]` or of a

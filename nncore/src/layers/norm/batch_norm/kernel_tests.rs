@@ -1,0 +1,92 @@
+//! The batch-norm kernels' sums: eight channels side by side, each still in its own order.
+
+use super::kernels::{batch_stats, grad_sums};
+
+/// Values of every magnitude; with `big`, each plane of `p` also holds `1e13` and `−1e13`,
+/// which cancel, so that a sum in another order would round differently.
+fn values(n: usize, seed: u32, p: usize, big: bool) -> std::vec::Vec<f32> {
+    let mut state = seed;
+    (0..n)
+        .map(|i| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let m = (state >> 9) as f32 / (1 << 23) as f32 - 0.5;
+            match i % p {
+                1 if big => 1e13,
+                3 if big => -1e13,
+                _ => m * [1e-3, 1.0, 7.0, 1e3][(state & 3) as usize],
+            }
+        })
+        .collect()
+}
+
+/// The sums channel by channel, sample after sample, value after value: the mean's and the
+/// squares' in f64, the gradients' per plane in f32 and then in f64.
+fn in_order<const C: usize>(x: &[f32], dy: &[f32], p: usize) -> [[f64; C]; 4] {
+    let n = x.len() / C / p;
+    let mut out = [[0.0; C]; 4];
+    for c in 0..C {
+        let planes = || (0..n).map(move |s| (s * C + c) * p..(s * C + c + 1) * p);
+        let mut sum = 0.0_f64;
+        for plane in planes() {
+            for &v in &x[plane] {
+                sum += f64::from(v);
+            }
+        }
+        let mean = (sum / (n * p) as f64) as f32;
+        let (mut squares, mut s, mut d) = (0.0_f64, 0.0_f64, 0.0_f64);
+        for plane in planes() {
+            let (mut s32, mut d32) = (0.0_f32, 0.0_f32);
+            for (&v, &g) in x[plane.clone()].iter().zip(&dy[plane]) {
+                squares += f64::from((v - mean) * (v - mean));
+                s32 += g;
+                d32 += (v - mean) * g;
+            }
+            s += f64::from(s32);
+            d += f64::from(d32);
+        }
+        out[0][c] = sum;
+        out[1][c] = squares;
+        out[2][c] = s;
+        out[3][c] = d;
+    }
+    out
+}
+
+fn check<const C: usize>(p: usize, n: usize) {
+    let x = values(n * C * p, C as u32, p, true);
+    let dy = values(n * C * p, 7 + C as u32, p, false);
+    let want = in_order::<C>(&x, &dy, p);
+    let (mean, var_sum) = batch_stats::<C>(&x, p, n * p);
+    let mean_want: [f32; C] = core::array::from_fn(|c| (want[0][c] / (n * p) as f64) as f32);
+    assert_eq!(
+        mean.map(f32::to_bits),
+        mean_want.map(f32::to_bits),
+        "C {C}, P {p}"
+    );
+    let var_want = want[1].map(|v| (v as f32).to_bits());
+    assert_eq!(var_sum.map(f32::to_bits), var_want, "C {C}, P {p}");
+    let (sum, dotp) = grad_sums::<C>(&x, &dy, &mean, p);
+    assert_eq!(
+        sum.map(f64::to_bits),
+        want[2].map(f64::to_bits),
+        "C {C}, P {p}"
+    );
+    assert_eq!(
+        dotp.map(f64::to_bits),
+        want[3].map(f64::to_bits),
+        "C {C}, P {p}"
+    );
+}
+
+#[test]
+fn channels_side_by_side_sum_in_each_channels_order() {
+    // Whole groups of eight channels, a group and a part, fewer than a group.
+    check::<16>(9, 3);
+    check::<11>(5, 4);
+    check::<3>(17, 2);
+    check::<8>(4, 1);
+    // Batches large enough to split over rayon's threads (with the feature), the second half
+    // of the channels ending in a part group.
+    check::<16>(1024, 16);
+    check::<24>(700, 16);
+}
