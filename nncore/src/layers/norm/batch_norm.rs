@@ -14,7 +14,7 @@ use crate::tensor::Tensor;
 use kernels::{Eval, Train, backward_input_train, backward_params_train};
 
 mod fold;
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod kernel_tests;
 mod kernels;
 

@@ -4,7 +4,7 @@ use super::kernels::{batch_stats, grad_sums};
 
 /// Values of every magnitude; with `big`, each plane of `p` also holds `1e13` and `−1e13`,
 /// which cancel, so that a sum in another order would round differently.
-fn values(n: usize, seed: u32, p: usize, big: bool) -> std::vec::Vec<f32> {
+fn values(n: usize, seed: u32, p: usize, big: bool) -> alloc::vec::Vec<f32> {
     let mut state = seed;
     (0..n)
         .map(|i| {
