@@ -145,7 +145,6 @@ fn planes<
         rows: [empty; H],
         bottom: empty,
     };
-    let sums = (&raw mut plane).cast::<i32>();
     let out = y.as_flattened_mut().as_flattened_mut();
     for ch in 0..C {
         // The sums of the last channel overwrote the lead, the top row and the pads.
@@ -162,6 +161,8 @@ fn planes<
             *w = tap(ch, k / 3, k % 3) as i32;
         }
         weights[9] = bias[ch];
+        // Taken after the writes above, which a pointer taken before would not outlive.
+        let sums = (&raw mut plane).cast::<i32>();
         // SAFETY: the plane is `H` rows of `W ≤ 13` values framed as `taps` reads it.
         unsafe { taps::<W>(sums, H, &weights) };
         let m = stage.multiplier[ch];
