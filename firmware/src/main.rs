@@ -11,6 +11,9 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 mod workloads;
+// Depthwise convolutions for the `kernels` workload.
+#[cfg(feature = "kernels")]
+mod planes;
 // MLPerf Tiny's official `.tflite` files, by `tflite!` and by MicroFlow (`cfg(official)`, set by
 // `build.rs` for their features).
 #[cfg(official)]

@@ -213,8 +213,9 @@ pub mod selected {
     pub const WEIGHT_BYTES: usize = 0;
     pub const ARENA_BYTES: usize = 0;
     pub type Input = u32;
-    /// Dot products of six shapes at four offsets, then [`stages`], then [`dense`]'s bits.
-    pub type Output = [i32; SUMS + STAGES + DENSE];
+    /// Dot products of six shapes at four offsets, then [`stages`], then [`dense`]'s bits, then
+    /// depthwise convolutions ([`crate::planes`]).
+    pub type Output = [i32; SUMS + STAGES + DENSE + crate::planes::LEN];
     const SUMS: usize = 4 * (7 + 5 + 4 + 9 + 2 + 3);
 
     pub fn input(k: u32) -> Input {
@@ -235,11 +236,13 @@ pub mod selected {
     }
 
     pub fn infer(seed: &Input) -> Output {
-        let mut out = [0; SUMS + STAGES + DENSE];
+        let mut out = [0; SUMS + STAGES + DENSE + crate::planes::LEN];
         let (y, z) = out.split_at_mut(SUMS);
         let (z, d) = z.split_at_mut(STAGES);
+        let (d, p) = d.split_at_mut(DENSE);
         stages(*seed, z);
         dense(*seed, d);
+        crate::planes::check(*seed, p);
         let (a, rest) = y.split_at_mut(4 * 7);
         sums::<37, 7>(*seed, a);
         let (b, rest) = rest.split_at_mut(4 * 5);
@@ -317,9 +320,12 @@ pub mod selected {
 
     /// Multipliers `(mantissa, shift)` of each stage: right shifts from 0 to beyond 31, a left
     /// shift, the extreme mantissas, zero.
-    const MULTIPLIERS: [(i32, i32); 10] = [
+    const MULTIPLIERS: [(i32, i32); 13] = [
         (1 << 30, 0),
         (1 << 30, -1),
+        (1 << 30, -2),
+        (1_234_567_891, -30),
+        (2_000_000_001, -7),
         (1 << 30, -5),
         (1 << 30, -31),
         (1 << 30, -40),
@@ -329,7 +335,7 @@ pub mod selected {
         (1 << 30, 2),
         (0, 0),
     ];
-    const STAGES: usize = 2 * 3 * MULTIPLIERS.len() * 16;
+    const STAGES: usize = 2 * 3 * (MULTIPLIERS.len() + 1) * 16;
 
     /// The outputs of fully connected layers with zero weights, whose accumulators are their
     /// biases: every multiplier, three zero points and clamps, both roundings.
@@ -338,15 +344,22 @@ pub mod selected {
         let mut out = out.iter_mut();
         for rounding in [Rounding::Double, Rounding::Single] {
             for (zero_point, clamp) in [(-128, [-128, 127]), (5, [5, 127]), (127, [-20, 100])] {
-                for (mantissa, shift) in MULTIPLIERS {
+                // Each multiplier for all channels, then all of them side by side.
+                for k in 0..=MULTIPLIERS.len() {
+                    let multiplier: [Multiplier; 16] = core::array::from_fn(|c| {
+                        let n = MULTIPLIERS.len();
+                        let (mantissa, shift) = MULTIPLIERS[if k < n { k } else { c % n }];
+                        Multiplier { mantissa, shift }
+                    });
                     let stage = OutputStage {
                         input: QuantParams::new(1.0, 0),
                         output: QuantParams::new(1.0, zero_point),
                         weight_scale: [1.0; 16],
-                        multiplier: [Multiplier { mantissa, shift }; 16],
+                        multiplier,
                         clamp,
                         rounding,
                     };
+                    let shift = MULTIPLIERS[k % MULTIPLIERS.len()].1;
                     let bias = accumulators(seed, shift.unsigned_abs());
                     let layer = FullyConnected::new([[0; 1]; 16], bias, stage);
                     for (o, y) in out.by_ref().zip(layer.forward(&[0])) {

@@ -238,6 +238,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     /// and runs on `kernel`'s rows, whose sums are taken once per call. Grouped convolutions
     /// run tap by tap.
     #[must_use]
+    #[cfg_attr(
+        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
+        inline(never)
+    )]
     pub fn forward_with<
         const C: usize,
         const H: usize,

@@ -29,6 +29,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         if kernel == Kernel::Dsp && self.depthwise_planes(x, window, y) {
             return;
         }
+        #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+        if self.depthwise_planes_thumb(x, window, y) {
+            return;
+        }
         self.groups_body(x, window, kernel, kernel, y);
     }
 

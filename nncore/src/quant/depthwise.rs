@@ -87,6 +87,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
     /// `HO` and `WO` must be [`DepthwiseConv2d::output_size`] of `[H, W]` (checked in debug
     /// builds).
     #[must_use]
+    #[cfg_attr(
+        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
+        inline(never)
+    )]
     pub fn forward<const H: usize, const W: usize, const HO: usize, const WO: usize>(
         &self,
         x: &[[[i8; IN]; W]; H],
@@ -111,6 +115,22 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             );
             let mut y = [[[0i8; OUT]; WO]; HO];
             if self.planes(x, &window, &mut y) {
+                return y;
+            }
+        }
+        #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+        {
+            let window = Window::new(
+                self.padding,
+                [H, W],
+                [KH, KW],
+                self.stride,
+                self.dilation,
+                [HO, WO],
+            );
+            if self.fits_planes_thumb::<H, W, HO, WO>(&window) {
+                let mut y = [[[0i8; OUT]; WO]; HO];
+                self.planes_thumb(x, &window, &mut y);
                 return y;
             }
         }

@@ -51,6 +51,10 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     /// The int8 output for `x`, with the fastest dot products this CPU has
     /// ([`Kernel::detect`]).
     #[must_use]
+    #[cfg_attr(
+        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
+        inline(never)
+    )]
     pub fn forward(&self, x: &[i8; IN]) -> [i8; OUT] {
         self.forward_with(x, Kernel::detect())
     }

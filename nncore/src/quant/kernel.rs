@@ -357,6 +357,10 @@ mod stage;
 mod tests;
 #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
 mod thumb;
+#[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+mod thumb_stage;
+#[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+pub(crate) use thumb_stage::finish_double;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod vnni;
 mod wide;

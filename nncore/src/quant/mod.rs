@@ -44,6 +44,8 @@ mod conv_groups;
 mod conv_lanes;
 #[cfg(nn_arm_dsp)]
 mod conv_planes;
+#[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+mod conv_planes_thumb;
 #[cfg(feature = "alloc")]
 mod declare;
 mod depthwise;

@@ -222,7 +222,14 @@ impl<const N: usize> OutputStage<N> {
     #[inline(always)]
     pub(crate) fn finish_all(&self, acc: &[i32; N], vector: Option<VectorStage>) -> [i8; N] {
         let mut out = [0i8; N];
-        #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
+        #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+        if self.rounding == Rounding::Double {
+            let zero_point = self.output.zero_point as i32;
+            let m = &self.multiplier;
+            crate::quant::kernel::finish_double(acc, m, zero_point, self.clamp, &mut out);
+            return out;
+        }
+        #[cfg(nn_arm_dsp)]
         if self.rounding == Rounding::Double {
             let zero_point = self.output.zero_point as i32;
             for (c, out) in out.iter_mut().enumerate() {
