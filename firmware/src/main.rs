@@ -11,6 +11,9 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 mod workloads;
+// Convolutions on odd shapes, for the `kernels` workload.
+#[cfg(feature = "kernels")]
+mod convs;
 // MLPerf Tiny's official `.tflite` files, by `tflite!` and by MicroFlow (`cfg(official)`, set by
 // `build.rs` for their features).
 #[cfg(official)]

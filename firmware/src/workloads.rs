@@ -213,8 +213,9 @@ pub mod selected {
     pub const WEIGHT_BYTES: usize = 0;
     pub const ARENA_BYTES: usize = 0;
     pub type Input = u32;
-    /// Dot products of six shapes at four offsets, then [`stages`], then [`dense`]'s bits.
-    pub type Output = [i32; SUMS + STAGES + DENSE];
+    /// Dot products of six shapes at four offsets, then [`stages`], then [`dense`]'s bits, then
+    /// [`crate::convs::convs`].
+    pub type Output = [i32; SUMS + STAGES + DENSE + crate::convs::OUTPUTS];
     const SUMS: usize = 4 * (7 + 5 + 4 + 9 + 2 + 3);
 
     pub fn input(k: u32) -> Input {
@@ -235,11 +236,13 @@ pub mod selected {
     }
 
     pub fn infer(seed: &Input) -> Output {
-        let mut out = [0; SUMS + STAGES + DENSE];
+        let mut out = [0; SUMS + STAGES + DENSE + crate::convs::OUTPUTS];
         let (y, z) = out.split_at_mut(SUMS);
         let (z, d) = z.split_at_mut(STAGES);
+        let (d, c) = d.split_at_mut(DENSE);
         stages(*seed, z);
         dense(*seed, d);
+        crate::convs::convs(*seed, c);
         let (a, rest) = y.split_at_mut(4 * 7);
         sums::<37, 7>(*seed, a);
         let (b, rest) = rest.split_at_mut(4 * 5);

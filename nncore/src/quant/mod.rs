@@ -44,6 +44,8 @@ mod conv_groups;
 mod conv_lanes;
 #[cfg(nn_arm_dsp)]
 mod conv_planes;
+#[cfg(nn_arm_dsp)]
+mod conv_quads;
 #[cfg(feature = "alloc")]
 mod declare;
 mod depthwise;
