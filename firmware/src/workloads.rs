@@ -258,7 +258,7 @@ pub mod selected {
     }
 
     /// Accumulators a stage meets: the extremes, ties of both roundings, random ones.
-    fn accumulators(seed: u32, exponent: u32) -> [i32; 16] {
+    pub(crate) fn accumulators(seed: u32, exponent: u32) -> [i32; 16] {
         let tie = |k: i32| {
             (k << exponent.min(29))
                 .wrapping_add(1 << exponent.min(29) >> 1)
