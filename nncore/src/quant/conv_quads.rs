@@ -7,7 +7,7 @@
 use super::conv::{Conv2d, Window};
 use super::fixed::Rounding;
 use super::kernel::{DoubleStage, Quad, ShortStage};
-use super::params::clamp_i8;
+use super::params::{OutputStage, clamp_i8};
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
     /// The output of one group (`C = IN`), four positions at a time.
@@ -33,7 +33,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let mut quad = Quad::<IN, KW, KH>::new();
         let mut patch = [[[zero; IN]; KW]; KH];
         let zero_point = self.stage.output.zero_point as i32;
-        let short = self.stage.rounding == Rounding::Double
+        let fast = self.stage.rounding == Rounding::Double
+            && self.stage.clamp == [i8::MIN, i8::MAX]
             && (self.stage.multiplier.iter()).all(|&m| ShortStage::new(m, zero_point).is_some());
         for start in (0..positions).step_by(4) {
             let n = positions.min(start + 4) - start;
@@ -58,75 +59,61 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 }
                 quad.set(p, patch.as_flattened().as_flattened(), offset);
             }
-            // The last block's missing positions add nothing and are not stored.
+            // The last block's missing positions add nothing; their outputs go to `spare`.
             for p in n..4 {
                 quad.clear(p);
             }
-            let out = &mut y[start * OUT..];
-            if n == 4 && short {
-                self.short_quad(&quad, out);
-                continue;
-            }
-            for (o, row) in rows.chunks_exact(len).enumerate() {
-                let acc = quad.dots(row, self.bias[o]);
-                self.finish_quad(o, &acc[..n], &mut out[o..]);
+            if n == 4 {
+                self.channels(&quad, &mut y[start * OUT..][..4 * OUT], fast);
+            } else {
+                let mut spare = [[0i8; OUT]; 4];
+                self.channels(&quad, spare.as_flattened_mut(), fast);
+                y[start * OUT..].copy_from_slice(&spare.as_flattened()[..n * OUT]);
             }
         }
     }
 
-    /// Every channel's outputs at four positions into `out[0..4 · OUT]`, every channel's stage
-    /// short.
-    #[inline(always)]
-    fn short_quad(&self, quad: &Quad<IN, KW, KH>, out: &mut [i8]) {
+    /// Every channel's outputs at the four positions of `quad` into `out`, `[[i8; OUT]; 4]`
+    /// flattened; with `fast` every channel's stage is short and its clamp int8's range. Out
+    /// of line: one copy of the loop for full blocks and the last.
+    #[inline(never)]
+    fn channels(&self, quad: &Quad<IN, KW, KH>, out: &mut [i8], fast: bool) {
         let stage = &self.stage;
         let zero_point = stage.output.zero_point as i32;
-        let full = stage.clamp == [i8::MIN, i8::MAX];
         let rows = self.weight.as_flattened().as_flattened().as_flattened();
-        let out = &mut out[..4 * OUT];
         let channels = rows.chunks_exact(KH * KW * IN).zip(&self.bias);
         for (o, ((row, &bias), &m)) in channels.zip(&stage.multiplier).enumerate() {
             let acc = quad.dots(row, bias);
-            let short = ShortStage::unchecked(m, zero_point);
-            if full {
-                short.store_four::<OUT>(acc, &mut out[o..]);
-                continue;
-            }
-            for (p, &a) in acc.iter().enumerate() {
-                out[o + p * OUT] = clamp_i8(short.finish(a), stage.clamp);
+            if fast {
+                ShortStage::unchecked(m, zero_point).store_four::<OUT>(acc, &mut out[o..]);
+            } else {
+                finish_four(stage, o, acc, &mut out[o..]);
             }
         }
     }
+}
 
-    /// Channel `o`'s outputs for the accumulators `acc` of consecutive positions into `out[0]`,
-    /// `out[OUT]`, …
-    #[inline(always)]
-    fn finish_quad(&self, o: usize, acc: &[i32], out: &mut [i8]) {
-        let stage = &self.stage;
-        let zero_point = stage.output.zero_point as i32;
-        let m = stage.multiplier[o];
-        let outs = out.iter_mut().step_by(OUT).zip(acc);
-        if stage.rounding == Rounding::Double {
-            if let Some(short) = ShortStage::new(m, zero_point) {
-                let full = stage.clamp == [i8::MIN, i8::MAX];
-                for (y, &a) in outs {
-                    let q = short.finish(a);
-                    *y = if full {
-                        q as i8
-                    } else {
-                        clamp_i8(q, stage.clamp)
-                    };
-                }
-                return;
-            }
-            if let Some(double) = DoubleStage::new(m, zero_point, stage.clamp) {
-                for (y, &a) in outs {
-                    *y = double.finish(a);
-                }
-                return;
-            }
+/// Channel `o`'s outputs for the accumulators `acc` of four positions into `out[0]`,
+/// `out[N]`, `out[2 · N]` and `out[3 · N]`, whatever its stage.
+fn finish_four<const N: usize>(stage: &OutputStage<N>, o: usize, acc: [i32; 4], out: &mut [i8]) {
+    for (y, a) in out.iter_mut().step_by(N).zip(acc) {
+        *y = finish(stage, o, a);
+    }
+}
+
+/// Channel `o`'s output for the accumulator `acc`: out of line, one copy for every layer of `N`
+/// channels (the keyword spotter's layers take [`ShortStage::store_four`]).
+#[inline(never)]
+fn finish<const N: usize>(stage: &OutputStage<N>, o: usize, acc: i32) -> i8 {
+    let zero_point = stage.output.zero_point as i32;
+    let m = stage.multiplier[o];
+    if stage.rounding == Rounding::Double {
+        if let Some(short) = ShortStage::new(m, zero_point) {
+            return clamp_i8(short.finish(acc), stage.clamp);
         }
-        for (y, &a) in outs {
-            *y = stage.finish(o, a);
+        if let Some(double) = DoubleStage::new(m, zero_point, stage.clamp) {
+            return double.finish(acc);
         }
     }
+    stage.finish(o, acc)
 }

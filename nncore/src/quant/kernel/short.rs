@@ -123,7 +123,7 @@ impl ShortStage {
                     s1 = const STRIDE,
                     s2 = const 2 * STRIDE,
                     s3 = const 3 * STRIDE,
-                    options(nostack, preserves_flags),
+                    options(nostack),
                 );
             }
             let _ = (a0, a1, a2, a3);
