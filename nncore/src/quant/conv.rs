@@ -236,7 +236,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     /// IN` values in the weights' order, a tap outside the input read as the zero point (so it
     /// adds `w · 0`): the patch is copied out (a pointwise convolution reads the pixel in place)
     /// and runs on `kernel`'s rows, whose sums are taken once per call (on the DSP extension,
-    /// four positions at a time, `conv_quads.rs`). Grouped convolutions run tap by tap.
+    /// eight positions at a time, `conv_positions.rs`). Grouped convolutions run tap by tap.
     #[must_use]
     pub fn forward_with<
         const C: usize,
@@ -271,7 +271,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         }
         #[cfg(nn_arm_dsp)]
         if C == IN && kernel == Kernel::Dsp {
-            self.quads(x, &window, &mut y);
+            self.positions(x, &window, &mut y);
             return y;
         }
         if C == IN {

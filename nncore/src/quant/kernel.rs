@@ -58,7 +58,7 @@ pub enum Kernel {
     Avx512Vnni,
     /// Arm's DSP extension (Cortex-M4, M7, M33, M55; built for a `thumbv7em` target): two
     /// multiply-adds an instruction (`SMLAD`), four rows at a time (a convolution of one group:
-    /// each row against four positions). On other targets the portable path runs instead.
+    /// each row against eight positions). On other targets the portable path runs instead.
     Dsp,
 }
 
@@ -348,9 +348,9 @@ available!(
 #[cfg(nn_arm_dsp)]
 mod arm;
 #[cfg(nn_arm_dsp)]
-mod quads;
+mod positions;
 #[cfg(nn_arm_dsp)]
-pub(crate) use quads::Quad;
+pub(crate) use positions::{POSITIONS, Patches};
 #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
 mod micro;
 #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]

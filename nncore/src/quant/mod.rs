@@ -45,7 +45,7 @@ mod conv_lanes;
 #[cfg(nn_arm_dsp)]
 mod conv_planes;
 #[cfg(nn_arm_dsp)]
-mod conv_quads;
+mod conv_positions;
 #[cfg(feature = "alloc")]
 mod declare;
 mod depthwise;
