@@ -1,5 +1,5 @@
 //! Int8 convolutions on odd shapes, for the `kernels` workload: of one group, position counts
-//! that are not a multiple of four, patches whose length is not a multiple of four, padded
+//! that are not a multiple of the block's eight, patches whose length is not a multiple of four, padded
 //! positions; depthwise 3×3; and output stages of every kind (short multipliers and others, narrow clamps,
 //! both roundings): every output must be the host's.
 
@@ -100,7 +100,8 @@ pub fn convs(seed: u32, out: &mut [i32]) {
     // Pointwise, nine positions, six channels (a tail of two).
     conv::<6, 6, 5, 1, 1, 3, 3, 3, 3>(seed, 0, false, [1, 1], Padding::Valid, a);
     let (b, rest) = rest.split_at_mut(2 * 3 * 3);
-    // Pointwise, six positions, twenty channels (four groups a loop, then one).
+    // Pointwise, six positions (fewer than a block), twenty channels (four groups a loop, then
+    // one).
     conv::<20, 20, 3, 1, 1, 2, 3, 2, 3>(seed + 1, 1, false, [1, 1], Padding::Valid, b);
     let (c, rest) = rest.split_at_mut(3 * 3 * 4);
     // Pointwise, strided, padded positions.
@@ -151,10 +152,10 @@ const CLAMPS: [(i8, [i8; 2]); 4] = [
     (127, [-128, 127]),
     (5, [5, 127]),
 ];
-const EDGES: usize = SHORT.len() * CLAMPS.len() * 16 * (5 + 2);
+const EDGES: usize = SHORT.len() * CLAMPS.len() * 16 * (9 + 2);
 
 /// The short output stage on the accumulators a stage meets (the extremes, ties of both
-/// roundings, random ones): pointwise convolutions of five positions (a block of four, then
+/// roundings, random ones): pointwise convolutions of nine positions (a block of eight, then
 /// one) and depthwise 3×3 ones of two, with zero weights, whose accumulators are their biases.
 fn edges(seed: u32, out: &mut [i32]) {
     let mut out = out.iter_mut();
@@ -171,7 +172,7 @@ fn edges(seed: u32, out: &mut [i32]) {
             let bias = super::workloads::selected::accumulators(seed, shift.unsigned_abs());
             let (one, valid) = ([1, 1], Padding::Valid);
             let pointwise = Conv2d::<1, 16, 1, 1>::new([[[[0]]]; 16], bias, one, one, valid, stage);
-            let y: [[[i8; 16]; 5]; 1] = pointwise.forward(&[[[0]; 5]]);
+            let y: [[[i8; 16]; 9]; 1] = pointwise.forward(&[[[0]; 9]]);
             let depthwise = Conv2d::<1, 16, 3, 3>::new(
                 [[[[0]; 3]; 3]; 16],
                 bias,

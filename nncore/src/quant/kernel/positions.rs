@@ -11,6 +11,7 @@
 //! the portable path's (`SMLAD` wraps like `wrapping_add`), so the results are the same bits.
 
 use core::arch::asm;
+use core::mem::MaybeUninit;
 
 /// Output positions a block.
 pub(crate) const POSITIONS: usize = 8;
@@ -93,9 +94,14 @@ impl<const IN: usize, const KW: usize, const KH: usize> Patches<IN, KW, KH> {
         let flat = self.0.as_flattened().as_flattened().as_flattened();
         let mut a = [acc; POSITIONS];
         if Self::GROUPS > 0 {
+            let mut sums = MaybeUninit::<[i32; POSITIONS]>::uninit();
             // SAFETY: reads `4 · GROUPS` bytes of `row` and `STEP · GROUPS` int16 values of the
-            // patches, both in bounds; `flat` is 8-byte aligned.
-            unsafe { eight_positions(row.as_ptr(), flat.as_ptr(), Self::GROUPS, &mut a) };
+            // patches, both in bounds (`flat` is 8-byte aligned), and writes every sum.
+            a = unsafe {
+                let (w, x) = (row.as_ptr(), flat.as_ptr());
+                eight_positions(w, x, Self::GROUPS, acc, sums.as_mut_ptr().cast());
+                sums.assume_init()
+            };
         }
         let tail = Self::GROUPS * 4;
         let n = Self::LEN - tail;
@@ -172,14 +178,15 @@ macro_rules! four_weights {
 }
 
 /// One row from `w` against the interleaved patches at `x`, `groups` steps of four weights
-/// (sixteen weights a loop, then four), each of the eight accumulators starting from `a[0]`.
+/// (sixteen weights a loop, then four), each of the eight sums starting from `acc`, written to
+/// `sums`.
 ///
 /// # Safety
 /// `w` must be readable for `4 · groups` bytes and `x` for `32 · groups` int16 values, aligned
-/// to 8 bytes; `groups > 0`.
+/// to 8 bytes; `groups > 0`; `sums` writable for eight values, aligned to 4 bytes.
 #[inline(always)]
-unsafe fn eight_positions(w: *const i8, x: *const i16, groups: usize, a: &mut [i32; 8]) {
-    // SAFETY: the loads stay in the ranges the caller vouches for; the eight stores are `a`;
+unsafe fn eight_positions(w: *const i8, x: *const i16, groups: usize, acc: i32, sums: *mut i32) {
+    // SAFETY: the loads stay in the ranges the caller vouches for, and so do the eight stores;
     // `r6` and `r7` are restored, and the stack is as it was.
     unsafe {
         asm!(
@@ -221,8 +228,8 @@ unsafe fn eight_positions(w: *const i8, x: *const i16, groups: usize, a: &mut [i
             inout("r0") w => _,
             inout("r1") x => _,
             inout("r2") groups / 4 => _,
-            inout("r3") a.as_mut_ptr() => _,
-            inout("r4") a[0] => _,
+            inout("r3") sums => _,
+            inout("r4") acc => _,
             inout("r5") groups % 4 => _,
             out("r8") _,
             out("r9") _,
