@@ -14,6 +14,9 @@ mod workloads;
 // Depthwise convolutions for the `kernels` workload.
 #[cfg(feature = "kernels")]
 mod planes;
+// Convolutions on odd shapes, for the `kernels` workload.
+#[cfg(feature = "kernels")]
+mod convs;
 // MLPerf Tiny's official `.tflite` files, by `tflite!` and by MicroFlow (`cfg(official)`, set by
 // `build.rs` for their features).
 #[cfg(official)]

@@ -214,8 +214,8 @@ pub mod selected {
     pub const ARENA_BYTES: usize = 0;
     pub type Input = u32;
     /// Dot products of six shapes at four offsets, then [`stages`], then [`dense`]'s bits, then
-    /// depthwise convolutions ([`crate::planes`]).
-    pub type Output = [i32; SUMS + STAGES + DENSE + crate::planes::LEN];
+    /// depthwise convolutions ([`crate::planes`]), then [`crate::convs::convs`].
+    pub type Output = [i32; SUMS + STAGES + DENSE + crate::planes::LEN + crate::convs::OUTPUTS];
     const SUMS: usize = 4 * (7 + 5 + 4 + 9 + 2 + 3);
 
     pub fn input(k: u32) -> Input {
@@ -236,13 +236,15 @@ pub mod selected {
     }
 
     pub fn infer(seed: &Input) -> Output {
-        let mut out = [0; SUMS + STAGES + DENSE + crate::planes::LEN];
+        let mut out = [0; SUMS + STAGES + DENSE + crate::planes::LEN + crate::convs::OUTPUTS];
         let (y, z) = out.split_at_mut(SUMS);
         let (z, d) = z.split_at_mut(STAGES);
         let (d, p) = d.split_at_mut(DENSE);
+        let (p, c) = p.split_at_mut(crate::planes::LEN);
         stages(*seed, z);
         dense(*seed, d);
         crate::planes::check(*seed, p);
+        crate::convs::convs(*seed, c);
         let (a, rest) = y.split_at_mut(4 * 7);
         sums::<37, 7>(*seed, a);
         let (b, rest) = rest.split_at_mut(4 * 5);
@@ -258,7 +260,7 @@ pub mod selected {
     }
 
     /// Accumulators a stage meets: the extremes, ties of both roundings, random ones.
-    fn accumulators(seed: u32, exponent: u32) -> [i32; 16] {
+    pub(crate) fn accumulators(seed: u32, exponent: u32) -> [i32; 16] {
         let tie = |k: i32| {
             (k << exponent.min(29))
                 .wrapping_add(1 << exponent.min(29) >> 1)

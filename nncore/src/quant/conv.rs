@@ -235,8 +235,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     /// With one group, each output position is a fully connected layer on its patch, `KH × KW ×
     /// IN` values in the weights' order, a tap outside the input read as the zero point (so it
     /// adds `w · 0`): the patch is copied out (a pointwise convolution reads the pixel in place)
-    /// and runs on `kernel`'s rows, whose sums are taken once per call. Grouped convolutions
-    /// run tap by tap.
+    /// and runs on `kernel`'s rows, whose sums are taken once per call (on the DSP extension,
+    /// eight positions at a time, `conv_positions.rs`). Grouped convolutions run tap by tap.
     #[must_use]
     #[cfg_attr(
         all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
@@ -271,6 +271,11 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let mut y = [[[0i8; OUT]; WO]; HO];
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         if C == IN && self.patches_in_lanes(x, &window, kernel, &mut y) {
+            return y;
+        }
+        #[cfg(nn_arm_dsp)]
+        if C == IN && kernel == Kernel::Dsp {
+            self.positions(x, &window, &mut y);
             return y;
         }
         if C == IN {

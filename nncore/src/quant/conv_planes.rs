@@ -10,7 +10,7 @@
 use super::conv::{Conv2d, Window};
 use super::depthwise::DepthwiseConv2d;
 use super::fixed::Rounding;
-use super::kernel::DoubleStage;
+use super::kernel::{DoubleStage, ShortStage};
 use super::params::OutputStage;
 use core::arch::asm;
 
@@ -106,6 +106,8 @@ fn planes<
     }
     let offset = stage.input_offset();
     let zero_point = stage.output.zero_point as i32;
+    // The short stage where the activation's clamp is int8's range (its `SSAT`).
+    let full = stage.clamp == [i8::MIN, i8::MAX];
     let mut plane = Plane {
         lead: [0; 2],
         top: [0; W],
@@ -130,6 +132,10 @@ fn planes<
             Rounding::Double => DoubleStage::new(m, zero_point, stage.clamp),
             _ => None,
         };
+        let short = match stage.rounding {
+            Rounding::Double if full => ShortStage::new(m, zero_point),
+            _ => None,
+        };
         // The frame's first value: row −1 starts `2` values in.
         let base = (&raw const plane).cast::<i16>();
         for (i, out_row) in y.iter_mut().enumerate() {
@@ -150,9 +156,10 @@ fn planes<
                         acc = acc.wrapping_add(s * lasts[kh]);
                     }
                 }
-                out[ch] = match &double {
-                    Some(stage) => stage.finish(acc),
-                    None => stage.finish(ch, acc),
+                out[ch] = match (&short, &double) {
+                    (Some(short), _) => short.finish(acc) as i8,
+                    (None, Some(stage)) => stage.finish(acc),
+                    (None, None) => stage.finish(ch, acc),
                 };
             }
         }

@@ -57,8 +57,8 @@ pub enum Kernel {
     /// portable path runs instead.
     Avx512Vnni,
     /// Arm's DSP extension (Cortex-M4, M7, M33, M55; built for a `thumbv7em` target): two
-    /// multiply-adds an instruction (`SMLAD`), four rows at a time. On other targets the portable
-    /// path runs instead.
+    /// multiply-adds an instruction (`SMLAD`), four rows at a time (a convolution of one group:
+    /// each row against eight positions). On other targets the portable path runs instead.
     Dsp,
 }
 
@@ -347,10 +347,19 @@ available!(
 
 #[cfg(nn_arm_dsp)]
 mod arm;
+#[cfg(nn_arm_dsp)]
+mod positions;
+#[cfg(nn_arm_dsp)]
+pub(crate) use positions::{POSITIONS, Patches};
 #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
 mod micro;
 #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
 pub(crate) use micro::DoubleStage;
+#[cfg(any(nn_arm_dsp, test))]
+mod short;
+#[cfg(any(nn_arm_dsp, test))]
+#[cfg_attr(not(nn_arm_dsp), allow(unused_imports))]
+pub(crate) use short::ShortStage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod stage;
 #[cfg(test)]

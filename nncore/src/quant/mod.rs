@@ -46,6 +46,8 @@ mod conv_lanes;
 mod conv_planes;
 #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
 mod conv_planes_thumb;
+#[cfg(nn_arm_dsp)]
+mod conv_positions;
 #[cfg(feature = "alloc")]
 mod declare;
 mod depthwise;

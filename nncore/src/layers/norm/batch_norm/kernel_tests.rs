@@ -23,8 +23,7 @@ fn values(n: usize, seed: u32, p: usize, big: bool) -> alloc::vec::Vec<f32> {
 /// squares' in f64, the gradients' per plane in f32 and then in f64.
 fn in_order<const C: usize>(x: &[f32], dy: &[f32], p: usize) -> [[f64; C]; 4] {
     let n = x.len() / C / p;
-    let mut out = [[0.0; C]; 4];
-    for c in 0..C {
+    let channels: [[f64; 4]; C] = core::array::from_fn(|c| {
         let planes = || (0..n).map(move |s| (s * C + c) * p..(s * C + c + 1) * p);
         let mut sum = 0.0_f64;
         for plane in planes() {
@@ -44,12 +43,9 @@ fn in_order<const C: usize>(x: &[f32], dy: &[f32], p: usize) -> [[f64; C]; 4] {
             s += f64::from(s32);
             d += f64::from(d32);
         }
-        out[0][c] = sum;
-        out[1][c] = squares;
-        out[2][c] = s;
-        out[3][c] = d;
-    }
-    out
+        [sum, squares, s, d]
+    });
+    core::array::from_fn(|k| channels.map(|sums| sums[k]))
 }
 
 fn check<const C: usize>(p: usize, n: usize) {
