@@ -169,7 +169,7 @@ impl ShortStage {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod tests {
     use super::*;
     use crate::quant::{OutputStage, QuantParams, Rounding};
