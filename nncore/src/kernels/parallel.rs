@@ -1,7 +1,8 @@
 //! With the `rayon` feature, large products split over rayon's threads: the forward and the
 //! input gradient by samples, the weight gradient by rows (the convolutions' shares are
-//! `split_even`'s, taken by `layers/conv/batch.rs`). Each output is still summed in its
-//! own order by one thread, so the bits do not change.
+//! `split_even`'s, taken by `layers/conv/batch.rs`), and long elementwise passes by chunks of
+//! values (`values`, taken by [`super::elementwise`]). Each output is still summed in its own
+//! order by one thread, so the bits do not change.
 //!
 //! Only whole batches are large enough: training mode's (`Train`), not the blocks of at most 32
 //! samples that evaluation mode runs.
