@@ -2383,9 +2383,9 @@ impl ConvNetInt8 {
         ],
     );
     /// Bytes of the activations alive at once at the fullest point of `forward`, the
-    /// input and output included: a layer's input and output. Each activation's stack
-    /// space ends with the layer that reads it, so an optimized build's `forward` needs
-    /// this much stack for its values (the input is the caller's).
+    /// input and output included: a layer's input and output. `forward` keeps its values
+    /// in one buffer of at most this many bytes on the stack, each layer writing its
+    /// output straight into it at the end its input is not at (the input is the caller's).
     pub const ARENA_BYTES: ::core::primitive::usize = ::nncore::__private::max_of(
         &[
             0
@@ -2439,107 +2439,135 @@ impl ConvNetInt8 {
         &self,
         __nn_x0: &[[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
     ) -> [::core::primitive::i8; 2usize] {
-        #[allow(clippy::needless_late_init)]
-        let __nn_x10: [::core::primitive::i8; 2usize];
-        {
-            #[allow(clippy::needless_late_init)]
-            let __nn_x9: [::core::primitive::i8; 32usize];
-            {
-                #[allow(clippy::needless_late_init)]
-                let __nn_x8: [::core::primitive::i8; 32usize];
-                {
-                    #[allow(clippy::needless_late_init)]
-                    let __nn_x7: [::core::primitive::i8; 512usize];
-                    {
-                        #[allow(clippy::needless_late_init)]
-                        let __nn_x6: [[[::core::primitive::i8; 8usize];
-                            8usize];
-                            8usize];
-                        {
-                            #[allow(clippy::needless_late_init)]
-                            let __nn_x5: [[[::core::primitive::i8;
-                                8usize];
-                                16usize];
-                                16usize];
-                            {
-                                #[allow(clippy::needless_late_init)]
-                                let __nn_x4: [[[::core::primitive::i8;
-                                    8usize];
-                                    16usize];
-                                    16usize];
-                                {
-                                    #[allow(clippy::needless_late_init)]
-                                    let __nn_x3: [[[::core::primitive::i8; 16usize]; 16usize]; 16usize];
-                                    {
-                                        #[allow(clippy::needless_late_init)]
-                                        let __nn_x2: [[[::core::primitive::i8; 16usize]; 32usize]; 32usize];
-                                        {
-                                            #[allow(clippy::needless_late_init)]
-                                            let __nn_x1: [[[::core::primitive::i8; 16usize]; 32usize]; 32usize];
-                                            __nn_x1 = ::nncore::quant::QuantLayer::<
-                                                [[[::core::primitive::i8; 3usize]; 32usize];
-                                                    32usize],
-                                                [[[::core::primitive::i8; 16usize]; 32usize];
-                                                    32usize],
-                                            >::forward(
-                                                &self.conv1, __nn_x0
-                                            );
-                                            __nn_x2 = ::nncore::quant::QuantLayer::<
-                                                [[[::core::primitive::i8; 16usize]; 32usize];
-                                                    32usize],
-                                                [[[::core::primitive::i8; 16usize]; 32usize];
-                                                    32usize],
-                                            >::forward(
-                                                &self.act1, &__nn_x1
-                                            );
-                                        }
-                                        __nn_x3 = ::nncore::quant::QuantLayer::<
-                                            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
-                                            [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
-                                        >::forward(
-                                            &self.pool1, &__nn_x2
-                                        );
-                                    }
-                                    __nn_x4 = ::nncore::quant::QuantLayer::<
-                                        [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
-                                        [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
-                                    >::forward(
-                                        &self.conv2, &__nn_x3
-                                    );
-                                }
-                                __nn_x5 = ::nncore::quant::QuantLayer::<
-                                    [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
-                                    [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
-                                >::forward(
-                                    &self.act2, &__nn_x4
-                                );
-                            }
-                            __nn_x6 = ::nncore::quant::QuantLayer::<
-                                [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
-                                [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
-                            >::forward(&self.pool2, &__nn_x5);
-                        }
-                        __nn_x7 = ::nncore::quant::QuantLayer::<
-                            [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
-                            [::core::primitive::i8; 512usize],
-                        >::forward(&self.flat, &__nn_x6);
-                    }
-                    __nn_x8 = ::nncore::quant::QuantLayer::<
-                        [::core::primitive::i8; 512usize],
-                        [::core::primitive::i8; 32usize],
-                    >::forward(&self.fc1, &__nn_x7);
-                }
-                __nn_x9 = ::nncore::quant::QuantLayer::<
-                    [::core::primitive::i8; 32usize],
-                    [::core::primitive::i8; 32usize],
-                >::forward(&self.act3, &__nn_x8);
-            }
-            __nn_x10 = ::nncore::quant::QuantLayer::<
+        const __NN_IN_PLACE: [::core::primitive::bool; 10usize] = [
+            <<::nncore::Conv2d<
+                3usize,
+                16usize,
+                3usize,
+                3usize,
+                true,
+            > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+                [[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
+                [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+            >>::IN_PLACE,
+            <<::nncore::Tanh as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+                [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+                [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+            >>::IN_PLACE,
+            <<::nncore::MaxPool2d as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+                [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+                [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
+            >>::IN_PLACE,
+            <<::nncore::Conv2d<
+                16usize,
+                8usize,
+                3usize,
+                3usize,
+                true,
+            > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+                [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
+                [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+            >>::IN_PLACE,
+            <<::nncore::Tanh as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+                [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+                [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+            >>::IN_PLACE,
+            <<::nncore::MaxPool2d as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+                [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+                [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
+            >>::IN_PLACE,
+            <<::nncore::Flatten as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+                [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
+                [::core::primitive::i8; 512usize],
+            >>::IN_PLACE,
+            <<::nncore::Linear<
+                512usize,
+                32usize,
+            > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+                [::core::primitive::i8; 512usize],
+                [::core::primitive::i8; 32usize],
+            >>::IN_PLACE,
+            <<::nncore::Tanh as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+                [::core::primitive::i8; 32usize],
+                [::core::primitive::i8; 32usize],
+            >>::IN_PLACE,
+            <<::nncore::Linear<
+                32usize,
+                2usize,
+            > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
                 [::core::primitive::i8; 32usize],
                 [::core::primitive::i8; 2usize],
-            >::forward(&self.fc2, &__nn_x9);
-        }
-        __nn_x10
+            >>::IN_PLACE,
+        ];
+        const __NN_LEN: ::core::primitive::usize = ::nncore::__private::two_ended(
+            &__NN_IN_PLACE,
+            &[
+                <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+                <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+                <[[[::core::primitive::i8; 16usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+                <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+                <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+                <[[[::core::primitive::i8; 8usize]; 8usize]; 8usize] as ::nncore::quant::Int8Sample>::LEN,
+                <[::core::primitive::i8; 512usize] as ::nncore::quant::Int8Sample>::LEN,
+                <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+                <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+                <[::core::primitive::i8; 2usize] as ::nncore::quant::Int8Sample>::LEN,
+            ],
+        );
+        let mut __nn_buffer = [0i8; __NN_LEN];
+        #[allow(unused_mut)]
+        let mut __nn_at_back = false;
+        ::nncore::__private::first::<
+            _,
+            [[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+        >(&self.conv1, __nn_x0, &mut __nn_buffer);
+        ::nncore::__private::step::<
+            _,
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+        >(&self.act1, &mut __nn_buffer, &mut __nn_at_back);
+        ::nncore::__private::step::<
+            _,
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+            [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
+        >(&self.pool1, &mut __nn_buffer, &mut __nn_at_back);
+        ::nncore::__private::step::<
+            _,
+            [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+        >(&self.conv2, &mut __nn_buffer, &mut __nn_at_back);
+        ::nncore::__private::step::<
+            _,
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+        >(&self.act2, &mut __nn_buffer, &mut __nn_at_back);
+        ::nncore::__private::step::<
+            _,
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+            [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
+        >(&self.pool2, &mut __nn_buffer, &mut __nn_at_back);
+        ::nncore::__private::step::<
+            _,
+            [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
+            [::core::primitive::i8; 512usize],
+        >(&self.flat, &mut __nn_buffer, &mut __nn_at_back);
+        ::nncore::__private::step::<
+            _,
+            [::core::primitive::i8; 512usize],
+            [::core::primitive::i8; 32usize],
+        >(&self.fc1, &mut __nn_buffer, &mut __nn_at_back);
+        ::nncore::__private::step::<
+            _,
+            [::core::primitive::i8; 32usize],
+            [::core::primitive::i8; 32usize],
+        >(&self.act3, &mut __nn_buffer, &mut __nn_at_back);
+        ::nncore::__private::step::<
+            _,
+            [::core::primitive::i8; 32usize],
+            [::core::primitive::i8; 2usize],
+        >(&self.fc2, &mut __nn_buffer, &mut __nn_at_back);
+        ::nncore::__private::last::<[::core::primitive::i8; 2usize]>(&__nn_buffer, __nn_at_back)
     }
     /// The output for the float sample `x`: quantized, run in int8, dequantized.
     #[must_use]

@@ -1231,9 +1231,9 @@ impl TempNetInt8 {
         <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
     ]);
     /// Bytes of the activations alive at once at the fullest point of `forward`, the
-    /// input and output included: a layer's input and output. Each activation's stack
-    /// space ends with the layer that reads it, so an optimized build's `forward` needs
-    /// this much stack for its values (the input is the caller's).
+    /// input and output included: a layer's input and output. `forward` keeps its values
+    /// in one buffer of at most this many bytes on the stack, each layer writing its
+    /// output straight into it at the end its input is not at (the input is the caller's).
     pub const ARENA_BYTES: ::core::primitive::usize = ::nncore::__private::max_of(&[
         0 + <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN
             + <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
@@ -1264,29 +1264,53 @@ impl TempNetInt8 {
         &self,
         __nn_x0: &[::core::primitive::i8; 1usize],
     ) -> [::core::primitive::i8; 1usize] {
-        #[allow(clippy::needless_late_init)]
-        let __nn_x3: [::core::primitive::i8; 1usize];
-        {
-            #[allow(clippy::needless_late_init)]
-            let __nn_x2: [::core::primitive::i8; 13usize];
-            {
-                #[allow(clippy::needless_late_init)]
-                let __nn_x1: [::core::primitive::i8; 13usize];
-                __nn_x1 = ::nncore::quant::QuantLayer::<
-                    [::core::primitive::i8; 1usize],
-                    [::core::primitive::i8; 13usize],
-                >::forward(&self.hidden_linear, __nn_x0);
-                __nn_x2 = ::nncore::quant::QuantLayer::<
-                    [::core::primitive::i8; 13usize],
-                    [::core::primitive::i8; 13usize],
-                >::forward(&self.hidden_activ, &__nn_x1);
-            }
-            __nn_x3 = ::nncore::quant::QuantLayer::<
+        const __NN_IN_PLACE: [::core::primitive::bool; 3usize] = [
+            <<::nncore::Linear<
+                1usize,
+                13usize,
+            > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+                [::core::primitive::i8; 1usize],
+                [::core::primitive::i8; 13usize],
+            >>::IN_PLACE,
+            <<::nncore::Tanh as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+                [::core::primitive::i8; 13usize],
+                [::core::primitive::i8; 13usize],
+            >>::IN_PLACE,
+            <<::nncore::Linear<
+                13usize,
+                1usize,
+            > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
                 [::core::primitive::i8; 13usize],
                 [::core::primitive::i8; 1usize],
-            >::forward(&self.output_linear, &__nn_x2);
-        }
-        __nn_x3
+            >>::IN_PLACE,
+        ];
+        const __NN_LEN: ::core::primitive::usize = ::nncore::__private::two_ended(
+            &__NN_IN_PLACE,
+            &[
+                <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+                <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+                <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
+            ],
+        );
+        let mut __nn_buffer = [0i8; __NN_LEN];
+        #[allow(unused_mut)]
+        let mut __nn_at_back = false;
+        ::nncore::__private::first::<
+            _,
+            [::core::primitive::i8; 1usize],
+            [::core::primitive::i8; 13usize],
+        >(&self.hidden_linear, __nn_x0, &mut __nn_buffer);
+        ::nncore::__private::step::<
+            _,
+            [::core::primitive::i8; 13usize],
+            [::core::primitive::i8; 13usize],
+        >(&self.hidden_activ, &mut __nn_buffer, &mut __nn_at_back);
+        ::nncore::__private::step::<
+            _,
+            [::core::primitive::i8; 13usize],
+            [::core::primitive::i8; 1usize],
+        >(&self.output_linear, &mut __nn_buffer, &mut __nn_at_back);
+        ::nncore::__private::last::<[::core::primitive::i8; 1usize]>(&__nn_buffer, __nn_at_back)
     }
     /// The output for the float sample `x`: quantized, run in int8, dequantized.
     #[must_use]

@@ -100,7 +100,9 @@ pub mod __private {
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size, forward_block_size};
     pub use crate::plan::{Plan, plan, regions};
-    pub use crate::quant::private::{refuse, refuse_graph, write_adds, write_field};
+    pub use crate::quant::private::{
+        first, last, refuse, refuse_graph, step, two_ended, write_adds, write_field,
+    };
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     #[cfg(feature = "alloc")]

@@ -238,10 +238,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     /// and runs on `kernel`'s rows, whose sums are taken once per call (on the DSP extension,
     /// eight positions at a time, `conv_positions.rs`). Grouped convolutions run tap by tap.
     #[must_use]
-    #[cfg_attr(
-        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
-        inline(never)
-    )]
+    #[inline]
     pub fn forward_with<
         const C: usize,
         const H: usize,
@@ -253,6 +250,44 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         x: &[[[i8; C]; W]; H],
         kernel: Kernel,
     ) -> [[[i8; OUT]; WO]; HO] {
+        let mut y = [[[0i8; OUT]; WO]; HO];
+        self.forward_into_with(x, kernel, &mut y);
+        y
+    }
+
+    /// [`Conv2d::forward`] written into `y` (every value of it), with the fastest dot products
+    /// this CPU has: the caller's storage, no copy of the output on the way back.
+    #[inline]
+    pub fn forward_into<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
+        &self,
+        x: &[[[i8; C]; W]; H],
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
+        self.forward_into_with(x, Kernel::detect(), y);
+    }
+
+    /// [`Conv2d::forward_with`] written into `y` (every value of it). Out of line on Arm
+    /// microcontrollers, so that a model's `forward` holds its activations and no layer's
+    /// working space.
+    #[cfg_attr(all(target_arch = "arm", target_os = "none"), inline(never))]
+    pub fn forward_into_with<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
+        &self,
+        x: &[[[i8; C]; W]; H],
+        kernel: Kernel,
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
         const {
             assert!(
                 IN > 0 && C % IN == 0 && C / IN > 0 && OUT % (C / IN) == 0,
@@ -268,22 +303,20 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             self.dilation,
             [HO, WO],
         );
-        let mut y = [[[0i8; OUT]; WO]; HO];
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if C == IN && self.patches_in_lanes(x, &window, kernel, &mut y) {
-            return y;
+        if C == IN && self.patches_in_lanes(x, &window, kernel, y) {
+            return;
         }
         #[cfg(nn_arm_dsp)]
         if C == IN && kernel == Kernel::Dsp {
-            self.positions(x, &window, &mut y);
-            return y;
+            self.positions(x, &window, y);
+            return;
         }
         if C == IN {
-            self.patches(x, &window, kernel, &mut y);
+            self.patches(x, &window, kernel, y);
         } else {
-            self.groups(x, &window, kernel, &mut y);
+            self.groups(x, &window, kernel, y);
         }
-        y
     }
 
     /// One group: every output position's patch on `kernel`'s rows.
@@ -351,5 +384,10 @@ impl<
     #[inline]
     fn forward(&self, x: &[[[i8; C]; W]; H]) -> [[[i8; OUT]; WO]; HO] {
         Conv2d::forward(self, x)
+    }
+
+    #[inline]
+    fn forward_into(&self, x: &[[[i8; C]; W]; H], y: &mut [[[i8; OUT]; WO]; HO]) {
+        Conv2d::forward_into(self, x, y);
     }
 }

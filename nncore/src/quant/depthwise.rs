@@ -87,21 +87,34 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
     /// `HO` and `WO` must be [`DepthwiseConv2d::output_size`] of `[H, W]` (checked in debug
     /// builds).
     #[must_use]
-    #[cfg_attr(
-        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
-        inline(never)
-    )]
+    #[inline]
     pub fn forward<const H: usize, const W: usize, const HO: usize, const WO: usize>(
         &self,
         x: &[[[i8; IN]; W]; H],
     ) -> [[[i8; OUT]; WO]; HO] {
+        let mut y = [[[0i8; OUT]; WO]; HO];
+        self.forward_into(x, &mut y);
+        y
+    }
+
+    /// [`DepthwiseConv2d::forward`] written into `y` (every value of it): the caller's storage,
+    /// no copy of the output on the way back.
+    #[cfg_attr(
+        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
+        inline(never)
+    )]
+    pub fn forward_into<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+        &self,
+        x: &[[[i8; IN]; W]; H],
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
         debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
         let kernel = Kernel::detect();
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         if self.stage.vector(kernel).is_some() {
             // SAFETY: the vector output stage runs only where the CPU has AVX-512 VNNI, F and
             // BW.
-            return unsafe { self.forward_avx512(x, kernel) };
+            return unsafe { self.forward_avx512(x, kernel, y) };
         }
         #[cfg(nn_arm_dsp)]
         if kernel == Kernel::Dsp {
@@ -113,9 +126,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                 self.dilation,
                 [HO, WO],
             );
-            let mut y = [[[0i8; OUT]; WO]; HO];
-            if self.planes(x, &window, &mut y) {
-                return y;
+            if self.planes(x, &window, y) {
+                return;
             }
         }
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
@@ -129,12 +141,11 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                 [HO, WO],
             );
             if self.fits_planes_thumb::<H, W, HO, WO>(&window) {
-                let mut y = [[[0i8; OUT]; WO]; HO];
-                self.planes_thumb(x, &window, &mut y);
-                return y;
+                self.planes_thumb(x, &window, y);
+                return;
             }
         }
-        self.body(x, kernel, kernel)
+        self.body(x, kernel, kernel, y);
     }
 
     /// [`DepthwiseConv2d::body`] compiled for AVX-512: the taps' plain loop (the portable
@@ -148,8 +159,9 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         &self,
         x: &[[[i8; IN]; W]; H],
         kernel: Kernel,
-    ) -> [[[i8; OUT]; WO]; HO] {
-        self.body(x, Kernel::Portable, kernel)
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
+        self.body(x, Kernel::Portable, kernel, y);
     }
 
     /// The output tap by tap, the taps on `taps_on`, the output stage on `kernel`. Inlined
@@ -161,7 +173,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         x: &[[[i8; IN]; W]; H],
         taps_on: Kernel,
         kernel: Kernel,
-    ) -> [[[i8; OUT]; WO]; HO] {
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
         let m = Self::DEPTH_MULTIPLIER;
         let window = Window::new(
             self.padding,
@@ -173,7 +186,6 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         );
         let offset = self.stage.input_offset();
         let vector = self.stage.vector(kernel);
-        let mut y = [[[0i8; OUT]; WO]; HO];
         for (i, row) in y.iter_mut().enumerate() {
             for (j, pixel) in row.iter_mut().enumerate() {
                 let mut acc = self.bias;
@@ -199,7 +211,6 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                 *pixel = self.stage.finish_all(&acc, vector);
             }
         }
-        y
     }
 }
 
@@ -217,5 +228,10 @@ impl<
     #[inline]
     fn forward(&self, x: &[[[i8; IN]; W]; H]) -> [[[i8; OUT]; WO]; HO] {
         DepthwiseConv2d::forward(self, x)
+    }
+
+    #[inline]
+    fn forward_into(&self, x: &[[[i8; IN]; W]; H], y: &mut [[[i8; OUT]; WO]; HO]) {
+        DepthwiseConv2d::forward_into(self, x, y);
     }
 }

@@ -14,6 +14,8 @@ pub trait Int8Sample: Copy {
     type Float;
     /// The values in a sample.
     const LEN: usize;
+    /// The sample of zeros: the storage a layer then writes ([`super::QuantLayer::forward_into`]).
+    const ZERO: Self;
 
     /// `x` quantized by `params` ([`QuantParams::quantize`]) and laid out as int8.
     fn quantize(x: &Self::Float, params: QuantParams) -> Self;
@@ -26,11 +28,24 @@ pub trait Int8Sample: Copy {
 
     /// The values in memory order, to change in place.
     fn flat_mut(&mut self) -> &mut [i8];
+
+    /// The sample held by the first [`Int8Sample::LEN`] values of `flat`.
+    ///
+    /// # Panics
+    /// If `flat` holds fewer.
+    fn view(flat: &[i8]) -> &Self;
+
+    /// [`Int8Sample::view`], to write.
+    ///
+    /// # Panics
+    /// If `flat` holds fewer than [`Int8Sample::LEN`] values.
+    fn view_mut(flat: &mut [i8]) -> &mut Self;
 }
 
 impl<const N: usize> Int8Sample for [i8; N] {
     type Float = [f32; N];
     const LEN: usize = N;
+    const ZERO: Self = [0; N];
 
     fn quantize(x: &[f32; N], params: QuantParams) -> Self {
         x.map(|v| params.quantize(v))
@@ -47,11 +62,20 @@ impl<const N: usize> Int8Sample for [i8; N] {
     fn flat_mut(&mut self) -> &mut [i8] {
         self
     }
+
+    fn view(flat: &[i8]) -> &Self {
+        (&flat[..N]).try_into().expect("N values")
+    }
+
+    fn view_mut(flat: &mut [i8]) -> &mut Self {
+        (&mut flat[..N]).try_into().expect("N values")
+    }
 }
 
 impl<const C: usize, const L: usize> Int8Sample for [[i8; C]; L] {
     type Float = [[f32; L]; C];
     const LEN: usize = C * L;
+    const ZERO: Self = [[0; C]; L];
 
     fn quantize(x: &[[f32; L]; C], params: QuantParams) -> Self {
         core::array::from_fn(|l| core::array::from_fn(|c| params.quantize(x[c][l])))
@@ -68,11 +92,25 @@ impl<const C: usize, const L: usize> Int8Sample for [[i8; C]; L] {
     fn flat_mut(&mut self) -> &mut [i8] {
         self.as_flattened_mut()
     }
+
+    fn view(flat: &[i8]) -> &Self {
+        let flat = &flat[..C * L];
+        // SAFETY: `[[i8; C]; L]` is `C · L` bytes of alignment 1, any of them valid, and `flat`
+        // lends that many for as long.
+        unsafe { &*flat.as_ptr().cast::<Self>() }
+    }
+
+    fn view_mut(flat: &mut [i8]) -> &mut Self {
+        let flat = &mut flat[..C * L];
+        // SAFETY: as in `view`, the borrow exclusive.
+        unsafe { &mut *flat.as_mut_ptr().cast::<Self>() }
+    }
 }
 
 impl<const C: usize, const W: usize, const H: usize> Int8Sample for [[[i8; C]; W]; H] {
     type Float = [[[f32; W]; H]; C];
     const LEN: usize = C * W * H;
+    const ZERO: Self = [[[0; C]; W]; H];
 
     fn quantize(x: &[[[f32; W]; H]; C], params: QuantParams) -> Self {
         let q = super::layout::chw_to_hwc(x);
@@ -91,6 +129,19 @@ impl<const C: usize, const W: usize, const H: usize> Int8Sample for [[[i8; C]; W
     fn flat_mut(&mut self) -> &mut [i8] {
         self.as_flattened_mut().as_flattened_mut()
     }
+
+    fn view(flat: &[i8]) -> &Self {
+        let flat = &flat[..C * W * H];
+        // SAFETY: `[[[i8; C]; W]; H]` is `C · W · H` bytes of alignment 1, any of them valid,
+        // and `flat` lends that many for as long.
+        unsafe { &*flat.as_ptr().cast::<Self>() }
+    }
+
+    fn view_mut(flat: &mut [i8]) -> &mut Self {
+        let flat = &mut flat[..C * W * H];
+        // SAFETY: as in `view`, the borrow exclusive.
+        unsafe { &mut *flat.as_mut_ptr().cast::<Self>() }
+    }
 }
 
 /// ReLU on its own: `max(x, zero_point)`, the output quantized as the input. (After a layer with
@@ -103,13 +154,20 @@ pub struct Relu {
 }
 
 impl<X: Int8Sample> QuantLayer<X, X> for Relu {
+    const IN_PLACE: bool = true;
+
     #[inline]
     fn forward(&self, x: &X) -> X {
         let mut y = *x;
+        self.forward_in_place(&mut y);
+        y
+    }
+
+    #[inline]
+    fn forward_in_place(&self, y: &mut X) {
         for v in y.flat_mut() {
             *v = (*v).max(self.quant.zero_point);
         }
-        y
     }
 }
 
@@ -123,14 +181,21 @@ pub struct Relu6 {
 }
 
 impl<X: Int8Sample> QuantLayer<X, X> for Relu6 {
+    const IN_PLACE: bool = true;
+
     #[inline]
     fn forward(&self, x: &X) -> X {
-        let [lo, hi] = Activation::Relu6.range(self.quant);
         let mut y = *x;
+        self.forward_in_place(&mut y);
+        y
+    }
+
+    #[inline]
+    fn forward_in_place(&self, y: &mut X) {
+        let [lo, hi] = Activation::Relu6.range(self.quant);
         for v in y.flat_mut() {
             *v = (*v).max(lo).min(hi);
         }
-        y
     }
 }
 
@@ -178,13 +243,20 @@ impl Lookup {
 }
 
 impl<X: Int8Sample> QuantLayer<X, X> for Lookup {
+    const IN_PLACE: bool = true;
+
     #[inline]
     fn forward(&self, x: &X) -> X {
         let mut y = *x;
+        self.forward_in_place(&mut y);
+        y
+    }
+
+    #[inline]
+    fn forward_in_place(&self, y: &mut X) {
         for v in y.flat_mut() {
             *v = self.get(*v);
         }
-        y
     }
 }
 
@@ -197,10 +269,15 @@ pub struct Identity {
 }
 
 impl<X: Int8Sample> QuantLayer<X, X> for Identity {
+    const IN_PLACE: bool = true;
+
     #[inline]
     fn forward(&self, x: &X) -> X {
         *x
     }
+
+    #[inline]
+    fn forward_in_place(&self, _: &mut X) {}
 }
 
 /// PyTorch's `Flatten` on int8 samples: the values in PyTorch's order (channels, then rows,
@@ -230,9 +307,13 @@ impl<const C: usize, const L: usize, const N: usize> QuantLayer<[[i8; C]; L], [i
 }
 
 impl<const N: usize> QuantLayer<[i8; N], [i8; N]> for Flatten {
+    const IN_PLACE: bool = true;
+
     fn forward(&self, x: &[i8; N]) -> [i8; N] {
         *x
     }
+
+    fn forward_in_place(&self, _: &mut [i8; N]) {}
 }
 
 /// The int8 form of a layer that has none (`Softmax`, `LogSoftmax`, adaptive pooling): no value

@@ -51,20 +51,39 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     /// The int8 output for `x`, with the fastest dot products this CPU has
     /// ([`Kernel::detect`]).
     #[must_use]
+    #[inline]
+    pub fn forward(&self, x: &[i8; IN]) -> [i8; OUT] {
+        let mut y = [0; OUT];
+        self.forward_into(x, &mut y);
+        y
+    }
+
+    /// [`FullyConnected::forward`] written into `y`: the caller's storage, no copy of the
+    /// output on the way back.
     #[cfg_attr(
         all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
         inline(never)
     )]
-    pub fn forward(&self, x: &[i8; IN]) -> [i8; OUT] {
-        self.forward_with(x, Kernel::detect())
+    pub fn forward_into(&self, x: &[i8; IN], y: &mut [i8; OUT]) {
+        self.forward_into_with(x, Kernel::detect(), y);
     }
 
     /// The int8 output for `x`, with the dot products of `kernel`; every kernel gives the same
     /// output.
     #[must_use]
     pub fn forward_with(&self, x: &[i8; IN], kernel: Kernel) -> [i8; OUT] {
-        let acc = self.accumulate_with(x, kernel);
-        self.stage.finish_all(&acc, self.stage.vector(kernel))
+        let mut y = [0; OUT];
+        self.forward_into_with(x, kernel, &mut y);
+        y
+    }
+
+    /// [`FullyConnected::forward_with`] written into `y`.
+    pub fn forward_into_with(&self, x: &[i8; IN], kernel: Kernel, y: &mut [i8; OUT]) {
+        // The sums built where they stay (not returned by value, which copied them).
+        let mut acc = self.bias;
+        kernel.rows(&self.weight, x, self.stage.input_offset(), &mut acc);
+        self.stage
+            .finish_all_into(&acc, self.stage.vector(kernel), y);
     }
 
     /// Multiply-adds of one forward pass: `IN · OUT`.
@@ -77,6 +96,11 @@ impl<const IN: usize, const OUT: usize> QuantLayer<[i8; IN], [i8; OUT]>
     #[inline]
     fn forward(&self, x: &[i8; IN]) -> [i8; OUT] {
         FullyConnected::forward(self, x)
+    }
+
+    #[inline]
+    fn forward_into(&self, x: &[i8; IN], y: &mut [i8; OUT]) {
+        FullyConnected::forward_into(self, x, y);
     }
 }
 

@@ -37,6 +37,7 @@
 //! (`crate::export::write_rust_const_int8`).
 
 mod add;
+mod chain;
 mod conv;
 mod conv1d;
 mod conv_groups;
@@ -72,6 +73,7 @@ mod source;
 
 /// What `sequential!`'s int8 code calls, re-exported by `crate::__private`.
 pub(crate) mod private {
+    pub use super::chain::{first, last, step, two_ended};
     pub use super::graph::refuse_graph;
     pub use super::quantize::refuse;
     pub use super::source::{write_adds, write_field};
@@ -102,8 +104,28 @@ pub use source::{Int8Layer, Int8Model};
 
 /// An int8 layer taking `X` to `Y` for one sample.
 pub trait QuantLayer<X, Y> {
+    /// Whether the layer rewrites its input into its output in place
+    /// ([`QuantLayer::forward_in_place`]); only layers from a sample to one like it do.
+    const IN_PLACE: bool = false;
+
     /// The output for `x`.
     fn forward(&self, x: &X) -> Y;
+
+    /// `y`, holding the layer's input, rewritten into its output, for a layer that says
+    /// [`QuantLayer::IN_PLACE`]; no other is asked (by default it panics).
+    #[inline]
+    fn forward_in_place(&self, y: &mut Y) {
+        let _ = y;
+        unreachable!("a layer that does not work in place");
+    }
+
+    /// The output for `x` written into `y`, every value of it: the caller's storage, so that a
+    /// model's `forward` keeps each activation in one place (by default, [`QuantLayer::forward`]
+    /// copied in).
+    #[inline]
+    fn forward_into(&self, x: &X, y: &mut Y) {
+        *y = self.forward(x);
+    }
 }
 
 #[cfg(test)]

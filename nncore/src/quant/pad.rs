@@ -27,19 +27,25 @@ impl<
 {
     #[inline]
     fn forward(&self, x: &[[[i8; C]; W]; H]) -> [[[i8; C]; WO]; HO] {
+        let mut y = [[[0; C]; WO]; HO];
+        self.forward_into(x, &mut y);
+        y
+    }
+
+    #[inline]
+    fn forward_into(&self, x: &[[[i8; C]; W]; H], y: &mut [[[i8; C]; WO]; HO]) {
         const {
             assert!(
                 HO == H + TOP + BOTTOM && WO == W + LEFT + RIGHT,
                 "a padding's output is not H + TOP + BOTTOM rows of W + LEFT + RIGHT"
             )
         };
-        let mut y = [[[self.quant.zero_point; C]; WO]; HO];
+        *y = [[[self.quant.zero_point; C]; WO]; HO];
         for (x, y) in x.iter().zip(y.iter_mut().skip(TOP)) {
             for (x, y) in x.iter().zip(y.iter_mut().skip(LEFT)) {
                 *y = *x;
             }
         }
-        y
     }
 }
 
@@ -55,17 +61,23 @@ impl<
 {
     #[inline]
     fn forward(&self, x: &[[i8; C]; L]) -> [[i8; C]; LO] {
+        let mut y = [[0; C]; LO];
+        self.forward_into(x, &mut y);
+        y
+    }
+
+    #[inline]
+    fn forward_into(&self, x: &[[i8; C]; L], y: &mut [[i8; C]; LO]) {
         const {
             assert!(
                 TOP == 0 && BOTTOM == 0 && LO == L + LEFT + RIGHT,
                 "a sequence's padding has no rows, and its output is L + LEFT + RIGHT long"
             )
         };
-        let mut y = [[self.quant.zero_point; C]; LO];
+        *y = [[self.quant.zero_point; C]; LO];
         for (x, y) in x.iter().zip(y.iter_mut().skip(LEFT)) {
             *y = *x;
         }
-        y
     }
 }
 

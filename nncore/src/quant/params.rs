@@ -222,12 +222,24 @@ impl<const N: usize> OutputStage<N> {
     #[inline(always)]
     pub(crate) fn finish_all(&self, acc: &[i32; N], vector: Option<VectorStage>) -> [i8; N] {
         let mut out = [0i8; N];
+        self.finish_all_into(acc, vector, &mut out);
+        out
+    }
+
+    /// [`OutputStage::finish_all`] written into `out`.
+    #[inline(always)]
+    pub(crate) fn finish_all_into(
+        &self,
+        acc: &[i32; N],
+        vector: Option<VectorStage>,
+        out: &mut [i8; N],
+    ) {
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
         if self.rounding == Rounding::Double {
             let zero_point = self.output.zero_point as i32;
             let m = &self.multiplier;
-            crate::quant::kernel::finish_double(acc, m, zero_point, self.clamp, &mut out);
-            return out;
+            crate::quant::kernel::finish_double(acc, m, zero_point, self.clamp, out);
+            return;
         }
         #[cfg(nn_arm_dsp)]
         if self.rounding == Rounding::Double {
@@ -239,7 +251,7 @@ impl<const N: usize> OutputStage<N> {
                     None => self.finish(c, acc[c]),
                 };
             }
-            return out;
+            return;
         }
         let done = vector.map_or(0, |v| {
             let zero_point = self.output.zero_point as i32;
@@ -247,14 +259,13 @@ impl<const N: usize> OutputStage<N> {
             if r == Rounding::Float {
                 let scales = [self.input.scale, self.output.scale];
                 let stage = (&m[..], &self.weight_scale[..], scales);
-                return rescale_float(v, acc, stage, zero_point, self.clamp, &mut out);
+                return rescale_float(v, acc, stage, zero_point, self.clamp, out);
             }
-            rescale(v, acc, m, r, zero_point, self.clamp, &mut out)
+            rescale(v, acc, m, r, zero_point, self.clamp, out)
         });
         for (c, out) in out.iter_mut().enumerate().skip(done) {
             *out = self.finish(c, acc[c]);
         }
-        out
     }
 
     /// `-input.zero_point`, what TensorFlow Lite calls the input offset.

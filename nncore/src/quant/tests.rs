@@ -304,6 +304,45 @@ fn a_grouped_convolution_of_one_channel_a_group_is_depthwise() {
     assert_eq!(a, conv.forward(&x));
 }
 
+/// `forward_into` writes every value of storage holding others, as `forward` computes them.
+#[test]
+fn layers_write_all_of_their_output_into_the_callers_storage() {
+    let mut v = Values(17);
+    let x: Image<6, 5, 4> = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let weight: [[[i8; 6]; 3]; 3] = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let grouped: [[[[i8; 1]; 3]; 3]; 6] = core::array::from_fn(|o| {
+        core::array::from_fn(|kh| core::array::from_fn(|kw| [weight[kh][kw][o]]))
+    });
+    let point: [[[[i8; 6]; 1]; 1]; 6] = core::array::from_fn(|_| [[v.array()]]);
+    let rows: [[i8; 6]; 6] = core::array::from_fn(|_| v.array());
+    let bias = [10, -20, 30, -40, 50, -60];
+    let scales = [0.01, 0.02, 0.03, 0.015, 0.025, 0.005];
+    let stage = OutputStage::per_channel(INPUT, scales, OUTPUT, Activation::None, Rounding::Double);
+    let same = (Padding::Same, [1, 1], [1, 1]);
+    let dw = DepthwiseConv2d::<6, 6, 3, 3>::new(weight, bias, same.1, same.2, same.0, stage);
+    let conv = Conv2d::new(grouped, bias, same.1, same.2, same.0, stage);
+    let point = Conv2d::new(point, bias, same.1, same.2, same.0, stage);
+    let fc = FullyConnected::new(rows, bias, stage);
+    let pad = Pad::<1, 0, 2, 1> { quant: INPUT };
+    for fill in [0x55, -0x56] {
+        let mut y: Image<6, 5, 4> = [[[fill; 6]; 5]; 4];
+        dw.forward_into(&x, &mut y);
+        assert_eq!(y, dw.forward(&x));
+        y = [[[fill; 6]; 5]; 4];
+        conv.forward_into(&x, &mut y);
+        assert_eq!(y, conv.forward(&x));
+        y = [[[fill; 6]; 5]; 4];
+        point.forward_into(&x, &mut y);
+        assert_eq!(y, point.forward(&x));
+        let mut z = [fill; 6];
+        fc.forward_into(&x[1][2], &mut z);
+        assert_eq!(z, fc.forward(&x[1][2]));
+        let mut padded: Image<6, 6, 7> = [[[fill; 6]; 6]; 7];
+        pad.forward_into(&x, &mut padded);
+        assert_eq!(padded, pad.forward(&x));
+    }
+}
+
 #[test]
 fn pooling_reduces_the_windows_inside_the_input() {
     let mut v = Values(3);

@@ -6,7 +6,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
-use super::scopes::{Step, arena, scoped};
+use super::scopes::{Step, arena};
 use super::{local, usize_type};
 use crate::ast::Form;
 use crate::ir::{Field, Model, Stub};
@@ -75,31 +75,16 @@ pub fn quantized(model: &Model) -> TokenStream {
     };
 
     let x = |i: usize| local(&format!("x{i}"));
-    let assigns: Vec<TokenStream> = model.layers.iter().enumerate().map(|(i, layer)| {
-        let (member, s_in, s_out, out) = (&members[i], &samples[i], &samples[i + 1], x(i + 1));
-        // `x0` is the caller's reference; later activations are arrays on the stack.
-        let input = x(i);
-        let input = if i == 0 {
-            quote!(#input)
-        } else {
-            quote!(&#input)
-        };
-        let this = super::this();
-        quote_spanned! {layer.span()=>
-            #out = ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&#this.#member, #input);
-        }
-    }).collect();
-    let steps: Vec<Step> = assigns
-        .into_iter()
-        .enumerate()
-        .map(|(i, code)| Step {
+    // The arena's plan: each value alive from its step to the next.
+    let steps: Vec<Step> = (0..n)
+        .map(|i| Step {
             value: x(i + 1),
             ty: samples[i + 1].clone(),
             reads: i.checked_sub(1).into_iter().collect(),
-            code,
+            code: TokenStream::new(),
         })
         .collect();
-    let chain = scoped(&steps, n - 1);
+    let chain = buffer_chain(model, &types, &samples);
     let (x0, y) = (x(0), x(n));
     let (first, last) = (&members[0], &members[n - 1]);
     let len = |s: &TokenStream| quote!(<#s as ::nncore::quant::Int8Sample>::LEN);
@@ -124,9 +109,9 @@ pub fn quantized(model: &Model) -> TokenStream {
             /// Bytes of the largest activation, the input and output included (one byte a value).
             pub const MAX_ACTIVATION_BYTES: #usize = ::nncore::__private::max_of(&[#(#lens),*]);
             /// Bytes of the activations alive at once at the fullest point of `forward`, the
-            /// input and output included: a layer's input and output. Each activation's stack
-            /// space ends with the layer that reads it, so an optimized build's `forward` needs
-            /// this much stack for its values (the input is the caller's).
+            /// input and output included: a layer's input and output. `forward` keeps its values
+            /// in one buffer of at most this many bytes on the stack, each layer writing its
+            /// output straight into it at the end its input is not at (the input is the caller's).
             pub const ARENA_BYTES: #usize = #arena;
             /// Multiply-adds of one sample's forward pass, as the float model's.
             pub const MULTIPLY_ADDS: #usize = <#ident as ::nncore::Module>::MULTIPLY_ADDS;
@@ -181,6 +166,48 @@ pub fn quantized(model: &Model) -> TokenStream {
 
         #quantize
         #nested
+    }
+}
+
+/// The body of the int8 `forward`: one buffer (`nncore::quant::chain`), the first layer reading
+/// the caller's `x0` and writing the buffer's front, each later one writing the end its input
+/// is not at, or where its input lies if it works in place; then the last value copied out.
+fn buffer_chain(model: &Model, types: &[TokenStream], samples: &[TokenStream]) -> TokenStream {
+    let n = model.layers.len();
+    let this = super::this();
+    let (buffer, at_back, x0) = (local("buffer"), local("at_back"), local("x0"));
+    let (len, in_place) = (
+        format_ident!("__NN_LEN", span = proc_macro2::Span::mixed_site()),
+        format_ident!("__NN_IN_PLACE", span = proc_macro2::Span::mixed_site()),
+    );
+    let flags = types.iter().enumerate().map(|(i, ty)| {
+        let (s_in, s_out) = (&samples[i], &samples[i + 1]);
+        quote!(<#ty as ::nncore::quant::QuantLayer<#s_in, #s_out>>::IN_PLACE)
+    });
+    let values = samples[1..]
+        .iter()
+        .map(|s| quote!(<#s as ::nncore::quant::Int8Sample>::LEN));
+    let calls = model.layers.iter().enumerate().map(|(i, layer)| {
+        let (member, s_in, s_out) = (layer.member(), &samples[i], &samples[i + 1]);
+        if i == 0 {
+            quote_spanned! {layer.span()=>
+                ::nncore::__private::first::<_, #s_in, #s_out>(&#this.#member, #x0, &mut #buffer);
+            }
+        } else {
+            quote_spanned! {layer.span()=>
+                ::nncore::__private::step::<_, #s_in, #s_out>(&#this.#member, &mut #buffer, &mut #at_back);
+            }
+        }
+    });
+    let output = &samples[n];
+    quote! {
+        const #in_place: [::core::primitive::bool; #n] = [#(#flags),*];
+        const #len: ::core::primitive::usize = ::nncore::__private::two_ended(&#in_place, &[#(#values),*]);
+        let mut #buffer = [0i8; #len];
+        #[allow(unused_mut)]
+        let mut #at_back = false;
+        #(#calls)*
+        ::nncore::__private::last::<#output>(&#buffer, #at_back)
     }
 }
 

@@ -37,7 +37,7 @@ pub fn scoped(steps: &[Step], output: usize) -> TokenStream {
         let until = (end + 1).min(n).max(done);
         let run = steps[done..until].iter().map(|s| &s.code);
         let (name, ty) = (&steps[v].value, &steps[v].ty);
-        let decl = quote!(#[allow(clippy::needless_late_init)] let #name: #ty;);
+        let decl = quote!(#[allow(clippy::needless_late_init, unused_mut)] let mut #name: #ty;);
         body = if j + 1 == n {
             quote!(#decl #(#run)*)
         } else {

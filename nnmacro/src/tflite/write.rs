@@ -152,7 +152,8 @@ pub fn model(
                 } else {
                     quote!(&::nncore::quant::Reshape.forward(#xl))
                 };
-                quote!(#yl = self.#f.forward(#arg);)
+                let yty = sample(&y.dims, &i8);
+                quote!(#yl = <#yty as ::nncore::quant::Int8Sample>::ZERO; self.#f.forward_into(#arg, &mut #yl);)
             }
             Kind::Conv2d(w, win) | Kind::DepthwiseConv2d(w, win) => {
                 let depthwise = matches!(node.kind, Kind::DepthwiseConv2d(..));
@@ -183,7 +184,9 @@ pub fn model(
                     )
                 };
                 let f = add_field(kind, ty, value);
-                quote!(#yl = self.#f.forward(#xl);)
+                // Written into the activation's own storage (no copy back).
+                let yty = sample(&y.dims, &i8);
+                quote!(#yl = <#yty as ::nncore::quant::Int8Sample>::ZERO; self.#f.forward_into(#xl, &mut #yl);)
             }
             Kind::MaxPool2d(filter, win) | Kind::AvgPool2d(filter, win) => {
                 let max = matches!(node.kind, Kind::MaxPool2d(..));
