@@ -77,6 +77,12 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             self.bias[o].wrapping_sub((128 - offset).wrapping_mul(sums[o]))
         });
         let vector = self.stage.vector(kernel);
+        let lanes = kernel.stage_lanes(
+            &self.stage.multiplier,
+            self.stage.rounding,
+            self.stage.output.zero_point as i32,
+            self.stage.clamp,
+        );
         // The patch as unsigned bytes, `x + 128` (the sign bit flipped). `offset` is minus the
         // zero point, within [-127, 128]; a tap in the padding reads it, so adds `w · 0`.
         let flip = |v: i8| v as u8 ^ 0x80;
@@ -106,7 +112,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                     // Every tap in the padding: the bias alone.
                     acc = self.bias;
                 }
-                *pixel = self.stage.finish_all(&acc, vector);
+                match &lanes {
+                    Some(lanes) => lanes.finish(&acc, pixel),
+                    None => *pixel = self.stage.finish_all(&acc, vector),
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Every kernel against sums computed one product at a time in `i64`: lengths below, at and
-//! between vector blocks (16, 32, 64 bytes), row counts around groups of four, the offsets at
-//! both ends of their range, values at both ends of int8, and sums that wrap.
+//! between vector blocks (16, 32, 64 bytes), row counts around groups of four and sixteen, the
+//! offsets at both ends of their range, values at both ends of int8, and sums that wrap.
 
 extern crate std;
 
@@ -96,6 +96,30 @@ fn every_kernel_computes_the_exact_sums() {
     .enumerate()
     {
         check_flat(seed as u32, n, rows);
+    }
+}
+
+/// Row counts around AVX-512's groups of sixteen (and of eight where the correction runs in
+/// the loop), with the last one to fifteen rows in smaller groups: rows short, at a block and
+/// past it.
+#[test]
+fn every_kernel_computes_the_exact_sums_of_many_rows() {
+    for (seed, (n, rows)) in [
+        (5, 15),
+        (64, 16),
+        (65, 17),
+        (128, 19),
+        (8, 23),
+        (127, 31),
+        (128, 32),
+        (1, 33),
+        (200, 45),
+        (640, 40),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        check_flat(100 + seed as u32, n, rows);
     }
 }
 
@@ -211,6 +235,7 @@ fn the_vector_output_stage_is_the_scalar_one() {
             if avx512_vnni_available() {
                 assert!(vector.is_some(), "{rounding:?}: the vector stage runs here");
             }
+            let lanes = lanes_of(&stage, most == 0);
             for (k, chunk) in accs.chunks(N).enumerate() {
                 // Every multiplier meets every accumulator over the chunks.
                 let acc: [i32; N] = core::array::from_fn(|c| chunk[(c + k) % chunk.len()]);
@@ -220,6 +245,7 @@ fn the_vector_output_stage_is_the_scalar_one() {
                     want,
                     "{rounding:?} zero point {zero_point}"
                 );
+                lanes(&acc, &want);
             }
             for rotate in 0..N {
                 let acc: [i32; N] = core::array::from_fn(|c| accs[(c + rotate) % accs.len()]);
@@ -229,8 +255,38 @@ fn the_vector_output_stage_is_the_scalar_one() {
                     want,
                     "{rounding:?} rotation {rotate}"
                 );
+                lanes(&acc, &want);
             }
         }
+    }
+}
+
+/// A check of the stage prepared in lanes (`Lanes`) against `want`: where it takes the stage
+/// (the double rounding, every shift at most 0, on a CPU with AVX-512 VNNI: `takes`), and
+/// nowhere else.
+fn lanes_of<const N: usize>(
+    stage: &crate::quant::OutputStage<N>,
+    takes: bool,
+) -> impl Fn(&[i32; N], &[i8; N]) {
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    {
+        let zero_point = stage.output.zero_point as i32;
+        let (m, r) = (&stage.multiplier, stage.rounding);
+        let lanes = Kernel::Avx512Vnni.stage_lanes(m, r, zero_point, stage.clamp);
+        let takes = takes && r == crate::quant::Rounding::Double && avx512_vnni_available();
+        assert_eq!(lanes.is_some(), takes, "{r:?}: the stage in lanes");
+        move |acc: &[i32; N], want: &[i8; N]| {
+            if let Some(lanes) = &lanes {
+                let mut out = [0x55; N];
+                lanes.finish(acc, &mut out);
+                assert_eq!(&out, want, "the stage in lanes");
+            }
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
+    {
+        let _ = (stage, takes);
+        |_: &[i32; N], _: &[i8; N]| {}
     }
 }
 

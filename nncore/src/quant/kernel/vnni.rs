@@ -1,22 +1,20 @@
-//! The VNNI kernels of [`super::Kernel::rows_flat`]: `vpdpbusd` on the inputs as unsigned
-//! bytes (`u = x + 128`), on 512-bit vectors with AVX-512 or 256-bit ones with AVX-VNNI. Their
-//! intrinsics are stable from Rust 1.89 (`nncore_avx512`, set by the build script).
+//! AVX-VNNI's [`super::Kernel::rows_flat`] (`vpdpbusd` on 256-bit vectors, the inputs as
+//! unsigned bytes `u = x + 128`; AVX-512's is in `sixteen.rs`), and the convolution's weights
+//! packed with the output channels in AVX-512's lanes. Their intrinsics are stable from Rust
+//! 1.89 (`nncore_avx512`, set by the build script).
 //!
-//! Each takes `acc.len()` rows of `n = x.len() > 0` weights laid end to end (checked by the
-//! caller), four rows at a time so that each block of `x` is loaded once for all four.
+//! The rows kernel takes `acc.len()` rows of `n = x.len() > 0` weights laid end to end (checked
+//! by the caller), four rows at a time so that each block of `x` is loaded once for all four.
 
 // Stable from Rust 1.89: the module builds only with `nncore_avx512`.
 #![allow(clippy::incompatible_msrv)]
 
 use core::arch::x86_64::{
-    __m128i, __m512i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_mullo_epi32,
-    _mm_set1_epi32, _mm_storeu_si128, _mm_sub_epi32, _mm256_add_epi32, _mm256_castsi256_si128,
-    _mm256_dpbusd_avx_epi32, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8,
-    _mm256_setzero_si256, _mm256_sub_epi32, _mm256_xor_si256, _mm512_add_epi32,
-    _mm512_castsi512_si256, _mm512_dpbusd_epi32, _mm512_extracti64x4_epi64, _mm512_loadu_si512,
-    _mm512_mask_storeu_epi32, _mm512_maskz_loadu_epi8, _mm512_maskz_loadu_epi32, _mm512_set1_epi8,
-    _mm512_set1_epi32, _mm512_setzero_si512, _mm512_sub_epi32, _mm512_unpackhi_epi32,
-    _mm512_unpackhi_epi64, _mm512_unpacklo_epi32, _mm512_unpacklo_epi64, _mm512_xor_si512,
+    __m128i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_mullo_epi32, _mm_set1_epi32,
+    _mm_storeu_si128, _mm_sub_epi32, _mm256_castsi256_si128, _mm256_dpbusd_avx_epi32,
+    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_setzero_si256,
+    _mm256_sub_epi32, _mm256_xor_si256, _mm512_add_epi32, _mm512_dpbusd_epi32, _mm512_loadu_si512,
+    _mm512_mask_storeu_epi32, _mm512_maskz_loadu_epi32, _mm512_set1_epi32, _mm512_setzero_si512,
 };
 
 /// Rows taken together.
@@ -28,60 +26,7 @@ fn correction(offset: i32, sum: i32) -> i32 {
     (128 - offset).wrapping_mul(sum)
 }
 
-/// AVX-512 VNNI: 64 bytes a block, the last block's loads masked to the row (the bytes past it
-/// read as zero weights). With `sums`, `Σ w·u` less `(128 − offset) · sums[o]`; without, a
-/// second `vpdpbusd` per weight block adds `(128 − offset) · w` beside `u · w`.
-///
-/// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `weight.len() == acc.len() · x.len()`,
-/// `sums` (if any) `acc.len()` long.
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-pub(super) unsafe fn rows_avx512_vnni(
-    weight: &[i8],
-    x: &[i8],
-    offset: i32,
-    sums: Option<&[i32]>,
-    acc: &mut [i32],
-) {
-    let n = x.len();
-    let blocks = n.div_ceil(64);
-    let last = !0u64 >> (64 * blocks - n);
-    let flip = _mm512_set1_epi8(i8::MIN);
-    let k = _mm512_set1_epi8((128 - offset) as u8 as i8);
-    // SAFETY: block `b` spans bytes `64 · b ..` of `row`; the mask of the last keeps it inside
-    // the row's `n` (masked bytes are not read).
-    let load = |row: &[i8], b: usize| unsafe {
-        let mask = if b + 1 == blocks { last } else { !0 };
-        _mm512_maskz_loadu_epi8(mask, row.as_ptr().add(64 * b))
-    };
-    let dots = |rows: &[i8], sums: Option<&[i32]>, acc: &mut [i32]| {
-        let mut d = [_mm512_setzero_si512(); ROWS];
-        let mut c = [_mm512_setzero_si512(); ROWS];
-        for b in 0..blocks {
-            let u = _mm512_xor_si512(load(x, b), flip);
-            for ((d, c), row) in d.iter_mut().zip(&mut c).zip(rows.chunks_exact(n)) {
-                let w = load(row, b);
-                *d = _mm512_dpbusd_epi32(*d, u, w);
-                if sums.is_none() {
-                    *c = _mm512_dpbusd_epi32(*c, k, w);
-                }
-            }
-        }
-        let v: [__m512i; ROWS] = core::array::from_fn(|r| _mm512_sub_epi32(d[r], c[r]));
-        finish(reduce4(v), sums, offset, acc);
-    };
-    let mut groups = weight.chunks_exact(ROWS * n);
-    let mut accs = acc.chunks_exact_mut(ROWS);
-    for (o, (rows, acc)) in (&mut groups).zip(&mut accs).enumerate() {
-        dots(rows, sums.map(|s| &s[ROWS * o..ROWS * o + ROWS]), acc);
-    }
-    let (rest, done) = (accs.into_remainder(), weight.len() / n / ROWS * ROWS);
-    if !rest.is_empty() {
-        dots(groups.remainder(), sums.map(|s| &s[done..]), rest);
-    }
-}
-
-/// AVX-VNNI: 32 bytes a block, as [`rows_avx512_vnni`]; the last `n % 32` in plain Rust
+/// AVX-VNNI: 32 bytes a block, as AVX-512's (`sixteen.rs`); the last `n % 32` in plain Rust
 /// (`Σ w·u` with `sums`, `Σ w·(x + offset)` without).
 ///
 /// # Safety
@@ -105,6 +50,8 @@ pub(super) unsafe fn rows_avx_vnni(
         |row: &[i8], b: usize| unsafe { _mm256_loadu_si256(row.as_ptr().add(32 * b).cast()) };
     // With `sums` the tail adds `Σ w·u` as the blocks do, else `Σ w·(x + offset)`.
     let rest_offset = if sums.is_some() { 128 } else { offset };
+    // No correction where `128 − offset` is 0 (an input zero point of −128).
+    let fix = sums.is_none() && offset != 128;
     let dots = |rows: &[i8], sums: Option<&[i32]>, acc: &mut [i32]| {
         let mut d = [_mm256_setzero_si256(); ROWS];
         let mut c = [_mm256_setzero_si256(); ROWS];
@@ -113,7 +60,7 @@ pub(super) unsafe fn rows_avx_vnni(
             for ((d, c), row) in d.iter_mut().zip(&mut c).zip(rows.chunks_exact(n)) {
                 let w = load(row, b);
                 *d = _mm256_dpbusd_avx_epi32(*d, u, w);
-                if sums.is_none() {
+                if fix {
                     *c = _mm256_dpbusd_avx_epi32(*c, k, w);
                 }
             }
@@ -138,30 +85,6 @@ pub(super) unsafe fn rows_avx_vnni(
     if !rest.is_empty() {
         dots(groups.remainder(), sums.map(|s| &s[done..]), rest);
     }
-}
-
-/// Lane `r` the sum of the sixteen lanes of `v[r]`: pairs of rows interleaved and added, then
-/// the pairs, then the four 128-bit quarters.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn reduce4(v: [__m512i; ROWS]) -> __m128i {
-    let ab = _mm512_add_epi32(
-        _mm512_unpacklo_epi32(v[0], v[1]),
-        _mm512_unpackhi_epi32(v[0], v[1]),
-    );
-    let cd = _mm512_add_epi32(
-        _mm512_unpacklo_epi32(v[2], v[3]),
-        _mm512_unpackhi_epi32(v[2], v[3]),
-    );
-    let abcd = _mm512_add_epi32(_mm512_unpacklo_epi64(ab, cd), _mm512_unpackhi_epi64(ab, cd));
-    let half = _mm256_add_epi32(
-        _mm512_castsi512_si256(abcd),
-        _mm512_extracti64x4_epi64::<1>(abcd),
-    );
-    _mm_add_epi32(
-        _mm256_castsi256_si128(half),
-        _mm256_extracti128_si256::<1>(half),
-    )
 }
 
 /// Adds lane `r` of `all` to `acc[r]` (for the rows there are, up to four), less the

@@ -1,0 +1,112 @@
+//! A depthwise convolution's taps on AVX-512 VNNI: four taps of each channel in a lane, so that
+//! one `vpdpbusd` adds four taps of sixteen channels. The inputs of four taps (64 channels of
+//! each) are interleaved byte by byte with two rounds of unpacks, which leave the channels of
+//! each 128-bit quarter in the order `4p + i` of vector `p`; the weights are packed in that
+//! order once per call ([`pack`]), and the four sums' quarters are put back in channel order
+//! at the end of each position.
+
+// Stable from Rust 1.89: the module builds only with `nncore_avx512`.
+#![allow(clippy::incompatible_msrv)]
+
+use core::arch::x86_64::{
+    __m512i, _mm512_add_epi32, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
+    _mm512_maskz_loadu_epi8, _mm512_maskz_loadu_epi32, _mm512_set1_epi8, _mm512_setzero_si512,
+    _mm512_shuffle_i32x4, _mm512_unpackhi_epi8, _mm512_unpackhi_epi16, _mm512_unpacklo_epi8,
+    _mm512_unpacklo_epi16, _mm512_xor_si512,
+};
+
+/// The bytes [`pack`] fills for `taps` taps of `channels` channels: 256 per block of 64
+/// channels and group of four taps.
+pub(super) const fn packed_len(taps: usize, channels: usize) -> usize {
+    channels.div_ceil(64) * taps.div_ceil(4) * 256
+}
+
+/// `weight[t · channels + c]` (tap `t` of channel `c`) packed for [`dots`]: block `q` of 64
+/// channels, group `g` of four taps, vector `p`, lane `4b + i` holds channel
+/// `64q + 16b + 4p + i`, its taps `4g .. 4g + 4` in the lane's four bytes; zero past the taps
+/// and the channels. `packed` is [`packed_len`] long.
+pub(super) fn pack(weight: &[i8], taps: usize, channels: usize, packed: &mut [i8]) {
+    let groups = taps.div_ceil(4);
+    packed.fill(0);
+    for (t, row) in weight.chunks_exact(channels).take(taps).enumerate() {
+        for (c, &w) in row.iter().enumerate() {
+            let (q, b, p, i) = (c / 64, c % 64 / 16, c % 16 / 4, c % 4);
+            let vector = (q * groups + t / 4) * 4 + p;
+            packed[vector * 64 + (4 * b + i) * 4 + t % 4] = w;
+        }
+    }
+}
+
+/// Adds `Σ_t w_t[c] · (x_t[c] + 128)` to `acc[c]` for every channel, `x_t` the first
+/// `acc.len()` bytes of `taps[t]`; taps past `taps.len()` up to a multiple of four read
+/// `taps[0]` (their weights are zero).
+///
+/// # Safety
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `packed` is what [`pack`] made for
+/// `taps.len()` taps of `acc.len()` channels; every tap holds at least `acc.len()` bytes.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn dots(packed: &[i8], taps: &[&[i8]], acc: &mut [i32]) {
+    let channels = acc.len();
+    let groups = taps.len().div_ceil(4);
+    let flip = _mm512_set1_epi8(i8::MIN);
+    for q in 0..channels.div_ceil(64) {
+        let first = 64 * q;
+        let here = (channels - first).min(64);
+        let bytes = !0u64 >> (64 - here);
+        let mut sum = [_mm512_setzero_si512(); 4];
+        for g in 0..groups {
+            // SAFETY: each tap holds the `here` bytes from `first`; masked bytes are not read.
+            let x: [__m512i; 4] = core::array::from_fn(|s| {
+                let tap = taps.get(4 * g + s).unwrap_or(&taps[0]);
+                unsafe { _mm512_maskz_loadu_epi8(bytes, tap.as_ptr().add(first)) }
+            });
+            let (a, b) = (
+                _mm512_unpacklo_epi8(x[0], x[1]),
+                _mm512_unpackhi_epi8(x[0], x[1]),
+            );
+            let (c, d) = (
+                _mm512_unpacklo_epi8(x[2], x[3]),
+                _mm512_unpackhi_epi8(x[2], x[3]),
+            );
+            let u = [
+                _mm512_unpacklo_epi16(a, c),
+                _mm512_unpackhi_epi16(a, c),
+                _mm512_unpacklo_epi16(b, d),
+                _mm512_unpackhi_epi16(b, d),
+            ];
+            for (p, (sum, u)) in sum.iter_mut().zip(u).enumerate() {
+                let at = ((q * groups + g) * 4 + p) * 64;
+                // SAFETY: the 64 bytes from `at` are inside `packed`.
+                let w = unsafe { _mm512_loadu_si512(packed.as_ptr().add(at).cast()) };
+                *sum = _mm512_dpbusd_epi32(*sum, _mm512_xor_si512(u, flip), w);
+            }
+        }
+        // Quarter `b` of `sum[p]` holds channels `16b + 4p ..`: transposed as 4 × 4 quarters.
+        let t = [
+            _mm512_shuffle_i32x4::<0b01_00_01_00>(sum[0], sum[1]),
+            _mm512_shuffle_i32x4::<0b11_10_11_10>(sum[0], sum[1]),
+            _mm512_shuffle_i32x4::<0b01_00_01_00>(sum[2], sum[3]),
+            _mm512_shuffle_i32x4::<0b11_10_11_10>(sum[2], sum[3]),
+        ];
+        let out = [
+            _mm512_shuffle_i32x4::<0b10_00_10_00>(t[0], t[2]),
+            _mm512_shuffle_i32x4::<0b11_01_11_01>(t[0], t[2]),
+            _mm512_shuffle_i32x4::<0b10_00_10_00>(t[1], t[3]),
+            _mm512_shuffle_i32x4::<0b11_01_11_01>(t[1], t[3]),
+        ];
+        for (b, out) in out.into_iter().enumerate() {
+            let start = first + 16 * b;
+            if start >= channels {
+                break;
+            }
+            let mask = (!0u32 >> (32 - (channels - start).min(16))) as u16;
+            // SAFETY: the masked int32 from `start` are inside `acc`.
+            unsafe {
+                let at = acc.as_mut_ptr().add(start);
+                let sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, at), out);
+                _mm512_mask_storeu_epi32(at, mask, sum);
+            }
+        }
+    }
+}
