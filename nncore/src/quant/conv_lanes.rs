@@ -5,7 +5,7 @@
 //! the second term taken off the bias once per call.
 
 use super::conv::{Conv2d, Window};
-use super::kernel::{Kernel, Packed, packed_dots, packed_len, row_sums};
+use super::kernel::{Kernel, Packed, packed_dots, packed_dots_finished, packed_len, row_sums};
 
 /// The bytes of the room for small layers' packed weights.
 const SMALL: usize = 4096;
@@ -106,11 +106,15 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                         }
                     }
                 }
-                if inside {
-                    packed_dots(packed, patch.as_flattened().as_flattened(), &mut acc);
-                } else {
+                let patch = patch.as_flattened().as_flattened();
+                match (inside, &lanes) {
+                    (true, Some(lanes)) => {
+                        packed_dots_finished(packed, patch, &base, lanes, pixel);
+                        continue;
+                    }
+                    (true, None) => packed_dots(packed, patch, &mut acc),
                     // Every tap in the padding: the bias alone.
-                    acc = self.bias;
+                    (false, _) => acc = self.bias,
                 }
                 match &lanes {
                     Some(lanes) => lanes.finish(&acc, pixel),

@@ -5,7 +5,7 @@
 
 use super::conv::Window;
 use super::depthwise::DepthwiseConv2d;
-use super::kernel::{Kernel, PackedTaps, packed_taps_len, tap_dots};
+use super::kernel::{Kernel, PackedTaps, packed_taps_len, tap_dots, tap_dots_finished};
 
 /// The bytes of the room for small layers' packed weights.
 const SMALL: usize = 4096;
@@ -96,12 +96,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                         };
                     }
                 }
+                if let Some(lanes) = &lanes {
+                    tap_dots_finished(packed, inputs.as_flattened(), &base, lanes, pixel);
+                    continue;
+                }
                 let mut acc = base;
                 tap_dots(packed, inputs.as_flattened(), &mut acc);
-                match &lanes {
-                    Some(lanes) => lanes.finish(&acc, pixel),
-                    None => *pixel = self.stage.finish_all(&acc, vector),
-                }
+                *pixel = self.stage.finish_all(&acc, vector);
             }
         }
     }
@@ -139,11 +140,12 @@ mod tests {
             core::array::from_fn(|_| core::array::from_fn(|_| core::array::from_fn(|_| v())));
         let bias: [i32; C] = core::array::from_fn(|c| (c as i32 - 9) * 2027);
         let scales: [f32; C] = core::array::from_fn(|c| 0.0007 + 0.0003 * c as f32);
-        for zero_point in [-128, 127, v()] {
+        // The double rounding's stage in lanes, and the single rounding's after the sums.
+        let cases = [-128, 127, v()].map(|z| [(z, Rounding::Double), (z, Rounding::Single)]);
+        for (zero_point, rounding) in cases.into_iter().flatten() {
             let input = QuantParams::new(0.05, zero_point);
             let output = QuantParams::new(0.2, 5);
-            let stage =
-                OutputStage::per_channel(input, scales, output, Activation::None, Rounding::Double);
+            let stage = OutputStage::per_channel(input, scales, output, Activation::None, rounding);
             let steps = ([stride, stride], [1, 1]);
             let dw =
                 DepthwiseConv2d::<C, C, K, K>::new(weight, bias, steps.0, steps.1, padding, stage);
@@ -172,7 +174,7 @@ mod tests {
                         let want = stage.finish(c, acc as i32);
                         assert_eq!(
                             got, want,
-                            "{C} channels {K}×{K} stride {stride} {padding:?} zp {zero_point} at {i},{j},{c}"
+                            "{C} channels {K}×{K} stride {stride} {padding:?} zp {zero_point} {rounding:?} at {i},{j},{c}"
                         );
                     }
                 }

@@ -45,7 +45,10 @@
 use core::sync::atomic::{AtomicU8, Ordering};
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) use wide::{Packed, PackedTaps, packed_dots, packed_len, packed_taps_len, tap_dots};
+pub(crate) use wide::{
+    Packed, PackedTaps, packed_dots, packed_dots_finished, packed_len, packed_taps_len, tap_dots,
+    tap_dots_finished,
+};
 pub(crate) use wide::{VectorStage, add, rescale, rescale_float};
 
 /// Which dot products a layer runs.

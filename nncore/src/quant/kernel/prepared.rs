@@ -148,39 +148,66 @@ impl Lanes {
     #[inline]
     #[target_feature(enable = "avx512f")]
     unsafe fn finish_lanes(&self, acc: &[i32], out: &mut [i8]) {
+        for b in 0..self.n.div_ceil(16) {
+            let k = self.mask(b);
+            // SAFETY: the masked channels from `16 · b` are inside `acc` and `out`.
+            unsafe {
+                let x = _mm512_maskz_loadu_epi32(k, acc.as_ptr().add(16 * b));
+                self.store(b, x, out);
+            }
+        }
+    }
+
+    /// Channels.
+    #[inline]
+    pub(crate) fn channels(&self) -> usize {
+        self.n
+    }
+
+    /// The lanes of block `b` (channels `16b ..`) inside the stage's channels.
+    #[inline]
+    pub(super) fn mask(&self, b: usize) -> __mmask16 {
+        (!0u32 >> (32 - (self.n - 16 * b).min(16))) as u16
+    }
+
+    /// Block `b` of the stage's channels: their int8 outputs for the sums `x` written to
+    /// `out[16b ..]`, the lanes of [`Lanes::mask`].
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F; `b` is a block of the stage's channels, `out` as long as they.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn store(&self, b: usize, x: __m512i, out: &mut [i8]) {
+        let block = &self.blocks[b];
         let one = _mm512_set1_epi32(1);
         let half = _mm512_set1_epi64(1 << 30);
-        for (b, block) in self.blocks[..self.n.div_ceil(16)].iter().enumerate() {
-            let first = 16 * b;
-            let k = (!0u32 >> (32 - (self.n - first).min(16))) as u16;
-            // SAFETY: the masked channels from `first` are inside `acc`.
-            let x = unsafe { _mm512_maskz_loadu_epi32(k, acc.as_ptr().add(first)) };
-            // ⌊(x · m + 2^30) / 2^31⌋: bits 31 to 62 of each 64-bit sum.
-            let even = _mm512_add_epi64(_mm512_mul_epi32(x, block.even), half);
-            let odd = _mm512_add_epi64(
-                _mm512_mul_epi32(_mm512_srli_epi64::<32>(x), block.odd),
-                half,
-            );
-            let high = _mm512_mask_blend_epi32(
-                0xAAAA,
-                _mm512_srli_epi64::<31>(even),
-                _mm512_slli_epi64::<1>(odd),
-            );
-            // Divided by 2^e, rounding half away from zero.
-            let remainder = _mm512_and_si512(high, block.mask);
-            let threshold = _mm512_sub_epi32(
-                _mm512_srai_epi32::<1>(block.mask),
-                _mm512_srai_epi32::<31>(high),
-            );
-            let up = _mm512_cmpgt_epi32_mask(remainder, threshold);
-            let down = _mm512_srav_epi32(high, block.e);
-            let scaled = _mm512_mask_add_epi32(down, up, down, one);
-            let y = _mm512_add_epi32(
-                _mm512_min_epi32(_mm512_max_epi32(scaled, self.lo), self.hi),
-                self.zero_point,
-            );
-            // SAFETY: the masked bytes from `first` are inside `out`.
-            unsafe { _mm512_mask_cvtepi32_storeu_epi8(out.as_mut_ptr().add(first).cast(), k, y) };
-        }
+        // ⌊(x · m + 2^30) / 2^31⌋: bits 31 to 62 of each 64-bit sum.
+        let even = _mm512_add_epi64(_mm512_mul_epi32(x, block.even), half);
+        let odd = _mm512_add_epi64(
+            _mm512_mul_epi32(_mm512_srli_epi64::<32>(x), block.odd),
+            half,
+        );
+        let high = _mm512_mask_blend_epi32(
+            0xAAAA,
+            _mm512_srli_epi64::<31>(even),
+            _mm512_slli_epi64::<1>(odd),
+        );
+        // Divided by 2^e, rounding half away from zero.
+        let remainder = _mm512_and_si512(high, block.mask);
+        let threshold = _mm512_sub_epi32(
+            _mm512_srai_epi32::<1>(block.mask),
+            _mm512_srai_epi32::<31>(high),
+        );
+        let up = _mm512_cmpgt_epi32_mask(remainder, threshold);
+        let down = _mm512_srav_epi32(high, block.e);
+        let scaled = _mm512_mask_add_epi32(down, up, down, one);
+        let y = _mm512_add_epi32(
+            _mm512_min_epi32(_mm512_max_epi32(scaled, self.lo), self.hi),
+            self.zero_point,
+        );
+        // SAFETY: the masked bytes from `16 · b` are inside `out`.
+        unsafe {
+            _mm512_mask_cvtepi32_storeu_epi8(out.as_mut_ptr().add(16 * b).cast(), self.mask(b), y)
+        };
     }
 }

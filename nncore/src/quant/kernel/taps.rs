@@ -8,6 +8,7 @@
 // Stable from Rust 1.89: the module builds only with `nncore_avx512`.
 #![allow(clippy::incompatible_msrv)]
 
+use super::prepared::Lanes;
 use core::arch::x86_64::{
     __m512i, _mm512_add_epi32, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
     _mm512_maskz_loadu_epi8, _mm512_maskz_loadu_epi32, _mm512_set1_epi8, _mm512_setzero_si512,
@@ -48,6 +49,54 @@ pub(super) fn pack(weight: &[i8], taps: usize, channels: usize, packed: &mut [i8
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 pub(super) unsafe fn dots(packed: &[i8], taps: &[&[i8]], acc: &mut [i32]) {
     let channels = acc.len();
+    // SAFETY: as this function's.
+    unsafe {
+        sums(packed, taps, channels, |start, sum| {
+            let mask = (!0u32 >> (32 - (channels - start).min(16))) as u16;
+            // SAFETY: the masked int32 from `start` are inside `acc`.
+            let at = acc.as_mut_ptr().add(start);
+            let sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, at), sum);
+            _mm512_mask_storeu_epi32(at, mask, sum);
+        });
+    }
+}
+
+/// [`dots`] added to `base` and finished by the output stage `lanes` into `out`, in registers.
+///
+/// # Safety
+/// As [`dots`], with `base` and `out` the stage's channels long.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn dots_finished(
+    packed: &[i8],
+    taps: &[&[i8]],
+    base: &[i32],
+    lanes: &Lanes,
+    out: &mut [i8],
+) {
+    // SAFETY: as this function's.
+    unsafe {
+        sums(packed, taps, base.len(), |start, sum| {
+            let b = start / 16;
+            let base = _mm512_maskz_loadu_epi32(lanes.mask(b), base.as_ptr().add(start));
+            lanes.store(b, _mm512_add_epi32(base, sum), out);
+        });
+    }
+}
+
+/// Hands `sink` the sums `Σ_t w_t[c] · (x_t[c] + 128)` of channels `start .. start + 16` with
+/// each `start` (a multiple of 16 below `channels`), lanes past `channels` zero.
+///
+/// # Safety
+/// As [`dots`], for `channels` channels.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn sums(
+    packed: &[i8],
+    taps: &[&[i8]],
+    channels: usize,
+    mut sink: impl FnMut(usize, __m512i),
+) {
     let groups = taps.len().div_ceil(4);
     let flip = _mm512_set1_epi8(i8::MIN);
     for q in 0..channels.div_ceil(64) {
@@ -100,13 +149,7 @@ pub(super) unsafe fn dots(packed: &[i8], taps: &[&[i8]], acc: &mut [i32]) {
             if start >= channels {
                 break;
             }
-            let mask = (!0u32 >> (32 - (channels - start).min(16))) as u16;
-            // SAFETY: the masked int32 from `start` are inside `acc`.
-            unsafe {
-                let at = acc.as_mut_ptr().add(start);
-                let sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, at), out);
-                _mm512_mask_storeu_epi32(at, mask, sum);
-            }
+            sink(start, out);
         }
     }
 }

@@ -10,11 +10,12 @@
 #![allow(clippy::incompatible_msrv)]
 
 use core::arch::x86_64::{
-    __m128i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_mullo_epi32, _mm_set1_epi32,
-    _mm_storeu_si128, _mm_sub_epi32, _mm256_castsi256_si128, _mm256_dpbusd_avx_epi32,
-    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_setzero_si256,
-    _mm256_sub_epi32, _mm256_xor_si256, _mm512_add_epi32, _mm512_dpbusd_epi32, _mm512_loadu_si512,
-    _mm512_mask_storeu_epi32, _mm512_maskz_loadu_epi32, _mm512_set1_epi32, _mm512_setzero_si512,
+    __m128i, __m512i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_mullo_epi32,
+    _mm_set1_epi32, _mm_storeu_si128, _mm_sub_epi32, _mm256_castsi256_si128,
+    _mm256_dpbusd_avx_epi32, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8,
+    _mm256_setzero_si256, _mm256_sub_epi32, _mm256_xor_si256, _mm512_add_epi32,
+    _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32, _mm512_maskz_loadu_epi32,
+    _mm512_set1_epi32, _mm512_setzero_si512,
 };
 
 /// Rows taken together.
@@ -153,6 +154,57 @@ pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 pub(super) unsafe fn dots_in_lanes(packed: &[i8], u: &[u8], acc: &mut [i32]) {
+    let rows = acc.len();
+    // SAFETY: as this function's.
+    unsafe {
+        sums_in_lanes(packed, u, rows, |first, sum| {
+            // The last block's lanes past `acc` are masked off.
+            let mask = (!0u32 >> (32 - (rows - first).min(16))) as u16;
+            // SAFETY: the masked int32 from `first` are inside `acc`.
+            let at = acc.as_mut_ptr().add(first);
+            let sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, at), sum);
+            _mm512_mask_storeu_epi32(at, mask, sum);
+        });
+    }
+}
+
+/// [`dots_in_lanes`] added to `base` and finished by the output stage `lanes` into `out`, in
+/// registers.
+///
+/// # Safety
+/// As [`dots_in_lanes`], with `base` and `out` the stage's channels long, one a row.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn dots_in_lanes_finished(
+    packed: &[i8],
+    u: &[u8],
+    base: &[i32],
+    lanes: &super::prepared::Lanes,
+    out: &mut [i8],
+) {
+    // SAFETY: as this function's.
+    unsafe {
+        sums_in_lanes(packed, u, base.len(), |first, sum| {
+            let b = first / 16;
+            let base = _mm512_maskz_loadu_epi32(lanes.mask(b), base.as_ptr().add(first));
+            lanes.store(b, _mm512_add_epi32(base, sum), out);
+        });
+    }
+}
+
+/// Hands `sink` the sums `Σ w · u` of rows `first .. first + 16` with each `first` (a multiple
+/// of 16 below `rows`), lanes past the rows zero.
+///
+/// # Safety
+/// As [`dots_in_lanes`], for `rows` rows.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn sums_in_lanes(
+    packed: &[i8],
+    u: &[u8],
+    rows: usize,
+    mut sink: impl FnMut(usize, __m512i),
+) {
     let k = u.len();
     let groups = k.div_ceil(4);
     let mut tail = [0u8; 4];
@@ -171,7 +223,7 @@ pub(super) unsafe fn dots_in_lanes(packed: &[i8], u: &[u8], acc: &mut [i32]) {
     let weights = |b: usize, g: usize| unsafe {
         _mm512_loadu_si512(packed.as_ptr().add((b * groups + g) * 64).cast())
     };
-    let blocks = acc.len().div_ceil(16);
+    let blocks = rows.div_ceil(16);
     let mut b = 0;
     while b < blocks {
         let n = (blocks - b).min(4);
@@ -223,16 +275,7 @@ pub(super) unsafe fn dots_in_lanes(packed: &[i8], u: &[u8], acc: &mut [i32]) {
             }
         }
         for (t, a) in a.iter().enumerate().take(n) {
-            let first = 16 * (b + t);
-            // The last block's lanes past `acc` are masked off.
-            let lanes = (acc.len() - first).min(16);
-            let mask = (!0u32 >> (32 - lanes)) as u16;
-            // SAFETY: the `lanes` int32 from `first` are inside `acc`.
-            unsafe {
-                let at = acc.as_mut_ptr().add(first);
-                let sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, at), *a);
-                _mm512_mask_storeu_epi32(at, mask, sum);
-            }
+            sink(16 * (b + t), *a);
         }
         b += n;
     }

@@ -252,3 +252,54 @@ pub(crate) fn tap_dots(packed: &PackedTaps<'_>, inputs: &[&[i8]], acc: &mut [i32
     // for these taps and channels, checked above.
     unsafe { super::taps::dots(packed.weights, inputs, acc) };
 }
+
+/// [`tap_dots`] added to `base` and finished by the output stage `lanes` into `out`, the sums
+/// kept in registers.
+///
+/// # Panics
+/// As [`tap_dots`]; if `base`, `out` or `lanes` is not one a channel.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[inline]
+pub(crate) fn tap_dots_finished(
+    packed: &PackedTaps<'_>,
+    inputs: &[&[i8]],
+    base: &[i32],
+    lanes: &super::prepared::Lanes,
+    out: &mut [i8],
+) {
+    assert_eq!(inputs.len(), packed.taps, "an input a tap");
+    let n = packed.channels;
+    assert!(
+        base.len() == n && out.len() == n && lanes.channels() == n,
+        "one a channel"
+    );
+    assert!(inputs.iter().all(|x| x.len() >= n), "a byte a channel");
+    // SAFETY: `PackedTaps` exists only where the CPU runs AVX-512 VNNI, made by `taps::pack`
+    // for these taps and channels, checked above.
+    unsafe { super::taps::dots_finished(packed.weights, inputs, base, lanes, out) };
+}
+
+/// [`packed_dots`] added to `base` and finished by the output stage `lanes` into `out`, the
+/// sums kept in registers.
+///
+/// # Panics
+/// As [`packed_dots`]; if `base`, `out` or `lanes` is not one a row.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[inline]
+pub(crate) fn packed_dots_finished(
+    packed: &Packed<'_>,
+    u: &[u8],
+    base: &[i32],
+    lanes: &super::prepared::Lanes,
+    out: &mut [i8],
+) {
+    assert_eq!(u.len(), packed.k, "an input a weight");
+    let n = packed.out;
+    assert!(
+        base.len() == n && out.len() == n && lanes.channels() == n,
+        "one a row"
+    );
+    // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
+    // rows of `k` and `n` rows, checked above.
+    unsafe { super::vnni::dots_in_lanes_finished(packed.weights, u, base, lanes, out) };
+}
