@@ -12,8 +12,8 @@ use super::prepared::Lanes;
 use core::arch::x86_64::{
     __m512i, _mm512_add_epi32, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
     _mm512_maskz_loadu_epi8, _mm512_maskz_loadu_epi32, _mm512_set1_epi8, _mm512_setzero_si512,
-    _mm512_shuffle_i32x4, _mm512_unpackhi_epi8, _mm512_unpackhi_epi16, _mm512_unpacklo_epi8,
-    _mm512_unpacklo_epi16, _mm512_xor_si512,
+    _mm512_shuffle_i32x4, _mm512_storeu_si512, _mm512_unpackhi_epi8, _mm512_unpackhi_epi16,
+    _mm512_unpacklo_epi8, _mm512_unpacklo_epi16, _mm512_xor_si512,
 };
 
 /// The bytes [`pack`] fills for `taps` taps of `channels` channels: 256 per block of 64
@@ -25,17 +25,53 @@ pub(super) const fn packed_len(taps: usize, channels: usize) -> usize {
 /// `weight[t · channels + c]` (tap `t` of channel `c`) packed for [`dots`]: block `q` of 64
 /// channels, group `g` of four taps, vector `p`, lane `4b + i` holds channel
 /// `64q + 16b + 4p + i`, its taps `4g .. 4g + 4` in the lane's four bytes; zero past the taps
-/// and the channels. `packed` is [`packed_len`] long.
-pub(super) fn pack(weight: &[i8], taps: usize, channels: usize, packed: &mut [i8]) {
+/// and the channels. The weights of four taps go through the inputs' unpacks ([`interleave`]).
+/// `packed` is [`packed_len`] long.
+///
+/// # Safety
+/// The CPU must run AVX-512F and AVX-512BW; `weight` holds `taps · channels` bytes.
+#[target_feature(enable = "avx512f,avx512bw")]
+pub(super) unsafe fn pack(weight: &[i8], taps: usize, channels: usize, packed: &mut [i8]) {
     let groups = taps.div_ceil(4);
-    packed.fill(0);
-    for (t, row) in weight.chunks_exact(channels).take(taps).enumerate() {
-        for (c, &w) in row.iter().enumerate() {
-            let (q, b, p, i) = (c / 64, c % 64 / 16, c % 16 / 4, c % 4);
-            let vector = (q * groups + t / 4) * 4 + p;
-            packed[vector * 64 + (4 * b + i) * 4 + t % 4] = w;
+    for q in 0..channels.div_ceil(64) {
+        let first = 64 * q;
+        let bytes = !0u64 >> (64 - (channels - first).min(64));
+        for g in 0..groups {
+            // SAFETY: tap `t < taps` holds the masked bytes from `first`.
+            let w: [__m512i; 4] = core::array::from_fn(|s| match 4 * g + s {
+                t if t < taps => unsafe {
+                    _mm512_maskz_loadu_epi8(bytes, weight.as_ptr().add(t * channels + first))
+                },
+                _ => _mm512_setzero_si512(),
+            });
+            for (p, w) in interleave(w).into_iter().enumerate() {
+                let at = ((q * groups + g) * 4 + p) * 64;
+                // SAFETY: the 64 bytes from `at` are inside `packed`.
+                unsafe { _mm512_storeu_si512(packed.as_mut_ptr().add(at).cast(), w) };
+            }
         }
     }
+}
+
+/// The bytes of four rows interleaved: vector `p`, lane `4b + i` holds byte `16b + 4p + i` of
+/// each row in turn (two rounds of unpacks, within 128-bit quarters).
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw")]
+fn interleave(x: [__m512i; 4]) -> [__m512i; 4] {
+    let (a, b) = (
+        _mm512_unpacklo_epi8(x[0], x[1]),
+        _mm512_unpackhi_epi8(x[0], x[1]),
+    );
+    let (c, d) = (
+        _mm512_unpacklo_epi8(x[2], x[3]),
+        _mm512_unpackhi_epi8(x[2], x[3]),
+    );
+    [
+        _mm512_unpacklo_epi16(a, c),
+        _mm512_unpackhi_epi16(a, c),
+        _mm512_unpacklo_epi16(b, d),
+        _mm512_unpackhi_epi16(b, d),
+    ]
 }
 
 /// Adds `Σ_t w_t[c] · (x_t[c] + 128)` to `acc[c]` for every channel, `x_t` the first
@@ -110,20 +146,7 @@ unsafe fn sums(
                 let tap = taps.get(4 * g + s).unwrap_or(&taps[0]);
                 unsafe { _mm512_maskz_loadu_epi8(bytes, tap.as_ptr().add(first)) }
             });
-            let (a, b) = (
-                _mm512_unpacklo_epi8(x[0], x[1]),
-                _mm512_unpackhi_epi8(x[0], x[1]),
-            );
-            let (c, d) = (
-                _mm512_unpacklo_epi8(x[2], x[3]),
-                _mm512_unpackhi_epi8(x[2], x[3]),
-            );
-            let u = [
-                _mm512_unpacklo_epi16(a, c),
-                _mm512_unpackhi_epi16(a, c),
-                _mm512_unpacklo_epi16(b, d),
-                _mm512_unpackhi_epi16(b, d),
-            ];
+            let u = interleave(x);
             for (p, (sum, u)) in sum.iter_mut().zip(u).enumerate() {
                 let at = ((q * groups + g) * 4 + p) * 64;
                 // SAFETY: the 64 bytes from `at` are inside `packed`.

@@ -14,8 +14,9 @@ use core::arch::x86_64::{
     _mm_set1_epi32, _mm_storeu_si128, _mm_sub_epi32, _mm256_castsi256_si128,
     _mm256_dpbusd_avx_epi32, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8,
     _mm256_setzero_si256, _mm256_sub_epi32, _mm256_xor_si256, _mm512_add_epi32,
-    _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32, _mm512_maskz_loadu_epi32,
-    _mm512_set1_epi32, _mm512_setzero_si512,
+    _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_i32gather_epi32, _mm512_mask_storeu_epi32,
+    _mm512_maskz_loadu_epi32, _mm512_mullo_epi32, _mm512_set1_epi32, _mm512_setr_epi32,
+    _mm512_setzero_si512, _mm512_storeu_si512,
 };
 
 /// Rows taken together.
@@ -126,8 +127,60 @@ pub(super) unsafe fn tap_avx512(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32
 /// `rows` (rows of `k` weights end to end) packed for [`dots_in_lanes`]: sixteen output
 /// channels a block, four weights of each a lane,
 /// `packed[(b · ⌈k/4⌉ + g) · 64 + 4j + i] = w[16b + j][4g + i]`, zero past `k` and past the
-/// last row. `packed` holds `⌈out / 16⌉ · ⌈k/4⌉ · 64` bytes.
-pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
+/// last row: each whole group of four gathered from sixteen rows at once, a last partial group
+/// one row at a time. `packed` holds `⌈out / 16⌉ · ⌈k/4⌉ · 64` bytes.
+///
+/// # Safety
+/// The CPU must run AVX-512F; `rows` holds whole rows of `k > 0`.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
+    let (groups, whole) = (k.div_ceil(4), k / 4);
+    let out = rows.len() / k;
+    // Row `j` of a block starts `j · k` bytes after the block's first (`16 · k` fits an i32
+    // where the rows fit memory: checked).
+    let step = i32::try_from(k)
+        .ok()
+        .filter(|k| k.checked_mul(16).is_some());
+    let Some(step) = step else {
+        return pack_rows(rows, k, packed);
+    };
+    let offsets = _mm512_mullo_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+        _mm512_set1_epi32(step),
+    );
+    for b in 0..out.div_ceil(16) {
+        let n = (out - 16 * b).min(16);
+        let mask = (!0u32 >> (32 - n)) as u16;
+        // SAFETY: rows `16b .. 16b + n` are inside `rows`.
+        let first = unsafe { rows.as_ptr().add(16 * b * k) };
+        for g in 0..whole {
+            let at = (b * groups + g) * 64;
+            // SAFETY: bytes `4g .. 4g + 4 <= k` of each of the `n` rows; the 64 bytes from
+            // `at` are inside `packed`.
+            unsafe {
+                let w = _mm512_mask_i32gather_epi32::<1>(
+                    _mm512_setzero_si512(),
+                    mask,
+                    offsets,
+                    first.add(4 * g).cast(),
+                );
+                _mm512_storeu_si512(packed.as_mut_ptr().add(at).cast(), w);
+            }
+        }
+        if whole < groups {
+            let at = (b * groups + whole) * 64;
+            let lanes = &mut packed[at..at + 64];
+            lanes.fill(0);
+            for j in 0..n {
+                let row = &rows[(16 * b + j) * k..(16 * b + j + 1) * k];
+                lanes[4 * j..4 * j + k - 4 * whole].copy_from_slice(&row[4 * whole..]);
+            }
+        }
+    }
+}
+
+/// [`pack`] one row at a time.
+fn pack_rows(rows: &[i8], k: usize, packed: &mut [i8]) {
     let groups = k.div_ceil(4);
     packed.fill(0);
     for (o, row) in rows.chunks_exact(k).enumerate() {
@@ -146,7 +199,7 @@ pub(super) fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
 
 /// Adds `Σ w · u` of every row [`pack`] packed into `acc`, output channels in the lanes: each
 /// four inputs broadcast to all lanes, `vpdpbusd` against the weights of sixteen channels, four
-/// blocks of sixteen at a time. No sums across lanes.
+/// blocks of sixteen at a time ([`chains`]). No sums across lanes.
 ///
 /// # Safety
 /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `u` is `k` long, `packed` as [`pack`]
@@ -226,57 +279,55 @@ unsafe fn sums_in_lanes(
     let blocks = rows.div_ceil(16);
     let mut b = 0;
     while b < blocks {
+        // Up to four blocks at a time, each input broadcast once for all; eight chains of
+        // `vpdpbusd` in flight or as near as the blocks allow.
         let n = (blocks - b).min(4);
-        let mut a = [_mm512_setzero_si512(); 4];
-        if n == 1 {
-            // One block: four chains of groups, so that each `vpdpbusd` need not wait for the
-            // one before; added together at the end (wrapping, in any order).
-            let mut g = 0;
-            while g + 4 <= groups {
-                for (t, a) in a.iter_mut().enumerate() {
-                    let u = _mm512_set1_epi32(word(g + t));
-                    *a = _mm512_dpbusd_epi32(*a, u, weights(b, g + t));
-                }
-                g += 4;
-            }
-            for g in g..groups {
-                a[0] = _mm512_dpbusd_epi32(a[0], _mm512_set1_epi32(word(g)), weights(b, g));
-            }
-            let pairs = [_mm512_add_epi32(a[0], a[1]), _mm512_add_epi32(a[2], a[3])];
-            a[0] = _mm512_add_epi32(pairs[0], pairs[1]);
-        } else if n == 2 {
-            // Two blocks: two chains of groups each, added at the end.
-            let mut g = 0;
-            while g + 2 <= groups {
-                for h in 0..2 {
-                    let u = _mm512_set1_epi32(word(g + h));
-                    a[2 * h] = _mm512_dpbusd_epi32(a[2 * h], u, weights(b, g + h));
-                    a[2 * h + 1] = _mm512_dpbusd_epi32(a[2 * h + 1], u, weights(b + 1, g + h));
-                }
-                g += 2;
-            }
-            if g < groups {
-                let u = _mm512_set1_epi32(word(g));
-                a[0] = _mm512_dpbusd_epi32(a[0], u, weights(b, g));
-                a[1] = _mm512_dpbusd_epi32(a[1], u, weights(b + 1, g));
-            }
-            a = [
-                _mm512_add_epi32(a[0], a[2]),
-                _mm512_add_epi32(a[1], a[3]),
-                a[2],
-                a[3],
-            ];
-        } else {
-            for g in 0..groups {
-                let u = _mm512_set1_epi32(word(g));
-                for (t, a) in a.iter_mut().enumerate().take(n) {
-                    *a = _mm512_dpbusd_epi32(*a, u, weights(b + t, g));
-                }
-            }
-        }
+        let a = match n {
+            1 => chains::<1, 4>(b, groups, word, weights),
+            2 => chains::<2, 4>(b, groups, word, weights),
+            3 => chains::<3, 2>(b, groups, word, weights),
+            _ => chains::<4, 2>(b, groups, word, weights),
+        };
         for (t, a) in a.iter().enumerate().take(n) {
             sink(16 * (b + t), *a);
         }
         b += n;
     }
+}
+
+/// The sums of blocks `b .. b + N` (the rest of the four zero) over `groups` groups, group `g`
+/// on chain `g % CH` of each block, the chains added at the end (wrapping, in any order): each
+/// `vpdpbusd` need not wait for the one before.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+fn chains<const N: usize, const CH: usize>(
+    b: usize,
+    groups: usize,
+    word: impl Fn(usize) -> i32,
+    weights: impl Fn(usize, usize) -> __m512i,
+) -> [__m512i; 4] {
+    let mut a = [[_mm512_setzero_si512(); N]; CH];
+    let mut g = 0;
+    while g + CH <= groups {
+        for (c, a) in a.iter_mut().enumerate() {
+            let u = _mm512_set1_epi32(word(g + c));
+            for (t, a) in a.iter_mut().enumerate() {
+                *a = _mm512_dpbusd_epi32(*a, u, weights(b + t, g + c));
+            }
+        }
+        g += CH;
+    }
+    for g in g..groups {
+        let u = _mm512_set1_epi32(word(g));
+        for (t, a) in a[0].iter_mut().enumerate() {
+            *a = _mm512_dpbusd_epi32(*a, u, weights(b + t, g));
+        }
+    }
+    let mut out = [_mm512_setzero_si512(); 4];
+    for (t, out) in out.iter_mut().enumerate().take(N) {
+        for chain in &a {
+            *out = _mm512_add_epi32(*out, chain[t]);
+        }
+    }
+    out
 }

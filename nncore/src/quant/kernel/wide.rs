@@ -160,7 +160,9 @@ impl Kernel {
         if self != Kernel::Avx512Vnni || !fits || !super::avx512_vnni_available() {
             return None;
         }
-        super::vnni::pack(rows, k, &mut buf[..len]);
+        // SAFETY: the CPU runs AVX-512 VNNI (with F), checked above; `rows` is `out` rows of
+        // `k > 0`.
+        unsafe { super::vnni::pack(rows, k, &mut buf[..len]) };
         Some(Packed {
             weights: &buf[..len],
             k,
@@ -223,7 +225,9 @@ impl Kernel {
         if self != Kernel::Avx512Vnni || !fits || !super::avx512_vnni_available() {
             return None;
         }
-        super::taps::pack(weight, taps, channels, &mut buf[..len]);
+        // SAFETY: the CPU runs AVX-512 VNNI (with F and BW), checked above; `weight` is
+        // `taps · channels` long.
+        unsafe { super::taps::pack(weight, taps, channels, &mut buf[..len]) };
         Some(PackedTaps {
             weights: &buf[..len],
             taps,
