@@ -10,11 +10,14 @@ use super::kernel::{Kernel, PackedTaps, packed_taps_len, tap_dots, tap_dots_fini
 /// The bytes of the room for small layers' packed weights.
 const SMALL: usize = 4096;
 
+/// Channels at least.
+const MIN_CHANNELS: usize = 32;
+
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
     DepthwiseConv2d<IN, OUT, KH, KW>
 {
     /// The output with the taps in lanes, if `kernel` runs them for this layer (AVX-512 VNNI,
-    /// one output a channel, and the packed weights fit the room: at most 4 KiB, or as much as
+    /// one output a channel, at least 32 channels, and the packed weights fit the room: at most 4 KiB, or as much as
     /// the weights take four times over); else `false`, `y` untouched. Not inlined: the packed
     /// weights' room is on its own frame.
     #[inline(never)]
@@ -30,7 +33,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         kernel: Kernel,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) -> bool {
-        if IN != OUT {
+        // Fewer channels fill too few of the 64 lanes of bytes to gain on the taps' own loop.
+        if IN != OUT || OUT < MIN_CHANNELS {
             return false;
         }
         let weight = self.weight.as_flattened().as_flattened();
@@ -110,6 +114,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
+
     use super::*;
     use crate::quant::{Activation, OutputStage, Padding, QuantParams, Rounding};
 
@@ -152,8 +158,14 @@ mod tests {
             assert_eq!(dw.output_size([H, W]), [HO, WO]);
             let window = Window::new(padding, [H, W], [K, K], steps.0, steps.1, [HO, WO]);
             let mut y = [[[0i8; C]; WO]; HO];
-            if !dw.taps_in_lanes(&x, &window, Kernel::Avx512Vnni, &mut y) {
-                // A CPU without AVX-512 VNNI: nothing to check.
+            let ran = dw.taps_in_lanes(&x, &window, Kernel::Avx512Vnni, &mut y);
+            // A CPU without AVX-512 VNNI: nothing to check.
+            assert_eq!(
+                ran,
+                Kernel::detect() == Kernel::Avx512Vnni,
+                "the taps ran in lanes"
+            );
+            if !ran {
                 return;
             }
             for (i, row) in y.iter().enumerate() {
@@ -184,9 +196,9 @@ mod tests {
 
     #[test]
     fn the_taps_in_lanes_are_the_scalar_sums() {
-        check::<8, 3, 7, 6>(1, 1, Padding::Same);
-        check::<16, 3, 4, 3>(2, 2, Padding::Same);
-        check::<24, 2, 6, 5>(3, 1, Padding::Valid);
+        check::<32, 3, 7, 6>(1, 1, Padding::Same);
+        check::<48, 3, 4, 3>(2, 2, Padding::Same);
+        check::<40, 2, 6, 5>(3, 1, Padding::Valid);
         check::<64, 3, 7, 6>(4, 1, Padding::Same);
         check::<80, 5, 4, 3>(5, 2, Padding::Same);
         check::<130, 1, 7, 6>(6, 1, Padding::Same);
