@@ -30,9 +30,11 @@
 //! broadcast and multiplied into sixteen channels, with no sums across lanes; `(128 + zx) · Σ w`
 //! comes off the bias once per call.
 //!
-//! A depthwise convolution of one output a channel on AVX-512 VNNI puts four taps of each
-//! channel in a lane (`kernel/taps.rs`): the inputs of four taps interleaved byte by byte, one
-//! `vpdpbusd` for four taps of sixteen channels.
+//! A depthwise convolution of one output a channel (and at least 32 channels) on AVX-512 VNNI
+//! puts four taps of each channel in a lane (`kernel/taps.rs`): the inputs of four taps
+//! interleaved byte by byte, one `vpdpbusd` for four taps of sixteen channels. The convolutions
+//! in lanes hand their sums to the output stage in registers (`kernel/prepared.rs`, the double
+//! rounding's multipliers in lanes once per call).
 //!
 //! With AVX-512 the output stage ([`crate::quant::OutputStage::finish`]) runs sixteen channels
 //! at a time and `ADD` eight values at a time, bit for bit the scalar code's

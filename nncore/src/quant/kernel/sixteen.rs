@@ -190,3 +190,30 @@ unsafe fn add_lanes(lanes: __m512i, sums: Option<&[i32]>, k: i32, acc: &mut [i32
         _mm512_mask_storeu_epi32(acc.as_mut_ptr(), mask, sum);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Row counts around AVX-512's groups of sixteen (and of eight where the correction runs in
+    /// the loop), with the last one to fifteen rows in smaller groups: rows short, at a block and
+    /// past it.
+    #[test]
+    fn every_kernel_computes_the_exact_sums_of_many_rows() {
+        for (seed, (n, rows)) in [
+            (5, 15),
+            (64, 16),
+            (65, 17),
+            (128, 19),
+            (8, 23),
+            (127, 31),
+            (128, 32),
+            (1, 33),
+            (200, 45),
+            (640, 40),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            super::super::tests::check_flat(100 + seed as u32, n, rows);
+        }
+    }
+}

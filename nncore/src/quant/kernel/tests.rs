@@ -38,7 +38,7 @@ fn reference(w: &[i8], x: &[i8], offset: i32) -> Vec<i32> {
 
 /// Every kernel on `rows` rows of `n`, with and without row sums, against [`reference`]: random
 /// values, then every weight and input at the ends of int8.
-fn check_flat(seed: u32, n: usize, rows: usize) {
+pub(super) fn check_flat(seed: u32, n: usize, rows: usize) {
     let random: Vec<i8> = values(seed, n * rows + n).collect();
     let (w, x) = random.split_at(n * rows);
     let cases: [(Vec<i8>, Vec<i8>); 4] = [
@@ -96,30 +96,6 @@ fn every_kernel_computes_the_exact_sums() {
     .enumerate()
     {
         check_flat(seed as u32, n, rows);
-    }
-}
-
-/// Row counts around AVX-512's groups of sixteen (and of eight where the correction runs in
-/// the loop), with the last one to fifteen rows in smaller groups: rows short, at a block and
-/// past it.
-#[test]
-fn every_kernel_computes_the_exact_sums_of_many_rows() {
-    for (seed, (n, rows)) in [
-        (5, 15),
-        (64, 16),
-        (65, 17),
-        (128, 19),
-        (8, 23),
-        (127, 31),
-        (128, 32),
-        (1, 33),
-        (200, 45),
-        (640, 40),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        check_flat(100 + seed as u32, n, rows);
     }
 }
 
