@@ -88,14 +88,18 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             self.stage.output.zero_point as i32,
             self.stage.clamp,
         );
+        // Each output column's input columns, found once for all rows.
+        let columns: [[Option<usize>; KW]; WO] =
+            core::array::from_fn(|j| core::array::from_fn(|kw| window.tap(1, j, kw, W)));
         let mut inputs: [[&[i8]; KW]; KH] = [[&pad[..]; KW]; KH];
         for (i, row) in y.iter_mut().enumerate() {
-            for (j, pixel) in row.iter_mut().enumerate() {
-                for (kh, taps) in inputs.iter_mut().enumerate() {
-                    let r = window.tap(0, i, kh, H);
-                    for (kw, tap) in taps.iter_mut().enumerate() {
-                        *tap = match (r, window.tap(1, j, kw, W)) {
-                            (Some(r), Some(c)) => &x[r][c][..],
+            let rows: [Option<&[[i8; IN]; W]>; KH] =
+                core::array::from_fn(|kh| window.tap(0, i, kh, H).map(|r| &x[r]));
+            for (pixel, columns) in row.iter_mut().zip(&columns) {
+                for (taps, r) in inputs.iter_mut().zip(rows) {
+                    for (tap, c) in taps.iter_mut().zip(columns) {
+                        *tap = match (r, c) {
+                            (Some(r), &Some(c)) => &r[c][..],
                             _ => &pad[..],
                         };
                     }
