@@ -5,7 +5,7 @@
 //! the second term taken off the bias once per call.
 
 use super::conv::{Conv2d, Window};
-use super::kernel::{Kernel, Packed, packed_dots, packed_len, row_sums};
+use super::kernel::{Kernel, Packed, packed_dots, packed_dots_finished, packed_len, row_sums};
 
 /// The bytes of the room for small layers' packed weights.
 const SMALL: usize = 4096;
@@ -77,6 +77,12 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             self.bias[o].wrapping_sub((128 - offset).wrapping_mul(sums[o]))
         });
         let vector = self.stage.vector(kernel);
+        let lanes = kernel.stage_lanes(
+            &self.stage.multiplier,
+            self.stage.rounding,
+            self.stage.output.zero_point as i32,
+            self.stage.clamp,
+        );
         // The patch as unsigned bytes, `x + 128` (the sign bit flipped). `offset` is minus the
         // zero point, within [-127, 128]; a tap in the padding reads it, so adds `w · 0`.
         let flip = |v: i8| v as u8 ^ 0x80;
@@ -100,13 +106,20 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                         }
                     }
                 }
-                if inside {
-                    packed_dots(packed, patch.as_flattened().as_flattened(), &mut acc);
-                } else {
+                let patch = patch.as_flattened().as_flattened();
+                match (inside, &lanes) {
+                    (true, Some(lanes)) => {
+                        packed_dots_finished(packed, patch, &base, lanes, pixel);
+                        continue;
+                    }
+                    (true, None) => packed_dots(packed, patch, &mut acc),
                     // Every tap in the padding: the bias alone.
-                    acc = self.bias;
+                    (false, _) => acc = self.bias,
                 }
-                *pixel = self.stage.finish_all(&acc, vector);
+                match &lanes {
+                    Some(lanes) => lanes.finish(&acc, pixel),
+                    None => *pixel = self.stage.finish_all(&acc, vector),
+                }
             }
         }
     }

@@ -111,6 +111,20 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
         let kernel = Kernel::detect();
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        {
+            let window = Window::new(
+                self.padding,
+                [H, W],
+                [KH, KW],
+                self.stride,
+                self.dilation,
+                [HO, WO],
+            );
+            if self.taps_in_lanes(x, &window, kernel, y) {
+                return;
+            }
+        }
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         if self.stage.vector(kernel).is_some() {
             // SAFETY: the vector output stage runs only where the CPU has AVX-512 VNNI, F and
             // BW.

@@ -18,16 +18,27 @@
 //!   · w` into a second accumulator beside `u · w`, from the same loaded weights. Caching them
 //!   in the layer would let them go stale when its public weights change.
 //!
-//! A fully connected layer runs its rows against one input, each row's sum reduced across the
-//! vector's lanes at its end (four rows at a time). A convolution of one group on AVX-512 VNNI
-//! instead puts sixteen output channels in the lanes (`conv_lanes.rs`): its weights are packed
-//! once per call ([`Kernel::pack`], four weights of each channel a lane), and at each output
-//! position each four inputs of the patch are broadcast and multiplied into sixteen channels,
-//! with no sums across lanes; `(128 + zx) · Σ w` comes off the bias once per call.
+//! A fully connected layer runs its rows against one input, each row's products in a vector of
+//! its own; on AVX-512 VNNI sixteen rows at a time, their vectors reduced together into one
+//! vector of sixteen sums (`kernel/sixteen.rs`), elsewhere four rows at a time, each row's sum
+//! reduced across lanes. Where the input's zero point is −128, `(128 + zx) · Σ w` is 0 and the
+//! second `vpdpbusd` is left out.
+//!
+//! A convolution of one group on AVX-512 VNNI instead puts sixteen output channels in the lanes
+//! (`conv_lanes.rs`): its weights are packed once per call ([`Kernel::pack`], four weights of
+//! each channel a lane), and at each output position each four inputs of the patch are
+//! broadcast and multiplied into sixteen channels, with no sums across lanes; `(128 + zx) · Σ w`
+//! comes off the bias once per call.
+//!
+//! A depthwise convolution of one output a channel (and at least 32 channels) on AVX-512 VNNI
+//! puts four taps of each channel in a lane (`kernel/taps.rs`): the inputs of four taps
+//! interleaved byte by byte, one `vpdpbusd` for four taps of sixteen channels. The convolutions
+//! in lanes hand their sums to the output stage in registers (`kernel/prepared.rs`, the double
+//! rounding's multipliers in lanes once per call).
 //!
 //! With AVX-512 the output stage ([`crate::quant::OutputStage::finish`]) runs sixteen channels
-//! at a time, `ADD` eight values at a time, and a depthwise convolution's taps in its lanes, bit
-//! for bit the scalar code's (`kernel/stage.rs`).
+//! at a time and `ADD` eight values at a time, bit for bit the scalar code's
+//! (`kernel/stage.rs`).
 //!
 //! [`Kernel::detect`] chooses once for all layers; every kernel gives the same bits. The VNNI
 //! and AVX-512 code needs Rust 1.89 (`nncore_avx512`, set by the build script); with an older
@@ -36,7 +47,10 @@
 use core::sync::atomic::{AtomicU8, Ordering};
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) use wide::{Packed, packed_dots, packed_len};
+pub(crate) use wide::{
+    Packed, PackedTaps, packed_dots, packed_dots_finished, packed_len, packed_taps_len, tap_dots,
+    tap_dots_finished,
+};
 pub(crate) use wide::{VectorStage, add, rescale, rescale_float};
 
 /// Which dot products a layer runs.
@@ -201,7 +215,7 @@ impl Kernel {
             match self {
                 #[cfg(nncore_avx512)]
                 Kernel::Avx512Vnni if avx512_vnni_available() => {
-                    return unsafe { vnni::rows_avx512_vnni(weight, x, offset, sums, acc) };
+                    return unsafe { sixteen::rows_avx512_vnni(weight, x, offset, sums, acc) };
                 }
                 #[cfg(nncore_avx512)]
                 Kernel::AvxVnni if avx_vnni_available() => {
@@ -361,7 +375,13 @@ mod short;
 #[cfg_attr(not(nn_arm_dsp), allow(unused_imports))]
 pub(crate) use short::ShortStage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod prepared;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod sixteen;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod stage;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod taps;
 #[cfg(test)]
 mod tests;
 #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]

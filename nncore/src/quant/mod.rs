@@ -52,6 +52,8 @@ mod conv_positions;
 #[cfg(feature = "alloc")]
 mod declare;
 mod depthwise;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod depthwise_lanes;
 mod elementwise;
 mod fixed;
 mod flatbuffer;

@@ -242,10 +242,15 @@ fn every_kernel_convolves_alike<const IN: usize, const OUT: usize, const K: usiz
         core::array::from_fn(|_| core::array::from_fn(|_| core::array::from_fn(|_| v.array())));
     let bias: [i32; OUT] = core::array::from_fn(|o| (o as i32 - 7) * 1013);
     let scales: [f32; OUT] = core::array::from_fn(|o| 0.001 + 0.0005 * o as f32);
-    for zero_point in [-128, 127, v.next()] {
+    // The single rounding as well: the double one's stage runs in lanes, fused with the sums.
+    let z = v.next();
+    for (zero_point, rounding) in [
+        (-128, Rounding::Double),
+        (127, Rounding::Single),
+        (z, Rounding::Double),
+    ] {
         let input = QuantParams::new(0.04, zero_point);
-        let stage =
-            OutputStage::per_channel(input, scales, OUTPUT, Activation::Relu, Rounding::Double);
+        let stage = OutputStage::per_channel(input, scales, OUTPUT, Activation::Relu, rounding);
         for padding in [Padding::Same, Padding::Explicit([1, 2])] {
             let conv = Conv2d::new(weight, bias, [1, 1], [1, 1], padding, stage);
             let [ho, wo] = conv.output_size([6, 7]);

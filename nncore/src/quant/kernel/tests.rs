@@ -1,6 +1,6 @@
 //! Every kernel against sums computed one product at a time in `i64`: lengths below, at and
-//! between vector blocks (16, 32, 64 bytes), row counts around groups of four, the offsets at
-//! both ends of their range, values at both ends of int8, and sums that wrap.
+//! between vector blocks (16, 32, 64 bytes), row counts around groups of four and sixteen, the
+//! offsets at both ends of their range, values at both ends of int8, and sums that wrap.
 
 extern crate std;
 
@@ -38,7 +38,7 @@ fn reference(w: &[i8], x: &[i8], offset: i32) -> Vec<i32> {
 
 /// Every kernel on `rows` rows of `n`, with and without row sums, against [`reference`]: random
 /// values, then every weight and input at the ends of int8.
-fn check_flat(seed: u32, n: usize, rows: usize) {
+pub(super) fn check_flat(seed: u32, n: usize, rows: usize) {
     let random: Vec<i8> = values(seed, n * rows + n).collect();
     let (w, x) = random.split_at(n * rows);
     let cases: [(Vec<i8>, Vec<i8>); 4] = [
@@ -211,6 +211,7 @@ fn the_vector_output_stage_is_the_scalar_one() {
             if avx512_vnni_available() {
                 assert!(vector.is_some(), "{rounding:?}: the vector stage runs here");
             }
+            let lanes = lanes_of(&stage, most == 0);
             for (k, chunk) in accs.chunks(N).enumerate() {
                 // Every multiplier meets every accumulator over the chunks.
                 let acc: [i32; N] = core::array::from_fn(|c| chunk[(c + k) % chunk.len()]);
@@ -220,6 +221,7 @@ fn the_vector_output_stage_is_the_scalar_one() {
                     want,
                     "{rounding:?} zero point {zero_point}"
                 );
+                lanes(&acc, &want);
             }
             for rotate in 0..N {
                 let acc: [i32; N] = core::array::from_fn(|c| accs[(c + rotate) % accs.len()]);
@@ -229,8 +231,38 @@ fn the_vector_output_stage_is_the_scalar_one() {
                     want,
                     "{rounding:?} rotation {rotate}"
                 );
+                lanes(&acc, &want);
             }
         }
+    }
+}
+
+/// A check of the stage prepared in lanes (`Lanes`) against `want`: where it takes the stage
+/// (the double rounding, every shift at most 0, on a CPU with AVX-512 VNNI: `takes`), and
+/// nowhere else.
+fn lanes_of<const N: usize>(
+    stage: &crate::quant::OutputStage<N>,
+    takes: bool,
+) -> impl Fn(&[i32; N], &[i8; N]) {
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    {
+        let zero_point = stage.output.zero_point as i32;
+        let (m, r) = (&stage.multiplier, stage.rounding);
+        let lanes = Kernel::Avx512Vnni.stage_lanes(m, r, zero_point, stage.clamp);
+        let takes = takes && r == crate::quant::Rounding::Double && avx512_vnni_available();
+        assert_eq!(lanes.is_some(), takes, "{r:?}: the stage in lanes");
+        move |acc: &[i32; N], want: &[i8; N]| {
+            if let Some(lanes) = &lanes {
+                let mut out = [0x55; N];
+                lanes.finish(acc, &mut out);
+                assert_eq!(&out, want, "the stage in lanes");
+            }
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
+    {
+        let _ = (stage, takes);
+        |_: &[i32; N], _: &[i8; N]| {}
     }
 }
 

@@ -160,7 +160,9 @@ impl Kernel {
         if self != Kernel::Avx512Vnni || !fits || !super::avx512_vnni_available() {
             return None;
         }
-        super::vnni::pack(rows, k, &mut buf[..len]);
+        // SAFETY: the CPU runs AVX-512 VNNI (with F), checked above; `rows` is `out` rows of
+        // `k > 0`.
+        unsafe { super::vnni::pack(rows, k, &mut buf[..len]) };
         Some(Packed {
             weights: &buf[..len],
             k,
@@ -182,4 +184,126 @@ pub(crate) fn packed_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
     // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
     // rows of `k` and `acc.len()` rows, checked above.
     unsafe { super::vnni::dots_in_lanes(packed.weights, u, acc) };
+}
+
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+/// A depthwise convolution's weights packed by [`Kernel::pack_taps`]: four taps of each channel
+/// a lane of AVX-512 VNNI.
+#[derive(Debug)]
+pub(crate) struct PackedTaps<'a> {
+    /// The packed weights.
+    weights: &'a [i8],
+    /// Taps a channel.
+    taps: usize,
+    /// Channels.
+    channels: usize,
+}
+
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+/// The bytes of `taps` taps of `channels` channels packed by [`Kernel::pack_taps`]: 256 a
+/// block of 64 channels and group of four taps.
+#[must_use]
+pub(crate) const fn packed_taps_len(taps: usize, channels: usize) -> usize {
+    super::taps::packed_len(taps, channels)
+}
+
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+impl Kernel {
+    /// A depthwise convolution's weights (`taps` rows of `channels`, tap-major) packed into
+    /// `buf` for [`tap_dots`], where this kernel runs them (AVX-512 VNNI on this CPU) and `buf`
+    /// holds [`packed_taps_len`] bytes; else `None`.
+    #[must_use]
+    pub(crate) fn pack_taps<'a>(
+        self,
+        weight: &[i8],
+        taps: usize,
+        channels: usize,
+        buf: &'a mut [i8],
+    ) -> Option<PackedTaps<'a>> {
+        let len = packed_taps_len(taps, channels);
+        let fits = taps > 0 && weight.len() == taps * channels && buf.len() >= len;
+        if self != Kernel::Avx512Vnni || !fits || !super::avx512_vnni_available() {
+            return None;
+        }
+        // SAFETY: the CPU runs AVX-512 VNNI (with F and BW), checked above; `weight` is
+        // `taps · channels` long.
+        unsafe { super::taps::pack(weight, taps, channels, &mut buf[..len]) };
+        Some(PackedTaps {
+            weights: &buf[..len],
+            taps,
+            channels,
+        })
+    }
+}
+
+/// Adds `Σ_t w_t[c] · (x_t[c] + 128)` of the packed taps to `acc[c]`, `x_t` the first channels
+/// of `inputs[t]`: the caller takes `(128 + zx) · Σ_t w_t[c]` off beforehand, and points a tap
+/// in the padding at the zero point.
+///
+/// # Panics
+/// If `inputs` is not one a tap, an input is shorter than the channels, or `acc` is not one a
+/// channel.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[inline]
+pub(crate) fn tap_dots(packed: &PackedTaps<'_>, inputs: &[&[i8]], acc: &mut [i32]) {
+    assert_eq!(inputs.len(), packed.taps, "an input a tap");
+    assert_eq!(acc.len(), packed.channels, "a sum a channel");
+    assert!(
+        inputs.iter().all(|x| x.len() >= packed.channels),
+        "a byte a channel"
+    );
+    // SAFETY: `PackedTaps` exists only where the CPU runs AVX-512 VNNI, made by `taps::pack`
+    // for these taps and channels, checked above.
+    unsafe { super::taps::dots(packed.weights, inputs, acc) };
+}
+
+/// [`tap_dots`] added to `base` and finished by the output stage `lanes` into `out`, the sums
+/// kept in registers.
+///
+/// # Panics
+/// As [`tap_dots`]; if `base`, `out` or `lanes` is not one a channel.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[inline]
+pub(crate) fn tap_dots_finished(
+    packed: &PackedTaps<'_>,
+    inputs: &[&[i8]],
+    base: &[i32],
+    lanes: &super::prepared::Lanes,
+    out: &mut [i8],
+) {
+    assert_eq!(inputs.len(), packed.taps, "an input a tap");
+    let n = packed.channels;
+    assert!(
+        base.len() == n && out.len() == n && lanes.channels() == n,
+        "one a channel"
+    );
+    assert!(inputs.iter().all(|x| x.len() >= n), "a byte a channel");
+    // SAFETY: `PackedTaps` exists only where the CPU runs AVX-512 VNNI, made by `taps::pack`
+    // for these taps and channels, checked above.
+    unsafe { super::taps::dots_finished(packed.weights, inputs, base, lanes, out) };
+}
+
+/// [`packed_dots`] added to `base` and finished by the output stage `lanes` into `out`, the
+/// sums kept in registers.
+///
+/// # Panics
+/// As [`packed_dots`]; if `base`, `out` or `lanes` is not one a row.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[inline]
+pub(crate) fn packed_dots_finished(
+    packed: &Packed<'_>,
+    u: &[u8],
+    base: &[i32],
+    lanes: &super::prepared::Lanes,
+    out: &mut [i8],
+) {
+    assert_eq!(u.len(), packed.k, "an input a weight");
+    let n = packed.out;
+    assert!(
+        base.len() == n && out.len() == n && lanes.channels() == n,
+        "one a row"
+    );
+    // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
+    // rows of `k` and `n` rows, checked above.
+    unsafe { super::vnni::dots_in_lanes_finished(packed.weights, u, base, lanes, out) };
 }

@@ -1,0 +1,213 @@
+//! The double-rounding output stage of a convolution with its multipliers in AVX-512 lanes once
+//! per call, then applied at every output position: bit for bit `stage::finish` (and so the
+//! scalar stage), for the usual multipliers (a shift at most 0, a mantissa other than
+//! `i32::MIN`: gemmlowp's high multiplication needs no saturation, and the division by
+//! `2^−shift` rounds half away from zero in 32-bit lanes). The output zero point is added after
+//! clamping to the activation's range less the zero point, which gives what clamping the sum
+//! does without the sum overflowing.
+
+// Stable from Rust 1.89: the module builds only with `nncore_avx512`.
+#![allow(clippy::incompatible_msrv)]
+
+use core::arch::x86_64::*;
+
+use super::Kernel;
+use crate::quant::{Multiplier, Rounding};
+
+impl Kernel {
+    /// The output stage of these channels in AVX-512 lanes, where this kernel runs it (AVX-512
+    /// VNNI on this CPU), the rounding is the double one, and [`Lanes`] takes the multipliers;
+    /// else `None`.
+    #[must_use]
+    pub(crate) fn stage_lanes(
+        self,
+        multiplier: &[Multiplier],
+        rounding: Rounding,
+        zero_point: i32,
+        clamp: [i8; 2],
+    ) -> Option<Lanes> {
+        if self != Kernel::Avx512Vnni || rounding != Rounding::Double {
+            return None;
+        }
+        if !super::avx512_vnni_available() {
+            return None;
+        }
+        // SAFETY: the CPU runs AVX-512F, checked above.
+        unsafe { Lanes::new(multiplier, zero_point, clamp) }
+    }
+}
+
+/// Channels at most: sixteen blocks of sixteen.
+const BLOCKS: usize = 16;
+
+/// One block of sixteen channels' multipliers, split for `vpmuldq`.
+#[derive(Clone, Copy)]
+struct Block {
+    /// The mantissas of the even channels in the low half of each 64-bit lane.
+    even: __m512i,
+    /// The odd channels' likewise.
+    odd: __m512i,
+    /// The exponent of the division, `−shift`, within [0, 31].
+    e: __m512i,
+    /// `2^e − 1`.
+    mask: __m512i,
+}
+
+/// The stage of up to 256 channels, ready for [`Lanes::finish`].
+#[derive(Clone, Copy)]
+pub(crate) struct Lanes {
+    blocks: [Block; BLOCKS],
+    /// Channels.
+    n: usize,
+    /// The activation's range less the zero point.
+    lo: __m512i,
+    hi: __m512i,
+    zero_point: __m512i,
+}
+
+impl core::fmt::Debug for Lanes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Lanes").field("n", &self.n).finish()
+    }
+}
+
+impl Lanes {
+    /// The stage of `multiplier.len()` channels, or `None` where it has more than 256 channels
+    /// or a multiplier outside the usual ones (left to `stage::finish`).
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn new(multiplier: &[Multiplier], zero_point: i32, clamp: [i8; 2]) -> Option<Self> {
+        let n = multiplier.len();
+        if n == 0
+            || n > 16 * BLOCKS
+            || multiplier
+                .iter()
+                .any(|m| m.shift > 0 || m.mantissa == i32::MIN)
+        {
+            return None;
+        }
+        let zero = _mm512_setzero_si512();
+        let mut blocks = [Block {
+            even: zero,
+            odd: zero,
+            e: zero,
+            mask: zero,
+        }; BLOCKS];
+        for (b, ms) in multiplier.chunks(16).enumerate() {
+            let mut m = [0i32; 16];
+            let mut e = [0i32; 16];
+            for (c, mult) in ms.iter().enumerate() {
+                m[c] = mult.mantissa;
+                e[c] = (-mult.shift).min(31);
+            }
+            // SAFETY: `m` and `e` hold sixteen int32.
+            let (m, e) = unsafe {
+                (
+                    _mm512_loadu_si512(m.as_ptr().cast()),
+                    _mm512_loadu_si512(e.as_ptr().cast()),
+                )
+            };
+            let one = _mm512_set1_epi32(1);
+            blocks[b] = Block {
+                even: m,
+                odd: _mm512_srli_epi64::<32>(m),
+                e,
+                mask: _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one),
+            };
+        }
+        Some(Lanes {
+            blocks,
+            n,
+            lo: _mm512_set1_epi32(clamp[0] as i32 - zero_point),
+            hi: _mm512_set1_epi32(clamp[1] as i32 - zero_point),
+            zero_point: _mm512_set1_epi32(zero_point),
+        })
+    }
+
+    /// `out[c]` for every channel of `acc`, sixteen at a time.
+    ///
+    /// # Panics
+    /// If `acc` or `out` is not the stage's channels long.
+    #[inline]
+    pub(crate) fn finish(&self, acc: &[i32], out: &mut [i8]) {
+        assert!(
+            acc.len() == self.n && out.len() == self.n,
+            "a value a channel"
+        );
+        // SAFETY: `Lanes` exists only where the CPU runs AVX-512F (`Kernel::stage_lanes`).
+        unsafe { self.finish_lanes(acc, out) }
+    }
+
+    /// [`Lanes::finish`], the lengths checked.
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F; `acc` and `out` are the stage's channels long.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn finish_lanes(&self, acc: &[i32], out: &mut [i8]) {
+        for b in 0..self.n.div_ceil(16) {
+            let k = self.mask(b);
+            // SAFETY: the masked channels from `16 · b` are inside `acc` and `out`.
+            unsafe {
+                let x = _mm512_maskz_loadu_epi32(k, acc.as_ptr().add(16 * b));
+                self.store(b, x, out);
+            }
+        }
+    }
+
+    /// Channels.
+    #[inline]
+    pub(crate) fn channels(&self) -> usize {
+        self.n
+    }
+
+    /// The lanes of block `b` (channels `16b ..`) inside the stage's channels.
+    #[inline]
+    pub(super) fn mask(&self, b: usize) -> __mmask16 {
+        (!0u32 >> (32 - (self.n - 16 * b).min(16))) as u16
+    }
+
+    /// Block `b` of the stage's channels: their int8 outputs for the sums `x` written to
+    /// `out[16b ..]`, the lanes of [`Lanes::mask`].
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F; `b` is a block of the stage's channels, `out` as long as they.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn store(&self, b: usize, x: __m512i, out: &mut [i8]) {
+        let block = &self.blocks[b];
+        let one = _mm512_set1_epi32(1);
+        let half = _mm512_set1_epi64(1 << 30);
+        // ⌊(x · m + 2^30) / 2^31⌋: bits 31 to 62 of each 64-bit sum.
+        let even = _mm512_add_epi64(_mm512_mul_epi32(x, block.even), half);
+        let odd = _mm512_add_epi64(
+            _mm512_mul_epi32(_mm512_srli_epi64::<32>(x), block.odd),
+            half,
+        );
+        let high = _mm512_mask_blend_epi32(
+            0xAAAA,
+            _mm512_srli_epi64::<31>(even),
+            _mm512_slli_epi64::<1>(odd),
+        );
+        // Divided by 2^e, rounding half away from zero.
+        let remainder = _mm512_and_si512(high, block.mask);
+        let threshold = _mm512_sub_epi32(
+            _mm512_srai_epi32::<1>(block.mask),
+            _mm512_srai_epi32::<31>(high),
+        );
+        let up = _mm512_cmpgt_epi32_mask(remainder, threshold);
+        let down = _mm512_srav_epi32(high, block.e);
+        let scaled = _mm512_mask_add_epi32(down, up, down, one);
+        let y = _mm512_add_epi32(
+            _mm512_min_epi32(_mm512_max_epi32(scaled, self.lo), self.hi),
+            self.zero_point,
+        );
+        // SAFETY: the masked bytes from `16 · b` are inside `out`.
+        unsafe {
+            _mm512_mask_cvtepi32_storeu_epi8(out.as_mut_ptr().add(16 * b).cast(), self.mask(b), y)
+        };
+    }
+}
