@@ -33,18 +33,18 @@ fn pairs<const IN: usize, const KW: usize, const KH: usize>(
     out
 }
 
-/// Adds to `acc[o]` the dot product of row `o` with `x + offset`, wrapping: `OUT` rows of `len =
+/// Adds to `acc[o]` the dot product of row `o` with `x + offset`, wrapping: `acc.len()` rows of `len =
 /// KH · KW · IN` weights laid end to end in `weight` (a dense layer's with `KH = KW = 1`, a
 /// convolution's with its patch).
 #[inline]
-pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
+pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize>(
     weight: &[i8],
     x: &[i8],
     offset: i32,
-    acc: &mut [i32; OUT],
+    acc: &mut [i32],
 ) {
     let len = KH * KW * IN;
-    assert!(weight.len() == OUT * len && x.len() == len);
+    assert!(weight.len() == acc.len() * len && x.len() == len);
     let xs = pairs::<IN, KW, KH>(x, offset);
     let xs = xs.0.as_flattened().as_flattened();
     let groups = len / 4;
