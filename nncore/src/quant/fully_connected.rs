@@ -65,11 +65,9 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     }
 
     /// [`FullyConnected::forward`] written into `y`: the caller's storage, no copy of the
-    /// output on the way back.
-    #[cfg_attr(
-        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
-        inline(never)
-    )]
+    /// output on the way back. Out of line on bare-metal Arm: inlined into a model's `forward`,
+    /// the layers' sums and offset inputs took a slot each in its frame, not one for all.
+    #[cfg_attr(all(target_arch = "arm", target_os = "none"), inline(never))]
     pub fn forward_into(&self, x: &[i8; IN], y: &mut [i8; OUT]) {
         self.forward_into_with(x, Kernel::detect(), y);
     }
