@@ -15,6 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 
+# Every run starts with `none` (the runtime alone) on each core: its stack is the harness's own,
+# which the stack bound of an int8 workload adds to its arena and nncore's stated overhead.
 # `kernels` checks the int8 dot products on odd shapes (no count: it builds its weights).
 # `ad01-tflite` and `kws-tflite` are MLPerf Tiny's official files by `tflite!`; `microflow-ad01`
 # and `microflow-kws` the same files by a peer, MicroFlow 0.1.3 (crates.io), with
@@ -136,6 +138,20 @@ run() {
     if [ -n "$pattern" ] && grep -qE -- "$pattern" <<< "$fns"; then
         failures+=("$target $workload: software floating point reachable from the inference: $found")
     fi
+    # An int8 model's stack is bounded by its arena, nncore's `quant::STACK_OVERHEAD_BYTES` and the
+    # harness's own stack (the `none` workload's on this target).
+    case "$workload" in
+        *int8* | *-tflite)
+            local overhead bound
+            overhead=$(awk '$1 == "stack-overhead" { print $2 }' "$log.board")
+            bound=$((arena + overhead + ${harness[$target]}))
+            if [ "$stack" -gt "$bound" ]; then
+                failures+=("$target $workload: peak stack $stack B above $bound B (arena $arena + STACK_OVERHEAD_BYTES $overhead + harness ${harness[$target]})")
+                echo "firmware.sh: ${failures[-1]}" >&2
+            fi
+            ;;
+        none) harness[$target]=$stack ;;
+    esac
     local per_mac="-"
     [ "$macs" -gt 0 ] && per_mac=$(awk -v i="$insns" -v m="$macs" 'BEGIN { printf "%.2f", i / m }')
     rows+=("$(printf '| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' \
@@ -146,6 +162,13 @@ run() {
 
 rows=()
 failures=()
+# The harness's own stack by target, from the `none` workload, which runs first on each.
+declare -A harness
+without_none() { local w; for w in "$@"; do [ "$w" = none ] || printf '%s\n' "$w"; done; }
+mapfile -t m4_workloads < <(without_none "${m4_workloads[@]}")
+mapfile -t m0_workloads < <(without_none "${m0_workloads[@]}")
+m4_workloads=(none "${m4_workloads[@]}")
+m0_workloads=(none "${m0_workloads[@]}")
 for w in "${m4_workloads[@]}"; do
     run thumbv7em-none-eabihf mps2 mps2-an386 "$w" "Cortex-M4F"
 done

@@ -4,7 +4,8 @@
 //! prints the outputs over semihosting. Built for the host, it prints the same outputs, which
 //! the script compares byte for byte.
 //!
-//! Lines printed: `workload`, `multiply-adds`, `weight-bytes`, `arena-bytes`, then per sample
+//! Lines printed: `workload`, `multiply-adds`, `weight-bytes`, `arena-bytes`, `stack-overhead`
+//! ([`nncore::quant::STACK_OVERHEAD_BYTES`]), then per sample
 //! `output <hex>` and (on the board) `stack <bytes>`; on the host, for the official `.tflite`
 //! files, `tflite-differs` (see `official`).
 
@@ -47,6 +48,7 @@ fn header(line: &mut dyn FnMut(&str, usize)) {
     line("multiply-adds", workload::MULTIPLY_ADDS);
     line("weight-bytes", workload::WEIGHT_BYTES);
     line("arena-bytes", workload::ARENA_BYTES);
+    line("stack-overhead", nncore::quant::STACK_OVERHEAD_BYTES);
 }
 
 #[cfg(not(target_os = "none"))]

@@ -213,10 +213,10 @@ pub mod selected {
     pub const WEIGHT_BYTES: usize = 0;
     pub const ARENA_BYTES: usize = 0;
     pub type Input = u32;
-    /// Dot products of six shapes at four offsets, then [`stages`], then [`dense`]'s bits, then
+    /// Dot products of seven shapes at four offsets, then [`stages`], then [`dense`]'s bits, then
     /// depthwise convolutions ([`crate::planes`]), then [`crate::convs::convs`].
     pub type Output = [i32; SUMS + STAGES + DENSE + crate::planes::LEN + crate::convs::OUTPUTS];
-    const SUMS: usize = 4 * (7 + 5 + 4 + 9 + 2 + 3);
+    const SUMS: usize = 4 * (7 + 5 + 4 + 9 + 2 + 3 + 5);
 
     pub fn input(k: u32) -> Input {
         k
@@ -253,9 +253,12 @@ pub mod selected {
         sums::<16, 4>(*seed + 2, c);
         let (d, rest) = rest.split_at_mut(4 * 9);
         sums::<130, 9>(*seed + 3, d);
-        let (e, f) = rest.split_at_mut(4 * 2);
+        let (e, rest) = rest.split_at_mut(4 * 2);
         sums::<1400, 2>(*seed + 4, e);
+        let (f, g) = rest.split_at_mut(4 * 3);
         sums::<70, 3>(*seed + 5, f);
+        // Rows longer than the kernels' slices of offset inputs, the last slice three long.
+        sums::<259, 5>(*seed + 6, g);
         out
     }
 

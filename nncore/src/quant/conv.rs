@@ -319,7 +319,9 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         }
     }
 
-    /// One group: every output position's patch on `kernel`'s rows.
+    /// One group: every output position's patch on `kernel`'s rows. Out of line on bare-metal
+    /// Arm, where it is the fallback: its frame is then not under the faster paths'.
+    #[cfg_attr(all(target_arch = "arm", target_os = "none"), inline(never))]
     fn patches<const C: usize, const H: usize, const W: usize, const HO: usize, const WO: usize>(
         &self,
         x: &[[[i8; C]; W]; H],

@@ -23,11 +23,9 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         window: &Window,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
-        let len = KH * KW * IN;
         let offset = self.stage.input_offset();
         // `offset` is minus the zero point, within [-127, 128].
         let zero = (-offset) as i8;
-        let rows = self.weight.as_flattened().as_flattened().as_flattened();
         let y = y.as_flattened_mut().as_flattened_mut();
         let positions = HO * WO;
         let mut patches = Patches::<IN, KW, KH>::new();
@@ -36,7 +34,11 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let fast = self.stage.rounding == Rounding::Double
             && self.stage.clamp == [i8::MIN, i8::MAX]
             && (self.stage.multiplier.iter()).all(|&m| ShortStage::new(m, zero_point).is_some());
-        for start in (0..positions).step_by(POSITIONS) {
+        // A last block of fewer positions ends at the last one instead, computing again a few
+        // of the block before (the same outputs): every block is whole and goes straight into
+        // `y`. Only an output of fewer than `POSITIONS` positions takes a spare block.
+        let last = positions.saturating_sub(POSITIONS);
+        for start in (0..positions).step_by(POSITIONS).map(|s| s.min(last)) {
             let n = positions.min(start + POSITIONS) - start;
             for p in 0..n {
                 let (i, j) = ((start + p) / WO, (start + p) % WO);
@@ -59,13 +61,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 }
                 patches.set(p, patch.as_flattened().as_flattened(), offset);
             }
-            // The last block's missing positions add nothing; their outputs go to `spare`.
-            for p in n..POSITIONS {
-                patches.clear(p);
-            }
-            if n == POSITIONS {
+            if positions >= POSITIONS {
                 self.channels(&patches, &mut y[start * OUT..][..POSITIONS * OUT], fast);
             } else {
+                // The missing positions add nothing; their outputs go to `spare`.
+                for p in n..POSITIONS {
+                    patches.clear(p);
+                }
                 let mut spare = [[0i8; OUT]; POSITIONS];
                 self.channels(&patches, spare.as_flattened_mut(), fast);
                 y[start * OUT..].copy_from_slice(&spare.as_flattened()[..n * OUT]);

@@ -179,9 +179,15 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
     }
 
     /// The output tap by tap, the taps on `taps_on`, the output stage on `kernel`. Inlined
-    /// whole into the AVX-512 function; elsewhere left to the compiler (forced, it made the
-    /// keyword spotter's Cortex-M4 image 12 KB larger and its stack 7.7 KB deeper).
+    /// whole into the AVX-512 function; out of line on Thumb-1, where the planes take the
+    /// keyword spotter's layers and this frame would sit under theirs; elsewhere left to the
+    /// compiler (forced, it made the keyword spotter's Cortex-M4 image 12 KB larger and its
+    /// stack 7.7 KB deeper).
     #[cfg_attr(all(target_arch = "x86_64", nncore_avx512), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
+        inline(never)
+    )]
     fn body<const H: usize, const W: usize, const HO: usize, const WO: usize>(
         &self,
         x: &[[[i8; IN]; W]; H],

@@ -5,6 +5,12 @@ use super::QuantLayer;
 use super::kernel::Kernel;
 use super::params::OutputStage;
 
+/// The outputs [`FullyConnected::forward_into_with`] computes at a time: their int32 sums are its
+/// stack (512 bytes), whatever the layer's width. A multiple of 16, the rows the x86-64 kernels
+/// take at a time; few enough blocks that the Arm kernels' offset inputs, made once a block,
+/// cost little.
+const ROWS: usize = 128;
+
 /// A fully connected int8 layer, `y[o] = stage(bias[o] + Σ_i weight[o][i] · (x[i] − zx))`, `zx`
 /// the input's zero point: TensorFlow Lite's `FULLY_CONNECTED` with int8 input, weights and
 /// output and int32 bias.
@@ -59,11 +65,9 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     }
 
     /// [`FullyConnected::forward`] written into `y`: the caller's storage, no copy of the
-    /// output on the way back.
-    #[cfg_attr(
-        all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
-        inline(never)
-    )]
+    /// output on the way back. Out of line on bare-metal Arm: inlined into a model's `forward`,
+    /// the layers' sums and offset inputs took a slot each in its frame, not one for all.
+    #[cfg_attr(all(target_arch = "arm", target_os = "none"), inline(never))]
     pub fn forward_into(&self, x: &[i8; IN], y: &mut [i8; OUT]) {
         self.forward_into_with(x, Kernel::detect(), y);
     }
@@ -77,13 +81,27 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
         y
     }
 
-    /// [`FullyConnected::forward_with`] written into `y`.
+    /// [`FullyConnected::forward_with`] written into `y`, 128 outputs at a time: a block's sums,
+    /// then its output stage, so that at most 128 int32 sums (512 bytes) are on the stack
+    /// whatever `OUT` is.
     pub fn forward_into_with(&self, x: &[i8; IN], kernel: Kernel, y: &mut [i8; OUT]) {
-        // The sums built where they stay (not returned by value, which copied them).
-        let mut acc = self.bias;
-        kernel.rows(&self.weight, x, self.stage.input_offset(), &mut acc);
-        self.stage
-            .finish_all_into(&acc, self.stage.vector(kernel), y);
+        let vector = self.stage.vector(kernel);
+        if OUT <= ROWS {
+            // One block: the sums built where they stay (not returned by value, which copied
+            // them).
+            let mut acc = self.bias;
+            kernel.rows(&self.weight, x, self.stage.input_offset(), &mut acc);
+            self.stage.finish_all_into(&acc, vector, y);
+            return;
+        }
+        let mut acc = [0; ROWS];
+        let blocks = self.weight.chunks(ROWS).zip(self.bias.chunks(ROWS));
+        for (k, ((weight, bias), y)) in blocks.zip(y.chunks_mut(ROWS)).enumerate() {
+            let acc = &mut acc[..bias.len()];
+            acc.copy_from_slice(bias);
+            kernel.rows_slice(weight, x, self.stage.input_offset(), acc);
+            self.stage.finish_block_into(k * ROWS, acc, vector, y);
+        }
     }
 
     /// Multiply-adds of one forward pass: `IN · OUT`.
@@ -167,6 +185,43 @@ mod tests {
                 let real = acc[o] as f64 * 0.02 * scales[o] as f64 / 0.3;
                 let want = (real.round() as i32 + 4).clamp(-128, 127);
                 assert_eq!(y[o] as i32, want, "{rounding:?} output {o}: {real}");
+            }
+        }
+    }
+
+    /// Wider than a block (two whole blocks and part of a third), with a scale a channel: every
+    /// kernel and rounding gives each output its own channel's stage of the portable sum.
+    #[test]
+    fn wide_layers_run_a_block_of_outputs_at_a_time() {
+        use crate::quant::Kernel;
+        const IN: usize = 37;
+        const OUT: usize = 2 * ROWS + 44;
+        let mut seed = 7u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 24) as u8 as i8
+        };
+        let weight: [[i8; IN]; OUT] = core::array::from_fn(|_| core::array::from_fn(|_| next()));
+        let x: [i8; IN] = core::array::from_fn(|_| next());
+        let bias: [i32; OUT] = core::array::from_fn(|o| (o as i32 - 150) * 37);
+        let scales: [f32; OUT] = core::array::from_fn(|o| 0.0005 + 0.0001 * (o % 97) as f32);
+        let (input, output) = (QuantParams::new(0.04, -9), QuantParams::new(0.2, 5));
+        for rounding in [Rounding::Double, Rounding::Single, Rounding::Float] {
+            let stage = OutputStage::per_channel(input, scales, output, Activation::None, rounding);
+            let layer = FullyConnected::new(weight, bias, stage);
+            let acc = layer.accumulate_with(&x, Kernel::Portable);
+            let want: [i8; OUT] = core::array::from_fn(|o| stage.finish(o, acc[o]));
+            assert!(want.iter().any(|&y| y != want[0]), "outputs that differ");
+            for kernel in [
+                Kernel::Portable,
+                Kernel::Avx2,
+                Kernel::AvxVnni,
+                Kernel::Avx512Vnni,
+                Kernel::Dsp,
+            ] {
+                assert_eq!(layer.accumulate_with(&x, kernel), acc, "{kernel:?}");
+                let y = layer.forward_with(&x, kernel);
+                assert_eq!(y, want, "{kernel:?} {rounding:?}");
             }
         }
     }

@@ -135,13 +135,30 @@ impl Kernel {
         offset: i32,
         acc: &mut [i32; OUT],
     ) {
+        self.rows_slice(weight, x, offset, acc);
+    }
+
+    /// [`Kernel::rows`] on any number of rows: a block of a layer's, its sums alone on the
+    /// stack.
+    ///
+    /// # Panics
+    /// If `acc` is not as long as `weight`.
+    #[inline]
+    pub fn rows_slice<const IN: usize>(
+        self,
+        weight: &[[i8; IN]],
+        x: &[i8; IN],
+        offset: i32,
+        acc: &mut [i32],
+    ) {
+        assert_eq!(weight.len(), acc.len(), "one sum a row");
         #[cfg(nn_arm_dsp)]
         if self == Kernel::Dsp {
-            arm::rows_of::<IN, 1, 1, OUT>(weight.as_flattened(), x, offset, acc);
+            arm::rows_of::<IN, 1, 1>(weight.as_flattened(), x, offset, acc);
             return;
         }
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
-        thumb::rows_of::<IN, 1, 1, OUT>(weight.as_flattened(), x, offset, acc);
+        thumb::rows_of::<IN, 1, 1>(weight.as_flattened(), x, offset, acc);
         #[cfg(not(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp))))]
         self.rows_flat(weight.as_flattened(), x, offset, None, acc);
     }
@@ -166,13 +183,13 @@ impl Kernel {
         let x = x.as_flattened().as_flattened();
         #[cfg(nn_arm_dsp)]
         if self == Kernel::Dsp {
-            arm::rows_of::<IN, KW, KH, OUT>(flat, x, offset, acc);
+            arm::rows_of::<IN, KW, KH>(flat, x, offset, acc);
             return;
         }
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
         {
             let _ = sums;
-            thumb::rows_of::<IN, KW, KH, OUT>(flat, x, offset, acc);
+            thumb::rows_of::<IN, KW, KH>(flat, x, offset, acc);
         }
         #[cfg(not(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp))))]
         self.rows_flat(flat, x, offset, sums, acc);

@@ -104,6 +104,22 @@ pub use quantize::{Norm, Plan, Plans, Quantize, Role};
 pub use softmax::{SOFTMAX_OUTPUT, Softmax};
 pub use source::{Int8Layer, Int8Model};
 
+/// The most stack an int8 model's `forward` takes beyond its `ARENA_BYTES` on the Cortex-M
+/// cores `scripts/firmware.sh` runs (a Cortex-M4F with the DSP extension's kernels, ARMv6-M with
+/// Thumb-1's): the deepest layer's own storage and the frames and saved registers around it. A
+/// [`FullyConnected`] holds 128 int32 sums and 256 (DSP) or 128 (Thumb-1) offset inputs at a
+/// time, 1 KB whatever its width; a one-group [`Conv2d`] on the DSP extension eight patches in
+/// int16 (1 KB for the DS-CNN's pointwise layers); a depthwise 3×3 layer on Thumb-1 a plane of
+/// its input in words (648 bytes for the DS-CNN's).
+///
+/// Measured, not derived: the firmware paints the stack before an inference and finds the
+/// lowest word written after it, and `scripts/firmware.sh` fails an int8 workload whose peak is
+/// above `ARENA_BYTES`, plus this, plus the harness's own stack (its `none` workload's). It
+/// holds, with about 200 bytes to spare, for MLPerf Tiny's autoencoder and DS-CNN (by
+/// `sequential!` and by `tflite!`) and the digits MLP on both cores; a layer with longer
+/// patches or wider planes than theirs can take more.
+pub const STACK_OVERHEAD_BYTES: usize = 2048;
+
 /// An int8 layer taking `X` to `Y` for one sample.
 pub trait QuantLayer<X, Y> {
     /// Whether the layer rewrites its input into its output in place

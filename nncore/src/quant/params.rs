@@ -234,37 +234,54 @@ impl<const N: usize> OutputStage<N> {
         vector: Option<VectorStage>,
         out: &mut [i8; N],
     ) {
+        self.finish_block_into(0, acc, vector, out);
+    }
+
+    /// [`OutputStage::finish`] of channels `from..from + acc.len()` into `out`: a block of a
+    /// layer's channels, `acc[k]` and `out[k]` channel `from + k`'s.
+    ///
+    /// # Panics
+    /// If `out` is shorter than `acc` or the block passes channel `N`.
+    #[inline(always)]
+    pub(crate) fn finish_block_into(
+        &self,
+        from: usize,
+        acc: &[i32],
+        vector: Option<VectorStage>,
+        out: &mut [i8],
+    ) {
+        let n = acc.len();
+        let m = &self.multiplier[from..from + n];
+        let out = &mut out[..n];
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
         if self.rounding == Rounding::Double {
             let zero_point = self.output.zero_point as i32;
-            let m = &self.multiplier;
             crate::quant::kernel::finish_double(acc, m, zero_point, self.clamp, out);
             return;
         }
         #[cfg(nn_arm_dsp)]
         if self.rounding == Rounding::Double {
             let zero_point = self.output.zero_point as i32;
-            for (c, out) in out.iter_mut().enumerate() {
-                let m = self.multiplier[c];
+            for ((out, &acc), (c, &m)) in out.iter_mut().zip(acc).zip(m.iter().enumerate()) {
                 *out = match crate::quant::kernel::DoubleStage::new(m, zero_point, self.clamp) {
-                    Some(stage) => stage.finish(acc[c]),
-                    None => self.finish(c, acc[c]),
+                    Some(stage) => stage.finish(acc),
+                    None => self.finish(from + c, acc),
                 };
             }
             return;
         }
         let done = vector.map_or(0, |v| {
             let zero_point = self.output.zero_point as i32;
-            let (m, r) = (&self.multiplier, self.rounding);
+            let r = self.rounding;
             if r == Rounding::Float {
                 let scales = [self.input.scale, self.output.scale];
-                let stage = (&m[..], &self.weight_scale[..], scales);
+                let stage = (m, &self.weight_scale[from..from + n], scales);
                 return rescale_float(v, acc, stage, zero_point, self.clamp, out);
             }
             rescale(v, acc, m, r, zero_point, self.clamp, out)
         });
         for (c, out) in out.iter_mut().enumerate().skip(done) {
-            *out = self.finish(c, acc[c]);
+            *out = self.finish(from + c, acc[c]);
         }
     }
 

@@ -2,7 +2,8 @@
 //! M7, M33, M55): `SXTB16` widens two int8 weights to int16 lanes, `SMLAD` multiplies two int16
 //! pairs and adds both products to an int32 accumulator.
 //!
-//! The inputs, offset into int16, are stored once per call in the order the weights widen to:
+//! The inputs, offset into int16, are stored once per call (256 at a time for longer rows, each
+//! slice of columns run over every row) in the order the weights widen to:
 //! per group of four, `(x0, x2)` then `(x1, x3)`, since `SXTB16 w` gives `(w0, w2)` and `SXTB16
 //! w, ROR #8` gives `(w1, w3)`. Four rows share each load of the inputs, sixteen inputs a step:
 //! 1.34 instructions a multiply-add. Every product and sum is
@@ -14,56 +15,84 @@ use core::arch::asm;
 #[repr(C, align(8))]
 struct Pairs<const IN: usize, const KW: usize, const KH: usize>([[[i16; IN]; KW]; KH]);
 
-/// `x + offset` in SMLAD order (groups of four), the last `len % 4` in order.
-#[inline]
-fn pairs<const IN: usize, const KW: usize, const KH: usize>(
-    x: &[i8],
-    offset: i32,
-) -> Pairs<IN, KW, KH> {
-    let mut out = Pairs([[[0i16; IN]; KW]; KH]);
-    let flat = out.0.as_flattened_mut().as_flattened_mut();
+/// The most inputs offset into int16 at a time (512 bytes): a longer row runs in slices of its
+/// columns, so the stack holds these inputs whatever the row's length. A multiple of four.
+const CHUNK: usize = 256;
+
+/// `CHUNK` int16 inputs, aligned for `LDRD`.
+#[repr(C, align(8))]
+struct Chunk([i16; CHUNK]);
+
+/// `x + offset` into `out` in SMLAD order (groups of four), the last `len % 4` in order.
+#[inline(always)]
+fn pairs(out: &mut [i16], x: &[i8], offset: i32) {
     let o = |v: i8| (v as i32 + offset) as i16;
-    for (d, s) in flat.chunks_exact_mut(4).zip(x.chunks_exact(4)) {
+    for (d, s) in out.chunks_exact_mut(4).zip(x.chunks_exact(4)) {
         d.copy_from_slice(&[o(s[0]), o(s[2]), o(s[1]), o(s[3])]);
     }
-    let tail = flat.len() / 4 * 4;
-    for (d, &s) in flat[tail..].iter_mut().zip(&x[tail..]) {
+    let tail = out.len() / 4 * 4;
+    for (d, &s) in out[tail..].iter_mut().zip(&x[tail..]) {
         *d = o(s);
     }
-    out
 }
 
-/// Adds to `acc[o]` the dot product of row `o` with `x + offset`, wrapping: `OUT` rows of `len =
-/// KH · KW · IN` weights laid end to end in `weight` (a dense layer's with `KH = KW = 1`, a
-/// convolution's with its patch).
+/// Adds to `acc[o]` the dot product of row `o` with `x + offset`, wrapping: `acc.len()` rows of
+/// `len = KH · KW · IN` weights laid end to end in `weight` (a dense layer's with `KH = KW = 1`,
+/// a convolution's with its patch).
 #[inline]
-pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
+pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize>(
     weight: &[i8],
     x: &[i8],
     offset: i32,
-    acc: &mut [i32; OUT],
+    acc: &mut [i32],
 ) {
     let len = KH * KW * IN;
-    assert!(weight.len() == OUT * len && x.len() == len);
-    let xs = pairs::<IN, KW, KH>(x, offset);
-    let xs = xs.0.as_flattened().as_flattened();
-    let groups = len / 4;
+    assert!(weight.len() == acc.len() * len && x.len() == len);
+    if len <= CHUNK {
+        let mut xs = Pairs([[[0i16; IN]; KW]; KH]);
+        let xs = xs.0.as_flattened_mut().as_flattened_mut();
+        pairs(xs, x, offset);
+        columns::<IN, KW, KH>(weight, 0, xs, acc);
+    } else {
+        let mut buffer = Chunk([0; CHUNK]);
+        for (k, x) in x.chunks(CHUNK).enumerate() {
+            let xs = &mut buffer.0[..x.len()];
+            pairs(xs, x, offset);
+            columns::<IN, KW, KH>(weight, k * CHUNK, xs, acc);
+        }
+    }
+}
+
+/// Adds to `acc[o]` the products of columns `start..start + xs.len()` of row `o` (rows `len =
+/// KH · KW · IN` bytes apart in `weight`) with `xs` (in SMLAD order, aligned to 4 bytes; `start`
+/// a multiple of 4), wrapping.
+#[inline(always)]
+fn columns<const IN: usize, const KW: usize, const KH: usize>(
+    weight: &[i8],
+    start: usize,
+    xs: &[i16],
+    acc: &mut [i32],
+) {
+    let len = KH * KW * IN;
+    let n = xs.len();
+    let groups = n / 4;
     let tail = groups * 4;
     let mut done = 0;
     // Four rows at a time, while their offsets fit LDR's 12-bit immediate.
     if 3 * len <= 4095 && groups > 0 {
         for (rows, acc) in weight.chunks_exact(4 * len).zip(acc.chunks_exact_mut(4)) {
             let mut a = [acc[0], acc[1], acc[2], acc[3]];
-            // SAFETY: reads `4 · groups` bytes of each of the four rows (from the first row,
-            // `len` apart) and as many int16 inputs, all in bounds.
-            unsafe { four_rows::<IN, KW, KH>(rows.as_ptr(), xs.as_ptr(), groups, &mut a) };
+            // SAFETY: reads `4 · groups` bytes of each of the four rows from `start` (from the
+            // first row, `len` apart) and as many int16 inputs, all in bounds.
+            unsafe { four_rows::<IN, KW, KH>(rows[start..].as_ptr(), xs.as_ptr(), groups, &mut a) };
             for (k, (row, acc)) in rows.chunks_exact(len).zip(acc.iter_mut()).enumerate() {
-                *acc = a[k].wrapping_add(rest(&row[tail..], &xs[tail..]));
+                *acc = a[k].wrapping_add(rest(&row[start + tail..start + n], &xs[tail..]));
             }
             done += 4;
         }
     }
     for (row, acc) in weight[done * len..].chunks_exact(len).zip(&mut acc[done..]) {
+        let row = &row[start..start + n];
         let mut a = *acc;
         if groups > 0 {
             // SAFETY: reads `4 · groups` bytes of the row and as many int16 inputs.

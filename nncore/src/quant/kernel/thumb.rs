@@ -5,42 +5,83 @@
 //! instructions a multiply-add. The sums are the portable path's, wrapping alike.
 
 use core::arch::asm;
+use core::mem::MaybeUninit;
 
-/// Adds to `acc[o]` the dot product of row `o` with `x + offset`, wrapping: `OUT` rows of `len =
-/// KH · KW · IN` weights laid end to end in `weight` (a dense layer's with `KH = KW = 1`, a
-/// convolution's with its patch).
+/// The most inputs offset into words at a time (512 bytes): a longer row runs in slices of
+/// its columns, so the stack holds these words whatever the row's length.
+const CHUNK: usize = 128;
+
+/// Adds to `acc[o]` the dot product of row `o` with `x + offset`, wrapping: `acc.len()` rows of
+/// `len = KH · KW · IN` weights laid end to end in `weight` (a dense layer's with `KH = KW = 1`,
+/// a convolution's with its patch).
 #[inline]
-pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize, const OUT: usize>(
+pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize>(
     weight: &[i8],
     x: &[i8],
     offset: i32,
-    acc: &mut [i32; OUT],
+    acc: &mut [i32],
 ) {
     let len = KH * KW * IN;
-    assert!(weight.len() == OUT * len && x.len() == len);
-    // Words, so that one `LDM` loads an input and steps to the next.
-    let mut words = [[[0i32; IN]; KW]; KH];
-    let xs = words.as_flattened_mut().as_flattened_mut();
-    for (w, &x) in xs.iter_mut().zip(x) {
-        *w = x as i32 + offset;
+    assert!(weight.len() == acc.len() * len && x.len() == len);
+    // Words, so that one `LDM` loads an input and steps to the next; written, not zeroed first.
+    let uninit = const { MaybeUninit::<i32>::uninit() };
+    if len <= CHUNK {
+        let mut words = [[[uninit; IN]; KW]; KH];
+        let words = words.as_flattened_mut().as_flattened_mut();
+        columns(weight, len, 0, offset_words(words, x, offset), acc);
+    } else {
+        let mut words = [uninit; CHUNK];
+        for (k, x) in x.chunks(CHUNK).enumerate() {
+            columns(
+                weight,
+                len,
+                k * CHUNK,
+                offset_words(&mut words, x, offset),
+                acc,
+            );
+        }
     }
-    let xs = &*xs;
-    let even = len / 2 * 2;
+}
+
+/// `x[i] + offset` into the first `x.len()` of `words`, which it returns.
+///
+/// # Panics
+/// If `words` is shorter than `x`.
+#[inline(always)]
+fn offset_words<'a>(words: &'a mut [MaybeUninit<i32>], x: &[i8], offset: i32) -> &'a [i32] {
+    let words = &mut words[..x.len()];
+    for (w, &x) in words.iter_mut().zip(x) {
+        w.write(x as i32 + offset);
+    }
+    // SAFETY: every one of these words was written above.
+    unsafe { &*(words as *mut [MaybeUninit<i32>] as *const [i32]) }
+}
+
+/// Adds to `acc[o]` the products of columns `start..start + xs.len()` of row `o` (rows `len`
+/// bytes apart in `weight`) with `xs`, wrapping.
+#[inline(always)]
+fn columns(weight: &[i8], len: usize, start: usize, xs: &[i32], acc: &mut [i32]) {
+    let n = xs.len();
+    assert!(start + n <= len, "columns inside the rows");
+    let even = n / 2 * 2;
     let mut quads = weight.chunks_exact((4 * len).max(1));
     let mut acc4 = acc.chunks_exact_mut(4);
     if even > 0 {
         for (rows, acc) in (&mut quads).zip(&mut acc4) {
-            let w = core::array::from_fn(|k| rows[k * len..].as_ptr());
+            // The rows' columns from `start`, checked once above rather than row by row.
+            let first = rows.as_ptr().wrapping_add(start);
+            let w = core::array::from_fn(|k| first.wrapping_add(k * len));
             let mut a = [acc[0], acc[1], acc[2], acc[3]];
-            // SAFETY: reads `even` bytes of each row and `even` inputs.
+            // SAFETY: reads `even ≤ n` bytes of each row from `start`, `start + n ≤ len`, and
+            // `even` inputs.
             unsafe { four_rows(w, xs.as_ptr(), even, &mut a) };
-            for (k, (acc, a)) in acc.iter_mut().zip(a).enumerate() {
-                let row = &rows[k * len..(k + 1) * len];
-                *acc = row[even..]
-                    .iter()
-                    .zip(&xs[even..])
-                    .fold(a, |s, (&w, &x)| s.wrapping_add(w as i32 * x));
+            if even < n {
+                for (k, a) in a.iter_mut().enumerate() {
+                    let w = rows[k * len + start + even] as i32;
+                    *a = a.wrapping_add(w * xs[even]);
+                }
             }
+            acc.copy_from_slice(&a);
         }
     }
     let (weight, acc) = if even > 0 {
@@ -51,7 +92,8 @@ pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize, const O
     let mut pairs = weight.chunks_exact((2 * len).max(1));
     let mut accs = acc.chunks_exact_mut(2);
     for (rows, acc) in (&mut pairs).zip(&mut accs) {
-        let (row0, row1) = rows.split_at(len);
+        let row0 = &rows[start..start + n];
+        let row1 = &rows[len + start..len + start + n];
         let (mut a0, mut a1) = (acc[0], acc[1]);
         if even > 0 {
             // SAFETY: reads `even` bytes of each row and `even` inputs.
@@ -66,7 +108,7 @@ pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize, const O
                 )
             };
         }
-        for i in even..len {
+        for i in even..n {
             a0 = a0.wrapping_add(row0[i] as i32 * xs[i]);
             a1 = a1.wrapping_add(row1[i] as i32 * xs[i]);
         }
@@ -75,7 +117,7 @@ pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize, const O
     }
     let rest = pairs.remainder().chunks_exact(len.max(1));
     for (row, acc) in rest.zip(accs.into_remainder()) {
-        let sum = row
+        let sum = row[start..start + n]
             .iter()
             .zip(xs)
             .fold(0i32, |s, (&w, &x)| s.wrapping_add(w as i32 * x));
