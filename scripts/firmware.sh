@@ -4,7 +4,10 @@
 # micro:bit), one workload a build; runs each, counting the instructions of one inference with a
 # TCG plugin (plugin/insn_count.c); checks its outputs against the same code built for the host,
 # byte for byte, and that no software floating-point routine is reachable from an int8 inference
-# (nor a double-precision one from a float inference on the M4F); prints a table.
+# (nor a double-precision one from a float inference on the M4F), and that an int8 model's
+# flash is within 5% of what it states: its value (`STORED_BYTES`), the int8 runtime
+# (`nncore::quant::RUNTIME_FLASH_BYTES`) and the firmware without a model (`none`, built first on
+# each target); prints a table.
 #
 #   scripts/firmware.sh [WORKLOAD...]     (default: all but MicroFlow's; `none` is the runtime alone)
 #   NN_FIRMWARE_PEERS=1 scripts/firmware.sh   (all, MicroFlow's too)
@@ -30,8 +33,10 @@ fi
 # (`mps2-an385`), which executes ARMv6-M code instruction for instruction as a Cortex-M0 would.
 m0_workloads=("${m4_workloads[@]}")
 if [ "$#" -gt 0 ]; then
-    m4_workloads=("$@")
-    m0_workloads=("$@")
+    # `none` first: the flash bound of the others counts its flash.
+    m4_workloads=(none)
+    for w in "$@"; do [ "$w" = none ] || m4_workloads+=("$w"); done
+    m0_workloads=("${m4_workloads[@]}")
 fi
 
 # --- Tools ---------------------------------------------------------------------------------
@@ -111,11 +116,13 @@ run() {
         equal=NO
         failures+=("$target $workload: outputs differ from the host's ($log.host, $log.board)")
     fi
-    local insns stack macs weights arena
+    local insns stack macs weights model runtime arena
     insns=$(awk '$1 == "insns" { if ($2 > m) m = $2 } END { print m + 0 }' "$log.board")
     stack=$(awk '$1 == "stack" { if ($2 > m) m = $2 } END { print m + 0 }' "$log.board")
     macs=$(awk '$1 == "multiply-adds" { print $2 }' "$log.board")
     weights=$(awk '$1 == "weight-bytes" { print $2 }' "$log.board")
+    model=$(awk '$1 == "model-bytes" { print $2 }' "$log.board")
+    runtime=$(awk '$1 == "runtime-bytes" { print $2 }' "$log.board")
     arena=$(awk '$1 == "arena-bytes" { print $2 }' "$log.board")
     local flash ram
     read -r flash ram < <(llvm-size-22 -A "$elf" | awk '
@@ -136,16 +143,30 @@ run() {
     if [ -n "$pattern" ] && grep -qE -- "$pattern" <<< "$fns"; then
         failures+=("$target $workload: software floating point reachable from the inference: $found")
     fi
+    # An int8 model's flash: at most 5% over its value, the int8 runtime and the firmware
+    # without a model.
+    local bound="-"
+    [ "$workload" = none ] && harness[$target]=$flash
+    case "$workload" in
+        microflow-*) ;;
+        *int8* | *-tflite)
+            bound=$(awk -v m="$model" -v r="$runtime" -v h="${harness[$target]}" \
+                'BEGIN { printf "%d", 1.05 * (m + r + h) }')
+            if [ "$flash" -gt "$bound" ]; then
+                failures+=("$target $workload: flash $flash B is over 1.05 × (model $model B + runtime $runtime B + firmware without a model ${harness[$target]} B) = $bound B")
+            fi ;;
+    esac
     local per_mac="-"
     [ "$macs" -gt 0 ] && per_mac=$(awk -v i="$insns" -v m="$macs" 'BEGIN { printf "%.2f", i / m }')
-    rows+=("$(printf '| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' \
-        "$cpu" "$machine" "$workload" "$insns" "$per_mac" "$flash" "$weights" "$ram" "$stack" \
-        "$arena" "$float" "$equal$tflite")")
+    rows+=("$(printf '| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' \
+        "$cpu" "$machine" "$workload" "$insns" "$per_mac" "$flash" "$bound" "$weights" "$model" \
+        "$ram" "$stack" "$arena" "$float" "$equal$tflite")")
     echo "${rows[-1]}" >&2
 }
 
 rows=()
 failures=()
+declare -A harness=()
 for w in "${m4_workloads[@]}"; do
     run thumbv7em-none-eabihf mps2 mps2-an386 "$w" "Cortex-M4F"
 done
@@ -157,8 +178,8 @@ for w in "${m0_workloads[@]}"; do
 done
 
 echo
-echo "| target (QEMU board) | workload | instructions / inference | per multiply-add | flash (B) | weights stated (B) | static RAM (B) | peak stack (B) | arena stated (B) | soft float reachable | outputs equal host |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+echo "| target (QEMU board) | workload | instructions / inference | per multiply-add | flash (B) | flash bound (B) | weights stated (B) | model stated (B) | static RAM (B) | peak stack (B) | arena stated (B) | soft float reachable | outputs equal host |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
 printf '%s\n' "${rows[@]}"
 if [ "${#failures[@]}" -gt 0 ]; then
     printf 'firmware.sh: %s\n' "${failures[@]}" >&2

@@ -2,6 +2,8 @@
 
 use super::QuantLayer;
 use super::conv::{Padding, Window, check_steps};
+#[cfg(all(target_arch = "arm", target_os = "none"))]
+use super::depthwise_taps::{Sizes, depthwise_taps};
 use super::kernel::Kernel;
 use super::params::OutputStage;
 
@@ -144,6 +146,28 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                 self.planes_thumb(x, &window, y);
                 return;
             }
+        }
+        #[cfg(all(target_arch = "arm", target_os = "none"))]
+        if IN == OUT {
+            let window = Window::new(
+                self.padding,
+                [H, W],
+                [KH, KW],
+                self.stride,
+                self.dilation,
+                [HO, WO],
+            );
+            let sizes = Sizes {
+                input: [H, W],
+                output: [HO, WO],
+                kernel: [KH, KW],
+                channels: IN,
+            };
+            let (x, taps) = (x.as_flattened().as_flattened(), self.weight.as_flattened().as_flattened());
+            let (stage, mut acc) = (self.stage.view(), [0; OUT]);
+            let y = y.as_flattened_mut().as_flattened_mut();
+            depthwise_taps(x, sizes, &window, taps, &self.bias, stage, kernel, &mut acc, y);
+            return;
         }
         self.body(x, kernel, kernel, y);
     }
