@@ -386,9 +386,15 @@ fn footprint_constants_count_bytes_and_products() {
     // multiplier, mantissa and shift), then a few words of quantization and settings a layer.
     let stages = 12 * (8 + 3);
     let settings = MlpInt8::STORED_BYTES - MlpInt8::WEIGHT_BYTES - stages;
-    assert!(settings <= 2 * 64, "{settings} bytes of settings in two layers");
+    assert!(
+        settings <= 2 * 64,
+        "{settings} bytes of settings in two layers"
+    );
     // Six layers with weights, eight without (each its quantization, or a window too).
     let channels = 4 + 8 + 3;
     let settings = ConvNetInt8::STORED_BYTES - ConvNetInt8::WEIGHT_BYTES - 12 * channels;
-    assert!(settings <= 9 * 80, "{settings} bytes of settings in nine layers");
+    assert!(
+        settings <= 9 * 80,
+        "{settings} bytes of settings in nine layers"
+    );
 }

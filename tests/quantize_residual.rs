@@ -220,5 +220,8 @@ fn a_residual_model_states_the_bytes_it_stores() {
     let channels = 8 + 8 + 10;
     let known = ResidualDigitsInt8::WEIGHT_BYTES + 12 * channels + size_of::<nncore::quant::Add>();
     let settings = ResidualDigitsInt8::STORED_BYTES - known;
-    assert!(settings <= 8 * 80, "{settings} bytes of settings in eight layers");
+    assert!(
+        settings <= 8 * 80,
+        "{settings} bytes of settings in eight layers"
+    );
 }

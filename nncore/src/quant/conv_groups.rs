@@ -52,10 +52,15 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 kernel: [KH, KW],
                 channels: C,
             };
-            let (x, taps) = (x.as_flattened().as_flattened(), taps.as_flattened().as_flattened());
+            let (x, taps) = (
+                x.as_flattened().as_flattened(),
+                taps.as_flattened().as_flattened(),
+            );
             let (stage, mut acc) = (self.stage.view(), [0; OUT]);
             let y = y.as_flattened_mut().as_flattened_mut();
-            depthwise_taps(x, sizes, window, taps, &self.bias, stage, kernel, &mut acc, y);
+            depthwise_taps(
+                x, sizes, window, taps, &self.bias, stage, kernel, &mut acc, y,
+            );
             return;
         }
         self.groups_body(x, window, kernel, kernel, y);

@@ -194,13 +194,20 @@ impl<const N: usize> OutputStage<N> {
     #[inline(always)]
     #[must_use]
     pub const fn finish(&self, c: usize, acc: i32) -> i8 {
-        finish_one(
-            self.rounding,
-            self.multiplier[c],
-            [self.input.scale, self.weight_scale[c], self.output.scale],
-            self.output.zero_point,
+        let scaled = match self.rounding {
+            Rounding::Double => self.multiplier[c].apply_double_rounding(acc),
+            Rounding::Single => self.multiplier[c].apply_single_rounding(acc),
+            Rounding::Float => round_scaled(
+                acc,
+                self.multiplier[c],
+                self.input.scale,
+                self.weight_scale[c],
+                self.output.scale,
+            ),
+        };
+        clamp_i8(
+            scaled.saturating_add(self.output.zero_point as i32),
             self.clamp,
-            acc,
         )
     }
 
@@ -297,12 +304,22 @@ pub(crate) struct Stage<'a> {
 
 #[cfg_attr(not(all(target_arch = "arm", target_os = "none")), allow(dead_code))]
 impl Stage<'_> {
-    /// [`OutputStage::finish`].
+    /// [`OutputStage::finish`] (the same arithmetic, checked by a test).
     #[inline(always)]
     pub(crate) fn finish(&self, c: usize, acc: i32) -> i8 {
-        let scales = [self.input.scale, self.weight_scale[c], self.output.scale];
-        let z = self.output.zero_point;
-        finish_one(self.rounding, self.multiplier[c], scales, z, self.clamp, acc)
+        let m = self.multiplier[c];
+        let scaled = match self.rounding {
+            Rounding::Double => m.apply_double_rounding(acc),
+            Rounding::Single => m.apply_single_rounding(acc),
+            Rounding::Float => {
+                let (input, weight) = (self.input.scale, self.weight_scale[c]);
+                round_scaled(acc, m, input, weight, self.output.scale)
+            }
+        };
+        clamp_i8(
+            scaled.saturating_add(self.output.zero_point as i32),
+            self.clamp,
+        )
     }
 
     /// `-input.zero_point`.
@@ -325,7 +342,9 @@ impl Stage<'_> {
             #[cfg(nn_arm_dsp)]
             if self.rounding == Rounding::Double {
                 let (m, zero_point) = (self.multiplier[c], self.output.zero_point as i32);
-                if let Some(stage) = crate::quant::kernel::DoubleStage::new(m, zero_point, self.clamp) {
+                if let Some(stage) =
+                    crate::quant::kernel::DoubleStage::new(m, zero_point, self.clamp)
+                {
                     *out = stage.finish(a);
                     continue;
                 }
@@ -333,25 +352,6 @@ impl Stage<'_> {
             *out = self.finish(c, a);
         }
     }
-}
-
-/// The int8 output for `acc` of a channel rescaled by `m` (or by `scales`, `[input, weight,
-/// output]`, for [`Rounding::Float`]), plus `zero_point`, clamped to `clamp`.
-#[inline(always)]
-const fn finish_one(
-    rounding: Rounding,
-    m: Multiplier,
-    scales: [f32; 3],
-    zero_point: i8,
-    clamp: [i8; 2],
-    acc: i32,
-) -> i8 {
-    let scaled = match rounding {
-        Rounding::Double => m.apply_double_rounding(acc),
-        Rounding::Single => m.apply_single_rounding(acc),
-        Rounding::Float => round_scaled(acc, m, scales[0], scales[1], scales[2]),
-    };
-    clamp_i8(scaled.saturating_add(zero_point as i32), clamp)
 }
 
 /// `input.scale · weight_scale / output.scale` in `f64` from the `f32` scales.
@@ -461,7 +461,11 @@ mod tests {
                 assert_eq!(view.input_offset(), stage.input_offset());
                 for acc in [i32::MIN, -70_001, -3, 0, 5, 123_457, i32::MAX] {
                     for c in 0..3 {
-                        assert_eq!(view.finish(c, acc), stage.finish(c, acc), "{rounding:?} {c} {acc}");
+                        assert_eq!(
+                            view.finish(c, acc),
+                            stage.finish(c, acc),
+                            "{rounding:?} {c} {acc}"
+                        );
                     }
                 }
             }
