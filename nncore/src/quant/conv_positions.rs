@@ -23,11 +23,9 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         window: &Window,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
-        let len = KH * KW * IN;
         let offset = self.stage.input_offset();
         // `offset` is minus the zero point, within [-127, 128].
         let zero = (-offset) as i8;
-        let rows = self.weight.as_flattened().as_flattened().as_flattened();
         let y = y.as_flattened_mut().as_flattened_mut();
         let positions = HO * WO;
         let mut patches = Patches::<IN, KW, KH>::new();
