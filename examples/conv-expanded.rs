@@ -2366,6 +2366,11 @@ impl ConvNetInt8 {
             32usize,
             2usize,
         > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::Int8Layer>::WEIGHT_BYTES;
+    /// Bytes the model's value occupies, what a `static` of it puts in flash (its size):
+    /// the weights and biases of `WEIGHT_BYTES`, each output channel's stage (its `f32`
+    /// weight scale and fixed-point multiplier, 12 bytes), each layer's quantization,
+    /// window and clamp (`usize`s: their size is the target's), and padding.
+    pub const STORED_BYTES: ::core::primitive::usize = ::core::mem::size_of::<Self>();
     /// Bytes of the largest activation, the input and output included (one byte a value).
     pub const MAX_ACTIVATION_BYTES: ::core::primitive::usize = ::nncore::__private::max_of(
         &[

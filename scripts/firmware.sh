@@ -4,7 +4,10 @@
 # micro:bit), one workload a build; runs each, counting the instructions of one inference with a
 # TCG plugin (plugin/insn_count.c); checks its outputs against the same code built for the host,
 # byte for byte, and that no software floating-point routine is reachable from an int8 inference
-# (nor a double-precision one from a float inference on the M4F); prints a table.
+# (nor a double-precision one from a float inference on the M4F), and that an int8 model's
+# flash is within 5% of what it states: its value (`STORED_BYTES`), the int8 runtime
+# (`nncore::quant::RUNTIME_FLASH_BYTES`) and the firmware without a model (`none`, built first on
+# each target); prints a table.
 #
 #   scripts/firmware.sh [WORKLOAD...]     (default: all but MicroFlow's; `none` is the runtime alone)
 #   NN_FIRMWARE_PEERS=1 scripts/firmware.sh   (all, MicroFlow's too)
@@ -15,8 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 
-# Every run starts with `none` (the runtime alone) on each core: its stack is the harness's own,
-# which the stack bound of an int8 workload adds to its arena and nncore's stated overhead.
+# Every run starts with `none` (the runtime alone) on each core: its stack and flash are the
+# harness's own, which the bounds of an int8 workload add to what the model states.
 # `kernels` checks the int8 dot products on odd shapes (no count: it builds its weights).
 # `ad01-tflite` and `kws-tflite` are MLPerf Tiny's official files by `tflite!`; `microflow-ad01`
 # and `microflow-kws` the same files by a peer, MicroFlow 0.1.3 (crates.io), with
@@ -113,11 +116,13 @@ run() {
         equal=NO
         failures+=("$target $workload: outputs differ from the host's ($log.host, $log.board)")
     fi
-    local insns stack macs weights arena
+    local insns stack macs weights model runtime arena
     insns=$(awk '$1 == "insns" { if ($2 > m) m = $2 } END { print m + 0 }' "$log.board")
     stack=$(awk '$1 == "stack" { if ($2 > m) m = $2 } END { print m + 0 }' "$log.board")
     macs=$(awk '$1 == "multiply-adds" { print $2 }' "$log.board")
     weights=$(awk '$1 == "weight-bytes" { print $2 }' "$log.board")
+    model=$(awk '$1 == "model-bytes" { print $2 }' "$log.board")
+    runtime=$(awk '$1 == "runtime-bytes" { print $2 }' "$log.board")
     arena=$(awk '$1 == "arena-bytes" { print $2 }' "$log.board")
     local flash ram
     read -r flash ram < <(llvm-size-22 -A "$elf" | awk '
@@ -139,31 +144,39 @@ run() {
         failures+=("$target $workload: software floating point reachable from the inference: $found")
     fi
     # An int8 model's stack is bounded by its arena, nncore's `quant::STACK_OVERHEAD_BYTES` and the
-    # harness's own stack (the `none` workload's on this target).
+    # harness's own stack; its flash, within 5%, by its value (`STORED_BYTES`), nncore's
+    # `quant::RUNTIME_FLASH_BYTES` and the harness's own flash (the `none` workload's on this target).
+    local bound="-"
     case "$workload" in
+        none) harness_stack[$target]=$stack; harness_flash[$target]=$flash ;;
+        microflow-*) ;;
         *int8* | *-tflite)
-            local overhead bound
+            local overhead stack_bound
             overhead=$(awk '$1 == "stack-overhead" { print $2 }' "$log.board")
-            bound=$((arena + overhead + ${harness[$target]}))
-            if [ "$stack" -gt "$bound" ]; then
-                failures+=("$target $workload: peak stack $stack B above $bound B (arena $arena + STACK_OVERHEAD_BYTES $overhead + harness ${harness[$target]})")
+            stack_bound=$((arena + overhead + ${harness_stack[$target]}))
+            if [ "$stack" -gt "$stack_bound" ]; then
+                failures+=("$target $workload: peak stack $stack B above $stack_bound B (arena $arena + STACK_OVERHEAD_BYTES $overhead + harness ${harness_stack[$target]})")
                 echo "firmware.sh: ${failures[-1]}" >&2
             fi
-            ;;
-        none) harness[$target]=$stack ;;
+            bound=$(awk -v m="$model" -v r="$runtime" -v h="${harness_flash[$target]}" \
+                'BEGIN { printf "%d", 1.05 * (m + r + h) }')
+            if [ "$flash" -gt "$bound" ]; then
+                failures+=("$target $workload: flash $flash B is over 1.05 × (model $model B + runtime $runtime B + firmware without a model ${harness_flash[$target]} B) = $bound B")
+                echo "firmware.sh: ${failures[-1]}" >&2
+            fi ;;
     esac
     local per_mac="-"
     [ "$macs" -gt 0 ] && per_mac=$(awk -v i="$insns" -v m="$macs" 'BEGIN { printf "%.2f", i / m }')
-    rows+=("$(printf '| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' \
-        "$cpu" "$machine" "$workload" "$insns" "$per_mac" "$flash" "$weights" "$ram" "$stack" \
-        "$arena" "$float" "$equal$tflite")")
+    rows+=("$(printf '| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' \
+        "$cpu" "$machine" "$workload" "$insns" "$per_mac" "$flash" "$bound" "$weights" "$model" \
+        "$ram" "$stack" "$arena" "$float" "$equal$tflite")")
     echo "${rows[-1]}" >&2
 }
 
 rows=()
 failures=()
-# The harness's own stack by target, from the `none` workload, which runs first on each.
-declare -A harness
+# The harness's own stack and flash by target, from the `none` workload, which runs first on each.
+declare -A harness_stack=() harness_flash=()
 without_none() { local w; for w in "$@"; do [ "$w" = none ] || printf '%s\n' "$w"; done; }
 mapfile -t m4_workloads < <(without_none "${m4_workloads[@]}")
 mapfile -t m0_workloads < <(without_none "${m0_workloads[@]}")
@@ -180,8 +193,8 @@ for w in "${m0_workloads[@]}"; do
 done
 
 echo
-echo "| target (QEMU board) | workload | instructions / inference | per multiply-add | flash (B) | weights stated (B) | static RAM (B) | peak stack (B) | arena stated (B) | soft float reachable | outputs equal host |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+echo "| target (QEMU board) | workload | instructions / inference | per multiply-add | flash (B) | flash bound (B) | weights stated (B) | model stated (B) | static RAM (B) | peak stack (B) | arena stated (B) | soft float reachable | outputs equal host |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
 printf '%s\n' "${rows[@]}"
 if [ "${#failures[@]}" -gt 0 ]; then
     printf 'firmware.sh: %s\n' "${failures[@]}" >&2

@@ -375,4 +375,26 @@ fn footprint_constants_count_bytes_and_products() {
     );
     // A budget a firmware build would check.
     const _: () = assert!(MlpInt8::WEIGHT_BYTES < <Mlp as Module>::PARAM_BYTES / 3);
+    // What a model's value occupies: its size, the layers' values and padding.
+    assert_eq!(MlpInt8::STORED_BYTES, size_of::<MlpInt8>());
+    // Dropout, the folded BatchNorm and the fused ReLU keep their quantization (8 bytes each).
+    let layers = size_of::<nncore::quant::FullyConnected<6, 8>>()
+        + 3 * size_of::<nncore::quant::QuantParams>()
+        + size_of::<nncore::quant::FullyConnected<8, 3>>();
+    assert_eq!(MlpInt8::STORED_BYTES, layers);
+    // Beyond the weights and biases, each output channel's stage (its f32 weight scale and its
+    // multiplier, mantissa and shift), then a few words of quantization and settings a layer.
+    let stages = 12 * (8 + 3);
+    let settings = MlpInt8::STORED_BYTES - MlpInt8::WEIGHT_BYTES - stages;
+    assert!(
+        settings <= 2 * 64,
+        "{settings} bytes of settings in two layers"
+    );
+    // Six layers with weights, eight without (each its quantization, or a window too).
+    let channels = 4 + 8 + 3;
+    let settings = ConvNetInt8::STORED_BYTES - ConvNetInt8::WEIGHT_BYTES - 12 * channels;
+    assert!(
+        settings <= 9 * 80,
+        "{settings} bytes of settings in nine layers"
+    );
 }

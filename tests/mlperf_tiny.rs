@@ -91,6 +91,26 @@ fn footprints_are_the_models() {
         AnomalyDetection::WEIGHT_BYTES,
         ad + 4 * (4 * 128 + 8 + 4 * 128 + 640)
     );
+    // What each model's value occupies, its size: beyond the weights and biases, each output
+    // channel's stage (an f32 weight scale, a two-word multiplier), then a few words of
+    // quantization and settings a layer.
+    assert_eq!(
+        AnomalyDetection::STORED_BYTES,
+        size_of::<AnomalyDetection>()
+    );
+    let stages = 12 * (4 * 128 + 8 + 4 * 128 + 640);
+    let settings = AnomalyDetection::STORED_BYTES - AnomalyDetection::WEIGHT_BYTES - stages;
+    assert!(
+        settings <= 10 * 64,
+        "{settings} bytes of settings in ten layers"
+    );
+    // The DS-CNN: nine layers of 64 channels, the classifier's 12; pooling and reshapes.
+    let stages = 12 * (9 * 64 + 12);
+    let settings = KeywordSpotting::STORED_BYTES - KeywordSpotting::WEIGHT_BYTES - stages;
+    assert!(
+        settings <= 13 * 96,
+        "{settings} bytes of settings in thirteen layers"
+    );
     // The largest activations: the 48×48×8 and 48×48×16 maps of the first VWW layers...
     assert_eq!(VisualWakeWords::MAX_ACTIVATION_BYTES, 48 * 48 * 16);
     // ...and at the first ResNet-8 ADD: the stack's input, the second convolution's output, the sum.

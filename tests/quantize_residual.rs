@@ -207,3 +207,21 @@ fn a_residual_model_quantizes_as_its_layers_composed_by_hand() {
         agree as f32 / n
     );
 }
+
+/// The stated bytes of a graph model's value: its layers and its `ADD`s.
+#[test]
+fn a_residual_model_states_the_bytes_it_stores() {
+    assert_eq!(
+        ResidualDigitsInt8::STORED_BYTES,
+        size_of::<ResidualDigitsInt8>()
+    );
+    // Beyond the weights, every output channel's stage (an f32 scale and a two-word multiplier),
+    // the `ADD`, then a few words of quantization and settings a layer.
+    let channels = 8 + 8 + 10;
+    let known = ResidualDigitsInt8::WEIGHT_BYTES + 12 * channels + size_of::<nncore::quant::Add>();
+    let settings = ResidualDigitsInt8::STORED_BYTES - known;
+    assert!(
+        settings <= 8 * 80,
+        "{settings} bytes of settings in eight layers"
+    );
+}

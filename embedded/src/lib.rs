@@ -127,6 +127,8 @@ pub static DIGITS: DigitNetInt8 = DIGITS_INT8;
 
 // Under 30% of the float model's bytes, checked when this crate compiles.
 const _: () = assert!(DigitNetInt8::WEIGHT_BYTES * 10 <= DigitNet::PARAM_BYTES * 3);
+// Its whole value, the output stages included, under a third.
+const _: () = assert!(DigitNetInt8::STORED_BYTES * 3 <= DigitNet::PARAM_BYTES);
 const _: () = assert!(DigitNetInt8::MAX_ACTIVATION_BYTES == 64);
 
 /// The digit in an 8×8 image (pixels in [0, 1], row by row), computed in int8: the image is

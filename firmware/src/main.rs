@@ -4,10 +4,11 @@
 //! prints the outputs over semihosting. Built for the host, it prints the same outputs, which
 //! the script compares byte for byte.
 //!
-//! Lines printed: `workload`, `multiply-adds`, `weight-bytes`, `arena-bytes`, `stack-overhead`
-//! ([`nncore::quant::STACK_OVERHEAD_BYTES`]), then per sample
-//! `output <hex>` and (on the board) `stack <bytes>`; on the host, for the official `.tflite`
-//! files, `tflite-differs` (see `official`).
+//! Lines printed: `workload`, `multiply-adds`, `weight-bytes`, `model-bytes` (what the model's
+//! value occupies), `runtime-bytes` ([`nncore::quant::RUNTIME_FLASH_BYTES`]), `arena-bytes`,
+//! `stack-overhead` ([`nncore::quant::STACK_OVERHEAD_BYTES`]), then per sample `output <hex>`
+//! and (on the board) `stack <bytes>`; on the host, for the official `.tflite` files,
+//! `tflite-differs` (see `official`).
 
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
@@ -47,6 +48,8 @@ pub fn nn_infer(x: &workload::Input) -> workload::Output {
 fn header(line: &mut dyn FnMut(&str, usize)) {
     line("multiply-adds", workload::MULTIPLY_ADDS);
     line("weight-bytes", workload::WEIGHT_BYTES);
+    line("model-bytes", workload::MODEL_BYTES);
+    line("runtime-bytes", nncore::quant::RUNTIME_FLASH_BYTES);
     line("arena-bytes", workload::ARENA_BYTES);
     line("stack-overhead", nncore::quant::STACK_OVERHEAD_BYTES);
 }

@@ -51,6 +51,7 @@ pub mod selected {
     pub const NAME: &str = "MLPerf Tiny ad01_int8.tflite, by nncore::tflite!";
     pub const MULTIPLY_ADDS: usize = Model::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = Model::WEIGHT_BYTES;
+    pub const MODEL_BYTES: usize = Model::STORED_BYTES;
     pub const ARENA_BYTES: usize = Model::ARENA_BYTES;
 
     pub fn infer(x: &Input) -> Output {
@@ -66,6 +67,7 @@ pub mod selected {
     pub const NAME: &str = "MLPerf Tiny kws_ref_model.tflite, by nncore::tflite!";
     pub const MULTIPLY_ADDS: usize = Model::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = Model::WEIGHT_BYTES;
+    pub const MODEL_BYTES: usize = Model::STORED_BYTES;
     pub const ARENA_BYTES: usize = Model::ARENA_BYTES;
 
     pub fn infer(x: &Input) -> Output {
@@ -92,6 +94,8 @@ pub mod selected {
     pub const NAME: &str = "MLPerf Tiny ad01_int8.tflite, by MicroFlow 0.1.3";
     pub const MULTIPLY_ADDS: usize = Reference::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = Reference::WEIGHT_BYTES;
+    /// MicroFlow's own storage of the weights: not stated.
+    pub const MODEL_BYTES: usize = 0;
     pub const ARENA_BYTES: usize = 0;
 
     pub fn infer(x: &Input) -> Output {
@@ -116,6 +120,8 @@ pub mod selected {
     pub const NAME: &str = "MLPerf Tiny kws_ref_model.tflite, by MicroFlow 0.1.3";
     pub const MULTIPLY_ADDS: usize = Reference::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = Reference::WEIGHT_BYTES;
+    /// MicroFlow's own storage of the weights: not stated.
+    pub const MODEL_BYTES: usize = 0;
     pub const ARENA_BYTES: usize = 0;
 
     pub fn infer(x: &Input) -> Output {

@@ -59,6 +59,7 @@ pub mod selected {
     pub const NAME: &str = "temperature MLP, f32";
     pub const MULTIPLY_ADDS: usize = <TempNet as Module>::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = TempNet::PARAM_BYTES;
+    pub const MODEL_BYTES: usize = core::mem::size_of::<TempNet>();
     pub const ARENA_BYTES: usize = <TempNet as Module>::ARENA_BYTES;
     pub type Input = [f32; 1];
 
@@ -88,6 +89,7 @@ pub mod selected {
     pub const NAME: &str = "digits MLP, f32";
     pub const MULTIPLY_ADDS: usize = <DigitNet as Module>::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = DigitNet::PARAM_BYTES;
+    pub const MODEL_BYTES: usize = core::mem::size_of::<DigitNet>();
     pub const ARENA_BYTES: usize = <DigitNet as Module>::ARENA_BYTES;
     pub type Input = [f32; 64];
 
@@ -109,6 +111,7 @@ pub mod selected {
     pub const NAME: &str = "digits MLP, int8";
     pub const MULTIPLY_ADDS: usize = DigitNetInt8::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = DigitNetInt8::WEIGHT_BYTES;
+    pub const MODEL_BYTES: usize = DigitNetInt8::STORED_BYTES;
     pub const ARENA_BYTES: usize = DigitNetInt8::ARENA_BYTES;
     pub type Input = [i8; 64];
 
@@ -135,6 +138,7 @@ pub mod selected {
     pub const NAME: &str = "anomaly autoencoder, f32";
     pub const MULTIPLY_ADDS: usize = <Deployed as Module>::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = Deployed::PARAM_BYTES;
+    pub const MODEL_BYTES: usize = core::mem::size_of::<Deployed>();
     pub const ARENA_BYTES: usize = <Deployed as Module>::ARENA_BYTES;
     pub type Input = [f32; 640];
 
@@ -162,6 +166,7 @@ pub mod selected {
     pub const NAME: &str = "anomaly autoencoder, int8 (TFLite Micro rounding)";
     pub const MULTIPLY_ADDS: usize = DeployedInt8::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = DeployedInt8::WEIGHT_BYTES;
+    pub const MODEL_BYTES: usize = DeployedInt8::STORED_BYTES;
     pub const ARENA_BYTES: usize = DeployedInt8::ARENA_BYTES;
     pub type Input = [i8; 640];
 
@@ -186,6 +191,7 @@ pub mod selected {
     pub const NAME: &str = "keyword-spotting DS-CNN, int8";
     pub const MULTIPLY_ADDS: usize = KwsInt8::MULTIPLY_ADDS;
     pub const WEIGHT_BYTES: usize = KwsInt8::WEIGHT_BYTES;
+    pub const MODEL_BYTES: usize = KwsInt8::STORED_BYTES;
     pub const ARENA_BYTES: usize = KwsInt8::ARENA_BYTES;
     pub type Input = [[[i8; 1]; 10]; 49];
     pub type Output = [i8; 12];
@@ -211,6 +217,7 @@ pub mod selected {
         "int8 dot products on odd shapes, output stages on edge cases, f32 dense layers";
     pub const MULTIPLY_ADDS: usize = 0;
     pub const WEIGHT_BYTES: usize = 0;
+    pub const MODEL_BYTES: usize = 0;
     pub const ARENA_BYTES: usize = 0;
     pub type Input = u32;
     /// Dot products of seven shapes at four offsets, then [`stages`], then [`dense`]'s bits, then
@@ -391,6 +398,7 @@ pub mod selected {
     pub const NAME: &str = "none (the runtime alone)";
     pub const MULTIPLY_ADDS: usize = 0;
     pub const WEIGHT_BYTES: usize = 0;
+    pub const MODEL_BYTES: usize = 0;
     pub const ARENA_BYTES: usize = 0;
     pub type Input = [i8; 1];
 

@@ -2,6 +2,8 @@
 //! AVX-512 compiled for it, so that the loops over channels run in its lanes.
 
 use super::conv::{Conv2d, Window};
+#[cfg(all(target_arch = "arm", target_os = "none"))]
+use super::depthwise_taps::{Sizes, depthwise_taps};
 use super::kernel::Kernel;
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
@@ -31,6 +33,34 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         }
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
         if self.depthwise_planes_thumb(x, window, y) {
+            return;
+        }
+        #[cfg(all(target_arch = "arm", target_os = "none"))]
+        if IN == 1 && OUT == C {
+            // `taps[kh][kw][o]`.
+            let mut taps = [[[0i8; OUT]; KW]; KH];
+            for (o, w) in self.weight.iter().enumerate() {
+                for (kh, row) in w.iter().enumerate() {
+                    for (kw, w) in row.iter().enumerate() {
+                        taps[kh][kw][o] = w[0];
+                    }
+                }
+            }
+            let sizes = Sizes {
+                input: [H, W],
+                output: [HO, WO],
+                kernel: [KH, KW],
+                channels: C,
+            };
+            let (x, taps) = (
+                x.as_flattened().as_flattened(),
+                taps.as_flattened().as_flattened(),
+            );
+            let (stage, mut acc) = (self.stage.view(), [0; OUT]);
+            let y = y.as_flattened_mut().as_flattened_mut();
+            depthwise_taps(
+                x, sizes, window, taps, &self.bias, stage, kernel, &mut acc, y,
+            );
             return;
         }
         self.groups_body(x, window, kernel, kernel, y);

@@ -83,7 +83,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
 
 /// The depthwise 3×3 convolution of `x` into `y` channel by channel, `tap(channel, kh, kw)` its
 /// weights, if the window has stride and dilation 1 and one zero of padding on each side, `OUT
-/// = C`; false otherwise.
+/// = C`; false otherwise. Out of line: its registers are its own, whatever calls it.
+#[inline(never)]
 fn planes<
     const C: usize,
     const H: usize,

@@ -2,6 +2,8 @@
 
 use super::QuantLayer;
 use super::conv::{Padding, Window, check_steps};
+#[cfg(all(target_arch = "arm", target_os = "none"))]
+use super::depthwise_taps::{Sizes, depthwise_taps};
 use super::kernel::Kernel;
 use super::params::OutputStage;
 
@@ -159,7 +161,38 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                 return;
             }
         }
+        #[cfg(all(target_arch = "arm", target_os = "none"))]
+        if IN == OUT {
+            return self.taps(x, kernel, y);
+        }
         self.body(x, kernel, kernel, y);
+    }
+
+    /// A depthwise multiplier of 1 tap by tap, in the loop of every shape; out of line, apart
+    /// from the plane kernels' registers.
+    #[cfg(all(target_arch = "arm", target_os = "none"))]
+    #[inline(never)]
+    fn taps<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+        &self,
+        x: &[[[i8; IN]; W]; H],
+        kernel: Kernel,
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
+        let (p, s, d) = (self.padding, self.stride, self.dilation);
+        let window = Window::new(p, [H, W], [KH, KW], s, d, [HO, WO]);
+        let sizes = Sizes {
+            input: [H, W],
+            output: [HO, WO],
+            kernel: [KH, KW],
+            channels: IN,
+        };
+        let x = x.as_flattened().as_flattened();
+        let taps = self.weight.as_flattened().as_flattened();
+        let (stage, mut acc) = (self.stage.view(), [0; OUT]);
+        let y = y.as_flattened_mut().as_flattened_mut();
+        depthwise_taps(
+            x, sizes, &window, taps, &self.bias, stage, kernel, &mut acc, y,
+        );
     }
 
     /// [`DepthwiseConv2d::body`] compiled for AVX-512: the taps' plain loop (the portable

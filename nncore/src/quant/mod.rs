@@ -54,6 +54,8 @@ mod declare;
 mod depthwise;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod depthwise_lanes;
+#[cfg(all(target_arch = "arm", target_os = "none"))]
+mod depthwise_taps;
 mod elementwise;
 mod fixed;
 mod flatbuffer;
@@ -119,6 +121,16 @@ pub use source::{Int8Layer, Int8Model};
 /// `sequential!` and by `tflite!`) and the digits MLP on both cores; a layer with longer
 /// patches or wider planes than theirs can take more.
 pub const STACK_OVERHEAD_BYTES: usize = 2048;
+/// Bytes of flash the int8 runtime takes at most in a Cortex-M firmware (Thumb-2 with the DSP
+/// extension, or ARMv6-M), beyond the model's value (`NetInt8::STORED_BYTES`) and the firmware's
+/// own code (start-up, output, the measurement): the code of the layer kinds a model uses (the
+/// kernels, their output stages and fallbacks, the model's `forward`), the constants they read,
+/// and what `core` they call. A bound, with 0.7 KB to spare, over the int8 models that
+/// `scripts/firmware.sh` builds for both cores (the digits MLP, MLPerf Tiny's autoencoder and
+/// keyword spotter by `sequential!` and by `tflite!`): the largest, the official keyword spotter
+/// on the Cortex-M4F, takes 24.9 KB. That script fails a model whose flash is over 1.05 ×
+/// (`STORED_BYTES` + this + the same firmware without a model).
+pub const RUNTIME_FLASH_BYTES: usize = 25 * 1024;
 
 /// An int8 layer taking `X` to `Y` for one sample.
 pub trait QuantLayer<X, Y> {

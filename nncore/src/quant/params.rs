@@ -211,6 +211,20 @@ impl<const N: usize> OutputStage<N> {
         )
     }
 
+    /// The stage borrowed, its channel count a run-time value.
+    #[inline]
+    #[cfg_attr(not(all(target_arch = "arm", target_os = "none")), allow(dead_code))]
+    pub(crate) fn view(&self) -> Stage<'_> {
+        Stage {
+            input: self.input,
+            output: self.output,
+            weight_scale: &self.weight_scale,
+            multiplier: &self.multiplier,
+            clamp: self.clamp,
+            rounding: self.rounding,
+        }
+    }
+
     /// Whether [`OutputStage::finish_all`] runs sixteen channels at a time with `kernel`.
     #[inline]
     pub(crate) fn vector(&self, kernel: Kernel) -> Option<VectorStage> {
@@ -289,6 +303,71 @@ impl<const N: usize> OutputStage<N> {
     #[inline]
     pub(crate) const fn input_offset(&self) -> i32 {
         -(self.input.zero_point as i32)
+    }
+}
+
+/// An [`OutputStage`] borrowed, for the kernels that take their sizes at run time (one copy of
+/// their code for every shape).
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(not(all(target_arch = "arm", target_os = "none")), allow(dead_code))]
+pub(crate) struct Stage<'a> {
+    pub input: QuantParams,
+    pub output: QuantParams,
+    pub weight_scale: &'a [f32],
+    pub multiplier: &'a [Multiplier],
+    pub clamp: [i8; 2],
+    pub rounding: Rounding,
+}
+
+#[cfg_attr(not(all(target_arch = "arm", target_os = "none")), allow(dead_code))]
+impl Stage<'_> {
+    /// [`OutputStage::finish`] (the same arithmetic, checked by a test).
+    #[inline(always)]
+    pub(crate) fn finish(&self, c: usize, acc: i32) -> i8 {
+        let m = self.multiplier[c];
+        let scaled = match self.rounding {
+            Rounding::Double => m.apply_double_rounding(acc),
+            Rounding::Single => m.apply_single_rounding(acc),
+            Rounding::Float => {
+                let (input, weight) = (self.input.scale, self.weight_scale[c]);
+                round_scaled(acc, m, input, weight, self.output.scale)
+            }
+        };
+        clamp_i8(
+            scaled.saturating_add(self.output.zero_point as i32),
+            self.clamp,
+        )
+    }
+
+    /// `-input.zero_point`.
+    #[inline]
+    pub(crate) const fn input_offset(&self) -> i32 {
+        -(self.input.zero_point as i32)
+    }
+
+    /// [`OutputStage::finish_all_into`] without a vector stage, `acc` and `out` a channel each.
+    #[cfg(all(target_arch = "arm", target_os = "none"))]
+    pub(crate) fn finish_all_into(&self, acc: &[i32], out: &mut [i8]) {
+        #[cfg(not(nn_arm_dsp))]
+        if self.rounding == Rounding::Double {
+            let zero_point = self.output.zero_point as i32;
+            let m = self.multiplier;
+            crate::quant::kernel::finish_double(acc, m, zero_point, self.clamp, out);
+            return;
+        }
+        for (c, (out, &a)) in out.iter_mut().zip(acc).enumerate() {
+            #[cfg(nn_arm_dsp)]
+            if self.rounding == Rounding::Double {
+                let (m, zero_point) = (self.multiplier[c], self.output.zero_point as i32);
+                if let Some(stage) =
+                    crate::quant::kernel::DoubleStage::new(m, zero_point, self.clamp)
+                {
+                    *out = stage.finish(a);
+                    continue;
+                }
+            }
+            *out = self.finish(c, a);
+        }
     }
 }
 
@@ -380,5 +459,33 @@ mod tests {
         };
         assert_eq!(float.finish(1, 7), 14);
         assert_eq!(float.finish(1, -9), 10);
+    }
+
+    #[test]
+    fn the_borrowed_stage_finishes_as_the_stage() {
+        let input = QuantParams::new(0.031, -7);
+        let output = QuantParams::new(0.17, 12);
+        for rounding in [Rounding::Double, Rounding::Single, Rounding::Float] {
+            for activation in [Activation::None, Activation::Relu6] {
+                let stage = OutputStage::<3>::per_channel(
+                    input,
+                    [0.002, 0.9, 3.0e-7],
+                    output,
+                    activation,
+                    rounding,
+                );
+                let view = stage.view();
+                assert_eq!(view.input_offset(), stage.input_offset());
+                for acc in [i32::MIN, -70_001, -3, 0, 5, 123_457, i32::MAX] {
+                    for c in 0..3 {
+                        assert_eq!(
+                            view.finish(c, acc),
+                            stage.finish(c, acc),
+                            "{rounding:?} {c} {acc}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -106,6 +106,11 @@ pub fn quantized(model: &Model) -> TokenStream {
         impl #int8 {
             /// Bytes of constant data: int8 weights, int32 biases and lookup tables.
             pub const WEIGHT_BYTES: #usize = 0 #(+ <#types as ::nncore::quant::Int8Layer>::WEIGHT_BYTES)*;
+            /// Bytes the model's value occupies, what a `static` of it puts in flash (its size):
+            /// the weights and biases of `WEIGHT_BYTES`, each output channel's stage (its `f32`
+            /// weight scale and fixed-point multiplier, 12 bytes), each layer's quantization,
+            /// window and clamp (`usize`s: their size is the target's), and padding.
+            pub const STORED_BYTES: #usize = ::core::mem::size_of::<Self>();
             /// Bytes of the largest activation, the input and output included (one byte a value).
             pub const MAX_ACTIVATION_BYTES: #usize = ::nncore::__private::max_of(&[#(#lens),*]);
             /// Bytes of the activations alive at once at the fullest point of `forward`, the
@@ -331,6 +336,7 @@ pub fn stub(stub: &Stub) -> TokenStream {
         #[allow(dead_code, clippy::all)]
         impl #int8 {
             pub const WEIGHT_BYTES: #usize = 0;
+            pub const STORED_BYTES: #usize = 0;
             pub const MAX_ACTIVATION_BYTES: #usize = 0;
             pub const MULTIPLY_ADDS: #usize = 0;
             #[inline]

@@ -318,6 +318,11 @@ pub fn model(
             pub const MODEL: Self = Self { #(#names: #values,)* };
             /// Bytes of constant data: int8 weights and int32 biases.
             pub const WEIGHT_BYTES: #usize = #weight_bytes;
+            /// Bytes the model's value occupies, what a `static` of it puts in flash (its size):
+            /// the weights and biases of `WEIGHT_BYTES`, each output channel's stage (its `f32`
+            /// weight scale and fixed-point multiplier, 12 bytes), each layer's quantization,
+            /// window and clamp (`usize`s: their size is the target's), and padding.
+            pub const STORED_BYTES: #usize = ::core::mem::size_of::<Self>();
             /// Bytes of the largest activation (one byte a value).
             pub const MAX_ACTIVATION_BYTES: #usize = #max_activation;
             /// Bytes of the activations alive at once at the fullest point of `forward`, the
