@@ -37,7 +37,9 @@ use core::sync::atomic::{AtomicU8, Ordering};
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{Packed, packed_dots, packed_len};
-pub(crate) use wide::{VectorStage, add, rescale, rescale_float};
+pub(crate) use wide::{VectorStage, add};
+#[cfg(not(nn_arm_dsp))]
+pub(crate) use wide::{rescale, rescale_float};
 
 /// Which dot products a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -355,6 +357,10 @@ pub(crate) use positions::{POSITIONS, Patches};
 mod micro;
 #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
 pub(crate) use micro::DoubleStage;
+#[cfg(any(nn_arm_dsp, test))]
+mod once;
+#[cfg(nn_arm_dsp)]
+pub(crate) use once::finish_once;
 #[cfg(any(nn_arm_dsp, test))]
 mod short;
 #[cfg(any(nn_arm_dsp, test))]

@@ -2,7 +2,9 @@
 //! clamp, and the output stage that turns a layer's int32 accumulators into int8.
 
 use super::fixed::{Multiplier, Rounding};
-use super::kernel::{Kernel, VectorStage, rescale, rescale_float};
+use super::kernel::{Kernel, VectorStage};
+#[cfg(not(nn_arm_dsp))]
+use super::kernel::{rescale, rescale_float};
 use super::rescale::round_scaled;
 
 /// Affine quantization of one tensor, TensorFlow Lite's: `real = scale · (q − zero_point)`.
@@ -253,18 +255,30 @@ impl<const N: usize> OutputStage<N> {
             }
             return;
         }
-        let done = vector.map_or(0, |v| {
-            let zero_point = self.output.zero_point as i32;
-            let (m, r) = (&self.multiplier, self.rounding);
-            if r == Rounding::Float {
-                let scales = [self.input.scale, self.output.scale];
-                let stage = (&m[..], &self.weight_scale[..], scales);
-                return rescale_float(v, acc, stage, zero_point, self.clamp, out);
+        // The roundings that round once, every channel in one loop of assembly.
+        #[cfg(nn_arm_dsp)]
+        {
+            let (zero_point, m) = (self.output.zero_point as i32, &self.multiplier);
+            let float = self.rounding == Rounding::Float;
+            let slow = |c: usize| self.finish(c, acc[c]);
+            crate::quant::kernel::finish_once(acc, m, float, zero_point, self.clamp, out, &slow);
+            let _ = vector;
+        }
+        #[cfg(not(nn_arm_dsp))]
+        {
+            let done = vector.map_or(0, |v| {
+                let zero_point = self.output.zero_point as i32;
+                let (m, r) = (&self.multiplier, self.rounding);
+                if r == Rounding::Float {
+                    let scales = [self.input.scale, self.output.scale];
+                    let stage = (&m[..], &self.weight_scale[..], scales);
+                    return rescale_float(v, acc, stage, zero_point, self.clamp, out);
+                }
+                rescale(v, acc, m, r, zero_point, self.clamp, out)
+            });
+            for (c, out) in out.iter_mut().enumerate().skip(done) {
+                *out = self.finish(c, acc[c]);
             }
-            rescale(v, acc, m, r, zero_point, self.clamp, out)
-        });
-        for (c, out) in out.iter_mut().enumerate().skip(done) {
-            *out = self.finish(c, acc[c]);
         }
     }
 

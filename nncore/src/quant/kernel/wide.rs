@@ -30,6 +30,7 @@ impl Kernel {
 ///
 /// # Panics
 /// If `multiplier` or `out` is shorter than `acc`.
+#[cfg(not(nn_arm_dsp))]
 #[cfg_attr(
     not(all(target_arch = "x86_64", nncore_avx512)),
     allow(unused_variables)
@@ -62,6 +63,7 @@ pub(crate) fn rescale(
 ///
 /// # Panics
 /// If `multiplier`, `weight_scale` or `out` is shorter than `acc`.
+#[cfg(not(nn_arm_dsp))]
 #[cfg_attr(
     not(all(target_arch = "x86_64", nncore_avx512)),
     allow(unused_variables)

@@ -1,0 +1,381 @@
+//! The output stages that round once ([`Rounding::Float`], TensorFlow Lite's interpreter, and
+//! [`Rounding::Single`]) on the DSP extension, every channel of a layer in one loop of assembly:
+//! 25 instructions an output (the portable `Float` stage took about 80 with its 64-bit
+//! arithmetic and its margin test).
+//!
+//! For a right shift (`d = −1 − shift` in `[0, 30]`, so that the product is divided by `2^t`,
+//! `t = 32 + d` in `[32, 62]`), with `P = acc · m` exact in 64 bits (`SMULL`):
+//!
+//! - `N = ⌊P / 2^d⌋`, the 64-bit shift by `d` of the two halves (`LSL` by `32 − d = 32` gives 0
+//!   for `d = 0`), then `V = N + 2^31` (`ADDS`, `ADC` with the zero point). Its high word is
+//!   `r = ⌊(P + 2^(t−1)) / 2^t⌋` (a floor of a floor by powers of two is one floor), plus the
+//!   zero point; its low word `L = ⌊g / 2^d⌋` for `g = (P + 2^(t−1)) mod 2^t`, the fraction
+//!   of the rounding. `|r| ≤ 2^30 + 1`: nothing overflows, and `SSAT` narrows to int8.
+//! - `Single` (`TFLITE_SINGLE_ROUNDING`: `(P + 2^(t−1)) >> t`, any mantissa) is `r` itself.
+//! - `Float` is [`round_scaled`]'s fast path where the loop takes it: `m ≥ 2^30`, `L` in
+//!   `[2^22, 2^32 − 2^22)` and `r` plus the zero point in `[−2048, 2047]` (so `|r| ≤ 2176`).
+//!   Then `g` is in `[2^(t−10), 2^t − 2^(t−10))`. That path takes `p = |P|`, its fraction
+//!   `f = p mod 2^t` and half `h = 2^(t−1)`: for `acc ≥ 0`, `g = (f + h) mod 2^t`; for
+//!   `acc < 0`, `g = (h − f) mod 2^t`; either way `|f − h| = min(g, 2^t − g) ≥ 2^(t−10)`.
+//!   Its margin is `(p >> 22) + 2`, and `p ≤ (|r| + 1/2) · 2^t` (`P + h` lies in `[r · 2^t,
+//!   (r + 1) · 2^t)`), so the margin is below `2177 · 2^(t−22) + 2 < 2^(t−10)`: the path
+//!   rounds `p` itself, to `sign · ⌊(p + h) / 2^t⌋`, which is `r` for either sign (for
+//!   `acc < 0` it is `⌈(P − h) / 2^t⌉`, equal to `⌊(P + h) / 2^t⌋` since `g ≠ 0`).
+//!
+//! A channel outside these bounds (a shift of 0 or more or below −31, for `Float` a mantissa
+//! below `2^30`, a product within `2^(t−10)` of a tie, about once in 500 outputs, or far out
+//! of int8's range) leaves the loop for the portable stage. The activation's clamp, where it
+//! is narrower than int8, is applied to the loop's bytes after it (the same as to the
+//! unnarrowed sum, the clamp's ends being int8).
+//!
+//! On the host, a model of the same instructions, which the tests hold against
+//! [`crate::quant::OutputStage::finish`].
+//!
+//! [`Rounding::Float`]: crate::quant::Rounding::Float
+//! [`Rounding::Single`]: crate::quant::Rounding::Single
+//! [`round_scaled`]: crate::quant::rescale::round_scaled
+
+use crate::quant::Multiplier;
+use crate::quant::params::clamp_i8;
+
+/// `out[c]` for every channel of `acc`: the int8 output of `acc[c]` rescaled by
+/// `multiplier[c]` rounding once (`float`: [`crate::quant::Rounding::Float`]'s fast path, else
+/// `Single`), plus `zero_point`, clamped to `clamp`; `slow(c)` gives the channels the loop
+/// leaves.
+///
+/// # Panics
+/// If `multiplier` or `out` is shorter than `acc`.
+#[inline(never)]
+pub(crate) fn finish_once(
+    acc: &[i32],
+    multiplier: &[Multiplier],
+    float: bool,
+    zero_point: i32,
+    clamp: [i8; 2],
+    out: &mut [i8],
+    slow: &dyn Fn(usize) -> i8,
+) {
+    let n = acc.len();
+    assert!(
+        multiplier.len() >= n && out.len() >= n,
+        "a multiplier and an output a channel"
+    );
+    let mut c = 0;
+    while c < n {
+        let from = c;
+        c = run(acc, multiplier, float, zero_point, out, from);
+        if clamp != [i8::MIN, i8::MAX] {
+            for y in &mut out[from..c] {
+                *y = clamp_i8(*y as i32, clamp);
+            }
+        }
+        if c < n {
+            out[c] = slow(c);
+            c += 1;
+        }
+    }
+}
+
+/// One channel's output before the clamp, `None` where the loop leaves it: what the assembly
+/// computes, instruction by instruction.
+#[cfg_attr(nn_arm_dsp, allow(dead_code))]
+pub(crate) fn model(acc: i32, m: Multiplier, float: bool, zero_point: i32) -> Option<i8> {
+    let d = !m.shift as u32;
+    if d > 30 || (float && m.mantissa < 1 << 30) {
+        return None;
+    }
+    let p = acc as i64 * m.mantissa as i64;
+    let (lo, hi) = (p as u32, (p >> 32) as i32);
+    let lo = (lo >> d) | (hi as u32).checked_shl(32 - d).unwrap_or(0);
+    let hi = hi >> d;
+    let (lo, carry) = lo.overflowing_add(1 << 31);
+    let hi = hi + zero_point + carry as i32;
+    let near = lo.wrapping_sub(1 << 22) >= (1u32 << 23).wrapping_neg();
+    if float && (near || (hi + 2048) as u32 >= 4096) {
+        return None;
+    }
+    Some(hi.clamp(-128, 127) as i8)
+}
+
+/// Channels from `from` on until the end or the first one the loop leaves, whose index it
+/// returns (`acc.len()` at the end). `multiplier` and `out` are at least as long as `acc`.
+#[cfg(not(nn_arm_dsp))]
+fn run(
+    acc: &[i32],
+    multiplier: &[Multiplier],
+    float: bool,
+    zero_point: i32,
+    out: &mut [i8],
+    from: usize,
+) -> usize {
+    for c in from..acc.len() {
+        match model(acc[c], multiplier[c], float, zero_point) {
+            Some(y) => out[c] = y,
+            None => return c,
+        }
+    }
+    acc.len()
+}
+
+/// The loop's head: the next channel's multiplier and accumulator, `d = −1 − shift` (in
+/// `{s}`), out unless `d ≤ 30`.
+#[cfg(nn_arm_dsp)]
+macro_rules! head {
+    () => {
+        concat!(
+            "2:\n",
+            "ldrd {m}, {s}, [{mp}], #8\n",
+            "ldr {x}, [{ap}], #4\n",
+            "mvn {s}, {s}\n",
+            "cmp {s}, #30\n",
+            "bhi 9f\n",
+        )
+    };
+}
+
+/// `V = ⌊acc · m / 2^d⌋ + 2^31` in `{hi}:{lo}`, the zero point added to the high word.
+#[cfg(nn_arm_dsp)]
+macro_rules! product {
+    () => {
+        concat!(
+            "smull {lo}, {hi}, {x}, {m}\n",
+            "lsr {lo}, {lo}, {s}\n",
+            "rsb {x}, {s}, #32\n",
+            "lsl {x}, {hi}, {x}\n",
+            "orr {lo}, {lo}, {x}\n",
+            "asr {hi}, {hi}, {s}\n",
+            "adds {lo}, {lo}, #0x80000000\n",
+            "adc {hi}, {hi}, {z}\n",
+        )
+    };
+}
+
+/// The loop's tail: the output narrowed to int8 and stored; on to the next channel, or one
+/// pair of multipliers on at the end, as on leaving.
+#[cfg(nn_arm_dsp)]
+macro_rules! tail {
+    () => {
+        concat!(
+            "ssat {hi}, #8, {hi}\n",
+            "strb {hi}, [{op}], #1\n",
+            "cmp {ap}, {end}\n",
+            "bne 2b\n",
+            "add {mp}, {mp}, #8\n",
+            "9:\n",
+        )
+    };
+}
+
+/// [`run`]'s loop on the DSP extension.
+#[cfg(nn_arm_dsp)]
+fn run(
+    acc: &[i32],
+    multiplier: &[Multiplier],
+    float: bool,
+    zero_point: i32,
+    out: &mut [i8],
+    from: usize,
+) -> usize {
+    let first = multiplier.as_ptr().cast::<i32>();
+    let next: *const i32;
+    // SAFETY: reads `acc` and `multiplier` (`repr(C)` pairs of int32) from `from` up to
+    // `acc.len()` and writes `out` alike (the caller's bounds); `from < acc.len()`.
+    unsafe {
+        let ap = acc.as_ptr().add(from);
+        let end = acc.as_ptr().add(acc.len());
+        let op = out.as_mut_ptr().add(from);
+        let mp = first.add(2 * from);
+        if float {
+            core::arch::asm!(
+                head!(),
+                "cmp {m}, #0x40000000",
+                "blt 9f",
+                product!(),
+                // L in [2^22, 2^32 − 2^22), r + z in [−2048, 2047].
+                "sub {x}, {lo}, #0x400000",
+                "cmn {x}, #0x800000",
+                "bcs 9f",
+                "add {x}, {hi}, #0x800",
+                "cmp {x}, #0x1000",
+                "bhs 9f",
+                tail!(),
+                mp = inout(reg) mp => next,
+                ap = inout(reg) ap => _,
+                op = inout(reg) op => _,
+                end = in(reg) end,
+                z = in(reg) zero_point,
+                m = out(reg) _,
+                s = out(reg) _,
+                x = out(reg) _,
+                lo = out(reg) _,
+                hi = out(reg) _,
+                options(nostack),
+            );
+        } else {
+            core::arch::asm!(
+                head!(),
+                product!(),
+                tail!(),
+                mp = inout(reg) mp => next,
+                ap = inout(reg) ap => _,
+                op = inout(reg) op => _,
+                end = in(reg) end,
+                z = in(reg) zero_point,
+                m = out(reg) _,
+                s = out(reg) _,
+                x = out(reg) _,
+                lo = out(reg) _,
+                hi = out(reg) _,
+                options(nostack),
+            );
+        }
+        // `next` is one pair past the channel the loop left, or past the last.
+        (next.offset_from(first) as usize) / 2 - 1
+    }
+}
+
+#[cfg(all(test, feature = "alloc"))]
+mod tests {
+    use super::*;
+    use crate::quant::{OutputStage, QuantParams, Rounding};
+    use alloc::vec::Vec;
+
+    /// Deterministic values (xorshift).
+    fn next(bits: &mut u32) -> u32 {
+        *bits ^= *bits << 13;
+        *bits ^= *bits >> 17;
+        *bits ^= *bits << 5;
+        *bits
+    }
+
+    /// The accumulators near the points where the model's decisions change for `m`: ties of
+    /// the rounding, the ends of the fraction's window and of the range, the extremes.
+    fn accumulators(m: Multiplier, zero_point: i32, bits: &mut u32) -> Vec<i32> {
+        let t = (31 - m.shift).clamp(1, 62) as u32;
+        let mantissa = (m.mantissa as i64).max(1) as i128;
+        let at = |p: i128| (p / mantissa).clamp(i32::MIN as i128, i32::MAX as i128) as i64;
+        let mut accs = Vec::from([i32::MIN, i32::MIN + 1, i32::MAX, 0, 1, -1, 2, -2]);
+        let half = 1i128 << (t - 1);
+        let window = 1i128 << t.saturating_sub(10);
+        for k in [-3000i128, -200, -3, -1, 0, 1, 2, 77, 2500] {
+            let tie = (k << t) + half;
+            for p in [tie, tie - window, tie + window, tie - 2 * window] {
+                for e in -2..=2 {
+                    accs.push((at(p) + e).clamp(i32::MIN as i64, i32::MAX as i64) as i32);
+                }
+            }
+        }
+        for r in [2047, -2048, 2048, -2049] {
+            let p = ((r - zero_point) as i128) << t;
+            for e in -1..=1 {
+                accs.push((at(p) + e).clamp(i32::MIN as i64, i32::MAX as i64) as i32);
+            }
+        }
+        for _ in 0..200 {
+            let r = next(bits) as i32;
+            accs.push(r >> (next(bits) % 32));
+        }
+        accs
+    }
+
+    /// Every shift the loop takes and others, mantissas at their ends, three zero points and
+    /// clamps, both roundings: where the model gives an output it is the portable stage's, and
+    /// it leaves few channels of `Float` and none of `Single` with a right shift.
+    #[test]
+    fn the_loop_is_the_portable_stage() {
+        let mut bits = 0x2545_f491u32;
+        let mantissas = [
+            1 << 30,
+            (1 << 30) + 1,
+            1_518_500_250,
+            i32::MAX,
+            (1 << 30) - 1,
+            12_345,
+            0,
+            -(1 << 30),
+            i32::MIN,
+        ];
+        for shift in -40..=3 {
+            for &mantissa in &mantissas {
+                for (zero_point, clamp) in [(-128, [-128, 127]), (5, [5, 127]), (127, [-20, 100])] {
+                    for rounding in [Rounding::Single, Rounding::Float] {
+                        let m = Multiplier { mantissa, shift };
+                        let stage = OutputStage {
+                            input: QuantParams::new(0.5, 0),
+                            output: QuantParams::new(0.25, zero_point as i8),
+                            weight_scale: [m.to_real() as f32 / 2.0],
+                            multiplier: [m],
+                            clamp,
+                            rounding,
+                        };
+                        let float = rounding == Rounding::Float;
+                        for acc in accumulators(m, zero_point, &mut bits) {
+                            let Some(y) = model(acc, m, float, zero_point) else {
+                                assert!(float || !(-31..=-1).contains(&shift), "{m:?} {acc}");
+                                continue;
+                            };
+                            let y = y.clamp(clamp[0], clamp[1]);
+                            let want = stage.finish(0, acc);
+                            assert_eq!(y, want, "{m:?} {zero_point} {acc} {rounding:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Float` leaves few channels: of outputs within int8's range, about one in 500 (a product
+    /// within `2^(t−10)` of a tie) for a factor with a long mantissa.
+    #[test]
+    fn the_loop_leaves_few_float_channels() {
+        let mut bits = 0x0bad_5eedu32;
+        for shift in -31..=-1 {
+            let t = (31 - shift) as u32;
+            // Factors that are not short binary fractions, whose products are rarely near ties.
+            for _ in 0..3 {
+                let mantissa = (1 << 30) | (next(&mut bits) >> 2) as i32;
+                let m = Multiplier { mantissa, shift };
+                let mut left = 0;
+                for _ in 0..2000 {
+                    // An accumulator whose product is within [−200, 200] · 2^t.
+                    let bound = ((200i128 << t) / mantissa as i128).min(i32::MAX as i128) as u32;
+                    let acc = (next(&mut bits) % (2 * bound + 1)) as i64 - bound as i64;
+                    let acc = acc as i32;
+                    left += model(acc, m, true, 0).is_none() as u32;
+                }
+                assert!(left <= 20, "{m:?}: {left} of 2000 left");
+            }
+        }
+    }
+
+    /// The stage of a whole layer, channels left and taken mixed, is the portable one's.
+    #[test]
+    fn a_layer_mixes_the_loop_and_the_portable_stage() {
+        let mut bits = 0x1234_5678u32;
+        let multiplier: [Multiplier; 16] = core::array::from_fn(|c| Multiplier {
+            mantissa: [1 << 30, i32::MAX, 1_518_500_250, 1 << 29][c % 4],
+            shift: [-1, -11, -31, 0, -32, -20][c % 6],
+        });
+        for rounding in [Rounding::Single, Rounding::Float] {
+            let stage = OutputStage {
+                input: QuantParams::new(1.0, 0),
+                output: QuantParams::new(1.0, 3),
+                weight_scale: [1.0; 16],
+                multiplier,
+                clamp: [-20, 90],
+                rounding,
+            };
+            for _ in 0..500 {
+                let acc: [i32; 16] =
+                    core::array::from_fn(|_| next(&mut bits) as i32 >> (next(&mut bits) % 32));
+                let mut out = [0i8; 16];
+                let float = rounding == Rounding::Float;
+                finish_once(&acc, &multiplier, float, 3, stage.clamp, &mut out, &|c| {
+                    stage.finish(c, acc[c])
+                });
+                let want: [i8; 16] = core::array::from_fn(|c| stage.finish(c, acc[c]));
+                assert_eq!(out, want, "{acc:?}");
+            }
+        }
+    }
+}
