@@ -258,10 +258,10 @@ impl<const N: usize> OutputStage<N> {
         // The roundings that round once, every channel in one loop of assembly.
         #[cfg(nn_arm_dsp)]
         {
-            let (zero_point, m) = (self.output.zero_point as i32, &self.multiplier);
-            let float = self.rounding == Rounding::Float;
-            let slow = |c: usize| self.finish(c, acc[c]);
-            crate::quant::kernel::finish_once(acc, m, float, zero_point, self.clamp, out, &slow);
+            let scales = [self.input.scale, self.output.scale];
+            let stage = (&self.multiplier[..], &self.weight_scale[..], scales);
+            let (r, zero_point) = (self.rounding, self.output.zero_point);
+            crate::quant::kernel::finish_once(acc, stage, r, zero_point, self.clamp, out);
             let _ = vector;
         }
         #[cfg(not(nn_arm_dsp))]

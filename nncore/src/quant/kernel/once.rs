@@ -35,45 +35,60 @@
 //! [`Rounding::Single`]: crate::quant::Rounding::Single
 //! [`round_scaled`]: crate::quant::rescale::round_scaled
 
-use crate::quant::Multiplier;
 use crate::quant::params::clamp_i8;
+use crate::quant::{Multiplier, OutputStage, QuantParams, Rounding};
 
 /// `out[c]` for every channel of `acc`: the int8 output of `acc[c]` rescaled by
-/// `multiplier[c]` rounding once (`float`: [`crate::quant::Rounding::Float`]'s fast path, else
-/// `Single`), plus `zero_point`, clamped to `clamp`; `slow(c)` gives the channels the loop
-/// leaves.
+/// `multiplier[c]` rounding once (`rounding` is `Float` or `Single`), plus `zero_point`,
+/// clamped to `clamp`, as [`OutputStage::finish`] computes it; `Float` takes the input's and
+/// output's scales in `scales` and the weights' in `weight_scale`.
 ///
 /// # Panics
-/// If `multiplier` or `out` is shorter than `acc`.
+/// If `multiplier`, `weight_scale` or `out` is shorter than `acc`.
 #[inline(never)]
 pub(crate) fn finish_once(
     acc: &[i32],
-    multiplier: &[Multiplier],
-    float: bool,
-    zero_point: i32,
+    (multiplier, weight_scale, scales): (&[Multiplier], &[f32], [f32; 2]),
+    rounding: Rounding,
+    zero_point: i8,
     clamp: [i8; 2],
     out: &mut [i8],
-    slow: &dyn Fn(usize) -> i8,
 ) {
     let n = acc.len();
     assert!(
-        multiplier.len() >= n && out.len() >= n,
-        "a multiplier and an output a channel"
+        multiplier.len() >= n && weight_scale.len() >= n && out.len() >= n,
+        "a multiplier, a weight scale and an output a channel"
     );
+    let float = rounding == Rounding::Float;
     let mut c = 0;
     while c < n {
         let from = c;
-        c = run(acc, multiplier, float, zero_point, out, from);
+        c = run(acc, multiplier, float, zero_point as i32, out, from);
         if clamp != [i8::MIN, i8::MAX] {
             for y in &mut out[from..c] {
                 *y = clamp_i8(*y as i32, clamp);
             }
         }
         if c < n {
-            out[c] = slow(c);
+            let stage = OutputStage {
+                input: QuantParams::new(scales[0], 0),
+                output: QuantParams::new(scales[1], zero_point),
+                weight_scale: [weight_scale[c]],
+                multiplier: [multiplier[c]],
+                clamp,
+                rounding,
+            };
+            out[c] = portable(&stage, acc[c]);
             c += 1;
         }
     }
+}
+
+/// [`OutputStage::finish`] of a channel the loop leaves, out of line.
+#[cold]
+#[inline(never)]
+fn portable(stage: &OutputStage<1>, acc: i32) -> i8 {
+    stage.finish(0, acc)
 }
 
 /// One channel's output before the clamp, `None` where the loop leaves it: what the assembly
@@ -237,7 +252,6 @@ fn run(
 #[cfg(all(test, feature = "alloc"))]
 mod tests {
     use super::*;
-    use crate::quant::{OutputStage, QuantParams, Rounding};
     use alloc::vec::Vec;
 
     /// Deterministic values (xorshift).
@@ -358,9 +372,9 @@ mod tests {
         });
         for rounding in [Rounding::Single, Rounding::Float] {
             let stage = OutputStage {
-                input: QuantParams::new(1.0, 0),
-                output: QuantParams::new(1.0, 3),
-                weight_scale: [1.0; 16],
+                input: QuantParams::new(0.5, 0),
+                output: QuantParams::new(0.25, 3),
+                weight_scale: core::array::from_fn(|c| multiplier[c].to_real() as f32 / 2.0),
                 multiplier,
                 clamp: [-20, 90],
                 rounding,
@@ -369,10 +383,9 @@ mod tests {
                 let acc: [i32; 16] =
                     core::array::from_fn(|_| next(&mut bits) as i32 >> (next(&mut bits) % 32));
                 let mut out = [0i8; 16];
-                let float = rounding == Rounding::Float;
-                finish_once(&acc, &multiplier, float, 3, stage.clamp, &mut out, &|c| {
-                    stage.finish(c, acc[c])
-                });
+                let scales = [stage.input.scale, stage.output.scale];
+                let layer = (&multiplier[..], &stage.weight_scale[..], scales);
+                finish_once(&acc, layer, rounding, 3, stage.clamp, &mut out);
                 let want: [i8; 16] = core::array::from_fn(|c| stage.finish(c, acc[c]));
                 assert_eq!(out, want, "{acc:?}");
             }
