@@ -38,7 +38,7 @@ use core::sync::atomic::{AtomicU8, Ordering};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{Packed, packed_dots, packed_len};
 pub(crate) use wide::{VectorStage, add};
-#[cfg(not(nn_arm_dsp))]
+#[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
 pub(crate) use wide::{rescale, rescale_float};
 
 /// Which dot products a layer runs.
@@ -357,9 +357,9 @@ pub(crate) use positions::{POSITIONS, Patches};
 mod micro;
 #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
 pub(crate) use micro::DoubleStage;
-#[cfg(any(nn_arm_dsp, test))]
+#[cfg(any(nn_arm_dsp, test, all(target_arch = "arm", target_os = "none")))]
 mod once;
-#[cfg(nn_arm_dsp)]
+#[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
 pub(crate) use once::finish_once;
 #[cfg(any(nn_arm_dsp, test))]
 mod short;

@@ -3,7 +3,7 @@
 
 use super::fixed::{Multiplier, Rounding};
 use super::kernel::{Kernel, VectorStage};
-#[cfg(not(nn_arm_dsp))]
+#[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
 use super::kernel::{rescale, rescale_float};
 use super::rescale::round_scaled;
 
@@ -255,8 +255,7 @@ impl<const N: usize> OutputStage<N> {
             }
             return;
         }
-        // The roundings that round once, every channel in one loop of assembly.
-        #[cfg(nn_arm_dsp)]
+        #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
         {
             let scales = [self.input.scale, self.output.scale];
             let stage = (&self.multiplier[..], &self.weight_scale[..], scales);
@@ -264,7 +263,7 @@ impl<const N: usize> OutputStage<N> {
             crate::quant::kernel::finish_once(acc, stage, r, zero_point, self.clamp, out);
             let _ = vector;
         }
-        #[cfg(not(nn_arm_dsp))]
+        #[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
         {
             let done = vector.map_or(0, |v| {
                 let zero_point = self.output.zero_point as i32;

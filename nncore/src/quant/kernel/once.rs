@@ -28,14 +28,14 @@
 //! is narrower than int8, is applied to the loop's bytes after it (the same as to the
 //! unnarrowed sum, the clamp's ends being int8).
 //!
-//! On the host, a model of the same instructions, which the tests hold against
+//! On Thumb-1 (ARMv6-M) the loop is `thumb_stage.rs`'s, the same arithmetic with the product
+//! in 16-bit halves. On the host, a model of the instructions, which the tests hold against
 //! [`crate::quant::OutputStage::finish`].
 //!
 //! [`Rounding::Float`]: crate::quant::Rounding::Float
 //! [`Rounding::Single`]: crate::quant::Rounding::Single
 //! [`round_scaled`]: crate::quant::rescale::round_scaled
 
-use crate::quant::params::clamp_i8;
 use crate::quant::{Multiplier, OutputStage, QuantParams, Rounding};
 
 /// `out[c]` for every channel of `acc`: the int8 output of `acc[c]` rescaled by
@@ -63,12 +63,7 @@ pub(crate) fn finish_once(
     let mut c = 0;
     while c < n {
         let from = c;
-        c = run(acc, multiplier, float, zero_point as i32, out, from);
-        if clamp != [i8::MIN, i8::MAX] {
-            for y in &mut out[from..c] {
-                *y = clamp_i8(*y as i32, clamp);
-            }
-        }
+        c = run(acc, multiplier, float, zero_point as i32, clamp, out, from);
         if c < n {
             let stage = OutputStage {
                 input: QuantParams::new(scales[0], 0),
@@ -92,8 +87,11 @@ fn portable(stage: &OutputStage<1>, acc: i32) -> i8 {
 }
 
 /// One channel's output before the clamp, `None` where the loop leaves it: what the assembly
-/// computes, instruction by instruction.
-#[cfg_attr(nn_arm_dsp, allow(dead_code))]
+/// computes, instruction by instruction (on Thumb-1 `Single` leaves a negative mantissa too).
+#[cfg_attr(
+    any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")),
+    allow(dead_code)
+)]
 pub(crate) fn model(acc: i32, m: Multiplier, float: bool, zero_point: i32) -> Option<i8> {
     let d = !m.shift as u32;
     if d > 30 || (float && m.mantissa < 1 << 30) {
@@ -113,23 +111,40 @@ pub(crate) fn model(acc: i32, m: Multiplier, float: bool, zero_point: i32) -> Op
 }
 
 /// Channels from `from` on until the end or the first one the loop leaves, whose index it
-/// returns (`acc.len()` at the end). `multiplier` and `out` are at least as long as `acc`.
-#[cfg(not(nn_arm_dsp))]
+/// returns (`acc.len()` at the end). `multiplier` and `out` are at least as long as `acc`,
+/// `from < acc.len()`.
+#[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
 fn run(
     acc: &[i32],
     multiplier: &[Multiplier],
     float: bool,
     zero_point: i32,
+    clamp: [i8; 2],
     out: &mut [i8],
     from: usize,
 ) -> usize {
     for c in from..acc.len() {
         match model(acc[c], multiplier[c], float, zero_point) {
-            Some(y) => out[c] = y,
+            Some(y) => out[c] = crate::quant::params::clamp_i8(y as i32, clamp),
             None => return c,
         }
     }
     acc.len()
+}
+
+/// [`run`]'s loop on Thumb-1 (ARMv6-M).
+#[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+fn run(
+    acc: &[i32],
+    multiplier: &[Multiplier],
+    float: bool,
+    zero_point: i32,
+    clamp: [i8; 2],
+    out: &mut [i8],
+    from: usize,
+) -> usize {
+    // SAFETY: the caller's bounds are `run_once`'s.
+    unsafe { super::thumb_stage::run_once(acc, multiplier, float, zero_point, clamp, out, from) }
 }
 
 /// The loop's head: the next channel's multiplier and accumulator, `d = −1 − shift` (in
@@ -181,13 +196,14 @@ macro_rules! tail {
     };
 }
 
-/// [`run`]'s loop on the DSP extension.
+/// [`run`]'s loop on the DSP extension, the clamp applied to its bytes after it.
 #[cfg(nn_arm_dsp)]
 fn run(
     acc: &[i32],
     multiplier: &[Multiplier],
     float: bool,
     zero_point: i32,
+    clamp: [i8; 2],
     out: &mut [i8],
     from: usize,
 ) -> usize {
@@ -245,7 +261,13 @@ fn run(
             );
         }
         // `next` is one pair past the channel the loop left, or past the last.
-        (next.offset_from(first) as usize) / 2 - 1
+        let c = (next.offset_from(first) as usize) / 2 - 1;
+        if clamp != [i8::MIN, i8::MAX] {
+            for y in &mut out[from..c] {
+                *y = crate::quant::params::clamp_i8(*y as i32, clamp);
+            }
+        }
+        c
     }
 }
 
