@@ -236,32 +236,35 @@ impl<const N: usize> OutputStage<N> {
         vector: Option<VectorStage>,
         out: &mut [i8; N],
     ) {
+        #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
+        if self.rounding != Rounding::Double {
+            let scales = [self.input.scale, self.output.scale];
+            let stage = (&self.multiplier[..], &self.weight_scale[..], scales);
+            let (r, zero_point) = (self.rounding, self.output.zero_point);
+            crate::quant::kernel::finish_once(acc, stage, r, zero_point, self.clamp, out);
+            return;
+        }
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
-        if self.rounding == Rounding::Double {
+        {
+            let _ = vector;
             let zero_point = self.output.zero_point as i32;
             let m = &self.multiplier;
             crate::quant::kernel::finish_double(acc, m, zero_point, self.clamp, out);
-            return;
         }
         #[cfg(nn_arm_dsp)]
-        if self.rounding == Rounding::Double {
+        {
+            let _ = vector;
             let zero_point = self.output.zero_point as i32;
             for (c, out) in out.iter_mut().enumerate() {
                 let m = self.multiplier[c];
                 *out = match crate::quant::kernel::DoubleStage::new(m, zero_point, self.clamp) {
                     Some(stage) => stage.finish(acc[c]),
-                    None => self.finish(c, acc[c]),
+                    None => clamp_i8(
+                        m.apply_double_rounding(acc[c]).saturating_add(zero_point),
+                        self.clamp,
+                    ),
                 };
             }
-            return;
-        }
-        #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
-        {
-            let scales = [self.input.scale, self.output.scale];
-            let stage = (&self.multiplier[..], &self.weight_scale[..], scales);
-            let (r, zero_point) = (self.rounding, self.output.zero_point);
-            crate::quant::kernel::finish_once(acc, stage, r, zero_point, self.clamp, out);
-            let _ = vector;
         }
         #[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
         {
