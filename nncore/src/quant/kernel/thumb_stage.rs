@@ -15,6 +15,8 @@
 //!
 //! Channels outside those bounds (a shift of 0, −1, below −31 or positive, a negative mantissa)
 //! leave the loop and take [`super::DoubleStage`] or the portable stage.
+//!
+//! [`run_once`] is the loop of the stages that round once (`once.rs`).
 
 use core::arch::asm;
 
@@ -175,7 +177,7 @@ unsafe fn run(
 /// extension (`once.rs`), the 64-bit product `acc · m` as four 16-bit products added with
 /// carries (as in [`run`], the high half of `m` unsigned: `m ≥ 0`, else the channel leaves for
 /// `Single` as it does below `2^30` for `Float`), then the clamp to the activation's range
-/// rather than `SSAT`: about 58 instructions an output.
+/// rather than `SSAT`: about 60 instructions an output.
 ///
 /// # Safety
 /// `multiplier` and `out` must be at least as long as `acc`, and `from < acc.len()`.
