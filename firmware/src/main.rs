@@ -19,6 +19,9 @@ mod planes;
 // Convolutions on odd shapes, for the `kernels` workload.
 #[cfg(feature = "kernels")]
 mod convs;
+// Output stages that round once, for the `kernels` workload.
+#[cfg(feature = "kernels")]
+mod once;
 // MLPerf Tiny's official `.tflite` files, by `tflite!` and by MicroFlow (`cfg(official)`, set by
 // `build.rs` for their features).
 #[cfg(official)]

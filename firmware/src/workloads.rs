@@ -221,8 +221,11 @@ pub mod selected {
     pub const ARENA_BYTES: usize = 0;
     pub type Input = u32;
     /// Dot products of seven shapes at four offsets, then [`stages`], then [`dense`]'s bits, then
-    /// depthwise convolutions ([`crate::planes`]), then [`crate::convs::convs`].
-    pub type Output = [i32; SUMS + STAGES + DENSE + crate::planes::LEN + crate::convs::OUTPUTS];
+    /// depthwise convolutions ([`crate::planes`]), then [`crate::convs::convs`], then the
+    /// stages that round once ([`crate::once`]).
+    pub type Output = [i32; LEN];
+    const LEN: usize =
+        SUMS + STAGES + DENSE + crate::planes::LEN + crate::convs::OUTPUTS + crate::once::LEN;
     const SUMS: usize = 4 * (7 + 5 + 4 + 9 + 2 + 3 + 5);
 
     pub fn input(k: u32) -> Input {
@@ -243,11 +246,13 @@ pub mod selected {
     }
 
     pub fn infer(seed: &Input) -> Output {
-        let mut out = [0; SUMS + STAGES + DENSE + crate::planes::LEN + crate::convs::OUTPUTS];
+        let mut out = [0; LEN];
         let (y, z) = out.split_at_mut(SUMS);
         let (z, d) = z.split_at_mut(STAGES);
         let (d, p) = d.split_at_mut(DENSE);
         let (p, c) = p.split_at_mut(crate::planes::LEN);
+        let (c, o) = c.split_at_mut(crate::convs::OUTPUTS);
+        crate::once::check(*seed, o);
         stages(*seed, z);
         dense(*seed, d);
         crate::planes::check(*seed, p);

@@ -51,7 +51,9 @@ pub(crate) use wide::{
     Packed, PackedTaps, packed_dots, packed_dots_finished, packed_len, packed_taps_len, tap_dots,
     tap_dots_finished,
 };
-pub(crate) use wide::{VectorStage, add, rescale, rescale_float};
+pub(crate) use wide::{VectorStage, add};
+#[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
+pub(crate) use wide::{rescale, rescale_float};
 
 /// Which dot products a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -386,6 +388,10 @@ pub(crate) use positions::{POSITIONS, Patches};
 mod micro;
 #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
 pub(crate) use micro::DoubleStage;
+#[cfg(any(nn_arm_dsp, test, all(target_arch = "arm", target_os = "none")))]
+mod once;
+#[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
+pub(crate) use once::finish_once;
 #[cfg(any(nn_arm_dsp, test))]
 mod short;
 #[cfg(any(nn_arm_dsp, test))]

@@ -2,7 +2,9 @@
 //! clamp, and the output stage that turns a layer's int32 accumulators into int8.
 
 use super::fixed::{Multiplier, Rounding};
-use super::kernel::{Kernel, VectorStage, rescale, rescale_float};
+use super::kernel::{Kernel, VectorStage};
+#[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
+use super::kernel::{rescale, rescale_float};
 use super::rescale::round_scaled;
 
 /// Affine quantization of one tensor, TensorFlow Lite's: `real = scale · (q − zero_point)`.
@@ -267,35 +269,49 @@ impl<const N: usize> OutputStage<N> {
         let n = acc.len();
         let m = &self.multiplier[from..from + n];
         let out = &mut out[..n];
+        #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
+        if self.rounding != Rounding::Double {
+            let scales = [self.input.scale, self.output.scale];
+            let stage = (m, &self.weight_scale[from..from + n], scales);
+            let (r, zero_point) = (self.rounding, self.output.zero_point);
+            crate::quant::kernel::finish_once(acc, stage, r, zero_point, self.clamp, out);
+            return;
+        }
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
-        if self.rounding == Rounding::Double {
+        {
+            let _ = vector;
             let zero_point = self.output.zero_point as i32;
             crate::quant::kernel::finish_double(acc, m, zero_point, self.clamp, out);
-            return;
         }
         #[cfg(nn_arm_dsp)]
-        if self.rounding == Rounding::Double {
+        {
+            let _ = vector;
             let zero_point = self.output.zero_point as i32;
-            for ((out, &acc), (c, &m)) in out.iter_mut().zip(acc).zip(m.iter().enumerate()) {
+            for ((out, &acc), &m) in out.iter_mut().zip(acc).zip(m) {
                 *out = match crate::quant::kernel::DoubleStage::new(m, zero_point, self.clamp) {
                     Some(stage) => stage.finish(acc),
-                    None => self.finish(from + c, acc),
+                    None => clamp_i8(
+                        m.apply_double_rounding(acc).saturating_add(zero_point),
+                        self.clamp,
+                    ),
                 };
             }
-            return;
         }
-        let done = vector.map_or(0, |v| {
-            let zero_point = self.output.zero_point as i32;
-            let r = self.rounding;
-            if r == Rounding::Float {
-                let scales = [self.input.scale, self.output.scale];
-                let stage = (m, &self.weight_scale[from..from + n], scales);
-                return rescale_float(v, acc, stage, zero_point, self.clamp, out);
+        #[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
+        {
+            let done = vector.map_or(0, |v| {
+                let zero_point = self.output.zero_point as i32;
+                let r = self.rounding;
+                if r == Rounding::Float {
+                    let scales = [self.input.scale, self.output.scale];
+                    let stage = (m, &self.weight_scale[from..from + n], scales);
+                    return rescale_float(v, acc, stage, zero_point, self.clamp, out);
+                }
+                rescale(v, acc, m, r, zero_point, self.clamp, out)
+            });
+            for (c, out) in out.iter_mut().enumerate().skip(done) {
+                *out = self.finish(from + c, acc[c]);
             }
-            rescale(v, acc, m, r, zero_point, self.clamp, out)
-        });
-        for (c, out) in out.iter_mut().enumerate().skip(done) {
-            *out = self.finish(from + c, acc[c]);
         }
     }
 

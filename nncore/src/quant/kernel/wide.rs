@@ -3,7 +3,9 @@
 //! `None` or `0` (the scalar path) where the CPU or the compiler lacks AVX-512.
 
 use super::Kernel;
-use crate::quant::fixed::{Multiplier, Rounding};
+#[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
+use crate::quant::fixed::Multiplier;
+use crate::quant::fixed::Rounding;
 
 /// Proof that [`rescale`] runs on this CPU: from [`Kernel::vector_stage`].
 #[derive(Clone, Copy, Debug)]
@@ -30,6 +32,7 @@ impl Kernel {
 ///
 /// # Panics
 /// If `multiplier` or `out` is shorter than `acc`.
+#[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
 #[cfg_attr(
     not(all(target_arch = "x86_64", nncore_avx512)),
     allow(unused_variables)
@@ -62,6 +65,7 @@ pub(crate) fn rescale(
 ///
 /// # Panics
 /// If `multiplier`, `weight_scale` or `out` is shorter than `acc`.
+#[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
 #[cfg_attr(
     not(all(target_arch = "x86_64", nncore_avx512)),
     allow(unused_variables)
