@@ -4,8 +4,8 @@
 //! kernels do not fit. The sums are the same as the generic loop's (wrapping int32 addition).
 
 use super::conv::Window;
+use super::finish::Stage;
 use super::kernel::Kernel;
-use super::params::Stage;
 
 /// The input and output sizes of a depthwise run: `[rows, columns]` of each, and the channels.
 #[derive(Clone, Copy, Debug)]

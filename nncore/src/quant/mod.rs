@@ -57,6 +57,7 @@ mod depthwise_lanes;
 #[cfg(all(target_arch = "arm", target_os = "none"))]
 mod depthwise_taps;
 mod elementwise;
+mod finish;
 mod fixed;
 mod flatbuffer;
 mod float;
