@@ -75,25 +75,11 @@ impl<const N: usize> OutputStage<N> {
             crate::quant::kernel::finish_once(acc, stage, r, zero_point, self.clamp, out);
             return;
         }
-        #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
+        #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
         {
             let _ = vector;
             let zero_point = self.output.zero_point as i32;
             crate::quant::kernel::finish_double(acc, m, zero_point, self.clamp, out);
-        }
-        #[cfg(nn_arm_dsp)]
-        {
-            let _ = vector;
-            let zero_point = self.output.zero_point as i32;
-            for ((out, &acc), &m) in out.iter_mut().zip(acc).zip(m) {
-                *out = match crate::quant::kernel::DoubleStage::new(m, zero_point, self.clamp) {
-                    Some(stage) => stage.finish(acc),
-                    None => clamp_i8(
-                        m.apply_double_rounding(acc).saturating_add(zero_point),
-                        self.clamp,
-                    ),
-                };
-            }
         }
         #[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
         {

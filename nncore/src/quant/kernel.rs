@@ -324,6 +324,10 @@ available!(
 
 #[cfg(nn_arm_dsp)]
 mod arm;
+#[cfg(nn_arm_dsp)]
+mod dsp_double;
+#[cfg(nn_arm_dsp)]
+pub(crate) use dsp_double::finish_double;
 mod plain;
 #[cfg(nn_arm_dsp)]
 mod positions;

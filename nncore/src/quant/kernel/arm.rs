@@ -10,6 +10,7 @@
 //! the portable path's (`SMLAD` wraps like `wrapping_add`), so the results are the same bits.
 
 use core::arch::asm;
+use core::mem::MaybeUninit;
 
 /// A patch of `KH · KW · IN` int16 inputs, aligned for `LDRD`.
 #[repr(C, align(8))]
@@ -23,16 +24,41 @@ const CHUNK: usize = 256;
 #[repr(C, align(8))]
 struct Chunk([i16; CHUNK]);
 
-/// `x + offset` into `out` in SMLAD order (groups of four), the last `len % 4` in order.
+/// `x + offset` into `out` in SMLAD order (groups of four), the last `len % 4` in order:
+/// `SXTAB16` adds two sign-extended bytes to the offset in each half.
+///
+/// # Safety
+/// `out` must be writable for `x.len()` int16 values.
 #[inline(always)]
-fn pairs(out: &mut [i16], x: &[i8], offset: i32) {
-    let o = |v: i8| (v as i32 + offset) as i16;
-    for (d, s) in out.chunks_exact_mut(4).zip(x.chunks_exact(4)) {
-        d.copy_from_slice(&[o(s[0]), o(s[2]), o(s[1]), o(s[3])]);
+unsafe fn pairs(out: *mut i16, x: &[i8], offset: i32) {
+    let both = (offset as u32 & 0xffff) | (offset as u32) << 16;
+    let groups = x.chunks_exact(4);
+    let tail = groups.remainder();
+    let mut out = out.cast::<u32>();
+    for g in groups {
+        let w = u32::from_le_bytes([g[0] as u8, g[1] as u8, g[2] as u8, g[3] as u8]);
+        let (even, odd): (u32, u32);
+        // SAFETY: register arithmetic only.
+        unsafe {
+            asm!(
+                "sxtab16 {e}, {o}, {w}",
+                "sxtab16 {d}, {o}, {w}, ror #8",
+                e = out(reg) even,
+                d = out(reg) odd,
+                o = in(reg) both,
+                w = in(reg) w,
+                options(pure, nomem, nostack),
+            );
+            // SAFETY: four of the `x.len()` int16 values the caller vouches for.
+            out.write_unaligned(even);
+            out.add(1).write_unaligned(odd);
+            out = out.add(2);
+        }
     }
-    let tail = out.len() / 4 * 4;
-    for (d, &s) in out[tail..].iter_mut().zip(&x[tail..]) {
-        *d = o(s);
+    let out = out.cast::<i16>();
+    for (k, &v) in tail.iter().enumerate() {
+        // SAFETY: as above.
+        unsafe { out.add(k).write((v as i32 + offset) as i16) };
     }
 }
 
@@ -49,15 +75,23 @@ pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize>(
     let len = KH * KW * IN;
     assert!(weight.len() == acc.len() * len && x.len() == len);
     if len <= CHUNK {
-        let mut xs = Pairs([[[0i16; IN]; KW]; KH]);
-        let xs = xs.0.as_flattened_mut().as_flattened_mut();
-        pairs(xs, x, offset);
+        let mut xs = MaybeUninit::<Pairs<IN, KW, KH>>::uninit();
+        let xs = xs.as_mut_ptr().cast::<i16>();
+        // SAFETY: `Pairs` holds `len` int16 values, all written by `pairs` before they are read.
+        let xs = unsafe {
+            pairs(xs, x, offset);
+            core::slice::from_raw_parts(xs, len)
+        };
         columns::<IN, KW, KH>(weight, 0, xs, acc);
     } else {
-        let mut buffer = Chunk([0; CHUNK]);
+        let mut buffer = MaybeUninit::<Chunk>::uninit();
+        let buffer = buffer.as_mut_ptr().cast::<i16>();
         for (k, x) in x.chunks(CHUNK).enumerate() {
-            let xs = &mut buffer.0[..x.len()];
-            pairs(xs, x, offset);
+            // SAFETY: as above, `x.len() ≤ CHUNK`.
+            let xs = unsafe {
+                pairs(buffer, x, offset);
+                core::slice::from_raw_parts(buffer, x.len())
+            };
             columns::<IN, KW, KH>(weight, k * CHUNK, xs, acc);
         }
     }
@@ -89,6 +123,20 @@ fn columns<const IN: usize, const KW: usize, const KH: usize>(
                 *acc = a[k].wrapping_add(rest(&row[start + tail..start + n], &xs[tail..]));
             }
             done += 4;
+        }
+    }
+    // Two rows at a time of what is left.
+    if len <= 4095 && groups > 0 {
+        let rest_rows = weight[done * len..].chunks_exact(2 * len);
+        for (rows, acc) in rest_rows.zip(acc[done..].chunks_exact_mut(2)) {
+            let mut a = [acc[0], acc[1]];
+            // SAFETY: reads `4 · groups` bytes of both rows from `start` (from the first row,
+            // `len` apart) and as many int16 inputs, all in bounds.
+            unsafe { two_rows::<IN, KW, KH>(rows[start..].as_ptr(), xs.as_ptr(), groups, &mut a) };
+            for (k, (row, acc)) in rows.chunks_exact(len).zip(acc.iter_mut()).enumerate() {
+                *acc = a[k].wrapping_add(rest(&row[start + tail..start + n], &xs[tail..]));
+            }
+            done += 2;
         }
     }
     for (row, acc) in weight[done * len..].chunks_exact(len).zip(&mut acc[done..]) {
@@ -207,6 +255,81 @@ unsafe fn four_rows<const IN: usize, const KW: usize, const KH: usize>(
         }
     }
     *a = [a0, a1, a2, a3];
+}
+
+/// Four inputs against two rows `IN` bytes apart: one step of [`two_rows`].
+macro_rules! two_inputs {
+    () => {
+        concat!(
+            "ldrd {xa}, {xb}, [{x}], #8\n",
+            "ldr {w}, [{p}, #{r1}]\n",
+            "sxtb16 {t}, {w}\n",
+            "sxtb16 {w}, {w}, ror #8\n",
+            "smlad {a1}, {t}, {xa}, {a1}\n",
+            "smlad {a1}, {w}, {xb}, {a1}\n",
+            "ldr {w}, [{p}], #4\n",
+            "sxtb16 {t}, {w}\n",
+            "sxtb16 {w}, {w}, ror #8\n",
+            "smlad {a0}, {t}, {xa}, {a0}\n",
+            "smlad {a0}, {w}, {xb}, {a0}\n",
+        )
+    };
+}
+
+/// Two rows `len = KH · KW · IN` bytes apart from `w` against `4 · groups` inputs, four a step
+/// (eight while at least eight are left).
+///
+/// # Safety
+/// `w` must be readable for `len + 4 · groups` bytes and `x` for `4 · groups` int16 values,
+/// aligned to 4 bytes; `groups > 0`.
+#[inline]
+unsafe fn two_rows<const IN: usize, const KW: usize, const KH: usize>(
+    w: *const i8,
+    x: *const i16,
+    groups: usize,
+    a: &mut [i32; 2],
+) {
+    let [mut a0, mut a1] = *a;
+    let (mut w, mut x) = (w, x);
+    // SAFETY: the loads stay in the ranges the caller vouches for.
+    unsafe {
+        if groups >= 2 {
+            asm!(
+                "2:",
+                two_inputs!(),
+                two_inputs!(),
+                "subs {n}, {n}, #1",
+                "bne 2b",
+                p = inout(reg) w,
+                x = inout(reg) x,
+                n = inout(reg) groups / 2 => _,
+                a0 = inout(reg) a0,
+                a1 = inout(reg) a1,
+                xa = out(reg) _,
+                xb = out(reg) _,
+                w = out(reg) _,
+                t = out(reg) _,
+                r1 = const KH * KW * IN,
+                options(nostack, readonly),
+            );
+        }
+        if groups % 2 > 0 {
+            asm!(
+                two_inputs!(),
+                p = inout(reg) w => _,
+                x = inout(reg) x => _,
+                a0 = inout(reg) a0,
+                a1 = inout(reg) a1,
+                xa = out(reg) _,
+                xb = out(reg) _,
+                w = out(reg) _,
+                t = out(reg) _,
+                r1 = const KH * KW * IN,
+                options(nostack, readonly),
+            );
+        }
+    }
+    *a = [a0, a1];
 }
 
 /// One row, four inputs a step for `steps` steps.
