@@ -325,6 +325,8 @@ available!(
 #[cfg(nn_arm_dsp)]
 mod arm;
 #[cfg(nn_arm_dsp)]
+mod arm_wide;
+#[cfg(nn_arm_dsp)]
 mod dsp_double;
 #[cfg(nn_arm_dsp)]
 pub(crate) use dsp_double::finish_double;

@@ -200,8 +200,16 @@ unsafe fn four_rows<const IN: usize, const KW: usize, const KH: usize>(
     groups: usize,
     a: &mut [i32; 4],
 ) {
+    let (mut w, mut x, mut groups) = (w, x, groups);
+    if super::arm_wide::fits(w, KH * KW * IN) && groups >= 2 {
+        // SAFETY: as the caller vouches, eight inputs a step.
+        (w, x) = unsafe { super::arm_wide::four_rows::<IN, KW, KH>(w, x, groups / 2, a) };
+        groups %= 2;
+        if groups == 0 {
+            return;
+        }
+    }
     let [mut a0, mut a1, mut a2, mut a3] = *a;
-    let (mut w, mut x) = (w, x);
     // SAFETY: the loads stay in the ranges the caller vouches for.
     unsafe {
         if groups >= 4 {
