@@ -1,6 +1,8 @@
 //! `FULLY_CONNECTED` on int8: TensorFlow Lite's `reference_integer_ops::FullyConnected` and
 //! `FullyConnectedPerChannel`.
 
+use core::mem::MaybeUninit;
+
 use super::QuantLayer;
 use super::kernel::Kernel;
 use super::params::OutputStage;
@@ -88,18 +90,18 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
         let vector = self.stage.vector(kernel);
         if OUT <= ROWS {
             // One block: the sums built where they stay (not returned by value, which copied
-            // them).
-            let mut acc = self.bias;
-            kernel.rows(&self.weight, x, self.stage.input_offset(), &mut acc);
-            self.stage.finish_all_into(&acc, vector, y);
+            // them), from the bias (not a copy of it).
+            let mut acc = [const { MaybeUninit::uninit() }; OUT];
+            let offset = self.stage.input_offset();
+            let acc = kernel.rows_into(&self.weight, x, offset, &self.bias, &mut acc);
+            self.stage.finish_block_into(0, acc, vector, y);
             return;
         }
-        let mut acc = [0; ROWS];
+        let mut acc = [const { MaybeUninit::uninit() }; ROWS];
         let blocks = self.weight.chunks(ROWS).zip(self.bias.chunks(ROWS));
         for (k, ((weight, bias), y)) in blocks.zip(y.chunks_mut(ROWS)).enumerate() {
-            let acc = &mut acc[..bias.len()];
-            acc.copy_from_slice(bias);
-            kernel.rows_slice(weight, x, self.stage.input_offset(), acc);
+            let offset = self.stage.input_offset();
+            let acc = kernel.rows_into(weight, x, offset, bias, &mut acc[..bias.len()]);
             self.stage.finish_block_into(k * ROWS, acc, vector, y);
         }
     }

@@ -44,6 +44,7 @@
 //! and AVX-512 code needs Rust 1.89 (`nncore_avx512`, set by the build script); with an older
 //! compiler the x86-64 paths are AVX2's.
 
+use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicU8, Ordering};
 
 #[cfg(target_arch = "x86_64")]
@@ -166,13 +167,43 @@ impl Kernel {
         assert_eq!(weight.len(), acc.len(), "one sum a row");
         #[cfg(nn_arm_dsp)]
         if self == Kernel::Dsp {
-            arm::rows_of::<IN, 1, 1>(weight.as_flattened(), x, offset, acc);
+            arm::rows_of::<IN, 1, 1>(weight.as_flattened(), x, offset, None, acc);
             return;
         }
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
         thumb::rows_of::<IN, 1, 1>(weight.as_flattened(), x, offset, acc);
         #[cfg(not(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp))))]
         self.rows_flat(weight.as_flattened(), x, offset, None, acc);
+    }
+
+    /// `out[o]` set to `init[o]` plus the dot product of `weight[o]` with `x` offset by
+    /// `offset`, wrapping, every sum written and returned: [`Kernel::rows_slice`] from `init`,
+    /// which the DSP extension's kernel reads in place of a copy.
+    ///
+    /// # Panics
+    /// If `out` or `init` is not as long as `weight`.
+    #[inline]
+    pub(crate) fn rows_into<'a, const IN: usize>(
+        self,
+        weight: &[[i8; IN]],
+        x: &[i8; IN],
+        offset: i32,
+        init: &[i32],
+        out: &'a mut [MaybeUninit<i32>],
+    ) -> &'a mut [i32] {
+        assert_eq!(weight.len(), out.len(), "one sum a row");
+        #[cfg(nn_arm_dsp)]
+        if self == Kernel::Dsp {
+            return arm::rows_into::<IN, 1, 1>(weight.as_flattened(), x, offset, init, out);
+        }
+        assert_eq!(init.len(), out.len(), "one start a row");
+        for (out, &init) in out.iter_mut().zip(init) {
+            out.write(init);
+        }
+        // SAFETY: every value of `out` was written just above.
+        let acc = unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr().cast(), out.len()) };
+        self.rows_slice(weight, x, offset, acc);
+        acc
     }
 
     /// [`Kernel::rows`] for a convolution's weights and patch (`sums` as in
@@ -195,7 +226,7 @@ impl Kernel {
         let x = x.as_flattened().as_flattened();
         #[cfg(nn_arm_dsp)]
         if self == Kernel::Dsp {
-            arm::rows_of::<IN, KW, KH>(flat, x, offset, acc);
+            arm::rows_of::<IN, KW, KH>(flat, x, offset, None, acc);
             return;
         }
         #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]

@@ -62,91 +62,142 @@ unsafe fn pairs(out: *mut i16, x: &[i8], offset: i32) {
     }
 }
 
-/// Adds to `acc[o]` the dot product of row `o` with `x + offset`, wrapping: `acc.len()` rows of
-/// `len = KH · KW · IN` weights laid end to end in `weight` (a dense layer's with `KH = KW = 1`,
-/// a convolution's with its patch).
+/// Sets `acc[o]` to `init[o]` (or, without `init`, `acc[o]`) plus the dot product of row `o`
+/// with `x + offset`, wrapping: `acc.len()` rows of `len = KH · KW · IN` weights laid end to end
+/// in `weight` (a dense layer's with `KH = KW = 1`, a convolution's with its patch).
 #[inline]
 pub(super) fn rows_of<const IN: usize, const KW: usize, const KH: usize>(
     weight: &[i8],
     x: &[i8],
     offset: i32,
+    init: Option<&[i32]>,
     acc: &mut [i32],
 ) {
+    assert!(init.is_none_or(|b| b.len() == acc.len()), "one start a row");
+    let out = acc.as_mut_ptr();
+    let init = init.map_or(out.cast_const(), <[i32]>::as_ptr);
+    // SAFETY: `init` and `out` hold `acc.len()` sums.
+    unsafe { products::<IN, KW, KH>(weight, x, offset, init, out, acc.len()) };
+}
+
+/// [`rows_of`] from `init` into `out`, which it returns, every sum written.
+#[inline]
+pub(super) fn rows_into<'a, const IN: usize, const KW: usize, const KH: usize>(
+    weight: &[i8],
+    x: &[i8],
+    offset: i32,
+    init: &[i32],
+    out: &'a mut [MaybeUninit<i32>],
+) -> &'a mut [i32] {
+    assert_eq!(init.len(), out.len(), "one start a row");
+    let (n, ptr) = (out.len(), out.as_mut_ptr().cast::<i32>());
+    // SAFETY: `init` and `out` hold `n` sums; `products` writes all of `out`.
+    unsafe {
+        products::<IN, KW, KH>(weight, x, offset, init.as_ptr(), ptr, n);
+        core::slice::from_raw_parts_mut(ptr, n)
+    }
+}
+
+/// `out[o] = init[o] + Σ` row `o` · `(x + offset)` for `rows` rows, the inputs offset into int16
+/// at most [`CHUNK`] at a time.
+///
+/// # Safety
+/// `init` must be readable and `out` writable for `rows` values; they may be the same.
+#[inline(always)]
+unsafe fn products<const IN: usize, const KW: usize, const KH: usize>(
+    weight: &[i8],
+    x: &[i8],
+    offset: i32,
+    init: *const i32,
+    out: *mut i32,
+    rows: usize,
+) {
     let len = KH * KW * IN;
-    assert!(weight.len() == acc.len() * len && x.len() == len);
+    assert!(weight.len() == rows * len && x.len() == len);
     if len <= CHUNK {
         let mut xs = MaybeUninit::<Pairs<IN, KW, KH>>::uninit();
         let xs = xs.as_mut_ptr().cast::<i16>();
-        // SAFETY: `Pairs` holds `len` int16 values, all written by `pairs` before they are read.
-        let xs = unsafe {
+        // SAFETY: `Pairs` holds `len` int16 values, all written by `pairs` before they are
+        // read; the sums are the caller's.
+        unsafe {
             pairs(xs, x, offset);
-            core::slice::from_raw_parts(xs, len)
-        };
-        columns::<IN, KW, KH>(weight, 0, xs, acc);
+            let xs = core::slice::from_raw_parts(xs, len);
+            columns::<IN, KW, KH>(weight, 0, xs, init, out);
+        }
     } else {
         let mut buffer = MaybeUninit::<Chunk>::uninit();
         let buffer = buffer.as_mut_ptr().cast::<i16>();
         for (k, x) in x.chunks(CHUNK).enumerate() {
-            // SAFETY: as above, `x.len() ≤ CHUNK`.
-            let xs = unsafe {
+            // SAFETY: as above, `x.len() ≤ CHUNK`; after the first slice the sums go on from
+            // `out`.
+            unsafe {
                 pairs(buffer, x, offset);
-                core::slice::from_raw_parts(buffer, x.len())
-            };
-            columns::<IN, KW, KH>(weight, k * CHUNK, xs, acc);
+                let xs = core::slice::from_raw_parts(buffer, x.len());
+                let from = if k == 0 { init } else { out.cast_const() };
+                columns::<IN, KW, KH>(weight, k * CHUNK, xs, from, out);
+            }
         }
     }
 }
 
-/// Adds to `acc[o]` the products of columns `start..start + xs.len()` of row `o` (rows `len =
-/// KH · KW · IN` bytes apart in `weight`) with `xs` (in SMLAD order, aligned to 4 bytes; `start`
-/// a multiple of 4), wrapping.
+/// `out[o] = init[o] +` the products of columns `start..start + xs.len()` of row `o` (rows
+/// `len = KH · KW · IN` bytes apart in `weight`) with `xs` (in SMLAD order, aligned to 4 bytes;
+/// `start` a multiple of 4), wrapping: four rows at a time, then two, then one.
+///
+/// # Safety
+/// `init` must be readable and `out` writable for `weight.len() / len` values; they may be
+/// the same.
 #[inline(always)]
-fn columns<const IN: usize, const KW: usize, const KH: usize>(
+unsafe fn columns<const IN: usize, const KW: usize, const KH: usize>(
     weight: &[i8],
     start: usize,
     xs: &[i16],
-    acc: &mut [i32],
+    init: *const i32,
+    out: *mut i32,
 ) {
     let len = KH * KW * IN;
+    let rows = weight.len() / len;
     let n = xs.len();
     let groups = n / 4;
     let tail = groups * 4;
-    let mut done = 0;
+    let row = |o: usize| &weight[o * len + start..o * len + start + n];
+    // SAFETY (of every `read` and `write`): rows `o < rows`, as the caller vouches.
+    let first = |o: usize| unsafe { init.add(o).read() };
+    let last = |o: usize, a: i32| {
+        let sum = a.wrapping_add(rest(&row(o)[tail..], &xs[tail..]));
+        unsafe { out.add(o).write(sum) };
+    };
+    let mut o = 0;
     // Four rows at a time, while their offsets fit LDR's 12-bit immediate.
     if 3 * len <= 4095 && groups > 0 {
-        for (rows, acc) in weight.chunks_exact(4 * len).zip(acc.chunks_exact_mut(4)) {
-            let mut a = [acc[0], acc[1], acc[2], acc[3]];
+        while o + 4 <= rows {
+            let mut a = [first(o), first(o + 1), first(o + 2), first(o + 3)];
             // SAFETY: reads `4 · groups` bytes of each of the four rows from `start` (from the
             // first row, `len` apart) and as many int16 inputs, all in bounds.
-            unsafe { four_rows::<IN, KW, KH>(rows[start..].as_ptr(), xs.as_ptr(), groups, &mut a) };
-            for (k, (row, acc)) in rows.chunks_exact(len).zip(acc.iter_mut()).enumerate() {
-                *acc = a[k].wrapping_add(rest(&row[start + tail..start + n], &xs[tail..]));
+            unsafe { four_rows::<IN, KW, KH>(row(o).as_ptr(), xs.as_ptr(), groups, &mut a) };
+            for (k, a) in a.into_iter().enumerate() {
+                last(o + k, a);
             }
-            done += 4;
+            o += 4;
         }
     }
     // Two rows at a time of what is left.
-    if len <= 4095 && groups > 0 {
-        let rest_rows = weight[done * len..].chunks_exact(2 * len);
-        for (rows, acc) in rest_rows.zip(acc[done..].chunks_exact_mut(2)) {
-            let mut a = [acc[0], acc[1]];
-            // SAFETY: reads `4 · groups` bytes of both rows from `start` (from the first row,
-            // `len` apart) and as many int16 inputs, all in bounds.
-            unsafe { two_rows::<IN, KW, KH>(rows[start..].as_ptr(), xs.as_ptr(), groups, &mut a) };
-            for (k, (row, acc)) in rows.chunks_exact(len).zip(acc.iter_mut()).enumerate() {
-                *acc = a[k].wrapping_add(rest(&row[start + tail..start + n], &xs[tail..]));
-            }
-            done += 2;
-        }
+    if len <= 4095 && groups > 0 && o + 2 <= rows {
+        let mut a = [first(o), first(o + 1)];
+        // SAFETY: as above, two rows.
+        unsafe { two_rows::<IN, KW, KH>(row(o).as_ptr(), xs.as_ptr(), groups, &mut a) };
+        last(o, a[0]);
+        last(o + 1, a[1]);
+        o += 2;
     }
-    for (row, acc) in weight[done * len..].chunks_exact(len).zip(&mut acc[done..]) {
-        let row = &row[start..start + n];
-        let mut a = *acc;
+    while o < rows {
+        let mut a = first(o);
         if groups > 0 {
             // SAFETY: reads `4 · groups` bytes of the row and as many int16 inputs.
-            unsafe { one_row(row.as_ptr(), xs.as_ptr(), groups, &mut a) };
+            unsafe { one_row(row(o).as_ptr(), xs.as_ptr(), groups, &mut a) };
         }
-        *acc = a.wrapping_add(rest(&row[tail..], &xs[tail..]));
+        last(o, a);
+        o += 1;
     }
 }
 
