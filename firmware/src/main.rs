@@ -22,6 +22,9 @@ mod convs;
 // Output stages that round once, for the `kernels` workload.
 #[cfg(feature = "kernels")]
 mod once;
+// Row blocks and the output stage of the DSP extension, for the `kernels` workload.
+#[cfg(feature = "kernels")]
+mod dsp;
 // MLPerf Tiny's official `.tflite` files, by `tflite!` and by MicroFlow (`cfg(official)`, set by
 // `build.rs` for their features).
 #[cfg(official)]

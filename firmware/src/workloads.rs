@@ -222,10 +222,10 @@ pub mod selected {
     pub type Input = u32;
     /// Dot products of seven shapes at four offsets, then [`stages`], then [`dense`]'s bits, then
     /// depthwise convolutions ([`crate::planes`]), then [`crate::convs::convs`], then the
-    /// stages that round once ([`crate::once`]).
+    /// stages that round once ([`crate::once`]), then [`crate::dsp`].
     pub type Output = [i32; LEN];
-    const LEN: usize =
-        SUMS + STAGES + DENSE + crate::planes::LEN + crate::convs::OUTPUTS + crate::once::LEN;
+    const LEN: usize = SUMS + STAGES + DENSE + crate::planes::LEN + FURTHER;
+    const FURTHER: usize = crate::convs::OUTPUTS + crate::once::LEN + crate::dsp::LEN;
     const SUMS: usize = 4 * (7 + 5 + 4 + 9 + 2 + 3 + 5);
 
     pub fn input(k: u32) -> Input {
@@ -252,6 +252,8 @@ pub mod selected {
         let (d, p) = d.split_at_mut(DENSE);
         let (p, c) = p.split_at_mut(crate::planes::LEN);
         let (c, o) = c.split_at_mut(crate::convs::OUTPUTS);
+        let (o, r) = o.split_at_mut(crate::once::LEN);
+        crate::dsp::check(*seed, r);
         crate::once::check(*seed, o);
         stages(*seed, z);
         dense(*seed, d);
