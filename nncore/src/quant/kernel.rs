@@ -356,6 +356,8 @@ available!(
 #[cfg(nn_arm_dsp)]
 mod arm;
 #[cfg(nn_arm_dsp)]
+mod arm_rows;
+#[cfg(nn_arm_dsp)]
 mod arm_wide;
 #[cfg(nn_arm_dsp)]
 mod dsp_double;
