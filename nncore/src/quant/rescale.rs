@@ -19,11 +19,12 @@ use super::fixed::Multiplier;
 #[inline]
 #[must_use]
 pub(crate) const fn round_scaled(x: i32, approx: Multiplier, a: f32, b: f32, c: f32) -> i32 {
-    let m = approx.mantissa as u64;
     let total = 31 - approx.shift;
-    if m >= 1 << 30 && total >= 1 && total <= 62 {
+    // A multiplier built by hand may be anything: a negative or small mantissa, a shift out of
+    // range, takes the exact path.
+    if approx.mantissa >= 1 << 30 && total >= 1 && total <= 62 {
         // |x| · m < 2^62: the value times 2^total.
-        let p = x.unsigned_abs() as u64 * m;
+        let p = x.unsigned_abs() as u64 * approx.mantissa as u64;
         let half = 1u64 << (total - 1);
         let frac = p & ((1u64 << total) - 1);
         // The multiplier's error (2^-23 of the value) and the f64 rounding, with room to spare.
@@ -154,6 +155,21 @@ mod tests {
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         *state >> 33
+    }
+
+    #[test]
+    fn a_mantissa_below_its_range_gives_the_double_rescale() {
+        // A mantissa below 2^30 (built by hand: a negative one, read as unsigned, once
+        // overflowed `|x| · m`) takes the exact path, from the scales.
+        let (a, b, c) = (0.5f32, 0.25f32, 0.125f32);
+        for mantissa in [i32::MIN, -(1 << 30), -1, 0, 12_345] {
+            for shift in [-40, -31, -1, 0, 1, 31] {
+                let m = Multiplier { mantissa, shift };
+                for x in [i32::MIN, -7, 0, 3, i32::MAX] {
+                    assert_eq!(round_scaled(x, m, a, b, c), reference(x, a, b, c), "{m:?} {x}");
+                }
+            }
+        }
     }
 
     #[test]
