@@ -166,7 +166,11 @@ mod tests {
             for shift in [-40, -31, -1, 0, 1, 31] {
                 let m = Multiplier { mantissa, shift };
                 for x in [i32::MIN, -7, 0, 3, i32::MAX] {
-                    assert_eq!(round_scaled(x, m, a, b, c), reference(x, a, b, c), "{m:?} {x}");
+                    assert_eq!(
+                        round_scaled(x, m, a, b, c),
+                        reference(x, a, b, c),
+                        "{m:?} {x}"
+                    );
                 }
             }
         }
