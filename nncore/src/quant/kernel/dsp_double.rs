@@ -1,6 +1,6 @@
 //! TensorFlow Lite Micro's output stage (`Rounding::Double`) on the DSP extension, a block's
-//! channels in one loop of assembly, two pairs a step: 14 instructions an output, where a channel's
-//! [`super::DoubleStage`] took 34 with the work on its constants.
+//! channels in one loop of assembly, two pairs a step: 14 instructions an output, where a
+//! channel's [`super::DoubleStage`] took 34 with the work on its constants.
 //!
 //! With a mantissa `m ≥ 0` and a right shift `e = −shift` in `[1, 31]`:
 //!
