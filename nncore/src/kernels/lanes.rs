@@ -33,11 +33,13 @@ pub(crate) trait Lanes: Copy {
     fn add(self, other: Self) -> Self;
 }
 
-/// Eight lanes that add up: the forward's partial sums.
+/// Eight lanes that add up: the forward's partial sums (`dot`'s, which Arm with a
+/// single-precision FPU does without).
+#[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
 pub(crate) trait Sum8: Lanes {
     /// `((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))`.
     fn sum(self) -> f32;
-    /// [`Lanes::sum`] of four vectors at once.
+    /// [`Sum8::sum`] of four vectors at once.
     #[inline(always)]
     fn sum4(v: [Self; 4]) -> [f32; 4] {
         v.map(Self::sum)
@@ -115,6 +117,7 @@ impl Lanes for Portable {
     }
 }
 
+#[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
 impl Sum8 for Portable {
     #[inline(always)]
     fn sum(self) -> f32 {

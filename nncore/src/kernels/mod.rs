@@ -25,6 +25,8 @@
 
 mod axpy;
 pub(crate) mod dense;
+// Not on Arm with a single-precision FPU, whose forward is `vfp`'s.
+#[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
 mod dot;
 // Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]

@@ -5,7 +5,7 @@
 //! never overlap: the buffer is as long as the two together at the widest step.
 
 use super::QuantLayer;
-use super::elementwise::Int8Sample;
+use super::sample::Int8Sample;
 
 /// The length of the buffer of a chain whose steps write `lens[k]` values, working in place
 /// where `in_place` says: the widest step's input and output together (one of them alone in

@@ -73,6 +73,7 @@ mod pool;
 pub mod ptq;
 mod quantize;
 mod rescale;
+mod sample;
 mod softmax;
 mod source;
 
@@ -89,7 +90,7 @@ pub use add::{ADD_LEFT_SHIFT, Add};
 pub use conv::{Conv2d, Padding};
 pub use conv1d::Conv1d;
 pub use depthwise::DepthwiseConv2d;
-pub use elementwise::{Flatten, Identity, Int8Sample, Lookup, Refused, Relu, Relu6};
+pub use elementwise::{Flatten, Identity, Lookup, Refused, Relu, Relu6};
 pub use fixed::{
     Multiplier, Rounding, round_product, rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul,
@@ -104,6 +105,7 @@ pub use pad::Pad;
 pub use params::{Activation, OutputStage, QuantParams};
 pub use pool::{AvgPool2d, MaxPool2d, Pool2d};
 pub use quantize::{Norm, Plan, Plans, Quantize, Role};
+pub use sample::Int8Sample;
 pub use softmax::{SOFTMAX_OUTPUT, Softmax};
 pub use source::{Int8Layer, Int8Model};
 

@@ -1,6 +1,6 @@
 //! The batch-norm kernels' sums: eight channels side by side, each still in its own order.
 
-use super::kernels::{batch_stats, grad_sums};
+use super::sums::{batch_stats, grad_sums};
 
 /// Values of every magnitude; with `big`, each plane of `p` also holds `1e13` and `−1e13`,
 /// which cancel, so that a sum in another order would round differently.
