@@ -5,7 +5,7 @@
 //! the second term taken off the bias once per call.
 
 use super::conv::{Conv2d, Window};
-use super::kernel::{Kernel, Packed, packed_dots, packed_dots_finished, packed_len, row_sums};
+use super::kernel::{BLOCK, Kernel, Packed, block_dots, block_dots_finished, packed_len, row_sums};
 
 /// The bytes of the room for small layers' packed weights.
 const SMALL: usize = 4096;
@@ -83,15 +83,21 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             self.stage.output.zero_point as i32,
             self.stage.clamp,
         );
-        // The patch as unsigned bytes, `x + 128` (the sign bit flipped). `offset` is minus the
-        // zero point, within [-127, 128]; a tap in the padding reads it, so adds `w · 0`.
+        // The patches as unsigned bytes, `x + 128` (the sign bit flipped). `offset` is minus
+        // the zero point, within [-127, 128]; a tap in the padding reads it, so adds `w · 0`
+        // (a patch all padding gives the bias: `base + (128 − offset) · Σ w`, wrapping).
         let flip = |v: i8| v as u8 ^ 0x80;
         let zero = flip((-offset) as i8);
-        let mut patch = [[[zero; IN]; KW]; KH];
-        for (i, row) in y.iter_mut().enumerate() {
-            for (j, pixel) in row.iter_mut().enumerate() {
-                let mut acc = base;
-                let mut inside = false;
+        let mut patches = [[[[zero; IN]; KW]; KH]; BLOCK];
+        // The sums (for a stage not in lanes) and the outputs of a last, partial block.
+        let mut acc = [[0i32; OUT]; BLOCK];
+        let mut spare = [[0i8; OUT]; BLOCK];
+        let y = y.as_flattened_mut();
+        let positions = y.len();
+        for first in (0..positions).step_by(BLOCK) {
+            let n = (positions - first).min(BLOCK);
+            for (p, patch) in patches.iter_mut().enumerate().take(n) {
+                let (i, j) = ((first + p) / WO, (first + p) % WO);
                 for (kh, taps) in patch.iter_mut().enumerate() {
                     let r = window.tap(0, i, kh, H);
                     for (kw, tap) in taps.iter_mut().enumerate() {
@@ -100,26 +106,31 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                                 for (u, &x) in tap.iter_mut().zip(&x[r][c][..IN]) {
                                     *u = flip(x);
                                 }
-                                inside = true;
                             }
                             _ => *tap = [zero; IN],
                         }
                     }
                 }
-                let patch = patch.as_flattened().as_flattened();
-                match (inside, &lanes) {
-                    (true, Some(lanes)) => {
-                        packed_dots_finished(packed, patch, &base, lanes, pixel);
-                        continue;
+            }
+            // A partial block's other patches are left from the block before; their outputs
+            // go to `spare`.
+            let u = patches.as_flattened().as_flattened().as_flattened();
+            let out = match n {
+                BLOCK => &mut y[first..first + BLOCK],
+                _ => &mut spare[..],
+            };
+            match &lanes {
+                Some(lanes) => block_dots_finished(packed, u, &base, lanes, out.as_flattened_mut()),
+                None => {
+                    acc.fill(base);
+                    block_dots(packed, u, acc.as_flattened_mut());
+                    for (acc, pixel) in acc.iter().zip(out.iter_mut()) {
+                        *pixel = self.stage.finish_all(acc, vector);
                     }
-                    (true, None) => packed_dots(packed, patch, &mut acc),
-                    // Every tap in the padding: the bias alone.
-                    (false, _) => acc = self.bias,
                 }
-                match &lanes {
-                    Some(lanes) => lanes.finish(&acc, pixel),
-                    None => *pixel = self.stage.finish_all(&acc, vector),
-                }
+            }
+            if n < BLOCK {
+                y[first..].copy_from_slice(&spare[..n]);
             }
         }
     }

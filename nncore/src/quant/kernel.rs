@@ -57,9 +57,10 @@ pub(crate) use plain::row_sums;
 use plain::tap;
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use block::{BLOCK, block_dots, block_dots_finished};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{
-    Packed, PackedTaps, packed_dots, packed_dots_finished, packed_len, packed_taps_len, tap_dots,
-    tap_dots_finished,
+    Packed, PackedTaps, packed_len, packed_taps_len, tap_dots, tap_dots_finished,
 };
 pub(crate) use wide::{VectorStage, add};
 #[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
@@ -342,6 +343,8 @@ mod short;
 #[cfg(any(nn_arm_dsp, test))]
 #[cfg_attr(not(nn_arm_dsp), allow(unused_imports))]
 pub(crate) use short::ShortStage;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod block;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod prepared;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]

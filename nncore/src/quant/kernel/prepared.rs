@@ -131,7 +131,7 @@ impl Lanes {
     ///
     /// # Panics
     /// If `acc` or `out` is not the stage's channels long.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn finish(&self, acc: &[i32], out: &mut [i8]) {
         assert!(
             acc.len() == self.n && out.len() == self.n,
@@ -145,7 +145,7 @@ impl Lanes {
     ///
     /// # Safety
     /// The CPU must run AVX-512F; `acc` and `out` are the stage's channels long.
-    #[inline]
+    #[cfg(test)]
     #[target_feature(enable = "avx512f")]
     unsafe fn finish_lanes(&self, acc: &[i32], out: &mut [i8]) {
         for b in 0..self.n.div_ceil(16) {

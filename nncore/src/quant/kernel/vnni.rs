@@ -10,13 +10,11 @@
 #![allow(clippy::incompatible_msrv)]
 
 use core::arch::x86_64::{
-    __m128i, __m512i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_mullo_epi32,
-    _mm_set1_epi32, _mm_storeu_si128, _mm_sub_epi32, _mm256_castsi256_si128,
-    _mm256_dpbusd_avx_epi32, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8,
-    _mm256_setzero_si256, _mm256_sub_epi32, _mm256_xor_si256, _mm512_add_epi32,
-    _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_i32gather_epi32, _mm512_mask_storeu_epi32,
-    _mm512_maskz_loadu_epi32, _mm512_mullo_epi32, _mm512_set1_epi32, _mm512_setr_epi32,
-    _mm512_setzero_si512, _mm512_storeu_si512,
+    __m128i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_mullo_epi32, _mm_set1_epi32,
+    _mm_storeu_si128, _mm_sub_epi32, _mm256_castsi256_si128, _mm256_dpbusd_avx_epi32,
+    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_setzero_si256,
+    _mm256_sub_epi32, _mm256_xor_si256, _mm512_mask_i32gather_epi32, _mm512_mullo_epi32,
+    _mm512_set1_epi32, _mm512_setr_epi32, _mm512_setzero_si512, _mm512_storeu_si512,
 };
 
 /// Rows taken together.
@@ -124,7 +122,7 @@ pub(super) unsafe fn tap_avx512(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32
     super::tap(acc, w, x, offset);
 }
 
-/// `rows` (rows of `k` weights end to end) packed for [`dots_in_lanes`]: sixteen output
+/// `rows` (rows of `k` weights end to end) packed for `block.rs`'s products: sixteen output
 /// channels a block, four weights of each a lane,
 /// `packed[(b · ⌈k/4⌉ + g) · 64 + 4j + i] = w[16b + j][4g + i]`, zero past `k` and past the
 /// last row: each whole group of four gathered from sixteen rows at once, a last partial group
@@ -195,139 +193,4 @@ fn pack_rows(rows: &[i8], k: usize, packed: &mut [i8]) {
             packed[at..at + rest.len()].copy_from_slice(rest);
         }
     }
-}
-
-/// Adds `Σ w · u` of every row [`pack`] packed into `acc`, output channels in the lanes: each
-/// four inputs broadcast to all lanes, `vpdpbusd` against the weights of sixteen channels, four
-/// blocks of sixteen at a time ([`chains`]). No sums across lanes.
-///
-/// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `u` is `k` long, `packed` as [`pack`]
-/// made it for `acc.len()` rows of `k`.
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-pub(super) unsafe fn dots_in_lanes(packed: &[i8], u: &[u8], acc: &mut [i32]) {
-    let rows = acc.len();
-    // SAFETY: as this function's.
-    unsafe {
-        sums_in_lanes(packed, u, rows, |first, sum| {
-            // The last block's lanes past `acc` are masked off.
-            let mask = (!0u32 >> (32 - (rows - first).min(16))) as u16;
-            // SAFETY: the masked int32 from `first` are inside `acc`.
-            let at = acc.as_mut_ptr().add(first);
-            let sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, at), sum);
-            _mm512_mask_storeu_epi32(at, mask, sum);
-        });
-    }
-}
-
-/// [`dots_in_lanes`] added to `base` and finished by the output stage `lanes` into `out`, in
-/// registers.
-///
-/// # Safety
-/// As [`dots_in_lanes`], with `base` and `out` the stage's channels long, one a row.
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-pub(super) unsafe fn dots_in_lanes_finished(
-    packed: &[i8],
-    u: &[u8],
-    base: &[i32],
-    lanes: &super::prepared::Lanes,
-    out: &mut [i8],
-) {
-    // SAFETY: as this function's.
-    unsafe {
-        sums_in_lanes(packed, u, base.len(), |first, sum| {
-            let b = first / 16;
-            let base = _mm512_maskz_loadu_epi32(lanes.mask(b), base.as_ptr().add(first));
-            lanes.store(b, _mm512_add_epi32(base, sum), out);
-        });
-    }
-}
-
-/// Hands `sink` the sums `Σ w · u` of rows `first .. first + 16` with each `first` (a multiple
-/// of 16 below `rows`), lanes past the rows zero.
-///
-/// # Safety
-/// As [`dots_in_lanes`], for `rows` rows.
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn sums_in_lanes(
-    packed: &[i8],
-    u: &[u8],
-    rows: usize,
-    mut sink: impl FnMut(usize, __m512i),
-) {
-    let k = u.len();
-    let groups = k.div_ceil(4);
-    let mut tail = [0u8; 4];
-    tail[..k - 4 * (k / 4)].copy_from_slice(&u[4 * (k / 4)..]);
-    let tail = i32::from_le_bytes(tail);
-    // The four inputs of group `g`; past `k` the weights are zero.
-    let word = |g: usize| -> i32 {
-        if 4 * g + 4 <= k {
-            // SAFETY: bytes `4g .. 4g + 4` are inside `u`.
-            unsafe { u.as_ptr().add(4 * g).cast::<i32>().read_unaligned() }
-        } else {
-            tail
-        }
-    };
-    // SAFETY: block `b`, group `g` is 64 bytes inside `packed`.
-    let weights = |b: usize, g: usize| unsafe {
-        _mm512_loadu_si512(packed.as_ptr().add((b * groups + g) * 64).cast())
-    };
-    let blocks = rows.div_ceil(16);
-    let mut b = 0;
-    while b < blocks {
-        // Up to four blocks at a time, each input broadcast once for all; eight chains of
-        // `vpdpbusd` in flight or as near as the blocks allow.
-        let n = (blocks - b).min(4);
-        let a = match n {
-            1 => chains::<1, 4>(b, groups, word, weights),
-            2 => chains::<2, 4>(b, groups, word, weights),
-            3 => chains::<3, 2>(b, groups, word, weights),
-            _ => chains::<4, 2>(b, groups, word, weights),
-        };
-        for (t, a) in a.iter().enumerate().take(n) {
-            sink(16 * (b + t), *a);
-        }
-        b += n;
-    }
-}
-
-/// The sums of blocks `b .. b + N` (the rest of the four zero) over `groups` groups, group `g`
-/// on chain `g % CH` of each block, the chains added at the end (wrapping, in any order): each
-/// `vpdpbusd` need not wait for the one before.
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-fn chains<const N: usize, const CH: usize>(
-    b: usize,
-    groups: usize,
-    word: impl Fn(usize) -> i32,
-    weights: impl Fn(usize, usize) -> __m512i,
-) -> [__m512i; 4] {
-    let mut a = [[_mm512_setzero_si512(); N]; CH];
-    let mut g = 0;
-    while g + CH <= groups {
-        for (c, a) in a.iter_mut().enumerate() {
-            let u = _mm512_set1_epi32(word(g + c));
-            for (t, a) in a.iter_mut().enumerate() {
-                *a = _mm512_dpbusd_epi32(*a, u, weights(b + t, g + c));
-            }
-        }
-        g += CH;
-    }
-    for g in g..groups {
-        let u = _mm512_set1_epi32(word(g));
-        for (t, a) in a[0].iter_mut().enumerate() {
-            *a = _mm512_dpbusd_epi32(*a, u, weights(b + t, g));
-        }
-    }
-    let mut out = [_mm512_setzero_si512(); 4];
-    for (t, out) in out.iter_mut().enumerate().take(N) {
-        for chain in &a {
-            *out = _mm512_add_epi32(*out, chain[t]);
-        }
-    }
-    out
 }

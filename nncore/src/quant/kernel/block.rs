@@ -1,0 +1,203 @@
+//! A convolution's packed weights ([`super::Kernel::pack`]) against [`BLOCK`] output positions
+//! at a time on AVX-512 VNNI, output channels in the lanes: for each group of four inputs,
+//! the weights of up to four blocks of sixteen channels are loaded once for all the positions,
+//! and each position's four inputs are broadcast once for all the blocks, so that sixteen
+//! `vpdpbusd` chains run side by side in registers (four loads and four broadcasts for sixteen
+//! `vpdpbusd`, where one position at a time needs a load for each). The sums then go through
+//! the output stage a block of channels at a time, its multipliers read once for the
+//! positions. No sums across lanes: each lane's sum is the one position at a time gives.
+
+// Stable from Rust 1.89: the module builds only with `nncore_avx512`.
+#![allow(clippy::incompatible_msrv)]
+
+use core::arch::x86_64::{
+    __m512i, _mm512_add_epi32, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
+    _mm512_maskz_loadu_epi32, _mm512_set1_epi32, _mm512_setzero_si512,
+};
+
+use super::prepared::Lanes;
+use super::wide::Packed;
+
+/// Output positions a block.
+pub(crate) const BLOCK: usize = 4;
+
+/// Adds `Σ w · u_p` of every packed row `o` to `acc[p · n + o]` for each position `p` of the
+/// block, `n` the rows and `u_p = u[p · k ..][..k]` position `p`'s inputs as unsigned bytes
+/// (`x + 128`): the caller takes `(128 + zx) · Σ w` off beforehand.
+///
+/// # Panics
+/// If `u` is not [`BLOCK`] inputs of the packed rows' length, or `acc` not [`BLOCK`] sums of
+/// every row.
+#[inline]
+pub(crate) fn block_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
+    let n = packed.out;
+    assert_eq!(u.len(), BLOCK * packed.k, "an input a weight and position");
+    assert_eq!(acc.len(), BLOCK * n, "a sum a row and position");
+    // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
+    // `n` rows of `k`; the lengths were checked above.
+    unsafe {
+        block_sums(packed, u, |first, sums| {
+            let mask = (!0u32 >> (32 - (n - first).min(16))) as u16;
+            for (p, sum) in sums.iter().enumerate() {
+                // SAFETY: the masked int32 from `p · n + first` are inside `acc`.
+                let at = acc.as_mut_ptr().add(p * n + first);
+                let sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, at), *sum);
+                _mm512_mask_storeu_epi32(at, mask, sum);
+            }
+        });
+    }
+}
+
+/// [`block_dots`] added to `base` (one a row) and finished by the output stage `lanes` into
+/// `out[p · n + o]`, the sums kept in registers.
+///
+/// # Panics
+/// As [`block_dots`]; if `base` or `lanes` is not one a row, or `out` not [`BLOCK`] outputs of
+/// every row.
+#[inline]
+pub(crate) fn block_dots_finished(
+    packed: &Packed<'_>,
+    u: &[u8],
+    base: &[i32],
+    lanes: &Lanes,
+    out: &mut [i8],
+) {
+    let n = packed.out;
+    assert_eq!(u.len(), BLOCK * packed.k, "an input a weight and position");
+    assert!(
+        base.len() == n && lanes.channels() == n && out.len() == BLOCK * n,
+        "one a row and position"
+    );
+    // SAFETY: as in `block_dots`; `Lanes` exists only where the CPU runs AVX-512F.
+    unsafe {
+        block_sums(packed, u, |first, sums| {
+            let b = first / 16;
+            // SAFETY: the masked int32 from `first` are inside `base`.
+            let base = _mm512_maskz_loadu_epi32(lanes.mask(b), base.as_ptr().add(first));
+            for (p, sum) in sums.iter().enumerate() {
+                lanes.store(
+                    b,
+                    _mm512_add_epi32(base, *sum),
+                    &mut out[p * n..(p + 1) * n],
+                );
+            }
+        });
+    }
+}
+
+/// Hands `sink` the sums `Σ w · u_p` of rows `first .. first + 16` of each position `p` with
+/// each `first` (a multiple of 16 below the rows), lanes past the rows zero: up to four blocks
+/// of sixteen rows at a time.
+///
+/// # Safety
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `u` is [`BLOCK`] inputs of `k`,
+/// `packed` as `vnni::pack` made it.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn block_sums(
+    packed: &Packed<'_>,
+    u: &[u8],
+    mut sink: impl FnMut(usize, &[__m512i; BLOCK]),
+) {
+    let k = packed.k;
+    let whole = k / 4;
+    // Each position's last, partial group of four inputs, zero past `k`.
+    let tails: [i32; BLOCK] = core::array::from_fn(|p| {
+        let mut tail = [0u8; 4];
+        tail[..k - 4 * whole].copy_from_slice(&u[p * k + 4 * whole..(p + 1) * k]);
+        i32::from_le_bytes(tail)
+    });
+    let inputs = Inputs { u, k, tails };
+    let blocks = packed.out.div_ceil(16);
+    let mut b = 0;
+    while b < blocks {
+        let n = (blocks - b).min(4);
+        // SAFETY: blocks `b .. b + n` are packed; as this function's.
+        let a = unsafe {
+            match n {
+                1 => chunk::<1>(packed, &inputs, b),
+                2 => chunk::<2>(packed, &inputs, b),
+                3 => chunk::<3>(packed, &inputs, b),
+                _ => chunk::<4>(packed, &inputs, b),
+            }
+        };
+        for (t, a) in a.iter().enumerate().take(n) {
+            sink(16 * (b + t), a);
+        }
+        b += n;
+    }
+}
+
+/// The block's inputs.
+struct Inputs<'a> {
+    /// [`BLOCK`] rows of `k` unsigned bytes.
+    u: &'a [u8],
+    k: usize,
+    /// Each row's bytes past its last whole group of four, zero-extended.
+    tails: [i32; BLOCK],
+}
+
+impl Inputs<'_> {
+    /// Inputs `4g .. 4g + 4` of position `p`.
+    ///
+    /// # Safety
+    /// `4g + 4 <= k`.
+    #[inline(always)]
+    unsafe fn word(&self, p: usize, g: usize) -> i32 {
+        // SAFETY: bytes `4g .. 4g + 4` of row `p` are inside `u`.
+        unsafe {
+            self.u
+                .as_ptr()
+                .add(p * self.k + 4 * g)
+                .cast::<i32>()
+                .read_unaligned()
+        }
+    }
+}
+
+/// The sums of blocks `b .. b + N` of sixteen rows for every position (the rest of the four
+/// blocks zero), each block's weights loaded once for the positions and each position's inputs
+/// broadcast once for the blocks.
+///
+/// # Safety
+/// As [`block_sums`]; blocks `b .. b + N` are inside `packed`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn chunk<const N: usize>(
+    packed: &Packed<'_>,
+    inputs: &Inputs<'_>,
+    b: usize,
+) -> [[__m512i; BLOCK]; 4] {
+    let groups = packed.k.div_ceil(4);
+    let whole = packed.k / 4;
+    // SAFETY: block `b + t`, group `g` is 64 bytes inside `packed`.
+    let weights = |t: usize, g: usize| unsafe {
+        _mm512_loadu_si512(
+            packed
+                .weights
+                .as_ptr()
+                .add(((b + t) * groups + g) * 64)
+                .cast(),
+        )
+    };
+    let mut a = [[_mm512_setzero_si512(); BLOCK]; N];
+    let mut step = |g: usize, words: [i32; BLOCK]| {
+        let w: [__m512i; N] = core::array::from_fn(|t| weights(t, g));
+        for (p, word) in words.into_iter().enumerate() {
+            let x = _mm512_set1_epi32(word);
+            for (a, w) in a.iter_mut().zip(&w) {
+                a[p] = _mm512_dpbusd_epi32(a[p], x, *w);
+            }
+        }
+    };
+    for g in 0..whole {
+        // SAFETY: `4g + 4 <= k`.
+        step(g, core::array::from_fn(|p| unsafe { inputs.word(p, g) }));
+    }
+    if whole < groups {
+        step(whole, inputs.tails);
+    }
+    let mut out = [[_mm512_setzero_si512(); BLOCK]; 4];
+    out[..N].copy_from_slice(&a);
+    out
+}
