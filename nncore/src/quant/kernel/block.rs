@@ -74,13 +74,8 @@ pub(crate) fn block_dots_finished(
             let b = first / 16;
             // SAFETY: the masked int32 from `first` are inside `base`.
             let base = _mm512_maskz_loadu_epi32(lanes.mask(b), base.as_ptr().add(first));
-            for (p, sum) in sums.iter().enumerate() {
-                lanes.store(
-                    b,
-                    _mm512_add_epi32(base, *sum),
-                    &mut out[p * n..(p + 1) * n],
-                );
-            }
+            // SAFETY: `out` holds `BLOCK · n` bytes.
+            lanes.store_each(b, base, sums, out.as_mut_ptr());
         });
     }
 }
@@ -113,16 +108,13 @@ unsafe fn block_sums(
     while b < blocks {
         let n = (blocks - b).min(4);
         // SAFETY: blocks `b .. b + n` are packed; as this function's.
-        let a = unsafe {
+        unsafe {
             match n {
-                1 => chunk::<1>(packed, &inputs, b),
-                2 => chunk::<2>(packed, &inputs, b),
-                3 => chunk::<3>(packed, &inputs, b),
-                _ => chunk::<4>(packed, &inputs, b),
+                1 => chunk::<1>(packed, &inputs, b, &mut sink),
+                2 => chunk::<2>(packed, &inputs, b, &mut sink),
+                3 => chunk::<3>(packed, &inputs, b, &mut sink),
+                _ => chunk::<4>(packed, &inputs, b, &mut sink),
             }
-        };
-        for (t, a) in a.iter().enumerate().take(n) {
-            sink(16 * (b + t), a);
         }
         b += n;
     }
@@ -155,9 +147,9 @@ impl Inputs<'_> {
     }
 }
 
-/// The sums of blocks `b .. b + N` of sixteen rows for every position (the rest of the four
-/// blocks zero), each block's weights loaded once for the positions and each position's inputs
-/// broadcast once for the blocks.
+/// Hands `sink` the sums of blocks `b .. b + N` of sixteen rows for every position, each
+/// block's weights loaded once for the positions and each position's inputs broadcast once for
+/// the blocks.
 ///
 /// # Safety
 /// As [`block_sums`]; blocks `b .. b + N` are inside `packed`.
@@ -167,7 +159,8 @@ unsafe fn chunk<const N: usize>(
     packed: &Packed<'_>,
     inputs: &Inputs<'_>,
     b: usize,
-) -> [[__m512i; BLOCK]; 4] {
+    sink: &mut impl FnMut(usize, &[__m512i; BLOCK]),
+) {
     let groups = packed.k.div_ceil(4);
     let whole = packed.k / 4;
     // SAFETY: block `b + t`, group `g` is 64 bytes inside `packed`.
@@ -197,7 +190,7 @@ unsafe fn chunk<const N: usize>(
     if whole < groups {
         step(whole, inputs.tails);
     }
-    let mut out = [[_mm512_setzero_si512(); BLOCK]; 4];
-    out[..N].copy_from_slice(&a);
-    out
+    for (t, a) in a.iter().enumerate() {
+        sink(16 * (b + t), a);
+    }
 }

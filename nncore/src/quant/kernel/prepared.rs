@@ -178,7 +178,35 @@ impl Lanes {
     #[inline]
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn store(&self, b: usize, x: __m512i, out: &mut [i8]) {
-        let block = &self.blocks[b];
+        let y = self.scale(&self.blocks[b], x);
+        // SAFETY: the masked bytes from `16 · b` are inside `out`.
+        unsafe {
+            _mm512_mask_cvtepi32_storeu_epi8(out.as_mut_ptr().add(16 * b).cast(), self.mask(b), y)
+        };
+    }
+
+    /// [`Lanes::store`] of `base + x[p]` into `out[p · n + 16b ..]` for each `p`, `n` the stage's
+    /// channels: block `b`'s multipliers read once for all.
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F; `b` is a block of the stage's channels, `out` holds
+    /// `x.len() · n` bytes.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn store_each(&self, b: usize, base: __m512i, x: &[__m512i], out: *mut i8) {
+        let block = self.blocks[b];
+        let k = self.mask(b);
+        for (p, &x) in x.iter().enumerate() {
+            let y = self.scale(&block, _mm512_add_epi32(base, x));
+            // SAFETY: the masked bytes from `p · n + 16 · b` are inside `out`.
+            unsafe { _mm512_mask_cvtepi32_storeu_epi8(out.add(p * self.n + 16 * b).cast(), k, y) };
+        }
+    }
+
+    /// The int8 outputs (in int32 lanes) of `block`'s channels for the sums `x`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn scale(&self, block: &Block, x: __m512i) -> __m512i {
         let one = _mm512_set1_epi32(1);
         let half = _mm512_set1_epi64(1 << 30);
         // ⌊(x · m + 2^30) / 2^31⌋: bits 31 to 62 of each 64-bit sum.
@@ -201,13 +229,9 @@ impl Lanes {
         let up = _mm512_cmpgt_epi32_mask(remainder, threshold);
         let down = _mm512_srav_epi32(high, block.e);
         let scaled = _mm512_mask_add_epi32(down, up, down, one);
-        let y = _mm512_add_epi32(
+        _mm512_add_epi32(
             _mm512_min_epi32(_mm512_max_epi32(scaled, self.lo), self.hi),
             self.zero_point,
-        );
-        // SAFETY: the masked bytes from `16 · b` are inside `out`.
-        unsafe {
-            _mm512_mask_cvtepi32_storeu_epi8(out.as_mut_ptr().add(16 * b).cast(), self.mask(b), y)
-        };
+        )
     }
 }
