@@ -43,6 +43,8 @@ mod conv1d;
 mod conv_groups;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod conv_lanes;
+#[cfg(all(test, target_arch = "x86_64", nncore_avx512))]
+mod conv_lanes_tests;
 #[cfg(nn_arm_dsp)]
 mod conv_planes;
 #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
