@@ -11,8 +11,8 @@
 #![allow(clippy::incompatible_msrv)]
 
 use core::arch::x86_64::{
-    __m512i, _mm512_add_epi32, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
-    _mm512_maskz_loadu_epi32, _mm512_set1_epi32, _mm512_setzero_si512,
+    __m512i, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
+    _mm512_maskz_loadu_epi32, _mm512_set1_epi32,
 };
 
 use super::prepared::Lanes;
@@ -36,15 +36,20 @@ pub(crate) fn block_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
     // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
     // `n` rows of `k`; the lengths were checked above.
     unsafe {
-        block_sums(packed, u, |first, sums| {
-            let mask = (!0u32 >> (32 - (n - first).min(16))) as u16;
-            for (p, sum) in sums.iter().enumerate() {
-                // SAFETY: the masked int32 from `p · n + first` are inside `acc`.
-                let at = acc.as_mut_ptr().add(p * n + first);
-                let sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, at), *sum);
-                _mm512_mask_storeu_epi32(at, mask, sum);
-            }
-        });
+        let mask = |first: usize| (!0u32 >> (32 - (n - first).min(16))) as u16;
+        // SAFETY: the masked int32 from `p · n + first` are inside `acc`.
+        let acc = acc.as_mut_ptr();
+        let at = |first: usize, p: usize| acc.add(p * n + first);
+        block_sums(
+            packed,
+            u,
+            |first, p| _mm512_maskz_loadu_epi32(mask(first), at(first, p)),
+            |first, sums| {
+                for (p, sum) in sums.iter().enumerate() {
+                    _mm512_mask_storeu_epi32(at(first, p), mask(first), *sum);
+                }
+            },
+        );
     }
 }
 
@@ -70,19 +75,20 @@ pub(crate) fn block_dots_finished(
     );
     // SAFETY: as in `block_dots`; `Lanes` exists only where the CPU runs AVX-512F.
     unsafe {
-        block_sums(packed, u, |first, sums| {
-            let b = first / 16;
+        block_sums(
+            packed,
+            u,
             // SAFETY: the masked int32 from `first` are inside `base`.
-            let base = _mm512_maskz_loadu_epi32(lanes.mask(b), base.as_ptr().add(first));
+            |first, _| _mm512_maskz_loadu_epi32(lanes.mask(first / 16), base.as_ptr().add(first)),
             // SAFETY: `out` holds `BLOCK · n` bytes.
-            lanes.store_each(b, base, sums, out.as_mut_ptr());
-        });
+            |first, sums| lanes.store_each(first / 16, sums, out.as_mut_ptr()),
+        );
     }
 }
 
-/// Hands `sink` the sums `Σ w · u_p` of rows `first .. first + 16` of each position `p` with
-/// each `first` (a multiple of 16 below the rows), lanes past the rows zero: up to four blocks
-/// of sixteen rows at a time.
+/// Hands `sink` the sums `start(first, p) + Σ w · u_p` of rows `first .. first + 16` of each
+/// position `p` with each `first` (a multiple of 16 below the rows), lanes past the rows
+/// `start`'s: up to four blocks of sixteen rows at a time.
 ///
 /// # Safety
 /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `u` is [`BLOCK`] inputs of `k`,
@@ -92,6 +98,7 @@ pub(crate) fn block_dots_finished(
 unsafe fn block_sums(
     packed: &Packed<'_>,
     u: &[u8],
+    start: impl Fn(usize, usize) -> __m512i,
     mut sink: impl FnMut(usize, &[__m512i; BLOCK]),
 ) {
     let k = packed.k;
@@ -110,10 +117,10 @@ unsafe fn block_sums(
         // SAFETY: blocks `b .. b + n` are packed; as this function's.
         unsafe {
             match n {
-                1 => chunk::<1>(packed, &inputs, b, &mut sink),
-                2 => chunk::<2>(packed, &inputs, b, &mut sink),
-                3 => chunk::<3>(packed, &inputs, b, &mut sink),
-                _ => chunk::<4>(packed, &inputs, b, &mut sink),
+                1 => chunk::<1>(packed, &inputs, b, &start, &mut sink),
+                2 => chunk::<2>(packed, &inputs, b, &start, &mut sink),
+                3 => chunk::<3>(packed, &inputs, b, &start, &mut sink),
+                _ => chunk::<4>(packed, &inputs, b, &start, &mut sink),
             }
         }
         b += n;
@@ -147,7 +154,8 @@ impl Inputs<'_> {
     }
 }
 
-/// Hands `sink` the sums of blocks `b .. b + N` of sixteen rows for every position, each
+/// Hands `sink` the sums of blocks `b .. b + N` of sixteen rows for every position (from
+/// `start`'s), each
 /// block's weights loaded once for the positions and each position's inputs broadcast once for
 /// the blocks.
 ///
@@ -159,6 +167,7 @@ unsafe fn chunk<const N: usize>(
     packed: &Packed<'_>,
     inputs: &Inputs<'_>,
     b: usize,
+    start: &impl Fn(usize, usize) -> __m512i,
     sink: &mut impl FnMut(usize, &[__m512i; BLOCK]),
 ) {
     let groups = packed.k.div_ceil(4);
@@ -173,7 +182,8 @@ unsafe fn chunk<const N: usize>(
                 .cast(),
         )
     };
-    let mut a = [[_mm512_setzero_si512(); BLOCK]; N];
+    let mut a: [[__m512i; BLOCK]; N] =
+        core::array::from_fn(|t| core::array::from_fn(|p| start(16 * (b + t), p)));
     let mut step = |g: usize, words: [i32; BLOCK]| {
         let w: [__m512i; N] = core::array::from_fn(|t| weights(t, g));
         for (p, word) in words.into_iter().enumerate() {

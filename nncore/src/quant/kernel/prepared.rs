@@ -185,7 +185,7 @@ impl Lanes {
         };
     }
 
-    /// [`Lanes::store`] of `base + x[p]` into `out[p · n + 16b ..]` for each `p`, `n` the stage's
+    /// [`Lanes::store`] of `x[p]` into `out[p · n + 16b ..]` for each `p`, `n` the stage's
     /// channels: block `b`'s multipliers read once for all.
     ///
     /// # Safety
@@ -193,11 +193,11 @@ impl Lanes {
     /// `x.len() · n` bytes.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn store_each(&self, b: usize, base: __m512i, x: &[__m512i], out: *mut i8) {
+    pub(super) unsafe fn store_each(&self, b: usize, x: &[__m512i], out: *mut i8) {
         let block = self.blocks[b];
         let k = self.mask(b);
         for (p, &x) in x.iter().enumerate() {
-            let y = self.scale(&block, _mm512_add_epi32(base, x));
+            let y = self.scale(&block, x);
             // SAFETY: the masked bytes from `p · n + 16 · b` are inside `out`.
             unsafe { _mm512_mask_cvtepi32_storeu_epi8(out.add(p * self.n + 16 * b).cast(), k, y) };
         }
