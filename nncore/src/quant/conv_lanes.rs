@@ -1,6 +1,8 @@
 //! [`Conv2d`] of one group with the output channels in the lanes of AVX-512 VNNI: the weights
-//! packed once per call ([`Kernel::pack`]), then at each output position four inputs of its
-//! patch at a time broadcast against sixteen channels' weights, with no sums across lanes.
+//! packed once per call ([`Kernel::pack`]), then the patches of four output positions at a
+//! time (a pointwise convolution's are its pixels) against them, four inputs of each patch
+//! broadcast against sixteen channels' weights, each weight vector loaded once for the four
+//! (`kernel/block.rs`), with no sums across lanes; the output stage then runs on the block.
 //! Bit for bit the other kernels' sums: `Σ w · (x − zx) = Σ w · (x + 128) − (128 + zx) · Σ w`,
 //! the second term taken off the bias once per call.
 

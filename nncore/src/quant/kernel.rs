@@ -26,9 +26,10 @@
 //!
 //! A convolution of one group on AVX-512 VNNI instead puts sixteen output channels in the lanes
 //! (`conv_lanes.rs`): its weights are packed once per call ([`Kernel::pack`], four weights of
-//! each channel a lane), and at each output position each four inputs of the patch are
-//! broadcast and multiplied into sixteen channels, with no sums across lanes; `(128 + zx) · Σ w`
-//! comes off the bias once per call.
+//! each channel a lane), and four output positions at a time (`kernel/block.rs`) each four
+//! inputs of the patches are broadcast and multiplied into sixteen channels, each weight vector
+//! loaded once for the four positions, with no sums across lanes; `(128 + zx) · Σ w` comes off
+//! the bias once per call.
 //!
 //! A depthwise convolution of one output a channel (and at least 32 channels) on AVX-512 VNNI
 //! puts four taps of each channel in a lane (`kernel/taps.rs`): the inputs of four taps
