@@ -122,7 +122,9 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                 self.dilation,
                 [HO, WO],
             );
-            if self.taps_in_lanes(x, &window, kernel, y) {
+            if self.positions_in_lanes(x, &window, kernel, y)
+                || self.taps_in_lanes(x, &window, kernel, y)
+            {
                 return;
             }
         }
