@@ -7,7 +7,9 @@
 //! the second term taken off the bias once per call.
 
 use super::conv::{Conv2d, Window};
-use super::kernel::{BLOCK, Kernel, Packed, block_dots, block_dots_finished, packed_len, row_sums};
+use super::kernel::{
+    BLOCK, Kernel, Packed, block_base, block_dots, block_dots_finished, packed_len,
+};
 
 /// The bytes of the room for small layers' packed weights.
 const SMALL: usize = 4096;
@@ -48,7 +50,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             return false;
         };
         // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW).
-        unsafe { self.run_in_lanes(x, window, kernel, &packed, rows, y) };
+        unsafe { self.run_in_lanes(x, window, kernel, &packed, y) };
         true
     }
 
@@ -70,14 +72,11 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         window: &Window,
         kernel: Kernel,
         packed: &Packed<'_>,
-        rows: &[i8],
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
         let offset = self.stage.input_offset();
-        let sums = row_sums::<OUT>(rows);
-        let base: [i32; OUT] = core::array::from_fn(|o| {
-            self.bias[o].wrapping_sub((128 - offset).wrapping_mul(sums[o]))
-        });
+        let mut base = [0i32; OUT];
+        block_base(packed, &self.bias, offset, &mut base);
         let vector = self.stage.vector(kernel);
         let lanes = kernel.stage_lanes(
             &self.stage.multiplier,

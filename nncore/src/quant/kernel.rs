@@ -58,7 +58,7 @@ pub(crate) use plain::row_sums;
 use plain::tap;
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) use block::{BLOCK, block_dots, block_dots_finished};
+pub(crate) use block::{BLOCK, block_base, block_dots, block_dots_finished};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{
     Packed, PackedTaps, packed_len, packed_taps_len, tap_dots, tap_dots_finished,

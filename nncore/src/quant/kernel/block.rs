@@ -12,7 +12,8 @@
 
 use core::arch::x86_64::{
     __m512i, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
-    _mm512_maskz_loadu_epi32, _mm512_set1_epi32,
+    _mm512_maskz_loadu_epi32, _mm512_set1_epi8, _mm512_set1_epi32, _mm512_setzero_si512,
+    _mm512_sub_epi32,
 };
 
 use super::prepared::Lanes;
@@ -20,6 +21,49 @@ use super::wide::Packed;
 
 /// Output positions a block.
 pub(crate) const BLOCK: usize = 4;
+
+/// `base[o] = bias[o] − (128 − offset) · Σ w` for every packed row `o`, wrapping: what the
+/// sums of the unsigned inputs `x + 128` start from to give `bias + Σ w · (x + offset)`. One
+/// `vpdpbusd` a packed vector, `128 − offset` (within [0, 255]) as the unsigned bytes.
+///
+/// # Panics
+/// If `bias` or `base` is not one a row, or `offset` is outside [-127, 128].
+#[inline]
+pub(crate) fn block_base(packed: &Packed<'_>, bias: &[i32], offset: i32, base: &mut [i32]) {
+    let n = packed.out;
+    assert!(bias.len() == n && base.len() == n, "one a row");
+    let k = u8::try_from(128 - offset).expect("an offset within [-127, 128]");
+    // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
+    // `n` rows; the lengths were checked above.
+    unsafe { packed_base(packed, bias, k, base) };
+}
+
+/// [`block_base`], checked.
+///
+/// # Safety
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `bias` and `base` are one a packed
+/// row.
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn packed_base(packed: &Packed<'_>, bias: &[i32], k: u8, base: &mut [i32]) {
+    let n = packed.out;
+    let groups = packed.k.div_ceil(4);
+    let k = _mm512_set1_epi8(k as i8);
+    for (b, weights) in packed.weights.chunks_exact(64 * groups).enumerate() {
+        let mut sum = _mm512_setzero_si512();
+        for w in weights.chunks_exact(64) {
+            // SAFETY: `w` is 64 bytes.
+            let w = unsafe { _mm512_loadu_si512(w.as_ptr().cast()) };
+            sum = _mm512_dpbusd_epi32(sum, k, w);
+        }
+        let mask = (!0u32 >> (32 - (n - 16 * b).min(16))) as u16;
+        // SAFETY: the masked int32 from `16 · b` are inside `bias` and `base`.
+        unsafe {
+            let bias = _mm512_maskz_loadu_epi32(mask, bias.as_ptr().add(16 * b));
+            let at = base.as_mut_ptr().add(16 * b);
+            _mm512_mask_storeu_epi32(at, mask, _mm512_sub_epi32(bias, sum));
+        }
+    }
+}
 
 /// Adds `Σ w · u_p` of every packed row `o` to `acc[p · n + o]` for each position `p` of the
 /// block, `n` the rows and `u_p = u[p · k ..][..k]` position `p`'s inputs as unsigned bytes
