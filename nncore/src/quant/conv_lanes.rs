@@ -15,10 +15,10 @@ use super::kernel::{
 const SMALL: usize = 4096;
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
-    /// The output of one group (`C == IN`) with the channels in lanes, if `kernel` runs them
-    /// for this layer (AVX-512 VNNI, and the packed weights fit the room: `OUT` a multiple of
-    /// 16 and `KH · KW · IN` of 4, or at most 4 KiB packed); else `false`, `y` untouched. Not
-    /// inlined: the packed weights' room is on its own frame.
+    /// The output of one group with the channels in lanes, if `kernel` runs them for this layer
+    /// (one group, `C == IN`; AVX-512 VNNI; and the packed weights fit the room: `OUT` a
+    /// multiple of 16 and `KH · KW · IN` of 4, or at most 4 KiB packed); else `false`, `y`
+    /// untouched. Not inlined: the packed weights' room is on its own frame.
     #[inline(never)]
     pub(super) fn patches_in_lanes<
         const C: usize,
@@ -33,6 +33,9 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         kernel: Kernel,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) -> bool {
+        if C != IN {
+            return false;
+        }
         let rows = self.weight.as_flattened().as_flattened().as_flattened();
         let k = KH * KW * IN;
         // As much room as the weights, or for small layers (whose rows or channels pad most)
@@ -99,8 +102,21 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             let n = (positions - first).min(BLOCK);
             for (p, patch) in patches.iter_mut().enumerate().take(n) {
                 let (i, j) = ((first + p) / WO, (first + p) % WO);
+                // A row of taps inside the input without dilation is one run of its pixels.
+                let run = match (window.dilation[1], window.tap(1, j, 0, W)) {
+                    (1, Some(c)) if window.tap(1, j, KW - 1, W).is_some() => Some(c),
+                    _ => None,
+                };
                 for (kh, taps) in patch.iter_mut().enumerate() {
                     let r = window.tap(0, i, kh, H);
+                    if let (Some(r), Some(c)) = (r, run) {
+                        let pixels = x[r][c..c + KW].as_flattened();
+                        let taps = taps.as_flattened_mut();
+                        for (u, &x) in taps.iter_mut().zip(pixels) {
+                            *u = flip(x);
+                        }
+                        continue;
+                    }
                     for (kw, tap) in taps.iter_mut().enumerate() {
                         match (r, window.tap(1, j, kw, W)) {
                             (Some(r), Some(c)) => {
