@@ -1,10 +1,18 @@
 //! The double-rounding output stage of a convolution with its multipliers in AVX-512 lanes once
 //! per call, then applied at every output position: bit for bit `stage::finish` (and so the
 //! scalar stage), for the usual multipliers (a shift at most 0, a mantissa other than
-//! `i32::MIN`: gemmlowp's high multiplication needs no saturation, and the division by
-//! `2^−shift` rounds half away from zero in 32-bit lanes). The output zero point is added after
-//! clamping to the activation's range less the zero point, which gives what clamping the sum
-//! does without the sum overflowing.
+//! `i32::MIN`, so that gemmlowp's high multiplication needs no saturation).
+//!
+//! Both roundings are one, in 64-bit lanes (even channels, then odd): with `p = x · m` and
+//! `e = −shift`, the high multiplication is `f = ⌊(p + 2^30) / 2^31⌋`, and its division by `2^e`
+//! rounding half away from zero (for `e > 0`) is `⌊(f + 2^(e−1) − d) / 2^e⌋` with `d` 1 where
+//! `f + 2^(e−1) ≤ 0` (only ties need it, and there that is `f < 0`). Folding the floors,
+//! `⌊(p + 2^30 + 2^(30+e) − d · 2^31) / 2^(31+e)⌋`, and `d` may be `p < 0`: where the two differ,
+//! `p + 2^30 + 2^(30+e)` is in `[2^31, 2^(31+e))` and the subtraction leaves the quotient 0.
+//! With `|p| < 2^62` nothing overflows. One multiplication, comparison, addition, subtraction
+//! and shift a half, where the two roundings apart took twice as many operations. The output
+//! zero point is added after clamping to the activation's range less the zero point, which gives
+//! what clamping the sum does without the sum overflowing.
 
 // Stable from Rust 1.89: the module builds only with `nncore_avx512`.
 #![allow(clippy::incompatible_msrv)]
@@ -40,17 +48,25 @@ impl Kernel {
 /// Channels at most: sixteen blocks of sixteen.
 const BLOCKS: usize = 16;
 
-/// One block of sixteen channels' multipliers, split for `vpmuldq`.
+/// One block of sixteen channels' multipliers, split for `vpmuldq`: the even channels, then the
+/// odd ones, one a 64-bit lane.
 #[derive(Clone, Copy)]
 struct Block {
-    /// The mantissas of the even channels in the low half of each 64-bit lane.
-    even: __m512i,
-    /// The odd channels' likewise.
-    odd: __m512i,
-    /// The exponent of the division, `−shift`, within [0, 31].
-    e: __m512i,
-    /// `2^e − 1`.
-    mask: __m512i,
+    even: Half,
+    odd: Half,
+}
+
+/// Eight channels' rounding, one a 64-bit lane: `(x · m + k − (x · m < 0 ? c : 0)) >> s`.
+#[derive(Clone, Copy)]
+struct Half {
+    /// The mantissa in the low half.
+    m: __m512i,
+    /// `2^30 + 2^(30+e)`, or `2^30` where `e = −shift` is 0.
+    k: __m512i,
+    /// `2^31`, or 0 where `e` is 0.
+    c: __m512i,
+    /// `31 + e`, `e` within [0, 31].
+    s: __m512i,
 }
 
 /// The stage of up to 256 channels, ready for [`Lanes::finish`].
@@ -90,33 +106,32 @@ impl Lanes {
             return None;
         }
         let zero = _mm512_setzero_si512();
+        let half = Half {
+            m: zero,
+            k: zero,
+            c: zero,
+            s: zero,
+        };
         let mut blocks = [Block {
-            even: zero,
-            odd: zero,
-            e: zero,
-            mask: zero,
+            even: half,
+            odd: half,
         }; BLOCKS];
-        for (b, ms) in multiplier.chunks(16).enumerate() {
-            let mut m = [0i32; 16];
-            let mut e = [0i32; 16];
-            for (c, mult) in ms.iter().enumerate() {
-                m[c] = mult.mantissa;
-                e[c] = (-mult.shift).min(31);
-            }
-            // SAFETY: `m` and `e` hold sixteen int32.
-            let (m, e) = unsafe {
-                (
-                    _mm512_loadu_si512(m.as_ptr().cast()),
-                    _mm512_loadu_si512(e.as_ptr().cast()),
-                )
-            };
-            let one = _mm512_set1_epi32(1);
-            blocks[b] = Block {
-                even: m,
-                odd: _mm512_srli_epi64::<32>(m),
-                e,
-                mask: _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one),
-            };
+        for (block, ms) in blocks.iter_mut().zip(multiplier.chunks(16)) {
+            // Lane `i` of half `h` is channel `2i + h`; past the channels, zero.
+            let [even, odd] = core::array::from_fn(|h| {
+                let mut lanes = [[0i64; 8]; 4];
+                for (i, mult) in ms.iter().skip(h).step_by(2).enumerate() {
+                    let e = (-mult.shift).min(31);
+                    lanes[0][i] = mult.mantissa.into();
+                    lanes[1][i] = (1 << 30) + if e > 0 { 1 << (30 + e) } else { 0 };
+                    lanes[2][i] = if e > 0 { 1 << 31 } else { 0 };
+                    lanes[3][i] = (31 + e).into();
+                }
+                // SAFETY: each of `lanes` holds eight int64.
+                let [m, k, c, s] = lanes.map(|l| unsafe { _mm512_loadu_si512(l.as_ptr().cast()) });
+                Half { m, k, c, s }
+            });
+            *block = Block { even, odd };
         }
         Some(Lanes {
             blocks,
@@ -207,31 +222,111 @@ impl Lanes {
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn scale(&self, block: &Block, x: __m512i) -> __m512i {
-        let one = _mm512_set1_epi32(1);
-        let half = _mm512_set1_epi64(1 << 30);
-        // ⌊(x · m + 2^30) / 2^31⌋: bits 31 to 62 of each 64-bit sum.
-        let even = _mm512_add_epi64(_mm512_mul_epi32(x, block.even), half);
-        let odd = _mm512_add_epi64(
-            _mm512_mul_epi32(_mm512_srli_epi64::<32>(x), block.odd),
-            half,
-        );
-        let high = _mm512_mask_blend_epi32(
-            0xAAAA,
-            _mm512_srli_epi64::<31>(even),
-            _mm512_slli_epi64::<1>(odd),
-        );
-        // Divided by 2^e, rounding half away from zero.
-        let remainder = _mm512_and_si512(high, block.mask);
-        let threshold = _mm512_sub_epi32(
-            _mm512_srai_epi32::<1>(block.mask),
-            _mm512_srai_epi32::<31>(high),
-        );
-        let up = _mm512_cmpgt_epi32_mask(remainder, threshold);
-        let down = _mm512_srav_epi32(high, block.e);
-        let scaled = _mm512_mask_add_epi32(down, up, down, one);
+        let round = |x: __m512i, h: &Half| {
+            let p = _mm512_mul_epi32(x, h.m);
+            let negative = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
+            let q = _mm512_add_epi64(p, h.k);
+            _mm512_srav_epi64(_mm512_mask_sub_epi64(q, negative, q, h.c), h.s)
+        };
+        let even = round(x, &block.even);
+        let odd = round(_mm512_srli_epi64::<32>(x), &block.odd);
+        // The odd channels' low halves into the odd lanes.
+        let scaled = _mm512_mask_shuffle_epi32::<0b10_10_00_00>(even, 0xAAAA, odd);
         _mm512_add_epi32(
             _mm512_min_epi32(_mm512_max_epi32(scaled, self.lo), self.hi),
             self.zero_point,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::quant::{Activation, OutputStage, QuantParams};
+    use std::vec::Vec;
+
+    /// The stage in lanes against the scalar one where the results are not clamped away: zero
+    /// points that leave negative and positive results in range, every shift the lanes take,
+    /// mantissas of both signs (and 0), accumulators whose high multiplication lands on and next
+    /// to the ties of the division by `2^e` (half away from zero: the negative ties are where
+    /// the one rounding in 64-bit lanes needs its correction), the ends of int32, and at random.
+    #[test]
+    fn the_stage_in_lanes_is_the_scalar_one_on_and_near_ties() {
+        const N: usize = 67;
+        if Kernel::detect() != Kernel::Avx512Vnni {
+            return;
+        }
+        let mut s = 7u32;
+        let mut random = move || {
+            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            s
+        };
+        let mantissas = [
+            1 << 30,
+            i32::MAX,
+            1_518_500_250,
+            -(1 << 30),
+            -i32::MAX,
+            0,
+            1,
+        ];
+        let multiplier: [Multiplier; N] = core::array::from_fn(|c| Multiplier {
+            mantissa: match c % 9 {
+                7 | 8 => random() as i32 | 1,
+                i => mantissas[i],
+            },
+            shift: -((c * 5 % 32) as i32),
+        });
+        for (zero_point, activation) in [
+            (0, Activation::None),
+            (-3, Activation::None),
+            (100, Activation::Relu6),
+        ] {
+            let output = QuantParams::new(0.02, zero_point);
+            let input = QuantParams::new(0.1, 3);
+            let mut stage: OutputStage<N> =
+                OutputStage::per_tensor(input, 0.01, output, activation, Rounding::Double);
+            stage.multiplier = multiplier;
+            let lanes = Kernel::Avx512Vnni
+                .stage_lanes(
+                    &multiplier,
+                    Rounding::Double,
+                    zero_point.into(),
+                    stage.clamp,
+                )
+                .expect("the lanes take every multiplier here");
+            // Each channel's accumulators: `f = x · m / 2^31` at the ties `(2k + 1) · 2^(e−1)`
+            // and one either side, the ends of int32, and random ones.
+            let accs: Vec<[i32; N]> = (0..600)
+                .map(|t| {
+                    core::array::from_fn(|c| {
+                        let (m, e) = (multiplier[c].mantissa as i64, -multiplier[c].shift);
+                        let k = (t / 3) as i64 % 120 - 60;
+                        let f = ((2 * k + 1) << e) / 2;
+                        let x = match m {
+                            _ if t % 50 == 49 => random() as i64,
+                            0 => f,
+                            _ => (f << 31) / m + (t % 3) as i64 - 1,
+                        };
+                        x.clamp(i32::MIN.into(), i32::MAX.into()) as i32
+                    })
+                })
+                .chain([[i32::MIN; N], [i32::MAX; N], [-1; N]])
+                .collect();
+            let mut negative = 0;
+            for acc in &accs {
+                let want: [i8; N] = core::array::from_fn(|c| stage.finish(c, acc[c]));
+                negative += want.iter().filter(|&&y| y < zero_point).count();
+                let mut out = [0x55; N];
+                lanes.finish(acc, &mut out);
+                assert_eq!(out, want, "zero point {zero_point}");
+            }
+            // The case reaches the negative results (the activation's clamp aside).
+            assert!(
+                activation == Activation::Relu6 || negative > 1000,
+                "{negative}"
+            );
+        }
     }
 }
