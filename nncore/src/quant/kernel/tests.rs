@@ -190,10 +190,12 @@ fn the_vector_output_stage_is_the_scalar_one() {
         (Rounding::Float, 40),
     ] {
         let shifts: Vec<i32> = (-32..=most).collect();
+        // Zero point 0 with no clamp keeps the negative results in range.
         for (zero_point, activation) in [
             (-128, Activation::None),
             (127, Activation::Relu),
             (5, Activation::Relu6),
+            (0, Activation::None),
         ] {
             let output = QuantParams::new(0.02, zero_point);
             let mut stage: OutputStage<N> = OutputStage::per_tensor(
