@@ -1,11 +1,13 @@
-//! The convolutions in lanes (`conv_lanes.rs`: [`crate::quant::kernel`]'s block of four output
-//! positions on AVX-512 VNNI) against each output position's patch through the portable fully
-//! connected layer: output channels in whole and partial blocks of sixteen and in more than one
-//! group of four blocks; inputs a multiple of four long and not; positions a multiple of the
-//! block and not, some of them in the padding; strides and a dilation; zero points at both ends
-//! of their range and between; both fixed-point roundings (the double one's stage in lanes, the
-//! single one's the layer's). The layer's path is called directly, and must run on a CPU with
-//! AVX-512 VNNI.
+//! The convolutions with their output channels in lanes, four output positions at a time
+//! (`conv_lanes.rs` on AVX-512 VNNI, `conv_pairs.rs` on AVX2), against each output position's
+//! patch through the portable fully connected layer: output channels in whole and partial
+//! blocks of sixteen (and eight) and in more than one group of blocks; inputs a multiple of
+//! four long and not; positions a multiple of the block and not, some of them in the padding;
+//! strides and a dilation; zero points at both ends of their range and between; both
+//! fixed-point roundings (the double one's stage in lanes, the single one's the layer's). The
+//! layer's paths are called directly, and must run where the CPU has their instructions.
+
+extern crate std;
 
 use super::conv::Window;
 use super::tests::Values;
@@ -66,30 +68,45 @@ fn check<
             bias,
             stage,
         );
-        let mut y = [[[0x55i8; OUT]; WO]; HO];
-        let ran = conv.patches_in_lanes(&x, &window, Kernel::Avx512Vnni, &mut y);
-        assert!(ran, "the layer runs in lanes on this CPU");
+        let mut paths = std::vec::Vec::new();
+        #[cfg(nncore_avx512)]
+        if std::is_x86_feature_detected!("avx512vnni") {
+            let mut y = [[[0x55i8; OUT]; WO]; HO];
+            let ran = conv.patches_in_lanes(&x, &window, Kernel::Avx512Vnni, &mut y);
+            assert!(ran, "the layer runs in AVX-512 lanes on this CPU");
+            paths.push(("AVX-512 VNNI", y));
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            let mut y = [[[0x55i8; OUT]; WO]; HO];
+            let ran = conv.patches_in_pairs(&x, &window, Kernel::Avx2, &mut y);
+            assert!(ran, "the layer runs in AVX2 lanes on this CPU");
+            paths.push(("AVX2", y));
+        }
         let mut inside = 0;
-        for (i, row) in y.iter().enumerate() {
-            for (j, got) in row.iter().enumerate() {
-                let mut patch = [zero_point; K];
-                for kh in 0..KH {
-                    for kw in 0..KW {
-                        let r = (i * stride[0] + kh * dilation[0]).checked_sub(window.before[0]);
-                        let c = (j * stride[1] + kw * dilation[1]).checked_sub(window.before[1]);
-                        if let Some(tap) = r.and_then(|r| x.get(r)?.get(c?)) {
-                            let at = (kh * KW + kw) * IN;
-                            patch[at..at + IN].copy_from_slice(tap);
-                            inside += 1;
+        for (path, y) in &paths {
+            for (i, row) in y.iter().enumerate() {
+                for (j, got) in row.iter().enumerate() {
+                    let mut patch = [zero_point; K];
+                    for kh in 0..KH {
+                        for kw in 0..KW {
+                            let r =
+                                (i * stride[0] + kh * dilation[0]).checked_sub(window.before[0]);
+                            let c =
+                                (j * stride[1] + kw * dilation[1]).checked_sub(window.before[1]);
+                            if let Some(tap) = r.and_then(|r| x.get(r)?.get(c?)) {
+                                let at = (kh * KW + kw) * IN;
+                                patch[at..at + IN].copy_from_slice(tap);
+                                inside += 1;
+                            }
                         }
                     }
+                    let want = fc.forward_with(&patch, Kernel::Portable);
+                    assert_eq!(
+                        got, &want,
+                        "{path}: {IN}→{OUT} {KH}×{KW} {stride:?} {padding:?} zp {zero_point} \
+                         {rounding:?} at {i}, {j}"
+                    );
                 }
-                let want = fc.forward_with(&patch, Kernel::Portable);
-                assert_eq!(
-                    got, &want,
-                    "{IN}→{OUT} {KH}×{KW} {stride:?} {padding:?} zp {zero_point} {rounding:?} \
-                     at {i}, {j}"
-                );
             }
         }
         // The case reads the input (not only its padding).
@@ -97,17 +114,8 @@ fn check<
     }
 }
 
-/// Whether this CPU runs the path in lanes; where it does not, the checks have nothing to run.
-fn in_lanes() -> bool {
-    let rows = [0i8; 4];
-    Kernel::Avx512Vnni.pack(&rows, 4, 1, &mut [0; 64]).is_some()
-}
-
 #[test]
 fn pointwise_convolutions_in_lanes_are_the_patches_products() {
-    if !in_lanes() {
-        return;
-    }
     let (one, valid) = ([1, 1], Padding::Valid);
     // 35 positions (three past the last whole block); one partial block of channels; inputs
     // of 3 and 13 (a partial group of four).
@@ -129,9 +137,6 @@ fn pointwise_convolutions_in_lanes_are_the_patches_products() {
 
 #[test]
 fn convolutions_of_several_taps_in_lanes_are_the_patches_products() {
-    if !in_lanes() {
-        return;
-    }
     let one = [1, 1];
     // 3 × 3 over 5 channels (45 inputs a patch), 7 × 5 positions with `SAME` padding.
     check::<5, 20, 3, 3, 45, 7, 5, 7, 5>(11, one, one, Padding::Same);

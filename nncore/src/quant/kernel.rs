@@ -346,6 +346,12 @@ mod short;
 pub(crate) use short::ShortStage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod block;
+#[cfg(target_arch = "x86_64")]
+mod block_avx2;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use block_avx2::{
+    BLOCK as PAIRS_BLOCK, PackedPairs, packed_pairs_len, pairs_dots, pairs_dots_finished,
+};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod prepared;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
@@ -362,6 +368,8 @@ mod thumb;
 mod thumb_stage;
 #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
 pub(crate) use thumb_stage::finish_double;
+#[cfg(target_arch = "x86_64")]
+mod stage_avx2;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod vnni;
 mod wide;
