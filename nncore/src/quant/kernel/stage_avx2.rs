@@ -135,6 +135,31 @@ impl Lanes8 {
         self.n
     }
 
+    /// `out[c]` for every channel of `acc`, eight at a time.
+    ///
+    /// # Panics
+    /// If `acc` or `out` is not the stage's channels long.
+    #[cfg(test)]
+    pub(crate) fn finish(&self, acc: &[i32], out: &mut [i8]) {
+        assert!(
+            acc.len() == self.n && out.len() == self.n,
+            "a value a channel"
+        );
+        for (b, acc) in acc.chunks(8).enumerate() {
+            let mut x = [0i32; 8];
+            x[..acc.len()].copy_from_slice(acc);
+            // SAFETY: `Lanes8` exists only where the CPU runs AVX2; `x` holds eight int32, and
+            // block `b`'s outputs are inside `out`.
+            unsafe {
+                self.store_each(
+                    b,
+                    &[_mm256_loadu_si256(x.as_ptr().cast())],
+                    out.as_mut_ptr(),
+                )
+            };
+        }
+    }
+
     /// The int8 outputs of block `b` (channels `8b ..`, those of the stage) for the sums `x[p]`
     /// into `out[p · n + 8b ..]` for each `p`, `n` the stage's channels: the block's multipliers
     /// read once for all.
