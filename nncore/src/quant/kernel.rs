@@ -370,6 +370,8 @@ mod thumb_stage;
 pub(crate) use thumb_stage::finish_double;
 #[cfg(target_arch = "x86_64")]
 mod stage_avx2;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use stage_avx2::Lanes8;
 #[cfg(all(test, target_arch = "x86_64"))]
 mod stage_tests;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]

@@ -58,6 +58,8 @@ mod declare;
 mod depthwise;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod depthwise_lanes;
+#[cfg(target_arch = "x86_64")]
+mod depthwise_pairs;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod depthwise_positions;
 #[cfg(all(target_arch = "arm", target_os = "none"))]

@@ -139,24 +139,31 @@ impl Lanes8 {
     ///
     /// # Panics
     /// If `acc` or `out` is not the stage's channels long.
-    #[cfg(test)]
+    #[inline]
     pub(crate) fn finish(&self, acc: &[i32], out: &mut [i8]) {
         assert!(
             acc.len() == self.n && out.len() == self.n,
             "a value a channel"
         );
+        // SAFETY: `Lanes8` exists only where the CPU runs AVX2; the lengths were checked.
+        unsafe { self.finish_lanes(acc, out) }
+    }
+
+    /// [`Lanes8::finish`], the lengths checked.
+    ///
+    /// # Safety
+    /// The CPU must run AVX2; `acc` and `out` are the stage's channels long.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn finish_lanes(&self, acc: &[i32], out: &mut [i8]) {
         for (b, acc) in acc.chunks(8).enumerate() {
             let mut x = [0i32; 8];
             x[..acc.len()].copy_from_slice(acc);
-            // SAFETY: `Lanes8` exists only where the CPU runs AVX2; `x` holds eight int32, and
-            // block `b`'s outputs are inside `out`.
+            // SAFETY: `x` holds eight int32; block `b`'s outputs are inside `out`.
             unsafe {
-                self.store_each(
-                    b,
-                    &[_mm256_loadu_si256(x.as_ptr().cast())],
-                    out.as_mut_ptr(),
-                )
-            };
+                let x = _mm256_loadu_si256(x.as_ptr().cast());
+                self.store_each(b, &[x], out.as_mut_ptr());
+            }
         }
     }
 
