@@ -8,8 +8,10 @@
 //! `vpmaddubsw`, which multiplies bytes directly, saturates its int16 sums and is not used.
 
 use core::arch::x86_64::{
-    __m256i, _mm256_add_epi32, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maskload_epi32,
-    _mm256_maskstore_epi32, _mm256_set1_epi32, _mm256_setr_epi32, _mm256_setzero_si256,
+    __m256i, _mm_loadu_si128, _mm256_add_epi32, _mm256_cvtepi8_epi16, _mm256_loadu_si256,
+    _mm256_madd_epi16, _mm256_maskload_epi32, _mm256_maskstore_epi32, _mm256_permute2x128_si256,
+    _mm256_set1_epi32, _mm256_setr_epi32, _mm256_setzero_si256, _mm256_storeu_si256,
+    _mm256_unpackhi_epi32, _mm256_unpackhi_epi64, _mm256_unpacklo_epi32, _mm256_unpacklo_epi64,
 };
 
 use super::Kernel;
@@ -55,21 +57,84 @@ impl Kernel {
         if !kernel || !fits || !super::avx2_available() {
             return None;
         }
-        let buf = &mut buf[..len];
-        buf.fill(0);
-        let pairs = k.div_ceil(2);
-        for (o, row) in rows.chunks_exact(k).enumerate() {
-            let first = (o / 8) * pairs * 16 + (o % 8) * 2;
-            for (i, &w) in row.iter().enumerate() {
-                buf[first + (i / 2) * 16 + i % 2] = w.into();
-            }
-        }
+        // SAFETY: the CPU runs AVX2, checked above; `rows` is `out` rows of `k > 0`, `buf`
+        // `packed_pairs_len` long.
+        unsafe { pack(rows, k, &mut buf[..len]) };
         Some(PackedPairs {
-            weights: buf,
+            weights: &buf[..len],
             k,
             out,
         })
     }
+}
+
+/// `rows` (rows of `k` weights end to end) packed for [`pairs_dots`]: each whole block of eight
+/// rows eight pairs of weights at a time (sixteen weights of each row widened to int16, then the
+/// 8 × 8 pairs transposed), the rest one weight at a time.
+///
+/// # Safety
+/// The CPU must run AVX2; `rows` holds whole rows of `k > 0`, `packed` is
+/// [`packed_pairs_len`] long.
+#[target_feature(enable = "avx2")]
+unsafe fn pack(rows: &[i8], k: usize, packed: &mut [i16]) {
+    let pairs = k.div_ceil(2);
+    let out = rows.len() / k;
+    packed.fill(0);
+    // Whole blocks of rows and groups of eight pairs.
+    let (blocks, groups) = (out / 8, k / 16);
+    for b in 0..blocks {
+        for g in 0..groups {
+            // SAFETY: weights `16g .. 16g + 16 <= k` of rows `8b .. 8b + 8`.
+            let w: [__m256i; 8] = core::array::from_fn(|j| unsafe {
+                let at = rows.as_ptr().add((8 * b + j) * k + 16 * g);
+                _mm256_cvtepi8_epi16(_mm_loadu_si128(at.cast()))
+            });
+            for (i, v) in transpose(w).into_iter().enumerate() {
+                let at = (b * pairs + 8 * g + i) * 16;
+                // SAFETY: the 16 values from `at` are inside `packed`.
+                unsafe { _mm256_storeu_si256(packed.as_mut_ptr().add(at).cast(), v) };
+            }
+        }
+    }
+    for (o, row) in rows.chunks_exact(k).enumerate() {
+        let first = (o / 8) * pairs * 16 + (o % 8) * 2;
+        let done = if o < 8 * blocks { 16 * groups } else { 0 };
+        for (i, &w) in row.iter().enumerate().skip(done) {
+            packed[first + (i / 2) * 16 + i % 2] = w.into();
+        }
+    }
+}
+
+/// The 8 × 8 int32 lanes of `r` transposed: lane `j` of result `i` is lane `i` of `r[j]`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn transpose(r: [__m256i; 8]) -> [__m256i; 8] {
+    // Rows 2q, 2q + 1 interleaved: lanes 0, 1 (and 4, 5) of each, then 2, 3 (6, 7).
+    let t = [
+        _mm256_unpacklo_epi32(r[0], r[1]),
+        _mm256_unpackhi_epi32(r[0], r[1]),
+        _mm256_unpacklo_epi32(r[2], r[3]),
+        _mm256_unpackhi_epi32(r[2], r[3]),
+        _mm256_unpacklo_epi32(r[4], r[5]),
+        _mm256_unpackhi_epi32(r[4], r[5]),
+        _mm256_unpacklo_epi32(r[6], r[7]),
+        _mm256_unpackhi_epi32(r[6], r[7]),
+    ];
+    // Lane `l` (and `l + 4`) of rows 0 to 3, then of rows 4 to 7.
+    let u = [
+        _mm256_unpacklo_epi64(t[0], t[2]),
+        _mm256_unpackhi_epi64(t[0], t[2]),
+        _mm256_unpacklo_epi64(t[1], t[3]),
+        _mm256_unpackhi_epi64(t[1], t[3]),
+        _mm256_unpacklo_epi64(t[4], t[6]),
+        _mm256_unpackhi_epi64(t[4], t[6]),
+        _mm256_unpacklo_epi64(t[5], t[7]),
+        _mm256_unpackhi_epi64(t[5], t[7]),
+    ];
+    core::array::from_fn(|i| match i / 4 {
+        0 => _mm256_permute2x128_si256::<0x20>(u[i], u[i + 4]),
+        _ => _mm256_permute2x128_si256::<0x31>(u[i - 4], u[i]),
+    })
 }
 
 /// Adds `Σ w · x_p` of every packed row `o` to `acc[p · n + o]` for each position `p` of the
