@@ -188,14 +188,14 @@ impl Lanes8 {
         for (p, &x) in x.iter().enumerate() {
             let y = self.scale(&block, x);
             let y = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(y, bytes), halves);
-            let y = _mm_cvtsi128_si64(_mm256_castsi256_si128(y)).to_le_bytes();
+            let y = _mm_cvtsi128_si64(_mm256_castsi256_si128(y));
             // SAFETY: the `here` bytes from `p · n + 8b` are inside `out`.
             unsafe {
-                core::ptr::copy_nonoverlapping(
-                    y.as_ptr().cast(),
-                    out.add(p * self.n + 8 * b),
-                    here,
-                );
+                let at = out.add(p * self.n + 8 * b);
+                match here {
+                    8 => at.cast::<i64>().write_unaligned(y),
+                    _ => core::ptr::copy_nonoverlapping(y.to_le_bytes().as_ptr().cast(), at, here),
+                }
             }
         }
     }
