@@ -18,6 +18,7 @@
 #![allow(clippy::incompatible_msrv)]
 
 use core::arch::x86_64::*;
+use core::mem::MaybeUninit;
 
 use super::Kernel;
 use crate::quant::{Multiplier, Rounding};
@@ -69,10 +70,30 @@ struct Half {
     s: __m512i,
 }
 
-/// The stage of up to 256 channels, ready for [`Lanes::finish`].
+impl Half {
+    /// The rounding of mantissas `m` (in the low halves of the 64-bit lanes) with exponents
+    /// `e = −shift` (each lane's, within [0, 31]).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn new(m: __m512i, e: __m512i) -> Self {
+        let positive = _mm512_cmpgt_epi64_mask(e, _mm512_setzero_si512());
+        let up = _mm512_add_epi64(e, _mm512_set1_epi64(30));
+        let k = _mm512_maskz_sllv_epi64(positive, _mm512_set1_epi64(1), up);
+        Half {
+            m,
+            k: _mm512_add_epi64(k, _mm512_set1_epi64(1 << 30)),
+            c: _mm512_maskz_mov_epi64(positive, _mm512_set1_epi64(1 << 31)),
+            s: _mm512_add_epi64(e, _mm512_set1_epi64(31)),
+        }
+    }
+}
+
+/// The stage of up to 256 channels, ready for [`Lanes::store`].
 #[derive(Clone, Copy)]
 pub(crate) struct Lanes {
-    blocks: [Block; BLOCKS],
+    /// The blocks of the stage's channels, `⌈n / 16⌉` of them; the rest never written (nor
+    /// read).
+    blocks: MaybeUninit<[Block; BLOCKS]>,
     /// Channels.
     n: usize,
     /// The activation's range less the zero point.
@@ -105,33 +126,29 @@ impl Lanes {
         {
             return None;
         }
-        let zero = _mm512_setzero_si512();
-        let half = Half {
-            m: zero,
-            k: zero,
-            c: zero,
-            s: zero,
-        };
-        let mut blocks = [Block {
-            even: half,
-            odd: half,
-        }; BLOCKS];
-        for (block, ms) in blocks.iter_mut().zip(multiplier.chunks(16)) {
-            // Lane `i` of half `h` is channel `2i + h`; past the channels, zero.
-            let [even, odd] = core::array::from_fn(|h| {
-                let mut lanes = [[0i64; 8]; 4];
-                for (i, mult) in ms.iter().skip(h).step_by(2).enumerate() {
-                    let e = (-mult.shift).min(31);
-                    lanes[0][i] = mult.mantissa.into();
-                    lanes[1][i] = (1 << 30) + if e > 0 { 1 << (30 + e) } else { 0 };
-                    lanes[2][i] = if e > 0 { 1 << 31 } else { 0 };
-                    lanes[3][i] = (31 + e).into();
-                }
-                // SAFETY: each of `lanes` holds eight int64.
-                let [m, k, c, s] = lanes.map(|l| unsafe { _mm512_loadu_si512(l.as_ptr().cast()) });
-                Half { m, k, c, s }
-            });
-            *block = Block { even, odd };
+        let mut blocks = MaybeUninit::<[Block; BLOCKS]>::uninit();
+        let first = blocks.as_mut_ptr().cast::<Block>();
+        for (b, ms) in multiplier.chunks(16).enumerate() {
+            let (mut m, mut e) = ([0i32; 16], [0i32; 16]);
+            for ((m, e), mult) in m.iter_mut().zip(&mut e).zip(ms) {
+                *m = mult.mantissa;
+                *e = (-mult.shift).min(31);
+            }
+            // SAFETY: `m` and `e` hold sixteen int32.
+            let (m, e) = unsafe {
+                (
+                    _mm512_loadu_si512(m.as_ptr().cast()),
+                    _mm512_loadu_si512(e.as_ptr().cast()),
+                )
+            };
+            // Lane `i` of the even half is channel `2i`, of the odd half `2i + 1`.
+            let low = _mm512_set1_epi64(0xFFFF_FFFF);
+            let block = Block {
+                even: Half::new(m, _mm512_and_si512(e, low)),
+                odd: Half::new(_mm512_srli_epi64::<32>(m), _mm512_srli_epi64::<32>(e)),
+            };
+            // SAFETY: `b < BLOCKS` (at most 256 channels).
+            unsafe { first.add(b).write(block) };
         }
         Some(Lanes {
             blocks,
@@ -140,6 +157,17 @@ impl Lanes {
             hi: _mm512_set1_epi32(clamp[1] as i32 - zero_point),
             zero_point: _mm512_set1_epi32(zero_point),
         })
+    }
+
+    /// Block `b` of the stage's channels.
+    ///
+    /// # Panics
+    /// If the stage has no block `b`.
+    #[inline]
+    fn block(&self, b: usize) -> &Block {
+        assert!(b < self.n.div_ceil(16), "a block of the stage's channels");
+        // SAFETY: `Lanes::new` wrote the first `⌈n / 16⌉` blocks.
+        unsafe { &*self.blocks.as_ptr().cast::<Block>().add(b) }
     }
 
     /// `out[c]` for every channel of `acc`, sixteen at a time.
@@ -193,7 +221,7 @@ impl Lanes {
     #[inline]
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn store(&self, b: usize, x: __m512i, out: &mut [i8]) {
-        let y = self.scale(&self.blocks[b], x);
+        let y = self.scale(self.block(b), x);
         // SAFETY: the masked bytes from `16 · b` are inside `out`.
         unsafe {
             _mm512_mask_cvtepi32_storeu_epi8(out.as_mut_ptr().add(16 * b).cast(), self.mask(b), y)
@@ -209,7 +237,7 @@ impl Lanes {
     #[inline]
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn store_each(&self, b: usize, x: &[__m512i], out: *mut i8) {
-        let block = self.blocks[b];
+        let block = *self.block(b);
         let k = self.mask(b);
         for (p, &x) in x.iter().enumerate() {
             let y = self.scale(&block, x);

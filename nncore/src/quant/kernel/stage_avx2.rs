@@ -16,6 +16,8 @@ use core::arch::x86_64::{
     _mm256_srav_epi32, _mm256_srli_epi64, _mm256_sub_epi32,
 };
 
+use core::mem::MaybeUninit;
+
 use super::Kernel;
 use crate::quant::{Multiplier, Rounding};
 
@@ -61,7 +63,9 @@ struct Block {
 /// The stage of up to 256 channels, ready for [`Lanes8::store_each`].
 #[derive(Clone, Copy)]
 pub(crate) struct Lanes8 {
-    blocks: [Block; BLOCKS],
+    /// The blocks of the stage's channels, `⌈n / 8⌉` of them; the rest never written (nor
+    /// read).
+    blocks: MaybeUninit<[Block; BLOCKS]>,
     /// Channels.
     n: usize,
     /// The activation's range less the zero point.
@@ -89,15 +93,9 @@ impl Lanes8 {
         if n == 0 || n > 8 * BLOCKS || !multiplier.iter().all(usual) {
             return None;
         }
-        let zero = _mm256_set1_epi32(0);
-        let mut blocks = [Block {
-            even: zero,
-            odd: zero,
-            e: zero,
-            mask: zero,
-            half: zero,
-        }; BLOCKS];
-        for (block, ms) in blocks.iter_mut().zip(multiplier.chunks(8)) {
+        let mut blocks = MaybeUninit::<[Block; BLOCKS]>::uninit();
+        let first = blocks.as_mut_ptr().cast::<Block>();
+        for (b, ms) in multiplier.chunks(8).enumerate() {
             let (mut m, mut e) = ([0i32; 8], [0i32; 8]);
             for ((m, e), mult) in m.iter_mut().zip(&mut e).zip(ms) {
                 *m = mult.mantissa;
@@ -112,13 +110,15 @@ impl Lanes8 {
             };
             let one = _mm256_set1_epi32(1);
             let mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, e), one);
-            *block = Block {
+            let block = Block {
                 even: m,
                 odd: _mm256_srli_epi64::<32>(m),
                 e,
                 mask,
                 half: _mm256_srai_epi32::<1>(mask),
             };
+            // SAFETY: `b < BLOCKS` (at most 256 channels).
+            unsafe { first.add(b).write(block) };
         }
         Some(Lanes8 {
             blocks,
@@ -177,7 +177,9 @@ impl Lanes8 {
     #[inline]
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn store_each(&self, b: usize, x: &[__m256i], out: *mut i8) {
-        let block = self.blocks[b];
+        assert!(b < self.n.div_ceil(8), "a block of the stage's channels");
+        // SAFETY: `Lanes8::new` wrote the first `⌈n / 8⌉` blocks.
+        let block = unsafe { *self.blocks.as_ptr().cast::<Block>().add(b) };
         let here = (self.n - 8 * b).min(8);
         // Byte 0 of each int32 to the first four bytes of each half, then the halves together.
         let bytes = _mm256_setr_epi8(
