@@ -161,12 +161,12 @@ impl Lanes {
 
     /// Block `b` of the stage's channels.
     ///
-    /// # Panics
-    /// If the stage has no block `b`.
+    /// # Safety
+    /// `b` is a block of the stage's channels, below `⌈n / 16⌉`.
     #[inline]
-    fn block(&self, b: usize) -> &Block {
-        assert!(b < self.n.div_ceil(16), "a block of the stage's channels");
-        // SAFETY: `Lanes::new` wrote the first `⌈n / 16⌉` blocks.
+    unsafe fn block(&self, b: usize) -> &Block {
+        debug_assert!(b < self.n.div_ceil(16), "a block of the stage's channels");
+        // SAFETY: `Lanes::new` wrote the first `⌈n / 16⌉` blocks; `b` is one of them.
         unsafe { &*self.blocks.as_ptr().cast::<Block>().add(b) }
     }
 
@@ -221,7 +221,8 @@ impl Lanes {
     #[inline]
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn store(&self, b: usize, x: __m512i, out: &mut [i8]) {
-        let y = self.scale(self.block(b), x);
+        // SAFETY: `b` is a block of the stage's channels.
+        let y = self.scale(unsafe { self.block(b) }, x);
         // SAFETY: the masked bytes from `16 · b` are inside `out`.
         unsafe {
             _mm512_mask_cvtepi32_storeu_epi8(out.as_mut_ptr().add(16 * b).cast(), self.mask(b), y)
@@ -237,7 +238,8 @@ impl Lanes {
     #[inline]
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn store_each(&self, b: usize, x: &[__m512i], out: *mut i8) {
-        let block = *self.block(b);
+        // SAFETY: `b` is a block of the stage's channels.
+        let block = unsafe { *self.block(b) };
         let k = self.mask(b);
         for (p, &x) in x.iter().enumerate() {
             let y = self.scale(&block, x);

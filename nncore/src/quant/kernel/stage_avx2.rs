@@ -177,8 +177,8 @@ impl Lanes8 {
     #[inline]
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn store_each(&self, b: usize, x: &[__m256i], out: *mut i8) {
-        assert!(b < self.n.div_ceil(8), "a block of the stage's channels");
-        // SAFETY: `Lanes8::new` wrote the first `⌈n / 8⌉` blocks.
+        debug_assert!(b < self.n.div_ceil(8), "a block of the stage's channels");
+        // SAFETY: `Lanes8::new` wrote the first `⌈n / 8⌉` blocks; `b` is one of them.
         let block = unsafe { *self.blocks.as_ptr().cast::<Block>().add(b) };
         let here = (self.n - 8 * b).min(8);
         // Byte 0 of each int32 to the first four bytes of each half, then the halves together.
