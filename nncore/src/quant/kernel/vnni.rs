@@ -10,11 +10,12 @@
 #![allow(clippy::incompatible_msrv)]
 
 use core::arch::x86_64::{
-    __m128i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_mullo_epi32, _mm_set1_epi32,
-    _mm_storeu_si128, _mm_sub_epi32, _mm256_castsi256_si128, _mm256_dpbusd_avx_epi32,
-    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_setzero_si256,
-    _mm256_sub_epi32, _mm256_xor_si256, _mm512_mask_i32gather_epi32, _mm512_mullo_epi32,
-    _mm512_set1_epi32, _mm512_setr_epi32, _mm512_setzero_si512, _mm512_storeu_si512,
+    __m128i, __m512i, _mm_add_epi32, _mm_hadd_epi32, _mm_loadu_si128, _mm_mullo_epi32,
+    _mm_set1_epi32, _mm_storeu_si128, _mm_sub_epi32, _mm256_castsi256_si128,
+    _mm256_dpbusd_avx_epi32, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi8,
+    _mm256_setzero_si256, _mm256_sub_epi32, _mm256_xor_si256, _mm512_maskz_loadu_epi8,
+    _mm512_setzero_si512, _mm512_shuffle_i32x4, _mm512_storeu_si512, _mm512_unpackhi_epi32,
+    _mm512_unpackhi_epi64, _mm512_unpacklo_epi32, _mm512_unpacklo_epi64,
 };
 
 /// Rows taken together.
@@ -125,72 +126,75 @@ pub(super) unsafe fn tap_avx512(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32
 /// `rows` (rows of `k` weights end to end) packed for `block.rs`'s products: sixteen output
 /// channels a block, four weights of each a lane,
 /// `packed[(b · ⌈k/4⌉ + g) · 64 + 4j + i] = w[16b + j][4g + i]`, zero past `k` and past the
-/// last row: each whole group of four gathered from sixteen rows at once, a last partial group
-/// one row at a time. `packed` holds `⌈out / 16⌉ · ⌈k/4⌉ · 64` bytes.
+/// last row: sixteen groups of four (64 bytes) of each of sixteen rows loaded at a time and
+/// transposed as 16 × 16 int32. `packed` holds `⌈out / 16⌉ · ⌈k/4⌉ · 64` bytes.
 ///
 /// # Safety
-/// The CPU must run AVX-512F; `rows` holds whole rows of `k > 0`.
-#[target_feature(enable = "avx512f")]
+/// The CPU must run AVX-512F and AVX-512BW; `rows` holds whole rows of `k > 0`, `packed` is
+/// as long as said.
+#[target_feature(enable = "avx512f,avx512bw")]
 pub(super) unsafe fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
-    let (groups, whole) = (k.div_ceil(4), k / 4);
+    let groups = k.div_ceil(4);
     let out = rows.len() / k;
-    // Row `j` of a block starts `j · k` bytes after the block's first (`16 · k` fits an i32
-    // where the rows fit memory: checked).
-    let step = i32::try_from(k)
-        .ok()
-        .filter(|k| k.checked_mul(16).is_some());
-    let Some(step) = step else {
-        return pack_rows(rows, k, packed);
-    };
-    let offsets = _mm512_mullo_epi32(
-        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-        _mm512_set1_epi32(step),
-    );
     for b in 0..out.div_ceil(16) {
         let n = (out - 16 * b).min(16);
-        let mask = (!0u32 >> (32 - n)) as u16;
-        // SAFETY: rows `16b .. 16b + n` are inside `rows`.
-        let first = unsafe { rows.as_ptr().add(16 * b * k) };
-        for g in 0..whole {
-            let at = (b * groups + g) * 64;
-            // SAFETY: bytes `4g .. 4g + 4 <= k` of each of the `n` rows; the 64 bytes from
-            // `at` are inside `packed`.
-            unsafe {
-                let w = _mm512_mask_i32gather_epi32::<1>(
-                    _mm512_setzero_si512(),
-                    mask,
-                    offsets,
-                    first.add(4 * g).cast(),
-                );
-                _mm512_storeu_si512(packed.as_mut_ptr().add(at).cast(), w);
-            }
-        }
-        if whole < groups {
-            let at = (b * groups + whole) * 64;
-            let lanes = &mut packed[at..at + 64];
-            lanes.fill(0);
-            for j in 0..n {
-                let row = &rows[(16 * b + j) * k..(16 * b + j + 1) * k];
-                lanes[4 * j..4 * j + k - 4 * whole].copy_from_slice(&row[4 * whole..]);
+        for c in 0..groups.div_ceil(16) {
+            // The bytes `64c ..` of each row inside it, zero past it and past the rows.
+            let mask = !0u64 >> (64 - (k - 64 * c).min(64));
+            let r: [__m512i; 16] = core::array::from_fn(|j| match j < n {
+                // SAFETY: the masked bytes from `64c` of row `16b + j < out` are inside it.
+                true => unsafe {
+                    _mm512_maskz_loadu_epi8(mask, rows.as_ptr().add((16 * b + j) * k + 64 * c))
+                },
+                false => _mm512_setzero_si512(),
+            });
+            for (l, v) in transpose(r).into_iter().enumerate().take(groups - 16 * c) {
+                let at = (b * groups + 16 * c + l) * 64;
+                // SAFETY: the 64 bytes from `at` are inside `packed`.
+                unsafe { _mm512_storeu_si512(packed.as_mut_ptr().add(at).cast(), v) };
             }
         }
     }
 }
 
-/// [`pack`] one row at a time.
-fn pack_rows(rows: &[i8], k: usize, packed: &mut [i8]) {
-    let groups = k.div_ceil(4);
-    packed.fill(0);
-    for (o, row) in rows.chunks_exact(k).enumerate() {
-        let first = (o / 16) * groups * 64 + (o % 16) * 4;
-        let (fours, rest) = row.as_chunks::<4>();
-        for (g, w) in fours.iter().enumerate() {
-            let at = first + 64 * g;
-            packed[at..at + 4].copy_from_slice(w);
+/// The 16 × 16 int32 lanes of `r` transposed: lane `j` of result `l` is lane `l` of `r[j]`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn transpose(r: [__m512i; 16]) -> [__m512i; 16] {
+    // Rows 2a, 2a + 1 interleaved: in each quarter `q`, lanes 4q, 4q + 1 of both, then
+    // 4q + 2, 4q + 3.
+    let t: [__m512i; 16] = core::array::from_fn(|i| {
+        let (x, y) = (r[i & !1], r[i | 1]);
+        match i % 2 {
+            0 => _mm512_unpacklo_epi32(x, y),
+            _ => _mm512_unpackhi_epi32(x, y),
         }
-        if !rest.is_empty() {
-            let at = first + 64 * fours.len();
-            packed[at..at + rest.len()].copy_from_slice(rest);
+    });
+    // u[4b + j]: in each quarter `q`, lane 4q + j of rows 4b .. 4b + 4.
+    let u: [__m512i; 16] = core::array::from_fn(|i| {
+        let (b, j) = (i / 4, i % 4);
+        let (x, y) = (t[4 * b + j / 2], t[4 * b + 2 + j / 2]);
+        match j % 2 {
+            0 => _mm512_unpacklo_epi64(x, y),
+            _ => _mm512_unpackhi_epi64(x, y),
         }
-    }
+    });
+    // Result 4q + j: quarter `q` of u[j], u[4 + j], u[8 + j], u[12 + j].
+    core::array::from_fn(|l| {
+        let (q, j) = (l / 4, l % 4);
+        let (a, b) = match q / 2 {
+            0 => (
+                _mm512_shuffle_i32x4::<0b01_00_01_00>(u[j], u[4 + j]),
+                _mm512_shuffle_i32x4::<0b01_00_01_00>(u[8 + j], u[12 + j]),
+            ),
+            _ => (
+                _mm512_shuffle_i32x4::<0b11_10_11_10>(u[j], u[4 + j]),
+                _mm512_shuffle_i32x4::<0b11_10_11_10>(u[8 + j], u[12 + j]),
+            ),
+        };
+        match q % 2 {
+            0 => _mm512_shuffle_i32x4::<0b10_00_10_00>(a, b),
+            _ => _mm512_shuffle_i32x4::<0b11_01_11_01>(a, b),
+        }
+    })
 }

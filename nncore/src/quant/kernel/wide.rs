@@ -164,8 +164,8 @@ impl Kernel {
         if self != Kernel::Avx512Vnni || !fits || !super::avx512_vnni_available() {
             return None;
         }
-        // SAFETY: the CPU runs AVX-512 VNNI (with F), checked above; `rows` is `out` rows of
-        // `k > 0`.
+        // SAFETY: the CPU runs AVX-512 VNNI (with F and BW), checked above; `rows` is `out`
+        // rows of `k > 0`, `buf[..len]` as long as they pack.
         unsafe { super::vnni::pack(rows, k, &mut buf[..len]) };
         Some(Packed {
             weights: &buf[..len],
