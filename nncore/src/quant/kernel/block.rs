@@ -148,10 +148,11 @@ unsafe fn block_sums(
     let k = packed.k;
     let whole = k / 4;
     // Each position's last, partial group of four inputs, zero past `k`.
+    // (Byte by byte: at most three, where a copy would call `memmove`.)
     let tails: [i32; BLOCK] = core::array::from_fn(|p| {
-        let mut tail = [0u8; 4];
-        tail[..k - 4 * whole].copy_from_slice(&u[p * k + 4 * whole..(p + 1) * k]);
-        i32::from_le_bytes(tail)
+        let rest = &u[p * k + 4 * whole..(p + 1) * k];
+        let tail = rest.iter().rev().fold(0u32, |t, &b| t << 8 | u32::from(b));
+        tail as i32
     });
     let inputs = Inputs { u, k, tails };
     let blocks = packed.out.div_ceil(16);
