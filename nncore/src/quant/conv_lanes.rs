@@ -6,6 +6,8 @@
 //! Bit for bit the other kernels' sums: `Σ w · (x − zx) = Σ w · (x + 128) − (128 + zx) · Σ w`,
 //! the second term taken off the bias once per call.
 
+use core::mem::MaybeUninit;
+
 use super::conv::{Conv2d, Window};
 use super::kernel::{
     BLOCK, Kernel, Packed, block_base, block_dots, block_dots_finished, packed_len,
@@ -81,11 +83,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let mut base = [0i32; OUT];
         block_base(packed, &self.bias, offset, &mut base);
         let vector = self.stage.vector(kernel);
+        let mut room = MaybeUninit::uninit();
         let lanes = kernel.stage_lanes(
             &self.stage.multiplier,
             self.stage.rounding,
             self.stage.output.zero_point as i32,
             self.stage.clamp,
+            &mut room,
         );
         // The patches as unsigned bytes, `x + 128` (the sign bit flipped). `offset` is minus
         // the zero point, within [-127, 128]; a tap in the padding reads it, so adds `w · 0`

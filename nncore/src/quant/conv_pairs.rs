@@ -5,6 +5,8 @@
 //! once for the four; the double rounding's output stage eight channels at a time
 //! (`kernel/stage_avx2.rs`). `Σ w · (x − zx)` directly, so the bias is where the sums start.
 
+use core::mem::MaybeUninit;
+
 use super::conv::{Conv2d, Window};
 use super::kernel::{
     Kernel, PAIRS_BLOCK as BLOCK, PackedPairs, packed_pairs_len, pairs_dots, pairs_dots_finished,
@@ -77,11 +79,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         // `x + offset` is within ±255; a tap in the padding is 0.
         let offset = self.stage.input_offset() as i16;
         let vector = self.stage.vector(kernel);
+        let mut room = MaybeUninit::uninit();
         let lanes = kernel.stage_lanes8(
             &self.stage.multiplier,
             self.stage.rounding,
             self.stage.output.zero_point as i32,
             self.stage.clamp,
+            &mut room,
         );
         let mut patches = [[[[0i16; IN]; KW]; KH]; BLOCK];
         // The sums (for a stage not in lanes) and the outputs of a last, partial block.

@@ -2,6 +2,8 @@
 //! (the portable loop, compiled for AVX2), the double rounding's output stage eight channels at
 //! a time (`kernel/stage_avx2.rs`) where the layer's stage was one channel at a time.
 
+use core::mem::MaybeUninit;
+
 use super::conv::Window;
 use super::depthwise::DepthwiseConv2d;
 use super::kernel::{Kernel, Lanes8};
@@ -27,16 +29,18 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         if IN != OUT {
             return false;
         }
+        let mut room = MaybeUninit::uninit();
         let Some(lanes) = kernel.stage_lanes8(
             &self.stage.multiplier,
             self.stage.rounding,
             self.stage.output.zero_point as i32,
             self.stage.clamp,
+            &mut room,
         ) else {
             return false;
         };
         // SAFETY: `lanes` exists only where the CPU runs AVX2.
-        unsafe { self.run_pairs(x, window, &lanes, y) };
+        unsafe { self.run_pairs(x, window, lanes, y) };
         true
     }
 

@@ -7,6 +7,8 @@
 //! pixels, read in place; elsewhere (another stride, or a tap in the padding) they are gathered
 //! into a vector of their own. Bit for bit the other paths, as the taps in lanes are.
 
+use core::mem::MaybeUninit;
+
 use super::conv::Window;
 use super::depthwise::DepthwiseConv2d;
 use super::fixed::Multiplier;
@@ -91,11 +93,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         let multiplier: [Multiplier; LANES] =
             core::array::from_fn(|q| self.stage.multiplier[q % IN]);
         let vector = self.stage.vector(kernel);
+        let mut room = MaybeUninit::uninit();
         let lanes = kernel.stage_lanes(
             &multiplier,
             self.stage.rounding,
             self.stage.output.zero_point as i32,
             self.stage.clamp,
+            &mut room,
         );
         // The zero point, which a tap in the padding reads: `offset` is within [-127, 128].
         let zero = (-offset) as i8;

@@ -24,17 +24,19 @@ use super::Kernel;
 use crate::quant::{Multiplier, Rounding};
 
 impl Kernel {
-    /// The output stage of these channels in AVX-512 lanes, where this kernel runs it (AVX-512
-    /// VNNI on this CPU), the rounding is the double one, and [`Lanes`] takes the multipliers;
-    /// else `None`.
+    /// The output stage of these channels in AVX-512 lanes, built in `room`, where this kernel
+    /// runs it (AVX-512 VNNI on this CPU), the rounding is the double one, and [`Lanes`] takes
+    /// the multipliers; else `None`. (In the caller's room: the stage is kilobytes, which a
+    /// return by value would copy.)
     #[must_use]
-    pub(crate) fn stage_lanes(
+    pub(crate) fn stage_lanes<'a>(
         self,
         multiplier: &[Multiplier],
         rounding: Rounding,
         zero_point: i32,
         clamp: [i8; 2],
-    ) -> Option<Lanes> {
+        room: &'a mut MaybeUninit<Lanes>,
+    ) -> Option<&'a Lanes> {
         if self != Kernel::Avx512Vnni || rounding != Rounding::Double {
             return None;
         }
@@ -42,7 +44,7 @@ impl Kernel {
             return None;
         }
         // SAFETY: the CPU runs AVX-512F, checked above.
-        unsafe { Lanes::new(multiplier, zero_point, clamp) }
+        unsafe { Lanes::new_in(multiplier, zero_point, clamp, room) }
     }
 }
 
@@ -116,7 +118,12 @@ impl Lanes {
     /// The CPU must run AVX-512F.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    unsafe fn new(multiplier: &[Multiplier], zero_point: i32, clamp: [i8; 2]) -> Option<Self> {
+    unsafe fn new_in<'a>(
+        multiplier: &[Multiplier],
+        zero_point: i32,
+        clamp: [i8; 2],
+        room: &'a mut MaybeUninit<Self>,
+    ) -> Option<&'a Self> {
         let n = multiplier.len();
         if n == 0
             || n > 16 * BLOCKS
@@ -126,8 +133,9 @@ impl Lanes {
         {
             return None;
         }
-        let mut blocks = MaybeUninit::<[Block; BLOCKS]>::uninit();
-        let first = blocks.as_mut_ptr().cast::<Block>();
+        let lanes = room.as_mut_ptr();
+        // SAFETY: the fields of `room`, written in place.
+        let first = unsafe { (&raw mut (*lanes).blocks).cast::<Block>() };
         for (b, ms) in multiplier.chunks(16).enumerate() {
             let (mut m, mut e) = ([0i32; 16], [0i32; 16]);
             for ((m, e), mult) in m.iter_mut().zip(&mut e).zip(ms) {
@@ -150,13 +158,15 @@ impl Lanes {
             // SAFETY: `b < BLOCKS` (at most 256 channels).
             unsafe { first.add(b).write(block) };
         }
-        Some(Lanes {
-            blocks,
-            n,
-            lo: _mm512_set1_epi32(clamp[0] as i32 - zero_point),
-            hi: _mm512_set1_epi32(clamp[1] as i32 - zero_point),
-            zero_point: _mm512_set1_epi32(zero_point),
-        })
+        // SAFETY: the fields of `room`; with these every field is written (`blocks` needs
+        // only the first `⌈n / 16⌉`).
+        unsafe {
+            (&raw mut (*lanes).n).write(n);
+            (&raw mut (*lanes).lo).write(_mm512_set1_epi32(clamp[0] as i32 - zero_point));
+            (&raw mut (*lanes).hi).write(_mm512_set1_epi32(clamp[1] as i32 - zero_point));
+            (&raw mut (*lanes).zero_point).write(_mm512_set1_epi32(zero_point));
+            Some(room.assume_init_ref())
+        }
     }
 
     /// Block `b` of the stage's channels.

@@ -25,23 +25,25 @@ use crate::quant::{Multiplier, Rounding};
 const BLOCKS: usize = 32;
 
 impl Kernel {
-    /// The output stage of these channels in AVX2 lanes, where this kernel runs it (AVX2 or
-    /// AVX-VNNI, on a CPU with AVX2), the rounding is the double one, and [`Lanes8`] takes the
-    /// multipliers; else `None`.
+    /// The output stage of these channels in AVX2 lanes, built in `room`, where this kernel runs
+    /// it (AVX2 or AVX-VNNI, on a CPU with AVX2), the rounding is the double one, and [`Lanes8`]
+    /// takes the multipliers; else `None`. (In the caller's room: the stage is kilobytes, which
+    /// a return by value would copy.)
     #[must_use]
-    pub(crate) fn stage_lanes8(
+    pub(crate) fn stage_lanes8<'a>(
         self,
         multiplier: &[Multiplier],
         rounding: Rounding,
         zero_point: i32,
         clamp: [i8; 2],
-    ) -> Option<Lanes8> {
+        room: &'a mut MaybeUninit<Lanes8>,
+    ) -> Option<&'a Lanes8> {
         let kernel = matches!(self, Kernel::Avx2 | Kernel::AvxVnni);
         if !kernel || rounding != Rounding::Double || !super::avx2_available() {
             return None;
         }
         // SAFETY: the CPU runs AVX2, checked above.
-        unsafe { Lanes8::new(multiplier, zero_point, clamp) }
+        unsafe { Lanes8::new_in(multiplier, zero_point, clamp, room) }
     }
 }
 
@@ -87,14 +89,20 @@ impl Lanes8 {
     /// # Safety
     /// The CPU must run AVX2.
     #[target_feature(enable = "avx2")]
-    unsafe fn new(multiplier: &[Multiplier], zero_point: i32, clamp: [i8; 2]) -> Option<Self> {
+    unsafe fn new_in<'a>(
+        multiplier: &[Multiplier],
+        zero_point: i32,
+        clamp: [i8; 2],
+        room: &'a mut MaybeUninit<Self>,
+    ) -> Option<&'a Self> {
         let n = multiplier.len();
         let usual = |m: &Multiplier| m.shift <= 0 && m.mantissa != i32::MIN;
         if n == 0 || n > 8 * BLOCKS || !multiplier.iter().all(usual) {
             return None;
         }
-        let mut blocks = MaybeUninit::<[Block; BLOCKS]>::uninit();
-        let first = blocks.as_mut_ptr().cast::<Block>();
+        let lanes = room.as_mut_ptr();
+        // SAFETY: the fields of `room`, written in place.
+        let first = unsafe { (&raw mut (*lanes).blocks).cast::<Block>() };
         for (b, ms) in multiplier.chunks(8).enumerate() {
             let (mut m, mut e) = ([0i32; 8], [0i32; 8]);
             for ((m, e), mult) in m.iter_mut().zip(&mut e).zip(ms) {
@@ -120,13 +128,15 @@ impl Lanes8 {
             // SAFETY: `b < BLOCKS` (at most 256 channels).
             unsafe { first.add(b).write(block) };
         }
-        Some(Lanes8 {
-            blocks,
-            n,
-            lo: _mm256_set1_epi32(clamp[0] as i32 - zero_point),
-            hi: _mm256_set1_epi32(clamp[1] as i32 - zero_point),
-            zero_point: _mm256_set1_epi32(zero_point),
-        })
+        // SAFETY: the fields of `room`; with these every field is written (`blocks` needs
+        // only the first `⌈n / 8⌉`).
+        unsafe {
+            (&raw mut (*lanes).n).write(n);
+            (&raw mut (*lanes).lo).write(_mm256_set1_epi32(clamp[0] as i32 - zero_point));
+            (&raw mut (*lanes).hi).write(_mm256_set1_epi32(clamp[1] as i32 - zero_point));
+            (&raw mut (*lanes).zero_point).write(_mm256_set1_epi32(zero_point));
+            Some(room.assume_init_ref())
+        }
     }
 
     /// Channels.

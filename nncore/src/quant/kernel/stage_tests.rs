@@ -88,7 +88,9 @@ fn the_stage_in_avx512_lanes_is_the_scalar_one_on_and_near_ties() {
     check(|stage| {
         let zero_point = stage.output.zero_point.into();
         let (m, r) = (&stage.multiplier, stage.rounding);
-        let lanes = Kernel::Avx512Vnni.stage_lanes(m, r, zero_point, stage.clamp);
+        let mut room = core::mem::MaybeUninit::uninit();
+        let lanes = Kernel::Avx512Vnni.stage_lanes(m, r, zero_point, stage.clamp, &mut room);
+        let lanes = lanes.copied();
         let here = std::is_x86_feature_detected!("avx512vnni");
         assert_eq!(lanes.is_some(), here, "the stage in lanes on this CPU");
         let lanes = lanes?;
@@ -105,7 +107,9 @@ fn the_stage_in_avx2_lanes_is_the_scalar_one_on_and_near_ties() {
     check(|stage| {
         let zero_point = stage.output.zero_point.into();
         let (m, r) = (&stage.multiplier, stage.rounding);
-        let lanes = Kernel::Avx2.stage_lanes8(m, r, zero_point, stage.clamp);
+        let mut room = core::mem::MaybeUninit::uninit();
+        let lanes = Kernel::Avx2.stage_lanes8(m, r, zero_point, stage.clamp, &mut room);
+        let lanes = lanes.copied();
         let here = std::is_x86_feature_detected!("avx2");
         assert_eq!(lanes.is_some(), here, "the stage in lanes on this CPU");
         let lanes = lanes?;

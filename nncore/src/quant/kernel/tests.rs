@@ -250,7 +250,9 @@ fn lanes_of<const N: usize>(
     {
         let zero_point = stage.output.zero_point as i32;
         let (m, r) = (&stage.multiplier, stage.rounding);
-        let lanes = Kernel::Avx512Vnni.stage_lanes(m, r, zero_point, stage.clamp);
+        let mut room = core::mem::MaybeUninit::uninit();
+        let lanes = Kernel::Avx512Vnni.stage_lanes(m, r, zero_point, stage.clamp, &mut room);
+        let lanes = lanes.copied();
         let takes = takes && r == crate::quant::Rounding::Double && avx512_vnni_available();
         assert_eq!(lanes.is_some(), takes, "{r:?}: the stage in lanes");
         move |acc: &[i32; N], want: &[i8; N]| {
