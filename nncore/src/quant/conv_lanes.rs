@@ -42,8 +42,9 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let k = KH * KW * IN;
         // As much room as the weights, or for small layers (whose rows or channels pad most)
         // a few kilobytes.
-        let mut room = [[[[0i8; IN]; KW]; KH]; OUT];
-        let mut small = [0i8; SMALL];
+        // Left unwritten until packed (the packing writes every byte it hands back).
+        let mut room = [[[[MaybeUninit::<i8>::uninit(); IN]; KW]; KH]; OUT];
+        let mut small = [MaybeUninit::<i8>::uninit(); SMALL];
         let room = match packed_len(k, OUT) <= SMALL {
             true => &mut small[..],
             false => room

@@ -127,15 +127,17 @@ pub(super) unsafe fn tap_avx512(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32
 /// channels a block, four weights of each a lane,
 /// `packed[(b · ⌈k/4⌉ + g) · 64 + 4j + i] = w[16b + j][4g + i]`, zero past `k` and past the
 /// last row: sixteen groups of four (64 bytes) of each of sixteen rows loaded at a time and
-/// transposed as 16 × 16 int32. `packed` holds `⌈out / 16⌉ · ⌈k/4⌉ · 64` bytes.
+/// transposed as 16 × 16 int32. Writes every one of the `⌈out / 16⌉ · ⌈k/4⌉ · 64` bytes from
+/// `packed`.
 ///
 /// # Safety
-/// The CPU must run AVX-512F and AVX-512BW; `rows` holds whole rows of `k > 0`, `packed` is
-/// as long as said.
+/// The CPU must run AVX-512F and AVX-512BW; `rows` holds whole rows of `k > 0`; `packed` points
+/// to `len`, that many writable bytes.
 #[target_feature(enable = "avx512f,avx512bw")]
-pub(super) unsafe fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
+pub(super) unsafe fn pack(rows: &[i8], k: usize, packed: *mut i8, len: usize) {
     let groups = k.div_ceil(4);
     let out = rows.len() / k;
+    debug_assert_eq!(len, out.div_ceil(16) * groups * 64, "the packed bytes");
     for b in 0..out.div_ceil(16) {
         let n = (out - 16 * b).min(16);
         for c in 0..groups.div_ceil(16) {
@@ -150,8 +152,8 @@ pub(super) unsafe fn pack(rows: &[i8], k: usize, packed: &mut [i8]) {
             });
             for (l, v) in transpose(r).into_iter().enumerate().take(groups - 16 * c) {
                 let at = (b * groups + 16 * c + l) * 64;
-                // SAFETY: the 64 bytes from `at` are inside `packed`.
-                unsafe { _mm512_storeu_si512(packed.as_mut_ptr().add(at).cast(), v) };
+                // SAFETY: the 64 bytes from `at` are inside the `len` from `packed`.
+                unsafe { _mm512_storeu_si512(packed.add(at).cast(), v) };
             }
         }
     }

@@ -6,6 +6,8 @@ use super::Kernel;
 #[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
 use crate::quant::fixed::Multiplier;
 use crate::quant::fixed::Rounding;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+use core::mem::MaybeUninit;
 
 /// Proof that [`rescale`] runs on this CPU: from [`Kernel::vector_stage`].
 #[derive(Clone, Copy, Debug)]
@@ -148,30 +150,32 @@ pub(crate) const fn packed_len(k: usize, out: usize) -> usize {
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 impl Kernel {
-    /// `rows` (`out` rows of `k` weights end to end) packed into `buf` for the block kernel (`block.rs`), where
-    /// this kernel runs them (AVX-512 VNNI on this CPU) and `buf` holds [`Kernel::packed_len`]
-    /// bytes; else `None`.
+    /// `rows` (`out` rows of `k` weights end to end) packed into `buf` for the block kernel
+    /// (`block.rs`), where this kernel runs them (AVX-512 VNNI on this CPU) and `buf` holds
+    /// [`packed_len`] bytes; else `None`. Every byte of the packed weights is written: `buf`
+    /// need not be.
     #[must_use]
     pub(crate) fn pack<'a>(
         self,
         rows: &[i8],
         k: usize,
         out: usize,
-        buf: &'a mut [i8],
+        buf: &'a mut [MaybeUninit<i8>],
     ) -> Option<Packed<'a>> {
         let len = packed_len(k, out);
         let fits = k > 0 && rows.len() == out * k && buf.len() >= len;
         if self != Kernel::Avx512Vnni || !fits || !super::avx512_vnni_available() {
             return None;
         }
+        let buf = buf[..len].as_mut_ptr().cast::<i8>();
         // SAFETY: the CPU runs AVX-512 VNNI (with F and BW), checked above; `rows` is `out`
-        // rows of `k > 0`, `buf[..len]` as long as they pack.
-        unsafe { super::vnni::pack(rows, k, &mut buf[..len]) };
-        Some(Packed {
-            weights: &buf[..len],
-            k,
-            out,
-        })
+        // rows of `k > 0`, `buf` the `len` bytes they pack into, every one of which `pack`
+        // writes.
+        let weights = unsafe {
+            super::vnni::pack(rows, k, buf, len);
+            core::slice::from_raw_parts(buf.cast_const(), len)
+        };
+        Some(Packed { weights, k, out })
     }
 }
 
