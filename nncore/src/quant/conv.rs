@@ -307,6 +307,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         if C == IN && self.patches_in_lanes(x, &window, kernel, y) {
             return;
         }
+        #[cfg(target_arch = "x86_64")]
+        if C == IN && self.patches_in_pairs(x, &window, kernel, y) {
+            return;
+        }
         #[cfg(nn_arm_dsp)]
         if C == IN && kernel == Kernel::Dsp {
             self.positions(x, &window, y);

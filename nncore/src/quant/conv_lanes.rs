@@ -1,20 +1,26 @@
 //! [`Conv2d`] of one group with the output channels in the lanes of AVX-512 VNNI: the weights
-//! packed once per call ([`Kernel::pack`]), then at each output position four inputs of its
-//! patch at a time broadcast against sixteen channels' weights, with no sums across lanes.
+//! packed once per call ([`Kernel::pack`]), then the patches of four output positions at a
+//! time (a pointwise convolution's are its pixels) against them, four inputs of each patch
+//! broadcast against sixteen channels' weights, each weight vector loaded once for the four
+//! (`kernel/block.rs`), with no sums across lanes; the output stage then runs on the block.
 //! Bit for bit the other kernels' sums: `Σ w · (x − zx) = Σ w · (x + 128) − (128 + zx) · Σ w`,
 //! the second term taken off the bias once per call.
 
+use core::mem::MaybeUninit;
+
 use super::conv::{Conv2d, Window};
-use super::kernel::{Kernel, Packed, packed_dots, packed_dots_finished, packed_len, row_sums};
+use super::kernel::{
+    BLOCK, Kernel, Packed, block_base, block_dots, block_dots_finished, packed_len,
+};
 
 /// The bytes of the room for small layers' packed weights.
 const SMALL: usize = 4096;
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
-    /// The output of one group (`C == IN`) with the channels in lanes, if `kernel` runs them
-    /// for this layer (AVX-512 VNNI, and the packed weights fit the room: `OUT` a multiple of
-    /// 16 and `KH · KW · IN` of 4, or at most 4 KiB packed); else `false`, `y` untouched. Not
-    /// inlined: the packed weights' room is on its own frame.
+    /// The output of one group with the channels in lanes, if `kernel` runs them for this layer
+    /// (one group, `C == IN`; AVX-512 VNNI; and the packed weights fit the room: `OUT` a
+    /// multiple of 16 and `KH · KW · IN` of 4, or at most 4 KiB packed); else `false`, `y`
+    /// untouched. Not inlined: the packed weights' room is on its own frame.
     #[inline(never)]
     pub(super) fn patches_in_lanes<
         const C: usize,
@@ -29,12 +35,16 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         kernel: Kernel,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) -> bool {
+        if C != IN {
+            return false;
+        }
         let rows = self.weight.as_flattened().as_flattened().as_flattened();
         let k = KH * KW * IN;
         // As much room as the weights, or for small layers (whose rows or channels pad most)
         // a few kilobytes.
-        let mut room = [[[[0i8; IN]; KW]; KH]; OUT];
-        let mut small = [0i8; SMALL];
+        // Left unwritten until packed (the packing writes every byte it hands back).
+        let mut room = [[[[MaybeUninit::<i8>::uninit(); IN]; KW]; KH]; OUT];
+        let mut small = [MaybeUninit::<i8>::uninit(); SMALL];
         let room = match packed_len(k, OUT) <= SMALL {
             true => &mut small[..],
             false => room
@@ -46,7 +56,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             return false;
         };
         // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW).
-        unsafe { self.run_in_lanes(x, window, kernel, &packed, rows, y) };
+        unsafe { self.run_in_lanes(x, window, kernel, &packed, y) };
         true
     }
 
@@ -68,58 +78,81 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         window: &Window,
         kernel: Kernel,
         packed: &Packed<'_>,
-        rows: &[i8],
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
         let offset = self.stage.input_offset();
-        let sums = row_sums::<OUT>(rows);
-        let base: [i32; OUT] = core::array::from_fn(|o| {
-            self.bias[o].wrapping_sub((128 - offset).wrapping_mul(sums[o]))
-        });
+        let mut base = [0i32; OUT];
+        block_base(packed, &self.bias, offset, &mut base);
         let vector = self.stage.vector(kernel);
+        let mut room = MaybeUninit::uninit();
         let lanes = kernel.stage_lanes(
             &self.stage.multiplier,
             self.stage.rounding,
             self.stage.output.zero_point as i32,
             self.stage.clamp,
+            &mut room,
         );
-        // The patch as unsigned bytes, `x + 128` (the sign bit flipped). `offset` is minus the
-        // zero point, within [-127, 128]; a tap in the padding reads it, so adds `w · 0`.
+        // The patches as unsigned bytes, `x + 128` (the sign bit flipped). `offset` is minus
+        // the zero point, within [-127, 128]; a tap in the padding reads it, so adds `w · 0`
+        // (a patch all padding gives the bias: `base + (128 − offset) · Σ w`, wrapping).
         let flip = |v: i8| v as u8 ^ 0x80;
         let zero = flip((-offset) as i8);
-        let mut patch = [[[zero; IN]; KW]; KH];
-        for (i, row) in y.iter_mut().enumerate() {
-            for (j, pixel) in row.iter_mut().enumerate() {
-                let mut acc = base;
-                let mut inside = false;
+        let mut patches = [[[[zero; IN]; KW]; KH]; BLOCK];
+        // The sums (for a stage not in lanes) and the outputs of a last, partial block.
+        let mut acc = [[0i32; OUT]; BLOCK];
+        let mut spare = [[0i8; OUT]; BLOCK];
+        let y = y.as_flattened_mut();
+        let positions = y.len();
+        for first in (0..positions).step_by(BLOCK) {
+            let n = (positions - first).min(BLOCK);
+            for (p, patch) in patches.iter_mut().enumerate().take(n) {
+                let (i, j) = ((first + p) / WO, (first + p) % WO);
+                // A row of taps inside the input without dilation is one run of its pixels.
+                let run = match (window.dilation[1], window.tap(1, j, 0, W)) {
+                    (1, Some(c)) if window.tap(1, j, KW - 1, W).is_some() => Some(c),
+                    _ => None,
+                };
                 for (kh, taps) in patch.iter_mut().enumerate() {
                     let r = window.tap(0, i, kh, H);
+                    if let (Some(r), Some(c)) = (r, run) {
+                        let pixels = x[r][c..c + KW].as_flattened();
+                        let taps = taps.as_flattened_mut();
+                        for (u, &x) in taps.iter_mut().zip(pixels) {
+                            *u = flip(x);
+                        }
+                        continue;
+                    }
                     for (kw, tap) in taps.iter_mut().enumerate() {
                         match (r, window.tap(1, j, kw, W)) {
                             (Some(r), Some(c)) => {
                                 for (u, &x) in tap.iter_mut().zip(&x[r][c][..IN]) {
                                     *u = flip(x);
                                 }
-                                inside = true;
                             }
                             _ => *tap = [zero; IN],
                         }
                     }
                 }
-                let patch = patch.as_flattened().as_flattened();
-                match (inside, &lanes) {
-                    (true, Some(lanes)) => {
-                        packed_dots_finished(packed, patch, &base, lanes, pixel);
-                        continue;
+            }
+            // A partial block's other patches are left from the block before; their outputs
+            // go to `spare`.
+            let u = patches.as_flattened().as_flattened().as_flattened();
+            let out = match n {
+                BLOCK => &mut y[first..first + BLOCK],
+                _ => &mut spare[..],
+            };
+            match &lanes {
+                Some(lanes) => block_dots_finished(packed, u, &base, lanes, out.as_flattened_mut()),
+                None => {
+                    acc.fill(base);
+                    block_dots(packed, u, acc.as_flattened_mut());
+                    for (acc, pixel) in acc.iter().zip(out.iter_mut()) {
+                        *pixel = self.stage.finish_all(acc, vector);
                     }
-                    (true, None) => packed_dots(packed, patch, &mut acc),
-                    // Every tap in the padding: the bias alone.
-                    (false, _) => acc = self.bias,
                 }
-                match &lanes {
-                    Some(lanes) => lanes.finish(&acc, pixel),
-                    None => *pixel = self.stage.finish_all(&acc, vector),
-                }
+            }
+            if n < BLOCK {
+                y[first..].copy_from_slice(&spare[..n]);
             }
         }
     }

@@ -112,7 +112,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
     ) {
         debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
         let kernel = Kernel::detect();
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        #[cfg(target_arch = "x86_64")]
         {
             let window = Window::new(
                 self.padding,
@@ -122,7 +122,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                 self.dilation,
                 [HO, WO],
             );
-            if self.taps_in_lanes(x, &window, kernel, y) {
+            #[cfg(nncore_avx512)]
+            if self.positions_in_lanes(x, &window, kernel, y)
+                || self.taps_in_lanes(x, &window, kernel, y)
+            {
+                return;
+            }
+            if self.taps_in_pairs(x, &window, kernel, y) {
                 return;
             }
         }

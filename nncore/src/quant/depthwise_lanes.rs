@@ -3,6 +3,8 @@
 //! `Σ_t w_t · (x_t − zx) = Σ_t w_t · (x_t + 128) − (128 + zx) · Σ_t w_t`, the second term taken
 //! off the bias once per call, and a tap in the padding reads the zero point (adding `w · 0`).
 
+use core::mem::MaybeUninit;
+
 use super::conv::Window;
 use super::depthwise::DepthwiseConv2d;
 use super::kernel::{Kernel, PackedTaps, packed_taps_len, tap_dots, tap_dots_finished};
@@ -82,11 +84,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         // The zero point, which a tap in the padding reads: `offset` is within [-127, 128].
         let pad = [(-offset) as i8; IN];
         let vector = self.stage.vector(kernel);
+        let mut room = MaybeUninit::uninit();
         let lanes = kernel.stage_lanes(
             &self.stage.multiplier,
             self.stage.rounding,
             self.stage.output.zero_point as i32,
             self.stage.clamp,
+            &mut room,
         );
         // Each output column's input columns, found once for all rows.
         let columns: [[Option<usize>; KW]; WO] =

@@ -26,9 +26,10 @@
 //!
 //! A convolution of one group on AVX-512 VNNI instead puts sixteen output channels in the lanes
 //! (`conv_lanes.rs`): its weights are packed once per call ([`Kernel::pack`], four weights of
-//! each channel a lane), and at each output position each four inputs of the patch are
-//! broadcast and multiplied into sixteen channels, with no sums across lanes; `(128 + zx) · Σ w`
-//! comes off the bias once per call.
+//! each channel a lane), and four output positions at a time (`kernel/block.rs`) each four
+//! inputs of the patches are broadcast and multiplied into sixteen channels, each weight vector
+//! loaded once for the four positions, with no sums across lanes; `(128 + zx) · Σ w` comes off
+//! the bias once per call.
 //!
 //! A depthwise convolution of one output a channel (and at least 32 channels) on AVX-512 VNNI
 //! puts four taps of each channel in a lane (`kernel/taps.rs`): the inputs of four taps
@@ -58,9 +59,10 @@ pub(crate) use plain::row_sums;
 use plain::tap;
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use block::{BLOCK, block_base, block_dots, block_dots_finished};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{
-    Packed, PackedTaps, packed_dots, packed_dots_finished, packed_len, packed_taps_len, tap_dots,
-    tap_dots_finished,
+    Packed, PackedTaps, packed_len, packed_taps_len, tap_dots, tap_dots_finished,
 };
 pub(crate) use wide::{VectorStage, add};
 #[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
@@ -382,6 +384,14 @@ mod short;
 #[cfg_attr(not(nn_arm_dsp), allow(unused_imports))]
 pub(crate) use short::ShortStage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod block;
+#[cfg(target_arch = "x86_64")]
+mod block_avx2;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use block_avx2::{
+    BLOCK as PAIRS_BLOCK, PackedPairs, packed_pairs_len, pairs_dots, pairs_dots_finished,
+};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod prepared;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod sixteen;
@@ -397,6 +407,12 @@ mod thumb;
 mod thumb_stage;
 #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
 pub(crate) use thumb_stage::finish_double;
+#[cfg(target_arch = "x86_64")]
+mod stage_avx2;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use stage_avx2::Lanes8;
+#[cfg(all(test, target_arch = "x86_64"))]
+mod stage_tests;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod vnni;
 mod wide;

@@ -43,6 +43,10 @@ mod conv1d;
 mod conv_groups;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod conv_lanes;
+#[cfg(all(test, target_arch = "x86_64"))]
+mod conv_lanes_tests;
+#[cfg(target_arch = "x86_64")]
+mod conv_pairs;
 #[cfg(nn_arm_dsp)]
 mod conv_planes;
 #[cfg(all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)))]
@@ -54,6 +58,10 @@ mod declare;
 mod depthwise;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod depthwise_lanes;
+#[cfg(target_arch = "x86_64")]
+mod depthwise_pairs;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod depthwise_positions;
 #[cfg(all(target_arch = "arm", target_os = "none"))]
 mod depthwise_taps;
 mod elementwise;

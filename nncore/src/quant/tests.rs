@@ -9,15 +9,15 @@ use super::*;
 use std::vec::Vec;
 
 /// Deterministic int8 values (a linear congruential generator).
-struct Values(u32);
+pub(super) struct Values(pub(super) u32);
 
 impl Values {
-    fn next(&mut self) -> i8 {
+    pub(super) fn next(&mut self) -> i8 {
         self.0 = self.0.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
         (self.0 >> 24) as u8 as i8
     }
 
-    fn array<const N: usize>(&mut self) -> [i8; N] {
+    pub(super) fn array<const N: usize>(&mut self) -> [i8; N] {
         core::array::from_fn(|_| self.next())
     }
 }

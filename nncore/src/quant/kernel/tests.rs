@@ -190,10 +190,12 @@ fn the_vector_output_stage_is_the_scalar_one() {
         (Rounding::Float, 40),
     ] {
         let shifts: Vec<i32> = (-32..=most).collect();
+        // Zero point 0 with no clamp keeps the negative results in range.
         for (zero_point, activation) in [
             (-128, Activation::None),
             (127, Activation::Relu),
             (5, Activation::Relu6),
+            (0, Activation::None),
         ] {
             let output = QuantParams::new(0.02, zero_point);
             let mut stage: OutputStage<N> = OutputStage::per_tensor(
@@ -248,7 +250,9 @@ fn lanes_of<const N: usize>(
     {
         let zero_point = stage.output.zero_point as i32;
         let (m, r) = (&stage.multiplier, stage.rounding);
-        let lanes = Kernel::Avx512Vnni.stage_lanes(m, r, zero_point, stage.clamp);
+        let mut room = core::mem::MaybeUninit::uninit();
+        let lanes = Kernel::Avx512Vnni.stage_lanes(m, r, zero_point, stage.clamp, &mut room);
+        let lanes = lanes.copied();
         let takes = takes && r == crate::quant::Rounding::Double && avx512_vnni_available();
         assert_eq!(lanes.is_some(), takes, "{r:?}: the stage in lanes");
         move |acc: &[i32; N], want: &[i8; N]| {

@@ -6,6 +6,8 @@ use super::Kernel;
 #[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
 use crate::quant::fixed::Multiplier;
 use crate::quant::fixed::Rounding;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+use core::mem::MaybeUninit;
 
 /// Proof that [`rescale`] runs on this CPU: from [`Kernel::vector_stage`].
 #[derive(Clone, Copy, Debug)]
@@ -132,11 +134,11 @@ pub(crate) fn add(
 #[derive(Debug)]
 pub(crate) struct Packed<'a> {
     /// The packed weights.
-    weights: &'a [i8],
+    pub(super) weights: &'a [i8],
     /// Weights a row.
-    k: usize,
+    pub(super) k: usize,
     /// Rows.
-    out: usize,
+    pub(super) out: usize,
 }
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
@@ -148,46 +150,33 @@ pub(crate) const fn packed_len(k: usize, out: usize) -> usize {
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 impl Kernel {
-    /// `rows` (`out` rows of `k` weights end to end) packed into `buf` for [`packed_dots`], where
-    /// this kernel runs them (AVX-512 VNNI on this CPU) and `buf` holds [`Kernel::packed_len`]
-    /// bytes; else `None`.
+    /// `rows` (`out` rows of `k` weights end to end) packed into `buf` for the block kernel
+    /// (`block.rs`), where this kernel runs them (AVX-512 VNNI on this CPU) and `buf` holds
+    /// [`packed_len`] bytes; else `None`. Every byte of the packed weights is written: `buf`
+    /// need not be.
     #[must_use]
     pub(crate) fn pack<'a>(
         self,
         rows: &[i8],
         k: usize,
         out: usize,
-        buf: &'a mut [i8],
+        buf: &'a mut [MaybeUninit<i8>],
     ) -> Option<Packed<'a>> {
         let len = packed_len(k, out);
         let fits = k > 0 && rows.len() == out * k && buf.len() >= len;
         if self != Kernel::Avx512Vnni || !fits || !super::avx512_vnni_available() {
             return None;
         }
-        // SAFETY: the CPU runs AVX-512 VNNI (with F), checked above; `rows` is `out` rows of
-        // `k > 0`.
-        unsafe { super::vnni::pack(rows, k, &mut buf[..len]) };
-        Some(Packed {
-            weights: &buf[..len],
-            k,
-            out,
-        })
+        let buf = buf[..len].as_mut_ptr().cast::<i8>();
+        // SAFETY: the CPU runs AVX-512 VNNI (with F and BW), checked above; `rows` is `out`
+        // rows of `k > 0`, `buf` the `len` bytes they pack into, every one of which `pack`
+        // writes.
+        let weights = unsafe {
+            super::vnni::pack(rows, k, buf, len);
+            core::slice::from_raw_parts(buf.cast_const(), len)
+        };
+        Some(Packed { weights, k, out })
     }
-}
-
-/// Adds `Σ w · u` of every packed row to `acc` (one sum a row), `u` the inputs as unsigned
-/// bytes (`x + 128`): the caller takes `(128 + zx) · Σ w` off beforehand.
-///
-/// # Panics
-/// If `u` is not the packed rows' length or `acc` not their number.
-#[cfg(all(target_arch = "x86_64", nncore_avx512))]
-#[inline]
-pub(crate) fn packed_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
-    assert_eq!(u.len(), packed.k, "an input a weight");
-    assert_eq!(acc.len(), packed.out, "a sum a row");
-    // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
-    // rows of `k` and `acc.len()` rows, checked above.
-    unsafe { super::vnni::dots_in_lanes(packed.weights, u, acc) };
 }
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
@@ -285,29 +274,4 @@ pub(crate) fn tap_dots_finished(
     // SAFETY: `PackedTaps` exists only where the CPU runs AVX-512 VNNI, made by `taps::pack`
     // for these taps and channels, checked above.
     unsafe { super::taps::dots_finished(packed.weights, inputs, base, lanes, out) };
-}
-
-/// [`packed_dots`] added to `base` and finished by the output stage `lanes` into `out`, the
-/// sums kept in registers.
-///
-/// # Panics
-/// As [`packed_dots`]; if `base`, `out` or `lanes` is not one a row.
-#[cfg(all(target_arch = "x86_64", nncore_avx512))]
-#[inline]
-pub(crate) fn packed_dots_finished(
-    packed: &Packed<'_>,
-    u: &[u8],
-    base: &[i32],
-    lanes: &super::prepared::Lanes,
-    out: &mut [i8],
-) {
-    assert_eq!(u.len(), packed.k, "an input a weight");
-    let n = packed.out;
-    assert!(
-        base.len() == n && out.len() == n && lanes.channels() == n,
-        "one a row"
-    );
-    // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
-    // rows of `k` and `n` rows, checked above.
-    unsafe { super::vnni::dots_in_lanes_finished(packed.weights, u, base, lanes, out) };
 }

@@ -1,0 +1,145 @@
+//! The convolutions with their output channels in lanes, four output positions at a time
+//! (`conv_lanes.rs` on AVX-512 VNNI, `conv_pairs.rs` on AVX2), against each output position's
+//! patch through the portable fully connected layer: output channels in whole and partial
+//! blocks of sixteen (and eight) and in more than one group of blocks; inputs a multiple of
+//! four long and not; positions a multiple of the block and not, some of them in the padding;
+//! strides and a dilation; zero points at both ends of their range and between; both
+//! fixed-point roundings (the double one's stage in lanes, the single one's the layer's). The
+//! layer's paths are called directly, and must run where the CPU has their instructions.
+
+extern crate std;
+
+use super::conv::Window;
+use super::tests::Values;
+use super::*;
+
+/// The zero points and roundings each case runs with: both ends of the range (`−128` leaves
+/// the correction of the unsigned inputs 0, `127` makes it largest) and one between.
+const STAGES: [(i8, Rounding); 4] = [
+    (-128, Rounding::Double),
+    (127, Rounding::Double),
+    (-5, Rounding::Double),
+    (40, Rounding::Single),
+];
+
+/// One layer of `KH × KW` taps over `IN` channels to `OUT` on an `H × W` input (`K = KH · KW ·
+/// IN`), giving `HO × WO`, on the path in lanes, against each position's patch.
+fn check<
+    const IN: usize,
+    const OUT: usize,
+    const KH: usize,
+    const KW: usize,
+    const K: usize,
+    const H: usize,
+    const W: usize,
+    const HO: usize,
+    const WO: usize,
+>(
+    seed: u32,
+    stride: [usize; 2],
+    dilation: [usize; 2],
+    padding: Padding,
+) {
+    assert_eq!(K, KH * KW * IN);
+    let mut v = Values(seed);
+    let x: [[[i8; IN]; W]; H] = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+    let weight: [[[[i8; IN]; KW]; KH]; OUT] =
+        core::array::from_fn(|_| core::array::from_fn(|_| core::array::from_fn(|_| v.array())));
+    // Biases of both signs, two of them near the ends of int32, where the sums wrap.
+    let bias: [i32; OUT] = core::array::from_fn(|o| match o % 7 {
+        3 => i32::MAX - 20_000,
+        5 => i32::MIN + 20_000,
+        _ => (o as i32 - 9) * 1013,
+    });
+    let scales: [f32; OUT] = core::array::from_fn(|o| 0.0004 + 0.0003 * (o % 11) as f32);
+    for (zero_point, rounding) in STAGES {
+        let input = QuantParams::new(0.04, zero_point);
+        let output = QuantParams::new(0.05, (zero_point / 3).wrapping_add(7));
+        let activation = match rounding {
+            Rounding::Single => Activation::Relu6,
+            _ => Activation::None,
+        };
+        let stage = OutputStage::per_channel(input, scales, output, activation, rounding);
+        let conv = Conv2d::new(weight, bias, stride, dilation, padding, stage);
+        assert_eq!(conv.output_size([H, W]), [HO, WO], "the case's output size");
+        let window = Window::new(padding, [H, W], [KH, KW], stride, dilation, [HO, WO]);
+        let fc = FullyConnected::<K, OUT>::new(
+            weight.map(|w| core::array::from_fn(|i| w.as_flattened().as_flattened()[i])),
+            bias,
+            stage,
+        );
+        let mut paths = std::vec::Vec::new();
+        #[cfg(nncore_avx512)]
+        if std::is_x86_feature_detected!("avx512vnni") {
+            let mut y = [[[0x55i8; OUT]; WO]; HO];
+            let ran = conv.patches_in_lanes(&x, &window, Kernel::Avx512Vnni, &mut y);
+            assert!(ran, "the layer runs in AVX-512 lanes on this CPU");
+            paths.push(("AVX-512 VNNI", y));
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            let mut y = [[[0x55i8; OUT]; WO]; HO];
+            let ran = conv.patches_in_pairs(&x, &window, Kernel::Avx2, &mut y);
+            assert!(ran, "the layer runs in AVX2 lanes on this CPU");
+            paths.push(("AVX2", y));
+        }
+        let mut inside = 0;
+        for (path, y) in &paths {
+            for (i, row) in y.iter().enumerate() {
+                for (j, got) in row.iter().enumerate() {
+                    let mut patch = [zero_point; K];
+                    for kh in 0..KH {
+                        for kw in 0..KW {
+                            let r =
+                                (i * stride[0] + kh * dilation[0]).checked_sub(window.before[0]);
+                            let c =
+                                (j * stride[1] + kw * dilation[1]).checked_sub(window.before[1]);
+                            if let Some(tap) = r.and_then(|r| x.get(r)?.get(c?)) {
+                                let at = (kh * KW + kw) * IN;
+                                patch[at..at + IN].copy_from_slice(tap);
+                                inside += 1;
+                            }
+                        }
+                    }
+                    let want = fc.forward_with(&patch, Kernel::Portable);
+                    assert_eq!(
+                        got, &want,
+                        "{path}: {IN}→{OUT} {KH}×{KW} {stride:?} {padding:?} zp {zero_point} \
+                         {rounding:?} at {i}, {j}"
+                    );
+                }
+            }
+        }
+        // The case reads the input (not only its padding).
+        assert!(inside > 0);
+    }
+}
+
+#[test]
+fn pointwise_convolutions_in_lanes_are_the_patches_products() {
+    let (one, valid) = ([1, 1], Padding::Valid);
+    // 35 positions (three past the last whole block); one partial block of channels; inputs
+    // of 3 and 13 (a partial group of four).
+    check::<3, 5, 1, 1, 3, 7, 5, 7, 5>(1, one, one, valid);
+    check::<13, 20, 1, 1, 13, 7, 5, 7, 5>(2, one, one, valid);
+    // Three and four whole blocks, the DS-CNN's 64 → 64; seven blocks (four, then three), the
+    // last partial.
+    check::<8, 48, 1, 1, 8, 7, 5, 7, 5>(3, one, one, valid);
+    check::<64, 64, 1, 1, 64, 7, 5, 7, 5>(4, one, one, valid);
+    check::<16, 100, 1, 1, 16, 7, 5, 7, 5>(5, one, one, valid);
+    // Padding around a 1 × 1 kernel: 9 × 9 = 81 positions, 46 of them in the padding.
+    check::<13, 33, 1, 1, 13, 7, 5, 9, 9>(6, one, one, Padding::Explicit([1, 2]));
+    // Strides: 4 × 2 = 8 positions (whole blocks); 5 × 5 = 25 with a padded row.
+    check::<12, 24, 1, 1, 12, 7, 5, 4, 2>(7, [2, 3], one, Padding::Same);
+    check::<6, 17, 1, 1, 6, 7, 5, 5, 5>(8, [2, 1], one, Padding::Explicit([1, 0]));
+    // Fewer positions than a block.
+    check::<64, 64, 1, 1, 64, 1, 3, 1, 3>(9, one, one, valid);
+}
+
+#[test]
+fn convolutions_of_several_taps_in_lanes_are_the_patches_products() {
+    let one = [1, 1];
+    // 3 × 3 over 5 channels (45 inputs a patch), 7 × 5 positions with `SAME` padding.
+    check::<5, 20, 3, 3, 45, 7, 5, 7, 5>(11, one, one, Padding::Same);
+    // Strided and dilated: 2 × 3 taps, dilation [2, 1], stride [2, 2], explicit padding.
+    check::<4, 70, 2, 3, 24, 7, 5, 4, 2>(12, [2, 2], [2, 1], Padding::Explicit([1, 0]));
+}

@@ -1,0 +1,251 @@
+//! A convolution's packed weights ([`super::Kernel::pack`]) against [`BLOCK`] output positions
+//! at a time on AVX-512 VNNI, output channels in the lanes: for each group of four inputs,
+//! the weights of up to four blocks of sixteen channels are loaded once for all the positions,
+//! and each position's four inputs are broadcast once for all the blocks, so that sixteen
+//! `vpdpbusd` chains run side by side in registers (four loads and four broadcasts for sixteen
+//! `vpdpbusd`, where one position at a time needs a load for each). The sums then go through
+//! the output stage a block of channels at a time, its multipliers read once for the
+//! positions. No sums across lanes: each lane's sum is the one position at a time gives.
+
+// Stable from Rust 1.89: the module builds only with `nncore_avx512`.
+#![allow(clippy::incompatible_msrv)]
+
+use core::arch::x86_64::{
+    __m512i, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
+    _mm512_maskz_loadu_epi32, _mm512_set1_epi8, _mm512_set1_epi32, _mm512_setzero_si512,
+    _mm512_sub_epi32,
+};
+
+use super::prepared::Lanes;
+use super::wide::Packed;
+
+/// Output positions a block.
+pub(crate) const BLOCK: usize = 4;
+
+/// `base[o] = bias[o] − (128 − offset) · Σ w` for every packed row `o`, wrapping: what the
+/// sums of the unsigned inputs `x + 128` start from to give `bias + Σ w · (x + offset)`. One
+/// `vpdpbusd` a packed vector, `128 − offset` (within [0, 255]) as the unsigned bytes.
+///
+/// # Panics
+/// If `bias` or `base` is not one a row, or `offset` is outside [-127, 128].
+#[inline]
+pub(crate) fn block_base(packed: &Packed<'_>, bias: &[i32], offset: i32, base: &mut [i32]) {
+    let n = packed.out;
+    assert!(bias.len() == n && base.len() == n, "one a row");
+    let k = u8::try_from(128 - offset).expect("an offset within [-127, 128]");
+    // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
+    // `n` rows; the lengths were checked above.
+    unsafe { packed_base(packed, bias, k, base) };
+}
+
+/// [`block_base`], checked.
+///
+/// # Safety
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `bias` and `base` are one a packed
+/// row.
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn packed_base(packed: &Packed<'_>, bias: &[i32], k: u8, base: &mut [i32]) {
+    let n = packed.out;
+    let groups = packed.k.div_ceil(4);
+    let k = _mm512_set1_epi8(k as i8);
+    for (b, weights) in packed.weights.chunks_exact(64 * groups).enumerate() {
+        let mut sum = _mm512_setzero_si512();
+        for w in weights.chunks_exact(64) {
+            // SAFETY: `w` is 64 bytes.
+            let w = unsafe { _mm512_loadu_si512(w.as_ptr().cast()) };
+            sum = _mm512_dpbusd_epi32(sum, k, w);
+        }
+        let mask = (!0u32 >> (32 - (n - 16 * b).min(16))) as u16;
+        // SAFETY: the masked int32 from `16 · b` are inside `bias` and `base`.
+        unsafe {
+            let bias = _mm512_maskz_loadu_epi32(mask, bias.as_ptr().add(16 * b));
+            let at = base.as_mut_ptr().add(16 * b);
+            _mm512_mask_storeu_epi32(at, mask, _mm512_sub_epi32(bias, sum));
+        }
+    }
+}
+
+/// Adds `Σ w · u_p` of every packed row `o` to `acc[p · n + o]` for each position `p` of the
+/// block, `n` the rows and `u_p = u[p · k ..][..k]` position `p`'s inputs as unsigned bytes
+/// (`x + 128`): the caller takes `(128 + zx) · Σ w` off beforehand.
+///
+/// # Panics
+/// If `u` is not [`BLOCK`] inputs of the packed rows' length, or `acc` not [`BLOCK`] sums of
+/// every row.
+#[inline]
+pub(crate) fn block_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
+    let n = packed.out;
+    assert_eq!(u.len(), BLOCK * packed.k, "an input a weight and position");
+    assert_eq!(acc.len(), BLOCK * n, "a sum a row and position");
+    // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
+    // `n` rows of `k`; the lengths were checked above.
+    unsafe {
+        let mask = |first: usize| (!0u32 >> (32 - (n - first).min(16))) as u16;
+        // SAFETY: the masked int32 from `p · n + first` are inside `acc`.
+        let acc = acc.as_mut_ptr();
+        let at = |first: usize, p: usize| acc.add(p * n + first);
+        block_sums(
+            packed,
+            u,
+            |first, p| _mm512_maskz_loadu_epi32(mask(first), at(first, p)),
+            |first, sums| {
+                for (p, sum) in sums.iter().enumerate() {
+                    _mm512_mask_storeu_epi32(at(first, p), mask(first), *sum);
+                }
+            },
+        );
+    }
+}
+
+/// [`block_dots`] added to `base` (one a row) and finished by the output stage `lanes` into
+/// `out[p · n + o]`, the sums kept in registers.
+///
+/// # Panics
+/// As [`block_dots`]; if `base` or `lanes` is not one a row, or `out` not [`BLOCK`] outputs of
+/// every row.
+#[inline]
+pub(crate) fn block_dots_finished(
+    packed: &Packed<'_>,
+    u: &[u8],
+    base: &[i32],
+    lanes: &Lanes,
+    out: &mut [i8],
+) {
+    let n = packed.out;
+    assert_eq!(u.len(), BLOCK * packed.k, "an input a weight and position");
+    assert!(
+        base.len() == n && lanes.channels() == n && out.len() == BLOCK * n,
+        "one a row and position"
+    );
+    // SAFETY: as in `block_dots`; `Lanes` exists only where the CPU runs AVX-512F.
+    unsafe {
+        block_sums(
+            packed,
+            u,
+            // SAFETY: the masked int32 from `first` are inside `base`.
+            |first, _| _mm512_maskz_loadu_epi32(lanes.mask(first / 16), base.as_ptr().add(first)),
+            // SAFETY: `out` holds `BLOCK · n` bytes.
+            |first, sums| lanes.store_each(first / 16, sums, out.as_mut_ptr()),
+        );
+    }
+}
+
+/// Hands `sink` the sums `start(first, p) + Σ w · u_p` of rows `first .. first + 16` of each
+/// position `p` with each `first` (a multiple of 16 below the rows), lanes past the rows
+/// `start`'s: up to four blocks of sixteen rows at a time.
+///
+/// # Safety
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `u` is [`BLOCK`] inputs of `k`,
+/// `packed` as `vnni::pack` made it.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn block_sums(
+    packed: &Packed<'_>,
+    u: &[u8],
+    start: impl Fn(usize, usize) -> __m512i,
+    mut sink: impl FnMut(usize, &[__m512i; BLOCK]),
+) {
+    let k = packed.k;
+    let whole = k / 4;
+    // Each position's last, partial group of four inputs, zero past `k`.
+    // (Byte by byte: at most three, where a copy would call `memmove`.)
+    let tails: [i32; BLOCK] = core::array::from_fn(|p| {
+        let rest = &u[p * k + 4 * whole..(p + 1) * k];
+        let tail = rest.iter().rev().fold(0u32, |t, &b| t << 8 | u32::from(b));
+        tail as i32
+    });
+    let inputs = Inputs { u, k, tails };
+    let blocks = packed.out.div_ceil(16);
+    let mut b = 0;
+    while b < blocks {
+        let n = (blocks - b).min(4);
+        // SAFETY: blocks `b .. b + n` are packed; as this function's.
+        unsafe {
+            match n {
+                1 => chunk::<1>(packed, &inputs, b, &start, &mut sink),
+                2 => chunk::<2>(packed, &inputs, b, &start, &mut sink),
+                3 => chunk::<3>(packed, &inputs, b, &start, &mut sink),
+                _ => chunk::<4>(packed, &inputs, b, &start, &mut sink),
+            }
+        }
+        b += n;
+    }
+}
+
+/// The block's inputs.
+struct Inputs<'a> {
+    /// [`BLOCK`] rows of `k` unsigned bytes.
+    u: &'a [u8],
+    k: usize,
+    /// Each row's bytes past its last whole group of four, zero-extended.
+    tails: [i32; BLOCK],
+}
+
+impl Inputs<'_> {
+    /// Inputs `4g .. 4g + 4` of position `p`.
+    ///
+    /// # Safety
+    /// `4g + 4 <= k`.
+    #[inline(always)]
+    unsafe fn word(&self, p: usize, g: usize) -> i32 {
+        // SAFETY: bytes `4g .. 4g + 4` of row `p` are inside `u`.
+        unsafe {
+            self.u
+                .as_ptr()
+                .add(p * self.k + 4 * g)
+                .cast::<i32>()
+                .read_unaligned()
+        }
+    }
+}
+
+/// Hands `sink` the sums of blocks `b .. b + N` of sixteen rows for every position (from
+/// `start`'s), each
+/// block's weights loaded once for the positions and each position's inputs broadcast once for
+/// the blocks.
+///
+/// # Safety
+/// As [`block_sums`]; blocks `b .. b + N` are inside `packed`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn chunk<const N: usize>(
+    packed: &Packed<'_>,
+    inputs: &Inputs<'_>,
+    b: usize,
+    start: &impl Fn(usize, usize) -> __m512i,
+    sink: &mut impl FnMut(usize, &[__m512i; BLOCK]),
+) {
+    let groups = packed.k.div_ceil(4);
+    let whole = packed.k / 4;
+    // SAFETY: block `b + t`, group `g` is 64 bytes inside `packed`.
+    let weights = |t: usize, g: usize| unsafe {
+        _mm512_loadu_si512(
+            packed
+                .weights
+                .as_ptr()
+                .add(((b + t) * groups + g) * 64)
+                .cast(),
+        )
+    };
+    let mut a: [[__m512i; BLOCK]; N] =
+        core::array::from_fn(|t| core::array::from_fn(|p| start(16 * (b + t), p)));
+    let mut step = |g: usize, words: [i32; BLOCK]| {
+        let w: [__m512i; N] = core::array::from_fn(|t| weights(t, g));
+        for (p, word) in words.into_iter().enumerate() {
+            let x = _mm512_set1_epi32(word);
+            for (a, w) in a.iter_mut().zip(&w) {
+                a[p] = _mm512_dpbusd_epi32(a[p], x, *w);
+            }
+        }
+    };
+    for g in 0..whole {
+        // SAFETY: `4g + 4 <= k`.
+        step(g, core::array::from_fn(|p| unsafe { inputs.word(p, g) }));
+    }
+    if whole < groups {
+        step(whole, inputs.tails);
+    }
+    for (t, a) in a.iter().enumerate() {
+        sink(16 * (b + t), a);
+    }
+}

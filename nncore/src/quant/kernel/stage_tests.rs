@@ -1,0 +1,122 @@
+//! The output stages in lanes (`prepared.rs` on AVX-512, `stage_avx2.rs` on AVX2) against the
+//! scalar one where the results are not clamped away: zero points that leave negative and
+//! positive results in range, every shift the lanes take, mantissas of both signs (and 0),
+//! accumulators whose high multiplication lands on and next to the ties of the division by
+//! `2^e` (half away from zero: the negative ties are where AVX-512's one rounding in 64-bit
+//! lanes needs its correction), the ends of int32, and at random.
+
+extern crate std;
+use super::Kernel;
+use crate::quant::{Activation, Multiplier, OutputStage, QuantParams, Rounding};
+use std::vec::Vec;
+
+/// Channels: several blocks of sixteen and of eight, the last partial.
+const N: usize = 67;
+
+/// Checks `lanes(stage)`'s outputs (`None`: the stage is not in lanes on this CPU) for every
+/// case against the scalar stage's.
+fn check(lanes: impl Fn(&OutputStage<N>) -> Option<std::boxed::Box<dyn Fn(&[i32; N]) -> [i8; N]>>) {
+    let mut s = 7u32;
+    let mut random = move || {
+        s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        s
+    };
+    let mantissas = [
+        1 << 30,
+        i32::MAX,
+        1_518_500_250,
+        -(1 << 30),
+        -i32::MAX,
+        0,
+        1,
+    ];
+    let multiplier: [Multiplier; N] = core::array::from_fn(|c| Multiplier {
+        mantissa: match c % 9 {
+            7 | 8 => random() as i32 | 1,
+            i => mantissas[i],
+        },
+        shift: -((c * 5 % 32) as i32),
+    });
+    for (zero_point, activation) in [
+        (0, Activation::None),
+        (-3, Activation::None),
+        (100, Activation::Relu6),
+    ] {
+        let output = QuantParams::new(0.02, zero_point);
+        let input = QuantParams::new(0.1, 3);
+        let mut stage: OutputStage<N> =
+            OutputStage::per_tensor(input, 0.01, output, activation, Rounding::Double);
+        stage.multiplier = multiplier;
+        let Some(lanes) = lanes(&stage) else {
+            return;
+        };
+        // Each channel's accumulators: `f = x · m / 2^31` at the ties `(2k + 1) · 2^(e−1)` and
+        // one either side, the ends of int32, and random ones.
+        let accs: Vec<[i32; N]> = (0..600)
+            .map(|t| {
+                core::array::from_fn(|c| {
+                    let (m, e) = (multiplier[c].mantissa as i64, -multiplier[c].shift);
+                    let k = (t / 3) as i64 % 120 - 60;
+                    let f = ((2 * k + 1) << e) / 2;
+                    let x = match m {
+                        _ if t % 50 == 49 => random() as i64,
+                        0 => f,
+                        _ => (f << 31) / m + (t % 3) as i64 - 1,
+                    };
+                    x.clamp(i32::MIN.into(), i32::MAX.into()) as i32
+                })
+            })
+            .chain([[i32::MIN; N], [i32::MAX; N], [-1; N]])
+            .collect();
+        let mut negative = 0;
+        for acc in &accs {
+            let want: [i8; N] = core::array::from_fn(|c| stage.finish(c, acc[c]));
+            negative += want.iter().filter(|&&y| y < zero_point).count();
+            assert_eq!(lanes(acc), want, "zero point {zero_point}");
+        }
+        // The case reaches the negative results (the activation's clamp aside).
+        assert!(
+            activation == Activation::Relu6 || negative > 1000,
+            "{negative}"
+        );
+    }
+}
+
+#[cfg(nncore_avx512)]
+#[test]
+fn the_stage_in_avx512_lanes_is_the_scalar_one_on_and_near_ties() {
+    check(|stage| {
+        let zero_point = stage.output.zero_point.into();
+        let (m, r) = (&stage.multiplier, stage.rounding);
+        let mut room = core::mem::MaybeUninit::uninit();
+        let lanes = Kernel::Avx512Vnni.stage_lanes(m, r, zero_point, stage.clamp, &mut room);
+        let lanes = lanes.copied();
+        let here = std::is_x86_feature_detected!("avx512vnni");
+        assert_eq!(lanes.is_some(), here, "the stage in lanes on this CPU");
+        let lanes = lanes?;
+        Some(std::boxed::Box::new(move |acc: &[i32; N]| {
+            let mut out = [0x55; N];
+            lanes.finish(acc, &mut out);
+            out
+        }))
+    });
+}
+
+#[test]
+fn the_stage_in_avx2_lanes_is_the_scalar_one_on_and_near_ties() {
+    check(|stage| {
+        let zero_point = stage.output.zero_point.into();
+        let (m, r) = (&stage.multiplier, stage.rounding);
+        let mut room = core::mem::MaybeUninit::uninit();
+        let lanes = Kernel::Avx2.stage_lanes8(m, r, zero_point, stage.clamp, &mut room);
+        let lanes = lanes.copied();
+        let here = std::is_x86_feature_detected!("avx2");
+        assert_eq!(lanes.is_some(), here, "the stage in lanes on this CPU");
+        let lanes = lanes?;
+        Some(std::boxed::Box::new(move |acc: &[i32; N]| {
+            let mut out = [0x55; N];
+            lanes.finish(acc, &mut out);
+            out
+        }))
+    });
+}
