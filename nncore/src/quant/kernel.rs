@@ -321,7 +321,7 @@ impl Kernel {
 }
 
 mod detect;
-use detect::{avx_vnni_available, avx2_available, avx512_vnni_available};
+pub(crate) use detect::{avx_vnni_available, avx2_available, avx512_vnni_available};
 #[cfg(nn_arm_dsp)]
 mod arm;
 #[cfg(nn_arm_dsp)]

@@ -6,7 +6,7 @@ macro_rules! available {
     ($name:ident, $gate:meta, $($feature:tt),+) => {
         #[inline]
         #[allow(clippy::incompatible_msrv)]
-        pub(super) fn $name() -> bool {
+        pub(crate) fn $name() -> bool {
             #[cfg(all(target_arch = "x86_64", $gate, feature = "std"))]
             {
                 $(std::is_x86_feature_detected!($feature))&&+

@@ -91,7 +91,7 @@ fn the_stage_in_avx512_lanes_is_the_scalar_one_on_and_near_ties() {
         let mut room = core::mem::MaybeUninit::uninit();
         let lanes = Kernel::Avx512Vnni.stage_lanes(m, r, zero_point, stage.clamp, &mut room);
         let lanes = lanes.copied();
-        let here = std::is_x86_feature_detected!("avx512vnni");
+        let here = super::avx512_vnni_available();
         assert_eq!(lanes.is_some(), here, "the stage in lanes on this CPU");
         let lanes = lanes?;
         Some(std::boxed::Box::new(move |acc: &[i32; N]| {
@@ -110,7 +110,7 @@ fn the_stage_in_avx2_lanes_is_the_scalar_one_on_and_near_ties() {
         let mut room = core::mem::MaybeUninit::uninit();
         let lanes = Kernel::Avx2.stage_lanes8(m, r, zero_point, stage.clamp, &mut room);
         let lanes = lanes.copied();
-        let here = std::is_x86_feature_detected!("avx2");
+        let here = super::avx2_available();
         assert_eq!(lanes.is_some(), here, "the stage in lanes on this CPU");
         let lanes = lanes?;
         Some(std::boxed::Box::new(move |acc: &[i32; N]| {
