@@ -42,6 +42,11 @@ mod panels;
 pub(crate) mod parallel;
 mod strided;
 pub(crate) use strided::Strided;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod taps;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use taps::Taps;
 #[cfg(test)]
 mod tests;
 mod tiles;
@@ -269,6 +274,20 @@ pub(crate) fn accumulate(isa: Isa, p: &Strided<'_>, c: &mut [f32]) {
         #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
         Isa::Neon => unsafe { strided::accumulate::<Neon<FUSED>, 4, 2>(p, c) },
     }
+}
+
+/// The depthwise products of whole planes ([`Taps`] states them): each output one chain of
+/// multiply-adds over the taps in order, from its channel's start, the taps that fall off the
+/// plane adding `weight · 0`. `false`, with `out` untouched, unless `isa` is AVX-512 and the
+/// operands fit (then the caller runs its own path, which gives the same bits).
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) fn taps(isa: Isa, p: &Taps<'_>, out: &mut [f32]) -> bool {
+    match isa {
+        // SAFETY: `fits` checked the operands, and AVX-512 is chosen only where the CPU has it.
+        Isa::Avx512 if p.fits(out.len()) => unsafe { taps::run(p, out) },
+        _ => return false,
+    }
+    true
 }
 
 /// The AVX2 entry points: the generic drivers compiled with AVX2 and FMA enabled.

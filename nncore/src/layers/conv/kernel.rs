@@ -204,6 +204,18 @@ pub(crate) fn forward<
             (out * HO * WO).max(1),
         );
         if depthwise::depthwise(s, out) {
+            #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+            if depthwise::planes(
+                isa,
+                s,
+                weight,
+                bias,
+                rows_x.as_flattened(),
+                rows_y.as_flattened_mut(),
+                false,
+            ) {
+                return;
+            }
             let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
             // `None` (for the first sample, if any) when the layer's rows do not fit a panel.
             let mut samples = rows_x.chunks_exact(rx).zip(rows_y.chunks_exact_mut(ry));
@@ -256,6 +268,18 @@ pub(crate) fn backward_input<
             (out * HO * WO).max(1),
         );
         if depthwise::depthwise(s, out) {
+            #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+            if depthwise::planes(
+                isa,
+                s,
+                weight,
+                None,
+                rows_dy.as_flattened(),
+                rows_dx.as_flattened_mut(),
+                true,
+            ) {
+                return;
+            }
             let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
             let mut samples = rows_dy.chunks_exact(ry).zip(rows_dx.chunks_exact_mut(rx));
             if samples.all(|(dy, dx)| {
