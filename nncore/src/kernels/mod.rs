@@ -33,6 +33,8 @@ mod dot512;
 mod grads;
 mod isa;
 mod lanes;
+mod lanes8;
+pub(crate) use lanes8::Rows;
 mod narrow;
 #[cfg(test)]
 mod narrow_tests;
@@ -42,6 +44,11 @@ mod panels;
 pub(crate) mod parallel;
 mod strided;
 pub(crate) use strided::Strided;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod tap_sums;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use tap_sums::TapSums;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[allow(clippy::incompatible_msrv)]
 mod taps;
@@ -276,6 +283,17 @@ pub(crate) fn accumulate(isa: Isa, p: &Strided<'_>, c: &mut [f32]) {
     }
 }
 
+/// `sums[t][l] += Σ a[r][i] · b_t[r][i]` over the rows `r` in order and the columns `i ≡ l
+/// (mod 8)` in order, for each tap `t` of `p` ([`Rows`]): each product rounded, then added, on
+/// every instruction set.
+pub(crate) fn lanes8(isa: Isa, p: &Rows<'_>, sums: &mut [[f32; 8]]) {
+    assert!(
+        p.fits() && sums.len() == p.offsets.len(),
+        "kernels::lanes8: mismatched sizes"
+    );
+    lanes8::dispatch(isa, p, sums);
+}
+
 /// The depthwise products of whole planes ([`Taps`] states them): each output one chain of
 /// multiply-adds over the taps in order, from its channel's start, the taps that fall off the
 /// plane adding `weight · 0`. `false`, with `out` untouched, unless `isa` is AVX-512 and the
@@ -285,6 +303,21 @@ pub(crate) fn taps(isa: Isa, p: &Taps<'_>, out: &mut [f32]) -> bool {
     match isa {
         // SAFETY: `fits` checked the operands, and AVX-512 is chosen only where the CPU has it.
         Isa::Avx512 if p.fits(out.len()) => unsafe { taps::run(p, out) },
+        _ => return false,
+    }
+    true
+}
+
+/// The weight gradient of depthwise planes ([`TapSums`] states them), one sample's: `dw[c][t]
+/// += tree(lanes)`, lane `l` adding `dy · x` for the output columns `≡ l (mod 8)`, row after
+/// row, each product rounded, then added, the taps that fall off the plane reading 0. `false`,
+/// with `dw` untouched, unless `isa` is AVX-512 and the operands fit (then the caller runs
+/// `small.rs`'s panels, which give the same bits).
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) fn tap_sums(isa: Isa, p: &TapSums<'_>, dw: &mut [f32]) -> bool {
+    match isa {
+        // SAFETY: `fits` checked the operands, and AVX-512 is chosen only where the CPU has it.
+        Isa::Avx512 if p.fits(dw.len()) => unsafe { tap_sums::run(p, dw) },
         _ => return false,
     }
     true

@@ -377,7 +377,7 @@ pub(super) fn backward_params_part<
                 small::bias_grad::<WO>(dy, dbias);
             }
             if small {
-                if small::backward_weight::<WO>(s, x, dy, dweight).is_some() {
+                if small::backward_weight(isa, s, x, dy, dweight).is_some() {
                     continue;
                 }
             } else if pointwise && pointwise::backward_weight(isa, s, x, dy, dweight).is_some() {
