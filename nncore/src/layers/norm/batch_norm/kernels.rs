@@ -357,34 +357,28 @@ impl<const C: usize> Train<'_, C> {
     }
 }
 
-/// The parameter gradients of a training-mode forward whose statistics are in `cache`.
-pub(super) fn backward_params_train<const C: usize>(
-    x: &[f32],
-    dy: &[f32],
-    cache: &[f32],
-    p: usize,
-    grads: (&mut [f32; C], &mut [f32; C]),
-) {
-    let (mean, invstd) = cached::<C>(cache);
-    add_param_grads(grad_sums(x, dy, &mean, p), &invstd, grads.0, grads.1);
-}
-
-/// The input gradients of a training-mode forward, as PyTorch's kernel writes them:
-/// `dx = (dy − Σdy/n − (x − mean)·k)·invstd·weight` with `k = Σ(x − mean)·dy · invstd² / n`.
-pub(super) fn backward_input_train<const C: usize>(
+/// The backward of a training-mode forward whose statistics are in `cache`, the batch's sums
+/// taken once for both: the parameter gradients into `grads` and, as PyTorch's kernel writes
+/// them, the input gradients `dx = (dy − Σdy/n − (x − mean)·k)·invstd·weight` with `k = Σ(x −
+/// mean)·dy · invstd² / n`, each where given.
+pub(super) fn backward_train<const C: usize>(
     weight: &[f32; C],
-    x: &[f32],
-    dy: &[f32],
+    (x, dy): (&[f32], &[f32]),
     cache: &[f32],
     p: usize,
-    dx: &mut [f32],
+    grads: Option<(&mut [f32; C], &mut [f32; C])>,
+    dx: Option<&mut [f32]>,
 ) {
     let n = per_channel::<C>(x);
-    if n == 0 {
+    if n == 0 || (grads.is_none() && dx.is_none()) {
         return;
     }
     let (mean, invstd) = cached::<C>(cache);
     let (sum, dotp) = grad_sums(x, dy, &mean, p);
+    if let Some((dweight, dbias)) = grads {
+        add_param_grads((sum, dotp), &invstd, dweight, dbias);
+    }
+    let Some(dx) = dx else { return };
     let k: [f32; C] = core::array::from_fn(|c| dotp[c] as f32 * invstd[c] * invstd[c] / n as f32);
     let grad_mean: [f32; C] = core::array::from_fn(|c| (sum[c] / n as f64) as f32);
     let p = p.max(1);
