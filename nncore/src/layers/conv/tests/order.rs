@@ -317,6 +317,9 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     check::<1, 50, 1, 20, 1, 7>(geometry(3, 1, [1, 2], [0, 4], [1, 3]), 5);
     // 1×1, no padding, more outputs than a register tile.
     check::<5, 6, 5, 6, 1, 1>(geometry(16, 1, [1, 1], [0, 0], [1, 1]), 19);
+    // The DS-CNN's first layer, fewer rows: strided rows of 5 take `panel.rs`, whose `im2col`
+    // gathers each row at the positions' offsets when nothing is padded.
+    check::<22, 12, 7, 5, 10, 4>(geometry(1, 1, [2, 2], [0, 0], [1, 1]), 8);
     // Kernels too large for the direct paths: `panel.rs`. 81 taps; 70 columns.
     check::<12, 12, 12, 12, 9, 9>(geometry(1, 1, [1, 1], [4, 4], [1, 1]), 3);
     check::<1, 80, 1, 11, 1, 70>(geometry(2, 1, [1, 1], [0, 0], [1, 1]), 2);
