@@ -40,6 +40,11 @@ mod narrow;
 mod narrow_tests;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod panels;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod planes;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use planes::Planes;
 #[cfg(feature = "rayon")]
 pub(crate) mod parallel;
 mod strided;
@@ -303,6 +308,21 @@ pub(crate) fn taps(isa: Isa, p: &Taps<'_>, out: &mut [f32]) -> bool {
     match isa {
         // SAFETY: `fits` checked the operands, and AVX-512 is chosen only where the CPU has it.
         Isa::Avx512 if p.fits(out.len()) => unsafe { taps::run(p, out) },
+        _ => return false,
+    }
+    true
+}
+
+/// Convolutions of stride 1 over whole planes ([`Planes`] states them): each output one chain
+/// of multiply-adds, from the value it holds, over the source planes in order and each one's
+/// taps in order, the taps that fall off the plane adding `a · 0`. `false`, with `out`
+/// untouched, unless `isa` is AVX-512 and the operands fit (then the caller runs its own path,
+/// which gives the same bits).
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) fn planes(isa: Isa, p: &Planes<'_>, out: &mut [f32]) -> bool {
+    match isa {
+        // SAFETY: `fits` checked the operands, and AVX-512 is chosen only where the CPU has it.
+        Isa::Avx512 if p.fits(out.len()) => unsafe { planes::run(p, out) },
         _ => return false,
     }
     true

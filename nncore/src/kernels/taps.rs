@@ -15,7 +15,7 @@ use super::lanes::{Avx512, Lanes};
 pub(crate) const MAX_TAPS: usize = 64;
 
 /// Vectors of positions whose masks a call computes at a time: 8 KiB of masks at most.
-const CHUNK: usize = 64;
+pub(super) const CHUNK: usize = 64;
 
 /// The operands of [`super::taps`], for `planes = out.len() / out_len` planes: plane `i` of
 /// the output (`out_len` floats) from plane `i` of `src` (`src_len` floats) through the weights
@@ -63,7 +63,7 @@ impl Taps<'_> {
 
 /// Bits `lo..hi` of sixteen (none if `hi <= lo`).
 #[inline(always)]
-fn bits(lo: isize, hi: isize) -> u16 {
+pub(super) fn bits(lo: isize, hi: isize) -> u16 {
     let (lo, hi) = (lo.clamp(0, 16) as u32, hi.clamp(0, 16) as u32);
     if hi <= lo {
         0
@@ -72,23 +72,72 @@ fn bits(lo: isize, hi: isize) -> u16 {
     }
 }
 
-/// The lanes of the vector of output positions from `p0` that read inside the source through
-/// a tap `row` rows and `col` columns away.
-fn lanes(p: &Taps<'_>, p0: usize, (row, col): (isize, isize)) -> u16 {
-    let (width, off) = (p.width as isize, row * p.width as isize + col);
-    (0..16).fold(0, |m, l| {
-        let at = (p0 + l) as isize;
-        let column = at % width + col;
-        let inside = (0..width).contains(&column) && (0..p.src_len as isize).contains(&(at + off));
-        m | (u16::from(inside) << l)
-    })
+/// A kernel's taps over planes of rows `width` floats wide, read from a source plane of
+/// `src_len` floats: each tap's offset and, a chunk of [`CHUNK`] vectors of output positions
+/// at a time, the lanes each tap reads inside the source.
+pub(super) struct TapMasks {
+    pub(super) offsets: [isize; MAX_TAPS],
+    steps: [(isize, isize); MAX_TAPS],
+    pub(super) taps: usize,
+    width: usize,
+    src_len: usize,
+    /// `masks[(v - v0) · taps + t]` for the vectors `v` of the chunk from `v0`.
+    pub(super) masks: [u16; CHUNK * MAX_TAPS],
+}
+
+impl TapMasks {
+    /// The taps at `rows[i]` rows and `cols[j]` columns, `i` then `j` (at most [`MAX_TAPS`]).
+    pub(super) fn new(width: usize, src_len: usize, rows: &[isize], cols: &[isize]) -> Self {
+        let (taps, kw) = (rows.len() * cols.len(), cols.len());
+        let mut m = TapMasks {
+            offsets: [0; MAX_TAPS],
+            steps: [(0, 0); MAX_TAPS],
+            taps,
+            width,
+            src_len,
+            masks: [0; CHUNK * MAX_TAPS],
+        };
+        for t in 0..taps {
+            m.steps[t] = (rows[t / kw], cols[t % kw]);
+            m.offsets[t] = m.steps[t].0 * width as isize + m.steps[t].1;
+        }
+        m
+    }
+
+    /// Computes the masks of the `count` (at most [`CHUNK`]) vectors from `v0`.
+    pub(super) fn chunk(&mut self, v0: usize, count: usize) {
+        let (width, len) = (self.width as isize, self.src_len as isize);
+        for (v, masks) in self
+            .masks
+            .chunks_exact_mut(self.taps)
+            .take(count)
+            .enumerate()
+        {
+            let first = (16 * (v0 + v)) as isize;
+            // Each lane's column, counted on from the first's.
+            let mut columns = [0; 16];
+            let mut column = first % width;
+            for c in &mut columns {
+                *c = column;
+                column = if column + 1 == width { 0 } else { column + 1 };
+            }
+            for (m, (&(_, col), &off)) in masks.iter_mut().zip(self.steps.iter().zip(&self.offsets))
+            {
+                let range = bits(-first - off, len - first - off);
+                let inside = columns.iter().enumerate().fold(0u16, |m, (l, &c)| {
+                    m | (u16::from((0..width).contains(&(c + col))) << l)
+                });
+                *m = range & inside;
+            }
+        }
+    }
 }
 
 /// `NV` vectors of one plane's outputs from position `p0`: the chains over the taps in order.
 ///
 /// # Safety
 /// AVX-512F and FMA are present; `src` holds the source plane, `dst` the output positions from
-/// `p0` up to `end`; `masks` holds `NV` vectors' masks, tap after tap (from [`lanes`]), and
+/// `p0` up to `end`; `masks` holds `NV` vectors' masks, tap after tap ([`TapMasks`]), and
 /// `w` and `offsets` as many values as taps.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
@@ -131,23 +180,13 @@ unsafe fn tile<const NV: usize>(
 /// `p.fits(out.len())`; the CPU has AVX-512F and FMA.
 #[target_feature(enable = "avx512f,avx2,fma")]
 pub(super) unsafe fn run(p: &Taps<'_>, out: &mut [f32]) {
-    let (taps, kw, n) = (p.taps(), p.cols.len(), p.out_len);
-    let mut offsets = [0; MAX_TAPS];
-    let mut steps = [(0, 0); MAX_TAPS];
-    for (t, (o, s)) in offsets.iter_mut().zip(&mut steps).take(taps).enumerate() {
-        *s = (p.rows[t / kw], p.cols[t % kw]);
-        *o = s.0 * p.width as isize + s.1;
-    }
-    let offsets = &offsets[..taps];
-    let vectors = n.div_ceil(16);
-    let mut masks = [0u16; CHUNK * MAX_TAPS];
+    let n = p.out_len;
+    let mut m = TapMasks::new(p.width, p.src_len, p.rows, p.cols);
+    let (taps, vectors) = (m.taps, n.div_ceil(16));
     for v0 in (0..vectors).step_by(CHUNK) {
         let chunk = CHUNK.min(vectors - v0);
-        for (v, masks) in masks.chunks_exact_mut(taps).take(chunk).enumerate() {
-            for (m, &step) in masks.iter_mut().zip(&steps[..taps]) {
-                *m = lanes(p, 16 * (v0 + v), step);
-            }
-        }
+        m.chunk(v0, chunk);
+        let (offsets, masks) = (&m.offsets[..taps], &m.masks[..]);
         for (i, dst) in out.chunks_exact_mut(n).enumerate() {
             let c = i % p.channels;
             let w = &p.weight[c * taps..][..taps];

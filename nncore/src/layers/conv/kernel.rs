@@ -48,6 +48,8 @@
 //!
 //! `tests/order.rs` checks every path against this order, bit for bit.
 
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+use super::flat;
 use super::{depthwise, direct, panel, pointwise, small, weight};
 use crate::kernels::Isa;
 
@@ -234,6 +236,10 @@ pub(crate) fn forward<
         if pointwise::pointwise(s) {
             return pointwise::forward(isa, s, weight, x, y, y.len() / per_y);
         }
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if flat::forward(isa, s, weight, x, y, y.len() / per_y) {
+            return;
+        }
         for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
             if direct::forward(isa, s, weight, x, y).is_none() {
                 panel::forward(isa, s, weight, x, y);
@@ -291,6 +297,10 @@ pub(crate) fn backward_input<
         let (dy, dx) = (rows_dy.as_flattened(), rows_dx.as_flattened_mut());
         if pointwise::pointwise(s) {
             return pointwise::backward_input(isa, s, weight, dy, dx, dy.len() / per_y);
+        }
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if flat::backward_input(isa, s, weight, dy, dx, dy.len() / per_y) {
+            return;
         }
         for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
             if direct::backward_input(isa, s, weight, dy, dx).is_none() {
