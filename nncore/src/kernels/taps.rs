@@ -107,6 +107,7 @@ impl TapMasks {
     /// Computes the masks of the `count` (at most [`CHUNK`]) vectors from `v0`.
     pub(super) fn chunk(&mut self, v0: usize, count: usize) {
         let (width, len) = (self.width as isize, self.src_len as isize);
+        let steps = self.steps.iter().zip(&self.offsets);
         for (v, masks) in self
             .masks
             .chunks_exact_mut(self.taps)
@@ -114,19 +115,27 @@ impl TapMasks {
             .enumerate()
         {
             let first = (16 * (v0 + v)) as isize;
-            // Each lane's column, counted on from the first's.
+            let r = first % width;
+            // Each lane's column, counted on from the first's, for rows under sixteen wide.
             let mut columns = [0; 16];
-            let mut column = first % width;
-            for c in &mut columns {
-                *c = column;
-                column = if column + 1 == width { 0 } else { column + 1 };
+            if width < 16 {
+                let mut column = r;
+                for c in &mut columns {
+                    *c = column;
+                    column = if column + 1 == width { 0 } else { column + 1 };
+                }
             }
-            for (m, (&(_, col), &off)) in masks.iter_mut().zip(self.steps.iter().zip(&self.offsets))
-            {
+            for (m, (&(_, d), &off)) in masks.iter_mut().zip(steps.clone()) {
                 let range = bits(-first - off, len - first - off);
-                let inside = columns.iter().enumerate().fold(0u16, |m, (l, &c)| {
-                    m | (u16::from((0..width).contains(&(c + col))) << l)
-                });
+                let inside = if width >= 16 {
+                    // Lane `l` is column `r + l`, or `r + l - width` past the row's end.
+                    let this = bits(-r - d, (width - r).min(width - r - d));
+                    this | bits((width - r).max(width - r - d), 2 * width - r - d)
+                } else {
+                    let ok = |c: isize| (0..width).contains(&(c + d));
+                    let lanes = columns.iter().enumerate();
+                    lanes.fold(0u16, |m, (l, &c)| m | (u16::from(ok(c)) << l))
+                };
                 *m = range & inside;
             }
         }

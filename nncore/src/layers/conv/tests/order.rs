@@ -311,6 +311,10 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     // Rows as wide as the input's but fewer of them (9 - 2 = 7): the input gradient reads a
     // shorter plane than it writes; rows of 17, so vectors start at every column.
     check::<9, 17, 7, 17, 3, 3>(geometry(1, 2, [1, 1], [0, 1], [1, 1]), 2);
+    // Taps three columns away on rows of 17: vectors start at every column, and the lanes past
+    // a row's end wrap into the next row, where some taps fall off it again.
+    check::<3, 17, 3, 17, 1, 7>(geometry(1, 2, [1, 1], [0, 3], [1, 1]), 2);
+    check::<3, 17, 3, 17, 1, 7>(geometry(2, 1, [1, 1], [0, 3], [1, 1]), 3);
     // Rows too wide for one panel: blocks of columns. A small layer whose rows do not fit.
     check::<3, 400, 3, 400, 3, 5>(geometry(1, 1, [1, 1], [1, 2], [1, 1]), 2);
     // One row, as `Conv1d` runs it: (50 + 8 - 3·6 - 1) / 2 + 1 = 20.
