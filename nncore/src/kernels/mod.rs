@@ -51,6 +51,9 @@ mod strided;
 pub(crate) use strided::Strided;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[allow(clippy::incompatible_msrv)]
+mod stats;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
 mod tap_sums;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use tap_sums::TapSums;
@@ -341,6 +344,56 @@ pub(crate) fn tap_sums(isa: Isa, p: &TapSums<'_>, dw: &mut [f32]) -> bool {
         _ => return false,
     }
     true
+}
+
+/// BatchNorm's sums of one sample's planes (`acc.len()` planes of `p` floats in `values`):
+/// `acc[c] += v` in `f64` for the values `v` of plane `c` in order, or `(v − mean[c])²`
+/// (rounded in `f32`) with a mean. Returns how many channels from the first it summed: a
+/// multiple of eight on AVX-512, none elsewhere (the caller sums the rest in the same order).
+pub(crate) fn plane_sums(
+    isa: Isa,
+    values: &[f32],
+    p: usize,
+    mean: Option<&[f32]>,
+    acc: &mut [f64],
+) -> usize {
+    let fits = values.len() == acc.len() * p && p > 0 && p < 1 << 28;
+    if !fits || mean.is_some_and(|m| m.len() != acc.len()) {
+        return 0;
+    }
+    match (isa, mean) {
+        // SAFETY: the sizes were checked above, and AVX-512 is chosen only where the CPU has
+        // it.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        (Isa::Avx512, None) => unsafe { stats::sums::<false>(values, p, &[], acc) },
+        // SAFETY: as above.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        (Isa::Avx512, Some(mean)) => unsafe { stats::sums::<true>(values, p, mean, acc) },
+        _ => 0,
+    }
+}
+
+/// BatchNorm's gradient sums of one sample's planes: `s[c] = Σ dy` and `d[c] = Σ (x −
+/// mean[c])·dy` over plane `c` in order, from zero, in `f32`. Returns how many channels from
+/// the first it summed, as [`plane_sums`].
+pub(crate) fn plane_grads(
+    isa: Isa,
+    (x, dy): (&[f32], &[f32]),
+    p: usize,
+    mean: &[f32],
+    (s, d): (&mut [f32], &mut [f32]),
+) -> usize {
+    let c = s.len();
+    let fits = x.len() == c * p && dy.len() == x.len() && mean.len() == c && d.len() == c;
+    if !fits || p == 0 || p >= 1 << 28 {
+        return 0;
+    }
+    match isa {
+        // SAFETY: as in `plane_sums`.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => unsafe { stats::grads((x, dy), p, mean, (s, d)) },
+        _ => 0,
+    }
 }
 
 /// The AVX2 entry points: the generic drivers compiled with AVX2 and FMA enabled.

@@ -17,6 +17,7 @@ mod fold;
 #[cfg(all(test, feature = "alloc"))]
 mod kernel_tests;
 mod kernels;
+mod sums;
 
 /// `nn.BatchNorm1d(C)`: normalizes each of the `C` channels of a vector `[f32; C]` or of a
 /// sequence `[[f32; L]; C]` (PyTorch's `[N, C]` and `[N, C, L]` inputs).
