@@ -128,7 +128,9 @@ mod neon;
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 pub(crate) use neon::Neon;
 #[cfg(target_arch = "x86_64")]
-pub(crate) use x86::{Avx2, sum4};
+pub(crate) use x86::Avx2;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use x86::sum4;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use x86_512::Avx512;
 
