@@ -1,4 +1,4 @@
-//! Sums in eight lanes over rows ([`super::lanes8`]), as the small convolutions' weight
+//! Sums in eight lanes over rows ([`lanes8`]), as the small convolutions' weight
 //! gradient takes them: for each tap, lane `l` adds the products of the columns `≡ l (mod 8)`,
 //! row after row. Each product is rounded, then added (unfused on every instruction set), and
 //! a lane past the end of a row adds `+0 · +0`, which leaves it as it is (a lane starts at `+0`
@@ -11,7 +11,7 @@ use super::Isa;
 use super::lanes::Neon;
 use super::lanes::{Lanes, Portable};
 
-/// The operands of [`super::lanes8`]: `rows` rows of `n` floats of `a`, `a_row` apart, against
+/// The operands of [`lanes8`]: `rows` rows of `n` floats of `a`, `a_row` apart, against
 /// the rows of each tap `t` of `b`, row `r` at `r · b_row + offsets[t]`.
 pub(crate) struct Rows<'a> {
     pub(crate) a: &'a [f32],
@@ -25,7 +25,7 @@ pub(crate) struct Rows<'a> {
 
 impl Rows<'_> {
     /// Whether every row read is inside `a` and `b`.
-    pub(super) fn fits(&self) -> bool {
+    fn fits(&self) -> bool {
         let Some(last) = self.rows.checked_sub(1) else {
             return true;
         };
@@ -92,8 +92,8 @@ unsafe fn load<V: Lanes>(p: *const f32, lanes: usize) -> V {
     }
 }
 
-/// See [`super::lanes8`]: `isa`'s unfused eight lanes.
-pub(super) fn dispatch(isa: Isa, p: &Rows<'_>, sums: &mut [[f32; 8]]) {
+/// See [`lanes8`]: `isa`'s unfused eight lanes.
+fn dispatch(isa: Isa, p: &Rows<'_>, sums: &mut [[f32; 8]]) {
     match isa {
         // SAFETY: the caller checked `fits` and the sums; the portable lanes run anywhere.
         Isa::Portable => unsafe { run::<Portable>(p, sums) },
@@ -122,4 +122,15 @@ mod x86 {
         // SAFETY: the caller's.
         unsafe { run::<Avx2<false>>(p, sums) }
     }
+}
+
+/// `sums[t][l] += Σ a[r][i] · b_t[r][i]` over the rows `r` in order and the columns `i ≡ l
+/// (mod 8)` in order, for each tap `t` of `p` ([`Rows`]): each product rounded, then added, on
+/// every instruction set.
+pub(crate) fn lanes8(isa: Isa, p: &Rows<'_>, sums: &mut [[f32; 8]]) {
+    assert!(
+        p.fits() && sums.len() == p.offsets.len(),
+        "kernels::lanes8: mismatched sizes"
+    );
+    dispatch(isa, p, sums);
 }

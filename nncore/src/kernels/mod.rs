@@ -3,7 +3,10 @@
 //! compile-time target features without it), NEON on aarch64 (part of its base instruction
 //! set), eight portable lanes otherwise. `dense` is what layers call; `dot`, `dot512` and `panels` (batches on
 //! AVX-512, the outputs in the lanes) hold the forward, `grads` the gradients, `narrow` (with `axpy` and `tiles`) the narrow layers'
-//! products, `strided` the convolutions' products ([`accumulate`]).
+//! products, `strided` the convolutions' products ([`accumulate`]), `lanes8` the small
+//! convolutions' weight gradient; `planar` the entry points of the kernels that read image
+//! planes in place (`taps`, `planes`, `tap_sums` on AVX-512) and of BatchNorm's plane sums
+//! (`stats`); `elementwise` the passes that compute each value on its own.
 //!
 //! # Summation order
 //!
@@ -26,6 +29,8 @@
 mod axpy;
 pub(crate) mod dense;
 mod dot;
+mod elementwise;
+pub(crate) use elementwise::elementwise;
 // Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[allow(clippy::incompatible_msrv)]
@@ -34,7 +39,7 @@ mod grads;
 mod isa;
 mod lanes;
 mod lanes8;
-pub(crate) use lanes8::Rows;
+pub(crate) use lanes8::{Rows, lanes8};
 mod narrow;
 #[cfg(test)]
 mod narrow_tests;
@@ -47,6 +52,10 @@ mod planes;
 pub(crate) use planes::Planes;
 #[cfg(feature = "rayon")]
 pub(crate) mod parallel;
+mod planar;
+pub(crate) use planar::{plane_grads, plane_sums};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use planar::{planes, tap_sums, taps};
 mod strided;
 pub(crate) use strided::Strided;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
@@ -68,58 +77,6 @@ mod tiles;
 mod transpose;
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 mod vfp;
-
-/// Runs `f(start, chunk)` on `out` split into chunks of whole `unit`s, `start` the chunk's
-/// offset: with the `rayon` feature, a large pass takes rayon's threads. Each value is its own
-/// (or each unit's), so the bits do not depend on the split. `f` is compiled for the vector
-/// unit [`isa`] chooses ([`in_lanes`]).
-#[inline]
-pub(crate) fn elementwise(out: &mut [f32], unit: usize, f: impl Fn(usize, &mut [f32]) + Sync) {
-    #[cfg(feature = "rayon")]
-    if let Some(per) = parallel::values(out.len(), unit) {
-        use rayon::prelude::*;
-        out.par_chunks_mut(per)
-            .enumerate()
-            .for_each(|(i, chunk)| in_lanes(|| f(i * per, chunk)));
-        return;
-    }
-    let _ = unit;
-    in_lanes(|| f(0, out));
-}
-
-/// Runs `f`, inlined into a function compiled with the features of the instruction set
-/// [`isa`] chooses, so that its loops vectorize in that set's registers. The operations are the
-/// ones `f` states (Rust never fuses a multiplication and an addition), so are the bits.
-#[inline(always)]
-fn in_lanes<R>(f: impl FnOnce() -> R) -> R {
-    match isa() {
-        // SAFETY: AVX-512 (with AVX2 and FMA) is chosen only where the CPU has it.
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        Isa::Avx512 => unsafe { x86_lanes::avx512(f) },
-        // SAFETY: as above.
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => unsafe { x86_lanes::avx2(f) },
-        _ => f(),
-    }
-}
-
-/// The entry points of [`in_lanes`].
-#[cfg(target_arch = "x86_64")]
-mod x86_lanes {
-    /// `f` with AVX-512 enabled.
-    #[cfg(nncore_avx512)]
-    #[target_feature(enable = "avx512f,avx2,fma")]
-    #[allow(clippy::incompatible_msrv)]
-    pub(super) unsafe fn avx512<R>(f: impl FnOnce() -> R) -> R {
-        f()
-    }
-
-    /// `f` with AVX2 enabled.
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
-        f()
-    }
-}
 
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 use lanes::Neon;
@@ -323,111 +280,6 @@ pub(crate) fn accumulate(isa: Isa, p: &Strided<'_>, c: &mut [f32]) {
         // SAFETY: as above; NEON is part of the build's target.
         #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
         Isa::Neon => unsafe { strided::accumulate::<Neon<FUSED>, 4, 2>(p, c) },
-    }
-}
-
-/// `sums[t][l] += Σ a[r][i] · b_t[r][i]` over the rows `r` in order and the columns `i ≡ l
-/// (mod 8)` in order, for each tap `t` of `p` ([`Rows`]): each product rounded, then added, on
-/// every instruction set.
-pub(crate) fn lanes8(isa: Isa, p: &Rows<'_>, sums: &mut [[f32; 8]]) {
-    assert!(
-        p.fits() && sums.len() == p.offsets.len(),
-        "kernels::lanes8: mismatched sizes"
-    );
-    lanes8::dispatch(isa, p, sums);
-}
-
-/// The depthwise products of whole planes ([`Taps`] states them): each output one chain of
-/// multiply-adds over the taps in order, from its channel's start, the taps that fall off the
-/// plane adding `weight · 0`. `false`, with `out` untouched, unless `isa` is AVX-512 and the
-/// operands fit (then the caller runs its own path, which gives the same bits).
-#[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) fn taps(isa: Isa, p: &Taps<'_>, out: &mut [f32]) -> bool {
-    match isa {
-        // SAFETY: `fits` checked the operands, and AVX-512 is chosen only where the CPU has it.
-        Isa::Avx512 if p.fits(out.len()) => unsafe { taps::run(p, out) },
-        _ => return false,
-    }
-    true
-}
-
-/// Convolutions of stride 1 over whole planes ([`Planes`] states them): each output one chain
-/// of multiply-adds, from the value it holds, over the source planes in order and each one's
-/// taps in order, the taps that fall off the plane adding `a · 0`. `false`, with `out`
-/// untouched, unless `isa` is AVX-512 and the operands fit (then the caller runs its own path,
-/// which gives the same bits).
-#[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) fn planes(isa: Isa, p: &Planes<'_>, out: &mut [f32]) -> bool {
-    match isa {
-        // SAFETY: `fits` checked the operands, and AVX-512 is chosen only where the CPU has it.
-        Isa::Avx512 if p.fits(out.len()) => unsafe { planes::run(p, out) },
-        _ => return false,
-    }
-    true
-}
-
-/// The weight gradient of depthwise planes ([`TapSums`] states them), one sample's: `dw[c][t]
-/// += tree(lanes)`, lane `l` adding `dy · x` for the output columns `≡ l (mod 8)`, row after
-/// row, each product rounded, then added, the taps that fall off the plane reading 0. `false`,
-/// with `dw` untouched, unless `isa` is AVX-512 and the operands fit (then the caller runs
-/// `small.rs`'s panels, which give the same bits).
-#[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) fn tap_sums(isa: Isa, p: &TapSums<'_>, dw: &mut [f32]) -> bool {
-    match isa {
-        // SAFETY: `fits` checked the operands, and AVX-512 is chosen only where the CPU has it.
-        Isa::Avx512 if p.fits(dw.len()) => unsafe { tap_sums::run(p, dw) },
-        _ => return false,
-    }
-    true
-}
-
-/// BatchNorm's sums of one sample's planes (`acc.len()` planes of `p` floats in `values`):
-/// `acc[c] += v` in `f64` for the values `v` of plane `c` in order, or `(v − mean[c])²`
-/// (rounded in `f32`) with a mean. Returns how many channels from the first it summed: a
-/// multiple of eight on AVX-512, none elsewhere (the caller sums the rest in the same order).
-pub(crate) fn plane_sums(
-    isa: Isa,
-    values: &[f32],
-    p: usize,
-    mean: Option<&[f32]>,
-    acc: &mut [f64],
-) -> usize {
-    let fits = values.len() == acc.len() * p && p > 0 && p < 1 << 28;
-    if !fits || mean.is_some_and(|m| m.len() != acc.len()) {
-        return 0;
-    }
-    match (isa, mean) {
-        // SAFETY: the sizes were checked above, and AVX-512 is chosen only where the CPU has
-        // it.
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        (Isa::Avx512, None) => unsafe { stats::sums::<false>(values, p, &[], acc) },
-        // SAFETY: as above.
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        (Isa::Avx512, Some(mean)) => unsafe { stats::sums::<true>(values, p, mean, acc) },
-        _ => 0,
-    }
-}
-
-/// BatchNorm's gradient sums of one sample's planes: `s[c] = Σ dy` and `d[c] = Σ (x −
-/// mean[c])·dy` over plane `c` in order, from zero, in `f32`. Returns how many channels from
-/// the first it summed, as [`plane_sums`].
-pub(crate) fn plane_grads(
-    isa: Isa,
-    (x, dy): (&[f32], &[f32]),
-    p: usize,
-    mean: &[f32],
-    (s, d): (&mut [f32], &mut [f32]),
-) -> usize {
-    let c = s.len();
-    let fits = x.len() == c * p && dy.len() == x.len() && mean.len() == c && d.len() == c;
-    if !fits || p == 0 || p >= 1 << 28 {
-        return 0;
-    }
-    match isa {
-        // SAFETY: as in `plane_sums`.
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        Isa::Avx512 => unsafe { stats::grads((x, dy), p, mean, (s, d)) },
-        _ => 0,
     }
 }
 

@@ -18,6 +18,7 @@ mod flat;
 pub(super) mod kernel;
 mod panel;
 mod pointwise;
+mod shape;
 pub(super) mod small;
 #[cfg(test)]
 mod tests;
