@@ -332,3 +332,32 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     check::<2, 2, 2, 2, 1, 1>(geometry(128, 1, [1, 1], [0, 0], [1, 1]), 8);
     check::<4, 16, 1, 1, 4, 16>(geometry(16, 1, [1, 1], [0, 0], [1, 1]), 2);
 }
+
+/// An infinite weight: the input gradient's documented order multiplies it by the zeros of
+/// the inputs no output reaches through it (every other input, at stride 2), NaN there on
+/// every path, and leaves the others finite.
+#[test]
+fn an_infinite_weight_reaches_the_inputs_it_multiplies_by_zero() {
+    let geo = geometry(2, 1, [2, 2], [1, 1], [1, 1]);
+    let case = Case {
+        geo,
+        input: [9, 9],
+        output: [5, 5],
+        kernel: [3, 3],
+        out: 3,
+    };
+    let mut wv = values(3 * case.k(), 21);
+    wv[4] = f32::INFINITY;
+    let dyv = values(3 * 25, 22);
+    let (weight, dys) = (rows::<3>(&wv), rows::<5>(&dyv));
+    for isa in paths() {
+        let mut dx = std::vec![[f32::NAN; 9]; 2 * 9];
+        backward_input::<9, 9, 5, 5, 3, 3>(isa, &geo, &weight, &dys, &mut dx);
+        let want = input_reference(isa, &case, &wv, &dyv);
+        for (i, (&a, &b)) in dx.as_flattened().iter().zip(&want).enumerate() {
+            assert_eq!(a.is_nan(), b.is_nan(), "{isa:?} at {i}: {a} against {b}");
+            assert!(a.is_nan() || a.to_bits() == b.to_bits(), "{isa:?} at {i}");
+        }
+        assert!(want.iter().any(|v| v.is_nan()) && want.iter().any(|v| !v.is_nan()));
+    }
+}
