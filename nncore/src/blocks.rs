@@ -142,7 +142,7 @@ pub fn check_arena<M: Passes<X, Y>, X: Tensor, Y: Tensor>(
 }
 
 /// [`Model::forward_into`](crate::Model::forward_into): an arena of `A` floats a sample, for
-/// the whole batch on the heap or blocks of `B` samples on the stack.
+/// chunks of 1 MiB of arenas on the heap or blocks of `B` samples on the stack.
 ///
 /// # Errors
 /// [`Error::BatchLength`] if `out` has not one row per sample.
