@@ -1,5 +1,7 @@
 //! The convolution kernels alone, through the layers' batch methods on 64 samples: W7's two
-//! convolutions, a strided one, a depthwise one and a narrow `Conv1d`. Throughput is counted
+//! convolutions, a strided one, a depthwise one, a narrow `Conv1d`, and the three kinds of
+//! W9's DS-CNN (its 10×4 first layer of stride 2, and a block's depthwise and pointwise layers
+//! at 25×5). Throughput is counted
 //! in multiply-adds (`Conv2d::multiply_adds` per sample; the bias gradient is not counted).
 //!
 //! `cargo bench --bench conv`
@@ -71,6 +73,18 @@ fn conv(c: &mut Criterion) {
     let macs = Conv1d::<4, 8, 3>::multiply_adds(128);
     let name = "conv1d 4->8 k3";
     layer::<_, [[f32; 128]; 4], [[f32; 128]; 8]>(&mut group, name, &conv1d, macs);
+    let first = Conv2d::<1, 64, 10, 4>::init([2, 2], [0, 0], [1, 1], 1, &mut rng);
+    let macs = Conv2d::<1, 64, 10, 4>::multiply_adds(25 * 5);
+    let name = "DS-CNN 1->64 10x4 stride 2";
+    layer::<_, Image<1, 58, 12>, Image<64, 25, 5>>(&mut group, name, &first, macs);
+    let depthwise = Conv2d::<1, 64, 3, 3>::init([1, 1], [1, 1], [1, 1], 64, &mut rng);
+    let macs = Conv2d::<1, 64, 3, 3>::multiply_adds(25 * 5);
+    let name = "DS-CNN depthwise 64 3x3";
+    layer::<_, Image<64, 25, 5>, Image<64, 25, 5>>(&mut group, name, &depthwise, macs);
+    let pointwise = Conv2d::<64, 64, 1, 1>::init([1, 1], [0, 0], [1, 1], 1, &mut rng);
+    let macs = Conv2d::<64, 64, 1, 1>::multiply_adds(25 * 5);
+    let name = "DS-CNN pointwise 64->64";
+    layer::<_, Image<64, 25, 5>, Image<64, 25, 5>>(&mut group, name, &pointwise, macs);
     group.finish();
 }
 

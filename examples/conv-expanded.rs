@@ -843,13 +843,21 @@ impl
                 0
             },
         );
-        let __nn_g0 = <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n
-                    * <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
+        let __nn_g0 = match __nn_dxs {
+            ::core::option::Option::Some(__nn_dxs) => {
+                ::core::assert_eq!(__nn_dxs.len(), __nn_n);
+                __nn_dxs
+            }
+            ::core::option::Option::None => {
+                <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::batch_mut(
+                    ::nncore::__private::take(
+                        &mut __nn_workspace,
+                        __nn_n
+                            * <[[[::core::primitive::f32; 32usize]; 32usize]; 3usize] as ::nncore::Tensor>::LEN,
+                    ),
+                )
+            }
+        };
         let __nn_g1 = <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::batch_mut(
             ::nncore::__private::take(
                 &mut __nn_workspace,
@@ -1126,9 +1134,6 @@ impl
                 __nn_train,
             );
             if __nn_want {}
-        }
-        if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
-            __nn_dxs.copy_from_slice(__nn_g0);
         }
     }
     #[allow(unused_variables)]
@@ -1471,14 +1476,10 @@ impl
             );
         }
         {
-            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+            let [__nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
                 __nn_n,
                 [
-                    (
-                        ConvNet::__NN_PLAN.offsets[9usize],
-                        <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
-                    ),
                     (
                         ConvNet::__NN_PLAN.offsets[19usize],
                         <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
@@ -1500,23 +1501,10 @@ impl
                 &*<[::core::primitive::f32; 32usize] as ::nncore::Tensor>::batch_mut(
                     __nn_x,
                 ),
-                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
-                    __nn_y,
-                ),
+                &mut *__nn_out,
                 __nn_s,
             );
         }
-        let [__nn_y] = ::nncore::__private::regions(
-            &mut *__nn_arena,
-            __nn_n,
-            [(
-                ConvNet::__NN_PLAN.offsets[9usize],
-                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
-            )],
-        );
-        __nn_out.copy_from_slice(
-            &*<[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(__nn_y),
-        );
     }
 }
 impl

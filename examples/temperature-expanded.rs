@@ -397,12 +397,20 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
                 0
             },
         );
-        let __nn_g0 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
+        let __nn_g0 = match __nn_dxs {
+            ::core::option::Option::Some(__nn_dxs) => {
+                ::core::assert_eq!(__nn_dxs.len(), __nn_n);
+                __nn_dxs
+            }
+            ::core::option::Option::None => {
+                <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
+                    ::nncore::__private::take(
+                        &mut __nn_workspace,
+                        __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+                    ),
+                )
+            }
+        };
         let __nn_g1 = <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
             ::nncore::__private::take(
                 &mut __nn_workspace,
@@ -485,9 +493,6 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
             );
             if __nn_want {}
         }
-        if let ::core::option::Option::Some(__nn_dxs) = __nn_dxs {
-            __nn_dxs.copy_from_slice(__nn_g0);
-        }
     }
     #[allow(unused_variables)]
     #[inline]
@@ -565,14 +570,10 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
             );
         }
         {
-            let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
+            let [__nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
                 __nn_n,
                 [
-                    (
-                        TempNet::__NN_PLAN.offsets[2usize],
-                        <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-                    ),
                     (
                         TempNet::__NN_PLAN.offsets[5usize],
                         <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
@@ -594,23 +595,10 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
                 &*<[::core::primitive::f32; 13usize] as ::nncore::Tensor>::batch_mut(
                     __nn_x,
                 ),
-                <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
-                    __nn_y,
-                ),
+                &mut *__nn_out,
                 __nn_s,
             );
         }
-        let [__nn_y] = ::nncore::__private::regions(
-            &mut *__nn_arena,
-            __nn_n,
-            [(
-                TempNet::__NN_PLAN.offsets[2usize],
-                <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-            )],
-        );
-        __nn_out.copy_from_slice(
-            &*<[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(__nn_y),
-        );
     }
 }
 impl ::nncore::Model<[::core::primitive::f32; 1usize], [::core::primitive::f32; 1usize]>

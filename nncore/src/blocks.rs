@@ -38,10 +38,11 @@ pub trait Passes<X: Tensor, Y: Tensor>: Sized {
     );
 }
 
-/// The most bytes a heap workspace of a whole batch takes: a batch whose workspace would be
-/// larger runs in chunks of as many samples as fit.
+/// The most bytes of arena a forward on the heap runs at once: a longer batch runs in chunks
+/// of as many samples as fit (one at least), so that the values one layer writes are still in
+/// the core's L2 cache when the next reads them.
 #[cfg(feature = "alloc")]
-const HEAP_WORKSPACE_BYTES: usize = 64 << 20;
+const FORWARD_CHUNK_BYTES: usize = 1 << 20;
 
 /// The most samples a heap workspace of the backward holds at once.
 #[cfg(feature = "alloc")]
@@ -54,14 +55,16 @@ const MIN_STACK_BLOCK: usize = 8;
 
 /// Runs `f` on chunks of `xs` with a zeroed buffer of `A` floats for each sample of the chunk.
 /// A batch that fits a stack block of `B` samples runs there. A longer one, with `alloc`, runs
-/// in one workspace on the heap: whole if `WHOLE` (in chunks if it would pass 64 MiB), so the
-/// kernels see every sample at once; else in blocks of `B` on the stack, or chunks of up to 128
-/// on the heap if fewer than 8 samples fit the stack. Without `alloc`, blocks of `B` samples
-/// (one at least) on the stack.
+/// in one workspace on the heap: if `WHOLE`, in chunks of 1 MiB of arena (all of it if it
+/// fits), so the kernels see as many samples at once as the L2 cache holds; else in blocks of
+/// `B` on the stack, or chunks of up to 128 on the heap if fewer than 8 samples fit the stack.
+/// Without `alloc`, blocks of `B` samples (one at least) on the stack.
 ///
-/// The forward runs whole: its kernels transpose each weight panel once a chunk (W6, batch of
-/// 512: 2.91 ms whole, 3.90 ms in blocks of 32). The backward keeps to blocks, whose values stay
-/// in the L2 cache (9.0 ms in blocks, 9.3 ms whole).
+/// The forward runs in large chunks: its dense kernels transpose each weight panel once a chunk
+/// (W6, batch of 512: 2.91 ms whole, 3.90 ms in blocks of 32), while a convolution's values
+/// leave the cache past a few samples (W9, batch of 32: about 4.4 ms whole, 3.0 ms in chunks
+/// of 8). The backward keeps to blocks, whose values stay in the L2 cache (9.0 ms in blocks,
+/// 9.3 ms whole).
 #[inline]
 fn chunked<const A: usize, const B: usize, const WHOLE: bool, X>(
     xs: &[X],
@@ -73,7 +76,7 @@ fn chunked<const A: usize, const B: usize, const WHOLE: bool, X>(
     #[cfg(feature = "alloc")]
     if xs.len() > B && (WHOLE || B < MIN_STACK_BLOCK) {
         let most = if WHOLE {
-            HEAP_WORKSPACE_BYTES / (A * core::mem::size_of::<f32>()).max(1)
+            FORWARD_CHUNK_BYTES / (A * core::mem::size_of::<f32>()).max(1)
         } else {
             HEAP_CHUNK
         };
@@ -139,7 +142,7 @@ pub fn check_arena<M: Passes<X, Y>, X: Tensor, Y: Tensor>(
 }
 
 /// [`Model::forward_into`](crate::Model::forward_into): an arena of `A` floats a sample, for
-/// the whole batch on the heap or blocks of `B` samples on the stack.
+/// chunks of 1 MiB of arenas on the heap or blocks of `B` samples on the stack.
 ///
 /// # Errors
 /// [`Error::BatchLength`] if `out` has not one row per sample.

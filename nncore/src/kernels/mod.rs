@@ -3,7 +3,10 @@
 //! compile-time target features without it), NEON on aarch64 (part of its base instruction
 //! set), eight portable lanes otherwise. `dense` is what layers call; `dot`, `dot512` and `panels` (batches on
 //! AVX-512, the outputs in the lanes) hold the forward, `grads` the gradients, `narrow` (with `axpy` and `tiles`) the narrow layers'
-//! products, `strided` the convolutions' products ([`accumulate`]).
+//! products, `strided` the convolutions' products ([`accumulate`]), `lanes8` the small
+//! convolutions' weight gradient; `planar` the entry points of the kernels that read image
+//! planes in place (`taps`, `planes`, `tap_sums` on AVX-512) and of BatchNorm's plane sums
+//! (`stats`); `elementwise` the passes that compute each value on its own.
 //!
 //! # Summation order
 //!
@@ -28,6 +31,8 @@ pub(crate) mod dense;
 // Not on Arm with a single-precision FPU, whose forward is `vfp`'s.
 #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
 mod dot;
+mod elementwise;
+pub(crate) use elementwise::elementwise;
 // Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[allow(clippy::incompatible_msrv)]
@@ -35,38 +40,45 @@ mod dot512;
 mod grads;
 mod isa;
 mod lanes;
+mod lanes8;
+pub(crate) use lanes8::{Rows, lanes8};
 mod narrow;
 #[cfg(test)]
 mod narrow_tests;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod panels;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod planes;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use planes::Planes;
 #[cfg(feature = "rayon")]
 pub(crate) mod parallel;
+mod planar;
+pub(crate) use planar::{plane_grads, plane_sums};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use planar::{planes, tap_sums, taps};
 mod strided;
 pub(crate) use strided::Strided;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod stats;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod tap_sums;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use tap_sums::TapSums;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod taps;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use taps::Taps;
 #[cfg(test)]
 mod tests;
 mod tiles;
 mod transpose;
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 mod vfp;
-
-/// Runs `f(start, chunk)` on `out` split into chunks of whole `unit`s, `start` the chunk's
-/// offset: with the `rayon` feature, a large pass takes rayon's threads. Each value is its own
-/// (or each unit's), so the bits do not depend on the split.
-#[inline]
-pub(crate) fn elementwise(out: &mut [f32], unit: usize, f: impl Fn(usize, &mut [f32]) + Sync) {
-    #[cfg(feature = "rayon")]
-    if let Some(per) = parallel::values(out.len(), unit) {
-        use rayon::prelude::*;
-        out.par_chunks_mut(per)
-            .enumerate()
-            .for_each(|(i, chunk)| f(i * per, chunk));
-        return;
-    }
-    let _ = unit;
-    f(0, out);
-}
 
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 use lanes::Neon;

@@ -60,38 +60,49 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
         let s = &plan.samples[v];
         quote!(&*<#s as ::nncore::Tensor>::batch_mut(#name))
     };
+    // The last node writes the output straight into `out`, which nothing reads before the end.
+    let direct = graph.output == count && count > 0;
     let steps = (0..count).map(|k| {
         let y = local("y");
         let s_out = &plan.samples[k + 1];
-        let out_span = span_of(k + 1);
+        let to_out = direct && k + 1 == count;
+        let (y_name, y_span) = if to_out {
+            (None, None)
+        } else {
+            (Some(y.clone()), Some(span_of(k + 1)))
+        };
+        let dest = if to_out {
+            quote!(&mut *#out)
+        } else {
+            quote!(<#s_out as ::nncore::Tensor>::batch_mut(#y))
+        };
         match (plan.layer(k), graph.nodes[k].op) {
             (Some(node), _) => {
                 let (path, member) = (&node.trait_path, &node.member);
                 let (s, x) = (local("s"), local("x"));
                 let (slot, scratch_len) = scratch[k].clone().expect("a layer has a scratch slot");
                 let scratch_at = at(slot);
-                let (names, spans, input) = if node.input == 0 {
-                    (quote!([#y, #s]), quote!([#out_span, (#scratch_at, #scratch_len)]), quote!(#xs))
+                let (mut names, mut spans) = (vec![quote!(#s)], vec![quote!((#scratch_at, #scratch_len))]);
+                let input = if node.input == 0 {
+                    quote!(#xs)
                 } else {
-                    let x_span = span_of(node.input);
-                    let view = region(&x, node.input);
-                    (
-                        quote!([#y, #s, #x]),
-                        quote!([#out_span, (#scratch_at, #scratch_len), #x_span]),
-                        view,
-                    )
+                    names.push(quote!(#x));
+                    spans.push(span_of(node.input));
+                    region(&x, node.input)
                 };
+                names.splice(0..0, y_name.map(|y| quote!(#y)));
+                spans.splice(0..0, y_span);
                 let this = super::this();
                 quote_spanned! {node.span=>
                     {
-                        let #names = ::nncore::__private::regions(&mut *#arena, #n, #spans);
-                        #path::forward_scratch(&#this.#member, #input, <#s_out as ::nncore::Tensor>::batch_mut(#y), #s);
+                        let [#(#names),*] = ::nncore::__private::regions(&mut *#arena, #n, [#(#spans),*]);
+                        #path::forward_scratch(&#this.#member, #input, #dest, #s);
                     }
                 }
             }
             (None, Op::Add(p, q)) => {
-                let mut names = vec![y.clone()];
-                let mut spans = vec![out_span];
+                let mut names: Vec<proc_macro2::Ident> = y_name.into_iter().collect();
+                let mut spans: Vec<TokenStream> = y_span.into_iter().collect();
                 let mut views = Vec::new();
                 let mut operand = |v: usize, name: proc_macro2::Ident| -> TokenStream {
                     if v == 0 {
@@ -113,7 +124,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                     {
                         let [#(#names),*] = ::nncore::__private::regions(&mut *#arena, #n, [#(#spans),*]);
                         #(#bind)*
-                        ::nncore::__private::add_batch(#first, #second, <#s_out as ::nncore::Tensor>::batch_mut(#y));
+                        ::nncore::__private::add_batch(#first, #second, #dest);
                     }
                 }
             }
@@ -122,6 +133,8 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
     });
     let result = if graph.output == 0 {
         quote!(#out.copy_from_slice(#xs);)
+    } else if direct {
+        quote!()
     } else {
         let (y, span) = (local("y"), span_of(graph.output));
         let view = region(&y, graph.output);

@@ -113,10 +113,24 @@ fn pieces(plan: &Plan) -> Pieces {
             quote!(let #value = #slice; #cache)
         })
         .collect();
+    // The input's gradient goes straight into the caller's `dxs` where it asks for one.
+    let dxs = local("dxs");
     let gradients = (0..=plan.nodes())
         .map(|v| {
             let (g, slice) = (g(v), take(&plan.samples[v]));
-            quote!(let #g = #slice;)
+            if v == 0 {
+                quote! {
+                    let #g = match #dxs {
+                        ::core::option::Option::Some(__nn_dxs) => {
+                            ::core::assert_eq!(__nn_dxs.len(), #n);
+                            __nn_dxs
+                        }
+                        ::core::option::Option::None => #slice,
+                    };
+                }
+            } else {
+                quote!(let #g = #slice;)
+            }
         })
         .collect();
     let needed = |v: usize| {
@@ -238,7 +252,7 @@ pub fn workspace_impl(plan: &Plan) -> TokenStream {
         let a = a(plan.model.graph.output);
         quote!(&*#a)
     };
-    let (g_y, g0) = (g(plan.model.graph.output), g(0));
+    let g_y = g(plan.model.graph.output);
     quote! {
         const EVAL_WS: #usize = #ws_len;
 
@@ -266,9 +280,6 @@ pub fn workspace_impl(plan: &Plan) -> TokenStream {
             #(#gradients)*
             ::nncore::__private::output_grads(#y, #g_y, #loss_grad);
             #(#backward)*
-            if let ::core::option::Option::Some(#dxs) = #dxs {
-                #dxs.copy_from_slice(#g0);
-            }
         }
     }
 }

@@ -18,6 +18,53 @@ pub(super) fn depthwise(s: &Shape<'_>, out: usize) -> bool {
     g.in_per_group == 1 && out == g.groups && g.stride == [1, 1] && s.taps() <= MAX_TAPS
 }
 
+/// A batch's forward (`backward` false) or input gradient through [`kernels::taps`], every
+/// plane one run of positions read in place; `false`, nothing written, where that kernel does
+/// not run (other instruction sets, or rows of the output narrower than the input's).
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(super) fn planes(
+    isa: Isa,
+    s: &Shape<'_>,
+    weight: &[f32],
+    bias: Option<&[f32]>,
+    src: &[f32],
+    out: &mut [f32],
+    backward: bool,
+) -> bool {
+    let g = s.geo;
+    let ([h, w], [ho, wo], [kh, kw]) = (s.input, s.output, s.kernel);
+    if w != wo || s.taps() > MAX_TAPS {
+        return false;
+    }
+    // Output `(i, j)` reads input `(i + r·dh - ph, j + c·dw - pw)` through tap `(r, c)`; the
+    // input gradient runs the same taps the other way.
+    let sign = if backward { -1 } else { 1 };
+    let (mut rows, mut cols) = ([0; MAX_TAPS], [0; MAX_TAPS]);
+    for (r, o) in rows[..kh].iter_mut().enumerate() {
+        *o = sign * ((r * g.dilation[0]) as isize - g.padding[0] as isize);
+    }
+    for (c, o) in cols[..kw].iter_mut().enumerate() {
+        *o = sign * ((c * g.dilation[1]) as isize - g.padding[1] as isize);
+    }
+    let (src_len, out_len) = if backward {
+        (ho * wo, h * w)
+    } else {
+        (h * w, ho * wo)
+    };
+    let p = kernels::Taps {
+        src,
+        src_len,
+        out_len,
+        width: w,
+        rows: &rows[..kh],
+        cols: &cols[..kw],
+        weight: &weight[..g.groups * s.taps()],
+        start: bias,
+        channels: g.groups,
+    };
+    kernels::taps(isa, &p, out)
+}
+
 /// How one channel's plane `src` (`SW` floats a row) maps to `out` (`OW` a row): output
 /// `(i, j)` is `start + Σ_t a[t] · panel[(i - i0) · width + j + offsets[t]]`, panel row `r`
 /// of a block from output row `i0` holding source row `i0 + r - top` from column `left` on.

@@ -81,10 +81,29 @@ pub(super) fn padded_row(src: Option<&[f32]>, first: isize, phases: usize, dst: 
     }
     let per = dst.len() / phases;
     for (phase, dst) in dst.chunks_exact_mut(per).enumerate() {
-        for (u, d) in dst.iter_mut().enumerate() {
-            let column = (u * phases + phase) as isize + first;
-            if let Some(&v) = usize::try_from(column).ok().and_then(|c| src.get(c)) {
-                *d = v;
+        // Float `u` is column `u · phases + off`: inside `src` for `u` in `lo..hi`.
+        let off = phase as isize + first;
+        let lo = (-off).max(0).unsigned_abs().div_ceil(phases);
+        let hi = (len - off).max(0).unsigned_abs().div_ceil(phases).min(per);
+        if lo >= hi {
+            continue;
+        }
+        let (src, dst) = (
+            &src[(lo * phases).wrapping_add_signed(off)..],
+            &mut dst[lo..hi],
+        );
+        if phases == 2 {
+            // In pairs, which the compiler vectorizes; the last float alone if unpaired.
+            let pairs = dst.len().min(src.len() / 2);
+            for (d, pair) in dst.iter_mut().zip(src.chunks_exact(2)) {
+                *d = pair[0];
+            }
+            if let Some(d) = dst.get_mut(pairs) {
+                *d = src[2 * pairs];
+            }
+        } else {
+            for (i, d) in dst.iter_mut().enumerate() {
+                *d = src[i * phases];
             }
         }
     }

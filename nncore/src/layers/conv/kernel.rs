@@ -16,11 +16,19 @@
 //!   of the output gradient); `panel.rs` builds it for kernels of more than 64 taps;
 //! - weight gradient, `dy · im2col(x)ᵀ`: `weight.rs` copies the transposed matrix into a panel;
 //!   `small.rs` takes the small layers (fewer than 16 weights an output channel and fewer
-//!   than 8 output channels a group, as depthwise convolutions) in plain loops;
+//!   than 8 output channels a group, as depthwise convolutions) in eight lanes
+//!   ([`crate::kernels::lanes8`]);
 //! - pointwise layers (1×1, stride 1, no padding), all three: `pointwise.rs`, whose products
 //!   read the planes as they lie, a whole plane a run of columns and the batch one call;
 //! - depthwise layers of stride 1, forward and input gradient: `depthwise.rs`, a channel's
 //!   padded plane one product over blocks of rows, so that narrow rows fill the vectors.
+//!
+//! On AVX-512, layers of stride 1 whose output rows are as wide as the input's read the planes
+//! in place instead, sixteen positions a vector across rows, each tap through a mask that
+//! zeroes what falls off the plane: depthwise ones (`depthwise.rs`, [`crate::kernels::taps`];
+//! their weight gradient in `small.rs`, [`crate::kernels::tap_sums`]) and the others
+//! (`flat.rs`, [`crate::kernels::planes`]). The masked lanes read the zeros a padded copy
+//! would hold: the same products, in the same order.
 //!
 //! `batch.rs` is what the layers call: these functions, or with the `rayon` feature the
 //! same split over threads (samples, or output channels for the parameter gradients).
@@ -48,136 +56,13 @@
 //!
 //! `tests/order.rs` checks every path against this order, bit for bit.
 
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+use super::flat;
+pub(crate) use super::shape::Geometry;
+use super::shape::with_shape;
+pub(super) use super::shape::{Shape, Span};
 use super::{depthwise, direct, panel, pointwise, small, weight};
 use crate::kernels::Isa;
-
-/// A convolution's settings besides its const sizes.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Geometry {
-    /// Input channels per group: `C / groups`.
-    pub in_per_group: usize,
-    /// The number of groups.
-    pub groups: usize,
-    /// `[rows, columns]` between one output position and the next, in input positions.
-    pub stride: [usize; 2],
-    /// `[rows, columns]` of zeros on each side of the input.
-    pub padding: [usize; 2],
-    /// `[rows, columns]` between kernel taps, in input positions.
-    pub dilation: [usize; 2],
-}
-
-/// The output positions `lo..hi` whose input position `start + (o - lo) · stride` is inside the
-/// input, for one kernel tap along one axis.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub(super) struct Span {
-    pub(super) lo: usize,
-    pub(super) hi: usize,
-    pub(super) start: usize,
-}
-
-/// The span of output positions `0..out_len` that a tap at `offset` (its index times the
-/// dilation) reads inside an input of `in_len`.
-pub(super) fn span(
-    out_len: usize,
-    in_len: usize,
-    stride: usize,
-    padding: usize,
-    offset: usize,
-) -> Span {
-    let lo = padding.saturating_sub(offset).div_ceil(stride);
-    // Inside iff o · stride + offset < in_len + padding.
-    let end = in_len + padding;
-    let hi = if end > offset {
-        ((end - offset - 1) / stride + 1).min(out_len)
-    } else {
-        0
-    };
-    if lo >= hi {
-        return Span::default();
-    }
-    Span {
-        lo,
-        hi,
-        start: lo * stride + offset - padding,
-    }
-}
-
-/// One sample's sizes and settings, as the panels need them.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Shape<'a> {
-    pub(super) geo: &'a Geometry,
-    /// Input `[rows, columns]`.
-    pub(super) input: [usize; 2],
-    /// Output `[rows, columns]`.
-    pub(super) output: [usize; 2],
-    /// Kernel `[rows, columns]`.
-    pub(super) kernel: [usize; 2],
-    /// The column span of each kernel column.
-    pub(super) spans: &'a [Span],
-}
-
-impl Shape<'_> {
-    /// Taps of one kernel: `KH · KW`.
-    pub(super) fn taps(&self) -> usize {
-        self.kernel[0] * self.kernel[1]
-    }
-
-    /// Input positions of one channel: `H · W`.
-    pub(super) fn inputs(&self) -> usize {
-        self.input[0] * self.input[1]
-    }
-
-    /// Output positions of one channel: `HO · WO`.
-    pub(super) fn outputs(&self) -> usize {
-        self.output[0] * self.output[1]
-    }
-
-    /// The input row output row `oh` reads through kernel row `kh`, if it is not padding.
-    #[inline]
-    pub(super) fn input_row(&self, oh: usize, kh: usize) -> Option<usize> {
-        let g = self.geo;
-        (oh * g.stride[0] + kh * g.dilation[0])
-            .checked_sub(g.padding[0])
-            .filter(|&i| i < self.input[0])
-    }
-
-    /// The output row that reads input row `ih` through kernel row `kh`, if any: `oh` with
-    /// `oh · stride + kh · dilation - padding = ih`.
-    #[inline]
-    pub(super) fn output_row(&self, ih: usize, kh: usize) -> Option<usize> {
-        let g = self.geo;
-        let n = (ih + g.padding[0]).checked_sub(kh * g.dilation[0])?;
-        let oh = n / g.stride[0];
-        (n % g.stride[0] == 0 && oh < self.output[0]).then_some(oh)
-    }
-}
-
-/// Runs `f` with the [`Shape`] of the const sizes.
-#[inline]
-fn with_shape<
-    const H: usize,
-    const W: usize,
-    const HO: usize,
-    const WO: usize,
-    const KH: usize,
-    const KW: usize,
-    R,
->(
-    geo: &Geometry,
-    f: impl FnOnce(&Shape<'_>) -> R,
-) -> R {
-    let mut spans = [Span::default(); KW];
-    for (kw, s) in spans.iter_mut().enumerate() {
-        *s = span(WO, W, geo.stride[1], geo.padding[1], kw * geo.dilation[1]);
-    }
-    f(&Shape {
-        geo,
-        input: [H, W],
-        output: [HO, WO],
-        kernel: [KH, KW],
-        spans: &spans,
-    })
-}
 
 /// The forward of a batch, one sample after another: `y[o] = bias[o] + Σ_c Σ_kh Σ_kw
 /// weight[o][c][kh][kw] · x[c][ih][iw]`. `x` holds the samples' rows one after another, and `y`.
@@ -204,6 +89,18 @@ pub(crate) fn forward<
             (out * HO * WO).max(1),
         );
         if depthwise::depthwise(s, out) {
+            #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+            if depthwise::planes(
+                isa,
+                s,
+                weight,
+                bias,
+                rows_x.as_flattened(),
+                rows_y.as_flattened_mut(),
+                false,
+            ) {
+                return;
+            }
             let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
             // `None` (for the first sample, if any) when the layer's rows do not fit a panel.
             let mut samples = rows_x.chunks_exact(rx).zip(rows_y.chunks_exact_mut(ry));
@@ -221,6 +118,10 @@ pub(crate) fn forward<
         }
         if pointwise::pointwise(s) {
             return pointwise::forward(isa, s, weight, x, y, y.len() / per_y);
+        }
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if flat::forward(isa, s, weight, x, y, y.len() / per_y) {
+            return;
         }
         for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
             if direct::forward(isa, s, weight, x, y).is_none() {
@@ -256,6 +157,18 @@ pub(crate) fn backward_input<
             (out * HO * WO).max(1),
         );
         if depthwise::depthwise(s, out) {
+            #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+            if depthwise::planes(
+                isa,
+                s,
+                weight,
+                None,
+                rows_dy.as_flattened(),
+                rows_dx.as_flattened_mut(),
+                true,
+            ) {
+                return;
+            }
             let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
             let mut samples = rows_dy.chunks_exact(ry).zip(rows_dx.chunks_exact_mut(rx));
             if samples.all(|(dy, dx)| {
@@ -267,6 +180,10 @@ pub(crate) fn backward_input<
         let (dy, dx) = (rows_dy.as_flattened(), rows_dx.as_flattened_mut());
         if pointwise::pointwise(s) {
             return pointwise::backward_input(isa, s, weight, dy, dx, dy.len() / per_y);
+        }
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if flat::backward_input(isa, s, weight, dy, dx, dy.len() / per_y) {
+            return;
         }
         for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
             if direct::backward_input(isa, s, weight, dy, dx).is_none() {
@@ -353,7 +270,7 @@ pub(super) fn backward_params_part<
                 small::bias_grad::<WO>(dy, dbias);
             }
             if small {
-                if small::backward_weight::<WO>(s, x, dy, dweight).is_some() {
+                if small::backward_weight(isa, s, x, dy, dweight).is_some() {
                     continue;
                 }
             } else if pointwise && pointwise::backward_weight(isa, s, x, dy, dweight).is_some() {

@@ -13,9 +13,12 @@ pub(crate) mod conv1d;
 pub(crate) mod conv2d;
 mod depthwise;
 mod direct;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod flat;
 pub(super) mod kernel;
 mod panel;
 mod pointwise;
+mod shape;
 pub(super) mod small;
 #[cfg(test)]
 mod tests;

@@ -116,6 +116,25 @@ pub(super) fn runs(p0: usize, n: usize, columns: usize, mut f: impl FnMut(usize,
 /// `c`. `panel` holds the rows, `n` floats each.
 pub(super) fn im2col(s: &Shape<'_>, x: &[f32], j0: usize, p0: usize, n: usize, panel: &mut [f32]) {
     let ([_, w], [_, wo], [_, kw]) = (s.input, s.output, s.kernel);
+    if s.geo.padding == [0, 0] && n <= PANEL {
+        // Every tap inside the input: each row a gather at the positions' own offsets.
+        let (g, mut at) = (s.geo, [0; PANEL]);
+        runs(p0, n, wo, |oh, ow, len| {
+            let first = oh * g.stride[0] * w + ow * g.stride[1];
+            for (i, a) in at[oh * wo + ow - p0..][..len].iter_mut().enumerate() {
+                *a = first + i * g.stride[1];
+            }
+        });
+        for (t, out) in panel.chunks_exact_mut(n).enumerate() {
+            let (c, tap) = ((j0 + t) / s.taps(), (j0 + t) % s.taps());
+            let base = c * s.inputs() + (tap / kw) * g.dilation[0] * w + (tap % kw) * g.dilation[1];
+            let channel = &x[base..];
+            for (o, &a) in out.iter_mut().zip(&at[..n]) {
+                *o = channel[a];
+            }
+        }
+        return;
+    }
     for (t, out) in panel.chunks_exact_mut(n).enumerate() {
         let j = j0 + t;
         let (c, tap) = (j / s.taps(), j % s.taps());

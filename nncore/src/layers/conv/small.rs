@@ -2,7 +2,7 @@
 //! fewer than [`SMALL_OUT`] output channels a group, as depthwise convolutions): too few
 //! independent sums for the chains of `weight.rs` to keep the vector unit busy, so each
 //! gradient is instead a sum in eight lanes over the columns, as the bias gradient's, added
-//! onto the gradient. Plain loops, unfused: the same bits on every instruction set.
+//! onto the gradient ([`kernels::lanes8`]: unfused, the same bits on every instruction set).
 //!
 //! The input channel's rows go through a panel of at most [`PANEL`] floats, padded with zeros
 //! as in `direct.rs`, so that each tap reads a row of consecutive floats.
@@ -10,6 +10,7 @@
 use super::direct::{blocks, padded_row};
 use super::kernel::{Shape, sum8_tree};
 use super::panel::PANEL;
+use crate::kernels::{self, Isa, Rows};
 
 /// Weights an output channel below which a layer may take this path.
 pub(super) const SMALL_K: usize = 16;
@@ -24,48 +25,12 @@ pub(super) fn small(k: usize, out_per_group: usize) -> bool {
     k < SMALL_K && out_per_group < SMALL_OUT
 }
 
-/// `lanes[l] += a[i] · b[i]` for the `i ≡ l (mod 8)` in order, `i < n` (`N` if not 0).
-///
-/// With `N`, the last partial chunk runs in all eight lanes, the lanes past the row adding
-/// `+0 · +0`: that leaves a lane as it was, since a lane starts at `+0` and so never holds
-/// `-0`, the one value adding `+0` changes.
-#[inline]
-fn dot8<const N: usize>(lanes: &mut [f32; 8], a: &[f32], b: &[f32], n: usize) {
-    if N > 0 {
-        let (a, b) = (&a[..N], &b[..N]);
-        for (a, b) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-            for ((l, &a), &b) in lanes.iter_mut().zip(a).zip(b) {
-                *l += a * b;
-            }
-        }
-        let rem = N % 8;
-        if rem > 0 {
-            let (mut pa, mut pb) = ([0.0f32; 8], [0.0f32; 8]);
-            pa[..rem].copy_from_slice(&a[N - rem..]);
-            pb[..rem].copy_from_slice(&b[N - rem..]);
-            for ((l, a), b) in lanes.iter_mut().zip(pa).zip(pb) {
-                *l += a * b;
-            }
-        }
-        return;
-    }
-    let (a, b) = (a[..n].chunks_exact(8), b[..n].chunks_exact(8));
-    let (ra, rb) = (a.remainder(), b.remainder());
-    for (a, b) in a.zip(b) {
-        for ((l, &a), &b) in lanes.iter_mut().zip(a).zip(b) {
-            *l += a * b;
-        }
-    }
-    for ((l, &a), &b) in lanes.iter_mut().zip(ra).zip(rb) {
-        *l += a * b;
-    }
-}
-
 /// `dw[o][j] += Σ dy[o][oh][ow] · im2col[j][oh][ow]` for every group: each sum in eight lanes,
 /// lane `l` adding the positions of column `ow ≡ l (mod 8)`, row after row, then added as
 /// [`sum8_tree`]. `None` if eight output columns of one row do not fit a panel (then
 /// `weight.rs` runs).
-pub(super) fn backward_weight<const WO: usize>(
+pub(super) fn backward_weight(
+    isa: Isa,
     s: &Shape<'_>,
     x: &[f32],
     dy: &[f32],
@@ -80,6 +45,29 @@ pub(super) fn backward_weight<const WO: usize>(
         return Some(());
     }
     let (sh, sw, dh, dw_) = (g.stride[0], g.stride[1], g.dilation[0], g.dilation[1]);
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    if ipg == 1 && opg == 1 && [sh, sw] == [1, 1] {
+        // Tap `(i, j)` reads input `(oh + i·dh - ph, ow + j·dw - pw)`.
+        let (mut rows, mut cols) = ([0; SMALL_K], [0; SMALL_K]);
+        for (i, r) in rows[..kh].iter_mut().enumerate() {
+            *r = (i * dh) as isize - g.padding[0] as isize;
+        }
+        for (j, c) in cols[..kw].iter_mut().enumerate() {
+            *c = (j * dw_) as isize - g.padding[1] as isize;
+        }
+        let p = kernels::TapSums {
+            x,
+            input: [h, w],
+            dy,
+            output: [ho, wo],
+            rows: &rows[..kh],
+            cols: &cols[..kw],
+            channels: g.groups,
+        };
+        if kernels::tap_sums(isa, &p, dw) {
+            return Some(());
+        }
+    }
     let reach = |rows: usize| (rows - 1) * sh + (kh - 1) * dh + 1;
     let phase = |c: usize| c + (kw - 1) * dw_ / sw;
     let mut b = blocks(1, ho, wo, |c| phase(c) * sw, reach)?;
@@ -117,20 +105,17 @@ pub(super) fn backward_weight<const WO: usize>(
                         let src = ih.filter(|&ih| ih < h).map(|ih| &x[ih * w..][..w]);
                         padded_row(src, first, sw, dst);
                     }
-                    for oh in oh0..oh0 + rows {
-                        let used = &used[(oh - oh0) * sh * b.width..];
-                        for o in 0..opg {
-                            let dy = &dy[o * positions + oh * wo + ow0..][..n];
-                            let sums = &mut sums[o * taps..][..taps];
-                            for (sum, &offset) in sums.iter_mut().zip(&offsets[..taps]) {
-                                let src = &used[offset..][..n];
-                                if n == WO {
-                                    dot8::<WO>(sum, dy, src, n);
-                                } else {
-                                    dot8::<0>(sum, dy, src, n);
-                                }
-                            }
-                        }
+                    for o in 0..opg {
+                        let p = Rows {
+                            a: &dy[o * positions + oh0 * wo + ow0..],
+                            a_row: wo,
+                            b: used,
+                            b_row: sh * b.width,
+                            offsets: &offsets[..taps],
+                            rows,
+                            n,
+                        };
+                        kernels::lanes8(isa, &p, &mut sums[o * taps..][..taps]);
                     }
                 }
             }

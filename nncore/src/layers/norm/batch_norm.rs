@@ -11,7 +11,7 @@ use crate::fmt::PyFloat;
 use crate::module::{Layer, Module};
 use crate::state::{Buffer, BufferData, BufferDataMut, BufferMut, Name, Param, ParamMut, Shape};
 use crate::tensor::Tensor;
-use kernels::{Eval, Train, backward_input_train, backward_params_train};
+use kernels::{Eval, Train};
 
 mod fold;
 #[cfg(all(test, feature = "alloc"))]
@@ -314,14 +314,9 @@ macro_rules! batch_norm_layer {
                 dx: Option<&mut [$x]>,
             ) {
                 let (x, dy) = (<$x>::flat_batch(x), <$x>::flat_batch(dy));
-                if let Some(grads) = grads {
-                    let grads = (&mut grads.weight, &mut grads.bias);
-                    backward_params_train::<C>(x, dy, cache, $p, grads);
-                }
-                if let Some(dx) = dx {
-                    let dx = <$x>::flat_batch_mut(dx);
-                    backward_input_train(&self.weight, x, dy, cache, $p, dx);
-                }
+                let grads = grads.map(|g| (&mut g.weight, &mut g.bias));
+                let dx = dx.map(<$x>::flat_batch_mut);
+                kernels::backward_train(&self.weight, (x, dy), cache, $p, grads, dx);
             }
         }
     };

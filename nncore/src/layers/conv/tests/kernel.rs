@@ -3,7 +3,8 @@
 extern crate std;
 use super::{Sizes, naive, values};
 use crate::kernels::isa;
-use crate::layers::conv::kernel::{Geometry, Span, backward_input, backward_params, forward, span};
+use crate::layers::conv::kernel::{Geometry, backward_input, backward_params, forward};
+use crate::layers::conv::shape::{Span, span};
 use std::vec::Vec;
 
 /// Flat values as rows of `N`.

@@ -308,12 +308,22 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     check::<8, 8, 8, 8, 3, 3>(geometry(1, 2, [1, 1], [2, 2], [2, 2]), 2);
     check::<7, 9, 9, 11, 1, 3>(geometry(1, 2, [1, 1], [1, 2], [1, 1]), 2);
     check::<40, 40, 40, 40, 3, 3>(geometry(1, 2, [1, 1], [1, 1], [1, 1]), 2);
+    // Rows as wide as the input's but fewer of them (9 - 2 = 7): the input gradient reads a
+    // shorter plane than it writes; rows of 17, so vectors start at every column.
+    check::<9, 17, 7, 17, 3, 3>(geometry(1, 2, [1, 1], [0, 1], [1, 1]), 2);
+    // Taps three columns away on rows of 17: vectors start at every column, and the lanes past
+    // a row's end wrap into the next row, where some taps fall off it again.
+    check::<3, 17, 3, 17, 1, 7>(geometry(1, 2, [1, 1], [0, 3], [1, 1]), 2);
+    check::<3, 17, 3, 17, 1, 7>(geometry(2, 1, [1, 1], [0, 3], [1, 1]), 3);
     // Rows too wide for one panel: blocks of columns. A small layer whose rows do not fit.
     check::<3, 400, 3, 400, 3, 5>(geometry(1, 1, [1, 1], [1, 2], [1, 1]), 2);
     // One row, as `Conv1d` runs it: (50 + 8 - 3·6 - 1) / 2 + 1 = 20.
     check::<1, 50, 1, 20, 1, 7>(geometry(3, 1, [1, 2], [0, 4], [1, 3]), 5);
     // 1×1, no padding, more outputs than a register tile.
     check::<5, 6, 5, 6, 1, 1>(geometry(16, 1, [1, 1], [0, 0], [1, 1]), 19);
+    // The DS-CNN's first layer, fewer rows: strided rows of 5 take `panel.rs`, whose `im2col`
+    // gathers each row at the positions' offsets when nothing is padded.
+    check::<22, 12, 7, 5, 10, 4>(geometry(1, 1, [2, 2], [0, 0], [1, 1]), 8);
     // Kernels too large for the direct paths: `panel.rs`. 81 taps; 70 columns.
     check::<12, 12, 12, 12, 9, 9>(geometry(1, 1, [1, 1], [4, 4], [1, 1]), 3);
     check::<1, 80, 1, 11, 1, 70>(geometry(2, 1, [1, 1], [0, 0], [1, 1]), 2);
@@ -321,4 +331,33 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     // (128 rows on 4 positions) and by a panel (64 rows of 16 taps on one position).
     check::<2, 2, 2, 2, 1, 1>(geometry(128, 1, [1, 1], [0, 0], [1, 1]), 8);
     check::<4, 16, 1, 1, 4, 16>(geometry(16, 1, [1, 1], [0, 0], [1, 1]), 2);
+}
+
+/// An infinite weight: the input gradient's documented order multiplies it by the zeros of
+/// the inputs no output reaches through it (every other input, at stride 2), NaN there on
+/// every path, and leaves the others finite.
+#[test]
+fn an_infinite_weight_reaches_the_inputs_it_multiplies_by_zero() {
+    let geo = geometry(2, 1, [2, 2], [1, 1], [1, 1]);
+    let case = Case {
+        geo,
+        input: [9, 9],
+        output: [5, 5],
+        kernel: [3, 3],
+        out: 3,
+    };
+    let mut wv = values(3 * case.k(), 21);
+    wv[4] = f32::INFINITY;
+    let dyv = values(3 * 25, 22);
+    let (weight, dys) = (rows::<3>(&wv), rows::<5>(&dyv));
+    for isa in paths() {
+        let mut dx = std::vec![[f32::NAN; 9]; 2 * 9];
+        backward_input::<9, 9, 5, 5, 3, 3>(isa, &geo, &weight, &dys, &mut dx);
+        let want = input_reference(isa, &case, &wv, &dyv);
+        for (i, (&a, &b)) in dx.as_flattened().iter().zip(&want).enumerate() {
+            assert_eq!(a.is_nan(), b.is_nan(), "{isa:?} at {i}: {a} against {b}");
+            assert!(a.is_nan() || a.to_bits() == b.to_bits(), "{isa:?} at {i}");
+        }
+        assert!(want.iter().any(|v| v.is_nan()) && want.iter().any(|v| !v.is_nan()));
+    }
 }

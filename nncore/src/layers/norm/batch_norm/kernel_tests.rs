@@ -1,6 +1,8 @@
-//! The batch-norm kernels' sums: eight channels side by side, each still in its own order.
+//! The batch-norm kernels' sums: channels side by side (in lanes on AVX-512), each still in its
+//! own order, on every instruction set.
 
 use super::sums::{batch_stats, grad_sums};
+use crate::kernels::paths;
 
 /// Values of every magnitude; with `big`, each plane of `p` also holds `1e13` and `−1e13`,
 /// which cancel, so that a sum in another order would round differently.
@@ -49,35 +51,39 @@ fn in_order<const C: usize>(x: &[f32], dy: &[f32], p: usize) -> [[f64; C]; 4] {
 }
 
 fn check<const C: usize>(p: usize, n: usize) {
-    let x = values(n * C * p, C as u32, p, true);
+    // With and without the cancelling values (which swamp the squares of the others).
+    for big in [true, false] {
+        check_values::<C>(p, n, big);
+    }
+}
+
+fn check_values<const C: usize>(p: usize, n: usize, big: bool) {
+    let x = values(n * C * p, C as u32, p, big);
     let dy = values(n * C * p, 7 + C as u32, p, false);
     let want = in_order::<C>(&x, &dy, p);
-    let (mean, var_sum) = batch_stats::<C>(&x, p, n * p);
-    let mean_want: [f32; C] = core::array::from_fn(|c| (want[0][c] / (n * p) as f64) as f32);
-    assert_eq!(
-        mean.map(f32::to_bits),
-        mean_want.map(f32::to_bits),
-        "C {C}, P {p}"
-    );
-    let var_want = want[1].map(|v| (v as f32).to_bits());
-    assert_eq!(var_sum.map(f32::to_bits), var_want, "C {C}, P {p}");
-    let (sum, dotp) = grad_sums::<C>(&x, &dy, &mean, p);
-    assert_eq!(
-        sum.map(f64::to_bits),
-        want[2].map(f64::to_bits),
-        "C {C}, P {p}"
-    );
-    assert_eq!(
-        dotp.map(f64::to_bits),
-        want[3].map(f64::to_bits),
-        "C {C}, P {p}"
-    );
+    for isa in paths() {
+        let (mean, var_sum) = batch_stats::<C>(isa, &x, p, n * p);
+        let mean_want: [f32; C] = core::array::from_fn(|c| (want[0][c] / (n * p) as f64) as f32);
+        let what = alloc::format!("{isa:?}, C {C}, P {p}");
+        assert_eq!(
+            mean.map(f32::to_bits),
+            mean_want.map(f32::to_bits),
+            "{what}"
+        );
+        let var_want = want[1].map(|v| (v as f32).to_bits());
+        assert_eq!(var_sum.map(f32::to_bits), var_want, "{what}");
+        let (sum, dotp) = grad_sums::<C>(isa, &x, &dy, &mean, p);
+        assert_eq!(sum.map(f64::to_bits), want[2].map(f64::to_bits), "{what}");
+        assert_eq!(dotp.map(f64::to_bits), want[3].map(f64::to_bits), "{what}");
+    }
 }
 
 #[test]
 fn channels_side_by_side_sum_in_each_channels_order() {
-    // Whole groups of eight channels, a group and a part, fewer than a group.
+    // Whole groups of eight channels (two vectors of lanes), a group and a part, fewer than a
+    // group, three groups (one vector left after the pairs).
     check::<16>(9, 3);
+    check::<24>(5, 2);
     check::<11>(5, 4);
     check::<3>(17, 2);
     check::<8>(4, 1);

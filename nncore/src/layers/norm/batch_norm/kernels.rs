@@ -13,8 +13,9 @@
 //! - the running statistics are updated in f64 with PyTorch's `momentum` and `eps`, which are
 //!   Python floats: the `f64` their printed decimal names (`0.1`), not the nearest `f32`'s.
 
-use super::sums::{batch_stats, grad_sums, planes};
+use super::sums::{batch_stats, grad_sums};
 use crate::fmt::python_float;
+use crate::kernels::isa;
 use crate::math::{sqrt, sqrt_f64};
 
 /// A layer's parameters and running statistics, borrowed: what evaluation mode reads.
@@ -36,6 +37,18 @@ pub(super) struct Train<'a, const C: usize> {
     pub(super) num_batches_tracked: &'a mut i64,
     pub(super) eps: f32,
     pub(super) momentum: f32,
+}
+
+/// The planes of a flat `[N, C, P]` batch in order, each with its channel. (With `P = 0` the
+/// batch is empty and so is the iterator.)
+pub(super) fn planes<const C: usize>(
+    values: &[f32],
+    p: usize,
+) -> impl Iterator<Item = (usize, &[f32])> {
+    values
+        .chunks_exact(p.max(1))
+        .enumerate()
+        .map(|(i, plane)| (i % C, plane))
 }
 
 /// The planes of a flat `[N, C, P]` batch, writable.
@@ -130,7 +143,7 @@ impl<const C: usize> Eval<'_, C> {
         p: usize,
         grads: (&mut [f32; C], &mut [f32; C]),
     ) {
-        let sums = grad_sums(x, dy, self.running_mean, p);
+        let sums = grad_sums(isa(), x, dy, self.running_mean, p);
         add_param_grads(sums, &self.invstd_f64(), grads.0, grads.1);
     }
 
@@ -155,7 +168,7 @@ impl<const C: usize> Train<'_, C> {
             cache[..2 * C].fill(0.0);
             return;
         }
-        let (mean, var_sum) = batch_stats::<C>(x, p, n);
+        let (mean, var_sum) = batch_stats::<C>(isa(), x, p, n);
         let (eps, momentum) = (python_float(self.eps), python_float(self.momentum));
         let invstd: [f32; C] = core::array::from_fn(|c| {
             let var = f64::from(var_sum[c] / n as f32);
@@ -183,34 +196,28 @@ impl<const C: usize> Train<'_, C> {
     }
 }
 
-/// The parameter gradients of a training-mode forward whose statistics are in `cache`.
-pub(super) fn backward_params_train<const C: usize>(
-    x: &[f32],
-    dy: &[f32],
-    cache: &[f32],
-    p: usize,
-    grads: (&mut [f32; C], &mut [f32; C]),
-) {
-    let (mean, invstd) = cached::<C>(cache);
-    add_param_grads(grad_sums(x, dy, &mean, p), &invstd, grads.0, grads.1);
-}
-
-/// The input gradients of a training-mode forward, as PyTorch's kernel writes them:
-/// `dx = (dy − Σdy/n − (x − mean)·k)·invstd·weight` with `k = Σ(x − mean)·dy · invstd² / n`.
-pub(super) fn backward_input_train<const C: usize>(
+/// The backward of a training-mode forward whose statistics are in `cache`, the batch's sums
+/// taken once for both: the parameter gradients into `grads` and, as PyTorch's kernel writes
+/// them, the input gradients `dx = (dy − Σdy/n − (x − mean)·k)·invstd·weight` with `k = Σ(x −
+/// mean)·dy · invstd² / n`, each where given.
+pub(super) fn backward_train<const C: usize>(
     weight: &[f32; C],
-    x: &[f32],
-    dy: &[f32],
+    (x, dy): (&[f32], &[f32]),
     cache: &[f32],
     p: usize,
-    dx: &mut [f32],
+    grads: Option<(&mut [f32; C], &mut [f32; C])>,
+    dx: Option<&mut [f32]>,
 ) {
     let n = per_channel::<C>(x);
-    if n == 0 {
+    if n == 0 || (grads.is_none() && dx.is_none()) {
         return;
     }
     let (mean, invstd) = cached::<C>(cache);
-    let (sum, dotp) = grad_sums(x, dy, &mean, p);
+    let (sum, dotp) = grad_sums(isa(), x, dy, &mean, p);
+    if let Some((dweight, dbias)) = grads {
+        add_param_grads((sum, dotp), &invstd, dweight, dbias);
+    }
+    let Some(dx) = dx else { return };
     let k: [f32; C] = core::array::from_fn(|c| dotp[c] as f32 * invstd[c] * invstd[c] / n as f32);
     let grad_mean: [f32; C] = core::array::from_fn(|c| (sum[c] / n as f64) as f32);
     let p = p.max(1);

@@ -1,26 +1,33 @@
-//! The per-channel sums of a flat `[N, C, P]` batch: the batch's statistics and the gradients'
-//! sums, in the orders the module [`super::kernels`] describes.
+//! BatchNorm's per-channel sums over a batch viewed flat as `[N, C, P]`, each channel's in the
+//! order `kernels.rs` documents: eight channels side by side in plain code, or, on AVX-512,
+//! sixteen in the lanes of two vectors ([`kernels::plane_sums`], [`kernels::plane_grads`]),
+//! each lane the same chain of additions.
 
 use core::ops::Range;
 
-/// The planes of a flat `[N, C, P]` batch in order, each with its channel. (With `P = 0` the
-/// batch is empty and so is the iterator.)
-pub(super) fn planes<const C: usize>(
-    values: &[f32],
+use super::kernels::planes;
+use crate::kernels::{self, Isa};
+
+/// Runs `f(values, channels)` on the channels of one sample from `channels.start` that the
+/// vector kernels take (`values` their planes), which returns how many it summed: those
+/// channels, and the ones left for plain code.
+fn in_lanes(
+    sample: &[f32],
     p: usize,
-) -> impl Iterator<Item = (usize, &[f32])> {
-    values
-        .chunks_exact(p.max(1))
-        .enumerate()
-        .map(|(i, plane)| (i % C, plane))
+    channels: &Range<usize>,
+    f: impl FnOnce(&[f32], Range<usize>) -> usize,
+) -> (Range<usize>, Range<usize>) {
+    let values = &sample[channels.start * p..channels.end * p];
+    let done = channels.start + f(values, channels.clone());
+    (channels.start..done, done..channels.end)
 }
 
 /// Channels whose sums run side by side: each channel's sum is one chain of dependent additions,
 /// and the CPU overlaps independent chains. Every channel still adds in its own order.
 const SIDE: usize = 8;
 
-/// For each sample of a flat `[N, C, P]` batch, its channels in groups of [`SIDE`] (the last
-/// maybe fewer): the first channel and the group's planes.
+/// For each sample of a flat `[N, C, P]` batch (or one sample), its channels in groups of
+/// [`SIDE`] (the last maybe fewer): the first channel and the group's planes.
 fn groups<const C: usize>(
     values: &[f32],
     p: usize,
@@ -93,7 +100,12 @@ fn by_channels<const C: usize, const K: usize>(
 
 /// Per channel, the batch's mean and `Σ (x − mean)²`, as PyTorch's collect-stats kernels sum
 /// them: in f32 down each channel for vectors, else in f64 value by value.
-pub(super) fn batch_stats<const C: usize>(x: &[f32], p: usize, n: usize) -> ([f32; C], [f32; C]) {
+pub(super) fn batch_stats<const C: usize>(
+    isa: Isa,
+    x: &[f32],
+    p: usize,
+    n: usize,
+) -> ([f32; C], [f32; C]) {
     if p == 1 {
         let mut sum = [0.0_f32; C];
         for (c, plane) in planes::<C>(x, 1) {
@@ -108,18 +120,29 @@ pub(super) fn batch_stats<const C: usize>(x: &[f32], p: usize, n: usize) -> ([f3
     }
     let [sum] = by_channels(x.len(), |channels| {
         let mut sum = [0.0_f64; C];
-        for (c0, planes) in groups::<C>(x, p).filter(|(c0, _)| channels.contains(c0)) {
-            add_planes(&mut sum, c0, planes, |_, v| v);
+        for sample in x.chunks_exact(C * p) {
+            let (_, rest) = in_lanes(sample, p, &channels, |values, c| {
+                kernels::plane_sums(isa, values, p, None, &mut sum[c])
+            });
+            for (c0, planes) in groups::<C>(sample, p).filter(|(c0, _)| rest.contains(c0)) {
+                add_planes(&mut sum, c0, planes, |_, v| v);
+            }
         }
         [sum]
     });
     let mean: [f32; C] = core::array::from_fn(|c| (sum[c] / n as f64) as f32);
     let [squares] = by_channels(x.len(), |channels| {
         let mut squares = [0.0_f64; C];
-        for (c0, planes) in groups::<C>(x, p).filter(|(c0, _)| channels.contains(c0)) {
-            add_planes(&mut squares, c0, planes, |c, v| {
-                (v - mean[c]) * (v - mean[c])
+        for sample in x.chunks_exact(C * p) {
+            let (_, rest) = in_lanes(sample, p, &channels, |values, c| {
+                let mean = Some(&mean[c.clone()]);
+                kernels::plane_sums(isa, values, p, mean, &mut squares[c])
             });
+            for (c0, planes) in groups::<C>(sample, p).filter(|(c0, _)| rest.contains(c0)) {
+                add_planes(&mut squares, c0, planes, |c, v| {
+                    (v - mean[c]) * (v - mean[c])
+                });
+            }
         }
         [squares]
     });
@@ -129,6 +152,7 @@ pub(super) fn batch_stats<const C: usize>(x: &[f32], p: usize, n: usize) -> ([f3
 /// Per channel, `Σ dy` and `Σ (x − mean)·dy` over the batch, as PyTorch's backward kernels sum
 /// them: in f32 down each channel for vectors, else each plane in f32 and the planes in f64.
 pub(super) fn grad_sums<const C: usize>(
+    isa: Isa,
     x: &[f32],
     dy: &[f32],
     mean: &[f32; C],
@@ -144,8 +168,35 @@ pub(super) fn grad_sums<const C: usize>(
     }
     let [sum, dotp] = by_channels(x.len(), |channels| {
         let (mut sum, mut dotp) = ([0.0_f64; C], [0.0_f64; C]);
+        let (mut s8, mut d8) = ([0.0_f32; C], [0.0_f32; C]);
+        for (x, dy) in x.chunks_exact(C * p).zip(dy.chunks_exact(C * p)) {
+            let (lanes, rest) = in_lanes(x, p, &channels, |x, c| {
+                let dy = &dy[c.start * p..c.end * p];
+                let (s, d) = (&mut s8[c.clone()], &mut d8[c.clone()]);
+                kernels::plane_grads(isa, (x, dy), p, &mean[c], (s, d))
+            });
+            for c in lanes {
+                sum[c] += f64::from(s8[c]);
+                dotp[c] += f64::from(d8[c]);
+            }
+            grad_groups::<C>((x, dy), p, mean, rest, (&mut sum, &mut dotp));
+        }
+        [sum, dotp]
+    });
+    (sum, dotp)
+}
+
+/// [`grad_sums`] of one sample's channels from `rest.start`, eight side by side.
+fn grad_groups<const C: usize>(
+    (x, dy): (&[f32], &[f32]),
+    p: usize,
+    mean: &[f32; C],
+    rest: Range<usize>,
+    (sum, dotp): (&mut [f64; C], &mut [f64; C]),
+) {
+    {
         let both = groups::<C>(x, p).zip(groups::<C>(dy, p));
-        for ((c0, x), (_, dy)) in both.filter(|((c0, _), _)| channels.contains(c0)) {
+        for ((c0, x), (_, dy)) in both.filter(|((c0, _), _)| rest.contains(c0)) {
             let (mut s, mut d) = ([0.0_f32; SIDE], [0.0_f32; SIDE]);
             let full = c0 + SIDE <= C;
             if full {
@@ -174,7 +225,5 @@ pub(super) fn grad_sums<const C: usize>(
                 }
             }
         }
-        [sum, dotp]
-    });
-    (sum, dotp)
+    }
 }

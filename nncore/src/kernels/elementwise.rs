@@ -1,0 +1,58 @@
+//! Elementwise passes: each value computed on its own, split over threads with `rayon`, and
+//! compiled for the vector unit the kernels run with.
+
+#[cfg(feature = "rayon")]
+use super::parallel;
+use super::{Isa, isa};
+
+/// Runs `f(start, chunk)` on `out` split into chunks of whole `unit`s, `start` the chunk's
+/// offset: with the `rayon` feature, a large pass takes rayon's threads. Each value is its own
+/// (or each unit's), so the bits do not depend on the split. `f` is compiled for the vector
+/// unit [`isa`] chooses ([`in_lanes`]).
+#[inline]
+pub(crate) fn elementwise(out: &mut [f32], unit: usize, f: impl Fn(usize, &mut [f32]) + Sync) {
+    #[cfg(feature = "rayon")]
+    if let Some(per) = parallel::values(out.len(), unit) {
+        use rayon::prelude::*;
+        out.par_chunks_mut(per)
+            .enumerate()
+            .for_each(|(i, chunk)| in_lanes(|| f(i * per, chunk)));
+        return;
+    }
+    let _ = unit;
+    in_lanes(|| f(0, out));
+}
+
+/// Runs `f`, inlined into a function compiled with the features of the instruction set
+/// [`isa`] chooses, so that its loops vectorize in that set's registers. The operations are the
+/// ones `f` states (Rust never fuses a multiplication and an addition), so are the bits.
+#[inline(always)]
+fn in_lanes<R>(f: impl FnOnce() -> R) -> R {
+    match isa() {
+        // SAFETY: AVX-512 (with AVX2 and FMA) is chosen only where the CPU has it.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        Isa::Avx512 => unsafe { x86_lanes::avx512(f) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { x86_lanes::avx2(f) },
+        _ => f(),
+    }
+}
+
+/// The entry points of [`in_lanes`].
+#[cfg(target_arch = "x86_64")]
+mod x86_lanes {
+    /// `f` with AVX-512 enabled.
+    #[cfg(nncore_avx512)]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    #[allow(clippy::incompatible_msrv)]
+    pub(super) unsafe fn avx512<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+
+    /// `f` with AVX2 enabled.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+}

@@ -1,0 +1,191 @@
+//! Convolutions of stride 1 over whole planes on AVX-512 ([`super::planes`]): sixteen output
+//! positions a vector whatever the width of the rows, each tap of each source plane read in
+//! place through the masks of `taps.rs` (zero where the tap falls off the plane), in register
+//! tiles of up to eight output planes by three vectors. No panel, no copies.
+//!
+//! Each output is one chain of multiply-adds, from the value it holds, over the source planes
+//! in order and each plane's taps in order.
+
+use core::arch::x86_64::{_mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_set1_ps};
+
+use super::FUSED;
+use super::lanes::{Avx512, Lanes};
+use super::taps::{CHUNK, MAX_TAPS, TapMasks, bits};
+
+/// The operands of [`super::planes`]: for each of `samples` samples, `m` output planes of
+/// `out_len` floats from `k` source planes of `src_len` floats, rows of `width` floats in both,
+///
+/// `out[s][r][p] += Σ_c Σ_t a[r · a_row + c · a_chan + t] · src[s][c][p + rows[t / kw] · width +
+/// cols[t % kw]]`,
+///
+/// `kw = cols.len()`, `c` then `t` in order, a term reading 0 where column `p % width + cols[t %
+/// kw]` is outside `0..width` or the index outside `0..src_len`. Sample `s` starts at `s ·
+/// src_next` in `src` and `s · out_next` in the output.
+pub(crate) struct Planes<'a> {
+    pub(crate) src: &'a [f32],
+    pub(crate) src_len: usize,
+    pub(crate) src_next: usize,
+    pub(crate) out_len: usize,
+    pub(crate) out_next: usize,
+    pub(crate) width: usize,
+    /// The offsets, in rows, of the kernel's rows.
+    pub(crate) rows: &'a [isize],
+    /// The offsets, in columns, of the kernel's columns.
+    pub(crate) cols: &'a [isize],
+    pub(crate) a: &'a [f32],
+    pub(crate) a_row: usize,
+    pub(crate) a_chan: usize,
+    pub(crate) m: usize,
+    pub(crate) k: usize,
+    pub(crate) samples: usize,
+}
+
+impl Planes<'_> {
+    /// The taps of one kernel.
+    fn taps(&self) -> usize {
+        self.rows.len() * self.cols.len()
+    }
+
+    /// Whether the operands hold what the fields state, for an output of `out_len` floats.
+    pub(super) fn fits(&self, out_len: usize) -> bool {
+        let taps = self.taps();
+        let last = self.samples.saturating_sub(1);
+        self.width > 0
+            && self.out_len > 0
+            && self.out_len % self.width == 0
+            && (1..=MAX_TAPS).contains(&taps)
+            && self.m > 0
+            && self.k > 0
+            && self.samples > 0
+            && last * self.src_next + self.k * self.src_len <= self.src.len()
+            && last * self.out_next + self.m * self.out_len <= out_len
+            && (self.m - 1) * self.a_row + (self.k - 1) * self.a_chan + taps <= self.a.len()
+    }
+}
+
+/// `MR` output planes from `r0` by `NV` vectors of positions from `p0`: the chains over the
+/// source planes and their taps, from what the output holds.
+///
+/// # Safety
+/// AVX-512F and FMA are present; `src` and `out` are the sample's first planes, `p.fits`;
+/// `masks` holds `NV` vectors' masks, tap after tap; rows `r0..r0 + MR` are outputs.
+#[inline(always)]
+unsafe fn tile<const MR: usize, const NV: usize>(
+    p: &Planes<'_>,
+    (src, out): (*const f32, *mut f32),
+    (offsets, masks): (&[isize], &[u16]),
+    r0: usize,
+    p0: usize,
+) {
+    let taps = offsets.len();
+    // SAFETY: the loads read only the lanes their masks keep, inside the source planes, and
+    // the output's positions before `out_len`; the CPU has the instructions (the caller's).
+    unsafe {
+        let mut keep = [0u16; NV];
+        for (v, k) in keep.iter_mut().enumerate() {
+            *k = bits(0, p.out_len as isize - (p0 + 16 * v) as isize);
+        }
+        let out = out.add(r0 * p.out_len + p0);
+        let mut acc = [[Avx512::<FUSED>::zero(); NV]; MR];
+        for (r, acc) in acc.iter_mut().enumerate() {
+            for (v, acc) in acc.iter_mut().enumerate() {
+                let at = out.add(r * p.out_len + 16 * v);
+                *acc = Avx512(_mm512_maskz_loadu_ps(keep[v], at));
+            }
+        }
+        for c in 0..p.k {
+            let src = src.add(c * p.src_len + p0);
+            let a = p.a.as_ptr().add(r0 * p.a_row + c * p.a_chan);
+            for t in 0..taps {
+                let at = src.wrapping_offset(*offsets.get_unchecked(t));
+                let mut x = [Avx512::<FUSED>::zero(); NV];
+                for (v, x) in x.iter_mut().enumerate() {
+                    let m = *masks.get_unchecked(v * taps + t);
+                    *x = Avx512(_mm512_maskz_loadu_ps(m, at.wrapping_add(16 * v)));
+                }
+                for (r, acc) in acc.iter_mut().enumerate() {
+                    let w = Avx512::<FUSED>(_mm512_set1_ps(*a.add(r * p.a_row + t)));
+                    for (acc, &x) in acc.iter_mut().zip(&x) {
+                        *acc = acc.madd(w, x);
+                    }
+                }
+            }
+        }
+        for (r, acc) in acc.iter().enumerate() {
+            for (v, acc) in acc.iter().enumerate() {
+                _mm512_mask_storeu_ps(out.add(r * p.out_len + 16 * v), keep[v], acc.0);
+            }
+        }
+    }
+}
+
+/// Every output plane for `NV` vectors from `p0`: tiles of 8 planes, then 4, 2 and 1.
+///
+/// # Safety
+/// As [`tile`].
+#[inline(always)]
+unsafe fn rows<const NV: usize>(
+    p: &Planes<'_>,
+    planes: (*const f32, *mut f32),
+    taps: (&[isize], &[u16]),
+    p0: usize,
+) {
+    let mut r = 0;
+    // SAFETY: each tile's rows are below `m`.
+    unsafe {
+        while r + 8 <= p.m {
+            tile::<8, NV>(p, planes, taps, r, p0);
+            r += 8;
+        }
+        if r + 4 <= p.m {
+            tile::<4, NV>(p, planes, taps, r, p0);
+            r += 4;
+        }
+        if r + 2 <= p.m {
+            tile::<2, NV>(p, planes, taps, r, p0);
+            r += 2;
+        }
+        if r < p.m {
+            tile::<1, NV>(p, planes, taps, r, p0);
+        }
+    }
+}
+
+/// See [`super::planes`]: a chunk of vectors of positions at a time, their masks computed once
+/// for every sample; in each sample, blocks of three vectors (then two, then one).
+///
+/// # Safety
+/// `p.fits(out.len())`; the CPU has AVX-512F and FMA.
+#[target_feature(enable = "avx512f,avx2,fma")]
+pub(super) unsafe fn run(p: &Planes<'_>, out: &mut [f32]) {
+    let mut m = TapMasks::new(p.width, p.src_len, p.rows, p.cols);
+    let (taps, vectors) = (m.taps, p.out_len.div_ceil(16));
+    for v0 in (0..vectors).step_by(CHUNK) {
+        let chunk = CHUNK.min(vectors - v0);
+        m.chunk(v0, chunk);
+        let offsets = &m.offsets[..taps];
+        for s in 0..p.samples {
+            let planes = (
+                p.src.as_ptr().wrapping_add(s * p.src_next),
+                out.as_mut_ptr().wrapping_add(s * p.out_next),
+            );
+            let (mut v, end) = (v0, v0 + chunk);
+            let at = |v: usize| (offsets, &m.masks[(v - v0) * taps..]);
+            // SAFETY: each block's vectors are among the chunk's, whose masks are computed;
+            // the rest is `fits`'s and the caller's.
+            unsafe {
+                while v + 3 <= end {
+                    rows::<3>(p, planes, at(v), 16 * v);
+                    v += 3;
+                }
+                if v + 2 <= end {
+                    rows::<2>(p, planes, at(v), 16 * v);
+                    v += 2;
+                }
+                if v < end {
+                    rows::<1>(p, planes, at(v), 16 * v);
+                }
+            }
+        }
+    }
+}
