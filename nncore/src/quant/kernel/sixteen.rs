@@ -61,7 +61,12 @@ pub(super) unsafe fn rows_avx512_vnni(
                 (_, true) => sixteen(dots::<4, true>(core::array::from_fn(at), x, k)),
             }
         };
-        let sums = sums.map(|s| &s[o..o + take]);
+        // A `match`, not `Option::map`: its closure was called out of this function.
+        #[allow(clippy::manual_map)]
+        let sums = match sums {
+            Some(s) => Some(&s[o..o + take]),
+            None => None,
+        };
         // SAFETY: `acc[o..]` holds at least `take` int32.
         unsafe { add_lanes(lanes, sums, k, &mut acc[o..o + take]) };
         o += take;
