@@ -1,9 +1,11 @@
 //! Elementwise passes: each value computed on its own, split over threads with `rayon`, and
 //! compiled for the vector unit the kernels run with.
 
+#[cfg(target_arch = "x86_64")]
+use super::Isa;
+use super::isa;
 #[cfg(feature = "rayon")]
 use super::parallel;
-use super::{Isa, isa};
 
 /// Runs `f(start, chunk)` on `out` split into chunks of whole `unit`s, `start` the chunk's
 /// offset: with the `rayon` feature, a large pass takes rayon's threads. Each value is its own

@@ -214,13 +214,7 @@ mod tests {
             let acc = layer.accumulate_with(&x, Kernel::Portable);
             let want: [i8; OUT] = core::array::from_fn(|o| stage.finish(o, acc[o]));
             assert!(want.iter().any(|&y| y != want[0]), "outputs that differ");
-            for kernel in [
-                Kernel::Portable,
-                Kernel::Avx2,
-                Kernel::AvxVnni,
-                Kernel::Avx512Vnni,
-                Kernel::Dsp,
-            ] {
+            for kernel in crate::quant::kernel::KERNELS {
                 assert_eq!(layer.accumulate_with(&x, kernel), acc, "{kernel:?}");
                 let y = layer.forward_with(&x, kernel);
                 assert_eq!(y, want, "{kernel:?} {rounding:?}");

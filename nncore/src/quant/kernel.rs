@@ -1,6 +1,7 @@
 //! The int8 dot products of `FULLY_CONNECTED` and `CONV_2D`: every row of a weight matrix times
 //! `x − zx`, summed in wrapping int32, portable or with the CPU's integer dot-product
-//! instructions (VNNI or AVX2 on x86-64, the DSP extension's `SMLAD` on Arm microcontrollers).
+//! instructions (VNNI or AVX2 on x86-64, `SDOT` or `SMULL` on AArch64, the DSP extension's
+//! `SMLAD` on Arm microcontrollers).
 //!
 //! Every path computes the same sum exactly, since wrapping int32 addition is associative and
 //! each partial sum is exact before it wraps:
@@ -9,6 +10,10 @@
 //!   by the weights widened to int16 and add the products two by two into int32 lanes
 //!   (`_mm256_madd_epi16`, sixteen multiply-adds an instruction). `_mm256_maddubs_epi16`, which
 //!   multiplies bytes directly, saturates its int16 sums and is not used.
+//! - AArch64 multiplies the signed bytes as they are (`SDOT`, sixteen multiply-adds an
+//!   instruction, where the CPU has the dot-product extension; `SMULL` into int16 otherwise) and
+//!   sums the weights beside them from the same loads: `Σ w·(x − zx) = Σ w·x − zx·Σ w`
+//!   (`kernel/neon.rs`).
 //! - VNNI's `vpdpbusd` multiplies unsigned bytes by signed bytes and adds four products into
 //!   each int32 lane, wrapping: 64 multiply-adds an instruction with AVX-512, 32 with AVX-VNNI.
 //!   The inputs become unsigned as `u = x + 128` (their sign bit flipped), and `Σ w·(x − zx) =
@@ -48,7 +53,7 @@
 use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicU8, Ordering};
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 use plain::dot;
 #[cfg_attr(
     all(target_arch = "arm", target_os = "none", not(nn_arm_dsp)),
@@ -89,25 +94,30 @@ pub enum Kernel {
     /// multiply-adds an instruction (`SMLAD`), four rows at a time (a convolution of one group:
     /// each row against eight positions). On other targets the portable path runs instead.
     Dsp,
+    /// AArch64 NEON: `SDOT` (sixteen multiply-adds an instruction) where the CPU has Armv8.2's
+    /// dot-product extension (detected at run time with `std`), else `SMULL` and `SADALP`
+    /// (eight). On other targets the portable path runs instead.
+    Neon,
 }
 
 /// The kernel [`Kernel::force`] set, as its index in [`KERNELS`] plus one; 0 for none.
 static FORCED: AtomicU8 = AtomicU8::new(0);
 
 /// Every kernel, in the order [`FORCED`] numbers them.
-const KERNELS: [Kernel; 5] = [
+pub(crate) const KERNELS: [Kernel; 6] = [
     Kernel::Portable,
     Kernel::Avx2,
     Kernel::AvxVnni,
     Kernel::Avx512Vnni,
     Kernel::Dsp,
+    Kernel::Neon,
 ];
 
 impl Kernel {
     /// The fastest kernel this CPU runs: AVX-512 VNNI, else AVX-VNNI, else AVX2 where they are
     /// there (detected at run time with the `std` feature, else where the build targets them),
-    /// else the DSP extension where the build targets it, else portable; or the kernel
-    /// [`Kernel::force`] set.
+    /// else the DSP extension where the build targets it, else NEON on AArch64, else portable;
+    /// or the kernel [`Kernel::force`] set.
     #[must_use]
     pub fn detect() -> Self {
         match FORCED.load(Ordering::Relaxed) {
@@ -122,6 +132,8 @@ impl Kernel {
             Kernel::Avx2
         } else if cfg!(nn_arm_dsp) {
             Kernel::Dsp
+        } else if cfg!(target_arch = "aarch64") {
+            Kernel::Neon
         } else {
             Kernel::Portable
         }
@@ -290,6 +302,10 @@ impl Kernel {
             }
         }
         let _ = sums;
+        #[cfg(target_arch = "aarch64")]
+        if self == Kernel::Neon {
+            return neon::rows_neon(weight, x, offset, acc);
+        }
         portable(weight, x, offset, acc);
     }
 }
@@ -332,6 +348,8 @@ mod arm_wide;
 mod dsp_double;
 #[cfg(nn_arm_dsp)]
 pub(crate) use dsp_double::finish_double;
+#[cfg(target_arch = "aarch64")]
+mod neon;
 mod plain;
 #[cfg(nn_arm_dsp)]
 mod positions;
@@ -341,13 +359,18 @@ pub(crate) use positions::{POSITIONS, Patches};
 mod micro;
 #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
 pub(crate) use micro::DoubleStage;
-#[cfg(any(nn_arm_dsp, test, all(target_arch = "arm", target_os = "none")))]
+// Built for the tests on other targets, which need a heap.
+#[cfg(any(
+    nn_arm_dsp,
+    all(test, feature = "alloc"),
+    all(target_arch = "arm", target_os = "none")
+))]
 mod once;
 #[cfg(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none")))]
 pub(crate) use once::finish_once;
-#[cfg(any(nn_arm_dsp, test))]
+#[cfg(any(nn_arm_dsp, all(test, feature = "alloc")))]
 mod short;
-#[cfg(any(nn_arm_dsp, test))]
+#[cfg(any(nn_arm_dsp, all(test, feature = "alloc")))]
 #[cfg_attr(not(nn_arm_dsp), allow(unused_imports))]
 pub(crate) use short::ShortStage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]

@@ -28,13 +28,7 @@ type Image<const C: usize, const W: usize, const H: usize> = [[[i8; C]; W]; H];
 const INPUT: QuantParams = QuantParams::new(0.04, -7);
 
 /// Every kernel; those this CPU lacks run the portable path.
-const KERNELS: [Kernel; 5] = [
-    Kernel::Portable,
-    Kernel::Avx2,
-    Kernel::AvxVnni,
-    Kernel::Avx512Vnni,
-    Kernel::Dsp,
-];
+use super::kernel::KERNELS;
 const OUTPUT: QuantParams = QuantParams::new(0.3, 3);
 
 #[test]

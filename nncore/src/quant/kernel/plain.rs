@@ -60,7 +60,10 @@ pub(super) fn portable(weight: &[i8], x: &[i8], offset: i32, acc: &mut [i32]) {
 
 /// `Σ w[i] · (x[i] + offset)` in wrapping int32.
 #[inline]
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code)
+)]
 pub(super) fn dot(w: &[i8], x: &[i8], offset: i32) -> i32 {
     w.iter().zip(x).fold(0i32, |acc, (&w, &x)| {
         acc.wrapping_add(w as i32 * (x as i32 + offset))

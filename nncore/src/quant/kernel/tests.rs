@@ -8,7 +8,7 @@ use super::*;
 use std::vec::Vec;
 
 /// Every kernel; those this CPU lacks run the portable path.
-const ALL: [Kernel; 5] = KERNELS;
+const ALL: [Kernel; KERNELS.len()] = KERNELS;
 
 /// The offsets of the input zero points 127, 0, −128 and two between.
 const OFFSETS: [i32; 5] = [-127, -3, 0, 77, 128];
@@ -141,6 +141,8 @@ fn rows_of_arrays_are_the_flat_rows() {
 #[test]
 fn forcing_a_kernel_makes_detect_return_it() {
     let fastest = Kernel::detect();
+    #[cfg(target_arch = "aarch64")]
+    assert_eq!(fastest, Kernel::Neon, "NEON on AArch64");
     Kernel::force(Some(Kernel::Portable));
     let forced = Kernel::detect();
     Kernel::force(None);
