@@ -51,7 +51,6 @@
 //! compiler the x86-64 paths are AVX2's.
 
 use core::mem::MaybeUninit;
-use core::sync::atomic::{AtomicU8, Ordering};
 
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 use plain::dot;
@@ -100,56 +99,7 @@ pub enum Kernel {
     Neon,
 }
 
-/// The kernel [`Kernel::force`] set, as its index in [`KERNELS`] plus one; 0 for none.
-static FORCED: AtomicU8 = AtomicU8::new(0);
-
-/// Every kernel, in the order [`FORCED`] numbers them.
-pub(crate) const KERNELS: [Kernel; 6] = [
-    Kernel::Portable,
-    Kernel::Avx2,
-    Kernel::AvxVnni,
-    Kernel::Avx512Vnni,
-    Kernel::Dsp,
-    Kernel::Neon,
-];
-
 impl Kernel {
-    /// The fastest kernel this CPU runs: AVX-512 VNNI, else AVX-VNNI, else AVX2 where they are
-    /// there (detected at run time with the `std` feature, else where the build targets them),
-    /// else the DSP extension where the build targets it, else NEON on AArch64, else portable;
-    /// or the kernel [`Kernel::force`] set.
-    #[must_use]
-    pub fn detect() -> Self {
-        match FORCED.load(Ordering::Relaxed) {
-            0 => {}
-            n => return KERNELS[usize::from(n - 1) % KERNELS.len()],
-        }
-        if avx512_vnni_available() {
-            Kernel::Avx512Vnni
-        } else if avx_vnni_available() {
-            Kernel::AvxVnni
-        } else if avx2_available() {
-            Kernel::Avx2
-        } else if cfg!(nn_arm_dsp) {
-            Kernel::Dsp
-        } else if cfg!(target_arch = "aarch64") {
-            Kernel::Neon
-        } else {
-            Kernel::Portable
-        }
-    }
-
-    /// Makes [`Kernel::detect`] return `kernel` from now on, in every thread, or the CPU's
-    /// fastest again with `None`: layers that do not take a kernel (a generated model's
-    /// `forward`) then run it, to compare kernels or time them. Every kernel gives the same
-    /// results; one the CPU lacks runs the portable path.
-    pub fn force(kernel: Option<Kernel>) {
-        let n = kernel.map_or(0, |k| {
-            KERNELS.iter().position(|&c| c == k).unwrap_or(0) as u8 + 1
-        });
-        FORCED.store(n, Ordering::Relaxed);
-    }
-
     /// Adds to `acc[o]` the dot product of `weight[o]` with `x` offset by `offset`, for every
     /// row `o`, wrapping.
     ///
@@ -337,6 +287,9 @@ impl Kernel {
 }
 
 mod detect;
+#[cfg(test)]
+pub(crate) use detect::KERNELS;
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
 pub(crate) use detect::{avx_vnni_available, avx2_available, avx512_vnni_available};
 #[cfg(nn_arm_dsp)]
 mod arm;
