@@ -8,12 +8,16 @@
 //! the fastest integer instructions the CPU has ([`Kernel::detect`]: VNNI, else AVX2), and through the same layers with the portable dot products. Before
 //! timing, the bench checks that both give the same bytes on every calibration sample.
 //!
+//! The group `machine` times this core's ceilings for the same sitting: AVX-512 VNNI's int8
+//! multiply-adds (`vpdpbusd`) and AVX-512's float32 fused multiply-adds, each as twelve
+//! independent chains (enough to hide their latency), in elements (multiply-adds) a second.
+//!
 //! `cargo bench --bench int8`
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nncore::quant::{FullyConnected, Kernel};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -153,11 +157,68 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// Steps of the chains in [`peaks`].
+const STEPS: u64 = 100_000;
+
+/// `STEPS` steps of twelve independent chains of the 512-bit instruction `op` (Intel syntax,
+/// `{a}` the accumulator, sources `zmm12` and `zmm13`), in registers 0 to 13 only, which the
+/// C ABI's clobbers cover without AVX-512 enabled in the compiler.
+macro_rules! chains {
+    ($op:literal) => {
+        core::arch::asm!(
+            "vpternlogd zmm12, zmm12, zmm12, 0xff",
+            "vpternlogd zmm13, zmm13, zmm13, 0xff",
+            "2:",
+            concat!($op, " zmm0, zmm12, zmm13"),
+            concat!($op, " zmm1, zmm12, zmm13"),
+            concat!($op, " zmm2, zmm12, zmm13"),
+            concat!($op, " zmm3, zmm12, zmm13"),
+            concat!($op, " zmm4, zmm12, zmm13"),
+            concat!($op, " zmm5, zmm12, zmm13"),
+            concat!($op, " zmm6, zmm12, zmm13"),
+            concat!($op, " zmm7, zmm12, zmm13"),
+            concat!($op, " zmm8, zmm12, zmm13"),
+            concat!($op, " zmm9, zmm12, zmm13"),
+            concat!($op, " zmm10, zmm12, zmm13"),
+            concat!($op, " zmm11, zmm12, zmm13"),
+            "dec rax",
+            "jnz 2b",
+            "vzeroupper",
+            inout("rax") black_box(STEPS) => _,
+            clobber_abi("C"),
+            options(nostack),
+        )
+    };
+}
+
+/// The core's ceilings (see the module's doc), where it has AVX-512 VNNI.
+#[cfg(target_arch = "x86_64")]
+fn peaks(c: &mut Criterion) {
+    if !(is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512vnni")) {
+        return;
+    }
+    let mut group = c.benchmark_group("machine");
+    group.throughput(Throughput::Elements(STEPS * 12 * 64));
+    group.bench_function("vpdpbusd peak (int8 multiply-adds)", |b| {
+        // SAFETY: the CPU has AVX-512 VNNI (above); only the registers clobbered are written.
+        b.iter(|| unsafe { chains!("vpdpbusd") })
+    });
+    group.throughput(Throughput::Elements(STEPS * 12 * 16));
+    group.bench_function("512-bit fma peak (f32 multiply-adds)", |b| {
+        // SAFETY: the CPU has AVX-512F (above); as above.
+        b.iter(|| unsafe { chains!("vfmadd231ps") })
+    });
+    group.finish();
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn peaks(_: &mut Criterion) {}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
 }
 
-criterion_group! { name = benches; config = config(); targets = bench }
+criterion_group! { name = benches; config = config(); targets = bench, peaks }
 criterion_main!(benches);
