@@ -130,6 +130,10 @@ fn bench(c: &mut Criterion) {
         assert_eq!(digits_with(&digits8, &q(x), kernel), want);
     }
     let (x, xq) = (calibration[0], q(&calibration[0]));
+    println!(
+        "digits MLP: {} multiply-adds a sample",
+        <DigitNet as nncore::Module>::MULTIPLY_ADDS
+    );
     let mut group = c.benchmark_group("digits MLP, one sample");
     group.bench_function("f32", |b| b.iter(|| digits.forward(black_box(&x))));
     group.bench_function("int8", |b| b.iter(|| digits8.forward(black_box(&xq))));
@@ -148,6 +152,10 @@ fn bench(c: &mut Criterion) {
         assert_eq!(autoencoder_with(&auto8, &q(x), kernel), want);
     }
     let (x, xq) = (calibration[0], q(&calibration[0]));
+    println!(
+        "autoencoder: {} multiply-adds a sample",
+        <Deployed as nncore::Module>::MULTIPLY_ADDS
+    );
     let mut group = c.benchmark_group("autoencoder, one sample");
     group.bench_function("f32", |b| b.iter(|| deployed.forward(black_box(&x))));
     group.bench_function("int8", |b| b.iter(|| auto8.forward(black_box(&xq))));

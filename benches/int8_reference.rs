@@ -72,6 +72,11 @@ macro_rules! workload {
             Kernel::detect()
         );
 
+        println!(
+            "{}: {} multiply-adds a sample",
+            $name,
+            multiply_adds(&*model)
+        );
         let mut group = $c.benchmark_group(concat!($name, ", one sample"));
         group.bench_function("f32", |b| {
             b.iter(|| Model::forward(&*model, black_box(&xs[0])))
@@ -84,6 +89,12 @@ macro_rules! workload {
         Kernel::force(None);
         group.finish();
     }};
+}
+
+/// One sample's multiply-adds in `model`'s forward pass (for a figure's distance from the
+/// machine's peak).
+fn multiply_adds<M: nncore::Module>(_model: &M) -> usize {
+    M::MULTIPLY_ADDS
 }
 
 fn bench(c: &mut Criterion) {

@@ -2,6 +2,12 @@
 BENCHMARKS.md's ratios in Markdown, each against the issue's target, with the load average each
 command started at. Criterion's figures are its medians' point estimates.
 
+Each figure's distance from the machine's peak: the multiply-adds it does a second (the benches
+print each model's multiply-adds a sample; a batch is 32 samples, a training step counted as
+three forward passes: the forward, the input gradient and the weight gradient) as a share of
+the core's ceiling measured in the same sitting (`cargo bench --bench int8 -- machine`), the
+512-bit fused multiply-add for float32, `vpdpbusd` for int8.
+
 Usage: python3 scripts/sitting_table.py OUT_DIR
 """
 import os
@@ -26,6 +32,33 @@ def criterion(out, name):
         elif line and not line[0].isspace() and not line.startswith(("Benchmarking", "Found")):
             last = line.strip()
     return times
+
+
+def throughputs(out, name):
+    """{bench id: median elements a second} from criterion's output."""
+    rates, last = {}, None
+    scale = {"elem/s": 1, "Kelem/s": 1e3, "Melem/s": 1e6, "Gelem/s": 1e9}
+    for line in text(out, name).splitlines():
+        m = re.match(r"^\s*thrpt:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
+        named = re.match(r"^(\S.*?)\s+time:", line)
+        if m and last:
+            rates[last] = float(m.group(1)) * scale[m.group(2)]
+        elif named:
+            last = named.group(1).strip()
+        elif line and not line[0].isspace() and not line.startswith(("Benchmarking", "Found")):
+            last = line.strip()
+    return rates
+
+
+def macs(out, name):
+    """{model: multiply-adds a sample} as the benches print them."""
+    return {m.group(1): int(m.group(2)) for m in
+            re.finditer(r"^(.+?): (\d+) multiply-adds a sample", text(out, name), re.M)}
+
+
+def share(count, us, peak):
+    """`count` multiply-adds in `us` microseconds as a share of `peak` a second."""
+    return "—" if None in (count, us, peak) else f"{count / (us * 1e-6) / peak:.0%}"
 
 
 def load(out, name):
@@ -59,34 +92,51 @@ def main(out):
         w, one, batch, train = m.groups()
         torch[w] = (float(one), float(batch) * 1e3, float(train) * 1e3)
     ours = criterion(out, "reference.txt")
+    peaks = throughputs(out, "int8.txt")
+    fma = peaks.get("machine/512-bit fma peak (f32 multiply-adds)")
+    vnni = peaks.get("machine/vpdpbusd peak (int8 multiply-adds)")
+    count = macs(out, "int8.txt")
+    if fma and vnni:
+        print(f"Peaks of this core: {fma / 1e9:.1f} G float32 multiply-adds a second (512-bit "
+              f"FMA), {vnni / 1e9:.1f} G int8 (`vpdpbusd`).\n")
     names = {"W8": "W8 ResNet-8", "W9": "W9 DS-CNN", "W10": "W10 MobileNetV1"}
     kinds = ("one sample", "batch of 32", "training step, batch of 32")
     targets = ("≤ 0.25", "≤ 0.7", "≤ 0.7")
+    per = (1, 32, 96)
     print(f"Float32 against PyTorch (load {load(out, 'reference')}; PyTorch {load(out, 'torch')}):\n")
-    table(["workload", "ours", "PyTorch", "ratio", "target"],
+    table(["workload", "ours", "PyTorch", "ratio", "target", "ours, of the FMA peak"],
           [[f"{names[w]}, {k}", fmt(ours.get(f"{names[w]}/{k}")), fmt(torch.get(w, (None,) * 3)[i]),
-            ratio(ours.get(f"{names[w]}/{k}"), torch.get(w, (None,) * 3)[i]), targets[i]]
+            ratio(ours.get(f"{names[w]}/{k}"), torch.get(w, (None,) * 3)[i]), targets[i],
+            share(count.get(names[w], 0) * per[i] or None, ours.get(f"{names[w]}/{k}"), fma)]
            for w in names for i, k in enumerate(kinds)])
 
     int8 = criterion(out, "int8.txt")
     groups = ["digits MLP", "autoencoder", "W8 ResNet-8", "W9 DS-CNN", "W10 MobileNetV1"]
     print(f"Int8 against our float32, one sample (load {load(out, 'int8')}):\n")
-    table(["model", "f32", "int8", "f32 / int8", "target"],
+    table(["model", "f32", "int8", "f32 / int8", "target", "f32, of the FMA peak",
+           "int8, of the `vpdpbusd` peak"],
           [[g, fmt(int8.get(f"{g}, one sample/f32")), fmt(int8.get(f"{g}, one sample/int8")),
-            ratio(int8.get(f"{g}, one sample/f32"), int8.get(f"{g}, one sample/int8")), "≥ 2"]
+            ratio(int8.get(f"{g}, one sample/f32"), int8.get(f"{g}, one sample/int8")), "≥ 2",
+            share(count.get(g), int8.get(f"{g}, one sample/f32"), fma),
+            share(count.get(g), int8.get(f"{g}, one sample/int8"), vnni)]
            for g in groups])
 
     mine = {m.group(1): float(m.group(2))
             for m in re.finditer(r"^(\w+): (\S+) µs", text(out, "tflite_min.txt"), re.M)}
     files = {"ad01": "ad01_int8", "kws": "kws_ref_model", "resnet": "pretrainedResnet_quant",
              "vww": "vww_96_int8"}
+    # The declared models of the same shapes.
+    shapes = {"ad01": "autoencoder", "kws": "W9 DS-CNN", "resnet": "W8 ResNet-8",
+              "vww": "W10 MobileNetV1"}
     theirs = {}
     for m in re.finditer(r"^(\S+)\.tflite default, least: (\S+) us", text(out, "tflite_py.txt"), re.M):
         theirs[m.group(1)] = float(m.group(2))
     print(f"`tflite!` against TensorFlow Lite's interpreter, least times (load "
           f"{load(out, 'tflite_min')}; interpreter {load(out, 'tflite_py')}):\n")
-    table(["model", "tflite!", "TensorFlow Lite", "ratio", "target"],
-          [[f, fmt(mine.get(k)), fmt(theirs.get(f)), ratio(mine.get(k), theirs.get(f)), "≤ 1.0"]
+    table(["model", "tflite!", "TensorFlow Lite", "ratio", "target",
+           "tflite!, of the `vpdpbusd` peak"],
+          [[f, fmt(mine.get(k)), fmt(theirs.get(f)), ratio(mine.get(k), theirs.get(f)), "≤ 1.0",
+            share(count.get(shapes[k]), mine.get(k), vnni)]
            for k, f in files.items()])
 
     key = "W8 ResNet-8/training step, batch of 32"
