@@ -133,7 +133,13 @@ fn stages(seed: u32, out: &mut [i32]) {
     let mut bytes = [0i8; STAGES.div_ceil(4) * 4];
     for (i, y) in bytes[..STAGES].chunks_exact_mut(15).enumerate() {
         let (zero_point, clamp) = CLAMPS[i % CLAMPS.len()];
-        let k = |c: usize| if i < 3 * CASES { i / 3 } else { (i + c) % CASES };
+        let k = |c: usize| {
+            if i < 3 * CASES {
+                i / 3
+            } else {
+                (i + c) % CASES
+            }
+        };
         let multiplier: [Multiplier; 15] = core::array::from_fn(|c| multiplier(k(c)));
         let bias = core::array::from_fn(|c| accumulator(multiplier[c], c, seed + i as u32));
         let stage = OutputStage {

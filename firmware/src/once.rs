@@ -84,10 +84,10 @@ pub fn check(seed: u32, out: &mut [i32]) {
     for rounding in [Rounding::Float, Rounding::Single] {
         for i in 0..CASES {
             let (zero_point, clamp) = CLAMPS[i % CLAMPS.len()];
-            let multiplier: [Multiplier; 16] = core::array::from_fn(|c| multiplier((i + c) % CASES));
-            let bias = core::array::from_fn(|c| {
-                accumulator(multiplier[c], zero_point.into(), c, seed)
-            });
+            let multiplier: [Multiplier; 16] =
+                core::array::from_fn(|c| multiplier((i + c) % CASES));
+            let bias =
+                core::array::from_fn(|c| accumulator(multiplier[c], zero_point.into(), c, seed));
             let stage = OutputStage {
                 input: QuantParams::new(1.0, 0),
                 output: QuantParams::new(1.0, zero_point),
