@@ -1,6 +1,7 @@
 //! [`Conv2d`] over groups of channels, tap by tap; with AVX-512 compiled for it, so that the
 //! loops over channels run in its lanes. On x86-64 one input channel a group (a depthwise
-//! convolution, PyTorch's `groups = in_channels`) runs on [`DepthwiseConv2d`](super::DepthwiseConv2d)'s kernels.
+//! convolution, PyTorch's `groups = in_channels`) runs on the kernels of
+//! [`DepthwiseConv2d`](super::DepthwiseConv2d).
 
 use super::conv::{Conv2d, Window};
 #[cfg(target_arch = "x86_64")]
