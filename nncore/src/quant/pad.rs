@@ -40,11 +40,19 @@ impl<
                 "a padding's output is not H + TOP + BOTTOM rows of W + LEFT + RIGHT"
             )
         };
-        *y = [[[self.quant.zero_point; C]; WO]; HO];
-        for (x, y) in x.iter().zip(y.iter_mut().skip(TOP)) {
-            for (x, y) in x.iter().zip(y.iter_mut().skip(LEFT)) {
-                *y = *x;
-            }
+        // The padding's rows and columns filled, each input row copied whole: one pass over
+        // `y`, no image-sized temporary.
+        let zero = self.quant.zero_point;
+        let (top, rest) = y.split_at_mut(TOP.min(HO));
+        top.as_flattened_mut().as_flattened_mut().fill(zero);
+        let (middle, bottom) = rest.split_at_mut(H.min(rest.len()));
+        bottom.as_flattened_mut().as_flattened_mut().fill(zero);
+        for (x, y) in x.iter().zip(middle) {
+            let (left, rest) = y.split_at_mut(LEFT.min(WO));
+            left.as_flattened_mut().fill(zero);
+            let (inside, right) = rest.split_at_mut(W.min(rest.len()));
+            inside.as_flattened_mut().copy_from_slice(x.as_flattened());
+            right.as_flattened_mut().fill(zero);
         }
     }
 }
@@ -74,10 +82,12 @@ impl<
                 "a sequence's padding has no rows, and its output is L + LEFT + RIGHT long"
             )
         };
-        *y = [[self.quant.zero_point; C]; LO];
-        for (x, y) in x.iter().zip(y.iter_mut().skip(LEFT)) {
-            *y = *x;
-        }
+        let zero = self.quant.zero_point;
+        let (left, rest) = y.split_at_mut(LEFT.min(LO));
+        left.as_flattened_mut().fill(zero);
+        let (inside, right) = rest.split_at_mut(L.min(rest.len()));
+        inside.as_flattened_mut().copy_from_slice(x.as_flattened());
+        right.as_flattened_mut().fill(zero);
     }
 }
 
