@@ -149,6 +149,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             );
             #[cfg(nncore_avx512)]
             if self.positions_in_lanes(x, &window, kernel, y)
+                || self.rows_in_lanes(x, &window, kernel, y)
                 || self.taps_in_lanes(x, &window, kernel, y)
             {
                 return;
