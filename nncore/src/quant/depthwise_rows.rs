@@ -81,23 +81,15 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         let mut padded = MaybeUninit::<[[i8; 4]; OUT]>::uninit();
         let len = interleaved_len(OUT);
         // SAFETY: `MaybeUninit<[[[[i8; 4]; OUT]; WO]; H]>` is `H · WO` runs of `len = 4 · OUT`
-        // bytes (`OUT` a multiple of 64), each written whole by `interleave_taps`, as is
-        // `padded`: both are initialized before they are read.
+        // bytes (`OUT` a multiple of 64), each written whole by `fill`, as is `padded` by
+        // `interleave_taps`: both are initialized before they are read. `packed` exists only
+        // where the CPU runs AVX-512 VNNI (with F and BW).
         let (groups, padded) = unsafe {
             let all = core::slice::from_raw_parts_mut(
                 groups.as_mut_ptr().cast::<MaybeUninit<i8>>(),
                 H * WO * len,
             );
-            for (r, row) in x.iter().enumerate() {
-                for j in 0..WO {
-                    let taps: [&[i8]; KW] =
-                        core::array::from_fn(|kw| match window.tap(1, j, kw, W) {
-                            Some(c) => &row[c][..],
-                            None => &pad[..],
-                        });
-                    interleave_taps(&packed, &taps, &mut all[(r * WO + j) * len..][..len]);
-                }
-            }
+            Self::fill::<H, W, WO>(x, window, &packed, &pad, all);
             let one = core::slice::from_raw_parts_mut(padded.as_mut_ptr().cast(), len);
             interleave_taps(&packed, &[&pad[..]], one);
             (groups.assume_init_ref(), padded.assume_init_ref())
@@ -105,6 +97,38 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW).
         unsafe { self.run_rows(window, kernel, &packed, groups, padded, y) };
         true
+    }
+
+    /// Writes `groups[(r · WO + j) · len ..][..len]`, `len` the [`interleaved_len`] of `OUT`:
+    /// the taps of input row `r` under output column `j` interleaved (`pad`, the zero point, in
+    /// the padding), compiled for AVX-512 so that the interleaving inlines.
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F and AVX-512BW.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    unsafe fn fill<const H: usize, const W: usize, const WO: usize>(
+        x: &[[[i8; IN]; W]; H],
+        window: &Window,
+        packed: &PackedTaps<'_>,
+        pad: &[i8; OUT],
+        groups: &mut [MaybeUninit<i8>],
+    ) {
+        let len = interleaved_len(OUT);
+        let mut out = groups.chunks_exact_mut(len);
+        let mut taps: [&[i8]; KW] = [&pad[..]; KW];
+        for row in x {
+            for j in 0..WO {
+                for (kw, tap) in taps.iter_mut().enumerate() {
+                    *tap = match window.tap(1, j, kw, W) {
+                        Some(c) => &row[c][..],
+                        None => &pad[..],
+                    };
+                }
+                if let Some(out) = out.next() {
+                    interleave_taps(packed, &taps, out);
+                }
+            }
+        }
     }
 
     /// The positions' sums from the interleaved rows of taps, compiled for AVX-512 so that the
@@ -140,14 +164,19 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             self.stage.clamp,
             &mut room,
         );
+        let mut rows: [Option<&[[[i8; 4]; OUT]; WO]>; KH] = [None; KH];
+        let mut taps: [&[i8]; KH] = [padded.as_flattened(); KH];
         for (i, row) in y.iter_mut().enumerate() {
-            let rows: [Option<&[[[i8; 4]; OUT]; WO]>; KH] =
-                core::array::from_fn(|kh| window.tap(0, i, kh, H).map(|r| &groups[r]));
+            for (kh, r) in rows.iter_mut().enumerate() {
+                *r = window.tap(0, i, kh, H).map(|r| &groups[r]);
+            }
             for (j, pixel) in row.iter_mut().enumerate() {
-                let taps: [&[i8]; KH] = core::array::from_fn(|kh| match rows[kh] {
-                    Some(r) => r[j].as_flattened(),
-                    None => padded.as_flattened(),
-                });
+                for (tap, r) in taps.iter_mut().zip(&rows) {
+                    *tap = match r {
+                        Some(r) => r[j].as_flattened(),
+                        None => padded.as_flattened(),
+                    };
+                }
                 if let Some(lanes) = &lanes {
                     group_dots_finished(packed, &taps, &base, lanes, pixel);
                     continue;

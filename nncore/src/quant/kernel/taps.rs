@@ -203,6 +203,7 @@ pub(super) const fn group_len(channels: usize) -> usize {
 /// # Safety
 /// The CPU must run AVX-512F and AVX-512BW; `taps` is 1 to 4 inputs of at least `channels`
 /// bytes; `out` holds [`group_len`] bytes.
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw")]
 pub(super) unsafe fn interleave_group(taps: &[&[i8]], channels: usize, out: *mut i8) {
     let flip = _mm512_set1_epi8(i8::MIN);

@@ -292,6 +292,7 @@ pub(crate) const fn interleaved_len(channels: usize) -> usize {
 /// # Panics
 /// If `taps` is not 1 to 4 inputs at least the packed channels long, or `out` is shorter.
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[inline]
 pub(crate) fn interleave_taps(
     packed: &PackedTaps<'_>,
     taps: &[&[i8]],
