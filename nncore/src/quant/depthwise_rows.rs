@@ -10,9 +10,10 @@ use core::mem::MaybeUninit;
 
 use super::conv::Window;
 use super::depthwise::DepthwiseConv2d;
+use super::fixed::Multiplier;
 use super::kernel::{
     Kernel, PackedTaps, group_dots, group_dots_finished, interleave_taps, interleaved_len,
-    packed_taps_len,
+    lane_channel, packed_taps_len,
 };
 
 /// The bytes of the packed weights' room.
@@ -156,9 +157,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             self.bias[c].wrapping_sub(k.wrapping_mul(sum))
         });
         let vector = self.stage.vector(kernel);
+        // The stage in lanes, and its base, in the order the sums come out of the lanes.
+        let multiplier: [Multiplier; OUT] =
+            core::array::from_fn(|c| self.stage.multiplier[lane_channel(c)]);
+        let in_lanes: [i32; OUT] = core::array::from_fn(|c| base[lane_channel(c)]);
         let mut room = MaybeUninit::uninit();
         let lanes = kernel.stage_lanes(
-            &self.stage.multiplier,
+            &multiplier,
             self.stage.rounding,
             self.stage.output.zero_point as i32,
             self.stage.clamp,
@@ -178,7 +183,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                     };
                 }
                 if let Some(lanes) = &lanes {
-                    group_dots_finished(packed, &taps, &base, lanes, pixel);
+                    group_dots_finished(packed, &taps, &in_lanes, lanes, pixel);
                     continue;
                 }
                 let mut acc = base;

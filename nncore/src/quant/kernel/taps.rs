@@ -10,10 +10,11 @@
 
 use super::prepared::Lanes;
 use core::arch::x86_64::{
-    __m512i, _mm512_add_epi32, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
-    _mm512_maskz_loadu_epi8, _mm512_maskz_loadu_epi32, _mm512_set1_epi8, _mm512_setzero_si512,
-    _mm512_shuffle_i32x4, _mm512_storeu_si512, _mm512_unpackhi_epi8, _mm512_unpackhi_epi16,
-    _mm512_unpacklo_epi8, _mm512_unpacklo_epi16, _mm512_xor_si512,
+    __m512i, _mm512_add_epi32, _mm512_cvtepi32_epi8, _mm512_dpbusd_epi32, _mm512_inserti32x4,
+    _mm512_loadu_si512, _mm512_mask_storeu_epi32, _mm512_maskz_loadu_epi8,
+    _mm512_maskz_loadu_epi32, _mm512_permutexvar_epi32, _mm512_set1_epi8, _mm512_setr_epi32,
+    _mm512_setzero_si512, _mm512_shuffle_i32x4, _mm512_storeu_si512, _mm512_unpackhi_epi8,
+    _mm512_unpackhi_epi16, _mm512_unpacklo_epi8, _mm512_unpacklo_epi16, _mm512_xor_si512,
 };
 
 /// The bytes [`pack`] fills for `taps` taps of `channels` channels: 256 per block of 64
@@ -278,10 +279,21 @@ pub(super) unsafe fn group_dots(packed: &[i8], groups: &[&[i8]], acc: &mut [i32]
     }
 }
 
-/// [`group_sums`] added to `base` and finished by the output stage `lanes` into `out`.
+/// The channel whose sum [`group_sums`] leaves in lane `c` before putting them in order:
+/// lane `16b + 4p + i` of vector `p` of a block of 64 is channel `16b + 4p + i`, so lane
+/// `64q + 16p + 4b + i` (vector `p`, quarter `b`) holds channel `64q + 16b + 4p + i`.
+pub(super) const fn lane_channel(c: usize) -> usize {
+    let (q, r) = (c / 64, c % 64);
+    let (p, b, i) = (r / 16, r % 16 / 4, r % 4);
+    64 * q + 16 * b + 4 * p + i
+}
+
+/// [`group_sums`] of whole blocks of 64 channels added to `base` and finished by the output
+/// stage `lanes` into `out`, both in the lanes' order ([`lane_channel`]): the sums are not put
+/// in order, their bytes are (one permutation of 32-bit words a block of 64 channels).
 ///
 /// # Safety
-/// As [`group_sums`], with `base` and `out` the stage's channels long.
+/// As [`group_sums`], with `base` and `out` the stage's channels long, a multiple of 64.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 pub(super) unsafe fn group_dots_finished(
@@ -291,12 +303,40 @@ pub(super) unsafe fn group_dots_finished(
     lanes: &Lanes,
     out: &mut [i8],
 ) {
-    // SAFETY: as this function's.
-    unsafe {
-        group_sums(packed, groups, base.len(), |start, sum| {
-            let b = start / 16;
-            let base = _mm512_maskz_loadu_epi32(lanes.mask(b), base.as_ptr().add(start));
-            lanes.store(b, _mm512_add_epi32(base, sum), out);
-        });
+    let n = groups.len();
+    // Word `4b + p` of the output from word `4p + b`: a 4 × 4 transpose.
+    let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    for q in 0..base.len() / 64 {
+        let mut sum = [_mm512_setzero_si512(); 4];
+        for (g, u) in groups.iter().enumerate() {
+            for (p, sum) in sum.iter_mut().enumerate() {
+                // SAFETY: the 64 bytes of each are inside `packed` and the group.
+                unsafe {
+                    let w =
+                        _mm512_loadu_si512(packed.as_ptr().add(((q * n + g) * 4 + p) * 64).cast());
+                    let u = _mm512_loadu_si512(u.as_ptr().add((4 * q + p) * 64).cast());
+                    *sum = _mm512_dpbusd_epi32(*sum, u, w);
+                }
+            }
+        }
+        let mut all = _mm512_setzero_si512();
+        for (p, sum) in sum.into_iter().enumerate() {
+            // SAFETY: block `4q + p` of sixteen is the stage's, its words inside `base`.
+            let bytes = unsafe {
+                let base = _mm512_loadu_si512(base.as_ptr().add(64 * q + 16 * p).cast());
+                _mm512_cvtepi32_epi8(lanes.scaled(4 * q + p, _mm512_add_epi32(base, sum)))
+            };
+            all = match p {
+                0 => _mm512_inserti32x4::<0>(all, bytes),
+                1 => _mm512_inserti32x4::<1>(all, bytes),
+                2 => _mm512_inserti32x4::<2>(all, bytes),
+                _ => _mm512_inserti32x4::<3>(all, bytes),
+            };
+        }
+        // SAFETY: the 64 bytes from `64q` are inside `out`.
+        unsafe {
+            let at = out.as_mut_ptr().add(64 * q).cast();
+            _mm512_storeu_si512(at, _mm512_permutexvar_epi32(order, all));
+        }
     }
 }

@@ -332,11 +332,21 @@ pub(crate) fn group_dots(packed: &PackedTaps<'_>, groups: &[&[i8]], acc: &mut [i
     unsafe { super::taps::group_dots(packed.weights, groups, acc) };
 }
 
-/// [`group_dots`] added to `base` and finished by the output stage `lanes` into `out`, the
-/// sums kept in registers.
+/// The channel of lane `c` of [`group_dots_finished`]'s `base` and stage: its sums in the
+/// order the lanes leave them.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[must_use]
+pub(crate) const fn lane_channel(c: usize) -> usize {
+    super::taps::lane_channel(c)
+}
+
+/// [`group_dots`] of whole blocks of 64 channels added to `base` and finished by the output
+/// stage `lanes` into `out`, the sums kept in registers: `base[c]` and the stage's channel `c`
+/// are channel [`lane_channel`]`(c)`'s (the bytes come out in channel order).
 ///
 /// # Panics
-/// As [`group_dots`]; if `base`, `out` or `lanes` is not one a channel.
+/// As [`group_dots`]; if the channels are not a multiple of 64, or `base`, `out` or `lanes` is
+/// not one a channel.
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[inline]
 pub(crate) fn group_dots_finished(
@@ -356,6 +366,7 @@ pub(crate) fn group_dots_finished(
         groups.iter().all(|u| u.len() >= interleaved_len(n)),
         "whole groups"
     );
+    assert!(n % 64 == 0, "whole blocks of 64 channels");
     assert!(
         base.len() == n && out.len() == n && lanes.channels() == n,
         "one a channel"
