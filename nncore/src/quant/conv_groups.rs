@@ -11,8 +11,9 @@ use super::depthwise_taps::{Sizes, depthwise_taps};
 use super::kernel::Kernel;
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
-    /// The output of `C / IN > 1` groups: [`Conv2d::groups_body`], compiled for AVX-512 where
-    /// the output stage runs on it.
+    /// The output of `C / IN > 1` groups: on x86-64 one input channel a group as
+    /// [`Conv2d::depthwise`]; else [`Conv2d::groups_body`], compiled for AVX-512 where the
+    /// output stage runs on it.
     pub(super) fn groups<
         const C: usize,
         const H: usize,
