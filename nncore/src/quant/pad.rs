@@ -112,6 +112,10 @@ mod tests {
         assert_eq!(padded, <[[[i8; 2]; 6]; 5]>::quantize(&y, P));
         assert_eq!(padded[4][0], [-7, -7]);
         assert_eq!(padded[1][3], q[1][2]);
+        // Rows above too, none on the left.
+        let y: [[[f32; 4]; 5]; 2] = ZeroPad2d::<0, 1, 2, 1>.forward(&x);
+        let padded: [[[i8; 2]; 4]; 5] = Pad::<0, 1, 2, 1> { quant: P }.forward(&q);
+        assert_eq!(padded, <[[[i8; 2]; 4]; 5]>::quantize(&y, P));
 
         let s: [[f32; 4]; 3] =
             core::array::from_fn(|c| core::array::from_fn(|l| l as f32 - c as f32));
