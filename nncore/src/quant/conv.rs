@@ -236,7 +236,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     /// IN` values in the weights' order, a tap outside the input read as the zero point (so it
     /// adds `w · 0`): the patch is copied out (a pointwise convolution reads the pixel in place)
     /// and runs on `kernel`'s rows, whose sums are taken once per call (on the DSP extension,
-    /// eight positions at a time, `conv_positions.rs`). Grouped convolutions run tap by tap.
+    /// eight positions at a time, `conv_positions.rs`). Grouped ones: see `conv_groups.rs`.
     #[must_use]
     #[inline]
     pub fn forward_with<

@@ -1,14 +1,19 @@
-//! [`Conv2d`] over groups of channels (a depthwise convolution among them), tap by tap; with
-//! AVX-512 compiled for it, so that the loops over channels run in its lanes.
+//! [`Conv2d`] over groups of channels, tap by tap; with AVX-512 compiled for it, so that the
+//! loops over channels run in its lanes. On x86-64 one input channel a group (a depthwise
+//! convolution, PyTorch's `groups = in_channels`) runs on the kernels of
+//! [`DepthwiseConv2d`](super::DepthwiseConv2d).
 
 use super::conv::{Conv2d, Window};
+#[cfg(target_arch = "x86_64")]
+use super::depthwise::DepthwiseConv2d;
 #[cfg(all(target_arch = "arm", target_os = "none"))]
 use super::depthwise_taps::{Sizes, depthwise_taps};
 use super::kernel::Kernel;
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
-    /// The output of `C / IN > 1` groups: [`Conv2d::groups_body`], compiled for AVX-512 where
-    /// the output stage runs on it.
+    /// The output of `C / IN > 1` groups: on x86-64 one input channel a group as
+    /// [`Conv2d::depthwise`]; else [`Conv2d::groups_body`], compiled for AVX-512 where the
+    /// output stage runs on it.
     pub(super) fn groups<
         const C: usize,
         const H: usize,
@@ -22,6 +27,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         kernel: Kernel,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
+        #[cfg(target_arch = "x86_64")]
+        if IN == 1 {
+            return self.depthwise(x, kernel, y);
+        }
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         if self.stage.vector(kernel).is_some() {
             // SAFETY: the vector output stage runs only where the CPU has AVX-512 VNNI, F and BW.
@@ -66,6 +75,44 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         self.groups_body(x, window, kernel, kernel, y);
     }
 
+    /// One input channel a group (`C` groups, `OUT / C` outputs each): the layer as the
+    /// [`DepthwiseConv2d`] it is, on that layer's kernels (the taps or the positions in lanes,
+    /// the stage in AVX2 lanes), its weights `[o][kh][kw][0]` laid out as `[kh][kw][o]` once per
+    /// call. The same sums as [`Conv2d::groups_body`]'s (wrapping int32 addition) and the same
+    /// stage, so the same bytes.
+    #[cfg(target_arch = "x86_64")]
+    pub(super) fn depthwise<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
+        &self,
+        x: &[[[i8; C]; W]; H],
+        kernel: Kernel,
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
+        debug_assert!(IN == 1 && OUT % C == 0, "one input channel a group");
+        let mut weight = [[[0i8; OUT]; KW]; KH];
+        for (o, w) in self.weight.iter().enumerate() {
+            for (taps, w) in weight.iter_mut().zip(w) {
+                for (tap, w) in taps.iter_mut().zip(w) {
+                    tap[o] = w[0];
+                }
+            }
+        }
+        let layer = DepthwiseConv2d::<C, OUT, KH, KW> {
+            weight,
+            bias: self.bias,
+            stride: self.stride,
+            dilation: self.dilation,
+            padding: self.padding,
+            stage: self.stage,
+        };
+        layer.run(x, kernel, y);
+    }
+
     /// [`Conv2d::groups_body`] compiled for AVX-512: the taps' plain loop (the portable
     /// [`Kernel::tap`], inlined) runs in its lanes.
     ///
@@ -95,7 +142,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     /// taps' weights laid out channel by channel. The sums are the same in any order (wrapping
     /// int32 addition).
     #[inline(always)]
-    fn groups_body<
+    pub(super) fn groups_body<
         const C: usize,
         const H: usize,
         const W: usize,

@@ -110,8 +110,33 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         x: &[[[i8; IN]; W]; H],
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
+        self.forward_into_with(x, Kernel::detect(), y);
+    }
+
+    /// [`DepthwiseConv2d::forward_into`] with the dot products of `kernel`; every kernel gives
+    /// the same output.
+    #[inline]
+    pub fn forward_into_with<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+        &self,
+        x: &[[[i8; IN]; W]; H],
+        kernel: Kernel,
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
+        let _ = Self::DEPTH_MULTIPLIER;
+        self.run(x, kernel, y);
+    }
+
+    /// [`DepthwiseConv2d::forward_into_with`] without the compile-time check of `OUT / IN`:
+    /// also the path of a [`Conv2d`](super::Conv2d) of one input channel a group, compiled for
+    /// every shape of `Conv2d` (the caller checks `OUT % IN == 0`).
+    #[cfg_attr(all(target_arch = "arm", target_os = "none"), inline(always))]
+    pub(super) fn run<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+        &self,
+        x: &[[[i8; IN]; W]; H],
+        kernel: Kernel,
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
         debug_assert_eq!(self.output_size([H, W]), [HO, WO], "output size");
-        let kernel = Kernel::detect();
         #[cfg(target_arch = "x86_64")]
         {
             let window = Window::new(
@@ -124,6 +149,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             );
             #[cfg(nncore_avx512)]
             if self.positions_in_lanes(x, &window, kernel, y)
+                || self.rows_in_lanes(x, &window, kernel, y)
                 || self.taps_in_lanes(x, &window, kernel, y)
             {
                 return;
@@ -234,7 +260,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         kernel: Kernel,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
-        let m = Self::DEPTH_MULTIPLIER;
+        // Not `Self::DEPTH_MULTIPLIER`: see `run`.
+        let m = OUT / IN;
         let window = Window::new(
             self.padding,
             [H, W],

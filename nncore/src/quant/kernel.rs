@@ -66,7 +66,8 @@ use plain::tap;
 pub(crate) use block::{BLOCK, block_base, block_dots, block_dots_finished};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{
-    Packed, PackedTaps, packed_len, packed_taps_len, tap_dots, tap_dots_finished,
+    Packed, PackedTaps, group_dots, group_dots_finished, interleave_taps, interleaved_len,
+    lane_channel, packed_len, packed_taps_len, tap_dots, tap_dots_finished,
 };
 pub(crate) use wide::{VectorStage, add};
 #[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]

@@ -40,6 +40,8 @@ mod add;
 mod chain;
 mod conv;
 mod conv1d;
+#[cfg(all(test, target_arch = "x86_64"))]
+mod conv_depthwise_tests;
 mod conv_groups;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod conv_lanes;
@@ -62,6 +64,8 @@ mod depthwise_lanes;
 mod depthwise_pairs;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod depthwise_positions;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod depthwise_rows;
 #[cfg(all(target_arch = "arm", target_os = "none"))]
 mod depthwise_taps;
 mod elementwise;

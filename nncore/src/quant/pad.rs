@@ -40,11 +40,19 @@ impl<
                 "a padding's output is not H + TOP + BOTTOM rows of W + LEFT + RIGHT"
             )
         };
-        *y = [[[self.quant.zero_point; C]; WO]; HO];
-        for (x, y) in x.iter().zip(y.iter_mut().skip(TOP)) {
-            for (x, y) in x.iter().zip(y.iter_mut().skip(LEFT)) {
-                *y = *x;
-            }
+        // The padding's rows and columns filled, each input row copied whole: one pass over
+        // `y`, no image-sized temporary.
+        let zero = self.quant.zero_point;
+        let (top, rest) = y.split_at_mut(TOP.min(HO));
+        top.as_flattened_mut().as_flattened_mut().fill(zero);
+        let (middle, bottom) = rest.split_at_mut(H.min(rest.len()));
+        bottom.as_flattened_mut().as_flattened_mut().fill(zero);
+        for (x, y) in x.iter().zip(middle) {
+            let (left, rest) = y.split_at_mut(LEFT.min(WO));
+            left.as_flattened_mut().fill(zero);
+            let (inside, right) = rest.split_at_mut(W.min(rest.len()));
+            inside.as_flattened_mut().copy_from_slice(x.as_flattened());
+            right.as_flattened_mut().fill(zero);
         }
     }
 }
@@ -74,10 +82,12 @@ impl<
                 "a sequence's padding has no rows, and its output is L + LEFT + RIGHT long"
             )
         };
-        *y = [[self.quant.zero_point; C]; LO];
-        for (x, y) in x.iter().zip(y.iter_mut().skip(LEFT)) {
-            *y = *x;
-        }
+        let zero = self.quant.zero_point;
+        let (left, rest) = y.split_at_mut(LEFT.min(LO));
+        left.as_flattened_mut().fill(zero);
+        let (inside, right) = rest.split_at_mut(L.min(rest.len()));
+        inside.as_flattened_mut().copy_from_slice(x.as_flattened());
+        right.as_flattened_mut().fill(zero);
     }
 }
 
@@ -102,6 +112,10 @@ mod tests {
         assert_eq!(padded, <[[[i8; 2]; 6]; 5]>::quantize(&y, P));
         assert_eq!(padded[4][0], [-7, -7]);
         assert_eq!(padded[1][3], q[1][2]);
+        // Rows above too, none on the left.
+        let y: [[[f32; 4]; 5]; 2] = ZeroPad2d::<0, 1, 2, 1>.forward(&x);
+        let padded: [[[i8; 2]; 4]; 5] = Pad::<0, 1, 2, 1> { quant: P }.forward(&q);
+        assert_eq!(padded, <[[[i8; 2]; 4]; 5]>::quantize(&y, P));
 
         let s: [[f32; 4]; 3] =
             core::array::from_fn(|c| core::array::from_fn(|l| l as f32 - c as f32));

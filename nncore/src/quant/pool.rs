@@ -57,8 +57,48 @@ impl Pool2d {
     /// Folds every channel of each output position's window, position by position (the
     /// positions inside the input, in order), from `init` with `step`; `finish` gets each
     /// channel's fold and the number of positions and returns the output before the clamp.
+    /// Compiled for AVX2 too, where the CPU has it: the channels' folds in its lanes.
     #[inline]
     fn run<const C: usize, const H: usize, const W: usize, const HO: usize, const WO: usize>(
+        &self,
+        x: &[[[i8; C]; W]; H],
+        init: i32,
+        step: impl Fn(i32, i8) -> i32,
+        finish: impl Fn(i32, i32) -> i32,
+    ) -> [[[i8; C]; WO]; HO] {
+        #[cfg(target_arch = "x86_64")]
+        if super::kernel::avx2_available() {
+            // SAFETY: the CPU runs AVX2, checked above.
+            return unsafe { self.run_avx2(x, init, step, finish) };
+        }
+        self.body(x, init, step, finish)
+    }
+
+    /// [`Pool2d::body`] compiled for AVX2.
+    ///
+    /// # Safety
+    /// The CPU must run AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn run_avx2<
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
+        &self,
+        x: &[[[i8; C]; W]; H],
+        init: i32,
+        step: impl Fn(i32, i8) -> i32,
+        finish: impl Fn(i32, i32) -> i32,
+    ) -> [[[i8; C]; WO]; HO] {
+        self.body(x, init, step, finish)
+    }
+
+    /// [`Pool2d::run`]'s loops.
+    #[inline(always)]
+    fn body<const C: usize, const H: usize, const W: usize, const HO: usize, const WO: usize>(
         &self,
         x: &[[[i8; C]; W]; H],
         init: i32,

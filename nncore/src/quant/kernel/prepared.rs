@@ -258,6 +258,17 @@ impl Lanes {
         }
     }
 
+    /// Block `b` of the stage's channels: their int8 outputs, in int32 lanes, for the sums `x`.
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F; `b` is a block of the stage's channels.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn scaled(&self, b: usize, x: __m512i) -> __m512i {
+        // SAFETY: `b` is a block of the stage's channels.
+        self.scale(unsafe { self.block(b) }, x)
+    }
+
     /// The int8 outputs (in int32 lanes) of `block`'s channels for the sums `x`.
     #[inline]
     #[target_feature(enable = "avx512f")]

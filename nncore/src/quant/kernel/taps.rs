@@ -10,10 +10,11 @@
 
 use super::prepared::Lanes;
 use core::arch::x86_64::{
-    __m512i, _mm512_add_epi32, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
-    _mm512_maskz_loadu_epi8, _mm512_maskz_loadu_epi32, _mm512_set1_epi8, _mm512_setzero_si512,
-    _mm512_shuffle_i32x4, _mm512_storeu_si512, _mm512_unpackhi_epi8, _mm512_unpackhi_epi16,
-    _mm512_unpacklo_epi8, _mm512_unpacklo_epi16, _mm512_xor_si512,
+    __m512i, _mm512_add_epi32, _mm512_cvtepi32_epi8, _mm512_dpbusd_epi32, _mm512_inserti32x4,
+    _mm512_loadu_si512, _mm512_mask_storeu_epi32, _mm512_maskz_loadu_epi8,
+    _mm512_maskz_loadu_epi32, _mm512_permutexvar_epi32, _mm512_set1_epi8, _mm512_setr_epi32,
+    _mm512_setzero_si512, _mm512_shuffle_i32x4, _mm512_storeu_si512, _mm512_unpackhi_epi8,
+    _mm512_unpackhi_epi16, _mm512_unpacklo_epi8, _mm512_unpacklo_epi16, _mm512_xor_si512,
 };
 
 /// The bytes [`pack`] fills for `taps` taps of `channels` channels: 256 per block of 64
@@ -154,25 +155,188 @@ unsafe fn sums(
                 *sum = _mm512_dpbusd_epi32(*sum, _mm512_xor_si512(u, flip), w);
             }
         }
-        // Quarter `b` of `sum[p]` holds channels `16b + 4p ..`: transposed as 4 × 4 quarters.
-        let t = [
-            _mm512_shuffle_i32x4::<0b01_00_01_00>(sum[0], sum[1]),
-            _mm512_shuffle_i32x4::<0b11_10_11_10>(sum[0], sum[1]),
-            _mm512_shuffle_i32x4::<0b01_00_01_00>(sum[2], sum[3]),
-            _mm512_shuffle_i32x4::<0b11_10_11_10>(sum[2], sum[3]),
-        ];
-        let out = [
-            _mm512_shuffle_i32x4::<0b10_00_10_00>(t[0], t[2]),
-            _mm512_shuffle_i32x4::<0b11_01_11_01>(t[0], t[2]),
-            _mm512_shuffle_i32x4::<0b10_00_10_00>(t[1], t[3]),
-            _mm512_shuffle_i32x4::<0b11_01_11_01>(t[1], t[3]),
-        ];
-        for (b, out) in out.into_iter().enumerate() {
-            let start = first + 16 * b;
-            if start >= channels {
-                break;
+        in_order(sum, first, channels, &mut sink);
+    }
+}
+
+/// Hands `sink` the sums of the 64 channels from `first` (those below `channels`), sixteen at
+/// a time in channel order: quarter `b` of `sum[p]` holds channels `first + 16b + 4p ..`,
+/// transposed as 4 × 4 quarters.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn in_order(
+    sum: [__m512i; 4],
+    first: usize,
+    channels: usize,
+    sink: &mut impl FnMut(usize, __m512i),
+) {
+    let t = [
+        _mm512_shuffle_i32x4::<0b01_00_01_00>(sum[0], sum[1]),
+        _mm512_shuffle_i32x4::<0b11_10_11_10>(sum[0], sum[1]),
+        _mm512_shuffle_i32x4::<0b01_00_01_00>(sum[2], sum[3]),
+        _mm512_shuffle_i32x4::<0b11_10_11_10>(sum[2], sum[3]),
+    ];
+    let out = [
+        _mm512_shuffle_i32x4::<0b10_00_10_00>(t[0], t[2]),
+        _mm512_shuffle_i32x4::<0b11_01_11_01>(t[0], t[2]),
+        _mm512_shuffle_i32x4::<0b10_00_10_00>(t[1], t[3]),
+        _mm512_shuffle_i32x4::<0b11_01_11_01>(t[1], t[3]),
+    ];
+    for (b, out) in out.into_iter().enumerate() {
+        let start = first + 16 * b;
+        if start >= channels {
+            break;
+        }
+        sink(start, out);
+    }
+}
+
+/// The bytes [`interleave_group`] writes for `channels` channels: 256 a block of 64.
+pub(super) const fn group_len(channels: usize) -> usize {
+    channels.div_ceil(64) * 256
+}
+
+/// Four taps' inputs (`taps[s]`, the first `channels` bytes; taps past `taps.len()` read
+/// `taps[0]`) as unsigned bytes (`x + 128`), interleaved as [`sums`] interleaves them for the
+/// group of four taps they are: block `q` of 64 channels, vector `p` at `out[(4q + p) · 64 ..]`.
+/// Zero past the channels.
+///
+/// # Safety
+/// The CPU must run AVX-512F and AVX-512BW; `taps` is 1 to 4 inputs of at least `channels`
+/// bytes; `out` holds [`group_len`] bytes.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw")]
+pub(super) unsafe fn interleave_group(taps: &[&[i8]], channels: usize, out: *mut i8) {
+    let flip = _mm512_set1_epi8(i8::MIN);
+    for q in 0..channels.div_ceil(64) {
+        let first = 64 * q;
+        let bytes = !0u64 >> (64 - (channels - first).min(64));
+        // SAFETY: each tap holds the `bytes` from `first`; masked bytes are not read.
+        let x: [__m512i; 4] = core::array::from_fn(|s| {
+            let tap = taps.get(s).unwrap_or(&taps[0]);
+            unsafe { _mm512_maskz_loadu_epi8(bytes, tap.as_ptr().add(first)) }
+        });
+        for (p, u) in interleave(x).into_iter().enumerate() {
+            // SAFETY: the 64 bytes from `(4q + p) · 64` are inside `out`.
+            unsafe {
+                let at = out.add((4 * q + p) * 64).cast();
+                _mm512_storeu_si512(at, _mm512_xor_si512(u, flip));
             }
-            sink(start, out);
+        }
+    }
+}
+
+/// [`sums`] of inputs interleaved beforehand: `groups[g]` is what [`interleave_group`] made of
+/// taps `4g .. 4g + 4`.
+///
+/// # Safety
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `packed` is what [`pack`] made for
+/// `4 · groups.len()` taps (or fewer, in as many groups) of `channels` channels; every group
+/// holds [`group_len`] bytes.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn group_sums(
+    packed: &[i8],
+    groups: &[&[i8]],
+    channels: usize,
+    mut sink: impl FnMut(usize, __m512i),
+) {
+    let n = groups.len();
+    for q in 0..channels.div_ceil(64) {
+        let mut sum = [_mm512_setzero_si512(); 4];
+        for (g, u) in groups.iter().enumerate() {
+            for (p, sum) in sum.iter_mut().enumerate() {
+                // SAFETY: the 64 bytes of each are inside `packed` and the group.
+                unsafe {
+                    let w =
+                        _mm512_loadu_si512(packed.as_ptr().add(((q * n + g) * 4 + p) * 64).cast());
+                    let u = _mm512_loadu_si512(u.as_ptr().add((4 * q + p) * 64).cast());
+                    *sum = _mm512_dpbusd_epi32(*sum, u, w);
+                }
+            }
+        }
+        in_order(sum, 64 * q, channels, &mut sink);
+    }
+}
+
+/// [`group_sums`] added to `acc`.
+///
+/// # Safety
+/// As [`group_sums`], `acc` one a channel.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn group_dots(packed: &[i8], groups: &[&[i8]], acc: &mut [i32]) {
+    let channels = acc.len();
+    // SAFETY: as this function's.
+    unsafe {
+        group_sums(packed, groups, channels, |start, sum| {
+            let mask = (!0u32 >> (32 - (channels - start).min(16))) as u16;
+            // SAFETY: the masked int32 from `start` are inside `acc`.
+            let at = acc.as_mut_ptr().add(start);
+            let sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, at), sum);
+            _mm512_mask_storeu_epi32(at, mask, sum);
+        });
+    }
+}
+
+/// The channel whose sum [`group_sums`] leaves in lane `c` before putting them in order:
+/// lane `16b + 4p + i` of vector `p` of a block of 64 is channel `16b + 4p + i`, so lane
+/// `64q + 16p + 4b + i` (vector `p`, quarter `b`) holds channel `64q + 16b + 4p + i`.
+pub(super) const fn lane_channel(c: usize) -> usize {
+    let (q, r) = (c / 64, c % 64);
+    let (p, b, i) = (r / 16, r % 16 / 4, r % 4);
+    64 * q + 16 * b + 4 * p + i
+}
+
+/// [`group_sums`] of whole blocks of 64 channels added to `base` and finished by the output
+/// stage `lanes` into `out`, both in the lanes' order ([`lane_channel`]): the sums are not put
+/// in order, their bytes are (one permutation of 32-bit words a block of 64 channels).
+///
+/// # Safety
+/// As [`group_sums`], with `base` and `out` the stage's channels long, a multiple of 64.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn group_dots_finished(
+    packed: &[i8],
+    groups: &[&[i8]],
+    base: &[i32],
+    lanes: &Lanes,
+    out: &mut [i8],
+) {
+    let n = groups.len();
+    // Word `4b + p` of the output from word `4p + b`: a 4 × 4 transpose.
+    let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    for q in 0..base.len() / 64 {
+        let mut sum = [_mm512_setzero_si512(); 4];
+        for (g, u) in groups.iter().enumerate() {
+            for (p, sum) in sum.iter_mut().enumerate() {
+                // SAFETY: the 64 bytes of each are inside `packed` and the group.
+                unsafe {
+                    let w =
+                        _mm512_loadu_si512(packed.as_ptr().add(((q * n + g) * 4 + p) * 64).cast());
+                    let u = _mm512_loadu_si512(u.as_ptr().add((4 * q + p) * 64).cast());
+                    *sum = _mm512_dpbusd_epi32(*sum, u, w);
+                }
+            }
+        }
+        let mut all = _mm512_setzero_si512();
+        for (p, sum) in sum.into_iter().enumerate() {
+            // SAFETY: block `4q + p` of sixteen is the stage's, its words inside `base`.
+            let bytes = unsafe {
+                let base = _mm512_loadu_si512(base.as_ptr().add(64 * q + 16 * p).cast());
+                _mm512_cvtepi32_epi8(lanes.scaled(4 * q + p, _mm512_add_epi32(base, sum)))
+            };
+            all = match p {
+                0 => _mm512_inserti32x4::<0>(all, bytes),
+                1 => _mm512_inserti32x4::<1>(all, bytes),
+                2 => _mm512_inserti32x4::<2>(all, bytes),
+                _ => _mm512_inserti32x4::<3>(all, bytes),
+            };
+        }
+        // SAFETY: the 64 bytes from `64q` are inside `out`.
+        unsafe {
+            let at = out.as_mut_ptr().add(64 * q).cast();
+            _mm512_storeu_si512(at, _mm512_permutexvar_epi32(order, all));
         }
     }
 }

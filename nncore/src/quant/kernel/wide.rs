@@ -275,3 +275,102 @@ pub(crate) fn tap_dots_finished(
     // for these taps and channels, checked above.
     unsafe { super::taps::dots_finished(packed.weights, inputs, base, lanes, out) };
 }
+
+/// The bytes of one group of four taps' inputs interleaved by [`interleave_taps`]: 256 a block
+/// of 64 channels.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[must_use]
+pub(crate) const fn interleaved_len(channels: usize) -> usize {
+    super::taps::group_len(channels)
+}
+
+/// One to four taps' inputs (the packed channels of each; taps past the last read the first,
+/// as their weights are zero) as unsigned bytes, interleaved into the first
+/// [`interleaved_len`] bytes of `out` (written, every one of them) for [`group_dots`]: one
+/// interleaving of inputs that several positions share.
+///
+/// # Panics
+/// If `taps` is not 1 to 4 inputs at least the packed channels long, or `out` is shorter.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[inline]
+pub(crate) fn interleave_taps(
+    packed: &PackedTaps<'_>,
+    taps: &[&[i8]],
+    out: &mut [MaybeUninit<i8>],
+) {
+    let n = packed.channels;
+    assert!((1..=4).contains(&taps.len()), "one to four taps");
+    assert!(taps.iter().all(|x| x.len() >= n), "a byte a channel");
+    assert!(out.len() >= interleaved_len(n), "room for the group");
+    // SAFETY: `PackedTaps` exists only where the CPU runs AVX-512 VNNI (with F and BW); the
+    // lengths were checked above.
+    unsafe { super::taps::interleave_group(taps, n, out.as_mut_ptr().cast()) };
+}
+
+/// [`tap_dots`] of inputs interleaved beforehand: `groups[g]` is what [`interleave_taps`] made
+/// of the inputs of taps `4g .. 4g + 4`.
+///
+/// # Panics
+/// If `groups` is not one a group of four packed taps, a group is shorter than
+/// [`interleaved_len`], or `acc` is not one a channel.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[inline]
+pub(crate) fn group_dots(packed: &PackedTaps<'_>, groups: &[&[i8]], acc: &mut [i32]) {
+    let n = packed.channels;
+    assert_eq!(
+        groups.len(),
+        packed.taps.div_ceil(4),
+        "a group of four taps"
+    );
+    assert!(
+        groups.iter().all(|u| u.len() >= interleaved_len(n)),
+        "whole groups"
+    );
+    assert_eq!(acc.len(), n, "a sum a channel");
+    // SAFETY: `PackedTaps` exists only where the CPU runs AVX-512 VNNI, made by `taps::pack`
+    // for these taps and channels; the lengths were checked above.
+    unsafe { super::taps::group_dots(packed.weights, groups, acc) };
+}
+
+/// The channel of lane `c` of [`group_dots_finished`]'s `base` and stage: its sums in the
+/// order the lanes leave them.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[must_use]
+pub(crate) const fn lane_channel(c: usize) -> usize {
+    super::taps::lane_channel(c)
+}
+
+/// [`group_dots`] of whole blocks of 64 channels added to `base` and finished by the output
+/// stage `lanes` into `out`, the sums kept in registers: `base[c]` and the stage's channel `c`
+/// are channel [`lane_channel`]`(c)`'s (the bytes come out in channel order).
+///
+/// # Panics
+/// As [`group_dots`]; if the channels are not a multiple of 64, or `base`, `out` or `lanes` is
+/// not one a channel.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[inline]
+pub(crate) fn group_dots_finished(
+    packed: &PackedTaps<'_>,
+    groups: &[&[i8]],
+    base: &[i32],
+    lanes: &super::prepared::Lanes,
+    out: &mut [i8],
+) {
+    let n = packed.channels;
+    assert_eq!(
+        groups.len(),
+        packed.taps.div_ceil(4),
+        "a group of four taps"
+    );
+    assert!(
+        groups.iter().all(|u| u.len() >= interleaved_len(n)),
+        "whole groups"
+    );
+    assert!(n % 64 == 0, "whole blocks of 64 channels");
+    assert!(
+        base.len() == n && out.len() == n && lanes.channels() == n,
+        "one a channel"
+    );
+    // SAFETY: as `group_dots`.
+    unsafe { super::taps::group_dots_finished(packed.weights, groups, base, lanes, out) };
+}

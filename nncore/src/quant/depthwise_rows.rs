@@ -1,0 +1,314 @@
+//! [`DepthwiseConv2d`] with one output a channel, channels in whole blocks of 64 and rows of
+//! three or four taps, on AVX-512 VNNI: each row of taps is a group of four (the fourth's
+//! weight zero for three), whose inputs for an input row and output column (the window's
+//! columns of that row, the zero point in the padding) are interleaved once per call
+//! (`kernel/taps.rs`) for all the output rows that read them, where the taps in lanes
+//! (`depthwise_lanes.rs`) interleave them again at every position. Bit for bit the other paths:
+//! the same sums of `w · (x + 128)` from the same base (`bias − (128 + zx) · Σ w`).
+
+use core::mem::MaybeUninit;
+
+use super::conv::Window;
+use super::depthwise::DepthwiseConv2d;
+use super::fixed::Multiplier;
+use super::kernel::{
+    Kernel, PackedTaps, group_dots, group_dots_finished, interleave_taps, interleaved_len,
+    lane_channel, packed_taps_len,
+};
+
+/// The bytes of the packed weights' room.
+const WEIGHTS: usize = 4096;
+
+/// The bytes of the interleaved inputs at most: the room is on the stack.
+const ROOM: usize = 64 * 1024;
+
+impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
+    DepthwiseConv2d<IN, OUT, KH, KW>
+{
+    /// The output with each row of taps interleaved once per input row and output column, if
+    /// `kernel` runs it for this layer (AVX-512 VNNI, one output a channel, 64 to 256 channels
+    /// in whole blocks of 64, three or four taps a row, at most 8 rows, the interleaved inputs
+    /// at most 64 KiB); else `false`, `y` untouched.
+    pub(super) fn rows_in_lanes<
+        const H: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
+        &self,
+        x: &[[[i8; IN]; W]; H],
+        window: &Window,
+        kernel: Kernel,
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) -> bool {
+        let fits = IN == OUT
+            && OUT % 64 == 0
+            && OUT <= 256
+            && (3..=4).contains(&KW)
+            && (1..=8).contains(&KH)
+            && packed_taps_len(4 * KH, OUT) <= WEIGHTS
+            && H * WO * interleaved_len(OUT) <= ROOM;
+        if !fits || kernel != Kernel::Avx512Vnni {
+            return false;
+        }
+        self.rows(x, window, kernel, y)
+    }
+
+    /// [`DepthwiseConv2d::rows_in_lanes`] once it fits: out of line, so that the interleaved
+    /// inputs' room is on a frame of its own, entered only where it is small.
+    #[inline(never)]
+    fn rows<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+        &self,
+        x: &[[[i8; IN]; W]; H],
+        window: &Window,
+        kernel: Kernel,
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) -> bool {
+        // Tap `4 · kh + kw` is `weight[kh][kw]`, zero past `KW`.
+        let mut rows = [[[0i8; OUT]; 4]; KH];
+        for (row, w) in rows.iter_mut().zip(&self.weight) {
+            row[..KW].copy_from_slice(w);
+        }
+        let mut room = [0i8; WEIGHTS];
+        let weight = rows.as_flattened().as_flattened();
+        let Some(packed) = kernel.pack_taps(weight, 4 * KH, OUT, &mut room) else {
+            return false;
+        };
+        // The zero point, which a tap in the padding reads: `offset` is within [-127, 128].
+        let pad = [(-self.stage.input_offset()) as i8; OUT];
+        // `groups[r][j]`: the taps of input row `r` under output column `j`, interleaved; and
+        // a row of taps wholly in the padding.
+        let mut groups = MaybeUninit::<[[[[i8; 4]; OUT]; WO]; H]>::uninit();
+        let mut padded = MaybeUninit::<[[i8; 4]; OUT]>::uninit();
+        let len = interleaved_len(OUT);
+        // SAFETY: `MaybeUninit<[[[[i8; 4]; OUT]; WO]; H]>` is `H · WO` runs of `len = 4 · OUT`
+        // bytes (`OUT` a multiple of 64), each written whole by `fill`, as is `padded` by
+        // `interleave_taps`: both are initialized before they are read. `packed` exists only
+        // where the CPU runs AVX-512 VNNI (with F and BW).
+        let (groups, padded) = unsafe {
+            let all = core::slice::from_raw_parts_mut(
+                groups.as_mut_ptr().cast::<MaybeUninit<i8>>(),
+                H * WO * len,
+            );
+            Self::fill::<H, W, WO>(x, window, &packed, &pad, all);
+            let one = core::slice::from_raw_parts_mut(padded.as_mut_ptr().cast(), len);
+            interleave_taps(&packed, &[&pad[..]], one);
+            (groups.assume_init_ref(), padded.assume_init_ref())
+        };
+        // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW).
+        unsafe { self.run_rows(window, kernel, &packed, groups, padded, y) };
+        true
+    }
+
+    /// Writes `groups[(r · WO + j) · len ..][..len]`, `len` the [`interleaved_len`] of `OUT`:
+    /// the taps of input row `r` under output column `j` interleaved (`pad`, the zero point, in
+    /// the padding), compiled for AVX-512 so that the interleaving inlines.
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F and AVX-512BW.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    unsafe fn fill<const H: usize, const W: usize, const WO: usize>(
+        x: &[[[i8; IN]; W]; H],
+        window: &Window,
+        packed: &PackedTaps<'_>,
+        pad: &[i8; OUT],
+        groups: &mut [MaybeUninit<i8>],
+    ) {
+        let len = interleaved_len(OUT);
+        let mut out = groups.chunks_exact_mut(len);
+        let mut taps: [&[i8]; KW] = [&pad[..]; KW];
+        for row in x {
+            for j in 0..WO {
+                for (kw, tap) in taps.iter_mut().enumerate() {
+                    *tap = match window.tap(1, j, kw, W) {
+                        Some(c) => &row[c][..],
+                        None => &pad[..],
+                    };
+                }
+                if let Some(out) = out.next() {
+                    interleave_taps(packed, &taps, out);
+                }
+            }
+        }
+    }
+
+    /// The positions' sums from the interleaved rows of taps, compiled for AVX-512 so that the
+    /// dot products and the output stage inline into the loop.
+    ///
+    /// # Safety
+    /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    unsafe fn run_rows<const H: usize, const HO: usize, const WO: usize>(
+        &self,
+        window: &Window,
+        kernel: Kernel,
+        packed: &PackedTaps<'_>,
+        groups: &[[[[i8; 4]; OUT]; WO]; H],
+        padded: &[[i8; 4]; OUT],
+        y: &mut [[[i8; OUT]; WO]; HO],
+    ) {
+        let k = 128 - self.stage.input_offset();
+        let base: [i32; OUT] = core::array::from_fn(|c| {
+            let sum = self
+                .weight
+                .as_flattened()
+                .iter()
+                .fold(0i32, |s, w| s.wrapping_add(w[c] as i32));
+            self.bias[c].wrapping_sub(k.wrapping_mul(sum))
+        });
+        let vector = self.stage.vector(kernel);
+        // The stage in lanes, and its base, in the order the sums come out of the lanes.
+        let multiplier: [Multiplier; OUT] =
+            core::array::from_fn(|c| self.stage.multiplier[lane_channel(c)]);
+        let in_lanes: [i32; OUT] = core::array::from_fn(|c| base[lane_channel(c)]);
+        let mut room = MaybeUninit::uninit();
+        let lanes = kernel.stage_lanes(
+            &multiplier,
+            self.stage.rounding,
+            self.stage.output.zero_point as i32,
+            self.stage.clamp,
+            &mut room,
+        );
+        let mut rows: [Option<&[[[i8; 4]; OUT]; WO]>; KH] = [None; KH];
+        let mut taps: [&[i8]; KH] = [padded.as_flattened(); KH];
+        for (i, row) in y.iter_mut().enumerate() {
+            for (kh, r) in rows.iter_mut().enumerate() {
+                *r = window.tap(0, i, kh, H).map(|r| &groups[r]);
+            }
+            for (j, pixel) in row.iter_mut().enumerate() {
+                for (tap, r) in taps.iter_mut().zip(&rows) {
+                    *tap = match r {
+                        Some(r) => r[j].as_flattened(),
+                        None => padded.as_flattened(),
+                    };
+                }
+                if let Some(lanes) = &lanes {
+                    group_dots_finished(packed, &taps, &in_lanes, lanes, pixel);
+                    continue;
+                }
+                let mut acc = base;
+                group_dots(packed, &taps, &mut acc);
+                *pixel = self.stage.finish_all(&acc, vector);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quant::tests::Values;
+    use crate::quant::{Activation, OutputStage, Padding, QuantParams, Rounding};
+
+    /// The interleaved rows against each output computed one product at a time in `i64` and
+    /// finished by the scalar stage: 64 to 256 channels, rows of three and four taps, one to
+    /// three rows, strides 1 and 2, a dilation, padding on every side, zero points at both
+    /// ends of int8 and between, both fixed-point roundings (the double one's stage in lanes).
+    fn check<
+        const C: usize,
+        const KH: usize,
+        const KW: usize,
+        const W: usize,
+        const HO: usize,
+        const WO: usize,
+    >(
+        seed: u32,
+        stride: [usize; 2],
+        dilation: [usize; 2],
+        padding: Padding,
+    ) {
+        const H: usize = 7;
+        let mut v = Values(seed);
+        let x: [[[i8; C]; W]; H] = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+        let weight: [[[i8; C]; KW]; KH] =
+            core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
+        let bias: [i32; C] = core::array::from_fn(|c| (c as i32 - 50) * 2027);
+        let scales: [f32; C] = core::array::from_fn(|c| 0.0007 + 0.00003 * c as f32);
+        let z = v.next();
+        for (zero_point, rounding, activation) in [
+            (-128, Rounding::Double, Activation::None),
+            (127, Rounding::Double, Activation::Relu6),
+            (z, Rounding::Double, Activation::Relu),
+            (z, Rounding::Single, Activation::None),
+        ] {
+            let input = QuantParams::new(0.05, zero_point);
+            let output = QuantParams::new(0.2, 5);
+            let stage = OutputStage::per_channel(input, scales, output, activation, rounding);
+            let dw = DepthwiseConv2d::<C, C, KH, KW>::new(
+                weight, bias, stride, dilation, padding, stage,
+            );
+            assert_eq!(dw.output_size([H, W]), [HO, WO], "the case's output size");
+            let window = Window::new(padding, [H, W], [KH, KW], stride, dilation, [HO, WO]);
+            let mut y = [[[0x55i8; C]; WO]; HO];
+            let ran = dw.rows_in_lanes(&x, &window, Kernel::Avx512Vnni, &mut y);
+            // A CPU without AVX-512 VNNI: nothing to check.
+            assert_eq!(
+                ran,
+                Kernel::detect() == Kernel::Avx512Vnni,
+                "the rows ran in lanes"
+            );
+            if !ran {
+                return;
+            }
+            for (i, row) in y.iter().enumerate() {
+                for (j, pixel) in row.iter().enumerate() {
+                    for (c, &got) in pixel.iter().enumerate() {
+                        let mut acc = bias[c] as i64;
+                        for (kh, taps) in weight.iter().enumerate() {
+                            for (kw, w) in taps.iter().enumerate() {
+                                let (Some(r), Some(col)) =
+                                    (window.tap(0, i, kh, H), window.tap(1, j, kw, W))
+                                else {
+                                    continue;
+                                };
+                                acc += w[c] as i64 * (x[r][col][c] as i64 - zero_point as i64);
+                            }
+                        }
+                        assert_eq!(
+                            got,
+                            stage.finish(c, acc as i32),
+                            "{C} channels {KH}×{KW} {stride:?} {dilation:?} {padding:?} \
+                             zp {zero_point} {rounding:?} at {i},{j},{c}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_interleaved_rows_are_the_scalar_sums() {
+        let one = [1, 1];
+        check::<64, 3, 3, 5, 7, 5>(1, one, one, Padding::Same);
+        check::<64, 3, 3, 6, 4, 3>(2, [2, 2], one, Padding::Same);
+        check::<128, 3, 3, 6, 3, 2>(3, [2, 2], one, Padding::Valid);
+        check::<192, 2, 4, 6, 6, 3>(4, one, one, Padding::Valid);
+        check::<256, 1, 3, 9, 7, 9>(5, one, [1, 2], Padding::Explicit([0, 2]));
+        check::<64, 3, 4, 9, 9, 8>(6, one, one, Padding::Explicit([2, 1]));
+    }
+
+    #[test]
+    fn other_layers_are_left_to_the_other_paths() {
+        // 96 channels: not whole blocks of 64.
+        let stage = OutputStage::per_channel(
+            QuantParams::new(0.05, 3),
+            [0.001; 96],
+            QuantParams::new(0.2, 5),
+            Activation::None,
+            Rounding::Double,
+        );
+        let dw = DepthwiseConv2d::<96, 96, 3, 3>::new(
+            [[[1; 96]; 3]; 3],
+            [0; 96],
+            [1, 1],
+            [1, 1],
+            Padding::Same,
+            stage,
+        );
+        let window = Window::new(Padding::Same, [4, 4], [3, 3], [1, 1], [1, 1], [4, 4]);
+        let mut y = [[[0x55i8; 96]; 4]; 4];
+        let x = [[[0; 96]; 4]; 4];
+        assert!(!dw.rows_in_lanes(&x, &window, Kernel::Avx512Vnni, &mut y));
+        assert_eq!(y, [[[0x55; 96]; 4]; 4], "untouched");
+    }
+}
