@@ -83,7 +83,7 @@ impl Add {
             b.len(),
             out.len()
         );
-        // Eight at a time with AVX-512 where the CPU has it: the same bytes.
+        // Sixteen at a time with AVX-512 where the CPU has it: the same bytes.
         let done = Kernel::detect()
             .vector_stage(Rounding::Double)
             .map_or(0, |v| kernel::add(v, self, a, b, out));

@@ -43,7 +43,7 @@
 //! rounding's multipliers in lanes once per call).
 //!
 //! With AVX-512 the output stage ([`crate::quant::OutputStage::finish`]) runs sixteen channels
-//! at a time and `ADD` eight values at a time, bit for bit the scalar code's
+//! at a time and `ADD` sixteen values at a time, bit for bit the scalar code's
 //! (`kernel/stage.rs`).
 //!
 //! [`Kernel::detect`] chooses once for all layers; every kernel gives the same bits. The VNNI

@@ -130,27 +130,62 @@ pub(crate) unsafe fn finish(
     acc.len()
 }
 
-/// gemmlowp's `MultiplyByQuantizedMultiplierSmallerThanOneExp` on eight lanes: the high
-/// multiplication by `m`, then `RoundingDivideByPOT` by `2^e`, `e` in `[0, 31]`. `m` is not
-/// `i32::MIN`.
-#[inline]
-#[target_feature(enable = "avx512f,avx512vl")]
-fn below_one(x: __m256i, m: __m256i, e: __m256i) -> __m256i {
-    let one = _mm256_set1_epi32(1);
-    let product = _mm512_mul_epi32(_mm512_cvtepi32_epi64(x), _mm512_cvtepi32_epi64(m));
-    let high = _mm512_cvtsepi64_epi32(_mm512_srai_epi64::<31>(_mm512_add_epi64(
-        product,
-        _mm512_set1_epi64(1 << 30),
-    )));
-    let mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, e), one);
-    let remainder = _mm256_and_si256(high, mask);
-    let threshold = _mm256_sub_epi32(_mm256_srai_epi32::<1>(mask), _mm256_srai_epi32::<31>(high));
-    let up = _mm256_cmpgt_epi32(remainder, threshold);
-    _mm256_sub_epi32(_mm256_srav_epi32(high, e), up)
+/// gemmlowp's `MultiplyByQuantizedMultiplierSmallerThanOneExp` by one multiplier, on sixteen
+/// lanes: the high multiplication by the mantissa, then `RoundingDivideByPOT` by `2^e`, folded
+/// into one rounding of the 64-bit product `p` (as in `kernel/prepared.rs`):
+/// `⌊(p + 2^30 + 2^(30+e) − [p < 0] · 2^31) / 2^(31+e)⌋` for `e > 0`, `⌊(p + 2^30) / 2^31⌋` for
+/// `e = 0`. Exact for `|x| < 2^30` and a mantissa other than `i32::MIN`, whose results fit
+/// int32.
+#[derive(Clone, Copy)]
+struct BelowOne {
+    /// The mantissa in each 64-bit lane.
+    mantissa: __m512i,
+    /// `2^30 + 2^(30+e)` (`2^30` for `e = 0`).
+    nudge: __m512i,
+    /// `2^31` where `e > 0`, else 0: taken off negative products.
+    negative: __m512i,
+    /// `31 + e`.
+    shift: __m128i,
 }
 
-/// [`crate::quant::Add::add`] of the first `8 · ⌊len / 8⌋` values of `a` and `b` into `out`,
+impl BelowOne {
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn new(m: crate::quant::Multiplier) -> Self {
+        // `scale_below_one` divides by `2^−shift` for a negative shift only.
+        let e = (-m.shift).clamp(0, 31) as i64;
+        BelowOne {
+            mantissa: _mm512_set1_epi64(m.mantissa as i64),
+            nudge: _mm512_set1_epi64((1 << 30) + if e > 0 { 1 << (30 + e) } else { 0 }),
+            negative: _mm512_set1_epi64(if e > 0 { 1 << 31 } else { 0 }),
+            shift: _mm_set_epi64x(0, 31 + e),
+        }
+    }
+
+    /// The sixteen lanes of `x` scaled.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn scale(&self, x: __m512i) -> __m512i {
+        // The even lanes' products, then the odd ones' (`vpmuldq` reads the low half of each
+        // 64-bit lane), each rounded in 64 bits.
+        let half = |x: __m512i| {
+            let p = _mm512_mul_epi32(x, self.mantissa);
+            let below = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
+            let sum = _mm512_add_epi64(p, self.nudge);
+            _mm512_sra_epi64(
+                _mm512_mask_sub_epi64(sum, below, sum, self.negative),
+                self.shift,
+            )
+        };
+        let (even, odd) = (half(x), half(_mm512_srli_epi64::<32>(x)));
+        _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64::<32>(odd))
+    }
+}
+
+/// [`crate::quant::Add::add`] of the first `16 · ⌊len / 16⌋` values of `a` and `b` into `out`,
 /// returning how many; none if a mantissa is `i32::MIN` (gemmlowp's one saturating case).
+/// The offset inputs shifted by 20 are within `±2^28`, the scaled ones and their sum within
+/// `±2^30`.
 ///
 /// # Safety
 /// The CPU must run AVX-512F and AVX-512VL; `b` and `out` at least as long as `a`.
@@ -160,39 +195,34 @@ pub(crate) unsafe fn add(add: &crate::quant::Add, a: &[i8], b: &[i8], out: &mut 
     if ms.iter().any(|m| m.mantissa == i32::MIN) {
         return 0;
     }
-    // `scale_below_one` divides by `2^−shift` for a negative shift only.
-    let [ma, mb, mo] = ms.map(|m| {
-        let e = (-m.shift).clamp(0, 31);
-        (_mm256_set1_epi32(m.mantissa), _mm256_set1_epi32(e))
-    });
-    let za = _mm256_set1_epi32(add.a.zero_point as i32);
-    let zb = _mm256_set1_epi32(add.b.zero_point as i32);
-    let zp = _mm256_set1_epi32(add.output.zero_point as i32);
+    let [ma, mb, mo] = ms.map(|m| BelowOne::new(m));
+    let za = _mm512_set1_epi32(add.a.zero_point as i32);
+    let zb = _mm512_set1_epi32(add.b.zero_point as i32);
+    let zp = _mm512_set1_epi32(add.output.zero_point as i32);
     let (lo, hi) = (
-        _mm256_set1_epi32(add.clamp[0] as i32),
-        _mm256_set1_epi32(add.clamp[1] as i32),
+        _mm512_set1_epi32(add.clamp[0] as i32),
+        _mm512_set1_epi32(add.clamp[1] as i32),
     );
-    let far = _mm256_set1_epi32(1 << 16);
-    let blocks = a.len() / 8;
-    // SAFETY: `c + 8 <= a.len()`, and `b` is as long.
+    let far = _mm512_set1_epi32(1 << 16);
+    let blocks = a.len() / 16;
+    // SAFETY: `c + 16 <= a.len()`, and `b` is as long.
     let load = |v: &[i8], c: usize| unsafe {
-        _mm256_cvtepi8_epi32(_mm_loadl_epi64(v.as_ptr().add(c).cast()))
+        _mm512_cvtepi8_epi32(_mm_loadu_si128(v.as_ptr().add(c).cast()))
     };
     for k in 0..blocks {
-        let c = 8 * k;
-        let xa = _mm256_slli_epi32::<20>(_mm256_sub_epi32(load(a, c), za));
-        let xb = _mm256_slli_epi32::<20>(_mm256_sub_epi32(load(b, c), zb));
-        let sum = _mm256_add_epi32(below_one(xa, ma.0, ma.1), below_one(xb, mb.0, mb.1));
-        let y = below_one(sum, mo.0, mo.1);
-        let near = _mm256_min_epi32(
-            _mm256_max_epi32(y, _mm256_sub_epi32(_mm256_set1_epi32(0), far)),
+        let c = 16 * k;
+        let xa = _mm512_slli_epi32::<20>(_mm512_sub_epi32(load(a, c), za));
+        let xb = _mm512_slli_epi32::<20>(_mm512_sub_epi32(load(b, c), zb));
+        let y = mo.scale(_mm512_add_epi32(ma.scale(xa), mb.scale(xb)));
+        let near = _mm512_min_epi32(
+            _mm512_max_epi32(y, _mm512_sub_epi32(_mm512_setzero_si512(), far)),
             far,
         );
-        let y = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(near, zp), lo), hi);
-        // SAFETY: `c + 8 <= out.len()`; eight bytes stored.
-        unsafe { _mm_storel_epi64(out.as_mut_ptr().add(c).cast(), _mm256_cvtepi32_epi8(y)) };
+        let y = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(near, zp), lo), hi);
+        // SAFETY: `c + 16 <= out.len()`; sixteen bytes stored.
+        unsafe { _mm_storeu_si128(out.as_mut_ptr().add(c).cast(), _mm512_cvtepi32_epi8(y)) };
     }
-    8 * blocks
+    16 * blocks
 }
 
 /// `out[c]` for every channel of `acc` with the interpreter's `double` rounding

@@ -341,8 +341,9 @@ fn every_kernel_adds_a_depthwise_tap() {
     }
 }
 
-/// `ADD` eight at a time against [`crate::quant::Add::add`] on every pair of int8 inputs: scales
-/// far apart and close, zero points at the ends of int8, fused ReLUs, a multiplier of one (shift
+/// `ADD` sixteen at a time against [`crate::quant::Add::add`] on every pair of int8 inputs: scales
+/// far apart and close, zero points at the ends of int8, fused ReLUs, multipliers whose divisions
+/// by a power of two meet ties of both signs, a multiplier of one (shift
 /// above 0, which the scalar rescale leaves unshifted), a mantissa of `i32::MIN` (declined).
 #[test]
 fn the_vector_add_is_the_scalar_one() {
@@ -354,6 +355,19 @@ fn the_vector_add_is_the_scalar_one() {
         Add::new(q(0.1, 0), q(0.1, 0), q(0.2, 0), Activation::Relu6),
         Add::new(q(1e-4, 127), q(3.0, -128), q(2.0, 127), Activation::None),
     ];
+    // Halves of one step, negative ones among them, at each division by a power of two: both
+    // inputs halved (by 2^20 after the shift of 20), the sum halved, then halved again or not.
+    for output_shift in [0, -1] {
+        let mut ties = Add::new(q(0.1, 5), q(0.1, -9), q(0.1, 0), Activation::None);
+        let half = |shift| Multiplier {
+            mantissa: 1 << 30,
+            shift,
+        };
+        ties.a_multiplier = half(-20);
+        ties.b_multiplier = half(-20);
+        ties.output_multiplier = half(output_shift);
+        cases.push(ties);
+    }
     let mut one = cases[0];
     one.a_multiplier = Multiplier {
         mantissa: 1 << 30,
@@ -377,7 +391,7 @@ fn the_vector_add_is_the_scalar_one() {
         let mut out = std::vec![0i8; 65533];
         let done = super::add(v, &add, &a[..65533], &b[..65533], &mut out);
         let saturating = add.b_multiplier.mantissa == i32::MIN;
-        assert_eq!(done, if saturating { 0 } else { 65528 });
+        assert_eq!(done, if saturating { 0 } else { 65533 / 16 * 16 });
         assert_eq!(out[..done], want[..done], "{add:?}");
         let mut all = std::vec![0i8; 65536];
         add.add_slices(&a, &b, &mut all);

@@ -103,7 +103,7 @@ pub(crate) fn rescale_float(
     0
 }
 
-/// [`crate::quant::Add::add`] of the first values of `a` and `b` into `out`, eight at a time,
+/// [`crate::quant::Add::add`] of the first values of `a` and `b` into `out`, sixteen at a time,
 /// returning how many (the rest, and everything with a mantissa of `i32::MIN`, is the scalar
 /// `add`'s).
 ///
