@@ -61,7 +61,7 @@ use super::flat;
 pub(crate) use super::shape::Geometry;
 use super::shape::with_shape;
 pub(super) use super::shape::{Shape, Span};
-use super::{depthwise, direct, panel, pointwise, small, weight};
+use super::{depthwise, direct, panel, phases, pointwise, small, weight};
 use crate::kernels::Isa;
 
 /// The forward of a batch, one sample after another: `y[o] = bias[o] + Σ_c Σ_kh Σ_kw
@@ -185,7 +185,13 @@ pub(crate) fn backward_input<
         if flat::backward_input(isa, s, weight, dy, dx, dy.len() / per_y) {
             return;
         }
+        // Strided layers skip the products with the zeros between outputs if all weights are
+        // finite (the same bits).
+        let finite = geo.stride != [1, 1] && weight.iter().all(|v| v.is_finite());
         for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
+            if phases::backward_input(isa, s, weight, dy, dx, finite).is_some() {
+                continue;
+            }
             if direct::backward_input(isa, s, weight, dy, dx).is_none() {
                 panel::backward_input(isa, s, weight, dy, dx);
             }

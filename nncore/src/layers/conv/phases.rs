@@ -1,0 +1,205 @@
+//! The input gradient of a strided layer in its phases: the inputs `(p + i · sh, q + j · sw)`
+//! of one phase `(p, q)` are reached by the same taps, each through the output gradient at
+//! `(i, j)` shifted by a fixed amount, so that each phase is a convolution of stride 1 of the
+//! output gradient with those taps alone. The taps that never reach a phase (three in four of
+//! a 3×3 kernel's products at stride 2) are not multiplied.
+//!
+//! Those products are the documented order's `w · 0` for the inputs no output reads through a
+//! tap: with every weight finite, `s + w · 0` is `s` (a sum from `+0` is never `-0`), so the
+//! bits are the same. A layer with an infinite or NaN weight, whose products with zero are
+//! NaN, takes `direct.rs` instead.
+//!
+//! Three buffers of at most [`BUFFER`] floats live on the stack: a block of output channels'
+//! rows of output gradient, padded with zeros; the weights of their taps; and the sums of a
+//! block of a phase's rows, for every input channel of the group, carried from one block of
+//! output channels to the next and then written to their places in `dx`.
+
+use super::direct::{MAX_TAPS, padded_row};
+use super::kernel::Shape;
+use crate::kernels::{self, Isa, Strided};
+
+/// Floats in each buffer.
+const BUFFER: usize = 4096;
+
+/// One axis of a phase: the taps that reach its inputs `p + i · stride`, in order, and for
+/// each the output index input `i` of the phase reads through it, `i + shift`.
+#[derive(Clone, Copy)]
+struct Axis {
+    taps: [usize; MAX_TAPS],
+    shift: [isize; MAX_TAPS],
+    count: usize,
+    /// Inputs in the phase.
+    len: usize,
+    /// The least and largest shift.
+    lo: isize,
+    hi: isize,
+}
+
+impl Axis {
+    /// Phase `p` of an axis of `input` inputs, `kernel` taps.
+    fn new(p: usize, input: usize, kernel: usize, stride: usize, pad: usize, dil: usize) -> Self {
+        let mut a = Axis {
+            taps: [0; MAX_TAPS],
+            shift: [0; MAX_TAPS],
+            count: 0,
+            len: input.saturating_sub(p).div_ceil(stride),
+            lo: isize::MAX,
+            hi: isize::MIN,
+        };
+        for t in 0..kernel.min(MAX_TAPS) {
+            // Input `p + i·stride` reads output `(p + i·stride + pad - t·dil) / stride`.
+            let n = (p + pad) as isize - (t * dil) as isize;
+            if n.rem_euclid(stride as isize) == 0 {
+                let shift = n.div_euclid(stride as isize);
+                (a.taps[a.count], a.shift[a.count]) = (t, shift);
+                (a.lo, a.hi) = (a.lo.min(shift), a.hi.max(shift));
+                a.count += 1;
+            }
+        }
+        a
+    }
+
+    /// Output indices a block of `rows` inputs of the phase reads, padded rows included.
+    fn reach(&self, rows: usize) -> usize {
+        rows + (self.hi - self.lo) as usize
+    }
+}
+
+/// How a phase runs: rows of the phase a block, output channels a block, floats a padded row.
+#[derive(Clone, Copy)]
+struct Plan {
+    rows: usize,
+    channels: usize,
+    width: usize,
+}
+
+/// The blocks of phase `(r, c)` of a group of `ipg` input and `opg` output channels; `None`
+/// if one row of sums, or one channel's padded rows, or one channel's weights do not fit.
+fn plan(r: &Axis, c: &Axis, ipg: usize, opg: usize) -> Option<Plan> {
+    let width = c.reach(c.len);
+    let taps = r.count * c.count;
+    let mut rows = (BUFFER / (ipg * width).max(1)).min(r.len);
+    while rows > 0 && r.reach(rows) * width > BUFFER {
+        rows -= 1;
+    }
+    let weights = BUFFER / (ipg * taps).max(1);
+    let channels = (BUFFER / (r.reach(rows) * width).max(1))
+        .min(weights)
+        .min(opg);
+    (rows > 0 && channels > 0).then_some(Plan {
+        rows,
+        channels,
+        width,
+    })
+}
+
+/// The input gradient of one sample, `dx = Wᵀ · dy2col(dy)` for every group, overwriting
+/// `dx`; `None` (and `dx` untouched) for a layer of stride 1, or with more than [`MAX_TAPS`]
+/// taps, or whose rows do not fit the buffers. `finite` says every weight is finite.
+pub(super) fn backward_input(
+    isa: Isa,
+    s: &Shape<'_>,
+    weight: &[f32],
+    dy: &[f32],
+    dx: &mut [f32],
+    finite: bool,
+) -> Option<()> {
+    let g = s.geo;
+    let ([h, w], [ho, wo], [kh, kw]) = (s.input, s.output, s.kernel);
+    let (ipg, taps, positions) = (g.in_per_group, s.taps(), s.inputs());
+    let opg = (dy.len() / s.outputs().max(1)) / g.groups.max(1);
+    if !finite || g.stride == [1, 1] || taps > MAX_TAPS || ipg == 0 || opg == 0 {
+        return None;
+    }
+    let (sh, sw) = (g.stride[0], g.stride[1]);
+    let row = |p| Axis::new(p, h, kh, sh, g.padding[0], g.dilation[0]);
+    let col = |q| Axis::new(q, w, kw, sw, g.padding[1], g.dilation[1]);
+    // Every phase must fit before any is written.
+    for (p, q) in (0..sh).flat_map(|p| (0..sw).map(move |q| (p, q))) {
+        let (r, c) = (row(p), col(q));
+        if r.len * r.count * c.len * c.count > 0 {
+            plan(&r, &c, ipg, opg)?;
+        }
+    }
+    dx.fill(0.0);
+    let mut sums = [0.0; BUFFER];
+    let mut panel = [0.0; BUFFER];
+    let mut packed = [0.0; BUFFER];
+    for group in 0..g.groups {
+        let dy = &dy[group * opg * s.outputs()..][..opg * s.outputs()];
+        let weight = &weight[group * opg * ipg * taps..][..opg * ipg * taps];
+        let dx = &mut dx[group * ipg * positions..][..ipg * positions];
+        for (p, q) in (0..sh).flat_map(|p| (0..sw).map(move |q| (p, q))) {
+            let (r, c) = (row(p), col(q));
+            if r.len * r.count * c.len * c.count == 0 {
+                continue;
+            }
+            let Some(b) = plan(&r, &c, ipg, opg) else {
+                continue;
+            };
+            let nt = r.count * c.count;
+            let mut offsets = [0; MAX_TAPS];
+            let mut tap = [0; MAX_TAPS];
+            for (t, (o, k)) in offsets.iter_mut().zip(&mut tap).take(nt).enumerate() {
+                let (i, j) = (t / c.count, t % c.count);
+                *o = (r.shift[i] - r.lo) as usize * b.width + (c.shift[j] - c.lo) as usize;
+                *k = r.taps[i] * kw + c.taps[j];
+            }
+            for r0 in (0..r.len).step_by(b.rows) {
+                let rows = b.rows.min(r.len - r0);
+                let reach = r.reach(rows);
+                let sums = &mut sums[..ipg * rows * b.width];
+                sums.fill(0.0);
+                for o0 in (0..opg).step_by(b.channels) {
+                    let channels = b.channels.min(opg - o0);
+                    // Weights `[o][c][tap]` of the phase's taps.
+                    let packed = &mut packed[..channels * ipg * nt];
+                    for (dst, src) in packed
+                        .chunks_exact_mut(nt)
+                        .zip(weight[o0 * ipg * taps..].chunks_exact(taps))
+                    {
+                        for (d, &k) in dst.iter_mut().zip(&tap[..nt]) {
+                            *d = src[k];
+                        }
+                    }
+                    let used = &mut panel[..channels * reach * b.width];
+                    used.fill(0.0);
+                    for (i, dst) in used.chunks_exact_mut(b.width).enumerate() {
+                        let (o, i) = (o0 + i / reach, (i % reach) as isize);
+                        let oh = usize::try_from(r0 as isize + r.lo + i).ok();
+                        let src = oh
+                            .filter(|&oh| oh < ho)
+                            .map(|oh| &dy[(o * ho + oh) * wo..][..wo]);
+                        padded_row(src, c.lo, 1, dst);
+                    }
+                    let product = Strided {
+                        a: packed,
+                        a_row: nt,
+                        a_gap: ipg * nt,
+                        b: used,
+                        b_rows: &offsets[..nt],
+                        b_gap: reach * b.width,
+                        ldc: rows * b.width,
+                        m: ipg,
+                        n: (rows - 1) * b.width + c.len,
+                        k: channels * nt,
+                        repeat: 1,
+                        b_next: 0,
+                        c_next: 0,
+                    };
+                    kernels::accumulate(isa, &product, sums);
+                }
+                for (ci, plane) in sums.chunks_exact(rows * b.width).enumerate() {
+                    for (i, src) in plane.chunks_exact(b.width).enumerate() {
+                        let ih = p + (r0 + i) * sh;
+                        let dst = &mut dx[(ci * h + ih) * w..][..w];
+                        for (j, &v) in src[..c.len].iter().enumerate() {
+                            dst[q + j * sw] = v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Some(())
+}
