@@ -188,10 +188,10 @@ pub(crate) fn backward_input<
         // Strided layers skip the products with the zeros between outputs if all weights are
         // finite (the same bits).
         let finite = geo.stride != [1, 1] && weight.iter().all(|v| v.is_finite());
+        if phases::backward_input(isa, s, weight, dy, dx, finite).is_some() {
+            return;
+        }
         for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
-            if phases::backward_input(isa, s, weight, dy, dx, finite).is_some() {
-                continue;
-            }
             if direct::backward_input(isa, s, weight, dy, dx).is_none() {
                 panel::backward_input(isa, s, weight, dy, dx);
             }

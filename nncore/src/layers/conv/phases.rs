@@ -9,17 +9,21 @@
 //! bits are the same. A layer with an infinite or NaN weight, whose products with zero are
 //! NaN, takes `direct.rs` instead.
 //!
-//! Three buffers of at most [`BUFFER`] floats live on the stack: a block of output channels'
-//! rows of output gradient, padded with zeros; the weights of their taps; and the sums of a
-//! block of a phase's rows, for every input channel of the group, carried from one block of
-//! output channels to the next and then written to their places in `dx`.
+//! Three buffers live on the stack, made once for the batch: a block of output channels' rows
+//! of output gradient, padded with zeros; the weights of a phase's taps (packed once for the
+//! batch when they fit); and the sums of a block of a phase's rows, for every input channel of
+//! the group, carried from one block of output channels to the next and then written to their
+//! places in `dx`. 64 KiB in all.
 
 use super::direct::{MAX_TAPS, padded_row};
 use super::kernel::Shape;
 use crate::kernels::{self, Isa, Strided};
 
-/// Floats in each buffer.
+/// Floats in the buffers of padded rows and of sums.
 const BUFFER: usize = 4096;
+
+/// Floats in the buffer of weights: a phase's for the whole layer, if they fit.
+const PACKED: usize = 8192;
 
 /// One axis of a phase: the taps that reach its inputs `p + i · stride`, in order, and for
 /// each the output index input `i` of the phase reads through it, `i + shift`.
@@ -82,7 +86,7 @@ fn plan(r: &Axis, c: &Axis, ipg: usize, opg: usize) -> Option<Plan> {
     while rows > 0 && r.reach(rows) * width > BUFFER {
         rows -= 1;
     }
-    let weights = BUFFER / (ipg * taps).max(1);
+    let weights = PACKED / (ipg * taps).max(1);
     let channels = (BUFFER / (r.reach(rows) * width).max(1))
         .min(weights)
         .min(opg);
@@ -93,9 +97,10 @@ fn plan(r: &Axis, c: &Axis, ipg: usize, opg: usize) -> Option<Plan> {
     })
 }
 
-/// The input gradient of one sample, `dx = Wᵀ · dy2col(dy)` for every group, overwriting
-/// `dx`; `None` (and `dx` untouched) for a layer of stride 1, or with more than [`MAX_TAPS`]
-/// taps, or whose rows do not fit the buffers. `finite` says every weight is finite.
+/// The input gradient of a batch, `dx = Wᵀ · dy2col(dy)` for every sample and group,
+/// overwriting `dx`; `None` (and `dx` untouched) for a layer of stride 1, or with more than
+/// [`MAX_TAPS`] taps, or whose rows do not fit the buffers. `finite` says every weight is
+/// finite.
 pub(super) fn backward_input(
     isa: Isa,
     s: &Shape<'_>,
@@ -105,9 +110,9 @@ pub(super) fn backward_input(
     finite: bool,
 ) -> Option<()> {
     let g = s.geo;
-    let ([h, w], [ho, wo], [kh, kw]) = (s.input, s.output, s.kernel);
-    let (ipg, taps, positions) = (g.in_per_group, s.taps(), s.inputs());
-    let opg = (dy.len() / s.outputs().max(1)) / g.groups.max(1);
+    let ([h, w], [_, wo], [kh, kw]) = (s.input, s.output, s.kernel);
+    let (ipg, taps) = (g.in_per_group, s.taps());
+    let opg = weight.len() / (ipg * taps).max(1) / g.groups.max(1);
     if !finite || g.stride == [1, 1] || taps > MAX_TAPS || ipg == 0 || opg == 0 {
         return None;
     }
@@ -122,13 +127,17 @@ pub(super) fn backward_input(
         }
     }
     dx.fill(0.0);
-    let mut sums = [0.0; BUFFER];
-    let mut panel = [0.0; BUFFER];
-    let mut packed = [0.0; BUFFER];
+    let (per_x, per_y) = (ipg * g.groups * s.inputs(), opg * g.groups * s.outputs());
+    if per_x == 0 || per_y == 0 || wo == 0 {
+        return Some(());
+    }
+    let mut buffers = Buffers {
+        sums: [0.0; BUFFER],
+        panel: [0.0; BUFFER],
+        packed: [0.0; PACKED],
+    };
     for group in 0..g.groups {
-        let dy = &dy[group * opg * s.outputs()..][..opg * s.outputs()];
         let weight = &weight[group * opg * ipg * taps..][..opg * ipg * taps];
-        let dx = &mut dx[group * ipg * positions..][..ipg * positions];
         for (p, q) in (0..sh).flat_map(|p| (0..sw).map(move |q| (p, q))) {
             let (r, c) = (row(p), col(q));
             if r.len * r.count * c.len * c.count == 0 {
@@ -137,69 +146,144 @@ pub(super) fn backward_input(
             let Some(b) = plan(&r, &c, ipg, opg) else {
                 continue;
             };
-            let nt = r.count * c.count;
-            let mut offsets = [0; MAX_TAPS];
-            let mut tap = [0; MAX_TAPS];
-            for (t, (o, k)) in offsets.iter_mut().zip(&mut tap).take(nt).enumerate() {
-                let (i, j) = (t / c.count, t % c.count);
-                *o = (r.shift[i] - r.lo) as usize * b.width + (c.shift[j] - c.lo) as usize;
-                *k = r.taps[i] * kw + c.taps[j];
+            let phase = Phase::new(s, &r, &c, b, [p, q]);
+            // The phase's weights packed once for the batch if they fit, else a block of
+            // output channels at a time.
+            let once = opg * ipg * phase.nt <= PACKED;
+            if once {
+                phase.pack(weight, 0, opg, ipg, &mut buffers.packed);
             }
-            for r0 in (0..r.len).step_by(b.rows) {
-                let rows = b.rows.min(r.len - r0);
-                let reach = r.reach(rows);
-                let sums = &mut sums[..ipg * rows * b.width];
-                sums.fill(0.0);
-                for o0 in (0..opg).step_by(b.channels) {
-                    let channels = b.channels.min(opg - o0);
-                    // Weights `[o][c][tap]` of the phase's taps.
-                    let packed = &mut packed[..channels * ipg * nt];
-                    for (dst, src) in packed
-                        .chunks_exact_mut(nt)
-                        .zip(weight[o0 * ipg * taps..].chunks_exact(taps))
-                    {
-                        for (d, &k) in dst.iter_mut().zip(&tap[..nt]) {
-                            *d = src[k];
-                        }
-                    }
-                    let used = &mut panel[..channels * reach * b.width];
-                    used.fill(0.0);
-                    for (i, dst) in used.chunks_exact_mut(b.width).enumerate() {
-                        let (o, i) = (o0 + i / reach, (i % reach) as isize);
-                        let oh = usize::try_from(r0 as isize + r.lo + i).ok();
-                        let src = oh
-                            .filter(|&oh| oh < ho)
-                            .map(|oh| &dy[(o * ho + oh) * wo..][..wo]);
-                        padded_row(src, c.lo, 1, dst);
-                    }
-                    let product = Strided {
-                        a: packed,
-                        a_row: nt,
-                        a_gap: ipg * nt,
-                        b: used,
-                        b_rows: &offsets[..nt],
-                        b_gap: reach * b.width,
-                        ldc: rows * b.width,
-                        m: ipg,
-                        n: (rows - 1) * b.width + c.len,
-                        k: channels * nt,
-                        repeat: 1,
-                        b_next: 0,
-                        c_next: 0,
-                    };
-                    kernels::accumulate(isa, &product, sums);
+            for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
+                let dy = &dy[group * opg * s.outputs()..][..opg * s.outputs()];
+                let dx = &mut dx[group * ipg * s.inputs()..][..ipg * s.inputs()];
+                phase.run(isa, weight, dy, dx, once, &mut buffers);
+            }
+        }
+    }
+    Some(())
+}
+
+/// The stack buffers.
+struct Buffers {
+    sums: [f32; BUFFER],
+    panel: [f32; BUFFER],
+    packed: [f32; PACKED],
+}
+
+/// One phase of one group: its axes, blocks, and where each of its taps reads.
+struct Phase<'a> {
+    s: &'a Shape<'a>,
+    r: &'a Axis,
+    c: &'a Axis,
+    b: Plan,
+    at: [usize; 2],
+    nt: usize,
+    /// Each tap's offset in a channel's padded rows, and its index in the kernel.
+    offsets: [usize; MAX_TAPS],
+    tap: [usize; MAX_TAPS],
+}
+
+impl<'a> Phase<'a> {
+    fn new(s: &'a Shape<'a>, r: &'a Axis, c: &'a Axis, b: Plan, at: [usize; 2]) -> Self {
+        let (nt, kw) = (r.count * c.count, s.kernel[1]);
+        let (mut offsets, mut tap) = ([0; MAX_TAPS], [0; MAX_TAPS]);
+        for (t, (o, k)) in offsets.iter_mut().zip(&mut tap).take(nt).enumerate() {
+            let (i, j) = (t / c.count, t % c.count);
+            *o = (r.shift[i] - r.lo) as usize * b.width + (c.shift[j] - c.lo) as usize;
+            *k = r.taps[i] * kw + c.taps[j];
+        }
+        Phase {
+            s,
+            r,
+            c,
+            b,
+            at,
+            nt,
+            offsets,
+            tap,
+        }
+    }
+
+    /// Packs the weights of output channels `o0..o0 + channels`, `[o][c][tap]` for the
+    /// phase's taps, into `packed`.
+    fn pack(&self, weight: &[f32], o0: usize, channels: usize, ipg: usize, packed: &mut [f32]) {
+        let taps = self.s.taps();
+        let packed = &mut packed[..channels * ipg * self.nt];
+        let weight = &weight[o0 * ipg * taps..][..channels * ipg * taps];
+        for (dst, src) in packed
+            .chunks_exact_mut(self.nt)
+            .zip(weight.chunks_exact(taps))
+        {
+            for (d, &k) in dst.iter_mut().zip(&self.tap[..self.nt]) {
+                *d = src[k];
+            }
+        }
+    }
+
+    /// The phase's inputs of one sample's group: `dy` its output gradient, `dx` its input
+    /// gradient; `packed` holds every output channel's weights if `once`.
+    fn run(
+        &self,
+        isa: Isa,
+        weight: &[f32],
+        dy: &[f32],
+        dx: &mut [f32],
+        once: bool,
+        buf: &mut Buffers,
+    ) {
+        let (s, r, c, b, nt) = (self.s, self.r, self.c, self.b, self.nt);
+        let ([h, w], [ho, wo], [p, q]) = (s.input, s.output, self.at);
+        let (ipg, sh, sw) = (s.geo.in_per_group, s.geo.stride[0], s.geo.stride[1]);
+        let opg = dy.len() / s.outputs();
+        for r0 in (0..r.len).step_by(b.rows) {
+            let rows = b.rows.min(r.len - r0);
+            let reach = r.reach(rows);
+            let sums = &mut buf.sums[..ipg * rows * b.width];
+            sums.fill(0.0);
+            for o0 in (0..opg).step_by(b.channels) {
+                let channels = b.channels.min(opg - o0);
+                let packed = if once {
+                    &buf.packed[o0 * ipg * nt..][..channels * ipg * nt]
+                } else {
+                    self.pack(weight, o0, channels, ipg, &mut buf.packed);
+                    &buf.packed[..channels * ipg * nt]
+                };
+                let used = &mut buf.panel[..channels * reach * b.width];
+                used.fill(0.0);
+                for (i, dst) in used.chunks_exact_mut(b.width).enumerate() {
+                    let (o, i) = (o0 + i / reach, (i % reach) as isize);
+                    let oh = usize::try_from(r0 as isize + r.lo + i).ok();
+                    let src = oh
+                        .filter(|&oh| oh < ho)
+                        .map(|oh| &dy[(o * ho + oh) * wo..][..wo]);
+                    padded_row(src, c.lo, 1, dst);
                 }
-                for (ci, plane) in sums.chunks_exact(rows * b.width).enumerate() {
-                    for (i, src) in plane.chunks_exact(b.width).enumerate() {
-                        let ih = p + (r0 + i) * sh;
-                        let dst = &mut dx[(ci * h + ih) * w..][..w];
-                        for (j, &v) in src[..c.len].iter().enumerate() {
-                            dst[q + j * sw] = v;
-                        }
+                let product = Strided {
+                    a: packed,
+                    a_row: nt,
+                    a_gap: ipg * nt,
+                    b: used,
+                    b_rows: &self.offsets[..nt],
+                    b_gap: reach * b.width,
+                    ldc: rows * b.width,
+                    m: ipg,
+                    n: (rows - 1) * b.width + c.len,
+                    k: channels * nt,
+                    repeat: 1,
+                    b_next: 0,
+                    c_next: 0,
+                };
+                kernels::accumulate(isa, &product, sums);
+            }
+            for (ci, plane) in sums.chunks_exact(rows * b.width).enumerate() {
+                for (i, src) in plane.chunks_exact(b.width).enumerate() {
+                    let ih = p + (r0 + i) * sh;
+                    let dst = &mut dx[(ci * h + ih) * w..][..w];
+                    for (j, &v) in src[..c.len].iter().enumerate() {
+                        dst[q + j * sw] = v;
                     }
                 }
             }
         }
     }
-    Some(())
 }

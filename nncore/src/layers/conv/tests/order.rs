@@ -334,6 +334,9 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     check::<14, 13, 4, 5, 3, 2>(geometry(2, 1, [3, 2], [1, 0], [2, 3]), 3);
     check::<33, 33, 16, 16, 3, 3>(geometry(64, 1, [2, 2], [0, 0], [1, 1]), 2);
     check::<50, 400, 24, 199, 3, 3>(geometry(1, 1, [2, 2], [0, 0], [1, 1]), 3);
+    // Weights too many to pack once (64 · 40 · 4 floats for the first phase): packed a block
+    // of output channels at a time, for each sample.
+    check::<5, 5, 2, 2, 3, 3>(geometry(64, 1, [2, 2], [0, 0], [1, 1]), 40);
     // Kernels too large for the direct paths: `panel.rs`. 81 taps; 70 columns.
     check::<12, 12, 12, 12, 9, 9>(geometry(1, 1, [1, 1], [4, 4], [1, 1]), 3);
     check::<1, 80, 1, 11, 1, 70>(geometry(2, 1, [1, 1], [0, 0], [1, 1]), 2);
