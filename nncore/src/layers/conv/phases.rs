@@ -15,7 +15,7 @@
 //! the group, carried from one block of output channels to the next and then written to their
 //! places in `dx`. 64 KiB in all.
 
-use super::direct::{MAX_TAPS, padded_row};
+use super::direct::{MAX_TAPS, copy};
 use super::kernel::Shape;
 use crate::kernels::{self, Isa, Strided};
 
@@ -97,8 +97,8 @@ fn plan(r: &Axis, c: &Axis, ipg: usize, opg: usize) -> Option<Plan> {
     })
 }
 
-/// The input gradient of a batch, `dx = Wᵀ · dy2col(dy)` for every sample and group,
-/// overwriting `dx`; `None` (and `dx` untouched) for a layer of stride 1, or with more than
+/// The input gradient of a batch, `dx = Wᵀ · dy2col(dy)` for every sample and group, into
+/// `dx`, which holds zeros; `None` (and `dx` untouched) for a layer of stride 1, or with more than
 /// [`MAX_TAPS`] taps, or whose rows do not fit the buffers. `finite` says every weight is
 /// finite.
 pub(super) fn backward_input(
@@ -126,7 +126,6 @@ pub(super) fn backward_input(
             plan(&r, &c, ipg, opg)?;
         }
     }
-    dx.fill(0.0);
     let (per_x, per_y) = (ipg * g.groups * s.inputs(), opg * g.groups * s.outputs());
     if per_x == 0 || per_y == 0 || wo == 0 {
         return Some(());
@@ -249,14 +248,13 @@ impl<'a> Phase<'a> {
                     &buf.packed[..channels * ipg * nt]
                 };
                 let used = &mut buf.panel[..channels * reach * b.width];
-                used.fill(0.0);
                 for (i, dst) in used.chunks_exact_mut(b.width).enumerate() {
                     let (o, i) = (o0 + i / reach, (i % reach) as isize);
                     let oh = usize::try_from(r0 as isize + r.lo + i).ok();
                     let src = oh
                         .filter(|&oh| oh < ho)
                         .map(|oh| &dy[(o * ho + oh) * wo..][..wo]);
-                    padded_row(src, c.lo, 1, dst);
+                    padded(src, c.lo, dst);
                 }
                 let product = Strided {
                     a: packed,
@@ -286,4 +284,20 @@ impl<'a> Phase<'a> {
             }
         }
     }
+}
+
+/// Writes a row into `dst`, zeros around it: `dst[t]` is column `t + first` of `src`, or 0
+/// outside it (everywhere for no `src`).
+#[inline]
+fn padded(src: Option<&[f32]>, first: isize, dst: &mut [f32]) {
+    let Some(src) = src else {
+        return dst.fill(0.0);
+    };
+    let (len, n) = (src.len() as isize, dst.len() as isize);
+    let lo = (-first).clamp(0, n) as usize;
+    let hi = (len - first).clamp(lo as isize, n) as usize;
+    let start = (first + lo as isize) as usize;
+    dst[..lo].fill(0.0);
+    copy(&mut dst[lo..hi], &src[start..start + (hi - lo)]);
+    dst[hi..].fill(0.0);
 }
