@@ -149,13 +149,21 @@ pub(crate) fn backward_input<
     dx: &mut [[f32; W]],
 ) {
     let (weight, rows_dy, rows_dx) = (weight.as_flattened(), dy, dx);
-    rows_dx.as_flattened_mut().fill(0.0);
     with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
         let out = weight.len() / (geo.in_per_group * KH * KW).max(1);
         let (per_x, per_y) = (
             (geo.in_per_group * geo.groups * H * W).max(1),
             (out * HO * WO).max(1),
         );
+        // `flat.rs` writes every input's sum, from zero: no fill first.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if !depthwise::depthwise(s, out) && !pointwise::pointwise(s) {
+            let (dy, dx) = (rows_dy.as_flattened(), &mut *rows_dx.as_flattened_mut());
+            if flat::backward_input(isa, s, weight, dy, dx, dy.len() / per_y) {
+                return;
+            }
+        }
+        rows_dx.as_flattened_mut().fill(0.0);
         if depthwise::depthwise(s, out) {
             #[cfg(all(target_arch = "x86_64", nncore_avx512))]
             if depthwise::planes(
