@@ -98,9 +98,9 @@ fn plan(r: &Axis, c: &Axis, ipg: usize, opg: usize) -> Option<Plan> {
 }
 
 /// The input gradient of a batch, `dx = Wᵀ · dy2col(dy)` for every sample and group, into
-/// `dx`, which holds zeros; `None` (and `dx` untouched) for a layer of stride 1, or with more than
-/// [`MAX_TAPS`] taps, or whose rows do not fit the buffers. `finite` says every weight is
-/// finite.
+/// `dx`, which holds zeros (the inputs no tap reaches keep them); `None` (and `dx` untouched)
+/// for a layer of stride 1, or with more than [`MAX_TAPS`] taps, or whose rows do not fit the
+/// buffers. `finite` says every weight is finite.
 pub(super) fn backward_input(
     isa: Isa,
     s: &Shape<'_>,
@@ -276,9 +276,9 @@ impl<'a> Phase<'a> {
             for (ci, plane) in sums.chunks_exact(rows * b.width).enumerate() {
                 for (i, src) in plane.chunks_exact(b.width).enumerate() {
                     let ih = p + (r0 + i) * sh;
-                    let dst = &mut dx[(ci * h + ih) * w..][..w];
-                    for (j, &v) in src[..c.len].iter().enumerate() {
-                        dst[q + j * sw] = v;
+                    let dst = &mut dx[(ci * h + ih) * w + q..][..(c.len - 1) * sw + 1];
+                    for (d, &v) in dst.iter_mut().step_by(sw).zip(&src[..c.len]) {
+                        *d = v;
                     }
                 }
             }
