@@ -13,7 +13,11 @@
 //!
 //! - forward, `W · im2col(x)`, and input gradient, `Wᵀ` by the output gradients that reach
 //!   each input: `direct.rs`, which reads the matrix from a few padded rows of the input (or
-//!   of the output gradient); `panel.rs` builds it for kernels of more than 64 taps;
+//!   of the output gradient); `panel.rs` builds it for kernels of more than 64 taps; the input
+//!   gradient of strided layers of 8 input channels a group or more whose weights are all
+//!   finite: `phases.rs`, each phase of the input (`ih ≡ p mod sh`, `iw ≡ q mod sw`) a
+//!   convolution of stride 1 with the taps that reach it, the products with the zeros between
+//!   outputs (`w · 0`, adding nothing) left out;
 //! - weight gradient, `dy · im2col(x)ᵀ`: `weight.rs` copies the transposed matrix into a panel;
 //!   `small.rs` takes the small layers (fewer than 16 weights an output channel and fewer
 //!   than 8 output channels a group, as depthwise convolutions) in eight lanes

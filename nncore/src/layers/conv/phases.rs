@@ -13,17 +13,25 @@
 //! of output gradient, padded with zeros; the weights of a phase's taps (packed once for the
 //! batch when they fit); and the sums of a block of a phase's rows, for every input channel of
 //! the group, carried from one block of output channels to the next and then written to their
-//! places in `dx`. 64 KiB in all.
+//! places in `dx`.
 
 use super::direct::{MAX_TAPS, copy};
 use super::kernel::Shape;
 use crate::kernels::{self, Isa, Strided};
 
+/// Whether the stack is taken to be large (64-bit targets): 64 KiB of buffers, else 12 KiB.
+const LARGE: bool = cfg!(target_pointer_width = "64");
+
 /// Floats in the buffers of padded rows and of sums.
-const BUFFER: usize = 4096;
+const BUFFER: usize = if LARGE { 4096 } else { 1024 };
 
 /// Floats in the buffer of weights: a phase's for the whole layer, if they fit.
-const PACKED: usize = 8192;
+const PACKED: usize = if LARGE { 8192 } else { 1024 };
+
+/// The fewest input channels a group for this path: with fewer (depthwise layers), each
+/// product's few rows spend more on the sums' extra passes (zeros, then scattered into `dx`)
+/// than the zeros' products cost `direct.rs`.
+const MIN_CHANNELS: usize = 8;
 
 /// One axis of a phase: the taps that reach its inputs `p + i · stride`, in order, and for
 /// each the output index input `i` of the phase reads through it, `i + shift`.
@@ -99,8 +107,9 @@ fn plan(r: &Axis, c: &Axis, ipg: usize, opg: usize) -> Option<Plan> {
 
 /// The input gradient of a batch, `dx = Wᵀ · dy2col(dy)` for every sample and group, into
 /// `dx`, which holds zeros (the inputs no tap reaches keep them); `None` (and `dx` untouched)
-/// for a layer of stride 1, or with more than [`MAX_TAPS`] taps, or whose rows do not fit the
-/// buffers. `finite` says every weight is finite.
+/// for a layer of stride 1, or with more than [`MAX_TAPS`] taps, or fewer than
+/// [`MIN_CHANNELS`] input channels a group, or whose rows do not fit the buffers. `finite` says
+/// every weight is finite.
 pub(super) fn backward_input(
     isa: Isa,
     s: &Shape<'_>,
@@ -113,7 +122,7 @@ pub(super) fn backward_input(
     let ([h, w], [_, wo], [kh, kw]) = (s.input, s.output, s.kernel);
     let (ipg, taps) = (g.in_per_group, s.taps());
     let opg = weight.len() / (ipg * taps).max(1) / g.groups.max(1);
-    if !finite || g.stride == [1, 1] || taps > MAX_TAPS || ipg == 0 || opg == 0 {
+    if !finite || g.stride == [1, 1] || taps > MAX_TAPS || ipg < MIN_CHANNELS || opg == 0 {
         return None;
     }
     let (sh, sw) = (g.stride[0], g.stride[1]);
