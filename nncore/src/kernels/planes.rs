@@ -38,6 +38,9 @@ pub(crate) struct Planes<'a> {
     pub(crate) m: usize,
     pub(crate) k: usize,
     pub(crate) samples: usize,
+    /// Whether the chains start from 0 rather than from what the output holds (which is then
+    /// only written).
+    pub(crate) from_zero: bool,
 }
 
 impl Planes<'_> {
@@ -64,7 +67,7 @@ impl Planes<'_> {
 }
 
 /// `MR` output planes from `r0` by `NV` vectors of positions from `p0`: the chains over the
-/// source planes and their taps, from what the output holds.
+/// source planes and their taps, from what the output holds (or 0).
 ///
 /// # Safety
 /// AVX-512F and FMA are present; `src` and `out` are the sample's first planes, `p.fits`;
@@ -87,10 +90,12 @@ unsafe fn tile<const MR: usize, const NV: usize>(
         }
         let out = out.add(r0 * p.out_len + p0);
         let mut acc = [[Avx512::<FUSED>::zero(); NV]; MR];
-        for (r, acc) in acc.iter_mut().enumerate() {
-            for (v, acc) in acc.iter_mut().enumerate() {
-                let at = out.add(r * p.out_len + 16 * v);
-                *acc = Avx512(_mm512_maskz_loadu_ps(keep[v], at));
+        if !p.from_zero {
+            for (r, acc) in acc.iter_mut().enumerate() {
+                for (v, acc) in acc.iter_mut().enumerate() {
+                    let at = out.add(r * p.out_len + 16 * v);
+                    *acc = Avx512(_mm512_maskz_loadu_ps(keep[v], at));
+                }
             }
         }
         for c in 0..p.k {

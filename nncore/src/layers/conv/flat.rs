@@ -59,6 +59,7 @@ pub(super) fn forward(
             m: opg,
             k: ipg,
             samples,
+            from_zero: false,
         };
         if !kernels::planes(isa, &p, &mut y[group * opg * s.outputs()..]) {
             return false;
@@ -67,8 +68,9 @@ pub(super) fn forward(
     true
 }
 
-/// The input gradient of `samples` samples, `dx += Wᵀ · dy2col(dy)` for every group, `dx`
-/// starting at zero; `false`, nothing written, where [`kernels::planes`] does not run.
+/// The input gradient of `samples` samples, `dx = Wᵀ · dy2col(dy)` for every group, each sum
+/// from zero (what `dx` holds is overwritten); `false`, nothing written, where
+/// [`kernels::planes`] does not run.
 pub(super) fn backward_input(
     isa: Isa,
     s: &Shape<'_>,
@@ -101,6 +103,7 @@ pub(super) fn backward_input(
             m: ipg,
             k: opg,
             samples,
+            from_zero: true,
         };
         if !kernels::planes(isa, &p, &mut dx[group * ipg * s.inputs()..]) {
             return false;

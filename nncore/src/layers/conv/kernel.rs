@@ -13,7 +13,11 @@
 //!
 //! - forward, `W · im2col(x)`, and input gradient, `Wᵀ` by the output gradients that reach
 //!   each input: `direct.rs`, which reads the matrix from a few padded rows of the input (or
-//!   of the output gradient); `panel.rs` builds it for kernels of more than 64 taps;
+//!   of the output gradient); `panel.rs` builds it for kernels of more than 64 taps; the input
+//!   gradient of strided layers of 8 input channels a group or more whose weights are all
+//!   finite: `phases.rs`, each phase of the input (`ih ≡ p mod sh`, `iw ≡ q mod sw`) a
+//!   convolution of stride 1 with the taps that reach it, the products with the zeros between
+//!   outputs (`w · 0`, adding nothing) left out;
 //! - weight gradient, `dy · im2col(x)ᵀ`: `weight.rs` copies the transposed matrix into a panel;
 //!   `small.rs` takes the small layers (fewer than 16 weights an output channel and fewer
 //!   than 8 output channels a group, as depthwise convolutions) in eight lanes
@@ -61,7 +65,7 @@ use super::flat;
 pub(crate) use super::shape::Geometry;
 use super::shape::with_shape;
 pub(super) use super::shape::{Shape, Span};
-use super::{depthwise, direct, panel, pointwise, small, weight};
+use super::{depthwise, direct, panel, phases, pointwise, small, weight};
 use crate::kernels::Isa;
 
 /// The forward of a batch, one sample after another: `y[o] = bias[o] + Σ_c Σ_kh Σ_kw
@@ -149,13 +153,21 @@ pub(crate) fn backward_input<
     dx: &mut [[f32; W]],
 ) {
     let (weight, rows_dy, rows_dx) = (weight.as_flattened(), dy, dx);
-    rows_dx.as_flattened_mut().fill(0.0);
     with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
         let out = weight.len() / (geo.in_per_group * KH * KW).max(1);
         let (per_x, per_y) = (
             (geo.in_per_group * geo.groups * H * W).max(1),
             (out * HO * WO).max(1),
         );
+        // `flat.rs` writes every input's sum, from zero: no fill first.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if !depthwise::depthwise(s, out) && !pointwise::pointwise(s) {
+            let (dy, dx) = (rows_dy.as_flattened(), &mut *rows_dx.as_flattened_mut());
+            if flat::backward_input(isa, s, weight, dy, dx, dy.len() / per_y) {
+                return;
+            }
+        }
+        rows_dx.as_flattened_mut().fill(0.0);
         if depthwise::depthwise(s, out) {
             #[cfg(all(target_arch = "x86_64", nncore_avx512))]
             if depthwise::planes(
@@ -183,6 +195,12 @@ pub(crate) fn backward_input<
         }
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         if flat::backward_input(isa, s, weight, dy, dx, dy.len() / per_y) {
+            return;
+        }
+        // Strided layers skip the products with the zeros between outputs if all weights are
+        // finite (the same bits).
+        let finite = geo.stride != [1, 1] && weight.iter().all(|v| v.is_finite());
+        if phases::backward_input(isa, s, weight, dy, dx, finite).is_some() {
             return;
         }
         for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {

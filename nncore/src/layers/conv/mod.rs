@@ -17,6 +17,7 @@ mod direct;
 mod flat;
 pub(super) mod kernel;
 mod panel;
+mod phases;
 mod pointwise;
 mod shape;
 pub(super) mod small;

@@ -324,6 +324,20 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     // The DS-CNN's first layer, fewer rows: strided rows of 5 take `panel.rs`, whose `im2col`
     // gathers each row at the positions' offsets when nothing is padded.
     check::<22, 12, 7, 5, 10, 4>(geometry(1, 1, [2, 2], [0, 0], [1, 1]), 8);
+    // Strided input gradients in phases (`phases.rs`, 8 input channels a group or more):
+    // ResNet-8's stride-2 layers, fewer channels, (17 - 3) / 2 + 1 = 7; with padding and two
+    // groups, a 1×1 shortcut (three phases no tap reaches), stride 3 by 2 with dilation; sums
+    // in blocks of rows (64 input channels of 17 + 1 floats a row), and output channels a block
+    // at a time (rows of 200 + 1 floats).
+    check::<17, 17, 7, 7, 3, 3>(geometry(8, 1, [2, 2], [0, 0], [1, 1]), 9);
+    check::<16, 15, 8, 8, 3, 3>(geometry(8, 2, [2, 2], [1, 1], [1, 1]), 4);
+    check::<9, 11, 5, 6, 1, 1>(geometry(9, 1, [2, 2], [0, 0], [1, 1]), 7);
+    check::<14, 13, 4, 5, 3, 2>(geometry(8, 1, [3, 2], [1, 0], [2, 3]), 3);
+    check::<33, 33, 16, 16, 3, 3>(geometry(64, 1, [2, 2], [0, 0], [1, 1]), 2);
+    check::<10, 400, 4, 199, 3, 3>(geometry(8, 1, [2, 2], [0, 0], [1, 1]), 9);
+    // Weights too many to pack once (64 · 40 · 4 floats for the first phase): packed a block
+    // of output channels at a time, for each sample.
+    check::<5, 5, 2, 2, 3, 3>(geometry(64, 1, [2, 2], [0, 0], [1, 1]), 40);
     // Kernels too large for the direct paths: `panel.rs`. 81 taps; 70 columns.
     check::<12, 12, 12, 12, 9, 9>(geometry(1, 1, [1, 1], [4, 4], [1, 1]), 3);
     check::<1, 80, 1, 11, 1, 70>(geometry(2, 1, [1, 1], [0, 0], [1, 1]), 2);

@@ -1,0 +1,312 @@
+//! The input gradient of a strided layer in its phases: the inputs `(p + i · sh, q + j · sw)`
+//! of one phase `(p, q)` are reached by the same taps, each through the output gradient at
+//! `(i, j)` shifted by a fixed amount, so that each phase is a convolution of stride 1 of the
+//! output gradient with those taps alone. The taps that never reach a phase (three in four of
+//! a 3×3 kernel's products at stride 2) are not multiplied.
+//!
+//! Those products are the documented order's `w · 0` for the inputs no output reads through a
+//! tap: with every weight finite, `s + w · 0` is `s` (a sum from `+0` is never `-0`), so the
+//! bits are the same. A layer with an infinite or NaN weight, whose products with zero are
+//! NaN, takes `direct.rs` instead.
+//!
+//! Three buffers live on the stack, made once for the batch: a block of output channels' rows
+//! of output gradient, padded with zeros; the weights of a phase's taps (packed once for the
+//! batch when they fit); and the sums of a block of a phase's rows, for every input channel of
+//! the group, carried from one block of output channels to the next and then written to their
+//! places in `dx`.
+
+use super::direct::{MAX_TAPS, copy};
+use super::kernel::Shape;
+use crate::kernels::{self, Isa, Strided};
+
+/// Whether the stack is taken to be large (64-bit targets): 64 KiB of buffers, else 12 KiB.
+const LARGE: bool = cfg!(target_pointer_width = "64");
+
+/// Floats in the buffers of padded rows and of sums.
+const BUFFER: usize = if LARGE { 4096 } else { 1024 };
+
+/// Floats in the buffer of weights: a phase's for the whole layer, if they fit.
+const PACKED: usize = if LARGE { 8192 } else { 1024 };
+
+/// The fewest input channels a group for this path: with fewer (depthwise layers), each
+/// product's few rows spend more on the sums' extra passes (zeros, then scattered into `dx`)
+/// than the zeros' products cost `direct.rs`.
+const MIN_CHANNELS: usize = 8;
+
+/// One axis of a phase: the taps that reach its inputs `p + i · stride`, in order, and for
+/// each the output index input `i` of the phase reads through it, `i + shift`.
+#[derive(Clone, Copy)]
+struct Axis {
+    taps: [usize; MAX_TAPS],
+    shift: [isize; MAX_TAPS],
+    count: usize,
+    /// Inputs in the phase.
+    len: usize,
+    /// The least and largest shift.
+    lo: isize,
+    hi: isize,
+}
+
+impl Axis {
+    /// Phase `p` of an axis of `input` inputs, `kernel` taps.
+    fn new(p: usize, input: usize, kernel: usize, stride: usize, pad: usize, dil: usize) -> Self {
+        let mut a = Axis {
+            taps: [0; MAX_TAPS],
+            shift: [0; MAX_TAPS],
+            count: 0,
+            len: input.saturating_sub(p).div_ceil(stride),
+            lo: isize::MAX,
+            hi: isize::MIN,
+        };
+        for t in 0..kernel.min(MAX_TAPS) {
+            // Input `p + i·stride` reads output `(p + i·stride + pad - t·dil) / stride`.
+            let n = (p + pad) as isize - (t * dil) as isize;
+            if n.rem_euclid(stride as isize) == 0 {
+                let shift = n.div_euclid(stride as isize);
+                (a.taps[a.count], a.shift[a.count]) = (t, shift);
+                (a.lo, a.hi) = (a.lo.min(shift), a.hi.max(shift));
+                a.count += 1;
+            }
+        }
+        a
+    }
+
+    /// Output indices a block of `rows` inputs of the phase reads, padded rows included.
+    fn reach(&self, rows: usize) -> usize {
+        rows + (self.hi - self.lo) as usize
+    }
+}
+
+/// How a phase runs: rows of the phase a block, output channels a block, floats a padded row.
+#[derive(Clone, Copy)]
+struct Plan {
+    rows: usize,
+    channels: usize,
+    width: usize,
+}
+
+/// The blocks of phase `(r, c)` of a group of `ipg` input and `opg` output channels; `None`
+/// if one row of sums, or one channel's padded rows, or one channel's weights do not fit.
+fn plan(r: &Axis, c: &Axis, ipg: usize, opg: usize) -> Option<Plan> {
+    let width = c.reach(c.len);
+    let taps = r.count * c.count;
+    let mut rows = (BUFFER / (ipg * width).max(1)).min(r.len);
+    while rows > 0 && r.reach(rows) * width > BUFFER {
+        rows -= 1;
+    }
+    let weights = PACKED / (ipg * taps).max(1);
+    let channels = (BUFFER / (r.reach(rows) * width).max(1))
+        .min(weights)
+        .min(opg);
+    (rows > 0 && channels > 0).then_some(Plan {
+        rows,
+        channels,
+        width,
+    })
+}
+
+/// The input gradient of a batch, `dx = Wᵀ · dy2col(dy)` for every sample and group, into
+/// `dx`, which holds zeros (the inputs no tap reaches keep them); `None` (and `dx` untouched)
+/// for a layer of stride 1, or with more than [`MAX_TAPS`] taps, or fewer than
+/// [`MIN_CHANNELS`] input channels a group, or whose rows do not fit the buffers. `finite` says
+/// every weight is finite.
+pub(super) fn backward_input(
+    isa: Isa,
+    s: &Shape<'_>,
+    weight: &[f32],
+    dy: &[f32],
+    dx: &mut [f32],
+    finite: bool,
+) -> Option<()> {
+    let g = s.geo;
+    let ([h, w], [_, wo], [kh, kw]) = (s.input, s.output, s.kernel);
+    let (ipg, taps) = (g.in_per_group, s.taps());
+    let opg = weight.len() / (ipg * taps).max(1) / g.groups.max(1);
+    if !finite || g.stride == [1, 1] || taps > MAX_TAPS || ipg < MIN_CHANNELS || opg == 0 {
+        return None;
+    }
+    let (sh, sw) = (g.stride[0], g.stride[1]);
+    let row = |p| Axis::new(p, h, kh, sh, g.padding[0], g.dilation[0]);
+    let col = |q| Axis::new(q, w, kw, sw, g.padding[1], g.dilation[1]);
+    // Every phase must fit before any is written.
+    for (p, q) in (0..sh).flat_map(|p| (0..sw).map(move |q| (p, q))) {
+        let (r, c) = (row(p), col(q));
+        if r.len * r.count * c.len * c.count > 0 {
+            plan(&r, &c, ipg, opg)?;
+        }
+    }
+    let (per_x, per_y) = (ipg * g.groups * s.inputs(), opg * g.groups * s.outputs());
+    if per_x == 0 || per_y == 0 || wo == 0 {
+        return Some(());
+    }
+    let mut buffers = Buffers {
+        sums: [0.0; BUFFER],
+        panel: [0.0; BUFFER],
+        packed: [0.0; PACKED],
+    };
+    for group in 0..g.groups {
+        let weight = &weight[group * opg * ipg * taps..][..opg * ipg * taps];
+        for (p, q) in (0..sh).flat_map(|p| (0..sw).map(move |q| (p, q))) {
+            let (r, c) = (row(p), col(q));
+            if r.len * r.count * c.len * c.count == 0 {
+                continue;
+            }
+            let Some(b) = plan(&r, &c, ipg, opg) else {
+                continue;
+            };
+            let phase = Phase::new(s, &r, &c, b, [p, q]);
+            // The phase's weights packed once for the batch if they fit, else a block of
+            // output channels at a time.
+            let once = opg * ipg * phase.nt <= PACKED;
+            if once {
+                phase.pack(weight, 0, opg, ipg, &mut buffers.packed);
+            }
+            for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
+                let dy = &dy[group * opg * s.outputs()..][..opg * s.outputs()];
+                let dx = &mut dx[group * ipg * s.inputs()..][..ipg * s.inputs()];
+                phase.run(isa, weight, dy, dx, once, &mut buffers);
+            }
+        }
+    }
+    Some(())
+}
+
+/// The stack buffers.
+struct Buffers {
+    sums: [f32; BUFFER],
+    panel: [f32; BUFFER],
+    packed: [f32; PACKED],
+}
+
+/// One phase of one group: its axes, blocks, and where each of its taps reads.
+struct Phase<'a> {
+    s: &'a Shape<'a>,
+    r: &'a Axis,
+    c: &'a Axis,
+    b: Plan,
+    at: [usize; 2],
+    nt: usize,
+    /// Each tap's offset in a channel's padded rows, and its index in the kernel.
+    offsets: [usize; MAX_TAPS],
+    tap: [usize; MAX_TAPS],
+}
+
+impl<'a> Phase<'a> {
+    fn new(s: &'a Shape<'a>, r: &'a Axis, c: &'a Axis, b: Plan, at: [usize; 2]) -> Self {
+        let (nt, kw) = (r.count * c.count, s.kernel[1]);
+        let (mut offsets, mut tap) = ([0; MAX_TAPS], [0; MAX_TAPS]);
+        for (t, (o, k)) in offsets.iter_mut().zip(&mut tap).take(nt).enumerate() {
+            let (i, j) = (t / c.count, t % c.count);
+            *o = (r.shift[i] - r.lo) as usize * b.width + (c.shift[j] - c.lo) as usize;
+            *k = r.taps[i] * kw + c.taps[j];
+        }
+        Phase {
+            s,
+            r,
+            c,
+            b,
+            at,
+            nt,
+            offsets,
+            tap,
+        }
+    }
+
+    /// Packs the weights of output channels `o0..o0 + channels`, `[o][c][tap]` for the
+    /// phase's taps, into `packed`.
+    fn pack(&self, weight: &[f32], o0: usize, channels: usize, ipg: usize, packed: &mut [f32]) {
+        let taps = self.s.taps();
+        let packed = &mut packed[..channels * ipg * self.nt];
+        let weight = &weight[o0 * ipg * taps..][..channels * ipg * taps];
+        for (dst, src) in packed
+            .chunks_exact_mut(self.nt)
+            .zip(weight.chunks_exact(taps))
+        {
+            for (d, &k) in dst.iter_mut().zip(&self.tap[..self.nt]) {
+                *d = src[k];
+            }
+        }
+    }
+
+    /// The phase's inputs of one sample's group: `dy` its output gradient, `dx` its input
+    /// gradient; `packed` holds every output channel's weights if `once`.
+    fn run(
+        &self,
+        isa: Isa,
+        weight: &[f32],
+        dy: &[f32],
+        dx: &mut [f32],
+        once: bool,
+        buf: &mut Buffers,
+    ) {
+        let (s, r, c, b, nt) = (self.s, self.r, self.c, self.b, self.nt);
+        let ([h, w], [ho, wo], [p, q]) = (s.input, s.output, self.at);
+        let (ipg, sh, sw) = (s.geo.in_per_group, s.geo.stride[0], s.geo.stride[1]);
+        let opg = dy.len() / s.outputs();
+        for r0 in (0..r.len).step_by(b.rows) {
+            let rows = b.rows.min(r.len - r0);
+            let reach = r.reach(rows);
+            let sums = &mut buf.sums[..ipg * rows * b.width];
+            sums.fill(0.0);
+            for o0 in (0..opg).step_by(b.channels) {
+                let channels = b.channels.min(opg - o0);
+                let packed = if once {
+                    &buf.packed[o0 * ipg * nt..][..channels * ipg * nt]
+                } else {
+                    self.pack(weight, o0, channels, ipg, &mut buf.packed);
+                    &buf.packed[..channels * ipg * nt]
+                };
+                let used = &mut buf.panel[..channels * reach * b.width];
+                for (i, dst) in used.chunks_exact_mut(b.width).enumerate() {
+                    let (o, i) = (o0 + i / reach, (i % reach) as isize);
+                    let oh = usize::try_from(r0 as isize + r.lo + i).ok();
+                    let src = oh
+                        .filter(|&oh| oh < ho)
+                        .map(|oh| &dy[(o * ho + oh) * wo..][..wo]);
+                    padded(src, c.lo, dst);
+                }
+                let product = Strided {
+                    a: packed,
+                    a_row: nt,
+                    a_gap: ipg * nt,
+                    b: used,
+                    b_rows: &self.offsets[..nt],
+                    b_gap: reach * b.width,
+                    ldc: rows * b.width,
+                    m: ipg,
+                    n: (rows - 1) * b.width + c.len,
+                    k: channels * nt,
+                    repeat: 1,
+                    b_next: 0,
+                    c_next: 0,
+                };
+                kernels::accumulate(isa, &product, sums);
+            }
+            for (ci, plane) in sums.chunks_exact(rows * b.width).enumerate() {
+                for (i, src) in plane.chunks_exact(b.width).enumerate() {
+                    let ih = p + (r0 + i) * sh;
+                    let dst = &mut dx[(ci * h + ih) * w + q..][..(c.len - 1) * sw + 1];
+                    for (d, &v) in dst.iter_mut().step_by(sw).zip(&src[..c.len]) {
+                        *d = v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Writes a row into `dst`, zeros around it: `dst[t]` is column `t + first` of `src`, or 0
+/// outside it (everywhere for no `src`).
+#[inline]
+fn padded(src: Option<&[f32]>, first: isize, dst: &mut [f32]) {
+    let Some(src) = src else {
+        return dst.fill(0.0);
+    };
+    let (len, n) = (src.len() as isize, dst.len() as isize);
+    let lo = (-first).clamp(0, n) as usize;
+    let hi = (len - first).clamp(lo as isize, n) as usize;
+    let start = (first + lo as isize) as usize;
+    dst[..lo].fill(0.0);
+    copy(&mut dst[lo..hi], &src[start..start + (hi - lo)]);
+    dst[hi..].fill(0.0);
+}
