@@ -3,7 +3,8 @@
 # `benches/reference.rs`, our float and int8 benches, `tflite!` against TensorFlow Lite's
 # interpreter, and W8's training step with `rayon` on one and two threads; then the table of
 # ratios (scripts/sitting_table.py). Every command runs one after the other, one thread unless
-# said, each preceded by the load average. Needs torch and tensorflow-cpu (by hand, not in CI).
+# said, each once the load average is under 1 (it is recorded beside each output). Needs torch and
+# tensorflow-cpu (by hand, not in CI).
 #
 # Usage: scripts/sitting.sh OUT_DIR [PYTHON_WITH_TORCH] [PYTHON_WITH_TENSORFLOW]
 set -euo pipefail
@@ -18,8 +19,17 @@ cargo bench --no-run -q --bench reference --bench int8 --bench int8_reference
 cargo bench --no-run -q --bench reference --features nncore/rayon
 cargo build -q --release --example tflite_min
 
+# Waits (five minutes at most) for the one-minute load average to fall under 1: nothing else
+# running, the previous step's own load decayed.
+settle() {
+  for _ in $(seq 30); do
+    awk '{ exit !($1 < 1.0) }' /proc/loadavg && return
+    sleep 10
+  done
+}
 step() { # name, command...
   local name=$1; shift
+  settle
   echo "$(date -u +%T) $(cut -d' ' -f1-3 /proc/loadavg)" > "$out/$name.load"
   "$@" > "$out/$name.txt" 2>&1
 }
