@@ -1,5 +1,6 @@
 //! The convolutions with their output channels in lanes, four output positions at a time
-//! (`conv_lanes.rs` on AVX-512 VNNI, `conv_pairs.rs` on AVX2), against each output position's
+//! (`conv_lanes.rs` on AVX-512 VNNI, eight there for at most 32 channels; `conv_pairs.rs` on
+//! AVX2), against each output position's
 //! patch through the portable fully connected layer: output channels in whole and partial
 //! blocks of sixteen (and eight) and in more than one group of blocks; inputs a multiple of
 //! four long and not; positions a multiple of the block and not, some of them in the padding;
@@ -132,8 +133,9 @@ fn pointwise_convolutions_in_lanes_are_the_patches_products() {
     // Strides: 4 × 2 = 8 positions (whole blocks); 5 × 5 = 25 with a padded row.
     check::<12, 24, 1, 1, 12, 7, 5, 4, 2>(7, [2, 3], one, Padding::Same);
     check::<6, 17, 1, 1, 6, 7, 5, 5, 5>(8, [2, 1], one, Padding::Explicit([1, 0]));
-    // Fewer positions than a block.
+    // Fewer positions than a block; for narrow layers more than four, fewer than eight.
     check::<64, 64, 1, 1, 64, 1, 3, 1, 3>(9, one, one, valid);
+    check::<20, 32, 1, 1, 20, 2, 3, 2, 3>(10, one, one, valid);
 }
 
 #[test]
