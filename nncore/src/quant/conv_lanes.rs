@@ -1,7 +1,7 @@
 //! [`Conv2d`] of one group with the output channels in the lanes of AVX-512 VNNI: the weights
 //! packed once per call ([`Kernel::pack`]), then the patches of four output positions at a
-//! time (eight for layers of at most 32 channels; a pointwise convolution's patches are its
-//! pixels) against them, four inputs of each patch
+//! time (eight for layers of at most 32 channels, sixteen for at most 16: `positions`; a
+//! pointwise convolution's patches are its pixels) against them, four inputs of each patch
 //! broadcast against sixteen channels' weights, each weight vector loaded once for the four
 //! (`kernel/block.rs`), with no sums across lanes; the output stage then runs on the block.
 //! Bit for bit the other kernels' sums: `Σ w · (x − zx) = Σ w · (x + 128) − (128 + zx) · Σ w`,
@@ -11,7 +11,7 @@ use core::mem::MaybeUninit;
 
 use super::conv::{Conv2d, Window};
 use super::kernel::{
-    BLOCK, Kernel, Packed, WIDE, block_base, block_dots, block_dots_finished, packed_len,
+    BLOCK, Kernel, Packed, block_base, block_dots, block_dots_finished, packed_len, positions,
 };
 
 /// The bytes of the room for small layers' packed weights.
@@ -58,9 +58,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         };
         // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW).
         unsafe {
-            match OUT <= 32 {
-                true => self.run_in_lanes::<WIDE, C, H, W, HO, WO>(x, window, kernel, &packed, y),
-                false => self.run_in_lanes::<BLOCK, C, H, W, HO, WO>(x, window, kernel, &packed, y),
+            match positions(k, OUT) {
+                16 => self.run_in_lanes::<16, C, H, W, HO, WO>(x, window, kernel, &packed, y),
+                8 => self.run_in_lanes::<8, C, H, W, HO, WO>(x, window, kernel, &packed, y),
+                _ => self.run_in_lanes::<BLOCK, C, H, W, HO, WO>(x, window, kernel, &packed, y),
             }
         };
         true
@@ -71,8 +72,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     /// a block.
     ///
     /// # Safety
-    /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `P` is [`BLOCK`], or [`WIDE`]
-    /// with `OUT` at most 32.
+    /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `P` is [`BLOCK`] or
+    /// [`positions`] of the layer.
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
     unsafe fn run_in_lanes<
         const P: usize,

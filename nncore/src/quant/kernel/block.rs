@@ -1,7 +1,7 @@
 //! A convolution's packed weights ([`super::Kernel::pack`]) against [`BLOCK`] output positions
-//! at a time on AVX-512 VNNI (or [`WIDE`], for layers of at most 32 channels), output channels
-//! in the lanes: for each group of four inputs, the weights of up to four blocks of sixteen
-//! channels (two, with eight positions) are loaded once for all the positions, and each
+//! at a time on AVX-512 VNNI (or more for narrow layers, [`positions`]), output channels in
+//! the lanes: for each group of four inputs, the weights of up to four blocks of sixteen
+//! channels (two with eight positions, one with sixteen) are loaded once for all the positions, and each
 //! position's four inputs are broadcast once for all the blocks, so that sixteen `vpdpbusd`
 //! chains run side by side in registers (four loads and four broadcasts for sixteen
 //! `vpdpbusd`, where one position at a time needs a load for each; a layer of one or two
@@ -24,8 +24,22 @@ use super::wide::Packed;
 /// Output positions a block.
 pub(crate) const BLOCK: usize = 4;
 
-/// Output positions a block for layers of at most two blocks of sixteen channels.
-pub(crate) const WIDE: usize = 8;
+/// Output positions a block for `out` rows of `k` weights: sixteen sums in registers (16
+/// positions for one block of sixteen rows, 8 for two, else [`BLOCK`]), while a block's inputs
+/// take at most 16 KiB.
+#[must_use]
+pub(crate) const fn positions(k: usize, out: usize) -> usize {
+    let p = 16
+        / match out.div_ceil(16) {
+            0 | 1 => 1,
+            2 => 2,
+            _ => 4,
+        };
+    match p * k <= 16 * 1024 {
+        true => p,
+        false => BLOCK,
+    }
+}
 
 /// `base[o] = bias[o] − (128 − offset) · Σ w` for every packed row `o`, wrapping: what the
 /// sums of the unsigned inputs `x + 128` start from to give `bias + Σ w · (x + offset)`. One
@@ -71,18 +85,18 @@ unsafe fn packed_base(packed: &Packed<'_>, bias: &[i32], k: u8, base: &mut [i32]
 }
 
 /// Adds `Σ w · u_p` of every packed row `o` to `acc[p · n + o]` for each position `p` of the
-/// block of `P` ([`BLOCK`], or [`WIDE`] for at most 32 rows), `n` the rows and
+/// block of `P` ([`BLOCK`], or [`positions`]), `n` the rows and
 /// `u_p = u[p · k ..][..k]` position `p`'s inputs as unsigned bytes (`x + 128`): the caller
 /// takes `(128 + zx) · Σ w` off beforehand.
 ///
 /// # Panics
 /// If `u` is not `P` inputs of the packed rows' length, `acc` not `P` sums of every row, or `P`
-/// neither [`BLOCK`] nor [`WIDE`] with at most 32 rows.
+/// neither [`BLOCK`] nor [`positions`].
 #[inline]
 pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
     let n = packed.out;
     assert!(
-        P == BLOCK || (P == WIDE && n <= 32),
+        P == BLOCK || P == positions(packed.k, n),
         "a block of positions for the rows"
     );
     assert_eq!(u.len(), P * packed.k, "an input a weight and position");
@@ -123,7 +137,7 @@ pub(crate) fn block_dots_finished<const P: usize>(
 ) {
     let n = packed.out;
     assert!(
-        P == BLOCK || (P == WIDE && n <= 32),
+        P == BLOCK || P == positions(packed.k, n),
         "a block of positions for the rows"
     );
     assert_eq!(u.len(), P * packed.k, "an input a weight and position");
@@ -150,7 +164,7 @@ pub(crate) fn block_dots_finished<const P: usize>(
 ///
 /// # Safety
 /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `u` is `P` inputs of `k`, `packed`
-/// as `vnni::pack` made it; `P` is [`BLOCK`] or [`WIDE`].
+/// as `vnni::pack` made it; `P` is [`BLOCK`] or [`positions`].
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 unsafe fn block_sums<const P: usize>(
@@ -177,7 +191,7 @@ unsafe fn block_sums<const P: usize>(
         unsafe {
             match (n, P) {
                 (1, _) => chunk::<1, P>(packed, &inputs, b, &start, &mut sink),
-                (_, WIDE) => chunk::<2, P>(packed, &inputs, b, &start, &mut sink),
+                (_, 8) => chunk::<2, P>(packed, &inputs, b, &start, &mut sink),
                 (2, _) => chunk::<2, P>(packed, &inputs, b, &start, &mut sink),
                 (3, _) => chunk::<3, P>(packed, &inputs, b, &start, &mut sink),
                 _ => chunk::<4, P>(packed, &inputs, b, &start, &mut sink),
