@@ -1,6 +1,7 @@
 //! [`Conv2d`] of one group with the output channels in the lanes of AVX-512 VNNI: the weights
 //! packed once per call ([`Kernel::pack`]), then the patches of four output positions at a
-//! time (a pointwise convolution's are its pixels) against them, four inputs of each patch
+//! time (eight for layers of at most 32 channels, sixteen for at most 16: `positions`; a
+//! pointwise convolution's patches are its pixels) against them, four inputs of each patch
 //! broadcast against sixteen channels' weights, each weight vector loaded once for the four
 //! (`kernel/block.rs`), with no sums across lanes; the output stage then runs on the block.
 //! Bit for bit the other kernels' sums: `Σ w · (x − zx) = Σ w · (x + 128) − (128 + zx) · Σ w`,
@@ -10,7 +11,7 @@ use core::mem::MaybeUninit;
 
 use super::conv::{Conv2d, Window};
 use super::kernel::{
-    BLOCK, Kernel, Packed, block_base, block_dots, block_dots_finished, packed_len,
+    BLOCK, Kernel, Packed, block_base, block_dots, block_dots_finished, packed_len, positions,
 };
 
 /// The bytes of the room for small layers' packed weights.
@@ -56,17 +57,26 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             return false;
         };
         // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW).
-        unsafe { self.run_in_lanes(x, window, kernel, &packed, y) };
+        unsafe {
+            match positions(k, OUT) {
+                16 => self.run_in_lanes::<16, C, H, W, HO, WO>(x, window, kernel, &packed, y),
+                8 => self.run_in_lanes::<8, C, H, W, HO, WO>(x, window, kernel, &packed, y),
+                _ => self.run_in_lanes::<BLOCK, C, H, W, HO, WO>(x, window, kernel, &packed, y),
+            }
+        };
         true
     }
 
     /// [`Conv2d::patches_in_lanes`] once the weights are packed, compiled for AVX-512 so that
-    /// the dot products and the output stage inline into the loop over positions.
+    /// the dot products and the output stage inline into the loop over positions, `P` positions
+    /// a block.
     ///
     /// # Safety
-    /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI.
+    /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `P` is [`BLOCK`] or
+    /// [`positions`] of the layer.
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
     unsafe fn run_in_lanes<
+        const P: usize,
         const C: usize,
         const H: usize,
         const W: usize,
@@ -97,14 +107,14 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         // (a patch all padding gives the bias: `base + (128 − offset) · Σ w`, wrapping).
         let flip = |v: i8| v as u8 ^ 0x80;
         let zero = flip((-offset) as i8);
-        let mut patches = [[[[zero; IN]; KW]; KH]; BLOCK];
+        let mut patches = [[[[zero; IN]; KW]; KH]; P];
         // The sums (for a stage not in lanes) and the outputs of a last, partial block.
-        let mut acc = [[0i32; OUT]; BLOCK];
-        let mut spare = [[0i8; OUT]; BLOCK];
+        let mut acc = [[0i32; OUT]; P];
+        let mut spare = [[0i8; OUT]; P];
         let y = y.as_flattened_mut();
         let positions = y.len();
-        for first in (0..positions).step_by(BLOCK) {
-            let n = (positions - first).min(BLOCK);
+        for first in (0..positions).step_by(P) {
+            let n = (positions - first).min(P);
             for (p, patch) in patches.iter_mut().enumerate().take(n) {
                 let (i, j) = ((first + p) / WO, (first + p) % WO);
                 // A row of taps inside the input without dilation is one run of its pixels.
@@ -137,21 +147,23 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             // A partial block's other patches are left from the block before; their outputs
             // go to `spare`.
             let u = patches.as_flattened().as_flattened().as_flattened();
-            let out = match n {
-                BLOCK => &mut y[first..first + BLOCK],
-                _ => &mut spare[..],
+            let out = match n == P {
+                true => &mut y[first..first + P],
+                false => &mut spare[..],
             };
             match &lanes {
-                Some(lanes) => block_dots_finished(packed, u, &base, lanes, out.as_flattened_mut()),
+                Some(lanes) => {
+                    block_dots_finished::<P>(packed, u, &base, lanes, out.as_flattened_mut())
+                }
                 None => {
                     acc.fill(base);
-                    block_dots(packed, u, acc.as_flattened_mut());
+                    block_dots::<P>(packed, u, acc.as_flattened_mut());
                     for (acc, pixel) in acc.iter().zip(out.iter_mut()) {
                         *pixel = self.stage.finish_all(acc, vector);
                     }
                 }
             }
-            if n < BLOCK {
+            if n < P {
                 y[first..].copy_from_slice(&spare[..n]);
             }
         }

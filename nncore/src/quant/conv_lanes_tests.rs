@@ -1,5 +1,6 @@
 //! The convolutions with their output channels in lanes, four output positions at a time
-//! (`conv_lanes.rs` on AVX-512 VNNI, `conv_pairs.rs` on AVX2), against each output position's
+//! (`conv_lanes.rs` on AVX-512 VNNI, eight there for at most 32 channels and sixteen for at
+//! most 16; `conv_pairs.rs` on AVX2), against each output position's
 //! patch through the portable fully connected layer: output channels in whole and partial
 //! blocks of sixteen (and eight) and in more than one group of blocks; inputs a multiple of
 //! four long and not; positions a multiple of the block and not, some of them in the padding;
@@ -132,8 +133,10 @@ fn pointwise_convolutions_in_lanes_are_the_patches_products() {
     // Strides: 4 × 2 = 8 positions (whole blocks); 5 × 5 = 25 with a padded row.
     check::<12, 24, 1, 1, 12, 7, 5, 4, 2>(7, [2, 3], one, Padding::Same);
     check::<6, 17, 1, 1, 6, 7, 5, 5, 5>(8, [2, 1], one, Padding::Explicit([1, 0]));
-    // Fewer positions than a block.
+    // Fewer positions than a block; for narrow layers more than four, fewer than eight.
     check::<64, 64, 1, 1, 64, 1, 3, 1, 3>(9, one, one, valid);
+    check::<20, 32, 1, 1, 20, 2, 3, 2, 3>(10, one, one, valid);
+    check::<20, 16, 1, 1, 20, 2, 5, 2, 5>(13, one, one, valid);
 }
 
 #[test]
@@ -143,4 +146,8 @@ fn convolutions_of_several_taps_in_lanes_are_the_patches_products() {
     check::<5, 20, 3, 3, 45, 7, 5, 7, 5>(11, one, one, Padding::Same);
     // Strided and dilated: 2 × 3 taps, dilation [2, 1], stride [2, 2], explicit padding.
     check::<4, 70, 2, 3, 24, 7, 5, 4, 2>(12, [2, 2], [2, 1], Padding::Explicit([1, 0]));
+    // At most sixteen channels, sixteen positions a block: 35 positions with `SAME` padding,
+    // and 4 × 3 = 12 (fewer than a block) strided.
+    check::<4, 16, 3, 3, 36, 7, 5, 7, 5>(14, one, one, Padding::Same);
+    check::<5, 12, 3, 3, 45, 7, 5, 4, 3>(15, [2, 2], one, Padding::Same);
 }

@@ -63,7 +63,7 @@ pub(crate) use plain::row_sums;
 use plain::tap;
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) use block::{BLOCK, block_base, block_dots, block_dots_finished};
+pub(crate) use block::{BLOCK, block_base, block_dots, block_dots_finished, positions};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{
     Packed, PackedTaps, group_dots, group_dots_finished, interleave_taps, interleaved_len,

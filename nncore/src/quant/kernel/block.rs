@@ -1,9 +1,11 @@
 //! A convolution's packed weights ([`super::Kernel::pack`]) against [`BLOCK`] output positions
-//! at a time on AVX-512 VNNI, output channels in the lanes: for each group of four inputs,
-//! the weights of up to four blocks of sixteen channels are loaded once for all the positions,
-//! and each position's four inputs are broadcast once for all the blocks, so that sixteen
-//! `vpdpbusd` chains run side by side in registers (four loads and four broadcasts for sixteen
-//! `vpdpbusd`, where one position at a time needs a load for each). The sums then go through
+//! at a time on AVX-512 VNNI (or more for narrow layers, [`positions`]), output channels in
+//! the lanes: for each group of four inputs, the weights of up to four blocks of sixteen
+//! channels (two with eight positions, one with sixteen) are loaded once for all the positions, and each
+//! position's four inputs are broadcast once for all the blocks, so that sixteen `vpdpbusd`
+//! chains run side by side in registers (four loads and four broadcasts for sixteen
+//! `vpdpbusd`, where one position at a time needs a load for each; a layer of one or two
+//! blocks of channels would run only four or eight chains four positions at a time). The sums then go through
 //! the output stage a block of channels at a time, its multipliers read once for the
 //! positions. No sums across lanes: each lane's sum is the one position at a time gives.
 
@@ -21,6 +23,23 @@ use super::wide::Packed;
 
 /// Output positions a block.
 pub(crate) const BLOCK: usize = 4;
+
+/// Output positions a block for `out` rows of `k` weights: sixteen sums in registers (16
+/// positions for one block of sixteen rows, 8 for two, else [`BLOCK`]), while a block's inputs
+/// take at most 16 KiB.
+#[must_use]
+pub(crate) const fn positions(k: usize, out: usize) -> usize {
+    let p = 16
+        / match out.div_ceil(16) {
+            0 | 1 => 1,
+            2 => 2,
+            _ => 4,
+        };
+    match p * k <= 16 * 1024 {
+        true => p,
+        false => BLOCK,
+    }
+}
 
 /// `base[o] = bias[o] − (128 − offset) · Σ w` for every packed row `o`, wrapping: what the
 /// sums of the unsigned inputs `x + 128` start from to give `bias + Σ w · (x + offset)`. One
@@ -66,17 +85,22 @@ unsafe fn packed_base(packed: &Packed<'_>, bias: &[i32], k: u8, base: &mut [i32]
 }
 
 /// Adds `Σ w · u_p` of every packed row `o` to `acc[p · n + o]` for each position `p` of the
-/// block, `n` the rows and `u_p = u[p · k ..][..k]` position `p`'s inputs as unsigned bytes
-/// (`x + 128`): the caller takes `(128 + zx) · Σ w` off beforehand.
+/// block of `P` ([`BLOCK`], or [`positions`]), `n` the rows and
+/// `u_p = u[p · k ..][..k]` position `p`'s inputs as unsigned bytes (`x + 128`): the caller
+/// takes `(128 + zx) · Σ w` off beforehand.
 ///
 /// # Panics
-/// If `u` is not [`BLOCK`] inputs of the packed rows' length, or `acc` not [`BLOCK`] sums of
-/// every row.
+/// If `u` is not `P` inputs of the packed rows' length, `acc` not `P` sums of every row, or `P`
+/// neither [`BLOCK`] nor [`positions`].
 #[inline]
-pub(crate) fn block_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
+pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
     let n = packed.out;
-    assert_eq!(u.len(), BLOCK * packed.k, "an input a weight and position");
-    assert_eq!(acc.len(), BLOCK * n, "a sum a row and position");
+    assert!(
+        P == BLOCK || P == positions(packed.k, n),
+        "a block of positions for the rows"
+    );
+    assert_eq!(u.len(), P * packed.k, "an input a weight and position");
+    assert_eq!(acc.len(), P * n, "a sum a row and position");
     // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
     // `n` rows of `k`; the lengths were checked above.
     unsafe {
@@ -84,7 +108,7 @@ pub(crate) fn block_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
         // SAFETY: the masked int32 from `p · n + first` are inside `acc`.
         let acc = acc.as_mut_ptr();
         let at = |first: usize, p: usize| acc.add(p * n + first);
-        block_sums(
+        block_sums::<P>(
             packed,
             u,
             |first, p| _mm512_maskz_loadu_epi32(mask(first), at(first, p)),
@@ -101,10 +125,10 @@ pub(crate) fn block_dots(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
 /// `out[p · n + o]`, the sums kept in registers.
 ///
 /// # Panics
-/// As [`block_dots`]; if `base` or `lanes` is not one a row, or `out` not [`BLOCK`] outputs of
-/// every row.
+/// As [`block_dots`]; if `base` or `lanes` is not one a row, or `out` not `P` outputs of every
+/// row.
 #[inline]
-pub(crate) fn block_dots_finished(
+pub(crate) fn block_dots_finished<const P: usize>(
     packed: &Packed<'_>,
     u: &[u8],
     base: &[i32],
@@ -112,19 +136,23 @@ pub(crate) fn block_dots_finished(
     out: &mut [i8],
 ) {
     let n = packed.out;
-    assert_eq!(u.len(), BLOCK * packed.k, "an input a weight and position");
     assert!(
-        base.len() == n && lanes.channels() == n && out.len() == BLOCK * n,
+        P == BLOCK || P == positions(packed.k, n),
+        "a block of positions for the rows"
+    );
+    assert_eq!(u.len(), P * packed.k, "an input a weight and position");
+    assert!(
+        base.len() == n && lanes.channels() == n && out.len() == P * n,
         "one a row and position"
     );
     // SAFETY: as in `block_dots`; `Lanes` exists only where the CPU runs AVX-512F.
     unsafe {
-        block_sums(
+        block_sums::<P>(
             packed,
             u,
             // SAFETY: the masked int32 from `first` are inside `base`.
             |first, _| _mm512_maskz_loadu_epi32(lanes.mask(first / 16), base.as_ptr().add(first)),
-            // SAFETY: `out` holds `BLOCK · n` bytes.
+            // SAFETY: `out` holds `P · n` bytes.
             |first, sums| lanes.store_each(first / 16, sums, out.as_mut_ptr()),
         );
     }
@@ -132,24 +160,24 @@ pub(crate) fn block_dots_finished(
 
 /// Hands `sink` the sums `start(first, p) + Σ w · u_p` of rows `first .. first + 16` of each
 /// position `p` with each `first` (a multiple of 16 below the rows), lanes past the rows
-/// `start`'s: up to four blocks of sixteen rows at a time.
+/// `start`'s: up to `16 / P` blocks of sixteen rows at a time (sixteen sums in registers).
 ///
 /// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `u` is [`BLOCK`] inputs of `k`,
-/// `packed` as `vnni::pack` made it.
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `u` is `P` inputs of `k`, `packed`
+/// as `vnni::pack` made it; `P` is [`BLOCK`] or [`positions`].
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn block_sums(
+unsafe fn block_sums<const P: usize>(
     packed: &Packed<'_>,
     u: &[u8],
     start: impl Fn(usize, usize) -> __m512i,
-    mut sink: impl FnMut(usize, &[__m512i; BLOCK]),
+    mut sink: impl FnMut(usize, &[__m512i; P]),
 ) {
     let k = packed.k;
     let whole = k / 4;
     // Each position's last, partial group of four inputs, zero past `k`.
     // (Byte by byte: at most three, where a copy would call `memmove`.)
-    let tails: [i32; BLOCK] = core::array::from_fn(|p| {
+    let tails: [i32; P] = core::array::from_fn(|p| {
         let rest = &u[p * k + 4 * whole..(p + 1) * k];
         let tail = rest.iter().rev().fold(0u32, |t, &b| t << 8 | u32::from(b));
         tail as i32
@@ -158,14 +186,15 @@ unsafe fn block_sums(
     let blocks = packed.out.div_ceil(16);
     let mut b = 0;
     while b < blocks {
-        let n = (blocks - b).min(4);
+        let n = (blocks - b).min(16 / P);
         // SAFETY: blocks `b .. b + n` are packed; as this function's.
         unsafe {
-            match n {
-                1 => chunk::<1>(packed, &inputs, b, &start, &mut sink),
-                2 => chunk::<2>(packed, &inputs, b, &start, &mut sink),
-                3 => chunk::<3>(packed, &inputs, b, &start, &mut sink),
-                _ => chunk::<4>(packed, &inputs, b, &start, &mut sink),
+            match (n, P) {
+                (1, _) => chunk::<1, P>(packed, &inputs, b, &start, &mut sink),
+                (_, 8) => chunk::<2, P>(packed, &inputs, b, &start, &mut sink),
+                (2, _) => chunk::<2, P>(packed, &inputs, b, &start, &mut sink),
+                (3, _) => chunk::<3, P>(packed, &inputs, b, &start, &mut sink),
+                _ => chunk::<4, P>(packed, &inputs, b, &start, &mut sink),
             }
         }
         b += n;
@@ -173,15 +202,15 @@ unsafe fn block_sums(
 }
 
 /// The block's inputs.
-struct Inputs<'a> {
-    /// [`BLOCK`] rows of `k` unsigned bytes.
+struct Inputs<'a, const P: usize> {
+    /// `P` rows of `k` unsigned bytes.
     u: &'a [u8],
     k: usize,
     /// Each row's bytes past its last whole group of four, zero-extended.
-    tails: [i32; BLOCK],
+    tails: [i32; P],
 }
 
-impl Inputs<'_> {
+impl<const P: usize> Inputs<'_, P> {
     /// Inputs `4g .. 4g + 4` of position `p`.
     ///
     /// # Safety
@@ -208,12 +237,12 @@ impl Inputs<'_> {
 /// As [`block_sums`]; blocks `b .. b + N` are inside `packed`.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn chunk<const N: usize>(
+unsafe fn chunk<const N: usize, const P: usize>(
     packed: &Packed<'_>,
-    inputs: &Inputs<'_>,
+    inputs: &Inputs<'_, P>,
     b: usize,
     start: &impl Fn(usize, usize) -> __m512i,
-    sink: &mut impl FnMut(usize, &[__m512i; BLOCK]),
+    sink: &mut impl FnMut(usize, &[__m512i; P]),
 ) {
     let groups = packed.k.div_ceil(4);
     let whole = packed.k / 4;
@@ -227,9 +256,9 @@ unsafe fn chunk<const N: usize>(
                 .cast(),
         )
     };
-    let mut a: [[__m512i; BLOCK]; N] =
+    let mut a: [[__m512i; P]; N] =
         core::array::from_fn(|t| core::array::from_fn(|p| start(16 * (b + t), p)));
-    let mut step = |g: usize, words: [i32; BLOCK]| {
+    let mut step = |g: usize, words: [i32; P]| {
         let w: [__m512i; N] = core::array::from_fn(|t| weights(t, g));
         for (p, word) in words.into_iter().enumerate() {
             let x = _mm512_set1_epi32(word);

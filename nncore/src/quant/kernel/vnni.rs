@@ -150,10 +150,15 @@ pub(super) unsafe fn pack(rows: &[i8], k: usize, packed: *mut i8, len: usize) {
                 },
                 false => _mm512_setzero_si512(),
             });
-            for (l, v) in transpose(r).into_iter().enumerate().take(groups - 16 * c) {
-                let at = (b * groups + 16 * c + l) * 64;
-                // SAFETY: the 64 bytes from `at` are inside the `len` from `packed`.
-                unsafe { _mm512_storeu_si512(packed.add(at).cast(), v) };
+            // Each vector stored from its register, the loop unrolled (a loop of
+            // `groups − 16c` would copy them through the stack with `memcpy`).
+            let m = groups - 16 * c;
+            for (l, v) in transpose(r).into_iter().enumerate() {
+                if l < m {
+                    let at = (b * groups + 16 * c + l) * 64;
+                    // SAFETY: the 64 bytes from `at` are inside the `len` from `packed`.
+                    unsafe { _mm512_storeu_si512(packed.add(at).cast(), v) };
+                }
             }
         }
     }
