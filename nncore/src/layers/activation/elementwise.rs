@@ -69,7 +69,10 @@ impl<A: Elementwise, T: Tensor> Layer<T, T> for A {
         );
         crate::kernels::elementwise(dx, 1, |start, dx| {
             let end = start + dx.len();
-            let values = x[start..end].iter().zip(&y[start..end]).zip(&dy[start..end]);
+            let values = x[start..end]
+                .iter()
+                .zip(&y[start..end])
+                .zip(&dy[start..end]);
             for (dx, ((&x, &y), &dy)) in dx.iter_mut().zip(values) {
                 *dx = self.grad(x, y, dy);
             }

@@ -141,7 +141,10 @@ pub(super) fn bias_grad<const WO: usize>(dy: &[f32], dbias: &mut [f32]) {
     // Four channels at a time: four chains of additions that do not wait on each other.
     let (fours, rest) = dbias.split_at_mut(dbias.len() / 4 * 4);
     let (dy, dy_rest) = dy.split_at((fours.len() * positions).min(dy.len()));
-    for (g, planes) in fours.chunks_exact_mut(4).zip(dy.chunks_exact(4 * positions)) {
+    for (g, planes) in fours
+        .chunks_exact_mut(4)
+        .zip(dy.chunks_exact(4 * positions))
+    {
         let mut lanes = [[0.0; 8]; 4];
         for r in 0..rows {
             for (c, lanes) in lanes.iter_mut().enumerate() {
