@@ -1,12 +1,13 @@
 //! The weight gradient of depthwise planes on AVX-512 ([`super::tap_sums`]): each tap's sum in
 //! eight lanes, lane `l` adding the products of the output columns `≡ l (mod 8)`, row after
-//! row, as the small layers sum them everywhere. The input is read in place through masks that
+//! row, as the small layers sum them everywhere; two channels share a register, one in each
+//! half. The input is read in place through masks that
 //! zero what falls off its plane, as a zero-padded copy would give it; each product is rounded,
 //! then added, and the tree adds the lanes: the bits of every other instruction set.
 
 use core::arch::x86_64::{
-    __m512, _mm512_add_ps, _mm512_maskz_loadu_ps, _mm512_mul_ps, _mm512_setzero_ps,
-    _mm512_storeu_ps,
+    __m512, _mm512_add_ps, _mm512_mask_loadu_ps, _mm512_maskz_loadu_ps, _mm512_mul_ps,
+    _mm512_setzero_ps, _mm512_storeu_ps,
 };
 
 /// The most taps a kernel may have here: one register each.
@@ -57,12 +58,13 @@ fn bits(lo: isize, hi: isize) -> u16 {
     }
 }
 
-/// `((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))` of the low eight lanes.
+/// `((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))` of the eight lanes from `first`.
 #[inline(always)]
-unsafe fn tree(v: __m512) -> f32 {
+unsafe fn tree(v: __m512, first: usize) -> f32 {
     let mut l = [0.0f32; 16];
     // SAFETY: `l` holds sixteen floats; AVX-512F is present (the caller's).
     unsafe { _mm512_storeu_ps(l.as_mut_ptr(), v) };
+    let l = &l[first..first + 8];
     ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]))
 }
 
@@ -105,10 +107,18 @@ unsafe fn sums<const N: usize>(p: &TapSums<'_>, dw: &mut [f32]) {
         (row[t], col[t]) = (p.rows[t / kw], t % kw);
     }
     let (x, dy) = (p.x.as_ptr(), p.dy.as_ptr());
-    for (c, dw) in dw.chunks_exact_mut(taps).enumerate() {
-        let (x, dy) = (x.wrapping_add(c * h * w), dy.wrapping_add(c * ho * wo));
-        // SAFETY: every load reads only lanes its mask keeps, inside the planes; the CPU has
-        // the instructions (the caller's).
+    // Two channels at a time: the first in the low eight lanes, the second (if any) in the high
+    // eight, loaded eight floats before its place under the mask's high byte.
+    for (pair, dw) in dw.chunks_mut(2 * taps).enumerate() {
+        let c = 2 * pair;
+        let high = if dw.len() == 2 * taps { 8 } else { 16 };
+        let (x0, dy0) = (x.wrapping_add(c * h * w), dy.wrapping_add(c * ho * wo));
+        let (x1, dy1) = (
+            x.wrapping_add((c + 1) * h * w).wrapping_sub(8),
+            dy.wrapping_add((c + 1) * ho * wo).wrapping_sub(8),
+        );
+        // SAFETY: every load reads only lanes its mask keeps, inside the planes (the high
+        // lanes only of a channel there is); the CPU has the instructions (the caller's).
         unsafe {
             let mut acc = [_mm512_setzero_ps(); N];
             for oh in 0..ho {
@@ -126,22 +136,35 @@ unsafe fn sums<const N: usize>(p: &TapSums<'_>, dw: &mut [f32]) {
                 }
                 for q in 0..chunks {
                     let at = oh * wo + 8 * q;
-                    let d =
-                        _mm512_maskz_loadu_ps(bits(0, (wo - 8 * q).min(8) as isize), dy.add(at));
+                    let m = bits(0, (wo - 8 * q).min(8) as isize);
+                    let d = _mm512_maskz_loadu_ps(m, dy0.add(at));
+                    let d = _mm512_mask_loadu_ps(d, wide(m, high), dy1.wrapping_add(at));
                     let masks = &masks[q * kw..][..kw];
                     for t in 0..N {
                         if t < taps {
                             let m = masks[col[t]] & keep[t];
                             let from = from[t] + (8 * q) as isize;
-                            let v = _mm512_maskz_loadu_ps(m, x.wrapping_offset(from));
+                            let v = _mm512_maskz_loadu_ps(m, x0.wrapping_offset(from));
+                            let v =
+                                _mm512_mask_loadu_ps(v, wide(m, high), x1.wrapping_offset(from));
                             acc[t] = _mm512_add_ps(acc[t], _mm512_mul_ps(d, v));
                         }
                     }
                 }
             }
-            for (dw, &acc) in dw.iter_mut().zip(&acc) {
-                *dw += tree(acc);
+            let (low, rest) = dw.split_at_mut(taps);
+            for (dw, &acc) in low.iter_mut().zip(&acc) {
+                *dw += tree(acc, 0);
+            }
+            for (dw, &acc) in rest.iter_mut().zip(&acc) {
+                *dw += tree(acc, 8);
             }
         }
     }
+}
+
+/// The mask `m` of eight lanes moved to the high eight (none if `high` is 16: no channel there).
+#[inline(always)]
+fn wide(m: u16, high: u32) -> u16 {
+    ((u32::from(m) << high) & 0xFFFF) as u16
 }

@@ -68,8 +68,13 @@ impl<A: Elementwise, T: Tensor> Layer<T, T> for A {
             &T::flat_batch(dy)[..n],
         );
         crate::kernels::elementwise(dx, 1, |start, dx| {
-            for (i, dx) in (start..).zip(dx) {
-                *dx = self.grad(x[i], y[i], dy[i]);
+            let end = start + dx.len();
+            let values = x[start..end]
+                .iter()
+                .zip(&y[start..end])
+                .zip(&dy[start..end]);
+            for (dx, ((&x, &y), &dy)) in dx.iter_mut().zip(values) {
+                *dx = self.grad(x, y, dy);
             }
         });
     }
