@@ -176,29 +176,18 @@ mod tests {
             if !ran {
                 return;
             }
-            for (i, row) in y.iter().enumerate() {
-                for (j, pixel) in row.iter().enumerate() {
-                    for (c, &got) in pixel.iter().enumerate() {
-                        let mut acc = bias[c] as i64;
-                        for (kh, taps) in weight.iter().enumerate() {
-                            for (kw, w) in taps.iter().enumerate() {
-                                let (Some(r), Some(col)) =
-                                    (window.tap(0, i, kh, H), window.tap(1, j, kw, W))
-                                else {
-                                    continue;
-                                };
-                                let d = x[r][col][c] as i64 - zero_point as i64;
-                                acc += w[c] as i64 * d;
-                            }
-                        }
-                        let want = stage.finish(c, acc as i32);
-                        assert_eq!(
-                            got, want,
-                            "{C} channels {K}×{K} stride {stride} {padding:?} zp {zero_point} {rounding:?} at {i},{j},{c}"
-                        );
-                    }
-                }
-            }
+            super::super::depthwise_reference::assert_reference(
+                &y,
+                &x,
+                &weight,
+                &bias,
+                &window,
+                zero_point,
+                &stage,
+                format_args!(
+                    "{C} channels {K}×{K} stride {stride} {padding:?} zp {zero_point} {rounding:?}"
+                ),
+            );
         }
     }
 

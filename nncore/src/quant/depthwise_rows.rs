@@ -250,29 +250,19 @@ mod tests {
             if !ran {
                 return;
             }
-            for (i, row) in y.iter().enumerate() {
-                for (j, pixel) in row.iter().enumerate() {
-                    for (c, &got) in pixel.iter().enumerate() {
-                        let mut acc = bias[c] as i64;
-                        for (kh, taps) in weight.iter().enumerate() {
-                            for (kw, w) in taps.iter().enumerate() {
-                                let (Some(r), Some(col)) =
-                                    (window.tap(0, i, kh, H), window.tap(1, j, kw, W))
-                                else {
-                                    continue;
-                                };
-                                acc += w[c] as i64 * (x[r][col][c] as i64 - zero_point as i64);
-                            }
-                        }
-                        assert_eq!(
-                            got,
-                            stage.finish(c, acc as i32),
-                            "{C} channels {KH}×{KW} {stride:?} {dilation:?} {padding:?} \
-                             zp {zero_point} {rounding:?} at {i},{j},{c}"
-                        );
-                    }
-                }
-            }
+            super::super::depthwise_reference::assert_reference(
+                &y,
+                &x,
+                &weight,
+                &bias,
+                &window,
+                zero_point,
+                &stage,
+                format_args!(
+                    "{C} channels {KH}×{KW} {stride:?} {dilation:?} {padding:?} zp {zero_point} \
+                     {rounding:?}"
+                ),
+            );
         }
     }
 

@@ -64,6 +64,8 @@ mod depthwise_lanes;
 mod depthwise_pairs;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod depthwise_positions;
+#[cfg(all(test, target_arch = "x86_64", nncore_avx512))]
+mod depthwise_reference;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod depthwise_rows;
 #[cfg(all(target_arch = "arm", target_os = "none"))]
