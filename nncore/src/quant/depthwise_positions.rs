@@ -178,65 +178,31 @@ fn inputs_at<'a, const C: usize, const W: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quant::tests::Values;
+    use crate::quant::depthwise_reference::check_in_lanes;
     use crate::quant::{Activation, OutputStage, Padding, QuantParams, Rounding};
 
-    /// The positions in lanes against each output computed one product at a time in `i64` and
-    /// finished by the scalar stage: `C` channels (4 to 32), `K × K` taps (groups of four whole
-    /// or not), rows of output positions a multiple of the block and not, strides 1 and 2, a
-    /// dilation, padding, zero points at both ends of int8 and between, both fixed-point
-    /// roundings (the double one's stage in lanes).
+    /// The positions in lanes against the reference: `C` channels (4 to 32), `K × K` taps
+    /// (groups of four whole or not), rows of output positions a multiple of the block and not,
+    /// strides 1 and 2, a dilation, padding.
     fn check<const C: usize, const K: usize, const W: usize, const HO: usize, const WO: usize>(
         seed: u32,
         stride: [usize; 2],
         dilation: [usize; 2],
         padding: Padding,
     ) {
-        const H: usize = 7;
-        let mut v = Values(seed);
-        let x: [[[i8; C]; W]; H] = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
-        let weight: [[[i8; C]; K]; K] =
-            core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
-        let bias: [i32; C] = core::array::from_fn(|c| (c as i32 - 5) * 2027);
-        let scales: [f32; C] = core::array::from_fn(|c| 0.0007 + 0.0003 * c as f32);
-        let z = v.next();
-        for (zero_point, rounding, activation) in [
-            (-128, Rounding::Double, Activation::None),
-            (127, Rounding::Double, Activation::Relu6),
-            (z, Rounding::Double, Activation::Relu),
-            (z, Rounding::Single, Activation::None),
-        ] {
-            let input = QuantParams::new(0.05, zero_point);
-            let output = QuantParams::new(0.2, 5);
-            let stage = OutputStage::per_channel(input, scales, output, activation, rounding);
-            let dw =
-                DepthwiseConv2d::<C, C, K, K>::new(weight, bias, stride, dilation, padding, stage);
-            assert_eq!(dw.output_size([H, W]), [HO, WO], "the case's output size");
-            let window = Window::new(padding, [H, W], [K, K], stride, dilation, [HO, WO]);
-            let mut y = [[[0x55i8; C]; WO]; HO];
-            let ran = dw.positions_in_lanes(&x, &window, Kernel::Avx512Vnni, &mut y);
-            // A CPU without AVX-512 VNNI: nothing to check.
-            assert_eq!(
-                ran,
-                Kernel::detect() == Kernel::Avx512Vnni,
-                "the positions ran in lanes"
-            );
-            if !ran {
-                return;
-            }
-            super::super::depthwise_reference::assert_reference(
-                &y,
-                &x,
-                &weight,
-                &bias,
-                &window,
-                zero_point,
-                &stage,
-                format_args!(
-                    "{C} channels {K}×{K} {stride:?} {padding:?} zp {zero_point} {rounding:?}"
-                ),
-            );
-        }
+        let run = |dw: &DepthwiseConv2d<C, C, K, K>, x: &_, window: &_, y: &mut _| {
+            dw.positions_in_lanes(x, window, Kernel::Avx512Vnni, y)
+        };
+        let shape = [5.0, 0.0003];
+        check_in_lanes::<C, K, K, W, HO, WO>(
+            seed,
+            stride,
+            dilation,
+            padding,
+            shape,
+            "positions",
+            run,
+        );
     }
 
     #[test]

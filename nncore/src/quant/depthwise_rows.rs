@@ -197,13 +197,11 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quant::tests::Values;
+    use crate::quant::depthwise_reference::check_in_lanes;
     use crate::quant::{Activation, OutputStage, Padding, QuantParams, Rounding};
 
-    /// The interleaved rows against each output computed one product at a time in `i64` and
-    /// finished by the scalar stage: 64 to 256 channels, rows of three and four taps, one to
-    /// three rows, strides 1 and 2, a dilation, padding on every side, zero points at both
-    /// ends of int8 and between, both fixed-point roundings (the double one's stage in lanes).
+    /// The interleaved rows against the reference: 64 to 256 channels, rows of three and four
+    /// taps, one to three rows, strides 1 and 2, a dilation, padding on every side.
     fn check<
         const C: usize,
         const KH: usize,
@@ -217,53 +215,11 @@ mod tests {
         dilation: [usize; 2],
         padding: Padding,
     ) {
-        const H: usize = 7;
-        let mut v = Values(seed);
-        let x: [[[i8; C]; W]; H] = core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
-        let weight: [[[i8; C]; KW]; KH] =
-            core::array::from_fn(|_| core::array::from_fn(|_| v.array()));
-        let bias: [i32; C] = core::array::from_fn(|c| (c as i32 - 50) * 2027);
-        let scales: [f32; C] = core::array::from_fn(|c| 0.0007 + 0.00003 * c as f32);
-        let z = v.next();
-        for (zero_point, rounding, activation) in [
-            (-128, Rounding::Double, Activation::None),
-            (127, Rounding::Double, Activation::Relu6),
-            (z, Rounding::Double, Activation::Relu),
-            (z, Rounding::Single, Activation::None),
-        ] {
-            let input = QuantParams::new(0.05, zero_point);
-            let output = QuantParams::new(0.2, 5);
-            let stage = OutputStage::per_channel(input, scales, output, activation, rounding);
-            let dw = DepthwiseConv2d::<C, C, KH, KW>::new(
-                weight, bias, stride, dilation, padding, stage,
-            );
-            assert_eq!(dw.output_size([H, W]), [HO, WO], "the case's output size");
-            let window = Window::new(padding, [H, W], [KH, KW], stride, dilation, [HO, WO]);
-            let mut y = [[[0x55i8; C]; WO]; HO];
-            let ran = dw.rows_in_lanes(&x, &window, Kernel::Avx512Vnni, &mut y);
-            // A CPU without AVX-512 VNNI: nothing to check.
-            assert_eq!(
-                ran,
-                Kernel::detect() == Kernel::Avx512Vnni,
-                "the rows ran in lanes"
-            );
-            if !ran {
-                return;
-            }
-            super::super::depthwise_reference::assert_reference(
-                &y,
-                &x,
-                &weight,
-                &bias,
-                &window,
-                zero_point,
-                &stage,
-                format_args!(
-                    "{C} channels {KH}×{KW} {stride:?} {dilation:?} {padding:?} zp {zero_point} \
-                     {rounding:?}"
-                ),
-            );
-        }
+        let run = |dw: &DepthwiseConv2d<C, C, KH, KW>, x: &_, window: &_, y: &mut _| {
+            dw.rows_in_lanes(x, window, Kernel::Avx512Vnni, y)
+        };
+        let shape = [50.0, 0.00003];
+        check_in_lanes::<C, KH, KW, W, HO, WO>(seed, stride, dilation, padding, shape, "rows", run);
     }
 
     #[test]
