@@ -148,7 +148,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                 [HO, WO],
             );
             #[cfg(nncore_avx512)]
-            if self.positions_in_lanes(x, &window, kernel, y)
+            if self.strips_in_lanes(x, &window, kernel, y)
+                || self.positions_in_lanes(x, &window, kernel, y)
                 || self.rows_in_lanes(x, &window, kernel, y)
                 || self.taps_in_lanes(x, &window, kernel, y)
             {

@@ -151,7 +151,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
 /// it, else gathered into `gathered` (`zero`, the zero point, in the padding; positions past `n`
 /// keep what `gathered` held).
 #[inline]
-fn inputs_at<'a, const C: usize, const W: usize>(
+pub(super) fn inputs_at<'a, const C: usize, const W: usize>(
     r: &'a [[i8; C]; W],
     window: &Window,
     [first, n, kw]: [usize; 3],

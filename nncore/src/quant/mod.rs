@@ -68,6 +68,8 @@ mod depthwise_positions;
 mod depthwise_reference;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod depthwise_rows;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod depthwise_strips;
 #[cfg(all(target_arch = "arm", target_os = "none"))]
 mod depthwise_taps;
 mod elementwise;
