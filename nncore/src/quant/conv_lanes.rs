@@ -113,21 +113,23 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let mut spare = [[0i8; OUT]; P];
         let y = y.as_flattened_mut();
         let positions = y.len();
+        // The input row of each row of taps for output row `i`, and where they are all in.
+        let rows_of = |i: usize| core::array::from_fn::<_, KH, _>(|kh| window.tap(0, i, kh, H));
         for first in (0..positions).step_by(P) {
             let n = (positions - first).min(P);
-            for (p, patch) in patches.iter_mut().enumerate().take(n) {
-                let (i, j) = ((first + p) / WO, (first + p) % WO);
+            // Output row and column of the block's first position, then counted on.
+            let (mut i, mut j) = (first / WO, first % WO);
+            let mut rows = rows_of(i);
+            for patch in patches.iter_mut().take(n) {
                 // A row of taps inside the input without dilation is one run of its pixels.
                 let run = match (window.dilation[1], window.tap(1, j, 0, W)) {
-                    (1, Some(c)) if window.tap(1, j, KW - 1, W).is_some() => Some(c),
+                    (1, Some(c)) if c + KW <= W => Some(c),
                     _ => None,
                 };
-                for (kh, taps) in patch.iter_mut().enumerate() {
-                    let r = window.tap(0, i, kh, H);
+                for (taps, &r) in patch.iter_mut().zip(&rows) {
                     if let (Some(r), Some(c)) = (r, run) {
                         let pixels = x[r][c..c + KW].as_flattened();
-                        let taps = taps.as_flattened_mut();
-                        for (u, &x) in taps.iter_mut().zip(pixels) {
+                        for (u, &x) in taps.as_flattened_mut().iter_mut().zip(pixels) {
                             *u = flip(x);
                         }
                         continue;
@@ -142,6 +144,11 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                             _ => *tap = [zero; IN],
                         }
                     }
+                }
+                j += 1;
+                if j == WO {
+                    (i, j) = (i + 1, 0);
+                    rows = rows_of(i);
                 }
             }
             // A partial block's other patches are left from the block before; their outputs

@@ -150,4 +150,7 @@ fn convolutions_of_several_taps_in_lanes_are_the_patches_products() {
     // and 4 × 3 = 12 (fewer than a block) strided.
     check::<4, 16, 3, 3, 36, 7, 5, 7, 5>(14, one, one, Padding::Same);
     check::<5, 12, 3, 3, 45, 7, 5, 4, 3>(15, [2, 2], one, Padding::Same);
+    // MobileNet's first layer: 3 → 8 channels, 3 × 3 at a stride of 2 without padding, 6 × 7
+    // positions (blocks of sixteen across output rows, the last partial).
+    check::<3, 8, 3, 3, 27, 13, 15, 6, 7>(16, [2, 2], one, Padding::Valid);
 }
