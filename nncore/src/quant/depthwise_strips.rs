@@ -16,8 +16,8 @@ use super::depthwise::DepthwiseConv2d;
 use super::depthwise_positions::inputs_at;
 use super::fixed::Multiplier;
 use super::kernel::{
-    Kernel, PackedTaps, group_dots, group_dots_finished, interleave_taps, interleaved_len,
-    lane_channel, packed_taps_len,
+    Kernel, PackedTaps, gather_strided, gathers, group_dots, group_dots_finished, interleave_taps,
+    interleaved_len, lane_channel, packed_taps_len,
 };
 
 /// Bytes of the positions' channels: a vector.
@@ -169,15 +169,17 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             }
             for (b, first) in (0..WO).step_by(per).enumerate() {
                 let n = (WO - first).min(per);
-                let groups: [&[i8]; KH] = core::array::from_fn(|kh| match at[kh] {
-                    // SAFETY: `fill` wrote the whole strip of every held row; the slot holds
-                    // the row of tap row `kh` until this output row is done.
-                    Some(a) => unsafe {
-                        let start = strips.as_ptr().add(a + b * GROUP).cast::<i8>();
-                        core::slice::from_raw_parts(start, GROUP)
-                    },
-                    None => padded,
-                });
+                let mut groups: [&[i8]; KH] = [padded; KH];
+                for (group, at) in groups.iter_mut().zip(&at) {
+                    if let Some(a) = at {
+                        // SAFETY: `fill_strips` wrote the whole strip of every held row; the
+                        // slot holds the row of this row of taps until this output row is done.
+                        *group = unsafe {
+                            let start = strips.as_ptr().add(a + b * GROUP).cast::<i8>();
+                            core::slice::from_raw_parts(start, GROUP)
+                        };
+                    }
+                }
                 // A partial block's outputs go to `spare`, the first `n` positions' kept.
                 let out = match n == per {
                     true => row[first..first + per].as_flattened_mut(),
@@ -205,7 +207,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
 
     /// Writes the strips of input row `r` into `out`, block `b` of positions at
     /// `out[b · GROUP ..]`: its taps' inputs (gathered where they are not neighbouring pixels,
-    /// `zero`, the zero point, in the padding) interleaved.
+    /// strided ones inside the row in one permutation; `zero`, the zero point, in the padding)
+    /// interleaved.
     ///
     /// # Safety
     /// The CPU must run AVX-512F and AVX-512BW; `out` holds a group for each block of `64 / C`
@@ -219,13 +222,25 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         out: &mut [MaybeUninit<i8>],
     ) {
         let per = LANES / IN;
+        let (flat, step) = (r.as_flattened(), window.stride[1] * IN);
         let mut gathered = [[zero; LANES]; KW];
         for (b, out) in out.chunks_exact_mut(GROUP).enumerate() {
             let first = b * per;
             let n = (WO - first).min(per);
             let mut taps: [&[i8]; KW] = [&[]; KW];
             for (kw, (tap, gathered)) in taps.iter_mut().zip(&mut gathered).enumerate() {
-                *tap = inputs_at(r, window, [first, n, kw], zero, gathered);
+                // Strided positions inside the row: their pixels in one permutation.
+                let ends = (
+                    window.tap(1, first, kw, W),
+                    window.tap(1, first + n - 1, kw, W),
+                );
+                *tap = match ends {
+                    (Some(c), Some(_)) if n == per && window.stride[1] > 1 && gathers(IN, step) => {
+                        gather_strided(packed, flat, [c * IN, step, IN], gathered);
+                        gathered
+                    }
+                    _ => inputs_at(r, window, [first, n, kw], zero, gathered),
+                };
             }
             interleave_taps(packed, &taps, out);
         }

@@ -342,6 +342,10 @@ mod sixteen;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod stage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod strided;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use strided::{gather_strided, gathers};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod taps;
 #[cfg(test)]
 mod tests;
