@@ -120,35 +120,56 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             // Output row and column of the block's first position, then counted on.
             let (mut i, mut j) = (first / WO, first % WO);
             let mut rows = rows_of(i);
-            for patch in patches.iter_mut().take(n) {
-                // A row of taps inside the input without dilation is one run of its pixels.
-                let run = match (window.dilation[1], window.tap(1, j, 0, W)) {
-                    (1, Some(c)) if c + KW <= W => Some(c),
-                    _ => None,
-                };
-                for (taps, &r) in patch.iter_mut().zip(&rows) {
-                    if let (Some(r), Some(c)) = (r, run) {
-                        let pixels = x[r][c..c + KW].as_flattened();
-                        for (u, &x) in taps.as_flattened_mut().iter_mut().zip(pixels) {
-                            *u = flip(x);
-                        }
-                        continue;
-                    }
-                    for (kw, tap) in taps.iter_mut().enumerate() {
-                        match (r, window.tap(1, j, kw, W)) {
-                            (Some(r), Some(c)) => {
-                                for (u, &x) in tap.iter_mut().zip(&x[r][c][..IN]) {
-                                    *u = flip(x);
-                                }
+            // A whole block in one output row, every tap inside the input, without dilation:
+            // each row of taps one run of pixels, nothing to check position by position.
+            let ends = (n == P && j + P <= WO && window.dilation[1] == 1)
+                .then(|| (window.tap(1, j, 0, W), window.tap(1, j + P - 1, KW - 1, W)));
+            match ends {
+                Some((Some(c), Some(_))) if rows.iter().all(Option::is_some) => {
+                    let rows: [&[[i8; C]; W]; KH] =
+                        core::array::from_fn(|kh| &x[rows[kh].unwrap_or(0)]);
+                    for (p, patch) in patches.iter_mut().enumerate() {
+                        let c = c + p * window.stride[1];
+                        for (taps, row) in patch.iter_mut().zip(rows) {
+                            let pixels = row[c..c + KW].as_flattened();
+                            for (u, &x) in taps.as_flattened_mut().iter_mut().zip(pixels) {
+                                *u = flip(x);
                             }
-                            _ => *tap = [zero; IN],
                         }
                     }
                 }
-                j += 1;
-                if j == WO {
-                    (i, j) = (i + 1, 0);
-                    rows = rows_of(i);
+                _ => {
+                    for patch in patches.iter_mut().take(n) {
+                        // A row of taps inside the input without dilation: a run of pixels.
+                        let run = match (window.dilation[1], window.tap(1, j, 0, W)) {
+                            (1, Some(c)) if c + KW <= W => Some(c),
+                            _ => None,
+                        };
+                        for (taps, &r) in patch.iter_mut().zip(&rows) {
+                            if let (Some(r), Some(c)) = (r, run) {
+                                let pixels = x[r][c..c + KW].as_flattened();
+                                for (u, &x) in taps.as_flattened_mut().iter_mut().zip(pixels) {
+                                    *u = flip(x);
+                                }
+                                continue;
+                            }
+                            for (kw, tap) in taps.iter_mut().enumerate() {
+                                match (r, window.tap(1, j, kw, W)) {
+                                    (Some(r), Some(c)) => {
+                                        for (u, &x) in tap.iter_mut().zip(&x[r][c][..IN]) {
+                                            *u = flip(x);
+                                        }
+                                    }
+                                    _ => *tap = [zero; IN],
+                                }
+                            }
+                        }
+                        j += 1;
+                        if j == WO {
+                            (i, j) = (i + 1, 0);
+                            rows = rows_of(i);
+                        }
+                    }
                 }
             }
             // A partial block's other patches are left from the block before; their outputs

@@ -153,4 +153,8 @@ fn convolutions_of_several_taps_in_lanes_are_the_patches_products() {
     // MobileNet's first layer: 3 → 8 channels, 3 × 3 at a stride of 2 without padding, 6 × 7
     // positions (blocks of sixteen across output rows, the last partial).
     check::<3, 8, 3, 3, 27, 13, 15, 6, 7>(16, [2, 2], one, Padding::Valid);
+    // Whole blocks inside one output row and inside the input (each row of taps one run),
+    // beside blocks across rows and blocks reaching the padding.
+    check::<3, 8, 3, 3, 27, 5, 37, 2, 18>(17, [2, 2], one, Padding::Valid);
+    check::<4, 16, 3, 3, 36, 3, 40, 3, 40>(18, one, one, Padding::Explicit([1, 1]));
 }
