@@ -4,6 +4,7 @@
 
 use super::QuantLayer;
 use super::fixed::round_to_i32;
+use super::kernel::Kernel;
 use super::params::{Activation, QuantParams, clamp_i8};
 use super::sample::Int8Sample;
 
@@ -28,9 +29,7 @@ impl<X: Int8Sample> QuantLayer<X, X> for Relu {
 
     #[inline]
     fn forward_in_place(&self, y: &mut X) {
-        for v in y.flat_mut() {
-            *v = (*v).max(self.quant.zero_point);
-        }
+        Kernel::detect().clamp_in_place(y.flat_mut(), self.quant.zero_point, i8::MAX);
     }
 }
 
@@ -56,9 +55,7 @@ impl<X: Int8Sample> QuantLayer<X, X> for Relu6 {
     #[inline]
     fn forward_in_place(&self, y: &mut X) {
         let [lo, hi] = Activation::Relu6.range(self.quant);
-        for v in y.flat_mut() {
-            *v = (*v).max(lo).min(hi);
-        }
+        Kernel::detect().clamp_in_place(y.flat_mut(), lo, hi);
     }
 }
 

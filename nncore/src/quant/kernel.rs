@@ -287,6 +287,7 @@ impl Kernel {
     }
 }
 
+mod clamp;
 mod detect;
 #[cfg(test)]
 pub(crate) use detect::KERNELS;
