@@ -1,6 +1,9 @@
 //! A clamp of int8 values in place (ReLU and ReLU6 on their own), 64 values a vector with
 //! AVX-512BW.
 
+// Stable from Rust 1.89: the intrinsics build only with `nncore_avx512`.
+#![allow(clippy::incompatible_msrv)]
+
 use super::Kernel;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 use core::arch::x86_64::{
