@@ -5,7 +5,9 @@
 //! channel a lane) fill every lane. The weights of each tap are repeated for the positions and
 //! packed once per call. At a stride of one the positions' inputs at a tap are neighbouring
 //! pixels, read in place; elsewhere (another stride, or a tap in the padding) they are gathered
-//! into a vector of their own. Bit for bit the other paths, as the taps in lanes are.
+//! into a vector of their own. Bit for bit the other paths, as the taps in lanes are. Rows of
+//! up to four taps go to the strips first (`depthwise_strips.rs`), which gather and interleave
+//! each input row's inputs once; this path takes the layers they leave.
 
 use core::mem::MaybeUninit;
 
