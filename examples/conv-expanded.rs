@@ -649,7 +649,12 @@ impl
             [::core::primitive::f32; 2usize],
         >::forward_batch(&self.fc2, &*__nn_a9, __nn_a10);
     }
-    #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+    #[allow(
+        unused_variables,
+        unused_mut,
+        clippy::needless_bool,
+        clippy::borrow_deref_ref
+    )]
     #[inline]
     fn backward_ws(
         &self,

@@ -330,7 +330,12 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
             [::core::primitive::f32; 1usize],
         >::forward_batch(&self.output_linear, &*__nn_a2, __nn_a3);
     }
-    #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+    #[allow(
+        unused_variables,
+        unused_mut,
+        clippy::needless_bool,
+        clippy::borrow_deref_ref
+    )]
     #[inline]
     fn backward_ws(
         &self,

@@ -307,7 +307,7 @@ pub fn workspace_impl(plan: &Plan) -> TokenStream {
             #(#eval_forward)*
         }
 
-        #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+        #[allow(unused_variables, unused_mut, clippy::needless_bool, clippy::borrow_deref_ref)]
         #[inline]
         fn backward_ws(
             &self,
