@@ -649,7 +649,12 @@ impl
             [::core::primitive::f32; 2usize],
         >::forward_batch(&self.fc2, &*__nn_a9, __nn_a10);
     }
-    #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+    #[allow(
+        unused_variables,
+        unused_mut,
+        clippy::needless_bool,
+        clippy::borrow_deref_ref
+    )]
     #[inline]
     fn backward_ws(
         &self,
@@ -663,6 +668,10 @@ impl
         __nn_dxs: ::core::option::Option<
             &mut [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
         >,
+        __nn_outputs: ::core::option::Option<(
+            &[[::core::primitive::f32; 2usize]],
+            &[[::core::primitive::f32; 2usize]],
+        )>,
         __nn_train: bool,
     ) {
         let __nn_n = __nn_xs.len();
@@ -843,6 +852,10 @@ impl
                 0
             },
         );
+        let __nn_a10: &[_] = match __nn_outputs {
+            ::core::option::Option::Some((__nn_ys, _)) => __nn_ys,
+            ::core::option::Option::None => &*__nn_a10,
+        };
         let __nn_g0 = match __nn_dxs {
             ::core::option::Option::Some(__nn_dxs) => {
                 ::core::assert_eq!(__nn_dxs.len(), __nn_n);
@@ -924,7 +937,13 @@ impl
                 __nn_n * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
             ),
         );
-        ::nncore::__private::output_grads(&*__nn_a10, __nn_g10, __nn_loss_grad);
+        let __nn_g10: &[[::core::primitive::f32; 2usize]] = match __nn_outputs {
+            ::core::option::Option::Some((_, __nn_dys)) => __nn_dys,
+            ::core::option::Option::None => {
+                ::nncore::__private::output_grads(&*__nn_a10, __nn_g10, __nn_loss_grad);
+                &*__nn_g10
+            }
+        };
         if true {
             let __nn_dx = if true {
                 ::core::option::Option::Some(&mut *__nn_g9)
@@ -1756,7 +1775,7 @@ impl ConvNet {
     pub fn __nn_train_forward<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
         &mut self,
         __nn_xs: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
-        __nn_out: ::core::option::Option<&mut [[::core::primitive::f32; 2usize]]>,
+        mut __nn_out: ::core::option::Option<&mut [[::core::primitive::f32; 2usize]]>,
         mut __nn_workspace: &mut [::core::primitive::f32],
         __nn_rng: &mut __NnR,
     ) {
@@ -1920,12 +1939,18 @@ impl ConvNet {
             [::core::primitive::f32; 32usize],
             [::core::primitive::f32; 32usize],
         >::forward_train(&mut self.act3, &*__nn_a8, __nn_a9, __nn_c8, __nn_rng);
-        let __nn_a10 = <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
+        let __nn_a10 = {
+            let __nn_ws = <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::batch_mut(
+                ::nncore::__private::take(
+                    &mut __nn_workspace,
+                    __nn_n * <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+                ),
+            );
+            match __nn_out.take() {
+                ::core::option::Option::Some(__nn_out) => __nn_out,
+                ::core::option::Option::None => __nn_ws,
+            }
+        };
         let __nn_c9 = ::nncore::__private::take(
             &mut __nn_workspace,
             <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
@@ -1961,7 +1986,7 @@ impl ConvNet {
     __nn_rng); < ConvNet as ::nncore::__private::Passes < [[[::core::primitive::f32;
     32usize]; 32usize]; 3usize], [::core::primitive::f32; 2usize] >> ::backward_ws(self,
     __nn_xs, __nn_workspace, ::core::option::Option::Some(__nn_grads), __nn_loss_grad,
-    ::core::option::Option::None, true); } }
+    ::core::option::Option::None, ::core::option::Option::None, true); } }
 }
 impl ConvNet {
     /// The model's output for one sample ([`Model::forward`](::nncore::Model::forward)).
@@ -2248,7 +2273,7 @@ impl
     fn backward_train(
         &self,
         __nn_x: &[[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
-        _: &[[::core::primitive::f32; 2usize]],
+        __nn_y: &[[::core::primitive::f32; 2usize]],
         __nn_dy: &[[::core::primitive::f32; 2usize]],
         __nn_cache: &mut [::core::primitive::f32],
         __nn_grads: ::core::option::Option<&mut Self>,
@@ -2256,6 +2281,7 @@ impl
             &mut [[[[::core::primitive::f32; 32usize]; 32usize]; 3usize]],
         >,
     ) {
+        let __nn_given = ::core::option::Option::Some((__nn_y, __nn_dy));
         <ConvNet as ::nncore::__private::Passes<
             [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
             [::core::primitive::f32; 2usize],
@@ -2266,6 +2292,7 @@ impl
             __nn_grads,
             |__nn_b, _| __nn_dy[__nn_b],
             __nn_dx,
+            __nn_given,
             true,
         );
     }

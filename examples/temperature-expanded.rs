@@ -330,7 +330,12 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
             [::core::primitive::f32; 1usize],
         >::forward_batch(&self.output_linear, &*__nn_a2, __nn_a3);
     }
-    #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+    #[allow(
+        unused_variables,
+        unused_mut,
+        clippy::needless_bool,
+        clippy::borrow_deref_ref
+    )]
     #[inline]
     fn backward_ws(
         &self,
@@ -342,6 +347,10 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
             &[::core::primitive::f32; 1usize],
         ) -> [::core::primitive::f32; 1usize],
         __nn_dxs: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
+        __nn_outputs: ::core::option::Option<(
+            &[[::core::primitive::f32; 1usize]],
+            &[[::core::primitive::f32; 1usize]],
+        )>,
         __nn_train: bool,
     ) {
         let __nn_n = __nn_xs.len();
@@ -397,6 +406,10 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
                 0
             },
         );
+        let __nn_a3: &[_] = match __nn_outputs {
+            ::core::option::Option::Some((__nn_ys, _)) => __nn_ys,
+            ::core::option::Option::None => &*__nn_a3,
+        };
         let __nn_g0 = match __nn_dxs {
             ::core::option::Option::Some(__nn_dxs) => {
                 ::core::assert_eq!(__nn_dxs.len(), __nn_n);
@@ -429,7 +442,13 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
                 __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
             ),
         );
-        ::nncore::__private::output_grads(&*__nn_a3, __nn_g3, __nn_loss_grad);
+        let __nn_g3: &[[::core::primitive::f32; 1usize]] = match __nn_outputs {
+            ::core::option::Option::Some((_, __nn_dys)) => __nn_dys,
+            ::core::option::Option::None => {
+                ::nncore::__private::output_grads(&*__nn_a3, __nn_g3, __nn_loss_grad);
+                &*__nn_g3
+            }
+        };
         if true {
             let __nn_dx = if true {
                 ::core::option::Option::Some(&mut *__nn_g2)
@@ -785,7 +804,7 @@ impl TempNet {
     pub fn __nn_train_forward<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
         &mut self,
         __nn_xs: &[[::core::primitive::f32; 1usize]],
-        __nn_out: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
+        mut __nn_out: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
         mut __nn_workspace: &mut [::core::primitive::f32],
         __nn_rng: &mut __NnR,
     ) {
@@ -824,12 +843,18 @@ impl TempNet {
             [::core::primitive::f32; 13usize],
             [::core::primitive::f32; 13usize],
         >::forward_train(&mut self.hidden_activ, &*__nn_a1, __nn_a2, __nn_c1, __nn_rng);
-        let __nn_a3 = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
-            ::nncore::__private::take(
-                &mut __nn_workspace,
-                __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-            ),
-        );
+        let __nn_a3 = {
+            let __nn_ws = <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::batch_mut(
+                ::nncore::__private::take(
+                    &mut __nn_workspace,
+                    __nn_n * <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+                ),
+            );
+            match __nn_out.take() {
+                ::core::option::Option::Some(__nn_out) => __nn_out,
+                ::core::option::Option::None => __nn_ws,
+            }
+        };
         let __nn_c2 = ::nncore::__private::take(
             &mut __nn_workspace,
             <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
@@ -865,7 +890,7 @@ impl TempNet {
     ::nncore::__private::Passes < [::core::primitive::f32; 1usize],
     [::core::primitive::f32; 1usize] >> ::backward_ws(self, __nn_xs, __nn_workspace,
     ::core::option::Option::Some(__nn_grads), __nn_loss_grad,
-    ::core::option::Option::None, true); } }
+    ::core::option::Option::None, ::core::option::Option::None, true); } }
 }
 impl TempNet {
     /// The model's output for one sample ([`Model::forward`](::nncore::Model::forward)).
@@ -1146,12 +1171,13 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
     fn backward_train(
         &self,
         __nn_x: &[[::core::primitive::f32; 1usize]],
-        _: &[[::core::primitive::f32; 1usize]],
+        __nn_y: &[[::core::primitive::f32; 1usize]],
         __nn_dy: &[[::core::primitive::f32; 1usize]],
         __nn_cache: &mut [::core::primitive::f32],
         __nn_grads: ::core::option::Option<&mut Self>,
         __nn_dx: ::core::option::Option<&mut [[::core::primitive::f32; 1usize]]>,
     ) {
+        let __nn_given = ::core::option::Option::Some((__nn_y, __nn_dy));
         <TempNet as ::nncore::__private::Passes<
             [::core::primitive::f32; 1usize],
             [::core::primitive::f32; 1usize],
@@ -1162,6 +1188,7 @@ impl ::nncore::Layer<[::core::primitive::f32; 1usize], [::core::primitive::f32; 
             __nn_grads,
             |__nn_b, _| __nn_dy[__nn_b],
             __nn_dx,
+            __nn_given,
             true,
         );
     }

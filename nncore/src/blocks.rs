@@ -26,7 +26,10 @@ pub trait Passes<X: Tensor, Y: Tensor>: Sized {
 
     /// The backward of the forward that left its values in `workspace` (training mode if
     /// `train`): parameter gradients into `grads`, input gradients into `dxs`, each where given,
-    /// the output gradient of sample `b` from `loss_grad(b, y)`.
+    /// the output gradient of sample `b` from `loss_grad(b, y)`. With `outputs`, the outputs
+    /// and their gradients are the caller's (a model nested in another, whose training forward
+    /// wrote its outputs there and not in `workspace`), read in place.
+    #[allow(clippy::too_many_arguments)]
     fn backward_ws(
         &self,
         xs: &[X],
@@ -34,6 +37,7 @@ pub trait Passes<X: Tensor, Y: Tensor>: Sized {
         grads: Option<&mut Self>,
         loss_grad: impl FnMut(usize, &Y) -> Y,
         dxs: Option<&mut [X]>,
+        outputs: Option<(&[Y], &[Y])>,
         train: bool,
     );
 }
@@ -200,6 +204,7 @@ pub fn eval_backward<const W: usize, const B: usize, M: Passes<X, Y>, X: Tensor,
             grads,
             |b, y| loss_grad(start + b, y),
             dx,
+            None,
             false,
         );
     });

@@ -20,7 +20,7 @@
 //! - weight gradient, `dw[o][i] += dy[o] x[i]`: one sample after another, in batch order, onto
 //!   the gradient already there;
 //! - strided products, `c[r][n] += Σ_j a[r][j] b[j][n]` ([`accumulate`]): `j` in order, onto
-//!   what `c` holds.
+//!   what `c` holds, or onto zero or a value a row ([`accumulate_from`]).
 //!
 //! Each step `s + a · b` is one fused multiply-add on the AVX2, AVX-512 and NEON paths (which
 //! give the same bits), and a multiplication then an addition on the portable one. With the
@@ -59,7 +59,7 @@ pub(crate) use planar::{plane_grads, plane_sums};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use planar::{planes, tap_sums, taps};
 mod strided;
-pub(crate) use strided::Strided;
+pub(crate) use strided::{Start, Strided};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[allow(clippy::incompatible_msrv)]
 mod stats;
@@ -266,35 +266,48 @@ pub(crate) fn width(isa: Isa) -> usize {
 /// products: each element one chain of multiply-adds over `j` in order, from the value `c`
 /// holds. Vectors run along the columns.
 pub(crate) fn accumulate(isa: Isa, p: &Strided<'_>, c: &mut [f32]) {
+    accumulate_from(isa, p, Start::Held, c);
+}
+
+/// [`accumulate`] with each chain from the value `start` gives: the bits of filling `c` with
+/// it first, without that pass over `c`.
+pub(crate) fn accumulate_from(isa: Isa, p: &Strided<'_>, start: Start<'_>, c: &mut [f32]) {
     if p.m == 0 || p.n == 0 || p.k == 0 || p.repeat == 0 {
         return;
     }
     assert!(p.fits(c.len()), "kernels::accumulate: mismatched sizes");
+    if let Start::Rows(rows) = start {
+        assert!(
+            rows.len() >= p.m,
+            "kernels::accumulate: a start for each row"
+        );
+    }
     match isa {
-        // SAFETY: every index is inside the operands (`fits`); the portable lanes run anywhere.
-        Isa::Portable => unsafe { strided::accumulate::<Portable, 2, 2>(p, c) },
+        // SAFETY: every index is inside the operands (`fits`, and a start for each row); the
+        // portable lanes run anywhere.
+        Isa::Portable => unsafe { strided::accumulate::<Portable, 2, 2>(p, start, c) },
         // SAFETY: as above, and a vector path is chosen only where the CPU has it.
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => unsafe { avx2::accumulate(p, c) },
+        Isa::Avx2 => unsafe { avx2::accumulate(p, start, c) },
         // SAFETY: as above.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        Isa::Avx512 => unsafe { avx512::accumulate(p, c) },
+        Isa::Avx512 => unsafe { avx512::accumulate(p, start, c) },
         // SAFETY: as above; NEON is part of the build's target.
         #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
-        Isa::Neon => unsafe { strided::accumulate::<Neon<FUSED>, 4, 2>(p, c) },
+        Isa::Neon => unsafe { strided::accumulate::<Neon<FUSED>, 4, 2>(p, start, c) },
     }
 }
 
 /// The AVX2 entry points: the generic drivers compiled with AVX2 and FMA enabled.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{FUSED, Product, Strided, dot, grads, lanes::Avx2, strided};
+    use super::{FUSED, Product, Start, Strided, dot, grads, lanes::Avx2, strided};
 
     /// See [`super::accumulate`].
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn accumulate(p: &Strided<'_>, c: &mut [f32]) {
+    pub(super) unsafe fn accumulate(p: &Strided<'_>, start: Start<'_>, c: &mut [f32]) {
         // SAFETY: the caller checked the sizes and the CPU.
-        unsafe { strided::accumulate::<Avx2<FUSED>, 4, 2>(p, c) }
+        unsafe { strided::accumulate::<Avx2<FUSED>, 4, 2>(p, start, c) }
     }
 
     /// See [`super::forward`].
@@ -323,13 +336,13 @@ mod avx2 {
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[allow(clippy::incompatible_msrv)]
 mod avx512 {
-    use super::{FUSED, Product, Strided, grads, lanes::Avx512, strided};
+    use super::{FUSED, Product, Start, Strided, grads, lanes::Avx512, strided};
 
     /// See [`super::accumulate`].
     #[target_feature(enable = "avx512f,avx2,fma")]
-    pub(super) unsafe fn accumulate(p: &Strided<'_>, c: &mut [f32]) {
+    pub(super) unsafe fn accumulate(p: &Strided<'_>, start: Start<'_>, c: &mut [f32]) {
         // SAFETY: the caller checked the sizes and the CPU.
-        unsafe { strided::accumulate::<Avx512<FUSED>, 8, 3>(p, c) }
+        unsafe { strided::accumulate::<Avx512<FUSED>, 8, 3>(p, start, c) }
     }
 
     /// See [`super::input_grad`].

@@ -3,8 +3,9 @@
 //! of `MR` rows by `NV` vectors (micro-kernels) and the loops that walk them (driver).
 //!
 //! Each element of `c` is one chain of multiply-adds over `j` in order, starting from the
-//! value `c` holds: the order of the input gradient of a dense layer, started from `c` instead
-//! of zero. Tiles change the speed, never the bits.
+//! value `c` holds, or from the one [`Start`] gives in its place (the same bits as filling `c`
+//! with it first, without that pass over `c`): the order of the input gradient of a dense
+//! layer, started from `c` instead of zero. Tiles change the speed, never the bits.
 
 use super::lanes::Lanes;
 
@@ -29,6 +30,17 @@ pub(crate) struct Strided<'a> {
     pub(crate) repeat: usize,
     pub(crate) b_next: usize,
     pub(crate) c_next: usize,
+}
+
+/// Where each chain of a product starts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Start<'a> {
+    /// The value `c` holds.
+    Held,
+    /// Zero: `c` is only written.
+    Zero,
+    /// `rows[r]` for row `r` (a bias, one a row): `c` is only written.
+    Rows(&'a [f32]),
 }
 
 impl Strided<'_> {
@@ -131,6 +143,7 @@ unsafe fn tile<V: Lanes, const MR: usize, const NV: usize>(
     c: *mut f32,
     r: usize,
     vs: Vectors,
+    start: Start<'_>,
 ) {
     let a = p.a.as_ptr().wrapping_add(r * p.a_row);
     let c = c.wrapping_add(r * p.ldc);
@@ -140,7 +153,11 @@ unsafe fn tile<V: Lanes, const MR: usize, const NV: usize>(
         let mut acc = [[V::zero(); NV]; MR];
         for (i, acc) in acc.iter_mut().enumerate() {
             for (v, a) in acc.iter_mut().enumerate() {
-                *a = load(c.add(i * p.ldc + v * vs.c_step), vs.lanes(v));
+                *a = match start {
+                    Start::Held => load(c.add(i * p.ldc + v * vs.c_step), vs.lanes(v)),
+                    Start::Zero => V::zero(),
+                    Start::Rows(rows) => V::splat(*rows.get_unchecked(r + i)),
+                };
             }
         }
         // Run `q`: `a(·, q · run + t)` at `a + q · a_gap + t`, `b[q · run + t]` at
@@ -182,20 +199,21 @@ unsafe fn rows<V: Lanes, const MR: usize, const NV: usize>(
     b: *const f32,
     c: *mut f32,
     vs: Vectors,
+    start: Start<'_>,
 ) {
     let mut r = 0;
     // SAFETY: `r + MR <= m`, then `r + 2 <= m`, then `r < m`.
     unsafe {
         while r + MR <= p.m {
-            tile::<V, MR, NV>(p, b, c, r, vs);
+            tile::<V, MR, NV>(p, b, c, r, vs, start);
             r += MR;
         }
         while r + 2 <= p.m {
-            tile::<V, 2, NV>(p, b, c, r, vs);
+            tile::<V, 2, NV>(p, b, c, r, vs, start);
             r += 2;
         }
         if r < p.m {
-            tile::<V, 1, NV>(p, b, c, r, vs);
+            tile::<V, 1, NV>(p, b, c, r, vs, start);
         }
     }
 }
@@ -205,10 +223,12 @@ unsafe fn rows<V: Lanes, const MR: usize, const NV: usize>(
 /// for products of one vector each, `NV` products a tile.
 ///
 /// # Safety
-/// The operands hold what `p` states ([`super::accumulate`] checks it); `V` runs on this CPU.
+/// The operands hold what `p` states ([`super::accumulate`] checks it), and `start` a value
+/// for each of the `m` rows if it gives them; `V` runs on this CPU.
 #[inline(always)]
 pub(super) unsafe fn accumulate<V: Lanes, const MR: usize, const NV: usize>(
     p: &Strided<'_>,
+    start: Start<'_>,
     c: &mut [f32],
 ) {
     let (b, c) = (p.b.as_ptr(), c.as_mut_ptr());
@@ -230,17 +250,17 @@ pub(super) unsafe fn accumulate<V: Lanes, const MR: usize, const NV: usize>(
         unsafe {
             while rep + NV <= p.repeat {
                 let (b, c) = at(rep);
-                rows::<V, MR, NV>(p, b, c, vs);
+                rows::<V, MR, NV>(p, b, c, vs, start);
                 rep += NV;
             }
             while rep + 2 <= p.repeat {
                 let (b, c) = at(rep);
-                rows::<V, MR, 2>(p, b, c, vs);
+                rows::<V, MR, 2>(p, b, c, vs, start);
                 rep += 2;
             }
             if rep < p.repeat {
                 let (b, c) = at(rep);
-                rows::<V, MR, 1>(p, b, c, vs);
+                rows::<V, MR, 1>(p, b, c, vs, start);
             }
         }
         return;
@@ -255,16 +275,17 @@ pub(super) unsafe fn accumulate<V: Lanes, const MR: usize, const NV: usize>(
         // SAFETY: `col + cols <= n`, in product `rep < repeat`.
         unsafe {
             while col + width <= p.n {
-                rows::<V, MR, NV>(p, b.add(col), c.add(col), Vectors::columns::<V>(width));
+                let vs = Vectors::columns::<V>(width);
+                rows::<V, MR, NV>(p, b.add(col), c.add(col), vs, start);
                 col += width;
             }
             let (b, c, vs) = (b.add(col), c.add(col), Vectors::columns::<V>(p.n - col));
             if p.n - col > 2 * V::WIDTH {
-                rows::<V, MR, NV>(p, b, c, vs);
+                rows::<V, MR, NV>(p, b, c, vs, start);
             } else if p.n - col > V::WIDTH {
-                rows::<V, MR, 2>(p, b, c, vs);
+                rows::<V, MR, 2>(p, b, c, vs, start);
             } else if p.n > col {
-                rows::<V, MR, 1>(p, b, c, vs);
+                rows::<V, MR, 1>(p, b, c, vs, start);
             }
         }
     }

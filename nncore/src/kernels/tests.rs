@@ -285,6 +285,51 @@ fn paths_that_compute_alike_give_the_same_bits() {
     }
 }
 
+/// A strided product started from zero or from a value a row gives the bits of one started
+/// from `c` filled with them, on every path, whatever `c` held.
+#[test]
+fn a_start_in_place_of_c_gives_the_bits_of_filling_c() {
+    use super::{Start, Strided, accumulate, accumulate_from};
+    use alloc::vec;
+    // 5 rows (a tile of 2 or 4 and the rest), 37 columns (whole vectors and some lanes), in 3
+    // products; then columns narrower than a vector, products side by side.
+    for (n, repeat) in [(37, 3), (5, 7)] {
+        let (m, k) = (5, 9);
+        let (mut a, mut b, mut bias) = (vec![0.0; m * k], vec![0.0; repeat * k * n], [0.0; 5]);
+        fill(&mut a, 21);
+        fill(&mut b, 22);
+        fill(&mut bias, 23);
+        let p = Strided {
+            a: &a,
+            a_row: k,
+            a_gap: 1,
+            b: &b,
+            b_rows: &[0],
+            b_gap: n,
+            ldc: n,
+            m,
+            n,
+            k,
+            repeat,
+            b_next: k * n,
+            c_next: m * n,
+        };
+        for isa in paths() {
+            for (start, rows) in [(Start::Zero, [0.0; 5]), (Start::Rows(&bias), bias)] {
+                let mut filled = vec![0.0; repeat * m * n];
+                for (i, v) in filled.iter_mut().enumerate() {
+                    *v = rows[(i / n) % m];
+                }
+                accumulate(isa, &p, &mut filled);
+                let mut started = vec![f32::NAN; repeat * m * n];
+                accumulate_from(isa, &p, start, &mut started);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<vec::Vec<_>>();
+                assert_eq!(bits(&started), bits(&filled), "{isa:?} {start:?} n={n}");
+            }
+        }
+    }
+}
+
 #[test]
 #[should_panic(expected = "mismatched sizes")]
 fn mismatched_sizes_panic() {

@@ -187,13 +187,15 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
             fn backward_train(
                 &self,
                 #x: &[#input],
-                _: &[#output],
+                #y: &[#output],
                 #dy: &[#output],
                 #cache: &mut [#f32],
                 #grads: ::core::option::Option<&mut Self>,
                 #dx: ::core::option::Option<&mut [#input]>,
             ) {
-                #passes::backward_ws(self, #x, #cache, #grads, |__nn_b, _| #dy[__nn_b], #dx, true);
+                // The forward wrote the output into `y`, not the workspace.
+                let __nn_given = #some((#y, #dy));
+                #passes::backward_ws(self, #x, #cache, #grads, |__nn_b, _| #dy[__nn_b], #dx, __nn_given, true);
             }
         }
     }

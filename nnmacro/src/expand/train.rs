@@ -72,8 +72,20 @@ fn pieces(plan: &Plan) -> Pieces {
         })
     };
     let cache_len = |k: usize| layer_const(k, quote!(train_cache_len(#n)));
+    // In training mode the output's value goes straight into the caller's `out` where it
+    // gives one (its slice of the workspace is carved all the same, for the layout).
+    let out = local("out");
     let forward = |k: usize, training: bool| {
-        let (value, slice) = (a(k + 1), take(&plan.samples[k + 1]));
+        let (value, mut slice) = (a(k + 1), take(&plan.samples[k + 1]));
+        if training && k + 1 == model.graph.output {
+            slice = quote! {{
+                let __nn_ws = #slice;
+                match #out.take() {
+                    ::core::option::Option::Some(__nn_out) => __nn_out,
+                    ::core::option::Option::None => __nn_ws,
+                }
+            }};
+        }
         match (plan.layer(k), model.graph.nodes[k].op) {
             (Some(node), _) => {
                 let (path, member, x, c) = (&node.trait_path, &node.member, view(node.input), c(k));
@@ -103,6 +115,7 @@ fn pieces(plan: &Plan) -> Pieces {
             (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
         }
     };
+    let outputs = local("outputs");
     let carve = (0..plan.nodes())
         .map(|k| {
             let (value, slice) = (a(k + 1), take(&plan.samples[k + 1]));
@@ -110,7 +123,15 @@ fn pieces(plan: &Plan) -> Pieces {
                 let c = c(k);
                 quote!(let #c = ::nncore::__private::take(&mut #ws, if #train { #len } else { 0 });)
             });
-            quote!(let #value = #slice; #cache)
+            let given = (k + 1 == model.graph.output).then(|| {
+                quote! {
+                    let #value: &[_] = match #outputs {
+                        ::core::option::Option::Some((__nn_ys, _)) => __nn_ys,
+                        ::core::option::Option::None => &*#value,
+                    };
+                }
+            });
+            quote!(let #value = #slice; #cache #given)
         })
         .collect();
     // The input's gradient goes straight into the caller's `dxs` where it asks for one.
@@ -228,7 +249,7 @@ fn pieces(plan: &Plan) -> Pieces {
 pub fn workspace_impl(plan: &Plan) -> TokenStream {
     let (input, output) = (plan.input(), plan.output());
     let (f32, usize) = (f32_type(), usize_type());
-    let (xs, grads, n, dxs, want, ws, loss_grad, train) = (
+    let (xs, grads, n, dxs, want, ws, loss_grad, train, outputs) = (
         local("xs"),
         local("grads"),
         local("n"),
@@ -237,6 +258,7 @@ pub fn workspace_impl(plan: &Plan) -> TokenStream {
         local("workspace"),
         local("loss_grad"),
         local("train"),
+        local("outputs"),
     );
     let p = pieces(plan);
     let (ws_len, eval_forward, carve, gradients, backward) = (
@@ -252,7 +274,29 @@ pub fn workspace_impl(plan: &Plan) -> TokenStream {
         let a = a(plan.model.graph.output);
         quote!(&*#a)
     };
-    let g_y = g(plan.model.graph.output);
+    let out_node = plan.model.graph.output;
+    let g_y = g(out_node);
+    // The output gradient: the caller's where it gives one and no node adds to it (read in
+    // place), else `loss_grad`'s (or the caller's, copied).
+    let consumed = (0..plan.nodes()).any(|k| plan.model.graph.inputs(k).contains(&out_node));
+    let output_grads = if out_node == 0 || consumed {
+        quote! {
+            match #outputs {
+                ::core::option::Option::Some((_, __nn_dys)) => #g_y.copy_from_slice(__nn_dys),
+                ::core::option::Option::None => ::nncore::__private::output_grads(#y, #g_y, #loss_grad),
+            }
+        }
+    } else {
+        quote! {
+            let #g_y: &[#output] = match #outputs {
+                ::core::option::Option::Some((_, __nn_dys)) => __nn_dys,
+                ::core::option::Option::None => {
+                    ::nncore::__private::output_grads(#y, #g_y, #loss_grad);
+                    &*#g_y
+                }
+            };
+        }
+    };
     quote! {
         const EVAL_WS: #usize = #ws_len;
 
@@ -263,7 +307,7 @@ pub fn workspace_impl(plan: &Plan) -> TokenStream {
             #(#eval_forward)*
         }
 
-        #[allow(unused_variables, unused_mut, clippy::needless_bool)]
+        #[allow(unused_variables, unused_mut, clippy::needless_bool, clippy::borrow_deref_ref)]
         #[inline]
         fn backward_ws(
             &self,
@@ -272,13 +316,14 @@ pub fn workspace_impl(plan: &Plan) -> TokenStream {
             mut #grads: ::core::option::Option<&mut Self>,
             #loss_grad: impl ::core::ops::FnMut(#usize, &#output) -> #output,
             #dxs: ::core::option::Option<&mut [#input]>,
+            #outputs: ::core::option::Option<(&[#output], &[#output])>,
             #train: bool,
         ) {
             let #n = #xs.len();
             let #want = #dxs.is_some();
             #(#carve)*
             #(#gradients)*
-            ::nncore::__private::output_grads(#y, #g_y, #loss_grad);
+            #output_grads
             #(#backward)*
         }
     }
@@ -333,7 +378,7 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
             pub fn __nn_train_forward<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
                 &mut self,
                 #xs: &[#input],
-                #out: ::core::option::Option<&mut [#output]>,
+                mut #out: ::core::option::Option<&mut [#output]>,
                 mut #ws: &mut [#f32],
                 #rng: &mut __NnR,
             ) {
@@ -373,7 +418,7 @@ pub fn train_impl(plan: &Plan) -> TokenStream {
                     #loss_grad: impl ::core::ops::FnMut(#usize, &#output) -> #output,
                 ) {
                     self.__nn_train_forward(#xs, ::core::option::Option::None, &mut *#ws, #rng);
-                    #passes::backward_ws(self, #xs, #ws, ::core::option::Option::Some(#grads), #loss_grad, ::core::option::Option::None, true);
+                    #passes::backward_ws(self, #xs, #ws, ::core::option::Option::Some(#grads), #loss_grad, ::core::option::Option::None, ::core::option::Option::None, true);
                 }
             }
         }

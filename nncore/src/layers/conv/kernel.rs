@@ -115,13 +115,14 @@ pub(crate) fn forward<
             }
         }
         let (x, y) = (rows_x.as_flattened(), rows_y.as_flattened_mut());
+        // The pointwise products start each output at its bias: no fill first.
+        if pointwise::pointwise(s) {
+            return pointwise::forward(isa, s, (weight, bias), x, y, y.len() / per_y);
+        }
         for y in y.chunks_exact_mut(per_y) {
             for (o, plane) in y.chunks_exact_mut(HO * WO).enumerate() {
                 plane.fill(bias.map_or(0.0, |b| b[o]));
             }
-        }
-        if pointwise::pointwise(s) {
-            return pointwise::forward(isa, s, weight, x, y, y.len() / per_y);
         }
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         if flat::forward(isa, s, weight, x, y, y.len() / per_y) {
@@ -167,6 +168,12 @@ pub(crate) fn backward_input<
                 return;
             }
         }
+        // Nor do the pointwise products.
+        let pointwise = pointwise::pointwise(s);
+        if pointwise && !depthwise::depthwise(s, out) {
+            let (dy, dx) = (rows_dy.as_flattened(), rows_dx.as_flattened_mut());
+            return pointwise::backward_input(isa, s, weight, dy, dx, dy.len() / per_y);
+        }
         rows_dx.as_flattened_mut().fill(0.0);
         if depthwise::depthwise(s, out) {
             #[cfg(all(target_arch = "x86_64", nncore_avx512))]
@@ -190,7 +197,7 @@ pub(crate) fn backward_input<
             }
         }
         let (dy, dx) = (rows_dy.as_flattened(), rows_dx.as_flattened_mut());
-        if pointwise::pointwise(s) {
+        if pointwise {
             return pointwise::backward_input(isa, s, weight, dy, dx, dy.len() / per_y);
         }
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]

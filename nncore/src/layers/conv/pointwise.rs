@@ -9,7 +9,7 @@
 
 use super::kernel::Shape;
 use super::panel::{PANEL, row_offsets};
-use crate::kernels::{self, Isa, Strided};
+use crate::kernels::{self, Isa, Start, Strided};
 
 /// Whether the layer is pointwise.
 pub(super) fn pointwise(s: &Shape<'_>) -> bool {
@@ -17,12 +17,13 @@ pub(super) fn pointwise(s: &Shape<'_>) -> bool {
     s.kernel == [1, 1] && g.stride == [1, 1] && g.padding == [0, 0] && s.input == s.output
 }
 
-/// The forward of a batch, `y += W · x` for every group of every sample, `y` starting at the
-/// bias; `samples` samples, `x` and `y` one after another.
+/// The forward of a batch, `y = bias + W · x` for every group of every sample, each output one
+/// chain from its bias (or zero); `samples` samples, `x` and `y` one after another. Overwrites
+/// `y`.
 pub(super) fn forward(
     isa: Isa,
     s: &Shape<'_>,
-    weight: &[f32],
+    (weight, bias): (&[f32], Option<&[f32]>),
     x: &[f32],
     y: &mut [f32],
     samples: usize,
@@ -49,12 +50,13 @@ pub(super) fn forward(
             b_next: ipg * groups * positions,
             c_next: opg * groups * positions,
         };
-        kernels::accumulate(isa, &p, &mut y[g * opg * positions..]);
+        let start = bias.map_or(Start::Zero, |b| Start::Rows(&b[g * opg..][..opg]));
+        kernels::accumulate_from(isa, &p, start, &mut y[g * opg * positions..]);
     }
 }
 
-/// The input gradient of a batch, `dx += Wᵀ · dy` for every group of every sample, `dx`
-/// starting at zero: each input one chain over the group's output channels in order.
+/// The input gradient of a batch, `dx = Wᵀ · dy` for every group of every sample: each input
+/// one chain from zero over the group's output channels in order. Overwrites `dx`.
 pub(super) fn backward_input(
     isa: Isa,
     s: &Shape<'_>,
@@ -85,7 +87,7 @@ pub(super) fn backward_input(
             b_next: opg * groups * positions,
             c_next: ipg * groups * positions,
         };
-        kernels::accumulate(isa, &p, &mut dx[g * ipg * positions..]);
+        kernels::accumulate_from(isa, &p, Start::Zero, &mut dx[g * ipg * positions..]);
     }
 }
 
