@@ -143,7 +143,8 @@ impl Kernel {
 
     /// `out[o]` set to `init[o]` plus the dot product of `weight[o]` with `x` offset by
     /// `offset`, wrapping, every sum written and returned: [`Kernel::rows_slice`] from `init`,
-    /// which the DSP extension's kernel reads in place of a copy.
+    /// which the DSP extension's kernel reads in place of a copy, as AVX-512 VNNI's does with an
+    /// offset of 128 (a fully connected layer's: its row length fixed at compile time).
     ///
     /// # Panics
     /// If `out` or `init` is not as long as `weight`.
@@ -162,6 +163,11 @@ impl Kernel {
             return arm::rows_into::<IN, 1, 1>(weight.as_flattened(), x, offset, init, out);
         }
         assert_eq!(init.len(), out.len(), "one start a row");
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if self == Kernel::Avx512Vnni && offset == 128 && IN > 0 && avx512_vnni_available() {
+            // SAFETY: the CPU runs the kernel, checked here; the lengths were checked above.
+            return unsafe { sixteen::rows_unsigned_into(weight, x, init, out) };
+        }
         for (out, &init) in out.iter_mut().zip(init) {
             out.write(init);
         }
