@@ -93,9 +93,18 @@ pub(super) unsafe fn rows_unsigned_into<'a, const IN: usize>(
     let mut o = 0;
     while o < rows {
         let take = (rows - o).min(16);
-        let at = |r: usize| weight[o + r.min(take - 1)].as_ptr();
-        // SAFETY: each row pointer is a row of `weight` (`o + take <= rows`), `IN` bytes.
-        let lanes = sixteen(unsafe { dots::<16, false>(core::array::from_fn(at), x, 0) });
+        // Row `o + r` (the last one past `take`): `IN` bytes, inside `weight`
+        // (`o + take <= rows`). A whole group's rows are at fixed distances from the first.
+        let base = weight[o..].as_ptr().cast::<i8>();
+        // SAFETY: each row pointer is a row of `weight`, as above.
+        let lanes = sixteen(unsafe {
+            if take == 16 {
+                dots::<16, false>(core::array::from_fn(|r| base.add(r * IN)), x, 0)
+            } else {
+                let last = take - 1;
+                dots::<16, false>(core::array::from_fn(|r| base.add(r.min(last) * IN)), x, 0)
+            }
+        });
         let mask = (!0u32 >> (32 - take)) as u16;
         // SAFETY: the masked lanes are the `take` int32 from `o` of `init` and `out`.
         unsafe {
