@@ -163,10 +163,10 @@ fn anomaly_int8(model: &Model, r: Rounding) -> DeployedInt8 {
 
 /// `weight · weight_scale` and `bias · input_scale · weight_scale`, in `f32`.
 fn linear<const IN: usize, const OUT: usize>(q: &FullyConnected<IN, OUT>) -> Linear<IN, OUT> {
-    let s = &q.stage;
+    let s = q.stage();
     Linear {
-        weight: std::array::from_fn(|o| q.weight[o].map(|w| w as f32 * s.weight_scale[o])),
-        bias: std::array::from_fn(|o| q.bias[o] as f32 * s.input.scale * s.weight_scale[o]),
+        weight: std::array::from_fn(|o| q.weight()[o].map(|w| w as f32 * s.weight_scale[o])),
+        bias: std::array::from_fn(|o| q.bias()[o] as f32 * s.input.scale * s.weight_scale[o]),
     }
 }
 

@@ -96,7 +96,7 @@ fn a_quantized_mlp_computes_what_the_float_one_does() {
     let int8 = quantize(&model, train, Rounding::Float);
     // The input [0, 1] is quantized as TensorFlow Lite's converter does: 1/255, zero point -128.
     assert_eq!(int8.input, QuantParams::new(1.0 / 255.0, -128));
-    let out = int8.fc2.stage.output;
+    let out = int8.fc2.stage().output;
     let (mut worst, mut same_class) = (0.0f32, 0);
     for x in test {
         let want = model.forward(x);
@@ -166,15 +166,15 @@ fn weights_and_biases_are_quantized_as_tensorflow_lite_does() {
     for (op, weight, bias, scales) in [
         (
             op1,
-            fc1.weight.as_flattened(),
-            &fc1.bias[..],
-            &fc1.stage.weight_scale[..],
+            fc1.weight().as_flattened(),
+            &fc1.bias()[..],
+            &fc1.stage().weight_scale[..],
         ),
         (
             op2,
-            fc2.weight.as_flattened(),
-            &fc2.bias[..],
-            &fc2.stage.weight_scale[..],
+            fc2.weight().as_flattened(),
+            &fc2.bias()[..],
+            &fc2.stage().weight_scale[..],
         ),
     ] {
         let shape = case.tensor(op.inputs[1]).shape.clone();
@@ -203,8 +203,8 @@ fn weights_and_biases_are_quantized_as_tensorflow_lite_does() {
     let int8 = quantize(&model, &digits().0[start..end], Rounding::Float);
     assert_eq!(int8.input, input);
     for (ours, theirs) in [
-        (int8.fc1.stage.output, hidden),
-        (int8.fc2.stage.output, output),
+        (int8.fc1.stage().output, hidden),
+        (int8.fc2.stage().output, output),
     ] {
         assert_eq!(ours.zero_point, theirs.zero_point);
         assert!(

@@ -1,8 +1,8 @@
 /// `DigitNetInt8`: 2536 bytes of int8 weights and int32 biases, bit for bit.
 #[rustfmt::skip]
 pub const DIGITS_INT8: DigitNetInt8 = DigitNetInt8 {
-    hidden: ::nncore::quant::FullyConnected {
-        weight: [
+    hidden: ::nncore::quant::FullyConnected::new(
+        [
             [
                 -13, -8, -30, -49, -56, 2, -28, -10, 13, -127, -90, -13, -5, -16, -76, -62, 97, 12, 43, 108,
                 17, -58, -28, -9, 66, 64, 81, 44, 0, -39, 6, 47, 4, 56, 55, 2, 16, 37, 52, -11,
@@ -196,11 +196,11 @@ pub const DIGITS_INT8: DigitNetInt8 = DigitNetInt8 {
                 -5, 8, 21, 111,
             ],
         ],
-        bias: [
+        [
             7715, 10840, 4898, 6522, -2518, 2118, -3005, 3949, 8809, 8733, -66, 3234, 3988, 5550, 7744, -3429, -17428, 7108, 6868, 5493,
             8301, 10267, 5381, -1161, -139, -19235, 6060, 3747, 1947, 2237, 2776, 1791,
         ],
-        stage: ::nncore::quant::OutputStage::per_channel(
+        ::nncore::quant::OutputStage::per_channel(
             ::nncore::quant::QuantParams::new(0.003921569, -128),
             [
                 0.006946688, 0.005977727, 0.004468119, 0.007033322, 0.0062583834, 0.007641577, 0.007348787, 0.0047960267, 0.0062054032, 0.0072411043, 0.005310703, 0.0076485085, 0.0058756387, 0.0064172433, 0.0051460234, 0.006609193, 0.0011462112, 0.001095957, 0.007507234, 0.0089721745,
@@ -210,12 +210,12 @@ pub const DIGITS_INT8: DigitNetInt8 = DigitNetInt8 {
             ::nncore::quant::Activation::None,
             ::nncore::quant::Rounding::Double,
         ),
-    },
+    ),
     activ: ::nncore::quant::Relu {
         quant: ::nncore::quant::QuantParams::new(0.023952058, -128),
     },
-    output: ::nncore::quant::FullyConnected {
-        weight: [
+    output: ::nncore::quant::FullyConnected::new(
+        [
             [
                 8, -43, -10, -31, -99, 47, -81, -78, 29, 45, -48, 39, 56, 63, -56, -127, -2, 1, -56, 4,
                 42, 75, -127, -16, -114, -18, 56, -97, -64, -23, 10, -7,
@@ -257,13 +257,13 @@ pub const DIGITS_INT8: DigitNetInt8 = DigitNetInt8 {
                 -5, -43, 34, -5, -42, -15, -41, -10, -96, 2, 27, 32,
             ],
         ],
-        bias: [977, -1526, -534, -496, 127, 703, -565, -432, -50, 212],
-        stage: ::nncore::quant::OutputStage::per_channel(
+        [977, -1526, -534, -496, 127, 703, -565, -432, -50, 212],
+        ::nncore::quant::OutputStage::per_channel(
             ::nncore::quant::QuantParams::new(0.023952058, -128),
             [0.0085848365, 0.0074256524, 0.008625725, 0.008624622, 0.008379401, 0.008052963, 0.007364029, 0.0068031806, 0.008982151, 0.009764258],
             ::nncore::quant::QuantParams::new(0.16068244, 23),
             ::nncore::quant::Activation::None,
             ::nncore::quant::Rounding::Double,
         ),
-    },
+    ),
 };

@@ -141,7 +141,7 @@ pub fn rust_const<M: Module>(model: &M, ty: &str, name: &str) -> alloc::string::
 /// let mut source = String::new();
 /// nncore::export::write_rust_const_int8(&mut source, &int8, "NetInt8", "NET_INT8").unwrap();
 /// assert!(source.starts_with("/// `NetInt8`: 25 bytes of int8 weights and int32 biases"));
-/// assert!(source.contains("pub const NET_INT8: NetInt8 = NetInt8 {\n    0: ::nncore::quant::FullyConnected {"));
+/// assert!(source.contains("pub const NET_INT8: NetInt8 = NetInt8 {\n    0: ::nncore::quant::FullyConnected::new("));
 /// # Ok::<(), nncore::Error>(())
 /// ```
 ///

@@ -20,14 +20,23 @@ const ROWS: usize = 128;
 /// `weight` is `[[i8; IN]; OUT]`, TensorFlow Lite's `[out, in]` (and PyTorch's), row-major. The
 /// accumulator is int32 and wraps as TensorFlow Lite's does on two's-complement machines; the
 /// dot products run on the CPU's integer multiply-add where it has one ([`Kernel`]).
+///
+/// Built with [`FullyConnected::new`] and read with its accessors: on x86-64 the layer keeps,
+/// beside its bias, the bias of the sums the VNNI kernels compute (of `x + 128`, with
+/// `(128 + zx) · Σ_i weight[o][i]` taken off once, at construction), so its parts are not
+/// changed apart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FullyConnected<const IN: usize, const OUT: usize> {
     /// `weight[o][i]` connects input `i` to output `o`; symmetric (zero point 0).
-    pub weight: [[i8; IN]; OUT],
+    weight: [[i8; IN]; OUT],
     /// One bias per output, at scale `input.scale · weight_scale[o]`.
-    pub bias: [i32; OUT],
+    bias: [i32; OUT],
     /// Zero points, rescale and activation clamp.
-    pub stage: OutputStage<OUT>,
+    stage: OutputStage<OUT>,
+    /// `bias[o] − (128 + zx) · Σ_i weight[o][i]`, wrapping: the start of the sums of
+    /// `weight[o][i] · (x[i] + 128)`, `vpdpbusd`'s unsigned inputs, which then need no row sums.
+    #[cfg(target_arch = "x86_64")]
+    unsigned_bias: [i32; OUT],
 }
 
 impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
@@ -35,10 +44,53 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     #[must_use]
     pub const fn new(weight: [[i8; IN]; OUT], bias: [i32; OUT], stage: OutputStage<OUT>) -> Self {
         FullyConnected {
+            #[cfg(target_arch = "x86_64")]
+            unsigned_bias: unsigned_bias(&weight, &bias, stage.input.zero_point),
             weight,
             bias,
             stage,
         }
+    }
+
+    /// `weight[o][i]` connects input `i` to output `o`; symmetric (zero point 0).
+    #[must_use]
+    #[inline]
+    pub const fn weight(&self) -> &[[i8; IN]; OUT] {
+        &self.weight
+    }
+
+    /// One bias per output, at scale `input.scale · weight_scale[o]`.
+    #[must_use]
+    #[inline]
+    pub const fn bias(&self) -> &[i32; OUT] {
+        &self.bias
+    }
+
+    /// Zero points, rescale and activation clamp.
+    #[must_use]
+    #[inline]
+    pub const fn stage(&self) -> &OutputStage<OUT> {
+        &self.stage
+    }
+
+    /// The weights, biases and output stage, to change and build anew with
+    /// [`FullyConnected::new`].
+    #[must_use]
+    pub fn into_parts(self) -> ([[i8; IN]; OUT], [i32; OUT], OutputStage<OUT>) {
+        (self.weight, self.bias, self.stage)
+    }
+
+    /// The sums' start and the offset of the inputs for `kernel`: on x86-64 the VNNI kernels
+    /// sum `w · (x + 128)` from the bias with `(128 + zx) · Σ w` taken off (at construction),
+    /// the others `w · (x − zx)` from the bias. Both give the same sums, wrapping.
+    #[inline]
+    fn start(&self, kernel: Kernel) -> (&[i32; OUT], i32) {
+        #[cfg(target_arch = "x86_64")]
+        if kernel.takes_row_sums() {
+            return (&self.unsigned_bias, 128);
+        }
+        let _ = kernel;
+        (&self.bias, self.stage.input_offset())
     }
 
     /// The int32 accumulators, bias included, before the output stage.
@@ -51,8 +103,9 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     /// same sums.
     #[must_use]
     pub fn accumulate_with(&self, x: &[i8; IN], kernel: Kernel) -> [i32; OUT] {
-        let mut acc = self.bias;
-        kernel.rows(&self.weight, x, self.stage.input_offset(), &mut acc);
+        let (start, offset) = self.start(kernel);
+        let mut acc = *start;
+        kernel.rows(&self.weight, x, offset, &mut acc);
         acc
     }
 
@@ -88,19 +141,18 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     /// whatever `OUT` is.
     pub fn forward_into_with(&self, x: &[i8; IN], kernel: Kernel, y: &mut [i8; OUT]) {
         let vector = self.stage.vector(kernel);
+        let (start, offset) = self.start(kernel);
         if OUT <= ROWS {
             // One block: the sums built where they stay (not returned by value, which copied
             // them), from the bias (not a copy of it).
             let mut acc = [const { MaybeUninit::uninit() }; OUT];
-            let offset = self.stage.input_offset();
-            let acc = kernel.rows_into(&self.weight, x, offset, &self.bias, &mut acc);
+            let acc = kernel.rows_into(&self.weight, x, offset, start, &mut acc);
             self.stage.finish_block_into(0, acc, vector, y);
             return;
         }
         let mut acc = [const { MaybeUninit::uninit() }; ROWS];
-        let blocks = self.weight.chunks(ROWS).zip(self.bias.chunks(ROWS));
+        let blocks = self.weight.chunks(ROWS).zip(start.chunks(ROWS));
         for (k, ((weight, bias), y)) in blocks.zip(y.chunks_mut(ROWS)).enumerate() {
-            let offset = self.stage.input_offset();
             let acc = kernel.rows_into(weight, x, offset, bias, &mut acc[..bias.len()]);
             self.stage.finish_block_into(k * ROWS, acc, vector, y);
         }
@@ -108,6 +160,28 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
 
     /// Multiply-adds of one forward pass: `IN · OUT`.
     pub const MULTIPLY_ADDS: usize = IN * OUT;
+}
+
+/// `bias[o] − (128 + zero_point) · Σ_i weight[o][i]` for every row, wrapping.
+#[cfg(target_arch = "x86_64")]
+const fn unsigned_bias<const IN: usize, const OUT: usize>(
+    weight: &[[i8; IN]; OUT],
+    bias: &[i32; OUT],
+    zero_point: i8,
+) -> [i32; OUT] {
+    let k = 128 + zero_point as i32;
+    let mut out = *bias;
+    let mut o = 0;
+    while o < OUT {
+        let (row, mut sum, mut i) = (&weight[o], 0i32, 0);
+        while i < IN {
+            sum = sum.wrapping_add(row[i] as i32);
+            i += 1;
+        }
+        out[o] = bias[o].wrapping_sub(k.wrapping_mul(sum));
+        o += 1;
+    }
+    out
 }
 
 impl<const IN: usize, const OUT: usize> QuantLayer<[i8; IN], [i8; OUT]>
@@ -164,10 +238,11 @@ mod tests {
         // Row 0: 1·0 − 2·3 + 3·(−3) = −15, + 10 = −5.
         assert_eq!(layer.accumulate(&x), [-5, -7]);
         assert_eq!(layer.forward(&x), [-6, -8]);
-        let relu = FullyConnected {
-            stage: OutputStage::per_tensor(input, 0.25, output, Activation::Relu, Rounding::Double),
-            ..layer
-        };
+        let relu = FullyConnected::new(
+            *layer.weight(),
+            *layer.bias(),
+            OutputStage::per_tensor(input, 0.25, output, Activation::Relu, Rounding::Double),
+        );
         assert_eq!(relu.forward(&x), [-1, -1]);
     }
 
@@ -220,5 +295,95 @@ mod tests {
                 assert_eq!(y, want, "{kernel:?} {rounding:?}");
             }
         }
+    }
+
+    /// Each output's sum in `i64` from the parts as given: `bias + Σ w · (x − zx)`, wrapped.
+    fn reference<const IN: usize, const OUT: usize>(
+        layer: &FullyConnected<IN, OUT>,
+        x: &[i8; IN],
+    ) -> [i32; OUT] {
+        let zx = layer.stage().input.zero_point as i64;
+        core::array::from_fn(|o| {
+            let dot: i64 = (layer.weight()[o].iter().zip(x))
+                .map(|(&w, &x)| w as i64 * (x as i64 - zx))
+                .sum();
+            (layer.bias()[o] as i64 + dot) as i32
+        })
+    }
+
+    /// A layer built with `new` (the VNNI kernels' bias derived from its weights, bias and
+    /// input zero point, rows' sums large and small, every input zero point's correction
+    /// among them) sums as the reference does with every kernel, through `accumulate` and
+    /// `forward`; rebuilt from its parts with another zero point, again.
+    #[test]
+    fn the_derived_bias_sums_as_the_reference_with_every_kernel() {
+        use crate::quant::kernel::KERNELS;
+        const IN: usize = 70;
+        const OUT: usize = 19;
+        let mut seed = 11u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 24) as u8 as i8
+        };
+        // Row 0 all 127, row 1 all −128: the largest sums of weights either way.
+        let weight: [[i8; IN]; OUT] = core::array::from_fn(|o| match o {
+            0 => [127; IN],
+            1 => [-128; IN],
+            _ => core::array::from_fn(|_| next()),
+        });
+        let x: [i8; IN] = core::array::from_fn(|_| next());
+        let bias: [i32; OUT] = core::array::from_fn(|o| (o as i32 - 9) * 1013);
+        let output = QuantParams::new(0.5, 3);
+        for zero_point in [-128, -127, -5, 0, 77, 127] {
+            let input = QuantParams::new(0.01, zero_point);
+            let stage =
+                OutputStage::per_tensor(input, 0.01, output, Activation::None, Rounding::Double);
+            let layer = FullyConnected::new(weight, bias, stage);
+            let want = reference(&layer, &x);
+            let y: [i8; OUT] = core::array::from_fn(|o| stage.finish(o, want[o]));
+            for kernel in KERNELS {
+                assert_eq!(
+                    layer.accumulate_with(&x, kernel),
+                    want,
+                    "{kernel:?} {zero_point}"
+                );
+                assert_eq!(layer.forward_with(&x, kernel), y, "{kernel:?} {zero_point}");
+            }
+            let (w, b, mut s) = layer.clone().into_parts();
+            assert_eq!((w, b, s), (weight, bias, stage));
+            s.input = QuantParams::new(0.01, zero_point.wrapping_add(1));
+            let rebuilt = FullyConnected::new(w, b, s);
+            let want = reference(&rebuilt, &x);
+            for kernel in KERNELS {
+                assert_eq!(
+                    rebuilt.accumulate_with(&x, kernel),
+                    want,
+                    "{kernel:?} rebuilt"
+                );
+            }
+        }
+    }
+
+    /// The test above sees the derived bias: one changed by 1 changes the VNNI kernels' sums
+    /// (on every x86-64 CPU: without VNNI the portable loop runs on the same terms).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn a_wrong_derived_bias_shows() {
+        let input = QuantParams::new(0.01, 9);
+        let stage = OutputStage::per_tensor(input, 0.01, input, Activation::None, Rounding::Double);
+        let layer = FullyConnected::new([[5, -7, 3], [1, 2, 3]], [100, -100], stage);
+        let x = [4, -3, 120];
+        let mut broken = layer.clone();
+        broken.unsigned_bias[1] = broken.unsigned_bias[1].wrapping_add(1);
+        for kernel in [Kernel::AvxVnni, Kernel::Avx512Vnni] {
+            let good = layer.accumulate_with(&x, kernel);
+            assert_eq!(good, reference(&layer, &x), "{kernel:?}");
+            let bad = broken.accumulate_with(&x, kernel);
+            assert_eq!(bad, [good[0], good[1].wrapping_add(1)], "{kernel:?}");
+        }
+        assert_eq!(
+            broken.accumulate_with(&x, Kernel::Portable),
+            reference(&layer, &x)
+        );
     }
 }

@@ -19,15 +19,15 @@
 //!   The inputs become unsigned as `u = x + 128` (their sign bit flipped), and `Σ w·(x − zx) =
 //!   Σ w·u − (128 + zx)·Σ w`. The row sums `Σ w` come with the call where the caller has them
 //!   (a convolution sums its rows once per forward, then runs them at every output position);
-//!   otherwise (a fully connected layer, one row product per call) `vpdpbusd` adds `(128 + zx)
-//!   · w` into a second accumulator beside `u · w`, from the same loaded weights. Caching them
-//!   in the layer would let them go stale when its public weights change.
+//!   otherwise `vpdpbusd` adds `(128 + zx) · w` into a second accumulator beside `u · w`, from
+//!   the same loaded weights. A fully connected layer needs neither: it keeps `bias − (128 +
+//!   zx) · Σ w` from its construction and calls the kernel with an offset of 128 (`Σ w·u`).
 //!
 //! A fully connected layer runs its rows against one input, each row's products in a vector of
 //! its own; on AVX-512 VNNI sixteen rows at a time, their vectors reduced together into one
 //! vector of sixteen sums (`kernel/sixteen.rs`), elsewhere four rows at a time, each row's sum
-//! reduced across lanes. Where the input's zero point is −128, `(128 + zx) · Σ w` is 0 and the
-//! second `vpdpbusd` is left out.
+//! reduced across lanes. Where the input's zero point is −128 (or the offset 128), `(128 + zx)
+//! · Σ w` is 0 and the second `vpdpbusd` is left out.
 //!
 //! A convolution of one group on AVX-512 VNNI instead puts sixteen output channels in the lanes
 //! (`conv_lanes.rs`): its weights are packed once per call ([`Kernel::pack`], four weights of
@@ -143,7 +143,8 @@ impl Kernel {
 
     /// `out[o]` set to `init[o]` plus the dot product of `weight[o]` with `x` offset by
     /// `offset`, wrapping, every sum written and returned: [`Kernel::rows_slice`] from `init`,
-    /// which the DSP extension's kernel reads in place of a copy.
+    /// which the DSP extension's kernel reads in place of a copy, as AVX-512 VNNI's does with an
+    /// offset of 128 (a fully connected layer's: its row length fixed at compile time).
     ///
     /// # Panics
     /// If `out` or `init` is not as long as `weight`.
@@ -162,6 +163,11 @@ impl Kernel {
             return arm::rows_into::<IN, 1, 1>(weight.as_flattened(), x, offset, init, out);
         }
         assert_eq!(init.len(), out.len(), "one start a row");
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if self == Kernel::Avx512Vnni && offset == 128 && IN > 0 && avx512_vnni_available() {
+            // SAFETY: the CPU runs the kernel, checked here; the lengths were checked above.
+            return unsafe { sixteen::rows_unsigned_into(weight, x, init, out) };
+        }
         for (out, &init) in out.iter_mut().zip(init) {
             out.write(init);
         }

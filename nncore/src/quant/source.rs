@@ -3,8 +3,9 @@
 //! ([`Int8Model`]).
 //!
 //! The source is a constant expression with the layer's exact values and absolute paths
-//! (`::nncore::quant::FullyConnected { .. }`), so a model exported by
-//! [`crate::export::write_rust_const_int8`] compiles into a `const` anywhere, `no_std` included.
+//! (`::nncore::quant::Conv2d { .. }`, `::nncore::quant::FullyConnected::new(..)`), so a model
+//! exported by [`crate::export::write_rust_const_int8`] compiles into a `const` anywhere,
+//! `no_std` included.
 
 use core::fmt::{self, Write};
 
@@ -205,6 +206,13 @@ impl<T: Literal> Arg for T {
 /// `name: value,` on a line of its own, indented, in a struct expression.
 fn field<T: Literal>(out: &mut dyn Write, name: &str, value: &T) -> fmt::Result {
     write!(out, "\n    {name}: ")?;
+    value.write(&mut Indented(out))?;
+    out.write_str(",")
+}
+
+/// `\n    value,`: an argument of a call, one a line.
+fn argument<T: Literal>(out: &mut dyn Write, value: &T) -> fmt::Result {
+    out.write_str("\n    ")?;
     value.write(&mut Indented(out))?;
     out.write_str(",")
 }

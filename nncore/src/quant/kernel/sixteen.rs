@@ -73,6 +73,51 @@ pub(super) unsafe fn rows_avx512_vnni(
     }
 }
 
+/// A fully connected layer's sums on AVX-512 VNNI, its row length `IN` known at compile time
+/// (the loop over a row's blocks unrolled, no mask computed at run time): `out[o] = init[o] +
+/// Σ_i weight[o][i] · u[i]`, `u = x + 128`, wrapping, sixteen rows at a time, the last one to
+/// fifteen rows as sixteen (the last row repeated, its sums not stored). Each group's sums go
+/// from `init` to `out` in one masked load and store. Returns `out`, every value written.
+///
+/// # Safety
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `init` and `out` as long as
+/// `weight`; `IN > 0`.
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn rows_unsigned_into<'a, const IN: usize>(
+    weight: &[[i8; IN]],
+    x: &[i8; IN],
+    init: &[i32],
+    out: &'a mut [core::mem::MaybeUninit<i32>],
+) -> &'a mut [i32] {
+    let rows = weight.len();
+    let mut o = 0;
+    while o < rows {
+        let take = (rows - o).min(16);
+        // Row `o + r` (the last one past `take`): `IN` bytes, inside `weight`
+        // (`o + take <= rows`). A whole group's rows are at fixed distances from the first.
+        let base = weight[o..].as_ptr().cast::<i8>();
+        // SAFETY: each row pointer is a row of `weight`, as above.
+        let lanes = sixteen(unsafe {
+            if take == 16 {
+                dots::<16, false>(core::array::from_fn(|r| base.add(r * IN)), x, 0)
+            } else {
+                let last = take - 1;
+                dots::<16, false>(core::array::from_fn(|r| base.add(r.min(last) * IN)), x, 0)
+            }
+        });
+        let mask = (!0u32 >> (32 - take)) as u16;
+        // SAFETY: the masked lanes are the `take` int32 from `o` of `init` and `out`.
+        unsafe {
+            let start = _mm512_maskz_loadu_epi32(mask, init.as_ptr().add(o));
+            let sum = _mm512_add_epi32(start, lanes);
+            _mm512_mask_storeu_epi32(out.as_mut_ptr().add(o).cast(), mask, sum);
+        }
+        o += take;
+    }
+    // SAFETY: every value of `out` was written above.
+    unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr().cast(), rows) }
+}
+
 /// One vector a row whose lanes add up to `Σ w · u` (with `FIX`, `Σ w · (u − k)`), `u = x + 128`.
 ///
 /// # Safety

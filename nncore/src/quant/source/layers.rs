@@ -3,7 +3,7 @@
 
 use core::fmt::{self, Write};
 
-use super::{Int8Layer, field, window};
+use super::{Int8Layer, argument, field, window};
 use crate::quant::conv::Conv2d;
 use crate::quant::conv1d::Conv1d;
 use crate::quant::depthwise::DepthwiseConv2d;
@@ -17,19 +17,20 @@ impl<const IN: usize, const OUT: usize> Int8Layer for FullyConnected<IN, OUT> {
     const WEIGHT_BYTES: usize = IN * OUT + 4 * OUT;
 
     fn input_params(&self) -> QuantParams {
-        self.stage.input
+        self.stage().input
     }
 
     fn output_params(&self) -> QuantParams {
-        self.stage.output
+        self.stage().output
     }
 
+    /// A call of [`FullyConnected::new`], which derives what the layer keeps beside its parts.
     fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
-        out.write_str("::nncore::quant::FullyConnected {")?;
-        field(out, "weight", &self.weight)?;
-        field(out, "bias", &self.bias)?;
-        field(out, "stage", &self.stage)?;
-        out.write_str("\n}")
+        out.write_str("::nncore::quant::FullyConnected::new(")?;
+        argument(out, self.weight())?;
+        argument(out, self.bias())?;
+        argument(out, self.stage())?;
+        out.write_str("\n)")
     }
 }
 
