@@ -232,7 +232,7 @@ fn by_columns<
         || {
             if let Some(dbias) = dbias {
                 for dy in dy.chunks_exact(per_y) {
-                    super::small::bias_grad::<WO>(dy, dbias);
+                    small::bias_grad::<WO>(dy, dbias);
                 }
             }
             part(0..per.min(ipg));
