@@ -109,6 +109,7 @@ fn layout<const KW: usize>(s: &Shape<'_>) -> Option<Blocks> {
 }
 
 /// Whether [`backward_columns`] takes the layer (else `panel.rs` does).
+#[cfg(feature = "rayon")]
 pub(super) fn fits<const KW: usize>(s: &Shape<'_>) -> bool {
     s.outputs() == 0 || layout::<KW>(s).is_some()
 }
