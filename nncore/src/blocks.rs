@@ -325,6 +325,16 @@ pub fn add_assign_batch<T: Tensor>(acc: &mut [T], g: &[T]) {
     });
 }
 
+/// `dst = src` over a batch: the gradient of a sum, passed to each of its inputs.
+#[inline]
+pub fn copy_batch<T: Tensor>(dst: &mut [T], src: &[T]) {
+    let (dst, src) = (T::flat_batch_mut(dst), T::flat_batch(src));
+    let n = dst.len().min(src.len());
+    crate::kernels::elementwise(&mut dst[..n], 1, |start, dst| {
+        dst.copy_from_slice(&src[start..start + dst.len()]);
+    });
+}
+
 /// The output gradients of a block's samples `ys`, from `loss_grad`, into `dys`.
 #[inline(always)]
 pub fn output_grads<Y: Tensor>(ys: &[Y], dys: &mut [Y], mut loss_grad: impl FnMut(usize, &Y) -> Y) {

@@ -92,7 +92,7 @@ pub mod __private {
     pub use crate::__with_alloc as with_alloc;
     pub use crate::blocks::{
         Passes, add, add_assign, add_assign_batch, add_batch, backward_blocks,
-        backward_loss_blocks, backward_one, check_arena, eval_backward, forward_blocks,
+        backward_loss_blocks, backward_one, check_arena, copy_batch, eval_backward, forward_blocks,
         forward_one, output_grads, take,
     };
     pub use crate::fmt::{Printed, Spelled, Written, write_module};

@@ -204,7 +204,7 @@ fn pieces(plan: &Plan) -> Pieces {
                     let add = |j: usize, v: usize| {
                         let needed = needed(v);
                         let (carve, dst, add) = target(k, j, v);
-                        quote!(if #needed { #carve (#dst).copy_from_slice(&*#g_out); #add })
+                        quote!(if #needed { #carve ::nncore::__private::copy_batch(#dst, &*#g_out); #add })
                     };
                     let (first, second) = (add(0, p), add(1, q));
                     quote!(#first #second)

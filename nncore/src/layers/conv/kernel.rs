@@ -35,7 +35,7 @@
 //! would hold: the same products, in the same order.
 //!
 //! `batch.rs` is what the layers call: these functions, or with the `rayon` feature the
-//! same split over threads (samples, or output channels for the parameter gradients).
+//! same split over threads (samples, or input or output channels for the parameter gradients).
 //!
 //! # Summation order
 //!

@@ -93,32 +93,61 @@ pub(super) fn backward_weight<const KW: usize>(
     dy: &[f32],
     dw: &mut [f32],
 ) {
+    let (ipg, k) = (s.geo.in_per_group, s.geo.in_per_group * s.taps());
+    if backward_columns::<KW>(isa, s, x, dy, 0..ipg, dw, k).is_none() {
+        super::panel::backward_weight(isa, s, x, dy, dw);
+    }
+}
+
+/// The blocks [`backward_columns`] reads the input in, if the layer fits them.
+fn layout<const KW: usize>(s: &Shape<'_>) -> Option<Blocks> {
+    let g = s.geo;
+    let ([ho, wo], [kh, _]) = (s.output, s.kernel);
+    let reach = |rows: usize| (rows - 1) * g.stride[0] + (kh - 1) * g.dilation[0] + 1;
+    let width = |c: usize| (c - 1) * g.stride[1] + (KW - 1) * g.dilation[1] + 1;
+    blocks(g.in_per_group, ho, wo, width, reach).filter(|_| KW <= MAX_TAPS)
+}
+
+/// Whether [`backward_columns`] takes the layer (else `panel.rs` does).
+#[cfg(feature = "rayon")]
+pub(super) fn fits<const KW: usize>(s: &Shape<'_>) -> bool {
+    s.outputs() == 0 || layout::<KW>(s).is_some()
+}
+
+/// [`backward_weight`]'s columns of the input channels `cs` of each group: `dw` holds them,
+/// `ldc` floats an output channel, from channel `cs.start`'s first. The sums and their order
+/// are [`backward_weight`]'s. `None`, doing nothing, if the layer does not fit the blocks.
+pub(super) fn backward_columns<const KW: usize>(
+    isa: Isa,
+    s: &Shape<'_>,
+    x: &[f32],
+    dy: &[f32],
+    cs: core::ops::Range<usize>,
+    dw: &mut [f32],
+    ldc: usize,
+) -> Option<()> {
     let g = s.geo;
     let ([h, w], [ho, wo], [kh, _]) = (s.input, s.output, s.kernel);
     let (ipg, taps, positions) = (g.in_per_group, s.taps(), s.outputs());
-    let k = ipg * taps;
     let opg = (dy.len() / positions.max(1)) / g.groups;
-    if positions == 0 || k == 0 || opg == 0 {
-        return;
+    if positions == 0 || cs.is_empty() || taps == 0 || opg == 0 {
+        return Some(());
     }
-    let (sh, dh) = (g.stride[0], g.dilation[0]);
-    let reach = |rows: usize| (rows - 1) * sh + (kh - 1) * dh + 1;
-    let width = |c: usize| (c - 1) * g.stride[1] + (KW - 1) * g.dilation[1] + 1;
-    let Some(b) = blocks(ipg, ho, wo, width, reach).filter(|_| KW <= MAX_TAPS) else {
-        return super::panel::backward_weight(isa, s, x, dy, dw);
-    };
+    let sh = g.stride[0];
+    let reach = |rows: usize| (rows - 1) * sh + (kh - 1) * g.dilation[0] + 1;
+    let b = layout::<KW>(s)?;
     let mut padded = [0.0; PANEL + SLACK];
     let mut panel = [0.0; PANEL];
     for group in 0..g.groups {
         let x = &x[group * ipg * s.inputs()..][..ipg * s.inputs()];
         let dy = &dy[group * opg * positions..][..opg * positions];
-        let dw = &mut dw[group * opg * k..];
+        let dw = &mut dw[group * opg * ldc..];
         for oh0 in (0..ho).step_by(b.rows) {
             let rows = b.rows.min(ho - oh0);
             for ow0 in (0..wo).step_by(b.columns) {
                 let columns = b.columns.min(wo - ow0);
-                for c0 in (0..ipg).step_by(b.channels) {
-                    let channels = b.channels.min(ipg - c0);
+                for c0 in cs.clone().step_by(b.channels) {
+                    let channels = b.channels.min(cs.end - c0);
                     let used = &mut padded[..channels * reach(rows) * b.width];
                     used.fill(0.0);
                     let first = (ow0 * g.stride[1]) as isize - g.padding[1] as isize;
@@ -136,7 +165,8 @@ pub(super) fn backward_weight<const KW: usize>(
                         columns,
                         channels,
                         dy: &dy[oh0 * wo + ow0..],
-                        j0: c0 * taps,
+                        j0: (c0 - cs.start) * taps,
+                        ldc,
                         outputs: opg,
                     };
                     block.accumulate::<KW>(isa, s, &padded, &mut panel, dw);
@@ -144,6 +174,7 @@ pub(super) fn backward_weight<const KW: usize>(
             }
         }
     }
+    Some(())
 }
 
 /// One padded panel's share of the weight gradient.
@@ -155,8 +186,9 @@ struct Block<'a> {
     channels: usize,
     /// The output gradient from the block's first position on, `positions` a channel.
     dy: &'a [f32],
-    /// The weight column of the panel's first channel.
+    /// The column of `dw` of the panel's first channel, and floats an output channel.
     j0: usize,
+    ldc: usize,
     /// Output channels in the group.
     outputs: usize,
 }
@@ -173,8 +205,7 @@ impl Block<'_> {
         dw: &mut [f32],
     ) {
         let g = s.geo;
-        let (kh, taps, positions) = (s.kernel[0], s.taps(), s.outputs());
-        let (k, opg) = (g.in_per_group * taps, self.outputs);
+        let (kh, positions, opg) = (s.kernel[0], s.outputs(), self.outputs);
         let kernel_rows = self.channels * kh;
         let panel_rows = (self.rows - 1) * g.stride[0] + (kh - 1) * g.dilation[0] + 1;
         let n = self.rows * self.columns;
@@ -220,7 +251,7 @@ impl Block<'_> {
                     b,
                     b_rows: &rows,
                     b_gap: rows.len() * cols,
-                    ldc: k,
+                    ldc: self.ldc,
                     m: opg,
                     n: cols,
                     k: m,

@@ -1,6 +1,6 @@
 //! Split over threads (the `rayon` feature), every convolution gives the bits of one thread:
-//! samples split for the forward and the input gradient, output channels (or groups) for the
-//! parameter gradients.
+//! samples split for the forward and the input gradient, input channels, output channels or
+//! groups for the parameter gradients.
 
 extern crate std;
 use super::values;
@@ -57,9 +57,17 @@ fn threads_give_the_bits_of_one() {
         padding: [1, 1],
         dilation: [1, 1],
     };
-    // 24 output channels (shares of 16 and 8), 7 samples (shares of 4 and 3).
+    // 7 samples (shares of 4 and 3), 16 input channels (shares of 8).
     let dense = geo(16, 1);
     assert!(run::<16, 3>(1, dense, 24, 7) == run::<16, 3>(2, dense, 24, 7));
+    // Shares of 4, 4 and 2 input channels; of 32, each in two runs on the thread's stack.
+    let uneven = geo(10, 1);
+    assert!(run::<16, 3>(1, uneven, 24, 8) == run::<16, 3>(3, uneven, 24, 8));
+    let wide = geo(64, 1);
+    assert!(run::<8, 3>(1, wide, 64, 2) == run::<8, 3>(2, wide, 64, 2));
+    // 3 input channels, too few for even shares: 24 output channels in shares of 16 and 8.
+    let narrow = geo(3, 1);
+    assert!(run::<32, 3>(1, narrow, 24, 8) == run::<32, 3>(2, narrow, 24, 8));
     // Depthwise, 12 groups: shares of 4 whole groups, and of 4, 4 and 2 samples.
     let depthwise = geo(1, 12);
     assert!(run::<64, 3>(1, depthwise, 12, 10) == run::<64, 3>(3, depthwise, 12, 10));
