@@ -347,6 +347,8 @@ mod prepared;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod sixteen;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod sixteen_stage;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod stage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod strided;
