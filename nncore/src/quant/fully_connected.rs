@@ -84,7 +84,7 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     /// sum `w · (x + 128)` from the bias with `(128 + zx) · Σ w` taken off (at construction),
     /// the others `w · (x − zx)` from the bias. Both give the same sums, wrapping.
     #[inline]
-    fn start(&self, kernel: Kernel) -> (&[i32; OUT], i32) {
+    pub(crate) fn start(&self, kernel: Kernel) -> (&[i32; OUT], i32) {
         #[cfg(target_arch = "x86_64")]
         if kernel.takes_row_sums() {
             return (&self.unsigned_bias, 128);

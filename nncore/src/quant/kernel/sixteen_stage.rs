@@ -124,3 +124,84 @@ unsafe fn rows_staged<const IN: usize>(
     // SAFETY: as this function's.
     unsafe { rows_unsigned_each(weight, x, init, each) };
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::quant::{
+        Activation, FullyConnected, Kernel, Multiplier, OutputStage, QuantParams, Rounding,
+    };
+
+    /// A layer of random weights and inputs, a scale a channel; `exact`: one scale for all,
+    /// `input.scale · weight_scale / output.scale` exactly 1/2, so that every odd sum is a tie
+    /// (the `double` rounding's exact path); `odd`: channel 3's multiplier one the vector
+    /// stages leave to the scalar one (a mantissa of `i32::MIN`).
+    fn layer<const IN: usize, const OUT: usize>(
+        seed: u32,
+        rounding: Rounding,
+        activation: Activation,
+        exact: bool,
+        odd: bool,
+    ) -> (FullyConnected<IN, OUT>, [i8; IN]) {
+        let mut seed = seed;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 24) as u8 as i8
+        };
+        let weight: [[i8; IN]; OUT] = core::array::from_fn(|_| core::array::from_fn(|_| next()));
+        let x: [i8; IN] = core::array::from_fn(|_| next());
+        let bias: [i32; OUT] = core::array::from_fn(|o| (o as i32 - 150) * 37);
+        let (input, output) = (QuantParams::new(0.04, -9), QuantParams::new(0.2, 5));
+        let mut stage = if exact {
+            let (input, output) = (QuantParams::new(0.5, -9), QuantParams::new(1.0, 5));
+            OutputStage::per_tensor(input, 1.0, output, activation, rounding)
+        } else {
+            let scales: [f32; OUT] = core::array::from_fn(|o| 0.0005 + 0.0001 * (o % 97) as f32);
+            OutputStage::per_channel(input, scales, output, activation, rounding)
+        };
+        if odd && OUT > 3 {
+            stage.multiplier[3] = Multiplier {
+                mantissa: i32::MIN,
+                shift: -9,
+            };
+        }
+        (FullyConnected::new(weight, bias, stage), x)
+    }
+
+    /// Every output of the fused sums and stage against the portable sums and the scalar
+    /// stage, for each rounding and activation, with and without the scalar stage's lanes.
+    fn check<const IN: usize, const OUT: usize>(seed: u32) {
+        let fused = super::super::avx512_vnni_available();
+        for rounding in [Rounding::Double, Rounding::Single, Rounding::Float] {
+            for activation in [Activation::None, Activation::Relu, Activation::Relu6] {
+                for (exact, odd) in [(false, false), (true, false), (false, true)] {
+                    let (layer, x) = layer::<IN, OUT>(seed, rounding, activation, exact, odd);
+                    let acc = layer.accumulate_with(&x, Kernel::Portable);
+                    let want: [i8; OUT] = core::array::from_fn(|o| layer.stage().finish(o, acc[o]));
+                    let (start, offset) = layer.start(Kernel::Avx512Vnni);
+                    let mut y = [0i8; OUT];
+                    let view = layer.stage().view();
+                    let ran = Kernel::Avx512Vnni
+                        .rows_staged_into(layer.weight(), &x, offset, start, &view, &mut y);
+                    assert_eq!(ran, fused, "fused where the CPU runs AVX-512 VNNI");
+                    if ran {
+                        let case = (IN, OUT, rounding, activation, exact, odd);
+                        assert_eq!(y, want, "{case:?}");
+                    }
+                    assert_eq!(layer.forward_with(&x, Kernel::Avx512Vnni), want);
+                }
+            }
+        }
+    }
+
+    /// Widths around the groups of sixteen and past a block of 128 outputs, rows shorter than
+    /// a 64-byte block, at one and past it.
+    #[test]
+    fn the_fused_stage_gives_the_scalar_stage_of_the_portable_sums() {
+        check::<5, 1>(1);
+        check::<64, 15>(2);
+        check::<70, 16>(3);
+        check::<37, 17>(4);
+        check::<128, 33>(5);
+        check::<9, 300>(6);
+    }
+}
