@@ -180,8 +180,14 @@ mod tests {
                     let (start, offset) = layer.start(Kernel::Avx512Vnni);
                     let mut y = [0i8; OUT];
                     let view = layer.stage().view();
-                    let ran = Kernel::Avx512Vnni
-                        .rows_staged_into(layer.weight(), &x, offset, start, &view, &mut y);
+                    let ran = Kernel::Avx512Vnni.rows_staged_into(
+                        layer.weight(),
+                        &x,
+                        offset,
+                        start,
+                        &view,
+                        &mut y,
+                    );
                     assert_eq!(ran, fused, "fused where the CPU runs AVX-512 VNNI");
                     if ran {
                         let case = (IN, OUT, rounding, activation, exact, odd);

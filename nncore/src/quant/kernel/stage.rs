@@ -146,8 +146,7 @@ pub(super) unsafe fn finish_lanes(
     // RoundingDivideByPOT by 2^e (e = 0 leaves `high` as it is).
     let mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one);
     let remainder = _mm512_and_si512(high, mask);
-    let threshold =
-        _mm512_sub_epi32(_mm512_srai_epi32::<1>(mask), _mm512_srai_epi32::<31>(high));
+    let threshold = _mm512_sub_epi32(_mm512_srai_epi32::<1>(mask), _mm512_srai_epi32::<31>(high));
     let up = _mm512_cmpgt_epi32_mask(remainder, threshold);
     let down = _mm512_srav_epi32(high, e);
     let scaled = _mm512_mask_add_epi32(down, up, down, one);
