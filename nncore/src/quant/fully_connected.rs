@@ -84,7 +84,7 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     /// sum `w · (x + 128)` from the bias with `(128 + zx) · Σ w` taken off (at construction),
     /// the others `w · (x − zx)` from the bias. Both give the same sums, wrapping.
     #[inline]
-    fn start(&self, kernel: Kernel) -> (&[i32; OUT], i32) {
+    pub(crate) fn start(&self, kernel: Kernel) -> (&[i32; OUT], i32) {
         #[cfg(target_arch = "x86_64")]
         if kernel.takes_row_sums() {
             return (&self.unsigned_bias, 128);
@@ -136,12 +136,17 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
         y
     }
 
-    /// [`FullyConnected::forward_with`] written into `y`, 128 outputs at a time: a block's sums,
-    /// then its output stage, so that at most 128 int32 sums (512 bytes) are on the stack
-    /// whatever `OUT` is.
+    /// [`FullyConnected::forward_with`] written into `y`. On AVX-512 VNNI each group of sixteen
+    /// sums goes through the output stage while in a register; elsewhere 128 outputs at a time,
+    /// a block's sums then its output stage, so that at most 128 int32 sums (512 bytes) are on
+    /// the stack whatever `OUT` is.
     pub fn forward_into_with(&self, x: &[i8; IN], kernel: Kernel, y: &mut [i8; OUT]) {
-        let vector = self.stage.vector(kernel);
         let (start, offset) = self.start(kernel);
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if kernel.rows_staged_into(&self.weight, x, offset, start, &self.stage.view(), y) {
+            return;
+        }
+        let vector = self.stage.vector(kernel);
         if OUT <= ROWS {
             // One block: the sums built where they stay (not returned by value, which copied
             // them), from the bias (not a copy of it).

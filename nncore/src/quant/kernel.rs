@@ -27,7 +27,8 @@
 //! its own; on AVX-512 VNNI sixteen rows at a time, their vectors reduced together into one
 //! vector of sixteen sums (`kernel/sixteen.rs`), elsewhere four rows at a time, each row's sum
 //! reduced across lanes. Where the input's zero point is −128 (or the offset 128), `(128 + zx)
-//! · Σ w` is 0 and the second `vpdpbusd` is left out.
+//! · Σ w` is 0 and the second `vpdpbusd` is left out. On AVX-512 VNNI each vector of sixteen
+//! sums goes through the output stage while in its register (`kernel/sixteen_stage.rs`).
 //!
 //! A convolution of one group on AVX-512 VNNI instead puts sixteen output channels in the lanes
 //! (`conv_lanes.rs`): its weights are packed once per call ([`Kernel::pack`], four weights of
@@ -346,6 +347,8 @@ pub(crate) use block_avx2::{
 mod prepared;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod sixteen;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod sixteen_stage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod stage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]

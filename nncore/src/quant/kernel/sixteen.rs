@@ -73,11 +73,10 @@ pub(super) unsafe fn rows_avx512_vnni(
     }
 }
 
-/// A fully connected layer's sums on AVX-512 VNNI, its row length `IN` known at compile time
-/// (the loop over a row's blocks unrolled, no mask computed at run time): `out[o] = init[o] +
-/// Σ_i weight[o][i] · u[i]`, `u = x + 128`, wrapping, sixteen rows at a time, the last one to
-/// fifteen rows as sixteen (the last row repeated, its sums not stored). Each group's sums go
-/// from `init` to `out` in one masked load and store. Returns `out`, every value written.
+/// A fully connected layer's sums on AVX-512 VNNI, its row length `IN` known at compile time:
+/// `out[o] = init[o] + Σ_i weight[o][i] · u[i]`, `u = x + 128`, wrapping, each group of
+/// sixteen rows' sums stored from [`rows_unsigned_each`] in one masked store. Returns `out`,
+/// every value written.
 ///
 /// # Safety
 /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `init` and `out` as long as
@@ -89,6 +88,34 @@ pub(super) unsafe fn rows_unsigned_into<'a, const IN: usize>(
     init: &[i32],
     out: &'a mut [core::mem::MaybeUninit<i32>],
 ) -> &'a mut [i32] {
+    let to = out.as_mut_ptr().cast::<i32>();
+    // SAFETY: the masked lanes are the group's int32 from `o` of `out`.
+    let store = |o: usize, mask: u16, sum: __m512i| unsafe {
+        _mm512_mask_storeu_epi32(to.add(o).cast(), mask, sum);
+    };
+    // SAFETY: as this function's; `out` is as long as `weight`.
+    unsafe { rows_unsigned_each(weight, x, init, store) };
+    // SAFETY: every value of `out` was written above.
+    unsafe { core::slice::from_raw_parts_mut(to, weight.len()) }
+}
+
+/// [`rows_unsigned_into`]'s sums handed to `each` a group at a time, in a register:
+/// `each(o, mask, sums)` with the sums of rows `o ..` in the lanes of `mask`, sixteen rows at a
+/// time, the last one to fifteen rows as sixteen (the last row repeated, its sums in lanes past
+/// the mask). The loop over a row's blocks is unrolled (`IN` known), no mask computed at run
+/// time.
+///
+/// # Safety
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `init` as long as `weight`;
+/// `IN > 0`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn rows_unsigned_each<const IN: usize>(
+    weight: &[[i8; IN]],
+    x: &[i8; IN],
+    init: &[i32],
+    mut each: impl FnMut(usize, u16, __m512i),
+) {
     let rows = weight.len();
     let mut o = 0;
     while o < rows {
@@ -106,16 +133,11 @@ pub(super) unsafe fn rows_unsigned_into<'a, const IN: usize>(
             }
         });
         let mask = (!0u32 >> (32 - take)) as u16;
-        // SAFETY: the masked lanes are the `take` int32 from `o` of `init` and `out`.
-        unsafe {
-            let start = _mm512_maskz_loadu_epi32(mask, init.as_ptr().add(o));
-            let sum = _mm512_add_epi32(start, lanes);
-            _mm512_mask_storeu_epi32(out.as_mut_ptr().add(o).cast(), mask, sum);
-        }
+        // SAFETY: the masked lanes are the `take` int32 from `o` of `init`.
+        let start = unsafe { _mm512_maskz_loadu_epi32(mask, init.as_ptr().add(o)) };
+        each(o, mask, _mm512_add_epi32(start, lanes));
         o += take;
     }
-    // SAFETY: every value of `out` was written above.
-    unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr().cast(), rows) }
 }
 
 /// One vector a row whose lanes add up to `Σ w · u` (with `FIX`, `Σ w · (u − k)`), `u = x + 128`.
