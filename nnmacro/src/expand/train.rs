@@ -23,6 +23,14 @@ fn c(k: usize) -> Ident {
     local(&format!("c{k}"))
 }
 
+/// `<Bn as ::nncore::__private::BatchNormReLU<X>>` for the batch norm of node `k`, fused with
+/// the `ReLU` after it.
+fn fused_path(plan: &Plan, k: usize) -> TokenStream {
+    let node = plan.layer(k).expect("a fused batch norm is a layer");
+    let (ty, s) = (&node.ty, &plan.samples[node.input]);
+    quote!(<#ty as ::nncore::__private::BatchNormReLU<#s>>)
+}
+
 /// The pieces of both workspace passes.
 struct Pieces {
     /// Each node's forward: its value (and in training mode its cache) carved, then computed.
@@ -87,6 +95,26 @@ fn pieces(plan: &Plan) -> Pieces {
             }};
         }
         match (plan.layer(k), model.graph.nodes[k].op) {
+            // The batch norm's value is carved but left unwritten: the `ReLU` after it computes
+            // both.
+            (Some(_), _) if training && plan.relu[k] => {
+                let len = cache_len(k);
+                let c = c(k);
+                quote! {
+                    let #value = #slice;
+                    let #c = ::nncore::__private::take(&mut #ws, #len);
+                }
+            }
+            (Some(node), _) if training && k > 0 && plan.relu[k - 1] => {
+                let bn = plan.layer(k - 1).expect("a fused batch norm is a layer");
+                let (member, x, c) = (&bn.member, view(bn.input), c(k - 1));
+                let fused = fused_path(plan, k - 1);
+                let this = super::this();
+                quote_spanned! {node.span=>
+                    let #value = #slice;
+                    #fused::forward_train_relu(&mut #this.#member, #x, #value, #c);
+                }
+            }
             (Some(node), _) => {
                 let (path, member, x, c) = (&node.trait_path, &node.member, view(node.input), c(k));
                 if training {
@@ -193,11 +221,32 @@ fn pieces(plan: &Plan) -> Pieces {
                     let (carve, dst, add) = target(k, 0, node.input);
                     let dx_needed = needed(node.input);
                     let this = super::this();
-                    quote_spanned! {node.span=>
+                    let span = node.span;
+                    let mut call = quote_spanned! {span=>
+                        #path::backward_mode(&#this.#member, #x, &*#o, &*#g_out, &mut *#c, #grads, __nn_dx, #train);
+                    };
+                    if plan.relu[k] {
+                        // In training mode, from the ReLU's output gradient, masked.
+                        let (fused, g_relu) = (fused_path(plan, k), g(k + 2));
+                        call = quote_spanned! {span=>
+                            if #train {
+                                #fused::backward_train_relu(&#this.#member, #x, &*#g_relu, &mut *#c, #grads, __nn_dx);
+                            } else {
+                                #call
+                            }
+                        };
+                    }
+                    let body = quote_spanned! {node.span=>
                         #carve
                         let __nn_dx = if #dx_needed { ::core::option::Option::Some(#dst) } else { ::core::option::Option::None };
-                        #path::backward_mode(&#this.#member, #x, &*#o, &*#g_out, &mut *#c, #grads, __nn_dx, #train);
+                        #call
                         if #dx_needed { #add }
+                    };
+                    // The ReLU of a fused pair has no backward of its own in training mode.
+                    if k > 0 && plan.relu[k - 1] {
+                        quote!(if !#train { #body })
+                    } else {
+                        body
                     }
                 }
                 (None, Op::Add(p, q)) => {
