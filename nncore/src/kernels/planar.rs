@@ -82,24 +82,32 @@ pub(crate) fn plane_sums(
 }
 
 /// BatchNorm's gradient sums of one sample's planes: `s[c] = Σ dy` and `d[c] = Σ (x −
-/// mean[c])·dy` over plane `c` in order, from zero, in `f32`. Returns how many channels from
+/// mean[c])·dy` over plane `c` in order, from zero, in `f32`, with a ReLU's `mask` `(α, β)`
+/// each `dy` taken as 0 where `x·α[c] + β[c]` is not above 0. Returns how many channels from
 /// the first it summed, as [`plane_sums`].
 pub(crate) fn plane_grads(
     isa: Isa,
     (x, dy): (&[f32], &[f32]),
     p: usize,
     mean: &[f32],
+    mask: Option<(&[f32], &[f32])>,
     (s, d): (&mut [f32], &mut [f32]),
 ) -> usize {
     let c = s.len();
     let fits = x.len() == c * p && dy.len() == x.len() && mean.len() == c && d.len() == c;
-    if !fits || p == 0 || p >= 1 << 28 {
+    let mask_fits = mask.is_none_or(|(a, b)| a.len() == c && b.len() == c);
+    if !fits || !mask_fits || p == 0 || p >= 1 << 28 {
         return 0;
     }
-    match isa {
+    match (isa, mask) {
         // SAFETY: as in `plane_sums`.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        Isa::Avx512 => unsafe { stats::grads((x, dy), p, mean, (s, d)) },
+        (Isa::Avx512, None) => unsafe {
+            stats::grads::<false>((x, dy), p, mean, (&[], &[]), (s, d))
+        },
+        // SAFETY: as in `plane_sums`, and the mask's length was checked above.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        (Isa::Avx512, Some(ab)) => unsafe { stats::grads::<true>((x, dy), p, mean, ab, (s, d)) },
         _ => 0,
     }
 }

@@ -6,9 +6,10 @@
 //! instruction set; the lanes only run sixteen chains side by side.
 
 use core::arch::x86_64::{
-    __m256, __m256i, __m512d, _mm256_add_ps, _mm256_i32gather_ps, _mm256_loadu_ps, _mm256_mul_ps,
-    _mm256_mullo_epi32, _mm256_set1_epi32, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_storeu_ps,
-    _mm256_sub_ps, _mm512_add_pd, _mm512_cvtps_pd, _mm512_loadu_pd, _mm512_storeu_pd,
+    __m256, __m256i, __m512d, _CMP_GT_OQ, _mm256_add_ps, _mm256_and_ps, _mm256_cmp_ps,
+    _mm256_i32gather_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_mullo_epi32, _mm256_set1_epi32,
+    _mm256_setr_epi32, _mm256_setzero_ps, _mm256_storeu_ps, _mm256_sub_ps, _mm512_add_pd,
+    _mm512_cvtps_pd, _mm512_loadu_pd, _mm512_storeu_pd,
 };
 
 /// The offsets of eight planes of `p` floats, in floats.
@@ -89,29 +90,47 @@ pub(super) unsafe fn sums<const SQUARES: bool>(
 
 /// `s[c] = Σ dy` and `d[c] = Σ (x − mean[c])·dy` over plane `c` in order, from zero, in `f32`
 /// (each product rounded, then added), for the channels of whole vectors of eight: how many.
+/// If `MASK`, each `dy` is 0 where `x·alpha[c] + beta[c]` (rounded after each operation, as in
+/// plain code) is not above 0: the ReLU folded into BatchNorm's forward.
 ///
 /// # Safety
 /// The CPU has AVX-512F and AVX2; `x` and `dy` hold `s.len()` planes of `p` floats, `p`
-/// below 2^28, and `mean`, `s` and `d` as many floats.
+/// below 2^28, and `mean`, `s` and `d` as many floats, and `alpha` and `beta` if `MASK`.
 #[target_feature(enable = "avx512f,avx2,fma")]
-pub(super) unsafe fn grads(
+pub(super) unsafe fn grads<const MASK: bool>(
     (x, dy): (&[f32], &[f32]),
     p: usize,
     mean: &[f32],
+    (alpha, beta): (&[f32], &[f32]),
     (s, d): (&mut [f32], &mut [f32]),
 ) -> usize {
     let done = s.len() / 8 * 8;
-    // SAFETY: every gather reads eight planes of `p` floats inside `x` and `dy`.
+    // SAFETY: every gather reads eight planes of `p` floats inside `x` and `dy`, every load
+    // eight floats inside `mean`, `alpha` and `beta`.
     unsafe {
         let offsets = planes(p);
         for c in (0..done).step_by(8) {
             let (bx, bg) = (x.as_ptr().add(c * p), dy.as_ptr().add(c * p));
             let m = _mm256_loadu_ps(mean.as_ptr().add(c));
+            let (a, b) = if MASK {
+                (
+                    _mm256_loadu_ps(alpha.as_ptr().add(c)),
+                    _mm256_loadu_ps(beta.as_ptr().add(c)),
+                )
+            } else {
+                (_mm256_setzero_ps(), _mm256_setzero_ps())
+            };
             let (mut sv, mut dv) = (_mm256_setzero_ps(), _mm256_setzero_ps());
             for i in 0..p {
-                let g = gather(bg, offsets, i);
+                let xv = gather(bx, offsets, i);
+                let mut g = gather(bg, offsets, i);
+                if MASK {
+                    let z = _mm256_add_ps(_mm256_mul_ps(xv, a), b);
+                    let keep = _mm256_cmp_ps::<_CMP_GT_OQ>(z, _mm256_setzero_ps());
+                    g = _mm256_and_ps(g, keep);
+                }
                 sv = _mm256_add_ps(sv, g);
-                let t = _mm256_mul_ps(_mm256_sub_ps(gather(bx, offsets, i), m), g);
+                let t = _mm256_mul_ps(_mm256_sub_ps(xv, m), g);
                 dv = _mm256_add_ps(dv, t);
             }
             _mm256_storeu_ps(s.as_mut_ptr().add(c), sv);

@@ -17,6 +17,8 @@ struct Activation {
     ty: TokenStream,
     value: TokenStream,
     spelled: Vec<Spelled>,
+    /// `ReLU`, which a batch norm before it folds into its training passes.
+    relu: bool,
 }
 
 impl LayerKind for Activation {
@@ -39,14 +41,19 @@ impl LayerKind for Activation {
     fn spelled(&self) -> Vec<Spelled> {
         self.spelled.clone()
     }
+
+    fn is_relu(&self) -> bool {
+        self.relu
+    }
 }
 
 /// An activation without arguments, whose value is its unit struct.
-fn plain(ty: TokenStream) -> Option<Box<dyn LayerKind>> {
+fn plain(ty: TokenStream, relu: bool) -> Option<Box<dyn LayerKind>> {
     Some(Box::new(Activation {
         value: ty.clone(),
         ty,
         spelled: Vec::new(),
+        relu,
     }))
 }
 
@@ -84,7 +91,8 @@ macro_rules! plain_activation {
             keeps_shape: true,
             usage: concat!("`", $name, "`"),
             check: |call, args, errors| {
-                no_args(call, args, errors).then(|| plain(quote!(::nncore::$ty)))?
+                no_args(call, args, errors)
+                    .then(|| plain(quote!(::nncore::$ty), $name == "ReLU"))?
             },
         };
     };
@@ -123,6 +131,7 @@ pub const LEAKY_RELU: LayerDef = LayerDef {
                 ty: quote!(::nncore::LeakyReLU),
                 value: quote!(::nncore::LeakyReLU::new(#slope)),
                 spelled: spelled.into_iter().collect(),
+                relu: false,
             })
         })
     },
@@ -162,6 +171,7 @@ pub const GELU: LayerDef = LayerDef {
                 ty: quote!(::nncore::GELU),
                 value,
                 spelled: Vec::new(),
+                relu: false,
             })
         })
     },
@@ -183,6 +193,7 @@ pub const SOFTPLUS: LayerDef = LayerDef {
             ty: quote!(::nncore::Softplus),
             value: quote!(::nncore::Softplus::new(#beta, #threshold)),
             spelled,
+            relu: false,
         }))
     },
 };
@@ -199,6 +210,7 @@ pub const ELU: LayerDef = LayerDef {
             ty: quote!(::nncore::ELU),
             value: quote!(::nncore::ELU::new(#alpha)),
             spelled: spelled.into_iter().collect(),
+            relu: false,
         }))
     },
 };

@@ -104,6 +104,17 @@ pub trait LayerKind {
     fn multiply_adds(&self, _output: &[Size]) -> Option<TokenStream> {
         None
     }
+
+    /// Whether it is a batch norm, whose training passes can take in a `ReLU` after it
+    /// (`::nncore::__private::BatchNormReLU`).
+    fn folds_relu(&self) -> bool {
+        false
+    }
+
+    /// Whether it is `ReLU`.
+    fn is_relu(&self) -> bool {
+        false
+    }
 }
 
 /// Checks a layer's arguments: its kind, or `None` once the mistakes are reported. A layer whose

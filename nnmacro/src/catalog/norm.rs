@@ -116,6 +116,10 @@ impl LayerKind for BatchNorm {
         true
     }
 
+    fn folds_relu(&self) -> bool {
+        true
+    }
+
     fn spelled(&self) -> Vec<Spelled> {
         self.spelled.clone()
     }

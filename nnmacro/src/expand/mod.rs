@@ -11,6 +11,7 @@ mod quantized_graph;
 mod quantized_nested;
 pub(crate) mod scopes;
 mod train;
+mod train_model;
 
 pub use fallback::fallback;
 
@@ -59,7 +60,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let plan = plan::Plan::new(model);
     let module = module_impl(&plan);
     let model_impl = passes::model_impl(&plan);
-    let train = train::train_impl(&plan);
+    let train = train_model::train_impl(&plan);
     let layer = layer::layer_impl(&plan);
     let display = display_impl(model);
     let assertions = const_checks(&model.sizes, &model.const_checks);

@@ -17,6 +17,10 @@ pub struct Plan<'a> {
     /// `first[k][j]`: node `k`'s gradient for its `j`-th input is the first to reach that value
     /// going backward (it is written, later ones are added).
     pub first: Vec<Vec<bool>>,
+    /// `relu[k]`: node `k` is a batch norm and node `k + 1` the `ReLU` of its value and of
+    /// nothing else's, which read it alone; training mode runs the pair as one
+    /// (`BatchNormReLU`), the batch norm's own value left unwritten.
+    pub relu: Vec<bool>,
 }
 
 impl<'a> Plan<'a> {
@@ -43,11 +47,25 @@ impl<'a> Plan<'a> {
                 seen[v] = true;
             }
         }
+        let kind = |k: usize| match graph.nodes.get(k).map(|node| node.op) {
+            Some(Op::Layer { layer, input }) => Some((&model.layers[layer].kind, input)),
+            _ => None,
+        };
+        let relu = (0..graph.nodes.len())
+            .map(|k| {
+                let read_by = |v: usize| (0..graph.nodes.len()).filter(move |&j| graph.inputs(j).contains(&v));
+                matches!(kind(k), Some((bn, _)) if bn.folds_relu())
+                    && matches!(kind(k + 1), Some((relu, input)) if relu.is_relu() && input == k + 1)
+                    && graph.output != k + 1
+                    && read_by(k + 1).eq([k + 1])
+            })
+            .collect();
         Plan {
             model,
             samples,
             need,
             first,
+            relu,
         }
     }
 

@@ -11,7 +11,7 @@ use super::plan::Plan;
 use super::{f32_type, local, usize_type};
 use crate::ir::Op;
 
-fn a(v: usize) -> Ident {
+pub(super) fn a(v: usize) -> Ident {
     local(&format!("a{v}"))
 }
 
@@ -23,11 +23,19 @@ fn c(k: usize) -> Ident {
     local(&format!("c{k}"))
 }
 
+/// `<Bn as ::nncore::__private::BatchNormReLU<X>>` for the batch norm of node `k`, fused with
+/// the `ReLU` after it.
+fn fused_path(plan: &Plan, k: usize) -> TokenStream {
+    let node = plan.layer(k).expect("a fused batch norm is a layer");
+    let (ty, s) = (&node.ty, &plan.samples[node.input]);
+    quote!(<#ty as ::nncore::__private::BatchNormReLU<#s>>)
+}
+
 /// The pieces of both workspace passes.
-struct Pieces {
+pub(super) struct Pieces {
     /// Each node's forward: its value (and in training mode its cache) carved, then computed.
     eval_forward: Vec<TokenStream>,
-    train_forward: Vec<TokenStream>,
+    pub(super) train_forward: Vec<TokenStream>,
     /// The values and caches carved again by the backward, in the same order.
     carve: Vec<TokenStream>,
     gradients: Vec<TokenStream>,
@@ -35,11 +43,11 @@ struct Pieces {
     /// Per sample: the values, the gradients and the added gradients' buffers.
     ws_len: TokenStream,
     /// Per sample and per batch: the layers' training caches.
-    cache_len: TokenStream,
-    cache_fixed: TokenStream,
+    pub(super) cache_len: TokenStream,
+    pub(super) cache_fixed: TokenStream,
 }
 
-fn pieces(plan: &Plan) -> Pieces {
+pub(super) fn pieces(plan: &Plan) -> Pieces {
     let model = plan.model;
     let (xs, grads, n, want, ws, rng, train) = (
         local("xs"),
@@ -87,6 +95,26 @@ fn pieces(plan: &Plan) -> Pieces {
             }};
         }
         match (plan.layer(k), model.graph.nodes[k].op) {
+            // The batch norm's value is carved but left unwritten: the `ReLU` after it computes
+            // both.
+            (Some(_), _) if training && plan.relu[k] => {
+                let len = cache_len(k);
+                let c = c(k);
+                quote! {
+                    let #value = #slice;
+                    let #c = ::nncore::__private::take(&mut #ws, #len);
+                }
+            }
+            (Some(node), _) if training && k > 0 && plan.relu[k - 1] => {
+                let bn = plan.layer(k - 1).expect("a fused batch norm is a layer");
+                let (member, x, c) = (&bn.member, view(bn.input), c(k - 1));
+                let fused = fused_path(plan, k - 1);
+                let this = super::this();
+                quote_spanned! {node.span=>
+                    let #value = #slice;
+                    #fused::forward_train_relu(&mut #this.#member, #x, #value, #c);
+                }
+            }
             (Some(node), _) => {
                 let (path, member, x, c) = (&node.trait_path, &node.member, view(node.input), c(k));
                 if training {
@@ -193,11 +221,32 @@ fn pieces(plan: &Plan) -> Pieces {
                     let (carve, dst, add) = target(k, 0, node.input);
                     let dx_needed = needed(node.input);
                     let this = super::this();
-                    quote_spanned! {node.span=>
+                    let span = node.span;
+                    let mut call = quote_spanned! {span=>
+                        #path::backward_mode(&#this.#member, #x, &*#o, &*#g_out, &mut *#c, #grads, __nn_dx, #train);
+                    };
+                    if plan.relu[k] {
+                        // In training mode, from the ReLU's output gradient, masked.
+                        let (fused, g_relu) = (fused_path(plan, k), g(k + 2));
+                        call = quote_spanned! {span=>
+                            if #train {
+                                #fused::backward_train_relu(&#this.#member, #x, &*#g_relu, &mut *#c, #grads, __nn_dx);
+                            } else {
+                                #call
+                            }
+                        };
+                    }
+                    let body = quote_spanned! {node.span=>
                         #carve
                         let __nn_dx = if #dx_needed { ::core::option::Option::Some(#dst) } else { ::core::option::Option::None };
-                        #path::backward_mode(&#this.#member, #x, &*#o, &*#g_out, &mut *#c, #grads, __nn_dx, #train);
+                        #call
                         if #dx_needed { #add }
+                    };
+                    // The ReLU of a fused pair has no backward of its own in training mode.
+                    if k > 0 && plan.relu[k - 1] {
+                        quote!(if !#train { #body })
+                    } else {
+                        body
                     }
                 }
                 (None, Op::Add(p, q)) => {
@@ -325,102 +374,6 @@ pub fn workspace_impl(plan: &Plan) -> TokenStream {
             #(#gradients)*
             #output_grads
             #(#backward)*
-        }
-    }
-}
-
-/// Training mode: the training-mode forward into the caller's workspace, and `TrainModel`.
-pub fn train_impl(plan: &Plan) -> TokenStream {
-    let model = plan.model;
-    let ident = &model.ident;
-    let (input, output) = (plan.input(), plan.output());
-    let (f32, usize) = (f32_type(), usize_type());
-    let (xs, out, grads, n, ws, rng, loss_grad, batch) = (
-        local("xs"),
-        local("out"),
-        local("grads"),
-        local("n"),
-        local("workspace"),
-        local("rng"),
-        local("loss_grad"),
-        local("batch"),
-    );
-    let p = pieces(plan);
-    let train_forward = &p.train_forward;
-    let y = if model.graph.output == 0 {
-        xs.to_token_stream()
-    } else {
-        let a = a(model.graph.output);
-        quote!(&*#a)
-    };
-    let passes = quote!(<#ident as ::nncore::__private::Passes<#input, #output>>);
-    let (per_sample, fixed) = (&p.cache_len, &p.cache_fixed);
-    quote! {
-        impl #ident {
-            /// Floats of training workspace per sample (values, gradients, caches) and per
-            /// batch (BatchNorm's statistics).
-            #[doc(hidden)]
-            pub const __NN_TRAIN: (#usize, #usize) = (#passes::EVAL_WS + #per_sample, #fixed);
-
-            /// The floats of training workspace a batch of `batch` samples needs.
-            #[doc(hidden)]
-            #[must_use]
-            #[inline]
-            pub fn __nn_train_len(#batch: #usize) -> #usize {
-                #batch * Self::__NN_TRAIN.0 + Self::__NN_TRAIN.1
-            }
-
-            /// The training-mode forward of a batch, its values left in `workspace`, the
-            /// output copied into `out` if given.
-            #[doc(hidden)]
-            #[allow(unused_variables, unused_mut)]
-            #[inline]
-            pub fn __nn_train_forward<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
-                &mut self,
-                #xs: &[#input],
-                mut #out: ::core::option::Option<&mut [#output]>,
-                mut #ws: &mut [#f32],
-                #rng: &mut __NnR,
-            ) {
-                let #n = #xs.len();
-                #(#train_forward)*
-                if let ::core::option::Option::Some(#out) = #out {
-                    #out.copy_from_slice(#y);
-                }
-            }
-        }
-
-        ::nncore::__private::with_alloc! {
-            impl ::nncore::TrainModel<#input, #output> for #ident {
-                #[inline]
-                fn workspace_len(#batch: #usize) -> #usize {
-                    Self::__nn_train_len(#batch)
-                }
-
-                #[inline]
-                fn forward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
-                    &mut self,
-                    #xs: &[#input],
-                    #out: &mut [#output],
-                    #ws: &mut [#f32],
-                    #rng: &mut __NnR,
-                ) {
-                    self.__nn_train_forward(#xs, ::core::option::Option::Some(#out), #ws, #rng);
-                }
-
-                #[inline]
-                fn backward_train<__NnR: ::nncore::__private::Rng + ?::core::marker::Sized>(
-                    &mut self,
-                    #xs: &[#input],
-                    #grads: &mut Self,
-                    #ws: &mut [#f32],
-                    #rng: &mut __NnR,
-                    #loss_grad: impl ::core::ops::FnMut(#usize, &#output) -> #output,
-                ) {
-                    self.__nn_train_forward(#xs, ::core::option::Option::None, &mut *#ws, #rng);
-                    #passes::backward_ws(self, #xs, #ws, ::core::option::Option::Some(#grads), #loss_grad, ::core::option::Option::None, ::core::option::Option::None, true);
-                }
-            }
         }
     }
 }

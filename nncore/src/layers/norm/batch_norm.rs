@@ -301,7 +301,7 @@ macro_rules! batch_norm_layer {
                 _rng: &mut R,
             ) {
                 let (x, y) = (<$x>::flat_batch(x), <$x>::flat_batch_mut(y));
-                self.train().forward(x, y, cache, $p);
+                self.train().forward::<false>(x, y, cache, $p);
             }
 
             fn backward_train(
@@ -316,10 +316,53 @@ macro_rules! batch_norm_layer {
                 let (x, dy) = (<$x>::flat_batch(x), <$x>::flat_batch(dy));
                 let grads = grads.map(|g| (&mut g.weight, &mut g.bias));
                 let dx = dx.map(<$x>::flat_batch_mut);
-                kernels::backward_train(&self.weight, (x, dy), cache, $p, grads, dx);
+                kernels::backward_train((&self.weight, None), (x, dy), cache, $p, grads, dx);
+            }
+        }
+
+        impl<const C: usize, $(const $dim: usize),*> BatchNormReLU<$x> for $layer<C> {
+            fn forward_train_relu(&mut self, x: &[$x], y: &mut [$x], cache: &mut [f32]) {
+                let (x, y) = (<$x>::flat_batch(x), <$x>::flat_batch_mut(y));
+                self.train().forward::<true>(x, y, cache, $p);
+            }
+
+            fn backward_train_relu(
+                &self,
+                x: &[$x],
+                dy: &[$x],
+                cache: &mut [f32],
+                grads: Option<&mut Self>,
+                dx: Option<&mut [$x]>,
+            ) {
+                let (x, dy) = (<$x>::flat_batch(x), <$x>::flat_batch(dy));
+                let grads = grads.map(|g| (&mut g.weight, &mut g.bias));
+                let dx = dx.map(<$x>::flat_batch_mut);
+                let params = (&self.weight, Some(&self.bias));
+                kernels::backward_train(params, (x, dy), cache, $p, grads, dx);
             }
         }
     };
+}
+
+/// A batch-norm layer and the `ReLU` after it in training mode, in one pass each way: what
+/// `sequential!` calls for the pair, with the bits of the two layers run apart. The forward
+/// writes `relu(bn(x))` (the running statistics and `cache` as `Layer::forward_train` leaves
+/// them); the backward takes the ReLU's output gradient `dy` and gives the batch norm's
+/// parameter and input gradients, `dy` masked where the ReLU's output is 0.
+#[doc(hidden)]
+pub trait BatchNormReLU<X: Tensor>: Layer<X, X> {
+    /// `y = relu(bn(x))` in training mode, the statistics left in `cache`.
+    fn forward_train_relu(&mut self, x: &[X], y: &mut [X], cache: &mut [f32]);
+
+    /// The pair's backward after [`Self::forward_train_relu`], from the ReLU's output gradient.
+    fn backward_train_relu(
+        &self,
+        x: &[X],
+        dy: &[X],
+        cache: &mut [f32],
+        grads: Option<&mut Self>,
+        dx: Option<&mut [X]>,
+    );
 }
 
 batch_norm_layer!(BatchNorm1d, [], [f32; C], 1);

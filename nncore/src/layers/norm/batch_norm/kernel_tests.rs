@@ -1,6 +1,7 @@
 //! The batch-norm kernels' sums: channels side by side (in lanes on AVX-512), each still in its
 //! own order, on every instruction set.
 
+use super::kernels::ReluMask;
 use super::sums::{batch_stats, grad_sums};
 use crate::kernels::paths;
 
@@ -72,9 +73,34 @@ fn check_values<const C: usize>(p: usize, n: usize, big: bool) {
         );
         let var_want = want[1].map(|v| (v as f32).to_bits());
         assert_eq!(var_sum.map(f32::to_bits), var_want, "{what}");
-        let (sum, dotp) = grad_sums::<C>(isa, &x, &dy, &mean, p);
+        let (sum, dotp) = grad_sums::<C>(isa, &x, &dy, &mean, p, None);
         assert_eq!(sum.map(f64::to_bits), want[2].map(f64::to_bits), "{what}");
         assert_eq!(dotp.map(f64::to_bits), want[3].map(f64::to_bits), "{what}");
+        // Masked by a ReLU: the sums of the gradient masked first, about half the values 0.
+        let alpha: [f32; C] = core::array::from_fn(|c| [1.0, -0.5, 3.0][c % 3]);
+        let beta: [f32; C] = core::array::from_fn(|c| [0.0, 0.25, -1.0][c % 3]);
+        let masked: alloc::vec::Vec<f32> = (x.iter().zip(&dy).enumerate())
+            .map(|(i, (&x, &g))| {
+                let c = i / p % C;
+                if x * alpha[c] + beta[c] > 0.0 { g } else { 0.0 }
+            })
+            .collect();
+        let mask = ReluMask {
+            alpha: &alpha,
+            beta: &beta,
+        };
+        let fused = grad_sums::<C>(isa, &x, &dy, &mean, p, Some(mask));
+        let apart = grad_sums::<C>(isa, &x, &masked, &mean, p, None);
+        assert_eq!(
+            fused.0.map(f64::to_bits),
+            apart.0.map(f64::to_bits),
+            "{what}"
+        );
+        assert_eq!(
+            fused.1.map(f64::to_bits),
+            apart.1.map(f64::to_bits),
+            "{what}"
+        );
     }
 }
 

@@ -62,24 +62,55 @@ fn planes_mut<const C: usize>(
         .map(|(i, plane)| (i % C, plane))
 }
 
-/// `y = x·α + β` channel by channel, as PyTorch's batch_norm_cpu kernel applies it, with
-/// `α = invstd·weight` and `β = bias − mean·α`.
-fn normalize<const C: usize>(
+/// `α = invstd·weight` and `β = bias − mean·α` per channel, the normalization's affine map.
+fn affine<const C: usize>(
     (weight, bias): (&[f32; C], &[f32; C]),
     (mean, invstd): (&[f32; C], &[f32; C]),
+) -> ([f32; C], [f32; C]) {
+    let alpha: [f32; C] = core::array::from_fn(|c| invstd[c] * weight[c]);
+    let beta: [f32; C] = core::array::from_fn(|c| bias[c] - mean[c] * alpha[c]);
+    (alpha, beta)
+}
+
+/// The ReLU a training-mode forward folded in, as its backward sees it: a value's gradient
+/// passes where the normalized value `x·α + β` (the ReLU's input, computed again, the same
+/// bits) is above 0, else it is 0, as `threshold_backward` masks by the ReLU's output.
+#[derive(Clone, Copy)]
+pub(super) struct ReluMask<'a, const C: usize> {
+    pub(super) alpha: &'a [f32; C],
+    pub(super) beta: &'a [f32; C],
+}
+
+impl<const C: usize> ReluMask<'_, C> {
+    /// `dy` if value `x` of channel `c` passed the ReLU, else 0.
+    #[inline(always)]
+    pub(super) fn keep(&self, c: usize, x: f32, dy: f32) -> f32 {
+        if x * self.alpha[c] + self.beta[c] > 0.0 {
+            dy
+        } else {
+            0.0
+        }
+    }
+}
+
+/// `y = x·α + β` channel by channel, as PyTorch's batch_norm_cpu kernel applies it, with
+/// `α = invstd·weight` and `β = bias − mean·α`; then `max(y, 0)` as `ReLU` has it if `RELU`.
+fn normalize<const C: usize, const RELU: bool>(
+    params: (&[f32; C], &[f32; C]),
+    stats: (&[f32; C], &[f32; C]),
     x: &[f32],
     y: &mut [f32],
     p: usize,
 ) {
-    let alpha: [f32; C] = core::array::from_fn(|c| invstd[c] * weight[c]);
-    let beta: [f32; C] = core::array::from_fn(|c| bias[c] - mean[c] * alpha[c]);
+    let (alpha, beta) = affine(params, stats);
     let p = p.max(1);
     crate::kernels::elementwise(y, p, |start, y| {
         let x = &x[start..start + y.len()];
         for (i, (y, x)) in y.chunks_exact_mut(p).zip(x.chunks_exact(p)).enumerate() {
             let c = (start / p + i) % C;
             for (y, &x) in y.iter_mut().zip(x) {
-                *y = x * alpha[c] + beta[c];
+                let v = x * alpha[c] + beta[c];
+                *y = if !RELU || v > 0.0 { v } else { 0.0 };
             }
         }
     });
@@ -126,7 +157,7 @@ impl<const C: usize> Eval<'_, C> {
     /// `y = (x − running_mean)·invstd·weight + bias`, as `x·α + β`.
     pub(super) fn forward(&self, x: &[f32], y: &mut [f32], p: usize) {
         let invstd = self.invstd_f32();
-        normalize(
+        normalize::<C, false>(
             (self.weight, self.bias),
             (self.running_mean, &invstd),
             x,
@@ -143,7 +174,7 @@ impl<const C: usize> Eval<'_, C> {
         p: usize,
         grads: (&mut [f32; C], &mut [f32; C]),
     ) {
-        let sums = grad_sums(isa(), x, dy, self.running_mean, p);
+        let sums = grad_sums(isa(), x, dy, self.running_mean, p, None);
         add_param_grads(sums, &self.invstd_f64(), grads.0, grads.1);
     }
 
@@ -160,8 +191,15 @@ impl<const C: usize> Eval<'_, C> {
 
 impl<const C: usize> Train<'_, C> {
     /// Normalizes by the batch's statistics, keeps them in `cache` (mean, then invstd) and
-    /// updates the running statistics, as `model.train()`'s forward does.
-    pub(super) fn forward(self, x: &[f32], y: &mut [f32], cache: &mut [f32], p: usize) {
+    /// updates the running statistics, as `model.train()`'s forward does; then, if `RELU`,
+    /// applies the `ReLU` that follows in the same pass.
+    pub(super) fn forward<const RELU: bool>(
+        self,
+        x: &[f32],
+        y: &mut [f32],
+        cache: &mut [f32],
+        p: usize,
+    ) {
         *self.num_batches_tracked += 1;
         let n = per_channel::<C>(x);
         if n == 0 {
@@ -192,16 +230,17 @@ impl<const C: usize> Train<'_, C> {
         }
         cache[..C].copy_from_slice(&mean);
         cache[C..2 * C].copy_from_slice(&invstd);
-        normalize((self.weight, self.bias), (&mean, &invstd), x, y, p);
+        normalize::<C, RELU>((self.weight, self.bias), (&mean, &invstd), x, y, p);
     }
 }
 
 /// The backward of a training-mode forward whose statistics are in `cache`, the batch's sums
 /// taken once for both: the parameter gradients into `grads` and, as PyTorch's kernel writes
 /// them, the input gradients `dx = (dy − Σdy/n − (x − mean)·k)·invstd·weight` with `k = Σ(x −
-/// mean)·dy · invstd² / n`, each where given.
+/// mean)·dy · invstd² / n`, each where given. With `bias` (a forward that folded in the `ReLU`
+/// after it), `dy` is the ReLU's output gradient, masked by [`ReluMask`] wherever it is read.
 pub(super) fn backward_train<const C: usize>(
-    weight: &[f32; C],
+    (weight, bias): (&[f32; C], Option<&[f32; C]>),
     (x, dy): (&[f32], &[f32]),
     cache: &[f32],
     p: usize,
@@ -213,13 +252,44 @@ pub(super) fn backward_train<const C: usize>(
         return;
     }
     let (mean, invstd) = cached::<C>(cache);
-    let (sum, dotp) = grad_sums(isa(), x, dy, &mean, p);
+    let map = bias.map(|bias| affine((weight, bias), (&mean, &invstd)));
+    let mask = map.as_ref().map(|(alpha, beta)| ReluMask { alpha, beta });
+    let (sum, dotp) = grad_sums(isa(), x, dy, &mean, p, mask);
     if let Some((dweight, dbias)) = grads {
         add_param_grads((sum, dotp), &invstd, dweight, dbias);
     }
     let Some(dx) = dx else { return };
     let k: [f32; C] = core::array::from_fn(|c| dotp[c] as f32 * invstd[c] * invstd[c] / n as f32);
     let grad_mean: [f32; C] = core::array::from_fn(|c| (sum[c] / n as f64) as f32);
+    match mask {
+        Some(mask) => input_grads(
+            (x, dy),
+            (&mean, &k, &grad_mean),
+            (&invstd, weight),
+            p,
+            dx,
+            |c, x, dy| mask.keep(c, x, dy),
+        ),
+        None => input_grads(
+            (x, dy),
+            (&mean, &k, &grad_mean),
+            (&invstd, weight),
+            p,
+            dx,
+            |_, _, dy| dy,
+        ),
+    }
+}
+
+/// `dx = (dy − grad_mean − (x − mean)·k)·invstd·weight`, with `dy` as `gate(c, x, dy)` gives it.
+fn input_grads<const C: usize>(
+    (x, dy): (&[f32], &[f32]),
+    (mean, k, grad_mean): (&[f32; C], &[f32; C], &[f32; C]),
+    (invstd, weight): (&[f32; C], &[f32; C]),
+    p: usize,
+    dx: &mut [f32],
+    gate: impl Fn(usize, f32, f32) -> f32 + Sync,
+) {
     let p = p.max(1);
     crate::kernels::elementwise(dx, p, |start, dx| {
         let (x, dy) = (&x[start..start + dx.len()], &dy[start..start + dx.len()]);
@@ -227,6 +297,7 @@ pub(super) fn backward_train<const C: usize>(
         for (i, (dx, (x, dy))) in dx.chunks_exact_mut(p).zip(planes_in).enumerate() {
             let c = (start / p + i) % C;
             for ((dx, &x), &dy) in dx.iter_mut().zip(x).zip(dy) {
+                let dy = gate(c, x, dy);
                 let projection = (x - mean[c]) * k[c];
                 *dx = (dy - grad_mean[c] - projection) * invstd[c] * weight[c];
             }

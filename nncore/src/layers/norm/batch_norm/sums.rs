@@ -5,7 +5,7 @@
 
 use core::ops::Range;
 
-use super::kernels::planes;
+use super::kernels::{ReluMask, planes};
 use crate::kernels::{self, Isa};
 
 /// Runs `f(values, channels)` on the channels of one sample from `channels.start` that the
@@ -151,18 +151,37 @@ pub(super) fn batch_stats<const C: usize>(
 
 /// Per channel, `Σ dy` and `Σ (x − mean)·dy` over the batch, as PyTorch's backward kernels sum
 /// them: in f32 down each channel for vectors, else each plane in f32 and the planes in f64.
+/// With a `mask`, each `dy` is first masked by the ReLU the forward folded in.
 pub(super) fn grad_sums<const C: usize>(
     isa: Isa,
     x: &[f32],
     dy: &[f32],
     mean: &[f32; C],
     p: usize,
+    mask: Option<ReluMask<'_, C>>,
+) -> ([f64; C], [f64; C]) {
+    match mask {
+        Some(m) => sums_gated(isa, (x, dy), mean, p, Some(m), |c, x, dy| m.keep(c, x, dy)),
+        None => sums_gated(isa, (x, dy), mean, p, None, |_, _, dy| dy),
+    }
+}
+
+/// [`grad_sums`] with each `dy` as `gate(c, x, dy)` gives it (`mask`'s, for the vector kernels).
+#[inline(always)]
+fn sums_gated<const C: usize>(
+    isa: Isa,
+    (x, dy): (&[f32], &[f32]),
+    mean: &[f32; C],
+    p: usize,
+    mask: Option<ReluMask<'_, C>>,
+    gate: impl Fn(usize, f32, f32) -> f32 + Copy + Sync,
 ) -> ([f64; C], [f64; C]) {
     if p == 1 {
         let (mut sum, mut dotp) = ([0.0_f32; C], [0.0_f32; C]);
         for ((c, x), (_, dy)) in planes::<C>(x, 1).zip(planes::<C>(dy, 1)) {
-            sum[c] += dy[0];
-            dotp[c] += (x[0] - mean[c]) * dy[0];
+            let dy = gate(c, x[0], dy[0]);
+            sum[c] += dy;
+            dotp[c] += (x[0] - mean[c]) * dy;
         }
         return (sum.map(f64::from), dotp.map(f64::from));
     }
@@ -173,13 +192,14 @@ pub(super) fn grad_sums<const C: usize>(
             let (lanes, rest) = in_lanes(x, p, &channels, |x, c| {
                 let dy = &dy[c.start * p..c.end * p];
                 let (s, d) = (&mut s8[c.clone()], &mut d8[c.clone()]);
-                kernels::plane_grads(isa, (x, dy), p, &mean[c], (s, d))
+                let mask = mask.map(|m| (&m.alpha[c.clone()], &m.beta[c.clone()]));
+                kernels::plane_grads(isa, (x, dy), p, &mean[c], mask, (s, d))
             });
             for c in lanes {
                 sum[c] += f64::from(s8[c]);
                 dotp[c] += f64::from(d8[c]);
             }
-            grad_groups::<C>((x, dy), p, mean, rest, (&mut sum, &mut dotp));
+            grad_groups::<C>((x, dy), p, mean, rest, (&mut sum, &mut dotp), gate);
         }
         [sum, dotp]
     });
@@ -187,42 +207,44 @@ pub(super) fn grad_sums<const C: usize>(
 }
 
 /// [`grad_sums`] of one sample's channels from `rest.start`, eight side by side.
+#[inline(always)]
 fn grad_groups<const C: usize>(
     (x, dy): (&[f32], &[f32]),
     p: usize,
     mean: &[f32; C],
     rest: Range<usize>,
     (sum, dotp): (&mut [f64; C], &mut [f64; C]),
+    gate: impl Fn(usize, f32, f32) -> f32,
 ) {
-    {
-        let both = groups::<C>(x, p).zip(groups::<C>(dy, p));
-        for ((c0, x), (_, dy)) in both.filter(|((c0, _), _)| rest.contains(c0)) {
-            let (mut s, mut d) = ([0.0_f32; SIDE], [0.0_f32; SIDE]);
-            let full = c0 + SIDE <= C;
-            if full {
-                // Each `p` long for the compiler too, so that it drops the bounds checks.
-                let x: [&[f32]; SIDE] = core::array::from_fn(|j| &x[j][..p]);
-                let dy: [&[f32]; SIDE] = core::array::from_fn(|j| &dy[j][..p]);
-                let m: [f32; SIDE] = core::array::from_fn(|j| mean[c0 + j]);
-                #[allow(clippy::needless_range_loop)]
-                for i in 0..p {
-                    for j in 0..SIDE {
-                        s[j] += dy[j][i];
-                        d[j] += (x[j][i] - m[j]) * dy[j][i];
-                    }
+    let both = groups::<C>(x, p).zip(groups::<C>(dy, p));
+    for ((c0, x), (_, dy)) in both.filter(|((c0, _), _)| rest.contains(c0)) {
+        let (mut s, mut d) = ([0.0_f32; SIDE], [0.0_f32; SIDE]);
+        let full = c0 + SIDE <= C;
+        if full {
+            // Each `p` long for the compiler too, so that it drops the bounds checks.
+            let x: [&[f32]; SIDE] = core::array::from_fn(|j| &x[j][..p]);
+            let dy: [&[f32]; SIDE] = core::array::from_fn(|j| &dy[j][..p]);
+            let m: [f32; SIDE] = core::array::from_fn(|j| mean[c0 + j]);
+            #[allow(clippy::needless_range_loop)]
+            for i in 0..p {
+                for j in 0..SIDE {
+                    let g = gate(c0 + j, x[j][i], dy[j][i]);
+                    s[j] += g;
+                    d[j] += (x[j][i] - m[j]) * g;
                 }
             }
-            for j in 0..SIDE {
-                if !full {
-                    for (&x, &dy) in x[j].iter().zip(dy[j]) {
-                        s[j] += dy;
-                        d[j] += (x - mean[c0 + j]) * dy;
-                    }
+        }
+        for j in 0..SIDE {
+            if !full {
+                for (&x, &dy) in x[j].iter().zip(dy[j]) {
+                    let g = gate(c0 + j, x, dy);
+                    s[j] += g;
+                    d[j] += (x - mean[c0 + j]) * g;
                 }
-                if c0 + j < C {
-                    sum[c0 + j] += f64::from(s[j]);
-                    dotp[c0 + j] += f64::from(d[j]);
-                }
+            }
+            if c0 + j < C {
+                sum[c0 + j] += f64::from(s[j]);
+                dotp[c0 + j] += f64::from(d[j]);
             }
         }
     }
