@@ -287,6 +287,7 @@ fn paths_that_compute_alike_give_the_same_bits() {
 
 /// A strided product started from zero or from a value a row gives the bits of one started
 /// from `c` filled with them, on every path, whatever `c` held.
+#[cfg(feature = "alloc")]
 #[test]
 fn a_start_in_place_of_c_gives_the_bits_of_filling_c() {
     use super::{Start, Strided, accumulate, accumulate_from};
