@@ -174,10 +174,10 @@ pub(crate) fn backward_input<
             let (dy, dx) = (rows_dy.as_flattened(), rows_dx.as_flattened_mut());
             return pointwise::backward_input(isa, s, weight, dy, dx, dy.len() / per_y);
         }
-        rows_dx.as_flattened_mut().fill(0.0);
-        if depthwise::depthwise(s, out) {
-            #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-            if depthwise::planes(
+        // The planes of `taps` write every input's sum, from zero: no fill first either.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if depthwise::depthwise(s, out)
+            && depthwise::planes(
                 isa,
                 s,
                 weight,
@@ -185,9 +185,12 @@ pub(crate) fn backward_input<
                 rows_dy.as_flattened(),
                 rows_dx.as_flattened_mut(),
                 true,
-            ) {
-                return;
-            }
+            )
+        {
+            return;
+        }
+        rows_dx.as_flattened_mut().fill(0.0);
+        if depthwise::depthwise(s, out) {
             let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
             let mut samples = rows_dy.chunks_exact(ry).zip(rows_dx.chunks_exact_mut(rx));
             if samples.all(|(dy, dx)| {

@@ -75,9 +75,14 @@ impl<const LEFT: usize, const RIGHT: usize, const TOP: usize, const BOTTOM: usiz
 /// `x` into the middle of `y`, `before` zeros ahead of it and zeros after.
 #[inline]
 fn pad_row<const W: usize, const WO: usize>(x: &[f32; W], before: usize, y: &mut [f32; WO]) {
-    y.fill(0.0);
-    if let Some(middle) = y.get_mut(before..before + W) {
-        middle.copy_from_slice(x);
+    let (head, rest) = y.split_at_mut(before.min(WO));
+    head.fill(0.0);
+    match rest.split_at_mut_checked(W) {
+        Some((middle, tail)) => {
+            middle.copy_from_slice(x);
+            tail.fill(0.0);
+        }
+        None => rest.fill(0.0),
     }
 }
 
