@@ -2,9 +2,10 @@
 //! three or four taps, on AVX-512 VNNI: each row of taps is a group of four (the fourth's
 //! weight zero for three), whose inputs for an input row and output column (the window's
 //! columns of that row, the zero point in the padding) are interleaved once per call
-//! (`kernel/taps.rs`) for all the output rows that read them, where the taps in lanes
-//! (`depthwise_lanes.rs`) interleave them again at every position. Bit for bit the other paths:
-//! the same sums of `w · (x + 128)` from the same base (`bias − (128 + zx) · Σ w`).
+//! (`kernel/taps.rs`), into a ring of the window's span of rows, for all the output rows that
+//! read them, where the taps in lanes (`depthwise_lanes.rs`) interleave them again at every
+//! position. Bit for bit the other paths: the same sums of `w · (x + 128)` from the same base
+//! (`bias − (128 + zx) · Σ w`).
 
 use core::mem::MaybeUninit;
 
@@ -76,59 +77,66 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         };
         // The zero point, which a tap in the padding reads: `offset` is within [-127, 128].
         let pad = [(-self.stage.input_offset()) as i8; OUT];
-        // `groups[r][j]`: the taps of input row `r` under output column `j`, interleaved; and
-        // a row of taps wholly in the padding.
-        let mut groups = MaybeUninit::<[[[[i8; 4]; OUT]; WO]; H]>::uninit();
+        // A row of taps wholly in the padding.
         let mut padded = MaybeUninit::<[[i8; 4]; OUT]>::uninit();
-        let len = interleaved_len(OUT);
-        // SAFETY: `MaybeUninit<[[[[i8; 4]; OUT]; WO]; H]>` is `H · WO` runs of `len = 4 · OUT`
-        // bytes (`OUT` a multiple of 64), each written whole by `fill`, as is `padded` by
-        // `interleave_taps`: both are initialized before they are read. `packed` exists only
-        // where the CPU runs AVX-512 VNNI (with F and BW).
-        let (groups, padded) = unsafe {
-            let all = core::slice::from_raw_parts_mut(
-                groups.as_mut_ptr().cast::<MaybeUninit<i8>>(),
-                H * WO * len,
-            );
-            Self::fill::<H, W, WO>(x, window, &packed, &pad, all);
-            let one = core::slice::from_raw_parts_mut(padded.as_mut_ptr().cast(), len);
+        // SAFETY: `padded` is `interleaved_len(OUT)` bytes, written whole by `interleave_taps`
+        // before it is read; `packed` exists only where the CPU runs AVX-512 VNNI (with F and
+        // BW).
+        let padded = unsafe {
+            let one =
+                core::slice::from_raw_parts_mut(padded.as_mut_ptr().cast(), interleaved_len(OUT));
             interleave_taps(&packed, &[&pad[..]], one);
-            (groups.assume_init_ref(), padded.assume_init_ref())
+            padded.assume_init_ref()
         };
+        // `ring[r % ring_rows]`: the taps of input row `r` under each output column,
+        // interleaved, for the window's span of rows: a few rows of room stay in the L1 cache
+        // where all `H` would not.
+        let mut ring = [const { MaybeUninit::<[[[i8; 4]; OUT]; WO]>::uninit() }; H];
+        let ring_rows = ((KH - 1) * window.dilation[0] + 1).min(H);
         // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW).
-        unsafe { self.run_rows(window, kernel, &packed, groups, padded, y) };
+        unsafe {
+            self.run_rows(
+                x,
+                window,
+                kernel,
+                &packed,
+                &pad,
+                &mut ring[..ring_rows],
+                padded,
+                y,
+            )
+        };
         true
     }
 
-    /// Writes `groups[(r · WO + j) · len ..][..len]`, `len` the [`interleaved_len`] of `OUT`:
-    /// the taps of input row `r` under output column `j` interleaved (`pad`, the zero point, in
-    /// the padding), compiled for AVX-512 so that the interleaving inlines.
+    /// Writes `out`: the taps of input row `row` under each output column interleaved (`pad`,
+    /// the zero point, in the padding).
     ///
     /// # Safety
     /// The CPU must run AVX-512F and AVX-512BW.
+    #[inline]
     #[target_feature(enable = "avx512f,avx512bw")]
-    unsafe fn fill<const H: usize, const W: usize, const WO: usize>(
-        x: &[[[i8; IN]; W]; H],
+    unsafe fn fill<const W: usize, const WO: usize>(
+        row: &[[i8; IN]; W],
         window: &Window,
         packed: &PackedTaps<'_>,
         pad: &[i8; OUT],
-        groups: &mut [MaybeUninit<i8>],
+        out: &mut MaybeUninit<[[[i8; 4]; OUT]; WO]>,
     ) {
         let len = interleaved_len(OUT);
-        let mut out = groups.chunks_exact_mut(len);
+        // SAFETY: `MaybeUninit<[[[i8; 4]; OUT]; WO]>` is `WO` runs of `len = 4 · OUT` bytes.
+        let all = unsafe {
+            core::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<MaybeUninit<i8>>(), WO * len)
+        };
         let mut taps: [&[i8]; KW] = [&pad[..]; KW];
-        for row in x {
-            for j in 0..WO {
-                for (kw, tap) in taps.iter_mut().enumerate() {
-                    *tap = match window.tap(1, j, kw, W) {
-                        Some(c) => &row[c][..],
-                        None => &pad[..],
-                    };
-                }
-                if let Some(out) = out.next() {
-                    interleave_taps(packed, &taps, out);
-                }
+        for (j, out) in all.chunks_exact_mut(len).enumerate() {
+            for (kw, tap) in taps.iter_mut().enumerate() {
+                *tap = match window.tap(1, j, kw, W) {
+                    Some(c) => &row[c][..],
+                    None => &pad[..],
+                };
             }
+            interleave_taps(packed, &taps, out);
         }
     }
 
@@ -138,12 +146,15 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
     /// # Safety
     /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI.
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    unsafe fn run_rows<const H: usize, const HO: usize, const WO: usize>(
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn run_rows<const H: usize, const W: usize, const HO: usize, const WO: usize>(
         &self,
+        x: &[[[i8; IN]; W]; H],
         window: &Window,
         kernel: Kernel,
         packed: &PackedTaps<'_>,
-        groups: &[[[[i8; 4]; OUT]; WO]; H],
+        pad: &[i8; OUT],
+        ring: &mut [MaybeUninit<[[[i8; 4]; OUT]; WO]>],
         padded: &[[i8; 4]; OUT],
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
@@ -169,12 +180,32 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
             self.stage.clamp,
             &mut room,
         );
-        let mut rows: [Option<&[[[i8; 4]; OUT]; WO]>; KH] = [None; KH];
-        let mut taps: [&[i8]; KH] = [padded.as_flattened(); KH];
+        let n = ring.len();
+        // The next input row to interleave: rows before it are in the ring or no longer read.
+        let mut next = 0;
         for (i, row) in y.iter_mut().enumerate() {
-            for (kh, r) in rows.iter_mut().enumerate() {
-                *r = window.tap(0, i, kh, H).map(|r| &groups[r]);
+            // The window's rows inside the input, `first ..= last`, span at most `n`: each
+            // row interleaved here takes the place of one `n` before it, above `first`.
+            let (mut first, mut last) = (None, 0);
+            for r in (0..KH).filter_map(|kh| window.tap(0, i, kh, H)) {
+                first.get_or_insert(r);
+                last = r;
             }
+            if let Some(first) = first {
+                for r in next.max(first)..=last {
+                    // SAFETY: as this function's.
+                    unsafe { Self::fill(&x[r], window, packed, pad, &mut ring[r % n]) };
+                }
+                next = next.max(last + 1);
+            }
+            // SAFETY: the rows inside the window, `first ..= last`, were all interleaved, here
+            // or for an earlier output row, and none of them since overwritten.
+            let rows: [Option<&[[[i8; 4]; OUT]; WO]>; KH] = core::array::from_fn(|kh| {
+                window
+                    .tap(0, i, kh, H)
+                    .map(|r| unsafe { ring[r % n].assume_init_ref() })
+            });
+            let mut taps: [&[i8]; KH] = [padded.as_flattened(); KH];
             for (j, pixel) in row.iter_mut().enumerate() {
                 for (tap, r) in taps.iter_mut().zip(&rows) {
                     *tap = match r {
@@ -201,7 +232,7 @@ mod tests {
     use crate::quant::{Activation, OutputStage, Padding, QuantParams, Rounding};
 
     /// The interleaved rows against the reference: 64 to 256 channels, rows of three and four
-    /// taps, one to three rows, strides 1 and 2, a dilation, padding on every side.
+    /// taps, one to three rows, strides 1 to 3, dilations, padding on every side.
     fn check<
         const C: usize,
         const KH: usize,
@@ -231,6 +262,10 @@ mod tests {
         check::<192, 2, 4, 6, 6, 3>(4, one, one, Padding::Valid);
         check::<256, 1, 3, 9, 7, 9>(5, one, [1, 2], Padding::Explicit([0, 2]));
         check::<64, 3, 4, 9, 9, 8>(6, one, one, Padding::Explicit([2, 1]));
+        // Rings shorter than the input: rows a dilation apart, rows skipped by the stride.
+        check::<64, 3, 3, 5, 7, 5>(7, one, [2, 1], Padding::Same);
+        check::<64, 2, 3, 5, 2, 3>(8, [3, 1], one, Padding::Valid);
+        check::<128, 3, 3, 6, 4, 6>(9, [2, 1], [2, 1], Padding::Same);
     }
 
     #[test]
