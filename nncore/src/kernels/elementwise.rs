@@ -36,7 +36,7 @@ pub(crate) fn elementwise(out: &mut [f32], unit: usize, f: impl Fn(usize, &mut [
 /// [`isa`] chooses, so that its loops vectorize in that set's registers. The operations are the
 /// ones `f` states (Rust never fuses a multiplication and an addition), so are the bits.
 #[inline(always)]
-fn in_lanes<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn in_lanes<R>(f: impl FnOnce() -> R) -> R {
     match isa() {
         // SAFETY: AVX-512 (with AVX2 and FMA) is chosen only where the CPU has it.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
