@@ -132,7 +132,7 @@ mod avx {
 #[cfg(test)]
 mod tests {
     use super::planes_to_rows;
-    use crate::kernels::paths;
+    use crate::kernels::{isa, paths};
 
     #[test]
     fn planes_become_rows_on_every_instruction_set() {
@@ -147,17 +147,16 @@ mod tests {
             (1, 5, 5, 4),
             (9, 1, 1, 9),
         ];
+        let (mut planes, mut rows) = ([0.0; 5000], [0.0; 1100]);
         for (ch, n, stride, ld) in shapes {
-            let planes: alloc::vec::Vec<f32> =
-                (0..(ch - 1) * stride + n).map(|v| v as f32).collect();
+            let planes = &mut planes[..(ch - 1) * stride + n];
+            for (i, v) in planes.iter_mut().enumerate() {
+                *v = i as f32;
+            }
             for isa in paths() {
-                let mut rows = alloc::vec![-1.0; (n - 1) * ld + ch];
-                assert!(planes_to_rows(
-                    isa,
-                    (&planes, stride),
-                    (ch, n),
-                    (&mut rows, ld)
-                ));
+                let rows = &mut rows[..(n - 1) * ld + ch];
+                rows.fill(-1.0);
+                assert!(planes_to_rows(isa, (planes, stride), (ch, n), (rows, ld)));
                 for (k, &v) in rows.iter().enumerate() {
                     let (i, c) = (k / ld, k % ld);
                     let want = if c < ch { planes[c * stride + i] } else { -1.0 };
@@ -171,18 +170,14 @@ mod tests {
     fn sizes_that_do_not_fit_write_nothing() {
         let planes = [1.0; 20];
         let mut rows = [0.0; 20];
+        // Three planes of four, ten apart, need 24 floats; four planes do not fit rows of 3.
         assert!(!planes_to_rows(
-            crate::kernels::isa(),
+            isa(),
             (&planes, 10),
             (3, 4),
             (&mut rows, 4)
         ));
-        assert!(!planes_to_rows(
-            crate::kernels::isa(),
-            (&planes, 5),
-            (4, 4),
-            (&mut rows, 3)
-        ));
+        assert!(!planes_to_rows(isa(), (&planes, 5), (4, 4), (&mut rows, 3)));
         assert!(rows.iter().all(|&v| v == 0.0));
     }
 }
