@@ -116,10 +116,10 @@ macro_rules! pad_methods {
             dx
         }
 
-        /// Compiled for the vector unit the kernels run with ([`crate::kernels::in_lanes`]),
-        /// whose wider registers copy a short row in place of a call to `memcpy`.
         #[inline]
         fn forward_batch(&self, x: &[$x], y: &mut [$y]) {
+            // Compiled for the vector unit the kernels run with, whose wider registers copy a
+            // short row in place of a call to `memcpy`.
             crate::kernels::in_lanes(
                 #[inline(always)]
                 || {
@@ -133,9 +133,9 @@ macro_rules! pad_methods {
         #[inline]
         fn backward_params_batch(&self, _: &[$x], _: &[$y], _: &[$y], _: &mut Self) {}
 
-        /// Compiled as [`Self::forward_batch`] is.
         #[inline]
         fn backward_input_batch(&self, _: &[$x], _: &[$y], dy: &[$y], dx: &mut [$x]) {
+            // As the forward.
             crate::kernels::in_lanes(
                 #[inline(always)]
                 || {
