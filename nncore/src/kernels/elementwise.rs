@@ -10,26 +10,33 @@ use super::parallel;
 /// Runs `f(start, chunk)` on `out` split into chunks of whole `unit`s, `start` the chunk's
 /// offset: with the `rayon` feature, a large pass takes rayon's threads. Each value is its own
 /// (or each unit's), so the bits do not depend on the split. `f` is compiled for the vector
-/// unit [`isa`] chooses ([`in_lanes`]).
+/// unit [`isa`] chooses ([`in_lanes`]): a large `f` should be `#[inline(always)]` too, or it may
+/// be compiled apart, for no vector unit beyond the baseline.
 #[inline]
 pub(crate) fn elementwise(out: &mut [f32], unit: usize, f: impl Fn(usize, &mut [f32]) + Sync) {
     #[cfg(feature = "rayon")]
     if let Some(per) = parallel::values(out.len(), unit) {
         use rayon::prelude::*;
-        out.par_chunks_mut(per)
-            .enumerate()
-            .for_each(|(i, chunk)| in_lanes(|| f(i * per, chunk)));
+        out.par_chunks_mut(per).enumerate().for_each(|(i, chunk)| {
+            in_lanes(
+                #[inline(always)]
+                || f(i * per, chunk),
+            )
+        });
         return;
     }
     let _ = unit;
-    in_lanes(|| f(0, out));
+    in_lanes(
+        #[inline(always)]
+        || f(0, out),
+    );
 }
 
 /// Runs `f`, inlined into a function compiled with the features of the instruction set
 /// [`isa`] chooses, so that its loops vectorize in that set's registers. The operations are the
 /// ones `f` states (Rust never fuses a multiplication and an addition), so are the bits.
 #[inline(always)]
-fn in_lanes<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn in_lanes<R>(f: impl FnOnce() -> R) -> R {
     match isa() {
         // SAFETY: AVX-512 (with AVX2 and FMA) is chosen only where the CPU has it.
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]

@@ -6,7 +6,9 @@
 //! products, `strided` the convolutions' products ([`accumulate`]), `lanes8` the small
 //! convolutions' weight gradient; `planar` the entry points of the kernels that read image
 //! planes in place (`taps`, `planes`, `tap_sums` on AVX-512) and of BatchNorm's plane sums
-//! (`stats`); `elementwise` the passes that compute each value on its own.
+//! (`stats`); `rows8` planes turned into rows, eight by eight in registers (the pointwise
+//! weight gradient's panels, `stats`' loads); `elementwise` the passes that compute each value
+//! on its own.
 //!
 //! # Summation order
 //!
@@ -32,7 +34,7 @@ pub(crate) mod dense;
 #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
 mod dot;
 mod elementwise;
-pub(crate) use elementwise::elementwise;
+pub(crate) use elementwise::{elementwise, in_lanes};
 // Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[allow(clippy::incompatible_msrv)]
@@ -55,9 +57,11 @@ pub(crate) use planes::Planes;
 #[cfg(feature = "rayon")]
 pub(crate) mod parallel;
 mod planar;
+mod rows8;
 pub(crate) use planar::{plane_grads, plane_sums};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use planar::{planes, tap_sums, taps};
+pub(crate) use rows8::planes_to_rows;
 mod strided;
 pub(crate) use strided::{Start, Strided};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]

@@ -1,6 +1,7 @@
 //! BatchNorm's per-channel sums on AVX-512 ([`super::plane_sums`], [`super::plane_grads`]):
-//! the channels in the lanes, eight a vector, each lane gathering its plane's values one
-//! position after another. Every channel's sum is the same chain of additions it is in plain
+//! the channels in the lanes, eight a vector, each lane taking its plane's values one position
+//! after another: eight positions of eight planes loaded and transposed at a time, the last
+//! positions gathered. Every channel's sum is the same chain of additions it is in plain
 //! code, in the same precision (each `f32` widened exactly to `f64` before an `f64` sum, the
 //! gradients' products rounded before they are added), so the bits are those of every other
 //! instruction set; the lanes only run sixteen chains side by side.
@@ -11,6 +12,8 @@ use core::arch::x86_64::{
     _mm256_setr_epi32, _mm256_setzero_ps, _mm256_storeu_ps, _mm256_sub_ps, _mm512_add_pd,
     _mm512_cvtps_pd, _mm512_loadu_pd, _mm512_storeu_pd,
 };
+
+use super::rows8::block;
 
 /// The offsets of eight planes of `p` floats, in floats.
 #[inline(always)]
@@ -42,8 +45,8 @@ pub(super) unsafe fn sums<const SQUARES: bool>(
     mean: &[f32],
     acc: &mut [f64],
 ) -> usize {
-    let done = acc.len() / 8 * 8;
-    // SAFETY: every gather reads eight planes of `p` floats inside `values`.
+    let (done, whole) = (acc.len() / 8 * 8, p / 8 * 8);
+    // SAFETY: every gather and block reads eight planes of `p` floats inside `values`.
     unsafe {
         let offsets = planes(p);
         let term = |v: __m256, m: __m256| -> __m512d {
@@ -68,7 +71,14 @@ pub(super) unsafe fn sums<const SQUARES: bool>(
             let (m0, m1) = (mean_of(c), mean_of(c + 8));
             let mut a0 = _mm512_loadu_pd(acc.as_ptr().add(c));
             let mut a1 = _mm512_loadu_pd(acc.as_ptr().add(c + 8));
-            for i in 0..p {
+            for i in (0..whole).step_by(8) {
+                let (v0, v1) = (block(b0, p, i), block(b1, p, i));
+                for j in 0..8 {
+                    a0 = _mm512_add_pd(a0, term(v0[j], m0));
+                    a1 = _mm512_add_pd(a1, term(v1[j], m1));
+                }
+            }
+            for i in whole..p {
                 a0 = _mm512_add_pd(a0, term(gather(b0, offsets, i), m0));
                 a1 = _mm512_add_pd(a1, term(gather(b1, offsets, i), m1));
             }
@@ -79,7 +89,12 @@ pub(super) unsafe fn sums<const SQUARES: bool>(
         if c < done {
             let (b, m) = (values.as_ptr().add(c * p), mean_of(c));
             let mut a = _mm512_loadu_pd(acc.as_ptr().add(c));
-            for i in 0..p {
+            for i in (0..whole).step_by(8) {
+                for v in block(b, p, i) {
+                    a = _mm512_add_pd(a, term(v, m));
+                }
+            }
+            for i in whole..p {
                 a = _mm512_add_pd(a, term(gather(b, offsets, i), m));
             }
             _mm512_storeu_pd(acc.as_mut_ptr().add(c), a);
@@ -104,9 +119,9 @@ pub(super) unsafe fn grads<const MASK: bool>(
     (alpha, beta): (&[f32], &[f32]),
     (s, d): (&mut [f32], &mut [f32]),
 ) -> usize {
-    let done = s.len() / 8 * 8;
-    // SAFETY: every gather reads eight planes of `p` floats inside `x` and `dy`, every load
-    // eight floats inside `mean`, `alpha` and `beta`.
+    let (done, whole) = (s.len() / 8 * 8, p / 8 * 8);
+    // SAFETY: every gather and block reads eight planes of `p` floats inside `x` and `dy`,
+    // every load eight floats inside `mean`, `alpha` and `beta`.
     unsafe {
         let offsets = planes(p);
         for c in (0..done).step_by(8) {
@@ -121,9 +136,7 @@ pub(super) unsafe fn grads<const MASK: bool>(
                 (_mm256_setzero_ps(), _mm256_setzero_ps())
             };
             let (mut sv, mut dv) = (_mm256_setzero_ps(), _mm256_setzero_ps());
-            for i in 0..p {
-                let xv = gather(bx, offsets, i);
-                let mut g = gather(bg, offsets, i);
+            let mut add = |xv: __m256, mut g: __m256| {
                 if MASK {
                     let z = _mm256_add_ps(_mm256_mul_ps(xv, a), b);
                     let keep = _mm256_cmp_ps::<_CMP_GT_OQ>(z, _mm256_setzero_ps());
@@ -132,6 +145,15 @@ pub(super) unsafe fn grads<const MASK: bool>(
                 sv = _mm256_add_ps(sv, g);
                 let t = _mm256_mul_ps(_mm256_sub_ps(xv, m), g);
                 dv = _mm256_add_ps(dv, t);
+            };
+            for i in (0..whole).step_by(8) {
+                let (xs, gs) = (block(bx, p, i), block(bg, p, i));
+                for j in 0..8 {
+                    add(xs[j], gs[j]);
+                }
+            }
+            for i in whole..p {
+                add(gather(bx, offsets, i), gather(bg, offsets, i));
             }
             _mm256_storeu_ps(s.as_mut_ptr().add(c), sv);
             _mm256_storeu_ps(d.as_mut_ptr().add(c), dv);

@@ -92,7 +92,7 @@ pub(super) fn backward_input(
 }
 
 /// One sample's weight gradient, `dw += dy · xᵀ` for every group: the positions in order,
-/// `x` transposed into a panel a block of positions at a time. `None` if a panel holds no
+/// `x` transposed into a panel a block of positions at a time ([`kernels::planes_to_rows`]). `None` if a panel holds no
 /// position of the group's channels.
 pub(super) fn backward_weight(
     isa: Isa,
@@ -117,9 +117,13 @@ pub(super) fn backward_weight(
         for p0 in (0..positions).step_by(step) {
             let n = step.min(positions - p0);
             let b = &mut panel[..n * ipg];
-            for (c, plane) in x.chunks_exact(positions).enumerate() {
-                for (d, &v) in b[c..].iter_mut().step_by(ipg).zip(&plane[p0..p0 + n]) {
-                    *d = v;
+            // The sizes always fit (the group's planes, a panel of `n` rows); the copy one
+            // value at a time is there only so that no size goes unchecked.
+            if !kernels::planes_to_rows(isa, (&x[p0..], positions), (ipg, n), (b, ipg)) {
+                for (c, plane) in x.chunks_exact(positions).enumerate() {
+                    for (d, &v) in b[c..].iter_mut().step_by(ipg).zip(&plane[p0..p0 + n]) {
+                        *d = v;
+                    }
                 }
             }
             let p = Strided {

@@ -131,11 +131,21 @@ pub(super) fn backward_weight(
 }
 
 /// `dbias[o] += Σ dy[o][oh][ow]` for the planes of `dy`: each in eight lanes over the columns,
-/// row after row, then added as [`sum8_tree`].
+/// row after row, then added as [`sum8_tree`]. Compiled for the vector unit the kernels run
+/// with ([`kernels::in_lanes`]).
 pub(super) fn bias_grad<const WO: usize>(dy: &[f32], dbias: &mut [f32]) {
     if WO == 0 || dbias.is_empty() {
         return;
     }
+    kernels::in_lanes(
+        #[inline(always)]
+        || bias_grad_in::<WO>(dy, dbias),
+    );
+}
+
+/// [`bias_grad`]'s sums.
+#[inline(always)]
+fn bias_grad_in<const WO: usize>(dy: &[f32], dbias: &mut [f32]) {
     let positions = (dy.len() / dbias.len()).max(1);
     let rows = positions / WO;
     // Four channels at a time: four chains of additions that do not wait on each other.
@@ -165,7 +175,7 @@ pub(super) fn bias_grad<const WO: usize>(dy: &[f32], dbias: &mut [f32]) {
 }
 
 /// `lanes[l] += row[i]` for the `i ≡ l (mod 8)` in order.
-#[inline]
+#[inline(always)]
 fn add8(lanes: &mut [f32; 8], row: &[f32]) {
     let chunks = row.chunks_exact(8);
     let rest = chunks.remainder();

@@ -73,7 +73,7 @@ impl<const LEFT: usize, const RIGHT: usize, const TOP: usize, const BOTTOM: usiz
 }
 
 /// `x` into the middle of `y`, `before` zeros ahead of it and zeros after.
-#[inline]
+#[inline(always)]
 fn pad_row<const W: usize, const WO: usize>(x: &[f32; W], before: usize, y: &mut [f32; WO]) {
     let (head, rest) = y.split_at_mut(before.min(WO));
     head.fill(0.0);
@@ -87,7 +87,7 @@ fn pad_row<const W: usize, const WO: usize>(x: &[f32; W], before: usize, y: &mut
 }
 
 /// The middle of `dy` that [`pad_row`] wrote `x` into, into `dx`.
-#[inline]
+#[inline(always)]
 fn crop_row<const W: usize, const WO: usize>(dy: &[f32; WO], before: usize, dx: &mut [f32; W]) {
     if let Some(middle) = dy.get(before..before + W) {
         dx.copy_from_slice(middle);
@@ -118,9 +118,16 @@ macro_rules! pad_methods {
 
         #[inline]
         fn forward_batch(&self, x: &[$x], y: &mut [$y]) {
-            for (x, y) in x.iter().zip(y) {
-                Self::pad(x, y);
-            }
+            // Compiled for the vector unit the kernels run with, whose wider registers copy a
+            // short row in place of a call to `memcpy`.
+            crate::kernels::in_lanes(
+                #[inline(always)]
+                || {
+                    for (x, y) in x.iter().zip(y) {
+                        Self::pad(x, y);
+                    }
+                },
+            );
         }
 
         #[inline]
@@ -128,16 +135,22 @@ macro_rules! pad_methods {
 
         #[inline]
         fn backward_input_batch(&self, _: &[$x], _: &[$y], dy: &[$y], dx: &mut [$x]) {
-            for (dy, dx) in dy.iter().zip(dx) {
-                Self::crop(dy, dx);
-            }
+            // As the forward.
+            crate::kernels::in_lanes(
+                #[inline(always)]
+                || {
+                    for (dy, dx) in dy.iter().zip(dx) {
+                        Self::crop(dy, dx);
+                    }
+                },
+            );
         }
     };
 }
 
 impl<const LEFT: usize, const RIGHT: usize> ZeroPad1d<LEFT, RIGHT> {
     /// `x` padded into `y`.
-    #[inline]
+    #[inline(always)]
     fn pad<const C: usize, const L: usize, const LO: usize>(
         x: &[[f32; L]; C],
         y: &mut [[f32; LO]; C],
@@ -154,7 +167,7 @@ impl<const LEFT: usize, const RIGHT: usize> ZeroPad1d<LEFT, RIGHT> {
     }
 
     /// The middle of `dy` into `dx`.
-    #[inline]
+    #[inline(always)]
     fn crop<const C: usize, const L: usize, const LO: usize>(
         dy: &[[f32; LO]; C],
         dx: &mut [[f32; L]; C],
@@ -181,7 +194,7 @@ impl<const LEFT: usize, const RIGHT: usize, const TOP: usize, const BOTTOM: usiz
     ZeroPad2d<LEFT, RIGHT, TOP, BOTTOM>
 {
     /// `x` padded into `y`.
-    #[inline]
+    #[inline(always)]
     fn pad<const C: usize, const H: usize, const W: usize, const HO: usize, const WO: usize>(
         x: &[[[f32; W]; H]; C],
         y: &mut [[[f32; WO]; HO]; C],
@@ -203,7 +216,7 @@ impl<const LEFT: usize, const RIGHT: usize, const TOP: usize, const BOTTOM: usiz
     }
 
     /// The middle of `dy` into `dx`.
-    #[inline]
+    #[inline(always)]
     fn crop<const C: usize, const H: usize, const W: usize, const HO: usize, const WO: usize>(
         dy: &[[[f32; WO]; HO]; C],
         dx: &mut [[[f32; W]; H]; C],

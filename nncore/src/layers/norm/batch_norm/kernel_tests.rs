@@ -1,9 +1,9 @@
 //! The batch-norm kernels' sums: channels side by side (in lanes on AVX-512), each still in its
 //! own order, on every instruction set.
 
-use super::kernels::ReluMask;
+use super::kernels::{ReluMask, backward_train};
 use super::sums::{batch_stats, grad_sums};
-use crate::kernels::paths;
+use crate::kernels::{isa, paths};
 
 /// Values of every magnitude; with `big`, each plane of `p` also holds `1e13` and `−1e13`,
 /// which cancel, so that a sum in another order would round differently.
@@ -117,4 +117,77 @@ fn channels_side_by_side_sum_in_each_channels_order() {
     // of the channels ending in a part group.
     check::<16>(1024, 16);
     check::<24>(700, 16);
+}
+
+/// The input gradients of a training-mode backward, value by value in plain code as its doc
+/// states them (`dy` masked first where `mask` is given), from the batch's sums.
+fn input_grads_in_order<const C: usize>(
+    (x, dy): (&[f32], &[f32]),
+    (mean, invstd, weight): (&[f32; C], &[f32; C], &[f32; C]),
+    p: usize,
+    mask: Option<ReluMask<'_, C>>,
+) -> alloc::vec::Vec<f32> {
+    let n = x.len() / C;
+    let gated: alloc::vec::Vec<f32> = (x.iter().zip(dy).enumerate())
+        .map(|(i, (&x, &g))| mask.map_or(g, |m| m.keep(i / p % C, x, g)))
+        .collect();
+    let (sum, dotp) = grad_sums::<C>(isa(), x, &gated, mean, p, None);
+    (x.iter().zip(&gated).enumerate())
+        .map(|(i, (&x, &g))| {
+            let c = i / p % C;
+            let k = dotp[c] as f32 * invstd[c] * invstd[c] / n as f32;
+            let grad_mean = (sum[c] / n as f64) as f32;
+            let projection = (x - mean[c]) * k;
+            (g - grad_mean - projection) * invstd[c] * weight[c]
+        })
+        .collect()
+}
+
+fn check_input_grads<const C: usize>(p: usize, n: usize) {
+    let x = values(n * C * p, 3 + C as u32, p, false);
+    let dy = values(n * C * p, 11 + C as u32, p, false);
+    let mean: [f32; C] = core::array::from_fn(|c| [0.0, 0.125, -0.25][c % 3]);
+    let invstd: [f32; C] = core::array::from_fn(|c| [1.0, 3.0, 0.7][c % 3]);
+    let weight: [f32; C] = core::array::from_fn(|c| [1.5, -0.5, 0.3, 2.0][c % 4]);
+    let bias: [f32; C] = core::array::from_fn(|c| [0.0, 0.25, -0.1][c % 3]);
+    let cache: alloc::vec::Vec<f32> = mean.iter().chain(&invstd).copied().collect();
+    // The map a forward with the ReLU folded in masks by: `α = invstd·weight`, `β = bias − mean·α`.
+    let alpha: [f32; C] = core::array::from_fn(|c| invstd[c] * weight[c]);
+    let beta: [f32; C] = core::array::from_fn(|c| bias[c] - mean[c] * alpha[c]);
+    let mask = ReluMask {
+        alpha: &alpha,
+        beta: &beta,
+    };
+    for (with_relu, mask) in [(None, None), (Some(&bias), Some(mask))] {
+        let mut dx = alloc::vec![f32::NAN; x.len()];
+        backward_train(
+            (&weight, with_relu),
+            (&x, &dy),
+            &cache,
+            p,
+            None,
+            Some(&mut dx),
+        );
+        let want = input_grads_in_order((&x, &dy), (&mean, &invstd, &weight), p, mask);
+        let what = alloc::format!("C {C}, P {p}, N {n}, ReLU {}", mask.is_some());
+        let bits = |v: &[f32]| {
+            v.iter()
+                .map(|v| v.to_bits())
+                .collect::<alloc::vec::Vec<_>>()
+        };
+        assert_eq!(bits(&dx), bits(&want), "{what}");
+    }
+}
+
+#[test]
+fn input_grads_are_the_formula_value_by_value() {
+    // One value a channel, planes shorter and longer than a vector, channel counts off the
+    // lanes, one sample and several.
+    check_input_grads::<3>(1, 4);
+    check_input_grads::<11>(5, 2);
+    check_input_grads::<8>(17, 1);
+    check_input_grads::<16>(36, 3);
+    check_input_grads::<5>(9, 1);
+    // A batch large enough to split over rayon's threads (with the feature).
+    check_input_grads::<24>(700, 16);
 }

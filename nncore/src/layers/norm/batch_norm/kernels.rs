@@ -104,16 +104,23 @@ fn normalize<const C: usize, const RELU: bool>(
 ) {
     let (alpha, beta) = affine(params, stats);
     let p = p.max(1);
-    crate::kernels::elementwise(y, p, |start, y| {
-        let x = &x[start..start + y.len()];
-        for (i, (y, x)) in y.chunks_exact_mut(p).zip(x.chunks_exact(p)).enumerate() {
-            let c = (start / p + i) % C;
-            for (y, &x) in y.iter_mut().zip(x) {
-                let v = x * alpha[c] + beta[c];
-                *y = if !RELU || v > 0.0 { v } else { 0.0 };
+    crate::kernels::elementwise(
+        y,
+        p,
+        #[inline(always)]
+        |start, y| {
+            let x = &x[start..start + y.len()];
+            for (i, (y, x)) in y.chunks_exact_mut(p).zip(x.chunks_exact(p)).enumerate() {
+                let c = (start / p + i) % C;
+                // The plane's constants in locals, so that the loop runs in the vector lanes.
+                let (a, b) = (alpha[c], beta[c]);
+                for (y, &x) in y.iter_mut().zip(x) {
+                    let v = x * a + b;
+                    *y = if !RELU || v > 0.0 { v } else { 0.0 };
+                }
             }
-        }
-    });
+        },
+    );
 }
 
 /// `weight += Σ (x − mean)·dy · invstd`, `bias += Σ dy` (PyTorch's `dotp * invstd` and `sum`).
@@ -262,45 +269,54 @@ pub(super) fn backward_train<const C: usize>(
     let k: [f32; C] = core::array::from_fn(|c| dotp[c] as f32 * invstd[c] * invstd[c] / n as f32);
     let grad_mean: [f32; C] = core::array::from_fn(|c| (sum[c] / n as f64) as f32);
     match mask {
-        Some(mask) => input_grads(
+        Some(mask) => input_grads::<C, true>(
             (x, dy),
             (&mean, &k, &grad_mean),
             (&invstd, weight),
             p,
             dx,
-            |c, x, dy| mask.keep(c, x, dy),
+            (mask.alpha, mask.beta),
         ),
-        None => input_grads(
+        None => input_grads::<C, false>(
             (x, dy),
             (&mean, &k, &grad_mean),
             (&invstd, weight),
             p,
             dx,
-            |_, _, dy| dy,
+            (&[0.0; C], &[0.0; C]),
         ),
     }
 }
 
-/// `dx = (dy − grad_mean − (x − mean)·k)·invstd·weight`, with `dy` as `gate(c, x, dy)` gives it.
-fn input_grads<const C: usize>(
+/// `dx = (dy − grad_mean − (x − mean)·k)·invstd·weight`, with each `dy` masked as
+/// [`ReluMask::keep`] does by `(α, β)` if `MASK`.
+fn input_grads<const C: usize, const MASK: bool>(
     (x, dy): (&[f32], &[f32]),
     (mean, k, grad_mean): (&[f32; C], &[f32; C], &[f32; C]),
     (invstd, weight): (&[f32; C], &[f32; C]),
     p: usize,
     dx: &mut [f32],
-    gate: impl Fn(usize, f32, f32) -> f32 + Sync,
+    (alpha, beta): (&[f32; C], &[f32; C]),
 ) {
     let p = p.max(1);
-    crate::kernels::elementwise(dx, p, |start, dx| {
-        let (x, dy) = (&x[start..start + dx.len()], &dy[start..start + dx.len()]);
-        let planes_in = x.chunks_exact(p).zip(dy.chunks_exact(p));
-        for (i, (dx, (x, dy))) in dx.chunks_exact_mut(p).zip(planes_in).enumerate() {
-            let c = (start / p + i) % C;
-            for ((dx, &x), &dy) in dx.iter_mut().zip(x).zip(dy) {
-                let dy = gate(c, x, dy);
-                let projection = (x - mean[c]) * k[c];
-                *dx = (dy - grad_mean[c] - projection) * invstd[c] * weight[c];
+    crate::kernels::elementwise(
+        dx,
+        p,
+        #[inline(always)]
+        |start, dx| {
+            let (x, dy) = (&x[start..start + dx.len()], &dy[start..start + dx.len()]);
+            let planes_in = x.chunks_exact(p).zip(dy.chunks_exact(p));
+            for (i, (dx, (x, dy))) in dx.chunks_exact_mut(p).zip(planes_in).enumerate() {
+                let c = (start / p + i) % C;
+                // The plane's constants in locals, so that the loop runs in the vector lanes.
+                let (m, k, g, s, w) = (mean[c], k[c], grad_mean[c], invstd[c], weight[c]);
+                let (a, b) = (alpha[c], beta[c]);
+                for ((dx, &x), &dy) in dx.iter_mut().zip(x).zip(dy) {
+                    let dy = if !MASK || x * a + b > 0.0 { dy } else { 0.0 };
+                    let projection = (x - m) * k;
+                    *dx = (dy - g - projection) * s * w;
+                }
             }
-        }
-    });
+        },
+    );
 }
