@@ -70,9 +70,17 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         for (row, w) in rows.iter_mut().zip(&self.weight) {
             row[..KW].copy_from_slice(w);
         }
-        let mut room = [0i8; WEIGHTS];
+        // The packed weights' bytes, zeroed (of the room's `WEIGHTS`, which the layer's fit checked).
+        let mut room = MaybeUninit::<[i8; WEIGHTS]>::uninit();
+        let len = packed_taps_len(4 * KH, OUT).min(WEIGHTS);
+        // SAFETY: the first `len` bytes of `room`, zeroed here.
+        let room = unsafe {
+            let first = room.as_mut_ptr().cast::<i8>();
+            first.write_bytes(0, len);
+            core::slice::from_raw_parts_mut(first, len)
+        };
         let weight = rows.as_flattened().as_flattened();
-        let Some(packed) = kernel.pack_taps(weight, 4 * KH, OUT, &mut room) else {
+        let Some(packed) = kernel.pack_taps(weight, 4 * KH, OUT, room) else {
             return false;
         };
         // The zero point, which a tap in the padding reads: `offset` is within [-127, 128].

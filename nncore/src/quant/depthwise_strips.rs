@@ -87,9 +87,17 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
                 }
             }
         }
-        let mut room = [0i8; WEIGHTS];
+        // The packed weights' bytes, zeroed (of the room's `WEIGHTS`, which the layer's fit checked).
+        let mut room = MaybeUninit::<[i8; WEIGHTS]>::uninit();
+        let len = packed_taps_len(4 * KH, LANES).min(WEIGHTS);
+        // SAFETY: the first `len` bytes of `room`, zeroed here.
+        let room = unsafe {
+            let first = room.as_mut_ptr().cast::<i8>();
+            first.write_bytes(0, len);
+            core::slice::from_raw_parts_mut(first, len)
+        };
         let weight = rows.as_flattened().as_flattened();
-        let Some(packed) = kernel.pack_taps(weight, 4 * KH, LANES, &mut room) else {
+        let Some(packed) = kernel.pack_taps(weight, 4 * KH, LANES, room) else {
             return false;
         };
         // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW); the

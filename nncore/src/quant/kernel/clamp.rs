@@ -12,9 +12,14 @@ use core::arch::x86_64::{
 
 impl Kernel {
     /// Each of `values` clamped to `[lo, hi]` in place: 64 at a time with AVX-512BW where this
-    /// kernel runs AVX-512 VNNI on this CPU, the rest (and everything elsewhere) one by one.
+    /// kernel runs AVX-512 VNNI on this CPU, the rest (and everything elsewhere) one by one;
+    /// nothing to do for the whole of int8 (a ReLU after a layer that fused it, its output's
+    /// zero point −128).
     #[inline]
     pub(crate) fn clamp_in_place(self, values: &mut [i8], lo: i8, hi: i8) {
+        if lo == i8::MIN && hi == i8::MAX {
+            return;
+        }
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         let values = match self == Kernel::Avx512Vnni && super::avx512_vnni_available() {
             // SAFETY: the CPU runs AVX-512BW (with F), checked above.

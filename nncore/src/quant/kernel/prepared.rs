@@ -102,6 +102,11 @@ pub(crate) struct Lanes {
     lo: __m512i,
     hi: __m512i,
     zero_point: __m512i,
+    /// The zero point in int16 lanes, and the activation's range in int8 lanes, for
+    /// [`Lanes::packed`].
+    zero_point16: __m512i,
+    lo8: __m512i,
+    hi8: __m512i,
 }
 
 impl core::fmt::Debug for Lanes {
@@ -127,9 +132,11 @@ impl Lanes {
         let n = multiplier.len();
         if n == 0
             || n > 16 * BLOCKS
+            || i8::try_from(zero_point).is_err()
+            // Every multiplier looked at (no early exit), which vectorizes.
             || multiplier
                 .iter()
-                .any(|m| m.shift > 0 || m.mantissa == i32::MIN)
+                .fold(false, |out, m| out | (m.shift > 0) | (m.mantissa == i32::MIN))
         {
             return None;
         }
@@ -165,6 +172,10 @@ impl Lanes {
             (&raw mut (*lanes).lo).write(_mm512_set1_epi32(clamp[0] as i32 - zero_point));
             (&raw mut (*lanes).hi).write(_mm512_set1_epi32(clamp[1] as i32 - zero_point));
             (&raw mut (*lanes).zero_point).write(_mm512_set1_epi32(zero_point));
+            // `zero_point` is an int8 zero point: within int16.
+            (&raw mut (*lanes).zero_point16).write(_mm512_set1_epi16(zero_point as i16));
+            (&raw mut (*lanes).lo8).write(_mm512_set1_epi8(clamp[0]));
+            (&raw mut (*lanes).hi8).write(_mm512_set1_epi8(clamp[1]));
             Some(room.assume_init_ref())
         }
     }
@@ -211,6 +222,46 @@ impl Lanes {
         }
     }
 
+    /// `out[p · n + c]` for the sums `acc[p · n + c]` of four positions, `n` the stage's
+    /// channels, through [`Lanes::store_each`] (a whole block's four positions packed
+    /// together); and `blocks[p · n + c]` the same through [`Lanes::packed_blocks`] for the
+    /// whole blocks of 64 channels (the rest left as they are), put back in channel order.
+    ///
+    /// # Panics
+    /// If `acc`, `out` or `blocks` is not four positions of the stage's channels.
+    #[cfg(test)]
+    pub(crate) fn finish_four(&self, acc: &[i32], out: &mut [i8], blocks: &mut [i8]) {
+        let n = self.n;
+        assert!(
+            acc.len() == 4 * n && out.len() == 4 * n && blocks.len() == 4 * n,
+            "four positions of the channels"
+        );
+        // SAFETY: `Lanes` exists only where the CPU runs AVX-512 VNNI (with F and BW); the
+        // masked loads and the stores are inside the lengths checked above.
+        unsafe {
+            for b in 0..n.div_ceil(16) {
+                let x: [__m512i; 4] = core::array::from_fn(|p| {
+                    _mm512_maskz_loadu_epi32(self.mask(b), acc.as_ptr().add(p * n + 16 * b))
+                });
+                self.store_each(b, &x, out.as_mut_ptr());
+            }
+            for (p, acc) in acc.chunks_exact(n).enumerate() {
+                for q in 0..n / 64 {
+                    let x = core::array::from_fn(|t| {
+                        _mm512_loadu_si512(acc.as_ptr().add(64 * q + 16 * t).cast())
+                    });
+                    let mut y = [0i8; 64];
+                    _mm512_storeu_si512(y.as_mut_ptr().cast(), self.packed_blocks(q, x));
+                    // Byte `4 · (4j + t) + i` is lane `4j + i` of block `4q + t`.
+                    for (c, out) in blocks[p * n + 64 * q..][..64].iter_mut().enumerate() {
+                        let (t, j, i) = (c / 16, c % 16 / 4, c % 4);
+                        *out = y[4 * (4 * j + t) + i];
+                    }
+                }
+            }
+        }
+    }
+
     /// Channels.
     #[inline]
     pub(crate) fn channels(&self) -> usize {
@@ -240,39 +291,87 @@ impl Lanes {
     }
 
     /// [`Lanes::store`] of `x[p]` into `out[p · n + 16b ..]` for each `p`, `n` the stage's
-    /// channels: block `b`'s multipliers read once for all.
+    /// channels: block `b`'s multipliers read once for all, a whole block's four positions at a
+    /// time through [`Lanes::packed`].
     ///
     /// # Safety
-    /// The CPU must run AVX-512F; `b` is a block of the stage's channels, `out` holds
+    /// The CPU must run AVX-512F and BW; `b` is a block of the stage's channels, `out` holds
     /// `x.len() · n` bytes.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512bw")]
     pub(super) unsafe fn store_each(&self, b: usize, x: &[__m512i], out: *mut i8) {
         // SAFETY: `b` is a block of the stage's channels.
         let block = unsafe { *self.block(b) };
         let k = self.mask(b);
-        for (p, &x) in x.iter().enumerate() {
+        // Whole blocks four positions at a time, the rest one at a time.
+        let mut done = 0;
+        if k == 0xFFFF {
+            // Word `4p + j` from word `4j + p`: each position's sixteen bytes together.
+            let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+            for x in x.chunks_exact(4) {
+                let y = self.packed([&block; 4], [x[0], x[1], x[2], x[3]]);
+                let y = _mm512_permutexvar_epi32(order, y);
+                // SAFETY: the sixteen bytes from `(done + p) · n + 16 · b` are inside `out`.
+                unsafe {
+                    let at = |p: usize| out.add((done + p) * self.n + 16 * b).cast::<__m128i>();
+                    _mm_storeu_si128(at(0), _mm512_castsi512_si128(y));
+                    _mm_storeu_si128(at(1), _mm512_extracti32x4_epi32::<1>(y));
+                    _mm_storeu_si128(at(2), _mm512_extracti32x4_epi32::<2>(y));
+                    _mm_storeu_si128(at(3), _mm512_extracti32x4_epi32::<3>(y));
+                }
+                done += 4;
+            }
+        }
+        for (p, &x) in x.iter().enumerate().skip(done) {
             let y = self.scale(&block, x);
             // SAFETY: the masked bytes from `p · n + 16 · b` are inside `out`.
             unsafe { _mm512_mask_cvtepi32_storeu_epi8(out.add(p * self.n + 16 * b).cast(), k, y) };
         }
     }
 
-    /// Block `b` of the stage's channels: their int8 outputs, in int32 lanes, for the sums `x`.
+    /// The int8 outputs of four vectors of sums `x[p]` of `blocks[p]`'s channels, their
+    /// lanes `4j .. 4j + 4` the bytes of word `4j + p`: the raw results packed to int16 with
+    /// saturation, the zero point added with saturation, packed to int8 with saturation and
+    /// clamped to the activation's range. Each saturation changes only a result already past
+    /// int8 (the zero point within ±2^8), which the clamp then takes to the same end as
+    /// clamping the int32 result does.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    fn packed(&self, blocks: [&Block; 4], x: [__m512i; 4]) -> __m512i {
+        let [r0, r1, r2, r3] = core::array::from_fn(|p| self.raw(blocks[p], x[p]));
+        let a = _mm512_adds_epi16(_mm512_packs_epi32(r0, r1), self.zero_point16);
+        let b = _mm512_adds_epi16(_mm512_packs_epi32(r2, r3), self.zero_point16);
+        let y = _mm512_packs_epi16(a, b);
+        _mm512_min_epi8(_mm512_max_epi8(y, self.lo8), self.hi8)
+    }
+
+    /// Blocks `4q .. 4q + 4` of the stage's channels for the sums `x`: as [`Lanes::packed`].
     ///
     /// # Safety
-    /// The CPU must run AVX-512F; `b` is a block of the stage's channels.
+    /// The CPU must run AVX-512F and BW; blocks `4q .. 4q + 4` are the stage's channels.
     #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn scaled(&self, b: usize, x: __m512i) -> __m512i {
-        // SAFETY: `b` is a block of the stage's channels.
-        self.scale(unsafe { self.block(b) }, x)
+    #[target_feature(enable = "avx512f,avx512bw")]
+    pub(super) unsafe fn packed_blocks(&self, q: usize, x: [__m512i; 4]) -> __m512i {
+        // SAFETY: blocks `4q .. 4q + 4` are the stage's.
+        let blocks = core::array::from_fn(|p| unsafe { self.block(4 * q + p) });
+        self.packed(blocks, x)
     }
 
     /// The int8 outputs (in int32 lanes) of `block`'s channels for the sums `x`.
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn scale(&self, block: &Block, x: __m512i) -> __m512i {
+        _mm512_add_epi32(
+            _mm512_min_epi32(_mm512_max_epi32(self.raw(block, x), self.lo), self.hi),
+            self.zero_point,
+        )
+    }
+
+    /// The scaled sums `x` of `block`'s channels, before the zero point and the clamp: within
+    /// int32 (`|x · m| < 2^62` and a shift of at least 31).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn raw(&self, block: &Block, x: __m512i) -> __m512i {
         let round = |x: __m512i, h: &Half| {
             let p = _mm512_mul_epi32(x, h.m);
             let negative = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
@@ -282,10 +381,6 @@ impl Lanes {
         let even = round(x, &block.even);
         let odd = round(_mm512_srli_epi64::<32>(x), &block.odd);
         // The odd channels' low halves into the odd lanes.
-        let scaled = _mm512_mask_shuffle_epi32::<0b10_10_00_00>(even, 0xAAAA, odd);
-        _mm512_add_epi32(
-            _mm512_min_epi32(_mm512_max_epi32(scaled, self.lo), self.hi),
-            self.zero_point,
-        )
+        _mm512_mask_shuffle_epi32::<0b10_10_00_00>(even, 0xAAAA, odd)
     }
 }

@@ -3,7 +3,8 @@
 //! positive results in range, every shift the lanes take, mantissas of both signs (and 0),
 //! accumulators whose high multiplication lands on and next to the ties of the division by
 //! `2^e` (half away from zero: the negative ties are where AVX-512's one rounding in 64-bit
-//! lanes needs its correction), the ends of int32, and at random.
+//! lanes needs its correction), the ends of int32, and at random; on AVX-512, one position at
+//! a time and four packed together.
 
 extern crate std;
 use super::Kernel;
@@ -94,9 +95,22 @@ fn the_stage_in_avx512_lanes_is_the_scalar_one_on_and_near_ties() {
         let here = super::avx512_vnni_available();
         assert_eq!(lanes.is_some(), here, "the stage in lanes on this CPU");
         let lanes = lanes?;
+        let stage = *stage;
         Some(std::boxed::Box::new(move |acc: &[i32; N]| {
             let mut out = [0x55; N];
             lanes.finish(acc, &mut out);
+            // Four positions, each the sums turned by a few channels, packed together: each
+            // position's outputs the scalar stage's.
+            let four: Vec<i32> = (0..4 * N).map(|i| acc[(i + 5 * (i / N)) % N]).collect();
+            let (mut each, mut blocks) = ([0x55; 4 * N], [0x55; 4 * N]);
+            lanes.finish_four(&four, &mut each, &mut blocks);
+            for (i, (&y, &z)) in each.iter().zip(&blocks).enumerate() {
+                let c = i % N;
+                let want = stage.finish(c, four[i]);
+                assert_eq!(y, want, "channel {c} of position {}, four at a time", i / N);
+                let whole = c < N / 64 * 64;
+                assert_eq!(z, if whole { want } else { 0x55 }, "channel {c}, by blocks");
+            }
             out
         }))
     });

@@ -10,11 +10,10 @@
 
 use super::prepared::Lanes;
 use core::arch::x86_64::{
-    __m512i, _mm512_add_epi32, _mm512_cvtepi32_epi8, _mm512_dpbusd_epi32, _mm512_inserti32x4,
-    _mm512_loadu_si512, _mm512_mask_storeu_epi32, _mm512_maskz_loadu_epi8,
-    _mm512_maskz_loadu_epi32, _mm512_permutexvar_epi32, _mm512_set1_epi8, _mm512_setr_epi32,
-    _mm512_setzero_si512, _mm512_shuffle_i32x4, _mm512_storeu_si512, _mm512_unpackhi_epi8,
-    _mm512_unpackhi_epi16, _mm512_unpacklo_epi8, _mm512_unpacklo_epi16, _mm512_xor_si512,
+    __m512i, _mm512_add_epi32, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
+    _mm512_maskz_loadu_epi8, _mm512_maskz_loadu_epi32, _mm512_set1_epi8, _mm512_setzero_si512,
+    _mm512_shuffle_i32x4, _mm512_storeu_si512, _mm512_unpackhi_epi8, _mm512_unpackhi_epi16,
+    _mm512_unpacklo_epi8, _mm512_unpacklo_epi16, _mm512_xor_si512,
 };
 
 /// The bytes [`pack`] fills for `taps` taps of `channels` channels: 256 per block of 64
@@ -290,7 +289,7 @@ pub(super) const fn lane_channel(c: usize) -> usize {
 
 /// [`group_sums`] of whole blocks of 64 channels added to `base` and finished by the output
 /// stage `lanes` into `out`, both in the lanes' order ([`lane_channel`]): the sums are not put
-/// in order, their bytes are (one permutation of 32-bit words a block of 64 channels).
+/// in order, their bytes are (packed by [`Lanes::packed_blocks`] straight into that order).
 ///
 /// # Safety
 /// As [`group_sums`], with `base` and `out` the stage's channels long, a multiple of 64.
@@ -304,8 +303,6 @@ pub(super) unsafe fn group_dots_finished(
     out: &mut [i8],
 ) {
     let n = groups.len();
-    // Word `4b + p` of the output from word `4p + b`: a 4 × 4 transpose.
-    let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     for q in 0..base.len() / 64 {
         let mut sum = [_mm512_setzero_si512(); 4];
         for (g, u) in groups.iter().enumerate() {
@@ -319,24 +316,18 @@ pub(super) unsafe fn group_dots_finished(
                 }
             }
         }
-        let mut all = _mm512_setzero_si512();
-        for (p, sum) in sum.into_iter().enumerate() {
-            // SAFETY: block `4q + p` of sixteen is the stage's, its words inside `base`.
-            let bytes = unsafe {
-                let base = _mm512_loadu_si512(base.as_ptr().add(64 * q + 16 * p).cast());
-                _mm512_cvtepi32_epi8(lanes.scaled(4 * q + p, _mm512_add_epi32(base, sum)))
-            };
-            all = match p {
-                0 => _mm512_inserti32x4::<0>(all, bytes),
-                1 => _mm512_inserti32x4::<1>(all, bytes),
-                2 => _mm512_inserti32x4::<2>(all, bytes),
-                _ => _mm512_inserti32x4::<3>(all, bytes),
-            };
-        }
-        // SAFETY: the 64 bytes from `64q` are inside `out`.
+        // SAFETY: block `4q + p` of sixteen is the stage's, its words inside `base`.
+        let x = core::array::from_fn(|p| unsafe {
+            let base = _mm512_loadu_si512(base.as_ptr().add(64 * q + 16 * p).cast());
+            _mm512_add_epi32(base, sum[p])
+        });
+        // Word `4b + p` of the output is lanes `4b .. 4b + 4` of block `4q + p`, where
+        // `packed_blocks` leaves it (the order of `lane_channel`).
+        // SAFETY: blocks `4q .. 4q + 4` are the stage's; the 64 bytes from `64q` are inside
+        // `out`.
         unsafe {
-            let at = out.as_mut_ptr().add(64 * q).cast();
-            _mm512_storeu_si512(at, _mm512_permutexvar_epi32(order, all));
+            let y = lanes.packed_blocks(q, x);
+            _mm512_storeu_si512(out.as_mut_ptr().add(64 * q).cast(), y);
         }
     }
 }

@@ -262,6 +262,14 @@ fn lanes_of<const N: usize>(
                 let mut out = [0x55; N];
                 lanes.finish(acc, &mut out);
                 assert_eq!(&out, want, "the stage in lanes");
+                let four: std::vec::Vec<i32> = (0..4).flat_map(|_| *acc).collect();
+                let (mut each, mut blocks) = (std::vec![0x55; 4 * N], std::vec![0x55; 4 * N]);
+                lanes.finish_four(&four, &mut each, &mut blocks);
+                for (p, (each, blocks)) in each.chunks(N).zip(blocks.chunks(N)).enumerate() {
+                    assert_eq!(each, want, "position {p} of four in lanes");
+                    let whole = N / 64 * 64;
+                    assert_eq!(blocks[..whole], want[..whole], "position {p} by blocks");
+                }
             }
         }
     }
