@@ -81,6 +81,25 @@ impl<'a> Plan<'a> {
         self.model.graph.nodes.len()
     }
 
+    /// The sums whose gradient one operand takes as its own, without a copy: `(k, j, v)`, node `k`
+    /// a sum whose `j`-th operand, value `v`, it is the first to reach going backward. The sum's
+    /// gradient is read by nothing after that node's backward, so the operand's gradient is that
+    /// buffer itself (later gradients of `v` are added to it as to any other). Not the input's,
+    /// which is the caller's `dxs`; not the output's, which may be the caller's `dys`; not `x + x`,
+    /// whose one value is reached twice.
+    pub fn taken_sums(&self) -> Vec<(usize, usize, usize)> {
+        let graph = &self.model.graph;
+        (0..self.nodes())
+            .filter_map(|k| match graph.nodes[k].op {
+                Op::Add(p, q) if p != q && k + 1 != graph.output => [(1, q), (0, p)]
+                    .into_iter()
+                    .find(|&(j, v)| v != 0 && self.first[k][j])
+                    .map(|(j, v)| (k, j, v)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Layer `layer`'s field, and its `Layer::<X, Y>` trait path.
     pub fn layer(&self, k: usize) -> Option<LayerNode> {
         let Op::Layer { layer, input } = self.model.graph.nodes[k].op else {

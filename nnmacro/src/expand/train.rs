@@ -164,10 +164,13 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
         .collect();
     // The input's gradient goes straight into the caller's `dxs` where it asks for one.
     let dxs = local("dxs");
+    let taken = plan.taken_sums();
     let gradients = (0..=plan.nodes())
         .map(|v| {
             let (g, slice) = (g(v), take(&plan.samples[v]));
-            if v == 0 {
+            if taken.iter().any(|&(_, _, w)| w == v) {
+                quote!(let mut #g = #slice;)
+            } else if v == 0 {
                 quote! {
                     let #g = match #dxs {
                         ::core::option::Option::Some(__nn_dxs) => {
@@ -250,13 +253,23 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                     }
                 }
                 (None, Op::Add(p, q)) => {
+                    let taken = taken.iter().find(|&&(at, _, _)| at == k).map(|&(_, j, _)| j);
                     let add = |j: usize, v: usize| {
                         let needed = needed(v);
+                        if taken == Some(j) {
+                            return quote!();
+                        }
                         let (carve, dst, add) = target(k, j, v);
                         quote!(if #needed { #carve ::nncore::__private::copy_batch(#dst, &*#g_out); #add })
                     };
                     let (first, second) = (add(0, p), add(1, q));
-                    quote!(#first #second)
+                    // The operand whose gradient is the sum's takes its buffer, after the copy.
+                    let take = taken.map(|j| {
+                        let v = if j == 0 { p } else { q };
+                        let (gv, needed) = (g(v), needed(v));
+                        quote!(if #needed { #gv = #g_out; })
+                    });
+                    quote!(#first #second #take)
                 }
                 (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
             };
@@ -356,7 +369,7 @@ pub fn workspace_impl(plan: &Plan) -> TokenStream {
             #(#eval_forward)*
         }
 
-        #[allow(unused_variables, unused_mut, clippy::needless_bool, clippy::borrow_deref_ref)]
+        #[allow(unused_variables, unused_mut, unused_assignments, clippy::needless_bool, clippy::borrow_deref_ref)]
         #[inline]
         fn backward_ws(
             &self,
