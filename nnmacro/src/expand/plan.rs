@@ -21,6 +21,11 @@ pub struct Plan<'a> {
     /// nothing else's, which read it alone; training mode runs the pair as one
     /// (`BatchNormReLU`), the batch norm's own value left unwritten.
     pub relu: Vec<bool>,
+    /// `add_relu[k]`: node `k` is a sum and node `k + 1` the `ReLU` of its value and of
+    /// nothing else's, which read it alone; training mode writes `relu(a + b)` in one pass
+    /// (`add_relu_batch`), the sum's value left unwritten (the `ReLU`'s gradient reads its
+    /// output alone).
+    pub add_relu: Vec<bool>,
 }
 
 impl<'a> Plan<'a> {
@@ -51,14 +56,19 @@ impl<'a> Plan<'a> {
             Some(Op::Layer { layer, input }) => Some((&model.layers[layer].kind, input)),
             _ => None,
         };
+        // Node `k + 1` is the `ReLU` of node `k`'s value alone, which nothing else reads.
+        let relu_after = |k: usize| {
+            let read_by =
+                |v: usize| (0..graph.nodes.len()).filter(move |&j| graph.inputs(j).contains(&v));
+            matches!(kind(k + 1), Some((relu, input)) if relu.is_relu() && input == k + 1)
+                && graph.output != k + 1
+                && read_by(k + 1).eq([k + 1])
+        };
         let relu = (0..graph.nodes.len())
-            .map(|k| {
-                let read_by = |v: usize| (0..graph.nodes.len()).filter(move |&j| graph.inputs(j).contains(&v));
-                matches!(kind(k), Some((bn, _)) if bn.folds_relu())
-                    && matches!(kind(k + 1), Some((relu, input)) if relu.is_relu() && input == k + 1)
-                    && graph.output != k + 1
-                    && read_by(k + 1).eq([k + 1])
-            })
+            .map(|k| matches!(kind(k), Some((bn, _)) if bn.folds_relu()) && relu_after(k))
+            .collect();
+        let add_relu = (0..graph.nodes.len())
+            .map(|k| matches!(graph.nodes[k].op, Op::Add(..)) && relu_after(k))
             .collect();
         Plan {
             model,
@@ -66,6 +76,7 @@ impl<'a> Plan<'a> {
             need,
             first,
             relu,
+            add_relu,
         }
     }
 

@@ -115,6 +115,18 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                     #fused::forward_train_relu(&mut #this.#member, #x, #value, #c);
                 }
             }
+            // The sum's `ReLU` writes both: `relu(a + b)`, in one pass.
+            (Some(_), _) if training && k > 0 && plan.add_relu[k - 1] => {
+                let Op::Add(p, q) = model.graph.nodes[k - 1].op else {
+                    unreachable!("a fused sum is a sum")
+                };
+                let (p, q, c, len) = (view(p), view(q), c(k), cache_len(k));
+                quote! {
+                    let #value = #slice;
+                    let #c = ::nncore::__private::take(&mut #ws, #len);
+                    ::nncore::__private::add_relu_batch(#p, #q, #value);
+                }
+            }
             (Some(node), _) => {
                 let (path, member, x, c) = (&node.trait_path, &node.member, view(node.input), c(k));
                 if training {
@@ -133,6 +145,8 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                     }
                 }
             }
+            // The sum's value is carved but left unwritten: the `ReLU` after it computes both.
+            (None, Op::Add(..)) if training && plan.add_relu[k] => quote!(let #value = #slice;),
             (None, Op::Add(p, q)) => {
                 let (p, q) = (view(p), view(q));
                 quote! {
