@@ -92,23 +92,46 @@ impl<'a> Plan<'a> {
         self.model.graph.nodes.len()
     }
 
-    /// The sums whose gradient one operand takes as its own, without a copy: `(k, j, v)`, node `k`
-    /// a sum whose `j`-th operand, value `v`, it is the first to reach going backward. The sum's
-    /// gradient is read by nothing after that node's backward, so the operand's gradient is that
-    /// buffer itself (later gradients of `v` are added to it as to any other). Not the input's,
-    /// which is the caller's `dxs`; not the output's, which may be the caller's `dys`; not `x + x`,
-    /// whose one value is reached twice.
-    pub fn taken_sums(&self) -> Vec<(usize, usize, usize)> {
+    /// Operands of a sum whose gradient is the sum's own buffer, without a copy: `shared[v]`,
+    /// value `v` read by one sum alone, whose gradient is then only read (by `v`'s producer);
+    /// `taken`, `(k, j, v)`: sum `k`'s `j`-th operand `v`, which it is the first to reach going
+    /// backward but not the last, takes the buffer to add the later gradients to (neither
+    /// operand shared, nor the sum's own gradient). The sum's gradient is read by nothing
+    /// after the sum's backward. Not the input's, which is the caller's `dxs`; not a sum
+    /// that is the output, whose gradient may be the caller's `dys`; not `x + x`.
+    pub fn sum_gradients(&self) -> (Vec<bool>, Vec<(usize, usize, usize)>) {
         let graph = &self.model.graph;
-        (0..self.nodes())
-            .filter_map(|k| match graph.nodes[k].op {
-                Op::Add(p, q) if p != q && k + 1 != graph.output => [(1, q), (0, p)]
+        let nodes = self.nodes();
+        let readers = |v: usize| {
+            (0..nodes)
+                .map(|k| graph.inputs(k).iter().filter(|&&w| w == v).count())
+                .sum::<usize>()
+        };
+        let plain = |k: usize| match graph.nodes[k].op {
+            Op::Add(p, q) if p != q && k + 1 != graph.output => Some((p, q)),
+            _ => None,
+        };
+        let mut shared = vec![false; nodes + 1];
+        for k in 0..nodes {
+            if let Some((p, q)) = plain(k) {
+                for v in [p, q] {
+                    shared[v] = v != 0 && v != graph.output && readers(v) == 1;
+                }
+            }
+        }
+        let taken = (0..nodes)
+            .filter_map(|k| {
+                let (p, q) = plain(k)?;
+                if shared[p] || shared[q] || shared[k + 1] {
+                    return None;
+                }
+                [(1, q), (0, p)]
                     .into_iter()
                     .find(|&(j, v)| v != 0 && self.first[k][j])
-                    .map(|(j, v)| (k, j, v)),
-                _ => None,
+                    .map(|(j, v)| (k, j, v))
             })
-            .collect()
+            .collect();
+        (shared, taken)
     }
 
     /// Layer `layer`'s field, and its `Layer::<X, Y>` trait path.

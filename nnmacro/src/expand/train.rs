@@ -178,11 +178,13 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
         .collect();
     // The input's gradient goes straight into the caller's `dxs` where it asks for one.
     let dxs = local("dxs");
-    let taken = plan.taken_sums();
+    let (shared, taken) = plan.sum_gradients();
     let gradients = (0..=plan.nodes())
         .map(|v| {
-            let (g, slice) = (g(v), take(&plan.samples[v]));
-            if taken.iter().any(|&(_, _, w)| w == v) {
+            let (g, slice, s) = (g(v), take(&plan.samples[v]), &plan.samples[v]);
+            if shared[v] {
+                quote!(let _ = #slice; let mut #g: &[#s] = &[];)
+            } else if taken.iter().any(|&(_, _, w)| w == v) {
                 quote!(let mut #g = #slice;)
             } else if v == 0 {
                 quote! {
@@ -272,6 +274,10 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                         let needed = needed(v);
                         if taken == Some(j) {
                             return quote!();
+                        }
+                        if shared[v] {
+                            let gv = g(v);
+                            return quote!(if #needed { #gv = &*#g_out; });
                         }
                         let (carve, dst, add) = target(k, j, v);
                         quote!(if #needed { #carve ::nncore::__private::copy_batch(#dst, &*#g_out); #add })
