@@ -26,6 +26,76 @@ pub struct Plan<'a> {
     /// (`add_relu_batch`), the sum's value left unwritten (the `ReLU`'s gradient reads its
     /// output alone).
     pub add_relu: Vec<bool>,
+    /// How each sum's gradient reaches its operands.
+    pub sums: Sums,
+}
+
+/// How a sum's gradient reaches its operands with as few copies as can be: the sum's gradient
+/// is read by nothing after the sum's backward, so an operand may read it in place. Never
+/// the input's, which is the caller's `dxs`, nor for a sum that is the output, whose gradient
+/// may be the caller's `dys`, nor for `x + x`, whose one value is reached twice.
+pub struct Sums {
+    /// `shared[v]`: value `v` is read by one sum alone, and its gradient is that sum's, only
+    /// read (by `v`'s producer) after.
+    pub shared: Vec<bool>,
+    /// `(k, j, v)`: sum `k`'s `j`-th operand `v`, which it is the first to reach going backward
+    /// but not the last, takes the sum's gradient to add the later ones to; where neither
+    /// operand is shared, nor the sum's own gradient.
+    pub taken: Vec<(usize, usize, usize)>,
+    /// `(k, j, v, c)`: sum `k`'s `j`-th operand `v`, which it is the first to reach, is reached
+    /// next by layer `c`, which writes `v`'s gradient; the sum's is added after it, where sum
+    /// `k` has no `taken` operand. The bits are those of the copy then the addition: `a + b`
+    /// is `b + a`.
+    pub deferred: Vec<(usize, usize, usize, usize)>,
+}
+
+impl Sums {
+    /// The sums of `graph`, whose `first` are those of the plan, updated for `deferred`.
+    fn new(graph: &crate::ir::Graph, first: &mut [Vec<bool>]) -> Self {
+        let nodes = graph.nodes.len();
+        let readers = |v: usize| {
+            (0..nodes)
+                .flat_map(|k| graph.inputs(k))
+                .filter(|&w| w == v)
+                .count()
+        };
+        let plain = |k: usize| match graph.nodes[k].op {
+            Op::Add(p, q) if p != q && k + 1 != graph.output => Some((p, q)),
+            _ => None,
+        };
+        let mut shared = vec![false; nodes + 1];
+        for (p, q) in (0..nodes).filter_map(plain) {
+            for v in [p, q] {
+                shared[v] = v != 0 && v != graph.output && readers(v) == 1;
+            }
+        }
+        let (mut taken, mut deferred) = (Vec::new(), Vec::new());
+        for k in 0..nodes {
+            let Some((p, q)) = plain(k) else { continue };
+            let candidates = [(1, q), (0, p)]
+                .into_iter()
+                .filter(|&(j, v)| first[k][j] && !shared[v])
+                .collect::<Vec<_>>();
+            if !(shared[p] || shared[q] || shared[k + 1]) {
+                if let Some((j, v)) = candidates.iter().copied().find(|&(_, v)| v != 0) {
+                    taken.push((k, j, v));
+                    continue;
+                }
+            }
+            for (j, v) in candidates {
+                let next = (0..k).rev().find(|&c| graph.inputs(c).contains(&v));
+                if let Some(c) = next.filter(|&c| matches!(graph.nodes[c].op, Op::Layer { .. })) {
+                    first[c][0] = true;
+                    deferred.push((k, j, v, c));
+                }
+            }
+        }
+        Sums {
+            shared,
+            taken,
+            deferred,
+        }
+    }
 }
 
 impl<'a> Plan<'a> {
@@ -70,6 +140,7 @@ impl<'a> Plan<'a> {
         let add_relu = (0..graph.nodes.len())
             .map(|k| matches!(graph.nodes[k].op, Op::Add(..)) && relu_after(k))
             .collect();
+        let sums = Sums::new(graph, &mut first);
         Plan {
             model,
             samples,
@@ -77,6 +148,7 @@ impl<'a> Plan<'a> {
             first,
             relu,
             add_relu,
+            sums,
         }
     }
 
@@ -90,48 +162,6 @@ impl<'a> Plan<'a> {
 
     pub fn nodes(&self) -> usize {
         self.model.graph.nodes.len()
-    }
-
-    /// Operands of a sum whose gradient is the sum's own buffer, without a copy: `shared[v]`,
-    /// value `v` read by one sum alone, whose gradient is then only read (by `v`'s producer);
-    /// `taken`, `(k, j, v)`: sum `k`'s `j`-th operand `v`, which it is the first to reach going
-    /// backward but not the last, takes the buffer to add the later gradients to (neither
-    /// operand shared, nor the sum's own gradient). The sum's gradient is read by nothing
-    /// after the sum's backward. Not the input's, which is the caller's `dxs`; not a sum
-    /// that is the output, whose gradient may be the caller's `dys`; not `x + x`.
-    pub fn sum_gradients(&self) -> (Vec<bool>, Vec<(usize, usize, usize)>) {
-        let graph = &self.model.graph;
-        let nodes = self.nodes();
-        let readers = |v: usize| {
-            (0..nodes)
-                .map(|k| graph.inputs(k).iter().filter(|&&w| w == v).count())
-                .sum::<usize>()
-        };
-        let plain = |k: usize| match graph.nodes[k].op {
-            Op::Add(p, q) if p != q && k + 1 != graph.output => Some((p, q)),
-            _ => None,
-        };
-        let mut shared = vec![false; nodes + 1];
-        for k in 0..nodes {
-            if let Some((p, q)) = plain(k) {
-                for v in [p, q] {
-                    shared[v] = v != 0 && v != graph.output && readers(v) == 1;
-                }
-            }
-        }
-        let taken = (0..nodes)
-            .filter_map(|k| {
-                let (p, q) = plain(k)?;
-                if shared[p] || shared[q] || shared[k + 1] {
-                    return None;
-                }
-                [(1, q), (0, p)]
-                    .into_iter()
-                    .find(|&(j, v)| v != 0 && self.first[k][j])
-                    .map(|(j, v)| (k, j, v))
-            })
-            .collect();
-        (shared, taken)
     }
 
     /// Layer `layer`'s field, and its `Layer::<X, Y>` trait path.

@@ -178,7 +178,7 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
         .collect();
     // The input's gradient goes straight into the caller's `dxs` where it asks for one.
     let dxs = local("dxs");
-    let (shared, taken) = plan.sum_gradients();
+    let (shared, taken, deferred) = (&plan.sums.shared, &plan.sums.taken, &plan.sums.deferred);
     let gradients = (0..=plan.nodes())
         .map(|v| {
             let (g, slice, s) = (g(v), take(&plan.samples[v]), &plan.samples[v]);
@@ -255,11 +255,16 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                             }
                         };
                     }
+                    // The gradient of a sum that reached the input first, added after.
+                    let sums = deferred.iter().filter(|d| d.3 == k).map(|&(sum, _, v, _)| {
+                        let (gv, g_sum) = (g(v), g(sum + 1));
+                        quote!(::nncore::__private::add_assign_batch(#gv, &*#g_sum);)
+                    });
                     let body = quote_spanned! {node.span=>
                         #carve
                         let __nn_dx = if #dx_needed { ::core::option::Option::Some(#dst) } else { ::core::option::Option::None };
                         #call
-                        if #dx_needed { #add }
+                        if #dx_needed { #add #(#sums)* }
                     };
                     // The ReLU of a fused pair has no backward of its own in training mode.
                     if k > 0 && plan.relu[k - 1] {
@@ -272,7 +277,7 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                     let taken = taken.iter().find(|&&(at, _, _)| at == k).map(|&(_, j, _)| j);
                     let add = |j: usize, v: usize| {
                         let needed = needed(v);
-                        if taken == Some(j) {
+                        if taken == Some(j) || deferred.iter().any(|d| (d.0, d.1) == (k, j)) {
                             return quote!();
                         }
                         if shared[v] {
