@@ -15,7 +15,7 @@
 //! the group, carried from one block of output channels to the next and then written to their
 //! places in `dx`.
 
-use super::direct::{MAX_TAPS, copy};
+use super::direct::{MAX_TAPS, copy, zero};
 use super::kernel::Shape;
 use crate::kernels::{self, Isa, Strided};
 
@@ -300,13 +300,13 @@ impl<'a> Phase<'a> {
 #[inline]
 fn padded(src: Option<&[f32]>, first: isize, dst: &mut [f32]) {
     let Some(src) = src else {
-        return dst.fill(0.0);
+        return zero(dst);
     };
     let (len, n) = (src.len() as isize, dst.len() as isize);
     let lo = (-first).clamp(0, n) as usize;
     let hi = (len - first).clamp(lo as isize, n) as usize;
     let start = (first + lo as isize) as usize;
-    dst[..lo].fill(0.0);
+    zero(&mut dst[..lo]);
     copy(&mut dst[lo..hi], &src[start..start + (hi - lo)]);
-    dst[hi..].fill(0.0);
+    zero(&mut dst[hi..]);
 }
