@@ -106,7 +106,8 @@ fn plan(r: &Axis, c: &Axis, ipg: usize, opg: usize) -> Option<Plan> {
 }
 
 /// The input gradient of a batch, `dx = Wᵀ · dy2col(dy)` for every sample and group, into
-/// `dx`, which holds zeros (the inputs no tap reaches keep them); `None` (and `dx` untouched)
+/// `dx`, overwritten (filled with zeros first where some phase has no tap); `None` (and `dx`
+/// untouched)
 /// for a layer of stride 1, or with more than [`MAX_TAPS`] taps, or fewer than
 /// [`MIN_CHANNELS`] input channels a group, or whose rows do not fit the buffers. `finite` says
 /// every weight is finite.
@@ -128,14 +129,20 @@ pub(super) fn backward_input(
     let (sh, sw) = (g.stride[0], g.stride[1]);
     let row = |p| Axis::new(p, h, kh, sh, g.padding[0], g.dilation[0]);
     let col = |q| Axis::new(q, w, kw, sw, g.padding[1], g.dilation[1]);
-    // Every phase must fit before any is written.
+    // Every phase must fit before any is written; a phase with inputs but no tap keeps zeros.
+    let mut reached = true;
     for (p, q) in (0..sh).flat_map(|p| (0..sw).map(move |q| (p, q))) {
         let (r, c) = (row(p), col(q));
         if r.len * r.count * c.len * c.count > 0 {
             plan(&r, &c, ipg, opg)?;
+        } else if r.len * c.len > 0 {
+            reached = false;
         }
     }
     let (per_x, per_y) = (ipg * g.groups * s.inputs(), opg * g.groups * s.outputs());
+    if !reached || per_y == 0 || wo == 0 {
+        dx.fill(0.0);
+    }
     if per_x == 0 || per_y == 0 || wo == 0 {
         return Some(());
     }

@@ -148,6 +148,18 @@ fn kernels_match_the_direct_formula() {
     check::<1, 2, 2, 20, 2, 18, 1, 3>(geometry(1, 1, [1, 1], [0, 0], [1, 1]));
 }
 
+#[test]
+fn strided_input_gradients_in_phases_overwrite_every_input() {
+    // `dx` starts at ones: the phases write every input, zeros where no tap reaches.
+    // A 1×1 kernel at stride 2, three phases in four without a tap: (6 - 1) / 2 + 1 = 3.
+    check::<8, 4, 6, 6, 3, 3, 1, 1>(geometry(8, 1, [2, 2], [0, 0], [1, 1]));
+    // 3×3 at stride 2, every phase reached: (7 - 3) / 2 + 1 = 3, and (6 + 2 - 3) / 2 + 1 = 3.
+    check::<8, 4, 7, 7, 3, 3, 3, 3>(geometry(8, 1, [2, 2], [0, 0], [1, 1]));
+    check::<8, 4, 6, 6, 3, 3, 3, 3>(geometry(8, 1, [2, 2], [1, 1], [1, 1]));
+    // 2×2 at stride 3, the third phase of each axis without a tap: (7 - 2) / 3 + 1 = 2.
+    check::<16, 4, 7, 7, 2, 2, 2, 2>(geometry(8, 2, [3, 3], [0, 0], [1, 1]));
+}
+
 /// The short rows' copies and zeros (two stores of one size, overlapping) write every float of
 /// every length, and nothing beyond it.
 #[test]
