@@ -652,6 +652,7 @@ impl
     #[allow(
         unused_variables,
         unused_mut,
+        unused_assignments,
         clippy::needless_bool,
         clippy::borrow_deref_ref
     )]

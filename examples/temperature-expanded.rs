@@ -333,6 +333,7 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
     #[allow(
         unused_variables,
         unused_mut,
+        unused_assignments,
         clippy::needless_bool,
         clippy::borrow_deref_ref
     )]

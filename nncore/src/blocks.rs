@@ -312,6 +312,21 @@ pub fn add_batch<T: Tensor>(a: &[T], b: &[T], out: &mut [T]) {
     });
 }
 
+/// `out = relu(a + b)` over a batch, in one pass: the bits of [`add_batch`] then `ReLU`'s
+/// forward, whose value it computes.
+#[inline]
+pub fn add_relu_batch<T: Tensor>(a: &[T], b: &[T], out: &mut [T]) {
+    use crate::layers::activation::elementwise::Elementwise;
+    let (a, b, out) = (T::flat_batch(a), T::flat_batch(b), T::flat_batch_mut(out));
+    let n = a.len().min(b.len()).min(out.len());
+    crate::kernels::elementwise(&mut out[..n], 1, |start, out| {
+        let end = start + out.len();
+        for (out, (a, b)) in out.iter_mut().zip(a[start..end].iter().zip(&b[start..end])) {
+            *out = crate::ReLU.value(a + b);
+        }
+    });
+}
+
 /// `acc += g` over a batch.
 #[inline]
 pub fn add_assign_batch<T: Tensor>(acc: &mut [T], g: &[T]) {

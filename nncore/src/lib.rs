@@ -91,7 +91,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::__with_alloc as with_alloc;
     pub use crate::blocks::{
-        Passes, add, add_assign, add_assign_batch, add_batch, backward_blocks,
+        Passes, add, add_assign, add_assign_batch, add_batch, add_relu_batch, backward_blocks,
         backward_loss_blocks, backward_one, check_arena, copy_batch, eval_backward, forward_blocks,
         forward_one, output_grads, take,
     };

@@ -21,6 +21,81 @@ pub struct Plan<'a> {
     /// nothing else's, which read it alone; training mode runs the pair as one
     /// (`BatchNormReLU`), the batch norm's own value left unwritten.
     pub relu: Vec<bool>,
+    /// `add_relu[k]`: node `k` is a sum and node `k + 1` the `ReLU` of its value and of
+    /// nothing else's, which read it alone; training mode writes `relu(a + b)` in one pass
+    /// (`add_relu_batch`), the sum's value left unwritten (the `ReLU`'s gradient reads its
+    /// output alone).
+    pub add_relu: Vec<bool>,
+    /// How each sum's gradient reaches its operands.
+    pub sums: Sums,
+}
+
+/// How a sum's gradient reaches its operands with as few copies as can be: the sum's gradient
+/// is read by nothing after the sum's backward, so an operand may read it in place. Never
+/// the input's, which is the caller's `dxs`, nor for a sum that is the output, whose gradient
+/// may be the caller's `dys`, nor for `x + x`, whose one value is reached twice.
+pub struct Sums {
+    /// `shared[v]`: value `v` is read by one sum alone, and its gradient is that sum's, only
+    /// read (by `v`'s producer) after.
+    pub shared: Vec<bool>,
+    /// `(k, j, v)`: sum `k`'s `j`-th operand `v`, which it is the first to reach going backward
+    /// but not the last, takes the sum's gradient to add the later ones to; where neither
+    /// operand is shared, nor the sum's own gradient.
+    pub taken: Vec<(usize, usize, usize)>,
+    /// `(k, j, v, c)`: sum `k`'s `j`-th operand `v`, which it is the first to reach, is reached
+    /// next by layer `c`, which writes `v`'s gradient; the sum's is added after it, where sum
+    /// `k` has no `taken` operand. The bits are those of the copy then the addition: `a + b`
+    /// is `b + a`.
+    pub deferred: Vec<(usize, usize, usize, usize)>,
+}
+
+impl Sums {
+    /// The sums of `graph`, whose `first` are those of the plan, updated for `deferred`.
+    fn new(graph: &crate::ir::Graph, first: &mut [Vec<bool>]) -> Self {
+        let nodes = graph.nodes.len();
+        let readers = |v: usize| {
+            (0..nodes)
+                .flat_map(|k| graph.inputs(k))
+                .filter(|&w| w == v)
+                .count()
+        };
+        let plain = |k: usize| match graph.nodes[k].op {
+            Op::Add(p, q) if p != q && k + 1 != graph.output => Some((p, q)),
+            _ => None,
+        };
+        let mut shared = vec![false; nodes + 1];
+        for (p, q) in (0..nodes).filter_map(plain) {
+            for v in [p, q] {
+                shared[v] = v != 0 && v != graph.output && readers(v) == 1;
+            }
+        }
+        let (mut taken, mut deferred) = (Vec::new(), Vec::new());
+        for k in 0..nodes {
+            let Some((p, q)) = plain(k) else { continue };
+            let candidates = [(1, q), (0, p)]
+                .into_iter()
+                .filter(|&(j, v)| first[k][j] && !shared[v])
+                .collect::<Vec<_>>();
+            if !(shared[p] || shared[q] || shared[k + 1]) {
+                if let Some((j, v)) = candidates.iter().copied().find(|&(_, v)| v != 0) {
+                    taken.push((k, j, v));
+                    continue;
+                }
+            }
+            for (j, v) in candidates {
+                let next = (0..k).rev().find(|&c| graph.inputs(c).contains(&v));
+                if let Some(c) = next.filter(|&c| matches!(graph.nodes[c].op, Op::Layer { .. })) {
+                    first[c][0] = true;
+                    deferred.push((k, j, v, c));
+                }
+            }
+        }
+        Sums {
+            shared,
+            taken,
+            deferred,
+        }
+    }
 }
 
 impl<'a> Plan<'a> {
@@ -51,21 +126,29 @@ impl<'a> Plan<'a> {
             Some(Op::Layer { layer, input }) => Some((&model.layers[layer].kind, input)),
             _ => None,
         };
+        // Node `k + 1` is the `ReLU` of node `k`'s value alone, which nothing else reads.
+        let relu_after = |k: usize| {
+            let read_by =
+                |v: usize| (0..graph.nodes.len()).filter(move |&j| graph.inputs(j).contains(&v));
+            matches!(kind(k + 1), Some((relu, input)) if relu.is_relu() && input == k + 1)
+                && graph.output != k + 1
+                && read_by(k + 1).eq([k + 1])
+        };
         let relu = (0..graph.nodes.len())
-            .map(|k| {
-                let read_by = |v: usize| (0..graph.nodes.len()).filter(move |&j| graph.inputs(j).contains(&v));
-                matches!(kind(k), Some((bn, _)) if bn.folds_relu())
-                    && matches!(kind(k + 1), Some((relu, input)) if relu.is_relu() && input == k + 1)
-                    && graph.output != k + 1
-                    && read_by(k + 1).eq([k + 1])
-            })
+            .map(|k| matches!(kind(k), Some((bn, _)) if bn.folds_relu()) && relu_after(k))
             .collect();
+        let add_relu = (0..graph.nodes.len())
+            .map(|k| matches!(graph.nodes[k].op, Op::Add(..)) && relu_after(k))
+            .collect();
+        let sums = Sums::new(graph, &mut first);
         Plan {
             model,
             samples,
             need,
             first,
             relu,
+            add_relu,
+            sums,
         }
     }
 

@@ -115,6 +115,18 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                     #fused::forward_train_relu(&mut #this.#member, #x, #value, #c);
                 }
             }
+            // The sum's `ReLU` writes both: `relu(a + b)`, in one pass.
+            (Some(_), _) if training && k > 0 && plan.add_relu[k - 1] => {
+                let Op::Add(p, q) = model.graph.nodes[k - 1].op else {
+                    unreachable!("a fused sum is a sum")
+                };
+                let (p, q, c, len) = (view(p), view(q), c(k), cache_len(k));
+                quote! {
+                    let #value = #slice;
+                    let #c = ::nncore::__private::take(&mut #ws, #len);
+                    ::nncore::__private::add_relu_batch(#p, #q, #value);
+                }
+            }
             (Some(node), _) => {
                 let (path, member, x, c) = (&node.trait_path, &node.member, view(node.input), c(k));
                 if training {
@@ -133,6 +145,8 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                     }
                 }
             }
+            // The sum's value is carved but left unwritten: the `ReLU` after it computes both.
+            (None, Op::Add(..)) if training && plan.add_relu[k] => quote!(let #value = #slice;),
             (None, Op::Add(p, q)) => {
                 let (p, q) = (view(p), view(q));
                 quote! {
@@ -164,10 +178,15 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
         .collect();
     // The input's gradient goes straight into the caller's `dxs` where it asks for one.
     let dxs = local("dxs");
+    let (shared, taken, deferred) = (&plan.sums.shared, &plan.sums.taken, &plan.sums.deferred);
     let gradients = (0..=plan.nodes())
         .map(|v| {
-            let (g, slice) = (g(v), take(&plan.samples[v]));
-            if v == 0 {
+            let (g, slice, s) = (g(v), take(&plan.samples[v]), &plan.samples[v]);
+            if shared[v] {
+                quote!(let _ = #slice; let mut #g: &[#s] = &[];)
+            } else if taken.iter().any(|&(_, _, w)| w == v) {
+                quote!(let mut #g = #slice;)
+            } else if v == 0 {
                 quote! {
                     let #g = match #dxs {
                         ::core::option::Option::Some(__nn_dxs) => {
@@ -236,11 +255,16 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                             }
                         };
                     }
+                    // The gradient of a sum that reached the input first, added after.
+                    let sums = deferred.iter().filter(|d| d.3 == k).map(|&(sum, _, v, _)| {
+                        let (gv, g_sum) = (g(v), g(sum + 1));
+                        quote!(::nncore::__private::add_assign_batch(#gv, &*#g_sum);)
+                    });
                     let body = quote_spanned! {node.span=>
                         #carve
                         let __nn_dx = if #dx_needed { ::core::option::Option::Some(#dst) } else { ::core::option::Option::None };
                         #call
-                        if #dx_needed { #add }
+                        if #dx_needed { #add #(#sums)* }
                     };
                     // The ReLU of a fused pair has no backward of its own in training mode.
                     if k > 0 && plan.relu[k - 1] {
@@ -250,13 +274,27 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                     }
                 }
                 (None, Op::Add(p, q)) => {
+                    let taken = taken.iter().find(|&&(at, _, _)| at == k).map(|&(_, j, _)| j);
                     let add = |j: usize, v: usize| {
                         let needed = needed(v);
+                        if taken == Some(j) || deferred.iter().any(|d| (d.0, d.1) == (k, j)) {
+                            return quote!();
+                        }
+                        if shared[v] {
+                            let gv = g(v);
+                            return quote!(if #needed { #gv = &*#g_out; });
+                        }
                         let (carve, dst, add) = target(k, j, v);
                         quote!(if #needed { #carve ::nncore::__private::copy_batch(#dst, &*#g_out); #add })
                     };
                     let (first, second) = (add(0, p), add(1, q));
-                    quote!(#first #second)
+                    // The operand whose gradient is the sum's takes its buffer, after the copy.
+                    let take = taken.map(|j| {
+                        let v = if j == 0 { p } else { q };
+                        let (gv, needed) = (g(v), needed(v));
+                        quote!(if #needed { #gv = #g_out; })
+                    });
+                    quote!(#first #second #take)
                 }
                 (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
             };
@@ -356,7 +394,7 @@ pub fn workspace_impl(plan: &Plan) -> TokenStream {
             #(#eval_forward)*
         }
 
-        #[allow(unused_variables, unused_mut, clippy::needless_bool, clippy::borrow_deref_ref)]
+        #[allow(unused_variables, unused_mut, unused_assignments, clippy::needless_bool, clippy::borrow_deref_ref)]
         #[inline]
         fn backward_ws(
             &self,

@@ -109,30 +109,45 @@ pub(super) fn padded_row(src: Option<&[f32]>, first: isize, phases: usize, dst: 
     }
 }
 
-/// `dst.copy_from_slice(src)`, short rows in copies of fixed sizes rather than a call to
-/// `memcpy`.
+/// `dst.copy_from_slice(src)`, short rows in two copies of one fixed size, overlapping
+/// (the first and the last `N` floats), rather than a call to `memcpy`.
 #[inline]
 pub(super) fn copy(dst: &mut [f32], src: &[f32]) {
-    if dst.len() >= 32 {
-        return dst.copy_from_slice(src);
+    #[inline(always)]
+    fn two<const N: usize>(dst: &mut [f32], src: &[f32]) {
+        let n = dst.len();
+        dst[..N].copy_from_slice(&src[..N]);
+        dst[n - N..].copy_from_slice(&src[n - N..n]);
     }
-    let src = &src[..dst.len()];
-    let (mut d8, mut s8) = (dst.chunks_exact_mut(8), src.chunks_exact(8));
-    for (d, s) in (&mut d8).zip(&mut s8) {
-        d.copy_from_slice(s);
+    match dst.len() {
+        32.. => dst.copy_from_slice(src),
+        16.. => two::<16>(dst, src),
+        8.. => two::<8>(dst, src),
+        4.. => two::<4>(dst, src),
+        2.. => two::<2>(dst, src),
+        1 => dst[0] = src[0],
+        _ => {}
     }
-    let (d, s) = (d8.into_remainder(), s8.remainder());
-    let mut i = 0;
-    if d.len() >= 4 {
-        d[..4].copy_from_slice(&s[..4]);
-        i = 4;
+}
+
+/// Zeros in `dst`, short rows in two stores of one fixed size, overlapping, rather than a call
+/// to `memset`.
+#[inline]
+pub(super) fn zero(dst: &mut [f32]) {
+    #[inline(always)]
+    fn two<const N: usize>(dst: &mut [f32]) {
+        let n = dst.len();
+        dst[..N].copy_from_slice(&[0.0; N]);
+        dst[n - N..].copy_from_slice(&[0.0; N]);
     }
-    if d.len() >= i + 2 {
-        d[i..i + 2].copy_from_slice(&s[i..i + 2]);
-        i += 2;
-    }
-    if d.len() > i {
-        d[i] = s[i];
+    match dst.len() {
+        32.. => dst.fill(0.0),
+        16.. => two::<16>(dst),
+        8.. => two::<8>(dst),
+        4.. => two::<4>(dst),
+        2.. => two::<2>(dst),
+        1 => dst[0] = 0.0,
+        _ => {}
     }
 }
 

@@ -189,6 +189,15 @@ pub(crate) fn backward_input<
         {
             return;
         }
+        // Strided layers skip the products with the zeros between outputs if all weights are
+        // finite (the same bits); their phases write every input (zeros first where needed).
+        if !depthwise::depthwise(s, out) && !pointwise && geo.stride != [1, 1] {
+            let finite = weight.iter().all(|v| v.is_finite());
+            let (dy, dx) = (rows_dy.as_flattened(), rows_dx.as_flattened_mut());
+            if phases::backward_input(isa, s, weight, dy, dx, finite).is_some() {
+                return;
+            }
+        }
         rows_dx.as_flattened_mut().fill(0.0);
         if depthwise::depthwise(s, out) {
             let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
@@ -205,12 +214,6 @@ pub(crate) fn backward_input<
         }
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
         if flat::backward_input(isa, s, weight, dy, dx, dy.len() / per_y) {
-            return;
-        }
-        // Strided layers skip the products with the zeros between outputs if all weights are
-        // finite (the same bits).
-        let finite = geo.stride != [1, 1] && weight.iter().all(|v| v.is_finite());
-        if phases::backward_input(isa, s, weight, dy, dx, finite).is_some() {
             return;
         }
         for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {

@@ -15,7 +15,7 @@
 //! the group, carried from one block of output channels to the next and then written to their
 //! places in `dx`.
 
-use super::direct::{MAX_TAPS, copy};
+use super::direct::{MAX_TAPS, copy, zero};
 use super::kernel::Shape;
 use crate::kernels::{self, Isa, Strided};
 
@@ -106,7 +106,8 @@ fn plan(r: &Axis, c: &Axis, ipg: usize, opg: usize) -> Option<Plan> {
 }
 
 /// The input gradient of a batch, `dx = Wᵀ · dy2col(dy)` for every sample and group, into
-/// `dx`, which holds zeros (the inputs no tap reaches keep them); `None` (and `dx` untouched)
+/// `dx`, overwritten (filled with zeros first where some phase has no tap); `None` (and `dx`
+/// untouched)
 /// for a layer of stride 1, or with more than [`MAX_TAPS`] taps, or fewer than
 /// [`MIN_CHANNELS`] input channels a group, or whose rows do not fit the buffers. `finite` says
 /// every weight is finite.
@@ -128,14 +129,20 @@ pub(super) fn backward_input(
     let (sh, sw) = (g.stride[0], g.stride[1]);
     let row = |p| Axis::new(p, h, kh, sh, g.padding[0], g.dilation[0]);
     let col = |q| Axis::new(q, w, kw, sw, g.padding[1], g.dilation[1]);
-    // Every phase must fit before any is written.
+    // Every phase must fit before any is written; a phase with inputs but no tap keeps zeros.
+    let mut reached = true;
     for (p, q) in (0..sh).flat_map(|p| (0..sw).map(move |q| (p, q))) {
         let (r, c) = (row(p), col(q));
         if r.len * r.count * c.len * c.count > 0 {
             plan(&r, &c, ipg, opg)?;
+        } else if r.len * c.len > 0 {
+            reached = false;
         }
     }
     let (per_x, per_y) = (ipg * g.groups * s.inputs(), opg * g.groups * s.outputs());
+    if !reached || per_y == 0 || wo == 0 {
+        dx.fill(0.0);
+    }
     if per_x == 0 || per_y == 0 || wo == 0 {
         return Some(());
     }
@@ -300,13 +307,13 @@ impl<'a> Phase<'a> {
 #[inline]
 fn padded(src: Option<&[f32]>, first: isize, dst: &mut [f32]) {
     let Some(src) = src else {
-        return dst.fill(0.0);
+        return zero(dst);
     };
     let (len, n) = (src.len() as isize, dst.len() as isize);
     let lo = (-first).clamp(0, n) as usize;
     let hi = (len - first).clamp(lo as isize, n) as usize;
     let start = (first + lo as isize) as usize;
-    dst[..lo].fill(0.0);
+    zero(&mut dst[..lo]);
     copy(&mut dst[lo..hi], &src[start..start + (hi - lo)]);
-    dst[hi..].fill(0.0);
+    zero(&mut dst[hi..]);
 }

@@ -147,3 +147,43 @@ fn kernels_match_the_direct_formula() {
     // Rows past 16 columns, so that the lanes of the reductions fill: (20 - 3) + 1 = 18.
     check::<1, 2, 2, 20, 2, 18, 1, 3>(geometry(1, 1, [1, 1], [0, 0], [1, 1]));
 }
+
+#[test]
+fn strided_input_gradients_in_phases_overwrite_every_input() {
+    // `dx` starts at ones: the phases write every input, zeros where no tap reaches.
+    // A 1×1 kernel at stride 2, three phases in four without a tap: (6 - 1) / 2 + 1 = 3.
+    check::<8, 4, 6, 6, 3, 3, 1, 1>(geometry(8, 1, [2, 2], [0, 0], [1, 1]));
+    // 3×3 at stride 2, every phase reached: (7 - 3) / 2 + 1 = 3, and (6 + 2 - 3) / 2 + 1 = 3.
+    check::<8, 4, 7, 7, 3, 3, 3, 3>(geometry(8, 1, [2, 2], [0, 0], [1, 1]));
+    check::<8, 4, 6, 6, 3, 3, 3, 3>(geometry(8, 1, [2, 2], [1, 1], [1, 1]));
+    // 2×2 at stride 3, the third phase of each axis without a tap: (7 - 2) / 3 + 1 = 2.
+    check::<16, 4, 7, 7, 2, 2, 2, 2>(geometry(8, 2, [3, 3], [0, 0], [1, 1]));
+}
+
+/// The short rows' copies and zeros (two stores of one size, overlapping) write every float of
+/// every length, and nothing beyond it.
+#[test]
+fn short_copies_and_zeros_reach_every_float() {
+    use super::super::direct::{copy, zero};
+    for len in 0..70 {
+        let src: Vec<f32> = (0..len).map(|i| i as f32 + 1.0).collect();
+        let mut dst = std::vec![-1.0; len + 3];
+        copy(&mut dst[1..1 + len], &src);
+        assert_eq!(dst[1..1 + len], src[..], "copy of {len}");
+        assert_eq!(
+            [dst[0], dst[len + 1], dst[len + 2]],
+            [-1.0; 3],
+            "copy of {len}"
+        );
+        zero(&mut dst[1..1 + len]);
+        assert!(
+            dst[1..1 + len].iter().all(|&v| v.to_bits() == 0),
+            "zeros of {len}"
+        );
+        assert_eq!(
+            [dst[0], dst[len + 1], dst[len + 2]],
+            [-1.0; 3],
+            "zeros of {len}"
+        );
+    }
+}
