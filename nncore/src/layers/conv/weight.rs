@@ -111,6 +111,28 @@ pub(super) fn backward_weight<const KW: usize>(
     }
 }
 
+/// [`backward_weight`] for `samples` samples in order, `sample(b)` giving sample `b`'s input
+/// and output gradient, if a path takes them all at once (the sums are the same); `None`,
+/// doing nothing, if not.
+pub(super) fn backward_batch<'a, const KW: usize>(
+    isa: Isa,
+    s: &Shape<'_>,
+    samples: usize,
+    sample: impl Fn(usize) -> (&'a [f32], &'a [f32]),
+    dw: &mut [f32],
+) -> Option<()> {
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    {
+        let (ipg, k) = (s.geo.in_per_group, s.geo.in_per_group * s.taps());
+        super::weight_lanes::backward_batch::<KW>(isa, s, samples, sample, 0..ipg, dw, k)
+    }
+    #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
+    {
+        let _ = (isa, s, samples, sample, dw);
+        None
+    }
+}
+
 /// The blocks [`backward_columns`] reads the input in, if the layer fits them: whole rows of
 /// the output if one row of one channel fits a panel (else one row, in blocks of columns), as
 /// many rows as fit with [`CHANNELS`] channels, and, if all the rows fit, as many channels as
@@ -170,6 +192,10 @@ pub(super) fn backward_columns<const KW: usize>(
     dw: &mut [f32],
     ldc: usize,
 ) -> Option<()> {
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    if super::weight_lanes::backward_columns::<KW>(isa, s, x, dy, cs.clone(), dw, ldc).is_some() {
+        return Some(());
+    }
     let g = s.geo;
     let ([h, w], [ho, wo], [kh, _]) = (s.input, s.output, s.kernel);
     let (ipg, taps, positions) = (g.in_per_group, s.taps(), s.outputs());
