@@ -63,8 +63,8 @@ pub(crate) fn accumulate<const KW: usize>(isa: Isa, p: &Sweep<'_>, acc: &mut [f3
     unsafe { avx512::<KW>(p, acc) }
 }
 
-/// [`accumulate`] compiled for AVX-512: blocks of up to four vectors of channels, tiles of
-/// [`rows_for`] kernel rows, then fewer.
+/// [`accumulate`] compiled for AVX-512: blocks of up to four vectors of channels, each in tiles
+/// of kernel rows ([`rows`]).
 ///
 /// # Safety
 /// As [`tile`], for every tile; the CPU runs AVX-512.
@@ -88,51 +88,44 @@ unsafe fn avx512<const KW: usize>(p: &Sweep<'_>, acc: &mut [f32]) {
     }
 }
 
-/// Kernel rows a tile of `nv` vectors holds: about 24 accumulators.
+/// Kernel rows a tile of `nv` vectors holds at most: about 24 accumulators.
 const fn rows_for(kw: usize, nv: usize) -> usize {
     let r = 24 / (kw * nv);
-    if r >= 8 {
+    if r > 8 {
         8
-    } else if r >= 4 {
-        4
-    } else if r >= 2 {
-        2
-    } else {
+    } else if r == 0 {
         1
+    } else {
+        r
     }
 }
 
-/// Every kernel row for vectors `v0..v0 + NV`: tiles of [`rows_for`] rows, then 4, 2 and 1.
+/// Every kernel row for vectors `v0..v0 + NV`: tiles of as even a number of rows as
+/// [`rows_for`] allows, so that none is left with too few sums to hide the latency.
 ///
 /// # Safety
 /// As [`tile`].
 #[inline(always)]
 unsafe fn rows<const KW: usize, const NV: usize>(p: &Sweep<'_>, acc: *mut f32, v0: usize) {
-    let (most, all) = (rows_for(KW, NV), p.taps.len());
+    let all = p.taps.len();
+    let per = all.div_ceil(all.div_ceil(rows_for(KW, NV)));
     let mut t = 0;
-    // SAFETY: rows `t..t + R` are among the taps'.
-    unsafe {
-        while t + most <= all {
-            match most {
+    while t < all {
+        let r = per.min(all - t);
+        // SAFETY: rows `t..t + r` are among the taps'.
+        unsafe {
+            match r {
                 8 => tile::<KW, NV, 8>(p, acc, t, v0),
+                7 => tile::<KW, NV, 7>(p, acc, t, v0),
+                6 => tile::<KW, NV, 6>(p, acc, t, v0),
+                5 => tile::<KW, NV, 5>(p, acc, t, v0),
                 4 => tile::<KW, NV, 4>(p, acc, t, v0),
+                3 => tile::<KW, NV, 3>(p, acc, t, v0),
                 2 => tile::<KW, NV, 2>(p, acc, t, v0),
                 _ => tile::<KW, NV, 1>(p, acc, t, v0),
             }
-            t += most;
         }
-        if t + 4 <= all && most > 4 {
-            tile::<KW, NV, 4>(p, acc, t, v0);
-            t += 4;
-        }
-        if t + 2 <= all && most > 2 {
-            tile::<KW, NV, 2>(p, acc, t, v0);
-            t += 2;
-        }
-        while t < all {
-            tile::<KW, NV, 1>(p, acc, t, v0);
-            t += 1;
-        }
+        t += r;
     }
 }
 
@@ -420,8 +413,8 @@ mod tests {
         if !avx512() {
             return;
         }
-        // Tiles of 8, 4, 2 and 1 kernel rows; 1 to 4 vectors of channels and a fifth; stride
-        // and dilation; one position.
+        // Tiles of 1 to 8 kernel rows (15 as 8 and 7); 1 to 4 vectors of channels and a
+        // fifth; stride and dilation; one position.
         for taps in [1, 2, 3, 7, 8, 15] {
             check::<3>(taps, 3, 7, 16, 1, 1);
             check::<3>(taps, 2, 5, 80, 2, 1);

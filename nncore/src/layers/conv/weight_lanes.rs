@@ -26,6 +26,9 @@ const PADDED: usize = 4096;
 /// more than the copies it saves.
 const MIN_CHANNELS: usize = 8;
 
+/// Taps a kernel row may have at most: a register tile holds at least one row of them.
+const MAX_KW: usize = 8;
+
 /// Kernel rows a run holds at most: `SUMS` floats are at least 16 a tap.
 const MAX_ROWS: usize = SUMS / 16;
 
@@ -58,7 +61,7 @@ pub(super) fn backward_batch<'a, const KW: usize>(
     let g = s.geo;
     let ([h, w], [ho, wo], [kh, _]) = (s.input, s.output, s.kernel);
     let (ipg, taps, positions) = (g.in_per_group, s.taps(), s.outputs());
-    if isa != Isa::Avx512 || samples == 0 || positions == 0 || taps == 0 || KW == 0 {
+    if isa != Isa::Avx512 || samples == 0 || positions == 0 || taps == 0 || KW == 0 || KW > MAX_KW {
         return None;
     }
     let opg = (sample(0).1.len() / positions) / g.groups.max(1);
