@@ -77,11 +77,15 @@ unsafe fn avx512<const KW: usize>(p: &Sweep<'_>, acc: &mut [f32]) {
         let nv = (vectors - v0).min(4);
         // SAFETY: vectors `v0..v0 + nv` of every row are inside `dyt` and `acc`.
         unsafe {
-            match nv {
-                4 => rows::<KW, 4>(p, acc, v0),
-                3 => rows::<KW, 3>(p, acc, v0),
-                2 => rows::<KW, 2>(p, acc, v0),
-                _ => rows::<KW, 1>(p, acc, v0),
+            match (nv, p.dilation == 1) {
+                (4, true) => rows::<KW, 4, true>(p, acc, v0),
+                (3, true) => rows::<KW, 3, true>(p, acc, v0),
+                (2, true) => rows::<KW, 2, true>(p, acc, v0),
+                (_, true) => rows::<KW, 1, true>(p, acc, v0),
+                (4, false) => rows::<KW, 4, false>(p, acc, v0),
+                (3, false) => rows::<KW, 3, false>(p, acc, v0),
+                (2, false) => rows::<KW, 2, false>(p, acc, v0),
+                (_, false) => rows::<KW, 1, false>(p, acc, v0),
             }
         }
         v0 += nv;
@@ -106,7 +110,11 @@ const fn rows_for(kw: usize, nv: usize) -> usize {
 /// # Safety
 /// As [`tile`].
 #[inline(always)]
-unsafe fn rows<const KW: usize, const NV: usize>(p: &Sweep<'_>, acc: *mut f32, v0: usize) {
+unsafe fn rows<const KW: usize, const NV: usize, const UNIT: bool>(
+    p: &Sweep<'_>,
+    acc: *mut f32,
+    v0: usize,
+) {
     let all = p.taps.len();
     let per = all.div_ceil(all.div_ceil(rows_for(KW, NV)));
     let mut t = 0;
@@ -115,27 +123,28 @@ unsafe fn rows<const KW: usize, const NV: usize>(p: &Sweep<'_>, acc: *mut f32, v
         // SAFETY: rows `t..t + r` are among the taps'.
         unsafe {
             match r {
-                8 => tile::<KW, NV, 8>(p, acc, t, v0),
-                7 => tile::<KW, NV, 7>(p, acc, t, v0),
-                6 => tile::<KW, NV, 6>(p, acc, t, v0),
-                5 => tile::<KW, NV, 5>(p, acc, t, v0),
-                4 => tile::<KW, NV, 4>(p, acc, t, v0),
-                3 => tile::<KW, NV, 3>(p, acc, t, v0),
-                2 => tile::<KW, NV, 2>(p, acc, t, v0),
-                _ => tile::<KW, NV, 1>(p, acc, t, v0),
+                8 => tile::<KW, NV, 8, UNIT>(p, acc, t, v0),
+                7 => tile::<KW, NV, 7, UNIT>(p, acc, t, v0),
+                6 => tile::<KW, NV, 6, UNIT>(p, acc, t, v0),
+                5 => tile::<KW, NV, 5, UNIT>(p, acc, t, v0),
+                4 => tile::<KW, NV, 4, UNIT>(p, acc, t, v0),
+                3 => tile::<KW, NV, 3, UNIT>(p, acc, t, v0),
+                2 => tile::<KW, NV, 2, UNIT>(p, acc, t, v0),
+                _ => tile::<KW, NV, 1, UNIT>(p, acc, t, v0),
             }
         }
         t += r;
     }
 }
 
-/// Kernel rows `t0..t0 + R` by vectors `v0..v0 + NV`, over every position in order.
+/// Kernel rows `t0..t0 + R` by vectors `v0..v0 + NV`, over every position in order; `UNIT`
+/// if the dilation is 1 (a tap's offset then a constant of the instruction, not a register).
 ///
 /// # Safety
 /// `p.fits(KW, len)` for the `len` floats from `acc`; `t0 + R <= p.taps.len()`;
 /// `(v0 + NV) · 16 <= p.ldo`; the CPU runs AVX-512.
 #[inline(always)]
-unsafe fn tile<const KW: usize, const NV: usize, const R: usize>(
+unsafe fn tile<const KW: usize, const NV: usize, const R: usize, const UNIT: bool>(
     p: &Sweep<'_>,
     acc: *mut f32,
     t0: usize,
@@ -143,6 +152,7 @@ unsafe fn tile<const KW: usize, const NV: usize, const R: usize>(
 ) {
     type V = Avx512<FUSED>;
     let (x, ldo, o0) = (p.x.as_ptr(), p.ldo, v0 * 16);
+    let dilation = if UNIT { 1 } else { p.dilation };
     // SAFETY: every index is inside the operands, as `fits` checked for the largest.
     unsafe {
         let mut base = [x; R];
@@ -168,7 +178,7 @@ unsafe fn tile<const KW: usize, const NV: usize, const R: usize>(
                 }
                 for (sums, b) in sums.iter_mut().zip(&base) {
                     for (kw, sums) in sums.iter_mut().enumerate() {
-                        let xv = V::splat(*b.add(offset + kw * p.dilation));
+                        let xv = V::splat(*b.add(offset + kw * dilation));
                         for (s, &d) in sums.iter_mut().zip(&dy) {
                             *s = s.madd(xv, d);
                         }
