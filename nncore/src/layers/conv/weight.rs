@@ -7,6 +7,9 @@
 //! `im2col` matrix of a block of positions for a run of whole kernel rows. The panels are
 //! larger than the forward's, and hold as many rows as fit, so that each product's register
 //! tiles run over some 80 positions between loading their sums and storing them.
+//!
+//! On AVX-512, layers of 8 input channels a group or more whose operands fit its panels run
+//! `weight_lanes.rs` instead, with the vectors along the output channels and the same sums.
 
 use super::direct::{Blocks, MAX_TAPS, padded_row};
 use super::kernel::Shape;

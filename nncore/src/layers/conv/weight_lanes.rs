@@ -1,9 +1,9 @@
 //! The weight gradient on AVX-512 with the vectors along the output channels
 //! ([`kernels::accumulate_taps`]): each tap is read from the padded panel where it lies, with no
-//! `im2col` copy, against the sample's output gradient transposed once (a position's channels
-//! consecutive), into a run of the gradient's columns held transposed on the stack across all
-//! the positions. Each gradient is the same chain over the positions in order as `weight.rs`
-//! sums, so the bits are its.
+//! `im2col` copy, against each sample's output gradient transposed (a position's channels
+//! consecutive), into a run of the gradient's columns held transposed on the stack across every
+//! sample of the batch. Each gradient is the same chain over the positions in order, sample by
+//! sample, as `weight.rs` sums, so the bits are its.
 //!
 //! On the stack: the transposed output gradient ([`DYT`] floats), the columns' sums ([`SUMS`])
 //! and a padded panel ([`PADDED`]).
