@@ -77,6 +77,11 @@ pub(crate) use tap_sums::TapSums;
 mod taps;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use taps::Taps;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod wgrad;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use wgrad::{Sweep, accumulate as accumulate_taps, transpose};
 #[cfg(test)]
 mod tests;
 mod tiles;

@@ -294,11 +294,23 @@ pub(super) fn backward_params_part<
             (out * HO * WO).max(1),
         );
         let pointwise = pointwise::pointwise(s);
+        let (xs, ys) = (
+            c0 * H * W..c1 * H * W,
+            part.start * HO * WO..part.end * HO * WO,
+        );
+        let samples = (x.len() / per_x).min(dy.len() / per_y);
+        let sample = |b: usize| (&x[b * per_x..][xs.clone()], &dy[b * per_y..][ys.clone()]);
+        let batched = !small
+            && !pointwise
+            && weight::backward_batch::<KW>(isa, s, samples, sample, dweight).is_some();
         for (x, dy) in x.chunks_exact(per_x).zip(dy.chunks_exact(per_y)) {
-            let x = &x[c0 * H * W..c1 * H * W];
-            let dy = &dy[part.start * HO * WO..part.end * HO * WO];
+            let x = &x[xs.clone()];
+            let dy = &dy[ys.clone()];
             if let Some(dbias) = dbias.as_deref_mut() {
                 small::bias_grad::<WO>(dy, dbias);
+            }
+            if batched {
+                continue;
             }
             if small {
                 if small::backward_weight(isa, s, x, dy, dweight).is_some() {

@@ -24,6 +24,8 @@ pub(super) mod small;
 #[cfg(test)]
 mod tests;
 mod weight;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod weight_lanes;
 
 /// A Python tuple of sizes: `(3,)`, `(3, 3)`.
 struct PyTuple<'a>(&'a [usize]);

@@ -2,14 +2,29 @@
 //! vectors along the weight's columns so that each gradient is one chain over the output
 //! positions in order.
 //!
-//! Two panels of at most [`PANEL`] floats each live on the stack: a few rows of some input
+//! Two panels of at most [`WIDE`] floats each live on the stack: a few rows of some input
 //! channels, padded with zeros (as in `direct.rs`), and, copied from it, the transposed
-//! `im2col` matrix of a block of positions for a run of whole kernel rows.
+//! `im2col` matrix of a block of positions for a run of whole kernel rows. The panels are
+//! larger than the forward's, and hold as many rows as fit, so that each product's register
+//! tiles run over some 80 positions between loading their sums and storing them.
+//!
+//! On AVX-512, layers of 8 input channels a group or more whose operands fit its panels run
+//! `weight_lanes.rs` instead, with the vectors along the output channels and the same sums.
 
-use super::direct::{Blocks, MAX_TAPS, blocks, padded_row};
+use super::direct::{Blocks, MAX_TAPS, padded_row};
 use super::kernel::Shape;
 use super::panel::{self, PANEL};
 use crate::kernels::{self, Isa, Strided};
+
+/// Floats in each of the two panels: four of the forward's (16 KiB).
+const WIDE: usize = 4 * PANEL;
+
+/// Input channels a padded panel holds at least, where it can: 16 channels of a 3×3 kernel
+/// are three products of [`COLUMNS`] columns.
+const CHANNELS: usize = 16;
+
+/// Positions a product covers at least before all of a block's kernel rows go into one.
+const POSITIONS: usize = 64;
 
 /// Columns a product covers when not all of a panel's fit: three vectors of sixteen, rounded
 /// down to whole kernel rows.
@@ -99,13 +114,67 @@ pub(super) fn backward_weight<const KW: usize>(
     }
 }
 
-/// The blocks [`backward_columns`] reads the input in, if the layer fits them.
+/// [`backward_weight`] for `samples` samples in order, `sample(b)` giving sample `b`'s input
+/// and output gradient, if a path takes them all at once (the sums are the same); `None`,
+/// doing nothing, if not.
+pub(super) fn backward_batch<'a, const KW: usize>(
+    isa: Isa,
+    s: &Shape<'_>,
+    samples: usize,
+    sample: impl Fn(usize) -> (&'a [f32], &'a [f32]),
+    dw: &mut [f32],
+) -> Option<()> {
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    {
+        let (ipg, k) = (s.geo.in_per_group, s.geo.in_per_group * s.taps());
+        super::weight_lanes::backward_batch::<KW>(isa, s, samples, sample, 0..ipg, dw, k)
+    }
+    #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
+    {
+        let _ = (isa, s, samples, sample, dw);
+        None
+    }
+}
+
+/// The blocks [`backward_columns`] reads the input in, if the layer fits them: whole rows of
+/// the output if one row of one channel fits a panel (else one row, in blocks of columns), as
+/// many rows as fit with [`CHANNELS`] channels, and, if all the rows fit, as many channels as
+/// fit (whole multiples of [`CHANNELS`] where there are that many).
 fn layout<const KW: usize>(s: &Shape<'_>) -> Option<Blocks> {
     let g = s.geo;
     let ([ho, wo], [kh, _]) = (s.output, s.kernel);
+    if KW > MAX_TAPS || ho == 0 || wo == 0 {
+        return None;
+    }
     let reach = |rows: usize| (rows - 1) * g.stride[0] + (kh - 1) * g.dilation[0] + 1;
     let width = |c: usize| (c - 1) * g.stride[1] + (KW - 1) * g.dilation[1] + 1;
-    blocks(g.in_per_group, ho, wo, width, reach).filter(|_| KW <= MAX_TAPS)
+    let mut columns = wo;
+    while columns > 0 && width(columns) * reach(1) > WIDE {
+        columns = (WIDE / reach(1)).min(columns - 1);
+    }
+    if columns == 0 {
+        return None;
+    }
+    let width = width(columns);
+    let least = CHANNELS
+        .min(g.in_per_group)
+        .clamp(1, (WIDE / (width * reach(1))).max(1));
+    let mut rows = 1;
+    while columns == wo && rows < ho && least * width * reach(rows + 1) <= WIDE {
+        rows += 1;
+    }
+    let mut channels = (WIDE / (width * reach(rows))).clamp(1, g.in_per_group.max(1));
+    if rows < ho {
+        channels = channels.min(least);
+    } else if channels > CHANNELS {
+        channels -= channels % CHANNELS;
+    }
+    Some(Blocks {
+        channels,
+        rows,
+        columns,
+        width,
+    })
 }
 
 /// Whether [`backward_columns`] takes the layer (else `panel.rs` does).
@@ -126,6 +195,10 @@ pub(super) fn backward_columns<const KW: usize>(
     dw: &mut [f32],
     ldc: usize,
 ) -> Option<()> {
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    if super::weight_lanes::backward_columns::<KW>(isa, s, x, dy, cs.clone(), dw, ldc).is_some() {
+        return Some(());
+    }
     let g = s.geo;
     let ([h, w], [ho, wo], [kh, _]) = (s.input, s.output, s.kernel);
     let (ipg, taps, positions) = (g.in_per_group, s.taps(), s.outputs());
@@ -136,8 +209,8 @@ pub(super) fn backward_columns<const KW: usize>(
     let sh = g.stride[0];
     let reach = |rows: usize| (rows - 1) * sh + (kh - 1) * g.dilation[0] + 1;
     let b = layout::<KW>(s)?;
-    let mut padded = [0.0; PANEL + SLACK];
-    let mut panel = [0.0; PANEL];
+    let mut padded = [0.0; WIDE + SLACK];
+    let mut panel = [0.0; WIDE];
     for group in 0..g.groups {
         let x = &x[group * ipg * s.inputs()..][..ipg * s.inputs()];
         let dy = &dy[group * opg * positions..][..opg * positions];
@@ -201,7 +274,7 @@ impl Block<'_> {
         isa: Isa,
         s: &Shape<'_>,
         padded: &[f32],
-        panel: &mut [f32; PANEL],
+        panel: &mut [f32; WIDE],
         dw: &mut [f32],
     ) {
         let g = s.geo;
@@ -209,15 +282,15 @@ impl Block<'_> {
         let kernel_rows = self.channels * kh;
         let panel_rows = (self.rows - 1) * g.stride[0] + (kh - 1) * g.dilation[0] + 1;
         let n = self.rows * self.columns;
-        // All the kernel rows if 16 positions of them fit, else about `COLUMNS` columns; in
-        // either case no more rows than `offsets` lists, nor columns than a panel holds with
-        // its slack. (Blocks of fewer than 16 positions fit more than `MAX_ROWS` rows.)
-        let per = if kernel_rows * KW * 16.min(n) <= PANEL {
+        // All the kernel rows if [`POSITIONS`] positions of them fit, else about `COLUMNS`
+        // columns; in either case no more rows than `offsets` lists, nor columns than a panel
+        // holds with its slack. (Blocks of few positions fit more than `MAX_ROWS` rows.)
+        let per = if kernel_rows * KW * POSITIONS.min(n) <= WIDE - SLACK {
             kernel_rows
         } else {
             COLUMNS / KW
         };
-        let per = per.clamp(1, MAX_ROWS.min((PANEL - SLACK) / KW));
+        let per = per.clamp(1, MAX_ROWS.min((WIDE - SLACK) / KW));
         let mut offsets = [0; MAX_ROWS];
         for r0 in (0..kernel_rows).step_by(per) {
             let run = per.min(kernel_rows - r0);
@@ -235,7 +308,7 @@ impl Block<'_> {
             };
             let cols = run * KW;
             // Products of as many positions as the panel holds, evened out.
-            let steps = n.div_ceil(n.div_ceil((PANEL - SLACK) / cols));
+            let steps = n.div_ceil(n.div_ceil((WIDE - SLACK) / cols));
             let mut q0 = 0;
             while q0 < n {
                 let m = steps.min(n - q0);
