@@ -8,7 +8,7 @@
 //! larger than the forward's, and hold as many rows as fit, so that each product's register
 //! tiles run over some 80 positions between loading their sums and storing them.
 //!
-//! On AVX-512, layers of 8 input channels a group or more whose operands fit its panels run
+//! On AVX-512, layers of 3 input channels a group or more whose operands fit its panels run
 //! `weight_lanes.rs` instead, with the vectors along the output channels and the same sums.
 
 use super::direct::{Blocks, MAX_TAPS, padded_row};

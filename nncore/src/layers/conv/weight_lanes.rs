@@ -5,15 +5,16 @@
 //! sample of the batch. Each gradient is the same chain over the positions in order, sample by
 //! sample, as `weight.rs` sums, so the bits are its.
 //!
-//! On the stack: the transposed output gradient ([`DYT`] floats), the columns' sums ([`SUMS`])
-//! and a padded panel ([`PADDED`]).
+//! On the stack: the transposed output gradient of a block of output rows ([`DYT`] floats), the
+//! columns' sums ([`SUMS`]) and a padded panel of the block's input rows ([`PADDED`]).
 
 use super::direct::padded_row;
 use super::kernel::Shape;
 use crate::kernels::{self, Isa, Sweep};
 
-/// Floats of a group's output gradient, its channels rounded up to 16: 64 KiB.
-const DYT: usize = 16384;
+/// Floats of the transposed output gradient of a block of output rows, its channels rounded up
+/// to 16 (16 KiB): transposed just before the block's sums read it, it stays in the L1 cache.
+const DYT: usize = 4096;
 
 /// Floats of the gradient's columns a run holds, transposed: 16 input channels of a 3×3
 /// kernel for 64 output channels (36 KiB), so that a run's columns are whole blocks of 16.
@@ -22,9 +23,9 @@ const SUMS: usize = 9216;
 /// Floats of the padded panel: some rows of the run's channels.
 const PADDED: usize = 4096;
 
-/// Input channels a group needs at least: with fewer, transposing the output gradient costs
-/// more than the copies it saves.
-const MIN_CHANNELS: usize = 8;
+/// Input channels a group needs at least: an RGB first layer's three, for which the transposed
+/// output gradient still costs less than `weight.rs`'s copies; with fewer, it may not.
+const MIN_CHANNELS: usize = 3;
 
 /// Taps a kernel row may have at most: a register tile holds at least one row of them.
 const MAX_KW: usize = 8;
@@ -67,7 +68,7 @@ pub(super) fn backward_batch<'a, const KW: usize>(
     let opg = (sample(0).1.len() / positions) / g.groups.max(1);
     let ldo = opg.next_multiple_of(16);
     let most = SUMS / (taps * ldo).max(1);
-    if opg == 0 || ipg < MIN_CHANNELS || cs.is_empty() || positions * ldo > DYT || most == 0 {
+    if opg == 0 || ipg < MIN_CHANNELS || cs.is_empty() || wo * ldo > DYT || most == 0 {
         return None;
     }
     let ([sh, sw], [dh, dw_], [ph, pw]) = (g.stride, g.dilation, g.padding);
@@ -80,7 +81,7 @@ pub(super) fn backward_batch<'a, const KW: usize>(
     }
     let per = cs.len().div_ceil(cs.len().div_ceil(most));
     let mut rows = 1;
-    while rows < ho && per * width * reach(rows + 1) <= PADDED {
+    while rows < ho && per * width * reach(rows + 1) <= PADDED && (rows + 1) * wo * ldo <= DYT {
         rows += 1;
     }
     let mut dyt = [0.0; DYT];
@@ -98,9 +99,10 @@ pub(super) fn backward_batch<'a, const KW: usize>(
                 let (x, dy) = sample(b);
                 let x = &x[group * ipg * s.inputs()..][..ipg * s.inputs()];
                 let dy = &dy[group * opg * positions..][..opg * positions];
-                kernels::transpose(isa, dy, positions, &mut dyt, ldo, [opg, positions]);
                 for oh0 in (0..ho).step_by(rows) {
                     let n = rows.min(ho - oh0);
+                    let (q0, m) = (oh0 * wo, n * wo);
+                    kernels::transpose(isa, &dy[q0..], positions, &mut dyt, ldo, [opg, m]);
                     let used = &mut padded[..channels * reach(n) * width];
                     used.fill(0.0);
                     for (r, dst) in used.chunks_exact_mut(width).enumerate() {
@@ -123,7 +125,7 @@ pub(super) fn backward_batch<'a, const KW: usize>(
                         row_step: sh * width,
                         rows: n,
                         columns: wo,
-                        dyt: &dyt[oh0 * wo * ldo..],
+                        dyt: &dyt[..m * ldo],
                         ldo,
                     };
                     kernels::accumulate_taps::<KW>(isa, &p, sums);

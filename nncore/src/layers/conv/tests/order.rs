@@ -349,13 +349,19 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     // a group or more): 9 channels (27 kernel rows, tiles of 7 and 6) for 20 outputs (a vector
     // and a part); stride 2 and padding with 24 channels for 40 outputs (three vectors, runs of
     // 12 channels); two groups of 17 outputs; 70 outputs (four vectors and one more); taps 5
-    // wide; 3 channels, which `weight.rs` keeps.
+    // wide; 3 channels (an RGB first layer) in one block of rows.
     check::<9, 9, 9, 9, 3, 3>(geometry(9, 1, [1, 1], [1, 1], [1, 1]), 20);
     check::<10, 10, 5, 5, 3, 3>(geometry(24, 1, [2, 2], [1, 1], [1, 1]), 40);
     check::<6, 7, 6, 7, 3, 3>(geometry(8, 2, [1, 1], [1, 1], [1, 1]), 34);
     check::<5, 5, 5, 5, 3, 3>(geometry(8, 1, [1, 1], [1, 1], [1, 1]), 70);
     check::<8, 12, 8, 8, 3, 5>(geometry(8, 1, [1, 1], [1, 0], [1, 1]), 16);
     check::<8, 8, 8, 8, 3, 3>(geometry(3, 1, [1, 1], [1, 1], [1, 1]), 16);
+    // Its output gradient transposed a block of rows at a time (4096 floats): 3 channels, rows
+    // of 20 by 32 outputs, blocks of 6 rows and a last of 2; rows of 70 by 64 outputs, too
+    // long for one block (`weight.rs` then); 2 channels, which `weight.rs` keeps.
+    check::<20, 20, 20, 20, 3, 3>(geometry(3, 1, [1, 1], [1, 1], [1, 1]), 32);
+    check::<3, 70, 3, 70, 3, 3>(geometry(8, 1, [1, 1], [1, 1], [1, 1]), 64);
+    check::<6, 6, 6, 6, 3, 3>(geometry(2, 1, [1, 1], [1, 1], [1, 1]), 16);
 }
 
 /// An infinite weight: the input gradient's documented order multiplies it by the zeros of
