@@ -15,6 +15,9 @@
 //! the group, carried from one block of output channels to the next and then written to their
 //! places in `dx`.
 
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod planes;
+
 use super::direct::{MAX_TAPS, copy, zero};
 use super::kernel::Shape;
 use crate::kernels::{self, Isa, Strided};
@@ -171,6 +174,10 @@ pub(super) fn backward_input(
             for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
                 let dy = &dy[group * opg * s.outputs()..][..opg * s.outputs()];
                 let dx = &mut dx[group * ipg * s.inputs()..][..ipg * s.inputs()];
+                #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+                if phase.planar(isa) && phase.planes(isa, weight, dy, dx, once, &mut buffers) {
+                    continue;
+                }
                 phase.run(isa, weight, dy, dx, once, &mut buffers);
             }
         }
