@@ -79,12 +79,38 @@ impl Phase<'_> {
                 for (i, src) in src.chunks_exact(wo).enumerate() {
                     let ih = p + i * sh;
                     let dst = &mut dx[((c0 + ci) * h + ih) * w + q..][..(c.len - 1) * sw + 1];
-                    for (d, &v) in dst.iter_mut().step_by(sw).zip(&src[..c.len]) {
-                        *d = v;
-                    }
+                    // SAFETY: `planar` chose AVX-512, which runs only where the CPU has it.
+                    unsafe { scatter(&src[..c.len], dst, sw) };
                 }
             }
         }
         true
+    }
+}
+
+/// `dst[j · step] = src[j]` for every `j`, sixteen lanes of `dst` a store: `src`'s values
+/// expanded into the lanes `step` apart, the others left as they are.
+///
+/// # Safety
+/// The CPU has AVX-512F; `step > 0` and `dst` holds `(src.len() - 1) · step + 1` floats.
+#[target_feature(enable = "avx512f")]
+unsafe fn scatter(src: &[f32], dst: &mut [f32], step: usize) {
+    use core::arch::x86_64::{
+        _mm512_mask_storeu_ps, _mm512_maskz_expand_ps, _mm512_maskz_loadu_ps,
+    };
+    // The lanes of the first `n` values of a vector.
+    let lanes = |n: usize| (0..n).fold(0u16, |m, k| m | 1 << (k * step));
+    let per = 15 / step + 1;
+    let full = lanes(per);
+    for j0 in (0..src.len()).step_by(per) {
+        let n = per.min(src.len() - j0);
+        let keep = if n == per { full } else { lanes(n) };
+        // SAFETY: the load reads the `n` values from `j0`, the store the lanes of `dst` their
+        // places, `(j0 + n - 1) · step` at most; the CPU has the instructions (the caller's).
+        unsafe {
+            let v = _mm512_maskz_loadu_ps(((1u32 << n) - 1) as u16, src.as_ptr().add(j0));
+            let v = _mm512_maskz_expand_ps(full, v);
+            _mm512_mask_storeu_ps(dst.as_mut_ptr().add(j0 * step), keep, v);
+        }
     }
 }

@@ -19,6 +19,8 @@ fn strided_phases_on_planes_sum_in_the_documented_order() {
     // Stride 3, padding 1: three phases an axis, one or two taps each; and a 1×1 at stride 3.
     check::<12, 14, 4, 5, 3, 3>(geometry(10, 1, [3, 3], [1, 1], [1, 1]), 3);
     check::<12, 14, 4, 5, 1, 1>(geometry(11, 1, [3, 3], [0, 0], [1, 1]), 6);
+    // Stride 2 in the rows only: whole rows of 40 written at once, sixteen values a store.
+    check::<8, 40, 4, 40, 3, 3>(geometry(8, 1, [2, 1], [1, 1], [1, 1]), 3);
     // Planes of 32 · 32 floats: four input channels a block of sums; and two groups.
     check::<64, 64, 32, 32, 3, 3>(geometry(9, 1, [2, 2], [1, 1], [1, 1]), 2);
     check::<10, 10, 5, 5, 3, 3>(geometry(8, 2, [2, 2], [1, 1], [1, 1]), 6);
