@@ -14,8 +14,13 @@
 //! batch when they fit); and the sums of a block of a phase's rows, for every input channel of
 //! the group, carried from one block of output channels to the next and then written to their
 //! places in `dx`.
+//!
+//! On AVX-512, a phase no wider than the output gradient's rows reads its planes in place
+//! instead (`phases/planes.rs`, [`kernels::planes`]), in the same order: no padded rows.
 
+// Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
 mod planes;
 
 use super::direct::{MAX_TAPS, copy, zero};
