@@ -14,6 +14,14 @@
 //! batch when they fit); and the sums of a block of a phase's rows, for every input channel of
 //! the group, carried from one block of output channels to the next and then written to their
 //! places in `dx`.
+//!
+//! On AVX-512, a phase no wider than the output gradient's rows reads its planes in place
+//! instead (`phases/planes.rs`, [`kernels::planes`]), in the same order: no padded rows.
+
+// Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod planes;
 
 use super::direct::{MAX_TAPS, copy, zero};
 use super::kernel::Shape;
@@ -171,6 +179,10 @@ pub(super) fn backward_input(
             for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
                 let dy = &dy[group * opg * s.outputs()..][..opg * s.outputs()];
                 let dx = &mut dx[group * ipg * s.inputs()..][..ipg * s.inputs()];
+                #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+                if phase.planar(isa) && phase.planes(isa, weight, dy, dx, once, &mut buffers) {
+                    continue;
+                }
                 phase.run(isa, weight, dy, dx, once, &mut buffers);
             }
         }

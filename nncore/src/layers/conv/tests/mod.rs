@@ -15,6 +15,7 @@ mod conv1d;
 mod conv2d;
 mod kernel;
 mod order;
+mod phases;
 mod reference;
 mod shapes;
 #[cfg(feature = "rayon")]

@@ -185,7 +185,7 @@ const BATCH: usize = 3;
 /// Checks one layer shape on every path: the three products of a batch of [`BATCH`] against
 /// the documented order, each sample alone against its place in the batch, and the batch's
 /// parameter gradients against its samples' one after another.
-fn check<
+pub(super) fn check<
     const H: usize,
     const W: usize,
     const HO: usize,
@@ -269,7 +269,7 @@ fn check<
     }
 }
 
-fn geometry(
+pub(super) fn geometry(
     ipg: usize,
     groups: usize,
     stride: [usize; 2],

@@ -1,0 +1,116 @@
+//! A phase's products on AVX-512 through [`kernels::planes`], as the layers of stride 1 in
+//! `flat.rs`: the phase's inputs are a convolution of stride 1 of the output gradient's planes,
+//! read in place, with the phase's taps, whose offsets are the axes' shifts. The phase's rows
+//! are as wide as the output gradient's (columns past the phase's are computed and dropped),
+//! so that a tap's column falls off the row exactly where it falls off the output gradient.
+//!
+//! Each sum is one chain over the output channels in order and the phase's taps in order (rows,
+//! then columns): that of the other paths. A block of output channels continues the chains
+//! from the sums the block before stored, the same bits as a chain never stored.
+
+use super::{Buffers, Phase};
+use crate::kernels::{self, Isa, Planes};
+
+impl Phase<'_> {
+    /// Whether [`Phase::planes`] runs this phase: AVX-512, and the phase no wider than the
+    /// output gradient's rows.
+    pub(super) fn planar(&self, isa: Isa) -> bool {
+        let (r, c) = (self.r, self.c);
+        isa == Isa::Avx512 && c.len <= self.s.output[1] && r.len * self.s.output[1] <= super::BUFFER
+    }
+
+    /// The phase's inputs of one sample's group, as [`Phase::run`], through
+    /// [`kernels::planes`]; `false`, with nothing written, if it does not run.
+    pub(super) fn planes(
+        &self,
+        isa: Isa,
+        weight: &[f32],
+        dy: &[f32],
+        dx: &mut [f32],
+        once: bool,
+        buf: &mut Buffers,
+    ) -> bool {
+        let (s, r, c, nt) = (self.s, self.r, self.c, self.nt);
+        let ([h, w], [_, wo], [p, q]) = (s.input, s.output, self.at);
+        let (ipg, sh, sw) = (s.geo.in_per_group, s.geo.stride[0], s.geo.stride[1]);
+        let (opg, plane) = (dy.len() / s.outputs(), r.len * wo);
+        // Input channels a block: their phase's planes fill the buffer of sums.
+        let per = (super::BUFFER / plane).min(ipg);
+        // Output channels a block: their weights fill the buffer of weights.
+        let outs = if once {
+            opg
+        } else {
+            (super::PACKED / (ipg * nt)).min(opg)
+        };
+        if per == 0 || outs == 0 {
+            return false;
+        }
+        for c0 in (0..ipg).step_by(per) {
+            let m = per.min(ipg - c0);
+            let sums = &mut buf.sums[..m * plane];
+            for o0 in (0..opg).step_by(outs) {
+                let k = outs.min(opg - o0);
+                if !once {
+                    self.pack(weight, o0, k, ipg, &mut buf.packed);
+                }
+                let a0 = if once { o0 * ipg * nt } else { 0 };
+                let product = Planes {
+                    src: &dy[o0 * s.outputs()..][..k * s.outputs()],
+                    src_len: s.outputs(),
+                    src_next: 0,
+                    out_len: plane,
+                    out_next: 0,
+                    width: wo,
+                    rows: &r.shift[..r.count],
+                    cols: &c.shift[..c.count],
+                    a: &buf.packed[a0 + c0 * nt..a0 + k * ipg * nt],
+                    a_row: nt,
+                    a_chan: ipg * nt,
+                    m,
+                    k,
+                    samples: 1,
+                    from_zero: o0 == 0,
+                };
+                if !kernels::planes(isa, &product, sums) {
+                    return false;
+                }
+            }
+            for (ci, src) in sums.chunks_exact(plane).enumerate() {
+                for (i, src) in src.chunks_exact(wo).enumerate() {
+                    let ih = p + i * sh;
+                    let dst = &mut dx[((c0 + ci) * h + ih) * w + q..][..(c.len - 1) * sw + 1];
+                    // SAFETY: `planar` chose AVX-512, which runs only where the CPU has it.
+                    unsafe { scatter(&src[..c.len], dst, sw) };
+                }
+            }
+        }
+        true
+    }
+}
+
+/// `dst[j · step] = src[j]` for every `j`, sixteen lanes of `dst` a store: `src`'s values
+/// expanded into the lanes `step` apart, the others left as they are.
+///
+/// # Safety
+/// The CPU has AVX-512F; `step > 0` and `dst` holds `(src.len() - 1) · step + 1` floats.
+#[target_feature(enable = "avx512f")]
+unsafe fn scatter(src: &[f32], dst: &mut [f32], step: usize) {
+    use core::arch::x86_64::{
+        _mm512_mask_storeu_ps, _mm512_maskz_expand_ps, _mm512_maskz_loadu_ps,
+    };
+    // The lanes of the first `n` values of a vector.
+    let lanes = |n: usize| (0..n).fold(0u16, |m, k| m | 1 << (k * step));
+    let per = 15 / step + 1;
+    let full = lanes(per);
+    for j0 in (0..src.len()).step_by(per) {
+        let n = per.min(src.len() - j0);
+        let keep = if n == per { full } else { lanes(n) };
+        // SAFETY: the load reads the `n` values from `j0`, the store the lanes of `dst` their
+        // places, `(j0 + n - 1) · step` at most; the CPU has the instructions (the caller's).
+        unsafe {
+            let v = _mm512_maskz_loadu_ps(((1u32 << n) - 1) as u16, src.as_ptr().add(j0));
+            let v = _mm512_maskz_expand_ps(full, v);
+            _mm512_mask_storeu_ps(dst.as_mut_ptr().add(j0 * step), keep, v);
+        }
+    }
+}
