@@ -4,8 +4,11 @@
 
 use nncore::prelude::*;
 use nncore::{Grads, MSELoss, Train};
+use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+
+mod common;
+use common::bits::{bits, buffer_bits, data};
 
 nncore::sequential! {
     /// A convolution (whose weight gradient needs the batch norm's input gradient), then the
@@ -24,45 +27,6 @@ nncore::sequential! {
     pub struct ApartDense {
         fc: Linear(4, 12), bn: BatchNorm1d(12), id: Identity, relu: ReLU, out: Linear(12, 3)
     }
-}
-
-/// Inputs uniform in [−1, 1), targets uniform in [0, 1).
-fn data<X: Tensor, Y: Tensor>(len: usize, rng: &mut StdRng) -> (Vec<X>, Vec<Y>) {
-    let xs = (0..len)
-        .map(|_| {
-            let mut x = X::ZERO;
-            x.flat_mut()
-                .iter_mut()
-                .for_each(|v| *v = rng.random::<f32>() * 2.0 - 1.0);
-            x
-        })
-        .collect();
-    let ys = (0..len)
-        .map(|_| {
-            let mut y = Y::ZERO;
-            y.flat_mut().iter_mut().for_each(|v| *v = rng.random());
-            y
-        })
-        .collect();
-    (xs, ys)
-}
-
-/// Every float's bits, parameter by parameter, with its name.
-fn bits<M: Module>(m: &M) -> Vec<(String, Vec<u32>)> {
-    m.parameters()
-        .map(|p| {
-            (
-                p.name.to_string(),
-                p.data.iter().map(|v| v.to_bits()).collect(),
-            )
-        })
-        .collect()
-}
-
-fn buffer_bits<M: Module>(m: &M) -> Vec<String> {
-    m.buffers()
-        .map(|b| format!("{}: {:?}", b.name, b.data))
-        .collect()
 }
 
 macro_rules! same_bits {

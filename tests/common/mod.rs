@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // Each test binary uses its own part of this module.
 
+pub mod bits;
 mod compare;
 pub mod files;
 pub mod golden2;
