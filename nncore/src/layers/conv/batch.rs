@@ -214,6 +214,14 @@ fn by_columns<
                 };
             }
             with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
+                // The whole batch at once where a path takes it (its buffers filled once, not
+                // for every sample), else sample by sample: the same sums.
+                let sample = |b: usize| (&x[b * per_x..][..per_x], &dy[b * per_y..][..per_y]);
+                if weight::backward_batch::<KW>(isa, s, samples, sample, c0..c1, columns, ldc)
+                    .is_some()
+                {
+                    return;
+                }
                 for (x, dy) in x.chunks_exact(per_x).zip(dy.chunks_exact(per_y)) {
                     let done = weight::backward_columns::<KW>(isa, s, x, dy, c0..c1, columns, ldc);
                     debug_assert!(done.is_some());

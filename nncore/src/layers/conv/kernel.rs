@@ -302,7 +302,16 @@ pub(super) fn backward_params_part<
         let sample = |b: usize| (&x[b * per_x..][xs.clone()], &dy[b * per_y..][ys.clone()]);
         let batched = !small
             && !pointwise
-            && weight::backward_batch::<KW>(isa, s, samples, sample, dweight).is_some();
+            && weight::backward_batch::<KW>(
+                isa,
+                s,
+                samples,
+                sample,
+                0..geo.in_per_group,
+                dweight,
+                k,
+            )
+            .is_some();
         for (x, dy) in x.chunks_exact(per_x).zip(dy.chunks_exact(per_y)) {
             let x = &x[xs.clone()];
             let dy = &dy[ys.clone()];

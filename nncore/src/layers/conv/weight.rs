@@ -114,7 +114,7 @@ pub(super) fn backward_weight<const KW: usize>(
     }
 }
 
-/// [`backward_weight`] for `samples` samples in order, `sample(b)` giving sample `b`'s input
+/// [`backward_columns`] for `samples` samples in order, `sample(b)` giving sample `b`'s input
 /// and output gradient, if a path takes them all at once (the sums are the same); `None`,
 /// doing nothing, if not.
 pub(super) fn backward_batch<'a, const KW: usize>(
@@ -122,16 +122,17 @@ pub(super) fn backward_batch<'a, const KW: usize>(
     s: &Shape<'_>,
     samples: usize,
     sample: impl Fn(usize) -> (&'a [f32], &'a [f32]),
+    cs: core::ops::Range<usize>,
     dw: &mut [f32],
+    ldc: usize,
 ) -> Option<()> {
     #[cfg(all(target_arch = "x86_64", nncore_avx512))]
     {
-        let (ipg, k) = (s.geo.in_per_group, s.geo.in_per_group * s.taps());
-        super::weight_lanes::backward_batch::<KW>(isa, s, samples, sample, 0..ipg, dw, k)
+        super::weight_lanes::backward_batch::<KW>(isa, s, samples, sample, cs, dw, ldc)
     }
     #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
     {
-        let _ = (isa, s, samples, sample, dw);
+        let _ = (isa, s, samples, sample, cs, dw, ldc);
         None
     }
 }
