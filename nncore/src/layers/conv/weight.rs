@@ -196,8 +196,7 @@ pub(super) fn backward_columns<const KW: usize>(
     dw: &mut [f32],
     ldc: usize,
 ) -> Option<()> {
-    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-    if super::weight_lanes::backward_columns::<KW>(isa, s, x, dy, cs.clone(), dw, ldc).is_some() {
+    if backward_batch::<KW>(isa, s, 1, |_| (x, dy), cs.clone(), dw, ldc).is_some() {
         return Some(());
     }
     let g = s.geo;

@@ -33,23 +33,10 @@ const MAX_KW: usize = 8;
 /// Kernel rows a run holds at most: `SUMS` floats are at least 16 a tap.
 const MAX_ROWS: usize = SUMS / 16;
 
-/// [`super::weight::backward_columns`] on AVX-512 for the input channels `cs` of each group,
-/// `dw` holding their columns, `ldc` floats an output channel. `None`, doing nothing, for
-/// another instruction set or a layer whose operands do not fit the stack's panels.
-pub(super) fn backward_columns<const KW: usize>(
-    isa: Isa,
-    s: &Shape<'_>,
-    x: &[f32],
-    dy: &[f32],
-    cs: core::ops::Range<usize>,
-    dw: &mut [f32],
-    ldc: usize,
-) -> Option<()> {
-    backward_batch::<KW>(isa, s, 1, |_| (x, dy), cs, dw, ldc)
-}
-
-/// [`backward_columns`] for `samples` samples in order, `sample(b)` giving sample `b`'s input
-/// and output gradient: the columns stay transposed across all of them.
+/// [`super::weight::backward_columns`] on AVX-512 for `samples` samples in order, `sample(b)`
+/// giving sample `b`'s input and output gradient: the columns stay transposed across all of
+/// them. `None`, doing nothing, for another instruction set or a layer whose operands do not
+/// fit the stack's panels.
 pub(super) fn backward_batch<'a, const KW: usize>(
     isa: Isa,
     s: &Shape<'_>,
