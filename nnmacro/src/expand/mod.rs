@@ -11,6 +11,7 @@ mod quantized_graph;
 mod quantized_nested;
 pub(crate) mod scopes;
 mod train;
+mod train_backward;
 mod train_model;
 
 pub use fallback::fallback;

@@ -2,7 +2,8 @@
 //! samples in training mode), every value, gradient and layer cache carved from a workspace in
 //! one fixed order. The forward leaves its values there for the backward, which carves the same
 //! slices again, so that a model nested in another runs its two halves in two calls. One
-//! backward serves both modes; evaluation mode carves no caches.
+//! backward serves both modes; evaluation mode carves no caches. This file writes the
+//! forward pieces; `train_backward.rs` the backward ones.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
@@ -15,17 +16,17 @@ pub(super) fn a(v: usize) -> Ident {
     local(&format!("a{v}"))
 }
 
-fn g(v: usize) -> Ident {
+pub(super) fn g(v: usize) -> Ident {
     local(&format!("g{v}"))
 }
 
-fn c(k: usize) -> Ident {
+pub(super) fn c(k: usize) -> Ident {
     local(&format!("c{k}"))
 }
 
 /// `<Bn as ::nncore::__private::BatchNormReLU<X>>` for the batch norm of node `k`, fused with
 /// the `ReLU` after it.
-fn fused_path(plan: &Plan, k: usize) -> TokenStream {
+pub(super) fn fused_path(plan: &Plan, k: usize) -> TokenStream {
     let node = plan.layer(k).expect("a fused batch norm is a layer");
     let (ty, s) = (&node.ty, &plan.samples[node.input]);
     quote!(<#ty as ::nncore::__private::BatchNormReLU<#s>>)
@@ -47,44 +48,77 @@ pub(super) struct Pieces {
     pub(super) cache_fixed: TokenStream,
 }
 
-pub(super) fn pieces(plan: &Plan) -> Pieces {
-    let model = plan.model;
-    let (xs, grads, n, want, ws, rng, train) = (
-        local("xs"),
-        local("grads"),
-        local("n"),
-        local("want"),
-        local("workspace"),
-        local("rng"),
-        local("train"),
-    );
-    let view = |v: usize| {
+/// The plan and the generated code's names, which every piece reads.
+pub(super) struct Pass<'p> {
+    pub(super) plan: &'p Plan<'p>,
+    pub(super) xs: Ident,
+    pub(super) grads: Ident,
+    pub(super) n: Ident,
+    pub(super) want: Ident,
+    pub(super) ws: Ident,
+    rng: Ident,
+    pub(super) train: Ident,
+    out: Ident,
+    outputs: Ident,
+    pub(super) dxs: Ident,
+}
+
+impl<'p> Pass<'p> {
+    fn new(plan: &'p Plan<'p>) -> Self {
+        Pass {
+            plan,
+            xs: local("xs"),
+            grads: local("grads"),
+            n: local("n"),
+            want: local("want"),
+            ws: local("workspace"),
+            rng: local("rng"),
+            train: local("train"),
+            out: local("out"),
+            outputs: local("outputs"),
+            dxs: local("dxs"),
+        }
+    }
+
+    /// Value `v`: the input, or its slice of the workspace.
+    pub(super) fn view(&self, v: usize) -> TokenStream {
         if v == 0 {
-            xs.to_token_stream()
+            self.xs.to_token_stream()
         } else {
             let a = a(v);
             quote!(&*#a)
         }
-    };
-    let take = |s: &TokenStream| {
+    }
+
+    /// The batch's samples of type `s`, carved from the workspace.
+    pub(super) fn take(&self, s: &TokenStream) -> TokenStream {
+        let (ws, n) = (&self.ws, &self.n);
         quote! {
             <#s as ::nncore::Tensor>::batch_mut(
                 ::nncore::__private::take(&mut #ws, #n * <#s as ::nncore::Tensor>::LEN),
             )
         }
-    };
-    let layer_const = |k: usize, name: TokenStream| {
-        plan.layer(k).map(|node| {
-            let (ty, s_in, s_out) = (&node.ty, &plan.samples[node.input], &plan.samples[k + 1]);
+    }
+
+    /// Item `name` of node `k`'s `Layer` impl, if the node is a layer.
+    fn layer_const(&self, k: usize, name: TokenStream) -> Option<TokenStream> {
+        self.plan.layer(k).map(|node| {
+            let (ty, s_in) = (&node.ty, &self.plan.samples[node.input]);
+            let s_out = &self.plan.samples[k + 1];
             quote!(<#ty as ::nncore::Layer<#s_in, #s_out>>::#name)
         })
-    };
-    let cache_len = |k: usize| layer_const(k, quote!(train_cache_len(#n)));
-    // In training mode the output's value goes straight into the caller's `out` where it
-    // gives one (its slice of the workspace is carved all the same, for the layout).
-    let out = local("out");
-    let forward = |k: usize, training: bool| {
-        let (value, mut slice) = (a(k + 1), take(&plan.samples[k + 1]));
+    }
+
+    fn cache_len(&self, k: usize) -> Option<TokenStream> {
+        let n = &self.n;
+        self.layer_const(k, quote!(train_cache_len(#n)))
+    }
+
+    /// Node `k`'s forward: its value (and in training mode its cache) carved, then computed.
+    fn forward(&self, k: usize, training: bool) -> TokenStream {
+        let (plan, model) = (self.plan, self.plan.model);
+        let (ws, out, rng) = (&self.ws, &self.out, &self.rng);
+        let (value, mut slice) = (a(k + 1), self.take(&plan.samples[k + 1]));
         if training && k + 1 == model.graph.output {
             slice = quote! {{
                 let __nn_ws = #slice;
@@ -98,7 +132,7 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
             // The batch norm's value is carved but left unwritten: the `ReLU` after it computes
             // both.
             (Some(_), _) if training && plan.relu[k] => {
-                let len = cache_len(k);
+                let len = self.cache_len(k);
                 let c = c(k);
                 quote! {
                     let #value = #slice;
@@ -107,7 +141,7 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
             }
             (Some(node), _) if training && k > 0 && plan.relu[k - 1] => {
                 let bn = plan.layer(k - 1).expect("a fused batch norm is a layer");
-                let (member, x, c) = (&bn.member, view(bn.input), c(k - 1));
+                let (member, x, c) = (&bn.member, self.view(bn.input), c(k - 1));
                 let fused = fused_path(plan, k - 1);
                 let this = super::this();
                 quote_spanned! {node.span=>
@@ -120,7 +154,7 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                 let Op::Add(p, q) = model.graph.nodes[k - 1].op else {
                     unreachable!("a fused sum is a sum")
                 };
-                let (p, q, c, len) = (view(p), view(q), c(k), cache_len(k));
+                let (p, q, c, len) = (self.view(p), self.view(q), c(k), self.cache_len(k));
                 quote! {
                     let #value = #slice;
                     let #c = ::nncore::__private::take(&mut #ws, #len);
@@ -128,9 +162,10 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
                 }
             }
             (Some(node), _) => {
-                let (path, member, x, c) = (&node.trait_path, &node.member, view(node.input), c(k));
+                let (path, member, x, c) =
+                    (&node.trait_path, &node.member, self.view(node.input), c(k));
                 if training {
-                    let len = cache_len(k);
+                    let len = self.cache_len(k);
                     let this = super::this();
                     quote_spanned! {node.span=>
                         let #value = #slice;
@@ -148,7 +183,7 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
             // The sum's value is carved but left unwritten: the `ReLU` after it computes both.
             (None, Op::Add(..)) if training && plan.add_relu[k] => quote!(let #value = #slice;),
             (None, Op::Add(p, q)) => {
-                let (p, q) = (view(p), view(q));
+                let (p, q) = (self.view(p), self.view(q));
                 quote! {
                     let #value = #slice;
                     ::nncore::__private::add_batch(#p, #q, #value);
@@ -156,152 +191,30 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
             }
             (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
         }
-    };
-    let outputs = local("outputs");
-    let carve = (0..plan.nodes())
-        .map(|k| {
-            let (value, slice) = (a(k + 1), take(&plan.samples[k + 1]));
-            let cache = cache_len(k).map(|len| {
-                let c = c(k);
-                quote!(let #c = ::nncore::__private::take(&mut #ws, if #train { #len } else { 0 });)
-            });
-            let given = (k + 1 == model.graph.output).then(|| {
-                quote! {
-                    let #value: &[_] = match #outputs {
-                        ::core::option::Option::Some((__nn_ys, _)) => __nn_ys,
-                        ::core::option::Option::None => &*#value,
-                    };
-                }
-            });
-            quote!(let #value = #slice; #cache #given)
-        })
-        .collect();
-    // The input's gradient goes straight into the caller's `dxs` where it asks for one.
-    let dxs = local("dxs");
-    let (shared, taken, deferred) = (&plan.sums.shared, &plan.sums.taken, &plan.sums.deferred);
-    let gradients = (0..=plan.nodes())
-        .map(|v| {
-            let (g, slice, s) = (g(v), take(&plan.samples[v]), &plan.samples[v]);
-            if shared[v] {
-                quote!(let _ = #slice; let mut #g: &[#s] = &[];)
-            } else if taken.iter().any(|&(_, _, w)| w == v) {
-                quote!(let mut #g = #slice;)
-            } else if v == 0 {
-                quote! {
-                    let #g = match #dxs {
-                        ::core::option::Option::Some(__nn_dxs) => {
-                            ::core::assert_eq!(__nn_dxs.len(), #n);
-                            __nn_dxs
-                        }
-                        ::core::option::Option::None => #slice,
-                    };
-                }
-            } else {
-                quote!(let #g = #slice;)
+    }
+
+    /// Node `k`'s value and cache, carved again by the backward in the forward's order.
+    fn carve(&self, k: usize) -> TokenStream {
+        let (ws, train, outputs) = (&self.ws, &self.train, &self.outputs);
+        let (value, slice) = (a(k + 1), self.take(&self.plan.samples[k + 1]));
+        let cache = self.cache_len(k).map(|len| {
+            let c = c(k);
+            quote!(let #c = ::nncore::__private::take(&mut #ws, if #train { #len } else { 0 });)
+        });
+        let given = (k + 1 == self.plan.model.graph.output).then(|| {
+            quote! {
+                let #value: &[_] = match #outputs {
+                    ::core::option::Option::Some((__nn_ys, _)) => __nn_ys,
+                    ::core::option::Option::None => &*#value,
+                };
             }
-        })
-        .collect();
-    let needed = |v: usize| {
-        if plan.need[v] {
-            quote!(true)
-        } else {
-            want.to_token_stream()
-        }
-    };
-    // Where node `k`'s gradient for its `j`-th input `v` goes: written into the value's buffer
-    // if it is the first to reach it, else into a buffer of its own, added after.
-    let target = |k: usize, j: usize, v: usize| -> (TokenStream, TokenStream, TokenStream) {
-        let gv = g(v);
-        if plan.first[k][j] {
-            (quote!(), quote!(&mut *#gv), quote!())
-        } else {
-            let t = local("t");
-            let slice = take(&plan.samples[v]);
-            (
-                quote!(let #t = #slice;),
-                quote!(&mut *#t),
-                quote!(::nncore::__private::add_assign_batch(#gv, #t);),
-            )
-        }
-    };
-    let backward = (0..plan.nodes())
-        .rev()
-        .map(|k| {
-            let (o, g_out) = (a(k + 1), g(k + 1));
-            let body = match (plan.layer(k), model.graph.nodes[k].op) {
-                (Some(node), _) => {
-                    let (path, member, x, c) =
-                        (&node.trait_path, &node.member, view(node.input), c(k));
-                    let grads = if node.params {
-                        quote!(#grads.as_mut().map(|__nn_g| &mut __nn_g.#member))
-                    } else {
-                        quote!(::core::option::Option::None)
-                    };
-                    let (carve, dst, add) = target(k, 0, node.input);
-                    let dx_needed = needed(node.input);
-                    let this = super::this();
-                    let span = node.span;
-                    let mut call = quote_spanned! {span=>
-                        #path::backward_mode(&#this.#member, #x, &*#o, &*#g_out, &mut *#c, #grads, __nn_dx, #train);
-                    };
-                    if plan.relu[k] {
-                        // In training mode, from the ReLU's output gradient, masked.
-                        let (fused, g_relu) = (fused_path(plan, k), g(k + 2));
-                        call = quote_spanned! {span=>
-                            if #train {
-                                #fused::backward_train_relu(&#this.#member, #x, &*#g_relu, &mut *#c, #grads, __nn_dx);
-                            } else {
-                                #call
-                            }
-                        };
-                    }
-                    // The gradient of a sum that reached the input first, added after.
-                    let sums = deferred.iter().filter(|d| d.3 == k).map(|&(sum, _, v, _)| {
-                        let (gv, g_sum) = (g(v), g(sum + 1));
-                        quote!(::nncore::__private::add_assign_batch(#gv, &*#g_sum);)
-                    });
-                    let body = quote_spanned! {node.span=>
-                        #carve
-                        let __nn_dx = if #dx_needed { ::core::option::Option::Some(#dst) } else { ::core::option::Option::None };
-                        #call
-                        if #dx_needed { #add #(#sums)* }
-                    };
-                    // The ReLU of a fused pair has no backward of its own in training mode.
-                    if k > 0 && plan.relu[k - 1] {
-                        quote!(if !#train { #body })
-                    } else {
-                        body
-                    }
-                }
-                (None, Op::Add(p, q)) => {
-                    let taken = taken.iter().find(|&&(at, _, _)| at == k).map(|&(_, j, _)| j);
-                    let add = |j: usize, v: usize| {
-                        let needed = needed(v);
-                        if taken == Some(j) || deferred.iter().any(|d| (d.0, d.1) == (k, j)) {
-                            return quote!();
-                        }
-                        if shared[v] {
-                            let gv = g(v);
-                            return quote!(if #needed { #gv = &*#g_out; });
-                        }
-                        let (carve, dst, add) = target(k, j, v);
-                        quote!(if #needed { #carve ::nncore::__private::copy_batch(#dst, &*#g_out); #add })
-                    };
-                    let (first, second) = (add(0, p), add(1, q));
-                    // The operand whose gradient is the sum's takes its buffer, after the copy.
-                    let take = taken.map(|j| {
-                        let v = if j == 0 { p } else { q };
-                        let (gv, needed) = (g(v), needed(v));
-                        quote!(if #needed { #gv = #g_out; })
-                    });
-                    quote!(#first #second #take)
-                }
-                (None, Op::Layer { .. }) => unreachable!("a layer node has a layer"),
-            };
-            let needed = needed(k + 1);
-            quote!(if #needed { #body })
-        })
-        .collect();
+        });
+        quote!(let #value = #slice; #cache #given)
+    }
+}
+
+pub(super) fn pieces(plan: &Plan) -> Pieces {
+    let (model, pass) = (plan.model, Pass::new(plan));
     let len = |v: usize| {
         let s = &plan.samples[v];
         quote!(<#s as ::nncore::Tensor>::LEN)
@@ -317,14 +230,14 @@ pub(super) fn pieces(plan: &Plan) -> Pieces {
             .map(|(v, _)| len(v))
             .collect::<Vec<_>>()
     });
-    let caches = (0..plan.nodes()).filter_map(|k| layer_const(k, quote!(TRAIN_CACHE)));
-    let fixed = (0..plan.nodes()).filter_map(|k| layer_const(k, quote!(TRAIN_CACHE_FIXED)));
+    let caches = (0..plan.nodes()).filter_map(|k| pass.layer_const(k, quote!(TRAIN_CACHE)));
+    let fixed = (0..plan.nodes()).filter_map(|k| pass.layer_const(k, quote!(TRAIN_CACHE_FIXED)));
     Pieces {
-        eval_forward: (0..plan.nodes()).map(|k| forward(k, false)).collect(),
-        train_forward: (0..plan.nodes()).map(|k| forward(k, true)).collect(),
-        carve,
-        gradients,
-        backward,
+        eval_forward: (0..plan.nodes()).map(|k| pass.forward(k, false)).collect(),
+        train_forward: (0..plan.nodes()).map(|k| pass.forward(k, true)).collect(),
+        carve: (0..plan.nodes()).map(|k| pass.carve(k)).collect(),
+        gradients: (0..=plan.nodes()).map(|v| pass.gradient(v)).collect(),
+        backward: (0..plan.nodes()).rev().map(|k| pass.backward(k)).collect(),
         ws_len: quote!(0 #(+ #values)* #(+ #grads_len)* #(+ #temps)*),
         cache_len: quote!(0 #(+ #caches)*),
         cache_fixed: quote!(0 #(+ #fixed)*),
