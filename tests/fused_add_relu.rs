@@ -1,7 +1,7 @@
-//! Training mode runs a sum and the `ReLU` after it as one forward pass (`relu(a + b)` written
-//! once, the sum's value left unwritten), and hands the sum's gradient to one of its operands
-//! without a copy; the bits are those of the two run apart, which an `Identity` between them
-//! keeps.
+//! Training mode and the inference pass run a sum and the `ReLU` after it as one forward pass
+//! (`relu(a + b)` written once, the sum's value left unwritten); training hands the sum's
+//! gradient to one of its operands without a copy; the bits are those of the two run apart,
+//! which an `Identity` between them keeps.
 
 use nncore::prelude::*;
 use nncore::{Grads, MSELoss, Train};
@@ -109,6 +109,12 @@ macro_rules! same_bits {
                 out(&ef),
                 out(&ea),
                 "evaluation-mode outputs, batch of {len}"
+            );
+            let one = fused.forward(&xs[len - 1]);
+            assert_eq!(
+                out(&[one]),
+                out(&ef[len - 1..]),
+                "one sample, batch of {len}"
             );
         }
     }};

@@ -1,6 +1,7 @@
 //! Training mode runs a BatchNorm and the `ReLU` after it as one pass each way (the ReLU
-//! applied in the normalizing pass, its mask in the batch norm's backward); the bits are those
-//! of the two layers run apart, which an `Identity` between them keeps.
+//! applied in the normalizing pass, its mask in the batch norm's backward), and so does the
+//! inference pass forward; the bits are those of the two layers run apart, which an `Identity`
+//! between them keeps.
 
 use nncore::prelude::*;
 use nncore::{Grads, MSELoss, Train};
@@ -56,6 +57,15 @@ macro_rules! same_bits {
             if $relu_out {
                 assert!(of.iter().any(|y| y.flat().contains(&0.0)), "some values cut");
             }
+            // Evaluation mode, the inference pass: non-finite inputs too.
+            let mut xs = xs;
+            xs[0].flat_mut()[0] = f32::NAN;
+            xs[len - 1].flat_mut()[1] = f32::NEG_INFINITY;
+            xs[len - 1].flat_mut()[2] = f32::INFINITY;
+            let (ef, ea) = (fused.forward_batch(&xs), apart.forward_batch(&xs));
+            assert_eq!(out(&ef), out(&ea), "evaluation-mode outputs, batch of {len}");
+            let one = fused.forward(&xs[len - 1]);
+            assert_eq!(out(&[one]), out(&ef[len - 1..]), "one sample, batch of {len}");
         }
     }};
 }

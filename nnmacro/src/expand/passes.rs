@@ -33,9 +33,18 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
         }
     }
     last[graph.output] = count;
+    // A batch norm or a sum with the `ReLU` that alone reads it: one step writes the `ReLU`'s
+    // value, which lives from that step; the pair's own value takes no room, and the `ReLU`'s
+    // step is left out.
+    let fused = |k: usize| plan.relu[k] || plan.add_relu[k];
     let mut items: Vec<TokenStream> = (1..=count)
         .map(|v| {
-            let (len, first, last) = (len(v), v - 1, last[v].max(v - 1));
+            if fused(v - 1) {
+                let step = v - 1;
+                return quote!((0, #step, #step));
+            }
+            let first = if v >= 2 && fused(v - 2) { v - 2 } else { v - 1 };
+            let (len, last) = (len(v), last[v].max(v - 1));
             quote!((#len, #first, #last))
         })
         .collect();
@@ -63,13 +72,18 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
     // The last node writes the output straight into `out`, which nothing reads before the end.
     let direct = graph.output == count && count > 0;
     let steps = (0..count).map(|k| {
+        if k > 0 && fused(k - 1) {
+            return quote!();
+        }
+        // The value this step writes: its own, or the `ReLU`'s after it.
+        let v = if fused(k) { k + 2 } else { k + 1 };
         let y = local("y");
-        let s_out = &plan.samples[k + 1];
-        let to_out = direct && k + 1 == count;
+        let s_out = &plan.samples[v];
+        let to_out = direct && v == count;
         let (y_name, y_span) = if to_out {
             (None, None)
         } else {
-            (Some(y.clone()), Some(span_of(k + 1)))
+            (Some(y.clone()), Some(span_of(v)))
         };
         let dest = if to_out {
             quote!(&mut *#out)
@@ -93,10 +107,17 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                 names.splice(0..0, y_name.map(|y| quote!(#y)));
                 spans.splice(0..0, y_span);
                 let this = super::this();
+                let call = if fused(k) {
+                    let (ty, s_in) = (&node.ty, &plan.samples[node.input]);
+                    let fused = quote!(<#ty as ::nncore::__private::BatchNormReLU<#s_in>>);
+                    quote_spanned!(node.span=> #fused::forward_relu(&#this.#member, #input, #dest);)
+                } else {
+                    quote_spanned!(node.span=> #path::forward_scratch(&#this.#member, #input, #dest, #s);)
+                };
                 quote_spanned! {node.span=>
                     {
                         let [#(#names),*] = ::nncore::__private::regions(&mut *#arena, #n, [#(#spans),*]);
-                        #path::forward_scratch(&#this.#member, #input, #dest, #s);
+                        #call
                     }
                 }
             }
@@ -117,6 +138,11 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                     }
                     quote!(#view)
                 };
+                let add = if fused(k) {
+                    quote!(::nncore::__private::add_relu_batch)
+                } else {
+                    quote!(::nncore::__private::add_batch)
+                };
                 let first = operand(p, local("a"));
                 let second = operand(q, local("b"));
                 let bind = views.iter().map(|(_, b)| b);
@@ -124,7 +150,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                     {
                         let [#(#names),*] = ::nncore::__private::regions(&mut *#arena, #n, [#(#spans),*]);
                         #(#bind)*
-                        ::nncore::__private::add_batch(#first, #second, #dest);
+                        #add(#first, #second, #dest);
                     }
                 }
             }

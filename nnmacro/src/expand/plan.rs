@@ -18,13 +18,13 @@ pub struct Plan<'a> {
     /// going backward (it is written, later ones are added).
     pub first: Vec<Vec<bool>>,
     /// `relu[k]`: node `k` is a batch norm and node `k + 1` the `ReLU` of its value and of
-    /// nothing else's, which read it alone; training mode runs the pair as one
-    /// (`BatchNormReLU`), the batch norm's own value left unwritten.
+    /// nothing else's, which read it alone; training mode and the inference pass run the pair
+    /// as one (`BatchNormReLU`), the batch norm's own value left unwritten.
     pub relu: Vec<bool>,
     /// `add_relu[k]`: node `k` is a sum and node `k + 1` the `ReLU` of its value and of
-    /// nothing else's, which read it alone; training mode writes `relu(a + b)` in one pass
-    /// (`add_relu_batch`), the sum's value left unwritten (the `ReLU`'s gradient reads its
-    /// output alone).
+    /// nothing else's, which read it alone; training mode and the inference pass write
+    /// `relu(a + b)` in one pass (`add_relu_batch`), the sum's value left unwritten (the
+    /// `ReLU`'s gradient reads its output alone).
     pub add_relu: Vec<bool>,
     /// How each sum's gradient reaches its operands.
     pub sums: Sums,

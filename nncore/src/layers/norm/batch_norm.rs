@@ -255,7 +255,7 @@ macro_rules! batch_norm_layer {
             #[inline]
             fn forward(&self, x: &$x) -> $x {
                 let mut y = <$x as Tensor>::ZERO;
-                self.eval().forward(x.flat(), y.flat_mut(), $p);
+                self.eval().forward::<false>(x.flat(), y.flat_mut(), $p);
                 y
             }
 
@@ -275,7 +275,7 @@ macro_rules! batch_norm_layer {
             #[inline]
             fn forward_batch(&self, x: &[$x], y: &mut [$x]) {
                 let (x, y) = (<$x>::flat_batch(x), <$x>::flat_batch_mut(y));
-                self.eval().forward(x, y, $p);
+                self.eval().forward::<false>(x, y, $p);
             }
 
             #[inline]
@@ -321,6 +321,11 @@ macro_rules! batch_norm_layer {
         }
 
         impl<const C: usize, $(const $dim: usize),*> BatchNormReLU<$x> for $layer<C> {
+            fn forward_relu(&self, x: &[$x], y: &mut [$x]) {
+                let (x, y) = (<$x>::flat_batch(x), <$x>::flat_batch_mut(y));
+                self.eval().forward::<true>(x, y, $p);
+            }
+
             fn forward_train_relu(&mut self, x: &[$x], y: &mut [$x], cache: &mut [f32]) {
                 let (x, y) = (<$x>::flat_batch(x), <$x>::flat_batch_mut(y));
                 self.train().forward::<true>(x, y, cache, $p);
@@ -344,13 +349,16 @@ macro_rules! batch_norm_layer {
     };
 }
 
-/// A batch-norm layer and the `ReLU` after it in training mode, in one pass each way: what
-/// `sequential!` calls for the pair, with the bits of the two layers run apart. The forward
-/// writes `relu(bn(x))` (the running statistics and `cache` as `Layer::forward_train` leaves
+/// A batch-norm layer and the `ReLU` after it, in one pass each way: what `sequential!` calls
+/// for the pair, with the bits of the two layers run apart. The forward writes `relu(bn(x))`
+/// (in training mode, the running statistics and `cache` as `Layer::forward_train` leaves
 /// them); the backward takes the ReLU's output gradient `dy` and gives the batch norm's
 /// parameter and input gradients, `dy` masked where the ReLU's output is 0.
 #[doc(hidden)]
 pub trait BatchNormReLU<X: Tensor>: Layer<X, X> {
+    /// `y = relu(bn(x))` in evaluation mode.
+    fn forward_relu(&self, x: &[X], y: &mut [X]);
+
     /// `y = relu(bn(x))` in training mode, the statistics left in `cache`.
     fn forward_train_relu(&mut self, x: &[X], y: &mut [X], cache: &mut [f32]);
 

@@ -161,10 +161,10 @@ impl<const C: usize> Eval<'_, C> {
         core::array::from_fn(|c| (1.0 / sqrt_f64(f64::from(self.running_var[c]) + eps)) as f32)
     }
 
-    /// `y = (x − running_mean)·invstd·weight + bias`, as `x·α + β`.
-    pub(super) fn forward(&self, x: &[f32], y: &mut [f32], p: usize) {
+    /// `y = (x − running_mean)·invstd·weight + bias`, as `x·α + β`; with `RELU`, `relu(y)`.
+    pub(super) fn forward<const RELU: bool>(&self, x: &[f32], y: &mut [f32], p: usize) {
         let invstd = self.invstd_f32();
-        normalize::<C, false>(
+        normalize::<C, RELU>(
             (self.weight, self.bias),
             (self.running_mean, &invstd),
             x,
