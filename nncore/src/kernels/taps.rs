@@ -128,28 +128,22 @@ pub(super) struct TapMasks {
 
 impl TapMasks {
     /// The taps at `rows[i]` rows and `cols[j]` columns, `i` then `j` (at most [`MAX_TAPS`]).
+    #[inline(always)]
     pub(super) fn new(width: usize, src_len: usize, rows: &[isize], cols: &[isize]) -> Self {
         let taps = rows.len() * cols.len();
         assert!(taps <= MAX_TAPS && cols.len() <= MAX_TAPS);
-        let mut m = TapMasks {
-            offsets: Prefix::new(),
-            cols: Prefix::new(),
-            taps,
-            width,
-            src_len,
-            reach: (isize::MAX, isize::MIN),
-            masks: Prefix::new(),
-        };
         let w = width as isize;
+        let (mut offsets, mut reach) = (Prefix::new(), (isize::MAX, isize::MIN));
         let steps = rows
             .iter()
             .flat_map(|&i| cols.iter().map(move |&j| i * w + j));
-        for (o, off) in m.offsets.values.iter_mut().zip(steps) {
+        for (o, off) in offsets.values.iter_mut().zip(steps) {
             o.write(off);
-            m.reach = (m.reach.0.min(off), m.reach.1.max(off));
+            reach = (reach.0.min(off), reach.1.max(off));
         }
-        m.offsets.len = taps;
-        for (c, &d) in m.cols.values.iter_mut().zip(cols) {
+        offsets.len = taps;
+        let mut columns = Prefix::new();
+        for (c, &d) in columns.values.iter_mut().zip(cols) {
             let keep = |q: isize| (0..w).contains(&(q % w + d));
             let pattern = if width < 16 {
                 (0..32).fold(0u32, |p, q| p | (u32::from(keep(q)) << q))
@@ -158,8 +152,17 @@ impl TapMasks {
             };
             c.write((d, pattern));
         }
-        m.cols.len = cols.len();
-        m
+        columns.len = cols.len();
+        // Built in place: the masks are not copied.
+        TapMasks {
+            offsets,
+            cols: columns,
+            taps,
+            width,
+            src_len,
+            reach,
+            masks: Prefix::new(),
+        }
     }
 
     /// Computes the masks of the `count` (at most [`CHUNK`]) vectors from `v0`.
