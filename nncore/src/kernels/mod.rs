@@ -77,6 +77,8 @@ pub(crate) use tap_sums::TapSums;
 mod taps;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use taps::Taps;
+#[cfg(all(test, target_arch = "x86_64", nncore_avx512))]
+mod taps_tests;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[allow(clippy::incompatible_msrv)]
 mod wgrad;

@@ -7,6 +7,9 @@
 //! Each output is one chain of multiply-adds over the taps in order, from its channel's start.
 
 use core::arch::x86_64::{__m512, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_set1_ps};
+use core::mem::MaybeUninit;
+use core::ops::Index;
+use core::slice::{self, SliceIndex};
 
 use super::FUSED;
 use super::lanes::{Avx512, Lanes};
@@ -72,73 +75,146 @@ pub(super) fn bits(lo: isize, hi: isize) -> u16 {
     }
 }
 
+/// The first `len` of `N` values, the rest not yet written: indexed as the slice of the first.
+pub(super) struct Prefix<T, const N: usize> {
+    values: [MaybeUninit<T>; N],
+    len: usize,
+}
+
+impl<T: Copy, const N: usize> Prefix<T, N> {
+    /// None written.
+    #[inline(always)]
+    fn new() -> Self {
+        Prefix {
+            values: [const { MaybeUninit::uninit() }; N],
+            len: 0,
+        }
+    }
+
+    /// The values written.
+    #[inline(always)]
+    fn as_slice(&self) -> &[T] {
+        // SAFETY: the first `len` values are written (every writer's promise).
+        unsafe { slice::from_raw_parts(self.values.as_ptr().cast(), self.len) }
+    }
+}
+
+impl<T: Copy, const N: usize, R: SliceIndex<[T]>> Index<R> for Prefix<T, N> {
+    type Output = R::Output;
+
+    #[inline(always)]
+    fn index(&self, at: R) -> &R::Output {
+        &self.as_slice()[at]
+    }
+}
+
 /// A kernel's taps over planes of rows `width` floats wide, read from a source plane of
 /// `src_len` floats: each tap's offset and, a chunk of [`CHUNK`] vectors of output positions
-/// at a time, the lanes each tap reads inside the source.
+/// at a time, the lanes each tap reads inside the source. Nothing is zeroed: the masks are
+/// written before they are read.
 pub(super) struct TapMasks {
-    pub(super) offsets: [isize; MAX_TAPS],
-    steps: [(isize, isize); MAX_TAPS],
+    pub(super) offsets: Prefix<isize, MAX_TAPS>,
+    /// Each kernel column's offset and, for rows under sixteen wide, the columns `q` in
+    /// `0..32` whose `q % width` it keeps inside the row (lane `l` from column `r` is `r + l`).
+    cols: Prefix<(isize, u32), MAX_TAPS>,
     pub(super) taps: usize,
     width: usize,
     src_len: usize,
+    /// The least and greatest offsets.
+    reach: (isize, isize),
     /// `masks[(v - v0) · taps + t]` for the vectors `v` of the chunk from `v0`.
-    pub(super) masks: [u16; CHUNK * MAX_TAPS],
+    pub(super) masks: Prefix<u16, { CHUNK * MAX_TAPS }>,
 }
 
 impl TapMasks {
     /// The taps at `rows[i]` rows and `cols[j]` columns, `i` then `j` (at most [`MAX_TAPS`]).
+    #[inline(always)]
     pub(super) fn new(width: usize, src_len: usize, rows: &[isize], cols: &[isize]) -> Self {
-        let (taps, kw) = (rows.len() * cols.len(), cols.len());
-        let mut m = TapMasks {
-            offsets: [0; MAX_TAPS],
-            steps: [(0, 0); MAX_TAPS],
+        let taps = rows.len() * cols.len();
+        assert!(taps <= MAX_TAPS && cols.len() <= MAX_TAPS);
+        let w = width as isize;
+        let (mut offsets, mut reach) = (Prefix::new(), (isize::MAX, isize::MIN));
+        let steps = rows
+            .iter()
+            .flat_map(|&i| cols.iter().map(move |&j| i * w + j));
+        for (o, off) in offsets.values.iter_mut().zip(steps) {
+            o.write(off);
+            reach = (reach.0.min(off), reach.1.max(off));
+        }
+        offsets.len = taps;
+        let mut columns = Prefix::new();
+        for (c, &d) in columns.values.iter_mut().zip(cols) {
+            let keep = |q: isize| (0..w).contains(&(q % w + d));
+            let pattern = if width < 16 {
+                (0..32).fold(0u32, |p, q| p | (u32::from(keep(q)) << q))
+            } else {
+                0
+            };
+            c.write((d, pattern));
+        }
+        columns.len = cols.len();
+        // Built in place: the masks are not copied.
+        TapMasks {
+            offsets,
+            cols: columns,
             taps,
             width,
             src_len,
-            masks: [0; CHUNK * MAX_TAPS],
-        };
-        for t in 0..taps {
-            m.steps[t] = (rows[t / kw], cols[t % kw]);
-            m.offsets[t] = m.steps[t].0 * width as isize + m.steps[t].1;
+            reach,
+            masks: Prefix::new(),
         }
-        m
     }
 
     /// Computes the masks of the `count` (at most [`CHUNK`]) vectors from `v0`.
     pub(super) fn chunk(&mut self, v0: usize, count: usize) {
+        let (taps, kw) = (self.taps, self.cols.len);
         let (width, len) = (self.width as isize, self.src_len as isize);
-        let steps = self.steps.iter().zip(&self.offsets);
+        let cols = self.cols.as_slice();
+        let offsets = self.offsets.as_slice();
+        // The first lane's column, moved on by `step` a vector.
+        let (step, mut r) = (
+            (16 % self.width) as isize,
+            ((16 * v0) % self.width) as isize,
+        );
+        let mut inside = [0u16; MAX_TAPS];
+        let inside = &mut inside[..kw];
+        self.masks.len = 0;
         for (v, masks) in self
             .masks
-            .chunks_exact_mut(self.taps)
+            .values
+            .chunks_exact_mut(taps)
             .take(count)
             .enumerate()
         {
             let first = (16 * (v0 + v)) as isize;
-            let r = first % width;
-            // Each lane's column, counted on from the first's, for rows under sixteen wide.
-            let mut columns = [0; 16];
-            if width < 16 {
-                let mut column = r;
-                for c in &mut columns {
-                    *c = column;
-                    column = if column + 1 == width { 0 } else { column + 1 };
-                }
-            }
-            for (m, (&(_, d), &off)) in masks.iter_mut().zip(steps.clone()) {
-                let range = bits(-first - off, len - first - off);
-                let inside = if width >= 16 {
+            for (m, &(d, pattern)) in inside.iter_mut().zip(cols) {
+                *m = if width >= 16 {
                     // Lane `l` is column `r + l`, or `r + l - width` past the row's end.
                     let this = bits(-r - d, (width - r).min(width - r - d));
                     this | bits((width - r).max(width - r - d), 2 * width - r - d)
                 } else {
-                    let ok = |c: isize| (0..width).contains(&(c + d));
-                    let lanes = columns.iter().enumerate();
-                    lanes.fold(0u16, |m, (l, &c)| m | (u16::from(ok(c)) << l))
+                    (pattern >> r) as u16
                 };
-                *m = range & inside;
+            }
+            if first + self.reach.0 >= 0 && first + self.reach.1 + 16 <= len {
+                // Every tap's lanes inside the source.
+                for row in masks.chunks_exact_mut(kw) {
+                    for (m, &c) in row.iter_mut().zip(&*inside) {
+                        m.write(c);
+                    }
+                }
+            } else {
+                let columns = inside.iter().cycle();
+                for ((m, &off), &c) in masks.iter_mut().zip(offsets).zip(columns) {
+                    m.write(bits(-first - off, len - first - off) & c);
+                }
+            }
+            r += step;
+            if r >= width {
+                r -= width;
             }
         }
+        self.masks.len = count.min(CHUNK) * taps;
     }
 }
 
