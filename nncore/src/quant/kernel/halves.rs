@@ -22,10 +22,10 @@ use super::sixteen::quarters;
 /// last pair of rows repeated, a last row alone read with its pair's half masked off).
 ///
 /// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `weight` is `32 · init.len()` bytes,
-/// `x` 32.
+/// The CPU must run AVX-512F, BW, VL and VNNI (VL for the stage `each` may inline); `weight`
+/// is `32 · init.len()` bytes, `x` 32.
 #[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
 pub(super) unsafe fn rows_each(
     weight: &[i8],
     x: &[i8],

@@ -79,9 +79,9 @@ pub(super) unsafe fn rows_avx512_vnni(
 /// every value written.
 ///
 /// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `init` and `out` as long as
+/// The CPU must run AVX-512F, BW, VL and VNNI; `init` and `out` as long as
 /// `weight`; `IN > 0`.
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
 pub(super) unsafe fn rows_unsigned_into<'a, const IN: usize>(
     weight: &[[i8; IN]],
     x: &[i8; IN],
@@ -106,10 +106,10 @@ pub(super) unsafe fn rows_unsigned_into<'a, const IN: usize>(
 /// time. Rows of 32 bytes go two to a vector (`kernel/halves.rs`).
 ///
 /// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `init` as long as `weight`;
+/// The CPU must run AVX-512F, BW, VL and VNNI; `init` as long as `weight`;
 /// `IN > 0`.
 #[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
 pub(super) unsafe fn rows_unsigned_each<const IN: usize>(
     weight: &[[i8; IN]],
     x: &[i8; IN],
