@@ -7,6 +7,10 @@ use super::Kernel;
 /// The kernel [`Kernel::force`] set, as its index in [`KERNELS`] plus one; 0 for none.
 static FORCED: AtomicU8 = AtomicU8::new(0);
 
+/// The kernel the CPU's instruction sets chose, numbered as in [`FORCED`]; 0 until the first
+/// [`Kernel::detect`]. Read once a call in place of a check of each instruction set.
+static DETECTED: AtomicU8 = AtomicU8::new(0);
+
 /// Every kernel, in the order [`FORCED`] numbers them.
 pub(crate) const KERNELS: [Kernel; 6] = [
     Kernel::Portable,
@@ -24,10 +28,20 @@ impl Kernel {
     /// or the kernel [`Kernel::force`] set.
     #[must_use]
     pub fn detect() -> Self {
-        match FORCED.load(Ordering::Relaxed) {
-            0 => {}
-            n => return KERNELS[usize::from(n - 1) % KERNELS.len()],
+        let n = match FORCED.load(Ordering::Relaxed) {
+            0 => DETECTED.load(Ordering::Relaxed),
+            n => n,
+        };
+        if n != 0 {
+            return KERNELS[usize::from(n - 1) % KERNELS.len()];
         }
+        let kernel = Kernel::fastest();
+        DETECTED.store(number(kernel), Ordering::Relaxed);
+        kernel
+    }
+
+    /// The fastest kernel this CPU runs (see [`Kernel::detect`]).
+    fn fastest() -> Self {
         if avx512_vnni_available() {
             Kernel::Avx512Vnni
         } else if avx_vnni_available() {
@@ -48,15 +62,17 @@ impl Kernel {
     /// `forward`) then run it, to compare kernels or time them. Every kernel gives the same
     /// results; one the CPU lacks runs the portable path.
     pub fn force(kernel: Option<Kernel>) {
-        let n = kernel.map_or(0, |k| {
-            KERNELS.iter().position(|&c| c == k).unwrap_or(0) as u8 + 1
-        });
-        FORCED.store(n, Ordering::Relaxed);
+        FORCED.store(kernel.map_or(0, number), Ordering::Relaxed);
     }
 }
 
-/// Whether this CPU runs `$feature`s: detected at run time with `std`, else where the build
-/// targets them.
+/// `kernel`'s index in [`KERNELS`] plus one.
+fn number(kernel: Kernel) -> u8 {
+    KERNELS.iter().position(|&c| c == kernel).unwrap_or(0) as u8 + 1
+}
+
+/// Whether this CPU runs `$feature`s: detected at run time with `std` (once, the answer kept:
+/// one load a call, not one a feature), else where the build targets them.
 macro_rules! available {
     ($name:ident, $gate:meta, $($feature:tt),+) => {
         #[inline]
@@ -64,7 +80,16 @@ macro_rules! available {
         pub(crate) fn $name() -> bool {
             #[cfg(all(target_arch = "x86_64", $gate, feature = "std"))]
             {
-                $(std::is_x86_feature_detected!($feature))&&+
+                // 0 before the first call, then 1 without the features, 2 with them.
+                static KNOWN: AtomicU8 = AtomicU8::new(0);
+                match KNOWN.load(Ordering::Relaxed) {
+                    0 => {
+                        let has = $(std::is_x86_feature_detected!($feature))&&+;
+                        KNOWN.store(1 + u8::from(has), Ordering::Relaxed);
+                        has
+                    }
+                    known => known == 2,
+                }
             }
             #[cfg(all(target_arch = "x86_64", $gate, not(feature = "std")))]
             {

@@ -79,9 +79,9 @@ pub(super) unsafe fn rows_avx512_vnni(
 /// every value written.
 ///
 /// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `init` and `out` as long as
+/// The CPU must run AVX-512F, BW, VL and VNNI; `init` and `out` as long as
 /// `weight`; `IN > 0`.
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
 pub(super) unsafe fn rows_unsigned_into<'a, const IN: usize>(
     weight: &[[i8; IN]],
     x: &[i8; IN],
@@ -103,19 +103,23 @@ pub(super) unsafe fn rows_unsigned_into<'a, const IN: usize>(
 /// `each(o, mask, sums)` with the sums of rows `o ..` in the lanes of `mask`, sixteen rows at a
 /// time, the last one to fifteen rows as sixteen (the last row repeated, its sums in lanes past
 /// the mask). The loop over a row's blocks is unrolled (`IN` known), no mask computed at run
-/// time.
+/// time. Rows of 32 bytes go two to a vector (`kernel/halves.rs`).
 ///
 /// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `init` as long as `weight`;
+/// The CPU must run AVX-512F, BW, VL and VNNI; `init` as long as `weight`;
 /// `IN > 0`.
 #[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
 pub(super) unsafe fn rows_unsigned_each<const IN: usize>(
     weight: &[[i8; IN]],
     x: &[i8; IN],
     init: &[i32],
     mut each: impl FnMut(usize, u16, __m512i),
 ) {
+    if IN == 32 {
+        // SAFETY: as this function's, rows of 32 bytes.
+        return unsafe { super::halves::rows_each(weight.as_flattened(), x, init, each) };
+    }
     let rows = weight.len();
     let mut o = 0;
     while o < rows {
@@ -231,7 +235,7 @@ fn sixteen<const R: usize>(v: [__m512i; R]) -> __m512i {
 /// of rows interleaved and added, then the pairs.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn quarters(v: [__m512i; 4]) -> __m512i {
+pub(super) fn quarters(v: [__m512i; 4]) -> __m512i {
     let ab = _mm512_add_epi32(
         _mm512_unpacklo_epi32(v[0], v[1]),
         _mm512_unpackhi_epi32(v[0], v[1]),

@@ -200,7 +200,7 @@ mod tests {
     }
 
     /// Widths around the groups of sixteen and past a block of 128 outputs, rows shorter than
-    /// a 64-byte block, at one and past it.
+    /// a 64-byte block (32 bytes among them), at one and past it.
     #[test]
     fn the_fused_stage_gives_the_scalar_stage_of_the_portable_sums() {
         check::<5, 1>(1);
@@ -209,5 +209,10 @@ mod tests {
         check::<37, 17>(4);
         check::<128, 33>(5);
         check::<9, 300>(6);
+        // Rows of 32 bytes, two to a vector: one row, an odd rest, groups and a bit.
+        check::<32, 1>(7);
+        check::<32, 10>(8);
+        check::<32, 33>(9);
+        check::<32, 48>(10);
     }
 }
