@@ -60,12 +60,12 @@
 //!
 //! `tests/order.rs` checks every path against this order, bit for bit.
 
-#[cfg(all(target_arch = "x86_64", nncore_avx512))]
-use super::flat;
 pub(crate) use super::shape::Geometry;
 use super::shape::with_shape;
 pub(super) use super::shape::{Shape, Span};
 use super::{depthwise, direct, panel, phases, pointwise, small, weight};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+use super::{flat, strided};
 use crate::kernels::Isa;
 
 /// The forward of a batch, one sample after another: `y[o] = bias[o] + Σ_c Σ_kh Σ_kw
@@ -125,7 +125,9 @@ pub(crate) fn forward<
             }
         }
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if flat::forward(isa, s, weight, x, y, y.len() / per_y) {
+        if flat::forward(isa, s, weight, x, y, y.len() / per_y)
+            || strided::forward(isa, s, weight, x, y, y.len() / per_y)
+        {
             return;
         }
         for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
