@@ -32,7 +32,9 @@
 //! zeroes what falls off the plane: depthwise ones (`depthwise.rs`, [`crate::kernels::taps`];
 //! their weight gradient in `small.rs`, [`crate::kernels::tap_sums`]) and the others
 //! (`flat.rs`, [`crate::kernels::planes`]). The masked lanes read the zeros a padded copy
-//! would hold: the same products, in the same order.
+//! would hold: the same products, in the same order. The forward of strided layers runs on
+//! the same kernel (`strided.rs`), over a band of rows of the input at a time copied into
+//! decimated planes as wide as the output's rows, the padding's zeros in place.
 //!
 //! `batch.rs` is what the layers call: these functions, or with the `rayon` feature the
 //! same split over threads (samples, or input or output channels for the parameter gradients).

@@ -68,8 +68,8 @@ impl Layout {
     }
 }
 
-/// Whether the layer runs here: a stride above 1, at most 64 taps, fewer row phases than
-/// [`MAX_TAPS`].
+/// Whether the layer runs here: a stride above 1, at most [`MAX_TAPS`] taps and rows of
+/// stride.
 fn strided(s: &Shape<'_>) -> bool {
     let g = s.geo;
     g.stride != [1, 1] && s.taps() <= MAX_TAPS && g.stride[0] <= MAX_TAPS
@@ -92,13 +92,31 @@ fn copy(s: &Shape<'_>, l: &Layout, x: &[f32], oh0: usize, rows: usize, buf: &mut
                         row.fill(0.0);
                         continue;
                     };
-                    let src = x[ih * w + span.start..(ih + 1) * w].iter().step_by(sw);
+                    let src = &x[ih * w + span.start..(ih + 1) * w];
                     row[..span.lo].fill(0.0);
-                    for (d, &v) in row[span.lo..span.hi].iter_mut().zip(src) {
-                        *d = v;
-                    }
+                    gather(&mut row[span.lo..span.hi], src, sw);
                     row[span.hi..].fill(0.0);
                 }
+            }
+        }
+    }
+}
+
+/// `dst[i] = src[i · step]` (`dst` not empty, `src` long enough): runs that the compiler
+/// turns into vector loads and shuffles for the steps of 1 and 2.
+fn gather(dst: &mut [f32], src: &[f32], step: usize) {
+    let n = dst.len();
+    match step {
+        1 => dst.copy_from_slice(&src[..n]),
+        2 => {
+            for (d, pair) in dst[..n - 1].iter_mut().zip(src.chunks_exact(2)) {
+                *d = pair[0];
+            }
+            dst[n - 1] = src[2 * (n - 1)];
+        }
+        _ => {
+            for (d, &v) in dst.iter_mut().zip(src.iter().step_by(step)) {
+                *d = v;
             }
         }
     }
