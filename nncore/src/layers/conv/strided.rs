@@ -5,8 +5,8 @@
 //!
 //! A band of output rows at a time, each input channel is copied into "decimated planes" as
 //! wide as the output's rows: plane `(a, kw)`, for each row phase `a = (kh · dh) % sh` the
-//! kernel's rows read and each kernel column, holds `plane[r][ow] = x[sh · r + a - ph][sw · ow
-//! + kw · dw - pw]`, 0 where that is padding. Tap `(kh, kw)` then reads plane `(a, kw)` at row
+//! kernel's rows read and each kernel column, holds
+//! `plane[r][ow] = x[sh · r + a - ph][sw · ow + kw · dw - pw]`, 0 where that is padding. Tap `(kh, kw)` then reads plane `(a, kw)` at row
 //! `oh + (kh · dh) / sh`: a fixed offset from the output position `oh · WO + ow`, sixteen
 //! consecutive positions reading sixteen consecutive floats even across rows, without masks
 //! (but for the last part of a vector). The copy is bounded ([`BUF`] floats on the stack);
