@@ -76,7 +76,7 @@ pub(crate) use tap_sums::TapSums;
 #[allow(clippy::incompatible_msrv)]
 mod taps;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) use taps::Taps;
+pub(crate) use taps::{MAX_TAPS, Taps};
 #[cfg(all(test, target_arch = "x86_64", nncore_avx512))]
 mod taps_tests;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]

@@ -6,7 +6,9 @@
 //! Each output is one chain of multiply-adds, from the value it holds, over the source planes
 //! in order and each plane's taps in order.
 
-use core::arch::x86_64::{_mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_set1_ps};
+use core::arch::x86_64::{
+    _mm512_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_set1_ps,
+};
 
 use super::FUSED;
 use super::lanes::{Avx512, Lanes};
@@ -19,19 +21,26 @@ use super::taps::{CHUNK, MAX_TAPS, TapMasks, bits};
 /// cols[t % kw]]`,
 ///
 /// `kw = cols.len()`, `c` then `t` in order, a term reading 0 where column `p % width + cols[t %
-/// kw]` is outside `0..width` or the index outside `0..src_len`. Sample `s` starts at `s ·
-/// src_next` in `src` and `s · out_next` in the output.
+/// kw]` is outside `0..width` or the index outside `0..src_len`. Output plane `r` starts at
+/// `r · out_plane`; sample `s` at `s · src_next` in `src` and `s · out_next` in the output.
+///
+/// With `offsets`, tap `t` reads `src[s][c][p + offsets[t]]` instead, every term inside the
+/// source plane (no mask: `fits` checks `0 <= offsets[t]` and `out_len + offsets[t] <=
+/// src_len`), and `rows` and `cols` are not read.
 pub(crate) struct Planes<'a> {
     pub(crate) src: &'a [f32],
     pub(crate) src_len: usize,
     pub(crate) src_next: usize,
     pub(crate) out_len: usize,
+    pub(crate) out_plane: usize,
     pub(crate) out_next: usize,
     pub(crate) width: usize,
     /// The offsets, in rows, of the kernel's rows.
     pub(crate) rows: &'a [isize],
     /// The offsets, in columns, of the kernel's columns.
     pub(crate) cols: &'a [isize],
+    /// The taps' offsets in floats, if given instead of `rows` and `cols`.
+    pub(crate) offsets: Option<&'a [isize]>,
     pub(crate) a: &'a [f32],
     pub(crate) a_row: usize,
     pub(crate) a_chan: usize,
@@ -46,14 +55,17 @@ pub(crate) struct Planes<'a> {
 impl Planes<'_> {
     /// The taps of one kernel.
     fn taps(&self) -> usize {
-        self.rows.len() * self.cols.len()
+        self.offsets
+            .map_or(self.rows.len() * self.cols.len(), <[isize]>::len)
     }
 
     /// Whether the operands hold what the fields state, for an output of `out_len` floats.
     pub(super) fn fits(&self, out_len: usize) -> bool {
         let taps = self.taps();
         let last = self.samples.saturating_sub(1);
-        self.width > 0
+        let inside = |&o: &isize| o >= 0 && self.out_len + o as usize <= self.src_len;
+        self.offsets.is_none_or(|o| o.iter().all(inside))
+            && self.width > 0
             && self.out_len > 0
             && self.out_len % self.width == 0
             && (1..=MAX_TAPS).contains(&taps)
@@ -61,7 +73,8 @@ impl Planes<'_> {
             && self.k > 0
             && self.samples > 0
             && last * self.src_next + self.k * self.src_len <= self.src.len()
-            && last * self.out_next + self.m * self.out_len <= out_len
+            && self.out_plane >= self.out_len
+            && last * self.out_next + (self.m - 1) * self.out_plane + self.out_len <= out_len
             && (self.m - 1) * self.a_row + (self.k - 1) * self.a_chan + taps <= self.a.len()
     }
 }
@@ -71,9 +84,10 @@ impl Planes<'_> {
 ///
 /// # Safety
 /// AVX-512F and FMA are present; `src` and `out` are the sample's first planes, `p.fits`;
-/// `masks` holds `NV` vectors' masks, tap after tap; rows `r0..r0 + MR` are outputs.
+/// `masks` holds `NV` vectors' masks, tap after tap, unless not `MASKED` (then every lane is
+/// read); rows `r0..r0 + MR` are outputs.
 #[inline(always)]
-unsafe fn tile<const MR: usize, const NV: usize>(
+unsafe fn tile<const MR: usize, const NV: usize, const MASKED: bool>(
     p: &Planes<'_>,
     (src, out): (*const f32, *mut f32),
     (offsets, masks): (&[isize], &[u16]),
@@ -81,19 +95,20 @@ unsafe fn tile<const MR: usize, const NV: usize>(
     p0: usize,
 ) {
     let taps = offsets.len();
-    // SAFETY: the loads read only the lanes their masks keep, inside the source planes, and
+    // SAFETY: the loads read only the lanes their masks keep (every lane, inside the source
+    // plane, without masks: the caller's), inside the source planes, and
     // the output's positions before `out_len`; the CPU has the instructions (the caller's).
     unsafe {
         let mut keep = [0u16; NV];
         for (v, k) in keep.iter_mut().enumerate() {
             *k = bits(0, p.out_len as isize - (p0 + 16 * v) as isize);
         }
-        let out = out.add(r0 * p.out_len + p0);
+        let out = out.add(r0 * p.out_plane + p0);
         let mut acc = [[Avx512::<FUSED>::zero(); NV]; MR];
         if !p.from_zero {
             for (r, acc) in acc.iter_mut().enumerate() {
                 for (v, acc) in acc.iter_mut().enumerate() {
-                    let at = out.add(r * p.out_len + 16 * v);
+                    let at = out.add(r * p.out_plane + 16 * v);
                     *acc = Avx512(_mm512_maskz_loadu_ps(keep[v], at));
                 }
             }
@@ -105,8 +120,12 @@ unsafe fn tile<const MR: usize, const NV: usize>(
                 let at = src.wrapping_offset(*offsets.get_unchecked(t));
                 let mut x = [Avx512::<FUSED>::zero(); NV];
                 for (v, x) in x.iter_mut().enumerate() {
-                    let m = *masks.get_unchecked(v * taps + t);
-                    *x = Avx512(_mm512_maskz_loadu_ps(m, at.wrapping_add(16 * v)));
+                    *x = Avx512(if MASKED {
+                        let m = *masks.get_unchecked(v * taps + t);
+                        _mm512_maskz_loadu_ps(m, at.wrapping_add(16 * v))
+                    } else {
+                        _mm512_loadu_ps(at.wrapping_add(16 * v))
+                    });
                 }
                 for (r, acc) in acc.iter_mut().enumerate() {
                     let w = Avx512::<FUSED>(_mm512_set1_ps(*a.add(r * p.a_row + t)));
@@ -118,7 +137,7 @@ unsafe fn tile<const MR: usize, const NV: usize>(
         }
         for (r, acc) in acc.iter().enumerate() {
             for (v, acc) in acc.iter().enumerate() {
-                _mm512_mask_storeu_ps(out.add(r * p.out_len + 16 * v), keep[v], acc.0);
+                _mm512_mask_storeu_ps(out.add(r * p.out_plane + 16 * v), keep[v], acc.0);
             }
         }
     }
@@ -129,7 +148,7 @@ unsafe fn tile<const MR: usize, const NV: usize>(
 /// # Safety
 /// As [`tile`].
 #[inline(always)]
-unsafe fn rows<const NV: usize>(
+unsafe fn rows<const NV: usize, const MASKED: bool>(
     p: &Planes<'_>,
     planes: (*const f32, *mut f32),
     taps: (&[isize], &[u16]),
@@ -139,19 +158,19 @@ unsafe fn rows<const NV: usize>(
     // SAFETY: each tile's rows are below `m`.
     unsafe {
         while r + 8 <= p.m {
-            tile::<8, NV>(p, planes, taps, r, p0);
+            tile::<8, NV, MASKED>(p, planes, taps, r, p0);
             r += 8;
         }
         if r + 4 <= p.m {
-            tile::<4, NV>(p, planes, taps, r, p0);
+            tile::<4, NV, MASKED>(p, planes, taps, r, p0);
             r += 4;
         }
         if r + 2 <= p.m {
-            tile::<2, NV>(p, planes, taps, r, p0);
+            tile::<2, NV, MASKED>(p, planes, taps, r, p0);
             r += 2;
         }
         if r < p.m {
-            tile::<1, NV>(p, planes, taps, r, p0);
+            tile::<1, NV, MASKED>(p, planes, taps, r, p0);
         }
     }
 }
@@ -163,6 +182,10 @@ unsafe fn rows<const NV: usize>(
 /// `p.fits(out.len())`; the CPU has AVX-512F and FMA.
 #[target_feature(enable = "avx512f,avx2,fma")]
 pub(super) unsafe fn run(p: &Planes<'_>, out: &mut [f32]) {
+    if let Some(offsets) = p.offsets {
+        // SAFETY: the caller's.
+        return unsafe { run_offsets(p, offsets, out) };
+    }
     let mut m = TapMasks::new(p.width, p.src_len, p.rows, p.cols);
     let (taps, vectors) = (m.taps, p.out_len.div_ceil(16));
     for v0 in (0..vectors).step_by(CHUNK) {
@@ -180,16 +203,53 @@ pub(super) unsafe fn run(p: &Planes<'_>, out: &mut [f32]) {
             // the rest is `fits`'s and the caller's.
             unsafe {
                 while v + 3 <= end {
-                    rows::<3>(p, planes, at(v), 16 * v);
+                    rows::<3, true>(p, planes, at(v), 16 * v);
                     v += 3;
                 }
                 if v + 2 <= end {
-                    rows::<2>(p, planes, at(v), 16 * v);
+                    rows::<2, true>(p, planes, at(v), 16 * v);
                     v += 2;
                 }
                 if v < end {
-                    rows::<1>(p, planes, at(v), 16 * v);
+                    rows::<1, true>(p, planes, at(v), 16 * v);
                 }
+            }
+        }
+    }
+}
+
+/// [`run`] with `offsets`: every full vector of positions without masks, blocks of three (then
+/// two, then one), and the last part of a vector through its mask, sample after sample.
+///
+/// # Safety
+/// As [`run`].
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn run_offsets(p: &Planes<'_>, offsets: &[isize], out: &mut [f32]) {
+    let (full, rest) = (p.out_len / 16, p.out_len % 16);
+    let mut tail = [0u16; MAX_TAPS];
+    tail.fill(bits(0, rest as isize));
+    for s in 0..p.samples {
+        let planes = (
+            p.src.as_ptr().wrapping_add(s * p.src_next),
+            out.as_mut_ptr().wrapping_add(s * p.out_next),
+        );
+        let mut v = 0;
+        // SAFETY: every lane of the full vectors reads inside its plane (`fits`), and the
+        // tail's mask keeps the positions before `out_len`; the rest is the caller's.
+        unsafe {
+            while v + 3 <= full {
+                rows::<3, false>(p, planes, (offsets, &[]), 16 * v);
+                v += 3;
+            }
+            if v + 2 <= full {
+                rows::<2, false>(p, planes, (offsets, &[]), 16 * v);
+                v += 2;
+            }
+            if v < full {
+                rows::<1, false>(p, planes, (offsets, &[]), 16 * v);
+            }
+            if rest > 0 {
+                rows::<1, true>(p, planes, (offsets, &tail), 16 * full);
             }
         }
     }

@@ -32,7 +32,9 @@
 //! zeroes what falls off the plane: depthwise ones (`depthwise.rs`, [`crate::kernels::taps`];
 //! their weight gradient in `small.rs`, [`crate::kernels::tap_sums`]) and the others
 //! (`flat.rs`, [`crate::kernels::planes`]). The masked lanes read the zeros a padded copy
-//! would hold: the same products, in the same order.
+//! would hold: the same products, in the same order. The forward of strided layers runs on
+//! the same kernel (`strided.rs`), over a band of rows of the input at a time copied into
+//! decimated planes as wide as the output's rows, the padding's zeros in place.
 //!
 //! `batch.rs` is what the layers call: these functions, or with the `rayon` feature the
 //! same split over threads (samples, or input or output channels for the parameter gradients).
@@ -60,12 +62,12 @@
 //!
 //! `tests/order.rs` checks every path against this order, bit for bit.
 
-#[cfg(all(target_arch = "x86_64", nncore_avx512))]
-use super::flat;
 pub(crate) use super::shape::Geometry;
 use super::shape::with_shape;
 pub(super) use super::shape::{Shape, Span};
 use super::{depthwise, direct, panel, phases, pointwise, small, weight};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+use super::{flat, strided};
 use crate::kernels::Isa;
 
 /// The forward of a batch, one sample after another: `y[o] = bias[o] + Σ_c Σ_kh Σ_kw
@@ -125,7 +127,9 @@ pub(crate) fn forward<
             }
         }
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if flat::forward(isa, s, weight, x, y, y.len() / per_y) {
+        if flat::forward(isa, s, weight, x, y, y.len() / per_y)
+            || strided::forward(isa, s, weight, x, y, y.len() / per_y)
+        {
             return;
         }
         for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {

@@ -21,6 +21,8 @@ mod phases;
 mod pointwise;
 mod shape;
 pub(super) mod small;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod strided;
 #[cfg(test)]
 mod tests;
 mod weight;

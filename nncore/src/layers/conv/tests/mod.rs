@@ -18,6 +18,7 @@ mod order;
 mod phases;
 mod reference;
 mod shapes;
+mod strided;
 #[cfg(feature = "rayon")]
 mod threads;
 
