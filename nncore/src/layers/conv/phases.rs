@@ -15,8 +15,9 @@
 //! the group, carried from one block of output channels to the next and then written to their
 //! places in `dx`.
 //!
-//! On AVX-512, a phase no wider than the output gradient's rows reads its planes in place
-//! instead (`phases/planes.rs`, [`kernels::planes`]), in the same order: no padded rows.
+//! On AVX-512, a phase reads the output gradient's planes instead (`phases/planes.rs`,
+//! [`kernels::planes`]), in the same order: in place if the phase is no wider than their
+//! rows, else a copy with rows as wide as the phase's.
 
 // Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
