@@ -39,7 +39,7 @@ impl Phase<'_> {
         weight: &[f32],
         dy: &[f32],
         dx: &mut [f32],
-        once: bool,
+        once: Option<usize>,
         buf: &mut Buffers,
     ) -> bool {
         let (s, r, c, nt) = (self.s, self.r, self.c, self.nt);
@@ -54,7 +54,7 @@ impl Phase<'_> {
         let per = balanced(super::BUFFER / plane, ipg);
         // Output channels a block: their weights fill the buffer of weights, and their
         // widened copies the buffer of padded rows.
-        let mut outs = if once {
+        let mut outs = if once.is_some() {
             opg
         } else {
             (super::PACKED / (ipg * nt)).min(opg)
@@ -70,7 +70,7 @@ impl Phase<'_> {
             let sums = &mut buf.sums[..m * plane];
             for o0 in (0..opg).step_by(outs) {
                 let k = outs.min(opg - o0);
-                if !once {
+                if once.is_none() {
                     self.pack(weight, o0, k, ipg, &mut buf.packed);
                 }
                 let dy = &dy[o0 * s.outputs()..][..k * s.outputs()];
@@ -80,7 +80,7 @@ impl Phase<'_> {
                 } else {
                     dy
                 };
-                let a0 = if once { o0 * ipg * nt } else { 0 };
+                let a0 = once.map_or(0, |at| at + o0 * ipg * nt);
                 let product = Planes {
                     src,
                     src_len,
