@@ -102,14 +102,17 @@ impl Phase<'_> {
                     return false;
                 }
             }
-            for (ci, src) in sums.chunks_exact(plane).enumerate() {
-                for (i, src) in src.chunks_exact(width).enumerate() {
-                    let ih = p + i * sh;
-                    let dst = &mut dx[((c0 + ci) * h + ih) * w + q..][..(c.len - 1) * sw + 1];
-                    // SAFETY: `planar` chose AVX-512, which runs only where the CPU has it.
-                    unsafe { scatter(&src[..c.len], dst, sw) };
-                }
-            }
+            let rows = Rows {
+                rows: r.len,
+                width,
+                len: c.len,
+                first: (c0 * h + p) * w + q,
+                next: sh * w,
+                plane: h * w,
+                step: sw,
+            };
+            // SAFETY: `planar` chose AVX-512, which runs only where the CPU has it.
+            unsafe { scatter(sums, &rows, dx) };
         }
         true
     }
@@ -133,29 +136,48 @@ fn widen(src: &[f32], wo: usize, dst: &mut [f32], width: usize) {
     }
 }
 
-/// `dst[j · step] = src[j]` for every `j`, sixteen lanes of `dst` a store: `src`'s values
-/// expanded into the lanes `step` apart, the others left as they are.
+/// Where [`scatter`] writes: planes of `rows` rows of `width` sums, the first `len` of each, to
+/// `dst[first + k · plane + i · next + j · step]` for row `i` of plane `k`.
+struct Rows {
+    rows: usize,
+    width: usize,
+    len: usize,
+    first: usize,
+    next: usize,
+    plane: usize,
+    step: usize,
+}
+
+/// Writes the sums' planes into `dst` (see [`Rows`]), sixteen lanes of `dst` a store: each
+/// row's values expanded into the lanes `step` apart, the others left as they are.
 ///
 /// # Safety
-/// The CPU has AVX-512F; `step > 0` and `dst` holds `(src.len() - 1) · step + 1` floats.
+/// The CPU has AVX-512F; `0 < len <= width`, `step > 0`.
 #[target_feature(enable = "avx512f")]
-unsafe fn scatter(src: &[f32], dst: &mut [f32], step: usize) {
+unsafe fn scatter(src: &[f32], r: &Rows, dst: &mut [f32]) {
     use core::arch::x86_64::{
         _mm512_mask_storeu_ps, _mm512_maskz_expand_ps, _mm512_maskz_loadu_ps,
     };
     // The lanes of the first `n` values of a vector.
-    let lanes = |n: usize| (0..n).fold(0u16, |m, k| m | 1 << (k * step));
-    let per = 15 / step + 1;
-    let full = lanes(per);
-    for j0 in (0..src.len()).step_by(per) {
-        let n = per.min(src.len() - j0);
-        let keep = if n == per { full } else { lanes(n) };
-        // SAFETY: the load reads the `n` values from `j0`, the store the lanes of `dst` their
-        // places, `(j0 + n - 1) · step` at most; the CPU has the instructions (the caller's).
-        unsafe {
-            let v = _mm512_maskz_loadu_ps(((1u32 << n) - 1) as u16, src.as_ptr().add(j0));
-            let v = _mm512_maskz_expand_ps(full, v);
-            _mm512_mask_storeu_ps(dst.as_mut_ptr().add(j0 * step), keep, v);
+    let lanes = |n: usize| (0..n).fold(0u16, |m, k| m | 1 << (k * r.step));
+    let per = 15 / r.step + 1;
+    let (full, tail) = (lanes(per), lanes((r.len - 1) % per + 1));
+    for (k, src) in src.chunks_exact(r.rows * r.width).enumerate() {
+        for (i, src) in src.chunks_exact(r.width).enumerate() {
+            let at = r.first + k * r.plane + i * r.next;
+            let (src, dst) = (&src[..r.len], &mut dst[at..][..(r.len - 1) * r.step + 1]);
+            for j0 in (0..r.len).step_by(per) {
+                let n = per.min(r.len - j0);
+                let keep = if n == per { full } else { tail };
+                // SAFETY: the load reads the `n` values from `j0`, the store the lanes of
+                // `dst` their places, `(j0 + n - 1) · step` at most; the CPU has the
+                // instructions (the caller's).
+                unsafe {
+                    let v = _mm512_maskz_loadu_ps(((1u32 << n) - 1) as u16, src.as_ptr().add(j0));
+                    let v = _mm512_maskz_expand_ps(full, v);
+                    _mm512_mask_storeu_ps(dst.as_mut_ptr().add(j0 * r.step), keep, v);
+                }
+            }
         }
     }
 }
