@@ -15,8 +15,9 @@
 //! the group, carried from one block of output channels to the next and then written to their
 //! places in `dx`.
 //!
-//! On AVX-512, a phase no wider than the output gradient's rows reads its planes in place
-//! instead (`phases/planes.rs`, [`kernels::planes`]), in the same order: no padded rows.
+//! On AVX-512, a phase reads the output gradient's planes instead (`phases/planes.rs`,
+//! [`kernels::planes`]), in the same order: in place if the phase is no wider than their
+//! rows, else a copy with rows as wide as the phase's.
 
 // Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
@@ -161,33 +162,59 @@ pub(super) fn backward_input(
     };
     for group in 0..g.groups {
         let weight = &weight[group * opg * ipg * taps..][..opg * ipg * taps];
-        for (p, q) in (0..sh).flat_map(|p| (0..sw).map(move |q| (p, q))) {
-            let (r, c) = (row(p), col(q));
-            if r.len * r.count * c.len * c.count == 0 {
-                continue;
+        let (y0, x0) = (group * opg * s.outputs(), group * ipg * s.inputs());
+        let (ny, nx) = (opg * s.outputs(), ipg * s.inputs());
+        // Every phase's weights packed once for the batch if they fit together: then each
+        // sample's phases run one after another, its input gradient still in cache.
+        let mut total = 0;
+        each(s, opg, |phase| total += opg * ipg * phase.nt);
+        if total <= PACKED {
+            let mut at = 0;
+            each(s, opg, |phase| {
+                phase.pack(weight, 0, opg, ipg, &mut buffers.packed[at..]);
+                at += opg * ipg * phase.nt;
+            });
+            for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
+                let (dy, dx) = (&dy[y0..][..ny], &mut dx[x0..][..nx]);
+                let mut at = 0;
+                each(s, opg, |phase| {
+                    phase.sample(isa, weight, dy, dx, Some(at), &mut buffers);
+                    at += opg * ipg * phase.nt;
+                });
             }
-            let Some(b) = plan(&r, &c, ipg, opg) else {
-                continue;
-            };
-            let phase = Phase::new(s, &r, &c, b, [p, q]);
+            continue;
+        }
+        each(s, opg, |phase| {
             // The phase's weights packed once for the batch if they fit, else a block of
             // output channels at a time.
-            let once = opg * ipg * phase.nt <= PACKED;
-            if once {
+            let once = (opg * ipg * phase.nt <= PACKED).then_some(0);
+            if once.is_some() {
                 phase.pack(weight, 0, opg, ipg, &mut buffers.packed);
             }
             for (dy, dx) in dy.chunks_exact(per_y).zip(dx.chunks_exact_mut(per_x)) {
-                let dy = &dy[group * opg * s.outputs()..][..opg * s.outputs()];
-                let dx = &mut dx[group * ipg * s.inputs()..][..ipg * s.inputs()];
-                #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-                if phase.planar(isa) && phase.planes(isa, weight, dy, dx, once, &mut buffers) {
-                    continue;
-                }
-                phase.run(isa, weight, dy, dx, once, &mut buffers);
+                let (dy, dx) = (&dy[y0..][..ny], &mut dx[x0..][..nx]);
+                phase.sample(isa, weight, dy, dx, once, &mut buffers);
             }
-        }
+        });
     }
     Some(())
+}
+
+/// Calls `f` with each phase of a group of `opg` output channels that has inputs, taps and a
+/// plan, in order.
+fn each(s: &Shape<'_>, opg: usize, mut f: impl FnMut(&Phase<'_>)) {
+    let g = s.geo;
+    let ([h, w], [kh, kw], [sh, sw]) = (s.input, s.kernel, g.stride);
+    for (p, q) in (0..sh).flat_map(|p| (0..sw).map(move |q| (p, q))) {
+        let r = Axis::new(p, h, kh, sh, g.padding[0], g.dilation[0]);
+        let c = Axis::new(q, w, kw, sw, g.padding[1], g.dilation[1]);
+        if r.len * r.count * c.len * c.count == 0 {
+            continue;
+        }
+        if let Some(b) = plan(&r, &c, g.in_per_group, opg) {
+            f(&Phase::new(s, &r, &c, b, [p, q]));
+        }
+    }
 }
 
 /// The stack buffers.
@@ -247,15 +274,32 @@ impl<'a> Phase<'a> {
         }
     }
 
+    /// The phase's inputs of one sample's group, on the planes if they take it, else rows.
+    fn sample(
+        &self,
+        isa: Isa,
+        weight: &[f32],
+        dy: &[f32],
+        dx: &mut [f32],
+        once: Option<usize>,
+        buf: &mut Buffers,
+    ) {
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if self.planar(isa) && self.planes(isa, weight, dy, dx, once, buf) {
+            return;
+        }
+        self.run(isa, weight, dy, dx, once, buf);
+    }
+
     /// The phase's inputs of one sample's group: `dy` its output gradient, `dx` its input
-    /// gradient; `packed` holds every output channel's weights if `once`.
+    /// gradient; `packed` holds every output channel's weights from `once`, if some.
     fn run(
         &self,
         isa: Isa,
         weight: &[f32],
         dy: &[f32],
         dx: &mut [f32],
-        once: bool,
+        once: Option<usize>,
         buf: &mut Buffers,
     ) {
         let (s, r, c, b, nt) = (self.s, self.r, self.c, self.b, self.nt);
@@ -269,8 +313,8 @@ impl<'a> Phase<'a> {
             sums.fill(0.0);
             for o0 in (0..opg).step_by(b.channels) {
                 let channels = b.channels.min(opg - o0);
-                let packed = if once {
-                    &buf.packed[o0 * ipg * nt..][..channels * ipg * nt]
+                let packed = if let Some(at) = once {
+                    &buf.packed[at + o0 * ipg * nt..][..channels * ipg * nt]
                 } else {
                     self.pack(weight, o0, channels, ipg, &mut buf.packed);
                     &buf.packed[..channels * ipg * nt]
