@@ -85,12 +85,13 @@ impl Planes<'_> {
 /// # Safety
 /// AVX-512F and FMA are present; `src` and `out` are the sample's first planes, `p.fits`;
 /// `masks` holds `NV` vectors' masks, tap after tap, unless not `MASKED` (then every lane is
-/// read); rows `r0..r0 + MR` are outputs.
+/// read); bit `t` of `whole` says that tap `t` keeps every lane of the `NV` vectors (they are
+/// read without masks, the same values); rows `r0..r0 + MR` are outputs.
 #[inline(always)]
 unsafe fn tile<const MR: usize, const NV: usize, const MASKED: bool>(
     p: &Planes<'_>,
     (src, out): (*const f32, *mut f32),
-    (offsets, masks): (&[isize], &[u16]),
+    (offsets, masks, whole): (&[isize], &[u16], u64),
     r0: usize,
     p0: usize,
 ) {
@@ -119,13 +120,17 @@ unsafe fn tile<const MR: usize, const NV: usize, const MASKED: bool>(
             for t in 0..taps {
                 let at = src.wrapping_offset(*offsets.get_unchecked(t));
                 let mut x = [Avx512::<FUSED>::zero(); NV];
-                for (v, x) in x.iter_mut().enumerate() {
-                    *x = Avx512(if MASKED {
+                // A masked load costs the multiply-adds' ports a slot: only where a lane is
+                // left out.
+                if MASKED && whole >> t & 1 == 0 {
+                    for (v, x) in x.iter_mut().enumerate() {
                         let m = *masks.get_unchecked(v * taps + t);
-                        _mm512_maskz_loadu_ps(m, at.wrapping_add(16 * v))
-                    } else {
-                        _mm512_loadu_ps(at.wrapping_add(16 * v))
-                    });
+                        *x = Avx512(_mm512_maskz_loadu_ps(m, at.wrapping_add(16 * v)));
+                    }
+                } else {
+                    for (v, x) in x.iter_mut().enumerate() {
+                        *x = Avx512(_mm512_loadu_ps(at.wrapping_add(16 * v)));
+                    }
                 }
                 for (r, acc) in acc.iter_mut().enumerate() {
                     let w = Avx512::<FUSED>(_mm512_set1_ps(*a.add(r * p.a_row + t)));
@@ -151,9 +156,18 @@ unsafe fn tile<const MR: usize, const NV: usize, const MASKED: bool>(
 unsafe fn rows<const NV: usize, const MASKED: bool>(
     p: &Planes<'_>,
     planes: (*const f32, *mut f32),
-    taps: (&[isize], &[u16]),
+    (offsets, masks): (&[isize], &[u16]),
     p0: usize,
 ) {
+    let mut whole = 0u64;
+    if MASKED {
+        for t in 0..offsets.len() {
+            // SAFETY: `masks` holds `NV` vectors' masks (the caller's).
+            let all = (0..NV).all(|v| unsafe { *masks.get_unchecked(v * offsets.len() + t) } == !0);
+            whole |= u64::from(all) << t;
+        }
+    }
+    let taps = (offsets, masks, whole);
     let mut r = 0;
     // SAFETY: each tile's rows are below `m`.
     unsafe {
