@@ -83,10 +83,11 @@ fn halves(v: [__m512i; 8]) -> __m512i {
     _mm512_permutexvar_epi32(rows, sum)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
     use core::arch::x86_64::{__m512i, _mm512_storeu_si512};
-    use std::vec::Vec;
 
     /// Every row count from 1 to 40 (whole groups of sixteen, odd and even rests), random
     /// weights and the extremes: each masked lane the exact wrapping sum from its start, and
@@ -106,8 +107,8 @@ mod tests {
             let (w, x) = random.split_at(32 * rows);
             for (w, x) in [
                 (w.to_vec(), x.to_vec()),
-                (std::vec![i8::MIN; 32 * rows], std::vec![i8::MAX; 32]),
-                (std::vec![i8::MIN; 32 * rows], std::vec![i8::MIN; 32]),
+                (vec![i8::MIN; 32 * rows], vec![i8::MAX; 32]),
+                (vec![i8::MIN; 32 * rows], vec![i8::MIN; 32]),
             ] {
                 let init: Vec<i32> = (0..rows as i32).map(|o| o * 1009 - 7000).collect();
                 let want: Vec<i32> = (w.chunks_exact(32).zip(&init))
@@ -119,7 +120,7 @@ mod tests {
                         dot.fold(b, i32::wrapping_add)
                     })
                     .collect();
-                let mut got = std::vec![0x5555_5555; rows];
+                let mut got = vec![0x5555_5555; rows];
                 let mut seen = 0;
                 let each = |o: usize, mask: u16, sums: __m512i| {
                     let mut lanes = [0i32; 16];
