@@ -7,8 +7,11 @@ use super::Kernel;
 /// The kernel [`Kernel::force`] set, as its index in [`KERNELS`] plus one; 0 for none.
 static FORCED: AtomicU8 = AtomicU8::new(0);
 
-/// The kernel the CPU's instruction sets chose, numbered as in [`FORCED`]; 0 until the first
-/// [`Kernel::detect`]. Read once a call in place of a check of each instruction set.
+/// The kernel the CPU's instruction sets chose where they are found at run time, numbered as
+/// in [`FORCED`]; 0 until the first [`Kernel::detect`]. Read once a call in place of a check of
+/// each instruction set. Elsewhere the choice is a constant, which leaves the other kernels out
+/// of the binary.
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
 static DETECTED: AtomicU8 = AtomicU8::new(0);
 
 /// Every kernel, in the order [`FORCED`] numbers them.
@@ -28,14 +31,15 @@ impl Kernel {
     /// or the kernel [`Kernel::force`] set.
     #[must_use]
     pub fn detect() -> Self {
-        let n = match FORCED.load(Ordering::Relaxed) {
-            0 => DETECTED.load(Ordering::Relaxed),
-            n => n,
-        };
-        if n != 0 {
+        if let n @ 1.. = FORCED.load(Ordering::Relaxed) {
+            return KERNELS[usize::from(n - 1) % KERNELS.len()];
+        }
+        #[cfg(all(target_arch = "x86_64", feature = "std"))]
+        if let n @ 1.. = DETECTED.load(Ordering::Relaxed) {
             return KERNELS[usize::from(n - 1) % KERNELS.len()];
         }
         let kernel = Kernel::fastest();
+        #[cfg(all(target_arch = "x86_64", feature = "std"))]
         DETECTED.store(number(kernel), Ordering::Relaxed);
         kernel
     }
