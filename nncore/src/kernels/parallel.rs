@@ -1,8 +1,9 @@
 //! With the `rayon` feature, large products split over rayon's threads: the forward and the
 //! input gradient by samples, the weight gradient by rows (the convolutions' shares are
-//! `split_even`'s, taken by `layers/conv/batch.rs`), and long elementwise passes by chunks of
-//! values (`values`, taken by [`super::elementwise`]). Each output is still summed in its own
-//! order by one thread, so the bits do not change.
+//! `split_even`'s, taken by `layers/conv/batch.rs`), long elementwise passes by chunks of
+//! values (`values`, taken by [`super::elementwise`]), and BatchNorm's training passes by runs
+//! of channels (`channels`). Each output is still summed in its own order by one thread, so the
+//! bits do not change.
 //!
 //! Only whole batches are large enough: training mode's (`Train`), not the blocks of at most 32
 //! samples that evaluation mode runs.
@@ -63,4 +64,16 @@ pub(crate) fn values(n: usize, unit: usize) -> Option<usize> {
     }
     let per = n.div_ceil(threads).next_multiple_of(unit.max(1));
     (per < n).then_some(per)
+}
+
+/// Channels per thread for a pass that takes `work` values (the batch's, once for each time it
+/// is read or written) by runs of channels, a multiple of 8 (the runs BatchNorm sums side by
+/// side), if the pass is worth splitting.
+pub(crate) fn channels(count: usize, work: usize) -> Option<usize> {
+    let threads = rayon::current_num_threads();
+    if threads < 2 || work < MIN_VALUES {
+        return None;
+    }
+    let per = count.div_ceil(threads).next_multiple_of(8);
+    (per < count).then_some(per)
 }

@@ -14,9 +14,11 @@ use crate::tensor::Tensor;
 use kernels::{Eval, Train};
 
 mod fold;
+mod input_grads;
 #[cfg(all(test, feature = "alloc"))]
 mod kernel_tests;
 mod kernels;
+mod split;
 mod sums;
 
 /// `nn.BatchNorm1d(C)`: normalizes each of the `C` channels of a vector `[f32; C]` or of a

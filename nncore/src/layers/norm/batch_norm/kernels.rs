@@ -13,9 +13,13 @@
 //! - the running statistics are updated in f64 with PyTorch's `momentum` and `eps`, which are
 //!   Python floats: the `f64` their printed decimal names (`0.1`), not the nearest `f32`'s.
 
-use super::sums::{batch_stats, grad_sums};
+use super::input_grads::InputGrads;
+use super::split::{self, Part};
+use super::sums::{batch_stats, channel_grads, channel_stats, grad_sums};
 use crate::fmt::python_float;
 use crate::kernels::isa;
+use core::ops::Range;
+
 use crate::math::{sqrt, sqrt_f64};
 
 /// A layer's parameters and running statistics, borrowed: what evaluation mode reads.
@@ -112,15 +116,41 @@ fn normalize<const C: usize, const RELU: bool>(
             let x = &x[start..start + y.len()];
             for (i, (y, x)) in y.chunks_exact_mut(p).zip(x.chunks_exact(p)).enumerate() {
                 let c = (start / p + i) % C;
-                // The plane's constants in locals, so that the loop runs in the vector lanes.
-                let (a, b) = (alpha[c], beta[c]);
-                for (y, &x) in y.iter_mut().zip(x) {
-                    let v = x * a + b;
-                    *y = if !RELU || v > 0.0 { v } else { 0.0 };
+                normalize_plane::<RELU>((alpha[c], beta[c]), x, y);
+            }
+        },
+    );
+}
+
+/// [`normalize`] of the planes of `channels` (`p > 1`), `ys` theirs of every sample.
+fn normalize_part<const C: usize, const RELU: bool>(
+    (alpha, beta): (&[f32; C], &[f32; C]),
+    x: &[f32],
+    ys: Part<'_>,
+    channels: Range<usize>,
+    p: usize,
+) {
+    crate::kernels::in_lanes(
+        #[inline(always)]
+        || {
+            for (x, y) in x.chunks_exact(C * p).zip(ys) {
+                let x = &x[channels.start * p..channels.end * p];
+                let planes = y.chunks_exact_mut(p).zip(x.chunks_exact(p));
+                for (c, (y, x)) in channels.clone().zip(planes) {
+                    normalize_plane::<RELU>((alpha[c], beta[c]), x, y);
                 }
             }
         },
     );
+}
+
+/// `y = x·a + b` over one plane, then `max(y, 0)` if `RELU`.
+#[inline(always)]
+fn normalize_plane<const RELU: bool>((a, b): (f32, f32), x: &[f32], y: &mut [f32]) {
+    for (y, &x) in y.iter_mut().zip(x) {
+        let v = x * a + b;
+        *y = if !RELU || v > 0.0 { v } else { 0.0 };
+    }
 }
 
 /// `weight += Σ (x − mean)·dy · invstd`, `bias += Σ dy` (PyTorch's `dotp * invstd` and `sum`).
@@ -199,7 +229,8 @@ impl<const C: usize> Eval<'_, C> {
 impl<const C: usize> Train<'_, C> {
     /// Normalizes by the batch's statistics, keeps them in `cache` (mean, then invstd) and
     /// updates the running statistics, as `model.train()`'s forward does; then, if `RELU`,
-    /// applies the `ReLU` that follows in the same pass.
+    /// applies the `ReLU` that follows in the same pass. Planes (`p > 1`) go by runs of
+    /// channels ([`split`]): each run's statistics, then its values.
     pub(super) fn forward<const RELU: bool>(
         self,
         x: &[f32],
@@ -213,16 +244,28 @@ impl<const C: usize> Train<'_, C> {
             cache[..2 * C].fill(0.0);
             return;
         }
-        let (mean, var_sum) = batch_stats::<C>(isa(), x, p, n);
         let (eps, momentum) = (python_float(self.eps), python_float(self.momentum));
-        let invstd: [f32; C] = core::array::from_fn(|c| {
-            let var = f64::from(var_sum[c] / n as f32);
-            if var == 0.0 && eps == 0.0 {
-                0.0
-            } else {
-                (1.0 / sqrt_f64(var + eps)) as f32
-            }
-        });
+        let params = (self.weight, self.bias);
+        let (mean, var_sum) = if p == 1 {
+            let (mean, var_sum) = batch_stats::<C>(isa(), x, p, n);
+            let invstd = var_sum.map(|v| invstd(v, n, eps));
+            normalize::<C, RELU>(params, (&mean, &invstd), x, y, p);
+            (mean, var_sum)
+        } else {
+            let isa = isa();
+            let [sum, squares] = split::by_channels(Some(y), (x.len(), p, 4), |cs, ys| {
+                let [sum, squares] = channel_stats::<C>(isa, x, p, n, cs.clone());
+                let (mean, var_sum) = moments((&sum, &squares), n);
+                let invstd = core::array::from_fn(|c| invstd(var_sum[c], n, eps));
+                let (alpha, beta) = affine(params, (&mean, &invstd));
+                if let Some(ys) = ys {
+                    normalize_part::<C, RELU>((&alpha, &beta), x, ys, cs, p);
+                }
+                [sum, squares]
+            });
+            moments((&sum, &squares), n)
+        };
+        let invstd = var_sum.map(|v| invstd(v, n, eps));
         for c in 0..C {
             let unbiased = if n > 1 {
                 var_sum[c] / (n - 1) as f32
@@ -237,7 +280,27 @@ impl<const C: usize> Train<'_, C> {
         }
         cache[..C].copy_from_slice(&mean);
         cache[C..2 * C].copy_from_slice(&invstd);
-        normalize::<C, RELU>((self.weight, self.bias), (&mean, &invstd), x, y, p);
+    }
+}
+
+/// The mean `Σ x / n` and `Σ (x − mean)²` in f32, from their sums in f64.
+fn moments<const C: usize>(
+    (sum, squares): (&[f64; C], &[f64; C]),
+    n: usize,
+) -> ([f32; C], [f32; C]) {
+    (
+        core::array::from_fn(|c| (sum[c] / n as f64) as f32),
+        squares.map(|s| s as f32),
+    )
+}
+
+/// `1/√(var + eps)` in f64 of the biased variance `var_sum / n`, 0 where both are 0.
+fn invstd(var_sum: f32, n: usize, eps: f64) -> f32 {
+    let var = f64::from(var_sum / n as f32);
+    if var == 0.0 && eps == 0.0 {
+        0.0
+    } else {
+        (1.0 / sqrt_f64(var + eps)) as f32
     }
 }
 
@@ -246,6 +309,7 @@ impl<const C: usize> Train<'_, C> {
 /// them, the input gradients `dx = (dy − Σdy/n − (x − mean)·k)·invstd·weight` with `k = Σ(x −
 /// mean)·dy · invstd² / n`, each where given. With `bias` (a forward that folded in the `ReLU`
 /// after it), `dy` is the ReLU's output gradient, masked by [`ReluMask`] wherever it is read.
+/// Planes (`p > 1`) go by runs of channels ([`split`]): each run's sums, then its gradients.
 pub(super) fn backward_train<const C: usize>(
     (weight, bias): (&[f32; C], Option<&[f32; C]>),
     (x, dy): (&[f32], &[f32]),
@@ -261,62 +325,34 @@ pub(super) fn backward_train<const C: usize>(
     let (mean, invstd) = cached::<C>(cache);
     let map = bias.map(|bias| affine((weight, bias), (&mean, &invstd)));
     let mask = map.as_ref().map(|(alpha, beta)| ReluMask { alpha, beta });
-    let (sum, dotp) = grad_sums(isa(), x, dy, &mean, p, mask);
+    let (alpha, beta) = mask.map_or((&[0.0; C], &[0.0; C]), |m| (m.alpha, m.beta));
+    let input = |(sum, dotp): (&[f64; C], &[f64; C])| InputGrads {
+        k: core::array::from_fn(|c| dotp[c] as f32 * invstd[c] * invstd[c] / n as f32),
+        grad_mean: core::array::from_fn(|c| (sum[c] / n as f64) as f32),
+        mean: &mean,
+        invstd: &invstd,
+        weight,
+        alpha,
+        beta,
+    };
+    let (sum, dotp) = if p == 1 {
+        let (sum, dotp) = grad_sums(isa(), x, dy, &mean, p, mask);
+        if let Some(dx) = dx {
+            input((&sum, &dotp)).all(mask.is_some(), (x, dy), p, dx);
+        }
+        (sum, dotp)
+    } else {
+        let (isa, passes) = (isa(), if dx.is_some() { 5 } else { 2 });
+        let [sum, dotp] = split::by_channels(dx, (x.len(), p, passes), |cs, dxs| {
+            let [sum, dotp] = channel_grads(isa, (x, dy), &mean, p, mask, cs.clone());
+            if let Some(dxs) = dxs {
+                input((&sum, &dotp)).part(mask.is_some(), (x, dy), p, dxs, cs);
+            }
+            [sum, dotp]
+        });
+        (sum, dotp)
+    };
     if let Some((dweight, dbias)) = grads {
         add_param_grads((sum, dotp), &invstd, dweight, dbias);
     }
-    let Some(dx) = dx else { return };
-    let k: [f32; C] = core::array::from_fn(|c| dotp[c] as f32 * invstd[c] * invstd[c] / n as f32);
-    let grad_mean: [f32; C] = core::array::from_fn(|c| (sum[c] / n as f64) as f32);
-    match mask {
-        Some(mask) => input_grads::<C, true>(
-            (x, dy),
-            (&mean, &k, &grad_mean),
-            (&invstd, weight),
-            p,
-            dx,
-            (mask.alpha, mask.beta),
-        ),
-        None => input_grads::<C, false>(
-            (x, dy),
-            (&mean, &k, &grad_mean),
-            (&invstd, weight),
-            p,
-            dx,
-            (&[0.0; C], &[0.0; C]),
-        ),
-    }
-}
-
-/// `dx = (dy − grad_mean − (x − mean)·k)·invstd·weight`, with each `dy` masked as
-/// [`ReluMask::keep`] does by `(α, β)` if `MASK`.
-fn input_grads<const C: usize, const MASK: bool>(
-    (x, dy): (&[f32], &[f32]),
-    (mean, k, grad_mean): (&[f32; C], &[f32; C], &[f32; C]),
-    (invstd, weight): (&[f32; C], &[f32; C]),
-    p: usize,
-    dx: &mut [f32],
-    (alpha, beta): (&[f32; C], &[f32; C]),
-) {
-    let p = p.max(1);
-    crate::kernels::elementwise(
-        dx,
-        p,
-        #[inline(always)]
-        |start, dx| {
-            let (x, dy) = (&x[start..start + dx.len()], &dy[start..start + dx.len()]);
-            let planes_in = x.chunks_exact(p).zip(dy.chunks_exact(p));
-            for (i, (dx, (x, dy))) in dx.chunks_exact_mut(p).zip(planes_in).enumerate() {
-                let c = (start / p + i) % C;
-                // The plane's constants in locals, so that the loop runs in the vector lanes.
-                let (m, k, g, s, w) = (mean[c], k[c], grad_mean[c], invstd[c], weight[c]);
-                let (a, b) = (alpha[c], beta[c]);
-                for ((dx, &x), &dy) in dx.iter_mut().zip(x).zip(dy) {
-                    let dy = if !MASK || x * a + b > 0.0 { dy } else { 0.0 };
-                    let projection = (x - m) * k;
-                    *dx = (dy - g - projection) * s * w;
-                }
-            }
-        },
-    );
 }

@@ -76,28 +76,6 @@ fn add_planes<const C: usize>(
     }
 }
 
-/// `f(channels)` for all `C` channels of a batch of `len` values: with the `rayon` feature, a
-/// large batch's channels in two halves on rayon's threads, each channel's sums taken from the
-/// half that has it (they are its own, so the bits do not depend on the split).
-fn by_channels<const C: usize, const K: usize>(
-    len: usize,
-    f: impl Fn(Range<usize>) -> [[f64; C]; K] + Sync,
-) -> [[f64; C]; K] {
-    #[cfg(feature = "rayon")]
-    if crate::kernels::parallel::values(len, 1).is_some() {
-        let half = (C / 2).next_multiple_of(SIDE);
-        if half < C {
-            let (mut sums, rest) = rayon::join(|| f(0..half), || f(half..C));
-            for (sums, rest) in sums.iter_mut().zip(&rest) {
-                sums[half..].copy_from_slice(&rest[half..]);
-            }
-            return sums;
-        }
-    }
-    let _ = len;
-    f(0..C)
-}
-
 /// Per channel, the batch's mean and `Σ (x − mean)²`, as PyTorch's collect-stats kernels sum
 /// them: in f32 down each channel for vectors, else in f64 value by value.
 pub(super) fn batch_stats<const C: usize>(
@@ -118,35 +96,43 @@ pub(super) fn batch_stats<const C: usize>(
         }
         return (mean, squares);
     }
-    let [sum] = by_channels(x.len(), |channels| {
-        let mut sum = [0.0_f64; C];
-        for sample in x.chunks_exact(C * p) {
-            let (_, rest) = in_lanes(sample, p, &channels, |values, c| {
-                kernels::plane_sums(isa, values, p, None, &mut sum[c])
-            });
-            for (c0, planes) in groups::<C>(sample, p).filter(|(c0, _)| rest.contains(c0)) {
-                add_planes(&mut sum, c0, planes, |_, v| v);
-            }
-        }
-        [sum]
-    });
+    let [sum, squares] = channel_stats::<C>(isa, x, p, n, 0..C);
     let mean: [f32; C] = core::array::from_fn(|c| (sum[c] / n as f64) as f32);
-    let [squares] = by_channels(x.len(), |channels| {
-        let mut squares = [0.0_f64; C];
-        for sample in x.chunks_exact(C * p) {
-            let (_, rest) = in_lanes(sample, p, &channels, |values, c| {
-                let mean = Some(&mean[c.clone()]);
-                kernels::plane_sums(isa, values, p, mean, &mut squares[c])
-            });
-            for (c0, planes) in groups::<C>(sample, p).filter(|(c0, _)| rest.contains(c0)) {
-                add_planes(&mut squares, c0, planes, |c, v| {
-                    (v - mean[c]) * (v - mean[c])
-                });
-            }
-        }
-        [squares]
-    });
     (mean, squares.map(|s| s as f32))
+}
+
+/// For the planes (`p > 1`) of `channels`, the batch's `Σ x` and `Σ (x − mean)²` in f64 value
+/// by value, the mean `(Σ x / n) as f32`; 0 for the other channels.
+pub(super) fn channel_stats<const C: usize>(
+    isa: Isa,
+    x: &[f32],
+    p: usize,
+    n: usize,
+    channels: Range<usize>,
+) -> [[f64; C]; 2] {
+    let mut sum = [0.0_f64; C];
+    for sample in x.chunks_exact(C * p) {
+        let (_, rest) = in_lanes(sample, p, &channels, |values, c| {
+            kernels::plane_sums(isa, values, p, None, &mut sum[c])
+        });
+        for (c0, planes) in groups::<C>(sample, p).filter(|(c0, _)| rest.contains(c0)) {
+            add_planes(&mut sum, c0, planes, |_, v| v);
+        }
+    }
+    let mean: [f32; C] = core::array::from_fn(|c| (sum[c] / n as f64) as f32);
+    let mut squares = [0.0_f64; C];
+    for sample in x.chunks_exact(C * p) {
+        let (_, rest) = in_lanes(sample, p, &channels, |values, c| {
+            let mean = Some(&mean[c.clone()]);
+            kernels::plane_sums(isa, values, p, mean, &mut squares[c])
+        });
+        for (c0, planes) in groups::<C>(sample, p).filter(|(c0, _)| rest.contains(c0)) {
+            add_planes(&mut squares, c0, planes, |c, v| {
+                (v - mean[c]) * (v - mean[c])
+            });
+        }
+    }
+    [sum, squares]
 }
 
 /// Per channel, `Σ dy` and `Σ (x − mean)·dy` over the batch, as PyTorch's backward kernels sum
@@ -160,50 +146,78 @@ pub(super) fn grad_sums<const C: usize>(
     p: usize,
     mask: Option<ReluMask<'_, C>>,
 ) -> ([f64; C], [f64; C]) {
-    match mask {
-        Some(m) => sums_gated(isa, (x, dy), mean, p, Some(m), |c, x, dy| m.keep(c, x, dy)),
-        None => sums_gated(isa, (x, dy), mean, p, None, |_, _, dy| dy),
+    if p == 1 {
+        return match mask {
+            Some(m) => vector_grads(x, dy, mean, |c, x, dy| m.keep(c, x, dy)),
+            None => vector_grads(x, dy, mean, |_, _, dy| dy),
+        };
     }
+    let [sum, dotp] = channel_grads(isa, (x, dy), mean, p, mask, 0..C);
+    (sum, dotp)
 }
 
-/// [`grad_sums`] with each `dy` as `gate(c, x, dy)` gives it (`mask`'s, for the vector kernels).
+/// [`grad_sums`] of vectors (`P = 1`), with each `dy` as `gate(c, x, dy)` gives it.
 #[inline(always)]
-fn sums_gated<const C: usize>(
+fn vector_grads<const C: usize>(
+    x: &[f32],
+    dy: &[f32],
+    mean: &[f32; C],
+    gate: impl Fn(usize, f32, f32) -> f32,
+) -> ([f64; C], [f64; C]) {
+    let (mut sum, mut dotp) = ([0.0_f32; C], [0.0_f32; C]);
+    for ((c, x), (_, dy)) in planes::<C>(x, 1).zip(planes::<C>(dy, 1)) {
+        let dy = gate(c, x[0], dy[0]);
+        sum[c] += dy;
+        dotp[c] += (x[0] - mean[c]) * dy;
+    }
+    (sum.map(f64::from), dotp.map(f64::from))
+}
+
+/// [`grad_sums`] of the planes (`p > 1`) of `channels`; 0 for the other channels.
+pub(super) fn channel_grads<const C: usize>(
     isa: Isa,
     (x, dy): (&[f32], &[f32]),
     mean: &[f32; C],
     p: usize,
     mask: Option<ReluMask<'_, C>>,
-    gate: impl Fn(usize, f32, f32) -> f32 + Copy + Sync,
-) -> ([f64; C], [f64; C]) {
-    if p == 1 {
-        let (mut sum, mut dotp) = ([0.0_f32; C], [0.0_f32; C]);
-        for ((c, x), (_, dy)) in planes::<C>(x, 1).zip(planes::<C>(dy, 1)) {
-            let dy = gate(c, x[0], dy[0]);
-            sum[c] += dy;
-            dotp[c] += (x[0] - mean[c]) * dy;
-        }
-        return (sum.map(f64::from), dotp.map(f64::from));
+    channels: Range<usize>,
+) -> [[f64; C]; 2] {
+    match mask {
+        Some(m) => gated(isa, (x, dy), mean, p, Some(m), channels, |c, x, dy| {
+            m.keep(c, x, dy)
+        }),
+        None => gated(isa, (x, dy), mean, p, None, channels, |_, _, dy| dy),
     }
-    let [sum, dotp] = by_channels(x.len(), |channels| {
-        let (mut sum, mut dotp) = ([0.0_f64; C], [0.0_f64; C]);
-        let (mut s8, mut d8) = ([0.0_f32; C], [0.0_f32; C]);
-        for (x, dy) in x.chunks_exact(C * p).zip(dy.chunks_exact(C * p)) {
-            let (lanes, rest) = in_lanes(x, p, &channels, |x, c| {
-                let dy = &dy[c.start * p..c.end * p];
-                let (s, d) = (&mut s8[c.clone()], &mut d8[c.clone()]);
-                let mask = mask.map(|m| (&m.alpha[c.clone()], &m.beta[c.clone()]));
-                kernels::plane_grads(isa, (x, dy), p, &mean[c], mask, (s, d))
-            });
-            for c in lanes {
-                sum[c] += f64::from(s8[c]);
-                dotp[c] += f64::from(d8[c]);
-            }
-            grad_groups::<C>((x, dy), p, mean, rest, (&mut sum, &mut dotp), gate);
+}
+
+/// [`channel_grads`] with each `dy` as `gate(c, x, dy)` gives it (`mask`'s, for the vector
+/// kernels).
+#[inline(always)]
+fn gated<const C: usize>(
+    isa: Isa,
+    (x, dy): (&[f32], &[f32]),
+    mean: &[f32; C],
+    p: usize,
+    mask: Option<ReluMask<'_, C>>,
+    channels: Range<usize>,
+    gate: impl Fn(usize, f32, f32) -> f32 + Copy,
+) -> [[f64; C]; 2] {
+    let (mut sum, mut dotp) = ([0.0_f64; C], [0.0_f64; C]);
+    let (mut s8, mut d8) = ([0.0_f32; C], [0.0_f32; C]);
+    for (x, dy) in x.chunks_exact(C * p).zip(dy.chunks_exact(C * p)) {
+        let (lanes, rest) = in_lanes(x, p, &channels, |x, c| {
+            let dy = &dy[c.start * p..c.end * p];
+            let (s, d) = (&mut s8[c.clone()], &mut d8[c.clone()]);
+            let mask = mask.map(|m| (&m.alpha[c.clone()], &m.beta[c.clone()]));
+            kernels::plane_grads(isa, (x, dy), p, &mean[c], mask, (s, d))
+        });
+        for c in lanes {
+            sum[c] += f64::from(s8[c]);
+            dotp[c] += f64::from(d8[c]);
         }
-        [sum, dotp]
-    });
-    (sum, dotp)
+        grad_groups::<C>((x, dy), p, mean, rest, (&mut sum, &mut dotp), gate);
+    }
+    [sum, dotp]
 }
 
 /// [`grad_sums`] of one sample's channels from `rest.start`, eight side by side.

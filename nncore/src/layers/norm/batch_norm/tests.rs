@@ -14,6 +14,8 @@ use crate::state::{BufferData, BufferDataMut};
 use crate::tensor::Tensor;
 
 mod eval;
+#[cfg(feature = "rayon")]
+mod threads;
 mod train;
 
 /// Asserts `|a − b| ≤ tol·(1 + |b|)`.
