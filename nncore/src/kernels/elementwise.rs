@@ -65,3 +65,42 @@ mod x86_lanes {
         f()
     }
 }
+
+/// Split over threads, a pass writes the values of one thread, each chunk of whole units at
+/// its own offset.
+#[cfg(all(test, feature = "rayon"))]
+mod tests {
+    extern crate std;
+    use super::{elementwise, parallel};
+    use std::vec::Vec;
+
+    fn run(threads: usize, n: usize, unit: usize) -> Vec<u32> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            assert_eq!(parallel::values(n, unit).is_some(), threads > 1);
+            let mut out = std::vec![f32::NAN; n];
+            elementwise(&mut out, unit, |start, chunk| {
+                assert!(start % unit == 0 && chunk.len() % unit == 0);
+                for (i, v) in chunk.iter_mut().enumerate() {
+                    let at = (start + i) as f32;
+                    *v = at * 0.37 + at / 3.0;
+                }
+            });
+            out.iter().map(|v| v.to_bits()).collect()
+        })
+    }
+
+    #[test]
+    fn threads_give_the_bits_of_one() {
+        // The fewest values that split (ResNet-8's last stack), and planes of 49 on 3 threads.
+        for (n, unit, threads) in [(1 << 17, 1, 2), (49 * 4000, 49, 3)] {
+            assert!(
+                run(1, n, unit) == run(threads, n, unit),
+                "{n} values, {threads} threads"
+            );
+        }
+    }
+}
