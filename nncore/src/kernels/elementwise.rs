@@ -32,6 +32,36 @@ pub(crate) fn elementwise(out: &mut [f32], unit: usize, f: impl Fn(usize, &mut [
     );
 }
 
+/// Runs `f(x, y)` for each sample `x` and its output `y`, compiled as [`in_lanes`]: with the
+/// `rayon` feature, a large batch (counted in the values read and written) splits by samples
+/// over rayon's threads. Each output is its own, so the bits do not depend on the split.
+#[inline]
+pub(crate) fn per_sample<X: Sync, Y: Send>(x: &[X], y: &mut [Y], f: impl Fn(&X, &mut Y) + Sync) {
+    #[cfg(feature = "rayon")]
+    {
+        let unit = (size_of::<X>() + size_of::<Y>())
+            .div_ceil(size_of::<f32>())
+            .max(1);
+        if let Some(per) = parallel::values(y.len() * unit, unit) {
+            use rayon::prelude::*;
+            let per = per / unit;
+            x.par_chunks(per)
+                .zip(y.par_chunks_mut(per))
+                .for_each(|(x, y)| {
+                    in_lanes(
+                        #[inline(always)]
+                        || x.iter().zip(y).for_each(|(x, y)| f(x, y)),
+                    )
+                });
+            return;
+        }
+    }
+    in_lanes(
+        #[inline(always)]
+        || x.iter().zip(y).for_each(|(x, y)| f(x, y)),
+    );
+}
+
 /// Runs `f`, inlined into a function compiled with the features of the instruction set
 /// [`isa`] chooses, so that its loops vectorize in that set's registers. The operations are the
 /// ones `f` states (Rust never fuses a multiplication and an addition), so are the bits.
@@ -71,7 +101,7 @@ mod x86_lanes {
 #[cfg(all(test, feature = "rayon"))]
 mod tests {
     extern crate std;
-    use super::{elementwise, parallel};
+    use super::{elementwise, parallel, per_sample};
     use std::vec::Vec;
 
     fn run(threads: usize, n: usize, unit: usize) -> Vec<u32> {
@@ -91,6 +121,36 @@ mod tests {
             });
             out.iter().map(|v| v.to_bits()).collect()
         })
+    }
+
+    /// Samples of 1,024 values padded into 1,089 (ResNet-8's 16×32×32 before a stride of 2),
+    /// each output marked with its sample's index, on `threads` threads.
+    fn per_sample_run(threads: usize, batch: usize) -> Vec<u32> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let xs: Vec<[f32; 1024]> = (0..batch).map(|b| [b as f32; 1024]).collect();
+        let mut ys = std::vec![[f32::NAN; 1089]; batch];
+        pool.install(|| {
+            let split = parallel::values(batch * (1024 + 1089), 1024 + 1089).is_some();
+            assert_eq!(split, threads > 1, "{batch} samples, {threads} threads");
+            per_sample(&xs, &mut ys, |x, y| {
+                y[..1024].copy_from_slice(x);
+                y[1024..].fill(-x[0]);
+            });
+        });
+        ys.iter().flatten().map(|v| v.to_bits()).collect()
+    }
+
+    #[test]
+    fn per_sample_splits_by_whole_samples() {
+        let one = per_sample_run(1, 67);
+        assert!(one == per_sample_run(2, 67) && one == per_sample_run(3, 67));
+        for (b, y) in one.chunks(1089).enumerate() {
+            assert_eq!(y[0], (b as f32).to_bits());
+            assert_eq!(y[1088], (-(b as f32)).to_bits());
+        }
     }
 
     #[test]

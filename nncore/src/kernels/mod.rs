@@ -34,7 +34,7 @@ pub(crate) mod dense;
 #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
 mod dot;
 mod elementwise;
-pub(crate) use elementwise::{elementwise, in_lanes};
+pub(crate) use elementwise::{elementwise, in_lanes, per_sample};
 // Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 #[allow(clippy::incompatible_msrv)]

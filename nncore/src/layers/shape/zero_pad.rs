@@ -119,15 +119,8 @@ macro_rules! pad_methods {
         #[inline]
         fn forward_batch(&self, x: &[$x], y: &mut [$y]) {
             // Compiled for the vector unit the kernels run with, whose wider registers copy a
-            // short row in place of a call to `memcpy`.
-            crate::kernels::in_lanes(
-                #[inline(always)]
-                || {
-                    for (x, y) in x.iter().zip(y) {
-                        Self::pad(x, y);
-                    }
-                },
-            );
+            // short row in place of a call to `memcpy`; a large batch on rayon's threads.
+            crate::kernels::per_sample(x, y, Self::pad);
         }
 
         #[inline]
@@ -136,14 +129,7 @@ macro_rules! pad_methods {
         #[inline]
         fn backward_input_batch(&self, _: &[$x], _: &[$y], dy: &[$y], dx: &mut [$x]) {
             // As the forward.
-            crate::kernels::in_lanes(
-                #[inline(always)]
-                || {
-                    for (dy, dx) in dy.iter().zip(dx) {
-                        Self::crop(dy, dx);
-                    }
-                },
-            );
+            crate::kernels::per_sample(dy, dx, Self::crop);
         }
     };
 }
