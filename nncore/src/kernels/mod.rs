@@ -31,8 +31,13 @@
 mod axpy;
 pub(crate) mod dense;
 // Not on Arm with a single-precision FPU, whose forward is `vfp`'s.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+mod decimate;
 #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
 mod dot;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use decimate::{Decimate, decimate};
 mod elementwise;
 pub(crate) use elementwise::{elementwise, in_lanes, per_sample};
 // Built only by compilers with the AVX-512 intrinsics (`build.rs`), whatever `rust-version` says.

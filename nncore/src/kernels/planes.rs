@@ -1,7 +1,8 @@
 //! Convolutions of stride 1 over whole planes on AVX-512 ([`super::planes`]): sixteen output
 //! positions a vector whatever the width of the rows, each tap of each source plane read in
 //! place through the masks of `taps.rs` (zero where the tap falls off the plane), in register
-//! tiles of up to eight output planes by three vectors. No panel, no copies.
+//! tiles of up to eight output planes by three vectors (six by four where threes would leave a
+//! single vector). No panel, no copies.
 //!
 //! Each output is one chain of multiply-adds, from the value it holds, over the source planes
 //! in order and each plane's taps in order.
@@ -148,7 +149,8 @@ unsafe fn tile<const MR: usize, const NV: usize, const MASKED: bool>(
     }
 }
 
-/// Every output plane for `NV` vectors from `p0`: tiles of 8 planes, then 4, 2 and 1.
+/// Every output plane for `NV` vectors from `p0`: tiles of 8 planes (6 for four vectors),
+/// then 4, 2 and 1.
 ///
 /// # Safety
 /// As [`tile`].
@@ -171,6 +173,13 @@ unsafe fn rows<const NV: usize, const MASKED: bool>(
     let mut r = 0;
     // SAFETY: each tile's rows are below `m`.
     unsafe {
+        // Four vectors: tiles of six planes (24 sums), then 4, 2 and 1.
+        if NV == 4 {
+            while r + 6 <= p.m {
+                tile::<6, NV, MASKED>(p, planes, taps, r, p0);
+                r += 6;
+            }
+        }
         while r + 8 <= p.m {
             tile::<8, NV, MASKED>(p, planes, taps, r, p0);
             r += 8;
@@ -190,7 +199,8 @@ unsafe fn rows<const NV: usize, const MASKED: bool>(
 }
 
 /// See [`super::planes`]: a chunk of vectors of positions at a time, their masks computed once
-/// for every sample; in each sample, blocks of three vectors (then two, then one).
+/// for every sample; in each sample, blocks of three vectors (then two, then one), four first
+/// where threes would leave one.
 ///
 /// # Safety
 /// `p.fits(out.len())`; the CPU has AVX-512F and FMA.
@@ -216,6 +226,11 @@ pub(super) unsafe fn run(p: &Planes<'_>, out: &mut [f32]) {
             // SAFETY: each block's vectors are among the chunk's, whose masks are computed;
             // the rest is `fits`'s and the caller's.
             unsafe {
+                // Four vectors where threes would leave one (an 8 × 8 plane, say).
+                if (end - v) % 3 == 1 && v + 4 <= end {
+                    rows::<4, true>(p, planes, at(v), 16 * v);
+                    v += 4;
+                }
                 while v + 3 <= end {
                     rows::<3, true>(p, planes, at(v), 16 * v);
                     v += 3;
@@ -232,8 +247,7 @@ pub(super) unsafe fn run(p: &Planes<'_>, out: &mut [f32]) {
     }
 }
 
-/// [`run`] with `offsets`: every full vector of positions without masks, blocks of three (then
-/// two, then one), and the last part of a vector through its mask, sample after sample.
+/// [`run`] with `offsets`: every full vector of positions without masks, blocks as [`run`]'s, and the last part of a vector through its mask, sample after sample.
 ///
 /// # Safety
 /// As [`run`].
@@ -251,6 +265,10 @@ unsafe fn run_offsets(p: &Planes<'_>, offsets: &[isize], out: &mut [f32]) {
         // SAFETY: every lane of the full vectors reads inside its plane (`fits`), and the
         // tail's mask keeps the positions before `out_len`; the rest is the caller's.
         unsafe {
+            if full % 3 == 1 && full >= 4 {
+                rows::<4, false>(p, planes, (offsets, &[]), 0);
+                v += 4;
+            }
             while v + 3 <= full {
                 rows::<3, false>(p, planes, (offsets, &[]), 16 * v);
                 v += 3;

@@ -3,24 +3,28 @@
 //! up to eight output channels by three vectors, where `direct.rs` would build padded rows and
 //! panels of a few positions.
 //!
-//! A band of output rows at a time, each input channel is copied into "decimated planes" as
-//! wide as the output's rows: plane `(a, kw)`, for each row phase `a = (kh · dh) % sh` the
+//! Each input channel is copied into "decimated planes" as wide as the output's rows
+//! ([`kernels::decimate`]): plane `(a, kw)`, for each row phase `a = (kh · dh) % sh` the
 //! kernel's rows read and each kernel column, holds
-//! `plane[r][ow] = x[sh · r + a - ph][sw · ow + kw · dw - pw]`, 0 where that is padding. Tap `(kh, kw)` then reads plane `(a, kw)` at row
-//! `oh + (kh · dh) / sh`: a fixed offset from the output position `oh · WO + ow`, sixteen
-//! consecutive positions reading sixteen consecutive floats even across rows, without masks
-//! (but for the last part of a vector). The copy is bounded ([`BUF`] floats on the stack);
-//! each band's outputs are whole sums.
+//! `plane[r][ow] = x[sh · r + a - ph][sw · ow + kw · dw - pw]`, 0 where that is padding. Tap
+//! `(kh, kw)` then reads plane `(a, kw)` at row `oh + (kh · dh) / sh`: a fixed offset from the
+//! output position `oh · WO + ow`, sixteen consecutive positions reading sixteen consecutive
+//! floats even across rows, without masks (but for the last part of a vector). The copy is
+//! bounded ([`BUF`] floats on the stack): the whole planes of a chunk of channels at a time
+//! where a channel's fit, the chains going on over the chunks from what the output holds;
+//! else a band of output rows of every channel.
 //!
 //! Each output is one chain of multiply-adds from the bias `kernel.rs` put there, over the
 //! input channels in order and each one's taps `(kh, kw)` in order, the padding's zeros
 //! included (`w · 0`): the documented order, the bits of `direct.rs` and of the other
 //! instruction sets.
 
-use super::kernel::Shape;
-use crate::kernels::{self, Isa, MAX_TAPS, Planes};
+use core::mem::MaybeUninit;
 
-/// Floats of the copy of a band's input planes (32 KiB).
+use super::kernel::Shape;
+use crate::kernels::{self, Decimate, Isa, MAX_TAPS, Planes};
+
+/// Floats of the copy of the input planes (32 KiB), written before they are read.
 const BUF: usize = 8192;
 
 /// The decimated planes of one layer: how many row phases the kernel's rows read, each tap's
@@ -75,48 +79,31 @@ fn strided(s: &Shape<'_>) -> bool {
     g.stride != [1, 1] && s.taps() <= MAX_TAPS && g.stride[0] <= MAX_TAPS
 }
 
-/// Copies output rows `oh0..` (`rows` of planes) of one sample's group of input channels
-/// `x` into their decimated planes in `buf`, channel after channel.
-fn copy(s: &Shape<'_>, l: &Layout, x: &[f32], oh0: usize, rows: usize, buf: &mut [f32]) {
+/// Writes output rows `oh0..` (`rows` of planes) of one sample's input channels `x` into
+/// their decimated planes in `buf`, channel after channel: every float of the first
+/// `x.len() / (h · w)` channels' planes.
+fn copy(
+    isa: Isa,
+    s: &Shape<'_>,
+    l: &Layout,
+    x: &[f32],
+    (oh0, rows): (usize, usize),
+    buf: &mut [MaybeUninit<f32>],
+) {
     let (g, [h, w], wo) = (s.geo, s.input, s.output[1]);
-    let (sh, sw, ph) = (g.stride[0], g.stride[1], g.padding[0]);
-    let plane = rows * wo;
-    let mut planes = buf.chunks_exact_mut(plane);
+    let (sh, sw) = (g.stride[0], g.stride[1]);
+    let mut planes = buf.chunks_exact_mut(rows * wo);
     for x in x.chunks_exact(h * w) {
         for a in (0..sh).filter(|&a| l.index[a].is_some()) {
-            for span in s.spans {
+            for kw in 0..s.kernel[1] {
                 let Some(plane) = planes.next() else { return };
-                for (r, row) in plane.chunks_exact_mut(wo).enumerate() {
-                    let ih = (sh * (oh0 + r) + a).checked_sub(ph).filter(|&i| i < h);
-                    let Some(ih) = ih.filter(|_| span.lo < span.hi) else {
-                        row.fill(0.0);
-                        continue;
-                    };
-                    let src = &x[ih * w + span.start..(ih + 1) * w];
-                    row[..span.lo].fill(0.0);
-                    gather(&mut row[span.lo..span.hi], src, sw);
-                    row[span.hi..].fill(0.0);
-                }
-            }
-        }
-    }
-}
-
-/// `dst[i] = src[i · step]` (`dst` not empty, `src` long enough): runs that the compiler
-/// turns into vector loads and shuffles for the steps of 1 and 2.
-fn gather(dst: &mut [f32], src: &[f32], step: usize) {
-    let n = dst.len();
-    match step {
-        1 => dst.copy_from_slice(&src[..n]),
-        2 => {
-            for (d, pair) in dst[..n - 1].iter_mut().zip(src.chunks_exact(2)) {
-                *d = pair[0];
-            }
-            dst[n - 1] = src[2 * (n - 1)];
-        }
-        _ => {
-            for (d, &v) in dst.iter_mut().zip(src.iter().step_by(step)) {
-                *d = v;
+                let d = Decimate {
+                    src: x,
+                    w,
+                    rows: ((sh * oh0 + a) as isize - g.padding[0] as isize, sh),
+                    cols: ((kw * g.dilation[1]) as isize - g.padding[1] as isize, sw),
+                };
+                kernels::decimate(isa, &d, wo, plane);
             }
         }
     }
@@ -133,20 +120,27 @@ pub(super) fn forward(
     samples: usize,
 ) -> bool {
     let (g, taps) = (s.geo, s.taps());
-    let (ipg, k) = (g.in_per_group, g.in_per_group * taps);
+    let (ipg, k_all) = (g.in_per_group, g.in_per_group * taps);
     let opg = (y.len() / (s.outputs() * samples).max(1)) / g.groups.max(1);
     if !strided(s) || samples == 0 || opg == 0 || ipg == 0 || s.outputs() == 0 {
         return false;
     }
     let l = Layout::new(s);
     let [ho, wo] = s.output;
-    // Floats a channel's planes take a row.
+    // Floats a channel's planes take a row, and all its rows.
     let row = l.phases * s.kernel[1] * wo;
-    let band = (BUF / (ipg * row)).saturating_sub(l.below).min(ho);
-    if band == 0 {
+    let whole = (ho + l.below) * row;
+    // Whole planes, a chunk of channels at a time, where one channel's fit; else bands of
+    // rows of every channel.
+    let (band, chans) = if whole <= BUF {
+        (ho, (BUF / whole).min(ipg))
+    } else {
+        ((BUF / (ipg * row)).saturating_sub(l.below).min(ho), ipg)
+    };
+    if band == 0 || isa != Isa::Avx512 {
         return false;
     }
-    let mut buf = [0.0; BUF];
+    let mut buf = [MaybeUninit::<f32>::uninit(); BUF];
     let (per_x, per_y) = (g.groups * ipg * s.inputs(), g.groups * opg * s.outputs());
     let mut first = true;
     for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
@@ -156,35 +150,42 @@ pub(super) fn forward(
             for oh0 in (0..ho).step_by(band) {
                 let n = band.min(ho - oh0);
                 let rows = n + l.below;
-                let src_len = row * rows;
-                copy(s, &l, x, oh0, rows, &mut buf[..ipg * src_len]);
-                let offsets = l.offsets(s, rows);
-                let p = Planes {
-                    src: &buf[..ipg * src_len],
-                    src_len,
-                    src_next: 0,
-                    out_len: n * wo,
-                    out_plane: s.outputs(),
-                    out_next: 0,
-                    width: wo,
-                    rows: &[],
-                    cols: &[],
-                    offsets: Some(&offsets[..taps]),
-                    a: &weight[group * opg * k..],
-                    a_row: k,
-                    a_chan: taps,
-                    m: opg,
-                    k: ipg,
-                    samples: 1,
-                    from_zero: false,
-                };
-                let done = kernels::planes(isa, &p, &mut y[oh0 * wo..]);
-                if first && !done {
-                    return false;
+                let (src_len, offsets) = (row * rows, l.offsets(s, rows));
+                // The chains go on over the chunks of channels in order, from what `y` holds.
+                for c0 in (0..ipg).step_by(chans) {
+                    let k = chans.min(ipg - c0);
+                    let x = &x[c0 * s.inputs()..][..k * s.inputs()];
+                    let buf = &mut buf[..k * src_len];
+                    copy(isa, s, &l, x, (oh0, rows), buf);
+                    // SAFETY: `copy` wrote every float of the `k` channels' planes.
+                    let src = unsafe { &*(buf as *mut [MaybeUninit<f32>] as *const [f32]) };
+                    let p = Planes {
+                        src,
+                        src_len,
+                        src_next: 0,
+                        out_len: n * wo,
+                        out_plane: s.outputs(),
+                        out_next: 0,
+                        width: wo,
+                        rows: &[],
+                        cols: &[],
+                        offsets: Some(&offsets[..taps]),
+                        a: &weight[group * opg * k_all + c0 * taps..],
+                        a_row: k_all,
+                        a_chan: taps,
+                        m: opg,
+                        k,
+                        samples: 1,
+                        from_zero: false,
+                    };
+                    let done = kernels::planes(isa, &p, &mut y[oh0 * wo..]);
+                    if first && !done {
+                        return false;
+                    }
+                    // The same operands but for fewer rows or channels: what ran once runs.
+                    assert!(done, "the strided planes ran for one part only");
+                    first = false;
                 }
-                // The same operands but for fewer rows: what ran once runs.
-                assert!(done, "the strided planes ran for one band only");
-                first = false;
             }
         }
     }

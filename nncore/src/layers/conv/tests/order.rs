@@ -362,6 +362,9 @@ fn every_path_sums_in_the_documented_order_whatever_the_batch() {
     check::<20, 20, 20, 20, 3, 3>(geometry(3, 1, [1, 1], [1, 1], [1, 1]), 32);
     check::<3, 70, 3, 70, 3, 3>(geometry(8, 1, [1, 1], [1, 1], [1, 1]), 64);
     check::<6, 6, 6, 6, 3, 3>(geometry(2, 1, [1, 1], [1, 1], [1, 1]), 16);
+    // ResNet-8's last stack: planes of 8 × 8, four vectors in one block on AVX-512 (tiles of
+    // six output planes, then four).
+    check::<8, 8, 8, 8, 3, 3>(geometry(64, 1, [1, 1], [1, 1], [1, 1]), 64);
 }
 
 /// An infinite weight: the input gradient's documented order multiplies it by the zeros of

@@ -159,8 +159,8 @@ fn none(_: &mut [f32], _: &mut [f32]) {}
 #[test]
 fn strided_layers_sum_in_the_documented_order() {
     for batch in [1, 3] {
-        // ResNet-8's: 16 channels on 33 × 33 (16 rows of 16 · 6 floats a channel: bands of 4
-        // rows), 32 on 17 × 17 (bands of 4 and 4); the 1×1 shortcut.
+        // ResNet-8's: 16 channels on 33 × 33 (17 rows of 16 · 6 floats a channel: chunks of
+        // 5, 5, 5 and 1 channels), 32 on 17 × 17 (chunks of 18 and 14); the 1×1 shortcut.
         check::<33, 33, 16, 16, 3, 3>(
             geometry(16, 1, [2, 2], [0, 0], [1, 1]),
             32,
@@ -182,7 +182,8 @@ fn strided_layers_sum_in_the_documented_order() {
             true,
             none,
         );
-        // MobileNet's first layer: 3 channels on 97 × 97, rows of 48.
+        // MobileNet's first layer: 3 channels on 97 × 97, rows of 48 (49 rows of 6 · 48 floats
+        // a channel, more than the copy: bands of 8 rows of the 3 channels).
         check::<97, 97, 48, 48, 3, 3>(geometry(3, 1, [2, 2], [0, 0], [1, 1]), 8, batch, true, none);
     }
     // Stride 3 with padding 1; 5×5 with padding 2 and 33 channels; the DS-CNN's 10×4 (rows
@@ -202,8 +203,11 @@ fn strided_layers_sum_in_the_documented_order() {
     check::<6, 9, 4, 4, 3, 3>(geometry(1, 1, [1, 2], [0, 0], [1, 1]), 2, 3, true, none);
     // Two groups of 4 channels.
     check::<9, 10, 5, 5, 3, 3>(geometry(4, 2, [2, 2], [1, 1], [1, 1]), 6, 3, true, none);
-    // One row of planes larger than the copy (64 · 6 · 200 floats): the other paths.
-    check::<5, 401, 2, 200, 3, 3>(geometry(64, 1, [2, 2], [0, 0], [1, 1]), 2, 1, false, none);
+    // A channel's planes larger than the copy (2 rows of 6 · 700 floats), as a row of every
+    // channel (64 · 6 · 700): the other paths. A channel's fit (2 rows of 6 · 200 floats): 3
+    // channels a chunk, 22 chunks.
+    check::<5, 1401, 2, 700, 3, 3>(geometry(64, 1, [2, 2], [0, 0], [1, 1]), 2, 1, false, none);
+    check::<5, 401, 2, 200, 3, 3>(geometry(64, 1, [2, 2], [0, 0], [1, 1]), 2, 1, true, none);
 }
 
 /// An infinite weight and a NaN input: the padding's products `inf · 0` make NaN wherever that
