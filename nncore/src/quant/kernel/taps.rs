@@ -304,7 +304,12 @@ pub(super) unsafe fn group_dots_finished(
 ) {
     let n = groups.len();
     for q in 0..base.len() / 64 {
-        let mut sum = [_mm512_setzero_si512(); 4];
+        // Block `4q + p` of sixteen is the stage's, its words inside `base`: the sums start
+        // there.
+        // SAFETY: the 64 bytes from `64q + 16p` words are inside `base`.
+        let mut sum: [__m512i; 4] = core::array::from_fn(|p| unsafe {
+            _mm512_loadu_si512(base.as_ptr().add(64 * q + 16 * p).cast())
+        });
         for (g, u) in groups.iter().enumerate() {
             for (p, sum) in sum.iter_mut().enumerate() {
                 // SAFETY: the 64 bytes of each are inside `packed` and the group.
@@ -316,17 +321,12 @@ pub(super) unsafe fn group_dots_finished(
                 }
             }
         }
-        // SAFETY: block `4q + p` of sixteen is the stage's, its words inside `base`.
-        let x = core::array::from_fn(|p| unsafe {
-            let base = _mm512_loadu_si512(base.as_ptr().add(64 * q + 16 * p).cast());
-            _mm512_add_epi32(base, sum[p])
-        });
         // Word `4b + p` of the output is lanes `4b .. 4b + 4` of block `4q + p`, where
         // `packed_blocks` leaves it (the order of `lane_channel`).
         // SAFETY: blocks `4q .. 4q + 4` are the stage's; the 64 bytes from `64q` are inside
         // `out`.
         unsafe {
-            let y = lanes.packed_blocks(q, x);
+            let y = lanes.packed_blocks(q, sum);
             _mm512_storeu_si512(out.as_mut_ptr().add(64 * q).cast(), y);
         }
     }
