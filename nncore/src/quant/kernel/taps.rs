@@ -304,9 +304,8 @@ pub(super) unsafe fn group_dots_finished(
 ) {
     let n = groups.len();
     for q in 0..base.len() / 64 {
-        // Block `4q + p` of sixteen is the stage's, its words inside `base`: the sums start
-        // there.
-        // SAFETY: the 64 bytes from `64q + 16p` words are inside `base`.
+        // The sums start at the base (wrapping, as adding it after does).
+        // SAFETY: block `4q + p` of sixteen is the stage's, its sixteen words inside `base`.
         let mut sum: [__m512i; 4] = core::array::from_fn(|p| unsafe {
             _mm512_loadu_si512(base.as_ptr().add(64 * q + 16 * p).cast())
         });
