@@ -290,16 +290,29 @@ impl Lanes {
         _mm512_min_epi8(_mm512_max_epi8(y, self.lo8), self.hi8)
     }
 
-    /// Blocks `4q .. 4q + 4` of the stage's channels for the sums `x`: as [`Lanes::packed`].
+    /// Blocks `4q .. 4q + 4` of the stage's channels for the sums `x`, as [`Lanes::packed`], on
+    /// a stage whose [`Lanes::signed`] is `SIGNED`.
     ///
     /// # Safety
     /// The CPU must run AVX-512F and BW; blocks `4q .. 4q + 4` are the stage's channels.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw")]
-    pub(super) unsafe fn packed_blocks(&self, q: usize, x: [__m512i; 4]) -> __m512i {
+    pub(super) unsafe fn packed_blocks_with<const SIGNED: bool>(
+        &self,
+        q: usize,
+        x: [__m512i; 4],
+    ) -> __m512i {
+        debug_assert_eq!(self.signed, SIGNED, "the stage's rounding");
         // SAFETY: blocks `4q .. 4q + 4` are the stage's.
         let blocks = core::array::from_fn(|p| unsafe { self.block(4 * q + p) });
-        self.packed(blocks, x)
+        self.packed_with::<SIGNED>(blocks, x)
+    }
+
+    /// Whether the rounding needs its correction for negative products (a lower clamp below
+    /// the zero point).
+    #[inline]
+    pub(super) fn signed(&self) -> bool {
+        self.signed
     }
 
     /// The int8 outputs (in int32 lanes) of `block`'s channels for the sums `x`.

@@ -178,8 +178,9 @@ mod finish {
 
         /// `out[p · n + c]` for the sums `acc[p · n + c]` of four positions, `n` the stage's
         /// channels, through [`Lanes::store_each`] (a whole block's four positions packed
-        /// together); and `blocks[p · n + c]` the same through [`Lanes::packed_blocks`] for the
-        /// whole blocks of 64 channels (the rest left as they are), put back in channel order.
+        /// together); and `blocks[p · n + c]` the same through [`Lanes::packed_blocks_with`]
+        /// for the whole blocks of 64 channels (the rest left as they are), put back in channel
+        /// order.
         ///
         /// # Panics
         /// If `acc`, `out` or `blocks` is not four positions of the stage's channels.
@@ -204,7 +205,13 @@ mod finish {
                             _mm512_loadu_si512(acc.as_ptr().add(64 * q + 16 * t).cast())
                         });
                         let mut y = [0i8; 64];
-                        _mm512_storeu_si512(y.as_mut_ptr().cast(), self.packed_blocks(q, x));
+                        _mm512_storeu_si512(
+                            y.as_mut_ptr().cast(),
+                            match self.signed() {
+                                true => self.packed_blocks_with::<true>(q, x),
+                                false => self.packed_blocks_with::<false>(q, x),
+                            },
+                        );
                         // Byte `4 · (4j + t) + i` is lane `4j + i` of block `4q + t`.
                         for (c, out) in blocks[p * n + 64 * q..][..64].iter_mut().enumerate() {
                             let (t, j, i) = (c / 16, c % 16 / 4, c % 4);

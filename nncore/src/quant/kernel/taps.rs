@@ -289,13 +289,14 @@ pub(super) const fn lane_channel(c: usize) -> usize {
 
 /// [`group_sums`] of whole blocks of 64 channels added to `base` and finished by the output
 /// stage `lanes` into `out`, both in the lanes' order ([`lane_channel`]): the sums are not put
-/// in order, their bytes are (packed by [`Lanes::packed_blocks`] straight into that order).
+/// in order, their bytes are (packed by [`Lanes::packed_blocks_with`] straight into that order).
 ///
 /// # Safety
-/// As [`group_sums`], with `base` and `out` the stage's channels long, a multiple of 64.
+/// As [`group_sums`], with `base` and `out` the stage's channels long, a multiple of 64;
+/// `SIGNED` is the stage's [`Lanes::signed`].
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-pub(super) unsafe fn group_dots_finished(
+pub(super) unsafe fn group_dots_finished<const SIGNED: bool>(
     packed: &[i8],
     groups: &[&[i8]],
     base: &[i32],
@@ -321,11 +322,11 @@ pub(super) unsafe fn group_dots_finished(
             }
         }
         // Word `4b + p` of the output is lanes `4b .. 4b + 4` of block `4q + p`, where
-        // `packed_blocks` leaves it (the order of `lane_channel`).
+        // `packed_blocks_with` leaves it (the order of `lane_channel`).
         // SAFETY: blocks `4q .. 4q + 4` are the stage's; the 64 bytes from `64q` are inside
         // `out`.
         unsafe {
-            let y = lanes.packed_blocks(q, sum);
+            let y = lanes.packed_blocks_with::<SIGNED>(q, sum);
             _mm512_storeu_si512(out.as_mut_ptr().add(64 * q).cast(), y);
         }
     }
