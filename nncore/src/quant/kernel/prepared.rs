@@ -12,7 +12,9 @@
 //! With `|p| < 2^62` nothing overflows. One multiplication, comparison, addition, subtraction
 //! and shift a half, where the two roundings apart took twice as many operations. The output
 //! zero point is added after clamping to the activation's range less the zero point, which gives
-//! what clamping the sum does without the sum overflowing.
+//! what clamping the sum does without the sum overflowing. Where that range starts at 0 or above
+//! (ReLU), `d` is left out: a negative product gives at most 0 with or without it, clamped alike.
+//! That saves a comparison and a subtraction a half.
 
 // Stable from Rust 1.89: the module builds only with `nncore_avx512`.
 #![allow(clippy::incompatible_msrv)]
@@ -98,6 +100,9 @@ pub(crate) struct Lanes {
     blocks: MaybeUninit<[Block; BLOCKS]>,
     /// Channels.
     n: usize,
+    /// The lower clamp below the zero point: negative results are kept, and the rounding of
+    /// negative products needs its correction (elsewhere every result at most 0 clamps alike).
+    signed: bool,
     /// The activation's range less the zero point.
     lo: __m512i,
     hi: __m512i,
@@ -169,6 +174,7 @@ impl Lanes {
         // only the first `⌈n / 16⌉`).
         unsafe {
             (&raw mut (*lanes).n).write(n);
+            (&raw mut (*lanes).signed).write(i32::from(clamp[0]) < zero_point);
             (&raw mut (*lanes).lo).write(_mm512_set1_epi32(clamp[0] as i32 - zero_point));
             (&raw mut (*lanes).hi).write(_mm512_set1_epi32(clamp[1] as i32 - zero_point));
             (&raw mut (*lanes).zero_point).write(_mm512_set1_epi32(zero_point));
@@ -189,77 +195,6 @@ impl Lanes {
         debug_assert!(b < self.n.div_ceil(16), "a block of the stage's channels");
         // SAFETY: `Lanes::new` wrote the first `⌈n / 16⌉` blocks; `b` is one of them.
         unsafe { &*self.blocks.as_ptr().cast::<Block>().add(b) }
-    }
-
-    /// `out[c]` for every channel of `acc`, sixteen at a time.
-    ///
-    /// # Panics
-    /// If `acc` or `out` is not the stage's channels long.
-    #[cfg(test)]
-    pub(crate) fn finish(&self, acc: &[i32], out: &mut [i8]) {
-        assert!(
-            acc.len() == self.n && out.len() == self.n,
-            "a value a channel"
-        );
-        // SAFETY: `Lanes` exists only where the CPU runs AVX-512F (`Kernel::stage_lanes`).
-        unsafe { self.finish_lanes(acc, out) }
-    }
-
-    /// [`Lanes::finish`], the lengths checked.
-    ///
-    /// # Safety
-    /// The CPU must run AVX-512F; `acc` and `out` are the stage's channels long.
-    #[cfg(test)]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn finish_lanes(&self, acc: &[i32], out: &mut [i8]) {
-        for b in 0..self.n.div_ceil(16) {
-            let k = self.mask(b);
-            // SAFETY: the masked channels from `16 · b` are inside `acc` and `out`.
-            unsafe {
-                let x = _mm512_maskz_loadu_epi32(k, acc.as_ptr().add(16 * b));
-                self.store(b, x, out);
-            }
-        }
-    }
-
-    /// `out[p · n + c]` for the sums `acc[p · n + c]` of four positions, `n` the stage's
-    /// channels, through [`Lanes::store_each`] (a whole block's four positions packed
-    /// together); and `blocks[p · n + c]` the same through [`Lanes::packed_blocks`] for the
-    /// whole blocks of 64 channels (the rest left as they are), put back in channel order.
-    ///
-    /// # Panics
-    /// If `acc`, `out` or `blocks` is not four positions of the stage's channels.
-    #[cfg(test)]
-    pub(crate) fn finish_four(&self, acc: &[i32], out: &mut [i8], blocks: &mut [i8]) {
-        let n = self.n;
-        assert!(
-            acc.len() == 4 * n && out.len() == 4 * n && blocks.len() == 4 * n,
-            "four positions of the channels"
-        );
-        // SAFETY: `Lanes` exists only where the CPU runs AVX-512 VNNI (with F and BW); the
-        // masked loads and the stores are inside the lengths checked above.
-        unsafe {
-            for b in 0..n.div_ceil(16) {
-                let x: [__m512i; 4] = core::array::from_fn(|p| {
-                    _mm512_maskz_loadu_epi32(self.mask(b), acc.as_ptr().add(p * n + 16 * b))
-                });
-                self.store_each(b, &x, out.as_mut_ptr());
-            }
-            for (p, acc) in acc.chunks_exact(n).enumerate() {
-                for q in 0..n / 64 {
-                    let x = core::array::from_fn(|t| {
-                        _mm512_loadu_si512(acc.as_ptr().add(64 * q + 16 * t).cast())
-                    });
-                    let mut y = [0i8; 64];
-                    _mm512_storeu_si512(y.as_mut_ptr().cast(), self.packed_blocks(q, x));
-                    // Byte `4 · (4j + t) + i` is lane `4j + i` of block `4q + t`.
-                    for (c, out) in blocks[p * n + 64 * q..][..64].iter_mut().enumerate() {
-                        let (t, j, i) = (c / 16, c % 16 / 4, c % 4);
-                        *out = y[4 * (4 * j + t) + i];
-                    }
-                }
-            }
-        }
     }
 
     /// Channels.
@@ -301,7 +236,7 @@ impl Lanes {
     #[target_feature(enable = "avx512f,avx512bw")]
     pub(super) unsafe fn store_each(&self, b: usize, x: &[__m512i], out: *mut i8) {
         // SAFETY: `b` is a block of the stage's channels.
-        let block = unsafe { *self.block(b) };
+        let block = unsafe { self.block(b) };
         let k = self.mask(b);
         // Whole blocks four positions at a time, the rest one at a time.
         let mut done = 0;
@@ -309,7 +244,7 @@ impl Lanes {
             // Word `4p + j` from word `4j + p`: each position's sixteen bytes together.
             let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
             for x in x.chunks_exact(4) {
-                let y = self.packed([&block; 4], [x[0], x[1], x[2], x[3]]);
+                let y = self.packed([block; 4], [x[0], x[1], x[2], x[3]]);
                 let y = _mm512_permutexvar_epi32(order, y);
                 // SAFETY: the sixteen bytes from `(done + p) · n + 16 · b` are inside `out`.
                 unsafe {
@@ -323,7 +258,7 @@ impl Lanes {
             }
         }
         for (p, &x) in x.iter().enumerate().skip(done) {
-            let y = self.scale(&block, x);
+            let y = self.scale(block, x);
             // SAFETY: the masked bytes from `p · n + 16 · b` are inside `out`.
             unsafe { _mm512_mask_cvtepi32_storeu_epi8(out.add(p * self.n + 16 * b).cast(), k, y) };
         }
@@ -338,44 +273,76 @@ impl Lanes {
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw")]
     fn packed(&self, blocks: [&Block; 4], x: [__m512i; 4]) -> __m512i {
-        let [r0, r1, r2, r3] = core::array::from_fn(|p| self.raw(blocks[p], x[p]));
+        match self.signed {
+            true => self.packed_with::<true>(blocks, x),
+            false => self.packed_with::<false>(blocks, x),
+        }
+    }
+
+    /// [`Lanes::packed`] with the rounding's correction for negative products where `SIGNED`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    fn packed_with<const SIGNED: bool>(&self, blocks: [&Block; 4], x: [__m512i; 4]) -> __m512i {
+        let [r0, r1, r2, r3] = core::array::from_fn(|p| self.raw::<SIGNED>(blocks[p], x[p]));
         let a = _mm512_adds_epi16(_mm512_packs_epi32(r0, r1), self.zero_point16);
         let b = _mm512_adds_epi16(_mm512_packs_epi32(r2, r3), self.zero_point16);
         let y = _mm512_packs_epi16(a, b);
         _mm512_min_epi8(_mm512_max_epi8(y, self.lo8), self.hi8)
     }
 
-    /// Blocks `4q .. 4q + 4` of the stage's channels for the sums `x`: as [`Lanes::packed`].
+    /// Blocks `4q .. 4q + 4` of the stage's channels for the sums `x`, as [`Lanes::packed`], on
+    /// a stage whose [`Lanes::signed`] is `SIGNED`.
     ///
     /// # Safety
     /// The CPU must run AVX-512F and BW; blocks `4q .. 4q + 4` are the stage's channels.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw")]
-    pub(super) unsafe fn packed_blocks(&self, q: usize, x: [__m512i; 4]) -> __m512i {
+    pub(super) unsafe fn packed_blocks_with<const SIGNED: bool>(
+        &self,
+        q: usize,
+        x: [__m512i; 4],
+    ) -> __m512i {
+        debug_assert_eq!(self.signed, SIGNED, "the stage's rounding");
         // SAFETY: blocks `4q .. 4q + 4` are the stage's.
         let blocks = core::array::from_fn(|p| unsafe { self.block(4 * q + p) });
-        self.packed(blocks, x)
+        self.packed_with::<SIGNED>(blocks, x)
+    }
+
+    /// Whether the rounding needs its correction for negative products (a lower clamp below
+    /// the zero point).
+    #[inline]
+    pub(super) fn signed(&self) -> bool {
+        self.signed
     }
 
     /// The int8 outputs (in int32 lanes) of `block`'s channels for the sums `x`.
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn scale(&self, block: &Block, x: __m512i) -> __m512i {
+        let raw = match self.signed {
+            true => self.raw::<true>(block, x),
+            false => self.raw::<false>(block, x),
+        };
         _mm512_add_epi32(
-            _mm512_min_epi32(_mm512_max_epi32(self.raw(block, x), self.lo), self.hi),
+            _mm512_min_epi32(_mm512_max_epi32(raw, self.lo), self.hi),
             self.zero_point,
         )
     }
 
     /// The scaled sums `x` of `block`'s channels, before the zero point and the clamp: within
-    /// int32 (`|x · m| < 2^62` and a shift of at least 31).
+    /// int32 (`|x · m| < 2^62` and a shift of at least 31). Without `SIGNED`, a negative
+    /// product's result is left uncorrected: at most 0 either way (`k < 2^s`), and clamped to
+    /// the lower clamp, at or above the zero point.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn raw(&self, block: &Block, x: __m512i) -> __m512i {
+    fn raw<const SIGNED: bool>(&self, block: &Block, x: __m512i) -> __m512i {
         let round = |x: __m512i, h: &Half| {
             let p = _mm512_mul_epi32(x, h.m);
-            let negative = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
             let q = _mm512_add_epi64(p, h.k);
+            if !SIGNED {
+                return _mm512_srav_epi64(q, h.s);
+            }
+            let negative = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
             _mm512_srav_epi64(_mm512_mask_sub_epi64(q, negative, q, h.c), h.s)
         };
         let even = round(x, &block.even);

@@ -3,8 +3,9 @@
 //! positive results in range, every shift the lanes take, mantissas of both signs (and 0),
 //! accumulators whose high multiplication lands on and next to the ties of the division by
 //! `2^e` (half away from zero: the negative ties are where AVX-512's one rounding in 64-bit
-//! lanes needs its correction), the ends of int32, and at random; on AVX-512, one position at
-//! a time and four packed together.
+//! lanes needs its correction, left out where the activation clamps every negative result to
+//! the zero point), the ends of int32, and at random; on AVX-512, one position at a time and
+//! four packed together.
 
 extern crate std;
 use super::Kernel;
@@ -42,6 +43,9 @@ fn check(lanes: impl Fn(&OutputStage<N>) -> Option<std::boxed::Box<dyn Fn(&[i32;
         (0, Activation::None),
         (-3, Activation::None),
         (100, Activation::Relu6),
+        // The lower clamp at the zero point: the rounding's correction for negative products
+        // left out, every result at most 0 clamped alike.
+        (-40, Activation::Relu),
     ] {
         let output = QuantParams::new(0.02, zero_point);
         let input = QuantParams::new(0.1, 3);
@@ -77,7 +81,7 @@ fn check(lanes: impl Fn(&OutputStage<N>) -> Option<std::boxed::Box<dyn Fn(&[i32;
         }
         // The case reaches the negative results (the activation's clamp aside).
         assert!(
-            activation == Activation::Relu6 || negative > 1000,
+            activation != Activation::None || negative > 1000,
             "{negative}"
         );
     }
@@ -133,4 +137,89 @@ fn the_stage_in_avx2_lanes_is_the_scalar_one_on_and_near_ties() {
             out
         }))
     });
+}
+
+/// The stage in lanes over whole slices, for the checks above.
+#[cfg(nncore_avx512)]
+#[allow(clippy::incompatible_msrv)]
+mod finish {
+    use super::super::prepared::Lanes;
+    use core::arch::x86_64::*;
+
+    impl Lanes {
+        /// `out[c]` for every channel of `acc`, sixteen at a time.
+        ///
+        /// # Panics
+        /// If `acc` or `out` is not the stage's channels long.
+        pub(crate) fn finish(&self, acc: &[i32], out: &mut [i8]) {
+            assert!(
+                acc.len() == self.channels() && out.len() == self.channels(),
+                "a value a channel"
+            );
+            // SAFETY: `Lanes` exists only where the CPU runs AVX-512F (`Kernel::stage_lanes`).
+            unsafe { self.finish_lanes(acc, out) }
+        }
+
+        /// [`Lanes::finish`], the lengths checked.
+        ///
+        /// # Safety
+        /// The CPU must run AVX-512F; `acc` and `out` are the stage's channels long.
+        #[target_feature(enable = "avx512f")]
+        unsafe fn finish_lanes(&self, acc: &[i32], out: &mut [i8]) {
+            for b in 0..self.channels().div_ceil(16) {
+                let k = self.mask(b);
+                // SAFETY: the masked channels from `16 · b` are inside `acc` and `out`.
+                unsafe {
+                    let x = _mm512_maskz_loadu_epi32(k, acc.as_ptr().add(16 * b));
+                    self.store(b, x, out);
+                }
+            }
+        }
+
+        /// `out[p · n + c]` for the sums `acc[p · n + c]` of four positions, `n` the stage's
+        /// channels, through [`Lanes::store_each`] (a whole block's four positions packed
+        /// together); and `blocks[p · n + c]` the same through [`Lanes::packed_blocks_with`]
+        /// for the whole blocks of 64 channels (the rest left as they are), put back in channel
+        /// order.
+        ///
+        /// # Panics
+        /// If `acc`, `out` or `blocks` is not four positions of the stage's channels.
+        pub(crate) fn finish_four(&self, acc: &[i32], out: &mut [i8], blocks: &mut [i8]) {
+            let n = self.channels();
+            assert!(
+                acc.len() == 4 * n && out.len() == 4 * n && blocks.len() == 4 * n,
+                "four positions of the channels"
+            );
+            // SAFETY: `Lanes` exists only where the CPU runs AVX-512 VNNI (with F and BW); the
+            // masked loads and the stores are inside the lengths checked above.
+            unsafe {
+                for b in 0..n.div_ceil(16) {
+                    let x: [__m512i; 4] = core::array::from_fn(|p| {
+                        _mm512_maskz_loadu_epi32(self.mask(b), acc.as_ptr().add(p * n + 16 * b))
+                    });
+                    self.store_each(b, &x, out.as_mut_ptr());
+                }
+                for (p, acc) in acc.chunks_exact(n).enumerate() {
+                    for q in 0..n / 64 {
+                        let x = core::array::from_fn(|t| {
+                            _mm512_loadu_si512(acc.as_ptr().add(64 * q + 16 * t).cast())
+                        });
+                        let mut y = [0i8; 64];
+                        _mm512_storeu_si512(
+                            y.as_mut_ptr().cast(),
+                            match self.signed() {
+                                true => self.packed_blocks_with::<true>(q, x),
+                                false => self.packed_blocks_with::<false>(q, x),
+                            },
+                        );
+                        // Byte `4 · (4j + t) + i` is lane `4j + i` of block `4q + t`.
+                        for (c, out) in blocks[p * n + 64 * q..][..64].iter_mut().enumerate() {
+                            let (t, j, i) = (c / 16, c % 16 / 4, c % 4);
+                            *out = y[4 * (4 * j + t) + i];
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -289,13 +289,14 @@ pub(super) const fn lane_channel(c: usize) -> usize {
 
 /// [`group_sums`] of whole blocks of 64 channels added to `base` and finished by the output
 /// stage `lanes` into `out`, both in the lanes' order ([`lane_channel`]): the sums are not put
-/// in order, their bytes are (packed by [`Lanes::packed_blocks`] straight into that order).
+/// in order, their bytes are (packed by [`Lanes::packed_blocks_with`] straight into that order).
 ///
 /// # Safety
-/// As [`group_sums`], with `base` and `out` the stage's channels long, a multiple of 64.
+/// As [`group_sums`], with `base` and `out` the stage's channels long, a multiple of 64;
+/// `SIGNED` is the stage's [`Lanes::signed`].
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-pub(super) unsafe fn group_dots_finished(
+pub(super) unsafe fn group_dots_finished<const SIGNED: bool>(
     packed: &[i8],
     groups: &[&[i8]],
     base: &[i32],
@@ -304,7 +305,11 @@ pub(super) unsafe fn group_dots_finished(
 ) {
     let n = groups.len();
     for q in 0..base.len() / 64 {
-        let mut sum = [_mm512_setzero_si512(); 4];
+        // The sums start at the base (wrapping, as adding it after does).
+        // SAFETY: block `4q + p` of sixteen is the stage's, its sixteen words inside `base`.
+        let mut sum: [__m512i; 4] = core::array::from_fn(|p| unsafe {
+            _mm512_loadu_si512(base.as_ptr().add(64 * q + 16 * p).cast())
+        });
         for (g, u) in groups.iter().enumerate() {
             for (p, sum) in sum.iter_mut().enumerate() {
                 // SAFETY: the 64 bytes of each are inside `packed` and the group.
@@ -316,17 +321,12 @@ pub(super) unsafe fn group_dots_finished(
                 }
             }
         }
-        // SAFETY: block `4q + p` of sixteen is the stage's, its words inside `base`.
-        let x = core::array::from_fn(|p| unsafe {
-            let base = _mm512_loadu_si512(base.as_ptr().add(64 * q + 16 * p).cast());
-            _mm512_add_epi32(base, sum[p])
-        });
         // Word `4b + p` of the output is lanes `4b .. 4b + 4` of block `4q + p`, where
-        // `packed_blocks` leaves it (the order of `lane_channel`).
+        // `packed_blocks_with` leaves it (the order of `lane_channel`).
         // SAFETY: blocks `4q .. 4q + 4` are the stage's; the 64 bytes from `64q` are inside
         // `out`.
         unsafe {
-            let y = lanes.packed_blocks(q, x);
+            let y = lanes.packed_blocks_with::<SIGNED>(q, sum);
             _mm512_storeu_si512(out.as_mut_ptr().add(64 * q).cast(), y);
         }
     }

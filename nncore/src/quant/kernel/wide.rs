@@ -372,5 +372,14 @@ pub(crate) fn group_dots_finished(
         "one a channel"
     );
     // SAFETY: as `group_dots`.
-    unsafe { super::taps::group_dots_finished(packed.weights, groups, base, lanes, out) };
+    unsafe {
+        match lanes.signed() {
+            true => {
+                super::taps::group_dots_finished::<true>(packed.weights, groups, base, lanes, out)
+            }
+            false => {
+                super::taps::group_dots_finished::<false>(packed.weights, groups, base, lanes, out)
+            }
+        }
+    };
 }
