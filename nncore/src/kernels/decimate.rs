@@ -21,8 +21,9 @@ pub(crate) struct Decimate<'a> {
     pub(crate) cols: (isize, usize),
 }
 
-/// Writes every value of `dst`, rows of `wo` floats (`wo > 0`, `dst.len()` a multiple): `dst[r][i] = src[i0 + si ·
-/// r][j0 + sj · i]`, or `+0.0` where that row or column is outside the source plane.
+/// Writes every value of `dst`, rows of `wo` floats (`wo > 0`, `dst.len()` a multiple):
+/// `dst[r][i] = src[i0 + si · r][j0 + sj · i]`, or `+0.0` where that row or column is outside
+/// the source plane.
 pub(crate) fn decimate(isa: Isa, d: &Decimate<'_>, wo: usize, dst: &mut [MaybeUninit<f32>]) {
     if isa == Isa::Avx512 && (1..=2).contains(&d.cols.1) && d.w > 0 && dst.len() % wo == 0 {
         // SAFETY: AVX-512 is chosen only where the CPU has it.

@@ -247,7 +247,8 @@ pub(super) unsafe fn run(p: &Planes<'_>, out: &mut [f32]) {
     }
 }
 
-/// [`run`] with `offsets`: every full vector of positions without masks, blocks as [`run`]'s, and the last part of a vector through its mask, sample after sample.
+/// [`run`] with `offsets`: every full vector of positions without masks, blocks as [`run`]'s,
+/// and the last part of a vector through its mask, sample after sample.
 ///
 /// # Safety
 /// As [`run`].
