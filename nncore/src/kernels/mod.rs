@@ -1,14 +1,15 @@
 //! The matrix products of dense layers, for one sample or a batch, on the best vector unit the
 //! CPU has: AVX-512 or AVX2 with FMA on x86-64 (detected once at run time with `std`, from the
 //! compile-time target features without it), NEON on aarch64 (part of its base instruction
-//! set), eight portable lanes otherwise. `dense` is what layers call; `dot`, `dot512` and `panels` (batches on
-//! AVX-512, the outputs in the lanes) hold the forward, `grads` the gradients, `narrow` (with `axpy` and `tiles`) the narrow layers'
-//! products, `strided` the convolutions' products ([`accumulate`]), `lanes8` the small
-//! convolutions' weight gradient; `planar` the entry points of the kernels that read image
-//! planes in place (`taps`, `planes`, `tap_sums` on AVX-512) and of BatchNorm's plane sums
-//! (`stats`); `rows8` planes turned into rows, eight by eight in registers (the pointwise
-//! weight gradient's panels, `stats`' loads); `elementwise` the passes that compute each value
-//! on its own.
+//! set), eight portable lanes otherwise. `dense` is what layers call; `dot`, `dot512` and
+//! `panels` (batches on AVX-512, the outputs in the lanes) hold the forward, `grads` the
+//! gradients, `narrow` (with `axpy` and `tiles`) the narrow layers' products, `strided` the
+//! convolutions' products ([`accumulate`]), `lanes8` the small convolutions' weight gradient;
+//! `planar` the entry points of the kernels that read image planes in place (`taps`, `planes`,
+//! `tap_sums` on AVX-512) and of BatchNorm's plane sums (`stats`); `decimate` planes read at a
+//! stride (strided convolutions' copies); `rows8` planes turned into rows, eight by eight in
+//! registers (the pointwise weight gradient's panels, `stats`' loads); `elementwise` the
+//! passes that compute each value (or each sample) on its own.
 //!
 //! # Summation order
 //!
