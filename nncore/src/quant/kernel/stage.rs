@@ -187,16 +187,21 @@ impl BelowOne {
         }
     }
 
-    /// The sixteen lanes of `x` scaled.
+    /// The sixteen lanes of `x` scaled; without `SIGNED`, a negative product's result is left
+    /// uncorrected: at most 0 either way (the nudge is below `2^(31+e)`), for a caller that
+    /// clamps every result at most 0 alike.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn scale(&self, x: __m512i) -> __m512i {
+    fn scale<const SIGNED: bool>(&self, x: __m512i) -> __m512i {
         // The even lanes' products, then the odd ones' (`vpmuldq` reads the low half of each
         // 64-bit lane), each rounded in 64 bits.
         let half = |x: __m512i| {
             let p = _mm512_mul_epi32(x, self.mantissa);
-            let below = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
             let sum = _mm512_add_epi64(p, self.nudge);
+            if !SIGNED {
+                return _mm512_sra_epi64(sum, self.shift);
+            }
+            let below = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
             _mm512_sra_epi64(
                 _mm512_mask_sub_epi64(sum, below, sum, self.negative),
                 self.shift,
@@ -210,7 +215,8 @@ impl BelowOne {
 /// [`crate::quant::Add::add`] of the first `16 · ⌊len / 16⌋` values of `a` and `b` into `out`,
 /// returning how many; none if a mantissa is `i32::MIN` (gemmlowp's one saturating case).
 /// The offset inputs shifted by 20 are within `±2^28`, the scaled ones and their sum within
-/// `±2^30`.
+/// `±2^30`. Where the lower clamp is at or above the output zero point (a fused ReLU), the
+/// sum's rounding leaves out the correction of negative products, whose results clamp alike.
 ///
 /// # Safety
 /// The CPU must run AVX-512F and AVX-512VL; `b` and `out` at least as long as `a`.
@@ -220,6 +226,28 @@ pub(crate) unsafe fn add(add: &crate::quant::Add, a: &[i8], b: &[i8], out: &mut 
     if ms.iter().any(|m| m.mantissa == i32::MIN) {
         return 0;
     }
+    // SAFETY: the caller's.
+    unsafe {
+        match i32::from(add.clamp[0]) < i32::from(add.output.zero_point) {
+            true => add_with::<true>(add, a, b, out),
+            false => add_with::<false>(add, a, b, out),
+        }
+    }
+}
+
+/// [`add`], the sum's rounding corrected for negative products where `SIGNED`.
+///
+/// # Safety
+/// As [`add`]; no mantissa is `i32::MIN`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512vl")]
+unsafe fn add_with<const SIGNED: bool>(
+    add: &crate::quant::Add,
+    a: &[i8],
+    b: &[i8],
+    out: &mut [i8],
+) -> usize {
+    let ms = [add.a_multiplier, add.b_multiplier, add.output_multiplier];
     let [ma, mb, mo] = ms.map(|m| BelowOne::new(m));
     let za = _mm512_set1_epi32(add.a.zero_point as i32);
     let zb = _mm512_set1_epi32(add.b.zero_point as i32);
@@ -238,7 +266,8 @@ pub(crate) unsafe fn add(add: &crate::quant::Add, a: &[i8], b: &[i8], out: &mut 
         let c = 16 * k;
         let xa = _mm512_slli_epi32::<20>(_mm512_sub_epi32(load(a, c), za));
         let xb = _mm512_slli_epi32::<20>(_mm512_sub_epi32(load(b, c), zb));
-        let y = mo.scale(_mm512_add_epi32(ma.scale(xa), mb.scale(xb)));
+        let sum = _mm512_add_epi32(ma.scale::<true>(xa), mb.scale::<true>(xb));
+        let y = mo.scale::<SIGNED>(sum);
         let near = _mm512_min_epi32(
             _mm512_max_epi32(y, _mm512_sub_epi32(_mm512_setzero_si512(), far)),
             far,

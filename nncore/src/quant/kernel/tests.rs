@@ -351,7 +351,7 @@ fn every_kernel_adds_a_depthwise_tap() {
 
 /// `ADD` sixteen at a time against [`crate::quant::Add::add`] on every pair of int8 inputs: scales
 /// far apart and close, zero points at the ends of int8, fused ReLUs, multipliers whose divisions
-/// by a power of two meet ties of both signs, a multiplier of one (shift
+/// by a power of two meet ties of both signs (with and without a ReLU), a multiplier of one (shift
 /// above 0, which the scalar rescale leaves unshifted), a mantissa of `i32::MIN` (declined).
 #[test]
 fn the_vector_add_is_the_scalar_one() {
@@ -365,8 +365,13 @@ fn the_vector_add_is_the_scalar_one() {
     ];
     // Halves of one step, negative ones among them, at each division by a power of two: both
     // inputs halved (by 2^20 after the shift of 20), the sum halved, then halved again or not.
-    for output_shift in [0, -1] {
-        let mut ties = Add::new(q(0.1, 5), q(0.1, -9), q(0.1, 0), Activation::None);
+    // With a fused ReLU too (the sum's rounding then uncorrected for negative products).
+    for (output_shift, activation) in [0, -1].into_iter().flat_map(|s| {
+        [Activation::None, Activation::Relu]
+            .into_iter()
+            .map(move |a| (s, a))
+    }) {
+        let mut ties = Add::new(q(0.1, 5), q(0.1, -9), q(0.1, 0), activation);
         let half = |shift| Multiplier {
             mantissa: 1 << 30,
             shift,
