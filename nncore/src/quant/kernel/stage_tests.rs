@@ -5,7 +5,7 @@
 //! `2^e` (half away from zero: the negative ties are where AVX-512's one rounding in 64-bit
 //! lanes needs its correction, left out where the activation clamps every negative result to
 //! the zero point), the ends of int32, and at random; on AVX-512, one position at a time and
-//! four packed together.
+//! four packed together. And `ADD` in lanes against the scalar one on every pair of inputs.
 
 extern crate std;
 use super::Kernel;
@@ -221,5 +221,68 @@ mod finish {
                 }
             }
         }
+    }
+}
+
+/// `ADD` sixteen at a time against [`crate::quant::Add::add`] on every pair of int8 inputs: scales
+/// far apart and close, zero points at the ends of int8, fused ReLUs, multipliers whose divisions
+/// by a power of two meet ties of both signs (with and without a ReLU), a multiplier of one (shift
+/// above 0, which the scalar rescale leaves unshifted), a mantissa of `i32::MIN` (declined).
+#[test]
+fn the_vector_add_is_the_scalar_one() {
+    use crate::quant::{Activation, Add, Multiplier, QuantParams};
+    let q = QuantParams::new;
+    let mut cases = std::vec![
+        Add::new(q(0.05, -128), q(0.02, 127), q(0.07, 3), Activation::None),
+        Add::new(q(0.5, 10), q(0.001, -7), q(0.3, -128), Activation::Relu),
+        Add::new(q(0.1, 0), q(0.1, 0), q(0.2, 0), Activation::Relu6),
+        Add::new(q(1e-4, 127), q(3.0, -128), q(2.0, 127), Activation::None),
+    ];
+    // Halves of one step, negative ones among them, at each division by a power of two: both
+    // inputs halved (by 2^20 after the shift of 20), the sum halved, then halved again or not.
+    // With a fused ReLU too (the sum's rounding then uncorrected for negative products).
+    for (output_shift, activation) in [0, -1].into_iter().flat_map(|s| {
+        [Activation::None, Activation::Relu]
+            .into_iter()
+            .map(move |a| (s, a))
+    }) {
+        let mut ties = Add::new(q(0.1, 5), q(0.1, -9), q(0.1, 0), activation);
+        let half = |shift| Multiplier {
+            mantissa: 1 << 30,
+            shift,
+        };
+        ties.a_multiplier = half(-20);
+        ties.b_multiplier = half(-20);
+        ties.output_multiplier = half(output_shift);
+        cases.push(ties);
+    }
+    let mut one = cases[0];
+    one.a_multiplier = Multiplier {
+        mantissa: 1 << 30,
+        shift: 1,
+    };
+    cases.push(one);
+    // gemmlowp's saturating case, left to the scalar path.
+    one.b_multiplier = Multiplier {
+        mantissa: i32::MIN,
+        shift: -2,
+    };
+    cases.push(one);
+    let a: Vec<i8> = (0..65536).map(|i| (i >> 8) as u8 as i8).collect();
+    let b: Vec<i8> = (0..65536).map(|i| i as u8 as i8).collect();
+    for add in cases {
+        let want: Vec<i8> = a.iter().zip(&b).map(|(&a, &b)| add.add(a, b)).collect();
+        let Some(v) = Kernel::Avx512Vnni.vector_stage(crate::quant::Rounding::Double) else {
+            return;
+        };
+        // An odd length leaves a tail to the scalar path.
+        let mut out = std::vec![0i8; 65533];
+        let done = super::add(v, &add, &a[..65533], &b[..65533], &mut out);
+        let saturating = add.b_multiplier.mantissa == i32::MIN;
+        assert_eq!(done, if saturating { 0 } else { 65533 / 16 * 16 });
+        assert_eq!(out[..done], want[..done], "{add:?}");
+        let mut all = std::vec![0i8; 65536];
+        add.add_slices(&a, &b, &mut all);
+        assert_eq!(all, want, "{add:?}");
     }
 }
