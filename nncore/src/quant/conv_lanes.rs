@@ -11,7 +11,8 @@ use core::mem::MaybeUninit;
 
 use super::conv::{Conv2d, Window};
 use super::kernel::{
-    BLOCK, Kernel, Packed, block_base, block_dots, block_dots_finished, packed_len, positions,
+    BLOCK, Kernel, Lanes, Packed, Runs, VectorStage, block_base, block_dots, block_dots_finished,
+    packed_len, positions,
 };
 
 /// The bytes of the room for small layers' packed weights.
@@ -58,13 +59,52 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         };
         // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW).
         unsafe {
-            match positions(k, OUT) {
-                16 => self.run_in_lanes::<16, C, H, W, HO, WO>(x, window, kernel, &packed, y),
-                8 => self.run_in_lanes::<8, C, H, W, HO, WO>(x, window, kernel, &packed, y),
-                _ => self.run_in_lanes::<BLOCK, C, H, W, HO, WO>(x, window, kernel, &packed, y),
+            match (positions(k, OUT), Self::reads_rows::<C, HO, WO>(window)) {
+                (16, true) => {
+                    self.run_on_rows::<16, C, H, W, HO, WO>(x, window, kernel, &packed, y)
+                }
+                (8, true) => self.run_on_rows::<8, C, H, W, HO, WO>(x, window, kernel, &packed, y),
+                (_, true) => {
+                    self.run_on_rows::<BLOCK, C, H, W, HO, WO>(x, window, kernel, &packed, y)
+                }
+                (16, false) => {
+                    self.run_in_lanes::<16, C, H, W, HO, WO>(x, window, kernel, &packed, y)
+                }
+                (8, false) => {
+                    self.run_in_lanes::<8, C, H, W, HO, WO>(x, window, kernel, &packed, y)
+                }
+                (_, false) => {
+                    self.run_in_lanes::<BLOCK, C, H, W, HO, WO>(x, window, kernel, &packed, y)
+                }
             }
         };
         true
+    }
+
+    /// One block's outputs into `out` (`P` positions' worth): the packed weights against the
+    /// inputs `runs`, from `base`, through the stage in lanes if there is one, else the layer's.
+    #[inline]
+    pub(super) fn finish_block<const P: usize>(
+        &self,
+        packed: &Packed<'_>,
+        runs: Runs<'_, P>,
+        base: &[i32; OUT],
+        lanes: Option<&Lanes>,
+        vector: Option<VectorStage>,
+        out: &mut [[i8; OUT]],
+    ) {
+        match lanes {
+            Some(lanes) => {
+                block_dots_finished::<P>(packed, runs, base, lanes, out.as_flattened_mut())
+            }
+            None => {
+                let mut acc = [*base; P];
+                block_dots::<P>(packed, runs, acc.as_flattened_mut());
+                for (acc, pixel) in acc.iter().zip(out.iter_mut()) {
+                    *pixel = self.stage.finish_all(acc, vector);
+                }
+            }
+        }
     }
 
     /// [`Conv2d::patches_in_lanes`] once the weights are packed, compiled for AVX-512 so that
@@ -108,8 +148,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let flip = |v: i8| v as u8 ^ 0x80;
         let zero = flip((-offset) as i8);
         let mut patches = [[[[zero; IN]; KW]; KH]; P];
-        // The sums (for a stage not in lanes) and the outputs of a last, partial block.
-        let mut acc = [[0i32; OUT]; P];
+        // The outputs of a last, partial block.
+        let k = KH * KW * IN;
         let mut spare = [[0i8; OUT]; P];
         let y = y.as_flattened_mut();
         let positions = y.len();
@@ -179,18 +219,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 true => &mut y[first..first + P],
                 false => &mut spare[..],
             };
-            match &lanes {
-                Some(lanes) => {
-                    block_dots_finished::<P>(packed, u, &base, lanes, out.as_flattened_mut())
-                }
-                None => {
-                    acc.fill(base);
-                    block_dots::<P>(packed, u, acc.as_flattened_mut());
-                    for (acc, pixel) in acc.iter().zip(out.iter_mut()) {
-                        *pixel = self.stage.finish_all(acc, vector);
-                    }
-                }
-            }
+            let runs = Runs::patches(u, k);
+            self.finish_block::<P>(packed, runs, &base, lanes, vector, out);
             if n < P {
                 y[first..].copy_from_slice(&spare[..n]);
             }

@@ -158,3 +158,19 @@ fn convolutions_of_several_taps_in_lanes_are_the_patches_products() {
     check::<3, 8, 3, 3, 27, 5, 37, 2, 18>(17, [2, 2], one, Padding::Valid);
     check::<4, 16, 3, 3, 36, 3, 40, 3, 40>(18, one, one, Padding::Explicit([1, 1]));
 }
+
+#[test]
+fn convolutions_reading_rows_of_taps_in_place_are_the_patches_products() {
+    let one = [1, 1];
+    // ResNet-8's first stack: blocks of sixteen positions, two an output row, every row of
+    // taps 48 bytes of the padded input.
+    check::<16, 16, 3, 3, 144, 4, 32, 4, 32>(19, one, one, Padding::Same);
+    // Its stride-2 layers: padding after the input only, eight positions a block.
+    check::<16, 32, 3, 3, 144, 8, 8, 4, 4>(20, [2, 2], one, Padding::Same);
+    check::<32, 64, 3, 3, 288, 6, 6, 3, 3>(21, [2, 2], one, Padding::Same);
+    // The DS-CNN's first layer: one input channel, 10 × 4 taps at a stride of 2, blocks of four
+    // across output rows of three, the last block partial.
+    check::<1, 64, 10, 4, 40, 13, 6, 7, 3>(22, [2, 2], one, Padding::Same);
+    // A padded input past the room: the patches copied.
+    check::<64, 16, 1, 1, 64, 24, 24, 24, 24>(23, one, one, Padding::Valid);
+}

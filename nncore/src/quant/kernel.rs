@@ -64,7 +64,7 @@ pub(crate) use plain::row_sums;
 use plain::tap;
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) use block::{BLOCK, block_base, block_dots, block_dots_finished, positions};
+pub(crate) use block::{BLOCK, Runs, block_base, block_dots, block_dots_finished, positions};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{
     Packed, PackedTaps, group_dots, group_dots_finished, interleave_taps, interleaved_len,
@@ -351,6 +351,8 @@ pub(crate) use block_avx2::{
 mod halves;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod prepared;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use prepared::Lanes;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod sixteen;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]

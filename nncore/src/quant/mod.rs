@@ -45,6 +45,8 @@ mod conv_depthwise_tests;
 mod conv_groups;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod conv_lanes;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod conv_lanes_rows;
 #[cfg(all(test, target_arch = "x86_64"))]
 mod conv_lanes_tests;
 #[cfg(target_arch = "x86_64")]

@@ -84,22 +84,84 @@ unsafe fn packed_base(packed: &Packed<'_>, bias: &[i32], k: u8, base: &mut [i32]
     }
 }
 
+/// Where a block's inputs lie: position `p`'s `k` inputs, as unsigned bytes (`x + 128`), are
+/// `rows` runs of `len` bytes, run `r` at `u[first[p] + r · stride ..]`. One run of `k` a
+/// position ([`Runs::patches`]), or rows of taps read where they lie in a padded input.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Runs<'a, const P: usize> {
+    u: &'a [u8],
+    first: [usize; P],
+    rows: usize,
+    stride: usize,
+    len: usize,
+}
+
+impl<'a, const P: usize> Runs<'a, P> {
+    /// `P` patches of `k` end to end: position `p`'s inputs `u[p · k ..][..k]`.
+    ///
+    /// # Panics
+    /// If `u` is not `P · k` long.
+    #[must_use]
+    pub(crate) fn patches(u: &'a [u8], k: usize) -> Self {
+        assert_eq!(u.len(), P * k, "an input a weight and position");
+        let first = core::array::from_fn(|p| p * k);
+        Runs {
+            u,
+            first,
+            rows: 1,
+            stride: 0,
+            len: k,
+        }
+    }
+
+    /// `rows` runs of `len` bytes a position, `stride` apart, from `first[p]`.
+    ///
+    /// # Panics
+    /// If a run ends past `u`, or runs of more than one row are not whole groups of four.
+    #[must_use]
+    pub(crate) fn rows(
+        u: &'a [u8],
+        first: [usize; P],
+        rows: usize,
+        stride: usize,
+        len: usize,
+    ) -> Self {
+        assert!(rows == 1 || len % 4 == 0, "rows of whole groups of four");
+        let end = (rows.max(1) - 1) * stride + len;
+        assert!(
+            first.iter().all(|&f| f + end <= u.len()),
+            "runs inside the inputs"
+        );
+        Runs {
+            u,
+            first,
+            rows,
+            stride,
+            len,
+        }
+    }
+
+    /// The inputs of each position.
+    fn k(&self) -> usize {
+        self.rows * self.len
+    }
+}
+
 /// Adds `Σ w · u_p` of every packed row `o` to `acc[p · n + o]` for each position `p` of the
-/// block of `P` ([`BLOCK`], or [`positions`]), `n` the rows and
-/// `u_p = u[p · k ..][..k]` position `p`'s inputs as unsigned bytes (`x + 128`): the caller
-/// takes `(128 + zx) · Σ w` off beforehand.
+/// block of `P` ([`BLOCK`], or [`positions`]), `n` the rows and `u_p` position `p`'s inputs in
+/// `runs`: the caller takes `(128 + zx) · Σ w` off beforehand.
 ///
 /// # Panics
-/// If `u` is not `P` inputs of the packed rows' length, `acc` not `P` sums of every row, or `P`
-/// neither [`BLOCK`] nor [`positions`].
+/// If `runs` are not inputs of the packed rows' length, `acc` not `P` sums of every row, or
+/// `P` neither [`BLOCK`] nor [`positions`].
 #[inline]
-pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, u: &[u8], acc: &mut [i32]) {
+pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, runs: Runs<'_, P>, acc: &mut [i32]) {
     let n = packed.out;
     assert!(
         P == BLOCK || P == positions(packed.k, n),
         "a block of positions for the rows"
     );
-    assert_eq!(u.len(), P * packed.k, "an input a weight and position");
+    assert_eq!(runs.k(), packed.k, "an input a weight");
     assert_eq!(acc.len(), P * n, "a sum a row and position");
     // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
     // `n` rows of `k`; the lengths were checked above.
@@ -110,7 +172,7 @@ pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, u: &[u8], acc: &mu
         let at = |first: usize, p: usize| acc.add(p * n + first);
         block_sums::<P>(
             packed,
-            u,
+            runs,
             |first, p| _mm512_maskz_loadu_epi32(mask(first), at(first, p)),
             |first, sums| {
                 for (p, sum) in sums.iter().enumerate() {
@@ -130,7 +192,7 @@ pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, u: &[u8], acc: &mu
 #[inline]
 pub(crate) fn block_dots_finished<const P: usize>(
     packed: &Packed<'_>,
-    u: &[u8],
+    runs: Runs<'_, P>,
     base: &[i32],
     lanes: &Lanes,
     out: &mut [i8],
@@ -140,7 +202,7 @@ pub(crate) fn block_dots_finished<const P: usize>(
         P == BLOCK || P == positions(packed.k, n),
         "a block of positions for the rows"
     );
-    assert_eq!(u.len(), P * packed.k, "an input a weight and position");
+    assert_eq!(runs.k(), packed.k, "an input a weight");
     assert!(
         base.len() == n && lanes.channels() == n && out.len() == P * n,
         "one a row and position"
@@ -149,7 +211,7 @@ pub(crate) fn block_dots_finished<const P: usize>(
     unsafe {
         block_sums::<P>(
             packed,
-            u,
+            runs,
             // SAFETY: the masked int32 from `first` are inside `base`.
             |first, _| _mm512_maskz_loadu_epi32(lanes.mask(first / 16), base.as_ptr().add(first)),
             // SAFETY: `out` holds `P · n` bytes.
@@ -163,26 +225,26 @@ pub(crate) fn block_dots_finished<const P: usize>(
 /// `start`'s: up to `16 / P` blocks of sixteen rows at a time (sixteen sums in registers).
 ///
 /// # Safety
-/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `u` is `P` inputs of `k`, `packed`
+/// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `runs` are inputs of `k`, `packed`
 /// as `vnni::pack` made it; `P` is [`BLOCK`] or [`positions`].
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 unsafe fn block_sums<const P: usize>(
     packed: &Packed<'_>,
-    u: &[u8],
+    runs: Runs<'_, P>,
     start: impl Fn(usize, usize) -> __m512i,
     mut sink: impl FnMut(usize, &[__m512i; P]),
 ) {
-    let k = packed.k;
-    let whole = k / 4;
-    // Each position's last, partial group of four inputs, zero past `k`.
-    // (Byte by byte: at most three, where a copy would call `memmove`.)
+    let whole = runs.len / 4;
+    // Each position's last, partial group of four inputs (runs of one row only), zero past
+    // `k`. (Byte by byte: at most three, where a copy would call `memmove`.)
     let tails: [i32; P] = core::array::from_fn(|p| {
-        let rest = &u[p * k + 4 * whole..(p + 1) * k];
+        let at = runs.first[p] + 4 * whole;
+        let rest = &runs.u[at..at + runs.len % 4];
         let tail = rest.iter().rev().fold(0u32, |t, &b| t << 8 | u32::from(b));
         tail as i32
     });
-    let inputs = Inputs { u, k, tails };
+    let inputs = Inputs { runs, whole, tails };
     let blocks = packed.out.div_ceil(16);
     let mut b = 0;
     while b < blocks {
@@ -203,29 +265,31 @@ unsafe fn block_sums<const P: usize>(
 
 /// The block's inputs.
 struct Inputs<'a, const P: usize> {
-    /// `P` rows of `k` unsigned bytes.
-    u: &'a [u8],
-    k: usize,
-    /// Each row's bytes past its last whole group of four, zero-extended.
+    runs: Runs<'a, P>,
+    /// Whole groups of four a run.
+    whole: usize,
+    /// Each position's bytes past its last whole group of four, zero-extended.
     tails: [i32; P],
 }
 
 impl<const P: usize> Inputs<'_, P> {
-    /// Inputs `4g .. 4g + 4` of position `p`.
-    ///
-    /// # Safety
-    /// `4g + 4 <= k`.
+    /// Where run `r` of each position starts.
     #[inline(always)]
-    unsafe fn word(&self, p: usize, g: usize) -> i32 {
-        // SAFETY: bytes `4g .. 4g + 4` of row `p` are inside `u`.
-        unsafe {
-            self.u
-                .as_ptr()
-                .add(p * self.k + 4 * g)
-                .cast::<i32>()
-                .read_unaligned()
-        }
+    fn run(&self, r: usize) -> [*const u8; P] {
+        let (u, stride) = (self.runs.u.as_ptr(), self.runs.stride);
+        // SAFETY (of the reads from these): `Runs::rows` checked every run inside `u`.
+        core::array::from_fn(|p| u.wrapping_add(self.runs.first[p] + r * stride))
     }
+}
+
+/// Inputs `4g .. 4g + 4` of a run from `at`.
+///
+/// # Safety
+/// The four bytes are inside the run.
+#[inline(always)]
+unsafe fn word(at: *const u8, g: usize) -> i32 {
+    // SAFETY: the caller's.
+    unsafe { at.add(4 * g).cast::<i32>().read_unaligned() }
 }
 
 /// Hands `sink` the sums of blocks `b .. b + N` of sixteen rows for every position (from
@@ -245,7 +309,6 @@ unsafe fn chunk<const N: usize, const P: usize>(
     sink: &mut impl FnMut(usize, &[__m512i; P]),
 ) {
     let groups = packed.k.div_ceil(4);
-    let whole = packed.k / 4;
     // SAFETY: block `b + t`, group `g` is 64 bytes inside `packed`.
     let weights = |t: usize, g: usize| unsafe {
         _mm512_loadu_si512(
@@ -267,12 +330,19 @@ unsafe fn chunk<const N: usize, const P: usize>(
             }
         }
     };
-    for g in 0..whole {
-        // SAFETY: `4g + 4 <= k`.
-        step(g, core::array::from_fn(|p| unsafe { inputs.word(p, g) }));
+    let whole = inputs.whole;
+    for r in 0..inputs.runs.rows {
+        let at = inputs.run(r);
+        for g in 0..whole {
+            // SAFETY: `4g + 4` is within the run.
+            step(
+                r * whole + g,
+                core::array::from_fn(|p| unsafe { word(at[p], g) }),
+            );
+        }
     }
-    if whole < groups {
-        step(whole, inputs.tails);
+    if inputs.runs.rows * whole < groups {
+        step(inputs.runs.rows * whole, inputs.tails);
     }
     for (t, a) in a.iter().enumerate() {
         sink(16 * (b + t), a);
