@@ -5,7 +5,9 @@
 //! broadcast against sixteen channels' weights, each weight vector loaded once for the four
 //! (`kernel/block.rs`), with no sums across lanes; the output stage then runs on the block.
 //! Bit for bit the other kernels' sums: `Σ w · (x − zx) = Σ w · (x + 128) − (128 + zx) · Σ w`,
-//! the second term taken off the bias once per call.
+//! the second term taken off the bias once per call. Most layers read each patch where it lies
+//! in a padded copy of the input (`conv_lanes_rows.rs`); the rest (dilated, or too large for
+//! its room) copy each block's patches here.
 
 use core::mem::MaybeUninit;
 
@@ -16,7 +18,7 @@ use super::kernel::{
 };
 
 /// The bytes of the room for small layers' packed weights.
-const SMALL: usize = 4096;
+pub(super) const SMALL: usize = 4096;
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
     /// The output of one group with the channels in lanes, if `kernel` runs them for this layer
@@ -40,8 +42,12 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         if C != IN {
             return false;
         }
-        let rows = self.weight.as_flattened().as_flattened().as_flattened();
-        let k = KH * KW * IN;
+        let on_rows = Self::reads_rows::<C, HO, WO>(window);
+        // On rows, each row of taps as long as its run (`Conv2d::run_len`).
+        let k = match on_rows {
+            true => KH * Self::run_len::<C>(),
+            false => KH * KW * IN,
+        };
         // As much room as the weights, or for small layers (whose rows or channels pad most)
         // a few kilobytes.
         // Left unwritten until packed (the packing writes every byte it hands back).
@@ -54,12 +60,24 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 .as_flattened_mut()
                 .as_flattened_mut(),
         };
-        let Some(packed) = kernel.pack(rows, k, OUT, room) else {
+        let rows = self.weight.as_flattened().as_flattened().as_flattened();
+        let packed = match k == rows.len() / OUT {
+            true => kernel.pack(rows, k, OUT, room),
+            // Rows of taps widened with zero weights (`Conv2d::reads_rows` kept them small).
+            false => {
+                let (run, mut wide) = (k / KH, [0i8; SMALL]);
+                for (taps, at) in self.weight.as_flattened().iter().zip((0..).step_by(run)) {
+                    wide[at..at + KW * IN].copy_from_slice(taps.as_flattened());
+                }
+                kernel.pack(&wide[..OUT * k], k, OUT, room)
+            }
+        };
+        let Some(packed) = packed else {
             return false;
         };
         // SAFETY: `packed` exists only where the CPU runs AVX-512 VNNI (with F and BW).
         unsafe {
-            match (positions(k, OUT), Self::reads_rows::<C, HO, WO>(window)) {
+            match (positions(k, OUT), on_rows) {
                 (16, true) => {
                     self.run_on_rows::<16, C, H, W, HO, WO>(x, window, kernel, &packed, y)
                 }

@@ -1,16 +1,23 @@
 //! [`Conv2d`] in AVX-512 lanes (`conv_lanes.rs`) reading each patch where it lies: the input
 //! flipped to unsigned bytes (`x + 128`) once, into a copy with its padding, whose rows of taps
 //! are runs of `KW · C` bytes, so that a block of positions needs no patches of its own (the
-//! patches of a 3 × 3 layer copy each input nine times). For layers without dilation whose rows
-//! of taps are whole groups of four inputs and whose padded input fits [`ROOM`].
+//! patches of a 3 × 3 layer copy each input nine times). For layers without dilation whose
+//! padded input fits [`ROOM`]; rows of taps not whole groups of four inputs (3 × 3 over RGB,
+//! 9 bytes) read up to the next group, against weights widened with zeros
+//! ([`Conv2d::run_len`]).
 
 use core::mem::MaybeUninit;
 
 use super::conv::{Conv2d, Window};
-use super::kernel::{Kernel, Packed, Runs, block_base};
+use super::conv_lanes::SMALL;
+use super::kernel::{Kernel, Packed, Runs, block_base, packed_len};
 
 /// The bytes of the room for the padded input.
 const ROOM: usize = 32 * 1024;
+
+/// Bytes past the padded input, zero: what the last row of taps widened to a group of four
+/// reads past it.
+const SLACK: usize = 3;
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
     /// The rows and columns of the padded input the taps reach (without dilation).
@@ -21,17 +28,28 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         ]
     }
 
-    /// Whether [`Conv2d::run_on_rows`] runs this layer: no dilation, rows of taps of whole
-    /// groups of four inputs (or one row), the padded input inside [`ROOM`].
+    /// The inputs a row of taps reads on rows: its `KW · C`, and where a patch has more rows,
+    /// up to a whole group of four (the next pixel's inputs, against zero weights).
+    pub(super) const fn run_len<const C: usize>() -> usize {
+        match KH {
+            1 => KW * C,
+            _ => (KW * C).next_multiple_of(4),
+        }
+    }
+
+    /// Whether [`Conv2d::run_on_rows`] runs this layer: no dilation, the padded input inside
+    /// [`ROOM`], and rows of taps of whole groups of four inputs (or one row), or widened to
+    /// them in a few kilobytes.
     pub(super) fn reads_rows<const C: usize, const HO: usize, const WO: usize>(
         window: &Window,
     ) -> bool {
         let [hp, wp] = Self::padded::<HO, WO>(window);
+        let k = KH * Self::run_len::<C>();
         HO > 0
             && WO > 0
             && window.dilation == [1, 1]
-            && ((KW * C) % 4 == 0 || KH == 1)
-            && hp * wp * C <= ROOM
+            && (k == KH * KW * C || packed_len(k, OUT) <= SMALL)
+            && hp * wp * C + SLACK <= ROOM
     }
 
     /// [`Conv2d::patches_in_lanes`] with the weights packed, reading each block's patches
@@ -90,7 +108,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                     (i, j) = (i + 1, 0);
                 }
             }
-            let runs = Runs::rows(u, at, KH, row, KW * C);
+            let runs = Runs::rows(u, at, KH, row, Self::run_len::<C>());
             let out = match n == P {
                 true => &mut y[first..first + P],
                 false => &mut spare[..],
@@ -104,8 +122,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
 }
 
 /// `x` flipped to unsigned bytes in the first `rows · columns · C` bytes of `room`, `before`
-/// rows and columns of `zero` ahead of it and as many after it as fill the rest: the padded
-/// input, every byte of it written.
+/// rows and columns of `zero` ahead of it and as many after it as fill the rest, and [`SLACK`]
+/// more: the padded input, every byte of it written.
 ///
 /// # Panics
 /// If `room` is shorter than the padded input.
@@ -118,8 +136,10 @@ fn flip_padded<'a, const C: usize, const H: usize, const W: usize>(
     zero: u8,
     room: &'a mut [MaybeUninit<u8>],
 ) -> &'a [u8] {
-    let len = rows * columns * C;
-    let room = &mut room[..len];
+    let len = rows * columns * C + SLACK;
+    let all = &mut room[..len];
+    let (room, slack) = all.split_at_mut(len - SLACK);
+    slack.fill(MaybeUninit::new(zero));
     // The columns of the input inside the padded rows.
     let (start, end) = (before[1].min(columns), (before[1] + W).min(columns));
     for (r, dst) in room.chunks_exact_mut(columns * C).enumerate() {
@@ -138,7 +158,7 @@ fn flip_padded<'a, const C: usize, const H: usize, const W: usize>(
             None => dst.fill(MaybeUninit::new(zero)),
         }
     }
-    // SAFETY: every one of the `len` bytes was written above (each row's lead, body and
-    // trail, or the whole row).
-    unsafe { core::slice::from_raw_parts(room.as_ptr().cast::<u8>(), len) }
+    // SAFETY: every one of the `len` bytes was written above (the slack, and each row's lead,
+    // body and trail, or the whole row).
+    unsafe { core::slice::from_raw_parts(all.as_ptr().cast::<u8>(), len) }
 }

@@ -102,6 +102,7 @@ impl<'a, const P: usize> Runs<'a, P> {
     /// # Panics
     /// If `u` is not `P · k` long.
     #[must_use]
+    #[inline]
     pub(crate) fn patches(u: &'a [u8], k: usize) -> Self {
         assert_eq!(u.len(), P * k, "an input a weight and position");
         let first = core::array::from_fn(|p| p * k);
@@ -119,6 +120,7 @@ impl<'a, const P: usize> Runs<'a, P> {
     /// # Panics
     /// If a run ends past `u`, or runs of more than one row are not whole groups of four.
     #[must_use]
+    #[inline]
     pub(crate) fn rows(
         u: &'a [u8],
         first: [usize; P],
