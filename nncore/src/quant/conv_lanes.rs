@@ -101,7 +101,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
 
     /// One block's outputs into `out` (`P` positions' worth): the packed weights against the
     /// inputs `runs`, from `base`, through the stage in lanes if there is one, else the layer's.
-    #[inline]
+    #[inline(always)]
     pub(super) fn finish_block<const P: usize>(
         &self,
         packed: &Packed<'_>,

@@ -246,6 +246,13 @@ impl Lanes {
             for x in x.chunks_exact(4) {
                 let y = self.packed([block; 4], [x[0], x[1], x[2], x[3]]);
                 let y = _mm512_permutexvar_epi32(order, y);
+                // With sixteen channels, the four positions' bytes are one run.
+                if self.n == 16 {
+                    // SAFETY: the 64 bytes from `done · 16` are inside `out`.
+                    unsafe { _mm512_storeu_si512(out.add(done * 16).cast(), y) };
+                    done += 4;
+                    continue;
+                }
                 // SAFETY: the sixteen bytes from `(done + p) · n + 16 · b` are inside `out`.
                 unsafe {
                     let at = |p: usize| out.add((done + p) * self.n + 16 * b).cast::<__m128i>();
