@@ -302,6 +302,8 @@ pub(crate) use detect::KERNELS;
 pub(crate) use detect::avx_vnni_available;
 #[cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
 pub(crate) use detect::avx2_available;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use detect::avx512_vbmi_available;
 #[cfg(any(test, all(target_arch = "x86_64", nncore_avx512)))]
 pub(crate) use detect::avx512_vnni_available;
 #[cfg(nn_arm_dsp)]
@@ -347,6 +349,8 @@ mod block_avx2;
 pub(crate) use block_avx2::{
     BLOCK as PAIRS_BLOCK, PackedPairs, packed_pairs_len, pairs_dots, pairs_dots_finished,
 };
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod add_table;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod halves;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]

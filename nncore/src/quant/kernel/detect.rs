@@ -111,6 +111,13 @@ available!(avx2_available, all(), "avx2");
 // The VNNI intrinsics and their feature names are stable from Rust 1.89 (`nncore_avx512`).
 available!(avx_vnni_available, nncore_avx512, "avx2", "avxvnni");
 available!(
+    avx512_vbmi_available,
+    nncore_avx512,
+    "avx512f",
+    "avx512bw",
+    "avx512vbmi"
+);
+available!(
     avx512_vnni_available,
     nncore_avx512,
     "avx512f",

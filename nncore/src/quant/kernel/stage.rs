@@ -162,7 +162,7 @@ pub(super) unsafe fn finish_lanes(
 /// `e = 0`. Exact for `|x| < 2^30` and a mantissa other than `i32::MIN`, whose results fit
 /// int32.
 #[derive(Clone, Copy)]
-struct BelowOne {
+pub(super) struct BelowOne {
     /// The mantissa in each 64-bit lane.
     mantissa: __m512i,
     /// `2^30 + 2^(30+e)` (`2^30` for `e = 0`).
@@ -176,7 +176,7 @@ struct BelowOne {
 impl BelowOne {
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn new(m: crate::quant::Multiplier) -> Self {
+    pub(super) fn new(m: crate::quant::Multiplier) -> Self {
         // `scale_below_one` divides by `2^−shift` for a negative shift only.
         let e = (-m.shift).clamp(0, 31) as i64;
         BelowOne {
@@ -192,7 +192,7 @@ impl BelowOne {
     /// clamps every result at most 0 alike.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn scale<const SIGNED: bool>(&self, x: __m512i) -> __m512i {
+    pub(super) fn scale<const SIGNED: bool>(&self, x: __m512i) -> __m512i {
         // The even lanes' products, then the odd ones' (`vpmuldq` reads the low half of each
         // 64-bit lane), each rounded in 64 bits.
         let half = |x: __m512i| {
@@ -257,12 +257,20 @@ unsafe fn add_with<const SIGNED: bool>(
         _mm512_set1_epi32(add.clamp[1] as i32),
     );
     let far = _mm512_set1_epi32(1 << 16);
+    // Sixty-four at a time by tables where the CPU has VBMI, the rest sixteen at a time.
+    let done = match super::avx512_vbmi_available() {
+        // SAFETY: the CPU runs AVX-512F, BW and VBMI; the lengths are the caller's.
+        true => unsafe {
+            super::add_table::add_by_tables::<SIGNED>(add, [&ma, &mb, &mo], a, b, out)
+        },
+        false => 0,
+    };
     let blocks = a.len() / 16;
     // SAFETY: `c + 16 <= a.len()`, and `b` is as long.
     let load = |v: &[i8], c: usize| unsafe {
         _mm512_cvtepi8_epi32(_mm_loadu_si128(v.as_ptr().add(c).cast()))
     };
-    for k in 0..blocks {
+    for k in done / 16..blocks {
         let c = 16 * k;
         let xa = _mm512_slli_epi32::<20>(_mm512_sub_epi32(load(a, c), za));
         let xb = _mm512_slli_epi32::<20>(_mm512_sub_epi32(load(b, c), zb));

@@ -224,10 +224,11 @@ mod finish {
     }
 }
 
-/// `ADD` sixteen at a time against [`crate::quant::Add::add`] on every pair of int8 inputs: scales
-/// far apart and close, zero points at the ends of int8, fused ReLUs, multipliers whose divisions
-/// by a power of two meet ties of both signs (with and without a ReLU), a multiplier of one (shift
-/// above 0, which the scalar rescale leaves unshifted), a mantissa of `i32::MIN` (declined).
+/// `ADD` in lanes (64 at a time by tables where the CPU has VBMI, then sixteen) against
+/// [`crate::quant::Add::add`] on every pair of int8 inputs: scales far apart and close, zero
+/// points at the ends of int8, fused ReLUs, multipliers whose divisions by a power of two meet
+/// ties of both signs (with and without a ReLU), a multiplier of one (shift above 0, which the
+/// scalar rescale leaves unshifted), a mantissa of `i32::MIN` (declined).
 #[test]
 fn the_vector_add_is_the_scalar_one() {
     use crate::quant::{Activation, Add, Multiplier, QuantParams};
