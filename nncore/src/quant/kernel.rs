@@ -35,7 +35,10 @@
 //! each channel a lane), and four output positions at a time (`kernel/block.rs`) each four
 //! inputs of the patches are broadcast and multiplied into sixteen channels, each weight vector
 //! loaded once for the four positions, with no sums across lanes; `(128 + zx) · Σ w` comes off
-//! the bias once per call.
+//! the bias once per call. The patches are read where they lie, as runs of a padded copy of the
+//! input flipped to unsigned bytes once (`conv_lanes_rows.rs`, block.rs's `Runs`). The int8
+//! `ADD` looks each input's rescale up in a table of its 256 bytes where the CPU has VBMI
+//! (`kernel/add_table.rs`).
 //!
 //! A depthwise convolution of one output a channel (and at least 32 channels) on AVX-512 VNNI
 //! puts four taps of each channel in a lane (`kernel/taps.rs`): the inputs of four taps

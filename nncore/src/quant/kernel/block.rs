@@ -1,13 +1,15 @@
 //! A convolution's packed weights ([`super::Kernel::pack`]) against [`BLOCK`] output positions
 //! at a time on AVX-512 VNNI (or more for narrow layers, [`positions`]), output channels in
 //! the lanes: for each group of four inputs, the weights of up to four blocks of sixteen
-//! channels (two with eight positions, one with sixteen) are loaded once for all the positions, and each
-//! position's four inputs are broadcast once for all the blocks, so that sixteen `vpdpbusd`
-//! chains run side by side in registers (four loads and four broadcasts for sixteen
+//! channels (two with eight positions, one with sixteen) are loaded once for all the positions,
+//! and each position's four inputs are broadcast once for all the blocks, so that sixteen
+//! `vpdpbusd` chains run side by side in registers (four loads and four broadcasts for sixteen
 //! `vpdpbusd`, where one position at a time needs a load for each; a layer of one or two
-//! blocks of channels would run only four or eight chains four positions at a time). The sums then go through
-//! the output stage a block of channels at a time, its multipliers read once for the
-//! positions. No sums across lanes: each lane's sum is the one position at a time gives.
+//! blocks of channels would run only four or eight chains four positions at a time). The sums
+//! then go through the output stage a block of channels at a time, its multipliers read once for the
+//! positions. No sums across lanes: each lane's sum is the one position at a time gives. A
+//! position's inputs are runs of bytes ([`Runs`]): its patch, or its rows of taps where they
+//! lie in the padded input.
 
 // Stable from Rust 1.89: the module builds only with `nncore_avx512`.
 #![allow(clippy::incompatible_msrv)]
