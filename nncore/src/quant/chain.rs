@@ -98,6 +98,18 @@ pub fn step<L: QuantLayer<X, Y>, X: Int8Sample, Y: Int8Sample>(
     }
 }
 
+/// `y` rewritten by `layer`, from a sample to one like it: in place if the layer works in place,
+/// else from a copy of `y`.
+#[inline(always)]
+pub fn rewrite<L: QuantLayer<Y, Y>, Y: Int8Sample>(layer: &L, y: &mut Y) {
+    if L::IN_PLACE {
+        layer.forward_in_place(y);
+    } else {
+        let x = *y;
+        layer.forward_into(&x, y);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,7 +84,8 @@ pub fn quantized(model: &Model) -> TokenStream {
             code: TokenStream::new(),
         })
         .collect();
-    let (chain, buffer_len) = buffer_chain(model, &types, &samples);
+    let (chain, buffer_consts) =
+        super::quantized_steps::buffer_chain(model, &types, &samples, (&int8, false));
     let (x0, y) = (x(0), x(n));
     let (first, last) = (&members[0], &members[n - 1]);
     let len = |s: &TokenStream| quote!(<#s as ::nncore::quant::Int8Sample>::LEN);
@@ -92,7 +93,7 @@ pub fn quantized(model: &Model) -> TokenStream {
     let arena = arena(&steps, n - 1, (&len(&samples[0]), Some(0)), &value_lens);
     let lens = samples.iter().map(len);
 
-    let out = local("out");
+    let (out, y_out) = (local("out"), local("y"));
     let writes = model.layers.iter().zip(&members).map(|(layer, member)| {
         let name = layer.field.module_name();
         quote!(::nncore::__private::write_field(#out, #name, &self.#member)?;)
@@ -119,9 +120,7 @@ pub fn quantized(model: &Model) -> TokenStream {
             /// `BUFFER_BYTES` on the stack, each layer writing its output straight into it at the
             /// end its input is not at; `forward` adds the output.
             pub const ARENA_BYTES: #usize = #arena;
-            /// Bytes of the buffer `forward_into` keeps on the stack: the widest layer's input and
-            /// output together, among the layers before the one writing the caller's output.
-            pub const BUFFER_BYTES: #usize = #buffer_len;
+            #buffer_consts
             /// Multiply-adds of one sample's forward pass, as the float model's.
             pub const MULTIPLY_ADDS: #usize = <#ident as ::nncore::Module>::MULTIPLY_ADDS;
 
@@ -151,7 +150,7 @@ pub fn quantized(model: &Model) -> TokenStream {
             /// The int8 output for the int8 sample `x`, written into `y` (all of it): the last
             /// layer writes it there, the values before it are in one buffer on the stack.
             #[inline]
-            pub fn forward_into(&self, #x0: &#input, #out: &mut #output) {
+            pub fn forward_into(&self, #x0: &#input, #y_out: &mut #output) {
                 #chain
             }
 
@@ -171,8 +170,8 @@ pub fn quantized(model: &Model) -> TokenStream {
             }
 
             #[inline]
-            fn forward_into(&self, #x0: &#input, #out: &mut #output) {
-                #int8::forward_into(self, #x0, #out)
+            fn forward_into(&self, #x0: &#input, #y_out: &mut #output) {
+                #int8::forward_into(self, #x0, #y_out)
             }
         }
 
@@ -190,61 +189,6 @@ pub fn quantized(model: &Model) -> TokenStream {
         #quantize
         #nested
     }
-}
-
-/// The body of the int8 `forward_into`: one buffer (`nncore::quant::chain`), the first layer
-/// reading the caller's `x0` and writing the buffer's front, each later one writing the end its
-/// input is not at, or where its input lies if it works in place; the last layer not working in
-/// place writing the caller's output, those after it rewriting that. Also the buffer's length.
-fn buffer_chain(
-    model: &Model,
-    types: &[TokenStream],
-    samples: &[TokenStream],
-) -> (TokenStream, TokenStream) {
-    let n = model.layers.len();
-    let this = super::this();
-    let (buffer, at_back, x0, out) = (local("buffer"), local("at_back"), local("x0"), local("out"));
-    let (len, in_place, last) = (
-        format_ident!("__NN_LEN", span = proc_macro2::Span::mixed_site()),
-        format_ident!("__NN_IN_PLACE", span = proc_macro2::Span::mixed_site()),
-        format_ident!("__NN_LAST", span = proc_macro2::Span::mixed_site()),
-    );
-    let flags: Vec<TokenStream> = types
-        .iter()
-        .enumerate()
-        .map(|(i, ty)| {
-            let (s_in, s_out) = (&samples[i], &samples[i + 1]);
-            quote!(<#ty as ::nncore::quant::QuantLayer<#s_in, #s_out>>::IN_PLACE)
-        })
-        .collect();
-    let values: Vec<TokenStream> = samples[1..]
-        .iter()
-        .map(|s| quote!(<#s as ::nncore::quant::Int8Sample>::LEN))
-        .collect();
-    let calls = model.layers.iter().enumerate().map(|(i, layer)| {
-        let (member, s_in, s_out) = (layer.member(), &samples[i], &samples[i + 1]);
-        if i == 0 {
-            quote_spanned! {layer.span()=>
-                ::nncore::__private::first::<_, #s_in, #s_out>(&#this.#member, #x0, &mut #buffer, #last, #out);
-            }
-        } else {
-            quote_spanned! {layer.span()=>
-                ::nncore::__private::step::<_, #s_in, #s_out>(&#this.#member, #i, #last, &mut #buffer, &mut #at_back, #out);
-            }
-        }
-    });
-    let body = quote! {
-        const #in_place: [::core::primitive::bool; #n] = [#(#flags),*];
-        const #last: ::core::primitive::usize = ::nncore::__private::written_last(&#in_place);
-        const #len: ::core::primitive::usize = ::nncore::__private::two_ended(&#in_place, &[#(#values),*]);
-        let #out = ::nncore::quant::Int8Sample::flat_mut(#out);
-        let mut #buffer = [0i8; #len];
-        #[allow(unused_mut)]
-        let mut #at_back = false;
-        #(#calls)*
-    };
-    let len = quote!(::nncore::__private::two_ended(&[#(#flags),*], &[#(#values),*]));
-    (body, len)
 }
 
 /// `Net::quantize`: calibration over the samples given, the plan, each layer quantized.

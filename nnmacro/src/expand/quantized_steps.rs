@@ -1,0 +1,205 @@
+//! The statements of an int8 `forward_into`, the output written into the caller's storage. A
+//! chain's: one buffer for the values before it (`nncore::quant::chain`). A graph's: each value a
+//! local in a block ending after its last reader (`scopes.rs`), but the output in the caller's
+//! `y`, as are the values below it that a layer of the same shape alone reads (a BatchNorm or
+//! ReLU that may be absorbed into the node before it, else rewriting `y`).
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+
+use super::local;
+use super::quantized_graph::by_ref;
+use super::scopes::{Step, scoped_into};
+use crate::ir::{Model, Op};
+
+/// The values the caller's output holds in turn, the output first: none if it is the input or
+/// a node reads it, else it and, down from it, each value that the node of the one above alone
+/// reads, a layer of the same shape.
+fn output_run(model: &Model, samples: &[TokenStream]) -> Vec<usize> {
+    let graph = &model.graph;
+    let readers = |v: usize| {
+        (0..graph.nodes.len())
+            .filter(|&k| graph.inputs(k).contains(&v))
+            .count()
+    };
+    let mut v = graph.output;
+    if v == 0 || readers(v) > 0 {
+        return Vec::new();
+    }
+    let mut run = vec![v];
+    while let Op::Layer { input, .. } = graph.nodes[v - 1].op {
+        if input == 0 || samples[input].to_string() != samples[v].to_string() || readers(input) > 1
+        {
+            break;
+        }
+        run.push(input);
+        v = input;
+    }
+    run
+}
+
+/// The steps of the graph (for `scopes::arena`) and the body of `forward_into`, writing `y`:
+/// `adds` is the field of the `ADD`s, `sums` the nodes that are `+`s.
+pub(super) fn graph_steps(
+    model: &Model,
+    samples: &[TokenStream],
+    members: &[TokenStream],
+    (adds, sums): (&TokenStream, &[usize]),
+) -> (Vec<Step>, TokenStream) {
+    let graph = &model.graph;
+    let x = |v: usize| local(&format!("x{v}"));
+    let (this, y) = (super::this(), local("y"));
+    let run = output_run(model, samples);
+    let steps = graph.nodes.iter().enumerate().map(|(k, node)| {
+        let (out, value) = (x(k + 1), k + 1);
+        let reads = graph
+            .inputs(k)
+            .into_iter()
+            .filter(|&v| v > 0)
+            .map(|v| v - 1)
+            .collect();
+        let (base, above) = (run.last() == Some(&value), run.contains(&value));
+        let code = match node.op {
+            Op::Layer { layer, input } => {
+                let (s_in, s_out) = (&samples[input], &samples[value]);
+                let (member, arg) = (&members[layer], by_ref(input));
+                let span = model.layers[layer].span();
+                let absorbable = s_in.to_string() == s_out.to_string();
+                let x_in = if input == 0 {
+                    quote!(*#arg)
+                } else {
+                    x(input).into_token_stream()
+                };
+                if above && !base {
+                    // Its input is `y` too.
+                    quote_spanned! {span=>
+                        if !__NN_ABSORBED[#k] {
+                            ::nncore::__private::rewrite::<_, #s_out>(&#this.#member, #y);
+                        }
+                    }
+                } else if base {
+                    let run = quote_spanned! {span=>
+                        ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward_into(&#this.#member, #arg, #y)
+                    };
+                    // A BatchNorm folded or a ReLU fused into the node before it is left out.
+                    if absorbable {
+                        quote!(if __NN_ABSORBED[#k] { *#y = #x_in; } else { #run; })
+                    } else {
+                        quote!(#run;)
+                    }
+                } else {
+                    let run = quote_spanned! {span=>
+                        ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&#this.#member, #arg)
+                    };
+                    if absorbable {
+                        quote!(#out = if __NN_ABSORBED[#k] { #x_in } else { #run };)
+                    } else {
+                        quote!(#out = #run;)
+                    }
+                }
+            }
+            Op::Add(a, b) => {
+                let j = sums.iter().position(|&s| s == k).unwrap_or_default();
+                let (a, b) = (by_ref(a), by_ref(b));
+                if base {
+                    quote! {
+                        #this.#adds[#j].add_slices(
+                            ::nncore::quant::Int8Sample::flat(#a),
+                            ::nncore::quant::Int8Sample::flat(#b),
+                            ::nncore::quant::Int8Sample::flat_mut(#y),
+                        );
+                    }
+                } else {
+                    quote!(#out = #this.#adds[#j].forward(#a, #b);)
+                }
+            }
+        };
+        Step {
+            value: out,
+            ty: samples[value].clone(),
+            reads,
+            code,
+        }
+    });
+    let steps: Vec<Step> = steps.collect();
+    let body = match graph.output {
+        0 => {
+            let x0 = x(0);
+            quote!(*#y = *#x0;)
+        }
+        v if run.is_empty() => {
+            let body = scoped_into(&steps, v - 1, &[]);
+            let out = x(v);
+            quote!(#body *#y = #out;)
+        }
+        v => {
+            let caller: Vec<usize> = run.iter().map(|&w| w - 1).collect();
+            scoped_into(&steps, v - 1, &caller)
+        }
+    };
+    (steps, body)
+}
+
+/// The body of the int8 `forward_into` of a chain: one buffer (`nncore::quant::chain`), the first layer
+/// reading the caller's `x0` and writing the buffer's front, each later one writing the end its
+/// input is not at, or where its input lies if it works in place; the last layer not working in
+/// place writing the caller's output, those after it rewriting that. Also the buffer's length.
+pub(super) fn buffer_chain(
+    model: &Model,
+    types: &[TokenStream],
+    samples: &[TokenStream],
+    (int8, skip): (&Ident, bool),
+) -> (TokenStream, TokenStream) {
+    let this = super::this();
+    let (buffer, at_back, x0, out) = (local("buffer"), local("at_back"), local("x0"), local("y"));
+    let last = format_ident!("__NN_LAST", span = proc_macro2::Span::mixed_site());
+    let n = model.layers.len();
+    let flags = types.iter().enumerate().map(|(i, ty)| {
+        let (s_in, s_out) = (&samples[i], &samples[i + 1]);
+        let flag = quote!(<#ty as ::nncore::quant::QuantLayer<#s_in, #s_out>>::IN_PLACE);
+        if skip {
+            quote!(#flag || Self::__NN_ABSORBED[#i])
+        } else {
+            flag
+        }
+    });
+    let values = samples[1..]
+        .iter()
+        .map(|s| quote!(<#s as ::nncore::quant::Int8Sample>::LEN));
+    let calls = model.layers.iter().enumerate().map(|(i, layer)| {
+        let (member, s_in, s_out) = (layer.member(), &samples[i], &samples[i + 1]);
+        if i == 0 {
+            quote_spanned! {layer.span()=>
+                ::nncore::__private::first::<_, #s_in, #s_out>(&#this.#member, #x0, &mut #buffer, #last, #out);
+            }
+        } else {
+            let step = quote_spanned! {layer.span()=>
+                ::nncore::__private::step::<_, #s_in, #s_out>(&#this.#member, #i, #last, &mut #buffer, &mut #at_back, #out);
+            };
+            // A BatchNorm folded or a ReLU fused into the layer before it is left out.
+            if skip {
+                quote!(if !#int8::__NN_ABSORBED[#i] { #step })
+            } else {
+                step
+            }
+        }
+    });
+    let body = quote! {
+        const #last: ::core::primitive::usize = ::nncore::__private::written_last(&#int8::__NN_IN_PLACE);
+        let #out = ::nncore::quant::Int8Sample::flat_mut(#out);
+        let mut #buffer = [0i8; #int8::BUFFER_BYTES];
+        #[allow(unused_mut)]
+        let mut #at_back = false;
+        #(#calls)*
+    };
+    let usize = super::usize_type();
+    let consts = quote! {
+        /// Bytes of the buffer `forward_into` keeps on the stack: the widest layer's input and
+        /// output together, among the layers before the one writing the caller's output.
+        pub const BUFFER_BYTES: #usize = ::nncore::__private::two_ended(&Self::__NN_IN_PLACE, &[#(#values),*]);
+        /// Whether each layer works in place (`QuantLayer::IN_PLACE`) or is left out.
+        #[doc(hidden)]
+        pub const __NN_IN_PLACE: [::core::primitive::bool; #n] = [#(#flags),*];
+    };
+    (body, consts)
+}
