@@ -38,6 +38,33 @@ fn output_run(model: &Model, samples: &[TokenStream]) -> Vec<usize> {
     run
 }
 
+/// The value whose local holds each value: its own, or, for a layer of the same shape that
+/// alone reads a value of the model's (not the output), its input's, rewritten in place.
+fn homes(model: &Model, samples: &[TokenStream], run: &[usize]) -> Vec<usize> {
+    let graph = &model.graph;
+    let readers = |v: usize| {
+        (0..graph.nodes.len())
+            .filter(|&k| graph.inputs(k).contains(&v))
+            .count()
+    };
+    let mut home: Vec<usize> = (0..=graph.nodes.len()).collect();
+    for (k, node) in graph.nodes.iter().enumerate() {
+        let v = k + 1;
+        if let Op::Layer { input, .. } = node.op {
+            if input > 0
+                && input != graph.output
+                && !run.contains(&v)
+                && !run.contains(&input)
+                && samples[input].to_string() == samples[v].to_string()
+                && readers(input) == 1
+            {
+                home[v] = home[input];
+            }
+        }
+    }
+    home
+}
+
 /// The steps of the graph (for `scopes::arena`) and the body of `forward_into`, writing `y`:
 /// `adds` is the field of the `ADD`s, `sums` the nodes that are `+`s.
 pub(super) fn graph_steps(
@@ -50,31 +77,43 @@ pub(super) fn graph_steps(
     let x = |v: usize| local(&format!("x{v}"));
     let (this, y) = (super::this(), local("y"));
     let run = output_run(model, samples);
-    let steps = graph.nodes.iter().enumerate().map(|(k, node)| {
+    let home = homes(model, samples, &run);
+    let (mut steps, mut arena_steps) = (Vec::new(), Vec::new());
+    for (k, node) in graph.nodes.iter().enumerate() {
         let (out, value) = (x(k + 1), k + 1);
-        let reads = graph
-            .inputs(k)
-            .into_iter()
-            .filter(|&v| v > 0)
-            .map(|v| v - 1)
-            .collect();
+        let inputs = graph.inputs(k);
+        let reads = |of: &dyn Fn(usize) -> usize| -> Vec<usize> {
+            inputs
+                .iter()
+                .map(|&v| of(v))
+                .filter(|&v| v > 0)
+                .map(|v| v - 1)
+                .collect()
+        };
         let (base, above) = (run.last() == Some(&value), run.contains(&value));
+        let aliased = home[value] != value;
         let code = match node.op {
             Op::Layer { layer, input } => {
                 let (s_in, s_out) = (&samples[input], &samples[value]);
-                let (member, arg) = (&members[layer], by_ref(input));
+                let (member, arg) = (&members[layer], by_ref(home[input]));
                 let span = model.layers[layer].span();
                 let absorbable = s_in.to_string() == s_out.to_string();
                 let x_in = if input == 0 {
                     quote!(*#arg)
                 } else {
-                    x(input).into_token_stream()
+                    x(home[input]).into_token_stream()
                 };
-                if above && !base {
-                    // Its input is `y` too.
+                if (above && !base) || aliased {
+                    // Its input's storage, `y` or a local, rewritten.
+                    let at = if aliased {
+                        let h = x(home[value]);
+                        quote!(&mut #h)
+                    } else {
+                        y.to_token_stream()
+                    };
                     quote_spanned! {span=>
                         if !__NN_ABSORBED[#k] {
-                            ::nncore::__private::rewrite::<_, #s_out>(&#this.#member, #y);
+                            ::nncore::__private::rewrite::<_, #s_out>(&#this.#member, #at);
                         }
                     }
                 } else if base {
@@ -88,56 +127,77 @@ pub(super) fn graph_steps(
                         quote!(#run;)
                     }
                 } else {
+                    // Storage of its own, then written in place of a copy.
                     let run = quote_spanned! {span=>
-                        ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&#this.#member, #arg)
+                        #out = <#s_out as ::nncore::quant::Int8Sample>::ZERO;
+                        ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward_into(&#this.#member, #arg, &mut #out);
                     };
                     if absorbable {
-                        quote!(#out = if __NN_ABSORBED[#k] { #x_in } else { #run };)
+                        quote!(if __NN_ABSORBED[#k] { #out = #x_in; } else { #run })
                     } else {
-                        quote!(#out = #run;)
+                        run
                     }
                 }
             }
             Op::Add(a, b) => {
                 let j = sums.iter().position(|&s| s == k).unwrap_or_default();
-                let (a, b) = (by_ref(a), by_ref(b));
-                if base {
-                    quote! {
-                        #this.#adds[#j].add_slices(
-                            ::nncore::quant::Int8Sample::flat(#a),
-                            ::nncore::quant::Int8Sample::flat(#b),
-                            ::nncore::quant::Int8Sample::flat_mut(#y),
-                        );
-                    }
+                let (a, b) = (by_ref(home[a]), by_ref(home[b]));
+                let (init, into) = if base {
+                    (TokenStream::new(), quote!(#y))
                 } else {
-                    quote!(#out = #this.#adds[#j].forward(#a, #b);)
+                    let s_out = &samples[value];
+                    (
+                        quote!(#out = <#s_out as ::nncore::quant::Int8Sample>::ZERO;),
+                        quote!(&mut #out),
+                    )
+                };
+                quote! {
+                    #init
+                    #this.#adds[#j].add_slices(
+                        ::nncore::quant::Int8Sample::flat(#a),
+                        ::nncore::quant::Int8Sample::flat(#b),
+                        ::nncore::quant::Int8Sample::flat_mut(#into),
+                    );
                 }
             }
         };
-        Step {
-            value: out,
-            ty: samples[value].clone(),
-            reads,
+        let ty = samples[value].clone();
+        steps.push(Step {
+            value: out.clone(),
+            ty: ty.clone(),
+            reads: reads(&|v| home[v]),
             code,
-        }
-    });
-    let steps: Vec<Step> = steps.collect();
+        });
+        arena_steps.push(Step {
+            value: out,
+            ty,
+            reads: reads(&|v| v),
+            code: TokenStream::new(),
+        });
+    }
     let body = match graph.output {
         0 => {
             let x0 = x(0);
             quote!(*#y = *#x0;)
         }
         v if run.is_empty() => {
-            let body = scoped_into(&steps, v - 1, &[]);
-            let out = x(v);
+            let caller: Vec<usize> = (1..=graph.nodes.len())
+                .filter(|&w| home[w] != w)
+                .map(|w| w - 1)
+                .collect();
+            let body = scoped_into(&steps, home[v] - 1, &caller);
+            let out = x(home[v]);
             quote!(#body *#y = #out;)
         }
         v => {
-            let caller: Vec<usize> = run.iter().map(|&w| w - 1).collect();
+            let caller: Vec<usize> = (1..=graph.nodes.len())
+                .filter(|&w| home[w] != w || run.contains(&w))
+                .map(|w| w - 1)
+                .collect();
             scoped_into(&steps, v - 1, &caller)
         }
     };
-    (steps, body)
+    (arena_steps, body)
 }
 
 /// The body of the int8 `forward_into` of a chain: one buffer (`nncore::quant::chain`), the first layer
