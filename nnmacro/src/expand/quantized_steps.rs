@@ -200,10 +200,12 @@ pub(super) fn graph_steps(
     (arena_steps, body)
 }
 
-/// The body of the int8 `forward_into` of a chain: one buffer (`nncore::quant::chain`), the first layer
-/// reading the caller's `x0` and writing the buffer's front, each later one writing the end its
-/// input is not at, or where its input lies if it works in place; the last layer not working in
-/// place writing the caller's output, those after it rewriting that. Also the buffer's length.
+/// The body of the int8 `forward_into` of a chain: one buffer (`nncore::quant::chain`), the
+/// first layer reading the caller's `x0` and writing the buffer's front, each later one writing
+/// the end its input is not at, or where its input lies if it works in place; the last layer not
+/// working in place writing the caller's output, those after it rewriting that. With `skip`, the
+/// layers `__NN_ABSORBED` (an associated constant) says fold or fuse into the one before are
+/// left out. Also `BUFFER_BYTES` and `__NN_IN_PLACE`.
 pub(super) fn buffer_chain(
     model: &Model,
     types: &[TokenStream],
