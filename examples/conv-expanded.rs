@@ -2440,7 +2440,8 @@ impl ConvNetInt8 {
         ],
     );
     /// Bytes of the buffer `forward_into` keeps on the stack: the widest layer's input and
-    /// output together, among the layers before the one writing the caller's output.
+    /// output together, among the layers before the one writing the caller's output (a
+    /// model among them running its own layers in it).
     pub const BUFFER_BYTES: ::core::primitive::usize = ::nncore::__private::two_ended(
         &Self::__NN_IN_PLACE,
         &[
@@ -2455,6 +2456,7 @@ impl ConvNetInt8 {
             <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN,
             <[::core::primitive::i8; 2usize] as ::nncore::quant::Int8Sample>::LEN,
         ],
+        &Self::__NN_EACH_INSIDE,
     );
     /// Whether each layer works in place (`QuantLayer::IN_PLACE`) or is left out.
     #[doc(hidden)]
@@ -2518,6 +2520,89 @@ impl ConvNetInt8 {
             [::core::primitive::i8; 2usize],
         >>::IN_PLACE,
     ];
+    /// The bytes each layer that is a model takes running inside the buffer, else 0.
+    #[doc(hidden)]
+    pub const __NN_EACH_INSIDE: [::core::primitive::usize; 10usize] =
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    /// The bytes `__nn_inside` takes in its caller's buffer.
+    #[doc(hidden)]
+    pub const __NN_INSIDE: ::core::primitive::usize = ::nncore::__private::inside_bytes(
+        &Self::__NN_IN_PLACE,
+        <[[[::core::primitive::i8; 3usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+        &[
+            <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[[[::core::primitive::i8; 16usize]; 32usize]; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[[[::core::primitive::i8; 16usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[[[::core::primitive::i8; 8usize]; 16usize]; 16usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[[[::core::primitive::i8; 8usize]; 8usize]; 8usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 512usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 32usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 2usize] as ::nncore::quant::Int8Sample>::LEN,
+        ],
+        &Self::__NN_EACH_INSIDE,
+    );
+    /// The layers run inside the buffer of a chain holding this model, from its input at the
+    /// back of `buffer` if `at_back`, else at its front.
+    #[doc(hidden)]
+    #[inline]
+    pub fn __nn_inside(
+        &self,
+        __nn_buffer: &mut [::core::primitive::i8],
+        __nn_at_back: &mut ::core::primitive::bool,
+    ) {
+        ::nncore::__private::inside::<
+            _,
+            [[[::core::primitive::i8; 3usize]; 32usize]; 32usize],
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+        >(&self.conv1, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+        >(&self.act1, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [[[::core::primitive::i8; 16usize]; 32usize]; 32usize],
+            [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
+        >(&self.pool1, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [[[::core::primitive::i8; 16usize]; 16usize]; 16usize],
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+        >(&self.conv2, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+        >(&self.act2, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [[[::core::primitive::i8; 8usize]; 16usize]; 16usize],
+            [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
+        >(&self.pool2, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [[[::core::primitive::i8; 8usize]; 8usize]; 8usize],
+            [::core::primitive::i8; 512usize],
+        >(&self.flat, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [::core::primitive::i8; 512usize],
+            [::core::primitive::i8; 32usize],
+        >(&self.fc1, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [::core::primitive::i8; 32usize],
+            [::core::primitive::i8; 32usize],
+        >(&self.act3, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [::core::primitive::i8; 32usize],
+            [::core::primitive::i8; 2usize],
+        >(&self.fc2, __nn_buffer, __nn_at_back);
+    }
     /// Multiply-adds of one sample's forward pass, as the float model's.
     pub const MULTIPLY_ADDS: ::core::primitive::usize =
         <ConvNet as ::nncore::Module>::MULTIPLY_ADDS;

@@ -1265,7 +1265,8 @@ impl TempNetInt8 {
             + <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
     ]);
     /// Bytes of the buffer `forward_into` keeps on the stack: the widest layer's input and
-    /// output together, among the layers before the one writing the caller's output.
+    /// output together, among the layers before the one writing the caller's output (a
+    /// model among them running its own layers in it).
     pub const BUFFER_BYTES: ::core::primitive::usize = ::nncore::__private::two_ended(
         &Self::__NN_IN_PLACE,
         &[
@@ -1273,6 +1274,7 @@ impl TempNetInt8 {
             <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
             <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
         ],
+        &Self::__NN_EACH_INSIDE,
     );
     /// Whether each layer works in place (`QuantLayer::IN_PLACE`) or is left out.
     #[doc(hidden)]
@@ -1296,6 +1298,46 @@ impl TempNetInt8 {
             [::core::primitive::i8; 1usize],
         >>::IN_PLACE,
     ];
+    /// The bytes each layer that is a model takes running inside the buffer, else 0.
+    #[doc(hidden)]
+    pub const __NN_EACH_INSIDE: [::core::primitive::usize; 3usize] = [0, 0, 0];
+    /// The bytes `__nn_inside` takes in its caller's buffer.
+    #[doc(hidden)]
+    pub const __NN_INSIDE: ::core::primitive::usize = ::nncore::__private::inside_bytes(
+        &Self::__NN_IN_PLACE,
+        <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
+        &[
+            <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
+        ],
+        &Self::__NN_EACH_INSIDE,
+    );
+    /// The layers run inside the buffer of a chain holding this model, from its input at the
+    /// back of `buffer` if `at_back`, else at its front.
+    #[doc(hidden)]
+    #[inline]
+    pub fn __nn_inside(
+        &self,
+        __nn_buffer: &mut [::core::primitive::i8],
+        __nn_at_back: &mut ::core::primitive::bool,
+    ) {
+        ::nncore::__private::inside::<
+            _,
+            [::core::primitive::i8; 1usize],
+            [::core::primitive::i8; 13usize],
+        >(&self.hidden_linear, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [::core::primitive::i8; 13usize],
+            [::core::primitive::i8; 13usize],
+        >(&self.hidden_activ, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [::core::primitive::i8; 13usize],
+            [::core::primitive::i8; 1usize],
+        >(&self.output_linear, __nn_buffer, __nn_at_back);
+    }
     /// Multiply-adds of one sample's forward pass, as the float model's.
     pub const MULTIPLY_ADDS: ::core::primitive::usize =
         <TempNet as ::nncore::Module>::MULTIPLY_ADDS;

@@ -6,7 +6,7 @@
 #[path = "../examples/mlperf_tiny/models.rs"]
 mod models;
 
-use models::{DsBlockInt8, DsCnn, DsCnnInt8, ResNet8, Stack1Int8};
+use models::{DsBlockInt8, DsCnn, DsCnnInt8, MobileNetV1Int8, ResNet8, Stack1Int8};
 use nncore::quant::{Int8Sample, QuantLayer};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -99,8 +99,10 @@ fn chain_buffers_hold_the_values_before_the_output() {
     // A block: the depthwise output alone (the pointwise writes the caller's, the BatchNorm and
     // ReLU after it rewrite that).
     assert_eq!(DsBlockInt8::BUFFER_BYTES, 25 * 5 * 64);
-    // The DS-CNN: a block's input and output at once; the blocks' own buffers are separate.
+    // The DS-CNN: the blocks run their layers in its buffer, two of their values at once.
     assert_eq!(DsCnnInt8::BUFFER_BYTES, 2 * 25 * 5 * 64);
+    // MobileNetV1: block 2's input and its padded copy, 48×48×16 and 49×49×16.
+    assert_eq!(MobileNetV1Int8::BUFFER_BYTES, 48 * 48 * 16 + 49 * 49 * 16);
 }
 
 const _: () = assert!(DsCnnInt8::BUFFER_BYTES <= DsCnnInt8::ARENA_BYTES);

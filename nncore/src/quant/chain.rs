@@ -20,24 +20,33 @@ pub const fn written_last(in_place: &[bool]) -> usize {
     k.saturating_sub(1)
 }
 
+/// The bytes a step of a chain takes in its buffer: its input `x` and output `y` together, one
+/// of them alone in place, or `inside` if not 0 (a model whose own steps run in the buffer).
+const fn step_bytes(in_place: bool, x: usize, y: usize, inside: usize) -> usize {
+    if inside > 0 {
+        inside
+    } else if in_place {
+        if x > y { x } else { y }
+    } else {
+        x + y
+    }
+}
+
 /// The length of the buffer of a chain whose steps write `lens[k]` values, working in place
 /// where `in_place` says, the values of steps from [`written_last`] on being the caller's: the
-/// widest step's input and output together (one of them alone in place) while both are in the
-/// buffer, the first step's output alone (its input is the caller's).
+/// widest step's input and output together (one of them alone in place, `inside[k]` for a model
+/// run inside the buffer) while both are in the buffer, the first step's output alone (its input
+/// is the caller's).
 #[must_use]
-pub const fn two_ended(in_place: &[bool], lens: &[usize]) -> usize {
+pub const fn two_ended(in_place: &[bool], lens: &[usize], inside: &[usize]) -> usize {
     let last = written_last(in_place);
     let mut len = 0;
     let mut k = 0;
     while k < last {
-        let y = lens[k];
         let step = if k == 0 {
-            y
-        } else if in_place[k] {
-            let x = lens[k - 1];
-            if x > y { x } else { y }
+            lens[0]
         } else {
-            lens[k - 1] + y
+            step_bytes(in_place[k], lens[k - 1], lens[k], inside[k])
         };
         if step > len {
             len = step;
@@ -45,6 +54,40 @@ pub const fn two_ended(in_place: &[bool], lens: &[usize]) -> usize {
         k += 1;
     }
     len
+}
+
+/// The bytes a chain's steps take when they all run inside a caller's buffer
+/// ([`inside`]), its input of `input` values at one end: the widest step's.
+#[must_use]
+pub const fn inside_bytes(
+    in_place: &[bool],
+    input: usize,
+    lens: &[usize],
+    inside: &[usize],
+) -> usize {
+    let mut len = input;
+    let mut k = 0;
+    while k < lens.len() {
+        let x = if k == 0 { input } else { lens[k - 1] };
+        let step = step_bytes(in_place[k], x, lens[k], inside[k]);
+        if step > len {
+            len = step;
+        }
+        k += 1;
+    }
+    len
+}
+
+/// A step of a chain run inside its caller's buffer: `layer` on the value at the back of `buffer`
+/// if `at_back`, else at its front, written at the other end (`at_back` flipped), or where it
+/// lies if the layer works in place.
+#[inline(always)]
+pub fn inside<L: QuantLayer<X, Y>, X: Int8Sample, Y: Int8Sample>(
+    layer: &L,
+    buffer: &mut [i8],
+    at_back: &mut bool,
+) {
+    step(layer, 1, usize::MAX, buffer, at_back, &mut []);
 }
 
 /// The first step of a chain: `layer` on the caller's `x`, written at the front of `buffer`, or
@@ -137,7 +180,7 @@ mod tests {
         // Flatten writes the caller's output, the ReLU after it rewrites that in place.
         let last = written_last(&in_place);
         assert_eq!(last, 2);
-        assert_eq!(two_ended(&in_place, &[12, 12, 12, 12]), 12);
+        assert_eq!(two_ended(&in_place, &[12, 12, 12, 12], &[0; 4]), 12);
         // Storage full of other values: every step writes all of its output.
         let (mut buffer, mut at_back, mut out) = ([55i8; 12], false, [66i8; 12]);
         first::<_, _, [[i8; 2]; 6]>(&pad, &x, &mut buffer, last, &mut out);
@@ -158,7 +201,7 @@ mod tests {
         let want: [[i8; 2]; 6] = relu.forward(&pad.forward(&x));
         let in_place = [false, true];
         let last = written_last(&in_place);
-        assert_eq!((last, two_ended(&in_place, &[12, 12])), (0, 0));
+        assert_eq!((last, two_ended(&in_place, &[12, 12], &[0; 2])), (0, 0));
         let (mut buffer, mut at_back, mut out) = ([0i8; 0], false, [66i8; 12]);
         first::<_, _, [[i8; 2]; 6]>(&pad, &x, &mut buffer, last, &mut out);
         step::<_, [[i8; 2]; 6], [[i8; 2]; 6]>(&relu, 1, last, &mut buffer, &mut at_back, &mut out);
@@ -169,15 +212,27 @@ mod tests {
     fn the_buffer_holds_the_widest_step_before_the_output() {
         // 10 alone, 10 + 8, 8 in place, 8 + 4; the 6 are the caller's.
         let lens = [10, 8, 8, 4, 6];
-        assert_eq!(two_ended(&[false, false, true, false, false], &lens), 18);
+        assert_eq!(
+            two_ended(&[false, false, true, false, false], &lens, &[0; 5]),
+            18
+        );
         // A narrow value between two wide ones: 8000 + 10 at most, not 8000 twice.
-        assert_eq!(two_ended(&[false; 3], &[8000, 10, 8000]), 8010);
+        assert_eq!(two_ended(&[false; 3], &[8000, 10, 8000], &[0; 3]), 8010);
         // A wide output is the caller's.
-        assert_eq!(two_ended(&[false; 3], &[10, 10, 8000]), 20);
+        assert_eq!(two_ended(&[false; 3], &[10, 10, 8000], &[0; 3]), 20);
         // Layers in place after the output rewrite the caller's.
-        assert_eq!(two_ended(&[false, false, true], &[10, 8000, 8000]), 10);
+        assert_eq!(
+            two_ended(&[false, false, true], &[10, 8000, 8000], &[0; 3]),
+            10
+        );
         assert_eq!(written_last(&[false, false, true]), 1);
-        assert_eq!(two_ended(&[false], &[10]), 0);
-        assert_eq!((written_last(&[]), two_ended(&[], &[])), (0, 0));
+        assert_eq!(two_ended(&[false], &[10], &[0]), 0);
+        assert_eq!((written_last(&[]), two_ended(&[], &[], &[])), (0, 0));
+        // A model run inside the buffer takes its own widest step there.
+        assert_eq!(two_ended(&[false; 3], &[10, 20, 5], &[0, 100, 0]), 100);
+        // Inside a caller's buffer, the input is there too: 10 + 8, 8 in place, 8 + 30.
+        let in_place = [false, true, false];
+        assert_eq!(inside_bytes(&in_place, 10, &[8, 8, 30], &[0; 3]), 38);
+        assert_eq!(inside_bytes(&[], 10, &[], &[]), 10);
     }
 }

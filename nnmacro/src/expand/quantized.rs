@@ -314,6 +314,13 @@ pub fn stub(stub: &Stub) -> TokenStream {
             pub const STORED_BYTES: #usize = 0;
             pub const MAX_ACTIVATION_BYTES: #usize = 0;
             pub const MULTIPLY_ADDS: #usize = 0;
+            #[doc(hidden)]
+            pub const __NN_INSIDE: #usize = 0;
+            #[doc(hidden)]
+            #[inline]
+            pub fn __nn_inside(&self, _: &mut [::core::primitive::i8], _: &mut ::core::primitive::bool) {
+                ::core::unreachable!()
+            }
             #[inline]
             pub fn input_params(&self) -> ::nncore::quant::QuantParams {
                 ::core::unreachable!()

@@ -178,7 +178,21 @@ pub fn quantized(model: &Model) -> TokenStream {
         };
         (body, consts)
     } else {
-        (quote!(#absorbed #body), TokenStream::new())
+        // Inside a chain's buffer, as any layer.
+        let consts = quote! {
+            /// The bytes `__nn_inside` takes in its caller's buffer.
+            #[doc(hidden)]
+            pub const __NN_INSIDE: #usize = <#input as ::nncore::quant::Int8Sample>::LEN + <#output as ::nncore::quant::Int8Sample>::LEN;
+
+            /// The model run inside the buffer of a chain holding it, from its input at the back
+            /// of `buffer` if `at_back`, else at its front, to the other end.
+            #[doc(hidden)]
+            #[inline]
+            pub fn __nn_inside(&self, __nn_buffer: &mut [::core::primitive::i8], __nn_at_back: &mut ::core::primitive::bool) {
+                ::nncore::__private::inside::<_, #input, #output>(self, __nn_buffer, __nn_at_back);
+            }
+        };
+        (quote!(#absorbed #body), consts)
     };
     let (x0, y) = (x(0), local("y"));
     let len = |s: &TokenStream| quote!(<#s as ::nncore::quant::Int8Sample>::LEN);

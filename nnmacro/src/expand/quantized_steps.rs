@@ -225,26 +225,62 @@ pub(super) fn buffer_chain(
             flag
         }
     });
-    let values = samples[1..]
+    let values: Vec<TokenStream> = samples[1..]
         .iter()
-        .map(|s| quote!(<#s as ::nncore::quant::Int8Sample>::LEN));
+        .map(|s| quote!(<#s as ::nncore::quant::Int8Sample>::LEN))
+        .collect();
+    let input = &samples[0];
+    let input_len = quote!(<#input as ::nncore::quant::Int8Sample>::LEN);
+    // A model among the layers runs its own steps inside the buffer.
+    let each_inside = model.layers.iter().zip(types).map(|(layer, ty)| {
+        if layer.kind.nested() {
+            quote!(<#ty>::__NN_INSIDE)
+        } else {
+            quote!(0)
+        }
+    });
+    // A BatchNorm folded or a ReLU fused into the layer before it is left out.
+    let unless_absorbed = |i: usize, code: TokenStream| {
+        if skip {
+            quote!(if !#int8::__NN_ABSORBED[#i] { #code })
+        } else {
+            code
+        }
+    };
     let calls = model.layers.iter().enumerate().map(|(i, layer)| {
         let (member, s_in, s_out) = (layer.member(), &samples[i], &samples[i + 1]);
         if i == 0 {
-            quote_spanned! {layer.span()=>
+            return quote_spanned! {layer.span()=>
                 ::nncore::__private::first::<_, #s_in, #s_out>(&#this.#member, #x0, &mut #buffer, #last, #out);
+            };
+        }
+        let step = quote_spanned! {layer.span()=>
+            ::nncore::__private::step::<_, #s_in, #s_out>(&#this.#member, #i, #last, &mut #buffer, &mut #at_back, #out);
+        };
+        let step = if layer.kind.nested() {
+            quote! {
+                if #i < #last {
+                    #this.#member.__nn_inside(&mut #buffer, &mut #at_back);
+                } else {
+                    #step
+                }
             }
         } else {
-            let step = quote_spanned! {layer.span()=>
-                ::nncore::__private::step::<_, #s_in, #s_out>(&#this.#member, #i, #last, &mut #buffer, &mut #at_back, #out);
-            };
-            // A BatchNorm folded or a ReLU fused into the layer before it is left out.
-            if skip {
-                quote!(if !#int8::__NN_ABSORBED[#i] { #step })
-            } else {
-                step
+            step
+        };
+        unless_absorbed(i, step)
+    });
+    let (buffer_ref, at_back_ref) = (local("buffer"), local("at_back"));
+    let insides = model.layers.iter().enumerate().map(|(i, layer)| {
+        let (member, s_in, s_out) = (layer.member(), &samples[i], &samples[i + 1]);
+        let step = if layer.kind.nested() {
+            quote!(#this.#member.__nn_inside(#buffer_ref, #at_back_ref);)
+        } else {
+            quote_spanned! {layer.span()=>
+                ::nncore::__private::inside::<_, #s_in, #s_out>(&#this.#member, #buffer_ref, #at_back_ref);
             }
-        }
+        };
+        unless_absorbed(i, step)
     });
     let body = quote! {
         const #last: ::core::primitive::usize = ::nncore::__private::written_last(&#int8::__NN_IN_PLACE);
@@ -257,11 +293,26 @@ pub(super) fn buffer_chain(
     let usize = super::usize_type();
     let consts = quote! {
         /// Bytes of the buffer `forward_into` keeps on the stack: the widest layer's input and
-        /// output together, among the layers before the one writing the caller's output.
-        pub const BUFFER_BYTES: #usize = ::nncore::__private::two_ended(&Self::__NN_IN_PLACE, &[#(#values),*]);
+        /// output together, among the layers before the one writing the caller's output (a
+        /// model among them running its own layers in it).
+        pub const BUFFER_BYTES: #usize = ::nncore::__private::two_ended(&Self::__NN_IN_PLACE, &[#(#values),*], &Self::__NN_EACH_INSIDE);
         /// Whether each layer works in place (`QuantLayer::IN_PLACE`) or is left out.
         #[doc(hidden)]
         pub const __NN_IN_PLACE: [::core::primitive::bool; #n] = [#(#flags),*];
+        /// The bytes each layer that is a model takes running inside the buffer, else 0.
+        #[doc(hidden)]
+        pub const __NN_EACH_INSIDE: [#usize; #n] = [#(#each_inside),*];
+        /// The bytes `__nn_inside` takes in its caller's buffer.
+        #[doc(hidden)]
+        pub const __NN_INSIDE: #usize = ::nncore::__private::inside_bytes(&Self::__NN_IN_PLACE, #input_len, &[#(#values),*], &Self::__NN_EACH_INSIDE);
+
+        /// The layers run inside the buffer of a chain holding this model, from its input at the
+        /// back of `buffer` if `at_back`, else at its front.
+        #[doc(hidden)]
+        #[inline]
+        pub fn __nn_inside(&self, #buffer_ref: &mut [::core::primitive::i8], #at_back_ref: &mut ::core::primitive::bool) {
+            #(#insides)*
+        }
     };
     (body, consts)
 }
