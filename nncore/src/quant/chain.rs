@@ -4,7 +4,9 @@
 //! [`QuantLayer::IN_PLACE`], rewriting its input where it lies). The last layer that does not
 //! work in place writes the caller's output, and the layers after it rewrite that in place, so
 //! the stack holds the buffer and no copies of the activations. A layer's input and output
-//! never overlap: the buffer is as long as the two together at the widest step it holds both.
+//! never overlap: the buffer is as long as the two together at the widest step it holds both. A
+//! model among the layers runs its own layers in the same buffer ([`inside`]), so one buffer is
+//! zeroed for the whole forward pass.
 
 use super::QuantLayer;
 use super::sample::Int8Sample;
