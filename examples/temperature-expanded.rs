@@ -1252,9 +1252,10 @@ impl TempNetInt8 {
         <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
     ]);
     /// Bytes of the activations alive at once at the fullest point of `forward`, the
-    /// input and output included: a layer's input and output. `forward` keeps its values
-    /// in one buffer of at most this many bytes on the stack, each layer writing its
-    /// output straight into it at the end its input is not at (the input is the caller's).
+    /// input and output included: a layer's input and output. `forward_into` keeps the
+    /// values between the input and the output (both the caller's) in one buffer of
+    /// `BUFFER_BYTES` on the stack, each layer writing its output straight into it at the
+    /// end its input is not at; `forward` adds the output.
     pub const ARENA_BYTES: ::core::primitive::usize = ::nncore::__private::max_of(&[
         0 + <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN
             + <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
@@ -1263,6 +1264,80 @@ impl TempNetInt8 {
         0 + <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN
             + <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
     ]);
+    /// Bytes of the buffer `forward_into` keeps on the stack: the widest layer's input and
+    /// output together, among the layers before the one writing the caller's output (a
+    /// model among them running its own layers in it).
+    pub const BUFFER_BYTES: ::core::primitive::usize = ::nncore::__private::two_ended(
+        &Self::__NN_IN_PLACE,
+        &[
+            <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
+        ],
+        &Self::__NN_EACH_INSIDE,
+    );
+    /// Whether each layer works in place (`QuantLayer::IN_PLACE`) or is left out.
+    #[doc(hidden)]
+    pub const __NN_IN_PLACE: [::core::primitive::bool; 3usize] = [
+        <<::nncore::Linear<
+            1usize,
+            13usize,
+        > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+            [::core::primitive::i8; 1usize],
+            [::core::primitive::i8; 13usize],
+        >>::IN_PLACE,
+        <<::nncore::Tanh as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+            [::core::primitive::i8; 13usize],
+            [::core::primitive::i8; 13usize],
+        >>::IN_PLACE,
+        <<::nncore::Linear<
+            13usize,
+            1usize,
+        > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
+            [::core::primitive::i8; 13usize],
+            [::core::primitive::i8; 1usize],
+        >>::IN_PLACE,
+    ];
+    /// The bytes each layer that is a model takes running inside the buffer, else 0.
+    #[doc(hidden)]
+    pub const __NN_EACH_INSIDE: [::core::primitive::usize; 3usize] = [0, 0, 0];
+    /// The bytes `__nn_inside` takes in its caller's buffer.
+    #[doc(hidden)]
+    pub const __NN_INSIDE: ::core::primitive::usize = ::nncore::__private::inside_bytes(
+        &Self::__NN_IN_PLACE,
+        <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
+        &[
+            <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
+            <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
+        ],
+        &Self::__NN_EACH_INSIDE,
+    );
+    /// The layers run inside the buffer of a chain holding this model, from its input at the
+    /// back of `buffer` if `at_back`, else at its front.
+    #[doc(hidden)]
+    #[inline]
+    pub fn __nn_inside(
+        &self,
+        __nn_buffer: &mut [::core::primitive::i8],
+        __nn_at_back: &mut ::core::primitive::bool,
+    ) {
+        ::nncore::__private::inside::<
+            _,
+            [::core::primitive::i8; 1usize],
+            [::core::primitive::i8; 13usize],
+        >(&self.hidden_linear, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [::core::primitive::i8; 13usize],
+            [::core::primitive::i8; 13usize],
+        >(&self.hidden_activ, __nn_buffer, __nn_at_back);
+        ::nncore::__private::inside::<
+            _,
+            [::core::primitive::i8; 13usize],
+            [::core::primitive::i8; 1usize],
+        >(&self.output_linear, __nn_buffer, __nn_at_back);
+    }
     /// Multiply-adds of one sample's forward pass, as the float model's.
     pub const MULTIPLY_ADDS: ::core::primitive::usize =
         <TempNet as ::nncore::Module>::MULTIPLY_ADDS;
@@ -1285,53 +1360,59 @@ impl TempNetInt8 {
         &self,
         __nn_x0: &[::core::primitive::i8; 1usize],
     ) -> [::core::primitive::i8; 1usize] {
-        const __NN_IN_PLACE: [::core::primitive::bool; 3usize] = [
-            <<::nncore::Linear<
-                1usize,
-                13usize,
-            > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
-                [::core::primitive::i8; 1usize],
-                [::core::primitive::i8; 13usize],
-            >>::IN_PLACE,
-            <<::nncore::Tanh as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
-                [::core::primitive::i8; 13usize],
-                [::core::primitive::i8; 13usize],
-            >>::IN_PLACE,
-            <<::nncore::Linear<
-                13usize,
-                1usize,
-            > as ::nncore::quant::Quantize>::Quantized as ::nncore::quant::QuantLayer<
-                [::core::primitive::i8; 13usize],
-                [::core::primitive::i8; 1usize],
-            >>::IN_PLACE,
-        ];
-        const __NN_LEN: ::core::primitive::usize = ::nncore::__private::two_ended(
-            &__NN_IN_PLACE,
-            &[
-                <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
-                <[::core::primitive::i8; 13usize] as ::nncore::quant::Int8Sample>::LEN,
-                <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::LEN,
-            ],
-        );
-        let mut __nn_buffer = [0i8; __NN_LEN];
+        let mut __nn_x3 = <[::core::primitive::i8; 1usize] as ::nncore::quant::Int8Sample>::ZERO;
+        self.forward_into(__nn_x0, &mut __nn_x3);
+        __nn_x3
+    }
+    /// The int8 output for the int8 sample `x`, written into `y` (all of it): the last
+    /// layer writes it there, the values before it are in one buffer on the stack.
+    #[inline]
+    pub fn forward_into(
+        &self,
+        __nn_x0: &[::core::primitive::i8; 1usize],
+        __nn_y: &mut [::core::primitive::i8; 1usize],
+    ) {
+        const __NN_LAST: ::core::primitive::usize =
+            ::nncore::__private::written_last(&TempNetInt8::__NN_IN_PLACE);
+        let __nn_y = ::nncore::quant::Int8Sample::flat_mut(__nn_y);
+        let mut __nn_buffer = [0i8; TempNetInt8::BUFFER_BYTES];
         #[allow(unused_mut)]
         let mut __nn_at_back = false;
         ::nncore::__private::first::<
             _,
             [::core::primitive::i8; 1usize],
             [::core::primitive::i8; 13usize],
-        >(&self.hidden_linear, __nn_x0, &mut __nn_buffer);
+        >(
+            &self.hidden_linear,
+            __nn_x0,
+            &mut __nn_buffer,
+            __NN_LAST,
+            __nn_y,
+        );
         ::nncore::__private::step::<
             _,
             [::core::primitive::i8; 13usize],
             [::core::primitive::i8; 13usize],
-        >(&self.hidden_activ, &mut __nn_buffer, &mut __nn_at_back);
+        >(
+            &self.hidden_activ,
+            1usize,
+            __NN_LAST,
+            &mut __nn_buffer,
+            &mut __nn_at_back,
+            __nn_y,
+        );
         ::nncore::__private::step::<
             _,
             [::core::primitive::i8; 13usize],
             [::core::primitive::i8; 1usize],
-        >(&self.output_linear, &mut __nn_buffer, &mut __nn_at_back);
-        ::nncore::__private::last::<[::core::primitive::i8; 1usize]>(&__nn_buffer, __nn_at_back)
+        >(
+            &self.output_linear,
+            2usize,
+            __NN_LAST,
+            &mut __nn_buffer,
+            &mut __nn_at_back,
+            __nn_y,
+        );
     }
     /// The output for the float sample `x`: quantized, run in int8, dequantized.
     #[must_use]
@@ -1358,6 +1439,14 @@ impl ::nncore::quant::QuantLayer<[::core::primitive::i8; 1usize], [::core::primi
         __nn_x0: &[::core::primitive::i8; 1usize],
     ) -> [::core::primitive::i8; 1usize] {
         TempNetInt8::forward(self, __nn_x0)
+    }
+    #[inline]
+    fn forward_into(
+        &self,
+        __nn_x0: &[::core::primitive::i8; 1usize],
+        __nn_y: &mut [::core::primitive::i8; 1usize],
+    ) {
+        TempNetInt8::forward_into(self, __nn_x0, __nn_y)
     }
 }
 impl ::nncore::quant::Int8Model for TempNetInt8 {

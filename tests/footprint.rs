@@ -121,6 +121,18 @@ fn int8_forward_needs_the_values_alive_together() {
 }
 
 #[test]
+fn int8_chain_buffers_hold_the_values_between_input_and_output() {
+    // `forward_into`'s buffer: the caller holds the input and output, so Deep's last Linear
+    // writes the caller's storage (its ReLU rewriting it there) and TempNet's Tanh rewrites the
+    // hidden layer's output in place.
+    assert_eq!(DeepInt8::BUFFER_BYTES, 64 + 64);
+    assert_eq!(TempNetInt8::BUFFER_BYTES, 13);
+}
+
+// The buffer is part of what the arena counts.
+const _: () = assert!(DeepInt8::BUFFER_BYTES <= DeepInt8::ARENA_BYTES);
+
+#[test]
 fn forward_in_runs_in_the_callers_arena() {
     use rand::SeedableRng;
     let model = Residual::init(&mut rand::rngs::StdRng::seed_from_u64(3));

@@ -102,7 +102,8 @@ pub mod __private {
     pub use crate::layers::norm::batch_norm::BatchNormReLU;
     pub use crate::plan::{Plan, plan, regions};
     pub use crate::quant::private::{
-        first, last, refuse, refuse_graph, step, two_ended, write_adds, write_field,
+        first, inside, inside_bytes, refuse, refuse_graph, rewrite, step, two_ended, write_adds,
+        write_field, written_last,
     };
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;

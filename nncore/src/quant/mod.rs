@@ -97,7 +97,7 @@ mod source;
 
 /// What `sequential!`'s int8 code calls, re-exported by `crate::__private`.
 pub(crate) mod private {
-    pub use super::chain::{first, last, step, two_ended};
+    pub use super::chain::{first, inside, inside_bytes, rewrite, step, two_ended, written_last};
     pub use super::graph::refuse_graph;
     pub use super::quantize::refuse;
     pub use super::source::{write_adds, write_field};

@@ -9,6 +9,7 @@ mod plan;
 mod quantized;
 mod quantized_graph;
 mod quantized_nested;
+mod quantized_steps;
 pub(crate) mod scopes;
 mod train;
 mod train_backward;

@@ -84,7 +84,8 @@ pub fn quantized(model: &Model) -> TokenStream {
             code: TokenStream::new(),
         })
         .collect();
-    let chain = buffer_chain(model, &types, &samples);
+    let (chain, buffer_consts) =
+        super::quantized_steps::buffer_chain(model, &types, &samples, (&int8, false));
     let (x0, y) = (x(0), x(n));
     let (first, last) = (&members[0], &members[n - 1]);
     let len = |s: &TokenStream| quote!(<#s as ::nncore::quant::Int8Sample>::LEN);
@@ -92,7 +93,7 @@ pub fn quantized(model: &Model) -> TokenStream {
     let arena = arena(&steps, n - 1, (&len(&samples[0]), Some(0)), &value_lens);
     let lens = samples.iter().map(len);
 
-    let out = local("out");
+    let (out, y_out) = (local("out"), local("y"));
     let writes = model.layers.iter().zip(&members).map(|(layer, member)| {
         let name = layer.field.module_name();
         quote!(::nncore::__private::write_field(#out, #name, &self.#member)?;)
@@ -114,10 +115,12 @@ pub fn quantized(model: &Model) -> TokenStream {
             /// Bytes of the largest activation, the input and output included (one byte a value).
             pub const MAX_ACTIVATION_BYTES: #usize = ::nncore::__private::max_of(&[#(#lens),*]);
             /// Bytes of the activations alive at once at the fullest point of `forward`, the
-            /// input and output included: a layer's input and output. `forward` keeps its values
-            /// in one buffer of at most this many bytes on the stack, each layer writing its
-            /// output straight into it at the end its input is not at (the input is the caller's).
+            /// input and output included: a layer's input and output. `forward_into` keeps the
+            /// values between the input and the output (both the caller's) in one buffer of
+            /// `BUFFER_BYTES` on the stack, each layer writing its output straight into it at the
+            /// end its input is not at; `forward` adds the output.
             pub const ARENA_BYTES: #usize = #arena;
+            #buffer_consts
             /// Multiply-adds of one sample's forward pass, as the float model's.
             pub const MULTIPLY_ADDS: #usize = <#ident as ::nncore::Module>::MULTIPLY_ADDS;
 
@@ -139,6 +142,15 @@ pub fn quantized(model: &Model) -> TokenStream {
             #[must_use]
             #[inline]
             pub fn forward(&self, #x0: &#input) -> #output {
+                let mut #y = <#output as ::nncore::quant::Int8Sample>::ZERO;
+                self.forward_into(#x0, &mut #y);
+                #y
+            }
+
+            /// The int8 output for the int8 sample `x`, written into `y` (all of it): the last
+            /// layer writes it there, the values before it are in one buffer on the stack.
+            #[inline]
+            pub fn forward_into(&self, #x0: &#input, #y_out: &mut #output) {
                 #chain
             }
 
@@ -156,6 +168,11 @@ pub fn quantized(model: &Model) -> TokenStream {
             fn forward(&self, #x0: &#input) -> #output {
                 #int8::forward(self, #x0)
             }
+
+            #[inline]
+            fn forward_into(&self, #x0: &#input, #y_out: &mut #output) {
+                #int8::forward_into(self, #x0, #y_out)
+            }
         }
 
         impl ::nncore::quant::Int8Model for #int8 {
@@ -171,48 +188,6 @@ pub fn quantized(model: &Model) -> TokenStream {
 
         #quantize
         #nested
-    }
-}
-
-/// The body of the int8 `forward`: one buffer (`nncore::quant::chain`), the first layer reading
-/// the caller's `x0` and writing the buffer's front, each later one writing the end its input
-/// is not at, or where its input lies if it works in place; then the last value copied out.
-fn buffer_chain(model: &Model, types: &[TokenStream], samples: &[TokenStream]) -> TokenStream {
-    let n = model.layers.len();
-    let this = super::this();
-    let (buffer, at_back, x0) = (local("buffer"), local("at_back"), local("x0"));
-    let (len, in_place) = (
-        format_ident!("__NN_LEN", span = proc_macro2::Span::mixed_site()),
-        format_ident!("__NN_IN_PLACE", span = proc_macro2::Span::mixed_site()),
-    );
-    let flags = types.iter().enumerate().map(|(i, ty)| {
-        let (s_in, s_out) = (&samples[i], &samples[i + 1]);
-        quote!(<#ty as ::nncore::quant::QuantLayer<#s_in, #s_out>>::IN_PLACE)
-    });
-    let values = samples[1..]
-        .iter()
-        .map(|s| quote!(<#s as ::nncore::quant::Int8Sample>::LEN));
-    let calls = model.layers.iter().enumerate().map(|(i, layer)| {
-        let (member, s_in, s_out) = (layer.member(), &samples[i], &samples[i + 1]);
-        if i == 0 {
-            quote_spanned! {layer.span()=>
-                ::nncore::__private::first::<_, #s_in, #s_out>(&#this.#member, #x0, &mut #buffer);
-            }
-        } else {
-            quote_spanned! {layer.span()=>
-                ::nncore::__private::step::<_, #s_in, #s_out>(&#this.#member, &mut #buffer, &mut #at_back);
-            }
-        }
-    });
-    let output = &samples[n];
-    quote! {
-        const #in_place: [::core::primitive::bool; #n] = [#(#flags),*];
-        const #len: ::core::primitive::usize = ::nncore::__private::two_ended(&#in_place, &[#(#values),*]);
-        let mut #buffer = [0i8; #len];
-        #[allow(unused_mut)]
-        let mut #at_back = false;
-        #(#calls)*
-        ::nncore::__private::last::<#output>(&#buffer, #at_back)
     }
 }
 
@@ -339,6 +314,13 @@ pub fn stub(stub: &Stub) -> TokenStream {
             pub const STORED_BYTES: #usize = 0;
             pub const MAX_ACTIVATION_BYTES: #usize = 0;
             pub const MULTIPLY_ADDS: #usize = 0;
+            #[doc(hidden)]
+            pub const __NN_INSIDE: #usize = 0;
+            #[doc(hidden)]
+            #[inline]
+            pub fn __nn_inside(&self, _: &mut [::core::primitive::i8], _: &mut ::core::primitive::bool) {
+                ::core::unreachable!()
+            }
             #[inline]
             pub fn input_params(&self) -> ::nncore::quant::QuantParams {
                 ::core::unreachable!()

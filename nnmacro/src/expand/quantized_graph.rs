@@ -5,10 +5,10 @@
 //! the same for both uses.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote};
 
 use super::quantized::{int8_ident, int8_sample};
-use super::scopes::{Step, arena, scoped};
+use super::scopes::arena;
 use super::{local, usize_type};
 use crate::ast::Form;
 use crate::ir::{Field, Layer, Model, Op};
@@ -103,52 +103,11 @@ pub fn quantized(model: &Model) -> TokenStream {
     };
 
     let x = |v: usize| local(&format!("x{v}"));
-    let this = super::this();
     let (count, graph_output) = (graph.nodes.len(), graph.output);
     let nodes = node_list(model);
     let roles = super::quantized_nested::roles(model, &floats);
-    let steps = graph.nodes.iter().enumerate().map(|(k, node)| {
-        let out = x(k + 1);
-        let reads = graph
-            .inputs(k)
-            .into_iter()
-            .filter(|&v| v > 0)
-            .map(|v| v - 1)
-            .collect();
-        let code = match node.op {
-            Op::Layer { layer, input } => {
-                let (s_in, s_out) = (&samples[input], &samples[k + 1]);
-                let (member, arg) = (&members[layer], by_ref(input));
-                let run = quote_spanned! {model.layers[layer].span()=>
-                    ::nncore::quant::QuantLayer::<#s_in, #s_out>::forward(&#this.#member, #arg)
-                };
-                // A BatchNorm folded or a ReLU fused into the node before it is left out.
-                if s_in.to_string() == s_out.to_string() {
-                    let x_in = x(input);
-                    let x_in = if input == 0 {
-                        quote!(*#x_in)
-                    } else {
-                        quote!(#x_in)
-                    };
-                    quote!(#out = if __NN_ABSORBED[#k] { #x_in } else { #run };)
-                } else {
-                    quote!(#out = #run;)
-                }
-            }
-            Op::Add(a, b) => {
-                let j = sums.iter().position(|&s| s == k).unwrap_or_default();
-                let (a, b) = (by_ref(a), by_ref(b));
-                quote!(#out = #this.#adds[#j].forward(#a, #b);)
-            }
-        };
-        Step {
-            value: out,
-            ty: samples[k + 1].clone(),
-            reads,
-            code,
-        }
-    });
-    let steps: Vec<Step> = steps.collect();
+    let (steps, body) =
+        super::quantized_steps::graph_steps(model, &samples, &members, (&adds, &sums));
     let params = |v: usize, end: &str| -> TokenStream {
         let reader = (0..graph.nodes.len()).find(|&k| graph.inputs(k).contains(&v));
         let (k, side) = if end == "output" && v > 0 {
@@ -203,7 +162,39 @@ pub fn quantized(model: &Model) -> TokenStream {
             #graph_output,
         );
     };
-    let x0 = x(0);
+    // A chain of layers, some of them models: in one buffer as a plain chain is.
+    let (body, chain_consts) = if graph.is_chain() {
+        let (body, consts) =
+            super::quantized_steps::buffer_chain(model, &types, &samples, (&int8, true));
+        let consts = quote! {
+            /// Whether each layer folds or fuses into the one before it.
+            #[doc(hidden)]
+            pub const __NN_ABSORBED: [::core::primitive::bool; #count] = ::nncore::quant::absorbed(
+                &[#(#nodes),*],
+                &[#(#roles),*],
+                #graph_output,
+            );
+            #consts
+        };
+        (body, consts)
+    } else {
+        // Inside a chain's buffer, as any layer.
+        let consts = quote! {
+            /// The bytes `__nn_inside` takes in its caller's buffer.
+            #[doc(hidden)]
+            pub const __NN_INSIDE: #usize = <#input as ::nncore::quant::Int8Sample>::LEN + <#output as ::nncore::quant::Int8Sample>::LEN;
+
+            /// The model run inside the buffer of a chain holding it, from its input at the back
+            /// of `buffer` if `at_back`, else at its front, to the other end.
+            #[doc(hidden)]
+            #[inline]
+            pub fn __nn_inside(&self, __nn_buffer: &mut [::core::primitive::i8], __nn_at_back: &mut ::core::primitive::bool) {
+                ::nncore::__private::inside::<_, #input, #output>(self, __nn_buffer, __nn_at_back);
+            }
+        };
+        (quote!(#absorbed #body), consts)
+    };
+    let (x0, y) = (x(0), local("y"));
     let len = |s: &TokenStream| quote!(<#s as ::nncore::quant::Int8Sample>::LEN);
     let value_lens: Vec<TokenStream> = samples[1..].iter().map(len).collect();
     let input_last = (0..graph.nodes.len())
@@ -212,10 +203,6 @@ pub fn quantized(model: &Model) -> TokenStream {
     let arena = match graph.output {
         0 => len(&samples[0]),
         v => arena(&steps, v - 1, (&len(&samples[0]), input_last), &value_lens),
-    };
-    let body = match graph.output {
-        0 => quote!(*#x0),
-        v => scoped(&steps, v - 1),
     };
     let lens = samples
         .iter()
@@ -245,6 +232,7 @@ pub fn quantized(model: &Model) -> TokenStream {
             /// reader, so an optimized build's `forward` needs this much stack for its values
             /// (the input is the caller's).
             pub const ARENA_BYTES: #usize = #arena;
+            #chain_consts
             /// Multiply-adds of one sample's forward pass, as the float model's.
             pub const MULTIPLY_ADDS: #usize = <#ident as ::nncore::Module>::MULTIPLY_ADDS;
 
@@ -267,7 +255,16 @@ pub fn quantized(model: &Model) -> TokenStream {
             #[must_use]
             #[inline]
             pub fn forward(&self, #x0: &#input) -> #output {
-                #absorbed
+                let mut #y = <#output as ::nncore::quant::Int8Sample>::ZERO;
+                self.forward_into(#x0, &mut #y);
+                #y
+            }
+
+            /// The int8 output for the int8 sample `x`, written into `y` (all of it): the node
+            /// giving it writes it there, and each layer after it that a node absorbs nothing into
+            /// rewrites it.
+            #[inline]
+            pub fn forward_into(&self, #x0: &#input, #y: &mut #output) {
                 #body
             }
 
@@ -284,6 +281,11 @@ pub fn quantized(model: &Model) -> TokenStream {
             #[inline]
             fn forward(&self, #x0: &#input) -> #output {
                 #int8::forward(self, #x0)
+            }
+
+            #[inline]
+            fn forward_into(&self, #x0: &#input, #y: &mut #output) {
+                #int8::forward_into(self, #x0, #y)
             }
         }
 

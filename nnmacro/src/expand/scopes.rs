@@ -23,6 +23,14 @@ pub struct Step {
 /// `steps` in order, each value in a block ending after its last reader (the blocks nest by
 /// last reader, the latest outermost), then the value of step `output`.
 pub fn scoped(steps: &[Step], output: usize) -> TokenStream {
+    let body = scoped_into(steps, output, &[]);
+    let out = &steps[output].value;
+    quote!(#body #out)
+}
+
+/// [`scoped`]'s statements alone, the values of the steps `caller` not declared: their
+/// statements write storage of the caller's.
+pub fn scoped_into(steps: &[Step], output: usize, caller: &[usize]) -> TokenStream {
     let n = steps.len();
     let mut last: Vec<(usize, usize)> = (0..n).map(|k| (k, k)).collect();
     for (k, step) in steps.iter().enumerate() {
@@ -37,7 +45,11 @@ pub fn scoped(steps: &[Step], output: usize) -> TokenStream {
         let until = (end + 1).min(n).max(done);
         let run = steps[done..until].iter().map(|s| &s.code);
         let (name, ty) = (&steps[v].value, &steps[v].ty);
-        let decl = quote!(#[allow(clippy::needless_late_init, unused_mut)] let mut #name: #ty;);
+        let decl = if caller.contains(&v) {
+            TokenStream::new()
+        } else {
+            quote!(#[allow(clippy::needless_late_init, unused_mut)] let mut #name: #ty;)
+        };
         body = if j + 1 == n {
             quote!(#decl #(#run)*)
         } else {
@@ -45,8 +57,7 @@ pub fn scoped(steps: &[Step], output: usize) -> TokenStream {
         };
         done = until;
     }
-    let out = &steps[output].value;
-    quote!(#body #out)
+    body
 }
 
 /// The bytes alive at the fullest step of [`scoped`]'s statements: at each step, the input if a
