@@ -17,6 +17,13 @@ use super::kernel::{
     packed_len, positions,
 };
 
+/// What every block of a call shares ([`Conv2d::shared`]).
+pub(super) struct Shared<'a, const OUT: usize> {
+    base: [i32; OUT],
+    lanes: Option<&'a Lanes>,
+    vector: Option<VectorStage>,
+}
+
 /// The bytes of the room for small layers' packed weights.
 pub(super) const SMALL: usize = 4096;
 
@@ -99,19 +106,45 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         true
     }
 
+    /// What every block of a call shares: the sums' start, `bias − (128 − offset) · Σ w`, and
+    /// the output stage, in lanes (built in `room`) where `kernel` runs it.
+    #[inline]
+    pub(super) fn shared<'a>(
+        &self,
+        packed: &Packed<'_>,
+        kernel: Kernel,
+        room: &'a mut MaybeUninit<Lanes>,
+    ) -> Shared<'a, OUT> {
+        let mut base = [0i32; OUT];
+        block_base(packed, &self.bias, self.stage.input_offset(), &mut base);
+        let lanes = kernel.stage_lanes(
+            &self.stage.multiplier,
+            self.stage.rounding,
+            self.stage.output.zero_point as i32,
+            self.stage.clamp,
+            room,
+        );
+        let vector = self.stage.vector(kernel);
+        Shared {
+            base,
+            lanes,
+            vector,
+        }
+    }
+
     /// One block's outputs into `out` (`P` positions' worth): the packed weights against the
-    /// inputs `runs`, from `base`, through the stage in lanes if there is one, else the layer's.
+    /// inputs `runs`, from the shared base, through the stage in lanes if there is one, else the
+    /// layer's.
     #[inline(always)]
     pub(super) fn finish_block<const P: usize>(
         &self,
         packed: &Packed<'_>,
         runs: Runs<'_, P>,
-        base: &[i32; OUT],
-        lanes: Option<&Lanes>,
-        vector: Option<VectorStage>,
+        shared: &Shared<'_, OUT>,
         out: &mut [[i8; OUT]],
     ) {
-        match lanes {
+        let base = &shared.base;
+        match shared.lanes {
             Some(lanes) => {
                 block_dots_finished::<P>(packed, runs, base, lanes, out.as_flattened_mut())
             }
@@ -119,7 +152,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 let mut acc = [*base; P];
                 block_dots::<P>(packed, runs, acc.as_flattened_mut());
                 for (acc, pixel) in acc.iter().zip(out.iter_mut()) {
-                    *pixel = self.stage.finish_all(acc, vector);
+                    *pixel = self.stage.finish_all(acc, shared.vector);
                 }
             }
         }
@@ -149,17 +182,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
         let offset = self.stage.input_offset();
-        let mut base = [0i32; OUT];
-        block_base(packed, &self.bias, offset, &mut base);
-        let vector = self.stage.vector(kernel);
         let mut room = MaybeUninit::uninit();
-        let lanes = kernel.stage_lanes(
-            &self.stage.multiplier,
-            self.stage.rounding,
-            self.stage.output.zero_point as i32,
-            self.stage.clamp,
-            &mut room,
-        );
+        let shared = self.shared(packed, kernel, &mut room);
         // The patches as unsigned bytes, `x + 128` (the sign bit flipped). `offset` is minus
         // the zero point, within [-127, 128]; a tap in the padding reads it, so adds `w · 0`
         // (a patch all padding gives the bias: `base + (128 − offset) · Σ w`, wrapping).
@@ -238,7 +262,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 false => &mut spare[..],
             };
             let runs = Runs::patches(u, k);
-            self.finish_block::<P>(packed, runs, &base, lanes, vector, out);
+            self.finish_block::<P>(packed, runs, &shared, out);
             if n < P {
                 y[first..].copy_from_slice(&spare[..n]);
             }

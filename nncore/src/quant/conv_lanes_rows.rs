@@ -10,7 +10,7 @@ use core::mem::MaybeUninit;
 
 use super::conv::{Conv2d, Window};
 use super::conv_lanes::SMALL;
-use super::kernel::{Kernel, Packed, Runs, block_base, packed_len};
+use super::kernel::{Kernel, Packed, Runs, packed_len};
 
 /// The bytes of the room for the padded input.
 const ROOM: usize = 32 * 1024;
@@ -75,17 +75,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
         let offset = self.stage.input_offset();
-        let mut base = [0i32; OUT];
-        block_base(packed, &self.bias, offset, &mut base);
-        let vector = self.stage.vector(kernel);
         let mut room = MaybeUninit::uninit();
-        let lanes = kernel.stage_lanes(
-            &self.stage.multiplier,
-            self.stage.rounding,
-            self.stage.output.zero_point as i32,
-            self.stage.clamp,
-            &mut room,
-        );
+        let shared = self.shared(packed, kernel, &mut room);
         // A tap in the padding reads the zero point, so adds `w · 0`.
         let zero = (-offset) as i8 as u8 ^ 0x80;
         let [hp, wp] = Self::padded::<HO, WO>(window);
@@ -113,7 +104,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 true => &mut y[first..first + P],
                 false => &mut spare[..],
             };
-            self.finish_block::<P>(packed, runs, &base, lanes, vector, out);
+            self.finish_block::<P>(packed, runs, &shared, out);
             if n < P {
                 y[first..].copy_from_slice(&spare[..n]);
             }
