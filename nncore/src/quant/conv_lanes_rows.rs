@@ -43,13 +43,12 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     pub(super) fn reads_rows<const C: usize, const HO: usize, const WO: usize>(
         window: &Window,
     ) -> bool {
+        if HO == 0 || WO == 0 || window.dilation != [1, 1] {
+            return false;
+        }
         let [hp, wp] = Self::padded::<HO, WO>(window);
         let k = KH * Self::run_len::<C>();
-        HO > 0
-            && WO > 0
-            && window.dilation == [1, 1]
-            && (k == KH * KW * C || packed_len(k, OUT) <= SMALL)
-            && hp * wp * C + SLACK <= ROOM
+        (k == KH * KW * C || packed_len(k, OUT) <= SMALL) && hp * wp * C + SLACK <= ROOM
     }
 
     /// [`Conv2d::patches_in_lanes`] with the weights packed, reading each block's patches
