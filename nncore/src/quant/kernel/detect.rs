@@ -78,7 +78,8 @@ fn number(kernel: Kernel) -> u8 {
 /// Whether this CPU runs `$feature`s: detected at run time with `std` (once, the answer kept:
 /// one load a call, not one a feature), else where the build targets them.
 macro_rules! available {
-    ($name:ident, $gate:meta, $($feature:tt),+) => {
+    ($(#[$attr:meta])* $name:ident, $gate:meta, $($feature:tt),+) => {
+        $(#[$attr])*
         #[inline]
         #[allow(clippy::incompatible_msrv)]
         pub(crate) fn $name() -> bool {
@@ -111,6 +112,8 @@ available!(avx2_available, all(), "avx2");
 // The VNNI intrinsics and their feature names are stable from Rust 1.89 (`nncore_avx512`).
 available!(avx_vnni_available, nncore_avx512, "avx2", "avxvnni");
 available!(
+    // Asked only by the kernels of `nncore_avx512` builds.
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
     avx512_vbmi_available,
     nncore_avx512,
     "avx512f",
