@@ -37,6 +37,10 @@ pub struct FullyConnected<const IN: usize, const OUT: usize> {
     /// `weight[o][i] · (x[i] + 128)`, `vpdpbusd`'s unsigned inputs, which then need no row sums.
     #[cfg(target_arch = "x86_64")]
     unsigned_bias: [i32; OUT],
+    /// Each output's rescale factor in `f64` where the stage rounds in `f64`
+    /// ([`super::rescale::float_factors`]), for the AVX-512 output stage.
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    pub(crate) real: [f64; OUT],
 }
 
 impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
@@ -46,6 +50,8 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
         FullyConnected {
             #[cfg(target_arch = "x86_64")]
             unsigned_bias: unsigned_bias(&weight, &bias, stage.input.zero_point),
+            #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+            real: super::rescale::float_factors(&stage),
             weight,
             bias,
             stage,
@@ -143,7 +149,7 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     pub fn forward_into_with(&self, x: &[i8; IN], kernel: Kernel, y: &mut [i8; OUT]) {
         let (start, offset) = self.start(kernel);
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if kernel.rows_staged_into(&self.weight, x, offset, start, &self.stage.view(), y) {
+        if kernel.rows_staged_into(&self.weight, x, (start, offset), &self.stage, &self.real, y) {
             return;
         }
         let vector = self.stage.vector(kernel);

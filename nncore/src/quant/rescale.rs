@@ -36,6 +36,35 @@ pub(crate) const fn round_scaled(x: i32, approx: Multiplier, a: f32, b: f32, c: 
     exact(x, a, b, c)
 }
 
+/// Each channel's factor `input.scale · weight_scale[c] / output.scale` in `f64`, where `stage`
+/// rounds [`Rounding::Float`] and the channel's multiplier is within 2^-23 of that factor (as
+/// the constructors make it): there [`round_scaled`], so the stage's rescale, is `round(acc ·
+/// factor)` in `f64`, half away from zero, bit for bit. Zero for every other channel, which
+/// keeps the stage's own arithmetic.
+///
+/// [`Rounding::Float`]: super::Rounding::Float
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) const fn float_factors<const N: usize>(stage: &super::OutputStage<N>) -> [f64; N] {
+    let mut out = [0.0; N];
+    if !matches!(stage.rounding, super::Rounding::Float) {
+        return out;
+    }
+    let (a, c) = (stage.input.scale as f64, stage.output.scale as f64);
+    let mut o = 0;
+    while o < N {
+        let real = a * stage.weight_scale[o] as f64 / c;
+        let (m, want) = (stage.multiplier[o], Multiplier::from_real(real));
+        // `from_real` is zero for a factor that is NaN, not positive or infinite; a per-tensor
+        // multiplier, from the scales' product in `f32`, is within 2^-24 of the factor.
+        let apart = m.mantissa.abs_diff(want.mantissa) as u64;
+        if want.mantissa != 0 && m.shift == want.shift && apart << 23 <= want.mantissa as u64 {
+            out[o] = real;
+        }
+        o += 1;
+    }
+    out
+}
+
 /// `magnitude` with a sign, saturated to `i32`.
 #[inline]
 const fn signed(negative: bool, magnitude: u128) -> i32 {

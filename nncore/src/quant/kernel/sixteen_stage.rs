@@ -1,6 +1,6 @@
 //! A fully connected layer's sums and output stage together on AVX-512 VNNI: each group of
 //! sixteen sums staged while still in a register ([`super::sixteen::rows_unsigned_each`] into
-//! [`super::stage::finish_lanes`], or [`super::stage::finish_float_lanes`] on each half), its
+//! [`super::stage::finish_lanes`], or the rescale in `f64` lanes for [`Rounding::Float`]), its
 //! sixteen int8 outputs stored at once. No sums go through memory, so the stage does not wait
 //! on the kernel's stores, and the layer needs no room for them.
 
@@ -8,33 +8,42 @@
 #![allow(clippy::incompatible_msrv)]
 
 use core::arch::x86_64::{
-    __m512i, _mm512_castsi512_si256, _mm512_cvtepi32_epi64, _mm512_extracti64x4_epi64,
-    _mm512_mask_cvtepi32_storeu_epi8, _mm512_mask_cvtepi64_storeu_epi8, _mm512_storeu_si512,
+    __m512i, _CMP_GE_OQ, _CMP_GT_OQ, _CMP_LE_OQ, _MM_FROUND_NO_EXC, _MM_FROUND_TO_ZERO,
+    _mm256_setzero_si256, _mm512_add_epi32, _mm512_castsi256_si512, _mm512_castsi512_si256,
+    _mm512_cmp_pd_mask, _mm512_cvtepi32_pd, _mm512_cvttpd_epi32, _mm512_extracti64x4_epi64,
+    _mm512_inserti64x4, _mm512_mask_add_pd, _mm512_mask_cmp_pd_mask,
+    _mm512_mask_cvtepi32_storeu_epi8, _mm512_mask_sub_pd, _mm512_maskz_loadu_pd, _mm512_max_pd,
+    _mm512_min_pd, _mm512_mul_pd, _mm512_roundscale_pd, _mm512_set1_epi32, _mm512_set1_pd,
+    _mm512_setzero_pd, _mm512_storeu_si512, _mm512_sub_pd,
 };
 
 use super::Kernel;
 use super::sixteen::rows_unsigned_each;
-use super::stage::{finish_float_lanes, finish_lanes};
-use crate::quant::Rounding;
+use super::stage::finish_lanes;
 use crate::quant::finish::Stage;
+use crate::quant::{OutputStage, Rounding};
 
 impl Kernel {
     /// The int8 outputs of a fully connected layer, `out[o] = stage(init[o] + Σ_i weight[o][i]
-    /// · (x[i] + offset))`, the stage run on each group of sixteen sums in a register, where
-    /// this kernel can (AVX-512 VNNI on this CPU, the unsigned inputs' `offset` of 128);
-    /// returns whether it did. Bit for bit [`Kernel::rows_into`] then the stage.
+    /// · (x[i] + offset))` for `start = (init, offset)`, the stage run on each group of sixteen
+    /// sums in a register, where this kernel can (AVX-512 VNNI on this CPU, the unsigned inputs'
+    /// `offset` of 128); returns whether it did. Bit for bit [`Kernel::rows_into`] then the
+    /// stage. `real` holds the outputs' factors in `f64` ([`float_factors`]), zero where the
+    /// stage's own arithmetic runs.
     ///
     /// # Panics
-    /// If `init`, `out` or the stage's channels are not a row of `weight` each.
+    /// If `init`, `real`, `out` or the stage's channels are not a row of `weight` each.
+    ///
+    /// [`float_factors`]: crate::quant::rescale::float_factors
     #[inline]
-    pub(crate) fn rows_staged_into<const IN: usize>(
+    pub(crate) fn rows_staged_into<const IN: usize, const OUT: usize>(
         self,
-        weight: &[[i8; IN]],
+        weight: &[[i8; IN]; OUT],
         x: &[i8; IN],
-        offset: i32,
-        init: &[i32],
-        stage: &Stage<'_>,
-        out: &mut [i8],
+        (init, offset): (&[i32; OUT], i32),
+        stage: &OutputStage<OUT>,
+        real: &[f64; OUT],
+        out: &mut [i8; OUT],
     ) -> bool {
         if self != Kernel::Avx512Vnni || offset != 128 || IN == 0 {
             return false;
@@ -42,15 +51,9 @@ impl Kernel {
         if !super::avx512_vnni_available() {
             return false;
         }
-        let n = weight.len();
-        assert!(
-            init.len() == n && out.len() == n && stage.multiplier.len() == n,
-            "one start, output and multiplier a row"
-        );
-        assert!(stage.weight_scale.len() == n, "one weight scale a row");
-        // SAFETY: the CPU runs AVX-512 VNNI (and so F, BW and VL), checked above; the lengths
-        // were checked above.
-        unsafe { rows_staged(weight, x, init, stage, out) };
+        // SAFETY: the CPU runs AVX-512 VNNI (and so F, BW and VL), checked above; every array
+        // is a row of `weight` long.
+        unsafe { rows_staged(weight, x, init, &stage.view(), real, out) };
         true
     }
 }
@@ -58,14 +61,15 @@ impl Kernel {
 /// [`Kernel::rows_staged_into`] on this CPU.
 ///
 /// # Safety
-/// The CPU must run AVX-512F, BW, VL and VNNI; `init`, `out` and the stage's channels a row of
-/// `weight` each; `IN > 0`.
+/// The CPU must run AVX-512F, BW, VL and VNNI; `init`, `real`, `out` and the stage's channels
+/// a row of `weight` each; `IN > 0`.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
 unsafe fn rows_staged<const IN: usize>(
     weight: &[[i8; IN]],
     x: &[i8; IN],
     init: &[i32],
     stage: &Stage<'_>,
+    real: &[f64],
     out: &mut [i8],
 ) {
     let (zero_point, clamp) = (stage.output.zero_point as i32, stage.clamp);
@@ -83,28 +87,17 @@ unsafe fn rows_staged<const IN: usize>(
         }
     };
     if stage.rounding == Rounding::Float {
-        // Eight channels a half, in 64-bit lanes; the few lanes near a tie (and any multiplier
-        // outside the fast path) through the scalar stage.
+        // The rescale in `f64` lanes, eight channels a half; channels without a factor through
+        // the scalar stage.
         let each = |o: usize, mask: u16, sums: __m512i| {
-            let halves = [
-                _mm512_cvtepi32_epi64(_mm512_castsi512_si256(sums)),
-                _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64::<1>(sums)),
-            ];
-            let mut slow = 0u16;
-            for (h, x) in halves.into_iter().enumerate() {
-                let k = (mask >> (8 * h)) as u8;
-                if k == 0 {
-                    break;
+            // SAFETY: the lanes of `mask` are rows `o ..` of `real` and of `out`.
+            unsafe {
+                let (y, fast) =
+                    finish_real_lanes(sums, mask, real.as_ptr().add(o), zero_point, clamp);
+                _mm512_mask_cvtepi32_storeu_epi8(to.add(o).cast(), fast, y);
+                if mask & !fast != 0 {
+                    scalar(o, mask & !fast, sums);
                 }
-                // SAFETY: the lanes of `k` are rows `o + 8h ..` of the stage and of `out`.
-                unsafe {
-                    let (y, fast) = finish_float_lanes(x, k, m.add(o + 8 * h), zero_point, clamp);
-                    _mm512_mask_cvtepi64_storeu_epi8(to.add(o + 8 * h).cast(), fast, y);
-                    slow |= ((k & !fast) as u16) << (8 * h);
-                }
-            }
-            if slow != 0 {
-                scalar(o, slow, sums);
             }
         };
         // SAFETY: as this function's.
@@ -123,6 +116,53 @@ unsafe fn rows_staged<const IN: usize>(
     };
     // SAFETY: as this function's.
     unsafe { rows_unsigned_each(weight, x, init, each) };
+}
+
+/// The int8 outputs (in int32 lanes) of the sums `sums` of sixteen channels, `round(sum ·
+/// real[j])` in `f64`, half away from zero, plus the zero point and clamped: the
+/// [`Rounding::Float`] rescale bit for bit, no margin, no exact path. Returns the lanes of
+/// `mask` whose factor is positive (the others are left to the scalar stage).
+///
+/// Each half: the product rounded once to `f64` as the interpreter's; truncated, and one added
+/// (taken off) where the part cut off is at least a half (at most minus a half), as C's `round`;
+/// clamped to the output's range less the zero point in `f64`, which also saturates.
+///
+/// # Safety
+/// The CPU must run AVX-512F and VL; the lanes of `mask` are channels of `real`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512vl")]
+unsafe fn finish_real_lanes(
+    sums: __m512i,
+    mask: u16,
+    real: *const f64,
+    zero_point: i32,
+    clamp: [i8; 2],
+) -> (__m512i, u16) {
+    let (half, one) = (_mm512_set1_pd(0.5), _mm512_set1_pd(1.0));
+    let lo = _mm512_set1_pd((clamp[0] as i32 - zero_point) as f64);
+    let hi = _mm512_set1_pd((clamp[1] as i32 - zero_point) as f64);
+    let halves = [
+        _mm512_castsi512_si256(sums),
+        _mm512_extracti64x4_epi64::<1>(sums),
+    ];
+    let mut fast = 0u16;
+    let mut y = [_mm256_setzero_si256(); 2];
+    for (h, x) in halves.into_iter().enumerate() {
+        let k = (mask >> (8 * h)) as u8;
+        // SAFETY: the lanes of `k` are channels `8h ..` of `real`; masked lanes are not read.
+        let r = unsafe { _mm512_maskz_loadu_pd(k, real.add(8 * h)) };
+        fast |=
+            (_mm512_mask_cmp_pd_mask::<_CMP_GT_OQ>(k, r, _mm512_setzero_pd()) as u16) << (8 * h);
+        let p = _mm512_mul_pd(_mm512_cvtepi32_pd(x), r);
+        let t = _mm512_roundscale_pd::<{ _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC }>(p);
+        let cut = _mm512_sub_pd(p, t);
+        let up = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(cut, half);
+        let down = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(cut, _mm512_set1_pd(-0.5));
+        let t = _mm512_mask_sub_pd(_mm512_mask_add_pd(t, up, t, one), down, t, one);
+        y[h] = _mm512_cvttpd_epi32(_mm512_min_pd(_mm512_max_pd(t, lo), hi));
+    }
+    let y = _mm512_inserti64x4::<1>(_mm512_castsi256_si512(y[0]), y[1]);
+    (_mm512_add_epi32(y, _mm512_set1_epi32(zero_point)), fast)
 }
 
 #[cfg(test)]
@@ -177,15 +217,14 @@ mod tests {
                     let (layer, x) = layer::<IN, OUT>(seed, rounding, activation, exact, odd);
                     let acc = layer.accumulate_with(&x, Kernel::Portable);
                     let want: [i8; OUT] = core::array::from_fn(|o| layer.stage().finish(o, acc[o]));
-                    let (start, offset) = layer.start(Kernel::Avx512Vnni);
+                    let start = layer.start(Kernel::Avx512Vnni);
                     let mut y = [0i8; OUT];
-                    let view = layer.stage().view();
                     let ran = Kernel::Avx512Vnni.rows_staged_into(
                         layer.weight(),
                         &x,
-                        offset,
                         start,
-                        &view,
+                        layer.stage(),
+                        &layer.real,
                         &mut y,
                     );
                     assert_eq!(ran, fused, "fused where the CPU runs AVX-512 VNNI");
@@ -194,6 +233,54 @@ mod tests {
                         assert_eq!(y, want, "{case:?}");
                     }
                     assert_eq!(layer.forward_with(&x, Kernel::Avx512Vnni), want);
+                }
+            }
+        }
+    }
+
+    /// The `f64` lanes against `round_product` on sums that land on and beside ties, across
+    /// the output's range and past `i32`, with channels left to the scalar stage.
+    #[test]
+    fn the_f64_lanes_round_as_the_interpreter() {
+        if !super::super::avx512_vnni_available() {
+            return;
+        }
+        let factors = [0.5, 0.25, 1.0 / 3.0, 0.75, 1.5e-3, 3.0, 1e10, 1e-12];
+        let far = [i32::MIN, i32::MIN + 1, -77_777, 77_777, i32::MAX];
+        let sums: [i32; 2005] = core::array::from_fn(|i| {
+            if i < 2000 {
+                i as i32 - 1000
+            } else {
+                far[i - 2000]
+            }
+        });
+        for (zero_point, clamp) in [(0, [-128, 127]), (5, [5, 127]), (-128, [-128, 127])] {
+            for (c, chunk) in sums.chunks(16).enumerate() {
+                let mut real: [f64; 16] = core::array::from_fn(|j| factors[(c + j) % 8]);
+                real[c % 16] = 0.0;
+                let mut acc = [0i32; 16];
+                acc[..chunk.len()].copy_from_slice(chunk);
+                let mask = (!0u32 >> (32 - chunk.len())) as u16;
+                // SAFETY: the CPU runs AVX-512, checked above; `real` holds sixteen channels.
+                let (y, fast) = unsafe {
+                    let v = core::arch::x86_64::_mm512_loadu_si512(acc.as_ptr().cast());
+                    let (y, fast) =
+                        super::finish_real_lanes(v, mask, real.as_ptr(), zero_point, clamp);
+                    let mut out = [0i32; 16];
+                    core::arch::x86_64::_mm512_storeu_si512(out.as_mut_ptr().cast(), y);
+                    (out, fast)
+                };
+                assert_eq!(
+                    fast,
+                    mask & !(1 << (c % 16)),
+                    "the zero factor's lane is slow"
+                );
+                for j in (0..chunk.len()).filter(|&j| fast >> j & 1 == 1) {
+                    let r = crate::quant::round_product(acc[j], real[j]);
+                    let want = r
+                        .saturating_add(zero_point)
+                        .clamp(clamp[0].into(), clamp[1].into());
+                    assert_eq!(y[j], want, "{} · {}", acc[j], real[j]);
                 }
             }
         }
