@@ -5,25 +5,17 @@
 
 #[path = "tflite/case.rs"]
 mod case;
+mod common;
 #[allow(dead_code)]
 #[path = "../examples/mlperf_tiny/models.rs"]
 mod models;
 
+use common::big_stack;
 use models::{DsCnn, ResNet8};
 use nncore::io::LoadOptions;
 use nncore::quant::{Conv2d, DepthwiseConv2d, FullyConnected, OutputStage, QuantParams, Rounding};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-
-/// Runs `f` on a thread with room for the models' activations.
-fn big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap();
-}
 
 /// `tests/tflite/<case>/float.safetensors`.
 fn float_file(case: &str) -> std::path::PathBuf {

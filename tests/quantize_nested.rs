@@ -3,10 +3,12 @@
 //! from the quantization of the value it takes, so it must equal the block quantized on its
 //! own over the same inputs, and the whole int8 forward must be the blocks' composed.
 
+mod common;
 #[allow(dead_code)]
 #[path = "../examples/mlperf_tiny/models.rs"]
 mod models;
 
+use common::big_stack;
 use models::{DsBlock, DsBlockInt8, DsCnn, ResNet8};
 use nncore::Layer;
 use nncore::quant::{Int8Sample, QuantLayer};
@@ -16,16 +18,6 @@ use rand::{RngExt, SeedableRng};
 type Input = [[[f32; 10]; 49]; 1];
 type Block = [[[f32; 5]; 25]; 64];
 type Int8Block = [[[i8; 64]; 5]; 25];
-
-/// Runs `f` on a thread with room for the models' activations.
-fn big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap();
-}
 
 /// Random weights with BatchNorm statistics away from the identity.
 fn model(rng: &mut StdRng) -> Box<DsCnn> {

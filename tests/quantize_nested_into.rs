@@ -2,24 +2,16 @@
 //! and ResNet-8, graphs in a chain): the output written into the caller's storage, whatever it
 //! held, is `forward`'s, and both are the layers run one after another.
 
+mod common;
 #[allow(dead_code)]
 #[path = "../examples/mlperf_tiny/models.rs"]
 mod models;
 
+use common::big_stack;
 use models::{DsBlockInt8, DsCnn, DsCnnInt8, MobileNetV1Int8, ResNet8, Stack1Int8};
 use nncore::quant::{Int8Sample, QuantLayer};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-
-/// Runs `f` on a thread with room for the models' activations.
-fn big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap();
-}
 
 /// `model.forward_into` into storage full of `fill`, checked against `forward`; the output.
 fn into<M: QuantLayer<X, Y>, X, Y: Int8Sample + PartialEq + std::fmt::Debug>(

@@ -18,6 +18,16 @@ use serde::Deserialize;
 
 pub use compare::*;
 
+/// Runs `f` on a thread with a 256 MiB stack, room for the activations of large models.
+pub fn big_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
 /// The folder of one golden case: `tests/golden/<name>`.
 pub fn golden_dir(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -10,25 +10,29 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use super::local;
 use super::quantized_graph::by_ref;
 use super::scopes::{Step, scoped_into};
-use crate::ir::{Model, Op};
+use crate::ir::{Graph, Model, Op};
+
+/// How many nodes read value `v` (a node reading it twice counts once).
+fn readers(graph: &Graph, v: usize) -> usize {
+    (0..graph.nodes.len())
+        .filter(|&k| graph.inputs(k).contains(&v))
+        .count()
+}
 
 /// The values the caller's output holds in turn, the output first: none if it is the input or
 /// a node reads it, else it and, down from it, each value that the node of the one above alone
 /// reads, a layer of the same shape.
 fn output_run(model: &Model, samples: &[TokenStream]) -> Vec<usize> {
     let graph = &model.graph;
-    let readers = |v: usize| {
-        (0..graph.nodes.len())
-            .filter(|&k| graph.inputs(k).contains(&v))
-            .count()
-    };
     let mut v = graph.output;
-    if v == 0 || readers(v) > 0 {
+    if v == 0 || readers(graph, v) > 0 {
         return Vec::new();
     }
     let mut run = vec![v];
     while let Op::Layer { input, .. } = graph.nodes[v - 1].op {
-        if input == 0 || samples[input].to_string() != samples[v].to_string() || readers(input) > 1
+        if input == 0
+            || samples[input].to_string() != samples[v].to_string()
+            || readers(graph, input) > 1
         {
             break;
         }
@@ -42,11 +46,6 @@ fn output_run(model: &Model, samples: &[TokenStream]) -> Vec<usize> {
 /// alone reads a value of the model's (not the output), its input's, rewritten in place.
 fn homes(model: &Model, samples: &[TokenStream], run: &[usize]) -> Vec<usize> {
     let graph = &model.graph;
-    let readers = |v: usize| {
-        (0..graph.nodes.len())
-            .filter(|&k| graph.inputs(k).contains(&v))
-            .count()
-    };
     let mut home: Vec<usize> = (0..=graph.nodes.len()).collect();
     for (k, node) in graph.nodes.iter().enumerate() {
         let v = k + 1;
@@ -56,7 +55,7 @@ fn homes(model: &Model, samples: &[TokenStream], run: &[usize]) -> Vec<usize> {
                 && !run.contains(&v)
                 && !run.contains(&input)
                 && samples[input].to_string() == samples[v].to_string()
-                && readers(input) == 1
+                && readers(graph, input) == 1
             {
                 home[v] = home[input];
             }
