@@ -16,6 +16,7 @@ use super::kernel::{
     BLOCK, Kernel, Lanes, Packed, Runs, VectorStage, block_base, block_dots, block_dots_finished,
     packed_len, positions,
 };
+use super::lines::Lines;
 
 /// What every block of a call shares ([`Conv2d::shared`]).
 pub(super) struct Shared<'a, const OUT: usize> {
@@ -58,11 +59,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         // As much room as the weights, or for small layers (whose rows or channels pad most)
         // a few kilobytes.
         // Left unwritten until packed (the packing writes every byte it hands back).
-        let mut room = [[[[MaybeUninit::<i8>::uninit(); IN]; KW]; KH]; OUT];
-        let mut small = [MaybeUninit::<i8>::uninit(); SMALL];
+        // On cache lines: the kernels read the packed weights in 64-byte blocks.
+        let mut room = Lines([[[[MaybeUninit::<i8>::uninit(); IN]; KW]; KH]; OUT]);
+        let mut small = Lines([MaybeUninit::<i8>::uninit(); SMALL]);
         let room = match packed_len(k, OUT) <= SMALL {
-            true => &mut small[..],
+            true => &mut small.0[..],
             false => room
+                .0
                 .as_flattened_mut()
                 .as_flattened_mut()
                 .as_flattened_mut(),

@@ -5,6 +5,7 @@ use core::mem::MaybeUninit;
 
 use super::QuantLayer;
 use super::kernel::Kernel;
+use super::lines::Lines;
 use super::params::OutputStage;
 
 /// The outputs [`FullyConnected::forward_into_with`] computes at a time: their int32 sums are its
@@ -28,7 +29,7 @@ const ROWS: usize = 128;
 #[derive(Clone, Debug, PartialEq)]
 pub struct FullyConnected<const IN: usize, const OUT: usize> {
     /// `weight[o][i]` connects input `i` to output `o`; symmetric (zero point 0).
-    weight: [[i8; IN]; OUT],
+    weight: Lines<[[i8; IN]; OUT]>,
     /// One bias per output, at scale `input.scale · weight_scale[o]`.
     bias: [i32; OUT],
     /// Zero points, rescale and activation clamp.
@@ -52,7 +53,7 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
             unsigned_bias: unsigned_bias(&weight, &bias, stage.input.zero_point),
             #[cfg(all(target_arch = "x86_64", nncore_avx512))]
             real: super::rescale::float_factors(&stage),
-            weight,
+            weight: Lines(weight),
             bias,
             stage,
         }
@@ -62,7 +63,7 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     #[must_use]
     #[inline]
     pub const fn weight(&self) -> &[[i8; IN]; OUT] {
-        &self.weight
+        &self.weight.0
     }
 
     /// One bias per output, at scale `input.scale · weight_scale[o]`.
@@ -83,7 +84,7 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     /// [`FullyConnected::new`].
     #[must_use]
     pub fn into_parts(self) -> ([[i8; IN]; OUT], [i32; OUT], OutputStage<OUT>) {
-        (self.weight, self.bias, self.stage)
+        (self.weight.0, self.bias, self.stage)
     }
 
     /// The sums' start and the offset of the inputs for `kernel`: on x86-64 the VNNI kernels
@@ -111,7 +112,7 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     pub fn accumulate_with(&self, x: &[i8; IN], kernel: Kernel) -> [i32; OUT] {
         let (start, offset) = self.start(kernel);
         let mut acc = *start;
-        kernel.rows(&self.weight, x, offset, &mut acc);
+        kernel.rows(&self.weight.0, x, offset, &mut acc);
         acc
     }
 
@@ -149,7 +150,14 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     pub fn forward_into_with(&self, x: &[i8; IN], kernel: Kernel, y: &mut [i8; OUT]) {
         let (start, offset) = self.start(kernel);
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if kernel.rows_staged_into(&self.weight, x, (start, offset), &self.stage, &self.real, y) {
+        if kernel.rows_staged_into(
+            &self.weight.0,
+            x,
+            (start, offset),
+            &self.stage,
+            &self.real,
+            y,
+        ) {
             return;
         }
         let vector = self.stage.vector(kernel);
@@ -157,12 +165,12 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
             // One block: the sums built where they stay (not returned by value, which copied
             // them), from the bias (not a copy of it).
             let mut acc = [const { MaybeUninit::uninit() }; OUT];
-            let acc = kernel.rows_into(&self.weight, x, offset, start, &mut acc);
+            let acc = kernel.rows_into(&self.weight.0, x, offset, start, &mut acc);
             self.stage.finish_block_into(0, acc, vector, y);
             return;
         }
         let mut acc = [const { MaybeUninit::uninit() }; ROWS];
-        let blocks = self.weight.chunks(ROWS).zip(start.chunks(ROWS));
+        let blocks = self.weight.0.chunks(ROWS).zip(start.chunks(ROWS));
         for (k, ((weight, bias), y)) in blocks.zip(y.chunks_mut(ROWS)).enumerate() {
             let acc = kernel.rows_into(weight, x, offset, bias, &mut acc[..bias.len()]);
             self.stage.finish_block_into(k * ROWS, acc, vector, y);

@@ -84,6 +84,7 @@ mod graph;
 mod hard_swish;
 mod kernel;
 pub mod layout;
+mod lines;
 mod mean;
 mod pad;
 mod params;
