@@ -121,6 +121,9 @@ pub(super) unsafe fn rows_unsigned_each<const IN: usize>(
         return unsafe { super::halves::rows_each(weight.as_flattened(), x, init, each) };
     }
     let rows = weight.len();
+    // Each group's sums go to `each` once the next group's products are under way: its stage
+    // then comes after those loads in the program, and the loads are in flight while it runs.
+    let mut pending: Option<(usize, u16, __m512i)> = None;
     let mut o = 0;
     while o < rows {
         let take = (rows - o).min(16);
@@ -128,19 +131,25 @@ pub(super) unsafe fn rows_unsigned_each<const IN: usize>(
         // (`o + take <= rows`). A whole group's rows are at fixed distances from the first.
         let base = weight[o..].as_ptr().cast::<i8>();
         // SAFETY: each row pointer is a row of `weight`, as above.
-        let lanes = sixteen(unsafe {
+        let products = unsafe {
             if take == 16 {
                 dots::<16, false>(core::array::from_fn(|r| base.add(r * IN)), x, 0)
             } else {
                 let last = take - 1;
                 dots::<16, false>(core::array::from_fn(|r| base.add(r.min(last) * IN)), x, 0)
             }
-        });
+        };
+        if let Some((o, mask, sums)) = pending {
+            each(o, mask, sums);
+        }
         let mask = (!0u32 >> (32 - take)) as u16;
         // SAFETY: the masked lanes are the `take` int32 from `o` of `init`.
         let start = unsafe { _mm512_maskz_loadu_epi32(mask, init.as_ptr().add(o)) };
-        each(o, mask, _mm512_add_epi32(start, lanes));
+        pending = Some((o, mask, _mm512_add_epi32(start, sixteen(products))));
         o += take;
+    }
+    if let Some((o, mask, sums)) = pending {
+        each(o, mask, sums);
     }
 }
 

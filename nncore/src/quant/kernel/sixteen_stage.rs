@@ -8,13 +8,12 @@
 #![allow(clippy::incompatible_msrv)]
 
 use core::arch::x86_64::{
-    __m512i, _CMP_GE_OQ, _CMP_GT_OQ, _CMP_LE_OQ, _MM_FROUND_NO_EXC, _MM_FROUND_TO_ZERO,
-    _mm256_setzero_si256, _mm512_add_epi32, _mm512_castsi256_si512, _mm512_castsi512_si256,
-    _mm512_cmp_pd_mask, _mm512_cvtepi32_pd, _mm512_cvttpd_epi32, _mm512_extracti64x4_epi64,
-    _mm512_inserti64x4, _mm512_mask_add_pd, _mm512_mask_cmp_pd_mask,
-    _mm512_mask_cvtepi32_storeu_epi8, _mm512_mask_sub_pd, _mm512_maskz_loadu_pd, _mm512_max_pd,
-    _mm512_min_pd, _mm512_mul_pd, _mm512_roundscale_pd, _mm512_set1_epi32, _mm512_set1_pd,
-    _mm512_setzero_pd, _mm512_storeu_si512, _mm512_sub_pd,
+    __m512i, _CMP_GT_OQ, _mm256_setzero_si256, _mm512_add_epi32, _mm512_add_pd,
+    _mm512_castpd_si512, _mm512_castsi256_si512, _mm512_castsi512_pd, _mm512_castsi512_si256,
+    _mm512_cvtepi32_pd, _mm512_cvttpd_epi32, _mm512_extracti64x4_epi64, _mm512_inserti64x4,
+    _mm512_mask_cmp_pd_mask, _mm512_mask_cvtepi32_storeu_epi8, _mm512_maskz_loadu_pd,
+    _mm512_max_pd, _mm512_min_pd, _mm512_mul_pd, _mm512_set1_epi32, _mm512_set1_epi64,
+    _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_si512, _mm512_ternarylogic_epi64,
 };
 
 use super::Kernel;
@@ -123,9 +122,11 @@ unsafe fn rows_staged<const IN: usize>(
 /// [`Rounding::Float`] rescale bit for bit, no margin, no exact path. Returns the lanes of
 /// `mask` whose factor is positive (the others are left to the scalar stage).
 ///
-/// Each half: the product rounded once to `f64` as the interpreter's; truncated, and one added
-/// (taken off) where the part cut off is at least a half (at most minus a half), as C's `round`;
-/// clamped to the output's range less the zero point in `f64`, which also saturates.
+/// Each half: the product rounded once to `f64` as the interpreter's; a half added away from
+/// zero, clamped to the output's range less the zero point, and truncated. The sum is exact
+/// while `|product| < 2^20`; past that, where it may round, every result clamps alike (the
+/// range is within ±255), and truncating the clamped value equals clamping the truncated one
+/// (the bounds are integers).
 ///
 /// # Safety
 /// The CPU must run AVX-512F and VL; the lanes of `mask` are channels of `real`.
@@ -138,7 +139,10 @@ unsafe fn finish_real_lanes(
     zero_point: i32,
     clamp: [i8; 2],
 ) -> (__m512i, u16) {
-    let (half, one) = (_mm512_set1_pd(0.5), _mm512_set1_pd(1.0));
+    let (half, sign) = (
+        _mm512_set1_epi64(0.5f64.to_bits() as i64),
+        _mm512_set1_epi64(i64::MIN),
+    );
     let lo = _mm512_set1_pd((clamp[0] as i32 - zero_point) as f64);
     let hi = _mm512_set1_pd((clamp[1] as i32 - zero_point) as f64);
     let halves = [
@@ -154,12 +158,10 @@ unsafe fn finish_real_lanes(
         fast |=
             (_mm512_mask_cmp_pd_mask::<_CMP_GT_OQ>(k, r, _mm512_setzero_pd()) as u16) << (8 * h);
         let p = _mm512_mul_pd(_mm512_cvtepi32_pd(x), r);
-        let t = _mm512_roundscale_pd::<{ _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC }>(p);
-        let cut = _mm512_sub_pd(p, t);
-        let up = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(cut, half);
-        let down = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(cut, _mm512_set1_pd(-0.5));
-        let t = _mm512_mask_sub_pd(_mm512_mask_add_pd(t, up, t, one), down, t, one);
-        y[h] = _mm512_cvttpd_epi32(_mm512_min_pd(_mm512_max_pd(t, lo), hi));
+        // `±0.5` with the product's sign: its sign bit or'ed into a half's bits.
+        let away = _mm512_ternarylogic_epi64::<0xF8>(half, _mm512_castpd_si512(p), sign);
+        let q = _mm512_add_pd(p, _mm512_castsi512_pd(away));
+        y[h] = _mm512_cvttpd_epi32(_mm512_min_pd(_mm512_max_pd(q, lo), hi));
     }
     let y = _mm512_inserti64x4::<1>(_mm512_castsi256_si512(y[0]), y[1]);
     (_mm512_add_epi32(y, _mm512_set1_epi32(zero_point)), fast)
