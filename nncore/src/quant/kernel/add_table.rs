@@ -75,6 +75,10 @@ impl Table {
     }
 }
 
+/// Blocks of 64 values looked up a chunk at a time (4 KiB of the first input's rescaled values
+/// on the stack).
+const CHUNK: usize = 16;
+
 /// `stage.rs`'s `add` of the first `64 · ⌊len / 64⌋` values, returning how many: the inputs'
 /// rescales from tables, the sum's by `output` (its rounding corrected for negative products
 /// where `SIGNED`), then packed to int8 with saturation, the zero point added on the way and
@@ -102,23 +106,28 @@ pub(super) unsafe fn add_by_tables<const SIGNED: bool>(
         _mm512_set1_epi8(add.clamp[1]),
     );
     let blocks = a.len() / 64;
-    for k in 0..blocks {
-        let c = 64 * k;
-        // SAFETY: `c + 64 <= a.len()`, and `b` and `out` are as long.
-        let (xa, xb) = unsafe {
-            (
-                _mm512_loadu_si512(a.as_ptr().add(c).cast()),
-                _mm512_loadu_si512(b.as_ptr().add(c).cast()),
-            )
-        };
-        let (sa, sb) = (ta.lookup(xa), tb.lookup(xb));
-        let y: [__m512i; 4] =
-            core::array::from_fn(|t| output.scale::<SIGNED>(_mm512_add_epi32(sa[t], sb[t])));
-        let low = _mm512_adds_epi16(_mm512_packs_epi32(y[0], y[1]), zero_point);
-        let high = _mm512_adds_epi16(_mm512_packs_epi32(y[2], y[3]), zero_point);
-        let y = _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(low, high), lo), hi);
-        // SAFETY: as above.
-        unsafe { _mm512_storeu_si512(out.as_mut_ptr().add(c).cast(), y) };
+    // A chunk's first inputs looked up, then its second ones with the sums: one table's
+    // sixteen vectors live at a time, which stay in registers.
+    let mut first = [[_mm512_setzero_si512(); 4]; CHUNK];
+    for chunk in (0..blocks).step_by(CHUNK) {
+        let n = (blocks - chunk).min(CHUNK);
+        for (j, first) in first.iter_mut().enumerate().take(n) {
+            // SAFETY: `64 (chunk + j) + 64 <= a.len()`.
+            *first =
+                ta.lookup(unsafe { _mm512_loadu_si512(a.as_ptr().add(64 * (chunk + j)).cast()) });
+        }
+        for (j, sa) in first.iter().enumerate().take(n) {
+            let c = 64 * (chunk + j);
+            // SAFETY: `c + 64 <= a.len()`, and `b` and `out` are as long.
+            let sb = tb.lookup(unsafe { _mm512_loadu_si512(b.as_ptr().add(c).cast()) });
+            let y: [__m512i; 4] =
+                core::array::from_fn(|t| output.scale::<SIGNED>(_mm512_add_epi32(sa[t], sb[t])));
+            let low = _mm512_adds_epi16(_mm512_packs_epi32(y[0], y[1]), zero_point);
+            let high = _mm512_adds_epi16(_mm512_packs_epi32(y[2], y[3]), zero_point);
+            let y = _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(low, high), lo), hi);
+            // SAFETY: as above.
+            unsafe { _mm512_storeu_si512(out.as_mut_ptr().add(c).cast(), y) };
+        }
     }
     64 * blocks
 }
