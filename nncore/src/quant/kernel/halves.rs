@@ -1,5 +1,6 @@
 //! A fully connected layer's sums on AVX-512 VNNI where its rows are 32 bytes: two rows a
-//! vector, each a half of one 64-byte load, the input broadcast to both halves. Sixteen rows
+//! vector, each a half of one 64-byte load, the input broadcast to both halves (and likewise
+//! eight rows of 8 bytes). Sixteen rows
 //! take eight loads and eight `vpdpbusd` where a vector a row takes sixteen, and their
 //! reduction to sixteen sums half the shuffles: two [`quarters`], the halves of each row
 //! added, then one permutation into row order.
@@ -10,8 +11,9 @@
 use core::arch::x86_64::{
     __m512i, _mm256_loadu_si256, _mm512_add_epi32, _mm512_broadcast_i64x4, _mm512_dpbusd_epi32,
     _mm512_loadu_si512, _mm512_maskz_loadu_epi8, _mm512_maskz_loadu_epi32,
-    _mm512_permutexvar_epi32, _mm512_set1_epi8, _mm512_setr_epi32, _mm512_setzero_si512,
-    _mm512_shuffle_i32x4, _mm512_xor_si512,
+    _mm512_permutex2var_epi32, _mm512_permutexvar_epi32, _mm512_set1_epi8, _mm512_set1_epi64,
+    _mm512_setr_epi32, _mm512_setzero_si512, _mm512_shuffle_i32x4, _mm512_srli_epi64,
+    _mm512_xor_si512,
 };
 
 use super::sixteen::quarters;
@@ -64,6 +66,56 @@ pub(super) unsafe fn rows_each(
     }
 }
 
+/// [`rows_each`] on rows of 8 bytes: eight rows a vector, the input broadcast to each eighth;
+/// sixteen rows take two loads and two `vpdpbusd`, each row's two lanes added, then one
+/// permutation of the two vectors' sums into row order.
+///
+/// # Safety
+/// The CPU must run AVX-512F, BW, VL and VNNI (VL for the stage `each` may inline); `weight`
+/// is `8 · init.len()` bytes, `x` 8.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
+pub(super) unsafe fn rows_each_of_eight(
+    weight: &[i8],
+    x: &[i8],
+    init: &[i32],
+    mut each: impl FnMut(usize, u16, __m512i),
+) {
+    let rows = init.len();
+    // SAFETY: `x` holds 8 bytes.
+    let x = unsafe { x.as_ptr().cast::<i64>().read_unaligned() };
+    let u = _mm512_xor_si512(_mm512_set1_epi64(x), _mm512_set1_epi8(i8::MIN));
+    // Row `r`'s sum into lane `2r` of the vector of eight rows `w`.
+    let dot = |w: __m512i| {
+        let d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, w);
+        _mm512_add_epi32(d, _mm512_srli_epi64::<32>(d))
+    };
+    let even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    let mut o = 0;
+    while o < rows {
+        let take = (rows - o).min(16);
+        let base = weight[8 * o..].as_ptr();
+        // Vector `j`: rows `o + 8j ..`, those past `take` masked off.
+        let bytes = |j: usize| match take.saturating_sub(8 * j).min(8) {
+            8 => !0,
+            n => (1u64 << (8 * n)) - 1,
+        };
+        // SAFETY: each load's bytes are rows `o .. o + take`.
+        let [a, b] = core::array::from_fn(|j| unsafe {
+            dot(_mm512_maskz_loadu_epi8(bytes(j), base.wrapping_add(64 * j)))
+        });
+        let mask = (!0u32 >> (32 - take)) as u16;
+        // SAFETY: the masked lanes are the `take` int32 from `o` of `init`.
+        let start = unsafe { _mm512_maskz_loadu_epi32(mask, init.as_ptr().add(o)) };
+        each(
+            o,
+            mask,
+            _mm512_add_epi32(start, _mm512_permutex2var_epi32(a, even, b)),
+        );
+        o += take;
+    }
+}
+
 /// Lane `r` of the result is the sum of the half `r % 2` of `v[r / 2]`'s lanes (row `r` of the
 /// pairs of rows in `v`).
 #[inline]
@@ -94,6 +146,15 @@ mod tests {
     /// no lane past the rows handed over.
     #[test]
     fn pairs_of_rows_sum_as_the_reference() {
+        check::<32>();
+    }
+
+    #[test]
+    fn eights_of_rows_sum_as_the_reference() {
+        check::<8>();
+    }
+
+    fn check<const N: usize>() {
         if !super::super::avx512_vnni_available() {
             return;
         }
@@ -103,15 +164,15 @@ mod tests {
             (seed >> 24) as u8 as i8
         };
         for rows in 1..=40usize {
-            let random: Vec<i8> = (0..32 * rows + 32).map(|_| next()).collect();
-            let (w, x) = random.split_at(32 * rows);
+            let random: Vec<i8> = (0..N * rows + N).map(|_| next()).collect();
+            let (w, x) = random.split_at(N * rows);
             for (w, x) in [
                 (w.to_vec(), x.to_vec()),
-                (vec![i8::MIN; 32 * rows], vec![i8::MAX; 32]),
-                (vec![i8::MIN; 32 * rows], vec![i8::MIN; 32]),
+                (vec![i8::MIN; N * rows], vec![i8::MAX; N]),
+                (vec![i8::MIN; N * rows], vec![i8::MIN; N]),
             ] {
                 let init: Vec<i32> = (0..rows as i32).map(|o| o * 1009 - 7000).collect();
-                let want: Vec<i32> = (w.chunks_exact(32).zip(&init))
+                let want: Vec<i32> = (w.chunks_exact(N).zip(&init))
                     .map(|(row, &b)| {
                         let dot = row
                             .iter()
@@ -133,7 +194,12 @@ mod tests {
                     }
                 };
                 // SAFETY: the CPU runs AVX-512 VNNI (above); the lengths are as it needs.
-                unsafe { super::rows_each(&w, &x, &init, each) };
+                unsafe {
+                    match N {
+                        32 => super::rows_each(&w, &x, &init, each),
+                        _ => super::rows_each_of_eight(&w, &x, &init, each),
+                    }
+                };
                 assert_eq!(seen, rows, "every row handed over once");
                 assert_eq!(got, want, "{rows} rows");
             }

@@ -120,6 +120,10 @@ pub(super) unsafe fn rows_unsigned_each<const IN: usize>(
         // SAFETY: as this function's, rows of 32 bytes.
         return unsafe { super::halves::rows_each(weight.as_flattened(), x, init, each) };
     }
+    if IN == 8 {
+        // SAFETY: as this function's, rows of 8 bytes.
+        return unsafe { super::halves::rows_each_of_eight(weight.as_flattened(), x, init, each) };
+    }
     let rows = weight.len();
     // Each group's sums go to `each` once the next group's products are under way: its stage
     // then comes after those loads in the program, and the loads are in flight while it runs.
