@@ -24,8 +24,9 @@ const ROWS: usize = 128;
 ///
 /// Built with [`FullyConnected::new`] and read with its accessors: on x86-64 the layer keeps,
 /// beside its bias, the bias of the sums the VNNI kernels compute (of `x + 128`, with
-/// `(128 + zx) · Σ_i weight[o][i]` taken off once, at construction), so its parts are not
-/// changed apart.
+/// `(128 + zx) · Σ_i weight[o][i]` taken off once, at construction), and with AVX-512 each
+/// output's rescale factor in `f64` (for [`Rounding::Float`](super::Rounding::Float)), so its
+/// parts are not changed apart. There its weights start a cache line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FullyConnected<const IN: usize, const OUT: usize> {
     /// `weight[o][i]` connects input `i` to output `o`; symmetric (zero point 0).
