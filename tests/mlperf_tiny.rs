@@ -95,7 +95,7 @@ fn footprints_are_the_models() {
     // channel's stage (an f32 weight scale, a two-word multiplier; on x86-64 a fully connected
     // layer's second bias too, that of the VNNI kernels' sums, and where the compiler has
     // AVX-512 intrinsics the output's factor in `f64`), then a few words of quantization and
-    // settings a layer.
+    // settings a layer (on x86-64 a convolution's references to its packed weights too).
     assert_eq!(
         AnomalyDetection::STORED_BYTES,
         size_of::<AnomalyDetection>()

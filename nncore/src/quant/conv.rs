@@ -163,6 +163,9 @@ pub struct Conv2d<const IN: usize, const OUT: usize, const KH: usize, const KW: 
     pub padding: Padding,
     /// Zero points, rescale and activation clamp.
     pub stage: OutputStage<OUT>,
+    /// The weights packed when the model compiled ([`Conv2d::with_packing`]), if they were.
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) packed: Option<super::packing::Prepacked<OUT>>,
 }
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {
@@ -188,6 +191,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             dilation,
             padding,
             stage,
+            #[cfg(target_arch = "x86_64")]
+            packed: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! [`Conv2d`] of one group with the output channels in the lanes of AVX-512 VNNI: the weights
-//! packed once per call ([`Kernel::pack`]), then the patches of four output positions at a
+//! packed when the model compiled ([`Conv2d::with_packing`]), else once per call
+//! ([`Kernel::pack`]), then the patches of four output positions at a
 //! time (eight for layers of at most 32 channels, sixteen for at most 16: `positions`; a
 //! pointwise convolution's patches are its pixels) against them, four inputs of each patch
 //! broadcast against sixteen channels' weights, each weight vector loaded once for the four
@@ -71,7 +72,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 .as_flattened_mut(),
         };
         let rows = self.weight.as_flattened().as_flattened().as_flattened();
+        // Packed when the model compiled, for rows of all the weights.
+        let prepacked = self
+            .packed
+            .filter(|_| k == rows.len() / OUT)
+            .and_then(|p| kernel.prepacked(p.weights, p.sums, k, OUT));
         let packed = match k == rows.len() / OUT {
+            _ if prepacked.is_some() => prepacked,
             true => kernel.pack(rows, k, OUT, room),
             // Rows of taps widened with zero weights (`Conv2d::reads_rows` kept them small).
             false => {

@@ -32,7 +32,7 @@
 //!
 //! A convolution of one group on AVX-512 VNNI instead puts sixteen output channels in the lanes
 //! (`conv_lanes.rs`): its weights are packed once per call ([`Kernel::pack`], four weights of
-//! each channel a lane), and four output positions at a time (`kernel/block.rs`) each four
+//! each channel a lane), or when a constant model compiled (`quant/packing.rs`), and four output positions at a time (`kernel/block.rs`) each four
 //! inputs of the patches are broadcast and multiplied into sixteen channels, each weight vector
 //! loaded once for the four positions, with no sums across lanes; `(128 + zx) · Σ w` comes off
 //! the bias once per call. The patches are read where they lie, as runs of a padded copy of the

@@ -3,7 +3,7 @@
 //! ([`Int8Model`]).
 //!
 //! The source is a constant expression with the layer's exact values and absolute paths
-//! (`::nncore::quant::Conv2d { .. }`, `::nncore::quant::FullyConnected::new(..)`), so a model
+//! (`::nncore::quant::Conv2d::new(..)`, `::nncore::quant::DepthwiseConv2d { .. }`), so a model
 //! exported by [`crate::export::write_rust_const_int8`] compiles into a `const` anywhere,
 //! `no_std` included.
 

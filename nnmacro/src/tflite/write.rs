@@ -177,11 +177,13 @@ pub fn model(
                 } else {
                     let weight = bytes_as(&w.data, &quote!([[[[#i8; #ci]; #kw]; #kh]; #o]));
                     let ty = quote!(::nncore::quant::Conv2d<#ci, #o, #kh, #kw>);
-                    (
-                        "conv",
-                        ty,
-                        quote!(::nncore::quant::Conv2d::new(#weight, [#(#bias),*], #settings, #stage)),
-                    )
+                    // With its weights packed now, for the kernels that read them packed.
+                    let value = quote!({
+                        const LAYER: #ty = ::nncore::quant::Conv2d::new(#weight, [#(#bias),*], #settings, #stage);
+                        const PACKING: ::nncore::quant::Packing<{ <#ty>::PACKED_BYTES }, #o> = LAYER.packing();
+                        LAYER.with_packing(&PACKING)
+                    });
+                    ("conv", ty, value)
                 };
                 let f = add_field(kind, ty, value);
                 // Written into the activation's own storage (no copy back).
@@ -321,7 +323,9 @@ pub fn model(
             /// Bytes the model's value occupies, what a `static` of it puts in flash (its size):
             /// the weights and biases of `WEIGHT_BYTES`, each output channel's stage (its `f32`
             /// weight scale and fixed-point multiplier, 12 bytes), each layer's quantization,
-            /// window and clamp (`usize`s: their size is the target's), and padding.
+            /// window and clamp (`usize`s: their size is the target's), and padding. On x86-64
+            /// each convolution also refers to its weights packed for the AVX-512 VNNI kernel, a
+            /// second copy outside this size.
             pub const STORED_BYTES: #usize = ::core::mem::size_of::<Self>();
             /// Bytes of the largest activation (one byte a value).
             pub const MAX_ACTIVATION_BYTES: #usize = #max_activation;

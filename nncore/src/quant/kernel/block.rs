@@ -54,6 +54,12 @@ pub(crate) fn block_base(packed: &Packed<'_>, bias: &[i32], offset: i32, base: &
     let n = packed.out;
     assert!(bias.len() == n && base.len() == n, "one a row");
     let k = u8::try_from(128 - offset).expect("an offset within [-127, 128]");
+    if let Some(sums) = packed.sums {
+        for ((base, &bias), &sum) in base.iter_mut().zip(bias).zip(sums) {
+            *base = bias.wrapping_sub(i32::from(k) * sum);
+        }
+        return;
+    }
     // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
     // `n` rows; the lengths were checked above.
     unsafe { packed_base(packed, bias, k, base) };

@@ -135,6 +135,8 @@ pub(crate) fn add(
 pub(crate) struct Packed<'a> {
     /// The packed weights.
     pub(super) weights: &'a [i8],
+    /// Each row's sum, where the packing came with them ([`Kernel::prepacked`]).
+    pub(super) sums: Option<&'a [i32]>,
     /// Weights a row.
     pub(super) k: usize,
     /// Rows.
@@ -142,10 +144,19 @@ pub(crate) struct Packed<'a> {
 }
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+impl Packed<'_> {
+    /// The packed bytes.
+    #[cfg(test)]
+    pub(crate) fn weights(&self) -> &[i8] {
+        self.weights
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 /// The bytes of `out` rows of `k` weights packed by [`Kernel::pack`]: `⌈out / 16⌉ · ⌈k/4⌉ · 64`.
 #[must_use]
 pub(crate) const fn packed_len(k: usize, out: usize) -> usize {
-    out.div_ceil(16) * k.div_ceil(4) * 64
+    crate::quant::packing::packed_len(k, out)
 }
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
@@ -175,7 +186,35 @@ impl Kernel {
             super::vnni::pack(rows, k, buf, len);
             core::slice::from_raw_parts(buf.cast_const(), len)
         };
-        Some(Packed { weights, k, out })
+        Some(Packed {
+            weights,
+            sums: None,
+            k,
+            out,
+        })
+    }
+
+    /// `out` rows of `k` weights packed when the model compiled (`quant/packing.rs`, the layout
+    /// [`Kernel::pack`] writes) with their sums, where this kernel runs them (AVX-512 VNNI on
+    /// this CPU) and the bytes are as many as the rows pack into; else `None`.
+    #[must_use]
+    pub(crate) fn prepacked(
+        self,
+        weights: &'static [i8],
+        sums: &'static [i32],
+        k: usize,
+        out: usize,
+    ) -> Option<Packed<'static>> {
+        let fits = k > 0 && weights.len() == packed_len(k, out) && sums.len() == out;
+        if self != Kernel::Avx512Vnni || !fits || !super::avx512_vnni_available() {
+            return None;
+        }
+        Some(Packed {
+            weights,
+            sums: Some(sums),
+            k,
+            out,
+        })
     }
 }
 

@@ -47,13 +47,16 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Int8La
         self.stage.output
     }
 
+    /// A call of [`Conv2d::new`]: the layer keeps more than its parts on some targets.
     fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
-        out.write_str("::nncore::quant::Conv2d {")?;
-        field(out, "weight", &self.weight)?;
-        field(out, "bias", &self.bias)?;
-        window(out, self.stride, Some(self.dilation), self.padding)?;
-        field(out, "stage", &self.stage)?;
-        out.write_str("\n}")
+        out.write_str("::nncore::quant::Conv2d::new(")?;
+        argument(out, &self.weight)?;
+        argument(out, &self.bias)?;
+        argument(out, &self.stride)?;
+        argument(out, &self.dilation)?;
+        write!(out, "\n    ::nncore::quant::Padding::{:?},", self.padding)?;
+        argument(out, &self.stage)?;
+        out.write_str("\n)")
     }
 }
 
