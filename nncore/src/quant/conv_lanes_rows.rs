@@ -89,6 +89,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let (mut i, mut j) = (0, 0);
         for first in (0..positions).step_by(P) {
             let n = (positions - first).min(P);
+            // A whole block inside one output row, a column apart: its patches `C` bytes apart.
+            let even = n == P && sw == 1 && j + P <= WO;
             // Where each position's patch starts (a partial block's others at the first's).
             let mut at = [0; P];
             for at in at.iter_mut().take(n) {
@@ -103,7 +105,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 true => &mut y[first..first + P],
                 false => &mut spare[..],
             };
-            self.finish_block::<P>(packed, runs, &shared, out);
+            match even {
+                true => self.finish_block::<P, C>(packed, runs, &shared, out),
+                false => self.finish_block::<P, 0>(packed, runs, &shared, out),
+            }
             if n < P {
                 y[first..].copy_from_slice(&spare[..n]);
             }

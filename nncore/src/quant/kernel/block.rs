@@ -161,11 +161,18 @@ impl<'a, const P: usize> Runs<'a, P> {
 /// block of `P` ([`BLOCK`], or [`positions`]), `n` the rows and `u_p` position `p`'s inputs in
 /// `runs`: the caller takes `(128 + zx) · Σ w` off beforehand.
 ///
+/// Where `D` is not 0, position `p`'s runs start `p · D` bytes after the first position's:
+/// one address for all (the positions of one output row at a column stride of one).
+///
 /// # Panics
-/// If `runs` are not inputs of the packed rows' length, `acc` not `P` sums of every row, or
-/// `P` neither [`BLOCK`] nor [`positions`].
+/// If `runs` are not inputs of the packed rows' length, `acc` not `P` sums of every row, `P`
+/// neither [`BLOCK`] nor [`positions`], or where `D` is not 0, the runs not `D` apart.
 #[inline]
-pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, runs: Runs<'_, P>, acc: &mut [i32]) {
+pub(crate) fn block_dots<const P: usize, const D: usize>(
+    packed: &Packed<'_>,
+    runs: Runs<'_, P>,
+    acc: &mut [i32],
+) {
     let n = packed.out;
     assert!(
         P == BLOCK || P == positions(packed.k, n),
@@ -180,7 +187,7 @@ pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, runs: Runs<'_, P>,
         // SAFETY: the masked int32 from `p · n + first` are inside `acc`.
         let acc = acc.as_mut_ptr();
         let at = |first: usize, p: usize| acc.add(p * n + first);
-        block_sums::<P>(
+        block_sums::<P, D>(
             packed,
             runs,
             |first, p| _mm512_maskz_loadu_epi32(mask(first), at(first, p)),
@@ -200,7 +207,7 @@ pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, runs: Runs<'_, P>,
 /// As [`block_dots`]; if `base` or `lanes` is not one a row, or `out` not `P` outputs of every
 /// row.
 #[inline]
-pub(crate) fn block_dots_finished<const P: usize>(
+pub(crate) fn block_dots_finished<const P: usize, const D: usize>(
     packed: &Packed<'_>,
     runs: Runs<'_, P>,
     base: &[i32],
@@ -219,7 +226,7 @@ pub(crate) fn block_dots_finished<const P: usize>(
     );
     // SAFETY: as in `block_dots`; `Lanes` exists only where the CPU runs AVX-512F.
     unsafe {
-        block_sums::<P>(
+        block_sums::<P, D>(
             packed,
             runs,
             // SAFETY: the masked int32 from `first` are inside `base`.
@@ -233,18 +240,26 @@ pub(crate) fn block_dots_finished<const P: usize>(
 /// Hands `sink` the sums `start(first, p) + Σ w · u_p` of rows `first .. first + 16` of each
 /// position `p` with each `first` (a multiple of 16 below the rows), lanes past the rows
 /// `start`'s: up to `16 / P` blocks of sixteen rows at a time (sixteen sums in registers).
+/// Where `D` is not 0, the positions' runs are `D` bytes apart.
 ///
 /// # Safety
 /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `runs` are inputs of `k`, `packed`
 /// as `vnni::pack` made it; `P` is [`BLOCK`] or [`positions`].
+///
+/// # Panics
+/// Where `D` is not 0, if the runs are not `D` apart.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn block_sums<const P: usize>(
+unsafe fn block_sums<const P: usize, const D: usize>(
     packed: &Packed<'_>,
     runs: Runs<'_, P>,
     start: impl Fn(usize, usize) -> __m512i,
     mut sink: impl FnMut(usize, &[__m512i; P]),
 ) {
+    assert!(
+        D == 0 || (0..P).all(|p| runs.first[p] == runs.first[0] + p * D),
+        "runs D apart"
+    );
     let whole = runs.len / 4;
     // Each position's last, partial group of four inputs (runs of one row only), zero past
     // `k`. (Byte by byte: at most three, where a copy would call `memmove`.)
@@ -262,11 +277,11 @@ unsafe fn block_sums<const P: usize>(
         // SAFETY: blocks `b .. b + n` are packed; as this function's.
         unsafe {
             match (n, P) {
-                (1, _) => chunk::<1, P>(packed, &inputs, b, &start, &mut sink),
-                (_, 8) => chunk::<2, P>(packed, &inputs, b, &start, &mut sink),
-                (2, _) => chunk::<2, P>(packed, &inputs, b, &start, &mut sink),
-                (3, _) => chunk::<3, P>(packed, &inputs, b, &start, &mut sink),
-                _ => chunk::<4, P>(packed, &inputs, b, &start, &mut sink),
+                (1, _) => chunk::<1, P, D>(packed, &inputs, b, &start, &mut sink),
+                (_, 8) => chunk::<2, P, D>(packed, &inputs, b, &start, &mut sink),
+                (2, _) => chunk::<2, P, D>(packed, &inputs, b, &start, &mut sink),
+                (3, _) => chunk::<3, P, D>(packed, &inputs, b, &start, &mut sink),
+                _ => chunk::<4, P, D>(packed, &inputs, b, &start, &mut sink),
             }
         }
         b += n;
@@ -283,12 +298,20 @@ struct Inputs<'a, const P: usize> {
 }
 
 impl<const P: usize> Inputs<'_, P> {
-    /// Where run `r` of each position starts.
+    /// Where run `r` of each position starts: `D` bytes apart where `D` is not 0 (one address
+    /// and constant offsets, where `P` addresses would not all stay in registers).
     #[inline(always)]
-    fn run(&self, r: usize) -> [*const u8; P] {
+    fn run<const D: usize>(&self, r: usize) -> [*const u8; P] {
         let (u, stride) = (self.runs.u.as_ptr(), self.runs.stride);
-        // SAFETY (of the reads from these): `Runs::rows` checked every run inside `u`.
-        core::array::from_fn(|p| u.wrapping_add(self.runs.first[p] + r * stride))
+        // SAFETY (of the reads from these): `Runs::rows` checked every run inside `u`, and
+        // `block_sums` that they are `D` apart where `D` is not 0.
+        match D {
+            0 => core::array::from_fn(|p| u.wrapping_add(self.runs.first[p] + r * stride)),
+            _ => {
+                let first = u.wrapping_add(self.runs.first[0] + r * stride);
+                core::array::from_fn(|p| first.wrapping_add(p * D))
+            }
+        }
     }
 }
 
@@ -302,6 +325,48 @@ unsafe fn word(at: *const u8, g: usize) -> i32 {
     unsafe { at.add(4 * g).cast::<i32>().read_unaligned() }
 }
 
+/// Inputs `4g .. 4g + 4` of the `P` runs `D` bytes apart from `first`, each broadcast to a
+/// vector: one address and constant offsets. (Loads the compiler would otherwise join into
+/// vector loads and shuffles, on the port the dot products use.)
+///
+/// # Safety
+/// The CPU must run AVX-512F; the four bytes are inside each run; `P` is 4, 8 or 16.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn broadcasts<const P: usize, const D: usize>(first: *const u8, g: usize) -> [__m512i; P] {
+    // Position `I`'s.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn at<const I: usize, const D: usize>(first: *const u8, g: usize) -> __m512i {
+        let x: __m512i;
+        // SAFETY: the caller's: the four bytes from `first + I · D + 4g` are inside its run.
+        unsafe {
+            core::arch::asm!(
+                "vpbroadcastd {x}, dword ptr [{first} + {g} * 4 + {offset}]",
+                x = out(zmm_reg) x,
+                first = in(reg) first,
+                g = in(reg) g,
+                offset = const I * D,
+                options(pure, readonly, nostack, preserves_flags),
+            );
+        }
+        x
+    }
+    macro_rules! positions {
+        ($($i:literal)*) => {{
+            // SAFETY: the caller's, for positions below `P`.
+            let x = [$(unsafe { at::<$i, D>(first, g) }),*];
+            core::array::from_fn(|p| x[p])
+        }};
+    }
+    match P {
+        4 => positions!(0 1 2 3),
+        8 => positions!(0 1 2 3 4 5 6 7),
+        16 => positions!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15),
+        _ => unreachable!("4, 8 or 16 positions"),
+    }
+}
+
 /// Hands `sink` the sums of blocks `b .. b + N` of sixteen rows for every position (from
 /// `start`'s), each
 /// block's weights loaded once for the positions and each position's inputs broadcast once for
@@ -311,7 +376,7 @@ unsafe fn word(at: *const u8, g: usize) -> i32 {
 /// As [`block_sums`]; blocks `b .. b + N` are inside `packed`.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn chunk<const N: usize, const P: usize>(
+unsafe fn chunk<const N: usize, const P: usize, const D: usize>(
     packed: &Packed<'_>,
     inputs: &Inputs<'_, P>,
     b: usize,
@@ -331,10 +396,10 @@ unsafe fn chunk<const N: usize, const P: usize>(
     };
     let mut a: [[__m512i; P]; N] =
         core::array::from_fn(|t| core::array::from_fn(|p| start(16 * (b + t), p)));
-    let mut step = |g: usize, words: [i32; P]| {
+    // Each position's four inputs broadcast.
+    let mut step = |g: usize, x: [__m512i; P]| {
         let w: [__m512i; N] = core::array::from_fn(|t| weights(t, g));
-        for (p, word) in words.into_iter().enumerate() {
-            let x = _mm512_set1_epi32(word);
+        for (p, x) in x.into_iter().enumerate() {
             for (a, w) in a.iter_mut().zip(&w) {
                 a[p] = _mm512_dpbusd_epi32(a[p], x, *w);
             }
@@ -342,17 +407,19 @@ unsafe fn chunk<const N: usize, const P: usize>(
     };
     let whole = inputs.whole;
     for r in 0..inputs.runs.rows {
-        let at = inputs.run(r);
+        let at = inputs.run::<D>(r);
         for g in 0..whole {
-            // SAFETY: `4g + 4` is within the run.
-            step(
-                r * whole + g,
-                core::array::from_fn(|p| unsafe { word(at[p], g) }),
-            );
+            // SAFETY: `4g + 4` is within each run, the runs `D` apart where `D` is not 0.
+            let x = match D {
+                0 => core::array::from_fn(|p| _mm512_set1_epi32(unsafe { word(at[p], g) })),
+                _ => unsafe { broadcasts::<P, D>(at[0], g) },
+            };
+            step(r * whole + g, x);
         }
     }
     if inputs.runs.rows * whole < groups {
-        step(inputs.runs.rows * whole, inputs.tails);
+        let x = inputs.tails.map(|t| _mm512_set1_epi32(t));
+        step(inputs.runs.rows * whole, x);
     }
     for (t, a) in a.iter().enumerate() {
         sink(16 * (b + t), a);
