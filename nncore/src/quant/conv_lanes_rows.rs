@@ -10,7 +10,7 @@ use core::mem::MaybeUninit;
 
 use super::conv::{Conv2d, Window};
 use super::conv_lanes::SMALL;
-use super::kernel::{Kernel, Packed, Runs, packed_len};
+use super::kernel::{Anywhere, Apart, Kernel, Packed, Runs, packed_len};
 
 /// The bytes of the room for the padded input.
 const ROOM: usize = 32 * 1024;
@@ -89,8 +89,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let (mut i, mut j) = (0, 0);
         for first in (0..positions).step_by(P) {
             let n = (positions - first).min(P);
-            // A whole block inside one output row, a column apart: its patches `C` bytes apart.
-            let even = n == P && sw == 1 && j + P <= WO;
+            // A whole block inside one output row: its patches `C · sw` bytes apart.
+            let even = n == P && j + P <= WO;
             // Where each position's patch starts (a partial block's others at the first's).
             let mut at = [0; P];
             for at in at.iter_mut().take(n) {
@@ -105,9 +105,10 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 true => &mut y[first..first + P],
                 false => &mut spare[..],
             };
-            match even {
-                true => self.finish_block::<P, C>(packed, runs, &shared, out),
-                false => self.finish_block::<P, 0>(packed, runs, &shared, out),
+            match (even, sw) {
+                (true, 1) => self.finish_block::<P, Apart<C, 1>>(packed, runs, &shared, out),
+                (true, 2) => self.finish_block::<P, Apart<C, 2>>(packed, runs, &shared, out),
+                _ => self.finish_block::<P, Anywhere>(packed, runs, &shared, out),
             }
             if n < P {
                 y[first..].copy_from_slice(&spare[..n]);

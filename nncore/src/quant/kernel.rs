@@ -67,7 +67,10 @@ pub(crate) use plain::row_sums;
 use plain::tap;
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) use block::{BLOCK, Runs, block_base, block_dots, block_dots_finished, positions};
+pub(crate) use block::{
+    Anywhere, Apart, BLOCK, Patches, Runs, Spacing, block_base, block_dots, block_dots_finished,
+    positions,
+};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{
     Packed, PackedTaps, group_dots, group_dots_finished, interleave_taps, interleaved_len,

@@ -92,6 +92,35 @@ unsafe fn packed_base(packed: &Packed<'_>, bias: &[i32], k: u8, base: &mut [i32]
     }
 }
 
+/// How far apart the runs of a block's positions lie: [`Spacing::BYTES`], or anywhere
+/// ([`Runs`]' starts say) where that is 0. A type, so that the offsets are constants.
+pub(crate) trait Spacing {
+    /// Bytes from one position's runs to the next one's; 0: anywhere.
+    const BYTES: usize;
+}
+
+/// Runs anywhere.
+pub(crate) struct Anywhere;
+
+impl Spacing for Anywhere {
+    const BYTES: usize = 0;
+}
+
+/// Runs `C · S` bytes apart: the positions of one output row of `C` channels at a column
+/// stride of `S` (`C · S > 0`).
+pub(crate) struct Apart<const C: usize, const S: usize>;
+
+impl<const C: usize, const S: usize> Spacing for Apart<C, S> {
+    const BYTES: usize = C * S;
+}
+
+/// Patches of `KH · KW · IN` bytes end to end ([`Runs::patches`]).
+pub(crate) struct Patches<const IN: usize, const KH: usize, const KW: usize>;
+
+impl<const IN: usize, const KH: usize, const KW: usize> Spacing for Patches<IN, KH, KW> {
+    const BYTES: usize = KH * KW * IN;
+}
+
 /// Where a block's inputs lie: position `p`'s `k` inputs, as unsigned bytes (`x + 128`), are
 /// `rows` runs of `len` bytes, run `r` at `u[first[p] + r · stride ..]`. One run of `k` a
 /// position ([`Runs::patches`]), or rows of taps read where they lie in a padded input.
@@ -161,14 +190,14 @@ impl<'a, const P: usize> Runs<'a, P> {
 /// block of `P` ([`BLOCK`], or [`positions`]), `n` the rows and `u_p` position `p`'s inputs in
 /// `runs`: the caller takes `(128 + zx) · Σ w` off beforehand.
 ///
-/// Where `D` is not 0, position `p`'s runs start `p · D` bytes after the first position's:
-/// one address for all (the positions of one output row at a column stride of one).
+/// Where the spacing `A` is not [`Anywhere`], position `p`'s runs start `p · A::BYTES` bytes
+/// after the first position's: one address for all.
 ///
 /// # Panics
 /// If `runs` are not inputs of the packed rows' length, `acc` not `P` sums of every row, `P`
-/// neither [`BLOCK`] nor [`positions`], or where `D` is not 0, the runs not `D` apart.
+/// neither [`BLOCK`] nor [`positions`], or the runs not as far apart as `A` says.
 #[inline]
-pub(crate) fn block_dots<const P: usize, const D: usize>(
+pub(crate) fn block_dots<const P: usize, A: Spacing>(
     packed: &Packed<'_>,
     runs: Runs<'_, P>,
     acc: &mut [i32],
@@ -187,7 +216,7 @@ pub(crate) fn block_dots<const P: usize, const D: usize>(
         // SAFETY: the masked int32 from `p · n + first` are inside `acc`.
         let acc = acc.as_mut_ptr();
         let at = |first: usize, p: usize| acc.add(p * n + first);
-        block_sums::<P, D>(
+        block_sums::<P, A>(
             packed,
             runs,
             |first, p| _mm512_maskz_loadu_epi32(mask(first), at(first, p)),
@@ -207,7 +236,7 @@ pub(crate) fn block_dots<const P: usize, const D: usize>(
 /// As [`block_dots`]; if `base` or `lanes` is not one a row, or `out` not `P` outputs of every
 /// row.
 #[inline]
-pub(crate) fn block_dots_finished<const P: usize, const D: usize>(
+pub(crate) fn block_dots_finished<const P: usize, A: Spacing>(
     packed: &Packed<'_>,
     runs: Runs<'_, P>,
     base: &[i32],
@@ -226,7 +255,7 @@ pub(crate) fn block_dots_finished<const P: usize, const D: usize>(
     );
     // SAFETY: as in `block_dots`; `Lanes` exists only where the CPU runs AVX-512F.
     unsafe {
-        block_sums::<P, D>(
+        block_sums::<P, A>(
             packed,
             runs,
             // SAFETY: the masked int32 from `first` are inside `base`.
@@ -240,25 +269,25 @@ pub(crate) fn block_dots_finished<const P: usize, const D: usize>(
 /// Hands `sink` the sums `start(first, p) + Σ w · u_p` of rows `first .. first + 16` of each
 /// position `p` with each `first` (a multiple of 16 below the rows), lanes past the rows
 /// `start`'s: up to `16 / P` blocks of sixteen rows at a time (sixteen sums in registers).
-/// Where `D` is not 0, the positions' runs are `D` bytes apart.
+/// The positions' runs are `A::BYTES` apart where that is not 0.
 ///
 /// # Safety
 /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `runs` are inputs of `k`, `packed`
 /// as `vnni::pack` made it; `P` is [`BLOCK`] or [`positions`].
 ///
 /// # Panics
-/// Where `D` is not 0, if the runs are not `D` apart.
+/// If the runs are not as far apart as `A` says.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn block_sums<const P: usize, const D: usize>(
+unsafe fn block_sums<const P: usize, A: Spacing>(
     packed: &Packed<'_>,
     runs: Runs<'_, P>,
     start: impl Fn(usize, usize) -> __m512i,
     mut sink: impl FnMut(usize, &[__m512i; P]),
 ) {
     assert!(
-        D == 0 || (0..P).all(|p| runs.first[p] == runs.first[0] + p * D),
-        "runs D apart"
+        A::BYTES == 0 || (0..P).all(|p| runs.first[p] == runs.first[0] + p * A::BYTES),
+        "runs as far apart as the spacing"
     );
     let whole = runs.len / 4;
     // Each position's last, partial group of four inputs (runs of one row only), zero past
@@ -277,11 +306,11 @@ unsafe fn block_sums<const P: usize, const D: usize>(
         // SAFETY: blocks `b .. b + n` are packed; as this function's.
         unsafe {
             match (n, P) {
-                (1, _) => chunk::<1, P, D>(packed, &inputs, b, &start, &mut sink),
-                (_, 8) => chunk::<2, P, D>(packed, &inputs, b, &start, &mut sink),
-                (2, _) => chunk::<2, P, D>(packed, &inputs, b, &start, &mut sink),
-                (3, _) => chunk::<3, P, D>(packed, &inputs, b, &start, &mut sink),
-                _ => chunk::<4, P, D>(packed, &inputs, b, &start, &mut sink),
+                (1, _) => chunk::<1, P, A>(packed, &inputs, b, &start, &mut sink),
+                (_, 8) => chunk::<2, P, A>(packed, &inputs, b, &start, &mut sink),
+                (2, _) => chunk::<2, P, A>(packed, &inputs, b, &start, &mut sink),
+                (3, _) => chunk::<3, P, A>(packed, &inputs, b, &start, &mut sink),
+                _ => chunk::<4, P, A>(packed, &inputs, b, &start, &mut sink),
             }
         }
         b += n;
@@ -298,18 +327,18 @@ struct Inputs<'a, const P: usize> {
 }
 
 impl<const P: usize> Inputs<'_, P> {
-    /// Where run `r` of each position starts: `D` bytes apart where `D` is not 0 (one address
+    /// Where run `r` of each position starts: `A::BYTES` apart where that is not 0 (one address
     /// and constant offsets, where `P` addresses would not all stay in registers).
     #[inline(always)]
-    fn run<const D: usize>(&self, r: usize) -> [*const u8; P] {
+    fn run<A: Spacing>(&self, r: usize) -> [*const u8; P] {
         let (u, stride) = (self.runs.u.as_ptr(), self.runs.stride);
         // SAFETY (of the reads from these): `Runs::rows` checked every run inside `u`, and
-        // `block_sums` that they are `D` apart where `D` is not 0.
-        match D {
+        // `block_sums` that they are as far apart as `A` says.
+        match A::BYTES {
             0 => core::array::from_fn(|p| u.wrapping_add(self.runs.first[p] + r * stride)),
-            _ => {
+            d => {
                 let first = u.wrapping_add(self.runs.first[0] + r * stride);
-                core::array::from_fn(|p| first.wrapping_add(p * D))
+                core::array::from_fn(|p| first.wrapping_add(p * d))
             }
         }
     }
@@ -325,7 +354,7 @@ unsafe fn word(at: *const u8, g: usize) -> i32 {
     unsafe { at.add(4 * g).cast::<i32>().read_unaligned() }
 }
 
-/// Inputs `4g .. 4g + 4` of the `P` runs `D` bytes apart from `first`, each broadcast to a
+/// Inputs `4g .. 4g + 4` of the `P` runs `A::BYTES` apart from `first`, each broadcast to a
 /// vector: one address and constant offsets. (Loads the compiler would otherwise join into
 /// vector loads and shuffles, on the port the dot products use.)
 ///
@@ -333,20 +362,21 @@ unsafe fn word(at: *const u8, g: usize) -> i32 {
 /// The CPU must run AVX-512F; the four bytes are inside each run; `P` is 4, 8 or 16.
 #[inline]
 #[target_feature(enable = "avx512f")]
-unsafe fn broadcasts<const P: usize, const D: usize>(first: *const u8, g: usize) -> [__m512i; P] {
+unsafe fn broadcasts<const P: usize, A: Spacing>(first: *const u8, g: usize) -> [__m512i; P] {
     // Position `I`'s.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    unsafe fn at<const I: usize, const D: usize>(first: *const u8, g: usize) -> __m512i {
+    unsafe fn at<const I: usize, A: Spacing>(first: *const u8, g: usize) -> __m512i {
         let x: __m512i;
-        // SAFETY: the caller's: the four bytes from `first + I · D + 4g` are inside its run.
+        // SAFETY: the caller's: the four bytes from `first + I · A::BYTES + 4g` are inside its
+        // run.
         unsafe {
             core::arch::asm!(
                 "vpbroadcastd {x}, dword ptr [{first} + {g} * 4 + {offset}]",
                 x = out(zmm_reg) x,
                 first = in(reg) first,
                 g = in(reg) g,
-                offset = const I * D,
+                offset = const I * A::BYTES,
                 options(pure, readonly, nostack, preserves_flags),
             );
         }
@@ -355,7 +385,7 @@ unsafe fn broadcasts<const P: usize, const D: usize>(first: *const u8, g: usize)
     macro_rules! positions {
         ($($i:literal)*) => {{
             // SAFETY: the caller's, for positions below `P`.
-            let x = [$(unsafe { at::<$i, D>(first, g) }),*];
+            let x = [$(unsafe { at::<$i, A>(first, g) }),*];
             core::array::from_fn(|p| x[p])
         }};
     }
@@ -376,7 +406,7 @@ unsafe fn broadcasts<const P: usize, const D: usize>(first: *const u8, g: usize)
 /// As [`block_sums`]; blocks `b .. b + N` are inside `packed`.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn chunk<const N: usize, const P: usize, const D: usize>(
+unsafe fn chunk<const N: usize, const P: usize, A: Spacing>(
     packed: &Packed<'_>,
     inputs: &Inputs<'_, P>,
     b: usize,
@@ -407,12 +437,12 @@ unsafe fn chunk<const N: usize, const P: usize, const D: usize>(
     };
     let whole = inputs.whole;
     for r in 0..inputs.runs.rows {
-        let at = inputs.run::<D>(r);
+        let at = inputs.run::<A>(r);
         for g in 0..whole {
-            // SAFETY: `4g + 4` is within each run, the runs `D` apart where `D` is not 0.
-            let x = match D {
+            // SAFETY: `4g + 4` is within each run, the runs as far apart as `A` says.
+            let x = match A::BYTES {
                 0 => core::array::from_fn(|p| _mm512_set1_epi32(unsafe { word(at[p], g) })),
-                _ => unsafe { broadcasts::<P, D>(at[0], g) },
+                _ => unsafe { broadcasts::<P, A>(at[0], g) },
             };
             step(r * whole + g, x);
         }
