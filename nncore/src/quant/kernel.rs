@@ -67,10 +67,9 @@ pub(crate) use plain::row_sums;
 use plain::tap;
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) use block::{
-    Anywhere, Apart, BLOCK, Patches, Runs, Spacing, block_base, block_dots, block_dots_finished,
-    positions,
-};
+pub(crate) use block::{BLOCK, block_base, block_dots, block_dots_finished, positions};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use runs::{Anywhere, Apart, Patches, Runs, Spacing};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{
     Packed, PackedTaps, group_dots, group_dots_finished, interleave_taps, interleaved_len,
@@ -351,6 +350,8 @@ pub(crate) use short::ShortStage;
 mod block;
 #[cfg(target_arch = "x86_64")]
 mod block_avx2;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod runs;
 #[cfg(target_arch = "x86_64")]
 pub(crate) use block_avx2::{
     BLOCK as PAIRS_BLOCK, PackedPairs, packed_pairs_len, pairs_dots, pairs_dots_finished,
