@@ -86,18 +86,22 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     /// # Panics
     /// If `N` is not [`Conv2d::PACKED_BYTES`]; in a `const`, at compile time.
     #[must_use]
-    pub const fn with_packing<const N: usize>(mut self, packing: &'static Packing<N, OUT>) -> Self {
+    pub const fn with_packing<const N: usize>(self, packing: &'static Packing<N, OUT>) -> Self {
         assert!(N == Self::PACKED_BYTES, "N is the layer's PACKED_BYTES");
         #[cfg(target_arch = "x86_64")]
         {
-            self.packed = Some(Prepacked {
+            let mut layer = self;
+            layer.packed = Some(Prepacked {
                 weights: &packing.weights,
                 sums: &packing.sums,
             });
+            layer
         }
         #[cfg(not(target_arch = "x86_64"))]
-        let _ = packing;
-        self
+        {
+            let _ = packing;
+            self
+        }
     }
 }
 
