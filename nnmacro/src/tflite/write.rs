@@ -229,7 +229,13 @@ pub fn model(
                 let value = quote!(::nncore::quant::Add::new(#a, #b, #q, ::nncore::quant::Activation::#act));
                 let f = add_field("add", quote!(::nncore::quant::Add), value);
                 let bl = local(node.inputs[1]);
-                quote!(#yl = self.#f.forward(#xl, #bl);)
+                // Into the output's own storage: no copy of an input first.
+                let yty = sample(&y.dims, &i8);
+                let flat = quote!(::nncore::quant::Int8Sample::flat);
+                quote! {
+                    #yl = <#yty as ::nncore::quant::Int8Sample>::ZERO;
+                    self.#f.add_slices(#flat(#xl), #flat(#bl), ::nncore::quant::Int8Sample::flat_mut(&mut #yl));
+                }
             }
             Kind::Softmax(beta) => {
                 let (q, beta) = (quant(x), Literal::f32_suffixed(*beta));
