@@ -1,16 +1,17 @@
 //! A [`Conv2d`]'s weights packed when a constant model compiles, in the layout the AVX-512 VNNI
 //! block kernel reads (`kernel/block.rs`), so that a call need not pack them: [`Packing`],
 //! given to the layer by [`Conv2d::with_packing`]. `tflite!` does so for every convolution of
-//! one group. The layout: for each block `b` of sixteen output channels and each group `g` of
-//! four weights, 64 bytes, lane `j`'s four the weights `4g .. 4g + 4` of channel `16b + j` (zero
-//! past the row and past the channels). Only x86-64 keeps it; elsewhere the layer drops it, and
-//! the constant with it.
+//! one group, with the bytes packed as it expands (the same as [`Conv2d::packing`]'s). The
+//! layout: for each block `b` of sixteen output channels and each group `g` of four weights, 64
+//! bytes, lane `j`'s four the weights `4g .. 4g + 4` of channel `16b + j` (zero past the row and
+//! past the channels). Only x86-64 keeps it; elsewhere the layer drops it, and the constant with
+//! it.
 
 use super::conv::Conv2d;
 
 /// A layer's weights packed for the AVX-512 VNNI kernel, `N` bytes
 /// ([`Conv2d::PACKED_BYTES`]), and each of its `OUT` channels' sum of weights. Made by
-/// [`Conv2d::packing`] only.
+/// [`Conv2d::packing`] (and by `tflite!`, the same bytes).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Packing<const N: usize, const OUT: usize> {
     weights: [i8; N],
@@ -46,6 +47,18 @@ impl<const OUT: usize> core::fmt::Debug for Prepacked<OUT> {
 #[must_use]
 pub(crate) const fn packed_len(k: usize, out: usize) -> usize {
     out.div_ceil(16) * k.div_ceil(4) * 64
+}
+
+impl<const N: usize, const OUT: usize> Packing<N, OUT> {
+    /// The packing of weights packed elsewhere: `tflite!` packs them when it expands, natively,
+    /// where [`Conv2d::packing`] in a constant runs in the compiler's interpreter (seconds for a
+    /// model). Other values than [`Conv2d::packing`]'s of the layer given them are other
+    /// weights: the layer computes other outputs where it reads them.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn from_parts(weights: [i8; N], sums: [i32; OUT]) -> Self {
+        Packing { weights, sums }
+    }
 }
 
 impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d<IN, OUT, KH, KW> {

@@ -38,6 +38,23 @@ fn bytes_as(data: &[u8], ty: &TokenStream) -> TokenStream {
     quote!(unsafe { ::core::mem::transmute::<[::core::primitive::u8; #n], #ty>(*#bytes) })
 }
 
+/// `out` rows of `k` int8 weights (`data`, row after row) in the layout of the AVX-512 VNNI
+/// block kernel, and each row's sum: `nncore`'s `Conv2d::packing` (`quant/packing.rs`), which
+/// describes the layout.
+fn packing(data: &[u8], out: usize, k: usize) -> (Vec<u8>, Vec<i32>) {
+    let groups = k.div_ceil(4);
+    let mut packed = vec![0u8; out.div_ceil(16) * groups * 64];
+    let mut sums = vec![0i32; out];
+    for (o, row) in data.chunks_exact(k).enumerate() {
+        let (b, j) = (o / 16, o % 16);
+        for (t, &w) in row.iter().enumerate() {
+            packed[(b * groups + t / 4) * 64 + 4 * j + t % 4] = w;
+            sums[o] = sums[o].wrapping_add(i32::from(w as i8));
+        }
+    }
+    (packed, sums)
+}
+
 /// The layers' names, by kind, numbered from 1.
 struct Names(std::collections::HashMap<&'static str, usize>);
 
@@ -177,11 +194,17 @@ pub fn model(
                 } else {
                     let weight = bytes_as(&w.data, &quote!([[[[#i8; #ci]; #kw]; #kh]; #o]));
                     let ty = quote!(::nncore::quant::Conv2d<#ci, #o, #kh, #kw>);
-                    // With its weights packed now, for the kernels that read them packed.
+                    // With its weights packed here, for the kernels that read them packed
+                    // (what `Conv2d::packing` computes, which in a constant the compiler would
+                    // interpret byte by byte).
+                    let (packed, sums) = packing(&w.data, o, taps);
+                    let n = packed.len();
+                    let packed = bytes_as(&packed, &quote!([#i8; #n]));
                     let value = quote!({
-                        const LAYER: #ty = ::nncore::quant::Conv2d::new(#weight, [#(#bias),*], #settings, #stage);
-                        const PACKING: ::nncore::quant::Packing<{ <#ty>::PACKED_BYTES }, #o> = LAYER.packing();
-                        LAYER.with_packing(&PACKING)
+                        const PACKING: ::nncore::quant::Packing<#n, #o> =
+                            ::nncore::quant::Packing::from_parts(#packed, [#(#sums),*]);
+                        ::nncore::quant::Conv2d::new(#weight, [#(#bias),*], #settings, #stage)
+                            .with_packing(&PACKING)
                     });
                     ("conv", ty, value)
                 };
