@@ -16,6 +16,7 @@ mod graph;
 mod names;
 mod ops;
 mod read;
+mod values;
 mod write;
 
 use proc_macro2::TokenStream;
