@@ -71,13 +71,15 @@ pub(crate) use block::{BLOCK, block_base, block_dots, block_dots_finished, posit
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use runs::{Anywhere, Apart, Patches, Runs, Spacing};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) use wide::{
-    Packed, PackedTaps, group_dots, group_dots_finished, interleave_taps, interleaved_len,
-    lane_channel, packed_len, packed_taps_len, tap_dots, tap_dots_finished,
-};
+pub(crate) use wide::{Packed, packed_len};
 pub(crate) use wide::{VectorStage, add};
 #[cfg(not(any(nn_arm_dsp, all(target_arch = "arm", target_os = "none"))))]
 pub(crate) use wide::{rescale, rescale_float};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use wide_taps::{
+    PackedTaps, group_dots, group_dots_finished, interleave_taps, interleaved_len, lane_channel,
+    packed_taps_len, tap_dots, tap_dots_finished,
+};
 
 /// Which dot products a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -393,5 +395,7 @@ mod stage_tests;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod vnni;
 mod wide;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod wide_taps;
 #[cfg(target_arch = "x86_64")]
 mod x86;
