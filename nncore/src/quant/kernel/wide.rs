@@ -146,8 +146,8 @@ pub(crate) struct Packed<'a> {
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 impl Packed<'_> {
-    /// The packed bytes.
-    #[cfg(test)]
+    /// The packed bytes (for `packing.rs`'s tests).
+    #[cfg(all(test, feature = "std"))]
     pub(crate) fn weights(&self) -> &[i8] {
         self.weights
     }
