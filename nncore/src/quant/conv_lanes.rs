@@ -14,8 +14,8 @@ use core::mem::MaybeUninit;
 
 use super::conv::{Conv2d, Window};
 use super::kernel::{
-    BLOCK, Kernel, Lanes, Packed, Patches, Runs, Spacing, VectorStage, block_base, block_dots,
-    block_dots_finished, packed_len, positions,
+    BLOCK, Kernel, Lanes, Packed, Runs, VectorStage, block_base, block_dots, block_dots_finished,
+    packed_len, positions,
 };
 use super::lines::Lines;
 
@@ -146,7 +146,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     /// inputs `runs`, from the shared base, through the stage in lanes if there is one, else the
     /// layer's.
     #[inline(always)]
-    pub(super) fn finish_block<const P: usize, A: Spacing>(
+    pub(super) fn finish_block<const P: usize>(
         &self,
         packed: &Packed<'_>,
         runs: Runs<'_, P>,
@@ -156,11 +156,11 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let base = &shared.base;
         match shared.lanes {
             Some(lanes) => {
-                block_dots_finished::<P, A>(packed, runs, base, lanes, out.as_flattened_mut())
+                block_dots_finished::<P>(packed, runs, base, lanes, out.as_flattened_mut())
             }
             None => {
                 let mut acc = [*base; P];
-                block_dots::<P, A>(packed, runs, acc.as_flattened_mut());
+                block_dots::<P>(packed, runs, acc.as_flattened_mut());
                 for (acc, pixel) in acc.iter().zip(out.iter_mut()) {
                     *pixel = self.stage.finish_all(acc, shared.vector);
                 }
@@ -272,7 +272,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 false => &mut spare[..],
             };
             let runs = Runs::patches(u, k);
-            self.finish_block::<P, Patches<IN, KH, KW>>(packed, runs, &shared, out);
+            self.finish_block::<P>(packed, runs, &shared, out);
             if n < P {
                 y[first..].copy_from_slice(&spare[..n]);
             }

@@ -10,7 +10,7 @@ use core::mem::MaybeUninit;
 
 use super::conv::{Conv2d, Window};
 use super::conv_lanes::SMALL;
-use super::kernel::{Anywhere, Apart, Kernel, Packed, Runs, packed_len};
+use super::kernel::{Kernel, Packed, Runs, packed_len};
 
 /// The bytes of the room for the padded input.
 const ROOM: usize = 32 * 1024;
@@ -89,9 +89,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let (mut i, mut j) = (0, 0);
         for first in (0..positions).step_by(P) {
             let n = (positions - first).min(P);
-            // A whole block inside one output row: its patches `C · sw` bytes apart.
-            let even = n == P && j + P <= WO;
-            // Where each position's patch starts (a partial block's others at the first's).
+            // Where each position's patch starts (a partial block's others at the input's start).
             let mut at = [0; P];
             for at in at.iter_mut().take(n) {
                 *at = i * sh * row + j * sw * C;
@@ -105,11 +103,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 true => &mut y[first..first + P],
                 false => &mut spare[..],
             };
-            match (even, sw) {
-                (true, 1) => self.finish_block::<P, Apart<C, 1>>(packed, runs, &shared, out),
-                (true, 2) => self.finish_block::<P, Apart<C, 2>>(packed, runs, &shared, out),
-                _ => self.finish_block::<P, Anywhere>(packed, runs, &shared, out),
-            }
+            self.finish_block::<P>(packed, runs, &shared, out);
             if n < P {
                 y[first..].copy_from_slice(&spare[..n]);
             }

@@ -69,7 +69,7 @@ use plain::tap;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use block::{BLOCK, block_base, block_dots, block_dots_finished, positions};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) use runs::{Anywhere, Apart, Patches, Runs, Spacing};
+pub(crate) use runs::Runs;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(crate) use wide::{Packed, packed_len};
 pub(crate) use wide::{VectorStage, add};

@@ -21,9 +21,7 @@ use core::arch::x86_64::{
 };
 
 use super::prepared::Lanes;
-#[cfg(doc)]
-use super::runs::Anywhere;
-use super::runs::{Inputs, Runs, Spacing, broadcasts, word};
+use super::runs::{Apart, Inputs, Runs, broadcasts, word};
 use super::wide::Packed;
 
 /// Output positions a block.
@@ -99,18 +97,11 @@ unsafe fn packed_base(packed: &Packed<'_>, bias: &[i32], k: u8, base: &mut [i32]
 /// block of `P` ([`BLOCK`], or [`positions`]), `n` the rows and `u_p` position `p`'s inputs in
 /// `runs`: the caller takes `(128 + zx) · Σ w` off beforehand.
 ///
-/// Where the spacing `A` is not [`Anywhere`], position `p`'s runs start `p · A::BYTES` bytes
-/// after the first position's: one address for all.
-///
 /// # Panics
-/// If `runs` are not inputs of the packed rows' length, `acc` not `P` sums of every row, `P`
-/// neither [`BLOCK`] nor [`positions`], or the runs not as far apart as `A` says.
+/// If `runs` are not inputs of the packed rows' length, `acc` not `P` sums of every row, or `P`
+/// neither [`BLOCK`] nor [`positions`].
 #[inline]
-pub(crate) fn block_dots<const P: usize, A: Spacing>(
-    packed: &Packed<'_>,
-    runs: Runs<'_, P>,
-    acc: &mut [i32],
-) {
+pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, runs: Runs<'_, P>, acc: &mut [i32]) {
     let n = packed.out;
     assert!(
         P == BLOCK || P == positions(packed.k, n),
@@ -125,7 +116,7 @@ pub(crate) fn block_dots<const P: usize, A: Spacing>(
         // SAFETY: the masked int32 from `p · n + first` are inside `acc`.
         let acc = acc.as_mut_ptr();
         let at = |first: usize, p: usize| acc.add(p * n + first);
-        block_sums::<P, A>(
+        block_sums::<P>(
             packed,
             runs,
             |first, p| _mm512_maskz_loadu_epi32(mask(first), at(first, p)),
@@ -145,7 +136,7 @@ pub(crate) fn block_dots<const P: usize, A: Spacing>(
 /// As [`block_dots`]; if `base` or `lanes` is not one a row, or `out` not `P` outputs of every
 /// row.
 #[inline]
-pub(crate) fn block_dots_finished<const P: usize, A: Spacing>(
+pub(crate) fn block_dots_finished<const P: usize>(
     packed: &Packed<'_>,
     runs: Runs<'_, P>,
     base: &[i32],
@@ -164,7 +155,7 @@ pub(crate) fn block_dots_finished<const P: usize, A: Spacing>(
     );
     // SAFETY: as in `block_dots`; `Lanes` exists only where the CPU runs AVX-512F.
     unsafe {
-        block_sums::<P, A>(
+        block_sums::<P>(
             packed,
             runs,
             // SAFETY: the masked int32 from `first` are inside `base`.
@@ -178,26 +169,20 @@ pub(crate) fn block_dots_finished<const P: usize, A: Spacing>(
 /// Hands `sink` the sums `start(first, p) + Σ w · u_p` of rows `first .. first + 16` of each
 /// position `p` with each `first` (a multiple of 16 below the rows), lanes past the rows
 /// `start`'s: up to `16 / P` blocks of sixteen rows at a time (sixteen sums in registers).
-/// The positions' runs are `A::BYTES` apart where that is not 0.
+/// Where the positions' runs are evenly spaced ([`Runs::apart`]), their inputs are read from
+/// one address and its multiples of the spacing.
 ///
 /// # Safety
 /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `runs` are inputs of `k`, `packed`
 /// as `vnni::pack` made it; `P` is [`BLOCK`] or [`positions`].
-///
-/// # Panics
-/// If the runs are not as far apart as `A` says.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn block_sums<const P: usize, A: Spacing>(
+unsafe fn block_sums<const P: usize>(
     packed: &Packed<'_>,
     runs: Runs<'_, P>,
     start: impl Fn(usize, usize) -> __m512i,
     mut sink: impl FnMut(usize, &[__m512i; P]),
 ) {
-    assert!(
-        A::BYTES == 0 || (0..P).all(|p| runs.first[p] == runs.first[0] + p * A::BYTES),
-        "runs as far apart as the spacing"
-    );
     let whole = runs.len / 4;
     // Each position's last, partial group of four inputs (runs of one row only), zero past
     // `k`. (Byte by byte: at most three, where a copy would call `memmove`.)
@@ -214,28 +199,51 @@ unsafe fn block_sums<const P: usize, A: Spacing>(
         let n = (blocks - b).min(16 / P);
         // SAFETY: blocks `b .. b + n` are packed; as this function's.
         unsafe {
-            match (n, P) {
-                (1, _) => chunk::<1, P, A>(packed, &inputs, b, &start, &mut sink),
-                (_, 8) => chunk::<2, P, A>(packed, &inputs, b, &start, &mut sink),
-                (2, _) => chunk::<2, P, A>(packed, &inputs, b, &start, &mut sink),
-                (3, _) => chunk::<3, P, A>(packed, &inputs, b, &start, &mut sink),
-                _ => chunk::<4, P, A>(packed, &inputs, b, &start, &mut sink),
+            match inputs.runs.apart {
+                0 => chunks::<P, false>(n, packed, &inputs, b, &start, &mut sink),
+                _ => chunks::<P, true>(n, packed, &inputs, b, &start, &mut sink),
             }
         }
         b += n;
     }
 }
 
-/// Hands `sink` the sums of blocks `b .. b + N` of sixteen rows for every position (from
-/// `start`'s), each
-/// block's weights loaded once for the positions and each position's inputs broadcast once for
-/// the blocks.
+/// [`chunk`] of `n` blocks (at most `16 / P`), the runs evenly spaced where `EVEN`.
 ///
 /// # Safety
-/// As [`block_sums`]; blocks `b .. b + N` are inside `packed`.
+/// As [`chunk`].
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn chunk<const N: usize, const P: usize, A: Spacing>(
+unsafe fn chunks<const P: usize, const EVEN: bool>(
+    n: usize,
+    packed: &Packed<'_>,
+    inputs: &Inputs<'_, P>,
+    b: usize,
+    start: &impl Fn(usize, usize) -> __m512i,
+    sink: &mut impl FnMut(usize, &[__m512i; P]),
+) {
+    // SAFETY: the caller's.
+    unsafe {
+        match (n, P) {
+            (1, _) => chunk::<1, P, EVEN>(packed, inputs, b, start, sink),
+            (_, 8) => chunk::<2, P, EVEN>(packed, inputs, b, start, sink),
+            (2, _) => chunk::<2, P, EVEN>(packed, inputs, b, start, sink),
+            (3, _) => chunk::<3, P, EVEN>(packed, inputs, b, start, sink),
+            _ => chunk::<4, P, EVEN>(packed, inputs, b, start, sink),
+        }
+    }
+}
+
+/// Hands `sink` the sums of blocks `b .. b + N` of sixteen rows for every position (from
+/// `start`'s), each block's weights loaded once for the positions and each position's inputs
+/// broadcast once for the blocks; the positions' runs [`Runs::apart`] apart where `EVEN`.
+///
+/// # Safety
+/// As [`block_sums`]; blocks `b .. b + N` are inside `packed`; where `EVEN`, the runs are
+/// evenly spaced.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn chunk<const N: usize, const P: usize, const EVEN: bool>(
     packed: &Packed<'_>,
     inputs: &Inputs<'_, P>,
     b: usize,
@@ -265,15 +273,25 @@ unsafe fn chunk<const N: usize, const P: usize, A: Spacing>(
         }
     };
     let whole = inputs.whole;
+    let apart = Apart::new(inputs.runs.apart);
     for r in 0..inputs.runs.rows {
-        let at = inputs.run::<A>(r);
-        for g in 0..whole {
-            // SAFETY: `4g + 4` is within each run, the runs as far apart as `A` says.
-            let x = match A::BYTES {
-                0 => core::array::from_fn(|p| _mm512_set1_epi32(unsafe { word(at[p], g) })),
-                _ => unsafe { broadcasts::<P, A>(at[0], g) },
-            };
-            step(r * whole + g, x);
+        match EVEN {
+            true => {
+                let first = inputs.first_run(r);
+                for g in 0..whole {
+                    // SAFETY: `4g + 4` is within each run, `apart` from one another.
+                    let x = unsafe { broadcasts::<P>(first.add(4 * g), &apart) };
+                    step(r * whole + g, x);
+                }
+            }
+            false => {
+                let at = inputs.run(r);
+                for g in 0..whole {
+                    // SAFETY: `4g + 4` is within each run.
+                    let x = core::array::from_fn(|p| _mm512_set1_epi32(unsafe { word(at[p], g) }));
+                    step(r * whole + g, x);
+                }
+            }
         }
     }
     if inputs.runs.rows * whole < groups {

@@ -1,40 +1,11 @@
 //! Where the inputs of a block of output positions lie ([`Runs`]), how far apart the positions'
-//! runs are ([`Spacing`], a type so that their offsets are constants), and their groups of four
-//! bytes broadcast for `kernel/block.rs`.
+//! runs are where that is the same for all ([`Runs::apart`]), and their groups of four bytes
+//! broadcast for `kernel/block.rs`.
 
 // Stable from Rust 1.89: the module builds only with `nncore_avx512`.
 #![allow(clippy::incompatible_msrv)]
 
 use core::arch::x86_64::__m512i;
-
-/// How far apart the runs of a block's positions lie: [`Spacing::BYTES`], or anywhere
-/// ([`Runs`]' starts say) where that is 0. A type, so that the offsets are constants.
-pub(crate) trait Spacing {
-    /// Bytes from one position's runs to the next one's; 0: anywhere.
-    const BYTES: usize;
-}
-
-/// Runs anywhere.
-pub(crate) struct Anywhere;
-
-impl Spacing for Anywhere {
-    const BYTES: usize = 0;
-}
-
-/// Runs `C · S` bytes apart: the positions of one output row of `C` channels at a column
-/// stride of `S` (`C · S > 0`).
-pub(crate) struct Apart<const C: usize, const S: usize>;
-
-impl<const C: usize, const S: usize> Spacing for Apart<C, S> {
-    const BYTES: usize = C * S;
-}
-
-/// Patches of `KH · KW · IN` bytes end to end ([`Runs::patches`]).
-pub(crate) struct Patches<const IN: usize, const KH: usize, const KW: usize>;
-
-impl<const IN: usize, const KH: usize, const KW: usize> Spacing for Patches<IN, KH, KW> {
-    const BYTES: usize = KH * KW * IN;
-}
 
 /// Where a block's inputs lie: position `p`'s `k` inputs, as unsigned bytes (`x + 128`), are
 /// `rows` runs of `len` bytes, run `r` at `u[first[p] + r · stride ..]`. One run of `k` a
@@ -46,6 +17,9 @@ pub(crate) struct Runs<'a, const P: usize> {
     pub(super) rows: usize,
     pub(super) stride: usize,
     pub(super) len: usize,
+    /// Bytes from each position's runs to the next one's where that is the same for all and
+    /// not 0 (one address and its multiples for the block); else 0.
+    pub(super) apart: usize,
 }
 
 impl<'a, const P: usize> Runs<'a, P> {
@@ -64,6 +38,7 @@ impl<'a, const P: usize> Runs<'a, P> {
             rows: 1,
             stride: 0,
             len: k,
+            apart: k,
         }
     }
 
@@ -86,12 +61,16 @@ impl<'a, const P: usize> Runs<'a, P> {
             first.iter().all(|&f| f + end <= u.len()),
             "runs inside the inputs"
         );
+        // The positions of one output row (or of rows end to end) are evenly spaced.
+        let d = first.get(1).map_or(0, |&f| f.saturating_sub(first[0]));
+        let even = d > 0 && (1..P).all(|p| first[p] == first[0] + p * d);
         Runs {
             u,
             first,
             rows,
             stride,
             len,
+            apart: if even { d } else { 0 },
         }
     }
 
@@ -111,20 +90,19 @@ pub(super) struct Inputs<'a, const P: usize> {
 }
 
 impl<const P: usize> Inputs<'_, P> {
-    /// Where run `r` of each position starts: `A::BYTES` apart where that is not 0 (one address
-    /// and constant offsets, where `P` addresses would not all stay in registers).
+    /// Where run `r` of each position starts.
     #[inline(always)]
-    pub(super) fn run<A: Spacing>(&self, r: usize) -> [*const u8; P] {
+    pub(super) fn run(&self, r: usize) -> [*const u8; P] {
         let (u, stride) = (self.runs.u.as_ptr(), self.runs.stride);
-        // SAFETY (of the reads from these): `Runs::rows` checked every run inside `u`, and
-        // `block_sums` that they are as far apart as `A` says.
-        match A::BYTES {
-            0 => core::array::from_fn(|p| u.wrapping_add(self.runs.first[p] + r * stride)),
-            d => {
-                let first = u.wrapping_add(self.runs.first[0] + r * stride);
-                core::array::from_fn(|p| first.wrapping_add(p * d))
-            }
-        }
+        // SAFETY (of the reads from these): `Runs::rows` checked every run inside `u`.
+        core::array::from_fn(|p| u.wrapping_add(self.runs.first[p] + r * stride))
+    }
+
+    /// Where run `r` of the first position starts.
+    #[inline(always)]
+    pub(super) fn first_run(&self, r: usize) -> *const u8 {
+        let u = self.runs.u.as_ptr();
+        u.wrapping_add(self.runs.first[0] + r * self.runs.stride)
     }
 }
 
@@ -138,41 +116,110 @@ pub(super) unsafe fn word(at: *const u8, g: usize) -> i32 {
     unsafe { at.add(4 * g).cast::<i32>().read_unaligned() }
 }
 
-/// Inputs `4g .. 4g + 4` of the `P` runs `A::BYTES` apart from `first`, each broadcast to a
-/// vector: one address and constant offsets. (Loads the compiler would otherwise join into
-/// vector loads and shuffles, on the port the dot products use.)
+/// Runs `d` bytes apart, and the multiples of `d` that sixteen positions' addresses need
+/// beyond the scales of an x86 address (1, 2, 4 and 8).
+#[derive(Clone, Copy)]
+pub(super) struct Apart {
+    d: usize,
+    d3: usize,
+    d5: usize,
+    d7: usize,
+}
+
+impl Apart {
+    #[inline(always)]
+    pub(super) fn new(d: usize) -> Self {
+        Apart {
+            d,
+            d3: 3 * d,
+            d5: 5 * d,
+            d7: 7 * d,
+        }
+    }
+}
+
+/// The four bytes at `q + p · d` of each position `p`, each broadcast to a vector: addresses of
+/// one or two registers and `apart`'s, where `P` addresses would not all stay in registers.
+/// (Loads the compiler would otherwise join into vector loads and shuffles, on the port the dot
+/// products use.)
 ///
 /// # Safety
-/// The CPU must run AVX-512F; the four bytes are inside each run; `P` is 4, 8 or 16.
+/// The CPU must run AVX-512F; the four bytes from each `q + p · d` are inside its run; `P` is 4,
+/// 8 or 16.
 #[inline]
 #[target_feature(enable = "avx512f")]
-pub(super) unsafe fn broadcasts<const P: usize, A: Spacing>(
-    first: *const u8,
-    g: usize,
-) -> [__m512i; P] {
-    // Position `I`'s.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn at<const I: usize, A: Spacing>(first: *const u8, g: usize) -> __m512i {
-        let x: __m512i;
-        // SAFETY: the caller's: the four bytes from `first + I · A::BYTES + 4g` are inside its
-        // run.
-        unsafe {
-            core::arch::asm!(
-                "vpbroadcastd {x}, dword ptr [{first} + {g} * 4 + {offset}]",
-                x = out(zmm_reg) x,
-                first = in(reg) first,
-                g = in(reg) g,
-                offset = const I * A::BYTES,
-                options(pure, readonly, nostack, preserves_flags),
-            );
-        }
-        x
+pub(super) unsafe fn broadcasts<const P: usize>(q: *const u8, apart: &Apart) -> [__m512i; P] {
+    let Apart { d, d3, d5, d7 } = *apart;
+    // Positions 9, 11, 13 and 15 from the eighth.
+    let q8 = q.wrapping_add(8 * d);
+    macro_rules! load {
+        ($address:literal $(, $r:ident)*) => {{
+            let x: __m512i;
+            // SAFETY: the caller's: the four bytes at the address are inside a run.
+            unsafe {
+                core::arch::asm!(
+                    concat!("vpbroadcastd {x}, dword ptr ", $address),
+                    x = out(zmm_reg) x,
+                    $($r = in(reg) $r,)*
+                    options(pure, readonly, nostack, preserves_flags),
+                );
+            }
+            x
+        }};
+    }
+    macro_rules! at {
+        (0) => {
+            load!("[{q}]", q)
+        };
+        (1) => {
+            load!("[{q} + {d}]", q, d)
+        };
+        (2) => {
+            load!("[{q} + {d} * 2]", q, d)
+        };
+        (3) => {
+            load!("[{q} + {d3}]", q, d3)
+        };
+        (4) => {
+            load!("[{q} + {d} * 4]", q, d)
+        };
+        (5) => {
+            load!("[{q} + {d5}]", q, d5)
+        };
+        (6) => {
+            load!("[{q} + {d3} * 2]", q, d3)
+        };
+        (7) => {
+            load!("[{q} + {d7}]", q, d7)
+        };
+        (8) => {
+            load!("[{q} + {d} * 8]", q, d)
+        };
+        (9) => {
+            load!("[{q8} + {d}]", q8, d)
+        };
+        (10) => {
+            load!("[{q} + {d5} * 2]", q, d5)
+        };
+        (11) => {
+            load!("[{q8} + {d3}]", q8, d3)
+        };
+        (12) => {
+            load!("[{q} + {d3} * 4]", q, d3)
+        };
+        (13) => {
+            load!("[{q8} + {d5}]", q8, d5)
+        };
+        (14) => {
+            load!("[{q} + {d7} * 2]", q, d7)
+        };
+        (15) => {
+            load!("[{q8} + {d7}]", q8, d7)
+        };
     }
     macro_rules! positions {
-        ($($i:literal)*) => {{
-            // SAFETY: the caller's, for positions below `P`.
-            let x = [$(unsafe { at::<$i, A>(first, g) }),*];
+        ($($i:tt)*) => {{
+            let x = [$(at!($i)),*];
             core::array::from_fn(|p| x[p])
         }};
     }
@@ -181,5 +228,27 @@ pub(super) unsafe fn broadcasts<const P: usize, A: Spacing>(
         8 => positions!(0 1 2 3 4 5 6 7),
         16 => positions!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15),
         _ => unreachable!("4, 8 or 16 positions"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Runs;
+
+    #[test]
+    fn evenly_spaced_positions_are_read_apart_and_others_anywhere() {
+        let u = [0u8; 256];
+        // One output row at a column stride of two over three channels.
+        let row = Runs::<4>::rows(&u, [10, 16, 22, 28], 3, 40, 12);
+        assert_eq!(row.apart, 6);
+        // A block across the end of an output row.
+        assert_eq!(Runs::<4>::rows(&u, [10, 16, 40, 46], 3, 40, 12).apart, 0);
+        // A partial block's other positions at the start of the input.
+        assert_eq!(Runs::<4>::rows(&u, [10, 16, 0, 0], 3, 40, 12).apart, 0);
+        // Every position at one place, and positions in decreasing order.
+        assert_eq!(Runs::<4>::rows(&u, [8; 4], 1, 0, 8).apart, 0);
+        assert_eq!(Runs::<4>::rows(&u, [30, 20, 10, 0], 1, 0, 8).apart, 0);
+        // Patches end to end.
+        assert_eq!(Runs::<8>::patches(&u[..8 * 27], 27).apart, 27);
     }
 }
