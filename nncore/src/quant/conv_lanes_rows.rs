@@ -89,16 +89,31 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let (mut i, mut j) = (0, 0);
         for first in (0..positions).step_by(P) {
             let n = (positions - first).min(P);
-            // Where each position's patch starts (a partial block's others at the input's start).
-            let mut at = [0; P];
-            for at in at.iter_mut().take(n) {
-                *at = i * sh * row + j * sw * C;
-                j += 1;
-                if j == WO {
-                    (i, j) = (i + 1, 0);
+            let len = Self::run_len::<C>();
+            let runs = match n == P && j + P <= WO && C * sw > 0 {
+                // A whole block inside one output row: its patches `C · sw` bytes apart.
+                true => {
+                    let at = i * sh * row + j * sw * C;
+                    j += P;
+                    if j == WO {
+                        (i, j) = (i + 1, 0);
+                    }
+                    Runs::apart(u, [at, C * sw], KH, row, len)
                 }
-            }
-            let runs = Runs::rows(u, at, KH, row, Self::run_len::<C>());
+                false => {
+                    // Where each position's patch starts (a partial block's others at the
+                    // input's start).
+                    let mut at = [0; P];
+                    for at in at.iter_mut().take(n) {
+                        *at = i * sh * row + j * sw * C;
+                        j += 1;
+                        if j == WO {
+                            (i, j) = (i + 1, 0);
+                        }
+                    }
+                    Runs::rows(u, at, KH, row, len)
+                }
+            };
             let out = match n == P {
                 true => &mut y[first..first + P],
                 false => &mut spare[..],

@@ -263,15 +263,13 @@ unsafe fn chunk<const N: usize, const P: usize, const EVEN: bool>(
     };
     let mut a: [[__m512i; P]; N] =
         core::array::from_fn(|t| core::array::from_fn(|p| start(16 * (b + t), p)));
-    // Each position's four inputs broadcast.
-    let mut step = |g: usize, x: [__m512i; P]| {
-        let w: [__m512i; N] = core::array::from_fn(|t| weights(t, g));
-        for (p, x) in x.into_iter().enumerate() {
-            for (a, w) in a.iter_mut().zip(&w) {
-                a[p] = _mm512_dpbusd_epi32(a[p], x, *w);
-            }
+    // Position `p`'s four inputs `x`, broadcast, against group `g`'s weights `w`.
+    let mut dots = |p: usize, x: __m512i, w: &[__m512i; N]| {
+        for (a, w) in a.iter_mut().zip(w) {
+            a[p] = _mm512_dpbusd_epi32(a[p], x, *w);
         }
     };
+    let group = |g: usize| -> [__m512i; N] { core::array::from_fn(|t| weights(t, g)) };
     let whole = inputs.whole;
     let apart = Apart::new(inputs.runs.apart);
     for r in 0..inputs.runs.rows {
@@ -279,24 +277,28 @@ unsafe fn chunk<const N: usize, const P: usize, const EVEN: bool>(
             true => {
                 let first = inputs.first_run(r);
                 for g in 0..whole {
+                    let w = group(r * whole + g);
                     // SAFETY: `4g + 4` is within each run, `apart` from one another.
-                    let x = unsafe { broadcasts::<P>(first.add(4 * g), &apart) };
-                    step(r * whole + g, x);
+                    unsafe { broadcasts::<P>(first.add(4 * g), &apart, |p, x| dots(p, x, &w)) };
                 }
             }
             false => {
                 let at = inputs.run(r);
                 for g in 0..whole {
-                    // SAFETY: `4g + 4` is within each run.
-                    let x = core::array::from_fn(|p| _mm512_set1_epi32(unsafe { word(at[p], g) }));
-                    step(r * whole + g, x);
+                    let w = group(r * whole + g);
+                    for (p, &at) in at.iter().enumerate() {
+                        // SAFETY: `4g + 4` is within each run.
+                        dots(p, _mm512_set1_epi32(unsafe { word(at, g) }), &w);
+                    }
                 }
             }
         }
     }
     if inputs.runs.rows * whole < groups {
-        let x = inputs.tails.map(|t| _mm512_set1_epi32(t));
-        step(inputs.runs.rows * whole, x);
+        let w = group(inputs.runs.rows * whole);
+        for (p, &t) in inputs.tails.iter().enumerate() {
+            dots(p, _mm512_set1_epi32(t), &w);
+        }
     }
     for (t, a) in a.iter().enumerate() {
         sink(16 * (b + t), a);

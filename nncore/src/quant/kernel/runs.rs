@@ -74,6 +74,35 @@ impl<'a, const P: usize> Runs<'a, P> {
         }
     }
 
+    /// [`Runs::rows`] of positions evenly spaced: position `p`'s from `first + p · apart`
+    /// (`apart > 0`).
+    ///
+    /// # Panics
+    /// As [`Runs::rows`].
+    #[must_use]
+    #[inline(always)]
+    pub(crate) fn apart(
+        u: &'a [u8],
+        [first, apart]: [usize; 2],
+        rows: usize,
+        stride: usize,
+        len: usize,
+    ) -> Self {
+        assert!(rows == 1 || len % 4 == 0, "rows of whole groups of four");
+        assert!(apart > 0, "positions apart");
+        // The last position's runs inside `u`, and so every position's.
+        let end = (rows.max(1) - 1) * stride + len;
+        assert!(first + (P - 1) * apart + end <= u.len(), "runs inside the inputs");
+        Runs {
+            u,
+            first: core::array::from_fn(|p| first + p * apart),
+            rows,
+            stride,
+            len,
+            apart,
+        }
+    }
+
     /// The inputs of each position.
     pub(super) fn k(&self) -> usize {
         self.rows * self.len
@@ -138,17 +167,22 @@ impl Apart {
     }
 }
 
-/// The four bytes at `q + p · d` of each position `p`, each broadcast to a vector: addresses of
-/// one or two registers and `apart`'s, where `P` addresses would not all stay in registers.
-/// (Loads the compiler would otherwise join into vector loads and shuffles, on the port the dot
-/// products use.)
+/// Hands `f` the four bytes at `q + p · d` of each position `p`, broadcast to a vector, in
+/// order: addresses of one or two registers and `apart`'s, where `P` addresses would not all
+/// stay in registers. (Loads the compiler would otherwise join into vector loads and shuffles,
+/// on the port the dot products use; one position at a time, so that the broadcasts do not all
+/// take registers at once.)
 ///
 /// # Safety
 /// The CPU must run AVX-512F; the four bytes from each `q + p · d` are inside its run; `P` is 4,
 /// 8 or 16.
 #[inline]
 #[target_feature(enable = "avx512f")]
-pub(super) unsafe fn broadcasts<const P: usize>(q: *const u8, apart: &Apart) -> [__m512i; P] {
+pub(super) unsafe fn broadcasts<const P: usize>(
+    q: *const u8,
+    apart: &Apart,
+    mut f: impl FnMut(usize, __m512i),
+) {
     let Apart { d, d3, d5, d7 } = *apart;
     // Positions 9, 11, 13 and 15 from the eighth.
     let q8 = q.wrapping_add(8 * d);
@@ -219,8 +253,7 @@ pub(super) unsafe fn broadcasts<const P: usize>(q: *const u8, apart: &Apart) -> 
     }
     macro_rules! positions {
         ($($i:tt)*) => {{
-            let x = [$(at!($i)),*];
-            core::array::from_fn(|p| x[p])
+            $(f($i, at!($i));)*
         }};
     }
     match P {
