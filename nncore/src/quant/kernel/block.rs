@@ -300,7 +300,10 @@ unsafe fn chunk<const N: usize, const P: usize, const EVEN: bool>(
             dots(p, _mm512_set1_epi32(t), &w);
         }
     }
-    for (t, a) in a.iter().enumerate() {
-        sink(16 * (b + t), a);
+    for (t, &a) in a.iter().enumerate() {
+        // A copy handed on, so that the sums themselves never need memory (they would
+        // otherwise be stored there before the loops too).
+        let sums = a;
+        sink(16 * (b + t), &sums);
     }
 }

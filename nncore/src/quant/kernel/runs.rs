@@ -92,7 +92,10 @@ impl<'a, const P: usize> Runs<'a, P> {
         assert!(apart > 0, "positions apart");
         // The last position's runs inside `u`, and so every position's.
         let end = (rows.max(1) - 1) * stride + len;
-        assert!(first + (P - 1) * apart + end <= u.len(), "runs inside the inputs");
+        assert!(
+            first + (P - 1) * apart + end <= u.len(),
+            "runs inside the inputs"
+        );
         Runs {
             u,
             first: core::array::from_fn(|p| first + p * apart),
