@@ -96,7 +96,8 @@ impl Half {
 #[derive(Clone, Copy)]
 pub(crate) struct Lanes {
     /// The blocks of the stage's channels, `⌈n / 16⌉` of them; the rest never written (nor
-    /// read).
+    /// read), but for a stage of eight channels, whose block 1 is block 0's eight channels in
+    /// both halves of the lanes ([`Lanes::store_each`] two positions a vector).
     blocks: MaybeUninit<[Block; BLOCKS]>,
     /// Channels.
     n: usize,
@@ -170,8 +171,24 @@ impl Lanes {
             // SAFETY: `b < BLOCKS` (at most 256 channels).
             unsafe { first.add(b).write(block) };
         }
+        if n == 8 {
+            // SAFETY: block 0 was written above; block 1 is inside `blocks`.
+            unsafe {
+                let [even, odd] = [first.read().even, first.read().odd].map(|h| {
+                    // Lanes 4 .. 8 (channels 8 .. 16, absent) from lanes 0 .. 4.
+                    let twice = |v: __m512i| _mm512_shuffle_i64x2::<0b01_00_01_00>(v, v);
+                    Half {
+                        m: twice(h.m),
+                        k: twice(h.k),
+                        c: twice(h.c),
+                        s: twice(h.s),
+                    }
+                });
+                first.add(1).write(Block { even, odd });
+            }
+        }
         // SAFETY: the fields of `room`; with these every field is written (`blocks` needs
-        // only the first `⌈n / 16⌉`).
+        // only the first `⌈n / 16⌉`, and a second for eight channels).
         unsafe {
             (&raw mut (*lanes).n).write(n);
             (&raw mut (*lanes).signed).write(i32::from(clamp[0]) < zero_point);
@@ -227,7 +244,8 @@ impl Lanes {
 
     /// [`Lanes::store`] of `x[p]` into `out[p · n + 16b ..]` for each `p`, `n` the stage's
     /// channels: block `b`'s multipliers read once for all, a whole block's four positions at a
-    /// time through [`Lanes::packed`].
+    /// time through [`Lanes::packed`], and eight channels' eight positions at a time (two a
+    /// vector).
     ///
     /// # Safety
     /// The CPU must run AVX-512F and BW; `b` is a block of the stage's channels, `out` holds
@@ -240,9 +258,23 @@ impl Lanes {
         let k = self.mask(b);
         // Whole blocks four positions at a time, the rest one at a time.
         let mut done = 0;
+        // Word `4p + j` from word `4j + p`: each vector's sixteen bytes together.
+        let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+        if self.n == 8 {
+            // SAFETY: a stage of eight channels has its block 1 (`Lanes::blocks`).
+            let both = unsafe { &*self.blocks.as_ptr().cast::<Block>().add(1) };
+            for x in x.chunks_exact(8) {
+                // Positions `2j` and `2j + 1` in lanes 0 .. 8 and 8 .. 16.
+                let v = core::array::from_fn(|j| {
+                    _mm512_shuffle_i64x2::<0b01_00_01_00>(x[2 * j], x[2 * j + 1])
+                });
+                let y = _mm512_permutexvar_epi32(order, self.packed([both; 4], v));
+                // SAFETY: the 64 bytes from `done · 8` are inside `out`.
+                unsafe { _mm512_storeu_si512(out.add(done * 8).cast(), y) };
+                done += 8;
+            }
+        }
         if k == 0xFFFF {
-            // Word `4p + j` from word `4j + p`: each position's sixteen bytes together.
-            let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
             for x in x.chunks_exact(4) {
                 let y = self.packed([block; 4], [x[0], x[1], x[2], x[3]]);
                 let y = _mm512_permutexvar_epi32(order, y);
