@@ -32,21 +32,33 @@ fn check(lanes: impl Fn(&OutputStage<N>) -> Option<std::boxed::Box<dyn Fn(&[i32;
         0,
         1,
     ];
-    let multiplier: [Multiplier; N] = core::array::from_fn(|c| Multiplier {
-        mantissa: match c % 9 {
-            7 | 8 => random() as i32 | 1,
-            i => mantissas[i],
-        },
-        shift: -((c * 5 % 32) as i32),
+    // Every shift from 0 to −31, and from −1 (where the lanes' quotients come from the high
+    // halves with a ReLU: `Lanes::fast`).
+    let shifts = [
+        |c: usize| -((c * 5 % 32) as i32),
+        |c: usize| -1 - (c * 5 % 31) as i32,
+    ];
+    let multipliers = shifts.map(|shift| {
+        core::array::from_fn::<_, N, _>(|c| Multiplier {
+            mantissa: match c % 9 {
+                7 | 8 => random() as i32 | 1,
+                i => mantissas[i],
+            },
+            shift: shift(c),
+        })
     });
-    for (zero_point, activation) in [
-        (0, Activation::None),
-        (-3, Activation::None),
-        (100, Activation::Relu6),
-        // The lower clamp at the zero point: the rounding's correction for negative products
-        // left out, every result at most 0 clamped alike.
-        (-40, Activation::Relu),
-    ] {
+    let cases = multipliers.into_iter().flat_map(|multiplier| {
+        [
+            (0, Activation::None),
+            (-3, Activation::None),
+            (100, Activation::Relu6),
+            // The lower clamp at the zero point: the rounding's correction for negative
+            // products left out, every result at most 0 clamped alike.
+            (-40, Activation::Relu),
+        ]
+        .map(|(zero_point, activation)| (multiplier, zero_point, activation))
+    });
+    for (multiplier, zero_point, activation) in cases {
         let output = QuantParams::new(0.02, zero_point);
         let input = QuantParams::new(0.1, 3);
         let mut stage: OutputStage<N> =
@@ -207,7 +219,7 @@ mod finish {
                         let mut y = [0i8; 64];
                         _mm512_storeu_si512(
                             y.as_mut_ptr().cast(),
-                            match self.signed() {
+                            match self.fast() {
                                 true => self.packed_blocks_with::<true>(q, x),
                                 false => self.packed_blocks_with::<false>(q, x),
                             },

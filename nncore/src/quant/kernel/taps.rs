@@ -293,10 +293,10 @@ pub(super) const fn lane_channel(c: usize) -> usize {
 ///
 /// # Safety
 /// As [`group_sums`], with `base` and `out` the stage's channels long, a multiple of 64;
-/// `SIGNED` is the stage's [`Lanes::signed`].
+/// `FAST` is the stage's [`Lanes::fast`].
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-pub(super) unsafe fn group_dots_finished<const SIGNED: bool>(
+pub(super) unsafe fn group_dots_finished<const FAST: bool>(
     packed: &[i8],
     groups: &[&[i8]],
     base: &[i32],
@@ -326,7 +326,7 @@ pub(super) unsafe fn group_dots_finished<const SIGNED: bool>(
         // SAFETY: blocks `4q .. 4q + 4` are the stage's; the 64 bytes from `64q` are inside
         // `out`.
         unsafe {
-            let y = lanes.packed_blocks_with::<SIGNED>(q, sum);
+            let y = lanes.packed_blocks_with::<FAST>(q, sum);
             _mm512_storeu_si512(out.as_mut_ptr().add(64 * q).cast(), y);
         }
     }

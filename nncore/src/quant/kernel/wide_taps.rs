@@ -189,7 +189,7 @@ pub(crate) fn group_dots_finished(
     );
     // SAFETY: as `group_dots`.
     unsafe {
-        match lanes.signed() {
+        match lanes.fast() {
             true => {
                 super::taps::group_dots_finished::<true>(packed.weights, groups, base, lanes, out)
             }
