@@ -98,7 +98,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                     if j == WO {
                         (i, j) = (i + 1, 0);
                     }
-                    Runs::apart(u, [at, C * sw], KH, row, len)
+                    Runs::spaced(u, [at, C * sw], KH, row, len)
                 }
                 false => {
                     // Where each position's patch starts (a partial block's others at the

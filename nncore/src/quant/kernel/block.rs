@@ -169,7 +169,7 @@ pub(crate) fn block_dots_finished<const P: usize>(
 /// Hands `sink` the sums `start(first, p) + Σ w · u_p` of rows `first .. first + 16` of each
 /// position `p` with each `first` (a multiple of 16 below the rows), lanes past the rows
 /// `start`'s: up to `16 / P` blocks of sixteen rows at a time (sixteen sums in registers).
-/// Where the positions' runs are evenly spaced ([`Runs::apart`]), their inputs are read from
+/// Where the positions' runs are evenly spaced (`Runs::apart` not 0), their inputs are read from
 /// one address and its multiples of the spacing.
 ///
 /// # Safety
@@ -236,7 +236,7 @@ unsafe fn chunks<const P: usize, const EVEN: bool>(
 
 /// Hands `sink` the sums of blocks `b .. b + N` of sixteen rows for every position (from
 /// `start`'s), each block's weights loaded once for the positions and each position's inputs
-/// broadcast once for the blocks; the positions' runs [`Runs::apart`] apart where `EVEN`.
+/// broadcast once for the blocks; the positions' runs evenly spaced where `EVEN`.
 ///
 /// # Safety
 /// As [`block_sums`]; blocks `b .. b + N` are inside `packed`; where `EVEN`, the runs are

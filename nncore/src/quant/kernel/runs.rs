@@ -1,5 +1,5 @@
 //! Where the inputs of a block of output positions lie ([`Runs`]), how far apart the positions'
-//! runs are where that is the same for all ([`Runs::apart`]), and their groups of four bytes
+//! runs are where that is the same for all (`Runs::apart`), and their groups of four bytes
 //! broadcast for `kernel/block.rs`.
 
 // Stable from Rust 1.89: the module builds only with `nncore_avx512`.
@@ -81,7 +81,7 @@ impl<'a, const P: usize> Runs<'a, P> {
     /// As [`Runs::rows`].
     #[must_use]
     #[inline(always)]
-    pub(crate) fn apart(
+    pub(crate) fn spaced(
         u: &'a [u8],
         [first, apart]: [usize; 2],
         rows: usize,
