@@ -31,14 +31,13 @@
 //! sums goes through the output stage while in its register (`kernel/sixteen_stage.rs`).
 //!
 //! A convolution of one group on AVX-512 VNNI instead puts sixteen output channels in the lanes
-//! (`conv_lanes.rs`): its weights are packed once per call ([`Kernel::pack`], four weights of
-//! each channel a lane), or when a constant model compiled (`quant/packing.rs`), and four output positions at a time (`kernel/block.rs`) each four
-//! inputs of the patches are broadcast and multiplied into sixteen channels, each weight vector
-//! loaded once for the four positions, with no sums across lanes; `(128 + zx) · Σ w` comes off
-//! the bias once per call. The patches are read where they lie, as runs of a padded copy of the
-//! input flipped to unsigned bytes once (`conv_lanes_rows.rs`, block.rs's `Runs`). The int8
-//! `ADD` looks each input's rescale up in a table of its 256 bytes where the CPU has VBMI
-//! (`kernel/add_table.rs`).
+//! (`conv_lanes.rs`), its weights packed four a lane once per call ([`Kernel::pack`]) or when a
+//! constant model compiled (`quant/packing.rs`); for four output positions at a time
+//! (`kernel/block.rs`) each four inputs of the patches are broadcast against sixteen channels'
+//! weights, loaded once for the four, with no sums across lanes; `(128 + zx) · Σ w` comes off
+//! the bias once per call. The patches are read where they lie in a padded copy of the input
+//! flipped to unsigned bytes once (`conv_lanes_rows.rs`, `kernel/runs.rs`). The int8 `ADD`
+//! looks each input's rescale up in a table of its 256 bytes on VBMI (`kernel/add_table.rs`).
 //!
 //! A depthwise convolution of one output a channel (and at least 32 channels) on AVX-512 VNNI
 //! puts four taps of each channel in a lane (`kernel/taps.rs`): the inputs of four taps

@@ -126,14 +126,13 @@ pub(crate) fn interleave_taps(
     unsafe { super::taps::interleave_group(taps, n, out.as_mut_ptr().cast()) };
 }
 
-/// [`tap_dots`] of inputs interleaved beforehand: `groups[g]` is what [`interleave_taps`] made
-/// of the inputs of taps `4g .. 4g + 4`.
+/// The packed channels, once `groups` are checked: one a group of four packed taps, each at
+/// least [`interleaved_len`] long.
 ///
 /// # Panics
-/// If `groups` is not one a group of four packed taps, a group is shorter than
-/// [`interleaved_len`], or `acc` is not one a channel.
+/// If they are not.
 #[inline]
-pub(crate) fn group_dots(packed: &PackedTaps<'_>, groups: &[&[i8]], acc: &mut [i32]) {
+fn whole_groups(packed: &PackedTaps<'_>, groups: &[&[i8]]) -> usize {
     let n = packed.channels;
     assert_eq!(
         groups.len(),
@@ -144,6 +143,18 @@ pub(crate) fn group_dots(packed: &PackedTaps<'_>, groups: &[&[i8]], acc: &mut [i
         groups.iter().all(|u| u.len() >= interleaved_len(n)),
         "whole groups"
     );
+    n
+}
+
+/// [`tap_dots`] of inputs interleaved beforehand: `groups[g]` is what [`interleave_taps`] made
+/// of the inputs of taps `4g .. 4g + 4`.
+///
+/// # Panics
+/// If `groups` is not one a group of four packed taps, a group is shorter than
+/// [`interleaved_len`], or `acc` is not one a channel.
+#[inline]
+pub(crate) fn group_dots(packed: &PackedTaps<'_>, groups: &[&[i8]], acc: &mut [i32]) {
+    let n = whole_groups(packed, groups);
     assert_eq!(acc.len(), n, "a sum a channel");
     // SAFETY: `PackedTaps` exists only where the CPU runs AVX-512 VNNI, made by `taps::pack`
     // for these taps and channels; the lengths were checked above.
@@ -172,16 +183,7 @@ pub(crate) fn group_dots_finished(
     lanes: &super::prepared::Lanes,
     out: &mut [i8],
 ) {
-    let n = packed.channels;
-    assert_eq!(
-        groups.len(),
-        packed.taps.div_ceil(4),
-        "a group of four taps"
-    );
-    assert!(
-        groups.iter().all(|u| u.len() >= interleaved_len(n)),
-        "whole groups"
-    );
+    let n = whole_groups(packed, groups);
     assert!(n % 64 == 0, "whole blocks of 64 channels");
     assert!(
         base.len() == n && out.len() == n && lanes.channels() == n,
