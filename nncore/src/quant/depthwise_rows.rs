@@ -193,26 +193,33 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         let mut next = 0;
         for (i, row) in y.iter_mut().enumerate() {
             // The window's rows inside the input, `first ..= last`, span at most `n`: each
-            // row interleaved here takes the place of one `n` before it, above `first`.
-            let (mut first, mut last) = (None, 0);
-            for r in (0..KH).filter_map(|kh| window.tap(0, i, kh, H)) {
-                first.get_or_insert(r);
-                last = r;
+            // row interleaved here takes the place of one `n` before it, above `first`. (Plain
+            // loops: closures here were not inlined into this AVX-512 function.)
+            let mut inside = [None; KH];
+            let (mut first, mut last) = (usize::MAX, 0);
+            for (kh, at) in inside.iter_mut().enumerate() {
+                *at = window.tap(0, i, kh, H);
+                if let Some(r) = *at {
+                    first = first.min(r);
+                    last = r;
+                }
             }
-            if let Some(first) = first {
+            if first <= last {
                 for r in next.max(first)..=last {
                     // SAFETY: as this function's.
                     unsafe { Self::fill(&x[r], window, packed, pad, &mut ring[r % n]) };
                 }
                 next = next.max(last + 1);
             }
-            // SAFETY: the rows inside the window, `first ..= last`, were all interleaved, here
-            // or for an earlier output row, and none of them since overwritten.
-            let rows: [Option<&[[[i8; 4]; OUT]; WO]>; KH] = core::array::from_fn(|kh| {
-                window
-                    .tap(0, i, kh, H)
-                    .map(|r| unsafe { ring[r % n].assume_init_ref() })
-            });
+            let mut rows: [Option<&[[[i8; 4]; OUT]; WO]>; KH] = [None; KH];
+            for (row, at) in rows.iter_mut().zip(inside) {
+                if let Some(r) = at {
+                    // SAFETY: the rows inside the window, `first ..= last`, were all
+                    // interleaved, here or for an earlier output row, and none of them since
+                    // overwritten.
+                    *row = Some(unsafe { ring[r % n].assume_init_ref() });
+                }
+            }
             let mut taps: [&[i8]; KH] = [padded.as_flattened(); KH];
             for (j, pixel) in row.iter_mut().enumerate() {
                 for (tap, r) in taps.iter_mut().zip(&rows) {
