@@ -13,9 +13,10 @@
 use core::mem::MaybeUninit;
 
 use super::conv::{Conv2d, Window};
+use super::fixed::Multiplier;
 use super::kernel::{
     BLOCK, Kernel, Lanes, Packed, Runs, VectorStage, block_base, block_dots, block_dots_finished,
-    packed_len, positions,
+    lane_channel, packed_len, positions,
 };
 use super::lines::Lines;
 
@@ -77,16 +78,19 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             .packed
             .filter(|_| k == rows.len() / OUT)
             .and_then(|p| kernel.prepacked(p.weights, p.sums, k, OUT));
+        // Whole blocks of 64 channels packed in the lanes' order: each position's bytes come
+        // out of the stage in order.
+        let lane_order = OUT % 64 == 0;
         let packed = match k == rows.len() / OUT {
             _ if prepacked.is_some() => prepacked,
-            true => kernel.pack(rows, k, OUT, room),
+            true => kernel.pack(rows, k, OUT, lane_order, room),
             // Rows of taps widened with zero weights (`Conv2d::reads_rows` kept them small).
             false => {
                 let (run, mut wide) = (k / KH, [0i8; SMALL]);
                 for (taps, at) in self.weight.as_flattened().iter().zip((0..).step_by(run)) {
                     wide[at..at + KW * IN].copy_from_slice(taps.as_flattened());
                 }
-                kernel.pack(&wide[..OUT * k], k, OUT, room)
+                kernel.pack(&wide[..OUT * k], k, OUT, lane_order, room)
             }
         };
         let Some(packed) = packed else {
@@ -117,7 +121,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     }
 
     /// What every block of a call shares: the sums' start, `bias − (128 − offset) · Σ w`, and
-    /// the output stage, in lanes (built in `room`) where `kernel` runs it.
+    /// the output stage, in lanes (built in `room`) where `kernel` runs it; both in the packed
+    /// rows' order.
     #[inline]
     pub(super) fn shared<'a>(
         &self,
@@ -125,10 +130,19 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         kernel: Kernel,
         room: &'a mut MaybeUninit<Lanes>,
     ) -> Shared<'a, OUT> {
+        let (bias, multiplier): ([i32; OUT], [Multiplier; OUT]);
+        let (bias, multiplier) = match packed.lane_order() {
+            true => {
+                bias = core::array::from_fn(|c| self.bias[lane_channel(c)]);
+                multiplier = core::array::from_fn(|c| self.stage.multiplier[lane_channel(c)]);
+                (&bias, &multiplier)
+            }
+            false => (&self.bias, &self.stage.multiplier),
+        };
         let mut base = [0i32; OUT];
-        block_base(packed, &self.bias, self.stage.input_offset(), &mut base);
+        block_base(packed, bias, self.stage.input_offset(), &mut base);
         let lanes = kernel.stage_lanes(
-            &self.stage.multiplier,
+            multiplier,
             self.stage.rounding,
             self.stage.output.zero_point as i32,
             self.stage.clamp,
@@ -162,6 +176,11 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
                 let mut acc = [*base; P];
                 block_dots::<P>(packed, runs, acc.as_flattened_mut());
                 for (acc, pixel) in acc.iter().zip(out.iter_mut()) {
+                    // `lane_channel` undoes itself.
+                    let acc = match packed.lane_order() {
+                        true => &core::array::from_fn(|c| acc[lane_channel(c)]),
+                        false => acc,
+                    };
                     *pixel = self.stage.finish_all(acc, shared.vector);
                 }
             }

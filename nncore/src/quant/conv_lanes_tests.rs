@@ -14,13 +14,16 @@ use super::conv::Window;
 use super::tests::Values;
 use super::*;
 
-/// The zero points and roundings each case runs with: both ends of the range (`−128` leaves
-/// the correction of the unsigned inputs 0, `127` makes it largest) and one between.
-const STAGES: [(i8, Rounding); 4] = [
-    (-128, Rounding::Double),
-    (127, Rounding::Double),
-    (-5, Rounding::Double),
-    (40, Rounding::Single),
+/// The zero points, roundings and activations each case runs with: both ends of the range
+/// (`−128` leaves the correction of the unsigned inputs 0, `127` makes it largest) and one
+/// between; a ReLU (the stage in lanes' faster form) and a ReLU6 (with the single rounding, the
+/// layer's own stage).
+const STAGES: [(i8, Rounding, Activation); 5] = [
+    (-128, Rounding::Double, Activation::None),
+    (127, Rounding::Double, Activation::None),
+    (-5, Rounding::Double, Activation::None),
+    (-5, Rounding::Double, Activation::Relu),
+    (40, Rounding::Single, Activation::Relu6),
 ];
 
 /// One layer of `KH × KW` taps over `IN` channels to `OUT` on an `H × W` input (`K = KH · KW ·
@@ -53,13 +56,9 @@ fn check<
         _ => (o as i32 - 9) * 1013,
     });
     let scales: [f32; OUT] = core::array::from_fn(|o| 0.0004 + 0.0003 * (o % 11) as f32);
-    for (zero_point, rounding) in STAGES {
+    for (zero_point, rounding, activation) in STAGES {
         let input = QuantParams::new(0.04, zero_point);
         let output = QuantParams::new(0.05, (zero_point / 3).wrapping_add(7));
-        let activation = match rounding {
-            Rounding::Single => Activation::Relu6,
-            _ => Activation::None,
-        };
         let stage = OutputStage::per_channel(input, scales, output, activation, rounding);
         let conv = Conv2d::new(weight, bias, stride, dilation, padding, stage);
         assert_eq!(conv.output_size([H, W]), [HO, WO], "the case's output size");

@@ -2,15 +2,17 @@
 //! block kernel reads (`kernel/block.rs`), so that a call need not pack them: [`Packing`],
 //! given to the layer by [`Conv2d::with_packing`]. `tflite!` does so for every convolution of
 //! one group, with the bytes packed as it expands (the same as [`Conv2d::packing`]'s). The
-//! layout: for each block `b` of sixteen output channels and each group `g` of four weights, 64
-//! bytes, lane `j`'s four the weights `4g .. 4g + 4` of channel `16b + j` (zero past the row and
-//! past the channels). Only x86-64 keeps it; elsewhere the layer drops it, and the constant with
-//! it.
+//! layout: for each block `b` of sixteen packed rows and each group `g` of four weights, 64
+//! bytes, lane `j`'s four the weights `4g .. 4g + 4` of packed row `16b + j` (zero past the row
+//! and past the rows). Packed row `r` is channel `r`, or with whole blocks of 64 channels
+//! channel [`packed_row`]`(r)` (the lanes' order, in which four blocks' outputs pack into a
+//! position's bytes in order). Only x86-64 keeps it; elsewhere the layer drops it, and the
+//! constant with it.
 
 use super::conv::Conv2d;
 
 /// A layer's weights packed for the AVX-512 VNNI kernel, `N` bytes
-/// ([`Conv2d::PACKED_BYTES`]), and each of its `OUT` channels' sum of weights. Made by
+/// ([`Conv2d::PACKED_BYTES`]), and each packed row's sum of weights. Made by
 /// [`Conv2d::packing`] (and by `tflite!`, the same bytes).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Packing<const N: usize, const OUT: usize> {
@@ -24,7 +26,7 @@ pub struct Packing<const N: usize, const OUT: usize> {
 pub(crate) struct Prepacked<const OUT: usize> {
     /// The packed weights.
     pub(crate) weights: &'static [i8],
-    /// Each channel's sum of weights.
+    /// Each packed row's sum of weights.
     pub(crate) sums: &'static [i32; OUT],
 }
 
@@ -40,6 +42,20 @@ impl<const OUT: usize> PartialEq for Prepacked<OUT> {
 impl<const OUT: usize> core::fmt::Debug for Prepacked<OUT> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "Prepacked({} bytes)", self.weights.len())
+    }
+}
+
+/// The channel of packed row `r` of `out` (and the packed row of channel `r`: the map undoes
+/// itself): with whole blocks of 64, row `64q + 16p + 4b + i` holds channel `64q + 16b + 4p +
+/// i`; else `r`.
+#[must_use]
+pub(crate) const fn packed_row(r: usize, out: usize) -> usize {
+    match out % 64 {
+        0 => {
+            let (q, s) = (r / 64, r % 64);
+            64 * q + 16 * (s % 16 / 4) + 4 * (s / 16) + s % 4
+        }
+        _ => r,
     }
 }
 
@@ -78,13 +94,14 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let mut sums = [0i32; OUT];
         let mut o = 0;
         while o < OUT {
-            let (b, j) = (o / 16, o % 16);
+            let r = packed_row(o, OUT);
+            let (b, j) = (r / 16, r % 16);
             let mut t = 0;
             while t < k {
                 // Weight `t` of the row `[kh][kw][c]`.
                 let w = self.weight[o][t / (KW * IN)][t / IN % KW][t % IN];
                 weights[(b * groups + t / 4) * 64 + 4 * j + t % 4] = w;
-                sums[o] = sums[o].wrapping_add(w as i32);
+                sums[r] = sums[r].wrapping_add(w as i32);
                 t += 1;
             }
             o += 1;
@@ -149,15 +166,22 @@ mod tests {
             let packing = conv.packing::<N>();
             let rows = conv.weight.as_flattened().as_flattened().as_flattened();
             let mut buf = std::vec![MaybeUninit::<i8>::uninit(); N];
-            let Some(packed) = Kernel::Avx512Vnni.pack(rows, K * K * IN, OUT, &mut buf) else {
+            let lane_order = OUT % 64 == 0;
+            let Some(packed) = Kernel::Avx512Vnni.pack(rows, K * K * IN, OUT, lane_order, &mut buf)
+            else {
                 return;
             };
+            assert_eq!(packed.lane_order(), lane_order);
             assert_eq!(packed.weights(), &packing.weights[..]);
             let sums: [i32; OUT] = crate::quant::kernel::row_sums(rows);
+            let sums: [i32; OUT] = core::array::from_fn(|r| sums[packed_row(r, OUT)]);
             assert_eq!(packing.sums, sums);
         }
-        // Whole blocks and groups; a partial block of channels; rows not a multiple of four.
+        // Whole blocks and groups; a partial block of channels; rows not a multiple of four;
+        // blocks of 64 channels in the lanes' order.
         check::<16, 32, 3, { packed_len(144, 32) }>();
+        check::<8, 128, 1, { packed_len(8, 128) }>();
+        check::<3, 64, 3, { packed_len(27, 64) }>();
         check::<8, 20, 1, { packed_len(8, 20) }>();
         check::<3, 16, 3, { packed_len(27, 16) }>();
     }

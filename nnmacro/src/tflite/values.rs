@@ -21,17 +21,22 @@ pub fn bytes_as(data: &[u8], ty: &TokenStream) -> TokenStream {
 }
 
 /// `out` rows of `k` int8 weights (`data`, row after row) in the layout of the AVX-512 VNNI
-/// block kernel, and each row's sum: `nncore`'s `Conv2d::packing` (`quant/packing.rs`), which
-/// describes the layout.
+/// block kernel, and each packed row's sum: `nncore`'s `Conv2d::packing` (`quant/packing.rs`),
+/// which describes the layout (with whole blocks of 64 rows, row `64q + 16b + 4p + i` is packed
+/// row `64q + 16p + 4b + i`).
 pub fn packing(data: &[u8], out: usize, k: usize) -> (Vec<u8>, Vec<i32>) {
     let groups = k.div_ceil(4);
     let mut packed = vec![0u8; out.div_ceil(16) * groups * 64];
     let mut sums = vec![0i32; out];
     for (o, row) in data.chunks_exact(k).enumerate() {
-        let (b, j) = (o / 16, o % 16);
+        let r = match out % 64 {
+            0 => o / 64 * 64 + o % 16 / 4 * 16 + o % 64 / 16 * 4 + o % 4,
+            _ => o,
+        };
+        let (b, j) = (r / 16, r % 16);
         for (t, &w) in row.iter().enumerate() {
             packed[(b * groups + t / 4) * 64 + 4 * j + t % 4] = w;
-            sums[o] = sums[o].wrapping_add(i32::from(w as i8));
+            sums[r] = sums[r].wrapping_add(i32::from(w as i8));
         }
     }
     (packed, sums)

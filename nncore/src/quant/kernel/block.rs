@@ -17,7 +17,7 @@
 use core::arch::x86_64::{
     __m512i, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_mask_storeu_epi32,
     _mm512_maskz_loadu_epi32, _mm512_set1_epi8, _mm512_set1_epi32, _mm512_setzero_si512,
-    _mm512_sub_epi32,
+    _mm512_storeu_si512, _mm512_sub_epi32,
 };
 
 use super::prepared::Lanes;
@@ -109,6 +109,7 @@ pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, runs: Runs<'_, P>,
     );
     assert_eq!(runs.k(), packed.k, "an input a weight");
     assert_eq!(acc.len(), P * n, "a sum a row and position");
+    // Rows in the lanes' order leave the sums in that order too (the caller's to undo).
     // SAFETY: `Packed` exists only where the CPU runs AVX-512 VNNI, made by `vnni::pack` for
     // `n` rows of `k`; the lengths were checked above.
     unsafe {
@@ -120,9 +121,11 @@ pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, runs: Runs<'_, P>,
             packed,
             runs,
             |first, p| _mm512_maskz_loadu_epi32(mask(first), at(first, p)),
-            |first, sums| {
-                for (p, sum) in sums.iter().enumerate() {
-                    _mm512_mask_storeu_epi32(at(first, p), mask(first), *sum);
+            |first, blocks| {
+                for (first, sums) in (first..).step_by(16).zip(blocks) {
+                    for (p, sum) in sums.iter().enumerate() {
+                        _mm512_mask_storeu_epi32(at(first, p), mask(first), *sum);
+                    }
                 }
             },
         );
@@ -130,7 +133,9 @@ pub(crate) fn block_dots<const P: usize>(packed: &Packed<'_>, runs: Runs<'_, P>,
 }
 
 /// [`block_dots`] added to `base` (one a row) and finished by the output stage `lanes` into
-/// `out[p · n + o]`, the sums kept in registers.
+/// `out[p · n + o]`, the sums kept in registers. Rows packed in the lanes' order
+/// ([`Packed::lane_order`]) take `base` and `lanes` in that order too, and each position's
+/// four blocks go out as its 64 bytes, in channel order (no bytes moved between lanes).
 ///
 /// # Panics
 /// As [`block_dots`]; if `base` or `lanes` is not one a row, or `out` not `P` outputs of every
@@ -153,24 +158,70 @@ pub(crate) fn block_dots_finished<const P: usize>(
         base.len() == n && lanes.channels() == n && out.len() == P * n,
         "one a row and position"
     );
-    // SAFETY: as in `block_dots`; `Lanes` exists only where the CPU runs AVX-512F.
+    assert!(
+        !packed.lane_order || (P == 4 && n % 64 == 0),
+        "four positions of whole blocks of 64 rows in the lanes' order"
+    );
+    // SAFETY: the masked int32 from `first` are inside `base`.
+    let start = |first, _| unsafe {
+        _mm512_maskz_loadu_epi32(lanes.mask(first / 16), base.as_ptr().add(first))
+    };
+    let out = out.as_mut_ptr();
+    // SAFETY: as in `block_dots`; `Lanes` exists only where the CPU runs AVX-512F; `out` holds
+    // `P · n` bytes.
     unsafe {
-        block_sums::<P>(
-            packed,
-            runs,
-            // SAFETY: the masked int32 from `first` are inside `base`.
-            |first, _| _mm512_maskz_loadu_epi32(lanes.mask(first / 16), base.as_ptr().add(first)),
-            // SAFETY: `out` holds `P · n` bytes.
-            |first, sums| lanes.store_each(first / 16, sums, out.as_mut_ptr()),
-        );
+        match (packed.lane_order, lanes.fast()) {
+            (false, _) => block_sums::<P>(packed, runs, start, |first, blocks| {
+                for (b, sums) in (first / 16..).zip(blocks) {
+                    lanes.store_each(b, sums, out);
+                }
+            }),
+            (true, true) => block_sums::<P>(packed, runs, start, |first, blocks| {
+                in_order::<P, true>(lanes, first, blocks, n, out)
+            }),
+            (true, false) => block_sums::<P>(packed, runs, start, |first, blocks| {
+                in_order::<P, false>(lanes, first, blocks, n, out)
+            }),
+        }
     }
 }
 
-/// Hands `sink` the sums `start(first, p) + Σ w · u_p` of rows `first .. first + 16` of each
-/// position `p` with each `first` (a multiple of 16 below the rows), lanes past the rows
-/// `start`'s: up to `16 / P` blocks of sixteen rows at a time (sixteen sums in registers).
-/// Where the positions' runs are evenly spaced (`Runs::apart` not 0), their inputs are read from
-/// one address and its multiples of the spacing.
+/// The outputs of rows `first .. first + 64` (four blocks `sums` of rows in the lanes' order,
+/// `first` a multiple of 64) for each position `p`, to `out[p · n + first ..]` in channel
+/// order: one 64-byte store a position.
+///
+/// # Safety
+/// The CPU must run AVX-512F and BW; the stage's `FAST` is [`Lanes::fast`]; rows `first ..
+/// first + 64` are the stage's; `out` holds `P · n` bytes.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn in_order<const P: usize, const FAST: bool>(
+    lanes: &Lanes,
+    first: usize,
+    sums: &[[__m512i; P]],
+    n: usize,
+    out: *mut i8,
+) {
+    debug_assert!(
+        sums.len() == 4 && first % 64 == 0,
+        "whole blocks of 64 rows"
+    );
+    for p in 0..P {
+        let x = [sums[0][p], sums[1][p], sums[2][p], sums[3][p]];
+        // SAFETY: as this function's; the 64 bytes from `p · n + first` are inside `out`.
+        unsafe {
+            let y = lanes.packed_blocks_with::<FAST>(first / 64, x);
+            _mm512_storeu_si512(out.add(p * n + first).cast(), y);
+        }
+    }
+}
+
+/// Hands `sink` the sums `start(first, p) + Σ w · u_p` of each block of sixteen rows from
+/// `first` (a multiple of 16 below the rows) and each position `p`, lanes past the rows
+/// `start`'s: up to `16 / P` blocks at a time (sixteen sums in registers), all four of a block
+/// of 64 rows together where `P` is 4 and the rows a multiple of 64. Where the positions' runs
+/// are evenly spaced (`Runs::apart` not 0), their inputs are read from one address and its
+/// multiples of the spacing.
 ///
 /// # Safety
 /// The CPU must run AVX-512F, AVX-512BW and AVX-512 VNNI; `runs` are inputs of `k`, `packed`
@@ -181,7 +232,7 @@ unsafe fn block_sums<const P: usize>(
     packed: &Packed<'_>,
     runs: Runs<'_, P>,
     start: impl Fn(usize, usize) -> __m512i,
-    mut sink: impl FnMut(usize, &[__m512i; P]),
+    mut sink: impl FnMut(usize, &[[__m512i; P]]),
 ) {
     let whole = runs.len / 4;
     // Each position's last, partial group of four inputs (runs of one row only), zero past
@@ -220,7 +271,7 @@ unsafe fn chunks<const P: usize, const EVEN: bool>(
     inputs: &Inputs<'_, P>,
     b: usize,
     start: &impl Fn(usize, usize) -> __m512i,
-    sink: &mut impl FnMut(usize, &[__m512i; P]),
+    sink: &mut impl FnMut(usize, &[[__m512i; P]]),
 ) {
     // SAFETY: the caller's.
     unsafe {
@@ -248,7 +299,7 @@ unsafe fn chunk<const N: usize, const P: usize, const EVEN: bool>(
     inputs: &Inputs<'_, P>,
     b: usize,
     start: &impl Fn(usize, usize) -> __m512i,
-    sink: &mut impl FnMut(usize, &[__m512i; P]),
+    sink: &mut impl FnMut(usize, &[[__m512i; P]]),
 ) {
     let groups = packed.k.div_ceil(4);
     // SAFETY: block `b + t`, group `g` is 64 bytes inside `packed`.
@@ -300,10 +351,8 @@ unsafe fn chunk<const N: usize, const P: usize, const EVEN: bool>(
             dots(p, _mm512_set1_epi32(t), &w);
         }
     }
-    for (t, &a) in a.iter().enumerate() {
-        // A copy handed on, so that the sums themselves never need memory (they would
-        // otherwise be stored there before the loops too).
-        let sums = a;
-        sink(16 * (b + t), &sums);
-    }
+    // A copy handed on, so that the sums themselves never need memory (they would otherwise
+    // be stored there before the loops too).
+    let sums = a;
+    sink(16 * b, &sums);
 }

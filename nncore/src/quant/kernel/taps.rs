@@ -282,9 +282,8 @@ pub(super) unsafe fn group_dots(packed: &[i8], groups: &[&[i8]], acc: &mut [i32]
 /// lane `16b + 4p + i` of vector `p` of a block of 64 is channel `16b + 4p + i`, so lane
 /// `64q + 16p + 4b + i` (vector `p`, quarter `b`) holds channel `64q + 16b + 4p + i`.
 pub(super) const fn lane_channel(c: usize) -> usize {
-    let (q, r) = (c / 64, c % 64);
-    let (p, b, i) = (r / 16, r % 16 / 4, r % 4);
-    64 * q + 16 * b + 4 * p + i
+    // The order of the block kernel's packed rows in whole blocks of 64.
+    crate::quant::packing::packed_row(c, 64)
 }
 
 /// [`group_sums`] of whole blocks of 64 channels added to `base` and finished by the output

@@ -18,6 +18,8 @@ use core::arch::x86_64::{
     _mm512_unpackhi_epi64, _mm512_unpacklo_epi32, _mm512_unpacklo_epi64,
 };
 
+use super::taps::lane_channel;
+
 /// Rows taken together.
 const ROWS: usize = 4;
 
@@ -128,16 +130,22 @@ pub(super) unsafe fn tap_avx512(acc: &mut [i32], w: &[i8], x: &[i8], offset: i32
 /// `packed[(b · ⌈k/4⌉ + g) · 64 + 4j + i] = w[16b + j][4g + i]`, zero past `k` and past the
 /// last row: sixteen groups of four (64 bytes) of each of sixteen rows loaded at a time and
 /// transposed as 16 × 16 int32. Writes every one of the `⌈out / 16⌉ · ⌈k/4⌉ · 64` bytes from
-/// `packed`.
+/// `packed`. In the lanes' order (`lane_order`, whole blocks of 64 rows), packed row `r` is row
+/// [`lane_channel`]`(r)`.
 ///
 /// # Safety
-/// The CPU must run AVX-512F and AVX-512BW; `rows` holds whole rows of `k > 0`; `packed` points
-/// to `len`, that many writable bytes.
+/// The CPU must run AVX-512F and AVX-512BW; `rows` holds whole rows of `k > 0`, a multiple of
+/// 64 of them in the lanes' order; `packed` points to `len`, that many writable bytes.
 #[target_feature(enable = "avx512f,avx512bw")]
-pub(super) unsafe fn pack(rows: &[i8], k: usize, packed: *mut i8, len: usize) {
+pub(super) unsafe fn pack(rows: &[i8], k: usize, lane_order: bool, packed: *mut i8, len: usize) {
     let groups = k.div_ceil(4);
     let out = rows.len() / k;
     debug_assert_eq!(len, out.div_ceil(16) * groups * 64, "the packed bytes");
+    debug_assert!(!lane_order || out % 64 == 0, "whole blocks of 64 rows");
+    let row = |r: usize| match lane_order {
+        true => lane_channel(r),
+        false => r,
+    };
     for b in 0..out.div_ceil(16) {
         let n = (out - 16 * b).min(16);
         for c in 0..groups.div_ceil(16) {
@@ -146,7 +154,7 @@ pub(super) unsafe fn pack(rows: &[i8], k: usize, packed: *mut i8, len: usize) {
             let r: [__m512i; 16] = core::array::from_fn(|j| match j < n {
                 // SAFETY: the masked bytes from `64c` of row `16b + j < out` are inside it.
                 true => unsafe {
-                    _mm512_maskz_loadu_epi8(mask, rows.as_ptr().add((16 * b + j) * k + 64 * c))
+                    _mm512_maskz_loadu_epi8(mask, rows.as_ptr().add(row(16 * b + j) * k + 64 * c))
                 },
                 false => _mm512_setzero_si512(),
             });

@@ -138,6 +138,9 @@ pub(crate) struct Packed<'a> {
     pub(super) weights: &'a [i8],
     /// Each row's sum, where the packing came with them ([`Kernel::prepacked`]).
     pub(super) sums: Option<&'a [i32]>,
+    /// Whether packed row `r` is row [`lane_channel`](super::lane_channel)`(r)`, in whole
+    /// blocks of 64: then a position's sums of four blocks pack to its 64 bytes in order.
+    pub(super) lane_order: bool,
     /// Weights a row.
     pub(super) k: usize,
     /// Rows.
@@ -146,6 +149,12 @@ pub(crate) struct Packed<'a> {
 
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 impl Packed<'_> {
+    /// Whether the rows are packed in the lanes' order ([`Kernel::pack`]).
+    #[inline]
+    pub(crate) fn lane_order(&self) -> bool {
+        self.lane_order
+    }
+
     /// The packed bytes (for `packing.rs`'s tests).
     #[cfg(all(test, feature = "std"))]
     pub(crate) fn weights(&self) -> &[i8] {
@@ -163,7 +172,8 @@ pub(crate) const fn packed_len(k: usize, out: usize) -> usize {
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 impl Kernel {
     /// `rows` (`out` rows of `k` weights end to end) packed into `buf` for the block kernel
-    /// (`block.rs`), where this kernel runs them (AVX-512 VNNI on this CPU) and `buf` holds
+    /// (`block.rs`), in the lanes' order where `lane_order` ([`Packed::lane_order`]; `out` a
+    /// multiple of 64), where this kernel runs them (AVX-512 VNNI on this CPU) and `buf` holds
     /// [`packed_len`] bytes; else `None`. Every byte of the packed weights is written: `buf`
     /// need not be.
     #[must_use]
@@ -172,10 +182,12 @@ impl Kernel {
         rows: &[i8],
         k: usize,
         out: usize,
+        lane_order: bool,
         buf: &'a mut [MaybeUninit<i8>],
     ) -> Option<Packed<'a>> {
         let len = packed_len(k, out);
-        let fits = k > 0 && rows.len() == out * k && buf.len() >= len;
+        let fits =
+            k > 0 && rows.len() == out * k && buf.len() >= len && (!lane_order || out % 64 == 0);
         if self != Kernel::Avx512Vnni || !fits || !super::avx512_vnni_available() {
             return None;
         }
@@ -184,19 +196,20 @@ impl Kernel {
         // rows of `k > 0`, `buf` the `len` bytes they pack into, every one of which `pack`
         // writes.
         let weights = unsafe {
-            super::vnni::pack(rows, k, buf, len);
+            super::vnni::pack(rows, k, lane_order, buf, len);
             core::slice::from_raw_parts(buf.cast_const(), len)
         };
         Some(Packed {
             weights,
             sums: None,
+            lane_order,
             k,
             out,
         })
     }
 
     /// `out` rows of `k` weights packed when the model compiled (`quant/packing.rs`, the layout
-    /// [`Kernel::pack`] writes) with their sums, where this kernel runs them (AVX-512 VNNI on
+    /// [`Kernel::pack`] writes, in the lanes' order for whole blocks of 64) with their sums, where this kernel runs them (AVX-512 VNNI on
     /// this CPU) and the bytes are as many as the rows pack into; else `None`.
     #[must_use]
     pub(crate) fn prepacked(
@@ -213,6 +226,8 @@ impl Kernel {
         Some(Packed {
             weights,
             sums: Some(sums),
+            // As `quant/packing.rs` packs them.
+            lane_order: out % 64 == 0,
             k,
             out,
         })
