@@ -78,6 +78,25 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         ]
     }
 
+    /// Each channel's `bias − (128 − offset) · Σ w`, wrapping: where the sums of the unsigned
+    /// inputs `x + 128` start on the kernels in lanes (`offset` minus the input's zero point).
+    /// The taps' rows added as whole rows, which vectorizes.
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    pub(super) fn unsigned_base(&self) -> [i32; OUT] {
+        let k = 128 - self.stage.input_offset();
+        let mut sum = [0i32; OUT];
+        for taps in self.weight.as_flattened() {
+            for (s, &w) in sum.iter_mut().zip(taps) {
+                *s = s.wrapping_add(i32::from(w));
+            }
+        }
+        let mut base = self.bias;
+        for (b, s) in base.iter_mut().zip(sum) {
+            *b = b.wrapping_sub(k.wrapping_mul(s));
+        }
+        base
+    }
+
     /// Multiply-adds of one forward pass giving `HO · WO` positions: `OUT · KH · KW · HO · WO`.
     #[must_use]
     pub const fn multiply_adds(output_len: usize) -> usize {

@@ -72,15 +72,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
         let offset = self.stage.input_offset();
-        let k = 128 - offset;
-        let base: [i32; OUT] = core::array::from_fn(|c| {
-            let sum = self
-                .weight
-                .as_flattened()
-                .iter()
-                .fold(0i32, |s, w| s.wrapping_add(w[c] as i32));
-            self.bias[c].wrapping_sub(k.wrapping_mul(sum))
-        });
+        let base = self.unsigned_base();
         // The zero point, which a tap in the padding reads: `offset` is within [-127, 128].
         let pad = [(-offset) as i8; IN];
         let vector = self.stage.vector(kernel);

@@ -82,16 +82,8 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
     ) {
         let per = LANES / IN;
         let offset = self.stage.input_offset();
-        let k = 128 - offset;
-        let base: [i32; LANES] = core::array::from_fn(|q| {
-            let c = q % IN;
-            let sum = self
-                .weight
-                .as_flattened()
-                .iter()
-                .fold(0i32, |s, w| s.wrapping_add(w[c] as i32));
-            self.bias[c].wrapping_sub(k.wrapping_mul(sum))
-        });
+        let unsigned = self.unsigned_base();
+        let base: [i32; LANES] = core::array::from_fn(|q| unsigned[q % IN]);
         let multiplier: [Multiplier; LANES] =
             core::array::from_fn(|q| self.stage.multiplier[q % IN]);
         let vector = self.stage.vector(kernel);

@@ -166,15 +166,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize>
         padded: &[[i8; 4]; OUT],
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
-        let k = 128 - self.stage.input_offset();
-        let base: [i32; OUT] = core::array::from_fn(|c| {
-            let sum = self
-                .weight
-                .as_flattened()
-                .iter()
-                .fold(0i32, |s, w| s.wrapping_add(w[c] as i32));
-            self.bias[c].wrapping_sub(k.wrapping_mul(sum))
-        });
+        let base = self.unsigned_base();
         let vector = self.stage.vector(kernel);
         // The stage in lanes, and its base, in the order the sums come out of the lanes.
         let multiplier: [Multiplier; OUT] =
