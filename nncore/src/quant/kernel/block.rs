@@ -206,6 +206,8 @@ unsafe fn in_order<const P: usize, const FAST: bool>(
         sums.len() == 4 && first % 64 == 0,
         "whole blocks of 64 rows"
     );
+    // Position `p` of each of the four blocks.
+    #[allow(clippy::needless_range_loop)]
     for p in 0..P {
         let x = [sums[0][p], sums[1][p], sums[2][p], sums[3][p]];
         // SAFETY: as this function's; the 64 bytes from `p · n + first` are inside `out`.
