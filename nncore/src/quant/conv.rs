@@ -309,7 +309,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
             [HO, WO],
         );
         #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if C == IN && self.patches_in_lanes(x, &window, kernel, y) {
+        if C == IN && self.patches_in_lanes(x, &window, kernel, super::kernel::Amx::detect(), y) {
             return;
         }
         #[cfg(target_arch = "x86_64")]

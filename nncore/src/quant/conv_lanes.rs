@@ -15,15 +15,15 @@ use core::mem::MaybeUninit;
 use super::conv::{Conv2d, Window};
 use super::fixed::Multiplier;
 use super::kernel::{
-    BLOCK, Kernel, Lanes, Packed, Runs, VectorStage, block_base, block_dots, block_dots_finished,
-    lane_channel, packed_len, positions,
+    Amx, BLOCK, Kernel, Lanes, Packed, Runs, VectorStage, block_base, block_dots,
+    block_dots_finished, lane_channel, packed_len, positions,
 };
 use super::lines::Lines;
 
 /// What every block of a call shares ([`Conv2d::shared`]).
 pub(super) struct Shared<'a, const OUT: usize> {
-    base: [i32; OUT],
-    lanes: Option<&'a Lanes>,
+    pub(super) base: [i32; OUT],
+    pub(super) lanes: Option<&'a Lanes>,
     vector: Option<VectorStage>,
 }
 
@@ -47,6 +47,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         x: &[[[i8; C]; W]; H],
         window: &Window,
         kernel: Kernel,
+        amx: Option<Amx>,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) -> bool {
         if C != IN {
@@ -100,11 +101,13 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         unsafe {
             match (positions(k, OUT), on_rows) {
                 (16, true) => {
-                    self.run_on_rows::<16, C, H, W, HO, WO>(x, window, kernel, &packed, y)
+                    self.run_on_rows::<16, C, H, W, HO, WO>(x, window, kernel, amx, &packed, y)
                 }
-                (8, true) => self.run_on_rows::<8, C, H, W, HO, WO>(x, window, kernel, &packed, y),
+                (8, true) => {
+                    self.run_on_rows::<8, C, H, W, HO, WO>(x, window, kernel, amx, &packed, y)
+                }
                 (_, true) => {
-                    self.run_on_rows::<BLOCK, C, H, W, HO, WO>(x, window, kernel, &packed, y)
+                    self.run_on_rows::<BLOCK, C, H, W, HO, WO>(x, window, kernel, amx, &packed, y)
                 }
                 (16, false) => {
                     self.run_in_lanes::<16, C, H, W, HO, WO>(x, window, kernel, &packed, y)

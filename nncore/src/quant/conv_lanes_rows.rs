@@ -10,7 +10,7 @@ use core::mem::MaybeUninit;
 
 use super::conv::{Conv2d, Window};
 use super::conv_lanes::SMALL;
-use super::kernel::{Kernel, Packed, Runs, packed_len};
+use super::kernel::{Amx, AmxLayer, Kernel, Packed, Runs, packed_len};
 
 /// The bytes of the room for the padded input.
 const ROOM: usize = 32 * 1024;
@@ -70,6 +70,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         x: &[[[i8; C]; W]; H],
         window: &Window,
         kernel: Kernel,
+        amx: Option<Amx>,
         packed: &Packed<'_>,
         y: &mut [[[i8; OUT]; WO]; HO],
     ) {
@@ -82,6 +83,30 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         let mut padded = [MaybeUninit::<u8>::uninit(); ROOM];
         let u = flip_padded(x, window.before, [hp, wp], zero, &mut padded);
         let (row, [sh, sw]) = (wp * C, window.stride);
+        // On AMX tiles where the CPU has them: blocks of up to sixteen positions of a line of
+        // evenly spaced ones (an output row, or all of them where each row goes on from the
+        // last: a 1 × 1 layer of stride 1), a line's last block moved back to end at its end
+        // (some outputs then computed twice, alike).
+        if let (Some(amx), Some(lanes)) = (amx, shared.lanes) {
+            let apart = C * sw;
+            let (lines, line) = match sh * row == WO * apart {
+                true => (1, HO * WO),
+                false => (HO, WO),
+            };
+            let per = line.min(16);
+            let runs = [KH, row, Self::run_len::<C>()];
+            if let Some(layer) = AmxLayer::new(amx, (packed, &shared.base, lanes), per, runs, apart)
+            {
+                let blocks = (0..lines).flat_map(|i| {
+                    (0..line).step_by(per).map(move |j| {
+                        let j = j.min(line - per);
+                        (i * sh * row + j * apart, i * line + j)
+                    })
+                });
+                layer.run(u, blocks, y.as_flattened_mut().as_flattened_mut());
+                return;
+            }
+        }
         // The outputs of a last, partial block.
         let mut spare = [[0i8; OUT]; P];
         let y = y.as_flattened_mut();

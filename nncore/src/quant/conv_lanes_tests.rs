@@ -72,9 +72,16 @@ fn check<
         #[cfg(nncore_avx512)]
         if crate::quant::kernel::avx512_vnni_available() {
             let mut y = [[[0x55i8; OUT]; WO]; HO];
-            let ran = conv.patches_in_lanes(&x, &window, Kernel::Avx512Vnni, &mut y);
+            let ran = conv.patches_in_lanes(&x, &window, Kernel::Avx512Vnni, None, &mut y);
             assert!(ran, "the layer runs in AVX-512 lanes on this CPU");
             paths.push(("AVX-512 VNNI", y));
+            // And on AMX tiles where the CPU has them.
+            if let Some(amx) = crate::quant::kernel::Amx::detect() {
+                let mut y = [[[0x55i8; OUT]; WO]; HO];
+                let ran = conv.patches_in_lanes(&x, &window, Kernel::Avx512Vnni, Some(amx), &mut y);
+                assert!(ran, "the layer runs on AMX tiles on this CPU");
+                paths.push(("AMX", y));
+            }
         }
         if crate::quant::kernel::avx2_available() {
             let mut y = [[[0x55i8; OUT]; WO]; HO];

@@ -348,6 +348,10 @@ mod short;
 #[cfg_attr(not(nn_arm_dsp), allow(unused_imports))]
 pub(crate) use short::ShortStage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod amx;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use amx::{Amx, AmxLayer};
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod block;
 #[cfg(target_arch = "x86_64")]
 mod block_avx2;

@@ -68,6 +68,16 @@ impl Kernel {
     pub fn force(kernel: Option<Kernel>) {
         FORCED.store(kernel.map_or(0, number), Ordering::Relaxed);
     }
+
+    /// Lets the convolutions of [`Kernel::Avx512Vnni`] run their products on AMX tiles where
+    /// the CPU has AMX-INT8 and Linux grants them (`true`, the default), or not, in every
+    /// thread: the same results either way, to compare the two or time them.
+    pub fn allow_amx(allow: bool) {
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        super::Amx::allow(allow);
+        #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
+        let _ = allow;
+    }
 }
 
 /// `kernel`'s index in [`KERNELS`] plus one.
