@@ -6,6 +6,9 @@
 //! ```text
 //! cargo run --release --example tflite_min [-- ad01,kws,resnet,vww]
 //! ```
+//!
+//! With `NNCORE_NO_AMX` set, the convolutions run without AMX tiles where the CPU has them
+//! (`Kernel::allow_amx`).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -27,6 +30,9 @@ fn least(mut f: impl FnMut(), per: usize) -> f64 {
 }
 
 fn main() {
+    if std::env::var_os("NNCORE_NO_AMX").is_some() {
+        nncore::quant::Kernel::allow_amx(false);
+    }
     let which = std::env::args().nth(1);
     let which = which.as_deref().unwrap_or("ad01,kws,resnet,vww");
     // Deterministic int8 inputs (a linear congruential generator).

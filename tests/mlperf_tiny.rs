@@ -132,3 +132,15 @@ fn the_no_std_crate_runs_them() {
     });
     assert_exact("vww_96_int8", |x| wake_word(&image(x)).to_vec());
 }
+
+/// Where the CPU has AMX, the tests above run the convolutions on its tiles; with them turned
+/// off, on AVX-512 VNNI (or whatever else the CPU has), the same outputs. (Turning them off for
+/// the whole process leaves the other tests' outputs as they are: every path gives the same.)
+#[test]
+fn the_convolutions_without_amx_tiles_are_bit_exact_too() {
+    nncore::quant::Kernel::allow_amx(false);
+    assert_exact("kws_ref_model", |x| KWS.forward(&image(x)).to_vec());
+    assert_exact("pretrainedResnet_quant", |x| IC.forward(&image(x)).to_vec());
+    assert_exact("vww_96_int8", |x| VWW.forward(&image(x)).to_vec());
+    nncore::quant::Kernel::allow_amx(true);
+}

@@ -180,3 +180,14 @@ fn convolutions_reading_rows_of_taps_in_place_are_the_patches_products() {
     // A padded input past the room: the patches copied.
     check::<64, 16, 1, 1, 64, 24, 24, 24, 24>(23, one, one, Padding::Valid);
 }
+
+#[test]
+fn convolutions_grouping_blocks_of_positions_are_the_patches_products() {
+    let one = [1, 1];
+    // On AMX tiles a layer of one block of channels takes up to four blocks of positions
+    // together: three (35 positions in one line, the last block moved back), two (one output
+    // row of 20), and four then one (five output rows of ten, a stride of 2 across).
+    check::<16, 16, 1, 1, 16, 5, 7, 5, 7>(24, one, one, Padding::Valid);
+    check::<8, 8, 3, 3, 72, 1, 20, 1, 20>(25, one, one, Padding::Same);
+    check::<8, 12, 3, 3, 72, 5, 20, 5, 10>(26, [1, 2], one, Padding::Same);
+}

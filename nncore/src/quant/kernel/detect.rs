@@ -138,3 +138,87 @@ available!(
     "avx512vl",
     "avx512vnni"
 );
+
+// AMX tiles (`amx.rs`): the CPU's bits, and the OS's leave for the process.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+mod amx {
+    use super::{AtomicU8, Ordering};
+
+    /// Proof that this CPU and OS run AMX-INT8 for this process, and that [`Amx::allow`] has not
+    /// turned it off.
+    #[derive(Clone, Copy, Debug)]
+    pub(crate) struct Amx(());
+
+    /// 0 before the first [`Amx::detect`], then 1 without AMX, 2 with it.
+    static KNOWN: AtomicU8 = AtomicU8::new(0);
+    /// Whether [`Amx::detect`] may answer yes ([`Amx::allow`]).
+    static ALLOWED: AtomicU8 = AtomicU8::new(1);
+
+    impl Amx {
+        /// AMX where the CPU has AMX-TILE and AMX-INT8 and Linux grants the process the tiles'
+        /// state (asked once, the answer kept), unless [`Amx::allow`] turned it off.
+        #[inline]
+        pub(crate) fn detect() -> Option<Amx> {
+            if ALLOWED.load(Ordering::Relaxed) == 0 {
+                return None;
+            }
+            let known = match KNOWN.load(Ordering::Relaxed) {
+                0 => {
+                    let has = probe();
+                    KNOWN.store(1 + u8::from(has), Ordering::Relaxed);
+                    has
+                }
+                known => known == 2,
+            };
+            known.then_some(Amx(()))
+        }
+
+        /// Lets [`Amx::detect`] find AMX (`true`, the default) or not, in every thread.
+        pub(crate) fn allow(allow: bool) {
+            ALLOWED.store(u8::from(allow), Ordering::Relaxed);
+        }
+    }
+
+    /// CPUID's AMX-TILE and AMX-INT8 bits, then Linux's `arch_prctl(ARCH_REQ_XCOMP_PERM,
+    /// XFEATURE_XTILEDATA)`, which grants the tiles' state unless the kernel or a signal stack too
+    /// small for it refuses.
+    #[cfg(target_os = "linux")]
+    fn probe() -> bool {
+        use core::arch::{asm, x86_64::__cpuid_count};
+        // SAFETY: CPUID exists on every x86-64 CPU; leaf 7 is read only where leaf 0 lists it.
+        #[allow(unused_unsafe)]
+        let edx = unsafe {
+            match __cpuid_count(0, 0).eax >= 7 {
+                true => __cpuid_count(7, 0).edx,
+                false => 0,
+            }
+        };
+        const TILE_AND_INT8: u32 = 3 << 24;
+        if edx & TILE_AND_INT8 != TILE_AND_INT8 {
+            return false;
+        }
+        let (arch_prctl, req_xcomp_perm, xtiledata) = (158i64, 0x1023i64, 18i64);
+        let result: i64;
+        // SAFETY: the system call changes only which state the process may use.
+        unsafe {
+            asm!(
+                "syscall",
+                inlateout("rax") arch_prctl => result,
+                in("rdi") req_xcomp_perm,
+                in("rsi") xtiledata,
+                lateout("rcx") _,
+                lateout("r11") _,
+                options(nostack),
+            );
+        }
+        result == 0
+    }
+
+    /// Elsewhere the OS's permission cannot be asked for.
+    #[cfg(not(target_os = "linux"))]
+    fn probe() -> bool {
+        false
+    }
+}
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use amx::Amx;
