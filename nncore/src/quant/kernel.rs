@@ -94,7 +94,9 @@ pub enum Kernel {
     /// the CPU lacks it, the portable path runs instead.
     AvxVnni,
     /// x86-64 AVX-512 VNNI (`vpdpbusd` on 512-bit vectors, with AVX-512BW's masked byte loads
-    /// for the ends of rows): 64 multiply-adds an instruction. Where the CPU lacks it, the
+    /// for the ends of rows): 64 multiply-adds an instruction; a convolution's products on AMX
+    /// tiles (`tdpbusd`, 16 384 an instruction) where the CPU has AMX-INT8 and Linux grants it,
+    /// unless [`Kernel::allow_amx`] turned them off. Where the CPU lacks AVX-512 VNNI, the
     /// portable path runs instead.
     Avx512Vnni,
     /// Arm's DSP extension (Cortex-M4, M7, M33, M55; built for a `thumbv7em` target): two
