@@ -10,7 +10,8 @@
 //!
 //! The group `machine` times this core's ceilings for the same sitting: AVX-512 VNNI's int8
 //! multiply-adds (`vpdpbusd`) and AVX-512's float32 fused multiply-adds, each as twelve
-//! independent chains (enough to hide their latency), in elements (multiply-adds) a second.
+//! independent chains (enough to hide their latency), in elements (multiply-adds) a second; and
+//! where the convolutions run on AMX tiles ([`Kernel::amx`]), AMX's `tdpbusd` as four.
 //!
 //! `cargo bench --bench int8`
 
@@ -216,7 +217,46 @@ fn peaks(c: &mut Criterion) {
         // SAFETY: the CPU has AVX-512F (above); as above.
         b.iter(|| unsafe { chains!("vfmadd231ps") })
     });
+    if Kernel::amx() {
+        group.throughput(Throughput::Elements(STEPS * 4 * 16 * 16 * 64));
+        group.bench_function("tdpbusd peak (int8 multiply-adds)", |b| b.iter(tile_chains));
+    }
     group.finish();
+}
+
+/// `STEPS` steps of four independent chains of AMX's `tdpbusd` on full tiles (16 × 64 bytes),
+/// sums in tiles 0 to 3, sources 4 to 7 (zero: the time does not depend on the values).
+#[cfg(target_arch = "x86_64")]
+fn tile_chains() {
+    // Palette 1, eight tiles of sixteen rows of 64 bytes.
+    let mut config = [0u8; 64];
+    config[0] = 1;
+    for t in 0..8 {
+        config[16 + 2 * t..18 + 2 * t].copy_from_slice(&64u16.to_le_bytes());
+        config[48 + t] = 16;
+    }
+    // SAFETY: `Kernel::amx` granted the tiles; the configuration is read from `config`, the
+    // tiles released at the end.
+    unsafe {
+        core::arch::asm!(
+            "ldtilecfg [{config}]",
+            "tilezero tmm4",
+            "tilezero tmm5",
+            "tilezero tmm6",
+            "tilezero tmm7",
+            "2:",
+            "tdpbusd tmm0, tmm4, tmm6",
+            "tdpbusd tmm1, tmm4, tmm7",
+            "tdpbusd tmm2, tmm5, tmm6",
+            "tdpbusd tmm3, tmm5, tmm7",
+            "dec {n}",
+            "jnz 2b",
+            "tilerelease",
+            config = in(reg) config.as_ptr(),
+            n = inout(reg) black_box(STEPS) => _,
+            options(nostack),
+        )
+    }
 }
 
 #[cfg(not(target_arch = "x86_64"))]

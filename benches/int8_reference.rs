@@ -3,9 +3,10 @@
 //! `models.rs`), float in evaluation mode, int8 their `quantize` on eight random calibration
 //! inputs (uniform in [0, 1), NCHW; the int8 input is NHWC).
 //!
-//! Each int8 model runs twice: through its generated `forward` with the fastest integer dot
+//! Each int8 model runs through its generated `forward` with the fastest integer dot
 //! products this CPU has ([`Kernel::detect`]), and the same with the portable ones
-//! ([`Kernel::force`]). Before timing, the bench checks that both give the same bytes on every
+//! ([`Kernel::force`]), and where the CPU runs convolutions on AMX tiles, once more without them
+//! ([`Kernel::allow_amx`]). Before timing, the bench checks that all give the same bytes on every
 //! calibration input. (`benches/int8.rs` has the digits MLP and W6's autoencoder.)
 //!
 //! `cargo bench --bench int8_reference`
@@ -71,6 +72,11 @@ macro_rules! workload {
             $name,
             Kernel::detect()
         );
+        let amx = Kernel::amx();
+        Kernel::allow_amx(false);
+        let without: Vec<_> = qs.iter().map(|q| int8.forward(q)).collect();
+        Kernel::allow_amx(true);
+        assert_eq!(fast, without, "{}: AMX tiles against none", $name);
 
         println!(
             "{}: {} multiply-adds a sample",
@@ -82,6 +88,13 @@ macro_rules! workload {
             b.iter(|| Model::forward(&*model, black_box(&xs[0])))
         });
         group.bench_function("int8", |b| b.iter(|| int8.forward(black_box(&qs[0]))));
+        if amx {
+            Kernel::allow_amx(false);
+            group.bench_function("int8 without AMX", |b| {
+                b.iter(|| int8.forward(black_box(&qs[0])))
+            });
+            Kernel::allow_amx(true);
+        }
         Kernel::force(Some(Kernel::Portable));
         group.bench_function("int8 portable", |b| {
             b.iter(|| int8.forward(black_box(&qs[0])))

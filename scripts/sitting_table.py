@@ -6,7 +6,8 @@ Each figure's distance from the machine's peak: the multiply-adds it does a seco
 print each model's multiply-adds a sample; a batch is 32 samples, a training step counted as
 three forward passes: the forward, the input gradient and the weight gradient) as a share of
 the core's ceiling measured in the same sitting (`cargo bench --bench int8 -- machine`), the
-512-bit fused multiply-add for float32, `vpdpbusd` for int8.
+512-bit fused multiply-add for float32, `vpdpbusd` for int8 (and AMX's `tdpbusd`, printed
+beside them, where the convolutions run on AMX tiles).
 
 Usage: python3 scripts/sitting_table.py OUT_DIR
 """
@@ -96,9 +97,11 @@ def main(out):
     fma = peaks.get("machine/512-bit fma peak (f32 multiply-adds)")
     vnni = peaks.get("machine/vpdpbusd peak (int8 multiply-adds)")
     count = macs(out, "int8.txt")
+    tiles = peaks.get("machine/tdpbusd peak (int8 multiply-adds)")
     if fma and vnni:
+        amx = f", {tiles / 1e9:.1f} G int8 on AMX tiles (`tdpbusd`)" if tiles else ""
         print(f"Peaks of this core: {fma / 1e9:.1f} G float32 multiply-adds a second (512-bit "
-              f"FMA), {vnni / 1e9:.1f} G int8 (`vpdpbusd`).\n")
+              f"FMA), {vnni / 1e9:.1f} G int8 (`vpdpbusd`){amx}.\n")
     names = {"W8": "W8 ResNet-8", "W9": "W9 DS-CNN", "W10": "W10 MobileNetV1"}
     kinds = ("one sample", "batch of 32", "training step, batch of 32")
     targets = ("≤ 0.25", "≤ 0.7", "≤ 0.7")

@@ -78,6 +78,17 @@ impl Kernel {
         #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
         let _ = allow;
     }
+
+    /// Whether [`Kernel::Avx512Vnni`]'s convolutions run on AMX tiles in this process: the CPU
+    /// has AMX-INT8, Linux granted the process its state (asked on the first call), and
+    /// [`Kernel::allow_amx`] has not turned them off.
+    #[must_use]
+    pub fn amx() -> bool {
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        return super::Amx::detect().is_some();
+        #[cfg(not(all(target_arch = "x86_64", nncore_avx512)))]
+        false
+    }
 }
 
 /// `kernel`'s index in [`KERNELS`] plus one.
