@@ -139,6 +139,7 @@ fn the_no_std_crate_runs_them() {
 #[test]
 fn the_convolutions_without_amx_tiles_are_bit_exact_too() {
     nncore::quant::Kernel::allow_amx(false);
+    assert!(!nncore::quant::Kernel::amx(), "the tiles turned off");
     assert_exact("kws_ref_model", |x| KWS.forward(&image(x)).to_vec());
     assert_exact("pretrainedResnet_quant", |x| IC.forward(&image(x)).to_vec());
     assert_exact("vww_96_int8", |x| VWW.forward(&image(x)).to_vec());
