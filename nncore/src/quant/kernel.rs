@@ -352,7 +352,9 @@ pub(crate) use short::ShortStage;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod amx;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-pub(crate) use amx::{Amx, AmxLayer};
+pub(crate) use amx::AmxLayer;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+pub(crate) use detect::Amx;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod block;
 #[cfg(target_arch = "x86_64")]

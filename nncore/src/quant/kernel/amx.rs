@@ -20,7 +20,7 @@ use core::arch::asm;
 use core::arch::x86_64::{__m512i, _mm512_loadu_si512, _mm512_storeu_si512};
 use core::mem::MaybeUninit;
 
-pub(crate) use super::detect::Amx;
+use super::Amx;
 use super::prepared::Lanes;
 use super::wide::Packed;
 
@@ -37,9 +37,8 @@ struct Config {
 }
 
 /// The least positions times input bytes a product of tiles takes for the layer to run on
-/// them: a `tdpbusd` takes about as long whatever its shape, and the DS-CNN's first layer (five
-/// positions of 4 bytes a product) ran 10–15% slower on tiles than on AVX-512 VNNI, while
-/// ResNet-8's (sixteen of 12) ran as fast.
+/// them: the DS-CNN's first layer (five positions of 4 bytes a product) made its model 10–15%
+/// slower on tiles than on AVX-512 VNNI, while ResNet-8's (sixteen of 12) made no difference.
 const DENSE: usize = 128;
 
 /// Channels at most: [`Lanes`]'s.
