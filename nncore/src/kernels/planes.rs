@@ -11,8 +11,8 @@ use core::arch::x86_64::{
     _mm512_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_set1_ps,
 };
 
-use super::FUSED;
 use super::lanes::{Avx512, Lanes};
+use super::{FUSED, Start};
 use super::taps::{CHUNK, MAX_TAPS, TapMasks, bits};
 
 /// The operands of [`super::planes`]: for each of `samples` samples, `m` output planes of
@@ -48,9 +48,9 @@ pub(crate) struct Planes<'a> {
     pub(crate) m: usize,
     pub(crate) k: usize,
     pub(crate) samples: usize,
-    /// Whether the chains start from 0 rather than from what the output holds (which is then
-    /// only written).
-    pub(crate) from_zero: bool,
+    /// Where the chains start: what the output holds, 0, or each output plane's value (a
+    /// bias, `start[r]` for plane `r`); the output is then only written.
+    pub(crate) start: Start<'a>,
 }
 
 impl Planes<'_> {
@@ -77,11 +77,12 @@ impl Planes<'_> {
             && self.out_plane >= self.out_len
             && last * self.out_next + (self.m - 1) * self.out_plane + self.out_len <= out_len
             && (self.m - 1) * self.a_row + (self.k - 1) * self.a_chan + taps <= self.a.len()
+            && !matches!(self.start, Start::Rows(b) if b.len() < self.m)
     }
 }
 
 /// `MR` output planes from `r0` by `NV` vectors of positions from `p0`: the chains over the
-/// source planes and their taps, from what the output holds (or 0).
+/// source planes and their taps, from `p.start`.
 ///
 /// # Safety
 /// AVX-512F and FMA are present; `src` and `out` are the sample's first planes, `p.fits`;
@@ -107,11 +108,15 @@ unsafe fn tile<const MR: usize, const NV: usize, const MASKED: bool>(
         }
         let out = out.add(r0 * p.out_plane + p0);
         let mut acc = [[Avx512::<FUSED>::zero(); NV]; MR];
-        if !p.from_zero {
-            for (r, acc) in acc.iter_mut().enumerate() {
-                for (v, acc) in acc.iter_mut().enumerate() {
-                    let at = out.add(r * p.out_plane + 16 * v);
-                    *acc = Avx512(_mm512_maskz_loadu_ps(keep[v], at));
+        for (r, acc) in acc.iter_mut().enumerate() {
+            for (v, acc) in acc.iter_mut().enumerate() {
+                match p.start {
+                    Start::Held => {
+                        let at = out.add(r * p.out_plane + 16 * v);
+                        *acc = Avx512(_mm512_maskz_loadu_ps(keep[v], at));
+                    }
+                    Start::Zero => {}
+                    Start::Rows(b) => *acc = Avx512(_mm512_set1_ps(*b.get_unchecked(r0 + r))),
                 }
             }
         }

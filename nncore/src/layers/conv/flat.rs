@@ -5,7 +5,7 @@
 //! run that, with the same bits.
 
 use super::kernel::Shape;
-use crate::kernels::{self, Isa, Planes};
+use crate::kernels::{self, Isa, Planes, Start};
 
 /// The offsets of the kernel's rows and columns, in rows and columns: `i · dilation -
 /// padding`, negated for the input gradient.
@@ -26,12 +26,13 @@ fn flat(s: &Shape<'_>) -> bool {
     s.geo.stride == [1, 1] && s.input[1] == s.output[1] && s.kernel[0] * s.kernel[1] <= 64
 }
 
-/// The forward of `samples` samples, `y += W · im2col(x)` for every group, `y` starting at the
-/// bias; `false`, nothing written, where [`kernels::planes`] does not run.
+/// The forward of `samples` samples, `y = bias + W · im2col(x)` for every group, each chain
+/// from its bias (or 0: what `y` holds is overwritten); `false`, nothing written, where
+/// [`kernels::planes`] does not run.
 pub(super) fn forward(
     isa: Isa,
     s: &Shape<'_>,
-    weight: &[f32],
+    (weight, bias): (&[f32], Option<&[f32]>),
     x: &[f32],
     y: &mut [f32],
     samples: usize,
@@ -61,7 +62,7 @@ pub(super) fn forward(
             m: opg,
             k: ipg,
             samples,
-            from_zero: false,
+            start: bias.map_or(Start::Zero, |b| Start::Rows(&b[group * opg..][..opg])),
         };
         if !kernels::planes(isa, &p, &mut y[group * opg * s.outputs()..]) {
             return false;
@@ -107,7 +108,7 @@ pub(super) fn backward_input(
             m: ipg,
             k: opg,
             samples,
-            from_zero: true,
+            start: Start::Zero,
         };
         if !kernels::planes(isa, &p, &mut dx[group * ipg * s.inputs()..]) {
             return false;

@@ -121,16 +121,17 @@ pub(crate) fn forward<
         if pointwise::pointwise(s) {
             return pointwise::forward(isa, s, (weight, bias), x, y, y.len() / per_y);
         }
+        // The planes start each output at its bias too.
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if flat::forward(isa, s, (weight, bias), x, y, y.len() / per_y)
+            || strided::forward(isa, s, (weight, bias), x, y, y.len() / per_y)
+        {
+            return;
+        }
         for y in y.chunks_exact_mut(per_y) {
             for (o, plane) in y.chunks_exact_mut(HO * WO).enumerate() {
                 plane.fill(bias.map_or(0.0, |b| b[o]));
             }
-        }
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if flat::forward(isa, s, weight, x, y, y.len() / per_y)
-            || strided::forward(isa, s, weight, x, y, y.len() / per_y)
-        {
-            return;
         }
         for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
             if direct::forward(isa, s, weight, x, y).is_none() {

@@ -14,15 +14,15 @@
 //! where a channel's fit, the chains going on over the chunks from what the output holds;
 //! else a band of output rows of every channel.
 //!
-//! Each output is one chain of multiply-adds from the bias `kernel.rs` put there, over the
-//! input channels in order and each one's taps `(kh, kw)` in order, the padding's zeros
+//! Each output is one chain of multiply-adds from its bias (the first chunk of channels starts
+//! there, the next from what the output holds), over the input channels in order and each one's taps `(kh, kw)` in order, the padding's zeros
 //! included (`w · 0`): the documented order, the bits of `direct.rs` and of the other
 //! instruction sets.
 
 use core::mem::MaybeUninit;
 
 use super::kernel::Shape;
-use crate::kernels::{self, Decimate, Isa, MAX_TAPS, Planes};
+use crate::kernels::{self, Decimate, Isa, MAX_TAPS, Planes, Start};
 
 /// Floats of the copy of the input planes (32 KiB), written before they are read.
 const BUF: usize = 8192;
@@ -109,12 +109,13 @@ fn copy(
     }
 }
 
-/// The forward of `samples` samples, `y += W · im2col(x)` for every group, `y` starting at the
-/// bias; `false`, nothing written, where [`kernels::planes`] does not run.
+/// The forward of `samples` samples, `y = bias + W · im2col(x)` for every group, each chain
+/// from its bias (or 0: what `y` holds is overwritten); `false`, nothing written, where
+/// [`kernels::planes`] does not run.
 pub(super) fn forward(
     isa: Isa,
     s: &Shape<'_>,
-    weight: &[f32],
+    (weight, bias): (&[f32], Option<&[f32]>),
     x: &[f32],
     y: &mut [f32],
     samples: usize,
@@ -176,7 +177,11 @@ pub(super) fn forward(
                         m: opg,
                         k,
                         samples: 1,
-                        from_zero: false,
+                        start: match bias {
+                            _ if c0 > 0 => Start::Held,
+                            Some(b) => Start::Rows(&b[group * opg..][..opg]),
+                            None => Start::Zero,
+                        },
                     };
                     let done = kernels::planes(isa, &p, &mut y[oh0 * wo..]);
                     if first && !done {

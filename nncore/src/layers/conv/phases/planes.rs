@@ -13,7 +13,7 @@
 //! from the sums the block before stored, the same bits as a chain never stored.
 
 use super::{Buffers, Phase, copy, zero};
-use crate::kernels::{self, Isa, Planes};
+use crate::kernels::{self, Isa, Planes, Start};
 
 impl Phase<'_> {
     /// The phase's rows' width on the planes: the output gradient's, or the phase's if wider.
@@ -98,7 +98,7 @@ impl Phase<'_> {
                     m,
                     k,
                     samples: 1,
-                    from_zero: o0 == 0,
+                    start: if o0 == 0 { Start::Zero } else { Start::Held },
                 };
                 if !kernels::planes(isa, &product, sums) {
                     return false;

@@ -112,8 +112,8 @@ fn check<
     let _ = taken;
 }
 
-/// `strided::forward` itself onto the biases: it takes the layer iff `taken`, and then gives
-/// the reference's bits.
+/// `strided::forward` itself, onto outputs holding NaN (each chain starts from its bias): it
+/// takes the layer iff `taken`, and then gives the reference's bits.
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 fn decimated<
     const H: usize,
@@ -131,11 +131,9 @@ fn decimated<
 ) {
     use crate::layers::conv::{shape::with_shape, strided};
     let per_y = out * HO * WO;
-    let mut y: Vec<f32> = (0..batch * out)
-        .flat_map(|i| core::iter::repeat_n(bv[i % out], HO * WO))
-        .collect();
+    let mut y = std::vec![f32::NAN; batch * per_y];
     let done = with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
-        strided::forward(Isa::Avx512, s, wv, xv, &mut y, batch)
+        strided::forward(Isa::Avx512, s, (wv, Some(bv)), xv, &mut y, batch)
     });
     assert_eq!(done, taken, "{what}: taken");
     if done {
