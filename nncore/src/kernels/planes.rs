@@ -12,8 +12,8 @@ use core::arch::x86_64::{
 };
 
 use super::lanes::{Avx512, Lanes};
-use super::{FUSED, Start};
 use super::taps::{CHUNK, MAX_TAPS, TapMasks, bits};
+use super::{FUSED, Start};
 
 /// The operands of [`super::planes`]: for each of `samples` samples, `m` output planes of
 /// `out_len` floats from `k` source planes of `src_len` floats, rows of `width` floats in both,

@@ -134,7 +134,10 @@ pub(super) fn forward(
     // Whole planes, a chunk of channels at a time, where one channel's fit; else bands of
     // rows of every channel.
     let (band, chans) = if whole <= BUF {
-        (ho, (BUF / whole).min(ipg))
+        // Chunks of (nearly) equal size: a last chunk of one channel would store and reload
+        // every sum for a few taps.
+        let most = (BUF / whole).min(ipg);
+        (ho, ipg.div_ceil(ipg.div_ceil(most.max(1))))
     } else {
         ((BUF / (ipg * row)).saturating_sub(l.below).min(ho), ipg)
     };
