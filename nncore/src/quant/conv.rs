@@ -206,8 +206,7 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
         ]
     }
 
-    /// Multiply-adds of one forward pass giving `HO · WO` positions: `OUT · KH · KW · IN · HO · WO`
-    /// (padded taps included).
+    /// Multiply-adds of a forward pass of `HO · WO` positions, padded taps included.
     #[must_use]
     pub const fn multiply_adds(output_len: usize) -> usize {
         OUT * KH * KW * IN * output_len
@@ -237,11 +236,9 @@ impl<const IN: usize, const OUT: usize, const KH: usize, const KW: usize> Conv2d
     /// [`Conv2d::forward`] with the dot products of `kernel` (one group); every kernel gives the
     /// same output.
     ///
-    /// With one group, each output position is a fully connected layer on its patch, `KH × KW ×
-    /// IN` values in the weights' order, a tap outside the input read as the zero point (so it
-    /// adds `w · 0`): the patch is copied out (a pointwise convolution reads the pixel in place)
-    /// and runs on `kernel`'s rows, whose sums are taken once per call (on the DSP extension,
-    /// eight positions at a time, `conv_positions.rs`). Grouped ones: see `conv_groups.rs`.
+    /// With one group, each output position is a fully connected layer on its patch (`KH × KW ×
+    /// IN` values in the weights' order, a tap outside the input read as the zero point), the
+    /// rows' sums taken once per call. Grouped ones: see `conv_groups.rs`.
     #[must_use]
     #[inline]
     pub fn forward_with<

@@ -23,31 +23,23 @@
 //!   the same loaded weights. A fully connected layer needs neither: it keeps `bias − (128 +
 //!   zx) · Σ w` from its construction and calls the kernel with an offset of 128 (`Σ w·u`).
 //!
-//! A fully connected layer runs its rows against one input, each row's products in a vector of
-//! its own; on AVX-512 VNNI sixteen rows at a time, their vectors reduced together into one
-//! vector of sixteen sums (`kernel/sixteen.rs`), elsewhere four rows at a time, each row's sum
-//! reduced across lanes. Where the input's zero point is −128 (or the offset 128), `(128 + zx)
-//! · Σ w` is 0 and the second `vpdpbusd` is left out. On AVX-512 VNNI each vector of sixteen
-//! sums goes through the output stage while in its register (`kernel/sixteen_stage.rs`).
+//! A fully connected layer runs its rows against one input: on AVX-512 VNNI sixteen rows at a
+//! time, their vectors reduced together into sixteen sums that go through the output stage in
+//! their register (`kernel/sixteen.rs`, `kernel/sixteen_stage.rs`), elsewhere four rows at a
+//! time, each reduced across lanes. Where `(128 + zx) · Σ w` is 0 the second `vpdpbusd` is left
+//! out.
 //!
-//! A convolution of one group on AVX-512 VNNI instead puts sixteen output channels in the lanes
-//! (`conv_lanes.rs`), its weights packed four a lane once per call ([`Kernel::pack`]) or when a
-//! constant model compiled (`quant/packing.rs`); for four output positions at a time
-//! (`kernel/block.rs`) each four inputs of the patches are broadcast against sixteen channels'
-//! weights, loaded once for the four, with no sums across lanes; `(128 + zx) · Σ w` comes off
-//! the bias once per call. The patches are read where they lie in a padded copy of the input
-//! flipped to unsigned bytes once (`conv_lanes_rows.rs`, `kernel/runs.rs`). The int8 `ADD`
-//! looks each input's rescale up in a table of its 256 bytes on VBMI (`kernel/add_table.rs`).
-//!
-//! A depthwise convolution of one output a channel (and at least 32 channels) on AVX-512 VNNI
-//! puts four taps of each channel in a lane (`kernel/taps.rs`): the inputs of four taps
-//! interleaved byte by byte, one `vpdpbusd` for four taps of sixteen channels. The convolutions
-//! in lanes hand their sums to the output stage in registers (`kernel/prepared.rs`, the double
-//! rounding's multipliers in lanes once per call).
-//!
-//! With AVX-512 the output stage ([`crate::quant::OutputStage::finish`]) runs sixteen channels
-//! at a time and `ADD` sixteen values at a time, bit for bit the scalar code's
-//! (`kernel/stage.rs`).
+//! A convolution of one group on AVX-512 VNNI puts sixteen output channels in the lanes
+//! (`conv_lanes.rs`), their weights packed four a lane ([`Kernel::pack`], or `quant/packing.rs`
+//! for a constant model); four output positions at a time (`kernel/block.rs`) broadcast four
+//! inputs against the sixteen channels' weights, read where they lie in a padded copy of the
+//! input flipped to unsigned bytes once (`conv_lanes_rows.rs`, `kernel/runs.rs`), or on AMX
+//! tiles (`kernel/amx.rs`). A depthwise convolution (at least 32 channels) puts four taps of a
+//! channel in a lane (`kernel/taps.rs`). The convolutions in lanes hand their sums to the
+//! output stage in registers (`kernel/prepared.rs`). The int8 `ADD` looks each input's rescale
+//! up in a table of its 256 bytes on VBMI (`kernel/add_table.rs`). With AVX-512 the output
+//! stage ([`crate::quant::OutputStage::finish`]) runs sixteen channels at a time and `ADD`
+//! sixteen values, bit for bit the scalar code's (`kernel/stage.rs`).
 //!
 //! [`Kernel::detect`] chooses once for all layers; every kernel gives the same bits. The VNNI
 //! and AVX-512 code needs Rust 1.89 (`nncore_avx512`, set by the build script); with an older
