@@ -1,7 +1,7 @@
 //! The convolution kernels alone, through the layers' batch methods on 64 samples: W7's two
 //! convolutions, a strided one, a depthwise one, a narrow `Conv1d`, and the three kinds of
 //! W9's DS-CNN (its 10×4 first layer of stride 2, and a block's depthwise and pointwise layers
-//! at 25×5). Throughput is counted
+//! at 25×5); then W8's six 3×3 convolutions on one sample. Throughput is counted
 //! in multiply-adds (`Conv2d::multiply_adds` per sample; the bias gradient is not counted).
 //!
 //! `cargo bench --bench conv`
@@ -88,6 +88,49 @@ fn conv(c: &mut Criterion) {
     group.finish();
 }
 
+/// The forward of one sample through `layer`, under `group`.
+fn one_sample<L, X, Y>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, layer: &L, macs: usize)
+where
+    L: Layer<X, Y>,
+    X: Tensor,
+    Y: Tensor,
+{
+    let x = samples::<X>(&mut StdRng::seed_from_u64(1), 1);
+    let mut y = vec![Y::ZERO; 1];
+    group.throughput(Throughput::Elements(macs as u64));
+    group.bench_function(name, |b| {
+        b.iter(|| layer.forward_batch(black_box(&x), &mut y))
+    });
+}
+
+/// W8's 3 × 3 convolutions (`examples/mlperf_tiny/models.rs`), one sample each: where the
+/// model's one-sample forward spends its time.
+fn resnet8(c: &mut Criterion) {
+    let mut group = c.benchmark_group("W8 convolutions, one sample");
+    let mut rng = StdRng::seed_from_u64(0);
+    let l = Conv2d::<3, 16, 3, 3>::init([1, 1], [1, 1], [1, 1], 1, &mut rng);
+    let macs = Conv2d::<3, 16, 3, 3>::multiply_adds(32 * 32);
+    one_sample::<_, Image<3, 32, 32>, Image<16, 32, 32>>(&mut group, "3->16 32x32", &l, macs);
+    let l = Conv2d::<16, 16, 3, 3>::init([1, 1], [1, 1], [1, 1], 1, &mut rng);
+    let macs = Conv2d::<16, 16, 3, 3>::multiply_adds(32 * 32);
+    one_sample::<_, Image<16, 32, 32>, Image<16, 32, 32>>(&mut group, "16->16 32x32", &l, macs);
+    let l = Conv2d::<16, 32, 3, 3>::init([2, 2], [0, 0], [1, 1], 1, &mut rng);
+    let macs = Conv2d::<16, 32, 3, 3>::multiply_adds(16 * 16);
+    let name = "16->32 33x33 stride 2";
+    one_sample::<_, Image<16, 33, 33>, Image<32, 16, 16>>(&mut group, name, &l, macs);
+    let l = Conv2d::<32, 32, 3, 3>::init([1, 1], [1, 1], [1, 1], 1, &mut rng);
+    let macs = Conv2d::<32, 32, 3, 3>::multiply_adds(16 * 16);
+    one_sample::<_, Image<32, 16, 16>, Image<32, 16, 16>>(&mut group, "32->32 16x16", &l, macs);
+    let l = Conv2d::<32, 64, 3, 3>::init([2, 2], [0, 0], [1, 1], 1, &mut rng);
+    let macs = Conv2d::<32, 64, 3, 3>::multiply_adds(8 * 8);
+    let name = "32->64 17x17 stride 2";
+    one_sample::<_, Image<32, 17, 17>, Image<64, 8, 8>>(&mut group, name, &l, macs);
+    let l = Conv2d::<64, 64, 3, 3>::init([1, 1], [1, 1], [1, 1], 1, &mut rng);
+    let macs = Conv2d::<64, 64, 3, 3>::multiply_adds(8 * 8);
+    one_sample::<_, Image<64, 8, 8>, Image<64, 8, 8>>(&mut group, "64->64 8x8", &l, macs);
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(300))
@@ -95,5 +138,5 @@ fn config() -> Criterion {
         .sample_size(20)
 }
 
-criterion_group! { name = benches; config = config(); targets = conv }
+criterion_group! { name = benches; config = config(); targets = conv, resnet8 }
 criterion_main!(benches);
