@@ -18,10 +18,10 @@ use super::{FUSED, Start};
 /// The operands of [`super::planes`]: for each of `samples` samples, `m` output planes of
 /// `out_len` floats from `k` source planes of `src_len` floats, rows of `width` floats in both,
 ///
-/// `out[s][r][p] += Σ_c Σ_t a[r · a_row + c · a_chan + t] · src[s][c][p + rows[t / kw] · width +
-/// cols[t % kw]]`,
+/// `out[s][r][p] = start + Σ_c Σ_t a[r · a_row + c · a_chan + t] · src[s][c][p + rows[t / kw] ·
+/// width + cols[t % kw]]`,
 ///
-/// `kw = cols.len()`, `c` then `t` in order, a term reading 0 where column `p % width + cols[t %
+/// `start` as [`Planes::start`] says, `kw = cols.len()`, `c` then `t` in order, a term reading 0 where column `p % width + cols[t %
 /// kw]` is outside `0..width` or the index outside `0..src_len`. Output plane `r` starts at
 /// `r · out_plane`; sample `s` at `s · src_next` in `src` and `s · out_next` in the output.
 ///

@@ -15,9 +15,9 @@
 //! else a band of output rows of every channel.
 //!
 //! Each output is one chain of multiply-adds from its bias (the first chunk of channels starts
-//! there, the next from what the output holds), over the input channels in order and each one's taps `(kh, kw)` in order, the padding's zeros
-//! included (`w · 0`): the documented order, the bits of `direct.rs` and of the other
-//! instruction sets.
+//! there, the next from what the output holds), over the input channels in order and each
+//! one's taps `(kh, kw)` in order, the padding's zeros included (`w · 0`): the documented order,
+//! the bits of `direct.rs` and of the other instruction sets.
 
 use core::mem::MaybeUninit;
 
