@@ -115,8 +115,7 @@ impl Window {
         }
     }
 
-    /// The input position of tap `k` for output position `o` along `axis`, if it is inside an
-    /// input of `len` positions.
+    /// Tap `k`'s input position for output position `o` along `axis`, if inside `len` positions.
     #[inline]
     pub(crate) const fn tap(&self, axis: usize, o: usize, k: usize, len: usize) -> Option<usize> {
         let at = o * self.stride[axis] + k * self.dilation[axis];
