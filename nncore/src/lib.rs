@@ -99,6 +99,7 @@ pub mod __private {
     #[cfg(feature = "alloc")]
     pub use crate::heap::zeroed_box;
     pub use crate::heap::{Zeroable, block_size, forward_block_size};
+    pub use crate::layers::conv::norm::ConvNorm;
     pub use crate::layers::norm::batch_norm::BatchNormReLU;
     pub use crate::plan::{Plan, plan, regions};
     pub use crate::quant::private::{

@@ -21,23 +21,54 @@ const fn aligned(at: usize) -> usize {
 }
 
 /// Places `K` values, each `(len, first, last)`: its length in floats and the first and last
-/// steps of the pass it is alive in. Two values alive at a common step never overlap; each
-/// value goes at the lowest offset, a multiple of 16 floats, that keeps it clear of the values
-/// placed before it (first fit, in the order given).
+/// steps of the pass it is alive in. Two values alive at a common step never overlap. The
+/// values go in one of two orders, the one that needs the shorter arena (the order given on a
+/// tie): as given, or the longest first (in the order given among equals); each at the lowest
+/// offset, a multiple of 16 floats, that keeps it clear of the values placed before it.
 #[must_use]
 pub const fn plan<const K: usize>(values: [(usize, usize, usize); K]) -> Plan<K> {
-    let mut offsets = [0; K];
-    let mut total = 0;
+    let mut order = [0; K];
     let mut i = 0;
     while i < K {
+        order[i] = i;
+        i += 1;
+    }
+    let given = place(&values, &order);
+    // An insertion sort, stable: the longest values first.
+    let mut i = 1;
+    while i < K {
+        let mut j = i;
+        while j > 0 && values[order[j - 1]].0 < values[order[j]].0 {
+            (order[j - 1], order[j]) = (order[j], order[j - 1]);
+            j -= 1;
+        }
+        i += 1;
+    }
+    let longest_first = place(&values, &order);
+    if longest_first.total < given.total {
+        longest_first
+    } else {
+        given
+    }
+}
+
+/// [`plan`]'s placement of the values in `order`: each at the lowest offset that keeps it clear
+/// of the values placed before it (first fit).
+const fn place<const K: usize>(values: &[(usize, usize, usize); K], order: &[usize; K]) -> Plan<K> {
+    let mut offsets = [0; K];
+    let mut total = 0;
+    let mut n = 0;
+    while n < K {
+        let i = order[n];
         let (len, first, last) = values[i];
         let mut at = 0;
         // Move past every placed value that overlaps in time and space, until none does.
         let mut moved = true;
         while moved {
             moved = false;
-            let mut j = 0;
-            while j < i {
+            let mut m = 0;
+            while m < n {
+                let j = order[m];
                 let (other, start, end) = values[j];
                 let in_time = first <= end && start <= last;
                 let in_space = at < offsets[j] + other && offsets[j] < at + len;
@@ -45,14 +76,14 @@ pub const fn plan<const K: usize>(values: [(usize, usize, usize); K]) -> Plan<K>
                     at = aligned(offsets[j] + other);
                     moved = true;
                 }
-                j += 1;
+                m += 1;
             }
         }
         offsets[i] = at;
         if at + len > total {
             total = aligned(at + len);
         }
-        i += 1;
+        n += 1;
     }
     Plan { offsets, total }
 }
@@ -117,6 +148,18 @@ mod tests {
         // Empty values take no space and block nothing.
         let empty = plan([(0, 0, 5), (4, 0, 5)]);
         assert_eq!(empty.offsets, [0, 0]);
+    }
+
+    #[test]
+    fn the_longest_values_go_first_where_that_takes_less_room() {
+        // A small value, then a long one born while it lives, then a longer one alive with
+        // the second only: in the order given the third goes past both (24,704 floats); the
+        // longest first, the first value takes the third's place, dead by then.
+        let p = plan([(704, 0, 1), (8000, 1, 3), (16000, 3, 3)]);
+        assert_eq!((p.offsets, p.total), ([0, 16000, 0], 24000));
+        // On a tie, the order given.
+        let tie = plan([(16, 0, 1), (32, 1, 2), (16, 2, 3)]);
+        assert_eq!((tie.offsets, tie.total), ([0, 16, 0], 48));
     }
 
     #[test]

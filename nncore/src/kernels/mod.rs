@@ -29,6 +29,8 @@
 //! give the same bits), and a multiplication then an addition on the portable one. With the
 //! `libm` feature the vector paths do not fuse them either, so every target gives the same bits.
 
+mod affine;
+pub(crate) use affine::Affine;
 mod axpy;
 pub(crate) mod dense;
 // Not on Arm with a single-precision FPU, whose forward is `vfp`'s.

@@ -8,12 +8,13 @@
 //! in order and each plane's taps in order.
 
 use core::arch::x86_64::{
-    _mm512_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_set1_ps,
+    _mm512_add_ps, _mm512_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_max_ps,
+    _mm512_mul_ps, _mm512_set1_ps, _mm512_setzero_ps,
 };
 
 use super::lanes::{Avx512, Lanes};
 use super::taps::{CHUNK, MAX_TAPS, TapMasks, bits};
-use super::{FUSED, Start};
+use super::{Affine, FUSED, Start};
 
 /// The operands of [`super::planes`]: for each of `samples` samples, `m` output planes of
 /// `out_len` floats from `k` source planes of `src_len` floats, rows of `width` floats in both,
@@ -21,9 +22,10 @@ use super::{FUSED, Start};
 /// `out[s][r][p] = start + Σ_c Σ_t a[r · a_row + c · a_chan + t] · src[s][c][p + rows[t / kw] ·
 /// width + cols[t % kw]]`,
 ///
-/// `start` as [`Planes::start`] says, `kw = cols.len()`, `c` then `t` in order, a term reading 0 where column `p % width + cols[t %
-/// kw]` is outside `0..width` or the index outside `0..src_len`. Output plane `r` starts at
-/// `r · out_plane`; sample `s` at `s · src_next` in `src` and `s · out_next` in the output.
+/// `start` as [`Planes::start`] says, `kw = cols.len()`, `c` then `t` in order, a term reading
+/// 0 where column `p % width + cols[t % kw]` is outside `0..width` or the index outside
+/// `0..src_len`; then [`Planes::then`]'s map, if any. Output plane `r` starts at `r ·
+/// out_plane`; sample `s` at `s · src_next` in `src` and `s · out_next` in the output.
 ///
 /// With `offsets`, tap `t` reads `src[s][c][p + offsets[t]]` instead, every term inside the
 /// source plane (no mask: `fits` checks `0 <= offsets[t]` and `out_len + offsets[t] <=
@@ -51,6 +53,9 @@ pub(crate) struct Planes<'a> {
     /// Where the chains start: what the output holds, 0, or each output plane's value (a
     /// bias, `start[r]` for plane `r`); the output is then only written.
     pub(crate) start: Start<'a>,
+    /// The map each sum goes through as it is stored, output plane `r` by the map's channel
+    /// `r`: a batch norm's, when the chains end here.
+    pub(crate) then: Option<Affine<'a>>,
 }
 
 impl Planes<'_> {
@@ -78,6 +83,7 @@ impl Planes<'_> {
             && last * self.out_next + (self.m - 1) * self.out_plane + self.out_len <= out_len
             && (self.m - 1) * self.a_row + (self.k - 1) * self.a_chan + taps <= self.a.len()
             && !matches!(self.start, Start::Rows(b) if b.len() < self.m)
+            && self.then.is_none_or(|f| f.covers(self.m))
     }
 }
 
@@ -147,8 +153,21 @@ unsafe fn tile<const MR: usize, const NV: usize, const MASKED: bool>(
             }
         }
         for (r, acc) in acc.iter().enumerate() {
+            let then = p.then.map(|f| {
+                let (a, b) = (f.alpha.get_unchecked(r0 + r), f.beta.get_unchecked(r0 + r));
+                (_mm512_set1_ps(*a), _mm512_set1_ps(*b), f.relu)
+            });
             for (v, acc) in acc.iter().enumerate() {
-                _mm512_mask_storeu_ps(out.add(r * p.out_plane + 16 * v), keep[v], acc.0);
+                let mut sum = acc.0;
+                // As the batch norm's pass would: a product, then a sum, then `max(v, 0)`, which
+                // keeps `v` only where it is above 0 (NaN or -0 give 0, the second operand).
+                if let Some((a, b, relu)) = then {
+                    sum = _mm512_add_ps(_mm512_mul_ps(sum, a), b);
+                    if relu {
+                        sum = _mm512_max_ps(sum, _mm512_setzero_ps());
+                    }
+                }
+                _mm512_mask_storeu_ps(out.add(r * p.out_plane + 16 * v), keep[v], sum);
             }
         }
     }

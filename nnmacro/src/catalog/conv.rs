@@ -251,6 +251,10 @@ impl Conv {
 }
 
 impl LayerKind for Conv {
+    fn folds_norm(&self) -> bool {
+        true
+    }
+
     fn spelled(&self) -> Vec<Spelled> {
         self.spelled_padding().into_iter().collect()
     }

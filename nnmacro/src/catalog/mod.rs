@@ -115,6 +115,12 @@ pub trait LayerKind {
     fn is_relu(&self) -> bool {
         false
     }
+
+    /// Whether it is a convolution, whose inference pass can take in the batch norm after it
+    /// (`::nncore::__private::ConvNorm`).
+    fn folds_norm(&self) -> bool {
+        false
+    }
 }
 
 /// Checks a layer's arguments: its kind, or `None` once the mistakes are reported. A layer whose

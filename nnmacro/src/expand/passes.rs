@@ -33,19 +33,19 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
         }
     }
     last[graph.output] = count;
-    // A batch norm or a sum with the `ReLU` that alone reads it: one step writes the `ReLU`'s
-    // value, which lives from that step; the pair's own value takes no room, and the `ReLU`'s
-    // step is left out.
-    let fused = |k: usize| plan.relu[k] || plan.add_relu[k];
+    // A step that runs several nodes (a convolution and its batch norm, a batch norm or a sum
+    // and its `ReLU`) writes the last one's value, which lives from that step; the others'
+    // values take no room.
+    let run = plan.inference_steps();
+    let step_of = |k: usize| (0..=k).rev().find(|&s| run[s] > 0).unwrap_or(k);
     let mut items: Vec<TokenStream> = (1..=count)
         .map(|v| {
-            if fused(v - 1) {
-                let step = v - 1;
+            let step = step_of(v - 1);
+            if step + run[step] > v {
                 return quote!((0, #step, #step));
             }
-            let first = if v >= 2 && fused(v - 2) { v - 2 } else { v - 1 };
             let (len, last) = (len(v), last[v].max(v - 1));
-            quote!((#len, #first, #last))
+            quote!((#len, #step, #last))
         })
         .collect();
     // Each layer's scratch, for its own step, after the values.
@@ -72,11 +72,11 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
     // The last node writes the output straight into `out`, which nothing reads before the end.
     let direct = graph.output == count && count > 0;
     let steps = (0..count).map(|k| {
-        if k > 0 && fused(k - 1) {
+        if run[k] == 0 {
             return quote!();
         }
-        // The value this step writes: its own, or the `ReLU`'s after it.
-        let v = if fused(k) { k + 2 } else { k + 1 };
+        // The value this step writes: its last node's.
+        let v = k + run[k];
         let y = local("y");
         let s_out = &plan.samples[v];
         let to_out = direct && v == count;
@@ -107,8 +107,14 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                 names.splice(0..0, y_name.map(|y| quote!(#y)));
                 spans.splice(0..0, y_span);
                 let this = super::this();
-                let call = if fused(k) {
-                    let (ty, s_in) = (&node.ty, &plan.samples[node.input]);
+                let (ty, s_in) = (&node.ty, &plan.samples[node.input]);
+                let call = if plan.norm[k] {
+                    let norm = plan.layer(k + 1).expect("a batch norm is a layer");
+                    let (s_out, norm_ty, norm_member) = (&plan.samples[k + 1], &norm.ty, &norm.member);
+                    let relu = run[k] == 3;
+                    let fused = quote!(<#ty as ::nncore::__private::ConvNorm<#s_in, #s_out, #norm_ty>>);
+                    quote_spanned!(node.span=> #fused::forward_norm(&#this.#member, &#this.#norm_member, #relu, #input, #dest);)
+                } else if run[k] == 2 {
                     let fused = quote!(<#ty as ::nncore::__private::BatchNormReLU<#s_in>>);
                     quote_spanned!(node.span=> #fused::forward_relu(&#this.#member, #input, #dest);)
                 } else {
@@ -138,7 +144,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                     }
                     quote!(#view)
                 };
-                let add = if fused(k) {
+                let add = if run[k] == 2 {
                     quote!(::nncore::__private::add_relu_batch)
                 } else {
                     quote!(::nncore::__private::add_batch)

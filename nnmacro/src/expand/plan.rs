@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::catalog::LayerKind;
 use crate::ir::{Model, Op};
 use crate::shape::sample_type;
 
@@ -26,6 +27,10 @@ pub struct Plan<'a> {
     /// `relu(a + b)` in one pass (`add_relu_batch`), the sum's value left unwritten (the
     /// `ReLU`'s gradient reads its output alone).
     pub add_relu: Vec<bool>,
+    /// `norm[k]`: node `k` is a convolution and node `k + 1` the batch norm of its value and
+    /// of nothing else's, which read it alone; the inference pass runs the pair as one
+    /// (`ConvNorm`), with the `ReLU` after the batch norm too where `relu[k + 1]`.
+    pub norm: Vec<bool>,
     /// How each sum's gradient reaches its operands.
     pub sums: Sums,
 }
@@ -126,19 +131,27 @@ impl<'a> Plan<'a> {
             Some(Op::Layer { layer, input }) => Some((&model.layers[layer].kind, input)),
             _ => None,
         };
-        // Node `k + 1` is the `ReLU` of node `k`'s value alone, which nothing else reads.
-        let relu_after = |k: usize| {
+        // Node `k + 1` is a layer that `is` of node `k`'s value alone, which nothing else
+        // reads.
+        let alone_after = |k: usize, is: fn(&dyn LayerKind) -> bool| {
             let read_by =
                 |v: usize| (0..graph.nodes.len()).filter(move |&j| graph.inputs(j).contains(&v));
-            matches!(kind(k + 1), Some((relu, input)) if relu.is_relu() && input == k + 1)
+            matches!(kind(k + 1), Some((next, input)) if is(&**next) && input == k + 1)
                 && graph.output != k + 1
                 && read_by(k + 1).eq([k + 1])
         };
-        let relu = (0..graph.nodes.len())
-            .map(|k| matches!(kind(k), Some((bn, _)) if bn.folds_relu()) && relu_after(k))
-            .collect();
-        let add_relu = (0..graph.nodes.len())
-            .map(|k| matches!(graph.nodes[k].op, Op::Add(..)) && relu_after(k))
+        let after = |k: usize, this: fn(&dyn LayerKind) -> bool, next| {
+            matches!(kind(k), Some((layer, _)) if this(&**layer)) && alone_after(k, next)
+        };
+        let nodes = 0..graph.nodes.len();
+        let relu = nodes
+            .clone()
+            .map(|k| after(k, |l| l.folds_relu(), |l| l.is_relu()));
+        let norm = nodes
+            .clone()
+            .map(|k| after(k, |l| l.folds_norm(), |l| l.folds_relu()));
+        let add_relu = nodes
+            .map(|k| matches!(graph.nodes[k].op, Op::Add(..)) && alone_after(k, |l| l.is_relu()))
             .collect();
         let sums = Sums::new(graph, &mut first);
         Plan {
@@ -146,10 +159,30 @@ impl<'a> Plan<'a> {
             samples,
             need,
             first,
-            relu,
+            relu: relu.collect(),
             add_relu,
+            norm: norm.collect(),
             sums,
         }
+    }
+
+    /// The nodes the inference pass runs in each node's step: 3 for a convolution, its batch
+    /// norm and that one's `ReLU`; 2 for a pair ([`Plan::norm`], [`Plan::relu`],
+    /// [`Plan::add_relu`]); 1 for a node alone; 0 for a node an earlier step runs.
+    pub fn inference_steps(&self) -> Vec<usize> {
+        let nodes = self.nodes();
+        let mut run = vec![0; nodes];
+        let mut k = 0;
+        while k < nodes {
+            run[k] = match (self.norm[k], self.relu.get(k + 1)) {
+                (true, Some(true)) => 3,
+                (true, _) => 2,
+                _ if self.relu[k] || self.add_relu[k] => 2,
+                _ => 1,
+            };
+            k += run[k];
+        }
+        run
     }
 
     pub fn input(&self) -> &TokenStream {

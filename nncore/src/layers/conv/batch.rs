@@ -6,13 +6,14 @@
 //! change. Without it, [`kernel`]'s functions.
 
 use super::kernel::{self, Geometry};
-use crate::kernels::Isa;
 #[cfg(feature = "rayon")]
 use crate::kernels::parallel;
+use crate::kernels::{Affine, Isa};
 #[cfg(feature = "rayon")]
 use rayon::prelude::*;
 
 /// [`kernel::forward`], the samples split over threads.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn forward<
     const H: usize,
     const W: usize,
@@ -25,6 +26,7 @@ pub(crate) fn forward<
     geo: &Geometry,
     weight: &[[f32; KW]],
     bias: Option<&[f32]>,
+    then: Option<Affine<'_>>,
     x: &[[f32; W]],
     y: &mut [[f32; WO]],
 ) {
@@ -38,12 +40,12 @@ pub(crate) fn forward<
         if let Some(per) = parallel::split_even(x.len() / rx.max(1), work, 1) {
             let (xs, ys) = (x.par_chunks(per * rx), y.par_chunks_mut(per * ry));
             xs.zip(ys).for_each(|(x, y)| {
-                kernel::forward::<H, W, HO, WO, KH, KW>(isa, geo, weight, bias, x, y);
+                kernel::forward::<H, W, HO, WO, KH, KW>(isa, geo, weight, bias, then, x, y);
             });
             return;
         }
     }
-    kernel::forward::<H, W, HO, WO, KH, KW>(isa, geo, weight, bias, x, y);
+    kernel::forward::<H, W, HO, WO, KH, KW>(isa, geo, weight, bias, then, x, y);
 }
 
 /// [`kernel::backward_input`], the samples split over threads.

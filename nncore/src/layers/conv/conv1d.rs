@@ -5,7 +5,7 @@ use core::fmt;
 use super::batch;
 use super::kernel::Geometry;
 use super::{Repr, check_settings, debug_check_shape};
-use crate::kernels::isa;
+use crate::kernels::{Affine, isa};
 use crate::layers::dense::linear::{fill, init_distribution};
 use crate::module::{Layer, Module};
 use crate::state::{Name, Param, ParamMut, Shape};
@@ -152,17 +152,22 @@ impl<const IPG: usize, const OUT: usize, const K: usize, const BIAS: bool>
 
     /// Asserts the input the model generator promises for `C × L → OUT × LO`.
     #[inline]
-    fn debug_check<const C: usize, const L: usize, const LO: usize>(&self) {
+    pub(super) fn debug_check<const C: usize, const L: usize, const LO: usize>(&self) {
         let axis = (L, LO, K, self.stride, self.padding, self.dilation);
         debug_check_shape(C, IPG, OUT, self.groups, &[axis]);
     }
 
-    /// The forward of the samples whose rows `x` holds, into `y`'s.
+    /// The forward of the samples whose rows `x` holds, into `y`'s, then `then`'s map.
     #[inline]
-    fn forward_rows<const L: usize, const LO: usize>(&self, x: &[[f32; L]], y: &mut [[f32; LO]]) {
+    pub(super) fn forward_rows<const L: usize, const LO: usize>(
+        &self,
+        x: &[[f32; L]],
+        y: &mut [[f32; LO]],
+        then: Option<Affine<'_>>,
+    ) {
         let bias = if BIAS { Some(&self.bias[..]) } else { None };
-        let weight = self.weight.as_flattened();
-        batch::forward::<1, L, 1, LO, 1, K>(isa(), &self.geometry(), weight, bias, x, y);
+        let (weight, geo) = (self.weight.as_flattened(), self.geometry());
+        batch::forward::<1, L, 1, LO, 1, K>(isa(), &geo, weight, bias, then, x, y);
     }
 
     /// The input gradients of the samples whose output gradients `dy` holds, into `dx`.
@@ -209,7 +214,7 @@ impl<
     fn forward(&self, x: &[[f32; L]; C]) -> [[f32; LO]; OUT] {
         self.debug_check::<C, L, LO>();
         let mut y = [[0.0; LO]; OUT];
-        self.forward_rows(x, &mut y);
+        self.forward_rows(x, &mut y, None);
         y
     }
 
@@ -242,7 +247,7 @@ impl<
     #[inline]
     fn forward_batch(&self, x: &[[[f32; L]; C]], y: &mut [[[f32; LO]; OUT]]) {
         self.debug_check::<C, L, LO>();
-        self.forward_rows(x.as_flattened(), y.as_flattened_mut());
+        self.forward_rows(x.as_flattened(), y.as_flattened_mut(), None);
     }
 
     /// The samples one after another, in order.

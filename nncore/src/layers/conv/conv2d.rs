@@ -5,7 +5,7 @@ use core::fmt;
 use super::batch;
 use super::kernel::Geometry;
 use super::{Repr, check_settings, debug_check_shape};
-use crate::kernels::isa;
+use crate::kernels::{Affine, isa};
 use crate::layers::dense::linear::{fill, init_distribution};
 use crate::module::{Layer, Module};
 use crate::state::{Name, Param, ParamMut, Shape};
@@ -156,7 +156,7 @@ impl<const IPG: usize, const OUT: usize, const KH: usize, const KW: usize, const
 
     /// Asserts the input the model generator promises for `C × H × W → OUT × HO × WO`.
     #[inline]
-    fn debug_check<
+    pub(super) fn debug_check<
         const C: usize,
         const H: usize,
         const W: usize,
@@ -170,16 +170,17 @@ impl<const IPG: usize, const OUT: usize, const KH: usize, const KW: usize, const
         debug_check_shape(C, IPG, OUT, self.groups, &axes);
     }
 
-    /// The forward of the samples whose rows `x` holds, into `y`'s.
+    /// The forward of the samples whose rows `x` holds, into `y`'s, then `then`'s map.
     #[inline]
-    fn forward_rows<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+    pub(super) fn forward_rows<const H: usize, const W: usize, const HO: usize, const WO: usize>(
         &self,
         x: &[[f32; W]],
         y: &mut [[f32; WO]],
+        then: Option<Affine<'_>>,
     ) {
         let bias = if BIAS { Some(&self.bias[..]) } else { None };
-        let weight = self.weight.as_flattened().as_flattened();
-        batch::forward::<H, W, HO, WO, KH, KW>(isa(), &self.geometry(), weight, bias, x, y);
+        let (weight, geo) = (self.weight.as_flattened().as_flattened(), self.geometry());
+        batch::forward::<H, W, HO, WO, KH, KW>(isa(), &geo, weight, bias, then, x, y);
     }
 
     /// The input gradients of the samples whose output gradients `dy` holds, into `dx`.
@@ -229,7 +230,7 @@ impl<
     fn forward(&self, x: &[[[f32; W]; H]; C]) -> [[[f32; WO]; HO]; OUT] {
         self.debug_check::<C, H, W, HO, WO>();
         let mut y = [[[0.0; WO]; HO]; OUT];
-        self.forward_rows::<H, W, HO, WO>(x.as_flattened(), y.as_flattened_mut());
+        self.forward_rows::<H, W, HO, WO>(x.as_flattened(), y.as_flattened_mut(), None);
         y
     }
 
@@ -266,7 +267,7 @@ impl<
             x.as_flattened().as_flattened(),
             y.as_flattened_mut().as_flattened_mut(),
         );
-        self.forward_rows::<H, W, HO, WO>(x, y);
+        self.forward_rows::<H, W, HO, WO>(x, y, None);
     }
 
     /// The samples one after another, in order.

@@ -5,7 +5,7 @@
 //! run that, with the same bits.
 
 use super::kernel::Shape;
-use crate::kernels::{self, Isa, Planes, Start};
+use crate::kernels::{self, Affine, Isa, Planes, Start};
 
 /// The offsets of the kernel's rows and columns, in rows and columns: `i · dilation -
 /// padding`, negated for the input gradient.
@@ -27,12 +27,13 @@ fn flat(s: &Shape<'_>) -> bool {
 }
 
 /// The forward of `samples` samples, `y = bias + W · im2col(x)` for every group, each chain
-/// from its bias (or 0: what `y` holds is overwritten); `false`, nothing written, where
-/// [`kernels::planes`] does not run.
+/// from its bias (or 0: what `y` holds is overwritten), then `then`'s map; `false`, nothing
+/// written, where [`kernels::planes`] does not run.
 pub(super) fn forward(
     isa: Isa,
     s: &Shape<'_>,
     (weight, bias): (&[f32], Option<&[f32]>),
+    then: Option<Affine<'_>>,
     x: &[f32],
     y: &mut [f32],
     samples: usize,
@@ -63,6 +64,7 @@ pub(super) fn forward(
             k: ipg,
             samples,
             start: bias.map_or(Start::Zero, |b| Start::Rows(&b[group * opg..][..opg])),
+            then: then.map(|f| f.from(group * opg)),
         };
         if !kernels::planes(isa, &p, &mut y[group * opg * s.outputs()..]) {
             return false;
@@ -109,6 +111,7 @@ pub(super) fn backward_input(
             k: opg,
             samples,
             start: Start::Zero,
+            then: None,
         };
         if !kernels::planes(isa, &p, &mut dx[group * ipg * s.inputs()..]) {
             return false;

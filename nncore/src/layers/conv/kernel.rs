@@ -68,10 +68,13 @@ pub(super) use super::shape::{Shape, Span};
 use super::{depthwise, direct, panel, phases, pointwise, small, weight};
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 use super::{flat, strided};
-use crate::kernels::Isa;
+use crate::kernels::{Affine, Isa};
 
 /// The forward of a batch, one sample after another: `y[o] = bias[o] + Σ_c Σ_kh Σ_kw
-/// weight[o][c][kh][kw] · x[c][ih][iw]`. `x` holds the samples' rows one after another, and `y`.
+/// weight[o][c][kh][kw] · x[c][ih][iw]`, then `then`'s map (channel `o`'s for `y[o]`), as the
+/// planes store the sums or over the outputs after. `x` holds the samples' rows one after
+/// another, and `y`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn forward<
     const H: usize,
     const W: usize,
@@ -84,61 +87,83 @@ pub(crate) fn forward<
     geo: &Geometry,
     weight: &[[f32; KW]],
     bias: Option<&[f32]>,
+    then: Option<Affine<'_>>,
     x: &[[f32; W]],
     y: &mut [[f32; WO]],
 ) {
-    let (weight, rows_x, rows_y) = (weight.as_flattened(), x, y);
-    with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
-        let out = weight.len() / (geo.in_per_group * KH * KW).max(1);
-        let (per_x, per_y) = (
-            (geo.in_per_group * geo.groups * H * W).max(1),
-            (out * HO * WO).max(1),
-        );
-        if depthwise::depthwise(s, out) {
-            #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-            if depthwise::planes(
-                isa,
-                s,
-                weight,
-                bias,
-                rows_x.as_flattened(),
-                rows_y.as_flattened_mut(),
-                false,
-            ) {
-                return;
-            }
-            let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
-            // `None` (for the first sample, if any) when the layer's rows do not fit a panel.
-            let mut samples = rows_x.chunks_exact(rx).zip(rows_y.chunks_exact_mut(ry));
-            if samples.all(|(x, y)| {
-                depthwise::forward::<H, W, HO, WO>(isa, s, weight, bias, x, y).is_some()
-            }) {
-                return;
-            }
-        }
-        let (x, y) = (rows_x.as_flattened(), rows_y.as_flattened_mut());
-        // The pointwise products start each output at its bias: no fill first.
-        if pointwise::pointwise(s) {
-            return pointwise::forward(isa, s, (weight, bias), x, y, y.len() / per_y);
-        }
-        // The planes start each output at its bias too.
-        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
-        if flat::forward(isa, s, (weight, bias), x, y, y.len() / per_y)
-            || strided::forward(isa, s, (weight, bias), x, y, y.len() / per_y)
-        {
-            return;
-        }
-        for y in y.chunks_exact_mut(per_y) {
-            for (o, plane) in y.chunks_exact_mut(HO * WO).enumerate() {
-                plane.fill(bias.map_or(0.0, |b| b[o]));
-            }
-        }
-        for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
-            if direct::forward(isa, s, weight, x, y).is_none() {
-                panel::forward(isa, s, weight, x, y);
-            }
-        }
+    let weight = weight.as_flattened();
+    let out = weight.len() / (geo.in_per_group * KH * KW).max(1);
+    let mapped = with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
+        products::<H, W, HO, WO>(isa, s, (weight, bias), then, x, y)
     });
+    if let Some(then) = then.filter(|_| !mapped) {
+        then.apply(y.as_flattened_mut(), HO * WO, out);
+    }
+}
+
+/// [`forward`]'s sums, by the first path that runs; whether it applied `then`'s map too.
+fn products<const H: usize, const W: usize, const HO: usize, const WO: usize>(
+    isa: Isa,
+    s: &Shape<'_>,
+    (weight, bias): (&[f32], Option<&[f32]>),
+    then: Option<Affine<'_>>,
+    rows_x: &[[f32; W]],
+    rows_y: &mut [[f32; WO]],
+) -> bool {
+    let (geo, taps) = (s.geo, s.taps());
+    let out = weight.len() / (geo.in_per_group * taps).max(1);
+    let (per_x, per_y) = (
+        (geo.in_per_group * geo.groups * H * W).max(1),
+        (out * HO * WO).max(1),
+    );
+    if depthwise::depthwise(s, out) {
+        #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+        if depthwise::planes(
+            isa,
+            s,
+            weight,
+            bias,
+            rows_x.as_flattened(),
+            rows_y.as_flattened_mut(),
+            false,
+        ) {
+            return false;
+        }
+        let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
+        // `None` (for the first sample, if any) when the layer's rows do not fit a panel.
+        let mut samples = rows_x.chunks_exact(rx).zip(rows_y.chunks_exact_mut(ry));
+        if samples
+            .all(|(x, y)| depthwise::forward::<H, W, HO, WO>(isa, s, weight, bias, x, y).is_some())
+        {
+            return false;
+        }
+    }
+    let (x, y) = (rows_x.as_flattened(), rows_y.as_flattened_mut());
+    let samples = y.len() / per_y;
+    // The pointwise products start each output at its bias: no fill first.
+    if pointwise::pointwise(s) {
+        pointwise::forward(isa, s, (weight, bias), x, y, samples);
+        return false;
+    }
+    // The planes start each output at its bias too, and apply the map as they store.
+    #[cfg(all(target_arch = "x86_64", nncore_avx512))]
+    if flat::forward(isa, s, (weight, bias), then, x, y, samples)
+        || strided::forward(isa, s, (weight, bias), then, x, y, samples)
+    {
+        return true;
+    }
+    let _ = then;
+    for y in y.chunks_exact_mut(per_y) {
+        for (o, plane) in y.chunks_exact_mut(HO * WO).enumerate() {
+            plane.fill(bias.map_or(0.0, |b| b[o]));
+        }
+    }
+    for (x, y) in x.chunks_exact(per_x).zip(y.chunks_exact_mut(per_y)) {
+        if direct::forward(isa, s, weight, x, y).is_none() {
+            panel::forward(isa, s, weight, x, y);
+        }
+    }
+    false
 }
 
 /// The input gradient of a batch, one sample after another: `dx[c][ih][iw] = Σ

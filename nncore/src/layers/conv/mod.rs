@@ -16,6 +16,7 @@ mod direct;
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 mod flat;
 pub(super) mod kernel;
+pub(crate) mod norm;
 mod panel;
 mod phases;
 mod pointwise;

@@ -22,7 +22,7 @@
 use core::mem::MaybeUninit;
 
 use super::kernel::Shape;
-use crate::kernels::{self, Decimate, Isa, MAX_TAPS, Planes, Start};
+use crate::kernels::{self, Affine, Decimate, Isa, MAX_TAPS, Planes, Start};
 
 /// Floats of the copy of the input planes (32 KiB), written before they are read.
 const BUF: usize = 8192;
@@ -110,12 +110,13 @@ fn copy(
 }
 
 /// The forward of `samples` samples, `y = bias + W · im2col(x)` for every group, each chain
-/// from its bias (or 0: what `y` holds is overwritten); `false`, nothing written, where
-/// [`kernels::planes`] does not run.
+/// from its bias (or 0: what `y` holds is overwritten), then `then`'s map; `false`, nothing
+/// written, where [`kernels::planes`] does not run.
 pub(super) fn forward(
     isa: Isa,
     s: &Shape<'_>,
     (weight, bias): (&[f32], Option<&[f32]>),
+    then: Option<Affine<'_>>,
     x: &[f32],
     y: &mut [f32],
     samples: usize,
@@ -185,6 +186,8 @@ pub(super) fn forward(
                             Some(b) => Start::Rows(&b[group * opg..][..opg]),
                             None => Start::Zero,
                         },
+                        // The map, as the chains end: after the last chunk of channels.
+                        then: then.filter(|_| c0 + k == ipg).map(|f| f.from(group * opg)),
                     };
                     let done = kernels::planes(isa, &p, &mut y[oh0 * wo..]);
                     if first && !done {

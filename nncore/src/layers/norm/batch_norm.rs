@@ -141,6 +141,11 @@ macro_rules! batch_norm {
                 self
             }
 
+            /// The evaluation forward's map `y = x·α + β`, channel by channel: `(α, β)`.
+            pub(crate) fn eval_affine(&self) -> ([f32; C], [f32; C]) {
+                self.eval().affine()
+            }
+
             fn eval(&self) -> Eval<'_, C> {
                 Eval {
                     weight: &self.weight,

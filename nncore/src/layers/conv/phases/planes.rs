@@ -99,6 +99,7 @@ impl Phase<'_> {
                     k,
                     samples: 1,
                     start: if o0 == 0 { Start::Zero } else { Start::Held },
+                    then: None,
                 };
                 if !kernels::planes(isa, &product, sums) {
                     return false;

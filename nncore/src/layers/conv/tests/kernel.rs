@@ -73,7 +73,7 @@ fn check<
     let (xv, dyv) = (values(C * H * W, 3), values(OUT * HO * WO, 4));
     let (weight, x, dy) = (rows::<KW>(&wv), rows::<W>(&xv), rows::<WO>(&dyv));
     let mut y = std::vec![[7.0; WO]; OUT * HO];
-    forward::<H, W, HO, WO, KH, KW>(isa(), &geo, &weight, Some(&bv), &x, &mut y);
+    forward::<H, W, HO, WO, KH, KW>(isa(), &geo, &weight, Some(&bv), None, &x, &mut y);
     let expected = naive(&geo, sizes, &wv, Some(&bv), &xv);
     for (a, e) in y.as_flattened().iter().zip(&expected) {
         assert!((f64::from(*a) - e).abs() < 1e-5, "{a} vs {e}");

@@ -213,7 +213,7 @@ pub(super) fn check<
         let what = |op: &str| std::format!("{isa:?} {op} {H}x{W} k{KH}x{KW} {geo:?}");
         // The whole batch.
         let mut ys = std::vec![[f32::NAN; WO]; BATCH * ry];
-        forward::<H, W, HO, WO, KH, KW>(isa, &geo, &weight, Some(&bv), &xs, &mut ys);
+        forward::<H, W, HO, WO, KH, KW>(isa, &geo, &weight, Some(&bv), None, &xs, &mut ys);
         let mut dxs = std::vec![[f32::NAN; W]; BATCH * rx];
         backward_input::<H, W, HO, WO, KH, KW>(isa, &geo, &weight, &dys, &mut dxs);
         let (mut dw, mut db) = (rows::<KW>(&dw0), db0.clone());
@@ -238,7 +238,7 @@ pub(super) fn check<
             // Alone, and the parameter gradients one sample after another.
             let (x, dy) = (&xs[b * rx..][..rx], &dys[b * ry..][..ry]);
             let mut y = std::vec![[0.0; WO]; ry];
-            forward::<H, W, HO, WO, KH, KW>(isa, &geo, &weight, Some(&bv), x, &mut y);
+            forward::<H, W, HO, WO, KH, KW>(isa, &geo, &weight, Some(&bv), None, x, &mut y);
             same(
                 y.as_flattened(),
                 ys[b * ry..][..ry].as_flattened(),

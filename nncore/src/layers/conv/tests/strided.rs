@@ -88,7 +88,7 @@ fn check<
     for isa in paths() {
         let what = std::format!("{isa:?} {H}x{W} k{KH}x{KW} {geo:?} out {out} batch {batch}");
         let mut ys = std::vec![[f32::NAN; WO]; batch * ry];
-        forward::<H, W, HO, WO, KH, KW>(isa, &geo, &weight, Some(&bv), &xs, &mut ys);
+        forward::<H, W, HO, WO, KH, KW>(isa, &geo, &weight, Some(&bv), None, &xs, &mut ys);
         for b in 0..batch {
             let x = &xv[b * per_x..][..per_x];
             let want = reference(isa, &geo, sizes, &wv, &bv, x);
@@ -99,6 +99,7 @@ fn check<
                 &geo,
                 &weight,
                 Some(&bv),
+                None,
                 &xs[b * rx..][..rx],
                 &mut y,
             );
@@ -133,7 +134,7 @@ fn decimated<
     let per_y = out * HO * WO;
     let mut y = std::vec![f32::NAN; batch * per_y];
     let done = with_shape::<H, W, HO, WO, KH, KW, _>(geo, |s| {
-        strided::forward(Isa::Avx512, s, (wv, Some(bv)), xv, &mut y, batch)
+        strided::forward(Isa::Avx512, s, (wv, Some(bv)), None, xv, &mut y, batch)
     });
     assert_eq!(done, taken, "{what}: taken");
     if done {

@@ -203,6 +203,14 @@ impl<const C: usize> Eval<'_, C> {
         );
     }
 
+    /// The `α` and `β` of [`Self::forward`]'s `x·α + β`.
+    pub(super) fn affine(&self) -> ([f32; C], [f32; C]) {
+        affine(
+            (self.weight, self.bias),
+            (self.running_mean, &self.invstd_f32()),
+        )
+    }
+
     /// Adds `Σ (x − running_mean)·dy · invstd` to the weight's gradient, `Σ dy` to the bias's.
     pub(super) fn backward_params(
         &self,

@@ -1,0 +1,55 @@
+//! An evaluation-mode batch norm (and the `ReLU` after it) applied to a convolution's outputs
+//! as they are stored: what `sequential!`'s inference pass asks of a convolution followed by
+//! the batch norm of its value alone.
+
+/// Output channel `o`'s values become `v · alpha[o] + beta[o]` (a multiplication, then an
+/// addition, each rounded), then, with `relu`, `v` where it is above 0 and 0 elsewhere (NaN
+/// included): the bits of the batch norm's evaluation forward, and of `ReLU`, run after.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Affine<'a> {
+    pub(crate) alpha: &'a [f32],
+    pub(crate) beta: &'a [f32],
+    pub(crate) relu: bool,
+}
+
+impl<'a> Affine<'a> {
+    /// The map of the channels from `first` on.
+    pub(crate) fn from(self, first: usize) -> Affine<'a> {
+        Affine {
+            alpha: &self.alpha[first..],
+            beta: &self.beta[first..],
+            relu: self.relu,
+        }
+    }
+
+    /// Whether it has a map for each of `channels` channels.
+    pub(crate) fn covers(&self, channels: usize) -> bool {
+        self.alpha.len() >= channels && self.beta.len() >= channels
+    }
+
+    /// The map applied in place to `values`, planes of `plane` floats, plane `i` of channel
+    /// `i % channels`.
+    pub(crate) fn apply(self, values: &mut [f32], plane: usize, channels: usize) {
+        let plane = plane.max(1);
+        super::in_lanes(
+            #[inline(always)]
+            || {
+                for (i, values) in values.chunks_exact_mut(plane).enumerate() {
+                    let c = i % channels.max(1);
+                    let (a, b) = (self.alpha[c], self.beta[c]);
+                    if self.relu {
+                        values.iter_mut().for_each(|v| *v = relu(*v * a + b));
+                    } else {
+                        values.iter_mut().for_each(|v| *v = *v * a + b);
+                    }
+                }
+            },
+        );
+    }
+}
+
+/// `v` if above 0, else 0: `ReLU` as PyTorch's kernel has it.
+#[inline(always)]
+fn relu(v: f32) -> f32 {
+    if v > 0.0 { v } else { 0.0 }
+}
