@@ -372,138 +372,144 @@ const _: () = {
 impl ConvNet {
     /// Where each value of the forward pass lives in the arena.
     #[doc(hidden)]
-    pub const __NN_PLAN: ::nncore::__private::Plan<20usize> = ::nncore::__private::plan([
-        (
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            0usize,
-            1usize,
-        ),
-        (
-            <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
-            1usize,
-            2usize,
-        ),
-        (
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
-            2usize,
-            3usize,
-        ),
-        (
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            3usize,
-            4usize,
-        ),
-        (
-            <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
-            4usize,
-            5usize,
-        ),
-        (
-            <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
-            5usize,
-            6usize,
-        ),
-        (
-            <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
-            6usize,
-            7usize,
-        ),
-        (
-            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            7usize,
-            8usize,
-        ),
-        (
-            <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
-            8usize,
+    pub const __NN_PLAN: ::nncore::__private::Plan<20usize> = ::nncore::__private::plan(
+        [
+            (
+                <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+                0usize,
+                1usize,
+            ),
+            (
+                <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
+                1usize,
+                2usize,
+            ),
+            (
+                <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
+                2usize,
+                3usize,
+            ),
+            (
+                <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+                3usize,
+                4usize,
+            ),
+            (
+                <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
+                4usize,
+                5usize,
+            ),
+            (
+                <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
+                5usize,
+                6usize,
+            ),
+            (
+                <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
+                6usize,
+                7usize,
+            ),
+            (
+                <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+                7usize,
+                8usize,
+            ),
+            (
+                <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
+                8usize,
+                9usize,
+            ),
+            (
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
+                9usize,
+                10usize,
+            ),
+            (
+                <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Layer<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >>::SCRATCH,
+                0usize,
+                0usize,
+            ),
+            (
+                <::nncore::Tanh as ::nncore::Layer<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                >>::SCRATCH,
+                1usize,
+                1usize,
+            ),
+            (
+                <::nncore::MaxPool2d as ::nncore::Layer<
+                    [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                >>::SCRATCH,
+                2usize,
+                2usize,
+            ),
+            (
+                <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Layer<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >>::SCRATCH,
+                3usize,
+                3usize,
+            ),
+            (
+                <::nncore::Tanh as ::nncore::Layer<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                >>::SCRATCH,
+                4usize,
+                4usize,
+            ),
+            (
+                <::nncore::MaxPool2d as ::nncore::Layer<
+                    [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                >>::SCRATCH,
+                5usize,
+                5usize,
+            ),
+            (
+                <::nncore::Flatten as ::nncore::Layer<
+                    [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
+                    [::core::primitive::f32; 512usize],
+                >>::SCRATCH,
+                6usize,
+                6usize,
+            ),
+            (
+                <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
+                    [::core::primitive::f32; 512usize],
+                    [::core::primitive::f32; 32usize],
+                >>::SCRATCH,
+                7usize,
+                7usize,
+            ),
+            (
+                <::nncore::Tanh as ::nncore::Layer<
+                    [::core::primitive::f32; 32usize],
+                    [::core::primitive::f32; 32usize],
+                >>::SCRATCH,
+                8usize,
+                8usize,
+            ),
+            (
+                <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
+                    [::core::primitive::f32; 32usize],
+                    [::core::primitive::f32; 2usize],
+                >>::SCRATCH,
+                9usize,
+                9usize,
+            ),
+        ],
+        ::core::option::Option::Some((
             9usize,
-        ),
-        (
             <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::LEN,
-            9usize,
-            10usize,
-        ),
-        (
-            <::nncore::Conv2d<3usize, 16usize, 3usize, 3usize, true> as ::nncore::Layer<
-                [[[::core::primitive::f32; 32usize]; 32usize]; 3usize],
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            >>::SCRATCH,
-            0usize,
-            0usize,
-        ),
-        (
-            <::nncore::Tanh as ::nncore::Layer<
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-            >>::SCRATCH,
-            1usize,
-            1usize,
-        ),
-        (
-            <::nncore::MaxPool2d as ::nncore::Layer<
-                [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
-                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-            >>::SCRATCH,
-            2usize,
-            2usize,
-        ),
-        (
-            <::nncore::Conv2d<16usize, 8usize, 3usize, 3usize, true> as ::nncore::Layer<
-                [[[::core::primitive::f32; 16usize]; 16usize]; 16usize],
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            >>::SCRATCH,
-            3usize,
-            3usize,
-        ),
-        (
-            <::nncore::Tanh as ::nncore::Layer<
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-            >>::SCRATCH,
-            4usize,
-            4usize,
-        ),
-        (
-            <::nncore::MaxPool2d as ::nncore::Layer<
-                [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
-                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-            >>::SCRATCH,
-            5usize,
-            5usize,
-        ),
-        (
-            <::nncore::Flatten as ::nncore::Layer<
-                [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
-                [::core::primitive::f32; 512usize],
-            >>::SCRATCH,
-            6usize,
-            6usize,
-        ),
-        (
-            <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
-                [::core::primitive::f32; 512usize],
-                [::core::primitive::f32; 32usize],
-            >>::SCRATCH,
-            7usize,
-            7usize,
-        ),
-        (
-            <::nncore::Tanh as ::nncore::Layer<
-                [::core::primitive::f32; 32usize],
-                [::core::primitive::f32; 32usize],
-            >>::SCRATCH,
-            8usize,
-            8usize,
-        ),
-        (
-            <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
-                [::core::primitive::f32; 32usize],
-                [::core::primitive::f32; 2usize],
-            >>::SCRATCH,
-            9usize,
-            9usize,
-        ),
-    ]);
+        )),
+    );
 }
 impl
     ::nncore::__private::Passes<
@@ -1168,13 +1174,18 @@ impl
         {
             let [__nn_y, __nn_s] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::flat_batch_mut(
+                    &mut *__nn_out,
+                ),
                 __nn_n,
                 [
                     (
+                        ConvNet::__NN_PLAN.in_output[0usize],
                         ConvNet::__NN_PLAN.offsets[0usize],
                         <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[10usize],
                         ConvNet::__NN_PLAN.offsets[10usize],
                         <::nncore::Conv2d<
                             3usize,
@@ -1204,13 +1215,18 @@ impl
         {
             let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::flat_batch_mut(
+                    &mut *__nn_out,
+                ),
                 __nn_n,
                 [
                     (
+                        ConvNet::__NN_PLAN.in_output[1usize],
                         ConvNet::__NN_PLAN.offsets[1usize],
                         <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[11usize],
                         ConvNet::__NN_PLAN.offsets[11usize],
                         <::nncore::Tanh as ::nncore::Layer<
                             [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
@@ -1218,6 +1234,7 @@ impl
                         >>::SCRATCH,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[0usize],
                         ConvNet::__NN_PLAN.offsets[0usize],
                         <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
                     ),
@@ -1240,13 +1257,18 @@ impl
         {
             let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::flat_batch_mut(
+                    &mut *__nn_out,
+                ),
                 __nn_n,
                 [
                     (
+                        ConvNet::__NN_PLAN.in_output[2usize],
                         ConvNet::__NN_PLAN.offsets[2usize],
                         <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[12usize],
                         ConvNet::__NN_PLAN.offsets[12usize],
                         <::nncore::MaxPool2d as ::nncore::Layer<
                             [[[::core::primitive::f32; 32usize]; 32usize]; 16usize],
@@ -1254,6 +1276,7 @@ impl
                         >>::SCRATCH,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[1usize],
                         ConvNet::__NN_PLAN.offsets[1usize],
                         <[[[::core::primitive::f32; 32usize]; 32usize]; 16usize] as ::nncore::Tensor>::LEN,
                     ),
@@ -1276,13 +1299,18 @@ impl
         {
             let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::flat_batch_mut(
+                    &mut *__nn_out,
+                ),
                 __nn_n,
                 [
                     (
+                        ConvNet::__NN_PLAN.in_output[3usize],
                         ConvNet::__NN_PLAN.offsets[3usize],
                         <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[13usize],
                         ConvNet::__NN_PLAN.offsets[13usize],
                         <::nncore::Conv2d<
                             16usize,
@@ -1296,6 +1324,7 @@ impl
                         >>::SCRATCH,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[2usize],
                         ConvNet::__NN_PLAN.offsets[2usize],
                         <[[[::core::primitive::f32; 16usize]; 16usize]; 16usize] as ::nncore::Tensor>::LEN,
                     ),
@@ -1318,13 +1347,18 @@ impl
         {
             let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::flat_batch_mut(
+                    &mut *__nn_out,
+                ),
                 __nn_n,
                 [
                     (
+                        ConvNet::__NN_PLAN.in_output[4usize],
                         ConvNet::__NN_PLAN.offsets[4usize],
                         <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[14usize],
                         ConvNet::__NN_PLAN.offsets[14usize],
                         <::nncore::Tanh as ::nncore::Layer<
                             [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
@@ -1332,6 +1366,7 @@ impl
                         >>::SCRATCH,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[3usize],
                         ConvNet::__NN_PLAN.offsets[3usize],
                         <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
                     ),
@@ -1354,13 +1389,18 @@ impl
         {
             let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::flat_batch_mut(
+                    &mut *__nn_out,
+                ),
                 __nn_n,
                 [
                     (
+                        ConvNet::__NN_PLAN.in_output[5usize],
                         ConvNet::__NN_PLAN.offsets[5usize],
                         <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[15usize],
                         ConvNet::__NN_PLAN.offsets[15usize],
                         <::nncore::MaxPool2d as ::nncore::Layer<
                             [[[::core::primitive::f32; 16usize]; 16usize]; 8usize],
@@ -1368,6 +1408,7 @@ impl
                         >>::SCRATCH,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[4usize],
                         ConvNet::__NN_PLAN.offsets[4usize],
                         <[[[::core::primitive::f32; 16usize]; 16usize]; 8usize] as ::nncore::Tensor>::LEN,
                     ),
@@ -1390,13 +1431,18 @@ impl
         {
             let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::flat_batch_mut(
+                    &mut *__nn_out,
+                ),
                 __nn_n,
                 [
                     (
+                        ConvNet::__NN_PLAN.in_output[6usize],
                         ConvNet::__NN_PLAN.offsets[6usize],
                         <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[16usize],
                         ConvNet::__NN_PLAN.offsets[16usize],
                         <::nncore::Flatten as ::nncore::Layer<
                             [[[::core::primitive::f32; 8usize]; 8usize]; 8usize],
@@ -1404,6 +1450,7 @@ impl
                         >>::SCRATCH,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[5usize],
                         ConvNet::__NN_PLAN.offsets[5usize],
                         <[[[::core::primitive::f32; 8usize]; 8usize]; 8usize] as ::nncore::Tensor>::LEN,
                     ),
@@ -1426,13 +1473,18 @@ impl
         {
             let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::flat_batch_mut(
+                    &mut *__nn_out,
+                ),
                 __nn_n,
                 [
                     (
+                        ConvNet::__NN_PLAN.in_output[7usize],
                         ConvNet::__NN_PLAN.offsets[7usize],
                         <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[17usize],
                         ConvNet::__NN_PLAN.offsets[17usize],
                         <::nncore::Linear<512usize, 32usize> as ::nncore::Layer<
                             [::core::primitive::f32; 512usize],
@@ -1440,6 +1492,7 @@ impl
                         >>::SCRATCH,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[6usize],
                         ConvNet::__NN_PLAN.offsets[6usize],
                         <[::core::primitive::f32; 512usize] as ::nncore::Tensor>::LEN,
                     ),
@@ -1462,13 +1515,18 @@ impl
         {
             let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                <[::core::primitive::f32; 2usize] as ::nncore::Tensor>::flat_batch_mut(
+                    &mut *__nn_out,
+                ),
                 __nn_n,
                 [
                     (
+                        ConvNet::__NN_PLAN.in_output[8usize],
                         ConvNet::__NN_PLAN.offsets[8usize],
                         <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[18usize],
                         ConvNet::__NN_PLAN.offsets[18usize],
                         <::nncore::Tanh as ::nncore::Layer<
                             [::core::primitive::f32; 32usize],
@@ -1476,6 +1534,7 @@ impl
                         >>::SCRATCH,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[7usize],
                         ConvNet::__NN_PLAN.offsets[7usize],
                         <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
                     ),
@@ -1498,9 +1557,11 @@ impl
         {
             let [__nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                &mut [],
                 __nn_n,
                 [
                     (
+                        ConvNet::__NN_PLAN.in_output[19usize],
                         ConvNet::__NN_PLAN.offsets[19usize],
                         <::nncore::Linear<32usize, 2usize> as ::nncore::Layer<
                             [::core::primitive::f32; 32usize],
@@ -1508,6 +1569,7 @@ impl
                         >>::SCRATCH,
                     ),
                     (
+                        ConvNet::__NN_PLAN.in_output[8usize],
                         ConvNet::__NN_PLAN.offsets[8usize],
                         <[::core::primitive::f32; 32usize] as ::nncore::Tensor>::LEN,
                     ),
@@ -2020,6 +2082,7 @@ impl ConvNet {
     /// Runs `xs` forward into `out` with every value in `arena`, which the caller
     /// provides: `ARENA_BYTES / 4` floats a sample (a `static` buffer on a
     /// microcontroller). Allocates nothing, and needs no stack beyond the layers' own.
+    /// `out` holds values of the pass before it holds the outputs.
     ///
     /// # Errors
     /// [`nncore::Error::BatchLength`] if `out` has not one row per sample,

@@ -237,47 +237,53 @@ const _: () = {
 impl TempNet {
     /// Where each value of the forward pass lives in the arena.
     #[doc(hidden)]
-    pub const __NN_PLAN: ::nncore::__private::Plan<6usize> = ::nncore::__private::plan([
-        (
-            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            0usize,
-            1usize,
-        ),
-        (
-            <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
-            1usize,
+    pub const __NN_PLAN: ::nncore::__private::Plan<6usize> = ::nncore::__private::plan(
+        [
+            (
+                <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+                0usize,
+                1usize,
+            ),
+            (
+                <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
+                1usize,
+                2usize,
+            ),
+            (
+                <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
+                2usize,
+                3usize,
+            ),
+            (
+                <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
+                    [::core::primitive::f32; 1usize],
+                    [::core::primitive::f32; 13usize],
+                >>::SCRATCH,
+                0usize,
+                0usize,
+            ),
+            (
+                <::nncore::Tanh as ::nncore::Layer<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 13usize],
+                >>::SCRATCH,
+                1usize,
+                1usize,
+            ),
+            (
+                <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
+                    [::core::primitive::f32; 13usize],
+                    [::core::primitive::f32; 1usize],
+                >>::SCRATCH,
+                2usize,
+                2usize,
+            ),
+        ],
+        ::core::option::Option::Some((
             2usize,
-        ),
-        (
             <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::LEN,
-            2usize,
-            3usize,
-        ),
-        (
-            <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
-                [::core::primitive::f32; 1usize],
-                [::core::primitive::f32; 13usize],
-            >>::SCRATCH,
-            0usize,
-            0usize,
-        ),
-        (
-            <::nncore::Tanh as ::nncore::Layer<
-                [::core::primitive::f32; 13usize],
-                [::core::primitive::f32; 13usize],
-            >>::SCRATCH,
-            1usize,
-            1usize,
-        ),
-        (
-            <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
-                [::core::primitive::f32; 13usize],
-                [::core::primitive::f32; 1usize],
-            >>::SCRATCH,
-            2usize,
-            2usize,
-        ),
-    ]);
+        )),
+    );
 }
 impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::primitive::f32; 1usize]>
     for TempNet
@@ -526,13 +532,18 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
         {
             let [__nn_y, __nn_s] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::flat_batch_mut(
+                    &mut *__nn_out,
+                ),
                 __nn_n,
                 [
                     (
+                        TempNet::__NN_PLAN.in_output[0usize],
                         TempNet::__NN_PLAN.offsets[0usize],
                         <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
                     ),
                     (
+                        TempNet::__NN_PLAN.in_output[3usize],
                         TempNet::__NN_PLAN.offsets[3usize],
                         <::nncore::Linear<1usize, 13usize> as ::nncore::Layer<
                             [::core::primitive::f32; 1usize],
@@ -556,13 +567,18 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
         {
             let [__nn_y, __nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                <[::core::primitive::f32; 1usize] as ::nncore::Tensor>::flat_batch_mut(
+                    &mut *__nn_out,
+                ),
                 __nn_n,
                 [
                     (
+                        TempNet::__NN_PLAN.in_output[1usize],
                         TempNet::__NN_PLAN.offsets[1usize],
                         <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
                     ),
                     (
+                        TempNet::__NN_PLAN.in_output[4usize],
                         TempNet::__NN_PLAN.offsets[4usize],
                         <::nncore::Tanh as ::nncore::Layer<
                             [::core::primitive::f32; 13usize],
@@ -570,6 +586,7 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
                         >>::SCRATCH,
                     ),
                     (
+                        TempNet::__NN_PLAN.in_output[0usize],
                         TempNet::__NN_PLAN.offsets[0usize],
                         <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
                     ),
@@ -592,9 +609,11 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
         {
             let [__nn_s, __nn_x] = ::nncore::__private::regions(
                 &mut *__nn_arena,
+                &mut [],
                 __nn_n,
                 [
                     (
+                        TempNet::__NN_PLAN.in_output[5usize],
                         TempNet::__NN_PLAN.offsets[5usize],
                         <::nncore::Linear<13usize, 1usize> as ::nncore::Layer<
                             [::core::primitive::f32; 13usize],
@@ -602,6 +621,7 @@ impl ::nncore::__private::Passes<[::core::primitive::f32; 1usize], [::core::prim
                         >>::SCRATCH,
                     ),
                     (
+                        TempNet::__NN_PLAN.in_output[1usize],
                         TempNet::__NN_PLAN.offsets[1usize],
                         <[::core::primitive::f32; 13usize] as ::nncore::Tensor>::LEN,
                     ),
@@ -924,6 +944,7 @@ impl TempNet {
     /// Runs `xs` forward into `out` with every value in `arena`, which the caller
     /// provides: `ARENA_BYTES / 4` floats a sample (a `static` buffer on a
     /// microcontroller). Allocates nothing, and needs no stack beyond the layers' own.
+    /// `out` holds values of the pass before it holds the outputs.
     ///
     /// # Errors
     /// [`nncore::Error::BatchLength`] if `out` has not one row per sample,

@@ -16,8 +16,8 @@ pub trait Passes<X: Tensor, Y: Tensor>: Sized {
     /// Floats per sample of the workspace of an evaluation-mode backward.
     const EVAL_WS: usize;
 
-    /// Writes the outputs of `xs` into `out`, every value in `arena` as planned; `arena` has
-    /// `ARENA` floats per sample.
+    /// Writes the outputs of `xs` into `out`, every value in `arena` (or, until the outputs
+    /// are written, in `out`) as planned; `arena` has `ARENA` floats per sample.
     fn forward_in(&self, xs: &[X], out: &mut [Y], arena: &mut [f32]);
 
     /// The evaluation-mode forward of `xs`, every value left in `workspace` for

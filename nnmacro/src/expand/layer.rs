@@ -59,6 +59,7 @@ pub fn layer_impl(plan: &Plan) -> TokenStream {
             /// Runs `xs` forward into `out` with every value in `arena`, which the caller
             /// provides: `ARENA_BYTES / 4` floats a sample (a `static` buffer on a
             /// microcontroller). Allocates nothing, and needs no stack beyond the layers' own.
+            /// `out` holds values of the pass before it holds the outputs.
             ///
             /// # Errors
             /// [`nncore::Error::BatchLength`] if `out` has not one row per sample,

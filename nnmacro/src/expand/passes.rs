@@ -60,17 +60,29 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
     }
     let slots = items.len();
     let (xs, out, arena, n) = (local("xs"), local("out"), local("arena"), local("n"));
-    let at = |index: usize| quote!(#ident::__NN_PLAN.offsets[#index]);
+    // Where item `index` lives: `(in the output, offset)`.
+    let at = |index: usize| {
+        let plan = quote!(#ident::__NN_PLAN);
+        quote!(#plan.in_output[#index], #plan.offsets[#index])
+    };
     let span_of = |v: usize| {
-        let (offset, len) = (at(v - 1), len(v));
-        quote!((#offset, #len))
+        let (at, len) = (at(v - 1), len(v));
+        quote!((#at, #len))
     };
     let region = |name: &proc_macro2::Ident, v: usize| {
         let s = &plan.samples[v];
         quote!(&*<#s as ::nncore::Tensor>::batch_mut(#name))
     };
-    // The last node writes the output straight into `out`, which nothing reads before the end.
+    // The last node writes the output straight into `out`, which nothing reads before the end;
+    // values dead by then may live in it before.
     let direct = graph.output == count && count > 0;
+    let output_value = if direct {
+        let (last, len) = (count - 1, len(count));
+        quote!(::core::option::Option::Some((#last, #len)))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    let output_flat = quote!(<#output as ::nncore::Tensor>::flat_batch_mut(&mut *#out));
     let steps = (0..count).map(|k| {
         if run[k] == 0 {
             return quote!();
@@ -89,6 +101,12 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
             quote!(&mut *#out)
         } else {
             quote!(<#s_out as ::nncore::Tensor>::batch_mut(#y))
+        };
+        // The output, for the values that live in it; not the step that writes it.
+        let in_output = if to_out {
+            quote!(&mut [])
+        } else {
+            output_flat.clone()
         };
         match (plan.layer(k), graph.nodes[k].op) {
             (Some(node), _) => {
@@ -122,7 +140,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                 };
                 quote_spanned! {node.span=>
                     {
-                        let [#(#names),*] = ::nncore::__private::regions(&mut *#arena, #n, [#(#spans),*]);
+                        let [#(#names),*] = ::nncore::__private::regions(&mut *#arena, #in_output, #n, [#(#spans),*]);
                         #call
                     }
                 }
@@ -154,7 +172,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
                 let bind = views.iter().map(|(_, b)| b);
                 quote! {
                     {
-                        let [#(#names),*] = ::nncore::__private::regions(&mut *#arena, #n, [#(#spans),*]);
+                        let [#(#names),*] = ::nncore::__private::regions(&mut *#arena, #in_output, #n, [#(#spans),*]);
                         #(#bind)*
                         #add(#first, #second, #dest);
                     }
@@ -171,7 +189,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
         let (y, span) = (local("y"), span_of(graph.output));
         let view = region(&y, graph.output);
         quote! {
-            let [#y] = ::nncore::__private::regions(&mut *#arena, #n, [#span]);
+            let [#y] = ::nncore::__private::regions(&mut *#arena, &mut [], #n, [#span]);
             #out.copy_from_slice(#view);
         }
     };
@@ -197,7 +215,7 @@ pub fn model_impl(plan: &Plan) -> TokenStream {
             /// Where each value of the forward pass lives in the arena.
             #[doc(hidden)]
             pub const __NN_PLAN: ::nncore::__private::Plan<#slots> =
-                ::nncore::__private::plan([#(#items),*]);
+                ::nncore::__private::plan([#(#items),*], #output_value);
         }
 
         impl ::nncore::__private::Passes<#input, #output> for #ident {
