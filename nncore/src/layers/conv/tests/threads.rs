@@ -4,7 +4,7 @@
 
 extern crate std;
 use super::values;
-use crate::kernels::isa;
+use crate::kernels::{Affine, isa};
 use crate::layers::conv::batch::{backward_input, backward_params, forward};
 use crate::layers::conv::kernel::Geometry;
 use std::vec::Vec;
@@ -33,7 +33,14 @@ fn run<const S: usize, const K: usize>(
         .unwrap();
     pool.install(|| {
         let mut ys = std::vec![[0.0; S]; batch * out * S];
-        forward::<S, S, S, S, K, K>(isa(), &geo, &weight, Some(&bias), &xs, &mut ys);
+        // A batch norm's map and a `ReLU` after the sums, on every thread's share.
+        let (alpha, beta) = (values(out, 27), values(out, 28));
+        let then = Affine {
+            alpha: &alpha,
+            beta: &beta,
+            relu: true,
+        };
+        forward::<S, S, S, S, K, K>(isa(), &geo, &weight, Some(&bias), Some(then), &xs, &mut ys);
         let mut dxs = std::vec![[0.0; S]; batch * channels * S];
         backward_input::<S, S, S, S, K, K>(isa(), &geo, &weight, &dys, &mut dxs);
         let (mut dw, mut db) = (rows::<K>(&values(out * k, 25)), values(out, 26));
