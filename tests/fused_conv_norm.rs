@@ -62,7 +62,8 @@ pair!(
     BatchNorm2d(12),
     ReLU
 );
-// Depthwise and pointwise layers run their own kernels, the map over the outputs after.
+// Depthwise layers store the map from their own kernel; pointwise layers map their outputs
+// after.
 pair!(
     Depthwise,
     DepthwiseApart,
@@ -230,7 +231,7 @@ fn each_group_takes_its_channels_maps() {
 }
 
 #[test]
-fn other_kernels_map_their_outputs_after() {
+fn depthwise_pointwise_and_panel_paths_map_too() {
     same_bits!(
         Depthwise,
         DepthwiseApart,

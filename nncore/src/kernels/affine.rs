@@ -48,6 +48,50 @@ impl<'a> Affine<'a> {
     }
 }
 
+/// The map of one channel on sixteen sums in registers, as [`Affine`] states it: `(α, β)`
+/// broadcast, and whether the `ReLU` follows. `max(v, 0)` keeps `v` only where it is above 0
+/// (NaN or -0 give 0, the second operand).
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+#[inline(always)]
+pub(super) unsafe fn map512(
+    sum: core::arch::x86_64::__m512,
+    (a, b, relu): (core::arch::x86_64::__m512, core::arch::x86_64::__m512, bool),
+) -> core::arch::x86_64::__m512 {
+    use core::arch::x86_64::{_mm512_add_ps, _mm512_max_ps, _mm512_mul_ps, _mm512_setzero_ps};
+    // SAFETY: the caller's.
+    unsafe {
+        let v = _mm512_add_ps(_mm512_mul_ps(sum, a), b);
+        if relu {
+            _mm512_max_ps(v, _mm512_setzero_ps())
+        } else {
+            v
+        }
+    }
+}
+
+/// Channel `c`'s map broadcast for [`map512`].
+///
+/// # Safety
+/// The CPU has AVX-512F; the map covers channel `c`.
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+#[allow(clippy::incompatible_msrv)]
+#[inline(always)]
+pub(super) unsafe fn broadcast(
+    f: Affine<'_>,
+    c: usize,
+) -> (core::arch::x86_64::__m512, core::arch::x86_64::__m512, bool) {
+    use core::arch::x86_64::_mm512_set1_ps;
+    // SAFETY: the caller's.
+    unsafe {
+        let (a, b) = (f.alpha.get_unchecked(c), f.beta.get_unchecked(c));
+        (_mm512_set1_ps(*a), _mm512_set1_ps(*b), f.relu)
+    }
+}
+
 /// `v` if above 0, else 0: `ReLU` as PyTorch's kernel has it.
 #[inline(always)]
 fn relu(v: f32) -> f32 {

@@ -8,10 +8,10 @@
 //! in order and each plane's taps in order.
 
 use core::arch::x86_64::{
-    _mm512_add_ps, _mm512_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_max_ps,
-    _mm512_mul_ps, _mm512_set1_ps, _mm512_setzero_ps,
+    _mm512_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_set1_ps,
 };
 
+use super::affine::{broadcast, map512};
 use super::lanes::{Avx512, Lanes};
 use super::taps::{CHUNK, MAX_TAPS, TapMasks, bits};
 use super::{Affine, FUSED, Start};
@@ -153,20 +153,9 @@ unsafe fn tile<const MR: usize, const NV: usize, const MASKED: bool>(
             }
         }
         for (r, acc) in acc.iter().enumerate() {
-            let then = p.then.map(|f| {
-                let (a, b) = (f.alpha.get_unchecked(r0 + r), f.beta.get_unchecked(r0 + r));
-                (_mm512_set1_ps(*a), _mm512_set1_ps(*b), f.relu)
-            });
+            let then = p.then.map(|f| broadcast(f, r0 + r));
             for (v, acc) in acc.iter().enumerate() {
-                let mut sum = acc.0;
-                // As the batch norm's pass would: a product, then a sum, then `max(v, 0)`, which
-                // keeps `v` only where it is above 0 (NaN or -0 give 0, the second operand).
-                if let Some((a, b, relu)) = then {
-                    sum = _mm512_add_ps(_mm512_mul_ps(sum, a), b);
-                    if relu {
-                        sum = _mm512_max_ps(sum, _mm512_setzero_ps());
-                    }
-                }
+                let sum = then.map_or(acc.0, |f| map512(acc.0, f));
                 _mm512_mask_storeu_ps(out.add(r * p.out_plane + 16 * v), keep[v], sum);
             }
         }

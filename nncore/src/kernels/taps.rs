@@ -11,8 +11,9 @@ use core::mem::MaybeUninit;
 use core::ops::Index;
 use core::slice::{self, SliceIndex};
 
-use super::FUSED;
+use super::affine::{broadcast, map512};
 use super::lanes::{Avx512, Lanes};
+use super::{Affine, FUSED};
 
 /// The most taps a kernel may have here.
 pub(crate) const MAX_TAPS: usize = 64;
@@ -26,7 +27,8 @@ pub(super) const CHUNK: usize = 64;
 ///
 /// `out[i][p] = start[c] + Σ_t weight[c][t] · src[i][p + rows[t / kw] · width + cols[t % kw]]`,
 /// `kw = cols.len()`, the taps `t` in order, a term reading 0 where column `p % width +
-/// cols[t % kw]` is outside `0..width` or the index outside `0..src_len`.
+/// cols[t % kw]` is outside `0..width` or the index outside `0..src_len`; then
+/// [`Taps::then`]'s map, if any.
 pub(crate) struct Taps<'a> {
     pub(crate) src: &'a [f32],
     pub(crate) src_len: usize,
@@ -40,6 +42,8 @@ pub(crate) struct Taps<'a> {
     pub(crate) weight: &'a [f32],
     /// Each channel's first value; zero if `None`.
     pub(crate) start: Option<&'a [f32]>,
+    /// The map each sum goes through as it is stored, channel by channel: a batch norm's.
+    pub(crate) then: Option<Affine<'a>>,
     pub(crate) channels: usize,
 }
 
@@ -59,6 +63,7 @@ impl Taps<'_> {
             && self.src.len() == planes * self.src_len
             && self.weight.len() == self.channels * self.taps()
             && self.start.is_none_or(|s| s.len() == self.channels)
+            && self.then.is_none_or(|f| f.covers(self.channels))
             && self.out_len % self.width == 0
             && self.taps() <= MAX_TAPS
     }
@@ -231,7 +236,7 @@ unsafe fn tile<const NV: usize>(
     dst: *mut f32,
     w: &[f32],
     offsets: &[isize],
-    start: f32,
+    (start, then): (f32, Option<(__m512, __m512, bool)>),
     masks: &[u16],
     p0: usize,
     end: usize,
@@ -253,7 +258,8 @@ unsafe fn tile<const NV: usize>(
         for (v, acc) in acc.iter().enumerate() {
             let at = p0 + 16 * v;
             let m = bits(0, end as isize - at as isize);
-            _mm512_mask_storeu_ps(dst.wrapping_add(at), m, acc.0);
+            let sum = then.map_or(acc.0, |f| map512(acc.0, f));
+            _mm512_mask_storeu_ps(dst.wrapping_add(at), m, sum);
         }
     }
 }
@@ -275,7 +281,11 @@ pub(super) unsafe fn run(p: &Taps<'_>, out: &mut [f32]) {
         for (i, dst) in out.chunks_exact_mut(n).enumerate() {
             let c = i % p.channels;
             let w = &p.weight[c * taps..][..taps];
-            let start = p.start.map_or(0.0, |s| s[c]);
+            // SAFETY: `fits` checked that the map covers every channel.
+            let start = (
+                p.start.map_or(0.0, |s| s[c]),
+                p.then.map(|f| unsafe { broadcast(f, c) }),
+            );
             let (src, dst) = (p.src[i * p.src_len..].as_ptr(), dst.as_mut_ptr());
             let (mut v, end) = (v0, v0 + chunk);
             let at = |v: usize| &masks[(v - v0) * taps..];

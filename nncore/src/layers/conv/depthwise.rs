@@ -10,6 +10,8 @@
 use super::direct::MAX_TAPS;
 use super::kernel::Shape;
 use super::panel::PANEL;
+#[cfg(all(target_arch = "x86_64", nncore_avx512))]
+use crate::kernels::Affine;
 use crate::kernels::{self, Isa, Strided};
 
 /// Whether the layer runs here: depthwise, stride 1, at most [`MAX_TAPS`] taps.
@@ -19,14 +21,15 @@ pub(super) fn depthwise(s: &Shape<'_>, out: usize) -> bool {
 }
 
 /// A batch's forward (`backward` false) or input gradient through [`kernels::taps`], every
-/// plane one run of positions read in place; `false`, nothing written, where that kernel does
-/// not run (other instruction sets, or rows of the output narrower than the input's).
+/// plane one run of positions read in place, each sum from its bias (or 0) and through `then`'s
+/// map as it is stored; `false`, nothing written, where that kernel does not run (other
+/// instruction sets, or rows of the output narrower than the input's).
 #[cfg(all(target_arch = "x86_64", nncore_avx512))]
 pub(super) fn planes(
     isa: Isa,
     s: &Shape<'_>,
     weight: &[f32],
-    bias: Option<&[f32]>,
+    (bias, then): (Option<&[f32]>, Option<Affine<'_>>),
     src: &[f32],
     out: &mut [f32],
     backward: bool,
@@ -60,6 +63,7 @@ pub(super) fn planes(
         cols: &cols[..kw],
         weight: &weight[..g.groups * s.taps()],
         start: bias,
+        then,
         channels: g.groups,
     };
     kernels::taps(isa, &p, out)

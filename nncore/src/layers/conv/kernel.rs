@@ -122,12 +122,12 @@ fn products<const H: usize, const W: usize, const HO: usize, const WO: usize>(
             isa,
             s,
             weight,
-            bias,
+            (bias, then),
             rows_x.as_flattened(),
             rows_y.as_flattened_mut(),
             false,
         ) {
-            return false;
+            return true;
         }
         let (rx, ry) = ((geo.groups * H).max(1), (out * HO).max(1));
         // `None` (for the first sample, if any) when the layer's rows do not fit a panel.
@@ -211,7 +211,7 @@ pub(crate) fn backward_input<
                 isa,
                 s,
                 weight,
-                None,
+                (None, None),
                 rows_dy.as_flattened(),
                 rows_dx.as_flattened_mut(),
                 true,

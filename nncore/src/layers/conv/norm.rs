@@ -11,9 +11,9 @@ use crate::tensor::Tensor;
 /// A convolution and the batch norm `N` after it, in evaluation mode, in one pass: what
 /// `sequential!`'s inference pass calls where the batch norm reads the convolution's value
 /// alone (with `relu`, the `ReLU` after it too, where it reads the batch norm's alone). The
-/// batch norm's map `x·α + β`, then the `ReLU`, applies to each sum as the planes store it, or
-/// over the outputs after on the other paths: the bits of the layers run apart, with no pass
-/// over the convolution's outputs to read them back.
+/// batch norm's map `x·α + β`, then the `ReLU`, applies to each sum as the AVX-512 planes
+/// (depthwise ones too) store it, never read back; on the other paths, in place over the
+/// outputs after. The bits are those of the layers run apart.
 #[doc(hidden)]
 pub trait ConvNorm<X: Tensor, Y: Tensor, N>: Layer<X, Y> {
     /// `y = bn(conv(x))`, or `relu(bn(conv(x)))` with `relu`.
