@@ -36,11 +36,11 @@ impl<'a> Affine<'a> {
             || {
                 for (i, values) in values.chunks_exact_mut(plane).enumerate() {
                     let c = i % channels.max(1);
-                    let (a, b) = (self.alpha[c], self.beta[c]);
+                    let ab = (self.alpha[c], self.beta[c]);
                     if self.relu {
-                        values.iter_mut().for_each(|v| *v = relu(*v * a + b));
+                        values.iter_mut().for_each(|v| *v = map::<true>(*v, ab));
                     } else {
-                        values.iter_mut().for_each(|v| *v = *v * a + b);
+                        values.iter_mut().for_each(|v| *v = map::<false>(*v, ab));
                     }
                 }
             },
@@ -92,8 +92,11 @@ pub(super) unsafe fn broadcast(
     }
 }
 
-/// `v` if above 0, else 0: `ReLU` as PyTorch's kernel has it.
+/// A batch norm's evaluation map of one value, `x·a + b` (a multiplication, then an addition),
+/// then with `RELU` the value if above 0, else 0, as PyTorch's `ReLU` has it: what the batch
+/// norm's own pass and [`Affine::apply`] compute.
 #[inline(always)]
-fn relu(v: f32) -> f32 {
-    if v > 0.0 { v } else { 0.0 }
+pub(crate) fn map<const RELU: bool>(x: f32, (a, b): (f32, f32)) -> f32 {
+    let v = x * a + b;
+    if !RELU || v > 0.0 { v } else { 0.0 }
 }

@@ -30,7 +30,7 @@
 //! `libm` feature the vector paths do not fuse them either, so every target gives the same bits.
 
 mod affine;
-pub(crate) use affine::Affine;
+pub(crate) use affine::{Affine, map as affine_map};
 mod axpy;
 pub(crate) mod dense;
 // Not on Arm with a single-precision FPU, whose forward is `vfp`'s.

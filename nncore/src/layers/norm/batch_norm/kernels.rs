@@ -146,10 +146,9 @@ fn normalize_part<const C: usize, const RELU: bool>(
 
 /// `y = x·a + b` over one plane, then `max(y, 0)` if `RELU`.
 #[inline(always)]
-fn normalize_plane<const RELU: bool>((a, b): (f32, f32), x: &[f32], y: &mut [f32]) {
+fn normalize_plane<const RELU: bool>(ab: (f32, f32), x: &[f32], y: &mut [f32]) {
     for (y, &x) in y.iter_mut().zip(x) {
-        let v = x * a + b;
-        *y = if !RELU || v > 0.0 { v } else { 0.0 };
+        *y = crate::kernels::affine_map::<RELU>(x, ab);
     }
 }
 
