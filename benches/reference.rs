@@ -10,7 +10,11 @@
 //! (cross-entropy, `Train::backward_loss`, the optimizer's step). Inputs uniform in [0, 1),
 //! labels uniform. `scripts/bench_reference_torch.py` times the same in PyTorch.
 //!
-//! `cargo bench --bench reference`
+//! With this package's `rayon` feature (`nncore/rayon`), each training step runs on a thread of
+//! rayon's pool, as a training loop should (README, "Threads"): the step's parallel passes then
+//! hand work to the other threads without waking the calling thread each time.
+//!
+//! `cargo bench --bench reference` (`--features rayon` for threads)
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -51,10 +55,10 @@ fn workloads<M, X, Y, O>(
     xs: &[X],
     ys: &[usize],
 ) where
-    M: Model<X, Y> + TrainModel<X, Y>,
+    M: Model<X, Y> + TrainModel<X, Y> + Send,
     X: Tensor,
     Y: Tensor,
-    O: Optimizer<M>,
+    O: Optimizer<M> + Send,
     CrossEntropyLoss: nncore::Loss<Y, Target = usize>,
 {
     group.bench_function("one sample", |b| {
@@ -69,20 +73,30 @@ fn workloads<M, X, Y, O>(
     train.reserve::<M, X, Y>(BATCH);
     group.bench_function("training step, batch of 32", |b| {
         b.iter(|| {
-            grads.zero_grad();
-            let loss = train
-                .backward_loss(
-                    model,
-                    &CrossEntropyLoss::new(),
-                    black_box(xs),
-                    ys,
-                    &mut grads,
-                )
-                .unwrap();
-            opt.step(model, &grads);
-            loss
+            in_pool(|| {
+                grads.zero_grad();
+                let loss = train
+                    .backward_loss(
+                        model,
+                        &CrossEntropyLoss::new(),
+                        black_box(xs),
+                        ys,
+                        &mut grads,
+                    )
+                    .unwrap();
+                opt.step(model, &grads);
+                loss
+            })
         })
     });
+}
+
+/// `step()`, on a thread of rayon's pool with the `rayon` feature.
+fn in_pool<R: Send>(step: impl FnOnce() -> R + Send) -> R {
+    #[cfg(feature = "rayon")]
+    return rayon::scope(|_| step());
+    #[cfg(not(feature = "rayon"))]
+    step()
 }
 
 fn reference(c: &mut Criterion) {

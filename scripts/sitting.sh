@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 # Everything built first, so that no build runs beside a measurement.
 cargo bench --no-run -q --bench reference --bench int8 --bench int8_reference
-cargo bench --no-run -q --bench reference --features nncore/rayon
+cargo bench --no-run -q --bench reference --features rayon
 cargo build -q --release --example tflite_min
 
 # Waits (five minutes at most) for the one-minute load average to fall under 1: nothing else
@@ -38,6 +38,6 @@ step reference cargo bench -q --bench reference
 step int8 cargo bench -q --bench int8 --bench int8_reference
 step tflite_min cargo run -q --release --example tflite_min
 step tflite_py "$tf" scripts/bench_tflite.py --min
-step rayon1 env RAYON_NUM_THREADS=1 cargo bench -q --bench reference --features nncore/rayon -- 'W8.*training'
-step rayon2 env RAYON_NUM_THREADS=2 cargo bench -q --bench reference --features nncore/rayon -- 'W8.*training'
+step rayon1 env RAYON_NUM_THREADS=1 cargo bench -q --bench reference --features rayon -- 'W8.*training'
+step rayon2 env RAYON_NUM_THREADS=2 cargo bench -q --bench reference --features rayon -- 'W8.*training'
 python3 scripts/sitting_table.py "$out"

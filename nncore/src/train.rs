@@ -47,6 +47,34 @@ pub trait TrainModel<X: Tensor, Y: Tensor>: Model<X, Y> {
     );
 }
 
+/// A workspace of `len` zeros. On Linux, the whole 2 MiB pages of a large one are first asked
+/// to be huge pages (`madvise(MADV_HUGEPAGE)`; the kernel grants them where transparent huge
+/// pages are `always` or `madvise`, the common default): a batch's passes sweep megabytes of
+/// activations, and on 4 KiB pages the address translations' misses slow them (MobileNet's
+/// training step on 32 samples takes 9% longer, `benches/reference.rs`).
+fn workspace(len: usize) -> Vec<f32> {
+    let mut fresh = Vec::with_capacity(len);
+    #[cfg(all(feature = "std", target_os = "linux"))]
+    huge_pages(fresh.spare_capacity_mut());
+    fresh.resize(len, 0.0);
+    fresh
+}
+
+/// Asks for the whole huge pages inside `buffer`, not yet written, to be huge pages.
+#[cfg(all(feature = "std", target_os = "linux"))]
+fn huge_pages(buffer: &mut [core::mem::MaybeUninit<f32>]) {
+    const HUGE: usize = 2 << 20;
+    let start = buffer.as_mut_ptr() as usize;
+    let (first, end) = (start.next_multiple_of(HUGE), start + size_of_val(buffer));
+    if first + HUGE <= end {
+        let len = (end - first) / HUGE * HUGE;
+        // SAFETY: the range lies inside `buffer`, which this allocation owns, and starts on a
+        // page. The advice changes how its pages are backed, never their contents; an error
+        // (a kernel without transparent huge pages) leaves the buffer as it was.
+        unsafe { libc::madvise(first as *mut libc::c_void, len, libc::MADV_HUGEPAGE) };
+    }
+}
+
 /// Training mode: runs models as `model.train()` does in PyTorch.
 ///
 /// ```
@@ -88,7 +116,7 @@ impl<R: rand::Rng> Train<R> {
     pub fn reserve<M: TrainModel<X, Y>, X: Tensor, Y: Tensor>(&mut self, batch: usize) {
         let len = M::workspace_len(batch);
         if self.workspace.len() < len {
-            self.workspace.resize(len, 0.0);
+            self.workspace = workspace(len);
         }
     }
 
@@ -156,5 +184,20 @@ impl<R: rand::Rng> Train<R> {
         self.reserve::<M, X, Y>(xs.len());
         model.backward_train(xs, grads, &mut self.workspace, &mut self.rng, |b, _| dys[b]);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::workspace;
+
+    #[test]
+    fn workspaces_are_zeros_of_their_length() {
+        // None, less than a huge page, and a few of them with floats to spare on either side.
+        for len in [0, 1, (2 << 20) / 4 - 1, 3 * (2 << 20) / 4 + 5] {
+            let w = workspace(len);
+            assert_eq!(w.len(), len);
+            assert!(w.iter().all(|&v| v.to_bits() == 0), "{len}");
+        }
     }
 }

@@ -113,6 +113,10 @@ fn channels_side_by_side_sum_in_each_channels_order() {
     check::<11>(5, 4);
     check::<3>(17, 2);
     check::<8>(4, 1);
+    // Seven groups (three pairs and one), more samples than the pairs' channels.
+    check::<56>(7, 3);
+    check::<8>(13, 6);
+    check::<16>(9, 5);
     // Batches large enough to split over rayon's threads (with the feature), the second half
     // of the channels ending in a part group.
     check::<16>(1024, 16);
