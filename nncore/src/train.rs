@@ -50,8 +50,8 @@ pub trait TrainModel<X: Tensor, Y: Tensor>: Model<X, Y> {
 /// A workspace of `len` zeros. On Linux, the whole 2 MiB pages of a large one are first asked
 /// to be huge pages (`madvise(MADV_HUGEPAGE)`; the kernel grants them where transparent huge
 /// pages are `always` or `madvise`, the common default): a batch's passes sweep megabytes of
-/// activations, and on 4 KiB pages the address translations' misses take 10–11% of the
-/// reference models' training steps on 32 samples (`benches/reference.rs`).
+/// activations, and on 4 KiB pages the address translations' misses make the reference models'
+/// training steps on 32 samples 11–12% longer (`benches/reference.rs`).
 fn workspace(len: usize) -> Vec<f32> {
     let mut fresh = Vec::with_capacity(len);
     #[cfg(all(feature = "std", target_os = "linux"))]
