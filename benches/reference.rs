@@ -11,7 +11,7 @@
 //! labels uniform. `scripts/bench_reference_torch.py` times the same in PyTorch.
 //!
 //! With this package's `rayon` feature (`nncore/rayon`), each training step runs on a thread of
-//! rayon's pool, as a training loop should (README, "Threads"): the step's parallel passes then
+//! rayon's pool, as a training loop should (README, "Performance"): the step's parallel passes then
 //! hand work to the other threads without waking the calling thread each time.
 //!
 //! `cargo bench --bench reference` (`--features rayon` for threads)

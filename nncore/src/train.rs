@@ -49,7 +49,7 @@ pub trait TrainModel<X: Tensor, Y: Tensor>: Model<X, Y> {
 
 /// A workspace of `len` zeros. On Linux, the whole 2 MiB pages of a large one are first asked
 /// to be huge pages (`madvise(MADV_HUGEPAGE)`; the kernel grants them where transparent huge
-/// pages are `always` or `madvise`, the common default): a batch's passes sweep megabytes of
+/// pages are `always` or `madvise`): a batch's passes sweep megabytes of
 /// activations, and on 4 KiB pages the address translations' misses make the reference models'
 /// training steps on 32 samples 11–12% longer (`benches/reference.rs`).
 fn workspace(len: usize) -> Vec<f32> {
@@ -60,7 +60,8 @@ fn workspace(len: usize) -> Vec<f32> {
     fresh
 }
 
-/// Asks for the whole huge pages inside `buffer`, not yet written, to be huge pages.
+/// Asks the kernel to back the whole 2 MiB pages inside `buffer`, not yet written, with huge
+/// pages.
 #[cfg(all(feature = "std", target_os = "linux"))]
 fn huge_pages(buffer: &mut [core::mem::MaybeUninit<f32>]) {
     const HUGE: usize = 2 << 20;

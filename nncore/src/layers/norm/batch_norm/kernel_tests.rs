@@ -113,7 +113,8 @@ fn channels_side_by_side_sum_in_each_channels_order() {
     check::<11>(5, 4);
     check::<3>(17, 2);
     check::<8>(4, 1);
-    // Seven groups (three pairs and one), more samples than the pairs' channels.
+    // Seven vectors of eight channels (three pairs and one alone, as the statistics' kernel
+    // takes them), and longer runs of samples.
     check::<56>(7, 3);
     check::<8>(13, 6);
     check::<16>(9, 5);
